@@ -1,0 +1,201 @@
+"""Domain records and statuses.
+
+Plain dataclasses and ``StrEnum`` values: the vocabulary shared by the workflow, the services and
+the storage layer. Nothing here talks to Telegram or SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"  # one IPWL
+    PIC = "pic"  # one PIC team and the IPWL it assists
+    FINANCE = "finance"  # centre-wide
+    HEAD = "head"  # centre-wide: head of centre, issues the SK
+    ADMIN = "admin"  # centre-wide: registry, broadcasts, reports
+
+
+CENTRE_ROLES = frozenset({Role.FINANCE, Role.HEAD, Role.ADMIN})
+
+
+class ProposalStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    VERIFIED = "verified"
+    VALIDATED = "validated"
+    RETURNED = "returned"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DECREED = "decreed"
+    ACCOUNTS_SUBMITTED = "accounts_submitted"
+    ACCOUNTS_VERIFIED = "accounts_verified"
+    PAID = "paid"
+    LPJ_SUBMITTED = "lpj_submitted"
+    LPJ_RETURNED = "lpj_returned"
+    LPJ_VERIFIED = "lpj_verified"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    """Everything that can happen to a proposal; one row each in the workflow table."""
+
+    SUBMIT = "submit"
+    RESUBMIT = "resubmit"
+    CLAIM = "claim"
+    RELEASE = "release"
+    VERIFY = "verify"
+    VALIDATE = "validate"
+    RETURN = "return"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    ISSUE_SK = "issue_sk"
+    SUBMIT_ACCOUNTS = "submit_accounts"
+    RETURN_ACCOUNTS = "return_accounts"
+    VERIFY_ACCOUNTS = "verify_accounts"
+    RECORD_PAYMENT = "record_payment"
+    SUBMIT_LPJ = "submit_lpj"
+    RETURN_LPJ = "return_lpj"
+    VERIFY_LPJ = "verify_lpj"
+    VALIDATE_LPJ = "validate_lpj"
+
+
+class BankAccountStatus(StrEnum):
+    MISSING = "missing"
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class TransferStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+
+class Approach(StrEnum):
+    """The three ATENSI approaches (pendekatan)."""
+
+    KELUARGA = "keluarga"
+    KOMUNITAS = "komunitas"
+    RESIDENSIAL = "residensial"
+
+
+class Component(StrEnum):
+    """The seven ATENSI service components, numbered as in the regulation."""
+
+    LIVING_NEEDS = "1"  # dukungan pemenuhan kebutuhan hidup layak
+    CARE = "2"  # perawatan sosial dan/atau pengasuhan anak
+    FAMILY = "3"  # dukungan keluarga
+    THERAPY = "4"  # terapi fisik, psikososial dan mental spiritual
+    VOCATIONAL = "5"  # pelatihan vokasional dan/atau pembinaan kewirausahaan
+    SOCIAL_AID = "6"  # bantuan sosial dan asistensi sosial
+    ACCESSIBILITY = "7"  # dukungan aksesibilitas
+
+
+class Sex(StrEnum):
+    MALE = "L"  # laki-laki
+    FEMALE = "P"  # perempuan
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role held by a person, with its scope (an IPWL for operators, a team for PIC)."""
+
+    role: Role
+    ipwl_id: int | None = None
+    team_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the workflow sees it: a person and every role they hold now."""
+
+    person_id: int
+    grants: frozenset[Grant] = field(default_factory=frozenset)
+
+    def has_role(self, role: Role) -> bool:
+        return any(g.role == role for g in self.grants)
+
+    def operates(self, ipwl_id: int) -> bool:
+        return any(g.role == Role.OPERATOR and g.ipwl_id == ipwl_id for g in self.grants)
+
+    def in_team(self, team_id: int | None) -> bool:
+        return team_id is not None and any(
+            g.role == Role.PIC and g.team_id == team_id for g in self.grants
+        )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(g.role for g in self.grants)
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    code: str
+    name: str
+    group_chat_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Ipwl:
+    id: int
+    code: str
+    name: str
+    province_code: str
+    regency: str
+    address: str
+    pks_number: str
+    pks_valid_from: dt.date | None
+    pks_valid_until: dt.date | None
+    team_id: int | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    telegram_user_id: int
+    full_name: str
+    locale: str | None = None
+    private_chat_started: bool = False
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    token: str
+    role: Role
+    ipwl_id: int | None
+    team_id: int | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+    used_by: int | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposal as the workflow needs it: its place in the lifecycle and who touched it."""
+
+    id: int
+    code: str
+    ipwl_id: int
+    status: ProposalStatus
+    version: int
+    team_id: int | None = None
+    claimed_by: int | None = None
+    verified_by: int | None = None
+    lpj_verified_by: int | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    submitted_at: dt.datetime | None = None
+    period_year: int | None = None
+    period_month: int | None = None
