@@ -1,0 +1,85 @@
+"""The composition root: the ONE place where bot/, handlers/ and storage/ meet.
+
+Nothing happens at import. ``build_application`` wires settings, storage, clock, translations
+and handlers into a python-telegram-bot ``Application``; the CLI runs it, tests drive it against
+the local Bot API emulator.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest, HTTPXRequest
+
+import handlers
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Translations, load_translations
+from bot.regions import RegionsCatalog, load_regions
+from bot.services import Services
+from handlers.context import DEPS_KEY, BotContext, Deps
+from handlers.menus import publish_command_menus
+from storage.unit import Storage
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    storage: Storage,
+    clock: Clock,
+    translations: Translations | None = None,
+    regions: RegionsCatalog | None = None,
+    request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+) -> Application:
+    """Build the bot. ``request`` lets tests inject their own HTTP layer."""
+    translations = translations or load_translations(LOCALES_DIR, default=settings.locale.default)
+    if regions is None and settings.regions.regencies_file:
+        regions = load_regions(settings.regions.regencies_file)
+    deps = Deps(
+        settings=settings,
+        services=Services(storage, clock, settings),
+        translations=translations,
+        clock=clock,
+        regions=regions,
+    )
+
+    async def post_init(app: Application) -> None:
+        await publish_command_menus(app.bot, translations, settings.locale.default)
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram.token.get_secret_value())
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(post_init)
+        # Updates are handled concurrently: one slow upload must not hold up everyone else.
+        .concurrent_updates(True)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    else:
+        builder = builder.request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=30))
+    builder = builder.get_updates_request(
+        HTTPXRequest(read_timeout=settings.telegram.poll_timeout + 10)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data[DEPS_KEY] = deps
+    handlers.register(app)
+    return app
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log ids and events, never message bodies or the token."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,261 @@
+"""The ``atensi-bot`` command: run the bot, manage the database, administer the registry.
+
+Every failure a person can cause (a bad config, a bad CSV, an unknown code) ends with a clear
+message and exit status 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.bulk_import import ImportRejected, parse_ipwl_csv
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.models import Role
+from bot.services import ServiceError, Services
+from storage.migrate import applied_versions, available_migrations, migrate
+from storage.unit import Storage
+
+DEFAULT_CONFIG = Path("config.toml")
+EXIT_USAGE = 2
+
+NO_TOKEN_HELP = """\
+No Telegram bot token is configured, so the bot cannot connect to Telegram.
+
+To get a token:
+  1. In Telegram, open a chat with @BotFather and send /newbot.
+  2. Choose a name and a username ending in 'bot'; BotFather replies with a token
+     that looks like 123456789:AAE...
+  3. Either put it in {config} under [telegram] token = "...",
+     or run:  ATENSI_BOT_TOKEN=123456789:AAE... make run
+
+Start from config.example.toml:  cp config.example.toml config.toml
+"""
+
+log = logging.getLogger("atensi")
+
+
+class CliError(Exception):
+    """A problem to print for the person at the terminal (exit status 2)."""
+
+
+def _settings(config: Path | None) -> Settings:
+    # The default config file is optional (a fresh checkout has none); an explicit one is not.
+    if config is None:
+        config = DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+    return load_settings(config)
+
+
+async def _with_services(settings: Settings, action: Callable[[Services], Awaitable[int]]) -> int:
+    storage = await Storage.open(settings.storage.database)
+    try:
+        return await action(Services(storage, SystemClock(), settings))
+    finally:
+        await storage.close()
+
+
+# --- run -------------------------------------------------------------------------------------------
+
+
+async def _run_bot(settings: Settings) -> int:
+    from bot.app import build_application  # telegram is imported only for commands that need it
+
+    storage = await Storage.open(settings.storage.database)
+    app = build_application(settings, storage=storage, clock=SystemClock())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(timeout=settings.telegram.poll_timeout, drop_pending_updates=False)
+            log.info("bot @%s running; press Ctrl+C to stop", app.bot.username)
+            await stop.wait()
+            log.info("stopping")
+            await app.updater.stop()
+            await app.stop()
+    finally:
+        await storage.close()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import configure_logging
+
+    settings = _settings(args.config)
+    if not settings.telegram.has_token:
+        print(NO_TOKEN_HELP.format(config=args.config or DEFAULT_CONFIG), file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging()
+    return asyncio.run(_run_bot(settings))
+
+
+# --- db --------------------------------------------------------------------------------------------
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+
+    async def go() -> int:
+        storage = await Storage.open(settings.storage.database, apply_migrations=False)
+        try:
+            if args.db_command == "migrate":
+                applied = await migrate(storage.db)
+                print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
+            else:
+                done = set(await applied_versions(storage.db))
+                for m in available_migrations():
+                    print(f"{'applied' if m.version in done else 'pending'}  {m.name}")
+        finally:
+            await storage.close()
+        return 0
+
+    return asyncio.run(go())
+
+
+# --- admin -----------------------------------------------------------------------------------------
+
+
+def cmd_import_ipwl(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot be read ({exc.strerror})") from None
+
+    async def go(services: Services) -> int:
+        try:
+            rows = parse_ipwl_csv(data, today=services.clock.now().date())
+            count = await services.import_ipwl(rows)
+        except ImportRejected as rejected:
+            lines = [f"{path}: nothing imported, {len(rejected.problems)} problem(s):"]
+            for p in rejected.problems:
+                lines.append(f"  row {p.row}: {p.message.format(**p.params)}")
+            raise CliError("\n".join(lines)) from None
+        print(f"{count} IPWL imported from {path}")
+        return 0
+
+    return asyncio.run(_with_services(settings, go))
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+    role = Role.OPERATOR if args.ipwl else Role(args.role)
+
+    async def go(services: Services) -> int:
+        invite = await services.create_invite(role, ipwl_code=args.ipwl, team_code=args.team)
+        username = settings.telegram.bot_username or "<bot_username>"
+        print(f"https://t.me/{username}?start={invite.token}")
+        print(f"token: {invite.token}")
+        print(f"role: {role.value}; valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC; single use")
+        if not settings.telegram.bot_username:
+            print("(set [telegram] bot_username in the config to print the full link)")
+        return 0
+
+    return asyncio.run(_with_services(settings, go))
+
+
+def cmd_teams(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+
+    async def go(services: Services) -> int:
+        if args.teams_command == "add":
+            team = await services.create_team(args.code, args.name)
+            print(f"team {team.code} created: {team.name}")
+            return 0
+        teams = await services.teams()
+        if not teams:
+            print("no PIC teams yet; add one with: atensi-bot admin teams add TIM1 'Tim PIC 1'")
+        for team, count in teams:
+            group = "group bound" if team.group_chat_id else "no group yet"
+            print(f"{team.code:<10} {team.name:<30} {count:>3} IPWL  ({group})")
+        return 0
+
+    return asyncio.run(_with_services(settings, go))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args.config)
+
+    async def go(services: Services) -> int:
+        target: Path = args.path
+        if target.exists():
+            raise CliError(f"{target}: already exists; choose a new file name")
+        await services.storage.db.backup_to(target)
+        print(f"backup written to {target}")
+        return 0
+
+    return asyncio.run(_with_services(settings, go))
+
+
+# --- parser ----------------------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atensi-bot", description="ATENSI partnership bot")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=None,
+                        help=f"TOML settings file (default: {DEFAULT_CONFIG} if present)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", parents=[common], help="run the bot (long polling)").set_defaults(func=cmd_run)
+
+    db = sub.add_parser("db", parents=[common], help="database migrations")
+    db.add_argument("db_command", choices=["migrate", "status"])
+    db.set_defaults(func=cmd_db)
+
+    admin = sub.add_parser("admin", help="registry and maintenance")
+    admin_sub = admin.add_subparsers(dest="admin_command", required=True)
+
+    imp = admin_sub.add_parser("import-ipwl", parents=[common], help="import IPWL from a CSV file")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(func=cmd_import_ipwl)
+
+    inv = admin_sub.add_parser("invite", parents=[common], help="create a single-use invite link")
+    target = inv.add_mutually_exclusive_group(required=True)
+    target.add_argument("--ipwl", metavar="CODE", help="an operator invite for this IPWL")
+    target.add_argument("--role", choices=["pic", "finance", "head", "admin"])
+    inv.add_argument("--team", metavar="CODE", help="the PIC team (with --role pic)")
+    inv.set_defaults(func=cmd_invite)
+
+    teams = admin_sub.add_parser("teams", parents=[common], help="list or add PIC teams")
+    teams_sub = teams.add_subparsers(dest="teams_command")
+    teams_sub.add_parser("list", parents=[common])
+    add = teams_sub.add_parser("add", parents=[common])
+    add.add_argument("code")
+    add.add_argument("name")
+    teams.set_defaults(func=cmd_teams, teams_command="list")
+
+    backup = admin_sub.add_parser("backup", parents=[common], help="consistent copy of the database")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(func=cmd_backup)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "admin" and args.admin_command == "invite" and args.role == "pic" and not args.team:
+        print("atensi-bot: a PIC invite needs --team CODE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"atensi-bot: {exc}", file=sys.stderr)
+    except ServiceError as exc:
+        print(f"atensi-bot: {exc.message.format(**exc.params)}", file=sys.stderr)
+    except CliError as exc:
+        print(f"atensi-bot: {exc}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

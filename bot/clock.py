@@ -1,0 +1,36 @@
+"""Injected time. Services take ``now`` from a clock; tests and the sandbox move it by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current instant, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
+
+class ManualClock:
+    """A clock that stands still until told to move (tests, sandbox time travel)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        self._now = start.astimezone(dt.timezone.utc)
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def advance(self, delta: dt.timedelta | None = None, **kwargs: float) -> dt.datetime:
+        self._now += delta if delta is not None else dt.timedelta(**kwargs)
+        return self._now
+
+    def set(self, moment: dt.datetime) -> None:
+        self._now = moment.astimezone(dt.timezone.utc)

@@ -1,0 +1,156 @@
+"""Settings: a TOML file validated by pydantic, with environment overrides.
+
+Every key is documented in ``config.example.toml``. Unknown keys are errors (``extra="forbid"``):
+a typo in a key name must not silently fall back to a default. The bot token is a ``SecretStr``
+so it never appears in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+ENV_PREFIX = "ATENSI_"
+TOKEN_ENV = "ATENSI_BOT_TOKEN"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramSettings(_Section):
+    token: SecretStr = SecretStr("")
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    # Used to print invite links (https://t.me/<bot_username>?start=<token>) from the CLI.
+    bot_username: str = ""
+    # Long-polling timeout in seconds (getUpdates ``timeout``).
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.token.get_secret_value().strip())
+
+
+class StorageSettings(_Section):
+    database: Path = Path("atensi.sqlite3")
+    files_dir: Path = Path("files")
+
+
+class LocaleSettings(_Section):
+    default: str = "id"
+    timezone: str = "Asia/Jakarta"
+
+    @field_validator("default")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in ("id", "en"):
+            raise ValueError("must be 'id' or 'en'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as 'Asia/Jakarta'") from None
+        return value
+
+
+class ProgramSettings(_Section):
+    centre_name: str = "BRSKPN Galih Pakuan Bogor"
+    # The regulation has changed twice since 2020: keep its name and number here, not in code.
+    regulation_name: str = "Peraturan Menteri Sosial tentang Asistensi Rehabilitasi Sosial"
+    regulation_number: str = "Nomor 7 Tahun 2021"
+    yearly_target: int = Field(default=4700, ge=1)
+
+
+class AccessSettings(_Section):
+    # Telegram user ids that are admins from the first start, before any invite exists.
+    admin_user_ids: list[int] = Field(default_factory=list)
+    invite_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
+
+
+class WorkflowSettings(_Section):
+    # Four-eyes: the PIC who validates must not be the one who verified.
+    four_eyes: bool = True
+
+
+class RegionsSettings(_Section):
+    # A CSV of regencies (code,province_code,name) in Kemendagri codes; empty = free text.
+    regencies_file: Path | None = None
+
+
+class Settings(_Section):
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    locale: LocaleSettings = LocaleSettings()
+    program: ProgramSettings = ProgramSettings()
+    access: AccessSettings = AccessSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
+    regions: RegionsSettings = RegionsSettings()
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the person who edits the file."""
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """``ATENSI_BOT_TOKEN`` and ``ATENSI_<SECTION>__<KEY>`` (e.g. ``ATENSI_STORAGE__DATABASE``)."""
+    overrides: dict[str, dict[str, Any]] = {}
+    for name, value in environ.items():
+        if name == TOKEN_ENV:
+            overrides.setdefault("telegram", {})["token"] = value
+        elif name.startswith(ENV_PREFIX) and "__" in name:
+            section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+            if section in Settings.model_fields:
+                raw: Any = value
+                if key == "admin_user_ids":
+                    raw = [part.strip() for part in value.split(",") if part.strip()]
+                overrides.setdefault(section, {})[key] = raw
+    return overrides
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  - {key}: unknown key (see config.example.toml for the keys)")
+        else:
+            lines.append(f"  - {key}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None, *, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (optional) and the environment; raise ConfigError on problems."""
+    environ = dict(os.environ if environ is None else environ)
+    data: dict[str, Any] = {}
+    source = "environment"
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(
+                f"{path}: file not found (copy config.example.toml to {path} and edit it)"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except (UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc.__class__.__name__}") from None
+    for section, values in _env_overrides(environ).items():
+        current = data.get(section)
+        if current is not None and not isinstance(current, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        data[section] = {**(current or {}), **values}
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None

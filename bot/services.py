@@ -1,0 +1,325 @@
+"""Use cases. Each public method is one thing a person (or a job) does, in one transaction.
+
+Services take the storage and a clock, decide with ``bot.workflow`` and ``bot.validation``, write
+the change, its audit event and its notifications together, and return plain records for the
+handlers to render. They never import ``telegram`` and never see SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.clock import Clock
+from bot.i18n import N_
+from bot.bulk_import import ImportProblem, ImportRejected, IpwlRow
+from bot.models import Actor, Grant, Invite, Ipwl, Person, Role, Team
+from storage.audit import AuditEvent
+from storage.proposals import ProposalSummary
+from storage.registry import NewIpwl
+from storage.unit import Storage, UnitOfWork
+
+LOCALES = ("id", "en")
+
+
+class ServiceError(Exception):
+    """A refusal worded for the person: an English msgid with named params, and a stable code."""
+
+    def __init__(self, code: str, message: str, /, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The person behind an update, with the roles they hold at this moment."""
+
+    person: Person
+    actor: Actor
+    locale: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.actor.has_role(Role.ADMIN)
+
+    @property
+    def known(self) -> bool:
+        return bool(self.actor.grants)
+
+
+@dataclass(frozen=True)
+class Redemption:
+    role: Role
+    ipwl: Ipwl | None = None
+    team: Team | None = None
+
+
+@dataclass(frozen=True)
+class IpwlStatus:
+    ipwl: Ipwl
+    team: Team | None
+    proposals: list[ProposalSummary] = field(default_factory=list)
+
+
+def _invite_token() -> str:
+    # Deep-link payloads allow A-Z a-z 0-9 _ - and up to 64 characters.
+    return secrets.token_urlsafe(18)
+
+
+class Services:
+    """Every use case of the bot, over one storage, clock and settings."""
+
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.settings = settings
+
+    # --- who is this -------------------------------------------------------------------------
+
+    async def identify(
+        self, telegram_user_id: int, full_name: str, *, private_chat: bool, language: str | None
+    ) -> Identity:
+        """Load (or record, on first contact) the person and every role they hold right now.
+
+        Called on every update: a revoked grant stops working on the very next press.
+        """
+        now = self.clock.now()
+        async with self.storage.reading() as uow:
+            person = await uow.people.by_telegram_id(telegram_user_id)
+        stale = person is None or person.full_name != full_name[:200]
+        stale = stale or (private_chat and not person.private_chat_started)  # type: ignore[union-attr]
+        if stale:
+            async with self.storage.transaction() as uow:
+                person = await uow.people.upsert(
+                    telegram_user_id, full_name[:200], now, started=private_chat
+                )
+        assert person is not None
+        async with self.storage.reading() as uow:
+            grants = set(await uow.people.grants(person.id))
+        if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked:
+            grants.add(Grant(Role.ADMIN))
+        locale = person.locale or _supported(language) or self.settings.locale.default
+        return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale)
+
+    async def set_locale(self, who: Identity, locale: str) -> None:
+        if locale not in LOCALES:
+            raise ServiceError("unknown_locale", N_("Unknown language."))
+        async with self.storage.transaction() as uow:
+            await uow.people.set_locale(who.person.id, locale)
+            await uow.audit.record(self._event(who, "person", who.person.id, "set_locale", to=locale))
+
+    # --- invites and onboarding ----------------------------------------------------------------
+
+    async def create_invite(
+        self,
+        role: Role,
+        *,
+        ipwl_code: str | None = None,
+        team_code: str | None = None,
+        created_by: Identity | None = None,
+    ) -> Invite:
+        """A single-use, expiring invite for one role (operator of an IPWL, PIC of a team, …)."""
+        if created_by is not None and not created_by.is_admin:
+            raise ServiceError("admin_only", N_("Only an admin can do this."))
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            ipwl_id = team_id = None
+            if role == Role.OPERATOR:
+                if not ipwl_code:
+                    raise ServiceError("ipwl_required", N_("An operator invite needs an IPWL code."))
+                ipwl = await uow.ipwl.by_code(ipwl_code)
+                if ipwl is None:
+                    raise ServiceError("unknown_ipwl", N_("There is no IPWL with code {code}."), code=ipwl_code)
+                ipwl_id = ipwl.id
+            elif role == Role.PIC:
+                if not team_code:
+                    raise ServiceError("team_required", N_("A PIC invite needs a PIC team code."))
+                team = await uow.teams.by_code(team_code)
+                if team is None:
+                    raise ServiceError("unknown_team", N_("There is no PIC team with code {code}."), code=team_code)
+                team_id = team.id
+            expires = now + dt.timedelta(hours=self.settings.access.invite_ttl_hours)
+            invite = await uow.invites.create(
+                _invite_token(),
+                role,
+                ipwl_id=ipwl_id,
+                team_id=team_id,
+                created_by=created_by.person.id if created_by else None,
+                now=now,
+                expires_at=expires,
+            )
+            await uow.audit.record(
+                AuditEvent(
+                    at=now,
+                    actor_id=created_by.person.id if created_by else None,
+                    actor_role="admin" if created_by else "cli",
+                    entity="invite",
+                    entity_id=str(invite.id),
+                    action="create_invite",
+                    to_status=role.value,
+                )
+            )
+        return invite
+
+    async def redeem_invite(self, who: Identity, token: str) -> Redemption:
+        """Bind the person to the invite's role. Single use; expired or unknown tokens refused."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            invite = await uow.invites.by_token(token.strip())
+            if invite is None:
+                raise ServiceError(
+                    "invite_unknown",
+                    N_("This invitation link is not valid. Ask the centre's admin for a new one."),
+                )
+            if invite.used_at is not None:
+                if invite.used_by == who.person.id:
+                    raise ServiceError("invite_already_yours", N_("You have already used this invitation; your access is active."))
+                raise ServiceError(
+                    "invite_used",
+                    N_("This invitation link has already been used. Ask the centre's admin for a new one."),
+                )
+            if invite.expires_at <= now:
+                raise ServiceError(
+                    "invite_expired",
+                    N_("This invitation link expired on {date}. Ask the centre's admin for a new one."),
+                    date=invite.expires_at,
+                )
+            if who.person.revoked:
+                raise ServiceError("revoked", N_("Your access has been revoked. Contact the centre's admin."))
+            if not await uow.invites.mark_used(invite.id, who.person.id, now):
+                raise ServiceError(
+                    "invite_used",
+                    N_("This invitation link has already been used. Ask the centre's admin for a new one."),
+                )
+            grant = Grant(invite.role, invite.ipwl_id, invite.team_id)
+            await uow.people.add_grant(who.person.id, grant, now)
+            await uow.audit.record(
+                self._event(who, "person", who.person.id, "redeem_invite", to=invite.role.value,
+                            reason=f"invite {invite.id}")
+            )
+            ipwl = await uow.ipwl.by_id(invite.ipwl_id) if invite.ipwl_id else None
+            team = await uow.teams.by_id(invite.team_id) if invite.team_id else None
+        return Redemption(role=invite.role, ipwl=ipwl, team=team)
+
+    async def bind_group(self, who: Identity, chat_id: int, team_code: str) -> Team:
+        """Make this group chat the PIC team's working group (admins only)."""
+        if not who.is_admin:
+            raise ServiceError("admin_only", N_("Only an admin can do this."))
+        code = team_code.strip()
+        if not code:
+            raise ServiceError(
+                "team_required", N_("Write the PIC team code after the command, e.g. {example}."),
+                example="/hubungkan TIM1",
+            )
+        async with self.storage.transaction() as uow:
+            team = await uow.teams.by_code(code)
+            if team is None:
+                known = ", ".join(t.code for t in await uow.teams.all()) or "-"
+                raise ServiceError(
+                    "unknown_team", N_("There is no PIC team with code {code}. Known teams: {known}."),
+                    code=code[:30], known=known,
+                )
+            await uow.teams.bind_group(team.id, chat_id)
+            await uow.audit.record(self._event(who, "team", team.id, "bind_group", to=str(chat_id)))
+        return Team(team.id, team.code, team.name, chat_id)
+
+    # --- registry -------------------------------------------------------------------------------
+
+    async def create_team(self, code: str, name: str, *, created_by: Identity | None = None) -> Team:
+        if created_by is not None and not created_by.is_admin:
+            raise ServiceError("admin_only", N_("Only an admin can do this."))
+        code, name = code.strip().upper(), name.strip()
+        if not code or len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
+            raise ServiceError("bad_team_code", N_("A team code is 1–20 letters or digits, e.g. {example}."), example="TIM1")
+        if not name or len(name) > 100:
+            raise ServiceError("bad_team_name", N_("A team name is 1–100 characters."))
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            if await uow.teams.by_code(code):
+                raise ServiceError("team_exists", N_("A PIC team with code {code} already exists."), code=code)
+            team = await uow.teams.create(code, name, now)
+            await uow.audit.record(
+                AuditEvent(now, created_by.person.id if created_by else None,
+                           "admin" if created_by else "cli", "team", str(team.id), "create_team",
+                           to_status=code)
+            )
+        return team
+
+    async def teams(self) -> list[tuple[Team, int]]:
+        """Every PIC team with the number of IPWL it assists."""
+        async with self.storage.reading() as uow:
+            counts = await uow.teams.ipwl_counts()
+            return [(team, counts.get(team.id, 0)) for team in await uow.teams.all()]
+
+    async def import_ipwl(self, rows: Sequence[IpwlRow]) -> int:
+        """Add IPWL from parsed CSV rows: all or nothing, with every problem by row number."""
+        problems: list[ImportProblem] = []
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            teams = {t.code.upper(): t for t in await uow.teams.all()}
+            existing = await uow.ipwl.existing_codes([r.code for r in rows])
+            seen: set[str] = set()
+            items = []
+            for row in rows:
+                if row.code.lower() in existing:
+                    problems.append(ImportProblem(row.row, N_("IPWL code {code} already exists"), {"code": row.code}))
+                if row.code.lower() in seen:
+                    problems.append(ImportProblem(row.row, N_("IPWL code {code} appears twice in the file"), {"code": row.code}))
+                seen.add(row.code.lower())
+                team = teams.get(row.team_code.upper()) if row.team_code else None
+                if row.team_code and team is None:
+                    problems.append(ImportProblem(row.row, N_("unknown PIC team {code}"), {"code": row.team_code}))
+                items.append(
+                    NewIpwl(row.code, row.name, row.province_code, row.regency, row.address,
+                            row.pks_number, row.pks_valid_from, row.pks_valid_until,
+                            team.id if team else None)
+                )
+            if problems:
+                raise ImportRejected(problems)
+            await uow.ipwl.create_many(items, now)
+            await uow.audit.record(
+                AuditEvent(now, None, "cli", "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows")
+            )
+        return len(items)
+
+    # --- what operators see ---------------------------------------------------------------------
+
+    async def operator_status(self, who: Identity) -> list[IpwlStatus]:
+        """The caller's IPWL (one per operator grant) with their proposals; nobody else's."""
+        ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+        if not ipwl_ids:
+            raise ServiceError(
+                "not_operator",
+                N_("/status is for IPWL operators. Ask the centre's admin for an invitation link."),
+            )
+        result = []
+        async with self.storage.reading() as uow:
+            for ipwl_id in ipwl_ids:
+                ipwl = await uow.ipwl.by_id(ipwl_id)
+                if ipwl is None:
+                    continue
+                team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
+                result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
+        return result
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _event(
+        self, who: Identity, entity: str, entity_id: object, action: str, *,
+        frm: str | None = None, to: str | None = None, reason: str | None = None,
+    ) -> AuditEvent:
+        roles = ",".join(sorted(r.value for r in who.actor.roles)) or None
+        return AuditEvent(self.clock.now(), who.person.id, roles, entity, str(entity_id), action,
+                          frm, to, reason)
+
+
+def _supported(language: str | None) -> str | None:
+    if not language:
+        return None
+    base = language.split("-")[0].lower()
+    return base if base in LOCALES else None

@@ -1,0 +1,97 @@
+"""Onboarding and the commands everyone has: /start, /bantuan, /bahasa, /batal, /status, /hubungkan."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from handlers import callback_data, keyboards, views
+from handlers.context import BotContext
+from handlers.replies import answers_refusals, reply
+
+
+def _is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+@answers_refusals
+async def cmd_start(update: Update, context: BotContext) -> None:
+    """``/start`` or ``/start <invite token>`` (the deep link an admin hands out)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _is_private(update):
+        await reply(update, views.help_text(t, who, in_group=True))
+        return
+    token = context.args[0] if context.args else ""
+    if token and token != "hi":
+        redemption = await context.services.redeem_invite(who, token)
+        await reply(update, views.invite_redeemed(t, redemption))
+    elif who.known:
+        await reply(update, views.welcome_back(t, who))
+    else:
+        await reply(update, views.welcome_stranger(t, context.deps.settings.program.centre_name))
+
+
+@answers_refusals
+async def cmd_help(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await reply(update, views.help_text(context.translator(who), who, in_group=not _is_private(update)))
+
+
+@answers_refusals
+async def cmd_language(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    await reply(update, views.language_prompt(t), reply_markup=keyboards.language_choice(who.locale))
+
+
+@answers_refusals
+async def on_language_pressed(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    who = await context.identify(update)
+    decoded = callback_data.decode(query.data)
+    locale = decoded.args[0] if decoded and decoded.args else ""
+    await context.services.set_locale(who, locale)
+    t = context.translator(locale=locale)
+    await query.answer()
+    await query.edit_message_text(views.language_set(t))
+
+
+@answers_refusals
+async def cmd_cancel(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await reply(update, views.nothing_to_cancel(context.translator(who)))
+
+
+@answers_refusals
+async def cmd_status(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _is_private(update):
+        await reply(update, views.private_only(t))
+        return
+    statuses = await context.services.operator_status(who)
+    await reply(update, views.operator_status(t, statuses, context.deps.clock.now()))
+
+
+@answers_refusals
+async def cmd_bind_group(update: Update, context: BotContext) -> None:
+    """``/hubungkan TEAM`` in a group: an admin makes it the PIC team's working group."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if _is_private(update):
+        await reply(update, views.group_only(t))
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    team = await context.services.bind_group(who, chat.id, " ".join(context.args or []))
+    await reply(update, views.group_bound(t, team.name, team.code))
+
+
+async def on_stale_button(update: Update, context: BotContext) -> None:
+    """Any button no other handler claims: old, forged or from a removed feature."""
+    query = update.callback_query
+    assert query is not None
+    who = await context.identify(update)
+    await query.answer(views.stale_button(context.translator(who)), show_alert=True)

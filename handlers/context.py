@@ -1,0 +1,63 @@
+"""What every handler gets: the services, the translator for the person, the settings.
+
+``BotContext`` is PTB's ``CallbackContext`` with typed access to the dependencies that
+``bot.app.build_application`` put in ``bot_data`` — the one place they are wired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Translations, Translator
+from bot.services import Identity, Services
+
+if TYPE_CHECKING:
+    from bot.regions import RegionsCatalog
+
+DEPS_KEY = "atensi"
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    services: Services
+    translations: Translations
+    clock: Clock
+    regions: RegionsCatalog | None = None
+    # Exceptions that reached the error handler (tests assert this stays empty).
+    errors: list[BaseException] = field(default_factory=list)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def deps(self) -> Deps:
+        return self.application.bot_data[DEPS_KEY]
+
+    @property
+    def services(self) -> Services:
+        return self.deps.services
+
+    async def identify(self, update: Update) -> Identity:
+        """The person behind this update, with the roles they hold at this moment."""
+        user = update.effective_user
+        assert user is not None
+        chat = update.effective_chat
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        return await self.services.identify(
+            user.id, user.full_name, private_chat=private, language=user.language_code
+        )
+
+    def translator(self, who: Identity | None = None, locale: str | None = None) -> Translator:
+        return self.deps.translations.for_locale(locale or (who.locale if who else None))

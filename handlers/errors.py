@@ -1,0 +1,35 @@
+"""The last resort: an exception nobody handled. Log ids only, tell the person, keep going."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from handlers import views
+from handlers.context import BotContext
+
+log = logging.getLogger("atensi.errors")
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    assert error is not None
+    context.deps.errors.append(error)
+    update_id = update.update_id if isinstance(update, Update) else None
+    # Ids and the exception type only: message bodies may hold personal data.
+    log.error("unhandled %s while handling update %s", type(error).__name__, update_id,
+              exc_info=(type(error), error, error.__traceback__))
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    t = context.deps.translations.for_locale(None)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(views.unexpected_error(t)[:200], show_alert=True)
+        else:
+            await context.bot.send_message(update.effective_chat.id, views.unexpected_error(t),
+                                           parse_mode=ParseMode.HTML)
+    except TelegramError:
+        log.warning("could not tell chat about error in update %s", update_id)

@@ -1,0 +1,28 @@
+"""Inline keyboards. Labels are translated for the reader; callback data carries ids only."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from handlers import callback_data
+
+LANGUAGE_NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
+
+
+def language_choice(current: str) -> InlineKeyboardMarkup:
+    # Language names are shown in their own language, whatever the reader's locale.
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(("✓ " if code == current else "") + name,
+                                  callback_data=callback_data.encode("lang", code))]
+            for code, name in LANGUAGE_NAMES.items()
+        ]
+    )
+
+
+def start_bot_link(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t.pgettext("button", "Open a private chat with the bot"),
+                               url=f"https://t.me/{bot_username}?start=hi")]]
+    )

@@ -1,0 +1,237 @@
+"""All message text: translated for the recipient, HTML-escaped, within Telegram's limits.
+
+Every string a person reads is built here from an English msgid. Params are escaped before they
+are put into the (trusted) translated template, so a name like ``<b>Budi & Co</b>`` shows as
+typed and never breaks the HTML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.bulk_import import ImportProblem
+from bot.i18n import N_, Translator, format_age, format_date, format_datetime, format_money
+from bot.models import ProposalStatus, Role
+from bot.regions import PROVINCES
+from bot.services import Identity, IpwlStatus, Redemption
+from bot.workflow import next_step
+
+MAX_TEXT = 4096
+
+ROLE_LABELS: Mapping[Role, str] = {
+    Role.OPERATOR: N_("IPWL operator"),
+    Role.PIC: N_("PIC team member"),
+    Role.FINANCE: N_("finance"),
+    Role.HEAD: N_("head of centre"),
+    Role.ADMIN: N_("admin"),
+}
+
+STATUS_LABELS: Mapping[ProposalStatus, str] = {
+    ProposalStatus.DRAFT: N_("Draft, not yet submitted"),
+    ProposalStatus.SUBMITTED: N_("Submitted, waiting for the PIC team"),
+    ProposalStatus.IN_REVIEW: N_("Being checked by the PIC team"),
+    ProposalStatus.VERIFIED: N_("Verified, waiting for validation"),
+    ProposalStatus.VALIDATED: N_("Validated, waiting for the decree (SK)"),
+    ProposalStatus.RETURNED: N_("Returned for revision"),
+    ProposalStatus.REJECTED: N_("Rejected"),
+    ProposalStatus.WITHDRAWN: N_("Withdrawn"),
+    ProposalStatus.DECREED: N_("Decree (SK) issued, bank accounts needed"),
+    ProposalStatus.ACCOUNTS_SUBMITTED: N_("Bank accounts being checked"),
+    ProposalStatus.ACCOUNTS_VERIFIED: N_("Accounts verified, waiting for payment"),
+    ProposalStatus.PAID: N_("Funds transferred, accountability report (LPJ) due"),
+    ProposalStatus.LPJ_SUBMITTED: N_("LPJ submitted, being checked"),
+    ProposalStatus.LPJ_RETURNED: N_("LPJ returned for revision"),
+    ProposalStatus.LPJ_VERIFIED: N_("LPJ verified, waiting for finance"),
+    ProposalStatus.CLOSED: N_("Closed"),
+}
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def _(t: Translator, msgid: str, **params: object) -> str:
+    """Translate ``msgid`` and fill its params, each HTML-escaped."""
+    return t.gettext(msgid, **{k: esc(_display(t, v)) for k, v in params.items()})
+
+
+def _display(t: Translator, value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, "Asia/Jakarta", t.locale)
+    if isinstance(value, dt.date):
+        return format_date(value, t.locale)
+    return value
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """Keep a message within Telegram's limit, cutting at a line break (never inside a tag)."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind("\n", 0, limit - 2)
+    return text[: cut if cut > 0 else limit - 2].rstrip() + "\n…"
+
+
+def role_names(t: Translator, roles: Iterable[Role]) -> str:
+    return ", ".join(t.gettext(ROLE_LABELS[r]) for r in sorted(set(roles), key=list(Role).index))
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def refusal(t: Translator, error: object) -> str:
+    """Render any refusal that carries ``message`` and ``params`` (services, workflow, validation)."""
+    problems = getattr(error, "problems", None)
+    if problems:
+        return "\n".join("⚠️ " + _(t, p.message, **p.params) for p in problems)
+    return "⚠️ " + _(t, getattr(error, "message"), **getattr(error, "params", {}))
+
+
+def import_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: int = 40) -> str:
+    lines = [_(t, N_("Nothing was imported. Fix these rows and send the file again:"))]
+    for problem in problems[:limit]:
+        lines.append(_(t, N_("row {row}:"), row=problem.row) + " " + _(t, problem.message, **problem.params))
+    if len(problems) > limit:
+        lines.append(_(t, N_("…and {count} more."), count=len(problems) - limit))
+    return clip("\n".join(lines))
+
+
+def unexpected_error(t: Translator) -> str:
+    return _(t, N_("Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."))
+
+
+# --- onboarding ----------------------------------------------------------------------------------
+
+
+def welcome_stranger(t: Translator, centre: str) -> str:
+    return _(
+        t,
+        N_(
+            "Hello! This is the ATENSI partnership bot of {centre}.\n\n"
+            "You are not registered yet. Ask the centre's admin for an invitation link, "
+            "then open it to start."
+        ),
+        centre=centre,
+    )
+
+
+def welcome_back(t: Translator, who: Identity) -> str:
+    return _(t, N_("Welcome back, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
+             name=who.person.full_name, roles=role_names(t, who.actor.roles))
+
+
+def invite_redeemed(t: Translator, redemption: Redemption) -> str:
+    role = t.gettext(ROLE_LABELS[redemption.role])
+    if redemption.ipwl is not None:
+        text = _(t, N_("✅ Done. You are now registered as {role} of <b>{ipwl}</b>."),
+                 role=role, ipwl=redemption.ipwl.name)
+    elif redemption.team is not None:
+        text = _(t, N_("✅ Done. You are now registered as {role} of team <b>{team}</b>."),
+                 role=role, team=redemption.team.name)
+    else:
+        text = _(t, N_("✅ Done. You are now registered as {role}."), role=role)
+    return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do."))
+
+
+def group_bound(t: Translator, team_name: str, team_code: str) -> str:
+    return _(t, N_("✅ This group is now the working group of PIC team <b>{team}</b> ({code}). "
+                   "New proposals of the team's IPWL will be announced here."),
+             team=team_name, code=team_code)
+
+
+def group_only(t: Translator) -> str:
+    return _(t, N_("This command works in the PIC team's group chat."))
+
+
+def private_only(t: Translator) -> str:
+    return _(t, N_("This command works in a private chat with the bot, to keep personal data out of groups."))
+
+
+# --- help, language, cancel ------------------------------------------------------------------------
+
+_HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
+    Role.OPERATOR: (
+        N_("/status – your IPWL's proposals and where each one stands"),
+    ),
+    Role.PIC: (
+        N_("Proposals of your team's IPWL are announced in the team's group with buttons to act on them."),
+    ),
+    Role.FINANCE: (
+        N_("You will be notified when bank accounts and payments need you."),
+    ),
+    Role.HEAD: (
+        N_("You will be notified when validated proposals wait for a decree (SK)."),
+    ),
+    Role.ADMIN: (
+        N_("/hubungkan TEAM – in a group: make it the working group of a PIC team"),
+    ),
+}
+
+
+def help_text(t: Translator, who: Identity, *, in_group: bool) -> str:
+    lines = [_(t, N_("<b>ATENSI partnership bot – help</b>"))]
+    if not who.known:
+        lines.append(_(t, N_("You are not registered yet. Ask the centre's admin for an invitation link.")))
+    else:
+        lines.append(_(t, N_("You are registered as: {roles}."), roles=role_names(t, who.actor.roles)))
+        for role in Role:
+            if who.actor.has_role(role):
+                lines.extend(_(t, line) for line in _HELP_BY_ROLE[role])
+    lines.append("")
+    lines.append(_(t, N_("/bantuan – this help")))
+    lines.append(_(t, N_("/bahasa – change the language (Bahasa Indonesia / English)")))
+    lines.append(_(t, N_("/batal – cancel what you are doing")))
+    if in_group:
+        lines.append(_(t, N_("In groups the bot shows codes, counts and totals only; personal data opens in a private chat.")))
+    return clip("\n".join(lines))
+
+
+def language_prompt(t: Translator) -> str:
+    return _(t, N_("Choose your language:"))
+
+
+def language_set(t: Translator) -> str:
+    return _(t, N_("✅ The bot will talk to you in English from now on."))
+
+
+def nothing_to_cancel(t: Translator) -> str:
+    return _(t, N_("There is nothing in progress to cancel."))
+
+
+def stale_button(t: Translator) -> str:
+    return _(t, N_("This button is no longer valid."))
+
+
+# --- status ----------------------------------------------------------------------------------------
+
+
+def operator_status(t: Translator, statuses: Sequence[IpwlStatus], now: dt.datetime) -> str:
+    blocks = []
+    for entry in statuses:
+        ipwl = entry.ipwl
+        lines = [
+            _(t, N_("<b>{name}</b> ({code})"), name=ipwl.name, code=ipwl.code),
+            _(t, N_("Province: {province}"), province=PROVINCES.get(ipwl.province_code, ipwl.province_code)),
+        ]
+        if ipwl.pks_valid_until:
+            lines.append(_(t, N_("PKS {number} valid until {date}"), number=ipwl.pks_number or "-",
+                           date=ipwl.pks_valid_until))
+        lines.append(
+            _(t, N_("PIC team: {team}"), team=entry.team.name)
+            if entry.team else _(t, N_("PIC team: not assigned yet"))
+        )
+        lines.append("")
+        if not entry.proposals:
+            lines.append(_(t, N_("No proposals yet.")))
+        for summary in entry.proposals:
+            lines.append(
+                _(t, N_("• <b>{code}</b> v{version}: {status} for {age} · {clients} clients · {total}"),
+                  code=summary.code, version=summary.version,
+                  status=t.gettext(STATUS_LABELS[summary.status]),
+                  age=format_age(now - summary.status_since, t.locale),
+                  clients=summary.clients, total=format_money(summary.total))
+            )
+            lines.append("   " + _(t, next_step(summary.status)))
+        blocks.append("\n".join(lines))
+    return clip("\n\n".join(blocks))

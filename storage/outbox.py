@@ -1,0 +1,118 @@
+"""The notification outbox: rows written with the change, drained by one sender.
+
+A row is claimed with a lease (compare-and-set on ``claimed_until``) before it is sent, so two
+senders — or a sender restarted after a crash — never send the same row twice while the lease
+holds; a crash during a send leaves the lease to expire and the row is retried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from storage.db import to_db_time
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    chat_id: int
+    person_id: int | None
+    kind: str
+    params: dict[str, Any]
+    attempts: int
+
+
+class OutboxRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def enqueue(
+        self,
+        *,
+        dedupe_key: str,
+        chat_id: int,
+        kind: str,
+        params: dict[str, Any],
+        now: dt.datetime,
+        person_id: int | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> bool:
+        """Queue one notification; a second one with the same key is ignored (False)."""
+        cursor = await self._conn.execute(
+            "INSERT INTO outbox (dedupe_key, chat_id, person_id, kind, params, not_before,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+            (
+                dedupe_key,
+                chat_id,
+                person_id,
+                kind,
+                json.dumps(params, ensure_ascii=False, sort_keys=True),
+                to_db_time(not_before or now),
+                to_db_time(now),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    async def claim_due(
+        self, now: dt.datetime, *, limit: int, lease: dt.timedelta
+    ) -> list[OutboxMessage]:
+        stamp = to_db_time(now)
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
+            " AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY id LIMIT ?",
+            (stamp, stamp, limit),
+        )
+        claimed = []
+        until = to_db_time(now + lease)
+        for row in rows:
+            cursor = await self._conn.execute(
+                "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1"
+                " WHERE id = ? AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < ?)",
+                (until, row["id"], stamp),
+            )
+            if cursor.rowcount == 1:
+                claimed.append(
+                    OutboxMessage(
+                        id=row["id"],
+                        chat_id=row["chat_id"],
+                        person_id=row["person_id"],
+                        kind=row["kind"],
+                        params=json.loads(row["params"]),
+                        attempts=row["attempts"] + 1,
+                    )
+                )
+        return claimed
+
+    async def mark_sent(self, message_id: int, telegram_message_id: int | None, now: dt.datetime) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, sent_message_id = ?,"
+            " claimed_until = NULL WHERE id = ?",
+            (to_db_time(now), telegram_message_id, message_id),
+        )
+
+    async def reschedule(self, message_id: int, not_before: dt.datetime, error: str) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET not_before = ?, last_error = ?, claimed_until = NULL WHERE id = ?",
+            (to_db_time(not_before), error[:200], message_id),
+        )
+
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        await self._conn.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?, claimed_until = NULL WHERE id = ?",
+            (error[:200], message_id),
+        )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._conn.execute_fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
+        return {row[0]: row[1] for row in rows}
+
+    async def next_due(self) -> str | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT min(not_before) FROM outbox WHERE status = 'pending'"
+        )
+        return rows[0][0] if rows else None

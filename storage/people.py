@@ -1,0 +1,144 @@
+"""People, their role grants, and single-use invites."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from bot.models import Grant, Invite, Person, Role
+from storage.db import from_db_time, to_db_time
+
+
+def _person(row: aiosqlite.Row) -> Person:
+    return Person(
+        id=row["id"],
+        telegram_user_id=row["telegram_user_id"],
+        full_name=row["full_name"],
+        locale=row["locale"],
+        private_chat_started=bool(row["private_chat_started"]),
+        revoked=row["revoked_at"] is not None,
+    )
+
+
+def _invite(row: aiosqlite.Row) -> Invite:
+    return Invite(
+        id=row["id"],
+        token=row["token"],
+        role=Role(row["role"]),
+        ipwl_id=row["ipwl_id"],
+        team_id=row["team_id"],
+        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
+        expires_at=from_db_time(row["expires_at"]),  # type: ignore[arg-type]
+        used_at=from_db_time(row["used_at"]),
+        used_by=row["used_by"],
+    )
+
+
+class PeopleRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def by_telegram_id(self, telegram_user_id: int) -> Person | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,)
+        )
+        return _person(rows[0]) if rows else None
+
+    async def by_id(self, person_id: int) -> Person | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM people WHERE id = ?", (person_id,))
+        return _person(rows[0]) if rows else None
+
+    async def upsert(
+        self, telegram_user_id: int, full_name: str, now: dt.datetime, *, started: bool = False
+    ) -> Person:
+        """Create the person on first contact; keep the Telegram display name current."""
+        await self._conn.execute(
+            "INSERT INTO people (telegram_user_id, full_name, private_chat_started, created_at)"
+            " VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (telegram_user_id) DO UPDATE SET full_name = excluded.full_name,"
+            " private_chat_started = max(people.private_chat_started, excluded.private_chat_started)",
+            (telegram_user_id, full_name, int(started), to_db_time(now)),
+        )
+        person = await self.by_telegram_id(telegram_user_id)
+        assert person is not None
+        return person
+
+    async def set_locale(self, person_id: int, locale: str) -> None:
+        await self._conn.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person_id))
+
+    async def grants(self, person_id: int) -> frozenset[Grant]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT g.role, g.ipwl_id, g.team_id FROM grants g JOIN people p ON p.id = g.person_id"
+            " WHERE g.person_id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL",
+            (person_id,),
+        )
+        return frozenset(Grant(Role(r["role"]), r["ipwl_id"], r["team_id"]) for r in rows)
+
+    async def add_grant(self, person_id: int, grant: Grant, now: dt.datetime) -> bool:
+        """Add a grant unless the person already holds it; True when added."""
+        existing = await self._conn.execute_fetchall(
+            "SELECT 1 FROM grants WHERE person_id = ? AND role = ? AND ipwl_id IS ?"
+            " AND team_id IS ? AND revoked_at IS NULL",
+            (person_id, grant.role.value, grant.ipwl_id, grant.team_id),
+        )
+        if existing:
+            return False
+        await self._conn.execute(
+            "INSERT INTO grants (person_id, role, ipwl_id, team_id, granted_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (person_id, grant.role.value, grant.ipwl_id, grant.team_id, to_db_time(now)),
+        )
+        return True
+
+    async def operators_of(self, ipwl_id: int) -> list[Person]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.* FROM people p JOIN grants g ON g.person_id = p.id"
+            " WHERE g.role = 'operator' AND g.ipwl_id = ? AND g.revoked_at IS NULL"
+            " AND p.revoked_at IS NULL ORDER BY p.id",
+            (ipwl_id,),
+        )
+        return [_person(row) for row in rows]
+
+
+class InviteRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create(
+        self,
+        token: str,
+        role: Role,
+        *,
+        ipwl_id: int | None,
+        team_id: int | None,
+        created_by: int | None,
+        now: dt.datetime,
+        expires_at: dt.datetime,
+    ) -> Invite:
+        cursor = await self._conn.execute(
+            "INSERT INTO invites (token, role, ipwl_id, team_id, created_by, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (token, role.value, ipwl_id, team_id, created_by, to_db_time(now), to_db_time(expires_at)),
+        )
+        return Invite(
+            id=cursor.lastrowid or 0,
+            token=token,
+            role=role,
+            ipwl_id=ipwl_id,
+            team_id=team_id,
+            created_at=now,
+            expires_at=expires_at,
+        )
+
+    async def by_token(self, token: str) -> Invite | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM invites WHERE token = ?", (token,))
+        return _invite(rows[0]) if rows else None
+
+    async def mark_used(self, invite_id: int, person_id: int, now: dt.datetime) -> bool:
+        """Compare-and-set: only the first redemption wins."""
+        cursor = await self._conn.execute(
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE id = ? AND used_at IS NULL",
+            (to_db_time(now), person_id, invite_id),
+        )
+        return cursor.rowcount == 1

@@ -1,0 +1,146 @@
+"""PIC teams and IPWL: the registry of who assists whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.models import Ipwl, Team
+from storage.db import from_db_date, to_db_date, to_db_time
+
+
+def _team(row: aiosqlite.Row) -> Team:
+    return Team(id=row["id"], code=row["code"], name=row["name"], group_chat_id=row["group_chat_id"])
+
+
+def _ipwl(row: aiosqlite.Row) -> Ipwl:
+    return Ipwl(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        province_code=row["province_code"],
+        regency=row["regency"],
+        address=row["address"],
+        pks_number=row["pks_number"],
+        pks_valid_from=from_db_date(row["pks_valid_from"]),
+        pks_valid_until=from_db_date(row["pks_valid_until"]),
+        team_id=row["team_id"],
+        active=bool(row["active"]),
+    )
+
+
+@dataclass(frozen=True)
+class NewIpwl:
+    code: str
+    name: str
+    province_code: str
+    regency: str
+    address: str
+    pks_number: str
+    pks_valid_from: dt.date | None
+    pks_valid_until: dt.date | None
+    team_id: int | None
+
+
+class TeamRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create(self, code: str, name: str, now: dt.datetime) -> Team:
+        cursor = await self._conn.execute(
+            "INSERT INTO pic_teams (code, name, created_at) VALUES (?, ?, ?)",
+            (code, name, to_db_time(now)),
+        )
+        return Team(id=cursor.lastrowid or 0, code=code, name=name)
+
+    async def by_code(self, code: str) -> Team | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM pic_teams WHERE lower(code) = lower(?)", (code,)
+        )
+        return _team(rows[0]) if rows else None
+
+    async def by_id(self, team_id: int) -> Team | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM pic_teams WHERE id = ?", (team_id,))
+        return _team(rows[0]) if rows else None
+
+    async def by_group_chat(self, chat_id: int) -> Team | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM pic_teams WHERE group_chat_id = ?", (chat_id,)
+        )
+        return _team(rows[0]) if rows else None
+
+    async def all(self) -> list[Team]:
+        rows = await self._conn.execute_fetchall("SELECT * FROM pic_teams ORDER BY code")
+        return [_team(row) for row in rows]
+
+    async def bind_group(self, team_id: int, chat_id: int) -> None:
+        # A group serves one team: unbind it from any other team first.
+        await self._conn.execute(
+            "UPDATE pic_teams SET group_chat_id = NULL WHERE group_chat_id = ? AND id != ?",
+            (chat_id, team_id),
+        )
+        await self._conn.execute(
+            "UPDATE pic_teams SET group_chat_id = ? WHERE id = ?", (chat_id, team_id)
+        )
+
+    async def ipwl_counts(self) -> dict[int, int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT team_id, count(*) FROM ipwl WHERE team_id IS NOT NULL GROUP BY team_id"
+        )
+        return {row[0]: row[1] for row in rows}
+
+
+class IpwlRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def by_code(self, code: str) -> Ipwl | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM ipwl WHERE lower(code) = lower(?)", (code,)
+        )
+        return _ipwl(rows[0]) if rows else None
+
+    async def by_id(self, ipwl_id: int) -> Ipwl | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM ipwl WHERE id = ?", (ipwl_id,))
+        return _ipwl(rows[0]) if rows else None
+
+    async def existing_codes(self, codes: Sequence[str]) -> set[str]:
+        if not codes:
+            return set()
+        marks = ",".join("?" for _ in codes)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT lower(code) FROM ipwl WHERE lower(code) IN ({marks})",
+            [c.lower() for c in codes],
+        )
+        return {row[0] for row in rows}
+
+    async def create_many(self, items: Sequence[NewIpwl], now: dt.datetime) -> None:
+        stamp = to_db_time(now)
+        await self._conn.executemany(
+            "INSERT INTO ipwl (code, name, province_code, regency, address, pks_number,"
+            " pks_valid_from, pks_valid_until, team_id, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    i.code,
+                    i.name,
+                    i.province_code,
+                    i.regency,
+                    i.address,
+                    i.pks_number,
+                    to_db_date(i.pks_valid_from),
+                    to_db_date(i.pks_valid_until),
+                    i.team_id,
+                    stamp,
+                    stamp,
+                )
+                for i in items
+            ],
+        )
+
+    async def all(self) -> list[Ipwl]:
+        rows = await self._conn.execute_fetchall("SELECT * FROM ipwl ORDER BY code")
+        return [_ipwl(row) for row in rows]

@@ -1,0 +1,57 @@
+"""The storage façade the services use: a unit of work bundles one repository per aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.audit import AuditRepository
+from storage.db import Database
+from storage.migrate import migrate
+from storage.outbox import OutboxRepository
+from storage.people import InviteRepository, PeopleRepository
+from storage.proposals import ProposalRepository
+from storage.registry import IpwlRepository, TeamRepository
+
+
+class UnitOfWork:
+    """Repositories bound to one transaction: everything done through them commits together."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.people = PeopleRepository(conn)
+        self.invites = InviteRepository(conn)
+        self.teams = TeamRepository(conn)
+        self.ipwl = IpwlRepository(conn)
+        self.proposals = ProposalRepository(conn)
+        self.audit = AuditRepository(conn)
+        self.outbox = OutboxRepository(conn)
+
+
+class Storage:
+    """An open database with migrations applied."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: str | Path, *, apply_migrations: bool = True) -> Storage:
+        db = await Database.open(path)
+        if apply_migrations:
+            await migrate(db)
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        async with self.db.transaction() as conn:
+            yield UnitOfWork(conn)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        async with self.db.reading() as conn:
+            yield UnitOfWork(conn)

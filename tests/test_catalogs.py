@@ -1,0 +1,329 @@
+"""The message catalogs: the repository gate and the tooling in bot/catalogs.py."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from bot.catalogs import (
+    check_catalogs,
+    compile_catalogs,
+    extract,
+    extract_messages,
+    main,
+    placeholders,
+    update,
+)
+from bot.i18n import load_translations
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------------------------
+# The gate
+
+
+def test_repository_catalogs_are_complete_and_up_to_date() -> None:
+    problems = check_catalogs(REPO_ROOT)
+    assert problems == [], (
+        "catalog problems (run `python -m bot.catalogs extract && python -m bot.catalogs update`"
+        " and translate locales/id/LC_MESSAGES/bot.po):\n" + "\n".join(problems)
+    )
+
+
+def test_every_id_translation_formats_with_the_msgid_placeholders() -> None:
+    """Belt and braces: format every id string with its msgid's names (a KeyError is a bug)."""
+    t = load_translations(REPO_ROOT / "locales").for_locale("id")
+    for message in extract_messages(REPO_ROOT):
+        if not message.id or message.context:
+            continue
+        if isinstance(message.id, tuple):
+            names = (placeholders(message.id[0]) or set()) | (placeholders(message.id[1]) or set())
+            params = {name: "X" for name in names - {"n"}}
+            for n in (1, 2):
+                assert "{" not in t.ngettext(message.id[0], message.id[1], n, **params).replace("{{", "")
+        else:
+            names = placeholders(message.id)
+            if names:
+                t.gettext(message.id, **{name: "X" for name in names})
+
+
+# --------------------------------------------------------------------------------------------
+# A small project to exercise the tooling
+
+SAMPLE = '''\
+from bot.i18n import N_
+
+LABEL = N_("Marked for later")
+
+
+def view(t, n, name):
+    return [
+        t.gettext("Hello {name}", name=name),
+        t.gettext("Plain text"),
+        t.ngettext("{n} client", "{n} clients", n),
+        t.pgettext("button", "Approve"),
+        t._("Underscore"),
+    ]
+'''
+
+ID_TRANSLATIONS: dict[tuple[str, str | None], str | tuple[str, ...]] = {
+    ("Marked for later", None): "Ditandai untuk nanti",
+    ("Hello {name}", None): "Halo {name}",
+    ("Plain text", None): "Teks biasa",
+    ("{n} client", None): ("{n} klien",),
+    ("Approve", "button"): "Setujui",
+    ("Underscore", None): "Garis bawah",
+}
+
+
+def _edit_po(root: Path, lang: str, edit: Callable[[Catalog], None]) -> None:
+    path = root / "locales" / lang / "LC_MESSAGES" / "bot.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain="bot")
+    edit(catalog)
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+
+
+def _set(catalog: Catalog, msgid: str, string: str | tuple[str, ...], context: str | None = None,
+         flags: set[str] | None = None) -> None:  # fmt: skip
+    message = catalog.get(msgid, context=context)
+    assert message is not None, msgid
+    message.string = string
+    if flags is not None:
+        message.flags = set(flags)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project with extracted, updated and fully translated (id) catalogs."""
+    (tmp_path / "locales").mkdir()
+    shutil.copy(REPO_ROOT / "locales" / "babel.cfg", tmp_path / "locales" / "babel.cfg")
+    (tmp_path / "bot").mkdir()
+    (tmp_path / "bot" / "sample.py").write_text(SAMPLE, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_x.py").write_text('gettext("Not extracted from tests")\n')
+    extract(tmp_path)
+    update(tmp_path)
+
+    def translate(catalog: Catalog) -> None:
+        for (msgid, context), string in ID_TRANSLATIONS.items():
+            _set(catalog, msgid, string, context)
+
+    _edit_po(tmp_path, "id", translate)
+    return tmp_path
+
+
+def _write_code(root: Path, extra: str) -> None:
+    (root / "handlers").mkdir(exist_ok=True)
+    (root / "handlers" / "extra.py").write_text(textwrap.dedent(extra), encoding="utf-8")
+
+
+def _one(problems: list[str], *needles: str) -> str:
+    hits = [p for p in problems if all(n in p for n in needles)]
+    assert len(hits) == 1, problems
+    return hits[0]
+
+
+def test_clean_project_passes(project: Path) -> None:
+    assert check_catalogs(project) == []
+    assert main(["check", "--root", str(project)]) == 0
+
+
+def test_extract_finds_the_keywords_and_only_configured_dirs(project: Path) -> None:
+    keys = {(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in extract_messages(project) if m.id}
+    assert keys == set(ID_TRANSLATIONS)
+    plural = extract_messages(project).get("{n} client")
+    assert plural is not None and plural.id == ("{n} client", "{n} clients")
+
+
+def test_extract_is_stable(project: Path) -> None:
+    pot = project / "locales" / "bot.pot"
+    first = pot.read_bytes()
+    extract(project)
+    assert pot.read_bytes() == first
+    text = first.decode()
+    assert "POT-Creation-Date: 2025-01-01 00:00+0000" in text
+    assert "Generated-By" not in text
+    assert "#: bot/sample.py\n" in text  # no line numbers
+
+
+def test_update_adds_empty_entries_drops_obsolete_and_never_fuzzy_matches(project: Path) -> None:
+    # "Hello {name}" becomes "Hello, {name}": a new empty entry, the old one dropped.
+    sample = project / "bot" / "sample.py"
+    sample.write_text(sample.read_text().replace('"Hello {name}"', '"Hello, {name}"'))
+    extract(project)
+    update(project)
+    id_po = (project / "locales" / "id" / "LC_MESSAGES" / "bot.po").read_text()
+    assert 'msgid "Hello {name}"' not in id_po and "#~" not in id_po
+    with (project / "locales" / "id" / "LC_MESSAGES" / "bot.po").open("rb") as fh:
+        catalog = read_po(fh)
+    new = catalog.get("Hello, {name}")
+    assert new is not None and new.string == "" and not new.fuzzy
+    assert catalog.get("Plain text").string == "Teks biasa"  # kept
+    problems = check_catalogs(project)
+    _one(problems, "id/LC_MESSAGES/bot.po", "'Hello, {name}'", "not translated")
+    assert len(problems) == 1, problems  # en may stay empty
+
+
+def test_check_catches_an_empty_id_entry(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "Plain text", ""))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Plain text'", "not translated")
+    assert main(["check", "--root", str(project)]) == 1
+
+
+def test_check_catches_an_empty_id_plural(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("",)))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'{n} client'", "not translated")
+
+
+def test_check_catches_a_fuzzy_entry(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "Plain text", "Teks", flags={"fuzzy"}))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Plain text'", "fuzzy")
+    _edit_po(project, "en", lambda c: _set(c, "Plain text", "Plain", flags={"fuzzy"}))
+    _one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "'Plain text'", "fuzzy")
+
+
+def test_check_catches_placeholder_mismatches_in_id(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "Hello {name}", "Halo {nama}"))
+    problem = _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Hello {name}'")
+    assert "{nama}" in problem and "{name}" in problem
+
+
+def test_check_catches_a_dropped_placeholder(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "Hello {name}", "Halo"))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Hello {name}'", "differ")
+
+
+def test_check_catches_placeholder_mismatches_in_en(project: Path) -> None:
+    _edit_po(project, "en", lambda c: _set(c, "Hello {name}", "Hi {who}"))
+    _one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "'Hello {name}'", "differ")
+
+
+def test_check_catches_placeholder_mismatches_in_plural_forms(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("banyak klien",)))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "msgstr[0] is missing placeholders {n}")
+    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("{n} klien {extra}",)))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "msgstr[0] uses unknown placeholders {extra}")
+    # en: the singular may say "One client", the plural form must keep {n}
+    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("{n} klien",)))
+    _edit_po(project, "en", lambda c: _set(c, "{n} client", ("One client", "{n} clients")))
+    assert check_catalogs(project) == []
+    _edit_po(project, "en", lambda c: _set(c, "{n} client", ("One client", "many clients")))
+    _one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "msgstr[1] is missing placeholders {n}")
+
+
+def test_check_catches_unbalanced_braces_in_a_translation(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "Hello {name}", "Halo {name"))
+    _one(check_catalogs(project), "'Hello {name}'", "unbalanced braces")
+
+
+def test_missing_plural_forms_count_as_untranslated_in_id(project: Path) -> None:
+    po = project / "locales" / "id" / "LC_MESSAGES" / "bot.po"
+    text = po.read_text()
+    assert 'msgstr[0] "{n} klien"\n' in text
+    po.write_text(text.replace('msgstr[0] "{n} klien"\n', ""))
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'{n} client'", "not translated")
+
+
+def test_check_catches_a_msgid_missing_from_the_catalogs(project: Path) -> None:
+    _write_code(project, 'def f(t):\n    return t.gettext("Brand new")\n')
+    problems = check_catalogs(project)
+    for label in ("locales/bot.pot", "locales/id/LC_MESSAGES/bot.po", "locales/en/LC_MESSAGES/bot.po"):
+        _one(problems, label + ":", "'Brand new'", "missing here")
+    extract(project)
+    update(project)
+    assert check_catalogs(project) == [
+        "locales/id/LC_MESSAGES/bot.po: msgid 'Brand new' is not translated"
+    ]
+    _edit_po(project, "id", lambda c: _set(c, "Brand new", "Baru"))
+    assert check_catalogs(project) == []
+
+
+def test_check_catches_a_new_context_and_a_changed_plural(project: Path) -> None:
+    _write_code(project, 'def f(t):\n    return t.pgettext("menu", "Approve")\n')
+    sample = project / "bot" / "sample.py"
+    sample.write_text(sample.read_text().replace('"{n} clients"', '"{n} people"'))
+    problems = check_catalogs(project)
+    _one(problems, "locales/bot.pot:", "'Approve' (context 'menu')", "missing here")
+    _one(problems, "locales/id/LC_MESSAGES/bot.po:", "'{n} client'", "'{n} people' in the code")
+
+
+def test_check_catches_an_entry_no_longer_in_the_code(project: Path) -> None:
+    sample = project / "bot" / "sample.py"
+    sample.write_text(sample.read_text().replace('t.gettext("Plain text"),', ""))
+    problems = check_catalogs(project)
+    for label in ("locales/bot.pot", "locales/id/LC_MESSAGES/bot.po", "locales/en/LC_MESSAGES/bot.po"):
+        _one(problems, label + ":", "'Plain text'", "no longer in the code")
+    extract(project)
+    update(project)
+    assert check_catalogs(project) == []
+
+
+def test_check_catches_obsolete_entries_left_in(project: Path) -> None:
+    po = project / "locales" / "id" / "LC_MESSAGES" / "bot.po"
+    po.write_text(po.read_text() + '\n#~ msgid "Old text"\n#~ msgstr "Teks lama"\n')
+    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "1 obsolete (#~) entries")
+    update(project)
+    assert "#~" not in po.read_text()
+    assert check_catalogs(project) == []
+
+
+def test_check_catches_positional_placeholders(project: Path) -> None:
+    _write_code(project, 'def f(t):\n    return t.gettext("Total {} of {0}", 1)\n')
+    extract(project)
+    update(project)
+    _edit_po(project, "id", lambda c: _set(c, "Total {} of {0}", "Total {} dari {0}"))
+    _one(check_catalogs(project), "handlers/extra.py", "positional placeholders")
+
+
+def test_check_reports_missing_files_and_unreadable_code(project: Path) -> None:
+    (project / "locales" / "en" / "LC_MESSAGES" / "bot.po").unlink()
+    (project / "locales" / "bot.pot").unlink()
+    problems = check_catalogs(project)
+    _one(problems, "locales/bot.pot: missing")
+    _one(problems, "locales/en/LC_MESSAGES/bot.po: missing")
+    (project / "locales" / "babel.cfg").unlink()
+    assert check_catalogs(project) == [
+        "cannot extract messages from the code: FileNotFoundError: "
+        f"[Errno 2] No such file or directory: '{project / 'locales' / 'babel.cfg'}'"
+    ]
+
+
+def test_compile_writes_mo_files_without_fuzzy_entries(project: Path) -> None:
+    _edit_po(project, "id", lambda c: _set(c, "Plain text", "Teks kabur", flags={"fuzzy"}))
+    paths = compile_catalogs(project)
+    assert sorted(p.relative_to(project).as_posix() for p in paths) == [
+        "locales/en/LC_MESSAGES/bot.mo",
+        "locales/id/LC_MESSAGES/bot.mo",
+    ]
+    t = load_translations(project / "locales").for_locale("id")
+    assert t.gettext("Hello {name}", name="Ani") == "Halo Ani"
+    assert t.gettext("Plain text") == "Plain text"  # fuzzy is not used
+    assert t.ngettext("{n} client", "{n} clients", 3) == "3 klien"
+    assert t.pgettext("button", "Approve") == "Setujui"
+    assert main(["compile", "--root", str(project)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain", set()),
+        ("{a} and {b}", {"a", "b"}),
+        ("{{literal}} {a}", {"a"}),
+        ("{amount:,} {user.name} {items[0]}", {"amount", "user", "items"}),
+        ("{x:>{width}}", {"x", "width"}),
+        ("{} {0}", {"", "0"}),
+        ("lone {", None),
+        ("lone }", None),
+    ],
+)
+def test_placeholders(text: str, expected: set[str] | None) -> None:
+    assert placeholders(text) == expected

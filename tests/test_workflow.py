@@ -1,0 +1,657 @@
+"""Table-driven and property-based tests of the proposal lifecycle (bot/workflow.py).
+
+The expected lifecycle is written out again here, independently of ``TRANSITIONS``, from the
+design notes (ARCHITECTURE §3): a change to the table must be a change to this spec as well.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import subprocess
+import sys
+from collections import deque
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings, target
+from hypothesis import strategies as st
+
+from bot.models import CENTRE_ROLES, Action, Actor, Grant, Proposal, ProposalStatus, Role
+from bot.workflow import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Transition,
+    WorkflowError,
+    allowed_actions,
+    authorize,
+    is_final,
+    next_step,
+    placeholders,
+    transition_for,
+    transitions_from,
+)
+
+S = ProposalStatus
+A = Action
+
+# --------------------------------------------------------------------------------- the spec
+
+OP = "operator"  # operator of this IPWL
+PIC_ = "pic"  # PIC of this IPWL's team
+FIN = "finance"
+HEAD = "head"
+ADM = "admin"
+
+# action: (sources, target, personas allowed, required data)
+SPEC: dict[Action, tuple[set[ProposalStatus], ProposalStatus, set[str], set[str]]] = {
+    A.SUBMIT: ({S.DRAFT}, S.SUBMITTED, {OP}, set()),
+    A.RESUBMIT: ({S.RETURNED}, S.SUBMITTED, {OP}, set()),
+    A.CLAIM: ({S.SUBMITTED}, S.IN_REVIEW, {PIC_, ADM}, set()),
+    A.RELEASE: ({S.IN_REVIEW}, S.SUBMITTED, {PIC_, ADM}, set()),
+    A.VERIFY: ({S.IN_REVIEW}, S.VERIFIED, {PIC_, ADM}, set()),
+    A.VALIDATE: ({S.VERIFIED}, S.VALIDATED, {PIC_, ADM}, set()),
+    A.RETURN: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.RETURNED, {PIC_, ADM}, {"reason"}),
+    A.REJECT: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.REJECTED, {PIC_, ADM}, {"reason"}),
+    A.WITHDRAW: ({S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {OP}, set()),
+    A.ISSUE_SK: ({S.VALIDATED}, S.DECREED, {HEAD}, {"sk_number", "sk_date"}),
+    A.SUBMIT_ACCOUNTS: ({S.DECREED}, S.ACCOUNTS_SUBMITTED, {OP}, set()),
+    A.RETURN_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.DECREED, {PIC_, FIN, ADM}, {"reason"}),
+    A.VERIFY_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.ACCOUNTS_VERIFIED, {PIC_, FIN, ADM}, set()),
+    A.RECORD_PAYMENT: ({S.ACCOUNTS_VERIFIED}, S.PAID, {FIN}, {"lpj_due_date"}),
+    A.SUBMIT_LPJ: ({S.PAID, S.LPJ_RETURNED}, S.LPJ_SUBMITTED, {OP}, set()),
+    A.RETURN_LPJ: ({S.LPJ_SUBMITTED, S.LPJ_VERIFIED}, S.LPJ_RETURNED, {PIC_, FIN, ADM}, {"reason"}),
+    A.VERIFY_LPJ: ({S.LPJ_SUBMITTED}, S.LPJ_VERIFIED, {PIC_, ADM}, set()),
+    A.VALIDATE_LPJ: ({S.LPJ_VERIFIED}, S.CLOSED, {FIN}, set()),
+}
+SPEC_FINAL = {S.REJECTED, S.WITHDRAWN, S.CLOSED}
+ERROR_CODES = {
+    "not_allowed_in_status",
+    "already_done",
+    "role_required",
+    "out_of_scope",
+    "claimed_by_other",
+    "four_eyes",
+    "missing_data",
+}
+
+# ----------------------------------------------------------------------------- the personas
+
+IPWL, OTHER_IPWL = 10, 11
+TEAM, OTHER_TEAM = 1, 2
+THIRD_PARTY = 99  # a colleague who is none of the personas (e.g. the verifier)
+
+PERSONAS: dict[str, Actor] = {
+    OP: Actor(1, frozenset({Grant(Role.OPERATOR, ipwl_id=IPWL)})),
+    "other_operator": Actor(2, frozenset({Grant(Role.OPERATOR, ipwl_id=OTHER_IPWL)})),
+    PIC_: Actor(3, frozenset({Grant(Role.PIC, team_id=TEAM)})),
+    "other_pic": Actor(4, frozenset({Grant(Role.PIC, team_id=OTHER_TEAM)})),
+    FIN: Actor(5, frozenset({Grant(Role.FINANCE)})),
+    HEAD: Actor(6, frozenset({Grant(Role.HEAD)})),
+    ADM: Actor(7, frozenset({Grant(Role.ADMIN)})),
+    "nobody": Actor(8),  # revoked, or never invited
+}
+# The persona that has the right role but the wrong scope, per role.
+WRONG_SCOPE = {"other_operator": Role.OPERATOR, "other_pic": Role.PIC}
+
+FULL_DATA: dict[str, object] = {
+    "reason": "Client 3 has no assessment resume",
+    "sk_number": "123/SK/BRSKPN/2025",
+    "sk_date": dt.date(2025, 3, 1),
+    "lpj_due_date": dt.date(2025, 6, 30),
+}
+
+
+def proposal(status: ProposalStatus, **changes: object) -> Proposal:
+    base = Proposal(
+        id=1,
+        code="P-2025-0001",
+        ipwl_id=IPWL,
+        status=status,
+        version=1,
+        team_id=TEAM,
+        verified_by=THIRD_PARTY if status not in {S.DRAFT, S.SUBMITTED, S.IN_REVIEW} else None,
+        lpj_verified_by=THIRD_PARTY if status in {S.LPJ_VERIFIED, S.CLOSED} else None,
+    )
+    return replace(base, **changes)
+
+
+def error(action: Action, p: Proposal, actor: Actor, **kw: object) -> WorkflowError:
+    with pytest.raises(WorkflowError) as info:
+        authorize(action, p, actor, **kw)  # type: ignore[arg-type]
+    assert_well_formed(info.value)
+    return info.value
+
+
+def assert_well_formed(exc: WorkflowError) -> None:
+    assert exc.code in ERROR_CODES
+    assert isinstance(exc.message, str) and exc.message.strip()
+    assert placeholders(exc.message) <= set(exc.params), (exc.message, exc.params)
+    assert exc.message.format(**exc.params)
+    assert str(exc)
+    assert "action" in exc.params and "status" in exc.params or exc.code == "not_allowed_in_status"
+
+
+# ------------------------------------------------------------------------------- the table
+
+
+def test_table_matches_spec() -> None:
+    got = {
+        t.action: (set(t.sources), t.target, {str(r) for r in t.roles}, set(t.requires))
+        for t in TRANSITIONS
+    }
+    assert len(got) == len(TRANSITIONS), "one row per action"
+    assert got == SPEC
+    assert set(got) == set(Action)
+
+
+def test_table_rows_are_well_formed() -> None:
+    for t in TRANSITIONS:
+        assert isinstance(t, Transition)
+        assert t.sources and t.roles
+        assert t.target not in t.sources
+        assert not (t.sources & FINAL_STATUSES)
+        # Admins take every PIC action, and never the operator's, head's or finance's own.
+        assert (Role.PIC in t.roles) == (Role.ADMIN in t.roles)
+    keys = [(t.action, s) for t in TRANSITIONS for s in t.sources]
+    assert len(keys) == len(set(keys)), "at most one transition per (action, status)"
+
+
+@pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, ProposalStatus)))
+def test_transition_for_every_pair(action: Action, status: ProposalStatus) -> None:
+    sources, target, _, _ = SPEC[action]
+    if status in sources:
+        t = transition_for(action, status)
+        assert t.action == action and t.target == target and status in t.sources
+    else:
+        with pytest.raises(WorkflowError) as info:
+            transition_for(action, status)
+        assert info.value.code == "not_allowed_in_status"
+        assert info.value.params == {"action": action, "status": status}
+        assert_well_formed(info.value)
+
+
+@pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, ProposalStatus)))
+def test_authorize_status_gate_for_every_pair(action: Action, status: ProposalStatus) -> None:
+    """Allowed exactly when the table says so, for an actor who holds every role with scope."""
+    sources, target, _, _ = SPEC[action]
+    everyone = Actor(
+        50,
+        frozenset(
+            {
+                Grant(Role.OPERATOR, ipwl_id=IPWL),
+                Grant(Role.PIC, team_id=TEAM),
+                Grant(Role.FINANCE),
+                Grant(Role.HEAD),
+                Grant(Role.ADMIN),
+            }
+        ),
+    )
+    p = proposal(status)
+    if status in sources:
+        assert authorize(action, p, everyone, data=FULL_DATA).target == target
+        assert action in allowed_actions(p, everyone)
+    else:
+        exc = error(action, p, everyone, data=FULL_DATA)
+        # Pressing a button twice (or after a colleague) says "already done", not "impossible".
+        expected = "already_done" if status == target else "not_allowed_in_status"
+        assert exc.code == expected
+        assert exc.params["status"] == status and exc.params["action"] == action
+        assert action not in allowed_actions(p, everyone)
+
+
+# ------------------------------------------------------------------------------- the roles
+
+ROLE_CASES = [
+    (action, status, name)
+    for action, (sources, _, _, _) in SPEC.items()
+    for status in sorted(sources)
+    for name in PERSONAS
+]
+
+
+@pytest.mark.parametrize(("action", "status", "name"), ROLE_CASES)
+def test_roles_and_scope(action: Action, status: ProposalStatus, name: str) -> None:
+    actor = PERSONAS[name]
+    # In review, the persona is the one who claimed it: claim rules are tested separately.
+    claimed = actor.person_id if status == S.IN_REVIEW else None
+    p = proposal(status, claimed_by=claimed)
+    allowed = SPEC[action][2]
+    if name in allowed:
+        assert authorize(action, p, actor, data=FULL_DATA).target == SPEC[action][1]
+        assert action in allowed_actions(p, actor)
+    else:
+        exc = error(action, p, actor, data=FULL_DATA)
+        spec_roles = {r for r in Role if r.value in allowed}
+        if WRONG_SCOPE.get(name) in spec_roles:
+            assert exc.code == "out_of_scope"
+        else:
+            assert exc.code == "role_required"
+        assert action not in allowed_actions(p, actor)
+
+
+def test_revoked_person_may_do_nothing() -> None:
+    nobody = PERSONAS["nobody"]
+    for status in ProposalStatus:
+        assert allowed_actions(proposal(status), nobody) == []
+        for action in Action:
+            with pytest.raises(WorkflowError):
+                authorize(action, proposal(status), nobody, data=FULL_DATA)
+
+
+def test_pic_of_an_ipwl_without_team_is_out_of_scope_but_admin_is_not() -> None:
+    p = proposal(S.SUBMITTED, team_id=None)
+    assert error(A.CLAIM, p, PERSONAS[PIC_]).code == "out_of_scope"
+    assert authorize(A.CLAIM, p, PERSONAS[ADM]).target == S.IN_REVIEW
+
+
+def test_a_person_with_several_roles_acts_through_any_of_them() -> None:
+    # A PIC of another team who is also finance may verify accounts (finance is centre-wide)...
+    pic_and_finance = Actor(20, frozenset({Grant(Role.PIC, team_id=OTHER_TEAM), Grant(Role.FINANCE)}))
+    assert authorize(A.VERIFY_ACCOUNTS, proposal(S.ACCOUNTS_SUBMITTED), pic_and_finance)
+    # ...but not verify the LPJ of an IPWL outside the team.
+    assert error(A.VERIFY_LPJ, proposal(S.LPJ_SUBMITTED), pic_and_finance).code == "out_of_scope"
+    # An operator of two IPWL operates both.
+    two = Actor(
+        21, frozenset({Grant(Role.OPERATOR, ipwl_id=OTHER_IPWL), Grant(Role.OPERATOR, ipwl_id=IPWL)})
+    )
+    assert authorize(A.SUBMIT, proposal(S.DRAFT), two).target == S.SUBMITTED
+
+
+def test_admin_does_not_take_operator_head_or_finance_actions() -> None:
+    admin = PERSONAS[ADM]
+    for action in (A.SUBMIT, A.ISSUE_SK, A.RECORD_PAYMENT, A.VALIDATE_LPJ, A.SUBMIT_LPJ):
+        status = min(SPEC[action][0])
+        assert error(action, proposal(status), admin, data=FULL_DATA).code == "role_required"
+
+
+# ------------------------------------------------------------------------------ claim rules
+
+PIC_A = PERSONAS[PIC_]
+PIC_B = Actor(30, frozenset({Grant(Role.PIC, team_id=TEAM)}))  # a colleague in the same team
+ADMIN = PERSONAS[ADM]
+
+
+def test_claim_moves_submitted_to_in_review() -> None:
+    assert authorize(A.CLAIM, proposal(S.SUBMITTED), PIC_A).target == S.IN_REVIEW
+
+
+def test_claim_when_a_colleague_already_claimed() -> None:
+    p = proposal(S.IN_REVIEW, claimed_by=PIC_B.person_id)
+    exc = error(A.CLAIM, p, PIC_A)
+    assert exc.code == "claimed_by_other"
+    assert exc.params["claimed_by"] == PIC_B.person_id
+
+
+@pytest.mark.parametrize("claimed_by", [PIC_A.person_id, None])
+def test_claim_twice_is_already_done(claimed_by: int | None) -> None:
+    exc = error(A.CLAIM, proposal(S.IN_REVIEW, claimed_by=claimed_by), PIC_A)
+    assert exc.code == "already_done"
+
+
+def test_release_only_by_claimer_or_admin() -> None:
+    p = proposal(S.IN_REVIEW, claimed_by=PIC_A.person_id)
+    assert authorize(A.RELEASE, p, PIC_A).target == S.SUBMITTED
+    exc = error(A.RELEASE, p, PIC_B)
+    assert exc.code == "claimed_by_other" and exc.params["claimed_by"] == PIC_A.person_id
+    assert authorize(A.RELEASE, p, ADMIN).target == S.SUBMITTED
+    assert error(A.RELEASE, p, PERSONAS["other_pic"]).code == "out_of_scope"
+    assert A.RELEASE in allowed_actions(p, ADMIN)
+    assert A.RELEASE not in allowed_actions(p, PIC_B)
+
+
+def test_release_of_an_unclaimed_review_is_open_to_the_team() -> None:
+    p = proposal(S.IN_REVIEW, claimed_by=None)
+    assert authorize(A.RELEASE, p, PIC_B).target == S.SUBMITTED
+
+
+@pytest.mark.parametrize("action", [A.VERIFY, A.RETURN, A.REJECT])
+def test_in_review_claimed_by_other_blocks_pic_and_admin(action: Action) -> None:
+    p = proposal(S.IN_REVIEW, claimed_by=PIC_A.person_id)
+    assert authorize(action, p, PIC_A, data=FULL_DATA)
+    for actor in (PIC_B, ADMIN):
+        exc = error(action, p, actor, data=FULL_DATA)
+        assert exc.code == "claimed_by_other"
+        assert exc.params["claimed_by"] == PIC_A.person_id
+        assert action not in allowed_actions(p, actor)
+    # Unclaimed (should not happen, but) anyone in scope may act.
+    assert authorize(action, replace(p, claimed_by=None), PIC_B, data=FULL_DATA)
+
+
+@pytest.mark.parametrize(
+    ("action", "status"), [(A.RETURN, S.SUBMITTED), (A.RETURN, S.VERIFIED), (A.REJECT, S.VERIFIED)]
+)
+def test_claim_matters_only_in_review(action: Action, status: ProposalStatus) -> None:
+    p = proposal(status, claimed_by=PIC_A.person_id)  # a stale claim
+    assert authorize(action, p, PIC_B, data=FULL_DATA).target == SPEC[action][1]
+
+
+def test_scope_is_checked_before_claim() -> None:
+    p = proposal(S.IN_REVIEW, claimed_by=PIC_A.person_id)
+    assert error(A.VERIFY, p, PERSONAS["other_pic"]).code == "out_of_scope"
+    assert error(A.VERIFY, p, PERSONAS[FIN]).code == "role_required"
+
+
+# ------------------------------------------------------------------------------- four-eyes
+
+
+def test_validator_must_differ_from_verifier() -> None:
+    p = proposal(S.VERIFIED, verified_by=PIC_A.person_id)
+    exc = error(A.VALIDATE, p, PIC_A)
+    assert exc.code == "four_eyes"
+    assert A.VALIDATE not in allowed_actions(p, PIC_A)
+    assert authorize(A.VALIDATE, p, PIC_B).target == S.VALIDATED
+    assert authorize(A.VALIDATE, p, ADMIN).target == S.VALIDATED
+    # Returning or rejecting what one verified oneself is fine.
+    assert authorize(A.RETURN, p, PIC_A, data=FULL_DATA)
+    assert authorize(A.REJECT, p, PIC_A, data=FULL_DATA)
+
+
+def test_four_eyes_applies_to_admins_too() -> None:
+    p = proposal(S.VERIFIED, verified_by=ADMIN.person_id)
+    assert error(A.VALIDATE, p, ADMIN).code == "four_eyes"
+
+
+def test_four_eyes_off_lets_the_verifier_validate() -> None:
+    p = proposal(S.VERIFIED, verified_by=PIC_A.person_id)
+    assert authorize(A.VALIDATE, p, PIC_A, four_eyes=False).target == S.VALIDATED
+    assert A.VALIDATE in allowed_actions(p, PIC_A, four_eyes=False)
+
+
+def test_unknown_verifier_does_not_block() -> None:
+    assert authorize(A.VALIDATE, proposal(S.VERIFIED, verified_by=None), PIC_A)
+
+
+def test_lpj_validator_must_differ_from_lpj_verifier() -> None:
+    finance_and_pic = Actor(40, frozenset({Grant(Role.FINANCE), Grant(Role.PIC, team_id=TEAM)}))
+    p = proposal(S.LPJ_VERIFIED, lpj_verified_by=finance_and_pic.person_id)
+    assert error(A.VALIDATE_LPJ, p, finance_and_pic).code == "four_eyes"
+    assert A.VALIDATE_LPJ not in allowed_actions(p, finance_and_pic)
+    assert authorize(A.VALIDATE_LPJ, p, finance_and_pic, four_eyes=False).target == S.CLOSED
+    assert authorize(A.VALIDATE_LPJ, p, PERSONAS[FIN]).target == S.CLOSED
+    # verified_by (of the proposal) is irrelevant for the LPJ.
+    p2 = proposal(S.LPJ_VERIFIED, verified_by=PERSONAS[FIN].person_id)
+    assert authorize(A.VALIDATE_LPJ, p2, PERSONAS[FIN]).target == S.CLOSED
+
+
+# ------------------------------------------------------------------------------ required data
+
+REQUIRING = [(a, f) for a, (_, _, _, req) in SPEC.items() for f in sorted(req)]
+
+
+def actor_for(action: Action) -> Actor:
+    return PERSONAS[sorted(SPEC[action][2])[0]]
+
+
+@pytest.mark.parametrize(("action", "field"), REQUIRING)
+@pytest.mark.parametrize("bad", ["absent", None, "", "   \n", ()])
+def test_required_data_missing_or_empty(action: Action, field: str, bad: object) -> None:
+    status = min(SPEC[action][0])
+    data = dict(FULL_DATA)
+    if bad == "absent":
+        del data[field]
+    else:
+        data[field] = bad
+    exc = error(action, proposal(status), actor_for(action), data=data)
+    assert exc.code == "missing_data"
+    assert exc.params["field"] == field
+    assert exc.params["missing"] == (field,)
+
+
+@pytest.mark.parametrize("action", [a for a, spec in SPEC.items() if spec[3]])
+def test_no_data_at_all(action: Action) -> None:
+    status = min(SPEC[action][0])
+    exc = error(action, proposal(status), actor_for(action))
+    assert exc.code == "missing_data"
+    assert set(exc.params["missing"]) == SPEC[action][3]  # type: ignore[arg-type]
+    # The buttons are still shown: the data is asked for after the press.
+    assert action in allowed_actions(proposal(status), actor_for(action))
+
+
+@pytest.mark.parametrize("action", [a for a, spec in SPEC.items() if not spec[3]])
+def test_actions_without_requirements_need_no_data(action: Action) -> None:
+    status = min(SPEC[action][0])
+    assert authorize(action, proposal(status), actor_for(action)).target == SPEC[action][1]
+
+
+def test_role_is_checked_before_data_and_status_before_role() -> None:
+    assert error(A.ISSUE_SK, proposal(S.VALIDATED), PIC_A).code == "role_required"
+    assert error(A.VERIFY, proposal(S.DRAFT), PERSONAS["nobody"]).code == "not_allowed_in_status"
+
+
+# ------------------------------------------------------------------------------ the graph
+
+
+def successors(status: ProposalStatus) -> set[ProposalStatus]:
+    return {t.target for t in transitions_from(status)}
+
+
+def test_final_statuses() -> None:
+    assert FINAL_STATUSES == SPEC_FINAL
+    assert OPEN_STATUSES == set(ProposalStatus) - SPEC_FINAL
+    for status in ProposalStatus:
+        assert is_final(status) == (status in SPEC_FINAL)
+
+
+def test_final_statuses_have_no_way_out_and_open_ones_do() -> None:
+    for status in ProposalStatus:
+        assert bool(transitions_from(status)) == (status not in SPEC_FINAL), status
+
+
+def test_every_status_is_reachable_from_draft() -> None:
+    seen = {S.DRAFT}
+    queue = deque([S.DRAFT])
+    while queue:
+        for nxt in successors(queue.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    assert seen == set(ProposalStatus)
+
+
+def test_every_open_status_can_still_reach_a_final_one() -> None:
+    for start in OPEN_STATUSES:
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            for nxt in successors(queue.popleft()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        assert seen & SPEC_FINAL, start
+
+
+def test_the_happy_path() -> None:
+    op, pic, pic2, fin, head = PERSONAS[OP], PIC_A, PIC_B, PERSONAS[FIN], PERSONAS[HEAD]
+    fin2 = Actor(41, frozenset({Grant(Role.FINANCE)}))
+    p = proposal(S.DRAFT)
+    steps = [
+        (A.SUBMIT, op), (A.CLAIM, pic), (A.VERIFY, pic), (A.VALIDATE, pic2), (A.ISSUE_SK, head),
+        (A.SUBMIT_ACCOUNTS, op), (A.VERIFY_ACCOUNTS, fin), (A.RECORD_PAYMENT, fin),
+        (A.SUBMIT_LPJ, op), (A.VERIFY_LPJ, pic), (A.VALIDATE_LPJ, fin2),
+    ]
+    for action, actor in steps:
+        p = apply(p, action, actor, authorize(action, p, actor, data=FULL_DATA))
+    assert p.status == S.CLOSED
+
+
+@pytest.mark.parametrize("status", list(ProposalStatus))
+def test_next_step_for_every_status(status: ProposalStatus) -> None:
+    text = next_step(status)
+    assert isinstance(text, str) and text.strip()
+    assert not placeholders(text)
+
+
+def test_next_step_wording() -> None:
+    assert next_step(S.SUBMITTED) == "Waiting for the PIC team to start checking."
+    assert len({next_step(s) for s in ProposalStatus}) == len(ProposalStatus)
+
+
+def test_workflow_never_imports_telegram() -> None:
+    code = (
+        "import sys, bot.workflow; "
+        "assert not any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------------------------ properties
+
+
+def apply(p: Proposal, action: Action, actor: Actor, t: Transition) -> Proposal:
+    """What a service does after authorize(): the side effects the guards depend on."""
+    changes: dict[str, object] = {"status": t.target}
+    if action == A.CLAIM:
+        changes["claimed_by"] = actor.person_id
+    if p.status == S.IN_REVIEW and t.target != S.IN_REVIEW:
+        changes["claimed_by"] = None
+    if action == A.VERIFY:
+        changes["verified_by"] = actor.person_id
+    if action == A.VERIFY_LPJ:
+        changes["lpj_verified_by"] = actor.person_id
+    if action == A.RESUBMIT:
+        changes["version"] = p.version + 1
+    return replace(p, **changes)
+
+
+person_ids = st.integers(min_value=1, max_value=8)
+grants = st.one_of(
+    st.builds(Grant, st.just(Role.OPERATOR), ipwl_id=st.sampled_from([IPWL, OTHER_IPWL])),
+    st.builds(Grant, st.just(Role.PIC), team_id=st.sampled_from([TEAM, OTHER_TEAM, None])),
+    st.builds(Grant, st.sampled_from([Role.FINANCE, Role.HEAD, Role.ADMIN])),
+    # Malformed grants (scope missing or on the wrong role) must not crash anything.
+    st.builds(
+        Grant,
+        st.sampled_from(list(Role)),
+        ipwl_id=st.none() | st.integers(0, 12),
+        team_id=st.none() | st.integers(0, 3),
+    ),
+)
+actors = st.one_of(
+    st.sampled_from(list(PERSONAS.values())),
+    st.builds(Actor, person_ids, st.frozensets(grants, max_size=4)),
+)
+data_values = st.one_of(
+    st.none(), st.just(""), st.just("  "), st.text(max_size=5), st.dates(), st.integers(), st.just(())
+)
+datas = st.none() | st.dictionaries(
+    st.sampled_from(["reason", "sk_number", "sk_date", "lpj_due_date", "other"]), data_values, max_size=5
+)
+proposals = st.builds(
+    Proposal,
+    id=st.just(1),
+    code=st.just("P-1"),
+    ipwl_id=st.sampled_from([IPWL, OTHER_IPWL]),
+    status=st.sampled_from(list(ProposalStatus)),
+    version=st.integers(1, 5),
+    team_id=st.sampled_from([TEAM, OTHER_TEAM, None]),
+    claimed_by=st.none() | person_ids,
+    verified_by=st.none() | person_ids,
+    lpj_verified_by=st.none() | person_ids,
+)
+
+
+def consistent(p: Proposal, actor: Actor, four_eyes: bool) -> None:
+    """allowed_actions is exactly the set of actions authorize accepts given complete data."""
+    expected = []
+    for action in Action:
+        try:
+            authorize(action, p, actor, four_eyes=four_eyes, data=FULL_DATA)
+        except WorkflowError as exc:
+            assert_well_formed(exc)
+        else:
+            expected.append(action)
+    assert allowed_actions(p, actor, four_eyes=four_eyes) == expected
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(st.tuples(st.sampled_from(list(Action)), actors, datas, st.booleans()), max_size=60),
+)
+def test_random_walk(steps: list[tuple[Action, Actor, dict[str, object] | None, bool]]) -> None:
+    p = proposal(S.DRAFT)
+    for action, actor, data, four_eyes in steps:
+        before = p
+        try:
+            t = authorize(action, p, actor, four_eyes=four_eyes, data=data)
+        except WorkflowError as exc:
+            assert_well_formed(exc)
+            offered = allowed_actions(p, actor, four_eyes=four_eyes)
+            assert action not in offered or exc.code == "missing_data"
+        else:
+            assert not is_final(p.status)
+            assert t.action == action and p.status in t.sources
+            assert action in allowed_actions(p, actor, four_eyes=four_eyes)
+            p = apply(p, action, actor, t)
+        consistent(before, actor, four_eyes)
+        if is_final(p.status):
+            assert allowed_actions(p, PERSONAS[ADM]) == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    p=proposals, action=st.sampled_from(list(Action)), actor=actors, data=datas, four_eyes=st.booleans()
+)
+def test_authorize_on_arbitrary_proposals(
+    p: Proposal, action: Action, actor: Actor, data: dict[str, object] | None, four_eyes: bool
+) -> None:
+    try:
+        t = authorize(action, p, actor, four_eyes=four_eyes, data=data)
+    except WorkflowError as exc:
+        assert_well_formed(exc)
+    else:
+        assert t.action == action and p.status in t.sources
+        assert actor.grants, "a person without grants may do nothing"
+        assert not is_final(p.status)
+        for field in t.requires:
+            value = (data or {})[field]
+            assert value is not None and (not isinstance(value, str) or value.strip())
+    consistent(p, actor, four_eyes)
+
+
+# The personas plus a second PIC of the team and a second finance officer (for four-eyes), and
+# someone holding every role with scope.
+staff = st.sampled_from(
+    [
+        *PERSONAS.values(),
+        PIC_B,
+        Actor(41, frozenset({Grant(Role.FINANCE)})),
+        Actor(
+            50,
+            frozenset(
+                {
+                    Grant(Role.OPERATOR, ipwl_id=IPWL),
+                    Grant(Role.PIC, team_id=TEAM),
+                    *(Grant(r) for r in CENTRE_ROLES),
+                }
+            ),
+        ),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(staff, st.integers(min_value=0, max_value=20), st.booleans()), min_size=1, max_size=80
+    )
+)
+def test_guided_walk_reaches_deep_statuses(steps: list[tuple[Actor, int, bool]]) -> None:
+    """Walk only along offered buttons: every offered action is accepted with complete data."""
+    reached: set[ProposalStatus] = set()
+    p = proposal(S.DRAFT)
+    for actor, pick, four_eyes in steps:
+        offered = allowed_actions(p, actor, four_eyes=four_eyes)
+        if not offered:
+            continue
+        action = offered[pick % len(offered)]
+        t = authorize(action, p, actor, four_eyes=four_eyes, data=FULL_DATA)
+        if four_eyes and action == A.VALIDATE:
+            assert actor.person_id != p.verified_by
+        if four_eyes and action == A.VALIDATE_LPJ:
+            assert actor.person_id != p.lpj_verified_by
+        p = apply(p, action, actor, t)
+        reached.add(p.status)
+    target(float(len(reached)))
+    event(f"ended in {p.status}")
