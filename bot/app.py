@@ -42,7 +42,7 @@ def build_application(
         regions = load_regions(settings.regions.regencies_file)
     deps = Deps(
         settings=settings,
-        services=Services(storage, clock, settings),
+        services=Services(storage, clock, settings, regions=regions),
         translations=translations,
         clock=clock,
         regions=regions,

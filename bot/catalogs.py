@@ -53,8 +53,12 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
+
+try:
+    from babel.messages.frontend import parse_mapping_cfg
+except ImportError:  # Babel < 2.15
+    from babel.messages.frontend import parse_mapping as parse_mapping_cfg
 
 from bot.i18n import DEFAULT_LOCALE, DOMAIN, SUPPORTED_LOCALES, compile_po_bytes
 
@@ -235,7 +239,8 @@ def compile_catalogs(root: Path = REPO_ROOT) -> list[Path]:
         lang = po.parent.parent.name
         mo = po.with_suffix(".mo")
         data = compile_po_bytes(po, lang)
-        if not (mo.is_file() and mo.read_bytes() == data and mo.stat().st_mtime >= po.stat().st_mtime):
+        fresh = mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime
+        if not (fresh and mo.read_bytes() == data):
             tmp = mo.with_name(mo.name + ".tmp")
             tmp.write_bytes(data)
             os.replace(tmp, mo)
@@ -436,6 +441,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = extract(root)
         print(f"{_rel(root, path)}: {len(_messages(_read_po(path)))} messages")
     elif args.command == "update":
+        if not _paths(root)[2].is_file():
+            print("locales/bot.pot is missing: run `extract` first", file=sys.stderr)
+            return 1
         for path in update(root):
             print(f"{_rel(root, path)} updated")
         print(_stats(root))

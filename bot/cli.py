@@ -135,7 +135,7 @@ def cmd_import_ipwl(args: argparse.Namespace) -> int:
     async def go(services: Services) -> int:
         try:
             rows = parse_ipwl_csv(data, today=services.clock.now().date())
-            count = await services.import_ipwl(rows)
+            count = await services.onboarding.import_ipwl(rows)
         except ImportRejected as rejected:
             lines = [f"{path}: nothing imported, {len(rejected.problems)} problem(s):"]
             for p in rejected.problems:
@@ -152,7 +152,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     role = Role.OPERATOR if args.ipwl else Role(args.role)
 
     async def go(services: Services) -> int:
-        invite = await services.create_invite(role, ipwl_code=args.ipwl, team_code=args.team)
+        invite = await services.onboarding.create_invite(role, ipwl_code=args.ipwl, team_code=args.team)
         username = settings.telegram.bot_username or "<bot_username>"
         print(f"https://t.me/{username}?start={invite.token}")
         print(f"token: {invite.token}")
@@ -169,10 +169,10 @@ def cmd_teams(args: argparse.Namespace) -> int:
 
     async def go(services: Services) -> int:
         if args.teams_command == "add":
-            team = await services.create_team(args.code, args.name)
+            team = await services.onboarding.create_team(args.code, args.name)
             print(f"team {team.code} created: {team.name}")
             return 0
-        teams = await services.teams()
+        teams = await services.onboarding.teams()
         if not teams:
             print("no PIC teams yet; add one with: atensi-bot admin teams add TIM1 'Tim PIC 1'")
         for team, count in teams:

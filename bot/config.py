@@ -82,6 +82,37 @@ class WorkflowSettings(_Section):
     four_eyes: bool = True
 
 
+class IntakeSettings(_Section):
+    # Highest unit cost (Rupiah) a budget line may have, per ATENSI component "1".."7".
+    unit_cost_ceilings: dict[str, int] = Field(
+        default_factory=lambda: {
+            "1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
+            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000,
+        }
+    )
+    max_clients: int = Field(default=500, ge=1, le=5000)
+    # The public Bot API lets a bot download files up to 20 MB.
+    max_file_mb: int = Field(default=20, ge=1, le=2000)
+    accepted_mime_types: list[str] = Field(
+        default_factory=lambda: [
+            "application/pdf", "image/jpeg", "image/png",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "text/csv",
+        ]
+    )
+
+    @field_validator("unit_cost_ceilings")
+    @classmethod
+    def _seven_components(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - {str(n) for n in range(1, 8)})
+        if unknown:
+            raise ValueError(f"components are '1'..'7', not {', '.join(unknown)}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("ceilings are whole Rupiah amounts, 0 or more")
+        return value
+
+
 class RegionsSettings(_Section):
     # A CSV of regencies (code,province_code,name) in Kemendagri codes; empty = free text.
     regencies_file: Path | None = None
@@ -95,6 +126,7 @@ class Settings(_Section):
     access: AccessSettings = AccessSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     regions: RegionsSettings = RegionsSettings()
+    intake: IntakeSettings = IntakeSettings()
 
 
 class ConfigError(Exception):

@@ -325,7 +325,9 @@ def _group(digits: int, sep: str) -> str:
     return f"{digits:,}".replace(",", sep)
 
 
-def format_number(n: int | float | Decimal, locale: Any = DEFAULT_LOCALE, *, decimals: int = 0) -> str:
+def format_number(
+    n: int | float | Decimal, locale: Any = DEFAULT_LOCALE, *, decimals: int = 0
+) -> str:
     """``1234567`` -> ``"1.234.567"`` (id) / ``"1,234,567"`` (en); ``decimals`` rounds half up."""
     if isinstance(n, bool) or not isinstance(n, (int, float, Decimal)):
         raise TypeError(f"format_number expects a number, got {type(n).__name__}")

@@ -199,3 +199,67 @@ class Proposal:
     submitted_at: dt.datetime | None = None
     period_year: int | None = None
     period_month: int | None = None
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    id: int
+    client_id: int
+    component: Component
+    description: str
+    quantity: int
+    unit_cost: int
+
+    @property
+    def total(self) -> int:
+        return self.quantity * self.unit_cost
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client (KPN) of a proposal, by name by address."""
+
+    id: int
+    proposal_id: int
+    position: int
+    full_name: str
+    nik: str
+    sex: Sex | None = None
+    birth_date: dt.date | None = None
+    province_code: str | None = None
+    regency: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    approach: Approach | None = None
+    components: tuple[Component, ...] = ()
+    assessment: str | None = None
+    intervention_plan: str | None = None
+    flags: tuple[str, ...] = ()
+    budget: tuple[BudgetLine, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.budget)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    proposal_id: int
+    client_id: int | None
+    purpose: str
+    telegram_file_id: str
+    file_name: str | None
+    mime_type: str | None
+    size: int
+    sha256: str
+    stored_path: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnReason:
+    version: int
+    stage: str
+    reason: str
+    client_id: int | None = None
+    field: str | None = None

@@ -177,7 +177,9 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
     """
     nik = _NUMBER_SEPARATORS.sub("", text)
     if not nik:
-        raise _fail(N_("Please type the NIK: 16 digits, e.g. {example}."), "nik", example=NIK_EXAMPLE)
+        raise _fail(
+            N_("Please type the NIK: 16 digits, e.g. {example}."), "nik", example=NIK_EXAMPLE
+        )
     if not _is_digits(nik):
         raise _fail(
             N_("A NIK has digits only (16 digits, e.g. {example})."), "nik", example=NIK_EXAMPLE
@@ -195,7 +197,10 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
     if not is_known_province_code(province):
         problems.append(
             _block(
-                N_("A NIK starts with a province code, and {code} is not one. Check the first 2 digits."),
+                N_(
+                    "A NIK starts with a province code, and {code} is not one. "
+                    "Check the first 2 digits."
+                ),
                 "nik",
                 code=province,
             )
@@ -262,7 +267,10 @@ def nik_warnings(
     if birth_date is not None and birth_date != info.birth_date:
         problems.append(
             _warn(
-                N_("The NIK gives birth date {nik_date}, but {entered_date} was entered. Please check both."),
+                N_(
+                    "The NIK gives birth date {nik_date}, but {entered_date} was entered. "
+                    "Please check both."
+                ),
                 "birth_date",
                 nik_date=_format_date(info.birth_date),
                 entered_date=_format_date(birth_date),
@@ -271,7 +279,9 @@ def nik_warnings(
     if sex is not None and sex != info.sex:
         # Two whole sentences rather than a {sex} placeholder, so each translates naturally.
         if info.sex is Sex.FEMALE:
-            message = N_("The NIK is a woman's (birth day + 40), but male was entered. Please check both.")
+            message = N_(
+                "The NIK is a woman's (birth day + 40), but male was entered. Please check both."
+            )
         else:
             message = N_("The NIK is a man's, but female was entered. Please check both.")
         problems.append(_warn(message, "sex"))
@@ -348,7 +358,9 @@ def parse_money(
     """
     s = " ".join(text.casefold().split())
     if not s:
-        raise _fail(N_("Please type the amount in rupiah, e.g. {example}."), field, example=MONEY_EXAMPLE)
+        raise _fail(
+            N_("Please type the amount in rupiah, e.g. {example}."), field, example=MONEY_EXAMPLE
+        )
     s = _CURRENCY_SUFFIX.sub("", _CURRENCY_PREFIX.sub("", s)).strip()
     if s.startswith(("-", "\u2212", "\u2013")):
         raise _fail(N_("The amount cannot be negative."), field)
@@ -361,7 +373,9 @@ def parse_money(
         value = _plain_amount(s, field)
     else:
         raise _fail(
-            N_("Type the amount in digits, e.g. {example} or 1,5 juta."), field, example=MONEY_EXAMPLE
+            N_("Type the amount in digits, e.g. {example} or 1,5 juta."),
+            field,
+            example=MONEY_EXAMPLE,
         )
 
     if value > ABSURD_AMOUNT:
@@ -621,7 +635,9 @@ def parse_period(text: str, *, today: date) -> tuple[int, int]:
     s = " ".join(text.casefold().split())
     field = "period"
     if not s:
-        raise _fail(N_("Please type a month and year, e.g. {example}."), field, example=PERIOD_EXAMPLE)
+        raise _fail(
+            N_("Please type a month and year, e.g. {example}."), field, example=PERIOD_EXAMPLE
+        )
     month: int
     if m := _PERIOD_YM.match(s):
         year_text, month = m.group(1), int(m.group(2))
@@ -639,7 +655,9 @@ def parse_period(text: str, *, today: date) -> tuple[int, int]:
     year = _four_digit_year(year_text, field, PERIOD_EXAMPLE)
     if not 1 <= month <= 12:
         raise _fail(
-            N_("The month must be 1 to 12 (month-year, e.g. {example})."), field, example=PERIOD_EXAMPLE
+            N_("The month must be 1 to 12 (month-year, e.g. {example})."),
+            field,
+            example=PERIOD_EXAMPLE,
         )
     offset = (year * 12 + month) - (today.year * 12 + today.month)
     if abs(offset) > _PERIOD_REACH_MONTHS:
@@ -694,7 +712,9 @@ def parse_name(text: str, *, field: str = "name", max_length: int = 100) -> str:
         raise _fail(N_("Please type the name."), field)
     problems: list[Problem] = []
     if _control_chars(name):
-        problems.append(_block(N_("The name contains invisible control characters. Please retype it."), field))
+        problems.append(
+            _block(N_("The name contains invisible control characters. Please retype it."), field)
+        )
     if len(name) > max_length:
         problems.append(
             _block(
@@ -709,9 +729,11 @@ def parse_name(text: str, *, field: str = "name", max_length: int = 100) -> str:
     others = [
         c
         for c in dict.fromkeys(name)
-        if not (c.isalpha() or c in _NAME_ALLOWED_PUNCTUATION or unicodedata.category(c).startswith("M"))
+        if not (c.isalpha() or c in _NAME_ALLOWED_PUNCTUATION)
+        # combining marks (M*) belong to the letter before them; digits and control
+        # characters already have their own, clearer problem
+        and unicodedata.category(c)[0] not in ("M", "C")
         and not c.isdigit()
-        and unicodedata.category(c)[0] != "C"
     ]
     if others:
         problems.append(
@@ -793,7 +815,11 @@ def parse_phone(text: str) -> str:
         if national.startswith("0"):
             national = national[1:]  # "+62 0812…": a common slip, the 0 is redundant
     elif plus:
-        raise _fail(N_("Only Indonesian numbers (+62) are accepted, e.g. {example}."), field, example=PHONE_EXAMPLE)
+        raise _fail(
+            N_("Only Indonesian numbers (+62) are accepted, e.g. {example}."),
+            field,
+            example=PHONE_EXAMPLE,
+        )
     elif digits.startswith("0"):
         national = digits[1:]
     elif digits.startswith("8"):
@@ -803,12 +829,14 @@ def parse_phone(text: str) -> str:
             N_("A phone number starts with 0 or +62, e.g. {example}."), field, example=PHONE_EXAMPLE
         )
     if len(national) < _PHONE_MIN_DIGITS:
-        raise _fail(N_("The phone number is too short, e.g. {example}."), field, example=PHONE_EXAMPLE)
-    if len(national) > _PHONE_MAX_DIGITS:
-        raise _fail(N_("The phone number is too long, e.g. {example}."), field, example=PHONE_EXAMPLE)
-    if national[0] in "01":
-        raise _fail(N_("This is not a valid phone number, e.g. {example}."), field, example=PHONE_EXAMPLE)
-    return "+62" + national
+        message = N_("The phone number is too short, e.g. {example}.")
+    elif len(national) > _PHONE_MAX_DIGITS:
+        message = N_("The phone number is too long, e.g. {example}.")
+    elif national[0] in "01":  # no Indonesian area code or mobile prefix starts with 0 or 1
+        message = N_("This is not a valid phone number, e.g. {example}.")
+    else:
+        return "+62" + national
+    raise _fail(message, field, example=PHONE_EXAMPLE)
 
 
 _SEX_WORDS: Mapping[str, Sex] = MappingProxyType(
@@ -961,7 +989,10 @@ def parse_account_number(text: str, bank: Bank) -> tuple[str, list[Problem]]:
     if bank.usual_length is not None and len(digits) != bank.usual_length:
         warnings.append(
             _warn(
-                N_("{bank} account numbers usually have {expected} digits, this one has {count}. Please check it."),
+                N_(
+                    "{bank} account numbers usually have {expected} digits, this one has "
+                    "{count}. Please check it."
+                ),
                 field,
                 bank=bank.name,
                 expected=bank.usual_length,
@@ -979,9 +1010,14 @@ _TITLES = frozenset(
 )
 
 
+# "a/n", "a.n." (atas nama) written with punctuation, which tokenizing would split in two.
+_ATAS_NAMA = re.compile(r"^\s*a\s*[/.]\s*n\b\.?")
+
+
 def _name_tokens(name: str) -> list[str]:
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = _ATAS_NAMA.sub(" ", plain)
     tokens = re.sub(r"[^\w]+|_", " ", plain).split()
     while tokens and tokens[0] in _TITLES:
         tokens.pop(0)
@@ -998,7 +1034,10 @@ def holder_name_warning(holder: str, client_name: str) -> Problem | None:
     if holder_tokens and "".join(holder_tokens) == "".join(client_tokens):
         return None
     return _warn(
-        N_("The account holder ({holder}) is not the client ({client}). Check that the account is the client's."),
+        N_(
+            "The account holder ({holder}) is not the client ({client}). "
+            "Check that the account is the client's."
+        ),
         "holder_name",
         holder=_echo(holder),
         client=_echo(client_name),

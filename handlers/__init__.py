@@ -5,27 +5,63 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import callback_data, common
+from handlers import common, proposals
+from handlers.callback_data import pattern
 from handlers.errors import on_error
 
-# Indonesian command names; the English menu shows the same commands with English descriptions.
+PRIVATE = filters.ChatType.PRIVATE
+
+# Indonesian command names; the menus (handlers/menus.py) describe them in the reader's language.
 COMMANDS = {
     "start": common.cmd_start,
     "bantuan": common.cmd_help,
     "help": common.cmd_help,
     "bahasa": common.cmd_language,
-    "batal": common.cmd_cancel,
-    "status": common.cmd_status,
+    "batal": proposals.cmd_cancel,
+    "status": proposals.cmd_status,
     "hubungkan": common.cmd_bind_group,
+    "ajukan": proposals.cmd_propose,
+    "lanjut": proposals.cmd_resume,
+    "templat": proposals.cmd_template,
+}
+
+# Button kind → handler. Kinds are the second field of callback data (handlers/callback_data.py).
+BUTTONS = {
+    "lang": common.on_language_pressed,
+    "in": proposals.on_answer_pressed,
+    "cl": proposals.on_client_pressed,
+    "ed": proposals.on_edit_pressed,
+    "bl": proposals.on_budget_pressed,
+    "rl": proposals.on_remove_line_pressed,
+    "rm": proposals.on_remove_client_pressed,
+    "rv": proposals.on_review_pressed,
+    "pg": proposals.on_page_pressed,
+    "add": proposals.on_add_client_pressed,
+    "tpl": proposals.on_template_pressed,
+    "cont": proposals.on_continue_pressed,
+    "open": proposals.on_open_pressed,
+    "sub": proposals.on_submit_pressed,
+    "wd": proposals.on_withdraw_pressed,
+    "wdy": proposals.on_withdraw_confirmed,
+    "keep": proposals.on_keep_pressed,
+    "stop": proposals.on_stop_pressed,
 }
 
 
+def handlers() -> list[BaseHandler]:
+    ordered: list[BaseHandler] = [CommandHandler(name, callback) for name, callback in COMMANDS.items()]
+    ordered += [CallbackQueryHandler(callback, pattern=pattern(kind)) for kind, callback in BUTTONS.items()]
+    ordered += [
+        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), proposals.on_file),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, proposals.on_text),
+        # Last: a button nobody else claims gets an answer, never an endless spinner.
+        CallbackQueryHandler(common.on_stale_button),
+    ]
+    return ordered
+
+
 def register(app: Application) -> None:
-    for name, callback in COMMANDS.items():
-        app.add_handler(CommandHandler(name, callback))
-    app.add_handler(CallbackQueryHandler(common.on_language_pressed, pattern=callback_data.pattern("lang")))
-    # Last: a button nobody else claims gets an answer, never an endless spinner.
-    app.add_handler(CallbackQueryHandler(common.on_stale_button))
+    app.add_handlers(handlers())
     app.add_error_handler(on_error)

@@ -1,4 +1,4 @@
-"""Onboarding and the commands everyone has: /start, /bantuan, /bahasa, /batal, /status, /hubungkan."""
+"""Onboarding and the commands everyone has: /start, /bantuan, /bahasa, /hubungkan."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ async def cmd_start(update: Update, context: BotContext) -> None:
         return
     token = context.args[0] if context.args else ""
     if token and token != "hi":
-        redemption = await context.services.redeem_invite(who, token)
+        redemption = await context.services.onboarding.redeem_invite(who, token)
         await reply(update, views.invite_redeemed(t, redemption))
     elif who.known:
         await reply(update, views.welcome_back(t, who))
@@ -52,27 +52,10 @@ async def on_language_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     decoded = callback_data.decode(query.data)
     locale = decoded.args[0] if decoded and decoded.args else ""
-    await context.services.set_locale(who, locale)
+    await context.services.onboarding.set_locale(who, locale)
     t = context.translator(locale=locale)
     await query.answer()
     await query.edit_message_text(views.language_set(t))
-
-
-@answers_refusals
-async def cmd_cancel(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    await reply(update, views.nothing_to_cancel(context.translator(who)))
-
-
-@answers_refusals
-async def cmd_status(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
-    if not _is_private(update):
-        await reply(update, views.private_only(t))
-        return
-    statuses = await context.services.operator_status(who)
-    await reply(update, views.operator_status(t, statuses, context.deps.clock.now()))
 
 
 @answers_refusals
@@ -85,7 +68,7 @@ async def cmd_bind_group(update: Update, context: BotContext) -> None:
         return
     chat = update.effective_chat
     assert chat is not None
-    team = await context.services.bind_group(who, chat.id, " ".join(context.args or []))
+    team = await context.services.onboarding.bind_group(who, chat.id, " ".join(context.args or []))
     await reply(update, views.group_bound(t, team.name, team.code))
 
 

@@ -55,7 +55,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         assert user is not None
         chat = update.effective_chat
         private = chat is not None and chat.type == ChatType.PRIVATE
-        return await self.services.identify(
+        return await self.services.onboarding.identify(
             user.id, user.full_name, private_chat=private, language=user.language_code
         )
 

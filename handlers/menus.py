@@ -7,7 +7,10 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 from bot.i18n import N_, Translations
 
 PRIVATE_COMMANDS = (
+    ("ajukan", N_("Prepare a new proposal")),
+    ("lanjut", N_("Continue my draft")),
     ("status", N_("Where my proposals stand")),
+    ("templat", N_("Client list template (XLSX)")),
     ("bantuan", N_("Help")),
     ("bahasa", N_("Change the language")),
     ("batal", N_("Cancel what I am doing")),

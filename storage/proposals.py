@@ -7,8 +7,18 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.models import Proposal, ProposalStatus
-from storage.db import from_db_time
+from bot.models import (
+    Approach,
+    Attachment,
+    BudgetLine,
+    Client,
+    Component,
+    Proposal,
+    ProposalStatus,
+    ReturnReason,
+    Sex,
+)
+from storage.db import from_db_date, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,108 @@ class ProposalRepository:
         rows = await self._conn.execute_fetchall(f"{_SELECT} WHERE p.code = ?", (code.upper(),))
         return _proposal(rows[0]) if rows else None
 
+    async def by_id(self, proposal_id: int) -> Proposal | None:
+        rows = await self._conn.execute_fetchall(f"{_SELECT} WHERE p.id = ?", (proposal_id,))
+        return _proposal(rows[0]) if rows else None
+
+    async def draft_of(self, ipwl_id: int) -> Proposal | None:
+        """The IPWL's open draft, if any (an IPWL works on one draft at a time)."""
+        rows = await self._conn.execute_fetchall(
+            f"{_SELECT} WHERE p.ipwl_id = ? AND p.status = 'draft' ORDER BY p.id DESC LIMIT 1",
+            (ipwl_id,),
+        )
+        return _proposal(rows[0]) if rows else None
+
+    async def create_draft(self, ipwl_id: int, created_by: int, now: dt.datetime) -> Proposal:
+        stamp = to_db_time(now)
+        year = now.year
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM proposals WHERE code LIKE ?", (f"USL-{year}-%",)
+        )
+        code = f"USL-{year}-{rows[0][0] + 1:04d}"
+        cursor = await self._conn.execute(
+            "INSERT INTO proposals (code, ipwl_id, status, version, created_by, created_at, updated_at,"
+            " status_since) VALUES (?, ?, 'draft', 1, ?, ?, ?, ?)",
+            (code, ipwl_id, created_by, stamp, stamp, stamp),
+        )
+        proposal = await self.by_id(cursor.lastrowid or 0)
+        assert proposal is not None
+        return proposal
+
+    async def set_period(self, proposal_id: int, year: int, month: int, now: dt.datetime) -> None:
+        await self._conn.execute(
+            "UPDATE proposals SET period_year = ?, period_month = ?, updated_at = ? WHERE id = ?",
+            (year, month, to_db_time(now), proposal_id),
+        )
+
+    async def set_cursor(self, proposal_id: int, cursor: str | None, now: dt.datetime) -> None:
+        await self._conn.execute(
+            "UPDATE proposals SET draft_cursor = ?, updated_at = ? WHERE id = ?",
+            (cursor, to_db_time(now), proposal_id),
+        )
+
+    async def cursor_of(self, proposal_id: int) -> str | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT draft_cursor FROM proposals WHERE id = ?", (proposal_id,)
+        )
+        return rows[0][0] if rows else None
+
+    async def move(
+        self,
+        proposal_id: int,
+        *,
+        frm: ProposalStatus,
+        to: ProposalStatus,
+        now: dt.datetime,
+        **fields: object,
+    ) -> bool:
+        """Compare-and-set the status: True only for the one caller that found it in ``frm``."""
+        allowed = {"claimed_by", "verified_by", "validated_by", "lpj_verified_by", "decree_id",
+                   "lpj_due_on", "version", "submitted_at", "draft_cursor"}
+        if set(fields) - allowed:
+            raise ValueError(f"bad proposal fields: {sorted(set(fields) - allowed)}")
+        stamp = to_db_time(now)
+        values = [v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+                  else to_db_time(v) if isinstance(v, dt.datetime) else v for v in fields.values()]
+        extra = "".join(f", {name} = ?" for name in fields)
+        cursor = await self._conn.execute(
+            f"UPDATE proposals SET status = ?, status_since = ?, updated_at = ?{extra}"
+            " WHERE id = ? AND status = ?",
+            [to.value, stamp, stamp, *values, proposal_id, frm.value],
+        )
+        return cursor.rowcount == 1
+
+    async def save_version(self, proposal_id: int, version: int, snapshot: str, by: int,
+                           now: dt.datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO proposal_versions (proposal_id, version, snapshot, submitted_by, submitted_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (proposal_id, version, snapshot, by, to_db_time(now)),
+        )
+
+    async def version_snapshot(self, proposal_id: int, version: int) -> str | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT snapshot FROM proposal_versions WHERE proposal_id = ? AND version = ?",
+            (proposal_id, version),
+        )
+        return rows[0][0] if rows else None
+
+    async def add_return_reason(self, proposal_id: int, version: int, stage: str, reason: str, *,
+                                by: int, now: dt.datetime, client_id: int | None = None,
+                                field: str | None = None) -> None:
+        await self._conn.execute(
+            "INSERT INTO return_reasons (proposal_id, version, stage, client_id, field, reason,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (proposal_id, version, stage, client_id, field, reason, by, to_db_time(now)),
+        )
+
+    async def return_reasons(self, proposal_id: int, version: int) -> list[ReturnReason]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM return_reasons WHERE proposal_id = ? AND version = ? ORDER BY id",
+            (proposal_id, version),
+        )
+        return [ReturnReason(r["version"], r["stage"], r["reason"], r["client_id"], r["field"]) for r in rows]
+
     async def summaries_for_ipwl(self, ipwl_id: int, *, limit: int = 20) -> list[ProposalSummary]:
         """The IPWL's proposals, newest first, with client counts and budget totals."""
         rows = await self._conn.execute_fetchall(
@@ -74,5 +186,154 @@ class ProposalRepository:
                 clients=r["clients"],
                 total=r["total"],
             )
+            for r in rows
+        ]
+
+
+def _client(row: aiosqlite.Row, budget: tuple[BudgetLine, ...]) -> Client:
+    return Client(
+        id=row["id"],
+        proposal_id=row["proposal_id"],
+        position=row["position"],
+        full_name=row["full_name"],
+        nik=row["nik"],
+        sex=Sex(row["sex"]) if row["sex"] else None,
+        birth_date=from_db_date(row["birth_date"]),
+        province_code=row["province_code"],
+        regency=row["regency"],
+        address=row["address"],
+        phone=row["phone"],
+        approach=Approach(row["approach"]) if row["approach"] else None,
+        components=tuple(Component(c) for c in row["components"].split(",") if c),
+        assessment=row["assessment"],
+        intervention_plan=row["intervention_plan"],
+        flags=tuple(f for f in row["flags"].split(",") if f),
+        budget=budget,
+    )
+
+
+# Client columns a person may edit one at a time (never the ids or the position).
+CLIENT_FIELDS = frozenset(
+    {"full_name", "nik", "sex", "birth_date", "province_code", "regency", "address", "phone",
+     "approach", "components", "assessment", "intervention_plan", "flags"}
+)
+
+
+def _client_value(name: str, value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+class ClientRepository:
+    """Clients of proposals with their budget lines."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def of_proposal(self, proposal_id: int) -> list[Client]:
+        lines: dict[int, list[BudgetLine]] = {}
+        for r in await self._conn.execute_fetchall(
+            "SELECT b.* FROM budget_lines b JOIN clients c ON c.id = b.client_id"
+            " WHERE c.proposal_id = ? ORDER BY b.id",
+            (proposal_id,),
+        ):
+            lines.setdefault(r["client_id"], []).append(
+                BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
+                           r["quantity"], r["unit_cost"])
+            )
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM clients WHERE proposal_id = ? ORDER BY position", (proposal_id,)
+        )
+        return [_client(r, tuple(lines.get(r["id"], ()))) for r in rows]
+
+    async def by_id(self, client_id: int) -> Client | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM clients WHERE id = ?", (client_id,))
+        if not rows:
+            return None
+        budget = await self._conn.execute_fetchall(
+            "SELECT * FROM budget_lines WHERE client_id = ? ORDER BY id", (client_id,)
+        )
+        return _client(rows[0], tuple(
+            BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
+                       r["quantity"], r["unit_cost"]) for r in budget))
+
+    async def add(self, proposal_id: int, full_name: str, nik: str, **fields: object) -> int:
+        unknown = set(fields) - CLIENT_FIELDS
+        if unknown:
+            raise ValueError(f"unknown client fields: {sorted(unknown)}")
+        rows = await self._conn.execute_fetchall(
+            "SELECT coalesce(max(position), 0) + 1 FROM clients WHERE proposal_id = ?", (proposal_id,)
+        )
+        columns = ["proposal_id", "position", "full_name", "nik", *fields]
+        values = [proposal_id, rows[0][0], full_name, nik, *(_client_value(k, v) for k, v in fields.items())]
+        cursor = await self._conn.execute(
+            f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+            values,
+        )
+        return cursor.lastrowid or 0
+
+    async def update(self, client_id: int, **fields: object) -> None:
+        unknown = set(fields) - CLIENT_FIELDS
+        if unknown or not fields:
+            raise ValueError(f"bad client fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        await self._conn.execute(
+            f"UPDATE clients SET {assignments} WHERE id = ?",
+            [*(_client_value(k, v) for k, v in fields.items()), client_id],
+        )
+
+    async def remove(self, client_id: int) -> None:
+        await self._conn.execute("DELETE FROM clients WHERE id = ?", (client_id,))
+
+    async def add_budget_line(
+        self, client_id: int, component: Component, description: str, quantity: int, unit_cost: int
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (client_id, component.value, description, quantity, unit_cost, quantity * unit_cost),
+        )
+        return cursor.lastrowid or 0
+
+    async def remove_budget_line(self, line_id: int) -> None:
+        await self._conn.execute("DELETE FROM budget_lines WHERE id = ?", (line_id,))
+
+    async def nik_in_other_ipwl(self, nik: str, year: int, ipwl_id: int) -> list[tuple[str, str]]:
+        """Proposals of *other* IPWL in ``year`` with this NIK (double assistance): (code, ipwl)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.code, i.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
+            " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik = ? AND p.period_year = ?"
+            " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')",
+            (nik, year, ipwl_id),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+
+class AttachmentRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(self, proposal_id: int, *, client_id: int | None, purpose: str, telegram_file_id: str,
+                  file_unique_id: str | None, file_name: str | None, mime_type: str | None, size: int,
+                  sha256: str, stored_path: str | None, uploaded_by: int, now: dt.datetime) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO attachments (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,"
+            " file_name, mime_type, size, sha256, stored_path, uploaded_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (proposal_id, client_id, purpose, telegram_file_id, file_unique_id, file_name, mime_type,
+             size, sha256, stored_path, uploaded_by, to_db_time(now)),
+        )
+        return cursor.lastrowid or 0
+
+    async def of_proposal(self, proposal_id: int) -> list[Attachment]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM attachments WHERE proposal_id = ? ORDER BY id", (proposal_id,)
+        )
+        return [
+            Attachment(r["id"], r["proposal_id"], r["client_id"], r["purpose"], r["telegram_file_id"],
+                       r["file_name"], r["mime_type"], r["size"], r["sha256"], r["stored_path"])
             for r in rows
         ]

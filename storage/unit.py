@@ -9,11 +9,12 @@ from pathlib import Path
 import aiosqlite
 
 from storage.audit import AuditRepository
+from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
-from storage.proposals import ProposalRepository
+from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
 
 
@@ -26,8 +27,11 @@ class UnitOfWork:
         self.teams = TeamRepository(conn)
         self.ipwl = IpwlRepository(conn)
         self.proposals = ProposalRepository(conn)
+        self.clients = ClientRepository(conn)
+        self.attachments = AttachmentRepository(conn)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
+        self.conversations = ConversationRepository(conn)
 
 
 class Storage:

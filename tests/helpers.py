@@ -18,21 +18,21 @@ IPWL_CSV = (
 
 
 async def seed_registry(services: Services) -> None:
-    await services.create_team("TIM1", "Tim PIC 1")
-    await services.create_team("TIM2", "Tim PIC 2")
+    await services.onboarding.create_team("TIM1", "Tim PIC 1")
+    await services.onboarding.create_team("TIM2", "Tim PIC 2")
     rows = parse_ipwl_csv(IPWL_CSV.encode(), today=services.clock.now().date())
-    await services.import_ipwl(rows)
+    await services.onboarding.import_ipwl(rows)
 
 
 async def person(services: Services, telegram_user_id: int, name: str) -> Identity:
-    return await services.identify(telegram_user_id, name, private_chat=True, language="id")
+    return await services.onboarding.identify(telegram_user_id, name, private_chat=True, language="id")
 
 
 async def enrol(services: Services, telegram_user_id: int, name: str, role, **scope: str) -> Identity:
     """Invite and redeem in one go: the person ends up holding the role."""
-    invite = await services.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
+    invite = await services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
     who = await person(services, telegram_user_id, name)
-    await services.redeem_invite(who, invite.token)
+    await services.onboarding.redeem_invite(who, invite.token)
     return await person(services, telegram_user_id, name)
 
 

@@ -47,7 +47,9 @@ def _id_catalog() -> Catalog:
     catalog.add("Hello {name}", "Halo {name}")
     catalog.add("Use {braces} literally", "Pakai {braces} apa adanya")
     catalog.add(("{n} client", "{n} clients"), ("{n} klien",))
-    catalog.add(("One proposal from {ipwl}", "{n} proposals from {ipwl}"), ("{n} proposal dari {ipwl}",))
+    catalog.add(
+        ("One proposal from {ipwl}", "{n} proposals from {ipwl}"), ("{n} proposal dari {ipwl}",)
+    )
     catalog.add("Approve", "Setujui", context="button")
     catalog.add("Approve", "Persetujuan")
     catalog.add(("{n} file", "{n} files"), ("{n} berkas",), context="button")

@@ -24,11 +24,11 @@ async def audit_actions(services: Services) -> list[str]:
 
 
 async def test_an_operator_invite_binds_the_person_to_the_ipwl(services: Services) -> None:
-    invite = await services.create_invite(Role.OPERATOR, ipwl_code="JB01")
+    invite = await services.onboarding.create_invite(Role.OPERATOR, ipwl_code="JB01")
     siti = await person(services, 1001, "Siti Rahayu")
     assert not siti.known
 
-    redemption = await services.redeem_invite(siti, invite.token)
+    redemption = await services.onboarding.redeem_invite(siti, invite.token)
 
     assert redemption.role == Role.OPERATOR and redemption.ipwl.code == "JB01"
     siti = await person(services, 1001, "Siti Rahayu")
@@ -37,55 +37,55 @@ async def test_an_operator_invite_binds_the_person_to_the_ipwl(services: Service
 
 
 async def test_an_invite_is_single_use(services: Services) -> None:
-    invite = await services.create_invite(Role.PIC, team_code="TIM1")
-    await services.redeem_invite(await person(services, 2001, "Andi"), invite.token)
+    invite = await services.onboarding.create_invite(Role.PIC, team_code="TIM1")
+    await services.onboarding.redeem_invite(await person(services, 2001, "Andi"), invite.token)
     with pytest.raises(ServiceError) as caught:
-        await services.redeem_invite(await person(services, 2002, "Budi"), invite.token)
+        await services.onboarding.redeem_invite(await person(services, 2002, "Budi"), invite.token)
     assert caught.value.code == "invite_used"
     budi = await person(services, 2002, "Budi")
     assert not budi.known
 
 
 async def test_the_same_person_reusing_their_invite_is_told_it_is_active(services: Services) -> None:
-    invite = await services.create_invite(Role.HEAD)
+    invite = await services.onboarding.create_invite(Role.HEAD)
     andi = await person(services, 2001, "Andi")
-    await services.redeem_invite(andi, invite.token)
+    await services.onboarding.redeem_invite(andi, invite.token)
     with pytest.raises(ServiceError) as caught:
-        await services.redeem_invite(andi, invite.token)
+        await services.onboarding.redeem_invite(andi, invite.token)
     assert caught.value.code == "invite_already_yours"
 
 
 async def test_an_expired_invite_is_refused(services: Services, clock) -> None:
-    invite = await services.create_invite(Role.FINANCE)
+    invite = await services.onboarding.create_invite(Role.FINANCE)
     clock.advance(days(4))
     with pytest.raises(ServiceError) as caught:
-        await services.redeem_invite(await person(services, 3001, "Dewi"), invite.token)
+        await services.onboarding.redeem_invite(await person(services, 3001, "Dewi"), invite.token)
     assert caught.value.code == "invite_expired"
 
 
 async def test_an_unknown_invite_is_refused(services: Services) -> None:
     with pytest.raises(ServiceError) as caught:
-        await services.redeem_invite(await person(services, 3001, "Dewi"), "no-such-token")
+        await services.onboarding.redeem_invite(await person(services, 3001, "Dewi"), "no-such-token")
     assert caught.value.code == "invite_unknown"
 
 
 async def test_invites_need_a_known_ipwl_or_team(services: Services) -> None:
     with pytest.raises(ServiceError, match="unknown_ipwl"):
-        await services.create_invite(Role.OPERATOR, ipwl_code="XX99")
+        await services.onboarding.create_invite(Role.OPERATOR, ipwl_code="XX99")
     with pytest.raises(ServiceError, match="unknown_team"):
-        await services.create_invite(Role.PIC, team_code="TIM9")
+        await services.onboarding.create_invite(Role.PIC, team_code="TIM9")
 
 
 async def test_only_an_admin_binds_a_group(services: Services) -> None:
     pic = await enrol(services, 2001, "Andi", Role.PIC, team="TIM1")
     with pytest.raises(ServiceError, match="admin_only"):
-        await services.bind_group(pic, -100123, "TIM1")
+        await services.onboarding.bind_group(pic, -100123, "TIM1")
     admin = await enrol(services, 9001, "Admin Balai", Role.ADMIN)
-    team = await services.bind_group(admin, -100123, "tim1")
+    team = await services.onboarding.bind_group(admin, -100123, "tim1")
     assert team.code == "TIM1" and team.group_chat_id == -100123
     # A group serves one team: binding it to another moves it.
-    await services.bind_group(admin, -100123, "TIM2")
-    teams = {t.code: t for t, _ in await services.teams()}
+    await services.onboarding.bind_group(admin, -100123, "TIM2")
+    teams = {t.code: t for t, _ in await services.onboarding.teams()}
     assert teams["TIM1"].group_chat_id is None and teams["TIM2"].group_chat_id == -100123
 
 
@@ -102,7 +102,7 @@ async def test_the_registry_import_is_all_or_nothing(services: Services, clock) 
         "XX01,Salah Provinsi,99,?,?,PKS-10,31-02-2026,,TIM1\n"
     with pytest.raises(ImportRejected) as caught:
         rows = parse_ipwl_csv(bad.encode(), today=clock.now().date())
-        await services.import_ipwl(rows)
+        await services.onboarding.import_ipwl(rows)
     rows_with_problems = sorted({p.row for p in caught.value.problems})
     assert rows_with_problems == [6, 7]  # PKS ends before it starts; unknown province and bad date
     async with services.storage.reading() as uow:
@@ -112,7 +112,7 @@ async def test_the_registry_import_is_all_or_nothing(services: Services, clock) 
 async def test_the_registry_import_reports_duplicates_and_unknown_teams(services: Services, clock) -> None:
     rows = parse_ipwl_csv(IPWL_CSV.replace("TIM2", "TIM7").encode(), today=clock.now().date())
     with pytest.raises(ImportRejected) as caught:
-        await services.import_ipwl(rows)
+        await services.onboarding.import_ipwl(rows)
     messages = [(p.row, p.message) for p in caught.value.problems]
     assert (2, "IPWL code {code} already exists") in messages
     assert (4, "unknown PIC team {code}") in messages

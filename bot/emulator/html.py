@@ -33,7 +33,14 @@ _SIMPLE_TAGS = {
     "tg-spoiler": "spoiler",
     "span": "spoiler",
 }
-_SUPPORTED_TAGS = frozenset(_SIMPLE_TAGS) | {"a", "code", "pre", "blockquote", "tg-emoji", "tg-time"}
+_SUPPORTED_TAGS = frozenset(_SIMPLE_TAGS) | {
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+    "tg-time",
+}
 _SPACES = " \t\r\n\f\v"
 
 
@@ -124,7 +131,9 @@ class _Parser:
         self.pos += 1
         name = self.read_name()
         if name not in _SUPPORTED_TAGS:
-            raise HtmlError(f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}')
+            raise HtmlError(
+                f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}'
+            )
         attrs = self.read_attributes(name, begin)
         tag = _OpenTag(name, attrs, self.out_len16, self.byte_offset(begin))
         where = f"at byte offset {tag.byte_offset}"

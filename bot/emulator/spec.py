@@ -181,7 +181,10 @@ class SpecValidator:
                 errors.append(f"parameter {field.name!r} is required")
             elif field.required_unless and not given.intersection(field.required_unless):
                 others = " and ".join(field.required_unless)
-                errors.append(f"parameter {field.name!r} is required when {others} is not given")
+                verb = "is" if len(field.required_unless) == 1 else "are"
+                errors.append(
+                    f"parameter {field.name!r} is required when {others} {verb} not given"
+                )
             elif field.required_with and field.required_with in given:
                 errors.append(
                     f"parameter {field.name!r} is required when {field.required_with} is given"
@@ -335,14 +338,15 @@ class SpecValidator:
     def _check_abstract(self, value: Any, type_: str, path: str, ctx: _Context) -> list[str]:
         candidates = tuple(sub for sub in self._subtypes[type_] if self._shape_ok(value, sub))
         if isinstance(value, dict):
-            literals = [self._literals.get(sub) for sub in candidates]
-            for sub, literal in zip(candidates, literals, strict=True):
-                if literal is not None and value.get(literal[0]) == literal[1]:
+            known = [(sub, self._literals[sub]) for sub in candidates if sub in self._literals]
+            for sub, (key, literal) in known:
+                if value.get(key) == literal:
                     return self._check_value(value, sub, path, ctx)
-            if candidates and all(literals):
-                key = literals[0][0] if literals[0] else "type"
-                allowed = ", ".join(lit[1] for lit in literals if lit)
-                return [f"{path}.{key}: {_short(value.get(key))} is not one of {allowed} ({type_})"]
+            if known and len(known) == len(candidates):
+                key = known[0][1][0]
+                allowed = ", ".join(literal for _, (_, literal) in known)
+                got = _short(value[key]) if key in value else "nothing"
+                return [f"{path}.{key}: {got} is not one of {allowed} ({type_})"]
         return self._check_union(value, candidates, path, ctx, raw=False)
 
     def _check_object(
@@ -357,7 +361,8 @@ class SpecValidator:
             if field is None:
                 errors.append(f"{path}: unknown field {key!r} for {type_}")
             else:
-                errors += self._check_field(field, item, value, fields, f"{path}.{key}", ctx, raw=False)
+                item_path = f"{path}.{key}"
+                errors += self._check_field(field, item, value, fields, item_path, ctx, raw=False)
         errors += [
             f"{path}: missing required field {field.name!r} of {type_}"
             for field in fields.values()

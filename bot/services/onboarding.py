@@ -1,55 +1,20 @@
-"""Use cases. Each public method is one thing a person (or a job) does, in one transaction.
-
-Services take the storage and a clock, decide with ``bot.workflow`` and ``bot.validation``, write
-the change, its audit event and its notifications together, and return plain records for the
-handlers to render. They never import ``telegram`` and never see SQL.
-"""
+"""People and the registry: who is this, invites, group binding, teams, the IPWL import."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.config import Settings
-from bot.clock import Clock
-from bot.i18n import N_
 from bot.bulk_import import ImportProblem, ImportRejected, IpwlRow
-from bot.models import Actor, Grant, Invite, Ipwl, Person, Role, Team
-from storage.audit import AuditEvent
+from bot.i18n import N_
+from bot.models import Actor, Grant, Invite, Ipwl, Role, Team
+from bot.services.base import Identity, Service, ServiceError
 from storage.proposals import ProposalSummary
 from storage.registry import NewIpwl
-from storage.unit import Storage, UnitOfWork
 
 LOCALES = ("id", "en")
-
-
-class ServiceError(Exception):
-    """A refusal worded for the person: an English msgid with named params, and a stable code."""
-
-    def __init__(self, code: str, message: str, /, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Identity:
-    """The person behind an update, with the roles they hold at this moment."""
-
-    person: Person
-    actor: Actor
-    locale: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.actor.has_role(Role.ADMIN)
-
-    @property
-    def known(self) -> bool:
-        return bool(self.actor.grants)
 
 
 @dataclass(frozen=True)
@@ -71,13 +36,8 @@ def _invite_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-class Services:
-    """Every use case of the bot, over one storage, clock and settings."""
-
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
-        self.storage = storage
-        self.clock = clock
-        self.settings = settings
+class OnboardingService(Service):
+    """Who people are, how they join, and the registry they work in."""
 
     # --- who is this -------------------------------------------------------------------------
 
@@ -111,7 +71,7 @@ class Services:
             raise ServiceError("unknown_locale", N_("Unknown language."))
         async with self.storage.transaction() as uow:
             await uow.people.set_locale(who.person.id, locale)
-            await uow.audit.record(self._event(who, "person", who.person.id, "set_locale", to=locale))
+            await uow.audit.record(self.event(who, "person", who.person.id, "set_locale", to=locale))
 
     # --- invites and onboarding ----------------------------------------------------------------
 
@@ -153,17 +113,7 @@ class Services:
                 now=now,
                 expires_at=expires,
             )
-            await uow.audit.record(
-                AuditEvent(
-                    at=now,
-                    actor_id=created_by.person.id if created_by else None,
-                    actor_role="admin" if created_by else "cli",
-                    entity="invite",
-                    entity_id=str(invite.id),
-                    action="create_invite",
-                    to_status=role.value,
-                )
-            )
+            await uow.audit.record(self.event(created_by, "invite", invite.id, "create_invite", to=role.value))
         return invite
 
     async def redeem_invite(self, who: Identity, token: str) -> Redemption:
@@ -199,7 +149,7 @@ class Services:
             grant = Grant(invite.role, invite.ipwl_id, invite.team_id)
             await uow.people.add_grant(who.person.id, grant, now)
             await uow.audit.record(
-                self._event(who, "person", who.person.id, "redeem_invite", to=invite.role.value,
+                self.event(who, "person", who.person.id, "redeem_invite", to=invite.role.value,
                             reason=f"invite {invite.id}")
             )
             ipwl = await uow.ipwl.by_id(invite.ipwl_id) if invite.ipwl_id else None
@@ -225,7 +175,7 @@ class Services:
                     code=code[:30], known=known,
                 )
             await uow.teams.bind_group(team.id, chat_id)
-            await uow.audit.record(self._event(who, "team", team.id, "bind_group", to=str(chat_id)))
+            await uow.audit.record(self.event(who, "team", team.id, "bind_group", to=str(chat_id)))
         return Team(team.id, team.code, team.name, chat_id)
 
     # --- registry -------------------------------------------------------------------------------
@@ -243,11 +193,7 @@ class Services:
             if await uow.teams.by_code(code):
                 raise ServiceError("team_exists", N_("A PIC team with code {code} already exists."), code=code)
             team = await uow.teams.create(code, name, now)
-            await uow.audit.record(
-                AuditEvent(now, created_by.person.id if created_by else None,
-                           "admin" if created_by else "cli", "team", str(team.id), "create_team",
-                           to_status=code)
-            )
+            await uow.audit.record(self.event(created_by, "team", team.id, "create_team", to=code))
         return team
 
     async def teams(self) -> list[tuple[Team, int]]:
@@ -282,10 +228,14 @@ class Services:
             if problems:
                 raise ImportRejected(problems)
             await uow.ipwl.create_many(items, now)
-            await uow.audit.record(
-                AuditEvent(now, None, "cli", "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows")
-            )
+            await uow.audit.record(self.event(None, "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows"))
         return len(items)
+
+    async def team_of(self, ipwl: Ipwl) -> Team | None:
+        if ipwl.team_id is None:
+            return None
+        async with self.storage.reading() as uow:
+            return await uow.teams.by_id(ipwl.team_id)
 
     # --- what operators see ---------------------------------------------------------------------
 
@@ -306,16 +256,6 @@ class Services:
                 team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
                 result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
         return result
-
-    # --- helpers ---------------------------------------------------------------------------------
-
-    def _event(
-        self, who: Identity, entity: str, entity_id: object, action: str, *,
-        frm: str | None = None, to: str | None = None, reason: str | None = None,
-    ) -> AuditEvent:
-        roles = ",".join(sorted(r.value for r in who.actor.roles)) or None
-        return AuditEvent(self.clock.now(), who.person.id, roles, entity, str(entity_id), action,
-                          frm, to, reason)
 
 
 def _supported(language: str | None) -> str | None:

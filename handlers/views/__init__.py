@@ -152,7 +152,10 @@ def private_only(t: Translator) -> str:
 
 _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
     Role.OPERATOR: (
-        N_("/status – your IPWL's proposals and where each one stands"),
+        N_("/ajukan – prepare a new proposal, one question at a time"),
+        N_("/lanjut – continue your draft where you stopped"),
+        N_("/templat – a spreadsheet for many clients at once"),
+        N_("/status – your IPWL's proposals and where each one stands; /status CODE for one"),
     ),
     Role.PIC: (
         N_("Proposals of your team's IPWL are announced in the team's group with buttons to act on them."),

@@ -1,0 +1,150 @@
+"""The bot's update queue and ``getUpdates`` long polling."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import ApiError
+
+__all__ = ["DEFAULT_ALLOWED_UPDATES", "UpdateQueue"]
+
+#: What Telegram delivers when ``allowed_updates`` is empty or was never set.
+DEFAULT_ALLOWED_UPDATES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "business_connection",
+        "business_message",
+        "edited_business_message",
+        "deleted_business_messages",
+        "guest_message",
+        "inline_query",
+        "chosen_inline_result",
+        "callback_query",
+        "shipping_query",
+        "pre_checkout_query",
+        "purchased_paid_media",
+        "poll",
+        "poll_answer",
+        "my_chat_member",
+        "chat_join_request",
+        "chat_boost",
+        "removed_chat_boost",
+        "managed_bot",
+    }
+)
+_CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+
+
+def _kind(update: dict[str, Any]) -> str:
+    return next(key for key in update if key != "update_id")
+
+
+class UpdateQueue:
+    """Pending updates with Telegram's confirm-by-offset semantics.
+
+    Updates stay pending until a ``getUpdates`` call passes an ``offset`` above their id.
+    ``delivered_up_to`` is the highest id ever returned to the bot.
+    """
+
+    def __init__(self, first_update_id: int = 1) -> None:
+        self._pending: list[dict[str, Any]] = []
+        self._next_id = first_update_id
+        self._allowed = DEFAULT_ALLOWED_UPDATES
+        self._waiters: set[asyncio.Future[None]] = set()
+        self._generation = 0
+        self._closed = False
+        self.delivered_up_to = first_update_id - 1
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update ever enqueued."""
+        return self._next_id - 1
+
+    @property
+    def undelivered(self) -> int:
+        """Updates enqueued but not yet returned by any ``getUpdates``."""
+        return sum(1 for update in self._pending if update["update_id"] > self.delivered_up_to)
+
+    @property
+    def pending(self) -> int:
+        """Updates not yet confirmed by an offset."""
+        return len(self._pending)
+
+    def put(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Enqueue ``{"update_id": …, kind: payload}`` and wake a waiting poll."""
+        update = {"update_id": self._next_id, kind: payload}
+        self._next_id += 1
+        self._pending.append(update)
+        self._wake()
+        return update
+
+    def confirm(self, offset: int) -> None:
+        """Forget updates below ``offset``; a negative offset keeps the last ``-offset``."""
+        if offset < 0:
+            self._pending = self._pending[offset:]
+        else:
+            self._pending = [u for u in self._pending if u["update_id"] >= offset]
+
+    def clear(self) -> None:
+        """Drop every pending update (``deleteWebhook(drop_pending_updates=True)``)."""
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Release all waiting polls now (they return what they have, maybe nothing)."""
+        self._closed = True
+        self._wake()
+
+    def reopen(self) -> None:
+        """Let polls wait again after :meth:`close` (the emulator was restarted)."""
+        self._closed = False
+
+    async def get(
+        self,
+        *,
+        offset: int | None = None,
+        limit: int = 100,
+        timeout: float = 0,
+        allowed_updates: Iterable[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Answer one ``getUpdates`` call, waiting up to ``timeout`` seconds for updates.
+
+        A newer call terminates an older waiting one with ``409 Conflict`` as Telegram does.
+        """
+        if allowed_updates is not None:
+            self._allowed = frozenset(allowed_updates) or DEFAULT_ALLOWED_UPDATES
+        if offset is not None:
+            self.confirm(offset)
+        self._generation += 1
+        generation = self._generation
+        self._wake()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(timeout, 0)
+        while True:
+            if generation != self._generation:
+                raise ApiError(409, _CONFLICT)
+            self._pending = [u for u in self._pending if _kind(u) in self._allowed]
+            remaining = deadline - loop.time()
+            if self._pending or self._closed or remaining <= 0:
+                batch = self._pending[: max(1, min(limit, 100))]
+                if batch:
+                    self.delivered_up_to = max(self.delivered_up_to, batch[-1]["update_id"])
+                return batch
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.add(waiter)
+            try:
+                await asyncio.wait({waiter}, timeout=remaining)
+            finally:
+                self._waiters.discard(waiter)
+
+    def _wake(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)

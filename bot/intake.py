@@ -1,0 +1,491 @@
+"""The proposal conversation as one readable states table. Pure: no I/O, no Telegram.
+
+An operator answers one question at a time. The cursor (which question, and the client being
+typed) is a small JSON document stored on the draft after every answer, so a restart or a phone
+that drops off loses nothing and ``/lanjut`` asks the same question again.
+
+``answer(cursor, reply, ctx)`` validates one reply and returns the next cursor plus the *effects*
+the service must write (save the client, add a budget line, …). A rejected reply raises
+``ValidationError`` and the cursor does not move: nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from bot.i18n import N_
+from bot.models import Approach, Client, Component, Sex
+from bot.regions import PROVINCES, RegionsCatalog, province_search
+from bot.validation import (
+    Problem,
+    ValidationError,
+    nik_warnings,
+    parse_date,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_nik,
+    parse_period,
+    parse_phone,
+    parse_quantity,
+    parse_sex,
+)
+
+
+class Step(StrEnum):
+    PERIOD = "period"
+    NAME = "name"
+    NIK = "nik"
+    NIK_CONFIRM = "nik_confirm"
+    SEX = "sex"
+    BIRTH_DATE = "birth_date"
+    REGION = "region"
+    PROVINCE = "province"
+    REGENCY = "regency"
+    ADDRESS = "address"
+    PHONE = "phone"
+    APPROACH = "approach"
+    COMPONENTS = "components"
+    ASSESSMENT = "assessment"
+    PLAN = "plan"
+    BUDGET = "budget"
+    BUDGET_LINE = "budget_line"
+    CLIENT_DONE = "client_done"
+    REVIEW = "review"
+    EDIT = "edit"
+
+
+# Fields of a saved client an operator may correct from the review, one at a time.
+EDITABLE_FIELDS = (
+    "full_name", "nik", "sex", "birth_date", "regency", "address", "phone",
+    "approach", "components", "assessment", "intervention_plan",
+)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the conversation is. ``client`` holds the answers of the client being typed."""
+
+    step: Step = Step.PERIOD
+    client: Mapping[str, Any] = field(default_factory=dict)
+    client_id: int | None = None  # the saved client budget lines and edits apply to
+    component: str | None = None  # the component of the budget line being typed
+    edit_field: str | None = None
+    choices: tuple[str, ...] = ()  # options offered as buttons (province/regency matches)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step.value, "client": dict(self.client), "client_id": self.client_id,
+            "component": self.component, "edit_field": self.edit_field, "choices": list(self.choices),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Cursor:
+        if not data:
+            return cls()
+        return cls(
+            step=Step(data.get("step", Step.PERIOD)), client=dict(data.get("client") or {}),
+            client_id=data.get("client_id"), component=data.get("component"),
+            edit_field=data.get("edit_field"), choices=tuple(data.get("choices") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the operator sent: typed text, or the value of a button they pressed."""
+
+    text: str | None = None
+    choice: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """What the rules need to know beyond the cursor."""
+
+    today: dt.date
+    unit_cost_ceilings: Mapping[str, int]
+    regions: RegionsCatalog
+    niks_in_proposal: frozenset[str] = frozenset()
+    previous: Client | None = None  # the client typed before this one, for one-tap defaults
+    editing: Client | None = None  # the saved client being corrected or budgeted
+
+
+# --- effects the service writes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetPeriod:
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class SaveClient:
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class AddBudgetLine:
+    client_id: int
+    component: Component
+    description: str
+    quantity: int
+    unit_cost: int
+
+
+@dataclass(frozen=True)
+class CopyBudget:
+    from_client_id: int
+    to_client_id: int
+
+
+@dataclass(frozen=True)
+class UpdateClient:
+    client_id: int
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckNik:
+    """The service checks the NIK against the database (same IPWL's proposal, other IPWL)."""
+
+    nik: str
+
+
+Effect = SetPeriod | SaveClient | AddBudgetLine | CopyBudget | UpdateClient | CheckNik
+
+
+@dataclass(frozen=True)
+class Outcome:
+    cursor: Cursor
+    effects: tuple[Effect, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+def _block(message: str, field_name: str | None = None, **params: object) -> ValidationError:
+    return ValidationError(Problem(message, params, "block", field_name))
+
+
+def _need_choice() -> ValidationError:
+    return _block(N_("Please choose one of the buttons below."))
+
+
+# --- one handler per step -----------------------------------------------------------------------
+
+
+def _on_period(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice in ("this", "next"):
+        year, month = ctx.today.year, ctx.today.month
+        if r.choice == "next":
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    elif r.text is not None:
+        year, month = parse_period(r.text, today=ctx.today)
+    else:
+        raise _need_choice()
+    return Outcome(replace(c, step=Step.NAME, client={}), (SetPeriod(year, month),))
+
+
+def _on_name(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    name = parse_name(_text(r), field="full_name")
+    return Outcome(replace(c, step=Step.NIK, client={**c.client, "full_name": name}))
+
+
+def _on_nik(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    info = parse_nik(_text(r), today=ctx.today)
+    if info.nik in ctx.niks_in_proposal:
+        raise _block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
+    client = {
+        **c.client, "nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat(),
+        "nik_province": info.province_code, "nik_regency": info.regency_code,
+    }
+    return Outcome(replace(c, step=Step.NIK_CONFIRM, client=client), (CheckNik(info.nik),))
+
+
+def _on_nik_confirm(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "ok":
+        return Outcome(replace(c, step=Step.REGION))
+    if r.choice == "change":
+        return Outcome(replace(c, step=Step.SEX))
+    raise _need_choice()
+
+
+def _on_sex(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(_text(r))
+    return Outcome(replace(c, step=Step.BIRTH_DATE, client={**c.client, "sex": sex.value}))
+
+
+def _on_birth_date(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    born = parse_date(_text(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
+    client = {**c.client, "birth_date": born.isoformat()}
+    warnings = tuple(_nik_mismatch(client, ctx))
+    return Outcome(replace(c, step=Step.REGION, client=client), warnings=warnings)
+
+
+def _nik_mismatch(client: Mapping[str, Any], ctx: IntakeContext) -> list[Problem]:
+    info = parse_nik(client["nik"], today=ctx.today)
+    return nik_warnings(info, birth_date=dt.date.fromisoformat(client["birth_date"]), sex=Sex(client["sex"]))
+
+
+def nik_region(client: Mapping[str, Any], regions: RegionsCatalog) -> tuple[str, str | None]:
+    """The province code and, when the regions file knows it, the regency the NIK was issued in."""
+    regency = regions.regency(client.get("nik_regency", "")) if client.get("nik_regency") else None
+    return client.get("nik_province", ""), regency.name if regency else None
+
+
+def _on_region(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "nik":
+        province, regency = nik_region(c.client, ctx.regions)
+        client = {**c.client, "province_code": province}
+        if regency:
+            return Outcome(replace(c, step=Step.ADDRESS, client={**client, "regency": regency}))
+        return Outcome(replace(c, step=Step.REGENCY, client=client, choices=()))
+    if r.choice == "prev" and ctx.previous is not None:
+        client = {**c.client, "province_code": ctx.previous.province_code, "regency": ctx.previous.regency}
+        return Outcome(replace(c, step=Step.ADDRESS, client=client))
+    if r.choice == "other":
+        return Outcome(replace(c, step=Step.PROVINCE, choices=()))
+    if r.text is not None:  # typing a province straight away is fine too
+        return _on_province(replace(c, step=Step.PROVINCE), r, ctx)
+    raise _need_choice()
+
+
+def _on_province(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice and r.choice in PROVINCES:
+        code = r.choice
+    else:
+        matches = province_search(_text(r))
+        if not matches:
+            raise _block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
+                         "province_code", text=_text(r)[:40], example="Jawa Barat")
+        if len(matches) > 1:
+            return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
+        code = matches[0][0]
+    return Outcome(replace(c, step=Step.REGENCY, client={**c.client, "province_code": code}, choices=()))
+
+
+def _on_regency(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    province = c.client.get("province_code", "")
+    if ctx.regions.has_regencies:
+        if r.choice:
+            regency = ctx.regions.regency(r.choice)
+            if regency is None or regency.province_code != province:
+                raise _need_choice()
+            name = regency.name
+        else:
+            matches = ctx.regions.find(province, _text(r))
+            if not matches:
+                raise _block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+                             "regency", province=PROVINCES.get(province, province), text=_text(r)[:40])
+            if len(matches) > 1:
+                return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
+            name = matches[0].name
+    else:
+        name = parse_free_text(_text(r), field="regency", min_length=3, max_length=100)
+    return Outcome(replace(c, step=Step.ADDRESS, client={**c.client, "regency": name}, choices=()))
+
+
+def _on_address(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    address = parse_free_text(_text(r), field="address", min_length=5, max_length=300)
+    return Outcome(replace(c, step=Step.PHONE, client={**c.client, "address": address}))
+
+
+def _on_phone(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    phone = None if r.choice == "skip" else parse_phone(_text(r))
+    return Outcome(replace(c, step=Step.APPROACH, client={**c.client, "phone": phone}))
+
+
+def _on_approach(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "same" and ctx.previous is not None and ctx.previous.approach:
+        client = {**c.client, "approach": ctx.previous.approach.value,
+                  "components": [x.value for x in ctx.previous.components]}
+        return Outcome(replace(c, step=Step.ASSESSMENT, client=client))
+    if r.choice in {a.value for a in Approach}:
+        preset = [x.value for x in ctx.previous.components] if ctx.previous else []
+        return Outcome(replace(c, step=Step.COMPONENTS,
+                               client={**c.client, "approach": r.choice, "components": preset}))
+    raise _need_choice()
+
+
+def toggle_components(selected: Sequence[str], choice: str) -> list[str]:
+    chosen = set(selected) ^ {choice}
+    return sorted(chosen)
+
+
+def _on_components(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    selected = list(c.client.get("components", []))
+    if r.choice and r.choice in {x.value for x in Component}:
+        return Outcome(replace(c, client={**c.client, "components": toggle_components(selected, r.choice)}))
+    if r.choice == "done":
+        if not selected:
+            raise _block(N_("Choose at least one ATENSI component, then press Done."), "components")
+        return Outcome(replace(c, step=Step.ASSESSMENT))
+    raise _need_choice()
+
+
+def _on_assessment(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    text = parse_free_text(_text(r), field="assessment", min_length=10, max_length=2000)
+    return Outcome(replace(c, step=Step.PLAN, client={**c.client, "assessment": text}))
+
+
+def _on_plan(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    plan = parse_free_text(_text(r), field="intervention_plan", min_length=10, max_length=2000)
+    client = {**c.client, "intervention_plan": plan}
+    saved = {k: v for k, v in client.items() if not k.startswith("nik_")}
+    return Outcome(replace(c, step=Step.BUDGET, client={}), (SaveClient(saved),))
+
+
+_LINE = re.compile(r"^(?P<desc>.+?)[,;:]?\s+(?P<qty>\d{1,4})\s*(?:x|×|\*)\s*(?P<cost>.+)$", re.I | re.S)
+
+
+def parse_budget_line(text: str, component: str, ceilings: Mapping[str, int]) -> tuple[str, int, int]:
+    """``"Paket sembako, 3 x 500.000"`` → (description, quantity, unit cost)."""
+    match = _LINE.match(text.strip())
+    if not match:
+        raise _block(N_("Write the item, the quantity and the unit cost, e.g. {example}."),
+                     "budget", example="Paket sembako, 3 x 500.000")
+    description = parse_free_text(match["desc"], field="description", min_length=3, max_length=200)
+    quantity = parse_quantity(match["qty"], maximum=1000)
+    ceiling = ceilings.get(component)
+    unit_cost = parse_money(match["cost"], field="unit_cost", minimum=1, maximum=ceiling)
+    return description, quantity, unit_cost
+
+
+def _on_budget(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    client = ctx.editing
+    if client is None:
+        raise _need_choice()
+    if r.choice and r.choice in {x.value for x in client.components}:
+        return Outcome(replace(c, step=Step.BUDGET_LINE, component=r.choice))
+    if r.choice == "copy" and ctx.previous is not None:
+        return Outcome(c, (CopyBudget(ctx.previous.id, client.id),))
+    if r.choice == "done":
+        return Outcome(replace(c, step=Step.CLIENT_DONE, component=None))
+    raise _need_choice()
+
+
+def _on_budget_line(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "back":
+        return Outcome(replace(c, step=Step.BUDGET, component=None))
+    assert c.component is not None and c.client_id is not None
+    description, quantity, unit_cost = parse_budget_line(_text(r), c.component, ctx.unit_cost_ceilings)
+    line = AddBudgetLine(c.client_id, Component(c.component), description, quantity, unit_cost)
+    return Outcome(replace(c, step=Step.BUDGET, component=None), (line,))
+
+
+def _on_client_done(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "add":
+        return Outcome(Cursor(step=Step.NAME))
+    if r.choice == "review":
+        return Outcome(Cursor(step=Step.REVIEW))
+    raise _need_choice()
+
+
+def _on_review(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "add":
+        return Outcome(Cursor(step=Step.NAME))
+    raise _need_choice()
+
+
+def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
+    """Validate a new value for one field of a saved client, as the step that first asked it."""
+    if name == "full_name":
+        return {"full_name": parse_name(_text(r), field="full_name")}
+    if name == "nik":
+        info = parse_nik(_text(r), today=ctx.today)
+        current = ctx.editing.nik if ctx.editing else None
+        if info.nik != current and info.nik in ctx.niks_in_proposal:
+            raise _block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
+        return {"nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat()}
+    if name == "sex":
+        sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(_text(r))
+        return {"sex": sex.value}
+    if name == "birth_date":
+        born = parse_date(_text(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
+        return {"birth_date": born.isoformat()}
+    if name == "regency":
+        return {"regency": parse_free_text(_text(r), field="regency", min_length=3, max_length=100)}
+    if name == "address":
+        return {"address": parse_free_text(_text(r), field="address", min_length=5, max_length=300)}
+    if name == "phone":
+        return {"phone": None if r.choice == "skip" else parse_phone(_text(r))}
+    if name == "approach":
+        if r.choice not in {a.value for a in Approach}:
+            raise _need_choice()
+        return {"approach": r.choice}
+    if name in ("assessment", "intervention_plan"):
+        return {name: parse_free_text(_text(r), field=name, min_length=10, max_length=2000)}
+    raise _need_choice()
+
+
+def _on_edit(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "back":
+        return Outcome(Cursor(step=Step.REVIEW))
+    assert c.client_id is not None and c.edit_field is not None
+    if c.edit_field == "components":
+        selected = list(c.client.get("components", []))
+        if r.choice and r.choice in {x.value for x in Component}:
+            return Outcome(replace(c, client={"components": toggle_components(selected, r.choice)}))
+        if r.choice == "done" and selected:
+            return Outcome(Cursor(step=Step.REVIEW), (UpdateClient(c.client_id, {"components": selected}),))
+        if r.choice == "done":
+            raise _block(N_("Choose at least one ATENSI component, then press Done."), "components")
+        raise _need_choice()
+    fields = parse_field(c.edit_field, r, ctx)
+    effects: list[Effect] = [UpdateClient(c.client_id, fields)]
+    if "nik" in fields:
+        effects.insert(0, CheckNik(fields["nik"]))
+    return Outcome(Cursor(step=Step.REVIEW), tuple(effects))
+
+
+def _text(r: Reply) -> str:
+    if r.text is None:
+        raise _block(N_("Please type your answer as a message."))
+    return r.text
+
+
+# THE table: each step, the handler of its answer.
+STEPS: Mapping[Step, Callable[[Cursor, Reply, IntakeContext], Outcome]] = {
+    Step.PERIOD: _on_period,
+    Step.NAME: _on_name,
+    Step.NIK: _on_nik,
+    Step.NIK_CONFIRM: _on_nik_confirm,
+    Step.SEX: _on_sex,
+    Step.BIRTH_DATE: _on_birth_date,
+    Step.REGION: _on_region,
+    Step.PROVINCE: _on_province,
+    Step.REGENCY: _on_regency,
+    Step.ADDRESS: _on_address,
+    Step.PHONE: _on_phone,
+    Step.APPROACH: _on_approach,
+    Step.COMPONENTS: _on_components,
+    Step.ASSESSMENT: _on_assessment,
+    Step.PLAN: _on_plan,
+    Step.BUDGET: _on_budget,
+    Step.BUDGET_LINE: _on_budget_line,
+    Step.CLIENT_DONE: _on_client_done,
+    Step.REVIEW: _on_review,
+    Step.EDIT: _on_edit,
+}
+
+
+def answer(cursor: Cursor, reply: Reply, ctx: IntakeContext) -> Outcome:
+    """Validate one reply at the cursor; raise ValidationError (cursor unchanged) when it is wrong."""
+    return STEPS[cursor.step](cursor, reply, ctx)
+
+
+def start_edit(client: Client, field_name: str) -> Cursor:
+    """The cursor for correcting one field of a saved client."""
+    if field_name not in EDITABLE_FIELDS:
+        raise _need_choice()
+    preset = {"components": [x.value for x in client.components]} if field_name == "components" else {}
+    return Cursor(step=Step.EDIT, client=preset, client_id=client.id, edit_field=field_name)
+
+
+def start_budget(client: Client) -> Cursor:
+    """The cursor for adding budget lines to a saved client (from the review)."""
+    return Cursor(step=Step.BUDGET, client_id=client.id)

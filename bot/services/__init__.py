@@ -1,0 +1,32 @@
+"""Use cases. Each public method is one thing a person (or a job) does, in one transaction.
+
+Services take the storage and a clock, decide with ``bot.workflow`` and ``bot.validation``, write
+the change, its audit event and its notifications together, and return plain records for the
+handlers to render. They never import ``telegram`` and never see SQL.
+"""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.base import Identity, Service, ServiceError
+from bot.regions import RegionsCatalog
+from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
+from bot.services.proposals import DraftState, FileUpload, ProposalService
+from storage.unit import Storage
+
+__all__ = [
+    "DraftState", "FileUpload", "Identity", "IpwlStatus", "Redemption", "Service", "ServiceError", "Services",
+]
+
+
+class Services:
+    """Every use case of the bot, grouped by area, over one storage, clock and settings."""
+
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings,
+                 *, regions: RegionsCatalog | None = None) -> None:
+        self.storage = storage
+        self.clock = clock
+        self.settings = settings
+        self.onboarding = OnboardingService(storage, clock, settings)
+        self.proposals = ProposalService(storage, clock, settings, regions=regions)

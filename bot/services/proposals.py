@@ -1,0 +1,457 @@
+"""Proposal intake for IPWL operators: drafts, the guided conversation, submit, revise, withdraw."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from typing import TYPE_CHECKING
+
+from bot import intake, workflow
+from bot.i18n import N_
+from bot.intake import Cursor, IntakeContext, Reply, Step
+from bot.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role
+from bot.regions import RegionsCatalog
+from bot.services.base import Identity, Service, ServiceError
+from bot.validation import Problem, ValidationError
+from storage.unit import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.client_sheet import ClientInput
+
+CONVERSATION = "proposal"
+EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
+PKS_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """Everything a view needs to show a draft and ask its next question."""
+
+    proposal: Proposal
+    ipwl: Ipwl
+    cursor: Cursor
+    clients: list[Client]
+    attachments: list[Attachment] = field(default_factory=list)
+    editing: Client | None = None
+    previous: Client | None = None
+    reasons: list[ReturnReason] = field(default_factory=list)
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.clients)
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    telegram_file_id: str
+    file_unique_id: str | None
+    file_name: str | None
+    mime_type: str | None
+    size: int
+
+
+class ProposalService(Service):
+    """What an operator does with proposals."""
+
+    def __init__(self, *args: object, regions: RegionsCatalog | None = None) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.regions = regions or RegionsCatalog.empty()
+
+    # --- starting and resuming ---------------------------------------------------------------------
+
+    async def start(self, who: Identity) -> DraftState:
+        """``/ajukan``: a new draft for the operator's IPWL (one draft at a time per IPWL)."""
+        ipwl_id = self._operator_ipwl(who)
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            ipwl = await uow.ipwl.by_id(ipwl_id)
+            assert ipwl is not None
+            self._check_pks(ipwl, now.date())
+            existing = await uow.proposals.draft_of(ipwl_id)
+            if existing is not None:
+                raise ServiceError("draft_exists", N_("Your IPWL already has a draft, {code}. Continue it or discard it first."),
+                                   code=existing.code)
+            proposal = await uow.proposals.create_draft(ipwl_id, who.person.id, now)
+            await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor().to_json()), now)
+            await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
+            await uow.audit.record(self.event(who, "proposal", proposal.code, "create_draft", to="draft"))
+            return await self._state(uow, proposal.id)
+
+    async def resume(self, who: Identity, code: str | None = None, *, proposal_id: int | None = None) -> DraftState:
+        """``/lanjut``: back to the IPWL's draft (or a returned proposal being revised)."""
+        ipwl_id = self._operator_ipwl(who)
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            if proposal_id is not None:
+                proposal = await uow.proposals.by_id(proposal_id)
+            elif code:
+                proposal = await uow.proposals.by_code(code)
+            else:
+                proposal = await uow.proposals.draft_of(ipwl_id)
+            if proposal is None and not code and proposal_id is None:
+                proposal = await self._returned_of(uow, ipwl_id)
+            if proposal is None or not who.actor.operates(proposal.ipwl_id):
+                raise ServiceError("no_draft", N_("There is no draft to continue. Start one with /ajukan."))
+            if proposal.status not in EDITABLE:
+                raise ServiceError("not_editable", N_("Proposal {code} can no longer be changed."), code=proposal.code)
+            if await uow.proposals.cursor_of(proposal.id) is None:
+                await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
+            await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
+            return await self._state(uow, proposal.id)
+
+    async def current(self, who: Identity) -> DraftState | None:
+        """The draft this person is working on, if their conversation is a proposal."""
+        async with self.storage.reading() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
+                return None
+            proposal = await uow.proposals.by_id(conversation.entity_id)
+            if proposal is None or proposal.status not in EDITABLE or not who.actor.operates(proposal.ipwl_id):
+                return None
+            return await self._state(uow, proposal.id)
+
+    # --- the conversation ------------------------------------------------------------------------
+
+    async def answer(self, who: Identity, reply: Reply) -> DraftState:
+        """Validate one answer, write it and move the cursor — or change nothing and raise."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            ctx = self._context(state, now.date())
+            outcome = intake.answer(state.cursor, reply, ctx)
+            cursor = outcome.cursor
+            warnings = list(outcome.warnings)
+            for effect in outcome.effects:
+                cursor, more = await self._apply(uow, who, state, effect, cursor, now)
+                warnings.extend(more)
+            await uow.proposals.set_cursor(state.proposal.id, json.dumps(cursor.to_json()), now)
+            fresh = await self._state(uow, state.proposal.id)
+        return _with_warnings(fresh, warnings)
+
+    async def _apply(self, uow: UnitOfWork, who: Identity, state: DraftState, effect: intake.Effect,
+                     cursor: Cursor, now: dt.datetime) -> tuple[Cursor, list[Problem]]:
+        proposal = state.proposal
+        if isinstance(effect, intake.SetPeriod):
+            await uow.proposals.set_period(proposal.id, effect.year, effect.month, now)
+        elif isinstance(effect, intake.CheckNik):
+            return cursor, await self._check_nik(uow, state, effect.nik, now)
+        elif isinstance(effect, intake.SaveClient):
+            if len(state.clients) >= self.settings.intake.max_clients:
+                raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
+                                              {"max": self.settings.intake.max_clients}))
+            fields = dict(effect.fields)
+            flags = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
+            client_id = await uow.clients.add(proposal.id, fields.pop("full_name"), fields.pop("nik"),
+                                              flags=flags, **fields)
+            return replace(cursor, client_id=client_id), []
+        elif isinstance(effect, intake.AddBudgetLine):
+            await uow.clients.add_budget_line(effect.client_id, effect.component, effect.description,
+                                              effect.quantity, effect.unit_cost)
+        elif isinstance(effect, intake.CopyBudget):
+            source = await uow.clients.by_id(effect.from_client_id)
+            target = await uow.clients.by_id(effect.to_client_id)
+            assert source is not None and target is not None
+            for line in source.budget:
+                if line.component in target.components:
+                    await uow.clients.add_budget_line(target.id, line.component, line.description,
+                                                      line.quantity, line.unit_cost)
+        elif isinstance(effect, intake.UpdateClient):
+            await self._own_client(uow, state, effect.client_id)
+            fields = dict(effect.fields)
+            if "nik" in fields:
+                fields["flags"] = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
+            await uow.clients.update(effect.client_id, **fields)
+        return cursor, []
+
+    async def _nik_elsewhere(self, uow: UnitOfWork, state: DraftState, nik: str,
+                             now: dt.datetime) -> list[tuple[str, str]]:
+        year = state.proposal.period_year or now.year
+        return await uow.clients.nik_in_other_ipwl(nik, year, state.proposal.ipwl_id)
+
+    async def _check_nik(self, uow: UnitOfWork, state: DraftState, nik: str, now: dt.datetime) -> list[Problem]:
+        """Double assistance: the same NIK in another IPWL's proposal this year warns and flags."""
+        elsewhere = await self._nik_elsewhere(uow, state, nik, now)
+        if not elsewhere:
+            return []
+        codes = ", ".join(code for code, _ in elsewhere[:3])
+        return [Problem(N_("This NIK is also in proposal {codes} of another IPWL this year. "
+                           "You may go on; the PIC team will check it."), {"codes": codes}, "warn", "nik")]
+
+    async def edit(self, who: Identity, client_id: int, field_name: str) -> DraftState:
+        """Open one field of a saved client for correction (from the review)."""
+        return await self._move_cursor(who, client_id, lambda c: intake.start_edit(c, field_name))
+
+    async def add_budget(self, who: Identity, client_id: int) -> DraftState:
+        return await self._move_cursor(who, client_id, intake.start_budget)
+
+    async def go_to(self, who: Identity, step: Step) -> DraftState:
+        """Jump to the review, or start another client."""
+        if step not in (Step.REVIEW, Step.NAME):
+            raise ValueError(step)
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            await uow.proposals.set_cursor(state.proposal.id, json.dumps(Cursor(step=step).to_json()), now)
+            return await self._state(uow, state.proposal.id)
+
+    async def remove_client(self, who: Identity, client_id: int) -> DraftState:
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            client = await self._own_client(uow, state, client_id)
+            await uow.clients.remove(client.id)
+            await uow.proposals.set_cursor(state.proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
+            return await self._state(uow, state.proposal.id)
+
+    async def remove_budget_line(self, who: Identity, client_id: int, line_id: int) -> DraftState:
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            client = await self._own_client(uow, state, client_id)
+            if line_id not in {line.id for line in client.budget}:
+                raise ServiceError("stale", N_("This button is no longer valid."))
+            await uow.clients.remove_budget_line(line_id)
+            return await self._state(uow, state.proposal.id)
+
+    async def add_clients(self, who: Identity, inputs: Sequence[ClientInput]) -> DraftState:
+        """A filled client list (XLSX/CSV): all rows are added, or none."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            present = {c.nik for c in state.clients}
+            dupes = [i for i in inputs if i.nik in present]
+            if dupes:
+                raise ValidationError([Problem(N_("row {row}: NIK already in this proposal"), {"row": i.row}, "block", "nik")
+                                       for i in dupes[:20]])
+            if len(state.clients) + len(inputs) > self.settings.intake.max_clients:
+                raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
+                                              {"max": self.settings.intake.max_clients}))
+            warnings: list[Problem] = []
+            for item in inputs:
+                found = await self._check_nik(uow, state, item.nik, now)
+                warnings.extend(found)
+                client_id = await uow.clients.add(
+                    state.proposal.id, item.full_name, item.nik, flags=("dup_nik",) if found else (),
+                    sex=item.sex.value,
+                    birth_date=item.birth_date, province_code=item.province_code, regency=item.regency,
+                    address=item.address, phone=item.phone, approach=item.approach.value,
+                    components=[c.value for c in item.components], assessment=item.assessment,
+                    intervention_plan=item.intervention_plan,
+                )
+                for line in item.budget:
+                    await uow.clients.add_budget_line(client_id, line.component, line.description,
+                                                      line.quantity, line.unit_cost)
+            if state.proposal.period_year is None:
+                await uow.proposals.set_period(state.proposal.id, now.year, now.month, now)
+            await uow.proposals.set_cursor(state.proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
+            await uow.audit.record(self.event(who, "proposal", state.proposal.code, "bulk_clients",
+                                              reason=f"{len(inputs)} clients"))
+            fresh = await self._state(uow, state.proposal.id)
+        return _with_warnings(fresh, warnings)
+
+    async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> DraftState:
+        """Link an uploaded document or photo to the draft (and to the client being typed)."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            client_id = state.cursor.client_id if state.cursor.step in (Step.BUDGET, Step.BUDGET_LINE, Step.EDIT) else None
+            await uow.attachments.add(
+                state.proposal.id, client_id=client_id, purpose="proposal", telegram_file_id=upload.telegram_file_id,
+                file_unique_id=upload.file_unique_id, file_name=upload.file_name, mime_type=upload.mime_type,
+                size=upload.size, sha256=sha256, stored_path=stored_path, uploaded_by=who.person.id, now=now,
+            )
+            return await self._state(uow, state.proposal.id)
+
+    def check_upload(self, upload: FileUpload) -> None:
+        """Refuse files the Bot API cannot hand over or that are not a document type we keep."""
+        limit = self.settings.intake.max_file_mb
+        if upload.size > limit * 1024 * 1024:
+            raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB. "
+                                             "Send a smaller file or a scan in lower resolution."),
+                                          {"size": round(upload.size / 1024 / 1024, 1), "max": limit}))
+        if upload.mime_type not in self.settings.intake.accepted_mime_types:
+            raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
+                                             "or an XLSX/DOCX document.")))
+
+    # --- submit, withdraw ------------------------------------------------------------------------
+
+    async def submit(self, who: Identity, proposal_id: int) -> DraftState:
+        """Send the draft (or the revised proposal) to the PIC team. A double tap submits once."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            proposal = await self._proposal(uow, proposal_id)
+            action = Action.RESUBMIT if proposal.status == ProposalStatus.RETURNED else Action.SUBMIT
+            transition = workflow.authorize(action, proposal, who.actor)
+            state = await self._state(uow, proposal.id)
+            self._check_complete(state)
+            version = proposal.version + 1 if action == Action.RESUBMIT else proposal.version
+            moved = await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
+                                             version=version, submitted_at=now, draft_cursor=None,
+                                             claimed_by=None, verified_by=None)
+            if not moved:
+                raise ServiceError("already_done", N_("Proposal {code} has already been submitted."), code=proposal.code)
+            await uow.proposals.save_version(proposal.id, version, _snapshot(state), who.person.id, now)
+            await uow.conversations.end_for_entity(CONVERSATION, proposal.id)
+            await uow.audit.record(self.event(who, "proposal", proposal.code, action.value,
+                                              frm=proposal.status.value, to=transition.target.value,
+                                              reason=f"v{version}"))
+            await self._notify_team(uow, state.ipwl, proposal, version, now)
+            return await self._state(uow, proposal.id)
+
+    async def withdraw(self, who: Identity, proposal_id: int) -> Proposal:
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            proposal = await self._proposal(uow, proposal_id)
+            transition = workflow.authorize(Action.WITHDRAW, proposal, who.actor)
+            if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
+                                            draft_cursor=None):
+                raise ServiceError("already_done", N_("Proposal {code} has already changed; look again with /status."),
+                                   code=proposal.code)
+            await uow.conversations.end_for_entity(CONVERSATION, proposal.id)
+            await uow.audit.record(self.event(who, "proposal", proposal.code, Action.WITHDRAW.value,
+                                              frm=proposal.status.value, to=transition.target.value))
+            updated = await uow.proposals.by_id(proposal.id)
+            assert updated is not None
+            return updated
+
+    async def operator_view(self, who: Identity, code: str | None = None, *,
+                            proposal_id: int | None = None) -> DraftState:
+        """``/status KODE``: one proposal of the operator's own IPWL — never another IPWL's."""
+        code = (code or "").strip()
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_id(proposal_id) if proposal_id else await uow.proposals.by_code(code)
+            if proposal is None or not who.actor.operates(proposal.ipwl_id):
+                # The same answer whether it exists elsewhere or not: no probing other IPWL's codes.
+                raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=code[:30] or "-")
+            return await self._state(uow, proposal.id)
+
+    async def stop_conversation(self, who: Identity) -> None:
+        """``/batal`` after confirming: leave the draft as it is (kept), end the conversation."""
+        async with self.storage.transaction() as uow:
+            await uow.conversations.end(who.person.id)
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _operator_ipwl(self, who: Identity) -> int:
+        ipwl_ids = sorted(g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id)
+        if not ipwl_ids:
+            raise ServiceError("not_operator", N_("Only IPWL operators can prepare proposals. Ask the centre's admin for an invitation link."))
+        return ipwl_ids[0]
+
+    def _check_pks(self, ipwl: Ipwl, today: dt.date) -> None:
+        if ipwl.pks_valid_until is not None and ipwl.pks_valid_until < today:
+            raise ServiceError("pks_lapsed", N_("The cooperation agreement (PKS) of {ipwl} ended on {date}. "
+                                                "New proposals can be made once it is renewed; contact your PIC team."),
+                               ipwl=ipwl.name, date=ipwl.pks_valid_until)
+
+    async def _returned_of(self, uow: UnitOfWork, ipwl_id: int) -> Proposal | None:
+        for summary in await uow.proposals.summaries_for_ipwl(ipwl_id):
+            if summary.status == ProposalStatus.RETURNED:
+                return await uow.proposals.by_id(summary.id)
+        return None
+
+    async def _proposal(self, uow: UnitOfWork, proposal_id: int) -> Proposal:
+        proposal = await uow.proposals.by_id(proposal_id)
+        if proposal is None:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        return proposal
+
+    async def _editable(self, uow: UnitOfWork, who: Identity) -> DraftState:
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
+            raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
+        proposal = await self._proposal(uow, conversation.entity_id)
+        if not who.actor.operates(proposal.ipwl_id):
+            raise ServiceError("out_of_scope", N_("You are not an operator of this IPWL."))
+        if proposal.status not in EDITABLE:
+            raise ServiceError("not_editable", N_("Proposal {code} can no longer be changed."), code=proposal.code)
+        return await self._state(uow, proposal.id)
+
+    async def _own_client(self, uow: UnitOfWork, state: DraftState, client_id: int) -> Client:
+        client = next((c for c in state.clients if c.id == client_id), None)
+        if client is None:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        return client
+
+    async def _move_cursor(self, who: Identity, client_id: int, make) -> DraftState:  # type: ignore[no-untyped-def]
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            client = await self._own_client(uow, state, client_id)
+            await uow.proposals.set_cursor(state.proposal.id, json.dumps(make(client).to_json()), now)
+            return await self._state(uow, state.proposal.id)
+
+    async def _state(self, uow: UnitOfWork, proposal_id: int) -> DraftState:
+        proposal = await uow.proposals.by_id(proposal_id)
+        assert proposal is not None
+        ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
+        assert ipwl is not None
+        raw = await uow.proposals.cursor_of(proposal.id)
+        cursor = Cursor.from_json(json.loads(raw)) if raw else Cursor(step=Step.REVIEW)
+        clients = await uow.clients.of_proposal(proposal.id)
+        editing = next((c for c in clients if c.id == cursor.client_id), None)
+        if editing is not None:
+            index = clients.index(editing)
+            previous = clients[index - 1] if index > 0 else None
+        else:
+            previous = clients[-1] if clients else None
+        reasons = []
+        if proposal.status == ProposalStatus.RETURNED:
+            reasons = await uow.proposals.return_reasons(proposal.id, proposal.version)
+        return DraftState(proposal, ipwl, cursor, clients, await uow.attachments.of_proposal(proposal.id),
+                          editing, previous, reasons)
+
+    def _context(self, state: DraftState, today: dt.date) -> IntakeContext:
+        niks = frozenset(c.nik for c in state.clients)
+        return IntakeContext(today=today, unit_cost_ceilings=self.settings.intake.unit_cost_ceilings,
+                             regions=self.regions, niks_in_proposal=niks, previous=state.previous,
+                             editing=state.editing)
+
+    def _check_complete(self, state: DraftState) -> None:
+        problems = []
+        if state.proposal.period_year is None:
+            problems.append(Problem(N_("Choose the period of the proposal first.")))
+        if not state.clients:
+            problems.append(Problem(N_("Add at least one client before submitting.")))
+        for client in state.clients:
+            if not client.budget:
+                problems.append(Problem(N_("Client {number} ({name}) has no budget line yet."),
+                                        {"number": client.position, "name": client.full_name[:40]}))
+        if problems:
+            raise ValidationError(problems)
+
+    async def _notify_team(self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, version: int,
+                           now: dt.datetime) -> None:
+        team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
+        if team is None or team.group_chat_id is None:
+            return
+        await uow.outbox.enqueue(dedupe_key=f"proposal:{proposal.id}:v{version}:card", chat_id=team.group_chat_id,
+                                 kind="proposal_card", params={"proposal_id": proposal.id}, now=now)
+
+
+def _with_warnings(state: DraftState, warnings: Sequence[Problem]) -> DraftState:
+    return replace(state, warnings=tuple(warnings))
+
+
+def _snapshot(state: DraftState) -> str:
+    """The submitted version as data, so a reviewer can see what changed in the next one."""
+    return json.dumps(
+        {
+            "period": [state.proposal.period_year, state.proposal.period_month],
+            "clients": [
+                {
+                    "nik": c.nik, "full_name": c.full_name, "sex": c.sex, "birth_date": str(c.birth_date),
+                    "province_code": c.province_code, "regency": c.regency, "address": c.address,
+                    "phone": c.phone, "approach": c.approach, "components": list(c.components),
+                    "assessment": c.assessment, "intervention_plan": c.intervention_plan,
+                    "budget": [[b.component, b.description, b.quantity, b.unit_cost] for b in c.budget],
+                }
+                for c in state.clients
+            ],
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )

@@ -1,0 +1,140 @@
+"""Buttons of the proposal conversation. Callback data carries step values and ids, never text."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.intake import Step, nik_region
+from bot.models import Approach, Component, ProposalStatus
+from bot.regions import PROVINCES, RegionsCatalog
+from bot.services import DraftState
+from handlers.callback_data import encode
+from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, PAGE_SIZE, month_label, region_label
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+def _answer(label: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode("in", value))
+
+
+def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(kind, *args))
+
+
+def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, today: dt.date) -> InlineKeyboardMarkup | None:
+    """The one-tap answers offered with the question at the cursor."""
+    c = state.cursor
+    rows: Rows = []
+    if c.step == Step.PERIOD:
+        nxt = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+        rows = [[_answer(month_label(t, today.year, today.month), "this"), _answer(month_label(t, *nxt), "next")]]
+    elif c.step == Step.NIK_CONFIRM:
+        rows = [[_answer("✅ " + t.pgettext("button", "Correct"), "ok"),
+                 _answer("✏️ " + t.pgettext("button", "Change"), "change")]]
+    elif c.step == Step.SEX or (c.step == Step.EDIT and c.edit_field == "sex"):
+        rows = [[_answer(t.pgettext("button", "Male"), "L"), _answer(t.pgettext("button", "Female"), "P")]]
+    elif c.step == Step.REGION:
+        province, regency = nik_region(c.client, regions)
+        rows = [[_answer("📍 " + region_label(province, regency), "nik")]]
+        if state.previous is not None and state.previous.province_code:
+            prev = region_label(state.previous.province_code, state.previous.regency)
+            if prev != region_label(province, regency):
+                rows.append([_answer("↺ " + prev, "prev")])
+        rows.append([_answer(t.pgettext("button", "Somewhere else"), "other")])
+    elif c.step == Step.PROVINCE and c.choices:
+        rows = [[_answer(PROVINCES[code], code)] for code in c.choices]
+    elif c.step == Step.REGENCY and c.choices:
+        rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
+    elif c.step == Step.PHONE or (c.step == Step.EDIT and c.edit_field == "phone"):
+        rows = [[_answer(t.pgettext("button", "Skip"), "skip")]]
+    elif c.step == Step.APPROACH or (c.step == Step.EDIT and c.edit_field == "approach"):
+        rows = [[_answer(t.gettext(APPROACH_LABELS[a]), a.value) for a in Approach]]
+        prev = state.previous
+        if c.step == Step.APPROACH and prev is not None and prev.approach:
+            label = t.pgettext("button", "Same as previous client: {approach}, {components}",
+                               approach=t.gettext(APPROACH_LABELS[prev.approach]),
+                               components=",".join(x.value for x in prev.components))
+            rows.append([_answer("↺ " + label, "same")])
+    elif c.step == Step.COMPONENTS or (c.step == Step.EDIT and c.edit_field == "components"):
+        selected = set(c.client.get("components", []))
+        toggles = [_answer(("✅ " if x.value in selected else "") + x.value, x.value) for x in Component]
+        rows = [toggles[:4], toggles[4:], [_answer("✔️ " + t.pgettext("button", "Done"), "done")]]
+    elif c.step == Step.BUDGET and state.editing is not None:
+        rows = [[_answer("➕ " + x.value, x.value) for x in state.editing.components]]
+        if state.previous is not None and state.previous.budget and not state.editing.budget:
+            rows.append([_answer("↺ " + t.pgettext("button", "Copy the previous client's budget"), "copy")])
+        if state.editing.budget:
+            rows.append([_answer("✔️ " + t.pgettext("button", "Done with this client"), "done")])
+    elif c.step == Step.BUDGET_LINE:
+        rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
+    elif c.step == Step.CLIENT_DONE:
+        rows = [[_answer("➕ " + t.pgettext("button", "Add a client"), "add"),
+                 _answer("📋 " + t.pgettext("button", "Review and send"), "review")]]
+    elif c.step == Step.EDIT:
+        rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
+    elif c.step == Step.REVIEW:
+        return review(t, state)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def review(t: Translator, state: DraftState, page: int = 0) -> InlineKeyboardMarkup:
+    p = state.proposal
+    rows: Rows = []
+    start = page * PAGE_SIZE
+    for client in state.clients[start:start + PAGE_SIZE]:
+        rows.append([InlineKeyboardButton(f"✏️ {client.position}. {client.full_name[:30]}",
+                                          callback_data=encode("cl", client.id))])
+    nav = []
+    if page > 0:
+        nav.append(_button(t.pgettext("button", "‹ Previous"), "pg", page - 1))
+    if start + PAGE_SIZE < len(state.clients):
+        nav.append(_button(t.pgettext("button", "Next ›"), "pg", page + 1))
+    if nav:
+        rows.append(nav)
+    rows.append([_button(t.pgettext("button", "➕ Add a client"), "add"), _button(t.pgettext("button", "📥 Client list (XLSX)"), "tpl")])
+    label = (t.pgettext("button", "📤 Send again to the PIC team") if p.status == ProposalStatus.RETURNED
+             else t.pgettext("button", "📤 Send to the PIC team"))
+    rows.append([_button(label, "sub", p.id)])
+    rows.append([_button(t.pgettext("button", "🗑 Withdraw"), "wd", p.id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def client_card(t: Translator, state: DraftState, client_id: int) -> InlineKeyboardMarkup:
+    client = next(c for c in state.clients if c.id == client_id)
+    fields = ["full_name", "nik", "birth_date", "sex", "regency", "address", "phone", "approach",
+              "components", "assessment", "intervention_plan"]
+    buttons = [InlineKeyboardButton("✏️ " + t.gettext(FIELD_LABELS[f]), callback_data=encode("ed", client.id, f))
+               for f in fields]
+    rows: Rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    for line in client.budget:
+        rows.append([InlineKeyboardButton(f"🗑 [{line.component.value}] {line.description[:28]}",
+                                          callback_data=encode("rl", client.id, line.id))])
+    rows.append([_button(t.pgettext("button", "➕ Budget line"), "bl", client.id), _button(t.pgettext("button", "🗑 Remove client"), "rm", client.id)])
+    rows.append([_button(t.pgettext("button", "‹ Back to the review"), "rv")])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm(yes: tuple[str, str], no: tuple[str, str], *args: object) -> InlineKeyboardMarkup:
+    """Two buttons: (label, kind) for yes and for no, both carrying ``args``."""
+    return InlineKeyboardMarkup([[_button(yes[0], yes[1], *args), _button(no[0], no[1], *args)]])
+
+
+def continue_or_discard(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [_button(t.pgettext("button", "▶️ Continue the draft"), "cont")],
+        [_button(t.pgettext("button", "🗑 Discard the draft"), "wd", proposal_id)],
+    ])
+
+
+def status_actions(t: Translator, state: DraftState) -> InlineKeyboardMarkup | None:
+    status = state.proposal.status
+    rows: Rows = []
+    if status in (ProposalStatus.DRAFT, ProposalStatus.RETURNED):
+        rows.append([_button(t.pgettext("button", "✏️ Open and revise"), "open", state.proposal.id)])
+    if status in (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED):
+        rows.append([_button(t.pgettext("button", "🗑 Withdraw"), "wd", state.proposal.id)])
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,411 @@
+"""The operator's side of step (b): /ajukan, /lanjut, answers, review, submit, withdraw, files.
+
+Every handler: who is this → one service call → render → reply. The conversation's state is the
+draft in the database, so these handlers keep nothing in memory between updates.
+"""
+
+from __future__ import annotations
+
+import io
+
+from telegram import InputFile, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
+
+from bot.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
+from bot.i18n import N_
+from bot.intake import Reply, Step
+from bot.services import DraftState, FileUpload, ServiceError
+from bot.validation import Problem, ValidationError
+from handlers import callback_data, views
+from handlers.context import BotContext
+from handlers.keyboards import proposals as kb
+from handlers.replies import answers_refusals, reply
+from handlers.views import proposals as pv
+from storage.files import FileStore, FileStoreFull
+
+SPREADSHEET_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv",
+    "text/comma-separated-values",
+}
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def _args(update: Update) -> tuple[str, ...]:
+    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
+    return decoded.args if decoded else ()
+
+
+def _int_arg(update: Update, index: int = 0) -> int:
+    args = _args(update)
+    try:
+        return int(args[index])
+    except (IndexError, ValueError):
+        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+async def _ask(update: Update, context: BotContext, state: DraftState) -> None:
+    """Send the question at the draft's cursor, with its one-tap answers."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    deps = context.deps
+    regions = context.services.proposals.regions
+    if state.cursor.step == Step.REVIEW:
+        text = pv.review(t, state)
+    else:
+        text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings)
+    markup = kb.for_question(t, state, regions, deps.clock.now().date())
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, views.clip(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def _close_buttons(update: Update) -> None:
+    """Remove the buttons of the message just answered, so old questions cannot be answered twice."""
+    query = update.callback_query
+    if query is not None and query.message is not None and isinstance(query.message, Message):
+        if query.message.reply_markup is not None:
+            try:
+                await query.edit_message_reply_markup(None)
+            except BadRequest:
+                pass  # already edited (a double tap): nothing to do
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_propose(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    try:
+        state = await context.services.proposals.start(who)
+    except ServiceError as error:
+        if error.code != "draft_exists":
+            raise
+        draft = await context.services.proposals.resume(who)
+        await reply(update, pv.draft_exists(t, draft.proposal.code),
+                    reply_markup=kb.continue_or_discard(t, draft.proposal.id))
+        return
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def cmd_resume(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    if not _private(update):
+        await reply(update, views.private_only(context.translator(who)))
+        return
+    code = context.args[0] if context.args else None
+    await _ask(update, context, await context.services.proposals.resume(who, code))
+
+
+@answers_refusals
+async def cmd_template(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    await _send_template(update, context)
+
+
+async def _send_template(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(build_template(who.locale)), filename=TEMPLATE_FILE_NAME),
+                                    caption=pv.send_template(t), parse_mode=ParseMode.HTML)
+
+
+@answers_refusals
+async def cmd_cancel(update: Update, context: BotContext) -> None:
+    """``/batal``: in a draft, ask before stopping; nothing else in progress → say so."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    state = await context.services.proposals.current(who)
+    if state is None:
+        await reply(update, views.nothing_to_cancel(t))
+        return
+    await reply(update, pv.confirm_discard(t, state.proposal.code),
+                reply_markup=kb.confirm((t.pgettext("button", "⏸ Stop, keep the draft"), "stop"),
+                                        (t.pgettext("button", "🗑 Discard the draft"), "wd"), state.proposal.id))
+
+
+@answers_refusals
+async def cmd_status(update: Update, context: BotContext) -> None:
+    """``/status`` lists the IPWL's proposals; ``/status KODE`` shows one of them."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    if not context.args:
+        statuses = await context.services.onboarding.operator_status(who)
+        await reply(update, views.operator_status(t, statuses, context.deps.clock.now()))
+        return
+    state = await context.services.proposals.operator_view(who, context.args[0])
+    await reply(update, pv.operator_detail(t, state, context.deps.clock.now()),
+                reply_markup=kb.status_actions(t, state))
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    try:
+        state = await context.services.proposals.answer(who, answer)
+    except ValidationError as error:
+        # Re-ask with what was wrong; the draft is unchanged.
+        text = views.refusal(t, error)
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
+        else:
+            await reply(update, text)
+        return
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if state.cursor.step in (Step.COMPONENTS, Step.EDIT) and state.cursor.edit_field in (None, "components") \
+                and answer.choice not in ("done", "back"):
+            # A toggle: redraw the same question in place instead of a new message.
+            await query.edit_message_text(
+                pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings),
+                parse_mode=ParseMode.HTML,
+                reply_markup=kb.for_question(t, state, context.services.proposals.regions, context.deps.clock.now().date()),
+            )
+            return
+        await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_text(update: Update, context: BotContext) -> None:
+    """Free text in a private chat: the answer to the draft's current question."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    who = await context.identify(update)
+    if await context.services.proposals.current(who) is None:
+        await reply(update, views.help_text(context.translator(who), who, in_group=False))
+        return
+    await _answer(update, context, Reply(text=message.text))
+
+
+@answers_refusals
+async def on_answer_pressed(update: Update, context: BotContext) -> None:
+    args = _args(update)
+    await _answer(update, context, Reply(choice=args[0] if args else None))
+
+
+# --- review buttons ----------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def on_client_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    client_id = _int_arg(update)
+    state = await context.services.proposals.go_to(who, Step.REVIEW)
+    client = next((c for c in state.clients if c.id == client_id), None)
+    if client is None:
+        raise ServiceError("stale", N_("This button is no longer valid."))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.client_card(t, client), reply_markup=kb.client_card(t, state, client.id))
+
+
+@answers_refusals
+async def on_edit_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    args = _args(update)
+    state = await context.services.proposals.edit(who, _int_arg(update), args[1] if len(args) > 1 else "")
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_budget_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    state = await context.services.proposals.add_budget(who, _int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    client_id, line_id = _int_arg(update, 0), _int_arg(update, 1)
+    state = await context.services.proposals.remove_budget_line(who, client_id, line_id)
+    client = next(c for c in state.clients if c.id == client_id)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
+        pv.client_card(t, client), parse_mode=ParseMode.HTML, reply_markup=kb.client_card(t, state, client_id))
+
+
+@answers_refusals
+async def on_remove_client_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    state = await context.services.proposals.remove_client(who, _int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_review_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    state = await context.services.proposals.go_to(who, Step.REVIEW)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_page_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    page = max(0, _int_arg(update))
+    state = await context.services.proposals.go_to(who, Step.REVIEW)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
+        pv.review(t, state, page), parse_mode=ParseMode.HTML, reply_markup=kb.review(t, state, page))
+
+
+@answers_refusals
+async def on_add_client_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    state = await context.services.proposals.go_to(who, Step.NAME)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_template_pressed(update: Update, context: BotContext) -> None:
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _send_template(update, context)
+
+
+@answers_refusals
+async def on_continue_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    state = await context.services.proposals.resume(who)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_open_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    proposal_id = _int_arg(update)
+    current = await context.services.proposals.resume(who, proposal_id=proposal_id)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, current)
+
+
+@answers_refusals
+async def on_submit_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    state = await context.services.proposals.submit(who, _int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    team = await context.services.onboarding.team_of(state.ipwl)
+    await reply(update, pv.submitted(t, state, team.name if team else None))
+
+
+@answers_refusals
+async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    proposal_id = _int_arg(update)
+    state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.confirm_withdraw(t, state.proposal.code),
+                reply_markup=kb.confirm((t.pgettext("button", "Yes, withdraw"), "wdy"),
+                                        (t.pgettext("button", "No, keep it"), "keep"), proposal_id))
+
+
+@answers_refusals
+async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    proposal = await context.services.proposals.withdraw(who, _int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(pv.withdrawn(t, proposal.code), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+
+
+@answers_refusals
+async def on_keep_pressed(update: Update, context: BotContext) -> None:
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+
+
+@answers_refusals
+async def on_stop_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await context.services.proposals.stop_conversation(who)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(pv.stopped(context.translator(who)), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+
+
+# --- files -------------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def on_file(update: Update, context: BotContext) -> None:
+    """A document or photo in a private chat: a client list, or an attachment of the open draft."""
+    message = update.effective_message
+    assert message is not None
+    who = await context.identify(update)
+    t = context.translator(who)
+    services = context.services.proposals
+    state = await services.current(who)
+    if state is None:
+        await reply(update, pv.no_upload_expected(t))
+        return
+    if message.photo:
+        photo = message.photo[-1]
+        upload = FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
+                            photo.file_size or 0)
+    else:
+        document = message.document
+        assert document is not None
+        upload = FileUpload(document.file_id, document.file_unique_id, document.file_name or "dokumen",
+                            document.mime_type or "", document.file_size or 0)
+    services.check_upload(upload)
+    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    if upload.mime_type in SPREADSHEET_TYPES and _is_client_list(upload.file_name or ""):
+        inputs = parse_client_sheet(data, upload.file_name or "", today=context.deps.clock.now().date(),
+                                    unit_cost_ceilings=context.deps.settings.intake.unit_cost_ceilings,
+                                    max_rows=context.deps.settings.intake.max_clients)
+        before = len(state.clients)
+        state = await services.add_clients(who, inputs)
+        await reply(update, pv.clients_added(t, len(state.clients) - before))
+        await _ask(update, context, state)
+        return
+    try:
+        stored = FileStore(context.deps.settings.storage.files_dir).save(state.proposal.code, upload.file_name or "file", data)
+    except FileStoreFull:
+        raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
+                                               "Nothing was saved; please try again later or tell the centre."))) from None
+    state = await services.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+    await reply(update, pv.attachment_saved(t, upload.file_name or "", upload.size, len(state.attachments)))
+
+
+def _is_client_list(file_name: str) -> bool:
+    """Spreadsheets are client lists unless their name says they are something else (e.g. a RAB)."""
+    name = file_name.lower()
+    return name.endswith((".xlsx", ".csv")) and not any(word in name for word in ("lampiran", "surat", "scan"))

@@ -1,0 +1,320 @@
+"""What an operator reads while preparing, reviewing and following a proposal (private chat)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from bot.i18n import N_, Translator, format_date, format_money
+from bot.intake import Step, nik_region
+from bot.models import Approach, Client, Component
+from bot.regions import PROVINCES, RegionsCatalog
+from bot.services import DraftState
+from bot.validation import Problem, mask_nik
+from bot.workflow import next_step
+from handlers.views import STATUS_LABELS, _, clip, esc
+
+COMPONENT_LABELS: Mapping[Component, str] = {
+    Component.LIVING_NEEDS: N_("Decent living needs"),
+    Component.CARE: N_("Social care and/or childcare"),
+    Component.FAMILY: N_("Family support"),
+    Component.THERAPY: N_("Physical, psychosocial and mental-spiritual therapy"),
+    Component.VOCATIONAL: N_("Vocational training and/or entrepreneurship"),
+    Component.SOCIAL_AID: N_("Social aid and social assistance"),
+    Component.ACCESSIBILITY: N_("Accessibility support"),
+}
+
+APPROACH_LABELS: Mapping[Approach, str] = {
+    Approach.KELUARGA: N_("Family"),
+    Approach.KOMUNITAS: N_("Community"),
+    Approach.RESIDENSIAL: N_("Residential"),
+}
+
+FIELD_LABELS: Mapping[str, str] = {
+    "full_name": N_("full name"),
+    "nik": N_("NIK"),
+    "sex": N_("sex"),
+    "birth_date": N_("birth date"),
+    "regency": N_("regency/city"),
+    "address": N_("address"),
+    "phone": N_("phone number"),
+    "approach": N_("approach"),
+    "components": N_("ATENSI components"),
+    "assessment": N_("assessment summary"),
+    "intervention_plan": N_("intervention plan"),
+}
+
+PAGE_SIZE = 8
+
+
+def month_label(t: Translator, year: int, month: int) -> str:
+    # "November 2026": the date formatter's month name, without the day.
+    return format_date(dt.date(year, month, 1), t.locale).split(" ", 1)[1]
+
+
+def sex_label(t: Translator, sex: str | None) -> str:
+    if sex == "L":
+        return t.gettext(N_("male"))
+    if sex == "P":
+        return t.gettext(N_("female"))
+    return "-"
+
+
+def components_label(t: Translator, components: Sequence[str]) -> str:
+    return ", ".join(components) if components else "-"
+
+
+def region_label(province_code: str | None, regency: str | None) -> str:
+    province = PROVINCES.get(province_code or "", province_code or "")
+    return ", ".join(part for part in (regency, province) if part)
+
+
+def warnings_block(t: Translator, warnings: Sequence[Problem]) -> str:
+    return "\n".join("⚠️ " + _(t, w.message, **w.params) for w in warnings)
+
+
+# --- the question at the cursor --------------------------------------------------------------------
+
+
+def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings: Mapping[str, int]) -> str:
+    """The text that asks for the answer the cursor waits for."""
+    c = state.cursor
+    number = (len(state.clients) + 1) if c.step not in (Step.BUDGET, Step.BUDGET_LINE) else None
+    name = c.client.get("full_name", "")
+    step = c.step
+    if step == Step.PERIOD:
+        text = _(t, N_("📝 New proposal <b>{code}</b>.\n\n📅 Which month is this proposal for? "
+                       "Tap one, or type it like {example}."), code=state.proposal.code, example="01-2027")
+    elif step == Step.NAME:
+        text = _(t, N_("👤 <b>Client {number}</b>: full name as on the ID card (KTP)?"), number=number)
+    elif step == Step.NIK:
+        text = _(t, N_("🪪 NIK of {name}? (16 digits)"), name=name)
+    elif step == Step.NIK_CONFIRM:
+        province, regency = nik_region(c.client, regions)
+        born = dt.date.fromisoformat(c.client["birth_date"])
+        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. Is that right?"),
+                 date=format_date(born, t.locale), sex=sex_label(t, c.client.get("sex")),
+                 region=region_label(province, regency))
+    elif step == Step.SEX:
+        text = _(t, N_("Sex of {name}?"), name=name)
+    elif step == Step.BIRTH_DATE:
+        text = _(t, N_("Birth date of {name}? e.g. {example}"), name=name, example="17-08-1990")
+    elif step == Step.REGION:
+        text = _(t, N_("🏠 Where does {name} live now?"), name=name)
+    elif step == Step.PROVINCE:
+        text = _(t, N_("Type the province (part of its name is enough), e.g. {example}."), example="Jawa Barat")
+        if c.choices:
+            text = _(t, N_("Several provinces match. Choose one:"))
+    elif step == Step.REGENCY:
+        province = PROVINCES.get(c.client.get("province_code", ""), "")
+        text = _(t, N_("Type the regency or city in {province}, e.g. {example}."), province=province,
+                 example="Bogor")
+        if c.choices:
+            text = _(t, N_("Several places match. Choose one:"))
+    elif step == Step.ADDRESS:
+        text = _(t, N_("Street address, RT/RW and village (desa/kelurahan) of {name}?"), name=name)
+    elif step == Step.PHONE:
+        text = _(t, N_("Phone number of {name}? (optional)"), name=name)
+    elif step == Step.APPROACH:
+        text = _(t, N_("Which ATENSI approach for {name}?"), name=name)
+    elif step == Step.COMPONENTS:
+        text = components_prompt(t, c.client.get("components", []), name)
+    elif step == Step.ASSESSMENT:
+        text = _(t, N_("📋 Summary of the assessment of {name} (a few sentences)?"), name=name)
+    elif step == Step.PLAN:
+        text = _(t, N_("🎯 Intervention plan for {name}: which services, for how long?"), name=name)
+    elif step == Step.BUDGET:
+        text = budget_prompt(t, state)
+    elif step == Step.BUDGET_LINE:
+        component = Component(c.component or "1")
+        text = _(t, N_("Component {number} – {label}.\nWrite the item, the quantity and the unit cost, e.g.\n"
+                       "<code>{example}</code>\nHighest unit cost: {ceiling}."),
+                 number=component.value, label=t.gettext(COMPONENT_LABELS[component]),
+                 example="Paket sembako, 3 x 500.000", ceiling=format_money(ceilings.get(component.value, 0)))
+    elif step == Step.CLIENT_DONE:
+        last = state.editing or (state.clients[-1] if state.clients else None)
+        text = _(t, N_("✅ Client saved: {name}.\nThis proposal now has {count} client(s), total {total}."),
+                 name=last.full_name if last else "", count=len(state.clients), total=format_money(state.total))
+    elif step == Step.EDIT:
+        text = edit_prompt(t, state)
+    else:
+        return review(t, state)
+    if state.warnings:
+        text = warnings_block(t, state.warnings) + "\n\n" + text
+    return text
+
+
+def components_prompt(t: Translator, selected: Sequence[str], name: str) -> str:
+    lines = [_(t, N_("Which ATENSI components will {name} receive? Tap to select, then Done."), name=name)]
+    for component in Component:
+        mark = "✅" if component.value in selected else "▫️"
+        lines.append(f"{mark} {component.value}. {esc(t.gettext(COMPONENT_LABELS[component]))}")
+    return "\n".join(lines)
+
+
+def budget_prompt(t: Translator, state: DraftState) -> str:
+    client = state.editing
+    if client is None:
+        return _(t, N_("Choose a client first."))
+    lines = [_(t, N_("💰 Budget (RAB) for {name}:"), name=client.full_name)]
+    if not client.budget:
+        lines.append(_(t, N_("No lines yet.")))
+    for line in client.budget:
+        lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
+                       component=line.component.value, description=line.description, quantity=line.quantity,
+                       unit=format_money(line.unit_cost), total=format_money(line.total)))
+    lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(client.total)))
+    lines.append("")
+    lines.append(_(t, N_("Choose the component of the next line, or Done.")))
+    return "\n".join(lines)
+
+
+def edit_prompt(t: Translator, state: DraftState) -> str:
+    client = state.editing
+    field_name = state.cursor.edit_field or ""
+    label = t.gettext(FIELD_LABELS.get(field_name, field_name))
+    if field_name == "components":
+        return components_prompt(t, state.cursor.client.get("components", []), client.full_name if client else "")
+    return _(t, N_("New {field} for {name}:"), field=label, name=client.full_name if client else "")
+
+
+# --- review ----------------------------------------------------------------------------------------
+
+
+def review(t: Translator, state: DraftState, page: int = 0) -> str:
+    p = state.proposal
+    lines = [_(t, N_("📋 <b>Proposal {code}</b> – {ipwl}"), code=p.code, ipwl=state.ipwl.name)]
+    if p.period_year and p.period_month:
+        lines.append(_(t, N_("Period: {period}"), period=month_label(t, p.period_year, p.period_month)))
+    lines.append(_(t, N_("Status: {status}"), status=t.gettext(STATUS_LABELS[p.status])))
+    approaches: dict[str, int] = {}
+    components: set[str] = set()
+    for client in state.clients:
+        if client.approach:
+            label = t.gettext(APPROACH_LABELS[client.approach])
+            approaches[label] = approaches.get(label, 0) + 1
+        components.update(x.value for x in client.components)
+    lines.append(_(t, N_("Clients: {count}"), count=len(state.clients)))
+    if approaches:
+        lines.append(_(t, N_("Approaches: {list}"), list=", ".join(f"{k} {v}" for k, v in sorted(approaches.items()))))
+    if components:
+        lines.append(_(t, N_("Components: {list}"), list=", ".join(sorted(components))))
+    lines.append(_(t, N_("Total budget: <b>{total}</b>"), total=format_money(state.total)))
+    lines.append(_(t, N_("Attachments: {count}"), count=len(state.attachments)))
+    flagged = [c for c in state.clients if "dup_nik" in c.flags]
+    if flagged:
+        lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."),
+                       count=len(flagged)))
+    no_budget = [c for c in state.clients if not c.budget]
+    if no_budget:
+        lines.append(_(t, N_("⚠️ {count} client(s) have no budget line yet."), count=len(no_budget)))
+    if state.reasons:
+        lines.append("")
+        lines.append(_(t, N_("<b>Returned by the PIC team because:</b>")))
+        lines.extend(reason_lines(t, state))
+    if state.clients:
+        lines.append("")
+        start = page * PAGE_SIZE
+        for client in state.clients[start:start + PAGE_SIZE]:
+            lines.append(_(t, N_("{number}. {name} · {total}"), number=client.position, name=client.full_name,
+                           total=format_money(client.total)))
+    if state.warnings:
+        lines.append("")
+        lines.append(warnings_block(t, state.warnings))
+    return clip("\n".join(lines))
+
+
+def reason_lines(t: Translator, state: DraftState) -> list[str]:
+    by_id = {c.id: c for c in state.clients}
+    lines = []
+    for reason in state.reasons:
+        client = by_id.get(reason.client_id) if reason.client_id else None
+        prefix = ""
+        if client is not None:
+            prefix = _(t, N_("client {number} ({name})"), number=client.position, name=client.full_name)
+            if reason.field:
+                prefix += ", " + t.gettext(FIELD_LABELS.get(reason.field, reason.field))
+            prefix += ": "
+        lines.append("• " + prefix + esc(reason.reason))
+    return lines
+
+
+def client_card(t: Translator, client: Client) -> str:
+    lines = [
+        _(t, N_("<b>{number}. {name}</b>"), number=client.position, name=client.full_name),
+        _(t, N_("NIK: {nik}"), nik=mask_nik(client.nik)),
+        _(t, N_("Sex: {sex} · born {date}"), sex=sex_label(t, client.sex),
+          date=format_date(client.birth_date, t.locale) if client.birth_date else "-"),
+        _(t, N_("Address: {address}, {region}"), address=client.address or "-",
+          region=region_label(client.province_code, client.regency)),
+        _(t, N_("Phone: {phone}"), phone=client.phone or "-"),
+        _(t, N_("Approach: {approach} · components {components}"),
+          approach=t.gettext(APPROACH_LABELS[client.approach]) if client.approach else "-",
+          components=components_label(t, [x.value for x in client.components])),
+        _(t, N_("Assessment: {text}"), text=(client.assessment or "-")[:300]),
+        _(t, N_("Plan: {text}"), text=(client.intervention_plan or "-")[:300]),
+    ]
+    for line in client.budget:
+        lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
+                       component=line.component.value, description=line.description, quantity=line.quantity,
+                       unit=format_money(line.unit_cost), total=format_money(line.total)))
+    lines.append(_(t, N_("Budget total: <b>{total}</b>"), total=format_money(client.total)))
+    return clip("\n".join(lines))
+
+
+# --- outcomes --------------------------------------------------------------------------------------
+
+
+def submitted(t: Translator, state: DraftState, team_name: str | None) -> str:
+    text = _(t, N_("📤 Proposal <b>{code}</b> (version {version}) has been sent: {count} client(s), {total}."),
+             code=state.proposal.code, version=state.proposal.version, count=len(state.clients),
+             total=format_money(state.total))
+    if team_name:
+        text += "\n" + _(t, N_("PIC team {team} will check it. You will be told here when anything changes."),
+                         team=team_name)
+    return text
+
+
+def withdrawn(t: Translator, code: str) -> str:
+    return _(t, N_("Proposal {code} has been withdrawn."), code=code)
+
+
+def confirm_withdraw(t: Translator, code: str) -> str:
+    return _(t, N_("Withdraw proposal {code}? This cannot be undone."), code=code)
+
+
+def confirm_discard(t: Translator, code: str) -> str:
+    return _(t, N_("You are in the middle of draft {code}. Stop here? The draft is kept; "
+                   "continue any time with /lanjut. Or discard it for good."), code=code)
+
+
+def stopped(t: Translator) -> str:
+    return _(t, N_("Stopped. Your draft is kept; continue with /lanjut."))
+
+
+def draft_exists(t: Translator, code: str) -> str:
+    return _(t, N_("Your IPWL already has a draft, {code}. Continue it or discard it first."), code=code)
+
+
+def attachment_saved(t: Translator, name: str, size: int, count: int) -> str:
+    return _(t, N_("📎 Saved: {name} ({size} KB). This proposal has {count} attachment(s)."),
+             name=name, size=max(1, size // 1024), count=count)
+
+
+def clients_added(t: Translator, count: int) -> str:
+    return _(t, N_("✅ {count} client(s) added."), count=count)
+
+
+def send_template(t: Translator) -> str:
+    return _(t, N_("Fill in this template (one row per client; budget lines on the second sheet) "
+                   "and send it back here while your draft is open."))
+
+
+def operator_detail(t: Translator, state: DraftState, now: dt.datetime) -> str:
+    text = review(t, state)
+    return clip(text + "\n\n" + _(t, next_step(state.proposal.status)))
+
+
+def no_upload_expected(t: Translator) -> str:
+    return _(t, N_("To attach files or upload a client list, open your draft first with /ajukan or /lanjut."))
+

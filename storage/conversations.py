@@ -1,0 +1,51 @@
+"""What each person is in the middle of (one conversation at a time per person)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiosqlite
+
+from storage.db import to_db_time
+
+
+@dataclass(frozen=True)
+class Conversation:
+    person_id: int
+    kind: str
+    entity_id: int | None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+class ConversationRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def of(self, person_id: int) -> Conversation | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM conversations WHERE person_id = ?", (person_id,)
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Conversation(row["person_id"], row["kind"], row["entity_id"], json.loads(row["state"]))
+
+    async def start(self, person_id: int, kind: str, entity_id: int | None, now: dt.datetime,
+                    state: dict[str, Any] | None = None) -> None:
+        await self._conn.execute(
+            "INSERT INTO conversations (person_id, kind, entity_id, state, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind,"
+            " entity_id = excluded.entity_id, state = excluded.state, updated_at = excluded.updated_at",
+            (person_id, kind, entity_id, json.dumps(state or {}), to_db_time(now)),
+        )
+
+    async def end(self, person_id: int) -> None:
+        await self._conn.execute("DELETE FROM conversations WHERE person_id = ?", (person_id,))
+
+    async def end_for_entity(self, kind: str, entity_id: int) -> None:
+        await self._conn.execute(
+            "DELETE FROM conversations WHERE kind = ? AND entity_id = ?", (kind, entity_id)
+        )

@@ -1,0 +1,46 @@
+"""Uploaded documents and photos kept on disk, so records survive outside Telegram."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: str
+    sha256: str
+    size: int
+
+
+class FileStoreFull(Exception):
+    """The disk refused the file (full, read-only, …); nothing was kept."""
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def save(self, folder: str, file_name: str, data: bytes) -> StoredFile:
+        """Write atomically (temp file + rename): a failed write leaves no half file behind."""
+        digest = hashlib.sha256(data).hexdigest()
+        safe_name = _SAFE.sub("_", file_name)[-80:] or "file"
+        target_dir = self.root / _SAFE.sub("_", folder)
+        target = target_dir / f"{digest[:16]}-{safe_name}"
+        tmp = target.with_suffix(target.suffix + ".part")
+        try:
+            target_dir.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise FileStoreFull(exc.strerror or type(exc).__name__) from None
+        return StoredFile(str(target), digest, len(data))

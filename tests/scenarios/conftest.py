@@ -1,0 +1,123 @@
+"""The real bot, built by the composition root, polling the local Bot API emulator.
+
+Each scenario gets a fresh emulator, database and clock. After the scenario, the fixture asserts
+that the bot made no request the official Bot API spec or Telegram's limits would reject and that
+no exception reached the bot's error handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
+from bot.models import Role
+from bot.services import Services
+from handlers.context import DEPS_KEY, Deps
+from storage.unit import Storage
+from tests.helpers import seed_registry
+
+TOKEN = "123456:TEST-TOKEN"
+
+
+@dataclass
+class World:
+    """The emulator, the running bot and its services, for one scenario."""
+
+    emu: BotApiEmulator
+    storage: Storage
+    services: Services
+    deps: Deps
+    clock: ManualClock
+    settings: Settings
+
+    async def say(self, user: EmuUser, text: str, chat: EmuChat | None = None) -> list[BotMessage]:
+        """Send a message as ``user`` and return what the bot sent to that chat in answer."""
+        target = chat if chat is not None else user
+        before = len(self.emu.chat_messages(target))
+        await self.emu.send_text(user, text, chat=chat)
+        await self.emu.settle()
+        return self.emu.chat_messages(target)[before:]
+
+    async def press(self, user: EmuUser, message: BotMessage, data: str | None = None, *, text: str | None = None):
+        answer = await self.emu.press(user, message, data, text=text)
+        await self.emu.settle()
+        return answer
+
+    def last(self, chat: EmuChat | EmuUser) -> BotMessage:
+        message = self.emu.last_message(chat)
+        assert message is not None, "the bot sent nothing to this chat"
+        return message
+
+    async def invite(self, role: Role, **scope: str) -> str:
+        invite = await self.services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
+        return invite.token
+
+    async def enrol(self, user: EmuUser, role: Role, **scope: str) -> None:
+        """The person opens their invite link: ``/start <token>``."""
+        token = await self.invite(role, **scope)
+        replies = await self.say(user, f"/start {token}")
+        assert replies and "✅" in replies[-1].text, [m.text for m in replies]
+
+    async def rows(self, sql: str, *params: object) -> list[tuple]:
+        async with self.storage.db.reading() as conn:
+            return [tuple(r) for r in await conn.execute_fetchall(sql, params)]
+
+
+@pytest.fixture
+def scenario_settings(tmp_path: Path) -> Settings:
+    return Settings.model_validate(
+        {
+            "telegram": {"token": TOKEN, "poll_timeout": 1},
+            "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
+            "access": {"admin_user_ids": [9001]},
+        }
+    )
+
+
+async def start_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings):
+    settings = settings.model_copy(
+        update={"telegram": settings.telegram.model_copy(update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})}
+    )
+    app = build_application(settings, storage=storage, clock=clock, rate_limiter=False)
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    return app
+
+
+async def stop_bot(app) -> None:
+    if app.updater and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+@pytest.fixture
+async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[World]:
+    spec = default_spec_path()
+    assert spec is not None, "../shared/telegram-bot-api/api.json is needed to validate the bot's requests"
+    clock = ManualClock(__import__("tests.conftest", fromlist=["START"]).START)
+    async with BotApiEmulator(TOKEN, spec_path=spec) as emu:
+        storage = await Storage.open(scenario_settings.storage.database)
+        services = Services(storage, clock, scenario_settings)
+        await seed_registry(services)
+        app = await start_bot(emu, storage, clock, scenario_settings)
+        deps: Deps = app.bot_data[DEPS_KEY]
+        world = World(emu, storage, deps.services, deps, clock, scenario_settings)
+        try:
+            yield world
+            await emu.settle()
+        finally:
+            await stop_bot(app)
+            await storage.close()
+        assert emu.violations == [], emu.violations
+        assert deps.errors == [], [repr(e) for e in deps.errors]

@@ -1,0 +1,103 @@
+"""The atensi-bot command: what an admin at a terminal sees."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.helpers import IPWL_CSV
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[storage]\ndatabase = "{tmp_path / "atensi.sqlite3"}"\n'
+        '[telegram]\nbot_username = "atensi_bot"\n'
+    )
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, capsys) -> None:
+    assert run(capsys, "db", "migrate", "--config", str(config))[0] == 0
+    code, out, _ = run(capsys, "db", "status", "--config", str(config))
+    assert code == 0 and "applied  0001_initial.sql" in out
+
+    assert run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))[0] == 0
+    assert run(capsys, "admin", "teams", "add", "TIM2", "Tim PIC 2", "--config", str(config))[0] == 0
+    csv = tmp_path / "ipwl.csv"
+    csv.write_text(IPWL_CSV)
+    code, out, _ = run(capsys, "admin", "import-ipwl", str(csv), "--config", str(config))
+    assert (code, out.strip()) == (0, f"4 IPWL imported from {csv}")
+
+    code, out, _ = run(capsys, "admin", "teams", "--config", str(config))
+    assert "TIM1" in out and "2 IPWL" in out
+
+    code, out, _ = run(capsys, "admin", "invite", "--ipwl", "JB01", "--config", str(config))
+    assert code == 0
+    link = out.splitlines()[0]
+    assert link.startswith("https://t.me/atensi_bot?start=")
+    token = link.split("=", 1)[1]
+    assert len(token) <= 64 and f"token: {token}" in out
+
+    code, out, _ = run(capsys, "admin", "invite", "--role", "pic", "--team", "TIM1", "--config", str(config))
+    assert code == 0
+
+    backup = tmp_path / "backup.sqlite3"
+    assert run(capsys, "admin", "backup", str(backup), "--config", str(config))[0] == 0
+    assert backup.stat().st_size > 0
+
+
+def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path, config: Path, capsys) -> None:
+    run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))
+    csv = tmp_path / "ipwl.csv"
+    csv.write_text(IPWL_CSV.splitlines()[0] + "\nJB01,Yayasan,32,Bogor,Jl,PKS,2026-01-01,2027-01-01,TIM1\n"
+                   "JB02,,77,Bogor,Jl,PKS,32/13/2026,2027-01-01,TIM1\n")
+    code, _, err = run(capsys, "admin", "import-ipwl", str(csv), "--config", str(config))
+    assert code == 2
+    assert "nothing imported" in err
+    assert "row 3: name must be 1–200 characters" in err
+    assert "row 3: unknown province code 77" in err
+    assert "row 3: pks_valid_from: not a date" in err
+    assert "Traceback" not in err
+    code, out, _ = run(capsys, "admin", "teams", "--config", str(config))
+    assert "0 IPWL" in out
+
+
+def test_unknown_codes_and_missing_files_get_clear_messages(tmp_path: Path, config: Path, capsys) -> None:
+    code, _, err = run(capsys, "admin", "invite", "--ipwl", "NOPE", "--config", str(config))
+    assert code == 2 and "There is no IPWL with code NOPE." in err
+    code, _, err = run(capsys, "admin", "invite", "--role", "pic", "--config", str(config))
+    assert code == 2 and "--team" in err
+    code, _, err = run(capsys, "admin", "import-ipwl", str(tmp_path / "missing.csv"), "--config", str(config))
+    assert code == 2 and "cannot be read" in err
+
+
+def test_a_malformed_config_exits_2_naming_file_and_key(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[storage]\ndatabse = 'x.sqlite3'\n")
+    code, _, err = run(capsys, "db", "status", "--config", str(bad))
+    assert code == 2
+    assert str(bad) in err and "storage.databse: unknown key" in err
+
+
+def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATENSI_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr and "ATENSI_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr

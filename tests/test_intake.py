@@ -1,0 +1,173 @@
+"""The proposal conversation's states table: each step, its good and bad answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import intake
+from bot.intake import Cursor, IntakeContext, Reply, Step
+from bot.models import Approach, BudgetLine, Client, Component, Sex
+from bot.regions import RegionsCatalog, load_regions
+from bot.validation import ValidationError
+from tests.conftest import SHARED
+
+TODAY = dt.date(2026, 11, 28)
+CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000, "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}
+# Siti, born 5 August 1990 (a woman: day + 40), registered in Kabupaten Bogor (32.01).
+SITI_NIK = "3201014508900004"
+
+
+def regions() -> RegionsCatalog:
+    path = SHARED / "wilayah" / "regencies.csv"
+    return load_regions(path) if path.exists() else RegionsCatalog.empty()
+
+
+def ctx(**changes) -> IntakeContext:
+    base = dict(today=TODAY, unit_cost_ceilings=CEILINGS, regions=regions())
+    return IntakeContext(**{**base, **changes})
+
+
+def saved_client(**changes) -> Client:
+    base = dict(id=7, proposal_id=1, position=1, full_name="Siti Rahayu", nik=SITI_NIK, sex=Sex.FEMALE,
+                birth_date=dt.date(1990, 8, 5), province_code="32", regency="Kabupaten Bogor",
+                address="Jl. Melati 3, Cibinong", approach=Approach.KELUARGA,
+                components=(Component.LIVING_NEEDS, Component.FAMILY),
+                budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),))
+    return Client(**{**base, **changes})
+
+
+def test_the_period_by_button_or_typed() -> None:
+    out = intake.answer(Cursor(), Reply(choice="next"), ctx())
+    assert out.effects == (intake.SetPeriod(2026, 12),) and out.cursor.step == Step.NAME
+    out = intake.answer(Cursor(), Reply(text="01-2027"), ctx())
+    assert out.effects == (intake.SetPeriod(2027, 1),)
+    with pytest.raises(ValidationError):
+        intake.answer(Cursor(), Reply(text="kapan-kapan"), ctx())
+
+
+def test_the_nik_prefills_birth_date_sex_and_region() -> None:
+    out = intake.answer(Cursor(step=Step.NIK, client={"full_name": "Siti Rahayu"}), Reply(text="3201 0145 0890 0004"), ctx())
+    assert out.cursor.step == Step.NIK_CONFIRM
+    assert out.cursor.client["birth_date"] == "1990-08-05" and out.cursor.client["sex"] == "P"
+    assert out.effects == (intake.CheckNik(SITI_NIK),)
+    out = intake.answer(out.cursor, Reply(choice="ok"), ctx())
+    assert out.cursor.step == Step.REGION
+    out = intake.answer(out.cursor, Reply(choice="nik"), ctx())
+    if ctx().regions.has_regencies:
+        assert out.cursor.step == Step.ADDRESS and out.cursor.client["regency"] == "Kabupaten Bogor"
+    assert out.cursor.client["province_code"] == "32"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["320101450890000", "32010145089000AB", "3201013102900004", "3201010112260004", "3201014508900000",
+     "9901014508900004", "", "x" * 4000],
+    ids=["15 digits", "letters", "31 Feb", "future", "serial 0000", "unknown province", "empty", "4000 chars"],
+)
+def test_bad_niks_are_refused_and_the_cursor_stays(typed: str) -> None:
+    cursor = Cursor(step=Step.NIK, client={"full_name": "Siti"})
+    with pytest.raises(ValidationError) as caught:
+        intake.answer(cursor, Reply(text=typed), ctx())
+    assert caught.value.problems and all(p.message for p in caught.value.problems)
+
+
+def test_the_same_nik_twice_in_one_proposal_is_blocked() -> None:
+    with pytest.raises(ValidationError, match="already in this proposal"):
+        intake.answer(Cursor(step=Step.NIK, client={"full_name": "X"}), Reply(text=SITI_NIK),
+                      ctx(niks_in_proposal=frozenset({SITI_NIK})))
+
+
+def test_a_birth_date_that_differs_from_the_nik_is_a_warning() -> None:
+    cursor = Cursor(step=Step.BIRTH_DATE, client={"nik": SITI_NIK, "sex": "P", "birth_date": "1990-08-05"})
+    out = intake.answer(cursor, Reply(text="06-08-1990"), ctx())
+    assert out.cursor.step == Step.REGION
+    assert [w.severity for w in out.warnings] == ["warn"]
+
+
+def test_the_previous_client_gives_one_tap_defaults() -> None:
+    previous = saved_client()
+    out = intake.answer(Cursor(step=Step.APPROACH, client={"full_name": "B"}), Reply(choice="same"), ctx(previous=previous))
+    assert out.cursor.step == Step.ASSESSMENT
+    assert out.cursor.client["approach"] == "keluarga" and out.cursor.client["components"] == ["1", "3"]
+    out = intake.answer(Cursor(step=Step.REGION, client={"nik_province": "73"}), Reply(choice="prev"), ctx(previous=previous))
+    assert out.cursor.client["regency"] == "Kabupaten Bogor"
+
+
+def test_components_toggle_and_need_one() -> None:
+    cursor = Cursor(step=Step.COMPONENTS, client={"components": []})
+    with pytest.raises(ValidationError):
+        intake.answer(cursor, Reply(choice="done"), ctx())
+    cursor = intake.answer(cursor, Reply(choice="4"), ctx()).cursor
+    cursor = intake.answer(cursor, Reply(choice="1"), ctx()).cursor
+    cursor = intake.answer(cursor, Reply(choice="4"), ctx()).cursor
+    assert cursor.client["components"] == ["1"]
+    assert intake.answer(cursor, Reply(choice="done"), ctx()).cursor.step == Step.ASSESSMENT
+
+
+def test_the_plan_saves_the_client_and_opens_the_budget() -> None:
+    client = {"full_name": "Siti", "nik": SITI_NIK, "nik_province": "32", "nik_regency": "3201", "sex": "P",
+              "birth_date": "1990-08-05", "assessment": "Pengguna sabu 3 tahun, ingin pulih."}
+    out = intake.answer(Cursor(step=Step.PLAN, client=client), Reply(text="Konseling keluarga 3 bulan."), ctx())
+    (effect,) = out.effects
+    assert isinstance(effect, intake.SaveClient)
+    assert "nik_province" not in effect.fields and effect.fields["intervention_plan"] == "Konseling keluarga 3 bulan."
+    assert out.cursor.step == Step.BUDGET
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("Paket sembako, 3 x 500.000", ("Paket sembako", 3, 500_000)),
+     ("Transport konseling 4×150000", ("Transport konseling", 4, 150_000)),
+     ("Sewa alat 1 x Rp2.000.000", ("Sewa alat", 1, 2_000_000))],
+)
+def test_a_budget_line_in_one_message(typed: str, expected: tuple) -> None:
+    assert intake.parse_budget_line(typed, "1", CEILINGS) == expected
+
+
+@pytest.mark.parametrize("typed", ["sembako", "Paket, 3 x -500", "Paket, 3 x 4.000.000", "Paket, 0 x 100", "Paket, 3 x banyak"])
+def test_bad_budget_lines_say_what_is_expected(typed: str) -> None:
+    with pytest.raises(ValidationError):
+        intake.parse_budget_line(typed, "1", CEILINGS)
+
+
+def test_a_budget_line_is_added_to_the_saved_client() -> None:
+    client = saved_client()
+    cursor = Cursor(step=Step.BUDGET, client_id=client.id)
+    cursor = intake.answer(cursor, Reply(choice="3"), ctx(editing=client)).cursor
+    assert cursor.step == Step.BUDGET_LINE and cursor.component == "3"
+    out = intake.answer(cursor, Reply(text="Kunjungan keluarga, 2 x 250.000"), ctx(editing=client))
+    assert out.effects == (intake.AddBudgetLine(7, Component.FAMILY, "Kunjungan keluarga", 2, 250_000),)
+    with pytest.raises(ValidationError):  # a component the client does not receive
+        intake.answer(Cursor(step=Step.BUDGET, client_id=7), Reply(choice="5"), ctx(editing=client))
+
+
+def test_editing_one_field_goes_back_to_the_review() -> None:
+    client = saved_client()
+    cursor = intake.start_edit(client, "address")
+    out = intake.answer(cursor, Reply(text="Jl. Kenanga 9, Bojonggede"), ctx(editing=client))
+    assert out.effects == (intake.UpdateClient(7, {"address": "Jl. Kenanga 9, Bojonggede"}),)
+    assert out.cursor.step == Step.REVIEW
+
+
+def test_the_cursor_round_trips_through_json() -> None:
+    cursor = Cursor(step=Step.BUDGET_LINE, client={"full_name": "A"}, client_id=3, component="4", choices=("32.01",))
+    assert Cursor.from_json(cursor.to_json()) == cursor
+
+
+@settings(max_examples=300, deadline=None)
+@given(step=st.sampled_from(list(Step)), text=st.one_of(st.none(), st.text(max_size=80)),
+       choice=st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["ok", "done", "1", "L", "same", "nik", "add"])))
+def test_any_answer_at_any_step_is_either_accepted_or_refused_clearly(step: Step, text, choice) -> None:
+    client = saved_client()
+    partial = {"full_name": "Siti", "nik": SITI_NIK, "sex": "P", "birth_date": "1990-08-05",
+               "nik_province": "32", "nik_regency": "3201", "province_code": "32", "components": ["1"]}
+    cursor = Cursor(step=step, client=partial, client_id=client.id, component="1",
+                    edit_field="address" if step == Step.EDIT else None)
+    try:
+        intake.answer(cursor, Reply(text=text, choice=choice), ctx(editing=client, previous=client))
+    except ValidationError as error:
+        assert error.problems and all(p.message for p in error.problems)
