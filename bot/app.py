@@ -20,6 +20,7 @@ from bot.i18n import Translations, load_translations
 from bot.regions import RegionsCatalog, load_regions
 from bot.services import Services
 from handlers.context import DEPS_KEY, BotContext, Deps
+from handlers.delivery import OutboxSender
 from handlers.menus import publish_command_menus
 from storage.unit import Storage
 
@@ -48,16 +49,12 @@ def build_application(
         regions=regions,
     )
 
-    async def post_init(app: Application) -> None:
-        await publish_command_menus(app.bot, translations, settings.locale.default)
-
     builder = (
         ApplicationBuilder()
         .token(settings.telegram.token.get_secret_value())
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .post_init(post_init)
         # Updates are handled concurrently: one slow upload must not hold up everyone else.
         .concurrent_updates(True)
     )
@@ -74,6 +71,31 @@ def build_application(
     app.bot_data[DEPS_KEY] = deps
     handlers.register(app)
     return app
+
+
+async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float = 0.0) -> None:
+    """Connect, publish the command menus, start the outbox sender, then poll for updates."""
+    deps: Deps = app.bot_data[DEPS_KEY]
+    await app.initialize()
+    await publish_command_menus(app.bot, deps.translations, deps.settings.locale.default)
+    deps.sender = OutboxSender(app.bot, deps)
+    deps.sender.start()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(timeout=poll_timeout, poll_interval=poll_interval)
+
+
+async def stop_bot(app: Application) -> None:
+    """Stop polling, let running handlers finish, stop the sender, disconnect."""
+    deps: Deps = app.bot_data[DEPS_KEY]
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    if deps.sender is not None:
+        await deps.sender.stop()
+        deps.sender = None
+    await app.shutdown()
 
 
 def configure_logging(level: int = logging.INFO) -> None:

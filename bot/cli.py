@@ -64,7 +64,8 @@ async def _with_services(settings: Settings, action: Callable[[Services], Awaita
 
 
 async def _run_bot(settings: Settings) -> int:
-    from bot.app import build_application  # telegram is imported only for commands that need it
+    # telegram is imported only by the commands that need it
+    from bot.app import build_application, start_bot, stop_bot
 
     storage = await Storage.open(settings.storage.database)
     app = build_application(settings, storage=storage, clock=SystemClock())
@@ -73,16 +74,12 @@ async def _run_bot(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=settings.telegram.poll_timeout, drop_pending_updates=False)
-            log.info("bot @%s running; press Ctrl+C to stop", app.bot.username)
-            await stop.wait()
-            log.info("stopping")
-            await app.updater.stop()
-            await app.stop()
+        await start_bot(app, poll_timeout=settings.telegram.poll_timeout)
+        log.info("bot @%s running; press Ctrl+C to stop", app.bot.username)
+        await stop.wait()
+        log.info("stopping")
     finally:
+        await stop_bot(app)
         await storage.close()
     return 0
 

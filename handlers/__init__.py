@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, proposals
+from handlers import common, notifications, proposals  # noqa: F401 – notifications registers renderers
 from handlers.callback_data import pattern
 from handlers.errors import on_error
 

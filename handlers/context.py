@@ -20,6 +20,7 @@ from bot.services import Identity, Services
 
 if TYPE_CHECKING:
     from bot.regions import RegionsCatalog
+    from handlers.delivery import OutboxSender
 
 DEPS_KEY = "atensi"
 
@@ -31,6 +32,7 @@ class Deps:
     translations: Translations
     clock: Clock
     regions: RegionsCatalog | None = None
+    sender: OutboxSender | None = None
     # Exceptions that reached the error handler (tests assert this stays empty).
     errors: list[BaseException] = field(default_factory=list)
 

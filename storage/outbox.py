@@ -30,6 +30,8 @@ class OutboxMessage:
 class OutboxRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        # How many rows this unit of work queued: the storage wakes the sender after commit.
+        self.enqueued = 0
 
     async def enqueue(
         self,
@@ -56,7 +58,9 @@ class OutboxRepository:
                 to_db_time(now),
             ),
         )
-        return cursor.rowcount == 1
+        added = cursor.rowcount == 1
+        self.enqueued += int(added)
+        return added
 
     async def claim_due(
         self, now: dt.datetime, *, limit: int, lease: dt.timedelta

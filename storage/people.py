@@ -91,6 +91,15 @@ class PeopleRepository:
         )
         return True
 
+    async def admin_chat_ids(self, bootstrap_ids: list[int]) -> list[int]:
+        """Private chats of admins who can be written to (granted admins who started the bot)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT p.telegram_user_id FROM people p JOIN grants g ON g.person_id = p.id"
+            " WHERE g.role = 'admin' AND g.revoked_at IS NULL AND p.revoked_at IS NULL"
+            " AND p.private_chat_started = 1"
+        )
+        return sorted({row[0] for row in rows} | set(bootstrap_ids))
+
     async def operators_of(self, ipwl_id: int) -> list[Person]:
         rows = await self._conn.execute_fetchall(
             "SELECT p.* FROM people p JOIN grants g ON g.person_id = p.id"

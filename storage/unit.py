@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -39,6 +39,8 @@ class Storage:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        # Called after a commit that queued notifications (the outbox sender waits on these).
+        self.outbox_listeners: list[Callable[[], None]] = []
 
     @classmethod
     async def open(cls, path: str | Path, *, apply_migrations: bool = True) -> Storage:
@@ -53,7 +55,11 @@ class Storage:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.transaction() as conn:
-            yield UnitOfWork(conn)
+            uow = UnitOfWork(conn)
+            yield uow
+        if uow.outbox.enqueued:
+            for listener in self.outbox_listeners:
+                listener()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:

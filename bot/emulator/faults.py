@@ -32,12 +32,11 @@ class Fault:
         return self.chat_id is None or str(params.get("chat_id")) == str(self.chat_id)
 
     def description(self) -> str:
-        """The Telegram-style description of the injected error."""
+        """The Telegram-style description of the injected error status."""
         if self.status == HTTPStatus.TOO_MANY_REQUESTS:
             return f"Too Many Requests: retry after {self.retry_after or 1}"
-        assert self.status is not None
         try:
-            return HTTPStatus(self.status).phrase
+            return HTTPStatus(self.status or HTTPStatus.INTERNAL_SERVER_ERROR).phrase
         except ValueError:
             return "Error"
 

@@ -7,12 +7,21 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+)
 
 from bot.emulator import BotApiEmulator
 
+RunningApp = tuple[Application, list[BaseException]]
+
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start [payload]: a welcome with one button."""
     assert update.effective_message is not None
     payload = " ".join(context.args or [])
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Lanjut", callback_data="next")]])
@@ -21,6 +30,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any button: answer it and show the choice in place of the welcome."""
     query = update.callback_query
     assert query is not None
     await query.answer("Tersimpan", show_alert=True)
@@ -28,7 +38,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @pytest_asyncio.fixture
-async def app(emu: BotApiEmulator) -> AsyncIterator[tuple[Application, list[BaseException]]]:
+async def app(emu: BotApiEmulator) -> AsyncIterator[RunningApp]:
+    """A polling Application and the list of errors that reached its error handler."""
     errors: list[BaseException] = []
 
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -58,7 +69,7 @@ async def app(emu: BotApiEmulator) -> AsyncIterator[tuple[Application, list[Base
 
 
 @pytest.mark.asyncio
-async def test_start_and_button_press(emu: BotApiEmulator, app: tuple[Application, list[BaseException]]) -> None:
+async def test_start_and_button_press(emu: BotApiEmulator, app: RunningApp) -> None:
     _, errors = app
     user = emu.add_user("Sari", username="sari")
     await emu.send_text(user, "/start usulan-7")
@@ -92,7 +103,7 @@ async def test_start_and_button_press(emu: BotApiEmulator, app: tuple[Applicatio
 
 @pytest.mark.asyncio
 async def test_command_addressed_to_the_bot_in_a_group(
-    emu: BotApiEmulator, app: tuple[Application, list[BaseException]]
+    emu: BotApiEmulator, app: RunningApp
 ) -> None:
     _, errors = app
     user = emu.add_user("Budi")

@@ -33,7 +33,9 @@ from bot.emulator.html import HtmlError, parse_html, utf16_len
         ("<b></b>x", "x", []),
     ],
 )
-def test_parses_supported_markup(source: str, plain: str, entities: list[tuple[str, int, int]]) -> None:
+def test_parses_supported_markup(
+    source: str, plain: str, entities: list[tuple[str, int, int]]
+) -> None:
     text, parsed = parse_html(source)
     assert text == plain
     assert [(e["type"], e["offset"], e["length"]) for e in parsed] == entities
@@ -49,7 +51,12 @@ def test_link_pre_emoji_and_attributes() -> None:
     assert entities == [
         {"type": "text_link", "offset": 0, "length": 4, "url": "https://example.org/?a=1&b=2"},
         {"type": "pre", "offset": 5, "length": 5, "language": "python"},
-        {"type": "custom_emoji", "offset": 11, "length": 2, "custom_emoji_id": "5368324170671202286"},
+        {
+            "type": "custom_emoji",
+            "offset": 11,
+            "length": 2,
+            "custom_emoji_id": "5368324170671202286",
+        },
     ]
 
 

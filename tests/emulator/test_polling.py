@@ -32,7 +32,8 @@ async def test_long_poll_returns_as_soon_as_an_update_arrives(emu: BotApiEmulato
     # not confirmed yet: the same update comes again; confirmed by offset: gone
     _, again = await call(emu, "getUpdates", {"timeout": "0"})
     assert [u["update_id"] for u in again["result"]] == [update["update_id"]]
-    _, after = await call(emu, "getUpdates", {"offset": str(update["update_id"] + 1), "timeout": "0"})
+    next_offset = str(update["update_id"] + 1)
+    _, after = await call(emu, "getUpdates", {"offset": next_offset, "timeout": "0"})
     assert after["result"] == []
     assert emu.violations == []
 
@@ -81,7 +82,8 @@ async def test_a_newer_poll_terminates_the_older_one(emu: BotApiEmulator) -> Non
     status, _ = await call(emu, "getUpdates", {"timeout": "0"})
     assert status == 200
     status, body = await older
-    assert status == 409 and body["description"].startswith("Conflict: terminated by other getUpdates")
+    assert status == 409
+    assert body["description"].startswith("Conflict: terminated by other getUpdates")
 
 
 @pytest.mark.asyncio

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, start_bot, stop_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
@@ -21,6 +21,7 @@ from bot.models import Role
 from bot.services import Services
 from handlers.context import DEPS_KEY, Deps
 from storage.unit import Storage
+from tests.conftest import START
 from tests.helpers import seed_registry
 
 TOKEN = "123456:TEST-TOKEN"
@@ -81,36 +82,26 @@ def scenario_settings(tmp_path: Path) -> Settings:
     )
 
 
-async def start_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings):
+async def run_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings):
+    """Build the bot with the composition root, pointed at the emulator, and start it."""
     settings = settings.model_copy(
         update={"telegram": settings.telegram.model_copy(update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})}
     )
     app = build_application(settings, storage=storage, clock=clock, rate_limiter=False)
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1)
+    await start_bot(app, poll_timeout=1)
     return app
-
-
-async def stop_bot(app) -> None:
-    if app.updater and app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    await app.shutdown()
 
 
 @pytest.fixture
 async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[World]:
     spec = default_spec_path()
     assert spec is not None, "../shared/telegram-bot-api/api.json is needed to validate the bot's requests"
-    clock = ManualClock(__import__("tests.conftest", fromlist=["START"]).START)
+    clock = ManualClock(START)
     async with BotApiEmulator(TOKEN, spec_path=spec) as emu:
         storage = await Storage.open(scenario_settings.storage.database)
         services = Services(storage, clock, scenario_settings)
         await seed_registry(services)
-        app = await start_bot(emu, storage, clock, scenario_settings)
+        app = await run_bot(emu, storage, clock, scenario_settings)
         deps: Deps = app.bot_data[DEPS_KEY]
         world = World(emu, storage, deps.services, deps, clock, scenario_settings)
         try:

@@ -24,7 +24,7 @@ async def test_an_operator_from_jawa_barat_joins_with_an_invite_link(world) -> N
 
     status = await world.say(siti, "/status")
     assert "Yayasan Harapan Bogor" in status[0].text and "Tim PIC 1" in status[0].text
-    assert "Belum ada usulan" in status[0].text
+    assert "Belum ada proposal" in status[0].text
 
 
 async def test_used_expired_and_unknown_invites_get_clear_answers(world) -> None:
