@@ -801,17 +801,30 @@ def _read_worksheet(
         return None
     width = max(found.values()) + 1
     rows: list[tuple[int, tuple[object, ...]]] = []
+    counted = 0
+    nik_index = found.get("nik")
     for number, values in enumerate(
         ws.iter_rows(min_row=header_row + 1, max_col=width, values_only=True),
         start=header_row + 1,
     ):
         if all(_is_blank(v) for v in values):
             continue
-        if len(rows) >= limit:
-            problems.append(ImportProblem(number, too_many, {"maximum": limit, **extra}))
-            return None
+        if not _is_example(values, nik_index):
+            counted += 1
+            if counted > limit:
+                problems.append(ImportProblem(number, too_many, {"maximum": limit, **extra}))
+                return None
         rows.append((number, values))
     return _Table(sheet, header_row, found, headers, rows)
+
+
+def _is_example(values: Sequence[object], nik_index: int | None) -> bool:
+    """A row of the template's example (it does not count towards the row limit)."""
+    return (
+        nik_index is not None
+        and nik_index < len(values)
+        and _code_text(values[nik_index]) == EXAMPLE_NIK
+    )
 
 
 def _read_csv(data: bytes, max_rows: int) -> _Table:
@@ -844,8 +857,9 @@ def _read_csv(data: bytes, max_rows: int) -> _Table:
         for n, values in records[header_row:]
         if not all(_is_blank(v) for v in values)
     ]
-    if len(rows) > max_rows:
-        raise _reject(_TOO_MANY_CLIENTS, rows[max_rows][0], maximum=max_rows)
+    counted = [n for n, values in rows if not _is_example(values, found.get("nik"))]
+    if len(counted) > max_rows:
+        raise _reject(_TOO_MANY_CLIENTS, counted[max_rows], maximum=max_rows)
     return _Table(None, header_row, found, headers, rows)
 
 

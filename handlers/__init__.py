@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import common, notifications, proposals  # noqa: F401 – notifications registers renderers
+from handlers import common, notifications, proposals, router  # noqa: F401 – notifications registers renderers
 from handlers.callback_data import pattern
 from handlers.errors import on_error
 
@@ -54,8 +54,8 @@ def handlers() -> list[BaseHandler]:
     ordered: list[BaseHandler] = [CommandHandler(name, callback) for name, callback in COMMANDS.items()]
     ordered += [CallbackQueryHandler(callback, pattern=pattern(kind)) for kind, callback in BUTTONS.items()]
     ordered += [
-        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), proposals.on_file),
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, proposals.on_text),
+        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), router.on_private_file),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text),
         # Last: a button nobody else claims gets an answer, never an endless spinner.
         CallbackQueryHandler(common.on_stale_button),
     ]

@@ -16,11 +16,13 @@ from bot.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sh
 from bot.i18n import N_
 from bot.intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
+from bot.services.proposals import CONVERSATION
 from bot.validation import Problem, ValidationError
 from handlers import callback_data, views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import answers_refusals, reply
+from handlers.router import on_file_in, on_text_in
 from handlers.views import proposals as pv
 from storage.files import FileStore, FileStoreFull
 
@@ -189,15 +191,11 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     await _ask(update, context, state)
 
 
-@answers_refusals
+@on_text_in(CONVERSATION)
 async def on_text(update: Update, context: BotContext) -> None:
-    """Free text in a private chat: the answer to the draft's current question."""
+    """Free text while a draft is open: the answer to its current question."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    who = await context.identify(update)
-    if await context.services.proposals.current(who) is None:
-        await reply(update, views.help_text(context.translator(who), who, in_group=False))
-        return
     await _answer(update, context, Reply(text=message.text))
 
 
@@ -364,7 +362,7 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
 # --- files -------------------------------------------------------------------------------------------
 
 
-@answers_refusals
+@on_file_in(CONVERSATION)
 async def on_file(update: Update, context: BotContext) -> None:
     """A document or photo in a private chat: a client list, or an attachment of the open draft."""
     message = update.effective_message
@@ -374,7 +372,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     services = context.services.proposals
     state = await services.current(who)
     if state is None:
-        await reply(update, pv.no_upload_expected(t))
+        await reply(update, views.no_upload_expected(t))
         return
     if message.photo:
         photo = message.photo[-1]

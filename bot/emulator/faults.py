@@ -60,7 +60,3 @@ class FaultInjector:
                     self._faults.remove(fault)
                 return fault
         return None
-
-    def clear(self) -> None:
-        """Forget all planned faults."""
-        self._faults.clear()

@@ -171,11 +171,15 @@ class EmulatorState:
         self._user_messages.pop((chat_id, message_id), None)
 
     def message_dict(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
-        """The ``Message`` object of any live message, for ``reply_to_message``."""
+        """The ``Message`` object of any live message, for ``reply_to_message``.
+
+        Like Telegram, the result carries no ``reply_to_message`` of its own.
+        """
         bot_message = self.bot_message(chat_id, message_id)
-        if bot_message is not None:
-            return bot_message.to_dict()
-        return self.user_message(chat_id, message_id)
+        message = bot_message.to_dict() if bot_message else self.user_message(chat_id, message_id)
+        if message is None:
+            return None
+        return {key: value for key, value in message.items() if key != "reply_to_message"}
 
     def chat_messages(self, chat: ChatRef) -> list[BotMessage]:
         """The bot's live messages in a chat, oldest first."""

@@ -64,11 +64,6 @@ class UpdateQueue:
         self.delivered_up_to = first_update_id - 1
 
     @property
-    def last_update_id(self) -> int:
-        """The id of the newest update ever enqueued."""
-        return self._next_id - 1
-
-    @property
     def undelivered(self) -> int:
         """Updates enqueued but not yet returned by any ``getUpdates``."""
         return sum(1 for update in self._pending if update["update_id"] > self.delivered_up_to)

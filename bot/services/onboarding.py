@@ -231,6 +231,12 @@ class OnboardingService(Service):
             await uow.audit.record(self.event(None, "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows"))
         return len(items)
 
+    async def conversation_kind(self, who: Identity) -> str | None:
+        """What this person is in the middle of (a draft, a reason being typed…), if anything."""
+        async with self.storage.reading() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+        return conversation.kind if conversation else None
+
     async def team_of(self, ipwl: Ipwl) -> Team | None:
         if ipwl.team_id is None:
             return None

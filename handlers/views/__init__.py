@@ -202,6 +202,10 @@ def nothing_to_cancel(t: Translator) -> str:
     return _(t, N_("There is nothing in progress to cancel."))
 
 
+def no_upload_expected(t: Translator) -> str:
+    return _(t, N_("To attach files or upload a client list, open your draft first with /ajukan or /lanjut."))
+
+
 def stale_button(t: Translator) -> str:
     return _(t, N_("This button is no longer valid."))
 

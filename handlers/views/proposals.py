@@ -315,6 +315,4 @@ def operator_detail(t: Translator, state: DraftState, now: dt.datetime) -> str:
     return clip(text + "\n\n" + _(t, next_step(state.proposal.status)))
 
 
-def no_upload_expected(t: Translator) -> str:
-    return _(t, N_("To attach files or upload a client list, open your draft first with /ajukan or /lanjut."))
 

@@ -9,7 +9,7 @@ from telegram.request import HTTPXRequest
 
 from bot.emulator import BotApiEmulator, FloodLimits
 
-from .conftest import call
+from .helpers import call
 
 
 @pytest.mark.asyncio

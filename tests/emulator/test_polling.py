@@ -9,7 +9,7 @@ import pytest
 
 from bot.emulator import BotApiEmulator
 
-from .conftest import call
+from .helpers import call
 
 
 @pytest.mark.asyncio

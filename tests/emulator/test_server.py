@@ -14,12 +14,14 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
 )
 from telegram.error import BadRequest, Forbidden
 
-from bot.emulator import BotApiEmulator, CallbackAnswer, SpecValidator
+from bot.emulator import BotApiEmulator, Button, CallbackAnswer, SpecValidator
 
-from .conftest import call
+from .helpers import call
 
 KEYBOARD = InlineKeyboardMarkup(
     [
@@ -310,3 +312,37 @@ async def test_without_spec_calls_are_not_validated_but_html_is_parsed() -> None
         status, body = await call(emu, "sendMessage", bad_html)
         assert status == 400 and body["description"].startswith(HTML_ERROR)
         assert emu.requests[0] == ("sendMessage", {"chat_id": 1001, "text": "x", "foo": 1})
+
+
+@pytest.mark.asyncio
+async def test_captions_reply_keyboards_and_message_listing(
+    emu: BotApiEmulator, bot: Bot
+) -> None:
+    sari, budi = emu.add_user("Sari", started=True), emu.add_user("Budi", started=True)
+    doc = await bot.send_document(sari.id, io.BytesIO(PDF), filename="a.pdf", caption="lama")
+    await bot.edit_message_caption(
+        sari.id, doc.message_id, caption="<b>baru</b>", parse_mode="HTML"
+    )
+    menu = ReplyKeyboardMarkup([["Usulan baru", "Status"], ["Bantuan"]], resize_keyboard=True)
+    await bot.send_message(budi.id, "Pilih menu", reply_markup=menu)
+    await bot.send_message(sari.id, "Hapus keyboard", reply_markup=ReplyKeyboardRemove())
+
+    document, removal = emu.chat_messages(sari)
+    assert (document.caption, document.caption_html) == ("baru", "<b>baru</b>")
+    assert document.edits == ["lama"]
+    assert removal.buttons == []
+    keyboard = emu.last_message(budi)
+    assert keyboard is not None
+    assert keyboard.button_texts == ["Usulan baru", "Status", "Bantuan"]
+    assert keyboard.buttons[1] == [Button("Bantuan")]
+    assert "reply_markup" not in keyboard.to_dict()  # only inline keyboards come back
+    assert [m.text or m.caption for m in emu.all_bot_messages()] == [
+        "baru",
+        "Pilih menu",
+        "Hapus keyboard",
+    ]
+    with pytest.raises(LookupError, match="no inline button"):
+        await emu.press(budi, keyboard, text="Status")
+    with pytest.raises(TimeoutError):
+        await emu.wait_for(lambda: False, timeout=0.05)
+    assert emu.violations == []

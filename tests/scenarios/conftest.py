@@ -21,7 +21,7 @@ from bot.models import Role
 from bot.services import Services
 from handlers.context import DEPS_KEY, Deps
 from storage.unit import Storage
-from tests.conftest import START
+from tests.conftest import SHARED, START
 from tests.helpers import seed_registry
 
 TOKEN = "123456:TEST-TOKEN"
@@ -37,6 +37,14 @@ class World:
     deps: Deps
     clock: ManualClock
     settings: Settings
+    app: object = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database, as after a crash or a deploy."""
+        await stop_bot(self.app)
+        self.app = await run_bot(self.emu, self.storage, self.clock, self.settings)
+        self.deps = self.app.bot_data[DEPS_KEY]
+        self.services = self.deps.services
 
     async def say(self, user: EmuUser, text: str, chat: EmuChat | None = None) -> list[BotMessage]:
         """Send a message as ``user`` and return what the bot sent to that chat in answer."""
@@ -78,6 +86,8 @@ def scenario_settings(tmp_path: Path) -> Settings:
             "telegram": {"token": TOKEN, "poll_timeout": 1},
             "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
             "access": {"admin_user_ids": [9001]},
+            # The admin-supplied regions file: the Kemendagri list kept in ../shared for tests.
+            "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
         }
     )
 
@@ -103,12 +113,14 @@ async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[Wo
         await seed_registry(services)
         app = await run_bot(emu, storage, clock, scenario_settings)
         deps: Deps = app.bot_data[DEPS_KEY]
-        world = World(emu, storage, deps.services, deps, clock, scenario_settings)
+        world = World(emu, storage, deps.services, deps, clock, scenario_settings, app)
+        errors: list[BaseException] = []
         try:
             yield world
             await emu.settle()
         finally:
-            await stop_bot(app)
+            errors = world.deps.errors
+            await stop_bot(world.app)
             await storage.close()
         assert emu.violations == [], emu.violations
-        assert deps.errors == [], [repr(e) for e in deps.errors]
+        assert errors == [], [repr(e) for e in errors]

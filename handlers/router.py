@@ -1,0 +1,55 @@
+"""Free text and files in a private chat go to whatever the person is in the middle of.
+
+What someone is doing lives in the ``conversations`` table (a draft proposal, a return reason
+being typed, an LPJ…), so routing survives restarts. Each feature registers the handler for its
+conversation kind here; with no conversation the person gets the help for their roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+
+from handlers import views
+from handlers.context import BotContext
+from handlers.replies import answers_refusals, reply
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+TEXT_ROUTES: dict[str, Handler] = {}
+FILE_ROUTES: dict[str, Handler] = {}
+
+
+def on_text_in(kind: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        TEXT_ROUTES[kind] = handler
+        return handler
+    return register
+
+
+def on_file_in(kind: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        FILE_ROUTES[kind] = handler
+        return handler
+    return register
+
+
+async def _route(update: Update, context: BotContext, routes: dict[str, Handler], fallback: Callable[..., str]) -> None:
+    who = await context.identify(update)
+    kind = await context.services.onboarding.conversation_kind(who)
+    handler = routes.get(kind) if kind else None
+    if handler is None:
+        await reply(update, fallback(context.translator(who), who))
+        return
+    await handler(update, context)
+
+
+@answers_refusals
+async def on_private_text(update: Update, context: BotContext) -> None:
+    await _route(update, context, TEXT_ROUTES, lambda t, who: views.help_text(t, who, in_group=False))
+
+
+@answers_refusals
+async def on_private_file(update: Update, context: BotContext) -> None:
+    await _route(update, context, FILE_ROUTES, lambda t, who: views.no_upload_expected(t))

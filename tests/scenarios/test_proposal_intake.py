@@ -1,0 +1,148 @@
+"""An operator of an IPWL in Jawa Barat prepares and submits a proposal on her phone."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from bot.emulator import BotMessage
+from bot.models import Role
+
+# Three fictional clients; NIKs issued in Kabupaten Bogor (32.01).
+CLIENTS = [
+    ("Siti Rahayu", "3201014508900004"),  # a woman born 5 Aug 1990
+    ("Budi Santoso", "3201011203850002"),  # a man born 12 Mar 1985
+    ("Dewi Lestari", "3201015702950003"),  # a woman born 17 Feb 1995
+]
+
+
+class Operator:
+    """Siti's phone: counts every message she sends and every button she taps."""
+
+    def __init__(self, world, user) -> None:
+        self.world, self.user, self.actions = world, user, 0
+
+    async def type(self, text: str) -> BotMessage:
+        self.actions += 1
+        replies = await self.world.say(self.user, text)
+        assert replies, f"no answer to {text!r}"
+        return replies[-1]
+
+    async def tap(self, data_suffix: str, message: BotMessage | None = None) -> BotMessage:
+        self.actions += 1
+        message = message or self.world.last(self.user)
+        data = next(b.callback_data for row in message.buttons for b in row
+                    if b.callback_data and b.callback_data.endswith("|" + data_suffix))
+        await self.world.press(self.user, message, data)
+        return self.world.last(self.user)
+
+
+async def operator(world) -> Operator:
+    siti = world.emu.add_user("Siti", last_name="Operator", language_code="id")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    return Operator(world, siti)
+
+
+async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
+    await op.type(name)
+    await op.type(nik)
+    await op.tap("in|ok")  # the NIK's birth date and sex are right
+    await op.tap("in|nik")  # lives where the NIK was issued (one tap)
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap("in|skip")  # no phone
+    if first:
+        await op.tap("in|keluarga")
+        await op.tap("in|1")
+        await op.tap("in|3")
+        await op.tap("in|done")
+    else:
+        await op.tap("in|same")  # same approach and components as the previous client
+    await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
+    await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
+    if first:
+        await op.tap("in|1")
+        await op.type("Paket sembako, 3 x 500.000")
+    else:
+        await op.tap("in|copy")
+    await op.tap("in|done")
+
+
+async def test_a_three_client_proposal_by_conversation(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|next")  # December 2026
+    for index, (name, nik) in enumerate(CLIENTS):
+        await add_client(op, name, nik, first=index == 0)
+        await op.tap("in|add" if index < 2 else "in|review")
+    review = world.last(op.user)
+    assert "3" in review.text and "Rp4.500.000" in review.text
+    submit = next(b.callback_data for row in review.buttons for b in row if b.callback_data.startswith("v1|sub|"))
+    # A double tap on Send: both presses reach the bot before the button disappears.
+    answers = await asyncio.gather(world.emu.press(op.user, review, submit), world.emu.press(op.user, review, submit))
+    await world.emu.settle()
+    op.actions += 1
+    assert op.actions <= 45, op.actions
+    assert sum(1 for a in answers if a is not None and a.show_alert) == 1  # the second is told it is done
+
+    done = world.last(op.user)
+    assert "USL-2026-0001" in done.text
+    rows = await world.rows("SELECT status, version, period_year, period_month FROM proposals")
+    assert rows == [("submitted", 1, 2026, 12)]
+    clients = await world.rows("SELECT full_name, nik, sex, birth_date, regency, approach, components FROM clients ORDER BY position")
+    assert [c[0] for c in clients] == [name for name, _ in CLIENTS]
+    assert clients[1][2:] == ("L", "1985-03-12", "Kabupaten Bogor", "keluarga", "1,3")
+    assert await world.rows("SELECT sum(total) FROM budget_lines") == [(4_500_000,)]
+    snapshot = json.loads((await world.rows("SELECT snapshot FROM proposal_versions"))[0][0])
+    assert len(snapshot["clients"]) == 3
+    assert await world.rows("SELECT action FROM audit_events WHERE action = 'submit'") == [("submit",)]
+    assert await world.rows("SELECT count(*) FROM proposal_versions") == [(1,)]
+    assert sum("USL-2026-0001" in m.text for m in world.emu.chat_messages(op.user) if "📤" in m.text) == 1
+
+
+async def test_bad_answers_are_explained_and_change_nothing(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    await op.type("Siti Rahayu")
+    before = await world.rows("SELECT draft_cursor FROM proposals")
+    for typed, expected in [
+        ("320101450890000", "16 digit"),
+        ("32010145089OOO04", "angka"),
+        ("3201010112260004", "masa depan"),
+        ("3201014508900000", "0000"),
+        ("9901014508900004", "provinsi"),
+    ]:
+        reply = await op.type(typed)
+        assert "⚠️" in reply.text, reply.text
+        assert await world.rows("SELECT draft_cursor FROM proposals") == before
+    reply = await op.type("x" * 4000)
+    assert "⚠️" in reply.text
+    assert await world.rows("SELECT count(*) FROM clients") == [(0,)]
+
+
+async def test_a_restart_in_the_middle_of_a_draft_loses_nothing(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    await op.type("Siti Rahayu")
+    question = await op.type("3201014508900004")
+    assert "5 Agustus 1990" in question.text
+
+    await world.restart()
+
+    resumed = await op.type("/lanjut")
+    assert resumed.text == question.text  # the very same question, nothing typed is lost
+    await op.tap("in|ok", resumed)
+    assert await world.rows("SELECT count(*) FROM proposals") == [(1,)]
+
+
+async def test_operator_b_cannot_see_operator_a_proposal(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    other = world.emu.add_user("Rudi", language_code="id")
+    await world.enrol(other, Role.OPERATOR, ipwl="SS01")
+    reply = await world.say(other, "/status USL-2026-0001")
+    assert "USL-2026-0001" in reply[0].text and "⚠️" in reply[0].text
+    unknown = await world.say(other, "/status USL-2026-9999")
+    # The same answer for another IPWL's code and a code that does not exist.
+    assert unknown[0].text.replace("9999", "0001") == reply[0].text

@@ -1,0 +1,707 @@
+"""The bulk client list (bot/client_sheet.py): template, XLSX/CSV parsing, all-or-nothing problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import string
+import zipfile
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+import bot.client_sheet as cs
+from bot.bulk_import import ImportProblem, ImportRejected
+from bot.client_sheet import (
+    BUDGET_COLUMNS,
+    CLIENT_COLUMNS,
+    EXAMPLE_NIK,
+    LOCATION_PARAMS,
+    TEMPLATE_FILE_NAME,
+    BudgetInput,
+    ClientInput,
+    build_template,
+    parse_client_sheet,
+    problem_location,
+    render_problem,
+)
+from bot.i18n import Translator
+from bot.models import Approach, Component, Sex
+from bot.validation import (
+    ValidationError,
+    parse_date,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_nik,
+    parse_quantity,
+)
+
+TODAY = dt.date(2026, 11, 28)
+CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
+            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}  # fmt: skip
+KEYS = [c.key for c in CLIENT_COLUMNS]
+COL = {key: index for index, key in enumerate(KEYS)}
+ID_HEADERS = [c.id for c in CLIENT_COLUMNS]
+EN_HEADERS = [c.en for c in CLIENT_COLUMNS]
+CSV_BUDGET_ID = ["Komponen anggaran", "Uraian anggaran", "Jumlah", "Harga satuan"]
+# In the filled template the example client is row 2, so the test clients start at row 3; the
+# example budget lines are rows 2–3, so test budget lines start at row 4.
+FIRST_ROW = 3
+FIRST_BUDGET_ROW = 4
+APPROACHES = ["keluarga", "komunitas", "residensial"]
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def _letters(i: int) -> str:
+    word = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        word = "abcdefghijklmnopqrstuvwxyz"[r] + word
+    return word.capitalize()
+
+
+def client_values(i: int) -> list[Any]:
+    """A valid client row (cells as an operator types them) for index ``i`` (0..9998)."""
+    female = i % 2 == 1
+    day, month, year = 1 + i % 28, 1 + i % 12, 1975 + i % 25
+    nik = f"3201{1 + i % 30:02d}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i + 1:04d}"
+    return [
+        f"{'Siti' if female else 'Budi'} {_letters(i)}",
+        nik,
+        "P" if female else "L",
+        f"{day:02d}-{month:02d}-{year}",
+        "32",
+        "Kabupaten Bogor",
+        f"Jl. Melati No. {i + 1}, Desa Sukamaju",
+        f"0812-3456-{i % 10000:04d}" if i % 3 else "",
+        APPROACHES[i % 3],
+        "1,3,4",
+        f"Resume asesmen klien nomor {i + 1}.",
+        f"Konseling {i % 8 + 1} sesi dan dukungan keluarga.",
+    ]
+
+
+def expected_client(i: int, row: int, budget: Sequence[BudgetInput] = ()) -> ClientInput:
+    v = client_values(i)
+    day, month, year = (int(x) for x in v[3].split("-"))
+    return ClientInput(
+        row=row,
+        full_name=v[0],
+        nik=v[1],
+        sex=Sex(v[2]),
+        birth_date=dt.date(year, month, day),
+        province_code="32",
+        regency="Kabupaten Bogor",
+        address=v[6],
+        phone=("+62" + v[7].replace("-", "")[1:]) if v[7] else None,
+        approach=Approach(v[8]),
+        components=(Component.LIVING_NEEDS, Component.FAMILY, Component.THERAPY),
+        assessment=v[10],
+        intervention_plan=v[11],
+        budget=tuple(budget),
+        warnings=(),
+    )
+
+
+def budget_values(i: int) -> list[list[Any]]:
+    nik = client_values(i)[1]
+    return [[nik, 1, "Paket sembako", 3, 250_000], [nik, "4", "Konseling individu", "8", "150.000"]]
+
+
+EXPECTED_BUDGET = (
+    BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 250_000),
+    BudgetInput(Component.THERAPY, "Konseling individu", 8, 150_000),
+)
+
+
+def workbook_bytes(
+    clients: Sequence[Sequence[Any]],
+    budget: Sequence[Sequence[Any]] = (),
+    *,
+    locale: str = "id",
+    keep_example: bool = True,
+) -> bytes:
+    """Fill the real template the way an operator does (openpyxl, not read-only)."""
+    wb = load_workbook(io.BytesIO(build_template(locale)))
+    client_ws, budget_ws = wb.worksheets[0], wb.worksheets[1]
+    if not keep_example:
+        client_ws.delete_rows(2)
+        budget_ws.delete_rows(2, 2)
+    for values in clients:
+        client_ws.append(list(values))
+    for values in budget:
+        budget_ws.append(list(values))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows: Sequence[Sequence[Any]], header: Sequence[str], *, delimiter: str = ";",
+              bom: bool = True) -> bytes:  # fmt: skip
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else str(v) for v in row] for row in rows])
+    return ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8")
+
+
+def parse(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ClientInput]:
+    kwargs.setdefault("today", TODAY)
+    kwargs.setdefault("unit_cost_ceilings", CEILINGS)
+    return parse_client_sheet(data, name, **kwargs)
+
+
+def placeholders(message: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
+
+
+def assert_well_formed(problems: Sequence[ImportProblem]) -> None:
+    assert problems
+    for problem in problems:
+        assert isinstance(problem.row, int) and problem.row >= 0
+        assert problem.message.strip()
+        names = placeholders(problem.message)
+        assert names <= set(problem.params), (problem.message, dict(problem.params))
+        assert not names & set(LOCATION_PARAMS), problem.message  # location params only locate
+        assert render_problem(problem).strip()
+        assert render_problem(problem, Translator("en").gettext) == render_problem(problem)
+
+
+def problems_of(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ImportProblem]:
+    with pytest.raises(ImportRejected) as caught:
+        parse(data, name, **kwargs)
+    assert_well_formed(caught.value.problems)
+    return caught.value.problems
+
+
+def message_of(call: Callable[[], object]) -> str:
+    """The msgid bot.validation gives for a bad value (the parser must reuse it)."""
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return caught.value.problem.message
+
+
+def where(problems: Sequence[ImportProblem]) -> list[tuple[int, object, str]]:
+    return [(p.row, p.params.get("column"), p.message) for p in problems]
+
+
+# --------------------------------------------------------------------------- template
+
+
+def test_template_layout_id() -> None:
+    wb = load_workbook(io.BytesIO(build_template()))
+    assert wb.sheetnames == ["Klien", "Anggaran", "Petunjuk"]
+    ws = wb["Klien"]
+    assert [c.value for c in ws[1]] == [
+        "Nama lengkap", "NIK", "Jenis kelamin (L/P)", "Tanggal lahir (DD-MM-YYYY)",
+        "Kode provinsi", "Kabupaten/kota", "Alamat (jalan, desa/kelurahan)", "No. HP (opsional)",
+        "Pendekatan", "Komponen ATENSI", "Resume asesmen", "Rencana intervensi",
+    ]  # fmt: skip
+    assert ws.freeze_panes == "A2"
+    example = [c.value for c in ws[2]]
+    assert example[COL["nik"]] == EXAMPLE_NIK and parse_nik(EXAMPLE_NIK, today=TODAY)
+    assert ws["B2"].number_format == "@" and ws.column_dimensions["B"].number_format == "@"
+    assert ws.column_dimensions["A"].width >= 20
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert lists["C2"] == '"L,P"'
+    assert lists["I2"] == '"keluarga,komunitas,residensial"'
+    budget = wb["Anggaran"]
+    assert [c.value for c in budget[1]][:2] == ["NIK", "Komponen (1-7)"]
+    assert budget["A2"].value == EXAMPLE_NIK and budget.freeze_panes == "A2"
+    text = "\n".join(str(c.value) for c in wb["Petunjuk"]["A"] if c.value)
+    for needle in ("DD-MM-YYYY", "16 digit", "TEKS", "3,2E+15", "1,3,4", "Rupiah utuh",
+                   "1. dukungan pemenuhan kebutuhan hidup layak", "7. dukungan aksesibilitas",
+                   "32  Jawa Barat", "No. HP"):  # fmt: skip
+        assert needle in text, needle
+
+
+def test_template_in_english() -> None:
+    wb = load_workbook(io.BytesIO(build_template("en")))
+    assert wb.sheetnames == ["Clients", "Budget", "Instructions"]
+    assert [c.value for c in wb["Clients"][1]] == EN_HEADERS
+    assert "format" in "\n".join(str(c.value) for c in wb["Instructions"]["A"] if c.value).lower()
+    assert TEMPLATE_FILE_NAME.endswith(".xlsx")
+
+
+def test_the_untouched_template_has_no_clients() -> None:
+    problems = problems_of(build_template())
+    assert where(problems) == [(2, None, cs._NO_CLIENTS)]
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+def test_round_trip_with_budget_sheet() -> None:
+    data = workbook_bytes(
+        [client_values(i) for i in range(3)],
+        budget_values(0) + budget_values(2)[:1],
+    )
+    assert parse(data) == [
+        expected_client(0, 3, EXPECTED_BUDGET),
+        expected_client(1, 4),  # no budget line: allowed, no warning
+        expected_client(2, 5, EXPECTED_BUDGET[:1]),
+    ]
+
+
+def test_round_trip_without_the_example_rows_and_in_english() -> None:
+    data = workbook_bytes([client_values(i) for i in range(2)], budget_values(1),
+                          locale="en", keep_example=False)  # fmt: skip
+    assert parse(data) == [expected_client(0, 2), expected_client(1, 3, EXPECTED_BUDGET)]
+
+
+def test_sixty_clients() -> None:
+    clients = [client_values(i) for i in range(60)]
+    budget = [line for i in range(60) for line in budget_values(i)]
+    result = parse(workbook_bytes(clients, budget))
+    assert result == [expected_client(i, FIRST_ROW + i, EXPECTED_BUDGET) for i in range(60)]
+    assert sum(c.total for c in result) == 60 * (3 * 250_000 + 8 * 150_000)
+
+
+def test_two_hundred_clients() -> None:
+    result = parse(workbook_bytes([client_values(i) for i in range(200)]))
+    assert len(result) == 200 and result[-1] == expected_client(199, FIRST_ROW + 199)
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_csv_with_budget_columns(delimiter: str) -> None:
+    rows = [client_values(i) + ["1", "Paket sembako", "3", "250.000"] for i in range(2)]
+    rows.append(client_values(2) + ["", "", "", ""])
+    data = csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID, delimiter=delimiter)
+    assert parse(data, "klien.csv") == [
+        expected_client(0, 2, EXPECTED_BUDGET[:1]),
+        expected_client(1, 3, EXPECTED_BUDGET[:1]),
+        expected_client(2, 4),
+    ]
+
+
+def test_csv_without_bom_in_english_and_without_budget_columns() -> None:
+    data = csv_bytes([client_values(5)], EN_HEADERS, delimiter=",", bom=False)
+    assert parse(data, "clients.csv") == [expected_client(5, 2)]
+
+
+def test_csv_problems_name_the_budget_columns() -> None:
+    rows = [client_values(0) + ["9", "", "0", "-5"]]
+    problems = problems_of(csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID), "klien.csv")
+    assert [(p.row, p.params["column"]) for p in problems] == [
+        (2, "Komponen anggaran"), (2, "Uraian anggaran"), (2, "Jumlah"), (2, "Harga satuan"),
+    ]  # fmt: skip
+    assert "sheet" not in problems[0].params
+
+
+# --------------------------------------------------------------------------- Excel quirks
+
+
+def test_excel_cell_types_and_whitespace() -> None:
+    values = client_values(0)
+    values[COL["full_name"]] = "  Budi   Aa \n"
+    values[COL["nik"]] = int(values[COL["nik"]])  # an exact int: accepted
+    values[COL["birth_date"]] = dt.datetime(1975, 1, 1)  # a date cell
+    values[COL["province_code"]] = 32  # picked from the dropdown: a number
+    values[COL["approach"]] = " Keluarga "
+    values[COL["components"]] = 1.3  # "1,3" in an Indonesian Excel: a decimal number
+    other = client_values(1)
+    other[COL["nik"]] = float(other[COL["nik"]])  # a float holding all 16 digits exactly
+    other[COL["province_code"]] = "32 - Jawa Barat"
+    data = workbook_bytes([values, [None] * 12, other, ["", " ", None], [None] * 12],
+                          [[int(other[COL["nik"]]), 1.0, " Sembako ", 2.0, 250000.0]])  # fmt: skip
+    first, second = parse(data)
+    assert first.full_name == "Budi Aa" and first.nik == client_values(0)[1]
+    assert first.birth_date == dt.date(1975, 1, 1) and first.province_code == "32"
+    assert first.components == (Component.LIVING_NEEDS, Component.FAMILY)
+    assert second.row == 5 and second.nik == client_values(1)[1]
+    assert second.budget == (BudgetInput(Component.LIVING_NEEDS, "Sembako", 2, 250_000),)
+
+
+def with_raw_number(data: bytes, cell: str, raw: str, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """Store ``raw`` as the number in ``cell`` the way Excel writes it (openpyxl would not)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == part:
+                text, count = re.subn(rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)',
+                                      f'<c r="{cell}" t="n"><v>{raw}</v></c>', content.decode())  # fmt: skip
+                assert count == 1
+                content = text.encode()
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("raw", "accepted"),
+    [
+        ("3.201010101750001E+15", True),  # a float holding all 16 digits
+        ("9.4710145089000049E+15", False),  # above 2**53: digits lost
+        ("3.2010101017500005E+15", False),  # not a whole number
+        ("3.20101E+15", False),  # Excel's 15-digit rounding, then some
+    ],
+)
+def test_float_nik_cells(raw: str, accepted: bool) -> None:
+    data = with_raw_number(workbook_bytes([client_values(0)]), f"B{FIRST_ROW}", raw)
+    if accepted:
+        assert parse(data) == [expected_client(0, FIRST_ROW)]
+    else:
+        assert where(problems_of(data)) == [(FIRST_ROW, "NIK", cs._NIK_LOST_DIGITS)]
+
+
+def test_a_title_row_above_the_header_and_headers_in_other_case() -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Daftar klien IPWL Harapan"])
+    ws.append([h.upper().replace(" (DD-MM-YYYY)", "") for h in ID_HEADERS])
+    ws.append(client_values(0))
+    out = io.BytesIO()
+    wb.save(out)
+    assert parse(out.getvalue()) == [expected_client(0, 3)]
+
+
+def test_nik_and_column_mismatches_are_warnings() -> None:
+    values = client_values(0)  # a man born 01-01-1975
+    values[COL["birth_date"]] = "02-01-1975"
+    values[COL["sex"]] = "P"
+    other = client_values(12)  # serial 0013
+    other[COL["nik"]] = int(other[COL["nik"]][:-1] + "0")  # a number ending in 0: Excel may have cut it
+    first, second = parse(workbook_bytes([values, other]))
+    assert {w.field for w in first.warnings} == {"birth_date", "sex"}
+    assert all(w.severity == "warn" for w in first.warnings)
+    assert [w.message for w in second.warnings] == [cs._NIK_NUMBER_WARNING]
+
+
+def test_the_example_nik_under_another_name_is_refused() -> None:
+    values = client_values(0)
+    values[COL["nik"]] = EXAMPLE_NIK
+    assert where(problems_of(workbook_bytes([values]))) == [(3, "NIK", cs._EXAMPLE_NIK_USED)]
+
+
+# --------------------------------------------------------------------------- bad cells
+
+_LONG_NAME = "A" * 4000
+
+
+def _nik_msg(text: str) -> str:
+    return message_of(lambda: parse_nik(text, today=TODAY))
+
+
+BAD_CELLS: list[tuple[str, str, object, str]] = [
+    # (case, column key, cell value, expected msgid)
+    ("nik 15 digits", "nik", "320101010175000", _nik_msg("320101010175000")),
+    ("nik letters", "nik", "32010101017500AB", _nik_msg("32010101017500AB")),
+    ("nik scientific text", "nik", "3,20101E+15", cs._NIK_LOST_DIGITS),
+    ("nik impossible date", "nik", "3201013102200001", _nik_msg("3201013102200001")),
+    ("nik serial 0000", "nik", "3201010101750000", _nik_msg("3201010101750000")),
+    ("nik unknown province", "nik", "9901010101750001", _nik_msg("9901010101750001")),
+    ("impossible date", "birth_date", "31-02-2020",
+     message_of(lambda: parse_date("31-02-2020", today=TODAY))),
+    ("future birth date", "birth_date", "01-01-2030",
+     message_of(lambda: parse_date("01-01-2030", today=TODAY))),
+    ("unknown province", "province_code", "99", cs._PROVINCE_UNKNOWN),
+    ("empty province", "province_code", None, cs._PROVINCE_EMPTY),
+    ("4000-character name", "full_name", _LONG_NAME, message_of(lambda: parse_name(_LONG_NAME))),
+    ("name with digits", "full_name", "Budi 2", message_of(lambda: parse_name("Budi 2"))),
+    ("sex", "sex", "X", "Answer L (laki-laki) or P (perempuan)."),
+    ("approach", "approach", "rawat jalan", cs._APPROACH),
+    ("component 9", "components", "1,9", cs._COMPONENTS_BAD),
+    ("no components", "components", " ", cs._COMPONENTS_EMPTY),
+    ("no address", "address", "", message_of(lambda: parse_free_text("", field="address"))),
+    ("bad phone", "phone", "12345", "A phone number starts with 0 or +62, e.g. {example}."),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [c[1:] for c in BAD_CELLS],
+                         ids=[c[0] for c in BAD_CELLS])  # fmt: skip
+def test_a_bad_cell_rejects_the_whole_file(key: str, value: object, message: str) -> None:
+    clients = [client_values(i) for i in range(3)]
+    clients[1][COL[key]] = value
+    problems = problems_of(workbook_bytes(clients, budget_values(0)))
+    assert (FIRST_ROW + 1, ID_HEADERS[COL[key]], message) in where(problems)
+    assert {p.row for p in problems} == {FIRST_ROW + 1}
+
+
+BAD_LINES: list[tuple[str, int, object, str]] = [
+    # (case, budget column index, value, expected msgid)
+    ("negative amount", 4, -5, message_of(lambda: parse_money("-5"))),
+    ("absurd amount", 4, "99.000.000.000", message_of(lambda: parse_money("99.000.000.000"))),
+    ("fraction of a rupiah", 4, 1500.5, message_of(lambda: parse_money("1500.5"))),
+    ("above the ceiling", 4, 3_000_001, cs._ABOVE_CEILING),
+    ("quantity 0", 3, 0, message_of(lambda: parse_quantity("0"))),
+    ("component 8", 1, 8, cs._COMPONENT_BAD),
+    ("component not chosen", 1, 2, cs._COMPONENT_NOT_CHOSEN),
+    ("no description", 2, None, message_of(lambda: parse_free_text("", field="description"))),
+    ("nik not in clients", 0, client_values(7)[1], cs._BUDGET_NIK_UNKNOWN),
+    ("nik malformed", 0, "123", _nik_msg("123")),
+]
+
+
+@pytest.mark.parametrize(("index", "value", "message"), [c[1:] for c in BAD_LINES],
+                         ids=[c[0] for c in BAD_LINES])  # fmt: skip
+def test_a_bad_budget_line_rejects_the_whole_file(index: int, value: object, message: str) -> None:
+    lines = budget_values(0) + budget_values(1)
+    lines[2][index] = value
+    problems = problems_of(workbook_bytes([client_values(i) for i in range(3)], lines))
+    row = FIRST_BUDGET_ROW + 2
+    assert where(problems) == [(row, BUDGET_COLUMNS[index].id, message)]
+    assert problems[0].params["sheet"] == "Anggaran"
+
+
+def test_the_ceiling_is_named() -> None:
+    lines = budget_values(0)
+    lines[0][4] = 3_500_000
+    (problem,) = problems_of(workbook_bytes([client_values(0)], lines))
+    assert problem.params["ceiling"] == "Rp3.000.000" and problem.params["component"] == "1"
+    assert render_problem(problem) == (
+        "sheet Anggaran, row 4, column Harga satuan (Rp): The unit cost Rp3.500.000 is above "
+        "the ceiling for component 1: at most Rp3.000.000."
+    )
+
+
+def test_duplicate_nik_is_an_error_on_the_second_row() -> None:
+    clients = [client_values(i) for i in range(4)]
+    clients[3][COL["nik"]] = clients[1][COL["nik"]]
+    problems = problems_of(workbook_bytes(clients))
+    assert where(problems) == [(FIRST_ROW + 3, "NIK", cs._DUPLICATE_NIK)]
+    assert problems[0].params["first_row"] == FIRST_ROW + 1
+
+
+def test_every_problem_is_listed_with_its_row() -> None:
+    clients = [client_values(i) for i in range(5)]
+    clients[0][COL["nik"]] = "123"
+    clients[2][COL["birth_date"]] = "31-02-2020"
+    clients[2][COL["approach"]] = "?"
+    lines = budget_values(1)
+    lines[1][0] = client_values(9)[1]
+    problems = problems_of(workbook_bytes(clients, lines))
+    assert [(p.row, p.params.get("sheet"), p.params["column"]) for p in problems] == [
+        (3, None, "NIK"),
+        (5, None, "Tanggal lahir (DD-MM-YYYY)"),
+        (5, None, "Pendekatan"),
+        (5, "Anggaran", "NIK"),
+    ]
+
+
+def test_rendering_from_msgids() -> None:
+    clients = [client_values(i) for i in range(5)]
+    clients[4][COL["nik"]] = "320101010175000"
+    (problem,) = problems_of(workbook_bytes(clients))
+    assert problem_location(problem) == ("row {row}, column {column}:", {"row": 7, "column": "NIK"})
+    assert render_problem(problem) == (
+        "row 7, column NIK: A NIK has 16 digits, but you typed 15. Example: 3201xxxxxxxxxxxx."
+    )
+    # A translator sees only msgids and params (here: a fake Indonesian catalog).
+    catalog = {
+        "row {row}, column {column}:": "baris {row}, kolom {column}:",
+        "A NIK has 16 digits, but you typed {count}. Example: {example}.":
+            "NIK harus 16 digit angka, bukan {count}.",
+    }  # fmt: skip
+    gettext = lambda msgid, **params: catalog.get(msgid, msgid).format(**params)  # noqa: E731
+    assert render_problem(problem, gettext) == "baris 7, kolom NIK: NIK harus 16 digit angka, bukan 15."
+    whole_file = ImportProblem(0, cs._NOT_XLSX)
+    assert problem_location(whole_file) is None and render_problem(whole_file) == cs._NOT_XLSX
+
+
+# --------------------------------------------------------------------------- bad files
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+DOCX = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "klien.xlsx", cs._FILE_EMPTY),
+        (b"  \r\n", "klien.csv", cs._FILE_EMPTY),
+        (b"PK\x03\x04 broken zip", "klien.xlsx", cs._NOT_XLSX),
+        (b"\x89PNG\r\n\x1a\n not a sheet", "klien.xlsx", cs._NOT_XLSX),
+        (DOCX, "klien.xlsx", cs._WORD_DOCUMENT),
+        (_zip({"xl/workbook.xml": "<not xml"}), "klien.xlsx", cs._NOT_XLSX),
+        (OLE + "EncryptedPackage".encode("utf-16-le"), "klien.xlsx", cs._PASSWORD),
+        (OLE, "klien.xls", cs._OLD_XLS),
+        ("Nama lengkap;NIK\nJos\xe9;1\n".encode("cp1252"), "klien.csv", cs._NOT_UTF8),
+        (b"Nama lengkap\x00NIK", "klien.csv", cs._NOT_TEXT),
+    ],
+    ids=["empty", "blank csv", "broken zip", "png", "docx", "bad xml", "password", "xls",
+         "cp1252 csv", "binary csv"],  # fmt: skip
+)
+def test_a_file_that_cannot_be_read_gives_one_problem(data: bytes, name: str, message: str) -> None:
+    assert where(problems_of(data, name)) == [(0, None, message)]
+
+
+def test_a_truncated_workbook_is_a_broken_file() -> None:
+    data = workbook_bytes([client_values(0)])
+    assert where(problems_of(data[: len(data) // 2])) == [(0, None, cs._NOT_XLSX)]
+
+
+def test_a_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cs, "_MAX_UNCOMPRESSED", 10_000)
+    assert where(problems_of(workbook_bytes([client_values(0)]))) == [(0, None, cs._TOO_BIG)]
+
+
+def test_missing_columns_give_one_problem_each() -> None:
+    wb = load_workbook(io.BytesIO(workbook_bytes([client_values(0)])))
+    ws = wb["Klien"]
+    ws.delete_cols(COL["nik"] + 1)
+    ws["A1"] = "Nama"  # an alias: still recognised
+    ws.cell(row=1, column=ws.max_column).value = None  # drop "Rencana intervensi"
+    out = io.BytesIO()
+    wb.save(out)
+    problems = problems_of(out.getvalue())
+    assert [(p.row, p.message, p.params["name"]) for p in problems] == [
+        (1, cs._MISSING_COLUMN, "NIK"),
+        (1, cs._MISSING_COLUMN, "Rencana intervensi"),
+    ]
+
+
+def test_missing_columns_are_named_in_the_file_language() -> None:
+    data = csv_bytes([client_values(0)[:-1]], EN_HEADERS[:-1], delimiter=",")
+    (problem,) = problems_of(data, "clients.csv")
+    assert problem.params["name"] == "Intervention plan"
+
+
+def test_a_missing_budget_column_names_the_sheet() -> None:
+    wb = load_workbook(io.BytesIO(workbook_bytes([client_values(0)])))
+    wb["Anggaran"]["E1"] = "Total"
+    out = io.BytesIO()
+    wb.save(out)
+    (problem,) = problems_of(out.getvalue())
+    assert problem.params == {"name": "Harga satuan (Rp)", "template": TEMPLATE_FILE_NAME,
+                              "sheet": "Anggaran"}  # fmt: skip
+    assert render_problem(problem).startswith("sheet Anggaran, row 1: Column Harga satuan (Rp) is missing")
+
+
+def test_duplicate_column() -> None:
+    data = csv_bytes([client_values(0) + ["x"]], ID_HEADERS + ["NIK"])
+    assert where(problems_of(data, "k.csv")) == [(1, None, cs._DUPLICATE_COLUMN)]
+
+
+def test_an_empty_sheet() -> None:
+    wb = Workbook()
+    wb.active.title = "Klien"
+    out = io.BytesIO()
+    wb.save(out)
+    assert where(problems_of(out.getvalue())) == [(1, None, cs._SHEET_EMPTY)]
+
+
+def test_a_header_without_clients() -> None:
+    data = csv_bytes([], ID_HEADERS)
+    assert where(problems_of(data, "k.csv")) == [(2, None, cs._NO_CLIENTS)]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_more_clients_than_allowed_is_one_problem(kind: str) -> None:
+    clients = [client_values(i) for i in range(7)]
+    clients[6][COL["nik"]] = "bad"  # never validated: the count comes first
+    if kind == "xlsx":
+        data, first_excess = workbook_bytes(clients), FIRST_ROW + 5
+    else:
+        data, first_excess = csv_bytes(clients, ID_HEADERS), 7
+    problems = problems_of(data, f"k.{kind}", max_rows=5)
+    assert [(p.row, p.message, dict(p.params)) for p in problems] == [
+        (first_excess, cs._TOO_MANY_CLIENTS, {"maximum": 5})
+    ]
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _only_rejections(data: bytes, name: str) -> None:
+    try:
+        result = parse(data, name)
+    except ImportRejected as rejected:
+        assert_well_formed(rejected.problems)
+    else:
+        assert isinstance(result, list) and all(isinstance(c, ClientInput) for c in result)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b),
+        st.binary(max_size=300).map(lambda b: OLE + b),
+        st.binary(max_size=300).map(lambda b: "Nama lengkap;NIK;Jenis kelamin\n".encode() + b),
+    ),
+    name=st.sampled_from(["klien.xlsx", "klien.csv", "klien", "KLIEN.XLS"]),
+)
+def test_random_bytes_are_only_ever_rejected(data: bytes, name: str) -> None:
+    _only_rejections(data, name)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6), cut=st.integers(1, 5000))
+def test_damaged_workbooks_are_only_ever_rejected(seed: int, cut: int) -> None:
+    data = bytearray(workbook_bytes([client_values(seed % 100)], budget_values(seed % 100)))
+    position = (seed * 7919) % len(data)
+    data[position : position + cut % 64] = bytes((seed + k) % 256 for k in range(cut % 64))
+    _only_rejections(bytes(data[: max(cut * 3, len(data) - cut)]), "klien.xlsx")
+
+
+_TEXT = st.text(max_size=40).map(lambda s: ILLEGAL_CHARACTERS_RE.sub("", s))
+_CELL = st.one_of(
+    st.none(),
+    _TEXT,
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
+    st.booleans(),
+    st.sampled_from(["L", "P", "32", "1,3", "01-01-1990", "3201011708900002", "keluarga", "-1",
+                     "1e400", "3,2E+15", "=A1", "Rp 1.500.000,-", "\u00a0", "(", "{x}"]),
+)  # fmt: skip
+
+
+def _mutated_rows(rows: int) -> st.SearchStrategy[list[list[Any]]]:
+    def mutate(args: tuple[list[tuple[int, int, Any]], int]) -> list[list[Any]]:
+        changes, base = args
+        table = [client_values(base + r) for r in range(rows)]
+        for r, c, value in changes:
+            table[r % rows][c % 12] = value
+        return table
+
+    change = st.tuples(st.integers(0, rows - 1), st.integers(0, 11), _CELL)
+    return st.tuples(st.lists(change, max_size=8), st.integers(0, 50)).map(mutate)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(clients=_mutated_rows(3), line=st.lists(_CELL, min_size=5, max_size=5))
+def test_random_cells_in_a_workbook_are_only_ever_rejected(clients: list[list[Any]], line: list[Any]) -> None:
+    _only_rejections(workbook_bytes(clients, [line]), "klien.xlsx")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    clients=_mutated_rows(3),
+    budget=st.lists(st.one_of(st.just(""), _TEXT), min_size=4, max_size=4),
+    delimiter=st.sampled_from([";", ","]),
+)
+def test_random_cells_in_a_csv_are_only_ever_rejected(
+    clients: list[list[Any]], budget: list[str], delimiter: str
+) -> None:
+    rows = [row + budget for row in clients]
+    _only_rejections(csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID, delimiter=delimiter), "k.csv")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_random_csv_text_is_only_ever_rejected(text: str) -> None:
+    _only_rejections(("Nama lengkap,NIK,Pendekatan\n" + text).encode("utf-8", "surrogatepass"),
+                     "k.csv")  # fmt: skip
