@@ -902,8 +902,14 @@ def _nik_cell(value: object, *, today: dt.date) -> tuple[NikInfo, list[Problem]]
     """Parse a NIK cell, raising ValidationError; returns the NIK and its Excel warnings."""
     lost_digits = ValidationError(Problem(_NIK_LOST_DIGITS, field="nik"))
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    # An int cell holds its digits exactly. A float (the file wrote "3.2010145089E+15") is taken
+    # only when it is whole, exact, and keeps 16 significant digits: trailing zeros are what
+    # Excel's 15-digit limit leaves behind.
     if isinstance(value, float) and not (
-        math.isfinite(value) and value.is_integer() and abs(value) < _EXACT_FLOAT_LIMIT
+        math.isfinite(value)
+        and value.is_integer()
+        and abs(value) < _EXACT_FLOAT_LIMIT
+        and not str(int(value)).endswith("0")
     ):
         raise lost_digits
     text = _code_text(value)

@@ -146,3 +146,54 @@ async def test_operator_b_cannot_see_operator_a_proposal(world) -> None:
     unknown = await world.say(other, "/status USL-2026-9999")
     # The same answer for another IPWL's code and a code that does not exist.
     assert unknown[0].text.replace("9999", "0001") == reply[0].text
+
+
+async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    question = await op.type("Siti Rahayu")
+    ask = await op.type("/batal")
+    assert "USL-2026-0001" in ask.text
+    await op.tap("stop|1", ask)
+    assert await world.rows("SELECT status FROM proposals") == [("draft",)]
+    # With the conversation stopped, free text gets help, not a draft answer.
+    helped = await op.type("3201014508900004")
+    assert "/ajukan" in helped.text
+    assert await world.rows("SELECT count(*) FROM conversations") == [(0,)]
+    again = await op.type("/lanjut")
+    assert again.text == question.text
+    # A second /ajukan offers to continue or discard the existing draft.
+    offer = await op.type("/ajukan")
+    assert "USL-2026-0001" in offer.text
+    await op.tap("wd|1", offer)
+    await op.tap("wdy|1")
+    assert await world.rows("SELECT status FROM proposals") == [("withdrawn",)]
+    assert await world.rows("SELECT action FROM audit_events WHERE action = 'withdraw'") == [("withdraw",)]
+
+
+async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(world, tmp_path) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    pdf = b"%PDF-1.4 surat pengantar"
+    await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=pdf, mime_type="application/pdf")
+    await world.emu.settle()
+    assert "📎" in world.last(op.user).text
+    rows = await world.rows("SELECT file_name, mime_type, size, sha256, stored_path FROM attachments")
+    import hashlib
+    assert rows[0][:4] == ("surat-pengantar.pdf", "application/pdf", len(pdf), hashlib.sha256(pdf).hexdigest())
+    assert open(rows[0][4], "rb").read() == pdf
+
+    await world.emu.send_document(op.user, file_name="besar.pdf", content=b"x", mime_type="application/pdf",
+                                  declared_size=25 * 1024 * 1024)
+    await world.emu.settle()
+    assert "20 MB" in world.last(op.user).text
+    await world.emu.send_document(op.user, file_name="virus.exe", content=b"MZ", mime_type="application/x-msdownload")
+    await world.emu.settle()
+    assert "⚠️" in world.last(op.user).text
+    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
+    photo = b"\xff\xd8\xff\xe0" + b"0" * 100
+    await world.emu.send_photo(op.user, content=photo)
+    await world.emu.settle()
+    assert await world.rows("SELECT count(*) FROM attachments") == [(2,)]
