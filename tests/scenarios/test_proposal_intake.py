@@ -197,3 +197,45 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     await world.emu.send_photo(op.user, content=photo)
     await world.emu.settle()
     assert await world.rows("SELECT count(*) FROM attachments") == [(2,)]
+
+
+async def submitted_proposal(world, op: Operator) -> int:
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    await add_client(op, *CLIENTS[0], first=True)
+    await op.tap("in|review")
+    review = world.last(op.user)
+    await op.tap(next(b.callback_data for row in review.buttons for b in row
+                      if b.callback_data.startswith("v1|sub|")).removeprefix("v1|"), review)
+    return (await world.rows("SELECT id FROM proposals"))[0][0]
+
+
+async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world) -> None:
+    from bot.models import ProposalStatus
+
+    op = await operator(world)
+    proposal_id = await submitted_proposal(world, op)
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+    pic_id = (await world.rows("SELECT id FROM people"))[0][0]
+    # The PIC team returns it (issue 4's buttons do this; here straight through storage).
+    async with world.storage.transaction() as uow:
+        assert await uow.proposals.move(proposal_id, frm=ProposalStatus.SUBMITTED, to=ProposalStatus.RETURNED,
+                                        now=world.clock.now())
+        await uow.proposals.add_return_reason(proposal_id, 1, "proposal", "Alamat kurang lengkap (RT/RW)",
+                                              by=pic_id, now=world.clock.now(), client_id=client_id, field="address")
+        await uow.proposals.add_return_reason(proposal_id, 1, "proposal", "Lampirkan surat pengantar",
+                                              by=pic_id, now=world.clock.now())
+
+    review = await op.type("/lanjut")
+    assert "Alamat kurang lengkap (RT/RW)" in review.text and "Lampirkan surat pengantar" in review.text
+    await op.tap(f"cl|{client_id}", review)
+    await op.tap(f"ed|{client_id}|address")
+    await op.type("Jl. Melati 3 RT 01/RW 02, Desa Cibinong, Kec. Cibinong")
+    await op.tap("sub|1")
+
+    assert await world.rows("SELECT status, version FROM proposals") == [("submitted", 2)]
+    versions = await world.rows("SELECT version, snapshot FROM proposal_versions ORDER BY version")
+    assert [v for v, _ in versions] == [1, 2]
+    assert "RT 01/RW 02" in versions[1][1] and "RT 01/RW 02" not in versions[0][1]
+    assert await world.rows("SELECT address FROM clients") == [("Jl. Melati 3 RT 01/RW 02, Desa Cibinong, Kec. Cibinong",)]
+    assert await world.rows("SELECT action, reason FROM audit_events WHERE action = 'resubmit'") == [("resubmit", "v2")]
