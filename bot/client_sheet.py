@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 import math
 import re
 import unicodedata
@@ -71,6 +72,8 @@ __all__ = [
     "problem_location",
     "render_problem",
 ]
+
+log = logging.getLogger(__name__)
 
 TEMPLATE_FILE_NAME = "templat-klien-atensi.xlsx"
 MAX_ROWS = 5000
@@ -711,7 +714,7 @@ def _read_book(data: bytes, file_name: str, max_rows: int) -> tuple[_Table, _Tab
     return _read_csv(data, max_rows), None
 
 
-def _check_archive(data: bytes) -> None:
+def _check_archive(data: bytes, max_rows: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -723,18 +726,19 @@ def _check_archive(data: bytes) -> None:
     if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
         raise _reject(_NOT_XLSX)
     if sum(info.file_size for info in infos) > _MAX_UNCOMPRESSED:
-        raise _reject(_TOO_BIG, maximum=MAX_ROWS)
+        raise _reject(_TOO_BIG, maximum=max_rows)
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
-    _check_archive(data)
+    _check_archive(data, max_rows)
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(data), read_only=True, data_only=True, keep_links=False
         )
-    except Exception:  # openpyxl raises anything from KeyError to XML errors on broken files
+    except Exception as error:  # openpyxl raises anything from KeyError to XML errors
+        log.info("unreadable workbook: %s", type(error).__name__)
         raise _reject(_NOT_XLSX) from None
     try:
         worksheets = list(workbook.worksheets)
@@ -761,7 +765,8 @@ def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
                                      _TOO_MANY_LINES, problems, allow_empty=True)  # fmt: skip
     except ImportRejected:
         raise
-    except Exception:  # malformed XML inside a valid zip surfaces only while reading rows
+    except Exception as error:  # malformed XML inside a valid zip surfaces only while reading
+        log.info("unreadable worksheet: %s", type(error).__name__)
         raise _reject(_NOT_XLSX) from None
     finally:
         workbook.close()
@@ -850,6 +855,16 @@ def _read_csv(data: bytes, max_rows: int) -> _Table:
     if not any(not _is_blank(v) for _, values in head for v in values):
         raise _reject(_FILE_EMPTY, template=TEMPLATE_FILE_NAME)
     header_row, found, headers, problems = _locate_header(head, _CSV_LOOKUP, columns, None)
+    budget_keys = [c for c in CSV_BUDGET_COLUMNS if c.key in found]
+    if budget_keys and len(budget_keys) < len(CSV_BUDGET_COLUMNS):
+        # The budget columns are optional together: with one of them, all four are needed.
+        lang = "en" if any(headers[c.key] == c.en for c in budget_keys) else "id"
+        problems.extend(
+            ImportProblem(header_row, _MISSING_COLUMN,
+                          {"name": getattr(c, lang), "template": TEMPLATE_FILE_NAME})
+            for c in CSV_BUDGET_COLUMNS
+            if c.key not in found
+        )  # fmt: skip
     if problems:
         raise ImportRejected(problems)
     rows = [
@@ -1062,7 +1077,6 @@ class _Validator:
             if not row.failed:
                 parsed[number] = fields
         if budget is not None:
-            client_row_of = {nik: first_row[nik] for nik in first_row}
             keys = {key: key for key in ("component", "description", "quantity", "unit_cost")}
             for number, values in budget.rows:
                 row = _Row(budget, number, values, self.problems)
@@ -1074,7 +1088,7 @@ class _Validator:
                     row.add("nik", _BUDGET_NIK_UNKNOWN, {"nik": mask_nik(nik)})
                 line = self._budget_line(row, keys, components, csv=False)
                 if line is not None and not row.failed and isinstance(nik, str):
-                    lines.setdefault(client_row_of[nik], []).append(line)
+                    lines.setdefault(first_row[nik], []).append(line)
         if self.problems:
             raise ImportRejected(self.problems)
         if not parsed:

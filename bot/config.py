@@ -118,6 +118,34 @@ class RegionsSettings(_Section):
     regencies_file: Path | None = None
 
 
+class SandboxSettings(_Section):
+    """The offline sandbox (``atensi-bot sandbox``, or ``run`` without a token)."""
+
+    # The web chat listens on 127.0.0.1 only: it has no login and shows everyone's chats.
+    port: int = Field(default=8080, ge=0, le=65535)
+    # The sandbox's own SQLite file, recreated with demo data at every start and reset.
+    # None: ``atensi-sandbox/sandbox.sqlite3`` in the system's temporary directory.
+    database: Path | None = None
+
+
+class PaymentsSettings(_Section):
+    # Days after the transfer by which the IPWL submits its accountability report (LPJ).
+    lpj_due_days: int = Field(default=30, ge=1, le=365)
+    # The SK number register: {n} the yearly counter, {month} the Roman month, {year} of the SK date.
+    sk_number_format: str = "SK-{n:03d}/BRSKPN-GP/{month}/{year}"
+
+    @field_validator("sk_number_format")
+    @classmethod
+    def _has_counter(cls, value: str) -> str:
+        try:
+            value.format(n=1, month="XI", year=2026)
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("use only the placeholders {n}, {month} and {year}") from None
+        if "{n" not in value:
+            raise ValueError("must contain the counter {n}")
+        return value
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
@@ -127,6 +155,8 @@ class Settings(_Section):
     workflow: WorkflowSettings = WorkflowSettings()
     regions: RegionsSettings = RegionsSettings()
     intake: IntakeSettings = IntakeSettings()
+    payments: PaymentsSettings = PaymentsSettings()
+    sandbox: SandboxSettings = SandboxSettings()
 
 
 class ConfigError(Exception):

@@ -42,6 +42,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         self, application: Application, chat_id: int | None = None, user_id: int | None = None
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._identity: tuple[int, Identity] | None = None
 
     @property
     def deps(self) -> Deps:
@@ -52,14 +53,22 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.deps.services
 
     async def identify(self, update: Update) -> Identity:
-        """The person behind this update, with the roles they hold at this moment."""
+        """The person behind this update, with the roles they hold at this moment.
+
+        Loaded fresh for every update (a revoked role stops working at the next press), once:
+        the handler, the router and the refusal wrapper of one update share it.
+        """
+        if self._identity is not None and self._identity[0] == update.update_id:
+            return self._identity[1]
         user = update.effective_user
         assert user is not None
         chat = update.effective_chat
         private = chat is not None and chat.type == ChatType.PRIVATE
-        return await self.services.onboarding.identify(
+        who = await self.services.onboarding.identify(
             user.id, user.full_name, private_chat=private, language=user.language_code
         )
+        self._identity = (update.update_id, who)
+        return who
 
     def translator(self, who: Identity | None = None, locale: str | None = None) -> Translator:
         return self.deps.translations.for_locale(locale or (who.locale if who else None))

@@ -11,6 +11,8 @@ import aiosqlite
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
+from storage.finance import (BankAccountRepository, DecreeRepository, GroupCardRepository, PaymentRepository,
+                             StaffRepository, TransferRepository)
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
@@ -32,6 +34,12 @@ class UnitOfWork:
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.conversations = ConversationRepository(conn)
+        self.group_cards = GroupCardRepository(conn)
+        self.staff = StaffRepository(conn)
+        self.decrees = DecreeRepository(conn)
+        self.bank_accounts = BankAccountRepository(conn)
+        self.payments = PaymentRepository(conn)
+        self.transfers = TransferRepository(conn)
 
 
 class Storage:

@@ -333,6 +333,11 @@ class BotApiEmulator:
         key = (scope_type, chat_id, user_id, language_code or "")
         return self.state.commands.get(key, [])
 
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """Call ``listener(event)`` for every new :attr:`transcript` event (for live views such
+        as the sandbox's web chat); returns a function that unsubscribes."""
+        return self.state.subscribe(listener)
+
     # ----------------------------------------------------------------------- test control
 
     def fail_next(

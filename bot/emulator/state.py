@@ -58,6 +58,7 @@ class EmulatorState:
         self._user_messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._last_message_id: dict[int, int] = {}
         self._queries: dict[str, _Query] = {}
+        self._listeners: list[Callable[[dict[str, Any]], None]] = []
 
     # ------------------------------------------------------------------------------ setup
 
@@ -191,8 +192,25 @@ class EmulatorState:
         return [m for m in self._sent if not m.deleted]
 
     def record(self, kind: str, chat_id: int, text: str | None, **extra: Any) -> None:
-        """Append an event to the transcript."""
-        self.transcript.append({"kind": kind, "chat_id": chat_id, "text": text, **extra})
+        """Append an event to the transcript and tell the subscribers."""
+        event = {"kind": kind, "chat_id": chat_id, "text": text, **extra}
+        self.transcript.append(event)
+        for listener in tuple(self._listeners):
+            listener(event)
+
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
+        """Call ``listener(event)`` after each new transcript event; returns the unsubscriber.
+
+        Listeners run synchronously inside the emulator's request handling: keep them cheap
+        (set a flag, wake a waiter), never block.
+        """
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
 
     # ---------------------------------------------------------------------- user actions
 

@@ -48,19 +48,15 @@ class OnboardingService(Service):
 
         Called on every update: a revoked grant stops working on the very next press.
         """
-        now = self.clock.now()
+        name = full_name[:200]
         async with self.storage.reading() as uow:
             person = await uow.people.by_telegram_id(telegram_user_id)
-        stale = person is None or person.full_name != full_name[:200]
-        stale = stale or (private_chat and not person.private_chat_started)  # type: ignore[union-attr]
-        if stale:
+            grants = set(await uow.people.grants(person.id)) if person else set()
+        if person is None or person.full_name != name or (private_chat and not person.private_chat_started):
+            # First contact, a new display name, or a first private message: record it.
             async with self.storage.transaction() as uow:
-                person = await uow.people.upsert(
-                    telegram_user_id, full_name[:200], now, started=private_chat
-                )
-        assert person is not None
-        async with self.storage.reading() as uow:
-            grants = set(await uow.people.grants(person.id))
+                person = await uow.people.upsert(telegram_user_id, name, self.clock.now(), started=private_chat)
+                grants = set(await uow.people.grants(person.id))
         if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked:
             grants.add(Grant(Role.ADMIN))
         locale = person.locale or _supported(language) or self.settings.locale.default

@@ -1,0 +1,323 @@
+"""Steps b–d after submission: group cards, decrees (SK), bank accounts, payments and transfers.
+
+Also the few staff look-ups these steps need (who holds a role, the proposals waiting in a
+status), so the services never see SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
+from storage.db import from_db_date, from_db_time, to_db_date, to_db_time
+from storage.people import _person
+
+
+@dataclass(frozen=True)
+class GroupCard:
+    proposal_id: int
+    chat_id: int
+    message_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Decree:
+    id: int
+    number: str
+    issued_on: dt.date
+    issued_by: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    client_id: int
+    status: BankAccountStatus
+    bank_code: str | None = None
+    account_number: str | None = None
+    holder_name: str | None = None
+    return_reason: str | None = None
+    passbook_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    proposal_id: int
+    spp_number: str
+    spp_date: dt.date
+    spm_number: str
+    spm_date: dt.date
+    recorded_by: int
+
+
+@dataclass(frozen=True)
+class Transfer:
+    client_id: int
+    amount: int
+    status: TransferStatus
+    transfer_on: dt.date | None = None
+    note: str | None = None
+    recorded_by: int | None = None
+
+
+@dataclass(frozen=True)
+class StaffSummary:
+    """A proposal as staff lists show it: codes, counts and totals, no personal data."""
+
+    id: int
+    code: str
+    status: ProposalStatus
+    version: int
+    ipwl_id: int
+    ipwl_code: str
+    ipwl_name: str
+    province_code: str
+    clients: int
+    total: int
+    flagged: int  # clients flagged "dup_nik"
+
+
+class GroupCardRepository:
+    """Which group message shows which proposal (one current card per proposal and chat)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def get(self, proposal_id: int, chat_id: int) -> GroupCard | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM group_cards WHERE proposal_id = ? AND chat_id = ?", (proposal_id, chat_id)
+        )
+        return GroupCard(rows[0]["proposal_id"], rows[0]["chat_id"], rows[0]["message_id"],
+                         rows[0]["version"]) if rows else None
+
+    async def remember(self, proposal_id: int, chat_id: int, message_id: int, version: int) -> None:
+        await self._conn.execute(
+            "INSERT INTO group_cards (proposal_id, chat_id, message_id, version) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (proposal_id, chat_id) DO UPDATE SET message_id = excluded.message_id,"
+            " version = excluded.version",
+            (proposal_id, chat_id, message_id, version),
+        )
+
+    async def revision(self, proposal_code: str) -> int:
+        """How many times the proposal changed (its audit events): a fresh key per card edit."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM audit_events WHERE entity = 'proposal' AND entity_id = ?", (proposal_code,)
+        )
+        return int(rows[0][0])
+
+
+class StaffRepository:
+    """Who holds a role, and what waits for staff."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def holding(self, role: Role, *, team_id: int | None = None) -> list[Person]:
+        """People with ``role`` (of ``team_id`` for PIC) who can be written to privately."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT p.* FROM people p JOIN grants g ON g.person_id = p.id"
+            " WHERE g.role = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL"
+            " AND p.private_chat_started = 1 AND (? IS NULL OR g.team_id = ?) ORDER BY p.id",
+            (role.value, team_id, team_id),
+        )
+        return [_person(row) for row in rows]
+
+    async def summaries(self, statuses: Iterable[ProposalStatus], *, ipwl_ids: Sequence[int] | None = None,
+                        proposal_ids: Sequence[int] | None = None) -> list[StaffSummary]:
+        """Proposals in ``statuses`` (optionally of some IPWL or some ids), oldest first."""
+        wanted = [s.value for s in statuses]
+        where = [f"p.status IN ({', '.join('?' for _ in wanted)})"]
+        params: list[object] = [*wanted]
+        for column, values in (("p.ipwl_id", ipwl_ids), ("p.id", proposal_ids)):
+            if values is not None:
+                where.append(f"{column} IN ({', '.join('?' for _ in values) or 'NULL'})")
+                params.extend(values)
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.id, p.code, p.status, p.version, p.ipwl_id, i.code AS ipwl_code, i.name AS ipwl_name,"
+            " i.province_code,"
+            " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id) AS clients,"
+            " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id"
+            "   AND (',' || c.flags || ',') LIKE '%,dup_nik,%') AS flagged,"
+            " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b JOIN clients c ON c.id = b.client_id"
+            "   WHERE c.proposal_id = p.id) AS total"
+            f" FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id WHERE {' AND '.join(where)}"
+            " ORDER BY p.status_since, p.id",
+            params,
+        )
+        return [
+            StaffSummary(r["id"], r["code"], ProposalStatus(r["status"]), r["version"], r["ipwl_id"],
+                         r["ipwl_code"], r["ipwl_name"], r["province_code"], r["clients"], r["total"],
+                         r["flagged"])
+            for r in rows
+        ]
+
+
+def _decree(row: aiosqlite.Row) -> Decree:
+    return Decree(row["id"], row["number"], from_db_date(row["issued_on"]),  # type: ignore[arg-type]
+                  row["issued_by"], from_db_time(row["created_at"]))  # type: ignore[arg-type]
+
+
+class DecreeRepository:
+    """SK decrees and the yearly number register."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def create(self, number: str, issued_on: dt.date, issued_by: int, now: dt.datetime) -> Decree:
+        cursor = await self._conn.execute(
+            "INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES (?, ?, ?, ?)",
+            (number, to_db_date(issued_on), issued_by, to_db_time(now)),
+        )
+        return Decree(cursor.lastrowid or 0, number, issued_on, issued_by, now)
+
+    async def by_id(self, decree_id: int) -> Decree | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM decrees WHERE id = ?", (decree_id,))
+        return _decree(rows[0]) if rows else None
+
+    async def number_taken(self, number: str) -> bool:
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM decrees WHERE lower(number) = lower(?)", (number,)
+        )
+        return bool(rows)
+
+    async def peek_register(self, year: int) -> int:
+        """The number the register would hand out next for ``year`` (nothing is reserved)."""
+        rows = await self._conn.execute_fetchall("SELECT last_number FROM sk_register WHERE year = ?", (year,))
+        return (rows[0][0] if rows else 0) + 1
+
+    async def take_register(self, year: int) -> int:
+        """Reserve and return the next register number for ``year`` (inside the issuing transaction)."""
+        await self._conn.execute(
+            "INSERT INTO sk_register (year, last_number) VALUES (?, 1)"
+            " ON CONFLICT (year) DO UPDATE SET last_number = sk_register.last_number + 1",
+            (year,),
+        )
+        rows = await self._conn.execute_fetchall("SELECT last_number FROM sk_register WHERE year = ?", (year,))
+        return int(rows[0][0])
+
+    async def proposal_ids(self, decree_id: int) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM proposals WHERE decree_id = ? ORDER BY id", (decree_id,)
+        )
+        return [r[0] for r in rows]
+
+    async def of_proposal(self, proposal_id: int) -> Decree | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT d.* FROM decrees d JOIN proposals p ON p.decree_id = d.id WHERE p.id = ?", (proposal_id,)
+        )
+        return _decree(rows[0]) if rows else None
+
+
+def _account(row: aiosqlite.Row) -> BankAccount:
+    return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
+                       row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"])
+
+
+class BankAccountRepository:
+    """Each client's bank account: missing → submitted → verified, or rejected with a reason."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def ensure(self, client_ids: Iterable[int], now: dt.datetime) -> None:
+        """A 'missing' row for every client that has none yet."""
+        await self._conn.executemany(
+            "INSERT INTO bank_accounts (client_id, status, updated_at) VALUES (?, 'missing', ?)"
+            " ON CONFLICT (client_id) DO NOTHING",
+            [(client_id, to_db_time(now)) for client_id in client_ids],
+        )
+
+    async def of_proposal(self, proposal_id: int) -> dict[int, BankAccount]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT a.* FROM bank_accounts a JOIN clients c ON c.id = a.client_id WHERE c.proposal_id = ?",
+            (proposal_id,),
+        )
+        return {r["client_id"]: _account(r) for r in rows}
+
+    async def by_client(self, client_id: int) -> BankAccount | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM bank_accounts WHERE client_id = ?", (client_id,))
+        return _account(rows[0]) if rows else None
+
+    async def save(self, client_id: int, *, bank_code: str, account_number: str, holder_name: str,
+                   passbook_id: int | None, now: dt.datetime) -> None:
+        """The operator's answer: the account is submitted for checking (any earlier reason cleared)."""
+        await self._conn.execute(
+            "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+            " return_reason, passbook_id, updated_at) VALUES (?, ?, ?, ?, 'submitted', NULL, ?, ?)"
+            " ON CONFLICT (client_id) DO UPDATE SET bank_code = excluded.bank_code,"
+            " account_number = excluded.account_number, holder_name = excluded.holder_name,"
+            " status = 'submitted', return_reason = NULL, passbook_id = excluded.passbook_id,"
+            " updated_at = excluded.updated_at",
+            (client_id, bank_code, account_number, holder_name, passbook_id, to_db_time(now)),
+        )
+
+    async def move(self, client_id: int, *, frm: Iterable[BankAccountStatus], to: BankAccountStatus,
+                   now: dt.datetime, reason: str | None = None) -> bool:
+        """Compare-and-set an account's status: True only if it was in one of ``frm``."""
+        sources = [s.value for s in frm]
+        cursor = await self._conn.execute(
+            f"UPDATE bank_accounts SET status = ?, return_reason = ?, updated_at = ?"
+            f" WHERE client_id = ? AND status IN ({', '.join('?' for _ in sources)})",
+            (to.value, reason, to_db_time(now), client_id, *sources),
+        )
+        return cursor.rowcount == 1
+
+
+class PaymentRepository:
+    """The payment request (SPP) and order (SPM) of a proposal."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def of_proposal(self, proposal_id: int) -> Payment | None:
+        rows = await self._conn.execute_fetchall("SELECT * FROM payments WHERE proposal_id = ?", (proposal_id,))
+        if not rows:
+            return None
+        r = rows[0]
+        return Payment(r["proposal_id"], r["spp_number"], from_db_date(r["spp_date"]),  # type: ignore[arg-type]
+                       r["spm_number"], from_db_date(r["spm_date"]), r["recorded_by"])  # type: ignore[arg-type]
+
+    async def record(self, proposal_id: int, *, spp_number: str, spp_date: dt.date, spm_number: str,
+                     spm_date: dt.date, by: int, now: dt.datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id) DO UPDATE SET"
+            " spp_number = excluded.spp_number, spp_date = excluded.spp_date,"
+            " spm_number = excluded.spm_number, spm_date = excluded.spm_date,"
+            " recorded_by = excluded.recorded_by",
+            (proposal_id, spp_number, to_db_date(spp_date), spm_number, to_db_date(spm_date), by,
+             to_db_time(now)),
+        )
+
+
+class TransferRepository:
+    """One transfer per client: pending, sent, failed or returned (the latest attempt)."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def of_proposal(self, proposal_id: int) -> dict[int, Transfer]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT t.* FROM transfers t JOIN clients c ON c.id = t.client_id WHERE c.proposal_id = ?",
+            (proposal_id,),
+        )
+        return {
+            r["client_id"]: Transfer(r["client_id"], r["amount"], TransferStatus(r["status"]),
+                                     from_db_date(r["transfer_on"]), r["note"], r["recorded_by"])
+            for r in rows
+        }
+
+    async def record(self, client_id: int, *, amount: int, status: TransferStatus, on: dt.date | None,
+                     note: str | None, by: int | None, now: dt.datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO transfers (client_id, amount, transfer_on, status, note, recorded_by, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET amount = excluded.amount,"
+            " transfer_on = excluded.transfer_on, status = excluded.status, note = excluded.note,"
+            " recorded_by = excluded.recorded_by, updated_at = excluded.updated_at",
+            (client_id, amount, to_db_date(on), status.value, note, by, to_db_time(now)),
+        )
