@@ -14,7 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.bulk_import import ImportRejected, parse_ipwl_csv
+from bot.bulk_import import ImportRejected, parse_ipwl_csv, render_problem
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.models import Role
@@ -25,18 +25,11 @@ from storage.unit import Storage
 DEFAULT_CONFIG = Path("config.toml")
 EXIT_USAGE = 2
 
-NO_TOKEN_HELP = """\
-No Telegram bot token is configured, so the bot cannot connect to Telegram.
-
-To get a token:
-  1. In Telegram, open a chat with @BotFather and send /newbot.
-  2. Choose a name and a username ending in 'bot'; BotFather replies with a token
-     that looks like 123456789:AAE...
-  3. Either put it in {config} under [telegram] token = "...",
-     or run:  ATENSI_BOT_TOKEN=123456789:AAE... make run
-
-Start from config.example.toml:  cp config.example.toml config.toml
-"""
+# Said when `run` has no token and starts the offline sandbox instead.
+NO_TOKEN_HINT = (
+    "To run the real bot, get a token from @BotFather in Telegram (/newbot) and put it in {config} "
+    "under [telegram] token, or set ATENSI_BOT_TOKEN."
+)
 
 log = logging.getLogger("atensi")
 
@@ -88,11 +81,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import configure_logging
 
     settings = _settings(args.config)
-    if not settings.telegram.has_token:
-        print(NO_TOKEN_HELP.format(config=args.config or DEFAULT_CONFIG), file=sys.stderr)
-        return EXIT_USAGE
     configure_logging()
+    if not settings.telegram.has_token:
+        # A fresh checkout has no token: show the whole workflow offline rather than stop.
+        log.warning("no Telegram bot token configured, so starting the offline sandbox instead. %s",
+                    NO_TOKEN_HINT.format(config=args.config or DEFAULT_CONFIG))
+        return _run_sandbox(settings)
     return asyncio.run(_run_bot(settings))
+
+
+# --- sandbox ---------------------------------------------------------------------------------------
+
+
+def _run_sandbox(settings: Settings) -> int:
+    from bot.sandbox import serve
+
+    async def go() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, stop)
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from bot.app import configure_logging
+
+    settings = _settings(args.config)
+    if args.port is not None:
+        settings = settings.model_copy(update={"sandbox": settings.sandbox.model_copy(update={"port": args.port})})
+    configure_logging()
+    return _run_sandbox(settings)
 
 
 # --- db --------------------------------------------------------------------------------------------
@@ -136,7 +158,7 @@ def cmd_import_ipwl(args: argparse.Namespace) -> int:
         except ImportRejected as rejected:
             lines = [f"{path}: nothing imported, {len(rejected.problems)} problem(s):"]
             for p in rejected.problems:
-                lines.append(f"  row {p.row}: {p.message.format(**p.params)}")
+                lines.append("  " + render_problem(p))
             raise CliError("\n".join(lines)) from None
         print(f"{count} IPWL imported from {path}")
         return 0
@@ -197,6 +219,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 # --- parser ----------------------------------------------------------------------------------------
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535 (0: any free port)")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atensi-bot", description="ATENSI partnership bot")
     common = argparse.ArgumentParser(add_help=False)
@@ -204,7 +232,12 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"TOML settings file (default: {DEFAULT_CONFIG} if present)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("run", parents=[common], help="run the bot (long polling)").set_defaults(func=cmd_run)
+    sub.add_parser("run", parents=[common],
+                   help="run the bot (long polling); without a token, the offline sandbox").set_defaults(func=cmd_run)
+    sandbox = sub.add_parser("sandbox", parents=[common],
+                             help="try the bot without Telegram: demo data and a web chat on 127.0.0.1")
+    sandbox.add_argument("--port", type=_port, default=None, help="web chat port (default: [sandbox] port, 8080)")
+    sandbox.set_defaults(func=cmd_sandbox)
 
     db = sub.add_parser("db", parents=[common], help="database migrations")
     db.add_argument("db_command", choices=["migrate", "status"])

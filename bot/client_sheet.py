@@ -39,8 +39,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected
-from bot.i18n import N_, format_money
+from bot.bulk_import import ImportProblem, ImportRejected, problem_location, render_problem  # noqa: F401
+from bot.i18n import N_, format_money, resolve_locale
 from bot.models import Approach, Component, Sex
 from bot.regions import PROVINCES, is_known_province_code, province_search
 from bot.validation import (
@@ -166,11 +166,6 @@ _COMPONENT_NOT_CHOSEN = N_(
 )
 
 # Location prefixes (see problem_location). "row {row}:" is shared with handlers/views.py.
-_AT_ROW = N_("row {row}:")
-_AT_ROW_COLUMN = N_("row {row}, column {column}:")
-_AT_SHEET = N_("sheet {sheet}:")
-_AT_SHEET_ROW = N_("sheet {sheet}, row {row}:")
-_AT_SHEET_ROW_COLUMN = N_("sheet {sheet}, row {row}, column {column}:")
 
 # --------------------------------------------------------------------------- data types
 
@@ -351,49 +346,10 @@ _EXAMPLE_BUDGET = {
 # --------------------------------------------------------------------------- locations
 
 
-def problem_location(problem: ImportProblem) -> tuple[str, dict[str, object]] | None:
-    """The msgid and params of the prefix that says where ``problem`` is, or None (whole file).
-
-    ``("row {row}, column {column}:", {...})``, ``("sheet {sheet}, row {row}:", {...})``, …
-    """
-    params = problem.params
-    sheet, column = params.get("sheet"), params.get("column")
-    if problem.row <= 0:
-        return (_AT_SHEET, {"sheet": sheet}) if sheet is not None else None
-    where: dict[str, object] = {"row": problem.row}
-    if sheet is not None:
-        where["sheet"] = sheet
-    if column is not None:
-        where["column"] = column
-        return (_AT_SHEET_ROW_COLUMN if sheet is not None else _AT_ROW_COLUMN), where
-    return (_AT_SHEET_ROW if sheet is not None else _AT_ROW), where
-
-
-def _english(msgid: str, **params: Any) -> str:
-    return msgid.format(**params) if params else msgid
-
-
-def render_problem(
-    problem: ImportProblem, gettext: Callable[..., str] | None = None
-) -> str:
-    """One line: location prefix and message, e.g. ``row 7, column NIK: A NIK has 16 digits…``.
-
-    ``gettext(msgid, **params)`` translates and formats (``Translator.gettext`` fits); without
-    it the English msgids are formatted.
-    """
-    tr = gettext or _english
-    body = tr(problem.message, **problem.params)
-    location = problem_location(problem)
-    if location is None:
-        return body
-    msgid, params = location
-    return f"{tr(msgid, **params)} {body}"
-
-
 # --------------------------------------------------------------------------- template
 
 
-def build_template(locale: str = "id") -> bytes:
+def build_template(locale: str | None = "id") -> bytes:
     """The XLSX workbook operators fill: sheets Klien, Anggaran and Petunjuk (en: Clients,
     Budget, Instructions), with an example row, dropdowns, Text-formatted NIK/date columns and
     a frozen header row."""
@@ -402,7 +358,7 @@ def build_template(locale: str = "id") -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    lang = "en" if locale.lower().startswith("en") else "id"
+    lang = resolve_locale(locale)  # "en-US" -> "en"; None or unknown -> "id"
     client_title, budget_title, help_title = _SHEET_NAMES[lang]
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FFF2CC")

@@ -7,13 +7,14 @@ so it never appears in a repr, a log line or an error message.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "ATENSI_"
 TOKEN_ENV = "ATENSI_BOT_TOKEN"
@@ -146,6 +147,78 @@ class PaymentsSettings(_Section):
         return value
 
 
+class AdminSettings(_Section):
+    """Registry, broadcasts, reports, exports, personal-data requests and backups from chat."""
+
+    # The IPWL registry warns this many days before a PKS lapses (new proposals stop after it).
+    pks_warning_days: int = Field(default=30, ge=0, le=365)
+    # How often (seconds) the bot looks for broadcasts whose every message is settled, to report.
+    broadcast_check_seconds: float = Field(default=10.0, gt=0, le=3600)
+    # The monthly report goes to the head of centre on the 1st (centre time) from this hour on.
+    monthly_report: bool = True
+    monthly_report_hour: int = Field(default=8, ge=0, le=23)
+    # /cadangan: where backups go, how many are kept, and whether the file is also sent in chat
+    # (it holds every client's personal data: off unless the centre decides otherwise).
+    backups_dir: Path = Path("backups")
+    backups_keep: int = Field(default=14, ge=1, le=1000)
+    backup_send_in_chat: bool = False
+    # Client data of a closed proposal may be anonymized on request after this many years.
+    retention_years: int = Field(default=5, ge=0, le=30)
+
+
+class LpjSettings(_Section):
+    """The accountability report (LPJ): evidence rules that follow the law, not the code."""
+
+    # Receipts (kuitansi) above this amount must bear a stamp duty seal (meterai); UU 10/2020.
+    meterai_above: int = Field(default=5_000_000, ge=0)
+    # The seal's face value, shown to operators ("Rp10.000").
+    meterai_amount: int = Field(default=10_000, ge=0)
+    # Refuse to submit while the receipts add up to less than the money spent.
+    receipts_cover_realization: bool = True
+
+
+class ReminderSettings(_Section):
+    """The reminder job: when it runs, when people may be reminded, and of what."""
+
+    enabled: bool = True
+    # How often the job asks "what is due now?" (minutes), and the delay of its first run after start.
+    interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    first_run_seconds: int = Field(default=60, ge=0, le=24 * 3600)
+    # Working hours in the RECIPIENT's own zone (WIB/WITA/WIT), Monday to Friday.
+    work_start: dt.time = dt.time(8, 0)
+    work_end: dt.time = dt.time(16, 0)
+    # Public holidays (no reminders anywhere that day), e.g. ["2026-12-25"].
+    holidays: list[dt.date] = Field(default_factory=list)
+    # The morning digest (one message per PIC group, finance and head) goes out from this time.
+    digest_at: dt.time = dt.time(8, 0)
+    # LPJ due: these many days before the due date, on the day, then every N days while overdue.
+    lpj_due_days_before: list[int] = Field(default_factory=lambda: [7, 3, 1])
+    lpj_overdue_every_days: int = Field(default=3, ge=1, le=90)
+    # Returned proposals / LPJ not yet resubmitted, bank accounts missing after the SK: every N days.
+    returned_after_days: int = Field(default=3, ge=1, le=90)
+    accounts_missing_after_days: int = Field(default=5, ge=1, le=90)
+    # Drafts untouched this long get one nudge.
+    draft_idle_hours: int = Field(default=48, ge=1, le=24 * 90)
+    # LPJ overdue this many days: the PIC group is told, then the head of centre.
+    escalate_to_team_after_days: int = Field(default=7, ge=1, le=365)
+    escalate_to_head_after_days: int = Field(default=14, ge=1, le=365)
+    # Rows read per database round trip (the job never holds more than one page).
+    page_size: int = Field(default=500, ge=1, le=10_000)
+
+    @field_validator("lpj_due_days_before")
+    @classmethod
+    def _positive_days(cls, value: list[int]) -> list[int]:
+        if any(d < 1 or d > 90 for d in value):
+            raise ValueError("days before the due date are 1..90 (the day itself is always reminded)")
+        return sorted(set(value), reverse=True)
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> ReminderSettings:
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end")
+        return self
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
@@ -155,6 +228,9 @@ class Settings(_Section):
     workflow: WorkflowSettings = WorkflowSettings()
     regions: RegionsSettings = RegionsSettings()
     intake: IntakeSettings = IntakeSettings()
+    lpj: LpjSettings = LpjSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    admin: AdminSettings = AdminSettings()
     payments: PaymentsSettings = PaymentsSettings()
     sandbox: SandboxSettings = SandboxSettings()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
@@ -18,6 +19,7 @@ from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
+from storage.reports import ReportRunRepository
 
 
 class UnitOfWork:
@@ -40,6 +42,10 @@ class UnitOfWork:
         self.bank_accounts = BankAccountRepository(conn)
         self.payments = PaymentRepository(conn)
         self.transfers = TransferRepository(conn)
+        self.admin = AdminRepository(conn)
+        self.broadcasts = BroadcastRepository(conn)
+        self.privacy = PersonalDataRepository(conn)
+        self.report_runs = ReportRunRepository(conn)
 
 
 class Storage:

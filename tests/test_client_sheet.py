@@ -233,6 +233,8 @@ def test_template_in_english() -> None:
     assert [c.value for c in wb["Clients"][1]] == EN_HEADERS
     assert "format" in "\n".join(str(c.value) for c in wb["Instructions"]["A"] if c.value).lower()
     assert TEMPLATE_FILE_NAME.endswith(".xlsx")
+    assert load_workbook(io.BytesIO(build_template("en-US"))).sheetnames[0] == "Clients"
+    assert load_workbook(io.BytesIO(build_template(None))).sheetnames[0] == "Klien"
 
 
 def test_the_untouched_template_has_no_clients() -> None:

@@ -13,6 +13,9 @@ from bot.services.base import Identity, Service, ServiceError
 from bot.regions import RegionsCatalog
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
 from bot.services.proposals import DraftState, FileUpload, ProposalService
+from bot.services.decrees import DecreeService
+from bot.services.payments import AccountService, PaymentService
+from bot.services.reviews import ReviewService
 from storage.unit import Storage
 
 __all__ = [
@@ -30,3 +33,7 @@ class Services:
         self.settings = settings
         self.onboarding = OnboardingService(storage, clock, settings)
         self.proposals = ProposalService(storage, clock, settings, regions=regions)
+        self.reviews = ReviewService(storage, clock, settings)
+        self.decrees = DecreeService(storage, clock, settings)
+        self.accounts = AccountService(storage, clock, settings)
+        self.payments = PaymentService(storage, clock, settings)

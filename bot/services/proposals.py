@@ -233,6 +233,7 @@ class ProposalService(Service):
             for item in inputs:
                 found = await self._check_nik(uow, state, item.nik, now)
                 warnings.extend(found)
+                warnings.extend(item.warnings)
                 client_id = await uow.clients.add(
                     state.proposal.id, item.full_name, item.nik, flags=("dup_nik",) if found else (),
                     sex=item.sex.value,

@@ -11,7 +11,7 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.bulk_import import ImportProblem
+from bot.bulk_import import ImportProblem, render_problem
 from bot.i18n import N_, Translator, format_age, format_date, format_datetime, format_money
 from bot.models import ProposalStatus, Role
 from bot.regions import PROVINCES
@@ -91,7 +91,7 @@ def refusal(t: Translator, error: object) -> str:
 def import_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: int = 40) -> str:
     lines = [_(t, N_("Nothing was imported. Fix these rows and send the file again:"))]
     for problem in problems[:limit]:
-        lines.append(_(t, N_("row {row}:"), row=problem.row) + " " + _(t, problem.message, **problem.params))
+        lines.append(render_problem(problem, lambda msgid, **params: _(t, msgid, **params)))
     if len(problems) > limit:
         lines.append(_(t, N_("…and {count} more."), count=len(problems) - limit))
     return clip("\n".join(lines))

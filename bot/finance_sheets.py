@@ -1,0 +1,382 @@
+"""Workbooks of steps c–d: the clients' bank accounts, the transfers, and the SK annex.
+
+Pure: bytes in, checked rows out (or :class:`ImportRejected` with every problem by row number, so a
+half-read file never changes anything); rows in, XLSX bytes out. No Telegram, no storage.
+Headers are written in the reader's language and read in either language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.bulk_import import ImportProblem, ImportRejected
+from bot.i18n import N_, resolve_locale
+from bot.models import TransferStatus
+from bot.validation import (
+    BANKS, Bank, Problem, ValidationError, find_bank, holder_name_warning, parse_account_number, parse_date,
+    parse_free_text, parse_money, parse_name,
+)
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ROWS = 5000
+
+# key -> (Indonesian header, English header)
+_ACCOUNT_COLUMNS: Mapping[str, tuple[str, str]] = {
+    "no": ("No", "No"),
+    "name": ("Nama klien", "Client name"),
+    "nik": ("NIK", "NIK"),
+    "bank": ("Bank", "Bank"),
+    "number": ("Nomor rekening", "Account number"),
+    "holder": ("Nama pemilik rekening", "Account holder"),
+}
+_TRANSFER_COLUMNS: Mapping[str, tuple[str, str]] = {
+    **_ACCOUNT_COLUMNS,
+    "amount": ("Jumlah", "Amount"),
+    "date": ("Tanggal transfer", "Transfer date"),
+    "status": ("Status", "Status"),
+    "note": ("Catatan", "Note"),
+}
+_ANNEX_COLUMNS = {
+    "id": ("No", "Kode IPWL", "Nama IPWL", "Kode proposal", "Nama penerima", "NIK", "Jumlah (Rp)"),
+    "en": ("No", "IPWL code", "IPWL name", "Proposal code", "Beneficiary", "NIK", "Amount (Rp)"),
+}
+_STATUS_WORDS: Mapping[str, TransferStatus] = {
+    "terkirim": TransferStatus.SENT, "berhasil": TransferStatus.SENT, "sent": TransferStatus.SENT,
+    "gagal": TransferStatus.FAILED, "failed": TransferStatus.FAILED,
+    "dikembalikan": TransferStatus.RETURNED, "retur": TransferStatus.RETURNED, "returned": TransferStatus.RETURNED,
+}
+_STATUS_LABELS = {"id": ("terkirim", "gagal", "dikembalikan"), "en": ("sent", "failed", "returned")}
+
+_NOT_XLSX = N_("The file is not an XLSX workbook. Fill in the template the bot sent and send it back.")
+_MISSING_COLUMN = N_("Column {name} is missing. Keep the header row of the template.")
+_UNKNOWN_NIK = N_("NIK {nik} is not a client of this proposal.")
+_TWICE = N_("This client is already on row {first}. List each client once.")
+_UNKNOWN_BANK = N_("Unknown bank {bank}. Use a bank name from the list, e.g. {example}.")
+_INCOMPLETE = N_("Fill in the bank, the account number and the holder's name (or leave all three empty).")
+_BAD_STATUS = N_("Status is one of: {choices}.")
+_NOTE_NEEDED = N_("Say why the transfer failed or came back (column Note).")
+_TOO_MANY = N_("The file has more than {maximum} rows.")
+
+
+@dataclass(frozen=True)
+class SheetClient:
+    """What a workbook row needs about one client (and their account, if any)."""
+
+    client_id: int
+    position: int
+    full_name: str
+    nik: str
+    amount: int
+    bank_code: str | None = None
+    account_number: str | None = None
+    holder_name: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountInput:
+    """One row of the accounts workbook that passed every check."""
+
+    row: int
+    client_id: int
+    bank: Bank
+    number: str
+    holder: str
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class TransferInput:
+    """One row of the transfers workbook that passed every check."""
+
+    row: int
+    client_id: int
+    status: TransferStatus
+    amount: int
+    on: dt.date
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class AnnexLine:
+    ipwl_code: str
+    ipwl_name: str
+    proposal_code: str
+    client_name: str
+    nik: str
+    amount: int
+
+
+@dataclass
+class _Problems:
+    items: list[ImportProblem] = field(default_factory=list)
+
+    def add(self, row: int, message: str, **params: object) -> None:
+        self.items.append(ImportProblem(row, message, params))
+
+    def extend(self, row: int, error: ValidationError) -> None:
+        self.items.extend(ImportProblem(row, p.message, dict(p.params)) for p in error.problems)
+
+
+# ------------------------------------------------------------------------------------- building
+
+
+def _header(columns: Mapping[str, tuple[str, str]], lang: str) -> list[str]:
+    return [names[1 if lang == "en" else 0] for names in columns.values()]
+
+
+def _workbook_bytes(wb: Any) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _styled_sheet(wb: Any, title: str, header: Sequence[str], widths: Sequence[int]) -> Any:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.active if wb.active.title == "Sheet" else wb.create_sheet()
+    ws.title = title
+    ws.append(list(header))
+    for index, width in enumerate(widths, start=1):
+        ws.cell(row=1, column=index).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _bank_sheet(wb: Any, lang: str) -> None:
+    ws = _styled_sheet(wb, "Bank", ("Bank", "Kode transfer" if lang == "id" else "Transfer code"), (20, 16))
+    for bank in BANKS.values():
+        ws.append([bank.name, bank.transfer_code])
+
+
+def build_accounts_template(clients: Sequence[SheetClient], locale: str | None = "id") -> bytes:
+    """One row per client with the accounts known so far; the operator fills in the rest."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lang = resolve_locale(locale)
+    wb = Workbook()
+    ws = _styled_sheet(wb, "Rekening" if lang == "id" else "Accounts", _header(_ACCOUNT_COLUMNS, lang),
+                       (5, 30, 20, 16, 22, 30))
+    for c in clients:
+        bank = BANKS.get(c.bank_code or "")
+        ws.append([c.position, c.full_name, c.nik, bank.name if bank else None, c.account_number, c.holder_name])
+    for column in ("C", "E"):  # NIK and account numbers are text: Excel must not round them
+        for cell in ws[column][1:]:
+            cell.number_format = "@"
+    banks = DataValidation(type="list", formula1=f"=Bank!$A$2:$A${len(BANKS) + 1}", allow_blank=True)
+    ws.add_data_validation(banks)
+    banks.add(f"D2:D{max(2, len(clients) + 1)}")
+    _bank_sheet(wb, lang)
+    return _workbook_bytes(wb)
+
+
+def build_transfers_template(clients: Sequence[SheetClient], locale: str | None = "id") -> bytes:
+    """One row per client with the verified account and the amount; finance fills date and status."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lang = resolve_locale(locale)
+    wb = Workbook()
+    ws = _styled_sheet(wb, "Transfer", _header(_TRANSFER_COLUMNS, lang), (5, 30, 20, 16, 22, 30, 14, 16, 14, 30))
+    for c in clients:
+        bank = BANKS.get(c.bank_code or "")
+        ws.append([c.position, c.full_name, c.nik, bank.name if bank else None, c.account_number, c.holder_name,
+                   c.amount, None, None, None])
+    for column in ("C", "E"):
+        for cell in ws[column][1:]:
+            cell.number_format = "@"
+    statuses = DataValidation(type="list", formula1='"' + ",".join(_STATUS_LABELS[lang]) + '"', allow_blank=True)
+    ws.add_data_validation(statuses)
+    statuses.add(f"I2:I{max(2, len(clients) + 1)}")
+    return _workbook_bytes(wb)
+
+
+def build_sk_annex(number: str, issued_on: dt.date, lines: Sequence[AnnexLine], locale: str | None = "id") -> bytes:
+    """The SK annex: the beneficiaries by IPWL with their amounts, a subtotal per IPWL and the total."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    lang = resolve_locale(locale)
+    header = _ANNEX_COLUMNS["en" if lang == "en" else "id"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Lampiran SK" if lang == "id" else "SK annex"
+    ws.append([("Lampiran SK " if lang == "id" else "Annex to SK ") + number])
+    ws.append([("Tanggal " if lang == "id" else "Date ") + issued_on.isoformat()])
+    ws.append([])
+    ws.append(list(header))
+    bold = Font(bold=True)
+    for cell in (ws["A1"], *ws[4]):
+        cell.font = bold
+    for letter, width in zip("ABCDEFG", (5, 12, 32, 16, 30, 20, 16)):
+        ws.column_dimensions[letter].width = width
+    total = 0
+    number_in_list = 0
+    for ipwl_code, group in _by_ipwl(lines):
+        subtotal = 0
+        for line in group:
+            number_in_list += 1
+            ws.append([number_in_list, line.ipwl_code, line.ipwl_name, line.proposal_code, line.client_name, line.nik,
+                       line.amount])
+            ws.cell(row=ws.max_row, column=6).number_format = "@"
+            subtotal += line.amount
+        ws.append([None, None, None, None, ("Subtotal " if lang == "id" else "Subtotal ") + ipwl_code, None, subtotal])
+        ws.cell(row=ws.max_row, column=5).font = bold
+        total += subtotal
+    ws.append([None, None, None, None, "Total", None, total])
+    ws.cell(row=ws.max_row, column=5).font = bold
+    for row in ws.iter_rows(min_row=5, min_col=7, max_col=7):
+        row[0].number_format = "#,##0"
+    return _workbook_bytes(wb)
+
+
+def _by_ipwl(lines: Sequence[AnnexLine]) -> Iterator[tuple[str, list[AnnexLine]]]:
+    groups: dict[str, list[AnnexLine]] = {}
+    for line in lines:
+        groups.setdefault(line.ipwl_code, []).append(line)
+    yield from sorted(groups.items())
+
+
+# -------------------------------------------------------------------------------------- reading
+
+
+def _rows(data: bytes, columns: Mapping[str, tuple[str, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(row number, {key: value}) of the first sheet, by header name in either language."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise ImportRejected([ImportProblem(1, _NOT_XLSX)]) from None
+    try:
+        ws = wb.worksheets[0]
+        raw = ws.iter_rows(values_only=True)
+        header = next(raw, None) or ()
+        names = {str(h).strip().casefold(): i for i, h in enumerate(header) if h is not None}
+        index: dict[str, int] = {}
+        missing = []
+        for key, labels in columns.items():
+            found = next((names[n.casefold()] for n in labels if n.casefold() in names), None)
+            if found is None:
+                missing.append(labels[0])
+            else:
+                index[key] = found
+        if missing:
+            raise ImportRejected([ImportProblem(1, _MISSING_COLUMN, {"name": name}) for name in missing])
+        for number, values in enumerate(raw, start=2):
+            if number > MAX_ROWS + 1:
+                raise ImportRejected([ImportProblem(number, _TOO_MANY, {"maximum": MAX_ROWS})])
+            row = {key: values[i] if i < len(values) else None for key, i in index.items()}
+            if any(_text(v) for v in row.values()):
+                yield number, row
+    finally:
+        wb.close()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _client_of(row: int, value: Any, by_nik: Mapping[str, SheetClient], seen: dict[int, int],
+               problems: _Problems) -> SheetClient | None:
+    nik = _text(value).replace(" ", "")
+    client = by_nik.get(nik)
+    if client is None:
+        problems.add(row, _UNKNOWN_NIK, nik=nik[:20] or "-")
+        return None
+    if client.client_id in seen:
+        problems.add(row, _TWICE, first=seen[client.client_id])
+        return None
+    seen[client.client_id] = row
+    return client
+
+
+def parse_accounts_sheet(data: bytes, clients: Sequence[SheetClient]) -> list[AccountInput]:
+    """The filled accounts workbook: every filled row checked; rows left empty are skipped."""
+    by_nik = {c.nik: c for c in clients}
+    problems = _Problems()
+    seen: dict[int, int] = {}
+    result = []
+    for row, values in _rows(data, _ACCOUNT_COLUMNS):
+        bank_text, number_text, holder_text = (_text(values[k]) for k in ("bank", "number", "holder"))
+        if not (bank_text or number_text or holder_text):
+            continue
+        client = _client_of(row, values["nik"], by_nik, seen, problems)
+        if client is None:
+            continue
+        if not (bank_text and number_text and holder_text):
+            problems.add(row, _INCOMPLETE)
+            continue
+        bank = find_bank(bank_text)
+        if bank is None:
+            problems.add(row, _UNKNOWN_BANK, bank=bank_text[:30], example="BRI")
+            continue
+        try:
+            number, warnings = parse_account_number(number_text, bank)
+            holder = parse_name(holder_text, field="holder_name")
+        except ValidationError as error:
+            problems.extend(row, error)
+            continue
+        warning = holder_name_warning(holder, client.full_name)
+        result.append(AccountInput(row, client.client_id, bank, number, holder,
+                                   tuple(warnings) + ((warning,) if warning else ())))
+    if problems.items:
+        raise ImportRejected(problems.items)
+    return result
+
+
+def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today: dt.date) -> list[TransferInput]:
+    """The filled transfers workbook: rows with a status are recorded; rows without one are skipped."""
+    by_nik = {c.nik: c for c in clients}
+    problems = _Problems()
+    seen: dict[int, int] = {}
+    result = []
+    for row, values in _rows(data, _TRANSFER_COLUMNS):
+        status_text = _text(values["status"]).casefold()
+        if not status_text:
+            continue
+        client = _client_of(row, values["nik"], by_nik, seen, problems)
+        if client is None:
+            continue
+        status = _STATUS_WORDS.get(status_text)
+        if status is None:
+            problems.add(row, _BAD_STATUS, choices=", ".join(_STATUS_LABELS["id"]))
+            continue
+        try:
+            amount = values["amount"] if isinstance(values["amount"], int) and values["amount"] > 0 \
+                else parse_money(_text(values["amount"]) or "0", field="amount")
+            on = _date(values["date"], today)
+            note = parse_free_text(_text(values["note"]), field="note", max_length=300) if _text(values["note"]) else None
+        except ValidationError as error:
+            problems.extend(row, error)
+            continue
+        if status != TransferStatus.SENT and not note:
+            problems.add(row, _NOTE_NEEDED)
+            continue
+        result.append(TransferInput(row, client.client_id, status, amount, on, note))
+    if problems.items:
+        raise ImportRejected(problems.items)
+    return result
+
+
+def _date(value: Any, today: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        if value > today:
+            raise ValidationError(Problem(N_("{date} is in the future. Enter a date up to today ({today})."),
+                                          {"date": value.isoformat(), "today": today.isoformat()}, "block", "date"))
+        return value
+    text = _text(value)
+    return parse_date(text, today=today, field="transfer_date") if text else today

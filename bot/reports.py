@@ -1,0 +1,365 @@
+"""The monthly report: figures per IPWL, province and PIC team, against the yearly target.
+
+The read side (``storage/reports.py``) hands over SQL aggregates per IPWL; this module rolls them
+up to provinces, teams and the centre and derives what people ask about: progress to target and
+pace, the funds pipeline, LPJ punctuality and the median days each stage takes. Everything but
+:func:`collect` is pure, so the arithmetic is tested without a database.
+
+Definitions (also written on the workbook's "Notes" sheet):
+
+* scope: proposals whose period is in the report's year; figures are as of the moment the report
+  is made, the month sets the pace and the "this month" counts;
+* clients proposed: clients of proposals sent to the centre (not draft, not withdrawn);
+  decreed: of proposals with an SK (status ``decreed`` or later); served: clients whose transfer
+  was sent;
+* target: the yearly target, shared over active IPWL (a province's or team's share is its number
+  of active IPWL); pace: the target × month ÷ 12 — what should be decreed by the month's end;
+* funds decreed: the budget of decreed clients; transferred: transfers sent; accounted for: the
+  realizations of submitted LPJ;
+* stage times: calendar days, per proposal, from the latest start event up to the first end event
+  (submit/resubmit → verify, verify → issue_sk, issue_sk → record_payment, record_payment →
+  submit_lpj), the median over the year's proposals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.i18n import N_
+from bot.models import ProposalStatus
+from bot.regions import PROVINCES
+
+S = ProposalStatus
+DECREED_PLUS: frozenset[ProposalStatus] = frozenset(
+    {S.DECREED, S.ACCOUNTS_SUBMITTED, S.ACCOUNTS_VERIFIED, S.PAID, S.LPJ_SUBMITTED, S.LPJ_RETURNED,
+     S.LPJ_VERIFIED, S.CLOSED}
+)
+NOT_PROPOSED: frozenset[ProposalStatus] = frozenset({S.DRAFT, S.WITHDRAWN})
+NO_TEAM = "-"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, in the centre's time zone."""
+
+    year: int
+    month: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    def bounds(self, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+        """The month as UTC instants: [first day 00:00, next month's first day 00:00) local time."""
+        zone = ZoneInfo(timezone)
+        start = dt.datetime(self.year, self.month, 1, tzinfo=zone)
+        nxt = self.following()
+        end = dt.datetime(nxt.year, nxt.month, 1, tzinfo=zone)
+        return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+
+    def following(self) -> Period:
+        return Period(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> Period:
+        return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    @classmethod
+    def of(cls, moment: dt.datetime, timezone: str) -> Period:
+        local = moment.astimezone(ZoneInfo(timezone))
+        return cls(local.year, local.month)
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str  # msgid
+    starts: tuple[str, ...]
+    end: str
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("review", N_("Submitted → verified"), ("submit", "resubmit"), "verify"),
+    Stage("decree", N_("Verified → SK"), ("verify",), "issue_sk"),
+    Stage("payment", N_("SK → transfer"), ("issue_sk",), "record_payment"),
+    Stage("lpj", N_("Transfer → LPJ"), ("record_payment",), "submit_lpj"),
+)
+
+# What the month's flow counts, by audit action (submit and resubmit are both "submitted").
+FLOWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("submitted", N_("Proposals submitted"), ("submit", "resubmit")),
+    ("returned", N_("Proposals returned for revision"), ("return",)),
+    ("verified", N_("Proposals verified"), ("verify",)),
+    ("decreed", N_("SK issued"), ("issue_sk",)),
+    ("paid", N_("Payments recorded"), ("record_payment",)),
+    ("lpj", N_("LPJ submitted"), ("submit_lpj",)),
+    ("closed", N_("LPJ validated (closed)"), ("validate_lpj",)),
+)
+
+
+@dataclass
+class Figures:
+    """The numbers of one IPWL, province, team, or the whole centre."""
+
+    key: str
+    label: str
+    ipwl_count: int = 0
+    target: float = 0.0
+    proposals: dict[ProposalStatus, int] = field(default_factory=dict)
+    clients_proposed: int = 0
+    clients_decreed: int = 0
+    clients_served: int = 0
+    funds_decreed: int = 0
+    funds_transferred: int = 0
+    funds_accounted: int = 0
+    lpj_on_time: int = 0
+    lpj_late: int = 0
+    durations: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def proposal_count(self) -> int:
+        return sum(self.proposals.values())
+
+    @property
+    def progress(self) -> float:
+        """Clients decreed as a share of the target (0 when there is no target)."""
+        return self.clients_decreed / self.target if self.target else 0.0
+
+    def median_days(self, stage: str) -> float | None:
+        values = self.durations.get(stage)
+        return round(statistics.median(values), 1) if values else None
+
+    def stage_count(self, stage: str) -> int:
+        return len(self.durations.get(stage, ()))
+
+    def absorb(self, other: Figures) -> None:
+        """Add another group's numbers into this one (a roll-up)."""
+        self.ipwl_count += other.ipwl_count
+        self.target += other.target
+        for status, count in other.proposals.items():
+            self.proposals[status] = self.proposals.get(status, 0) + count
+        for name in ("clients_proposed", "clients_decreed", "clients_served", "funds_decreed",
+                     "funds_transferred", "funds_accounted", "lpj_on_time", "lpj_late"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for stage, values in other.durations.items():
+            self.durations.setdefault(stage, []).extend(values)
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    period: Period
+    generated_at: dt.datetime
+    timezone: str
+    yearly_target: int
+    centre: Figures
+    ipwl: list[Figures]
+    provinces: list[Figures]
+    teams: list[Figures]
+    flows: dict[str, int]
+
+    @property
+    def expected(self) -> float:
+        """Clients that should be decreed by the end of the month, at an even pace."""
+        return pace(self.yearly_target, self.period.month)
+
+
+def pace(target: float, month: int) -> float:
+    return target * month / 12
+
+
+# --- inputs from the read side ---------------------------------------------------------------------
+
+
+class RegistryEntry(Protocol):
+    id: int
+    code: str
+    name: str
+    province_code: str
+    team_id: int | None
+    active: bool
+    team_code: str | None
+    team_name: str | None
+
+
+class StatusEntry(Protocol):
+    ipwl_id: int
+    status: str
+    proposals: int
+    clients: int
+    budget: int
+
+
+class TransferEntry(Protocol):
+    ipwl_id: int
+    clients: int
+    amount: int
+
+
+class LpjEntry(Protocol):
+    ipwl_id: int
+    on_time: int
+    late: int
+    accounted: int
+
+
+class EventEntry(Protocol):
+    ipwl_id: int
+    proposal_id: int
+    action: str
+    at: str
+
+
+class ReportSource(Protocol):
+    """What :func:`collect` needs from the read side (``storage.reports.ReportReader``)."""
+
+    async def registry(self) -> Sequence[RegistryEntry]: ...
+    async def proposals(self, year: int) -> Sequence[StatusEntry]: ...
+    async def transfers(self, year: int) -> Sequence[TransferEntry]: ...
+    async def lpj(self, year: int) -> Sequence[LpjEntry]: ...
+    def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[Sequence[EventEntry]]: ...
+    async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]: ...
+
+
+# --- stage durations ---------------------------------------------------------------------------------
+
+
+def _parse_utc(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def proposal_durations(events: Sequence[tuple[str, str]]) -> dict[str, float]:
+    """Days per stage for one proposal's ``(action, at)`` events in time order.
+
+    Each stage runs from the latest start event at or before the first end event to that end
+    event (a proposal returned and resubmitted is timed from its resubmission).
+    """
+    found: dict[str, float] = {}
+    for stage in STAGES:
+        start: str | None = None
+        for action, at in events:
+            if action == stage.end:
+                if start is not None:
+                    found[stage.key] = (_parse_utc(at) - _parse_utc(start)).total_seconds() / 86400
+                break
+            if action in stage.starts:
+                start = at
+    return found
+
+
+class DurationCollector:
+    """Feeds pages of stage events (grouped by proposal, in time order) into per-IPWL durations."""
+
+    def __init__(self) -> None:
+        self.by_ipwl: dict[int, dict[str, list[float]]] = {}
+        self._current: tuple[int, int] | None = None
+        self._events: list[tuple[str, str]] = []
+
+    def feed(self, page: Iterable[EventEntry]) -> None:
+        for event in page:
+            key = (event.ipwl_id, event.proposal_id)
+            if key != self._current:
+                self._flush()
+                self._current = key
+            self._events.append((event.action, event.at))
+
+    def finish(self) -> dict[int, dict[str, list[float]]]:
+        self._flush()
+        return self.by_ipwl
+
+    def _flush(self) -> None:
+        if self._current is not None and self._events:
+            target = self.by_ipwl.setdefault(self._current[0], {})
+            for stage, days in proposal_durations(self._events).items():
+                target.setdefault(stage, []).append(days)
+        self._events = []
+
+
+# --- the roll-up -------------------------------------------------------------------------------------
+
+
+def build_report(
+    period: Period,
+    *,
+    generated_at: dt.datetime,
+    timezone: str,
+    yearly_target: int,
+    registry: Sequence[RegistryEntry],
+    proposals: Iterable[StatusEntry],
+    transfers: Iterable[TransferEntry],
+    lpj: Iterable[LpjEntry],
+    durations: Mapping[int, Mapping[str, list[float]]],
+    flows: Mapping[str, int],
+    no_team_label: str = N_("No PIC team"),
+) -> MonthlyReport:
+    """Per-IPWL figures from the aggregates, rolled up to provinces, teams and the centre."""
+    active = sum(1 for entry in registry if entry.active)
+    share = yearly_target / active if active else 0.0
+    by_id: dict[int, Figures] = {}
+    for entry in registry:
+        by_id[entry.id] = Figures(entry.code, entry.name, ipwl_count=1, target=share if entry.active else 0.0,
+                                  durations={k: list(v) for k, v in durations.get(entry.id, {}).items()})
+    for row in proposals:
+        figures = by_id.get(row.ipwl_id)
+        if figures is None:
+            continue
+        status = ProposalStatus(row.status)
+        figures.proposals[status] = figures.proposals.get(status, 0) + row.proposals
+        if status not in NOT_PROPOSED:
+            figures.clients_proposed += row.clients
+        if status in DECREED_PLUS:
+            figures.clients_decreed += row.clients
+            figures.funds_decreed += row.budget
+    for row in transfers:
+        if (figures := by_id.get(row.ipwl_id)) is not None:
+            figures.clients_served += row.clients
+            figures.funds_transferred += row.amount
+    for row in lpj:
+        if (figures := by_id.get(row.ipwl_id)) is not None:
+            figures.lpj_on_time += row.on_time
+            figures.lpj_late += row.late
+            figures.funds_accounted += row.accounted
+
+    provinces: dict[str, Figures] = {}
+    teams: dict[str, Figures] = {}
+    centre = Figures("*", "")
+    for entry in registry:
+        figures = by_id[entry.id]
+        province = provinces.setdefault(
+            entry.province_code, Figures(entry.province_code, PROVINCES.get(entry.province_code, entry.province_code)))
+        team_key = entry.team_code or NO_TEAM
+        team = teams.setdefault(team_key, Figures(team_key, entry.team_name or no_team_label))
+        for group in (province, team, centre):
+            group.absorb(figures)
+    flow_counts = {key: sum(flows.get(action, 0) for action in actions) for key, _, actions in FLOWS}
+    return MonthlyReport(
+        period=period,
+        generated_at=generated_at,
+        timezone=timezone,
+        yearly_target=yearly_target,
+        centre=centre,
+        ipwl=[by_id[entry.id] for entry in registry],
+        provinces=sorted(provinces.values(), key=lambda f: f.label),
+        teams=sorted(teams.values(), key=lambda f: (f.key == NO_TEAM, f.key)),
+        flows=flow_counts,
+    )
+
+
+async def collect(source: ReportSource, period: Period, *, now: dt.datetime, timezone: str,
+                  yearly_target: int) -> MonthlyReport:
+    """Read the aggregates of ``period``'s year from ``source`` and build the report."""
+    registry = await source.registry()
+    proposals = await source.proposals(period.year)
+    transfers = await source.transfers(period.year)
+    lpj = await source.lpj(period.year)
+    collector = DurationCollector()
+    async for page in source.stage_events(period.year, now):
+        collector.feed(page)
+    start, end = period.bounds(timezone)
+    flows = await source.month_flows(start, end)
+    return build_report(period, generated_at=now, timezone=timezone, yearly_target=yearly_target,
+                        registry=registry, proposals=proposals, transfers=transfers, lpj=lpj,
+                        durations=collector.finish(), flows=flows)

@@ -1,0 +1,244 @@
+"""The sandbox's lifecycle: the real bot, the local Bot API emulator and the demo data, together.
+
+One :class:`Sandbox` outlives many *worlds*: a world is one emulator, one freshly seeded
+database and one running bot. Reset throws the world away and builds a new one; the web chat
+(bot/sandbox/web.py) keeps serving and only sees the version number jump.
+
+The bot is built by the one composition root, ``bot.app.build_application``, and started with
+``bot.app.start_bot`` exactly as ``atensi-bot run`` does; only its settings point it at the
+emulator and at the sandbox's own database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from apscheduler.triggers.date import DateTrigger
+from pydantic import SecretStr
+
+from bot.app import build_application, start_bot, stop_bot
+from bot.config import ConfigError, Settings
+from bot.emulator import BotApiEmulator, default_spec_path
+from bot.services import Services
+from handlers.context import DEPS_KEY, Deps
+from storage.unit import Storage
+
+from . import demo
+from .clock import SandboxClock
+
+__all__ = ["Changes", "Sandbox", "SandboxPaths", "World", "resolve_paths"]
+
+log = logging.getLogger("atensi.sandbox")
+
+#: The emulator accepts only this token; it never leaves the machine.
+SANDBOX_TOKEN = "777000:SANDBOX-OFFLINE"
+BOT_USERNAME = "atensi_sandbox_bot"
+BOT_NAME = "ATENSI Bot"
+#: getUpdates waits at most this long; short so that stopping the bot (reset) is quick.
+POLL_TIMEOUT = 2
+
+
+@dataclass(frozen=True)
+class SandboxPaths:
+    """Where the sandbox keeps its database and uploaded files (never the real ones)."""
+
+    database: Path
+    files_dir: Path
+
+    def wipe(self) -> None:
+        """Delete the sandbox database (with its WAL files) and its files folder."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.database}{suffix}").unlink(missing_ok=True)
+        shutil.rmtree(self.files_dir, ignore_errors=True)
+
+
+def resolve_paths(settings: Settings) -> SandboxPaths:
+    """The sandbox's files; refuses a configuration that would point it at the real database."""
+    database = settings.sandbox.database
+    if database is None:
+        database = Path(tempfile.gettempdir()) / "atensi-sandbox" / "sandbox.sqlite3"
+    database = database.expanduser().resolve()
+    if database == settings.storage.database.expanduser().resolve():
+        # The sandbox wipes its database at every start: it must never be the real one.
+        raise ConfigError(
+            f"[sandbox] database is the same file as [storage] database ({database}); "
+            "choose another file for the sandbox"
+        )
+    return SandboxPaths(database, database.with_name(f"{database.stem}-files"))
+
+
+class Changes:
+    """A version number that grows with every change the web chat should show, and a way to
+    wait for the next one (the page long-polls it)."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self._changed = asyncio.Event()
+
+    def bump(self, _event: object = None) -> None:
+        """Something changed (an emulator event, the clock, a reset)."""
+        self.version += 1
+        self._changed.set()
+        # Waiters hold the old event; a fresh one makes the next wait block again.
+        self._changed = asyncio.Event()
+
+    async def wait(self, since: int, timeout: float) -> int:
+        """Return the version once it is above ``since``, or after ``timeout`` seconds."""
+        if self.version > since:
+            return self.version
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            pass
+        return self.version
+
+
+@dataclass
+class World:
+    """One emulator, one seeded database, one running bot."""
+
+    emu: BotApiEmulator
+    storage: Storage
+    app: Any  # telegram.ext.Application (bot/ core modules do not import telegram)
+    cast: demo.Cast
+    unsubscribe: Callable[[], None]
+
+    @property
+    def deps(self) -> Deps:
+        deps: Deps = self.app.bot_data[DEPS_KEY]
+        return deps
+
+
+class Sandbox:
+    """Start, reset, time-travel and stop the offline sandbox."""
+
+    def __init__(self, settings: Settings, *, clock: SandboxClock | None = None) -> None:
+        self.settings = settings
+        self.paths = resolve_paths(settings)
+        self.clock = clock or SandboxClock()
+        self.changes = Changes()
+        self._world: World | None = None
+        # Held while a world is built or torn down; web requests wait for it to be ready.
+        self._lock = asyncio.Lock()
+
+    # --------------------------------------------------------------------------- lifecycle
+
+    async def start(self) -> None:
+        """Build the first world."""
+        async with self._lock:
+            await self._open()
+
+    async def stop(self) -> None:
+        """Stop the bot and the emulator; the sandbox database stays until the next start."""
+        async with self._lock:
+            await self._close()
+
+    async def reset(self) -> None:
+        """Back to the demo data: stop the bot, recreate the database, re-seed, restart."""
+        async with self._lock:
+            log.info("sandbox reset")
+            await self._close()
+            await self._open()
+
+    async def world(self) -> World:
+        """The running world (waits while a reset is in progress)."""
+        async with self._lock:
+            if self._world is None:
+                raise RuntimeError("the sandbox is not running")
+            return self._world
+
+    async def advance(self, delta: dt.timedelta) -> dt.datetime:
+        """Time travel: move the clock forward, then let the bot act on what came due."""
+        async with self._lock:
+            now = self.clock.advance(delta)
+            log.info("sandbox clock advanced by %s", delta)
+            if self._world is not None:
+                await self._run_due_work(self._world)
+            self.changes.bump()
+            return now
+
+    # ---------------------------------------------------------------------------- internals
+
+    def bot_settings(self, emu: BotApiEmulator) -> Settings:
+        """The configured settings, pointed at the emulator and the sandbox's own files."""
+        s = self.settings
+        return s.model_copy(
+            update={
+                "telegram": s.telegram.model_copy(update={
+                    "token": SecretStr(emu.token),
+                    "base_url": emu.base_url,
+                    "base_file_url": emu.base_file_url,
+                    "bot_username": BOT_USERNAME,
+                    "poll_timeout": POLL_TIMEOUT,
+                }),
+                "storage": s.storage.model_copy(update={
+                    "database": self.paths.database, "files_dir": self.paths.files_dir,
+                }),
+                # Admins of the demo are enrolled by invite; real admin ids mean nothing here.
+                "access": s.access.model_copy(update={"admin_user_ids": []}),
+            }
+        )
+
+    async def _open(self) -> None:
+        self.paths.wipe()
+        self.paths.database.parent.mkdir(parents=True, exist_ok=True)
+        self.clock.set_offset(dt.timedelta())
+        # The spec file exists in a checkout with ../shared beside it; a packaged install has
+        # none and then runs unvalidated.
+        emu = BotApiEmulator(
+            SANDBOX_TOKEN, spec_path=default_spec_path(), bot_username=BOT_USERNAME,
+            bot_name=BOT_NAME, clock=self.clock.timestamp,
+        )
+        await emu.start()
+        unsubscribe = emu.subscribe(self.changes.bump)
+        storage = await Storage.open(self.paths.database)
+        settings = self.bot_settings(emu)
+        app = build_application(settings, storage=storage, clock=self.clock)
+        try:
+            await start_bot(app, poll_timeout=POLL_TIMEOUT)
+            cast = await demo.seed(emu, Services(storage, self.clock, settings), self.clock,
+                                   centre_zone=settings.locale.timezone)
+        except BaseException:
+            unsubscribe()
+            await stop_bot(app)
+            await storage.close()
+            await emu.stop()
+            raise
+        self._world = World(emu, storage, app, cast, unsubscribe)
+        self.changes.bump()
+        log.info("sandbox ready: %d people, %d groups, database %s",
+                 len(cast.users), len(cast.groups), self.paths.database)
+
+    async def _close(self) -> None:
+        world, self._world = self._world, None
+        if world is None:
+            return
+        world.unsubscribe()
+        await stop_bot(world.app)
+        await world.storage.close()
+        await world.emu.stop()
+        self.changes.bump()
+
+    async def _run_due_work(self, world: World) -> None:
+        """After a jump in time: wake the outbox sender and run every repeating job once now.
+
+        Repeating jobs (reminders) ask "what is due now?" and record what they sent under a
+        unique key, so an extra run is safe; without it, what became due would wait for the
+        job's next tick in real time.
+        """
+        if world.deps.sender is not None:
+            world.deps.sender.wake()
+        job_queue = world.app.job_queue
+        if job_queue is None:
+            return
+        for job in job_queue.jobs():
+            if not isinstance(job.job.trigger, DateTrigger):
+                await job.run(world.app)

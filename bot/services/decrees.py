@@ -1,0 +1,207 @@
+"""Step c: the head of centre issues a decree (SK) that fixes the beneficiaries.
+
+``/sk`` lists the validated proposals; the head ticks some, types the SK number and date (or takes
+the next number from the register), and confirms. In one transaction the proposals move to
+``decreed``, every client gets a bank-account row to fill in, the operators are asked for the
+accounts and the SK annex (XLSX) is queued for the head's private chat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.finance_sheets import AnnexLine
+from bot.i18n import N_
+from bot.models import Action, ProposalStatus, Role
+from bot.services.base import Identity, ServiceError
+from bot.services.reviews import StaffService
+from bot.validation import Problem, ValidationError, parse_date, parse_free_text
+from storage.finance import Decree, StaffSummary
+from storage.unit import UnitOfWork
+
+SK = "sk"  # the conversation while the head prepares an SK
+SK_ISSUED_KIND = "sk_issued"  # to operators: the SK is out, send the bank accounts
+SK_ANNEX_KIND = "sk_annex"  # to the head: the annex workbook
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_HEAD_ONLY = N_("Only the head of centre can issue an SK.")
+
+
+@dataclass(frozen=True)
+class SkDraft:
+    """An SK being prepared: the validated proposals, those ticked, the number and date."""
+
+    candidates: list[StaffSummary]
+    picked: frozenset[int]
+    number: str | None  # None: the next number from the register
+    date: dt.date
+    register_number: str
+    asked_number: bool
+
+    @property
+    def chosen(self) -> list[StaffSummary]:
+        return [c for c in self.candidates if c.id in self.picked]
+
+    @property
+    def final_number(self) -> str:
+        return self.number or self.register_number
+
+
+@dataclass(frozen=True)
+class Annex:
+    decree: Decree
+    rows: list[AnnexLine]
+
+
+class DecreeService(StaffService):
+    """What the head of centre does: the SK."""
+
+    async def start(self, who: Identity) -> SkDraft:
+        """``/sk``: the validated proposals waiting for a decree."""
+        await self._head(who)
+        async with self.storage.transaction() as uow:
+            state = {"picked": [], "number": None, "date": None, "asked": False}
+            await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
+            return await self._draft(uow, state)
+
+    async def toggle(self, who: Identity, proposal_id: int) -> SkDraft:
+        async with self.storage.transaction() as uow:
+            state = await self._state(uow, who)
+            picked = [p for p in state["picked"] if p != proposal_id]
+            if len(picked) == len(state["picked"]):
+                picked.append(proposal_id)
+            state["picked"] = picked
+            return await self._save(uow, who, state)
+
+    async def ask_number(self, who: Identity) -> SkDraft:
+        """The proposals are chosen: ask for the SK number and date."""
+        async with self.storage.transaction() as uow:
+            state = await self._state(uow, who)
+            draft = await self._draft(uow, state)
+            if not draft.chosen:
+                raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
+            state["asked"] = True
+            return await self._save(uow, who, state)
+
+    async def number_text(self, who: Identity, text: str) -> SkDraft:
+        """The SK number typed, optionally followed by its date (``SK-012/… 28-11-2026``)."""
+        today = self._today()
+        number, date = _split_number_and_date(text, today)
+        async with self.storage.transaction() as uow:
+            state = await self._state(uow, who)
+            if await uow.decrees.number_taken(number):
+                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
+            state.update(number=number, date=date.isoformat(), asked=True)
+            return await self._save(uow, who, state)
+
+    async def use_register(self, who: Identity) -> SkDraft:
+        """Take the next number from the register, dated today."""
+        async with self.storage.transaction() as uow:
+            state = await self._state(uow, who)
+            state.update(number=None, date=self._today().isoformat(), asked=True)
+            return await self._save(uow, who, state)
+
+    async def issue(self, who: Identity) -> Decree:
+        """Confirm: decree every ticked proposal under one SK, all or none."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            state = await self._state(uow, who)
+            draft = await self._draft(uow, state)
+            if not draft.chosen:
+                raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
+            number = draft.number or self._register_number(await uow.decrees.take_register(draft.date.year), draft.date)
+            if await uow.decrees.number_taken(number):
+                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
+            data = {"sk_number": number, "sk_date": draft.date}
+            decree = await uow.decrees.create(number, draft.date, who.person.id, now)
+            for summary in draft.chosen:
+                proposal = await self.proposal(uow, summary.id)
+                transition = await self.authorize(uow, who, Action.ISSUE_SK, proposal, data)
+                await self.move(uow, who, proposal, transition, now, reason=number, decree_id=decree.id)
+                await uow.bank_accounts.ensure([c.id for c in await uow.clients.of_proposal(proposal.id)], now)
+                await self.notify(uow, await self.operators(uow, proposal), SK_ISSUED_KIND, f"proposal:{proposal.id}:sk",
+                                  {"proposal_id": proposal.id}, now)
+            await uow.audit.record(self.event(who, "decree", decree.id, "issue_sk", to=number,
+                                              reason=",".join(s.code for s in draft.chosen)))
+            await uow.outbox.enqueue(dedupe_key=f"decree:{decree.id}:annex", chat_id=who.person.telegram_user_id,
+                                     kind=SK_ANNEX_KIND, params={"decree_id": decree.id}, now=now,
+                                     person_id=who.person.id)
+            await uow.conversations.end(who.person.id)
+            return decree
+
+    async def cancel(self, who: Identity) -> None:
+        async with self.storage.transaction() as uow:
+            await self._state(uow, who)
+            await uow.conversations.end(who.person.id)
+
+    async def annex(self, decree_id: int) -> Annex | None:
+        """The beneficiaries an SK fixes, by IPWL (for the annex workbook)."""
+        async with self.storage.reading() as uow:
+            decree = await uow.decrees.by_id(decree_id)
+            if decree is None:
+                return None
+            rows = []
+            for proposal_id in await uow.decrees.proposal_ids(decree_id):
+                proposal = await self.proposal(uow, proposal_id)
+                ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
+                assert ipwl is not None
+                rows.extend(AnnexLine(ipwl.code, ipwl.name, proposal.code, c.full_name, c.nik, c.total)
+                            for c in await uow.clients.of_proposal(proposal_id))
+        rows.sort(key=lambda r: (r.ipwl_code, r.proposal_code))
+        return Annex(decree, rows)
+
+    # --- internals --------------------------------------------------------------------------------
+
+    async def _head(self, who: Identity) -> None:
+        if not who.actor.has_role(Role.HEAD):
+            async with self.unit(who):
+                raise self.denied(ServiceError("head_only", _HEAD_ONLY), "command", "sk", "sk: role_required")
+
+    def _today(self) -> dt.date:
+        return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+
+    def _register_number(self, n: int, date: dt.date) -> str:
+        return self.settings.payments.sk_number_format.format(n=n, month=_ROMAN[date.month - 1], year=date.year)
+
+    async def _state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
+        if not who.actor.has_role(Role.HEAD):
+            raise ServiceError("head_only", _HEAD_ONLY)
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != SK:
+            raise ServiceError("sk_not_open", N_("No SK is being prepared. Start again with /sk."))
+        return dict(conversation.state)
+
+    async def _save(self, uow: UnitOfWork, who: Identity, state: dict[str, Any]) -> SkDraft:
+        await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
+        return await self._draft(uow, state)
+
+    async def _draft(self, uow: UnitOfWork, state: dict[str, Any]) -> SkDraft:
+        date = dt.date.fromisoformat(state["date"]) if state.get("date") else self._today()
+        candidates = await uow.staff.summaries([ProposalStatus.VALIDATED])
+        known = {c.id for c in candidates}
+        picked = frozenset(p for p in state["picked"] if p in known)
+        register = self._register_number(await uow.decrees.peek_register(date.year), date)
+        return SkDraft(candidates, picked, state.get("number"), date, register, bool(state.get("asked")))
+
+
+def _split_number_and_date(text: str, today: dt.date) -> tuple[str, dt.date]:
+    """``"SK-012/BRSKPN-GP/XI/2026 28-11-2026"`` → (number, date); without a date: today."""
+    words = text.split()
+    for size in (3, 1):  # "28 November 2026" or "28-11-2026"
+        if len(words) > size:
+            try:
+                date = parse_date(" ".join(words[-size:]), today=today, field="sk_date")
+            except ValidationError:
+                continue
+            return _number(" ".join(words[:-size])), date
+    return _number(text), today
+
+
+def _number(text: str) -> str:
+    number = parse_free_text(text, field="sk_number", min_length=3, max_length=60)
+    if "\n" in number:
+        raise ValidationError(Problem(N_("Type the SK number on one line, e.g. {example}."),
+                                      {"example": "SK-012/BRSKPN-GP/XI/2026 28-11-2026"}, "block", "sk_number"))
+    return number

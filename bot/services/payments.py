@@ -1,0 +1,573 @@
+"""Step d: the clients' bank accounts, then the payment (SPP, SPM, one transfer per client).
+
+After the SK the operator supplies each client's account (one at a time in chat, or all at once
+from a workbook). When every account is in, the proposal goes to the PIC team and finance, who
+verify each account or send single ones back with a reason. Finance then records the payment
+request and order and each transfer; a failed or returned transfer sends that one client back to
+the operator for a new account. When every transfer is sent the proposal is paid and its LPJ due
+date is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.finance_sheets import AccountInput, TransferInput
+from bot.i18n import N_
+from bot.models import (
+    Action, BankAccountStatus, Client, Ipwl, Person, Proposal, ProposalStatus, Role, TransferStatus,
+)
+from bot.services.base import Identity, ServiceError
+from bot.services.reviews import StaffService
+from bot.validation import (
+    BANKS, Bank, Problem, ValidationError, holder_name_warning, parse_account_number, parse_date, parse_free_text,
+    parse_name,
+)
+
+__all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
+from storage.finance import BankAccount, Payment, StaffSummary, Transfer
+from storage.unit import UnitOfWork
+
+ACCOUNT = "bank_account"  # conversation: an operator typing one client's account, or sending the sheet
+ACCOUNT_RETURN = "account_return"  # conversation: a verifier typing why an account goes back
+PAYMENT = "payment"  # conversation: finance recording SPP/SPM and transfers
+
+ACCOUNTS_SUBMITTED_KIND = "accounts_submitted"  # PIC team and finance: check the accounts
+ACCOUNT_RETURNED_KIND = "account_returned"  # operators: correct this client's account
+ACCOUNTS_VERIFIED_KIND = "accounts_verified"  # finance: ready for payment
+ACCOUNT_FIXED_KIND = "account_fixed"  # finance: a new account after a failed transfer
+TRANSFER_FAILED_KIND = "transfer_failed"  # operators: the transfer to this client failed
+PAID_KIND = "proposal_paid"  # operators: the funds have been transferred
+
+_FILLED = frozenset({BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED})
+_FAILED = frozenset({TransferStatus.FAILED, TransferStatus.RETURNED})
+_STALE = N_("This button is no longer valid.")
+
+
+# ------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Beneficiary:
+    """A client with their account and transfer, as the accounts and payment screens show them."""
+
+    client: Client
+    account: BankAccount | None
+    transfer: Transfer | None
+
+    @property
+    def account_status(self) -> BankAccountStatus:
+        return self.account.status if self.account else BankAccountStatus.MISSING
+
+    @property
+    def transfer_status(self) -> TransferStatus:
+        return self.transfer.status if self.transfer else TransferStatus.PENDING
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """A decreed proposal with every client's account (and, for finance, the payment so far)."""
+
+    proposal: Proposal
+    ipwl: Ipwl
+    rows: list[Beneficiary]
+    payment: Payment | None = None
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return sum(r.client.total for r in self.rows)
+
+    def count(self, status: BankAccountStatus) -> int:
+        return sum(1 for r in self.rows if r.account_status == status)
+
+    @property
+    def sent(self) -> int:
+        return sum(r.transfer.amount for r in self.rows if r.transfer and r.transfer.status == TransferStatus.SENT)
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """One client's account being typed: the answers so far and which question is next."""
+
+    proposal: Proposal
+    client: Client
+    step: str  # "bank", "number", "holder", "passbook"
+    bank: Bank | None = None
+    number: str | None = None
+    holder: str | None = None
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaymentStep:
+    """What finance is asked next: ``spp``, ``spm``, a failure reason, or nothing (the transfers)."""
+
+    accounts: Accounts
+    step: str | None
+    failing: Beneficiary | None = None
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    telegram_file_id: str
+    file_unique_id: str | None
+    file_name: str | None
+    mime_type: str | None
+    size: int
+    sha256: str
+    stored_path: str | None = None
+
+
+# ---------------------------------------------------------------------------------- shared parts
+
+
+class _FinanceBase(StaffService):
+    def today(self) -> dt.date:
+        return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+
+    async def accounts(self, uow: UnitOfWork, proposal: Proposal, warnings: Sequence[Problem] = ()) -> Accounts:
+        ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
+        assert ipwl is not None
+        accounts = await uow.bank_accounts.of_proposal(proposal.id)
+        transfers = await uow.transfers.of_proposal(proposal.id)
+        rows = [Beneficiary(c, accounts.get(c.id), transfers.get(c.id)) for c in await uow.clients.of_proposal(proposal.id)]
+        return Accounts(proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings))
+
+    async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
+        client = await uow.clients.by_id(client_id)
+        if client is None:
+            raise ServiceError("stale", _STALE)
+        proposal = await self.proposal(uow, client.proposal_id)
+        transfers = await uow.transfers.of_proposal(proposal.id)
+        return proposal, Beneficiary(client, await uow.bank_accounts.by_client(client_id), transfers.get(client_id))
+
+    async def verifiers(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
+        """Who checks accounts: the IPWL's PIC team and finance."""
+        team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
+        finance = await uow.staff.holding(Role.FINANCE)
+        return list({p.id: p for p in [*team, *finance]}.values())
+
+    async def conversation(self, uow: UnitOfWork, who: Identity, kind: str) -> tuple[int | None, dict[str, Any]]:
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != kind:
+            raise ServiceError("not_open", N_("This is no longer open. Start again from the menu."))
+        return conversation.entity_id, dict(conversation.state)
+
+
+# ------------------------------------------------------------------------------------- accounts
+
+
+class AccountService(_FinanceBase):
+    """Bank accounts: the operator supplies them, the PIC team or finance verifies them."""
+
+    # --- the operator -----------------------------------------------------------------------------
+
+    async def overview(self, who: Identity) -> list[Accounts]:
+        """``/rekening``: the operator's proposals that need (or have) the clients' accounts."""
+        ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+        if not ipwl_ids:
+            raise ServiceError("not_operator", N_("/rekening is for IPWL operators."))
+        statuses = (ProposalStatus.DECREED, ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED)
+        async with self.storage.reading() as uow:
+            summaries = await uow.staff.summaries(statuses, ipwl_ids=ipwl_ids)
+            return [await self.accounts(uow, await self.proposal(uow, s.id)) for s in summaries]
+
+    async def start_client(self, who: Identity, client_id: int) -> AccountEntry:
+        """Start typing one client's account (first question: the bank)."""
+        async with self.unit(who) as uow:
+            proposal, row = await self.beneficiary(uow, client_id)
+            self._check_editable(who, proposal, row)
+            state = {"client_id": client_id, "step": "bank"}
+            await uow.conversations.start(who.person.id, ACCOUNT, proposal.id, self.clock.now(), state)
+            return await self._entry(uow, state)
+
+    async def choose_bank(self, who: Identity, bank_code: str) -> AccountEntry:
+        bank = BANKS.get(bank_code)
+        async with self.storage.transaction() as uow:
+            _, state = await self.conversation(uow, who, ACCOUNT)
+            if bank is None or state.get("step") != "bank":
+                raise ServiceError("stale", _STALE)
+            state.update(bank=bank.code, step="number")
+            return await self._save_state(uow, who, state)
+
+    async def answer(self, who: Identity, text: str) -> AccountEntry:
+        """The account number, then the holder's name; warnings are shown, not blocking."""
+        async with self.storage.transaction() as uow:
+            _, state = await self.conversation(uow, who, ACCOUNT)
+            step = state.get("step")
+            if step == "number":
+                number, warnings = parse_account_number(text, BANKS[state["bank"]])
+                state.update(number=number, step="holder")
+            elif step == "holder":
+                client = await uow.clients.by_id(int(state["client_id"]))
+                assert client is not None
+                holder = parse_name(text, field="holder_name")
+                warning = holder_name_warning(holder, client.full_name)
+                warnings = [warning] if warning else []
+                state.update(holder=holder, step="passbook")
+            else:
+                raise ServiceError("account_use_buttons", N_("Use the buttons above, or send the passbook photo."))
+            entry = await self._save_state(uow, who, state)
+            return replace(entry, warnings=tuple(warnings))
+
+    async def finish_client(self, who: Identity, passbook: FileUpload | None = None) -> Accounts:
+        """The passbook photo (or skip it): the account is saved and submitted for checking."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal_id, state = await self.conversation(uow, who, ACCOUNT)
+            if state.get("step") != "passbook":
+                raise ServiceError("account_not_ready", N_("Answer the questions above first."))
+            proposal, row = await self.beneficiary(uow, int(state["client_id"]))
+            self._check_editable(who, proposal, row)
+            passbook_id = None
+            if passbook is not None:
+                passbook_id = await uow.attachments.add(
+                    proposal.id, client_id=row.client.id, purpose="passbook", telegram_file_id=passbook.telegram_file_id,
+                    file_unique_id=passbook.file_unique_id, file_name=passbook.file_name, mime_type=passbook.mime_type,
+                    size=passbook.size, sha256=passbook.sha256, stored_path=passbook.stored_path,
+                    uploaded_by=who.person.id, now=now)
+            await self._store(uow, who, proposal, row.client, BANKS[state["bank"]], state["number"], state["holder"],
+                              passbook_id, now)
+            await uow.conversations.end(who.person.id)
+            return await self._after_save(uow, who, proposal, now, [row.client.id])
+
+    async def open_sheet(self, who: Identity, proposal_id: int) -> Accounts:
+        """The accounts workbook was asked for: the next file sent is read as that proposal's accounts."""
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            self._check_operator(who, proposal)
+            if proposal.status != ProposalStatus.DECREED:
+                raise ServiceError("accounts_not_open", N_("The accounts of {code} cannot be changed now."), code=proposal.code)
+            await uow.conversations.start(who.person.id, ACCOUNT, proposal.id, self.clock.now(), {"step": "sheet"})
+            return await self.accounts(uow, proposal)
+
+    async def sheet_proposal(self, who: Identity) -> Accounts:
+        """The proposal whose accounts workbook is expected now."""
+        async with self.storage.reading() as uow:
+            proposal_id, _ = await self.conversation(uow, who, ACCOUNT)
+            if proposal_id is None:
+                raise ServiceError("not_open", N_("This is no longer open. Start again from the menu."))
+            return await self.accounts(uow, await self.proposal(uow, proposal_id))
+
+    async def import_sheet(self, who: Identity, proposal_id: int, inputs: Sequence[AccountInput]) -> Accounts:
+        """Every row of a filled accounts workbook, all or none."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            state = await self.accounts(uow, proposal)
+            by_id = {r.client.id: r for r in state.rows}
+            warnings: list[Problem] = []
+            for item in inputs:
+                row = by_id.get(item.client_id)
+                if row is None:
+                    raise ServiceError("stale", _STALE)
+                self._check_editable(who, proposal, row)
+                await self._store(uow, who, proposal, row.client, item.bank, item.number, item.holder, None, now)
+                warnings.extend(item.warnings)
+            await uow.conversations.end(who.person.id)
+            result = await self._after_save(uow, who, proposal, now, [i.client_id for i in inputs])
+            return replace(result, warnings=tuple(warnings))
+
+    # --- the verifier (PIC team or finance) --------------------------------------------------------
+
+    async def review(self, who: Identity, proposal_id: int) -> Accounts:
+        """The accounts to check, for a PIC of the team or finance."""
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+            return await self.accounts(uow, proposal)
+
+    async def verify(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None) -> Accounts:
+        """Verify one client's account (or every submitted one); when all are verified, so is the proposal."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            if client_id is not None:
+                proposal, row = await self.beneficiary(uow, client_id)
+                rows = [row]
+            else:
+                proposal = await self.proposal(uow, proposal_id or 0)
+                rows = [r for r in (await self.accounts(uow, proposal)).rows if r.account_status == BankAccountStatus.SUBMITTED]
+            await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+            for row in rows:
+                if await uow.bank_accounts.move(row.client.id, frm=[BankAccountStatus.SUBMITTED],
+                                                to=BankAccountStatus.VERIFIED, now=now):
+                    await uow.audit.record(self.event(who, "client", row.client.id, "verify_account",
+                                                      frm="submitted", to="verified", reason=proposal.code))
+            state = await self.accounts(uow, proposal)
+            if all(r.account_status == BankAccountStatus.VERIFIED for r in state.rows):
+                transition = await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal)
+                proposal = await self.move(uow, who, proposal, transition, now)
+                await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNTS_VERIFIED_KIND,
+                                  f"proposal:{proposal.id}:accounts_verified", {"proposal_id": proposal.id}, now)
+                state = replace(state, proposal=proposal)
+            return state
+
+    async def start_return(self, who: Identity, client_id: int) -> Beneficiary:
+        """Send one account back: ask the verifier for the reason."""
+        async with self.unit(who) as uow:
+            proposal, row = await self.beneficiary(uow, client_id)
+            await self.authorize(uow, who, Action.RETURN_ACCOUNTS, proposal, check_data=False)
+            await uow.conversations.start(who.person.id, ACCOUNT_RETURN, client_id, self.clock.now())
+            return row
+
+    async def return_account(self, who: Identity, text: str) -> Accounts:
+        """The reason typed: the account is rejected, the proposal goes back to the operator for it."""
+        reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            client_id, _ = await self.conversation(uow, who, ACCOUNT_RETURN)
+            proposal, row = await self.beneficiary(uow, client_id or 0)
+            transition = await self.authorize(uow, who, Action.RETURN_ACCOUNTS, proposal, {"reason": reason})
+            await uow.bank_accounts.move(row.client.id, frm=_FILLED, to=BankAccountStatus.REJECTED, now=now, reason=reason)
+            await uow.audit.record(self.event(who, "client", row.client.id, "return_account", to="rejected", reason=reason))
+            await uow.proposals.add_return_reason(proposal.id, proposal.version, "accounts", reason, by=who.person.id,
+                                                  now=now, client_id=row.client.id, field="bank_account")
+            proposal = await self.move(uow, who, proposal, transition, now, reason=reason)
+            revision = await uow.group_cards.revision(proposal.code)
+            await self.notify(uow, await self.operators(uow, proposal), ACCOUNT_RETURNED_KIND,
+                              f"client:{row.client.id}:account_returned@{revision}",
+                              {"proposal_id": proposal.id, "client_id": row.client.id}, now)
+            await uow.conversations.end(who.person.id)
+            return await self.accounts(uow, proposal)
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    def _check_operator(self, who: Identity, proposal: Proposal) -> None:
+        if not who.actor.operates(proposal.ipwl_id):
+            raise self.denied(ServiceError("out_of_scope", N_("You are not an operator of this IPWL.")),
+                              "proposal", proposal.code, "accounts: out_of_scope")
+
+    def _check_editable(self, who: Identity, proposal: Proposal, row: Beneficiary) -> None:
+        """Accounts are typed after the SK; later only a rejected one (after a failed transfer)."""
+        self._check_operator(who, proposal)
+        status = row.account_status
+        if proposal.status == ProposalStatus.DECREED and status != BankAccountStatus.VERIFIED:
+            return
+        if proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and status == BankAccountStatus.REJECTED:
+            return
+        raise ServiceError("account_locked", N_("The account of {name} cannot be changed now."), name=row.client.full_name)
+
+    async def _store(self, uow: UnitOfWork, who: Identity, proposal: Proposal, client: Client, bank: Bank,
+                     number: str, holder: str, passbook_id: int | None, now: dt.datetime) -> None:
+        await uow.bank_accounts.save(client.id, bank_code=bank.code, account_number=number, holder_name=holder,
+                                     passbook_id=passbook_id, now=now)
+        await uow.audit.record(self.event(who, "client", client.id, "submit_account", to="submitted",
+                                          reason=proposal.code))
+
+    async def _after_save(self, uow: UnitOfWork, who: Identity, proposal: Proposal, now: dt.datetime,
+                          saved: Sequence[int]) -> Accounts:
+        """All accounts in → to the verifiers; a replacement after a failed transfer → to finance."""
+        proposal = await self.proposal(uow, proposal.id)
+        state = await self.accounts(uow, proposal)
+        revision = await uow.group_cards.revision(proposal.code)
+        # Each save is audited per client, so the first client's trail numbers replacements uniquely.
+        replaced = len(await uow.audit.for_entity("client", str(saved[0]))) if saved else 0
+        if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.rows):
+            transition = await self.authorize(uow, who, Action.SUBMIT_ACCOUNTS, proposal)
+            proposal = await self.move(uow, who, proposal, transition, now)
+            await self.notify(uow, await self.verifiers(uow, proposal), ACCOUNTS_SUBMITTED_KIND,
+                              f"proposal:{proposal.id}:accounts@{revision}", {"proposal_id": proposal.id}, now)
+            state = replace(state, proposal=proposal)
+        elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
+            await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNT_FIXED_KIND,
+                              f"client:{saved[0] if saved else 0}:account_fixed@{replaced}", {"proposal_id": proposal.id}, now)
+        return state
+
+    async def _save_state(self, uow: UnitOfWork, who: Identity, state: dict[str, Any]) -> AccountEntry:
+        conversation = await uow.conversations.of(who.person.id)
+        await uow.conversations.start(who.person.id, ACCOUNT, conversation.entity_id if conversation else None,
+                                      self.clock.now(), state)
+        return await self._entry(uow, state)
+
+    async def _entry(self, uow: UnitOfWork, state: dict[str, Any]) -> AccountEntry:
+        proposal, row = await self.beneficiary(uow, int(state["client_id"]))
+        return AccountEntry(proposal, row.client, state["step"], BANKS.get(state.get("bank") or ""),
+                            state.get("number"), state.get("holder"))
+
+
+# ------------------------------------------------------------------------------------- payments
+
+
+class PaymentService(_FinanceBase):
+    """Finance records the payment: SPP and SPM, then each client's transfer."""
+
+    async def candidates(self, who: Identity) -> list[StaffSummary]:
+        """``/bayar``: proposals whose accounts are verified and wait for the transfers."""
+        await self._finance(who)
+        async with self.storage.reading() as uow:
+            return await uow.staff.summaries([ProposalStatus.ACCOUNTS_VERIFIED])
+
+    async def open(self, who: Identity, proposal_id: int) -> PaymentStep:
+        """Pick a proposal: ask for the SPP first if it is not recorded yet."""
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
+            accounts = await self.accounts(uow, proposal)
+            step = None if accounts.payment else "spp"
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), {"step": step})
+            return PaymentStep(accounts, step)
+
+    async def current(self, who: Identity) -> PaymentStep:
+        async with self.storage.reading() as uow:
+            proposal_id, state = await self.conversation(uow, who, PAYMENT)
+            return await self._step(uow, proposal_id or 0, state)
+
+    async def answer(self, who: Identity, text: str) -> PaymentStep:
+        """SPP number and date, then SPM number and date, or the reason of a failed transfer."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal_id, state = await self.conversation(uow, who, PAYMENT)
+            proposal = await self.proposal(uow, proposal_id or 0)
+            await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
+            step = state.get("step")
+            if step == "spp":
+                number, date = self._number_and_date(text, "spp")
+                state.update(step="spm", spp=[number, date.isoformat()])
+            elif step == "spm":
+                number, date = self._number_and_date(text, "spm")
+                spp_number, spp_date = state["spp"]
+                await uow.payments.record(proposal.id, spp_number=spp_number, spp_date=dt.date.fromisoformat(spp_date),
+                                          spm_number=number, spm_date=date, by=who.person.id, now=now)
+                await uow.audit.record(self.event(who, "proposal", proposal.code, "record_orders",
+                                                  reason=f"SPP {spp_number}; SPM {number}"))
+                state = {"step": None}
+            elif step and step.startswith("fail:"):
+                _, client_id, status = step.split(":")
+                reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
+                await self._failed(uow, who, proposal, int(client_id), TransferStatus(status), reason, self.today(), now)
+                state = {"step": None}
+            else:
+                raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
+            return await self._step(uow, proposal.id, state)
+
+    async def sent(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None) -> PaymentStep:
+        """Record a transfer as sent today for its full amount (one client, or every pending one)."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            if client_id is not None:
+                proposal, row = await self.beneficiary(uow, client_id)
+                rows = [row]
+            else:
+                proposal = await self.proposal(uow, proposal_id or 0)
+                rows = [r for r in (await self.accounts(uow, proposal)).rows
+                        if r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED]
+            await self._may_record(uow, who, proposal)
+            for row in rows:
+                await self._sent(uow, who, proposal, row, row.client.total, self.today(), None, now)
+            return await self._finish(uow, who, proposal, now)
+
+    async def start_failure(self, who: Identity, client_id: int, status: TransferStatus) -> PaymentStep:
+        """A transfer failed or came back: ask for the reason."""
+        if status not in _FAILED:
+            raise ServiceError("stale", _STALE)
+        async with self.unit(who) as uow:
+            proposal, row = await self.beneficiary(uow, client_id)
+            await self._may_record(uow, who, proposal)
+            state = {"step": f"fail:{client_id}:{status.value}"}
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), state)
+            return await self._step(uow, proposal.id, state)
+
+    async def import_transfers(self, who: Identity, proposal_id: int, inputs: Sequence[TransferInput]) -> PaymentStep:
+        """Every row of a filled transfers workbook, all or none."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self._may_record(uow, who, proposal)
+            by_id = {r.client.id: r for r in (await self.accounts(uow, proposal)).rows}
+            for item in inputs:
+                row = by_id[item.client_id]
+                if item.status == TransferStatus.SENT:
+                    await self._sent(uow, who, proposal, row, item.amount, item.on, item.note, now)
+                else:
+                    await self._failed(uow, who, proposal, row.client.id, item.status, item.note or "-", item.on, now,
+                                       amount=item.amount)
+            return await self._finish(uow, who, proposal, now)
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    async def _finance(self, who: Identity) -> None:
+        if not who.actor.has_role(Role.FINANCE):
+            async with self.unit(who):
+                raise self.denied(ServiceError("finance_only", N_("Only finance can record payments.")),
+                                  "command", "bayar", "bayar: role_required")
+
+    async def _may_record(self, uow: UnitOfWork, who: Identity, proposal: Proposal) -> None:
+        await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
+        if await uow.payments.of_proposal(proposal.id) is None:
+            raise ServiceError("orders_first", N_("Record the SPP and SPM of {code} first."), code=proposal.code)
+
+    async def _sent(self, uow: UnitOfWork, who: Identity, proposal: Proposal, row: Beneficiary, amount: int,
+                    on: dt.date, note: str | None, now: dt.datetime) -> None:
+        if row.transfer_status == TransferStatus.SENT:
+            return  # a double tap, or a workbook sent twice: nothing changes
+        if row.account_status == BankAccountStatus.SUBMITTED:
+            # A new account after a failed transfer: finance checks it as it records the transfer.
+            await uow.bank_accounts.move(row.client.id, frm=[BankAccountStatus.SUBMITTED],
+                                         to=BankAccountStatus.VERIFIED, now=now)
+            await uow.audit.record(self.event(who, "client", row.client.id, "verify_account", frm="submitted",
+                                              to="verified", reason=proposal.code))
+        elif row.account_status != BankAccountStatus.VERIFIED:
+            raise ServiceError("no_account", N_("{name} has no verified bank account yet."), name=row.client.full_name)
+        await uow.transfers.record(row.client.id, amount=amount, status=TransferStatus.SENT, on=on, note=note,
+                                   by=who.person.id, now=now)
+        await uow.audit.record(self.event(who, "client", row.client.id, "transfer", frm=row.transfer_status.value,
+                                          to="sent", reason=f"{proposal.code} {amount}"))
+
+    async def _failed(self, uow: UnitOfWork, who: Identity, proposal: Proposal, client_id: int, status: TransferStatus,
+                      reason: str, on: dt.date, now: dt.datetime, *, amount: int | None = None) -> None:
+        """The money did not arrive: the client's account goes back to the operator."""
+        _, row = await self.beneficiary(uow, client_id)
+        if row.client.proposal_id != proposal.id:
+            raise ServiceError("stale", _STALE)
+        await uow.transfers.record(client_id, amount=amount if amount is not None else row.client.total, status=status,
+                                   on=on, note=reason, by=who.person.id, now=now)
+        await uow.bank_accounts.move(client_id, frm=_FILLED, to=BankAccountStatus.REJECTED, now=now, reason=reason)
+        await uow.audit.record(self.event(who, "client", client_id, "transfer", frm=row.transfer_status.value,
+                                          to=status.value, reason=reason))
+        # The client's own audit trail numbers the failures: a second failure is a new notification.
+        failures = len(await uow.audit.for_entity("client", str(client_id)))
+        await self.notify(uow, await self.operators(uow, proposal), TRANSFER_FAILED_KIND,
+                          f"client:{client_id}:transfer_failed@{failures}",
+                          {"proposal_id": proposal.id, "client_id": client_id}, now)
+
+    async def _finish(self, uow: UnitOfWork, who: Identity, proposal: Proposal, now: dt.datetime) -> PaymentStep:
+        """Every transfer sent: the proposal is paid, the LPJ falls due, the operators are told."""
+        state = await self.accounts(uow, proposal)
+        if all(r.transfer_status == TransferStatus.SENT for r in state.rows):
+            due = self.today() + dt.timedelta(days=self.settings.payments.lpj_due_days)
+            transition = await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, {"lpj_due_date": due})
+            proposal = await self.move(uow, who, proposal, transition, now, reason=f"LPJ due {due.isoformat()}",
+                                       lpj_due_on=due)
+            await self.notify(uow, await self.operators(uow, proposal), PAID_KIND, f"proposal:{proposal.id}:paid",
+                              {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()}, now)
+            await uow.conversations.end(who.person.id)
+            state = replace(state, proposal=proposal)
+        return PaymentStep(state, None)
+
+    async def _step(self, uow: UnitOfWork, proposal_id: int, state: dict[str, Any]) -> PaymentStep:
+        accounts = await self.accounts(uow, await self.proposal(uow, proposal_id))
+        step = state.get("step")
+        failing = None
+        if step and step.startswith("fail:"):
+            client_id = int(step.split(":")[1])
+            failing = next((r for r in accounts.rows if r.client.id == client_id), None)
+        return PaymentStep(accounts, step, failing)
+
+    def _number_and_date(self, text: str, field_name: str) -> tuple[str, dt.date]:
+        """``"00123/SPP/XI/2026 28-11-2026"``: a number, then its date (today when left out)."""
+        words = text.split()
+        today = self.today()
+        for size in (3, 1):
+            if len(words) > size:
+                try:
+                    date = parse_date(" ".join(words[-size:]), today=today, field=f"{field_name}_date")
+                except ValidationError:
+                    continue
+                return parse_free_text(" ".join(words[:-size]), field=field_name, min_length=2, max_length=60), date
+        return parse_free_text(text, field=field_name, min_length=2, max_length=60), today

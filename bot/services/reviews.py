@@ -1,0 +1,477 @@
+"""Step b on the centre's side: the PIC team reviews a submitted proposal.
+
+The team's group sees a card per proposal version (codes, counts, totals, flags — never personal
+data) with buttons; every press is authorized again here (``workflow.authorize``) and applied with
+a compare-and-set, so of two PIC pressing at once one wins and the other is told who did it and
+when. Returning and rejecting ask for reasons in the presser's private chat; Detail shows the
+clients there, with NIK masked.
+
+:class:`StaffService` holds what the staff services (reviews, decrees, payments) share: the guard
+that audits refused presses as "denied", the who-did-it answers and the notification helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import workflow
+from bot.i18n import N_
+from bot.models import (
+    Action, Actor, Attachment, Client, Grant, Ipwl, Person, Proposal, ProposalStatus, ReturnReason, Role,
+)
+from bot.services.base import Identity, Service, ServiceError
+from bot.validation import parse_free_text
+from bot.workflow import Transition, WorkflowError
+from storage.finance import StaffSummary
+from storage.unit import UnitOfWork
+
+CARD_KIND = "proposal_card"  # a new card in the team's group (enqueued by ProposalService.submit)
+CARD_UPDATE_KIND = "proposal_card_update"  # the card edited in place after a change
+CARD_SUPERSEDED_KIND = "proposal_card_superseded"  # an older version's card, edited once
+RETURNED_KIND = "proposal_returned"
+REJECTED_KIND = "proposal_rejected"
+AWAITING_SK_KIND = "proposal_awaiting_sk"
+REASONS = "review_reason"  # the conversation while a PIC picks and types the reasons
+
+# What a PIC does from the group card; return and reject need reasons first.
+CARD_ACTIONS = (Action.CLAIM, Action.RELEASE, Action.VERIFY, Action.VALIDATE, Action.RETURN, Action.REJECT)
+DIRECT_ACTIONS = frozenset({Action.CLAIM, Action.RELEASE, Action.VERIFY, Action.VALIDATE})
+DECISIONS = frozenset({Action.RETURN, Action.REJECT})
+# Fields a reason can point at, besides whole clients (keys of the operator's field labels).
+REASON_FIELDS = ("nik", "address", "budget", "assessment")
+_LIFECYCLE = frozenset(a.value for a in Action)
+# Refusals that mean "not yours to do": audited as "denied". Others are races or wrong timing.
+_DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES})
+_SNAPSHOT_FIELDS = ("full_name", "sex", "birth_date", "province_code", "regency", "address", "phone",
+                    "approach", "components", "assessment", "intervention_plan", "budget")
+
+# "Someone else was faster": what the latest change was, said to the one who came second.
+_DONE_BY: Mapping[str, str] = {
+    Action.CLAIM.value: N_("{name} took this proposal for checking on {when}."),
+    Action.RELEASE.value: N_("{name} released this proposal on {when}; take it first."),
+    Action.VERIFY.value: N_("{name} already verified this proposal on {when}."),
+    Action.VALIDATE.value: N_("{name} already validated this proposal on {when}."),
+    Action.RETURN.value: N_("{name} already returned this proposal on {when}."),
+    Action.REJECT.value: N_("{name} already rejected this proposal on {when}."),
+    Action.ISSUE_SK.value: N_("{name} already issued the SK for this proposal on {when}."),
+    Action.RESUBMIT.value: N_("The operator sent a new version on {when}; look at the new card."),
+    Action.WITHDRAW.value: N_("The operator withdrew this proposal on {when}."),
+}
+
+
+# ------------------------------------------------------------------------------- shared records
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """The latest change of a proposal: what, by whom, when."""
+
+    action: str
+    name: str | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Card:
+    """What the team's group card shows: codes, counts, totals and flags — no personal data."""
+
+    proposal: Proposal
+    summary: StaffSummary
+    attachments: int
+    stamp: Stamp | None
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True)
+class ClientChange:
+    name: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What changed from the previous submitted version (clients matched by NIK)."""
+
+    previous: int
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[ClientChange, ...] = ()
+    period: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.period)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """A proposal in full, for an authorized staff member's private chat."""
+
+    proposal: Proposal
+    ipwl: Ipwl
+    clients: list[Client]
+    attachments: list[Attachment]
+    changes: VersionChanges | None
+    earlier_reasons: list[ReturnReason] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.clients)
+
+
+@dataclass(frozen=True)
+class ReasonDraft:
+    """Return or reject in progress: the clients and fields ticked, and the words typed."""
+
+    proposal: Proposal
+    action: Action
+    clients: list[Client]
+    picked_clients: frozenset[int]
+    picked_fields: frozenset[str]
+    text: str
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.text.strip())
+
+
+# ------------------------------------------------------------------------------------ the guard
+
+
+class _Denied(Exception):
+    """Carries a refusal out of the transaction so it can be audited after the rollback."""
+
+    def __init__(self, error: Exception, entity: str, entity_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.error, self.entity, self.entity_id, self.reason = error, entity, entity_id, reason
+
+
+class StaffService(Service):
+    """Base of the staff services: authorization with audit of refusals, notifications, cards."""
+
+    @asynccontextmanager
+    async def unit(self, who: Identity) -> AsyncIterator[UnitOfWork]:
+        """One transaction; a press that was not the person's to make is audited as "denied"
+        (in its own transaction, after the rollback) and then refused."""
+        try:
+            async with self.storage.transaction() as uow:
+                yield uow
+        except _Denied as denied:
+            async with self.storage.transaction() as uow:
+                await uow.audit.record(self.event(who, denied.entity, denied.entity_id, "denied",
+                                                  reason=denied.reason))
+            raise denied.error from None
+
+    @staticmethod
+    def denied(error: Exception, entity: str, entity_id: object, reason: str) -> Exception:
+        return _Denied(error, entity, str(entity_id), reason)
+
+    async def authorize(self, uow: UnitOfWork, who: Identity, action: Action, proposal: Proposal,
+                        data: Mapping[str, object] | None = None, *, check_data: bool = True) -> Transition:
+        """``workflow.authorize`` with the settings' four-eyes rule; refusals explained for people."""
+        try:
+            return workflow.authorize(action, proposal, who.actor, four_eyes=self.settings.workflow.four_eyes,
+                                      data=data)
+        except WorkflowError as error:
+            if error.code == workflow.MISSING_DATA and not check_data:
+                return workflow.transition_for(action, proposal.status)
+            if error.code in _DENIED:
+                raise _Denied(error, "proposal", proposal.code, f"{action.value}: {error.code}") from None
+            raise await self.conflict(uow, proposal, error) from None
+
+    async def conflict(self, uow: UnitOfWork, proposal: Proposal, error: WorkflowError | None = None) -> Exception:
+        """Someone else changed the proposal first: say who and when (or why it cannot be done now)."""
+        if error is not None and error.code == workflow.MISSING_DATA:
+            return error
+        stamp = await self.stamp(uow, proposal)
+        fresh = await uow.proposals.by_id(proposal.id) or proposal
+        if fresh.status == ProposalStatus.IN_REVIEW and fresh.claimed_by is not None:
+            claimer = await uow.people.by_id(fresh.claimed_by)
+            return ServiceError("claimed_by_other", N_("{name} is already checking this proposal (since {when})."),
+                                name=claimer.full_name if claimer else "?",
+                                when=stamp.at if stamp else fresh.updated_at)
+        if stamp is not None and stamp.action in _DONE_BY and (error is None or error.code != workflow.NOT_ALLOWED_IN_STATUS
+                                                               or stamp.action != Action.SUBMIT.value):
+            return ServiceError("already_done", _DONE_BY[stamp.action], name=stamp.name or "?", when=stamp.at)
+        return ServiceError("not_now", N_("This cannot be done at this step. The card shows what happens next."))
+
+    async def stamp(self, uow: UnitOfWork, proposal: Proposal) -> Stamp | None:
+        """The latest lifecycle change of the proposal, from its audit trail."""
+        events = [e for e in await uow.audit.for_entity("proposal", proposal.code) if e.action in _LIFECYCLE]
+        if not events:
+            return None
+        last = events[-1]
+        person = await uow.people.by_id(last.actor_id) if last.actor_id else None
+        return Stamp(last.action, person.full_name if person else None, last.at)
+
+    async def proposal(self, uow: UnitOfWork, proposal_id: int) -> Proposal:
+        proposal = await uow.proposals.by_id(proposal_id)
+        if proposal is None:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        return proposal
+
+    async def move(self, uow: UnitOfWork, who: Identity, proposal: Proposal, transition: Transition,
+                   now: dt.datetime, *, reason: str | None = None, **fields: object) -> Proposal:
+        """Compare-and-set the status, audit it and refresh the group card; the loser is told who won."""
+        if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now, **fields):
+            raise await self.conflict(uow, proposal)
+        await uow.audit.record(self.event(who, "proposal", proposal.code, transition.action.value,
+                                          frm=proposal.status.value, to=transition.target.value, reason=reason))
+        await self.card_changed(uow, proposal, now)
+        return await self.proposal(uow, proposal.id)
+
+    async def card_changed(self, uow: UnitOfWork, proposal: Proposal, now: dt.datetime) -> None:
+        """Queue an in-place edit of the proposal's group card (rendered from the state at delivery)."""
+        team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
+        if team is None or team.group_chat_id is None:
+            return
+        revision = await uow.group_cards.revision(proposal.code)
+        await uow.outbox.enqueue(dedupe_key=f"proposal:{proposal.id}:card@{revision}", chat_id=team.group_chat_id,
+                                 kind=CARD_UPDATE_KIND, params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
+                                 now=now)
+
+    async def notify(self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str,
+                     params: dict[str, Any], now: dt.datetime) -> None:
+        """One private notification per person, in their language, once per ``key``."""
+        for person in people:
+            await uow.outbox.enqueue(dedupe_key=f"{key}:{person.id}", chat_id=person.telegram_user_id, kind=kind,
+                                     params=params, now=now, person_id=person.id)
+
+    async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
+        return await uow.people.operators_of(proposal.ipwl_id)
+
+    def require(self, who: Identity, role: Role, message: str, code: str) -> None:
+        """Centre-wide roles (head, finance) for commands that have no proposal yet."""
+        if not who.actor.has_role(role):
+            raise ServiceError(code, message)
+
+
+# ---------------------------------------------------------------------------------- the service
+
+
+class ReviewService(StaffService):
+    """What the PIC team does with submitted proposals."""
+
+    # --- the group card ---------------------------------------------------------------------------
+
+    async def card(self, proposal_id: int) -> Card | None:
+        """The card of a proposal as it stands now (None if it no longer exists)."""
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_id(proposal_id)
+            if proposal is None:
+                return None
+            summary = (await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id]))[0]
+            attachments = len(await uow.attachments.of_proposal(proposal_id))
+            stamp = await self.stamp(uow, proposal)
+        # The buttons any PIC of the team could use now (the claimer, while it is claimed); each
+        # press is authorized again for the person who makes it.
+        team_pic = Actor(proposal.claimed_by or 0, frozenset({Grant(Role.PIC, team_id=proposal.team_id)}))
+        allowed = workflow.allowed_actions(proposal, team_pic, four_eyes=False) if proposal.team_id else []
+        return Card(proposal, summary, attachments, stamp, tuple(a for a in CARD_ACTIONS if a in allowed))
+
+    async def card_sent(self, uow: UnitOfWork, proposal_id: int, chat_id: int, message_id: int,
+                        now: dt.datetime) -> None:
+        """Remember a new card (in the transaction that marks it sent); an older version's card
+        is queued for an edit saying it was superseded."""
+        proposal = await uow.proposals.by_id(proposal_id)
+        if proposal is None:
+            return
+        previous = await uow.group_cards.get(proposal_id, chat_id)
+        if previous is not None and previous.message_id != message_id and previous.version < proposal.version:
+            await uow.outbox.enqueue(
+                dedupe_key=f"proposal:{proposal_id}:v{previous.version}:superseded:{chat_id}", chat_id=chat_id,
+                kind=CARD_SUPERSEDED_KIND, now=now,
+                params={"proposal_id": proposal_id, "message_id": previous.message_id, "version": previous.version,
+                        "current": proposal.version})
+        await uow.group_cards.remember(proposal_id, chat_id, message_id, proposal.version)
+
+    async def card_message(self, proposal_id: int, chat_id: int) -> tuple[int, int] | None:
+        """(message id, version) of the proposal's current card in ``chat_id``, if it was sent."""
+        async with self.storage.reading() as uow:
+            card = await uow.group_cards.get(proposal_id, chat_id)
+        return (card.message_id, card.version) if card else None
+
+    # --- claim, release, verify, validate -----------------------------------------------------------
+
+    async def act(self, who: Identity, proposal_id: int, action: Action) -> Proposal:
+        """A one-press decision from the card. Refused presses are audited; a lost race says who won."""
+        if action not in DIRECT_ACTIONS:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        now = self.clock.now()
+        me = who.person.id
+        fields: dict[str, object] = {
+            Action.CLAIM: {"claimed_by": me}, Action.RELEASE: {"claimed_by": None},
+            Action.VERIFY: {"verified_by": me}, Action.VALIDATE: {"validated_by": me},
+        }[action]
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            transition = await self.authorize(uow, who, action, proposal)
+            moved = await self.move(uow, who, proposal, transition, now, **fields)
+            if action == Action.VALIDATE:
+                await self.notify(uow, await uow.staff.holding(Role.HEAD), AWAITING_SK_KIND,
+                                  f"proposal:{proposal.id}:v{proposal.version}:validated",
+                                  {"proposal_id": proposal.id}, now)
+            return moved
+
+    # --- return and reject, with reasons --------------------------------------------------------------
+
+    async def start_decision(self, who: Identity, proposal_id: int, action: Action) -> ReasonDraft:
+        """Return/reject pressed: check it may be done, then ask for reasons in the private chat."""
+        if action not in DECISIONS:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self.authorize(uow, who, action, proposal, check_data=False)
+            state = {"action": action.value, "clients": [], "fields": [], "text": ""}
+            await uow.conversations.start(who.person.id, REASONS, proposal.id, now, state)
+            return await self._draft(uow, proposal, state)
+
+    async def toggle_reason(self, who: Identity, proposal_id: int, item: str) -> ReasonDraft:
+        """Tick or untick a client (``c<id>``) or a field (``f<name>``) in the reasons checklist."""
+        async with self.storage.transaction() as uow:
+            proposal, state = await self._open_draft(uow, who, proposal_id)
+            key, value = ("clients", int(item[1:])) if item[:1] == "c" and item[1:].isdigit() else ("fields", item[1:])
+            if key == "fields" and value not in REASON_FIELDS:
+                raise ServiceError("stale", N_("This button is no longer valid."))
+            if key == "clients" and value not in {c.id for c in await uow.clients.of_proposal(proposal.id)}:
+                raise ServiceError("stale", N_("This button is no longer valid."))
+            picked = list(state[key])
+            if value in picked:
+                picked.remove(value)
+            else:
+                picked.append(value)
+            state[key] = picked
+            await uow.conversations.start(who.person.id, REASONS, proposal.id, self.clock.now(), state)
+            return await self._draft(uow, proposal, state)
+
+    async def reason_text(self, who: Identity, text: str) -> ReasonDraft:
+        """The reason typed in the private chat (replaces any earlier text)."""
+        reason = parse_free_text(text, field="reason", min_length=3, max_length=1000)
+        async with self.storage.transaction() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is None or conversation.kind != REASONS or conversation.entity_id is None:
+                raise ServiceError("stale", N_("This button is no longer valid."))
+            proposal, state = await self._open_draft(uow, who, conversation.entity_id)
+            state["text"] = reason
+            await uow.conversations.start(who.person.id, REASONS, proposal.id, self.clock.now(), state)
+            return await self._draft(uow, proposal, state)
+
+    async def decide(self, who: Identity, proposal_id: int) -> Proposal:
+        """Confirm the return/rejection: move, store the reasons, tell the operators at once."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal, state = await self._open_draft(uow, who, proposal_id)
+            action = Action(state["action"])
+            text = state["text"].strip()
+            if not text:
+                raise ServiceError("reason_needed", N_("Type the reason first (as a message here), then confirm."))
+            transition = await self.authorize(uow, who, action, proposal, {"reason": text})
+            moved = await self.move(uow, who, proposal, transition, now, reason=text[:500])
+            stage = "proposal" if action == Action.RETURN else "rejected"
+            clients = [int(c) for c in state["clients"]]
+            fields = [str(f) for f in state["fields"]] or [None]
+            for client_id in clients:
+                for name in fields:
+                    await uow.proposals.add_return_reason(proposal.id, proposal.version, stage, text, by=who.person.id,
+                                                          now=now, client_id=client_id, field=name)
+            if not clients:
+                for name in fields:
+                    await uow.proposals.add_return_reason(proposal.id, proposal.version, stage, text, by=who.person.id,
+                                                          now=now, field=name)
+            await uow.conversations.end(who.person.id)
+            kind = RETURNED_KIND if action == Action.RETURN else REJECTED_KIND
+            await self.notify(uow, await self.operators(uow, proposal), kind,
+                              f"proposal:{proposal.id}:v{proposal.version}:{action.value}",
+                              {"proposal_id": proposal.id, "version": proposal.version}, now)
+            return moved
+
+    async def cancel_decision(self, who: Identity, proposal_id: int) -> Proposal:
+        async with self.storage.transaction() as uow:
+            proposal, _ = await self._open_draft(uow, who, proposal_id)
+            await uow.conversations.end(who.person.id)
+            return proposal
+
+    async def reasons(self, proposal_id: int, version: int) -> tuple[Proposal, list[Client], list[ReturnReason]] | None:
+        """The reasons given for one version (for the operator's notification)."""
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_id(proposal_id)
+            if proposal is None:
+                return None
+            return proposal, await uow.clients.of_proposal(proposal_id), await uow.proposals.return_reasons(proposal_id, version)
+
+    async def _open_draft(self, uow: UnitOfWork, who: Identity, proposal_id: int) -> tuple[Proposal, dict[str, Any]]:
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != REASONS or conversation.entity_id != proposal_id:
+            raise ServiceError("no_reason_open", N_("This is no longer open. Press the button on the card again."))
+        return await self.proposal(uow, proposal_id), dict(conversation.state)
+
+    async def _draft(self, uow: UnitOfWork, proposal: Proposal, state: Mapping[str, Any]) -> ReasonDraft:
+        return ReasonDraft(proposal, Action(state["action"]), await uow.clients.of_proposal(proposal.id),
+                           frozenset(int(c) for c in state["clients"]), frozenset(state["fields"]), state["text"])
+
+    # --- detail ---------------------------------------------------------------------------------------
+
+    async def detail(self, who: Identity, proposal_id: int) -> Detail:
+        """The full proposal for a member of its PIC team (or an admin); others are refused and audited."""
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            self._may_see(who, proposal)
+            ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
+            assert ipwl is not None
+            changes = None
+            earlier: list[ReturnReason] = []
+            if proposal.version > 1:
+                old = await uow.proposals.version_snapshot(proposal.id, proposal.version - 1)
+                new = await uow.proposals.version_snapshot(proposal.id, proposal.version)
+                if old and new:
+                    changes = compare_versions(json.loads(old), json.loads(new), proposal.version - 1)
+                earlier = await uow.proposals.return_reasons(proposal.id, proposal.version - 1)
+            return Detail(proposal, ipwl, await uow.clients.of_proposal(proposal.id),
+                          await uow.attachments.of_proposal(proposal.id), changes, earlier)
+
+    async def detail_shown(self, who: Identity, proposal_id: int) -> None:
+        """Record that the personal data of a proposal reached this person (processing log)."""
+        async with self.storage.transaction() as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await uow.audit.record(self.event(who, "proposal", proposal.code, "view_detail"))
+
+    async def reveal_nik(self, who: Identity, client_id: int) -> Client:
+        """One client's full NIK, for an authorized person; every reveal is audited."""
+        async with self.unit(who) as uow:
+            client = await uow.clients.by_id(client_id)
+            if client is None:
+                raise ServiceError("stale", N_("This button is no longer valid."))
+            proposal = await self.proposal(uow, client.proposal_id)
+            self._may_see(who, proposal)
+            await uow.audit.record(self.event(who, "client", client.id, "reveal_nik", reason=proposal.code))
+            return client
+
+    def _may_see(self, who: Identity, proposal: Proposal) -> None:
+        if not (who.actor.in_team(proposal.team_id) or who.is_admin):
+            raise self.denied(ServiceError("not_your_team", N_("Only the PIC team of this IPWL can open its proposals.")),
+                              "proposal", proposal.code, "detail: out_of_scope")
+
+
+def compare_versions(old: Mapping[str, Any], new: Mapping[str, Any], previous: int) -> VersionChanges:
+    """The differences between two submitted snapshots; clients are matched by NIK."""
+    before = {c["nik"]: c for c in old.get("clients", [])}
+    after = {c["nik"]: c for c in new.get("clients", [])}
+    changed = []
+    for nik, client in after.items():
+        if nik in before:
+            fields = tuple(f for f in _SNAPSHOT_FIELDS if before[nik].get(f) != client.get(f))
+            if fields:
+                changed.append(ClientChange(client["full_name"], fields))
+    return VersionChanges(
+        previous=previous,
+        added=tuple(c["full_name"] for nik, c in after.items() if nik not in before),
+        removed=tuple(c["full_name"] for nik, c in before.items() if nik not in after),
+        changed=tuple(changed),
+        period=old.get("period") != new.get("period"),
+    )

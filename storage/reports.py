@@ -1,0 +1,259 @@
+"""The read side of the monthly report and of the exports: SQL aggregates and paged row streams.
+
+A report over a national-scale database takes seconds of SQL. The bot's own connection serializes
+every unit of work behind one lock, so a report run on it would stall every button press for that
+long. :func:`report_reader` opens a second connection instead: in WAL mode a reader sees one
+consistent snapshot (its read transaction) while the bot keeps writing on the main connection.
+
+The SQL lives in module constants so ``bench/bench_report.py`` can run the very same aggregates
+through plain ``sqlite3`` as its baseline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import BUSY_TIMEOUT_MS, Database, to_db_time
+
+PAGE = 2000
+
+# --- the monthly report's aggregates (parameters: the year, then as named) -----------------------
+
+SQL_REGISTRY = (
+    "SELECT i.id, i.code, i.name, i.province_code, i.team_id, i.active, t.code AS team_code, t.name AS team_name"
+    " FROM ipwl i LEFT JOIN pic_teams t ON t.id = i.team_id ORDER BY i.code"
+)
+
+# Per IPWL and status: proposals, their clients and their budget. Correlated sub-queries walk the
+# clients_proposal and budget_lines_client indexes for the year's proposals only.
+SQL_PROPOSALS = (
+    "SELECT p.ipwl_id, p.status, count(*) AS proposals,"
+    " coalesce(sum((SELECT count(*) FROM clients c WHERE c.proposal_id = p.id)), 0) AS clients,"
+    " coalesce(sum((SELECT sum(b.total) FROM clients c JOIN budget_lines b ON b.client_id = c.id"
+    "   WHERE c.proposal_id = p.id)), 0) AS budget"
+    " FROM proposals p WHERE p.period_year = ? GROUP BY p.ipwl_id, p.status"
+)
+
+# Per IPWL: clients whose transfer was sent, and the amount.
+SQL_TRANSFERS = (
+    "SELECT p.ipwl_id, count(*) AS clients, coalesce(sum(t.amount), 0) AS amount"
+    " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
+    " WHERE t.status = 'sent' AND p.period_year = ? GROUP BY p.ipwl_id"
+)
+
+# Per IPWL: submitted LPJ on time and late, and the amounts they account for.
+SQL_LPJ = (
+    "SELECT p.ipwl_id, sum(CASE WHEN l.late = 0 THEN 1 ELSE 0 END) AS on_time,"
+    " sum(CASE WHEN l.late = 0 THEN 0 ELSE 1 END) AS late,"
+    " coalesce(sum((SELECT sum(r.amount) FROM lpj_realizations r WHERE r.lpj_id = l.id)), 0) AS accounted"
+    " FROM lpj l JOIN proposals p ON p.id = l.proposal_id"
+    " WHERE l.submitted_at IS NOT NULL AND p.period_year = ? GROUP BY p.ipwl_id"
+)
+
+# The stage events of the year's proposals up to a moment, proposal by proposal, in time order.
+STAGE_ACTIONS = ("submit", "resubmit", "verify", "issue_sk", "record_payment", "submit_lpj")
+SQL_STAGE_EVENTS = (
+    "SELECT p.ipwl_id, p.id, a.action, a.at FROM proposals p JOIN audit_events a"
+    " ON a.entity = 'proposal' AND a.entity_id = p.code"
+    f" WHERE p.period_year = ? AND a.action IN ({', '.join(repr(x) for x in STAGE_ACTIONS)}) AND a.at < ?"
+    " ORDER BY p.id, a.at, a.id"
+)
+
+# What happened in the month (parameters: start, end as UTC text).
+SQL_MONTH_FLOWS = (
+    "SELECT action, count(*) FROM audit_events WHERE entity = 'proposal' AND at >= ? AND at < ? GROUP BY action"
+)
+
+REPORT_QUERIES = {
+    "registry": SQL_REGISTRY,
+    "proposals": SQL_PROPOSALS,
+    "transfers": SQL_TRANSFERS,
+    "lpj": SQL_LPJ,
+    "stage_events": SQL_STAGE_EVENTS,
+    "month_flows": SQL_MONTH_FLOWS,
+}
+
+# --- exports: column keys (labels live in bot/report_files.py) and their query over [start, end) ---
+
+_BUDGET_OF_PROPOSAL = ("(SELECT coalesce(sum(b.total), 0) FROM clients c2 JOIN budget_lines b"
+                       " ON b.client_id = c2.id WHERE c2.proposal_id = p.id)")
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    columns: tuple[str, ...]
+    sql: str
+
+
+EXPORTS: dict[str, ExportQuery] = {
+    "proposals": ExportQuery(
+        ("code", "ipwl_code", "ipwl_name", "province_code", "team_code", "status", "version", "period",
+         "clients", "budget", "sk_number", "sk_date", "lpj_due_on", "created_at", "submitted_at", "status_since"),
+        "SELECT p.code, i.code, i.name, i.province_code, t.code, p.status, p.version,"
+        " CASE WHEN p.period_year IS NULL THEN NULL ELSE p.period_year || '-' ||"
+        "   substr('0' || p.period_month, -2, 2) END,"
+        " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id), " + _BUDGET_OF_PROPOSAL + ","
+        " d.number, d.issued_on, p.lpj_due_on, p.created_at, p.submitted_at, p.status_since"
+        " FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id LEFT JOIN pic_teams t ON t.id = i.team_id"
+        " LEFT JOIN decrees d ON d.id = p.decree_id WHERE p.created_at >= ? AND p.created_at < ? ORDER BY p.id",
+    ),
+    "clients": ExportQuery(
+        ("code", "ipwl_code", "status", "position", "full_name", "nik", "sex", "birth_date", "province_code",
+         "regency", "address", "phone", "approach", "components", "budget", "assessment", "intervention_plan",
+         "erased_at"),
+        "SELECT p.code, i.code, p.status, c.position, c.full_name, c.nik, c.sex, c.birth_date, c.province_code,"
+        " c.regency, c.address, c.phone, c.approach, c.components,"
+        " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id),"
+        " c.assessment, c.intervention_plan, c.erased_at"
+        " FROM clients c JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+        " WHERE p.created_at >= ? AND p.created_at < ? ORDER BY p.id, c.position",
+    ),
+    "payments": ExportQuery(
+        ("code", "ipwl_code", "spp_number", "spp_date", "spm_number", "spm_date", "position", "nik", "bank_code",
+         "account_number", "amount", "transfer_status", "transfer_on", "updated_at"),
+        "SELECT p.code, i.code, pay.spp_number, pay.spp_date, pay.spm_number, pay.spm_date, c.position, c.nik,"
+        " ba.bank_code, ba.account_number, t.amount, t.status, t.transfer_on, t.updated_at"
+        " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
+        " JOIN ipwl i ON i.id = p.ipwl_id LEFT JOIN payments pay ON pay.proposal_id = p.id"
+        " LEFT JOIN bank_accounts ba ON ba.client_id = c.id"
+        " WHERE t.updated_at >= ? AND t.updated_at < ? ORDER BY p.id, c.position",
+    ),
+    "lpj": ExportQuery(
+        ("code", "ipwl_code", "status", "lpj_version", "submitted_at", "lpj_due_on", "late", "budget", "accounted"),
+        "SELECT p.code, i.code, p.status, l.version, l.submitted_at, p.lpj_due_on, l.late, " + _BUDGET_OF_PROPOSAL
+        + ", (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r WHERE r.lpj_id = l.id)"
+        " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+        " WHERE l.submitted_at >= ? AND l.submitted_at < ? ORDER BY l.submitted_at, p.id",
+    ),
+    "audit": ExportQuery(
+        ("at", "actor", "actor_role", "entity", "entity_id", "action", "from_status", "to_status", "reason"),
+        "SELECT a.at, pe.full_name, a.actor_role, a.entity, a.entity_id, a.action, a.from_status, a.to_status,"
+        " a.reason FROM audit_events a LEFT JOIN people pe ON pe.id = a.actor_id"
+        " WHERE a.at >= ? AND a.at < ? ORDER BY a.id",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    id: int
+    code: str
+    name: str
+    province_code: str
+    team_id: int | None
+    active: bool
+    team_code: str | None
+    team_name: str | None
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    ipwl_id: int
+    status: str
+    proposals: int
+    clients: int
+    budget: int
+
+
+@dataclass(frozen=True)
+class TransferRow:
+    ipwl_id: int
+    clients: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class LpjRow:
+    ipwl_id: int
+    on_time: int
+    late: int
+    accounted: int
+
+
+@dataclass(frozen=True)
+class StageEvent:
+    ipwl_id: int
+    proposal_id: int
+    action: str
+    at: str  # UTC text: sortable; parsed only where a duration is needed
+
+
+class ReportReader:
+    """Aggregates and row streams over one consistent snapshot of the database."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def registry(self) -> list[RegistryRow]:
+        rows = await self._conn.execute_fetchall(SQL_REGISTRY)
+        return [RegistryRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
+
+    async def proposals(self, year: int) -> list[StatusRow]:
+        return [StatusRow(*r) for r in await self._conn.execute_fetchall(SQL_PROPOSALS, (year,))]
+
+    async def transfers(self, year: int) -> list[TransferRow]:
+        return [TransferRow(*r) for r in await self._conn.execute_fetchall(SQL_TRANSFERS, (year,))]
+
+    async def lpj(self, year: int) -> list[LpjRow]:
+        return [LpjRow(*r) for r in await self._conn.execute_fetchall(SQL_LPJ, (year,))]
+
+    async def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[list[StageEvent]]:
+        """The year's stage events before ``until``, in pages (a proposal's events in time order)."""
+        async with self._conn.execute(SQL_STAGE_EVENTS, (year, to_db_time(until))) as cursor:
+            while page := await cursor.fetchmany(PAGE):
+                yield [StageEvent(*r) for r in page]
+
+    async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+        rows = await self._conn.execute_fetchall(SQL_MONTH_FLOWS, (to_db_time(start), to_db_time(end)))
+        return {r[0]: r[1] for r in rows}
+
+    async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime) -> AsyncIterator[Sequence[tuple]]:
+        """The rows of one export over [start, end), in pages."""
+        query = EXPORTS[kind]
+        async with self._conn.execute(query.sql, (to_db_time(start), to_db_time(end))) as cursor:
+            while page := await cursor.fetchmany(PAGE):
+                yield [tuple(r) for r in page]
+
+
+@asynccontextmanager
+async def report_reader(db: Database) -> AsyncIterator[ReportReader]:
+    """A :class:`ReportReader` on its own connection and read transaction (see the module doc).
+
+    An in-memory database cannot be opened twice; there the reader shares the bot's connection.
+    """
+    if db.path == ":memory:":
+        async with db.reading() as conn:
+            yield ReportReader(conn)
+        return
+    conn = await aiosqlite.connect(db.path, isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("BEGIN")  # one snapshot for every query of the report
+        yield ReportReader(conn)
+    finally:
+        await conn.close()  # closing ends the read transaction
+
+
+class ReportRunRepository:
+    """Which months' reports went out on schedule."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def done(self, period: str) -> bool:
+        rows = await self._conn.execute_fetchall("SELECT 1 FROM report_runs WHERE period = ?", (period,))
+        return bool(rows)
+
+    async def claim(self, period: str, now: dt.datetime) -> bool:
+        """Record the run; False when another run (or instance) already did."""
+        cursor = await self._conn.execute(
+            "INSERT INTO report_runs (period, ran_at) VALUES (?, ?) ON CONFLICT (period) DO NOTHING",
+            (period, to_db_time(now)),
+        )
+        return cursor.rowcount == 1
