@@ -55,7 +55,6 @@ class Step(StrEnum):
     PLAN = "plan"
     BUDGET = "budget"
     BUDGET_LINE = "budget_line"
-    CLIENT_DONE = "client_done"
     REVIEW = "review"
     EDIT = "edit"
 
@@ -207,6 +206,8 @@ def _on_nik(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 
 
 def _on_nik_confirm(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "here":  # the NIK is right and the client lives where it was issued: one tap
+        return _on_region(replace(c, step=Step.REGION), Reply(choice="nik"), ctx)
     if r.choice == "ok":
         return Outcome(replace(c, step=Step.REGION))
     if r.choice == "change":
@@ -363,8 +364,10 @@ def _on_budget(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         return Outcome(replace(c, step=Step.BUDGET_LINE, component=r.choice))
     if r.choice == "copy" and ctx.previous is not None:
         return Outcome(c, (CopyBudget(ctx.previous.id, client.id),))
-    if r.choice == "done":
-        return Outcome(replace(c, step=Step.CLIENT_DONE, component=None))
+    if r.choice == "next":
+        return Outcome(Cursor(step=Step.NAME))
+    if r.choice == "review":
+        return Outcome(Cursor(step=Step.REVIEW))
     raise _need_choice()
 
 
@@ -375,14 +378,6 @@ def _on_budget_line(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     description, quantity, unit_cost = parse_budget_line(_text(r), c.component, ctx.unit_cost_ceilings)
     line = AddBudgetLine(c.client_id, Component(c.component), description, quantity, unit_cost)
     return Outcome(replace(c, step=Step.BUDGET, component=None), (line,))
-
-
-def _on_client_done(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    if r.choice == "add":
-        return Outcome(Cursor(step=Step.NAME))
-    if r.choice == "review":
-        return Outcome(Cursor(step=Step.REVIEW))
-    raise _need_choice()
 
 
 def _on_review(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
@@ -467,7 +462,6 @@ STEPS: Mapping[Step, Callable[[Cursor, Reply, IntakeContext], Outcome]] = {
     Step.PLAN: _on_plan,
     Step.BUDGET: _on_budget,
     Step.BUDGET_LINE: _on_budget_line,
-    Step.CLIENT_DONE: _on_client_done,
     Step.REVIEW: _on_review,
     Step.EDIT: _on_edit,
 }

@@ -41,6 +41,7 @@ DECREED_PLUS: frozenset[ProposalStatus] = frozenset(
 )
 NOT_PROPOSED: frozenset[ProposalStatus] = frozenset({S.DRAFT, S.WITHDRAWN})
 NO_TEAM = "-"
+NO_TEAM_LABEL = N_("No PIC team")  # the label of IPWL not assigned to a team (a msgid)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,8 @@ def pace(target: float, month: int) -> float:
 # --- inputs from the read side ---------------------------------------------------------------------
 
 
-class RegistryEntry(Protocol):
+@dataclass(frozen=True)
+class RegistryRow:
     id: int
     code: str
     name: str
@@ -185,7 +187,10 @@ class RegistryEntry(Protocol):
     team_name: str | None
 
 
-class StatusEntry(Protocol):
+@dataclass(frozen=True)
+class StatusRow:
+    """Proposals of one IPWL in one status, with their clients and budget."""
+
     ipwl_id: int
     status: str
     proposals: int
@@ -193,34 +198,39 @@ class StatusEntry(Protocol):
     budget: int
 
 
-class TransferEntry(Protocol):
+@dataclass(frozen=True)
+class TransferRow:
+    """Clients of one IPWL whose transfer was sent, and the amount."""
+
     ipwl_id: int
     clients: int
     amount: int
 
 
-class LpjEntry(Protocol):
+@dataclass(frozen=True)
+class LpjRow:
     ipwl_id: int
     on_time: int
     late: int
     accounted: int
 
 
-class EventEntry(Protocol):
+@dataclass(frozen=True)
+class StageEvent:
     ipwl_id: int
     proposal_id: int
     action: str
-    at: str
+    at: str  # UTC text as stored: sortable; parsed only where a duration is needed
 
 
 class ReportSource(Protocol):
     """What :func:`collect` needs from the read side (``storage.reports.ReportReader``)."""
 
-    async def registry(self) -> Sequence[RegistryEntry]: ...
-    async def proposals(self, year: int) -> Sequence[StatusEntry]: ...
-    async def transfers(self, year: int) -> Sequence[TransferEntry]: ...
-    async def lpj(self, year: int) -> Sequence[LpjEntry]: ...
-    def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[Sequence[EventEntry]]: ...
+    async def registry(self) -> Sequence[RegistryRow]: ...
+    async def proposals(self, year: int) -> Sequence[StatusRow]: ...
+    async def transfers(self, year: int) -> Sequence[TransferRow]: ...
+    async def lpj(self, year: int) -> Sequence[LpjRow]: ...
+    def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[Sequence[StageEvent]]: ...
     async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]: ...
 
 
@@ -258,7 +268,7 @@ class DurationCollector:
         self._current: tuple[int, int] | None = None
         self._events: list[tuple[str, str]] = []
 
-    def feed(self, page: Iterable[EventEntry]) -> None:
+    def feed(self, page: Iterable[StageEvent]) -> None:
         for event in page:
             key = (event.ipwl_id, event.proposal_id)
             if key != self._current:
@@ -287,13 +297,12 @@ def build_report(
     generated_at: dt.datetime,
     timezone: str,
     yearly_target: int,
-    registry: Sequence[RegistryEntry],
-    proposals: Iterable[StatusEntry],
-    transfers: Iterable[TransferEntry],
-    lpj: Iterable[LpjEntry],
+    registry: Sequence[RegistryRow],
+    proposals: Iterable[StatusRow],
+    transfers: Iterable[TransferRow],
+    lpj: Iterable[LpjRow],
     durations: Mapping[int, Mapping[str, list[float]]],
     flows: Mapping[str, int],
-    no_team_label: str = N_("No PIC team"),
 ) -> MonthlyReport:
     """Per-IPWL figures from the aggregates, rolled up to provinces, teams and the centre."""
     active = sum(1 for entry in registry if entry.active)
@@ -331,7 +340,7 @@ def build_report(
         province = provinces.setdefault(
             entry.province_code, Figures(entry.province_code, PROVINCES.get(entry.province_code, entry.province_code)))
         team_key = entry.team_code or NO_TEAM
-        team = teams.setdefault(team_key, Figures(team_key, entry.team_name or no_team_label))
+        team = teams.setdefault(team_key, Figures(team_key, entry.team_name or NO_TEAM_LABEL))
         for group in (province, team, centre):
             group.absorb(figures)
     flow_counts = {key: sum(flows.get(action, 0) for action in actions) for key, _, actions in FLOWS}

@@ -4,14 +4,22 @@ Services write notifications into the ``outbox`` table in the same transaction a
 they announce. This sender claims due rows (a lease, so two senders never take the same row),
 renders each for its recipient, sends it within Telegram's flood limits and marks it sent.
 
-- 429: wait ``retry_after`` (every chat pauses: Telegram's flood control is per bot) and retry.
+Rows flow through per-chat queues: each chat's messages go out in order, one at a time, while
+different chats proceed side by side under one :class:`Pacer` (≈30 messages/s overall, 20/min per
+group, 1/s per private chat). There is no batch barrier, so a slow group chat never holds up the
+private chats claimed with it.
+
+- 429: every chat pauses for ``retry_after`` (Telegram's flood control is per bot), then retries.
 - 5xx, timeouts, dropped connections: retry with back-off; after a few tries the row waits in
   the database and is picked up again later — nothing is lost.
-- 403 (blocked, never started) or a chat that is gone: the row is marked failed, the failure is
-  recorded and an admin is told (once per chat).
+- 403 (blocked, never started) or a chat that is gone: the row is marked failed and an admin is
+  told (once per chat). An edit whose message is gone just fails: the chat itself is fine.
+- A renderer or hook that raises is logged and the row retried later (failed after a few tries),
+  so one bad row never stops the others.
 
 Kinds are registered with ``@notification("kind")``; a renderer turns the row's params into a
-``Rendered`` message for one recipient.
+``Rendered`` message for one recipient. ``on_sent`` runs in the very transaction that marks the
+row sent (e.g. to remember which message is a group card), so a crash cannot separate the two.
 """
 
 from __future__ import annotations
@@ -21,8 +29,9 @@ import dataclasses
 import datetime as dt
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
@@ -32,11 +41,18 @@ from bot.i18n import Translator
 from handlers.context import Deps
 from storage.outbox import OutboxMessage
 
+if TYPE_CHECKING:
+    from storage.unit import UnitOfWork
+
 log = logging.getLogger("atensi.delivery")
 
-LEASE = dt.timedelta(minutes=2)
+# Long enough to cover a row's wait in its chat's local queue (BACKLOG rows at most, group chats
+# at 3 s each): a lease that ran out while the row still waited here would let another sender take it.
+LEASE = dt.timedelta(minutes=10)
 BATCH = 50
+BACKLOG = 150  # rows held in local queues at most
 INLINE_RETRIES = 4
+MAX_ATTEMPTS = 8  # a row that keeps failing to render or send is given up after this many claims
 IDLE_POLL_SECONDS = 5.0
 
 
@@ -52,31 +68,39 @@ class Rendered:
 
 Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | None]]
 AfterSend = Callable[[Deps, dict[str, Any], int, int], Awaitable[None]]  # (deps, params, chat_id, message_id)
+# (deps, uow, params, chat_id, message_id): runs inside the transaction that marks the row sent.
+OnSent = Callable[[Deps, "UnitOfWork", dict[str, Any], int, int], Awaitable[None]]
 
 
 @dataclasses.dataclass(frozen=True)
 class NotificationKind:
     render: Renderer
     after_send: AfterSend | None = None
+    on_sent: OnSent | None = None
 
 
 NOTIFICATIONS: dict[str, NotificationKind] = {}
 
 
-def notification(kind: str, *, after_send: AfterSend | None = None) -> Callable[[Renderer], Renderer]:
-    """Register the renderer of one outbox kind."""
+def notification(kind: str, *, after_send: AfterSend | None = None,
+                 on_sent: OnSent | None = None) -> Callable[[Renderer], Renderer]:
+    """Register the renderer of one outbox kind (and optionally what to do once it is sent)."""
 
     def register(render: Renderer) -> Renderer:
         if kind in NOTIFICATIONS:
             raise ValueError(f"notification kind registered twice: {kind}")
-        NOTIFICATIONS[kind] = NotificationKind(render, after_send)
+        NOTIFICATIONS[kind] = NotificationKind(render, after_send, on_sent)
         return render
 
     return register
 
 
 class Pacer:
-    """Telegram's flood limits: ~30 messages/s overall, 20/min per group, ~1/s per private chat."""
+    """Telegram's flood limits: ~30 messages/s overall, 20/min per group, ~1/s per private chat.
+
+    Each send reserves the earliest slot that respects all three, then sleeps until it; a 429
+    pauses every chat (``pause_all``), including sends that had already reserved a slot.
+    """
 
     def __init__(self, overall_per_second: float = 30, group_per_minute: float = 20,
                  private_per_second: float = 1) -> None:
@@ -84,11 +108,13 @@ class Pacer:
         self._group_gap = 60 / group_per_minute
         self._private_gap = 1 / private_per_second
         self._next_any = 0.0
+        self._paused_until = 0.0
         self._next_chat: dict[int, float] = {}
         self._lock = asyncio.Lock()
 
     def pause_all(self, seconds: float) -> None:
-        self._next_any = max(self._next_any, time.monotonic() + seconds)
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        self._next_any = max(self._next_any, self._paused_until)
 
     async def wait_turn(self, chat_id: int) -> None:
         async with self._lock:
@@ -97,20 +123,28 @@ class Pacer:
             start = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
             self._next_any = start + self._overall_gap
             self._next_chat[chat_id] = start + gap
+            if len(self._next_chat) > 10_000:  # forget chats whose gap has long passed
+                self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
         delay = start - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+        while (paused := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(paused)
 
 
 class OutboxSender:
     """Drains the outbox while the bot runs."""
 
-    def __init__(self, bot: Bot, deps: Deps, *, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: Bot, deps: Deps, *, pacer: Pacer | None = None, backlog: int = BACKLOG) -> None:
         self.bot = bot
         self.deps = deps
         self.pacer = pacer or Pacer()
+        self.backlog = backlog
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._queues: dict[int, deque[OutboxMessage]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._held: set[int] = set()  # ids of the rows in local queues
         self.stats = {"sent": 0, "failed": 0, "retried": 0, "rate_limited": 0}
 
     def wake(self) -> None:
@@ -124,12 +158,14 @@ class OutboxSender:
     async def stop(self) -> None:
         if self.wake in self.deps.services.storage.outbox_listeners:
             self.deps.services.storage.outbox_listeners.remove(self.wake)
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        # Rows still queued here keep their lease; after it ends they are claimed again.
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._workers.clear()
+        self._queues.clear()
+        self._held.clear()
 
     async def _run(self) -> None:
         while True:
@@ -139,28 +175,62 @@ class OutboxSender:
                 pass
             self._wake.clear()
             try:
-                while await self.drain_once():
+                while await self._fill():
                     pass
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the loop must survive anything one batch does
-                log.exception("outbox drain failed; will retry")
+            except Exception:  # the loop must survive anything one claim does
+                log.exception("outbox claim failed; will retry")
+
+    async def _fill(self) -> int:
+        """Claim due rows into the per-chat queues (up to the backlog); return how many are new."""
+        room = self.backlog - len(self._held)
+        if room <= 0:
+            return 0
+        async with self.deps.services.storage.transaction() as uow:
+            batch = await uow.outbox.claim_due(self.deps.clock.now(), limit=min(room, BATCH), lease=LEASE)
+        new = 0
+        for message in batch:
+            if message.id in self._held:  # claimed again while still waiting here: already ours
+                continue
+            self._held.add(message.id)
+            self._queues.setdefault(message.chat_id, deque()).append(message)
+            if message.chat_id not in self._workers:
+                self._workers[message.chat_id] = asyncio.create_task(self._work(message.chat_id))
+            new += 1
+        return new
 
     async def drain_once(self) -> int:
-        """Send one batch of due rows; return how many were handled."""
-        now = self.deps.clock.now()
-        async with self.deps.services.storage.transaction() as uow:
-            batch = await uow.outbox.claim_due(now, limit=BATCH, lease=LEASE)
-        # Different chats go out concurrently; one chat's messages stay in order.
-        by_chat: dict[int, list[OutboxMessage]] = {}
-        for message in batch:
-            by_chat.setdefault(message.chat_id, []).append(message)
-        await asyncio.gather(*(self._send_chat(messages) for messages in by_chat.values()))
-        return len(batch)
+        """Claim one batch and deliver it (and anything already queued); return how many were claimed."""
+        claimed = await self._fill()
+        await self.idle()
+        return claimed
 
-    async def _send_chat(self, messages: list[OutboxMessage]) -> None:
-        for message in messages:
-            await self._deliver(message)
+    async def idle(self) -> None:
+        """Wait until the local queues are empty."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+    async def _work(self, chat_id: int) -> None:
+        """Deliver one chat's queued rows in order."""
+        queue = self._queues[chat_id]
+        try:
+            while queue:
+                message = queue[0]
+                try:
+                    await self._deliver(message)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # a renderer or hook bug: this row only
+                    log.exception("outbox %s (%s) could not be delivered", message.id, message.kind)
+                    await self._later(message, error)
+                queue.popleft()
+                self._held.discard(message.id)
+                self.wake()  # room for more rows
+        finally:
+            if not queue:
+                self._queues.pop(chat_id, None)
+            self._workers.pop(chat_id, None)
 
     async def _deliver(self, message: OutboxMessage) -> None:
         kind = NOTIFICATIONS.get(message.kind)
@@ -185,8 +255,13 @@ class OutboxSender:
                 seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
                 self.pacer.pause_all(float(seconds))
                 continue
-            except (Forbidden, BadRequest) as error:
-                await self._give_up(message, error)
+            except Forbidden as error:
+                await self._give_up(message, error, tell_admins=True)
+                return
+            except BadRequest as error:
+                # The chat exists (or it is an edit of a message that is gone): nothing an admin can fix
+                # unless the chat itself was not found.
+                await self._give_up(message, error, tell_admins="chat not found" in error.message.lower())
                 return
             except (TimedOut, NetworkError) as error:
                 self.stats["retried"] += 1
@@ -195,13 +270,26 @@ class OutboxSender:
                     return
                 await asyncio.sleep(0.2 * 2**attempt)
                 continue
-            async with storage.transaction() as uow:
-                await uow.outbox.mark_sent(message.id, message_id, self.deps.clock.now())
-            self.stats["sent"] += 1
-            if kind.after_send is not None and message_id is not None:
-                await kind.after_send(self.deps, message.params, message.chat_id, message_id)
+            await self._sent(kind, message, message_id)
             return
         await self._later(message, RetryAfter(1))
+
+    async def _sent(self, kind: NotificationKind, message: OutboxMessage, message_id: int | None) -> None:
+        storage = self.deps.services.storage
+        now = self.deps.clock.now()
+        try:
+            async with storage.transaction() as uow:
+                await uow.outbox.mark_sent(message.id, message_id, now)
+                if kind.on_sent is not None and message_id is not None:
+                    await kind.on_sent(self.deps, uow, message.params, message.chat_id, message_id)
+        except Exception:
+            # The message is out: never send it twice because its bookkeeping failed.
+            log.exception("outbox %s: on_sent failed; marking sent without it", message.id)
+            async with storage.transaction() as uow:
+                await uow.outbox.mark_sent(message.id, message_id, now)
+        self.stats["sent"] += 1
+        if kind.after_send is not None and message_id is not None:
+            await kind.after_send(self.deps, message.params, message.chat_id, message_id)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> int | None:
         if rendered.edit_message_id is not None:
@@ -232,18 +320,24 @@ class OutboxSender:
         return self.deps.translations.for_locale(locale)
 
     async def _later(self, message: OutboxMessage, error: Exception) -> None:
-        delay = dt.timedelta(seconds=min(3600, 30 * 2 ** min(message.attempts, 7)))
-        log.warning("outbox %s: %s, retrying in %s", message.id, type(error).__name__, delay)
         async with self.deps.services.storage.transaction() as uow:
+            if message.attempts >= MAX_ATTEMPTS:
+                self.stats["failed"] += 1
+                log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts,
+                          type(error).__name__)
+                await uow.outbox.mark_failed(message.id, f"gave up: {type(error).__name__}")
+                return
+            delay = dt.timedelta(seconds=min(3600, 30 * 2 ** min(message.attempts, 7)))
+            log.warning("outbox %s: %s, retrying in %s", message.id, type(error).__name__, delay)
             await uow.outbox.reschedule(message.id, self.deps.clock.now() + delay, type(error).__name__)
 
-    async def _give_up(self, message: OutboxMessage, error: TelegramError) -> None:
+    async def _give_up(self, message: OutboxMessage, error: TelegramError, *, tell_admins: bool) -> None:
         self.stats["failed"] += 1
         log.warning("outbox %s to chat %s failed for good: %s", message.id, message.chat_id, type(error).__name__)
         now = self.deps.clock.now()
         async with self.deps.services.storage.transaction() as uow:
             await uow.outbox.mark_failed(message.id, f"{type(error).__name__}: {error.message[:150]}")
-            if message.kind != "delivery_failed":
+            if tell_admins and message.kind != "delivery_failed":
                 for chat_id in await self._admin_chats(uow):
                     await uow.outbox.enqueue(
                         dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}", chat_id=chat_id,

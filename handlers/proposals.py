@@ -50,8 +50,8 @@ def _int_arg(update: Update, index: int = 0) -> int:
         raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
-async def _ask(update: Update, context: BotContext, state: DraftState) -> None:
-    """Send the question at the draft's cursor, with its one-tap answers."""
+async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix: str = "") -> None:
+    """Send the question at the draft's cursor, with its one-tap answers (after ``prefix``)."""
     who = await context.identify(update)
     t = context.translator(who)
     deps = context.deps
@@ -61,6 +61,8 @@ async def _ask(update: Update, context: BotContext, state: DraftState) -> None:
     else:
         text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings)
     markup = kb.for_question(t, state, regions, deps.clock.now().date())
+    if prefix:
+        text = prefix + "\n\n" + text
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_message(chat.id, views.clip(text), parse_mode=ParseMode.HTML, reply_markup=markup)
@@ -168,12 +170,16 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     try:
         state = await context.services.proposals.answer(who, answer)
     except ValidationError as error:
-        # Re-ask with what was wrong; the draft is unchanged.
+        # Say what was wrong and ask again (with the same buttons); the draft is unchanged.
         text = views.refusal(t, error)
         if update.callback_query is not None:
             await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
-        else:
+            return
+        state = await context.services.proposals.current(who)
+        if state is None:
             await reply(update, text)
+            return
+        await _ask(update, context, state, prefix=text)
         return
     query = update.callback_query
     if query is not None:

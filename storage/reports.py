@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.reports import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
 from storage.db import BUSY_TIMEOUT_MS, Database, to_db_time
 
 PAGE = 2000
@@ -137,50 +138,6 @@ EXPORTS: dict[str, ExportQuery] = {
         " WHERE a.at >= ? AND a.at < ? ORDER BY a.id",
     ),
 }
-
-
-@dataclass(frozen=True)
-class RegistryRow:
-    id: int
-    code: str
-    name: str
-    province_code: str
-    team_id: int | None
-    active: bool
-    team_code: str | None
-    team_name: str | None
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    ipwl_id: int
-    status: str
-    proposals: int
-    clients: int
-    budget: int
-
-
-@dataclass(frozen=True)
-class TransferRow:
-    ipwl_id: int
-    clients: int
-    amount: int
-
-
-@dataclass(frozen=True)
-class LpjRow:
-    ipwl_id: int
-    on_time: int
-    late: int
-    accounted: int
-
-
-@dataclass(frozen=True)
-class StageEvent:
-    ipwl_id: int
-    proposal_id: int
-    action: str
-    at: str  # UTC text: sortable; parsed only where a duration is needed
 
 
 class ReportReader:

@@ -12,6 +12,7 @@ from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepo
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Database
+from storage.lpj import LpjRepository
 from storage.finance import (BankAccountRepository, DecreeRepository, GroupCardRepository, PaymentRepository,
                              StaffRepository, TransferRepository)
 from storage.migrate import migrate
@@ -19,6 +20,7 @@ from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
+from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
 
 
@@ -36,6 +38,9 @@ class UnitOfWork:
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.conversations = ConversationRepository(conn)
+        self.lpj = LpjRepository(conn)
+        self.reminders = ReminderRepository(conn)
+        self.audiences = AudienceRepository(conn)
         self.group_cards = GroupCardRepository(conn)
         self.staff = StaffRepository(conn)
         self.decrees = DecreeRepository(conn)

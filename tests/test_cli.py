@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -92,12 +96,25 @@ def test_a_malformed_config_exits_2_naming_file_and_key(tmp_path: Path, capsys) 
     assert str(bad) in err and "storage.databse: unknown key" in err
 
 
-def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:
+def test_run_without_a_token_starts_the_sandbox_and_says_how_to_get_one(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATENSI_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env={**env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 2
-    assert "@BotFather" in result.stderr and "ATENSI_BOT_TOKEN" in result.stderr
-    assert "Traceback" not in result.stderr
+    env.update(PYTHONPATH=str(Path(__file__).resolve().parents[1]), ATENSI_SANDBOX__PORT="0",
+               ATENSI_SANDBOX__DATABASE=str(tmp_path / "sandbox.sqlite3"))
+    log = tmp_path / "log.txt"
+    with log.open("w") as sink:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                                   stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not (url := re.search(r"open (http://127\.0\.0\.1:\d+/)", log.read_text())):
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+            with urllib.request.urlopen(url.group(1), timeout=10) as page:
+                assert b"ATENSI" in page.read()
+        finally:
+            process.send_signal(signal.SIGINT)
+            code = process.wait(timeout=30)
+    output = log.read_text()
+    assert code == 0, output
+    assert "@BotFather" in output and "ATENSI_BOT_TOKEN" in output and "sandbox" in output
+    assert "Traceback" not in output

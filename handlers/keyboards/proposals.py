@@ -33,8 +33,10 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         nxt = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         rows = [[_answer(month_label(t, today.year, today.month), "this"), _answer(month_label(t, *nxt), "next")]]
     elif c.step == Step.NIK_CONFIRM:
-        rows = [[_answer("✅ " + t.pgettext("button", "Correct"), "ok"),
-                 _answer("✏️ " + t.pgettext("button", "Change"), "change")]]
+        province, regency = nik_region(c.client, regions)
+        rows = [[_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=regency or PROVINCES.get(province, province)), "here")],
+                [_answer("✅ " + t.pgettext("button", "Correct, lives elsewhere"), "ok")],
+                [_answer("✏️ " + t.pgettext("button", "Change birth date or sex"), "change")]]
     elif c.step == Step.SEX or (c.step == Step.EDIT and c.edit_field == "sex"):
         rows = [[_answer(t.pgettext("button", "Male"), "L"), _answer(t.pgettext("button", "Female"), "P")]]
     elif c.step == Step.REGION:
@@ -68,12 +70,10 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         if state.previous is not None and state.previous.budget and not state.editing.budget:
             rows.append([_answer("↺ " + t.pgettext("button", "Copy the previous client's budget"), "copy")])
         if state.editing.budget:
-            rows.append([_answer("✔️ " + t.pgettext("button", "Done with this client"), "done")])
+            rows.append([_answer("➕ " + t.pgettext("button", "Next client"), "next"),
+                         _answer("📋 " + t.pgettext("button", "Review and send"), "review")])
     elif c.step == Step.BUDGET_LINE:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
-    elif c.step == Step.CLIENT_DONE:
-        rows = [[_answer("➕ " + t.pgettext("button", "Add a client"), "add"),
-                 _answer("📋 " + t.pgettext("button", "Review and send"), "review")]]
     elif c.step == Step.EDIT:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
     elif c.step == Step.REVIEW:

@@ -92,7 +92,7 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
     elif step == Step.NIK_CONFIRM:
         province, regency = nik_region(c.client, regions)
         born = dt.date.fromisoformat(c.client["birth_date"])
-        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. Is that right?"),
+        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. Is that right, and does the client live there?"),
                  date=format_date(born, t.locale), sex=sex_label(t, c.client.get("sex")),
                  region=region_label(province, regency))
     elif step == Step.SEX:
@@ -131,10 +131,6 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
                        "<code>{example}</code>\nHighest unit cost: {ceiling}."),
                  number=component.value, label=t.gettext(COMPONENT_LABELS[component]),
                  example="Paket sembako, 3 x 500.000", ceiling=format_money(ceilings.get(component.value, 0)))
-    elif step == Step.CLIENT_DONE:
-        last = state.editing or (state.clients[-1] if state.clients else None)
-        text = _(t, N_("✅ Client saved: {name}.\nThis proposal now has {count} client(s), total {total}."),
-                 name=last.full_name if last else "", count=len(state.clients), total=format_money(state.total))
     elif step == Step.EDIT:
         text = edit_prompt(t, state)
     else:

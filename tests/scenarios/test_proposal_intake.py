@@ -46,8 +46,7 @@ async def operator(world) -> Operator:
 async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type(name)
     await op.type(nik)
-    await op.tap("in|ok")  # the NIK's birth date and sex are right
-    await op.tap("in|nik")  # lives where the NIK was issued (one tap)
+    await op.tap("in|here")  # the NIK's birth date and sex are right, and she lives where it was issued
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
     await op.tap("in|skip")  # no phone
     if first:
@@ -64,7 +63,7 @@ async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
         await op.type("Paket sembako, 3 x 500.000")
     else:
         await op.tap("in|copy")
-    await op.tap("in|done")
+
 
 
 async def test_a_three_client_proposal_by_conversation(world) -> None:
@@ -73,7 +72,7 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
     await op.tap("in|next")  # December 2026
     for index, (name, nik) in enumerate(CLIENTS):
         await add_client(op, name, nik, first=index == 0)
-        await op.tap("in|add" if index < 2 else "in|review")
+        await op.tap("in|next" if index < 2 else "in|review")
     review = world.last(op.user)
     assert "3" in review.text and "Rp4.500.000" in review.text
     submit = next(b.callback_data for row in review.buttons for b in row if b.callback_data.startswith("v1|sub|"))
@@ -81,7 +80,7 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
     answers = await asyncio.gather(world.emu.press(op.user, review, submit), world.emu.press(op.user, review, submit))
     await world.emu.settle()
     op.actions += 1
-    assert op.actions <= 45, op.actions
+    assert op.actions <= 40, op.actions  # measured: 37
     assert sum(1 for a in answers if a is not None and a.show_alert) == 1  # the second is told it is done
 
     done = world.last(op.user)
@@ -239,3 +238,47 @@ async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world)
     assert "RT 01/RW 02" in versions[1][1] and "RT 01/RW 02" not in versions[0][1]
     assert await world.rows("SELECT address FROM clients") == [("Jl. Melati 3 RT 01/RW 02, Desa Cibinong, Kec. Cibinong",)]
     assert await world.rows("SELECT action, reason FROM audit_events WHERE action = 'resubmit'") == [("resubmit", "v2")]
+
+
+async def test_every_field_refuses_bad_input_with_a_clear_answer(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+
+    async def refused(typed: str) -> None:
+        before = await world.rows("SELECT draft_cursor FROM proposals")
+        reply = await op.type(typed)
+        assert reply.text.startswith("⚠️"), reply.text
+        assert await world.rows("SELECT draft_cursor FROM proposals") == before
+
+    await refused("S" * 4000)  # a 4,000-character name
+    await refused("12345")  # digits are not a name
+    await op.type("Siti Rahayu")
+    await op.type("3201014508900004")
+    await op.tap("in|change")
+    await op.tap("in|P")
+    await refused("31-02-1990")  # no such date
+    await refused("01-01-2030")  # in the future
+    await op.type("05-08-1990")
+    await op.tap("in|other")
+    await refused("Atlantis")  # unknown province
+    await op.type("Jawa Barat")
+    await refused("Gotham")  # no such regency in Jawa Barat
+    await op.type("Kabupaten Bogor")
+    await refused("Jl")  # too short for an address
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await refused("12")  # not a phone number
+    await op.tap("in|skip")
+    await op.tap("in|keluarga")
+    await op.tap("in|1")
+    await op.tap("in|done")
+    await refused("ok")  # too short for an assessment
+    await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
+    await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
+    await op.tap("in|1")
+    await refused("Paket sembako, 3 x -500.000")  # negative
+    await refused("Paket sembako, 3 x 90.000.000.000")  # absurd
+    await refused("Paket sembako, 3 x 4.000.000")  # above the component's ceiling (Rp3.000.000)
+    await op.type("Paket sembako, 3 x 500.000")
+    assert await world.rows("SELECT unit_cost, quantity FROM budget_lines") == [(500_000, 3)]
+    assert await world.rows("SELECT regency, birth_date FROM clients") == [("Kabupaten Bogor", "1990-08-05")]

@@ -1,0 +1,453 @@
+"""Files for people: the monthly report as an XLSX workbook and PNG charts, and XLSX exports.
+
+CPU-bound and synchronous on purpose: callers run these in a worker thread (``asyncio.to_thread``)
+so the bot keeps answering while a national-scale workbook is written. Workbooks are written
+with openpyxl's write-only mode (rows stream to a temporary file, memory stays flat); charts use
+matplotlib's object API on the Agg canvas — no pyplot, so no global state shared between threads.
+matplotlib is imported on first use: importing the bot loads none of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.i18n import N_, Translator, format_date, format_money
+from bot.models import ProposalStatus
+from bot.reports import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY = "#,##0"
+PERCENT = "0.0%"
+
+STATUS_SHORT: Mapping[ProposalStatus, str] = {
+    ProposalStatus.DRAFT: N_("Draft"),
+    ProposalStatus.SUBMITTED: N_("Submitted"),
+    ProposalStatus.IN_REVIEW: N_("In review"),
+    ProposalStatus.VERIFIED: N_("Verified"),
+    ProposalStatus.VALIDATED: N_("Validated"),
+    ProposalStatus.RETURNED: N_("Returned"),
+    ProposalStatus.REJECTED: N_("Rejected"),
+    ProposalStatus.WITHDRAWN: N_("Withdrawn"),
+    ProposalStatus.DECREED: N_("SK issued"),
+    ProposalStatus.ACCOUNTS_SUBMITTED: N_("Accounts submitted"),
+    ProposalStatus.ACCOUNTS_VERIFIED: N_("Accounts verified"),
+    ProposalStatus.PAID: N_("Paid"),
+    ProposalStatus.LPJ_SUBMITTED: N_("LPJ submitted"),
+    ProposalStatus.LPJ_RETURNED: N_("LPJ returned"),
+    ProposalStatus.LPJ_VERIFIED: N_("LPJ verified"),
+    ProposalStatus.CLOSED: N_("Closed"),
+}
+
+NOTES = (
+    N_("Scope: proposals whose period falls in the report's year. Figures are as of the moment the "
+       "report was made; the month sets the expected pace and the 'this month' counts."),
+    N_("Clients proposed: clients of proposals sent to the centre (not draft, not withdrawn). "
+       "Clients decreed: clients of proposals with an SK (status 'SK issued' or later). "
+       "Clients served: clients whose transfer was sent."),
+    N_("Target: the yearly target shared over the active IPWL; a province's or PIC team's target is the "
+       "share of its IPWL. Expected: the target × month ÷ 12, what should be decreed by the month's end."),
+    N_("Funds decreed: the budget (RAB) of decreed clients. Transferred: transfers sent. Accounted for: "
+       "the realizations reported in submitted LPJ."),
+    N_("LPJ on time / late: submitted LPJ, against the due date set when the payment was recorded."),
+    N_("Days per stage: calendar days per proposal, from the latest start to the first end of the stage "
+       "(a returned proposal is timed from its resubmission); the median over the year's proposals."),
+)
+
+# Column labels of the exports, by the column keys of storage/reports.py EXPORTS.
+EXPORT_COLUMNS: Mapping[str, str] = {
+    "code": N_("Proposal"),
+    "ipwl_code": N_("IPWL code"),
+    "ipwl_name": N_("IPWL"),
+    "province_code": N_("Province code"),
+    "team_code": N_("PIC team"),
+    "status": N_("Status"),
+    "version": N_("Version"),
+    "period": N_("Period"),
+    "clients": N_("Clients"),
+    "budget": N_("Budget (Rp)"),
+    "sk_number": N_("SK number"),
+    "sk_date": N_("SK date"),
+    "lpj_due_on": N_("LPJ due"),
+    "created_at": N_("Created (UTC)"),
+    "submitted_at": N_("Submitted (UTC)"),
+    "status_since": N_("Status since (UTC)"),
+    "position": N_("No."),
+    "full_name": N_("Full name"),
+    "nik": N_("NIK"),
+    "sex": N_("Sex"),
+    "birth_date": N_("Birth date"),
+    "regency": N_("Regency/city"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "approach": N_("Approach"),
+    "components": N_("Components"),
+    "assessment": N_("Assessment"),
+    "intervention_plan": N_("Intervention plan"),
+    "erased_at": N_("Anonymized (UTC)"),
+    "spp_number": N_("SPP number"),
+    "spp_date": N_("SPP date"),
+    "spm_number": N_("SPM number"),
+    "spm_date": N_("SPM date"),
+    "bank_code": N_("Bank"),
+    "account_number": N_("Account"),
+    "amount": N_("Amount (Rp)"),
+    "transfer_status": N_("Transfer"),
+    "transfer_on": N_("Transfer date"),
+    "updated_at": N_("Updated (UTC)"),
+    "lpj_version": N_("LPJ version"),
+    "late": N_("Late"),
+    "accounted": N_("Accounted for (Rp)"),
+    "at": N_("Time (UTC)"),
+    "actor": N_("Who"),
+    "actor_role": N_("Role"),
+    "entity": N_("Entity"),
+    "entity_id": N_("Id"),
+    "action": N_("Action"),
+    "from_status": N_("From"),
+    "to_status": N_("To"),
+    "reason": N_("Reason"),
+}
+MONEY_COLUMNS = frozenset({"budget", "amount", "accounted"})
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_TITLE_FONT = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+
+
+def month_name(period: Period, t: Translator) -> str:
+    """"November 2026" in the reader's language."""
+    return format_date(dt.date(period.year, period.month, 1), t.locale).split(" ", 1)[1]
+
+
+def group_label(figures: Figures, t: Translator) -> str:
+    return t.gettext(NO_TEAM_LABEL) if figures.key == NO_TEAM else figures.label
+
+
+# --- writing workbooks -------------------------------------------------------------------------------
+
+
+class SheetWriter:
+    """One write-only sheet: a header row, then rows, with widths and number formats per column."""
+
+    def __init__(self, book: Workbook, title: str, headers: Sequence[str], *, widths: Sequence[int] = (),
+                 formats: Mapping[int, str] | None = None, freeze: str | None = "A2") -> None:
+        self.sheet = book.create_sheet(title[:31])
+        self._formats = dict(formats or {})
+        for index, header in enumerate(headers, start=1):
+            width = widths[index - 1] if index - 1 < len(widths) else max(10, min(40, len(header) + 2))
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        if freeze:
+            self.sheet.freeze_panes = freeze
+        if headers:
+            self.sheet.append([self._styled(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers])
+
+    def _styled(self, value: object, *, font: Font | None = None, fill: PatternFill | None = None,
+                number_format: str | None = None) -> WriteOnlyCell:
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if number_format is not None:
+            cell.number_format = number_format
+        return cell
+
+    def append(self, row: Sequence[object]) -> None:
+        if not self._formats:
+            self.sheet.append(list(row))
+            return
+        self.sheet.append([
+            self._styled(value, number_format=self._formats[i]) if i in self._formats and value is not None else value
+            for i, value in enumerate(row)
+        ])
+
+    def title(self, text: str) -> None:
+        self.sheet.append([self._styled(text, font=_TITLE_FONT)])
+
+    def bold(self, *values: object) -> None:
+        self.sheet.append([self._styled(values[0], font=_BOLD), *values[1:]])
+
+
+def _save(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the monthly report workbook ---------------------------------------------------------------------
+
+
+def _figure_columns(t: Translator, *, ipwl: bool) -> list[str]:
+    columns = [t.gettext(N_("Code")), t.gettext(N_("Name"))]
+    if ipwl:
+        columns += [t.gettext(N_("Province")), t.gettext(N_("PIC team"))]
+    else:
+        columns += [t.gettext(N_("IPWL"))]
+    columns += [t.gettext(x) for x in (
+        N_("Target (share)"), N_("Expected by month end"), N_("Clients proposed"), N_("Clients decreed"),
+        N_("Clients served"), N_("Progress to target"), N_("Funds decreed (Rp)"), N_("Funds transferred (Rp)"),
+        N_("Funds accounted for (Rp)"), N_("LPJ on time"), N_("LPJ late"))]
+    columns += [t.gettext(N_("Median days: {stage}"), stage=t.gettext(stage.label)) for stage in STAGES]
+    columns += [t.gettext(N_("Proposals: {status}"), status=t.gettext(STATUS_SHORT[s])) for s in ProposalStatus]
+    return columns
+
+
+def _figure_row(f: Figures, report: MonthlyReport, t: Translator, extra: Sequence[object]) -> list[object]:
+    return [
+        f.key, group_label(f, t), *extra, round(f.target, 1), round(f.target * report.period.month / 12, 1),
+        f.clients_proposed, f.clients_decreed, f.clients_served, f.progress, f.funds_decreed,
+        f.funds_transferred, f.funds_accounted, f.lpj_on_time, f.lpj_late,
+        *(f.median_days(stage.key) for stage in STAGES),
+        *(f.proposals.get(s, 0) for s in ProposalStatus),
+    ]
+
+
+def _figure_sheet(book: Workbook, title: str, rows: Iterable[Figures], report: MonthlyReport, t: Translator,
+                  *, province_names: Mapping[str, str] | None = None, team_codes: Mapping[str, str] | None = None
+                  ) -> None:
+    ipwl = province_names is not None
+    headers = _figure_columns(t, ipwl=ipwl)
+    first = 4 if ipwl else 3  # the first figure column, after code, name and the scope columns
+    formats = {first + 5: PERCENT, first + 6: MONEY, first + 7: MONEY, first + 8: MONEY}
+    widths = [12, 34] + ([20, 10] if ipwl else [8])
+    sheet = SheetWriter(book, title, headers, widths=widths, formats=formats, freeze="C2")
+    for f in rows:
+        extra: list[object] = ([province_names[f.key], team_codes[f.key]] if ipwl  # type: ignore[index]
+                               else [f.ipwl_count])
+        sheet.append(_figure_row(f, report, t, extra))
+
+
+def render_workbook(report: MonthlyReport, t: Translator, *, centre: str, province_of: Mapping[str, str],
+                    team_of: Mapping[str, str]) -> bytes:
+    """The monthly report as XLSX: summary, per IPWL, per province, per PIC team, and the definitions.
+
+    ``province_of`` and ``team_of`` map an IPWL code to its province name and team code.
+    """
+    book = Workbook(write_only=True)
+    c = report.centre
+    summary = SheetWriter(book, t.gettext(N_("Summary")), [], widths=[46, 22, 14], freeze=None,
+                          formats={1: MONEY})
+    summary.title(t.gettext(N_("ATENSI monthly report – {month}"), month=month_name(report.period, t)))
+    summary.append([centre])
+    summary.append([t.gettext(N_("Made on {when}"), when=t.format_datetime(report.generated_at, report.timezone))])
+    summary.append([])
+    rows: list[tuple[str, object]] = [
+        (N_("Yearly target (clients)"), report.yearly_target),
+        (N_("Expected by the end of the month"), round(report.expected)),
+        (N_("Clients proposed"), c.clients_proposed),
+        (N_("Clients decreed (SK)"), c.clients_decreed),
+        (N_("Clients served (transfer sent)"), c.clients_served),
+        (N_("Proposals this year"), c.proposal_count),
+        (N_("Funds decreed (Rp)"), c.funds_decreed),
+        (N_("Funds transferred (Rp)"), c.funds_transferred),
+        (N_("Funds accounted for in LPJ (Rp)"), c.funds_accounted),
+        (N_("LPJ on time"), c.lpj_on_time),
+        (N_("LPJ late"), c.lpj_late),
+    ]
+    summary.bold(t.gettext(N_("The year so far")))
+    for label, value in rows:
+        summary.append([t.gettext(label), value])
+    summary.append([t.gettext(N_("Progress to target")), f"{c.progress:.1%}"])
+    summary.append([])
+    summary.bold(t.gettext(N_("This month")))
+    for key, label, _ in FLOWS:
+        summary.append([t.gettext(label), report.flows.get(key, 0)])
+    summary.append([])
+    summary.bold(t.gettext(N_("Median days per stage")), t.gettext(N_("Days")), t.gettext(N_("Proposals")))
+    for stage in STAGES:
+        summary.append([t.gettext(stage.label), c.median_days(stage.key), c.stage_count(stage.key)])
+    summary.append([])
+    summary.bold(t.gettext(N_("Proposals by status")))
+    for status in ProposalStatus:
+        summary.append([t.gettext(STATUS_SHORT[status]), c.proposals.get(status, 0)])
+
+    _figure_sheet(book, t.gettext(N_("IPWL")), report.ipwl, report, t, province_names=province_of, team_codes=team_of)
+    _figure_sheet(book, t.gettext(N_("Provinces")), report.provinces, report, t)
+    _figure_sheet(book, t.gettext(N_("PIC teams")), report.teams, report, t)
+    notes = SheetWriter(book, t.gettext(N_("Notes")), [], widths=[120], freeze=None)
+    for note in NOTES:
+        notes.append([t.gettext(note)])
+    return _save(book)
+
+
+# --- charts --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file name, e.g. "progress-2026-11.png"
+    title: str
+    png: bytes
+
+
+WIDTH_IN, DPI = 7.2, 150  # 1080 px wide: a phone screen's width, text stays readable
+BLUE, GREEN, AMBER, GREY = "#1F4E79", "#2E8B57", "#C77C02", "#D9D9D9"
+
+
+def short_money(amount: int, t: Translator) -> str:
+    """Rupiah for a chart label: "Rp1,2 billion" / "Rp350 million" in the reader's language."""
+    if abs(amount) >= 1_000_000_000:
+        return t.gettext(N_("Rp{amount} billion"), amount=t.format_number(amount / 1e9, decimals=1))
+    if abs(amount) >= 1_000_000:
+        return t.gettext(N_("Rp{amount} million"), amount=t.format_number(amount / 1e6, decimals=0))
+    return format_money(amount)
+
+
+def _figure(height_in: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    return buffer.getvalue()
+
+
+def _style(ax: Any) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=11)
+
+
+def progress_chart(report: MonthlyReport, t: Translator) -> bytes:
+    """Clients decreed and served against each province's share of the target, with the pace."""
+    groups = sorted((g for g in report.provinces if g.ipwl_count), key=lambda g: g.progress)
+    figure = _figure(2.6 + 0.62 * max(1, len(groups)))
+    ax = figure.add_subplot()
+    _style(ax)
+    c = report.centre
+    figure.suptitle(t.gettext(N_("Progress to the yearly target by province")), fontsize=15, fontweight="bold")
+    ax.set_title(t.gettext(N_("{month}: {decreed} of {target} clients decreed ({percent}); expected {expected}"),
+                           month=month_name(report.period, t), decreed=t.format_number(c.clients_decreed),
+                           target=t.format_number(report.yearly_target), percent=f"{c.progress:.0%}",
+                           expected=t.format_number(round(report.expected))), fontsize=11)
+    y = list(range(len(groups)))
+    month = report.period.month
+    ax.barh(y, [g.target for g in groups], color=GREY, height=0.7, label=t.gettext(N_("Target (share)")))
+    ax.barh(y, [g.clients_decreed for g in groups], color=BLUE, height=0.7, label=t.gettext(N_("Decreed (SK)")))
+    ax.barh(y, [g.clients_served for g in groups], color=GREEN, height=0.32,
+            label=t.gettext(N_("Served (transfer sent)")))
+    ax.scatter([g.target * month / 12 for g in groups], y, marker="|", s=500, linewidths=2.5, color=AMBER,
+               zorder=3, label=t.gettext(N_("Expected by month end")))
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(g.label, 18)) for g in groups], fontsize=11)
+    top = max([g.target for g in groups] + [g.clients_decreed for g in groups] + [1])
+    for index, g in enumerate(groups):
+        ax.text(max(g.target, g.clients_decreed) + top * 0.02, index, f"{g.clients_decreed} ({g.progress:.0%})",
+                va="center", fontsize=11)
+    ax.set_xlim(0, top * 1.3)
+    ax.set_xlabel(t.gettext(N_("Clients")), fontsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.25 / max(1, len(groups))), ncol=2,
+              fontsize=10, frameon=False)
+    return _png(figure)
+
+
+def funds_chart(report: MonthlyReport, t: Translator) -> bytes:
+    """The funds pipeline: decreed → transferred → accounted for in LPJ."""
+    c = report.centre
+    labels = [t.gettext(N_("Decreed")), t.gettext(N_("Transferred")), t.gettext(N_("Accounted for (LPJ)"))]
+    values = [c.funds_decreed, c.funds_transferred, c.funds_accounted]
+    figure = _figure(6.0)
+    ax = figure.add_subplot()
+    _style(ax)
+    figure.suptitle(t.gettext(N_("Funds pipeline")), fontsize=15, fontweight="bold")
+    ax.set_title(t.gettext(N_("{month}, proposals of {year}"), month=month_name(report.period, t),
+                           year=report.period.year), fontsize=11)
+    bars = ax.bar(labels, values, color=[BLUE, GREEN, AMBER], width=0.6)
+    top = max(values + [1])
+    for index, (bar, value) in enumerate(zip(bars, values, strict=True)):
+        share = f" ({value / c.funds_decreed:.0%})" if c.funds_decreed and index else ""
+        ax.text(bar.get_x() + bar.get_width() / 2, value + top * 0.02, short_money(value, t) + share,
+                ha="center", fontsize=12)
+    ax.set_ylim(0, top * 1.18)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="x", labelsize=12)
+    return _png(figure)
+
+
+def stages_chart(report: MonthlyReport, t: Translator) -> bytes:
+    """Median days each stage takes, with how many proposals it rests on."""
+    c = report.centre
+    figure = _figure(5.4)
+    ax = figure.add_subplot()
+    _style(ax)
+    figure.suptitle(t.gettext(N_("Time per stage (median days)")), fontsize=15, fontweight="bold")
+    ax.set_title(t.gettext(N_("Proposals of {year}, as of {date}"), year=report.period.year,
+                           date=t.format_date(report.generated_at.astimezone(dt.timezone.utc).date())), fontsize=11)
+    stages = list(reversed(STAGES))
+    days = [c.median_days(s.key) or 0.0 for s in stages]
+    y = list(range(len(stages)))
+    ax.barh(y, days, color=BLUE, height=0.6)
+    ax.set_yticks(y, ["\n".join(textwrap.wrap(t.gettext(s.label), 16)) for s in stages], fontsize=12)
+    top = max(days + [1.0])
+    for index, stage in enumerate(stages):
+        median = c.median_days(stage.key)
+        text = (t.gettext(N_("{days} days (n={count})"), days=t.format_number(median, decimals=1),
+                          count=c.stage_count(stage.key)) if median is not None else t.gettext(N_("no data yet")))
+        ax.text(days[index] + top * 0.02, index, text, va="center", fontsize=12)
+    ax.set_xlim(0, top * 1.45)
+    ax.set_xlabel(t.gettext(N_("Days")), fontsize=11)
+    return _png(figure)
+
+
+def render_charts(report: MonthlyReport, t: Translator) -> list[Chart]:
+    key = report.period.key
+    return [
+        Chart(f"progress-{key}.png", t.gettext(N_("Progress to the yearly target by province")),
+              progress_chart(report, t)),
+        Chart(f"funds-{key}.png", t.gettext(N_("Funds pipeline")), funds_chart(report, t)),
+        Chart(f"stages-{key}.png", t.gettext(N_("Time per stage (median days)")), stages_chart(report, t)),
+    ]
+
+
+# --- exports ---------------------------------------------------------------------------------------------
+
+
+class ExportBook:
+    """An export written page by page (callers hand each page over from the event loop)."""
+
+    def __init__(self, t: Translator, title: str, columns: Sequence[str]) -> None:
+        self._book = Workbook(write_only=True)
+        labels = [t.gettext(EXPORT_COLUMNS.get(column, column)) for column in columns]
+        formats = {i: MONEY for i, column in enumerate(columns) if column in MONEY_COLUMNS}
+        self._sheet = SheetWriter(self._book, title, labels, formats=formats)
+        self.rows = 0
+
+    def append(self, rows: Iterable[Sequence[object]]) -> None:
+        for row in rows:
+            self._sheet.append(row)
+            self.rows += 1
+
+    def finish(self) -> bytes:
+        return _save(self._book)
+
+
+def render_tables(tables: Mapping[str, Sequence[Mapping[str, object]]], *, intro: Sequence[str] = ()) -> bytes:
+    """Several tables of rows (column → value) as sheets; ``intro`` lines on a first sheet."""
+    book = Workbook(write_only=True)
+    if intro:
+        sheet = SheetWriter(book, "README", [], widths=[110], freeze=None)
+        for line in intro:
+            sheet.append([line])
+    for name, rows in tables.items():
+        columns = list(rows[0].keys()) if rows else ["-"]
+        sheet = SheetWriter(book, name, columns, widths=[18] * len(columns))
+        for row in rows:
+            sheet.append([row.get(column) for column in columns])
+    return _save(book)

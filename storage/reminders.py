@@ -1,0 +1,248 @@
+"""The reminder job's queries, the reminder log, the work queues, and who gets told.
+
+Every query that could grow with the country pages by keyset (``id > ? ORDER BY id LIMIT ?``) on
+an index, so a run holds one page of rows at a time however large the database is. Filters that
+SQL can apply cheaply (status, dates, already-logged once-only keys) are applied here; the rules
+themselves live in ``bot.reminders``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.models import ProposalStatus, Role
+from bot.reminders import DigestItem, Item, Kind
+from storage.db import from_db_date, from_db_time, to_db_date, to_db_time
+
+# The proposal with its IPWL: everything an Item needs.
+_ITEM = (
+    "SELECT p.id, p.id AS proposal_id, p.code, p.status, p.version, p.status_since AS since, p.lpj_due_on,"
+    " i.id AS ipwl_id, i.code AS ipwl_code, i.province_code, i.team_id{extra}"
+    " FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id"
+)
+# Clients of a decreed proposal whose bank account is not (yet) usable.
+_MISSING_ACCOUNTS = (
+    ", (SELECT count(*) FROM clients c LEFT JOIN bank_accounts b ON b.client_id = c.id"
+    "   WHERE c.proposal_id = p.id AND (b.status IS NULL OR b.status IN ('missing', 'rejected'))) AS missing"
+)
+
+
+def _item(row: aiosqlite.Row) -> Item:
+    keys = row.keys()
+    return Item(
+        id=row["id"],
+        proposal_id=row["proposal_id"],
+        code=row["code"],
+        status=ProposalStatus(row["status"]),
+        ipwl_id=row["ipwl_id"],
+        ipwl_code=row["ipwl_code"],
+        province_code=row["province_code"],
+        team_id=row["team_id"],
+        since=from_db_time(row["since"]),  # type: ignore[arg-type]
+        due_on=from_db_date(row["lpj_due_on"]),
+        version=row["version"],
+        missing=row["missing"] if "missing" in keys else 0,
+    )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One thing waiting for someone: codes and dates only."""
+
+    proposal_id: int
+    code: str
+    ipwl_code: str
+    status: ProposalStatus
+    since: dt.datetime
+    due_on: dt.date | None = None
+
+
+class ReminderRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    # --- pages of candidates --------------------------------------------------------------------
+
+    async def lpj_outstanding(self, status: ProposalStatus, *, after: int, limit: int, due_until: dt.date) -> list[Item]:
+        """Proposals owing an LPJ (paid / LPJ returned) due on or before ``due_until``."""
+        rows = await self._conn.execute_fetchall(
+            _ITEM.format(extra="") + " WHERE p.status = ? AND p.id > ? AND p.lpj_due_on IS NOT NULL"
+            " AND p.lpj_due_on <= ? ORDER BY p.id LIMIT ?",
+            (status.value, after, to_db_date(due_until), limit),
+        )
+        return [_item(r) for r in rows]
+
+    async def waiting_since(self, status: ProposalStatus, *, after: int, limit: int, before: dt.datetime) -> list[Item]:
+        """Proposals in ``status`` since ``before`` or earlier (returned, decreed)."""
+        extra = _MISSING_ACCOUNTS if status == ProposalStatus.DECREED else ""
+        rows = await self._conn.execute_fetchall(
+            _ITEM.format(extra=extra) + " WHERE p.status = ? AND p.id > ? AND p.status_since <= ?"
+            " ORDER BY p.id LIMIT ?",
+            (status.value, after, to_db_time(before), limit),
+        )
+        return [_item(r) for r in rows]
+
+    async def idle_drafts(self, *, after: int, limit: int, before: dt.datetime) -> list[Item]:
+        """Proposal drafts untouched since ``before`` that have not been nudged yet."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.id, p.id AS proposal_id, p.code, p.status, p.version, p.updated_at AS since, p.lpj_due_on,"
+            " i.id AS ipwl_id, i.code AS ipwl_code, i.province_code, i.team_id"
+            " FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id"
+            " WHERE p.status = 'draft' AND p.id > ? AND p.updated_at <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM reminder_log r WHERE r.key = ? || p.id)"
+            " ORDER BY p.id LIMIT ?",
+            (after, to_db_time(before), f"{Kind.DRAFT_IDLE}:", limit),
+        )
+        return [_item(r) for r in rows]
+
+    async def idle_lpj_drafts(self, *, after: int, limit: int, before: dt.datetime) -> list[Item]:
+        """LPJ drafts (proposal paid or LPJ returned) untouched since ``before``, not nudged yet.
+        The item id is the LPJ's."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT l.id, p.id AS proposal_id, p.code, p.status, l.version, l.updated_at AS since, p.lpj_due_on,"
+            " i.id AS ipwl_id, i.code AS ipwl_code, i.province_code, i.team_id"
+            " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " WHERE l.id > ? AND l.updated_at <= ? AND p.status IN ('paid', 'lpj_returned')"
+            " AND NOT EXISTS (SELECT 1 FROM reminder_log r WHERE r.key = ? || l.id || ':v' || l.version)"
+            " ORDER BY l.id LIMIT ?",
+            (after, to_db_time(before), f"{Kind.LPJ_DRAFT_IDLE}:", limit),
+        )
+        return [_item(r) for r in rows]
+
+    async def teams_with_group(self, *, after: int, limit: int) -> list[tuple[int, str, int]]:
+        """(team id, code, group chat id) of teams with a bound group."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, code, group_chat_id FROM pic_teams WHERE group_chat_id IS NOT NULL AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (after, limit),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # --- the log --------------------------------------------------------------------------------
+
+    async def logged(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are already in the log (a fast path; ``log`` is the real guard)."""
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):  # stay far below SQLite's bound-parameter limit
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" for _ in chunk)
+            rows = await self._conn.execute_fetchall(f"SELECT key FROM reminder_log WHERE key IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    async def log(self, key: str, now: dt.datetime) -> bool:
+        """Claim a reminder: True for the one caller that inserted the key (any instance, any run)."""
+        cursor = await self._conn.execute(
+            "INSERT INTO reminder_log (key, sent_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            (key, to_db_time(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Forget keys older than ``before`` (their slots can never come back)."""
+        cursor = await self._conn.execute("DELETE FROM reminder_log WHERE sent_at < ?", (to_db_time(before),))
+        return cursor.rowcount
+
+    # --- queues and digests (bounded: counts, and the oldest few) ----------------------------------
+
+    @staticmethod
+    def _scope(team_id: int | None, ipwl_ids: Sequence[int] | None) -> tuple[str, list[object]]:
+        if team_id is not None:
+            return " AND i.team_id = ?", [team_id]
+        if ipwl_ids is not None:
+            return f" AND p.ipwl_id IN ({','.join('?' for _ in ipwl_ids) or 'NULL'})", list(ipwl_ids)
+        return "", []
+
+    async def queue_counts(self, statuses: Sequence[ProposalStatus], *, team_id: int | None = None,
+                           ipwl_ids: Sequence[int] | None = None) -> dict[ProposalStatus, int]:
+        scope, args = self._scope(team_id, ipwl_ids)
+        marks = ",".join("?" for _ in statuses)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT p.status, count(*) FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id"
+            f" WHERE p.status IN ({marks}){scope} GROUP BY p.status",
+            [*(s.value for s in statuses), *args],
+        )
+        return {ProposalStatus(r[0]): r[1] for r in rows}
+
+    async def queue_oldest(self, statuses: Sequence[ProposalStatus], *, limit: int, team_id: int | None = None,
+                           ipwl_ids: Sequence[int] | None = None) -> list[QueueItem]:
+        """The ``limit`` items waiting longest (oldest first)."""
+        scope, args = self._scope(team_id, ipwl_ids)
+        marks = ",".join("?" for _ in statuses)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT p.id, p.code, i.code AS ipwl_code, p.status, p.status_since, p.lpj_due_on"
+            f" FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id WHERE p.status IN ({marks}){scope}"
+            f" ORDER BY p.status_since, p.id LIMIT ?",
+            [*(s.value for s in statuses), *args, limit],
+        )
+        return [QueueItem(r[0], r[1], r[2], ProposalStatus(r[3]), from_db_time(r[4]), from_db_date(r[5]))  # type: ignore[arg-type]
+                for r in rows]
+
+    async def overdue_lpj_count(self, today: dt.date, *, team_id: int | None = None) -> int:
+        scope, args = self._scope(team_id, None)
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id"
+            f" WHERE p.status IN ('paid', 'lpj_returned') AND p.lpj_due_on < ?{scope}",
+            [to_db_date(today), *args],
+        )
+        return rows[0][0]
+
+
+def as_digest_items(items: Iterable[QueueItem]) -> list[DigestItem]:
+    return [DigestItem(i.code, i.ipwl_code, i.status, i.since) for i in items]
+
+
+class AudienceRepository:
+    """Who a notification goes to: private chats of people who started the bot, group chats of teams."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def operator_chats(self, ipwl_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+        """IPWL id → [(person id, private chat id)] of its operators who can be written to."""
+        ids = sorted(set(ipwl_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" for _ in ids)
+        rows = await self._conn.execute_fetchall(
+            "SELECT g.ipwl_id, p.id, p.telegram_user_id FROM grants g JOIN people p ON p.id = g.person_id"
+            f" WHERE g.role = 'operator' AND g.ipwl_id IN ({marks}) AND g.revoked_at IS NULL"
+            " AND p.revoked_at IS NULL AND p.private_chat_started = 1 ORDER BY p.id",
+            ids,
+        )
+        found: dict[int, list[tuple[int, int]]] = {}
+        for r in rows:
+            found.setdefault(r[0], []).append((r[1], r[2]))
+        return found
+
+    async def role_chats(self, role: Role) -> list[tuple[int, int]]:
+        """[(person id, private chat id)] of everyone holding a centre-wide ``role`` who can be written to."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT DISTINCT p.id, p.telegram_user_id FROM grants g JOIN people p ON p.id = g.person_id"
+            " WHERE g.role = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL AND p.private_chat_started = 1"
+            " ORDER BY p.id",
+            (role.value,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def team_chats(self, team_ids: Iterable[int]) -> dict[int, int]:
+        ids = sorted(set(team_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" for _ in ids)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT id, group_chat_id FROM pic_teams WHERE id IN ({marks}) AND group_chat_id IS NOT NULL", ids
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def person_chat(self, person_id: int) -> int | None:
+        """The private chat of a person who has started the bot, else None."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT telegram_user_id FROM people WHERE id = ? AND private_chat_started = 1 AND revoked_at IS NULL",
+            (person_id,),
+        )
+        return rows[0][0] if rows else None
