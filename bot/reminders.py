@@ -165,6 +165,7 @@ class Reminder:
     params: Mapping[str, object] = field(default_factory=dict)  # what the message shows
     team_id: int | None = None  # TEAM audience
     recipient_id: int | None = None  # FINANCE/HEAD digests: the one person the digest is for
+    empty: bool = False  # a digest with nothing in it: decided (logged) but not sent
 
 
 def _params(item: Item, **extra: object) -> dict[str, object]:
@@ -307,4 +308,4 @@ def digest(kind: Kind, owner: int, day: dt.date, now: dt.datetime, counts: Mappi
               "items": items, "more": max(0, total - len(items)), "overdue": overdue}
     return Reminder(f"{kind}:{owner}:{day.isoformat()}", kind, audience, None, params,
                     team_id=owner if audience == Audience.TEAM else None,
-                    recipient_id=None if audience == Audience.TEAM else owner)
+                    recipient_id=None if audience == Audience.TEAM else owner, empty=total == 0 and not overdue)

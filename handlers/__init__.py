@@ -5,7 +5,16 @@
 
 from __future__ import annotations
 
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from handlers import common, notifications, proposals, router  # noqa: F401 – notifications registers renderers
 from handlers.callback_data import pattern
@@ -63,5 +72,7 @@ def handlers() -> list[BaseHandler]:
 
 
 def register(app: Application) -> None:
+    # Group -1 runs first for every update: a duplicate delivery is dropped before any handler.
+    app.add_handler(TypeHandler(Update, common.drop_duplicate_update), group=-1)
     app.add_handlers(handlers())
     app.add_error_handler(on_error)

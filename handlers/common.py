@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
 
 from handlers import callback_data, keyboards, views
 from handlers.context import BotContext
@@ -70,6 +71,12 @@ async def cmd_bind_group(update: Update, context: BotContext) -> None:
     assert chat is not None
     team = await context.services.onboarding.bind_group(who, chat.id, " ".join(context.args or []))
     await reply(update, views.group_bound(t, team.name, team.code))
+
+
+async def drop_duplicate_update(update: Update, context: BotContext) -> None:
+    """Runs before every handler: a second delivery of the same update stops here."""
+    if not await context.services.onboarding.first_delivery(update.update_id):
+        raise ApplicationHandlerStop
 
 
 async def on_stale_button(update: Update, context: BotContext) -> None:

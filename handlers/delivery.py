@@ -31,7 +31,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
@@ -40,9 +40,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.i18n import Translator
 from handlers.context import Deps
 from storage.outbox import OutboxMessage
-
-if TYPE_CHECKING:
-    from storage.unit import UnitOfWork
+from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.delivery")
 
@@ -69,7 +67,7 @@ class Rendered:
 Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | None]]
 AfterSend = Callable[[Deps, dict[str, Any], int, int], Awaitable[None]]  # (deps, params, chat_id, message_id)
 # (deps, uow, params, chat_id, message_id): runs inside the transaction that marks the row sent.
-OnSent = Callable[[Deps, "UnitOfWork", dict[str, Any], int, int], Awaitable[None]]
+OnSent = Callable[[Deps, UnitOfWork, dict[str, Any], int, int], Awaitable[None]]
 
 
 @dataclasses.dataclass(frozen=True)

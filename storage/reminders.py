@@ -142,11 +142,6 @@ class ReminderRepository:
         )
         return cursor.rowcount == 1
 
-    async def prune(self, before: dt.datetime) -> int:
-        """Forget keys older than ``before`` (their slots can never come back)."""
-        cursor = await self._conn.execute("DELETE FROM reminder_log WHERE sent_at < ?", (to_db_time(before),))
-        return cursor.rowcount
-
     # --- queues and digests (bounded: counts, and the oldest few) ----------------------------------
 
     @staticmethod

@@ -20,6 +20,7 @@ from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
+from storage.updates import ProcessedUpdateRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
 
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
         self.conversations = ConversationRepository(conn)
+        self.processed_updates = ProcessedUpdateRepository(conn)
         self.lpj = LpjRepository(conn)
         self.reminders = ReminderRepository(conn)
         self.audiences = AudienceRepository(conn)

@@ -35,6 +35,7 @@ from bot.lpj_intake import (
 from bot.models import Action, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.regions import PROVINCE_ZONES, zone_of
 from bot.services.base import Identity, Service, ServiceError
+from bot.services.proposals import FileUpload
 from bot.validation import Problem, ValidationError, parse_free_text
 from storage.lpj import LastChange, LpjTotals
 from storage.unit import UnitOfWork
@@ -50,15 +51,6 @@ _ALREADY = {
     Action.VALIDATE_LPJ.value: N_("{name} already validated this LPJ on {at}; the proposal is closed."),
     Action.SUBMIT_LPJ.value: N_("This LPJ was sent again by {name} on {at}; look at the newest card."),
 }
-
-
-@dataclass(frozen=True)
-class FileUpload:
-    telegram_file_id: str
-    file_unique_id: str | None
-    file_name: str | None
-    mime_type: str | None
-    size: int
 
 
 @dataclass(frozen=True)

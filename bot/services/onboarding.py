@@ -227,6 +227,15 @@ class OnboardingService(Service):
             await uow.audit.record(self.event(None, "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows"))
         return len(items)
 
+    async def first_delivery(self, update_id: int) -> bool:
+        """True the first time an update id is seen; a redelivered update is handled once only."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            fresh = await uow.processed_updates.first_time(update_id, now)
+            if fresh and update_id % 1000 == 0:  # now and then, forget ids older than a week
+                await uow.processed_updates.forget_before(now - dt.timedelta(days=7))
+        return fresh
+
     async def conversation_kind(self, who: Identity) -> str | None:
         """What this person is in the middle of (a draft, a reason being typed…), if anything."""
         async with self.storage.reading() as uow:

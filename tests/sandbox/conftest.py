@@ -44,6 +44,12 @@ class Client:
         """Wait until the bot has handled everything (including outbox deliveries)."""
         await (await self.world()).emu.settle()
 
+    async def answered(self, chat_id: int, message_id: int, timeout: float = 10.0) -> None:
+        """Wait until the bot has sent something to ``chat_id`` after message ``message_id``."""
+        emu = (await self.world()).emu
+        await emu.wait_for(lambda: any(m.message_id > message_id for m in emu.chat_messages(chat_id)), timeout)
+        await emu.settle()
+
     async def rows(self, sql: str, *params: object) -> list[tuple]:
         world = await self.world()
         async with world.storage.db.reading() as conn:

@@ -1,0 +1,255 @@
+"""The reminder engine and the work queues: "what is due now?" and "what waits for me?".
+
+``run(now)`` is what the repeating job calls. It pages through the items that may need a reminder
+(storage/reminders.py, one page in memory at a time), lets the pure rules of ``bot.reminders``
+decide what is due for each, and for every reminder — in ONE transaction per page — inserts its
+key into the reminder log and, only if that insert won, the outbox rows for its recipients. So:
+
+- a crash in the middle of a run rolls back the page it was on; the pages before it are logged
+  and sent, the rest is found again by the next run — nothing is skipped, nothing repeated;
+- two runs at once (an overlapping job, a second bot instance) race on the log's primary key:
+  exactly one insert wins, only the winner writes outbox rows;
+- a reminder nobody can receive yet (no operator has started the bot, the group is not bound) is
+  not logged, so it goes out once someone can receive it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot import reminders as rules
+from bot.i18n import N_
+from bot.models import ProposalStatus, Role
+from bot.reminders import Audience, Item, Kind, Policy, Reminder
+from bot.services.base import Identity, Service, ServiceError
+from storage.reminders import QueueItem, as_digest_items
+from storage.unit import UnitOfWork
+
+# Lines of a digest or a queue section: enough to act on, far below Telegram's 4096 characters.
+LIST_LIMIT = 25
+
+Fetch = Callable[[UnitOfWork, int], Awaitable[Sequence[Item]]]
+Decide = Callable[[Item], Iterable[Reminder | None]]
+
+
+@dataclass
+class RunReport:
+    """What one run did (logged as counts; tests and the benchmark read it)."""
+
+    pages: int = 0
+    candidates: int = 0  # items looked at
+    due: int = 0  # reminders the rules found due now
+    recorded: int = 0  # reminders this run logged (the others were logged before, or by a rival run)
+    messages: int = 0  # outbox rows written
+    waiting: int = 0  # due but nobody can receive them yet
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    """What waits for one of the person's roles: counts per status and the oldest items."""
+
+    role: Role
+    scope: str  # the team code, the IPWL codes, or "" (centre-wide)
+    counts: dict[ProposalStatus, int] = field(default_factory=dict)
+    items: list[QueueItem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
+
+
+class ReminderService(Service):
+    """The reminder job and the /tugas queues."""
+
+    def policy(self) -> Policy:
+        cfg = self.settings.reminders
+        return Policy(
+            calendar=rules.Calendar(cfg.work_start, cfg.work_end, frozenset(cfg.holidays)),
+            centre_zone=self.settings.locale.timezone,
+            lpj_due_days_before=tuple(cfg.lpj_due_days_before),
+            lpj_overdue_every_days=cfg.lpj_overdue_every_days,
+            returned_after_days=cfg.returned_after_days,
+            accounts_missing_after_days=cfg.accounts_missing_after_days,
+            draft_idle_hours=cfg.draft_idle_hours,
+            escalate_team_after_days=cfg.escalate_to_team_after_days,
+            escalate_head_after_days=cfg.escalate_to_head_after_days,
+            digest_at=cfg.digest_at,
+        )
+
+    # --- the job ----------------------------------------------------------------------------------
+
+    async def run(self, now: dt.datetime | None = None) -> RunReport:
+        """Find everything due at ``now`` (default: the clock) and queue it, each reminder once."""
+        now = now or self.clock.now()
+        policy = self.policy()
+        report = RunReport()
+        if not any(policy.calendar.is_open(now, zone) for zone in rules.zones_in_use(policy)):
+            return report  # night, weekend or holiday everywhere: nothing can be due
+        size = self.settings.reminders.page_size
+        # Every LPJ due within the first reminder's reach, in any zone (a day ahead covers WIT).
+        horizon = (now + dt.timedelta(days=1)).date() + dt.timedelta(days=max(policy.lpj_due_days_before, default=0))
+
+        def outstanding(item: Item) -> list[Reminder | None]:
+            return [rules.lpj_due(item, now, policy), *rules.escalations(item, now, policy)]
+
+        for status in rules.LPJ_OPEN:
+            await self._pages(lambda uow, after, s=status: uow.reminders.lpj_outstanding(
+                s, after=after, limit=size, due_until=horizon), outstanding, now, report)
+        returned_before = now - dt.timedelta(days=policy.returned_after_days)
+        for status in (ProposalStatus.RETURNED, ProposalStatus.LPJ_RETURNED):
+            await self._pages(lambda uow, after, s=status: uow.reminders.waiting_since(
+                s, after=after, limit=size, before=returned_before), lambda i: [rules.returned(i, now, policy)], now, report)
+        await self._pages(lambda uow, after: uow.reminders.waiting_since(
+            ProposalStatus.DECREED, after=after, limit=size, before=now - dt.timedelta(days=policy.accounts_missing_after_days)),
+            lambda i: [rules.accounts_missing(i, now, policy)], now, report)
+        idle_before = now - dt.timedelta(hours=policy.draft_idle_hours)
+        await self._pages(lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
+                          lambda i: [rules.idle_draft(i, now, policy)], now, report)
+        await self._pages(lambda uow, after: uow.reminders.idle_lpj_drafts(after=after, limit=size, before=idle_before),
+                          lambda i: [rules.idle_lpj_draft(i, now, policy)], now, report)
+        await self._digests(now, policy, report)
+        return report
+
+    async def _pages(self, fetch: Fetch, decide: Decide, now: dt.datetime, report: RunReport) -> None:
+        """Keyset-page through ``fetch``; decide and record each page in its own transaction."""
+        size = self.settings.reminders.page_size
+        after = 0
+        while True:
+            async with self.storage.transaction() as uow:
+                page = await fetch(uow, after)
+                report.pages += 1
+                report.candidates += len(page)
+                due = [r for item in page for r in decide(item) if r is not None]
+                await self._record(uow, due, now, report)
+            if len(page) < size:
+                return
+            after = page[-1].id
+
+    async def _record(self, uow: UnitOfWork, due: Sequence[Reminder], now: dt.datetime, report: RunReport) -> None:
+        """Log each reminder and queue its messages, in the caller's transaction."""
+        if not due:
+            return
+        report.due += len(due)
+        logged = await uow.reminders.logged([r.key for r in due])
+        fresh = [r for r in due if r.key not in logged]
+        if not fresh:
+            return
+        recipients = await self._recipients(uow, fresh)
+        for reminder in fresh:
+            chats = recipients(reminder)
+            if not chats and not reminder.empty:
+                report.waiting += 1
+                continue
+            if not await uow.reminders.log(reminder.key, now):
+                continue  # a rival run got there first: it sends, we do not
+            report.recorded += 1
+            if reminder.empty:
+                continue  # an empty digest: decided for the day, nothing to say
+            params = {"rkind": reminder.kind.value, **reminder.params}
+            for person_id, chat_id in chats:
+                added = await uow.outbox.enqueue(dedupe_key=f"reminder:{reminder.key}:{chat_id}", chat_id=chat_id,
+                                                 kind="reminder", params=params, now=now, person_id=person_id)
+                report.messages += int(added)
+
+    async def _recipients(self, uow: UnitOfWork,
+                          due: Sequence[Reminder]) -> Callable[[Reminder], list[tuple[int | None, int]]]:
+        """Resolve every audience of a page in a few queries: (person id, chat id) per reminder."""
+        operators = await uow.audiences.operator_chats(
+            r.item.ipwl_id for r in due if r.audience == Audience.OPERATORS and r.item is not None)
+        teams = await uow.audiences.team_chats(r.team_id for r in due if r.audience == Audience.TEAM and r.team_id)
+        staff: dict[Audience, list[tuple[int, int]]] = {}
+        for audience, role in ((Audience.HEAD, Role.HEAD), (Audience.FINANCE, Role.FINANCE)):
+            if any(r.audience == audience for r in due):
+                staff[audience] = await uow.audiences.role_chats(role)
+
+        def resolve(r: Reminder) -> list[tuple[int | None, int]]:
+            if r.audience == Audience.OPERATORS and r.item is not None:
+                return list(operators.get(r.item.ipwl_id, []))
+            if r.audience == Audience.TEAM:
+                chat = teams.get(r.team_id or 0)
+                return [(None, chat)] if chat is not None else []
+            people = staff.get(r.audience, [])
+            if r.recipient_id is not None:  # a personal digest
+                return [(p, c) for p, c in people if p == r.recipient_id]
+            return list(people)
+
+        return resolve
+
+    async def _digests(self, now: dt.datetime, policy: Policy, report: RunReport) -> None:
+        """The morning digests: one message per PIC group, and one per finance and head person."""
+        day = rules.digest_day(now, policy)
+        if day is None:
+            return
+        size = self.settings.reminders.page_size
+        pic = rules.QUEUE_STATUSES[Role.PIC]
+        after = 0
+        while True:
+            async with self.storage.transaction() as uow:
+                teams = await uow.reminders.teams_with_group(after=after, limit=size)
+                logged = await uow.reminders.logged([f"{Kind.DIGEST_TEAM}:{t}:{day.isoformat()}" for t, _, _ in teams])
+                due = []
+                for team_id, code, _chat in teams:
+                    if f"{Kind.DIGEST_TEAM}:{team_id}:{day.isoformat()}" in logged:
+                        continue
+                    counts = await uow.reminders.queue_counts(pic, team_id=team_id)
+                    oldest = await uow.reminders.queue_oldest(pic, limit=LIST_LIMIT, team_id=team_id)
+                    overdue = await uow.reminders.overdue_lpj_count(day, team_id=team_id)
+                    due.append(rules.digest(Kind.DIGEST_TEAM, team_id, day, now, counts, as_digest_items(oldest),
+                                            overdue=overdue, label=code))
+                await self._record(uow, due, now, report)
+            if len(teams) < size:
+                break
+            after = teams[-1][0]
+        async with self.storage.transaction() as uow:
+            for role, kind in ((Role.FINANCE, Kind.DIGEST_FINANCE), (Role.HEAD, Kind.DIGEST_HEAD)):
+                people = await uow.audiences.role_chats(role)
+                keys = {p: f"{kind}:{p}:{day.isoformat()}" for p, _ in people}
+                logged = await uow.reminders.logged(list(keys.values()))
+                waiting = [p for p, key in keys.items() if key not in logged]
+                if not waiting:
+                    continue
+                statuses = rules.QUEUE_STATUSES[role]
+                counts = await uow.reminders.queue_counts(statuses)
+                oldest = as_digest_items(await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT))
+                overdue = await uow.reminders.overdue_lpj_count(day) if role == Role.HEAD else 0
+                await self._record(uow, [rules.digest(kind, p, day, now, counts, oldest, overdue=overdue) for p in waiting],
+                                   now, report)
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    async def still_current(self, proposal_id: int, status: str) -> bool:
+        """Is the proposal still where the reminder found it? (If not, the reminder is dropped.)"""
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_id(proposal_id)
+        return proposal is not None and proposal.status.value == status
+
+    async def queue(self, who: Identity) -> list[QueueSection]:
+        """``/tugas``: what waits for this person, per role, oldest first."""
+        sections: list[QueueSection] = []
+        async with self.storage.reading() as uow:
+            ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+            if ipwl_ids:
+                sections.append(await self._section(uow, Role.OPERATOR, ", ".join(
+                    [i.code for i in [await uow.ipwl.by_id(x) for x in ipwl_ids] if i]), ipwl_ids=ipwl_ids))
+            for team_id in sorted({g.team_id for g in who.actor.grants if g.role == Role.PIC and g.team_id}):
+                team = await uow.teams.by_id(team_id)
+                sections.append(await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id))
+            for role in (Role.FINANCE, Role.HEAD):
+                if who.actor.has_role(role):
+                    sections.append(await self._section(uow, role, ""))
+        if not sections and not who.known:
+            raise ServiceError("not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link."))
+        return sections
+
+    async def _section(self, uow: UnitOfWork, role: Role, scope: str, *, team_id: int | None = None,
+                       ipwl_ids: Sequence[int] | None = None) -> QueueSection:
+        statuses = rules.QUEUE_STATUSES[role]
+        counts = await uow.reminders.queue_counts(statuses, team_id=team_id, ipwl_ids=ipwl_ids)
+        items = await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT, team_id=team_id, ipwl_ids=ipwl_ids)
+        return QueueSection(role, scope, counts, items)

@@ -1,0 +1,26 @@
+"""Which Telegram updates were already handled (a second delivery of one is ignored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiosqlite
+
+from storage.db import to_db_time
+
+
+class ProcessedUpdateRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def first_time(self, update_id: int, now: dt.datetime) -> bool:
+        """Record the update; False when it was recorded before (a duplicate delivery)."""
+        cursor = await self._conn.execute(
+            "INSERT INTO processed_updates (update_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (update_id, to_db_time(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def forget_before(self, moment: dt.datetime) -> int:
+        cursor = await self._conn.execute("DELETE FROM processed_updates WHERE at < ?", (to_db_time(moment),))
+        return cursor.rowcount

@@ -1,0 +1,221 @@
+"""The sandbox's JSON API, over real HTTP on 127.0.0.1: what the web chat does, without a browser.
+
+A trainer opens the sandbox, looks around as several people, prepares a proposal as an IPWL
+operator, downloads the client template, uploads a document, moves time forward and resets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.config import ConfigError, Settings
+from bot.sandbox.demo import PEOPLE, SUBMITTED_CLIENTS
+from bot.sandbox.runtime import resolve_paths
+from bot.validation import parse_nik
+from tests.sandbox.conftest import Client
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def person(state: dict, key: str) -> dict:
+    return next(p for p in state["people"] if p["key"] == key)
+
+
+def last_bot(view: dict) -> dict:
+    return [m for m in view["messages"] if m["from"]["bot"]][-1]
+
+
+def button(message: dict, suffix: str) -> str:
+    return next(b["data"] for row in message["buttons"] for b in row if b["data"] and b["data"].endswith(suffix))
+
+
+async def say(client: Client, who: str, chat: int, text: str) -> dict:
+    """Send ``text`` and return the chat once the bot has answered it."""
+    sent = await client.post("/api/send", {"as": who, "chat": chat, "text": text})
+    await client.answered(chat, sent["message_id"])
+    return await client.get("/api/chat", **{"as": who, "chat": chat})
+
+
+async def test_the_demo_is_a_small_working_partnership(client: Client, sandbox_settings: Settings) -> None:
+    state = await client.get("/api/state", lang="en")
+    assert [p["key"] for p in state["people"]] == [p.key for p in PEOPLE]
+    assert state["violations"] == [] and state["validated"] is True
+    assert state["bot"]["username"] == "atensi_sandbox_bot"
+    # Operators in three time zones; each reads the bot's welcome in their private chat.
+    zones = {p["ipwl"]["code"]: p["zone"]["label"] for p in state["people"] if p["role"] == "operator"}
+    assert zones == {"JB01": "WIB", "JB02": "WIB", "SS01": "WITA", "PA01": "WIT"}
+    for p in state["people"]:
+        private = p["chats"][0]
+        assert private["type"] == "private" and private["count"] >= 2, p["key"]
+    # PIC members see their own team's group only; the admin who bound them sees both.
+    groups = {p["key"]: [c["title"] for c in p["chats"][1:]] for p in state["people"]}
+    assert groups["pic-tim1-a"] == ["Tim PIC 1 · ATENSI (TIM1)"]
+    assert groups["pic-tim2-b"] == ["Tim PIC 2 · ATENSI (TIM2)"]
+    assert len(groups["admin"]) == 2 and groups["finance"] == groups["head"] == groups["op-jb01"] == []
+
+    assert await client.rows("SELECT code, group_chat_id < 0 FROM pic_teams ORDER BY code") == [("TIM1", 1), ("TIM2", 1)]
+    assert await client.rows("SELECT count(*) FROM ipwl") == [(4,)]
+    roles = await client.rows("SELECT role, count(*) FROM grants GROUP BY role ORDER BY role")
+    assert roles == [("admin", 1), ("finance", 1), ("head", 1), ("operator", 4), ("pic", 4)]
+    # One proposal waits for TIM2 since yesterday; its clients' NIKs are well-formed.
+    [(status, submitted_at)] = await client.rows("SELECT status, submitted_at FROM proposals")
+    assert status == "submitted"
+    waited = dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(submitted_at).replace(tzinfo=dt.timezone.utc)
+    assert dt.timedelta(hours=20) < waited < dt.timedelta(days=2)
+    niks = [nik for (nik,) in await client.rows("SELECT nik FROM clients ORDER BY position")]
+    assert niks == [nik for _, nik, _ in SUBMITTED_CLIENTS]
+    assert all(parse_nik(nik, today=dt.date.today()).province_code == "73" for nik in niks)
+    # The sandbox's own database, never the configured one.
+    assert client.server.sandbox.paths.database.name == "sandbox.sqlite3"
+    assert not sandbox_settings.storage.database.exists()
+
+
+async def test_an_operator_uses_the_bot_through_the_web_api(client: Client) -> None:
+    state = await client.get("/api/state")
+    siti = person(state, "op-jb01")
+    chat = siti["chats"][0]["id"]
+
+    view = await say(client, "op-jb01", chat, "/ajukan")
+    question = last_bot(view)
+    assert question["buttons"] and question["entities"] is not None
+    assert "<b>" not in question["text"]  # parsed text with entities, never the bot's HTML
+    assert view["commands"] and any(c["command"] == "ajukan" for c in view["commands"])
+    mine = [m for m in view["messages"] if m["out"]]
+    assert mine[-1]["text"] == "/ajukan" and mine[-1]["from"]["name"] == "Siti Rahmawati"
+
+    answer = await client.post("/api/press", {"as": "op-jb01", "chat": chat, "message": question["id"],
+                                              "data": button(question, "|in|this")})
+    assert "answer" in answer and answer["answer"] is not None
+    await client.settle()
+    view = await say(client, "op-jb01", chat, "Dewi Lestari")
+    view = await say(client, "op-jb01", chat, "3201015702950003")
+    assert button(last_bot(view), "|in|ok")  # the bot asks to confirm what the NIK says
+    assert await client.rows("SELECT full_name FROM clients WHERE full_name = 'Dewi Lestari'") == []  # not yet
+    assert await client.rows("SELECT status FROM proposals ORDER BY id") == [("submitted",), ("draft",)]
+
+
+async def test_files_go_both_ways(client: Client) -> None:
+    chat = person(await client.get("/api/state"), "op-jb01")["chats"][0]["id"]
+    view = await say(client, "op-jb01", chat, "/templat")
+    document = next(m["document"] for m in reversed(view["messages"]) if m["document"])
+    assert document["name"].endswith(".xlsx")
+    async with client.session.get(f"{client.base}/api/files/{document['file_id']}", params={"download": "1"}) as response:
+        assert response.status == 200
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert document["name"] in response.headers["Content-Disposition"]
+        assert (await response.read())[:2] == b"PK"
+
+    await say(client, "op-jb01", chat, "/ajukan")
+    form = aiohttp.FormData()
+    form.add_field("as", "op-jb01")
+    form.add_field("chat", str(chat))
+    form.add_field("file", PDF, filename="hasil-asesmen.pdf", content_type="application/pdf")
+    async with client.session.post(f"{client.base}/api/upload", data=form, headers={"X-Sandbox": "1"}) as response:
+        assert response.status == 200, await response.text()
+    await client.settle()
+    view = await client.get("/api/chat", **{"as": "op-jb01", "chat": chat})
+    sent = [m for m in view["messages"] if m["out"] and m["document"]]
+    assert sent and sent[-1]["document"]["name"] == "hasil-asesmen.pdf"
+    assert await client.rows("SELECT file_name, mime_type FROM attachments") == [("hasil-asesmen.pdf", "application/pdf")]
+
+
+async def test_time_travel_moves_the_bot_and_the_chats_forward(client: Client) -> None:
+    before = dt.datetime.fromisoformat((await client.get("/api/state"))["clock"]["utc"])
+    await client.post("/api/clock", {"days": 2})
+    await client.post("/api/clock", {"hours": 3})
+    state = await client.get("/api/state")
+    assert state["clock"]["offset_seconds"] == 2 * 86400 + 3 * 3600
+    now = dt.datetime.fromisoformat(state["clock"]["utc"])
+    assert dt.timedelta(days=2, hours=3) <= now - before < dt.timedelta(days=2, hours=3, minutes=1)
+    world = await client.world()
+    assert world.deps.clock.now() - now < dt.timedelta(minutes=1)  # the bot shares the clock
+
+    chat = person(state, "admin")["chats"][0]["id"]
+    view = await say(client, "admin", chat, "/bantuan")
+    newest = view["messages"][-1]
+    assert newest["date"] >= int(now.timestamp()) - 1
+    for bad in ({"days": -1}, {"hours": 0}, {"days": 400}, {"days": "soon"}):
+        await client.post("/api/clock", bad, status=400)
+
+
+async def test_reset_goes_back_to_the_demo_data(client: Client) -> None:
+    state = await client.get("/api/state")
+    chat = person(state, "op-pa01")["chats"][0]["id"]
+    await say(client, "op-pa01", chat, "/ajukan")
+    await client.post("/api/clock", {"days": 5})
+    assert await client.rows("SELECT count(*) FROM proposals") == [(2,)]
+    old_world = await client.world()
+    assert old_world.emu.violations == [] and old_world.deps.errors == []
+
+    await client.post("/api/reset", {})
+    after = await client.get("/api/state")
+    assert after["version"] > state["version"] and after["clock"]["offset_seconds"] == 0
+    assert person(after, "op-pa01")["chats"][0]["count"] == person(state, "op-pa01")["chats"][0]["count"]
+    assert await client.rows("SELECT status FROM proposals") == [("submitted",)]
+    assert (await client.world()) is not old_world
+
+
+async def test_the_page_is_told_about_changes_at_once(client: Client) -> None:
+    state = await client.get("/api/state")
+    chat = person(state, "head")["chats"][0]["id"]
+    started = asyncio.get_running_loop().time()
+    waiting = asyncio.create_task(client.get("/api/updates", since=str(state["version"]), timeout="20"))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    await client.post("/api/send", {"as": "head", "chat": chat, "text": "/bantuan"})
+    update = await asyncio.wait_for(waiting, 5)
+    assert update["version"] > state["version"]
+    assert asyncio.get_running_loop().time() - started < 5
+
+
+async def test_the_page_needs_nothing_from_outside_and_builds_no_html_from_data(client: Client) -> None:
+    async with client.session.get(client.base + "/") as response:
+        page = await response.text()
+    assert response.status == 200
+    references = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert references and all(ref.startswith("/static/") for ref in references), references
+    assets = {}
+    for asset in ("app.js", "app.css", "favicon.svg"):
+        async with client.session.get(f"{client.base}/static/{asset}") as response:
+            assert response.status == 200, asset
+            assets[asset] = await response.text()
+    assert "url(" not in assets["app.css"] and "@import" not in assets["app.css"]
+    script = assets["app.js"]
+    for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert unsafe not in script, unsafe
+    assert not re.search(r"fetch\(\s*[\"'`]https?:", script)
+
+
+async def test_the_api_refuses_what_the_page_would_never_do(client: Client) -> None:
+    state = await client.get("/api/state")
+    group = person(state, "pic-tim1-a")["chats"][1]["id"]
+    # Another site in the same browser cannot act: no X-Sandbox header, or not our host name.
+    async with client.session.post(client.base + "/api/reset", json={}) as response:
+        assert response.status == 403
+    async with client.session.get(client.base + "/api/state", headers={"Host": "evil.example"}) as response:
+        assert response.status == 403
+    # An operator cannot write in a PIC team's group, nor act as someone unknown.
+    await client.post("/api/send", {"as": "op-jb01", "chat": group, "text": "halo"}, status=400)
+    await client.post("/api/send", {"as": "nobody", "chat": group, "text": "halo"}, status=400)
+    await client.post("/api/send", {"as": "pic-tim1-a", "chat": group, "text": "   "}, status=400)
+    await client.post("/api/send", {"as": "pic-tim1-a", "chat": group, "text": "x" * 4097}, status=400)
+    welcome = person(state, "pic-tim1-a")["chats"][0]
+    await client.post("/api/press", {"as": "pic-tim1-a", "chat": welcome["id"], "message": 999, "data": "x"}, status=400)
+    async with client.session.get(client.base + "/api/files/nope") as response:
+        assert response.status == 404
+
+
+def test_the_sandbox_never_uses_the_real_database(tmp_path: Path) -> None:
+    real = tmp_path / "atensi.sqlite3"
+    same = Settings.model_validate({"storage": {"database": str(real)}, "sandbox": {"database": str(real)}})
+    with pytest.raises(ConfigError, match="same file"):
+        resolve_paths(same)
+    default = resolve_paths(Settings.model_validate({"storage": {"database": str(real)}}))
+    assert default.database.name == "sandbox.sqlite3" and default.database != real
+    assert default.files_dir.name == "sandbox-files"

@@ -1,0 +1,29 @@
+"""The same update delivered twice (a crash before Telegram saw the offset) is handled once."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.models import Role
+from tests.scenarios.test_proposal_intake import Operator
+
+
+async def test_a_redelivered_answer_is_applied_once(world) -> None:
+    siti = world.emu.add_user("Siti", language_code="id")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    op = Operator(world, siti)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    # The next update is what Telegram would hand over twice.
+    message = await world.emu.send_text(siti, "Siti Rahayu")
+    await world.emu.settle()
+    replies_before = len(world.emu.chat_messages(siti))
+    cursor = await world.rows("SELECT draft_cursor FROM proposals")
+
+    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
+    again = Update.de_json({"update_id": update_id, "message": message}, world.app.bot)
+    await world.app.process_update(again)
+    await world.emu.settle()
+
+    assert await world.rows("SELECT draft_cursor FROM proposals") == cursor
+    assert len(world.emu.chat_messages(siti)) == replies_before
