@@ -22,6 +22,8 @@ from bot.services import Services
 from handlers.context import DEPS_KEY, BotContext, Deps
 from handlers.delivery import OutboxSender
 from handlers.menus import publish_command_menus
+from handlers.reminders import schedule_reminders
+from handlers.reports import schedule_admin_jobs
 from storage.unit import Storage
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -80,6 +82,8 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
     await publish_command_menus(app.bot, deps.translations, deps.settings.locale.default)
     deps.sender = OutboxSender(app.bot, deps)
     deps.sender.start()
+    schedule_reminders(app)
+    schedule_admin_jobs(app)
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(timeout=poll_timeout, poll_interval=poll_interval)

@@ -145,7 +145,7 @@ def parse_ipwl_csv(data: bytes, *, today: dt.date) -> list[IpwlRow]:
                 try:
                     dates[key] = parse_date(cells[key], today=today, allow_future=True, field=key)
                 except ValidationError:
-                    problems.append(ImportProblem(number, N_("{column}: not a date (write e.g. 2025-01-31)"),
+                    problems.append(ImportProblem(number, N_("not a date (write e.g. 2025-01-31)"),
                                                   {"column": key}))
         if dates["pks_valid_from"] and dates["pks_valid_until"] and dates["pks_valid_until"] < dates["pks_valid_from"]:
             problems.append(ImportProblem(number, N_("the PKS ends before it starts")))

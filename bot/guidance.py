@@ -7,7 +7,7 @@ work was late. So this is written for an IPWL operator on a phone: what to prepa
 how long it usually takes, and where in the bot to do it.
 
 Content is data: every title and page is an English msgid (translated in the catalogs like any
-other text). Pages may use ``{centre}``, ``{regulation}`` and ``{retention}``; a page tied to a
+other text). Pages may use ``{centre}``, ``{regulation}``, ``{retention}`` and ``{pks_days}``; a page tied to a
 workflow stage also shows how long that stage took recently (the median from the monthly report's
 figures), so "how long" is a measured answer, not a promise.
 """
@@ -22,7 +22,7 @@ from bot.i18n import N_
 @dataclass(frozen=True)
 class Page:
     title: str  # msgid
-    body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention}
+    body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention} {pks_days}
     stage: str | None = None  # a bot.reports.STAGES key: show its recent median duration
 
 
@@ -56,7 +56,7 @@ SOP = Section("sop", "🧭", N_("How the cooperation works (SOP)"), (
         "<b>Why it matters:</b> while the PKS is valid you can send proposals. When it ends, the bot stops "
         "new proposals until it is renewed; proposals already sent go on.\n"
         "<b>What to do:</b> check the end date in /status. Start the renewal with your PIC team well "
-        "before it ends: the centre's admins are reminded 30 days ahead.")),
+        "before it ends: the centre's admins see a warning {pks_days} days ahead.")),
     Page(N_("b. Your proposal"), N_(
         "<b>Prepare first</b> (per client): full name and NIK as on the KTP, the address where the client "
         "lives now, a phone number if any, the approach (family, community or residential), the ATENSI "

@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -229,12 +230,8 @@ def _figure_sheet(book: Workbook, title: str, rows: Iterable[Figures], report: M
         sheet.append(_figure_row(f, report, t, extra))
 
 
-def render_workbook(report: MonthlyReport, t: Translator, *, centre: str, province_of: Mapping[str, str],
-                    team_of: Mapping[str, str]) -> bytes:
-    """The monthly report as XLSX: summary, per IPWL, per province, per PIC team, and the definitions.
-
-    ``province_of`` and ``team_of`` map an IPWL code to its province name and team code.
-    """
+def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> bytes:
+    """The monthly report as XLSX: summary, per IPWL, per province, per PIC team, and the definitions."""
     book = Workbook(write_only=True)
     c = report.centre
     summary = SheetWriter(book, t.gettext(N_("Summary")), [], widths=[46, 22, 14], freeze=None,
@@ -273,7 +270,8 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str, provin
     for status in ProposalStatus:
         summary.append([t.gettext(STATUS_SHORT[status]), c.proposals.get(status, 0)])
 
-    _figure_sheet(book, t.gettext(N_("IPWL")), report.ipwl, report, t, province_names=province_of, team_codes=team_of)
+    _figure_sheet(book, t.gettext(N_("IPWL")), report.ipwl, report, t, province_names=report.ipwl_province,
+                  team_codes=report.ipwl_team)
     _figure_sheet(book, t.gettext(N_("Provinces")), report.provinces, report, t)
     _figure_sheet(book, t.gettext(N_("PIC teams")), report.teams, report, t)
     notes = SheetWriter(book, t.gettext(N_("Notes")), [], widths=[120], freeze=None)
@@ -348,8 +346,8 @@ def progress_chart(report: MonthlyReport, t: Translator) -> bytes:
     ax.set_yticks(y, ["\n".join(textwrap.wrap(g.label, 18)) for g in groups], fontsize=11)
     top = max([g.target for g in groups] + [g.clients_decreed for g in groups] + [1])
     for index, g in enumerate(groups):
-        ax.text(max(g.target, g.clients_decreed) + top * 0.02, index, f"{g.clients_decreed} ({g.progress:.0%})",
-                va="center", fontsize=11)
+        ax.text(max(g.target, g.clients_decreed) + top * 0.02, index,
+                f"{t.format_number(g.clients_decreed)} ({g.progress:.0%})", va="center", fontsize=11)
     ax.set_xlim(0, top * 1.3)
     ax.set_xlabel(t.gettext(N_("Clients")), fontsize=11)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.25 / max(1, len(groups))), ncol=2,
@@ -389,7 +387,8 @@ def stages_chart(report: MonthlyReport, t: Translator) -> bytes:
     _style(ax)
     figure.suptitle(t.gettext(N_("Time per stage (median days)")), fontsize=15, fontweight="bold")
     ax.set_title(t.gettext(N_("Proposals of {year}, as of {date}"), year=report.period.year,
-                           date=t.format_date(report.generated_at.astimezone(dt.timezone.utc).date())), fontsize=11)
+                           date=t.format_date(report.generated_at.astimezone(ZoneInfo(report.timezone)).date())),
+                 fontsize=11)
     stages = list(reversed(STAGES))
     days = [c.median_days(s.key) or 0.0 for s in stages]
     y = list(range(len(stages)))

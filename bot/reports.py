@@ -161,6 +161,9 @@ class MonthlyReport:
     provinces: list[Figures]
     teams: list[Figures]
     flows: dict[str, int]
+    # Per IPWL code: its province's name and its team's code (the IPWL sheet's scope columns).
+    ipwl_province: dict[str, str] = field(default_factory=dict)
+    ipwl_team: dict[str, str] = field(default_factory=dict)
 
     @property
     def expected(self) -> float:
@@ -354,6 +357,8 @@ def build_report(
         provinces=sorted(provinces.values(), key=lambda f: f.label),
         teams=sorted(teams.values(), key=lambda f: (f.key == NO_TEAM, f.key)),
         flows=flow_counts,
+        ipwl_province={e.code: PROVINCES.get(e.province_code, e.province_code) for e in registry},
+        ipwl_team={e.code: e.team_code or NO_TEAM for e in registry},
     )
 
 

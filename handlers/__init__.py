@@ -17,6 +17,9 @@ from telegram.ext import (
 )
 
 from handlers import common, notifications, proposals, router  # noqa: F401 – notifications registers renderers
+from handlers import decisions, payments, reviews  # noqa: F401 – they register renderers too
+from handlers import lpj, reminders, tasks  # noqa: F401 – lpj and reminders register renderers
+from handlers import admin, guidance, reports  # admin and reports register renderers too
 from handlers.callback_data import pattern
 from handlers.errors import on_error
 
@@ -34,6 +37,23 @@ COMMANDS = {
     "ajukan": proposals.cmd_propose,
     "lanjut": proposals.cmd_resume,
     "templat": proposals.cmd_template,
+    "sk": decisions.cmd_sk,
+    "rekening": payments.cmd_accounts,
+    "bayar": payments.cmd_pay,
+    "lpj": lpj.cmd_lpj,
+    "tugas": tasks.cmd_tasks,
+    # the centre's admin work, reports, and the guidance (issue 6)
+    "ipwl": admin.cmd_ipwl,
+    "tim": admin.cmd_teams,
+    "pengguna": admin.cmd_people,
+    "undang": admin.cmd_invite,
+    "siaran": admin.cmd_broadcast,
+    "datapribadi": admin.cmd_personal_data,
+    "audit": admin.cmd_history,
+    "cadangan": admin.cmd_backup,
+    "laporan": reports.cmd_report,
+    "ekspor": reports.cmd_export,
+    "panduan": guidance.cmd_guide,
 }
 
 # Button kind → handler. Kinds are the second field of callback data (handlers/callback_data.py).
@@ -56,6 +76,78 @@ BUTTONS = {
     "wdy": proposals.on_withdraw_confirmed,
     "keep": proposals.on_keep_pressed,
     "stop": proposals.on_stop_pressed,
+    # PIC review (group card) and decisions
+    "pic": reviews.on_card_pressed,
+    "pdt": reviews.on_detail_pressed,
+    "nik": reviews.on_nik_pressed,
+    "pdc": decisions.on_decision_pressed,
+    "rsn": decisions.on_reason_pressed,
+    "sk": decisions.on_sk_pressed,
+    # bank accounts and payments
+    "acc": payments.on_account_pressed,
+    "bnk": payments.on_bank_pressed,
+    "pbs": payments.on_skip_passbook_pressed,
+    "acx": payments.on_accounts_sheet_pressed,
+    "avr": payments.on_review_accounts_pressed,
+    "av": payments.on_verify_account_pressed,
+    "ava": payments.on_verify_account_pressed,
+    "ar": payments.on_return_account_pressed,
+    "pay": payments.on_pay_pressed,
+    "ps": payments.on_sent_pressed,
+    "psa": payments.on_sent_pressed,
+    "pf": payments.on_failed_pressed,
+    "ptx": payments.on_transfers_sheet_pressed,
+    # LPJ: the operator's conversation, then PIC and finance review
+    "lji": lpj.on_answer_pressed,
+    "ljo": lpj.on_open_pressed,
+    "ljg": lpj.on_section_pressed,
+    "ljt": lpj.on_template_pressed,
+    "ljs": lpj.on_submit_pressed,
+    "ljv": lpj.on_verify_pressed,
+    "ljx": lpj.on_return_pressed,
+    "ljc": lpj.on_cancel_return_pressed,
+    "ljk": lpj.on_validate_pressed,
+    "ljd": lpj.on_detail_pressed,
+    # admin screens (issue 6): IPWL, teams, people, invites, broadcasts, personal data, history
+    "ip.l": admin.on_ipwl_list,
+    "ip.w": admin.on_ipwl_attention,
+    "ip.s": admin.on_ipwl_card,
+    "ip.e": admin.on_ipwl_edit,
+    "ip.t": admin.on_ipwl_team,
+    "ip.m": admin.on_ipwl_move,
+    "ip.a": admin.on_ipwl_add,
+    "ip.ap": admin.on_ipwl_province,
+    "ip.at": admin.on_ipwl_add_team,
+    "tm.l": admin.on_team_list,
+    "tm.s": admin.on_team_card,
+    "tm.a": admin.on_team_add,
+    "tm.i": admin.on_invite_team,
+    "pp.l": admin.on_people_list,
+    "pp.s": admin.on_person_card,
+    "pp.rg": admin.on_revoke_grant_asked,
+    "pp.rgy": admin.on_revoke_grant,
+    "pp.rp": admin.on_revoke_person_asked,
+    "pp.rpy": admin.on_revoke_person,
+    "pp.re": admin.on_restore_person,
+    "iv.r": admin.on_invite_role,
+    "iv.t": admin.on_invite_team,
+    "iv.i": admin.on_invite_ipwl,
+    "bc.a": admin.on_broadcast_audience,
+    "bc.p": admin.on_broadcast_province,
+    "bc.t": admin.on_broadcast_team,
+    "bc.y": admin.on_broadcast_send,
+    "bc.n": admin.on_broadcast_cancel,
+    "pd.x": admin.on_personal_export,
+    "pd.e": admin.on_personal_erase_asked,
+    "pd.ey": admin.on_personal_erase,
+    "au.p": admin.on_history_page,
+    "ad.x": admin.on_close,
+    "ex.k": reports.on_export_kind,
+    "ex.c": reports.on_export_mask,
+    "ex.r": reports.on_export_range,
+    "ex.o": reports.on_export_other_dates,
+    "gd.m": guidance.on_menu,
+    "gd.s": guidance.on_page,
 }
 
 

@@ -11,12 +11,21 @@ PRIVATE_COMMANDS = (
     ("lanjut", N_("Continue my draft")),
     ("status", N_("Where my proposals stand")),
     ("templat", N_("Client list template (XLSX)")),
+    ("lpj", N_("Accountability report (LPJ)")),
+    ("tugas", N_("What waits for me")),
+    ("rekening", N_("Clients' bank accounts after the SK")),
+    ("sk", N_("Head: issue an SK for validated proposals")),
+    ("bayar", N_("Finance: record payments and transfers")),
+    ("laporan", N_("Head and admins: the monthly report")),
+    ("panduan", N_("Guide: SOP, ATENSI services, questions")),
     ("bantuan", N_("Help")),
     ("bahasa", N_("Change the language")),
     ("batal", N_("Cancel what I am doing")),
 )
 GROUP_COMMANDS = (
     ("bantuan", N_("Help")),
+    ("panduan", N_("Guide: SOP, ATENSI services, questions")),
+    ("tugas", N_("What waits for me")),
     ("hubungkan", N_("Admin: make this the PIC team's group")),
 )
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
 from bot.models import Ipwl, Person, ProposalStatus, Role
-from storage.db import from_db_time, to_db_date, to_db_time
+from storage.db import Database, from_db_time, to_db_date, to_db_time
 from storage.people import _person
 from storage.registry import _ipwl
 
@@ -428,3 +430,43 @@ class PersonalDataRepository:
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM attachments WHERE client_id = ?", (client_id,))
         return True
+
+
+class BackupFailed(OSError):
+    """The copy was written but did not pass SQLite's integrity check; it was removed."""
+
+
+async def backup_database(db: Database, target: Path) -> None:
+    """A consistent copy of the live database at ``target``, verified, without stalling the bot.
+
+    The copy is read through a second connection: in WAL mode its read transaction sees one
+    snapshot while the bot keeps writing, so the bot's lock (and every button press) is not held
+    for the length of the copy. It is written under a temporary name and renamed only once
+    ``PRAGMA quick_check`` says ok, so a file named like a backup is always a good one.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.unlink(missing_ok=True)
+    try:
+        if db.path == ":memory:":
+            await db.backup_to(partial)
+        else:
+            source = await aiosqlite.connect(db.path)
+            try:
+                destination = await aiosqlite.connect(str(partial))
+                try:
+                    await source.backup(destination)
+                finally:
+                    await destination.close()
+            finally:
+                await source.close()
+        check = await aiosqlite.connect(str(partial))
+        try:
+            result = await check.execute_fetchall("PRAGMA quick_check")
+        finally:
+            await check.close()
+        if [tuple(r) for r in result] != [("ok",)]:
+            raise BackupFailed("integrity check failed")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

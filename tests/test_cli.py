@@ -73,7 +73,7 @@ def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path
     assert "nothing imported" in err
     assert "row 3: name must be 1–200 characters" in err
     assert "row 3: unknown province code 77" in err
-    assert "row 3: pks_valid_from: not a date" in err
+    assert "row 3, column pks_valid_from: not a date" in err
     assert "Traceback" not in err
     code, out, _ = run(capsys, "admin", "teams", "--config", str(config))
     assert "0 IPWL" in out

@@ -36,6 +36,7 @@ class Viewer:
     lang: str  # "id" or "en": the page's language (dates), not the bot's
 
     def local(self, unix: int) -> dt.datetime:
+        """A message date (Unix time) on this person's wall clock."""
         return dt.datetime.fromtimestamp(unix, dt.timezone.utc).astimezone(ZoneInfo(self.zone))
 
 

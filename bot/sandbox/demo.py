@@ -16,7 +16,9 @@ proposal has been waiting for a while when the trainer starts.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from bot.bulk_import import parse_ipwl_csv
@@ -29,10 +31,9 @@ from bot.validation import parse_nik
 
 from .clock import SandboxClock
 
-__all__ = ["CENTRE", "Cast", "DemoIpwl", "IPWL", "PEOPLE", "Persona", "TEAMS", "seed"]
+__all__ = ["Cast", "DemoIpwl", "IPWL", "PEOPLE", "Persona", "TEAMS", "cast_world", "seed"]
 
-#: Where persons of the centre (PIC, finance, head, admin) are: Bogor, WIB.
-CENTRE = "centre"
+log = logging.getLogger("atensi.sandbox.demo")
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,8 @@ PEOPLE: tuple[Persona, ...] = (
     Persona("admin", "Dimas", "Pratama", Role.ADMIN),
 )
 
-#: The operator whose proposal is already waiting for TIM2, and its clients (name, NIK, sex-free:
-#: the NIK tells) issued in Kota Makassar (73.71).
+#: The operator whose proposal is already waiting for TIM2, and its clients (name, NIK, address);
+#: the NIKs were issued in Kota Makassar (73.71) and tell each client's sex and birth date.
 SUBMITTED_BY = "op-ss01"
 SUBMITTED_CLIENTS: tuple[tuple[str, str, str], ...] = (
     ("Ahmad Fauzi", "7371011505880007", "Jl. Cendrawasih 12, Kel. Mamajang Dalam"),
@@ -112,10 +113,6 @@ class Cast:
     users: dict[str, EmuUser]
     groups: dict[str, EmuChat]
     centre_zone: str
-
-    def persona(self, user_id: int) -> Persona | None:
-        """The persona acted by emulator user ``user_id``."""
-        return next((p for p in PEOPLE if self.users[p.key].id == user_id), None)
 
     def zone(self, persona: Persona) -> str:
         """The IANA zone a persona lives in: their IPWL's province, or the centre's."""
@@ -221,6 +218,20 @@ async def seed(emu: BotApiEmulator, services: Services, clock: SandboxClock, *, 
     await enrol_everyone(emu, services, cast)
     clock.set_offset(-SUBMITTED_AGO)
     await submit_waiting_proposal(services, cast)
+    # Let the bot deliver what the submission announced while the clock still says "yesterday".
+    await _outbox_drained(services)
     await emu.settle()
     clock.set_offset(dt.timedelta())
     return cast
+
+
+async def _outbox_drained(services: Services, timeout: float = 15.0) -> None:
+    """Wait until the outbox sender has handled every pending notification (or give up)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        async with services.storage.reading() as uow:
+            if not (await uow.outbox.counts()).get("pending"):
+                return
+        await asyncio.sleep(0.05)
+    log.warning("demo seeding: notifications still pending after %.0f s", timeout)

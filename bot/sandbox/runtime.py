@@ -52,12 +52,14 @@ class SandboxPaths:
 
     database: Path
     files_dir: Path
+    backups_dir: Path
 
     def wipe(self) -> None:
-        """Delete the sandbox database (with its WAL files) and its files folder."""
+        """Delete the sandbox database (with its WAL files) and its folders."""
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.database}{suffix}").unlink(missing_ok=True)
         shutil.rmtree(self.files_dir, ignore_errors=True)
+        shutil.rmtree(self.backups_dir, ignore_errors=True)
 
 
 def resolve_paths(settings: Settings) -> SandboxPaths:
@@ -72,7 +74,8 @@ def resolve_paths(settings: Settings) -> SandboxPaths:
             f"[sandbox] database is the same file as [storage] database ({database}); "
             "choose another file for the sandbox"
         )
-    return SandboxPaths(database, database.with_name(f"{database.stem}-files"))
+    return SandboxPaths(database, database.with_name(f"{database.stem}-files"),
+                        database.with_name(f"{database.stem}-backups"))
 
 
 class Changes:
@@ -168,7 +171,12 @@ class Sandbox:
     # ---------------------------------------------------------------------------- internals
 
     def bot_settings(self, emu: BotApiEmulator) -> Settings:
-        """The configured settings, pointed at the emulator and the sandbox's own files."""
+        """The configured settings, pointed at the emulator and the sandbox's own files.
+
+        Every place the bot writes to is redirected (database, uploaded files, backups); the
+        rest — language, program, intake rules, regions file, reminder rules — is the centre's
+        own configuration, so the sandbox behaves as their bot will.
+        """
         s = self.settings
         return s.model_copy(
             update={
@@ -184,6 +192,8 @@ class Sandbox:
                 }),
                 # Admins of the demo are enrolled by invite; real admin ids mean nothing here.
                 "access": s.access.model_copy(update={"admin_user_ids": []}),
+                # /cadangan in the sandbox must neither write nor prune the centre's real backups.
+                "admin": s.admin.model_copy(update={"backups_dir": self.paths.backups_dir}),
             }
         )
 

@@ -52,7 +52,12 @@ class SandboxServer:
                 f"the sandbox cannot listen on {HOST}:{self._port} ({exc.strerror}); "
                 "choose another port with [sandbox] port or ATENSI_SANDBOX__PORT"
             ) from None
-        await self.sandbox.start()
+        try:
+            await self.sandbox.start()
+        except BaseException:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
 
     async def stop(self) -> None:
         await self.sandbox.stop()

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -41,8 +40,6 @@ from .chats import Viewer, can_see, chat_view, people, viewer
 from .runtime import Sandbox, World
 
 __all__ = ["MAX_UPLOAD_MB", "build_web_app"]
-
-log = logging.getLogger("atensi.sandbox.web")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAX_UPLOAD_MB = 25
@@ -177,8 +174,11 @@ async def _chat(request: web.Request) -> web.Response:
 
 async def _updates(request: web.Request) -> web.Response:
     since = _int(request.query.get("since", "0"), "since")
-    timeout = min(float(request.query.get("timeout", LONG_POLL_SECONDS)), LONG_POLL_SECONDS)
-    version = await request.app[_SANDBOX].changes.wait(since, max(timeout, 0.0))
+    try:
+        timeout = min(max(float(request.query.get("timeout", LONG_POLL_SECONDS)), 0.0), LONG_POLL_SECONDS)
+    except ValueError:
+        raise BadRequest("timeout is a number of seconds") from None
+    version = await request.app[_SANDBOX].changes.wait(since, timeout)
     return _json({"version": version})
 
 

@@ -12,14 +12,18 @@ from bot.config import Settings
 from bot.services.base import Identity, Service, ServiceError
 from bot.regions import RegionsCatalog
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
+from bot.services.lpj import LpjService, LpjState
 from bot.services.proposals import DraftState, FileUpload, ProposalService
+from bot.services.reminders import ReminderService
 from bot.services.decrees import DecreeService
 from bot.services.payments import AccountService, PaymentService
 from bot.services.reviews import ReviewService
+from bot.services.admin import AdminService, BroadcastService, PrivacyService
+from bot.services.reports import ReportService
 from storage.unit import Storage
 
 __all__ = [
-    "DraftState", "FileUpload", "Identity", "IpwlStatus", "Redemption", "Service", "ServiceError", "Services",
+    "DraftState", "FileUpload", "Identity", "IpwlStatus", "LpjState", "Redemption", "Service", "ServiceError", "Services",
 ]
 
 
@@ -33,7 +37,13 @@ class Services:
         self.settings = settings
         self.onboarding = OnboardingService(storage, clock, settings)
         self.proposals = ProposalService(storage, clock, settings, regions=regions)
+        self.lpj = LpjService(storage, clock, settings)
+        self.reminders = ReminderService(storage, clock, settings)
         self.reviews = ReviewService(storage, clock, settings)
         self.decrees = DecreeService(storage, clock, settings)
         self.accounts = AccountService(storage, clock, settings)
         self.payments = PaymentService(storage, clock, settings)
+        self.admin = AdminService(storage, clock, settings)
+        self.broadcasts = BroadcastService(storage, clock, settings)
+        self.privacy = PrivacyService(storage, clock, settings)
+        self.reports = ReportService(storage, clock, settings)

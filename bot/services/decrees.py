@@ -103,8 +103,8 @@ class DecreeService(StaffService):
             state.update(number=None, date=self._today().isoformat(), asked=True)
             return await self._save(uow, who, state)
 
-    async def issue(self, who: Identity) -> Decree:
-        """Confirm: decree every ticked proposal under one SK, all or none."""
+    async def issue(self, who: Identity) -> tuple[Decree, int]:
+        """Confirm: decree every ticked proposal under one SK, all or none; (the SK, how many proposals)."""
         now = self.clock.now()
         async with self.unit(who) as uow:
             state = await self._state(uow, who)
@@ -129,7 +129,18 @@ class DecreeService(StaffService):
                                      kind=SK_ANNEX_KIND, params={"decree_id": decree.id}, now=now,
                                      person_id=who.person.id)
             await uow.conversations.end(who.person.id)
-            return decree
+            return decree, len(draft.chosen)
+
+    async def current(self, who: Identity) -> SkDraft:
+        async with self.storage.reading() as uow:
+            return await self._draft(uow, await self._state(uow, who))
+
+    async def proposal_decree(self, proposal_id: int) -> tuple[StaffSummary, Decree] | None:
+        """A decreed proposal and its SK (for the operators' notification)."""
+        async with self.storage.reading() as uow:
+            decree = await uow.decrees.of_proposal(proposal_id)
+            summaries = await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id])
+        return (summaries[0], decree) if decree and summaries else None
 
     async def cancel(self, who: Identity) -> None:
         async with self.storage.transaction() as uow:

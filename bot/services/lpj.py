@@ -32,6 +32,7 @@ from bot.lpj_intake import (
     ServicePeriod,
     Step,
 )
+from bot.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.models import Action, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.regions import PROVINCE_ZONES, zone_of
 from bot.services.base import Identity, Service, ServiceError
@@ -200,6 +201,11 @@ class LpjService(Service):
                 cursor = state.cursor  # a photo sent mid-question: keep the question where it was
             await uow.lpj.set_cursor(state.lpj.id, json.dumps(cursor.to_json()), now)
             return await self._state(uow, state.proposal)
+
+    def parse_sheet(self, state: LpjState, data: bytes, now: dt.datetime) -> LpjSheet:
+        """Read the filled workbook against this LPJ (ImportRejected lists every row to fix)."""
+        ctx = self._context(state, now)
+        return parse_lpj_sheet(data, state.content, today=ctx.today, earliest=ctx.earliest)
 
     async def import_sheet(self, who: Identity, realizations: Sequence[Realization],
                            services: Sequence[ServicePeriod]) -> LpjState:
@@ -371,11 +377,11 @@ class LpjService(Service):
                 return None
             return proposal, lpj.version, await uow.proposals.return_reasons(proposal_id, lpj.version)
 
-    async def remember_card(self, proposal_id: int, chat_id: int, message_id: int) -> None:
-        async with self.storage.transaction() as uow:
-            lpj = await uow.lpj.of_proposal(proposal_id)
-            if lpj is not None:
-                await uow.lpj.remember_card(lpj.id, chat_id, message_id)
+    async def card_sent(self, uow: UnitOfWork, proposal_id: int, chat_id: int, message_id: int) -> None:
+        """Remember which group message shows the LPJ (in the sender's transaction)."""
+        lpj = await uow.lpj.of_proposal(proposal_id)
+        if lpj is not None:
+            await uow.lpj.remember_card(lpj.id, chat_id, message_id)
 
     async def card_message(self, proposal_id: int, chat_id: int) -> int | None:
         async with self.storage.reading() as uow:
@@ -505,7 +511,8 @@ class LpjService(Service):
         if team is None or team.group_chat_id is None:
             return
         await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:{event}:card", chat_id=team.group_chat_id,
-                                 kind="lpj_card", params={"proposal_id": proposal.id, "new": new}, now=now)
+                                 kind="lpj_card", now=now,
+                                 params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new})
 
     async def _tell_operators(self, uow: UnitOfWork, proposal: Proposal, kind: str, key: str, now: dt.datetime) -> None:
         chats = await uow.audiences.operator_chats([proposal.ipwl_id])

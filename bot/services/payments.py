@@ -165,6 +165,12 @@ class _FinanceBase(StaffService):
 class AccountService(_FinanceBase):
     """Bank accounts: the operator supplies them, the PIC team or finance verifies them."""
 
+    async def snapshot(self, proposal_id: int) -> Accounts | None:
+        """A proposal's accounts as they are now, for notifications (the recipient is chosen by the service)."""
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_id(proposal_id)
+            return await self.accounts(uow, proposal) if proposal else None
+
     # --- the operator -----------------------------------------------------------------------------
 
     async def overview(self, who: Identity) -> list[Accounts]:

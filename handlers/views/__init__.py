@@ -156,18 +156,34 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/lanjut – continue your draft where you stopped"),
         N_("/templat – a spreadsheet for many clients at once"),
         N_("/status – your IPWL's proposals and where each one stands; /status CODE for one"),
+        N_("/rekening – the clients' bank accounts, once the SK is issued"),
+        N_("/lpj – the accountability report (LPJ) once the funds are transferred; /lpj CODE for one"),
+        N_("/tugas – what waits for you, oldest first"),
     ),
     Role.PIC: (
         N_("Proposals of your team's IPWL are announced in the team's group with buttons to act on them."),
+        N_("On a card: Claim, then Verify or Return/Reject (reasons in the private chat); a colleague Validates. "
+           "Detail opens the clients privately."),
+        N_("LPJ cards: Verify or Return (reasons in the private chat); finance validates. /tugas – the team's queue"),
+        N_("/audit CODE – who did what, when, to a proposal of your team"),
     ),
     Role.FINANCE: (
         N_("You will be notified when bank accounts and payments need you."),
+        N_("/bayar – record the SPP, SPM and each client's transfer"),
+        N_("Verified LPJ come to you privately to Validate or Return. /tugas – what waits for finance"),
     ),
     Role.HEAD: (
         N_("You will be notified when validated proposals wait for a decree (SK)."),
+        N_("/sk – issue an SK for validated proposals and get its annex"),
+        N_("/tugas – what waits for you, oldest first"),
+        N_("/laporan – the monthly report (XLSX and charts); /laporan 2026-10 for another month"),
     ),
     Role.ADMIN: (
         N_("/hubungkan TEAM – in a group: make it the working group of a PIC team"),
+        N_("/ipwl – the IPWL registry and their PKS; /tim – PIC teams; /pengguna – people and access"),
+        N_("/undang – an invitation link; /siaran – a message to operators"),
+        N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
+        N_("/datapribadi NIK – a client's personal data request; /cadangan – a backup of the database"),
     ),
 }
 
@@ -183,6 +199,7 @@ def help_text(t: Translator, who: Identity, *, in_group: bool) -> str:
                 lines.extend(_(t, line) for line in _HELP_BY_ROLE[role])
     lines.append("")
     lines.append(_(t, N_("/bantuan – this help")))
+    lines.append(_(t, N_("/panduan – the guide: how the cooperation works, step by step")))
     lines.append(_(t, N_("/bahasa – change the language (Bahasa Indonesia / English)")))
     lines.append(_(t, N_("/batal – cancel what you are doing")))
     if in_group:

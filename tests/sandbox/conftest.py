@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.emulator import default_spec_path
 from bot.sandbox import SandboxServer
 from bot.sandbox.runtime import World
+from tests.conftest import SHARED
 
 
 class Client:
@@ -62,6 +63,8 @@ def sandbox_settings(tmp_path: Path) -> Settings:
     return Settings.model_validate({
         "storage": {"database": str(tmp_path / "real.sqlite3")},
         "sandbox": {"port": 0, "database": str(tmp_path / "sandbox" / "sandbox.sqlite3")},
+        # As an admin would configure it (and as the scenario tests do): regencies by code.
+        "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
     })
 
 

@@ -31,10 +31,6 @@ def last_bot(view: dict) -> dict:
     return [m for m in view["messages"] if m["from"]["bot"]][-1]
 
 
-def button(message: dict, suffix: str) -> str:
-    return next(b["data"] for row in message["buttons"] for b in row if b["data"] and b["data"].endswith(suffix))
-
-
 async def say(client: Client, who: str, chat: int, text: str) -> dict:
     """Send ``text`` and return the chat once the bot has answered it."""
     sent = await client.post("/api/send", {"as": who, "chat": chat, "text": text})
@@ -71,9 +67,13 @@ async def test_the_demo_is_a_small_working_partnership(client: Client, sandbox_s
     niks = [nik for (nik,) in await client.rows("SELECT nik FROM clients ORDER BY position")]
     assert niks == [nik for _, nik, _ in SUBMITTED_CLIENTS]
     assert all(parse_nik(nik, today=dt.date.today()).province_code == "73" for nik in niks)
-    # The sandbox's own database, never the configured one.
-    assert client.server.sandbox.paths.database.name == "sandbox.sqlite3"
-    assert not sandbox_settings.storage.database.exists()
+    # The sandbox's own database, files and backups, never the configured ones.
+    world = await client.world()
+    paths = client.server.sandbox.paths
+    assert paths.database.name == "sandbox.sqlite3" and not sandbox_settings.storage.database.exists()
+    bot = world.deps.settings
+    assert (bot.storage.database, bot.storage.files_dir, bot.admin.backups_dir) == (
+        paths.database, paths.files_dir, paths.backups_dir)
 
 
 async def test_an_operator_uses_the_bot_through_the_web_api(client: Client) -> None:
@@ -89,14 +89,13 @@ async def test_an_operator_uses_the_bot_through_the_web_api(client: Client) -> N
     mine = [m for m in view["messages"] if m["out"]]
     assert mine[-1]["text"] == "/ajukan" and mine[-1]["from"]["name"] == "Siti Rahmawati"
 
-    answer = await client.post("/api/press", {"as": "op-jb01", "chat": chat, "message": question["id"],
-                                              "data": button(question, "|in|this")})
-    assert "answer" in answer and answer["answer"] is not None
+    period = question["buttons"][0][0]["data"]  # the first period offered
+    answer = await client.post("/api/press", {"as": "op-jb01", "chat": chat, "message": question["id"], "data": period})
+    assert answer["answer"] is not None  # the spinner stops: the bot answered the press
     await client.settle()
-    view = await say(client, "op-jb01", chat, "Dewi Lestari")
+    await say(client, "op-jb01", chat, "Dewi Lestari")
     view = await say(client, "op-jb01", chat, "3201015702950003")
-    assert button(last_bot(view), "|in|ok")  # the bot asks to confirm what the NIK says
-    assert await client.rows("SELECT full_name FROM clients WHERE full_name = 'Dewi Lestari'") == []  # not yet
+    assert "1995" in last_bot(view)["text"]  # the bot read the birth date from the NIK
     assert await client.rows("SELECT status FROM proposals ORDER BY id") == [("submitted",), ("draft",)]
 
 
@@ -218,4 +217,20 @@ def test_the_sandbox_never_uses_the_real_database(tmp_path: Path) -> None:
         resolve_paths(same)
     default = resolve_paths(Settings.model_validate({"storage": {"database": str(real)}}))
     assert default.database.name == "sandbox.sqlite3" and default.database != real
-    assert default.files_dir.name == "sandbox-files"
+    assert default.files_dir.name == "sandbox-files" and default.backups_dir.name == "sandbox-backups"
+
+
+async def test_time_travel_runs_the_repeating_jobs_at_once(client: Client) -> None:
+    world = await client.world()
+    runs: list[dt.datetime] = []
+
+    async def hourly(context: object) -> None:
+        runs.append(world.deps.clock.now())
+
+    job = world.app.job_queue.run_repeating(hourly, interval=3600, first=3600, name="test-hourly")
+    try:
+        await client.post("/api/clock", {"hours": 6})
+        # Without waiting an hour of real time, the job saw the new time (reminders do the same).
+        assert len(runs) == 1 and runs[0] - dt.datetime.now(dt.timezone.utc) > dt.timedelta(hours=5, minutes=59)
+    finally:
+        job.schedule_removal()

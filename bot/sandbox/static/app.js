@@ -19,10 +19,14 @@
       no_answer: "Bot tidak menjawab tombol ini.", edited: "diedit",
       reset_confirm: "Hapus semua yang terjadi di sandbox dan mulai lagi dari data demo?",
       resetting: "Menyiapkan data demo…", reset_done: "Data demo dipulihkan.",
-      travelled: "⏩ Waktu maju {d}.", ahead: "(+{d} dari waktu nyata)",
+      travelled: "⏩ Waktu maju {d}.", ahead: "+{d} dari waktu nyata",
       health_ok: "✓ Bot API: tidak ada pelanggaran", health_bad: "⚠ Bot API: {n} pelanggaran",
       unvalidated: "Spesifikasi Bot API tidak ditemukan: permintaan tidak divalidasi.",
       unit_d: "{n} hari", unit_h: "{n} jam", unit_m: "{n} menit", failed: "Gagal: {e}",
+      how: "Cara mencoba", tip1: "Pilih seorang operator IPWL dan ketik /ajukan untuk menyiapkan proposal.",
+      tip2: "Tekan tombol di bawah pesan bot, seperti di Telegram.",
+      tip3: "Pindah ke PIC timnya untuk melihat grup tim.",
+      tip4: "Majukan waktu untuk melihat pengingat dan tenggat.",
     },
     en: {
       sandbox: "Sandbox", tagline: "The real bot, a local Telegram, fictional data.", who: "Choose a person",
@@ -35,10 +39,14 @@
       no_answer: "The bot did not answer this button.", edited: "edited",
       reset_confirm: "Erase everything done in the sandbox and start again from the demo data?",
       resetting: "Preparing the demo data…", reset_done: "Demo data restored.",
-      travelled: "⏩ Time moved forward {d}.", ahead: "(+{d} ahead of real time)",
+      travelled: "⏩ Time moved forward {d}.", ahead: "+{d} ahead of real time",
       health_ok: "✓ Bot API: no violations", health_bad: "⚠ Bot API: {n} violations",
       unvalidated: "Bot API spec not found: requests are not validated.",
       unit_d: "{n} d", unit_h: "{n} h", unit_m: "{n} min", failed: "Failed: {e}",
+      how: "How to try it", tip1: "Pick an IPWL operator and type /ajukan to prepare a proposal.",
+      tip2: "Press the buttons under the bot's messages, as in Telegram.",
+      tip3: "Switch to a PIC of their team to see the team's group.",
+      tip4: "Move time forward to see reminders and deadlines.",
     },
   };
 
@@ -53,6 +61,7 @@
     seen: new Map(), // "persona:chat" -> message count read
     signatures: new Map(), // message id -> what it looked like (to flash edits)
     keyboardOpen: false,
+    stick: true, // the open chat is scrolled to its newest message
     clockBase: { utc: Date.now(), at: Date.now() },
     refreshing: null,
     again: false,
@@ -195,8 +204,15 @@
     }
   }
 
+  // The chat list shows the time for today's messages and the date for older ones, as Telegram does.
   function shortTime(unix, p) {
-    const local = new Date(unix * 1000 + p.zone.offset_minutes * 60000);
+    const shift = p.zone.offset_minutes * 60000;
+    const local = new Date(unix * 1000 + shift);
+    const today = new Date(S.clockBase.utc + (Date.now() - S.clockBase.at) + shift);
+    if (local.toISOString().slice(0, 10) !== today.toISOString().slice(0, 10)) {
+      const month = new Intl.DateTimeFormat(S.lang, { month: "short", timeZone: "UTC" }).format(local);
+      return `${local.getUTCDate()} ${month}`;
+    }
     const pad = (n) => String(n).padStart(2, "0");
     return `${pad(local.getUTCHours())}${S.lang === "id" ? "." : ":"}${pad(local.getUTCMinutes())}`;
   }
@@ -274,7 +290,11 @@
     const bubble = h("div", { class: "bubble" });
     if (group && !m.out) bubble.append(h("div", { class: `sender s${colour(m.from.id)}`, text: m.from.name }));
     if (m.reply_to) bubble.append(h("div", { class: "quote" }, h("b", { text: m.reply_to.name }), m.reply_to.text));
-    if (m.photo) bubble.append(h("img", { class: "photo", src: fileUrl(m.photo.file_id, false), alt: "" }));
+    if (m.photo) bubble.append(h("img", { class: "photo", src: fileUrl(m.photo.file_id, false), alt: "", onload: keepAtBottom }));
+    if (m.document && /^image\/(png|jpeg|gif|webp)$/.test(m.document.mime || "")) {
+      // Telegram previews pictures sent as files (the bot's report charts) above the file card.
+      bubble.append(h("img", { class: "photo", src: fileUrl(m.document.file_id, false), alt: m.document.name || "", onload: keepAtBottom }));
+    }
     if (m.document) {
       bubble.append(h("a", { class: "file", href: fileUrl(m.document.file_id, true), download: m.document.name || "file",
         dataset: { file: m.document.name || "" } },
@@ -282,9 +302,15 @@
         h("div", {}, h("div", { class: "file-name", text: m.document.name || "file" }),
           h("div", { class: "file-size", text: fileSize(m.document.size) }))));
     }
-    const meta = h("span", { class: "meta", text: (m.edited ? t("edited") + " " : "") + m.time + (m.out ? " ✓✓" : "") });
-    if (m.text) bubble.append(h("div", { class: "text" }, meta, formatted(m.text, m.entities)));
-    else bubble.append(meta);
+    // The time sits in the bottom-right corner; a hidden copy at the end of the text keeps
+    // the last line from running under it, as in Telegram's apps.
+    const stamp = (m.edited ? t("edited") + " " : "") + m.time + (m.out ? " ✓✓" : "");
+    if (m.text) {
+      bubble.append(h("div", { class: "text" }, formatted(m.text, m.entities), h("span", { class: "meta-space", text: stamp })));
+      bubble.append(h("span", { class: "meta", text: stamp }));
+    } else {
+      bubble.append(h("div", { class: "meta-line" }, h("span", { class: "meta inline", text: stamp })));
+    }
 
     const signature = JSON.stringify([m.text, m.buttons, m.edited]);
     const before = S.signatures.get(`${chat.id}:${m.id}`);
@@ -327,7 +353,8 @@
       box.append(messageRow(m, chat));
     }
     if (!view.messages.length) box.append(h("div", { class: "empty-chat", text: t("empty") }));
-    if (atBottom) box.scrollTop = box.scrollHeight;
+    S.stick = atBottom;
+    keepAtBottom();
 
     renderReplyKeyboard(view.keyboard);
     const menu = $("menu-button");
@@ -335,6 +362,12 @@
     renderCommands(view.commands);
     $("composer-input").placeholder = view.keyboard?.placeholder || t("message");
     S.seen.set(seenKey(p.key, chat.id), view.messages.length);
+  }
+
+  // Pictures load after the chat is drawn: keep the newest message in view if it was.
+  function keepAtBottom() {
+    const box = $("messages");
+    if (S.stick) box.scrollTop = box.scrollHeight;
   }
 
   function renderReplyKeyboard(keyboard) {
@@ -574,6 +607,10 @@
       });
     }
     $("back").addEventListener("click", showList);
+    $("messages").addEventListener("scroll", () => {
+      const box = $("messages");
+      S.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+    });
     $("composer").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const input = $("composer-input");

@@ -1,0 +1,316 @@
+"""The monthly report (on request and on schedule) and the XLSX exports.
+
+Heavy work stays off the bot's back: SQL runs on a separate read connection
+(``storage.reports.report_reader``: aiosqlite's own thread, its own snapshot, not the bot's lock),
+and workbooks and charts are rendered in a worker thread. One heavy job runs at a time, so two
+admins asking at once queue instead of doubling the memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot import report_files
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import N_, Translations, Translator
+from bot.models import Role
+from bot.reports import STAGES, DurationCollector, MonthlyReport, Period, collect
+from bot.services.base import Identity, Service, ServiceError
+from bot.validation import mask_account, mask_nik, parse_date, parse_period
+from storage.files import FileStore
+from storage.reports import EXPORTS, report_reader
+from storage.unit import Storage
+
+EXPORT_KINDS = tuple(EXPORTS)
+EXPORT_CUSTOM = "admin_export"  # the conversation waiting for a typed date range
+UPLOAD_LIMIT = 49 * 1024 * 1024  # the public Bot API takes uploads up to 50 MB
+# The scheduled report goes out on the 1st; a bot that was down then catches up within the week.
+CATCH_UP_DAYS = 7
+TYPICAL_DAYS_TTL = 3600.0
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    workbook_name: str
+    workbook: bytes
+    charts: list[report_files.Chart]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    name: str
+    content: bytes
+    rows: int
+
+
+Range = tuple[dt.date, dt.date]  # [first day, last day], both included
+
+
+def _require(who: Identity, *roles: Role) -> None:
+    if not any(who.actor.has_role(role) for role in roles):
+        raise ServiceError("admin_only", N_("Only an admin can do this.") if roles == (Role.ADMIN,)
+                           else N_("Only an admin or the head of centre can do this."))
+
+
+class ReportService(Service):
+    """``/laporan``, the scheduled monthly report, ``/ekspor``, and typical stage times."""
+
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
+        super().__init__(storage, clock, settings)
+        self._heavy = asyncio.Semaphore(1)
+        self._typical: tuple[float, dict[str, float | None]] | None = None
+
+    @property
+    def timezone(self) -> str:
+        return self.settings.locale.timezone
+
+    def _local_today(self) -> dt.date:
+        return self.clock.now().astimezone(ZoneInfo(self.timezone)).date()
+
+    # --- the monthly report --------------------------------------------------------------------------
+
+    def period(self, text: str | None) -> Period:
+        """The month asked for (``2026-11``, ``11/2026``, ``November 2026``), by default this month."""
+        today = self._local_today()
+        if not text or not text.strip():
+            return Period(today.year, today.month)
+        year, month = parse_period(text, today=today)
+        if (year, month) > (today.year, today.month):
+            raise ServiceError("future_period", N_("{month} has not begun yet; choose this month or an earlier one."),
+                               month=f"{month:02d}-{year}")
+        return Period(year, month)
+
+    async def monthly(self, who: Identity, text: str | None = None) -> MonthlyReport:
+        """``/laporan [YYYY-MM]``: the figures of a month (admins and the head of centre)."""
+        _require(who, Role.ADMIN, Role.HEAD)
+        period = self.period(text)
+        async with self._heavy:
+            return await self._collect(period)
+
+    async def _collect(self, period: Period) -> MonthlyReport:
+        async with report_reader(self.storage.db) as reader:
+            return await collect(reader, period, now=self.clock.now(), timezone=self.timezone,
+                                 yearly_target=self.settings.program.yearly_target)
+
+    async def render(self, report: MonthlyReport, t: Translator) -> ReportFiles:
+        """The workbook and the charts, rendered in a worker thread."""
+        async with self._heavy:
+            return await asyncio.to_thread(self._render, report, t)
+
+    def _render(self, report: MonthlyReport, t: Translator) -> ReportFiles:
+        workbook = report_files.render_workbook(report, t, centre=self.settings.program.centre_name)
+        return ReportFiles(f"laporan-atensi-{report.period.key}.xlsx", workbook, report_files.render_charts(report, t))
+
+    def due_period(self, now: dt.datetime) -> Period | None:
+        """The month whose report is due now: the previous one, from the 1st at the configured hour
+        (centre time) until the end of the first week."""
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if not self.settings.admin.monthly_report or local.day > CATCH_UP_DAYS:
+            return None
+        if local.day == 1 and local.hour < self.settings.admin.monthly_report_hour:
+            return None
+        return Period(local.year, local.month).previous()
+
+    async def send_due_monthly(self, translations: Translations) -> Period | None:
+        """The scheduled job: if last month's report is due and not yet sent, render it for every
+        head of centre (in their language), keep the files, and queue them through the outbox.
+
+        Idempotent: the run is recorded under the month in the transaction that queues the
+        messages, so restarts and a second instance never send it twice.
+        """
+        now = self.clock.now()
+        period = self.due_period(now)
+        if period is None:
+            return None
+        async with self.storage.reading() as uow:
+            if await uow.report_runs.done(period.key):
+                return None
+            heads = await uow.admin.holders(Role.HEAD)
+        if not heads:
+            return None
+        async with self._heavy:
+            report = await self._collect(period)
+            rendered = {locale: await asyncio.to_thread(self._render, report, translations.for_locale(locale))
+                        for locale in {h.locale or self.settings.locale.default for h in heads}}
+        # Kept on disk (files_dir/reports-YYYY-MM-locale): the centre's archive, and what the
+        # outbox rows point at, so a retried delivery sends the very same files.
+        store = FileStore(self.settings.storage.files_dir)
+        kept: dict[str, list[tuple[str, str, str]]] = {}
+        for locale, files in rendered.items():
+            folder = f"reports-{period.key}-{locale}"
+            items = [("workbook", files.workbook_name, files.workbook), *(("chart", c.name, c.png) for c in files.charts)]
+            kept[locale] = []
+            for kind, name, data in items:
+                stored = await asyncio.to_thread(store.save, folder, name, data)
+                kept[locale].append((kind, name, stored.path))
+        c = report.centre
+        summary = {"decreed": c.clients_decreed, "served": c.clients_served, "target": report.yearly_target,
+                   "expected": round(report.expected), "proposals": c.proposal_count,
+                   "funds_decreed": c.funds_decreed, "funds_transferred": c.funds_transferred}
+        async with self.storage.transaction() as uow:
+            if not await uow.report_runs.claim(period.key, now):
+                return None
+            for head in heads:
+                locale = head.locale or self.settings.locale.default
+                for index, (kind, name, path) in enumerate(kept[locale]):
+                    await uow.outbox.enqueue(
+                        dedupe_key=f"monthly_report:{period.key}:{head.id}:{index}", chat_id=head.telegram_user_id,
+                        kind="monthly_report" if kind == "workbook" else "monthly_chart", now=now, person_id=head.id,
+                        params={"period": period.key, "path": path, "name": name, "summary": summary})
+            await uow.audit.record(self.event(None, "report", period.key, "monthly_report",
+                                              reason=f"{len(heads)} recipients"))
+        return period
+
+    async def typical_days(self) -> dict[str, float | None]:
+        """Median days per stage over this year's proposals (last year's early in January), cached
+        for an hour: the guidance says how long a step usually takes."""
+        cached = self._typical
+        if cached is not None and time.monotonic() - cached[0] < TYPICAL_DAYS_TTL:
+            return cached[1]
+        now = self.clock.now()
+        found: dict[str, float | None] = {}
+        for year in (now.year, now.year - 1):
+            collector = DurationCollector()
+            async with report_reader(self.storage.db) as reader:
+                async for page in reader.stage_events(year, now):
+                    collector.feed(page)
+            merged: dict[str, list[float]] = {}
+            for stages in collector.finish().values():
+                for stage, values in stages.items():
+                    merged.setdefault(stage, []).extend(values)
+            found = {s.key: _median(merged.get(s.key, [])) for s in STAGES}
+            if any(v is not None for v in found.values()):
+                break
+        self._typical = (time.monotonic(), found)
+        return found
+
+    # --- exports ------------------------------------------------------------------------------------------
+
+    def export_range(self, code: str) -> Range:
+        """A preset range: ``m0`` this month, ``m1`` last month, ``y0`` this year (to today)."""
+        today = self._local_today()
+        this_month = Period(today.year, today.month)
+        if code == "m0":
+            return dt.date(today.year, today.month, 1), today
+        if code == "m1":
+            last = this_month.previous()
+            return dt.date(last.year, last.month, 1), dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
+        if code == "y0":
+            return dt.date(today.year, 1, 1), today
+        raise ServiceError("stale", N_("This button is no longer valid."))
+
+    def parse_range(self, text: str) -> Range:
+        """A typed range: two dates (``1-1-2026 31-3-2026``, ``2026-01-01 2026-03-31``)."""
+        parts = text.replace("–", " ").replace(" - ", " ").replace(" s/d ", " ").split()
+        if len(parts) != 2:
+            raise ServiceError("bad_range", N_("Type two dates, the first and the last day, e.g. {example}."),
+                               example="01-01-2026 31-03-2026")
+        today = self._local_today()
+        # A range may run past today ("all of this month"): there is simply nothing there yet.
+        start, end = (parse_date(part, today=today, field="range", allow_future=True) for part in parts)
+        if end < start:
+            raise ServiceError("bad_range", N_("The last day comes before the first."))
+        return start, end
+
+    def check_export(self, who: Identity, kind: str | None = None) -> None:
+        """Refuse non-admins (and unknown kinds) before any question is asked."""
+        _require(who, Role.ADMIN)
+        if kind is not None and kind not in EXPORTS:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+
+    async def start_custom_export(self, who: Identity, kind: str, unmasked: bool) -> None:
+        """The admin will type the date range of this export."""
+        self.check_export(who, kind)
+        async with self.storage.transaction() as uow:
+            await uow.conversations.start(who.person.id, EXPORT_CUSTOM, None, self.clock.now(),
+                                          {"kind": kind, "unmasked": unmasked})
+
+    async def custom_export(self, who: Identity) -> tuple[str, bool]:
+        """The export waiting for its typed range: (kind, unmasked)."""
+        self.check_export(who)
+        async with self.storage.reading() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != EXPORT_CUSTOM:
+            raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ekspor."))
+        return str(conversation.state.get("kind")), bool(conversation.state.get("unmasked"))
+
+    async def export(self, who: Identity, kind: str, span: Range, t: Translator, *,
+                     unmasked: bool = False) -> ExportFile:
+        """``/ekspor``: one kind of record over a date range as XLSX (admins only).
+
+        Client exports mask NIK and phone and leave out addresses and health data unless the admin
+        asks for them in full (the choice is audited). Payment exports always mask NIK and accounts.
+        """
+        self.check_export(who, kind)
+        zone = ZoneInfo(self.timezone)
+        start = dt.datetime.combine(span[0], dt.time(), zone)
+        end = dt.datetime.combine(span[1] + dt.timedelta(days=1), dt.time(), zone)
+        query = EXPORTS[kind]
+        mask = _masker(kind, query.columns, unmasked)
+        title = t.gettext(EXPORT_TITLES[kind])
+        async with self._heavy:
+            book = await asyncio.to_thread(report_files.ExportBook, t, title, query.columns)
+            async with report_reader(self.storage.db) as reader:
+                async for page in reader.export_rows(kind, start, end):
+                    await asyncio.to_thread(book.append, [mask(row) for row in page])
+            content = await asyncio.to_thread(book.finish)
+        if len(content) > UPLOAD_LIMIT:
+            raise ServiceError("too_big", N_("The export is {size} MB, more than Telegram takes. Choose a shorter "
+                                             "range."), size=len(content) // (1024 * 1024))
+        async with self.storage.transaction() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is not None and conversation.kind == EXPORT_CUSTOM:
+                await uow.conversations.end(who.person.id)
+            await uow.audit.record(self.event(who, "export", kind, "export",
+                                              reason=f"{span[0]}..{span[1]} {book.rows} rows"
+                                                     + (" unmasked" if unmasked else "")))
+        name = f"{kind}-{span[0]:%Y%m%d}-{span[1]:%Y%m%d}.xlsx"
+        return ExportFile(name, content, book.rows)
+
+
+EXPORT_TITLES = {
+    "proposals": N_("Proposals"),
+    "clients": N_("Clients"),
+    "payments": N_("Payments"),
+    "lpj": N_("LPJ"),
+    "audit": N_("Audit log"),
+}
+# Client columns left out of a masked export (addresses and health data), and masked ones.
+_DROPPED = frozenset({"address", "assessment", "intervention_plan"})
+
+
+def _masker(kind: str, columns: Sequence[str], unmasked: bool) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    if kind == "clients" and unmasked:
+        return tuple
+    rules: dict[int, Callable[[Any], Any]] = {}
+    for index, column in enumerate(columns):
+        if column == "nik":
+            rules[index] = lambda v: mask_nik(v) if v and not str(v).startswith("ANON-") else v
+        elif column == "account_number":
+            rules[index] = lambda v: mask_account(v) if v else v
+        elif kind == "clients" and column == "phone":
+            rules[index] = lambda v: mask_account(v) if v else v
+        elif kind == "clients" and column == "birth_date":
+            rules[index] = lambda v: str(v)[:4] if v else v
+        elif kind == "clients" and column in _DROPPED:
+            rules[index] = lambda v: None
+
+    def mask(row: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(rules[i](v) if i in rules else v for i, v in enumerate(row))
+
+    return mask
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
+
+
+__all__ = ["EXPORT_CUSTOM", "EXPORT_KINDS", "ExportFile", "Range", "ReportFiles", "ReportService"]

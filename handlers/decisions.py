@@ -1,0 +1,174 @@
+"""Decisions that need words or numbers: return/reject with reasons (PIC), and the SK (head).
+
+Both continue in the person's private chat; what they have picked and typed so far lives in the
+``conversations`` table, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ChatType, ParseMode
+
+from bot.finance_sheets import build_sk_annex
+from bot.i18n import Translator
+from bot.models import Action, ProposalStatus
+from bot.services.decrees import SK, SK_ANNEX_KIND, SK_ISSUED_KIND
+from bot.services.reviews import REASONS, REJECTED_KIND, RETURNED_KIND
+from handlers import views
+from handlers.context import BotContext, Deps
+from handlers.delivery import Rendered, notification
+from handlers.keyboards import payments as pkb
+from handlers.keyboards import reviews as kb
+from handlers.replies import answers_refusals, reply
+from handlers.reviews import action_arg, button_args, edit, int_arg, send_private
+from handlers.router import on_text_in
+from handlers.views import _
+from handlers.views import payments as pv
+from handlers.views import reviews as rv
+
+# --- return / reject (PIC) ------------------------------------------------------------------------------
+
+_DECIDED = {ProposalStatus.RETURNED: Action.RETURN, ProposalStatus.REJECTED: Action.REJECT}
+
+
+@answers_refusals
+async def on_decision_pressed(update: Update, context: BotContext) -> None:
+    """Return or Reject on the card: the reasons checklist opens in the presser's private chat."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    draft = await context.services.reviews.start_decision(who, int_arg(update), action_arg(update, 1))
+
+    async def send(chat_id: int) -> None:
+        await context.bot.send_message(chat_id, rv.reason_draft(t, draft), parse_mode=ParseMode.HTML,
+                                       reply_markup=kb.reason_checklist(t, draft))
+
+    if await send_private(update, context, who, send):
+        await update.callback_query.answer(rv.detail_sent(t))  # type: ignore[union-attr]
+
+
+@answers_refusals
+async def on_reason_pressed(update: Update, context: BotContext) -> None:
+    """A tick in the checklist, Confirm (``ok``) or Cancel (``x``)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    proposal_id, item = int_arg(update), (button_args(update) + ("", ""))[1]
+    services = context.services.reviews
+    if item == "ok":
+        proposal = await services.decide(who, proposal_id)
+        text, markup = _(t, rv.ACTION_DONE[_DECIDED[proposal.status]], code=proposal.code), None
+    elif item == "x":
+        proposal = await services.cancel_decision(who, proposal_id)
+        text, markup = rv.decision_cancelled(t, proposal.code), None
+    else:
+        draft = await services.toggle_reason(who, proposal_id, item)
+        text, markup = rv.reason_draft(t, draft), kb.reason_checklist(t, draft)
+    await query.answer()
+    await edit(update, text, markup)
+
+
+@on_text_in(REASONS)
+async def on_reason_text(update: Update, context: BotContext) -> None:
+    """The reason typed as a message: show the checklist again, now with Confirm."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    draft = await context.services.reviews.reason_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    await reply(update, rv.reason_draft(t, draft), reply_markup=kb.reason_checklist(t, draft))
+
+
+async def _reasons_notice(deps: Deps, t: Translator, params: dict[str, Any], *, returned: bool) -> Rendered | None:
+    found = await deps.services.reviews.reasons(int(params["proposal_id"]), int(params["version"]))
+    if found is None:
+        return None
+    proposal, clients, reasons = found
+    if returned:
+        return Rendered(rv.returned_notice(t, proposal, clients, reasons), kb.revise(t, proposal.id))
+    return Rendered(rv.rejected_notice(t, proposal, clients, reasons))
+
+
+@notification(RETURNED_KIND)
+async def render_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the IPWL's operators: returned, with every reason, and a button to revise."""
+    return await _reasons_notice(deps, t, params, returned=True)
+
+
+@notification(REJECTED_KIND)
+async def render_rejected(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    return await _reasons_notice(deps, t, params, returned=False)
+
+
+# --- SK (head of centre) ------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_sk(update: Update, context: BotContext) -> None:
+    """``/sk``: tick validated proposals, give the number and date, confirm."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+        await reply(update, views.private_only(t))
+        return
+    draft = await context.services.decrees.start(who)
+    await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))
+
+
+@answers_refusals
+async def on_sk_pressed(update: Update, context: BotContext) -> None:
+    """``p`` tick a proposal, ``n`` ask for the number, ``r`` take it from the register, ``y`` issue, ``x`` cancel."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    op = (button_args(update) + ("",))[0]
+    decrees = context.services.decrees
+    if op == "y":
+        decree, count = await decrees.issue(who)
+        await query.answer()
+        await edit(update, pv.sk_issued(t, decree, count))
+        return
+    if op == "x":
+        await decrees.cancel(who)
+        await query.answer()
+        await edit(update, pv.sk_cancelled(t))
+        return
+    if op == "p":
+        draft = await decrees.toggle(who, int_arg(update, 1))
+    elif op == "n":
+        draft = await decrees.ask_number(who)
+    elif op == "r":
+        draft = await decrees.use_register(who)
+    else:
+        draft = await decrees.current(who)
+    await query.answer()
+    await edit(update, pv.sk_draft(t, draft), pkb.sk_draft(t, draft))
+
+
+@on_text_in(SK)
+async def on_sk_text(update: Update, context: BotContext) -> None:
+    """The SK number (and date) typed by the head."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    draft = await context.services.decrees.number_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))
+
+
+@notification(SK_ISSUED_KIND)
+async def render_sk_issued(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the IPWL's operators: the SK is out; send the bank accounts."""
+    found = await deps.services.decrees.proposal_decree(int(params["proposal_id"]))
+    return Rendered(pv.sk_issued_notice(t, *found)) if found else None
+
+
+@notification(SK_ANNEX_KIND)
+async def render_sk_annex(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the head: the annex workbook (beneficiaries by IPWL with amounts)."""
+    annex = await deps.services.decrees.annex(int(params["decree_id"]))
+    if annex is None:
+        return None
+    content = build_sk_annex(annex.decree.number, annex.decree.issued_on, annex.rows, t.locale)
+    name = "lampiran-sk-" + "".join(ch if ch.isalnum() else "-" for ch in annex.decree.number).strip("-") + ".xlsx"
+    caption = pv.sk_annex_caption(t, annex.decree, len(annex.rows), sum(r.amount for r in annex.rows))
+    return Rendered(caption, document=(name, content))

@@ -1,0 +1,57 @@
+"""/panduan: the guidance, for everyone — a menu of topics, pages turned in place, a way back."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import guidance
+from bot.i18n import N_
+from bot.services import ServiceError
+from handlers.admin import button_arg, button_int, redraw
+from handlers.context import BotContext
+from handlers.keyboards import guidance as kb
+from handlers.replies import answers_refusals, reply
+from handlers.views import guidance as gv
+
+
+def _context(context: BotContext) -> dict[str, object]:
+    settings = context.deps.settings
+    return {
+        "centre": settings.program.centre_name,
+        "regulation": f"{settings.program.regulation_name} {settings.program.regulation_number}",
+        "retention": settings.admin.retention_years,
+        "pks_days": settings.admin.pks_warning_days,
+    }
+
+
+@answers_refusals
+async def cmd_guide(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    await reply(update, gv.menu(t), reply_markup=kb.menu(t))
+
+
+@answers_refusals
+async def on_menu(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    await redraw(update, gv.menu(t), kb.menu(t))
+
+
+@answers_refusals
+async def on_page(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    key = button_arg(update)
+    if key == guidance.CONTACT.key:
+        await redraw(update, gv.contacts(t, await context.services.admin.contacts(who)), kb.page(t, guidance.CONTACT, 0, 1))
+        return
+    found = guidance.page(key, button_int(update, 1))
+    if found is None:
+        raise ServiceError("stale", N_("This button is no longer valid."))
+    section, current, count = found
+    index = section.pages.index(current)
+    typical = await context.services.reports.typical_days() if current.stage else {}
+    await redraw(update, gv.page(t, section, current, index, count, _context(context), typical),
+                 kb.page(t, section, index, count))
+

@@ -1,0 +1,104 @@
+"""Buttons of the LPJ: the operator's one-tap answers and the review's actions (private), and the
+staff's Verify / Return / Validate / Detail (group card, finance). Callback data carries ids only."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator, format_money
+from bot.lpj_intake import EvidenceKind, Step
+from bot.models import Component, ProposalStatus
+from bot.services import LpjState
+from handlers.callback_data import encode
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+def _answer(label: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode("lji", value))
+
+
+def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(kind, *args))
+
+
+def choose(choices: list[tuple[int, str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(f"📑 {code}", "ljo", pid)] for pid, code, _ in choices[:20]])
+
+
+def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
+    """The one-tap answers offered with the question at the cursor."""
+    c = state.cursor
+    to_review = _answer("📋 " + t.pgettext("button", "Review"), "review")
+    rows: Rows = []
+    if c.step == Step.SERVICES:
+        client_ids = [x.id for x in state.content.clients]
+        index = client_ids.index(c.client_id) if c.client_id in client_ids else 0
+        if any(state.content.services.get(cid) for cid in client_ids[:index]):
+            rows.append([_answer("↺ " + t.pgettext("button", "Same dates as the previous client"), "same")])
+        rows.append([_answer("✏️ " + t.pgettext("button", "Change the components"), "components"), to_review])
+    elif c.step == Step.SERVICE_COMPONENTS:
+        toggles = [_answer(("✅ " if x.value in c.components else "") + x.value, x.value) for x in Component]
+        rows = [toggles[:4], toggles[4:], [_answer("✔️ " + t.pgettext("button", "Done"), "done")]]
+    elif c.step == Step.REALIZATION and state.line is not None:
+        rows = [[_answer("= " + t.pgettext("button", "As budgeted: {amount}", amount=format_money(state.line.line.total)),
+                         "rab")],
+                [_answer("⚡ " + t.pgettext("button", "All remaining lines as budgeted"), "all")],
+                [to_review]]
+    elif c.step == Step.REALIZATION_NOTE:
+        rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
+    elif c.step == Step.EVIDENCE:
+        labels = {EvidenceKind.RECEIPT: "🧾 " + t.pgettext("button", "Receipts"),
+                  EvidenceKind.PHOTO: "📷 " + t.pgettext("button", "Photos"),
+                  EvidenceKind.BAST: "📝 " + t.pgettext("button", "BAST")}
+        rows = [[_answer(("✓ " if kind == c.kind else "") + label, kind.value) for kind, label in labels.items()],
+                [to_review]]
+    elif c.step == Step.METERAI:
+        rows = [[_answer("✅ " + t.pgettext("button", "Yes, it bears a meterai"), "yes"),
+                 _answer("✖️ " + t.pgettext("button", "No"), "no")]]
+    elif c.step == Step.REVIEW:
+        return review(t, state)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def review(t: Translator, state: LpjState) -> InlineKeyboardMarkup:
+    rows: Rows = [
+        [_button("🗓 " + t.pgettext("button", "Services"), "ljg", "services"),
+         _button("💰 " + t.pgettext("button", "Realization"), "ljg", "realization"),
+         _button("📎 " + t.pgettext("button", "Evidence"), "ljg", "evidence")],
+    ]
+    if len(state.content.realizations) < len(state.content.lines):
+        rows.append([_answer("⚡ " + t.pgettext("button", "All remaining lines as budgeted"), "all")])
+    rows.append([_button("📥 " + t.pgettext("button", "LPJ workbook (XLSX)"), "ljt")])
+    label = (t.pgettext("button", "📤 Send again to the PIC team") if state.proposal.status == ProposalStatus.LPJ_RETURNED
+             else t.pgettext("button", "📤 Send to the PIC team"))
+    rows.append([_button(label, "ljs", state.proposal.id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def card(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeyboardMarkup:
+    """The PIC group card: act while it waits for the team; details always open privately."""
+    rows: Rows = []
+    if status == ProposalStatus.LPJ_SUBMITTED:
+        rows.append([_button("✅ " + t.pgettext("button", "Verify"), "ljv", proposal_id),
+                     _button("↩️ " + t.pgettext("button", "Return"), "ljx", proposal_id)])
+    rows.append([_button("🔎 " + t.pgettext("button", "Detail (private)"), "ljd", proposal_id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def to_validate(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeyboardMarkup:
+    rows: Rows = []
+    if status == ProposalStatus.LPJ_VERIFIED:
+        rows.append([_button("✅ " + t.pgettext("button", "Validate"), "ljk", proposal_id),
+                     _button("↩️ " + t.pgettext("button", "Return"), "ljx", proposal_id)])
+    rows.append([_button("🔎 " + t.pgettext("button", "Detail"), "ljd", proposal_id)])
+    return InlineKeyboardMarkup(rows)
+
+
+def cancel_return(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button("✖️ " + t.pgettext("button", "Cancel"), "ljc")]])
+
+
+def start_private_url(bot_username: str) -> str:
+    """The deep link that opens a private chat with the bot (answerCallbackQuery's ``url``)."""
+    return f"https://t.me/{bot_username}?start=hi"

@@ -1,0 +1,122 @@
+"""Buttons of steps c–d: the SK picker, bank accounts, their verification, the payment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.models import BankAccountStatus, ProposalStatus, TransferStatus
+from bot.services.decrees import SkDraft
+from bot.services.payments import AccountEntry, Accounts, PaymentStep
+from bot.validation import BANKS
+from handlers.callback_data import encode
+from handlers.views.payments import ACCOUNT_STATUS
+from storage.finance import StaffSummary
+
+MAX_ROWS = 40
+
+
+def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(kind, *args))
+
+
+def _grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i:i + width]) for i in range(0, len(buttons), width)]
+
+
+# --- SK --------------------------------------------------------------------------------------------
+
+
+def sk_draft(t: Translator, d: SkDraft) -> InlineKeyboardMarkup | None:
+    if not d.candidates:
+        return None
+    rows = [[_button(("✅ " if s.id in d.picked else "⬜ ") + s.code, "sk", "p", s.id)] for s in d.candidates[:MAX_ROWS]]
+    if d.asked_number:
+        rows.append([_button(t.pgettext("button", "🔢 Next number from the register"), "sk", "r")])
+        rows.append([_button(t.pgettext("button", "🖋 Issue the SK"), "sk", "y"),
+                     _button(t.pgettext("button", "✖️ Cancel"), "sk", "x")])
+    else:
+        rows.append([_button(t.pgettext("button", "Next: number and date ›"), "sk", "n"),
+                     _button(t.pgettext("button", "✖️ Cancel"), "sk", "x")])
+    return InlineKeyboardMarkup(rows)
+
+
+# --- bank accounts -----------------------------------------------------------------------------------
+
+
+def accounts_overview(t: Translator, items: Sequence[Accounts]) -> InlineKeyboardMarkup | None:
+    rows = []
+    for a in items:
+        editable = [r for r in a.rows if (a.proposal.status == ProposalStatus.DECREED
+                                          and r.account_status != BankAccountStatus.VERIFIED)
+                    or r.account_status == BankAccountStatus.REJECTED]
+        buttons = [_button(f"{ACCOUNT_STATUS[r.account_status]} {r.client.position}. {r.client.full_name[:18]}", "acc",
+                           r.client.id) for r in editable[:MAX_ROWS]]
+        rows.extend(_grid(buttons, 2))
+        if a.proposal.status == ProposalStatus.DECREED:
+            rows.append([_button(t.pgettext("button", "📥 Workbook for all clients of {code}", code=a.proposal.code),
+                                 "acx", a.proposal.id)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def account_question(t: Translator, e: AccountEntry) -> InlineKeyboardMarkup | None:
+    if e.step == "bank":
+        banks = [_button(f"{b.name} ({b.transfer_code})", "bnk", b.code) for b in BANKS.values()]
+        return InlineKeyboardMarkup(_grid(banks, 3))
+    if e.step == "passbook":
+        return InlineKeyboardMarkup([[_button(t.pgettext("button", "Skip the photo"), "pbs")]])
+    return None
+
+
+def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:
+    if a.proposal.status != ProposalStatus.ACCOUNTS_SUBMITTED:
+        return None
+    rows = []
+    for r in a.rows[:MAX_ROWS]:
+        if r.account_status == BankAccountStatus.SUBMITTED:
+            rows.append([_button(f"✅ {r.client.position}", "av", r.client.id),
+                         _button(f"↩️ {r.client.position}", "ar", r.client.id)])
+        elif r.account_status == BankAccountStatus.VERIFIED:
+            rows.append([_button(f"↩️ {r.client.position}", "ar", r.client.id)])
+    if any(r.account_status == BankAccountStatus.SUBMITTED for r in a.rows):
+        rows.append([_button(t.pgettext("button", "✅ Verify all remaining"), "ava", a.proposal.id)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def open_accounts(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "🏦 Check the accounts"), "avr", proposal_id)]])
+
+
+def enter_account(t: Translator, client_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "🏦 Enter the account"), "acc", client_id)]])
+
+
+# --- payment -------------------------------------------------------------------------------------------
+
+
+def payment_candidates(t: Translator, items: Sequence[StaffSummary]) -> InlineKeyboardMarkup | None:
+    rows = [[_button(f"💸 {s.code} · {s.ipwl_code}", "pay", s.id)] for s in items[:MAX_ROWS]]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def open_payment(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "💸 Record the payment"), "pay", proposal_id)]])
+
+
+def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | None:
+    a = step.accounts
+    if step.step is not None or a.proposal.status != ProposalStatus.ACCOUNTS_VERIFIED:
+        return None
+    rows = []
+    for r in a.rows[:MAX_ROWS]:
+        if r.transfer_status == TransferStatus.SENT or r.account_status == BankAccountStatus.REJECTED:
+            continue
+        rows.append([_button(f"✅ {r.client.position}", "ps", r.client.id),
+                     _button(f"❌ {r.client.position}", "pf", r.client.id, TransferStatus.FAILED.value),
+                     _button(f"↩️ {r.client.position}", "pf", r.client.id, TransferStatus.RETURNED.value)])
+    if any(r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED for r in a.rows):
+        rows.append([_button(t.pgettext("button", "✅ All pending sent today"), "psa", a.proposal.id)])
+    rows.append([_button(t.pgettext("button", "📥 Transfers workbook"), "ptx", a.proposal.id)])
+    return InlineKeyboardMarkup(rows)

@@ -1,0 +1,365 @@
+"""Step (f) in chat: the operator's /lpj conversation, the PIC and finance buttons, and the LPJ
+notifications. Every handler: who is this → one service call → render → reply; the LPJ draft in the
+database is the conversation's state, so nothing is kept in memory between updates."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InputFile, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.bulk_import import ImportRejected
+from bot.i18n import N_, Translator
+from bot.lpj_intake import NumberedLine, Reply, Step
+from bot.lpj_sheet import build_lpj_template, template_name
+from bot.services import FileUpload, LpjState, ServiceError
+from bot.services.lpj import CONVERSATION, RETURN_CONVERSATION
+from bot.validation import Problem, ValidationError
+from handlers import callback_data, views
+from handlers.context import BotContext, Deps
+from handlers.delivery import Rendered, notification
+from handlers.keyboards import lpj as kb
+from handlers.replies import answers_refusals, reply
+from handlers.router import on_file_in, on_text_in
+from handlers.views import lpj as lv
+from storage.files import FileStore, FileStoreFull
+from storage.unit import UnitOfWork
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def _args(update: Update) -> tuple[str, ...]:
+    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
+    return decoded.args if decoded else ()
+
+
+def _int_arg(update: Update) -> int:
+    try:
+        return int(_args(update)[0])
+    except (IndexError, ValueError):
+        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+def _today(context: BotContext, state: LpjState):  # type: ignore[no-untyped-def]
+    return context.deps.clock.now().astimezone(ZoneInfo(state.zone)).date()
+
+
+async def _ask(update: Update, context: BotContext, state: LpjState, previous: NumberedLine | None = None) -> None:
+    """Send the question at the LPJ's cursor, with its one-tap answers."""
+    t = context.translator(await context.identify(update))
+    text = lv.question(t, state, _today(context, state), context.services.lpj.rules, previous)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=kb.for_question(t, state))
+
+
+async def _close_buttons(update: Update) -> None:
+    """Remove the buttons of the message just answered, so an old question cannot be answered twice."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message) and query.message.reply_markup is not None:
+        try:
+            await query.edit_message_reply_markup(None)
+        except BadRequest:
+            pass  # already edited (a double tap)
+
+
+# --- the operator -----------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_lpj(update: Update, context: BotContext) -> None:
+    """``/lpj`` opens the LPJ due (or asks which one); ``/lpj CODE`` opens that proposal's."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    if context.args:
+        state = await context.services.lpj.open(who, code=context.args[0])
+    else:
+        choices = await context.services.lpj.choices(who)
+        if not choices:
+            await reply(update, lv.nothing_due(t))
+            return
+        if len(choices) > 1:
+            await reply(update, lv.choose(t), reply_markup=kb.choose(choices))
+            return
+        state = await context.services.lpj.open(who, proposal_id=choices[0][0])
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_open_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    state = await context.services.lpj.open(who, proposal_id=_int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    before = await context.services.lpj.current(who)
+    try:
+        state = await context.services.lpj.answer(who, answer)
+    except ValidationError as error:
+        text = views.refusal(t, error)  # the draft is unchanged; say what was wrong
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
+        else:
+            await reply(update, text)
+        return
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        toggled = state.cursor.step == Step.SERVICE_COMPONENTS or (
+            state.cursor.step == Step.EVIDENCE and before is not None and before.cursor.step == Step.EVIDENCE
+            and answer.choice != "review")
+        if toggled:  # a toggle: redraw the same question in place instead of a new message
+            await query.edit_message_text(lv.question(t, state, _today(context, state), context.services.lpj.rules),
+                                          parse_mode=ParseMode.HTML, reply_markup=kb.for_question(t, state))
+            return
+        await _close_buttons(update)
+    previous = before.line if before is not None and before.cursor.step in (Step.REALIZATION, Step.REALIZATION_NOTE) else None
+    await _ask(update, context, state, previous)
+
+
+@on_text_in(CONVERSATION)
+async def on_text(update: Update, context: BotContext) -> None:
+    """Free text while an LPJ is open: the answer to its current question."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _answer(update, context, Reply(text=message.text))
+
+
+@answers_refusals
+async def on_answer_pressed(update: Update, context: BotContext) -> None:
+    args = _args(update)
+    await _answer(update, context, Reply(choice=args[0] if args else None))
+
+
+@answers_refusals
+async def on_section_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    args = _args(update)
+    state = await context.services.lpj.go_to(who, args[0] if args else "review")
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _close_buttons(update)
+    await _ask(update, context, state)
+
+
+@answers_refusals
+async def on_template_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    state = await context.services.lpj.current(who)
+    if state is None:
+        raise ServiceError("no_lpj_open", N_("There is no LPJ open. Open one with /lpj."))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    data = build_lpj_template(state.content, state.proposal.code, who.locale)
+    await context.bot.send_document(who.person.telegram_user_id,
+                                    InputFile(io.BytesIO(data), filename=template_name(state.proposal.code)),
+                                    caption=lv.send_template(t), parse_mode=ParseMode.HTML)
+
+
+@answers_refusals
+async def on_submit_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    try:
+        state = await context.services.lpj.submit(who, _int_arg(update))
+    except ValidationError as error:
+        # The whole list of what is missing, as a message: an alert would cut it off.
+        await query.answer()
+        await reply(update, views.refusal(t, error))
+        return
+    await query.answer()
+    await _close_buttons(update)
+    team = await context.services.onboarding.team_of(state.ipwl)
+    await reply(update, lv.submitted(t, state, team.name if team else None))
+
+
+@on_file_in(CONVERSATION)
+async def on_file(update: Update, context: BotContext) -> None:
+    """A file while an LPJ is open: the LPJ workbook (XLSX), or evidence (receipt, photo, BAST)."""
+    message = update.effective_message
+    assert message is not None
+    who = await context.identify(update)
+    t = context.translator(who)
+    service = context.services.lpj
+    state = await service.current(who)
+    if state is None:
+        await reply(update, views.no_upload_expected(t))
+        return
+    upload = _upload(message)
+    spreadsheet = upload.mime_type == XLSX
+    service.check_upload(state, upload, spreadsheet=spreadsheet)  # before downloading anything
+    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    if spreadsheet:
+        try:
+            sheet = service.parse_sheet(state, data, context.deps.clock.now())
+        except ImportRejected as rejected:
+            await reply(update, lv.sheet_problems(t, rejected.problems))
+            return
+        state = await service.import_sheet(who, sheet.realizations, sheet.services)
+        await reply(update, lv.sheet_imported(t, len(sheet.realizations), len(sheet.services)))
+        await _ask(update, context, state)
+        return
+    try:
+        stored = FileStore(context.deps.settings.storage.files_dir).save(f"{state.proposal.code}-lpj",
+                                                                          upload.file_name or "file", data)
+    except FileStoreFull:
+        raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
+                                         "Nothing was saved; please try again later or tell the centre."))) from None
+    state = await service.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+    if state.cursor.step in (Step.EVIDENCE, Step.RECEIPT_AMOUNT):
+        await _ask(update, context, state)
+    else:
+        await reply(update, lv.evidence_saved(t, state))
+
+
+def _upload(message: Message) -> FileUpload:
+    if message.photo:
+        photo = message.photo[-1]
+        return FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
+                          photo.file_size or 0)
+    document = message.document
+    assert document is not None
+    return FileUpload(document.file_id, document.file_unique_id, document.file_name or "dokumen",
+                      document.mime_type or "", document.file_size or 0)
+
+
+# --- PIC and finance ----------------------------------------------------------------------------------
+
+
+async def _needs_private_chat(update: Update, context: BotContext, started: bool) -> bool:
+    """A staff member who never opened the bot privately gets a link to do so; nothing is recorded."""
+    if started:
+        return False
+    await update.callback_query.answer(url=kb.start_private_url(context.bot.username))  # type: ignore[union-attr]
+    return True
+
+
+@answers_refusals
+async def on_verify_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    review = await context.services.lpj.verify(who, _int_arg(update))
+    await update.callback_query.answer(lv.verified(context.translator(who), review.proposal.code))  # type: ignore[union-attr]
+
+
+@answers_refusals
+async def on_validate_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    review = await context.services.lpj.validate(who, _int_arg(update))
+    await update.callback_query.answer(lv.validated(context.translator(who), review.proposal.code))  # type: ignore[union-attr]
+    await _close_buttons(update)
+
+
+@answers_refusals
+async def on_return_pressed(update: Update, context: BotContext) -> None:
+    """Return: the reasons are typed in the presser's private chat (never in the group)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    if await _needs_private_chat(update, context, who.person.private_chat_started):
+        return
+    started = await context.services.lpj.start_return(who, _int_arg(update))
+    try:
+        await context.bot.send_message(who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code),
+                                       parse_mode=ParseMode.HTML, reply_markup=kb.cancel_return(t))
+    except Forbidden:  # blocked the bot since: undo and send them to the private chat
+        await context.services.lpj.cancel_return(who)
+        await query.answer(url=kb.start_private_url(context.bot.username))
+        return
+    await query.answer(lv.reason_asked(t))
+
+
+@on_text_in(RETURN_CONVERSATION)
+async def on_reason_text(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    who = await context.identify(update)
+    review = await context.services.lpj.return_lpj(who, message.text)
+    await reply(update, lv.returned_by_staff(context.translator(who), review.proposal.code))
+
+
+@answers_refusals
+async def on_cancel_return_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await context.services.lpj.cancel_return(who)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(lv.return_cancelled(context.translator(who)))  # type: ignore[union-attr]
+
+
+@answers_refusals
+async def on_detail_pressed(update: Update, context: BotContext) -> None:
+    """The whole LPJ, with names: always in the presser's private chat."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    if await _needs_private_chat(update, context, who.person.private_chat_started):
+        return
+    state = await context.services.lpj.detail(who, _int_arg(update))
+    try:
+        await context.bot.send_message(who.person.telegram_user_id, lv.detail(t, state, _today(context, state)),
+                                       parse_mode=ParseMode.HTML)
+    except Forbidden:
+        await query.answer(url=kb.start_private_url(context.bot.username))
+        return
+    await query.answer(None if _private(update) else lv.detail_sent(t))
+
+
+# --- notifications ----------------------------------------------------------------------------------------
+
+
+async def _remember_card(deps: Deps, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int) -> None:
+    """In the transaction that marks the card sent: later edits find it even after a crash."""
+    await deps.services.lpj.card_sent(uow, int(params["proposal_id"]), chat_id, message_id)
+
+
+@notification("lpj_card", on_sent=_remember_card)
+async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """The LPJ's card in the PIC group: a new one per submission, edited as the review moves on."""
+    review = await deps.services.lpj.review(int(params["proposal_id"]))
+    if review is None:
+        return None
+    edit = None if params.get("new") else await deps.services.lpj.card_message(review.proposal.id, int(params["chat_id"]))
+    return Rendered(lv.card(t, review, deps.settings.locale.timezone),
+                    kb.card(t, review.proposal.id, review.proposal.status), edit_message_id=edit)
+
+
+@notification("lpj_to_validate")
+async def render_to_validate(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    review = await deps.services.lpj.review(int(params["proposal_id"]))
+    if review is None:
+        return None
+    return Rendered(lv.to_validate(t, review, deps.settings.locale.timezone),
+                    kb.to_validate(t, review.proposal.id, review.proposal.status))
+
+
+@notification("lpj_returned")
+async def render_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    found = await deps.services.lpj.returned_reasons(int(params["proposal_id"]))
+    if found is None:
+        return None
+    proposal, version, reasons = found
+    return Rendered(lv.returned_to_operator(t, proposal.code, version, reasons))
+
+
+@notification("lpj_closed")
+async def render_closed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    review = await deps.services.lpj.review(int(params["proposal_id"]))
+    return Rendered(lv.closed(t, review.proposal.code)) if review is not None else None

@@ -1,0 +1,341 @@
+"""Bank accounts (operators, then PIC team or finance) and the payment (finance): private chats only.
+
+``/rekening`` lists the clients whose accounts are needed; ``/bayar`` the proposals ready for
+payment. Typed answers and uploaded workbooks are routed here by the person's conversation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType, ParseMode
+
+from bot.finance_sheets import (
+    SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
+)
+from bot.i18n import N_, Translator
+from bot.models import TransferStatus
+from bot.services.payments import (
+    ACCOUNT, ACCOUNT_FIXED_KIND, ACCOUNT_RETURN, ACCOUNT_RETURNED_KIND, ACCOUNTS_SUBMITTED_KIND, ACCOUNTS_VERIFIED_KIND,
+    PAID_KIND, PAYMENT, TRANSFER_FAILED_KIND, Accounts, FileUpload,
+)
+from bot.validation import Problem, ValidationError
+from handlers import views
+from handlers.context import BotContext, Deps
+from handlers.delivery import Rendered, notification
+from handlers.keyboards import payments as kb
+from handlers.replies import answers_refusals, reply
+from handlers.reviews import button_args, edit, int_arg
+from handlers.router import on_file_in, on_text_in
+from handlers.views import payments as pv
+from storage.files import FileStore, FileStoreFull
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def sheet_clients(accounts: Accounts) -> list[SheetClient]:
+    """The rows a workbook needs, from a proposal's accounts."""
+    return [SheetClient(r.client.id, r.client.position, r.client.full_name, r.client.nik, r.client.total,
+                        r.account.bank_code if r.account else None, r.account.account_number if r.account else None,
+                        r.account.holder_name if r.account else None) for r in accounts.rows]
+
+
+async def _download(context: BotContext, file_id: str, size: int) -> bytes:
+    limit = context.deps.settings.intake.max_file_mb
+    if size > limit * 1024 * 1024:
+        raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB."),
+                                      {"size": round(size / 1024 / 1024, 1), "max": limit}))
+    return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+
+
+async def _send_workbook(update: Update, context: BotContext, name: str, content: bytes, caption: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name), caption=caption,
+                                    parse_mode=ParseMode.HTML)
+
+
+def _file_name(prefix: str, code: str) -> str:
+    return f"{prefix}-{code.lower()}.xlsx"
+
+
+# --- the operator: /rekening ---------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_accounts(update: Update, context: BotContext) -> None:
+    """``/rekening``: the clients whose bank accounts are needed, with a button each."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    items = await context.services.accounts.overview(who)
+    await reply(update, pv.accounts_overview(t, items), reply_markup=kb.accounts_overview(t, items))
+
+
+@answers_refusals
+async def on_account_pressed(update: Update, context: BotContext) -> None:
+    """A client tapped: ask for the bank."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    entry = await context.services.accounts.start_client(who, int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
+
+
+@answers_refusals
+async def on_bank_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    entry = await context.services.accounts.choose_bank(who, (button_args(update) + ("",))[0])
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await edit(update, pv.account_question(t, entry))
+
+
+@on_text_in(ACCOUNT)
+async def on_account_text(update: Update, context: BotContext) -> None:
+    """The account number, then the holder's name."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    entry = await context.services.accounts.answer(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
+
+
+@answers_refusals
+async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    accounts = await context.services.accounts.finish_client(who)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await edit(update, pv.accounts_saved(t, accounts), kb.accounts_overview(t, [accounts]))
+
+
+@answers_refusals
+async def on_accounts_sheet_pressed(update: Update, context: BotContext) -> None:
+    """The accounts workbook of one proposal, prefilled with its clients."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    accounts = await context.services.accounts.open_sheet(who, int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _send_workbook(update, context, _file_name("rekening", accounts.proposal.code),
+                         build_accounts_template(sheet_clients(accounts), who.locale),
+                         pv.accounts_template_caption(t, accounts.proposal.code))
+
+
+@on_file_in(ACCOUNT)
+async def on_account_file(update: Update, context: BotContext) -> None:
+    """A passbook photo for the client being entered, or the filled accounts workbook."""
+    message = update.effective_message
+    assert message is not None
+    who = await context.identify(update)
+    t = context.translator(who)
+    services = context.services.accounts
+    if message.photo:
+        photo = message.photo[-1]
+        data = await _download(context, photo.file_id, photo.file_size or 0)
+        try:
+            stored = FileStore(context.deps.settings.storage.files_dir).save("rekening", f"{photo.file_unique_id}.jpg", data)
+        except FileStoreFull:
+            raise ValidationError(Problem(N_("The server could not store the file right now. Skip the photo or try "
+                                             "again later."))) from None
+        upload = FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
+                            photo.file_size or 0, stored.sha256, stored.path)
+        accounts = await services.finish_client(who, upload)
+    else:
+        document = message.document
+        if document is None or document.mime_type != XLSX:
+            raise ValidationError(Problem(N_("Send the filled workbook (XLSX), or a photo of the passbook.")))
+        current = await services.sheet_proposal(who)
+        data = await _download(context, document.file_id, document.file_size or 0)
+        inputs = parse_accounts_sheet(data, sheet_clients(current))
+        accounts = await services.import_sheet(who, current.proposal.id, inputs)
+    await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
+
+
+# --- the verifier: PIC team or finance -------------------------------------------------------------------
+
+
+@answers_refusals
+async def on_review_accounts_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    accounts = await context.services.accounts.review(who, int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
+
+
+@answers_refusals
+async def on_verify_account_pressed(update: Update, context: BotContext) -> None:
+    """✅ one account (``av``) or every remaining one (``ava``)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    one = query.data is not None and query.data.split("|")[1] == "av"
+    accounts = await (context.services.accounts.verify(who, int_arg(update)) if one
+                      else context.services.accounts.verify(who, proposal_id=int_arg(update)))
+    await query.answer()
+    await edit(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
+
+
+@answers_refusals
+async def on_return_account_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    row = await context.services.accounts.start_return(who, int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.account_return_prompt(t, row))
+
+
+@on_text_in(ACCOUNT_RETURN)
+async def on_return_reason_text(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    accounts = await context.services.accounts.return_account(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
+
+
+# --- finance: /bayar -------------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_pay(update: Update, context: BotContext) -> None:
+    """``/bayar``: the proposals whose accounts are verified."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    items = await context.services.payments.candidates(who)
+    await reply(update, pv.payment_candidates(t, items), reply_markup=kb.payment_candidates(t, items))
+
+
+@answers_refusals
+async def on_pay_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    step = await context.services.payments.open(who, int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
+
+
+@on_text_in(PAYMENT)
+async def on_payment_text(update: Update, context: BotContext) -> None:
+    """SPP, then SPM (number and date), or the reason a transfer failed."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    step = await context.services.payments.answer(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
+
+
+@answers_refusals
+async def on_sent_pressed(update: Update, context: BotContext) -> None:
+    """✅ one transfer sent today (``ps``), or every pending one (``psa``)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    one = query.data is not None and query.data.split("|")[1] == "ps"
+    step = await (context.services.payments.sent(who, int_arg(update)) if one
+                  else context.services.payments.sent(who, proposal_id=int_arg(update)))
+    await query.answer()
+    await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
+
+
+@answers_refusals
+async def on_failed_pressed(update: Update, context: BotContext) -> None:
+    """❌ failed or ↩️ returned: ask why."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    try:
+        status = TransferStatus((button_args(update) + ("", ""))[1])
+    except ValueError:
+        status = TransferStatus.PENDING  # refused by the service as a stale button
+    step = await context.services.payments.start_failure(who, int_arg(update), status)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.payment_step(t, step))
+
+
+@answers_refusals
+async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    step = await context.services.payments.open(who, int_arg(update))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    code = step.accounts.proposal.code
+    await _send_workbook(update, context, _file_name("transfer", code),
+                         build_transfers_template(sheet_clients(step.accounts), who.locale),
+                         pv.transfers_template_caption(t, code))
+
+
+@on_file_in(PAYMENT)
+async def on_transfers_file(update: Update, context: BotContext) -> None:
+    """The filled transfers workbook: every row recorded, or none."""
+    message = update.effective_message
+    assert message is not None
+    who = await context.identify(update)
+    t = context.translator(who)
+    document = message.document
+    if document is None or document.mime_type != XLSX:
+        raise ValidationError(Problem(N_("Send the filled transfers workbook (XLSX).")))
+    services = context.services.payments
+    current = await services.current(who)
+    data = await _download(context, document.file_id, document.file_size or 0)
+    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today())
+    step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
+    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
+
+
+# --- notifications ---------------------------------------------------------------------------------------------
+
+
+async def _accounts(deps: Deps, params: dict[str, Any]) -> Accounts | None:
+    return await deps.services.accounts.snapshot(int(params["proposal_id"]))
+
+
+@notification(ACCOUNTS_SUBMITTED_KIND)
+async def render_accounts_submitted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the PIC team and finance, privately (bank data never goes to the group)."""
+    a = await _accounts(deps, params)
+    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id)) if a else None
+
+
+@notification(ACCOUNT_RETURNED_KIND)
+async def render_account_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    a = await _accounts(deps, params)
+    client_id = int(params["client_id"])
+    return Rendered(pv.account_returned_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
+
+
+@notification(ACCOUNTS_VERIFIED_KIND)
+async def render_accounts_verified(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    a = await _accounts(deps, params)
+    return Rendered(pv.accounts_verified_notice(t, a), kb.open_payment(t, a.proposal.id)) if a else None
+
+
+@notification(ACCOUNT_FIXED_KIND)
+async def render_account_fixed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    a = await _accounts(deps, params)
+    return Rendered(pv.account_fixed_notice(t, a), kb.open_payment(t, a.proposal.id)) if a else None
+
+
+@notification(TRANSFER_FAILED_KIND)
+async def render_transfer_failed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    a = await _accounts(deps, params)
+    client_id = int(params["client_id"])
+    return Rendered(pv.transfer_failed_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
+
+
+@notification(PAID_KIND)
+async def render_paid(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the operators: the funds are transferred, with the amounts and the LPJ due date."""
+    a = await _accounts(deps, params)
+    return Rendered(pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]))) if a else None

@@ -1,0 +1,53 @@
+"""The reminder job (PTB JobQueue) and the renderer of the reminders it queues.
+
+The job itself decides nothing and sends nothing: it asks ``services.reminders.run()`` what is
+due now, which records each reminder under its unique key and queues it in the outbox; the
+outbox sender delivers it within Telegram's flood limits. PTB's JobQueue lives in memory only,
+which is fine: every run recomputes from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application, Job
+
+from bot.i18n import Translator
+from handlers.context import DEPS_KEY, BotContext, Deps
+from handlers.delivery import Rendered, notification
+from handlers.views import reminders as rv
+
+log = logging.getLogger("atensi.reminders")
+
+JOB_NAME = "reminders"
+
+
+async def job_send_reminders(context: BotContext) -> None:
+    """One run: queue every reminder due now (safe to overlap with another instance's run)."""
+    report = await context.services.reminders.run()
+    if report.recorded or report.waiting:
+        log.info("reminders: %d queued (%d messages), %d waiting for a recipient, %d items in %d pages",
+                 report.recorded, report.messages, report.waiting, report.candidates, report.pages)
+
+
+def schedule_reminders(app: Application) -> Job | None:
+    """Register the repeating job (call before ``app.start()``); None when reminders are off."""
+    deps: Deps = app.bot_data[DEPS_KEY]
+    cfg = deps.settings.reminders
+    if not cfg.enabled or app.job_queue is None:
+        return None
+    return app.job_queue.run_repeating(
+        job_send_reminders, interval=cfg.interval_minutes * 60, first=cfg.first_run_seconds, name=JOB_NAME,
+        # One run at a time in this process; runs of other instances are made safe by the reminder log.
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+
+
+@notification("reminder")
+async def render_reminder(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """A reminder or a digest. One about an item that has moved on since is dropped, not sent."""
+    if "proposal_id" in params and not await deps.services.reminders.still_current(
+            int(params["proposal_id"]), str(params.get("status"))):
+        return None
+    return Rendered(rv.reminder(t, params, deps.clock.now()))

@@ -1,0 +1,185 @@
+"""/laporan (the monthly report), /ekspor (XLSX exports), the scheduled report and the admin jobs.
+
+The report is built off the bot's back (a separate read connection, rendering in a worker thread);
+while it is made the person sees "preparing…", which then becomes the summary, followed by the
+workbook and the charts as photos (readable on a phone without opening a file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.ext import Application
+
+from bot.i18n import Translator
+from bot.services import Identity
+from bot.services.reports import EXPORT_CUSTOM
+from handlers import views
+from handlers.admin import answer_and_send, broadcast_reports_job, button_arg, button_int, redraw, typed_text
+from handlers.context import DEPS_KEY, BotContext, Deps
+from handlers.delivery import Rendered, notification
+from handlers.keyboards import admin as kb
+from handlers.replies import answers_refusals, reply
+from handlers.router import on_text_in
+from handlers.views import reports as rv
+
+log = logging.getLogger("atensi.reports")
+
+MONTHLY_CHECK_SECONDS = 3600
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+# --- /laporan ------------------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_report(update: Update, context: BotContext) -> None:
+    """``/laporan [YYYY-MM]`` (admins and the head of centre): summary, workbook, charts."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    services = context.services.reports
+    report = await services.monthly(who, " ".join(context.args or []))
+    chat = update.effective_chat
+    assert chat is not None
+    if not _private(update):  # figures only, no files: groups see totals, and this keeps them short
+        await reply(update, rv.summary(t, report))
+        return
+    waiting = await context.bot.send_message(chat.id, rv.preparing(t, report.period), parse_mode=ParseMode.HTML)
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    files = await services.render(report, t)
+    await waiting.edit_text(rv.summary(t, report), parse_mode=ParseMode.HTML)
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
+                                    caption=rv.workbook_caption(t, report.period), parse_mode=ParseMode.HTML)
+    for chart in files.charts:
+        await context.bot.send_photo(chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name),
+                                     caption=views.esc(chart.title), parse_mode=ParseMode.HTML)
+
+
+def _stored(params: dict[str, Any]) -> bytes | None:
+    try:
+        return Path(str(params["path"])).read_bytes()
+    except (KeyError, OSError):
+        log.warning("monthly report file for %s is missing", params.get("period"))
+        return None
+
+
+@notification("monthly_report")
+async def render_monthly_report(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
+    """The scheduled report's workbook, with its summary as the caption (files kept on disk)."""
+    caption = rv.scheduled_caption(t, str(params["period"]), params.get("summary", {}))
+    content = _stored(params)
+    if content is None:
+        return Rendered(caption)
+    return Rendered(caption, document=(str(params["name"]), content))
+
+
+@notification("monthly_chart")
+async def render_monthly_chart(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    content = _stored(params)
+    if content is None:
+        return None
+    return Rendered(rv.chart_caption(t, str(params["name"])), document=(str(params["name"]), content))
+
+
+async def monthly_report_job(context: BotContext) -> None:
+    """Hourly: send last month's report to the head of centre once it is due (idempotent)."""
+    deps: Deps = context.application.bot_data[DEPS_KEY]
+    sent = await deps.services.reports.send_due_monthly(deps.translations)
+    if sent is not None:
+        log.info("monthly report %s queued", sent.key)
+
+
+def schedule_admin_jobs(app: Application) -> None:
+    """The repeating jobs of this area: the monthly report check, and broadcast delivery reports.
+
+    Both are derived from the database (a report run table, the outbox), so PTB's in-memory job
+    queue losing them on a restart loses nothing: the next run picks up where things stand.
+    """
+    deps: Deps = app.bot_data[DEPS_KEY]
+    queue = app.job_queue
+    if queue is None:  # python-telegram-bot without the job-queue extra
+        log.warning("no job queue: monthly reports and broadcast reports are not scheduled")
+        return
+    queue.run_repeating(monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=30, name="monthly_report")
+    queue.run_repeating(broadcast_reports_job, interval=deps.settings.admin.broadcast_check_seconds,
+                        first=deps.settings.admin.broadcast_check_seconds, name="broadcast_reports")
+
+
+# --- /ekspor ------------------------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def cmd_export(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not _private(update):
+        await reply(update, views.private_only(t))
+        return
+    context.services.reports.check_export(who)
+    await reply(update, rv.export_kinds(t), reply_markup=kb.export_kinds(t))
+
+
+@answers_refusals
+async def on_export_kind(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    kind = button_arg(update)
+    context.services.reports.check_export(who, kind)
+    if kind == "clients":
+        await redraw(update, rv.export_mask(t), kb.export_mask(t))
+    else:
+        await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, 0))
+
+
+@answers_refusals
+async def on_export_mask(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    context.services.reports.check_export(who, "clients")
+    await redraw(update, rv.export_range(t, "clients"), kb.export_range(t, "clients", 1 if button_int(update) else 0))
+
+
+@answers_refusals
+async def on_export_range(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    span = context.services.reports.export_range(button_arg(update, 1))
+    await _export(update, context, who, button_arg(update, 0), span, bool(button_int(update, 2)))
+
+
+@answers_refusals
+async def on_export_other_dates(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    await context.services.reports.start_custom_export(who, button_arg(update, 0), bool(button_int(update, 1)))
+    await answer_and_send(update, rv.export_range_prompt(t), kb.cancel_only(t))
+
+
+@on_text_in(EXPORT_CUSTOM)
+async def on_export_dates(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    kind, unmasked = await context.services.reports.custom_export(who)
+    span = context.services.reports.parse_range(typed_text(update))
+    await _export(update, context, who, kind, span, unmasked)
+
+
+async def _export(update: Update, context: BotContext, who: Identity, kind: str, span: tuple[dt.date, dt.date],
+                  unmasked: bool) -> None:
+    t = context.translator(who)
+    chat = update.effective_chat
+    assert chat is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer(rv.export_working(t)[:200].replace("<b>", "").replace("</b>", ""))
+    await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    export = await context.services.reports.export(who, kind, span, t, unmasked=unmasked)
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(export.content), filename=export.name),
+                                    caption=rv.export_caption(t, kind, export.rows, span, unmasked),
+                                    parse_mode=ParseMode.HTML)

@@ -1,0 +1,178 @@
+"""The PIC team's group card: claim, release, verify, validate; Detail and NIK in the private chat.
+
+Anyone in a group can press any button: every press goes to a service that authorizes the
+person again, so these handlers only parse, call, render and answer — every press is answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n import N_, Translator
+from bot.models import Action, Attachment
+from bot.services import Identity, ServiceError
+from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND
+from handlers import callback_data
+from handlers.context import BotContext, Deps
+from handlers.delivery import Rendered, notification
+from handlers.keyboards import reviews as kb
+from handlers.replies import answers_refusals
+from handlers.views import _
+from handlers.views import reviews as rv
+from storage.unit import UnitOfWork
+
+# --- button helpers (shared by decisions and payments) ---------------------------------------------------
+
+
+def button_args(update: Update) -> tuple[str, ...]:
+    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
+    return decoded.args if decoded else ()
+
+
+def int_arg(update: Update, index: int = 0) -> int:
+    try:
+        return int(button_args(update)[index])
+    except (IndexError, ValueError):
+        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+def action_arg(update: Update, index: int) -> Action:
+    try:
+        return Action(button_args(update)[index])
+    except (IndexError, ValueError):
+        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+async def send_private(update: Update, context: BotContext, who: Identity, send: Callable[[int], Awaitable[None]]) -> bool:
+    """Run ``send`` on the presser's private chat. If they never started the bot (or blocked it),
+    answer the button with a link that starts it, send nothing, and return False."""
+    query = update.callback_query
+    assert query is not None
+    link = kb.private_chat_link(context.bot.username)
+    if not who.person.private_chat_started:
+        await query.answer(url=link)
+        return False
+    try:
+        await send(who.person.telegram_user_id)
+    except Forbidden:
+        await query.answer(url=link)
+        return False
+    return True
+
+
+async def edit(update: Update, text: str, markup: Any = None) -> None:
+    """Redraw the pressed message; a second tap that changes nothing is not an error."""
+    query = update.callback_query
+    assert query is not None
+    shown = query.message
+    if isinstance(shown, Message) and shown.text_html == text and shown.reply_markup == markup:
+        return  # the same screen again (e.g. the register number chosen twice): nothing to send
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+# --- the card ------------------------------------------------------------------------------------------
+
+
+@answers_refusals
+async def on_card_pressed(update: Update, context: BotContext) -> None:
+    """Claim, release, verify or validate from the group card."""
+    who = await context.identify(update)
+    proposal = await context.services.reviews.act(who, int_arg(update), action_arg(update, 1))
+    await update.callback_query.answer(_(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)],  # type: ignore[union-attr]
+                                         code=proposal.code))
+
+
+@answers_refusals
+async def on_detail_pressed(update: Update, context: BotContext) -> None:
+    """Detail: the full proposal (NIK masked), its attachments and the changes, in the private chat."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    detail = await context.services.reviews.detail(who, int_arg(update))
+
+    async def send(chat_id: int) -> None:
+        pages = rv.detail_pages(t, detail)
+        for index, page in enumerate(pages):
+            markup = kb.detail(t, detail) if index == len(pages) - 1 else None
+            await context.bot.send_message(chat_id, page, parse_mode=ParseMode.HTML, reply_markup=markup)
+        for attachment in detail.attachments:
+            await _resend(context, chat_id, attachment)
+
+    if await send_private(update, context, who, send):
+        await context.services.reviews.detail_shown(who, detail.proposal.id)
+        await update.callback_query.answer(rv.detail_sent(t))  # type: ignore[union-attr]
+
+
+async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> None:
+    """Attachments go out again by their Telegram file id: nothing is uploaded twice."""
+    caption = (attachment.file_name or "")[:200] or None
+    try:
+        if attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-"):
+            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
+        else:
+            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption)
+    except BadRequest:
+        pass  # a file id Telegram no longer knows: the rest of the detail is still useful
+
+
+@answers_refusals
+async def on_nik_pressed(update: Update, context: BotContext) -> None:
+    """Reveal one client's full NIK, as an alert only the presser sees (audited by the service)."""
+    who = await context.identify(update)
+    client = await context.services.reviews.reveal_nik(who, int_arg(update))
+    await update.callback_query.answer(rv.nik_revealed(context.translator(who), client), show_alert=True)  # type: ignore[union-attr]
+
+
+# --- notifications ------------------------------------------------------------------------------------------
+
+
+async def _card(deps: Deps, t: Translator, params: dict[str, Any], *, edit: bool) -> Rendered | None:
+    proposal_id = int(params["proposal_id"])
+    card = await deps.services.reviews.card(proposal_id)
+    if card is None:
+        return None
+    if not edit:
+        return Rendered(rv.card(t, card), kb.card(t, card))
+    sent = await deps.services.reviews.card_message(proposal_id, int(params["chat_id"]))
+    if sent is None or sent[1] != card.proposal.version:
+        return None  # the current version's card is not out yet: it will show this state when it is
+    return Rendered(rv.card(t, card), kb.card(t, card), edit_message_id=sent[0])
+
+
+async def _remember_card(deps: Deps, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int) -> None:
+    await deps.services.reviews.card_sent(uow, int(params["proposal_id"]), chat_id, message_id, deps.clock.now())
+
+
+@notification(CARD_KIND, on_sent=_remember_card)
+async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """A submitted version's card in the team's group."""
+    return await _card(deps, t, params, edit=False)
+
+
+@notification(CARD_UPDATE_KIND)
+async def render_card_update(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """The card edited in place after a change."""
+    return await _card(deps, t, params, edit=True)
+
+
+@notification(CARD_SUPERSEDED_KIND)
+async def render_card_superseded(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """An older version's card: say it was replaced, and take its buttons away."""
+    card = await deps.services.reviews.card(int(params["proposal_id"]))
+    if card is None:
+        return None
+    return Rendered(rv.superseded_card(t, card, int(params["version"])), None, edit_message_id=int(params["message_id"]))
+
+
+@notification(AWAITING_SK_KIND)
+async def render_awaiting_sk(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    card = await deps.services.reviews.card(int(params["proposal_id"]))
+    return Rendered(rv.awaiting_sk(t, card)) if card else None

@@ -1,0 +1,461 @@
+"""What admins read: the registry, people and access, invites, broadcasts, personal-data requests,
+a proposal's history and backups (all in the admin's private chat)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.i18n import N_, Translator
+from bot.models import Invite, Role
+from bot.regions import PROVINCES
+from bot.services.admin import (
+    Audiences,
+    BackupFile,
+    BroadcastPreview,
+    ErasureDone,
+    IpwlCard,
+    IpwlLine,
+    IpwlPage,
+    IpwlStep,
+    PeoplePage,
+    PersonalData,
+    PersonCard,
+    PksState,
+    ProposalHistory,
+    TeamCard,
+    TeamLine,
+)
+from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip, esc, role_names
+
+HISTORY_PAGE = 12
+
+FIELD_LABELS: Mapping[str, str] = {
+    "code": N_("code"),
+    "name": N_("name"),
+    "province": N_("province"),
+    "regency": N_("regency/city"),
+    "address": N_("address"),
+    "pks_number": N_("PKS number"),
+    "pks_valid_from": N_("PKS valid from"),
+    "pks_valid_until": N_("PKS valid until"),
+    "team": N_("PIC team"),
+}
+
+_QUESTIONS: Mapping[str, str] = {
+    "code": N_("➕ <b>New IPWL</b> (1/9)\nIts code, e.g. {example}? (Or send a CSV file to add many at once, "
+               "with the columns of the registry import.)"),
+    "name": N_("(2/9) The IPWL's full name?"),
+    "province": N_("(3/9) Its province? Type part of the name or the code, e.g. {example}."),
+    "regency": N_("(4/9) Regency or city? (- to skip)"),
+    "address": N_("(5/9) Address? (- to skip)"),
+    "pks_number": N_("(6/9) The PKS number? (- if not signed yet)"),
+    "pks_valid_from": N_("(7/9) PKS valid from (e.g. {example})? (- to skip)"),
+    "pks_valid_until": N_("(8/9) PKS valid until (e.g. {example})? (- to skip)"),
+    "team": N_("(9/9) Which PIC team assists it? Tap one, or type its code."),
+}
+
+_EXAMPLES = {"code": "JB03", "province": "Jawa Barat", "pks_valid_from": "01-01-2026", "pks_valid_until": "31-12-2027"}
+
+
+def _province(code: str) -> str:
+    return PROVINCES.get(code, code)
+
+
+# --- IPWL --------------------------------------------------------------------------------------------------
+
+
+def pks_label(t: Translator, pks: PksState, until: dt.date | None) -> str:
+    if pks.kind == "lapsed":
+        return _(t, N_("⛔ PKS ended on {date}: new proposals are blocked"), date=until)
+    if pks.kind == "expiring":
+        return _(t, N_("⚠️ PKS ends on {date}, in {days} days"), date=until, days=pks.days_left)
+    if pks.kind == "ok":
+        return _(t, N_("PKS valid until {date}"), date=until)
+    return _(t, N_("No PKS end date recorded"))
+
+
+def _flag(pks: PksState) -> str:
+    return {"lapsed": " ⛔", "expiring": " ⚠️"}.get(pks.kind, "")
+
+
+def ipwl_line(t: Translator, line: IpwlLine) -> str:
+    i = line.ipwl
+    return _(t, N_("• <b>{code}</b> {name} · {province} · {team}"), code=i.code, name=i.name,
+             province=_province(i.province_code), team=line.team.code if line.team else "-") + _flag(line.pks)
+
+
+def ipwl_list(t: Translator, page: IpwlPage, warning_days: int) -> str:
+    if page.query:
+        lines = [_(t, N_("<b>IPWL matching “{query}”</b>: {count}"), query=page.query, count=page.total)]
+    else:
+        lines = [_(t, N_("<b>IPWL registry</b> – {count} IPWL, page {page} of {pages}"), count=page.total,
+                   page=page.page + 1, pages=page.pages)]
+    if page.attention:
+        lines.append(_(t, N_("⚠️ {count} PKS lapsed or ending within {days} days."), count=page.attention,
+                       days=warning_days))
+    lines.append("")
+    lines += [ipwl_line(t, line) for line in page.items] or [_(t, N_("No IPWL found."))]
+    if page.query and page.total > len(page.items):
+        lines.append(_(t, N_("…and {count} more: be more precise."), count=page.total - len(page.items)))
+    lines.append("")
+    lines.append(_(t, N_("Tap an IPWL to see or change it. Search: /ipwl followed by a code, a name or a province.")))
+    return clip("\n".join(lines))
+
+
+def pks_attention(t: Translator, lines: Sequence[IpwlLine], warning_days: int) -> str:
+    if not lines:
+        return _(t, N_("✅ No PKS has lapsed or ends within {days} days."), days=warning_days)
+    out = [_(t, N_("<b>PKS to renew</b> (lapsed or ending within {days} days)"), days=warning_days), ""]
+    for line in lines:
+        out.append(_(t, N_("• <b>{code}</b> {name}: {pks}"), code=line.ipwl.code, name=line.ipwl.name,
+                     pks=pks_label(t, line.pks, line.ipwl.pks_valid_until)))
+    return clip("\n".join(out))
+
+
+def ipwl_card(t: Translator, card: IpwlCard) -> str:
+    i = card.line.ipwl
+    lines = [
+        _(t, N_("🏠 <b>{name}</b> ({code})"), name=i.name, code=i.code),
+        _(t, N_("Province: {province}"), province=_province(i.province_code)),
+        _(t, N_("Regency/city: {regency}"), regency=i.regency or "-"),
+        _(t, N_("Address: {address}"), address=i.address or "-"),
+        _(t, N_("PKS number: {number}"), number=i.pks_number or "-"),
+        _(t, N_("PKS period: {start} – {end}"), start=i.pks_valid_from or "-", end=i.pks_valid_until or "-"),
+        pks_label(t, card.line.pks, i.pks_valid_until),
+        _(t, N_("PIC team: {team}"), team=f"{card.line.team.name} ({card.line.team.code})" if card.line.team else "-"),
+        _(t, N_("Operators: {operators} · open proposals: {proposals}"), operators=card.operators,
+          proposals=card.open_proposals),
+    ]
+    if card.moved_from is not None:
+        lines += ["", _(t, N_("🔁 Moved from team {old} to {new}. Its {count} open proposal(s) moved with it: the "
+                              "new team sees them now. A proposal claimed by the old team must be released by an "
+                              "admin."), old=card.moved_from.code, new=card.line.team.code if card.line.team else "-",
+                        count=card.open_proposals)]
+    return "\n".join(lines)
+
+
+def ipwl_question(t: Translator, step: IpwlStep) -> str:
+    if step.choices:
+        return _(t, N_("Several provinces match. Tap one:"))
+    return _(t, _QUESTIONS[step.step], example=_EXAMPLES.get(step.step, ""))
+
+
+def ipwl_created(t: Translator, card: IpwlCard) -> str:
+    return _(t, N_("✅ IPWL {code} added."), code=card.line.ipwl.code) + "\n\n" + ipwl_card(t, card)
+
+
+def ipwl_imported(t: Translator, count: int) -> str:
+    return _(t, N_("✅ {count} IPWL imported."), count=count)
+
+
+def edit_prompt(t: Translator, card: IpwlCard, field_name: str) -> str:
+    example = _EXAMPLES.get(field_name, "")
+    text = _(t, N_("New {field} for {code}?"), field=t.gettext(FIELD_LABELS[field_name]), code=card.line.ipwl.code)
+    if example:
+        text += " " + _(t, N_("e.g. {example}"), example=example)
+    if field_name not in ("name", "province"):
+        text += " " + _(t, N_("(- to empty it)"))
+    return text
+
+
+def choose_team(t: Translator, card: IpwlCard) -> str:
+    return _(t, N_("Which PIC team should assist {code}? It now has: {team}."), code=card.line.ipwl.code,
+             team=card.line.team.code if card.line.team else "-")
+
+
+# --- teams ---------------------------------------------------------------------------------------------------
+
+
+def team_list(t: Translator, lines: Sequence[TeamLine]) -> str:
+    out = [_(t, N_("<b>PIC teams</b>")), ""]
+    for line in lines:
+        group = t.gettext(N_("group bound")) if line.team.group_chat_id else t.gettext(N_("no group yet"))
+        out.append(_(t, N_("• <b>{code}</b> {name}: {members} member(s), {ipwl} IPWL, {group}"), code=line.team.code,
+                     name=line.team.name, members=line.members, ipwl=line.ipwl, group=group))
+    if not lines:
+        out.append(_(t, N_("No PIC teams yet.")))
+    out += ["", _(t, N_("Tap a team for its members and IPWL. To move an IPWL to another team, open the IPWL."))]
+    return clip("\n".join(out))
+
+
+def team_card(t: Translator, card: TeamCard) -> str:
+    out = [_(t, N_("👥 <b>{name}</b> ({code})"), name=card.team.name, code=card.team.code)]
+    out.append(_(t, N_("Group: {state}"), state=t.gettext(N_("bound")) if card.team.group_chat_id
+                   else t.gettext(N_("not bound yet: add the bot to the team's group and send /hubungkan {code} there"),
+                                  code=card.team.code)))
+    out += ["", _(t, N_("<b>Members</b> ({count})"), count=len(card.members))]
+    out += [f"• {esc(p.full_name)}" for p in card.members] or [_(t, N_("none yet: invite one below"))]
+    out += ["", _(t, N_("<b>IPWL assisted</b> ({count})"), count=len(card.ipwl))]
+    out += [ipwl_line(t, line) for line in card.ipwl] or [_(t, N_("none"))]
+    return clip("\n".join(out))
+
+
+def team_prompt(t: Translator) -> str:
+    return _(t, N_("➕ <b>New PIC team</b>: type its code and name, e.g. {example}"), example="TIM8 Tim PIC 8")
+
+
+def team_created(t: Translator, code: str, name: str) -> str:
+    return _(t, N_("✅ Team {code} ({name}) created. Invite its members from its card."), code=code, name=name)
+
+
+# --- people ------------------------------------------------------------------------------------------------
+
+
+def people_list(t: Translator, page: PeoplePage) -> str:
+    if page.query:
+        out = [_(t, N_("<b>People matching “{query}”</b>: {count}"), query=page.query, count=page.total)]
+    else:
+        out = [_(t, N_("<b>People</b> – {count}, page {page} of {pages}"), count=page.total, page=page.page + 1,
+                 pages=page.pages)]
+    out.append("")
+    for line in page.items:
+        roles = role_names(t, line.roles) if line.roles else t.gettext(N_("no role"))
+        mark = " ⛔" if line.person.revoked else ""
+        out.append(f"• {esc(line.person.full_name)} – {esc(roles)}{mark}")
+    if not page.items:
+        out.append(_(t, N_("Nobody found.")))
+    out += ["", _(t, N_("Tap a person to see their roles or revoke access. Search: /pengguna followed by a name."))]
+    return clip("\n".join(out))
+
+
+def grant_label(t: Translator, role: Role, scope: str | None) -> str:
+    label = t.gettext(ROLE_LABELS[role])
+    return f"{label} {scope}" if scope else label
+
+
+def person_card(t: Translator, card: PersonCard) -> str:
+    p = card.person
+    out = [_(t, N_("👤 <b>{name}</b> (Telegram id {id})"), name=p.full_name, id=p.telegram_user_id)]
+    if p.revoked:
+        out.append(_(t, N_("⛔ All access revoked.")))
+    if card.configured_admin:
+        out.append(_(t, N_("Admin from the configuration (access.admin_user_ids).")))
+    active = [g for g in card.grants if g.revoked_at is None]
+    ended = [g for g in card.grants if g.revoked_at is not None]
+    out += ["", _(t, N_("<b>Roles</b>"))]
+    out += [_(t, N_("• {role}, since {date}"), role=grant_label(t, g.role, g.scope_code), date=g.granted_at)
+            for g in active] or [_(t, N_("none"))]
+    if ended:
+        out += ["", _(t, N_("<b>Revoked roles</b>"))]
+        out += [_(t, N_("• {role}, revoked {date}"), role=grant_label(t, g.role, g.scope_code), date=g.revoked_at)
+                for g in ended[-10:]]
+    if not p.private_chat_started:
+        out += ["", _(t, N_("Has not opened a private chat with the bot yet."))]
+    return clip("\n".join(out))
+
+
+def confirm_revoke_grant(t: Translator, card: PersonCard, grant_id: int) -> str:
+    grant = next(g for g in card.grants if g.id == grant_id)
+    return _(t, N_("Revoke the role {role} of {name}? Their buttons and commands for it stop working at once."),
+             role=grant_label(t, grant.role, grant.scope_code), name=card.person.full_name)
+
+
+def confirm_revoke_person(t: Translator, card: PersonCard) -> str:
+    return _(t, N_("Revoke all access of {name}? Every role stops at once, and invites cannot be used until an "
+                   "admin restores access."), name=card.person.full_name)
+
+
+def revoked_notice(t: Translator, role: str | None, scope: str | None) -> str:
+    if role:
+        return _(t, N_("Your access as {role} has been ended by the centre's admin. Contact the centre if this is "
+                       "a mistake."), role=grant_label(t, Role(role), scope))
+    return _(t, N_("Your access to the ATENSI bot has been ended by the centre's admin. Contact the centre if "
+                   "this is a mistake."))
+
+
+# --- invites ---------------------------------------------------------------------------------------------------
+
+
+def invite_roles(t: Translator) -> str:
+    return _(t, N_("📨 <b>Invite someone</b>: which role? (Quicker: /undang IPWL-CODE, /undang pic TEAM, "
+                   "/undang head.)"))
+
+
+def invite_ipwl_prompt(t: Translator) -> str:
+    return _(t, N_("Which IPWL will the operator work for? Type its code or part of its name."))
+
+
+def invite_team_prompt(t: Translator) -> str:
+    return _(t, N_("Which PIC team will the new member join?"))
+
+
+def invite_ipwl_choices(t: Translator, count: int) -> str:
+    return _(t, N_("{count} IPWL match. Tap the right one:"), count=count)
+
+
+def invite_link(t: Translator, invite: Invite, scope: str | None, bot_username: str) -> str:
+    link = f"https://t.me/{bot_username}?start={invite.token}"
+    role = grant_label(t, invite.role, scope)
+    return "\n".join([
+        _(t, N_("📨 Invitation for: <b>{role}</b>"), role=role),
+        "",
+        f"<code>{esc(link)}</code>",
+        "",
+        _(t, N_("Send this link to that one person (privately). It works once and expires on {date}."),
+          date=invite.expires_at),
+    ])
+
+
+# --- broadcasts ------------------------------------------------------------------------------------------------
+
+
+def broadcast_audience(t: Translator, audiences: Audiences) -> str:
+    return _(t, N_("📣 <b>Broadcast to operators</b>\nWho should receive it? All operators: {count}."),
+             count=audiences.everyone)
+
+
+def broadcast_provinces(t: Translator) -> str:
+    return _(t, N_("Which province? (the number of operators in brackets)"))
+
+
+def broadcast_teams(t: Translator) -> str:
+    return _(t, N_("The operators of which PIC team's IPWL? (the number of operators in brackets)"))
+
+
+def broadcast_prompt(t: Translator, count: int) -> str:
+    return _(t, N_("Type the message for {count} operator(s). Plain text; line breaks are kept. You will see a "
+                   "preview before anything is sent."), count=count)
+
+
+def broadcast_message(t: Translator, centre: str, body: str) -> str:
+    """What every recipient reads: the admin's text, escaped, under the centre's name."""
+    return _(t, N_("📣 <b>Message from {centre}</b>"), centre=centre) + "\n\n" + esc(body)
+
+
+def broadcast_preview(t: Translator, preview: BroadcastPreview, centre: str) -> str:
+    audience = preview.audience_name or t.gettext(N_("all operators"))
+    head = _(t, N_("<b>Preview</b> – to {audience}: {count} operator(s). Type again to change the text."),
+             audience=audience, count=preview.recipients)
+    return clip(head + "\n\n" + broadcast_message(t, centre, preview.broadcast.body))
+
+
+def broadcast_queued(t: Translator, preview: BroadcastPreview) -> str:
+    return _(t, N_("📤 Sending to {count} operator(s). You will get a delivery report when every message is "
+                   "settled."), count=preview.recipients)
+
+
+def broadcast_cancelled(t: Translator) -> str:
+    return _(t, N_("Broadcast cancelled; nothing was sent."))
+
+
+def broadcast_report(t: Translator, params: Mapping[str, Any]) -> str:
+    lines = [
+        _(t, N_("📊 <b>Broadcast delivered</b> (to {recipients} operator(s))"), recipients=params.get("recipients", 0)),
+        _(t, N_("✅ Sent: {count}"), count=params.get("sent", 0)),
+        _(t, N_("🚫 Blocked the bot or never started it: {count}"), count=params.get("blocked", 0)),
+        _(t, N_("⚠️ Failed otherwise: {count}"), count=params.get("failed", 0)),
+    ]
+    if params.get("blocked"):
+        lines.append(_(t, N_("Ask those operators (e.g. through their PIC team) to open the bot and press Start.")))
+    return "\n".join(lines)
+
+
+# --- personal data -------------------------------------------------------------------------------------------
+
+
+def personal_data(t: Translator, data: PersonalData, nik_masked: str) -> str:
+    out = [_(t, N_("🔐 <b>Personal data held under NIK {nik}</b>: {count} record(s)"), nik=nik_masked,
+             count=len(data.records)), ""]
+    for record, rule in data.records:
+        out.append(_(t, N_("• {code} ({ipwl}), client no. {position}: {status}"), code=record.proposal_code,
+                     ipwl=record.ipwl_code, position=record.position,
+                     status=t.gettext(STATUS_LABELS[record.proposal_status])))
+        if rule.action == "delete":
+            out.append("   " + _(t, N_("can be removed from the draft")))
+        elif rule.action == "anonymize":
+            out.append("   " + _(t, N_("can be anonymized")))
+        else:
+            out.append("   " + _(t, rule.reason, **rule.params))
+    out += ["", _(t, N_("The export holds everything about this person (a spreadsheet for them). Each request is "
+                        "recorded in the audit log."))]
+    return clip("\n".join(out))
+
+
+def confirm_erase(t: Translator, code: str) -> str:
+    return _(t, N_("Erase this client's personal data in {code}? Names, NIK, address, contact, assessment, plan, "
+                   "bank account and attachments are removed; amounts stay for the program's figures. This cannot "
+                   "be undone."), code=code)
+
+
+def erased(t: Translator, done: ErasureDone) -> str:
+    if done.action == "delete":
+        return _(t, N_("🧹 The client was removed from draft {code}."), code=done.proposal_code)
+    return _(t, N_("🧹 The client's personal data in {code} is anonymized."), code=done.proposal_code)
+
+
+def personal_export_caption(t: Translator, count: int) -> str:
+    return _(t, N_("🔐 Everything held about this person ({count} record(s)). Handle with care: it is personal data."),
+             count=count)
+
+
+PERSONAL_EXPORT_INTRO = (
+    N_("Personal data held by the ATENSI bot about one client, exported on request (UU 27/2022)."),
+    N_("Each sheet is one table of the bot's database; attachments are listed, their files are kept by the centre."),
+)
+
+
+# --- history ---------------------------------------------------------------------------------------------------
+
+_ACTION_LABELS: Mapping[str, str] = {
+    "submit": N_("submitted"),
+    "resubmit": N_("submitted a new version"),
+    "withdraw": N_("withdrew"),
+    "claim": N_("started checking"),
+    "release": N_("released"),
+    "verify": N_("verified"),
+    "validate": N_("validated"),
+    "return": N_("returned for revision"),
+    "reject": N_("rejected"),
+    "issue_sk": N_("issued the SK"),
+    "submit_accounts": N_("submitted bank accounts"),
+    "return_accounts": N_("returned a bank account"),
+    "verify_accounts": N_("verified bank accounts"),
+    "record_payment": N_("recorded the payment"),
+    "submit_lpj": N_("submitted the LPJ"),
+    "return_lpj": N_("returned the LPJ"),
+    "verify_lpj": N_("verified the LPJ"),
+    "validate_lpj": N_("validated the LPJ"),
+}
+
+
+def history(t: Translator, h: ProposalHistory, page: int) -> str:
+    pages = max(1, -(-len(h.entries) // HISTORY_PAGE))
+    page = min(max(page, 0), pages - 1)
+    out = [_(t, N_("🗂 <b>History of {code}</b> – {ipwl}"), code=h.code, ipwl=h.ipwl.name),
+           _(t, N_("Now: {status}"), status=t.gettext(STATUS_LABELS[h.status]))]
+    if pages > 1:
+        out.append(_(t, N_("Page {page} of {pages}"), page=page + 1, pages=pages))
+    out.append("")
+    for entry in h.entries[page * HISTORY_PAGE:(page + 1) * HISTORY_PAGE]:
+        action = t.gettext(_ACTION_LABELS[entry.action]) if entry.action in _ACTION_LABELS else entry.action
+        who = entry.actor_name or (t.gettext(N_("the system")) if entry.actor_role in (None, "cli") else "-")
+        line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"), when=entry.at, who=who,
+                 role=entry.actor_role or "-", action=action)
+        if entry.reason:
+            line += "\n   " + _(t, N_("“{reason}”"), reason=entry.reason[:300])
+        out.append(line)
+    if not h.entries:
+        out.append(_(t, N_("No recorded changes yet.")))
+    return clip("\n".join(out))
+
+
+def history_pages(h: ProposalHistory) -> int:
+    return max(1, -(-len(h.entries) // HISTORY_PAGE))
+
+
+# --- backups ---------------------------------------------------------------------------------------------------
+
+
+def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
+    text = _(t, N_("💾 Backup made and checked: <code>{path}</code> ({size} MB). {kept} backup(s) are kept."),
+             path=str(backup.path), size=round(backup.size / 1024 / 1024, 1), kept=backup.kept)
+    if not sent:
+        text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data). To restore: stop "
+                               "the bot, put the file in place of the database, start the bot."))
+    return text
+
+
+def admin_only(t: Translator) -> str:
+    return _(t, N_("Only an admin can do this."))

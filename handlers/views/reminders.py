@@ -1,0 +1,121 @@
+"""Reminders, digests and the /tugas queues: codes, statuses, dates and ages — never personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.i18n import N_, Translator, format_age, format_date
+from bot.models import ProposalStatus, Role
+from bot.reminders import Kind
+from bot.services.reminders import QueueSection
+from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
+
+
+def _date(t: Translator, iso: object) -> str:
+    return format_date(dt.date.fromisoformat(str(iso)), t.locale)
+
+
+def _status(t: Translator, status: str | ProposalStatus) -> str:
+    return t.gettext(STATUS_LABELS[ProposalStatus(status)])
+
+
+def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
+    """One reminder about one item, for its recipient."""
+    kind = Kind(params["rkind"])
+    code, ipwl = params.get("code", ""), params.get("ipwl_code", "")
+    if kind == Kind.LPJ_DUE:
+        days = int(params["days_left"])
+        if days > 0:
+            return _(t, N_("⏰ The LPJ of <b>{code}</b> is due in {days} day(s), on {date}. Fill it in with /lpj {code}."),
+                     code=code, days=days, date=_date(t, params["due_on"]))
+        if days == 0:
+            return _(t, N_("⏰ The LPJ of <b>{code}</b> is due <b>today</b>, {date}. Send it with /lpj {code}."),
+                     code=code, date=_date(t, params["due_on"]))
+        return _(t, N_("⚠️ The LPJ of <b>{code}</b> is <b>{days} day(s) overdue</b> (due {date}). "
+                       "Send it as soon as possible with /lpj {code}."), code=code, days=-days,
+                 date=_date(t, params["due_on"]))
+    if kind == Kind.RETURNED:
+        return _(t, N_("↩️ Proposal <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
+                       "Revise it with /lanjut {code}."), code=code, days=params["waited_days"])
+    if kind == Kind.LPJ_RETURNED:
+        return _(t, N_("↩️ The LPJ of <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
+                       "Revise it with /lpj {code}."), code=code, days=params["waited_days"])
+    if kind == Kind.ACCOUNTS_MISSING:
+        return _(t, N_("🏦 The SK for <b>{code}</b> was issued {days} day(s) ago and {missing} client bank account(s) "
+                       "are still missing. Please supply them so the funds can be transferred."),
+                 code=code, days=params["waited_days"], missing=params.get("missing", 0))
+    if kind == Kind.DRAFT_IDLE:
+        return _(t, N_("📝 Your draft <b>{code}</b> has not been touched for {age}. Continue it with /lanjut."),
+                 code=code, age=_age(t, params["since"], now))
+    if kind == Kind.LPJ_DRAFT_IDLE:
+        return _(t, N_("📝 The LPJ of <b>{code}</b> has not been touched for {age}. Continue it with /lpj {code}."),
+                 code=code, age=_age(t, params["since"], now))
+    if kind == Kind.ESCALATE_TEAM:
+        return _(t, N_("🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}). "
+                       "Please follow up with the IPWL."), code=code, ipwl=ipwl, days=params["overdue_days"],
+                 date=_date(t, params["due_on"]))
+    if kind == Kind.ESCALATE_HEAD:
+        return _(t, N_("🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}); "
+                       "the PIC team has been told."), code=code, ipwl=ipwl, days=params["overdue_days"],
+                 date=_date(t, params["due_on"]))
+    return digest(t, params)
+
+
+def _age(t: Translator, since: object, now: dt.datetime) -> str:
+    return format_age(now - dt.datetime.fromisoformat(str(since)), t.locale)
+
+
+def digest(t: Translator, params: Mapping[str, Any]) -> str:
+    """ONE message for a whole group (or person): counts per status, the oldest items with ages."""
+    kind = Kind(params["rkind"])
+    at = dt.datetime.fromisoformat(str(params["at"]))
+    counts: Mapping[str, int] = params.get("counts", {})
+    if kind == Kind.DIGEST_TEAM:
+        head = _(t, N_("☀️ <b>Good morning, team {team}.</b> Waiting for you: {count} item(s)."),
+                 team=params.get("label", ""), count=sum(counts.values()))
+    elif kind == Kind.DIGEST_FINANCE:
+        head = _(t, N_("☀️ <b>Good morning.</b> Waiting for finance: {count} item(s)."), count=sum(counts.values()))
+    else:
+        head = _(t, N_("☀️ <b>Good morning.</b> Waiting for the head of centre: {count} item(s)."),
+                 count=sum(counts.values()))
+    lines = [head]
+    lines.extend(_(t, N_("{status}: {count}"), status=_status(t, status), count=n) for status, n in counts.items())
+    if params.get("overdue"):
+        lines.append(_(t, N_("⏰ LPJ overdue: {count}"), count=params["overdue"]))
+    if params.get("items"):
+        lines.append("")
+        lines.append(_(t, N_("Oldest first:")))
+        for code, ipwl, status, since in params["items"]:
+            lines.append(_(t, N_("• {code} · {ipwl} · {status} · {age}"), code=code, ipwl=ipwl, status=_status(t, status),
+                           age=format_age(at - dt.datetime.fromisoformat(since), t.locale)))
+    if params.get("more"):
+        lines.append(_(t, N_("…and {count} more."), count=params["more"]))
+    lines.append("")
+    lines.append(_(t, N_("Send /tugas for your own queue.")))
+    return clip("\n".join(lines))
+
+
+def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> str:
+    """``/tugas``: what waits for the person, per role, oldest first, with ages."""
+    lines = [_(t, N_("📋 <b>Your queue</b>"))]
+    if not sections:
+        lines.append(_(t, N_("Your roles have no queue of their own.")))
+    for section in sections:
+        lines.append("")
+        role = t.gettext(ROLE_LABELS[section.role])
+        title = _(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role.capitalize(), scope=section.scope,
+                  count=section.total)
+        lines.append(title.replace("  ", " "))
+        if not section.items:
+            lines.append(_(t, N_("Nothing waits for you here.")))
+        for item in section.items:
+            line = _(t, N_("• {code} · {ipwl} · {status} · {age}"), code=item.code, ipwl=item.ipwl_code,
+                     status=_status(t, item.status), age=format_age(now - item.since, t.locale))
+            if section.role == Role.OPERATOR and item.due_on is not None:
+                line += " · " + _(t, N_("LPJ due {date}"), date=format_date(item.due_on, t.locale))
+            lines.append(line)
+        if section.more:
+            lines.append(_(t, N_("…and {count} more."), count=section.more))
+    return clip("\n".join(lines))

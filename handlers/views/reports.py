@@ -1,0 +1,118 @@
+"""What the head of centre and admins read: the monthly report's summary and the exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from bot.i18n import N_, Translator, format_money
+from bot.report_files import group_label, month_name
+from bot.reports import STAGES, MonthlyReport, Period
+from handlers.views import _, clip
+
+EXPORT_LABELS: Mapping[str, str] = {
+    "proposals": N_("Proposals"),
+    "clients": N_("Clients (personal data)"),
+    "payments": N_("Payments and transfers"),
+    "lpj": N_("LPJ"),
+    "audit": N_("Audit log"),
+}
+
+
+def preparing(t: Translator, period: Period) -> str:
+    return _(t, N_("⏳ Preparing the report for {month}…"), month=month_name(period, t))
+
+
+def summary(t: Translator, report: MonthlyReport) -> str:
+    """The report in one message: the workbook and the charts follow it."""
+    c = report.centre
+    month = month_name(report.period, t)
+    lines = [
+        _(t, N_("📊 <b>ATENSI report – {month}</b>"), month=month),
+        _(t, N_("Made on {when}"), when=t.format_datetime(report.generated_at, report.timezone)),
+        "",
+        _(t, N_("<b>Clients decreed: {decreed}</b> of the target {target} ({percent}); expected by the end of "
+                "{month}: {expected}"), decreed=t.format_number(c.clients_decreed),
+          target=t.format_number(report.yearly_target), percent=f"{c.progress:.0%}", month=month,
+          expected=t.format_number(round(report.expected))),
+        _(t, N_("Served (transfer sent): {served} · proposed: {proposed}"), served=t.format_number(c.clients_served),
+          proposed=t.format_number(c.clients_proposed)),
+        _(t, N_("Funds: decreed {decreed}, transferred {transferred}, accounted for {accounted}"),
+          decreed=format_money(c.funds_decreed), transferred=format_money(c.funds_transferred),
+          accounted=format_money(c.funds_accounted)),
+        _(t, N_("LPJ: {on_time} on time, {late} late"), on_time=c.lpj_on_time, late=c.lpj_late),
+    ]
+    medians = [f"{t.gettext(s.label)} {t.format_number(m, decimals=1)}" for s in STAGES
+               if (m := c.median_days(s.key)) is not None]
+    if medians:
+        lines.append(_(t, N_("Median days: {list}"), list=" · ".join(medians)))
+    f = report.flows
+    lines.append(_(t, N_("This month: {submitted} submitted, {decreed} SK, {paid} paid, {lpj} LPJ, {closed} closed"),
+                   submitted=f.get("submitted", 0), decreed=f.get("decreed", 0), paid=f.get("paid", 0),
+                   lpj=f.get("lpj", 0), closed=f.get("closed", 0)))
+    behind = [p for p in report.provinces if p.target and p.clients_decreed < p.target * report.period.month / 12]
+    if behind:
+        lines += ["", _(t, N_("Behind the expected pace: {list}"),
+                        list=", ".join(f"{group_label(p, t)} ({p.progress:.0%})"
+                                       for p in sorted(behind, key=lambda x: x.progress)[:8]))]
+    lines += ["", _(t, N_("The workbook has every figure per IPWL, province and PIC team; the charts follow."))]
+    return clip("\n".join(lines))
+
+
+def workbook_caption(t: Translator, period: Period) -> str:
+    return _(t, N_("📎 ATENSI monthly report, {month} (XLSX)"), month=month_name(period, t))
+
+
+def scheduled_caption(t: Translator, period_key: str, s: Mapping[str, Any]) -> str:
+    """The caption of the scheduled report's workbook (≤ 1024 characters)."""
+    year, month = (int(x) for x in period_key.split("-"))
+    return clip("\n".join([
+        _(t, N_("📊 <b>ATENSI monthly report – {month}</b>"), month=month_name(Period(year, month), t)),
+        _(t, N_("Clients decreed: {decreed} of {target} (expected {expected}); served: {served}"),
+          decreed=t.format_number(int(s.get("decreed", 0))), target=t.format_number(int(s.get("target", 0))),
+          expected=t.format_number(int(s.get("expected", 0))), served=t.format_number(int(s.get("served", 0)))),
+        _(t, N_("Funds decreed {decreed}, transferred {transferred}"),
+          decreed=format_money(int(s.get("funds_decreed", 0))),
+          transferred=format_money(int(s.get("funds_transferred", 0)))),
+        _(t, N_("Details per IPWL, province and PIC team in the workbook; the charts follow. /laporan shows any month.")),
+    ]), 1024)
+
+
+def chart_caption(t: Translator, name: str) -> str:
+    titles = {"progress": N_("Progress to the yearly target by province"), "funds": N_("Funds pipeline"),
+              "stages": N_("Time per stage (median days)")}
+    return _(t, titles.get(name.split("-", 1)[0], N_("Chart")))
+
+
+# --- exports -------------------------------------------------------------------------------------------------
+
+
+def export_kinds(t: Translator) -> str:
+    return _(t, N_("📤 <b>Export</b> as a spreadsheet: what?"))
+
+
+def export_mask(t: Translator) -> str:
+    return _(t, N_("Client lists hold personal data. Masked: NIK and phone partly hidden, no addresses or "
+                   "health notes. Full: everything (recorded in the audit log)."))
+
+
+def export_range(t: Translator, kind: str) -> str:
+    return _(t, N_("{kind}: which period?"), kind=t.gettext(EXPORT_LABELS[kind]))
+
+
+def export_range_prompt(t: Translator) -> str:
+    return _(t, N_("Type the first and the last day, e.g. {example}"), example="01-01-2026 31-03-2026")
+
+
+def export_working(t: Translator) -> str:
+    return _(t, N_("⏳ Preparing the export…"))
+
+
+def export_caption(t: Translator, kind: str, rows: int, span: tuple[dt.date, dt.date], unmasked: bool) -> str:
+    text = _(t, N_("📎 {kind}: {rows} row(s), {start} – {end}"), kind=t.gettext(EXPORT_LABELS[kind]), rows=rows,
+             start=span[0], end=span[1])
+    if kind == "clients":
+        text += "\n" + (_(t, N_("🔓 Full personal data: keep it safe and delete it when done.")) if unmasked
+                        else _(t, N_("🔒 Masked.")))
+    return text

@@ -1,0 +1,148 @@
+"""Siti makes every mistake an operator can make in an LPJ: each gets a clear answer and changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from bot.models import Role
+from tests.scenarios.test_lpj_cycle import DUE, Phone
+from tests.test_lpj_service import seed_proposal
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-untyped-def]
+    user = world.emu.add_user("Siti", last_name="Operator")
+    await world.enrol(user, Role.OPERATOR, ipwl="JB01")
+    pid = await seed_proposal(world.services, ipwl="JB01", clients=clients, due_on=DUE)
+    siti = Phone(world, user)
+    await siti.type("/lpj")
+    return siti, pid
+
+
+async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return await world.rows("SELECT (SELECT count(*) FROM lpj_realizations), (SELECT count(*) FROM lpj_services),"
+                            " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
+                            " (SELECT draft_cursor FROM lpj), (SELECT status FROM proposals)")
+
+
+async def test_spending_above_the_rab_needs_a_note_and_bad_answers_change_nothing(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    before = await counts(world)
+    for typed in ("banyak", "-500.000", "1,5", "1.500.000,75"):
+        answer = await siti.type(typed)
+        assert answer.text.startswith("⚠️"), answer.text
+    assert await counts(world) == before
+    note = await siti.type("1.700.000")  # above the RAB of Rp1.500.000
+    assert "Rp200.000" in note.text
+    short = await siti.type("naik")
+    assert short.text.startswith("⚠️")
+    assert await world.rows("SELECT count(*) FROM lpj_realizations") == [(0,)]  # nothing saved without a note
+    await siti.type("Harga beras naik sejak November.")
+    assert await world.rows("SELECT amount, note FROM lpj_realizations") == [(1_700_000, "Harga beras naik sejak November.")]
+
+
+async def test_an_lpj_without_receipts_cannot_be_sent_and_says_what_is_missing(world) -> None:
+    siti, pid = await siti_with_an_open_lpj(world)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")
+    await siti.tap("lji|review")
+    review = world.last(siti.user)
+    assert "kuitansi" in review.text.lower()
+    await siti.tap(f"ljs|{pid}", review)
+    refusal = world.last(siti.user)
+    assert refusal.text.startswith("⚠️") and "kuitansi" in refusal.text.lower() and "BAST" in refusal.text
+    assert await world.rows("SELECT status FROM proposals") == [("paid",)]
+    assert await world.rows("SELECT submitted_at FROM lpj") == [(None,)]
+
+
+async def test_receipts_that_do_not_cover_the_spending_or_lack_a_meterai_are_refused(world) -> None:
+    siti, pid = await siti_with_an_open_lpj(world, clients=1)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")  # Rp2.000.000 spent
+    await siti.send("kuitansi.pdf")
+    await siti.type("5.500.000")  # above Rp5.000.000: is there a meterai?
+    dropped = await siti.tap("lji|no")
+    assert dropped is not None
+    assert "Rp10.000" in world.last(siti.user).text or "meterai" in world.last(siti.user).text.lower()
+    assert await world.rows("SELECT count(*) FROM lpj_evidence") == [(0,)]  # the unstamped receipt is not kept
+    assert await world.rows("SELECT count(*) FROM attachments") == [(0,)]
+    await siti.send("kuitansi-kecil.pdf")
+    await siti.type("500.000")
+    await siti.tap("lji|photo")
+    await siti.photo()
+    await siti.tap("lji|bast")
+    await siti.send("bast.pdf")
+    await siti.tap("lji|review")
+    await siti.tap(f"ljs|{pid}")
+    refusal = world.last(siti.user)
+    assert refusal.text.startswith("⚠️") and "Rp500.000" in refusal.text and "Rp2.000.000" in refusal.text
+    assert await world.rows("SELECT status FROM proposals") == [("paid",)]
+
+
+async def test_oversize_and_foreign_files_are_refused_before_anything_is_kept(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world)
+    before = await counts(world)
+    huge = await siti.send("scan-kuitansi.pdf", declared_size=25 * 1024 * 1024)
+    assert huge.text.startswith("⚠️") and "20 MB" in huge.text
+    odd = await siti.send("setup.exe", b"MZ\x90\x00", "application/x-msdownload")
+    assert odd.text.startswith("⚠️")
+    assert await counts(world) == before
+
+
+async def test_a_second_file_while_a_receipt_waits_for_its_amount_is_refused(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world)
+    await siti.send("kuitansi-1.pdf")  # mid-question, a PDF is taken as a receipt: its amount is asked
+    assert await world.rows("SELECT count(*) FROM lpj_evidence") == [(1,)]
+    refused = await siti.send("kuitansi-2.pdf")
+    assert refused.text.startswith("⚠️")
+    assert await world.rows("SELECT count(*) FROM lpj_evidence") == [(1,)]
+
+
+async def test_a_bad_workbook_is_refused_whole_with_every_row_named(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world)
+    await siti.tap("lji|review")
+    await siti.tap("ljt")
+    template = world.last(siti.user)
+    assert template.document is not None
+    content = world.emu.state.files.get(template.document["file_id"]).content
+    wb = load_workbook(io.BytesIO(content))
+    real, services = wb["Realisasi"], wb["Layanan"]
+    for row in real.iter_rows(min_row=2):
+        row[6].value = row[5].value
+    real["G2"].value = 9_000_000  # above the RAB, no note
+    real["G3"].value = "sejuta"  # not an amount
+    for row in services.iter_rows(min_row=2):
+        row[4].value, row[5].value = "01-11-2026", "27-11-2026"
+    services["F3"].value = "01-01-2030"  # in the future
+    out = io.BytesIO()
+    wb.save(out)
+    before = await counts(world)
+    answer = await siti.send("templat-lpj.xlsx", out.getvalue(), XLSX)
+    assert "Realisasi" in answer.text and "Layanan" in answer.text and "Rp9.000.000" in answer.text
+    assert await counts(world) == before
+
+    real["G2"].value, real["G3"].value = real["F2"].value, real["F3"].value
+    services["F3"].value = "27-11-2026"
+    out = io.BytesIO()
+    wb.save(out)
+    await siti.send("templat-lpj.xlsx", out.getvalue(), XLSX)
+    assert "✅" in world.emu.chat_messages(siti.user)[-2].text  # "workbook read", then the review
+    assert await world.rows("SELECT count(*), sum(amount) FROM lpj_realizations") == [(4, 4_000_000)]
+    assert await world.rows("SELECT count(DISTINCT client_id) FROM lpj_services") == [(2,)]
+
+
+async def test_a_restart_in_the_middle_of_an_lpj_loses_nothing(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    question = await siti.type("01-11-2026 s/d 27-11-2026")  # the first budget line
+    await world.restart()
+    resumed = await siti.type("/lpj")
+    assert resumed.text == question.text
+    await siti.type("1.000.000")
+    assert await world.rows("SELECT amount FROM lpj_realizations") == [(1_000_000,)]

@@ -1,0 +1,304 @@
+"""From the transfer to a closed proposal: reminders, a late LPJ filled on a phone, PIC and finance.
+
+Personas: Siti (operator of Yayasan Harapan Bogor, JB01, in WIB), Andi and Bayu (PIC team 1, in the
+team's group), Fitri (finance), Hadi (head of centre). The funds were transferred on Friday 28
+November 2026; the LPJ is due Monday 28 December. Christmas (Friday 25 December) is a public holiday.
+The clock is fast-forwarded morning by morning and the reminder job is run as the JobQueue would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.emulator import BotMessage, EmuChat, EmuUser
+from bot.models import Role
+from handlers.context import BotContext
+from handlers.delivery import Pacer
+from handlers.reminders import JOB_NAME, job_send_reminders
+from storage.db import to_db_time
+from tests.test_lpj_service import seed_proposal
+
+WIB = ZoneInfo("Asia/Jakarta")
+DUE = dt.date(2026, 12, 28)
+PDF = b"%PDF-1.4 kuitansi"
+JPEG = b"\xff\xd8\xff\xe0 foto kegiatan"
+CLIENT_NAMES = ("Siti Rahayu", "Budi Santoso", "Dewi Lestari")
+
+
+@pytest.fixture
+def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
+    """The shared settings, with Christmas as a public holiday."""
+    reminders = scenario_settings.reminders.model_copy(update={"holidays": [dt.date(2026, 12, 25)]})
+    return scenario_settings.model_copy(update={"reminders": reminders})
+
+
+def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.timezone.utc)
+
+
+@dataclass
+class Cast:
+    siti: EmuUser
+    andi: EmuUser
+    bayu: EmuUser
+    fitri: EmuUser
+    hadi: EmuUser
+    group: EmuChat
+
+
+async def cast(world) -> Cast:  # type: ignore[no-untyped-def]
+    """Everyone enrolled; team 1's group bound by the admin."""
+    # Weeks pass in seconds here, but the sender paces groups in real time (20 messages a minute):
+    # a daily digest would wait 3 s for yesterday's. Pace as if each test second were a minute.
+    world.deps.sender.pacer = Pacer(group_per_minute=20 * 60, private_per_second=60)
+    siti = world.emu.add_user("Siti", last_name="Operator")
+    andi, bayu = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Bayu", last_name="PIC")
+    fitri, hadi = world.emu.add_user("Fitri", last_name="Keuangan"), world.emu.add_user("Hadi", last_name="Kepala")
+    for user, role, scope in ((siti, Role.OPERATOR, {"ipwl": "JB01"}), (andi, Role.PIC, {"team": "TIM1"}),
+                              (bayu, Role.PIC, {"team": "TIM1"}), (fitri, Role.FINANCE, {}), (hadi, Role.HEAD, {})):
+        await world.enrol(user, role, **scope)
+    group = world.emu.add_group("Tim PIC 1", members=[andi, bayu])
+    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
+    await world.services.onboarding.bind_group(admin, group.id, "TIM1")
+    return Cast(siti, andi, bayu, fitri, hadi, group)
+
+
+async def deliver(world) -> None:  # type: ignore[no-untyped-def]
+    """Let the outbox sender deliver every row due now (``settle`` only sees HTTP traffic)."""
+
+    async def due() -> int:
+        rows = await world.rows("SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?"
+                                " AND (claimed_until IS NULL OR claimed_until < ?)", *[to_db_time(world.clock.now())] * 2)
+        return rows[0][0]
+
+    if not await due() and not world.deps.sender._workers:
+        return  # nothing to send: skip the settle (weeks of quiet days pass in this test)
+    world.deps.sender.wake()
+    for _ in range(500):
+        if not await due():
+            break
+        await asyncio.sleep(0.01)
+    await world.deps.sender.idle()
+    await world.emu.settle()
+
+
+async def run_job(world, moment: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+    """The JobQueue's repeating job, run at ``moment`` (the test moves the clock, not the wall time)."""
+    world.clock.set(moment)
+    await job_send_reminders(BotContext(world.app))
+    await deliver(world)
+
+
+class Phone:
+    """A person's phone: types, taps buttons by the end of their callback data, sends files."""
+
+    def __init__(self, world, user: EmuUser) -> None:  # type: ignore[no-untyped-def]
+        self.world, self.user = world, user
+
+    async def type(self, text: str) -> BotMessage:
+        replies = await self.world.say(self.user, text)
+        assert replies, f"no answer to {text!r}"
+        return replies[-1]
+
+    def button(self, suffix: str, message: BotMessage | None = None) -> str:
+        message = message or self.world.last(self.user)
+        found = [b.callback_data for row in message.buttons for b in row
+                 if b.callback_data and b.callback_data.endswith("|" + suffix)]
+        assert found, f"no button …|{suffix} in {[b.callback_data for row in message.buttons for b in row]}"
+        return found[0]
+
+    async def tap(self, suffix: str, message: BotMessage | None = None):  # type: ignore[no-untyped-def]
+        message = message or self.world.last(self.user)
+        return await self.world.press(self.user, message, self.button(suffix, message))
+
+    async def send(self, name: str, content: bytes = PDF, mime: str = "application/pdf", **kw: object) -> BotMessage:
+        await self.world.emu.send_document(self.user, file_name=name, content=content, mime_type=mime, **kw)
+        await self.world.emu.settle()
+        return self.world.last(self.user)
+
+    async def photo(self, content: bytes = JPEG) -> BotMessage:
+        await self.world.emu.send_photo(self.user, content=content)
+        await self.world.emu.settle()
+        return self.world.last(self.user)
+
+
+def reminder_rows(rows: list[tuple]) -> list[str]:
+    return [r[0].split(":", 1)[1].rsplit(":", 1)[0] for r in rows]
+
+
+async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-12-2026") -> None:  # type: ignore[no-untyped-def]
+    """Siti reports three clients' services, the money (one line above the RAB) and the evidence."""
+    first = await siti.type("/lpj")
+    assert "Siti Rahayu" in first.text  # client 1's services are asked first
+    await siti.type(served)
+    await siti.tap("lji|same")  # client 2: same dates, one tap
+    await siti.tap("lji|same")  # client 3
+    line = world.last(siti.user)
+    assert "Rp1.500.000" in line.text  # line 1: Paket sembako, RAB Rp1.500.000
+    note = await siti.type("1.600.000")
+    assert "Rp100.000" in note.text and siti.button("lji|back", note)  # above the RAB: a note is asked
+    nxt = await siti.type("Harga sembako naik menjelang Natal dan Tahun Baru.")
+    assert "+Rp100.000" in nxt.text  # the variance of the line just saved
+    await siti.tap("lji|rab")  # line 2 exactly as budgeted
+    await siti.tap("lji|all")  # every remaining line as budgeted: on to the evidence
+    receipt = await siti.send("kuitansi-sembako.pdf")
+    assert "🧾" in receipt.text and not receipt.buttons  # its amount is asked next
+    meterai = await siti.type("6.000.000")
+    assert "Rp10.000" in meterai.text and siti.button("lji|yes", meterai)  # "Kuitansi ini bermeterai Rp10.000?"
+    await siti.tap("lji|yes")
+    await siti.send("kuitansi-konseling.pdf")
+    await siti.type("150.000")
+    await siti.tap("lji|photo")
+    await siti.photo()
+    await siti.tap("lji|bast")
+    await siti.send("bast-bertanda-tangan.pdf")
+    await siti.tap("lji|review")
+
+
+async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
+    people = await cast(world)
+    siti = Phone(world, people.siti)
+    assert world.app.job_queue.get_jobs_by_name(JOB_NAME), "start_bot schedules the reminder job"
+    pid = await seed_proposal(world.services, ipwl="JB01", clients=3, due_on=DUE)
+
+    # Every day at 09.00 WIB, weekends and Christmas included, the job runs.
+    day = dt.date(2026, 11, 30)
+    while day <= dt.date(2027, 1, 4):
+        await run_job(world, at(day, 9))
+        day += dt.timedelta(days=1)
+    keys = await world.rows("SELECT dedupe_key FROM outbox WHERE kind = 'reminder' AND chat_id = ? ORDER BY id",
+                            people.siti.id)
+    # 7 days before; due day (the 3- and 1-day reminders fell on Christmas and a Sunday); every 3 days overdue.
+    assert reminder_rows(keys) == ["lpj_due:1:-7", "lpj_due:1:+0", "lpj_due:1:+3", "lpj_due:1:+6"]
+    texts = [m.text for m in world.emu.chat_messages(people.siti) if "/lpj" in m.text]
+    assert len(texts) == 4 and "USL-2026-0001" in texts[0]
+    group_texts = [m.text for m in world.emu.chat_messages(people.group)]
+    assert sum("USL-2026-0001" in t and "🚨" in t for t in group_texts) == 1  # escalated once, 7 days overdue
+    assert not any(name in t for t in group_texts for name in CLIENT_NAMES)
+
+    # Monday 4 January 2027, 10.00: Siti finally fills in the LPJ on her phone.
+    world.clock.set(at(dt.date(2027, 1, 4), 10))
+    await fill_lpj_by_chat(world, siti)
+    review = world.last(people.siti)
+    assert "Rp6.100.000" in review.text and "✅" in review.text
+    await siti.tap(f"ljs|{pid}", review)
+    assert "USL-2026-0001" in world.last(people.siti).text and "⏰" in world.last(people.siti).text
+    assert await world.rows("SELECT late, version FROM lpj") == [(1, 1)]
+    assert await world.rows("SELECT count(*), sum(amount) FROM lpj_realizations") == [(6, 6_100_000)]
+    assert await world.rows("SELECT kind, amount, stamped FROM lpj_evidence ORDER BY id") == [
+        ("receipt", 6_000_000, 1), ("receipt", 150_000, None), ("photo", None, None), ("bast", None, None)]
+
+    # The group gets a card: codes, counts, totals, the late flag — no names.
+    await deliver(world)
+    card = world.last(people.group)
+    assert "USL-2026-0001" in card.text and "JB01" in card.text and "Rp6.100.000" in card.text and "⏰" in card.text
+    assert not any(name in card.text for name in CLIENT_NAMES)
+
+    # Andi and Bayu press Verify at the same moment: one wins, the other is told who and when.
+    verify = Phone(world, people.andi).button(f"ljv|{pid}", card)
+    answers = await asyncio.gather(world.emu.press(people.andi, card, verify), world.emu.press(people.bayu, card, verify))
+    await world.emu.settle()
+    loser = [a for a in answers if a is not None and a.show_alert]
+    assert len(loser) == 1 and ("Andi" in loser[0].text or "Bayu" in loser[0].text)
+    await deliver(world)
+    assert not any(b.callback_data and "|ljv|" in b.callback_data for row in world.last(people.group).buttons for b in row)
+
+    # Fitri (finance) validates privately; the proposal is closed and Siti is told.
+    to_validate = world.last(people.fitri)
+    assert "USL-2026-0001" in to_validate.text
+    answer = await Phone(world, people.fitri).tap(f"ljk|{pid}", to_validate)
+    assert answer is not None and not answer.show_alert
+    await deliver(world)
+    assert await world.rows("SELECT status FROM proposals") == [("closed",)]
+    assert "USL-2026-0001" in world.last(people.siti).text and "✅" in world.last(people.siti).text
+    actions = [r[0] for r in await world.rows("SELECT action FROM audit_events WHERE entity = 'proposal' ORDER BY id")]
+    assert actions[-3:] == ["submit_lpj", "verify_lpj", "validate_lpj"]
+
+    # Nothing more is due: the next mornings bring Siti no reminder.
+    before = len(world.emu.chat_messages(people.siti))
+    await run_job(world, at(dt.date(2027, 1, 7), 9))
+    assert len(world.emu.chat_messages(people.siti)) == before
+
+
+async def test_a_returned_lpj_comes_back_with_reasons_and_is_validated_by_someone_else(world) -> None:
+    people = await cast(world)
+    world.clock.set(at(dt.date(2026, 12, 1), 10))
+    pid = await seed_proposal(world.services, ipwl="JB01", clients=3, due_on=DUE)
+    siti = Phone(world, people.siti)
+    await fill_lpj_by_chat(world, siti, "01-11-2026 s/d 30-11-2026")
+    await siti.tap(f"ljs|{pid}")
+    await deliver(world)
+    card = world.last(people.group)
+
+    # Bayu returns it: the reasons are asked in his private chat, never in the group.
+    andi = Phone(world, people.andi)
+    answer = await world.press(people.bayu, card, andi.button(f"ljx|{pid}", card))
+    assert answer is not None and not answer.show_alert
+    prompt = world.last(people.bayu)
+    assert "USL-2026-0001" in prompt.text
+    await world.say(people.bayu, "BAST belum ditandatangani kepala desa; foto kegiatan buram.")
+    await deliver(world)
+    assert await world.rows("SELECT status FROM proposals") == [("lpj_returned",)]
+    returned = world.last(people.siti)
+    assert "BAST belum ditandatangani" in returned.text
+    assert not any("BAST belum" in m.text for m in world.emu.chat_messages(people.group))
+
+    # Siti adds a new BAST and sends it again: version 2, a new card.
+    review = await siti.type("/lpj")
+    assert "BAST belum ditandatangani" in review.text
+    await siti.tap("ljg|evidence", review)
+    await siti.tap("lji|bast")
+    await siti.send("bast-ttd-kades.pdf")
+    await siti.tap("lji|review")
+    await siti.tap(f"ljs|{pid}")
+    await deliver(world)
+    assert await world.rows("SELECT version, late FROM lpj") == [(2, 0)]
+    card = world.last(people.group)
+    assert "2" in card.text
+
+    # Andi, who also holds finance, verifies; he may not validate his own check (four-eyes).
+    await world.enrol(people.andi, Role.FINANCE)
+    await andi.tap(f"ljv|{pid}", card)
+    await deliver(world)
+    mine = [m for m in world.emu.chat_messages(people.andi) if any(
+        b.callback_data and b.callback_data.endswith(f"ljk|{pid}") for row in m.buttons for b in row)]
+    refused = await world.press(people.andi, mine[-1], andi.button(f"ljk|{pid}", mine[-1]))
+    assert refused is not None and refused.show_alert
+    assert await world.rows("SELECT status FROM proposals") == [("lpj_verified",)]
+    await Phone(world, people.fitri).tap(f"ljk|{pid}", world.last(people.fitri))
+    assert await world.rows("SELECT status FROM proposals") == [("closed",)]
+
+
+async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
+    people = await cast(world)
+    outsider = world.emu.add_user("Citra", last_name="Tim2")
+    await world.enrol(outsider, Role.PIC, team="TIM2")
+    world.emu.add_member(people.group, outsider)
+    pid = await seed_proposal(world.services, ipwl="JB01", clients=1, due_on=DUE)
+    siti = Phone(world, people.siti)
+    await siti.type("/lpj")
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")
+    await siti.send("kuitansi.pdf")
+    await siti.type("2.000.000")
+    await siti.tap("lji|photo")
+    await siti.photo()
+    await siti.tap("lji|bast")
+    await siti.send("bast.pdf")
+    await siti.tap("lji|review")
+    await siti.tap(f"ljs|{pid}")
+    await deliver(world)
+    card = world.last(people.group)
+    answer = await world.press(outsider, card, siti.button(f"ljv|{pid}", card))
+    assert answer is not None and answer.show_alert
+    detail = await world.press(outsider, card, siti.button(f"ljd|{pid}", card))
+    assert detail is not None and detail.show_alert
+    assert await world.rows("SELECT status FROM proposals") == [("lpj_submitted",)]
+    # Andi's Detail opens privately, with the names the group never sees.
+    await world.press(people.andi, card, siti.button(f"ljd|{pid}", card))
+    assert "Siti Rahayu" in world.last(people.andi).text

@@ -1,0 +1,192 @@
+"""From a validated proposal to the money on the clients' accounts (steps c–d), through the chat.
+
+Personas as in test_review_flow, plus Fajar (finance). Hana issues the SK; Siti supplies the accounts
+(one by chat, the rest by workbook); Fajar returns one account, verifies the rest, records the SPP,
+SPM and transfers — one fails and Siti gives a new account — until the proposal is paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from bot.emulator import EmuUser
+from bot.models import Role
+from tests.scenarios.test_review_flow import CLIENTS, card, datas, drain, give_reasons, submitted, tap, team
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def button(world, user: EmuUser, prefix: str):
+    """The newest message in ``user``'s private chat with a button whose data starts with ``prefix``."""
+    for message in reversed(world.emu.chat_messages(user)):
+        for row in message.buttons:
+            for b in row:
+                if b.callback_data and b.callback_data.startswith(prefix):
+                    return message, b.callback_data
+    raise AssertionError(f"no button {prefix} in {user.first_name}'s chat")
+
+
+async def press(world, user: EmuUser, prefix: str):
+    message, data = button(world, user, prefix)
+    answer = await tap(world, user, message, data)
+    assert not answer.show_alert, answer.text
+    return answer
+
+
+async def status(world, pid: int) -> str:
+    return (await world.rows("SELECT status FROM proposals WHERE id = ?", pid))[0][0]
+
+
+async def clients(world, pid: int) -> list[int]:
+    return [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
+
+
+async def validated(world, t) -> int:
+    pid = await submitted(world, t)
+    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
+    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    assert await status(world, pid) == "validated"
+    return pid
+
+
+async def test_sk_accounts_and_payment_until_paid(world) -> None:
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    siti_client, budi_client, dewi_client = await clients(world, pid)
+
+    # Hana issues the SK with the next number from the register.
+    replies = await world.say(t.head, "/sk")
+    assert "USL-2026-0001" in replies[-1].text
+    await press(world, t.head, f"v1|sk|p|{pid}")
+    await press(world, t.head, "v1|sk|n")
+    await press(world, t.head, "v1|sk|r")
+    await press(world, t.head, "v1|sk|y")
+    await drain(world)
+    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
+    assert await status(world, pid) == "decreed"
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Siti Rahayu" in cells and "3201014508900004" in cells and 4_500_000 in cells
+    assert "SK-001/BRSKPN-GP/XI/2026" in world.last(t.op).text and "/rekening" in world.last(t.op).text
+
+    # Siti types the first account, then sends the workbook for the other two.
+    await world.say(t.op, "/rekening")
+    await press(world, t.op, f"v1|acc|{siti_client}")
+    await press(world, t.op, "v1|bnk|bri")
+    question = (await world.say(t.op, "1234 5678 9012 345"))[-1]
+    assert "⚠️" not in question.text  # BRI numbers have 15 digits
+    await world.say(t.op, "Siti Rahayu")
+    await press(world, t.op, "v1|pbs")
+    assert await world.rows("SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?",
+                            siti_client) == [("bri", "123456789012345", "submitted")]
+    await press(world, t.op, f"v1|acx|{pid}")
+    template = world.last(t.op)
+    book = load_workbook(io.BytesIO(template.file_bytes()))
+    ws = book.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        if row[2].value == CLIENTS[1][1]:
+            row[3].value, row[4].value, row[5].value = "BNI", "0123456789", "Budi Santoso"
+        if row[2].value == CLIENTS[2][1]:
+            row[3].value, row[4].value, row[5].value = "Mandiri", "1234567890123", "Bpk. Joko Susilo"
+    filled = io.BytesIO()
+    book.save(filled)
+    await world.emu.send_document(t.op, file_name="rekening.xlsx", content=filled.getvalue(), mime_type=XLSX)
+    await world.emu.settle()
+    assert "⚠️" in world.last(t.op).text  # Dewi's account is in her father's name: a warning, not a block
+    assert await status(world, pid) == "accounts_submitted"
+
+    # Fajar checks: Siti's is right, Dewi's goes back; Siti corrects it.
+    await drain(world)
+    await press(world, fajar, f"v1|avr|{pid}")
+    await press(world, fajar, f"v1|av|{siti_client}")
+    await press(world, fajar, f"v1|ar|{dewi_client}")
+    await world.say(fajar, "Rekening harus atas nama klien sendiri")
+    assert await status(world, pid) == "decreed"
+    assert await world.rows("SELECT status, return_reason FROM bank_accounts WHERE client_id = ?", dewi_client) == [
+        ("rejected", "Rekening harus atas nama klien sendiri")]
+    assert "atas nama klien sendiri" in world.last(t.op).text
+    await press(world, t.op, f"v1|acc|{dewi_client}")
+    await press(world, t.op, "v1|bnk|bca")
+    await world.say(t.op, "5550001112")
+    await world.say(t.op, "Dewi Lestari")
+    await press(world, t.op, "v1|pbs")
+    assert await status(world, pid) == "accounts_submitted"
+    await drain(world)
+    await press(world, fajar, f"v1|avr|{pid}")
+    await press(world, fajar, f"v1|ava|{pid}")
+    assert await status(world, pid) == "accounts_verified"
+
+    # Fajar pays: SPP, SPM, two transfers sent, Budi's fails; Siti gives a new account; paid.
+    await drain(world)
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, f"v1|pay|{pid}")
+    await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
+    await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
+    assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
+        ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026")]
+    await press(world, fajar, f"v1|ps|{siti_client}")
+    await press(world, fajar, f"v1|pf|{budi_client}|failed")
+    await world.say(fajar, "Rekening tidak aktif")
+    await press(world, fajar, f"v1|ps|{dewi_client}")
+    assert await status(world, pid) == "accounts_verified"
+    assert "Rekening tidak aktif" in world.last(t.op).text
+    await press(world, t.op, f"v1|acc|{budi_client}")
+    await press(world, t.op, "v1|bnk|bni")
+    await world.say(t.op, "0987654321")
+    await world.say(t.op, "Budi Santoso")
+    await press(world, t.op, "v1|pbs")
+    await drain(world)
+    await press(world, fajar, f"v1|pay|{pid}")
+    await press(world, fajar, f"v1|ps|{budi_client}")
+    assert await status(world, pid) == "paid"
+    assert await world.rows("SELECT lpj_due_on FROM proposals") == [((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)]
+    assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [("sent", 3, 4_500_000)]
+    await drain(world)
+    paid = world.last(t.op)
+    assert "USL-2026-0001" in paid.text and "Rp1.500.000" in paid.text and "Rp4.500.000" in paid.text
+
+    # The group saw codes, counts and totals only — never a name, a NIK, an address or an account.
+    group_texts = [text for m in world.emu.chat_messages(t.group) for text in (m.text or "", *m.edits)]
+    group_texts += [e["text"] or "" for e in world.emu.transcript if e["chat_id"] == t.group.id]
+    secrets = [x for client in CLIENTS for x in client] + ["123456789012345", "0123456789", "5550001112", "Joko"]
+    leaks = [(s, text) for text in group_texts for s in secrets if s in text]
+    assert leaks == []
+    assert "Funds transferred" in card(world, t, pid).text or "Fajar" in card(world, t, pid).text
+    assert datas(card(world, t, pid)) == {f"v1|pdt|{pid}"}
+    assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", (
+        await world.rows("SELECT count(*) FROM outbox"))[0][0])]
+
+
+async def test_the_head_types_the_sk_number_and_others_cannot_issue(world) -> None:
+    t = world.team = await team(world)
+    pid = await validated(world, t)
+    refused = await world.say(t.andi, "/sk")
+    assert "⚠️" in refused[-1].text
+    await world.say(t.head, "/sk")
+    await press(world, t.head, f"v1|sk|p|{pid}")
+    await press(world, t.head, "v1|sk|n")
+    draft = (await world.say(t.head, "SK-045/BRSKPN-GP/XI/2026 27 November 2026"))[-1]
+    assert "SK-045/BRSKPN-GP/XI/2026" in draft.text
+    await press(world, t.head, "v1|sk|y")
+    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-27")]
+    assert await world.rows("SELECT count(*) FROM sk_register") == [(0,)]  # a typed number uses no register number
+    assert await world.rows("SELECT count(*) FROM bank_accounts WHERE status = 'missing'") == [(3,)]
+    assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("sk: role_required",)]
+
+
+async def test_a_rejected_proposal_tells_the_operator_why(world) -> None:
+    t = world.team = await team(world)
+    pid = await submitted(world, t)
+    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    await give_reasons(world, t.andi, pid, "reject", ["fbudget"], "Anggaran melebihi pagu")
+    assert await status(world, pid) == "rejected"
+    await drain(world)
+    assert "Anggaran melebihi pagu" in world.last(t.op).text
+    assert await world.rows("SELECT client_id, field, stage FROM return_reasons") == [(None, "budget", "rejected")]

@@ -1,0 +1,269 @@
+"""PIC team 1 reviews a proposal of Yayasan Harapan Bogor in its group chat (step b).
+
+Personas: Siti (operator, JB01), Andi and Budi (PIC team 1, in the group), Citra (PIC team 2, also in
+the group by mistake), Tamu (a stranger in the group), Hana (head of centre).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.client_sheet import BudgetInput, ClientInput
+from bot.emulator import BotMessage, EmuChat, EmuUser
+from bot.models import Approach, Component, Role, Sex
+
+PDF = b"%PDF-1.4 surat pengantar"
+CLIENTS = [  # (name, NIK, address): fictional, NIK issued in Kabupaten Bogor
+    ("Siti Rahayu", "3201014508900004", "Jl. Melati 3 RT 01/02, Desa Cibinong"),
+    ("Budi Santoso", "3201011203850002", "Jl. Mawar 7 RT 03/04, Desa Pakansari"),
+    ("Dewi Lestari", "3201015702950003", "Jl. Kenanga 9 RT 05/06, Desa Tengah"),
+]
+
+
+@dataclass
+class Team:
+    op: EmuUser
+    andi: EmuUser
+    budi: EmuUser
+    citra: EmuUser
+    stranger: EmuUser
+    head: EmuUser
+    group: EmuChat
+
+
+async def team(world) -> Team:
+    """The registry with people enrolled and the group bound to team 1."""
+    op = world.emu.add_user("Siti", last_name="Operator")
+    andi, budi = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Budi", last_name="PIC")
+    citra, stranger = world.emu.add_user("Citra", last_name="Tim2"), world.emu.add_user("Tamu")
+    head = world.emu.add_user("Hana", last_name="Kepala")
+    for user, role, scope in ((op, Role.OPERATOR, {"ipwl": "JB01"}), (andi, Role.PIC, {"team": "TIM1"}),
+                              (budi, Role.PIC, {"team": "TIM1"}), (citra, Role.PIC, {"team": "TIM2"}),
+                              (head, Role.HEAD, {})):
+        await world.enrol(user, role, **scope)
+    group = world.emu.add_group("Tim PIC 1", members=[andi, budi, citra, stranger])
+    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
+    await world.services.onboarding.bind_group(admin, group.id, "TIM1")
+    return Team(op, andi, budi, citra, stranger, head, group)
+
+
+def client_inputs(rows=CLIENTS) -> list[ClientInput]:
+    born = {"3201014508900004": (Sex.FEMALE, dt.date(1990, 8, 5)), "3201011203850002": (Sex.MALE, dt.date(1985, 3, 12)),
+            "3201015702950003": (Sex.FEMALE, dt.date(1995, 2, 17))}
+    return [ClientInput(row=i + 2, full_name=name, nik=nik, sex=born[nik][0], birth_date=born[nik][1], province_code="32",
+                        regency="Kabupaten Bogor", address=address, phone=None, approach=Approach.KELUARGA,
+                        components=(Component.LIVING_NEEDS,), assessment="Pengguna sabu 3 tahun, sudah detoks.",
+                        intervention_plan="Dukungan sembako 3 bulan.",
+                        budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),))
+            for i, (name, nik, address) in enumerate(rows)]
+
+
+async def drain(world) -> None:
+    """Let the outbox deliver what services queued outside a chat update (settle only sees HTTP)."""
+    for _ in range(500):
+        pending = await world.rows("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0")
+        if pending == [(0,)] and not world.deps.sender._workers:
+            break
+        await asyncio.sleep(0.01)
+    await world.emu.settle()
+
+
+async def operator(world, user: EmuUser):
+    return await world.services.onboarding.identify(user.id, user.full_name, private_chat=True, language="id")
+
+
+async def submitted(world, t: Team) -> int:
+    """Siti prepares a three-client proposal (client list + one letter uploaded in chat) and sends it."""
+    who = await operator(world, t.op)
+    state = await world.services.proposals.start(who)
+    await world.services.proposals.add_clients(who, client_inputs())
+    await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
+    await world.emu.settle()
+    await world.services.proposals.submit(who, state.proposal.id)
+    await drain(world)
+    return state.proposal.id
+
+
+def card(world, t: Team, proposal_id: int) -> BotMessage:
+    """The live card of a proposal in the group (the one with its Detail button)."""
+    return next(m for m in reversed(world.emu.chat_messages(t.group))
+                if any(b.callback_data == f"v1|pdt|{proposal_id}" for row in m.buttons for b in row))
+
+
+def datas(message: BotMessage) -> set[str]:
+    return {b.callback_data for row in message.buttons for b in row if b.callback_data}
+
+
+async def tap(world, user: EmuUser, message: BotMessage, data: str):
+    answer = await world.press(user, message, data)
+    assert answer is not None, f"{data} was not answered"
+    return answer
+
+
+async def status(world, proposal_id: int) -> tuple:
+    return (await world.rows("SELECT status, claimed_by, verified_by, validated_by, version FROM proposals WHERE id = ?",
+                             proposal_id))[0]
+
+
+async def person_id(world, user: EmuUser) -> int:
+    return (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", user.id))[0][0]
+
+
+async def give_reasons(world, pic: EmuUser, proposal_id: int, action: str, ticks: list[str], text: str) -> None:
+    """Return/Reject pressed on the card, then the checklist and the reason in the private chat."""
+    answer = await tap(world, pic, card(world, world.team, proposal_id), f"v1|pdc|{proposal_id}|{action}")
+    assert not answer.show_alert, answer.text
+    checklist = world.last(pic)
+    for tick in ticks:
+        await tap(world, pic, checklist, f"v1|rsn|{proposal_id}|{tick}")
+        checklist = world.last(pic)
+    await world.say(pic, text)
+    await tap(world, pic, world.last(pic), f"v1|rsn|{proposal_id}|ok")
+
+
+async def test_claim_return_resubmit_verify_validate(world) -> None:
+    t = world.team = await team(world)
+    pid = await submitted(world, t)
+    andi_id, budi_id = await person_id(world, t.andi), await person_id(world, t.budi)
+
+    first = card(world, t, pid)
+    assert "USL-2026-0001" in first.text and "Rp4.500.000" in first.text and "JB01" in first.text
+    assert datas(first) == {f"v1|pic|{pid}|claim", f"v1|pdc|{pid}|return", f"v1|pdc|{pid}|reject", f"v1|pdt|{pid}"}
+
+    # Andi claims; the card says so, in place.
+    answer = await tap(world, t.andi, first, f"v1|pic|{pid}|claim")
+    assert not answer.show_alert and "USL-2026-0001" in answer.text
+    assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
+    first = card(world, t, pid)
+    assert "Andi PIC" in first.text and first.edits
+    assert f"v1|pic|{pid}|verify" in datas(first) and f"v1|pic|{pid}|claim" not in datas(first)
+
+    # Budi may not verify while Andi checks it: told who and since when.
+    refused = await tap(world, t.budi, first, f"v1|pic|{pid}|verify")
+    assert refused.show_alert and "Andi PIC" in refused.text and "WIB" in refused.text
+    assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
+
+    # Andi returns it: client 2's NIK is wrong.
+    budi_client = (await world.rows("SELECT id FROM clients WHERE nik = '3201011203850002'"))[0][0]
+    await give_reasons(world, t.andi, pid, "return", [f"c{budi_client}", "fnik"], "NIK tidak sesuai KTP")
+    assert (await status(world, pid))[0] == "returned"
+    assert await world.rows("SELECT client_id, field, reason, stage FROM return_reasons") == [
+        (budi_client, "nik", "NIK tidak sesuai KTP", "proposal")]
+    notice = world.last(t.op)
+    assert "USL-2026-0001" in notice.text and "NIK tidak sesuai KTP" in notice.text and "Budi Santoso" in notice.text
+    assert datas(notice) == {f"v1|open|{pid}"}
+    assert datas(card(world, t, pid)) == {f"v1|pdt|{pid}"}
+
+    # Siti drops client 3 and sends version 2: a new card; the old one says it was replaced.
+    who = await operator(world, t.op)
+    state = await world.services.proposals.resume(who, proposal_id=pid)
+    dewi = next(c for c in state.clients if c.full_name == "Dewi Lestari")
+    await world.services.proposals.remove_client(who, dewi.id)
+    await world.services.proposals.submit(who, pid)
+    await drain(world)
+    cards = [m for m in world.emu.chat_messages(t.group) if "USL-2026-0001" in m.text]
+    assert len(cards) == 2 and cards[0].buttons == [] and cards[0].message_id == first.message_id
+    second = card(world, t, pid)
+    assert second.message_id != first.message_id and "Rp3.000.000" in second.text
+    assert await world.rows("SELECT version FROM group_cards WHERE proposal_id = ?", pid) == [(2,)]
+
+    # Budi opens Detail privately: NIK masked, the letter re-sent, the change listed.
+    answer = await tap(world, t.budi, second, f"v1|pdt|{pid}")
+    assert not answer.show_alert
+    private = world.emu.chat_messages(t.budi)
+    detail = next(m for m in private if m.text and "USL-2026-0001" in m.text)
+    assert "3201••••••••0004" in detail.text and "3201014508900004" not in detail.text
+    assert "Dewi Lestari" in detail.text  # removed since version 1
+    assert any(m.document and m.document.get("file_name") == "surat-pengantar.pdf" for m in private)
+    reveal = await tap(world, t.budi, detail, f"v1|nik|{budi_client}")
+    assert reveal.show_alert and "3201011203850002" in reveal.text
+    assert await world.rows("SELECT action FROM audit_events WHERE action IN ('view_detail', 'reveal_nik') ORDER BY id") == [
+        ("view_detail",), ("reveal_nik",)]
+
+    # Andi claims and verifies; under four-eyes he may not validate; Budi does.
+    await tap(world, t.andi, second, f"v1|pic|{pid}|claim")
+    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
+    assert await status(world, pid) == ("verified", andi_id, andi_id, None, 2)
+    refused = await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    assert refused.show_alert
+    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    assert await status(world, pid) == ("validated", andi_id, andi_id, budi_id, 2)
+    assert "Budi PIC" in card(world, t, pid).text
+    assert "USL-2026-0001" in world.last(t.head).text and "/sk" in world.last(t.head).text
+    denied = await world.rows("SELECT actor_id, reason FROM audit_events WHERE action = 'denied'")
+    assert denied == [(andi_id, "validate: four_eyes")]
+
+
+async def test_another_team_and_a_stranger_are_refused_and_audited(world) -> None:
+    t = world.team = await team(world)
+    pid = await submitted(world, t)
+    before = await status(world, pid)
+    presses = 0
+    for stage in ("submitted", "in_review"):
+        message = card(world, t, pid)
+        for data in sorted(datas(message)):
+            for intruder in (t.citra, t.stranger):
+                answer = await tap(world, intruder, message, data)
+                presses += 1
+                assert answer.show_alert, (data, answer)
+        assert await status(world, pid) == before
+        if stage == "submitted":
+            await tap(world, t.andi, message, f"v1|pic|{pid}|claim")
+            before = await status(world, pid)
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'denied'") == [(presses,)]
+    assert world.emu.chat_messages(t.citra)[-1].text.startswith("✅")  # only her enrolment: no detail sent
+    assert world.emu.chat_messages(t.stranger) == []
+    assert await world.rows("SELECT count(*) FROM conversations WHERE kind = 'review_reason'") == [(0,)]
+
+
+async def test_two_pic_press_claim_at_once_one_wins(world) -> None:
+    t = world.team = await team(world)
+    pid = await submitted(world, t)
+    message = card(world, t, pid)
+    answers = await asyncio.gather(world.emu.press(t.andi, message, f"v1|pic|{pid}|claim"),
+                                   world.emu.press(t.budi, message, f"v1|pic|{pid}|claim"))
+    await world.emu.settle()
+    winners = [a for a in answers if not a.show_alert]
+    losers = [a for a in answers if a.show_alert]
+    assert len(winners) == 1 and len(losers) == 1
+    claimed_by = (await status(world, pid))[1]
+    winner_name = (await world.rows("SELECT full_name FROM people WHERE id = ?", claimed_by))[0][0]
+    assert winner_name in losers[0].text
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'claim'") == [(1,)]
+
+
+async def test_detail_for_a_pic_who_never_started_the_bot_is_a_start_link(world) -> None:
+    t = world.team = await team(world)
+    eko = world.emu.add_user("Eko", last_name="PIC")  # joined the group, never opened the bot
+    world.emu.add_member(t.group, eko)
+    invite = await world.services.onboarding.create_invite(Role.PIC, team_code="TIM1")
+    who = await world.services.onboarding.identify(eko.id, eko.full_name, private_chat=False, language="id")
+    await world.services.onboarding.redeem_invite(who, invite.token)
+    pid = await submitted(world, t)
+    answer = await tap(world, eko, card(world, t, pid), f"v1|pdt|{pid}")
+    assert answer.url == "https://t.me/atensi_bot?start=hi"
+    assert world.emu.chat_messages(eko) == []
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'view_detail'") == [(0,)]
+    answer = await tap(world, eko, card(world, t, pid), f"v1|pdc|{pid}|return")
+    assert answer.url == "https://t.me/atensi_bot?start=hi"
+
+
+async def test_notifications_survive_429_and_500_and_arrive_once(world) -> None:
+    t = world.team = await team(world)
+    world.emu.fail_next("sendMessage", status=429, retry_after=1, chat_id=t.group.id)
+    world.emu.fail_next("sendMessage", status=500, count=2, chat_id=t.group.id)
+    pid = await submitted(world, t)
+    await world.emu.wait_for(lambda: any("USL-2026-0001" in m.text for m in world.emu.chat_messages(t.group)))
+    world.emu.fail_next("editMessageText", status=500, chat_id=t.group.id)
+    world.emu.fail_next("sendMessage", status=429, retry_after=1, chat_id=t.op.id)
+    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    await give_reasons(world, t.andi, pid, "reject", [], "Bukan sasaran program ATENSI")
+    await world.emu.wait_for(lambda: "Bukan sasaran" in (world.last(t.op).text or ""), timeout=8)
+    await world.emu.settle()
+    assert len([m for m in world.emu.chat_messages(t.group) if "USL-2026-0001" in m.text]) == 1
+    assert sum("Bukan sasaran" in (m.text or "") for m in world.emu.chat_messages(t.op)) == 1
+    assert "Andi PIC" in card(world, t, pid).text and (await status(world, pid))[0] == "rejected"
+    assert world.emu.stats["429.injected"] == 2
+    assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", 4)]

@@ -1,0 +1,94 @@
+"""The accounts and transfers workbooks and the SK annex: round trips, and all-or-nothing row errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.bulk_import import ImportRejected
+from bot.finance_sheets import (
+    AnnexLine, SheetClient, build_accounts_template, build_sk_annex, build_transfers_template, parse_accounts_sheet,
+    parse_transfers_sheet,
+)
+from bot.models import TransferStatus
+
+TODAY = dt.date(2026, 11, 28)
+CLIENTS = [
+    SheetClient(11, 1, "Siti Rahayu", "3201014508900004", 1_500_000),
+    SheetClient(12, 2, "Budi Santoso", "3201011203850002", 1_500_000, "bni", "0123456789", "Budi Santoso"),
+]
+
+
+def fill(template: bytes, rows: dict[str, list[object]], first_column: int = 3) -> bytes:
+    """Write values from column ``first_column`` (1-based) on the row of each NIK."""
+    book = load_workbook(io.BytesIO(template))
+    ws = book.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        values = rows.get(row[2].value)
+        for offset, value in enumerate(values or []):
+            row[first_column + offset].value = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_accounts_template_round_trips_with_warnings() -> None:
+    template = build_accounts_template(CLIENTS)
+    ws = load_workbook(io.BytesIO(template)).worksheets[0]
+    assert [c.value for c in ws[1]] == ["No", "Nama klien", "NIK", "Bank", "Nomor rekening", "Nama pemilik rekening"]
+    assert ws["C2"].value == "3201014508900004" and ws["E3"].value == "0123456789"
+    filled = fill(template, {"3201014508900004": ["Bank Rakyat Indonesia", "1234-5678-9012-34", "Ibu Siti Rahayu"]})
+    rows = parse_accounts_sheet(filled, CLIENTS)
+    assert [(r.client_id, r.bank.code, r.number) for r in rows] == [(11, "bri", "12345678901234"), (12, "bni", "0123456789")]
+    assert [w.field for w in rows[0].warnings] == ["account_number"]  # BRI: 15 digits usually; the title is ignored
+
+
+def test_any_bad_row_rejects_the_whole_accounts_file() -> None:
+    filled = fill(build_accounts_template(CLIENTS), {
+        "3201014508900004": ["Bank Antah", "123", "Siti"],
+        "3201011203850002": ["BNI", "12345", "Budi Santoso"],
+    })
+    with pytest.raises(ImportRejected) as rejected:
+        parse_accounts_sheet(filled, CLIENTS)
+    assert sorted(p.row for p in rejected.value.problems) == [2, 3]
+
+
+def test_a_file_that_is_not_a_workbook_or_lost_its_header() -> None:
+    with pytest.raises(ImportRejected):
+        parse_accounts_sheet(b"not a zip", CLIENTS)
+    book = load_workbook(io.BytesIO(build_accounts_template(CLIENTS)))
+    book.worksheets[0]["C1"] = "Nomor KTP"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(ImportRejected) as rejected:
+        parse_accounts_sheet(out.getvalue(), CLIENTS)
+    assert rejected.value.problems[0].params == {"name": "NIK"}
+
+
+def test_transfers_are_read_by_status_and_failures_need_a_note() -> None:
+    template = build_transfers_template(CLIENTS, "en")
+    assert load_workbook(io.BytesIO(template)).worksheets[0]["J1"].value == "Note"
+    filled = fill(template, {"3201014508900004": [1_500_000, "27-11-2026", "terkirim"],
+                             "3201011203850002": [1_500_000, dt.datetime(2026, 11, 28), "gagal", "Rekening tutup"]},
+                  first_column=6)
+    rows = parse_transfers_sheet(filled, CLIENTS, today=TODAY)
+    assert [(r.client_id, r.status, r.amount, r.on, r.note) for r in rows] == [
+        (11, TransferStatus.SENT, 1_500_000, dt.date(2026, 11, 27), None),
+        (12, TransferStatus.FAILED, 1_500_000, TODAY, "Rekening tutup")]
+    missing_note = fill(template, {"3201011203850002": [1_500_000, "28-11-2026", "dikembalikan"]}, first_column=6)
+    with pytest.raises(ImportRejected):
+        parse_transfers_sheet(missing_note, CLIENTS, today=TODAY)
+
+
+def test_the_sk_annex_lists_beneficiaries_by_ipwl_with_subtotals() -> None:
+    lines = [AnnexLine("SS01", "Lembaga Sehati", "USL-2026-0002", "Rudi", "7371010101900001", 2_000_000),
+             AnnexLine("JB01", "Yayasan Harapan", "USL-2026-0001", "Siti Rahayu", "3201014508900004", 1_500_000)]
+    ws = load_workbook(io.BytesIO(build_sk_annex("SK-001/BRSKPN-GP/XI/2026", TODAY, lines))).active
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert values[0][0] == "Lampiran SK SK-001/BRSKPN-GP/XI/2026"
+    assert values[4][1] == "JB01" and values[4][5] == "3201014508900004"
+    assert values[-1][4:] == ["Total", None, 3_500_000]
+    assert [v[6] for v in values if v[4] and str(v[4]).startswith("Subtotal")] == [1_500_000, 2_000_000]

@@ -1,0 +1,483 @@
+"""The monthly report's numbers against a seeded data set computed independently, its files, the
+exports, personal-data erasure, PKS states and backups — at the service level (no Telegram).
+
+The seed (``seed_program``) writes proposals in every status with clients, budget lines, transfers,
+LPJ and audit events straight into the database, and keeps the same facts as plain Python data;
+``expected`` recomputes every figure from those facts alone, never from SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import random
+import sqlite3
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.i18n import Translator, load_translations
+from bot.models import ProposalStatus, Role
+from bot.report_files import render_charts, render_workbook
+from bot.reports import Period, proposal_durations
+from bot.services import Services, ServiceError
+from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
+from storage.admin import ClientRecord, backup_database
+from storage.db import to_db_time
+from storage.unit import Storage
+from tests.conftest import START
+from tests.helpers import enrol, person, seed_registry
+
+WIB = ZoneInfo("Asia/Jakarta")
+PNG = b"\x89PNG\r\n\x1a\n"
+TARGET = 4700
+DECREED_PLUS = {"decreed", "accounts_submitted", "accounts_verified", "paid", "lpj_submitted", "lpj_returned",
+                "lpj_verified", "closed"}
+PAID_PLUS = {"paid", "lpj_submitted", "lpj_returned", "lpj_verified", "closed"}
+LPJ_DONE = {"lpj_submitted", "lpj_returned", "lpj_verified", "closed"}
+CHAIN = ["submit", "claim", "verify", "validate", "issue_sk", "submit_accounts", "verify_accounts",
+         "record_payment", "submit_lpj", "verify_lpj", "validate_lpj"]
+STEPS_DONE = {"draft": 0, "submitted": 1, "in_review": 2, "verified": 3, "validated": 4, "decreed": 5,
+              "accounts_submitted": 6, "accounts_verified": 7, "paid": 8, "lpj_submitted": 9, "lpj_verified": 10,
+              "closed": 11}
+IPWL_CODES = ("JB01", "JB02", "SS01", "PA01", "JK01")  # JK01 (Jakarta) has no PIC team
+
+
+@dataclass
+class SeedClient:
+    nik: str
+    lines: list[int]
+    transfer: tuple[str, int] | None = None
+    realized: list[int] | None = None
+
+    @property
+    def budget(self) -> int:
+        return sum(self.lines)
+
+
+@dataclass
+class SeedProposal:
+    code: str
+    ipwl: str
+    status: str
+    year: int
+    clients: list[SeedClient]
+    events: list[tuple[str, dt.datetime]] = field(default_factory=list)
+    lpj_late: bool | None = None  # None: no LPJ submitted
+
+
+def _events(status: str, start: dt.datetime, rng: random.Random, resubmitted: bool) -> list[tuple[str, dt.datetime]]:
+    if status == "returned":
+        actions = ["submit", "claim", "return"]
+    elif status == "rejected":
+        actions = ["submit", "claim", "reject"]
+    elif status == "withdrawn":
+        actions = ["submit", "withdraw"]
+    elif status == "lpj_returned":
+        actions = CHAIN[:9] + ["return_lpj"]
+    else:
+        actions = CHAIN[:STEPS_DONE[status]]
+    if resubmitted and len(actions) >= 3:
+        actions = actions[:2] + ["return", "resubmit", "claim"] + actions[2:]
+    moment, found = start, []
+    for action in actions:
+        moment += dt.timedelta(hours=rng.randint(6, 140))
+        found.append((action, moment))
+    return found
+
+
+def build_seed() -> list[SeedProposal]:
+    """Forty-odd proposals over five IPWL, every status, one earlier year, and two flow-edge events."""
+    rng = random.Random(6)
+    statuses = ["draft", "submitted", "in_review", "verified", "validated", "returned", "rejected", "withdrawn",
+                "decreed", "accounts_submitted", "accounts_verified", "paid", "lpj_submitted", "lpj_returned",
+                "lpj_verified", "closed"]
+    proposals: list[SeedProposal] = []
+    nik = 3201010101900001
+    for index in range(44):
+        status = statuses[index % len(statuses)]
+        ipwl = IPWL_CODES[index % len(IPWL_CODES)]
+        year = 2025 if index == 43 else 2026
+        clients = []
+        for _ in range(rng.randint(1, 4)):
+            nik += 1
+            client = SeedClient(str(nik), [rng.randint(1, 60) * 50_000 for _ in range(rng.randint(1, 2))])
+            if status in PAID_PLUS:
+                client.transfer = ("failed", client.budget) if rng.random() < 0.15 else ("sent", client.budget)
+            elif status == "accounts_verified":
+                client.transfer = ("pending", client.budget)
+            if status in LPJ_DONE:
+                client.realized = [line - rng.randint(0, 4) * 10_000 for line in client.lines]
+            clients.append(client)
+        start = dt.datetime(year, 1, 5, 1, tzinfo=dt.timezone.utc) + dt.timedelta(days=5.5 * index)
+        proposal = SeedProposal(f"USL-{year}-{index + 1:04d}", ipwl, status, year, clients,
+                                _events(status, start, rng, resubmitted=index % 5 == 3))
+        if status in LPJ_DONE:
+            proposal.lpj_late = rng.random() < 0.4
+        proposals.append(proposal)
+    # Month edges (WIB): 1 Nov 00:30 WIB counts for November, 31 Oct 23:30 WIB does not.
+    for number, moment in ((90, dt.datetime(2026, 10, 31, 17, 30, tzinfo=dt.timezone.utc)),
+                           (91, dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.timezone.utc))):
+        nik += 1
+        proposals.append(SeedProposal(f"USL-2026-{number:04d}", "JB01", "submitted", 2026,
+                                      [SeedClient(str(nik), [1_000_000])], [("submit", moment)]))
+    # Decreed in November, after a return and a resubmission in the same month.
+    november = [("submit", 2), ("claim", 3), ("return", 3.5), ("resubmit", 4.25), ("claim", 5), ("verify", 6),
+                ("validate", 6.5), ("issue_sk", 10)]
+    proposals.append(SeedProposal("USL-2026-0092", "SS01", "decreed", 2026,
+                                  [SeedClient(str(nik + 1), [2_000_000, 500_000]), SeedClient(str(nik + 2), [750_000])],
+                                  [(a, dt.datetime(2026, 11, 1, 2, tzinfo=dt.timezone.utc) + dt.timedelta(days=d))
+                                   for a, d in november]))
+    return proposals
+
+
+async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
+    """Write the seed into the database, rows exactly as the services would leave them."""
+    stamp = to_db_time(START)
+    async with storage.db.transaction() as conn:
+        await conn.execute("INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
+                           " VALUES ('JK01', 'Yayasan Jakarta Pulih', '31', ?, ?)", (stamp, stamp))
+        cursor = await conn.execute("INSERT INTO people (telegram_user_id, full_name, created_at)"
+                                    " VALUES (777, 'Seeder', ?)", (stamp,))
+        seeder = cursor.lastrowid
+        ipwl = {code: i for i, code in await conn.execute_fetchall("SELECT id, code FROM ipwl")}
+        for p in proposals:
+            cursor = await conn.execute(
+                "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
+                " updated_at, status_since) VALUES (?, ?, ?, ?, 3, ?, ?, ?, ?)",
+                (p.code, ipwl[p.ipwl], p.status, p.year, seeder, stamp, stamp, stamp))
+            proposal_id = cursor.lastrowid
+            lpj_id = None
+            if p.lpj_late is not None:
+                cursor = await conn.execute(
+                    "INSERT INTO lpj (proposal_id, submitted_at, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    (proposal_id, stamp, int(p.lpj_late), stamp, stamp))
+                lpj_id = cursor.lastrowid
+            for position, c in enumerate(p.clients, start=1):
+                cursor = await conn.execute(
+                    "INSERT INTO clients (proposal_id, position, full_name, nik, address, phone)"
+                    " VALUES (?, ?, ?, ?, 'Jl. Melati 3', '081234567890')",
+                    (proposal_id, position, f"Klien {c.nik[-4:]}", c.nik))
+                client_id = cursor.lastrowid
+                for number, total in enumerate(c.lines):
+                    cursor = await conn.execute(
+                        "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
+                        " VALUES (?, '1', 'Paket', 1, ?, ?)", (client_id, total, total))
+                    if lpj_id is not None and c.realized is not None:
+                        await conn.execute("INSERT INTO lpj_realizations (lpj_id, budget_line_id, amount)"
+                                           " VALUES (?, ?, ?)", (lpj_id, cursor.lastrowid, c.realized[number]))
+                if c.transfer is not None:
+                    await conn.execute("INSERT INTO transfers (client_id, amount, status, updated_at)"
+                                       " VALUES (?, ?, ?, ?)", (client_id, c.transfer[1], c.transfer[0], stamp))
+            for action, moment in p.events:
+                await conn.execute(
+                    "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action)"
+                    " VALUES (?, ?, 'pic', 'proposal', ?, ?)", (to_db_time(moment), seeder, p.code, action))
+
+
+# --- the independent computation ------------------------------------------------------------------------------
+
+
+def days_between(start: dt.datetime, end: dt.datetime) -> float:
+    return (end - start).total_seconds() / 86400
+
+
+def stage_days(events: list[tuple[str, dt.datetime]]) -> dict[str, float]:
+    """Written apart from bot.reports: for each stage, the first end and the latest start before it."""
+    spans = {"review": ({"submit", "resubmit"}, "verify"), "decree": ({"verify"}, "issue_sk"),
+             "payment": ({"issue_sk"}, "record_payment"), "lpj": ({"record_payment"}, "submit_lpj")}
+    found = {}
+    for key, (starts, end) in spans.items():
+        ends = [at for action, at in events if action == end]
+        if not ends:
+            continue
+        before = [at for action, at in events if action in starts and at <= ends[0]]
+        if before:
+            found[key] = days_between(max(before), ends[0])
+    return found
+
+
+def expected(proposals: list[SeedProposal], group: set[str], year: int = 2026) -> dict[str, object]:
+    """Every figure of the IPWL in ``group`` from the seed's facts alone."""
+    mine = [p for p in proposals if p.ipwl in group and p.year == year]
+    durations: dict[str, list[float]] = {}
+    for p in mine:
+        for key, value in stage_days(p.events).items():
+            durations.setdefault(key, []).append(value)
+    return {
+        "proposals": len(mine),
+        "proposed": sum(len(p.clients) for p in mine if p.status not in ("draft", "withdrawn")),
+        "decreed": sum(len(p.clients) for p in mine if p.status in DECREED_PLUS),
+        "served": sum(1 for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"),
+        "funds_decreed": sum(c.budget for p in mine if p.status in DECREED_PLUS for c in p.clients),
+        "funds_transferred": sum(c.transfer[1] for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"),
+        "funds_accounted": sum(sum(c.realized or []) for p in mine if p.lpj_late is not None for c in p.clients),
+        "lpj_on_time": sum(1 for p in mine if p.lpj_late is False),
+        "lpj_late": sum(1 for p in mine if p.lpj_late is True),
+        "target": TARGET * len(group) / len(IPWL_CODES),
+        "medians": {k: round(statistics.median(v), 1) for k, v in durations.items()},
+        "counts": {k: len(v) for k, v in durations.items()},
+    }
+
+
+def figures_of(f) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "proposals": f.proposal_count, "proposed": f.clients_proposed, "decreed": f.clients_decreed,
+        "served": f.clients_served, "funds_decreed": f.funds_decreed, "funds_transferred": f.funds_transferred,
+        "funds_accounted": f.funds_accounted, "lpj_on_time": f.lpj_on_time, "lpj_late": f.lpj_late,
+        "target": pytest.approx(f.target),
+        "medians": {k: f.median_days(k) for k in ("review", "decree", "payment", "lpj") if f.median_days(k) is not None},
+        "counts": {k: f.stage_count(k) for k in ("review", "decree", "payment", "lpj") if f.stage_count(k)},
+    }
+
+
+# --- fixtures ----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_settings(tmp_path: Path) -> Settings:
+    return Settings.model_validate({
+        "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
+        "access": {"admin_user_ids": [9001]},
+        "admin": {"backups_dir": str(tmp_path / "backups"), "backups_keep": 2},
+    })
+
+
+@pytest.fixture
+async def services(storage: Storage, clock: ManualClock, admin_settings: Settings) -> Services:
+    services = Services(storage, clock, admin_settings)
+    await seed_registry(services)
+    return services
+
+
+@pytest.fixture
+async def seeded(services: Services) -> list[SeedProposal]:
+    proposals = build_seed()
+    await seed_program(services.storage, proposals)
+    return proposals
+
+
+# --- the monthly report --------------------------------------------------------------------------------------------
+
+
+async def test_monthly_figures_match_the_seed_per_ipwl_province_team_and_centre(services, seeded) -> None:
+    admin = await person(services, 9001, "Admin")
+    report = await services.reports.monthly(admin, "2026-11")
+
+    assert report.period == Period(2026, 11)
+    assert [f.key for f in report.ipwl] == sorted(IPWL_CODES)
+    for f in report.ipwl:
+        assert figures_of(f) == expected(seeded, {f.key}), f.key
+    provinces = {f.key: f for f in report.provinces}
+    assert set(provinces) == {"31", "32", "73", "91"}
+    assert figures_of(provinces["32"]) == expected(seeded, {"JB01", "JB02"})
+    teams = {f.key: f for f in report.teams}
+    assert figures_of(teams["TIM1"]) == expected(seeded, {"JB01", "JB02"})
+    assert figures_of(teams["TIM2"]) == expected(seeded, {"SS01", "PA01"})
+    assert figures_of(teams["-"]) == expected(seeded, {"JK01"})
+    assert figures_of(report.centre) == expected(seeded, set(IPWL_CODES))
+    assert report.expected == pytest.approx(TARGET * 11 / 12)
+
+    # This month's flow, by the centre's clock (WIB): the 1 Nov 00:30 WIB submission counts.
+    in_november = [(a, at) for p in seeded for a, at in p.events
+                   if at.astimezone(WIB).year == 2026 and at.astimezone(WIB).month == 11]
+    assert report.flows["submitted"] == sum(1 for a, _ in in_november if a in ("submit", "resubmit")) == 3
+    assert report.flows["returned"] == report.flows["verified"] == report.flows["decreed"] == 1
+    assert ("submit", dt.datetime(2026, 10, 31, 17, 30, tzinfo=dt.timezone.utc)) in in_november
+
+
+async def test_the_workbook_and_charts_open_and_carry_the_figures(services, seeded) -> None:
+    admin = await person(services, 9001, "Admin")
+    report = await services.reports.monthly(admin, "2026-11")
+    files = await services.reports.render(report, Translator("en"))
+
+    book = openpyxl.load_workbook(io.BytesIO(files.workbook))
+    assert book.sheetnames == ["Summary", "IPWL", "Provinces", "PIC teams", "Notes"]
+    sheet = book["IPWL"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    for code in IPWL_CODES:
+        want = expected(seeded, {code})
+        assert rows[code]["Clients decreed"] == want["decreed"]
+        assert rows[code]["Funds transferred (Rp)"] == want["funds_transferred"]
+        assert rows[code]["LPJ late"] == want["lpj_late"]
+        assert rows[code]["Median days: Submitted → verified"] == want["medians"].get("review")
+    assert rows["JK01"]["PIC team"] == "-"
+    assert len(files.charts) == 3
+    assert all(chart.png.startswith(PNG) and len(chart.png) > 10_000 for chart in files.charts)
+
+
+async def test_a_report_needs_an_admin_or_the_head_and_a_month_that_has_begun(services, seeded) -> None:
+    operator = await enrol(services, 501, "Siti", Role.OPERATOR, ipwl="JB01")
+    with pytest.raises(ServiceError) as refused:
+        await services.reports.monthly(operator)
+    assert refused.value.code == "admin_only"
+    head = await enrol(services, 502, "Kepala", Role.HEAD)
+    assert (await services.reports.monthly(head)).period == Period(2026, 11)
+    with pytest.raises(ServiceError) as future:
+        await services.reports.monthly(head, "2026-12")
+    assert future.value.code == "future_period"
+
+
+def test_stage_durations_time_a_resubmitted_proposal_from_its_resubmission() -> None:
+    at = "2026-03-0{}T00:00:00.000000Z".format
+    events = [("submit", at(1)), ("return", at(2)), ("resubmit", at(4)), ("verify", at(6)),
+              ("issue_sk", at(9)), ("record_payment", at(9))]
+    assert proposal_durations(events) == {"review": 2.0, "decree": 3.0, "payment": 0.0}
+    assert proposal_durations([("verify", at(1)), ("submit", at(2))]) == {}
+
+
+@pytest.mark.parametrize(("now", "due"), [
+    (dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.timezone.utc), None),  # 07.30 WIB: from 08.00 only
+    (dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc), Period(2026, 11)),
+    (dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc), Period(2026, 11)),  # catching up within the week
+    (dt.datetime(2026, 12, 8, 12, 0, tzinfo=dt.timezone.utc), None),
+    (dt.datetime(2027, 1, 1, 3, 0, tzinfo=dt.timezone.utc), Period(2026, 12)),
+])
+async def test_the_scheduled_report_is_due_from_the_first_at_eight(services, now, due) -> None:
+    assert services.reports.due_period(now) == due
+
+
+async def test_the_scheduled_report_is_queued_once_per_month_for_each_head(services, seeded, clock) -> None:
+    await enrol(services, 502, "Kepala", Role.HEAD)
+    clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))
+    translations = load_translations(Path(__file__).resolve().parents[1] / "locales")
+    assert await services.reports.send_due_monthly(translations) == Period(2026, 11)
+    assert await services.reports.send_due_monthly(translations) is None
+    async with services.storage.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT kind, params FROM outbox ORDER BY id")
+    kinds = [r[0] for r in rows]
+    assert kinds == ["monthly_report", "monthly_chart", "monthly_chart", "monthly_chart"]
+    assert Path(json.loads(rows[0][1])["path"]).read_bytes()[:2] == b"PK"  # the workbook is kept on disk
+
+
+# --- exports --------------------------------------------------------------------------------------------------------
+
+
+async def test_client_exports_are_masked_unless_asked_and_every_export_is_audited(services, seeded) -> None:
+    admin = await person(services, 9001, "Admin")
+    span = (dt.date(2026, 11, 1), dt.date(2026, 11, 28))
+    masked = await services.reports.export(admin, "clients", span, Translator("en"))
+    full = await services.reports.export(admin, "clients", span, Translator("en"), unmasked=True)
+    assert masked.rows == full.rows == sum(len(p.clients) for p in seeded)
+
+    def rows(content: bytes) -> list[dict[str, object]]:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        header = [c.value for c in sheet[1]]
+        return [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
+
+    first_masked, first_full = rows(masked.content)[0], rows(full.content)[0]
+    assert first_full["NIK"] == seeded[0].clients[0].nik and first_full["Address"] == "Jl. Melati 3"
+    assert "•" in first_masked["NIK"] and first_masked["Address"] is None
+    async with services.storage.db.reading() as conn:
+        reasons = [r[0] for r in await conn.execute_fetchall("SELECT reason FROM audit_events WHERE action = 'export'")]
+    assert len(reasons) == 2 and reasons[1].endswith("unmasked") and not reasons[0].endswith("unmasked")
+    operator = await enrol(services, 501, "Siti", Role.OPERATOR, ipwl="JB01")
+    with pytest.raises(ServiceError):
+        await services.reports.export(operator, "proposals", span, Translator("en"))
+
+
+# --- personal data -------------------------------------------------------------------------------------------------
+
+
+def _record(status: ProposalStatus, since: dt.datetime, erased: bool = False) -> ClientRecord:
+    return ClientRecord(1, 1, "USL-2026-0001", status, since, "JB01", 1, erased)
+
+
+@pytest.mark.parametrize(("status", "since", "action"), [
+    (ProposalStatus.DRAFT, START, "delete"),
+    (ProposalStatus.WITHDRAWN, START, "anonymize"),
+    (ProposalStatus.REJECTED, START, "anonymize"),
+    (ProposalStatus.SUBMITTED, START, "keep"),
+    (ProposalStatus.PAID, START, "keep"),
+    (ProposalStatus.CLOSED, START - dt.timedelta(days=365), "keep"),
+    (ProposalStatus.CLOSED, START - dt.timedelta(days=5 * 366), "anonymize"),
+])
+def test_erasure_follows_the_workflow_and_the_retention(status, since, action) -> None:
+    assert erasure_rule(_record(status, since), START, 5).action == action
+    assert erasure_rule(_record(status, since, erased=True), START, 5) == Erasure("keep", "Already anonymized.")
+
+
+def test_retention_years_handle_the_leap_day() -> None:
+    assert add_years(dt.date(2024, 2, 29), 5) == dt.date(2029, 2, 28)
+
+
+async def test_anonymizing_blanks_the_client_everywhere_and_the_audit_names_no_nik(services, seeded) -> None:
+    admin = await person(services, 9001, "Admin")
+    rejected = next(p for p in seeded if p.status == "rejected")
+    nik = rejected.clients[0].nik
+    async with services.storage.db.transaction() as conn:  # a submitted version to scrub as well
+        proposal_id = (await conn.execute_fetchall("SELECT id FROM proposals WHERE code = ?", (rejected.code,)))[0][0]
+        await conn.execute("INSERT INTO proposal_versions VALUES (?, 1, ?, 1, ?)",
+                           (proposal_id, json.dumps({"clients": [{"nik": nik, "full_name": "Klien", "address": "X"}]}),
+                            to_db_time(START)))
+    data = await services.privacy.lookup(admin, nik)
+    (record, rule), = data.records
+    assert rule.action == "anonymize"
+    tables, count = await services.privacy.export(admin, record.client_id)
+    assert count == 1 and tables["clients"][0]["nik"] == nik and tables["proposal_versions"]
+
+    done = await services.privacy.erase(admin, record.client_id)
+    assert done.action == "anonymize"
+    async with services.storage.db.reading() as conn:
+        client = dict((await conn.execute_fetchall("SELECT * FROM clients WHERE id = ?", (record.client_id,)))[0])
+        snapshot = (await conn.execute_fetchall("SELECT snapshot FROM proposal_versions"))[0][0]
+        audit = " ".join(str(tuple(r)) for r in await conn.execute_fetchall("SELECT * FROM audit_events"))
+        lines = await conn.execute_fetchall("SELECT count(*) FROM budget_lines WHERE client_id = ?", (record.client_id,))
+    assert client["nik"] == f"ANON-{record.client_id}" and client["address"] is None and client["erased_at"]
+    assert nik not in snapshot and "Klien" not in snapshot
+    assert nik not in audit and "anonymize_personal_data" in audit
+    assert lines[0][0] == len(rejected.clients[0].lines)  # amounts stay for the program's figures
+    with pytest.raises(ServiceError) as gone:
+        await services.privacy.lookup(admin, nik)
+    assert gone.value.code == "nothing_held"
+
+    paid = next(p for p in seeded if p.status == "paid")
+    (record, rule), = (await services.privacy.lookup(admin, paid.clients[0].nik)).records
+    with pytest.raises(ServiceError) as kept:
+        await services.privacy.erase(admin, record.client_id)
+    assert kept.value.code == "erasure_refused" and kept.value.params["code"] == paid.code
+
+
+# --- PKS, backups --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("until", "kind", "days"), [
+    (None, "unknown", None),
+    (dt.date(2027, 12, 31), "ok", 398),
+    (dt.date(2026, 12, 28), "expiring", 30),
+    (dt.date(2026, 11, 28), "expiring", 0),
+    (dt.date(2026, 11, 27), "lapsed", -1),
+])
+async def test_pks_state(services, until, kind, days) -> None:
+    async with services.storage.reading() as uow:
+        ipwl = await uow.ipwl.by_code("JB01")
+    from dataclasses import replace
+
+    state = pks_state(replace(ipwl, pks_valid_until=until), dt.date(2026, 11, 28), 30)
+    assert (state.kind, state.days_left) == (kind, days)
+
+
+async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, seeded, clock) -> None:
+    admin = await person(services, 9001, "Admin")
+    made = []
+    for _ in range(3):
+        made.append(await services.admin.backup(admin))
+        clock.advance(seconds=1)
+    assert made[-1].kept == 2
+    assert [p.exists() for p in (m.path for m in made)] == [False, True, True]
+    copy = sqlite3.connect(made[-1].path)
+    try:
+        assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
+    finally:
+        copy.close()
+    target = made[-1].path.with_name("direct.sqlite3")
+    await backup_database(services.storage.db, target)
+    assert target.stat().st_size > 0
