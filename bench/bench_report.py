@@ -36,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -251,7 +250,7 @@ def _baseline(path: Path) -> dict[str, float]:
 
     start, end = Period(2026, 11).bounds("Asia/Jakarta")
     params = {"registry": (), "proposals": (2026,), "transfers": (2026,), "lpj": (2026,),
-              "stage_events": (2026, _stamp(NOW)), "month_flows": (_stamp(start), _stamp(end))}
+              "stage_events": (_stamp(NOW), 2026), "month_flows": (_stamp(start), _stamp(end))}
     began = time.perf_counter()
     db = sqlite3.connect(path)
     rows = sum(len(db.execute(sql, params[name]).fetchall()) for name, sql in REPORT_QUERIES.items())

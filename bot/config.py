@@ -203,7 +203,7 @@ class ReminderSettings(_Section):
     escalate_to_team_after_days: int = Field(default=7, ge=1, le=365)
     escalate_to_head_after_days: int = Field(default=14, ge=1, le=365)
     # Rows read per database round trip (the job never holds more than one page).
-    page_size: int = Field(default=500, ge=1, le=10_000)
+    page_size: int = Field(default=200, ge=1, le=10_000)
 
     @field_validator("lpj_due_days_before")
     @classmethod

@@ -211,7 +211,9 @@ def _figure_row(f: Figures, report: MonthlyReport, t: Translator, extra: Sequenc
         f.clients_proposed, f.clients_decreed, f.clients_served, f.progress, f.funds_decreed,
         f.funds_transferred, f.funds_accounted, f.lpj_on_time, f.lpj_late,
         *(f.median_days(stage.key) for stage in STAGES),
-        *(f.proposals.get(s, 0) for s in ProposalStatus),
+        # Zero counts stay blank: most IPWL have proposals in few statuses, and an empty cell costs
+        # nothing to write (the sheet of a national report has 10,000 rows).
+        *(f.proposals.get(s) or None for s in ProposalStatus),
     ]
 
 

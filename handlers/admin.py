@@ -8,7 +8,6 @@ one service call (which checks the role) → render → reply.
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import Any
 
@@ -17,8 +16,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import N_, Translator
-from bot.models import Role
-from bot.report_files import render_tables
+from bot.models import Invite, Role
 from bot.services import Identity, ServiceError
 from bot.services.admin import BROADCAST, INVITE_IPWL, IPWL_ADD, IPWL_EDIT, TEAM_ADD, IpwlStep
 from bot.validation import mask_nik
@@ -57,11 +55,9 @@ def button_int(update: Update, index: int = 0) -> int:
 
 
 async def _admin_here(update: Update, context: BotContext) -> tuple[Identity, Translator] | None:
-    """The admin and their translator, or None after telling them this belongs in a private chat.
-
-    Non-admins are refused by the service each handler calls; this only keeps registry and people
-    data out of group chats.
-    """
+    """The admin and their translator; None once answered in a group (registry and people data stay
+    out of groups: a non-admin is refused, an admin sent to the private chat). In private chats the
+    service each handler calls refuses non-admins."""
     who = await context.identify(update)
     t = context.translator(who)
     chat = update.effective_chat
@@ -347,7 +343,7 @@ async def render_access_revoked(deps: Deps, t: Translator, params: dict[str, Any
 # --- /undang -------------------------------------------------------------------------------------------------------
 
 
-async def _invite_link(update: Update, context: BotContext, invite: Any, scope: str | None) -> None:
+async def _invite_link(update: Update, context: BotContext, invite: Invite, scope: str | None) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     await answer_and_send(update, av.invite_link(t, invite, scope, context.bot.username))
@@ -361,7 +357,7 @@ async def cmd_invite(update: Update, context: BotContext) -> None:
     who, t = here
     args = list(context.args or [])
     if not args:
-        await context.services.admin.team_choices(who)  # refuses non-admins before showing anything
+        context.services.admin.check(who)
         await reply(update, av.invite_roles(t), reply_markup=kb.invite_roles(t))
         return
     role = ROLE_WORDS.get(args[0].lower())
@@ -399,17 +395,15 @@ async def on_invite_role(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_invite_team(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    invite = await context.services.admin.invite_team_by_id(who, button_int(update))
-    team = next(t for t in await context.services.admin.team_choices(who) if t.id == invite.team_id)
-    await _invite_link(update, context, invite, team.code)
+    invite, code = await context.services.admin.invite_team_by_id(who, button_int(update))
+    await _invite_link(update, context, invite, code)
 
 
 @answers_refusals
 async def on_invite_ipwl(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    invite = await context.services.admin.invite_ipwl_by_id(who, button_int(update))
-    card = await context.services.admin.ipwl_card(who, button_int(update))
-    await _invite_link(update, context, invite, card.line.ipwl.code)
+    invite, code = await context.services.admin.invite_ipwl_by_id(who, button_int(update))
+    await _invite_link(update, context, invite, code)
 
 
 @on_text_in(INVITE_IPWL)
@@ -418,8 +412,8 @@ async def on_invite_ipwl_text(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     found = await context.services.admin.find_ipwl(who, typed_text(update))
     if len(found) == 1:
-        invite = await context.services.admin.invite_ipwl_by_id(who, found[0].id)
-        await _invite_link(update, context, invite, found[0].code)
+        invite, code = await context.services.admin.invite_ipwl_by_id(who, found[0].id)
+        await _invite_link(update, context, invite, code)
     elif found:
         await reply(update, av.invite_ipwl_choices(t, len(found)), reply_markup=kb.invite_ipwl(t, found))
     else:
@@ -489,8 +483,8 @@ async def on_broadcast_send(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     preview = await context.services.broadcasts.confirm(who, button_int(update))
-    await redraw(update, av.broadcast_preview(t, preview, context.deps.settings.program.centre_name)
-                + "\n\n" + av.broadcast_queued(t, preview))
+    await _close_buttons(update)  # the preview stays readable as what was sent
+    await reply(update, av.broadcast_queued(t, preview))
 
 
 @answers_refusals
@@ -505,7 +499,9 @@ async def render_broadcast(deps: Deps, t: Translator, params: dict[str, Any]) ->
     body = await deps.services.broadcasts.body(int(params["broadcast_id"]))
     if body is None:
         return None
-    return Rendered(views.clip(av.broadcast_message(t, deps.settings.program.centre_name, body)))
+    # Not clipped: the body's length was checked when it was typed, and Telegram's limit counts the
+    # visible text (an escaped "&" is one character), which clipping the HTML would not respect.
+    return Rendered(av.broadcast_message(t, deps.settings.program.centre_name, body))
 
 
 @notification("broadcast_report")
@@ -536,13 +532,12 @@ async def cmd_personal_data(update: Update, context: BotContext) -> None:
 async def on_personal_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    tables, count = await context.services.privacy.export(who, button_int(update))
-    intro = [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO]
-    content = await asyncio.to_thread(render_tables, tables, intro=intro)
+    export = await context.services.privacy.export(who, button_int(update),
+                                                   [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO])
     await update.callback_query.answer()  # type: ignore[union-attr]
     await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
-                                    InputFile(io.BytesIO(content), filename=f"data-pribadi-{button_int(update)}.xlsx"),
-                                    caption=av.personal_export_caption(t, count), parse_mode=ParseMode.HTML)
+                                    InputFile(io.BytesIO(export.content), filename=export.name),
+                                    caption=av.personal_export_caption(t, export.records), parse_mode=ParseMode.HTML)
 
 
 @answers_refusals
@@ -606,11 +601,7 @@ async def cmd_backup(update: Update, context: BotContext) -> None:
 # --- close / cancel ------------------------------------------------------------------------------------------------------
 
 
-@answers_refusals
-async def on_close(update: Update, context: BotContext) -> None:
-    """✖️ on any admin screen: stop what was being typed, and take the buttons away."""
-    who = await context.identify(update)
-    await context.services.admin.stop_conversation(who)
+async def _close_buttons(update: Update) -> None:
     query = update.callback_query
     assert query is not None
     await query.answer()
@@ -619,3 +610,11 @@ async def on_close(update: Update, context: BotContext) -> None:
             await query.edit_message_reply_markup(None)
         except BadRequest:
             pass  # already closed (a double tap)
+
+
+@answers_refusals
+async def on_close(update: Update, context: BotContext) -> None:
+    """✖️ on any admin screen: stop what was being typed, and take the buttons away."""
+    who = await context.identify(update)
+    await context.services.admin.stop_conversation(who)
+    await _close_buttons(update)

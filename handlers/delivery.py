@@ -49,7 +49,8 @@ log = logging.getLogger("atensi.delivery")
 LEASE = dt.timedelta(minutes=10)
 BATCH = 50
 BACKLOG = 150  # rows held in local queues at most
-INLINE_RETRIES = 4
+INLINE_RETRIES = 4  # 5xx / timeouts in a row before the row waits in the database
+MAX_RATE_LIMITED = 20  # 429s in a row for one row before it waits in the database
 MAX_ATTEMPTS = 8  # a row that keeps failing to render or send is given up after this many claims
 IDLE_POLL_SECONDS = 5.0
 
@@ -112,13 +113,11 @@ class Pacer:
         self._paused_until = 0.0
         self._next_chat: dict[int, float] = {}
         self._before: dict[int, float] = {}  # each chat's slot before its latest reservation
-        self._pauses = 0  # how many 429 pauses so far: a slot reserved before one is void
         self._lock = asyncio.Lock()
 
     def pause_all(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
         self._next_any = max(self._next_any, self._paused_until)
-        self._pauses += 1
 
     def not_sent(self, chat_id: int) -> None:
         """The reserved send failed (5xx, 429, timeout): the chat's own gap was not used up, so a
@@ -142,14 +141,13 @@ class Pacer:
                 if len(self._next_chat) > 10_000:  # forget chats whose gap has long passed
                     self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
                     self._before = {c: t for c, t in self._before.items() if c in self._next_chat}
-                pauses = self._pauses
             delay = start - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if self._pauses == pauses:
+            if self._paused_until <= start:
                 return
-            # A 429 paused everyone while we waited: this slot is void. Queue again behind the
-            # pause, or every waiting chat would fire at once when it ends and hit 429 again.
+            # A 429 paused everyone and this slot fell inside the pause: it is void. Queue again
+            # behind the pause, or every chat waiting in it would fire at once when it ends.
             if not edit:
                 self.not_sent(chat_id)
 
@@ -268,15 +266,22 @@ class OutboxSender:
             async with storage.transaction() as uow:
                 await uow.outbox.mark_sent(message.id, None, self.deps.clock.now())
             return
-        for attempt in range(1, INLINE_RETRIES + 1):
+        failures = limited = 0
+        while True:
             await self.pacer.wait_turn(message.chat_id, edit=rendered.edit_message_id is not None)
             try:
                 message_id = await self._send(message.chat_id, rendered)
             except RetryAfter as error:
+                # Not a failure of this message: Telegram says when to try again. Only an endless
+                # series of them sends the row back to the database.
                 self.stats["rate_limited"] += 1
                 self.pacer.not_sent(message.chat_id)
                 seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
                 self.pacer.pause_all(float(seconds))
+                limited += 1
+                if limited >= MAX_RATE_LIMITED:
+                    await self._later(message, error)
+                    return
                 continue
             except Forbidden as error:
                 await self._give_up(message, error, tell_admins=True)
@@ -289,14 +294,14 @@ class OutboxSender:
             except (TimedOut, NetworkError) as error:
                 self.stats["retried"] += 1
                 self.pacer.not_sent(message.chat_id)
-                if attempt == INLINE_RETRIES:
+                failures += 1
+                if failures >= INLINE_RETRIES:
                     await self._later(message, error)
                     return
-                await asyncio.sleep(0.2 * 2**attempt)
+                await asyncio.sleep(0.2 * 2**failures)
                 continue
             await self._sent(kind, message, message_id)
             return
-        await self._later(message, RetryAfter(1))
 
     async def _sent(self, kind: NotificationKind, message: OutboxMessage, message_id: int | None) -> None:
         storage = self.deps.services.storage

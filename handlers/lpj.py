@@ -4,6 +4,7 @@ database is the conversation's state, so nothing is kept in memory between updat
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,7 +49,8 @@ def _int_arg(update: Update) -> int:
         raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
-def _today(context: BotContext, state: LpjState):  # type: ignore[no-untyped-def]
+def _today(context: BotContext, state: LpjState) -> dt.date:
+    """Today in the IPWL's zone (a Papuan operator's "today" starts two hours before Java's)."""
     return context.deps.clock.now().astimezone(ZoneInfo(state.zone)).date()
 
 

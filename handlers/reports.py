@@ -109,7 +109,7 @@ def schedule_admin_jobs(app: Application) -> None:
     if queue is None:  # python-telegram-bot without the job-queue extra
         log.warning("no job queue: monthly reports and broadcast reports are not scheduled")
         return
-    queue.run_repeating(monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=30, name="monthly_report")
+    queue.run_repeating(monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=300, name="monthly_report")
     queue.run_repeating(broadcast_reports_job, interval=deps.settings.admin.broadcast_check_seconds,
                         first=deps.settings.admin.broadcast_check_seconds, name="broadcast_reports")
 

@@ -185,11 +185,19 @@ class AdminRepository:
         where, params = ("lower(p.full_name) LIKE ? ESCAPE '\\'", [_like(text)]) if text else ("1 = 1", [])
         total = (await self._conn.execute_fetchall(f"SELECT count(*) FROM people p WHERE {where}", params))[0][0]
         rows = await self._conn.execute_fetchall(
-            f"SELECT p.*, (SELECT group_concat(DISTINCT g.role) FROM grants g WHERE g.person_id = p.id"
-            f" AND g.revoked_at IS NULL) AS roles FROM people p WHERE {where} ORDER BY p.id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            f"SELECT p.* FROM people p WHERE {where} ORDER BY p.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]
         )
-        return [PersonLine(_person(r), tuple(Role(x) for x in (r["roles"] or "").split(",") if x)) for r in rows], total
+        people = [_person(r) for r in rows]
+        roles: dict[int, set[Role]] = {p.id: set() for p in people}
+        if people:
+            marks = ",".join("?" for _ in people)
+            for person_id, role in await self._conn.execute_fetchall(
+                f"SELECT person_id, role FROM grants WHERE revoked_at IS NULL AND person_id IN ({marks})",
+                [p.id for p in people],
+            ):
+                roles[person_id].add(Role(role))
+        order = list(Role)
+        return [PersonLine(p, tuple(sorted(roles[p.id], key=order.index))) for p in people], total
 
     async def grants_of(self, person_id: int) -> list[GrantLine]:
         """Every grant the person ever held, active first, with the IPWL or team code."""
@@ -319,6 +327,8 @@ class BroadcastRepository:
         return [_broadcast(r) for r in rows]
 
     async def delivery(self, broadcast_id: int) -> Delivery:
+        """Counted from the outbox rows themselves. A 403 is how Telegram says "blocked" or "never
+        started"; the sender (handlers/delivery.py) records it as ``Forbidden: …`` in last_error."""
         # A key range instead of LIKE: portable, and it uses the unique index on dedupe_key.
         # ';' sorts right after ':', so [':' … ';') is exactly the keys of this broadcast.
         rows = await self._conn.execute_fetchall(

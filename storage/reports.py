@@ -56,13 +56,13 @@ SQL_LPJ = (
     " WHERE l.submitted_at IS NOT NULL AND p.period_year = ? GROUP BY p.ipwl_id"
 )
 
-# The stage events of the year's proposals up to a moment, proposal by proposal, in time order.
+# The stage events of the year's proposals up to a moment, proposal by proposal, in time order. The
+# order is the audit_entity_at index's own (migration 0004): no sort, no table lookups.
 STAGE_ACTIONS = ("submit", "resubmit", "verify", "issue_sk", "record_payment", "submit_lpj")
 SQL_STAGE_EVENTS = (
-    "SELECT p.ipwl_id, p.id, a.action, a.at FROM proposals p JOIN audit_events a"
-    " ON a.entity = 'proposal' AND a.entity_id = p.code"
-    f" WHERE p.period_year = ? AND a.action IN ({', '.join(repr(x) for x in STAGE_ACTIONS)}) AND a.at < ?"
-    " ORDER BY p.id, a.at, a.id"
+    "SELECT p.ipwl_id, p.id, a.action, a.at FROM audit_events a JOIN proposals p ON p.code = a.entity_id"
+    f" WHERE a.entity = 'proposal' AND a.action IN ({', '.join(repr(x) for x in STAGE_ACTIONS)}) AND a.at < ?"
+    " AND p.period_year = ? ORDER BY a.entity_id, a.at"
 )
 
 # What happened in the month (parameters: start, end as UTC text).
@@ -97,7 +97,7 @@ EXPORTS: dict[str, ExportQuery] = {
          "clients", "budget", "sk_number", "sk_date", "lpj_due_on", "created_at", "submitted_at", "status_since"),
         "SELECT p.code, i.code, i.name, i.province_code, t.code, p.status, p.version,"
         " CASE WHEN p.period_year IS NULL THEN NULL ELSE p.period_year || '-' ||"
-        "   substr('0' || p.period_month, -2, 2) END,"
+        "   CASE WHEN p.period_month < 10 THEN '0' ELSE '' END || p.period_month END,"
         " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id), " + _BUDGET_OF_PROPOSAL + ","
         " d.number, d.issued_on, p.lpj_due_on, p.created_at, p.submitted_at, p.status_since"
         " FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id LEFT JOIN pic_teams t ON t.id = i.team_id"
@@ -161,7 +161,7 @@ class ReportReader:
 
     async def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[list[StageEvent]]:
         """The year's stage events before ``until``, in pages (a proposal's events in time order)."""
-        async with self._conn.execute(SQL_STAGE_EVENTS, (year, to_db_time(until))) as cursor:
+        async with self._conn.execute(SQL_STAGE_EVENTS, (to_db_time(until), year)) as cursor:
             while page := await cursor.fetchmany(PAGE):
                 yield [StageEvent(*r) for r in page]
 
@@ -187,9 +187,8 @@ async def report_reader(db: Database) -> AsyncIterator[ReportReader]:
         async with db.reading() as conn:
             yield ReportReader(conn)
         return
-    conn = await aiosqlite.connect(db.path, isolation_level=None)
+    conn = await aiosqlite.connect(db.path, isolation_level=None)  # rows are plain tuples: cheaper by the million
     try:
-        conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("BEGIN")  # one snapshot for every query of the report
         yield ReportReader(conn)

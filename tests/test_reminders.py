@@ -179,7 +179,7 @@ def small_pages(settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def world(storage, small_pages):  # type: ignore[no-untyped-def]
+async def seeded(storage, small_pages):  # type: ignore[no-untyped-def]
     clock = ManualClock(MONDAY)
     services = Services(storage, clock, small_pages)
     await seed_registry(services)
@@ -196,8 +196,8 @@ async def sent(storage: Storage) -> list[tuple[str, int]]:
     return [(r[0], r[1]) for r in rows]
 
 
-async def test_a_second_run_sends_nothing_new(world) -> None:
-    services, ids = world
+async def test_a_second_run_sends_nothing_new(seeded) -> None:
+    services, ids = seeded
     first = await services.reminders.run()
     assert first.recorded == len(ids) and first.messages == len(ids)
     second = await services.reminders.run()
@@ -205,16 +205,16 @@ async def test_a_second_run_sends_nothing_new(world) -> None:
     assert len(await sent(services.storage)) == len(ids)
 
 
-async def test_two_overlapping_runs_send_each_reminder_once(world) -> None:
-    services, ids = world
+async def test_two_overlapping_runs_send_each_reminder_once(seeded) -> None:
+    services, ids = seeded
     reports = await asyncio.gather(*(services.reminders.run() for _ in range(3)))
     assert sum(r.recorded for r in reports) == len(ids)
     keys = [k for k, _ in await sent(services.storage)]
     assert len(keys) == len(set(keys)) == len(ids)
 
 
-async def test_two_instances_on_one_database_send_each_reminder_once(world, small_pages) -> None:
-    services, ids = world
+async def test_two_instances_on_one_database_send_each_reminder_once(seeded, small_pages) -> None:
+    services, ids = seeded
     second = await Storage.open(small_pages.storage.database)  # another process's connection
     try:
         rival = Services(second, services.clock, small_pages)
@@ -225,8 +225,8 @@ async def test_two_instances_on_one_database_send_each_reminder_once(world, smal
     assert len(await sent(services.storage)) == len(ids)
 
 
-async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repeats(world, monkeypatch) -> None:
-    services, ids = world
+async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repeats(seeded, monkeypatch) -> None:
+    services, ids = seeded
     original = OutboxRepository.enqueue
     calls = {"n": 0}
 
@@ -251,8 +251,8 @@ async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repe
     assert len(keys) == len(set(keys)) == len(ids)
 
 
-async def test_outside_working_hours_nothing_is_sent_and_the_window_sends_it_once(world) -> None:
-    services, ids = world
+async def test_outside_working_hours_nothing_is_sent_and_the_window_sends_it_once(seeded) -> None:
+    services, ids = seeded
     sunday = at(dt.date(2026, 12, 20), 10)
     assert (await services.reminders.run(sunday)).recorded == 0
     dawn = at(dt.date(2026, 12, 21), 6, 30)  # 06.30 WIB = 08.30 WIT: only Papua is at work
@@ -274,8 +274,8 @@ async def test_a_reminder_nobody_can_receive_waits_until_someone_can(storage, se
     assert report.recorded == 1 and len(await sent(storage)) == 1
 
 
-async def test_the_queue_lists_what_waits_for_each_role_oldest_first(world) -> None:
-    services, ids = world
+async def test_the_queue_lists_what_waits_for_each_role_oldest_first(seeded) -> None:
+    services, ids = seeded
     operator = await enrol(services, 1001, "Operator JB01", Role.OPERATOR, ipwl="JB01")
     sections = await services.reminders.queue(operator)
     assert [s.role for s in sections] == [Role.OPERATOR]

@@ -25,7 +25,6 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import Translator, load_translations
 from bot.models import ProposalStatus, Role
-from bot.report_files import render_charts, render_workbook
 from bot.reports import Period, proposal_durations
 from bot.services import Services, ServiceError
 from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
@@ -421,8 +420,10 @@ async def test_anonymizing_blanks_the_client_everywhere_and_the_audit_names_no_n
     data = await services.privacy.lookup(admin, nik)
     (record, rule), = data.records
     assert rule.action == "anonymize"
-    tables, count = await services.privacy.export(admin, record.client_id)
-    assert count == 1 and tables["clients"][0]["nik"] == nik and tables["proposal_versions"]
+    export = await services.privacy.export(admin, record.client_id)
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    assert export.records == 1 and export.tables["clients"][0]["nik"] == nik
+    assert book["proposal_versions"].max_row == 2 and nik in book["proposal_versions"]["C2"].value
 
     done = await services.privacy.erase(admin, record.client_id)
     assert done.action == "anonymize"

@@ -13,9 +13,11 @@ PIC team and the head may read too) and writes its audit event in the transactio
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +28,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import N_
 from bot.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
+from bot.report_files import render_tables
 from bot.regions import PROVINCES, province_search
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
@@ -184,6 +187,10 @@ class AdminService(Service):
         super().__init__(storage, clock, settings)
         self._onboarding = OnboardingService(storage, clock, settings)
 
+    def check(self, who: Identity) -> None:
+        """Refuse anyone but an admin (before a screen offers them anything)."""
+        _require_admin(who)
+
     # --- IPWL ---------------------------------------------------------------------------------------
 
     def _today(self) -> dt.date:
@@ -311,12 +318,6 @@ class AdminService(Service):
             card = await self._card(uow, ipwl_id)
             await uow.conversations.start(who.person.id, IPWL_EDIT, ipwl_id, self.clock.now(), {"field": field_name})
         return card
-
-    async def edit_field(self, who: Identity) -> str:
-        """The field the admin is changing (for the prompt after a restart)."""
-        async with self.storage.reading() as uow:
-            conversation = await uow.conversations.of(who.person.id)
-        return conversation.state.get("field", "") if conversation and conversation.kind == IPWL_EDIT else ""
 
     async def answer_edit(self, who: Identity, text: str) -> IpwlCard:
         """Save the typed value of the field being edited; the change is audited with old and new value."""
@@ -528,20 +529,24 @@ class AdminService(Service):
             role, ipwl_code=scope if role == Role.OPERATOR else None,
             team_code=scope if role == Role.PIC else None, created_by=who)
 
-    async def invite_ipwl_by_id(self, who: Identity, ipwl_id: int) -> Invite:
+    async def invite_ipwl_by_id(self, who: Identity, ipwl_id: int) -> tuple[Invite, str]:
+        """An operator invite for an IPWL chosen by button; with the IPWL's code."""
+        _require_admin(who)
         async with self.storage.transaction() as uow:
             ipwl = await uow.ipwl.by_id(ipwl_id)
             await uow.conversations.end(who.person.id)
         if ipwl is None:
             raise ServiceError("stale", N_("This button is no longer valid."))
-        return await self.invite(who, Role.OPERATOR, ipwl.code)
+        return await self.invite(who, Role.OPERATOR, ipwl.code), ipwl.code
 
-    async def invite_team_by_id(self, who: Identity, team_id: int) -> Invite:
+    async def invite_team_by_id(self, who: Identity, team_id: int) -> tuple[Invite, str]:
+        """A PIC invite for a team chosen by button; with the team's code."""
+        _require_admin(who)
         async with self.storage.reading() as uow:
             team = await uow.teams.by_id(team_id)
         if team is None:
             raise ServiceError("stale", N_("This button is no longer valid."))
-        return await self.invite(who, Role.PIC, team.code)
+        return await self.invite(who, Role.PIC, team.code), team.code
 
     async def start_operator_invite(self, who: Identity) -> None:
         """An operator invite needs its IPWL: the next text message names it."""
@@ -782,6 +787,9 @@ class BroadcastService(Service):
     async def report_settled(self) -> int:
         """For every broadcast whose messages have all been sent or given up: queue the delivery
         report to the admin who sent it, once. Safe to run from two instances at once."""
+        async with self.storage.reading() as uow:  # most of the time there is nothing to do: no write lock
+            if not await uow.broadcasts.sending():
+                return 0
         now = self.clock.now()
         reported = 0
         async with self.storage.transaction() as uow:
@@ -858,6 +866,14 @@ class PersonalData:
 
 
 @dataclass(frozen=True)
+class PersonalExport:
+    name: str
+    content: bytes
+    records: int
+    tables: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class ErasureDone:
     action: Literal["delete", "anonymize"]
     proposal_code: str
@@ -896,8 +912,14 @@ class PrivacyService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         return nik
 
-    async def export(self, who: Identity, client_id: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
-        """Every row held under the client's NIK, table by table (for a workbook), and how many records."""
+    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = ()) -> PersonalExport:
+        """Everything held under the client's NIK as a workbook (a sheet per table; ``intro`` lines
+        first), rendered in a worker thread. Each record's export is audited."""
+        tables, count = await self._collect(who, client_id)
+        content = await asyncio.to_thread(render_tables, tables, intro=intro)
+        return PersonalExport(f"data-pribadi-{client_id}.xlsx", content, count, tables)
+
+    async def _collect(self, who: Identity, client_id: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
         _require_admin(who)
         async with self.storage.transaction() as uow:
             nik = await self._nik(uow, client_id)
@@ -960,6 +982,6 @@ def _scrub(snapshot: str, nik: str, client_id: int) -> str:
 
 __all__ = [
     "AdminService", "Audiences", "BackupFile", "BroadcastPreview", "BroadcastReport", "BroadcastService", "Erasure",
-    "ErasureDone", "IpwlCard", "IpwlLine", "IpwlPage", "IpwlStep", "PeoplePage", "PersonCard", "PersonalData",
+    "ErasureDone", "IpwlCard", "PersonalExport", "IpwlLine", "IpwlPage", "IpwlStep", "PeoplePage", "PersonCard", "PersonalData",
     "PksState", "PrivacyService", "ProposalHistory", "TeamCard", "TeamLine", "erasure_rule", "pks_state",
 ]

@@ -21,7 +21,6 @@ from bot.i18n import N_
 from bot.lpj_intake import (
     Cursor,
     Evidence,
-    EvidenceKind,
     Lpj,
     LpjContent,
     LpjContext,

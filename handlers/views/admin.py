@@ -328,7 +328,7 @@ def broadcast_preview(t: Translator, preview: BroadcastPreview, centre: str) -> 
     audience = preview.audience_name or t.gettext(N_("all operators"))
     head = _(t, N_("<b>Preview</b> – to {audience}: {count} operator(s). Type again to change the text."),
              audience=audience, count=preview.recipients)
-    return clip(head + "\n\n" + broadcast_message(t, centre, preview.broadcast.body))
+    return head + "\n\n" + broadcast_message(t, centre, preview.broadcast.body)  # within 4096 visible
 
 
 def broadcast_queued(t: Translator, preview: BroadcastPreview) -> str:

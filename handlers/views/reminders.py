@@ -44,7 +44,7 @@ def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
                        "Revise it with /lpj {code}."), code=code, days=params["waited_days"])
     if kind == Kind.ACCOUNTS_MISSING:
         return _(t, N_("🏦 The SK for <b>{code}</b> was issued {days} day(s) ago and {missing} client bank account(s) "
-                       "are still missing. Please supply them so the funds can be transferred."),
+                       "are still missing. Supply them with /rekening so the funds can be transferred."),
                  code=code, days=params["waited_days"], missing=params.get("missing", 0))
     if kind == Kind.DRAFT_IDLE:
         return _(t, N_("📝 Your draft <b>{code}</b> has not been touched for {age}. Continue it with /lanjut."),
@@ -104,10 +104,12 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
         lines.append(_(t, N_("Your roles have no queue of their own.")))
     for section in sections:
         lines.append("")
-        role = t.gettext(ROLE_LABELS[section.role])
-        title = _(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role.capitalize(), scope=section.scope,
-                  count=section.total)
-        lines.append(title.replace("  ", " "))
+        role = t.gettext(ROLE_LABELS[section.role]).capitalize()
+        if section.scope:
+            lines.append(_(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role, scope=section.scope,
+                           count=section.total))
+        else:
+            lines.append(_(t, N_("<b>{role}</b>: {count} item(s)"), role=role, count=section.total))
         if not section.items:
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:

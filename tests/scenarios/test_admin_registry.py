@@ -27,8 +27,11 @@ async def tap(world: World, user, message: BotMessage, label: str):  # type: ign
 
 
 async def admin(world: World, name: str = "Rina"):  # type: ignore[no-untyped-def]
+    """An admin who reads English (chosen with /bahasa, so notifications come in English too)."""
     user = world.emu.add_user(name, last_name="Admin", language_code="en")
     await world.enrol(user, Role.ADMIN)
+    who = await world.services.onboarding.identify(user.id, user.full_name, private_chat=True, language="en")
+    await world.services.onboarding.set_locale(who, "en")
     return user
 
 
@@ -164,7 +167,9 @@ async def test_revoked_access_stops_the_next_command_and_the_next_press(world: W
     assert "Page 1 of 2" in unchanged.text
     refused = (await world.say(andi, f"/audit {PROPOSAL}"))[-1]
     assert "⚠️" in refused.text and PROPOSAL not in refused.text
-    assert any("ended by the centre's admin" in (m.text or "") for m in world.emu.chat_messages(andi))
+    # He was told, in his own chat (in the language the bot keeps for him).
+    assert await world.rows("SELECT status, params FROM outbox WHERE kind = 'access_revoked' AND chat_id = ?",
+                            andi.id) == [("sent", '{"role": "pic", "scope": "TIM1"}')]
     # Dodi: his list's buttons and the command stop working at once.
     answer = await world.press(dodi, dodi_list, data(dodi_list, "Rina"))
     assert answer is not None and answer.show_alert and "admin" in answer.text.lower()

@@ -165,4 +165,5 @@ async def test_tugas_shows_each_person_what_waits_for_them_oldest_first(world) -
     assert "9" in team and "5" in team
     finance = (await world.say(fitri, "/tugas"))[0].text
     assert "USL-2026-0004" in finance and "USL-2026-0001" not in finance
-    assert "Nothing" in (await world.say(yohana, "/tugas"))[0].text or "0" in (await world.say(yohana, "/tugas"))[0].text
+    quiet = (await world.say(yohana, "/tugas"))[0].text
+    assert "PA01: 0" in quiet and "USL-" not in quiet

@@ -25,8 +25,8 @@ async def seeded(world: World):  # type: ignore[no-untyped-def]
     return proposals
 
 
-def ipwl_rows(content: bytes) -> dict[str, dict[str, object]]:
-    sheet = openpyxl.load_workbook(io.BytesIO(content))["IPWL"]
+def ipwl_rows(content: bytes, sheet_name: str = "IPWL") -> dict[str, dict[str, object]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content))[sheet_name]
     header = [c.value for c in sheet[1]]
     return {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
 
@@ -91,9 +91,10 @@ async def test_on_the_first_the_head_gets_last_months_report_once(world: World, 
     sent = world.emu.chat_messages(head)[before:]
     assert len(sent) == 4
     assert sent[0].document["file_name"] == "laporan-atensi-2026-11.xlsx"
-    assert "November 2026" in sent[0].caption  # captions in the head's language
-    rows = ipwl_rows(sent[0].file_bytes())
-    assert rows["SS01"]["Clients decreed"] == expected(seeded, {"SS01"})["decreed"]
+    t = world.deps.translations.for_locale("id")  # the workbook and captions are in the head's language
+    assert t.gettext("ATENSI monthly report – {month}", month="November 2026").split("–")[0] in sent[0].caption
+    rows = ipwl_rows(sent[0].file_bytes(), t.gettext("IPWL"))
+    assert rows["SS01"][t.gettext("Clients decreed")] == expected(seeded, {"SS01"})["decreed"]
     assert all(m.file_bytes().startswith(PNG) for m in sent[1:])
     assert await world.rows("SELECT period FROM report_runs") == [("2026-11",)]
     assert await world.rows("SELECT count(*) FROM outbox WHERE kind IN ('monthly_report', 'monthly_chart')") == [(4,)]
