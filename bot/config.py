@@ -114,6 +114,16 @@ class IntakeSettings(_Section):
         return value
 
 
+class DeliverySettings(_Section):
+    """The outbox sender (notifications to Telegram)."""
+
+    # A claimed outbox row is this process's for this long. After a crash, the rows it held are
+    # sent again once their lease ends, so a shorter lease recovers sooner; it must stay longer
+    # than a row's worst wait in the sender's queues (150 rows, 3 s each in a busy group) when
+    # several bot instances share one database, or two of them could send the same row.
+    lease_seconds: int = Field(default=600, ge=1, le=24 * 3600)
+
+
 class RegionsSettings(_Section):
     # A CSV of regencies (code,province_code,name) in Kemendagri codes; empty = free text.
     regencies_file: Path | None = None
@@ -232,6 +242,7 @@ class Settings(_Section):
     reminders: ReminderSettings = ReminderSettings()
     admin: AdminSettings = AdminSettings()
     payments: PaymentsSettings = PaymentsSettings()
+    delivery: DeliverySettings = DeliverySettings()
     sandbox: SandboxSettings = SandboxSettings()
 
 

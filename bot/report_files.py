@@ -333,10 +333,11 @@ def progress_chart(report: MonthlyReport, t: Translator) -> bytes:
     _style(ax)
     c = report.centre
     figure.suptitle(t.gettext(N_("Progress to the yearly target by province")), fontsize=15, fontweight="bold")
-    ax.set_title(t.gettext(N_("{month}: {decreed} of {target} clients decreed ({percent}); expected {expected}"),
-                           month=month_name(report.period, t), decreed=t.format_number(c.clients_decreed),
-                           target=t.format_number(report.yearly_target), percent=f"{c.progress:.0%}",
-                           expected=t.format_number(round(report.expected))), fontsize=11)
+    subtitle = t.gettext(N_("{month}: {decreed} of {target} clients decreed ({percent}); expected {expected}"),
+                         month=month_name(report.period, t), decreed=t.format_number(c.clients_decreed),
+                         target=t.format_number(report.yearly_target), percent=f"{c.progress:.0%}",
+                         expected=t.format_number(round(report.expected)))
+    ax.set_title("\n".join(textwrap.wrap(subtitle, 70)), fontsize=11)
     y = list(range(len(groups)))
     month = report.period.month
     ax.barh(y, [g.target for g in groups], color=GREY, height=0.7, label=t.gettext(N_("Target (share)")))
@@ -351,9 +352,10 @@ def progress_chart(report: MonthlyReport, t: Translator) -> bytes:
         ax.text(max(g.target, g.clients_decreed) + top * 0.02, index,
                 f"{t.format_number(g.clients_decreed)} ({g.progress:.0%})", va="center", fontsize=11)
     ax.set_xlim(0, top * 1.3)
+    ax.set_ylim(-0.6, len(groups) - 0.4)
     ax.set_xlabel(t.gettext(N_("Clients")), fontsize=11)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06 - 0.25 / max(1, len(groups))), ncol=2,
-              fontsize=10, frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=10, frameon=False)
     return _png(figure)
 
 

@@ -44,8 +44,10 @@ from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.delivery")
 
-# Long enough to cover a row's wait in its chat's local queue (BACKLOG rows at most, group chats
-# at 3 s each): a lease that ran out while the row still waited here would let another sender take it.
+# The default lease ([delivery] lease_seconds): long enough to cover a row's wait in its chat's local
+# queue (BACKLOG rows at most, group chats at 3 s each): a lease that ran out while the row still
+# waited here would let another sender take it. (This sender itself never takes a row twice: it
+# skips the rows it holds, so a short lease only matters with several instances.)
 LEASE = dt.timedelta(minutes=10)
 BATCH = 50
 BACKLOG = 150  # rows held in local queues at most
@@ -166,6 +168,7 @@ class OutboxSender:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids of the rows in local queues
         self.stats = {"sent": 0, "failed": 0, "retried": 0, "rate_limited": 0}
+        self.lease = dt.timedelta(seconds=deps.settings.delivery.lease_seconds)
 
     def wake(self) -> None:
         self._wake.set()
@@ -208,7 +211,7 @@ class OutboxSender:
         if room <= 0:
             return 0
         async with self.deps.services.storage.transaction() as uow:
-            batch = await uow.outbox.claim_due(self.deps.clock.now(), limit=min(room, BATCH), lease=LEASE)
+            batch = await uow.outbox.claim_due(self.deps.clock.now(), limit=min(room, BATCH), lease=self.lease)
         new = 0
         for message in batch:
             if message.id in self._held:  # claimed again while still waiting here: already ours

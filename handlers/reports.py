@@ -18,7 +18,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.ext import Application
 
 from bot.i18n import Translator
-from bot.services import Identity
+from bot.services import Identity, ServiceError
 from bot.services.reports import EXPORT_CUSTOM
 from handlers import views
 from handlers.admin import answer_and_send, broadcast_reports_job, button_arg, button_int, redraw, typed_text
@@ -177,9 +177,15 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     chat = update.effective_chat
     assert chat is not None
     if update.callback_query is not None:
-        await update.callback_query.answer(rv.export_working(t)[:200].replace("<b>", "").replace("</b>", ""))
+        # Answered now: a large export takes longer than a button may keep spinning. A refusal that
+        # comes later is therefore a message, not an alert.
+        await update.callback_query.answer(rv.export_working(t))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    export = await context.services.reports.export(who, kind, span, t, unmasked=unmasked)
+    try:
+        export = await context.services.reports.export(who, kind, span, t, unmasked=unmasked)
+    except ServiceError as error:
+        await context.bot.send_message(chat.id, views.refusal(t, error), parse_mode=ParseMode.HTML)
+        return
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(export.content), filename=export.name),
                                     caption=rv.export_caption(t, kind, export.rows, span, unmasked),
                                     parse_mode=ParseMode.HTML)

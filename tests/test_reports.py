@@ -383,6 +383,26 @@ async def test_client_exports_are_masked_unless_asked_and_every_export_is_audite
         await services.reports.export(operator, "proposals", span, Translator("en"))
 
 
+async def test_every_export_kind_opens_with_its_rows_and_payments_are_always_masked(services, seeded) -> None:
+    admin = await person(services, 9001, "Admin")
+    span = (dt.date(2026, 1, 1), dt.date(2026, 11, 28))
+    files = {kind: await services.reports.export(admin, kind, span, Translator("en"))
+             for kind in ("proposals", "payments", "lpj", "audit")}
+    for kind, export in files.items():
+        sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+        assert sheet.max_row == export.rows + 1, kind
+    assert files["payments"].rows == sum(1 for p in seeded for c in p.clients if c.transfer)
+    assert files["lpj"].rows == sum(1 for p in seeded if p.lpj_late is not None)
+    in_range = sum(1 for p in seeded for _, at in p.events if at.astimezone(WIB).year == 2026)
+    assert files["audit"].rows >= in_range
+    payments = openpyxl.load_workbook(io.BytesIO(files["payments"].content)).active
+    niks = [row[7] for row in payments.iter_rows(min_row=2, values_only=True)]
+    assert niks and all("•" in nik for nik in niks)
+    with pytest.raises(ServiceError) as wrong:
+        await services.reports.export(admin, "people", span, Translator("en"))
+    assert wrong.value.code == "stale"
+
+
 # --- personal data -------------------------------------------------------------------------------------------------
 
 

@@ -120,20 +120,20 @@ class LpjService(Service):
         """``/lpj [CODE]``: start or resume the LPJ of a paid (or returned) proposal."""
         self._operator_ipwls(who)
         now = self.clock.now()
+        typed = (code or "").strip()[:30]
         async with self.storage.transaction() as uow:
-            proposal = await uow.proposals.by_id(proposal_id) if proposal_id else \
-                await uow.proposals.by_code((code or "").strip()[:30])
+            proposal = await (uow.proposals.by_id(proposal_id) if proposal_id else uow.proposals.by_code(typed))
             if proposal is None or not who.actor.operates(proposal.ipwl_id):
-                raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."),
-                                   code=(code or "").strip()[:30] or "-")
+                # The same answer whether the code exists elsewhere or not: no probing other IPWL's codes.
+                raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=typed or "-")
             if proposal.status not in EDITABLE:
-                raise ServiceError("no_lpj_due", N_("Proposal {code} has no LPJ to fill in now ({status})."),
-                                   code=proposal.code, status=proposal.status.value)
+                raise ServiceError("no_lpj_due", N_("Proposal {code} has no LPJ to fill in now; /status shows where "
+                                                    "it stands."), code=proposal.code)
             lpj = await uow.lpj.of_proposal(proposal.id) or await uow.lpj.create(proposal.id, now)
             if await uow.lpj.cursor_of(lpj.id) is None:
-                content = await self._content(uow, proposal, lpj)
-                first = Cursor(step=Step.REVIEW) if proposal.status == ProposalStatus.LPJ_RETURNED \
-                    else lpj_intake.start(content)
+                # A returned LPJ opens on its review, with the reasons; a new one on what is missing first.
+                returned = proposal.status == ProposalStatus.LPJ_RETURNED
+                first = Cursor(step=Step.REVIEW) if returned else lpj_intake.start(await self._content(uow, proposal, lpj))
                 await uow.lpj.set_cursor(lpj.id, json.dumps(first.to_json()), now)
             await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
             return await self._state(uow, proposal)

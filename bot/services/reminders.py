@@ -92,30 +92,39 @@ class ReminderService(Service):
         report = RunReport()
         if not any(policy.calendar.is_open(now, zone) for zone in rules.zones_in_use(policy)):
             return report  # night, weekend or holiday everywhere: nothing can be due
-        size = self.settings.reminders.page_size
-        # Every LPJ due within the first reminder's reach, in any zone (a day ahead covers WIT).
-        horizon = (now + dt.timedelta(days=1)).date() + dt.timedelta(days=max(policy.lpj_due_days_before, default=0))
-
-        def outstanding(item: Item) -> list[Reminder | None]:
-            return [rules.lpj_due(item, now, policy), *rules.escalations(item, now, policy)]
-
-        for status in rules.LPJ_OPEN:
-            await self._pages(lambda uow, after, s=status: uow.reminders.lpj_outstanding(
-                s, after=after, limit=size, due_until=horizon), outstanding, now, report)
-        returned_before = now - dt.timedelta(days=policy.returned_after_days)
-        for status in (ProposalStatus.RETURNED, ProposalStatus.LPJ_RETURNED):
-            await self._pages(lambda uow, after, s=status: uow.reminders.waiting_since(
-                s, after=after, limit=size, before=returned_before), lambda i: [rules.returned(i, now, policy)], now, report)
-        await self._pages(lambda uow, after: uow.reminders.waiting_since(
-            ProposalStatus.DECREED, after=after, limit=size, before=now - dt.timedelta(days=policy.accounts_missing_after_days)),
-            lambda i: [rules.accounts_missing(i, now, policy)], now, report)
-        idle_before = now - dt.timedelta(hours=policy.draft_idle_hours)
-        await self._pages(lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
-                          lambda i: [rules.idle_draft(i, now, policy)], now, report)
-        await self._pages(lambda uow, after: uow.reminders.idle_lpj_drafts(after=after, limit=size, before=idle_before),
-                          lambda i: [rules.idle_lpj_draft(i, now, policy)], now, report)
+        for fetch, decide in self._sources(now, policy):
+            await self._pages(fetch, decide, now, report)
         await self._digests(now, policy, report)
         return report
+
+    def _sources(self, now: dt.datetime, policy: Policy) -> list[tuple[Fetch, Decide]]:
+        """Every kind of item the job pages through (filtered in SQL as far as SQL can), and the
+        rule that decides what is due for each."""
+        size = self.settings.reminders.page_size
+        # LPJ due within the first reminder's reach in any zone (a day ahead covers WIT's "today").
+        horizon = (now + dt.timedelta(days=1)).date() + dt.timedelta(days=max(policy.lpj_due_days_before, default=0))
+        returned_before = now - dt.timedelta(days=policy.returned_after_days)
+        decreed_before = now - dt.timedelta(days=policy.accounts_missing_after_days)
+        idle_before = now - dt.timedelta(hours=policy.draft_idle_hours)
+        S = ProposalStatus
+
+        def owing(status: ProposalStatus) -> Fetch:
+            return lambda uow, after: uow.reminders.lpj_outstanding(status, after=after, limit=size, due_until=horizon)
+
+        def waiting(status: ProposalStatus, before: dt.datetime) -> Fetch:
+            return lambda uow, after: uow.reminders.waiting_since(status, after=after, limit=size, before=before)
+
+        return [
+            (owing(S.PAID), lambda i: [rules.lpj_due(i, now, policy), *rules.escalations(i, now, policy)]),
+            (owing(S.LPJ_RETURNED), lambda i: rules.escalations(i, now, policy)),
+            (waiting(S.RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
+            (waiting(S.LPJ_RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
+            (waiting(S.DECREED, decreed_before), lambda i: [rules.accounts_missing(i, now, policy)]),
+            (lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
+             lambda i: [rules.idle_draft(i, now, policy)]),
+            (lambda uow, after: uow.reminders.idle_lpj_drafts(after=after, limit=size, before=idle_before),
+             lambda i: [rules.idle_lpj_draft(i, now, policy)]),
+        ]
 
     async def _pages(self, fetch: Fetch, decide: Decide, now: dt.datetime, report: RunReport) -> None:
         """Keyset-page through ``fetch``; decide and record each page in its own transaction."""

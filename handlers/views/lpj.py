@@ -78,6 +78,7 @@ def question(t: Translator, state: LpjState, today: dt.date, rules: LpjRules,
     elif c.step == Step.RECEIPT_AMOUNT:
         body = _(t, N_("🧾 Receipt received. What amount is written on it? e.g. {example}"), example="1.250.000")
     elif c.step == Step.METERAI and state.pending is not None:
+        # TRANSLATORS: the question the centre asks in Indonesian: "Kuitansi ini bermeterai Rp10.000?"
         body = _(t, N_("This receipt is for {amount}, more than {threshold}.\n<b>Does it bear a {meterai} meterai?</b>"),
                  amount=format_money(state.pending.amount or 0), threshold=format_money(rules.meterai_above),
                  meterai=format_money(rules.meterai_amount))

@@ -106,7 +106,8 @@ def export_range_prompt(t: Translator) -> str:
 
 
 def export_working(t: Translator) -> str:
-    return _(t, N_("⏳ Preparing the export…"))
+    """A button's toast: plain text."""
+    return t.gettext(N_("⏳ Preparing the export…"))
 
 
 def export_caption(t: Translator, kind: str, rows: int, span: tuple[dt.date, dt.date], unmasked: bool) -> str:

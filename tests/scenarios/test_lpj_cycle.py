@@ -302,3 +302,15 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     # Andi's Detail opens privately, with the names the group never sees.
     await world.press(people.andi, card, siti.button(f"ljd|{pid}", card))
     assert "Siti Rahayu" in world.last(people.andi).text
+
+    # Dedi joined team 1 but never opened the bot: Return sends him to the private chat first.
+    dedi = world.emu.add_user("Dedi", last_name="PIC")
+    world.emu.add_member(people.group, dedi)
+    invite = await world.services.onboarding.create_invite(Role.PIC, team_code="TIM1")
+    await world.services.onboarding.redeem_invite(
+        await world.services.onboarding.identify(dedi.id, dedi.full_name, private_chat=False, language="id"),
+        invite.token)
+    link = await world.press(dedi, card, siti.button(f"ljx|{pid}", card))
+    assert link is not None and link.url == "https://t.me/atensi_bot?start=hi"
+    assert await world.rows("SELECT kind FROM conversations c JOIN people p ON p.id = c.person_id"
+                            " WHERE p.telegram_user_id = ?", dedi.id) == []

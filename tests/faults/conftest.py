@@ -1,0 +1,235 @@
+"""Fault tests: the real bot under crashes, a misbehaving Telegram, a locked database, a full disk.
+
+Two harnesses:
+
+* :class:`BotProcess` runs the real ``python -m bot run`` as a child process against a
+  :class:`BotApiEmulator` living in the test, so a test can SIGKILL it at a chosen moment and start
+  it again on the same database. The database is seeded through the services while the process is
+  stopped (or alongside it: SQLite in WAL mode serves both).
+* ``prod_world``: the in-process scenario world, but with python-telegram-bot's ``AIORateLimiter``
+  on, as ``bot.app.build_application`` builds it in production (scenario tests turn it off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, start_bot, stop_bot
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings
+from bot.emulator import BotApiEmulator, EmuUser, default_spec_path
+from bot.services import Identity, Services
+from handlers.context import DEPS_KEY, Deps
+from storage.unit import Storage
+from tests.conftest import SHARED, START
+from tests.helpers import seed_registry
+from tests.scenarios.conftest import World, scenario_settings  # noqa: F401 – a fixture used here
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:FAULT-TOKEN"
+LAUNCHER = Path(__file__).with_name("launch.py")
+
+# Monday 30 November 2026, 09.00 WIB: inside everyone's working hours (reminders are due).
+MONDAY_9AM = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
+
+
+class ShiftedClock:
+    """Real time moved by a fixed offset: the child process (see launch.py) and the test agree."""
+
+    def __init__(self, offset: float) -> None:
+        self.offset = offset
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.offset)
+
+
+class BotProcess:
+    """``python -m bot run`` in a child process, pointed at ``emu``; killed and restarted at will."""
+
+    def __init__(self, emu: BotApiEmulator, tmp_path: Path, *, config: str = "",
+                 clock_offset: float | None = None) -> None:
+        self.emu = emu
+        self.tmp = tmp_path
+        self.database = tmp_path / "atensi.sqlite3"
+        self.files_dir = tmp_path / "files"
+        self.log_path = tmp_path / "bot.log"
+        self.clock_offset = clock_offset
+        self.config = tmp_path / "config.toml"
+        self.config.write_text(
+            "[telegram]\n"
+            f'base_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\npoll_timeout = 1\n'
+            f'[storage]\ndatabase = "{self.database}"\nfiles_dir = "{self.files_dir}"\n'
+            f'[regions]\nregencies_file = "{SHARED / "wilayah" / "regencies.csv"}"\n'
+            "[access]\nadmin_user_ids = [9001]\n" + config
+        )
+        self.proc: asyncio.subprocess.Process | None = None
+        self.starts: list[float] = []  # seconds from spawn to the first getUpdates, per start
+        self.kills = 0
+
+    def settings(self) -> Settings:
+        return load_settings(self.config, environ={"ATENSI_BOT_TOKEN": TOKEN})
+
+    async def services(self) -> tuple[Storage, Services]:
+        """Open the database as the bot would (migrations applied) for seeding and checking."""
+        storage = await Storage.open(self.database)
+        clock = ShiftedClock(self.clock_offset) if self.clock_offset is not None else _system_clock()
+        return storage, Services(storage, clock, self.settings())
+
+    async def start(self, timeout: float = 30) -> None:
+        assert self.proc is None or self.proc.returncode is not None, "already running"
+        env = {**os.environ, "ATENSI_BOT_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+        if self.clock_offset is not None:
+            env["ATENSI_TEST_CLOCK_OFFSET"] = str(self.clock_offset)
+            argv = [sys.executable, str(LAUNCHER), "run", "--config", str(self.config)]
+        else:
+            argv = [sys.executable, "-m", "bot", "run", "--config", str(self.config)]
+        seen = len(self.emu.requests)
+        began = time.perf_counter()
+        with open(self.log_path, "ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=self.tmp, stdout=log, stderr=log,
+                                                             stdin=asyncio.subprocess.DEVNULL)
+        await self.emu.wait_for(lambda: any(m == "getUpdates" for m, _ in self.emu.requests[seen:]), timeout=timeout)
+        self.starts.append(time.perf_counter() - began)
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind, as when the machine loses power or the OOM killer strikes."""
+        assert self.proc is not None and self.proc.returncode is None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+        self.kills += 1
+
+    async def stop(self) -> int:
+        """SIGTERM and wait; returns the exit status."""
+        if self.proc is None or self.proc.returncode is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.proc.wait(), timeout=20)
+        except TimeoutError:
+            self.proc.kill()
+            return await self.proc.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def _system_clock():  # noqa: ANN202
+    from bot.clock import SystemClock
+
+    return SystemClock()
+
+
+class WriteLock:
+    """Another connection holding SQLite's write lock (``BEGIN IMMEDIATE``) until released."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        self.conn.execute("ROLLBACK")
+        self.conn.close()
+
+
+def rows(path: Path, sql: str, *params: object) -> list[tuple]:
+    """Read the database from the test (a separate connection: WAL lets it read while the bot runs)."""
+    conn = sqlite3.connect(path, timeout=10)
+    try:
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+    finally:
+        conn.close()
+
+
+async def until(predicate, timeout: float = 15.0, interval: float = 0.01) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+async def chat_reply(emu: BotApiEmulator, user: EmuUser, text: str, timeout: float = 15.0) -> str:
+    """``user`` writes ``text`` to the bot process; the bot's next message to them."""
+    before = len(emu.chat_messages(user))
+    await emu.send_text(user, text)
+    await emu.wait_for(lambda: len(emu.chat_messages(user)) > before, timeout=timeout)
+    await emu.settle(quiet=0.1, timeout=timeout)  # a question may follow its acknowledgement
+    return emu.chat_messages(user)[-1].text or ""
+
+
+async def operator_identity(services: Services, user: EmuUser) -> Identity:
+    return await services.onboarding.identify(user.id, user.full_name, private_chat=True, language="id")
+
+
+async def grant(services: Services, user: EmuUser, role, **scope: str) -> Identity:  # noqa: ANN001
+    """Invite and redeem through the services, as if the person had opened their link."""
+    invite = await services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
+    who = await operator_identity(services, user)
+    await services.onboarding.redeem_invite(who, invite.token)
+    return await operator_identity(services, user)
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[BotApiEmulator]:
+    spec = default_spec_path()
+    assert spec is not None
+    async with BotApiEmulator(TOKEN, spec_path=spec) as emulator:
+        yield emulator
+
+
+# --- the in-process world with the production rate limiter ---------------------------------------------
+
+
+class ProdWorld(World):
+    async def restart(self) -> None:
+        await stop_bot(self.app)
+        self.app = await _run_prod_bot(self.emu, self.storage, self.clock, self.settings)
+        self.deps = self.app.bot_data[DEPS_KEY]
+        self.services = self.deps.services
+
+
+async def _run_prod_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings):  # noqa: ANN202
+    settings = settings.model_copy(update={"telegram": settings.telegram.model_copy(
+        update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})})
+    app = build_application(settings, storage=storage, clock=clock)  # rate_limiter=True, as in production
+    await start_bot(app, poll_timeout=1)
+    return app
+
+
+@pytest.fixture
+async def prod_world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[ProdWorld]:  # noqa: F811
+    """Like the scenarios' ``world`` (same checks at the end), with the production rate limiter.
+
+    Errors that reach the bot's error handler are collected in ``world.deps.errors``; a test that
+    provokes one on purpose empties the list after checking it.
+    """
+    spec = default_spec_path()
+    assert spec is not None
+    clock = ManualClock(START)
+    async with BotApiEmulator("123456:TEST-TOKEN", spec_path=spec) as emulator:
+        storage = await Storage.open(scenario_settings.storage.database)
+        services = Services(storage, clock, scenario_settings)
+        await seed_registry(services)
+        app = await _run_prod_bot(emulator, storage, clock, scenario_settings)
+        deps: Deps = app.bot_data[DEPS_KEY]
+        world = ProdWorld(emulator, storage, deps.services, deps, clock, scenario_settings, app)
+        errors: list[BaseException] = []
+        try:
+            yield world
+            await emulator.settle()
+        finally:
+            errors = world.deps.errors
+            await stop_bot(world.app)
+            await storage.close()
+        assert emulator.violations == [], emulator.violations
+        assert errors == [], [repr(e) for e in errors]
