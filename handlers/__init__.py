@@ -31,7 +31,7 @@ COMMANDS = {
     "bantuan": common.cmd_help,
     "help": common.cmd_help,
     "bahasa": common.cmd_language,
-    "batal": proposals.cmd_cancel,
+    "batal": router.cmd_cancel,
     "status": proposals.cmd_status,
     "hubungkan": common.cmd_bind_group,
     "ajukan": proposals.cmd_propose,

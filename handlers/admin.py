@@ -25,7 +25,7 @@ from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import admin as kb
 from handlers.replies import answers_refusals, reply
-from handlers.router import on_file_in, on_text_in
+from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import admin as av
 
 ROLE_WORDS = {"operator": Role.OPERATOR, "pic": Role.PIC, "finance": Role.FINANCE, "keuangan": Role.FINANCE,
@@ -618,3 +618,11 @@ async def on_close(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.admin.stop_conversation(who)
     await _close_buttons(update)
+
+
+@on_cancel_in("admin_")
+async def on_cancel_command(update: Update, context: BotContext) -> None:
+    """``/batal`` while an admin question waits for an answer."""
+    who = await context.identify(update)
+    await context.services.admin.stop_conversation(who)
+    await reply(update, views.cancelled(context.translator(who)))

@@ -48,6 +48,8 @@ log = logging.getLogger("atensi.delivery")
 # queue (BACKLOG rows at most, group chats at 3 s each): a lease that ran out while the row still
 # waited here would let another sender take it. (This sender itself never takes a row twice: it
 # skips the rows it holds, so a short lease only matters with several instances.)
+# Kinds whose failures are reported elsewhere (no "could not deliver" notice to admins).
+SELF_REPORTING_KINDS = frozenset({"delivery_failed", "broadcast"})
 LEASE = dt.timedelta(minutes=10)
 BATCH = 50
 BACKLOG = 150  # rows held in local queues at most
@@ -369,7 +371,8 @@ class OutboxSender:
         now = self.deps.clock.now()
         async with self.deps.services.storage.transaction() as uow:
             await uow.outbox.mark_failed(message.id, f"{type(error).__name__}: {error.message[:150]}")
-            if tell_admins and message.kind != "delivery_failed":
+            # Broadcasts report their own failures to the admin who sent them.
+            if tell_admins and message.kind not in SELF_REPORTING_KINDS:
                 for chat_id in await self._admin_chats(uow):
                     await uow.outbox.enqueue(
                         dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}", chat_id=chat_id,

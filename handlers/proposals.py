@@ -22,7 +22,7 @@ from handlers import callback_data, views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import answers_refusals, reply
-from handlers.router import on_file_in, on_text_in
+from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 from storage.files import FileStore, FileStoreFull
 
@@ -130,9 +130,9 @@ async def _send_template(update: Update, context: BotContext) -> None:
                                     caption=pv.send_template(t), parse_mode=ParseMode.HTML)
 
 
-@answers_refusals
+@on_cancel_in(CONVERSATION)
 async def cmd_cancel(update: Update, context: BotContext) -> None:
-    """``/batal``: in a draft, ask before stopping; nothing else in progress → say so."""
+    """``/batal`` in a draft: ask before stopping (the draft is kept either way unless discarded)."""
     who = await context.identify(update)
     t = context.translator(who)
     state = await context.services.proposals.current(who)

@@ -19,6 +19,8 @@ Handler = Callable[[Update, BotContext], Awaitable[None]]
 
 TEXT_ROUTES: dict[str, Handler] = {}
 FILE_ROUTES: dict[str, Handler] = {}
+# /batal for a kind that needs to ask first (a draft); any other conversation just ends.
+CANCEL_ROUTES: dict[str, Handler] = {}
 
 
 def on_text_in(kind: str) -> Callable[[Handler], Handler]:
@@ -31,6 +33,13 @@ def on_text_in(kind: str) -> Callable[[Handler], Handler]:
 def on_file_in(kind: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         FILE_ROUTES[kind] = handler
+        return handler
+    return register
+
+
+def on_cancel_in(kind: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        CANCEL_ROUTES[kind] = handler
         return handler
     return register
 
@@ -53,3 +62,21 @@ async def on_private_text(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_private_file(update: Update, context: BotContext) -> None:
     await _route(update, context, FILE_ROUTES, lambda t, who: views.no_upload_expected(t))
+
+
+@answers_refusals
+async def cmd_cancel(update: Update, context: BotContext) -> None:
+    """``/batal``: stop whatever this person is in the middle of."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    kind = await context.services.onboarding.conversation_kind(who)
+    # A route registered as "prefix_" serves every kind that starts with it (e.g. "admin_").
+    handler = CANCEL_ROUTES.get(kind or "") or next(
+        (h for k, h in CANCEL_ROUTES.items() if k.endswith("_") and (kind or "").startswith(k)), None)
+    if kind is None:
+        await reply(update, views.nothing_to_cancel(t))
+    elif handler is not None:
+        await handler(update, context)
+    else:
+        await context.services.onboarding.end_conversation(who)
+        await reply(update, views.cancelled(t))

@@ -92,13 +92,17 @@ class PeopleRepository:
         return True
 
     async def admin_chat_ids(self, bootstrap_ids: list[int]) -> list[int]:
-        """Private chats of admins who can be written to (granted admins who started the bot)."""
+        """Private chats of admins who can be written to: admins (granted, or bootstrap ids from
+        the config) who have started the bot — Telegram refuses a chat nobody opened."""
+        marks = ",".join("?" for _ in bootstrap_ids) or "NULL"
         rows = await self._conn.execute_fetchall(
-            "SELECT DISTINCT p.telegram_user_id FROM people p JOIN grants g ON g.person_id = p.id"
-            " WHERE g.role = 'admin' AND g.revoked_at IS NULL AND p.revoked_at IS NULL"
-            " AND p.private_chat_started = 1"
+            "SELECT DISTINCT p.telegram_user_id FROM people p LEFT JOIN grants g ON g.person_id = p.id"
+            " AND g.role = 'admin' AND g.revoked_at IS NULL"
+            f" WHERE p.revoked_at IS NULL AND p.private_chat_started = 1"
+            f" AND (g.id IS NOT NULL OR p.telegram_user_id IN ({marks}))",
+            list(bootstrap_ids),
         )
-        return sorted({row[0] for row in rows} | set(bootstrap_ids))
+        return sorted(row[0] for row in rows)
 
     async def operators_of(self, ipwl_id: int) -> list[Person]:
         rows = await self._conn.execute_fetchall(

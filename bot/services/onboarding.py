@@ -242,6 +242,11 @@ class OnboardingService(Service):
             conversation = await uow.conversations.of(who.person.id)
         return conversation.kind if conversation else None
 
+    async def end_conversation(self, who: Identity) -> None:
+        """``/batal``: forget what this person was typing (nothing half-done was saved)."""
+        async with self.storage.transaction() as uow:
+            await uow.conversations.end(who.person.id)
+
     async def team_of(self, ipwl: Ipwl) -> Team | None:
         if ipwl.team_id is None:
             return None

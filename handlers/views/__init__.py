@@ -215,6 +215,10 @@ def language_set(t: Translator) -> str:
     return _(t, N_("✅ The bot will talk to you in English from now on."))
 
 
+def cancelled(t: Translator) -> str:
+    return _(t, N_("Cancelled. Nothing was changed."))
+
+
 def nothing_to_cancel(t: Translator) -> str:
     return _(t, N_("There is nothing in progress to cancel."))
 

@@ -87,11 +87,12 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
 
     # 2. The NIK is written, then the bot dies while its answer (the next question) is on the wire:
     #    the emulator holds sendMessage open and drops it.
-    emu.fail_next("sendMessage", delay=30, drop=True, chat_id=siti.id)
+    emu.fail_next("sendMessage", delay=1.5, drop=True, chat_id=siti.id)
     seen = len(emu.requests)
     await emu.send_text(siti, "3201014508900004")
     await until(lambda: any(m == "sendMessage" for m, _ in emu.requests[seen:]))
     await bot.kill()
+    await emu.settle(timeout=10)  # the held call ends (dropped) without reaching Siti
     cursor = _cursor(bot)
     assert cursor["step"] == "nik_confirm" and cursor["client"]["nik"] == "3201014508900004"
 
@@ -121,6 +122,108 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     assert rows(bot.database, "SELECT count(*) FROM proposal_versions") == [(1,)]
     assert rows(bot.database, "SELECT action, count(*) FROM audit_events WHERE entity = 'proposal'"
                               " GROUP BY action ORDER BY action") == [("create_draft", 1), ("submit", 1)]
+    assert rows(bot.database, "PRAGMA integrity_check") == [("ok",)]
+    assert TOKEN not in bot.log() and "Traceback" not in bot.log()
+    assert emu.violations == []
+
+
+async def _seed_review(bot: BotProcess, emu: BotApiEmulator) -> tuple[EmuUser, EmuUser, EmuUser, object, int]:
+    """Siti's proposal submitted; Andi and Budi (PIC team 1) in the team's bound group."""
+    siti = emu.add_user("Siti", last_name="Operator", started=True)
+    andi = emu.add_user("Andi", last_name="PIC", started=True)
+    budi = emu.add_user("Budi", last_name="PIC", started=True)
+    group = emu.add_group("Tim PIC 1", members=[andi, budi])
+    storage, services = await bot.services()
+    await seed_registry(services)
+    who = await grant(services, siti, Role.OPERATOR, ipwl="JB01")
+    await grant(services, andi, Role.PIC, team="TIM1")
+    await grant(services, budi, Role.PIC, team="TIM1")
+    admin = await services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
+    await services.onboarding.bind_group(admin, group.id, "TIM1")
+    state = await services.proposals.start(who)
+    await services.proposals.add_clients(who, client_inputs())
+    await services.proposals.submit(who, state.proposal.id)
+    await storage.close()
+    return siti, andi, budi, group, state.proposal.id
+
+
+def _card(emu: BotApiEmulator, group, proposal_id: int) -> BotMessage | None:  # noqa: ANN001
+    cards = [m for m in emu.chat_messages(group) if f"v1|pdt|{proposal_id}" in _buttons(m)]
+    assert len(cards) <= 1, "a second card for the same version"
+    return cards[0] if cards else None
+
+
+async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, tmp_path) -> None:
+    bot = BotProcess(emu, tmp_path, config="[delivery]\nlease_seconds = 2\n")
+    siti, andi, budi, group, pid = await _seed_review(bot, emu)
+    await bot.start()
+    await until(lambda: _card(emu, group, pid) is not None)
+    # (Wait for the card's row to be marked sent too: a crash between Telegram's answer and that
+    # commit is the outbox's at-least-once window — see test_sigkill_during_an_outbox_drain.)
+    await until(lambda: rows(bot.database, "SELECT status FROM outbox") == [("sent",)])
+    claim = f"v1|pic|{pid}|claim"
+    assert claim in _buttons(_card(emu, group, pid))
+
+    def state() -> tuple:
+        return rows(bot.database, "SELECT p.status, c.full_name, v.full_name FROM proposals p"
+                                  " LEFT JOIN people c ON c.id = p.claimed_by LEFT JOIN people v ON v.id = p.verified_by")[0]
+
+    def audited(action: str) -> int:
+        return rows(bot.database, "SELECT count(*) FROM audit_events WHERE action = ?", action)[0][0]
+
+    # 1. Andi presses Claim while the database is locked: the bot dies before its transaction.
+    lock = WriteLock(bot.database)
+    press = asyncio.create_task(emu.press(andi, _card(emu, group, pid), claim, timeout=5))
+    await until(lambda: _fetched(emu))
+    await asyncio.sleep(0.3)
+    await bot.kill()
+    lock.release()
+    assert await press is None  # Andi's button just stops spinning: no answer, and nothing happened
+    assert state() == ("submitted", None, None) and audited("claim") == 0
+
+    # 2. He presses again after the restart; the claim is written, then the bot dies while answering him.
+    await bot.start()
+    emu.fail_next("answerCallbackQuery", delay=1.5, drop=True)
+    seen = len(emu.requests)
+    press = asyncio.create_task(emu.press(andi, _card(emu, group, pid), claim, timeout=5))
+    await until(lambda: any(m == "answerCallbackQuery" for m, _ in emu.requests[seen:]))
+    await bot.kill()
+    await press
+    assert state() == ("in_review", "Andi PIC", None) and audited("claim") == 1
+
+    # After the restart the card shows the claim (its update was in the outbox with the claim).
+    await bot.start()
+    await until(lambda: f"v1|pic|{pid}|verify" in _buttons(_card(emu, group, pid)), timeout=20)
+    # Budi, a second later, is told who was first; nothing changes.
+    answer = await emu.press(budi, _card(emu, group, pid), claim, timeout=10) \
+        if claim in _buttons(_card(emu, group, pid)) else None
+    if answer is not None:
+        assert answer.show_alert and "Andi" in (answer.text or "")
+    assert state() == ("in_review", "Andi PIC", None) and audited("claim") == 1
+
+    # 3. Andi verifies; the bot dies while Telegram is applying the card's edit (it is applied, but the
+    #    bot never hears back). The restarted sender takes the row again once its lease (2 s) is over.
+    emu.fail_next("editMessageText", delay=1.5, chat_id=group.id)
+    seen = len(emu.requests)
+    answer = await emu.press(andi, _card(emu, group, pid), f"v1|pic|{pid}|verify", timeout=10)
+    assert answer is not None and not answer.show_alert
+    await until(lambda: any(m == "editMessageText" for m, _ in emu.requests[seen:]))
+    await bot.kill()
+    await bot.start()
+    await until(lambda: rows(bot.database, "SELECT count(*) FROM outbox WHERE status != 'sent'") == [(0,)], timeout=20)
+    await emu.settle(timeout=10)
+    assert await bot.stop() == 0
+
+    assert state() == ("verified", "Andi PIC", "Andi PIC")
+    assert audited("claim") == 1 and audited("verify") == 1
+    card = _card(emu, group, pid)
+    assert card is not None and f"v1|pic|{pid}|validate" in _buttons(card)
+    edits = [p for m, p in emu.requests[seen:] if m == "editMessageText" and p.get("message_id") == card.message_id]
+    # The at-least-once edge: the edit in flight at the crash was applied by "Telegram" and sent once
+    # more after the restart. An edit is idempotent (the second one is "message is not modified").
+    assert 1 <= len(edits) <= 2, len(edits)
+    assert rows(bot.database, "SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY kind") == [
+        ("proposal_card", "sent", 1), ("proposal_card_update", "sent", 2)]
     assert rows(bot.database, "PRAGMA integrity_check") == [("ok",)]
     assert TOKEN not in bot.log() and "Traceback" not in bot.log()
     assert emu.violations == []

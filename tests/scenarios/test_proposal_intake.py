@@ -282,3 +282,9 @@ async def test_every_field_refuses_bad_input_with_a_clear_answer(world) -> None:
     await op.type("Paket sembako, 3 x 500.000")
     assert await world.rows("SELECT unit_cost, quantity FROM budget_lines") == [(500_000, 3)]
     assert await world.rows("SELECT regency, birth_date FROM clients") == [("Kabupaten Bogor", "1990-08-05")]
+
+
+async def test_cancel_with_nothing_in_progress_says_so(world) -> None:
+    op = await operator(world)
+    reply = await op.type("/batal")
+    assert reply.text == world.deps.translations.for_locale("id").gettext("There is nothing in progress to cancel.")
