@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram.error import TelegramError, TimedOut
 
 from handlers import views
 from handlers.context import BotContext
@@ -23,6 +23,10 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("unhandled %s while handling update %s", type(error).__name__, update_id,
               exc_info=(type(error), error, error.__traceback__))
     if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, TimedOut):
+        # Telegram did not answer in time, but it may well have carried the call out (the answer is
+        # probably on its way, the change is saved): "nothing was changed" would be wrong.
         return
     t = context.deps.translations.for_locale(None)
     try:

@@ -37,8 +37,10 @@ def schedule_reminders(app: Application) -> Job | None:
     cfg = deps.settings.reminders
     if not cfg.enabled or app.job_queue is None:
         return None
+    # At least 1 s: APScheduler moves a first run time that has already passed when the scheduler
+    # starts (first_run_seconds = 0) to one whole interval later.
     return app.job_queue.run_repeating(
-        job_send_reminders, interval=cfg.interval_minutes * 60, first=cfg.first_run_seconds, name=JOB_NAME,
+        job_send_reminders, interval=cfg.interval_minutes * 60, first=max(cfg.first_run_seconds, 1), name=JOB_NAME,
         # One run at a time in this process; runs of other instances are made safe by the reminder log.
         job_kwargs={"max_instances": 1, "coalesce": True},
     )

@@ -187,6 +187,25 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
+@pytest.fixture
+async def make_bot(emu: BotApiEmulator, tmp_path: Path) -> AsyncIterator:
+    """``make_bot(config=…, clock_offset=…)`` → a BotProcess; whatever still runs is killed at the end."""
+    made: list[BotProcess] = []
+
+    def make(**kwargs: object) -> BotProcess:
+        bot = BotProcess(emu, tmp_path, **kwargs)  # type: ignore[arg-type]
+        made.append(bot)
+        return bot
+
+    try:
+        yield make
+    finally:
+        for bot in made:
+            if bot.proc is not None and bot.proc.returncode is None:
+                bot.proc.kill()
+                await bot.proc.wait()
+
+
 # --- the in-process world with the production rate limiter ---------------------------------------------
 
 

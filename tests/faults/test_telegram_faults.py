@@ -1,0 +1,144 @@
+"""A misbehaving Telegram: 429 with retry_after, 500/502, dropped connections, calls that time out,
+on the bot's answers, on ``getUpdates`` and on the outbox's notifications; and one update twice.
+
+The bot runs in this process with the production rate limiter (``prod_world``): PTB's
+AIORateLimiter retries 429s; ``bot.app.PatientRateLimiter`` also retries, twice, a call Telegram did
+not carry out (5xx, a dropped connection). The outbox sender has its own retries and pauses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from telegram import Update
+from telegram.error import TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.app import build_application, start_bot, stop_bot
+from bot.emulator import BotMessage, EmuUser
+from bot.models import Role
+from handlers.context import DEPS_KEY
+from tests.scenarios.test_review_flow import card, drain, submitted, team
+
+FAULTS = [
+    {"status": 429, "retry_after": 1},
+    {"status": 500},
+    {"status": 502},
+    {"drop": True},
+]
+
+
+async def said(world, user: EmuUser, text: str, *, timeout: float = 8) -> list[BotMessage]:
+    """``user`` writes; every message the bot sent to that chat until it went quiet."""
+    before = len(world.emu.chat_messages(user))
+    await world.emu.send_text(user, text)
+    await world.emu.wait_for(lambda: len(world.emu.chat_messages(user)) > before, timeout=timeout)
+    await world.emu.settle(quiet=0.3)
+    return world.emu.chat_messages(user)[before:]
+
+
+async def test_answers_survive_429_5xx_and_dropped_connections(prod_world) -> None:
+    world = prod_world
+    siti = world.emu.add_user("Siti")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    expected = [m.text for m in await said(world, siti, "/status")]
+    for fault in FAULTS:
+        world.emu.fail_next("sendMessage", chat_id=siti.id, **fault)
+        began = time.perf_counter()
+        replies = await said(world, siti, "/status")
+        assert [m.text for m in replies] == expected, (fault, [m.text for m in replies])
+        if "retry_after" in fault:
+            assert time.perf_counter() - began >= 1.0  # Telegram's retry_after was respected
+
+    # A button: the alert/answer and the edit of the message, each failing once.
+    for method in ("answerCallbackQuery", "editMessageText"):
+        for fault in FAULTS:
+            prompt = (await said(world, siti, "/bahasa"))[-1]
+            world.emu.fail_next(method, **fault)
+            answer = await world.emu.press(siti, prompt, "v1|lang|en", timeout=8)
+            assert answer is not None, (method, fault)
+            await world.emu.wait_for(lambda: bool(world.emu.chat_messages(siti)[-1].edits), timeout=8)
+            assert world.emu.chat_messages(siti)[-1].text != prompt.text
+    assert world.emu.stats["injected"] == 12
+    assert await world.rows("SELECT locale FROM people WHERE telegram_user_id = ?", siti.id) == [("en",)]
+
+
+async def test_polling_survives_getupdates_faults_and_handles_each_update_once(prod_world) -> None:
+    world = prod_world
+    siti = world.emu.add_user("Siti")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    for fault in [*FAULTS, {"delay": 2.0}]:
+        world.emu.fail_next("getUpdates", **fault)
+        replies = await said(world, siti, "/bantuan", timeout=15)
+        assert len(replies) == 1, fault
+    handled = await world.rows("SELECT count(*) FROM processed_updates")
+    assert handled == [(len(FAULTS) + 2,)]  # /start <token> and one /bantuan per fault
+
+
+async def test_an_answer_that_times_out_is_not_contradicted(prod_world) -> None:
+    """Telegram takes longer than the bot waits: PTB raises TimedOut, but Telegram did send the
+    answer. The person gets it (late) and no "nothing was changed" on top; the change is kept."""
+    world = prod_world
+    await stop_bot(world.app)
+    settings = world.settings.model_copy(update={"telegram": world.settings.telegram.model_copy(
+        update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url})})
+    world.app = build_application(settings, storage=world.storage, clock=world.clock,
+                                  request=HTTPXRequest(read_timeout=0.5))
+    await start_bot(world.app, poll_timeout=1)
+    world.deps = world.app.bot_data[DEPS_KEY]
+    siti = world.emu.add_user("Siti")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    prompt = (await said(world, siti, "/bahasa"))[-1]
+    world.emu.fail_next("editMessageText", delay=1.5)
+    await world.emu.press(siti, prompt, "v1|lang|en", timeout=8)
+    await world.emu.settle(quiet=0.5)
+    assert [type(e) for e in world.deps.errors] == [TimedOut]
+    world.deps.errors.clear()
+    assert world.emu.chat_messages(siti)[-1].edits  # the edit did happen
+    assert len(world.emu.chat_messages(siti)) == len([prompt]) + 1  # nothing else was said
+    assert await world.rows("SELECT locale FROM people WHERE telegram_user_id = ?", siti.id) == [("en",)]
+    assert len(await said(world, siti, "/bantuan")) == 1  # and the bot carries on
+
+
+async def test_outbox_notifications_survive_faults_once_each(prod_world) -> None:
+    """The group card of a submitted proposal, through 429, 500 ×3, a dropped connection."""
+    world = prod_world
+    t = await team(world)
+    world.team = t
+    world.emu.fail_next("sendMessage", chat_id=t.group.id, status=429, retry_after=1)
+    world.emu.fail_next("sendMessage", chat_id=t.group.id, status=500, count=3)
+    world.emu.fail_next("sendMessage", chat_id=t.group.id, drop=True)
+    pid = await submitted(world, t)
+    await world.emu.wait_for(lambda: any(f"v1|pdt|{pid}" in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
+                             timeout=20)
+    await drain(world)
+    cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
+    assert len(cards) == 1
+    assert await world.rows("SELECT kind, status FROM outbox") == [("proposal_card", "sent")]
+    assert world.emu.stats["injected"] == 5
+    # The card is remembered (its buttons edit it in place later).
+    assert card(world, t, pid).message_id == cards[0].message_id
+
+
+async def test_the_same_button_press_and_message_delivered_twice_are_handled_once(prod_world) -> None:
+    world = prod_world
+    t = await team(world)
+    world.team = t
+    pid = await submitted(world, t)
+    claim = f"v1|pic|{pid}|claim"
+    await world.emu.press(t.andi, card(world, t, pid), claim)
+    await world.emu.settle()
+    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
+    press = next(e for e in reversed(world.emu.transcript) if e["kind"] == "press")
+    query = {"id": "dup-1", "from": t.andi.to_dict(), "chat_instance": "1", "data": claim,
+             "message": card(world, t, pid).to_dict()}
+    assert press["data"] == claim
+    again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
+    answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
+    # Delivered twice more, at the same time: neither is handled.
+    await asyncio.gather(world.app.process_update(again), world.app.process_update(again))
+    await world.emu.settle()
+    assert sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer") == answers_before
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'claim'") == [(1,)]
+    assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("in_review",)]
