@@ -170,6 +170,7 @@ class OutboxSender:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids of the rows in local queues
         self.stats = {"sent": 0, "failed": 0, "retried": 0, "rate_limited": 0}
+        self._stopping = False
         self.lease = dt.timedelta(seconds=deps.settings.delivery.lease_seconds)
 
     def wake(self) -> None:
@@ -180,14 +181,28 @@ class OutboxSender:
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
         self.wake()
 
-    async def stop(self) -> None:
+    async def stop(self, *, grace: float = 10.0) -> None:
+        """Stop claiming, let each chat finish the message in hand, release the rest.
+
+        Cancelling a send half-way could leave a message that Telegram accepted but the outbox
+        still holds as pending: sent again after the restart. So in-flight sends may finish
+        (within ``grace`` seconds); rows still waiting locally get their lease back at once.
+        """
         if self.wake in self.deps.services.storage.outbox_listeners:
             self.deps.services.storage.outbox_listeners.remove(self.wake)
-        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        # Rows still queued here keep their lease; after it ends they are claimed again.
-        await asyncio.gather(*tasks, return_exceptions=True)
+        self._stopping = True
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        workers = list(self._workers.values())
+        if workers:
+            _, late = await asyncio.wait(workers, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        if self._held:
+            async with self.deps.services.storage.transaction() as uow:
+                await uow.outbox.release(sorted(self._held))
         self._workers.clear()
         self._queues.clear()
         self._held.clear()
@@ -240,7 +255,7 @@ class OutboxSender:
         """Deliver one chat's queued rows in order."""
         queue = self._queues[chat_id]
         try:
-            while queue:
+            while queue and not self._stopping:
                 message = queue[0]
                 try:
                     await self._deliver(message)

@@ -105,6 +105,13 @@ class OutboxRepository:
             (to_db_time(not_before), error[:200], message_id),
         )
 
+    async def release(self, message_ids: list[int]) -> None:
+        """Give claimed rows back (a clean stop): the next sender may take them at once."""
+        for message_id in message_ids:
+            await self._conn.execute(
+                "UPDATE outbox SET claimed_until = NULL WHERE id = ? AND status = 'pending'", (message_id,)
+            )
+
     async def mark_failed(self, message_id: int, error: str) -> None:
         await self._conn.execute(
             "UPDATE outbox SET status = 'failed', last_error = ?, claimed_until = NULL WHERE id = ?",

@@ -33,7 +33,7 @@ from handlers.context import DEPS_KEY, Deps
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.helpers import seed_registry
-from tests.scenarios.conftest import World, scenario_settings  # noqa: F401 – a fixture used here
+from tests.scenarios.conftest import World, scenario_settings, world  # noqa: F401 – fixtures used here
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:FAULT-TOKEN"

@@ -55,11 +55,12 @@ async def test_answers_survive_429_5xx_and_dropped_connections(prod_world) -> No
     for method in ("answerCallbackQuery", "editMessageText"):
         for fault in FAULTS:
             prompt = (await said(world, siti, "/bahasa"))[-1]
+            asked = prompt.text
             world.emu.fail_next(method, **fault)
             answer = await world.emu.press(siti, prompt, "v1|lang|en", timeout=8)
             assert answer is not None, (method, fault)
-            await world.emu.wait_for(lambda: bool(world.emu.chat_messages(siti)[-1].edits), timeout=8)
-            assert world.emu.chat_messages(siti)[-1].text != prompt.text
+            await world.emu.wait_for(lambda: bool(prompt.edits), timeout=8)
+            assert prompt.edits == [asked] and prompt.text != asked  # edited exactly once
     assert world.emu.stats["injected"] == 12
     assert await world.rows("SELECT locale FROM people WHERE telegram_user_id = ?", siti.id) == [("en",)]
 
@@ -76,10 +77,8 @@ async def test_polling_survives_getupdates_faults_and_handles_each_update_once(p
     assert handled == [(len(FAULTS) + 2,)]  # /start <token> and one /bantuan per fault
 
 
-async def test_an_answer_that_times_out_is_not_contradicted(prod_world) -> None:
-    """Telegram takes longer than the bot waits: PTB raises TimedOut, but Telegram did send the
-    answer. The person gets it (late) and no "nothing was changed" on top; the change is kept."""
-    world = prod_world
+async def _impatient(world) -> None:
+    """Restart the bot with a 0.5 s read timeout (production waits 15 s)."""
     await stop_bot(world.app)
     settings = world.settings.model_copy(update={"telegram": world.settings.telegram.model_copy(
         update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url})})
@@ -87,6 +86,14 @@ async def test_an_answer_that_times_out_is_not_contradicted(prod_world) -> None:
                                   request=HTTPXRequest(read_timeout=0.5))
     await start_bot(world.app, poll_timeout=1)
     world.deps = world.app.bot_data[DEPS_KEY]
+    world.services = world.deps.services
+
+
+async def test_an_answer_that_times_out_is_not_contradicted(prod_world) -> None:
+    """Telegram takes longer than the bot waits: PTB raises TimedOut, but Telegram did send the
+    answer. The person gets it (late) and no "nothing was changed" on top; the change is kept."""
+    world = prod_world
+    await _impatient(world)
     siti = world.emu.add_user("Siti")
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     prompt = (await said(world, siti, "/bahasa"))[-1]
@@ -141,4 +148,27 @@ async def test_the_same_button_press_and_message_delivered_twice_are_handled_onc
     await world.emu.settle()
     assert sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer") == answers_before
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'claim'") == [(1,)]
+    assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("in_review",)]
+
+
+async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(prod_world) -> None:
+    """The outbox's at-least-once edge without a crash: Telegram carries a send out but answers too
+    late; the sender cannot know and sends again. Bounded: one extra copy per timed-out send."""
+    world = prod_world
+    await _impatient(world)
+    t = await team(world)
+    world.team = t
+    world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=1.0)
+    pid = await submitted(world, t)
+    await world.emu.wait_for(lambda: len([m for m in world.emu.chat_messages(t.group)
+                                          if f"v1|pdt|{pid}" in str(m.reply_markup)]) == 2, timeout=10)
+    await drain(world)
+    await world.emu.settle(quiet=0.5)
+    cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
+    assert len(cards) == 2  # the late one, and the retry
+    assert await world.rows("SELECT kind, status FROM outbox") == [("proposal_card", "sent")]
+    assert card(world, t, pid).message_id == cards[-1].message_id  # the remembered card is the retry
+    # Either copy works: a press on the first one is handled like one on the second.
+    answer = await world.press(t.andi, cards[0], f"v1|pic|{pid}|claim")
+    assert answer is not None and not answer.show_alert
     assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("in_review",)]

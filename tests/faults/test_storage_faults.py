@@ -1,0 +1,187 @@
+"""The database locked by someone else, and a disk that refuses a file.
+
+* Locked for less than the busy timeout (5 s): the bot waits, then answers; applied once.
+* Locked for longer: the person is told plainly that nothing was changed and to try again; nothing
+  is half written; trying again after the lock is gone works. Notifications being delivered at that
+  moment are not stuck and not lost.
+* The disk refuses a file (full, read-only, not a directory): a clear message, no attachment row,
+  no half-written file left behind.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.models import Role
+from storage.files import FileStore, FileStoreFull
+from tests.faults.test_telegram_faults import said
+from tests.scenarios.test_proposal_intake import Operator
+from tests.scenarios.test_review_flow import card, drain, submitted, team
+
+PDF = b"%PDF-1.4 surat pengantar " + b"x" * 2048
+
+
+def _lock(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+async def _draft(world, language: str = "en") -> Operator:
+    siti = world.emu.add_user("Siti", language_code=language)
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    op = Operator(world, siti)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    return op
+
+
+async def test_a_short_lock_is_waited_out(world) -> None:
+    op = await _draft(world)
+    lock = _lock(world.settings.storage.database)
+    await world.emu.send_text(op.user, "Siti Rahayu")
+    await world.emu.wait_for(lambda: world.emu.state.updates.undelivered == 0)
+    import asyncio
+
+    await asyncio.sleep(1.0)  # the bot is waiting on SQLite's busy timeout meanwhile
+    before = len(world.emu.chat_messages(op.user))
+    lock.execute("ROLLBACK")
+    lock.close()
+    await world.emu.wait_for(lambda: len(world.emu.chat_messages(op.user)) > before, timeout=5)
+    await world.emu.settle()
+    cursor = (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
+    assert '"full_name": "Siti Rahayu"' in cursor and '"step": "nik"' in cursor
+    assert world.deps.errors == []
+
+
+async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> None:
+    op = await _draft(world)
+    await world.storage.db._conn.execute("PRAGMA busy_timeout = 200")  # instead of waiting 5 s here
+    before_cursor = await world.rows("SELECT draft_cursor FROM proposals")
+    lock = _lock(world.settings.storage.database)
+    try:
+        await world.emu.send_text(op.user, "Siti Rahayu")
+        await world.emu.wait_for(lambda: world.emu.state.updates.undelivered == 0)
+        import asyncio
+
+        await asyncio.sleep(0.6)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    await world.emu.settle()
+    told = world.emu.chat_messages(op.user)[-1].text
+    assert told == "Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."
+    assert [type(e).__name__ for e in world.deps.errors] == ["OperationalError"]
+    world.deps.errors.clear()
+    assert await world.rows("SELECT draft_cursor FROM proposals") == before_cursor
+    assert await world.rows("PRAGMA integrity_check") == [("ok",)]
+    # Trying again once the lock is gone works, once.
+    await op.type("Siti Rahayu")
+    cursor = (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
+    assert '"full_name": "Siti Rahayu"' in cursor and '"step": "nik"' in cursor
+
+
+async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_strands_it(world) -> None:
+    """Telegram accepted the group card; the database is locked when the sender wants to note it.
+    The sender keeps trying and records it (with the card's message id) once the lock is gone."""
+    t = await team(world)
+    world.team = t
+    await world.storage.db._conn.execute("PRAGMA busy_timeout = 100")
+    world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=0.5)
+    who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
+    from tests.scenarios.test_review_flow import PDF as LETTER, client_inputs
+
+    state = await world.services.proposals.start(who)
+    await world.services.proposals.add_clients(who, client_inputs())
+    await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=LETTER, mime_type="application/pdf")
+    await world.emu.settle()
+    await world.services.proposals.submit(who, state.proposal.id)
+    await world.emu.wait_for(lambda: any(m == "sendMessage" and p.get("chat_id") == t.group.id
+                                         for m, p in world.emu.requests), timeout=5)
+    lock = _lock(world.settings.storage.database)  # while Telegram is still answering
+    import asyncio
+
+    await asyncio.sleep(1.5)
+    lock.execute("ROLLBACK")
+    lock.close()
+    await world.emu.wait_for(lambda: any(f"v1|pdt|{state.proposal.id}" in str(m.reply_markup)
+                                         for m in world.emu.chat_messages(t.group)), timeout=10)
+    for _ in range(100):
+        if await world.rows("SELECT status FROM outbox") == [("sent",)]:
+            break
+        await asyncio.sleep(0.1)
+    assert await world.rows("SELECT status FROM outbox") == [("sent",)]
+    cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{state.proposal.id}" in str(m.reply_markup)]
+    assert len(cards) == 1
+    assert card(world, t, state.proposal.id).message_id == cards[0].message_id
+    assert await world.rows("SELECT count(*) FROM group_cards") == [(1,)]  # the card's id was remembered
+    # And the card works: a claim edits it in place.
+    answer = await world.press(t.andi, cards[0], f"v1|pic|{state.proposal.id}|claim")
+    assert answer is not None and not answer.show_alert
+    await drain(world)
+    assert f"v1|pic|{state.proposal.id}|verify" in str(cards[0].reply_markup)
+
+
+# --- a disk that refuses the file -------------------------------------------------------------------------------
+
+
+def _enospc(*args: object, **kwargs: object) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("where", ["write", "rename", "not_a_directory"])
+async def test_a_full_disk_refuses_the_attachment_clearly_and_keeps_nothing(world, monkeypatch, where: str) -> None:
+    op = await _draft(world)
+    files_dir = Path(world.settings.storage.files_dir)
+    if where == "write":
+        monkeypatch.setattr("storage.files.os.fsync", _enospc)  # the data did not fit
+    elif where == "rename":
+        monkeypatch.setattr("storage.files.os.replace", _enospc)
+    else:
+        files_dir.parent.mkdir(parents=True, exist_ok=True)
+        files_dir.write_text("a file where the folder should be")
+    await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
+    await world.emu.settle()
+    told = world.emu.chat_messages(op.user)[-1].text
+    assert told.startswith("⚠️") and "could not store the file" in told and "Nothing was saved" in told
+    assert await world.rows("SELECT count(*) FROM attachments") == [(0,)]
+    if files_dir.is_dir():
+        assert [p for p in files_dir.rglob("*") if p.is_file()] == []  # no half file, no .part
+    monkeypatch.undo()
+    if where == "not_a_directory":
+        files_dir.unlink()
+    # Space again: the same upload is kept.
+    await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
+    await world.emu.settle()
+    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
+    assert [p.read_bytes() for p in files_dir.rglob("*") if p.is_file()] == [PDF]
+
+
+def test_filestore_leaves_no_partial_file_when_the_write_fails(tmp_path: Path, monkeypatch) -> None:
+    store = FileStore(tmp_path)
+    real_open = open
+
+    class HalfWriter:
+        def __init__(self, path, mode):  # noqa: ANN001
+            self._file = real_open(path, mode)
+
+        def __enter__(self):  # noqa: ANN204
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._file.close()
+
+        def write(self, data: bytes) -> int:
+            self._file.write(data[: len(data) // 2])  # half of it reaches the disk, then it is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("builtins.open", HalfWriter)
+    with pytest.raises(FileStoreFull):
+        store.save("USL-2026-0001", "surat.pdf", PDF)
+    monkeypatch.undo()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
