@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
@@ -20,11 +20,11 @@ from bot.models import Invite, Role
 from bot.services import Identity, ServiceError
 from bot.services.admin import BROADCAST, INVITE_IPWL, IPWL_ADD, IPWL_EDIT, TEAM_ADD, IpwlStep
 from bot.validation import mask_nik
-from handlers import callback_data, views
+from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import admin as kb
-from handlers.replies import answers_refusals, reply
+from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import admin as av
 
@@ -33,25 +33,6 @@ ROLE_WORDS = {"operator": Role.OPERATOR, "pic": Role.PIC, "finance": Role.FINANC
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
-
-
-def button_args(update: Update) -> tuple[str, ...]:
-    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
-    return decoded.args if decoded else ()
-
-
-def button_arg(update: Update, index: int = 0) -> str:
-    args = button_args(update)
-    if index >= len(args):
-        raise ServiceError("stale", N_("This button is no longer valid."))
-    return args[index]
-
-
-def button_int(update: Update, index: int = 0) -> int:
-    try:
-        return int(button_arg(update, index))
-    except ValueError:
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
 async def _admin_here(update: Update, context: BotContext) -> tuple[Identity, Translator] | None:
@@ -117,7 +98,7 @@ async def cmd_ipwl(update: Update, context: BotContext) -> None:
 async def on_ipwl_list(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    page = await context.services.admin.ipwl_page(who, page=button_int(update))
+    page = await context.services.admin.ipwl_page(who, page=int_arg(update))
     await redraw(update, av.ipwl_list(t, page, _warning_days(context)), kb.ipwl_list(t, page))
 
 
@@ -133,7 +114,7 @@ async def on_ipwl_attention(update: Update, context: BotContext) -> None:
 async def on_ipwl_card(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.ipwl_card(who, button_int(update))
+    card = await context.services.admin.ipwl_card(who, int_arg(update))
     await redraw(update, av.ipwl_card(t, card), kb.ipwl_card(t, card))
 
 
@@ -142,7 +123,7 @@ async def on_ipwl_edit(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     field_name = button_arg(update, 1)
-    card = await context.services.admin.start_edit(who, button_int(update), field_name)
+    card = await context.services.admin.start_edit(who, int_arg(update), field_name)
     await answer_and_send(update, av.edit_prompt(t, card, field_name), kb.cancel_only(t))
 
 
@@ -158,7 +139,7 @@ async def on_ipwl_value(update: Update, context: BotContext) -> None:
 async def on_ipwl_team(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.ipwl_card(who, button_int(update))
+    card = await context.services.admin.ipwl_card(who, int_arg(update))
     teams = await context.services.admin.team_choices(who)
     await redraw(update, av.choose_team(t, card), kb.team_choice(t, card.line.ipwl.id, teams, card.line.ipwl.team_id))
 
@@ -167,7 +148,7 @@ async def on_ipwl_team(update: Update, context: BotContext) -> None:
 async def on_ipwl_move(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.move_ipwl(who, button_int(update, 0), button_int(update, 1))
+    card = await context.services.admin.move_ipwl(who, int_arg(update, 0), int_arg(update, 1))
     await redraw(update, av.ipwl_card(t, card), kb.ipwl_card(t, card))
 
 
@@ -195,7 +176,7 @@ async def on_ipwl_province(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_ipwl_add_team(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    await _ipwl_step(update, context, await context.services.admin.choose_ipwl_team(who, button_int(update) or None))
+    await _ipwl_step(update, context, await context.services.admin.choose_ipwl_team(who, int_arg(update) or None))
 
 
 @on_text_in(IPWL_ADD)
@@ -242,7 +223,7 @@ async def on_team_list(update: Update, context: BotContext) -> None:
 async def on_team_card(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.team_card(who, button_int(update))
+    card = await context.services.admin.team_card(who, int_arg(update))
     await redraw(update, av.team_card(t, card), kb.team_card(t, card))
 
 
@@ -281,7 +262,7 @@ async def cmd_people(update: Update, context: BotContext) -> None:
 async def on_people_list(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    page = await context.services.admin.people_page(who, page=button_int(update))
+    page = await context.services.admin.people_page(who, page=int_arg(update))
     await redraw(update, av.people_list(t, page), kb.people_list(t, page))
 
 
@@ -289,7 +270,7 @@ async def on_people_list(update: Update, context: BotContext) -> None:
 async def on_person_card(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.person_card(who, button_int(update))
+    card = await context.services.admin.person_card(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
 
 
@@ -297,7 +278,7 @@ async def on_person_card(update: Update, context: BotContext) -> None:
 async def on_revoke_grant_asked(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    grant_id = button_int(update)
+    grant_id = int_arg(update)
     person_id = await context.services.admin.grant_owner(who, grant_id)
     card = await context.services.admin.person_card(who, person_id)
     await redraw(update, av.confirm_revoke_grant(t, card, grant_id), kb.confirm(t, "pp.rgy", grant_id))
@@ -307,7 +288,7 @@ async def on_revoke_grant_asked(update: Update, context: BotContext) -> None:
 async def on_revoke_grant(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.revoke_grant(who, button_int(update))
+    card = await context.services.admin.revoke_grant(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
 
 
@@ -315,7 +296,7 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
 async def on_revoke_person_asked(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.person_card(who, button_int(update))
+    card = await context.services.admin.person_card(who, int_arg(update))
     await redraw(update, av.confirm_revoke_person(t, card), kb.confirm(t, "pp.rpy", card.person.id))
 
 
@@ -323,7 +304,7 @@ async def on_revoke_person_asked(update: Update, context: BotContext) -> None:
 async def on_revoke_person(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.revoke_person(who, button_int(update))
+    card = await context.services.admin.revoke_person(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
 
 
@@ -331,7 +312,7 @@ async def on_revoke_person(update: Update, context: BotContext) -> None:
 async def on_restore_person(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    card = await context.services.admin.restore_person(who, button_int(update))
+    card = await context.services.admin.restore_person(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
 
 
@@ -395,14 +376,14 @@ async def on_invite_role(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_invite_team(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    invite, code = await context.services.admin.invite_team_by_id(who, button_int(update))
+    invite, code = await context.services.admin.invite_team_by_id(who, int_arg(update))
     await _invite_link(update, context, invite, code)
 
 
 @answers_refusals
 async def on_invite_ipwl(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    invite, code = await context.services.admin.invite_ipwl_by_id(who, button_int(update))
+    invite, code = await context.services.admin.invite_ipwl_by_id(who, int_arg(update))
     await _invite_link(update, context, invite, code)
 
 
@@ -466,7 +447,7 @@ async def on_broadcast_province(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_broadcast_team(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    await _broadcast_prompt(update, context, who, "team", str(button_int(update)))
+    await _broadcast_prompt(update, context, who, "team", str(int_arg(update)))
 
 
 @on_text_in(BROADCAST)
@@ -482,15 +463,15 @@ async def on_broadcast_text(update: Update, context: BotContext) -> None:
 async def on_broadcast_send(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    preview = await context.services.broadcasts.confirm(who, button_int(update))
-    await _close_buttons(update)  # the preview stays readable as what was sent
+    preview = await context.services.broadcasts.confirm(who, int_arg(update))
+    await answer_and_close(update)  # the preview stays readable as what was sent
     await reply(update, av.broadcast_queued(t, preview))
 
 
 @answers_refusals
 async def on_broadcast_cancel(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    await context.services.broadcasts.cancel(who, button_int(update))
+    await context.services.broadcasts.cancel(who, int_arg(update))
     await redraw(update, av.broadcast_cancelled(context.translator(who)))
 
 
@@ -532,7 +513,7 @@ async def cmd_personal_data(update: Update, context: BotContext) -> None:
 async def on_personal_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    export = await context.services.privacy.export(who, button_int(update),
+    export = await context.services.privacy.export(who, int_arg(update),
                                                    [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO])
     await update.callback_query.answer()  # type: ignore[union-attr]
     await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
@@ -544,7 +525,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
 async def on_personal_erase_asked(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    client_id = button_int(update)
+    client_id = int_arg(update)
     record = await context.services.privacy.lookup_client(who, client_id)
     await answer_and_send(update, av.confirm_erase(t, record.proposal_code), kb.confirm_erase(t, client_id))
 
@@ -552,7 +533,7 @@ async def on_personal_erase_asked(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_personal_erase(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    done = await context.services.privacy.erase(who, button_int(update))
+    done = await context.services.privacy.erase(who, int_arg(update))
     await redraw(update, av.erased(context.translator(who), done))
 
 
@@ -577,7 +558,7 @@ async def cmd_history(update: Update, context: BotContext) -> None:
 async def on_history_page(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    proposal_id, page = button_int(update, 0), button_int(update, 1)
+    proposal_id, page = int_arg(update, 0), int_arg(update, 1)
     history = await context.services.admin.history_by_id(who, proposal_id)
     await redraw(update, av.history(t, history, page), kb.history(t, proposal_id, page, av.history_pages(history)))
 
@@ -601,15 +582,11 @@ async def cmd_backup(update: Update, context: BotContext) -> None:
 # --- close / cancel ------------------------------------------------------------------------------------------------------
 
 
-async def _close_buttons(update: Update) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    if isinstance(query.message, Message) and query.message.reply_markup is not None:
-        try:
-            await query.edit_message_reply_markup(None)
-        except BadRequest:
-            pass  # already closed (a double tap)
+async def answer_and_close(update: Update) -> None:
+    """Answer the press, then take the buttons away (the screen stays readable)."""
+    assert update.callback_query is not None
+    await update.callback_query.answer()
+    await close_buttons(update)
 
 
 @answers_refusals
@@ -617,7 +594,7 @@ async def on_close(update: Update, context: BotContext) -> None:
     """✖️ on any admin screen: stop what was being typed, and take the buttons away."""
     who = await context.identify(update)
     await context.services.admin.stop_conversation(who)
-    await _close_buttons(update)
+    await answer_and_close(update)
 
 
 @on_cancel_in("admin_")

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import callback_data, keyboards, views
 from handlers.context import BotContext
-from handlers.replies import answers_refusals, reply
-
-
-def _is_private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+from handlers.replies import answers_refusals, is_private, reply
 
 
 @answers_refusals
@@ -20,7 +15,7 @@ async def cmd_start(update: Update, context: BotContext) -> None:
     """``/start`` or ``/start <invite token>`` (the deep link an admin hands out)."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not _is_private(update):
+    if not is_private(update):
         await reply(update, views.help_text(t, who, in_group=True))
         return
     token = context.args[0] if context.args else ""
@@ -36,7 +31,7 @@ async def cmd_start(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def cmd_help(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    await reply(update, views.help_text(context.translator(who), who, in_group=not _is_private(update)))
+    await reply(update, views.help_text(context.translator(who), who, in_group=not is_private(update)))
 
 
 @answers_refusals
@@ -64,7 +59,7 @@ async def cmd_bind_group(update: Update, context: BotContext) -> None:
     """``/hubungkan TEAM`` in a group: an admin makes it the PIC team's working group."""
     who = await context.identify(update)
     t = context.translator(who)
-    if _is_private(update):
+    if is_private(update):
         await reply(update, views.group_only(t))
         return
     chat = update.effective_chat

@@ -21,8 +21,8 @@ from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
-from handlers.replies import answers_refusals, reply
-from handlers.reviews import action_arg, button_args, edit, int_arg, send_private
+from handlers.replies import answers_refusals, button_args, int_arg, reply
+from handlers.reviews import action_arg, edit, send_private
 from handlers.router import on_text_in
 from handlers.views import _
 from handlers.views import payments as pv

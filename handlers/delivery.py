@@ -56,6 +56,7 @@ BACKLOG = 150  # rows held in local queues at most
 INLINE_RETRIES = 4  # 5xx / timeouts in a row before the row waits in the database
 MAX_RATE_LIMITED = 20  # 429s in a row for one row before it waits in the database
 MAX_ATTEMPTS = 8  # a row that keeps failing to render or send is given up after this many claims
+MARK_ATTEMPTS = 8  # tries to record a delivered row (≈ 20 s of a busy database) before leaving it to its lease
 IDLE_POLL_SECONDS = 5.0
 
 
@@ -263,7 +264,10 @@ class OutboxSender:
                     raise
                 except Exception as error:  # a renderer or hook bug: this row only
                     log.exception("outbox %s (%s) could not be delivered", message.id, message.kind)
-                    await self._later(message, error)
+                    try:
+                        await self._later(message, error)
+                    except Exception:  # the database is unavailable too: the lease brings the row back
+                        log.exception("outbox %s: could not be rescheduled; retried when its lease ends", message.id)
                 queue.popleft()
                 self._held.discard(message.id)
                 self.wake()  # room for more rows
@@ -324,21 +328,44 @@ class OutboxSender:
             return
 
     async def _sent(self, kind: NotificationKind, message: OutboxMessage, message_id: int | None) -> None:
-        storage = self.deps.services.storage
+        """Record the delivery. The message is out: its bookkeeping must not make it go twice, so a
+        database that is busy (locked longer than the busy timeout) is waited out here, with the row
+        in hand, instead of letting the row be sent again later."""
         now = self.deps.clock.now()
+        for attempt in range(1, MARK_ATTEMPTS + 1):
+            try:
+                await self._mark_sent(kind, message, message_id, now)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if attempt == MARK_ATTEMPTS:
+                    raise
+                log.warning("outbox %s: sent, but could not be recorded yet (attempt %d); trying again",
+                            message.id, attempt)
+                await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 5.0))
+        self.stats["sent"] += 1
+        if kind.after_send is not None and message_id is not None:
+            await kind.after_send(self.deps, message.params, message.chat_id, message_id)
+
+    async def _mark_sent(self, kind: NotificationKind, message: OutboxMessage, message_id: int | None,
+                         now: dt.datetime) -> None:
+        storage = self.deps.services.storage
+        in_hook = False
         try:
             async with storage.transaction() as uow:
                 await uow.outbox.mark_sent(message.id, message_id, now)
                 if kind.on_sent is not None and message_id is not None:
+                    in_hook = True
                     await kind.on_sent(self.deps, uow, message.params, message.chat_id, message_id)
+                    in_hook = False
         except Exception:
-            # The message is out: never send it twice because its bookkeeping failed.
+            if not in_hook:
+                raise  # the storage failed (e.g. locked): the caller tries again, hook included
+            # The hook itself is broken: never send the message twice because of it.
             log.exception("outbox %s: on_sent failed; marking sent without it", message.id)
             async with storage.transaction() as uow:
                 await uow.outbox.mark_sent(message.id, message_id, now)
-        self.stats["sent"] += 1
-        if kind.after_send is not None and message_id is not None:
-            await kind.after_send(self.deps, message.params, message.chat_id, message_id)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> int | None:
         if rendered.edit_message_id is not None:

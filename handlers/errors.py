@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError, TimedOut
+from telegram.ext import ApplicationHandlerStop
 
 from handlers import views
 from handlers.context import BotContext
@@ -22,18 +23,21 @@ async def on_error(update: object, context: BotContext) -> None:
     # Ids and the exception type only: message bodies may hold personal data.
     log.error("unhandled %s while handling update %s", type(error).__name__, update_id,
               exc_info=(type(error), error, error.__traceback__))
-    if not isinstance(update, Update) or update.effective_chat is None:
+    if not isinstance(update, Update):
         return
-    if isinstance(error, TimedOut):
-        # Telegram did not answer in time, but it may well have carried the call out (the answer is
-        # probably on its way, the change is saved): "nothing was changed" would be wrong.
-        return
-    t = context.deps.translations.for_locale(None)
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(views.unexpected_error(t)[:200], show_alert=True)
-        else:
-            await context.bot.send_message(update.effective_chat.id, views.unexpected_error(t),
-                                           parse_mode=ParseMode.HTML)
-    except TelegramError:
-        log.warning("could not tell chat about error in update %s", update_id)
+    # An update that failed is not handed to the handlers of later groups: when the duplicate check
+    # (group -1) fails — the database is unavailable — the handler would fail too and the person
+    # would be told twice (or it would run unrecorded).
+    if update.effective_chat is not None and not isinstance(error, TimedOut):
+        # (A timeout is not reported: Telegram may well have carried the call out — the answer is
+        # probably on its way and the change is saved — so "nothing was changed" would be wrong.)
+        t = context.deps.translations.for_locale(None)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(views.unexpected_error(t)[:200], show_alert=True)
+            else:
+                await context.bot.send_message(update.effective_chat.id, views.unexpected_error(t),
+                                               parse_mode=ParseMode.HTML)
+        except TelegramError:
+            log.warning("could not tell chat about error in update %s", update_id)
+    raise ApplicationHandlerStop

@@ -7,10 +7,10 @@ from telegram import Update
 from bot import guidance
 from bot.i18n import N_
 from bot.services import ServiceError
-from handlers.admin import button_arg, button_int, redraw
+from handlers.admin import redraw
+from handlers.replies import answers_refusals, button_arg, int_arg, reply
 from handlers.context import BotContext
 from handlers.keyboards import guidance as kb
-from handlers.replies import answers_refusals, reply
 from handlers.views import guidance as gv
 
 
@@ -46,7 +46,7 @@ async def on_page(update: Update, context: BotContext) -> None:
     if key == guidance.CONTACT.key:
         await redraw(update, gv.contacts(t, await context.services.admin.contacts(who)), kb.page(t, guidance.CONTACT, 0, 1))
         return
-    found = guidance.page(key, button_int(update, 1))
+    found = guidance.page(key, int_arg(update, 1))
     if found is None:
         raise ServiceError("stale", N_("This button is no longer valid."))
     section, current, count = found

@@ -10,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
 
 from bot.bulk_import import ImportRejected
 from bot.i18n import N_, Translator
@@ -20,33 +20,17 @@ from bot.lpj_sheet import build_lpj_template, template_name
 from bot.services import FileUpload, LpjState, ServiceError
 from bot.services.lpj import CONVERSATION, RETURN_CONVERSATION
 from bot.validation import Problem, ValidationError
-from handlers import callback_data, views
+from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import lpj as kb
-from handlers.replies import answers_refusals, reply
+from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
 from storage.files import FileStore, FileStoreFull
 from storage.unit import UnitOfWork
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-
-
-def _args(update: Update) -> tuple[str, ...]:
-    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
-    return decoded.args if decoded else ()
-
-
-def _int_arg(update: Update) -> int:
-    try:
-        return int(_args(update)[0])
-    except (IndexError, ValueError):
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
 def _today(context: BotContext, state: LpjState) -> dt.date:
@@ -63,16 +47,6 @@ async def _ask(update: Update, context: BotContext, state: LpjState, previous: N
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=kb.for_question(t, state))
 
 
-async def _close_buttons(update: Update) -> None:
-    """Remove the buttons of the message just answered, so an old question cannot be answered twice."""
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message) and query.message.reply_markup is not None:
-        try:
-            await query.edit_message_reply_markup(None)
-        except BadRequest:
-            pass  # already edited (a double tap)
-
-
 # --- the operator -----------------------------------------------------------------------------------
 
 
@@ -81,7 +55,7 @@ async def cmd_lpj(update: Update, context: BotContext) -> None:
     """``/lpj`` opens the LPJ due (or asks which one); ``/lpj CODE`` opens that proposal's."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     if context.args:
@@ -101,9 +75,9 @@ async def cmd_lpj(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_open_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    state = await context.services.lpj.open(who, proposal_id=_int_arg(update))
+    state = await context.services.lpj.open(who, proposal_id=int_arg(update))
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, state)
 
 
@@ -130,7 +104,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             await query.edit_message_text(lv.question(t, state, _today(context, state), context.services.lpj.rules),
                                           parse_mode=ParseMode.HTML, reply_markup=kb.for_question(t, state))
             return
-        await _close_buttons(update)
+        await close_buttons(update)
     previous = before.line if before is not None and before.cursor.step in (Step.REALIZATION, Step.REALIZATION_NOTE) else None
     await _ask(update, context, state, previous)
 
@@ -145,17 +119,17 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
-    args = _args(update)
+    args = button_args(update)
     await _answer(update, context, Reply(choice=args[0] if args else None))
 
 
 @answers_refusals
 async def on_section_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    args = _args(update)
+    args = button_args(update)
     state = await context.services.lpj.go_to(who, args[0] if args else "review")
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, state)
 
 
@@ -180,14 +154,14 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     try:
-        state = await context.services.lpj.submit(who, _int_arg(update))
+        state = await context.services.lpj.submit(who, int_arg(update))
     except ValidationError as error:
         # The whole list of what is missing, as a message: an alert would cut it off.
         await query.answer()
         await reply(update, views.refusal(t, error))
         return
     await query.answer()
-    await _close_buttons(update)
+    await close_buttons(update)
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, lv.submitted(t, state, team.name if team else None))
 
@@ -256,16 +230,16 @@ async def _needs_private_chat(update: Update, context: BotContext, started: bool
 @answers_refusals
 async def on_verify_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    review = await context.services.lpj.verify(who, _int_arg(update))
+    review = await context.services.lpj.verify(who, int_arg(update))
     await update.callback_query.answer(lv.verified(context.translator(who), review.proposal.code))  # type: ignore[union-attr]
 
 
 @answers_refusals
 async def on_validate_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    review = await context.services.lpj.validate(who, _int_arg(update))
+    review = await context.services.lpj.validate(who, int_arg(update))
     await update.callback_query.answer(lv.validated(context.translator(who), review.proposal.code))  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
 
 
 @answers_refusals
@@ -277,7 +251,7 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
     assert query is not None
     if await _needs_private_chat(update, context, who.person.private_chat_started):
         return
-    started = await context.services.lpj.start_return(who, _int_arg(update))
+    started = await context.services.lpj.start_return(who, int_arg(update))
     try:
         await context.bot.send_message(who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code),
                                        parse_mode=ParseMode.HTML, reply_markup=kb.cancel_return(t))
@@ -314,14 +288,14 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     assert query is not None
     if await _needs_private_chat(update, context, who.person.private_chat_started):
         return
-    state = await context.services.lpj.detail(who, _int_arg(update))
+    state = await context.services.lpj.detail(who, int_arg(update))
     try:
         await context.bot.send_message(who.person.telegram_user_id, lv.detail(t, state, _today(context, state)),
                                        parse_mode=ParseMode.HTML)
     except Forbidden:
         await query.answer(url=kb.start_private_url(context.bot.username))
         return
-    await query.answer(None if _private(update) else lv.detail_sent(t))
+    await query.answer(None if is_private(update) else lv.detail_sent(t))
 
 
 # --- notifications ----------------------------------------------------------------------------------------

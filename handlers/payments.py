@@ -11,7 +11,7 @@ import io
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 
 from bot.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
@@ -27,17 +27,13 @@ from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import payments as kb
-from handlers.replies import answers_refusals, reply
-from handlers.reviews import button_args, edit, int_arg
+from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
+from handlers.reviews import edit
 from handlers.router import on_file_in, on_text_in
 from handlers.views import payments as pv
 from storage.files import FileStore, FileStoreFull
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
 def sheet_clients(accounts: Accounts) -> list[SheetClient]:
@@ -74,7 +70,7 @@ async def cmd_accounts(update: Update, context: BotContext) -> None:
     """``/rekening``: the clients whose bank accounts are needed, with a button each."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     items = await context.services.accounts.overview(who)
@@ -211,7 +207,7 @@ async def cmd_pay(update: Update, context: BotContext) -> None:
     """``/bayar``: the proposals whose accounts are verified."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     items = await context.services.payments.candidates(who)

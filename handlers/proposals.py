@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import io
 
-from telegram import InputFile, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
 
 from bot.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
 from bot.i18n import N_
@@ -18,10 +17,10 @@ from bot.intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import CONVERSATION
 from bot.validation import Problem, ValidationError
-from handlers import callback_data, views
+from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
-from handlers.replies import answers_refusals, reply
+from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 from storage.files import FileStore, FileStoreFull
@@ -31,23 +30,6 @@ SPREADSHEET_TYPES = {
     "text/csv",
     "text/comma-separated-values",
 }
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
-
-
-def _args(update: Update) -> tuple[str, ...]:
-    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
-    return decoded.args if decoded else ()
-
-
-def _int_arg(update: Update, index: int = 0) -> int:
-    args = _args(update)
-    try:
-        return int(args[index])
-    except (IndexError, ValueError):
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
 async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix: str = "") -> None:
@@ -68,17 +50,6 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
     await context.bot.send_message(chat.id, views.clip(text), parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def _close_buttons(update: Update) -> None:
-    """Remove the buttons of the message just answered, so old questions cannot be answered twice."""
-    query = update.callback_query
-    if query is not None and query.message is not None and isinstance(query.message, Message):
-        if query.message.reply_markup is not None:
-            try:
-                await query.edit_message_reply_markup(None)
-            except BadRequest:
-                pass  # already edited (a double tap): nothing to do
-
-
 # --- commands --------------------------------------------------------------------------------------
 
 
@@ -86,7 +57,7 @@ async def _close_buttons(update: Update) -> None:
 async def cmd_propose(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     try:
@@ -104,7 +75,7 @@ async def cmd_propose(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def cmd_resume(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(context.translator(who)))
         return
     code = context.args[0] if context.args else None
@@ -115,7 +86,7 @@ async def cmd_resume(update: Update, context: BotContext) -> None:
 async def cmd_template(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     await _send_template(update, context)
@@ -149,7 +120,7 @@ async def cmd_status(update: Update, context: BotContext) -> None:
     """``/status`` lists the IPWL's proposals; ``/status KODE`` shows one of them."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     if not context.args:
@@ -193,7 +164,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
                 reply_markup=kb.for_question(t, state, context.services.proposals.regions, context.deps.clock.now().date()),
             )
             return
-        await _close_buttons(update)
+        await close_buttons(update)
     await _ask(update, context, state)
 
 
@@ -207,7 +178,7 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
-    args = _args(update)
+    args = button_args(update)
     await _answer(update, context, Reply(choice=args[0] if args else None))
 
 
@@ -218,7 +189,7 @@ async def on_answer_pressed(update: Update, context: BotContext) -> None:
 async def on_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    client_id = _int_arg(update)
+    client_id = int_arg(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     client = next((c for c in state.clients if c.id == client_id), None)
     if client is None:
@@ -230,8 +201,8 @@ async def on_client_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_edit_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    args = _args(update)
-    state = await context.services.proposals.edit(who, _int_arg(update), args[1] if len(args) > 1 else "")
+    args = button_args(update)
+    state = await context.services.proposals.edit(who, int_arg(update), args[1] if len(args) > 1 else "")
     await update.callback_query.answer()  # type: ignore[union-attr]
     await _ask(update, context, state)
 
@@ -239,7 +210,7 @@ async def on_edit_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_budget_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    state = await context.services.proposals.add_budget(who, _int_arg(update))
+    state = await context.services.proposals.add_budget(who, int_arg(update))
     await update.callback_query.answer()  # type: ignore[union-attr]
     await _ask(update, context, state)
 
@@ -248,7 +219,7 @@ async def on_budget_pressed(update: Update, context: BotContext) -> None:
 async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    client_id, line_id = _int_arg(update, 0), _int_arg(update, 1)
+    client_id, line_id = int_arg(update, 0), int_arg(update, 1)
     state = await context.services.proposals.remove_budget_line(who, client_id, line_id)
     client = next(c for c in state.clients if c.id == client_id)
     await update.callback_query.answer()  # type: ignore[union-attr]
@@ -259,9 +230,9 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_remove_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    state = await context.services.proposals.remove_client(who, _int_arg(update))
+    state = await context.services.proposals.remove_client(who, int_arg(update))
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, state)
 
 
@@ -270,7 +241,7 @@ async def on_review_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, state)
 
 
@@ -278,7 +249,7 @@ async def on_review_pressed(update: Update, context: BotContext) -> None:
 async def on_page_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    page = max(0, _int_arg(update))
+    page = max(0, int_arg(update))
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
@@ -290,7 +261,7 @@ async def on_add_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.NAME)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, state)
 
 
@@ -305,17 +276,17 @@ async def on_continue_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.resume(who)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, state)
 
 
 @answers_refusals
 async def on_open_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    proposal_id = _int_arg(update)
+    proposal_id = int_arg(update)
     current = await context.services.proposals.resume(who, proposal_id=proposal_id)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     await _ask(update, context, current)
 
 
@@ -323,9 +294,9 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 async def on_submit_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    state = await context.services.proposals.submit(who, _int_arg(update))
+    state = await context.services.proposals.submit(who, int_arg(update))
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, pv.submitted(t, state, team.name if team else None))
 
@@ -334,7 +305,7 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
 async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    proposal_id = _int_arg(update)
+    proposal_id = int_arg(update)
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await reply(update, pv.confirm_withdraw(t, state.proposal.code),
@@ -346,7 +317,7 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
 async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    proposal = await context.services.proposals.withdraw(who, _int_arg(update))
+    proposal = await context.services.proposals.withdraw(who, int_arg(update))
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_text(pv.withdrawn(t, proposal.code), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
@@ -354,7 +325,7 @@ async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_keep_pressed(update: Update, context: BotContext) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _close_buttons(update)
+    await close_buttons(update)
 
 
 @answers_refusals

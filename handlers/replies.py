@@ -11,14 +11,16 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Update
-from telegram.constants import ParseMode
+from telegram import Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest
 
 from bot.bulk_import import ImportRejected
+from bot.i18n import N_
 from bot.services import ServiceError
 from bot.validation import ValidationError
 from bot.workflow import WorkflowError
-from handlers import views
+from handlers import callback_data, views
 from handlers.context import BotContext
 
 Refusal = (ServiceError, WorkflowError, ValidationError)
@@ -63,3 +65,40 @@ def answers_refusals(handler: Handler) -> Handler:
             return None
 
     return wrapper
+
+
+# --- reading an update ---------------------------------------------------------------------------
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def button_args(update: Update) -> tuple[str, ...]:
+    """The ids a pressed button carries (empty for a forged or foreign button)."""
+    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
+    return decoded.args if decoded else ()
+
+
+def button_arg(update: Update, index: int = 0) -> str:
+    args = button_args(update)
+    if index >= len(args):
+        raise ServiceError("stale", N_("This button is no longer valid."))
+    return args[index]
+
+
+def int_arg(update: Update, index: int = 0) -> int:
+    try:
+        return int(button_arg(update, index))
+    except ValueError:
+        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+async def close_buttons(update: Update) -> None:
+    """Remove the buttons of the message just answered, so an old question cannot be answered twice."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message) and query.message.reply_markup is not None:
+        try:
+            await query.edit_message_reply_markup(None)
+        except BadRequest:
+            pass  # already edited (a double tap)

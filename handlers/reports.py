@@ -14,28 +14,24 @@ from pathlib import Path
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application
 
 from bot.i18n import Translator
 from bot.services import Identity, ServiceError
 from bot.services.reports import EXPORT_CUSTOM
 from handlers import views
-from handlers.admin import answer_and_send, broadcast_reports_job, button_arg, button_int, redraw, typed_text
+from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed_text
+from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
 from handlers.context import DEPS_KEY, BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import admin as kb
-from handlers.replies import answers_refusals, reply
 from handlers.router import on_text_in
 from handlers.views import reports as rv
 
 log = logging.getLogger("atensi.reports")
 
 MONTHLY_CHECK_SECONDS = 3600
-
-
-def _private(update: Update) -> bool:
-    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
 # --- /laporan ------------------------------------------------------------------------------------------------
@@ -50,7 +46,7 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     report = await services.monthly(who, " ".join(context.args or []))
     chat = update.effective_chat
     assert chat is not None
-    if not _private(update):  # figures only, no files: groups see totals, and this keeps them short
+    if not is_private(update):  # figures only, no files: groups see totals, and this keeps them short
         await reply(update, rv.summary(t, report))
         return
     waiting = await context.bot.send_message(chat.id, rv.preparing(t, report.period), parse_mode=ParseMode.HTML)
@@ -121,7 +117,7 @@ def schedule_admin_jobs(app: Application) -> None:
 async def cmd_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not _private(update):
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     context.services.reports.check_export(who)
@@ -145,21 +141,21 @@ async def on_export_mask(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     context.services.reports.check_export(who, "clients")
-    await redraw(update, rv.export_range(t, "clients"), kb.export_range(t, "clients", 1 if button_int(update) else 0))
+    await redraw(update, rv.export_range(t, "clients"), kb.export_range(t, "clients", 1 if int_arg(update) else 0))
 
 
 @answers_refusals
 async def on_export_range(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     span = context.services.reports.export_range(button_arg(update, 1))
-    await _export(update, context, who, button_arg(update, 0), span, bool(button_int(update, 2)))
+    await _export(update, context, who, button_arg(update, 0), span, bool(int_arg(update, 2)))
 
 
 @answers_refusals
 async def on_export_other_dates(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    await context.services.reports.start_custom_export(who, button_arg(update, 0), bool(button_int(update, 1)))
+    await context.services.reports.start_custom_export(who, button_arg(update, 0), bool(int_arg(update, 1)))
     await answer_and_send(update, rv.export_range_prompt(t), kb.cancel_only(t))
 
 

@@ -17,28 +17,15 @@ from bot.i18n import N_, Translator
 from bot.models import Action, Attachment
 from bot.services import Identity, ServiceError
 from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND
-from handlers import callback_data
 from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import reviews as kb
-from handlers.replies import answers_refusals
+from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
 from storage.unit import UnitOfWork
 
 # --- button helpers (shared by decisions and payments) ---------------------------------------------------
-
-
-def button_args(update: Update) -> tuple[str, ...]:
-    decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
-    return decoded.args if decoded else ()
-
-
-def int_arg(update: Update, index: int = 0) -> int:
-    try:
-        return int(button_args(update)[index])
-    except (IndexError, ValueError):
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
 def action_arg(update: Update, index: int) -> Action:

@@ -41,6 +41,9 @@ class FileStore:
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:  # e.g. the folder is not a directory: there is no half file to remove
+                pass
             raise FileStoreFull(exc.strerror or type(exc).__name__) from None
         return StoredFile(str(target), digest, len(data))

@@ -52,6 +52,13 @@ class World:
         before = len(self.emu.chat_messages(target))
         await self.emu.send_text(user, text, chat=chat)
         await self.emu.settle()
+        if len(self.emu.chat_messages(target)) == before:
+            # A loaded machine can take longer than settle's quiet period to start answering.
+            try:
+                await self.emu.wait_for(lambda: len(self.emu.chat_messages(target)) > before, timeout=2)
+                await self.emu.settle()
+            except TimeoutError:
+                pass
         return self.emu.chat_messages(target)[before:]
 
     async def press(self, user: EmuUser, message: BotMessage, data: str | None = None, *, text: str | None = None):

@@ -1,0 +1,234 @@
+"""The cast and the machinery of the authorization matrix (tests/security/test_authorization_matrix.py).
+
+Nine personas: the operator of the IPWL whose items are the targets (JB01), an operator of another
+IPWL (SS01, another team), a PIC of JB01's team, a PIC of the other team, finance, the head of
+centre, an admin, a stranger who only pressed Start, and a former operator of JB01 whose access was
+revoked. Everyone is a member of team 1's group (anyone in a group can press any button there).
+
+Targets: JB01's proposals in every status a button acts on (seeded through the repositories), an
+open draft of the JB01 operator with three clients (his conversation), a draft of the SS01
+operator (so her refusals come from ownership checks, not from "no draft"), and stand-ins for the
+admin's buttons (a person, an IPWL and a team that nothing else depends on).
+
+Refusals are recorded as they are rendered: ``handlers.views.refusal`` (every ServiceError,
+WorkflowError, ValidationError a handler turns into a message or an alert) and
+``handlers.views.stale_button`` (a button nobody claims), each with the Telegram user it answered.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
+from bot.models import ProposalStatus as S
+from bot.models import Role
+from handlers import views
+from handlers.context import BotContext
+from storage.db import to_db_time
+from tests.scenarios.test_review_flow import client_inputs
+from tests.test_lpj_service import seed_proposal
+
+PERSONAS = ("op_a", "op_b", "pic_a", "pic_b", "finance", "head", "admin", "stranger", "revoked")
+
+# Refusals that mean "not yours": a role or scope check said no.
+AUTHORIZATION_CODES = frozenset({
+    "admin_only", "head_only", "finance_only", "staff_only", "not_operator", "out_of_scope", "role_required",
+    "not_your_team", "revoked", "not_registered", "four_eyes",
+})
+
+_answering: contextvars.ContextVar[int | None] = contextvars.ContextVar("answering", default=None)
+
+
+@dataclass
+class Recorder:
+    """Refusal codes per Telegram user id, in order."""
+
+    codes: dict[int, list[str]] = field(default_factory=dict)
+
+    def install(self, monkeypatch: Any) -> None:
+        original_identify = BotContext.identify
+        original_refusal = views.refusal
+        original_stale = views.stale_button
+
+        async def identify(ctx: BotContext, update: Any) -> Any:
+            if update.effective_user is not None:
+                _answering.set(update.effective_user.id)
+            return await original_identify(ctx, update)
+
+        def refusal(t: Any, error: object) -> str:
+            self._add(getattr(error, "code", None) or type(error).__name__)
+            return original_refusal(t, error)
+
+        def stale_button(t: Any) -> str:
+            self._add("stale_button")
+            return original_stale(t)
+
+        monkeypatch.setattr(BotContext, "identify", identify)
+        monkeypatch.setattr(views, "refusal", refusal)
+        monkeypatch.setattr(views, "stale_button", stale_button)
+
+    def _add(self, code: str) -> None:
+        user = _answering.get()
+        if user is not None:
+            self.codes.setdefault(user, []).append(code)
+
+    def take(self, user: EmuUser) -> list[str]:
+        return self.codes.pop(user.id, [])
+
+
+@dataclass
+class Cast:
+    users: dict[str, EmuUser]
+    group: EmuChat
+    t: dict[str, int]  # target ids by name
+
+    def __getitem__(self, persona: str) -> EmuUser:
+        return self.users[persona]
+
+
+async def _sql(world: Any, sql: str, *params: object) -> None:
+    async with world.storage.db.transaction() as conn:
+        await conn.execute(sql, params)
+
+
+async def cast(world: Any) -> Cast:
+    emu = world.emu
+    users = {p: emu.add_user(p.replace("_", " ").title().replace(" ", ""), language_code="en") for p in PERSONAS}
+    for persona, role, scope in (("op_a", Role.OPERATOR, {"ipwl": "JB01"}), ("op_b", Role.OPERATOR, {"ipwl": "SS01"}),
+                                 ("pic_a", Role.PIC, {"team": "TIM1"}), ("pic_b", Role.PIC, {"team": "TIM2"}),
+                                 ("finance", Role.FINANCE, {}), ("head", Role.HEAD, {}), ("admin", Role.ADMIN, {}),
+                                 ("revoked", Role.OPERATOR, {"ipwl": "JB01"})):
+        await world.enrol(users[persona], role, **scope)
+    await world.say(users["stranger"], "/start")
+    group = emu.add_group("Tim PIC 1", members=list(users.values()))
+    services = world.services
+    boss = await services.onboarding.identify(9001, "Admin", private_chat=True, language="en")
+    await services.onboarding.bind_group(boss, group.id, "TIM1")
+
+    async def who(persona: str):  # noqa: ANN202
+        user = users[persona]
+        return await services.onboarding.identify(user.id, user.full_name, private_chat=True, language="en")
+
+    t: dict[str, int] = {}
+    # JB01 in every status a button acts on (one proposal each), and the statuses' clients.
+    for name, status in (("submitted", S.SUBMITTED), ("withdrawable", S.SUBMITTED), ("in_review", S.IN_REVIEW),
+                         ("validated", S.VALIDATED), ("decreed", S.DECREED),
+                         ("accounts_submitted", S.ACCOUNTS_SUBMITTED), ("accounts_submitted_2", S.ACCOUNTS_SUBMITTED),
+                         ("accounts_submitted_3", S.ACCOUNTS_SUBMITTED), ("accounts_verified", S.ACCOUNTS_VERIFIED),
+                         ("paid", S.PAID), ("lpj_submitted", S.LPJ_SUBMITTED), ("lpj_submitted_2", S.LPJ_SUBMITTED),
+                         ("lpj_verified", S.LPJ_VERIFIED)):
+        t[name] = await seed_proposal(services, ipwl="JB01", status=status, clients=2)
+        rows = await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", t[name])
+        t[f"{name}_client"] = rows[0][0]
+    pic_a = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["pic_a"].id))[0][0]
+    await _sql(world, "UPDATE proposals SET claimed_by = ? WHERE id = ?", pic_a, t["in_review"])
+    stamp = to_db_time(world.clock.now())
+    for client in await world.rows("SELECT id FROM clients WHERE proposal_id IN (?, ?, ?)", t["accounts_submitted"],
+                                   t["accounts_submitted_2"], t["accounts_submitted_3"]):
+        await _sql(world, "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+                          " updated_at) VALUES (?, '002', '123456789012345', 'Siti Rahayu', 'submitted', ?)",
+                   client[0], stamp)
+    # The JB01 operator's open draft (his conversation) with three clients; the SS01 operator's own.
+    state = await services.proposals.start(await who("op_a"))
+    state = await services.proposals.add_clients(await who("op_a"), client_inputs())
+    t["draft"] = state.proposal.id
+    t["draft_client"] = state.clients[0].id
+    t["draft_line"] = state.clients[0].budget[0].id
+    other = await services.proposals.start(await who("op_b"))
+    await services.proposals.add_clients(await who("op_b"), client_inputs()[:1])
+    t["other_draft"] = other.proposal.id
+    # Revoke the second JB01 operator (all access), as an admin does from /pengguna.
+    revoked = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["revoked"].id))[0][0]
+    await services.admin.revoke_person(boss, revoked)
+    # Stand-ins for the admin's buttons: a person with a grant, PA01 and team 2, a closed proposal's client.
+    dummy = emu.add_user("Dummy", language_code="en")
+    await world.enrol(dummy, Role.PIC, team="TIM2")
+    t["dummy_person"] = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", dummy.id))[0][0]
+    t["dummy_grant"] = (await world.rows("SELECT id FROM grants WHERE person_id = ?", t["dummy_person"]))[0][0]
+    t["other_ipwl"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'PA01'"))[0][0]
+    t["team2"] = (await world.rows("SELECT id FROM pic_teams WHERE code = 'TIM2'"))[0][0]
+    await world.emu.settle()
+    await _drain(world)
+    return Cast(users, group, t)
+
+
+async def _drain(world: Any) -> None:
+    """Until every due notification is out and the sender is idle (effects of the last presses)."""
+    import asyncio
+
+    stamp = to_db_time(world.clock.now())
+    processor = world.app.update_processor
+    for _ in range(1000):
+        await world.emu.settle(quiet=0.02)
+        due = await world.rows("SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?", stamp)
+        if due == [(0,)] and not world.deps.sender._workers and processor.current_concurrent_updates == 0:
+            break
+        await asyncio.sleep(0.01)
+
+
+# --- the database, as far as a refused press must leave it ---------------------------------------------------
+
+
+async def fingerprint(world: Any) -> dict[str, list[tuple]]:
+    """Every table as rows, but for what merely knowing someone writes: the updates seen, the
+    people's display names and "started" flags, and the audit of refused presses ("denied")."""
+    tables = [r[0] for r in await world.rows(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " AND name NOT IN ('processed_updates', 'schema_migrations') ORDER BY name")]
+    result: dict[str, list[tuple]] = {}
+    for table in tables:
+        if table == "people":
+            sql = "SELECT id, telegram_user_id, locale, revoked_at FROM people ORDER BY id"
+        elif table == "audit_events":
+            sql = "SELECT * FROM audit_events WHERE action != 'denied' ORDER BY id"
+        else:
+            sql = f"SELECT * FROM {table} ORDER BY rowid"
+        result[table] = await world.rows(sql)
+    return result
+
+
+def changes(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> dict[str, tuple[int, int]]:
+    return {t: (len(before.get(t, [])), len(after.get(t, []))) for t in after if before.get(t) != after.get(t)}
+
+
+# --- pressing and typing ---------------------------------------------------------------------------------------
+
+
+async def message_with_button(world: Any, chat_id: int, data: str) -> BotMessage:
+    """A message from the bot carrying one button with ``data`` (as an old or forged card would)."""
+    sent = await world.app.bot.send_message(
+        chat_id, "·", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("·", callback_data=data)]]))
+    message = next(m for m in world.emu.chat_messages(chat_id) if m.message_id == sent.message_id)
+    return message
+
+
+@dataclass
+class Outcome:
+    persona: str
+    answer: CallbackAnswer | None
+    codes: list[str]
+    replies: list[str]
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.codes)
+
+    @property
+    def unauthorized(self) -> bool:
+        return any(c in AUTHORIZATION_CODES for c in self.codes)
+
+    def brief(self) -> str:
+        if self.codes:
+            return "refused:" + "+".join(self.codes)
+        if self.answer is None:
+            return "no-answer"
+        return "alert" if self.answer.show_alert else "ok"
+
+
+def now(world: Any) -> dt.datetime:
+    return world.clock.now()
