@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python bench/bench_outbox.py [--messages 5000] [--groups 4] [--per-group 20] [--no-spec]
+    python bench/bench_outbox.py [--messages 5000] [--groups 4] [--per-group 20] [--no-spec] [--production-bot]
 
 Queues ``--messages`` notifications in a fresh database — ``--groups`` × ``--per-group`` to group
 chats, the rest to private chats (two or three each, as when a round of reminders goes out) — and
@@ -31,7 +31,8 @@ TOKEN = "123456:BENCH-TOKEN"
 KIND = "bench_note"
 
 
-async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: float | None) -> dict[str, Any]:
+async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: float | None,
+              production: bool = False) -> dict[str, Any]:
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
@@ -68,7 +69,17 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
             async with storage.transaction() as uow:
                 for n, chat_id in enumerate(targets):
                     await uow.outbox.enqueue(dedupe_key=f"bench:{n}", chat_id=chat_id, kind=KIND, params={"n": n}, now=now)
-            bot = Bot(TOKEN, base_url=emu.base_url, request=HTTPXRequest(connection_pool_size=64, pool_timeout=10))
+            request = HTTPXRequest(connection_pool_size=64, pool_timeout=10)
+            if production:
+                # As bot.app builds it: the sender's Pacer in front of PTB's rate limiter (with retries).
+                from telegram.ext import ExtBot
+
+                from bot.app import PatientRateLimiter
+
+                bot = ExtBot(TOKEN, base_url=emu.base_url, request=request,
+                             rate_limiter=PatientRateLimiter(max_retries=3))
+            else:
+                bot = Bot(TOKEN, base_url=emu.base_url, request=request)
             await bot.initialize()
             sender = OutboxSender(bot, deps, pacer=Pacer(overall_per_second=rate) if rate else None)
             started = time.monotonic()
@@ -93,7 +104,7 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
         "rate_per_second": round(messages / elapsed, 1), "overhead_pct": round(100 * (elapsed / max(floor, group_floor) - 1), 1),
         "delivered": delivered, "outbox": counts,
         "429": stats.get("429", 0), "429_by_limit": {k[10:]: v for k, v in stats.items() if k.startswith("429.flood.")},
-        "sender": sender.stats,
+        "sender": sender.stats, "bot": "production (PTB rate limiter)" if production else "bare Bot",
     }
 
 
@@ -104,8 +115,11 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=20)
     parser.add_argument("--no-spec", action="store_true", help="skip Bot API spec validation in the emulator")
     parser.add_argument("--rate", type=float, default=None, help="the sender's overall messages/s (default: its own)")
+    parser.add_argument("--production-bot", action="store_true",
+                        help="send through the bot as bot.app builds it (with PTB's rate limiter), not a bare Bot")
     args = parser.parse_args()
-    result = asyncio.run(run(args.messages, args.groups, args.per_group, not args.no_spec, args.rate))
+    result = asyncio.run(run(args.messages, args.groups, args.per_group, not args.no_spec, args.rate,
+                             args.production_bot))
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -1,25 +1,34 @@
-"""Update throughput and latency through the local Bot API emulator, against an echo-bot floor.
+"""Update throughput, latency and CPU per update, against an echo-bot floor; start-up time and memory.
 
-Runs, in one process and one run (machines here are noisy, so the baseline is measured alongside):
+Every bot runs in its own process, as it would on the server, so its own cost is measured apart from
+the Bot API emulator and the simulated users (which run here, in the parent, on the other core):
 
-1. the floor: a minimal python-telegram-bot echo bot (one CommandHandler that replies "ok");
-2. atensi-bot (the real composition root and database) answering
+1. the floor: a minimal python-telegram-bot bot (``--child echo``) that answers every command and text
+   with "ok" and every button with an answer plus an edit — the same Bot API calls as ours, no work;
+2. atensi-bot (``--child atensi``): the real composition root (``bot.app.build_application``,
+   ``start_bot``) on a seeded SQLite file, with the rate limiter off to measure what the bot itself
+   can process. Three kinds of update:
    - ``/status`` of an operator (reads the registry and the IPWL's proposals),
-   - a proposal answer (a name typed into an open draft: validation, a write, the next question),
-   - a button press (``/bahasa``'s language button: identify, write, edit the message).
+   - a proposal answer (a NIK that is too short, typed into an open draft: the draft is loaded, the
+     answer validated, the question asked again),
+   - a button press (``/bahasa``'s language button: identify, write, edit the message);
+3. production (``python -m bot run``): start-up time to the first ``getUpdates``, resident memory when
+   idle and after the load, and ``/status`` throughput with the production rate limiter on
+   (python-telegram-bot's AIORateLimiter: about 30 messages/s overall, Telegram's own limit).
 
-For each: sustained throughput (N updates from many users at once) and per-update latency p50/p95
-in a closed loop (one update at a time per user, several users). Prints figures and ratios; it never
-fails on a number. Also: start-up time to the first getUpdates, and resident memory when idle.
+For each: throughput with ``--users`` users at once (each sends, waits for the answer, sends again),
+latency p50/p95 with 4 users, and the bot process's CPU time per update (``/proc/<pid>/stat``), whose
+ratio to the floor's is the honest per-update cost. Prints figures; never fails on a number.
 
-    python bench/bench_updates.py [--updates 400] [--users 20]
+    python bench/bench_updates.py [--updates 600] [--users 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import resource
+import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -30,173 +39,234 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes  # noqa: E402
-
-from bot.app import build_application, start_bot, stop_bot  # noqa: E402
-from bot.clock import SystemClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.emulator import BotApiEmulator, EmuUser  # noqa: E402
-from bot.models import Role  # noqa: E402
-from bot.services import Services  # noqa: E402
-from storage.unit import Storage  # noqa: E402
-from tests.helpers import seed_registry  # noqa: E402
-
 TOKEN = "123456:BENCH"
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# --- the bots, in their own processes -------------------------------------------------------------------------
 
 
-async def wait_count(emu: BotApiEmulator, user: EmuUser, count: int, timeout: float = 30) -> None:
+def child_echo(base_url: str, file_url: str) -> None:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+    from telegram.request import HTTPXRequest
+
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.effective_message.reply_text("ok")  # type: ignore[union-attr]
+
+    async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await update.callback_query.answer()  # type: ignore[union-attr]
+        await update.callback_query.edit_message_text("ok")  # type: ignore[union-attr]
+
+    app = (ApplicationBuilder().token(TOKEN).base_url(base_url).base_file_url(file_url).concurrent_updates(True)
+           .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=30))
+           .get_updates_request(HTTPXRequest(read_timeout=11)).build())
+    app.add_handler(MessageHandler(filters.TEXT, reply))
+    app.add_handler(CallbackQueryHandler(press))
+    app.run_polling(poll_interval=0, timeout=1, stop_signals=(signal.SIGTERM, signal.SIGINT))
+
+
+def child_atensi(config: str) -> None:
+    from bot.app import build_application, start_bot, stop_bot
+    from bot.clock import SystemClock
+    from bot.config import load_settings
+    from storage.unit import Storage
+
+    async def run() -> None:
+        settings = load_settings(Path(config))
+        storage = await Storage.open(settings.storage.database)
+        app = build_application(settings, storage=storage, clock=SystemClock(), rate_limiter=False)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await start_bot(app, poll_timeout=settings.telegram.poll_timeout)
+        await stop.wait()
+        await stop_bot(app)
+        await storage.close()
+
+    asyncio.run(run())
+
+
+# --- measuring from the parent ----------------------------------------------------------------------------------
+
+
+def proc_status(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+class Child:
+    def __init__(self, argv: list[str], emu, env: dict[str, str]) -> None:  # noqa: ANN001
+        self.argv, self.emu, self.env = argv, emu, env
+        self.proc: asyncio.subprocess.Process | None = None
+        self.startup = 0.0
+
+    async def __aenter__(self) -> Child:
+        seen = len(self.emu.requests)
+        began = time.perf_counter()
+        self.proc = await asyncio.create_subprocess_exec(*self.argv, env=self.env, cwd=ROOT,
+                                                         stdout=asyncio.subprocess.DEVNULL,
+                                                         stderr=asyncio.subprocess.DEVNULL)
+        await self.emu.wait_for(lambda: any(m == "getUpdates" for m, _ in self.emu.requests[seen:]), timeout=60)
+        self.startup = time.perf_counter() - began
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 20)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+
+Action = Callable[[object], Awaitable[float]]  # one update from a user; returns seconds until it was answered
+
+
+async def _wait_for_count(emu, chat: int, count: int, timeout: float = 30) -> None:  # noqa: ANN001
     deadline = time.perf_counter() + timeout
-    while len(emu.chat_messages(user)) < count:
+    while len(emu.chat_messages(chat)) < count:
         if time.perf_counter() > deadline:
-            raise TimeoutError("no reply")
+            raise TimeoutError("no answer")
         await asyncio.sleep(0.0005)
 
 
-# An action sends one update as a user and returns how long the bot took to answer it (seconds).
-Action = Callable[[BotApiEmulator, EmuUser], Awaitable[float]]
-
-
-async def measure(emu: BotApiEmulator, users: list[EmuUser], action: Action, updates: int) -> dict[str, float]:
-    """Throughput with all users at once, then closed-loop latency."""
-    per_user = max(1, updates // len(users))
-    busy: list[float] = []
-    started = time.perf_counter()
-    await asyncio.gather(*(_loop(emu, u, action, per_user, busy) for u in users))
-    elapsed = time.perf_counter() - started
-    latencies: list[float] = []
-    await asyncio.gather(*(_loop(emu, u, action, max(1, per_user // 4), latencies) for u in users[:5]))
-    latencies.sort()
-    # An action may send set-up updates too (a press needs a fresh message): count them all.
-    sent = per_user * len(users) * getattr(action, "updates", 1)
-    return {
-        "throughput": sent / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
-    }
-
-
-async def _loop(emu: BotApiEmulator, user: EmuUser, action: Action, n: int, latencies: list[float]) -> None:
-    for _ in range(n):
-        latencies.append(await action(emu, user))
-
-
-def command(text: str) -> Action:
-    async def act(emu: BotApiEmulator, user: EmuUser) -> float:
+def typed(emu, text: str) -> Action:  # noqa: ANN001
+    async def act(user) -> float:  # noqa: ANN001
         before = len(emu.chat_messages(user))
         t0 = time.perf_counter()
         await emu.send_text(user, text)
-        await wait_count(emu, user, before + 1)
+        await _wait_for_count(emu, user.id, before + 1)
         return time.perf_counter() - t0
     return act
 
 
-async def press_language(emu: BotApiEmulator, user: EmuUser) -> float:
-    await command("/bahasa")(emu, user)  # set-up, not measured: a fresh message with the buttons
-    message = emu.last_message(user)
-    assert message is not None
-    t0 = time.perf_counter()
-    await emu.press(user, message, "v1|lang|id", timeout=30)
-    return time.perf_counter() - t0
+def pressed(emu, data: str) -> Action:  # noqa: ANN001
+    """A press on a fresh message carrying the button (put in place without the bot's help)."""
+    async def act(user) -> float:  # noqa: ANN001
+        message = emu.state.new_bot_message(user.chat_dict(), text="Pilih bahasa Anda:", html="Pilih bahasa Anda:",
+                                            reply_markup={"inline_keyboard": [[{"text": "ID", "callback_data": data}]]})
+        t0 = time.perf_counter()
+        await emu.press(user, message, data, timeout=30)
+        deadline = time.perf_counter() + 30
+        while not message.edits:  # answered and edited
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no edit")
+            await asyncio.sleep(0.0005)
+        return time.perf_counter() - t0
+    return act
 
 
-press_language.updates = 2  # type: ignore[attr-defined]
+async def measure(child: Child, users: list, action: Action, updates: int) -> dict[str, float]:  # noqa: ANN001
+    """Throughput and CPU per update with every user at once, then latency with four users."""
+    per_user = max(1, updates // len(users))
+    cpu0, began = cpu_seconds(child.pid), time.perf_counter()
+    await asyncio.gather(*(_loop(u, action, per_user, []) for u in users))
+    elapsed, cpu = time.perf_counter() - began, cpu_seconds(child.pid) - cpu0
+    latencies: list[float] = []
+    await asyncio.gather(*(_loop(u, action, max(10, per_user // 2), latencies) for u in users[:4]))
+    latencies.sort()
+    sent = per_user * len(users)
+    return {"throughput": sent / elapsed, "cpu_ms": cpu / sent * 1000,
+            "p50_ms": statistics.median(latencies) * 1000, "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000}
 
 
-async def type_name(emu: BotApiEmulator, user: EmuUser) -> float:
-    # A NIK that is too short: the draft is loaded, the answer validated, and the question re-asked.
-    return await command("3201 0145 0890")(emu, user)
+async def _loop(user, action: Action, n: int, latencies: list[float]) -> None:  # noqa: ANN001
+    for _ in range(n):
+        latencies.append(await action(user))
 
 
-async def echo_floor(args: argparse.Namespace) -> dict[str, float]:
-    async def ok(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text("ok")  # type: ignore[union-attr]
+async def seed(database: Path, users: list) -> None:  # noqa: ANN001
+    """The registry, an operator per user (all of JB01), and JB01's draft open for each at the NIK."""
+    from bot.clock import SystemClock
+    from bot.config import Settings
+    from bot.intake import Reply
+    from bot.models import Role
+    from bot.services import Services
+    from storage.unit import Storage
+    from tests.helpers import enrol, seed_registry
 
-    async with BotApiEmulator(TOKEN, spec_path=None) as emu:
-        app = ApplicationBuilder().token(TOKEN).base_url(emu.base_url).base_file_url(emu.base_file_url) \
-            .concurrent_updates(True).build()
-        app.add_handler(CommandHandler("status", ok))
-        await app.initialize()
-        await app.start()
-        await app.updater.start_polling(poll_interval=0, timeout=1)  # type: ignore[union-attr]
-        users = [emu.add_user(f"U{i}") for i in range(args.users)]
-        try:
-            return await measure(emu, users, command("/status"), args.updates)
-        finally:
-            await app.updater.stop()  # type: ignore[union-attr]
-            await app.stop()
-            await app.shutdown()
-
-
-async def atensi(args: argparse.Namespace) -> dict[str, dict[str, float]]:
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        async with BotApiEmulator(TOKEN, spec_path=None) as emu:
-            settings = Settings.model_validate({
-                "telegram": {"token": TOKEN, "base_url": emu.base_url, "base_file_url": emu.base_file_url,
-                             "poll_timeout": 1},
-                "storage": {"database": f"{tmp}/bench.sqlite3", "files_dir": f"{tmp}/files"},
-            })
-            storage = await Storage.open(settings.storage.database)
-            services = Services(storage, SystemClock(), settings)
-            await seed_registry(services)
-            users = [emu.add_user(f"Operator{i}", started=True) for i in range(args.users)]
-            for user in users:
-                invite = await services.onboarding.create_invite(Role.OPERATOR, ipwl_code="JB01")
-                who = await services.onboarding.identify(user.id, user.full_name, private_chat=True, language="id")
-                await services.onboarding.redeem_invite(who, invite.token)
-
-            rss_before = rss_mb()
-            t0 = time.perf_counter()
-            app = build_application(settings, storage=storage, clock=SystemClock(), rate_limiter=False)
-            await start_bot(app, poll_timeout=1)
-            await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.requests), timeout=10)
-            results["startup"] = {"seconds": time.perf_counter() - t0, "rss_mb": rss_mb(), "rss_delta_mb": rss_mb() - rss_before}
-            try:
-                results["status"] = await measure(emu, users, command("/status"), args.updates)
-                results["button"] = await measure(emu, users, press_language, args.updates)
-                # An IPWL has one draft at a time: every operator of JB01 answers into that draft.
-                await command("/ajukan")(emu, users[0])
-                await emu.settle()
-                await emu.press(users[0], emu.last_message(users[0]), "v1|in|this")
-                await emu.send_text(users[0], "Siti Rahayu")
-                await emu.settle()
-                for user in users[1:]:
-                    await command("/lanjut")(emu, user)
-                results["answer"] = await measure(emu, users, type_name, args.updates)
-            finally:
-                await stop_bot(app)
-                await storage.close()
-    return results
+    storage = await Storage.open(database)
+    services = Services(storage, SystemClock(), Settings.model_validate({"storage": {"database": str(database)}}))
+    await seed_registry(services)
+    operators = [await enrol(services, u.id, u.full_name, Role.OPERATOR, ipwl="JB01") for u in users]
+    await services.proposals.start(operators[0])
+    await services.proposals.answer(operators[0], Reply(choice="this"))
+    await services.proposals.answer(operators[0], Reply(text="Siti Rahayu"))
+    for who in operators[1:]:
+        await services.proposals.resume(who)
+    await storage.close()
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--updates", type=int, default=400)
+    from bot.emulator import BotApiEmulator
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--updates", type=int, default=600)
     parser.add_argument("--users", type=int, default=20)
     args = parser.parse_args()
-    floor = await echo_floor(args)
-    ours = await atensi(args)
-    print(f"machine: {sys.platform}, python {sys.version.split()[0]}, {args.updates} updates from {args.users} users")
-    print(f"{'':<22}{'updates/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'cost ×floor':>13}")
-    print(f"{'echo bot (floor)':<22}{floor['throughput']:>10.0f}{floor['p50_ms']:>9.1f}{floor['p95_ms']:>9.1f}{1:>13.2f}")
-    for name, label in (("status", "/status query"), ("answer", "proposal answer"), ("button", "button press")):
-        r = ours[name]
-        ratio = floor["throughput"] / r["throughput"]
-        print(f"{label:<22}{r['throughput']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{ratio:>13.2f}")
-    s = ours["startup"]
-    print(f"start-up to first getUpdates: {s['seconds']:.2f} s; resident memory {s['rss_mb']:.0f} MB "
-          f"(bot added {s['rss_delta_mb']:.0f} MB)")
-    print("targets: ≤2× floor per update, ≥200 updates/s, p95 < 50 ms, start-up < 3 s, idle RSS < 150 MB")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ATENSI_BOT_TOKEN": TOKEN}
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        async with BotApiEmulator(TOKEN, spec_path=None) as emu:
+            users = [emu.add_user(f"Operator{i}", started=True) for i in range(args.users)]
+            database = Path(tmp) / "bench.sqlite3"
+            await seed(database, users)
+            config = Path(tmp) / "config.toml"
+            config.write_text(f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
+                              f'poll_timeout = 1\n[storage]\ndatabase = "{database}"\nfiles_dir = "{tmp}/files"\n'
+                              "[reminders]\nenabled = false\n")
+            me = [sys.executable, str(Path(__file__).resolve())]
+            async with Child([*me, "--child", "echo", emu.base_url, emu.base_file_url], emu, env) as echo:
+                results["echo: start-up"] = {"seconds": echo.startup, "rss_mb": proc_status(echo.pid, "VmRSS")}
+                results["echo: text"] = await measure(echo, users, typed(emu, "/status"), args.updates)
+                results["echo: button"] = await measure(echo, users, pressed(emu, "v1|lang|id"), args.updates)
+            async with Child([*me, "--child", "atensi", str(config)], emu, env) as bot:
+                results["atensi: /status"] = await measure(bot, users, typed(emu, "/status"), args.updates)
+                results["atensi: answer"] = await measure(bot, users, typed(emu, "3201 0145 0890"), args.updates)
+                results["atensi: button"] = await measure(bot, users, pressed(emu, "v1|lang|id"), args.updates)
+            async with Child([sys.executable, "-m", "bot", "run", "--config", str(config)], emu, env) as prod:
+                await asyncio.sleep(3)  # idle: the sender's first poll and the jobs are scheduled
+                results["production: start-up"] = {"seconds": prod.startup, "rss_mb": proc_status(prod.pid, "VmRSS")}
+                results["production: /status"] = await measure(prod, users, typed(emu, "/status"),
+                                                               min(args.updates, 300))
+                results["production: start-up"]["peak_rss_mb"] = proc_status(prod.pid, "VmHWM")
+
+    floor_text, floor_button = results["echo: text"], results["echo: button"]
+    print(f"machine: {sys.platform}, {os.cpu_count()} cores, python {sys.version.split()[0]}; "
+          f"{args.updates} updates from {args.users} users at once; each bot in its own process")
+    print(f"{'':26}{'updates/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'CPU ms/update':>15}{'CPU ×floor':>12}")
+    for name in ("echo: text", "echo: button", "atensi: /status", "atensi: answer", "atensi: button",
+                 "production: /status"):
+        r = results[name]
+        floor = floor_button if "button" in name else floor_text
+        print(f"{name:26}{r['throughput']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['cpu_ms']:>15.2f}"
+              f"{r['cpu_ms'] / floor['cpu_ms']:>12.2f}")
+    e, p = results["echo: start-up"], results["production: start-up"]
+    print(f"start-up to the first getUpdates: atensi-bot (python -m bot run) {p['seconds']:.2f} s, echo bot "
+          f"{e['seconds']:.2f} s; resident memory idle {p['rss_mb']:.0f} MB (echo {e['rss_mb']:.0f} MB), "
+          f"peak after the load {p['peak_rss_mb']:.0f} MB")
+    print("targets: CPU ≤ 2× floor for /status and buttons, ≥ 200 updates/s, p95 < 50 ms, start-up < 3 s, "
+          "idle RSS < 150 MB")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        if sys.argv[2] == "echo":
+            child_echo(sys.argv[3], sys.argv[4])
+        else:
+            child_atensi(sys.argv[3])
+    else:
+        asyncio.run(main())

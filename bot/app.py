@@ -157,3 +157,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG, python-telegram-bot logs every request and answer (message bodies) and aiosqlite every
+    # statement with its parameters (names, NIK, accounts): never below INFO, whatever ``level`` is.
+    # DEBUG applies to the bot's own loggers ("atensi.*"), which log ids only.
+    for name in ("telegram", "aiosqlite"):
+        logging.getLogger(name).setLevel(max(level, logging.INFO))

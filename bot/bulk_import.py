@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from dataclasses import dataclass, field
 
@@ -112,7 +112,14 @@ def parse_ipwl_csv(data: bytes, *, today: dt.date) -> list[IpwlRow]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRejected([ImportProblem(0, N_("the file is not UTF-8 text (save it as CSV UTF-8)"))]) from None
-    reader = csv.reader(io.StringIO(text))
+    try:
+        return _ipwl_rows(csv.reader(io.StringIO(text, newline="")), today)
+    except csv.Error:  # e.g. a field longer than the csv module reads (a runaway quote)
+        raise ImportRejected([ImportProblem(0, N_("the file is not a readable CSV: a field is far too long "
+                                                  "or a quote is never closed"))]) from None
+
+
+def _ipwl_rows(reader: Iterator[list[str]], today: dt.date) -> list[IpwlRow]:
     header = [h.strip().lower() for h in next(reader, [])]
     missing = [c for c in IPWL_COLUMNS if c not in header]
     if missing:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 VERSION = "v1"
 MAX_BYTES = 64
 _ARG = re.compile(r"^[A-Za-z0-9_.:-]{1,40}$")
+_INTEGER = re.compile(r"^-?[0-9]+$")
+# Ids are SQLite integers: a number outside 64 bits is forged (and would overflow the driver).
+_MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     parts = data.split("|")
     if len(parts) < 2 or parts[0] != VERSION or not all(_ARG.match(p) for p in parts[1:]):
+        return None
+    if any(_INTEGER.match(p) and abs(int(p)) > _MAX_ID for p in parts[2:]):
         return None
     return Callback(parts[1], tuple(parts[2:]))
 

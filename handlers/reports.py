@@ -172,6 +172,8 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     t = context.translator(who)
     chat = update.effective_chat
     assert chat is not None
+    # Who may export is known at once: a refusal is an alert (or a reply), never "Preparing…" first.
+    context.services.reports.check_export(who, kind)
     if update.callback_query is not None:
         # Answered now: a large export takes longer than a button may keep spinning. A refusal that
         # comes later is therefore a message, not an alert.

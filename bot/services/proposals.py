@@ -144,6 +144,11 @@ class ProposalService(Service):
                 raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
                                               {"max": self.settings.intake.max_clients}))
             fields = dict(effect.fields)
+            if fields["nik"] in {c.nik for c in state.clients}:
+                # Added meanwhile (a client list uploaded while this client was being typed): the
+                # NIK check at its question passed then; saving it twice would break the draft.
+                raise ValidationError(Problem(N_("This NIK is already in this proposal. Each client appears once."),
+                                              field="nik"))
             flags = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
             client_id = await uow.clients.add(proposal.id, fields.pop("full_name"), fields.pop("nik"),
                                               flags=flags, **fields)

@@ -154,7 +154,7 @@ def _card(emu: BotApiEmulator, group, proposal_id: int) -> BotMessage | None:  #
 
 
 async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, make_bot) -> None:
-    bot = make_bot(config="[delivery]\nlease_seconds = 2\n")
+    bot = make_bot(config="[delivery]\nlease_seconds = 1\n")
     siti, andi, budi, group, pid = await _seed_review(bot, emu)
     await bot.start()
     await until(lambda: _card(emu, group, pid) is not None)
@@ -200,7 +200,7 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     assert state() == ("in_review", "Andi PIC", None) and audited("claim") == 1
 
     # 3. Andi verifies; the bot dies while Telegram is applying the card's edit (it is applied, but the
-    #    bot never hears back). The restarted sender takes the row again once its lease (2 s) is over.
+    #    bot never hears back). The restarted sender takes the row again once its lease (1 s) is over.
     emu.fail_next("editMessageText", delay=1.5, chat_id=group.id)
     seen = len(emu.requests)
     answer = await emu.press(andi, _card(emu, group, pid), f"v1|pic|{pid}|verify", timeout=10)
@@ -262,9 +262,9 @@ def _received(emu: BotApiEmulator, by_code: dict[str, EmuUser]) -> dict[str, int
 
 
 async def test_sigkill_during_an_outbox_drain_loses_nothing_and_bounds_the_duplicates(emu, make_bot) -> None:
-    count = 60
+    count = 45
     bot = make_bot(clock_offset=_monday_offset(),
-                     config="[delivery]\nlease_seconds = 2\n[reminders]\nenabled = false\ndraft_idle_hours = 1\n")
+                     config="[delivery]\nlease_seconds = 1\n[reminders]\nenabled = false\ndraft_idle_hours = 1\n")
     by_code = await _seed_idle_drafts(bot, emu, count)
     storage, services = await bot.services()
     report = await services.reminders.run()  # the job's work, done here: 60 rows wait in the outbox
@@ -300,9 +300,9 @@ async def test_sigkill_during_an_outbox_drain_loses_nothing_and_bounds_the_dupli
 
 
 async def test_sigkill_during_a_reminder_run_neither_skips_nor_repeats_a_reminder(emu, make_bot) -> None:
-    count = 80
+    count = 50
     bot = make_bot(clock_offset=_monday_offset(), config=(
-        "[delivery]\nlease_seconds = 2\n"
+        "[delivery]\nlease_seconds = 1\n"
         "[reminders]\nfirst_run_seconds = 0\npage_size = 1\ndraft_idle_hours = 1\n"))  # 0: at once (see below)
     by_code = await _seed_idle_drafts(bot, emu, count)
 

@@ -34,7 +34,7 @@ async def said(world, user: EmuUser, text: str, *, timeout: float = 8) -> list[B
     before = len(world.emu.chat_messages(user))
     await world.emu.send_text(user, text)
     await world.emu.wait_for(lambda: len(world.emu.chat_messages(user)) > before, timeout=timeout)
-    await world.emu.settle(quiet=0.3)
+    await world.emu.settle(quiet=0.1)
     return world.emu.chat_messages(user)[before:]
 
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import handlers
 from handlers.callback_data import encode
-from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, _drain, cast, changes, fingerprint, message_with_button
+from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, _drain, cast, changes, fingerprint, plant_button
 
 Args = Callable[[dict[str, int]], tuple[object, ...]]
 
@@ -180,7 +180,7 @@ async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tu
     messages, before = {}, {}
     for persona in personas:
         user = c[persona]
-        messages[persona] = await message_with_button(world, c.group.id if where == "group" else user.id, data)
+        messages[persona] = plant_button(world, c.group.id if where == "group" else user.id, data)
         before[persona] = len(world.emu.chat_messages(user))
         recorder.take(user)
     answers = await asyncio.gather(*(world.emu.press(c[p], messages[p], data, timeout=5) for p in personas))

@@ -1,0 +1,262 @@
+"""Benchmark: storage at national scale (10,000 IPWL, 1,000,000 clients) against raw sqlite3.
+
+Run from the repository root::
+
+    python bench/bench_storage.py                      # full scale (generation takes a minute or two)
+    python bench/bench_storage.py --scale 0.1          # 1,000 IPWL, 100,000 clients
+    python bench/bench_storage.py --db /tmp/nation.sqlite3   # keep the generated file and reuse it
+
+The database is generated once with the real migrations and ``executemany`` (``bench_report.generate``:
+teams of 11 IPWL in 38 provinces, ~10 clients per proposal, every status, budget lines, transfers, LPJ,
+each proposal's audit trail), then given what the reminder job needs (an operator per IPWL who has
+started the bot, a bound group per team, LPJ due dates from a month overdue to three weeks ahead,
+time spent in each status). Then, each in a fresh child process:
+
+* **status** – ``storage.proposals.ProposalRepository.summaries_for_ipwl`` (what ``/status`` reads)
+  for 300 random IPWL, through the bot's own storage (aiosqlite, a read transaction each), against
+  raw ``sqlite3`` running the very same SQL;
+* **dup-NIK** – ``ClientRepository.nik_in_other_ipwl`` (run for every NIK an operator types) for 300
+  NIKs (half of them known), the same way;
+* **/ajukan's numbering** – the ``count(*)`` a new draft's code is made from, for information;
+* **reminders** – one run of ``ReminderService.run`` on a copy (``bench_reminders``' child: the run
+  while the bot commits beside it; its baseline: the SELECTs the run issued, in raw sqlite3);
+* **monthly report** – ``ReportService.monthly`` + ``render`` (``bench_report``' child) and its raw
+  SQL baseline.
+
+Time per query: p50/p95/max over the samples (after a warm-up pass: the pages are in the OS cache, as
+on a running server). Memory: the rise of the child's RSS high-water mark. ``EXPLAIN QUERY PLAN`` of
+the status and dup-NIK queries is printed: both must search by index. Targets: status and dup-NIK
+under 5 ms, reminders under 10 s, the monthly report under 30 s, peak memory under 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import json
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import bench_report, bench_reminders  # noqa: E402
+
+SAMPLES = 300
+TARGETS = {"status": 5.0, "dup_nik": 5.0}  # ms
+REMINDER_NOW = bench_reminders.NOW  # Monday 7 December 2026, 09.00 WIB: every zone at work
+
+# The repositories' SQL, verbatim (storage/proposals.py), for the raw sqlite3 baseline and the plans.
+STATUS_SQL = (
+    "SELECT p.id, p.code, p.ipwl_id, p.status, p.version, p.status_since,"
+    " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id) AS clients,"
+    " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b JOIN clients c"
+    "   ON c.id = b.client_id WHERE c.proposal_id = p.id) AS total"
+    " FROM proposals p WHERE p.ipwl_id = ? ORDER BY p.id DESC LIMIT ?"
+)
+DUP_NIK_SQL = (
+    "SELECT p.code, i.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
+    " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik = ? AND p.period_year = ?"
+    " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
+)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def generate(path: Path, scale: float) -> dict[str, int]:
+    counts = bench_report.generate(path, scale)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous = OFF")
+    rng = random.Random(7)
+    created = _stamp(REMINDER_NOW - dt.timedelta(days=400))
+    ipwl = db.execute("SELECT max(id) FROM ipwl").fetchone()[0]
+    base = db.execute("SELECT coalesce(max(id), 0) FROM people").fetchone()[0]
+    with db:
+        db.executemany("INSERT INTO people (id, telegram_user_id, full_name, private_chat_started, created_at)"
+                       " VALUES (?, ?, ?, 1, ?)",
+                       ((base + i, 50_000_000 + i, f"Operator {i}", created) for i in range(1, ipwl + 1)))
+        db.executemany("INSERT INTO grants (person_id, role, ipwl_id, granted_at) VALUES (?, 'operator', ?, ?)",
+                       ((base + i, i, created) for i in range(1, ipwl + 1)))
+        db.execute("UPDATE pic_teams SET group_chat_id = -100000 - id")
+        rows = db.execute("SELECT id, status FROM proposals").fetchall()
+        updates = []
+        for pid, status in rows:
+            since = REMINDER_NOW - dt.timedelta(days=rng.randint(0, 45), hours=rng.randint(0, 23))
+            due = ((REMINDER_NOW.date() + dt.timedelta(days=rng.randint(-30, 20))).isoformat()
+                   if status in ("paid", "lpj_returned", "lpj_submitted", "lpj_verified", "closed") else None)
+            updates.append((_stamp(since), _stamp(since), due, pid))
+        db.executemany("UPDATE proposals SET status_since = ?, updated_at = ?, lpj_due_on = ? WHERE id = ?", updates)
+    db.execute("ANALYZE")
+    db.close()
+    counts["people"] = ipwl
+    return counts
+
+
+# --- children -------------------------------------------------------------------------------------------------
+
+
+def _samples(path: Path) -> tuple[list[int], list[tuple[str, int, int]]]:
+    db = sqlite3.connect(path)
+    rng = random.Random(11)
+    ipwl_max = db.execute("SELECT max(id) FROM ipwl").fetchone()[0]
+    client_max = db.execute("SELECT max(id) FROM clients").fetchone()[0]
+    ipwl_ids = [rng.randint(1, ipwl_max) for _ in range(SAMPLES)]
+    niks = []
+    for n in range(SAMPLES):
+        if n % 2:
+            nik = f"{3201000000000000 + rng.randint(1, client_max)}"  # a client who exists
+        else:
+            nik = f"{3301000000000000 + rng.randint(1, 10**9)}"  # nobody
+        niks.append((nik, 2026, rng.randint(1, ipwl_max)))
+    db.close()
+    return ipwl_ids, niks
+
+
+def _ms(times: list[float]) -> dict[str, float]:
+    times = sorted(times)
+    return {"p50_ms": statistics.median(times) * 1000, "p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
+            "max_ms": times[-1] * 1000, "n": len(times)}
+
+
+def child_queries(path: Path) -> dict[str, object]:
+    """The repositories through the bot's storage, then raw sqlite3, on the same samples."""
+    from storage.unit import Storage
+
+    ipwl_ids, niks = _samples(path)
+    gc.collect()
+    bench_report._reset_peak_rss()
+    rss_before = bench_report._status_mb("VmRSS") or 0.0
+
+    async def repositories() -> dict[str, dict[str, float]]:
+        storage = await Storage.open(path, apply_migrations=False)
+        out: dict[str, list[float]] = {"status": [], "dup_nik": [], "numbering": []}
+        try:
+            for measured in (False, True):  # a warm-up pass, then the measured one
+                for ipwl_id in ipwl_ids:
+                    began = time.perf_counter()
+                    async with storage.reading() as uow:
+                        await uow.proposals.summaries_for_ipwl(ipwl_id)
+                    if measured:
+                        out["status"].append(time.perf_counter() - began)
+                for nik, year, ipwl_id in niks:
+                    began = time.perf_counter()
+                    async with storage.reading() as uow:
+                        await uow.clients.nik_in_other_ipwl(nik, year, ipwl_id)
+                    if measured:
+                        out["dup_nik"].append(time.perf_counter() - began)
+            for _ in range(20):
+                began = time.perf_counter()
+                async with storage.reading() as uow:
+                    await uow.proposals._conn.execute_fetchall(  # noqa: SLF001 – create_draft's numbering
+                        "SELECT count(*) FROM proposals WHERE code LIKE ?", ("USL-2026-%",))
+                out["numbering"].append(time.perf_counter() - began)
+        finally:
+            await storage.close()
+        return {k: _ms(v) for k, v in out.items()}
+
+    repo = asyncio.run(repositories())
+    repo_rss = max(bench_report._peak_rss_mb() - rss_before, 0.0)
+
+    db = sqlite3.connect(path)
+    raw: dict[str, list[float]] = {"status": [], "dup_nik": []}
+    for measured in (False, True):
+        for ipwl_id in ipwl_ids:
+            began = time.perf_counter()
+            db.execute(STATUS_SQL, (ipwl_id, 20)).fetchall()
+            if measured:
+                raw["status"].append(time.perf_counter() - began)
+        for nik, year, ipwl_id in niks:
+            began = time.perf_counter()
+            db.execute(DUP_NIK_SQL, (nik, year, ipwl_id)).fetchall()
+            if measured:
+                raw["dup_nik"].append(time.perf_counter() - began)
+    plans = {name: [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+             for name, sql, params in (("status", STATUS_SQL, (1, 20)), ("dup_nik", DUP_NIK_SQL, ("1", 2026, 1)),
+                                       ("numbering", "SELECT count(*) FROM proposals WHERE code LIKE ?",
+                                        ("USL-2026-%",)))}
+    db.close()
+    return {"repository": repo, "raw": {k: _ms(v) for k, v in raw.items()}, "plans": plans,
+            "rss_growth_mb": repo_rss}
+
+
+def _child(script: Path, *args: str) -> dict[str, object]:
+    out = subprocess.run([sys.executable, str(script), *args], check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10,000 IPWL and 1,000,000 clients")
+    parser.add_argument("--db", type=Path, help="generate here (or reuse, if it exists)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["reminders", "report"])
+    parser.add_argument("--child", choices=["queries"])
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child_queries(args.db)))
+        return 0
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "nation.sqlite3"
+        if path.exists():
+            print(f"reusing {path} ({path.stat().st_size / 2**20:.0f} MB)")
+        else:
+            began = time.perf_counter()
+            counts = generate(path, args.scale)
+            print(f"generated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - began:.0f} s: "
+                  + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        queries = _child(Path(__file__), "--child", "queries", "--db", str(path))
+        results: dict[str, dict[str, object]] = {}
+        if "reminders" not in args.skip:
+            script = ROOT / "bench" / "bench_reminders.py"
+            trace = Path(tmp) / "trace.json"
+            for mode in ("trace", "run"):
+                copy = Path(tmp) / f"{mode}.sqlite3"
+                shutil.copyfile(path, copy)
+                extra = str(trace) if mode == "trace" else "1"
+                results[f"reminders-{mode}"] = _child(script, "--child", mode, str(copy), extra)
+                copy.unlink()
+            results["reminders-baseline"] = _child(script, "--child", "baseline", str(path), str(trace))
+        if "report" not in args.skip:
+            script = ROOT / "bench" / "bench_report.py"
+            results["report"] = _child(script, "--child", "report", "--db", str(path), "--repeat", "1")
+            results["report-baseline"] = _child(script, "--child", "baseline", "--db", str(path), "--repeat", "1")
+
+    print(f"\n{'':34}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}   raw sqlite3 p50/p95 ms   target")
+    for name, label in (("status", "status (summaries_for_ipwl)"), ("dup_nik", "dup-NIK (nik_in_other_ipwl)")):
+        r, b = queries["repository"][name], queries["raw"][name]  # type: ignore[index]
+        verdict = "met" if r["p95_ms"] < TARGETS[name] else f"MISSED by {r['p95_ms'] - TARGETS[name]:.1f} ms"
+        print(f"{label:34}{r['p50_ms']:9.2f}{r['p95_ms']:9.2f}{r['max_ms']:9.2f}   {b['p50_ms']:7.2f} / {b['p95_ms']:<7.2f}"
+              f"        < {TARGETS[name]:.0f} ms p95: {verdict}")
+    n = queries["repository"]["numbering"]  # type: ignore[index]
+    print(f"{'/ajukan numbering (count LIKE)':34}{n['p50_ms']:9.2f}{n['p95_ms']:9.2f}{n['max_ms']:9.2f}")
+    print(f"RSS growth of the query child: {queries['rss_growth_mb']:.0f} MB")
+    for name, plan in queries["plans"].items():  # type: ignore[union-attr]
+        print(f"plan {name}: " + " | ".join(plan))
+    if "reminders-run" in results:
+        run, base = results["reminders-run"], results["reminders-baseline"]
+        print(f"reminders: {run['seconds']:.2f} s, RSS growth {run['rss_growth_mb']:.0f} MB, {int(run['candidates']):,} "
+              f"items, {int(run['recorded']):,} reminders, {int(run['messages']):,} outbox rows, slowest bot commit "
+              f"{run['slowest_press_ms']:.0f} ms; baseline {base['seconds']:.2f} s ({int(base['statements']):,} SELECTs); "
+              f"target < 10 s: {'met' if run['seconds'] < 10 else 'MISSED'}")
+    if "report" in results:
+        rep, base = results["report"], results["report-baseline"]
+        print(f"monthly report: {rep['seconds']:.1f} s (figures {rep['figures_seconds']:.1f} + files "
+              f"{rep['render_seconds']:.1f}), RSS growth {rep['rss_growth_mb']:.0f} MB; baseline {base['seconds']:.1f} s, "
+              f"{base['rss_growth_mb']:.0f} MB; target < 30 s: {'met' if rep['seconds'] < 30 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

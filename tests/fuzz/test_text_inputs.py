@@ -1,0 +1,181 @@
+"""Every parser of typed text, and every step of the two guided conversations (proposal, LPJ) as
+pure rules: any input is either accepted or refused with a clear message — never an exception."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import intake
+from bot import lpj_intake as li
+from bot.intake import Cursor, IntakeContext, Reply, Step
+from bot.regions import RegionsCatalog
+from bot.validation import (
+    BANKS, ValidationError, find_bank, holder_name_warning, mask_account, mask_nik, nik_warnings, parse_account_number,
+    parse_date, parse_free_text, parse_money, parse_name, parse_nik, parse_period, parse_phone, parse_quantity,
+    parse_sex,
+)
+from tests.conftest import SHARED
+from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tried
+from tests.test_lpj_intake import CLIENTS, EARLIEST, complete
+
+TODAY = dt.date(2026, 11, 28)
+CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000, "5": 7_500_000, "6": 5_000_000,
+            "7": 2_500_000}
+
+# What keyboards and copy-paste produce, weighted toward what the parsers look at.
+_CHARS = st.sampled_from(list("0123456789 .,-/+()RrPpJjTtKkAaGgUuSsDd:'’\"\u00a0\u200b\n\t\x00\u202e٣²ⅷ<>&{}%"))
+TEXT = st.one_of(
+    st.text(max_size=80),
+    st.text(_CHARS, max_size=40),
+    st.from_regex(r"\A(Rp\.? ?)?-?[0-9]{1,16}([.,][0-9]{1,4}){0,4}( ?(juta|jt|rb|ribu|k|miliar))?,?-?\Z"),
+    st.from_regex(r"\A[0-9]{1,4}[-/. ]([0-9]{1,4}|[A-Za-z]{3,9})[-/., ]{1,2}[0-9]{0,6}\Z"),
+    st.from_regex(r"\A\+?(62|0)?[0-9 ()-]{0,20}\Z"),
+    st.from_regex(r"\A[0-9]{14,18}\Z"),
+    st.from_regex(r"\A[A-Za-z .,'-]{0,40}[,;x×*]? ?[0-9 .x×*Rp]{0,25}\Z"),
+    st.text(max_size=5000).map(lambda s: s * 3),  # very long
+)
+NIKISH = st.builds(lambda p, r, d, m, y, s: f"{p:02d}{r:04d}{d:02d}{m:02d}{y:02d}{s:04d}",
+                   st.integers(0, 99), st.integers(0, 9999), st.integers(0, 80), st.integers(0, 13),
+                   st.integers(0, 99), st.integers(0, 9999))
+
+_REGIONS = RegionsCatalog.empty()
+
+
+def _regions() -> RegionsCatalog:
+    global _REGIONS
+    if not _REGIONS.regencies_of("32") if hasattr(_REGIONS, "regencies_of") else True:
+        from bot.regions import load_regions
+
+        _REGIONS = load_regions(SHARED / "wilayah" / "regencies.csv")
+    return _REGIONS
+
+
+def refused_clearly(call: Callable[[], object]) -> object | None:
+    try:
+        return call()
+    except ValidationError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.severity == "block"
+            assert_clear(problem.message, problem.params)
+        return None
+
+
+@examples(600)
+@given(TEXT)
+def test_every_text_parser_accepts_or_refuses_clearly(text: str) -> None:
+    tried("validation: 12 parsers × text")
+    nik = refused_clearly(lambda: parse_nik(text, today=TODAY))
+    if nik is not None:
+        for problem in nik_warnings(nik, sex=None, birth_date=None):  # type: ignore[arg-type]
+            assert_clear(problem.message, problem.params)
+        assert "•" in mask_nik(nik.nik)  # type: ignore[attr-defined]
+    refused_clearly(lambda: parse_money(text, maximum=5_000_000))
+    refused_clearly(lambda: parse_money(text, field="unit_cost", minimum=1, maximum=None))
+    refused_clearly(lambda: parse_date(text, today=TODAY, earliest=dt.date(2020, 1, 1)))
+    refused_clearly(lambda: parse_period(text, today=TODAY))
+    refused_clearly(lambda: parse_name(text))
+    refused_clearly(lambda: parse_phone(text))
+    refused_clearly(lambda: parse_quantity(text))
+    refused_clearly(lambda: parse_free_text(text, field="assessment", min_length=10, max_length=1000))
+    refused_clearly(lambda: parse_sex(text))
+    bank = find_bank(text)
+    for candidate in (bank or BANKS["bri"], BANKS["bca"]):
+        parsed = refused_clearly(lambda: parse_account_number(text, candidate))
+        if parsed is not None:
+            number, warnings = parsed  # type: ignore[misc]
+            for problem in warnings:
+                assert_clear(problem.message, problem.params)
+            assert number not in mask_account(number) or len(number) <= 4
+    warning = holder_name_warning(text, "Siti Rahayu")
+    if warning is not None:
+        assert_clear(warning.message, warning.params)
+
+
+@examples(400)
+@given(NIKISH)
+def test_nik_shaped_numbers_are_accepted_or_refused_clearly(nik: str) -> None:
+    tried("validation: NIK-shaped digits")
+    refused_clearly(lambda: parse_nik(nik, today=TODAY))
+
+
+@examples(300)
+@given(TEXT, st.sampled_from(sorted(CEILINGS)))
+def test_budget_lines_are_accepted_or_refused_clearly(text: str, component: str) -> None:
+    tried("intake: budget line")
+    line = refused_clearly(lambda: intake.parse_budget_line(text, component, CEILINGS))
+    if line is not None:
+        description, quantity, unit = line  # type: ignore[misc]
+        assert description.strip() and quantity >= 1 and 1 <= unit <= CEILINGS[component]
+
+
+_CHOICES = st.one_of(st.none(), st.text(max_size=12),
+                     st.sampled_from(["this", "next", "ok", "here", "other", "change", "L", "P", "skip", "same",
+                                      "keluarga", "komunitas", "residensial", "1", "3", "7", "8", "done", "back",
+                                      "copy", "review", "add", "nik", "prev", "32", "32.01", "-1", ""]))
+
+
+@examples(500)
+@given(step=st.sampled_from(list(Step)), text=st.one_of(st.none(), TEXT), choice=_CHOICES,
+       edit=st.sampled_from([None, *intake.EDITABLE_FIELDS]), component=st.sampled_from([None, "1", "3", "9"]))
+def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, choice, edit, component) -> None:
+    # (Cursors the service can write: an edit names its field, a budget line its component.)
+    if (step == Step.EDIT and edit is None) or (step == Step.BUDGET_LINE and component is None):
+        edit, component = edit or "address", component or "1"
+    tried("intake: answer at every step")
+    from bot.models import Approach, BudgetLine, Client, Component, Sex
+
+    saved = Client(7, 1, 1, "Siti Rahayu", "3201014508900004", sex=Sex.FEMALE, birth_date=dt.date(1990, 8, 5),
+                   province_code="32", regency="Kabupaten Bogor", address="Jl. Melati 3", approach=Approach.KELUARGA,
+                   components=(Component.LIVING_NEEDS,), assessment="Pengguna sabu", intervention_plan="Konseling",
+                   budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Sembako", 3, 500_000),))
+    partial = {"full_name": "Siti", "nik": "3201014508900004", "sex": "P", "birth_date": "1990-08-05",
+               "nik_province": "32", "nik_regency": "3201", "province_code": "32", "components": ["1"]}
+    cursor = Cursor(step=step, client=partial, client_id=7, component=component,
+                    edit_field=edit if step == Step.EDIT else None, choices=("32.01", "32.71"))
+    context = IntakeContext(today=TODAY, unit_cost_ceilings=CEILINGS, regions=_regions(),
+                            niks_in_proposal=frozenset({"3201011203850002"}), previous=saved, editing=saved)
+    try:
+        outcome = intake.answer(cursor, Reply(text=text, choice=choice), context)
+    except ValidationError as error:
+        assert_clear_refusal(error)
+    else:
+        for problem in outcome.warnings:
+            assert_clear(problem.message, problem.params)
+
+
+_LPJ_CHOICES = st.one_of(st.none(), st.text(max_size=10),
+                         st.sampled_from(["all", "same", "done", "yes", "no", "receipt", "photo", "bast", "skip",
+                                          "1", "3", "services", "realization", "evidence", "review", "-1"]))
+
+
+@examples(400)
+@given(step=st.sampled_from(list(li.Step)), text=st.one_of(st.none(), TEXT), choice=_LPJ_CHOICES,
+       client_id=st.sampled_from([None, 1, 2, 99]), line_id=st.sampled_from([None, 11, 12, 21, 99]),
+       evidence_id=st.sampled_from([None, 1, 2, 99]))
+def test_every_lpj_step_accepts_or_refuses_any_answer_clearly(step, text, choice, client_id, line_id,
+                                                              evidence_id) -> None:
+    tried("lpj: answer at every step")
+    content = complete()
+    cursor = li.Cursor(step=step, client_id=client_id, line_id=line_id, evidence_id=evidence_id,
+                       amount=2_000_000 if step == li.Step.REALIZATION_NOTE else None)
+    context = li.LpjContext(TODAY, content, EARLIEST, li.LpjRules())
+    try:
+        outcome = li.answer(cursor, li.Reply(text=text, choice=choice), context)
+    except ValidationError as error:
+        assert_clear_refusal(error)
+    else:
+        for problem in getattr(outcome, "warnings", ()):
+            assert_clear(problem.message, problem.params)
+    assert CLIENTS
+
+
+@examples(300)
+@given(TEXT)
+def test_lpj_service_dates_accept_or_refuse_clearly(text: str) -> None:
+    tried("lpj: dates served")
+    refused_clearly(lambda: li.parse_served(text, today=TODAY, earliest=dt.date(2026, 1, 1)))

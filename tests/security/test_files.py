@@ -1,0 +1,128 @@
+"""Oversize and malformed files sent to the bot: a clear answer, nothing stored, nothing changed.
+
+Client lists (XLSX/CSV) that are garbage, truncated, a zip bomb (honest or with forged sizes), too
+many rows, invalid UTF-8 with NUL bytes; attachments that are too big or of a refused type; the
+accounts workbook, the admin's IPWL CSV.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+from bot.client_sheet import build_template
+from bot.models import Role
+from tests.scenarios.test_proposal_intake import Operator
+from tests.security.matrix import changes, fingerprint
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _bomb(size: int, *, forge: bool) -> bytes:
+    """A workbook whose first sheet inflates to ``size`` bytes (with ``forge``: declared as 1 KB)."""
+    template = zipfile.ZipFile(io.BytesIO(build_template("id")))
+    out = io.BytesIO()
+    row = b'<row r="9"><c r="A9" t="inlineStr"><is><t>Siti</t></is></c></row>'
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in template.infolist():
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                body += row * (size // len(row)) + b"</sheetData></worksheet>"
+                archive.writestr(info.filename, body)
+            else:
+                archive.writestr(info.filename, template.read(info.filename))
+    data = bytearray(out.getvalue())
+    if forge:  # the directory lies about the inflated size (local header +22, central directory +24)
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            info = archive.getinfo("xl/worksheets/sheet1.xml")
+        struct.pack_into("<I", data, info.header_offset + 22, 1024)
+        central = data.find(b"PK\x01\x02" + data[info.header_offset + 4:info.header_offset + 6])
+        while central != -1:
+            name_length = struct.unpack_from("<H", data, central + 28)[0]
+            if data[central + 46:central + 46 + name_length] == b"xl/worksheets/sheet1.xml":
+                struct.pack_into("<I", data, central + 24, 1024)
+                break
+            central = data.find(b"PK\x01\x02", central + 4)
+    return bytes(data)
+
+
+def _truncated_template() -> bytes:
+    data = build_template("id")
+    return data[: len(data) // 2]
+
+
+def _many_rows(count: int) -> bytes:
+    header = "Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Pendekatan;Komponen\n"
+    line = "Siti Rahayu;3201014508900004;P;05-08-1990;32;Kabupaten Bogor;Jl. Melati 3;keluarga;1\n"
+    return (header + line * count).encode()
+
+
+BAD_LISTS = [
+    ("klien.xlsx", XLSX, b"\x00garbage" * 500),
+    ("klien.xlsx", XLSX, b"PK\x03\x04" + b"\xff" * 2000),
+    ("klien.xlsx", XLSX, _truncated_template()),
+    ("klien.xlsx", XLSX, _bomb(160 * 1024 * 1024 // 50, forge=True)),
+    ("klien.csv", "text/csv", b"Nama lengkap,NIK\n\xff\xfe\x00\x00Siti\x00,3201\x00\n"),
+    ("klien.csv", "text/csv", b""),
+    ("klien.csv", "text/csv", _many_rows(501)),
+]
+
+
+async def test_malformed_and_oversize_files_are_refused_clearly_and_change_nothing(world) -> None:
+    siti = world.emu.add_user("Siti", language_code="en")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    op = Operator(world, siti)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    before = await fingerprint(world)
+    for name, mime, content in BAD_LISTS:
+        await world.emu.send_document(siti, file_name=name, content=content, mime_type=mime)
+        await world.emu.settle()
+        answer = world.last(siti).text
+        assert answer.startswith(("⚠️", "Nothing was imported")), (name, len(content), answer)
+        assert len(answer) <= 4096 and "Traceback" not in answer
+    # Attachments: too big to download, a type that is not kept, a photo declared at 30 MB.
+    await world.emu.send_document(siti, file_name="scan.pdf", content=b"%PDF-1.4", mime_type="application/pdf",
+                                  declared_size=25 * 1024 * 1024)
+    await world.emu.settle()
+    assert "20 MB" in world.last(siti).text
+    await world.emu.send_document(siti, file_name="run.exe", content=b"MZ\x90\x00", mime_type="application/x-msdownload")
+    await world.emu.settle()
+    assert world.last(siti).text.startswith("⚠️")
+    await world.emu.send_photo(siti, content=b"\xff\xd8\xff" + b"0" * 64, declared_size=30 * 1024 * 1024)
+    await world.emu.settle()
+    assert world.last(siti).text.startswith("⚠️")
+    assert changes(before, await fingerprint(world)) == {}
+    files = world.settings.storage.files_dir
+    assert not files.exists() or not any(p.is_file() for p in files.rglob("*"))
+
+
+async def test_a_bomb_with_honest_sizes_is_refused_before_it_is_inflated(world) -> None:
+    siti = world.emu.add_user("Siti", language_code="en")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    op = Operator(world, siti)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    bomb = _bomb(160 * 1024 * 1024, forge=False)  # 160 MB inflated, a few hundred KB on the wire
+    assert len(bomb) < 2 * 1024 * 1024
+    await world.emu.send_document(siti, file_name="klien.xlsx", content=bomb, mime_type=XLSX)
+    await world.emu.settle(timeout=20)
+    assert "too large" in world.last(siti).text
+    assert await world.rows("SELECT count(*) FROM clients") == [(0,)]
+
+
+async def test_the_admins_ipwl_csv_and_the_accounts_workbook_refuse_garbage(world) -> None:
+    rina = world.emu.add_user("Rina", language_code="en")
+    await world.enrol(rina, Role.ADMIN)
+    before = await fingerprint(world)
+    ipwl = (await world.say(rina, "/ipwl"))[-1]
+    add = next(b.callback_data for row in ipwl.buttons for b in row if b.callback_data == "v1|ip.a")
+    await world.press(rina, ipwl, add)
+    for content in (b"\xff\xfe\x00garbage", b"code,name\n" + b"A" * 5000 + b"\n", b""):
+        await world.emu.send_document(rina, file_name="ipwl.csv", content=content, mime_type="text/csv")
+        await world.emu.settle()
+        assert world.last(rina).text.startswith(("⚠️", "Nothing was imported")), world.last(rina).text
+    after = await fingerprint(world)
+    assert set(changes(before, after)) <= {"conversations"}  # only the admin's "adding an IPWL" step
+    assert await world.rows("SELECT count(*) FROM ipwl") == [(4,)]

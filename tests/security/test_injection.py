@@ -1,0 +1,121 @@
+"""Markup typed by people is shown as typed, never interpreted: HTML and Markdown in every free-text
+field (address, assessment, plan, budget lines, return reasons, broadcasts), in Telegram display
+names (anyone can call themselves ``<b>…``), in IPWL names from a CSV and in team names.
+
+The emulator parses every message the bot sends as Telegram would and reports broken HTML as a
+violation (the ``world`` fixture fails on any); on top, every message that shows a payload must
+show it literally, with no link entity pointing at the attacker's site.
+"""
+
+from __future__ import annotations
+
+from bot.bulk_import import parse_ipwl_csv
+from bot.emulator import BotMessage
+from bot.models import Role
+from tests.scenarios.test_proposal_intake import Operator
+from tests.scenarios.test_review_flow import card, drain, give_reasons, tap
+
+LINK = '<a href="https://evil.example/">klik</a>'
+PAYLOAD = f"&amp; &lt; <b>x</b> {LINK} & <script>alert(1)</script> *m* _i_ `c` [l](https://evil.example)"
+NAME = "<b>Siti</b> & <i>Op</i>"
+
+
+def _shown(message: BotMessage) -> str:
+    return (message.text or "") + (message.caption or "")
+
+
+def _assert_literal(messages: list[BotMessage]) -> int:
+    """Every message showing part of a payload shows it as typed; returns how many did."""
+    seen = 0
+    for message in messages:
+        shown = _shown(message)
+        for entity in [*message.entities, *message.caption_entities]:
+            assert "evil.example" not in str(entity.get("url", "")), (shown, entity)
+        if "klik" in shown or "alert(1)" in shown:
+            seen += 1
+            assert LINK in shown and "<script>alert(1)</script>" in shown, shown
+            assert "&amp; &lt;" in shown, shown  # entities typed by the person stay as typed
+    return seen
+
+
+async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world) -> None:
+    emu = world.emu
+    siti = emu.add_user("<b>Siti</b>", last_name="& <i>Op</i>", language_code="en")
+    andi = emu.add_user("<i>Andi</i>", last_name="& <a href='https://evil.example/'>Co</a>", language_code="en")
+    budi = emu.add_user("Budi", language_code="en")
+    rina = emu.add_user("Rina", last_name="<u>Admin</u>", language_code="en")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    await world.enrol(andi, Role.PIC, team="TIM1")
+    await world.enrol(budi, Role.PIC, team="TIM1")
+    await world.enrol(rina, Role.ADMIN)
+    group = emu.add_group("Tim PIC 1", members=[andi, budi])
+    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="en")
+    await world.services.onboarding.bind_group(admin, group.id, "TIM1")
+
+    # The operator types markup everywhere it is accepted, and once where it is not (a name).
+    op = Operator(world, siti)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    refused = await op.type("<b>Siti</b> Rahayu")
+    assert refused.text.startswith("⚠️") and "<" in refused.text  # the offending character, shown as such
+    await op.type("Siti Rahayu")
+    await op.type("3201014508900004")
+    await op.tap("in|here")
+    await op.type("Jl. Melati 3 " + PAYLOAD)
+    await op.tap("in|skip")
+    await op.tap("in|keluarga")
+    await op.tap("in|1")
+    await op.tap("in|done")
+    await op.type("Pengguna sabu 3 tahun " + PAYLOAD)
+    await op.type("Konseling keluarga " + PAYLOAD)
+    await op.tap("in|1")
+    await op.type("Paket <b>sembako</b> & <i>beras</i>, 3 x 500.000")
+    review = await op.tap("in|review")
+    pid = (await world.rows("SELECT id FROM proposals"))[0][0]
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+    client_card = await op.tap(f"cl|{client_id}", review)
+    assert "Paket <b>sembako</b> & <i>beras</i>" in client_card.text and "klik" in client_card.text
+    await op.tap(f"sub|{pid}", review)
+    await drain(world)
+    assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
+
+    # Andi (a display name full of markup) claims, opens the detail, returns with a marked-up reason.
+    world.team = type("T", (), {"group": group})()
+    await tap(world, andi, card(world, world.team, pid), f"v1|pic|{pid}|claim")
+    await drain(world)
+    assert "<i>Andi</i> & <a href='https://evil.example/'>Co</a>" in card(world, world.team, pid).text
+    await tap(world, andi, card(world, world.team, pid), f"v1|pdt|{pid}")
+    await give_reasons(world, andi, pid, "return", [f"c{client_id}"], "Alamat salah: " + PAYLOAD)
+    await drain(world)
+    assert "Alamat salah" in world.last(siti).text
+
+    # The admin broadcasts a marked-up message to every operator.
+    await world.say(rina, "/siaran")
+    await world.press(rina, world.last(rina), "v1|bc.a|all")
+    await world.say(rina, "Pengumuman: " + PAYLOAD)
+    confirm = next(b.callback_data for row in world.last(rina).buttons for b in row if b.callback_data.startswith("v1|bc.y|"))
+    await world.press(rina, world.last(rina), confirm)
+    await drain(world)
+    assert "Pengumuman" in world.last(siti).text
+
+    # IPWL names from a CSV and a team name: shown to the operator and in the admin's lists.
+    csv = ("code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n"
+           f'ZZ01,"Yayasan {PAYLOAD.replace(chr(34), chr(34) * 2)}",32,Kabupaten Bogor,"Jl. {PAYLOAD.replace(chr(34), chr(34) * 2)}",'
+           "PKS-9,2026-01-01,2027-12-31,TIM1\n")
+    await world.services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=world.clock.now().date()))
+    await world.services.onboarding.create_team("TIM9", ("Tim " + PAYLOAD)[:100])
+    dewi = emu.add_user("Dewi", language_code="en")
+    await world.enrol(dewi, Role.OPERATOR, ipwl="ZZ01")
+    await world.say(dewi, "/status")
+    await world.say(rina, "/ipwl")
+    await world.say(rina, "/ipwl ZZ01")
+    await world.say(rina, "/tim")
+    await world.say(rina, "/pengguna")
+    await drain(world)
+
+    everything = world.emu.all_bot_messages()
+    assert _assert_literal(everything) >= 8
+    names = [m for m in everything if "Siti</b>" in _shown(m) or "<i>Andi</i>" in _shown(m)]
+    assert names, "display names were shown somewhere"
+    for message in names:
+        assert NAME in _shown(message) or "<i>Andi</i> & <a href='https://evil.example/'>Co</a>" in _shown(message)

@@ -1,0 +1,76 @@
+"""No personal data where it does not belong: group chats see codes, counts, totals and flags;
+log lines carry ids — even with logging at DEBUG, as an admin chasing a problem would set it —
+and never the bot token.
+
+The story is the whole of steps b–d (tests/scenarios/test_payments_flow.py: submit, claim, verify,
+validate in the team's group, the SK, bank accounts typed and uploaded, a returned account, the
+payment with a failed transfer), plus a Detail, a NIK reveal, forged presses and a crash-free error
+path, all with the production logging configuration (``bot.app.configure_logging``) at DEBUG.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import configure_logging
+from tests.scenarios.conftest import TOKEN
+from tests.scenarios import test_payments_flow as payments
+from tests.scenarios.test_review_flow import CLIENTS
+from tests.security.matrix import message_with_button
+
+SECRETS = [
+    *[name for name, _, _ in CLIENTS],  # client names
+    *[nik for _, nik, _ in CLIENTS],  # NIK in full…
+    *[f"{nik[:4]}••••••••{nik[-4:]}" for _, nik, _ in CLIENTS],  # …and masked (private chats only)
+    *[address.split(" RT")[0] for _, _, address in CLIENTS],  # "Jl. Melati 3", …
+    "123456789012345", "0123456789", "1234567890123", "5550001112", "0987654321",  # bank accounts
+    "Joko Susilo",  # an account holder
+    TOKEN, TOKEN.split(":")[1],
+]
+GROUP_KINDS = {"bot_message", "bot_document", "bot_photo", "edit"}
+
+
+def _leaks(text: str) -> list[str]:
+    return [secret for secret in SECRETS if secret in text]
+
+
+async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog) -> None:
+    names = ("", "telegram", "httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio")
+    levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        configure_logging(logging.DEBUG)
+        caplog.set_level(logging.DEBUG)
+        await payments.test_sk_accounts_and_payment_until_paid(world)
+        t = world.team
+        pid = (await world.rows("SELECT id FROM proposals"))[0][0]
+        client = (await world.rows("SELECT id FROM clients ORDER BY id"))[0][0]
+        # Detail and a NIK reveal by a PIC, from the group; forged and other-team presses too.
+        for data in (f"v1|pdt|{pid}", f"v1|nik|{client}", "v1|pic|999999|claim", "v2|junk"):
+            for user in (t.andi, t.citra, t.stranger):
+                message = await message_with_button(world, t.group.id, data)
+                await world.press(user, message, data)
+        await world.restart()  # a stop and a start log something at INFO: the capture works
+        await world.emu.settle()
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+    groups = {chat_id for chat_id in (t.group.id,)}
+    group_events = [e for e in world.emu.transcript if e["chat_id"] in groups and e["kind"] in GROUP_KINDS]
+    assert len(group_events) >= 5
+    leaked = {e["text"]: _leaks(e["text"] or "") for e in group_events if _leaks(e["text"] or "")}
+    assert leaked == {}, leaked
+    # Buttons on group messages carry ids only (their labels are checked with the texts above).
+    for message in world.emu.chat_messages(t.group):
+        for row in message.buttons:
+            for button in row:
+                assert not _leaks(button.text) and not _leaks(button.callback_data or ""), button
+
+    lines = []
+    for record in caplog.records:
+        lines.append(record.getMessage())
+        if record.exc_info:
+            lines.append(logging.Formatter().formatException(record.exc_info))
+    assert len(lines) >= 2 and any("Application started" in line for line in lines)
+    leaking = [(line[:200], _leaks(line)) for line in lines if _leaks(line)]
+    assert leaking == [], leaking[:5]
