@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.bulk_import import parse_ipwl_csv
@@ -158,21 +159,42 @@ async def seed_registry(services: Services) -> None:
 
 
 async def enrol_everyone(emu: BotApiEmulator, services: Services, cast: Cast) -> None:
-    """Each person opens their single-use invite link; the admin then binds the team groups."""
+    """Each person opens their single-use invite link; the admin then binds the team groups.
+
+    Waits for the outcome in the database, not for the chat to go quiet: on a loaded machine the
+    bot may still be inside a handler when the emulator has been idle for a while.
+    """
     for persona in PEOPLE:
         invite = await services.onboarding.create_invite(persona.role, ipwl_code=persona.ipwl, team_code=persona.team)
         await emu.send_text(cast.users[persona.key], f"/start {invite.token}")
-    await emu.settle()
+    for persona in PEOPLE:
+        if not await _eventually(lambda persona=persona: _enrolled(services, cast, persona)):
+            raise RuntimeError(f"demo seeding failed: {persona.key} was not enrolled by /start")
     for code, group in cast.groups.items():
         await emu.send_text(cast.users["admin"], f"/hubungkan {code}", chat=group)
-    await emu.settle()
-    for persona in PEOPLE:
-        who = await _identity(services, cast, persona)
-        if not who.actor.grants:
-            raise RuntimeError(f"demo seeding failed: {persona.key} was not enrolled by /start")
     for code, _ in TEAMS:
-        if not any(team.code == code and team.group_chat_id for team, _count in await services.onboarding.teams()):
+        if not await _eventually(lambda code=code: _bound(services, code)):
             raise RuntimeError(f"demo seeding failed: the group of {code} was not bound by /hubungkan")
+    await emu.settle()
+
+
+async def _enrolled(services: Services, cast: Cast, persona: Persona) -> bool:
+    return bool((await _identity(services, cast, persona)).actor.grants)
+
+
+async def _bound(services: Services, code: str) -> bool:
+    return any(team.code == code and team.group_chat_id for team, _count in await services.onboarding.teams())
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> bool:
+    """Poll ``check`` until it is true or ``timeout`` seconds have passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
 
 
 def _client(position: int, name: str, nik: str, address: str, today: dt.date) -> ClientInput:
@@ -227,11 +249,9 @@ async def seed(emu: BotApiEmulator, services: Services, clock: SandboxClock, *, 
 
 async def _outbox_drained(services: Services, timeout: float = 15.0) -> None:
     """Wait until the outbox sender has handled every pending notification (or give up)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
+    async def drained() -> bool:
         async with services.storage.reading() as uow:
-            if not (await uow.outbox.counts()).get("pending"):
-                return
-        await asyncio.sleep(0.05)
-    log.warning("demo seeding: notifications still pending after %.0f s", timeout)
+            return not (await uow.outbox.counts()).get("pending")
+
+    if not await _eventually(drained, timeout):
+        log.warning("demo seeding: notifications still pending after %.0f s", timeout)

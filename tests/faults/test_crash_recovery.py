@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import time
 
 from bot.bulk_import import parse_ipwl_csv
 from bot.clock import ManualClock
@@ -25,7 +24,7 @@ from bot.emulator import BotApiEmulator, BotMessage, EmuUser
 from bot.models import Role
 from bot.services import Services
 from tests.faults.conftest import (
-    MONDAY_9AM, TOKEN, BotProcess, ShiftedClock, WriteLock, chat_reply, grant, rows, until,
+    MONDAY_9AM, TOKEN, BotProcess, WriteLock, chat_reply, grant, rows, until,
 )
 from tests.helpers import seed_registry
 from tests.scenarios.test_review_flow import client_inputs
@@ -171,18 +170,9 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     def audited(action: str) -> int:
         return rows(bot.database, "SELECT count(*) FROM audit_events WHERE action = ?", action)[0][0]
 
-    # 1. Andi presses Claim while the database is locked: the bot dies before its transaction.
-    lock = WriteLock(bot.database)
-    press = asyncio.create_task(emu.press(andi, _card(emu, group, pid), claim, timeout=1))
-    await until(lambda: _fetched(emu))
-    await asyncio.sleep(0.3)
-    await bot.kill()
-    lock.release()
-    assert await press is None  # Andi's button just stops spinning: no answer, and nothing happened
-    assert state() == ("submitted", None, None) and audited("claim") == 0
-
-    # 2. He presses again after the restart; the claim is written, then the bot dies while answering him.
-    await bot.start()
+    # (The bot dying before the claim's transaction — the database locked — is the draft test's step 1:
+    # the press is simply not answered and nothing happens; pressing again works.)
+    # 1. Andi claims; the claim is written, then the bot dies while answering him.
     emu.fail_next("answerCallbackQuery", delay=1.5, drop=True)
     seen = len(emu.requests)
     press = asyncio.create_task(emu.press(andi, _card(emu, group, pid), claim, timeout=1))
@@ -199,7 +189,7 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     assert answer is not None and answer.show_alert and "Andi" in (answer.text or ""), answer
     assert state() == ("in_review", "Andi PIC", None) and audited("claim") == 1
 
-    # 3. Andi verifies; the bot dies while Telegram is applying the card's edit (it is applied, but the
+    # 2. Andi verifies; the bot dies while Telegram is applying the card's edit (it is applied, but the
     #    bot never hears back). The restarted sender takes the row again once its lease (1 s) is over.
     emu.fail_next("editMessageText", delay=1.5, chat_id=group.id)
     seen = len(emu.requests)

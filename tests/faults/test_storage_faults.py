@@ -19,9 +19,8 @@ import pytest
 
 from bot.models import Role
 from storage.files import FileStore, FileStoreFull
-from tests.faults.test_telegram_faults import said
 from tests.scenarios.test_proposal_intake import Operator
-from tests.scenarios.test_review_flow import card, drain, submitted, team
+from tests.scenarios.test_review_flow import card, drain, team
 
 PDF = b"%PDF-1.4 surat pengantar " + b"x" * 2048
 

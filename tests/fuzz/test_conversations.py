@@ -10,7 +10,6 @@ of a return, the SK number and date, the admin's "add an IPWL" questions and a b
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -34,7 +33,6 @@ from tests.conftest import SHARED, START
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
 from tests.fuzz.test_text_inputs import TEXT
 from tests.helpers import enrol, seed_registry
-from tests.scenarios.test_review_flow import client_inputs
 from tests.test_lpj_service import seed_proposal
 
 REFUSALS = (ValidationError, ServiceError, WorkflowError)
@@ -168,7 +166,7 @@ _CHOICE = st.one_of(st.none(), st.text(max_size=12),
                                      "32", "32.01", "3201", "-1", "0", "99"]))
 
 
-@examples(250)
+@examples(150)
 @given(data=st.data(), text=st.one_of(st.none(), TEXT), choice=_CHOICE)
 def test_any_answer_at_any_step_of_the_draft_is_applied_or_changes_nothing(desk, cursors, data, text, choice) -> None:
     cursor = data.draw(st.sampled_from(cursors))
@@ -245,14 +243,13 @@ _NAMES = ["account number", "account holder", "payment SPP", "payment SPM", "ret
           "add an IPWL", "broadcast text", "LPJ answer"]
 
 
-@examples(450)
+@examples(270)
 @given(name=st.sampled_from(_NAMES), text=TEXT, choice=st.one_of(st.none(), st.none(), _CHOICE))
 def test_any_text_in_any_other_conversation_is_applied_or_changes_nothing(desk, asked, name, text, choice) -> None:
     who, row = asked[name]
     tried(f"service: {name}")
     desk.run(desk.restore_conversation(who, row))
     attempt(desk, _answer(desk, name, text, choice))
-    assert dt  # (time is the desk's fixed clock)
 
 
 def test_a_pending_client_whose_nik_was_saved_meanwhile_is_refused_not_crashed(tmp_path) -> None:

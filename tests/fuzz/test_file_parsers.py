@@ -113,7 +113,7 @@ def test_client_list_damaged_workbook(seed: int, cut: int) -> None:
 _CSV_HEADER = "Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Telepon;Pendekatan;Komponen;Asesmen;Rencana intervensi\n"
 
 
-@examples(120)
+@examples(80)
 @given(rows=st.lists(st.lists(st.one_of(_TEXT, st.sampled_from(["3201014508900004", "P", "32", "1,3"])),
                               max_size=14), max_size=6),
        delimiter=st.sampled_from([";", ",", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]))
@@ -154,7 +154,7 @@ _IPWL_HEADER = "code,name,province_code,regency,address,pks_number,pks_valid_fro
 _IPWL_ROW = "JB09,Yayasan Baru,32,Kabupaten Bogor,Jl. 1,PKS-9,2026-01-01,2027-12-31,TIM1"
 
 
-@examples(200)
+@examples(120)
 @given(rows=st.lists(st.one_of(st.just(_IPWL_ROW), _TEXT,
                                st.lists(st.one_of(_TEXT, st.sampled_from(["32", "91", "2026-01-01", "TIM1", ""])),
                                         max_size=10).map(",".join)), max_size=6),

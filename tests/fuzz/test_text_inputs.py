@@ -4,6 +4,7 @@ pure rules: any input is either accepted or refused with a clear message — nev
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 from hypothesis import given
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from bot import intake
 from bot import lpj_intake as li
 from bot.intake import Cursor, IntakeContext, Reply, Step
-from bot.regions import RegionsCatalog
+from bot.regions import RegionsCatalog, load_regions
 from bot.validation import (
     BANKS, ValidationError, find_bank, holder_name_warning, mask_account, mask_nik, nik_warnings, parse_account_number,
     parse_date, parse_free_text, parse_money, parse_name, parse_nik, parse_period, parse_phone, parse_quantity,
@@ -20,7 +21,7 @@ from bot.validation import (
 )
 from tests.conftest import SHARED
 from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tried
-from tests.test_lpj_intake import CLIENTS, EARLIEST, complete
+from tests.test_lpj_intake import EARLIEST, complete
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000, "5": 7_500_000, "6": 5_000_000,
@@ -42,16 +43,10 @@ NIKISH = st.builds(lambda p, r, d, m, y, s: f"{p:02d}{r:04d}{d:02d}{m:02d}{y:02d
                    st.integers(0, 99), st.integers(0, 9999), st.integers(0, 80), st.integers(0, 13),
                    st.integers(0, 99), st.integers(0, 9999))
 
-_REGIONS = RegionsCatalog.empty()
-
-
+@functools.cache
 def _regions() -> RegionsCatalog:
-    global _REGIONS
-    if not _REGIONS.regencies_of("32") if hasattr(_REGIONS, "regencies_of") else True:
-        from bot.regions import load_regions
-
-        _REGIONS = load_regions(SHARED / "wilayah" / "regencies.csv")
-    return _REGIONS
+    """The admin's regions file (Kemendagri regencies), so region answers are checked for real."""
+    return load_regions(SHARED / "wilayah" / "regencies.csv")
 
 
 def refused_clearly(call: Callable[[], object]) -> object | None:
@@ -65,7 +60,7 @@ def refused_clearly(call: Callable[[], object]) -> object | None:
         return None
 
 
-@examples(600)
+@examples(350)
 @given(TEXT)
 def test_every_text_parser_accepts_or_refuses_clearly(text: str) -> None:
     tried("validation: 12 parsers × text")
@@ -96,14 +91,14 @@ def test_every_text_parser_accepts_or_refuses_clearly(text: str) -> None:
         assert_clear(warning.message, warning.params)
 
 
-@examples(400)
+@examples(250)
 @given(NIKISH)
 def test_nik_shaped_numbers_are_accepted_or_refused_clearly(nik: str) -> None:
     tried("validation: NIK-shaped digits")
     refused_clearly(lambda: parse_nik(nik, today=TODAY))
 
 
-@examples(300)
+@examples(200)
 @given(TEXT, st.sampled_from(sorted(CEILINGS)))
 def test_budget_lines_are_accepted_or_refused_clearly(text: str, component: str) -> None:
     tried("intake: budget line")
@@ -119,7 +114,7 @@ _CHOICES = st.one_of(st.none(), st.text(max_size=12),
                                       "copy", "review", "add", "nik", "prev", "32", "32.01", "-1", ""]))
 
 
-@examples(500)
+@examples(300)
 @given(step=st.sampled_from(list(Step)), text=st.one_of(st.none(), TEXT), choice=_CHOICES,
        edit=st.sampled_from([None, *intake.EDITABLE_FIELDS]), component=st.sampled_from([None, "1", "3", "9"]))
 def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, choice, edit, component) -> None:
@@ -153,7 +148,7 @@ _LPJ_CHOICES = st.one_of(st.none(), st.text(max_size=10),
                                           "1", "3", "services", "realization", "evidence", "review", "-1"]))
 
 
-@examples(400)
+@examples(250)
 @given(step=st.sampled_from(list(li.Step)), text=st.one_of(st.none(), TEXT), choice=_LPJ_CHOICES,
        client_id=st.sampled_from([None, 1, 2, 99]), line_id=st.sampled_from([None, 11, 12, 21, 99]),
        evidence_id=st.sampled_from([None, 1, 2, 99]))
@@ -171,10 +166,9 @@ def test_every_lpj_step_accepts_or_refuses_any_answer_clearly(step, text, choice
     else:
         for problem in getattr(outcome, "warnings", ()):
             assert_clear(problem.message, problem.params)
-    assert CLIENTS
 
 
-@examples(300)
+@examples(200)
 @given(TEXT)
 def test_lpj_service_dates_accept_or_refuse_clearly(text: str) -> None:
     tried("lpj: dates served")

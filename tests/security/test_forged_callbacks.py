@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.models import Role
 from handlers.callback_data import encode
-from tests.scenarios.test_review_flow import card, drain, submitted, tap, team
+from tests.scenarios.test_review_flow import card, drain, give_reasons, submitted, tap, team
 from tests.security.matrix import changes, fingerprint, message_with_button
 from tests.test_lpj_service import seed_proposal
+from bot.models import Action
 from bot.models import ProposalStatus as S
 
 # Every entry is something none of the pressers may do: malformed (for a real proposal of their team),
@@ -94,12 +94,8 @@ async def test_a_resubmitted_proposals_old_card_cannot_act_on_the_new_version(wo
     pid = await submitted(world, t)
     v1_claim = f"v1|pic|{pid}|claim"
     who = await world.services.onboarding.identify(t.andi.id, t.andi.full_name, private_chat=True, language="id")
-    from bot.models import Action
-
     await world.services.reviews.act(who, pid, Action.CLAIM)
-    # Returned through the service and revised by the operator as version 2.
-    from tests.scenarios.test_review_flow import give_reasons
-
+    # Returned with a reason and revised by the operator as version 2.
     await give_reasons(world, t.andi, pid, "return", [], "Lengkapi alamat")
     await drain(world)
     op = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
@@ -115,4 +111,3 @@ async def test_a_resubmitted_proposals_old_card_cannot_act_on_the_new_version(wo
     answer = await world.press(t.citra, await message_with_button(world, t.group.id, v1_claim), v1_claim)
     assert answer is not None and answer.show_alert  # Citra is of team 2
     assert changes(before, await fingerprint(world)) == {}
-    assert Role.PIC

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 
 from bot.app import configure_logging
+from bot.emulator import BotApiEmulator
 from tests.scenarios.conftest import TOKEN
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.test_review_flow import CLIENTS
@@ -34,7 +35,11 @@ def _leaks(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
 
 
-async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog) -> None:
+async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monkeypatch) -> None:
+    # The story waits for the bot to go quiet after every step; 50 ms of quiet is plenty here.
+    settle = BotApiEmulator.settle
+    monkeypatch.setattr(BotApiEmulator, "settle", lambda self, *, quiet=0.05, timeout=10.0: settle(
+        self, quiet=min(quiet, 0.05), timeout=timeout))
     names = ("", "telegram", "httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio")
     levels = {name: logging.getLogger(name).level for name in names}
     try:
