@@ -227,16 +227,16 @@ async def test_two_instances_on_one_database_send_each_reminder_once(seeded, sma
 
 async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repeats(seeded, monkeypatch) -> None:
     services, ids = seeded
-    original = OutboxRepository.enqueue
-    calls = {"n": 0}
+    original = OutboxRepository.enqueue_many
+    pages = {"n": 0}
 
-    async def crash_on_the_fourth(self, **kwargs):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 4:
+    async def crash_on_the_second_page(self, notes, **kwargs):  # type: ignore[no-untyped-def]
+        pages["n"] += 1
+        if pages["n"] == 2:
             raise RuntimeError("the machine lost power")
-        return await original(self, **kwargs)
+        return await original(self, notes, **kwargs)
 
-    monkeypatch.setattr(OutboxRepository, "enqueue", crash_on_the_fourth)
+    monkeypatch.setattr(OutboxRepository, "enqueue_many", crash_on_the_second_page)
     with pytest.raises(RuntimeError):
         await services.reminders.run()
     partial = await sent(services.storage)
@@ -245,7 +245,7 @@ async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repe
         logged = (await conn.execute_fetchall("SELECT count(*) FROM reminder_log"))[0][0]
     assert logged == len(partial)  # log and outbox rows commit together, or not at all
 
-    monkeypatch.setattr(OutboxRepository, "enqueue", original)
+    monkeypatch.setattr(OutboxRepository, "enqueue_many", original)
     await services.reminders.run()
     keys = [k for k, _ in await sent(services.storage)]
     assert len(keys) == len(set(keys)) == len(ids)

@@ -115,21 +115,24 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
     for ipwl in ("JB01", "PA01", "JB01", "PA01", "JB01"):
         await seed_proposal(world.services, ipwl=ipwl, due_on=DUE)
     world.clock.set(at(dt.date(2026, 12, 21), 9))
-    # Small pages, so the run spans several transactions; the power goes out on the third message.
+    # Small pages, so the run spans several transactions; the power goes out on the second page
+    # (its third and fourth messages).
     small = world.settings.reminders.model_copy(update={"page_size": 2})
     world.services.reminders.settings = world.settings.model_copy(update={"reminders": small})
-    original, calls = OutboxRepository.enqueue, {"n": 0}
+    original, pages = OutboxRepository.enqueue_many, {"n": 0}
 
-    async def power_cut(self, **kwargs):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 3 and kwargs.get("kind") == "reminder":
-            raise RuntimeError("power cut")
-        return await original(self, **kwargs)
+    async def power_cut(self, notes, **kwargs):  # type: ignore[no-untyped-def]
+        notes = list(notes)
+        if any(note.kind == "reminder" for note in notes):
+            pages["n"] += 1
+            if pages["n"] == 2:
+                raise RuntimeError("power cut")
+        return await original(self, notes, **kwargs)
 
-    monkeypatch.setattr(OutboxRepository, "enqueue", power_cut)
+    monkeypatch.setattr(OutboxRepository, "enqueue_many", power_cut)
     with pytest.raises(RuntimeError):
         await world.services.reminders.run()
-    monkeypatch.setattr(OutboxRepository, "enqueue", original)
+    monkeypatch.setattr(OutboxRepository, "enqueue_many", original)
     # What the crashed run had committed goes out; then the process restarts. (A send still in
     # flight at a restart is the outbox sender's concern, not the reminder engine's.)
     await deliver(world)
