@@ -79,9 +79,12 @@ class ProposalRepository:
         stamp = to_db_time(now)
         year = now.year
         rows = await self._conn.execute_fetchall(
-            "SELECT count(*) FROM proposals WHERE code LIKE ?", (f"USL-{year}-%",)
+            "INSERT INTO proposal_numbers (year, last_number) VALUES (?, 1)"
+            " ON CONFLICT (year) DO UPDATE SET last_number = proposal_numbers.last_number + 1"
+            " RETURNING last_number",
+            (year,),
         )
-        code = f"USL-{year}-{rows[0][0] + 1:04d}"
+        code = f"USL-{year}-{rows[0][0]:04d}"
         cursor = await self._conn.execute(
             "INSERT INTO proposals (code, ipwl_id, status, version, created_by, created_at, updated_at,"
             " status_since) VALUES (?, ?, 'draft', 1, ?, ?, ?, ?)",

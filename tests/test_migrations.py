@@ -1,0 +1,44 @@
+"""Migrations applied to a database that already holds data carry it forward."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from storage import migrate as migrations
+from storage.db import Database
+from storage.unit import UnitOfWork
+
+NOW = "2026-11-28T03:00:00+00:00"
+
+
+async def test_proposal_numbers_carry_on_from_the_codes_already_given(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    db = await Database.open(tmp_path / "atensi.sqlite3")
+    every = migrations.available_migrations()
+    # A centre that has run the bot since before migration 7: codes numbered by counting.
+    monkeypatch.setattr(migrations, "available_migrations", lambda: [m for m in every if m.version < 7])
+    await migrations.migrate(db)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO ipwl (id, code, name, province_code, created_at, updated_at)"
+                           " VALUES (1, 'JB01', 'Yayasan Harapan', '32', ?, ?)", (NOW, NOW))
+        await conn.execute("INSERT INTO people (id, telegram_user_id, full_name, created_at)"
+                           " VALUES (1, 1001, 'Siti', ?)", (NOW,))
+        for code in ("USL-2025-0012", "USL-2026-0003", "USL-2026-0007"):  # 0004–0006 never existed
+            await conn.execute("INSERT INTO proposals (code, ipwl_id, status, created_by, created_at, updated_at,"
+                               " status_since) VALUES (?, 1, 'submitted', 1, ?, ?, ?)", (code, NOW, NOW, NOW))
+
+    monkeypatch.setattr(migrations, "available_migrations", lambda: every)
+    assert await migrations.migrate(db) == ["0007_proposal_numbers.sql"]
+
+    async def new_code(year: int) -> str:
+        async with db.transaction() as conn:
+            return (await UnitOfWork(conn).proposals.create_draft(1, 1, dt.datetime(year, 6, 1, tzinfo=dt.UTC))).code
+
+    # Counting would have said USL-2026-0003 (taken); the counter carries on after the highest.
+    assert [await new_code(2026), await new_code(2026)] == ["USL-2026-0008", "USL-2026-0009"]
+    assert await new_code(2025) == "USL-2025-0013"
+    assert await new_code(2027) == "USL-2027-0001"
+    await db.close()
