@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from handlers import views
 from handlers.context import BotContext
+from storage.unit import committed_since_forget
 
 log = logging.getLogger("atensi.errors")
 
@@ -34,9 +35,9 @@ async def on_error(update: object, context: BotContext) -> None:
         t = context.deps.translations.for_locale(None)
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(views.unexpected_error(t)[:200], show_alert=True)
+                await update.callback_query.answer(views.unexpected_error(t, saved=committed_since_forget())[:200], show_alert=True)
             else:
-                await context.bot.send_message(update.effective_chat.id, views.unexpected_error(t),
+                await context.bot.send_message(update.effective_chat.id, views.unexpected_error(t, saved=committed_since_forget()),
                                                parse_mode=ParseMode.HTML)
         except TelegramError:
             log.warning("could not tell chat about error in update %s", update_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import aiosqlite
@@ -23,6 +24,21 @@ from storage.registry import IpwlRepository, TeamRepository
 from storage.updates import ProcessedUpdateRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
+
+# Whether the current task has committed a transaction since ``forget_commits()``: the bot asks it
+# when handling an update fails, so that it never tells someone "nothing was changed" when a
+# change was in fact saved before the failure. (A context variable: updates run as separate tasks.)
+_committed: ContextVar[bool] = ContextVar("atensi_committed", default=False)
+
+
+def forget_commits() -> None:
+    """Start counting commits afresh for the current task (the start of an update)."""
+    _committed.set(False)
+
+
+def committed_since_forget() -> bool:
+    """True when a transaction committed in the current task since ``forget_commits()``."""
+    return _committed.get()
 
 
 class UnitOfWork:
@@ -78,6 +94,7 @@ class Storage:
         async with self.db.transaction() as conn:
             uow = UnitOfWork(conn)
             yield uow
+        _committed.set(True)
         if uow.outbox.enqueued:
             for listener in self.outbox_listeners:
                 listener()

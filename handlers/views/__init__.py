@@ -97,7 +97,11 @@ def import_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: 
     return clip("\n".join(lines))
 
 
-def unexpected_error(t: Translator) -> str:
+def unexpected_error(t: Translator, *, saved: bool) -> str:
+    """What went wrong, truthfully: whether a change had already been saved when it failed."""
+    if saved:
+        return _(t, N_("Sorry, something went wrong on our side after your change was saved. Please check "
+                       "the result (for example with /status) before you try again."))
     return _(t, N_("Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."))
 
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import sqlite3
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Role
+import handlers.proposals
+from handlers import views
 from storage.files import FileStore, FileStoreFull
 from tests.scenarios.test_proposal_intake import Operator
 from tests.scenarios.test_review_flow import card, drain, team
@@ -45,8 +48,6 @@ async def test_a_short_lock_is_waited_out(world) -> None:
     lock = _lock(world.settings.storage.database)
     await world.emu.send_text(op.user, "Siti Rahayu")
     await world.emu.wait_for(lambda: world.emu.state.updates.undelivered == 0)
-    import asyncio
-
     await asyncio.sleep(1.0)  # the bot is waiting on SQLite's busy timeout meanwhile
     before = len(world.emu.chat_messages(op.user))
     lock.execute("ROLLBACK")
@@ -58,6 +59,23 @@ async def test_a_short_lock_is_waited_out(world) -> None:
     assert world.deps.errors == []
 
 
+async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_changed(world, monkeypatch) -> None:
+    op = await _draft(world)
+    async def broken_question(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the reply could not be rendered")
+
+    monkeypatch.setattr(handlers.proposals, "_ask", broken_question)  # the next question, after the save
+    await world.emu.send_text(op.user, "Siti Rahayu")
+    await world.emu.settle()
+    told = [m.text for m in world.emu.chat_messages(op.user)][-1]
+    assert told == views.unexpected_error(world.deps.translations.for_locale(None), saved=True)
+    assert "tersimpan" in told  # Indonesian, and honest: the name was saved before the reply failed
+    assert [str(e) for e in world.deps.errors] == ["the reply could not be rendered"]
+    world.deps.errors.clear()
+    cursor = (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
+    assert '"full_name": "Siti Rahayu"' in cursor
+
+
 async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> None:
     op = await _draft(world)
     await world.storage.db._conn.execute("PRAGMA busy_timeout = 200")  # instead of waiting 5 s here
@@ -66,18 +84,14 @@ async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> Non
     try:
         await world.emu.send_text(op.user, "Siti Rahayu")
         await world.emu.wait_for(lambda: world.emu.state.updates.undelivered == 0)
-        import asyncio
-
         await asyncio.sleep(0.6)
     finally:
         lock.execute("ROLLBACK")
         lock.close()
     await world.emu.settle()
-    from handlers import views
-
     told = [m.text for m in world.emu.chat_messages(op.user)][-2:]
     # Told once (the error handler speaks the default language: it cannot look the person up).
-    assert told[-1] == views.unexpected_error(world.deps.translations.for_locale(None)) and told[0] != told[1]
+    assert told[-1] == views.unexpected_error(world.deps.translations.for_locale(None), saved=False) and told[0] != told[1]
     assert [type(e).__name__ for e in world.deps.errors] == ["OperationalError"]
     world.deps.errors.clear()
     assert await world.rows("SELECT draft_cursor FROM proposals") == before_cursor
@@ -106,8 +120,6 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     await world.emu.wait_for(lambda: any(m == "sendMessage" and p.get("chat_id") == t.group.id
                                          for m, p in world.emu.requests), timeout=5)
     lock = _lock(world.settings.storage.database)  # while Telegram is still answering
-    import asyncio
-
     await asyncio.sleep(1.5)
     lock.execute("ROLLBACK")
     lock.close()
