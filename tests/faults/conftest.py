@@ -101,6 +101,12 @@ class BotProcess:
         await self.emu.wait_for(lambda: any(m == "getUpdates" for m, _ in self.emu.requests[seen:]), timeout=timeout)
         self.starts.append(time.perf_counter() - began)
 
+    def freeze(self) -> None:
+        """SIGSTOP: the process stops at once, wherever it is (a lock taken from outside would have
+        to win SQLite's busy wait against a writer that takes the lock again right after each commit)."""
+        assert self.proc is not None and self.proc.returncode is None
+        self.proc.send_signal(signal.SIGSTOP)
+
     async def kill(self) -> None:
         """SIGKILL: no clean-up of any kind, as when the machine loses power or the OOM killer strikes."""
         assert self.proc is not None and self.proc.returncode is None
