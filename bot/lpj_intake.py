@@ -214,6 +214,7 @@ class Step(StrEnum):
     REALIZATION = "realization"  # money spent on the budget line at ``line_id``
     REALIZATION_NOTE = "realization_note"  # why ``amount`` is above that line's RAB
     EVIDENCE = "evidence"  # files: receipts, photos, the BAST
+    EVIDENCE_REMOVE = "evidence_remove"  # which file sent by mistake to take back
     RECEIPT_AMOUNT = "receipt_amount"  # the amount on the receipt ``evidence_id`` just sent
     METERAI = "meterai"  # does that receipt bear a meterai?
     REVIEW = "review"
@@ -495,9 +496,32 @@ def _on_evidence(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         return Outcome(replace(c, kind=EvidenceKind(r.choice)))
     if r.choice == "review":
         return Outcome(Cursor(step=Step.REVIEW))
+    if r.choice == "remove":
+        if not ctx.content.evidence:
+            raise _block(N_("No file has been sent yet, so there is nothing to remove."))
+        return Outcome(replace(c, step=Step.EVIDENCE_REMOVE))
+    if (r.choice or "").startswith(REMOVE_PREFIX):  # a second tap on the list, already answered
+        return _on_evidence_remove(c, r, ctx)
     if r.text is not None:
         raise _block(N_("Send the file itself (a photo or a PDF), or choose below."))
     raise _need_choice()
+
+
+REMOVE_PREFIX = "rm"  # the choice ``rm<evidence id>`` takes that file back
+
+
+def _on_evidence_remove(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
+    back = replace(c, step=Step.EVIDENCE)
+    if r.choice == "back":
+        return Outcome(back)
+    chosen = r.choice or ""
+    number = chosen.removeprefix(REMOVE_PREFIX)
+    if not chosen.startswith(REMOVE_PREFIX) or not number.isdigit():
+        raise _need_choice()
+    if not any(e.id == int(number) for e in ctx.content.evidence):
+        # (Removed already — a double tap, or an old list — or not a file of this LPJ at all.)
+        raise _block(N_("That file is no longer in this LPJ. Choose another one, or go back."))
+    return Outcome(back, (DiscardEvidence(int(number)),))
 
 
 def _on_receipt_amount(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
@@ -542,6 +566,7 @@ STEPS: Mapping[Step, Callable[[Cursor, Reply, LpjContext], Outcome]] = {
     Step.REALIZATION: _on_realization,
     Step.REALIZATION_NOTE: _on_realization_note,
     Step.EVIDENCE: _on_evidence,
+    Step.EVIDENCE_REMOVE: _on_evidence_remove,
     Step.RECEIPT_AMOUNT: _on_receipt_amount,
     Step.METERAI: _on_meterai,
     Step.REVIEW: _on_review,

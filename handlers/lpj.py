@@ -97,8 +97,9 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     query = update.callback_query
     if query is not None:
         await query.answer()
+        files = (Step.EVIDENCE, Step.EVIDENCE_REMOVE)
         toggled = state.cursor.step == Step.SERVICE_COMPONENTS or (
-            state.cursor.step == Step.EVIDENCE and before is not None and before.cursor.step == Step.EVIDENCE
+            state.cursor.step in files and before is not None and before.cursor.step in files
             and answer.choice != "review")
         if toggled:  # a toggle: redraw the same question in place instead of a new message
             await query.edit_message_text(lv.question(t, state, _today(context, state), context.services.lpj.rules),
@@ -199,7 +200,7 @@ async def on_file(update: Update, context: BotContext) -> None:
         raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
                                          "Nothing was saved; please try again later or tell the centre."))) from None
     state = await service.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
-    if state.cursor.step in (Step.EVIDENCE, Step.RECEIPT_AMOUNT):
+    if state.cursor.step in (Step.EVIDENCE, Step.EVIDENCE_REMOVE, Step.RECEIPT_AMOUNT):
         await _ask(update, context, state)
     else:
         await reply(update, lv.evidence_saved(t, state))

@@ -229,8 +229,30 @@ def test_outside_the_evidence_step_a_photo_is_an_activity_photo_and_a_pdf_a_rece
     assert li.receive_file(bast, is_image=True).effects == (li.AddEvidence(EvidenceKind.BAST),)
 
 
+def test_a_file_sent_by_mistake_is_taken_back_and_the_kind_being_received_stays() -> None:
+    sent = ctx(evidence=complete().evidence)
+    photos = Cursor(step=Step.EVIDENCE, kind=EvidenceKind.PHOTO)
+    listing = li.answer(photos, Reply(choice="remove"), sent)
+    assert listing.cursor == Cursor(step=Step.EVIDENCE_REMOVE, kind=EvidenceKind.PHOTO) and not listing.effects
+    removed = li.answer(listing.cursor, Reply(choice="rm2"), sent)
+    assert removed.effects == (li.DiscardEvidence(2),) and removed.cursor == photos
+    assert li.answer(listing.cursor, Reply(choice="back"), sent) == li.Outcome(photos)
+
+
+@pytest.mark.parametrize("choice", ["rm9", "rm", "rm-1", "rmx", "2", None])
+def test_removing_a_file_that_is_not_in_the_lpj_is_refused(choice) -> None:
+    with pytest.raises(ValidationError):
+        li.answer(Cursor(step=Step.EVIDENCE_REMOVE), Reply(choice=choice), ctx(evidence=complete().evidence))
+
+
+def test_with_no_file_yet_there_is_nothing_to_remove() -> None:
+    with pytest.raises(ValidationError) as refused:
+        li.answer(Cursor(step=Step.EVIDENCE), Reply(choice="remove"), ctx())
+    assert "nothing to remove" in refused.value.problems[0].message
+
+
 def test_every_step_refuses_a_reply_it_cannot_use() -> None:
-    for step in (Step.SERVICE_COMPONENTS, Step.EVIDENCE, Step.METERAI, Step.REVIEW):
+    for step in (Step.SERVICE_COMPONENTS, Step.EVIDENCE, Step.EVIDENCE_REMOVE, Step.METERAI, Step.REVIEW):
         with pytest.raises(ValidationError):
             li.answer(Cursor(step=step, client_id=1, evidence_id=1), Reply(choice="nonsense"), ctx())
 

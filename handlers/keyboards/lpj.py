@@ -6,12 +6,24 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator, format_money
-from bot.lpj_intake import EvidenceKind, Step
+from bot.lpj_intake import REMOVE_PREFIX, Evidence, EvidenceKind, Step
 from bot.models import Component, ProposalStatus
 from bot.services import LpjState
 from handlers.callback_data import encode
 
 Rows = list[list[InlineKeyboardButton]]
+# The most recent files offered for removal: a keyboard a thumb can still scroll.
+REMOVABLE_SHOWN = 30
+_EVIDENCE_ICONS = {EvidenceKind.RECEIPT: "🧾", EvidenceKind.PHOTO: "📷", EvidenceKind.BAST: "📝"}
+
+
+def evidence_label(t: Translator, evidence: Evidence) -> str:
+    """A file as a button shows it: its kind, a short name, and a receipt's amount."""
+    name = evidence.file_name or t.pgettext("button", "file {number}", number=evidence.id)
+    if len(name) > 24:
+        name = name[:23] + "…"
+    label = f"{_EVIDENCE_ICONS[evidence.kind]} {name}"
+    return f"{label} · {format_money(evidence.amount)}" if evidence.amount is not None else label
 
 
 def _answer(label: str, value: str) -> InlineKeyboardButton:
@@ -51,8 +63,14 @@ def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
         labels = {EvidenceKind.RECEIPT: "🧾 " + t.pgettext("button", "Receipts"),
                   EvidenceKind.PHOTO: "📷 " + t.pgettext("button", "Photos"),
                   EvidenceKind.BAST: "📝 " + t.pgettext("button", "BAST")}
-        rows = [[_answer(("✓ " if kind == c.kind else "") + label, kind.value) for kind, label in labels.items()],
-                [to_review]]
+        rows = [[_answer(("✓ " if kind == c.kind else "") + label, kind.value) for kind, label in labels.items()]]
+        if state.content.evidence:
+            rows.append([_answer("🗑 " + t.pgettext("button", "Remove a file"), "remove")])
+        rows.append([to_review])
+    elif c.step == Step.EVIDENCE_REMOVE:
+        rows = [[_answer(f"🗑 {evidence_label(t, e)}", f"{REMOVE_PREFIX}{e.id}")]
+                for e in state.content.evidence[-REMOVABLE_SHOWN:]]
+        rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.METERAI:
         rows = [[_answer("✅ " + t.pgettext("button", "Yes, it bears a meterai"), "yes"),
                  _answer("✖️ " + t.pgettext("button", "No"), "no")]]

@@ -14,6 +14,7 @@ from bot.services import LpjState
 from bot.services.lpj import LpjReview
 from bot.validation import Problem
 from handlers.views import STATUS_LABELS, _, clip, esc
+from handlers.keyboards.lpj import REMOVABLE_SHOWN
 from handlers.views.proposals import COMPONENT_LABELS
 
 KIND_LABELS: Mapping[EvidenceKind, str] = {
@@ -75,6 +76,8 @@ def question(t: Translator, state: LpjState, today: dt.date, rules: LpjRules,
         body = _realization_prompt(t, state)
     elif c.step == Step.EVIDENCE:
         body = _evidence_prompt(t, state)
+    elif c.step == Step.EVIDENCE_REMOVE:
+        body = _evidence_remove_prompt(t, state)
     elif c.step == Step.RECEIPT_AMOUNT:
         body = _(t, N_("🧾 Receipt received. What amount is written on it? e.g. {example}"), example="1.250.000")
     elif c.step == Step.METERAI and state.pending is not None:
@@ -141,6 +144,14 @@ def _evidence_prompt(t: Translator, state: LpjState) -> str:
         "",
         _evidence_counts(t, state),
     ])
+
+
+def _evidence_remove_prompt(t: Translator, state: LpjState) -> str:
+    lines = [_(t, N_("🗑 <b>Which file should be removed from this LPJ?</b> Tap it below; the other files stay."))]
+    hidden = len(state.content.evidence) - REMOVABLE_SHOWN
+    if hidden > 0:
+        lines.append(_(t, N_("Only the {shown} most recent files are listed."), shown=REMOVABLE_SHOWN))
+    return "\n".join([*lines, "", _evidence_counts(t, state)])
 
 
 def _evidence_counts(t: Translator, state: LpjState) -> str:

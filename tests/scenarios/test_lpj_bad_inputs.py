@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 from openpyxl import load_workbook
@@ -10,6 +11,7 @@ from bot.models import Role
 from tests.scenarios.test_lpj_cycle import DUE, Phone
 from tests.test_lpj_service import seed_proposal
 
+JPEG_OF_SOMETHING_ELSE = b"\xff\xd8\xff\xe0" + b"a receipt of last year" * 40
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -145,3 +147,33 @@ async def test_a_restart_in_the_middle_of_an_lpj_loses_nothing(world) -> None:
     assert resumed.text == question.text
     await siti.type("1.000.000")
     assert await world.rows("SELECT amount FROM lpj_realizations") == [(1_000_000,)]
+
+
+async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world, clients=1)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")  # on to the evidence
+    await siti.tap("lji|photo")
+    await siti.photo()
+    await siti.photo(JPEG_OF_SOMETHING_ELSE)  # the wrong picture
+    (right, wrong) = await world.rows("SELECT id FROM lpj_evidence ORDER BY id")
+    (before,) = await counts(world)
+
+    listing = await siti.tap("lji|remove") and world.last(siti.user)
+    assert "Hapus" in listing.text or "hapus" in listing.text  # in Indonesian: which file to remove
+    choices = [b.callback_data for row in listing.buttons for b in row]
+    assert choices[-1].endswith("lji|back") and [c.rsplit("|", 1)[1] for c in choices[:-1]] == [
+        f"rm{right[0]}", f"rm{wrong[0]}"]
+    data = siti.button(f"lji|rm{wrong[0]}", listing)
+    first, second = await asyncio.gather(world.emu.press(siti.user, listing, data),
+                                         world.emu.press(siti.user, listing, data))
+    await world.emu.settle()
+    refused = [a for a in (first, second) if a is not None and a.show_alert]
+    assert len(refused) == 1 and "tidak lagi" in (refused[0].text or "")  # the second tap changes nothing
+
+    assert await world.rows("SELECT id, kind FROM lpj_evidence") == [(right[0], "photo")]
+    (after,) = await counts(world)
+    assert after[2:4] == (before[2] - 1, before[3] - 1)  # the evidence and its attachment record
+    shown = world.last(siti.user)  # the same message, back to the evidence question with fresh counts
+    assert shown.message_id == listing.message_id and "foto: 1" in shown.text
+    assert world.deps.errors == []
