@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,8 @@ from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
 from storage.files import FileStore, FileStoreFull
 from storage.unit import UnitOfWork
+
+log = logging.getLogger("atensi.lpj")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,6 +97,10 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         else:
             await reply(update, text)
         return
+    store = FileStore(context.deps.settings.storage.files_dir)
+    for path in state.discarded_files:  # evidence taken back: its file goes too (it may show a client)
+        if not store.discard(path):
+            log.warning("could not delete a discarded LPJ file of proposal %s", state.proposal.id)
     query = update.callback_query
     if query is not None:
         await query.answer()

@@ -47,3 +47,17 @@ class FileStore:
                 pass
             raise FileStoreFull(exc.strerror or type(exc).__name__) from None
         return StoredFile(str(target), digest, len(data))
+
+    def discard(self, path: str) -> bool:
+        """Delete a stored file no record uses any more; only inside this store, never elsewhere.
+
+        Best effort: a file that cannot be deleted now is left (and said so by False), never raised.
+        """
+        target = Path(path).resolve()
+        if not target.is_relative_to(self.root.resolve()) or not target.is_file():
+            return False
+        try:
+            target.unlink()
+        except OSError:
+            return False
+        return True

@@ -200,14 +200,26 @@ class LpjRepository:
             "UPDATE lpj_evidence SET stamped = 1 WHERE id = ? AND lpj_id = ?", (evidence_id, lpj_id)
         )
 
-    async def remove_evidence(self, lpj_id: int, evidence_id: int) -> None:
-        """Remove the evidence and the attachment record it points to (the file was refused)."""
+    async def remove_evidence(self, lpj_id: int, evidence_id: int) -> str | None:
+        """Remove the evidence and the attachment record it points to (refused, or sent by mistake).
+
+        Returns the stored file's path when no other attachment still uses it (the store keys files
+        by content: the same photo sent twice is one file), so the caller can delete it after commit.
+        """
         rows = await self._conn.execute_fetchall(
-            "SELECT attachment_id FROM lpj_evidence WHERE id = ? AND lpj_id = ?", (evidence_id, lpj_id)
+            "SELECT e.attachment_id, a.stored_path FROM lpj_evidence e JOIN attachments a ON a.id = e.attachment_id"
+            " WHERE e.id = ? AND e.lpj_id = ?", (evidence_id, lpj_id)
         )
-        if rows:
-            await self._conn.execute("DELETE FROM lpj_evidence WHERE id = ?", (evidence_id,))
-            await self._conn.execute("DELETE FROM attachments WHERE id = ?", (rows[0][0],))
+        if not rows:
+            return None
+        attachment_id, stored_path = rows[0]
+        await self._conn.execute("DELETE FROM lpj_evidence WHERE id = ?", (evidence_id,))
+        await self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+        if stored_path is None:
+            return None
+        shared = await self._conn.execute_fetchall("SELECT 1 FROM attachments WHERE stored_path = ? LIMIT 1",
+                                                   (stored_path,))
+        return None if shared else stored_path
 
     # --- what staff see -------------------------------------------------------------------------
 

@@ -67,6 +67,8 @@ class LpjState:
     reasons: list[ReturnReason] = field(default_factory=list)
     problems: tuple[Problem, ...] = ()  # what still blocks submission
     warnings: tuple[Problem, ...] = ()
+    # Stored files no record points to any more (evidence taken back): the adapter deletes them.
+    discarded_files: tuple[str, ...] = ()
 
     @property
     def client(self) -> Client | None:
@@ -152,10 +154,10 @@ class LpjService(Service):
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
             outcome = lpj_intake.answer(state.cursor, reply, self._context(state, now))
-            await self._apply_all(uow, state, outcome.effects, now)
+            discarded = await self._apply_all(uow, state, outcome.effects, now)
             await uow.lpj.set_cursor(state.lpj.id, json.dumps(outcome.cursor.to_json()), now)
             fresh = await self._state(uow, state.proposal)
-        return replace(fresh, warnings=outcome.warnings)
+        return replace(fresh, warnings=outcome.warnings, discarded_files=discarded)
 
     async def go_to(self, who: Identity, section: str) -> LpjState:
         """From the review (or a reminder) to services, realization, evidence or the review."""
@@ -486,8 +488,10 @@ class LpjService(Service):
         return LpjContext(today=_local_day(now, state.zone), content=state.content, earliest=earliest, rules=self.rules)
 
     async def _apply_all(self, uow: UnitOfWork, state: LpjState, effects: Sequence[lpj_intake.Effect],
-                         now: dt.datetime) -> None:
+                         now: dt.datetime) -> tuple[str, ...]:
+        """Write the effects; returns the stored files that no record uses any more."""
         lpj_id = state.lpj.id
+        discarded: list[str] = []
         for effect in effects:
             if isinstance(effect, lpj_intake.SetServices):
                 await uow.lpj.set_services(lpj_id, effect.client_id, [
@@ -501,7 +505,9 @@ class LpjService(Service):
             elif isinstance(effect, lpj_intake.SetStamped):
                 await uow.lpj.set_stamped(lpj_id, effect.evidence_id)
             elif isinstance(effect, lpj_intake.DiscardEvidence):
-                await uow.lpj.remove_evidence(lpj_id, effect.evidence_id)
+                path = await uow.lpj.remove_evidence(lpj_id, effect.evidence_id)
+                discarded += [path] if path else []
+        return tuple(discarded)
 
     async def _card(self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, event: str, now: dt.datetime,
                     *, new: bool = False) -> None:

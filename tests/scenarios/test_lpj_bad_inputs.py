@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -157,6 +158,9 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
     await siti.photo()
     await siti.photo(JPEG_OF_SOMETHING_ELSE)  # the wrong picture
     (right, wrong) = await world.rows("SELECT id FROM lpj_evidence ORDER BY id")
+    (kept_file,), (wrong_file,) = await world.rows(
+        "SELECT stored_path FROM attachments WHERE purpose = 'lpj_photo' ORDER BY id")
+    assert Path(wrong_file).is_file()
     (before,) = await counts(world)
 
     listing = await siti.tap("lji|remove") and world.last(siti.user)
@@ -176,4 +180,21 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
     assert after[2:4] == (before[2] - 1, before[3] - 1)  # the evidence and its attachment record
     shown = world.last(siti.user)  # the same message, back to the evidence question with fresh counts
     assert shown.message_id == listing.message_id and "foto: 1" in shown.text
+    assert not Path(wrong_file).exists() and Path(kept_file).is_file()  # the wrong picture is gone from disk too
     assert world.deps.errors == []
+
+
+async def test_the_same_photo_sent_twice_and_removed_once_keeps_its_file(world) -> None:
+    siti, _ = await siti_with_an_open_lpj(world, clients=1)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")
+    await siti.tap("lji|photo")
+    await siti.send("foto-kegiatan.jpg", JPEG_OF_SOMETHING_ELSE, "image/jpeg")
+    await siti.send("foto-kegiatan.jpg", JPEG_OF_SOMETHING_ELSE, "image/jpeg")  # again: one file, two records
+    (first,), (second,) = await world.rows("SELECT stored_path FROM attachments WHERE purpose = 'lpj_photo'")
+    assert first == second
+    (doubled,) = (await world.rows("SELECT max(id) FROM lpj_evidence"))[0]
+    await siti.tap("lji|remove")
+    await siti.tap(f"lji|rm{doubled}")
+    assert await world.rows("SELECT count(*) FROM lpj_evidence") == [(1,)]
+    assert Path(first).is_file()  # still the evidence of the record that stays
