@@ -125,6 +125,11 @@ class Actor:
     def operates(self, ipwl_id: int) -> bool:
         return any(g.role == Role.OPERATOR and g.ipwl_id == ipwl_id for g in self.grants)
 
+    @property
+    def operated_ipwl_ids(self) -> list[int]:
+        """The IPWL this person operates (a person may run more than one), lowest id first."""
+        return sorted({g.ipwl_id for g in self.grants if g.role == Role.OPERATOR and g.ipwl_id})
+
     def in_team(self, team_id: int | None) -> bool:
         return team_id is not None and any(
             g.role == Role.PIC and g.team_id == team_id for g in self.grants

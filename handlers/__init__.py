@@ -70,6 +70,7 @@ BUTTONS = {
     "add": proposals.on_add_client_pressed,
     "tpl": proposals.on_template_pressed,
     "cont": proposals.on_continue_pressed,
+    "pni": proposals.on_ipwl_chosen,
     "open": proposals.on_open_pressed,
     "sub": proposals.on_submit_pressed,
     "wd": proposals.on_withdraw_pressed,

@@ -60,12 +60,30 @@ async def cmd_propose(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await reply(update, views.private_only(t))
         return
+    ipwls = await context.services.proposals.operated_ipwls(who)
+    if len(ipwls) > 1:  # one person running two IPWL: the proposal must not land in the wrong one
+        await reply(update, pv.choose_ipwl(t), reply_markup=kb.choose_ipwl(ipwls))
+        return
+    await _start(update, context, None)
+
+
+@answers_refusals
+async def on_ipwl_chosen(update: Update, context: BotContext) -> None:
+    await _start(update, context, int_arg(update))  # (a refusal is the press's answer, so answer after)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await close_buttons(update)
+
+
+async def _start(update: Update, context: BotContext, ipwl_id: int | None) -> None:
+    """A new draft — or, when the IPWL already has one, the offer to continue or discard it."""
+    who = await context.identify(update)
+    t = context.translator(who)
     try:
-        state = await context.services.proposals.start(who)
+        state = await context.services.proposals.start(who, ipwl_id)
     except ServiceError as error:
         if error.code != "draft_exists":
             raise
-        draft = await context.services.proposals.resume(who)
+        draft = await context.services.proposals.resume(who, str(error.params["code"]))
         await reply(update, pv.draft_exists(t, draft.proposal.code),
                     reply_markup=kb.continue_or_discard(t, draft.proposal.id))
         return
@@ -274,7 +292,8 @@ async def on_template_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_continue_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    state = await context.services.proposals.resume(who)
+    args = button_args(update)  # (buttons sent before the draft's id was added carry none)
+    state = await context.services.proposals.resume(who, proposal_id=int_arg(update) if args else None)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await close_buttons(update)
     await _ask(update, context, state)

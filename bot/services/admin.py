@@ -633,7 +633,7 @@ class AdminService(Service):
 
     async def contacts(self, who: Identity) -> list[tuple[Ipwl, Team | None, list[Person]]]:
         """For an operator: each of their IPWL with its PIC team and the team's members."""
-        ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+        ipwl_ids = who.actor.operated_ipwl_ids
         found = []
         async with self.storage.reading() as uow:
             for ipwl_id in ipwl_ids:

@@ -392,7 +392,7 @@ class LpjService(Service):
     # --- internals -------------------------------------------------------------------------------
 
     def _operator_ipwls(self, who: Identity) -> list[int]:
-        ipwl_ids = sorted(g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id)
+        ipwl_ids = who.actor.operated_ipwl_ids
         if not ipwl_ids:
             raise ServiceError("not_operator", N_("Only IPWL operators can fill in an LPJ."))
         return ipwl_ids

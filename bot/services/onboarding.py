@@ -257,7 +257,7 @@ class OnboardingService(Service):
 
     async def operator_status(self, who: Identity) -> list[IpwlStatus]:
         """The caller's IPWL (one per operator grant) with their proposals; nobody else's."""
-        ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+        ipwl_ids = who.actor.operated_ipwl_ids
         if not ipwl_ids:
             raise ServiceError(
                 "not_operator",

@@ -175,7 +175,7 @@ class AccountService(_FinanceBase):
 
     async def overview(self, who: Identity) -> list[Accounts]:
         """``/rekening``: the operator's proposals that need (or have) the clients' accounts."""
-        ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+        ipwl_ids = who.actor.operated_ipwl_ids
         if not ipwl_ids:
             raise ServiceError("not_operator", N_("/rekening is for IPWL operators."))
         statuses = (ProposalStatus.DECREED, ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot import intake, workflow
 from bot.i18n import N_
 from bot.intake import Cursor, IntakeContext, Reply, Step
-from bot.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role
+from bot.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
 from bot.regions import RegionsCatalog
 from bot.services.base import Identity, Service, ServiceError
 from bot.validation import Problem, ValidationError
@@ -63,9 +63,17 @@ class ProposalService(Service):
 
     # --- starting and resuming ---------------------------------------------------------------------
 
-    async def start(self, who: Identity) -> DraftState:
-        """``/ajukan``: a new draft for the operator's IPWL (one draft at a time per IPWL)."""
-        ipwl_id = self._operator_ipwl(who)
+    async def operated_ipwls(self, who: Identity) -> list[Ipwl]:
+        """The IPWL this operator can propose for (more than one: ``/ajukan`` asks which)."""
+        ids = self._operated(who)
+        async with self.storage.reading() as uow:
+            return [ipwl for ipwl in [await uow.ipwl.by_id(i) for i in ids] if ipwl is not None]
+
+    async def start(self, who: Identity, ipwl_id: int | None = None) -> DraftState:
+        """``/ajukan``: a new draft for the operator's IPWL (one draft at a time per IPWL).
+
+        An operator of several IPWL names the one (``ipwl_id``), re-checked here like any button."""
+        ipwl_id = self._chosen_ipwl(who, ipwl_id)
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             ipwl = await uow.ipwl.by_id(ipwl_id)
@@ -82,8 +90,11 @@ class ProposalService(Service):
             return await self._state(uow, proposal.id)
 
     async def resume(self, who: Identity, code: str | None = None, *, proposal_id: int | None = None) -> DraftState:
-        """``/lanjut``: back to the IPWL's draft (or a returned proposal being revised)."""
-        ipwl_id = self._operator_ipwl(who)
+        """``/lanjut``: back to the IPWL's draft (or a returned proposal being revised).
+
+        Without a code, an operator of several IPWL gets the draft touched last (then the returned
+        proposal); ``/lanjut CODE`` picks another."""
+        ipwl_ids = self._operated(who)
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             if proposal_id is not None:
@@ -91,9 +102,8 @@ class ProposalService(Service):
             elif code:
                 proposal = await uow.proposals.by_code(code)
             else:
-                proposal = await uow.proposals.draft_of(ipwl_id)
-            if proposal is None and not code and proposal_id is None:
-                proposal = await self._returned_of(uow, ipwl_id)
+                proposal = _latest([await uow.proposals.draft_of(i) for i in ipwl_ids]) or \
+                    _latest([await self._returned_of(uow, i) for i in ipwl_ids])
             if proposal is None or not who.actor.operates(proposal.ipwl_id):
                 raise ServiceError("no_draft", N_("There is no draft to continue. Start one with /ajukan."))
             if proposal.status not in EDITABLE:
@@ -341,11 +351,21 @@ class ProposalService(Service):
 
     # --- internals -------------------------------------------------------------------------------
 
-    def _operator_ipwl(self, who: Identity) -> int:
-        ipwl_ids = sorted(g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id)
+    def _operated(self, who: Identity) -> list[int]:
+        ipwl_ids = who.actor.operated_ipwl_ids
         if not ipwl_ids:
             raise ServiceError("not_operator", N_("Only IPWL operators can prepare proposals. Ask the centre's admin for an invitation link."))
-        return ipwl_ids[0]
+        return ipwl_ids
+
+    def _chosen_ipwl(self, who: Identity, chosen: int | None) -> int:
+        ipwl_ids = self._operated(who)
+        if chosen is None and len(ipwl_ids) == 1:
+            return ipwl_ids[0]
+        if chosen is None:
+            raise ServiceError("choose_ipwl", N_("You operate more than one IPWL: choose which one the proposal is for."))
+        if chosen not in ipwl_ids:
+            raise ServiceError("not_your_ipwl", N_("You are not an operator of that IPWL."))
+        return chosen
 
     def _check_pks(self, ipwl: Ipwl, today: dt.date) -> None:
         if ipwl.pks_valid_until is not None and ipwl.pks_valid_until < today:
@@ -461,3 +481,9 @@ def _snapshot(state: DraftState) -> str:
         ensure_ascii=False,
         sort_keys=True,
     )
+
+
+def _latest(proposals: Sequence[Proposal | None]) -> Proposal | None:
+    """The proposal touched last, of those found."""
+    found = [p for p in proposals if p is not None]
+    return max(found, key=lambda p: (p.updated_at or dt.datetime.min.replace(tzinfo=dt.UTC), p.id)) if found else None

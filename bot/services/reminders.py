@@ -247,7 +247,7 @@ class ReminderService(Service):
         """``/tugas``: what waits for this person, per role, oldest first."""
         sections: list[QueueSection] = []
         async with self.storage.reading() as uow:
-            ipwl_ids = sorted({g.ipwl_id for g in who.actor.grants if g.role == Role.OPERATOR and g.ipwl_id})
+            ipwl_ids = who.actor.operated_ipwl_ids
             if ipwl_ids:
                 sections.append(await self._section(uow, Role.OPERATOR, ", ".join(
                     [i.code for i in [await uow.ipwl.by_id(x) for x in ipwl_ids] if i]), ipwl_ids=ipwl_ids))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.intake import Step, nik_region
-from bot.models import Approach, Component, ProposalStatus
+from bot.models import Approach, Component, Ipwl, ProposalStatus
 from bot.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
 from handlers.callback_data import encode
@@ -123,9 +124,14 @@ def confirm(yes: tuple[str, str], no: tuple[str, str], *args: object) -> InlineK
     return InlineKeyboardMarkup([[_button(yes[0], yes[1], *args), _button(no[0], no[1], *args)]])
 
 
+def choose_ipwl(ipwls: Sequence[Ipwl]) -> InlineKeyboardMarkup:
+    """One button per IPWL the operator runs: which one the new proposal is for."""
+    return InlineKeyboardMarkup([[_button(f"🏠 {i.code} · {i.name}"[:60], "pni", i.id)] for i in ipwls[:20]])
+
+
 def continue_or_discard(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [_button(t.pgettext("button", "▶️ Continue the draft"), "cont")],
+        [_button(t.pgettext("button", "▶️ Continue the draft"), "cont", proposal_id)],
         [_button(t.pgettext("button", "🗑 Discard the draft"), "wd", proposal_id)],
     ])
 

@@ -288,6 +288,10 @@ def stopped(t: Translator) -> str:
     return _(t, N_("Stopped. Your draft is kept; continue with /lanjut."))
 
 
+def choose_ipwl(t: Translator) -> str:
+    return _(t, N_("You operate more than one IPWL. <b>Which one is this proposal for?</b>"))
+
+
 def draft_exists(t: Translator, code: str) -> str:
     return _(t, N_("Your IPWL already has a draft, {code}. Continue it or discard it first."), code=code)
 

@@ -7,6 +7,8 @@ import json
 
 from bot.emulator import BotMessage
 from bot.models import Role
+from handlers.callback_data import encode
+from tests.security.matrix import plant_button
 
 # Three fictional clients; NIKs issued in Kabupaten Bogor (32.01).
 CLIENTS = [
@@ -288,3 +290,44 @@ async def test_cancel_with_nothing_in_progress_says_so(world) -> None:
     op = await operator(world)
     reply = await op.type("/batal")
     assert reply.text == world.deps.translations.for_locale("id").gettext("There is nothing in progress to cancel.")
+
+
+async def test_an_operator_of_two_ipwl_chooses_which_one_each_proposal_is_for(world) -> None:
+    op = await operator(world)
+    await world.enrol(op.user, Role.OPERATOR, ipwl="SS01")  # Siti also runs a second institution
+    ids = dict(await world.rows("SELECT code, id FROM ipwl WHERE code IN ('JB01', 'SS01', 'PA01')"))
+
+    asked = await op.type("/ajukan")
+    assert "IPWL yang mana" in asked.text
+    assert [b.callback_data.rsplit("|", 1)[1] for row in asked.buttons for b in row] == [
+        str(ids["JB01"]), str(ids["SS01"])]
+    assert await world.rows("SELECT count(*) FROM proposals") == [(0,)]  # nothing before she chooses
+
+    await op.tap(f"pni|{ids['SS01']}")
+    assert await world.rows("SELECT p.code, i.code FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id") == [
+        ("USL-2026-0001", "SS01")]
+
+    await op.type("/ajukan")  # SS01 has its draft: she is offered to continue it, not a second one
+    offer = await op.tap(f"pni|{ids['SS01']}")
+    assert "USL-2026-0001" in offer.text
+    pid = (await world.rows("SELECT id FROM proposals WHERE code = 'USL-2026-0001'"))[0][0]
+    assert any(b.callback_data.endswith(f"cont|{pid}") for row in offer.buttons for b in row)
+
+    await op.type("/ajukan")
+    await op.tap(f"pni|{ids['JB01']}")
+    assert await world.rows("SELECT p.code, i.code FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id ORDER BY p.id") == [
+        ("USL-2026-0001", "SS01"), ("USL-2026-0002", "JB01")]
+
+    # A forged button for an IPWL she does not run is refused, and creates nothing.
+    forged = plant_button(world, op.user.id, encode("pni", ids["PA01"]))
+    answer = await world.press(op.user, forged, encode("pni", ids["PA01"]))
+    assert answer is not None and answer.show_alert and "bukan operator" in (answer.text or "")
+    assert await world.rows("SELECT count(*) FROM proposals") == [(2,)]
+
+    async def in_conversation() -> str:
+        return (await world.rows("SELECT p.code FROM conversations c JOIN proposals p ON p.id = c.entity_id"))[0][0]
+
+    await op.tap(f"cont|{pid}", offer)  # the offer's Continue goes to SS01's draft, whatever else is open
+    assert await in_conversation() == "USL-2026-0001"
+    await op.type("/lanjut")  # without a code: the draft touched last (JB01's, just started)
+    assert await in_conversation() == "USL-2026-0002"

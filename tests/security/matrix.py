@@ -151,6 +151,7 @@ async def cast(world: Any) -> Cast:
     t["dummy_person"] = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", dummy.id))[0][0]
     t["dummy_grant"] = (await world.rows("SELECT id FROM grants WHERE person_id = ?", t["dummy_person"]))[0][0]
     t["other_ipwl"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'PA01'"))[0][0]
+    t["ipwl_a"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'"))[0][0]
     t["team2"] = (await world.rows("SELECT id FROM pic_teams WHERE code = 'TIM2'"))[0][0]
     await world.emu.settle()
     await _drain(world)

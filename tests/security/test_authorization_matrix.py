@@ -40,6 +40,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "add": (lambda t: (), "private"),
     "tpl": (lambda t: (), "private"),
     "cont": (lambda t: (), "private"),
+    "pni": (lambda t: (t["ipwl_a"],), "private"),
     "open": (lambda t: (t["draft"],), "private"),
     "keep": (lambda t: (t["draft"],), "private"),
     "rm": (lambda t: (t["draft_client"],), "private"),
@@ -134,7 +135,7 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "gd.m": HARMLESS, "gd.s": HARMLESS,
     # the operator's draft: his conversation; ids of his clients and lines
     "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN,
-    "cl": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP,
+    "cl": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
     # PIC review: the card, detail, NIK, return/reject with reasons (the reasons: the PIC's conversation)
     "pic": PIC_A, "pdt": PIC_A, "nik": PIC_A, "pdc": PIC_A, "rsn": frozenset({"pic_a"}),
     "sk": frozenset({"head"}),
