@@ -25,7 +25,7 @@ from bot.regions import RegionsCatalog, load_regions
 from bot.services import Services
 from handlers.context import DEPS_KEY, BotContext, Deps
 from handlers.delivery import OutboxSender
-from handlers.menus import publish_command_menus
+from handlers.menus import publish_command_menus, schedule_menus
 from handlers.reminders import schedule_reminders
 from handlers.reports import schedule_admin_jobs
 from storage.unit import Storage
@@ -132,9 +132,16 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
     deps.sender.start()
     schedule_reminders(app)
     schedule_admin_jobs(app)
+    schedule_menus(app)
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(timeout=poll_timeout, poll_interval=poll_interval)
+
+
+def is_handling_updates(app: Application) -> bool:
+    """True while updates wait in the queue or are being handled (for tests and the sandbox, which
+    wait for the bot to finish answering before they look)."""
+    return app.update_queue.qsize() > 0 or app.update_processor.current_concurrent_updates > 0
 
 
 async def stop_bot(app: Application) -> None:

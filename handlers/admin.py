@@ -24,6 +24,7 @@ from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import admin as kb
+from handlers.menus import refresh_menus_soon
 from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import admin as av
@@ -290,6 +291,7 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     card = await context.services.admin.revoke_grant(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
+    refresh_menus_soon(context)
 
 
 @answers_refusals
@@ -306,6 +308,7 @@ async def on_revoke_person(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     card = await context.services.admin.revoke_person(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
+    refresh_menus_soon(context)
 
 
 @answers_refusals
@@ -314,6 +317,7 @@ async def on_restore_person(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     card = await context.services.admin.restore_person(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
+    refresh_menus_soon(context)
 
 
 @notification("access_revoked")

@@ -7,6 +7,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from handlers import callback_data, keyboards, views
 from handlers.context import BotContext
+from handlers.menus import refresh_menus_soon
 from handlers.replies import answers_refusals, is_private, reply
 from storage.unit import forget_commits
 
@@ -23,6 +24,7 @@ async def cmd_start(update: Update, context: BotContext) -> None:
     if token and token != "hi":
         redemption = await context.services.onboarding.redeem_invite(who, token)
         await reply(update, views.invite_redeemed(t, redemption))
+        refresh_menus_soon(context)  # their "/" menu now offers what the new role may use
     elif who.known:
         await reply(update, views.welcome_back(t, who))
     else:
@@ -53,6 +55,7 @@ async def on_language_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(locale=locale)
     await query.answer()
     await query.edit_message_text(views.language_set(t))
+    refresh_menus_soon(context)
 
 
 @answers_refusals

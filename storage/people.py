@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import aiosqlite
 
@@ -33,6 +34,16 @@ def _invite(row: aiosqlite.Row) -> Invite:
         used_at=from_db_time(row["used_at"]),
         used_by=row["used_by"],
     )
+
+
+@dataclass(frozen=True)
+class MenuRow:
+    person_id: int
+    telegram_user_id: int
+    locale: str | None
+    revoked: bool
+    roles: frozenset[Role]  # active grants (a revoked person's grants no longer count)
+    menu_published: str | None
 
 
 class PeopleRepository:
@@ -103,6 +114,23 @@ class PeopleRepository:
             list(bootstrap_ids),
         )
         return sorted(row[0] for row in rows)
+
+    async def menu_rows(self, after_id: int, limit: int) -> list[MenuRow]:
+        """People who opened a private chat with the bot (a page, by id), with their active roles
+        and the fingerprint of the command menu last published to them."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.id, p.telegram_user_id, p.locale, p.revoked_at IS NOT NULL AS revoked, p.menu_published,"
+            " group_concat(DISTINCT g.role) AS roles"
+            " FROM people p LEFT JOIN grants g ON g.person_id = p.id AND g.revoked_at IS NULL"
+            " WHERE p.private_chat_started = 1 AND p.id > ? GROUP BY p.id ORDER BY p.id LIMIT ?",
+            (after_id, limit),
+        )
+        return [MenuRow(r["id"], r["telegram_user_id"], r["locale"], bool(r["revoked"]),
+                        frozenset(Role(x) for x in (r["roles"] or "").split(",") if x), r["menu_published"])
+                for r in rows]
+
+    async def set_menu_published(self, person_id: int, fingerprint: str | None) -> None:
+        await self._conn.execute("UPDATE people SET menu_published = ? WHERE id = ?", (fingerprint, person_id))
 
     async def operators_of(self, ipwl_id: int) -> list[Person]:
         rows = await self._conn.execute_fetchall(

@@ -100,6 +100,7 @@ class BotApiEmulator:
         self._closing = asyncio.Event()
         self._in_flight = 0
         self._last_activity = time.monotonic()
+        self._busy_probes: list[Callable[[], bool]] = []
 
     # --------------------------------------------------------------------------- lifecycle
 
@@ -364,6 +365,11 @@ class BotApiEmulator:
             retry_after = 1
         self._faults.add(Fault(method, count, status, retry_after, delay, drop, chat_id))
 
+    def add_busy_probe(self, probe: Callable[[], bool]) -> None:
+        """Make :meth:`settle` also wait while ``probe()`` is true: the bot still handling an update
+        it has fetched, which the emulator cannot see (a handler busy with the database or a file)."""
+        self._busy_probes.append(probe)
+
     async def settle(self, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
         """Wait until the bot has fetched every update, no call is in flight and no call has
         arrived for ``quiet`` seconds.  Raises TimeoutError after ``timeout`` seconds."""
@@ -371,6 +377,8 @@ class BotApiEmulator:
         deadline = loop.time() + timeout
         while True:
             undelivered = self.state.updates.undelivered
+            if any(probe() for probe in self._busy_probes):
+                self._touch()  # the bot is still working on what it fetched: quiet counts from its end
             idle = time.monotonic() - self._last_activity
             if undelivered == 0 and self._in_flight == 0 and idle >= quiet:
                 return

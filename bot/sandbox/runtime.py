@@ -24,7 +24,7 @@ from typing import Any
 from apscheduler.triggers.date import DateTrigger
 from pydantic import SecretStr
 
-from bot.app import build_application, start_bot, stop_bot
+from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.config import ConfigError, Settings
 from bot.emulator import BotApiEmulator, default_spec_path
 from bot.services import Services
@@ -214,6 +214,7 @@ class Sandbox:
         app = build_application(settings, storage=storage, clock=self.clock)
         try:
             await start_bot(app, poll_timeout=POLL_TIMEOUT)
+            emu.add_busy_probe(lambda: is_handling_updates(app))
             cast = await demo.seed(emu, Services(storage, self.clock, settings), self.clock,
                                    centre_zone=settings.locale.timezone)
         except BaseException:

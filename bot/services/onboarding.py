@@ -36,6 +36,17 @@ def _invite_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+@dataclass(frozen=True)
+class MenuOwner:
+    """Whose private command menu to keep in step with their roles and language."""
+
+    person_id: int
+    chat_id: int  # the private chat (= their Telegram user id)
+    locale: str | None  # chosen with /bahasa; None: the default, or their Telegram app's language
+    roles: frozenset[Role]  # empty when revoked: the general menu applies again
+    published: str | None  # the fingerprint of the menu last published to them
+
+
 class OnboardingService(Service):
     """Who people are, how they join, and the registry they work in."""
 
@@ -61,6 +72,26 @@ class OnboardingService(Service):
             grants.add(Grant(Role.ADMIN))
         locale = person.locale or _supported(language) or self.settings.locale.default
         return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale)
+
+    async def menu_owners(self, after_id: int = 0, limit: int = 500) -> list[MenuOwner]:
+        """People with a private chat (a page, by id), with the roles their menu should offer:
+        their active grants, and admin for the bootstrap admins of the config, as ``identify`` sees it."""
+        admins = set(self.settings.access.admin_user_ids)
+        async with self.storage.reading() as uow:
+            rows = await uow.people.menu_rows(after_id, limit)
+        owners = []
+        for row in rows:
+            roles = set() if row.revoked else set(row.roles)
+            if row.telegram_user_id in admins and not row.revoked:
+                roles.add(Role.ADMIN)
+            owners.append(MenuOwner(row.person_id, row.telegram_user_id, row.locale, frozenset(roles),
+                                    row.menu_published))
+        return owners
+
+    async def menu_published(self, person_id: int, fingerprint: str | None) -> None:
+        """Remember which menu the person's chat now shows (None: the general one)."""
+        async with self.storage.transaction() as uow:
+            await uow.people.set_menu_published(person_id, fingerprint)
 
     async def set_locale(self, who: Identity, locale: str) -> None:
         if locale not in LOCALES:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, start_bot, stop_bot
+from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.emulator import BotApiEmulator, EmuUser, default_spec_path
@@ -228,6 +228,7 @@ async def _run_prod_bot(emu: BotApiEmulator, storage: Storage, clock: ManualCloc
         update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})})
     app = build_application(settings, storage=storage, clock=clock)  # rate_limiter=True, as in production
     await start_bot(app, poll_timeout=1)
+    emu.add_busy_probe(lambda: is_handling_updates(app))
     return app
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, start_bot, stop_bot
+from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
@@ -106,6 +106,7 @@ async def run_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, set
     )
     app = build_application(settings, storage=storage, clock=clock, rate_limiter=False)
     await start_bot(app, poll_timeout=1)
+    emu.add_busy_probe(lambda: is_handling_updates(app))
     return app
 
 

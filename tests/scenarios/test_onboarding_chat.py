@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.models import Role
+from handlers.callback_data import encode
+from handlers.context import BotContext
+from handlers.menus import job_publish_menus
 from tests.helpers import days
 
 
@@ -94,3 +99,51 @@ async def test_command_menus_are_published_per_scope_and_language(world) -> None
     assert "hubungkan" in groups
     english = world.emu.commands("all_private_chats", "en")
     assert any(c["description"] == "Where my proposals stand" for c in english)
+
+
+async def published_menus(world, count: int) -> None:
+    """Wait until ``count`` people's own menus are published (the job runs right after each /start)."""
+    for _ in range(500):
+        if await world.rows("SELECT count(*) FROM people WHERE menu_published IS NOT NULL") == [(count,)]:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{count} personal menus were not published")
+
+
+def menu(world, user, language: str | None = None) -> list[str]:
+    return [c["command"] for c in world.emu.commands("chat", language, chat_id=user.id)]
+
+
+async def test_each_person_sees_only_the_commands_their_role_may_use(world) -> None:
+    siti = world.emu.add_user("Siti", language_code="id")  # an operator in Jawa Barat, Indonesian phone
+    ratna = world.emu.add_user("Ratna", language_code="en")  # the head of the centre, English phone
+    rina = world.emu.add_user("Rina", language_code="id")  # an admin
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    await world.enrol(ratna, Role.HEAD)
+    await world.enrol(rina, Role.ADMIN)
+    await published_menus(world, 3)
+
+    assert {"ajukan", "lpj", "rekening", "tugas", "panduan"} <= set(menu(world, siti))
+    assert not {"sk", "bayar", "laporan", "ipwl"} & set(menu(world, siti))
+    assert {"sk", "laporan", "audit", "tugas"} <= set(menu(world, ratna)) and "ajukan" not in menu(world, ratna)
+    assert {"ipwl", "tim", "pengguna", "undang", "siaran", "ekspor"} <= set(menu(world, rina))
+    # Ratna's app is in English: she gets the English list too, until she picks a language herself.
+    english = world.emu.commands("chat", "en", chat_id=ratna.id)
+    assert any(c["command"] == "sk" and c["description"].startswith("Head:") for c in english)
+    indonesian = world.emu.commands("chat", chat_id=siti.id)
+    assert any(c["command"] == "ajukan" and c["description"] == "Siapkan proposal baru" for c in indonesian)
+
+    # Siti chooses English: one list, in English, whatever her phone's language.
+    await world.say(siti, "/bahasa")
+    await world.press(siti, world.last(siti), encode("lang", "en"))
+    await world.emu.wait_for(lambda: any(c["description"] == "Prepare a new proposal"
+                                         for c in world.emu.commands("chat", chat_id=siti.id))
+                             and world.emu.commands("chat", "en", chat_id=siti.id) == [], timeout=10)
+
+    # The admin revokes the head's access: her own menu is taken away (the general one applies).
+    who = await world.services.onboarding.identify(rina.id, rina.full_name, private_chat=True, language="id")
+    head = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", ratna.id))[0][0]
+    await world.services.admin.revoke_person(who, head)
+    await job_publish_menus(BotContext(world.app))  # (as the job's next run does)
+    assert menu(world, ratna) == [] and world.emu.commands("chat", "en", chat_id=ratna.id) == []
+    assert await world.rows("SELECT menu_published FROM people WHERE id = ?", head) == [(None,)]
