@@ -528,16 +528,23 @@
         if (!state.people.some((p) => p.key === S.persona)) S.persona = state.people[0].key;
         const p = persona();
         if (S.chat !== null && !p.chats.some((c) => c.id === S.chat)) S.chat = p.chats[0].id;
-        S.view = S.chat === null ? null
-          : await api(`/api/chat?as=${encodeURIComponent(S.persona)}&chat=${S.chat}&lang=${S.lang}`);
+        const asked = S.chat;
+        S.view = asked === null ? null
+          : await api(`/api/chat?as=${encodeURIComponent(S.persona)}&chat=${asked}&lang=${S.lang}`);
+        if (S.chat !== asked) {
+          // Another chat was opened while this one loaded: never paint the old one over it.
+          S.again = true;
+          continue;
+        }
         if (S.view) renderChat();
         renderPeople();
         renderChatList();
         renderClock();
         renderHealth();
         S.version = state.version;
-        document.body.dataset.version = String(S.version);
       } while (S.again);
+      // (Only now is the page showing this version, for the chat that is open.)
+      document.body.dataset.version = String(S.version);
     })();
     try {
       await S.refreshing;
