@@ -63,6 +63,7 @@ ROLE_REQUIRED = "role_required"
 OUT_OF_SCOPE = "out_of_scope"
 CLAIMED_BY_OTHER = "claimed_by_other"
 FOUR_EYES = "four_eyes"
+OWN_IPWL = "own_ipwl"
 MISSING_DATA = "missing_data"
 
 
@@ -291,7 +292,16 @@ def _check(
             {"action": action, "status": status, "roles": roles},
         )
 
-    # 3. claim
+    # 3. segregation of duties: whoever also operates the IPWL never decides on its proposals as
+    #    staff (a PIC, finance or the head who runs an IPWL too), whatever else they may do.
+    if four_eyes and Role.OPERATOR not in acting_roles and actor.operates(proposal.ipwl_id):
+        raise WorkflowError(
+            OWN_IPWL,
+            N_("You are an operator of this proposal's IPWL, so a colleague must decide on it."),
+            {"action": action, "status": status},
+        )
+
+    # 4. claim
     claimer = proposal.claimed_by
     if status == S.IN_REVIEW and action in _CLAIM_BOUND and claimer is not None and claimer != me:
         admin_release = action == A.RELEASE and Role.ADMIN in acting_roles
@@ -302,7 +312,7 @@ def _check(
                 {"action": action, "status": status, "claimed_by": claimer},
             )
 
-    # 4. four-eyes
+    # 5. four-eyes
     if four_eyes and action in _FOUR_EYES:
         first = getattr(proposal, _FOUR_EYES[action])
         if first is not None and first == me:
@@ -312,7 +322,7 @@ def _check(
                 {"action": action, "status": status, "verified_by": first},
             )
 
-    # 5. data
+    # 6. data
     if check_data and t.requires:
         given = data or {}
         missing = sorted(k for k in t.requires if _is_empty(given.get(k)))

@@ -46,7 +46,7 @@ DECISIONS = frozenset({Action.RETURN, Action.REJECT})
 REASON_FIELDS = ("nik", "address", "budget", "assessment")
 _LIFECYCLE = frozenset(a.value for a in Action)
 # Refusals that mean "not yours to do": audited as "denied". Others are races or wrong timing.
-_DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES})
+_DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES, workflow.OWN_IPWL})
 _SNAPSHOT_FIELDS = ("full_name", "sex", "birth_date", "province_code", "regency", "address", "phone",
                     "approach", "components", "assessment", "intervention_plan", "budget")
 

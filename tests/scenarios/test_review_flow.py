@@ -267,3 +267,16 @@ async def test_notifications_survive_429_and_500_and_arrive_once(world) -> None:
     assert "Andi PIC" in card(world, t, pid).text and (await status(world, pid))[0] == "rejected"
     assert world.emu.stats["429.injected"] == 2
     assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", 4)]
+
+
+async def test_a_pic_who_also_runs_the_ipwl_cannot_decide_on_its_proposal(world) -> None:
+    t = world.team = await team(world)
+    await world.enrol(t.andi, Role.OPERATOR, ipwl="JB01")  # Andi also helps run Yayasan Harapan Bogor
+    pid = await submitted(world, t)
+    before = await status(world, pid)
+    answer = await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    assert answer.show_alert and "rekan" in (answer.text or "")  # in Indonesian: a colleague must decide
+    assert await status(world, pid) == before
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'denied'") == [(1,)]
+    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|claim")  # Budi, his colleague, may
+    assert (await status(world, pid))[0] == "in_review"
