@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.conversation import Reply, block, need_choice, typed
 from bot.i18n import N_
 from bot.models import Approach, Client, Component, Sex
 from bot.regions import PROVINCES, RegionsCatalog, province_search
 from bot.validation import (
     Problem,
-    ValidationError,
     nik_warnings,
     parse_date,
     parse_free_text,
@@ -95,14 +95,6 @@ class Cursor:
 
 
 @dataclass(frozen=True)
-class Reply:
-    """What the operator sent: typed text, or the value of a button they pressed."""
-
-    text: str | None = None
-    choice: str | None = None
-
-
-@dataclass(frozen=True)
 class IntakeContext:
     """What the rules need to know beyond the cursor."""
 
@@ -166,14 +158,6 @@ class Outcome:
     warnings: tuple[Problem, ...] = ()
 
 
-def _block(message: str, field_name: str | None = None, **params: object) -> ValidationError:
-    return ValidationError(Problem(message, params, "block", field_name))
-
-
-def _need_choice() -> ValidationError:
-    return _block(N_("Please choose one of the buttons below."))
-
-
 # --- one handler per step -----------------------------------------------------------------------
 
 
@@ -185,19 +169,19 @@ def _on_period(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     elif r.text is not None:
         year, month = parse_period(r.text, today=ctx.today)
     else:
-        raise _need_choice()
+        raise need_choice()
     return Outcome(replace(c, step=Step.NAME, client={}), (SetPeriod(year, month),))
 
 
 def _on_name(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    name = parse_name(_text(r), field="full_name")
+    name = parse_name(typed(r), field="full_name")
     return Outcome(replace(c, step=Step.NIK, client={**c.client, "full_name": name}))
 
 
 def _on_nik(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    info = parse_nik(_text(r), today=ctx.today)
+    info = parse_nik(typed(r), today=ctx.today)
     if info.nik in ctx.niks_in_proposal:
-        raise _block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
+        raise block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
     client = {
         **c.client, "nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat(),
         "nik_province": info.province_code, "nik_regency": info.regency_code,
@@ -212,16 +196,16 @@ def _on_nik_confirm(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         return Outcome(replace(c, step=Step.REGION))
     if r.choice == "change":
         return Outcome(replace(c, step=Step.SEX))
-    raise _need_choice()
+    raise need_choice()
 
 
 def _on_sex(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(_text(r))
+    sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(typed(r))
     return Outcome(replace(c, step=Step.BIRTH_DATE, client={**c.client, "sex": sex.value}))
 
 
 def _on_birth_date(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    born = parse_date(_text(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
+    born = parse_date(typed(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
     client = {**c.client, "birth_date": born.isoformat()}
     warnings = tuple(_nik_mismatch(client, ctx))
     return Outcome(replace(c, step=Step.REGION, client=client), warnings=warnings)
@@ -252,17 +236,17 @@ def _on_region(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         return Outcome(replace(c, step=Step.PROVINCE, choices=()))
     if r.text is not None:  # typing a province straight away is fine too
         return _on_province(replace(c, step=Step.PROVINCE), r, ctx)
-    raise _need_choice()
+    raise need_choice()
 
 
 def _on_province(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice and r.choice in PROVINCES:
         code = r.choice
     else:
-        matches = province_search(_text(r))
+        matches = province_search(typed(r))
         if not matches:
-            raise _block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
-                         "province_code", text=_text(r)[:40], example="Jawa Barat")
+            raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
+                         "province_code", text=typed(r)[:40], example="Jawa Barat")
         if len(matches) > 1:
             return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
         code = matches[0][0]
@@ -275,28 +259,28 @@ def _on_regency(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         if r.choice:
             regency = ctx.regions.regency(r.choice)
             if regency is None or regency.province_code != province:
-                raise _need_choice()
+                raise need_choice()
             name = regency.name
         else:
-            matches = ctx.regions.find(province, _text(r))
+            matches = ctx.regions.find(province, typed(r))
             if not matches:
-                raise _block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
-                             "regency", province=PROVINCES.get(province, province), text=_text(r)[:40])
+                raise block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+                             "regency", province=PROVINCES.get(province, province), text=typed(r)[:40])
             if len(matches) > 1:
                 return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
             name = matches[0].name
     else:
-        name = parse_free_text(_text(r), field="regency", min_length=3, max_length=100)
+        name = parse_free_text(typed(r), field="regency", min_length=3, max_length=100)
     return Outcome(replace(c, step=Step.ADDRESS, client={**c.client, "regency": name}, choices=()))
 
 
 def _on_address(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    address = parse_free_text(_text(r), field="address", min_length=5, max_length=300)
+    address = parse_free_text(typed(r), field="address", min_length=5, max_length=300)
     return Outcome(replace(c, step=Step.PHONE, client={**c.client, "address": address}))
 
 
 def _on_phone(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    phone = None if r.choice == "skip" else parse_phone(_text(r))
+    phone = None if r.choice == "skip" else parse_phone(typed(r))
     return Outcome(replace(c, step=Step.APPROACH, client={**c.client, "phone": phone}))
 
 
@@ -309,7 +293,7 @@ def _on_approach(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         preset = [x.value for x in ctx.previous.components] if ctx.previous else []
         return Outcome(replace(c, step=Step.COMPONENTS,
                                client={**c.client, "approach": r.choice, "components": preset}))
-    raise _need_choice()
+    raise need_choice()
 
 
 def toggle_components(selected: Sequence[str], choice: str) -> list[str]:
@@ -323,18 +307,18 @@ def _on_components(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         return Outcome(replace(c, client={**c.client, "components": toggle_components(selected, r.choice)}))
     if r.choice == "done":
         if not selected:
-            raise _block(N_("Choose at least one ATENSI component, then press Done."), "components")
+            raise block(N_("Choose at least one ATENSI component, then press Done."), "components")
         return Outcome(replace(c, step=Step.ASSESSMENT))
-    raise _need_choice()
+    raise need_choice()
 
 
 def _on_assessment(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    text = parse_free_text(_text(r), field="assessment", min_length=10, max_length=2000)
+    text = parse_free_text(typed(r), field="assessment", min_length=10, max_length=2000)
     return Outcome(replace(c, step=Step.PLAN, client={**c.client, "assessment": text}))
 
 
 def _on_plan(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    plan = parse_free_text(_text(r), field="intervention_plan", min_length=10, max_length=2000)
+    plan = parse_free_text(typed(r), field="intervention_plan", min_length=10, max_length=2000)
     client = {**c.client, "intervention_plan": plan}
     saved = {k: v for k, v in client.items() if not k.startswith("nik_")}
     return Outcome(replace(c, step=Step.BUDGET, client={}), (SaveClient(saved),))
@@ -347,7 +331,7 @@ def parse_budget_line(text: str, component: str, ceilings: Mapping[str, int]) ->
     """``"Paket sembako, 3 x 500.000"`` → (description, quantity, unit cost)."""
     match = _LINE.match(text.strip())
     if not match:
-        raise _block(N_("Write the item, the quantity and the unit cost, e.g. {example}."),
+        raise block(N_("Write the item, the quantity and the unit cost, e.g. {example}."),
                      "budget", example="Paket sembako, 3 x 500.000")
     description = parse_free_text(match["desc"], field="description", min_length=3, max_length=200)
     quantity = parse_quantity(match["qty"], maximum=1000)
@@ -359,7 +343,7 @@ def parse_budget_line(text: str, component: str, ceilings: Mapping[str, int]) ->
 def _on_budget(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     client = ctx.editing
     if client is None:
-        raise _need_choice()
+        raise need_choice()
     if r.choice and r.choice in {x.value for x in client.components}:
         return Outcome(replace(c, step=Step.BUDGET_LINE, component=r.choice))
     if r.choice == "copy" and ctx.previous is not None:
@@ -368,14 +352,14 @@ def _on_budget(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         return Outcome(Cursor(step=Step.NAME))
     if r.choice == "review":
         return Outcome(Cursor(step=Step.REVIEW))
-    raise _need_choice()
+    raise need_choice()
 
 
 def _on_budget_line(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "back":
         return Outcome(replace(c, step=Step.BUDGET, component=None))
     assert c.component is not None and c.client_id is not None
-    description, quantity, unit_cost = parse_budget_line(_text(r), c.component, ctx.unit_cost_ceilings)
+    description, quantity, unit_cost = parse_budget_line(typed(r), c.component, ctx.unit_cost_ceilings)
     line = AddBudgetLine(c.client_id, Component(c.component), description, quantity, unit_cost)
     return Outcome(replace(c, step=Step.BUDGET, component=None), (line,))
 
@@ -383,38 +367,38 @@ def _on_budget_line(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 def _on_review(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "add":
         return Outcome(Cursor(step=Step.NAME))
-    raise _need_choice()
+    raise need_choice()
 
 
 def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
     """Validate a new value for one field of a saved client, as the step that first asked it."""
     if name == "full_name":
-        return {"full_name": parse_name(_text(r), field="full_name")}
+        return {"full_name": parse_name(typed(r), field="full_name")}
     if name == "nik":
-        info = parse_nik(_text(r), today=ctx.today)
+        info = parse_nik(typed(r), today=ctx.today)
         current = ctx.editing.nik if ctx.editing else None
         if info.nik != current and info.nik in ctx.niks_in_proposal:
-            raise _block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
+            raise block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
         return {"nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat()}
     if name == "sex":
-        sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(_text(r))
+        sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(typed(r))
         return {"sex": sex.value}
     if name == "birth_date":
-        born = parse_date(_text(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
+        born = parse_date(typed(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
         return {"birth_date": born.isoformat()}
     if name == "regency":
-        return {"regency": parse_free_text(_text(r), field="regency", min_length=3, max_length=100)}
+        return {"regency": parse_free_text(typed(r), field="regency", min_length=3, max_length=100)}
     if name == "address":
-        return {"address": parse_free_text(_text(r), field="address", min_length=5, max_length=300)}
+        return {"address": parse_free_text(typed(r), field="address", min_length=5, max_length=300)}
     if name == "phone":
-        return {"phone": None if r.choice == "skip" else parse_phone(_text(r))}
+        return {"phone": None if r.choice == "skip" else parse_phone(typed(r))}
     if name == "approach":
         if r.choice not in {a.value for a in Approach}:
-            raise _need_choice()
+            raise need_choice()
         return {"approach": r.choice}
     if name in ("assessment", "intervention_plan"):
-        return {name: parse_free_text(_text(r), field=name, min_length=10, max_length=2000)}
-    raise _need_choice()
+        return {name: parse_free_text(typed(r), field=name, min_length=10, max_length=2000)}
+    raise need_choice()
 
 
 def _on_edit(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
@@ -428,19 +412,13 @@ def _on_edit(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         if r.choice == "done" and selected:
             return Outcome(Cursor(step=Step.REVIEW), (UpdateClient(c.client_id, {"components": selected}),))
         if r.choice == "done":
-            raise _block(N_("Choose at least one ATENSI component, then press Done."), "components")
-        raise _need_choice()
+            raise block(N_("Choose at least one ATENSI component, then press Done."), "components")
+        raise need_choice()
     fields = parse_field(c.edit_field, r, ctx)
     effects: list[Effect] = [UpdateClient(c.client_id, fields)]
     if "nik" in fields:
         effects.insert(0, CheckNik(fields["nik"]))
     return Outcome(Cursor(step=Step.REVIEW), tuple(effects))
-
-
-def _text(r: Reply) -> str:
-    if r.text is None:
-        raise _block(N_("Please type your answer as a message."))
-    return r.text
 
 
 # THE table: each step, the handler of its answer.
@@ -475,7 +453,7 @@ def answer(cursor: Cursor, reply: Reply, ctx: IntakeContext) -> Outcome:
 def start_edit(client: Client, field_name: str) -> Cursor:
     """The cursor for correcting one field of a saved client."""
     if field_name not in EDITABLE_FIELDS:
-        raise _need_choice()
+        raise need_choice()
     preset = {"components": [x.value for x in client.components]} if field_name == "components" else {}
     return Cursor(step=Step.EDIT, client=preset, client_id=client.id, edit_field=field_name)
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.conversation import Reply, block, need_choice, typed
 from bot.i18n import N_, format_money
 from bot.models import BudgetLine, Client, Component
-from bot.validation import Problem, ValidationError, parse_date, parse_free_text, parse_money
+from bot.validation import Problem, parse_date, parse_free_text, parse_money
 
 # --- records -------------------------------------------------------------------------------------
 
@@ -246,14 +247,6 @@ class Cursor:
 
 
 @dataclass(frozen=True)
-class Reply:
-    """What the operator sent: typed text, or the value of a button they pressed."""
-
-    text: str | None = None
-    choice: str | None = None
-
-
-@dataclass(frozen=True)
 class LpjContext:
     today: dt.date  # in the IPWL's zone
     content: LpjContent
@@ -315,20 +308,6 @@ class Outcome:
     cursor: Cursor
     effects: tuple[Effect, ...] = ()
     warnings: tuple[Problem, ...] = ()
-
-
-def _block(message: str, field_name: str | None = None, **params: object) -> ValidationError:
-    return ValidationError(Problem(message, params, "block", field_name))
-
-
-def _need_choice() -> ValidationError:
-    return _block(N_("Please choose one of the buttons below."))
-
-
-def _text(r: Reply) -> str:
-    if r.text is None:
-        raise _block(N_("Please type your answer as a message."))
-    return r.text
 
 
 # --- where to go next -------------------------------------------------------------------------------
@@ -398,12 +377,12 @@ def parse_served(text: str, *, today: dt.date, earliest: dt.date) -> tuple[dt.da
     """``"01-12-2026 s/d 28-02-2027"`` (or ``- / sampai / to``) → first and last day; one date = one day."""
     parts = [p for p in _DASH_RANGE.split(text.strip()) if p and p.strip()]
     if not 1 <= len(parts) <= 2:
-        raise _block(N_("Write the first and the last day of the services, e.g. {example}."), "served",
+        raise block(N_("Write the first and the last day of the services, e.g. {example}."), "served",
                      example=RANGE_EXAMPLE)
     first = parse_date(parts[0], today=today, field="served_from", earliest=earliest)
     last = parse_date(parts[-1], today=today, field="served_to", earliest=earliest)
     if last < first:
-        raise _block(N_("The last day ({last}) is before the first day ({first})."), "served",
+        raise block(N_("The last day ({last}) is before the first day ({first})."), "served",
                      last=last.strftime("%d-%m-%Y"), first=first.strftime("%d-%m-%Y"))
     return first, last
 
@@ -435,12 +414,12 @@ def _on_services(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
     if r.choice == "same":
         dates = _previous_dates(ctx, client.id)
         if dates is None:
-            raise _need_choice()
+            raise need_choice()
         first, last = dates
     elif r.choice == "review":
         return Outcome(Cursor(step=Step.REVIEW))
     else:
-        first, last = parse_served(_text(r), today=ctx.today, earliest=ctx.earliest)
+        first, last = parse_served(typed(r), today=ctx.today, earliest=ctx.earliest)
     components = _planned(client, c.components)
     if not components:  # nothing planned (an old proposal): ask which were delivered
         return Outcome(replace(c, step=Step.SERVICE_COMPONENTS))
@@ -454,9 +433,9 @@ def _on_service_components(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         return Outcome(replace(c, components=tuple(sorted(set(c.components) ^ {r.choice}))))
     if r.choice == "done":
         if not c.components:
-            raise _block(N_("Choose at least one ATENSI component, then press Done."), "components")
+            raise block(N_("Choose at least one ATENSI component, then press Done."), "components")
         return Outcome(replace(c, step=Step.SERVICES))
-    raise _need_choice()
+    raise need_choice()
 
 
 def _with_realization(content: LpjContent, line_id: int, amount: int) -> LpjContent:
@@ -472,7 +451,7 @@ def _on_realization(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         return Outcome(_evidence_or_review(ctx.content), (FillAsBudgeted(),))
     if r.choice == "review":
         return Outcome(Cursor(step=Step.REVIEW))
-    amount = line.total if r.choice == "rab" else parse_money(_text(r), field="realization", minimum=0)
+    amount = line.total if r.choice == "rab" else parse_money(typed(r), field="realization", minimum=0)
     if needs_note(line, amount):
         return Outcome(replace(c, step=Step.REALIZATION_NOTE, amount=amount))
     content = _with_realization(ctx.content, line.id, amount)
@@ -485,7 +464,7 @@ def _on_realization_note(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
     numbered = ctx.content.line(c.line_id)
     if numbered is None or c.amount is None:
         return Outcome(_after_realization(ctx.content, None))
-    note = parse_free_text(_text(r), field="note", min_length=10, max_length=500)
+    note = parse_free_text(typed(r), field="note", min_length=10, max_length=500)
     content = _with_realization(ctx.content, numbered.line.id, c.amount)
     return Outcome(_after_realization(content, numbered.line.id),
                    (SetRealization(numbered.line.id, c.amount, note),))
@@ -498,13 +477,13 @@ def _on_evidence(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         return Outcome(Cursor(step=Step.REVIEW))
     if r.choice == "remove":
         if not ctx.content.evidence:
-            raise _block(N_("No file has been sent yet, so there is nothing to remove."))
+            raise block(N_("No file has been sent yet, so there is nothing to remove."))
         return Outcome(replace(c, step=Step.EVIDENCE_REMOVE))
     if (r.choice or "").startswith(REMOVE_PREFIX):  # a second tap on the list, already answered
         return _on_evidence_remove(c, r, ctx)
     if r.text is not None:
-        raise _block(N_("Send the file itself (a photo or a PDF), or choose below."))
-    raise _need_choice()
+        raise block(N_("Send the file itself (a photo or a PDF), or choose below."))
+    raise need_choice()
 
 
 REMOVE_PREFIX = "rm"  # the choice ``rm<evidence id>`` takes that file back
@@ -517,17 +496,17 @@ def _on_evidence_remove(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
     chosen = r.choice or ""
     number = chosen.removeprefix(REMOVE_PREFIX)
     if not chosen.startswith(REMOVE_PREFIX) or not number.isdigit():
-        raise _need_choice()
+        raise need_choice()
     if not any(e.id == int(number) for e in ctx.content.evidence):
         # (Removed already — a double tap, or an old list — or not a file of this LPJ at all.)
-        raise _block(N_("That file is no longer in this LPJ. Choose another one, or go back."))
+        raise block(N_("That file is no longer in this LPJ. Choose another one, or go back."))
     return Outcome(back, (DiscardEvidence(int(number)),))
 
 
 def _on_receipt_amount(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
     if c.evidence_id is None:
         return Outcome(Cursor(step=Step.EVIDENCE))
-    amount = parse_money(_text(r), field="receipt_amount", minimum=1)
+    amount = parse_money(typed(r), field="receipt_amount", minimum=1)
     effect = SetReceiptAmount(c.evidence_id, amount)
     if needs_meterai(amount, ctx.rules.meterai_above):
         return Outcome(replace(c, step=Step.METERAI), (effect,))
@@ -548,7 +527,7 @@ def _on_meterai(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         warning = Problem(_RESEND_STAMPED, {"threshold": format_money(ctx.rules.meterai_above),
                                             "meterai": format_money(ctx.rules.meterai_amount)}, "warn", "meterai")
         return Outcome(back, (DiscardEvidence(c.evidence_id),), (warning,))
-    raise _need_choice()
+    raise need_choice()
 
 
 def _on_review(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
@@ -556,7 +535,7 @@ def _on_review(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         return Outcome(go_to(ctx.content, r.choice))
     if r.choice == "all":
         return Outcome(c, (FillAsBudgeted(),))
-    raise _need_choice()
+    raise need_choice()
 
 
 # THE table: each step, the handler of its answer.
@@ -581,7 +560,7 @@ def answer(cursor: Cursor, reply: Reply, ctx: LpjContext) -> Outcome:
 def receive_file(cursor: Cursor, *, is_image: bool) -> Outcome:
     """A file arrived: it is evidence of the chosen kind (a receipt then asks for its amount)."""
     if cursor.step in (Step.RECEIPT_AMOUNT, Step.METERAI):
-        raise _block(N_("First finish the receipt you sent before: answer the question above."))
+        raise block(N_("First finish the receipt you sent before: answer the question above."))
     kind = cursor.kind
     if cursor.step != Step.EVIDENCE:
         # Sent in the middle of another question: a photo is most likely of the activities, a
