@@ -33,12 +33,12 @@ async def on_error(update: object, context: BotContext) -> None:
         # (A timeout is not reported: Telegram may well have carried the call out — the answer is
         # probably on its way and the change is saved — so "nothing was changed" would be wrong.)
         t = context.deps.translations.for_locale(None)
+        text = views.unexpected_error(t, saved=committed_since_forget())
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(views.unexpected_error(t, saved=committed_since_forget())[:200], show_alert=True)
+                await update.callback_query.answer(text[:200], show_alert=True)
             else:
-                await context.bot.send_message(update.effective_chat.id, views.unexpected_error(t, saved=committed_since_forget()),
-                                               parse_mode=ParseMode.HTML)
+                await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
         except TelegramError:
             log.warning("could not tell chat about error in update %s", update_id)
     raise ApplicationHandlerStop

@@ -26,7 +26,7 @@ log = logging.getLogger("atensi.menus")
 
 OPERATOR, PIC, FINANCE, HEAD, ADMIN = (frozenset({r}) for r in (Role.OPERATOR, Role.PIC, Role.FINANCE, Role.HEAD,
                                                                 Role.ADMIN))
-STAFF = frozenset(Role)
+ANY_ROLE = frozenset(Role)
 EVERYONE: frozenset[Role] = frozenset()  # (no role needed)
 
 # Every private command, in menu order, with the roles it serves (EVERYONE: no role needed).
@@ -37,7 +37,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("templat", N_("Client list template (XLSX)"), OPERATOR),
     ("lpj", N_("Accountability report (LPJ)"), OPERATOR),
     ("rekening", N_("Clients' bank accounts after the SK"), OPERATOR),
-    ("tugas", N_("What waits for me"), STAFF),
+    ("tugas", N_("What waits for me"), ANY_ROLE),
     ("sk", N_("Head: issue an SK for validated proposals"), HEAD),
     ("bayar", N_("Finance: record payments and transfers"), FINANCE),
     ("laporan", N_("Head and admins: the monthly report"), HEAD | ADMIN),
