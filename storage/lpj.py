@@ -11,6 +11,7 @@ import aiosqlite
 from bot.lpj_intake import Evidence, EvidenceKind, Lpj, Realization, ServicePeriod
 from bot.models import Component
 from storage.db import from_db_date, from_db_time, to_db_date, to_db_time
+from storage.proposals import AttachmentRepository
 
 
 @dataclass(frozen=True)
@@ -215,11 +216,8 @@ class LpjRepository:
         attachment_id, stored_path = rows[0]
         await self._conn.execute("DELETE FROM lpj_evidence WHERE id = ?", (evidence_id,))
         await self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
-        if stored_path is None:
-            return None
-        shared = await self._conn.execute_fetchall("SELECT 1 FROM attachments WHERE stored_path = ? LIMIT 1",
-                                                   (stored_path,))
-        return None if shared else stored_path
+        unused = await AttachmentRepository(self._conn).unused([stored_path] if stored_path else [])
+        return unused[0] if unused else None
 
     # --- what staff see -------------------------------------------------------------------------
 

@@ -319,6 +319,17 @@ class AttachmentRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    async def unused(self, stored_paths: list[str]) -> list[str]:
+        """Those of ``stored_paths`` no attachment record uses any more (the file store keys files
+        by content: the same photo sent twice is one file), so they may be deleted after commit."""
+        if not stored_paths:
+            return []
+        marks = ",".join("?" for _ in stored_paths)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT DISTINCT stored_path FROM attachments WHERE stored_path IN ({marks})", stored_paths)
+        used = {r[0] for r in rows}
+        return sorted({path for path in stored_paths if path not in used})
+
     async def add(self, proposal_id: int, *, client_id: int | None, purpose: str, telegram_file_id: str,
                   file_unique_id: str | None, file_name: str | None, mime_type: str | None, size: int,
                   sha256: str, stored_path: str | None, uploaded_by: int, now: dt.datetime) -> int:

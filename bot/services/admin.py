@@ -35,6 +35,7 @@ from bot.services.onboarding import OnboardingService
 from bot.validation import Problem, ValidationError, parse_date, parse_name
 from bot.workflow import OPEN_STATUSES
 from storage.admin import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine, backup_database
+from storage.files import FileStore
 from storage.registry import NewIpwl
 from storage.unit import Storage, UnitOfWork
 
@@ -962,8 +963,10 @@ class PrivacyService(Service):
                         await uow.privacy.set_snapshot(record.proposal_id, version, scrubbed)
             await uow.audit.record(self.event(who, "client", client_id, f"{rule.action}_personal_data",
                                               reason=record.proposal_code))
+            paths = await uow.attachments.unused(paths)  # (a file another record still uses stays)
+        store = FileStore(self.settings.storage.files_dir)
         for path in paths:  # after the commit: a rollback must not have lost the files
-            Path(path).unlink(missing_ok=True)
+            store.discard(path)
         return ErasureDone(rule.action, record.proposal_code)
 
 

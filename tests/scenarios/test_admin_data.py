@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.models import Role
+from storage.files import FileStore
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, tap
 from tests.scenarios.test_report_monthly import asked
@@ -71,6 +72,23 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
         "SELECT reason FROM audit_events WHERE action = 'export' ORDER BY id")] == ["rows", "rows", "unmasked"]
 
 
+async def stored_files(world: World, proposal, admin_user) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    """A file of the proposal's first client only, and one the second client's record uses too."""
+    store = FileStore(world.settings.storage.files_dir)
+    own = store.save(proposal.code, "buku-tabungan.jpg", b"\xff\xd8 passbook")
+    shared = store.save(proposal.code, "surat.pdf", b"%PDF-1.4 letter")
+    uploader = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", admin_user.id))[0][0]
+    pid = (await world.rows("SELECT id FROM proposals WHERE code = ?", proposal.code))[0][0]
+    first, second = [c[0] for c in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY id", pid)][:2]
+    async with world.storage.transaction() as uow:
+        for client_id, stored in ((first, own), (first, shared), (second, shared)):
+            await uow.attachments.add(pid, client_id=client_id, purpose="passbook", telegram_file_id="x",
+                                      file_unique_id=None, file_name="f", mime_type="image/jpeg", size=1,
+                                      sha256=stored.sha256, stored_path=stored.path, uploaded_by=uploader,
+                                      now=world.clock.now())
+    return Path(own.path), Path(shared.path)
+
+
 async def test_a_personal_data_request_export_then_erasure_where_allowed(world: World, seeded) -> None:
     rina = await admin(world)
     withdrawn = next(p for p in seeded if p.status == "withdrawn")
@@ -83,9 +101,13 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
     assert {"README", "clients", "budget_lines", "bank_accounts", "transfers"} <= set(book.sheetnames)
     assert nik in [cell.value for cell in book["clients"][2]]
 
+    # Her passbook photo is on disk; so is a letter she shares (same file) with another client.
+    own, shared = await stored_files(world, withdrawn, rina)
+
     await tap(world, rina, request, "Anonymize")
     await tap(world, rina, world.last(rina), "Yes, erase")
     assert "anonymized" in world.last(rina).text
+    assert not own.exists() and shared.exists()  # her file is gone; the one still in use stays
     assert await world.rows("SELECT count(*) FROM clients WHERE nik = ?", nik) == [(0,)]
     assert await world.rows("SELECT action FROM audit_events WHERE entity = 'client' ORDER BY id") == [
         ("export_personal_data",), ("anonymize_personal_data",)]
