@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import N_, Translator
@@ -25,7 +25,7 @@ from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
-from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, reply
+from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, is_private, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import admin as av
 
@@ -42,8 +42,7 @@ async def _admin_here(update: Update, context: BotContext) -> tuple[Identity, Tr
     service each handler calls refuses non-admins."""
     who = await context.identify(update)
     t = context.translator(who)
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
+    if not is_private(update):
         await reply(update, av.admin_only(t) if not who.is_admin else views.private_only(t))
         return None
     return who, t
@@ -549,8 +548,7 @@ async def cmd_history(update: Update, context: BotContext) -> None:
     """``/audit KODE``: the proposal's history (admins, the head, and the proposal's PIC team)."""
     who = await context.identify(update)
     t = context.translator(who)
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE:
+    if not is_private(update):
         await reply(update, views.private_only(t))  # reasons may name clients
         return
     history = await context.services.admin.history(who, " ".join(context.args or []))

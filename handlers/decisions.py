@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 
 from bot.finance_sheets import build_sk_annex
 from bot.i18n import Translator
@@ -21,7 +21,7 @@ from handlers.context import BotContext, Deps
 from handlers.delivery import Rendered, notification
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
-from handlers.replies import answers_refusals, button_args, int_arg, reply
+from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
 from handlers.reviews import action_arg, edit, send_private
 from handlers.router import on_text_in
 from handlers.views import _
@@ -108,7 +108,7 @@ async def cmd_sk(update: Update, context: BotContext) -> None:
     """``/sk``: tick validated proposals, give the number and date, confirm."""
     who = await context.identify(update)
     t = context.translator(who)
-    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+    if not is_private(update):
         await reply(update, views.private_only(t))
         return
     draft = await context.services.decrees.start(who)
