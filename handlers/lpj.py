@@ -216,7 +216,7 @@ async def on_file(update: Update, context: BotContext) -> None:
 def _upload(message: Message) -> FileUpload:
     if message.photo:
         photo = message.photo[-1]
-        return FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
+        return FileUpload(photo.file_id, photo.file_unique_id, f"{kb.PHOTO_NAME_PREFIX}{photo.file_unique_id}.jpg", "image/jpeg",
                           photo.file_size or 0)
     document = message.document
     assert document is not None

@@ -14,16 +14,27 @@ from handlers.callback_data import encode
 Rows = list[list[InlineKeyboardButton]]
 # The most recent files offered for removal: a keyboard a thumb can still scroll.
 REMOVABLE_SHOWN = 30
+PHOTO_NAME_PREFIX = "foto-"  # what a photo (which has no file name) is stored as: not shown
 _EVIDENCE_ICONS = {EvidenceKind.RECEIPT: "🧾", EvidenceKind.PHOTO: "📷", EvidenceKind.BAST: "📝"}
 
 
-def evidence_label(t: Translator, evidence: Evidence) -> str:
-    """A file as a button shows it: its kind, a short name, and a receipt's amount."""
-    name = evidence.file_name or t.pgettext("button", "file {number}", number=evidence.id)
-    if len(name) > 24:
-        name = name[:23] + "…"
-    label = f"{_EVIDENCE_ICONS[evidence.kind]} {name}"
+def evidence_label(evidence: Evidence, number: int) -> str:
+    """A file as a button shows it: its kind and number among that kind (as the counts above the
+    list say them), a short name when it has one (photos do not), and a receipt's amount."""
+    label = f"{_EVIDENCE_ICONS[evidence.kind]} {number}"
+    if evidence.file_name and not evidence.file_name.startswith(PHOTO_NAME_PREFIX):
+        name = evidence.file_name
+        label += " " + (name if len(name) <= 20 else name[:19] + "…")
     return f"{label} · {format_money(evidence.amount)}" if evidence.amount is not None else label
+
+
+def _numbered(evidence: tuple[Evidence, ...]) -> list[tuple[Evidence, int]]:
+    seen: dict[EvidenceKind, int] = {}
+    numbered = []
+    for item in evidence:
+        seen[item.kind] = seen.get(item.kind, 0) + 1
+        numbered.append((item, seen[item.kind]))
+    return numbered
 
 
 def _answer(label: str, value: str) -> InlineKeyboardButton:
@@ -68,8 +79,8 @@ def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
             rows.append([_answer("🗑 " + t.pgettext("button", "Remove a file"), "remove")])
         rows.append([to_review])
     elif c.step == Step.EVIDENCE_REMOVE:
-        rows = [[_answer(f"🗑 {evidence_label(t, e)}", f"{REMOVE_PREFIX}{e.id}")]
-                for e in state.content.evidence[-REMOVABLE_SHOWN:]]
+        rows = [[_answer(f"🗑 {evidence_label(e, number)}", f"{REMOVE_PREFIX}{e.id}")]
+                for e, number in _numbered(state.content.evidence)[-REMOVABLE_SHOWN:]]
         rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.METERAI:
         rows = [[_answer("✅ " + t.pgettext("button", "Yes, it bears a meterai"), "yes"),

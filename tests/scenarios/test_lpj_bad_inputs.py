@@ -166,6 +166,7 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
     listing = await siti.tap("lji|remove") and world.last(siti.user)
     assert "Hapus" in listing.text or "hapus" in listing.text  # in Indonesian: which file to remove
     choices = [b.callback_data for row in listing.buttons for b in row]
+    assert [b.text for row in listing.buttons for b in row][:2] == ["🗑 📷 1", "🗑 📷 2"]  # as the counts say them
     assert choices[-1].endswith("lji|back") and [c.rsplit("|", 1)[1] for c in choices[:-1]] == [
         f"rm{right[0]}", f"rm{wrong[0]}"]
     data = siti.button(f"lji|rm{wrong[0]}", listing)
