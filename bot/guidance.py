@@ -96,6 +96,7 @@ SOP = Section("sop", "🧭", N_("How the cooperation works (SOP)"), (
     Page(N_("f. Accountability report (LPJ)"), N_(
         "<b>What:</b> for each client, what was actually spent per budget line, with receipts and evidence "
         "(BAST, photos). A receipt above Rp5.000.000 needs a Rp10.000 meterai.\n"
+        "<b>Sent the wrong file?</b> In the evidence step, tap 🗑 Remove a file and choose it.\n"
         "<b>When:</b> by the due date given with the payment. Late LPJs are counted in the centre's "
         "monthly report.\n"
         "<b>Who checks:</b> your PIC team verifies, finance validates. If something is returned, fix it "
