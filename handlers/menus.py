@@ -67,6 +67,7 @@ GENERAL_ROLES = OPERATOR
 
 MENUS_PER_RUN = 60  # personal menus published per job run: a backlog drains at about one a second
 MENU_JOB_SECONDS = 60
+REFRESH_JOB = "menus-now"
 PAGE = 500
 
 Menu = list[tuple[str, str]]  # (command, description) in one language
@@ -164,6 +165,7 @@ def schedule_menus(app: Application) -> None:
 
 
 def refresh_menus_soon(context: BotContext) -> None:
-    """Someone's roles or language just changed: publish now rather than at the next run."""
-    if context.job_queue is not None:
-        context.job_queue.run_once(job_publish_menus, when=0.2, name="menus-now")
+    """Someone's roles or language just changed: publish now rather than at the next run (one run
+    for many changes at once: a run brings every menu that is out of date up to date)."""
+    if context.job_queue is not None and not context.job_queue.get_jobs_by_name(REFRESH_JOB):
+        context.job_queue.run_once(job_publish_menus, when=0.5, name=REFRESH_JOB)
