@@ -215,9 +215,11 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     assert rows(bot.database, "PRAGMA integrity_check") == [("ok",)]
     assert TOKEN not in bot.log() and "Traceback" not in bot.log()
     # The emulator flags a repeated identical edit ("message is not modified"), as Telegram answers it;
-    # here it is the expected trace of the repeated edit, and the only one.
+    # here it is the expected trace of an edit repeated after a crash — the verify edit above, and the
+    # claim's too when the first kill also fell between its edit and its row being marked sent — and
+    # the only kind of trace: at most one per kill.
     repeated = [v for v in emu.violations if "message is not modified" in v]
-    assert len(repeated) == len(edits) - 1 and len(emu.violations) == len(repeated), emu.violations
+    assert len(emu.violations) == len(repeated) and len(edits) - 1 <= len(repeated) <= bot.kills, emu.violations
 
 
 # --- the outbox and the reminder job: many operators, one idle draft each ------------------------------------
