@@ -21,6 +21,7 @@ from bot.i18n import N_, Translations
 from bot.models import Role
 from bot.services.onboarding import MenuOwner
 from handlers.context import BotContext, Deps
+from storage.db import StorageBusy
 
 log = logging.getLogger("atensi.menus")
 
@@ -135,6 +136,13 @@ async def publish_personal_menu(bot: Bot, deps: Deps, owner: MenuOwner) -> bool:
 
 async def job_publish_menus(context: BotContext) -> None:
     """Publish the personal menus that are out of date, at most ``MENUS_PER_RUN`` a run."""
+    try:
+        await _publish_due_menus(context)
+    except StorageBusy as error:  # menus can wait: the next run (a minute) tries again
+        log.warning("menus: storage busy (%s); the next run tries again", type(error).__name__)
+
+
+async def _publish_due_menus(context: BotContext) -> None:
     deps = context.deps
     after, published = 0, 0
     while published < MENUS_PER_RUN:

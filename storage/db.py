@@ -18,6 +18,10 @@ import aiosqlite
 
 BUSY_TIMEOUT_MS = 5000
 
+# The storage failing for now (the database locked past the busy timeout, or unavailable): what a
+# background job that simply runs again later catches, rather than naming the driver's own class.
+StorageBusy = aiosqlite.OperationalError
+
 
 class Database:
     """An open SQLite database with a serialized transaction context."""
