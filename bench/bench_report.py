@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -282,6 +283,18 @@ def _child(mode: str, path: Path, repeat: int) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def reuse_or_generate(path: Path, scale: float,
+                      make: Callable[[Path, float], dict[str, int]] | None = None) -> None:
+    """Reuse the database at ``path`` (``--db``), or generate it there with ``make`` and say so."""
+    if path.exists():
+        print(f"reusing {path} ({path.stat().st_size / 2**20:.0f} MB)")
+        return
+    began = time.perf_counter()
+    counts = (make or generate)(path, scale)
+    print(f"generated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - began:.0f} s: "
+          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10,000 IPWL and 1,000,000 clients")
@@ -295,13 +308,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "national.sqlite3"
-        if path.exists():
-            print(f"reusing {path} ({path.stat().st_size / 2**20:.0f} MB)")
-        else:
-            began = time.perf_counter()
-            counts = generate(path, args.scale)
-            print(f"generated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - began:.0f} s: "
-                  + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        reuse_or_generate(path, args.scale)
         report = _child("report", path, args.repeat)
         baseline = _child("baseline", path, args.repeat)
     print(f"report:   {report['seconds']:.1f} s (figures {report['figures_seconds']:.1f} s, files "

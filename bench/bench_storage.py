@@ -216,13 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "nation.sqlite3"
-        if path.exists():
-            print(f"reusing {path} ({path.stat().st_size / 2**20:.0f} MB)")
-        else:
-            began = time.perf_counter()
-            counts = generate(path, args.scale)
-            print(f"generated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - began:.0f} s: "
-                  + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        bench_report.reuse_or_generate(path, args.scale, generate)
         queries = _child(Path(__file__), "--child", "queries", "--db", str(path))
         results: dict[str, dict[str, object]] = {}
         if "reminders" not in args.skip:
