@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Role
 import handlers.proposals
 from handlers import views
 from storage.files import FileStore, FileStoreFull
-from tests.scenarios.test_proposal_intake import Operator
+from tests.scenarios.test_client_list_upload import open_draft
 from tests.scenarios.test_review_flow import card, drain, team
 
 PDF = b"%PDF-1.4 surat pengantar " + b"x" * 2048
@@ -34,17 +33,8 @@ def _lock(path: Path) -> sqlite3.Connection:
     return conn
 
 
-async def _draft(world, language: str = "en") -> Operator:
-    siti = world.emu.add_user("Siti", language_code=language)
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    op = Operator(world, siti)
-    await op.type("/ajukan")
-    await op.tap("in|this")
-    return op
-
-
 async def test_a_short_lock_is_waited_out(world) -> None:
-    op = await _draft(world)
+    op = await open_draft(world, "en")
     lock = _lock(world.settings.storage.database)
     await world.emu.send_text(op.user, "Siti Rahayu")
     await world.emu.wait_for(lambda: world.emu.state.updates.undelivered == 0)
@@ -60,7 +50,7 @@ async def test_a_short_lock_is_waited_out(world) -> None:
 
 
 async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_changed(world, monkeypatch) -> None:
-    op = await _draft(world)
+    op = await open_draft(world, "en")
     async def broken_question(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the reply could not be rendered")
 
@@ -77,7 +67,7 @@ async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_chang
 
 
 async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> None:
-    op = await _draft(world)
+    op = await open_draft(world, "en")
     await world.storage.db._conn.execute("PRAGMA busy_timeout = 200")  # instead of waiting 5 s here
     before_cursor = await world.rows("SELECT draft_cursor FROM proposals")
     lock = _lock(world.settings.storage.database)
@@ -150,7 +140,7 @@ def _enospc(*args: object, **kwargs: object) -> None:
 
 @pytest.mark.parametrize("where", ["write", "rename", "not_a_directory"])
 async def test_a_full_disk_refuses_the_attachment_clearly_and_keeps_nothing(world, monkeypatch, where: str) -> None:
-    op = await _draft(world)
+    op = await open_draft(world, "en")
     files_dir = Path(world.settings.storage.files_dir)
     if where == "write":
         monkeypatch.setattr("storage.files.os.fsync", _enospc)  # the data did not fit

@@ -9,8 +9,9 @@ from tests.test_client_sheet import budget_values, client_values, workbook_bytes
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def open_draft(world) -> Operator:
-    siti = world.emu.add_user("Siti", language_code="id")
+async def open_draft(world, language: str = "id") -> Operator:
+    """Siti, an operator of JB01, with a new draft open for this month."""
+    siti = world.emu.add_user("Siti", language_code=language)
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     op = Operator(world, siti)
     await op.type("/ajukan")

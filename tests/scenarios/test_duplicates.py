@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.models import Role
-from tests.scenarios.test_proposal_intake import Operator
+from tests.scenarios.test_client_list_upload import open_draft
 
 
 async def test_a_redelivered_answer_is_applied_once(world) -> None:
-    siti = world.emu.add_user("Siti", language_code="id")
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    op = Operator(world, siti)
-    await op.type("/ajukan")
-    await op.tap("in|this")
+    siti = (await open_draft(world)).user
     # The next update is what Telegram would hand over twice.
     message = await world.emu.send_text(siti, "Siti Rahayu")
     await world.emu.settle()

@@ -13,7 +13,7 @@ import zipfile
 
 from bot.client_sheet import build_template
 from bot.models import Role
-from tests.scenarios.test_proposal_intake import Operator
+from tests.scenarios.test_client_list_upload import open_draft
 from tests.security.matrix import changes, fingerprint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,11 +70,7 @@ BAD_LISTS = [
 
 
 async def test_malformed_and_oversize_files_are_refused_clearly_and_change_nothing(world) -> None:
-    siti = world.emu.add_user("Siti", language_code="en")
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    op = Operator(world, siti)
-    await op.type("/ajukan")
-    await op.tap("in|this")
+    siti = (await open_draft(world, "en")).user
     before = await fingerprint(world)
     for name, mime, content in BAD_LISTS:
         await world.emu.send_document(siti, file_name=name, content=content, mime_type=mime)
@@ -99,11 +95,7 @@ async def test_malformed_and_oversize_files_are_refused_clearly_and_change_nothi
 
 
 async def test_a_bomb_with_honest_sizes_is_refused_before_it_is_inflated(world) -> None:
-    siti = world.emu.add_user("Siti", language_code="en")
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    op = Operator(world, siti)
-    await op.type("/ajukan")
-    await op.tap("in|this")
+    siti = (await open_draft(world, "en")).user
     bomb = _bomb(160 * 1024 * 1024, forge=False)  # 160 MB inflated, a few hundred KB on the wire
     assert len(bomb) < 2 * 1024 * 1024
     await world.emu.send_document(siti, file_name="klien.xlsx", content=bomb, mime_type=XLSX)
