@@ -19,7 +19,10 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.models import Role
 from bot.services import ServiceError, Services
+from storage.copy import CopyMismatch, CopyRefused, copy_database
+from storage.db import Database, StorageBusy
 from storage.migrate import applied_versions, available_migrations, migrate
+from storage.pg_backup import restore_command
 from storage.unit import Storage
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -46,7 +49,7 @@ def _settings(config: Path | None) -> Settings:
 
 
 async def _with_services(settings: Settings, action: Callable[[Services], Awaitable[int]]) -> int:
-    storage = await Storage.open(settings.storage.database)
+    storage = await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size)
     try:
         return await action(Services(storage, SystemClock(), settings))
     finally:
@@ -60,7 +63,7 @@ async def _run_bot(settings: Settings) -> int:
     # telegram is imported only by the commands that need it
     from bot.app import build_application, start_bot, stop_bot
 
-    storage = await Storage.open(settings.storage.database)
+    storage = await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size)
     app = build_application(settings, storage=storage, clock=SystemClock())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -120,18 +123,49 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 # --- db --------------------------------------------------------------------------------------------
 
 
+async def _copy(source_url: str, target_url: str | None) -> int:
+    """``db copy``: the whole database into an empty PostgreSQL one, verified table by table."""
+    if not target_url:
+        raise CliError("db copy needs --to postgresql://… (an empty database)")
+    if source_url == target_url:
+        raise CliError("--from and --to are the same database")
+    try:
+        source = await Database.open(source_url, pool_size=2)
+    except (OSError, ValueError, StorageBusy) as error:
+        raise CliError(f"cannot open the source {source_url}: {error}") from None
+    try:
+        target = await Database.open(target_url, pool_size=2)
+    except (OSError, ValueError, StorageBusy) as error:
+        await source.close()
+        raise CliError(f"cannot open the target {target_url}: {error}") from None
+    try:
+        tables = await copy_database(source, target)
+    except (CopyRefused, CopyMismatch) as error:
+        raise CliError(f"db copy: {error}; nothing was copied") from None
+    finally:
+        await source.close()
+        await target.close()
+    for table in tables:
+        print(f"{table.table:<20} {table.rows:>9} rows  checksum {table.checksum}  ok")
+    print(f"copied {sum(t.rows for t in tables)} rows in {len(tables)} tables; every table verified."
+          f" Point [storage] url at {target_url} and start the bot.")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
+    if args.db_command == "copy":
+        return asyncio.run(_copy(args.source or settings.storage.target, args.target))
 
     async def go() -> int:
-        storage = await Storage.open(settings.storage.database, apply_migrations=False)
+        storage = await Storage.open(settings.storage.target, apply_migrations=False, pool_size=settings.storage.pool_size)
         try:
             if args.db_command == "migrate":
                 applied = await migrate(storage.db)
                 print("applied: " + (", ".join(applied) if applied else "nothing (up to date)"))
             else:
                 done = set(await applied_versions(storage.db))
-                for m in available_migrations():
+                for m in available_migrations(storage.db.dialect):
                     print(f"{'applied' if m.version in done else 'pending'}  {m.name}")
         finally:
             await storage.close()
@@ -211,6 +245,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
             raise CliError(f"{target}: already exists; choose a new file name")
         await services.storage.db.backup_to(target)
         print(f"backup written to {target}")
+        if services.storage.db.dialect == "postgresql":
+            print(f"to restore it (bot stopped): {restore_command(target)}")
         return 0
 
     return asyncio.run(_with_services(settings, go))
@@ -239,8 +275,11 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=_port, default=None, help="web chat port (default: [sandbox] port, 8080)")
     sandbox.set_defaults(func=cmd_sandbox)
 
-    db = sub.add_parser("db", parents=[common], help="database migrations")
-    db.add_argument("db_command", choices=["migrate", "status"])
+    db = sub.add_parser("db", parents=[common], help="database migrations; copy a centre to PostgreSQL")
+    db.add_argument("db_command", choices=["migrate", "status", "copy"])
+    db.add_argument("--from", dest="source", metavar="URL",
+                    help="copy: the database to read (default: the configured one), sqlite:///… or postgresql://…")
+    db.add_argument("--to", dest="target", metavar="URL", help="copy: an empty PostgreSQL database, postgresql://…")
     db.set_defaults(func=cmd_db)
 
     admin = sub.add_parser("admin", help="registry and maintenance")

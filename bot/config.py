@@ -39,8 +39,30 @@ class TelegramSettings(_Section):
 
 
 class StorageSettings(_Section):
+    # The database: ``sqlite:///path/atensi.sqlite3`` or ``postgresql://user@host/db`` (a unix
+    # socket: ``postgresql://user@/db?host=/run/postgresql``). Without it, the SQLite file ``database``.
+    url: str | None = None
     database: Path = Path("atensi.sqlite3")
+    # Connections the bot keeps open to PostgreSQL (units of work run side by side on them);
+    # SQLite always has one connection with one writer at a time.
+    pool_size: int = Field(default=10, ge=1, le=200)
     files_dir: Path = Path("files")
+
+    @field_validator("url")
+    @classmethod
+    def _known_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @property
+    def target(self) -> str:
+        """The database URL in force (``url``, else the SQLite file ``database``)."""
+        return self.url or "sqlite:///" + str(self.database)
+
+    @property
+    def engine(self) -> str:
+        return "postgresql" if self.target.startswith(("postgresql://", "postgres://")) else "sqlite"
 
 
 class LocaleSettings(_Section):

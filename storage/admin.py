@@ -14,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.models import Ipwl, Person, ProposalStatus, Role
-from storage.db import Database, from_db_time, to_db_date, to_db_time
+from storage.db import Connection, Database, Row, from_db_time, to_db_date, to_db_time
 from storage.people import _person
 from storage.registry import _ipwl
 
@@ -94,7 +94,7 @@ class ClientRecord:
     erased: bool
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     return Broadcast(row["id"], row["created_by"], row["audience"], row["audience_ref"], row["body"],
                      row["status"], row["recipients"], from_db_time(row["created_at"]))  # type: ignore[arg-type]
 
@@ -107,7 +107,7 @@ def _like(text: str) -> str:
 class AdminRepository:
     """The registry and the people in it, as the admin screens need them."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     # --- IPWL ----------------------------------------------------------------------------------
@@ -257,16 +257,16 @@ class AdminRepository:
 class BroadcastRepository:
     """Broadcast drafts, their recipients, and how their delivery went."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def create(self, created_by: int, audience: str, audience_ref: str | None, body: str,
                      now: dt.datetime) -> int:
-        cursor = await self._conn.execute(
-            "INSERT INTO broadcasts (created_by, audience, audience_ref, body, created_at) VALUES (?, ?, ?, ?, ?)",
+        return int(await self._conn.fetchval(
+            "INSERT INTO broadcasts (created_by, audience, audience_ref, body, created_at) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id",
             (created_by, audience, audience_ref, body, to_db_time(now)),
-        )
-        return cursor.lastrowid or 0
+        ))
 
     async def by_id(self, broadcast_id: int) -> Broadcast | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -372,7 +372,7 @@ _CLIENT_TABLES = (
 class PersonalDataRepository:
     """Everything held about one client (a data subject's request), and its erasure."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def records(self, nik: str) -> list[ClientRecord]:
@@ -454,6 +454,9 @@ async def backup_database(db: Database, target: Path) -> None:
     for the length of the copy. It is written under a temporary name and renamed only once
     ``PRAGMA quick_check`` says ok, so a file named like a backup is always a good one.
     """
+    if db.dialect == "postgresql":  # pg_dump, checked (storage.pg_backup)
+        await db.backup_to(target)
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)

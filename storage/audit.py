@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import aiosqlite
-
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class AuditEvent:
 
 
 class AuditRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def record(self, event: AuditEvent) -> None:

@@ -7,9 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiosqlite
-
-from storage.db import to_db_time
+from storage.db import Connection, to_db_time
 
 
 @dataclass(frozen=True)
@@ -21,7 +19,7 @@ class Conversation:
 
 
 class ConversationRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def of(self, person_id: int) -> Conversation | None:

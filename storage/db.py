@@ -1,84 +1,129 @@
-"""The SQLite connection: WAL, foreign keys, busy timeout, and serialized transactions.
+"""One storage layer, two engines: the connection interface every repository speaks.
 
-One aiosqlite connection serves the bot. Its calls run on one thread, but two tasks could still
-interleave statements of two transactions on it, so every unit of work holds ``_lock``:
-a transaction (``BEGIN IMMEDIATE`` … ``COMMIT``) is all-or-nothing and never sees another task's
-half-done writes. This is the only module with SQLite-specific settings.
+The repositories hold portable SQL text with ``?`` placeholders and talk to a :class:`Connection`:
+``execute`` (the rowcount), ``execute_fetchall`` / ``fetchone`` / ``fetchval``, ``executemany``
+and ``stream`` (rows in pages), rows read by name or by position. Two engines implement it:
+
+- ``storage.sqlite`` — one aiosqlite connection, every unit of work behind one lock
+  (``BEGIN IMMEDIATE``): the embedded default (``sqlite:///path``, or a plain path).
+- ``storage.postgres`` — an asyncpg pool (``postgresql://…``): ``?`` becomes ``$n`` once per
+  statement text there, and nothing is serialised in the process any more, so every rule that
+  needs it holds by a constraint, a compare-and-set, a row lock (:meth:`Connection.lock_row`) or an
+  advisory lock (:meth:`Connection.lock`).
+
+Engine-specific settings (PRAGMAs, the online-backup API, pool sizes, type codecs) live only in
+those two modules. Instants travel as ISO-8601 UTC text and days as ISO dates on both engines
+(:func:`to_db_time` / :func:`from_db_time`); PostgreSQL stores them as ``timestamptz`` and ``date``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
-import aiosqlite
-
-BUSY_TIMEOUT_MS = 5000
-
-# The storage failing for now (the database locked past the busy timeout, or unavailable): what a
-# background job that simply runs again later catches, rather than naming the driver's own class.
-StorageBusy = aiosqlite.OperationalError
+# A row: read by column name (``row["code"]``) or position (``row[0]``), ``keys()``, ``dict(row)``
+# (sqlite3.Row on SQLite, asyncpg.Record on PostgreSQL).
+Row = Any
+Params = Sequence[Any]
 
 
-class Database:
-    """An open SQLite database with a serialized transaction context."""
+class StorageBusy(Exception):
+    """The storage failing for now (locked past the busy timeout, a pool exhausted, the server
+    gone for a moment): what a background job that simply runs again later catches."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self.path = path
 
-    @classmethod
-    async def open(cls, path: str | Path) -> Database:
-        target = str(path)
-        if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        return cls(conn, target)
+@dataclass(frozen=True)
+class Result:
+    """What a statement changed."""
 
-    async def close(self) -> None:
-        async with self._lock:
-            await self._conn.close()
+    rowcount: int
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+
+class Connection(Protocol):
+    """One transaction's connection (see the module doc)."""
+
+    dialect: str  # "sqlite" or "postgresql"
+
+    async def execute(self, sql: str, params: Params = ()) -> Result: ...
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+    def stream(self, sql: str, params: Params = (), *, page: int = 2000) -> AsyncIterator[list[Row]]: ...
+
+    async def lock(self, key: str) -> None:
+        """Hold ``key`` until this transaction ends: a second transaction asking for the same key
+        waits (an advisory lock on PostgreSQL; on SQLite every writer already waits its turn).
+        Nothing to do in a read-only transaction."""
+
+    async def lock_row(self, table: str, row_id: int) -> None:
+        """Lock one row (``SELECT … FOR UPDATE``) until this transaction ends, so a read-check-
+        write on it cannot interleave with another's (on SQLite writers are serialised anyway).
+        Nothing to do in a read-only transaction."""
+
+
+class Database(ABC):
+    """An open database: units of work, consistent reads, and the engine's own chores."""
+
+    dialect: str
+    url: str
+
+    @staticmethod
+    async def open(target: str | Path, *, pool_size: int = 10) -> Database:
+        """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…``."""
+        url = database_url(target)
+        if url.startswith(("postgresql://", "postgres://")):
+            from storage.postgres import PostgresDatabase
+
+            return await PostgresDatabase.open(url, pool_size=pool_size)
+        from storage.sqlite import SqliteDatabase
+
+        return await SqliteDatabase.open(sqlite_path(url))
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
         """A write transaction: committed on success, rolled back on any exception."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            else:
-                await self._conn.execute("COMMIT")
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent read (a deferred transaction that writes nothing)."""
-        async with self._lock:
-            await self._conn.execute("BEGIN")
-            try:
-                yield self._conn
-            finally:
-                await self._conn.execute("ROLLBACK")
+    @abstractmethod
+    def reading(self) -> AbstractAsyncContextManager[Connection]:
+        """A consistent read that writes nothing."""
 
+    @abstractmethod
+    def snapshot(self) -> AbstractAsyncContextManager[Connection]:
+        """A long consistent read on a connection of its own (reports, exports, copies): it
+        never holds up the bot's units of work while it runs."""
+
+    @abstractmethod
     async def backup_to(self, target: str | Path) -> None:
-        """A consistent copy of the live database (SQLite online backup)."""
-        async with self._lock:
-            dest = await aiosqlite.connect(str(target))
-            try:
-                await self._conn.backup(dest)
-            finally:
-                await dest.close()
+        """A consistent copy of the live database at ``target``."""
+
+
+def database_url(target: str | Path) -> str:
+    """The URL of a configured database: ``sqlite:///…`` for a path, the URL itself otherwise."""
+    text = str(target)
+    if "://" in text:
+        return text
+    return "sqlite:///" + text if text != ":memory:" else "sqlite:///:memory:"
+
+
+def sqlite_path(url: str) -> str:
+    """The file of a ``sqlite:///path`` URL (``sqlite:////abs/path`` and ``sqlite:///rel/path``)."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a database URL this bot knows: {url!r} (sqlite:///… or postgresql://…)")
+    return url[len("sqlite:///"):]
 
 
 def to_db_time(moment: "dt.datetime") -> str:

@@ -10,10 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
-from storage.db import from_db_date, from_db_time, to_db_date, to_db_time
+from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
 from storage.people import _person
 
 
@@ -85,7 +83,7 @@ class StaffSummary:
 class GroupCardRepository:
     """Which group message shows which proposal (one current card per proposal and chat)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def get(self, proposal_id: int, chat_id: int) -> GroupCard | None:
@@ -114,7 +112,7 @@ class GroupCardRepository:
 class StaffRepository:
     """Who holds a role, and what waits for staff."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def holding(self, role: Role, *, team_id: int | None = None) -> list[Person]:
@@ -122,7 +120,7 @@ class StaffRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT DISTINCT p.* FROM people p JOIN grants g ON g.person_id = p.id"
             " WHERE g.role = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL"
-            " AND p.private_chat_started = 1 AND (? IS NULL OR g.team_id = ?) ORDER BY p.id",
+            " AND p.private_chat_started = TRUE AND (CAST(? AS BIGINT) IS NULL OR g.team_id = ?) ORDER BY p.id",
             (role.value, team_id, team_id),
         )
         return [_person(row) for row in rows]
@@ -157,7 +155,7 @@ class StaffRepository:
         ]
 
 
-def _decree(row: aiosqlite.Row) -> Decree:
+def _decree(row: Row) -> Decree:
     return Decree(row["id"], row["number"], from_db_date(row["issued_on"]),  # type: ignore[arg-type]
                   row["issued_by"], from_db_time(row["created_at"]))  # type: ignore[arg-type]
 
@@ -165,19 +163,24 @@ def _decree(row: aiosqlite.Row) -> Decree:
 class DecreeRepository:
     """SK decrees and the yearly number register."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def create(self, number: str, issued_on: dt.date, issued_by: int, now: dt.datetime) -> Decree:
-        cursor = await self._conn.execute(
-            "INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES (?, ?, ?, ?)",
+        decree_id = await self._conn.fetchval(
+            "INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES (?, ?, ?, ?) RETURNING id",
             (number, to_db_date(issued_on), issued_by, to_db_time(now)),
         )
-        return Decree(cursor.lastrowid or 0, number, issued_on, issued_by, now)
+        return Decree(int(decree_id), number, issued_on, issued_by, now)
 
     async def by_id(self, decree_id: int) -> Decree | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM decrees WHERE id = ?", (decree_id,))
         return _decree(rows[0]) if rows else None
+
+    async def lock_number(self, number: str) -> None:
+        """Serialise issuing one SK number: the second head typing the same number waits, then is
+        told it is taken (instead of meeting the unique constraint as an error)."""
+        await self._conn.lock(f"sk-number:{number.lower()}")
 
     async def number_taken(self, number: str) -> bool:
         rows = await self._conn.execute_fetchall(
@@ -192,13 +195,14 @@ class DecreeRepository:
 
     async def take_register(self, year: int) -> int:
         """Reserve and return the next register number for ``year`` (inside the issuing transaction)."""
-        await self._conn.execute(
+        # One statement: the row's lock (PostgreSQL) or the single writer (SQLite) makes two
+        # issuing transactions get two numbers, never the same one.
+        return int(await self._conn.fetchval(
             "INSERT INTO sk_register (year, last_number) VALUES (?, 1)"
-            " ON CONFLICT (year) DO UPDATE SET last_number = sk_register.last_number + 1",
+            " ON CONFLICT (year) DO UPDATE SET last_number = sk_register.last_number + 1"
+            " RETURNING last_number",
             (year,),
-        )
-        rows = await self._conn.execute_fetchall("SELECT last_number FROM sk_register WHERE year = ?", (year,))
-        return int(rows[0][0])
+        ))
 
     async def proposal_ids(self, decree_id: int) -> list[int]:
         rows = await self._conn.execute_fetchall(
@@ -213,7 +217,7 @@ class DecreeRepository:
         return _decree(rows[0]) if rows else None
 
 
-def _account(row: aiosqlite.Row) -> BankAccount:
+def _account(row: Row) -> BankAccount:
     return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
                        row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"])
 
@@ -221,7 +225,7 @@ def _account(row: aiosqlite.Row) -> BankAccount:
 class BankAccountRepository:
     """Each client's bank account: missing → submitted → verified, or rejected with a reason."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def ensure(self, client_ids: Iterable[int], now: dt.datetime) -> None:
@@ -271,7 +275,7 @@ class BankAccountRepository:
 class PaymentRepository:
     """The payment request (SPP) and order (SPM) of a proposal."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def of_proposal(self, proposal_id: int) -> Payment | None:
@@ -298,7 +302,7 @@ class PaymentRepository:
 class TransferRepository:
     """One transfer per client: pending, sent, failed or returned (the latest attempt)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def of_proposal(self, proposal_id: int) -> dict[int, Transfer]:

@@ -6,11 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.lpj_intake import Evidence, EvidenceKind, Lpj, Realization, ServicePeriod
 from bot.models import Component
-from storage.db import from_db_date, from_db_time, to_db_date, to_db_time
+from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
 from storage.proposals import AttachmentRepository
 
 
@@ -36,7 +34,7 @@ class LastChange:
     to_status: str | None
 
 
-def _lpj(row: aiosqlite.Row) -> Lpj:
+def _lpj(row: Row) -> Lpj:
     return Lpj(
         id=row["id"],
         proposal_id=row["proposal_id"],
@@ -53,7 +51,7 @@ def _lpj(row: aiosqlite.Row) -> Lpj:
 
 
 class LpjRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     # --- the LPJ record ------------------------------------------------------------------------
@@ -172,11 +170,10 @@ class LpjRepository:
     # --- evidence ------------------------------------------------------------------------------
 
     async def add_evidence(self, lpj_id: int, attachment_id: int, kind: EvidenceKind, now: dt.datetime) -> int:
-        cursor = await self._conn.execute(
-            "INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, created_at) VALUES (?, ?, ?, ?)",
+        return int(await self._conn.fetchval(
+            "INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
             (lpj_id, attachment_id, kind.value, to_db_time(now)),
-        )
-        return cursor.lastrowid or 0
+        ))
 
     async def evidence(self, lpj_id: int) -> tuple[Evidence, ...]:
         rows = await self._conn.execute_fetchall(
@@ -198,7 +195,7 @@ class LpjRepository:
 
     async def set_stamped(self, lpj_id: int, evidence_id: int) -> None:
         await self._conn.execute(
-            "UPDATE lpj_evidence SET stamped = 1 WHERE id = ? AND lpj_id = ?", (evidence_id, lpj_id)
+            "UPDATE lpj_evidence SET stamped = TRUE WHERE id = ? AND lpj_id = ?", (evidence_id, lpj_id)
         )
 
     async def remove_evidence(self, lpj_id: int, evidence_id: int) -> str | None:
@@ -268,7 +265,7 @@ class LpjRepository:
         marks = ",".join("?" for _ in ipwl_ids)
         rows = await self._conn.execute_fetchall(
             f"SELECT id, code, status FROM proposals WHERE ipwl_id IN ({marks})"
-            " AND status IN ('paid', 'lpj_returned') ORDER BY coalesce(lpj_due_on, '9999'), id LIMIT ?",
+            " AND status IN ('paid', 'lpj_returned') ORDER BY lpj_due_on IS NULL, lpj_due_on, id LIMIT ?",
             (*ipwl_ids, limit),
         )
         return [(r[0], r[1], r[2]) for r in rows]

@@ -1,14 +1,21 @@
-"""Numbered SQL migrations (``migrations/NNNN_name.sql``), applied in order and tracked by version."""
+"""Numbered SQL migrations, applied in order and tracked by version.
+
+Each engine has its own files with the same numbers and names: ``migrations/NNNN_name.sql`` for
+SQLite, ``migrations/postgresql/NNNN_name.sql`` for PostgreSQL (its own types: ``timestamptz``,
+identity columns, ``jsonb``, booleans). A new migration adds one file to each.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from importlib import resources
 
-from storage.db import Database
+from storage.db import Database, to_db_time
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_PACKAGES = {"sqlite": "storage.migrations", "postgresql": "storage.migrations.postgresql"}
 
 
 @dataclass(frozen=True)
@@ -18,9 +25,9 @@ class Migration:
     sql: str
 
 
-def available_migrations() -> list[Migration]:
+def available_migrations(dialect: str = "sqlite") -> list[Migration]:
     found = []
-    for entry in resources.files("storage.migrations").iterdir():
+    for entry in resources.files(_PACKAGES[dialect]).iterdir():
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
@@ -33,12 +40,18 @@ def _statements(sql: str) -> list[str]:
     return [part.strip() for part in body.split(";") if part.strip()]
 
 
+_TABLE = {
+    "sqlite": "CREATE TABLE IF NOT EXISTS schema_migrations ("
+              " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    "postgresql": "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                  " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)",
+}
+
+
 async def _ensure_table(db: Database) -> None:
     async with db.transaction() as conn:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
+        await conn.lock("schema_migrations")  # two processes starting at once create it once
+        await conn.execute(_TABLE[db.dialect])
 
 
 async def applied_versions(db: Database) -> list[int]:
@@ -49,19 +62,21 @@ async def applied_versions(db: Database) -> list[int]:
 
 
 async def migrate(db: Database) -> list[str]:
-    """Apply every pending migration, each in its own transaction; return the names applied."""
-    done = set(await applied_versions(db))
+    """Apply every pending migration, each in its own transaction; return the names applied.
+
+    On PostgreSQL an advisory lock makes two processes starting at once apply each migration once."""
+    await _ensure_table(db)
     applied = []
-    for migration in available_migrations():
-        if migration.version in done:
-            continue
+    for migration in available_migrations(db.dialect):
         async with db.transaction() as conn:
+            await conn.lock("schema_migrations")
+            if await conn.fetchval("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)):
+                continue
             for statement in _statements(migration.sql):
                 await conn.execute(statement)
             await conn.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at)"
-                " VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-                (migration.version, migration.name),
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, to_db_time(dt.datetime.now(dt.timezone.utc))),
             )
         applied.append(migration.name)
     return applied
@@ -69,4 +84,4 @@ async def migrate(db: Database) -> list[str]:
 
 async def pending_migrations(db: Database) -> list[str]:
     done = set(await applied_versions(db))
-    return [m.name for m in available_migrations() if m.version not in done]
+    return [m.name for m in available_migrations(db.dialect) if m.version not in done]

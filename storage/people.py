@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.models import Grant, Invite, Person, Role
-from storage.db import from_db_time, to_db_time
+from storage.db import Connection, Row, from_db_time, to_db_time
 
 
-def _person(row: aiosqlite.Row) -> Person:
+def _person(row: Row) -> Person:
     return Person(
         id=row["id"],
         telegram_user_id=row["telegram_user_id"],
@@ -22,7 +20,7 @@ def _person(row: aiosqlite.Row) -> Person:
     )
 
 
-def _invite(row: aiosqlite.Row) -> Invite:
+def _invite(row: Row) -> Invite:
     return Invite(
         id=row["id"],
         token=row["token"],
@@ -47,7 +45,7 @@ class MenuRow:
 
 
 class PeopleRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def by_telegram_id(self, telegram_user_id: int) -> Person | None:
@@ -68,8 +66,8 @@ class PeopleRepository:
             "INSERT INTO people (telegram_user_id, full_name, private_chat_started, created_at)"
             " VALUES (?, ?, ?, ?)"
             " ON CONFLICT (telegram_user_id) DO UPDATE SET full_name = excluded.full_name,"
-            " private_chat_started = max(people.private_chat_started, excluded.private_chat_started)",
-            (telegram_user_id, full_name, int(started), to_db_time(now)),
+            " private_chat_started = (people.private_chat_started OR excluded.private_chat_started)",
+            (telegram_user_id, full_name, bool(started), to_db_time(now)),
         )
         person = await self.by_telegram_id(telegram_user_id)
         assert person is not None
@@ -87,10 +85,12 @@ class PeopleRepository:
         return frozenset(Grant(Role(r["role"]), r["ipwl_id"], r["team_id"]) for r in rows)
 
     async def add_grant(self, person_id: int, grant: Grant, now: dt.datetime) -> bool:
-        """Add a grant unless the person already holds it; True when added."""
+        """Add a grant unless the person already holds it; True when added. The person's row is held
+        meanwhile, so two invitations redeemed at once never grant the same role twice."""
+        await self._conn.lock_row("people", person_id)
         existing = await self._conn.execute_fetchall(
-            "SELECT 1 FROM grants WHERE person_id = ? AND role = ? AND ipwl_id IS ?"
-            " AND team_id IS ? AND revoked_at IS NULL",
+            "SELECT 1 FROM grants WHERE person_id = ? AND role = ? AND ipwl_id IS NOT DISTINCT FROM ?"
+            " AND team_id IS NOT DISTINCT FROM ? AND revoked_at IS NULL",
             (person_id, grant.role.value, grant.ipwl_id, grant.team_id),
         )
         if existing:
@@ -109,7 +109,7 @@ class PeopleRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT DISTINCT p.telegram_user_id FROM people p LEFT JOIN grants g ON g.person_id = p.id"
             " AND g.role = 'admin' AND g.revoked_at IS NULL"
-            f" WHERE p.revoked_at IS NULL AND p.private_chat_started = 1"
+            f" WHERE p.revoked_at IS NULL AND p.private_chat_started = TRUE"
             f" AND (g.id IS NOT NULL OR p.telegram_user_id IN ({marks}))",
             list(bootstrap_ids),
         )
@@ -119,14 +119,20 @@ class PeopleRepository:
         """People who opened a private chat with the bot (a page, by id), with their active roles
         and the fingerprint of the command menu last published to them."""
         rows = await self._conn.execute_fetchall(
-            "SELECT p.id, p.telegram_user_id, p.locale, p.revoked_at IS NOT NULL AS revoked, p.menu_published,"
-            " group_concat(DISTINCT g.role) AS roles"
-            " FROM people p LEFT JOIN grants g ON g.person_id = p.id AND g.revoked_at IS NULL"
-            " WHERE p.private_chat_started = 1 AND p.id > ? GROUP BY p.id ORDER BY p.id LIMIT ?",
+            "SELECT p.id, p.telegram_user_id, p.locale, p.revoked_at IS NOT NULL AS revoked, p.menu_published"
+            " FROM people p WHERE p.private_chat_started = TRUE AND p.id > ? ORDER BY p.id LIMIT ?",
             (after_id, limit),
         )
+        roles: dict[int, set[Role]] = {r["id"]: set() for r in rows}
+        if roles:
+            marks = ",".join("?" for _ in roles)
+            for person_id, role in await self._conn.execute_fetchall(
+                f"SELECT person_id, role FROM grants WHERE revoked_at IS NULL AND person_id IN ({marks})",
+                list(roles),
+            ):
+                roles[person_id].add(Role(role))
         return [MenuRow(r["id"], r["telegram_user_id"], r["locale"], bool(r["revoked"]),
-                        frozenset(Role(x) for x in (r["roles"] or "").split(",") if x), r["menu_published"])
+                        frozenset(roles[r["id"]]), r["menu_published"])
                 for r in rows]
 
     async def set_menu_published(self, person_id: int, fingerprint: str | None) -> None:
@@ -143,7 +149,7 @@ class PeopleRepository:
 
 
 class InviteRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def create(
@@ -157,13 +163,13 @@ class InviteRepository:
         now: dt.datetime,
         expires_at: dt.datetime,
     ) -> Invite:
-        cursor = await self._conn.execute(
+        invite_id = await self._conn.fetchval(
             "INSERT INTO invites (token, role, ipwl_id, team_id, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (token, role.value, ipwl_id, team_id, created_by, to_db_time(now), to_db_time(expires_at)),
         )
         return Invite(
-            id=cursor.lastrowid or 0,
+            id=int(invite_id),
             token=token,
             role=role,
             ipwl_id=ipwl_id,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.models import (
     Approach,
     Attachment,
@@ -18,7 +16,7 @@ from bot.models import (
     ReturnReason,
     Sex,
 )
-from storage.db import from_db_date, from_db_time, to_db_time
+from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ class ProposalSummary:
     total: int
 
 
-def _proposal(row: aiosqlite.Row) -> Proposal:
+def _proposal(row: Row) -> Proposal:
     return Proposal(
         id=row["id"],
         code=row["code"],
@@ -56,8 +54,14 @@ _SELECT = "SELECT p.*, i.team_id AS team_id FROM proposals p JOIN ipwl i ON i.id
 
 
 class ProposalRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
+
+    async def lock(self, proposal_id: int) -> None:
+        """Hold the proposal's row until the transaction ends: a person's conversation on it (the
+        draft's or the LPJ's cursor, its clients' positions) is read, checked and written by one
+        transaction at a time — a double tap or two phones wait their turn and see the first's result."""
+        await self._conn.lock_row("proposals", proposal_id)
 
     async def by_code(self, code: str) -> Proposal | None:
         rows = await self._conn.execute_fetchall(f"{_SELECT} WHERE p.code = ?", (code.upper(),))
@@ -85,12 +89,12 @@ class ProposalRepository:
             (year,),
         )
         code = f"USL-{year}-{rows[0][0]:04d}"
-        cursor = await self._conn.execute(
+        proposal_id = await self._conn.fetchval(
             "INSERT INTO proposals (code, ipwl_id, status, version, created_by, created_at, updated_at,"
-            " status_since) VALUES (?, ?, 'draft', 1, ?, ?, ?, ?)",
+            " status_since) VALUES (?, ?, 'draft', 1, ?, ?, ?, ?) RETURNING id",
             (code, ipwl_id, created_by, stamp, stamp, stamp),
         )
-        proposal = await self.by_id(cursor.lastrowid or 0)
+        proposal = await self.by_id(proposal_id)
         assert proposal is not None
         return proposal
 
@@ -193,7 +197,7 @@ class ProposalRepository:
         ]
 
 
-def _client(row: aiosqlite.Row, budget: tuple[BudgetLine, ...]) -> Client:
+def _client(row: Row, budget: tuple[BudgetLine, ...]) -> Client:
     return Client(
         id=row["id"],
         proposal_id=row["proposal_id"],
@@ -233,7 +237,7 @@ def _client_value(name: str, value: object) -> object:
 class ClientRepository:
     """Clients of proposals with their budget lines."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def of_proposal(self, proposal_id: int) -> list[Client]:
@@ -272,11 +276,10 @@ class ClientRepository:
         )
         columns = ["proposal_id", "position", "full_name", "nik", *fields]
         values = [proposal_id, rows[0][0], full_name, nik, *(_client_value(k, v) for k, v in fields.items())]
-        cursor = await self._conn.execute(
-            f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        return int(await self._conn.fetchval(
+            f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
             values,
-        )
-        return cursor.lastrowid or 0
+        ))
 
     async def update(self, client_id: int, **fields: object) -> None:
         unknown = set(fields) - CLIENT_FIELDS
@@ -294,15 +297,19 @@ class ClientRepository:
     async def add_budget_line(
         self, client_id: int, component: Component, description: str, quantity: int, unit_cost: int
     ) -> int:
-        cursor = await self._conn.execute(
+        return int(await self._conn.fetchval(
             "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (client_id, component.value, description, quantity, unit_cost, quantity * unit_cost),
-        )
-        return cursor.lastrowid or 0
+        ))
 
     async def remove_budget_line(self, line_id: int) -> None:
         await self._conn.execute("DELETE FROM budget_lines WHERE id = ?", (line_id,))
+
+    async def lock_nik(self, nik: str, year: int) -> None:
+        """Serialise, per NIK and year, the duplicate-NIK check with the submission that would make
+        the NIK visible to it: a check waits for a submission in flight, and sees it once committed."""
+        await self._conn.lock(f"nik:{year}:{nik}")
 
     async def nik_in_other_ipwl(self, nik: str, year: int, ipwl_id: int) -> list[tuple[str, str]]:
         """Proposals of *other* IPWL in ``year`` with this NIK (double assistance): (code, ipwl)."""
@@ -316,7 +323,7 @@ class ClientRepository:
 
 
 class AttachmentRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def unused(self, stored_paths: list[str]) -> list[str]:
@@ -333,14 +340,13 @@ class AttachmentRepository:
     async def add(self, proposal_id: int, *, client_id: int | None, purpose: str, telegram_file_id: str,
                   file_unique_id: str | None, file_name: str | None, mime_type: str | None, size: int,
                   sha256: str, stored_path: str | None, uploaded_by: int, now: dt.datetime) -> int:
-        cursor = await self._conn.execute(
+        return int(await self._conn.fetchval(
             "INSERT INTO attachments (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,"
             " file_name, mime_type, size, sha256, stored_path, uploaded_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (proposal_id, client_id, purpose, telegram_file_id, file_unique_id, file_name, mime_type,
              size, sha256, stored_path, uploaded_by, to_db_time(now)),
-        )
-        return cursor.lastrowid or 0
+        ))
 
     async def of_proposal(self, proposal_id: int) -> list[Attachment]:
         rows = await self._conn.execute_fetchall(

@@ -6,17 +6,15 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.models import Ipwl, Team
-from storage.db import from_db_date, to_db_date, to_db_time
+from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
 
 
-def _team(row: aiosqlite.Row) -> Team:
+def _team(row: Row) -> Team:
     return Team(id=row["id"], code=row["code"], name=row["name"], group_chat_id=row["group_chat_id"])
 
 
-def _ipwl(row: aiosqlite.Row) -> Ipwl:
+def _ipwl(row: Row) -> Ipwl:
     return Ipwl(
         id=row["id"],
         code=row["code"],
@@ -46,15 +44,15 @@ class NewIpwl:
 
 
 class TeamRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def create(self, code: str, name: str, now: dt.datetime) -> Team:
-        cursor = await self._conn.execute(
-            "INSERT INTO pic_teams (code, name, created_at) VALUES (?, ?, ?)",
+        team_id = await self._conn.fetchval(
+            "INSERT INTO pic_teams (code, name, created_at) VALUES (?, ?, ?) RETURNING id",
             (code, name, to_db_time(now)),
         )
-        return Team(id=cursor.lastrowid or 0, code=code, name=name)
+        return Team(id=int(team_id), code=code, name=name)
 
     async def by_code(self, code: str) -> Team | None:
         rows = await self._conn.execute_fetchall(
@@ -94,7 +92,7 @@ class TeamRepository:
 
 
 class IpwlRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def by_code(self, code: str) -> Ipwl | None:

@@ -12,11 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.models import ProposalStatus, Role
 from bot.reminders import DigestItem, Item, Kind
-from storage.db import from_db_date, to_db_date, to_db_time
+from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
 
 # The proposal with its IPWL: everything an Item needs.
 _ITEM = (
@@ -36,7 +34,7 @@ def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)  # Python 3.11 reads the trailing "Z" as UTC
 
 
-def _item(row: aiosqlite.Row) -> Item:
+def _item(row: Row) -> Item:
     keys = row.keys()
     return Item(
         id=row["id"],
@@ -67,7 +65,7 @@ class QueueItem:
 
 
 class ReminderRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     # --- pages of candidates --------------------------------------------------------------------
@@ -205,7 +203,7 @@ def as_digest_items(items: Iterable[QueueItem]) -> list[DigestItem]:
 class AudienceRepository:
     """Who a notification goes to: private chats of people who started the bot, group chats of teams."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def operator_chats(self, ipwl_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
@@ -217,7 +215,7 @@ class AudienceRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT g.ipwl_id, p.id, p.telegram_user_id FROM grants g JOIN people p ON p.id = g.person_id"
             f" WHERE g.role = 'operator' AND g.ipwl_id IN ({marks}) AND g.revoked_at IS NULL"
-            " AND p.revoked_at IS NULL AND p.private_chat_started = 1 ORDER BY p.id",
+            " AND p.revoked_at IS NULL AND p.private_chat_started = TRUE ORDER BY p.id",
             ids,
         )
         found: dict[int, list[tuple[int, int]]] = {}
@@ -229,7 +227,7 @@ class AudienceRepository:
         """[(person id, private chat id)] of everyone holding a centre-wide ``role`` who can be written to."""
         rows = await self._conn.execute_fetchall(
             "SELECT DISTINCT p.id, p.telegram_user_id FROM grants g JOIN people p ON p.id = g.person_id"
-            " WHERE g.role = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL AND p.private_chat_started = 1"
+            " WHERE g.role = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL AND p.private_chat_started = TRUE"
             " ORDER BY p.id",
             (role.value,),
         )
@@ -248,7 +246,7 @@ class AudienceRepository:
     async def person_chat(self, person_id: int) -> int | None:
         """The private chat of a person who has started the bot, else None."""
         rows = await self._conn.execute_fetchall(
-            "SELECT telegram_user_id FROM people WHERE id = ? AND private_chat_started = 1 AND revoked_at IS NULL",
+            "SELECT telegram_user_id FROM people WHERE id = ? AND private_chat_started = TRUE AND revoked_at IS NULL",
             (person_id,),
         )
         return rows[0][0] if rows else None

@@ -16,10 +16,8 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.reports import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
-from storage.db import BUSY_TIMEOUT_MS, Database, to_db_time
+from storage.db import Connection, Database, to_db_time
 
 PAGE = 2000
 
@@ -49,8 +47,8 @@ SQL_TRANSFERS = (
 
 # Per IPWL: submitted LPJ on time and late, and the amounts they account for.
 SQL_LPJ = (
-    "SELECT p.ipwl_id, sum(CASE WHEN l.late = 0 THEN 1 ELSE 0 END) AS on_time,"
-    " sum(CASE WHEN l.late = 0 THEN 0 ELSE 1 END) AS late,"
+    "SELECT p.ipwl_id, sum(CASE WHEN l.late THEN 0 ELSE 1 END) AS on_time,"
+    " sum(CASE WHEN l.late THEN 1 ELSE 0 END) AS late,"
     " coalesce(sum((SELECT sum(r.amount) FROM lpj_realizations r WHERE r.lpj_id = l.id)), 0) AS accounted"
     " FROM lpj l JOIN proposals p ON p.id = l.proposal_id"
     " WHERE l.submitted_at IS NOT NULL AND p.period_year = ? GROUP BY p.ipwl_id"
@@ -143,7 +141,7 @@ EXPORTS: dict[str, ExportQuery] = {
 class ReportReader:
     """Aggregates and row streams over one consistent snapshot of the database."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def registry(self) -> list[RegistryRow]:
@@ -161,9 +159,8 @@ class ReportReader:
 
     async def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[list[StageEvent]]:
         """The year's stage events before ``until``, in pages (a proposal's events in time order)."""
-        async with self._conn.execute(SQL_STAGE_EVENTS, (to_db_time(until), year)) as cursor:
-            while page := await cursor.fetchmany(PAGE):
-                yield [StageEvent(*r) for r in page]
+        async for page in self._conn.stream(SQL_STAGE_EVENTS, (to_db_time(until), year), page=PAGE):
+            yield [StageEvent(*r) for r in page]
 
     async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
         rows = await self._conn.execute_fetchall(SQL_MONTH_FLOWS, (to_db_time(start), to_db_time(end)))
@@ -172,34 +169,21 @@ class ReportReader:
     async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime) -> AsyncIterator[Sequence[tuple]]:
         """The rows of one export over [start, end), in pages."""
         query = EXPORTS[kind]
-        async with self._conn.execute(query.sql, (to_db_time(start), to_db_time(end))) as cursor:
-            while page := await cursor.fetchmany(PAGE):
-                yield [tuple(r) for r in page]
+        async for page in self._conn.stream(query.sql, (to_db_time(start), to_db_time(end)), page=PAGE):
+            yield [tuple(r) for r in page]
 
 
 @asynccontextmanager
 async def report_reader(db: Database) -> AsyncIterator[ReportReader]:
-    """A :class:`ReportReader` on its own connection and read transaction (see the module doc).
-
-    An in-memory database cannot be opened twice; there the reader shares the bot's connection.
-    """
-    if db.path == ":memory:":
-        async with db.reading() as conn:
-            yield ReportReader(conn)
-        return
-    conn = await aiosqlite.connect(db.path, isolation_level=None)  # rows are plain tuples: cheaper by the million
-    try:
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("BEGIN")  # one snapshot for every query of the report
+    """A :class:`ReportReader` on its own connection and read transaction (see the module doc)."""
+    async with db.snapshot() as conn:
         yield ReportReader(conn)
-    finally:
-        await conn.close()  # closing ends the read transaction
 
 
 class ReportRunRepository:
     """Which months' reports went out on schedule."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def done(self, period: str) -> bool:

@@ -7,12 +7,10 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-import aiosqlite
-
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
-from storage.db import Database
+from storage.db import Connection, Database
 from storage.lpj import LpjRepository
 from storage.finance import (BankAccountRepository, DecreeRepository, GroupCardRepository, PaymentRepository,
                              StaffRepository, TransferRepository)
@@ -44,7 +42,7 @@ def committed_since_forget() -> bool:
 class UnitOfWork:
     """Repositories bound to one transaction: everything done through them commits together."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.people = PeopleRepository(conn)
         self.invites = InviteRepository(conn)
         self.teams = TeamRepository(conn)
@@ -80,8 +78,9 @@ class Storage:
         self.outbox_listeners: list[Callable[[], None]] = []
 
     @classmethod
-    async def open(cls, path: str | Path, *, apply_migrations: bool = True) -> Storage:
-        db = await Database.open(path)
+    async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10) -> Storage:
+        """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…`` (a pool of ``pool_size``)."""
+        db = await Database.open(target, pool_size=pool_size)
         if apply_migrations:
             await migrate(db)
         return cls(db)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import aiosqlite
-
-from storage.db import to_db_time
+from storage.db import Connection, to_db_time
 
 
 class ProcessedUpdateRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def first_time(self, update_id: int, now: dt.datetime) -> bool:

@@ -1,9 +1,21 @@
-"""Shared fixtures: a fixed clock, a fresh database, and the real bot running against the emulator."""
+"""Shared fixtures: a fixed clock, a fresh database on each engine, and the real bot running against
+the emulator.
+
+Every test that asks for a database (``storage``, ``database_url``, the scenarios' ``world``) runs
+once on SQLite and once on PostgreSQL (``[sqlite]`` / ``[postgresql]`` in its id): the same
+repositories must behave the same on both. PostgreSQL is a throwaway cluster this session starts
+itself (``tests/pg_cluster.py``). Where it cannot be had, the PostgreSQL runs skip and say how
+to install it — except under CI (CI=true), where that fails the run. ``ATENSI_TEST_ENGINES=sqlite``
+runs one engine only (quick local runs). A test of something only SQLite has (PRAGMAs, file
+locks) is marked ``@pytest.mark.sqlite_only``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +23,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from storage.unit import Storage
+from tests.pg_cluster import INSTALL_HINT, TEMPLATE, Cluster, start_cluster
 
 # Friday 28 November 2026, 09.00 WIB.
 START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
@@ -22,9 +35,53 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+ENGINES = [e.strip() for e in os.environ.get("ATENSI_TEST_ENGINES", "sqlite,postgresql").split(",") if e.strip()]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: tests something only the SQLite engine has")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("engine", [e for e in ENGINES if e == "sqlite" or not only_sqlite] or ["sqlite"])
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One PostgreSQL cluster for the session (per xdist worker), with a migrated template."""
+    try:
+        cluster = start_cluster()
+    except RuntimeError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs PostgreSQL for the [postgresql] tests: {error}. Install: {INSTALL_HINT}")
+        pytest.skip(f"PostgreSQL unavailable ({error}); to run these tests: {INSTALL_HINT}")
+    try:
+        cluster.psql(f'CREATE DATABASE "{TEMPLATE}"')
+
+        async def migrate_template() -> None:
+            store = await Storage.open(cluster.url(TEMPLATE), pool_size=1)
+            await store.close()
+
+        asyncio.run(migrate_template())
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    store = await Storage.open(tmp_path / "atensi.sqlite3")
+def database_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, migrated database of this test's engine."""
+    if engine == "sqlite":
+        return "sqlite:///" + str(tmp_path / "atensi.sqlite3")
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    return cluster.new_database()
+
+
+@pytest.fixture
+async def storage(database_url: str) -> AsyncIterator[Storage]:
+    store = await Storage.open(database_url)
     yield store
     await store.close()
 

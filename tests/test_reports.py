@@ -13,6 +13,7 @@ import io
 import json
 import random
 import sqlite3
+import subprocess
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from bot.reports import Period, proposal_durations
 from bot.services import Services, ServiceError
 from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
 from storage.admin import ClientRecord, backup_database
+from storage.pg_backup import client_tool
 from storage.db import to_db_time
 from storage.unit import Storage
 from tests.conftest import START
@@ -143,35 +145,31 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
     async with storage.db.transaction() as conn:
         await conn.execute("INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
                            " VALUES ('JK01', 'Yayasan Jakarta Pulih', '31', ?, ?)", (stamp, stamp))
-        cursor = await conn.execute("INSERT INTO people (telegram_user_id, full_name, created_at)"
-                                    " VALUES (777, 'Seeder', ?)", (stamp,))
-        seeder = cursor.lastrowid
+        seeder = await conn.fetchval("INSERT INTO people (telegram_user_id, full_name, created_at)"
+                                     " VALUES (777, 'Seeder', ?) RETURNING id", (stamp,))
         ipwl = {code: i for i, code in await conn.execute_fetchall("SELECT id, code FROM ipwl")}
         for p in proposals:
-            cursor = await conn.execute(
+            proposal_id = await conn.fetchval(
                 "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
-                " updated_at, status_since) VALUES (?, ?, ?, ?, 3, ?, ?, ?, ?)",
+                " updated_at, status_since) VALUES (?, ?, ?, ?, 3, ?, ?, ?, ?) RETURNING id",
                 (p.code, ipwl[p.ipwl], p.status, p.year, seeder, stamp, stamp, stamp))
-            proposal_id = cursor.lastrowid
             lpj_id = None
             if p.lpj_late is not None:
-                cursor = await conn.execute(
-                    "INSERT INTO lpj (proposal_id, submitted_at, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                    (proposal_id, stamp, int(p.lpj_late), stamp, stamp))
-                lpj_id = cursor.lastrowid
+                lpj_id = await conn.fetchval(
+                    "INSERT INTO lpj (proposal_id, submitted_at, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+                    " RETURNING id", (proposal_id, stamp, p.lpj_late, stamp, stamp))
             for position, c in enumerate(p.clients, start=1):
-                cursor = await conn.execute(
+                client_id = await conn.fetchval(
                     "INSERT INTO clients (proposal_id, position, full_name, nik, address, phone)"
-                    " VALUES (?, ?, ?, ?, 'Jl. Melati 3', '081234567890')",
+                    " VALUES (?, ?, ?, ?, 'Jl. Melati 3', '081234567890') RETURNING id",
                     (proposal_id, position, f"Klien {c.nik[-4:]}", c.nik))
-                client_id = cursor.lastrowid
                 for number, total in enumerate(c.lines):
-                    cursor = await conn.execute(
+                    line_id = await conn.fetchval(
                         "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
-                        " VALUES (?, '1', 'Paket', 1, ?, ?)", (client_id, total, total))
+                        " VALUES (?, '1', 'Paket', 1, ?, ?) RETURNING id", (client_id, total, total))
                     if lpj_id is not None and c.realized is not None:
                         await conn.execute("INSERT INTO lpj_realizations (lpj_id, budget_line_id, amount)"
-                                           " VALUES (?, ?, ?)", (lpj_id, cursor.lastrowid, c.realized[number]))
+                                           " VALUES (?, ?, ?)", (lpj_id, line_id, c.realized[number]))
                 if c.transfer is not None:
                     await conn.execute("INSERT INTO transfers (client_id, amount, status, updated_at)"
                                        " VALUES (?, ?, ?, ?)", (client_id, c.transfer[1], c.transfer[0], stamp))
@@ -486,7 +484,8 @@ async def test_pks_state(services, until, kind, days) -> None:
     assert (state.kind, state.days_left) == (kind, days)
 
 
-async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, seeded, clock) -> None:
+async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, seeded, clock, engine,
+                                                                    request) -> None:
     admin = await person(services, 9001, "Admin")
     made = []
     for _ in range(3):
@@ -494,11 +493,24 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
         clock.advance(seconds=1)
     assert made[-1].kept == 2
     assert [p.exists() for p in (m.path for m in made)] == [False, True, True]
-    copy = sqlite3.connect(made[-1].path)
-    try:
-        assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
-    finally:
-        copy.close()
-    target = made[-1].path.with_name("direct.sqlite3")
+    if engine == "sqlite":
+        assert made[-1].path.suffix == ".sqlite3" and made[-1].restore is None
+        copy = sqlite3.connect(made[-1].path)
+        try:
+            assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
+        finally:
+            copy.close()
+    else:
+        # A pg_dump archive, restored as its restore command says into an empty database.
+        assert made[-1].path.suffix == ".dump" and made[-1].restore.startswith("pg_restore ")
+        empty = request.getfixturevalue("pg_cluster").empty_database()
+        subprocess.run([client_tool("pg_restore"), "--no-owner", f"--dbname={empty}", str(made[-1].path)], check=True)
+        restored = await Storage.open(empty, apply_migrations=False)
+        try:
+            async with restored.reading() as uow:
+                assert len(await uow.staff.summaries(list(ProposalStatus))) == len(seeded)
+        finally:
+            await restored.close()
+    target = made[-1].path.with_name("direct" + made[-1].path.suffix)
     await backup_database(services.storage.db, target)
     assert target.stat().st_size > 0

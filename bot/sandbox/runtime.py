@@ -188,7 +188,8 @@ class Sandbox:
                     "poll_timeout": POLL_TIMEOUT,
                 }),
                 "storage": s.storage.model_copy(update={
-                    "database": self.paths.database, "files_dir": self.paths.files_dir,
+                    # Never the centre's database, SQLite file or PostgreSQL alike.
+                    "url": None, "database": self.paths.database, "files_dir": self.paths.files_dir,
                 }),
                 # Admins of the demo are enrolled by invite; real admin ids mean nothing here.
                 "access": s.access.model_copy(update={"admin_user_ids": []}),

@@ -35,6 +35,7 @@ from bot.services.onboarding import OnboardingService
 from bot.validation import Problem, ValidationError, parse_date, parse_name
 from bot.workflow import OPEN_STATUSES
 from storage.admin import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine, backup_database
+from storage.pg_backup import restore_command
 from storage.files import FileStore
 from storage.registry import NewIpwl
 from storage.unit import Storage, UnitOfWork
@@ -170,6 +171,8 @@ class BackupFile:
     path: Path
     size: int
     kept: int
+    # How to put it back, when that is a command (a PostgreSQL archive); a SQLite copy replaces the file.
+    restore: str | None = None
 
 
 # The guided "add an IPWL": the questions in order, and which may be skipped with "-".
@@ -606,7 +609,10 @@ class AdminService(Service):
         _require_admin(who)
         folder = Path(self.settings.admin.backups_dir)
         stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
-        target = folder / f"atensi-{stamp}.sqlite3"
+        # SQLite: a copy of the database file; PostgreSQL: a pg_dump archive (custom format).
+        postgres = self.storage.db.dialect == "postgresql"
+        suffix = ".dump" if postgres else ".sqlite3"
+        target = folder / f"atensi-{stamp}{suffix}"
         if target.exists():
             raise ServiceError("backup_exists", N_("A backup was made this very second; try again in a moment."))
         try:
@@ -614,12 +620,13 @@ class AdminService(Service):
         except OSError as error:
             raise ServiceError("backup_failed", N_("The backup could not be written ({error}). Check the disk and "
                                                    "the backups folder."), error=type(error).__name__) from None
-        kept = sorted(folder.glob("atensi-*.sqlite3"))
+        kept = sorted(folder.glob(f"atensi-*{suffix}"))
         for old in kept[: max(0, len(kept) - self.settings.admin.backups_keep)]:
             old.unlink(missing_ok=True)
         async with self.storage.transaction() as uow:
             await uow.audit.record(self.event(who, "database", target.name, "backup"))
-        return BackupFile(target, target.stat().st_size, min(len(kept), self.settings.admin.backups_keep))
+        return BackupFile(target, target.stat().st_size, min(len(kept), self.settings.admin.backups_keep),
+                          restore=restore_command(target) if postgres else None)
 
     async def stop_conversation(self, who: Identity) -> None:
         """Cancel whatever admin question is waiting for an answer (nothing else is touched)."""

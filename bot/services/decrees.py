@@ -112,6 +112,7 @@ class DecreeService(StaffService):
             if not draft.chosen:
                 raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
             number = draft.number or self._register_number(await uow.decrees.take_register(draft.date.year), draft.date)
+            await uow.decrees.lock_number(number)
             if await uow.decrees.number_taken(number):
                 raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
             data = {"sk_number": number, "sk_date": draft.date}

@@ -438,6 +438,7 @@ class LpjService(Service):
         conversation = await uow.conversations.of(who.person.id)
         if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
             return None
+        await uow.proposals.lock(conversation.entity_id)  # one answer or tap at a time moves the LPJ
         return await uow.proposals.by_id(conversation.entity_id)
 
     async def _editable(self, uow: UnitOfWork, who: Identity) -> LpjState:

@@ -185,6 +185,7 @@ class ProposalService(Service):
     async def _nik_elsewhere(self, uow: UnitOfWork, state: DraftState, nik: str,
                              now: dt.datetime) -> list[tuple[str, str]]:
         year = state.proposal.period_year or now.year
+        await uow.clients.lock_nik(nik, year)
         return await uow.clients.nik_in_other_ipwl(nik, year, state.proposal.ipwl_id)
 
     async def _check_nik(self, uow: UnitOfWork, state: DraftState, nik: str, now: dt.datetime) -> list[Problem]:
@@ -303,6 +304,9 @@ class ProposalService(Service):
             transition = workflow.authorize(action, proposal, who.actor)
             state = await self._state(uow, proposal.id)
             self._check_complete(state)
+            # A duplicate-NIK check of another IPWL in flight finishes first, or sees this one.
+            for nik in sorted({c.nik for c in state.clients}):
+                await uow.clients.lock_nik(nik, proposal.period_year or now.year)
             version = proposal.version + 1 if action == Action.RESUBMIT else proposal.version
             moved = await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
                                              version=version, submitted_at=now, draft_cursor=None,
@@ -389,6 +393,7 @@ class ProposalService(Service):
         conversation = await uow.conversations.of(who.person.id)
         if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
             raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
+        await uow.proposals.lock(conversation.entity_id)  # one answer at a time moves the cursor
         proposal = await self._proposal(uow, conversation.entity_id)
         if not who.actor.operates(proposal.ipwl_id):
             raise ServiceError("out_of_scope", N_("You are not an operator of this IPWL."))

@@ -243,7 +243,7 @@ async def prod_world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterat
     assert spec is not None
     clock = ManualClock(START)
     async with BotApiEmulator("123456:TEST-TOKEN", spec_path=spec) as emulator:
-        storage = await Storage.open(scenario_settings.storage.database)
+        storage = await Storage.open(scenario_settings.storage.target)
         services = Services(storage, clock, scenario_settings)
         await seed_registry(services)
         app = await _run_prod_bot(emulator, storage, clock, scenario_settings)

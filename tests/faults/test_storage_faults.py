@@ -33,6 +33,7 @@ def _lock(path: Path) -> sqlite3.Connection:
     return conn
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock and busy timeout
 async def test_a_short_lock_is_waited_out(world) -> None:
     op = await open_draft(world, "en")
     lock = _lock(world.settings.storage.database)
@@ -66,6 +67,7 @@ async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_chang
     assert '"full_name": "Siti Rahayu"' in cursor
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock and busy timeout
 async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> None:
     op = await open_draft(world, "en")
     await world.storage.db._conn.execute("PRAGMA busy_timeout = 200")  # instead of waiting 5 s here
@@ -82,7 +84,7 @@ async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> Non
     told = [m.text for m in world.emu.chat_messages(op.user)][-2:]
     # Told once (the error handler speaks the default language: it cannot look the person up).
     assert told[-1] == views.unexpected_error(world.deps.translations.for_locale(None), saved=False) and told[0] != told[1]
-    assert [type(e).__name__ for e in world.deps.errors] == ["OperationalError"]
+    assert [type(e).__name__ for e in world.deps.errors] == ["StorageBusy"]
     world.deps.errors.clear()
     assert await world.rows("SELECT draft_cursor FROM proposals") == before_cursor
     assert await world.rows("PRAGMA integrity_check") == [("ok",)]
@@ -92,6 +94,7 @@ async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> Non
     assert '"full_name": "Siti Rahayu"' in cursor and '"step": "nik"' in cursor
 
 
+@pytest.mark.sqlite_only  # SQLite's file lock and busy timeout
 async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_strands_it(world) -> None:
     """Telegram accepted the group card; the database is locked when the sender wants to note it.
     The sender keeps trying and records it (with the card's message id) once the lock is gone."""

@@ -87,11 +87,13 @@ class World:
 
 
 @pytest.fixture
-def scenario_settings(tmp_path: Path) -> Settings:
+def scenario_settings(tmp_path: Path, database_url: str) -> Settings:
+    """The bot's settings for one scenario, on this run's engine (``tests/conftest.py``)."""
     return Settings.model_validate(
         {
             "telegram": {"token": TOKEN, "poll_timeout": 1},
-            "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
+            "storage": {"url": database_url, "database": str(tmp_path / "atensi.sqlite3"),
+                        "files_dir": str(tmp_path / "files")},
             "access": {"admin_user_ids": [9001]},
             # The admin-supplied regions file: the Kemendagri list kept in ../shared for tests.
             "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
@@ -116,7 +118,7 @@ async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[Wo
     assert spec is not None, "../shared/telegram-bot-api/api.json is needed to validate the bot's requests"
     clock = ManualClock(START)
     async with BotApiEmulator(TOKEN, spec_path=spec) as emu:
-        storage = await Storage.open(scenario_settings.storage.database)
+        storage = await Storage.open(scenario_settings.storage.target)
         services = Services(storage, clock, scenario_settings)
         await seed_registry(services)
         app = await run_bot(emu, storage, clock, scenario_settings)

@@ -135,13 +135,19 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
     replies = await world.say(rina, "/cadangan")
     backup, done = replies[-2], replies[-1]
     assert backup.document["file_name"].startswith("atensi-20261128-") and "💾" in done.text
-    copy = tmp_path / "copy.sqlite3"
-    copy.write_bytes(backup.file_bytes())
-    connection = sqlite3.connect(copy)
-    try:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        assert connection.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
-    finally:
-        connection.close()
-    assert len(list((tmp_path / "backups").glob("atensi-*.sqlite3"))) == 1
+    if world.storage.db.dialect == "postgresql":
+        # A pg_dump archive (custom format), and the admin is told how to restore it.
+        assert backup.document["file_name"].endswith(".dump") and backup.file_bytes().startswith(b"PGDMP")
+        assert "pg_restore" in done.text
+        assert len(list((tmp_path / "backups").glob("atensi-*.dump"))) == 1
+    else:
+        copy = tmp_path / "copy.sqlite3"
+        copy.write_bytes(backup.file_bytes())
+        connection = sqlite3.connect(copy)
+        try:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            assert connection.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
+        finally:
+            connection.close()
+        assert len(list((tmp_path / "backups").glob("atensi-*.sqlite3"))) == 1
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'backup'") == [("backup",)]

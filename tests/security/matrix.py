@@ -181,16 +181,17 @@ async def fingerprint(world: Any) -> dict[str, list[tuple]]:
     result: dict[str, list[tuple]] = {}
     async with world.storage.db.reading() as conn:
         tables = [r[0] for r in await conn.execute_fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " AND name NOT IN ('processed_updates', 'schema_migrations') ORDER BY name")]
-        for table in tables:
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'" if conn.dialect == "sqlite"
+            else "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]
+        for table in sorted(set(tables) - {"processed_updates", "schema_migrations"}):
             if table == "people":
-                sql = "SELECT id, telegram_user_id, locale, revoked_at FROM people ORDER BY id"
+                sql = "SELECT id, telegram_user_id, locale, revoked_at FROM people"
             elif table == "audit_events":
-                sql = "SELECT * FROM audit_events WHERE action != 'denied' ORDER BY id"
+                sql = "SELECT * FROM audit_events WHERE action != 'denied'"
             else:
-                sql = f"SELECT * FROM {table} ORDER BY rowid"
-            result[table] = [tuple(r) for r in await conn.execute_fetchall(sql)]
+                sql = f"SELECT * FROM {table}"
+            # In a stable order on both engines (not every table has an id).
+            result[table] = sorted((tuple(r) for r in await conn.execute_fetchall(sql)), key=repr)
     return result
 
 

@@ -1,0 +1,223 @@
+"""The PostgreSQL engine: an asyncpg pool behind :class:`storage.db.Connection`.
+
+Why asyncpg directly, and not SQLAlchemy Core: the repositories already hold plain, portable SQL
+text, and all they need from a driver is execute / fetch / executemany / a cursor. A thin interface
+over the two async drivers keeps every statement exactly as written (the same text that the
+benchmarks run through the raw drivers as their baselines), adds no second query language and no
+engine layer with its own pool and type system, and asyncpg is the fastest, best-kept async
+PostgreSQL driver.
+
+What this module translates, once, so the SQL stays the same on both engines:
+
+- ``?`` placeholders become ``$1, $2, …`` (outside string literals, quoted names and comments),
+  cached per statement text;
+- values: instants travel as ISO-8601 UTC text (``timestamptz`` columns), days as ISO text
+  (``date``), booleans accept 0/1 as SQLite does, ``numeric`` results (``sum`` over ``bigint``)
+  come back as ``int`` (this schema holds whole rupiah only), and a number bound to a ``text``
+  parameter is sent as its text (SQLite's type affinity did that);
+- a pool (``[storage] pool_size``) instead of one connection and one lock: units of work run side
+  by side, under READ COMMITTED; a read (``reading`` / ``snapshot``) is one REPEATABLE READ
+  snapshot that writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from storage.db import Connection, Database, Params, Result, Row, StorageBusy
+
+# Waiting longer than this for a free connection of the pool: the storage is busy (the job retries).
+ACQUIRE_TIMEOUT_S = 10.0
+
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # PostgreSQL's own epoch
+_EPOCH_DAY = dt.date(2000, 1, 1).toordinal()
+_MICRO = dt.timedelta(microseconds=1)
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@lru_cache(maxsize=4096)
+def translate(sql: str) -> str:
+    """``?`` → ``$n``, skipping '…' literals, "…" names and -- comments."""
+    out: list[str] = []
+    n = 0
+    i = 0
+    size = len(sql)
+    while i < size:
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while end < size:
+                if sql[end] == ch:
+                    if end + 1 < size and sql[end + 1] == ch:  # a doubled quote inside
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i:end + 1])
+            i = end + 1
+        elif ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = size if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif ch == "?":
+            n += 1
+            out.append(f"${n}")
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+# --- value codecs ------------------------------------------------------------------------------------
+
+
+def _encode_time(value: Any) -> tuple[int]:
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: time must be timezone-aware")
+    return ((moment - _EPOCH) // _MICRO,)
+
+
+def _decode_time(value: tuple[int]) -> str:
+    return (_EPOCH + dt.timedelta(microseconds=value[0])).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _encode_date(value: Any) -> tuple[int]:
+    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
+    return (day.toordinal() - _EPOCH_DAY,)
+
+
+def _decode_date(value: tuple[int]) -> str:
+    return dt.date.fromordinal(value[0] + _EPOCH_DAY).isoformat()
+
+
+def _decode_numeric(text: str) -> int | Decimal:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else number
+
+
+async def _prepare(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("timestamptz", schema="pg_catalog", encoder=_encode_time, decoder=_decode_time,
+                              format="tuple")
+    await conn.set_type_codec("date", schema="pg_catalog", encoder=_encode_date, decoder=_decode_date,
+                              format="tuple")
+    await conn.set_type_codec("bool", schema="pg_catalog", encoder=lambda v: "t" if v else "f",
+                              decoder=lambda s: s == "t", format="text")
+    await conn.set_type_codec("numeric", schema="pg_catalog", encoder=str, decoder=_decode_numeric,
+                              format="text")
+    await conn.set_type_codec("text", schema="pg_catalog", encoder=str, decoder=lambda s: s, format="text")
+
+
+def _rowcount(status: str) -> int:
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else -1
+
+
+_BUSY = (asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.CannotConnectNowError,
+         asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.QueryCanceledError,
+         asyncpg.exceptions.ConnectionDoesNotExistError, ConnectionError, TimeoutError, OSError)
+
+
+class PostgresConnection:
+    """:class:`storage.db.Connection` over one pooled asyncpg connection, inside a transaction."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: asyncpg.Connection, *, readonly: bool = False) -> None:
+        self._conn = conn
+        # A read-only snapshot changes nothing, so it has nothing to serialise: locks are skipped.
+        self._readonly = readonly
+
+    async def execute(self, sql: str, params: Params = ()) -> Result:
+        return Result(_rowcount(await self._conn.execute(translate(sql), *params)))
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        return await self._conn.fetch(translate(sql), *params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        return await self._conn.fetchrow(translate(sql), *params)
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        return await self._conn.fetchval(translate(sql), *params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        batch = [tuple(r) for r in rows]
+        if batch:
+            await self._conn.executemany(translate(sql), batch)
+
+    async def stream(self, sql: str, params: Params = (), *, page: int = 2000) -> AsyncIterator[list[Row]]:
+        cursor = await self._conn.cursor(translate(sql), *params)
+        while rows := await cursor.fetch(page):
+            yield rows
+
+    async def lock(self, key: str) -> None:
+        if self._readonly:
+            return
+        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+    async def lock_row(self, table: str, row_id: int) -> None:
+        if not _IDENTIFIER.match(table):
+            raise ValueError(f"bad table name {table!r}")
+        if self._readonly:
+            return
+        await self._conn.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", row_id)
+
+
+class PostgresDatabase(Database):
+    """A pool of connections to one PostgreSQL database."""
+
+    dialect = "postgresql"
+
+    def __init__(self, pool: asyncpg.Pool, url: str) -> None:
+        self._pool = pool
+        self.url = url
+
+    @classmethod
+    async def open(cls, url: str, *, pool_size: int = 10) -> PostgresDatabase:  # type: ignore[override]
+        try:
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=max(1, pool_size), init=_prepare, statement_cache_size=1024,
+                server_settings={"timezone": "UTC", "application_name": "atensi-bot"})
+        except (*_BUSY, asyncpg.PostgresError) as error:  # down, refusing, or no such database
+            raise StorageBusy(f"PostgreSQL unavailable: {error}") from error
+        return cls(pool, url)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    @asynccontextmanager
+    async def _connection(self, **transaction: Any) -> AsyncIterator[Connection]:
+        try:
+            conn = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S)
+        except _BUSY as error:
+            raise StorageBusy(f"no database connection: {error}") from error
+        try:
+            async with conn.transaction(**transaction):
+                yield PostgresConnection(conn, readonly=bool(transaction.get("readonly")))
+        finally:
+            await self._pool.release(conn)
+
+    def transaction(self):  # type: ignore[override]
+        return self._connection()
+
+    def reading(self):  # type: ignore[override]
+        return self._connection(isolation="repeatable_read", readonly=True)
+
+    def snapshot(self):  # type: ignore[override]
+        return self._connection(isolation="repeatable_read", readonly=True)
+
+    async def backup_to(self, target: str | Path) -> None:
+        from storage.pg_backup import dump
+
+        await dump(self.url, Path(target))

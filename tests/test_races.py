@@ -1,0 +1,323 @@
+"""Rules that held only because SQLite runs one writer at a time, proved on real PostgreSQL.
+
+On PostgreSQL units of work run side by side (a pool; next, several bot processes). Each test
+here is two bot processes in miniature: two ``Storage`` objects with their own connection pools
+on one database. The first unit of work does its whole job and then *holds its transaction open*
+(:class:`HeldStorage`); the second starts the same job meanwhile. The test waits until the second
+is either blocked on a lock (PostgreSQL says so in ``pg_stat_activity``) or done, then lets the
+first commit, and checks the rule: one claim, one submission, distinct numbers, one grant, the
+duplicate NIK seen, the draft's answers applied in turn. A guard that did not hold would let the
+second finish unblocked on stale data, and the rule's assertion fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.conversation import Reply
+from bot.intake import Step
+from bot.models import ProposalStatus, Role
+from bot.services import ServiceError, Services
+from bot.services.proposals import FileUpload
+from storage.outbox import NewNotification
+from storage.unit import Storage, UnitOfWork
+from tests.helpers import enrol, person, seed_registry
+from tests.scenarios.test_review_flow import client_inputs
+
+NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+
+
+class HeldStorage(Storage):
+    """A storage whose next unit of work, its work done, waits for :attr:`release` to commit."""
+
+    def hold_next(self) -> None:
+        self._armed = True
+        self.holding = asyncio.Event()
+        self.release = asyncio.Event()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        hold, self._armed = getattr(self, "_armed", False), False
+        async with super().transaction() as uow:
+            yield uow
+            if hold:
+                self.holding.set()
+                await self.release.wait()
+
+
+@pytest.fixture
+async def pg(pg_cluster) -> AsyncIterator[tuple[HeldStorage, Storage, Storage]]:
+    """(first, second, monitor): three pools on one fresh, migrated database."""
+    url = pg_cluster.new_database()
+    first = HeldStorage((await Storage.open(url)).db)
+    second = await Storage.open(url)
+    monitor = await Storage.open(url, pool_size=1)
+    yield first, second, monitor
+    for store in (first, second, monitor):
+        await store.close()
+
+
+async def _blocked(monitor: Storage) -> bool:
+    async with monitor.db.reading() as conn:
+        return bool(await conn.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+
+
+async def race(first: HeldStorage, monitor: Storage, one: Callable[[], Awaitable[Any]],
+               other: Callable[[], Awaitable[Any]]) -> tuple[Any, Any, bool]:
+    """Run ``one`` (on ``first``) up to its commit, then ``other``; → (result or error of each,
+    whether ``other`` had to wait for a lock)."""
+    first.hold_next()
+    a = asyncio.ensure_future(one())
+    held = asyncio.ensure_future(first.holding.wait())
+    await asyncio.wait({a, held}, return_when=asyncio.FIRST_COMPLETED)
+    assert first.holding.is_set(), f"the first unit of work ended early: {a.exception() if a.done() else a}"
+    b = asyncio.ensure_future(other())
+    waited = False
+    while not b.done():  # a condition, not a pause: the second is either blocked or finished
+        if await _blocked(monitor):
+            waited = True
+            break
+        await asyncio.sleep(0.005)
+    first.release.set()
+    results = await asyncio.gather(a, b, return_exceptions=True)
+    held.cancel()
+    return results[0], results[1], waited
+
+
+def services_on(storage: Storage, settings) -> Services:  # noqa: ANN001
+    return Services(storage, ManualClock(NOW), settings)
+
+
+async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "JB01", clients=None):  # noqa: ANN001
+    """An operator's complete draft (clients, budget, a cover letter): ready to submit."""
+    who = await enrol(services, telegram_id, "Siti", Role.OPERATOR, ipwl=ipwl)
+    state = await services.proposals.start(who)
+    await services.proposals.add_clients(who, clients or client_inputs())
+    upload = FileUpload("file-1", "u-1", "surat-pengantar.pdf", "application/pdf", 2048)
+    await services.proposals.attach(who, upload, sha256="ab" * 32, stored_path=None)
+    return who, state.proposal.id
+
+
+# --- counters ------------------------------------------------------------------------------------------------
+
+
+async def test_two_drafts_started_at_once_get_two_proposal_numbers(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    siti = await enrol(a, 501, "Siti", Role.OPERATOR, ipwl="JB01")
+    andi = await enrol(a, 502, "Andi", Role.OPERATOR, ipwl="JB02")
+    one, other, waited = await race(first, monitor, lambda: a.proposals.start(siti), lambda: b.proposals.start(andi))
+    assert waited  # the counter's row is locked by the first until it commits
+    assert sorted([one.proposal.code, other.proposal.code]) == ["USL-2026-0001", "USL-2026-0002"]
+
+
+async def test_two_sk_numbers_taken_from_the_register_at_once_differ(pg) -> None:
+    first, second, monitor = pg
+
+    async def take(storage: Storage) -> int:
+        async with storage.transaction() as uow:
+            return await uow.decrees.take_register(2026)
+
+    one, other, waited = await race(first, monitor, lambda: take(first), lambda: take(second))
+    assert waited and sorted([one, other]) == [1, 2]
+
+
+async def test_the_same_typed_sk_number_issued_twice_at_once_is_refused_once_cleanly(pg) -> None:
+    first, second, monitor = pg
+    async with first.transaction() as uow:
+        head = (await uow.people.upsert(900, "Kepala", NOW, started=True)).id
+
+    async def issue(storage: Storage) -> str:
+        # What DecreeService.issue does with a typed number: lock it, check it, create the decree.
+        async with storage.transaction() as uow:
+            await uow.decrees.lock_number("SK-7/2026")
+            if await uow.decrees.number_taken("sk-7/2026"):
+                return "taken"
+            await uow.decrees.create("SK-7/2026", NOW.date(), head, NOW)
+            return "issued"
+
+    one, other, waited = await race(first, monitor, lambda: issue(first), lambda: issue(second))
+    assert waited and (one, other) == ("issued", "taken")  # never a unique-constraint error
+
+
+# --- claims, four eyes, double submit ----------------------------------------------------------------------------
+
+
+async def test_two_pics_claiming_at_once_one_wins_and_the_other_is_told(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    who, proposal_id = await ready_draft(a)
+    await a.proposals.submit(who, proposal_id)
+    rina = await enrol(a, 601, "Rina", Role.PIC, team="TIM1")
+    budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
+    from bot.workflow import Action
+
+    one, other, waited = await race(first, monitor, lambda: a.reviews.act(rina, proposal_id, Action.CLAIM),
+                                    lambda: b.reviews.act(budi, proposal_id, Action.CLAIM))
+    assert waited
+    assert not isinstance(one, BaseException) and one.claimed_by == rina.person.id
+    assert isinstance(other, ServiceError)  # told who was first, nothing changed
+    async with second.reading() as uow:
+        proposal = await uow.proposals.by_id(proposal_id)
+        history = [e.action for e in await uow.admin.history(proposal.code)]
+    assert proposal.status == ProposalStatus.IN_REVIEW and proposal.claimed_by == rina.person.id
+    assert history.count("claim") == 1
+
+
+async def test_the_verifier_cannot_validate_while_the_verification_commits(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    who, proposal_id = await ready_draft(a)
+    await a.proposals.submit(who, proposal_id)
+    rina = await enrol(a, 601, "Rina", Role.PIC, team="TIM1")
+    budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
+    from bot.workflow import Action
+
+    await a.reviews.act(rina, proposal_id, Action.CLAIM)
+    one, other, _ = await race(first, monitor, lambda: a.reviews.act(rina, proposal_id, Action.VERIFY),
+                               lambda: b.reviews.act(rina, proposal_id, Action.VALIDATE))
+    assert not isinstance(one, BaseException) and isinstance(other, ServiceError)
+    async with second.reading() as uow:
+        proposal = await uow.proposals.by_id(proposal_id)
+    assert proposal.status == ProposalStatus.VERIFIED and proposal.verified_by == rina.person.id
+    validated = await b.reviews.act(budi, proposal_id, Action.VALIDATE)  # four eyes: someone else
+    assert validated.status == ProposalStatus.VALIDATED
+
+
+async def test_a_double_submit_from_two_phones_submits_once(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    who, proposal_id = await ready_draft(a)
+    one, other, waited = await race(first, monitor, lambda: a.proposals.submit(who, proposal_id),
+                                    lambda: b.proposals.submit(who, proposal_id))
+    assert waited and not isinstance(one, BaseException)
+    assert isinstance(other, ServiceError) and other.code == "already_done"
+    async with second.reading() as uow:
+        versions = await uow.privacy.snapshots(proposal_id)
+        proposal = await uow.proposals.by_id(proposal_id)
+        history = [e.action for e in await uow.admin.history(proposal.code)]
+    assert proposal.status == ProposalStatus.SUBMITTED and [v for v, _ in versions] == [1]
+    assert history.count("submit") == 1
+
+
+# --- the outbox and the reminder log -----------------------------------------------------------------------------
+
+
+async def test_two_senders_claiming_the_outbox_at_once_never_take_the_same_row(pg) -> None:
+    first, second, monitor = pg
+    async with first.transaction() as uow:
+        await uow.outbox.enqueue_many([NewNotification(f"k{i}", 1000 + i, "test", {}) for i in range(10)], now=NOW)
+
+    async def claim(storage: Storage) -> set[int]:
+        async with storage.transaction() as uow:
+            return {m.id for m in await uow.outbox.claim_due(NOW, limit=10, lease=dt.timedelta(minutes=5))}
+
+    one, other, waited = await race(first, monitor, lambda: claim(first), lambda: claim(second))
+    assert waited and len(one) == 10 and one.isdisjoint(other)
+    async with second.reading() as uow:
+        rows = await uow.outbox._conn.execute_fetchall("SELECT attempts FROM outbox")  # noqa: SLF001
+    assert sorted(r[0] for r in rows) == [1] * 10  # each row claimed (and counted) once
+
+
+async def test_two_reminder_runs_claiming_the_same_keys_send_each_once(pg) -> None:
+    first, second, monitor = pg
+    keys = [f"lpj_due:{i}:2026-12-07" for i in range(50)]
+
+    async def claim(storage: Storage) -> set[str]:
+        async with storage.transaction() as uow:
+            return await uow.reminders.claim(keys, NOW)
+
+    one, other, waited = await race(first, monitor, lambda: claim(first), lambda: claim(second))
+    assert waited and one == set(keys) and other == set()
+
+
+async def test_an_outbox_key_queued_by_two_runs_at_once_is_queued_once(pg) -> None:
+    first, second, monitor = pg
+    notes = [NewNotification(f"reminder:{i}", 1000 + i, "reminder", {"i": i}) for i in range(20)]
+
+    async def enqueue(storage: Storage) -> int:
+        async with storage.transaction() as uow:
+            return await uow.outbox.enqueue_many(notes, now=NOW)
+
+    one, other, waited = await race(first, monitor, lambda: enqueue(first), lambda: enqueue(second))
+    assert waited and (one, other) == (20, 0)
+
+
+# --- the duplicate NIK, invites, the draft's cursor --------------------------------------------------------------
+
+
+async def test_a_nik_checked_while_another_ipwl_submits_it_is_flagged(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    siti, proposal_id = await ready_draft(a, 501, "JB01")
+    andi = await enrol(a, 701, "Andi", Role.OPERATOR, ipwl="SS01")
+    await a.proposals.start(andi)
+    same_nik = client_inputs()[:1]
+
+    async def add() -> Any:
+        return await b.proposals.add_clients(andi, same_nik)
+
+    one, other, waited = await race(first, monitor, lambda: a.proposals.submit(siti, proposal_id), add)
+    assert waited and not isinstance(one, BaseException) and not isinstance(other, BaseException)
+    assert [c.flags for c in other.clients] == [("dup_nik",)]  # seen, though submitted a moment before
+    assert any("also in proposal" in w.message for w in other.warnings)
+
+
+async def test_one_invite_redeemed_by_two_people_at_once_binds_one(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    invite = await a.onboarding.create_invite(Role.OPERATOR, ipwl_code="JB01")
+    siti = await person(a, 501, "Siti")
+    andi = await person(a, 502, "Andi")
+    one, other, waited = await race(first, monitor, lambda: a.onboarding.redeem_invite(siti, invite.token),
+                                    lambda: b.onboarding.redeem_invite(andi, invite.token))
+    assert waited and not isinstance(one, BaseException)
+    assert isinstance(other, ServiceError) and other.code == "invite_used"
+    assert (await person(b, 502, "Andi")).actor.operated_ipwl_ids == []
+
+
+async def test_two_invites_for_the_same_role_redeemed_at_once_grant_it_once(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    one_link = await a.onboarding.create_invite(Role.FINANCE)
+    two_link = await a.onboarding.create_invite(Role.FINANCE)
+    rina = await person(a, 601, "Rina")
+    _, _, waited = await race(first, monitor, lambda: a.onboarding.redeem_invite(rina, one_link.token),
+                              lambda: b.onboarding.redeem_invite(rina, two_link.token))
+    assert waited
+    async with second.reading() as uow:
+        lines = await uow.admin.grants_of(rina.person.id)
+    assert [line.role for line in lines] == [Role.FINANCE]
+
+
+async def test_two_answers_to_one_draft_at_once_are_applied_in_turn(pg, settings) -> None:
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    siti = await enrol(a, 501, "Siti", Role.OPERATOR, ipwl="JB01")
+    state = await a.proposals.start(siti)
+    state = await a.proposals.answer(siti, Reply(choice="this"))
+    assert state.cursor.step == Step.NAME
+    one, other, waited = await race(first, monitor, lambda: a.proposals.answer(siti, Reply(text="Siti Rahayu")),
+                                    lambda: b.proposals.answer(siti, Reply(text="3201014508900004")))
+    assert waited and not isinstance(one, BaseException) and not isinstance(other, BaseException)
+    # The second answer met the cursor the first left: the NIK went to the NIK question.
+    async with second.reading() as uow:
+        raw = await uow.proposals.cursor_of(state.proposal.id)
+    assert '"full_name": "Siti Rahayu"' in raw and "3201014508900004" in raw
+    assert other.cursor.step not in (Step.NAME, Step.NIK)
