@@ -168,14 +168,15 @@ def _measure(work, *, traced: bool) -> dict[str, float]:  # type: ignore[no-unty
             **result}
 
 
-def child_run(path: Path, runs: int, *, traced: bool = False, trace: Path | None = None) -> dict[str, float]:
+def child_run(path: Path | str, runs: int, *, traced: bool = False, trace: Path | None = None) -> dict[str, float]:
     """``runs`` runs of the engine, the last one measured; ``trace``: record its SELECTs instead."""
     from bot.clock import ManualClock
     from bot.config import Settings
     from bot.services import Services
+    from storage.db import database_url
     from storage.unit import Storage
 
-    settings = Settings.model_validate({"storage": {"database": str(path)}})
+    settings = Settings.model_validate({"storage": {"url": database_url(path)}})
     loop = asyncio.new_event_loop()
     storage = loop.run_until_complete(Storage.open(path))
     services = Services(storage, ManualClock(NOW), settings)
@@ -183,14 +184,21 @@ def child_run(path: Path, runs: int, *, traced: bool = False, trace: Path | None
         for _ in range(runs - 1):
             loop.run_until_complete(services.reminders.run())
         if trace is not None:
-            statements: list[str] = []
-            conn = storage.db._conn  # the aiosqlite connection; its sqlite3 one runs on a worker thread
+            # Recorded at the storage layer's connection interface (either engine): each SELECT
+            # with its parameters, replayed by the baseline through the raw driver.
+            from storage.postgres import PostgresConnection
+            from storage.sqlite import SqliteConnection
 
-            def record(sql: str) -> None:
-                if sql.lstrip().upper().startswith("SELECT"):
-                    statements.append(sql)
+            statements: list[tuple[str, list]] = []
+            for cls in (SqliteConnection, PostgresConnection):
+                original = cls.execute_fetchall
 
-            loop.run_until_complete(conn._execute(conn._conn.set_trace_callback, record))
+                async def recording(self, sql, params=(), _original=original):  # type: ignore[no-untyped-def]
+                    if sql.lstrip().upper().startswith("SELECT"):
+                        statements.append((sql, list(params)))
+                    return await _original(self, sql, params)
+
+                cls.execute_fetchall = recording  # type: ignore[method-assign]
             loop.run_until_complete(services.reminders.run())
             trace.write_text(json.dumps(statements))
             return {"statements": len(statements)}
@@ -222,15 +230,48 @@ async def _run_beside_the_bot(services, storage) -> dict[str, float]:  # type: i
     return {**vars(report), "slowest_press_ms": slowest * 1000}
 
 
-def child_baseline(path: Path, trace: Path, *, traced: bool = False) -> dict[str, float]:
-    """Raw sqlite3: the recorded SELECT statements, every row fetched, nothing decided or written."""
+def child_baseline(path: Path | str, trace: Path, *, traced: bool = False) -> dict[str, float]:
+    """The raw driver (sqlite3, or asyncpg with ``?`` → ``$n``): the recorded SELECT statements with
+    their parameters, every row fetched, nothing decided or written."""
+    from storage.db import database_url, sqlite_path
+
     statements = json.loads(trace.read_text())
-    db = sqlite3.connect(path)
+    url = database_url(path)
+    if url.startswith("postgresql://"):
+        import asyncpg
+
+        from storage.postgres import translate
+
+        def typed(value: object) -> object:  # the raw driver wants datetimes and dates
+            if isinstance(value, str) and value.endswith("Z") and value[:4].isdigit():
+                return dt.datetime.fromisoformat(value)
+            if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[:4].isdigit():
+                return dt.date.fromisoformat(value)
+            return value
+
+        loop = asyncio.new_event_loop()
+        conn = loop.run_until_complete(asyncpg.connect(url))
+
+        def work_pg() -> dict[str, float]:
+            async def replay() -> int:
+                rows = 0
+                for sql, params in statements:
+                    rows += len(await conn.fetch(translate(sql), *(typed(v) for v in params)))
+                return rows
+
+            return {"rows": loop.run_until_complete(replay()), "statements": len(statements)}
+
+        try:
+            return _measure(work_pg, traced=traced)
+        finally:
+            loop.run_until_complete(conn.close())
+            loop.close()
+    db = sqlite3.connect(sqlite_path(url))
 
     def work() -> dict[str, float]:
         rows = 0
-        for sql in statements:
-            rows += len(db.execute(sql).fetchall())
+        for sql, params in statements:
+            rows += len(db.execute(sql, params).fetchall())
         return {"rows": rows, "statements": len(statements)}
 
     try:
@@ -282,13 +323,56 @@ def bench(name: str, ipwl: int, clients: int, tmp: Path) -> dict[str, dict[str, 
     return results
 
 
+def clone(url: str, name: str) -> str:
+    """A copy of a PostgreSQL database (``CREATE DATABASE … TEMPLATE``) for one measured run."""
+    import asyncpg
+
+    from storage.db import sqlite_path
+
+    if url.startswith("sqlite:///"):
+        source = Path(sqlite_path(url))
+        target = source.with_name(f"{source.stem}-{name}{source.suffix}")
+        shutil.copyfile(source, target)
+        return "sqlite:///" + str(target)
+
+    async def make() -> str:
+        base, _, query = url.partition("?")
+        server, _, source = base.rpartition("/")
+        conn = await asyncpg.connect(f"{server}/postgres" + (f"?{query}" if query else ""))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{source}_{name}"')
+            await conn.execute(f'CREATE DATABASE "{source}_{name}" TEMPLATE "{source}"')
+        finally:
+            await conn.close()
+        return f"{server}/{source}_{name}" + (f"?{query}" if query else "")
+
+    return asyncio.run(make())
+
+
+def measure_copies(url: str, tmp: Path) -> dict[str, dict[str, float]]:
+    """The national first run, the run after it, and the raw-driver baseline, on copies of ``url``."""
+    trace = str(tmp / "trace.json")
+    _child("trace", clone(url, "trace"), trace)
+    results = {"run": _child("run", clone(url, "run"), "1"), "again": _child("run", clone(url, "again"), "2"),
+               "baseline": _child("baseline", url, trace)}
+    for key in ("run", "again", "baseline"):
+        m = results[key]
+        press = f", slowest bot commit {m['slowest_press_ms']:.0f} ms" if "slowest_press_ms" in m else ""
+        print(f"  {key:10} {m['seconds']:9.2f} s, RSS growth {m['rss_growth_mb']:.0f} MB{press}")
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="size of the national database (1.0 = 10,000 IPWL)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help="measure the national run on this database instead (postgresql://… or "
+                                      "sqlite:///…, holding the data, e.g. made with `atensi-bot db copy`); each "
+                                      "run gets its own copy of it")
     args = parser.parse_args(argv)
     if args.child:
-        mode, path, extra = args.child[0], Path(args.child[1]), args.child[2]
+        mode, extra = args.child[0], args.child[2]
+        path = args.child[1] if "://" in args.child[1] else Path(args.child[1])
         traced = mode.endswith("-traced")
         if mode.startswith("run"):
             print(json.dumps(child_run(path, int(extra), traced=traced)))
@@ -298,6 +382,11 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(child_baseline(path, Path(extra), traced=traced)))
         return 0
 
+    if args.url:
+        with tempfile.TemporaryDirectory() as tmp:
+            run = measure_copies(args.url, Path(tmp))["run"]
+        print(f"\nfirst run on {args.url.split('?')[0]}: {run['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s)")
+        return 0 if run["seconds"] < TARGET_SECONDS else 1
     nation_ipwl, nation_clients = SCALES["nation"]
     with tempfile.TemporaryDirectory() as tmp:
         bench("centre", *SCALES["centre"], Path(tmp))

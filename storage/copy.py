@@ -149,4 +149,5 @@ async def copy_database(source: Database, target: Database) -> list[TableCopy]:
                     raise CopyMismatch(f"{table}: {mine.rows} rows ({mine.hexdigest}) in the source,"
                                        f" {theirs.rows} ({theirs.hexdigest}) in the target")
                 copied.append(TableCopy(table, theirs.rows, theirs.hexdigest))
+        await out.execute("ANALYZE")  # the planner's statistics for the data just loaded
     return copied
