@@ -13,6 +13,7 @@ Two harnesses:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import os
 import signal
@@ -57,10 +58,12 @@ class BotProcess:
     """``python -m bot run`` in a child process, pointed at ``emu``; killed and restarted at will."""
 
     def __init__(self, emu: BotApiEmulator, tmp_path: Path, *, config: str = "",
-                 clock_offset: float | None = None) -> None:
+                 clock_offset: float | None = None, database_url: str | None = None) -> None:
         self.emu = emu
         self.tmp = tmp_path
-        self.database = tmp_path / "atensi.sqlite3"
+        # The SQLite file, or the PostgreSQL URL (the test's engine: tests/conftest.py).
+        self.database: Path | str = (database_url if database_url and database_url.startswith("postgresql://")
+                                     else tmp_path / "atensi.sqlite3")
         self.files_dir = tmp_path / "files"
         self.log_path = tmp_path / "bot.log"
         self.clock_offset = clock_offset
@@ -68,7 +71,8 @@ class BotProcess:
         self.config.write_text(
             "[telegram]\n"
             f'base_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\npoll_timeout = 1\n'
-            f'[storage]\ndatabase = "{self.database}"\nfiles_dir = "{self.files_dir}"\n'
+            f'[storage]\n{"url" if isinstance(self.database, str) else "database"} = "{self.database}"\n'
+            f'files_dir = "{self.files_dir}"\n'
             f'[regions]\nregencies_file = "{SHARED / "wilayah" / "regencies.csv"}"\n'
             "[access]\nadmin_user_ids = [9001]\n" + config
         )
@@ -147,13 +151,39 @@ class WriteLock:
         self.conn.close()
 
 
-def rows(path: Path, sql: str, *params: object) -> list[tuple]:
-    """Read the database from the test (a separate connection: WAL lets it read while the bot runs)."""
-    conn = sqlite3.connect(path, timeout=10)
+def rows(database: Path | str, sql: str, *params: object) -> list[tuple]:
+    """Read the database from the test, on a connection of its own while the bot process runs (on
+    SQLite, WAL lets it read; on PostgreSQL, a connection with the engine's own value codecs)."""
+    if isinstance(database, str):
+        return _pg_rows(database, sql, params)
+    conn = sqlite3.connect(database, timeout=10)
     try:
         return [tuple(r) for r in conn.execute(sql, params).fetchall()]
     finally:
         conn.close()
+
+
+def _pg_rows(url: str, sql: str, params: tuple) -> list[tuple]:
+    import asyncpg
+
+    from storage.postgres import _prepare, translate
+
+    async def fetch() -> list[tuple]:
+        conn = await asyncpg.connect(url, server_settings={"timezone": "UTC"})
+        try:
+            await _prepare(conn)
+            return [tuple(r) for r in await conn.fetch(translate(sql), *params)]
+        finally:
+            await conn.close()
+
+    # The test's own event loop is running (the emulator lives in it): read from a thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()
+
+
+def intact(database: Path | str) -> bool:
+    """SQLite's integrity check after a kill (PostgreSQL's WAL recovery is the server's own)."""
+    return isinstance(database, str) or rows(database, "PRAGMA integrity_check") == [("ok",)]
 
 
 async def until(predicate, timeout: float = 15.0, interval: float = 0.01) -> None:  # noqa: ANN001
@@ -194,12 +224,13 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
 
 
 @pytest.fixture
-async def make_bot(emu: BotApiEmulator, tmp_path: Path) -> AsyncIterator:
-    """``make_bot(config=…, clock_offset=…)`` → a BotProcess; whatever still runs is killed at the end."""
+async def make_bot(emu: BotApiEmulator, tmp_path: Path, database_url: str) -> AsyncIterator:
+    """``make_bot(config=…, clock_offset=…)`` → a BotProcess on this test's engine; whatever still
+    runs is killed at the end."""
     made: list[BotProcess] = []
 
     def make(**kwargs: object) -> BotProcess:
-        bot = BotProcess(emu, tmp_path, **kwargs)  # type: ignore[arg-type]
+        bot = BotProcess(emu, tmp_path, database_url=database_url, **kwargs)  # type: ignore[arg-type]
         made.append(bot)
         return bot
 
