@@ -357,6 +357,7 @@ class BroadcastRepository:
 # Tables holding a client's personal data, with the column that ties a row to the client.
 _CLIENT_TABLES = (
     ("budget_lines", "SELECT * FROM budget_lines WHERE client_id = ? ORDER BY id"),
+    ("client_flags", "SELECT * FROM client_flags WHERE client_id = ? ORDER BY flag"),
     ("bank_accounts", "SELECT * FROM bank_accounts WHERE client_id = ?"),
     ("transfers", "SELECT * FROM transfers WHERE client_id = ?"),
     ("lpj_services", "SELECT * FROM lpj_services WHERE client_id = ? ORDER BY id"),
@@ -428,7 +429,7 @@ class PersonalDataRepository:
         cursor = await self._conn.execute(
             "UPDATE clients SET full_name = '-', nik = 'ANON-' || id, sex = NULL, birth_date = NULL,"
             " regency = NULL, address = NULL, phone = NULL, assessment = NULL, intervention_plan = NULL,"
-            " flags = '', erased_at = ? WHERE id = ? AND erased_at IS NULL",
+            " erased_at = ? WHERE id = ? AND erased_at IS NULL",
             (to_db_time(now), client_id),
         )
         if cursor.rowcount != 1:
@@ -436,6 +437,7 @@ class PersonalDataRepository:
         await self._conn.execute(
             "UPDATE bank_accounts SET account_number = NULL, holder_name = NULL, passbook_id = NULL"
             " WHERE client_id = ?", (client_id,))
+        await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE transfers SET note = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM attachments WHERE client_id = ?", (client_id,))

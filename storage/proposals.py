@@ -197,7 +197,7 @@ class ProposalRepository:
         ]
 
 
-def _client(row: Row, budget: tuple[BudgetLine, ...]) -> Client:
+def _client(row: Row, budget: tuple[BudgetLine, ...], flags: tuple[str, ...] = ()) -> Client:
     return Client(
         id=row["id"],
         proposal_id=row["proposal_id"],
@@ -214,7 +214,7 @@ def _client(row: Row, budget: tuple[BudgetLine, ...]) -> Client:
         components=tuple(Component(c) for c in row["components"].split(",") if c),
         assessment=row["assessment"],
         intervention_plan=row["intervention_plan"],
-        flags=tuple(f for f in row["flags"].split(",") if f),
+        flags=flags,
         budget=budget,
     )
 
@@ -251,10 +251,17 @@ class ClientRepository:
                 BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
                            r["quantity"], r["unit_cost"])
             )
+        flags: dict[int, list[str]] = {}
+        for r in await self._conn.execute_fetchall(
+            "SELECT f.client_id, f.flag FROM client_flags f JOIN clients c ON c.id = f.client_id"
+            " WHERE c.proposal_id = ? ORDER BY f.client_id, f.flag",
+            (proposal_id,),
+        ):
+            flags.setdefault(r[0], []).append(r[1])
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM clients WHERE proposal_id = ? ORDER BY position", (proposal_id,)
         )
-        return [_client(r, tuple(lines.get(r["id"], ()))) for r in rows]
+        return [_client(r, tuple(lines.get(r["id"], ())), tuple(flags.get(r["id"], ()))) for r in rows]
 
     async def by_id(self, client_id: int) -> Client | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM clients WHERE id = ?", (client_id,))
@@ -263,28 +270,45 @@ class ClientRepository:
         budget = await self._conn.execute_fetchall(
             "SELECT * FROM budget_lines WHERE client_id = ? ORDER BY id", (client_id,)
         )
+        flags = await self._conn.execute_fetchall(
+            "SELECT flag FROM client_flags WHERE client_id = ? ORDER BY flag", (client_id,)
+        )
         return _client(rows[0], tuple(
             BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
-                       r["quantity"], r["unit_cost"]) for r in budget))
+                       r["quantity"], r["unit_cost"]) for r in budget), tuple(r[0] for r in flags))
+
+    async def _set_flags(self, client_id: int, flags: object) -> None:
+        """Replace the client's flags (rows of client_flags, migration 0009)."""
+        await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
+        await self._conn.executemany("INSERT INTO client_flags (client_id, flag) VALUES (?, ?)",
+                                     [(client_id, str(flag)) for flag in sorted(set(flags))])  # type: ignore[call-overload]
 
     async def add(self, proposal_id: int, full_name: str, nik: str, **fields: object) -> int:
         unknown = set(fields) - CLIENT_FIELDS
         if unknown:
             raise ValueError(f"unknown client fields: {sorted(unknown)}")
+        flags = fields.pop("flags", ())
         rows = await self._conn.execute_fetchall(
             "SELECT coalesce(max(position), 0) + 1 FROM clients WHERE proposal_id = ?", (proposal_id,)
         )
         columns = ["proposal_id", "position", "full_name", "nik", *fields]
         values = [proposal_id, rows[0][0], full_name, nik, *(_client_value(k, v) for k, v in fields.items())]
-        return int(await self._conn.fetchval(
+        client_id = int(await self._conn.fetchval(
             f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
             values,
         ))
+        if flags:
+            await self._set_flags(client_id, flags)
+        return client_id
 
     async def update(self, client_id: int, **fields: object) -> None:
         unknown = set(fields) - CLIENT_FIELDS
         if unknown or not fields:
             raise ValueError(f"bad client fields: {sorted(unknown)}")
+        if "flags" in fields:
+            await self._set_flags(client_id, fields.pop("flags"))
+            if not fields:
+                return
         assignments = ", ".join(f"{name} = ?" for name in fields)
         await self._conn.execute(
             f"UPDATE clients SET {assignments} WHERE id = ?",

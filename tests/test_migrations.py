@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.models import ProposalStatus
 from storage import migrate as migrations
 from storage.db import Database
 from storage.unit import UnitOfWork
@@ -41,4 +42,31 @@ async def test_proposal_numbers_carry_on_from_the_codes_already_given(tmp_path: 
     assert [await new_code(2026), await new_code(2026)] == ["USL-2026-0008", "USL-2026-0009"]
     assert await new_code(2025) == "USL-2025-0013"
     assert await new_code(2027) == "USL-2027-0001"
+    await db.close()
+
+
+async def test_client_flags_move_from_the_comma_list_to_their_own_rows(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    db = await Database.open(tmp_path / "atensi.sqlite3")
+    every = migrations.available_migrations()
+    monkeypatch.setattr(migrations, "available_migrations", lambda dialect="sqlite": [m for m in every if m.version < 9])
+    await migrations.migrate(db)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO ipwl (id, code, name, province_code, created_at, updated_at)"
+                           " VALUES (1, 'JB01', 'Yayasan Harapan', '32', ?, ?)", (NOW, NOW))
+        await conn.execute("INSERT INTO people (id, telegram_user_id, full_name, created_at)"
+                           " VALUES (1, 1001, 'Siti', ?)", (NOW,))
+        await conn.execute("INSERT INTO proposals (id, code, ipwl_id, status, created_by, created_at, updated_at,"
+                           " status_since) VALUES (1, 'USL-2026-0001', 1, 'submitted', 1, ?, ?, ?)", (NOW, NOW, NOW))
+        for position, (nik, flags) in enumerate((("3201014508900004", "dup_nik"), ("3201011203850002", "")), 1):
+            await conn.execute("INSERT INTO clients (proposal_id, position, full_name, nik, flags)"
+                               " VALUES (1, ?, 'Klien', ?, ?)", (position, nik, flags))
+
+    monkeypatch.setattr(migrations, "available_migrations", lambda dialect="sqlite": every)
+    assert "0009_client_flags.sql" in await migrations.migrate(db)
+    async with db.reading() as conn:
+        uow = UnitOfWork(conn)
+        assert [c.flags for c in await uow.clients.of_proposal(1)] == [("dup_nik",), ()]
+        (summary,) = await uow.staff.summaries([ProposalStatus.SUBMITTED])
+    assert (summary.clients, summary.flagged) == (2, 1)
     await db.close()
