@@ -79,13 +79,16 @@ class Database(ABC):
     url: str
 
     @staticmethod
-    async def open(target: str | Path, *, pool_size: int = 10) -> Database:
-        """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…``."""
+    async def open(target: str | Path, *, pool_size: int = 10, lock_timeout_ms: int | None = None) -> Database:
+        """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…``. ``lock_timeout_ms``:
+        how long PostgreSQL waits for another transaction's lock (default 5 s, as SQLite's busy
+        timeout) before the unit of work fails with :class:`StorageBusy`."""
         url = database_url(target)
         if url.startswith(("postgresql://", "postgres://")):
             from storage.postgres import PostgresDatabase
 
-            return await PostgresDatabase.open(url, pool_size=pool_size)
+            extra = {} if lock_timeout_ms is None else {"lock_timeout_ms": lock_timeout_ms}
+            return await PostgresDatabase.open(url, pool_size=pool_size, **extra)
         from storage.sqlite import SqliteDatabase
 
         return await SqliteDatabase.open(sqlite_path(url))

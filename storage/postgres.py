@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,9 @@ from storage.db import Connection, Database, Params, Result, Row, StorageBusy
 
 # Waiting longer than this for a free connection of the pool: the storage is busy (the job retries).
 ACQUIRE_TIMEOUT_S = 10.0
+# Waiting longer than this for a row or advisory lock held by another transaction (another process,
+# a stuck session): the storage is busy — as SQLite's busy timeout, never an endless wait.
+LOCK_TIMEOUT_MS = 5000
 
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # PostgreSQL's own epoch
 _EPOCH_DAY = dt.date(2000, 1, 1).toordinal()
@@ -129,6 +132,19 @@ _BUSY = (asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.CannotCo
          asyncpg.exceptions.ConnectionDoesNotExistError, ConnectionError, TimeoutError, OSError)
 
 
+# A lock not granted within the lock timeout, or a deadlock PostgreSQL broke by cancelling this
+# transaction: the unit of work is rolled back whole; the person (or the job) tries again.
+_CONTENDED = (asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.DeadlockDetectedError)
+
+
+@contextmanager
+def _contended() -> Iterator[None]:
+    try:
+        yield
+    except _CONTENDED as error:
+        raise StorageBusy(str(error)) from error
+
+
 class PostgresConnection:
     """:class:`storage.db.Connection` over one pooled asyncpg connection, inside a transaction."""
 
@@ -140,21 +156,26 @@ class PostgresConnection:
         self._readonly = readonly
 
     async def execute(self, sql: str, params: Params = ()) -> Result:
-        return Result(_rowcount(await self._conn.execute(translate(sql), *params)))
+        with _contended():
+            return Result(_rowcount(await self._conn.execute(translate(sql), *params)))
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._conn.fetch(translate(sql), *params)
+        with _contended():
+            return await self._conn.fetch(translate(sql), *params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        return await self._conn.fetchrow(translate(sql), *params)
+        with _contended():
+            return await self._conn.fetchrow(translate(sql), *params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        return await self._conn.fetchval(translate(sql), *params)
+        with _contended():
+            return await self._conn.fetchval(translate(sql), *params)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         batch = [tuple(r) for r in rows]
         if batch:
-            await self._conn.executemany(translate(sql), batch)
+            with _contended():
+                await self._conn.executemany(translate(sql), batch)
 
     async def stream(self, sql: str, params: Params = (), *, page: int = 2000) -> AsyncIterator[list[Row]]:
         cursor = await self._conn.cursor(translate(sql), *params)
@@ -164,14 +185,16 @@ class PostgresConnection:
     async def lock(self, key: str) -> None:
         if self._readonly:
             return
-        await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+        with _contended():
+            await self._conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
 
     async def lock_row(self, table: str, row_id: int) -> None:
         if not _IDENTIFIER.match(table):
             raise ValueError(f"bad table name {table!r}")
         if self._readonly:
             return
-        await self._conn.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", row_id)
+        with _contended():
+            await self._conn.execute(f"SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE", row_id)
 
 
 class PostgresDatabase(Database):
@@ -184,11 +207,13 @@ class PostgresDatabase(Database):
         self.url = url
 
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = 10) -> PostgresDatabase:  # type: ignore[override]
+    async def open(cls, url: str, *, pool_size: int = 10,  # type: ignore[override]
+                   lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> PostgresDatabase:
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=max(1, pool_size), init=_prepare, statement_cache_size=1024,
-                server_settings={"timezone": "UTC", "application_name": "atensi-bot"})
+                server_settings={"timezone": "UTC", "application_name": "atensi-bot",
+                                 "lock_timeout": str(lock_timeout_ms)})
         except (*_BUSY, asyncpg.PostgresError) as error:  # down, refusing, or no such database
             raise StorageBusy(f"PostgreSQL unavailable: {error}") from error
         return cls(pool, url)

@@ -78,9 +78,10 @@ class Storage:
         self.outbox_listeners: list[Callable[[], None]] = []
 
     @classmethod
-    async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10) -> Storage:
+    async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10,
+                   lock_timeout_ms: int | None = None) -> Storage:
         """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…`` (a pool of ``pool_size``)."""
-        db = await Database.open(target, pool_size=pool_size)
+        db = await Database.open(target, pool_size=pool_size, lock_timeout_ms=lock_timeout_ms)
         if apply_migrations:
             await migrate(db)
         return cls(db)

@@ -40,12 +40,15 @@ ENGINES = [e.strip() for e in os.environ.get("ATENSI_TEST_ENGINES", "sqlite,post
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: tests something only the SQLite engine has")
+    config.addinivalue_line("markers", "postgresql_only: tests something only the PostgreSQL engine has")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" in metafunc.fixturenames:
         only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
-        metafunc.parametrize("engine", [e for e in ENGINES if e == "sqlite" or not only_sqlite] or ["sqlite"])
+        only_postgresql = metafunc.definition.get_closest_marker("postgresql_only") is not None
+        engines = ["postgresql"] if only_postgresql else [e for e in ENGINES if e == "sqlite" or not only_sqlite]
+        metafunc.parametrize("engine", engines or ["sqlite"])
 
 
 @pytest.fixture(scope="session")

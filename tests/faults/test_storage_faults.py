@@ -192,3 +192,46 @@ def test_filestore_leaves_no_partial_file_when_the_write_fails(tmp_path: Path, m
         store.save("USL-2026-0001", "surat.pdf", PDF)
     monkeypatch.undo()
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.postgresql_only  # SQLite's equivalent is the long-lock test above
+async def test_a_row_held_by_another_process_is_answered_clearly_and_changes_nothing(world) -> None:
+    """Another process (a stuck session, a bot instance mid-crash) holds the draft's row longer than
+    the lock timeout: Siti is told plainly that nothing was changed; nothing is half written; once the
+    row is free her answer goes through, once."""
+    import asyncpg
+
+    from bot.app import stop_bot
+    from handlers.context import DEPS_KEY
+    from storage.unit import Storage
+    from tests.scenarios.conftest import run_bot
+
+    op = await open_draft(world, "en")
+    # The bot again, with a 0.2 s lock timeout instead of 5 s (the test need not wait that long).
+    await stop_bot(world.app)
+    await world.storage.close()
+    world.storage = await Storage.open(world.settings.storage.target, lock_timeout_ms=200)
+    world.app = await run_bot(world.emu, world.storage, world.clock, world.settings)
+    world.deps = world.app.bot_data[DEPS_KEY]
+    world.services = world.deps.services
+    before_cursor = await world.rows("SELECT draft_cursor FROM proposals")
+    before = len(world.emu.chat_messages(op.user))
+    other = await asyncpg.connect(world.settings.storage.target)
+    held = other.transaction()
+    await held.start()
+    await other.execute("SELECT 1 FROM proposals FOR UPDATE")
+    try:
+        await world.emu.send_text(op.user, "Siti Rahayu")
+        await world.emu.wait_for(lambda: len(world.emu.chat_messages(op.user)) > before)
+    finally:
+        await held.rollback()
+        await other.close()
+    await world.emu.settle()
+    told = [m.text for m in world.emu.chat_messages(op.user)][before:]
+    assert told == [views.unexpected_error(world.deps.translations.for_locale(None), saved=False)]
+    assert [type(e).__name__ for e in world.deps.errors] == ["StorageBusy"]
+    world.deps.errors.clear()
+    assert await world.rows("SELECT draft_cursor FROM proposals") == before_cursor
+    await op.type("Siti Rahayu")
+    cursor = (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
+    assert '"full_name": "Siti Rahayu"' in cursor and '"step": "nik"' in cursor
