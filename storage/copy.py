@@ -3,7 +3,7 @@
 The bot must be stopped. The target is migrated first and must then be empty; the source must be
 at the same migration version. Every table is copied in the order the migrations create them
 (so each row's references exist before it), ids included (``OVERRIDING SYSTEM VALUE``), in one
-transaction: a failed copy leaves the target as empty as it was. Then each identity sequence is
+transaction (``COPY``): a failed copy leaves the target as empty as it was. Then each identity sequence is
 moved past the highest id copied, and every table is verified: its row count and a content
 checksum read back from both sides must agree.
 
@@ -24,7 +24,7 @@ from storage.db import Connection, Database
 from storage.migrate import available_migrations, migrate
 
 _CREATE = re.compile(r"CREATE TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)", re.IGNORECASE)
-_BATCH = 1000
+_BATCH = 5000
 
 
 class CopyRefused(Exception):
@@ -136,10 +136,9 @@ async def copy_database(source: Database, target: Database) -> list[TableCopy]:
                 identity = await out.fetchval(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
                     " AND table_name = ? AND is_identity = 'YES'", (table,))
-                insert = (f"INSERT INTO {table} ({names}){' OVERRIDING SYSTEM VALUE' if identity else ''}"
-                          f" VALUES ({', '.join('?' for _ in columns)})")
+                # COPY keeps the ids given (as INSERT … OVERRIDING SYSTEM VALUE would).
                 async for page in src.stream(f"SELECT {names} FROM {table}", page=_BATCH):
-                    await out.executemany(insert, [tuple(r) for r in page])
+                    await out.copy_rows(table, [c.name for c in columns], page)
                 if identity:
                     await out.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} HAVING max(id) IS NOT NULL")

@@ -61,6 +61,9 @@ class Connection(Protocol):
 
     def stream(self, sql: str, params: Params = (), *, page: int = 2000) -> AsyncIterator[list[Row]]: ...
 
+    async def copy_rows(self, table: str, columns: list[str], rows: Iterable[Params]) -> None:
+        """Bulk-load rows as given, ids included (``COPY`` on PostgreSQL; moving a centre)."""
+
     async def lock(self, key: str) -> None:
         """Hold ``key`` until this transaction ends: a second transaction asking for the same key
         waits (an advisory lock on PostgreSQL; on SQLite every writer already waits its turn).

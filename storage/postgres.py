@@ -115,11 +115,13 @@ async def _prepare(conn: asyncpg.Connection) -> None:
                               format="tuple")
     await conn.set_type_codec("date", schema="pg_catalog", encoder=_encode_date, decoder=_decode_date,
                               format="tuple")
-    await conn.set_type_codec("bool", schema="pg_catalog", encoder=lambda v: "t" if v else "f",
-                              decoder=lambda s: s == "t", format="text")
+    # Binary codecs (not text ones), so that COPY (copy_rows) can use them too.
+    await conn.set_type_codec("bool", schema="pg_catalog", encoder=lambda v: b"\x01" if v else b"\x00",
+                              decoder=lambda b: b != b"\x00", format="binary")
     await conn.set_type_codec("numeric", schema="pg_catalog", encoder=str, decoder=_decode_numeric,
                               format="text")
-    await conn.set_type_codec("text", schema="pg_catalog", encoder=str, decoder=lambda s: s, format="text")
+    await conn.set_type_codec("text", schema="pg_catalog", encoder=lambda v: str(v).encode(),
+                              decoder=lambda b: b.decode(), format="binary")
 
 
 def _rowcount(status: str) -> int:
@@ -181,6 +183,15 @@ class PostgresConnection:
         cursor = await self._conn.cursor(translate(sql), *params)
         while rows := await cursor.fetch(page):
             yield rows
+
+    async def copy_rows(self, table: str, columns: list[str], rows: Iterable[Params]) -> None:
+        """Bulk-load rows as given, ids included (``COPY``: many times faster than INSERTs)."""
+        if not _IDENTIFIER.match(table):
+            raise ValueError(f"bad table name {table!r}")
+        batch = [tuple(r) for r in rows]
+        if batch:
+            with _contended():
+                await self._conn.copy_records_to_table(table, records=batch, columns=columns)
 
     async def lock(self, key: str) -> None:
         if self._readonly:

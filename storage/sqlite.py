@@ -73,6 +73,11 @@ class SqliteConnection:
             while rows := await cursor.fetchmany(page):
                 yield list(rows)
 
+    async def copy_rows(self, table: str, columns: list[str], rows: Iterable[Params]) -> None:
+        """Bulk-load rows as given, ids included."""
+        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                               rows)
+
     async def lock(self, key: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already made this the only writer."""
 
