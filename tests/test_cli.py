@@ -18,10 +18,11 @@ from tests.helpers import IPWL_CSV
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
+def config(tmp_path: Path, database_url: str) -> Path:
+    """A centre's config on this test's engine (SQLite file or PostgreSQL URL)."""
     path = tmp_path / "config.toml"
     path.write_text(
-        f'[storage]\ndatabase = "{tmp_path / "atensi.sqlite3"}"\n'
+        f'[storage]\nurl = "{database_url}"\n'
         '[telegram]\nbot_username = "atensi_bot"\n'
     )
     return path
@@ -59,8 +60,10 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, cap
     assert code == 0
 
     backup = tmp_path / "backup.sqlite3"
-    assert run(capsys, "admin", "backup", str(backup), "--config", str(config))[0] == 0
-    assert backup.stat().st_size > 0
+    code, out, _ = run(capsys, "admin", "backup", str(backup), "--config", str(config))
+    assert code == 0 and backup.stat().st_size > 0
+    if "postgresql://" in config.read_text():  # a pg_dump archive, and how to restore it
+        assert backup.read_bytes().startswith(b"PGDMP") and "pg_restore" in out
 
 
 def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path, config: Path, capsys) -> None:

@@ -32,6 +32,17 @@ def test_nested_environment_overrides() -> None:
     )
     assert str(settings.storage.database) == "/tmp/x.sqlite3"
     assert settings.access.admin_user_ids == [5, 7]
+    assert (settings.storage.target, settings.storage.engine) == ("sqlite:////tmp/x.sqlite3", "sqlite")
+
+
+def test_the_database_url_names_sqlite_or_postgresql() -> None:
+    url = "postgresql://atensi@/atensi?host=/run/postgresql"
+    settings = load_settings(None, environ={"ATENSI_STORAGE__URL": url, "ATENSI_STORAGE__POOL_SIZE": "4"})
+    assert (settings.storage.target, settings.storage.engine, settings.storage.pool_size) == (url, "postgresql", 4)
+    assert load_settings(None, environ={"ATENSI_STORAGE__URL": "sqlite:///var/a.sqlite3"}).storage.engine == "sqlite"
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, environ={"ATENSI_STORAGE__URL": "mysql://x/y"})
+    assert "storage.url" in str(caught.value) and "postgresql://" in str(caught.value)
 
 
 @pytest.mark.parametrize(
