@@ -6,7 +6,7 @@ Run from the repository root::
 
 Queues ``--messages`` notifications in a fresh database — ``--groups`` × ``--per-group`` to group
 chats, the rest to private chats (two or three each, as when a round of reminders goes out) — and
-lets the real :class:`handlers.delivery.OutboxSender` drain them into a local Bot API emulator
+lets the real :class:`handlers.outbox.OutboxSender` drain them into a local Bot API emulator
 whose ``FloodLimits`` answer 429 like Telegram (30 messages/s overall, 20/min per group, ~1/s per
 private chat). Prints the wall time against the theoretical minimum at 30 messages/s and the 429s
 received. Never asserts a time: the figures depend on the machine.
@@ -43,7 +43,7 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
     from bot.i18n import load_translations
     from bot.services import Services
     from handlers.context import Deps
-    from handlers.delivery import NOTIFICATIONS, OutboxSender, Pacer, Rendered, notification
+    from handlers.outbox import NOTIFICATIONS, OutboxSender, Pacer, Rendered, notification
     from storage.unit import Storage
 
     if KIND not in NOTIFICATIONS:

@@ -197,8 +197,8 @@ async def seed(database: Path, users: list) -> None:  # noqa: ANN001
     """The registry, an operator per user (all of JB01), and JB01's draft open for each at the NIK."""
     from bot.clock import SystemClock
     from bot.config import Settings
-    from bot.intake import Reply
-    from bot.models import Role
+    from bot.domain.proposal_intake import Reply
+    from bot.domain.models import Role
     from bot.services import Services
     from storage.unit import Storage
     from tests.helpers import enrol, seed_registry

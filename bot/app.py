@@ -21,10 +21,10 @@ import handlers
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translations, load_translations
-from bot.regions import RegionsCatalog, load_regions
+from bot.domain.regions import RegionsCatalog, load_regions
 from bot.services import Services
 from handlers.context import DEPS_KEY, BotContext, Deps
-from handlers.delivery import OutboxSender
+from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
 from handlers.reminders import schedule_reminders
 from handlers.reports import schedule_admin_jobs

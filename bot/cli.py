@@ -14,10 +14,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.bulk_import import ImportRejected, parse_ipwl_csv, render_problem
+from bot.files.ipwl_csv import ImportRejected, parse_ipwl_csv, render_problem
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services import ServiceError, Services
 from storage.migrate import applied_versions, available_migrations, migrate
 from storage.unit import Storage

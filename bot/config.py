@@ -80,7 +80,7 @@ class AccessSettings(_Section):
 
 class WorkflowSettings(_Section):
     # Four-eyes: the PIC who validates must not be the one who verified, and nobody decides as
-    # staff on a proposal of an IPWL they also operate (bot/workflow.py).
+    # staff on a proposal of an IPWL they also operate (bot/domain/workflow.py).
     four_eyes: bool = True
 
 

@@ -19,8 +19,8 @@ from bot.i18n import Translations, Translator
 from bot.services import Identity, Services
 
 if TYPE_CHECKING:
-    from bot.regions import RegionsCatalog
-    from handlers.delivery import OutboxSender
+    from bot.domain.regions import RegionsCatalog
+    from handlers.outbox import OutboxSender
 
 DEPS_KEY = "atensi"
 

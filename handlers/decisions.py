@@ -11,14 +11,14 @@ from typing import Any
 from telegram import Update
 from telegram.constants import ParseMode
 
-from bot.finance_sheets import build_sk_annex
+from bot.files.finance_sheets import build_sk_annex
 from bot.i18n import Translator
-from bot.models import Action, ProposalStatus
+from bot.domain.models import Action, ProposalStatus
 from bot.services.decrees import SK, SK_ANNEX_KIND, SK_ISSUED_KIND
 from bot.services.reviews import REASONS, REJECTED_KIND, RETURNED_KIND
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply

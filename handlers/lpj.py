@@ -14,16 +14,16 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
-from bot.bulk_import import ImportRejected
+from bot.files.ipwl_csv import ImportRejected
 from bot.i18n import N_, Translator
-from bot.lpj_intake import NumberedLine, Reply, Step
-from bot.lpj_sheet import build_lpj_template, template_name
+from bot.domain.lpj_intake import NumberedLine, Reply, Step
+from bot.files.lpj_sheet import build_lpj_template, template_name
 from bot.services import FileUpload, LpjState, ServiceError
 from bot.services.lpj import CONVERSATION, RETURN_CONVERSATION
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import lpj as kb
 from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.router import on_file_in, on_text_in

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.i18n import N_, Translations
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services.onboarding import MenuOwner
 from handlers.context import BotContext, Deps
 from storage.db import StorageBusy

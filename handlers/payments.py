@@ -13,19 +13,19 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.finance_sheets import (
+from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
 )
 from bot.i18n import N_, Translator
-from bot.models import TransferStatus
+from bot.domain.models import TransferStatus
 from bot.services.payments import (
     ACCOUNT, ACCOUNT_FIXED_KIND, ACCOUNT_RETURN, ACCOUNT_RETURNED_KIND, ACCOUNTS_SUBMITTED_KIND, ACCOUNTS_VERIFIED_KIND,
     PAID_KIND, PAYMENT, TRANSFER_FAILED_KIND, Accounts, FileUpload,
 )
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import payments as kb
 from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
 from handlers.reviews import edit

@@ -11,12 +11,12 @@ import io
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
+from bot.files.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
 from bot.i18n import N_
-from bot.intake import Reply, Step
+from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import CONVERSATION
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb

@@ -15,7 +15,7 @@ from telegram.ext import Application, Job
 
 from bot.i18n import Translator
 from handlers.context import DEPS_KEY, BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.views import reminders as rv
 
 log = logging.getLogger("atensi.reminders")

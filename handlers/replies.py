@@ -15,11 +15,11 @@ from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from bot.bulk_import import ImportRejected
+from bot.files.ipwl_csv import ImportRejected
 from bot.i18n import N_
 from bot.services import ServiceError
-from bot.validation import ValidationError
-from bot.workflow import WorkflowError
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import WorkflowError
 from handlers import callback_data, views
 from handlers.context import BotContext
 

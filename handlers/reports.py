@@ -24,7 +24,7 @@ from handlers import views
 from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed_text
 from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
 from handlers.context import DEPS_KEY, BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import admin as kb
 from handlers.router import on_text_in
 from handlers.views import reports as rv

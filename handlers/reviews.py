@@ -14,11 +14,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, Translator
-from bot.models import Action, Attachment
+from bot.domain.models import Action, Attachment
 from bot.services import Identity, ServiceError
 from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _

@@ -7,91 +7,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.models import Ipwl, Person, ProposalStatus, Role
+from bot.domain.models import Ipwl, Person, ProposalStatus, Role
 from storage.db import Database, from_db_time, to_db_date, to_db_time
 from storage.people import _person
 from storage.registry import _ipwl
+from bot.domain.records import GrantLine, PersonLine, HistoryEntry, Broadcast, Recipient, Delivery, ClientRecord
 
 # Registry columns an admin may change one at a time (never the id, the code or timestamps).
 IPWL_FIELDS = frozenset(
     {"name", "province_code", "regency", "address", "pks_number", "pks_valid_from", "pks_valid_until", "team_id"}
 )
-
-
-@dataclass(frozen=True)
-class GrantLine:
-    """One role a person holds (or held), with the code of its scope."""
-
-    id: int
-    role: Role
-    scope_code: str | None
-    granted_at: dt.datetime
-    revoked_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class PersonLine:
-    person: Person
-    roles: tuple[Role, ...]
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: dt.datetime
-    actor_name: str | None
-    actor_role: str | None
-    action: str
-    from_status: str | None
-    to_status: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    created_by: int
-    audience: str
-    audience_ref: str | None
-    body: str
-    status: str
-    recipients: int
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class Recipient:
-    person_id: int
-    chat_id: int
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How the outbox rows of one broadcast ended (or not yet)."""
-
-    sent: int = 0
-    blocked: int = 0  # 403: the person blocked the bot or never started it
-    failed: int = 0  # any other permanent failure (chat gone, bad request)
-    pending: int = 0
-
-
-@dataclass(frozen=True)
-class ClientRecord:
-    """One client row held under a NIK, with what decides whether it may be erased."""
-
-    client_id: int
-    proposal_id: int
-    proposal_code: str
-    proposal_status: ProposalStatus
-    status_since: dt.datetime
-    ipwl_code: str
-    position: int
-    erased: bool
 
 
 def _broadcast(row: aiosqlite.Row) -> Broadcast:
@@ -328,7 +258,7 @@ class BroadcastRepository:
 
     async def delivery(self, broadcast_id: int) -> Delivery:
         """Counted from the outbox rows themselves. A 403 is how Telegram says "blocked" or "never
-        started"; the sender (handlers/delivery.py) records it as ``Forbidden: …`` in last_error."""
+        started"; the sender (handlers/outbox.py) records it as ``Forbidden: …`` in last_error."""
         # A key range instead of LIKE: portable, and it uses the unique index on dedupe_key.
         # ';' sorts right after ':', so [':' … ';') is exactly the keys of this broadcast.
         rows = await self._conn.execute_fetchall(

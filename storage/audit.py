@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 
 import aiosqlite
 
 from storage.db import from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    at: dt.datetime
-    actor_id: int | None
-    actor_role: str | None
-    entity: str
-    entity_id: str
-    action: str
-    from_status: str | None = None
-    to_status: str | None = None
-    reason: str | None = None
+from bot.domain.models import AuditEvent
 
 
 class AuditRepository:

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiosqlite
 
 from storage.db import to_db_time
-
-
-@dataclass(frozen=True)
-class Conversation:
-    person_id: int
-    kind: str
-    entity_id: int | None
-    state: dict[str, Any] = field(default_factory=dict)
+from bot.domain.models import Conversation
 
 
 class ConversationRepository:

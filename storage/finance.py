@@ -8,78 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
+from bot.domain.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
 from storage.db import from_db_date, from_db_time, to_db_date, to_db_time
 from storage.people import _person
-
-
-@dataclass(frozen=True)
-class GroupCard:
-    proposal_id: int
-    chat_id: int
-    message_id: int
-    version: int
-
-
-@dataclass(frozen=True)
-class Decree:
-    id: int
-    number: str
-    issued_on: dt.date
-    issued_by: int
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    client_id: int
-    status: BankAccountStatus
-    bank_code: str | None = None
-    account_number: str | None = None
-    holder_name: str | None = None
-    return_reason: str | None = None
-    passbook_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Payment:
-    proposal_id: int
-    spp_number: str
-    spp_date: dt.date
-    spm_number: str
-    spm_date: dt.date
-    recorded_by: int
-
-
-@dataclass(frozen=True)
-class Transfer:
-    client_id: int
-    amount: int
-    status: TransferStatus
-    transfer_on: dt.date | None = None
-    note: str | None = None
-    recorded_by: int | None = None
-
-
-@dataclass(frozen=True)
-class StaffSummary:
-    """A proposal as staff lists show it: codes, counts and totals, no personal data."""
-
-    id: int
-    code: str
-    status: ProposalStatus
-    version: int
-    ipwl_id: int
-    ipwl_code: str
-    ipwl_name: str
-    province_code: str
-    clients: int
-    total: int
-    flagged: int  # clients flagged "dup_nik"
+from bot.domain.models import GroupCard, Decree, BankAccount, Payment, Transfer
+from bot.domain.records import StaffSummary
 
 
 class GroupCardRepository:

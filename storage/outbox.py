@@ -10,34 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from storage.db import to_db_time
-
-
-@dataclass(frozen=True)
-class NewNotification:
-    """A notification to queue: who gets it, which renderer, with what (ids, never personal data)."""
-
-    dedupe_key: str
-    chat_id: int
-    kind: str
-    params: dict[str, Any]
-    person_id: int | None = None
-    not_before: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    chat_id: int
-    person_id: int | None
-    kind: str
-    params: dict[str, Any]
-    attempts: int
+from bot.domain.records import NewNotification, OutboxMessage
 
 
 class OutboxRepository:

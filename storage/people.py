@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.models import Grant, Invite, Person, Role
+from bot.domain.models import Grant, Invite, Person, Role
 from storage.db import from_db_time, to_db_time
+from bot.domain.records import MenuRow
 
 
 def _person(row: aiosqlite.Row) -> Person:
@@ -34,16 +34,6 @@ def _invite(row: aiosqlite.Row) -> Invite:
         used_at=from_db_time(row["used_at"]),
         used_by=row["used_by"],
     )
-
-
-@dataclass(frozen=True)
-class MenuRow:
-    person_id: int
-    telegram_user_id: int
-    locale: str | None
-    revoked: bool
-    roles: frozenset[Role]  # active grants (a revoked person's grants no longer count)
-    menu_published: str | None
 
 
 class PeopleRepository:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.models import (
+from bot.domain.models import (
     Approach,
     Attachment,
     BudgetLine,
@@ -19,18 +18,7 @@ from bot.models import (
     Sex,
 )
 from storage.db import from_db_date, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class ProposalSummary:
-    id: int
-    code: str
-    ipwl_id: int
-    status: ProposalStatus
-    version: int
-    status_since: dt.datetime
-    clients: int
-    total: int
+from bot.domain.records import ProposalSummary
 
 
 def _proposal(row: aiosqlite.Row) -> Proposal:

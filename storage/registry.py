@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.models import Ipwl, Team
+from bot.domain.models import Ipwl, Team
 from storage.db import from_db_date, to_db_date, to_db_time
+from bot.domain.records import NewIpwl
 
 
 def _team(row: aiosqlite.Row) -> Team:
@@ -30,19 +30,6 @@ def _ipwl(row: aiosqlite.Row) -> Ipwl:
         team_id=row["team_id"],
         active=bool(row["active"]),
     )
-
-
-@dataclass(frozen=True)
-class NewIpwl:
-    code: str
-    name: str
-    province_code: str
-    regency: str
-    address: str
-    pks_number: str
-    pks_valid_from: dt.date | None
-    pks_valid_until: dt.date | None
-    team_id: int | None
 
 
 class TeamRepository:

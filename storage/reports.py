@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.reports import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
+from bot.domain.report_figures import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
 from storage.db import BUSY_TIMEOUT_MS, Database, to_db_time
 
 PAGE = 2000
@@ -79,7 +79,7 @@ REPORT_QUERIES = {
     "month_flows": SQL_MONTH_FLOWS,
 }
 
-# --- exports: column keys (labels live in bot/report_files.py) and their query over [start, end) ---
+# --- exports: column keys (labels live in bot/files/report_files.py) and their query over [start, end) ---
 
 _BUDGET_OF_PROPOSAL = ("(SELECT coalesce(sum(b.total), 0) FROM clients c2 JOIN budget_lines b"
                        " ON b.client_id = c2.id WHERE c2.proposal_id = p.id)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Identity, Services
 
 # A small registry: two PIC teams, IPWL in Jawa Barat (WIB), Sulawesi Selatan (WITA), Papua (WIT).

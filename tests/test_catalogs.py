@@ -1,4 +1,4 @@
-"""The message catalogs: the repository gate and the tooling in bot/catalogs.py."""
+"""The message catalogs: the repository gate and the tooling in bot/i18n/catalogs.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from bot.catalogs import (
+from bot.i18n.catalogs import (
     check_catalogs,
     compile_catalogs,
     extract,
@@ -33,7 +33,7 @@ ALL_CATALOGS = ("locales/bot.pot", "locales/id/LC_MESSAGES/bot.po", "locales/en/
 def test_repository_catalogs_are_complete_and_up_to_date() -> None:
     problems = check_catalogs(REPO_ROOT)
     assert problems == [], (
-        "catalog problems (run `python -m bot.catalogs extract && python -m bot.catalogs update`"
+        "catalog problems (run `python -m bot.i18n.catalogs extract && python -m bot.i18n.catalogs update`"
         " and translate locales/id/LC_MESSAGES/bot.po):\n" + "\n".join(problems)
     )
 

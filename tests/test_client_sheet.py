@@ -1,4 +1,4 @@
-"""The bulk client list (bot/client_sheet.py): template, XLSX/CSV parsing, all-or-nothing problems."""
+"""The bulk client list (bot/files/client_sheet.py): template, XLSX/CSV parsing, all-or-nothing problems."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-import bot.client_sheet as cs
-from bot.bulk_import import ImportProblem, ImportRejected
-from bot.client_sheet import (
+import bot.files.client_sheet as cs
+from bot.files.ipwl_csv import ImportProblem, ImportRejected
+from bot.files.client_sheet import (
     BUDGET_COLUMNS,
     CLIENT_COLUMNS,
     EXAMPLE_NIK,
@@ -32,8 +32,8 @@ from bot.client_sheet import (
     render_problem,
 )
 from bot.i18n import Translator
-from bot.models import Approach, Component, Sex
-from bot.validation import (
+from bot.domain.models import Approach, Component, Sex
+from bot.domain.validation import (
     ValidationError,
     parse_date,
     parse_free_text,
@@ -187,7 +187,7 @@ def problems_of(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[Im
 
 
 def message_of(call: Callable[[], object]) -> str:
-    """The msgid bot.validation gives for a bad value (the parser must reuse it)."""
+    """The msgid bot.domain.validation gives for a bad value (the parser must reuse it)."""
     with pytest.raises(ValidationError) as caught:
         call()
     return caught.value.problem.message

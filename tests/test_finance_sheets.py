@@ -8,12 +8,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.bulk_import import ImportRejected
-from bot.finance_sheets import (
+from bot.files.ipwl_csv import ImportRejected
+from bot.files.finance_sheets import (
     AnnexLine, SheetClient, build_accounts_template, build_sk_annex, build_transfers_template, parse_accounts_sheet,
     parse_transfers_sheet,
 )
-from bot.models import TransferStatus
+from bot.domain.models import TransferStatus
 
 TODAY = dt.date(2026, 11, 28)
 CLIENTS = [

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import intake
-from bot.intake import Cursor, IntakeContext, Reply, Step
-from bot.models import Approach, BudgetLine, Client, Component, Sex
-from bot.regions import RegionsCatalog, load_regions
-from bot.validation import ValidationError
+from bot.domain import proposal_intake as intake
+from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
+from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
+from bot.domain.regions import RegionsCatalog, load_regions
+from bot.domain.validation import ValidationError
 from tests.conftest import SHARED
 
 TODAY = dt.date(2026, 11, 28)

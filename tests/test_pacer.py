@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from handlers.delivery import Pacer
+from handlers.outbox import Pacer
 
 
 async def test_a_429_pauses_every_chat_and_slots_inside_the_pause_queue_again() -> None:

@@ -24,11 +24,12 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.i18n import Translator, load_translations
-from bot.models import ProposalStatus, Role
-from bot.reports import Period, proposal_durations
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.report_figures import Period, proposal_durations
 from bot.services import Services, ServiceError
 from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
-from storage.admin import ClientRecord, backup_database
+from storage.admin import backup_database
+from bot.domain.records import ClientRecord
 from storage.db import to_db_time
 from storage.unit import Storage
 from tests.conftest import START
@@ -189,7 +190,7 @@ def days_between(start: dt.datetime, end: dt.datetime) -> float:
 
 
 def stage_days(events: list[tuple[str, dt.datetime]]) -> dict[str, float]:
-    """Written apart from bot.reports: for each stage, the first end and the latest start before it."""
+    """Written apart from bot.domain.report_figures: for each stage, the first end and the latest start before it."""
     spans = {"review": ({"submit", "resubmit"}, "verify"), "decree": ({"verify"}, "issue_sk"),
              "payment": ({"issue_sk"}, "record_payment"), "lpj": ({"record_payment"}, "submit_lpj")}
     found = {}

@@ -1,4 +1,4 @@
-"""Table-driven and property tests for bot.validation."""
+"""Table-driven and property tests for bot.domain.validation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.models import Sex
-from bot.validation import (
+from bot.domain.models import Sex
+from bot.domain.validation import (
     BANKS,
     ECHO_LIMIT,
     Bank,

@@ -1,4 +1,4 @@
-"""Table-driven and property-based tests of the proposal lifecycle (bot/workflow.py).
+"""Table-driven and property-based tests of the proposal lifecycle (bot/domain/workflow.py).
 
 The expected lifecycle is written out again here, independently of ``TRANSITIONS``, from the
 design notes (ARCHITECTURE §3): a change to the table must be a change to this spec as well.
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 
-from bot.models import CENTRE_ROLES, Action, Actor, Grant, Proposal, ProposalStatus, Role
-from bot.workflow import (
+from bot.domain.models import CENTRE_ROLES, Action, Actor, Grant, Proposal, ProposalStatus, Role
+from bot.domain.workflow import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -509,7 +509,7 @@ def test_next_step_wording() -> None:
 
 def test_workflow_never_imports_telegram() -> None:
     code = (
-        "import sys, bot.workflow; "
+        "import sys, bot.domain.workflow; "
         "assert not any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -22,13 +22,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.bulk_import import parse_ipwl_csv
-from bot.client_sheet import BudgetInput, ClientInput
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotApiEmulator, EmuChat, EmuUser
-from bot.models import Approach, Component, Role
-from bot.regions import zone_of
+from bot.domain.models import Approach, Component, Role
+from bot.domain.regions import zone_of
 from bot.services import Identity, Services
-from bot.validation import parse_nik
+from bot.domain.validation import parse_nik
 
 from .clock import SandboxClock
 

@@ -1,6 +1,6 @@
 """Use cases. Each public method is one thing a person (or a job) does, in one transaction.
 
-Services take the storage and a clock, decide with ``bot.workflow`` and ``bot.validation``, write
+Services take the storage and a clock, decide with ``bot.domain.workflow`` and ``bot.domain.validation``, write
 the change, its audit event and its notifications together, and return plain records for the
 handlers to render. They never import ``telegram`` and never see SQL.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.base import Identity, Service, ServiceError
-from bot.regions import RegionsCatalog
+from bot.domain.regions import RegionsCatalog
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
 from bot.services.lpj import LpjService, LpjState
 from bot.services.proposals import DraftState, FileUpload, ProposalService

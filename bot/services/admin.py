@@ -23,20 +23,21 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import N_
-from bot.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
-from bot.report_files import render_tables
-from bot.regions import PROVINCES, province_search
+from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
+from bot.files.report_files import render_tables
+from bot.domain.regions import PROVINCES, province_search
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
-from bot.validation import Problem, ValidationError, parse_date, parse_name
-from bot.workflow import OPEN_STATUSES
-from storage.admin import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine, backup_database
+from bot.domain.validation import Problem, ValidationError, parse_date, parse_name
+from bot.domain.workflow import OPEN_STATUSES
+from storage.admin import backup_database
+from bot.domain.records import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine
 from storage.files import FileStore
-from storage.registry import NewIpwl
+from bot.domain.records import NewIpwl
 from storage.unit import Storage, UnitOfWork
 
 PAGE_SIZE = 10

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.models import Actor, Person, Role
-from storage.audit import AuditEvent
+from bot.domain.models import Actor, Person, Role
+from bot.domain.models import AuditEvent
 from storage.unit import Storage
 
 

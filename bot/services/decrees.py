@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.finance_sheets import AnnexLine
+from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
-from bot.models import Action, ProposalStatus, Role
+from bot.domain.models import Action, ProposalStatus, Role
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
-from bot.validation import Problem, ValidationError, parse_date, parse_free_text
-from storage.finance import Decree, StaffSummary
+from bot.domain.validation import Problem, ValidationError, parse_date, parse_free_text
+from bot.domain.models import Decree
+from bot.domain.records import StaffSummary
 from storage.unit import UnitOfWork
 
 SK = "sk"  # the conversation while the head prepares an SK

@@ -1,7 +1,7 @@
 """Step (f): the operator's accountability report (LPJ) and its review by the PIC team and finance.
 
 The operator fills the LPJ of a ``paid`` (or ``lpj_returned``) proposal one answer at a time (the
-states table in ``bot.lpj_intake``) or with the XLSX sheet, adds evidence files, and submits it.
+states table in ``bot.domain.lpj_intake``) or with the XLSX sheet, adds evidence files, and submits it.
 The PIC team verifies it from a card in its group, finance validates it privately, and either may
 return it with reasons typed in their private chat. Every step is one transaction holding the
 change, its audit event and its notifications; every transition goes through ``workflow.authorize``
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from bot import lpj_intake, workflow
+from bot.domain import lpj_intake, workflow
 from bot.i18n import N_
-from bot.lpj_intake import (
+from bot.domain.lpj_intake import (
     Cursor,
     Evidence,
     Lpj,
@@ -31,13 +31,13 @@ from bot.lpj_intake import (
     ServicePeriod,
     Step,
 )
-from bot.lpj_sheet import LpjSheet, parse_lpj_sheet
-from bot.models import Action, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
-from bot.regions import PROVINCE_ZONES, zone_of
+from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
+from bot.domain.models import Action, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
+from bot.domain.regions import PROVINCE_ZONES, zone_of
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.proposals import FileUpload
-from bot.validation import Problem, ValidationError, parse_free_text
-from storage.lpj import LastChange, LpjTotals
+from bot.domain.validation import Problem, ValidationError, parse_free_text
+from bot.domain.records import LastChange, LpjTotals
 from storage.unit import UnitOfWork
 
 CONVERSATION = "lpj"

@@ -7,12 +7,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.bulk_import import ImportProblem, ImportRejected, IpwlRow
+from bot.files.ipwl_csv import ImportProblem, ImportRejected, IpwlRow
 from bot.i18n import N_
-from bot.models import Actor, Grant, Invite, Ipwl, Role, Team
+from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
 from bot.services.base import Identity, Service, ServiceError
-from storage.proposals import ProposalSummary
-from storage.registry import NewIpwl
+from bot.domain.records import ProposalSummary
+from bot.domain.records import NewIpwl
 
 LOCALES = ("id", "en")
 

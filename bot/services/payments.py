@@ -16,20 +16,21 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.finance_sheets import AccountInput, TransferInput
+from bot.files.finance_sheets import AccountInput, TransferInput
 from bot.i18n import N_
-from bot.models import (
+from bot.domain.models import (
     Action, BankAccountStatus, Client, Ipwl, Person, Proposal, ProposalStatus, Role, TransferStatus,
 )
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
-from bot.validation import (
+from bot.domain.validation import (
     BANKS, Bank, Problem, ValidationError, holder_name_warning, parse_account_number, parse_date, parse_free_text,
     parse_name,
 )
 
 __all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
-from storage.finance import BankAccount, Payment, StaffSummary, Transfer
+from bot.domain.models import BankAccount, Payment, Transfer
+from bot.domain.records import StaffSummary
 from storage.unit import UnitOfWork
 
 ACCOUNT = "bank_account"  # conversation: an operator typing one client's account, or sending the sheet

@@ -9,17 +9,17 @@ from dataclasses import dataclass, field, replace
 
 from typing import TYPE_CHECKING
 
-from bot import intake, workflow
+from bot.domain import proposal_intake as intake, workflow
 from bot.i18n import N_
-from bot.intake import Cursor, IntakeContext, Reply, Step
-from bot.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
-from bot.regions import RegionsCatalog
+from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
+from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
+from bot.domain.regions import RegionsCatalog
 from bot.services.base import Identity, Service, ServiceError
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 from storage.unit import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.client_sheet import ClientInput
+    from bot.files.client_sheet import ClientInput
 
 CONVERSATION = "proposal"
 EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.RETURNED)

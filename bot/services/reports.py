@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import report_files
+from bot.files import report_files
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import N_, Translations, Translator
-from bot.models import Role
-from bot.reports import STAGES, DurationCollector, MonthlyReport, Period, collect
+from bot.domain.models import Role
+from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, Period, collect
 from bot.services.base import Identity, Service, ServiceError
-from bot.validation import mask_account, mask_nik, parse_date, parse_period
+from bot.domain.validation import mask_account, mask_nik, parse_date, parse_period
 from storage.files import FileStore
 from storage.reports import EXPORTS, report_reader
 from storage.unit import Storage

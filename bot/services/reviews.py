@@ -19,15 +19,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import workflow
+from bot.domain import workflow
 from bot.i18n import N_
-from bot.models import (
+from bot.domain.models import (
     Action, Actor, Attachment, Client, Grant, Ipwl, Person, Proposal, ProposalStatus, ReturnReason, Role,
 )
 from bot.services.base import Identity, Service, ServiceError
-from bot.validation import parse_free_text
-from bot.workflow import Transition, WorkflowError
-from storage.finance import StaffSummary
+from bot.domain.validation import parse_free_text
+from bot.domain.workflow import Transition, WorkflowError
+from bot.domain.records import StaffSummary
 from storage.unit import UnitOfWork
 
 CARD_KIND = "proposal_card"  # a new card in the team's group (enqueued by ProposalService.submit)

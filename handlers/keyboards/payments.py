@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.models import BankAccountStatus, ProposalStatus, TransferStatus
+from bot.domain.models import BankAccountStatus, ProposalStatus, TransferStatus
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, PaymentStep
-from bot.validation import BANKS
+from bot.domain.validation import BANKS
 from handlers.callback_data import encode
 from handlers.views.payments import ACCOUNT_STATUS
-from storage.finance import StaffSummary
+from bot.domain.records import StaffSummary
 
 MAX_ROWS = 40
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.intake import Step, nik_region
-from bot.models import Approach, Component, Ipwl, ProposalStatus
-from bot.regions import PROVINCES, RegionsCatalog
+from bot.domain.proposal_intake import Step, nik_region
+from bot.domain.models import Approach, Component, Ipwl, ProposalStatus
+from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
 from handlers.callback_data import encode
 from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, PAGE_SIZE, month_label, region_label

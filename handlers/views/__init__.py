@@ -11,12 +11,12 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.bulk_import import ImportProblem, render_problem
+from bot.files.ipwl_csv import ImportProblem, render_problem
 from bot.i18n import N_, Translator, format_age, format_date, format_datetime, format_money
-from bot.models import ProposalStatus, Role
-from bot.regions import PROVINCES
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.regions import PROVINCES
 from bot.services import Identity, IpwlStatus, Redemption
-from bot.workflow import next_step
+from bot.domain.workflow import next_step
 
 MAX_TEXT = 4096
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator
-from bot.models import Invite, Role
-from bot.regions import PROVINCES
+from bot.domain.models import Invite, Role
+from bot.domain.regions import PROVINCES
 from bot.services.admin import (
     Audiences,
     BackupFile,

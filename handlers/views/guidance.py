@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.guidance import SECTIONS, Page, Section
+from bot.domain.guidance import SECTIONS, Page, Section
 from bot.i18n import N_, Translator
-from bot.models import Ipwl, Person, Team
-from bot.reports import STAGES
+from bot.domain.models import Ipwl, Person, Team
+from bot.domain.report_figures import STAGES
 from handlers.views import _, clip, esc
 
 _STAGE_LABELS = {stage.key: stage.label for stage in STAGES}

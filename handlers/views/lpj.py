@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.bulk_import import ImportProblem
+from bot.files.ipwl_csv import ImportProblem
 from bot.i18n import N_, Translator, format_date, format_datetime, format_money
-from bot.lpj_intake import EvidenceKind, LpjRules, NumberedLine, Step, variance
-from bot.models import ProposalStatus, ReturnReason
+from bot.domain.lpj_intake import EvidenceKind, LpjRules, NumberedLine, Step, variance
+from bot.domain.models import ProposalStatus, ReturnReason
 from bot.services import LpjState
 from bot.services.lpj import LpjReview
-from bot.validation import Problem
+from bot.domain.validation import Problem
 from handlers.views import STATUS_LABELS, _, clip, esc
 from handlers.keyboards.lpj import REMOVABLE_SHOWN
 from handlers.views.proposals import COMPONENT_LABELS

@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.models import BankAccountStatus, TransferStatus
+from bot.domain.models import BankAccountStatus, TransferStatus
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentStep
-from bot.validation import BANKS, Problem, holder_name_warning, mask_account
+from bot.domain.validation import BANKS, Problem, holder_name_warning, mask_account
 from handlers.views import STATUS_LABELS, _, clip
-from storage.finance import Decree, StaffSummary
+from bot.domain.models import Decree
+from bot.domain.records import StaffSummary
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",

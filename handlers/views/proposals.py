@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.intake import Step, nik_region
-from bot.models import Approach, Client, Component
-from bot.regions import PROVINCES, RegionsCatalog
+from bot.domain.proposal_intake import Step, nik_region
+from bot.domain.models import Approach, Client, Component
+from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
-from bot.validation import Problem, mask_nik
-from bot.workflow import next_step
+from bot.domain.validation import Problem, mask_nik
+from bot.domain.workflow import next_step
 from handlers.views import STATUS_LABELS, _, clip, esc
 
 COMPONENT_LABELS: Mapping[Component, str] = {

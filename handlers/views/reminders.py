@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator, format_age, format_date
-from bot.models import ProposalStatus, Role
-from bot.reminders import Kind
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.reminder_rules import Kind
 from bot.services.reminders import QueueSection
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
 

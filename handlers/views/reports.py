@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.i18n import N_, Translator, format_money
-from bot.report_files import group_label, month_name
-from bot.reports import STAGES, MonthlyReport, Period
+from bot.files.report_files import group_label, month_name
+from bot.domain.report_figures import STAGES, MonthlyReport, Period
 from handlers.views import _, clip
 
 EXPORT_LABELS: Mapping[str, str] = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.models import Action, Client, Proposal, ReturnReason
-from bot.regions import PROVINCES
+from bot.domain.models import Action, Client, Proposal, ReturnReason
+from bot.domain.regions import PROVINCES
 from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
-from bot.validation import mask_nik
+from bot.domain.validation import mask_nik
 from handlers.views import STATUS_LABELS, _, clip, esc
 from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label
 

@@ -18,10 +18,10 @@ import asyncio
 import datetime as dt
 import json
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, BotMessage, EmuUser
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services import Services
 from tests.faults.conftest import (
     MONDAY_9AM, TOKEN, BotProcess, WriteLock, chat_reply, grant, rows, until,

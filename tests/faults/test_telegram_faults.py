@@ -17,7 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.emulator import BotMessage, EmuUser
-from bot.models import Role
+from bot.domain.models import Role
 from handlers.context import DEPS_KEY
 from tests.scenarios.test_review_flow import card, drain, submitted, team
 

@@ -19,15 +19,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import intake
+from bot.domain import proposal_intake as intake
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.intake import Reply, Step
-from bot.lpj_intake import Reply as LpjReply
-from bot.models import Action, ProposalStatus, Role
+from bot.domain.proposal_intake import Reply, Step
+from bot.domain.lpj_intake import Reply as LpjReply
+from bot.domain.models import Action, ProposalStatus, Role
 from bot.services import Identity, ServiceError, Services
-from bot.validation import ValidationError
-from bot.workflow import WorkflowError
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import WorkflowError
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
@@ -53,7 +53,7 @@ class Desk:
         return self.loop.run_until_complete(coro)
 
     async def _open(self) -> None:
-        from bot.regions import load_regions
+        from bot.domain.regions import load_regions
 
         self.storage = await Storage.open(self.settings.storage.database)
         self.services = Services(self.storage, ManualClock(START), self.settings,

@@ -17,7 +17,7 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.sandbox.demo import PEOPLE, SUBMITTED_CLIENTS
 from bot.sandbox.runtime import resolve_paths
-from bot.validation import parse_nik
+from bot.domain.validation import parse_nik
 from tests.sandbox.conftest import Client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -17,7 +17,7 @@ from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services import Services
 from handlers.context import DEPS_KEY, Deps
 from storage.unit import Storage

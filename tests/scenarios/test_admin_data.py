@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from bot.config import Settings
-from bot.models import Role
+from bot.domain.models import Role
 from storage.files import FileStore
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, tap

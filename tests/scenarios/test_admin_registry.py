@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.emulator import BotMessage
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.conftest import World
 from tests.test_reports import SeedClient, SeedProposal, seed_program
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_proposal_intake import Operator
 from tests.test_client_sheet import budget_values, client_values, workbook_bytes
 

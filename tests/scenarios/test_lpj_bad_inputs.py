@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_lpj_cycle import DUE, Phone
 from tests.test_lpj_service import seed_proposal
 

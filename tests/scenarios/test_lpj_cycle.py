@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.emulator import BotMessage, EmuChat, EmuUser
-from bot.models import Role
+from bot.domain.models import Role
 from handlers.context import BotContext
-from handlers.delivery import Pacer
+from handlers.outbox import Pacer
 from handlers.reminders import JOB_NAME, job_send_reminders
 from storage.db import to_db_time
 from tests.test_lpj_service import seed_proposal

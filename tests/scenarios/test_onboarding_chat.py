@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.models import Role
+from bot.domain.models import Role
 from handlers.callback_data import encode
 from handlers.context import BotContext
 from handlers.menus import job_publish_menus

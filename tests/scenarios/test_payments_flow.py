@@ -13,7 +13,7 @@ import io
 from openpyxl import load_workbook
 
 from bot.emulator import EmuUser
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_review_flow import CLIENTS, card, datas, drain, give_reasons, submitted, tap, team
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -6,7 +6,7 @@ import asyncio
 import json
 
 from bot.emulator import BotMessage
-from bot.models import Role
+from bot.domain.models import Role
 from handlers.callback_data import encode
 from tests.security.matrix import plant_button
 
@@ -212,7 +212,7 @@ async def submitted_proposal(world, op: Operator) -> int:
 
 
 async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world) -> None:
-    from bot.models import ProposalStatus
+    from bot.domain.models import ProposalStatus
 
     op = await operator(world)
     proposal_id = await submitted_proposal(world, op)

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import ProposalStatus, Role
+from bot.domain.models import ProposalStatus, Role
 from handlers.context import BotContext
-from handlers.delivery import Pacer
+from handlers.outbox import Pacer
 from handlers.reminders import job_send_reminders
 from storage.outbox import OutboxRepository
 from tests.scenarios.test_lpj_cycle import at, deliver, run_job

@@ -13,7 +13,7 @@ import io
 import openpyxl
 import pytest
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.conftest import World
 from tests.test_reports import IPWL_CODES, PNG, build_seed, expected, seed_program
 

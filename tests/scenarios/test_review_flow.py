@@ -10,9 +10,9 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.client_sheet import BudgetInput, ClientInput
+from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotMessage, EmuChat, EmuUser
-from bot.models import Approach, Component, Role, Sex
+from bot.domain.models import Approach, Component, Role, Sex
 
 PDF = b"%PDF-1.4 surat pengantar"
 CLIENTS = [  # (name, NIK, address): fictional, NIK issued in Kabupaten Bogor

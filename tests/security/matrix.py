@@ -25,8 +25,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
-from bot.models import ProposalStatus as S
-from bot.models import Role
+from bot.domain.models import ProposalStatus as S
+from bot.domain.models import Role
 from handlers import views
 from handlers.context import BotContext
 from storage.db import to_db_time

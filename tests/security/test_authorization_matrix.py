@@ -124,7 +124,7 @@ OP = frozenset({"op_a"})
 ADMIN = frozenset({"admin"})
 
 OWN = frozenset({"op_a", "op_b"})  # buttons without an item id act on the presser's own draft only
-PIC_A = frozenset({"pic_a", "admin"})  # admins stand in for the PIC team (bot/workflow.py)
+PIC_A = frozenset({"pic_a", "admin"})  # admins stand in for the PIC team (bot/domain/workflow.py)
 PIC_FIN = frozenset({"pic_a", "finance", "admin"})
 FIN = frozenset({"finance"})
 HARMLESS = ALL  # own language, the blank template, guidance, closing or cancelling one's own screen

@@ -11,8 +11,8 @@ import io
 import struct
 import zipfile
 
-from bot.client_sheet import build_template
-from bot.models import Role
+from bot.files.client_sheet import build_template
+from bot.domain.models import Role
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.security.matrix import changes, fingerprint
 

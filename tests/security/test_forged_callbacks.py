@@ -10,8 +10,8 @@ from handlers.callback_data import encode
 from tests.scenarios.test_review_flow import card, drain, give_reasons, submitted, tap, team
 from tests.security.matrix import changes, fingerprint, message_with_button
 from tests.test_lpj_service import seed_proposal
-from bot.models import Action
-from bot.models import ProposalStatus as S
+from bot.domain.models import Action
+from bot.domain.models import ProposalStatus as S
 
 # Every entry is something none of the pressers may do: malformed (for a real proposal of their team),
 # out of range, or a real item of team 2's IPWL SS01 (the pressers are team 1's PICs, a stranger and

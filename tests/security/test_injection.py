@@ -9,9 +9,9 @@ show it literally, with no link entity pointing at the attacker's site.
 
 from __future__ import annotations
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.emulator import BotMessage
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_proposal_intake import Operator
 from tests.scenarios.test_review_flow import card, drain, give_reasons, tap
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.i18n import N_
-from bot.models import Action, Actor, Proposal, ProposalStatus, Role
+from bot.domain.models import Action, Actor, Proposal, ProposalStatus, Role
 
 __all__ = [
     "ALREADY_DONE",

@@ -14,8 +14,8 @@ from typing import Any
 from dataclasses import dataclass, field
 
 from bot.i18n import N_
-from bot.regions import is_known_province_code
-from bot.validation import ValidationError, parse_date
+from bot.domain.regions import is_known_province_code
+from bot.domain.validation import ValidationError, parse_date
 
 IPWL_COLUMNS = (
     "code",

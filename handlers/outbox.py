@@ -39,7 +39,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.i18n import Translator
 from handlers.context import Deps
-from storage.outbox import OutboxMessage
+from bot.domain.records import OutboxMessage
 from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.delivery")

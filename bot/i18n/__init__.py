@@ -12,7 +12,7 @@ built once at start-up::
     tr.ngettext("{n} client", "{n} clients", len(clients))  # n is available as {n}
     tr.pgettext("button", "Approve")                        # button labels get a context
 
-Rules the catalog checker (``python -m bot.catalogs check``) relies on:
+Rules the catalog checker (``python -m bot.i18n.catalogs check``) relies on:
 
 * ``gettext``/``pgettext`` format with :meth:`str.format` **only when params are given**; without
   params the text is returned as is, so literal braces are safe there. With params (and always

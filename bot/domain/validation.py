@@ -22,8 +22,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from bot.i18n import N_
-from bot.models import Sex
-from bot.regions import is_known_province_code
+from bot.domain.models import Sex
+from bot.domain.regions import is_known_province_code
 
 __all__ = [
     "BANKS",

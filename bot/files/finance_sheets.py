@@ -14,10 +14,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected
+from bot.files.ipwl_csv import ImportProblem, ImportRejected
 from bot.i18n import N_, resolve_locale
-from bot.models import TransferStatus
-from bot.validation import (
+from bot.domain.models import TransferStatus
+from bot.domain.validation import (
     BANKS, Bank, Problem, ValidationError, find_bank, holder_name_warning, parse_account_number, parse_date,
     parse_free_text, parse_money, parse_name,
 )

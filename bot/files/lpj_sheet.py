@@ -3,7 +3,7 @@
 For a proposal with many clients the operator downloads :func:`build_lpj_template`, fills the
 money actually spent on every budget line (sheet "Realisasi") and the first and last day each
 client was served (sheet "Layanan"), and sends the file back. :func:`parse_lpj_sheet` reads it all
-or nothing: it returns every row, or raises :class:`~bot.bulk_import.ImportRejected` with every
+or nothing: it returns every row, or raises :class:`~bot.files.ipwl_csv.ImportRejected` with every
 problem by sheet and row number — a half-applied realization never exists.
 
 Rows are matched by the ids in the first column, never by names, so reordering or sorting the
@@ -21,11 +21,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected
+from bot.files.ipwl_csv import ImportProblem, ImportRejected
 from bot.i18n import N_, format_money
-from bot.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
-from bot.models import Component
-from bot.validation import Problem, ValidationError, parse_date, parse_free_text, parse_money
+from bot.domain.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
+from bot.domain.models import Component
+from bot.domain.validation import Problem, ValidationError, parse_date, parse_free_text, parse_money
 
 TEMPLATE_FILE_NAME = "templat-lpj-{code}.xlsx"
 MAX_ROWS = 20_000

@@ -7,7 +7,7 @@ computed, and spending above the RAB needs a note), and the evidence: receipts (
 with its amount; one above the stamp-duty threshold must bear a meterai), activity photos, and
 the signed recipient list (BAST).
 
-Like ``bot.intake``, the operator answers one question at a time; the cursor is a small JSON
+Like ``bot.domain.proposal_intake``, the operator answers one question at a time; the cursor is a small JSON
 document stored on the LPJ draft after every answer, so a restart loses nothing and ``/lpj``
 asks the same question again. ``answer(cursor, reply, ctx)`` validates one reply and returns
 the next cursor plus the *effects* the service writes; a rejected reply raises
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.conversation import Reply, block, need_choice, typed
+from bot.domain.conversation import Reply, block, need_choice, typed
 from bot.i18n import N_, format_money
-from bot.models import BudgetLine, Client, Component
-from bot.validation import Problem, parse_date, parse_free_text, parse_money
+from bot.domain.models import BudgetLine, Client, Component
+from bot.domain.validation import Problem, parse_date, parse_free_text, parse_money
 
 # --- records -------------------------------------------------------------------------------------
 

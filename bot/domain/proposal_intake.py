@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.conversation import Reply, block, need_choice, typed
+from bot.domain.conversation import Reply, block, need_choice, typed
 from bot.i18n import N_
-from bot.models import Approach, Client, Component, Sex
-from bot.regions import PROVINCES, RegionsCatalog, province_search
-from bot.validation import (
+from bot.domain.models import Approach, Client, Component, Sex
+from bot.domain.regions import PROVINCES, RegionsCatalog, province_search
+from bot.domain.validation import (
     Problem,
     nik_warnings,
     parse_date,

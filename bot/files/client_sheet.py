@@ -4,11 +4,11 @@ An IPWL operator downloads :data:`TEMPLATE_FILE_NAME` (:func:`build_template`), 
 of a proposal *by name by address* on the sheet "Klien" (one row each) and their budget lines (RAB)
 on the sheet "Anggaran", and sends the file back. :func:`parse_client_sheet` reads it (or a CSV
 export of it) all or nothing: it returns every client, or raises
-:class:`~bot.bulk_import.ImportRejected` listing every problem with its spreadsheet row number.
+:class:`~bot.files.ipwl_csv.ImportRejected` listing every problem with its spreadsheet row number.
 
 Problems
 --------
-A cell that fails a check of :mod:`bot.validation` becomes ``ImportProblem(row, message, params)``
+A cell that fails a check of :mod:`bot.domain.validation` becomes ``ImportProblem(row, message, params)``
 whose ``message`` and ``params`` are the validation problem's own msgid and params, plus two
 *location* params: ``column`` (the header as written in the file) and, for the budget sheet,
 ``sheet`` (the sheet's name). So a handler renders, from msgids only::
@@ -39,11 +39,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected, problem_location, render_problem  # noqa: F401
+from bot.files.ipwl_csv import ImportProblem, ImportRejected, problem_location, render_problem  # noqa: F401
 from bot.i18n import N_, format_money, resolve_locale
-from bot.models import Approach, Component, Sex
-from bot.regions import PROVINCES, is_known_province_code, province_search
-from bot.validation import (
+from bot.domain.models import Approach, Component, Sex
+from bot.domain.regions import PROVINCES, is_known_province_code, province_search
+from bot.domain.validation import (
     NikInfo,
     Problem,
     ValidationError,
@@ -96,7 +96,7 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xltx")
 
 # --------------------------------------------------------------------------- messages
-# English msgids with named placeholders (see bot.i18n). Cell problems reuse bot.validation's.
+# English msgids with named placeholders (see bot.i18n). Cell problems reuse bot.domain.validation's.
 
 _FILE_EMPTY = N_("The file is empty. Fill in the template {template} and send it again.")
 _NOT_XLSX = N_(
@@ -1177,7 +1177,7 @@ def parse_client_sheet(
     client, by NIK).
 
     All or nothing: returns the clients in file order, or raises
-    :class:`~bot.bulk_import.ImportRejected` with every problem (see the module docstring).
+    :class:`~bot.files.ipwl_csv.ImportRejected` with every problem (see the module docstring).
     ``unit_cost_ceilings`` maps a component ("1".."7") to its highest unit cost in Rupiah.
     """
     clients, budget = _read_book(data, file_name, max_rows)
