@@ -14,7 +14,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.files.ipwl_csv import ImportRejected, parse_ipwl_csv, render_problem
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected, render_problem
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.models import Role

@@ -14,7 +14,7 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
-from bot.files.ipwl_csv import ImportRejected
+from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
 from bot.domain.lpj_intake import NumberedLine, Reply, Step
 from bot.files.lpj_sheet import build_lpj_template, template_name

@@ -15,7 +15,7 @@ from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from bot.files.ipwl_csv import ImportRejected
+from bot.files.problems import ImportRejected
 from bot.i18n import N_
 from bot.services import ServiceError
 from bot.domain.validation import ValidationError

@@ -17,7 +17,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import bot.files.client_sheet as cs
-from bot.files.ipwl_csv import ImportProblem, ImportRejected
+from bot.files import workbook
+from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
 from bot.files.client_sheet import (
     BUDGET_COLUMNS,
     CLIENT_COLUMNS,
@@ -28,8 +29,6 @@ from bot.files.client_sheet import (
     ClientInput,
     build_template,
     parse_client_sheet,
-    problem_location,
-    render_problem,
 )
 from bot.i18n import Translator
 from bot.domain.models import Approach, Component, Sex
@@ -555,7 +554,7 @@ def test_a_truncated_workbook_is_a_broken_file() -> None:
 
 
 def test_a_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cs, "_MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED", 10_000)
     assert where(problems_of(workbook_bytes([client_values(0)]))) == [(0, None, cs._TOO_BIG)]
 
 

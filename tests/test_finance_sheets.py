@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.files.ipwl_csv import ImportRejected
+from bot.files.problems import ImportRejected
 from bot.files.finance_sheets import (
     AnnexLine, SheetClient, build_accounts_template, build_sk_annex, build_transfers_template, parse_accounts_sheet,
     parse_transfers_sheet,

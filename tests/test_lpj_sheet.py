@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.files.ipwl_csv import ImportRejected
+from bot.files.problems import ImportRejected
 from bot.domain.lpj_intake import LpjContent, Realization
 from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
 from bot.domain.models import Component

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.files.ipwl_csv import ImportRejected, parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected
 from bot.domain.models import Grant, Role
 from bot.services import ServiceError, Services
 from tests.helpers import IPWL_CSV, days, enrol, person, seed_registry

@@ -15,8 +15,8 @@ whose ``message`` and ``params`` are the validation problem's own msgid and para
 
     baris 7, kolom NIK: NIK terdiri dari 16 digit, ...
 
-with :func:`problem_location` (the msgid and params of the ``"row {row}, column {column}:"``
-prefix) or :func:`render_problem`. Row 0 means the whole file; row 1 is the header row. Location
+with :func:`bot.files.problems.problem_location` (the msgid and params of the ``"row {row}, column {column}:"``
+prefix) or :func:`bot.files.problems.render_problem`. Row 0 means the whole file; row 1 is the header row. Location
 params are never used as placeholders of a problem's own message.
 
 Headers and the template's text are data, not msgids: the parser must recognise the Indonesian and
@@ -34,12 +34,12 @@ import logging
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.files.ipwl_csv import ImportProblem, ImportRejected, problem_location, render_problem  # noqa: F401
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, looks_like_xlsx, open_workbook
 from bot.i18n import N_, format_money, resolve_locale
 from bot.domain.models import Approach, Component, Sex
 from bot.domain.regions import PROVINCES, is_known_province_code, province_search
@@ -69,8 +69,6 @@ __all__ = [
     "ClientInput",
     "build_template",
     "parse_client_sheet",
-    "problem_location",
-    "render_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,17 +80,10 @@ _BUDGET_LINES_PER_CLIENT = 20
 # Params that say where a problem is, added to the problem's own params.
 LOCATION_PARAMS = ("sheet", "column")
 
-# Everything a workbook may unpack to. A 5,000-client workbook with long texts stays far below;
-# a zip bomb does not.
-_MAX_UNCOMPRESSED = 150 * 1024 * 1024
 # Where to look for the header row (operators sometimes put a title above it).
 _HEADER_SEARCH_ROWS = 10
 _QUOTE_LIMIT = 30
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls alike
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xltx")
 
 # --------------------------------------------------------------------------- messages
@@ -659,47 +650,33 @@ def _reject(message: str, row: int = 0, **params: object) -> ImportRejected:
 def _read_book(data: bytes, file_name: str, max_rows: int) -> tuple[_Table, _Table | None]:
     if not data.strip():
         raise _reject(_FILE_EMPTY, template=TEMPLATE_FILE_NAME)
-    if data.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
-        return _read_xlsx(data, max_rows)
-    if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_PACKAGE in data:
-            raise _reject(_PASSWORD)
-        raise _reject(_OLD_XLS)
+    if looks_like_xlsx(data) or data.startswith(OLE_MAGIC):
+        try:
+            return _read_xlsx(data, max_rows)
+        except WorkbookRefused as refused:
+            raise _refused(refused.refusal, max_rows) from None
     if file_name.lower().endswith(_EXCEL_EXTENSIONS):
         raise _reject(_NOT_XLSX)
     return _read_csv(data, max_rows), None
 
 
-def _check_archive(data: bytes, max_rows: int) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except Exception:  # BadZipFile, but also struct and value errors on garbage
-        raise _reject(_NOT_XLSX) from None
-    names = {info.filename for info in infos}
-    if "word/document.xml" in names:
-        raise _reject(_WORD_DOCUMENT, template=TEMPLATE_FILE_NAME)
-    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        raise _reject(_NOT_XLSX)
-    if sum(info.file_size for info in infos) > _MAX_UNCOMPRESSED:
-        raise _reject(_TOO_BIG, maximum=max_rows)
+def _refused(refusal: Refusal, max_rows: int) -> ImportRejected:
+    if refusal is Refusal.WORD_DOCUMENT:
+        return _reject(_WORD_DOCUMENT, template=TEMPLATE_FILE_NAME)
+    if refusal is Refusal.TOO_BIG:
+        return _reject(_TOO_BIG, maximum=max_rows)
+    if refusal is Refusal.PASSWORD:
+        return _reject(_PASSWORD)
+    if refusal is Refusal.OLD_XLS:
+        return _reject(_OLD_XLS)
+    return _reject(_NOT_XLSX)
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
-    _check_archive(data, max_rows)
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-    except Exception as error:  # openpyxl raises anything from KeyError to XML errors
-        log.info("unreadable workbook: %s", type(error).__name__)
-        raise _reject(_NOT_XLSX) from None
-    try:
+    with open_workbook(data) as workbook:
         worksheets = list(workbook.worksheets)
         if not worksheets:
-            raise _reject(_NOT_XLSX)
+            raise WorkbookRefused(Refusal.NOT_XLSX)
         folded = [" ".join(ws.title.casefold().split()) for ws in worksheets]
         client_ws = next((ws for ws, name in zip(worksheets, folded) if name in _CLIENT_SHEETS), None)
         if client_ws is None:
@@ -719,13 +696,6 @@ def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
             budget = _read_worksheet(budget_ws, _quote(budget_ws.title), _BUDGET_LOOKUP,
                                      BUDGET_COLUMNS, max_rows * _BUDGET_LINES_PER_CLIENT,
                                      _TOO_MANY_LINES, problems, allow_empty=True)  # fmt: skip
-    except ImportRejected:
-        raise
-    except Exception as error:  # malformed XML inside a valid zip surfaces only while reading
-        log.info("unreadable worksheet: %s", type(error).__name__)
-        raise _reject(_NOT_XLSX) from None
-    finally:
-        workbook.close()
     if problems:
         raise ImportRejected(problems)
     assert clients is not None

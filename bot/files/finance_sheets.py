@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.files.ipwl_csv import ImportProblem, ImportRejected
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import Refusal, WorkbookRefused, open_workbook
 from bot.i18n import N_, resolve_locale
 from bot.domain.models import TransferStatus
 from bot.domain.validation import (
@@ -249,35 +249,35 @@ def _by_ipwl(lines: Sequence[AnnexLine]) -> Iterator[tuple[str, list[AnnexLine]]
 
 def _rows(data: bytes, columns: Mapping[str, tuple[str, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {key: value}) of the first sheet, by header name in either language."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        with open_workbook(data) as wb:
+            yield from _sheet_rows(wb.worksheets[0], columns)
+    except WorkbookRefused as refused:
+        if refused.refusal is Refusal.TOO_BIG:
+            raise ImportRejected([ImportProblem(1, _TOO_MANY, {"maximum": MAX_ROWS})]) from None
         raise ImportRejected([ImportProblem(1, _NOT_XLSX)]) from None
-    try:
-        ws = wb.worksheets[0]
-        raw = ws.iter_rows(values_only=True)
-        header = next(raw, None) or ()
-        names = {str(h).strip().casefold(): i for i, h in enumerate(header) if h is not None}
-        index: dict[str, int] = {}
-        missing = []
-        for key, labels in columns.items():
-            found = next((names[n.casefold()] for n in labels if n.casefold() in names), None)
-            if found is None:
-                missing.append(labels[0])
-            else:
-                index[key] = found
-        if missing:
-            raise ImportRejected([ImportProblem(1, _MISSING_COLUMN, {"name": name}) for name in missing])
-        for number, values in enumerate(raw, start=2):
-            if number > MAX_ROWS + 1:
-                raise ImportRejected([ImportProblem(number, _TOO_MANY, {"maximum": MAX_ROWS})])
-            row = {key: values[i] if i < len(values) else None for key, i in index.items()}
-            if any(_text(v) for v in row.values()):
-                yield number, row
-    finally:
-        wb.close()
+
+
+def _sheet_rows(ws: Any, columns: Mapping[str, tuple[str, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    raw = ws.iter_rows(values_only=True)
+    header = next(raw, None) or ()
+    names = {str(h).strip().casefold(): i for i, h in enumerate(header) if h is not None}
+    index: dict[str, int] = {}
+    missing = []
+    for key, labels in columns.items():
+        found = next((names[n.casefold()] for n in labels if n.casefold() in names), None)
+        if found is None:
+            missing.append(labels[0])
+        else:
+            index[key] = found
+    if missing:
+        raise ImportRejected([ImportProblem(1, _MISSING_COLUMN, {"name": name}) for name in missing])
+    for number, values in enumerate(raw, start=2):
+        if number > MAX_ROWS + 1:
+            raise ImportRejected([ImportProblem(number, _TOO_MANY, {"maximum": MAX_ROWS})])
+        row = {key: values[i] if i < len(values) else None for key, i in index.items()}
+        if any(_text(v) for v in row.values()):
+            yield number, row
 
 
 def _text(value: Any) -> str:

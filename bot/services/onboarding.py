@@ -7,7 +7,8 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.files.ipwl_csv import ImportProblem, ImportRejected, IpwlRow
+from bot.files.ipwl_csv import IpwlRow
+from bot.files.problems import ImportProblem, ImportRejected
 from bot.i18n import N_
 from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
 from bot.services.base import Identity, Service, ServiceError

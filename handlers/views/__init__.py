@@ -11,7 +11,7 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.files.ipwl_csv import ImportProblem, render_problem
+from bot.files.problems import ImportProblem, render_problem
 from bot.i18n import N_, Translator, format_age, format_date, format_datetime, format_money
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.regions import PROVINCES

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.files.ipwl_csv import ImportProblem
+from bot.files.problems import ImportProblem
 from bot.i18n import N_, Translator, format_date, format_datetime, format_money
 from bot.domain.lpj_intake import EvidenceKind, LpjRules, NumberedLine, Step, variance
 from bot.domain.models import ProposalStatus, ReturnReason

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bot.files.ipwl_csv import ImportRejected, parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected
 from bot.files.client_sheet import ClientInput, build_template, parse_client_sheet
 from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
