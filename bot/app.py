@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.i18n import Translations, load_translations
 from bot.domain.regions import RegionsCatalog, load_regions
 from bot.services import Services
-from handlers.context import DEPS_KEY, BotContext, Deps
+from handlers.context import DEPS_KEY, BotContext, Deps, deps_of, note_commit
 from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
 from handlers.reminders import schedule_reminders
@@ -119,13 +119,15 @@ def build_application(
         builder = builder.rate_limiter(PatientRateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[DEPS_KEY] = deps
+    if note_commit not in storage.commit_listeners:
+        storage.commit_listeners.append(note_commit)
     handlers.register(app)
     return app
 
 
 async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float = 0.0) -> None:
     """Connect, publish the command menus, start the outbox sender, then poll for updates."""
-    deps: Deps = app.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(app)
     await app.initialize()
     await publish_command_menus(app.bot, deps.translations, deps.settings.locale.default)
     deps.sender = OutboxSender(app.bot, deps)
@@ -146,7 +148,7 @@ def is_handling_updates(app: Application) -> bool:
 
 async def stop_bot(app: Application) -> None:
     """Stop polling, let running handlers finish, stop the sender, disconnect."""
-    deps: Deps = app.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(app)
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

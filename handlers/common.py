@@ -6,10 +6,9 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import callback_data, keyboards, views
-from handlers.context import BotContext
+from handlers.context import BotContext, start_counting_commits
 from handlers.menus import refresh_menus_soon
 from handlers.replies import answers_refusals, is_private, reply
-from storage.unit import forget_commits
 
 
 @answers_refusals
@@ -76,10 +75,10 @@ async def drop_duplicate_update(update: Update, context: BotContext) -> None:
     """Runs before every handler: a second delivery of the same update stops here."""
     # The error handler asks whether this update saved anything: count from here (each update runs
     # in a task whose context was copied from the poller's), and not the mark of the update as seen.
-    forget_commits()
+    start_counting_commits()
     if not await context.services.onboarding.first_delivery(update.update_id):
         raise ApplicationHandlerStop
-    forget_commits()
+    start_counting_commits()
 
 
 async def on_stale_button(update: Update, context: BotContext) -> None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,25 @@ if TYPE_CHECKING:
 
 DEPS_KEY = "atensi"
 
+# Whether the update being handled has committed a transaction: the error handler asks, so that it
+# never tells someone "nothing was changed" when a change was saved before the failure. A context
+# variable, because PTB runs each update in its own task (copied from the poller's context).
+_committed: ContextVar[bool] = ContextVar("atensi_committed", default=False)
+
+
+def start_counting_commits() -> None:
+    """The update starts here: nothing of its own is saved yet."""
+    _committed.set(False)
+
+
+def note_commit() -> None:
+    """Storage's commit listener (wired in bot.app): the current task has saved something."""
+    _committed.set(True)
+
+
+def committed_in_this_update() -> bool:
+    return _committed.get()
+
 
 @dataclass
 class Deps:
@@ -37,6 +57,11 @@ class Deps:
     errors: list[BaseException] = field(default_factory=list)
 
 
+def deps_of(app: Application) -> Deps:
+    """The dependencies ``bot.app.build_application`` wired into ``app``."""
+    return app.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+
+
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def __init__(
         self, application: Application, chat_id: int | None = None, user_id: int | None = None
@@ -46,7 +71,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def deps(self) -> Deps:
-        return self.application.bot_data[DEPS_KEY]
+        return deps_of(self.application)
 
     @property
     def services(self) -> Services:

@@ -10,8 +10,7 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import views
-from handlers.context import BotContext
-from storage.unit import committed_since_forget
+from handlers.context import BotContext, committed_in_this_update
 
 log = logging.getLogger("atensi.errors")
 
@@ -33,7 +32,7 @@ async def on_error(update: object, context: BotContext) -> None:
         # (A timeout is not reported: Telegram may well have carried the call out — the answer is
         # probably on its way and the change is saved — so "nothing was changed" would be wrong.)
         t = context.deps.translations.for_locale(None)
-        text = views.unexpected_error(t, saved=committed_since_forget())
+        text = views.unexpected_error(t, saved=committed_in_this_update())
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(text[:200], show_alert=True)

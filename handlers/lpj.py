@@ -19,7 +19,7 @@ from bot.i18n import N_, Translator
 from bot.domain.lpj_intake import NumberedLine, Reply, Step
 from bot.files.lpj_sheet import build_lpj_template, template_name
 from bot.services import FileUpload, LpjState, ServiceError
-from bot.services.lpj import CONVERSATION, RETURN_CONVERSATION
+from bot.services.lpj import CONVERSATION, LPJ_CARD_KIND, RETURN_CONVERSATION
 from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
@@ -29,7 +29,6 @@ from handlers.replies import answers_refusals, button_args, close_buttons, int_a
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
 from storage.files import FileStore, FileStoreFull
-from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.lpj")
 
@@ -309,12 +308,7 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
 # --- notifications ----------------------------------------------------------------------------------------
 
 
-async def _remember_card(deps: Deps, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int) -> None:
-    """In the transaction that marks the card sent: later edits find it even after a crash."""
-    await deps.services.lpj.card_sent(uow, int(params["proposal_id"]), chat_id, message_id)
-
-
-@notification("lpj_card", on_sent=_remember_card)
+@notification(LPJ_CARD_KIND)
 async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """The LPJ's card in the PIC group: a new one per submission, edited as the review moves on."""
     review = await deps.services.lpj.review(int(params["proposal_id"]))

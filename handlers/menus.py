@@ -19,9 +19,9 @@ from telegram.ext import Application
 
 from bot.i18n import N_, Translations
 from bot.domain.models import Role
+from bot.services import StorageBusy
 from bot.services.onboarding import MenuOwner
 from handlers.context import BotContext, Deps
-from storage.db import StorageBusy
 
 log = logging.getLogger("atensi.menus")
 

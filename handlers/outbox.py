@@ -18,8 +18,9 @@ private chats claimed with it.
   so one bad row never stops the others.
 
 Kinds are registered with ``@notification("kind")``; a renderer turns the row's params into a
-``Rendered`` message for one recipient. ``on_sent`` runs in the very transaction that marks the
-row sent (e.g. to remember which message is a group card), so a crash cannot separate the two.
+``Rendered`` message for one recipient. Every change to the outbox table goes through
+:class:`bot.services.outbox.OutboxService` — marking a row sent also records what that kind's
+delivery means (a group card remembers its message), in one transaction.
 """
 
 from __future__ import annotations
@@ -40,22 +41,13 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.i18n import Translator
 from handlers.context import Deps
 from bot.domain.records import OutboxMessage
-from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.delivery")
 
-# The default lease ([delivery] lease_seconds): long enough to cover a row's wait in its chat's local
-# queue (BACKLOG rows at most, group chats at 3 s each): a lease that ran out while the row still
-# waited here would let another sender take it. (This sender itself never takes a row twice: it
-# skips the rows it holds, so a short lease only matters with several instances.)
-# Kinds whose failures are reported elsewhere (no "could not deliver" notice to admins).
-SELF_REPORTING_KINDS = frozenset({"delivery_failed", "broadcast"})
-LEASE = dt.timedelta(minutes=10)
 BATCH = 50
 BACKLOG = 150  # rows held in local queues at most
 INLINE_RETRIES = 4  # 5xx / timeouts in a row before the row waits in the database
 MAX_RATE_LIMITED = 20  # 429s in a row for one row before it waits in the database
-MAX_ATTEMPTS = 8  # a row that keeps failing to render or send is given up after this many claims
 MARK_ATTEMPTS = 8  # tries to record a delivered row (≈ 20 s of a busy database) before leaving it to its lease
 IDLE_POLL_SECONDS = 5.0
 
@@ -72,28 +64,24 @@ class Rendered:
 
 Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | None]]
 AfterSend = Callable[[Deps, dict[str, Any], int, int], Awaitable[None]]  # (deps, params, chat_id, message_id)
-# (deps, uow, params, chat_id, message_id): runs inside the transaction that marks the row sent.
-OnSent = Callable[[Deps, UnitOfWork, dict[str, Any], int, int], Awaitable[None]]
 
 
 @dataclasses.dataclass(frozen=True)
 class NotificationKind:
     render: Renderer
     after_send: AfterSend | None = None
-    on_sent: OnSent | None = None
 
 
 NOTIFICATIONS: dict[str, NotificationKind] = {}
 
 
-def notification(kind: str, *, after_send: AfterSend | None = None,
-                 on_sent: OnSent | None = None) -> Callable[[Renderer], Renderer]:
+def notification(kind: str, *, after_send: AfterSend | None = None) -> Callable[[Renderer], Renderer]:
     """Register the renderer of one outbox kind (and optionally what to do once it is sent)."""
 
     def register(render: Renderer) -> Renderer:
         if kind in NOTIFICATIONS:
             raise ValueError(f"notification kind registered twice: {kind}")
-        NOTIFICATIONS[kind] = NotificationKind(render, after_send, on_sent)
+        NOTIFICATIONS[kind] = NotificationKind(render, after_send)
         return render
 
     return register
@@ -202,8 +190,7 @@ class OutboxSender:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         if self._held:
-            async with self.deps.services.storage.transaction() as uow:
-                await uow.outbox.release(sorted(self._held))
+            await self.deps.services.outbox.release(sorted(self._held))
         self._workers.clear()
         self._queues.clear()
         self._held.clear()
@@ -228,8 +215,7 @@ class OutboxSender:
         room = self.backlog - len(self._held)
         if room <= 0:
             return 0
-        async with self.deps.services.storage.transaction() as uow:
-            batch = await uow.outbox.claim_due(self.deps.clock.now(), limit=min(room, BATCH), lease=self.lease)
+        batch = await self.deps.services.outbox.claim_due(limit=min(room, BATCH), lease=self.lease)
         new = 0
         for message in batch:
             if message.id in self._held:  # claimed again while still waiting here: already ours
@@ -278,17 +264,15 @@ class OutboxSender:
 
     async def _deliver(self, message: OutboxMessage) -> None:
         kind = NOTIFICATIONS.get(message.kind)
-        storage = self.deps.services.storage
+        outbox = self.deps.services.outbox
         if kind is None:
             log.error("outbox %s: unknown kind %s", message.id, message.kind)
-            async with storage.transaction() as uow:
-                await uow.outbox.mark_failed(message.id, "unknown kind")
+            await outbox.mark_failed(message, "unknown kind")
             return
-        t = await self._translator(message)
+        t = self.deps.translations.for_locale(await outbox.recipient_locale(message))
         rendered = await kind.render(self.deps, t, message.params)
         if rendered is None:  # nothing to say any more (e.g. the item changed again)
-            async with storage.transaction() as uow:
-                await uow.outbox.mark_sent(message.id, None, self.deps.clock.now())
+            await outbox.mark_sent(message, None, self.deps.clock.now())
             return
         failures = limited = 0
         while True:
@@ -334,7 +318,7 @@ class OutboxSender:
         now = self.deps.clock.now()
         for attempt in range(1, MARK_ATTEMPTS + 1):
             try:
-                await self._mark_sent(kind, message, message_id, now)
+                await self.deps.services.outbox.mark_sent(message, message_id, now)
                 break
             except asyncio.CancelledError:
                 raise
@@ -347,25 +331,6 @@ class OutboxSender:
         self.stats["sent"] += 1
         if kind.after_send is not None and message_id is not None:
             await kind.after_send(self.deps, message.params, message.chat_id, message_id)
-
-    async def _mark_sent(self, kind: NotificationKind, message: OutboxMessage, message_id: int | None,
-                         now: dt.datetime) -> None:
-        storage = self.deps.services.storage
-        in_hook = False
-        try:
-            async with storage.transaction() as uow:
-                await uow.outbox.mark_sent(message.id, message_id, now)
-                if kind.on_sent is not None and message_id is not None:
-                    in_hook = True
-                    await kind.on_sent(self.deps, uow, message.params, message.chat_id, message_id)
-                    in_hook = False
-        except Exception:
-            if not in_hook:
-                raise  # the storage failed (e.g. locked): the caller tries again, hook included
-            # The hook itself is broken: never send the message twice because of it.
-            log.exception("outbox %s: on_sent failed; marking sent without it", message.id)
-            async with storage.transaction() as uow:
-                await uow.outbox.mark_sent(message.id, message_id, now)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> int | None:
         if rendered.edit_message_id is not None:
@@ -387,40 +352,14 @@ class OutboxSender:
                                            reply_markup=rendered.reply_markup)
         return sent.message_id
 
-    async def _translator(self, message: OutboxMessage) -> Translator:
-        locale = None
-        if message.person_id is not None:
-            async with self.deps.services.storage.reading() as uow:
-                person = await uow.people.by_id(message.person_id)
-            locale = person.locale if person else None
-        return self.deps.translations.for_locale(locale)
-
     async def _later(self, message: OutboxMessage, error: Exception) -> None:
-        async with self.deps.services.storage.transaction() as uow:
-            if message.attempts >= MAX_ATTEMPTS:
-                self.stats["failed"] += 1
-                log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts,
-                          type(error).__name__)
-                await uow.outbox.mark_failed(message.id, f"gave up: {type(error).__name__}")
-                return
-            delay = dt.timedelta(seconds=min(3600, 30 * 2 ** min(message.attempts, 7)))
-            log.warning("outbox %s: %s, retrying in %s", message.id, type(error).__name__, delay)
-            await uow.outbox.reschedule(message.id, self.deps.clock.now() + delay, type(error).__name__)
+        if not await self.deps.services.outbox.try_later(message, type(error).__name__):
+            self.stats["failed"] += 1
+            log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts,
+                      type(error).__name__)
 
     async def _give_up(self, message: OutboxMessage, error: TelegramError, *, tell_admins: bool) -> None:
         self.stats["failed"] += 1
         log.warning("outbox %s to chat %s failed for good: %s", message.id, message.chat_id, type(error).__name__)
-        now = self.deps.clock.now()
-        async with self.deps.services.storage.transaction() as uow:
-            await uow.outbox.mark_failed(message.id, f"{type(error).__name__}: {error.message[:150]}")
-            # Broadcasts report their own failures to the admin who sent them.
-            if tell_admins and message.kind not in SELF_REPORTING_KINDS:
-                for chat_id in await self._admin_chats(uow):
-                    await uow.outbox.enqueue(
-                        dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}", chat_id=chat_id,
-                        kind="delivery_failed", now=now,
-                        params={"chat_id": message.chat_id, "kind": message.kind, "person_id": message.person_id},
-                    )
-
-    async def _admin_chats(self, uow: Any) -> list[int]:
-        return await uow.people.admin_chat_ids(self.deps.settings.access.admin_user_ids)
+        await self.deps.services.outbox.give_up(
+            message, f"{type(error).__name__}: {error.message[:150]}", tell_admins=tell_admins)

@@ -23,7 +23,6 @@ from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
-from storage.unit import UnitOfWork
 
 # --- button helpers (shared by decisions and payments) ---------------------------------------------------
 
@@ -134,11 +133,7 @@ async def _card(deps: Deps, t: Translator, params: dict[str, Any], *, edit: bool
     return Rendered(rv.card(t, card), kb.card(t, card), edit_message_id=sent[0])
 
 
-async def _remember_card(deps: Deps, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int) -> None:
-    await deps.services.reviews.card_sent(uow, int(params["proposal_id"]), chat_id, message_id, deps.clock.now())
-
-
-@notification(CARD_KIND, on_sent=_remember_card)
+@notification(CARD_KIND)
 async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """A submitted version's card in the team's group."""
     return await _card(deps, t, params, edit=False)

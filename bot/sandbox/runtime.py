@@ -28,7 +28,7 @@ from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.config import ConfigError, Settings
 from bot.emulator import BotApiEmulator, default_spec_path
 from bot.services import Services
-from handlers.context import DEPS_KEY, Deps
+from handlers.context import Deps, deps_of
 from storage.unit import Storage
 
 from . import demo
@@ -116,7 +116,7 @@ class World:
 
     @property
     def deps(self) -> Deps:
-        deps: Deps = self.app.bot_data[DEPS_KEY]
+        deps: Deps = deps_of(self.app)
         return deps
 
 

@@ -9,21 +9,22 @@ from __future__ import annotations
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.domain.regions import RegionsCatalog
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
-from bot.services.lpj import LpjService, LpjState
+from bot.services.outbox import OutboxService
+from bot.services.lpj import LPJ_CARD_KIND, LpjService, LpjState
 from bot.services.proposals import DraftState, FileUpload, ProposalService
 from bot.services.reminders import ReminderService
 from bot.services.decrees import DecreeService
 from bot.services.payments import AccountService, PaymentService
-from bot.services.reviews import ReviewService
+from bot.services.reviews import CARD_KIND, ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
 from storage.unit import Storage
 
 __all__ = [
-    "DraftState", "FileUpload", "Identity", "IpwlStatus", "LpjState", "Redemption", "Service", "ServiceError", "Services",
+    "DraftState", "FileUpload", "Identity", "IpwlStatus", "LpjState", "Redemption", "Service", "ServiceError", "Services", "StorageBusy",
 ]
 
 
@@ -47,3 +48,11 @@ class Services:
         self.broadcasts = BroadcastService(storage, clock, settings)
         self.privacy = PrivacyService(storage, clock, settings)
         self.reports = ReportService(storage, clock, settings)
+        self.outbox = OutboxService(storage, clock, settings)
+        # What delivering a kind also records, in the transaction that marks it sent.
+        self.outbox.use_effects({
+            CARD_KIND: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
+                uow, int(params["proposal_id"]), chat_id, message_id, now),
+            LPJ_CARD_KIND: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
+                uow, int(params["proposal_id"]), chat_id, message_id),
+        })

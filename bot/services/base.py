@@ -8,7 +8,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.models import Actor, Person, Role
 from bot.domain.models import AuditEvent
+from storage.db import StorageBusy
 from storage.unit import Storage
+
+# StorageBusy (the database failing for now: locked or unavailable) is what a caller that simply
+# runs again later may catch; it is named here so that callers never import storage.
+__all__ = ["Identity", "Service", "ServiceError", "StorageBusy"]
 
 
 class ServiceError(Exception):

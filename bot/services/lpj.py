@@ -101,6 +101,8 @@ class ReturnStarted:
     proposal: Proposal
     version: int
 
+LPJ_CARD_KIND = "lpj_card"  # the LPJ card in the team's group (its message is remembered when sent)
+
 
 class LpjService(Service):
     """What operators, PIC and finance do with accountability reports."""
@@ -516,7 +518,7 @@ class LpjService(Service):
         if team is None or team.group_chat_id is None:
             return
         await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:{event}:card", chat_id=team.group_chat_id,
-                                 kind="lpj_card", now=now,
+                                 kind=LPJ_CARD_KIND, now=now,
                                  params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new})
 
     async def _tell_operators(self, uow: UnitOfWork, proposal: Proposal, kind: str, key: str, now: dt.datetime) -> None:

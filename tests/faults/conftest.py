@@ -29,7 +29,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.emulator import BotApiEmulator, EmuUser, default_spec_path
 from bot.services import Identity, Services
-from handlers.context import DEPS_KEY, Deps
+from handlers.context import Deps, deps_of
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.helpers import seed_registry
@@ -219,7 +219,7 @@ class ProdWorld(World):
     async def restart(self) -> None:
         await stop_bot(self.app)
         self.app = await _run_prod_bot(self.emu, self.storage, self.clock, self.settings)
-        self.deps = self.app.bot_data[DEPS_KEY]
+        self.deps = deps_of(self.app)
         self.services = self.deps.services
 
 
@@ -247,7 +247,7 @@ async def prod_world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterat
         services = Services(storage, clock, scenario_settings)
         await seed_registry(services)
         app = await _run_prod_bot(emulator, storage, clock, scenario_settings)
-        deps: Deps = app.bot_data[DEPS_KEY]
+        deps: Deps = deps_of(app)
         world = ProdWorld(emulator, storage, deps.services, deps, clock, scenario_settings, app)
         errors: list[BaseException] = []
         try:

@@ -16,9 +16,9 @@ from telegram.error import TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_bot, stop_bot
-from bot.emulator import BotMessage, EmuUser
 from bot.domain.models import Role
-from handlers.context import DEPS_KEY
+from bot.emulator import BotMessage, EmuUser
+from handlers.context import deps_of
 from tests.scenarios.test_review_flow import card, drain, submitted, team
 
 FAULTS = [
@@ -87,7 +87,7 @@ async def _impatient(world) -> None:
     world.app = build_application(settings, storage=world.storage, clock=world.clock,
                                   request=HTTPXRequest(read_timeout=0.5))
     await start_bot(world.app, poll_timeout=1)
-    world.deps = world.app.bot_data[DEPS_KEY]
+    world.deps = deps_of(world.app)
     world.services = world.deps.services
 
 

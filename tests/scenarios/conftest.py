@@ -16,10 +16,10 @@ import pytest
 from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
 from bot.domain.models import Role
+from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
 from bot.services import Services
-from handlers.context import DEPS_KEY, Deps
+from handlers.context import Deps, deps_of
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.helpers import seed_registry
@@ -43,7 +43,7 @@ class World:
         """Stop the bot and start a new one on the same database, as after a crash or a deploy."""
         await stop_bot(self.app)
         self.app = await run_bot(self.emu, self.storage, self.clock, self.settings)
-        self.deps = self.app.bot_data[DEPS_KEY]
+        self.deps = deps_of(self.app)
         self.services = self.deps.services
 
     async def say(self, user: EmuUser, text: str, chat: EmuChat | None = None) -> list[BotMessage]:
@@ -120,7 +120,7 @@ async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[Wo
         services = Services(storage, clock, scenario_settings)
         await seed_registry(services)
         app = await run_bot(emu, storage, clock, scenario_settings)
-        deps: Deps = app.bot_data[DEPS_KEY]
+        deps: Deps = deps_of(app)
         world = World(emu, storage, deps.services, deps, clock, scenario_settings, app)
         errors: list[BaseException] = []
         try:
