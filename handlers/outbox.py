@@ -165,6 +165,11 @@ class OutboxSender:
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def busy(self) -> bool:
+        """Rows are held here: queued for their chat or being sent."""
+        return bool(self._held) or bool(self._workers)
+
     def start(self) -> None:
         self.deps.services.storage.outbox_listeners.append(self.wake)
         self._task = asyncio.create_task(self._run(), name="outbox-sender")

@@ -121,6 +121,16 @@ class OutboxRepository:
             (error[:200], message_id),
         )
 
+    async def due_count(self, now: dt.datetime) -> int:
+        """Rows a sender could claim now (pending, due, not held under a live lease)."""
+        stamp = to_db_time(now)
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?"
+            " AND (claimed_until IS NULL OR claimed_until < ?)",
+            (stamp, stamp),
+        )
+        return int(rows[0][0])
+
     async def counts(self) -> dict[str, int]:
         rows = await self._conn.execute_fetchall("SELECT status, count(*) FROM outbox GROUP BY status")
         return {row[0]: row[1] for row in rows}

@@ -43,6 +43,11 @@ class OutboxService(Service):
         async with self.storage.transaction() as uow:
             return list(await uow.outbox.claim_due(self.clock.now(), limit=limit, lease=lease))
 
+    async def due_count(self) -> int:
+        """How many notifications wait, due now, for a sender to claim them."""
+        async with self.storage.reading() as uow:
+            return await uow.outbox.due_count(self.clock.now())
+
     async def release(self, ids: Sequence[int]) -> None:
         """Give rows back at once (a clean stop): the next sender need not wait for their lease."""
         async with self.storage.transaction() as uow:

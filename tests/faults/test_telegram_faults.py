@@ -19,7 +19,7 @@ from bot.app import build_application, start_bot, stop_bot
 from bot.domain.models import Role
 from bot.emulator import BotMessage, EmuUser
 from handlers.context import deps_of
-from tests.scenarios.test_review_flow import card, drain, submitted, team
+from tests.scenarios.test_review_flow import card, submitted, team
 
 FAULTS = [
     {"status": 429, "retry_after": 1},
@@ -121,7 +121,7 @@ async def test_outbox_notifications_survive_faults_once_each(prod_world) -> None
     pid = await submitted(world, t)
     await world.emu.wait_for(lambda: any(f"v1|pdt|{pid}" in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
                              timeout=20)
-    await drain(world)
+    await world.drain()
     cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
     assert len(cards) == 1
     assert await world.rows("SELECT kind, status FROM outbox") == [("proposal_card", "sent")]
@@ -164,7 +164,7 @@ async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(pro
     pid = await submitted(world, t)
     await world.emu.wait_for(lambda: len([m for m in world.emu.chat_messages(t.group)
                                           if f"v1|pdt|{pid}" in str(m.reply_markup)]) == 2, timeout=10)
-    await drain(world)
+    await world.drain()
     await world.emu.settle(quiet=0.5)
     cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
     assert len(cards) == 2  # the late one, and the retry

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from bot.emulator import EmuUser
 from bot.domain.models import Role
-from tests.scenarios.test_review_flow import CLIENTS, card, datas, drain, give_reasons, submitted, tap, team
+from tests.scenarios.test_review_flow import CLIENTS, card, datas, give_reasons, submitted, tap, team
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,7 +67,7 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await press(world, t.head, "v1|sk|n")
     await press(world, t.head, "v1|sk|r")
     await press(world, t.head, "v1|sk|y")
-    await drain(world)
+    await world.drain()
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"
     annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
@@ -103,7 +103,7 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     assert await status(world, pid) == "accounts_submitted"
 
     # Fajar checks: Siti's is right, Dewi's goes back; Siti corrects it.
-    await drain(world)
+    await world.drain()
     await press(world, fajar, f"v1|avr|{pid}")
     await press(world, fajar, f"v1|av|{siti_client}")
     await press(world, fajar, f"v1|ar|{dewi_client}")
@@ -118,13 +118,13 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(t.op, "Dewi Lestari")
     await press(world, t.op, "v1|pbs")
     assert await status(world, pid) == "accounts_submitted"
-    await drain(world)
+    await world.drain()
     await press(world, fajar, f"v1|avr|{pid}")
     await press(world, fajar, f"v1|ava|{pid}")
     assert await status(world, pid) == "accounts_verified"
 
     # Fajar pays: SPP, SPM, two transfers sent, Budi's fails; Siti gives a new account; paid.
-    await drain(world)
+    await world.drain()
     await world.say(fajar, "/bayar")
     await press(world, fajar, f"v1|pay|{pid}")
     await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
@@ -142,13 +142,13 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(t.op, "0987654321")
     await world.say(t.op, "Budi Santoso")
     await press(world, t.op, "v1|pbs")
-    await drain(world)
+    await world.drain()
     await press(world, fajar, f"v1|pay|{pid}")
     await press(world, fajar, f"v1|ps|{budi_client}")
     assert await status(world, pid) == "paid"
     assert await world.rows("SELECT lpj_due_on FROM proposals") == [((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)]
     assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [("sent", 3, 4_500_000)]
-    await drain(world)
+    await world.drain()
     paid = world.last(t.op)
     assert "USL-2026-0001" in paid.text and "Rp1.500.000" in paid.text and "Rp4.500.000" in paid.text
 
@@ -187,6 +187,6 @@ async def test_a_rejected_proposal_tells_the_operator_why(world) -> None:
     await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
     await give_reasons(world, t.andi, pid, "reject", ["fbudget"], "Anggaran melebihi pagu")
     assert await status(world, pid) == "rejected"
-    await drain(world)
+    await world.drain()
     assert "Anggaran melebihi pagu" in world.last(t.op).text
     assert await world.rows("SELECT client_id, field, stage FROM return_reasons") == [(None, "budget", "rejected")]

@@ -18,7 +18,7 @@ from handlers.context import BotContext
 from handlers.outbox import Pacer
 from handlers.reminders import job_send_reminders
 from storage.outbox import OutboxRepository
-from tests.scenarios.test_lpj_cycle import at, deliver, run_job
+from tests.scenarios.test_lpj_cycle import at, run_job
 from tests.test_lpj_service import NAMES, seed_proposal
 
 WIT = ZoneInfo("Asia/Jayapura")
@@ -135,7 +135,7 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
     monkeypatch.setattr(OutboxRepository, "enqueue_many", original)
     # What the crashed run had committed goes out; then the process restarts. (A send still in
     # flight at a restart is the outbox sender's concern, not the reminder engine's.)
-    await deliver(world)
+    await world.drain()
     assert len(reminders_to(world, siti)) + len(reminders_to(world, yohana)) == 2
     await world.restart()  # a new process: the JobQueue is empty, the reminder log is not
     world.deps.sender.pacer = Pacer(group_per_minute=20 * 60, private_per_second=60)
@@ -143,7 +143,7 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
 
     # Two runs overlap (a slow run and the next tick, or two instances); then one more later.
     await asyncio.gather(job_send_reminders(BotContext(world.app)), job_send_reminders(BotContext(world.app)))
-    await deliver(world)
+    await world.drain()
     await run_job(world, at(dt.date(2026, 12, 21), 11))
     assert len(reminders_to(world, siti)) == 3 and len(reminders_to(world, yohana)) == 2
     assert await world.rows("SELECT count(*) FROM reminder_log") == [(5,)]

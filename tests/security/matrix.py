@@ -154,22 +154,8 @@ async def cast(world: Any) -> Cast:
     t["ipwl_a"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'"))[0][0]
     t["team2"] = (await world.rows("SELECT id FROM pic_teams WHERE code = 'TIM2'"))[0][0]
     await world.emu.settle()
-    await _drain(world)
+    await world.drain()
     return Cast(users, group, t)
-
-
-async def _drain(world: Any) -> None:
-    """Until every due notification is out and the sender is idle (effects of the last presses)."""
-    import asyncio
-
-    stamp = to_db_time(world.clock.now())
-    processor = world.app.update_processor
-    for _ in range(1000):
-        await world.emu.settle(quiet=0.01)
-        due = await world.rows("SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?", stamp)
-        if due == [(0,)] and not world.deps.sender._workers and processor.current_concurrent_updates == 0:
-            break
-        await asyncio.sleep(0.01)
 
 
 # --- the database, as far as a refused press must leave it ---------------------------------------------------

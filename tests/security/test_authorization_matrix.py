@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import handlers
 from handlers.callback_data import encode
-from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, _drain, cast, changes, fingerprint, plant_button
+from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, cast, changes, fingerprint, plant_button
 
 Args = Callable[[dict[str, int]], tuple[object, ...]]
 
@@ -185,7 +185,7 @@ async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tu
         before[persona] = len(world.emu.chat_messages(user))
         recorder.take(user)
     answers = await asyncio.gather(*(world.emu.press(c[p], messages[p], data, timeout=5) for p in personas))
-    await _drain(world)
+    await world.drain()
     return {p: Outcome(p, answer, recorder.take(c[p]),
                        [m.text or m.caption or "" for m in world.emu.chat_messages(c[p])[before[p]:]])
             for p, answer in zip(personas, answers)}
@@ -266,7 +266,7 @@ async def _type_all(world, c: Cast, recorder: Recorder, command: str, codes: dic
     # Each gets an answer (a report is drawn in a thread: the wire can be quiet meanwhile).
     await world.emu.wait_for(lambda: all(len(world.emu.chat_messages(chats[p])) > before[p] for p in personas),
                              timeout=20)
-    await _drain(world)
+    await world.drain()
     return {p: Outcome(p, None, recorder.take(c[p]),
                        [m.text or m.caption or "" for m in world.emu.chat_messages(chats[p])[before[p]:]])
             for p in personas}
