@@ -7,14 +7,10 @@ the local Bot API emulator.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
-from telegram.error import NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
@@ -24,6 +20,7 @@ from bot.i18n import Translations, load_translations
 from bot.domain.regions import RegionsCatalog, load_regions
 from bot.services import Services
 from handlers.context import DEPS_KEY, BotContext, Deps, deps_of, note_commit
+from handlers.flood import FloodLimiter
 from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
 from handlers.reminders import schedule_reminders
@@ -33,48 +30,6 @@ from storage.unit import Storage
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 log = logging.getLogger("atensi.api")
-
-
-def _not_carried_out(error: NetworkError) -> bool:
-    """Telegram certainly did not carry the call out: it answered 5xx (PTB raises a bare
-    NetworkError with Telegram's description), or no connection could be made, or the server
-    closed it without any answer (typically a kept-alive connection it had already dropped).
-    Not a timeout (the call may have been done) and not 400/403/409 (retrying cannot help)."""
-    if type(error) is not NetworkError:  # BadRequest, TimedOut are subclasses
-        return False
-    message = error.message
-    if message.startswith("httpx."):
-        return message.startswith(("httpx.ConnectError", "httpx.RemoteProtocolError"))
-    return not message.startswith("Unknown error")
-
-
-class PatientRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (flood limits, 429 retried after ``retry_after``) that also retries,
-    twice with a short back-off, a call Telegram did not carry out (:func:`_not_carried_out`):
-    a one-off 500/502 or a dropped connection must not cost a person their answer."""
-
-    transient_retries = 2
-    backoff_seconds = 0.25
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except NetworkError as error:
-                if attempt >= self.transient_retries or not _not_carried_out(error):
-                    raise
-                attempt += 1
-                log.warning("Bot API %s not carried out (%s); retry %d", endpoint, type(error).__name__, attempt)
-                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
 
 
 def build_application(
@@ -116,7 +71,7 @@ def build_application(
         HTTPXRequest(read_timeout=settings.telegram.poll_timeout + 10)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(PatientRateLimiter(max_retries=3))
+        builder = builder.rate_limiter(FloodLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[DEPS_KEY] = deps
     if note_commit not in storage.commit_listeners:

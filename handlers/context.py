@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -53,8 +53,9 @@ class Deps:
     clock: Clock
     regions: RegionsCatalog | None = None
     sender: OutboxSender | None = None
-    # Exceptions that reached the error handler (tests assert this stays empty).
-    errors: list[BaseException] = field(default_factory=list)
+    # Tests set a list here to collect the exceptions that reached the error handler (and assert
+    # it stays empty); in production it stays None: tracebacks hold frames, frames hold personal data.
+    errors: list[BaseException] | None = None
 
 
 def deps_of(app: Application) -> Deps:

@@ -18,7 +18,8 @@ log = logging.getLogger("atensi.errors")
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     assert error is not None
-    context.deps.errors.append(error)
+    if context.deps.errors is not None:
+        context.deps.errors.append(error)
     update_id = update.update_id if isinstance(update, Update) else None
     # Ids and the exception type only: message bodies may hold personal data.
     log.error("unhandled %s while handling update %s", type(error).__name__, update_id,

@@ -5,11 +5,15 @@ they announce. This sender claims due rows (a lease, so two senders never take t
 renders each for its recipient, sends it within Telegram's flood limits and marks it sent.
 
 Rows flow through per-chat queues: each chat's messages go out in order, one at a time, while
-different chats proceed side by side under one :class:`Pacer` (≈30 messages/s overall, 20/min per
-group, 1/s per private chat). There is no batch barrier, so a slow group chat never holds up the
-private chats claimed with it.
+different chats proceed side by side. Telegram's flood limits (≈30 messages/s overall, 20/min per
+group, 1/s per private chat for notifications) are kept by the bot's one rate limiter
+(:mod:`handlers.flood`), which every call passes. There is no batch barrier, so a slow group chat
+never holds up the private chats claimed with it.
 
-- 429: every chat pauses for ``retry_after`` (Telegram's flood control is per bot), then retries.
+This sender is the one retry layer for notifications (the limiter does not retry them):
+
+- 429: the limiter pauses every chat for ``retry_after`` (Telegram's flood control is per bot);
+  this chat's queue waits it out and tries again.
 - 5xx, timeouts, dropped connections: retry with back-off; after a few tries the row waits in
   the database and is picked up again later — nothing is lost.
 - 403 (blocked, never started) or a chat that is gone: the row is marked failed and an admin is
@@ -29,7 +33,6 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -39,6 +42,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
+from handlers.flood import OUTBOX
 from handlers.context import Deps
 from bot.domain.records import OutboxMessage
 
@@ -46,7 +50,7 @@ log = logging.getLogger("atensi.delivery")
 
 BATCH = 50
 BACKLOG = 150  # rows held in local queues at most
-INLINE_RETRIES = 4  # 5xx / timeouts in a row before the row waits in the database
+INLINE_RETRIES = 5  # 5xx / timeouts in a row (≈ 6 s of back-off) before the row waits in the database
 MAX_RATE_LIMITED = 20  # 429s in a row for one row before it waits in the database
 MARK_ATTEMPTS = 8  # tries to record a delivered row (≈ 20 s of a busy database) before leaving it to its lease
 IDLE_POLL_SECONDS = 5.0
@@ -87,72 +91,15 @@ def notification(kind: str, *, after_send: AfterSend | None = None) -> Callable[
     return register
 
 
-class Pacer:
-    """Telegram's flood limits: ~30 messages/s overall, 20/min per group, ~1/s per private chat.
-
-    Each send reserves the earliest slot that respects all three, then sleeps until it; a 429
-    pauses every chat (``pause_all``), including sends that had already reserved a slot.
-    """
-
-    # 29/s, not 30: sends reach Telegram with a few ms of jitter, and a 31st message inside any
-    # one-second window costs a 429 that pauses every chat for a whole second (measured with
-    # bench/bench_outbox.py: at 30/s, 130 429s and +25 % time for 600 messages; at 29/s none, +3.5 %).
-    def __init__(self, overall_per_second: float = 29, group_per_minute: float = 20,
-                 private_per_second: float = 1) -> None:
-        self._overall_gap = 1 / overall_per_second
-        self._group_gap = 60 / group_per_minute
-        self._private_gap = 1 / private_per_second
-        self._next_any = 0.0
-        self._paused_until = 0.0
-        self._next_chat: dict[int, float] = {}
-        self._before: dict[int, float] = {}  # each chat's slot before its latest reservation
-        self._lock = asyncio.Lock()
-
-    def pause_all(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-        self._next_any = max(self._next_any, self._paused_until)
-
-    def not_sent(self, chat_id: int) -> None:
-        """The reserved send failed (5xx, 429, timeout): the chat's own gap was not used up, so a
-        retry need not wait 3 s more in a group."""
-        if chat_id in self._before:
-            self._next_chat[chat_id] = self._before.pop(chat_id)
-
-    async def wait_turn(self, chat_id: int, *, edit: bool = False) -> None:
-        """Wait for this chat's next slot. Edits (a card updated in place) are not new messages:
-        they keep to the overall rate but neither wait for nor use up the chat's own gap, so a
-        card changes as soon as someone presses its button."""
-        while True:
-            async with self._lock:
-                gap = self._group_gap if chat_id < 0 else self._private_gap
-                now = time.monotonic()
-                start = max(now, self._next_any, 0.0 if edit else self._next_chat.get(chat_id, 0.0))
-                self._next_any = start + self._overall_gap
-                if not edit:
-                    self._before[chat_id] = self._next_chat.get(chat_id, 0.0)
-                    self._next_chat[chat_id] = start + gap
-                if len(self._next_chat) > 10_000:  # forget chats whose gap has long passed
-                    self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
-                    self._before = {c: t for c, t in self._before.items() if c in self._next_chat}
-            delay = start - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if self._paused_until <= start:
-                return
-            # A 429 paused everyone and this slot fell inside the pause: it is void. Queue again
-            # behind the pause, or every chat waiting in it would fire at once when it ends.
-            if not edit:
-                self.not_sent(chat_id)
-
-
 class OutboxSender:
     """Drains the outbox while the bot runs."""
 
-    def __init__(self, bot: Bot, deps: Deps, *, pacer: Pacer | None = None, backlog: int = BACKLOG) -> None:
+    def __init__(self, bot: Bot, deps: Deps, *, backlog: int = BACKLOG) -> None:
         self.bot = bot
         self.deps = deps
-        self.pacer = pacer or Pacer()
         self.backlog = backlog
+        # Marks the calls as notifications for the rate limiter (PTB refuses the mark without one).
+        self._limits: dict[str, Any] = {"rate_limit_args": OUTBOX} if getattr(bot, "rate_limiter", None) else {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._queues: dict[int, deque[OutboxMessage]] = {}
@@ -281,20 +228,18 @@ class OutboxSender:
             return
         failures = limited = 0
         while True:
-            await self.pacer.wait_turn(message.chat_id, edit=rendered.edit_message_id is not None)
             try:
                 message_id = await self._send(message.chat_id, rendered)
             except RetryAfter as error:
-                # Not a failure of this message: Telegram says when to try again. Only an endless
-                # series of them sends the row back to the database.
+                # Not a failure of this message: Telegram says when to try again (the limiter has
+                # paused every chat for as long). Only an endless series sends the row back.
                 self.stats["rate_limited"] += 1
-                self.pacer.not_sent(message.chat_id)
-                seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
-                self.pacer.pause_all(float(seconds))
                 limited += 1
                 if limited >= MAX_RATE_LIMITED:
                     await self._later(message, error)
                     return
+                seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
+                await asyncio.sleep(float(seconds))
                 continue
             except Forbidden as error:
                 await self._give_up(message, error, tell_admins=True)
@@ -306,7 +251,6 @@ class OutboxSender:
                 return
             except (TimedOut, NetworkError) as error:
                 self.stats["retried"] += 1
-                self.pacer.not_sent(message.chat_id)
                 failures += 1
                 if failures >= INLINE_RETRIES:
                     await self._later(message, error)
@@ -342,7 +286,7 @@ class OutboxSender:
             try:
                 result = await self.bot.edit_message_text(
                     rendered.text, chat_id=chat_id, message_id=rendered.edit_message_id,
-                    parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup)
+                    parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup, **self._limits)
             except BadRequest as error:
                 if "not modified" in error.message.lower():
                     return rendered.edit_message_id
@@ -351,10 +295,11 @@ class OutboxSender:
         if rendered.document is not None:
             name, content = rendered.document
             sent = await self.bot.send_document(chat_id, InputFile(content, filename=name), caption=rendered.text,
-                                                parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup)
+                                                parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup,
+                                                **self._limits)
             return sent.message_id
         sent = await self.bot.send_message(chat_id, rendered.text, parse_mode=ParseMode.HTML,
-                                           reply_markup=rendered.reply_markup)
+                                           reply_markup=rendered.reply_markup, **self._limits)
         return sent.message_id
 
     async def _later(self, message: OutboxMessage, error: Exception) -> None:

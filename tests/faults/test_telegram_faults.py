@@ -1,9 +1,9 @@
 """A misbehaving Telegram: 429 with retry_after, 500/502, dropped connections, calls that time out,
 on the bot's answers, on ``getUpdates`` and on the outbox's notifications; and one update twice.
 
-The bot runs in this process with the production rate limiter (``prod_world``): PTB's
-AIORateLimiter retries 429s; ``bot.app.PatientRateLimiter`` also retries, twice, a call Telegram did
-not carry out (5xx, a dropped connection). The outbox sender has its own retries and pauses.
+The bot runs in this process with the production rate limiter (``prod_world``): the one limiter
+(``handlers.flood``) retries a person's answer after a 429 and, twice, a call Telegram did not carry
+out (5xx, a dropped connection); the outbox sender is the one retry layer of notifications.
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ async def _impatient(world) -> None:
         update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url})})
     world.app = build_application(settings, storage=world.storage, clock=world.clock,
                                   request=HTTPXRequest(read_timeout=0.5))
+    deps_of(world.app).errors = []
     await start_bot(world.app, poll_timeout=1)
     world.deps = deps_of(world.app)
     world.services = world.deps.services

@@ -131,6 +131,7 @@ async def run_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, set
         update={"telegram": settings.telegram.model_copy(update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})}
     )
     app = build_application(settings, storage=storage, clock=clock, rate_limiter=rate_limiter)
+    deps_of(app).errors = []  # collected for the checks at the end of the scenario
     await start_bot(app, poll_timeout=1)
     # settle() waits while the bot handles an update and while the sender holds notifications.
     emu.add_busy_probe(lambda: is_handling_updates(app) or (deps_of(app).sender is not None and deps_of(app).sender.busy))

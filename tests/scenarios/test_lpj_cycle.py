@@ -18,7 +18,6 @@ import pytest
 from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Role
 from handlers.context import BotContext
-from handlers.outbox import Pacer
 from handlers.reminders import JOB_NAME, job_send_reminders
 from tests.test_lpj_service import seed_proposal
 
@@ -52,9 +51,6 @@ class Cast:
 
 async def cast(world) -> Cast:  # type: ignore[no-untyped-def]
     """Everyone enrolled; team 1's group bound by the admin."""
-    # Weeks pass in seconds here, but the sender paces groups in real time (20 messages a minute):
-    # a daily digest would wait 3 s for yesterday's. Pace as if each test second were a minute.
-    world.deps.sender.pacer = Pacer(group_per_minute=20 * 60, private_per_second=60)
     siti = world.emu.add_user("Siti", last_name="Operator")
     andi, bayu = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Bayu", last_name="PIC")
     fitri, hadi = world.emu.add_user("Fitri", last_name="Keuangan"), world.emu.add_user("Hadi", last_name="Kepala")
