@@ -19,7 +19,8 @@ from bot.config import Settings
 from bot.i18n import Translations, load_translations
 from bot.domain.regions import RegionsCatalog, load_regions
 from bot.services import Services
-from handlers.context import DEPS_KEY, BotContext, Deps, deps_of, note_commit
+from bot.update_scope import note_commit
+from handlers.context import DEPS_KEY, BotContext, Deps, deps_of
 from handlers.flood import FloodLimiter
 from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
@@ -76,6 +77,7 @@ def build_application(
     app.bot_data[DEPS_KEY] = deps
     if note_commit not in storage.commit_listeners:
         storage.commit_listeners.append(note_commit)
+    storage.begin_listeners[:] = [deps.services.onboarding.record_update]
     handlers.register(app)
     return app
 
@@ -84,6 +86,8 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
     """Connect, publish the command menus, start the outbox sender, then poll for updates."""
     deps: Deps = deps_of(app)
     await app.initialize()
+    # A redelivery after a restart is dropped before any handler too (the table is the truth).
+    deps.recent_updates.remember(await deps.services.onboarding.recent_update_ids(10_000))
     await publish_command_menus(app.bot, deps.translations, deps.settings.locale.default)
     deps.sender = OutboxSender(app.bot, deps)
     deps.sender.start()

@@ -6,8 +6,7 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telegram import Update
@@ -17,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translations, Translator
+from bot.update_scope import RecentUpdates
 from bot.services import Identity, Services
 
 if TYPE_CHECKING:
@@ -24,26 +24,6 @@ if TYPE_CHECKING:
     from handlers.outbox import OutboxSender
 
 DEPS_KEY = "atensi"
-
-# Whether the update being handled has committed a transaction: the error handler asks, so that it
-# never tells someone "nothing was changed" when a change was saved before the failure. A context
-# variable, because PTB runs each update in its own task (copied from the poller's context).
-_committed: ContextVar[bool] = ContextVar("atensi_committed", default=False)
-
-
-def start_counting_commits() -> None:
-    """The update starts here: nothing of its own is saved yet."""
-    _committed.set(False)
-
-
-def note_commit() -> None:
-    """Storage's commit listener (wired in bot.app): the current task has saved something."""
-    _committed.set(True)
-
-
-def committed_in_this_update() -> bool:
-    return _committed.get()
-
 
 @dataclass
 class Deps:
@@ -56,6 +36,8 @@ class Deps:
     # Tests set a list here to collect the exceptions that reached the error handler (and assert
     # it stays empty); in production it stays None: tracebacks hold frames, frames hold personal data.
     errors: list[BaseException] | None = None
+    # The update ids this process handled lately: a duplicate is dropped before any handler.
+    recent_updates: RecentUpdates = field(default_factory=RecentUpdates)
 
 
 def deps_of(app: Application) -> Deps:

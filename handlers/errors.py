@@ -10,7 +10,8 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import views
-from handlers.context import BotContext, committed_in_this_update
+from bot.update_scope import DuplicateUpdate, committed_in_this_update
+from handlers.context import BotContext
 
 log = logging.getLogger("atensi.errors")
 
@@ -18,6 +19,9 @@ log = logging.getLogger("atensi.errors")
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     assert error is not None
+    if isinstance(error, DuplicateUpdate):  # a redelivery, stopped at its first write: nothing to say
+        log.info("update %s was delivered again; dropped before it changed anything", error)
+        return
     if context.deps.errors is not None:
         context.deps.errors.append(error)
     update_id = update.update_id if isinstance(update, Update) else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -71,6 +71,9 @@ class Storage:
         # Called after every commit, in the committing task (the bot notes that the update being
         # handled has saved something, so its error message never says "nothing was changed").
         self.commit_listeners: list[Callable[[], None]] = []
+        # Awaited first in every write transaction, with its unit of work (the bot records the
+        # update being handled there, so the change and "this update is done" commit together).
+        self.begin_listeners: list[Callable[[UnitOfWork], Awaitable[None]]] = []
 
     @classmethod
     async def open(cls, path: str | Path, *, apply_migrations: bool = True) -> Storage:
@@ -86,6 +89,8 @@ class Storage:
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.transaction() as conn:
             uow = UnitOfWork(conn)
+            for begin in self.begin_listeners:
+                await begin(uow)
             yield uow
         for listener in self.commit_listeners:
             listener()

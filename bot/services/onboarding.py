@@ -12,6 +12,8 @@ from bot.files.problems import ImportProblem, ImportRejected
 from bot.i18n import N_
 from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
 from bot.services.base import Identity, Service, ServiceError
+from bot.update_scope import DuplicateUpdate, pending_update
+from storage.unit import UnitOfWork
 from bot.domain.records import ProposalSummary
 from bot.domain.records import NewIpwl
 
@@ -259,14 +261,23 @@ class OnboardingService(Service):
             await uow.audit.record(self.event(None, "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows"))
         return len(items)
 
-    async def first_delivery(self, update_id: int) -> bool:
-        """True the first time an update id is seen; a redelivered update is handled once only."""
+    async def record_update(self, uow: UnitOfWork) -> None:
+        """In a write transaction just opened: record the update being handled as processed (its
+        first write only). Raises DuplicateUpdate when it was recorded before — a redelivery that
+        must change nothing — so this transaction, and with it the update's handling, stops."""
+        update_id = pending_update()
+        if update_id is None:
+            return
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
-            fresh = await uow.processed_updates.first_time(update_id, now)
-            if fresh and update_id % 1000 == 0:  # now and then, forget ids older than a week
-                await uow.processed_updates.forget_before(now - dt.timedelta(days=7))
-        return fresh
+        if not await uow.processed_updates.first_time(update_id, now):
+            raise DuplicateUpdate(update_id)
+        if update_id % 1000 == 0:  # now and then, forget ids older than a week
+            await uow.processed_updates.forget_before(now - dt.timedelta(days=7))
+
+    async def recent_update_ids(self, limit: int) -> list[int]:
+        """The update ids recorded last (oldest first), for a new process to recognise redeliveries."""
+        async with self.storage.reading() as uow:
+            return await uow.processed_updates.latest(limit)
 
     async def conversation_kind(self, who: Identity) -> str | None:
         """What this person is in the middle of (a draft, a reason being typed…), if anything."""

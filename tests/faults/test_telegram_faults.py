@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.domain.models import Role
+from bot.update_scope import RecentUpdates
 from bot.emulator import BotMessage, EmuUser
 from handlers.context import deps_of
 from tests.scenarios.test_review_flow import card, submitted, team
@@ -75,8 +76,10 @@ async def test_polling_survives_getupdates_faults_and_handles_each_update_once(p
         world.emu.fail_next("getUpdates", **fault)
         replies = await said(world, siti, "/bantuan", timeout=15)
         assert len(replies) == 1, fault
+    # Recorded as processed: the updates that wrote something (/start <token>), in their own write;
+    # /bantuan changes nothing and is answered once each (above) without a row of its own.
     handled = await world.rows("SELECT count(*) FROM processed_updates")
-    assert handled == [(len(faults) + 1,)]  # /start <token> and one /bantuan per fault
+    assert handled == [(1,)]
 
 
 async def _impatient(world) -> None:
@@ -152,6 +155,31 @@ async def test_the_same_button_press_and_message_delivered_twice_are_handled_onc
     assert sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer") == answers_before
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'claim'") == [(1,)]
     assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("in_review",)]
+
+
+async def test_a_press_delivered_again_to_a_process_that_never_saw_it_changes_nothing(prod_world) -> None:
+    """Another process (a restarted bot, a second worker) knows nothing of the first delivery in
+    memory: the press's first write finds its update recorded — in the very transaction of the
+    claim — and stops before changing anything; nobody is told anything twice."""
+    world = prod_world
+    t = await team(world)
+    world.team = t
+    pid = await submitted(world, t)
+    claim = f"v1|pic|{pid}|claim"
+    await world.emu.press(t.andi, card(world, t, pid), claim)
+    await world.emu.settle()
+    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
+    query = {"id": "dup-2", "from": t.andi.to_dict(), "chat_instance": "1", "data": claim,
+             "message": card(world, t, pid).to_dict()}
+    again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
+    world.deps.recent_updates = RecentUpdates()  # as in a process that never saw it
+    answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
+    await world.app.process_update(again)
+    await world.drain()
+    assert sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer") == answers_before
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'claim'") == [(1,)]
+    assert await world.rows("SELECT count(*) FROM processed_updates WHERE update_id = ?", update_id) == [(1,)]
+    assert world.deps.errors == []
 
 
 async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(prod_world) -> None:
