@@ -57,7 +57,14 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     assert clients.document is not None, clients.text
     rows = sheet_rows(clients.file_bytes())
     assert len(rows) == sum(len(p.clients) for p in seeded)
-    assert all("•" in str(r["NIK"]) and r["Address"] is None and r["Assessment"] is None for r in rows)
+    # No direct identifier: neither the column nor any name or NIK anywhere in the file.
+    assert set(rows[0]) == {"Proposal", "IPWL code", "Status", "Client code", "Initials", "Sex", "Birth year",
+                            "Province code", "Regency/city", "Approach", "Components", "Budget (Rp)",
+                            "Anonymized (UTC)"}
+    cells = " ".join(str(v) for r in rows for v in r.values())
+    held = await world.rows("SELECT full_name, nik, phone, address FROM clients")
+    assert not [value for client in held for value in client if value in cells]
+    assert {"Client code": f"{seeded[0].code}/1", "Initials": "K."}.items() <= rows[0].items()  # "Klien 0002"
     assert "Masked" in clients.caption
 
     # In full: recorded as such.
