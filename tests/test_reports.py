@@ -374,7 +374,9 @@ async def test_client_exports_are_masked_unless_asked_and_every_export_is_audite
 
     first_masked, first_full = rows(masked.content)[0], rows(full.content)[0]
     assert first_full["NIK"] == seeded[0].clients[0].nik and first_full["Address"] == "Jl. Melati 3"
-    assert "•" in first_masked["NIK"] and first_masked["Address"] is None
+    assert first_full["Full name"] == f"Klien {seeded[0].clients[0].nik[-4:]}"
+    assert not {"Full name", "NIK", "Phone", "Address", "Assessment"} & set(first_masked)
+    assert first_masked["Client code"] == f"{seeded[0].code}/1" and first_masked["Initials"] == "K."
     async with services.storage.db.reading() as conn:
         reasons = [r[0] for r in await conn.execute_fetchall("SELECT reason FROM audit_events WHERE action = 'export'")]
     assert len(reasons) == 2 and reasons[1].endswith("unmasked") and not reasons[0].endswith("unmasked")
