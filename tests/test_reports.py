@@ -28,7 +28,8 @@ from bot.models import ProposalStatus, Role
 from bot.reports import Period, proposal_durations
 from bot.services import Services, ServiceError
 from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
-from storage.admin import ClientRecord, backup_database
+from storage.admin import ClientRecord
+from storage.backup import verify_archive
 from storage.db import to_db_time
 from storage.unit import Storage
 from tests.conftest import START
@@ -496,11 +497,11 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
         clock.advance(seconds=1)
     assert made[-1].kept == 2
     assert [p.exists() for p in (m.path for m in made)] == [False, True, True]
-    copy = sqlite3.connect(made[-1].path)
+    database = made[-1].path.with_name("read-back.sqlite3")
+    manifest = verify_archive(made[-1].path, database_to=database)  # every member against its hash
+    copy = sqlite3.connect(database)
     try:
         assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
     finally:
         copy.close()
-    target = made[-1].path.with_name("direct.sqlite3")
-    await backup_database(services.storage.db, target)
-    assert target.stat().st_size > 0
+    assert "database.sqlite3" in manifest["members"]

@@ -12,6 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.models import Role
+from storage.backup import verify_archive
 from storage.files import FileStore
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, tap
@@ -142,13 +143,16 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
     replies = await world.say(rina, "/cadangan")
     backup, done = replies[-2], replies[-1]
     assert backup.document["file_name"].startswith("atensi-20261128-") and "💾" in done.text
+    assert "atensi-bot db restore" in done.text and "in place of the database" not in done.text
+    archive = tmp_path / "copy.tar"
+    archive.write_bytes(backup.file_bytes())
     copy = tmp_path / "copy.sqlite3"
-    copy.write_bytes(backup.file_bytes())
+    verify_archive(archive, database_to=copy)
     connection = sqlite3.connect(copy)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert connection.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
     finally:
         connection.close()
-    assert len(list((tmp_path / "backups").glob("atensi-*.sqlite3"))) == 1
+    assert len(list((tmp_path / "backups").glob("atensi-*.tar"))) == 1
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'backup'") == [("backup",)]
