@@ -187,7 +187,11 @@ def _restore(settings: Settings, archive: Path) -> int:
         async def after(services: Services) -> int:
             return await services.privacy.reapply_erasures(ledger.entries())
 
-        erased = asyncio.run(_with_services(settings, after))  # (migrations run on opening)
+        try:
+            erased = asyncio.run(_with_services(settings, after))  # (migrations run on opening)
+        except Exception as error:  # the backup is in place but may still hold erased clients
+            raise CliError(f"the backup is in place, but migrating it or applying the erasure ledger failed "
+                           f"({type(error).__name__}: {error}); do not start the bot: run the restore again") from None
         print(f"erasure ledger: {erased} client record(s) erased again (erased after this backup was made)")
         result = final_check(database)
     finally:
