@@ -174,8 +174,7 @@ def _restore(settings: Settings, archive: Path) -> int:
         ledger = erasure_ledger(settings)
         try:
             report = restore(archive, database, files_dir, ledger,
-                             known_schema={m.version for m in available_migrations()}, lock=lock,
-                             now=SystemClock().now())
+                             known_schema={m.version for m in available_migrations()}, now=SystemClock().now())
         except RestoreRefused as refused:
             raise CliError(str(refused)) from None
         except OSError as error:

@@ -361,16 +361,17 @@ def _aside(path: Path, stamp: str) -> Path:
 
 
 def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedger, *, known_schema: set[int],
-            lock: InstanceLock, now: dt.datetime) -> RestoreReport:
+            now: dt.datetime) -> RestoreReport:
     """Put the archive's database and files in place of the current ones (see the module doc).
 
-    ``lock`` must be held exclusively by the caller for the whole restore (a bot that starts
-    meanwhile is refused). Raises :class:`RestoreRefused` with nothing changed, or — should the
+    The caller holds the :class:`InstanceLock` exclusively for the whole restore (a bot that
+    starts meanwhile is refused). Raises :class:`RestoreRefused` with nothing changed, or — should the
     disk fail half-way — puts the old files back before raising.
     """
     if in_use_by_another_connection(database):
         raise RestoreRefused("in_use", f"{database} is open in another program (the bot, a backup, sqlite3); "
                                        "stop it first")
+    database.parent.mkdir(parents=True, exist_ok=True)  # a new server may not have the folder yet
     incoming = database.with_name(database.name + ".restoring")
     incoming.unlink(missing_ok=True)
     try:
