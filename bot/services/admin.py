@@ -986,9 +986,14 @@ class PrivacyService(Service):
             # In the transaction, before the commit: an erasure the ledger could not keep is not
             # made (the admin is told it failed). A commit failing after this leaves an entry for
             # an erasure the admin asked for and the rule allowed — a restore makes it, rightly.
-            await asyncio.to_thread(erasure_ledger(self.settings).record, action=action, client_id=client_id,
-                                    proposal_id=record.proposal_id, proposal_code=record.proposal_code, nik=nik,
-                                    at=now)
+            try:
+                await asyncio.to_thread(erasure_ledger(self.settings).record, action=action, client_id=client_id,
+                                        proposal_id=record.proposal_id, proposal_code=record.proposal_code,
+                                        nik=nik, at=now)
+            except OSError as error:
+                raise ServiceError("ledger_failed", N_("The erasure could not be recorded in the erasure ledger "
+                                                       "({error}), so nothing was erased. Check the disk and try "
+                                                       "again."), error=type(error).__name__) from None
         purged = await self._purge(paths)
         return ErasureDone(action, record.proposal_code, len(paths), purged)
 
