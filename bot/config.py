@@ -41,6 +41,10 @@ class TelegramSettings(_Section):
 class StorageSettings(_Section):
     database: Path = Path("atensi.sqlite3")
     files_dir: Path = Path("files")
+    # The erasure ledger (which client records were erased; no personal data), kept outside the
+    # database so that `atensi-bot db restore` can erase them again in an older backup.
+    # Default: beside the database, <database>.erasures.jsonl (and its key, ….key).
+    erasure_ledger: Path | None = None
 
 
 class LocaleSettings(_Section):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -23,6 +23,7 @@ from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
+from storage.files import FileStore
 
 # --- button helpers (shared by decisions and payments) ---------------------------------------------------
 
@@ -98,15 +99,30 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> None:
-    """Attachments go out again by their Telegram file id: nothing is uploaded twice."""
+    """Attachments go out again by their Telegram file id: nothing is uploaded twice. A file id
+    Telegram does not know (a backup restored under another bot, an expired file) is replaced
+    by the copy in the file store."""
     caption = (attachment.file_name or "")[:200] or None
+    photo = attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-")
     try:
-        if attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-"):
+        if photo:
             await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
         else:
             await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption)
+        return
     except BadRequest:
-        pass  # a file id Telegram no longer knows: the rest of the detail is still useful
+        pass
+    data = FileStore(context.deps.settings.storage.files_dir).read(attachment.stored_path or "")
+    if data is None:
+        return  # neither Telegram nor the store has it: the rest of the detail is still useful
+    upload = InputFile(data, filename=attachment.file_name or "file")
+    try:
+        if photo:
+            await context.bot.send_photo(chat_id, upload, caption=caption)
+        else:
+            await context.bot.send_document(chat_id, upload, caption=caption)
+    except BadRequest:
+        pass
 
 
 @answers_refusals

@@ -28,8 +28,8 @@ from bot.domain.models import ProposalStatus, Role
 from bot.domain.report_figures import Period, proposal_durations
 from bot.services import Services, ServiceError
 from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
-from storage.admin import backup_database
 from bot.domain.records import ClientRecord
+from storage.backup import verify_archive
 from storage.db import to_db_time
 from storage.unit import Storage
 from tests.conftest import START
@@ -375,7 +375,9 @@ async def test_client_exports_are_masked_unless_asked_and_every_export_is_audite
 
     first_masked, first_full = rows(masked.content)[0], rows(full.content)[0]
     assert first_full["NIK"] == seeded[0].clients[0].nik and first_full["Address"] == "Jl. Melati 3"
-    assert "•" in first_masked["NIK"] and first_masked["Address"] is None
+    assert first_full["Full name"] == f"Klien {seeded[0].clients[0].nik[-4:]}"
+    assert not {"Full name", "NIK", "Phone", "Address", "Assessment"} & set(first_masked)
+    assert first_masked["Client code"] == f"{seeded[0].code}/1" and first_masked["Initials"] == "K."
     async with services.storage.db.reading() as conn:
         reasons = [r[0] for r in await conn.execute_fetchall("SELECT reason FROM audit_events WHERE action = 'export'")]
     assert len(reasons) == 2 and reasons[1].endswith("unmasked") and not reasons[0].endswith("unmasked")
@@ -495,11 +497,11 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
         clock.advance(seconds=1)
     assert made[-1].kept == 2
     assert [p.exists() for p in (m.path for m in made)] == [False, True, True]
-    copy = sqlite3.connect(made[-1].path)
+    database = made[-1].path.with_name("read-back.sqlite3")
+    manifest = verify_archive(made[-1].path, database_to=database)  # every member against its hash
+    copy = sqlite3.connect(database)
     try:
         assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
     finally:
         copy.close()
-    target = made[-1].path.with_name("direct.sqlite3")
-    await backup_database(services.storage.db, target)
-    assert target.stat().st_size > 0
+    assert "database.sqlite3" in manifest["members"]

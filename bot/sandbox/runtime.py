@@ -189,6 +189,7 @@ class Sandbox:
                 }),
                 "storage": s.storage.model_copy(update={
                     "database": self.paths.database, "files_dir": self.paths.files_dir,
+                    "erasure_ledger": None,  # beside the sandbox's database, never the centre's
                 }),
                 # Admins of the demo are enrolled by invite; real admin ids mean nothing here.
                 "access": s.access.model_copy(update={"admin_user_ids": []}),

@@ -93,8 +93,9 @@ def export_kinds(t: Translator) -> str:
 
 
 def export_mask(t: Translator) -> str:
-    return _(t, N_("Client lists hold personal data. Masked: NIK and phone partly hidden, no addresses or "
-                   "health notes. Full: everything (recorded in the audit log)."))
+    return _(t, N_("Client lists hold personal data. Masked: a client code and initials instead of names and "
+                   "NIK, the birth year, the regency; no phone, address or health notes. Full: everything "
+                   "(recorded in the audit log)."))
 
 
 def export_range(t: Translator, kind: str) -> str:
