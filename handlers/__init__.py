@@ -69,6 +69,8 @@ BUTTONS = {
     "pg": proposals.on_page_pressed,
     "add": proposals.on_add_client_pressed,
     "tpl": proposals.on_template_pressed,
+    "att": proposals.on_attachments_pressed,
+    "rma": proposals.on_remove_attachment_pressed,
     "cont": proposals.on_continue_pressed,
     "pni": proposals.on_ipwl_chosen,
     "open": proposals.on_open_pressed,

@@ -7,11 +7,13 @@ draft in the database, so these handlers keep nothing in memory between updates.
 from __future__ import annotations
 
 import io
+import logging
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
+from bot.files.file_check import check_readable
 from bot.i18n import N_
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
@@ -24,6 +26,8 @@ from handlers.replies import answers_refusals, button_args, close_buttons, int_a
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 from storage.files import FileStore, FileStoreFull
+
+log = logging.getLogger("atensi.proposals")
 
 SPREADSHEET_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -358,6 +362,34 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
 # --- files -------------------------------------------------------------------------------------------
 
 
+@answers_refusals
+async def on_attachments_pressed(update: Update, context: BotContext) -> None:
+    """📎 The draft's attachments, each with a button to take it back."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    state = await context.services.proposals.current(who)
+    if state is None:
+        raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.attachments(t, state), reply_markup=kb.attachments(t, state))
+
+
+@answers_refusals
+async def on_remove_attachment_pressed(update: Update, context: BotContext) -> None:
+    """🗑 An attachment sent by mistake: removed from the draft, and its file from the disk."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    before = await context.services.proposals.current(who)
+    state, discarded = await context.services.proposals.remove_attachment(who, int_arg(update))
+    if discarded is not None and not FileStore(context.deps.settings.storage.files_dir).discard(discarded):
+        log.warning("could not delete a removed attachment of proposal %s", state.proposal.id)
+    name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
+        pv.attachments(t, state, removed=name or "-"), parse_mode=ParseMode.HTML, reply_markup=kb.attachments(t, state))
+
+
+
 @on_file_in(CONVERSATION)
 async def on_file(update: Update, context: BotContext) -> None:
     """A document or photo in a private chat: a client list, or an attachment of the open draft."""
@@ -390,13 +422,15 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, pv.clients_added(t, len(state.clients) - before))
         await _ask(update, context, state)
         return
+    check_readable(data, upload.mime_type, upload.file_name)  # an empty or broken file is no attachment
     try:
         stored = FileStore(context.deps.settings.storage.files_dir).save(state.proposal.code, upload.file_name or "file", data)
     except FileStoreFull:
         raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
                                                "Nothing was saved; please try again later or tell the centre."))) from None
     state = await services.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
-    await reply(update, pv.attachment_saved(t, upload.file_name or "", upload.size, len(state.attachments)))
+    await reply(update, pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
+                reply_markup=kb.attachment_saved(t))
 
 
 def _is_client_list(file_name: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.domain import proposal_intake as intake, workflow
-from bot.i18n import N_
+from bot.i18n import N_, FileSize
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
 from bot.domain.regions import RegionsCatalog
@@ -281,13 +281,28 @@ class ProposalService(Service):
             )
             return await self._state(uow, state.proposal.id)
 
+    async def remove_attachment(self, who: Identity, attachment_id: int) -> tuple[DraftState, str | None]:
+        """Take back an attachment sent by mistake, while the proposal can still be changed.
+
+        Returns the draft and the stored file to delete after commit (None when another record
+        still uses the same file). A second tap, or an old list, is refused as stale."""
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            attachment = next((a for a in state.attachments if a.id == attachment_id and a.purpose == "proposal"), None)
+            if attachment is None:
+                raise ServiceError("stale", N_("That file is no longer attached to this proposal."))
+            discarded = await uow.attachments.remove(attachment.id, state.proposal.id, "proposal")
+            await uow.audit.record(self.event(who, "proposal", state.proposal.code, "remove_attachment",
+                                              reason=f"attachment {attachment.id} sha256 {attachment.sha256[:12]}"))
+            return await self._state(uow, state.proposal.id), discarded
+
     def check_upload(self, upload: FileUpload) -> None:
         """Refuse files the Bot API cannot hand over or that are not a document type we keep."""
         limit = self.settings.intake.max_file_mb
         if upload.size > limit * 1024 * 1024:
-            raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB. "
+            raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB. "
                                              "Send a smaller file or a scan in lower resolution."),
-                                          {"size": round(upload.size / 1024 / 1024, 1), "max": limit}))
+                                          {"size": FileSize(upload.size), "max": limit}))
         if upload.mime_type not in self.settings.intake.accepted_mime_types:
             raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
                                              "or an XLSX/DOCX document.")))
