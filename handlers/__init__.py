@@ -71,6 +71,7 @@ BUTTONS = {
     "tpl": proposals.on_template_pressed,
     "att": proposals.on_attachments_pressed,
     "rma": proposals.on_remove_attachment_pressed,
+    "cup": proposals.on_update_listed_pressed,
     "cont": proposals.on_continue_pressed,
     "pni": proposals.on_ipwl_chosen,
     "open": proposals.on_open_pressed,

@@ -119,6 +119,12 @@ def attachments(t: Translator, state: DraftState) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def update_listed(t: Translator) -> InlineKeyboardMarkup:
+    """Under a client list that names clients already entered: update them, or leave it."""
+    return InlineKeyboardMarkup([[_button("🔄 " + t.pgettext("button", "Update them from the file"), "cup")],
+                                 [_button("✖️ " + t.pgettext("button", "No, change nothing"), "keep")]])
+
+
 def attachment_saved(t: Translator) -> InlineKeyboardMarkup:
     """Under "📎 Saved": the list, to take back a file sent by mistake."""
     return InlineKeyboardMarkup([[_button(t.pgettext("button", "📎 See or remove attachments"), "att")]])

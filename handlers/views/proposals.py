@@ -323,6 +323,27 @@ def clients_added(t: Translator, count: int) -> str:
     return _(t, N_("✅ {count} client(s) added."), count=count)
 
 
+def clients_listed(t: Translator, listed: int, new: int) -> str:
+    """A client list naming clients already in the draft: what updating them does, before it is done."""
+    lines = [_(t, N_("📋 {listed} client(s) in this file are already in the proposal (same NIK)."), listed=listed)]
+    if new:
+        lines.append(_(t, N_("{new} client(s) in it are new and will be added."), new=new))
+    lines += ["", _(t, N_("<b>Update the clients already entered from this file?</b> Their data becomes the file's, "
+                          "and their budget lines are replaced by the file's lines (a client with no line in the "
+                          "file keeps theirs). Nothing changes until you tap the button."))]
+    return "\n".join(lines)
+
+
+def clients_updated(t: Translator, added: int, updated: int) -> str:
+    return _(t, N_("✅ {updated} client(s) updated and {added} added from the file."), updated=updated, added=added)
+
+
+def send_client_list(t: Translator, code: str, count: int) -> str:
+    return _(t, N_("The clients of {code} ({count}) with their budget lines. Add lines or correct data, keep the "
+                   "NIK, and send the file back here: the bot offers to update the clients already entered."),
+             code=code, count=count)
+
+
 def send_template(t: Translator) -> str:
     return _(t, N_("Fill in this template (one row per client; budget lines on the second sheet) "
                    "and send it back here while your draft is open."))
