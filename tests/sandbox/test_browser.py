@@ -175,6 +175,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
                                                       "buffer": b"%PDF-1.4\n%%EOF\n"}])
     await phone.caught_up()
     assert await page.locator('#messages [data-from="me"] .file-name').last.inner_text() == "catatan.pdf"
+    assert await page.locator('#messages [data-from="me"] .file-size').last.inner_text() == "15 B"
     assert await page.locator('#messages [data-from="bot"]').last.locator(".file").count() == 0
     await phone.type("/bahasa")
     await phone.tap("lang|en")

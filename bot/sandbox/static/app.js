@@ -317,11 +317,14 @@
     return h("span", { class: "link" });
   }
 
+  // As the bot writes sizes: "193 B", "4,5 KB", "1,2 MB" (decimal comma in Indonesian).
   function fileSize(bytes) {
     if (bytes == null) return "";
+    const number = (value, digits) => new Intl.NumberFormat(S.lang === "id" ? "id-ID" : "en-US",
+      { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
     if (bytes < 1024) return `${bytes} B`;
-    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    if (bytes < 1000 * 1024) return `${number(bytes / 1024, bytes < 10 * 1024 ? 1 : 0)} KB`;
+    return `${number(bytes / 1024 / 1024, bytes < 100 * 1024 * 1024 ? 1 : 0)} MB`;
   }
 
   function fileUrl(id, download) {
