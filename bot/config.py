@@ -140,7 +140,7 @@ class SandboxSettings(_Section):
     # The web chat listens on 127.0.0.1 only: it has no login and shows everyone's chats.
     port: int = Field(default=8080, ge=0, le=65535)
     # The sandbox's own SQLite file, recreated with demo data at every start and reset.
-    # None: ``atensi-sandbox/sandbox.sqlite3`` in the system's temporary directory.
+    # None: ``atensi-sandbox/sandbox-<port>.sqlite3`` in the system's temporary directory.
     database: Path | None = None
 
 

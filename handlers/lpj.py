@@ -14,6 +14,7 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
+from bot.files.file_check import check_readable
 from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
 from bot.domain.lpj_intake import NumberedLine, Reply, Step
@@ -199,6 +200,7 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, lv.sheet_imported(t, len(sheet.realizations), len(sheet.services)))
         await _ask(update, context, state)
         return
+    check_readable(data, upload.mime_type, upload.file_name)  # an empty or broken file is no evidence
     try:
         stored = FileStore(context.deps.settings.storage.files_dir).save(f"{state.proposal.code}-lpj",
                                                                           upload.file_name or "file", data)

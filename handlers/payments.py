@@ -16,7 +16,8 @@ from telegram.constants import ParseMode
 from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
 )
-from bot.i18n import N_, Translator
+from bot.files.file_check import check_readable
+from bot.i18n import N_, FileSize, Translator
 from bot.domain.models import TransferStatus
 from bot.services.payments import (
     ACCOUNT, ACCOUNT_FIXED_KIND, ACCOUNT_RETURN, ACCOUNT_RETURNED_KIND, ACCOUNTS_SUBMITTED_KIND, ACCOUNTS_VERIFIED_KIND,
@@ -46,8 +47,8 @@ def sheet_clients(accounts: Accounts) -> list[SheetClient]:
 async def _download(context: BotContext, file_id: str, size: int) -> bytes:
     limit = context.deps.settings.intake.max_file_mb
     if size > limit * 1024 * 1024:
-        raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB."),
-                                      {"size": round(size / 1024 / 1024, 1), "max": limit}))
+        raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB."),
+                                      {"size": FileSize(size), "max": limit}))
     return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
 
 
@@ -137,6 +138,7 @@ async def on_account_file(update: Update, context: BotContext) -> None:
     if message.photo:
         photo = message.photo[-1]
         data = await _download(context, photo.file_id, photo.file_size or 0)
+        check_readable(data, "image/jpeg", "foto")  # (Telegram sends every photo as JPEG)
         try:
             stored = FileStore(context.deps.settings.storage.files_dir).save("rekening", f"{photo.file_unique_id}.jpg", data)
         except FileStoreFull:

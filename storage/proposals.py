@@ -339,3 +339,19 @@ class AttachmentRepository:
                        r["file_name"], r["mime_type"], r["size"], r["sha256"], r["stored_path"])
             for r in rows
         ]
+
+    async def remove(self, attachment_id: int, proposal_id: int, purpose: str) -> str | None:
+        """Remove one attachment of ``proposal_id`` (of that ``purpose``), sent by mistake.
+
+        Returns the stored file's path when no other attachment still uses it (files are kept by
+        content), so the caller can delete it after commit; None when nothing else is left to delete.
+        """
+        rows = await self._conn.execute_fetchall(
+            "SELECT stored_path FROM attachments WHERE id = ? AND proposal_id = ? AND purpose = ?",
+            (attachment_id, proposal_id, purpose))
+        if not rows:
+            return None
+        stored_path = rows[0][0]
+        await self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+        unused = await self.unused([stored_path] if stored_path else [])
+        return unused[0] if unused else None

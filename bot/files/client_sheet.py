@@ -41,7 +41,7 @@ from typing import Any
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, looks_like_xlsx, open_workbook
 from bot.i18n import N_, format_money, resolve_locale
-from bot.domain.models import Approach, Component, Sex
+from bot.domain.models import Approach, Client, Component, Sex
 from bot.domain.regions import PROVINCES, is_known_province_code, province_search
 from bot.domain.validation import (
     NikInfo,
@@ -340,10 +340,25 @@ _EXAMPLE_BUDGET = {
 # --------------------------------------------------------------------------- template
 
 
-def build_template(locale: str | None = "id") -> bytes:
+def _listed_values(client: Client) -> dict[str, object]:
+    """A saved client's cells, written as the parser reads them back (so the list round-trips)."""
+    return {
+        "full_name": client.full_name, "nik": client.nik,
+        "sex": client.sex.value if client.sex else None,
+        "birth_date": client.birth_date.strftime("%d-%m-%Y") if client.birth_date else None,
+        "province_code": client.province_code, "regency": client.regency, "address": client.address,
+        "phone": client.phone, "approach": client.approach.value if client.approach else None,
+        "components": ",".join(c.value for c in client.components) or None,
+        "assessment": client.assessment, "intervention_plan": client.intervention_plan,
+    }
+
+
+def build_template(locale: str | None = "id", clients: Sequence[Client] = ()) -> bytes:
     """The XLSX workbook operators fill: sheets Klien, Anggaran and Petunjuk (en: Clients,
-    Budget, Instructions), with an example row, dropdowns, Text-formatted NIK/date columns and
-    a frozen header row."""
+    Budget, Instructions), with dropdowns, Text-formatted NIK/date columns and a frozen header row.
+
+    Blank, it shows an example row; with ``clients`` (a draft's), it lists them and their budget
+    lines instead, so an operator can add lines or correct data and send it back."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -375,12 +390,15 @@ def build_template(locale: str | None = "id") -> bytes:
             example = _EXAMPLE_TEXTS[lang][0]
         elif column.key == "intervention_plan":
             example = _EXAMPLE_TEXTS[lang][1]
-        cell = ws.cell(row=2, column=index, value=example)
-        cell.font = example_font
-        if column.text:
-            cell.number_format = "@"
-        if column.width >= 36:
-            cell.alignment = wrap
+        listed = [_listed_values(client)[column.key] for client in clients]
+        for row, value in enumerate(listed or [example], start=2):
+            cell = ws.cell(row=row, column=index, value=value)
+            if not listed:
+                cell.font = example_font
+            if column.text:
+                cell.number_format = "@"
+            if column.width >= 36:
+                cell.alignment = wrap
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "A2"
 
@@ -412,14 +430,16 @@ def build_template(locale: str | None = "id") -> bytes:
         if column.text:
             budget.column_dimensions[letter].number_format = "@"
     budget.column_dimensions["E"].number_format = "#,##0"
-    for row, (component, description, quantity, unit_cost) in enumerate(
-        _EXAMPLE_BUDGET[lang], start=2
-    ):
-        for index, value in enumerate(
-            (EXAMPLE_NIK, int(component), description, quantity, unit_cost), start=1
-        ):
+    budget_rows = [(client.nik, int(line.component.value), line.description, line.quantity, line.unit_cost)
+                   for client in clients for line in client.budget]
+    if not clients:
+        budget_rows = [(EXAMPLE_NIK, int(component), description, quantity, unit_cost)
+                       for component, description, quantity, unit_cost in _EXAMPLE_BUDGET[lang]]
+    for row, values in enumerate(budget_rows, start=2):
+        for index, value in enumerate(values, start=1):
             cell = budget.cell(row=row, column=index, value=value)
-            cell.font = example_font
+            if not clients:
+                cell.font = example_font
         budget.cell(row=row, column=1).number_format = "@"
         budget.cell(row=row, column=5).number_format = "#,##0"
     budget.freeze_panes = "A2"
@@ -758,16 +778,50 @@ def _is_example(values: Sequence[object], nik_index: int | None) -> bool:
     )
 
 
-def _read_csv(data: bytes, max_rows: int) -> _Table:
+def _decode_csv(data: bytes) -> str:
+    """The text of a CSV as offices save it: UTF-8 (with or without BOM), UTF-16 with a BOM
+    (Excel's "Unicode Text"), or else Windows-1252 — what Excel on an Indonesian Windows writes
+    for "CSV (Comma delimited)". A file valid as UTF-8 is read as UTF-8: Windows-1252 text with
+    accents is almost never valid UTF-8, so the order cannot mistake one for the other."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _reject(_NOT_UTF8) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:  # one of the five bytes Windows-1252 leaves undefined: not such a file
         raise _reject(_NOT_UTF8) from None
+
+
+def _csv_delimiter(text: str) -> tuple[str, str]:
+    """The delimiter and the text without Excel's ``sep=`` line. Indonesian Excel writes ";"
+    (the comma is the decimal mark there); others "," or a tab. The header row decides: the
+    candidate that splits it into the most fields, quotes respected."""
+    first_line, _, rest = text.partition("\n")
+    hint = first_line.strip().lower()
+    if hint.startswith("sep=") and len(hint) == 5:
+        return first_line.strip()[4], rest
+    header = next((line for line in text.splitlines() if line.strip()), "")
+
+    def fields(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([header], delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+
+    return max((",", ";", "\t"), key=fields), text
+
+
+def _read_csv(data: bytes, max_rows: int) -> _Table:
+    text = _decode_csv(data)
     if "\x00" in text:
         raise _reject(_NOT_TEXT, template=TEMPLATE_FILE_NAME)
-    first_line = text.split("\n", 1)[0]
-    # Indonesian Excel exports use ";" (the comma is the decimal mark there).
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    delimiter, text = _csv_delimiter(text)
     records: list[tuple[int, tuple[object, ...]]] = []
     number = 0
     try:

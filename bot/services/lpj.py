@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from bot.domain import lpj_intake, workflow
-from bot.i18n import N_
+from bot.i18n import N_, FileSize
 from bot.domain.lpj_intake import (
     Cursor,
     Evidence,
@@ -175,9 +175,9 @@ class LpjService(Service):
         wrong moment (a receipt still waiting for its amount) — before anything is downloaded."""
         limit = self.settings.intake.max_file_mb
         if upload.size > limit * 1024 * 1024:
-            raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB. "
+            raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB. "
                                              "Send a smaller file or a scan in lower resolution."),
-                                          {"size": round(upload.size / 1024 / 1024, 1), "max": limit}, "block", "file"))
+                                          {"size": FileSize(upload.size), "max": limit}, "block", "file"))
         if upload.mime_type not in self.settings.intake.accepted_mime_types:
             raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
                                              "or an XLSX/DOCX document."), {}, "block", "file"))

@@ -97,11 +97,37 @@ def review(t: Translator, state: DraftState, page: int = 0) -> InlineKeyboardMar
     if nav:
         rows.append(nav)
     rows.append([_button(t.pgettext("button", "➕ Add a client"), "add"), _button(t.pgettext("button", "📥 Client list (XLSX)"), "tpl")])
+    if any(a.purpose == "proposal" for a in state.attachments):
+        rows.append([_button(t.pgettext("button", "📎 Attachments ({count})", count=len(
+            [a for a in state.attachments if a.purpose == "proposal"])), "att")])
     label = (t.pgettext("button", "📤 Send again to the PIC team") if p.status == ProposalStatus.RETURNED
              else t.pgettext("button", "📤 Send to the PIC team"))
     rows.append([_button(label, "sub", p.id)])
     rows.append([_button(t.pgettext("button", "🗑 Withdraw"), "wd", p.id)])
     return InlineKeyboardMarkup(rows)
+
+
+REMOVABLE_SHOWN = 20  # attachments offered for removal, the most recent (a message's buttons stay usable)
+
+
+def attachments(t: Translator, state: DraftState) -> InlineKeyboardMarkup:
+    """One 🗑 button per attachment (numbered as the list says), and the way back to the summary."""
+    files = list(enumerate([a for a in state.attachments if a.purpose == "proposal"], start=1))
+    rows: Rows = [[_button(f"🗑 {number}. {(a.file_name or '-')[:40]}", "rma", a.id)]
+                  for number, a in files[-REMOVABLE_SHOWN:]]
+    rows.append([_button(t.pgettext("button", "‹ Back to the review"), "rv")])
+    return InlineKeyboardMarkup(rows)
+
+
+def update_listed(t: Translator) -> InlineKeyboardMarkup:
+    """Under a client list that names clients already entered: update them, or leave it."""
+    return InlineKeyboardMarkup([[_button("🔄 " + t.pgettext("button", "Update them from the file"), "cup")],
+                                 [_button("✖️ " + t.pgettext("button", "No, change nothing"), "keep")]])
+
+
+def attachment_saved(t: Translator) -> InlineKeyboardMarkup:
+    """Under "📎 Saved": the list, to take back a file sent by mistake."""
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "📎 See or remove attachments"), "att")]])
 
 
 def client_card(t: Translator, state: DraftState, client_id: int) -> InlineKeyboardMarkup:

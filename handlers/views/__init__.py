@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.files.problems import ImportProblem, render_problem
-from bot.i18n import N_, Translator, format_age, format_date, format_datetime, format_money
+from bot.i18n import N_, FileSize, Translator, format_age, format_date, format_datetime, format_file_size, format_money
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.regions import PROVINCES
 from bot.services import Identity, IpwlStatus, Redemption
@@ -62,6 +62,8 @@ def _display(t: Translator, value: object) -> object:
         return format_datetime(value, "Asia/Jakarta", t.locale)
     if isinstance(value, dt.date):
         return format_date(value, t.locale)
+    if isinstance(value, FileSize):
+        return format_file_size(value, t.locale)
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, Translator, format_date, format_money
+from bot.i18n import N_, FileSize, Translator, format_date, format_money
 from bot.domain.proposal_intake import Step, nik_region
 from bot.domain.models import Approach, Client, Component
 from bot.domain.regions import PROVINCES, RegionsCatalog
@@ -297,12 +297,51 @@ def draft_exists(t: Translator, code: str) -> str:
 
 
 def attachment_saved(t: Translator, name: str, size: int, count: int) -> str:
-    return _(t, N_("📎 Saved: {name} ({size} KB). This proposal has {count} attachment(s)."),
-             name=name, size=max(1, size // 1024), count=count)
+    return _(t, N_("📎 Saved: {name} ({size}). This proposal has {count} attachment(s)."),
+             name=name, size=FileSize(size), count=count)
+
+
+def attachments(t: Translator, state: DraftState, *, removed: str | None = None) -> str:
+    """The draft's attachments, numbered as the buttons below them, each with its true size."""
+    lines = []
+    if removed is not None:
+        lines += [_(t, N_("🗑 Removed: {name}. It is no longer part of this proposal."), name=removed), ""]
+    files = [a for a in state.attachments if a.purpose == "proposal"]
+    if not files:
+        lines.append(_(t, N_("📎 Proposal {code} has no attachments. Send a PDF or a photo here to add one."),
+                       code=state.proposal.code))
+        return "\n".join(lines)
+    lines.append(_(t, N_("📎 <b>Attachments of proposal {code}</b>"), code=state.proposal.code))
+    for number, attachment in enumerate(files, start=1):
+        lines.append(_(t, N_("{number}. {name} · {size}"), number=number, name=attachment.file_name or "-",
+                       size=FileSize(attachment.size)))
+    lines += ["", _(t, N_("Tap a file below to remove it (for a file sent by mistake); the others stay."))]
+    return clip("\n".join(lines))
 
 
 def clients_added(t: Translator, count: int) -> str:
     return _(t, N_("✅ {count} client(s) added."), count=count)
+
+
+def clients_listed(t: Translator, listed: int, new: int) -> str:
+    """A client list naming clients already in the draft: what updating them does, before it is done."""
+    lines = [_(t, N_("📋 {listed} client(s) in this file are already in the proposal (same NIK)."), listed=listed)]
+    if new:
+        lines.append(_(t, N_("{new} client(s) in it are new and will be added."), new=new))
+    lines += ["", _(t, N_("<b>Update the clients already entered from this file?</b> Their data becomes the file's, "
+                          "and their budget lines are replaced by the file's lines (a client with no line in the "
+                          "file keeps theirs). Nothing changes until you tap the button."))]
+    return "\n".join(lines)
+
+
+def clients_updated(t: Translator, added: int, updated: int) -> str:
+    return _(t, N_("✅ {updated} client(s) updated and {added} added from the file."), updated=updated, added=added)
+
+
+def send_client_list(t: Translator, code: str, count: int) -> str:
+    return _(t, N_("The clients of {code} ({count}) with their budget lines. Add lines or correct data, keep the "
+                   "NIK, and send the file back here: the bot offers to update the clients already entered."),
+             code=code, count=count)
 
 
 def send_template(t: Translator) -> str:

@@ -23,8 +23,9 @@ from handlers import views
 from storage.files import FileStore, FileStoreFull
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.scenarios.test_review_flow import card, team
+from tests.helpers import pdf
 
-PDF = b"%PDF-1.4 surat pengantar " + b"x" * 2048
+PDF = pdf("surat pengantar " + "x" * 2048)
 
 
 def _lock(path: Path) -> sqlite3.Connection:

@@ -20,11 +20,12 @@ from bot.domain.models import Role
 from handlers.context import BotContext
 from handlers.reminders import JOB_NAME, job_send_reminders
 from tests.test_lpj_service import seed_proposal
+from tests.helpers import jpeg, pdf
 
 WIB = ZoneInfo("Asia/Jakarta")
 DUE = dt.date(2026, 12, 28)
-PDF = b"%PDF-1.4 kuitansi"
-JPEG = b"\xff\xd8\xff\xe0 foto kegiatan"
+PDF = pdf("kuitansi")
+JPEG = jpeg(b"foto kegiatan")
 CLIENT_NAMES = ("Siti Rahayu", "Budi Santoso", "Dewi Lestari")
 
 

@@ -9,6 +9,7 @@ from bot.emulator import BotMessage
 from bot.domain.models import Role
 from handlers.callback_data import encode
 from tests.security.matrix import plant_button
+from tests.helpers import jpeg, pdf as make_pdf
 
 # Three fictional clients; NIKs issued in Kabupaten Bogor (32.01).
 CLIENTS = [
@@ -177,7 +178,7 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     op = await operator(world)
     await op.type("/ajukan")
     await op.tap("in|this")
-    pdf = b"%PDF-1.4 surat pengantar"
+    pdf = make_pdf("surat pengantar")
     await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=pdf, mime_type="application/pdf")
     await world.emu.settle()
     assert "📎" in world.last(op.user).text
@@ -194,7 +195,7 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     await world.emu.settle()
     assert "⚠️" in world.last(op.user).text
     assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
-    photo = b"\xff\xd8\xff\xe0" + b"0" * 100
+    photo = jpeg(b"0" * 100)
     await world.emu.send_photo(op.user, content=photo)
     await world.emu.settle()
     assert await world.rows("SELECT count(*) FROM attachments") == [(2,)]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Approach, Component, Role, Sex
+from tests.helpers import pdf
 
-PDF = b"%PDF-1.4 surat pengantar"
+PDF = pdf("surat pengantar")
 CLIENTS = [  # (name, NIK, address): fictional, NIK issued in Kabupaten Bogor
     ("Siti Rahayu", "3201014508900004", "Jl. Melati 3 RT 01/02, Desa Cibinong"),
     ("Budi Santoso", "3201011203850002", "Jl. Mawar 7 RT 03/04, Desa Pakansari"),

@@ -27,6 +27,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
+from bot.services import FileUpload
 from handlers import views
 from handlers.context import BotContext
 from storage.db import to_db_time
@@ -139,6 +140,10 @@ async def cast(world: Any) -> Cast:
     t["draft"] = state.proposal.id
     t["draft_client"] = state.clients[0].id
     t["draft_line"] = state.clients[0].budget[0].id
+    state = await services.proposals.attach(await who("op_a"), FileUpload("matrix-file", "matrix-file", "surat.pdf",
+                                                                          "application/pdf", 193),
+                                            sha256="0" * 64, stored_path=None)
+    t["draft_attachment"] = state.attachments[0].id
     other = await services.proposals.start(await who("op_b"))
     await services.proposals.add_clients(await who("op_b"), client_inputs()[:1])
     t["other_draft"] = other.proposal.id

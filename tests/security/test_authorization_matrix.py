@@ -39,6 +39,9 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "pg": (lambda t: (0,), "private"),
     "add": (lambda t: (), "private"),
     "tpl": (lambda t: (), "private"),
+    "att": (lambda t: (), "private"),
+    "rma": (lambda t: (t["draft_attachment"],), "private"),
+    "cup": (lambda t: (), "private"),
     "cont": (lambda t: (), "private"),
     "pni": (lambda t: (t["ipwl_a"],), "private"),
     "open": (lambda t: (t["draft"],), "private"),
@@ -134,8 +137,8 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "lang": HARMLESS, "tpl": HARMLESS, "keep": HARMLESS, "stop": HARMLESS, "ljc": HARMLESS, "ad.x": HARMLESS,
     "gd.m": HARMLESS, "gd.s": HARMLESS,
     # the operator's draft: his conversation; ids of his clients and lines
-    "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN,
-    "cl": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
+    "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN, "att": OWN, "cup": OWN,
+    "cl": OP, "rma": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
     # PIC review: the card, detail, NIK, return/reject with reasons (the reasons: the PIC's conversation)
     "pic": PIC_A, "pdt": PIC_A, "nik": PIC_A, "pdc": PIC_A, "rsn": frozenset({"pic_a"}),
     "sk": frozenset({"head"}),
