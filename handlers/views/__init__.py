@@ -117,7 +117,18 @@ def welcome_stranger(t: Translator, centre: str) -> str:
             "then open it to start."
         ),
         centre=centre,
-    )
+    ) + "\n\n" + language_hint(t)
+
+
+def language_hint(t: Translator) -> str:
+    """One line at a welcome: how to switch language (worded for someone who cannot read it yet)."""
+    return _(t, N_("🌐 To change the language, send /bahasa."))
+
+
+def welcome(t: Translator, who: Identity) -> str:
+    """A registered person's first /start in a private chat (an admin of the config, say)."""
+    return _(t, N_("Welcome, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
+             name=who.person.full_name, roles=role_names(t, who.actor.roles)) + "\n\n" + language_hint(t)
 
 
 def welcome_back(t: Translator, who: Identity) -> str:
@@ -135,7 +146,7 @@ def invite_redeemed(t: Translator, redemption: Redemption) -> str:
                  role=role, team=redemption.team.name)
     else:
         text = _(t, N_("✅ Done. You are now registered as {role}."), role=role)
-    return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do."))
+    return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do.")) + "\n" + language_hint(t)
 
 
 def group_bound(t: Translator, team_name: str, team_code: str) -> str:
@@ -221,6 +232,11 @@ def language_set(t: Translator) -> str:
 
 def cancelled(t: Translator) -> str:
     return _(t, N_("Cancelled. Nothing was changed."))
+
+
+def unknown_command(t: Translator, command: str) -> str:
+    return _(t, N_("⚠️ The bot has no command {command}. Send /bantuan to see the commands you can use."),
+             command=command or "/")
 
 
 def nothing_to_cancel(t: Translator) -> str:
