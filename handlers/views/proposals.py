@@ -12,7 +12,7 @@ from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
 from bot.domain.validation import Problem, mask_nik
 from bot.domain.workflow import next_step
-from handlers.views import STATUS_LABELS, _, clip, esc
+from handlers.views import STATUS_LABELS, _, clip, esc, team_label
 
 COMPONENT_LABELS: Mapping[Component, str] = {
     Component.LIVING_NEEDS: N_("Decent living needs"),
@@ -317,8 +317,8 @@ def submitted(t: Translator, state: DraftState, team_name: str | None) -> str:
              code=state.proposal.code, version=state.proposal.version, count=len(state.clients),
              total=format_money(state.total))
     if team_name:
-        text += "\n" + _(t, N_("PIC team {team} will check it. You will be told here when anything changes."),
-                         team=team_name)
+        text += "\n" + _(t, N_("{team} will check it. You will be told here when anything changes."),
+                         team=team_label(t, team_name))
     return text
 
 
