@@ -232,6 +232,29 @@ def test_editing_one_field_goes_back_to_the_review() -> None:
     assert out.cursor.step == Step.REVIEW
 
 
+def test_a_corrected_nik_changes_only_the_nik() -> None:
+    client = saved_client()
+    out = intake.answer(intake.start_edit(client, "nik"), Reply(text="3201011203850002"), ctx(editing=client))
+    assert out.effects == (intake.CheckNik("3201011203850002"),
+                           intake.UpdateClient(7, {"nik": "3201011203850002"}))  # birth date and sex stay
+
+
+def test_the_regency_is_corrected_from_the_regions_file_even_in_another_province() -> None:
+    if not regions().has_regencies:
+        pytest.skip("no regions file")
+    client = saved_client()
+    cursor = intake.start_edit(client, "regency")
+    out = intake.answer(cursor, Reply(text="kota bogor"), ctx(editing=client))
+    assert out.effects == (intake.UpdateClient(7, {"regency": "Kota Bogor", "province_code": "32"}),)
+    with pytest.raises(ValidationError):
+        intake.answer(cursor, Reply(text="Gotham"), ctx(editing=client))
+    other = intake.answer(cursor, Reply(choice="province"), ctx(editing=client)).cursor
+    other = intake.answer(other, Reply(text="Sulawesi Selatan"), ctx(editing=client)).cursor
+    assert other.edit_field == "regency" and other.client["province_code"] == "73"
+    out = intake.answer(other, Reply(text="Kota Makassar"), ctx(editing=client))
+    assert out.effects == (intake.UpdateClient(7, {"regency": "Kota Makassar", "province_code": "73"}),)
+
+
 def test_the_cursor_round_trips_through_json() -> None:
     cursor = Cursor(step=Step.BUDGET_LINE, client={"full_name": "A"}, client_id=3, component="4", choices=("32.01",))
     assert Cursor.from_json(cursor.to_json()) == cursor

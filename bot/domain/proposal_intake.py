@@ -502,7 +502,9 @@ def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
         current = ctx.editing.nik if ctx.editing else None
         if info.nik != current and info.nik in ctx.niks_in_proposal:
             raise block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
-        return {"nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat()}
+        # Only the NIK changes: the birth date and sex entered stay (the service warns and flags
+        # the client if they now contradict it) — no value the person did not choose.
+        return {"nik": info.nik}
     if name == "sex":
         sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(typed(r))
         return {"sex": sex.value}
@@ -524,10 +526,47 @@ def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
     raise need_choice()
 
 
+def _edit_place(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    """Where the client lives, corrected as first asked: a regency of the regions file (buttons or
+    part of its name), in the client's province or — "another province" — in one chosen first."""
+    assert c.client_id is not None
+    if c.edit_field == "province":
+        if r.choice and r.choice in PROVINCES:
+            code = r.choice
+        else:
+            matches = province_search(typed(r))
+            if not matches:
+                raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
+                            "province_code", text=typed(r)[:40], example="Jawa Barat")
+            if len(matches) > 1:
+                return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
+            code = matches[0][0]
+        return Outcome(replace(c, edit_field="regency", client={"province_code": code}, choices=()))
+    if r.choice == "province":
+        return Outcome(replace(c, edit_field="province", choices=()))
+    province = c.client.get("province_code") or (ctx.editing.province_code if ctx.editing else "") or ""
+    if r.choice:
+        regency = ctx.regions.regency(r.choice)
+        if regency is None or regency.province_code != province:
+            raise need_choice()
+    else:
+        matches = ctx.regions.find(province, typed(r))
+        if not matches:
+            raise block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+                        "regency", province=PROVINCES.get(province, province), text=typed(r)[:40])
+        if len(matches) > 1:
+            return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
+        regency = matches[0]
+    fields = {"regency": regency.name, "province_code": province}
+    return Outcome(Cursor(step=Step.REVIEW), (UpdateClient(c.client_id, fields),))
+
+
 def _on_edit(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "back":
         return Outcome(Cursor(step=Step.REVIEW))
     assert c.client_id is not None and c.edit_field is not None
+    if c.edit_field in ("regency", "province") and ctx.regions.has_regencies:
+        return _edit_place(c, r, ctx)
     if c.edit_field == "components":
         selected = list(c.client.get("components", []))
         if r.choice and r.choice in {x.value for x in Component}:

@@ -95,6 +95,20 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         else:
             rows.append([_button("📋 " + t.pgettext("button", "Back to the summary"), "rv")])
         return InlineKeyboardMarkup(rows)
+    elif c.step == Step.EDIT and c.edit_field in ("regency", "province") and regions.has_regencies:
+        if c.choices and c.edit_field == "province":
+            rows = [[_answer(PROVINCES[code], code)] for code in c.choices if code in PROVINCES]
+        elif c.choices:
+            rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
+        elif c.edit_field == "province":
+            rows = [[_answer(PROVINCES[state.ipwl.province_code], state.ipwl.province_code)]] \
+                if state.ipwl.province_code in PROVINCES else []
+        else:
+            province = c.client.get("province_code") or (state.editing.province_code if state.editing else "")
+            found = [_answer(r.name, r.code) for r in regions.regencies_of(province or "")]
+            rows = [found[i:i + 2] for i in range(0, len(found), 2)]
+            rows.append([_answer("🗺 " + t.pgettext("button", "Another province"), "province")])
+        rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.EDIT:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
     elif c.step == Step.REVIEW:

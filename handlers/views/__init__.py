@@ -60,6 +60,8 @@ def _(t: Translator, msgid: str, **params: object) -> str:
 def _display(t: Translator, value: object) -> object:
     if isinstance(value, ProposalStatus):  # a step of the lifecycle, as people call it
         return t.gettext(STATUS_LABELS[value])
+    if isinstance(value, float):  # "25,5 MB" in Indonesian, not "25.5"
+        return t.format_number(value, decimals=0 if value.is_integer() else 1)
     if isinstance(value, dt.datetime):
         return format_datetime(value, "Asia/Jakarta", t.locale)
     if isinstance(value, dt.date):

@@ -450,7 +450,7 @@ def history_pages(h: ProposalHistory) -> int:
 
 def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
     text = _(t, N_("💾 Backup made and checked: <code>{path}</code> ({size} MB). {kept} backup(s) are kept."),
-             path=str(backup.path), size=round(backup.size / 1024 / 1024, 1), kept=backup.kept)
+             path=str(backup.path), size=t.format_number(backup.size / 1024 / 1024, decimals=1), kept=backup.kept)
     if not sent:
         text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data). To restore: stop "
                                "the bot, put the file in place of the database, start the bot."))

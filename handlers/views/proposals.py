@@ -36,6 +36,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "sex": N_("sex"),
     "birth_date": N_("birth date"),
     "regency": N_("regency/city"),
+    "province": N_("province"),
     "address": N_("address"),
     "phone": N_("phone number"),
     "approach": N_("approach"),
@@ -205,6 +206,13 @@ def edit_prompt(t: Translator, state: DraftState) -> str:
     label = t.gettext(FIELD_LABELS.get(field_name, field_name))
     if field_name == "components":
         return components_prompt(t, state.cursor.client.get("components", []), client.full_name if client else "")
+    if state.cursor.choices:
+        return _(t, N_("Several places match. Choose one:"))
+    if field_name == "regency" and client is not None:
+        province = PROVINCES.get(state.cursor.client.get("province_code") or client.province_code or "", "")
+        if province:
+            return _(t, N_("New regency/city for {name}, in {province} (tap it, or type part of its name):"),
+                     name=client.full_name, province=province)
     return _(t, N_("New {field} for {name}:"), field=label, name=client.full_name if client else "")
 
 

@@ -237,3 +237,43 @@ async def test_a_choice_made_with_a_button_stays_readable(world) -> None:
     kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == picker.message_id)
     assert "Komponen: 1 Pemenuhan kebutuhan hidup layak, 3 Dukungan keluarga ✓" in kept.text
     assert await world.rows("SELECT draft_cursor LIKE '%\"components\": [\"1\", \"3\"]%' FROM proposals") == [(1,)]
+
+
+async def test_corrections_from_the_client_card_are_checked_as_the_first_answers_were(world) -> None:
+    op = await operator(world)
+    await start(op)
+    name, nik = CLIENTS[0]
+    await op.type(name)
+    await op.type(nik)
+    await op.tap("in|here")
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap("in|keluarga")
+    await op.type("1")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Paket sembako, 3 x 500.000")
+    summary = await op.tap("in|review")
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+
+    # Another NIK: only the NIK changes; its contradiction with the birth date is said and flagged.
+    await op.tap(f"cl|{client_id}", summary)
+    await op.tap(f"ed|{client_id}|nik")
+    after = await op.type(CLIENTS[1][1])  # a man's NIK, born 1985
+    assert "Menurut NIK" in after.text and "berbeda dengan NIK" in after.text
+    assert await world.rows("SELECT nik, sex, birth_date, flags FROM clients") == [
+        (CLIENTS[1][1], "P", "1990-08-05", "nik_mismatch")]
+
+    # The regency: buttons from the regions file, another province one tap away.
+    await op.tap(f"cl|{client_id}", after)
+    asked = await op.tap(f"ed|{client_id}|regency")
+    assert "Kota Bogor" in labels(asked) and "🗺 Provinsi lain" in labels(asked)
+    refused = await op.type("Gotham")
+    assert refused.text.startswith("⚠️")
+    await op.tap("in|32.71")
+    assert await world.rows("SELECT province_code, regency FROM clients") == [("32", "Kota Bogor")]
+    await op.tap(f"cl|{client_id}")
+    await op.tap(f"ed|{client_id}|regency")
+    await op.tap("in|province")
+    await op.type("Sulawesi Selatan")
+    await op.type("Makassar")
+    assert await world.rows("SELECT province_code, regency FROM clients") == [("73", "Kota Makassar")]
