@@ -12,7 +12,7 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import CONVERSATION
@@ -187,7 +187,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     await _ask(update, context, state)
 
 
-def _components_chosen(update: Update, t) -> str | None:  # type: ignore[no-untyped-def]
+def _components_chosen(update: Update, t: Translator) -> str | None:
     """What "Done" on the components picker confirmed, read off the ticks the person saw."""
     query = update.callback_query
     markup = getattr(query.message, "reply_markup", None) if query else None
