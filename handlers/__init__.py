@@ -161,6 +161,8 @@ def handlers() -> list[BaseHandler]:
     ordered += [
         MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), router.on_private_file),
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text),
+        # A command none of the above knows (a typo): pointed to /bantuan instead of silence.
+        MessageHandler(PRIVATE & filters.COMMAND, router.on_unknown_command),
         # Last: a button nobody else claims gets an answer, never an endless spinner.
         CallbackQueryHandler(common.on_stale_button),
     ]

@@ -25,6 +25,8 @@ async def cmd_start(update: Update, context: BotContext) -> None:
         redemption = await context.services.onboarding.redeem_invite(who, token)
         await reply(update, views.invite_redeemed(t, redemption))
         refresh_menus_soon(context)  # their "/" menu now offers what the new role may use
+    elif who.known and who.first_private:
+        await reply(update, views.welcome(t, who))
     elif who.known:
         await reply(update, views.welcome_back(t, who))
     else:

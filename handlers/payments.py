@@ -28,7 +28,7 @@ from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered, notification
 from handlers.keyboards import payments as kb
-from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
+from handlers.replies import answers_refusals, button_args, int_arg, is_private, keep_answered, reply
 from handlers.reviews import edit
 from handlers.router import on_file_in, on_text_in
 from handlers.views import payments as pv
@@ -94,7 +94,9 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     entry = await context.services.accounts.choose_bank(who, (button_args(update) + ("",))[0])
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await edit(update, pv.account_question(t, entry))
+    # The bank question stays with the bank chosen; the account number is asked in a new message.
+    await keep_answered(update)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
 @on_text_in(ACCOUNT)
@@ -112,7 +114,8 @@ async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     accounts = await context.services.accounts.finish_client(who)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await edit(update, pv.accounts_saved(t, accounts), kb.accounts_overview(t, [accounts]))
+    await keep_answered(update)  # ("Lewati" stays readable under the passbook question)
+    await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
 
 
 @answers_refusals

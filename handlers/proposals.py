@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
 from bot.files.file_check import check_readable
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import CONVERSATION
@@ -22,7 +22,7 @@ from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
-from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
+from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 from storage.files import FileStore, FileStoreFull
@@ -194,8 +194,20 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
                 reply_markup=kb.for_question(t, state, context.services.proposals.regions, context.deps.clock.now().date()),
             )
             return
-        await close_buttons(update)
+        # The question stays in the chat with its answer; the next one comes in a new message.
+        await keep_answered(update, _components_chosen(update, t) if answer.choice == "done" else None)
     await _ask(update, context, state)
+
+
+def _components_chosen(update: Update, t: Translator) -> str | None:
+    """What "Done" on the components picker confirmed, read off the ticks the person saw."""
+    query = update.callback_query
+    markup = getattr(query.message, "reply_markup", None) if query else None
+    if markup is None:
+        return None
+    ticked = [b.text.removeprefix("✅ ") for row in markup.inline_keyboard for b in row
+              if b.text.startswith("✅ ") and b.text.removeprefix("✅ ").isdigit()]
+    return views._(t, N_("Components: {list}"), list=pv.components_label(t, ticked)) if ticked else None
 
 
 @on_text_in(CONVERSATION)
@@ -271,7 +283,7 @@ async def on_review_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await close_buttons(update)
+    await keep_answered(update)
     await _ask(update, context, state)
 
 
@@ -291,7 +303,7 @@ async def on_add_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.NAME)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await close_buttons(update)
+    await keep_answered(update)
     await _ask(update, context, state)
 
 

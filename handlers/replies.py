@@ -8,6 +8,7 @@ on a spinning button.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -92,6 +93,37 @@ def int_arg(update: Update, index: int = 0) -> int:
         return int(button_arg(update, index))
     except ValueError:
         raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+def pressed_label(update: Update) -> str | None:
+    """The text of the button just pressed, as the person saw it (None for a forged press)."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message) or query.message.reply_markup is None:
+        return None
+    for row in query.message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == query.data:
+                return button.text
+    return None
+
+
+async def keep_answered(update: Update, answer: str | None = None) -> None:
+    """Keep the question just answered by a button in the chat with its answer under it
+    ("→ Januari 2027 ✓") and without its buttons, so the person can read back what they chose;
+    the next question goes in a new message. ``answer`` (HTML) defaults to the pressed label."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    label = answer if answer is not None else html.escape(pressed_label(update) or "")
+    question = query.message.text_html if query.message.text else None
+    if not label or not question:
+        await close_buttons(update)
+        return
+    text = views.clip(question + "\n\n→ <b>" + label + "</b> ✓")
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+    except BadRequest:
+        pass  # already edited (a double tap)
 
 
 async def close_buttons(update: Update) -> None:

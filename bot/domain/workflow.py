@@ -192,7 +192,7 @@ def transition_for(action: Action, status: ProposalStatus) -> Transition:
     except KeyError:
         raise WorkflowError(
             NOT_ALLOWED_IN_STATUS,
-            N_("This cannot be done while the proposal is {status}."),
+            N_("This cannot be done while the proposal is at the step “{status}”."),
             {"action": action, "status": status},
         ) from None
 

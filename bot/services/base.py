@@ -33,6 +33,7 @@ class Identity:
     person: Person
     actor: Actor
     locale: str
+    first_private: bool = False  # this update is the person's first message in a private chat
 
     @property
     def is_admin(self) -> bool:

@@ -45,7 +45,7 @@ class MenuOwner:
 
     person_id: int
     chat_id: int  # the private chat (= their Telegram user id)
-    locale: str | None  # chosen with /bahasa; None: the default, or their Telegram app's language
+    locale: str | None  # chosen with /bahasa; None: the service's default language
     roles: frozenset[Role]  # empty when revoked: the general menu applies again
     published: str | None  # the fingerprint of the menu last published to them
 
@@ -66,6 +66,7 @@ class OnboardingService(Service):
         async with self.storage.reading() as uow:
             person = await uow.people.by_telegram_id(telegram_user_id)
             grants = set(await uow.people.grants(person.id)) if person else set()
+        first_private = private_chat and (person is None or not person.private_chat_started)
         if person is None or person.full_name != name or (private_chat and not person.private_chat_started):
             # First contact, a new display name, or a first private message: record it.
             async with self.storage.transaction() as uow:
@@ -73,8 +74,12 @@ class OnboardingService(Service):
                 grants = set(await uow.people.grants(person.id))
         if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked:
             grants.add(Grant(Role.ADMIN))
-        locale = person.locale or _supported(language) or self.settings.locale.default
-        return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale)
+        # The service speaks its default language (Indonesian: UU 24/2009 asks it of official
+        # communication) until the person chooses another with /bahasa — whatever their phone's
+        # language (``language``, Telegram's language_code) says.
+        locale = person.locale if person.locale in LOCALES else self.settings.locale.default
+        return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale,
+                        first_private=first_private)
 
     async def menu_owners(self, after_id: int = 0, limit: int = 500) -> list[MenuOwner]:
         """People with a private chat (a page, by id), with the roles their menu should offer:
@@ -316,9 +321,3 @@ class OnboardingService(Service):
                 result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
         return result
 
-
-def _supported(language: str | None) -> str | None:
-    if not language:
-        return None
-    base = language.split("-")[0].lower()
-    return base if base in LOCALES else None

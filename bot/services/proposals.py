@@ -108,7 +108,12 @@ class ProposalService(Service):
                 raise ServiceError("no_draft", N_("There is no draft to continue. Start one with /ajukan."))
             if proposal.status not in EDITABLE:
                 raise ServiceError("not_editable", N_("Proposal {code} can no longer be changed."), code=proposal.code)
-            if await uow.proposals.cursor_of(proposal.id) is None:
+            raw = await uow.proposals.cursor_of(proposal.id)
+            cursor = Cursor.from_json(json.loads(raw)) if raw else None
+            if cursor is None or (cursor.step == Step.NAME and not cursor.client
+                                  and await uow.clients.of_proposal(proposal.id)):
+                # A blank "next client" nobody started is dropped: back to the summary, which
+                # offers to add one, rather than a question that traps.
                 await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
             await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
             return await self._state(uow, proposal.id)
@@ -159,7 +164,8 @@ class ProposalService(Service):
                 # NIK check at its question passed then; saving it twice would break the draft.
                 raise ValidationError(Problem(N_("This NIK is already in this proposal. Each client appears once."),
                                               field="nik"))
-            flags = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
+            flags = (("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()) + \
+                tuple(effect.flags)
             client_id = await uow.clients.add(proposal.id, fields.pop("full_name"), fields.pop("nik"),
                                               flags=flags, **fields)
             return replace(cursor, client_id=client_id), []
@@ -175,11 +181,23 @@ class ProposalService(Service):
                     await uow.clients.add_budget_line(target.id, line.component, line.description,
                                                       line.quantity, line.unit_cost)
         elif isinstance(effect, intake.UpdateClient):
-            await self._own_client(uow, state, effect.client_id)
+            client = await self._own_client(uow, state, effect.client_id)
             fields = dict(effect.fields)
-            if "nik" in fields:
-                fields["flags"] = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
+            warnings: list[Problem] = []
+            if fields.keys() & {"nik", "sex", "birth_date"}:
+                flags = [f for f in client.flags if f not in ("dup_nik", intake.NIK_MISMATCH)]
+                nik = fields.get("nik", client.nik)
+                if "dup_nik" in client.flags and "nik" not in fields or \
+                        "nik" in fields and await self._nik_elsewhere(uow, state, nik, now):
+                    flags.append("dup_nik")
+                # A birth date or sex that contradicts the NIK is kept, but flagged and said.
+                warnings = intake.mismatch_of(nik, fields.get("sex", client.sex), fields.get("birth_date", client.birth_date),
+                                              today=now.date())
+                if warnings:
+                    flags.append(intake.NIK_MISMATCH)
+                fields["flags"] = tuple(flags)
             await uow.clients.update(effect.client_id, **fields)
+            return cursor, warnings
         return cursor, []
 
     async def _nik_elsewhere(self, uow: UnitOfWork, state: DraftState, nik: str,
@@ -498,7 +516,7 @@ class ProposalService(Service):
         niks = frozenset(c.nik for c in state.clients)
         return IntakeContext(today=today, unit_cost_ceilings=self.settings.intake.unit_cost_ceilings,
                              regions=self.regions, niks_in_proposal=niks, previous=state.previous,
-                             editing=state.editing)
+                             editing=state.editing, home_province=state.ipwl.province_code)
 
     def _check_complete(self, state: DraftState) -> None:
         problems = []

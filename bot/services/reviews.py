@@ -198,7 +198,9 @@ class StaffService(Service):
         if stamp is not None and stamp.action in _DONE_BY and (error is None or error.code != workflow.NOT_ALLOWED_IN_STATUS
                                                                or stamp.action != Action.SUBMIT.value):
             return ServiceError("already_done", _DONE_BY[stamp.action], name=stamp.name or "?", when=stamp.at)
-        return ServiceError("not_now", N_("This cannot be done at this step. The card shows what happens next."))
+        # Name the step the proposal is at (the view adds who acts next).
+        return ServiceError("not_now", N_("This cannot be done now: proposal {code} is at the step “{status}”."),
+                            code=fresh.code, status=fresh.status)
 
     async def stamp(self, uow: UnitOfWork, proposal: Proposal) -> Stamp | None:
         """The latest lifecycle change of the proposal, from its audit trail."""

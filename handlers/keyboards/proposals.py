@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.domain.proposal_intake import Step, nik_region
+from bot.domain.proposal_intake import CLIENT_STEPS, Step, nik_region
 from bot.domain.models import Approach, Component, Ipwl, ProposalStatus
 from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
@@ -34,10 +34,18 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         nxt = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         rows = [[_answer(month_label(t, today.year, today.month), "this"), _answer(month_label(t, *nxt), "next")]]
     elif c.step == Step.NIK_CONFIRM:
+        # One tap confirms the NIK's data and says where the client lives.
         province, regency = nik_region(c.client, regions)
-        rows = [[_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=regency or PROVINCES.get(province, province)), "here")],
-                [_answer("✅ " + t.pgettext("button", "Correct, lives elsewhere"), "ok")],
-                [_answer("✏️ " + t.pgettext("button", "Change birth date or sex"), "change")]]
+        here = regency or PROVINCES.get(province, province)
+        rows = [[_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=here), "here")]]
+        prev = state.previous
+        if prev is not None and prev.province_code and prev.regency and prev.regency != here:
+            rows.append([_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=prev.regency), "prev")])
+        rows += [[_answer("✅ " + t.pgettext("button", "Correct, lives elsewhere"), "elsewhere")],
+                 [_answer("✏️ " + t.pgettext("button", "Change birth date or sex"), "change")]]
+    elif c.step == Step.NIK_MISMATCH:
+        rows = [[_answer("✔️ " + t.pgettext("button", "Keep what I entered"), "keep")],
+                [_answer("🪪 " + t.pgettext("button", "Use the NIK's birth date and sex"), "nik")]]
     elif c.step == Step.SEX or (c.step == Step.EDIT and c.edit_field == "sex"):
         rows = [[_answer(t.pgettext("button", "Male"), "L"), _answer(t.pgettext("button", "Female"), "P")]]
     elif c.step == Step.REGION:
@@ -50,8 +58,17 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         rows.append([_answer(t.pgettext("button", "Somewhere else"), "other")])
     elif c.step == Step.PROVINCE and c.choices:
         rows = [[_answer(PROVINCES[code], code)] for code in c.choices]
+    elif c.step == Step.PROVINCE:
+        # The IPWL's own province (most clients live near it) and the previous client's, one tap each.
+        offered = [code for code in (state.ipwl.province_code, state.previous.province_code if state.previous else None)
+                   if code in PROVINCES]
+        rows = [[_answer(PROVINCES[code], code)] for code in dict.fromkeys(offered)]
     elif c.step == Step.REGENCY and c.choices:
         rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
+    elif c.step == Step.REGENCY and regions.has_regencies:
+        # Every regency and city of the province, from the regions file, two to a row.
+        found = [_answer(r.name, r.code) for r in regions.regencies_of(c.client.get("province_code", ""))]
+        rows = [found[i:i + 2] for i in range(0, len(found), 2)]
     elif c.step == Step.PHONE or (c.step == Step.EDIT and c.edit_field == "phone"):
         rows = [[_answer(t.pgettext("button", "Skip"), "skip")]]
     elif c.step == Step.APPROACH or (c.step == Step.EDIT and c.edit_field == "approach"):
@@ -66,19 +83,41 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         selected = set(c.client.get("components", []))
         toggles = [_answer(("✅ " if x.value in selected else "") + x.value, x.value) for x in Component]
         rows = [toggles[:4], toggles[4:], [_answer("✔️ " + t.pgettext("button", "Done"), "done")]]
-    elif c.step == Step.BUDGET and state.editing is not None:
-        rows = [[_answer("➕ " + x.value, x.value) for x in state.editing.components]]
+    elif c.step in (Step.BUDGET, Step.BUDGET_LINE) and state.editing is not None:
+        others = [x for x in state.editing.components if c.step == Step.BUDGET or x.value != c.component]
+        if others:
+            rows = [[_answer("➕ " + t.pgettext("button", "Line for {number}", number=x.value), x.value) for x in others]]
         if state.previous is not None and state.previous.budget and not state.editing.budget:
             rows.append([_answer("↺ " + t.pgettext("button", "Copy the previous client's budget"), "copy")])
         if state.editing.budget:
             rows.append([_answer("➕ " + t.pgettext("button", "Next client"), "next"),
-                         _answer("📋 " + t.pgettext("button", "Review and send"), "review")])
-    elif c.step == Step.BUDGET_LINE:
-        rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
+                         _answer("📋 " + t.pgettext("button", "Summary and send"), "review")])
+        else:
+            rows.append([_button("📋 " + t.pgettext("button", "Back to the summary"), "rv")])
+        return InlineKeyboardMarkup(rows)
+    elif c.step == Step.EDIT and c.edit_field in ("regency", "province") and regions.has_regencies:
+        if c.choices and c.edit_field == "province":
+            rows = [[_answer(PROVINCES[code], code)] for code in c.choices if code in PROVINCES]
+        elif c.choices:
+            rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
+        elif c.edit_field == "province":
+            rows = [[_answer(PROVINCES[state.ipwl.province_code], state.ipwl.province_code)]] \
+                if state.ipwl.province_code in PROVINCES else []
+        else:
+            province = c.client.get("province_code") or (state.editing.province_code if state.editing else "")
+            found = [_answer(r.name, r.code) for r in regions.regencies_of(province or "")]
+            rows = [found[i:i + 2] for i in range(0, len(found), 2)]
+            rows.append([_answer("🗺 " + t.pgettext("button", "Another province"), "province")])
+        rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.EDIT:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
     elif c.step == Step.REVIEW:
         return review(t, state)
+    if c.step in CLIENT_STEPS:
+        # Every question offers the way back to the summary; a client not finished is not kept.
+        label = (t.pgettext("button", "Back to the summary (this client is not saved)") if c.client
+                 else t.pgettext("button", "Back to the summary"))
+        rows.append([_button("📋 " + label, "rv")])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

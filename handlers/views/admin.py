@@ -462,7 +462,8 @@ def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
     path = str(backup.path)
     text = _(t, N_("💾 Backup made and checked: <code>{path}</code> ({size} MB), one archive of the database and "
                    "the {files} stored file(s) (receipts, photos, BAST, assessments). {kept} backup(s) are kept."),
-             path=path, size=round(backup.size / 1024 / 1024, 1), files=backup.files, kept=backup.kept)
+             path=path, size=t.format_number(backup.size / 1024 / 1024, decimals=1), files=backup.files,
+             kept=backup.kept)
     if backup.missing_files:
         text += "\n" + _(t, N_("⚠️ {count} file(s) the records name were not in the file store, so they are not in "
                                "the backup either."), count=backup.missing_files)

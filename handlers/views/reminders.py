@@ -104,7 +104,8 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
         lines.append(_(t, N_("Your roles have no queue of their own.")))
     for section in sections:
         lines.append("")
-        role = t.gettext(ROLE_LABELS[section.role]).capitalize()
+        role = t.gettext(ROLE_LABELS[section.role])
+        role = role[:1].upper() + role[1:]  # ("operator IPWL", not "Operator ipwl")
         if section.scope:
             lines.append(_(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role, scope=section.scope,
                            count=section.total))

@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, Translator, format_date, format_money
 from bot.domain.models import Action, Client, Proposal, ReturnReason
+from bot.domain.proposal_intake import NIK_MISMATCH
 from bot.domain.regions import PROVINCES
 from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
 from bot.domain.validation import mask_nik
 from handlers.views import STATUS_LABELS, _, clip, esc
-from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label
+from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label, nik_mismatch_flag
 
 ACTION_DONE: Mapping[Action, str] = {
     Action.CLAIM: N_("✅ You are now checking {code}."),
@@ -128,6 +129,8 @@ def client_block(t: Translator, c: Client) -> str:
         lines.insert(1, _(t, N_("Born {date}"), date=format_date(c.birth_date, t.locale)))
     if "dup_nik" in c.flags:
         lines.append(_(t, N_("⚠️ Also in another IPWL's proposal this year.")))
+    if NIK_MISMATCH in c.flags:
+        lines.append(nik_mismatch_flag(t))
     for line in c.budget:
         lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
                        component=line.component.value, description=line.description, quantity=line.quantity,

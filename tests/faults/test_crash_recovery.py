@@ -100,13 +100,11 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     assert "5 Agustus 1990" in resumed  # the answer survived: the NIK's birth date is shown for confirmation
     # 3. Carry on to the end: one client, every answer once, and the draft submitted once.
     await _tap(emu, siti, "in|here")
-    await chat_reply(emu, siti, "Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await _tap(emu, siti, "in|skip")
+    await chat_reply(emu, siti, "Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
     for choice in ("in|keluarga", "in|1", "in|done"):
         await _tap(emu, siti, choice)
     await chat_reply(emu, siti, "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
-    await chat_reply(emu, siti, "Konseling keluarga dan dukungan sembako selama 3 bulan.")
-    await _tap(emu, siti, "in|1")
+    await chat_reply(emu, siti, "Konseling keluarga dan dukungan sembako selama 3 bulan.")  # then component 1's line
     await chat_reply(emu, siti, "Paket sembako, 3 x 500.000")
     await _tap(emu, siti, "in|review")
     review = emu.last_message(siti)

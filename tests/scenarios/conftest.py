@@ -96,6 +96,14 @@ class World:
         assert message is not None, "the bot sent nothing to this chat"
         return message
 
+    async def speaks(self, user: EmuUser, locale: str) -> EmuUser:
+        """The person has chosen ``locale`` with /bahasa (the service speaks Indonesian until then,
+        whatever their app's language)."""
+        who = await self.services.onboarding.identify(user.id, user.full_name, private_chat=False,
+                                                      language=user.language_code)
+        await self.services.onboarding.set_locale(who, locale)
+        return user
+
     async def invite(self, role: Role, **scope: str) -> str:
         invite = await self.services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
         return invite.token

@@ -130,7 +130,7 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
 
 async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World, seeded, tmp_path: Path) -> None:
     rina = await admin(world)
-    andi, budi = world.emu.add_user("Andi", language_code="en"), world.emu.add_user("Budi", language_code="en")
+    andi, budi = await world.speaks(world.emu.add_user("Andi", language_code="en"), "en"), await world.speaks(world.emu.add_user("Budi", language_code="en"), "en")
     await world.enrol(andi, Role.PIC, team="TIM2")
     await world.enrol(budi, Role.PIC, team="TIM1")
     history = (await world.say(andi, "/audit usl-2026-0092"))[-1]  # SS01: Andi's team

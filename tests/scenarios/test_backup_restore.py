@@ -30,13 +30,14 @@ from bot.domain.models import Role
 from handlers.context import DEPS_KEY
 from storage.backup import InstanceLock
 from storage.unit import Storage
+from tests.helpers import pdf
 from tests.scenarios.conftest import TOKEN, World, run_bot
 from tests.scenarios.test_admin_registry import admin, tap
 from tests.scenarios.test_review_flow import CLIENTS, card, client_inputs, operator, submitted, team
 
 SITI_RAHAYU, SITI_NIK = CLIENTS[0][0], CLIENTS[0][1]
 # The assessment uploaded for her proposal as a whole (not to one client): it names her.
-ASSESSMENT = f"%PDF-1.4 asesmen {SITI_RAHAYU} NIK {SITI_NIK}".encode()
+ASSESSMENT = pdf(f"asesmen {SITI_RAHAYU} NIK {SITI_NIK}")
 
 
 @pytest.fixture

@@ -80,10 +80,14 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(t.op, "/rekening")
     await press(world, t.op, f"v1|acc|{siti_client}")
     await press(world, t.op, "v1|bnk|bri")
+    # The bank question stays readable with the bank chosen (issue 12.5); the next one is new.
+    chose = [m for m in world.emu.chat_messages(t.op) if "✓" in m.text and "BRI" in m.text.split("→")[-1]]
+    assert len(chose) == 1 and not chose[0].buttons and world.last(t.op) is not chose[0]
     question = (await world.say(t.op, "1234 5678 9012 345"))[-1]
     assert "⚠️" not in question.text  # BRI numbers have 15 digits
     await world.say(t.op, "Siti Rahayu")
     await press(world, t.op, "v1|pbs")
+    assert "✓" in world.emu.chat_messages(t.op)[-2].text  # "Lewati" is kept under its question
     assert await world.rows("SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?",
                             siti_client) == [("bri", "123456789012345", "submitted")]
     await press(world, t.op, f"v1|acx|{pid}")

@@ -105,7 +105,7 @@ async def test_a_bomb_with_honest_sizes_is_refused_before_it_is_inflated(world) 
 
 
 async def test_the_admins_ipwl_csv_refuses_garbage(world) -> None:
-    rina = world.emu.add_user("Rina", language_code="en")
+    rina = await world.speaks(world.emu.add_user("Rina", language_code="en"), "en")
     await world.enrol(rina, Role.ADMIN)
     before = await fingerprint(world)
     ipwl = (await world.say(rina, "/ipwl"))[-1]

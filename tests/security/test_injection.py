@@ -61,14 +61,12 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     await op.type("Siti Rahayu")
     await op.type("3201014508900004")
     await op.tap("in|here")
-    await op.type("Jl. Melati 3 " + PAYLOAD)
-    await op.tap("in|skip")
+    await op.type("Jl. Melati 3 " + PAYLOAD)  # (no phone number at its end)
     await op.tap("in|keluarga")
     await op.tap("in|1")
     await op.tap("in|done")
     await op.type("Pengguna sabu 3 tahun " + PAYLOAD)
-    await op.type("Konseling keluarga " + PAYLOAD)
-    await op.tap("in|1")
+    await op.type("Konseling keluarga " + PAYLOAD)  # then the line of component 1 is asked
     await op.type("Paket <b>sembako</b> & <i>beras</i>, 3 x 500.000")
     review = await op.tap("in|review")
     pid = (await world.rows("SELECT id FROM proposals"))[0][0]
