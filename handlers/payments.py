@@ -334,4 +334,9 @@ async def render_transfer_failed(deps: Deps, t: Translator, params: dict[str, An
 async def render_paid(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the operators: the funds are transferred, with the amounts and the LPJ due date."""
     a = await _accounts(deps, params)
-    return Rendered(pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]))) if a else None
+    if a is None:
+        return None
+    lpj = deps.settings.lpj
+    text = pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]), meterai_above=lpj.meterai_above,
+                          meterai_amount=lpj.meterai_amount)
+    return Rendered(text, kb.start_lpj(t, a.proposal.id))

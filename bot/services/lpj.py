@@ -306,8 +306,9 @@ class LpjService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             proposal = await self._proposal(uow, proposal_id)
-            if Action.RETURN_LPJ not in workflow.allowed_actions(proposal, who.actor, four_eyes=False):
-                await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
+            # The reason comes next: check everything else now, under the centre's four-eyes rule
+            # (a PIC who also operates the IPWL is refused here, not after typing the reasons).
+            await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
             lpj = await self._lpj(uow, proposal)
             await uow.conversations.start(who.person.id, RETURN_CONVERSATION, proposal.id, now,
                                           {"version": lpj.version, "status": proposal.status.value})

@@ -120,3 +120,8 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
         rows.append([_button(t.pgettext("button", "✅ All pending sent today"), "psa", a.proposal.id)])
     rows.append([_button(t.pgettext("button", "📥 Transfers workbook"), "ptx", a.proposal.id)])
     return InlineKeyboardMarkup(rows)
+
+
+def start_lpj(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+    """On the payment notice: open this proposal's LPJ (the same button /lpj offers)."""
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "📑 Start the LPJ"), "ljo", proposal_id)]])

@@ -246,12 +246,19 @@ def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:
              name=row.client.full_name if row else "?", code=a.proposal.code, reason=note or "-")
 
 
-def paid_notice(t: Translator, a: Accounts, due: dt.date) -> str:
+def paid_notice(t: Translator, a: Accounts, due: dt.date, *, meterai_above: int, meterai_amount: int) -> str:
     lines = [_(t, N_("💸 The funds of <b>{code}</b> have been transferred (dana telah ditransfer):"), code=a.proposal.code)]
     for row in a.rows:
         amount = row.transfer.amount if row.transfer else 0
         lines.append(_(t, N_("• {name}: {amount} on {date}"), name=row.client.full_name, amount=format_money(amount),
                        date=format_date(row.transfer.transfer_on, t.locale) if row.transfer and row.transfer.transfer_on else "-"))
     lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(a.sent)))
+    lines.append("")
     lines.append(_(t, N_("The accountability report (LPJ) is due by {date}."), date=due))
+    # Said up front, so the IPWL keeps its evidence from the first day of services.
+    lines.append(_(t, N_("The LPJ needs: the services each client received (dates), what was spent on each budget "
+                         "line, the receipts (kuitansi; above {above} with a {meterai} meterai), photos of the "
+                         "activities and the signed BAST.")
+                   , above=format_money(meterai_above), meterai=format_money(meterai_amount)))
+    lines.append(_(t, N_("Start it with /lpj or the button below; it is saved as you go.")))
     return clip("\n".join(lines))
