@@ -233,6 +233,19 @@ async def on_payment_text(update: Update, context: BotContext) -> None:
 
 
 @answers_refusals
+async def on_orders_confirmed(update: Update, context: BotContext) -> None:
+    """✅ Save the SPP and SPM shown (``y``), or ✏️ type them again (``n``)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    save = (button_args(update) + ("", ""))[1] == "y"
+    step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
+    await query.answer()
+    await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
+
+
+@answers_refusals
 async def on_sent_pressed(update: Update, context: BotContext) -> None:
     """✅ one transfer sent today (``ps``), or every pending one (``psa``)."""
     who = await context.identify(update)

@@ -11,8 +11,8 @@ date is set.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,9 @@ from bot.domain.models import (
 )
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
+from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
 from bot.domain.validation import (
-    BANKS, Bank, Problem, ValidationError, holder_name_warning, parse_account_number, parse_date, parse_free_text,
-    parse_name,
+    BANKS, Bank, Problem, holder_name_warning, parse_account_number, parse_free_text, parse_name,
 )
 
 __all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
@@ -111,6 +111,8 @@ class PaymentStep:
     accounts: Accounts
     step: str | None
     failing: Beneficiary | None = None
+    typed: tuple[OfficialEntry, ...] = ()  # the SPP (and SPM) typed so far, not yet recorded
+    examples: Mapping[str, str] = field(default_factory=dict)  # "spp"/"spm" → what to type
 
 
 @dataclass(frozen=True)
@@ -433,16 +435,18 @@ class PaymentService(_FinanceBase):
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             step = state.get("step")
             if step == "spp":
-                number, date = self._number_and_date(text, "spp")
-                state.update(step="spm", spp=[number, date.isoformat()])
+                decree = await uow.decrees.of_proposal(proposal.id)
+                entry = self._entry(text, "spp", earliest=decree.issued_on if decree else None,
+                                    too_early=N_("The SPP cannot be dated {date}, before the SK ({earliest})."))
+                state.update(step="spm", spp=[entry.number, entry.date.isoformat()])
             elif step == "spm":
-                number, date = self._number_and_date(text, "spm")
-                spp_number, spp_date = state["spp"]
-                await uow.payments.record(proposal.id, spp_number=spp_number, spp_date=dt.date.fromisoformat(spp_date),
-                                          spm_number=number, spm_date=date, by=who.person.id, now=now)
-                await uow.audit.record(self.event(who, "proposal", proposal.code, "record_orders",
-                                                  reason=f"SPP {spp_number}; SPM {number}"))
-                state = {"step": None}
+                entry = self._entry(text, "spm", earliest=dt.date.fromisoformat(state["spp"][1]),
+                                    too_early=N_("The SPM cannot be dated {date}, before its SPP ({earliest})."))
+                # Shown apart for a last look; nothing is recorded before "Save".
+                state.update(step="confirm", spm=[entry.number, entry.date.isoformat()])
+            elif step == "confirm":
+                raise ServiceError("payment_confirm_orders", N_("Check the SPP and SPM above and press Save, or "
+                                                               "Type again to correct them."))
             elif step and step.startswith("fail:"):
                 _, client_id, status = step.split(":")
                 reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
@@ -450,6 +454,28 @@ class PaymentService(_FinanceBase):
                 state = {"step": None}
             else:
                 raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
+            return await self._step(uow, proposal.id, state)
+
+    async def confirm_orders(self, who: Identity, proposal_id: int, *, save: bool) -> PaymentStep:
+        """Save the SPP and SPM shown (``save``), or start typing them again."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
+            conversation_proposal, state = await self.conversation(uow, who, PAYMENT)
+            if conversation_proposal != proposal.id or state.get("step") != "confirm":
+                raise ServiceError("stale", _STALE)
+            if save:
+                (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
+                await uow.payments.record(proposal.id, spp_number=spp_number, spp_date=dt.date.fromisoformat(spp_date),
+                                          spm_number=spm_number, spm_date=dt.date.fromisoformat(spm_date),
+                                          by=who.person.id, now=now)
+                await uow.audit.record(self.event(who, "proposal", proposal.code, "record_orders",
+                                                  reason=f"SPP {spp_number} {spp_date}; SPM {spm_number} {spm_date}"))
+                state = {"step": None}
+            else:
+                state = {"step": "spp"}
             await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
@@ -564,17 +590,17 @@ class PaymentService(_FinanceBase):
         if step and step.startswith("fail:"):
             client_id = int(step.split(":")[1])
             failing = next((r for r in accounts.rows if r.client.id == client_id), None)
-        return PaymentStep(accounts, step, failing)
-
-    def _number_and_date(self, text: str, field_name: str) -> tuple[str, dt.date]:
-        """``"00123/SPP/XI/2026 28-11-2026"``: a number, then its date (today when left out)."""
-        words = text.split()
+        typed = tuple(OfficialEntry(entry[0], dt.date.fromisoformat(entry[1]))
+                      for entry in (state.get("spp"), state.get("spm")) if entry)
         today = self.today()
-        for size in (3, 1):
-            if len(words) > size:
-                try:
-                    date = parse_date(" ".join(words[-size:]), today=today, field=f"{field_name}_date")
-                except ValidationError:
-                    continue
-                return parse_free_text(" ".join(words[:-size]), field=field_name, min_length=2, max_length=60), date
-        return parse_free_text(text, field=field_name, min_length=2, max_length=60), today
+        examples = {kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}"
+                    for kind in ("spp", "spm")}
+        return PaymentStep(accounts, step, failing, typed, examples)
+
+    def _format(self, kind: str) -> str:
+        return self.settings.payments.spp_number_format if kind == "spp" else self.settings.payments.spm_number_format
+
+    def _entry(self, text: str, kind: str, *, earliest: dt.date | None, too_early: str) -> OfficialEntry:
+        """``"00123/SPP/XI/2026 28-11-2026"``: a number of the centre's form, then its real date."""
+        return parse_official_entry(text, self._format(kind), today=self.today(), field=f"{kind}_number",
+                                    earliest=earliest, too_early=too_early)

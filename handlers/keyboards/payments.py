@@ -107,6 +107,9 @@ def open_payment(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
 
 def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | None:
     a = step.accounts
+    if step.step == "confirm":
+        return InlineKeyboardMarkup([[_button(t.pgettext("button", "✅ Save SPP and SPM"), "pok", a.proposal.id, "y"),
+                                      _button(t.pgettext("button", "✏️ Type again"), "pok", a.proposal.id, "n")]])
     if step.step is not None or a.proposal.status != ProposalStatus.ACCOUNTS_VERIFIED:
         return None
     rows = []

@@ -50,10 +50,19 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
     lines.append(_(t, N_("Ticked: {count} proposal(s), {clients} client(s), {total}."), count=len(chosen),
                    clients=sum(s.clients for s in chosen), total=format_money(sum(s.total for s in chosen))))
     if d.asked_number:
-        lines.append(_(t, N_("SK number: <b>{number}</b>, dated {date}."), number=d.final_number, date=d.date))
-        lines.append(_(t, N_("Type another number and date to change it (e.g. {example}), or confirm."),
-                       example="SK-012/BRSKPN-GP/XI/2026 28-11-2026"))
+        # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
+        lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))
+        lines.append(_(t, N_("SK date: <b>{date}</b>"), date=d.date))
+        if d.number is None:
+            lines.append(_(t, N_("(the next number from the register, dated today)")))
+        lines.append(_(t, N_("To use another number, type it followed by its date, e.g. {example}; or confirm."),
+                       example=d.example))
     return clip("\n".join(lines))
+
+
+def sk_card_replaced(t: Translator) -> str:
+    """An older SK card, closed: its buttons go, and it points to the newer one."""
+    return _(t, N_("🖋 This SK draft was replaced by the newer message below; use that one."))
 
 
 def sk_issued(t: Translator, decree: Decree, count: int) -> str:
@@ -202,10 +211,17 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         lines.append(_(t, N_("SPP {spp} of {spp_date} · SPM {spm} of {spm_date}"), spp=a.payment.spp_number,
                        spp_date=a.payment.spp_date, spm=a.payment.spm_number, spm_date=a.payment.spm_date))
     if step.step == "spp":
-        lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example="00123/SPP/XI/2026 28-11-2026"))
+        lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example=step.examples.get("spp", "")))
         return clip("\n".join(lines))
-    if step.step == "spm":
-        lines.append(_(t, N_("Now the SPM number and date, e.g. {example}."), example="00456/SPM/XI/2026 28-11-2026"))
+    if step.step in ("spm", "confirm"):
+        # Each number with its date apart, as they will be recorded.
+        for label, entry in zip((N_("SPP number: <b>{number}</b> · date: <b>{date}</b>"),
+                                 N_("SPM number: <b>{number}</b> · date: <b>{date}</b>")), step.typed):
+            lines.append(_(t, label, number=entry.number, date=entry.date))
+        if step.step == "spm":
+            lines.append(_(t, N_("Now the SPM number and date, e.g. {example}."), example=step.examples.get("spm", "")))
+        else:
+            lines.append(_(t, N_("Check them: nothing is recorded until you press Save.")))
         return clip("\n".join(lines))
     if step.failing is not None:
         lines.append(_(t, N_("Why did the transfer to {name} not arrive? Type the reason."), name=step.failing.client.full_name))

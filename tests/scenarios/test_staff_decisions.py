@@ -6,8 +6,11 @@ plus Rina, an admin who sits in team 1's group but is not on the team, and Fajar
 
 from __future__ import annotations
 
+from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
+from tests.scenarios.test_payments_flow import press, validated
 from tests.scenarios.test_review_flow import card, datas, drain, person_id, status, submitted, tap, team
+from tests.test_lpj_service import seed_proposal
 
 
 async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_release(world) -> None:
@@ -67,3 +70,87 @@ async def test_the_operator_hears_of_each_step_of_the_review(world) -> None:
     assert len(validated) == 1 and "divalidasi" in validated[0].text and "SK" in validated[0].text
     assert await world.rows("SELECT kind, status FROM outbox WHERE kind = 'proposal_progress' ORDER BY id") == [
         ("proposal_progress", "sent"), ("proposal_progress", "sent")]
+
+
+# --- 11.1 official numbers stay numbers; 12.5 one live SK card ---------------------------------------------
+
+
+def sk_cards(world, user) -> list:
+    """The SK drafts in the head's chat, oldest first."""
+    return [m for m in world.emu.chat_messages(user) if m.text and ("SK baru" in m.text or "Draf SK" in m.text)]
+
+
+async def test_the_head_types_an_sk_number_the_number_stays_a_number_and_one_card_stays_live(world) -> None:
+    t = world.team = await team(world)
+    pid = await validated(world, t)
+    await world.say(t.head, "/sk")
+    await press(world, t.head, f"v1|sk|p|{pid}")
+    await press(world, t.head, "v1|sk|n")
+
+    # What the head typed in issue 11.1, and its relatives: each refused with the reason, nothing kept.
+    refusals = {
+        "SK-045/BRSKPN-GP/XII/2026 30-02-2026": "30-02-2026",  # no such day
+        "SK-045/BRSKPN-GP/XII/2026 17 Desember 2026": "masa depan",  # not yet
+        "SK-045/BRSKPN-GP/XI/2026": "tanggal",  # the date is asked for, never taken to be today
+        "SK-045/BRSKPN-GP/XII/2026 28-11-2026": "XII/2026",  # the number's month is not the date's
+        "SK-045/BRSKPN-GP/XI/2026 27-11-2026": "sebelum proposal",  # before the proposal was made
+        "045 tanggal 28-11-2026": "SK-012/BRSKPN-GP/XI/2026",  # not the register's form: an example
+    }
+    for text, reason in refusals.items():
+        answer = (await world.say(t.head, text))[-1]
+        assert answer.text.startswith("⚠️") and reason in answer.text, (text, answer.text)
+        state = (await world.rows("SELECT state FROM conversations WHERE kind = 'sk'"))[0][0]
+        assert '"number": null' in state, (text, state)
+    assert await world.rows("SELECT count(*) FROM decrees") == [(0,)]
+    assert len([c for c in sk_cards(world, t.head) if c.buttons]) == 1
+
+    # Typed twice (a change of mind): each new card replaces the one before, which loses its buttons.
+    await world.say(t.head, "SK-044/BRSKPN-GP/XI/2026 28-11-2026")
+    draft = (await world.say(t.head, "sk-045/brskpn-gp/xi/2026, tanggal 28 November 2026"))[-1]
+    assert "Nomor SK: SK-045/BRSKPN-GP/XI/2026\n" in draft.text and "Tanggal SK: 28 November 2026" in draft.text
+    cards = sk_cards(world, t.head)
+    assert [bool(c.buttons) for c in cards] == [False, False, True]
+    assert all("diganti" in c.text for c in cards[:-1])
+    assert await world.rows("SELECT count(*) FROM decrees") == [(0,)]  # shown, not recorded
+
+    await press(world, t.head, "v1|sk|y")
+    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-28")]
+    assert await world.rows("SELECT action, to_status FROM audit_events WHERE entity = 'decree'") == [
+        ("issue_sk", "SK-045/BRSKPN-GP/XI/2026")]
+    # A new /sk after that closes nothing live (the card was issued), and starts with one card again.
+    await world.say(t.head, "/sk")
+    assert [bool(c.buttons) for c in sk_cards(world, t.head)][-1:] in ([False], [True])
+    assert sum(1 for c in sk_cards(world, t.head) if c.buttons) <= 1
+
+
+async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_before_saving(world) -> None:
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=2)
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, f"v1|pay|{pid}")
+    for text, reason in {"00123/SPP/XI/2026 17 Desember 2026": "masa depan",
+                         "00123/SPP/XI/2026": "tanggal",
+                         "SPP 123 28-11-2026": "00012/SPP/XI/2026 28-11-2026"}.items():  # the form, by example
+        answer = (await world.say(fajar, text))[-1]
+        assert answer.text.startswith("⚠️") and reason in answer.text, (text, answer.text)
+    await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
+    refused = (await world.say(fajar, "00456/SPM/XI/2026 26-11-2026"))[-1]  # before its SPP
+    assert refused.text.startswith("⚠️") and "27-11-2026" in refused.text
+    shown = (await world.say(fajar, "00456/spm/xi/2026 28-11-2026"))[-1]
+    assert "Nomor SPP: 00123/SPP/XI/2026 · tanggal: 27 November 2026" in shown.text
+    assert "Nomor SPM: 00456/SPM/XI/2026 · tanggal: 28 November 2026" in shown.text
+    assert await world.rows("SELECT count(*) FROM payments") == [(0,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_orders'") == [(0,)]
+
+    # "Type again" starts over; then Save records both, numbers and dates apart, and audits them.
+    await press(world, fajar, f"v1|pok|{pid}|n")
+    assert "Ketik nomor dan tanggal SPP" in world.last(fajar).text and world.last(fajar).buttons == []
+    await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
+    await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
+    await press(world, fajar, f"v1|pok|{pid}|y")
+    assert await world.rows("SELECT spp_number, spp_date, spm_number, spm_date FROM payments") == [
+        ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026", "2026-11-28")]
+    assert await world.rows("SELECT reason FROM audit_events WHERE action = 'record_orders'") == [
+        ("SPP 00123/SPP/XI/2026 2026-11-27; SPM 00456/SPM/XI/2026 2026-11-28",)]
+    assert f"v1|ptx|{pid}" in datas(world.last(fajar))  # on to the transfers

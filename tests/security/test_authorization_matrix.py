@@ -70,6 +70,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "ava": (lambda t: (t["accounts_submitted_2"],), "private"),
     "ar": (lambda t: (t["accounts_submitted_3_client"],), "private"),
     "pay": (lambda t: (t["accounts_verified"],), "private"),
+    "pok": (lambda t: (t["accounts_verified"], "y"), "private"),
     "ps": (lambda t: (t["accounts_verified_client"],), "private"),
     "psa": (lambda t: (t["accounts_verified"],), "private"),
     "pf": (lambda t: (t["accounts_verified_client"], "failed"), "private"),
@@ -155,7 +156,7 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     # bank accounts: the operator supplies, PIC/finance verify or return
     "acc": OP, "bnk": OP, "pbs": OP, "acx": OP,
     "avr": PIC_FIN, "av": PIC_FIN, "ava": PIC_FIN, "ar": PIC_FIN,
-    "pay": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
+    "pay": FIN, "pok": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
     # LPJ: the operator fills and submits, the PIC verifies, finance validates
     "ljo": OP, "lji": OP, "ljg": OP, "ljt": OP, "ljs": OP,
     "ljv": PIC_A, "ljx": PIC_FIN, "ljk": FIN, "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
