@@ -314,7 +314,11 @@ async def _accounts(deps: Deps, params: dict[str, Any]) -> Accounts | None:
 async def render_accounts_submitted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the PIC team and finance, privately (bank data never goes to the group)."""
     a = await _accounts(deps, params)
-    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id)) if a else None
+    if a is None:
+        return None
+    if params.get("again"):  # the card that waited for the operator's new account, back with its buttons
+        return Rendered(pv.accounts_back(t, a), kb.accounts_review(t, a))
+    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id))
 
 
 @notification(ACCOUNT_RETURNED_KIND)

@@ -30,7 +30,7 @@ from bot.domain.validation import (
 
 __all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
 from bot.domain.models import BankAccount, Payment, Transfer
-from bot.domain.records import StaffSummary
+from bot.domain.records import AccountShare, StaffSummary
 from storage.unit import UnitOfWork
 
 ACCOUNT = "bank_account"  # conversation: an operator typing one client's account, or sending the sheet
@@ -78,6 +78,11 @@ class Accounts:
     rows: list[Beneficiary]
     payment: Payment | None = None
     warnings: tuple[Problem, ...] = ()
+    # Other clients (this proposal's or another's this year) given the same account number.
+    shares: tuple[AccountShare, ...] = ()
+
+    def shared_with(self, client_id: int) -> list[AccountShare]:
+        return [s for s in self.shares if s.client_id == client_id]
 
     @property
     def total(self) -> int:
@@ -139,7 +144,8 @@ class _FinanceBase(StaffService):
         accounts = await uow.bank_accounts.of_proposal(proposal.id)
         transfers = await uow.transfers.of_proposal(proposal.id)
         rows = [Beneficiary(c, accounts.get(c.id), transfers.get(c.id)) for c in await uow.clients.of_proposal(proposal.id)]
-        return Accounts(proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings))
+        shares = await uow.bank_accounts.shared(proposal.id, _year(proposal))
+        return Accounts(proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares))
 
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
         client = await uow.clients.by_id(client_id)
@@ -211,6 +217,10 @@ class AccountService(_FinanceBase):
             step = state.get("step")
             if step == "number":
                 number, warnings = parse_account_number(text, BANKS[state["bank"]])
+                client_id = int(state["client_id"])
+                proposal, row = await self.beneficiary(uow, client_id)
+                shares = await uow.bank_accounts.holders(number, _year(proposal), besides=client_id)
+                warnings = [*warnings, *_share_warnings(proposal, row.client, shares)]
                 state.update(number=number, step="holder")
             elif step == "holder":
                 client = await uow.clients.by_id(int(state["client_id"]))
@@ -280,6 +290,9 @@ class AccountService(_FinanceBase):
                 warnings.extend(item.warnings)
             await uow.conversations.end(who.person.id)
             result = await self._after_save(uow, who, proposal, now, [i.client_id for i in inputs])
+            # One account, one client: the sheet's numbers against each other and this year's clients.
+            for item in inputs:
+                warnings.extend(_share_warnings(proposal, by_id[item.client_id].client, result.shared_with(item.client_id)))
             return replace(result, warnings=tuple(warnings))
 
     # --- the verifier (PIC team or finance) --------------------------------------------------------
@@ -377,10 +390,13 @@ class AccountService(_FinanceBase):
         # Each save is audited per client, so the first client's trail numbers replacements uniquely.
         replaced = len(await uow.audit.for_entity("client", str(saved[0]))) if saved else 0
         if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.rows):
+            # After an account was sent back, the verifiers' card comes back (with its buttons).
+            again = any(r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version))
             transition = await self.authorize(uow, who, Action.SUBMIT_ACCOUNTS, proposal)
             proposal = await self.move(uow, who, proposal, transition, now)
             await self.notify(uow, await self.verifiers(uow, proposal), ACCOUNTS_SUBMITTED_KIND,
-                              f"proposal:{proposal.id}:accounts@{revision}", {"proposal_id": proposal.id}, now)
+                              f"proposal:{proposal.id}:accounts@{revision}",
+                              {"proposal_id": proposal.id, "again": again}, now)
             state = replace(state, proposal=proposal)
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
             await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNT_FIXED_KIND,
@@ -604,3 +620,31 @@ class PaymentService(_FinanceBase):
         """``"00123/SPP/XI/2026 28-11-2026"``: a number of the centre's form, then its real date."""
         return parse_official_entry(text, self._format(kind), today=self.today(), field=f"{kind}_number",
                                     earliest=earliest, too_early=too_early)
+
+
+def _year(proposal: Proposal) -> int:
+    """The programme year a proposal belongs to (its period, else the year it was made)."""
+    if proposal.period_year:
+        return proposal.period_year
+    return (proposal.created_at or dt.datetime.now(dt.timezone.utc)).year
+
+
+def _share_warnings(proposal: Proposal, client: Client, shares: Sequence[AccountShare]) -> list[Problem]:
+    """What the operator is told when an account number is already another client's: the client by
+    name within their own proposal, the proposal's code within their IPWL, nothing more elsewhere."""
+    problems: list[Problem] = []
+    for share in shares:
+        params: dict[str, object] = {"client": f"{client.position}. {client.full_name}"}
+        if share.other_proposal_id == proposal.id:
+            message = N_("{client}: the same account number was given for client {number}. {name} of this "
+                         "proposal. Each client needs an account of their own: check both.")
+            params |= {"number": share.other_position, "name": share.other_name}
+        elif share.other_ipwl_id == proposal.ipwl_id:
+            message = N_("{client}: the same account number was given for client {number} of your proposal "
+                         "{code}. Each client needs an account of their own: check both.")
+            params |= {"number": share.other_position, "code": share.other_proposal_code}
+        else:
+            message = N_("{client}: the same account number was given this year for a client of another IPWL. "
+                         "Each client needs an account of their own: check it (the centre checks it too).")
+        problems.append(Problem(message, params, "warn", "account_number"))
+    return problems

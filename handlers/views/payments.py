@@ -12,7 +12,7 @@ from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentSt
 from bot.domain.validation import BANKS, Problem, holder_name_warning, mask_account
 from handlers.views import STATUS_LABELS, _, clip
 from bot.domain.models import Decree
-from bot.domain.records import StaffSummary
+from bot.domain.records import AccountShare, StaffSummary
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",
@@ -162,8 +162,22 @@ def account_returned_notice(t: Translator, a: Accounts, client_id: int) -> str:
 
 
 def accounts_submitted_notice(t: Translator, a: Accounts) -> str:
-    return _(t, N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
+    text = _(t, N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
              code=a.proposal.code, ipwl=a.ipwl.name, count=len(a.rows))
+    shared = len({s.client_id for s in a.shares})
+    if shared:
+        text += "\n" + _(t, N_("⚠️ {count} of them have an account number another client was also given."),
+                         count=shared)
+    return text
+
+
+def _share_flag(t: Translator, a: Accounts, share: AccountShare) -> str:
+    """For the verifiers (PIC team, finance): which other client has the same account number."""
+    if share.other_proposal_id == a.proposal.id:
+        return "   ⚠️ " + _(t, N_("same account number as client {number}. {name} of this proposal"),
+                            number=share.other_position, name=share.other_name)
+    return "   ⚠️ " + _(t, N_("same account number as client {number} of {code} ({ipwl})"),
+                        number=share.other_position, code=share.other_proposal_code, ipwl=share.other_ipwl_code)
 
 
 def accounts_review(t: Translator, a: Accounts) -> str:
@@ -174,9 +188,22 @@ def accounts_review(t: Translator, a: Accounts) -> str:
             warning = holder_name_warning(row.account.holder_name, row.client.full_name)
             if warning:
                 lines.append("   ⚠️ " + _(t, warning.message, **warning.params))
+        lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
     lines.append(_(t, N_("Verified {done} of {count}."), done=a.count(BankAccountStatus.VERIFIED), count=len(a.rows)))
+    waiting = [r for r in a.rows if r.account_status in (BankAccountStatus.REJECTED, BankAccountStatus.MISSING)]
+    if a.proposal.status.value == "decreed" and waiting:
+        # Sent back: the card says what it waits for, and comes back when the operator answers.
+        names = ", ".join(f"{r.client.position}. {r.client.full_name}" for r in waiting)
+        lines.append(_(t, N_("⏳ Waiting for the operator's new account for {clients}. This card comes back to you, "
+                             "with its buttons, when it arrives."), clients=names))
     return clip("\n".join(lines))
+
+
+def accounts_back(t: Translator, a: Accounts) -> str:
+    """The verifiers' card again, once the operator has sent the account(s) that went back."""
+    return clip(_(t, N_("🏦 The operator of <b>{code}</b> has sent the new account. Please check again:"),
+                  code=a.proposal.code) + "\n\n" + accounts_review(t, a))
 
 
 def account_return_prompt(t: Translator, row: Beneficiary) -> str:

@@ -154,3 +154,80 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'record_orders'") == [
         ("SPP 00123/SPP/XI/2026 2026-11-27; SPM 00456/SPM/XI/2026 2026-11-28",)]
     assert f"v1|ptx|{pid}" in datas(world.last(fajar))  # on to the transfers
+
+
+# --- 11.4 one account, one client; 12.4 the accounts card waits and comes back ------------------------------
+
+
+async def decreed(world, t) -> int:
+    pid = await validated(world, t)
+    await world.say(t.head, "/sk")
+    for data in (f"v1|sk|p|{pid}", "v1|sk|n", "v1|sk|r", "v1|sk|y"):
+        await press(world, t.head, data)
+    await drain(world)
+    return pid
+
+
+async def enter_account(world, op, client_id: int, bank: str, number: str, holder: str) -> list[str]:
+    """Siti types one client's account; returns what the bot said along the way."""
+    before = len(world.emu.chat_messages(op))
+    await press(world, op, f"v1|acc|{client_id}")
+    await press(world, op, f"v1|bnk|{bank}")
+    await world.say(op, number)
+    await world.say(op, holder)
+    await press(world, op, "v1|pbs")
+    return [m.text for m in world.emu.chat_messages(op)[before:]] + [e for m in world.emu.chat_messages(op)[before:]
+                                                                     for e in m.edits]
+
+
+async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_card_waits(world) -> None:
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    # Another IPWL's client was given 0987654321 at BNI this year (seeded as step d would record it).
+    other = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
+    async with world.storage.db.transaction() as conn:
+        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+                           " updated_at) SELECT id, 'bni', '0987654321', 'X', 'submitted', '2026-11-28T00:00:00Z'"
+                           " FROM clients WHERE proposal_id = ?", (other,))
+    other_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", other))[0][0]
+    pid = await decreed(world, t)
+    siti, budi, dewi = [r[0] for r in await world.rows(
+        "SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
+
+    await world.say(t.op, "/rekening")
+    said = await enter_account(world, t.op, siti, "bri", "123456789012345", "Siti Rahayu")
+    assert not any("sama" in s for s in said)
+    said = await enter_account(world, t.op, budi, "bri", "1234 5678 9012 345", "Budi Santoso")
+    flagged = [s for s in said if "nomor rekening yang sama" in s]
+    assert flagged and "2. Budi Santoso" in flagged[0] and "klien 1. Siti Rahayu pada proposal ini" in flagged[0]
+    said = await enter_account(world, t.op, dewi, "bni", "0987654321", "Dewi Lestari")
+    flagged = [s for s in said if "nomor rekening yang sama" in s]
+    assert flagged and "IPWL lain" in flagged[0] and other_code not in flagged[0]  # no other IPWL's details
+    assert await world.rows("SELECT count(*) FROM bank_accounts a JOIN clients c ON c.id = a.client_id"
+                            " WHERE c.proposal_id = ? AND a.status = 'submitted'", pid) == [(3,)]  # warned, kept
+
+    # Fajar is told, and his card names the other client of each shared account.
+    await drain(world)
+    notice = next(m for m in world.emu.chat_messages(fajar) if "avr" in str(datas(m)))
+    assert "⚠️ 3 di antaranya" in notice.text
+    await press(world, fajar, f"v1|avr|{pid}")
+    review = world.last(fajar).text
+    assert "nomor rekening sama dengan klien 2. Budi Santoso pada proposal ini" in review
+    assert "nomor rekening sama dengan klien 1. Siti Rahayu pada proposal ini" in review
+    assert f"nomor rekening sama dengan klien 1 pada {other_code} (SS01)" in review
+
+    # He sends Budi's back: the card says what it waits for (no dead buttons) ...
+    await press(world, fajar, f"v1|ar|{budi}")
+    await world.say(fajar, "Nomor rekening sama dengan milik Siti Rahayu")
+    waiting = world.last(fajar)
+    assert "Menunggu rekening baru dari operator untuk 2. Budi Santoso" in waiting.text and waiting.buttons == []
+    # ... and comes back, with its buttons, when Siti sends the new one.
+    await drain(world)
+    await enter_account(world, t.op, budi, "bni", "0123456789", "Budi Santoso")
+    await drain(world)
+    back = world.last(fajar)
+    assert "sudah mengirim rekening baru" in back.text and f"v1|ava|{pid}" in datas(back)
+    assert "klien 2. Budi Santoso pada proposal ini" not in back.text  # no longer shared
+    await tap(world, fajar, back, f"v1|ava|{pid}")
+    assert (await status(world, pid))[0] == "accounts_verified"
