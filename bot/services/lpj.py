@@ -32,7 +32,7 @@ from bot.domain.lpj_intake import (
     Step,
 )
 from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
-from bot.domain.models import Action, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
+from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.domain.regions import PROVINCE_ZONES, zone_of
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.proposals import FileUpload
@@ -94,6 +94,14 @@ class LpjReview:
     due_on: dt.date | None
     team: Team | None
     last_change: LastChange | None = None
+
+
+@dataclass(frozen=True)
+class LpjDetail:
+    """The whole LPJ for a private chat, with the evidence files to send along (by Telegram file id)."""
+
+    state: LpjState
+    files: tuple[tuple[Evidence, Attachment], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -360,15 +368,26 @@ class LpjService(Service):
                 return None
             return await self._review(uow, proposal_id)
 
-    async def detail(self, who: Identity, proposal_id: int) -> LpjState:
-        """The whole LPJ with names, for a private chat: its operators, the team's PIC, finance, head, admins."""
+    async def detail(self, who: Identity, proposal_id: int) -> LpjDetail:
+        """The whole LPJ with names and its evidence files, for a private chat: its operators, the
+        team's PIC, finance, head, admins. Reviewers see the receipts, photos and BAST they approve."""
         async with self.storage.reading() as uow:
             proposal = await self._proposal(uow, proposal_id)
             allowed = who.actor.operates(proposal.ipwl_id) or who.actor.in_team(proposal.team_id) or any(
                 who.actor.has_role(r) for r in (Role.FINANCE, Role.HEAD, Role.ADMIN))
             if not allowed or await uow.lpj.of_proposal(proposal.id) is None:
                 raise ServiceError("out_of_scope", N_("This LPJ belongs to an IPWL you are not assigned to."))
-            return await self._state(uow, proposal)
+            state = await self._state(uow, proposal)
+            attachments = {a.id: a for a in await uow.attachments.of_proposal(proposal.id)}
+            files = tuple((e, attachments[e.attachment_id]) for e in state.content.evidence
+                          if e.attachment_id in attachments)
+            return LpjDetail(state, files)
+
+    async def detail_shown(self, who: Identity, proposal_id: int) -> None:
+        """Record that the LPJ's personal data and evidence reached this person (processing log)."""
+        async with self.storage.transaction() as uow:
+            proposal = await self._proposal(uow, proposal_id)
+            await uow.audit.record(self.event(who, "proposal", proposal.code, "view_detail", reason="lpj"))
 
     async def returned_reasons(self, proposal_id: int) -> tuple[Proposal, int, list[ReturnReason]] | None:
         """The reasons of the latest return (for the operator's notification)."""

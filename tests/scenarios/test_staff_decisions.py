@@ -231,3 +231,75 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     assert "klien 2. Budi Santoso pada proposal ini" not in back.text  # no longer shared
     await tap(world, fajar, back, f"v1|ava|{pid}")
     assert (await status(world, pid))[0] == "accounts_verified"
+
+
+# --- 12.3 the payment notice leads to the LPJ; 12.4 reviewers see the evidence they approve ---------------
+
+
+async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_get_the_evidence(world) -> None:
+    from tests.scenarios.test_lpj_cycle import JPEG, Phone, cast, deliver
+
+    people = await cast(world)
+    pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=1)
+    async with world.storage.db.transaction() as conn:
+        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+                           " updated_at) SELECT id, 'bri', '123456789012345', 'X', 'verified', '2026-11-28T00:00:00Z'"
+                           " FROM clients WHERE proposal_id = ?", (pid,))
+    fitri = Phone(world, people.fitri)
+    await fitri.type("/bayar")
+    await fitri.tap(f"pay|{pid}")
+    await fitri.type("00123/SPP/XI/2026 28-11-2026")
+    await fitri.type("00456/SPM/XI/2026 28-11-2026")
+    await fitri.tap(f"pok|{pid}|y")
+    await fitri.tap(f"psa|{pid}")
+    await deliver(world)
+
+    # Siti's notice: the due date, what the LPJ needs, and the way to start it.
+    siti = Phone(world, people.siti)
+    notice = world.last(people.siti)
+    assert "harus dikirim paling lambat" in notice.text
+    for needed in ("kuitansi", "Rp5.000.000", "meterai Rp10.000", "foto kegiatan", "BAST", "/lpj"):
+        assert needed in notice.text, needed
+    assert datas(notice) == {f"v1|ljo|{pid}"}
+    first = await siti.tap(f"ljo|{pid}")
+    assert first is not None and not first.show_alert
+    assert await world.rows("SELECT kind, entity_id FROM conversations c JOIN people p ON p.id = c.person_id"
+                            " WHERE p.telegram_user_id = ?", people.siti.id) == [("lpj", pid)]
+
+    # Siti files it with a receipt above Rp5.000.000, a photo and the BAST.
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")
+    await siti.send("kuitansi2.pdf")
+    await siti.type("6.000.000")
+    await siti.tap("lji|yes")  # the meterai is on it
+    await siti.tap("lji|photo")
+    await siti.photo(JPEG)
+    await siti.tap("lji|bast")
+    await siti.send("bast.pdf")
+    await siti.tap("lji|review")
+    await siti.tap(f"ljs|{pid}")
+    await deliver(world)
+
+    # Andi (PIC) opens the Detail: the text, then each file itself, by Telegram file id.
+    card = world.last(people.group)
+    before = len(world.emu.chat_messages(people.andi))
+    await world.press(people.andi, card, siti.button(f"ljd|{pid}", card))
+    shown = world.emu.chat_messages(people.andi)[before:]
+    assert "kuitansi2.pdf" in shown[0].text
+    files = shown[1:]
+    assert [bool(m.document) for m in files] == [True, False, True] and files[1].photo
+    assert files[0].document["file_name"] == "kuitansi2.pdf" and files[0].file_bytes().startswith(b"%PDF")
+    assert "Kuitansi" in files[0].caption and "meterai ✓" in files[0].caption and "1/3" in files[0].caption
+    assert "Foto kegiatan" in files[1].caption and "BAST" in files[2].caption
+    uploaded = await world.rows("SELECT telegram_file_id FROM attachments WHERE purpose LIKE 'lpj_%' ORDER BY id")
+    assert [r[0] for r in uploaded][0] == files[0].document["file_id"]  # sent again, not uploaded again
+    assert await world.rows("SELECT action, reason FROM audit_events WHERE action = 'view_detail'") == [
+        ("view_detail", "lpj")]
+    await world.press(people.andi, card, siti.button(f"ljv|{pid}", card))
+    await deliver(world)
+
+    # Fitri (finance) validates from her private notice: its Detail brings the same evidence.
+    to_validate = next(m for m in reversed(world.emu.chat_messages(people.fitri)) if f"v1|ljk|{pid}" in datas(m))
+    before = len(world.emu.chat_messages(people.fitri))
+    await world.press(people.fitri, to_validate, f"v1|ljd|{pid}")
+    assert len([m for m in world.emu.chat_messages(people.fitri)[before:] if m.document or m.photo]) == 3
