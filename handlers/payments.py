@@ -298,7 +298,9 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     services = context.services.payments
     current = await services.current(who)
     data = await _download(context, document.file_id, document.file_size or 0)
-    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today())
+    payment = current.accounts.payment
+    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today(),
+                                   earliest=payment.spm_date if payment else None)
     step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 

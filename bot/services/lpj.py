@@ -34,12 +34,15 @@ from bot.domain.lpj_intake import (
 from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.domain.regions import PROVINCE_ZONES, zone_of
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, ServiceError
+from bot.services.reviews import StaffService
 from bot.services.proposals import FileUpload
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.domain.records import LastChange, LpjTotals
 from storage.unit import UnitOfWork
 
+# Refusals that mean "not yours to do" (audited as "denied"); others are timing or races.
+_DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES, workflow.OWN_IPWL})
 CONVERSATION = "lpj"
 RETURN_CONVERSATION = "lpj_return"
 EDITABLE = (ProposalStatus.PAID, ProposalStatus.LPJ_RETURNED)
@@ -110,7 +113,7 @@ class ReturnStarted:
     version: int
 
 
-class LpjService(Service):
+class LpjService(StaffService):
     """What operators, PIC and finance do with accountability reports."""
 
     @property
@@ -241,7 +244,7 @@ class LpjService(Service):
     async def submit(self, who: Identity, proposal_id: int) -> LpjState:
         """Send the LPJ to the PIC team (late if after its due date). A double tap submits once."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             if proposal.status == ProposalStatus.LPJ_SUBMITTED and who.actor.operates(proposal.ipwl_id):
                 raise ServiceError("already_done", N_("The LPJ of {code} has already been sent."), code=proposal.code)
@@ -274,7 +277,7 @@ class LpjService(Service):
     async def verify(self, who: Identity, proposal_id: int) -> LpjReview:
         """The PIC team checked the LPJ: on to finance."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VERIFY_LPJ, proposal, who)
             if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
@@ -295,7 +298,7 @@ class LpjService(Service):
     async def validate(self, who: Identity, proposal_id: int) -> LpjReview:
         """Finance validates the verified LPJ (four-eyes: not its verifier): the proposal is closed."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VALIDATE_LPJ, proposal, who)
             if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now):
@@ -312,7 +315,7 @@ class LpjService(Service):
     async def start_return(self, who: Identity, proposal_id: int) -> ReturnStarted:
         """Return pressed: check it may be done, then ask for the reasons in the presser's private chat."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             # The reason comes next: check everything else now, under the centre's four-eyes rule
             # (a PIC who also operates the IPWL is refused here, not after typing the reasons).
@@ -327,7 +330,7 @@ class LpjService(Service):
         now = self.clock.now()
         reason = parse_free_text(text, field="reason", min_length=10, max_length=1000)
         try:
-            async with self.storage.transaction() as uow:
+            async with self.unit(who) as uow:
                 conversation = await uow.conversations.of(who.person.id)
                 if conversation is None or conversation.kind != RETURN_CONVERSATION or conversation.entity_id is None:
                     raise ServiceError("no_return", N_("There is no return in progress."))
@@ -428,6 +431,9 @@ class LpjService(Service):
                 change = await uow.lpj.last_change(proposal.code)
                 if change is not None and change.action in _LPJ_ACTIONS:
                     raise _already_error(change) from None
+            if error.code in _DENIED:
+                # Not theirs to do: refused and audited as "denied", as on the proposal card.
+                raise self.denied(error, "proposal", proposal.code, f"{action.value}: {error.code}") from None
             raise
 
     async def _already(self, uow: UnitOfWork, proposal: Proposal) -> ServiceError:

@@ -255,6 +255,8 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         return clip("\n".join(lines))
     for row in a.rows:
         lines.append(transfer_line(t, row))
+        # The last look before the money goes: an account number another client also has.
+        lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
     lines.append(_(t, N_("Sent {sent} of {total}. ✅ records a transfer as sent today for the full amount; ❌ failed, "
                          "↩️ came back. For other dates or amounts use the workbook."),

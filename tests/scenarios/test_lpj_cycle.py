@@ -296,6 +296,8 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     card = world.last(people.group)
     answer = await world.press(outsider, card, siti.button(f"ljv|{pid}", card))
     assert answer is not None and answer.show_alert
+    # Audited as denied, as on the proposal card (the LPJ buttons did not record refusals before).
+    assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("verify_lpj: out_of_scope",)]
     detail = await world.press(outsider, card, siti.button(f"ljd|{pid}", card))
     assert detail is not None and detail.show_alert
     assert await world.rows("SELECT status FROM proposals") == [("lpj_submitted",)]
