@@ -167,12 +167,15 @@ async def render_awaiting_sk(deps: Deps, t: Translator, params: dict[str, Any]) 
 
 @notification(PROGRESS_KIND)
 async def render_progress(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    """To the IPWL's operators: their proposal was verified, or validated, and what comes next."""
+    """To the IPWL's operators: a step of the review (proposal verified or validated, accounts or LPJ
+    verified) and what comes next."""
     card = await deps.services.reviews.card(int(params["proposal_id"]))
     if card is None:
         return None
     try:
         action = Action(params["action"])
     except (KeyError, ValueError):
+        return None
+    if action not in rv.PROGRESS:
         return None
     return Rendered(rv.progress_notice(t, card, action, int(params.get("version") or card.proposal.version)))

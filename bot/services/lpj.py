@@ -35,7 +35,7 @@ from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.domain.regions import PROVINCE_ZONES, zone_of
 from bot.services.base import Identity, ServiceError
-from bot.services.reviews import StaffService
+from bot.services.reviews import PROGRESS_KIND, StaffService
 from bot.services.proposals import FileUpload
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.domain.records import LastChange, LpjTotals
@@ -289,6 +289,10 @@ class LpjService(StaffService):
                                               frm=proposal.status.value, to=transition.target.value))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
+            await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                              f"lpj:{proposal.id}:v{lpj.version}:verified:operator",
+                              {"proposal_id": proposal.id, "action": Action.VERIFY_LPJ.value, "version": lpj.version},
+                              now)
             for person_id, chat_id in await uow.audiences.role_chats(Role.FINANCE):
                 await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:v{lpj.version}:validate:{chat_id}",
                                          chat_id=chat_id, person_id=person_id, kind="lpj_to_validate",

@@ -22,7 +22,7 @@ from bot.domain.models import (
     Action, BankAccountStatus, Client, Ipwl, Person, Proposal, ProposalStatus, Role, TransferStatus,
 )
 from bot.services.base import Identity, ServiceError
-from bot.services.reviews import StaffService
+from bot.services.reviews import PROGRESS_KIND, StaffService
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
 from bot.domain.validation import (
     BANKS, Bank, Problem, holder_name_warning, parse_account_number, parse_free_text, parse_name,
@@ -326,6 +326,10 @@ class AccountService(_FinanceBase):
                 proposal = await self.move(uow, who, proposal, transition, now)
                 await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNTS_VERIFIED_KIND,
                                   f"proposal:{proposal.id}:accounts_verified", {"proposal_id": proposal.id}, now)
+                await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                                  f"proposal:{proposal.id}:accounts_verified:operator",
+                                  {"proposal_id": proposal.id, "action": Action.VERIFY_ACCOUNTS.value,
+                                   "version": proposal.version}, now)
                 state = replace(state, proposal=proposal)
             return state
 

@@ -231,6 +231,8 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     assert "klien 2. Budi Santoso pada proposal ini" not in back.text  # no longer shared
     await tap(world, fajar, back, f"v1|ava|{pid}")
     assert (await status(world, pid))[0] == "accounts_verified"
+    await drain(world)
+    assert "Rekening bank pada proposal Anda USL-2026-0002 sudah diverifikasi" in world.last(t.op).text  # 12.3
 
 
 # --- 12.3 the payment notice leads to the LPJ; 12.4 reviewers see the evidence they approve ---------------
@@ -297,6 +299,7 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
         ("view_detail", "lpj")]
     await world.press(people.andi, card, siti.button(f"ljv|{pid}", card))
     await deliver(world)
+    assert "telah diverifikasi oleh Tim PIC" in world.last(people.siti).text  # 12.3: each step is told
 
     # Fitri (finance) validates from her private notice: its Detail brings the same evidence.
     to_validate = next(m for m in reversed(world.emu.chat_messages(people.fitri)) if f"v1|ljk|{pid}" in datas(m))
