@@ -17,7 +17,8 @@ TODAY = dt.date(2026, 11, 28)
 @pytest.mark.parametrize(("text", "template", "number", "date"), [
     ("SK-045/BRSKPN-GP/XI/2026 28-11-2026", SK, "SK-045/BRSKPN-GP/XI/2026", dt.date(2026, 11, 28)),
     ("sk-045/brskpn-gp/xi/2026, tgl. 27 November 2026", SK, "SK-045/BRSKPN-GP/XI/2026", dt.date(2026, 11, 27)),
-    ("  SK-7/BRSKPN-GP/XI/2026   tanggal  1/11/2026 ", SK, "SK-7/BRSKPN-GP/XI/2026", dt.date(2026, 11, 1)),
+    ("  SK-7/BRSKPN-GP/XI/2026   tanggal  1/11/2026 ", SK, "SK-007/BRSKPN-GP/XI/2026", dt.date(2026, 11, 1)),
+    ("123/SPP/XI/2026 28-11-2026", SPP, "00123/SPP/XI/2026", TODAY),  # padded as the register pads
     ("00123/SPP/XI/2026 hari ini", SPP, "00123/SPP/XI/2026", TODAY),
     ("00123/SPP/X/2026 31 Oktober 2026", SPP, "00123/SPP/X/2026", dt.date(2026, 10, 31)),
 ])

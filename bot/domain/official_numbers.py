@@ -67,12 +67,13 @@ class NumberFormat:
         return re.compile(r"^\s*(?P<number>" + "".join(parts) + r")(?=$|[\s,;])", re.IGNORECASE)
 
     def canonical(self, match: re.Match[str]) -> str:
-        """The typed number written as the template writes it (literals and Roman month in its case)."""
+        """The typed number written as the template writes it: literals and Roman month in its case,
+        the running number padded as the register pads it (``SK-7/…`` is ``SK-007/…``, one number)."""
         out: list[str] = []
-        for literal, name, _spec, _conv in string.Formatter().parse(self.template):
+        for literal, name, spec, _conv in string.Formatter().parse(self.template):
             out.append(literal)
             if name == "n":
-                out.append(match.group("n"))
+                out.append(format(int(match.group("n")), spec or ""))
             elif name == "month":
                 out.append(match.group("month").upper())
             elif name == "year":

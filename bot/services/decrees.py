@@ -223,4 +223,3 @@ class DecreeService(StaffService):
         today = self._today()
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
         return SkDraft(candidates, picked, state.get("number"), date, register, bool(state.get("asked")), example)
-

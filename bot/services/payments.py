@@ -630,7 +630,7 @@ def _year(proposal: Proposal) -> int:
     """The programme year a proposal belongs to (its period, else the year it was made)."""
     if proposal.period_year:
         return proposal.period_year
-    return (proposal.created_at or dt.datetime.now(dt.timezone.utc)).year
+    return proposal.created_at.year if proposal.created_at else 0  # (every stored proposal has created_at)
 
 
 def _share_warnings(proposal: Proposal, client: Client, shares: Sequence[AccountShare]) -> list[Problem]:
