@@ -138,7 +138,9 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(fajar, "Rekening tidak aktif")
     await press(world, fajar, f"v1|ps|{dewi_client}")
     assert await status(world, pid) == "accounts_verified"
-    assert "Rekening tidak aktif" in world.last(t.op).text
+    # (Siti's news of the verified accounts may still be on its way too: wait for this one.)
+    await world.emu.wait_for(lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)),
+                             timeout=5)
     await press(world, t.op, f"v1|acc|{budi_client}")
     await press(world, t.op, "v1|bnk|bni")
     await world.say(t.op, "0987654321")
