@@ -148,9 +148,14 @@ class PaymentsSettings(_Section):
     # Days after the transfer by which the IPWL submits its accountability report (LPJ).
     lpj_due_days: int = Field(default=30, ge=1, le=365)
     # The SK number register: {n} the yearly counter, {month} the Roman month, {year} of the SK date.
+    # The same pattern reads a typed SK number (bot/domain/official_numbers.py): a number of another
+    # form, or followed by anything but its date, is refused.
     sk_number_format: str = "SK-{n:03d}/BRSKPN-GP/{month}/{year}"
+    # How the payment request (SPP) and payment order (SPM) numbers are written, read the same way.
+    spp_number_format: str = "{n:05d}/SPP/{month}/{year}"
+    spm_number_format: str = "{n:05d}/SPM/{month}/{year}"
 
-    @field_validator("sk_number_format")
+    @field_validator("sk_number_format", "spp_number_format", "spm_number_format")
     @classmethod
     def _has_counter(cls, value: str) -> str:
         try:

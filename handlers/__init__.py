@@ -97,6 +97,7 @@ BUTTONS = {
     "ava": payments.on_verify_account_pressed,
     "ar": payments.on_return_account_pressed,
     "pay": payments.on_pay_pressed,
+    "pok": payments.on_orders_confirmed,
     "ps": payments.on_sent_pressed,
     "psa": payments.on_sent_pressed,
     "pf": payments.on_failed_pressed,

@@ -12,13 +12,14 @@ from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from bot.files.file_check import check_readable
 from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
 from bot.domain.lpj_intake import NumberedLine, Reply, Step
 from bot.files.lpj_sheet import build_lpj_template, template_name
+from bot.domain.models import Attachment
 from bot.services import FileUpload, LpjState, ServiceError
 from bot.services.lpj import CONVERSATION, LPJ_CARD_KIND, RETURN_CONVERSATION
 from bot.domain.validation import Problem, ValidationError
@@ -297,14 +298,33 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     assert query is not None
     if await _needs_private_chat(update, context, who.person.private_chat_started):
         return
-    state = await context.services.lpj.detail(who, int_arg(update))
+    detail = await context.services.lpj.detail(who, int_arg(update))
+    state = detail.state
+    chat_id = who.person.telegram_user_id
     try:
-        await context.bot.send_message(who.person.telegram_user_id, lv.detail(t, state, _today(context, state)),
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_id, lv.detail(t, state, _today(context, state)), parse_mode=ParseMode.HTML)
+        # The evidence itself, by Telegram file id (nothing is uploaded again): who approves sees it.
+        for number, (evidence, attachment) in enumerate(detail.files, start=1):
+            await _send_evidence(context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)),
+                                 attachment)
     except Forbidden:
         await query.answer(url=kb.start_private_url(context.bot.username))
         return
+    await context.services.lpj.detail_shown(who, state.proposal.id)
     await query.answer(None if is_private(update) else lv.detail_sent(t))
+
+
+async def _send_evidence(context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment) -> None:
+    try:
+        if (attachment.mime_type or "").startswith("image/"):
+            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption, parse_mode=ParseMode.HTML)
+        else:
+            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption,
+                                            parse_mode=ParseMode.HTML)
+    except BadRequest:
+        # A file id Telegram no longer knows: say so, so nobody approves what they could not see.
+        await context.bot.send_message(chat_id, caption + "\n" + lv.evidence_unavailable(t),
+                                       parse_mode=ParseMode.HTML)
 
 
 # --- notifications ----------------------------------------------------------------------------------------

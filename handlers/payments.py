@@ -238,6 +238,19 @@ async def on_payment_text(update: Update, context: BotContext) -> None:
 
 
 @answers_refusals
+async def on_orders_confirmed(update: Update, context: BotContext) -> None:
+    """✅ Save the SPP and SPM shown (``y``), or ✏️ type them again (``n``)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    save = (button_args(update) + ("", ""))[1] == "y"
+    step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
+    await query.answer()
+    await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
+
+
+@answers_refusals
 async def on_sent_pressed(update: Update, context: BotContext) -> None:
     """✅ one transfer sent today (``ps``), or every pending one (``psa``)."""
     who = await context.identify(update)
@@ -290,7 +303,9 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     services = context.services.payments
     current = await services.current(who)
     data = await _download(context, document.file_id, document.file_size or 0)
-    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today())
+    payment = current.accounts.payment
+    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today(),
+                                   earliest=payment.spm_date if payment else None)
     step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
@@ -306,7 +321,11 @@ async def _accounts(deps: Deps, params: dict[str, Any]) -> Accounts | None:
 async def render_accounts_submitted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the PIC team and finance, privately (bank data never goes to the group)."""
     a = await _accounts(deps, params)
-    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id)) if a else None
+    if a is None:
+        return None
+    if params.get("again"):  # the card that waited for the operator's new account, back with its buttons
+        return Rendered(pv.accounts_back(t, a), kb.accounts_review(t, a))
+    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id))
 
 
 @notification(ACCOUNT_RETURNED_KIND)
@@ -339,4 +358,9 @@ async def render_transfer_failed(deps: Deps, t: Translator, params: dict[str, An
 async def render_paid(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the operators: the funds are transferred, with the amounts and the LPJ due date."""
     a = await _accounts(deps, params)
-    return Rendered(pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]))) if a else None
+    if a is None:
+        return None
+    lpj = deps.settings.lpj
+    text = pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]), meterai_above=lpj.meterai_above,
+                          meterai_amount=lpj.meterai_amount)
+    return Rendered(text, kb.start_lpj(t, a.proposal.id))

@@ -31,10 +31,11 @@ R = TypeVar("R")
 ALERT_LIMIT = 200
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
+async def reply(update: Update, text: str, **kwargs: object) -> Message:
+    """Answer in the chat of the update; returns the message sent (to edit or close it later)."""
     message = update.effective_message
     assert message is not None
-    await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
 
 
 def _plain(text: str) -> str:

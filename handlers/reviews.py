@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.i18n import N_, Translator
 from bot.domain.models import Action, Attachment
 from bot.services import Identity, ServiceError
-from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND
+from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND, PROGRESS_KIND
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered, notification
 from handlers.keyboards import reviews as kb
@@ -174,3 +174,19 @@ async def render_card_superseded(deps: Deps, t: Translator, params: dict[str, An
 async def render_awaiting_sk(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     card = await deps.services.reviews.card(int(params["proposal_id"]))
     return Rendered(rv.awaiting_sk(t, card)) if card else None
+
+
+@notification(PROGRESS_KIND)
+async def render_progress(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the IPWL's operators: a step of the review (proposal verified or validated, accounts or LPJ
+    verified) and what comes next."""
+    card = await deps.services.reviews.card(int(params["proposal_id"]))
+    if card is None:
+        return None
+    try:
+        action = Action(params["action"])
+    except (KeyError, ValueError):
+        return None
+    if action not in rv.PROGRESS:
+        return None
+    return Rendered(rv.progress_notice(t, card, action, int(params.get("version") or card.proposal.version)))

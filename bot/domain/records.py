@@ -187,3 +187,17 @@ class QueueItem:
     status: ProposalStatus
     since: dt.datetime
     due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AccountShare:
+    """Another client given the same bank account number this year (one account, one client)."""
+
+    client_id: int  # the client whose account is checked
+    other_client_id: int
+    other_position: int
+    other_name: str
+    other_proposal_id: int
+    other_proposal_code: str
+    other_ipwl_id: int
+    other_ipwl_code: str

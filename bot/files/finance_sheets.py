@@ -336,8 +336,12 @@ def parse_accounts_sheet(data: bytes, clients: Sequence[SheetClient]) -> list[Ac
     return result
 
 
-def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today: dt.date) -> list[TransferInput]:
-    """The filled transfers workbook: rows with a status are recorded; rows without one are skipped."""
+def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today: dt.date,
+                          earliest: dt.date | None = None) -> list[TransferInput]:
+    """The filled transfers workbook: rows with a status are recorded; rows without one are skipped.
+
+    A row with a status needs its transfer date: a real day, not in the future, and not before
+    ``earliest`` (the payment order, SPM) — never "today" because the cell was left empty."""
     by_nik = {c.nik: c for c in clients}
     problems = _Problems()
     seen: dict[int, int] = {}
@@ -356,7 +360,7 @@ def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today:
         try:
             amount = values["amount"] if isinstance(values["amount"], int) and values["amount"] > 0 \
                 else parse_money(_text(values["amount"]) or "0", field="amount")
-            on = _date(values["date"], today)
+            on = _date(values["date"], today, earliest)
             note = parse_free_text(_text(values["note"]), field="note", max_length=300) if _text(values["note"]) else None
         except ValidationError as error:
             problems.extend(row, error)
@@ -370,13 +374,22 @@ def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today:
     return result
 
 
-def _date(value: Any, today: dt.date) -> dt.date:
+def _date(value: Any, today: dt.date, earliest: dt.date | None = None) -> dt.date:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         if value > today:
             raise ValidationError(Problem(N_("{date} is in the future. Enter a date up to today ({today})."),
                                           {"date": value.isoformat(), "today": today.isoformat()}, "block", "date"))
-        return value
-    text = _text(value)
-    return parse_date(text, today=today, field="transfer_date") if text else today
+        on = value
+    else:
+        text = _text(value)
+        if not text:
+            raise ValidationError(Problem(N_("Fill in the date of the transfer (e.g. {example})."),
+                                          {"example": f"{today:%d-%m-%Y}"}, "block", "transfer_date"))
+        on = parse_date(text, today=today, field="transfer_date")
+    if earliest is not None and on < earliest:
+        raise ValidationError(Problem(N_("A transfer cannot be dated {date}, before the payment order (SPM) of "
+                                         "{earliest}."), {"date": f"{on:%d-%m-%Y}", "earliest": f"{earliest:%d-%m-%Y}"},
+                                      "block", "transfer_date"))
+    return on

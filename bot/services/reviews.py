@@ -36,6 +36,9 @@ CARD_SUPERSEDED_KIND = "proposal_card_superseded"  # an older version's card, ed
 RETURNED_KIND = "proposal_returned"
 REJECTED_KIND = "proposal_rejected"
 AWAITING_SK_KIND = "proposal_awaiting_sk"
+# To the IPWL's operators at each step of the review ("you will be notified when anything changes").
+PROGRESS_KIND = "proposal_progress"
+_TOLD_OPERATORS = frozenset({Action.VERIFY, Action.VALIDATE})
 REASONS = "review_reason"  # the conversation while a PIC picks and types the reasons
 
 # What a PIC does from the group card; return and reject need reasons first.
@@ -318,6 +321,12 @@ class ReviewService(StaffService):
                 await self.notify(uow, await uow.staff.holding(Role.HEAD), AWAITING_SK_KIND,
                                   f"proposal:{proposal.id}:v{proposal.version}:validated",
                                   {"proposal_id": proposal.id}, now)
+            if action in _TOLD_OPERATORS:
+                # The operator was promised news of every change: each step of the review is told.
+                await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                                  f"proposal:{proposal.id}:v{proposal.version}:{action.value}:operator",
+                                  {"proposal_id": proposal.id, "action": action.value, "version": proposal.version},
+                                  now)
             return moved
 
     # --- return and reject, with reasons --------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.files.problems import ImportProblem
 from bot.i18n import N_, Translator, format_date, format_datetime, format_money
-from bot.domain.lpj_intake import EvidenceKind, LpjRules, NumberedLine, Step, served_example, variance
+from bot.domain.lpj_intake import Evidence, EvidenceKind, LpjRules, NumberedLine, Step, served_example, variance
 from bot.domain.models import ProposalStatus, ReturnReason
 from bot.services import LpjState
 from bot.services.lpj import LpjReview
@@ -297,6 +297,29 @@ def detail(t: Translator, state: LpjState, today: dt.date) -> str:
             extra = " · " + (format_money(e.amount) if e.amount is not None else "?") + (" · meterai ✓" if e.stamped else "")
         lines.append(f"📎 {esc(t.gettext(KIND_LABELS[e.kind]))}: {esc(e.file_name or '-')}{esc(extra)}")
     return clip("\n".join(lines))
+
+
+_EVIDENCE_ONE: Mapping[EvidenceKind, str] = {
+    EvidenceKind.RECEIPT: N_("Receipt (kuitansi)"),
+    EvidenceKind.PHOTO: N_("Activity photo"),
+    EvidenceKind.BAST: N_("BAST"),
+}
+
+
+def evidence_caption(t: Translator, e: Evidence, number: int, total: int) -> str:
+    """The caption of one evidence file sent with the Detail: which one, and a receipt's amount."""
+    parts = [f"📎 {number}/{total}", esc(t.gettext(_EVIDENCE_ONE[e.kind]))]
+    if e.file_name and not e.file_name.startswith("foto-"):
+        parts.append(esc(e.file_name[:200]))
+    if e.kind == EvidenceKind.RECEIPT:
+        parts.append(format_money(e.amount) if e.amount is not None else "?")
+        if e.stamped:
+            parts.append(esc(t.gettext(N_("meterai ✓"))))
+    return " · ".join(parts)
+
+
+def evidence_unavailable(t: Translator) -> str:
+    return _(t, N_("⚠️ Telegram no longer has this file. Ask the IPWL to send it again before deciding."))
 
 
 def reason_prompt(t: Translator, code: str) -> str:

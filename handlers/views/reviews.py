@@ -224,6 +224,24 @@ def rejected_notice(t: Translator, proposal: Proposal, clients: Sequence[Client]
     return clip("\n".join(lines))
 
 
+PROGRESS: Mapping[Action, str] = {
+    Action.VERIFY: N_("✅ Your proposal <b>{code}</b> (version {version}) has been verified by the PIC team. "
+                      "Next, another member of the team validates it; you will be told."),
+    Action.VALIDATE: N_("✅ Your proposal <b>{code}</b> (version {version}) has been validated by the PIC team. "
+                        "Next, the head of centre issues the SK; you will then be asked for the clients' bank "
+                        "accounts."),
+    Action.VERIFY_ACCOUNTS: N_("✅ The bank accounts of your proposal <b>{code}</b> are verified. Next, finance "
+                               "makes the payment; you will be told when the funds are transferred."),
+    Action.VERIFY_LPJ: N_("✅ The LPJ of <b>{code}</b> (version {version}) has been verified by the PIC team. Next, "
+                          "finance validates it; you will be told."),
+}
+
+
+def progress_notice(t: Translator, c: Card, action: Action, version: int) -> str:
+    """The operator's news at each step of the review (no reviewer names: the step is the team's)."""
+    return _(t, PROGRESS[action], code=c.summary.code, version=version)
+
+
 def awaiting_sk(t: Translator, c: Card) -> str:
     s = c.summary
     return _(t, N_("🖋 Proposal <b>{code}</b> of {ipwl} is validated: {count} client(s), {total}. "

@@ -209,7 +209,8 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     # more after the restart. An edit is idempotent (the second one is "message is not modified").
     assert 1 <= len(edits) <= 2, len(edits)
     assert rows(bot.database, "SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY kind") == [
-        ("proposal_card", "sent", 1), ("proposal_card_update", "sent", 2)]
+        ("proposal_card", "sent", 1), ("proposal_card_update", "sent", 2),
+        ("proposal_progress", "sent", 1)]  # Siti is told of the verification once (issue 12.3)
     assert rows(bot.database, "PRAGMA integrity_check") == [("ok",)]
     assert TOKEN not in bot.log() and "Traceback" not in bot.log()
     # The emulator flags a repeated identical edit ("message is not modified"), as Telegram answers it;

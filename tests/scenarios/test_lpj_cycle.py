@@ -273,12 +273,14 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     card = world.last(people.group)
     answer = await world.press(outsider, card, siti.button(f"ljv|{pid}", card))
     assert answer is not None and answer.show_alert
+    # Audited as denied, as on the proposal card (the LPJ buttons did not record refusals before).
+    assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("verify_lpj: out_of_scope",)]
     detail = await world.press(outsider, card, siti.button(f"ljd|{pid}", card))
     assert detail is not None and detail.show_alert
     assert await world.rows("SELECT status FROM proposals") == [("lpj_submitted",)]
     # Andi's Detail opens privately, with the names the group never sees.
     await world.press(people.andi, card, siti.button(f"ljd|{pid}", card))
-    assert "Siti Rahayu" in world.last(people.andi).text
+    assert any("Siti Rahayu" in (m.text or "") for m in world.emu.chat_messages(people.andi))
 
     # Dedi joined team 1 but never opened the bot: Return sends him to the private chat first.
     dedi = world.emu.add_user("Dedi", last_name="PIC")

@@ -131,16 +131,20 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.drain()
     await world.say(fajar, "/bayar")
     await press(world, fajar, f"v1|pay|{pid}")
-    await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
+    assert await world.rows("SELECT count(*) FROM payments") == [(0,)]  # shown first, recorded on Save
+    await press(world, fajar, f"v1|pok|{pid}|y")
     assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
-        ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026")]
+        ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")]
     await press(world, fajar, f"v1|ps|{siti_client}")
     await press(world, fajar, f"v1|pf|{budi_client}|failed")
     await world.say(fajar, "Rekening tidak aktif")
     await press(world, fajar, f"v1|ps|{dewi_client}")
     assert await status(world, pid) == "accounts_verified"
-    assert "Rekening tidak aktif" in world.last(t.op).text
+    # (Siti's news of the verified accounts may still be on its way too: wait for this one.)
+    await world.emu.wait_for(lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)),
+                             timeout=5)
     await press(world, t.op, f"v1|acc|{budi_client}")
     await press(world, t.op, "v1|bnk|bni")
     await world.say(t.op, "0987654321")
@@ -176,10 +180,10 @@ async def test_the_head_types_the_sk_number_and_others_cannot_issue(world) -> No
     await world.say(t.head, "/sk")
     await press(world, t.head, f"v1|sk|p|{pid}")
     await press(world, t.head, "v1|sk|n")
-    draft = (await world.say(t.head, "SK-045/BRSKPN-GP/XI/2026 27 November 2026"))[-1]
+    draft = (await world.say(t.head, "SK-045/BRSKPN-GP/XI/2026 28 November 2026"))[-1]
     assert "SK-045/BRSKPN-GP/XI/2026" in draft.text
     await press(world, t.head, "v1|sk|y")
-    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-27")]
+    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await world.rows("SELECT count(*) FROM sk_register") == [(0,)]  # a typed number uses no register number
     assert await world.rows("SELECT count(*) FROM bank_accounts WHERE status = 'missing'") == [(3,)]
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("sk: role_required",)]

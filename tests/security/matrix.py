@@ -118,6 +118,8 @@ async def cast(world: Any) -> Cast:
     t: dict[str, int] = {}
     # JB01 in every status a button acts on (one proposal each), and the statuses' clients.
     for name, status in (("submitted", S.SUBMITTED), ("withdrawable", S.SUBMITTED), ("in_review", S.IN_REVIEW),
+                         ("in_review_verify", S.IN_REVIEW), ("in_review_release", S.IN_REVIEW),
+                         ("verified", S.VERIFIED), ("verified_own", S.VERIFIED),
                          ("validated", S.VALIDATED), ("decreed", S.DECREED),
                          ("accounts_submitted", S.ACCOUNTS_SUBMITTED), ("accounts_submitted_2", S.ACCOUNTS_SUBMITTED),
                          ("accounts_submitted_3", S.ACCOUNTS_SUBMITTED), ("accounts_verified", S.ACCOUNTS_VERIFIED),
@@ -127,7 +129,12 @@ async def cast(world: Any) -> Cast:
         rows = await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", t[name])
         t[f"{name}_client"] = rows[0][0]
     pic_a = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["pic_a"].id))[0][0]
-    await _sql(world, "UPDATE proposals SET claimed_by = ? WHERE id = ?", pic_a, t["in_review"])
+    for name in ("in_review", "in_review_verify", "in_review_release"):
+        await _sql(world, "UPDATE proposals SET claimed_by = ? WHERE id = ?", pic_a, t[name])
+    # Four eyes (issue 11.3): "verified" was verified by a colleague of pic_a, "verified_own" by pic_a.
+    colleague = (await world.rows("SELECT id FROM people WHERE full_name LIKE 'Seeder %' LIMIT 1"))[0][0]
+    await _sql(world, "UPDATE proposals SET verified_by = ? WHERE id = ?", colleague, t["verified"])
+    await _sql(world, "UPDATE proposals SET verified_by = ? WHERE id = ?", pic_a, t["verified_own"])
     stamp = to_db_time(world.clock.now())
     for client in await world.rows("SELECT id FROM clients WHERE proposal_id IN (?, ?, ?)", t["accounts_submitted"],
                                    t["accounts_submitted_2"], t["accounts_submitted_3"]):

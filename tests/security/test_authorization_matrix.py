@@ -27,7 +27,9 @@ from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, cast, chang
 
 Args = Callable[[dict[str, int]], tuple[object, ...]]
 
-# kind → (arguments for a real target, "group" if it lives on a group card else "private")
+# case → (arguments for a real target, "group" if it lives on a group card else "private"). A case
+# is a button kind, or ``kind:variant`` for one more target of the same kind (e.g. each decision of
+# the PIC card: claim, verify, validate, release, return, reject).
 BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "lang": (lambda t: ("en",), "private"),
     "in": (lambda t: ("review",), "private"),
@@ -52,9 +54,14 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "wd": (lambda t: (t["withdrawable"],), "private"),
     "wdy": (lambda t: (t["withdrawable"],), "private"),
     "pic": (lambda t: (t["submitted"], "claim"), "group"),
+    "pic:verify": (lambda t: (t["in_review_verify"], "verify"), "group"),
+    "pic:validate": (lambda t: (t["verified"], "validate"), "group"),
+    "pic:validate_own": (lambda t: (t["verified_own"], "validate"), "group"),
+    "pic:release": (lambda t: (t["in_review_release"], "release"), "group"),
     "pdt": (lambda t: (t["in_review"],), "group"),
     "nik": (lambda t: (t["in_review_client"],), "private"),
     "pdc": (lambda t: (t["in_review"], "return"), "group"),
+    "pdc:reject": (lambda t: (t["submitted"], "reject"), "group"),
     "rsn": (lambda t: (t["in_review"], "x"), "private"),
     "sk": (lambda t: ("p", t["validated"]), "private"),
     "acc": (lambda t: (t["decreed_client"],), "private"),
@@ -66,6 +73,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "ava": (lambda t: (t["accounts_submitted_2"],), "private"),
     "ar": (lambda t: (t["accounts_submitted_3_client"],), "private"),
     "pay": (lambda t: (t["accounts_verified"],), "private"),
+    "pok": (lambda t: (t["accounts_verified"], "y"), "private"),
     "ps": (lambda t: (t["accounts_verified_client"],), "private"),
     "psa": (lambda t: (t["accounts_verified"],), "private"),
     "pf": (lambda t: (t["accounts_verified_client"], "failed"), "private"),
@@ -127,9 +135,13 @@ OP = frozenset({"op_a"})
 ADMIN = frozenset({"admin"})
 
 OWN = frozenset({"op_a", "op_b"})  # buttons without an item id act on the presser's own draft only
-PIC_A = frozenset({"pic_a", "admin"})  # admins stand in for the PIC team (bot/domain/workflow.py)
-PIC_FIN = frozenset({"pic_a", "finance", "admin"})
+# Decisions are the IPWL's own PIC team's (issue 11.3): an admin in the group may look (Detail, NIK)
+# and release a claim, never claim, verify, validate, return or reject — nor check accounts or LPJs.
+PIC_A = frozenset({"pic_a"})
+PIC_OR_ADMIN = frozenset({"pic_a", "admin"})
+PIC_FIN = frozenset({"pic_a", "finance"})
 FIN = frozenset({"finance"})
+NOBODY = frozenset()
 HARMLESS = ALL  # own language, the blank template, guidance, closing or cancelling one's own screen
 
 # kind → the personas who get past its role and scope checks (everyone else is refused).
@@ -140,12 +152,14 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN, "att": OWN, "cup": OWN,
     "cl": OP, "rma": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
     # PIC review: the card, detail, NIK, return/reject with reasons (the reasons: the PIC's conversation)
-    "pic": PIC_A, "pdt": PIC_A, "nik": PIC_A, "pdc": PIC_A, "rsn": frozenset({"pic_a"}),
+    "pic": PIC_A, "pic:verify": PIC_A, "pic:validate": PIC_A, "pdc": PIC_A, "pdc:reject": PIC_A,
+    "pic:validate_own": NOBODY,  # pic_a verified it: another PIC of the team validates (four eyes)
+    "pic:release": PIC_OR_ADMIN, "pdt": PIC_OR_ADMIN, "nik": PIC_OR_ADMIN, "rsn": PIC_A,
     "sk": frozenset({"head"}),
     # bank accounts: the operator supplies, PIC/finance verify or return
     "acc": OP, "bnk": OP, "pbs": OP, "acx": OP,
     "avr": PIC_FIN, "av": PIC_FIN, "ava": PIC_FIN, "ar": PIC_FIN,
-    "pay": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
+    "pay": FIN, "pok": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
     # LPJ: the operator fills and submits, the PIC verifies, finance validates
     "ljo": OP, "lji": OP, "ljg": OP, "ljt": OP, "ljs": OP,
     "ljv": PIC_A, "ljx": PIC_FIN, "ljk": FIN, "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
@@ -180,7 +194,7 @@ def _print_table(title: str, observed: dict[str, dict[str, Outcome]]) -> None:
 async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tuple[str, ...]) -> dict[str, Outcome]:
     """Each persona presses the button on a message of their own (at the same time), then the bot settles."""
     args, where = BUTTON_TARGETS[kind]
-    data = encode(kind, *args(c.t))
+    data = encode(kind.split(":")[0], *args(c.t))
     messages, before = {}, {}
     for persona in personas:
         user = c[persona]
@@ -198,7 +212,8 @@ async def test_every_button_kind_is_checked_for_role_and_scope(world, monkeypatc
     recorder = Recorder()
     recorder.install(monkeypatch)
     c = await cast(world)
-    assert set(BUTTON_TARGETS) == set(handlers.BUTTONS), set(handlers.BUTTONS) ^ set(BUTTON_TARGETS)
+    kinds = {case.split(":")[0] for case in BUTTON_TARGETS}
+    assert kinds == set(handlers.BUTTONS), set(handlers.BUTTONS) ^ kinds
     observed: dict[str, dict[str, Outcome]] = {}
     problems: list[str] = []
     for kind in BUTTON_TARGETS:
