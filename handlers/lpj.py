@@ -14,7 +14,6 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.files.file_check import check_readable
 from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
 from bot.domain.lpj_intake import NumberedLine, Reply, Step
@@ -22,7 +21,7 @@ from bot.files.lpj_sheet import build_lpj_template, template_name
 from bot.domain.models import Attachment
 from bot.services import FileUpload, LpjState, ServiceError
 from bot.services.lpj import CONVERSATION, LPJ_CARD_KIND, RETURN_CONVERSATION
-from bot.domain.validation import Problem, ValidationError
+from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered, notification
@@ -30,7 +29,6 @@ from handlers.keyboards import lpj as kb
 from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
-from storage.files import FileStore, FileStoreFull
 
 log = logging.getLogger("atensi.lpj")
 
@@ -98,10 +96,6 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         else:
             await reply(update, text)
         return
-    store = FileStore(context.deps.settings.storage.files_dir)
-    for path in state.discarded_files:  # evidence taken back: its file goes too (it may show a client)
-        if not store.discard(path):
-            log.warning("could not delete a discarded LPJ file of proposal %s", state.proposal.id)
     query = update.callback_query
     if query is not None:
         await query.answer()
@@ -201,14 +195,7 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, lv.sheet_imported(t, len(sheet.realizations), len(sheet.services)))
         await _ask(update, context, state)
         return
-    check_readable(data, upload.mime_type, upload.file_name)  # an empty or broken file is no evidence
-    try:
-        stored = FileStore(context.deps.settings.storage.files_dir).save(f"{state.proposal.code}-lpj",
-                                                                          upload.file_name or "file", data)
-    except FileStoreFull:
-        raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
-                                         "Nothing was saved; please try again later or tell the centre."))) from None
-    state = await service.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+    state = await service.keep_file(who, upload, data)  # an empty or broken file is refused there
     if state.cursor.step in (Step.EVIDENCE, Step.EVIDENCE_REMOVE, Step.RECEIPT_AMOUNT):
         await _ask(update, context, state)
     else:

@@ -16,7 +16,6 @@ from telegram.constants import ParseMode
 from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
 )
-from bot.files.file_check import check_readable
 from bot.i18n import N_, FileSize, Translator
 from bot.domain.models import TransferStatus
 from bot.services.payments import (
@@ -32,7 +31,6 @@ from handlers.replies import answers_refusals, button_args, int_arg, is_private,
 from handlers.reviews import edit
 from handlers.router import on_file_in, on_text_in
 from handlers.views import payments as pv
-from storage.files import FileStore, FileStoreFull
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -141,15 +139,10 @@ async def on_account_file(update: Update, context: BotContext) -> None:
     if message.photo:
         photo = message.photo[-1]
         data = await _download(context, photo.file_id, photo.file_size or 0)
-        check_readable(data, "image/jpeg", "foto")  # (Telegram sends every photo as JPEG)
-        try:
-            stored = FileStore(context.deps.settings.storage.files_dir).save("rekening", f"{photo.file_unique_id}.jpg", data)
-        except FileStoreFull:
-            raise ValidationError(Problem(N_("The server could not store the file right now. Skip the photo or try "
-                                             "again later."))) from None
+        # (Telegram sends every photo as JPEG.)
         upload = FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
-                            photo.file_size or 0, stored.sha256, stored.path)
-        accounts = await services.finish_client(who, upload)
+                            photo.file_size or 0)
+        accounts = await services.finish_with_passbook(who, upload, data)
     else:
         document = message.document
         if document is None or document.mime_type != XLSX:

@@ -13,19 +13,17 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
-from bot.files.file_check import check_readable
 from bot.i18n import N_, Translator
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import CONVERSATION
-from bot.domain.validation import Problem, ValidationError
+from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
-from storage.files import FileStore, FileStoreFull
 
 log = logging.getLogger("atensi.proposals")
 
@@ -400,9 +398,7 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
     who = await context.identify(update)
     t = context.translator(who)
     before = await context.services.proposals.current(who)
-    state, discarded = await context.services.proposals.remove_attachment(who, int_arg(update))
-    if discarded is not None and not FileStore(context.deps.settings.storage.files_dir).discard(discarded):
-        log.warning("could not delete a removed attachment of proposal %s", state.proposal.id)
+    state = await context.services.proposals.remove_attachment(who, int_arg(update))
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
@@ -449,13 +445,7 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, pv.clients_added(t, len(state.clients) - before))
         await _ask(update, context, state)
         return
-    check_readable(data, upload.mime_type, upload.file_name)  # an empty or broken file is no attachment
-    try:
-        stored = FileStore(context.deps.settings.storage.files_dir).save(state.proposal.code, upload.file_name or "file", data)
-    except FileStoreFull:
-        raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
-                                               "Nothing was saved; please try again later or tell the centre."))) from None
-    state = await services.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+    state = await services.keep_file(who, upload, data)  # an empty or broken file is refused there
     await reply(update, pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
                 reply_markup=kb.attachment_saved(t))
 

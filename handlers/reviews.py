@@ -23,7 +23,6 @@ from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
-from storage.files import FileStore
 
 # --- button helpers (shared by decisions and payments) ---------------------------------------------------
 
@@ -112,7 +111,7 @@ async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> 
         return
     except BadRequest:
         pass
-    data = FileStore(context.deps.settings.storage.files_dir).read(attachment.stored_path or "")
+    data = context.services.reviews.stored_copy(attachment)
     if data is None:
         return  # neither Telegram nor the store has it: the rest of the detail is still useful
     upload = InputFile(data, filename=attachment.file_name or "file")

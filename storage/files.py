@@ -16,6 +16,7 @@ class StoredFile:
     path: str
     sha256: str
     size: int
+    created: bool = True  # False: the same content was stored before (another record may use it)
 
 
 class FileStoreFull(Exception):
@@ -33,6 +34,7 @@ class FileStore:
         target_dir = self.root / _SAFE.sub("_", folder)
         target = target_dir / f"{digest[:16]}-{safe_name}"
         tmp = target.with_suffix(target.suffix + ".part")
+        existed = target.is_file()
         try:
             target_dir.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as handle:
@@ -46,7 +48,7 @@ class FileStore:
             except OSError:  # e.g. the folder is not a directory: there is no half file to remove
                 pass
             raise FileStoreFull(exc.strerror or type(exc).__name__) from None
-        return StoredFile(str(target), digest, len(data))
+        return StoredFile(str(target), digest, len(data), created=not existed)
 
     def read(self, path: str) -> bytes | None:
         """The content of a stored file (only inside this store), or None if it is not there."""

@@ -85,14 +85,10 @@ def test_the_domain_imports_only_the_standard_library_itself_and_i18n(path: Path
             assert name.startswith(("bot.domain", "bot.i18n")) or name == "bot", f"{path.name} imports {name}"
 
 
-# FileStore still reaches three upload handlers; it moves into the services (issue 13, point 2).
-HANDLERS_STORAGE_LEFT = {"storage.files", "storage.files.FileStore", "storage.files.FileStoreFull"}
-
-
 @pytest.mark.parametrize("path", _python("handlers"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_handlers_import_nothing_from_storage(path: Path) -> None:
     reached = {n for n in _modules(path) if n == "storage" or n.startswith("storage.")}
-    assert reached <= HANDLERS_STORAGE_LEFT, f"{path.name} imports {sorted(reached)}"
+    assert not reached, f"{path.name} imports {sorted(reached)}"
 
 
 def test_only_the_composition_root_the_cli_and_the_sandbox_import_handlers() -> None:

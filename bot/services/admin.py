@@ -206,9 +206,9 @@ _SKIP = {"-", "—", "skip", "lewati"}
 class AdminService(Service):
     """The registry, people and access, invites, history and backups — for admins."""
 
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
-        super().__init__(storage, clock, settings)
-        self._onboarding = OnboardingService(storage, clock, settings)
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
+        super().__init__(storage, clock, settings, files=files)
+        self._onboarding = OnboardingService(storage, clock, settings, files=files)
 
     def check(self, who: Identity) -> None:
         """Refuse anyone but an admin (before a screen offers them anything)."""
@@ -1050,7 +1050,7 @@ class PrivacyService(Service):
     async def _purge(self, paths: Sequence[str]) -> bool:
         """After the commit (a rollback must not have lost the files): the files go, overwritten
         first, and the WAL is folded in and truncated. False if a reader delayed the checkpoint."""
-        store = FileStore(self.settings.storage.files_dir)
+        store = self.files
         for path in paths:
             store.discard(path, overwrite=True)
         return await self.storage.db.purge_freed()

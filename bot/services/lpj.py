@@ -162,7 +162,8 @@ class LpjService(StaffService):
             return await self._state(uow, proposal)
 
     async def answer(self, who: Identity, reply: Reply) -> LpjState:
-        """Validate one answer, write it and move the cursor — or change nothing and raise."""
+        """Validate one answer, write it and move the cursor — or change nothing and raise. Evidence
+        taken back goes from the disk too, after the commit (it may show a client)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
@@ -170,6 +171,7 @@ class LpjService(StaffService):
             discarded = await self._apply_all(uow, state, outcome.effects, now)
             await uow.lpj.set_cursor(state.lpj.id, json.dumps(outcome.cursor.to_json()), now)
             fresh = await self._state(uow, state.proposal)
+        self.discard_files(discarded)
         return replace(fresh, warnings=outcome.warnings, discarded_files=discarded)
 
     async def go_to(self, who: Identity, section: str) -> LpjState:
@@ -195,8 +197,20 @@ class LpjService(StaffService):
         if not spreadsheet:
             lpj_intake.receive_file(state.cursor, is_image=(upload.mime_type or "").startswith("image/"))
 
+    async def keep_file(self, who: Identity, upload: FileUpload, content: bytes) -> LpjState:
+        """An evidence file (receipt, photo, BAST) for the open LPJ: refused when empty or broken
+        (nothing written then); kept on disk and recorded otherwise."""
+        async with self.storage.reading() as uow:
+            state = await self._editable(uow, who)  # before anything is written to disk
+        stored = self.store_upload(f"{state.proposal.code}-lpj", upload.file_name, content, upload.mime_type)
+        try:
+            return await self.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+        except BaseException:
+            self.unstore(stored)
+            raise
+
     async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> LpjState:
-        """Keep an evidence file (receipt, photo, BAST) of the open LPJ."""
+        """Record an evidence file (receipt, photo, BAST) of the open LPJ."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)

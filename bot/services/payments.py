@@ -127,7 +127,7 @@ class FileUpload:
     file_name: str | None
     mime_type: str | None
     size: int
-    sha256: str
+    sha256: str = ""  # of the stored copy, once kept (finish_with_passbook)
     stored_path: str | None = None
 
 
@@ -233,6 +233,15 @@ class AccountService(_FinanceBase):
                 raise ServiceError("account_use_buttons", N_("Use the buttons above, or send the passbook photo."))
             entry = await self._save_state(uow, who, state)
             return replace(entry, warnings=tuple(warnings))
+
+    async def finish_with_passbook(self, who: Identity, photo: FileUpload, content: bytes) -> Accounts:
+        """The passbook photo: kept on disk once it opens as an image, and the account saved."""
+        stored = self.store_upload("rekening", f"{photo.file_unique_id}.jpg", content, photo.mime_type)
+        try:
+            return await self.finish_client(who, replace(photo, sha256=stored.sha256, stored_path=stored.path))
+        except BaseException:
+            self.unstore(stored)
+            raise
 
     async def finish_client(self, who: Identity, passbook: FileUpload | None = None) -> Accounts:
         """The passbook photo (or skip it): the account is saved and submitted for checking."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.domain import proposal_intake as intake, workflow
 from bot.i18n import N_, FileSize
@@ -57,8 +57,8 @@ class FileUpload:
 class ProposalService(Service):
     """What an operator does with proposals."""
 
-    def __init__(self, *args: object, regions: RegionsCatalog | None = None) -> None:
-        super().__init__(*args)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, regions: RegionsCatalog | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.regions = regions or RegionsCatalog.empty()
 
     # --- starting and resuming ---------------------------------------------------------------------
@@ -348,11 +348,27 @@ class ProposalService(Service):
             )
             return await self._state(uow, state.proposal.id)
 
-    async def remove_attachment(self, who: Identity, attachment_id: int) -> tuple[DraftState, str | None]:
-        """Take back an attachment sent by mistake, while the proposal can still be changed.
+    async def keep_file(self, who: Identity, upload: FileUpload, content: bytes) -> DraftState:
+        """An uploaded document or photo for the draft: refused while the draft cannot take it or
+        when it is empty or broken (nothing written then); kept on disk and linked otherwise."""
+        async with self.storage.reading() as uow:
+            state = await self._editable(uow, who)  # before anything is written to disk
+        stored = self.store_upload(state.proposal.code, upload.file_name, content, upload.mime_type)
+        try:
+            return await self.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+        except BaseException:
+            self.unstore(stored)
+            raise
 
-        Returns the draft and the stored file to delete after commit (None when another record
-        still uses the same file). A second tap, or an old list, is refused as stale."""
+    async def remove_attachment(self, who: Identity, attachment_id: int) -> DraftState:
+        """Take back an attachment sent by mistake, while the proposal can still be changed; its
+        stored file is deleted after the commit unless another record still uses it. A second
+        tap, or an old list, is refused as stale."""
+        state, discarded = await self._remove_attachment(who, attachment_id)
+        self.discard_files([discarded])
+        return state
+
+    async def _remove_attachment(self, who: Identity, attachment_id: int) -> tuple[DraftState, str | None]:
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
             attachment = next((a for a in state.attachments if a.id == attachment_id and a.purpose == "proposal"), None)

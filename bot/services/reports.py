@@ -65,8 +65,8 @@ def _require(who: Identity, *roles: Role) -> None:
 class ReportService(Service):
     """``/laporan``, the scheduled monthly report, ``/ekspor``, and typical stage times."""
 
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
-        super().__init__(storage, clock, settings)
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
+        super().__init__(storage, clock, settings, files=files)
         self._heavy = asyncio.Semaphore(1)
         self._typical: tuple[float, dict[str, float | None]] | None = None
 
@@ -144,7 +144,7 @@ class ReportService(Service):
                         for locale in {h.locale or self.settings.locale.default for h in heads}}
         # Kept on disk (files_dir/reports-YYYY-MM-locale): the centre's archive, and what the
         # outbox rows point at, so a retried delivery sends the very same files.
-        store = FileStore(self.settings.storage.files_dir)
+        store = self.files
         kept: dict[str, list[tuple[str, str, str]]] = {}
         for locale, files in rendered.items():
             folder = f"reports-{period.key}-{locale}"

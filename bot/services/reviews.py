@@ -262,6 +262,11 @@ class StaffService(Service):
 class ReviewService(StaffService):
     """What the PIC team does with submitted proposals."""
 
+    def stored_copy(self, attachment: Attachment) -> bytes | None:
+        """The centre's own copy of an attachment (when Telegram no longer has its file id, as on a
+        restored server), or None when the store does not hold it either."""
+        return self.files.read(attachment.stored_path or "")
+
     # --- the group card ---------------------------------------------------------------------------
 
     async def card(self, proposal_id: int) -> Card | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from handlers.callback_data import encode
 from tests.helpers import jpeg, pdf
 from tests.security.matrix import plant_button
@@ -106,3 +108,20 @@ async def test_an_empty_receipt_is_not_accepted_in_the_lpj(world) -> None:
     asked = await siti.send("kuitansi.pdf", pdf("kuitansi"))  # the real one: its amount is asked
     assert await world.rows("SELECT kind FROM lpj_evidence") == [("receipt",)]
     assert not asked.text.startswith("⚠️")
+
+
+async def test_a_file_the_draft_cannot_take_is_never_written_to_disk(world) -> None:
+    """The service decides before anything is stored: an upload refused for the draft's state (here
+    the draft was submitted from another phone in the meantime) leaves no orphan file behind."""
+    from bot.services import FileUpload, ServiceError
+
+    op = await open_draft(world)
+    who = await world.services.onboarding.identify(op.user.id, op.user.full_name, private_chat=True, language="id")
+    draft = await world.services.proposals.current(who)
+    async with world.storage.db.transaction() as conn:  # submitted elsewhere
+        await conn.execute("UPDATE proposals SET status = 'submitted' WHERE id = ?", (draft.proposal.id,))
+    upload = FileUpload("f-late", "u-late", "surat-susulan.pdf", PDF, 200)
+    with pytest.raises(ServiceError):
+        await world.services.proposals.keep_file(who, upload, pdf("surat susulan"))
+    assert stored_files(world) == []
+    assert await world.rows("SELECT count(*) FROM attachments") == [(0,)]
