@@ -21,10 +21,10 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/activate
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-	$(PY) -m bot.catalogs compile
+	$(PY) -m bot.i18n.catalogs compile
 
 install-test: $(VENV)/.installed-test
-	$(PY) -m bot.catalogs compile
+	$(PY) -m bot.i18n.catalogs compile
 
 # config.toml is optional: a fresh checkout has none (and no token), and then `run` starts the
 # offline sandbox. A CONFIG given on the command line must exist.
@@ -63,11 +63,11 @@ test: install-test browser postgresql
 
 # For developers: refresh the catalogs after changing user-visible text.
 locales: install-test
-	$(PY) -m bot.catalogs extract
-	$(PY) -m bot.catalogs update
+	$(PY) -m bot.i18n.catalogs extract
+	$(PY) -m bot.i18n.catalogs update
 
 catalogs-check: install-test
-	$(PY) -m bot.catalogs check
+	$(PY) -m bot.i18n.catalogs check
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,4 +1,4 @@
-"""Benchmark: importing a 2,000-client list (bot.client_sheet.parse_client_sheet).
+"""Benchmark: importing a 2,000-client list (bot.files.client_sheet.parse_client_sheet).
 
 Run from the repository root::
 
@@ -8,7 +8,7 @@ It fills the real template (build_template) with N clients on "Klien" and N budg
 "Anggaran" in a temporary directory, then measures, each in a fresh child process so that one
 measurement's memory does not hide the next one's:
 
-* parse   – parse_client_sheet on the file (every check of bot.validation, budget lines, ceilings);
+* parse   – parse_client_sheet on the file (every check of bot.domain.validation, budget lines, ceilings);
 * baseline – plain openpyxl (read_only, data_only) iterating every row of both sheets, no checks.
 
 For each: best wall time of ``--repeat`` runs, tracemalloc peak (Python allocations) of one more
@@ -56,7 +56,7 @@ def make_workbook(path: Path, clients: int) -> None:
     """The template with ``clients`` valid clients and one budget line each."""
     from openpyxl import load_workbook
 
-    from bot.client_sheet import build_template
+    from bot.files.client_sheet import build_template
 
     wb = load_workbook(io.BytesIO(build_template()))
     ws, budget = wb["Klien"], wb["Anggaran"]
@@ -86,7 +86,7 @@ def make_workbook(path: Path, clients: int) -> None:
 
 
 def _parse(path: Path) -> int:
-    from bot.client_sheet import parse_client_sheet
+    from bot.files.client_sheet import parse_client_sheet
 
     clients = parse_client_sheet(path.read_bytes(), path.name, today=TODAY,
                                  unit_cost_ceilings=CEILINGS)  # fmt: skip
@@ -137,7 +137,7 @@ def measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
     run = _parse if mode == "parse" else _baseline
     import openpyxl  # noqa: F401  (imports are not part of the measurement)
 
-    import bot.client_sheet  # noqa: F401
+    import bot.files.client_sheet  # noqa: F401
 
     gc.collect()
     # How far the RSS high-water mark rises above the RSS the process has now (imports done).

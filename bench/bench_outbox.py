@@ -2,14 +2,16 @@
 
 Run from the repository root::
 
-    python bench/bench_outbox.py [--messages 5000] [--groups 4] [--per-group 20] [--no-spec] [--production-bot]
+    python bench/bench_outbox.py [--messages 5000] [--groups 4] [--per-group 20] [--no-spec] [--no-limiter]
 
 Queues ``--messages`` notifications in a fresh database — ``--groups`` × ``--per-group`` to group
 chats, the rest to private chats (two or three each, as when a round of reminders goes out) — and
-lets the real :class:`handlers.delivery.OutboxSender` drain them into a local Bot API emulator
+lets the real :class:`handlers.outbox.OutboxSender` drain them into a local Bot API emulator
 whose ``FloodLimits`` answer 429 like Telegram (30 messages/s overall, 20/min per group, ~1/s per
-private chat). Prints the wall time against the theoretical minimum at 30 messages/s and the 429s
-received. Never asserts a time: the figures depend on the machine.
+private chat). The sender's bot is built as bot.app builds it, with the one flood limiter
+(``--no-limiter``: a bare Bot, to see what Telegram's flood control does to an unpaced sender).
+Prints the wall time against the theoretical minimum at 30 messages/s and the 429s received.
+Never asserts a time: the figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ KIND = "bench_note"
 
 
 async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: float | None,
-              production: bool = False) -> dict[str, Any]:
+              production: bool = True) -> dict[str, Any]:
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
@@ -43,7 +45,8 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
     from bot.i18n import load_translations
     from bot.services import Services
     from handlers.context import Deps
-    from handlers.delivery import NOTIFICATIONS, OutboxSender, Pacer, Rendered, notification
+    from handlers.flood import FloodLimiter, FloodSlots
+    from handlers.outbox import NOTIFICATIONS, OutboxSender, Rendered, notification
     from storage.unit import Storage
 
     if KIND not in NOTIFICATIONS:
@@ -71,17 +74,16 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
                     await uow.outbox.enqueue(dedupe_key=f"bench:{n}", chat_id=chat_id, kind=KIND, params={"n": n}, now=now)
             request = HTTPXRequest(connection_pool_size=64, pool_timeout=10)
             if production:
-                # As bot.app builds it: the sender's Pacer in front of PTB's rate limiter (with retries).
+                # As bot.app builds it: every call through the one rate limiter.
                 from telegram.ext import ExtBot
 
-                from bot.app import PatientRateLimiter
-
+                slots = FloodSlots(overall_per_second=rate) if rate else FloodSlots()
                 bot = ExtBot(TOKEN, base_url=emu.base_url, request=request,
-                             rate_limiter=PatientRateLimiter(max_retries=3))
-            else:
+                             rate_limiter=FloodLimiter(slots, max_retries=3))
+            else:  # no limiter at all: what Telegram's flood control does to an unpaced sender
                 bot = Bot(TOKEN, base_url=emu.base_url, request=request)
             await bot.initialize()
-            sender = OutboxSender(bot, deps, pacer=Pacer(overall_per_second=rate) if rate else None)
+            sender = OutboxSender(bot, deps)
             started = time.monotonic()
             sender.start()
             while True:
@@ -104,7 +106,7 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
         "rate_per_second": round(messages / elapsed, 1), "overhead_pct": round(100 * (elapsed / max(floor, group_floor) - 1), 1),
         "delivered": delivered, "outbox": counts,
         "429": stats.get("429", 0), "429_by_limit": {k[10:]: v for k, v in stats.items() if k.startswith("429.flood.")},
-        "sender": sender.stats, "bot": "production (PTB rate limiter)" if production else "bare Bot",
+        "sender": sender.stats, "bot": "production (the one flood limiter)" if production else "bare Bot, no limiter",
     }
 
 
@@ -115,11 +117,11 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=20)
     parser.add_argument("--no-spec", action="store_true", help="skip Bot API spec validation in the emulator")
     parser.add_argument("--rate", type=float, default=None, help="the sender's overall messages/s (default: its own)")
-    parser.add_argument("--production-bot", action="store_true",
-                        help="send through the bot as bot.app builds it (with PTB's rate limiter), not a bare Bot")
+    parser.add_argument("--no-limiter", action="store_true",
+                        help="send through a bare Bot without the flood limiter (unpaced)")
     args = parser.parse_args()
     result = asyncio.run(run(args.messages, args.groups, args.per_group, not args.no_spec, args.rate,
-                             args.production_bot))
+                             not args.no_limiter))
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

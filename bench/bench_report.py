@@ -209,7 +209,7 @@ def _report(path: Path | str) -> dict[str, float]:
     from bot.clock import ManualClock
     from bot.config import Settings
     from bot.i18n import Translator
-    from bot.models import Actor, Grant, Person, Role
+    from bot.domain.models import Actor, Grant, Person, Role
     from bot.services import Identity, Services
     from storage.unit import Storage
 
@@ -247,7 +247,7 @@ def _report(path: Path | str) -> dict[str, float]:
 
 def _baseline(path: Path | str) -> dict[str, float]:
     """The same aggregates through the raw driver: sqlite3, or asyncpg (``?`` → ``$n``, no codecs)."""
-    from bot.reports import Period
+    from bot.domain.report_figures import Period
     from storage.reports import REPORT_QUERIES
 
     start, end = Period(2026, 11).bounds("Asia/Jakarta")

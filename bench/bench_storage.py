@@ -38,7 +38,6 @@ import datetime as dt
 import gc
 import json
 import random
-import shutil
 import sqlite3
 import statistics
 import subprocess

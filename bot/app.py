@@ -7,24 +7,22 @@ the local Bot API emulator.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
-from telegram.error import NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translations, load_translations
-from bot.regions import RegionsCatalog, load_regions
+from bot.domain.regions import RegionsCatalog, load_regions
 from bot.services import Services
-from handlers.context import DEPS_KEY, BotContext, Deps
-from handlers.delivery import OutboxSender
+from bot.update_scope import note_commit
+from handlers.context import DEPS_KEY, BotContext, Deps, deps_of
+from handlers.flood import FloodLimiter
+from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
 from handlers.reminders import schedule_reminders
 from handlers.reports import schedule_admin_jobs
@@ -33,48 +31,6 @@ from storage.unit import Storage
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 log = logging.getLogger("atensi.api")
-
-
-def _not_carried_out(error: NetworkError) -> bool:
-    """Telegram certainly did not carry the call out: it answered 5xx (PTB raises a bare
-    NetworkError with Telegram's description), or no connection could be made, or the server
-    closed it without any answer (typically a kept-alive connection it had already dropped).
-    Not a timeout (the call may have been done) and not 400/403/409 (retrying cannot help)."""
-    if type(error) is not NetworkError:  # BadRequest, TimedOut are subclasses
-        return False
-    message = error.message
-    if message.startswith("httpx."):
-        return message.startswith(("httpx.ConnectError", "httpx.RemoteProtocolError"))
-    return not message.startswith("Unknown error")
-
-
-class PatientRateLimiter(AIORateLimiter):
-    """PTB's AIORateLimiter (flood limits, 429 retried after ``retry_after``) that also retries,
-    twice with a short back-off, a call Telegram did not carry out (:func:`_not_carried_out`):
-    a one-off 500/502 or a dropped connection must not cost a person their answer."""
-
-    transient_retries = 2
-    backoff_seconds = 0.25
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        attempt = 0
-        while True:
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except NetworkError as error:
-                if attempt >= self.transient_retries or not _not_carried_out(error):
-                    raise
-                attempt += 1
-                log.warning("Bot API %s not carried out (%s); retry %d", endpoint, type(error).__name__, attempt)
-                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
 
 
 def build_application(
@@ -116,17 +72,22 @@ def build_application(
         HTTPXRequest(read_timeout=settings.telegram.poll_timeout + 10)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(PatientRateLimiter(max_retries=3))
+        builder = builder.rate_limiter(FloodLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[DEPS_KEY] = deps
+    if note_commit not in storage.commit_listeners:
+        storage.commit_listeners.append(note_commit)
+    storage.begin_listeners[:] = [deps.services.onboarding.record_update]
     handlers.register(app)
     return app
 
 
 async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float = 0.0) -> None:
     """Connect, publish the command menus, start the outbox sender, then poll for updates."""
-    deps: Deps = app.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(app)
     await app.initialize()
+    # A redelivery after a restart is dropped before any handler too (the table is the truth).
+    deps.recent_updates.remember(await deps.services.onboarding.recent_update_ids(10_000))
     await publish_command_menus(app.bot, deps.translations, deps.settings.locale.default)
     deps.sender = OutboxSender(app.bot, deps)
     deps.sender.start()
@@ -146,7 +107,7 @@ def is_handling_updates(app: Application) -> bool:
 
 async def stop_bot(app: Application) -> None:
     """Stop polling, let running handlers finish, stop the sender, disconnect."""
-    deps: Deps = app.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(app)
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

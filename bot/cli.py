@@ -14,15 +14,17 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.bulk_import import ImportRejected, parse_ipwl_csv, render_problem
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected, render_problem
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services import ServiceError, Services
 from storage.copy import CopyMismatch, CopyRefused, copy_database
 from storage.db import Database, StorageBusy
+from bot.services.admin import erasure_ledger, make_backup
+from storage.backup import InstanceLock, RestoreRefused, final_check, restore
 from storage.migrate import applied_versions, available_migrations, migrate
-from storage.pg_backup import restore_command
 from storage.unit import Storage
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -60,6 +62,18 @@ async def _with_services(settings: Settings, action: Callable[[Services], Awaita
 
 
 async def _run_bot(settings: Settings) -> int:
+    # Held (shared: several bots may share one database) until the process ends, so that
+    # `db restore` refuses while the bot runs, and the bot refuses to start during a restore.
+    lock = InstanceLock(Path(settings.storage.database))
+    if not lock.acquire(exclusive=False):
+        raise CliError(f"a restore of {settings.storage.database} is in progress; start the bot when it has finished")
+    try:
+        return await _serve(settings)
+    finally:
+        lock.release()
+
+
+async def _serve(settings: Settings) -> int:
     # telegram is imported only by the commands that need it
     from bot.app import build_application, start_bot, stop_bot
 
@@ -156,6 +170,12 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     if args.db_command == "copy":
         return asyncio.run(_copy(args.source or settings.storage.target, args.target))
+    if args.db_command == "restore":
+        if args.backup is None:
+            raise CliError("db restore needs the backup archive: atensi-bot db restore backups/atensi-….tar")
+        return _restore(settings, args.backup)
+    if args.backup is not None:
+        raise CliError(f"db {args.db_command} takes no file")
 
     async def go() -> int:
         storage = await Storage.open(settings.storage.target, apply_migrations=False, pool_size=settings.storage.pool_size)
@@ -172,6 +192,47 @@ def cmd_db(args: argparse.Namespace) -> int:
         return 0
 
     return asyncio.run(go())
+
+
+def _restore(settings: Settings, archive: Path) -> int:
+    """``db restore``: refuse while the bot runs; verify; move the old files aside; put the
+    backup's database and files in place; migrate; erase again what the ledger says; check."""
+    database, files_dir = Path(settings.storage.database), Path(settings.storage.files_dir)
+    if not archive.is_file():
+        raise CliError(f"{archive}: no such file")
+    lock = InstanceLock(database)
+    if not lock.acquire(exclusive=True):
+        raise CliError(f"the bot is running on {database} (process {lock.holder()}); stop it, then run the "
+                       "restore again. Nothing was changed.")
+    try:
+        ledger = erasure_ledger(settings)
+        try:
+            report = restore(archive, database, files_dir, ledger,
+                             known_schema={m.version for m in available_migrations()}, now=SystemClock().now())
+        except RestoreRefused as refused:
+            raise CliError(str(refused)) from None
+        except OSError as error:
+            raise CliError(f"the restore failed ({error}); the previous database and files were put back") from None
+        print(f"backup of {report.created_at} verified and put in place: the database and {report.files} file(s)")
+        for path in report.moved_aside:
+            print(f"  the previous {path.name.split('.before-restore-')[0]} is kept as {path}")
+
+        async def after(services: Services) -> int:
+            return await services.privacy.reapply_erasures(ledger.entries())
+
+        try:
+            erased = asyncio.run(_with_services(settings, after))  # (migrations run on opening)
+        except Exception as error:  # the backup is in place but may still hold erased clients
+            raise CliError(f"the backup is in place, but migrating it or applying the erasure ledger failed "
+                           f"({type(error).__name__}: {error}); do not start the bot: run the restore again") from None
+        print(f"erasure ledger: {erased} client record(s) erased again (erased after this backup was made)")
+        result = final_check(database)
+    finally:
+        lock.release()
+    if result != "ok":
+        raise CliError(f"the restored database fails its check: {result}; the previous files are kept as listed")
+    print("integrity check: ok. Start the bot.")
+    return 0
 
 
 # --- admin -----------------------------------------------------------------------------------------
@@ -243,10 +304,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
         target: Path = args.path
         if target.exists():
             raise CliError(f"{target}: already exists; choose a new file name")
-        await services.storage.db.backup_to(target)
-        print(f"backup written to {target}")
-        if services.storage.db.dialect == "postgresql":
-            print(f"to restore it (bot stopped): {restore_command(target)}")
+        made = await make_backup(services.storage, settings, target, services.clock.now())
+        print(f"backup written and verified: {target} ({made.size / 1024 / 1024:.1f} MB, the database and "
+              f"{made.files} stored file(s))")
+        if made.missing_files:
+            print(f"warning: {made.missing_files} file(s) the records name were not in {settings.storage.files_dir}")
+        print(f"to restore it: stop the bot, then atensi-bot db restore {target}")
         return 0
 
     return asyncio.run(_with_services(settings, go))
@@ -275,8 +338,14 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=_port, default=None, help="web chat port (default: [sandbox] port, 8080)")
     sandbox.set_defaults(func=cmd_sandbox)
 
-    db = sub.add_parser("db", parents=[common], help="database migrations; copy a centre to PostgreSQL")
-    db.add_argument("db_command", choices=["migrate", "status", "copy"])
+    db = sub.add_parser("db", parents=[common], help="database migrations, restoring a backup, copying a centre to PostgreSQL",
+                        description="migrate: apply pending migrations. status: list them. restore BACKUP: put a "
+                                    "backup archive (from /cadangan or admin backup) in place of the database and "
+                                    "the file store — with the bot stopped; the current files are moved aside, "
+                                    "never deleted, and clients erased since the backup are erased again. "
+                                    "copy --from URL --to URL: copy a centre into an empty PostgreSQL database.")
+    db.add_argument("db_command", choices=["migrate", "status", "restore", "copy"])
+    db.add_argument("backup", nargs="?", type=Path, default=None, help="the backup archive (restore only)")
     db.add_argument("--from", dest="source", metavar="URL",
                     help="copy: the database to read (default: the configured one), sqlite:///… or postgresql://…")
     db.add_argument("--to", dest="target", metavar="URL", help="copy: an empty PostgreSQL database, postgresql://…")
@@ -304,7 +373,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     teams.set_defaults(func=cmd_teams, teams_command="list")
 
-    backup = admin_sub.add_parser("backup", parents=[common], help="consistent copy of the database")
+    backup = admin_sub.add_parser("backup", parents=[common],
+                                  help="one verified archive of the database and the file store, while the bot "
+                                       "runs (restore it with: db restore PATH)")
     backup.add_argument("path", type=Path)
     backup.set_defaults(func=cmd_backup)
     return parser

@@ -47,6 +47,10 @@ class StorageSettings(_Section):
     # SQLite always has one connection with one writer at a time.
     pool_size: int = Field(default=10, ge=1, le=200)
     files_dir: Path = Path("files")
+    # The erasure ledger (which client records were erased; no personal data), kept outside the
+    # database so that `atensi-bot db restore` can erase them again in an older backup.
+    # Default: beside the database, <database>.erasures.jsonl (and its key, ….key).
+    erasure_ledger: Path | None = None
 
     @field_validator("url")
     @classmethod
@@ -102,7 +106,7 @@ class AccessSettings(_Section):
 
 class WorkflowSettings(_Section):
     # Four-eyes: the PIC who validates must not be the one who verified, and nobody decides as
-    # staff on a proposal of an IPWL they also operate (bot/workflow.py).
+    # staff on a proposal of an IPWL they also operate (bot/domain/workflow.py).
     four_eyes: bool = True
 
 
@@ -158,7 +162,7 @@ class SandboxSettings(_Section):
     # The web chat listens on 127.0.0.1 only: it has no login and shows everyone's chats.
     port: int = Field(default=8080, ge=0, le=65535)
     # The sandbox's own SQLite file, recreated with demo data at every start and reset.
-    # None: ``atensi-sandbox/sandbox.sqlite3`` in the system's temporary directory.
+    # None: ``atensi-sandbox/sandbox-<port>.sqlite3`` in the system's temporary directory.
     database: Path | None = None
 
 
@@ -166,9 +170,14 @@ class PaymentsSettings(_Section):
     # Days after the transfer by which the IPWL submits its accountability report (LPJ).
     lpj_due_days: int = Field(default=30, ge=1, le=365)
     # The SK number register: {n} the yearly counter, {month} the Roman month, {year} of the SK date.
+    # The same pattern reads a typed SK number (bot/domain/official_numbers.py): a number of another
+    # form, or followed by anything but its date, is refused.
     sk_number_format: str = "SK-{n:03d}/BRSKPN-GP/{month}/{year}"
+    # How the payment request (SPP) and payment order (SPM) numbers are written, read the same way.
+    spp_number_format: str = "{n:05d}/SPP/{month}/{year}"
+    spm_number_format: str = "{n:05d}/SPM/{month}/{year}"
 
-    @field_validator("sk_number_format")
+    @field_validator("sk_number_format", "spp_number_format", "spm_number_format")
     @classmethod
     def _has_counter(cls, value: str) -> str:
         try:

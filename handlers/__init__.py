@@ -69,6 +69,9 @@ BUTTONS = {
     "pg": proposals.on_page_pressed,
     "add": proposals.on_add_client_pressed,
     "tpl": proposals.on_template_pressed,
+    "att": proposals.on_attachments_pressed,
+    "rma": proposals.on_remove_attachment_pressed,
+    "cup": proposals.on_update_listed_pressed,
     "cont": proposals.on_continue_pressed,
     "pni": proposals.on_ipwl_chosen,
     "open": proposals.on_open_pressed,
@@ -94,6 +97,7 @@ BUTTONS = {
     "ava": payments.on_verify_account_pressed,
     "ar": payments.on_return_account_pressed,
     "pay": payments.on_pay_pressed,
+    "pok": payments.on_orders_confirmed,
     "ps": payments.on_sent_pressed,
     "psa": payments.on_sent_pressed,
     "pf": payments.on_failed_pressed,
@@ -158,6 +162,8 @@ def handlers() -> list[BaseHandler]:
     ordered += [
         MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), router.on_private_file),
         MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text),
+        # A command none of the above knows (a typo): pointed to /bantuan instead of silence.
+        MessageHandler(PRIVATE & filters.COMMAND, router.on_unknown_command),
         # Last: a button nobody else claims gets an answer, never an endless spinner.
         CallbackQueryHandler(common.on_stale_button),
     ]

@@ -16,13 +16,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import N_, Translator
-from bot.models import Invite, Role
+from bot.domain.models import Invite, Role
 from bot.services import Identity, ServiceError
 from bot.services.admin import BROADCAST, INVITE_IPWL, IPWL_ADD, IPWL_EDIT, TEAM_ADD, IpwlStep
-from bot.validation import mask_nik
+from bot.domain.validation import mask_nik
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
 from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, is_private, reply

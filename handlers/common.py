@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import callback_data, keyboards, views
+from bot.update_scope import begin_update
 from handlers.context import BotContext
 from handlers.menus import refresh_menus_soon
 from handlers.replies import answers_refusals, is_private, reply
-from storage.unit import forget_commits
 
 
 @answers_refusals
@@ -25,6 +25,8 @@ async def cmd_start(update: Update, context: BotContext) -> None:
         redemption = await context.services.onboarding.redeem_invite(who, token)
         await reply(update, views.invite_redeemed(t, redemption))
         refresh_menus_soon(context)  # their "/" menu now offers what the new role may use
+    elif who.known and who.first_private:
+        await reply(update, views.welcome(t, who))
     elif who.known:
         await reply(update, views.welcome_back(t, who))
     else:
@@ -73,13 +75,11 @@ async def cmd_bind_group(update: Update, context: BotContext) -> None:
 
 
 async def drop_duplicate_update(update: Update, context: BotContext) -> None:
-    """Runs before every handler: a second delivery of the same update stops here."""
-    # The error handler asks whether this update saved anything: count from here (each update runs
-    # in a task whose context was copied from the poller's), and not the mark of the update as seen.
-    forget_commits()
-    if not await context.services.onboarding.first_delivery(update.update_id):
+    """Runs before every handler: a second delivery of the same update stops here (see
+    bot.update_scope: the update's first write records it, in that write's own transaction)."""
+    if not context.deps.recent_updates.first_time(update.update_id):
         raise ApplicationHandlerStop
-    forget_commits()
+    begin_update(update.update_id)
 
 
 async def on_stale_button(update: Update, context: BotContext) -> None:

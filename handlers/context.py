@@ -16,14 +16,14 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translations, Translator
+from bot.update_scope import RecentUpdates
 from bot.services import Identity, Services
 
 if TYPE_CHECKING:
-    from bot.regions import RegionsCatalog
-    from handlers.delivery import OutboxSender
+    from bot.domain.regions import RegionsCatalog
+    from handlers.outbox import OutboxSender
 
 DEPS_KEY = "atensi"
-
 
 @dataclass
 class Deps:
@@ -33,8 +33,16 @@ class Deps:
     clock: Clock
     regions: RegionsCatalog | None = None
     sender: OutboxSender | None = None
-    # Exceptions that reached the error handler (tests assert this stays empty).
-    errors: list[BaseException] = field(default_factory=list)
+    # Tests set a list here to collect the exceptions that reached the error handler (and assert
+    # it stays empty); in production it stays None: tracebacks hold frames, frames hold personal data.
+    errors: list[BaseException] | None = None
+    # The update ids this process handled lately: a duplicate is dropped before any handler.
+    recent_updates: RecentUpdates = field(default_factory=RecentUpdates)
+
+
+def deps_of(app: Application) -> Deps:
+    """The dependencies ``bot.app.build_application`` wired into ``app``."""
+    return app.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -46,7 +54,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @property
     def deps(self) -> Deps:
-        return self.application.bot_data[DEPS_KEY]
+        return deps_of(self.application)
 
     @property
     def services(self) -> Services:

@@ -10,15 +10,17 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 
-from bot.finance_sheets import build_sk_annex
+from bot.files.finance_sheets import build_sk_annex
 from bot.i18n import Translator
-from bot.models import Action, ProposalStatus
-from bot.services.decrees import SK, SK_ANNEX_KIND, SK_ISSUED_KIND
+from bot.domain.models import Action, ProposalStatus
+from bot.services import Identity
+from bot.services.decrees import SK, SK_ANNEX_KIND, SK_ISSUED_KIND, SkDraft
 from bot.services.reviews import REASONS, REJECTED_KIND, RETURNED_KIND
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
@@ -112,7 +114,7 @@ async def cmd_sk(update: Update, context: BotContext) -> None:
         await reply(update, views.private_only(t))
         return
     draft = await context.services.decrees.start(who)
-    await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))
+    await _show_sk_card(update, context, who, draft)
 
 
 @answers_refusals
@@ -150,9 +152,23 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
 async def on_sk_text(update: Update, context: BotContext) -> None:
     """The SK number (and date) typed by the head."""
     who = await context.identify(update)
-    t = context.translator(who)
     draft = await context.services.decrees.number_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
-    await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))
+    await _show_sk_card(update, context, who, draft)
+
+
+async def _show_sk_card(update: Update, context: BotContext, who: Identity, draft: SkDraft) -> None:
+    """Send the SK card as a new message and close the one it replaces (one live card at a time)."""
+    t = context.translator(who)
+    chat = update.effective_chat
+    assert chat is not None
+    if draft.replaces is not None:
+        try:
+            await context.bot.edit_message_text(pv.sk_card_replaced(t), chat_id=chat.id, message_id=draft.replaces,
+                                                parse_mode=ParseMode.HTML, reply_markup=None)
+        except BadRequest:
+            pass  # deleted by the person, or already closed: nothing left to take away
+    sent = await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))
+    await context.services.decrees.card_sent(who, sent.message_id)
 
 
 @notification(SK_ISSUED_KIND)

@@ -10,8 +10,8 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import views
+from bot.update_scope import DuplicateUpdate, committed_in_this_update
 from handlers.context import BotContext
-from storage.unit import committed_since_forget
 
 log = logging.getLogger("atensi.errors")
 
@@ -19,7 +19,11 @@ log = logging.getLogger("atensi.errors")
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     assert error is not None
-    context.deps.errors.append(error)
+    if isinstance(error, DuplicateUpdate):  # a redelivery, stopped at its first write: nothing to say
+        log.info("update %s was delivered again; dropped before it changed anything", error)
+        return
+    if context.deps.errors is not None:
+        context.deps.errors.append(error)
     update_id = update.update_id if isinstance(update, Update) else None
     # Ids and the exception type only: message bodies may hold personal data.
     log.error("unhandled %s while handling update %s", type(error).__name__, update_id,
@@ -33,7 +37,7 @@ async def on_error(update: object, context: BotContext) -> None:
         # (A timeout is not reported: Telegram may well have carried the call out — the answer is
         # probably on its way and the change is saved — so "nothing was changed" would be wrong.)
         t = context.deps.translations.for_locale(None)
-        text = views.unexpected_error(t, saved=committed_since_forget())
+        text = views.unexpected_error(t, saved=committed_in_this_update())
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer(text[:200], show_alert=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import guidance
+from bot.domain import guidance
 from bot.i18n import N_
 from bot.services import ServiceError
 from handlers.admin import redraw

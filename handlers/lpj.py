@@ -12,24 +12,23 @@ from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
-from bot.bulk_import import ImportRejected
+from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
-from bot.lpj_intake import NumberedLine, Reply, Step
-from bot.lpj_sheet import build_lpj_template, template_name
+from bot.domain.lpj_intake import NumberedLine, Reply, Step
+from bot.files.lpj_sheet import build_lpj_template, template_name
+from bot.domain.models import Attachment
 from bot.services import FileUpload, LpjState, ServiceError
-from bot.services.lpj import CONVERSATION, RETURN_CONVERSATION
-from bot.validation import Problem, ValidationError
+from bot.services.lpj import CONVERSATION, LPJ_CARD_KIND, RETURN_CONVERSATION
+from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import lpj as kb
 from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
-from storage.files import FileStore, FileStoreFull
-from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.lpj")
 
@@ -97,10 +96,6 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         else:
             await reply(update, text)
         return
-    store = FileStore(context.deps.settings.storage.files_dir)
-    for path in state.discarded_files:  # evidence taken back: its file goes too (it may show a client)
-        if not store.discard(path):
-            log.warning("could not delete a discarded LPJ file of proposal %s", state.proposal.id)
     query = update.callback_query
     if query is not None:
         await query.answer()
@@ -200,13 +195,7 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, lv.sheet_imported(t, len(sheet.realizations), len(sheet.services)))
         await _ask(update, context, state)
         return
-    try:
-        stored = FileStore(context.deps.settings.storage.files_dir).save(f"{state.proposal.code}-lpj",
-                                                                          upload.file_name or "file", data)
-    except FileStoreFull:
-        raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
-                                         "Nothing was saved; please try again later or tell the centre."))) from None
-    state = await service.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+    state = await service.keep_file(who, upload, data)  # an empty or broken file is refused there
     if state.cursor.step in (Step.EVIDENCE, Step.EVIDENCE_REMOVE, Step.RECEIPT_AMOUNT):
         await _ask(update, context, state)
     else:
@@ -296,25 +285,39 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     assert query is not None
     if await _needs_private_chat(update, context, who.person.private_chat_started):
         return
-    state = await context.services.lpj.detail(who, int_arg(update))
+    detail = await context.services.lpj.detail(who, int_arg(update))
+    state = detail.state
+    chat_id = who.person.telegram_user_id
     try:
-        await context.bot.send_message(who.person.telegram_user_id, lv.detail(t, state, _today(context, state)),
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_id, lv.detail(t, state, _today(context, state)), parse_mode=ParseMode.HTML)
+        # The evidence itself, by Telegram file id (nothing is uploaded again): who approves sees it.
+        for number, (evidence, attachment) in enumerate(detail.files, start=1):
+            await _send_evidence(context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)),
+                                 attachment)
     except Forbidden:
         await query.answer(url=kb.start_private_url(context.bot.username))
         return
+    await context.services.lpj.detail_shown(who, state.proposal.id)
     await query.answer(None if is_private(update) else lv.detail_sent(t))
+
+
+async def _send_evidence(context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment) -> None:
+    try:
+        if (attachment.mime_type or "").startswith("image/"):
+            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption, parse_mode=ParseMode.HTML)
+        else:
+            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption,
+                                            parse_mode=ParseMode.HTML)
+    except BadRequest:
+        # A file id Telegram no longer knows: say so, so nobody approves what they could not see.
+        await context.bot.send_message(chat_id, caption + "\n" + lv.evidence_unavailable(t),
+                                       parse_mode=ParseMode.HTML)
 
 
 # --- notifications ----------------------------------------------------------------------------------------
 
 
-async def _remember_card(deps: Deps, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int) -> None:
-    """In the transaction that marks the card sent: later edits find it even after a crash."""
-    await deps.services.lpj.card_sent(uow, int(params["proposal_id"]), chat_id, message_id)
-
-
-@notification("lpj_card", on_sent=_remember_card)
+@notification(LPJ_CARD_KIND)
 async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """The LPJ's card in the PIC group: a new one per submission, edited as the review moves on."""
     review = await deps.services.lpj.review(int(params["proposal_id"]))

@@ -18,10 +18,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.i18n import N_, Translations
-from bot.models import Role
+from bot.domain.models import Role
+from bot.services import StorageBusy
 from bot.services.onboarding import MenuOwner
 from handlers.context import BotContext, Deps
-from storage.db import StorageBusy
 
 log = logging.getLogger("atensi.menus")
 
@@ -85,29 +85,33 @@ def _render(translations: Translations, locale: str, entries: list[tuple[str, st
 
 
 async def publish_command_menus(bot: Bot, translations: Translations, default_locale: str) -> None:
-    """The general menus, per scope and language (at start-up)."""
-    for locale in translations.available:
-        language = None if locale == default_locale else locale
-        for scope, entries in (
-            (BotCommandScopeAllPrivateChats(), private_menu(GENERAL_ROLES)),
-            (BotCommandScopeAllGroupChats(), list(GROUP_COMMANDS)),
-        ):
-            await bot.set_my_commands([BotCommand(n, d) for n, d in _render(translations, locale, entries)],
-                                      scope=scope, language_code=language)
+    """The general menus, per scope, in the service's language (at start-up).
+
+    Not per app language: the service speaks Indonesian until a person chooses otherwise with
+    /bahasa, so lists published for other app languages by an earlier version are removed."""
+    for scope, entries in (
+        (BotCommandScopeAllPrivateChats(), private_menu(GENERAL_ROLES)),
+        (BotCommandScopeAllGroupChats(), list(GROUP_COMMANDS)),
+    ):
+        await bot.set_my_commands([BotCommand(n, d) for n, d in _render(translations, default_locale, entries)],
+                                  scope=scope)
+        for locale in translations.available:
+            if locale != default_locale:
+                await bot.delete_my_commands(scope=scope, language_code=locale)
 
 
 def personal_plan(owner: MenuOwner, translations: Translations, default_locale: str) -> dict[str, Menu | None]:
     """What the person's private chat should carry, per language code ("" = any language); None
-    removes a list. No role: nothing of their own (the general menu applies). A language chosen
-    with /bahasa: one list in it, whatever their app's language; otherwise the default language's
-    list, and one per other language for apps set to it — as the bot answers them."""
+    removes a list. No role: nothing of their own (the general menu applies). Otherwise one list,
+    in the language chosen with /bahasa or else the service's, whatever their app's language — as
+    the bot answers them (lists per app language, published by an earlier version, are removed)."""
     others = [locale for locale in translations.available if locale != default_locale]
     if not owner.roles:
         return {"": None, **{locale: None for locale in others}}
     entries = private_menu(owner.roles)
     plan: dict[str, Menu | None] = {"": _render(translations, owner.locale or default_locale, entries)}
     for locale in others:
-        plan[locale] = None if owner.locale else _render(translations, locale, entries)
+        plan[locale] = None
     return plan
 
 

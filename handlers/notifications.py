@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from handlers.context import Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.views import _
 
 

@@ -13,25 +13,24 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.finance_sheets import (
+from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
 )
-from bot.i18n import N_, Translator
-from bot.models import TransferStatus
+from bot.i18n import N_, FileSize, Translator
+from bot.domain.models import TransferStatus
 from bot.services.payments import (
     ACCOUNT, ACCOUNT_FIXED_KIND, ACCOUNT_RETURN, ACCOUNT_RETURNED_KIND, ACCOUNTS_SUBMITTED_KIND, ACCOUNTS_VERIFIED_KIND,
     PAID_KIND, PAYMENT, TRANSFER_FAILED_KIND, Accounts, FileUpload,
 )
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import payments as kb
-from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
+from handlers.replies import answers_refusals, button_args, int_arg, is_private, keep_answered, reply
 from handlers.reviews import edit
 from handlers.router import on_file_in, on_text_in
 from handlers.views import payments as pv
-from storage.files import FileStore, FileStoreFull
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -46,8 +45,8 @@ def sheet_clients(accounts: Accounts) -> list[SheetClient]:
 async def _download(context: BotContext, file_id: str, size: int) -> bytes:
     limit = context.deps.settings.intake.max_file_mb
     if size > limit * 1024 * 1024:
-        raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB."),
-                                      {"size": round(size / 1024 / 1024, 1), "max": limit}))
+        raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB."),
+                                      {"size": FileSize(size), "max": limit}))
     return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
 
 
@@ -93,7 +92,9 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     entry = await context.services.accounts.choose_bank(who, (button_args(update) + ("",))[0])
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await edit(update, pv.account_question(t, entry))
+    # The bank question stays with the bank chosen; the account number is asked in a new message.
+    await keep_answered(update)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
 @on_text_in(ACCOUNT)
@@ -111,7 +112,8 @@ async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     accounts = await context.services.accounts.finish_client(who)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await edit(update, pv.accounts_saved(t, accounts), kb.accounts_overview(t, [accounts]))
+    await keep_answered(update)  # ("Lewati" stays readable under the passbook question)
+    await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
 
 
 @answers_refusals
@@ -137,14 +139,10 @@ async def on_account_file(update: Update, context: BotContext) -> None:
     if message.photo:
         photo = message.photo[-1]
         data = await _download(context, photo.file_id, photo.file_size or 0)
-        try:
-            stored = FileStore(context.deps.settings.storage.files_dir).save("rekening", f"{photo.file_unique_id}.jpg", data)
-        except FileStoreFull:
-            raise ValidationError(Problem(N_("The server could not store the file right now. Skip the photo or try "
-                                             "again later."))) from None
+        # (Telegram sends every photo as JPEG.)
         upload = FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
-                            photo.file_size or 0, stored.sha256, stored.path)
-        accounts = await services.finish_client(who, upload)
+                            photo.file_size or 0)
+        accounts = await services.finish_with_passbook(who, upload, data)
     else:
         document = message.document
         if document is None or document.mime_type != XLSX:
@@ -233,6 +231,19 @@ async def on_payment_text(update: Update, context: BotContext) -> None:
 
 
 @answers_refusals
+async def on_orders_confirmed(update: Update, context: BotContext) -> None:
+    """✅ Save the SPP and SPM shown (``y``), or ✏️ type them again (``n``)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    query = update.callback_query
+    assert query is not None
+    save = (button_args(update) + ("", ""))[1] == "y"
+    step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
+    await query.answer()
+    await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
+
+
+@answers_refusals
 async def on_sent_pressed(update: Update, context: BotContext) -> None:
     """✅ one transfer sent today (``ps``), or every pending one (``psa``)."""
     who = await context.identify(update)
@@ -285,7 +296,9 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     services = context.services.payments
     current = await services.current(who)
     data = await _download(context, document.file_id, document.file_size or 0)
-    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today())
+    payment = current.accounts.payment
+    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today(),
+                                   earliest=payment.spm_date if payment else None)
     step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
@@ -301,7 +314,11 @@ async def _accounts(deps: Deps, params: dict[str, Any]) -> Accounts | None:
 async def render_accounts_submitted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the PIC team and finance, privately (bank data never goes to the group)."""
     a = await _accounts(deps, params)
-    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id)) if a else None
+    if a is None:
+        return None
+    if params.get("again"):  # the card that waited for the operator's new account, back with its buttons
+        return Rendered(pv.accounts_back(t, a), kb.accounts_review(t, a))
+    return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id))
 
 
 @notification(ACCOUNT_RETURNED_KIND)
@@ -334,4 +351,9 @@ async def render_transfer_failed(deps: Deps, t: Translator, params: dict[str, An
 async def render_paid(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the operators: the funds are transferred, with the amounts and the LPJ due date."""
     a = await _accounts(deps, params)
-    return Rendered(pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]))) if a else None
+    if a is None:
+        return None
+    lpj = deps.settings.lpj
+    text = pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]), meterai_above=lpj.meterai_above,
+                          meterai_amount=lpj.meterai_amount)
+    return Rendered(text, kb.start_lpj(t, a.proposal.id))

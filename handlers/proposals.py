@@ -7,23 +7,25 @@ draft in the database, so these handlers keep nothing in memory between updates.
 from __future__ import annotations
 
 import io
+import logging
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.client_sheet import TEMPLATE_FILE_NAME, build_template, parse_client_sheet
-from bot.i18n import N_
-from bot.intake import Reply, Step
+from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
+from bot.i18n import N_, Translator
+from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import CONVERSATION
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
-from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
+from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
-from storage.files import FileStore, FileStoreFull
+
+log = logging.getLogger("atensi.proposals")
 
 SPREADSHEET_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -110,13 +112,21 @@ async def cmd_template(update: Update, context: BotContext) -> None:
     await _send_template(update, context)
 
 
-async def _send_template(update: Update, context: BotContext) -> None:
+async def _send_template(update: Update, context: BotContext, *, listed: bool = False) -> None:
+    """The blank template; with ``listed``, the open draft's clients and budget lines in it (when it
+    has any), to add lines or correct data and send back."""
     who = await context.identify(update)
     t = context.translator(who)
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(build_template(who.locale)), filename=TEMPLATE_FILE_NAME),
-                                    caption=pv.send_template(t), parse_mode=ParseMode.HTML)
+    state = await context.services.proposals.current(who) if listed else None
+    if state is not None and state.clients:
+        content, name = build_template(who.locale, state.clients), f"klien-{state.proposal.code}.xlsx"
+        caption = pv.send_client_list(t, state.proposal.code, len(state.clients))
+    else:
+        content, name, caption = build_template(who.locale), TEMPLATE_FILE_NAME, pv.send_template(t)
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name),
+                                    caption=caption, parse_mode=ParseMode.HTML)
 
 
 @on_cancel_in(CONVERSATION)
@@ -182,8 +192,20 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
                 reply_markup=kb.for_question(t, state, context.services.proposals.regions, context.deps.clock.now().date()),
             )
             return
-        await close_buttons(update)
+        # The question stays in the chat with its answer; the next one comes in a new message.
+        await keep_answered(update, _components_chosen(update, t) if answer.choice == "done" else None)
     await _ask(update, context, state)
+
+
+def _components_chosen(update: Update, t: Translator) -> str | None:
+    """What "Done" on the components picker confirmed, read off the ticks the person saw."""
+    query = update.callback_query
+    markup = getattr(query.message, "reply_markup", None) if query else None
+    if markup is None:
+        return None
+    ticked = [b.text.removeprefix("✅ ") for row in markup.inline_keyboard for b in row
+              if b.text.startswith("✅ ") and b.text.removeprefix("✅ ").isdigit()]
+    return views._(t, N_("Components: {list}"), list=pv.components_label(t, ticked)) if ticked else None
 
 
 @on_text_in(CONVERSATION)
@@ -259,7 +281,7 @@ async def on_review_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await close_buttons(update)
+    await keep_answered(update)
     await _ask(update, context, state)
 
 
@@ -279,14 +301,14 @@ async def on_add_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.NAME)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await close_buttons(update)
+    await keep_answered(update)
     await _ask(update, context, state)
 
 
 @answers_refusals
 async def on_template_pressed(update: Update, context: BotContext) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await _send_template(update, context)
+    await _send_template(update, context, listed=True)
 
 
 @answers_refusals
@@ -358,6 +380,32 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
 # --- files -------------------------------------------------------------------------------------------
 
 
+@answers_refusals
+async def on_attachments_pressed(update: Update, context: BotContext) -> None:
+    """📎 The draft's attachments, each with a button to take it back."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    state = await context.services.proposals.current(who)
+    if state is None:
+        raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await reply(update, pv.attachments(t, state), reply_markup=kb.attachments(t, state))
+
+
+@answers_refusals
+async def on_remove_attachment_pressed(update: Update, context: BotContext) -> None:
+    """🗑 An attachment sent by mistake: removed from the draft, and its file from the disk."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    before = await context.services.proposals.current(who)
+    state = await context.services.proposals.remove_attachment(who, int_arg(update))
+    name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
+        pv.attachments(t, state, removed=name or "-"), parse_mode=ParseMode.HTML, reply_markup=kb.attachments(t, state))
+
+
+
 @on_file_in(CONVERSATION)
 async def on_file(update: Update, context: BotContext) -> None:
     """A document or photo in a private chat: a client list, or an attachment of the open draft."""
@@ -378,25 +426,69 @@ async def on_file(update: Update, context: BotContext) -> None:
         document = message.document
         assert document is not None
         upload = FileUpload(document.file_id, document.file_unique_id, document.file_name or "dokumen",
-                            document.mime_type or "", document.file_size or 0)
+                            _mime_type(document.file_name or "", document.mime_type or ""), document.file_size or 0)
     services.check_upload(upload)
     data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
     if upload.mime_type in SPREADSHEET_TYPES and _is_client_list(upload.file_name or ""):
-        inputs = parse_client_sheet(data, upload.file_name or "", today=context.deps.clock.now().date(),
-                                    unit_cost_ceilings=context.deps.settings.intake.unit_cost_ceilings,
-                                    max_rows=context.deps.settings.intake.max_clients)
+        inputs = _client_list(context, data, upload.file_name or "")
         before = len(state.clients)
-        state = await services.add_clients(who, inputs)
+        try:
+            state = await services.add_clients(who, inputs)
+        except ServiceError as error:
+            if error.code != "clients_listed":
+                raise
+            # Clients entered before (by chat, or an earlier list): offer to update them from this file.
+            await services.hold_sheet(who, upload)
+            await reply(update, pv.clients_listed(t, int(error.params["listed"]), int(error.params["new"])),
+                        reply_markup=kb.update_listed(t))
+            return
         await reply(update, pv.clients_added(t, len(state.clients) - before))
         await _ask(update, context, state)
         return
-    try:
-        stored = FileStore(context.deps.settings.storage.files_dir).save(state.proposal.code, upload.file_name or "file", data)
-    except FileStoreFull:
-        raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
-                                               "Nothing was saved; please try again later or tell the centre."))) from None
-    state = await services.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
-    await reply(update, pv.attachment_saved(t, upload.file_name or "", upload.size, len(state.attachments)))
+    state = await services.keep_file(who, upload, data)  # an empty or broken file is refused there
+    await reply(update, pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
+                reply_markup=kb.attachment_saved(t))
+
+
+@answers_refusals
+async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
+    """🔄 The client list held back: clients already in the draft take its data, new ones are added."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    services = context.services.proposals
+    held = await services.held_sheet(who)
+    data = bytes(await (await context.bot.get_file(held.telegram_file_id)).download_as_bytearray())
+    inputs = _client_list(context, data, held.file_name or "")
+    before = await services.current(who)
+    state = await services.add_clients(who, inputs, update_existing=True)
+    known = {c.nik for c in before.clients} if before else set()
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await close_buttons(update)
+    await reply(update, pv.clients_updated(t, len([i for i in inputs if i.nik not in known]),
+                                           len([i for i in inputs if i.nik in known])))
+    await _ask(update, context, state)
+
+
+def _client_list(context: BotContext, data: bytes, file_name: str) -> list[ClientInput]:
+    """Read a client list (all rows, or ImportRejected listing every problem)."""
+    return parse_client_sheet(data, file_name, today=context.deps.clock.now().date(),
+                              unit_cost_ceilings=context.deps.settings.intake.unit_cost_ceilings,
+                              max_rows=context.deps.settings.intake.max_clients)
+
+
+# What computers call a CSV or XLSX they send: Windows, where Excel registers .csv, says
+# "application/vnd.ms-excel"; some phones say "text/plain" or nothing useful. The name decides.
+_VAGUE_TYPES = frozenset({"", "application/octet-stream", "application/vnd.ms-excel", "text/plain",
+                          "text/x-csv", "application/csv", "application/x-csv"})
+
+
+def _mime_type(file_name: str, declared: str) -> str:
+    name = file_name.lower()
+    if declared.lower() in _VAGUE_TYPES and name.endswith(".csv"):
+        return "text/csv"
+    if declared.lower() in _VAGUE_TYPES - {"text/plain"} and name.endswith(".xlsx"):
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return declared
 
 
 def _is_client_list(file_name: str) -> bool:

@@ -14,8 +14,8 @@ from typing import Any
 from telegram.ext import Application, Job
 
 from bot.i18n import Translator
-from handlers.context import DEPS_KEY, BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.context import BotContext, Deps, deps_of
+from handlers.outbox import Rendered, notification
 from handlers.views import reminders as rv
 
 log = logging.getLogger("atensi.reminders")
@@ -33,7 +33,7 @@ async def job_send_reminders(context: BotContext) -> None:
 
 def schedule_reminders(app: Application) -> Job | None:
     """Register the repeating job (call before ``app.start()``); None when reminders are off."""
-    deps: Deps = app.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(app)
     cfg = deps.settings.reminders
     if not cfg.enabled or app.job_queue is None:
         return None

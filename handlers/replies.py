@@ -8,6 +8,7 @@ on a spinning button.
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -15,11 +16,11 @@ from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 
-from bot.bulk_import import ImportRejected
+from bot.files.problems import ImportRejected
 from bot.i18n import N_
 from bot.services import ServiceError
-from bot.validation import ValidationError
-from bot.workflow import WorkflowError
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import WorkflowError
 from handlers import callback_data, views
 from handlers.context import BotContext
 
@@ -30,10 +31,11 @@ R = TypeVar("R")
 ALERT_LIMIT = 200
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
+async def reply(update: Update, text: str, **kwargs: object) -> Message:
+    """Answer in the chat of the update; returns the message sent (to edit or close it later)."""
     message = update.effective_message
     assert message is not None
-    await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
 
 
 def _plain(text: str) -> str:
@@ -92,6 +94,37 @@ def int_arg(update: Update, index: int = 0) -> int:
         return int(button_arg(update, index))
     except ValueError:
         raise ServiceError("stale", N_("This button is no longer valid.")) from None
+
+
+def pressed_label(update: Update) -> str | None:
+    """The text of the button just pressed, as the person saw it (None for a forged press)."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message) or query.message.reply_markup is None:
+        return None
+    for row in query.message.reply_markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == query.data:
+                return button.text
+    return None
+
+
+async def keep_answered(update: Update, answer: str | None = None) -> None:
+    """Keep the question just answered by a button in the chat with its answer under it
+    ("→ Januari 2027 ✓") and without its buttons, so the person can read back what they chose;
+    the next question goes in a new message. ``answer`` (HTML) defaults to the pressed label."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return
+    label = answer if answer is not None else html.escape(pressed_label(update) or "")
+    question = query.message.text_html if query.message.text else None
+    if not label or not question:
+        await close_buttons(update)
+        return
+    text = views.clip(question + "\n\n→ <b>" + label + "</b> ✓")
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+    except BadRequest:
+        pass  # already edited (a double tap)
 
 
 async def close_buttons(update: Update) -> None:

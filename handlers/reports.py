@@ -22,10 +22,10 @@ from bot.services import Identity, ServiceError
 from bot.services.reports import EXPORT_CUSTOM
 from handlers import views
 from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed_text
-from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
-from handlers.context import DEPS_KEY, BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
+from handlers.outbox import Rendered, notification
+from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
 from handlers.router import on_text_in
 from handlers.views import reports as rv
 
@@ -88,7 +88,7 @@ async def render_monthly_chart(deps: Deps, t: Translator, params: dict[str, Any]
 
 async def monthly_report_job(context: BotContext) -> None:
     """Hourly: send last month's report to the head of centre once it is due (idempotent)."""
-    deps: Deps = context.application.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(context.application)
     sent = await deps.services.reports.send_due_monthly(deps.translations)
     if sent is not None:
         log.info("monthly report %s queued", sent.key)
@@ -100,7 +100,7 @@ def schedule_admin_jobs(app: Application) -> None:
     Both are derived from the database (a report run table, the outbox), so PTB's in-memory job
     queue losing them on a restart loses nothing: the next run picks up where things stand.
     """
-    deps: Deps = app.bot_data[DEPS_KEY]
+    deps: Deps = deps_of(app)
     queue = app.job_queue
     if queue is None:  # python-telegram-bot without the job-queue extra
         log.warning("no job queue: monthly reports and broadcast reports are not scheduled")

@@ -9,21 +9,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, Translator
-from bot.models import Action, Attachment
+from bot.domain.models import Action, Attachment
 from bot.services import Identity, ServiceError
-from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND
+from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND, PROGRESS_KIND
 from handlers.context import BotContext, Deps
-from handlers.delivery import Rendered, notification
+from handlers.outbox import Rendered, notification
 from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
-from storage.unit import UnitOfWork
 
 # --- button helpers (shared by decisions and payments) ---------------------------------------------------
 
@@ -99,15 +98,30 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> None:
-    """Attachments go out again by their Telegram file id: nothing is uploaded twice."""
+    """Attachments go out again by their Telegram file id: nothing is uploaded twice. A file id
+    Telegram does not know (a backup restored under another bot, an expired file) is replaced
+    by the copy in the file store."""
     caption = (attachment.file_name or "")[:200] or None
+    photo = attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-")
     try:
-        if attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-"):
+        if photo:
             await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
         else:
             await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption)
+        return
     except BadRequest:
-        pass  # a file id Telegram no longer knows: the rest of the detail is still useful
+        pass
+    data = context.services.reviews.stored_copy(attachment)
+    if data is None:
+        return  # neither Telegram nor the store has it: the rest of the detail is still useful
+    upload = InputFile(data, filename=attachment.file_name or "file")
+    try:
+        if photo:
+            await context.bot.send_photo(chat_id, upload, caption=caption)
+        else:
+            await context.bot.send_document(chat_id, upload, caption=caption)
+    except BadRequest:
+        pass
 
 
 @answers_refusals
@@ -134,11 +148,7 @@ async def _card(deps: Deps, t: Translator, params: dict[str, Any], *, edit: bool
     return Rendered(rv.card(t, card), kb.card(t, card), edit_message_id=sent[0])
 
 
-async def _remember_card(deps: Deps, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int) -> None:
-    await deps.services.reviews.card_sent(uow, int(params["proposal_id"]), chat_id, message_id, deps.clock.now())
-
-
-@notification(CARD_KIND, on_sent=_remember_card)
+@notification(CARD_KIND)
 async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """A submitted version's card in the team's group."""
     return await _card(deps, t, params, edit=False)
@@ -163,3 +173,19 @@ async def render_card_superseded(deps: Deps, t: Translator, params: dict[str, An
 async def render_awaiting_sk(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     card = await deps.services.reviews.card(int(params["proposal_id"]))
     return Rendered(rv.awaiting_sk(t, card)) if card else None
+
+
+@notification(PROGRESS_KIND)
+async def render_progress(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the IPWL's operators: a step of the review (proposal verified or validated, accounts or LPJ
+    verified) and what comes next."""
+    card = await deps.services.reviews.card(int(params["proposal_id"]))
+    if card is None:
+        return None
+    try:
+        action = Action(params["action"])
+    except (KeyError, ValueError):
+        return None
+    if action not in rv.PROGRESS:
+        return None
+    return Rendered(rv.progress_notice(t, card, action, int(params.get("version") or card.proposal.version)))

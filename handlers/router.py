@@ -65,6 +65,15 @@ async def on_private_file(update: Update, context: BotContext) -> None:
 
 
 @answers_refusals
+async def on_unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have (a typo, ``/foo``): say so and point to /bantuan."""
+    who = await context.identify(update)
+    message = update.effective_message
+    word = (message.text or "").split()[0] if message is not None and message.text else ""
+    await reply(update, views.unknown_command(context.translator(who), word.split("@")[0][:40]))
+
+
+@answers_refusals
 async def cmd_cancel(update: Update, context: BotContext) -> None:
     """``/batal``: stop whatever this person is in the middle of."""
     who = await context.identify(update)

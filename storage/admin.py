@@ -6,92 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-import os
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
-from bot.models import Ipwl, Person, ProposalStatus, Role
-from storage.db import Connection, Database, Row, from_db_time, to_db_date, to_db_time
+from bot.domain.models import Ipwl, Person, ProposalStatus, Role
+from storage.db import Connection, Row, from_db_time, to_db_date, to_db_time
 from storage.people import _person
 from storage.registry import _ipwl
+from bot.domain.records import GrantLine, PersonLine, HistoryEntry, Broadcast, Recipient, Delivery, ClientRecord
 
 # Registry columns an admin may change one at a time (never the id, the code or timestamps).
 IPWL_FIELDS = frozenset(
     {"name", "province_code", "regency", "address", "pks_number", "pks_valid_from", "pks_valid_until", "team_id"}
 )
-
-
-@dataclass(frozen=True)
-class GrantLine:
-    """One role a person holds (or held), with the code of its scope."""
-
-    id: int
-    role: Role
-    scope_code: str | None
-    granted_at: dt.datetime
-    revoked_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class PersonLine:
-    person: Person
-    roles: tuple[Role, ...]
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: dt.datetime
-    actor_name: str | None
-    actor_role: str | None
-    action: str
-    from_status: str | None
-    to_status: str | None
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class Broadcast:
-    id: int
-    created_by: int
-    audience: str
-    audience_ref: str | None
-    body: str
-    status: str
-    recipients: int
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class Recipient:
-    person_id: int
-    chat_id: int
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How the outbox rows of one broadcast ended (or not yet)."""
-
-    sent: int = 0
-    blocked: int = 0  # 403: the person blocked the bot or never started it
-    failed: int = 0  # any other permanent failure (chat gone, bad request)
-    pending: int = 0
-
-
-@dataclass(frozen=True)
-class ClientRecord:
-    """One client row held under a NIK, with what decides whether it may be erased."""
-
-    client_id: int
-    proposal_id: int
-    proposal_code: str
-    proposal_status: ProposalStatus
-    status_since: dt.datetime
-    ipwl_code: str
-    position: int
-    erased: bool
 
 
 def _broadcast(row: Row) -> Broadcast:
@@ -328,7 +254,7 @@ class BroadcastRepository:
 
     async def delivery(self, broadcast_id: int) -> Delivery:
         """Counted from the outbox rows themselves. A 403 is how Telegram says "blocked" or "never
-        started"; the sender (handlers/delivery.py) records it as ``Forbidden: …`` in last_error."""
+        started"; the sender (handlers/outbox.py) records it as ``Forbidden: …`` in last_error."""
         # A key range instead of LIKE: portable, and it uses the unique index on dedupe_key.
         # ';' sorts right after ':', so [':' … ';') is exactly the keys of this broadcast.
         rows = await self._conn.execute_fetchall(
@@ -435,53 +361,58 @@ class PersonalDataRepository:
         if cursor.rowcount != 1:
             return False
         await self._conn.execute(
-            "UPDATE bank_accounts SET account_number = NULL, holder_name = NULL, passbook_id = NULL"
-            " WHERE client_id = ?", (client_id,))
+            "UPDATE bank_accounts SET account_number = NULL, holder_name = NULL, passbook_id = NULL,"
+            " return_reason = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE transfers SET note = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM attachments WHERE client_id = ?", (client_id,))
         return True
 
+    async def others_hold_data(self, proposal_id: int, client_id: int) -> bool:
+        """Whether another client of the proposal still has personal data (not erased)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM clients WHERE proposal_id = ? AND id != ? AND erased_at IS NULL LIMIT 1",
+            (proposal_id, client_id))
+        return bool(rows)
 
-class BackupFailed(OSError):
-    """The copy was written but did not pass SQLite's integrity check; it was removed."""
+    async def proposal_attachment_paths(self, proposal_id: int) -> list[str]:
+        """Stored files attached to the proposal as a whole (not to one client): its assessment,
+        letters, LPJ receipts, photos and BAST."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT stored_path FROM attachments WHERE proposal_id = ? AND client_id IS NULL"
+            " AND stored_path IS NOT NULL", (proposal_id,))
+        return [r[0] for r in rows]
 
+    async def erase_proposal_level(self, proposal_id: int, proposal_code: str, free_text_actions: Sequence[str]) -> None:
+        """When the proposal's last client with personal data is erased, what is about the
+        proposal as a whole is about them: its attachments go (with their Telegram file ids and
+        LPJ evidence rows; the realized amounts stay), and the reasons typed on a return or a
+        rejection are blanked, in its return reasons and its audit events."""
+        await self._conn.execute("DELETE FROM attachments WHERE proposal_id = ? AND client_id IS NULL", (proposal_id,))
+        await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE proposal_id = ?", (proposal_id,))
+        marks = ",".join("?" for _ in free_text_actions)
+        await self._conn.execute(
+            f"UPDATE audit_events SET reason = NULL WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
+            (proposal_code, *free_text_actions))
 
-async def backup_database(db: Database, target: Path) -> None:
-    """A consistent copy of the live database at ``target``, verified, without stalling the bot.
+    async def scrub_client_events(self, client_id: int, keep_actions: Sequence[str]) -> None:
+        """Blank the reasons of the client's audit events (a typed reason for returning an account
+        may name them), except ``keep_actions`` (whose reason is only a proposal code)."""
+        marks = ",".join("?" for _ in keep_actions)
+        await self._conn.execute(
+            f"UPDATE audit_events SET reason = NULL WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
+            (str(client_id), *keep_actions))
 
-    The copy is read through a second connection: in WAL mode its read transaction sees one
-    snapshot while the bot keeps writing, so the bot's lock (and every button press) is not held
-    for the length of the copy. It is written under a temporary name and renamed only once
-    ``PRAGMA quick_check`` says ok, so a file named like a backup is always a good one.
-    """
-    if db.dialect == "postgresql":  # pg_dump, checked (storage.pg_backup)
-        await db.backup_to(target)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
-    try:
-        if db.path == ":memory:":
-            await db.backup_to(partial)
-        else:
-            source = await aiosqlite.connect(db.path)
-            try:
-                destination = await aiosqlite.connect(str(partial))
-                try:
-                    await source.backup(destination)
-                finally:
-                    await destination.close()
-            finally:
-                await source.close()
-        check = await aiosqlite.connect(str(partial))
-        try:
-            result = await check.execute_fetchall("PRAGMA quick_check")
-        finally:
-            await check.close()
-        if [tuple(r) for r in result] != [("ok",)]:
-            raise BackupFailed("integrity check failed")
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    async def by_client(self, client_id: int, proposal_id: int) -> tuple[ClientRecord, str] | None:
+        """The record with this id in this proposal, and its NIK (for re-applying an erasure)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT c.id, c.proposal_id, c.position, c.erased_at, c.nik, p.code, p.status, p.status_since,"
+            " i.code AS ipwl FROM clients c JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " WHERE c.id = ? AND c.proposal_id = ?", (client_id, proposal_id))
+        if not rows:
+            return None
+        r = rows[0]
+        return ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
+                            from_db_time(r["status_since"]), r["ipwl"], r["position"],  # type: ignore[arg-type]
+                            r["erased_at"] is not None), r["nik"]

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 
 from storage.db import Connection, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    at: dt.datetime
-    actor_id: int | None
-    actor_role: str | None
-    entity: str
-    entity_id: str
-    action: str
-    from_status: str | None = None
-    to_status: str | None = None
-    reason: str | None = None
+from bot.domain.models import AuditEvent
 
 
 class AuditRepository:

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from storage.db import Connection, to_db_time
-
-
-@dataclass(frozen=True)
-class Conversation:
-    person_id: int
-    kind: str
-    entity_id: int | None
-    state: dict[str, Any] = field(default_factory=dict)
+from bot.domain.models import Conversation
 
 
 class ConversationRepository:

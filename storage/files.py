@@ -16,6 +16,7 @@ class StoredFile:
     path: str
     sha256: str
     size: int
+    created: bool = True  # False: the same content was stored before (another record may use it)
 
 
 class FileStoreFull(Exception):
@@ -33,6 +34,7 @@ class FileStore:
         target_dir = self.root / _SAFE.sub("_", folder)
         target = target_dir / f"{digest[:16]}-{safe_name}"
         tmp = target.with_suffix(target.suffix + ".part")
+        existed = target.is_file()
         try:
             target_dir.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as handle:
@@ -46,10 +48,22 @@ class FileStore:
             except OSError:  # e.g. the folder is not a directory: there is no half file to remove
                 pass
             raise FileStoreFull(exc.strerror or type(exc).__name__) from None
-        return StoredFile(str(target), digest, len(data))
+        return StoredFile(str(target), digest, len(data), created=not existed)
 
-    def discard(self, path: str) -> bool:
+    def read(self, path: str) -> bytes | None:
+        """The content of a stored file (only inside this store), or None if it is not there."""
+        target = Path(path).resolve()
+        if not target.is_relative_to(self.root.resolve()) or not target.is_file():
+            return None
+        try:
+            return target.read_bytes()
+        except OSError:
+            return None
+
+    def discard(self, path: str, *, overwrite: bool = False) -> bool:
         """Delete a stored file no record uses any more; only inside this store, never elsewhere.
+        ``overwrite``: zero its bytes first (an erasure: they must not linger in the disk's free
+        space on a filesystem that writes in place).
 
         Best effort: a file that cannot be deleted now is left (and said so by False), never raised.
         """
@@ -57,6 +71,16 @@ class FileStore:
         if not target.is_relative_to(self.root.resolve()) or not target.is_file():
             return False
         try:
+            if overwrite:
+                with open(target, "r+b") as handle:
+                    size = handle.seek(0, os.SEEK_END)
+                    handle.seek(0)
+                    while size > 0:
+                        step = min(size, 1 << 20)
+                        handle.write(b"\0" * step)
+                        size -= step
+                    handle.flush()
+                    os.fsync(handle.fileno())
             target.unlink()
         except OSError:
             return False

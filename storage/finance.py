@@ -8,76 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from bot.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
+from bot.domain.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
 from storage.people import _person
-
-
-@dataclass(frozen=True)
-class GroupCard:
-    proposal_id: int
-    chat_id: int
-    message_id: int
-    version: int
-
-
-@dataclass(frozen=True)
-class Decree:
-    id: int
-    number: str
-    issued_on: dt.date
-    issued_by: int
-    created_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    client_id: int
-    status: BankAccountStatus
-    bank_code: str | None = None
-    account_number: str | None = None
-    holder_name: str | None = None
-    return_reason: str | None = None
-    passbook_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Payment:
-    proposal_id: int
-    spp_number: str
-    spp_date: dt.date
-    spm_number: str
-    spm_date: dt.date
-    recorded_by: int
-
-
-@dataclass(frozen=True)
-class Transfer:
-    client_id: int
-    amount: int
-    status: TransferStatus
-    transfer_on: dt.date | None = None
-    note: str | None = None
-    recorded_by: int | None = None
-
-
-@dataclass(frozen=True)
-class StaffSummary:
-    """A proposal as staff lists show it: codes, counts and totals, no personal data."""
-
-    id: int
-    code: str
-    status: ProposalStatus
-    version: int
-    ipwl_id: int
-    ipwl_code: str
-    ipwl_name: str
-    province_code: str
-    clients: int
-    total: int
-    flagged: int  # clients flagged "dup_nik"
+from bot.domain.models import GroupCard, Decree, BankAccount, Payment, Transfer
+from bot.domain.records import AccountShare, StaffSummary
 
 
 class GroupCardRepository:
@@ -217,6 +153,11 @@ class DecreeRepository:
         return _decree(rows[0]) if rows else None
 
 
+def _share(client_id: int, r: Row) -> AccountShare:
+    return AccountShare(client_id, r["other_id"], r["position"], r["full_name"], r["proposal_id"], r["code"],
+                        r["ipwl_id"], r["ipwl_code"])
+
+
 def _account(row: Row) -> BankAccount:
     return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
                        row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"])
@@ -259,6 +200,35 @@ class BankAccountRepository:
             " updated_at = excluded.updated_at",
             (client_id, bank_code, account_number, holder_name, passbook_id, to_db_time(now)),
         )
+
+    # The other clients holding an account number: of live proposals of the given year.
+    _OTHERS = (" JOIN clients oc ON oc.id = o.client_id JOIN proposals op ON op.id = oc.proposal_id"
+               " JOIN ipwl i ON i.id = op.ipwl_id"
+               " WHERE op.status NOT IN ('withdrawn', 'rejected')"
+               " AND COALESCE(op.period_year, CAST(substr(op.created_at, 1, 4) AS INTEGER)) = ?")
+    _SHARE = "oc.id AS other_id, oc.position, oc.full_name, op.id AS proposal_id, op.code, op.ipwl_id, i.code AS ipwl_code"
+
+    async def shared(self, proposal_id: int, year: int) -> list[AccountShare]:
+        """Accounts of ``proposal_id``'s clients whose number another client of a live proposal of
+        ``year`` was also given (the same proposal included), by client and then the other's position."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT c.id AS client_id, {self._SHARE}"
+            " FROM clients c JOIN bank_accounts a ON a.client_id = c.id"
+            " JOIN bank_accounts o ON o.account_number = a.account_number AND o.client_id != a.client_id"
+            f"{self._OTHERS} AND c.proposal_id = ? AND a.account_number IS NOT NULL AND a.account_number != ''"
+            " ORDER BY c.id, op.id, oc.position",
+            (year, proposal_id),
+        )
+        return [_share(r["client_id"], r) for r in rows]
+
+    async def holders(self, account_number: str, year: int, *, besides: int) -> list[AccountShare]:
+        """Clients (other than ``besides``) of live proposals of ``year`` given ``account_number``."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {self._SHARE} FROM bank_accounts o{self._OTHERS} AND o.account_number = ? AND o.client_id != ?"
+            " ORDER BY op.id, oc.position",
+            (year, account_number, besides),
+        )
+        return [_share(besides, r) for r in rows]
 
     async def move(self, client_id: int, *, frm: Iterable[BankAccountStatus], to: BankAccountStatus,
                    now: dt.datetime, reason: str | None = None) -> bool:

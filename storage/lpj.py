@@ -4,34 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from bot.lpj_intake import Evidence, EvidenceKind, Lpj, Realization, ServicePeriod
-from bot.models import Component
+from bot.domain.lpj_intake import Evidence, EvidenceKind, Lpj, Realization, ServicePeriod
+from bot.domain.models import Component
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
 from storage.proposals import AttachmentRepository
-
-
-@dataclass(frozen=True)
-class LpjTotals:
-    """Counts and sums only: what a PIC group card may show (no names, no personal data)."""
-
-    clients: int
-    budget: int
-    realized: int
-    receipts: int
-    photos: int
-    bast: int
-
-
-@dataclass(frozen=True)
-class LastChange:
-    """Who last moved a proposal, when, and to which status (for "already done by …")."""
-
-    actor_name: str | None
-    at: dt.datetime
-    action: str
-    to_status: str | None
+from bot.domain.records import LpjTotals, LastChange
 
 
 def _lpj(row: Row) -> Lpj:

@@ -10,35 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Connection, to_db_time
 
+from bot.domain.records import NewNotification, OutboxMessage
+
 # Rows per INSERT: 7 parameters each, far below either engine's bound-parameter limit.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class NewNotification:
-    """A notification to queue: who gets it, which renderer, with what (ids, never personal data)."""
-
-    dedupe_key: str
-    chat_id: int
-    kind: str
-    params: dict[str, Any]
-    person_id: int | None = None
-    not_before: dt.datetime | None = None
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    id: int
-    chat_id: int
-    person_id: int | None
-    kind: str
-    params: dict[str, Any]
-    attempts: int
 
 
 class OutboxRepository:
@@ -148,6 +127,16 @@ class OutboxRepository:
             "UPDATE outbox SET status = 'failed', last_error = ?, claimed_until = NULL WHERE id = ?",
             (error[:200], message_id),
         )
+
+    async def due_count(self, now: dt.datetime) -> int:
+        """Rows a sender could claim now (pending, due, not held under a live lease)."""
+        stamp = to_db_time(now)
+        rows = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?"
+            " AND (claimed_until IS NULL OR claimed_until < ?)",
+            (stamp, stamp),
+        )
+        return int(rows[0][0])
 
     async def counts(self) -> dict[str, int]:
         rows = await self._conn.execute_fetchall("SELECT status, count(*) FROM outbox GROUP BY status")

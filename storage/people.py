@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from bot.models import Grant, Invite, Person, Role
+from bot.domain.models import Grant, Invite, Person, Role
 from storage.db import Connection, Row, from_db_time, to_db_time
+from bot.domain.records import MenuRow
 
 
 def _person(row: Row) -> Person:
@@ -32,16 +32,6 @@ def _invite(row: Row) -> Invite:
         used_at=from_db_time(row["used_at"]),
         used_by=row["used_by"],
     )
-
-
-@dataclass(frozen=True)
-class MenuRow:
-    person_id: int
-    telegram_user_id: int
-    locale: str | None
-    revoked: bool
-    roles: frozenset[Role]  # active grants (a revoked person's grants no longer count)
-    menu_published: str | None
 
 
 class PeopleRepository:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
-from bot.models import (
+from bot.domain.models import (
     Approach,
     Attachment,
     BudgetLine,
@@ -17,18 +16,7 @@ from bot.models import (
     Sex,
 )
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
-
-
-@dataclass(frozen=True)
-class ProposalSummary:
-    id: int
-    code: str
-    ipwl_id: int
-    status: ProposalStatus
-    version: int
-    status_since: dt.datetime
-    clients: int
-    total: int
+from bot.domain.records import ProposalSummary
 
 
 def _proposal(row: Row) -> Proposal:
@@ -381,3 +369,19 @@ class AttachmentRepository:
                        r["file_name"], r["mime_type"], r["size"], r["sha256"], r["stored_path"])
             for r in rows
         ]
+
+    async def remove(self, attachment_id: int, proposal_id: int, purpose: str) -> str | None:
+        """Remove one attachment of ``proposal_id`` (of that ``purpose``), sent by mistake.
+
+        Returns the stored file's path when no other attachment still uses it (files are kept by
+        content), so the caller can delete it after commit; None when nothing else is left to delete.
+        """
+        rows = await self._conn.execute_fetchall(
+            "SELECT stored_path FROM attachments WHERE id = ? AND proposal_id = ? AND purpose = ?",
+            (attachment_id, proposal_id, purpose))
+        if not rows:
+            return None
+        stored_path = rows[0][0]
+        await self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+        unused = await self.unused([stored_path] if stored_path else [])
+        return unused[0] if unused else None

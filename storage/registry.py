@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from bot.models import Ipwl, Team
+from bot.domain.models import Ipwl, Team
 from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
+from bot.domain.records import NewIpwl
 
 
 def _team(row: Row) -> Team:
@@ -28,19 +28,6 @@ def _ipwl(row: Row) -> Ipwl:
         team_id=row["team_id"],
         active=bool(row["active"]),
     )
-
-
-@dataclass(frozen=True)
-class NewIpwl:
-    code: str
-    name: str
-    province_code: str
-    regency: str
-    address: str
-    pks_number: str
-    pks_valid_from: dt.date | None
-    pks_valid_until: dt.date | None
-    team_id: int | None
 
 
 class TeamRepository:

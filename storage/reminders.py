@@ -3,18 +3,18 @@
 Every query that could grow with the country pages by keyset (``id > ? ORDER BY id LIMIT ?``) on
 an index, so a run holds one page of rows at a time however large the database is. Filters that
 SQL can apply cheaply (status, dates, already-logged once-only keys) are applied here; the rules
-themselves live in ``bot.reminders``.
+themselves live in ``bot.domain.reminder_rules``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from bot.models import ProposalStatus, Role
-from bot.reminders import DigestItem, Item, Kind
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.reminder_rules import DigestItem, Item, Kind
 from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
+from bot.domain.records import QueueItem
 
 # The proposal with its IPWL: everything an Item needs.
 _ITEM = (
@@ -50,18 +50,6 @@ def _item(row: Row) -> Item:
         version=row["version"],
         missing=row["missing"] if "missing" in keys else 0,
     )
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One thing waiting for someone: codes and dates only."""
-
-    proposal_id: int
-    code: str
-    ipwl_code: str
-    status: ProposalStatus
-    since: dt.datetime
-    due_on: dt.date | None = None
 
 
 class ReminderRepository:

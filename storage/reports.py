@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.reports import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
+from bot.domain.report_figures import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
 from storage.db import Connection, Database, to_db_time
 
 PAGE = 2000
@@ -77,7 +77,7 @@ REPORT_QUERIES = {
     "month_flows": SQL_MONTH_FLOWS,
 }
 
-# --- exports: column keys (labels live in bot/report_files.py) and their query over [start, end) ---
+# --- exports: column keys (labels live in bot/files/report_files.py) and their query over [start, end) ---
 
 _BUDGET_OF_PROPOSAL = ("(SELECT coalesce(sum(b.total), 0) FROM clients c2 JOIN budget_lines b"
                        " ON b.client_id = c2.id WHERE c2.proposal_id = p.id)")

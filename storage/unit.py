@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 from pathlib import Path
 
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
+from storage.finance import (
+    BankAccountRepository,
+    DecreeRepository,
+    GroupCardRepository,
+    PaymentRepository,
+    StaffRepository,
+    TransferRepository,
+)
 from storage.lpj import LpjRepository
-from storage.finance import (BankAccountRepository, DecreeRepository, GroupCardRepository, PaymentRepository,
-                             StaffRepository, TransferRepository)
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
-from storage.updates import ProcessedUpdateRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
-
-# Whether the current task has committed a transaction since ``forget_commits()``: the bot asks it
-# when handling an update fails, so that it never tells someone "nothing was changed" when a
-# change was in fact saved before the failure. (A context variable: updates run as separate tasks.)
-_committed: ContextVar[bool] = ContextVar("atensi_committed", default=False)
-
-
-def forget_commits() -> None:
-    """Start counting commits afresh for the current task (the start of an update)."""
-    _committed.set(False)
-
-
-def committed_since_forget() -> bool:
-    """True when a transaction committed in the current task since ``forget_commits()``."""
-    return _committed.get()
+from storage.updates import ProcessedUpdateRepository
 
 
 class UnitOfWork:
@@ -76,6 +66,12 @@ class Storage:
         self.db = db
         # Called after a commit that queued notifications (the outbox sender waits on these).
         self.outbox_listeners: list[Callable[[], None]] = []
+        # Called after every commit, in the committing task (the bot notes that the update being
+        # handled has saved something, so its error message never says "nothing was changed").
+        self.commit_listeners: list[Callable[[], None]] = []
+        # Awaited first in every write transaction, with its unit of work (the bot records the
+        # update being handled there, so the change and "this update is done" commit together).
+        self.begin_listeners: list[Callable[[UnitOfWork], Awaitable[None]]] = []
 
     @classmethod
     async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10,
@@ -93,8 +89,11 @@ class Storage:
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.transaction() as conn:
             uow = UnitOfWork(conn)
+            for begin in self.begin_listeners:
+                await begin(uow)
             yield uow
-        _committed.set(True)
+        for listener in self.commit_listeners:
+            listener()
         if uow.outbox.enqueued:
             for listener in self.outbox_listeners:
                 listener()

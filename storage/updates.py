@@ -19,6 +19,12 @@ class ProcessedUpdateRepository:
         )
         return cursor.rowcount == 1
 
+    async def latest(self, limit: int) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT update_id FROM processed_updates ORDER BY update_id DESC LIMIT ?", (limit,)
+        )
+        return [int(row[0]) for row in reversed(list(rows))]
+
     async def forget_before(self, moment: dt.datetime) -> int:
         cursor = await self._conn.execute("DELETE FROM processed_updates WHERE at < ?", (to_db_time(moment),))
         return cursor.rowcount

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Identity, Services
 
 # A small registry: two PIC teams, IPWL in Jawa Barat (WIB), Sulawesi Selatan (WITA), Papua (WIT).
@@ -38,3 +38,17 @@ async def enrol(services: Services, telegram_user_id: int, name: str, role, **sc
 
 def days(n: float) -> dt.timedelta:
     return dt.timedelta(days=n)
+
+
+def pdf(note: str = "surat") -> bytes:
+    """The smallest file that opens as a PDF for the bot's check: header, one object, trailer."""
+    return f"%PDF-1.4\n% {note}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+
+
+def jpeg(note: bytes = b"") -> bytes:
+    """A structurally whole JPEG (SOI, JFIF, a 1×1 frame, a scan, EOI); ``note`` inside the scan
+    makes two photos differ."""
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof0 = b"\xff\xc0\x00\x11\x08\x00\x01\x00\x01\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00"
+    sos = b"\xff\xda\x00\x0c\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
+    return b"\xff\xd8" + app0 + sof0 + sos + note.replace(b"\xff", b"\xfe") + b"\x00\xff\xd9"

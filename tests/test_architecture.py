@@ -45,7 +45,7 @@ def test_storage_does_not_import_handlers_and_core_does_not_import_sql() -> None
 
 def test_importing_the_core_loads_no_telegram_module() -> None:
     code = (
-        "import sys, bot.services, bot.workflow, bot.validation, bot.i18n, bot.regions, storage.unit;"
+        "import sys, bot.services, bot.domain.workflow, bot.domain.validation, bot.i18n, bot.domain.regions, storage.unit;"
         "print(sorted(m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -56,3 +56,45 @@ def test_nothing_happens_at_import_of_the_composition_root() -> None:
     code = "import bot.app, handlers; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "ok" and result.stderr == ""
+
+
+def _modules(path: Path) -> set[str]:
+    """Every module ``path`` imports (full dotted names, absolute imports)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _python(folder: str) -> list[Path]:
+    return sorted(ROOT.glob(f"{folder}/**/*.py"))
+
+
+@pytest.mark.parametrize("path", _python("bot/domain"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_domain_imports_only_the_standard_library_itself_and_i18n(path: Path) -> None:
+    allowed = set(sys.stdlib_module_names) | {"bot"}
+    for name in _modules(path):
+        top = name.split(".")[0]
+        assert top in allowed, f"{path.name} imports {name}"
+        if top == "bot":
+            assert name.startswith(("bot.domain", "bot.i18n")) or name == "bot", f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("path", _python("handlers"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_handlers_import_nothing_from_storage(path: Path) -> None:
+    reached = {n for n in _modules(path) if n == "storage" or n.startswith("storage.")}
+    assert not reached, f"{path.name} imports {sorted(reached)}"
+
+
+def test_only_the_composition_root_the_cli_and_the_sandbox_import_handlers() -> None:
+    allowed = {"bot/app.py", "bot/cli.py"}
+    for path in [*_python("bot"), *_python("storage")]:
+        rel = str(path.relative_to(ROOT))
+        if rel in allowed or rel.startswith("bot/sandbox/"):
+            continue
+        assert not any(n == "handlers" or n.startswith("handlers.") for n in _modules(path)), rel

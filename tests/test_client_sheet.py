@@ -1,4 +1,4 @@
-"""The bulk client list (bot/client_sheet.py): template, XLSX/CSV parsing, all-or-nothing problems."""
+"""The bulk client list (bot/files/client_sheet.py): template, XLSX/CSV parsing, all-or-nothing problems."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-import bot.client_sheet as cs
-from bot.bulk_import import ImportProblem, ImportRejected
-from bot.client_sheet import (
+import bot.files.client_sheet as cs
+from bot.files import workbook
+from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
+from bot.files.client_sheet import (
     BUDGET_COLUMNS,
     CLIENT_COLUMNS,
     EXAMPLE_NIK,
@@ -28,12 +29,10 @@ from bot.client_sheet import (
     ClientInput,
     build_template,
     parse_client_sheet,
-    problem_location,
-    render_problem,
 )
 from bot.i18n import Translator
-from bot.models import Approach, Component, Sex
-from bot.validation import (
+from bot.domain.models import Approach, Component, Sex
+from bot.domain.validation import (
     ValidationError,
     parse_date,
     parse_free_text,
@@ -187,7 +186,7 @@ def problems_of(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[Im
 
 
 def message_of(call: Callable[[], object]) -> str:
-    """The msgid bot.validation gives for a bad value (the parser must reuse it)."""
+    """The msgid bot.domain.validation gives for a bad value (the parser must reuse it)."""
     with pytest.raises(ValidationError) as caught:
         call()
     return caught.value.problem.message
@@ -539,11 +538,12 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
         (_zip({"xl/workbook.xml": "<not xml"}), "klien.xlsx", cs._NOT_XLSX),
         (OLE + "EncryptedPackage".encode("utf-16-le"), "klien.xlsx", cs._PASSWORD),
         (OLE, "klien.xls", cs._OLD_XLS),
-        ("Nama lengkap;NIK\nJos\xe9;1\n".encode("cp1252"), "klien.csv", cs._NOT_UTF8),
+        (b"\xff\xfeN\x00\x00\xd8", "klien.csv", cs._NOT_UTF8),  # UTF-16 BOM, then a lone surrogate
+        ("Nama lengkap;NIK\n".encode() + b"Jos\x81;1\n", "klien.csv", cs._NOT_UTF8),  # neither UTF-8 nor cp1252
         (b"Nama lengkap\x00NIK", "klien.csv", cs._NOT_TEXT),
     ],
     ids=["empty", "blank csv", "broken zip", "png", "docx", "bad xml", "password", "xls",
-         "cp1252 csv", "binary csv"],  # fmt: skip
+         "broken utf-16 csv", "undefined cp1252 byte", "binary csv"],  # fmt: skip
 )
 def test_a_file_that_cannot_be_read_gives_one_problem(data: bytes, name: str, message: str) -> None:
     assert where(problems_of(data, name)) == [(0, None, message)]
@@ -555,7 +555,7 @@ def test_a_truncated_workbook_is_a_broken_file() -> None:
 
 
 def test_a_zip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cs, "_MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED", 10_000)
     assert where(problems_of(workbook_bytes([client_values(0)]))) == [(0, None, cs._TOO_BIG)]
 
 
@@ -719,3 +719,50 @@ def test_random_cells_in_a_csv_are_only_ever_rejected(
 def test_random_csv_text_is_only_ever_rejected(text: str) -> None:
     _only_rejections(("Nama lengkap,NIK,Pendekatan\n" + text).encode("utf-8", "surrogatepass"),
                      "k.csv")  # fmt: skip
+
+
+# What Excel on an Indonesian Windows writes for "CSV (Comma delimited)": Windows-1252, semicolons
+# (the comma is the decimal mark), dates as the regional short date, no BOM (issue 12.6).
+INDONESIAN_EXCEL_CSV = "\r\n".join([
+    ";".join(ID_HEADERS + CSV_BUDGET_ID),
+    "Dewi Anggraeni;3201015702950003;P;17/02/1995;32;Kabupaten Bogor;Gg. Mawar – RT 02/05, Desa Cibinong;"
+    "0812-1111-2222;keluarga;1,3;\"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.\";Konseling keluarga 4 kali;"
+    "1;Paket sembako;3;250.000",
+    "René Sitompul;3201011203850002;L;12/03/1985;32;Kabupaten Bogor;Jl. Raya Cibinong No. 7;;komunitas;4;"
+    "Putus kerja, ’ingin pulih’;Konseling individu 8 sesi;4;Konseling individu;8;150000",
+]) + "\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig", "utf-16"])
+def test_a_csv_saved_by_indonesian_excel_is_read_whatever_its_encoding(encoding: str) -> None:
+    data = INDONESIAN_EXCEL_CSV.encode(encoding)
+    if encoding == "utf-16":  # Excel's "Unicode Text" is tab-separated
+        data = INDONESIAN_EXCEL_CSV.replace(";", "\t").encode(encoding)
+    dewi, rene = parse(data, "klien.csv")
+    assert dewi.full_name == "Dewi Anggraeni" and dewi.address == "Gg. Mawar – RT 02/05, Desa Cibinong"
+    assert "“pemulihan”" in dewi.assessment and dewi.birth_date == dt.date(1995, 2, 17)
+    assert dewi.budget == (BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 250_000),)
+    assert rene.full_name == "René Sitompul" and "’ingin pulih’" in rene.assessment
+    assert rene.budget == (BudgetInput(Component.THERAPY, "Konseling individu", 8, 150_000),)
+
+
+def test_excel_sep_line_names_the_delimiter() -> None:
+    data = ("sep=;\r\n" + INDONESIAN_EXCEL_CSV).encode("cp1252")
+    assert [c.full_name for c in parse(data, "klien.csv")] == ["Dewi Anggraeni", "René Sitompul"]
+
+
+def test_the_client_list_of_a_draft_reads_back_as_the_same_clients() -> None:
+    from bot.domain.models import BudgetLine, Client
+
+    first, second = parse(INDONESIAN_EXCEL_CSV.encode("cp1252"), "klien.csv")
+    saved = [Client(id=10 + i, proposal_id=1, position=i + 1, full_name=c.full_name, nik=c.nik, sex=c.sex,
+                    birth_date=c.birth_date, province_code=c.province_code, regency=c.regency, address=c.address,
+                    phone=c.phone, approach=c.approach, components=c.components, assessment=c.assessment,
+                    intervention_plan=c.intervention_plan,
+                    budget=tuple(BudgetLine(100 + j, 10 + i, b.component, b.description, b.quantity, b.unit_cost)
+                                 for j, b in enumerate(c.budget)))
+             for i, c in enumerate((first, second))]
+    listed = parse(build_template("id", saved))
+    assert [(c.full_name, c.nik, c.birth_date, c.address, c.components, c.budget) for c in listed] == \
+        [(c.full_name, c.nik, c.birth_date, c.address, c.components, c.budget) for c in (first, second)]
+    assert [c.phone for c in listed] == [first.phone, None]

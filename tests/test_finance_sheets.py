@@ -8,12 +8,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.bulk_import import ImportRejected
-from bot.finance_sheets import (
+from bot.files.problems import ImportRejected
+from bot.files.finance_sheets import (
     AnnexLine, SheetClient, build_accounts_template, build_sk_annex, build_transfers_template, parse_accounts_sheet,
     parse_transfers_sheet,
 )
-from bot.models import TransferStatus
+from bot.domain.models import TransferStatus
 
 TODAY = dt.date(2026, 11, 28)
 CLIENTS = [
@@ -81,6 +81,20 @@ def test_transfers_are_read_by_status_and_failures_need_a_note() -> None:
     missing_note = fill(template, {"3201011203850002": [1_500_000, "28-11-2026", "dikembalikan"]}, first_column=6)
     with pytest.raises(ImportRejected):
         parse_transfers_sheet(missing_note, CLIENTS, today=TODAY)
+
+
+@pytest.mark.parametrize(("date", "says"), [
+    ("", "Fill in the date of the transfer"),  # never "today" because the cell was left empty
+    ("31-02-2026", "There is no such date"),
+    ("29-11-2026", "in the future"),
+    ("25-11-2026", "before the payment order (SPM) of 26-11-2026"),
+])
+def test_a_transfer_date_is_given_real_and_not_before_the_spm(date: str, says: str) -> None:
+    template = build_transfers_template(CLIENTS, "en")
+    filled = fill(template, {"3201014508900004": [1_500_000, date, "terkirim"]}, first_column=6)
+    with pytest.raises(ImportRejected) as rejected:
+        parse_transfers_sheet(filled, CLIENTS, today=TODAY, earliest=dt.date(2026, 11, 26))
+    assert says in rejected.value.problems[0].message.format(**rejected.value.problems[0].params)
 
 
 def test_the_sk_annex_lists_beneficiaries_by_ipwl_with_subtotals() -> None:

@@ -1,4 +1,4 @@
-"""Translator, catalog loading and pinned formatting (bot/i18n.py)."""
+"""Translator, catalog loading and pinned formatting (bot/i18n/__init__.py)."""
 
 from __future__ import annotations
 

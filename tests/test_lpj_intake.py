@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import lpj_intake as li
-from bot.lpj_intake import (
+from bot.domain import lpj_intake as li
+from bot.domain.lpj_intake import (
     Cursor, Evidence, EvidenceKind, LpjContent, LpjContext, LpjRules, Realization, Reply, ServicePeriod, Step,
 )
-from bot.models import BudgetLine, Client, Component
-from bot.validation import ValidationError
+from bot.domain.models import BudgetLine, Client, Component
+from bot.domain.validation import ValidationError
 
 TODAY = dt.date(2026, 12, 10)
 EARLIEST = dt.date(2026, 11, 1)

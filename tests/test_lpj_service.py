@@ -12,10 +12,10 @@ import datetime as dt
 
 import pytest
 
-from bot.lpj_intake import EvidenceKind, Reply, Step
-from bot.models import Component, ProposalStatus, Role
+from bot.domain.lpj_intake import EvidenceKind, Reply, Step
+from bot.domain.models import Component, ProposalStatus, Role
 from bot.services import FileUpload, Identity, ServiceError, Services
-from bot.validation import ValidationError
+from bot.domain.validation import ValidationError
 from storage.db import to_db_date, to_db_time
 from tests.helpers import enrol, seed_registry
 

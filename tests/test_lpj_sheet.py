@@ -8,10 +8,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.bulk_import import ImportRejected
-from bot.lpj_intake import LpjContent, Realization
-from bot.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
-from bot.models import Component
+from bot.files.problems import ImportRejected
+from bot.domain.lpj_intake import LpjContent, Realization
+from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
+from bot.domain.models import Component
 from tests.test_lpj_intake import CLIENTS, EARLIEST, TODAY
 
 CONTENT = LpjContent(CLIENTS)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import ProposalStatus
+from bot.domain.models import ProposalStatus
 from storage import migrate as migrations
 from storage.db import Database
 from storage.unit import UnitOfWork

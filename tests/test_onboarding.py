@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bulk_import import ImportRejected, parse_ipwl_csv
-from bot.models import Grant, Role
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected
+from bot.domain.models import Grant, Role
 from bot.services import ServiceError, Services
 from tests.helpers import IPWL_CSV, days, enrol, person, seed_registry
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from storage.outbox import NewNotification
+from bot.domain.records import NewNotification
 from storage.unit import Storage
 
 NOW = dt.datetime(2026, 12, 21, 2, 0, tzinfo=dt.UTC)

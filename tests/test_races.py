@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 
 from bot.clock import ManualClock
-from bot.conversation import Reply
-from bot.intake import Step
-from bot.models import ProposalStatus, Role
+from bot.domain.conversation import Reply
+from bot.domain.proposal_intake import Step
+from bot.domain.models import ProposalStatus, Role
 from bot.services import ServiceError, Services
 from bot.services.proposals import FileUpload
-from storage.outbox import NewNotification
+from bot.domain.records import NewNotification
 from storage.unit import Storage, UnitOfWork
 from tests.helpers import enrol, person, seed_registry
 from tests.scenarios.test_review_flow import client_inputs
@@ -160,7 +160,7 @@ async def test_two_pics_claiming_at_once_one_wins_and_the_other_is_told(pg, sett
     await a.proposals.submit(who, proposal_id)
     rina = await enrol(a, 601, "Rina", Role.PIC, team="TIM1")
     budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
-    from bot.workflow import Action
+    from bot.domain.workflow import Action
 
     one, other, waited = await race(first, monitor, lambda: a.reviews.act(rina, proposal_id, Action.CLAIM),
                                     lambda: b.reviews.act(budi, proposal_id, Action.CLAIM))
@@ -182,7 +182,7 @@ async def test_the_verifier_cannot_validate_while_the_verification_commits(pg, s
     await a.proposals.submit(who, proposal_id)
     rina = await enrol(a, 601, "Rina", Role.PIC, team="TIM1")
     budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
-    from bot.workflow import Action
+    from bot.domain.workflow import Action
 
     await a.reviews.act(rina, proposal_id, Action.CLAIM)
     one, other, _ = await race(first, monitor, lambda: a.reviews.act(rina, proposal_id, Action.VERIFY),

@@ -1,4 +1,4 @@
-"""Tests for bot.regions: province facts, time zones, and the regions file."""
+"""Tests for bot.domain.regions: province facts, time zones, and the regions file."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.regions import (
+from bot.domain.regions import (
     PROVINCE_ZONES,
     PROVINCES,
     Regency,

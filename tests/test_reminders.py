@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import reminders as rules
+from bot.domain import reminder_rules as rules
 from bot.clock import ManualClock
-from bot.models import ProposalStatus, Role
-from bot.reminders import Audience, Calendar, Item, Kind, Policy
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.reminder_rules import Audience, Calendar, Item, Kind, Policy
 from bot.services import Services
 from storage.outbox import OutboxRepository
 from storage.unit import Storage

@@ -1,4 +1,4 @@
-"""Table-driven and property tests for bot.validation."""
+"""Table-driven and property tests for bot.domain.validation."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.models import Sex
-from bot.validation import (
+from bot.domain.models import Sex
+from bot.domain.validation import (
     BANKS,
     ECHO_LIMIT,
     Bank,
@@ -130,6 +130,12 @@ def test_parse_nik_valid(
     assert len(info.nik) == 16 and info.nik.isdigit()
 
 
+def test_digits_of_other_scripts_are_read_as_0_to_9() -> None:
+    arabic = "".join(chr(0x660 + int(d)) for d in "3201014508900004")  # ٣٢٠١…, an Arabic keyboard
+    full_width = "".join(chr(0xFF10 + int(d)) for d in "3201014508900004")  # ３２０１…, a CJK keyboard
+    assert parse_nik(arabic, today=TODAY).nik == parse_nik(full_width, today=TODAY).nik == "3201014508900004"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -140,8 +146,8 @@ def test_parse_nik_valid(
         ("3201", "you typed 4"),
         ("32010145O8900004", "digits only"),  # letter O instead of zero
         ("3201014508900004a", "digits only"),
-        # full-width digits are not ASCII digits
-        ("３２０１０１４５０８９０００４", "digits only"),
+        # full-width digits are read as digits (issue 11.6), so these are 15 of them
+        ("３２０１０１４５０８９０００４", "you typed 15"),
         ("9901014508900004", "99 is not one"),  # unknown province
         ("2001014508900004", "20 is not one"),
         ("3200014508900004", "Digits 3–4"),  # regency 00

@@ -1,4 +1,4 @@
-"""Table-driven and property-based tests of the proposal lifecycle (bot/workflow.py).
+"""Table-driven and property-based tests of the proposal lifecycle (bot/domain/workflow.py).
 
 The expected lifecycle is written out again here, independently of ``TRANSITIONS``, from the
 design notes (ARCHITECTURE §3): a change to the table must be a change to this spec as well.
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, target
 from hypothesis import strategies as st
 
-from bot.models import CENTRE_ROLES, Action, Actor, Grant, Proposal, ProposalStatus, Role
-from bot.workflow import (
+from bot.domain.models import CENTRE_ROLES, Action, Actor, Grant, Proposal, ProposalStatus, Role
+from bot.domain.workflow import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -48,21 +48,21 @@ ADM = "admin"
 SPEC: dict[Action, tuple[set[ProposalStatus], ProposalStatus, set[str], set[str]]] = {
     A.SUBMIT: ({S.DRAFT}, S.SUBMITTED, {OP}, set()),
     A.RESUBMIT: ({S.RETURNED}, S.SUBMITTED, {OP}, set()),
-    A.CLAIM: ({S.SUBMITTED}, S.IN_REVIEW, {PIC_, ADM}, set()),
+    A.CLAIM: ({S.SUBMITTED}, S.IN_REVIEW, {PIC_}, set()),
     A.RELEASE: ({S.IN_REVIEW}, S.SUBMITTED, {PIC_, ADM}, set()),
-    A.VERIFY: ({S.IN_REVIEW}, S.VERIFIED, {PIC_, ADM}, set()),
-    A.VALIDATE: ({S.VERIFIED}, S.VALIDATED, {PIC_, ADM}, set()),
-    A.RETURN: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.RETURNED, {PIC_, ADM}, {"reason"}),
-    A.REJECT: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.REJECTED, {PIC_, ADM}, {"reason"}),
+    A.VERIFY: ({S.IN_REVIEW}, S.VERIFIED, {PIC_}, set()),
+    A.VALIDATE: ({S.VERIFIED}, S.VALIDATED, {PIC_}, set()),
+    A.RETURN: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.RETURNED, {PIC_}, {"reason"}),
+    A.REJECT: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.REJECTED, {PIC_}, {"reason"}),
     A.WITHDRAW: ({S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {OP}, set()),
     A.ISSUE_SK: ({S.VALIDATED}, S.DECREED, {HEAD}, {"sk_number", "sk_date"}),
     A.SUBMIT_ACCOUNTS: ({S.DECREED}, S.ACCOUNTS_SUBMITTED, {OP}, set()),
-    A.RETURN_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.DECREED, {PIC_, FIN, ADM}, {"reason"}),
-    A.VERIFY_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.ACCOUNTS_VERIFIED, {PIC_, FIN, ADM}, set()),
+    A.RETURN_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.DECREED, {PIC_, FIN}, {"reason"}),
+    A.VERIFY_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.ACCOUNTS_VERIFIED, {PIC_, FIN}, set()),
     A.RECORD_PAYMENT: ({S.ACCOUNTS_VERIFIED}, S.PAID, {FIN}, {"lpj_due_date"}),
     A.SUBMIT_LPJ: ({S.PAID, S.LPJ_RETURNED}, S.LPJ_SUBMITTED, {OP}, set()),
-    A.RETURN_LPJ: ({S.LPJ_SUBMITTED, S.LPJ_VERIFIED}, S.LPJ_RETURNED, {PIC_, FIN, ADM}, {"reason"}),
-    A.VERIFY_LPJ: ({S.LPJ_SUBMITTED}, S.LPJ_VERIFIED, {PIC_, ADM}, set()),
+    A.RETURN_LPJ: ({S.LPJ_SUBMITTED, S.LPJ_VERIFIED}, S.LPJ_RETURNED, {PIC_, FIN}, {"reason"}),
+    A.VERIFY_LPJ: ({S.LPJ_SUBMITTED}, S.LPJ_VERIFIED, {PIC_}, set()),
     A.VALIDATE_LPJ: ({S.LPJ_VERIFIED}, S.CLOSED, {FIN}, set()),
 }
 SPEC_FINAL = {S.REJECTED, S.WITHDRAWN, S.CLOSED}
@@ -153,8 +153,8 @@ def test_table_rows_are_well_formed() -> None:
         assert t.sources and t.roles
         assert t.target not in t.sources
         assert not (t.sources & FINAL_STATUSES)
-        # Admins take every PIC action, and never the operator's, head's or finance's own.
-        assert (Role.PIC in t.roles) == (Role.ADMIN in t.roles)
+        # Admins decide nothing: of the PIC actions they only release a claim (issue 11.3).
+        assert (Role.ADMIN in t.roles) == (t.action == Action.RELEASE)
     keys = [(t.action, s) for t in TRANSITIONS for s in t.sources]
     assert len(keys) == len(set(keys)), "at most one transition per (action, status)"
 
@@ -259,10 +259,40 @@ def test_revoked_person_may_do_nothing() -> None:
                 authorize(action, proposal(status), nobody, data=FULL_DATA)
 
 
-def test_pic_of_an_ipwl_without_team_is_out_of_scope_but_admin_is_not() -> None:
+def test_pic_of_an_ipwl_without_team_is_out_of_scope_and_admin_cannot_stand_in() -> None:
     p = proposal(S.SUBMITTED, team_id=None)
     assert error(A.CLAIM, p, PERSONAS[PIC_]).code == "out_of_scope"
-    assert authorize(A.CLAIM, p, PERSONAS[ADM]).target == S.IN_REVIEW
+    assert error(A.CLAIM, p, PERSONAS[ADM]).code == "role_required"
+    # An unclaimed review of such an IPWL can still be handed back by an admin.
+    assert authorize(A.RELEASE, proposal(S.IN_REVIEW, team_id=None), PERSONAS[ADM]).target == S.SUBMITTED
+
+
+# Issue 11.3: an admin who sits in the team's group (or is a PIC of another team) decides nothing.
+_DECISIONS = [A.CLAIM, A.VERIFY, A.VALIDATE, A.RETURN, A.REJECT, A.VERIFY_ACCOUNTS, A.RETURN_ACCOUNTS,
+              A.VERIFY_LPJ, A.RETURN_LPJ, A.VALIDATE_LPJ, A.ISSUE_SK, A.RECORD_PAYMENT]
+
+
+@pytest.mark.parametrize("action", _DECISIONS)
+@pytest.mark.parametrize("extra", [None, Grant(Role.PIC, team_id=OTHER_TEAM), Grant(Role.OPERATOR, ipwl_id=OTHER_IPWL)])
+def test_an_admin_decides_nothing_whatever_other_role_they_hold(action: Action, extra: Grant | None) -> None:
+    admin = Actor(70, frozenset({Grant(Role.ADMIN), *([extra] if extra else [])}))
+    status = min(SPEC[action][0])
+    p = proposal(status, claimed_by=None)
+    exc = error(action, p, admin, data=FULL_DATA)
+    assert exc.code in ("role_required", "out_of_scope"), exc.code
+    assert action not in allowed_actions(p, admin)
+
+
+def test_an_admin_who_is_also_a_pic_of_the_team_decides_as_that_pic() -> None:
+    both = Actor(71, frozenset({Grant(Role.ADMIN), Grant(Role.PIC, team_id=TEAM)}))
+    assert authorize(A.VALIDATE, proposal(S.VERIFIED), both).target == S.VALIDATED
+    # ...and still not on what they verified themselves.
+    assert error(A.VALIDATE, proposal(S.VERIFIED, verified_by=71), both).code == "four_eyes"
+
+
+def test_the_admin_refusal_says_what_an_admin_may_do() -> None:
+    exc = error(A.VALIDATE, proposal(S.VERIFIED), PERSONAS[ADM])
+    assert "release" in exc.message
 
 
 def test_a_person_with_several_roles_acts_through_any_of_them() -> None:
@@ -314,7 +344,7 @@ def test_release_only_by_claimer_or_admin() -> None:
     assert authorize(A.RELEASE, p, PIC_A).target == S.SUBMITTED
     exc = error(A.RELEASE, p, PIC_B)
     assert exc.code == "claimed_by_other" and exc.params["claimed_by"] == PIC_A.person_id
-    assert authorize(A.RELEASE, p, ADMIN).target == S.SUBMITTED
+    assert authorize(A.RELEASE, p, ADMIN).target == S.SUBMITTED  # an admin hands it back to the team
     assert error(A.RELEASE, p, PERSONAS["other_pic"]).code == "out_of_scope"
     assert A.RELEASE in allowed_actions(p, ADMIN)
     assert A.RELEASE not in allowed_actions(p, PIC_B)
@@ -326,14 +356,14 @@ def test_release_of_an_unclaimed_review_is_open_to_the_team() -> None:
 
 
 @pytest.mark.parametrize("action", [A.VERIFY, A.RETURN, A.REJECT])
-def test_in_review_claimed_by_other_blocks_pic_and_admin(action: Action) -> None:
+def test_in_review_claimed_by_other_blocks_a_colleague(action: Action) -> None:
     p = proposal(S.IN_REVIEW, claimed_by=PIC_A.person_id)
     assert authorize(action, p, PIC_A, data=FULL_DATA)
-    for actor in (PIC_B, ADMIN):
-        exc = error(action, p, actor, data=FULL_DATA)
-        assert exc.code == "claimed_by_other"
-        assert exc.params["claimed_by"] == PIC_A.person_id
-        assert action not in allowed_actions(p, actor)
+    exc = error(action, p, PIC_B, data=FULL_DATA)
+    assert exc.code == "claimed_by_other"
+    assert exc.params["claimed_by"] == PIC_A.person_id
+    assert action not in allowed_actions(p, PIC_B)
+    assert error(action, p, ADMIN, data=FULL_DATA).code == "role_required"  # never an admin's decision
     # Unclaimed (should not happen, but) anyone in scope may act.
     assert authorize(action, replace(p, claimed_by=None), PIC_B, data=FULL_DATA)
 
@@ -361,15 +391,16 @@ def test_validator_must_differ_from_verifier() -> None:
     assert exc.code == "four_eyes"
     assert A.VALIDATE not in allowed_actions(p, PIC_A)
     assert authorize(A.VALIDATE, p, PIC_B).target == S.VALIDATED
-    assert authorize(A.VALIDATE, p, ADMIN).target == S.VALIDATED
+    assert error(A.VALIDATE, p, ADMIN).code == "role_required"
     # Returning or rejecting what one verified oneself is fine.
     assert authorize(A.RETURN, p, PIC_A, data=FULL_DATA)
     assert authorize(A.REJECT, p, PIC_A, data=FULL_DATA)
 
 
-def test_four_eyes_applies_to_admins_too() -> None:
+def test_four_eyes_applies_to_a_pic_who_is_also_admin() -> None:
+    both = Actor(ADMIN.person_id, frozenset({Grant(Role.ADMIN), Grant(Role.PIC, team_id=TEAM)}))
     p = proposal(S.VERIFIED, verified_by=ADMIN.person_id)
-    assert error(A.VALIDATE, p, ADMIN).code == "four_eyes"
+    assert error(A.VALIDATE, p, both).code == "four_eyes"
 
 
 def test_four_eyes_off_lets_the_verifier_validate() -> None:
@@ -509,7 +540,7 @@ def test_next_step_wording() -> None:
 
 def test_workflow_never_imports_telegram() -> None:
     code = (
-        "import sys, bot.workflow; "
+        "import sys, bot.domain.workflow; "
         "assert not any(m == 'telegram' or m.startswith('telegram.') for m in sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -370,6 +370,10 @@ class BotApiEmulator:
         it has fetched, which the emulator cannot see (a handler busy with the database or a file)."""
         self._busy_probes.append(probe)
 
+    def is_idle(self) -> bool:
+        """Every update fetched and no call in flight (no quiet period: see :meth:`settle`)."""
+        return self.state.updates.undelivered == 0 and self._in_flight == 0
+
     async def settle(self, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
         """Wait until the bot has fetched every update, no call is in flight and no call has
         arrived for ``quiet`` seconds.  Raises TimeoutError after ``timeout`` seconds."""

@@ -115,9 +115,30 @@ def _summary(emu: BotApiEmulator, who: Viewer, chat_id: int) -> Json:
     return {
         **_chat_head(emu, chat_id),
         "count": len(messages),
+        "read": _read(who, messages),
         "preview": _preview(last) if last else "",
         "date": last["date"] if last else None,
     }
+
+
+_REPLY_WINDOW = 60  # seconds: the bot's answers to a message were seen with it
+
+
+def _read(who: Viewer, messages: list[_Item]) -> int:
+    """How many of a chat's messages the person has seen when the page opens: up to their own
+    last message there and the bot's answers to it. So the demo's waiting card in a PIC group is
+    news to its PICs, while their own /start and its welcome are not."""
+    read, since = 0, None
+    for number, m in enumerate(messages, start=1):
+        if isinstance(m, BotMessage):
+            if since is not None and m.date - since <= _REPLY_WINDOW:
+                read = number
+            continue
+        if m.get("from", {}).get("id") == who.user.id:
+            read, since = number, m["date"]
+        else:
+            since = None  # someone else spoke: what follows answers them
+    return read
 
 
 def _preview(message: Json) -> str:

@@ -22,13 +22,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.bulk_import import parse_ipwl_csv
-from bot.client_sheet import BudgetInput, ClientInput
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotApiEmulator, EmuChat, EmuUser
-from bot.models import Approach, Component, Role
-from bot.regions import zone_of
+from bot.domain.models import Approach, Component, Role
+from bot.domain.regions import zone_of
 from bot.services import Identity, Services
-from bot.validation import parse_nik
+from bot.domain.validation import parse_nik
 
 from .clock import SandboxClock
 
@@ -241,13 +241,13 @@ async def seed(emu: BotApiEmulator, services: Services, clock: SandboxClock, *, 
     clock.set_offset(-SUBMITTED_AGO)
     await submit_waiting_proposal(services, cast)
     # Let the bot deliver what the submission announced while the clock still says "yesterday".
-    await _outbox_drained(services)
+    await outbox_drained(services)
     await emu.settle()
     clock.set_offset(dt.timedelta())
     return cast
 
 
-async def _outbox_drained(services: Services, timeout: float = 15.0) -> None:
+async def outbox_drained(services: Services, timeout: float = 15.0) -> None:
     """Wait until the outbox sender has handled every pending notification (or give up)."""
     async def drained() -> bool:
         async with services.storage.reading() as uow:

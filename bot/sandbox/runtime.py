@@ -14,27 +14,30 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.date import DateTrigger
 from pydantic import SecretStr
 
 from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.config import ConfigError, Settings
+from bot.domain.reminder_rules import Calendar
 from bot.emulator import BotApiEmulator, default_spec_path
 from bot.services import Services
-from handlers.context import DEPS_KEY, Deps
+from handlers.context import Deps, deps_of
 from storage.unit import Storage
 
 from . import demo
 from .clock import SandboxClock
 
-__all__ = ["Changes", "Sandbox", "SandboxPaths", "World", "resolve_paths"]
+__all__ = ["Changes", "Sandbox", "SandboxPaths", "TravelReport", "World", "resolve_paths"]
 
 log = logging.getLogger("atensi.sandbox")
 
@@ -63,10 +66,15 @@ class SandboxPaths:
 
 
 def resolve_paths(settings: Settings) -> SandboxPaths:
-    """The sandbox's files; refuses a configuration that would point it at the real database."""
+    """The sandbox's files; refuses a configuration that would point it at the real database.
+
+    By default one database per port (``sandbox-8080.sqlite3``): two sandboxes started on two
+    ports — two trainers on one machine — must not wipe and seed each other's data."""
     database = settings.sandbox.database
     if database is None:
-        database = Path(tempfile.gettempdir()) / "atensi-sandbox" / "sandbox.sqlite3"
+        port = settings.sandbox.port
+        name = f"sandbox-{port}.sqlite3" if port else f"sandbox-pid{os.getpid()}.sqlite3"
+        database = Path(tempfile.gettempdir()) / "atensi-sandbox" / name
     database = database.expanduser().resolve()
     if database == settings.storage.database.expanduser().resolve():
         # The sandbox wipes its database at every start: it must never be the real one.
@@ -76,6 +84,57 @@ def resolve_paths(settings: Settings) -> SandboxPaths:
         )
     return SandboxPaths(database, database.with_name(f"{database.stem}-files"),
                         database.with_name(f"{database.stem}-backups"))
+
+
+class SandboxBusy(ConfigError):
+    """Another sandbox uses this database (its lock is held)."""
+
+
+class _DatabaseLock:
+    """An exclusive lock beside the sandbox database, held while the sandbox runs, so a second
+    sandbox configured with the same database refuses to start instead of wiping the first's."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".lock")
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: no lock, as before
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise SandboxBusy(
+                f"another sandbox is running with the database {self.path.name.removesuffix('.lock')} "
+                f"({self.path.parent}); stop it, or give this one another [sandbox] database or port"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._handle = handle
+
+    def release(self) -> None:
+        if self._handle is not None:
+            self._handle.close()  # closing drops the lock
+            self._handle = None
+
+
+@dataclass(frozen=True)
+class TravelReport:
+    """What a jump in time brought: the bot's new messages, or why there were none."""
+
+    now: dt.datetime
+    sent: list[dict[str, Any]] = field(default_factory=list)  # {"chat", "title", "preview"}
+    working_hours: bool = True  # the centre's working hours (reminders wait outside them)
+    next_working: dt.datetime | None = None  # when they open next, if closed now
+    work_start: dt.time = dt.time(8, 0)
+    work_end: dt.time = dt.time(16, 0)
 
 
 class Changes:
@@ -116,7 +175,7 @@ class World:
 
     @property
     def deps(self) -> Deps:
-        deps: Deps = self.app.bot_data[DEPS_KEY]
+        deps: Deps = deps_of(self.app)
         return deps
 
 
@@ -131,18 +190,27 @@ class Sandbox:
         self._world: World | None = None
         # Held while a world is built or torn down; web requests wait for it to be ready.
         self._lock = asyncio.Lock()
+        self._database_lock = _DatabaseLock(self.paths.database)
 
     # --------------------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
-        """Build the first world."""
+        """Build the first world (refused when another sandbox runs on the same database)."""
         async with self._lock:
-            await self._open()
+            self._database_lock.acquire()
+            try:
+                await self._open()
+            except BaseException:
+                self._database_lock.release()
+                raise
 
     async def stop(self) -> None:
         """Stop the bot and the emulator; the sandbox database stays until the next start."""
         async with self._lock:
-            await self._close()
+            try:
+                await self._close()
+            finally:
+                self._database_lock.release()
 
     async def reset(self) -> None:
         """Back to the demo data: stop the bot, recreate the database, re-seed, restart."""
@@ -158,15 +226,54 @@ class Sandbox:
                 raise RuntimeError("the sandbox is not running")
             return self._world
 
-    async def advance(self, delta: dt.timedelta) -> dt.datetime:
-        """Time travel: move the clock forward, then let the bot act on what came due."""
+    async def advance(self, delta: dt.timedelta) -> TravelReport:
+        """Time travel: move the clock forward, let the bot act on what came due, and say what
+        it sent — or, when nothing, whether working hours held the reminders back."""
         async with self._lock:
+            world = self._world
+            before = {(m.chat_id, m.message_id) for m in world.emu.all_bot_messages()} if world else set()
             now = self.clock.advance(delta)
             log.info("sandbox clock advanced by %s", delta)
-            if self._world is not None:
-                await self._run_due_work(self._world)
+            sent: list[dict[str, Any]] = []
+            if world is not None:
+                await self._run_due_work(world)
+                await demo.outbox_drained(world.deps.services)
+                await world.emu.settle()
+                sent = [self._sent(world, m) for m in world.emu.all_bot_messages()
+                        if (m.chat_id, m.message_id) not in before]
             self.changes.bump()
-            return now
+            return self._report(now, sent)
+
+    def next_working_morning(self) -> dt.datetime:
+        """The start of the next working day's hours (08.00 in the centre's zone, Monday to
+        Friday, not a configured holiday) after now: when reminders and the digest go out."""
+        reminders, zone = self.settings.reminders, self.settings.locale.timezone
+        calendar = Calendar(reminders.work_start, reminders.work_end, frozenset(reminders.holidays))
+        local = self.clock.now().astimezone(ZoneInfo(zone))
+        day = local.date()
+        for _ in range(400):  # a year of holidays is the worst case
+            start = dt.datetime.combine(day, reminders.work_start, ZoneInfo(zone))
+            if calendar.is_working_day(day) and start > local:
+                return start.astimezone(dt.timezone.utc)
+            day += dt.timedelta(days=1)
+        raise ValueError("no working day within a year")  # pragma: no cover
+
+    def _report(self, now: dt.datetime, sent: list[dict[str, Any]]) -> TravelReport:
+        reminders, zone = self.settings.reminders, self.settings.locale.timezone
+        calendar = Calendar(reminders.work_start, reminders.work_end, frozenset(reminders.holidays))
+        open_now = calendar.is_open(now, zone)
+        return TravelReport(now, sent, open_now, None if open_now else calendar.next_open(now, zone),
+                            reminders.work_start, reminders.work_end)
+
+    @staticmethod
+    def _sent(world: World, message: Any) -> dict[str, Any]:
+        state = world.emu.state
+        group = state.groups.get(message.chat_id)
+        user = state.users.get(message.chat_id)
+        title = group.title if group is not None else (user.full_name if user is not None else str(message.chat_id))
+        first_line = (message.text or message.caption or "").strip().split("\n", 1)[0]
+        return {"chat": message.chat_id, "title": title, "preview": first_line[:120],
+                "group": group is not None}
 
     # ---------------------------------------------------------------------------- internals
 
@@ -190,6 +297,7 @@ class Sandbox:
                 "storage": s.storage.model_copy(update={
                     # Never the centre's database, SQLite file or PostgreSQL alike.
                     "url": None, "database": self.paths.database, "files_dir": self.paths.files_dir,
+                    "erasure_ledger": None,  # beside the sandbox's database, never the centre's
                 }),
                 # Admins of the demo are enrolled by invite; real admin ids mean nothing here.
                 "access": s.access.model_copy(update={"admin_user_ids": []}),
@@ -213,6 +321,9 @@ class Sandbox:
         storage = await Storage.open(self.paths.database)
         settings = self.bot_settings(emu)
         app = build_application(settings, storage=storage, clock=self.clock)
+        # The training room keeps what reached the error handler (made-up data only), so that its
+        # tests can say none did; the production bot keeps nothing.
+        deps_of(app).errors = []
         try:
             await start_bot(app, poll_timeout=POLL_TIMEOUT)
             emu.add_busy_probe(lambda: is_handling_updates(app))

@@ -14,7 +14,8 @@ Routes::
     POST /api/send                {"as", "chat", "text"}
     POST /api/press               {"as", "chat", "message", "data"} -> the callback answer
     POST /api/upload              multipart: as, chat, file, caption?, photo?
-    POST /api/clock               {"hours": n} or {"days": n}: time travel
+    POST /api/clock               {"hours": n}, {"days": n} or {"to": "working_morning"}: time
+                                  travel; answers with what the bot sent, or why nothing
     POST /api/reset               back to the demo data
 
 The sandbox has no login, so it listens on 127.0.0.1 only, refuses other Host names (DNS
@@ -160,6 +161,8 @@ async def _state(request: web.Request) -> web.Response:
             "utc": now.isoformat(),
             "offset_seconds": int(sandbox.clock.offset.total_seconds()),
             "centre": format_datetime(now, world.cast.centre_zone, lang if lang in ("id", "en") else "id"),
+            "zone": world.cast.centre_zone,
+            "working_morning": sandbox.next_working_morning().isoformat(),
         },
         "validated": world.emu.validator is not None,
         "violations": list(world.emu.violations),
@@ -257,14 +260,26 @@ async def _upload(request: web.Request) -> web.Response:
 
 async def _clock(request: web.Request) -> web.Response:
     body = await _body(request)
-    try:
-        delta = dt.timedelta(hours=float(body.get("hours", 0)), days=float(body.get("days", 0)))
-    except (TypeError, ValueError):
-        raise BadRequest("hours and days are numbers") from None
+    sandbox = request.app[_SANDBOX]
+    if body.get("to") == "working_morning":
+        # Whole days keep the hour: from 01.00 they land at 01.00 again, when reminders wait.
+        delta = sandbox.next_working_morning() - sandbox.clock.now()
+    else:
+        try:
+            delta = dt.timedelta(hours=float(body.get("hours", 0)), days=float(body.get("days", 0)))
+        except (TypeError, ValueError):
+            raise BadRequest("hours and days are numbers") from None
     if not dt.timedelta() < delta <= MAX_JUMP:
         raise BadRequest("time travel goes forward, by at most a year at a time")
-    now = await request.app[_SANDBOX].advance(delta)
-    return _json({"utc": now.isoformat()})
+    report = await sandbox.advance(delta)
+    return _json({
+        "utc": report.now.isoformat(),
+        "sent": report.sent,
+        "working_hours": report.working_hours,
+        "next_working": report.next_working.isoformat() if report.next_working else None,
+        "work_start": report.work_start.strftime("%H:%M"),
+        "work_end": report.work_end.strftime("%H:%M"),
+    })
 
 
 async def _reset(request: web.Request) -> web.Response:

@@ -1,29 +1,33 @@
 """Use cases. Each public method is one thing a person (or a job) does, in one transaction.
 
-Services take the storage and a clock, decide with ``bot.workflow`` and ``bot.validation``, write
+Services take the storage and a clock, decide with ``bot.domain.workflow`` and ``bot.domain.validation``, write
 the change, its audit event and its notifications together, and return plain records for the
 handlers to render. They never import ``telegram`` and never see SQL.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.base import Identity, Service, ServiceError
-from bot.regions import RegionsCatalog
+from bot.services.base import Identity, Service, ServiceError, StorageBusy
+from bot.domain.regions import RegionsCatalog
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
-from bot.services.lpj import LpjService, LpjState
+from bot.services.outbox import OutboxService
+from bot.services.lpj import LPJ_CARD_KIND, LpjService, LpjState
 from bot.services.proposals import DraftState, FileUpload, ProposalService
 from bot.services.reminders import ReminderService
 from bot.services.decrees import DecreeService
 from bot.services.payments import AccountService, PaymentService
-from bot.services.reviews import ReviewService
+from bot.services.reviews import CARD_KIND, ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
+from storage.files import FileStore
 from storage.unit import Storage
 
 __all__ = [
-    "DraftState", "FileUpload", "Identity", "IpwlStatus", "LpjState", "Redemption", "Service", "ServiceError", "Services",
+    "DraftState", "FileUpload", "Identity", "IpwlStatus", "LpjState", "Redemption", "Service", "ServiceError", "Services", "StorageBusy",
 ]
 
 
@@ -35,15 +39,26 @@ class Services:
         self.storage = storage
         self.clock = clock
         self.settings = settings
-        self.onboarding = OnboardingService(storage, clock, settings)
-        self.proposals = ProposalService(storage, clock, settings, regions=regions)
-        self.lpj = LpjService(storage, clock, settings)
-        self.reminders = ReminderService(storage, clock, settings)
-        self.reviews = ReviewService(storage, clock, settings)
-        self.decrees = DecreeService(storage, clock, settings)
-        self.accounts = AccountService(storage, clock, settings)
-        self.payments = PaymentService(storage, clock, settings)
-        self.admin = AdminService(storage, clock, settings)
-        self.broadcasts = BroadcastService(storage, clock, settings)
-        self.privacy = PrivacyService(storage, clock, settings)
-        self.reports = ReportService(storage, clock, settings)
+        # One file store for every service that keeps, reads or deletes uploaded files.
+        files = FileStore(Path(settings.storage.files_dir))
+        self.files = files
+        self.onboarding = OnboardingService(storage, clock, settings, files=files)
+        self.proposals = ProposalService(storage, clock, settings, regions=regions, files=files)
+        self.lpj = LpjService(storage, clock, settings, files=files)
+        self.reminders = ReminderService(storage, clock, settings, files=files)
+        self.reviews = ReviewService(storage, clock, settings, files=files)
+        self.decrees = DecreeService(storage, clock, settings, files=files)
+        self.accounts = AccountService(storage, clock, settings, files=files)
+        self.payments = PaymentService(storage, clock, settings, files=files)
+        self.admin = AdminService(storage, clock, settings, files=files)
+        self.broadcasts = BroadcastService(storage, clock, settings, files=files)
+        self.privacy = PrivacyService(storage, clock, settings, files=files)
+        self.reports = ReportService(storage, clock, settings, files=files)
+        self.outbox = OutboxService(storage, clock, settings, files=files)
+        # What delivering a kind also records, in the transaction that marks it sent.
+        self.outbox.use_effects({
+            CARD_KIND: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
+                uow, int(params["proposal_id"]), chat_id, message_id, now),
+            LPJ_CARD_KIND: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
+                uow, int(params["proposal_id"]), chat_id, message_id),
+        })

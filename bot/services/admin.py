@@ -23,21 +23,22 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import N_
-from bot.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
-from bot.report_files import render_tables
-from bot.regions import PROVINCES, province_search
+from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
+from bot.files.report_files import render_tables
+from bot.domain.regions import PROVINCES, province_search
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
-from bot.validation import Problem, ValidationError, parse_date, parse_name
-from bot.workflow import OPEN_STATUSES
-from storage.admin import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine, backup_database
-from storage.pg_backup import restore_command
+from bot.domain.validation import Problem, ValidationError, parse_date, parse_name
+from bot.domain.workflow import OPEN_STATUSES, TRANSITIONS
+from bot.domain.records import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine
+from storage.backup import write_backup
+from storage.erasures import ErasureEntry, ErasureLedger
 from storage.files import FileStore
-from storage.registry import NewIpwl
+from bot.domain.records import NewIpwl
 from storage.unit import Storage, UnitOfWork
 
 PAGE_SIZE = 10
@@ -171,8 +172,26 @@ class BackupFile:
     path: Path
     size: int
     kept: int
-    # How to put it back, when that is a command (a PostgreSQL archive); a SQLite copy replaces the file.
-    restore: str | None = None
+    files: int = 0  # files of the file store in the archive
+    missing_files: int = 0  # files the database names that the store did not have
+
+
+def erasure_ledger(settings: Settings) -> ErasureLedger:
+    """The ledger of erasures that a restore re-applies (``[storage] erasure_ledger``)."""
+    return ErasureLedger.beside(Path(settings.storage.database), settings.storage.erasure_ledger)
+
+
+async def make_backup(storage: Storage, settings: Settings, target: Path, now: dt.datetime) -> BackupFile:
+    """One verified archive of the database, the file store and the erasure ledger at ``target``
+    (for ``/cadangan`` and ``atensi-bot admin backup``)."""
+    try:
+        made = await write_backup(storage.db, Path(settings.storage.files_dir), target,
+                                  ledger=erasure_ledger(settings), now=now)
+    except OSError as error:
+        raise ServiceError("backup_failed", N_("The backup could not be written ({error}). Check the disk and "
+                                               "the backups folder."), error=str(error)[:200] or type(error).__name__
+                           ) from None
+    return BackupFile(made.path, made.size, 1, made.files, made.missing_files)
 
 
 # The guided "add an IPWL": the questions in order, and which may be skipped with "-".
@@ -187,9 +206,9 @@ _SKIP = {"-", "—", "skip", "lewati"}
 class AdminService(Service):
     """The registry, people and access, invites, history and backups — for admins."""
 
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
-        super().__init__(storage, clock, settings)
-        self._onboarding = OnboardingService(storage, clock, settings)
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
+        super().__init__(storage, clock, settings, files=files)
+        self._onboarding = OnboardingService(storage, clock, settings, files=files)
 
     def check(self, who: Identity) -> None:
         """Refuse anyone but an admin (before a screen offers them anything)."""
@@ -604,29 +623,23 @@ class AdminService(Service):
     # --- backups ------------------------------------------------------------------------------------------
 
     async def backup(self, who: Identity) -> BackupFile:
-        """``/cadangan``: a consistent, verified copy of the live database; the oldest beyond
-        ``admin.backups_keep`` are deleted."""
+        """``/cadangan``: one verified archive of the live database, the file store and the erasure
+        ledger (:func:`make_backup`); the oldest beyond ``admin.backups_keep`` are deleted."""
         _require_admin(who)
         folder = Path(self.settings.admin.backups_dir)
-        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
-        # SQLite: a copy of the database file; PostgreSQL: a pg_dump archive (custom format).
-        postgres = self.storage.db.dialect == "postgresql"
-        suffix = ".dump" if postgres else ".sqlite3"
-        target = folder / f"atensi-{stamp}{suffix}"
+        now = self.clock.now()
+        target = folder / f"atensi-{now:%Y%m%d-%H%M%S}.tar"
         if target.exists():
             raise ServiceError("backup_exists", N_("A backup was made this very second; try again in a moment."))
-        try:
-            await backup_database(self.storage.db, target)
-        except OSError as error:
-            raise ServiceError("backup_failed", N_("The backup could not be written ({error}). Check the disk and "
-                                                   "the backups folder."), error=type(error).__name__) from None
-        kept = sorted(folder.glob(f"atensi-*{suffix}"))
+        made = await make_backup(self.storage, self.settings, target, now)
+        kept = sorted(folder.glob("atensi-*.tar"))
         for old in kept[: max(0, len(kept) - self.settings.admin.backups_keep)]:
             old.unlink(missing_ok=True)
         async with self.storage.transaction() as uow:
-            await uow.audit.record(self.event(who, "database", target.name, "backup"))
-        return BackupFile(target, target.stat().st_size, min(len(kept), self.settings.admin.backups_keep),
-                          restore=restore_command(target) if postgres else None)
+            await uow.audit.record(self.event(who, "database", target.name, "backup",
+                                              reason=f"{made.files} files"))
+        return BackupFile(target, made.size, min(len(kept), self.settings.admin.backups_keep), made.files,
+                          made.missing_files)
 
     async def stop_conversation(self, who: Identity) -> None:
         """Cancel whatever admin question is waiting for an answer (nothing else is touched)."""
@@ -885,6 +898,8 @@ class PersonalExport:
 class ErasureDone:
     action: Literal["delete", "anonymize"]
     proposal_code: str
+    files: int = 0  # stored files deleted with it
+    purged: bool = True  # the WAL was truncated at once (else: at the next checkpoint)
 
 
 class PrivacyService(Service):
@@ -948,33 +963,103 @@ class PrivacyService(Service):
         return tables, len(records)
 
     async def erase(self, who: Identity, client_id: int) -> ErasureDone:
-        """Delete (draft) or anonymize one client record, if :func:`erasure_rule` allows it."""
+        """Delete (draft) or anonymize one client record, if :func:`erasure_rule` allows it.
+
+        Everything about the person goes: the record, its files, and — when they were the
+        proposal's only client with data — what is attached to the proposal as a whole. Freed
+        pages are zeroed (``secure_delete``) and the WAL folded in and truncated before this
+        returns, so the bytes are gone when the bot says so. The erasure is also written to the
+        ledger (:func:`erasure_ledger`) that ``atensi-bot db restore`` applies to an older backup.
+        """
         _require_admin(who)
         now = self.clock.now()
-        paths: list[str] = []
         async with self.storage.transaction() as uow:
             nik = await self._nik(uow, client_id)
             record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
             rule = erasure_rule(record, now, self.settings.admin.retention_years)
             if rule.action == "keep":
                 raise ServiceError("erasure_refused", rule.reason, **rule.params)
-            paths = await uow.privacy.attachment_paths(client_id)
-            if rule.action == "delete":
-                await uow.clients.remove(client_id)
-                await uow.proposals.set_cursor(record.proposal_id, None, now)  # it may point at the client
-            else:
-                await uow.privacy.anonymize(client_id, now)
-                for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
-                    scrubbed = _scrub(snapshot, nik, client_id)
-                    if scrubbed != snapshot:
-                        await uow.privacy.set_snapshot(record.proposal_id, version, scrubbed)
-            await uow.audit.record(self.event(who, "client", client_id, f"{rule.action}_personal_data",
+            action: Literal["delete", "anonymize"] = rule.action
+            paths = await self._erase_record(uow, record, action, nik, now)
+            await uow.audit.record(self.event(who, "client", client_id, f"{action}_personal_data",
                                               reason=record.proposal_code))
-            paths = await uow.attachments.unused(paths)  # (a file another record still uses stays)
-        store = FileStore(self.settings.storage.files_dir)
-        for path in paths:  # after the commit: a rollback must not have lost the files
-            store.discard(path)
-        return ErasureDone(rule.action, record.proposal_code)
+            # In the transaction, before the commit: an erasure the ledger could not keep is not
+            # made (the admin is told it failed). A commit failing after this leaves an entry for
+            # an erasure the admin asked for and the rule allowed — a restore makes it, rightly.
+            try:
+                await asyncio.to_thread(erasure_ledger(self.settings).record, action=action, client_id=client_id,
+                                        proposal_id=record.proposal_id, proposal_code=record.proposal_code,
+                                        nik=nik, at=now)
+            except OSError as error:
+                raise ServiceError("ledger_failed", N_("The erasure could not be recorded in the erasure ledger "
+                                                       "({error}), so nothing was erased. Check the disk and try "
+                                                       "again."), error=type(error).__name__) from None
+        purged = await self._purge(paths)
+        return ErasureDone(action, record.proposal_code, len(paths), purged)
+
+    async def reapply_erasures(self, entries: Sequence[ErasureEntry]) -> int:
+        """After a restore: erase again every record of the ledger the restored database still
+        holds (a backup made before the erasure). The record is matched by its ids *and* the keyed
+        hash of its NIK, so a reused id never erases someone else. Returns how many were erased."""
+        ledger = erasure_ledger(self.settings)
+        now = self.clock.now()
+        paths: list[str] = []
+        erased = 0
+        async with self.storage.transaction() as uow:
+            for entry in entries:
+                found = await uow.privacy.by_client(entry.client_id, entry.proposal_id)
+                if found is None or found[0].erased:
+                    continue
+                record, nik = found
+                if ledger.subject(nik) != entry.subject:
+                    continue
+                # A draft's client is deleted; if the backup holds the proposal further on, the
+                # record must stay for its figures: anonymized.
+                action: Literal["delete", "anonymize"] = (
+                    "delete" if entry.action == "delete" and record.proposal_status == ProposalStatus.DRAFT
+                    else "anonymize")
+                paths += await self._erase_record(uow, record, action, nik, now)
+                await uow.audit.record(self.event(None, "client", record.client_id, f"{action}_personal_data",
+                                                  reason=f"{record.proposal_code} (ledger, after restore)"))
+                erased += 1
+        await self._purge(sorted(set(paths)))
+        return erased
+
+    async def _erase_record(self, uow: UnitOfWork, record: ClientRecord, action: Literal["delete", "anonymize"],
+                            nik: str, now: dt.datetime) -> list[str]:
+        """Erase one record in ``uow``; returns the stored files no record uses any more."""
+        client_id = record.client_id
+        paths = await uow.privacy.attachment_paths(client_id)
+        sole = not await uow.privacy.others_hold_data(record.proposal_id, client_id)
+        if sole:
+            paths += await uow.privacy.proposal_attachment_paths(record.proposal_id)
+        if action == "delete":
+            await uow.clients.remove(client_id)
+            await uow.proposals.set_cursor(record.proposal_id, None, now)  # it may point at the client
+        else:
+            await uow.privacy.anonymize(client_id, now)
+            for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
+                scrubbed = _scrub(snapshot, nik, client_id)
+                if scrubbed != snapshot:
+                    await uow.privacy.set_snapshot(record.proposal_id, version, scrubbed)
+        if sole:
+            await uow.privacy.erase_proposal_level(record.proposal_id, record.proposal_code, _FREE_TEXT_ACTIONS)
+        await uow.privacy.scrub_client_events(client_id, _PRIVACY_ACTIONS)
+        return await uow.attachments.unused(paths)  # (a file another record still uses stays)
+
+    async def _purge(self, paths: Sequence[str]) -> bool:
+        """After the commit (a rollback must not have lost the files): the files go, overwritten
+        first, and the WAL is folded in and truncated. False if a reader delayed the checkpoint."""
+        store = self.files
+        for path in paths:
+            store.discard(path, overwrite=True)
+        return await self.storage.db.purge_freed()
+
+
+# Actions whose audit reason is text someone typed (it may name the client), and the privacy
+# actions whose reason is only the proposal code.
+_FREE_TEXT_ACTIONS = tuple(t.action.value for t in TRANSITIONS if "reason" in t.requires)
+_PRIVACY_ACTIONS = ("export_personal_data", "delete_personal_data", "anonymize_personal_data", "reveal_nik")
 
 
 def _scrub(snapshot: str, nik: str, client_id: int) -> str:
@@ -993,5 +1078,6 @@ def _scrub(snapshot: str, nik: str, client_id: int) -> str:
 __all__ = [
     "AdminService", "Audiences", "BackupFile", "BroadcastPreview", "BroadcastReport", "BroadcastService", "Erasure",
     "ErasureDone", "IpwlCard", "PersonalExport", "IpwlLine", "IpwlPage", "IpwlStep", "PeoplePage", "PersonCard", "PersonalData",
-    "PksState", "PrivacyService", "ProposalHistory", "TeamCard", "TeamLine", "erasure_rule", "pks_state",
+    "PksState", "PrivacyService", "ProposalHistory", "TeamCard", "TeamLine", "erasure_ledger", "erasure_rule",
+    "make_backup", "pks_state",
 ]

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.models import Actor, Person, Role
-from storage.audit import AuditEvent
+from bot.domain.models import Actor, Person, Role
+from bot.domain.validation import Problem, ValidationError
+from bot.files.file_check import check_readable
+from bot.i18n import N_
+from bot.domain.models import AuditEvent
+from storage.db import StorageBusy
+from storage.files import FileStore, FileStoreFull, StoredFile
 from storage.unit import Storage
+
+# StorageBusy (the database failing for now: locked or unavailable) is what a caller that simply
+# runs again later may catch; it is named here so that callers never import storage.
+__all__ = ["Identity", "Service", "ServiceError", "StorageBusy"]
+
+log = logging.getLogger("atensi.services")
 
 
 class ServiceError(Exception):
@@ -28,6 +42,7 @@ class Identity:
     person: Person
     actor: Actor
     locale: str
+    first_private: bool = False  # this update is the person's first message in a private chat
 
     @property
     def is_admin(self) -> bool:
@@ -44,12 +59,35 @@ class Identity:
 
 
 class Service:
-    """A group of use cases over one storage, clock and settings."""
+    """A group of use cases over one storage, clock and settings (and the one file store)."""
 
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
         self.storage = storage
         self.clock = clock
         self.settings = settings
+        self.files = files or FileStore(Path(settings.storage.files_dir))
+
+    def store_upload(self, folder: str, file_name: str | None, content: bytes, mime_type: str | None) -> StoredFile:
+        """Keep an uploaded file on disk once it is known to open as what it claims to be (an empty
+        or broken file is refused, with nothing written)."""
+        check_readable(content, mime_type, file_name)
+        try:
+            return self.files.save(folder, file_name or "file", content)
+        except FileStoreFull:
+            raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
+                                             "Nothing was saved; please try again later or tell the centre."))) from None
+
+    def unstore(self, stored: StoredFile) -> None:
+        """Take back a file this call stored when its record could not be written (never a file that
+        was there before: another record may use it)."""
+        if stored.created:
+            self.files.discard(stored.path)
+
+    def discard_files(self, paths: Sequence[str | None]) -> None:
+        """After the commit: delete stored files that no record uses any more (best effort, logged)."""
+        for path in paths:
+            if path and not self.files.discard(path):
+                log.warning("a stored file no record uses could not be deleted now")
 
     def event(
         self,

@@ -1,7 +1,10 @@
 """Step c: the head of centre issues a decree (SK) that fixes the beneficiaries.
 
 ``/sk`` lists the validated proposals; the head ticks some, types the SK number and date (or takes
-the next number from the register), and confirms. In one transaction the proposals move to
+the next number from the register), and confirms. A typed number must have the register's form and
+be followed by its date (``bot.domain.official_numbers``); the draft shows number and date apart
+before anything is recorded. Only one SK card is live: a new one (after a typed number, or a new
+``/sk``) names the card it replaces, which the adapter closes. In one transaction the proposals move to
 ``decreed``, every client gets a bank-account row to fill in, the operators are asked for the
 accounts and the SK annex (XLSX) is queued for the head's private chat.
 """
@@ -9,23 +12,23 @@ accounts and the SK annex (XLSX) is queued for the head's private chat.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.finance_sheets import AnnexLine
+from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
-from bot.models import Action, ProposalStatus, Role
+from bot.domain.models import Action, ProposalStatus, Role
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
-from bot.validation import Problem, ValidationError, parse_date, parse_free_text
-from storage.finance import Decree, StaffSummary
+from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.models import Decree
+from bot.domain.records import StaffSummary
 from storage.unit import UnitOfWork
 
 SK = "sk"  # the conversation while the head prepares an SK
 SK_ISSUED_KIND = "sk_issued"  # to operators: the SK is out, send the bank accounts
 SK_ANNEX_KIND = "sk_annex"  # to the head: the annex workbook
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _HEAD_ONLY = N_("Only the head of centre can issue an SK.")
 
 
@@ -39,6 +42,8 @@ class SkDraft:
     date: dt.date
     register_number: str
     asked_number: bool
+    example: str = ""  # a number of the register's form with a date, as the head should type it
+    replaces: int | None = None  # the message id of the older SK card this draft's card replaces
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -62,9 +67,18 @@ class DecreeService(StaffService):
         """``/sk``: the validated proposals waiting for a decree."""
         await self._head(who)
         async with self.storage.transaction() as uow:
+            older = await uow.conversations.of(who.person.id)
+            replaces = older.state.get("card") if older is not None and older.kind == SK else None
             state = {"picked": [], "number": None, "date": None, "asked": False}
             await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
-            return await self._draft(uow, state)
+            return replace(await self._draft(uow, state), replaces=replaces)
+
+    async def card_sent(self, who: Identity, message_id: int) -> None:
+        """The SK card now live in the head's chat (a later one replaces it)."""
+        async with self.storage.transaction() as uow:
+            state = await self._state(uow, who)
+            state["card"] = message_id
+            await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
 
     async def toggle(self, who: Identity, proposal_id: int) -> SkDraft:
         async with self.storage.transaction() as uow:
@@ -86,15 +100,27 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def number_text(self, who: Identity, text: str) -> SkDraft:
-        """The SK number typed, optionally followed by its date (``SK-012/… 28-11-2026``)."""
-        today = self._today()
-        number, date = _split_number_and_date(text, today)
+        """The SK number typed, then its date (``SK-012/BRSKPN-GP/XI/2026 28-11-2026``): the number in
+        the register's form, the date a real day, not in the future nor before the proposals."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
-            if await uow.decrees.number_taken(number):
-                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
-            state.update(number=number, date=date.isoformat(), asked=True)
-            return await self._save(uow, who, state)
+            draft = await self._draft(uow, state)
+            earliest = None
+            for summary in draft.chosen:  # an SK cannot predate the proposals it decrees
+                proposal = await self.proposal(uow, summary.id)
+                if proposal.created_at is not None:
+                    made = proposal.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+                    earliest = made if earliest is None else max(earliest, made)
+            entry = parse_official_entry(text, self.settings.payments.sk_number_format, today=self._today(),
+                                         field="sk_number", earliest=earliest,
+                                         too_early=N_("An SK cannot be dated {date}, before the proposals it covers "
+                                                      "were made: date it {earliest} or later."))
+            if await uow.decrees.number_taken(entry.number):
+                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."),
+                                   number=entry.number)
+            replaces = state.get("card")
+            state.update(number=entry.number, date=entry.date.isoformat(), asked=True)
+            return replace(await self._save(uow, who, state), replaces=replaces)
 
     async def use_register(self, who: Identity) -> SkDraft:
         """Take the next number from the register, dated today."""
@@ -175,7 +201,7 @@ class DecreeService(StaffService):
         return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
 
     def _register_number(self, n: int, date: dt.date) -> str:
-        return self.settings.payments.sk_number_format.format(n=n, month=_ROMAN[date.month - 1], year=date.year)
+        return NumberFormat(self.settings.payments.sk_number_format).make(n, date)
 
     async def _state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
         if not who.actor.has_role(Role.HEAD):
@@ -195,25 +221,6 @@ class DecreeService(StaffService):
         known = {c.id for c in candidates}
         picked = frozenset(p for p in state["picked"] if p in known)
         register = self._register_number(await uow.decrees.peek_register(date.year), date)
-        return SkDraft(candidates, picked, state.get("number"), date, register, bool(state.get("asked")))
-
-
-def _split_number_and_date(text: str, today: dt.date) -> tuple[str, dt.date]:
-    """``"SK-012/BRSKPN-GP/XI/2026 28-11-2026"`` → (number, date); without a date: today."""
-    words = text.split()
-    for size in (3, 1):  # "28 November 2026" or "28-11-2026"
-        if len(words) > size:
-            try:
-                date = parse_date(" ".join(words[-size:]), today=today, field="sk_date")
-            except ValidationError:
-                continue
-            return _number(" ".join(words[:-size])), date
-    return _number(text), today
-
-
-def _number(text: str) -> str:
-    number = parse_free_text(text, field="sk_number", min_length=3, max_length=60)
-    if "\n" in number:
-        raise ValidationError(Problem(N_("Type the SK number on one line, e.g. {example}."),
-                                      {"example": "SK-012/BRSKPN-GP/XI/2026 28-11-2026"}, "block", "sk_number"))
-    return number
+        today = self._today()
+        example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
+        return SkDraft(candidates, picked, state.get("number"), date, register, bool(state.get("asked")), example)

@@ -1,7 +1,7 @@
 """Step (f): the operator's accountability report (LPJ) and its review by the PIC team and finance.
 
 The operator fills the LPJ of a ``paid`` (or ``lpj_returned``) proposal one answer at a time (the
-states table in ``bot.lpj_intake``) or with the XLSX sheet, adds evidence files, and submits it.
+states table in ``bot.domain.lpj_intake``) or with the XLSX sheet, adds evidence files, and submits it.
 The PIC team verifies it from a card in its group, finance validates it privately, and either may
 return it with reasons typed in their private chat. Every step is one transaction holding the
 change, its audit event and its notifications; every transition goes through ``workflow.authorize``
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from bot import lpj_intake, workflow
-from bot.i18n import N_
-from bot.lpj_intake import (
+from bot.domain import lpj_intake, workflow
+from bot.i18n import N_, FileSize
+from bot.domain.lpj_intake import (
     Cursor,
     Evidence,
     Lpj,
@@ -31,15 +31,18 @@ from bot.lpj_intake import (
     ServicePeriod,
     Step,
 )
-from bot.lpj_sheet import LpjSheet, parse_lpj_sheet
-from bot.models import Action, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
-from bot.regions import PROVINCE_ZONES, zone_of
-from bot.services.base import Identity, Service, ServiceError
+from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
+from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
+from bot.domain.regions import PROVINCE_ZONES, zone_of
+from bot.services.base import Identity, ServiceError
+from bot.services.reviews import PROGRESS_KIND, StaffService
 from bot.services.proposals import FileUpload
-from bot.validation import Problem, ValidationError, parse_free_text
-from storage.lpj import LastChange, LpjTotals
+from bot.domain.validation import Problem, ValidationError, parse_free_text
+from bot.domain.records import LastChange, LpjTotals
 from storage.unit import UnitOfWork
 
+# Refusals that mean "not yours to do" (audited as "denied"); others are timing or races.
+_DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES, workflow.OWN_IPWL})
 CONVERSATION = "lpj"
 RETURN_CONVERSATION = "lpj_return"
 EDITABLE = (ProposalStatus.PAID, ProposalStatus.LPJ_RETURNED)
@@ -97,12 +100,22 @@ class LpjReview:
 
 
 @dataclass(frozen=True)
+class LpjDetail:
+    """The whole LPJ for a private chat, with the evidence files to send along (by Telegram file id)."""
+
+    state: LpjState
+    files: tuple[tuple[Evidence, Attachment], ...] = ()
+
+
+@dataclass(frozen=True)
 class ReturnStarted:
     proposal: Proposal
     version: int
 
+LPJ_CARD_KIND = "lpj_card"  # the LPJ card in the team's group (its message is remembered when sent)
 
-class LpjService(Service):
+
+class LpjService(StaffService):
     """What operators, PIC and finance do with accountability reports."""
 
     @property
@@ -149,7 +162,8 @@ class LpjService(Service):
             return await self._state(uow, proposal)
 
     async def answer(self, who: Identity, reply: Reply) -> LpjState:
-        """Validate one answer, write it and move the cursor — or change nothing and raise."""
+        """Validate one answer, write it and move the cursor — or change nothing and raise. Evidence
+        taken back goes from the disk too, after the commit (it may show a client)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
@@ -157,6 +171,7 @@ class LpjService(Service):
             discarded = await self._apply_all(uow, state, outcome.effects, now)
             await uow.lpj.set_cursor(state.lpj.id, json.dumps(outcome.cursor.to_json()), now)
             fresh = await self._state(uow, state.proposal)
+        self.discard_files(discarded)
         return replace(fresh, warnings=outcome.warnings, discarded_files=discarded)
 
     async def go_to(self, who: Identity, section: str) -> LpjState:
@@ -173,17 +188,29 @@ class LpjService(Service):
         wrong moment (a receipt still waiting for its amount) — before anything is downloaded."""
         limit = self.settings.intake.max_file_mb
         if upload.size > limit * 1024 * 1024:
-            raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB. "
+            raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB. "
                                              "Send a smaller file or a scan in lower resolution."),
-                                          {"size": round(upload.size / 1024 / 1024, 1), "max": limit}, "block", "file"))
+                                          {"size": FileSize(upload.size), "max": limit}, "block", "file"))
         if upload.mime_type not in self.settings.intake.accepted_mime_types:
             raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
                                              "or an XLSX/DOCX document."), {}, "block", "file"))
         if not spreadsheet:
             lpj_intake.receive_file(state.cursor, is_image=(upload.mime_type or "").startswith("image/"))
 
+    async def keep_file(self, who: Identity, upload: FileUpload, content: bytes) -> LpjState:
+        """An evidence file (receipt, photo, BAST) for the open LPJ: refused when empty or broken
+        (nothing written then); kept on disk and recorded otherwise."""
+        async with self.storage.reading() as uow:
+            state = await self._editable(uow, who)  # before anything is written to disk
+        stored = self.store_upload(f"{state.proposal.code}-lpj", upload.file_name, content, upload.mime_type)
+        try:
+            return await self.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+        except BaseException:
+            self.unstore(stored)
+            raise
+
     async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> LpjState:
-        """Keep an evidence file (receipt, photo, BAST) of the open LPJ."""
+        """Record an evidence file (receipt, photo, BAST) of the open LPJ."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
@@ -233,7 +260,7 @@ class LpjService(Service):
     async def submit(self, who: Identity, proposal_id: int) -> LpjState:
         """Send the LPJ to the PIC team (late if after its due date). A double tap submits once."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             if proposal.status == ProposalStatus.LPJ_SUBMITTED and who.actor.operates(proposal.ipwl_id):
                 raise ServiceError("already_done", N_("The LPJ of {code} has already been sent."), code=proposal.code)
@@ -266,7 +293,7 @@ class LpjService(Service):
     async def verify(self, who: Identity, proposal_id: int) -> LpjReview:
         """The PIC team checked the LPJ: on to finance."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VERIFY_LPJ, proposal, who)
             if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
@@ -278,6 +305,10 @@ class LpjService(Service):
                                               frm=proposal.status.value, to=transition.target.value))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
+            await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                              f"lpj:{proposal.id}:v{lpj.version}:verified:operator",
+                              {"proposal_id": proposal.id, "action": Action.VERIFY_LPJ.value, "version": lpj.version},
+                              now)
             for person_id, chat_id in await uow.audiences.role_chats(Role.FINANCE):
                 await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:v{lpj.version}:validate:{chat_id}",
                                          chat_id=chat_id, person_id=person_id, kind="lpj_to_validate",
@@ -287,7 +318,7 @@ class LpjService(Service):
     async def validate(self, who: Identity, proposal_id: int) -> LpjReview:
         """Finance validates the verified LPJ (four-eyes: not its verifier): the proposal is closed."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VALIDATE_LPJ, proposal, who)
             if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now):
@@ -304,10 +335,11 @@ class LpjService(Service):
     async def start_return(self, who: Identity, proposal_id: int) -> ReturnStarted:
         """Return pressed: check it may be done, then ask for the reasons in the presser's private chat."""
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
+        async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
-            if Action.RETURN_LPJ not in workflow.allowed_actions(proposal, who.actor, four_eyes=False):
-                await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
+            # The reason comes next: check everything else now, under the centre's four-eyes rule
+            # (a PIC who also operates the IPWL is refused here, not after typing the reasons).
+            await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
             lpj = await self._lpj(uow, proposal)
             await uow.conversations.start(who.person.id, RETURN_CONVERSATION, proposal.id, now,
                                           {"version": lpj.version, "status": proposal.status.value})
@@ -318,7 +350,7 @@ class LpjService(Service):
         now = self.clock.now()
         reason = parse_free_text(text, field="reason", min_length=10, max_length=1000)
         try:
-            async with self.storage.transaction() as uow:
+            async with self.unit(who) as uow:
                 conversation = await uow.conversations.of(who.person.id)
                 if conversation is None or conversation.kind != RETURN_CONVERSATION or conversation.entity_id is None:
                     raise ServiceError("no_return", N_("There is no return in progress."))
@@ -359,15 +391,26 @@ class LpjService(Service):
                 return None
             return await self._review(uow, proposal_id)
 
-    async def detail(self, who: Identity, proposal_id: int) -> LpjState:
-        """The whole LPJ with names, for a private chat: its operators, the team's PIC, finance, head, admins."""
+    async def detail(self, who: Identity, proposal_id: int) -> LpjDetail:
+        """The whole LPJ with names and its evidence files, for a private chat: its operators, the
+        team's PIC, finance, head, admins. Reviewers see the receipts, photos and BAST they approve."""
         async with self.storage.reading() as uow:
             proposal = await self._proposal(uow, proposal_id)
             allowed = who.actor.operates(proposal.ipwl_id) or who.actor.in_team(proposal.team_id) or any(
                 who.actor.has_role(r) for r in (Role.FINANCE, Role.HEAD, Role.ADMIN))
             if not allowed or await uow.lpj.of_proposal(proposal.id) is None:
                 raise ServiceError("out_of_scope", N_("This LPJ belongs to an IPWL you are not assigned to."))
-            return await self._state(uow, proposal)
+            state = await self._state(uow, proposal)
+            attachments = {a.id: a for a in await uow.attachments.of_proposal(proposal.id)}
+            files = tuple((e, attachments[e.attachment_id]) for e in state.content.evidence
+                          if e.attachment_id in attachments)
+            return LpjDetail(state, files)
+
+    async def detail_shown(self, who: Identity, proposal_id: int) -> None:
+        """Record that the LPJ's personal data and evidence reached this person (processing log)."""
+        async with self.storage.transaction() as uow:
+            proposal = await self._proposal(uow, proposal_id)
+            await uow.audit.record(self.event(who, "proposal", proposal.code, "view_detail", reason="lpj"))
 
     async def returned_reasons(self, proposal_id: int) -> tuple[Proposal, int, list[ReturnReason]] | None:
         """The reasons of the latest return (for the operator's notification)."""
@@ -408,6 +451,9 @@ class LpjService(Service):
                 change = await uow.lpj.last_change(proposal.code)
                 if change is not None and change.action in _LPJ_ACTIONS:
                     raise _already_error(change) from None
+            if error.code in _DENIED:
+                # Not theirs to do: refused and audited as "denied", as on the proposal card.
+                raise self.denied(error, "proposal", proposal.code, f"{action.value}: {error.code}") from None
             raise
 
     async def _already(self, uow: UnitOfWork, proposal: Proposal) -> ServiceError:
@@ -517,7 +563,7 @@ class LpjService(Service):
         if team is None or team.group_chat_id is None:
             return
         await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:{event}:card", chat_id=team.group_chat_id,
-                                 kind="lpj_card", now=now,
+                                 kind=LPJ_CARD_KIND, now=now,
                                  params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new})
 
     async def _tell_operators(self, uow: UnitOfWork, proposal: Proposal, kind: str, key: str, now: dt.datetime) -> None:

@@ -7,12 +7,15 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.bulk_import import ImportProblem, ImportRejected, IpwlRow
+from bot.files.ipwl_csv import IpwlRow
+from bot.files.problems import ImportProblem, ImportRejected
 from bot.i18n import N_
-from bot.models import Actor, Grant, Invite, Ipwl, Role, Team
+from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
 from bot.services.base import Identity, Service, ServiceError
-from storage.proposals import ProposalSummary
-from storage.registry import NewIpwl
+from bot.update_scope import DuplicateUpdate, pending_update
+from storage.unit import UnitOfWork
+from bot.domain.records import ProposalSummary
+from bot.domain.records import NewIpwl
 
 LOCALES = ("id", "en")
 
@@ -42,7 +45,7 @@ class MenuOwner:
 
     person_id: int
     chat_id: int  # the private chat (= their Telegram user id)
-    locale: str | None  # chosen with /bahasa; None: the default, or their Telegram app's language
+    locale: str | None  # chosen with /bahasa; None: the service's default language
     roles: frozenset[Role]  # empty when revoked: the general menu applies again
     published: str | None  # the fingerprint of the menu last published to them
 
@@ -63,6 +66,7 @@ class OnboardingService(Service):
         async with self.storage.reading() as uow:
             person = await uow.people.by_telegram_id(telegram_user_id)
             grants = set(await uow.people.grants(person.id)) if person else set()
+        first_private = private_chat and (person is None or not person.private_chat_started)
         if person is None or person.full_name != name or (private_chat and not person.private_chat_started):
             # First contact, a new display name, or a first private message: record it.
             async with self.storage.transaction() as uow:
@@ -70,8 +74,12 @@ class OnboardingService(Service):
                 grants = set(await uow.people.grants(person.id))
         if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked:
             grants.add(Grant(Role.ADMIN))
-        locale = person.locale or _supported(language) or self.settings.locale.default
-        return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale)
+        # The service speaks its default language (Indonesian: UU 24/2009 asks it of official
+        # communication) until the person chooses another with /bahasa — whatever their phone's
+        # language (``language``, Telegram's language_code) says.
+        locale = person.locale if person.locale in LOCALES else self.settings.locale.default
+        return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale,
+                        first_private=first_private)
 
     async def menu_owners(self, after_id: int = 0, limit: int = 500) -> list[MenuOwner]:
         """People with a private chat (a page, by id), with the roles their menu should offer:
@@ -258,14 +266,23 @@ class OnboardingService(Service):
             await uow.audit.record(self.event(None, "ipwl", "*", "import_ipwl", reason=f"{len(items)} rows"))
         return len(items)
 
-    async def first_delivery(self, update_id: int) -> bool:
-        """True the first time an update id is seen; a redelivered update is handled once only."""
+    async def record_update(self, uow: UnitOfWork) -> None:
+        """In a write transaction just opened: record the update being handled as processed (its
+        first write only). Raises DuplicateUpdate when it was recorded before — a redelivery that
+        must change nothing — so this transaction, and with it the update's handling, stops."""
+        update_id = pending_update()
+        if update_id is None:
+            return
         now = self.clock.now()
-        async with self.storage.transaction() as uow:
-            fresh = await uow.processed_updates.first_time(update_id, now)
-            if fresh and update_id % 1000 == 0:  # now and then, forget ids older than a week
-                await uow.processed_updates.forget_before(now - dt.timedelta(days=7))
-        return fresh
+        if not await uow.processed_updates.first_time(update_id, now):
+            raise DuplicateUpdate(update_id)
+        if update_id % 1000 == 0:  # now and then, forget ids older than a week
+            await uow.processed_updates.forget_before(now - dt.timedelta(days=7))
+
+    async def recent_update_ids(self, limit: int) -> list[int]:
+        """The update ids recorded last (oldest first), for a new process to recognise redeliveries."""
+        async with self.storage.reading() as uow:
+            return await uow.processed_updates.latest(limit)
 
     async def conversation_kind(self, who: Identity) -> str | None:
         """What this person is in the middle of (a draft, a reason being typed…), if anything."""
@@ -304,9 +321,3 @@ class OnboardingService(Service):
                 result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
         return result
 
-
-def _supported(language: str | None) -> str | None:
-    if not language:
-        return None
-    base = language.split("-")[0].lower()
-    return base if base in LOCALES else None

@@ -11,25 +11,26 @@ date is set.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.finance_sheets import AccountInput, TransferInput
+from bot.files.finance_sheets import AccountInput, TransferInput
 from bot.i18n import N_
-from bot.models import (
+from bot.domain.models import (
     Action, BankAccountStatus, Client, Ipwl, Person, Proposal, ProposalStatus, Role, TransferStatus,
 )
 from bot.services.base import Identity, ServiceError
-from bot.services.reviews import StaffService
-from bot.validation import (
-    BANKS, Bank, Problem, ValidationError, holder_name_warning, parse_account_number, parse_date, parse_free_text,
-    parse_name,
+from bot.services.reviews import PROGRESS_KIND, StaffService
+from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
+from bot.domain.validation import (
+    BANKS, Bank, Problem, holder_name_warning, parse_account_number, parse_free_text, parse_name,
 )
 
 __all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
-from storage.finance import BankAccount, Payment, StaffSummary, Transfer
+from bot.domain.models import BankAccount, Payment, Transfer
+from bot.domain.records import AccountShare, StaffSummary
 from storage.unit import UnitOfWork
 
 ACCOUNT = "bank_account"  # conversation: an operator typing one client's account, or sending the sheet
@@ -77,6 +78,11 @@ class Accounts:
     rows: list[Beneficiary]
     payment: Payment | None = None
     warnings: tuple[Problem, ...] = ()
+    # Other clients (this proposal's or another's this year) given the same account number.
+    shares: tuple[AccountShare, ...] = ()
+
+    def shared_with(self, client_id: int) -> list[AccountShare]:
+        return [s for s in self.shares if s.client_id == client_id]
 
     @property
     def total(self) -> int:
@@ -110,6 +116,8 @@ class PaymentStep:
     accounts: Accounts
     step: str | None
     failing: Beneficiary | None = None
+    typed: tuple[OfficialEntry, ...] = ()  # the SPP (and SPM) typed so far, not yet recorded
+    examples: Mapping[str, str] = field(default_factory=dict)  # "spp"/"spm" → what to type
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ class FileUpload:
     file_name: str | None
     mime_type: str | None
     size: int
-    sha256: str
+    sha256: str = ""  # of the stored copy, once kept (finish_with_passbook)
     stored_path: str | None = None
 
 
@@ -136,7 +144,8 @@ class _FinanceBase(StaffService):
         accounts = await uow.bank_accounts.of_proposal(proposal.id)
         transfers = await uow.transfers.of_proposal(proposal.id)
         rows = [Beneficiary(c, accounts.get(c.id), transfers.get(c.id)) for c in await uow.clients.of_proposal(proposal.id)]
-        return Accounts(proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings))
+        shares = await uow.bank_accounts.shared(proposal.id, _year(proposal))
+        return Accounts(proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares))
 
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
         client = await uow.clients.by_id(client_id)
@@ -208,6 +217,10 @@ class AccountService(_FinanceBase):
             step = state.get("step")
             if step == "number":
                 number, warnings = parse_account_number(text, BANKS[state["bank"]])
+                client_id = int(state["client_id"])
+                proposal, row = await self.beneficiary(uow, client_id)
+                shares = await uow.bank_accounts.holders(number, _year(proposal), besides=client_id)
+                warnings = [*warnings, *_share_warnings(proposal, row.client, shares)]
                 state.update(number=number, step="holder")
             elif step == "holder":
                 client = await uow.clients.by_id(int(state["client_id"]))
@@ -220,6 +233,15 @@ class AccountService(_FinanceBase):
                 raise ServiceError("account_use_buttons", N_("Use the buttons above, or send the passbook photo."))
             entry = await self._save_state(uow, who, state)
             return replace(entry, warnings=tuple(warnings))
+
+    async def finish_with_passbook(self, who: Identity, photo: FileUpload, content: bytes) -> Accounts:
+        """The passbook photo: kept on disk once it opens as an image, and the account saved."""
+        stored = self.store_upload("rekening", f"{photo.file_unique_id}.jpg", content, photo.mime_type)
+        try:
+            return await self.finish_client(who, replace(photo, sha256=stored.sha256, stored_path=stored.path))
+        except BaseException:
+            self.unstore(stored)
+            raise
 
     async def finish_client(self, who: Identity, passbook: FileUpload | None = None) -> Accounts:
         """The passbook photo (or skip it): the account is saved and submitted for checking."""
@@ -277,6 +299,9 @@ class AccountService(_FinanceBase):
                 warnings.extend(item.warnings)
             await uow.conversations.end(who.person.id)
             result = await self._after_save(uow, who, proposal, now, [i.client_id for i in inputs])
+            # One account, one client: the sheet's numbers against each other and this year's clients.
+            for item in inputs:
+                warnings.extend(_share_warnings(proposal, by_id[item.client_id].client, result.shared_with(item.client_id)))
             return replace(result, warnings=tuple(warnings))
 
     # --- the verifier (PIC team or finance) --------------------------------------------------------
@@ -310,6 +335,10 @@ class AccountService(_FinanceBase):
                 proposal = await self.move(uow, who, proposal, transition, now)
                 await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNTS_VERIFIED_KIND,
                                   f"proposal:{proposal.id}:accounts_verified", {"proposal_id": proposal.id}, now)
+                await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                                  f"proposal:{proposal.id}:accounts_verified:operator",
+                                  {"proposal_id": proposal.id, "action": Action.VERIFY_ACCOUNTS.value,
+                                   "version": proposal.version}, now)
                 state = replace(state, proposal=proposal)
             return state
 
@@ -374,10 +403,13 @@ class AccountService(_FinanceBase):
         # Each save is audited per client, so the first client's trail numbers replacements uniquely.
         replaced = len(await uow.audit.for_entity("client", str(saved[0]))) if saved else 0
         if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.rows):
+            # After an account was sent back, the verifiers' card comes back (with its buttons).
+            again = any(r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version))
             transition = await self.authorize(uow, who, Action.SUBMIT_ACCOUNTS, proposal)
             proposal = await self.move(uow, who, proposal, transition, now)
             await self.notify(uow, await self.verifiers(uow, proposal), ACCOUNTS_SUBMITTED_KIND,
-                              f"proposal:{proposal.id}:accounts@{revision}", {"proposal_id": proposal.id}, now)
+                              f"proposal:{proposal.id}:accounts@{revision}",
+                              {"proposal_id": proposal.id, "again": again}, now)
             state = replace(state, proposal=proposal)
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
             await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNT_FIXED_KIND,
@@ -432,16 +464,18 @@ class PaymentService(_FinanceBase):
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             step = state.get("step")
             if step == "spp":
-                number, date = self._number_and_date(text, "spp")
-                state.update(step="spm", spp=[number, date.isoformat()])
+                decree = await uow.decrees.of_proposal(proposal.id)
+                entry = self._entry(text, "spp", earliest=decree.issued_on if decree else None,
+                                    too_early=N_("The SPP cannot be dated {date}, before the SK ({earliest})."))
+                state.update(step="spm", spp=[entry.number, entry.date.isoformat()])
             elif step == "spm":
-                number, date = self._number_and_date(text, "spm")
-                spp_number, spp_date = state["spp"]
-                await uow.payments.record(proposal.id, spp_number=spp_number, spp_date=dt.date.fromisoformat(spp_date),
-                                          spm_number=number, spm_date=date, by=who.person.id, now=now)
-                await uow.audit.record(self.event(who, "proposal", proposal.code, "record_orders",
-                                                  reason=f"SPP {spp_number}; SPM {number}"))
-                state = {"step": None}
+                entry = self._entry(text, "spm", earliest=dt.date.fromisoformat(state["spp"][1]),
+                                    too_early=N_("The SPM cannot be dated {date}, before its SPP ({earliest})."))
+                # Shown apart for a last look; nothing is recorded before "Save".
+                state.update(step="confirm", spm=[entry.number, entry.date.isoformat()])
+            elif step == "confirm":
+                raise ServiceError("payment_confirm_orders", N_("Check the SPP and SPM above and press Save, or "
+                                                               "Type again to correct them."))
             elif step and step.startswith("fail:"):
                 _, client_id, status = step.split(":")
                 reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
@@ -449,6 +483,28 @@ class PaymentService(_FinanceBase):
                 state = {"step": None}
             else:
                 raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
+            return await self._step(uow, proposal.id, state)
+
+    async def confirm_orders(self, who: Identity, proposal_id: int, *, save: bool) -> PaymentStep:
+        """Save the SPP and SPM shown (``save``), or start typing them again."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
+            conversation_proposal, state = await self.conversation(uow, who, PAYMENT)
+            if conversation_proposal != proposal.id or state.get("step") != "confirm":
+                raise ServiceError("stale", _STALE)
+            if save:
+                (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
+                await uow.payments.record(proposal.id, spp_number=spp_number, spp_date=dt.date.fromisoformat(spp_date),
+                                          spm_number=spm_number, spm_date=dt.date.fromisoformat(spm_date),
+                                          by=who.person.id, now=now)
+                await uow.audit.record(self.event(who, "proposal", proposal.code, "record_orders",
+                                                  reason=f"SPP {spp_number} {spp_date}; SPM {spm_number} {spm_date}"))
+                state = {"step": None}
+            else:
+                state = {"step": "spp"}
             await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
@@ -563,17 +619,45 @@ class PaymentService(_FinanceBase):
         if step and step.startswith("fail:"):
             client_id = int(step.split(":")[1])
             failing = next((r for r in accounts.rows if r.client.id == client_id), None)
-        return PaymentStep(accounts, step, failing)
-
-    def _number_and_date(self, text: str, field_name: str) -> tuple[str, dt.date]:
-        """``"00123/SPP/XI/2026 28-11-2026"``: a number, then its date (today when left out)."""
-        words = text.split()
+        typed = tuple(OfficialEntry(entry[0], dt.date.fromisoformat(entry[1]))
+                      for entry in (state.get("spp"), state.get("spm")) if entry)
         today = self.today()
-        for size in (3, 1):
-            if len(words) > size:
-                try:
-                    date = parse_date(" ".join(words[-size:]), today=today, field=f"{field_name}_date")
-                except ValidationError:
-                    continue
-                return parse_free_text(" ".join(words[:-size]), field=field_name, min_length=2, max_length=60), date
-        return parse_free_text(text, field=field_name, min_length=2, max_length=60), today
+        examples = {kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}"
+                    for kind in ("spp", "spm")}
+        return PaymentStep(accounts, step, failing, typed, examples)
+
+    def _format(self, kind: str) -> str:
+        return self.settings.payments.spp_number_format if kind == "spp" else self.settings.payments.spm_number_format
+
+    def _entry(self, text: str, kind: str, *, earliest: dt.date | None, too_early: str) -> OfficialEntry:
+        """``"00123/SPP/XI/2026 28-11-2026"``: a number of the centre's form, then its real date."""
+        return parse_official_entry(text, self._format(kind), today=self.today(), field=f"{kind}_number",
+                                    earliest=earliest, too_early=too_early)
+
+
+def _year(proposal: Proposal) -> int:
+    """The programme year a proposal belongs to (its period, else the year it was made)."""
+    if proposal.period_year:
+        return proposal.period_year
+    return proposal.created_at.year if proposal.created_at else 0  # (every stored proposal has created_at)
+
+
+def _share_warnings(proposal: Proposal, client: Client, shares: Sequence[AccountShare]) -> list[Problem]:
+    """What the operator is told when an account number is already another client's: the client by
+    name within their own proposal, the proposal's code within their IPWL, nothing more elsewhere."""
+    problems: list[Problem] = []
+    for share in shares:
+        params: dict[str, object] = {"client": f"{client.position}. {client.full_name}"}
+        if share.other_proposal_id == proposal.id:
+            message = N_("{client}: the same account number was given for client {number}. {name} of this "
+                         "proposal. Each client needs an account of their own: check both.")
+            params |= {"number": share.other_position, "name": share.other_name}
+        elif share.other_ipwl_id == proposal.ipwl_id:
+            message = N_("{client}: the same account number was given for client {number} of your proposal "
+                         "{code}. Each client needs an account of their own: check both.")
+            params |= {"number": share.other_position, "code": share.other_proposal_code}
+        else:
+            message = N_("{client}: the same account number was given this year for a client of another IPWL. "
+                         "Each client needs an account of their own: check it (the centre checks it too).")
+        problems.append(Problem(message, params, "warn", "account_number"))
+    return problems

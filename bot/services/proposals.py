@@ -7,19 +7,19 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot import intake, workflow
-from bot.i18n import N_
-from bot.intake import Cursor, IntakeContext, Reply, Step
-from bot.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
-from bot.regions import RegionsCatalog
+from bot.domain import proposal_intake as intake, workflow
+from bot.i18n import N_, FileSize
+from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
+from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
+from bot.domain.regions import RegionsCatalog
 from bot.services.base import Identity, Service, ServiceError
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 from storage.unit import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.client_sheet import ClientInput
+    from bot.files.client_sheet import ClientInput
 
 CONVERSATION = "proposal"
 EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
@@ -57,8 +57,8 @@ class FileUpload:
 class ProposalService(Service):
     """What an operator does with proposals."""
 
-    def __init__(self, *args: object, regions: RegionsCatalog | None = None) -> None:
-        super().__init__(*args)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, regions: RegionsCatalog | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.regions = regions or RegionsCatalog.empty()
 
     # --- starting and resuming ---------------------------------------------------------------------
@@ -108,7 +108,12 @@ class ProposalService(Service):
                 raise ServiceError("no_draft", N_("There is no draft to continue. Start one with /ajukan."))
             if proposal.status not in EDITABLE:
                 raise ServiceError("not_editable", N_("Proposal {code} can no longer be changed."), code=proposal.code)
-            if await uow.proposals.cursor_of(proposal.id) is None:
+            raw = await uow.proposals.cursor_of(proposal.id)
+            cursor = Cursor.from_json(json.loads(raw)) if raw else None
+            if cursor is None or (cursor.step == Step.NAME and not cursor.client
+                                  and await uow.clients.of_proposal(proposal.id)):
+                # A blank "next client" nobody started is dropped: back to the summary, which
+                # offers to add one, rather than a question that traps.
                 await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
             await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
             return await self._state(uow, proposal.id)
@@ -159,7 +164,8 @@ class ProposalService(Service):
                 # NIK check at its question passed then; saving it twice would break the draft.
                 raise ValidationError(Problem(N_("This NIK is already in this proposal. Each client appears once."),
                                               field="nik"))
-            flags = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
+            flags = (("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()) + \
+                tuple(effect.flags)
             client_id = await uow.clients.add(proposal.id, fields.pop("full_name"), fields.pop("nik"),
                                               flags=flags, **fields)
             return replace(cursor, client_id=client_id), []
@@ -175,11 +181,23 @@ class ProposalService(Service):
                     await uow.clients.add_budget_line(target.id, line.component, line.description,
                                                       line.quantity, line.unit_cost)
         elif isinstance(effect, intake.UpdateClient):
-            await self._own_client(uow, state, effect.client_id)
+            client = await self._own_client(uow, state, effect.client_id)
             fields = dict(effect.fields)
-            if "nik" in fields:
-                fields["flags"] = ("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()
+            warnings: list[Problem] = []
+            if fields.keys() & {"nik", "sex", "birth_date"}:
+                flags = [f for f in client.flags if f not in ("dup_nik", intake.NIK_MISMATCH)]
+                nik = fields.get("nik", client.nik)
+                if "dup_nik" in client.flags and "nik" not in fields or \
+                        "nik" in fields and await self._nik_elsewhere(uow, state, nik, now):
+                    flags.append("dup_nik")
+                # A birth date or sex that contradicts the NIK is kept, but flagged and said.
+                warnings = intake.mismatch_of(nik, fields.get("sex", client.sex), fields.get("birth_date", client.birth_date),
+                                              today=now.date())
+                if warnings:
+                    flags.append(intake.NIK_MISMATCH)
+                fields["flags"] = tuple(flags)
             await uow.clients.update(effect.client_id, **fields)
+            return cursor, warnings
         return cursor, []
 
     async def _nik_elsewhere(self, uow: UnitOfWork, state: DraftState, nik: str,
@@ -232,17 +250,24 @@ class ProposalService(Service):
             await uow.clients.remove_budget_line(line_id)
             return await self._state(uow, state.proposal.id)
 
-    async def add_clients(self, who: Identity, inputs: Sequence[ClientInput]) -> DraftState:
-        """A filled client list (XLSX/CSV): all rows are added, or none."""
+    async def add_clients(self, who: Identity, inputs: Sequence[ClientInput], *,
+                          update_existing: bool = False) -> DraftState:
+        """A filled client list (XLSX/CSV): all rows are written, or none.
+
+        A row whose NIK is already in the draft is refused with ``ServiceError("clients_listed")``
+        (its params say how many are listed already and how many are new) unless
+        ``update_existing``: then that client takes the row's data, and the row's budget lines
+        replace theirs (a client with no line in the file keeps their lines)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
-            present = {c.nik for c in state.clients}
-            dupes = [i for i in inputs if i.nik in present]
-            if dupes:
-                raise ValidationError([Problem(N_("row {row}: NIK already in this proposal"), {"row": i.row}, "block", "nik")
-                                       for i in dupes[:20]])
-            if len(state.clients) + len(inputs) > self.settings.intake.max_clients:
+            present = {c.nik: c for c in state.clients}
+            listed = [i for i in inputs if i.nik in present]
+            if listed and not update_existing:
+                raise ServiceError("clients_listed", N_("{listed} client(s) in the file are already in this proposal."),
+                                   listed=len(listed), new=len(inputs) - len(listed))
+            added = [i for i in inputs if i.nik not in present]
+            if len(state.clients) + len(added) > self.settings.intake.max_clients:
                 raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
                                               {"max": self.settings.intake.max_clients}))
             warnings: list[Problem] = []
@@ -250,24 +275,66 @@ class ProposalService(Service):
                 found = await self._check_nik(uow, state, item.nik, now)
                 warnings.extend(found)
                 warnings.extend(item.warnings)
-                client_id = await uow.clients.add(
-                    state.proposal.id, item.full_name, item.nik, flags=("dup_nik",) if found else (),
+                fields: dict[str, object] = dict(
                     sex=item.sex.value,
                     birth_date=item.birth_date, province_code=item.province_code, regency=item.regency,
                     address=item.address, phone=item.phone, approach=item.approach.value,
                     components=[c.value for c in item.components], assessment=item.assessment,
                     intervention_plan=item.intervention_plan,
                 )
+                existing = present.get(item.nik)
+                if existing is None:
+                    client_id = await uow.clients.add(state.proposal.id, item.full_name, item.nik,
+                                                      flags=("dup_nik",) if found else (), **fields)
+                else:
+                    client_id = existing.id
+                    flags = tuple(dict.fromkeys((*existing.flags, *(("dup_nik",) if found else ()))))
+                    await uow.clients.update(client_id, full_name=item.full_name, flags=flags, **fields)
+                    if item.budget:
+                        for old in existing.budget:
+                            await uow.clients.remove_budget_line(old.id)
                 for line in item.budget:
                     await uow.clients.add_budget_line(client_id, line.component, line.description,
                                                       line.quantity, line.unit_cost)
             if state.proposal.period_year is None:
                 await uow.proposals.set_period(state.proposal.id, now.year, now.month, now)
             await uow.proposals.set_cursor(state.proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
+            await self._hold_sheet(uow, who, state, None, now)
             await uow.audit.record(self.event(who, "proposal", state.proposal.code, "bulk_clients",
-                                              reason=f"{len(inputs)} clients"))
+                                              reason=f"{len(added)} clients" + (f", {len(listed)} updated" if listed else "")))
             fresh = await self._state(uow, state.proposal.id)
         return _with_warnings(fresh, warnings)
+
+    async def hold_sheet(self, who: Identity, upload: FileUpload) -> DraftState:
+        """Keep (in the draft's conversation) the client list that named clients already entered,
+        so "update them" can read it again without the operator sending it twice."""
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            await self._hold_sheet(uow, who, state, upload, self.clock.now())
+            return state
+
+    async def held_sheet(self, who: Identity) -> FileUpload:
+        """The client list kept by :meth:`hold_sheet`; refused when there is none (any more)."""
+        async with self.storage.reading() as uow:
+            state = await self._editable(uow, who)
+            conversation = await uow.conversations.of(who.person.id)
+        held = (conversation.state if conversation else {}).get("held_sheet")
+        if not held or held.get("proposal_id") != state.proposal.id:
+            raise ServiceError("stale", N_("This client list is no longer waiting. Send the file again."))
+        return FileUpload(held["file_id"], held.get("unique_id"), held.get("name"), held.get("mime"), int(held.get("size", 0)))
+
+    async def _hold_sheet(self, uow: UnitOfWork, who: Identity, state: DraftState, upload: FileUpload | None,
+                          now: dt.datetime) -> None:
+        conversation = await uow.conversations.of(who.person.id)
+        kept = dict(conversation.state) if conversation else {}
+        if upload is None and "held_sheet" not in kept:
+            return
+        kept.pop("held_sheet", None)
+        if upload is not None:
+            kept["held_sheet"] = {"proposal_id": state.proposal.id, "file_id": upload.telegram_file_id,
+                                  "unique_id": upload.file_unique_id, "name": upload.file_name,
+                                  "mime": upload.mime_type, "size": upload.size}
+        await uow.conversations.start(who.person.id, CONVERSATION, state.proposal.id, now, kept)
 
     async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> DraftState:
         """Link an uploaded document or photo to the draft (and to the client being typed)."""
@@ -282,13 +349,44 @@ class ProposalService(Service):
             )
             return await self._state(uow, state.proposal.id)
 
+    async def keep_file(self, who: Identity, upload: FileUpload, content: bytes) -> DraftState:
+        """An uploaded document or photo for the draft: refused while the draft cannot take it or
+        when it is empty or broken (nothing written then); kept on disk and linked otherwise."""
+        async with self.storage.reading() as uow:
+            state = await self._editable(uow, who)  # before anything is written to disk
+        stored = self.store_upload(state.proposal.code, upload.file_name, content, upload.mime_type)
+        try:
+            return await self.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
+        except BaseException:
+            self.unstore(stored)
+            raise
+
+    async def remove_attachment(self, who: Identity, attachment_id: int) -> DraftState:
+        """Take back an attachment sent by mistake, while the proposal can still be changed; its
+        stored file is deleted after the commit unless another record still uses it. A second
+        tap, or an old list, is refused as stale."""
+        state, discarded = await self._remove_attachment(who, attachment_id)
+        self.discard_files([discarded])
+        return state
+
+    async def _remove_attachment(self, who: Identity, attachment_id: int) -> tuple[DraftState, str | None]:
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            attachment = next((a for a in state.attachments if a.id == attachment_id and a.purpose == "proposal"), None)
+            if attachment is None:
+                raise ServiceError("stale", N_("That file is no longer attached to this proposal."))
+            discarded = await uow.attachments.remove(attachment.id, state.proposal.id, "proposal")
+            await uow.audit.record(self.event(who, "proposal", state.proposal.code, "remove_attachment",
+                                              reason=f"attachment {attachment.id} sha256 {attachment.sha256[:12]}"))
+            return await self._state(uow, state.proposal.id), discarded
+
     def check_upload(self, upload: FileUpload) -> None:
         """Refuse files the Bot API cannot hand over or that are not a document type we keep."""
         limit = self.settings.intake.max_file_mb
         if upload.size > limit * 1024 * 1024:
-            raise ValidationError(Problem(N_("The file is {size} MB; the most the bot can receive is {max} MB. "
+            raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB. "
                                              "Send a smaller file or a scan in lower resolution."),
-                                          {"size": round(upload.size / 1024 / 1024, 1), "max": limit}))
+                                          {"size": FileSize(upload.size), "max": limit}))
         if upload.mime_type not in self.settings.intake.accepted_mime_types:
             raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
                                              "or an XLSX/DOCX document.")))
@@ -439,7 +537,7 @@ class ProposalService(Service):
         niks = frozenset(c.nik for c in state.clients)
         return IntakeContext(today=today, unit_cost_ceilings=self.settings.intake.unit_cost_ceilings,
                              regions=self.regions, niks_in_proposal=niks, previous=state.previous,
-                             editing=state.editing)
+                             editing=state.editing, home_province=state.ipwl.province_code)
 
     def _check_complete(self, state: DraftState) -> None:
         problems = []

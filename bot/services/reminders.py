@@ -1,7 +1,7 @@
 """The reminder engine and the work queues: "what is due now?" and "what waits for me?".
 
 ``run(now)`` is what the repeating job calls. It pages through the items that may need a reminder
-(storage/reminders.py, one page in memory at a time), lets the pure rules of ``bot.reminders``
+(storage/reminders.py, one page in memory at a time), lets the pure rules of ``bot.domain.reminder_rules``
 decide what is due for each, and for every reminder — in ONE transaction per page — inserts its
 key into the reminder log and, only if that insert won, the outbox rows for its recipients. So:
 
@@ -19,13 +19,14 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot import reminders as rules
+from bot.domain import reminder_rules as rules
 from bot.i18n import N_
-from bot.models import ProposalStatus, Role
-from bot.reminders import Audience, Item, Kind, Policy, Reminder
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.reminder_rules import Audience, Item, Kind, Policy, Reminder
 from bot.services.base import Identity, Service, ServiceError
-from storage.outbox import NewNotification
-from storage.reminders import QueueItem, as_digest_items
+from bot.domain.records import NewNotification
+from storage.reminders import as_digest_items
+from bot.domain.records import QueueItem
 from storage.unit import UnitOfWork
 
 # Lines of a digest or a queue section: enough to act on, far below Telegram's 4096 characters.

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import report_files
+from bot.files import report_files
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import N_, Translations, Translator
-from bot.models import Role
-from bot.reports import STAGES, DurationCollector, MonthlyReport, Period, collect
+from bot.domain.models import Role
+from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, Period, collect
 from bot.services.base import Identity, Service, ServiceError
-from bot.validation import mask_account, mask_nik, parse_date, parse_period
+from bot.domain.validation import mask_account, mask_nik, parse_date, parse_period
 from storage.files import FileStore
 from storage.reports import EXPORTS, report_reader
 from storage.unit import Storage
@@ -65,8 +65,8 @@ def _require(who: Identity, *roles: Role) -> None:
 class ReportService(Service):
     """``/laporan``, the scheduled monthly report, ``/ekspor``, and typical stage times."""
 
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings) -> None:
-        super().__init__(storage, clock, settings)
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
+        super().__init__(storage, clock, settings, files=files)
         self._heavy = asyncio.Semaphore(1)
         self._typical: tuple[float, dict[str, float | None]] | None = None
 
@@ -144,7 +144,7 @@ class ReportService(Service):
                         for locale in {h.locale or self.settings.locale.default for h in heads}}
         # Kept on disk (files_dir/reports-YYYY-MM-locale): the centre's archive, and what the
         # outbox rows point at, so a retried delivery sends the very same files.
-        store = FileStore(self.settings.storage.files_dir)
+        store = self.files
         kept: dict[str, list[tuple[str, str, str]]] = {}
         for locale, files in rendered.items():
             folder = f"reports-{period.key}-{locale}"
@@ -248,8 +248,10 @@ class ReportService(Service):
                      unmasked: bool = False) -> ExportFile:
         """``/ekspor``: one kind of record over a date range as XLSX (admins only).
 
-        Client exports mask NIK and phone and leave out addresses and health data unless the admin
-        asks for them in full (the choice is audited). Payment exports always mask NIK and accounts.
+        A masked client export holds no direct identifier: a client code and initials instead of
+        name and NIK, the birth year, the regency at most (:func:`masked_client`); the full one is
+        given only when the admin asks for it (the choice is audited). Payment exports always mask
+        NIK and accounts.
         """
         self.check_export(who, kind)
         zone = ZoneInfo(self.timezone)
@@ -257,9 +259,10 @@ class ReportService(Service):
         end = dt.datetime.combine(span[1] + dt.timedelta(days=1), dt.time(), zone)
         query = EXPORTS[kind]
         mask = _masker(kind, query.columns, unmasked)
+        columns = MASKED_CLIENT_COLUMNS if kind == "clients" and not unmasked else query.columns
         title = t.gettext(EXPORT_TITLES[kind])
         async with self._heavy, _responsive():
-            book = await asyncio.to_thread(report_files.ExportBook, t, title, query.columns)
+            book = await asyncio.to_thread(report_files.ExportBook, t, title, columns)
             async with report_reader(self.storage.db) as reader:
                 async for page in reader.export_rows(kind, start, end):
                     await asyncio.to_thread(book.append, [mask(row) for row in page])
@@ -285,25 +288,40 @@ EXPORT_TITLES = {
     "lpj": N_("LPJ"),
     "audit": N_("Audit log"),
 }
-# Client columns left out of a masked export (addresses and health data), and masked ones.
-_DROPPED = frozenset({"address", "assessment", "intervention_plan"})
+# The masked client export: no name, NIK, phone, address or health text — being on a
+# rehabilitation list under one's name is itself health data. What stays identifies a record for
+# the centre (the client code leads back to the full export) but not a person to a reader.
+MASKED_CLIENT_COLUMNS = ("code", "ipwl_code", "status", "client_code", "initials", "sex", "birth_year",
+                         "province_code", "regency", "approach", "components", "budget", "erased_at")
+
+
+def initials(full_name: str | None) -> str:
+    """"Siti Rahmawati" → "S.R."; an anonymized record ("-") has none."""
+    letters = [word[0].upper() for word in (full_name or "").split() if word[0].isalpha()]
+    return ".".join(letters) + "." if letters else "-"
+
+
+def masked_client(row: dict[str, Any]) -> tuple[Any, ...]:
+    """One row of the full client export (column → value) as the masked export shows it."""
+    derived = {
+        "client_code": f"{row['code']}/{row['position']}",
+        "initials": initials(row["full_name"]),
+        "birth_year": str(row["birth_date"])[:4] if row["birth_date"] else None,
+    }
+    return tuple(derived[c] if c in derived else row[c] for c in MASKED_CLIENT_COLUMNS)
 
 
 def _masker(kind: str, columns: Sequence[str], unmasked: bool) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    if kind == "clients" and unmasked:
-        return tuple
+    if kind == "clients":
+        if unmasked:
+            return tuple
+        return lambda row: masked_client(dict(zip(columns, row, strict=True)))
     rules: dict[int, Callable[[Any], Any]] = {}
     for index, column in enumerate(columns):
         if column == "nik":
             rules[index] = lambda v: mask_nik(v) if v and not str(v).startswith("ANON-") else v
         elif column == "account_number":
             rules[index] = lambda v: mask_account(v) if v else v
-        elif kind == "clients" and column == "phone":
-            rules[index] = lambda v: mask_account(v) if v else v
-        elif kind == "clients" and column == "birth_date":
-            rules[index] = lambda v: str(v)[:4] if v else v
-        elif kind == "clients" and column in _DROPPED:
-            rules[index] = lambda v: None
 
     def mask(row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(rules[i](v) if i in rules else v for i, v in enumerate(row))

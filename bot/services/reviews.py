@@ -19,15 +19,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import workflow
+from bot.domain import workflow
 from bot.i18n import N_
-from bot.models import (
+from bot.domain.models import (
     Action, Actor, Attachment, Client, Grant, Ipwl, Person, Proposal, ProposalStatus, ReturnReason, Role,
 )
 from bot.services.base import Identity, Service, ServiceError
-from bot.validation import parse_free_text
-from bot.workflow import Transition, WorkflowError
-from storage.finance import StaffSummary
+from bot.domain.validation import parse_free_text
+from bot.domain.workflow import Transition, WorkflowError
+from bot.domain.records import StaffSummary
 from storage.unit import UnitOfWork
 
 CARD_KIND = "proposal_card"  # a new card in the team's group (enqueued by ProposalService.submit)
@@ -36,6 +36,9 @@ CARD_SUPERSEDED_KIND = "proposal_card_superseded"  # an older version's card, ed
 RETURNED_KIND = "proposal_returned"
 REJECTED_KIND = "proposal_rejected"
 AWAITING_SK_KIND = "proposal_awaiting_sk"
+# To the IPWL's operators at each step of the review ("you will be notified when anything changes").
+PROGRESS_KIND = "proposal_progress"
+_TOLD_OPERATORS = frozenset({Action.VERIFY, Action.VALIDATE})
 REASONS = "review_reason"  # the conversation while a PIC picks and types the reasons
 
 # What a PIC does from the group card; return and reject need reasons first.
@@ -198,7 +201,9 @@ class StaffService(Service):
         if stamp is not None and stamp.action in _DONE_BY and (error is None or error.code != workflow.NOT_ALLOWED_IN_STATUS
                                                                or stamp.action != Action.SUBMIT.value):
             return ServiceError("already_done", _DONE_BY[stamp.action], name=stamp.name or "?", when=stamp.at)
-        return ServiceError("not_now", N_("This cannot be done at this step. The card shows what happens next."))
+        # Name the step the proposal is at (the view adds who acts next).
+        return ServiceError("not_now", N_("This cannot be done now: proposal {code} is at the step “{status}”."),
+                            code=fresh.code, status=fresh.status)
 
     async def stamp(self, uow: UnitOfWork, proposal: Proposal) -> Stamp | None:
         """The latest lifecycle change of the proposal, from its audit trail."""
@@ -256,6 +261,11 @@ class StaffService(Service):
 
 class ReviewService(StaffService):
     """What the PIC team does with submitted proposals."""
+
+    def stored_copy(self, attachment: Attachment) -> bytes | None:
+        """The centre's own copy of an attachment (when Telegram no longer has its file id, as on a
+        restored server), or None when the store does not hold it either."""
+        return self.files.read(attachment.stored_path or "")
 
     # --- the group card ---------------------------------------------------------------------------
 
@@ -316,6 +326,12 @@ class ReviewService(StaffService):
                 await self.notify(uow, await uow.staff.holding(Role.HEAD), AWAITING_SK_KIND,
                                   f"proposal:{proposal.id}:v{proposal.version}:validated",
                                   {"proposal_id": proposal.id}, now)
+            if action in _TOLD_OPERATORS:
+                # The operator was promised news of every change: each step of the review is told.
+                await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                                  f"proposal:{proposal.id}:v{proposal.version}:{action.value}:operator",
+                                  {"proposal_id": proposal.id, "action": action.value, "version": proposal.version},
+                                  now)
             return moved
 
     # --- return and reject, with reasons --------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.models import Ipwl, Role, Team
+from bot.domain.models import Ipwl, Role, Team
 from bot.services.admin import (
     EDITABLE,
     Audiences,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.guidance import SECTIONS, Section
+from bot.domain.guidance import SECTIONS, Section
 from bot.i18n import Translator
 from handlers.callback_data import encode
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator, format_money
-from bot.lpj_intake import REMOVE_PREFIX, Evidence, EvidenceKind, Step
-from bot.models import Component, ProposalStatus
+from bot.domain.lpj_intake import REMOVE_PREFIX, Evidence, EvidenceKind, Step
+from bot.domain.models import Component, ProposalStatus
 from bot.services import LpjState
 from handlers.callback_data import encode
 

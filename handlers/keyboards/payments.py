@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.models import BankAccountStatus, ProposalStatus, TransferStatus
+from bot.domain.models import BankAccountStatus, ProposalStatus, TransferStatus
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, PaymentStep
-from bot.validation import BANKS
+from bot.domain.validation import BANKS
 from handlers.callback_data import encode
 from handlers.views.payments import ACCOUNT_STATUS
-from storage.finance import StaffSummary
+from bot.domain.records import StaffSummary
 
 MAX_ROWS = 40
 
@@ -107,6 +107,9 @@ def open_payment(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
 
 def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | None:
     a = step.accounts
+    if step.step == "confirm":
+        return InlineKeyboardMarkup([[_button(t.pgettext("button", "✅ Save SPP and SPM"), "pok", a.proposal.id, "y"),
+                                      _button(t.pgettext("button", "✏️ Type again"), "pok", a.proposal.id, "n")]])
     if step.step is not None or a.proposal.status != ProposalStatus.ACCOUNTS_VERIFIED:
         return None
     rows = []
@@ -120,3 +123,8 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
         rows.append([_button(t.pgettext("button", "✅ All pending sent today"), "psa", a.proposal.id)])
     rows.append([_button(t.pgettext("button", "📥 Transfers workbook"), "ptx", a.proposal.id)])
     return InlineKeyboardMarkup(rows)
+
+
+def start_lpj(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
+    """On the payment notice: open this proposal's LPJ (the same button /lpj offers)."""
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "📑 Start the LPJ"), "ljo", proposal_id)]])

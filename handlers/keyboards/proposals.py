@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.intake import Step, nik_region
-from bot.models import Approach, Component, Ipwl, ProposalStatus
-from bot.regions import PROVINCES, RegionsCatalog
+from bot.domain.proposal_intake import CLIENT_STEPS, Step, nik_region
+from bot.domain.models import Approach, Component, Ipwl, ProposalStatus
+from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
 from handlers.callback_data import encode
 from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, PAGE_SIZE, month_label, region_label
@@ -34,10 +34,18 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         nxt = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
         rows = [[_answer(month_label(t, today.year, today.month), "this"), _answer(month_label(t, *nxt), "next")]]
     elif c.step == Step.NIK_CONFIRM:
+        # One tap confirms the NIK's data and says where the client lives.
         province, regency = nik_region(c.client, regions)
-        rows = [[_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=regency or PROVINCES.get(province, province)), "here")],
-                [_answer("✅ " + t.pgettext("button", "Correct, lives elsewhere"), "ok")],
-                [_answer("✏️ " + t.pgettext("button", "Change birth date or sex"), "change")]]
+        here = regency or PROVINCES.get(province, province)
+        rows = [[_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=here), "here")]]
+        prev = state.previous
+        if prev is not None and prev.province_code and prev.regency and prev.regency != here:
+            rows.append([_answer("✅ " + t.pgettext("button", "Correct, lives in {place}", place=prev.regency), "prev")])
+        rows += [[_answer("✅ " + t.pgettext("button", "Correct, lives elsewhere"), "elsewhere")],
+                 [_answer("✏️ " + t.pgettext("button", "Change birth date or sex"), "change")]]
+    elif c.step == Step.NIK_MISMATCH:
+        rows = [[_answer("✔️ " + t.pgettext("button", "Keep what I entered"), "keep")],
+                [_answer("🪪 " + t.pgettext("button", "Use the NIK's birth date and sex"), "nik")]]
     elif c.step == Step.SEX or (c.step == Step.EDIT and c.edit_field == "sex"):
         rows = [[_answer(t.pgettext("button", "Male"), "L"), _answer(t.pgettext("button", "Female"), "P")]]
     elif c.step == Step.REGION:
@@ -50,8 +58,17 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         rows.append([_answer(t.pgettext("button", "Somewhere else"), "other")])
     elif c.step == Step.PROVINCE and c.choices:
         rows = [[_answer(PROVINCES[code], code)] for code in c.choices]
+    elif c.step == Step.PROVINCE:
+        # The IPWL's own province (most clients live near it) and the previous client's, one tap each.
+        offered = [code for code in (state.ipwl.province_code, state.previous.province_code if state.previous else None)
+                   if code in PROVINCES]
+        rows = [[_answer(PROVINCES[code], code)] for code in dict.fromkeys(offered)]
     elif c.step == Step.REGENCY and c.choices:
         rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
+    elif c.step == Step.REGENCY and regions.has_regencies:
+        # Every regency and city of the province, from the regions file, two to a row.
+        found = [_answer(r.name, r.code) for r in regions.regencies_of(c.client.get("province_code", ""))]
+        rows = [found[i:i + 2] for i in range(0, len(found), 2)]
     elif c.step == Step.PHONE or (c.step == Step.EDIT and c.edit_field == "phone"):
         rows = [[_answer(t.pgettext("button", "Skip"), "skip")]]
     elif c.step == Step.APPROACH or (c.step == Step.EDIT and c.edit_field == "approach"):
@@ -66,19 +83,41 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         selected = set(c.client.get("components", []))
         toggles = [_answer(("✅ " if x.value in selected else "") + x.value, x.value) for x in Component]
         rows = [toggles[:4], toggles[4:], [_answer("✔️ " + t.pgettext("button", "Done"), "done")]]
-    elif c.step == Step.BUDGET and state.editing is not None:
-        rows = [[_answer("➕ " + x.value, x.value) for x in state.editing.components]]
+    elif c.step in (Step.BUDGET, Step.BUDGET_LINE) and state.editing is not None:
+        others = [x for x in state.editing.components if c.step == Step.BUDGET or x.value != c.component]
+        if others:
+            rows = [[_answer("➕ " + t.pgettext("button", "Line for {number}", number=x.value), x.value) for x in others]]
         if state.previous is not None and state.previous.budget and not state.editing.budget:
             rows.append([_answer("↺ " + t.pgettext("button", "Copy the previous client's budget"), "copy")])
         if state.editing.budget:
             rows.append([_answer("➕ " + t.pgettext("button", "Next client"), "next"),
-                         _answer("📋 " + t.pgettext("button", "Review and send"), "review")])
-    elif c.step == Step.BUDGET_LINE:
-        rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
+                         _answer("📋 " + t.pgettext("button", "Summary and send"), "review")])
+        else:
+            rows.append([_button("📋 " + t.pgettext("button", "Back to the summary"), "rv")])
+        return InlineKeyboardMarkup(rows)
+    elif c.step == Step.EDIT and c.edit_field in ("regency", "province") and regions.has_regencies:
+        if c.choices and c.edit_field == "province":
+            rows = [[_answer(PROVINCES[code], code)] for code in c.choices if code in PROVINCES]
+        elif c.choices:
+            rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
+        elif c.edit_field == "province":
+            rows = [[_answer(PROVINCES[state.ipwl.province_code], state.ipwl.province_code)]] \
+                if state.ipwl.province_code in PROVINCES else []
+        else:
+            province = c.client.get("province_code") or (state.editing.province_code if state.editing else "")
+            found = [_answer(r.name, r.code) for r in regions.regencies_of(province or "")]
+            rows = [found[i:i + 2] for i in range(0, len(found), 2)]
+            rows.append([_answer("🗺 " + t.pgettext("button", "Another province"), "province")])
+        rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.EDIT:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
     elif c.step == Step.REVIEW:
         return review(t, state)
+    if c.step in CLIENT_STEPS:
+        # Every question offers the way back to the summary; a client not finished is not kept.
+        label = (t.pgettext("button", "Back to the summary (this client is not saved)") if c.client
+                 else t.pgettext("button", "Back to the summary"))
+        rows.append([_button("📋 " + label, "rv")])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -97,11 +136,37 @@ def review(t: Translator, state: DraftState, page: int = 0) -> InlineKeyboardMar
     if nav:
         rows.append(nav)
     rows.append([_button(t.pgettext("button", "➕ Add a client"), "add"), _button(t.pgettext("button", "📥 Client list (XLSX)"), "tpl")])
+    if any(a.purpose == "proposal" for a in state.attachments):
+        rows.append([_button(t.pgettext("button", "📎 Attachments ({count})", count=len(
+            [a for a in state.attachments if a.purpose == "proposal"])), "att")])
     label = (t.pgettext("button", "📤 Send again to the PIC team") if p.status == ProposalStatus.RETURNED
              else t.pgettext("button", "📤 Send to the PIC team"))
     rows.append([_button(label, "sub", p.id)])
     rows.append([_button(t.pgettext("button", "🗑 Withdraw"), "wd", p.id)])
     return InlineKeyboardMarkup(rows)
+
+
+REMOVABLE_SHOWN = 20  # attachments offered for removal, the most recent (a message's buttons stay usable)
+
+
+def attachments(t: Translator, state: DraftState) -> InlineKeyboardMarkup:
+    """One 🗑 button per attachment (numbered as the list says), and the way back to the summary."""
+    files = list(enumerate([a for a in state.attachments if a.purpose == "proposal"], start=1))
+    rows: Rows = [[_button(f"🗑 {number}. {(a.file_name or '-')[:40]}", "rma", a.id)]
+                  for number, a in files[-REMOVABLE_SHOWN:]]
+    rows.append([_button(t.pgettext("button", "‹ Back to the review"), "rv")])
+    return InlineKeyboardMarkup(rows)
+
+
+def update_listed(t: Translator) -> InlineKeyboardMarkup:
+    """Under a client list that names clients already entered: update them, or leave it."""
+    return InlineKeyboardMarkup([[_button("🔄 " + t.pgettext("button", "Update them from the file"), "cup")],
+                                 [_button("✖️ " + t.pgettext("button", "No, change nothing"), "keep")]])
+
+
+def attachment_saved(t: Translator) -> InlineKeyboardMarkup:
+    """Under "📎 Saved": the list, to take back a file sent by mistake."""
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "📎 See or remove attachments"), "att")]])
 
 
 def client_card(t: Translator, state: DraftState, client_id: int) -> InlineKeyboardMarkup:

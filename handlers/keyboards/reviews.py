@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.models import Action
+from bot.domain.models import Action
 from bot.services.reviews import DECISIONS, REASON_FIELDS, Card, Detail, ReasonDraft
 from handlers.callback_data import encode
 from handlers.views.reviews import REASON_FIELD_LABELS

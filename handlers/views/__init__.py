@@ -11,12 +11,12 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.bulk_import import ImportProblem, render_problem
-from bot.i18n import N_, Translator, format_age, format_date, format_datetime, format_money
-from bot.models import ProposalStatus, Role
-from bot.regions import PROVINCES
+from bot.files.problems import ImportProblem, render_problem
+from bot.i18n import N_, FileSize, Translator, format_age, format_date, format_datetime, format_file_size, format_money
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.regions import PROVINCES
 from bot.services import Identity, IpwlStatus, Redemption
-from bot.workflow import next_step
+from bot.domain.workflow import next_step
 
 MAX_TEXT = 4096
 
@@ -58,10 +58,16 @@ def _(t: Translator, msgid: str, **params: object) -> str:
 
 
 def _display(t: Translator, value: object) -> object:
+    if isinstance(value, ProposalStatus):  # a step of the lifecycle, as people call it
+        return t.gettext(STATUS_LABELS[value])
+    if isinstance(value, float):  # "25,5 MB" in Indonesian, not "25.5"
+        return t.format_number(value, decimals=0 if value.is_integer() else 1)
     if isinstance(value, dt.datetime):
         return format_datetime(value, "Asia/Jakarta", t.locale)
     if isinstance(value, dt.date):
         return format_date(value, t.locale)
+    if isinstance(value, FileSize):
+        return format_file_size(value, t.locale)
     return value
 
 
@@ -85,7 +91,12 @@ def refusal(t: Translator, error: object) -> str:
     problems = getattr(error, "problems", None)
     if problems:
         return "\n".join("⚠️ " + _(t, p.message, **p.params) for p in problems)
-    return "⚠️ " + _(t, getattr(error, "message"), **getattr(error, "params", {}))
+    params = getattr(error, "params", {})
+    text = "⚠️ " + _(t, getattr(error, "message"), **params)
+    status = next((v for v in params.values() if isinstance(v, ProposalStatus)), None)
+    if status is not None:  # name the step the proposal is at, and who acts next
+        text += "\n" + _(t, next_step(status))
+    return text
 
 
 def import_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: int = 40) -> str:
@@ -117,12 +128,31 @@ def welcome_stranger(t: Translator, centre: str) -> str:
             "then open it to start."
         ),
         centre=centre,
-    )
+    ) + "\n\n" + language_hint(t)
+
+
+def language_hint(t: Translator) -> str:
+    """One line at a welcome: how to switch language (worded for someone who cannot read it yet)."""
+    return _(t, N_("🌐 To change the language, send /bahasa."))
+
+
+def welcome(t: Translator, who: Identity) -> str:
+    """A registered person's first /start in a private chat (an admin of the config, say)."""
+    return _(t, N_("Welcome, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
+             name=who.person.full_name, roles=role_names(t, who.actor.roles)) + "\n\n" + language_hint(t)
 
 
 def welcome_back(t: Translator, who: Identity) -> str:
     return _(t, N_("Welcome back, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
              name=who.person.full_name, roles=role_names(t, who.actor.roles))
+
+
+def team_label(t: Translator, name: str) -> str:
+    """A PIC team's name as a phrase: "Tim PIC 1" as it is, "Jawa Barat" as "Tim PIC Jawa Barat"
+    (never "Tim PIC Tim PIC 1")."""
+    if name.strip().lower().startswith(("tim ", "team ", "tim-", "team-")):
+        return name
+    return t.gettext(N_("PIC team {name}"), name=name)
 
 
 def invite_redeemed(t: Translator, redemption: Redemption) -> str:
@@ -131,17 +161,17 @@ def invite_redeemed(t: Translator, redemption: Redemption) -> str:
         text = _(t, N_("✅ Done. You are now registered as {role} of <b>{ipwl}</b>."),
                  role=role, ipwl=redemption.ipwl.name)
     elif redemption.team is not None:
-        text = _(t, N_("✅ Done. You are now registered as {role} of team <b>{team}</b>."),
-                 role=role, team=redemption.team.name)
+        text = _(t, N_("✅ Done. You are now registered as a member of <b>{team}</b>."),
+                 team=team_label(t, redemption.team.name))
     else:
         text = _(t, N_("✅ Done. You are now registered as {role}."), role=role)
-    return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do."))
+    return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do.")) + "\n" + language_hint(t)
 
 
 def group_bound(t: Translator, team_name: str, team_code: str) -> str:
-    return _(t, N_("✅ This group is now the working group of PIC team <b>{team}</b> ({code}). "
+    return _(t, N_("✅ This group is now the working group of <b>{team}</b> ({code}). "
                    "New proposals of the team's IPWL will be announced here."),
-             team=team_name, code=team_code)
+             team=team_label(t, team_name), code=team_code)
 
 
 def group_only(t: Translator) -> str:
@@ -221,6 +251,11 @@ def language_set(t: Translator) -> str:
 
 def cancelled(t: Translator) -> str:
     return _(t, N_("Cancelled. Nothing was changed."))
+
+
+def unknown_command(t: Translator, command: str) -> str:
+    return _(t, N_("⚠️ The bot has no command {command}. Send /bantuan to see the commands you can use."),
+             command=command or "/")
 
 
 def nothing_to_cancel(t: Translator) -> str:

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator
-from bot.models import Invite, Role
-from bot.regions import PROVINCES
+from bot.domain.models import Invite, Role
+from bot.domain.regions import PROVINCES
 from bot.services.admin import (
     Audiences,
     BackupFile,
@@ -381,8 +381,18 @@ def confirm_erase(t: Translator, code: str) -> str:
 
 def erased(t: Translator, done: ErasureDone) -> str:
     if done.action == "delete":
-        return _(t, N_("🧹 The client was removed from draft {code}."), code=done.proposal_code)
-    return _(t, N_("🧹 The client's personal data in {code} is anonymized."), code=done.proposal_code)
+        lines = [_(t, N_("🧹 The client was removed from draft {code}."), code=done.proposal_code)]
+    else:
+        lines = [_(t, N_("🧹 The client's personal data in {code} is anonymized."), code=done.proposal_code)]
+    if done.files:
+        lines.append(_(t, N_("{count} stored file(s) about them were deleted."), count=done.files))
+    lines.append(_(t, N_("The database holds no copy of the erased data any more.")) if done.purged else
+                 _(t, N_("The space it took in the database is overwritten at the next checkpoint (the database "
+                         "was busy).")))
+    lines.append(_(t, N_("Backups made before now still hold this client: the erasure is recorded in the erasure "
+                         "ledger (without personal data), and restoring any backup with atensi-bot db restore erases "
+                         "them again.")))
+    return "\n".join(lines)
 
 
 def personal_export_caption(t: Translator, count: int) -> str:
@@ -449,15 +459,19 @@ def history_pages(h: ProposalHistory) -> int:
 
 
 def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
-    text = _(t, N_("💾 Backup made and checked: <code>{path}</code> ({size} MB). {kept} backup(s) are kept."),
-             path=str(backup.path), size=round(backup.size / 1024 / 1024, 1), kept=backup.kept)
-    if backup.restore:
-        text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data). To restore: stop "
-                               "the bot, run <code>{command}</code> with the database's address, start the bot."),
-                         command=esc(backup.restore))
-    elif not sent:
-        text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data). To restore: stop "
-                               "the bot, put the file in place of the database, start the bot."))
+    path = str(backup.path)
+    text = _(t, N_("💾 Backup made and checked: <code>{path}</code> ({size} MB), one archive of the database and "
+                   "the {files} stored file(s) (receipts, photos, BAST, assessments). {kept} backup(s) are kept."),
+             path=path, size=t.format_number(backup.size / 1024 / 1024, decimals=1), files=backup.files,
+             kept=backup.kept)
+    if backup.missing_files:
+        text += "\n" + _(t, N_("⚠️ {count} file(s) the records name were not in the file store, so they are not in "
+                               "the backup either."), count=backup.missing_files)
+    if not sent:
+        text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data)."))
+    text += "\n" + _(t, N_("To restore it, do not copy files by hand: stop the bot and run <code>atensi-bot db "
+                           "restore {path}</code>. It checks the backup, moves the current database and files aside, "
+                           "and erases again every client erased since the backup was made."), path=path)
     return text
 
 

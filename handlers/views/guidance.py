@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.guidance import SECTIONS, Page, Section
+from bot.domain.guidance import SECTIONS, Page, Section
 from bot.i18n import N_, Translator
-from bot.models import Ipwl, Person, Team
-from bot.reports import STAGES
-from handlers.views import _, clip, esc
+from bot.domain.models import Ipwl, Person, Team
+from bot.domain.report_figures import STAGES
+from handlers.views import _, clip, esc, team_label
 
 _STAGE_LABELS = {stage.key: stage.label for stage in STAGES}
 
@@ -50,7 +50,7 @@ def contacts(t: Translator, found: Sequence[tuple[Ipwl, Team | None, list[Person
         if team is None:
             lines.append(_(t, N_("<b>{ipwl}</b>: no PIC team assigned yet. Ask the centre's admin."), ipwl=ipwl.name))
             continue
-        lines.append(_(t, N_("<b>{ipwl}</b> is assisted by PIC team <b>{team}</b>."), ipwl=ipwl.name, team=team.name))
+        lines.append(_(t, N_("<b>{ipwl}</b> is assisted by <b>{team}</b>."), ipwl=ipwl.name, team=team_label(t, team.name)))
         for person in members:
             # A mention link opens a chat with the person without showing their phone number.
             lines.append(f'• <a href="tg://user?id={person.telegram_user_id}">{esc(person.full_name)}</a>')

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.bulk_import import ImportProblem
+from bot.files.problems import ImportProblem
 from bot.i18n import N_, Translator, format_date, format_datetime, format_money
-from bot.lpj_intake import EvidenceKind, LpjRules, NumberedLine, Step, variance
-from bot.models import ProposalStatus, ReturnReason
+from bot.domain.lpj_intake import Evidence, EvidenceKind, LpjRules, NumberedLine, Step, served_example, variance
+from bot.domain.models import ProposalStatus, ReturnReason
 from bot.services import LpjState
 from bot.services.lpj import LpjReview
-from bot.validation import Problem
-from handlers.views import STATUS_LABELS, _, clip, esc
+from bot.domain.validation import Problem
+from handlers.views import STATUS_LABELS, _, clip, esc, team_label
 from handlers.keyboards.lpj import REMOVABLE_SHOWN
 from handlers.views.proposals import COMPONENT_LABELS
 
@@ -69,7 +69,7 @@ def question(t: Translator, state: LpjState, today: dt.date, rules: LpjRules,
         head.append(_(t, N_("✅ Line {number}: {spent} spent, variance {variance}."), number=previous.number,
                       spent=format_money(spent), variance=signed(variance(previous.line, spent))))
     if c.step == Step.SERVICES and state.client is not None:
-        body = _services_prompt(t, state)
+        body = _services_prompt(t, state, today)
     elif c.step == Step.SERVICE_COMPONENTS and state.client is not None:
         body = _components_prompt(t, state)
     elif c.step in (Step.REALIZATION, Step.REALIZATION_NOTE) and state.line is not None:
@@ -90,7 +90,7 @@ def question(t: Translator, state: LpjState, today: dt.date, rules: LpjRules,
     return clip("\n\n".join([*head, body]) if head else body)
 
 
-def _services_prompt(t: Translator, state: LpjState) -> str:
+def _services_prompt(t: Translator, state: LpjState, today: dt.date) -> str:
     client = state.client
     assert client is not None
     chosen = state.cursor.components or tuple(x.value for x in client.components)
@@ -101,8 +101,10 @@ def _services_prompt(t: Translator, state: LpjState) -> str:
     if reported:
         lines.append(_(t, N_("Reported now: {first} – {last}"), first=_day(reported[0].served_from, t),
                        last=_day(reported[0].served_to, t)))
+    p = state.proposal
+    earliest = dt.date(p.period_year, p.period_month, 1) if p.period_year and p.period_month else today
     lines.append(_(t, N_("Type the first and the last day the services were given, e.g. {example}."),
-                   example="01-12-2026 s/d 28-02-2027"))
+                   example=served_example(earliest, today)))
     return "\n".join(lines)
 
 
@@ -198,8 +200,8 @@ def submitted(t: Translator, state: LpjState, team_name: str | None) -> str:
     if state.lpj.late:
         text += "\n" + _(t, N_("⏰ It was sent after its due date and is recorded as late."))
     if team_name:
-        text += "\n" + _(t, N_("PIC team {team} will check it. You will be told here when anything changes."),
-                         team=team_name)
+        text += "\n" + _(t, N_("{team} will check it. You will be told here when anything changes."),
+                         team=team_label(t, team_name))
     return text
 
 
@@ -295,6 +297,29 @@ def detail(t: Translator, state: LpjState, today: dt.date) -> str:
             extra = " · " + (format_money(e.amount) if e.amount is not None else "?") + (" · meterai ✓" if e.stamped else "")
         lines.append(f"📎 {esc(t.gettext(KIND_LABELS[e.kind]))}: {esc(e.file_name or '-')}{esc(extra)}")
     return clip("\n".join(lines))
+
+
+_EVIDENCE_ONE: Mapping[EvidenceKind, str] = {
+    EvidenceKind.RECEIPT: N_("Receipt (kuitansi)"),
+    EvidenceKind.PHOTO: N_("Activity photo"),
+    EvidenceKind.BAST: N_("BAST"),
+}
+
+
+def evidence_caption(t: Translator, e: Evidence, number: int, total: int) -> str:
+    """The caption of one evidence file sent with the Detail: which one, and a receipt's amount."""
+    parts = [f"📎 {number}/{total}", esc(t.gettext(_EVIDENCE_ONE[e.kind]))]
+    if e.file_name and not e.file_name.startswith("foto-"):
+        parts.append(esc(e.file_name[:200]))
+    if e.kind == EvidenceKind.RECEIPT:
+        parts.append(format_money(e.amount) if e.amount is not None else "?")
+        if e.stamped:
+            parts.append(esc(t.gettext(N_("meterai ✓"))))
+    return " · ".join(parts)
+
+
+def evidence_unavailable(t: Translator) -> str:
+    return _(t, N_("⚠️ Telegram no longer has this file. Ask the IPWL to send it again before deciding."))
 
 
 def reason_prompt(t: Translator, code: str) -> str:

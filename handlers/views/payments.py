@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.models import BankAccountStatus, TransferStatus
+from bot.domain.models import BankAccountStatus, TransferStatus
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentStep
-from bot.validation import BANKS, Problem, holder_name_warning, mask_account
+from bot.domain.validation import BANKS, Problem, holder_name_warning, mask_account
 from handlers.views import STATUS_LABELS, _, clip
-from storage.finance import Decree, StaffSummary
+from bot.domain.models import Decree
+from bot.domain.records import AccountShare, StaffSummary
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",
@@ -49,10 +50,19 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
     lines.append(_(t, N_("Ticked: {count} proposal(s), {clients} client(s), {total}."), count=len(chosen),
                    clients=sum(s.clients for s in chosen), total=format_money(sum(s.total for s in chosen))))
     if d.asked_number:
-        lines.append(_(t, N_("SK number: <b>{number}</b>, dated {date}."), number=d.final_number, date=d.date))
-        lines.append(_(t, N_("Type another number and date to change it (e.g. {example}), or confirm."),
-                       example="SK-012/BRSKPN-GP/XI/2026 28-11-2026"))
+        # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
+        lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))
+        lines.append(_(t, N_("SK date: <b>{date}</b>"), date=d.date))
+        if d.number is None:
+            lines.append(_(t, N_("(the next number from the register, dated today)")))
+        lines.append(_(t, N_("To use another number, type it followed by its date, e.g. {example}; or confirm."),
+                       example=d.example))
     return clip("\n".join(lines))
+
+
+def sk_card_replaced(t: Translator) -> str:
+    """An older SK card, closed: its buttons go, and it points to the newer one."""
+    return _(t, N_("🖋 This SK draft was replaced by the newer message below; use that one."))
 
 
 def sk_issued(t: Translator, decree: Decree, count: int) -> str:
@@ -152,8 +162,22 @@ def account_returned_notice(t: Translator, a: Accounts, client_id: int) -> str:
 
 
 def accounts_submitted_notice(t: Translator, a: Accounts) -> str:
-    return _(t, N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
+    text = _(t, N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
              code=a.proposal.code, ipwl=a.ipwl.name, count=len(a.rows))
+    shared = len({s.client_id for s in a.shares})
+    if shared:
+        text += "\n" + _(t, N_("⚠️ {count} of them have an account number another client was also given."),
+                         count=shared)
+    return text
+
+
+def _share_flag(t: Translator, a: Accounts, share: AccountShare) -> str:
+    """For the verifiers (PIC team, finance): which other client has the same account number."""
+    if share.other_proposal_id == a.proposal.id:
+        return "   ⚠️ " + _(t, N_("same account number as client {number}. {name} of this proposal"),
+                            number=share.other_position, name=share.other_name)
+    return "   ⚠️ " + _(t, N_("same account number as client {number} of {code} ({ipwl})"),
+                        number=share.other_position, code=share.other_proposal_code, ipwl=share.other_ipwl_code)
 
 
 def accounts_review(t: Translator, a: Accounts) -> str:
@@ -164,9 +188,22 @@ def accounts_review(t: Translator, a: Accounts) -> str:
             warning = holder_name_warning(row.account.holder_name, row.client.full_name)
             if warning:
                 lines.append("   ⚠️ " + _(t, warning.message, **warning.params))
+        lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
     lines.append(_(t, N_("Verified {done} of {count}."), done=a.count(BankAccountStatus.VERIFIED), count=len(a.rows)))
+    waiting = [r for r in a.rows if r.account_status in (BankAccountStatus.REJECTED, BankAccountStatus.MISSING)]
+    if a.proposal.status.value == "decreed" and waiting:
+        # Sent back: the card says what it waits for, and comes back when the operator answers.
+        names = ", ".join(f"{r.client.position}. {r.client.full_name}" for r in waiting)
+        lines.append(_(t, N_("⏳ Waiting for the operator's new account for {clients}. This card comes back to you, "
+                             "with its buttons, when it arrives."), clients=names))
     return clip("\n".join(lines))
+
+
+def accounts_back(t: Translator, a: Accounts) -> str:
+    """The verifiers' card again, once the operator has sent the account(s) that went back."""
+    return clip(_(t, N_("🏦 The operator of <b>{code}</b> has sent the new account. Please check again:"),
+                  code=a.proposal.code) + "\n\n" + accounts_review(t, a))
 
 
 def account_return_prompt(t: Translator, row: Beneficiary) -> str:
@@ -201,16 +238,25 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         lines.append(_(t, N_("SPP {spp} of {spp_date} · SPM {spm} of {spm_date}"), spp=a.payment.spp_number,
                        spp_date=a.payment.spp_date, spm=a.payment.spm_number, spm_date=a.payment.spm_date))
     if step.step == "spp":
-        lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example="00123/SPP/XI/2026 28-11-2026"))
+        lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example=step.examples.get("spp", "")))
         return clip("\n".join(lines))
-    if step.step == "spm":
-        lines.append(_(t, N_("Now the SPM number and date, e.g. {example}."), example="00456/SPM/XI/2026 28-11-2026"))
+    if step.step in ("spm", "confirm"):
+        # Each number with its date apart, as they will be recorded.
+        for label, entry in zip((N_("SPP number: <b>{number}</b> · date: <b>{date}</b>"),
+                                 N_("SPM number: <b>{number}</b> · date: <b>{date}</b>")), step.typed):
+            lines.append(_(t, label, number=entry.number, date=entry.date))
+        if step.step == "spm":
+            lines.append(_(t, N_("Now the SPM number and date, e.g. {example}."), example=step.examples.get("spm", "")))
+        else:
+            lines.append(_(t, N_("Check them: nothing is recorded until you press Save.")))
         return clip("\n".join(lines))
     if step.failing is not None:
         lines.append(_(t, N_("Why did the transfer to {name} not arrive? Type the reason."), name=step.failing.client.full_name))
         return clip("\n".join(lines))
     for row in a.rows:
         lines.append(transfer_line(t, row))
+        # The last look before the money goes: an account number another client also has.
+        lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
     lines.append(_(t, N_("Sent {sent} of {total}. ✅ records a transfer as sent today for the full amount; ❌ failed, "
                          "↩️ came back. For other dates or amounts use the workbook."),
@@ -245,12 +291,19 @@ def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:
              name=row.client.full_name if row else "?", code=a.proposal.code, reason=note or "-")
 
 
-def paid_notice(t: Translator, a: Accounts, due: dt.date) -> str:
+def paid_notice(t: Translator, a: Accounts, due: dt.date, *, meterai_above: int, meterai_amount: int) -> str:
     lines = [_(t, N_("💸 The funds of <b>{code}</b> have been transferred (dana telah ditransfer):"), code=a.proposal.code)]
     for row in a.rows:
         amount = row.transfer.amount if row.transfer else 0
         lines.append(_(t, N_("• {name}: {amount} on {date}"), name=row.client.full_name, amount=format_money(amount),
                        date=format_date(row.transfer.transfer_on, t.locale) if row.transfer and row.transfer.transfer_on else "-"))
     lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(a.sent)))
+    lines.append("")
     lines.append(_(t, N_("The accountability report (LPJ) is due by {date}."), date=due))
+    # Said up front, so the IPWL keeps its evidence from the first day of services.
+    lines.append(_(t, N_("The LPJ needs: the services each client received (dates), what was spent on each budget "
+                         "line, the receipts (kuitansi; above {above} with a {meterai} meterai), photos of the "
+                         "activities and the signed BAST.")
+                   , above=format_money(meterai_above), meterai=format_money(meterai_amount)))
+    lines.append(_(t, N_("Start it with /lpj or the button below; it is saved as you go.")))
     return clip("\n".join(lines))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, Translator, format_date, format_money
-from bot.intake import Step, nik_region
-from bot.models import Approach, Client, Component
-from bot.regions import PROVINCES, RegionsCatalog
+from bot.i18n import N_, FileSize, Translator, format_date, format_money
+from bot.domain.proposal_intake import BUDGET_EXAMPLES, NIK_MISMATCH, Step, nik_region
+from bot.domain.models import Approach, Client, Component
+from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
-from bot.validation import Problem, mask_nik
-from bot.workflow import next_step
-from handlers.views import STATUS_LABELS, _, clip, esc
+from bot.domain.validation import Problem, mask_nik
+from bot.domain.workflow import next_step
+from handlers.views import STATUS_LABELS, _, clip, esc, team_label
 
 COMPONENT_LABELS: Mapping[Component, str] = {
     Component.LIVING_NEEDS: N_("Decent living needs"),
@@ -36,6 +36,7 @@ FIELD_LABELS: Mapping[str, str] = {
     "sex": N_("sex"),
     "birth_date": N_("birth date"),
     "regency": N_("regency/city"),
+    "province": N_("province"),
     "address": N_("address"),
     "phone": N_("phone number"),
     "approach": N_("approach"),
@@ -61,7 +62,10 @@ def sex_label(t: Translator, sex: str | None) -> str:
 
 
 def components_label(t: Translator, components: Sequence[str]) -> str:
-    return ", ".join(components) if components else "-"
+    """The components by number and name, e.g. "1 Kebutuhan hidup layak, 3 Dukungan keluarga"."""
+    if not components:
+        return "-"
+    return ", ".join(f"{x} {t.gettext(COMPONENT_LABELS[Component(x)])}" for x in sorted(components))
 
 
 def region_label(province_code: str | None, regency: str | None) -> str:
@@ -92,9 +96,12 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
     elif step == Step.NIK_CONFIRM:
         province, regency = nik_region(c.client, regions)
         born = dt.date.fromisoformat(c.client["birth_date"])
-        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. Is that right, and does the client live there?"),
+        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. Is that right, and where does {name} live now?\n"
+                       "If the NIK itself is wrong, type the correct one."),
                  date=format_date(born, t.locale), sex=sex_label(t, c.client.get("sex")),
-                 region=region_label(province, regency))
+                 region=region_label(province, regency), name=name)
+    elif step == Step.NIK_MISMATCH:
+        text = nik_mismatch_prompt(t, c.client)
     elif step == Step.SEX:
         text = _(t, N_("Sex of {name}?"), name=name)
     elif step == Step.BIRTH_DATE:
@@ -112,11 +119,16 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
         if c.choices:
             text = _(t, N_("Several places match. Choose one:"))
     elif step == Step.ADDRESS:
-        text = _(t, N_("Street address, RT/RW and village (desa/kelurahan) of {name}?"), name=name)
+        text = _(t, N_("🏠 Address of {name}: street, RT/RW and village (desa/kelurahan) — and, if there is one, "
+                       "the phone number at the end, e.g.\n<code>{example}</code>"),
+                 name=name, example="Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890")
     elif step == Step.PHONE:
         text = _(t, N_("Phone number of {name}? (optional)"), name=name)
     elif step == Step.APPROACH:
         text = _(t, N_("Which ATENSI approach for {name}?"), name=name)
+        if "address" in c.client:  # read back how the one message was understood
+            text = _(t, N_("🏠 {address}\n📞 {phone}"), address=c.client["address"],
+                     phone=c.client.get("phone") or t.gettext(N_("no phone number"))) + "\n\n" + text
     elif step == Step.COMPONENTS:
         text = components_prompt(t, c.client.get("components", []), name)
     elif step == Step.ASSESSMENT:
@@ -130,28 +142,41 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
         text = _(t, N_("Component {number} – {label}.\nWrite the item, the quantity and the unit cost, e.g.\n"
                        "<code>{example}</code>\nHighest unit cost: {ceiling}."),
                  number=component.value, label=t.gettext(COMPONENT_LABELS[component]),
-                 example="Paket sembako, 3 x 500.000", ceiling=format_money(ceilings.get(component.value, 0)))
+                 example=BUDGET_EXAMPLES.get(component.value, BUDGET_EXAMPLES["1"]),
+                 ceiling=format_money(ceilings.get(component.value, 0)))
+        if state.editing is not None:
+            text = budget_lines(t, state.editing) + "\n\n" + text
     elif step == Step.EDIT:
         text = edit_prompt(t, state)
     else:
         return review(t, state)
-    if state.warnings:
+    if state.warnings and step != Step.NIK_MISMATCH:  # (that question says it in full)
         text = warnings_block(t, state.warnings) + "\n\n" + text
     return text
 
 
+def nik_mismatch_prompt(t: Translator, client: Mapping[str, object]) -> str:
+    """The birth date or sex typed contradicts the NIK: say both, ask which holds."""
+    return _(t, N_("⚠️ The NIK says born {nik_date}, {nik_sex}; you entered born {date}, {sex}. Which is right?\n"
+                   "If you keep what you entered, the client is marked for the PIC team to check. "
+                   "If the NIK itself is wrong, type the correct one."),
+             nik_date=format_date(dt.date.fromisoformat(str(client["nik_birth_date"])), t.locale),
+             nik_sex=sex_label(t, str(client.get("nik_sex"))),
+             date=format_date(dt.date.fromisoformat(str(client["birth_date"])), t.locale),
+             sex=sex_label(t, str(client.get("sex"))))
+
+
 def components_prompt(t: Translator, selected: Sequence[str], name: str) -> str:
-    lines = [_(t, N_("Which ATENSI components will {name} receive? Tap to select, then Done."), name=name)]
+    lines = [_(t, N_("Which ATENSI components will {name} receive? Tap to select, then Done — "
+                     "or type their numbers, e.g. {example}."), name=name, example="1, 3")]
     for component in Component:
         mark = "✅" if component.value in selected else "▫️"
         lines.append(f"{mark} {component.value}. {esc(t.gettext(COMPONENT_LABELS[component]))}")
     return "\n".join(lines)
 
 
-def budget_prompt(t: Translator, state: DraftState) -> str:
-    client = state.editing
-    if client is None:
-        return _(t, N_("Choose a client first."))
+def budget_lines(t: Translator, client: Client) -> str:
+    """The budget (RAB) of one client so far, with its total."""
     lines = [_(t, N_("💰 Budget (RAB) for {name}:"), name=client.full_name)]
     if not client.budget:
         lines.append(_(t, N_("No lines yet.")))
@@ -160,8 +185,18 @@ def budget_prompt(t: Translator, state: DraftState) -> str:
                        component=line.component.value, description=line.description, quantity=line.quantity,
                        unit=format_money(line.unit_cost), total=format_money(line.total)))
     lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(client.total)))
-    lines.append("")
-    lines.append(_(t, N_("Choose the component of the next line, or Done.")))
+    return "\n".join(lines)
+
+
+def budget_prompt(t: Translator, state: DraftState) -> str:
+    client = state.editing
+    if client is None:
+        return _(t, N_("Choose a client first."))
+    lines = [budget_lines(t, client), ""]
+    if client.budget:
+        lines.append(_(t, N_("Add another line with a component button, or go on: the next client, or the summary to send.")))
+    else:
+        lines.append(_(t, N_("Choose the component of the first line.")))
     return "\n".join(lines)
 
 
@@ -171,6 +206,13 @@ def edit_prompt(t: Translator, state: DraftState) -> str:
     label = t.gettext(FIELD_LABELS.get(field_name, field_name))
     if field_name == "components":
         return components_prompt(t, state.cursor.client.get("components", []), client.full_name if client else "")
+    if state.cursor.choices:
+        return _(t, N_("Several places match. Choose one:"))
+    if field_name == "regency" and client is not None:
+        province = PROVINCES.get(state.cursor.client.get("province_code") or client.province_code or "", "")
+        if province:
+            return _(t, N_("New regency/city for {name}, in {province} (tap it, or type part of its name):"),
+                     name=client.full_name, province=province)
     return _(t, N_("New {field} for {name}:"), field=label, name=client.full_name if client else "")
 
 
@@ -194,13 +236,17 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
     if approaches:
         lines.append(_(t, N_("Approaches: {list}"), list=", ".join(f"{k} {v}" for k, v in sorted(approaches.items()))))
     if components:
-        lines.append(_(t, N_("Components: {list}"), list=", ".join(sorted(components))))
+        lines.append(_(t, N_("Components: {list}"), list=components_label(t, sorted(components))))
     lines.append(_(t, N_("Total budget: <b>{total}</b>"), total=format_money(state.total)))
     lines.append(_(t, N_("Attachments: {count}"), count=len(state.attachments)))
     flagged = [c for c in state.clients if "dup_nik" in c.flags]
     if flagged:
         lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."),
                        count=len(flagged)))
+    contradicted = [c for c in state.clients if NIK_MISMATCH in c.flags]
+    if contradicted:
+        lines.append(_(t, N_("⚠️ Birth date or sex differs from the NIK: {list} (the PIC team will check)."),
+                       list=", ".join(str(c.position) for c in contradicted)))
     no_budget = [c for c in state.clients if not c.budget]
     if no_budget:
         lines.append(_(t, N_("⚠️ {count} client(s) have no budget line yet."), count=len(no_budget)))
@@ -212,8 +258,12 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
         lines.append("")
         start = page * PAGE_SIZE
         for client in state.clients[start:start + PAGE_SIZE]:
-            lines.append(_(t, N_("{number}. {name} · {total}"), number=client.position, name=client.full_name,
-                           total=format_money(client.total)))
+            lines.append(_(t, N_("{number}. {name} · {approach} · components {components} · {total}"),
+                           number=client.position, name=client.full_name,
+                           approach=t.gettext(APPROACH_LABELS[client.approach]) if client.approach else "-",
+                           components=", ".join(x.value for x in client.components) or "-",
+                           total=format_money(client.total))
+                         + (" ⚠️" if client.flags else ""))
     if state.warnings:
         lines.append("")
         lines.append(warnings_block(t, state.warnings))
@@ -250,12 +300,21 @@ def client_card(t: Translator, client: Client) -> str:
         _(t, N_("Assessment: {text}"), text=(client.assessment or "-")[:300]),
         _(t, N_("Plan: {text}"), text=(client.intervention_plan or "-")[:300]),
     ]
+    if NIK_MISMATCH in client.flags:
+        lines.insert(2, nik_mismatch_flag(t))
+    if "dup_nik" in client.flags:
+        lines.insert(2, _(t, N_("⚠️ Also in another IPWL's proposal this year.")))
     for line in client.budget:
         lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
                        component=line.component.value, description=line.description, quantity=line.quantity,
                        unit=format_money(line.unit_cost), total=format_money(line.total)))
     lines.append(_(t, N_("Budget total: <b>{total}</b>"), total=format_money(client.total)))
     return clip("\n".join(lines))
+
+
+def nik_mismatch_flag(t: Translator) -> str:
+    """The flag of a client whose birth date or sex was kept against the NIK (operator and PIC)."""
+    return _(t, N_("⚠️ Birth date or sex differs from the NIK (kept as entered by the operator)."))
 
 
 # --- outcomes --------------------------------------------------------------------------------------
@@ -266,8 +325,8 @@ def submitted(t: Translator, state: DraftState, team_name: str | None) -> str:
              code=state.proposal.code, version=state.proposal.version, count=len(state.clients),
              total=format_money(state.total))
     if team_name:
-        text += "\n" + _(t, N_("PIC team {team} will check it. You will be told here when anything changes."),
-                         team=team_name)
+        text += "\n" + _(t, N_("{team} will check it. You will be told here when anything changes."),
+                         team=team_label(t, team_name))
     return text
 
 
@@ -297,12 +356,51 @@ def draft_exists(t: Translator, code: str) -> str:
 
 
 def attachment_saved(t: Translator, name: str, size: int, count: int) -> str:
-    return _(t, N_("📎 Saved: {name} ({size} KB). This proposal has {count} attachment(s)."),
-             name=name, size=max(1, size // 1024), count=count)
+    return _(t, N_("📎 Saved: {name} ({size}). This proposal has {count} attachment(s)."),
+             name=name, size=FileSize(size), count=count)
+
+
+def attachments(t: Translator, state: DraftState, *, removed: str | None = None) -> str:
+    """The draft's attachments, numbered as the buttons below them, each with its true size."""
+    lines = []
+    if removed is not None:
+        lines += [_(t, N_("🗑 Removed: {name}. It is no longer part of this proposal."), name=removed), ""]
+    files = [a for a in state.attachments if a.purpose == "proposal"]
+    if not files:
+        lines.append(_(t, N_("📎 Proposal {code} has no attachments. Send a PDF or a photo here to add one."),
+                       code=state.proposal.code))
+        return "\n".join(lines)
+    lines.append(_(t, N_("📎 <b>Attachments of proposal {code}</b>"), code=state.proposal.code))
+    for number, attachment in enumerate(files, start=1):
+        lines.append(_(t, N_("{number}. {name} · {size}"), number=number, name=attachment.file_name or "-",
+                       size=FileSize(attachment.size)))
+    lines += ["", _(t, N_("Tap a file below to remove it (for a file sent by mistake); the others stay."))]
+    return clip("\n".join(lines))
 
 
 def clients_added(t: Translator, count: int) -> str:
     return _(t, N_("✅ {count} client(s) added."), count=count)
+
+
+def clients_listed(t: Translator, listed: int, new: int) -> str:
+    """A client list naming clients already in the draft: what updating them does, before it is done."""
+    lines = [_(t, N_("📋 {listed} client(s) in this file are already in the proposal (same NIK)."), listed=listed)]
+    if new:
+        lines.append(_(t, N_("{new} client(s) in it are new and will be added."), new=new))
+    lines += ["", _(t, N_("<b>Update the clients already entered from this file?</b> Their data becomes the file's, "
+                          "and their budget lines are replaced by the file's lines (a client with no line in the "
+                          "file keeps theirs). Nothing changes until you tap the button."))]
+    return "\n".join(lines)
+
+
+def clients_updated(t: Translator, added: int, updated: int) -> str:
+    return _(t, N_("✅ {updated} client(s) updated and {added} added from the file."), updated=updated, added=added)
+
+
+def send_client_list(t: Translator, code: str, count: int) -> str:
+    return _(t, N_("The clients of {code} ({count}) with their budget lines. Add lines or correct data, keep the "
+                   "NIK, and send the file back here: the bot offers to update the clients already entered."),
+             code=code, count=count)
 
 
 def send_template(t: Translator) -> str:

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator, format_age, format_date
-from bot.models import ProposalStatus, Role
-from bot.reminders import Kind
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.reminder_rules import Kind
 from bot.services.reminders import QueueSection
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
 
@@ -104,7 +104,8 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
         lines.append(_(t, N_("Your roles have no queue of their own.")))
     for section in sections:
         lines.append("")
-        role = t.gettext(ROLE_LABELS[section.role]).capitalize()
+        role = t.gettext(ROLE_LABELS[section.role])
+        role = role[:1].upper() + role[1:]  # ("operator IPWL", not "Operator ipwl")
         if section.scope:
             lines.append(_(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role, scope=section.scope,
                            count=section.total))

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.i18n import N_, Translator, format_money
-from bot.report_files import group_label, month_name
-from bot.reports import STAGES, MonthlyReport, Period
+from bot.files.report_files import group_label, month_name
+from bot.domain.report_figures import STAGES, MonthlyReport, Period
 from handlers.views import _, clip
 
 EXPORT_LABELS: Mapping[str, str] = {
@@ -93,8 +93,9 @@ def export_kinds(t: Translator) -> str:
 
 
 def export_mask(t: Translator) -> str:
-    return _(t, N_("Client lists hold personal data. Masked: NIK and phone partly hidden, no addresses or "
-                   "health notes. Full: everything (recorded in the audit log)."))
+    return _(t, N_("Client lists hold personal data. Masked: a client code and initials instead of names and "
+                   "NIK, the birth year, the regency; no phone, address or health notes. Full: everything "
+                   "(recorded in the audit log)."))
 
 
 def export_range(t: Translator, kind: str) -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.models import Action, Client, Proposal, ReturnReason
-from bot.regions import PROVINCES
+from bot.domain.models import Action, Client, Proposal, ReturnReason
+from bot.domain.proposal_intake import NIK_MISMATCH
+from bot.domain.regions import PROVINCES
 from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
-from bot.validation import mask_nik
+from bot.domain.validation import mask_nik
 from handlers.views import STATUS_LABELS, _, clip, esc
-from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label
+from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label, nik_mismatch_flag
 
 ACTION_DONE: Mapping[Action, str] = {
     Action.CLAIM: N_("✅ You are now checking {code}."),
@@ -128,6 +129,8 @@ def client_block(t: Translator, c: Client) -> str:
         lines.insert(1, _(t, N_("Born {date}"), date=format_date(c.birth_date, t.locale)))
     if "dup_nik" in c.flags:
         lines.append(_(t, N_("⚠️ Also in another IPWL's proposal this year.")))
+    if NIK_MISMATCH in c.flags:
+        lines.append(nik_mismatch_flag(t))
     for line in c.budget:
         lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
                        component=line.component.value, description=line.description, quantity=line.quantity,
@@ -219,6 +222,24 @@ def rejected_notice(t: Translator, proposal: Proposal, clients: Sequence[Client]
     lines = [_(t, N_("⛔ Proposal <b>{code}</b> was rejected. Reasons:"), code=proposal.code)]
     lines.extend(reason_lines(t, clients, reasons))
     return clip("\n".join(lines))
+
+
+PROGRESS: Mapping[Action, str] = {
+    Action.VERIFY: N_("✅ Your proposal <b>{code}</b> (version {version}) has been verified by the PIC team. "
+                      "Next, another member of the team validates it; you will be told."),
+    Action.VALIDATE: N_("✅ Your proposal <b>{code}</b> (version {version}) has been validated by the PIC team. "
+                        "Next, the head of centre issues the SK; you will then be asked for the clients' bank "
+                        "accounts."),
+    Action.VERIFY_ACCOUNTS: N_("✅ The bank accounts of your proposal <b>{code}</b> are verified. Next, finance "
+                               "makes the payment; you will be told when the funds are transferred."),
+    Action.VERIFY_LPJ: N_("✅ The LPJ of <b>{code}</b> (version {version}) has been verified by the PIC team. Next, "
+                          "finance validates it; you will be told."),
+}
+
+
+def progress_notice(t: Translator, c: Card, action: Action, version: int) -> str:
+    """The operator's news at each step of the review (no reviewer names: the step is the team's)."""
+    return _(t, PROGRESS[action], code=c.summary.code, version=version)
 
 
 def awaiting_sk(t: Translator, c: Card) -> str:

@@ -8,8 +8,10 @@ CREATE TABLE client_flags (
 );
 CREATE INDEX client_flags_flag ON client_flags(flag, client_id);
 
--- Carry over the flags already given ("dup_nik" is the only one there has been).
+-- Carry over the flags already given ("dup_nik", and "nik_mismatch" from the intake).
 INSERT INTO client_flags (client_id, flag)
 SELECT id, 'dup_nik' FROM clients WHERE (',' || flags || ',') LIKE '%,dup_nik,%';
+INSERT INTO client_flags (client_id, flag)
+SELECT id, 'nik_mismatch' FROM clients WHERE (',' || flags || ',') LIKE '%,nik_mismatch,%';
 
 ALTER TABLE clients DROP COLUMN flags;

@@ -25,16 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_application, is_handling_updates, start_bot, stop_bot
-from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.emulator import BotApiEmulator, EmuUser, default_spec_path
 from bot.services import Identity, Services
-from handlers.context import DEPS_KEY, Deps
 from storage.unit import Storage
-from tests.conftest import SHARED, START
-from tests.helpers import seed_registry
-from tests.scenarios.conftest import World, scenario_settings, world  # noqa: F401 – fixtures used here
+from tests.conftest import SHARED
+from tests.scenarios.conftest import World, running_world, scenario_settings, world  # noqa: F401 – fixtures used here
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:FAULT-TOKEN"
@@ -246,47 +242,8 @@ async def make_bot(emu: BotApiEmulator, tmp_path: Path, database_url: str) -> As
 # --- the in-process world with the production rate limiter ---------------------------------------------
 
 
-class ProdWorld(World):
-    async def restart(self) -> None:
-        await stop_bot(self.app)
-        self.app = await _run_prod_bot(self.emu, self.storage, self.clock, self.settings)
-        self.deps = self.app.bot_data[DEPS_KEY]
-        self.services = self.deps.services
-
-
-async def _run_prod_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings):  # noqa: ANN202
-    settings = settings.model_copy(update={"telegram": settings.telegram.model_copy(
-        update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})})
-    app = build_application(settings, storage=storage, clock=clock)  # rate_limiter=True, as in production
-    await start_bot(app, poll_timeout=1)
-    emu.add_busy_probe(lambda: is_handling_updates(app))
-    return app
-
-
 @pytest.fixture
-async def prod_world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[ProdWorld]:  # noqa: F811
-    """Like the scenarios' ``world`` (same checks at the end), with the production rate limiter.
-
-    Errors that reach the bot's error handler are collected in ``world.deps.errors``; a test that
-    provokes one on purpose empties the list after checking it.
-    """
-    spec = default_spec_path()
-    assert spec is not None
-    clock = ManualClock(START)
-    async with BotApiEmulator("123456:TEST-TOKEN", spec_path=spec) as emulator:
-        storage = await Storage.open(scenario_settings.storage.target)
-        services = Services(storage, clock, scenario_settings)
-        await seed_registry(services)
-        app = await _run_prod_bot(emulator, storage, clock, scenario_settings)
-        deps: Deps = app.bot_data[DEPS_KEY]
-        world = ProdWorld(emulator, storage, deps.services, deps, clock, scenario_settings, app)
-        errors: list[BaseException] = []
-        try:
-            yield world
-            await emulator.settle()
-        finally:
-            errors = world.deps.errors
-            await stop_bot(world.app)
-            await storage.close()
-        assert emulator.violations == [], emulator.violations
-        assert errors == [], [repr(e) for e in errors]
+async def prod_world(scenario_settings: Settings) -> AsyncIterator[World]:  # noqa: F811
+    """Like the scenarios' ``world`` (same checks at the end), with the production rate limiter."""
+    async with running_world(scenario_settings, rate_limiter=True) as running:
+        yield running

@@ -20,10 +20,10 @@ import json
 
 import pytest
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, BotMessage, EmuUser
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services import Services
 from tests.faults.conftest import (
     MONDAY_9AM, TOKEN, BotProcess, WriteLock, chat_reply, grant, intact, rows, until,
@@ -103,13 +103,11 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     assert "5 Agustus 1990" in resumed  # the answer survived: the NIK's birth date is shown for confirmation
     # 3. Carry on to the end: one client, every answer once, and the draft submitted once.
     await _tap(emu, siti, "in|here")
-    await chat_reply(emu, siti, "Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await _tap(emu, siti, "in|skip")
+    await chat_reply(emu, siti, "Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
     for choice in ("in|keluarga", "in|1", "in|done"):
         await _tap(emu, siti, choice)
     await chat_reply(emu, siti, "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
-    await chat_reply(emu, siti, "Konseling keluarga dan dukungan sembako selama 3 bulan.")
-    await _tap(emu, siti, "in|1")
+    await chat_reply(emu, siti, "Konseling keluarga dan dukungan sembako selama 3 bulan.")  # then component 1's line
     await chat_reply(emu, siti, "Paket sembako, 3 x 500.000")
     await _tap(emu, siti, "in|review")
     review = emu.last_message(siti)
@@ -214,7 +212,8 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     # more after the restart. An edit is idempotent (the second one is "message is not modified").
     assert 1 <= len(edits) <= 2, len(edits)
     assert rows(bot.database, "SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY kind") == [
-        ("proposal_card", "sent", 1), ("proposal_card_update", "sent", 2)]
+        ("proposal_card", "sent", 1), ("proposal_card_update", "sent", 2),
+        ("proposal_progress", "sent", 1)]  # Siti is told of the verification once (issue 12.3)
     assert intact(bot.database)
     assert TOKEN not in bot.log() and "Traceback" not in bot.log()
     # The emulator flags a repeated identical edit ("message is not modified"), as Telegram answers it;

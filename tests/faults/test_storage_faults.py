@@ -22,9 +22,10 @@ import handlers.proposals
 from handlers import views
 from storage.files import FileStore, FileStoreFull
 from tests.scenarios.test_client_list_upload import open_draft
-from tests.scenarios.test_review_flow import card, drain, team
+from tests.scenarios.test_review_flow import card, team
+from tests.helpers import pdf
 
-PDF = b"%PDF-1.4 surat pengantar " + b"x" * 2048
+PDF = pdf("surat pengantar " + "x" * 2048)
 
 
 def _lock(path: Path) -> sqlite3.Connection:
@@ -130,7 +131,7 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     # And the card works: a claim edits it in place.
     answer = await world.press(t.andi, cards[0], f"v1|pic|{state.proposal.id}|claim")
     assert answer is not None and not answer.show_alert
-    await drain(world)
+    await world.drain()
     assert f"v1|pic|{state.proposal.id}|verify" in str(cards[0].reply_markup)
 
 

@@ -1,9 +1,9 @@
 """A misbehaving Telegram: 429 with retry_after, 500/502, dropped connections, calls that time out,
 on the bot's answers, on ``getUpdates`` and on the outbox's notifications; and one update twice.
 
-The bot runs in this process with the production rate limiter (``prod_world``): PTB's
-AIORateLimiter retries 429s; ``bot.app.PatientRateLimiter`` also retries, twice, a call Telegram did
-not carry out (5xx, a dropped connection). The outbox sender has its own retries and pauses.
+The bot runs in this process with the production rate limiter (``prod_world``): the one limiter
+(``handlers.flood``) retries a person's answer after a 429 and, twice, a call Telegram did not carry
+out (5xx, a dropped connection); the outbox sender is the one retry layer of notifications.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from telegram.error import TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_bot, stop_bot
+from bot.domain.models import Role
+from bot.update_scope import RecentUpdates
 from bot.emulator import BotMessage, EmuUser
-from bot.models import Role
-from handlers.context import DEPS_KEY
-from tests.scenarios.test_review_flow import card, drain, submitted, team
+from handlers.context import deps_of
+from tests.scenarios.test_review_flow import card, submitted, team
 
 FAULTS = [
     {"status": 429, "retry_after": 1},
@@ -75,8 +76,10 @@ async def test_polling_survives_getupdates_faults_and_handles_each_update_once(p
         world.emu.fail_next("getUpdates", **fault)
         replies = await said(world, siti, "/bantuan", timeout=15)
         assert len(replies) == 1, fault
+    # Recorded as processed: the updates that wrote something (/start <token>), in their own write;
+    # /bantuan changes nothing and is answered once each (above) without a row of its own.
     handled = await world.rows("SELECT count(*) FROM processed_updates")
-    assert handled == [(len(faults) + 1,)]  # /start <token> and one /bantuan per fault
+    assert handled == [(1,)]
 
 
 async def _impatient(world) -> None:
@@ -86,8 +89,9 @@ async def _impatient(world) -> None:
         update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url})})
     world.app = build_application(settings, storage=world.storage, clock=world.clock,
                                   request=HTTPXRequest(read_timeout=0.5))
+    deps_of(world.app).errors = []
     await start_bot(world.app, poll_timeout=1)
-    world.deps = world.app.bot_data[DEPS_KEY]
+    world.deps = deps_of(world.app)
     world.services = world.deps.services
 
 
@@ -121,7 +125,7 @@ async def test_outbox_notifications_survive_faults_once_each(prod_world) -> None
     pid = await submitted(world, t)
     await world.emu.wait_for(lambda: any(f"v1|pdt|{pid}" in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
                              timeout=20)
-    await drain(world)
+    await world.drain()
     cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
     assert len(cards) == 1
     assert await world.rows("SELECT kind, status FROM outbox") == [("proposal_card", "sent")]
@@ -153,6 +157,31 @@ async def test_the_same_button_press_and_message_delivered_twice_are_handled_onc
     assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("in_review",)]
 
 
+async def test_a_press_delivered_again_to_a_process_that_never_saw_it_changes_nothing(prod_world) -> None:
+    """Another process (a restarted bot, a second worker) knows nothing of the first delivery in
+    memory: the press's first write finds its update recorded — in the very transaction of the
+    claim — and stops before changing anything; nobody is told anything twice."""
+    world = prod_world
+    t = await team(world)
+    world.team = t
+    pid = await submitted(world, t)
+    claim = f"v1|pic|{pid}|claim"
+    await world.emu.press(t.andi, card(world, t, pid), claim)
+    await world.emu.settle()
+    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
+    query = {"id": "dup-2", "from": t.andi.to_dict(), "chat_instance": "1", "data": claim,
+             "message": card(world, t, pid).to_dict()}
+    again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
+    world.deps.recent_updates = RecentUpdates()  # as in a process that never saw it
+    answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
+    await world.app.process_update(again)
+    await world.drain()
+    assert sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer") == answers_before
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'claim'") == [(1,)]
+    assert await world.rows("SELECT count(*) FROM processed_updates WHERE update_id = ?", update_id) == [(1,)]
+    assert world.deps.errors == []
+
+
 async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(prod_world) -> None:
     """The outbox's at-least-once edge without a crash: Telegram carries a send out but answers too
     late; the sender cannot know and sends again. Bounded: one extra copy per timed-out send."""
@@ -164,7 +193,7 @@ async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(pro
     pid = await submitted(world, t)
     await world.emu.wait_for(lambda: len([m for m in world.emu.chat_messages(t.group)
                                           if f"v1|pdt|{pid}" in str(m.reply_markup)]) == 2, timeout=10)
-    await drain(world)
+    await world.drain()
     await world.emu.settle(quiet=0.5)
     cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
     assert len(cards) == 2  # the late one, and the retry

@@ -19,15 +19,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import intake
+from bot.domain import proposal_intake as intake
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.intake import Reply, Step
-from bot.lpj_intake import Reply as LpjReply
-from bot.models import Action, ProposalStatus, Role
+from bot.domain.proposal_intake import Reply, Step
+from bot.domain.lpj_intake import Reply as LpjReply
+from bot.domain.models import Action, ProposalStatus, Role
 from bot.services import Identity, ServiceError, Services
-from bot.validation import ValidationError
-from bot.workflow import WorkflowError
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import WorkflowError
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
@@ -53,7 +53,7 @@ class Desk:
         return self.loop.run_until_complete(coro)
 
     async def _open(self) -> None:
-        from bot.regions import load_regions
+        from bot.domain.regions import load_regions
 
         self.storage = await Storage.open(self.settings.storage.database)
         self.services = Services(self.storage, ManualClock(START), self.settings,
@@ -121,10 +121,11 @@ def attempt(desk: Desk, call: Callable[[], Awaitable[Any]]) -> bool:
 
 _TOUR = [  # (text, choice) answers that walk one client through every question
     (None, "this"), ("Siti Rahayu", None), ("3201014508900004", None), (None, "change"), (None, "P"),
-    ("05-08-1990", None), (None, "other"), ("Jawa Barat", None), ("Kabupaten Bogor", None),
-    ("Jl. Melati 3 RT 01/02, Desa Cibinong", None), ("0812-3456-7890", None), (None, "keluarga"), (None, "1"),
+    ("06-08-1990", None), (None, "keep"), (None, "other"), ("Jawa Barat", None), ("Kabupaten Bogor", None),
+    ("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890", None), (None, "keluarga"), (None, "1"),
     (None, "3"), (None, "done"), ("Pengguna sabu 3 tahun, sudah detoks.", None),
-    ("Konseling keluarga dan sembako 3 bulan.", None), (None, "1"), ("Paket sembako, 3 x 500.000", None),
+    ("Konseling keluarga dan sembako 3 bulan.", None), ("Paket sembako, 3 x 500.000", None),
+    ("Pertemuan konseling keluarga, 4 x 200.000", None),
 ]
 
 
@@ -141,6 +142,10 @@ def cursors(desk: Desk) -> list[str]:
             seen.append(await _cursor(desk))
             state = await services.proposals.answer(op, Reply(text=text, choice=choice))
         seen.append(await _cursor(desk))
+        # The phone on its own question: no longer asked (it comes with the address), but a cursor
+        # saved by an earlier version may still stand there.
+        approach = next(json.loads(c) for c in seen if json.loads(c)["step"] == Step.APPROACH.value)
+        seen.append(json.dumps({**approach, "step": Step.PHONE.value}))
         client = state.clients[0]
         for name in intake.EDITABLE_FIELDS:
             await services.proposals.edit(op, client.id, name)

@@ -13,14 +13,15 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bot.bulk_import import ImportRejected, parse_ipwl_csv
-from bot.client_sheet import ClientInput, build_template, parse_client_sheet
-from bot.finance_sheets import (
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected
+from bot.files.client_sheet import ClientInput, build_template, parse_client_sheet
+from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
 )
-from bot.lpj_intake import LpjContent
-from bot.lpj_sheet import build_lpj_template, parse_lpj_sheet
-from bot.validation import ValidationError
+from bot.domain.lpj_intake import LpjContent
+from bot.files.lpj_sheet import build_lpj_template, parse_lpj_sheet
+from bot.domain.validation import ValidationError
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
 from tests.test_lpj_intake import CLIENTS as LPJ_CLIENTS
 from tests.test_lpj_intake import EARLIEST, TODAY as LPJ_TODAY

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import intake
-from bot import lpj_intake as li
-from bot.intake import Cursor, IntakeContext, Reply, Step
-from bot.regions import RegionsCatalog, load_regions
-from bot.validation import (
+from bot.domain import proposal_intake as intake
+from bot.domain import lpj_intake as li
+from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
+from bot.domain.regions import RegionsCatalog, load_regions
+from bot.domain.validation import (
     BANKS, ValidationError, find_bank, holder_name_warning, mask_account, mask_nik, nik_warnings, parse_account_number,
     parse_date, parse_free_text, parse_money, parse_name, parse_nik, parse_period, parse_phone, parse_quantity,
     parse_sex,
@@ -122,7 +122,7 @@ def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, c
     if (step == Step.EDIT and edit is None) or (step == Step.BUDGET_LINE and component is None):
         edit, component = edit or "address", component or "1"
     tried("intake: answer at every step")
-    from bot.models import Approach, BudgetLine, Client, Component, Sex
+    from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
 
     saved = Client(7, 1, 1, "Siti Rahayu", "3201014508900004", sex=Sex.FEMALE, birth_date=dt.date(1990, 8, 5),
                    province_code="32", regency="Kabupaten Bogor", address="Jl. Melati 3", approach=Approach.KELUARGA,

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from bot.config import ConfigError, Settings
 from bot.sandbox.demo import PEOPLE, SUBMITTED_CLIENTS
 from bot.sandbox.runtime import resolve_paths
-from bot.validation import parse_nik
+from bot.domain.validation import parse_nik
 from tests.sandbox.conftest import Client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -216,8 +217,49 @@ def test_the_sandbox_never_uses_the_real_database(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="same file"):
         resolve_paths(same)
     default = resolve_paths(Settings.model_validate({"storage": {"database": str(real)}}))
-    assert default.database.name == "sandbox.sqlite3" and default.database != real
-    assert default.files_dir.name == "sandbox-files" and default.backups_dir.name == "sandbox-backups"
+    assert default.database.name == "sandbox-8080.sqlite3" and default.database != real
+    assert default.files_dir.name == "sandbox-8080-files" and default.backups_dir.name == "sandbox-8080-backups"
+    # Two trainers, two ports: two databases (one sandbox would wipe the other's at its start).
+    other = resolve_paths(Settings.model_validate({"storage": {"database": str(real)}, "sandbox": {"port": 9000}}))
+    assert other.database.name == "sandbox-9000.sqlite3" and other.database.parent == default.database.parent
+
+
+async def test_a_second_sandbox_on_the_same_database_refuses_to_start(sandbox_settings: Settings, server) -> None:
+    from bot.sandbox import SandboxServer
+
+    with pytest.raises(ConfigError, match="another sandbox is running"):
+        async with SandboxServer(sandbox_settings):
+            pass
+    world = await server.sandbox.world()  # the first one is untouched
+    async with world.storage.db.reading() as conn:
+        assert (await conn.execute_fetchall("SELECT count(*) FROM proposals"))[0][0] == 1
+
+
+async def test_the_next_working_morning_shows_what_became_due(client: Client) -> None:
+    state = await client.get("/api/state")
+    target = dt.datetime.fromisoformat(state["clock"]["working_morning"])
+    local = target.astimezone(ZoneInfo(state["clock"]["zone"]))
+    assert (local.hour, local.minute) == (8, 0) and local.weekday() < 5
+    assert target > dt.datetime.fromisoformat(state["clock"]["utc"])
+    report = await client.post("/api/clock", {"to": "working_morning"})
+    assert dt.datetime.fromisoformat(report["utc"]) - target < dt.timedelta(minutes=1)
+    assert report["working_hours"] is True and report["next_working"] is None
+    # The morning digest reaches the team whose proposal waits (SS01's, for Tim PIC 2).
+    titles = [m["title"] for m in report["sent"]]
+    assert any("TIM2" in title for title in titles), report["sent"]
+    world = await client.world()
+    group = world.cast.groups["TIM2"]
+    assert any(m["chat"] == group.id for m in report["sent"])
+
+
+async def test_a_jump_outside_working_hours_says_why_nothing_came(client: Client) -> None:
+    state = await client.get("/api/state")
+    morning = dt.datetime.fromisoformat(state["clock"]["working_morning"])
+    await client.post("/api/clock", {"to": "working_morning"})
+    report = await client.post("/api/clock", {"hours": 10})  # 18.00: after working hours
+    assert report["working_hours"] is False and report["sent"] == []
+    assert dt.datetime.fromisoformat(report["next_working"]) > morning + dt.timedelta(hours=10)
+    assert (report["work_start"], report["work_end"]) == ("08:00", "16:00")
 
 
 async def test_time_travel_runs_the_repeating_jobs_at_once(client: Client) -> None:
@@ -234,3 +276,15 @@ async def test_time_travel_runs_the_repeating_jobs_at_once(client: Client) -> No
         assert len(runs) == 1 and runs[0] - dt.datetime.now(dt.timezone.utc) > dt.timedelta(hours=5, minutes=59)
     finally:
         job.schedule_removal()
+
+
+async def test_what_a_person_has_not_seen_yet_counts_as_unread(client: Client) -> None:
+    state = await client.get("/api/state")
+    world = await client.world()
+    yusuf = person(state, "pic-tim2-a")
+    private = next(c for c in yusuf["chats"] if c["type"] == "private")
+    group = next(c for c in yusuf["chats"] if c["id"] == world.cast.groups["TIM2"].id)
+    assert private["read"] == private["count"]  # his /start and the bot's welcome
+    assert group["read"] == 0 and group["count"] >= 3  # the binding and the waiting card are news to him
+    admin_group = next(c for c in person(state, "admin")["chats"] if c["id"] == group["id"])
+    assert admin_group["read"] == 2  # Dimas bound the group and saw the bot's answer; the card came later

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import SandboxServer
-from handlers.delivery import NOTIFICATIONS
+from handlers.outbox import NOTIFICATIONS
 from tests.sandbox.conftest import Client
 from tests.scenarios.test_proposal_intake import CLIENTS, add_client
 
@@ -102,6 +102,8 @@ class Phone:
 
     async def act_as(self, persona: str) -> None:
         await self.page.click(f'[data-persona="{persona}"]')
+        # (The list marks the person once their chat is drawn; the version alone does not move.)
+        await self.page.wait_for_selector(f'[data-persona="{persona}"].active')
         await self.caught_up()
 
 
@@ -112,6 +114,16 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     await phone.caught_up()
     await phone.shot("siti-opens-the-sandbox")
     phone.page.set_default_timeout(15_000)
+
+    # Yusuf, PIC of TIM2, opens where the news is: the demo's waiting proposal (SS01) in his team's
+    # group, not his private chat. This is the README's picture.
+    await phone.act_as("pic-tim2-a")
+    group2 = (await client.world()).cast.groups["TIM2"]
+    assert await page.get_attribute("#messages", "data-chat") == str(group2.id)
+    assert "SS01" in await phone.last_bot_message().inner_text()
+    readme_picture = await phone.shot("yusuf-sees-the-waiting-proposal")
+    await phone.act_as("op-jb01")
+    assert await page.get_attribute("#messages", "data-chat") == str((await client.world()).cast.users["op-jb01"].id)
 
     # Siti, operator of Yayasan Harapan Bogor (JB01), downloads the client list template…
     await phone.type("/templat")
@@ -133,7 +145,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     assert "Rp1.500.000" in await review.inner_text()
     # The bot's HTML arrives as text + entities and is rebuilt as elements, never as markup.
     assert await review.locator(".text strong").count() > 0 and "<b>" not in await review.inner_text()
-    readme_picture = await phone.shot("siti-reviews-her-proposal")
+    await phone.shot("siti-reviews-her-proposal")
 
     await review.locator('[data-callback*="|sub|"]').click()
     await phone.caught_up()
@@ -163,6 +175,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
                                                       "buffer": b"%PDF-1.4\n%%EOF\n"}])
     await phone.caught_up()
     assert await page.locator('#messages [data-from="me"] .file-name').last.inner_text() == "catatan.pdf"
+    assert await page.locator('#messages [data-from="me"] .file-size').last.inner_text() == "15 B"
     assert await page.locator('#messages [data-from="bot"]').last.locator(".file").count() == 0
     await phone.type("/bahasa")
     await phone.tap("lang|en")
@@ -179,7 +192,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
         card = phone.last_bot_message()
         await card.wait_for()
         assert code in await card.inner_text()
-        readme_picture = await phone.shot("the-card-in-the-group")
+        await phone.shot("the-card-in-the-group")
         buttons = card.locator("[data-callback]")
         if await buttons.count():
             await buttons.first.click()
@@ -200,3 +213,100 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     assert world.emu.violations == []
     if os.environ.get("SANDBOX_README_SCREENSHOT") == "1":
         shutil.copyfile(readme_picture, ROOT / "docs" / "sandbox.png")
+
+
+NARROW = {"width": 360, "height": 740}
+
+# Every visible button at least 44 px tall (the usual touch minimum), with its whole label, on
+# the screen; nothing wider than the viewport (no sideways scrolling on a phone).
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth > width) problems.push(`page is ${document.documentElement.scrollWidth}px wide`);
+  for (const el of document.querySelectorAll(".chat-list, .messages, .phone, .side")) {
+    if (el.offsetParent && el.getBoundingClientRect().right > width + 0.5) problems.push(`${el.className} sticks out`);
+  }
+  for (const b of document.querySelectorAll("button")) {
+    const r = b.getBoundingClientRect();
+    if (!b.offsetParent || r.width === 0) continue;
+    const label = (b.dataset.callback || b.id || b.textContent).trim().slice(0, 40);
+    if (r.height < 44) problems.push(`${label}: ${Math.round(r.height)}px tall`);
+    if (b.scrollWidth > b.clientWidth + 1) problems.push(`${label}: label cut`);
+    if (r.right > width + 0.5 || r.left < -0.5) problems.push(`${label}: off the screen`);
+  }
+  return problems;
+}"""
+
+IN_VIEW = """([selector, tallest]) => {
+  const r = document.querySelector(selector).getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= window.innerHeight && r.height >= tallest;
+}"""
+
+
+async def test_at_360_px_the_phone_fits_buttons_are_big_and_time_travel_teaches(page, client: Client) -> None:
+    phone = Phone(page, client)
+    await page.set_viewport_size(NARROW)
+    page.set_default_timeout(15_000)
+    await page.goto(client.server.url)
+    await page.wait_for_selector('[data-persona="op-jb01"].active')
+    await phone.caught_up()
+    world = await client.world()
+    group2 = world.cast.groups["TIM2"]
+
+    # Yusuf (PIC, TIM2) is chosen: the card waiting in his team's group opens, fully in view.
+    await phone.act_as("pic-tim2-a")
+    assert await page.get_attribute("#messages", "data-chat") == str(group2.id)
+    assert await page.evaluate("document.activeElement.id") == "composer-input"
+    assert await page.evaluate(IN_VIEW, ["#messages", 300]), "the chat scrolled out of view when the box got focus"
+    assert await page.evaluate(IN_VIEW, ["#composer", 44])
+    card = phone.last_bot_message()
+    assert "Kembalikan" in await card.locator('[data-callback*="|pdc|"]').first.inner_text()
+    await phone.shot("narrow-yusuf-sees-the-card")
+    assert await page.evaluate(LAYOUT_PROBLEMS) == []
+    await page.click("#back")
+    await page.wait_for_selector("#screen-list:not([hidden])")
+    await phone.shot("narrow-chat-list")
+    assert await page.evaluate(LAYOUT_PROBLEMS) == []
+
+    # His private chat: "/" suggests commands, Escape closes them; a command in the bot's text is tappable.
+    await page.click(f'[data-chat="{world.cast.users["pic-tim2-a"].private_chat_id}"]')
+    await phone.caught_up()
+    await page.fill("#composer-input", "")
+    await page.type("#composer-input", "/ba")
+    await page.wait_for_selector("#commands:not([hidden])")
+    suggested = await page.locator("#commands [data-command]").all_inner_texts()
+    assert suggested and all(text.startswith("/ba") for text in suggested), suggested
+    await page.keyboard.press("Escape")
+    await page.wait_for_selector("#commands", state="hidden")
+    await page.fill("#composer-input", "")
+    command = page.locator('#messages [data-from="bot"] .command').first
+    typed = (await command.inner_text()).strip()
+    await command.click()
+    await phone.caught_up()
+    assert (await page.locator('#messages [data-from="me"] .text').last.inner_text()).startswith(typed)
+
+    # Too long for Telegram: the text stays, and the limit is said in Indonesian.
+    before = len(world.emu.transcript)
+    await page.fill("#composer-input", "x" * 4097)
+    await page.press("#composer-input", "Enter")
+    await page.wait_for_selector("#toast:not([hidden])")
+    assert "4096" in await page.inner_text("#toast") and "terlalu panjang" in await page.inner_text("#toast")
+    assert len(await page.input_value("#composer-input")) == 4097
+    assert len(world.emu.transcript) == before
+    await page.fill("#composer-input", "")
+
+    # Time travel: the clock says the weekday; "next working morning" brings the digest, and says so.
+    assert (await page.inner_text("#clock-centre")).split(",")[0] in (
+        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+    await page.click("#travel-morning")
+    await page.wait_for_selector("#travel-report:not([hidden])")
+    await phone.caught_up()
+    report = await page.inner_text("#travel-report")
+    assert "Bot mengirim" in report and group2.title in report, report
+    assert "08.00" in await page.inner_text("#clock-centre")
+    await phone.shot("narrow-next-working-morning")
+    assert await page.evaluate(LAYOUT_PROBLEMS) == []
+    await page.click(f'#travel-report [data-chat="{group2.id}"]')  # the message in the report opens its chat
+    await page.wait_for_function("id => document.getElementById('messages').dataset.chat === id", arg=str(group2.id))
+    newest = world.emu.last_message(group2)
+    assert newest is not None and (newest.text or "").split("\n", 1)[0][:60] in report  # what the report named

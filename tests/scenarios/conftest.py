@@ -7,7 +7,9 @@ no exception reached the bot's error handler.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +18,10 @@ import pytest
 from bot.app import build_application, is_handling_updates, start_bot, stop_bot
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.domain.models import Role
 from bot.emulator import BotApiEmulator, BotMessage, EmuChat, EmuUser, default_spec_path
-from bot.models import Role
 from bot.services import Services
-from handlers.context import DEPS_KEY, Deps
+from handlers.context import Deps, deps_of
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.helpers import seed_registry
@@ -38,12 +40,13 @@ class World:
     clock: ManualClock
     settings: Settings
     app: object = None
+    rate_limiter: bool = False  # True: PTB's rate limiter, as in production
 
     async def restart(self) -> None:
         """Stop the bot and start a new one on the same database, as after a crash or a deploy."""
         await stop_bot(self.app)
-        self.app = await run_bot(self.emu, self.storage, self.clock, self.settings)
-        self.deps = self.app.bot_data[DEPS_KEY]
+        self.app = await run_bot(self.emu, self.storage, self.clock, self.settings, rate_limiter=self.rate_limiter)
+        self.deps = deps_of(self.app)
         self.services = self.deps.services
 
     async def say(self, user: EmuUser, text: str, chat: EmuChat | None = None) -> list[BotMessage]:
@@ -61,6 +64,28 @@ class World:
                 pass
         return self.emu.chat_messages(target)[before:]
 
+    async def drain(self, *, timeout: float = 15.0) -> None:
+        """Until the bot has answered every update and delivered every notification due now.
+
+        ``settle`` sees the HTTP side (updates fetched, calls in flight, handlers running, rows held
+        by the sender); a notification committed by a job or a service call outside an update is
+        only in the database until the sender claims it, so that is asked too. TimeoutError, with
+        what is still waiting, when it does not happen within ``timeout`` seconds.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        sender = self.deps.sender
+        assert sender is not None, "the bot is not running"
+        while True:
+            due = await self.services.outbox.due_count()
+            if due == 0 and not sender.busy and self.emu.is_idle() and not is_handling_updates(self.app):
+                return
+            if loop.time() >= deadline:
+                raise TimeoutError(f"not drained within {timeout} s: {due} notification(s) due, "
+                                   f"sender busy={sender.busy}")
+            sender.wake()
+            await self.emu.settle(timeout=max(0.1, deadline - loop.time()))
+
     async def press(self, user: EmuUser, message: BotMessage, data: str | None = None, *, text: str | None = None):
         answer = await self.emu.press(user, message, data, text=text)
         await self.emu.settle()
@@ -70,6 +95,14 @@ class World:
         message = self.emu.last_message(chat)
         assert message is not None, "the bot sent nothing to this chat"
         return message
+
+    async def speaks(self, user: EmuUser, locale: str) -> EmuUser:
+        """The person has chosen ``locale`` with /bahasa (the service speaks Indonesian until then,
+        whatever their app's language)."""
+        who = await self.services.onboarding.identify(user.id, user.full_name, private_chat=False,
+                                                      language=user.language_code)
+        await self.services.onboarding.set_locale(who, locale)
+        return user
 
     async def invite(self, role: Role, **scope: str) -> str:
         invite = await self.services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
@@ -101,29 +134,38 @@ def scenario_settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
-async def run_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings):
+async def run_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings, *,
+                  rate_limiter: bool = False):
     """Build the bot with the composition root, pointed at the emulator, and start it."""
     settings = settings.model_copy(
         update={"telegram": settings.telegram.model_copy(update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})}
     )
-    app = build_application(settings, storage=storage, clock=clock, rate_limiter=False)
+    app = build_application(settings, storage=storage, clock=clock, rate_limiter=rate_limiter)
+    deps_of(app).errors = []  # collected for the checks at the end of the scenario
     await start_bot(app, poll_timeout=1)
-    emu.add_busy_probe(lambda: is_handling_updates(app))
+    # settle() waits while the bot handles an update and while the sender holds notifications.
+    emu.add_busy_probe(lambda: is_handling_updates(app) or (deps_of(app).sender is not None and deps_of(app).sender.busy))
     return app
 
 
-@pytest.fixture
-async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[World]:
+@asynccontextmanager
+async def running_world(settings: Settings, *, rate_limiter: bool = False) -> AsyncIterator[World]:
+    """A fresh emulator, database and clock with the real bot running; on leaving, the bot must have
+    made no request the Bot API spec or Telegram's limits reject, and no error reached its handler.
+
+    Errors that reach the bot's error handler are collected in ``world.deps.errors``; a test that
+    provokes one on purpose empties the list after checking it.
+    """
     spec = default_spec_path()
     assert spec is not None, "../shared/telegram-bot-api/api.json is needed to validate the bot's requests"
     clock = ManualClock(START)
     async with BotApiEmulator(TOKEN, spec_path=spec) as emu:
-        storage = await Storage.open(scenario_settings.storage.target)
-        services = Services(storage, clock, scenario_settings)
+        storage = await Storage.open(settings.storage.target)
+        services = Services(storage, clock, settings)
         await seed_registry(services)
-        app = await run_bot(emu, storage, clock, scenario_settings)
-        deps: Deps = app.bot_data[DEPS_KEY]
-        world = World(emu, storage, deps.services, deps, clock, scenario_settings, app)
+        app = await run_bot(emu, storage, clock, settings, rate_limiter=rate_limiter)
+        deps: Deps = deps_of(app)
+        world = World(emu, storage, deps.services, deps, clock, settings, app, rate_limiter)
         errors: list[BaseException] = []
         try:
             yield world
@@ -134,3 +176,9 @@ async def world(tmp_path: Path, scenario_settings: Settings) -> AsyncIterator[Wo
             await storage.close()
         assert emu.violations == [], emu.violations
         assert errors == [], [repr(e) for e in errors]
+
+
+@pytest.fixture
+async def world(scenario_settings: Settings) -> AsyncIterator[World]:
+    async with running_world(scenario_settings) as world:
+        yield world

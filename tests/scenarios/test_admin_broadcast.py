@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.config import Settings
-from bot.models import Role
+from bot.domain.models import Role
 from bot.services.admin import BROADCAST_MAX
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, data, tap

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from bot.config import Settings
-from bot.models import Role
+from bot.domain.models import Role
+from storage.backup import verify_archive
 from storage.files import FileStore
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, tap
@@ -57,7 +58,14 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     assert clients.document is not None, clients.text
     rows = sheet_rows(clients.file_bytes())
     assert len(rows) == sum(len(p.clients) for p in seeded)
-    assert all("•" in str(r["NIK"]) and r["Address"] is None and r["Assessment"] is None for r in rows)
+    # No direct identifier: neither the column nor any name or NIK anywhere in the file.
+    assert set(rows[0]) == {"Proposal", "IPWL code", "Status", "Client code", "Initials", "Sex", "Birth year",
+                            "Province code", "Regency/city", "Approach", "Components", "Budget (Rp)",
+                            "Anonymized (UTC)"}
+    cells = " ".join(str(v) for r in rows for v in r.values())
+    held = await world.rows("SELECT full_name, nik, phone, address FROM clients")
+    assert not [value for client in held for value in client if value in cells]
+    assert {"Client code": f"{seeded[0].code}/1", "Initials": "K."}.items() <= rows[0].items()  # "Klien 0002"
     assert "Masked" in clients.caption
 
     # In full: recorded as such.
@@ -122,7 +130,7 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
 
 async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World, seeded, tmp_path: Path) -> None:
     rina = await admin(world)
-    andi, budi = world.emu.add_user("Andi", language_code="en"), world.emu.add_user("Budi", language_code="en")
+    andi, budi = await world.speaks(world.emu.add_user("Andi", language_code="en"), "en"), await world.speaks(world.emu.add_user("Budi", language_code="en"), "en")
     await world.enrol(andi, Role.PIC, team="TIM2")
     await world.enrol(budi, Role.PIC, team="TIM1")
     history = (await world.say(andi, "/audit usl-2026-0092"))[-1]  # SS01: Andi's team
@@ -135,19 +143,16 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
     replies = await world.say(rina, "/cadangan")
     backup, done = replies[-2], replies[-1]
     assert backup.document["file_name"].startswith("atensi-20261128-") and "💾" in done.text
-    if world.storage.db.dialect == "postgresql":
-        # A pg_dump archive (custom format), and the admin is told how to restore it.
-        assert backup.document["file_name"].endswith(".dump") and backup.file_bytes().startswith(b"PGDMP")
-        assert "pg_restore" in done.text
-        assert len(list((tmp_path / "backups").glob("atensi-*.dump"))) == 1
-    else:
-        copy = tmp_path / "copy.sqlite3"
-        copy.write_bytes(backup.file_bytes())
-        connection = sqlite3.connect(copy)
-        try:
-            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-            assert connection.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
-        finally:
-            connection.close()
-        assert len(list((tmp_path / "backups").glob("atensi-*.sqlite3"))) == 1
+    assert "atensi-bot db restore" in done.text and "in place of the database" not in done.text
+    archive = tmp_path / "copy.tar"
+    archive.write_bytes(backup.file_bytes())
+    copy = tmp_path / "copy.sqlite3"
+    verify_archive(archive, database_to=copy)
+    connection = sqlite3.connect(copy)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
+    finally:
+        connection.close()
+    assert len(list((tmp_path / "backups").glob("atensi-*.tar"))) == 1
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'backup'") == [("backup",)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.emulator import BotMessage
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.conftest import World
 from tests.test_reports import SeedClient, SeedProposal, seed_program
 
@@ -37,7 +37,7 @@ async def admin(world: World, name: str = "Rina"):  # type: ignore[no-untyped-de
 
 async def test_the_ipwl_registry_from_chat_with_pks_warnings_and_team_moves(world: World) -> None:
     rina = await admin(world)
-    siti = world.emu.add_user("Siti", language_code="en")
+    siti = await world.speaks(world.emu.add_user("Siti", language_code="en"), "en")
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
 
     listing = (await world.say(rina, "/ipwl"))[-1]
@@ -94,7 +94,7 @@ async def test_the_ipwl_registry_from_chat_with_pks_warnings_and_team_moves(worl
 
 async def test_teams_people_and_invites(world: World) -> None:
     rina = await admin(world)
-    andi = world.emu.add_user("Andi", language_code="en")
+    andi = await world.speaks(world.emu.add_user("Andi", language_code="en"), "en")
     await world.enrol(andi, Role.PIC, team="TIM1")
 
     teams = (await world.say(rina, "/tim"))[-1]
@@ -107,7 +107,7 @@ async def test_teams_people_and_invites(world: World) -> None:
     assert "https://t.me/atensi_bot?start=" in link.text
     token = link.text.split("start=")[1].split()[0]
 
-    budi = world.emu.add_user("Budi", language_code="en")
+    budi = await world.speaks(world.emu.add_user("Budi", language_code="en"), "en")
     joined = await world.say(budi, f"/start {token}")
     assert "✅" in joined[-1].text
     assert await world.rows("SELECT i.role, t.code, p.full_name FROM invites i JOIN pic_teams t ON t.id = i.team_id"
@@ -139,7 +139,7 @@ async def test_teams_people_and_invites(world: World) -> None:
 
 async def test_revoked_access_stops_the_next_command_and_the_next_press(world: World) -> None:
     rina, dodi = await admin(world), await admin(world, "Dodi")
-    andi = world.emu.add_user("Andi", language_code="en")
+    andi = await world.speaks(world.emu.add_user("Andi", language_code="en"), "en")
     await world.enrol(andi, Role.PIC, team="TIM1")
     start = dt.datetime(2026, 11, 2, 2, tzinfo=dt.timezone.utc)
     events = [(action, start + dt.timedelta(hours=6 * i)) for i, action in enumerate(
@@ -178,7 +178,7 @@ async def test_revoked_access_stops_the_next_command_and_the_next_press(world: W
         ("revoke_grant",), ("revoke_grant",)]
 
     # Full revocation of an operator, then restoration (roles stay revoked until a new invite).
-    siti = world.emu.add_user("Siti", language_code="en")
+    siti = await world.speaks(world.emu.add_user("Siti", language_code="en"), "en")
     await world.enrol(siti, Role.OPERATOR, ipwl="JB02")
     people = (await world.say(rina, "/pengguna siti"))[-1]
     await tap(world, rina, people, "Siti")
@@ -202,7 +202,8 @@ ADMIN_COMMANDS = ("/ipwl", "/ipwl JB01", "/tim", "/pengguna", "/undang", "/undan
 
 
 async def test_operators_pics_and_strangers_are_refused_every_admin_command(world: World) -> None:
-    siti, andi, tamu = (world.emu.add_user(name, language_code="en") for name in ("Siti", "Andi", "Tamu"))
+    siti, andi, tamu = [await world.speaks(world.emu.add_user(name, language_code="en"), "en")
+                        for name in ("Siti", "Andi", "Tamu")]
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     await world.enrol(andi, Role.PIC, team="TIM1")
     await world.say(tamu, "/start")

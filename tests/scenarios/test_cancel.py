@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_admin_registry import admin, tap
 
 

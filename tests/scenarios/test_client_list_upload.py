@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_proposal_intake import Operator
 from tests.test_client_sheet import budget_values, client_values, workbook_bytes
 
@@ -12,6 +12,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 async def open_draft(world, language: str = "id") -> Operator:
     """Siti, an operator of JB01, with a new draft open for this month."""
     siti = world.emu.add_user("Siti", language_code=language)
+    if language != "id":
+        await world.speaks(siti, language)
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     op = Operator(world, siti)
     await op.type("/ajukan")

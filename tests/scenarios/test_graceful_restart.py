@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.models import Role
+from bot.domain.models import Role
 
 
 async def test_a_clean_restart_lets_the_message_in_hand_finish(world) -> None:

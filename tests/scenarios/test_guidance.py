@@ -6,9 +6,9 @@ it usually takes (measured from this year's proposals), and "who to contact" nam
 
 from __future__ import annotations
 
-from bot.guidance import SECTIONS
+from bot.domain.guidance import SECTIONS
 from bot.i18n import Translator
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import data
 from tests.test_reports import build_seed, seed_program
@@ -16,8 +16,8 @@ from tests.test_reports import build_seed, seed_program
 
 async def test_an_operator_browses_the_guide_in_one_message(world: World) -> None:
     await seed_program(world.storage, build_seed())  # a year of proposals: stage times are known
-    siti = world.emu.add_user("Siti", language_code="en")
-    andi = world.emu.add_user("Andi", last_name="Pratama", language_code="en")
+    siti = await world.speaks(world.emu.add_user("Siti", language_code="en"), "en")
+    andi = await world.speaks(world.emu.add_user("Andi", last_name="Pratama", language_code="en"), "en")
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     await world.enrol(andi, Role.PIC, team="TIM1")
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_lpj_cycle import DUE, Phone
 from tests.test_lpj_service import seed_proposal
+from tests.helpers import jpeg
 
-JPEG_OF_SOMETHING_ELSE = b"\xff\xd8\xff\xe0" + b"a receipt of last year" * 40
+JPEG_OF_SOMETHING_ELSE = jpeg(b"a receipt of last year" * 40)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -13,8 +13,8 @@ import io
 from openpyxl import load_workbook
 
 from bot.emulator import EmuUser
-from bot.models import Role
-from tests.scenarios.test_review_flow import CLIENTS, card, datas, drain, give_reasons, submitted, tap, team
+from bot.domain.models import Role
+from tests.scenarios.test_review_flow import CLIENTS, card, datas, give_reasons, submitted, tap, team
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,7 +67,7 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await press(world, t.head, "v1|sk|n")
     await press(world, t.head, "v1|sk|r")
     await press(world, t.head, "v1|sk|y")
-    await drain(world)
+    await world.drain()
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"
     annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
@@ -80,10 +80,14 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(t.op, "/rekening")
     await press(world, t.op, f"v1|acc|{siti_client}")
     await press(world, t.op, "v1|bnk|bri")
+    # The bank question stays readable with the bank chosen (issue 12.5); the next one is new.
+    chose = [m for m in world.emu.chat_messages(t.op) if "✓" in m.text and "BRI" in m.text.split("→")[-1]]
+    assert len(chose) == 1 and not chose[0].buttons and world.last(t.op) is not chose[0]
     question = (await world.say(t.op, "1234 5678 9012 345"))[-1]
     assert "⚠️" not in question.text  # BRI numbers have 15 digits
     await world.say(t.op, "Siti Rahayu")
     await press(world, t.op, "v1|pbs")
+    assert "✓" in world.emu.chat_messages(t.op)[-2].text  # "Lewati" is kept under its question
     assert await world.rows("SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?",
                             siti_client) == [("bri", "123456789012345", "submitted")]
     await press(world, t.op, f"v1|acx|{pid}")
@@ -103,7 +107,7 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     assert await status(world, pid) == "accounts_submitted"
 
     # Fajar checks: Siti's is right, Dewi's goes back; Siti corrects it.
-    await drain(world)
+    await world.drain()
     await press(world, fajar, f"v1|avr|{pid}")
     await press(world, fajar, f"v1|av|{siti_client}")
     await press(world, fajar, f"v1|ar|{dewi_client}")
@@ -118,37 +122,41 @@ async def test_sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(t.op, "Dewi Lestari")
     await press(world, t.op, "v1|pbs")
     assert await status(world, pid) == "accounts_submitted"
-    await drain(world)
+    await world.drain()
     await press(world, fajar, f"v1|avr|{pid}")
     await press(world, fajar, f"v1|ava|{pid}")
     assert await status(world, pid) == "accounts_verified"
 
     # Fajar pays: SPP, SPM, two transfers sent, Budi's fails; Siti gives a new account; paid.
-    await drain(world)
+    await world.drain()
     await world.say(fajar, "/bayar")
     await press(world, fajar, f"v1|pay|{pid}")
-    await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
+    assert await world.rows("SELECT count(*) FROM payments") == [(0,)]  # shown first, recorded on Save
+    await press(world, fajar, f"v1|pok|{pid}|y")
     assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
-        ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026")]
+        ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")]
     await press(world, fajar, f"v1|ps|{siti_client}")
     await press(world, fajar, f"v1|pf|{budi_client}|failed")
     await world.say(fajar, "Rekening tidak aktif")
     await press(world, fajar, f"v1|ps|{dewi_client}")
     assert await status(world, pid) == "accounts_verified"
-    assert "Rekening tidak aktif" in world.last(t.op).text
+    # (Siti's news of the verified accounts may still be on its way too: wait for this one.)
+    await world.emu.wait_for(lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)),
+                             timeout=5)
     await press(world, t.op, f"v1|acc|{budi_client}")
     await press(world, t.op, "v1|bnk|bni")
     await world.say(t.op, "0987654321")
     await world.say(t.op, "Budi Santoso")
     await press(world, t.op, "v1|pbs")
-    await drain(world)
+    await world.drain()
     await press(world, fajar, f"v1|pay|{pid}")
     await press(world, fajar, f"v1|ps|{budi_client}")
     assert await status(world, pid) == "paid"
     assert await world.rows("SELECT lpj_due_on FROM proposals") == [((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)]
     assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [("sent", 3, 4_500_000)]
-    await drain(world)
+    await world.drain()
     paid = world.last(t.op)
     assert "USL-2026-0001" in paid.text and "Rp1.500.000" in paid.text and "Rp4.500.000" in paid.text
 
@@ -172,10 +180,10 @@ async def test_the_head_types_the_sk_number_and_others_cannot_issue(world) -> No
     await world.say(t.head, "/sk")
     await press(world, t.head, f"v1|sk|p|{pid}")
     await press(world, t.head, "v1|sk|n")
-    draft = (await world.say(t.head, "SK-045/BRSKPN-GP/XI/2026 27 November 2026"))[-1]
+    draft = (await world.say(t.head, "SK-045/BRSKPN-GP/XI/2026 28 November 2026"))[-1]
     assert "SK-045/BRSKPN-GP/XI/2026" in draft.text
     await press(world, t.head, "v1|sk|y")
-    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-27")]
+    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await world.rows("SELECT count(*) FROM sk_register") == [(0,)]  # a typed number uses no register number
     assert await world.rows("SELECT count(*) FROM bank_accounts WHERE status = 'missing'") == [(3,)]
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("sk: role_required",)]
@@ -187,6 +195,6 @@ async def test_a_rejected_proposal_tells_the_operator_why(world) -> None:
     await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
     await give_reasons(world, t.andi, pid, "reject", ["fbudget"], "Anggaran melebihi pagu")
     assert await status(world, pid) == "rejected"
-    await drain(world)
+    await world.drain()
     assert "Anggaran melebihi pagu" in world.last(t.op).text
     assert await world.rows("SELECT client_id, field, stage FROM return_reasons") == [(None, "budget", "rejected")]

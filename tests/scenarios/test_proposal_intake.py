@@ -6,9 +6,10 @@ import asyncio
 import json
 
 from bot.emulator import BotMessage
-from bot.models import Role
+from bot.domain.models import Role
 from handlers.callback_data import encode
 from tests.security.matrix import plant_button
+from tests.helpers import jpeg, pdf as make_pdf
 
 # Three fictional clients; NIKs issued in Kabupaten Bogor (32.01).
 CLIENTS = [
@@ -49,8 +50,7 @@ async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type(name)
     await op.type(nik)
     await op.tap("in|here")  # the NIK's birth date and sex are right, and she lives where it was issued
-    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|skip")  # no phone
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
     if first:
         await op.tap("in|keluarga")
         await op.tap("in|1")
@@ -61,8 +61,7 @@ async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
     await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
     if first:
-        await op.tap("in|1")
-        await op.type("Paket sembako, 3 x 500.000")
+        await op.type("Paket sembako, 3 x 500.000")  # asked straight away for component 1
     else:
         await op.tap("in|copy")
 
@@ -82,7 +81,8 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
     answers = await asyncio.gather(world.emu.press(op.user, review, submit), world.emu.press(op.user, review, submit))
     await world.emu.settle()
     op.actions += 1
-    assert op.actions <= 40, op.actions  # measured: 37
+    print(f"operator actions: {op.actions}")
+    assert op.actions <= 40, op.actions  # measured: 33 (37 before issue 12.7)
     assert sum(1 for a in answers if a is not None and a.show_alert) == 1  # the second is told it is done
 
     done = world.last(op.user)
@@ -133,7 +133,7 @@ async def test_a_restart_in_the_middle_of_a_draft_loses_nothing(world) -> None:
 
     resumed = await op.type("/lanjut")
     assert resumed.text == question.text  # the very same question, nothing typed is lost
-    await op.tap("in|ok", resumed)
+    await op.tap("in|elsewhere", resumed)
     assert await world.rows("SELECT count(*) FROM proposals") == [(1,)]
 
 
@@ -177,7 +177,7 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     op = await operator(world)
     await op.type("/ajukan")
     await op.tap("in|this")
-    pdf = b"%PDF-1.4 surat pengantar"
+    pdf = make_pdf("surat pengantar")
     await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=pdf, mime_type="application/pdf")
     await world.emu.settle()
     assert "📎" in world.last(op.user).text
@@ -194,7 +194,7 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     await world.emu.settle()
     assert "⚠️" in world.last(op.user).text
     assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
-    photo = b"\xff\xd8\xff\xe0" + b"0" * 100
+    photo = jpeg(b"0" * 100)
     await world.emu.send_photo(op.user, content=photo)
     await world.emu.settle()
     assert await world.rows("SELECT count(*) FROM attachments") == [(2,)]
@@ -212,7 +212,7 @@ async def submitted_proposal(world, op: Operator) -> int:
 
 
 async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world) -> None:
-    from bot.models import ProposalStatus
+    from bot.domain.models import ProposalStatus
 
     op = await operator(world)
     proposal_id = await submitted_proposal(world, op)
@@ -269,15 +269,12 @@ async def test_every_field_refuses_bad_input_with_a_clear_answer(world) -> None:
     await op.type("Kabupaten Bogor")
     await refused("Jl")  # too short for an address
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await refused("12")  # not a phone number
-    await op.tap("in|skip")
     await op.tap("in|keluarga")
     await op.tap("in|1")
     await op.tap("in|done")
     await refused("ok")  # too short for an assessment
     await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
     await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
-    await op.tap("in|1")
     await refused("Paket sembako, 3 x -500.000")  # negative
     await refused("Paket sembako, 3 x 90.000.000.000")  # absurd
     await refused("Paket sembako, 3 x 4.000.000")  # above the component's ceiling (Rp3.000.000)

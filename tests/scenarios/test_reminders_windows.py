@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import ProposalStatus, Role
+from bot.domain.models import ProposalStatus, Role
 from handlers.context import BotContext
-from handlers.delivery import Pacer
 from handlers.reminders import job_send_reminders
 from storage.outbox import OutboxRepository
-from tests.scenarios.test_lpj_cycle import at, deliver, run_job
+from tests.scenarios.test_lpj_cycle import at, run_job
 from tests.test_lpj_service import NAMES, seed_proposal
 
 WIT = ZoneInfo("Asia/Jayapura")
@@ -32,7 +31,6 @@ def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
 
 
 async def operators(world):  # type: ignore[no-untyped-def]
-    world.deps.sender.pacer = Pacer(group_per_minute=20 * 60, private_per_second=60)
     yohana, siti = world.emu.add_user("Yohana", last_name="Jayapura"), world.emu.add_user("Siti", last_name="Bogor")
     await world.enrol(yohana, Role.OPERATOR, ipwl="PA01")
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
@@ -81,7 +79,6 @@ async def test_each_group_gets_one_digest_a_morning_whatever_the_number_of_items
     admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
     for group, team in zip(groups, ("TIM1", "TIM2")):
         await world.services.onboarding.bind_group(admin, group.id, team)
-    world.deps.sender.pacer = Pacer(group_per_minute=20 * 60, private_per_second=60)
     monday = dt.date(2026, 11, 30)
     for ipwl, status in (("JB01", ProposalStatus.SUBMITTED), ("JB01", ProposalStatus.IN_REVIEW),
                          ("JB02", ProposalStatus.LPJ_SUBMITTED), ("JB02", ProposalStatus.VERIFIED),
@@ -135,15 +132,14 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
     monkeypatch.setattr(OutboxRepository, "enqueue_many", original)
     # What the crashed run had committed goes out; then the process restarts. (A send still in
     # flight at a restart is the outbox sender's concern, not the reminder engine's.)
-    await deliver(world)
+    await world.drain()
     assert len(reminders_to(world, siti)) + len(reminders_to(world, yohana)) == 2
     await world.restart()  # a new process: the JobQueue is empty, the reminder log is not
-    world.deps.sender.pacer = Pacer(group_per_minute=20 * 60, private_per_second=60)
     world.services.reminders.settings = world.settings.model_copy(update={"reminders": small})
 
     # Two runs overlap (a slow run and the next tick, or two instances); then one more later.
     await asyncio.gather(job_send_reminders(BotContext(world.app)), job_send_reminders(BotContext(world.app)))
-    await deliver(world)
+    await world.drain()
     await run_job(world, at(dt.date(2026, 12, 21), 11))
     assert len(reminders_to(world, siti)) == 3 and len(reminders_to(world, yohana)) == 2
     assert await world.rows("SELECT count(*) FROM reminder_log") == [(5,)]

@@ -13,7 +13,7 @@ import io
 import openpyxl
 import pytest
 
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.conftest import World
 from tests.test_reports import IPWL_CODES, PNG, build_seed, expected, seed_program
 
@@ -42,7 +42,7 @@ async def asked(world: World, user, text: str, count: int):  # type: ignore[no-u
 
 
 async def test_the_head_gets_the_report_with_workbook_and_charts(world: World, seeded) -> None:
-    head = world.emu.add_user("Kepala", last_name="Balai", language_code="en")
+    head = await world.speaks(world.emu.add_user("Kepala", last_name="Balai", language_code="en"), "en")
     await world.enrol(head, Role.HEAD)
     replies = await asked(world, head, "/laporan 2026-11", 5)
 
@@ -69,7 +69,7 @@ async def test_the_head_gets_the_report_with_workbook_and_charts(world: World, s
                                            "Time per stage (median days)"]
 
     # Nobody else may ask; a month that has not begun is refused with a reason.
-    siti = world.emu.add_user("Siti", language_code="en")
+    siti = await world.speaks(world.emu.add_user("Siti", language_code="en"), "en")
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     assert (await world.say(siti, "/laporan"))[-1].text.startswith("⚠️")
     assert (await world.say(head, "/laporan 2026-12"))[-1].text.startswith("⚠️")

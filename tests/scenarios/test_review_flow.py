@@ -10,11 +10,12 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.client_sheet import BudgetInput, ClientInput
+from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotMessage, EmuChat, EmuUser
-from bot.models import Approach, Component, Role, Sex
+from bot.domain.models import Approach, Component, Role, Sex
+from tests.helpers import pdf
 
-PDF = b"%PDF-1.4 surat pengantar"
+PDF = pdf("surat pengantar")
 CLIENTS = [  # (name, NIK, address): fictional, NIK issued in Kabupaten Bogor
     ("Siti Rahayu", "3201014508900004", "Jl. Melati 3 RT 01/02, Desa Cibinong"),
     ("Budi Santoso", "3201011203850002", "Jl. Mawar 7 RT 03/04, Desa Pakansari"),
@@ -60,16 +61,6 @@ def client_inputs(rows=CLIENTS) -> list[ClientInput]:
             for i, (name, nik, address) in enumerate(rows)]
 
 
-async def drain(world) -> None:
-    """Let the outbox deliver what services queued outside a chat update (settle only sees HTTP)."""
-    for _ in range(500):
-        pending = await world.rows("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0")
-        if pending == [(0,)] and not world.deps.sender._workers:
-            break
-        await asyncio.sleep(0.01)
-    await world.emu.settle()
-
-
 async def operator(world, user: EmuUser):
     return await world.services.onboarding.identify(user.id, user.full_name, private_chat=True, language="id")
 
@@ -82,7 +73,7 @@ async def submitted(world, t: Team) -> int:
     await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
     await world.emu.settle()
     await world.services.proposals.submit(who, state.proposal.id)
-    await drain(world)
+    await world.drain()
     return state.proposal.id
 
 
@@ -162,7 +153,7 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     dewi = next(c for c in state.clients if c.full_name == "Dewi Lestari")
     await world.services.proposals.remove_client(who, dewi.id)
     await world.services.proposals.submit(who, pid)
-    await drain(world)
+    await world.drain()
     cards = [m for m in world.emu.chat_messages(t.group) if "USL-2026-0001" in m.text]
     assert len(cards) == 2 and cards[0].buttons == [] and cards[0].message_id == first.message_id
     second = card(world, t, pid)

@@ -25,8 +25,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
-from bot.models import ProposalStatus as S
-from bot.models import Role
+from bot.domain.models import ProposalStatus as S
+from bot.domain.models import Role
+from bot.services import FileUpload
 from handlers import views
 from handlers.context import BotContext
 from storage.db import to_db_time
@@ -117,6 +118,8 @@ async def cast(world: Any) -> Cast:
     t: dict[str, int] = {}
     # JB01 in every status a button acts on (one proposal each), and the statuses' clients.
     for name, status in (("submitted", S.SUBMITTED), ("withdrawable", S.SUBMITTED), ("in_review", S.IN_REVIEW),
+                         ("in_review_verify", S.IN_REVIEW), ("in_review_release", S.IN_REVIEW),
+                         ("verified", S.VERIFIED), ("verified_own", S.VERIFIED),
                          ("validated", S.VALIDATED), ("decreed", S.DECREED),
                          ("accounts_submitted", S.ACCOUNTS_SUBMITTED), ("accounts_submitted_2", S.ACCOUNTS_SUBMITTED),
                          ("accounts_submitted_3", S.ACCOUNTS_SUBMITTED), ("accounts_verified", S.ACCOUNTS_VERIFIED),
@@ -126,7 +129,12 @@ async def cast(world: Any) -> Cast:
         rows = await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", t[name])
         t[f"{name}_client"] = rows[0][0]
     pic_a = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["pic_a"].id))[0][0]
-    await _sql(world, "UPDATE proposals SET claimed_by = ? WHERE id = ?", pic_a, t["in_review"])
+    for name in ("in_review", "in_review_verify", "in_review_release"):
+        await _sql(world, "UPDATE proposals SET claimed_by = ? WHERE id = ?", pic_a, t[name])
+    # Four eyes (issue 11.3): "verified" was verified by a colleague of pic_a, "verified_own" by pic_a.
+    colleague = (await world.rows("SELECT id FROM people WHERE full_name LIKE 'Seeder %' LIMIT 1"))[0][0]
+    await _sql(world, "UPDATE proposals SET verified_by = ? WHERE id = ?", colleague, t["verified"])
+    await _sql(world, "UPDATE proposals SET verified_by = ? WHERE id = ?", pic_a, t["verified_own"])
     stamp = to_db_time(world.clock.now())
     for client in await world.rows("SELECT id FROM clients WHERE proposal_id IN (?, ?, ?)", t["accounts_submitted"],
                                    t["accounts_submitted_2"], t["accounts_submitted_3"]):
@@ -139,6 +147,10 @@ async def cast(world: Any) -> Cast:
     t["draft"] = state.proposal.id
     t["draft_client"] = state.clients[0].id
     t["draft_line"] = state.clients[0].budget[0].id
+    state = await services.proposals.attach(await who("op_a"), FileUpload("matrix-file", "matrix-file", "surat.pdf",
+                                                                          "application/pdf", 193),
+                                            sha256="0" * 64, stored_path=None)
+    t["draft_attachment"] = state.attachments[0].id
     other = await services.proposals.start(await who("op_b"))
     await services.proposals.add_clients(await who("op_b"), client_inputs()[:1])
     t["other_draft"] = other.proposal.id
@@ -154,22 +166,8 @@ async def cast(world: Any) -> Cast:
     t["ipwl_a"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'"))[0][0]
     t["team2"] = (await world.rows("SELECT id FROM pic_teams WHERE code = 'TIM2'"))[0][0]
     await world.emu.settle()
-    await _drain(world)
+    await world.drain()
     return Cast(users, group, t)
-
-
-async def _drain(world: Any) -> None:
-    """Until every due notification is out and the sender is idle (effects of the last presses)."""
-    import asyncio
-
-    stamp = to_db_time(world.clock.now())
-    processor = world.app.update_processor
-    for _ in range(1000):
-        await world.emu.settle(quiet=0.01)
-        due = await world.rows("SELECT count(*) FROM outbox WHERE status = 'pending' AND not_before <= ?", stamp)
-        if due == [(0,)] and not world.deps.sender._workers and processor.current_concurrent_updates == 0:
-            break
-        await asyncio.sleep(0.01)
 
 
 # --- the database, as far as a refused press must leave it ---------------------------------------------------

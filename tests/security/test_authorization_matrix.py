@@ -23,11 +23,13 @@ from collections.abc import Callable
 
 import handlers
 from handlers.callback_data import encode
-from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, _drain, cast, changes, fingerprint, plant_button
+from tests.security.matrix import PERSONAS, Cast, Outcome, Recorder, cast, changes, fingerprint, plant_button
 
 Args = Callable[[dict[str, int]], tuple[object, ...]]
 
-# kind → (arguments for a real target, "group" if it lives on a group card else "private")
+# case → (arguments for a real target, "group" if it lives on a group card else "private"). A case
+# is a button kind, or ``kind:variant`` for one more target of the same kind (e.g. each decision of
+# the PIC card: claim, verify, validate, release, return, reject).
 BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "lang": (lambda t: ("en",), "private"),
     "in": (lambda t: ("review",), "private"),
@@ -39,6 +41,9 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "pg": (lambda t: (0,), "private"),
     "add": (lambda t: (), "private"),
     "tpl": (lambda t: (), "private"),
+    "att": (lambda t: (), "private"),
+    "rma": (lambda t: (t["draft_attachment"],), "private"),
+    "cup": (lambda t: (), "private"),
     "cont": (lambda t: (), "private"),
     "pni": (lambda t: (t["ipwl_a"],), "private"),
     "open": (lambda t: (t["draft"],), "private"),
@@ -49,9 +54,14 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "wd": (lambda t: (t["withdrawable"],), "private"),
     "wdy": (lambda t: (t["withdrawable"],), "private"),
     "pic": (lambda t: (t["submitted"], "claim"), "group"),
+    "pic:verify": (lambda t: (t["in_review_verify"], "verify"), "group"),
+    "pic:validate": (lambda t: (t["verified"], "validate"), "group"),
+    "pic:validate_own": (lambda t: (t["verified_own"], "validate"), "group"),
+    "pic:release": (lambda t: (t["in_review_release"], "release"), "group"),
     "pdt": (lambda t: (t["in_review"],), "group"),
     "nik": (lambda t: (t["in_review_client"],), "private"),
     "pdc": (lambda t: (t["in_review"], "return"), "group"),
+    "pdc:reject": (lambda t: (t["submitted"], "reject"), "group"),
     "rsn": (lambda t: (t["in_review"], "x"), "private"),
     "sk": (lambda t: ("p", t["validated"]), "private"),
     "acc": (lambda t: (t["decreed_client"],), "private"),
@@ -63,6 +73,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "ava": (lambda t: (t["accounts_submitted_2"],), "private"),
     "ar": (lambda t: (t["accounts_submitted_3_client"],), "private"),
     "pay": (lambda t: (t["accounts_verified"],), "private"),
+    "pok": (lambda t: (t["accounts_verified"], "y"), "private"),
     "ps": (lambda t: (t["accounts_verified_client"],), "private"),
     "psa": (lambda t: (t["accounts_verified"],), "private"),
     "pf": (lambda t: (t["accounts_verified_client"], "failed"), "private"),
@@ -124,9 +135,13 @@ OP = frozenset({"op_a"})
 ADMIN = frozenset({"admin"})
 
 OWN = frozenset({"op_a", "op_b"})  # buttons without an item id act on the presser's own draft only
-PIC_A = frozenset({"pic_a", "admin"})  # admins stand in for the PIC team (bot/workflow.py)
-PIC_FIN = frozenset({"pic_a", "finance", "admin"})
+# Decisions are the IPWL's own PIC team's (issue 11.3): an admin in the group may look (Detail, NIK)
+# and release a claim, never claim, verify, validate, return or reject — nor check accounts or LPJs.
+PIC_A = frozenset({"pic_a"})
+PIC_OR_ADMIN = frozenset({"pic_a", "admin"})
+PIC_FIN = frozenset({"pic_a", "finance"})
 FIN = frozenset({"finance"})
+NOBODY = frozenset()
 HARMLESS = ALL  # own language, the blank template, guidance, closing or cancelling one's own screen
 
 # kind → the personas who get past its role and scope checks (everyone else is refused).
@@ -134,15 +149,17 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "lang": HARMLESS, "tpl": HARMLESS, "keep": HARMLESS, "stop": HARMLESS, "ljc": HARMLESS, "ad.x": HARMLESS,
     "gd.m": HARMLESS, "gd.s": HARMLESS,
     # the operator's draft: his conversation; ids of his clients and lines
-    "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN,
-    "cl": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
+    "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN, "att": OWN, "cup": OWN,
+    "cl": OP, "rma": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
     # PIC review: the card, detail, NIK, return/reject with reasons (the reasons: the PIC's conversation)
-    "pic": PIC_A, "pdt": PIC_A, "nik": PIC_A, "pdc": PIC_A, "rsn": frozenset({"pic_a"}),
+    "pic": PIC_A, "pic:verify": PIC_A, "pic:validate": PIC_A, "pdc": PIC_A, "pdc:reject": PIC_A,
+    "pic:validate_own": NOBODY,  # pic_a verified it: another PIC of the team validates (four eyes)
+    "pic:release": PIC_OR_ADMIN, "pdt": PIC_OR_ADMIN, "nik": PIC_OR_ADMIN, "rsn": PIC_A,
     "sk": frozenset({"head"}),
     # bank accounts: the operator supplies, PIC/finance verify or return
     "acc": OP, "bnk": OP, "pbs": OP, "acx": OP,
     "avr": PIC_FIN, "av": PIC_FIN, "ava": PIC_FIN, "ar": PIC_FIN,
-    "pay": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
+    "pay": FIN, "pok": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
     # LPJ: the operator fills and submits, the PIC verifies, finance validates
     "ljo": OP, "lji": OP, "ljg": OP, "ljt": OP, "ljs": OP,
     "ljv": PIC_A, "ljx": PIC_FIN, "ljk": FIN, "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
@@ -177,7 +194,7 @@ def _print_table(title: str, observed: dict[str, dict[str, Outcome]]) -> None:
 async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tuple[str, ...]) -> dict[str, Outcome]:
     """Each persona presses the button on a message of their own (at the same time), then the bot settles."""
     args, where = BUTTON_TARGETS[kind]
-    data = encode(kind, *args(c.t))
+    data = encode(kind.split(":")[0], *args(c.t))
     messages, before = {}, {}
     for persona in personas:
         user = c[persona]
@@ -185,7 +202,7 @@ async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tu
         before[persona] = len(world.emu.chat_messages(user))
         recorder.take(user)
     answers = await asyncio.gather(*(world.emu.press(c[p], messages[p], data, timeout=5) for p in personas))
-    await _drain(world)
+    await world.drain()
     return {p: Outcome(p, answer, recorder.take(c[p]),
                        [m.text or m.caption or "" for m in world.emu.chat_messages(c[p])[before[p]:]])
             for p, answer in zip(personas, answers)}
@@ -195,7 +212,8 @@ async def test_every_button_kind_is_checked_for_role_and_scope(world, monkeypatc
     recorder = Recorder()
     recorder.install(monkeypatch)
     c = await cast(world)
-    assert set(BUTTON_TARGETS) == set(handlers.BUTTONS), set(handlers.BUTTONS) ^ set(BUTTON_TARGETS)
+    kinds = {case.split(":")[0] for case in BUTTON_TARGETS}
+    assert kinds == set(handlers.BUTTONS), set(handlers.BUTTONS) ^ kinds
     observed: dict[str, dict[str, Outcome]] = {}
     problems: list[str] = []
     for kind in BUTTON_TARGETS:
@@ -266,7 +284,7 @@ async def _type_all(world, c: Cast, recorder: Recorder, command: str, codes: dic
     # Each gets an answer (a report is drawn in a thread: the wire can be quiet meanwhile).
     await world.emu.wait_for(lambda: all(len(world.emu.chat_messages(chats[p])) > before[p] for p in personas),
                              timeout=20)
-    await _drain(world)
+    await world.drain()
     return {p: Outcome(p, None, recorder.take(c[p]),
                        [m.text or m.caption or "" for m in world.emu.chat_messages(chats[p])[before[p]:]])
             for p in personas}

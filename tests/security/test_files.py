@@ -11,8 +11,8 @@ import io
 import struct
 import zipfile
 
-from bot.client_sheet import build_template
-from bot.models import Role
+from bot.files.client_sheet import build_template
+from bot.domain.models import Role
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.security.matrix import changes, fingerprint
 
@@ -105,7 +105,7 @@ async def test_a_bomb_with_honest_sizes_is_refused_before_it_is_inflated(world) 
 
 
 async def test_the_admins_ipwl_csv_refuses_garbage(world) -> None:
-    rina = world.emu.add_user("Rina", language_code="en")
+    rina = await world.speaks(world.emu.add_user("Rina", language_code="en"), "en")
     await world.enrol(rina, Role.ADMIN)
     before = await fingerprint(world)
     ipwl = (await world.say(rina, "/ipwl"))[-1]

@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 
 from handlers.callback_data import encode
-from tests.scenarios.test_review_flow import card, drain, give_reasons, submitted, tap, team
+from tests.scenarios.test_review_flow import card, give_reasons, submitted, tap, team
 from tests.security.matrix import changes, fingerprint, message_with_button
 from tests.test_lpj_service import seed_proposal
-from bot.models import Action
-from bot.models import ProposalStatus as S
+from bot.domain.models import Action
+from bot.domain.models import ProposalStatus as S
 
 # Every entry is something none of the pressers may do: malformed (for a real proposal of their team),
 # out of range, or a real item of team 2's IPWL SS01 (the pressers are team 1's PICs, a stranger and
@@ -50,7 +50,7 @@ async def test_forged_callback_data_is_refused_politely_and_changes_nothing(worl
         for data, answer in zip(forged, answers):
             assert answer is not None, data
             assert answer.show_alert and answer.text and "Traceback" not in answer.text, (data, answer)
-    await drain(world)
+    await world.drain()
     # Andi (PIC of team 1) may claim the real proposal with a well-formed button — but not with these.
     assert changes(before, await fingerprint(world)) == {}
     assert presses >= 4 * 40
@@ -66,7 +66,7 @@ async def test_an_old_cards_buttons_after_the_status_moved_on_change_nothing(wor
     await tap(world, t.andi, old, f"v1|pic|{pid}|claim")
     await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
     await world.say(t.stranger, "/start")  # known to the bot (a first contact records the person)
-    await drain(world)
+    await world.drain()
     before = await fingerprint(world)
     # Buttons shown before (claim) pressed again by everyone, replayed from messages that still carry them.
     for data in [d for d in buttons_then if d.endswith("|claim")]:  # return/reject stay possible when verified
@@ -77,7 +77,7 @@ async def test_an_old_cards_buttons_after_the_status_moved_on_change_nothing(wor
             assert answer is not None
             if data.endswith("|claim"):
                 assert answer.show_alert and answer.text
-    await drain(world)
+    await world.drain()
     assert changes(before, await fingerprint(world)) == {}
     # A double-tap on the submit of an already-submitted draft, from the operator's old review.
     data = encode("sub", pid)
@@ -97,11 +97,11 @@ async def test_a_resubmitted_proposals_old_card_cannot_act_on_the_new_version(wo
     await world.services.reviews.act(who, pid, Action.CLAIM)
     # Returned with a reason and revised by the operator as version 2.
     await give_reasons(world, t.andi, pid, "return", [], "Lengkapi alamat")
-    await drain(world)
+    await world.drain()
     op = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
     await world.services.proposals.resume(op, proposal_id=pid)
     await world.services.proposals.submit(op, pid)
-    await drain(world)
+    await world.drain()
     assert await world.rows("SELECT status, version FROM proposals WHERE id = ?", pid) == [("submitted", 2)]
     before = await fingerprint(world)
     superseded = [m for m in world.emu.chat_messages(t.group) if "versi 1" in (m.text or "") or "version 1" in (m.text or "")]

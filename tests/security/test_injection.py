@@ -9,11 +9,11 @@ show it literally, with no link entity pointing at the attacker's site.
 
 from __future__ import annotations
 
-from bot.bulk_import import parse_ipwl_csv
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.emulator import BotMessage
-from bot.models import Role
+from bot.domain.models import Role
 from tests.scenarios.test_proposal_intake import Operator
-from tests.scenarios.test_review_flow import card, drain, give_reasons, tap
+from tests.scenarios.test_review_flow import card, give_reasons, tap
 
 LINK = '<a href="https://evil.example/">klik</a>'
 PAYLOAD = f"&amp; &lt; <b>x</b> {LINK} & <script>alert(1)</script> *m* _i_ `c` [l](https://evil.example)"
@@ -61,14 +61,12 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     await op.type("Siti Rahayu")
     await op.type("3201014508900004")
     await op.tap("in|here")
-    await op.type("Jl. Melati 3 " + PAYLOAD)
-    await op.tap("in|skip")
+    await op.type("Jl. Melati 3 " + PAYLOAD)  # (no phone number at its end)
     await op.tap("in|keluarga")
     await op.tap("in|1")
     await op.tap("in|done")
     await op.type("Pengguna sabu 3 tahun " + PAYLOAD)
-    await op.type("Konseling keluarga " + PAYLOAD)
-    await op.tap("in|1")
+    await op.type("Konseling keluarga " + PAYLOAD)  # then the line of component 1 is asked
     await op.type("Paket <b>sembako</b> & <i>beras</i>, 3 x 500.000")
     review = await op.tap("in|review")
     pid = (await world.rows("SELECT id FROM proposals"))[0][0]
@@ -76,17 +74,17 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     client_card = await op.tap(f"cl|{client_id}", review)
     assert "Paket <b>sembako</b> & <i>beras</i>" in client_card.text and "klik" in client_card.text
     await op.tap(f"sub|{pid}", review)
-    await drain(world)
+    await world.drain()
     assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
 
     # Andi (a display name full of markup) claims, opens the detail, returns with a marked-up reason.
     world.team = type("T", (), {"group": group})()
     await tap(world, andi, card(world, world.team, pid), f"v1|pic|{pid}|claim")
-    await drain(world)
+    await world.drain()
     assert "<i>Andi</i> & <a href='https://evil.example/'>Co</a>" in card(world, world.team, pid).text
     await tap(world, andi, card(world, world.team, pid), f"v1|pdt|{pid}")
     await give_reasons(world, andi, pid, "return", [f"c{client_id}"], "Alamat salah: " + PAYLOAD)
-    await drain(world)
+    await world.drain()
     assert "Alamat salah" in world.last(siti).text
 
     # The admin broadcasts a marked-up message to every operator.
@@ -95,7 +93,7 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     await world.say(rina, "Pengumuman: " + PAYLOAD)
     confirm = next(b.callback_data for row in world.last(rina).buttons for b in row if b.callback_data.startswith("v1|bc.y|"))
     await world.press(rina, world.last(rina), confirm)
-    await drain(world)
+    await world.drain()
     assert "Pengumuman" in world.last(siti).text
 
     # IPWL names from a CSV and a team name: shown to the operator and in the admin's lists.
@@ -111,7 +109,7 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     await world.say(rina, "/ipwl ZZ01")
     await world.say(rina, "/tim")
     await world.say(rina, "/pengguna")
-    await drain(world)
+    await world.drain()
 
     everything = world.emu.all_bot_messages()
     assert _assert_literal(everything) >= 8

@@ -27,6 +27,11 @@
       tip2: "Tekan tombol di bawah pesan bot, seperti di Telegram.",
       tip3: "Pindah ke PIC timnya untuk melihat grup tim.",
       tip4: "Majukan waktu untuk melihat pengingat dan tenggat.",
+      morning: "⏭ Pagi kerja berikutnya ({when})",
+      sent_n: "Bot mengirim {n} pesan:", nothing_closed: "Tidak ada pesan baru: di luar jam kerja ({start}–{end}, Senin–Jumat). Pengingat menunggu sampai {next}.",
+      nothing_due: "Tidak ada pesan baru: tidak ada yang jatuh tempo pada waktu ini.",
+      too_long: "Pesan terlalu panjang: {n} karakter, paling banyak {max}. Teks tetap di kotak pesan; persingkat atau bagi menjadi beberapa pesan.",
+      no_command: "Tidak ada perintah yang cocok.",
     },
     en: {
       sandbox: "Sandbox", tagline: "The real bot, a local Telegram, fictional data.", who: "Choose a person",
@@ -47,8 +52,16 @@
       tip2: "Press the buttons under the bot's messages, as in Telegram.",
       tip3: "Switch to a PIC of their team to see the team's group.",
       tip4: "Move time forward to see reminders and deadlines.",
+      morning: "⏭ Next working morning ({when})",
+      sent_n: "The bot sent {n} message(s):", nothing_closed: "No new messages: outside working hours ({start}–{end}, Monday–Friday). Reminders wait until {next}.",
+      nothing_due: "No new messages: nothing was due at this time.",
+      too_long: "The message is too long: {n} characters, at most {max}. The text stays in the box; shorten it or split it into several messages.",
+      no_command: "No command matches.",
     },
   };
+
+  // Telegram's limit for one message; the server refuses longer ones (counted as Python does).
+  const MAX_TEXT = 4096;
 
   const S = {
     // The page's own language (the bot speaks each person's language, chosen with /bahasa).
@@ -61,6 +74,7 @@
     seen: new Map(), // "persona:chat" -> message count read
     signatures: new Map(), // message id -> what it looked like (to flash edits)
     keyboardOpen: false,
+    commandsTyped: false, // the command menu was opened by typing "/" (typing on closes it)
     stick: true, // the open chat is scrolled to its newest message
     clockBase: { utc: Date.now(), at: Date.now() },
     refreshing: null,
@@ -149,9 +163,22 @@
     return parts.join(" ");
   }
 
+  // "Senin, 30 Nov 2026 01.00 WIB": the weekday says at once whether reminders can go out.
+  function weekday(iso, zone) {
+    return new Intl.DateTimeFormat(S.lang, { weekday: "long", timeZone: zone }).format(new Date(iso));
+  }
+
+  function wallTime(iso, zone) {
+    const parts = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone })
+      .format(new Date(iso));
+    return S.lang === "id" ? parts.replace(":", ".") : parts;
+  }
+
   function renderClock() {
     const clock = S.state.clock;
-    $("clock-centre").textContent = clock.centre;
+    $("clock-centre").textContent = `${weekday(clock.utc, clock.zone)}, ${clock.centre}`;
+    const morning = clock.working_morning;
+    $("travel-morning").textContent = t("morning", { when: `${weekday(morning, clock.zone)} ${wallTime(morning, clock.zone)}` });
     $("clock-offset").textContent = clock.offset_seconds > 0 ? t("ahead", { d: duration(clock.offset_seconds) }) : "";
     tickPhoneClock();
   }
@@ -238,14 +265,30 @@
       let j = i + 1;
       const inner = [];
       while (j < entities.length && entities[j].offset < stop) inner.push(entities[j++]);
-      if (e.offset > pos) parent.append(text.slice(pos, e.offset));
+      if (e.offset > pos) parent.append(plain(text.slice(pos, e.offset), parent));
       const el = entityElement(e, text.slice(e.offset, stop));
       build(el, text, e.offset, stop, inner);
       parent.append(el);
       pos = stop;
       i = j;
     }
-    if (pos < end) parent.append(text.slice(pos, end));
+    if (pos < end) parent.append(plain(text.slice(pos, end), parent));
+  }
+
+  // "/lpj", "/status KODE"… in plain text: tappable as in Telegram, which finds bot commands in
+  // any message even without an entity. Not inside code, links or an existing command.
+  const COMMAND = /(^|[\s(«“"'])(\/[A-Za-z][A-Za-z0-9_]{0,31})(?![A-Za-z0-9_\/])/g;
+  function plain(text, parent) {
+    if (parent.closest?.("code, pre, a, .link") || !text.includes("/")) return text;
+    const out = document.createDocumentFragment();
+    let last = 0;
+    for (const match of text.matchAll(COMMAND)) {
+      const start = match.index + match[1].length;
+      out.append(text.slice(last, start), h("span", { class: "link command", onclick: () => sendText(match[2]) }, match[2]));
+      last = start + match[2].length;
+    }
+    out.append(text.slice(last));
+    return out;
   }
 
   function entityElement(e, slice) {
@@ -274,11 +317,14 @@
     return h("span", { class: "link" });
   }
 
+  // As the bot writes sizes: "193 B", "4,5 KB", "1,2 MB" (decimal comma in Indonesian).
   function fileSize(bytes) {
     if (bytes == null) return "";
+    const number = (value, digits) => new Intl.NumberFormat(S.lang === "id" ? "id-ID" : "en-US",
+      { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
     if (bytes < 1024) return `${bytes} B`;
-    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-    return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    if (bytes < 1000 * 1024) return `${number(bytes / 1024, bytes < 10 * 1024 ? 1 : 0)} KB`;
+    return `${number(bytes / 1024 / 1024, bytes < 100 * 1024 * 1024 ? 1 : 0)} MB`;
   }
 
   function fileUrl(id, download) {
@@ -359,7 +405,7 @@
     renderReplyKeyboard(view.keyboard);
     const menu = $("menu-button");
     menu.hidden = !view.commands.length;
-    renderCommands(view.commands);
+    if ($("commands").hidden) renderCommands(view.commands);
     $("composer-input").placeholder = view.keyboard?.placeholder || t("message");
     S.seen.set(seenKey(p.key, chat.id), view.messages.length);
   }
@@ -384,21 +430,47 @@
         h("button", { type: "button", dataset: { key: label }, onclick: () => { S.keyboardOpen = false; sendText(label); } }, label)))));
   }
 
-  function renderCommands(commands) {
-    $("commands").replaceChildren(...commands.map((c) =>
-      h("button", { type: "button", dataset: { command: c.command }, onclick: () => { $("commands").hidden = true; sendText("/" + c.command); } },
-        h("span", { class: "cmd", text: "/" + c.command }), h("span", { text: c.description }))));
+  // The command menu: all commands (Menu), or those starting with what was typed after "/".
+  function renderCommands(commands, prefix = null) {
+    const shown = commands.filter((c) => prefix === null || c.command.startsWith(prefix.toLowerCase()));
+    $("commands").replaceChildren(...shown.map((c) =>
+      h("button", { type: "button", dataset: { command: c.command }, onclick: () => {
+        closeCommands();
+        $("composer-input").value = "";
+        sendText("/" + c.command);
+      } },
+      h("span", { class: "cmd", text: "/" + c.command }), h("span", { text: c.description }))));
+    if (!shown.length) $("commands").append(h("p", { class: "no-command", text: t("no_command") }));
+  }
+
+  function openCommands(prefix) {
+    S.commandsTyped = prefix !== null;
+    renderCommands(S.view?.commands ?? [], prefix);
+    $("commands").hidden = false;
+  }
+
+  function closeCommands() {
+    S.commandsTyped = false;
+    $("commands").hidden = true;
   }
 
   // ------------------------------------------------------------------------------ acting
 
+  // Returns whether the text went out (a refused one stays in the message box).
   async function sendText(text) {
-    if (!S.chat || !text.trim()) return;
+    if (!S.chat || !text.trim()) return false;
+    const length = [...text.trim()].length;
+    if (length > MAX_TEXT) {
+      toast(t("too_long", { n: length, max: MAX_TEXT }), 6000);
+      return false;
+    }
     try {
       await api("/api/send", { method: "POST", body: { as: S.persona, chat: S.chat, text } });
       await refresh();
+      return true;
     } catch (error) {
       toast(t("failed", { e: error.message }));
+      return false;
     }
   }
 
@@ -449,14 +521,37 @@
   }
 
   async function travel(body) {
+    const from = S.state ? Date.parse(S.state.clock.utc) + (Date.now() - S.clockBase.at) : Date.now();
     try {
-      await api("/api/clock", { method: "POST", body });
-      const seconds = (body.days || 0) * 86400 + (body.hours || 0) * 3600;
-      toast(t("travelled", { d: duration(seconds) }));
+      const report = await api("/api/clock", { method: "POST", body });
+      toast(t("travelled", { d: duration(Math.max(0, (Date.parse(report.utc) - from) / 1000)) }));
       await refresh();
+      renderTravelReport(report);
     } catch (error) {
       toast(t("failed", { e: error.message }));
     }
+  }
+
+  // After a jump: what became due (each message, tappable when the person sees that chat), or why
+  // nothing did — outside working hours reminders wait, and whole days keep the hour.
+  function renderTravelReport(report) {
+    const box = $("travel-report");
+    const zone = S.state.clock.zone;
+    const hm = (text) => (S.lang === "id" ? text.replace(":", ".") : text);
+    if (!report.sent.length) {
+      box.replaceChildren(h("p", { text: report.working_hours ? t("nothing_due") : t("nothing_closed", {
+        start: hm(report.work_start), end: hm(report.work_end),
+        next: `${weekday(report.next_working, zone)} ${wallTime(report.next_working, zone)}` }) }));
+    } else {
+      const p = persona();
+      box.replaceChildren(h("p", { text: t("sent_n", { n: report.sent.length }) }), h("ul", {}, report.sent.map((m) => {
+        const mine = p.chats.some((c) => c.id === m.chat);
+        return h("li", {}, h(mine ? "button" : "span", { type: mine ? "button" : null, class: mine ? "report-link" : "",
+          dataset: { chat: String(m.chat) }, onclick: mine ? () => openChat(m.chat) : null },
+          h("b", { text: m.title }), " — " + m.preview));
+      })));
+    }
+    box.hidden = false;
   }
 
   async function reset() {
@@ -481,12 +576,15 @@
 
   // ---------------------------------------------------------------------------- navigation
 
+  // A person's phone opens where the news is: the chat with unread messages (the newest of them),
+  // else their private chat — a PIC's new card waits in the team's group, not in the private chat.
   async function choosePerson(key) {
     S.persona = key;
     localStorage.setItem("sandbox.persona", key);
     S.keyboardOpen = false;
     const p = persona();
-    await openChat(p.id);
+    const news = p.chats.filter((c) => unread(p.key, c) > 0).sort((a, b) => (b.date ?? 0) - (a.date ?? 0));
+    await openChat(news.length ? news[0].id : p.id);
   }
 
   async function openChat(chatId) {
@@ -495,7 +593,10 @@
     $("screen-chat").hidden = false;
     $("commands").hidden = true;
     await refresh();
-    $("composer-input").focus();
+    // Focusing would scroll the page to the box and push the chat out of a small screen: bring the
+    // whole phone into view instead, then focus without scrolling.
+    if (window.matchMedia("(max-width: 820px)").matches) $("phone").scrollIntoView({ block: "start" });
+    $("composer-input").focus({ preventScroll: true });
   }
 
   function showList() {
@@ -523,7 +624,7 @@
         S.clockBase = { utc: Date.parse(state.clock.utc), at: Date.now() };
         if (first || S.seen.size === 0) {
           // What happened before the page opened counts as read.
-          for (const p of state.people) for (const c of p.chats) S.seen.set(seenKey(p.key, c.id), c.count);
+          for (const p of state.people) for (const c of p.chats) S.seen.set(seenKey(p.key, c.id), c.read ?? c.count);
         }
         if (!state.people.some((p) => p.key === S.persona)) S.persona = state.people[0].key;
         const p = persona();
@@ -572,12 +673,12 @@
   // ------------------------------------------------------------------------- toast & modal
 
   let toastTimer = null;
-  function toast(text) {
+  function toast(text, ms = 2800) {
     const box = $("toast");
     box.textContent = text;
     box.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { box.hidden = true; }, 2800);
+    toastTimer = setTimeout(() => { box.hidden = true; }, ms);
   }
 
   function ask(text, cancellable) {
@@ -618,12 +719,23 @@
       const box = $("messages");
       S.stick = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
     });
-    $("composer").addEventListener("submit", (ev) => {
+    $("composer").addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const input = $("composer-input");
       const text = input.value;
+      if ([...text.trim()].length > MAX_TEXT) {
+        sendText(text); // says the limit; the text stays where it is
+        return;
+      }
       input.value = "";
-      sendText(text);
+      closeCommands();
+      if (!(await sendText(text)) && !input.value) input.value = text; // refused: give it back
+    });
+    // "/" at the start of the box suggests the commands of this chat, as Telegram does.
+    $("composer-input").addEventListener("input", () => {
+      const value = $("composer-input").value;
+      if (/^\/[A-Za-z0-9_]*$/.test(value)) openCommands(value.slice(1));
+      else if (S.commandsTyped) closeCommands();
     });
     $("composer-input").addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey) {
@@ -637,13 +749,22 @@
       ev.target.value = "";
       if (file) upload(file);
     });
-    $("menu-button").addEventListener("click", () => { $("commands").hidden = !$("commands").hidden; });
+    $("menu-button").addEventListener("click", () => ($("commands").hidden ? openCommands(null) : closeCommands()));
+    document.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Escape") return;
+      if (!$("modal").hidden) $("modal-cancel").hidden ? $("modal-ok").click() : $("modal-cancel").click();
+      else if (!$("commands").hidden) {
+        closeCommands();
+        $("composer-input").focus({ preventScroll: true });
+      }
+    });
     $("keyboard-toggle").addEventListener("click", () => {
       S.keyboardOpen = $("reply-keyboard").hidden;
       renderReplyKeyboard(S.view?.keyboard);
     });
     for (const el of document.querySelectorAll("[data-travel-hours]")) el.addEventListener("click", () => travel({ hours: Number(el.dataset.travelHours) }));
     for (const el of document.querySelectorAll("[data-travel-days]")) el.addEventListener("click", () => travel({ days: Number(el.dataset.travelDays) }));
+    $("travel-morning").addEventListener("click", () => travel({ to: "working_morning" }));
     $("travel-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const amount = Number($("travel-amount").value);

@@ -8,5 +8,7 @@ CREATE INDEX client_flags_flag ON client_flags(flag, client_id);
 
 INSERT INTO client_flags (client_id, flag)
 SELECT id, 'dup_nik' FROM clients WHERE (',' || flags || ',') LIKE '%,dup_nik,%';
+INSERT INTO client_flags (client_id, flag)
+SELECT id, 'nik_mismatch' FROM clients WHERE (',' || flags || ',') LIKE '%,nik_mismatch,%';
 
 ALTER TABLE clients DROP COLUMN flags;

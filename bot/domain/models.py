@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Role(StrEnum):
@@ -268,3 +269,72 @@ class ReturnReason:
     reason: str
     client_id: int | None = None
     field: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupCard:
+    proposal_id: int
+    chat_id: int
+    message_id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class Decree:
+    id: int
+    number: str
+    issued_on: dt.date
+    issued_by: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    client_id: int
+    status: BankAccountStatus
+    bank_code: str | None = None
+    account_number: str | None = None
+    holder_name: str | None = None
+    return_reason: str | None = None
+    passbook_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    proposal_id: int
+    spp_number: str
+    spp_date: dt.date
+    spm_number: str
+    spm_date: dt.date
+    recorded_by: int
+
+
+@dataclass(frozen=True)
+class Transfer:
+    client_id: int
+    amount: int
+    status: TransferStatus
+    transfer_on: dt.date | None = None
+    note: str | None = None
+    recorded_by: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    at: dt.datetime
+    actor_id: int | None
+    actor_role: str | None
+    entity: str
+    entity_id: str
+    action: str
+    from_status: str | None = None
+    to_status: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    person_id: int
+    kind: str
+    entity_id: int | None
+    state: dict[str, Any] = field(default_factory=dict)

@@ -12,7 +12,7 @@ built once at start-up::
     tr.ngettext("{n} client", "{n} clients", len(clients))  # n is available as {n}
     tr.pgettext("button", "Approve")                        # button labels get a context
 
-Rules the catalog checker (``python -m bot.catalogs check``) relies on:
+Rules the catalog checker (``python -m bot.i18n.catalogs check``) relies on:
 
 * ``gettext``/``pgettext`` format with :meth:`str.format` **only when params are given**; without
   params the text is returned as is, so literal braces are safe there. With params (and always
@@ -66,7 +66,9 @@ __all__ = [
     "compile_po_bytes",
     "format_age",
     "format_date",
+    "FileSize",
     "format_datetime",
+    "format_file_size",
     "format_money",
     "format_number",
     "load_translations",
@@ -166,6 +168,9 @@ class Translator:
 
     def format_age(self, delta: dt.timedelta) -> str:
         return format_age(delta, self.locale)
+
+    def format_file_size(self, size: int) -> str:
+        return format_file_size(size, self.locale)
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,6 +345,23 @@ def format_number(
     if decimals > 0:
         text += _DECIMAL_SEP[code] + frac
     return "0" if text == "-0" else text
+
+
+class FileSize(int):
+    """A size in bytes that a message shows as people read it (see :func:`format_file_size`)."""
+
+
+def format_file_size(size: int, locale: Any = DEFAULT_LOCALE) -> str:
+    """``193`` -> ``"193 B"``, ``4608`` -> ``"4,5 KB"``, ``430_000`` -> ``"420 KB"``,
+    ``1_288_490`` -> ``"1,2 MB"`` (id; en uses decimal points). Never rounds a file up to a bigger
+    unit's "1" nor a non-empty file down to 0: the size shown is the size received."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1000 * 1024:  # (from 1000 KB on, MB: never "1.024 KB")
+        kb = size / 1024
+        return f"{format_number(kb, locale, decimals=1 if kb < 10 else 0)} KB"
+    mb = size / 1024 / 1024
+    return f"{format_number(mb, locale, decimals=1 if mb < 100 else 0)} MB"
 
 
 def format_money(amount: int) -> str:

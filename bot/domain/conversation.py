@@ -1,8 +1,8 @@
-"""What both guided conversations — a proposal draft (``bot.intake``) and an LPJ
-(``bot.lpj_intake``) — share: the reply a person gave, and the refusals every step uses.
+"""What both guided conversations — a proposal draft (``bot.domain.proposal_intake``) and an LPJ
+(``bot.domain.lpj_intake``) — share: the reply a person gave, and the refusals every step uses.
 
 Each conversation keeps its own cursor, effects and states table; a refusal raises
-:class:`~bot.validation.ValidationError` and leaves the cursor where it was.
+:class:`~bot.domain.validation.ValidationError` and leaves the cursor where it was.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import N_
-from bot.validation import Problem, ValidationError
+from bot.domain.validation import Problem, ValidationError
 
 
 @dataclass(frozen=True)

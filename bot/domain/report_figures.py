@@ -33,8 +33,8 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_
-from bot.models import ProposalStatus
-from bot.regions import PROVINCES
+from bot.domain.models import ProposalStatus
+from bot.domain.regions import PROVINCES
 
 S = ProposalStatus
 DECREED_PLUS: frozenset[ProposalStatus] = frozenset(

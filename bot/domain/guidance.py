@@ -23,7 +23,7 @@ from bot.i18n import N_
 class Page:
     title: str  # msgid
     body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention} {pks_days}
-    stage: str | None = None  # a bot.reports.STAGES key: show its recent median duration
+    stage: str | None = None  # a bot.domain.report_figures.STAGES key: show its recent median duration
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ computed, and spending above the RAB needs a note), and the evidence: receipts (
 with its amount; one above the stamp-duty threshold must bear a meterai), activity photos, and
 the signed recipient list (BAST).
 
-Like ``bot.intake``, the operator answers one question at a time; the cursor is a small JSON
+Like ``bot.domain.proposal_intake``, the operator answers one question at a time; the cursor is a small JSON
 document stored on the LPJ draft after every answer, so a restart loses nothing and ``/lpj``
 asks the same question again. ``answer(cursor, reply, ctx)`` validates one reply and returns
 the next cursor plus the *effects* the service writes; a rejected reply raises
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.conversation import Reply, block, need_choice, typed
+from bot.domain.conversation import Reply, block, need_choice, typed
 from bot.i18n import N_, format_money
-from bot.models import BudgetLine, Client, Component
-from bot.validation import Problem, parse_date, parse_free_text, parse_money
+from bot.domain.models import BudgetLine, Client, Component
+from bot.domain.validation import Problem, parse_date, parse_free_text, parse_money
 
 # --- records -------------------------------------------------------------------------------------
 
@@ -370,7 +370,11 @@ def go_to(content: LpjContent, section: str) -> Cursor:
 _DASH_RANGE = re.compile(
     r"\s+-\s+|\s*[–—]\s*|\s*\bs\s*[./]?\s*d\b\.?\s*|\s+(?:sampai(?:\s+dengan)?|hingga|until|to)\s+", re.I
 )
-RANGE_EXAMPLE = "01-12-2026 s/d 28-02-2027"
+def served_example(earliest: dt.date, today: dt.date) -> str:
+    """An example range that would be accepted: from the period's first day (or this month's) to
+    today — never a date in the future, which the answer itself may not hold."""
+    first = earliest if earliest <= today else today.replace(day=1)
+    return f"{first:%d-%m-%Y} s/d {today:%d-%m-%Y}"
 
 
 def parse_served(text: str, *, today: dt.date, earliest: dt.date) -> tuple[dt.date, dt.date]:
@@ -378,7 +382,7 @@ def parse_served(text: str, *, today: dt.date, earliest: dt.date) -> tuple[dt.da
     parts = [p for p in _DASH_RANGE.split(text.strip()) if p and p.strip()]
     if not 1 <= len(parts) <= 2:
         raise block(N_("Write the first and the last day of the services, e.g. {example}."), "served",
-                     example=RANGE_EXAMPLE)
+                     example=served_example(earliest, today))
     first = parse_date(parts[0], today=today, field="served_from", earliest=earliest)
     last = parse_date(parts[-1], today=today, field="served_to", earliest=earliest)
     if last < first:

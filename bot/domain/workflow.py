@@ -8,8 +8,10 @@ Rules beyond the table (all enforced in :func:`authorize`, in this order):
 
 1. the action must be allowed from the proposal's current status;
 2. the actor must hold one of the transition's roles *with scope*: an operator only for their own
-   IPWL, a PIC only for their team's IPWL, finance/head/admin centre-wide. Admins appear in the
-   table for every PIC action, never for the operator's, head's or finance's own actions;
+   IPWL, a PIC only for their team's IPWL, finance/head/admin centre-wide. Decisions on a proposal,
+   its bank accounts and its LPJ are taken by the people whose job they are — the IPWL's own PIC
+   team, finance, the head — whatever other role the presser holds: an admin only releases a claim
+   (to hand the review to a colleague), and decides nothing;
 3. claim rules: while a proposal is ``in_review`` only its claimer (if any) may verify, return or
    reject it or release the claim; an admin may release anybody's claim;
 4. four-eyes (on by default): the validator must differ from the verifier, and the LPJ validator
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.i18n import N_
-from bot.models import Action, Actor, Proposal, ProposalStatus, Role
+from bot.domain.models import Action, Actor, Proposal, ProposalStatus, Role
 
 __all__ = [
     "ALREADY_DONE",
@@ -114,10 +116,13 @@ def _t(
     return Transition(action, src, target, frozenset(roles), frozenset(requires))
 
 
-# Who: admins stand in for the PIC team on every PIC action, never on anyone else's.
+# Who. Four eyes means two PIC of the IPWL's own team: an admin who sits in the team's group is not
+# one of them, so admins may only release a claim (hand the proposal back to the team), never
+# claim, verify, validate, return or reject — nor check bank accounts or LPJs.
 _OP = (Role.OPERATOR,)
-_PIC = (Role.PIC, Role.ADMIN)
-_PIC_FIN = (Role.PIC, Role.FINANCE, Role.ADMIN)
+_PIC = (Role.PIC,)
+_PIC_OR_ADMIN = (Role.PIC, Role.ADMIN)
+_PIC_FIN = (Role.PIC, Role.FINANCE)
 _FIN = (Role.FINANCE,)
 _HEAD = (Role.HEAD,)
 _REVIEWABLE = (S.SUBMITTED, S.IN_REVIEW, S.VERIFIED)
@@ -128,7 +133,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.SUBMIT,          S.DRAFT,                            S.SUBMITTED,          _OP),
     _t(A.RESUBMIT,        S.RETURNED,                         S.SUBMITTED,          _OP),
     _t(A.CLAIM,           S.SUBMITTED,                        S.IN_REVIEW,          _PIC),
-    _t(A.RELEASE,         S.IN_REVIEW,                        S.SUBMITTED,          _PIC),
+    _t(A.RELEASE,         S.IN_REVIEW,                        S.SUBMITTED,          _PIC_OR_ADMIN),
     _t(A.VERIFY,          S.IN_REVIEW,                        S.VERIFIED,           _PIC),
     _t(A.VALIDATE,        S.VERIFIED,                         S.VALIDATED,          _PIC),
     _t(A.RETURN,          _REVIEWABLE,                        S.RETURNED,           _PIC,     {"reason"}),
@@ -192,7 +197,7 @@ def transition_for(action: Action, status: ProposalStatus) -> Transition:
     except KeyError:
         raise WorkflowError(
             NOT_ALLOWED_IN_STATUS,
-            N_("This cannot be done while the proposal is {status}."),
+            N_("This cannot be done while the proposal is at the step “{status}”."),
             {"action": action, "status": status},
         ) from None
 
@@ -280,6 +285,15 @@ def _check(
     acting_roles = frozenset(r for r in t.roles if _holds_role_with_scope(actor, r, proposal))
     if not acting_roles:
         roles = ", ".join(sorted(t.roles))
+        if Role.PIC in t.roles and actor.has_role(Role.ADMIN):
+            # An admin in the team's group (or a PIC of another team who is also admin): the
+            # decision is the team's; say what the admin may do instead.
+            raise WorkflowError(
+                ROLE_REQUIRED,
+                N_("Only the PIC team of this IPWL decides here (two different members verify and validate). "
+                   "As an admin you can release a claim, not decide."),
+                {"action": action, "status": status, "roles": roles},
+            )
         if not any(actor.has_role(r) for r in t.roles):
             raise WorkflowError(
                 ROLE_REQUIRED,

@@ -1,80 +1,64 @@
-"""Message catalog tooling: extract, update, compile and check the ``bot`` domain.
+"""The ``bot`` domain's catalogs: Babel's own ``pybabel`` with the project's pinned options, and the
+checks Babel lacks.
 
 Run from the repository root (the Makefile does)::
 
-    python -m bot.catalogs extract   # code (bot/, handlers/)  -> locales/bot.pot
-    python -m bot.catalogs update    # locales/bot.pot         -> locales/{id,en}/LC_MESSAGES/bot.po
-    python -m bot.catalogs compile   # .po                     -> .mo (git-ignored)
-    python -m bot.catalogs check     # exit 1 with a list of problems (the CI / test gate)
+    python -m bot.i18n.catalogs extract   # pybabel extract: code (bot/, handlers/) -> locales/bot.pot
+    python -m bot.i18n.catalogs update    # pybabel update: bot.pot -> locales/{id,en}/LC_MESSAGES/bot.po
+    python -m bot.i18n.catalogs compile   # pybabel compile: .po -> .mo (fuzzy entries left out)
+    python -m bot.i18n.catalogs check     # exit 1 with a list of problems (the CI / test gate)
 
-``--root PATH`` points at another checkout. After adding or changing a msgid: ``extract``,
-``update``, translate the new empty ``msgstr`` in ``locales/id/LC_MESSAGES/bot.po`` (``en`` may
-stay empty: English falls back to the msgid), then ``check``.
+``extract``, ``update`` and ``compile`` only run Babel's command line with the options below, kept
+here so that the Makefile, the tests and a developer all run the same thing: file locations
+without line numbers (only real message changes show in git), no fuzzy matching (a changed msgid
+is a new, empty entry, never a silently reused old one), obsolete entries dropped, the POT
+creation date ignored. ``bot.pot`` is generated and not kept in git. After adding or changing a
+msgid: ``extract``, ``update``, translate the new empty ``msgstr`` in
+``locales/id/LC_MESSAGES/bot.po`` (``en`` may stay empty: English falls back to the msgid), then
+``check``.
 
-What the tools guarantee:
-
-* ``extract`` writes a stable ``bot.pot``: fixed POT-Creation-Date, no Babel version header, no
-  line numbers in ``#:`` locations, so only real message changes show up in git. The files
-  scanned come from ``locales/babel.cfg``; the keywords are :data:`KEYWORDS`.
-* ``update`` merges the pot into each ``.po``: new entries empty, obsolete entries dropped, and
-  **no fuzzy matching** (a changed msgid is a new, empty entry, never a silently reused old one).
-* ``compile`` leaves out fuzzy entries (as does the in-memory compile in :mod:`bot.i18n`).
-* ``check`` (also :func:`check_catalogs` for tests) reports: a catalog out of date with the code
-  (a msgid in the code missing from ``bot.pot``/a ``.po``, an entry the code no longer has, ``#~``
-  obsolete entries left in), an empty or fuzzy ``id`` entry (fuzzy in ``en`` too), named
-  ``{placeholders}`` that differ between msgid and msgstr (``id`` and ``en``, every plural form),
-  and positional ``{}``/``{0}`` placeholders in a msgid. (Babel's reader pads or trims plural
-  forms to the locale's ``nplurals``; a missing ``id`` form is reported as untranslated.)
+What ``check`` (also :func:`check_catalogs` for tests) reports, which Babel's checkers do not: a
+catalog out of date with the code (a msgid in the code missing from a ``.po``, an entry the code
+no longer has, ``#~`` obsolete entries left in), an empty or fuzzy ``id`` entry (fuzzy in ``en``
+too), named ``{placeholders}`` that differ between msgid and msgstr (``id`` and ``en``, every
+plural form), and positional ``{}``/``{0}`` placeholders in a msgid. (Babel's reader pads or trims
+plural forms to the locale's ``nplurals``; a missing ``id`` form is reported as untranslated.)
 
 Placeholder rules for plurals: each form may use only the placeholders of the msgid and
 msgid_plural and must use all of them except ``{n}``; the last form (the only one in ``id``)
 must use ``{n}`` when the msgid_plural does.
-
-The equivalent ``pybabel`` commands (they stamp the current time into the pot, so prefer the
-module)::
-
-    pybabel extract -F locales/babel.cfg --no-default-keywords -k N_ -k gettext -k _ \\
-        -k ngettext:1,2 -k pgettext:1c,2 -k npgettext:1c,2,3 --no-location -o locales/bot.pot .
-    pybabel update -i locales/bot.pot -d locales -D bot --no-fuzzy-matching --ignore-obsolete
-    pybabel compile -d locales -D bot --statistics
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import re
 import string
 import sys
 from collections.abc import Iterable, Sequence
-from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
-try:
-    from babel.messages.frontend import parse_mapping_cfg
-except ImportError:  # Babel < 2.15
-    from babel.messages.frontend import parse_mapping as parse_mapping_cfg
+from babel.messages.frontend import CommandLineInterface, parse_mapping_cfg
 
-from bot.i18n import DEFAULT_LOCALE, DOMAIN, SUPPORTED_LOCALES, compile_po_bytes
+from bot.i18n import DEFAULT_LOCALE, DOMAIN, SUPPORTED_LOCALES
 
 __all__ = [
     "KEYWORDS",
     "REPO_ROOT",
     "check_catalogs",
-    "compile_catalogs",
-    "extract",
     "extract_messages",
     "main",
     "placeholders",
-    "update",
+    "pybabel",
+    "pybabel_commands",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Extraction keywords, in Babel's spec form (``ngettext:1,2``, ``pgettext:1c,2``, ...).
 KEYWORDS: dict[str, object] = {
@@ -87,17 +71,44 @@ KEYWORDS: dict[str, object] = {
 }
 COMMENT_TAGS = ("TRANSLATORS:",)
 
-#: Pinned dates so regenerated catalogs do not churn in git.
-FIXED_DATE = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-PROJECT, VERSION = "atensi-bot", "1"
-POT_HEADER = (
-    "# Messages of the ATENSI bot (domain `bot`): English msgids, named {placeholders}.\n"
-    "# Generated by `python -m bot.catalogs extract` -- do not edit by hand."
-)
-PO_HEADER = (
-    "# {language} translation of the ATENSI bot (domain `bot`).\n"
-    "# Kept in sync by `python -m bot.catalogs update`; check with `python -m bot.catalogs check`."
-)
+
+def _keyword_options() -> list[str]:
+    """KEYWORDS as pybabel's ``-k`` options (``pgettext:1c,2``)."""
+    options = ["--no-default-keywords"]
+    for name, spec in KEYWORDS.items():
+        if spec is None:
+            options += ["-k", name]
+            continue
+        parts = [f"{p[0]}{p[1]}" if isinstance(p, tuple) else str(p) for p in spec]  # type: ignore[union-attr]
+        options += ["-k", f"{name}:{','.join(parts)}"]
+    return options
+
+
+def pybabel_commands(root: Path = REPO_ROOT) -> dict[str, list[str]]:
+    """The pybabel command lines (without ``pybabel``) of extract, update and compile."""
+    root = Path(root).resolve()
+    locales, cfg, pot = _paths(root)
+    # The whole checkout, relative: babel.cfg's patterns (bot/**.py, handlers/**.py) choose the
+    # files, and Babel skips hidden folders such as .venv.
+    return {
+        "extract": ["extract", "-F", str(cfg), *_keyword_options(), *sum((["-c", t] for t in COMMENT_TAGS), []),
+                    "--add-location=file", "--project=atensi-bot", "--version=1",
+                    "-o", str(pot), "."],
+        "update": ["update", "-i", str(pot), "-d", str(locales), "-D", DOMAIN, "--no-fuzzy-matching",
+                   "--ignore-obsolete", "--ignore-pot-creation-date"],
+        "compile": ["compile", "-d", str(locales), "-D", DOMAIN, "--statistics"],
+    }
+
+
+def pybabel(command: str, root: Path = REPO_ROOT) -> None:
+    """Run one of Babel's commands with the project's options (see the module docstring)."""
+    # (A new language starts with ``pybabel init -l LANG -i locales/bot.pot -d locales -D bot``.)
+    here = os.getcwd()
+    os.chdir(root)  # locations relative to the checkout
+    try:
+        CommandLineInterface().run(["pybabel", "--quiet", *pybabel_commands(root)[command]])
+    finally:
+        os.chdir(here)
 
 MessageKey = tuple[str, str | None]  # (singular msgid, context)
 
@@ -138,7 +149,7 @@ def extract_messages(root: Path = REPO_ROOT) -> Catalog:
             return False
         return not restrict or parts[0] in tops
 
-    template = _new_catalog(None, POT_HEADER)
+    template = Catalog(domain=DOMAIN, charset="utf-8", fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
         str(root),
         method_map,
@@ -153,99 +164,9 @@ def extract_messages(root: Path = REPO_ROOT) -> Catalog:
     return template
 
 
-def _new_catalog(locale: str | None, header: str) -> Catalog:
-    return Catalog(
-        locale=locale,
-        domain=DOMAIN,
-        header_comment=header,
-        project=PROJECT,
-        version=VERSION,
-        creation_date=FIXED_DATE,
-        revision_date=FIXED_DATE,
-        charset="utf-8",
-        fuzzy=False,
-    )
-
-
-def _write_catalog(path: Path, catalog: Catalog) -> bool:
-    """Write a .po/.pot without the Babel-version header; touch the file only when it changes."""
-    buf = BytesIO()
-    write_po(buf, catalog, ignore_obsolete=True, include_previous=False, include_lineno=False)
-    lines = buf.getvalue().splitlines(keepends=True)
-    data = b"".join(line for line in lines if not line.startswith(b'"Generated-By: '))
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return True
-
-
-def extract(root: Path = REPO_ROOT) -> Path:
-    """Regenerate ``locales/bot.pot`` from the code; returns its path."""
-    root = Path(root).resolve()
-    _, _, pot = _paths(root)
-    _write_catalog(pot, extract_messages(root))
-    return pot
-
-
-# --------------------------------------------------------------------------------------------
-# update
-
-
 def _read_po(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as fh:
         return read_po(fh, locale=locale, domain=DOMAIN)
-
-
-def update(root: Path = REPO_ROOT, locales: Iterable[str] = SUPPORTED_LOCALES) -> list[Path]:
-    """Merge ``bot.pot`` into each locale's ``.po`` (created if missing); returns their paths.
-
-    New entries are empty, obsolete ones are removed, no fuzzy matching.
-    """
-    root = Path(root).resolve()
-    _, _, pot = _paths(root)
-    template = _read_po(pot)
-    written = []
-    for lang in locales:
-        path = _po_path(root, lang)
-        if path.is_file():
-            catalog = _read_po(path, lang)
-        else:
-            catalog = _new_catalog(lang, PO_HEADER.format(language=lang))
-        catalog.update(
-            template,
-            no_fuzzy_matching=True,
-            update_header_comment=False,
-            update_creation_date=False,
-        )
-        catalog.obsolete.clear()
-        _write_catalog(path, catalog)
-        written.append(path)
-    return written
-
-
-# --------------------------------------------------------------------------------------------
-# compile
-
-
-def compile_catalogs(root: Path = REPO_ROOT) -> list[Path]:
-    """Compile every ``locales/<lang>/LC_MESSAGES/bot.po`` to ``bot.mo``; returns the .mo paths."""
-    root = Path(root).resolve()
-    locales, _, _ = _paths(root)
-    written = []
-    for po in sorted(locales.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        lang = po.parent.parent.name
-        mo = po.with_suffix(".mo")
-        data = compile_po_bytes(po, lang)
-        fresh = mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime
-        if not (fresh and mo.read_bytes() == data):
-            tmp = mo.with_name(mo.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, mo)
-        written.append(mo)
-    return written
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,7 +286,6 @@ def _compare_with_code(
 def check_catalogs(root: Path = REPO_ROOT, locales: Sequence[str] = SUPPORTED_LOCALES) -> list[str]:
     """Every problem with the catalogs under ``root``, as readable lines; empty when all is well."""
     root = Path(root).resolve()
-    _, _, pot = _paths(root)
     problems: list[str] = []
 
     try:
@@ -382,11 +302,6 @@ def check_catalogs(root: Path = REPO_ROOT, locales: Sequence[str] = SUPPORTED_LO
                     f"{where}: {_describe(message)} uses positional placeholders; "
                     "use named ones like {amount}"
                 )
-
-    if not pot.is_file():
-        problems.append(f"{_rel(root, pot)}: missing (run extract)")
-    else:
-        problems += _compare_with_code(_rel(root, pot), code, _messages(_read_po(pot)))
 
     for lang in locales:
         path = _po_path(root, lang)
@@ -430,26 +345,20 @@ def _stats(root: Path) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.catalogs", description="Message catalog tooling (domain 'bot')."
+        prog="python -m bot.i18n.catalogs", description="Message catalog tooling (domain 'bot')."
     )
     parser.add_argument("command", choices=("extract", "update", "compile", "check"))
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root")
     args = parser.parse_args(argv)
     root = args.root.resolve()
 
-    if args.command == "extract":
-        path = extract(root)
-        print(f"{_rel(root, path)}: {len(_messages(_read_po(path)))} messages")
-    elif args.command == "update":
-        if not _paths(root)[2].is_file():
+    if args.command in ("extract", "update", "compile"):
+        if args.command == "update" and not _paths(root)[2].is_file():
             print("locales/bot.pot is missing: run `extract` first", file=sys.stderr)
             return 1
-        for path in update(root):
-            print(f"{_rel(root, path)} updated")
-        print(_stats(root))
-    elif args.command == "compile":
-        for path in compile_catalogs(root):
-            print(f"{_rel(root, path)} compiled")
+        pybabel(args.command, root)
+        if args.command == "update":
+            print(_stats(root))
     else:
         problems = check_catalogs(root)
         if problems:
@@ -457,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for problem in problems:
                 print(f"  - {problem}", file=sys.stderr)
             print(
-                "Fix: python -m bot.catalogs extract && python -m bot.catalogs update, "
+                "Fix: python -m bot.i18n.catalogs extract && python -m bot.i18n.catalogs update, "
                 "then translate the empty entries in locales/id/LC_MESSAGES/bot.po.",
                 file=sys.stderr,
             )

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import Refusal, WorkbookRefused, open_workbook
 from bot.i18n import N_, resolve_locale
-from bot.models import TransferStatus
-from bot.validation import (
+from bot.domain.models import TransferStatus
+from bot.domain.validation import (
     BANKS, Bank, Problem, ValidationError, find_bank, holder_name_warning, parse_account_number, parse_date,
     parse_free_text, parse_money, parse_name,
 )
@@ -249,35 +249,35 @@ def _by_ipwl(lines: Sequence[AnnexLine]) -> Iterator[tuple[str, list[AnnexLine]]
 
 def _rows(data: bytes, columns: Mapping[str, tuple[str, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {key: value}) of the first sheet, by header name in either language."""
-    from openpyxl import load_workbook
-
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        with open_workbook(data) as wb:
+            yield from _sheet_rows(wb.worksheets[0], columns)
+    except WorkbookRefused as refused:
+        if refused.refusal is Refusal.TOO_BIG:
+            raise ImportRejected([ImportProblem(1, _TOO_MANY, {"maximum": MAX_ROWS})]) from None
         raise ImportRejected([ImportProblem(1, _NOT_XLSX)]) from None
-    try:
-        ws = wb.worksheets[0]
-        raw = ws.iter_rows(values_only=True)
-        header = next(raw, None) or ()
-        names = {str(h).strip().casefold(): i for i, h in enumerate(header) if h is not None}
-        index: dict[str, int] = {}
-        missing = []
-        for key, labels in columns.items():
-            found = next((names[n.casefold()] for n in labels if n.casefold() in names), None)
-            if found is None:
-                missing.append(labels[0])
-            else:
-                index[key] = found
-        if missing:
-            raise ImportRejected([ImportProblem(1, _MISSING_COLUMN, {"name": name}) for name in missing])
-        for number, values in enumerate(raw, start=2):
-            if number > MAX_ROWS + 1:
-                raise ImportRejected([ImportProblem(number, _TOO_MANY, {"maximum": MAX_ROWS})])
-            row = {key: values[i] if i < len(values) else None for key, i in index.items()}
-            if any(_text(v) for v in row.values()):
-                yield number, row
-    finally:
-        wb.close()
+
+
+def _sheet_rows(ws: Any, columns: Mapping[str, tuple[str, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    raw = ws.iter_rows(values_only=True)
+    header = next(raw, None) or ()
+    names = {str(h).strip().casefold(): i for i, h in enumerate(header) if h is not None}
+    index: dict[str, int] = {}
+    missing = []
+    for key, labels in columns.items():
+        found = next((names[n.casefold()] for n in labels if n.casefold() in names), None)
+        if found is None:
+            missing.append(labels[0])
+        else:
+            index[key] = found
+    if missing:
+        raise ImportRejected([ImportProblem(1, _MISSING_COLUMN, {"name": name}) for name in missing])
+    for number, values in enumerate(raw, start=2):
+        if number > MAX_ROWS + 1:
+            raise ImportRejected([ImportProblem(number, _TOO_MANY, {"maximum": MAX_ROWS})])
+        row = {key: values[i] if i < len(values) else None for key, i in index.items()}
+        if any(_text(v) for v in row.values()):
+            yield number, row
 
 
 def _text(value: Any) -> str:
@@ -336,8 +336,12 @@ def parse_accounts_sheet(data: bytes, clients: Sequence[SheetClient]) -> list[Ac
     return result
 
 
-def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today: dt.date) -> list[TransferInput]:
-    """The filled transfers workbook: rows with a status are recorded; rows without one are skipped."""
+def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today: dt.date,
+                          earliest: dt.date | None = None) -> list[TransferInput]:
+    """The filled transfers workbook: rows with a status are recorded; rows without one are skipped.
+
+    A row with a status needs its transfer date: a real day, not in the future, and not before
+    ``earliest`` (the payment order, SPM) — never "today" because the cell was left empty."""
     by_nik = {c.nik: c for c in clients}
     problems = _Problems()
     seen: dict[int, int] = {}
@@ -356,7 +360,7 @@ def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today:
         try:
             amount = values["amount"] if isinstance(values["amount"], int) and values["amount"] > 0 \
                 else parse_money(_text(values["amount"]) or "0", field="amount")
-            on = _date(values["date"], today)
+            on = _date(values["date"], today, earliest)
             note = parse_free_text(_text(values["note"]), field="note", max_length=300) if _text(values["note"]) else None
         except ValidationError as error:
             problems.extend(row, error)
@@ -370,13 +374,22 @@ def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today:
     return result
 
 
-def _date(value: Any, today: dt.date) -> dt.date:
+def _date(value: Any, today: dt.date, earliest: dt.date | None = None) -> dt.date:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
         if value > today:
             raise ValidationError(Problem(N_("{date} is in the future. Enter a date up to today ({today})."),
                                           {"date": value.isoformat(), "today": today.isoformat()}, "block", "date"))
-        return value
-    text = _text(value)
-    return parse_date(text, today=today, field="transfer_date") if text else today
+        on = value
+    else:
+        text = _text(value)
+        if not text:
+            raise ValidationError(Problem(N_("Fill in the date of the transfer (e.g. {example})."),
+                                          {"example": f"{today:%d-%m-%Y}"}, "block", "transfer_date"))
+        on = parse_date(text, today=today, field="transfer_date")
+    if earliest is not None and on < earliest:
+        raise ValidationError(Problem(N_("A transfer cannot be dated {date}, before the payment order (SPM) of "
+                                         "{earliest}."), {"date": f"{on:%d-%m-%Y}", "earliest": f"{earliest:%d-%m-%Y}"},
+                                      "block", "transfer_date"))
+    return on

@@ -9,7 +9,7 @@ moment, or the first run after a weekend all produce the same key, and the remin
 exactly one of them through.
 
 Working hours are the recipient's: an IPWL in Papua is reminded in WIT (its province's zone, from
-``bot.regions.zone_of``), PIC groups, finance and the head in the centre's zone. Outside working
+``bot.domain.regions.zone_of``), PIC groups, finance and the head in the centre's zone. Outside working
 hours, on weekends and on the configured public holidays nothing is due; the first run inside the
 next window finds the same slot and sends it once. Only the *latest* slot reached is ever sent: an
 LPJ due on Monday whose "1 day left" fell on a Sunday gets "due today" on Monday, not both.
@@ -26,8 +26,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from bot.models import ProposalStatus, Role
-from bot.regions import PROVINCE_ZONES, zone_of
+from bot.domain.models import ProposalStatus, Role
+from bot.domain.regions import PROVINCE_ZONES, zone_of
 
 S = ProposalStatus
 

@@ -22,8 +22,8 @@ from types import MappingProxyType
 from typing import Literal
 
 from bot.i18n import N_
-from bot.models import Sex
-from bot.regions import is_known_province_code
+from bot.domain.models import Sex
+from bot.domain.regions import is_known_province_code
 
 __all__ = [
     "BANKS",
@@ -139,6 +139,15 @@ _NUMBER_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015\u2212]+")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
+def ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic ٣٢٠١, full-width ３２０１, …) as 0–9, the rest as it is.
+
+    Phones may type them with another keyboard; the record keeps the digits every office reads."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text)
+
+
 def _is_digits(text: str) -> bool:
     # str.isdigit() also accepts "²" and Arabic-Indic digits, which int() or banks reject.
     return _ASCII_DIGITS.fullmatch(text) is not None
@@ -175,7 +184,7 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
     taken to be 0–99 years old, which fits every client of this program; a 100-year-old's NIK
     would read as a recent birth date (not rejected unless that date is in the future).
     """
-    nik = _NUMBER_SEPARATORS.sub("", text)
+    nik = _NUMBER_SEPARATORS.sub("", ascii_digits(text))
     if not nik:
         raise _fail(
             N_("Please type the NIK: 16 digits, e.g. {example}."), "nik", example=NIK_EXAMPLE
@@ -356,7 +365,7 @@ def parse_money(
     above ``maximum`` (raw int in ``params["maximum"]`` for the caller to format as Rupiah), and
     values above Rp10.000.000.000 (a typo).
     """
-    s = " ".join(text.casefold().split())
+    s = " ".join(ascii_digits(text).casefold().split())
     if not s:
         raise _fail(
             N_("Please type the amount in rupiah, e.g. {example}."), field, example=MONEY_EXAMPLE
@@ -450,7 +459,7 @@ def _plain_amount(s: str, field: str) -> int:
 
 def parse_quantity(text: str, *, maximum: int = 1000, field: str = "quantity") -> int:
     """Parse a positive whole number (1 to ``maximum``); ``1.000`` is read as one thousand."""
-    s = text.strip()
+    s = ascii_digits(text).strip()
     if not s:
         raise _fail(N_("Please type a number, e.g. {example}."), field, example=3)
     if s.startswith(("-", "\u2212")):
@@ -527,7 +536,7 @@ def parse_date(
     (``31-02-2025``), dates after ``today`` (unless ``allow_future``) and dates before
     ``earliest`` are refused with a message saying why.
     """
-    s = " ".join(text.casefold().split())
+    s = " ".join(ascii_digits(text).casefold().split())
     if not s:
         raise _fail(N_("Please type a date, e.g. {example}."), field, example=DATE_EXAMPLE)
     if s in _TODAY_WORDS:
@@ -632,7 +641,7 @@ def parse_period(text: str, *, today: date) -> tuple[int, int]:
     ``Nopember 2026`` (any case). Two-digit years are refused. The month must be at most 12
     months before or after today's month.
     """
-    s = " ".join(text.casefold().split())
+    s = " ".join(ascii_digits(text).casefold().split())
     field = "period"
     if not s:
         raise _fail(
@@ -797,7 +806,7 @@ def parse_phone(text: str) -> str:
     digits and start with 2–9. Other country codes are refused.
     """
     field = "phone"
-    s = _PHONE_SEPARATORS.sub("", text)
+    s = _PHONE_SEPARATORS.sub("", ascii_digits(text))
     if not s:
         raise _fail(N_("Please type a phone number, e.g. {example}."), field, example=PHONE_EXAMPLE)
     plus = s.startswith("+")
@@ -972,7 +981,7 @@ def parse_account_number(text: str, bank: Bank) -> tuple[str, list[Problem]]:
     missing or extra digit, but banks do have exceptions, so it does not block).
     """
     field = "account_number"
-    digits = _NUMBER_SEPARATORS.sub("", text)
+    digits = _NUMBER_SEPARATORS.sub("", ascii_digits(text))
     if not digits:
         raise _fail(N_("Please type the account number (digits only)."), field)
     if not _is_digits(digits):

@@ -3,7 +3,7 @@
 For a proposal with many clients the operator downloads :func:`build_lpj_template`, fills the
 money actually spent on every budget line (sheet "Realisasi") and the first and last day each
 client was served (sheet "Layanan"), and sends the file back. :func:`parse_lpj_sheet` reads it all
-or nothing: it returns every row, or raises :class:`~bot.bulk_import.ImportRejected` with every
+or nothing: it returns every row, or raises :class:`~bot.files.ipwl_csv.ImportRejected` with every
 problem by sheet and row number — a half-applied realization never exists.
 
 Rows are matched by the ids in the first column, never by names, so reordering or sorting the
@@ -16,21 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import Refusal, WorkbookRefused, looks_like_xlsx, open_workbook, sheet_names
 from bot.i18n import N_, format_money
-from bot.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
-from bot.models import Component
-from bot.validation import Problem, ValidationError, parse_date, parse_free_text, parse_money
+from bot.domain.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
+from bot.domain.models import Component
+from bot.domain.validation import Problem, ValidationError, parse_date, parse_free_text, parse_money
 
 TEMPLATE_FILE_NAME = "templat-lpj-{code}.xlsx"
 MAX_ROWS = 20_000
-_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a zip bomb is refused before openpyxl opens it
-_ZIP_MAGIC = b"PK\x03\x04"
 
 REALIZATION_SHEETS = {"id": "Realisasi", "en": "Realization"}
 SERVICE_SHEETS = {"id": "Layanan", "en": "Services"}
@@ -165,23 +163,13 @@ def _fold(text: object) -> str:
     return " ".join(str(text or "").casefold().split())
 
 
-def _sheet_names(data: bytes) -> list[str]:
-    """The workbook's sheet names, read from workbook.xml without parsing the sheets."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
-        if sum(i.file_size for i in infos) > _MAX_UNCOMPRESSED:
-            raise ImportRejected([ImportProblem(0, _TOO_MANY, {"maximum": MAX_ROWS})])
-        xml = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-    return re.findall(r"<(?:\w+:)?sheet\b[^>]*\bname=\"([^\"]+)\"", xml)
-
-
 def is_lpj_workbook(data: bytes) -> bool:
     """An XLSX with a realization sheet (anything else sent during the LPJ is evidence)."""
-    if not data.startswith(_ZIP_MAGIC):
+    if not looks_like_xlsx(data):
         return False
     try:
-        names = {_fold(n) for n in _sheet_names(data)}
-    except (zipfile.BadZipFile, KeyError, ImportRejected, ValueError):
+        names = {_fold(n) for n in sheet_names(data)}
+    except WorkbookRefused:
         return False
     return bool(names & {_fold(n) for n in REALIZATION_SHEETS.values()})
 
@@ -245,34 +233,22 @@ def _problem(problems: list[ImportProblem], row: int, sheet: str, column: str, e
 
 def parse_lpj_sheet(data: bytes, content: LpjContent, *, today: dt.date, earliest: dt.date) -> LpjSheet:
     """Every realization and service row of the workbook, or ImportRejected with every problem."""
-    if not data.startswith(_ZIP_MAGIC):
-        raise ImportRejected([ImportProblem(0, _NOT_XLSX)])
     try:
-        names = _sheet_names(data)
-    except (zipfile.BadZipFile, KeyError, ValueError):
+        names = sheet_names(data)
+        with open_workbook(data) as wb:
+            folded = {_fold(n): n for n in names}
+            real_name = next((folded[_fold(n)] for n in REALIZATION_SHEETS.values() if _fold(n) in folded), None)
+            if real_name is None:
+                raise ImportRejected([ImportProblem(0, _NO_SHEET, {"sheet": REALIZATION_SHEETS["id"]})])
+            problems: list[ImportProblem] = []
+            realizations = _read_realizations(wb[real_name], real_name, content, problems)
+            service_name = next((folded[_fold(n)] for n in SERVICE_SHEETS.values() if _fold(n) in folded), None)
+            services = _read_services(wb[service_name], service_name, content, today, earliest, problems) \
+                if service_name else []
+    except WorkbookRefused as refused:
+        if refused.refusal is Refusal.TOO_BIG:
+            raise ImportRejected([ImportProblem(0, _TOO_MANY, {"maximum": MAX_ROWS})]) from None
         raise ImportRejected([ImportProblem(0, _NOT_XLSX)]) from None
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception:  # openpyxl raises anything from KeyError to XML errors on broken files
-        raise ImportRejected([ImportProblem(0, _NOT_XLSX)]) from None
-    folded = {_fold(n): n for n in names}
-    try:
-        real_name = next((folded[_fold(n)] for n in REALIZATION_SHEETS.values() if _fold(n) in folded), None)
-        if real_name is None:
-            raise ImportRejected([ImportProblem(0, _NO_SHEET, {"sheet": REALIZATION_SHEETS["id"]})])
-        problems: list[ImportProblem] = []
-        realizations = _read_realizations(wb[real_name], real_name, content, problems)
-        service_name = next((folded[_fold(n)] for n in SERVICE_SHEETS.values() if _fold(n) in folded), None)
-        services = _read_services(wb[service_name], service_name, content, today, earliest, problems) \
-            if service_name else []
-    except ImportRejected:
-        raise
-    except Exception:  # malformed XML inside a valid zip surfaces only while reading rows
-        raise ImportRejected([ImportProblem(0, _NOT_XLSX)]) from None
-    finally:
-        wb.close()
     if problems:
         raise ImportRejected(problems)
     return LpjSheet(tuple(realizations), tuple(services))

@@ -23,8 +23,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.models import ProposalStatus
-from bot.reports import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
+from bot.domain.models import ProposalStatus
+from bot.domain.report_figures import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0"
@@ -95,6 +95,9 @@ EXPORT_COLUMNS: Mapping[str, str] = {
     "assessment": N_("Assessment"),
     "intervention_plan": N_("Intervention plan"),
     "erased_at": N_("Anonymized (UTC)"),
+    "client_code": N_("Client code"),
+    "initials": N_("Initials"),
+    "birth_year": N_("Birth year"),
     "spp_number": N_("SPP number"),
     "spp_date": N_("SPP date"),
     "spm_number": N_("SPM number"),

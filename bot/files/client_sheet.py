@@ -4,19 +4,19 @@ An IPWL operator downloads :data:`TEMPLATE_FILE_NAME` (:func:`build_template`), 
 of a proposal *by name by address* on the sheet "Klien" (one row each) and their budget lines (RAB)
 on the sheet "Anggaran", and sends the file back. :func:`parse_client_sheet` reads it (or a CSV
 export of it) all or nothing: it returns every client, or raises
-:class:`~bot.bulk_import.ImportRejected` listing every problem with its spreadsheet row number.
+:class:`~bot.files.ipwl_csv.ImportRejected` listing every problem with its spreadsheet row number.
 
 Problems
 --------
-A cell that fails a check of :mod:`bot.validation` becomes ``ImportProblem(row, message, params)``
+A cell that fails a check of :mod:`bot.domain.validation` becomes ``ImportProblem(row, message, params)``
 whose ``message`` and ``params`` are the validation problem's own msgid and params, plus two
 *location* params: ``column`` (the header as written in the file) and, for the budget sheet,
 ``sheet`` (the sheet's name). So a handler renders, from msgids only::
 
     baris 7, kolom NIK: NIK terdiri dari 16 digit, ...
 
-with :func:`problem_location` (the msgid and params of the ``"row {row}, column {column}:"``
-prefix) or :func:`render_problem`. Row 0 means the whole file; row 1 is the header row. Location
+with :func:`bot.files.problems.problem_location` (the msgid and params of the ``"row {row}, column {column}:"``
+prefix) or :func:`bot.files.problems.render_problem`. Row 0 means the whole file; row 1 is the header row. Location
 params are never used as placeholders of a problem's own message.
 
 Headers and the template's text are data, not msgids: the parser must recognise the Indonesian and
@@ -34,16 +34,16 @@ import logging
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.bulk_import import ImportProblem, ImportRejected, problem_location, render_problem  # noqa: F401
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, looks_like_xlsx, open_workbook
 from bot.i18n import N_, format_money, resolve_locale
-from bot.models import Approach, Component, Sex
-from bot.regions import PROVINCES, is_known_province_code, province_search
-from bot.validation import (
+from bot.domain.models import Approach, Client, Component, Sex
+from bot.domain.regions import PROVINCES, is_known_province_code, province_search
+from bot.domain.validation import (
     NikInfo,
     Problem,
     ValidationError,
@@ -69,8 +69,6 @@ __all__ = [
     "ClientInput",
     "build_template",
     "parse_client_sheet",
-    "problem_location",
-    "render_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,21 +80,14 @@ _BUDGET_LINES_PER_CLIENT = 20
 # Params that say where a problem is, added to the problem's own params.
 LOCATION_PARAMS = ("sheet", "column")
 
-# Everything a workbook may unpack to. A 5,000-client workbook with long texts stays far below;
-# a zip bomb does not.
-_MAX_UNCOMPRESSED = 150 * 1024 * 1024
 # Where to look for the header row (operators sometimes put a title above it).
 _HEADER_SEARCH_ROWS = 10
 _QUOTE_LIMIT = 30
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls alike
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xltx")
 
 # --------------------------------------------------------------------------- messages
-# English msgids with named placeholders (see bot.i18n). Cell problems reuse bot.validation's.
+# English msgids with named placeholders (see bot.i18n). Cell problems reuse bot.domain.validation's.
 
 _FILE_EMPTY = N_("The file is empty. Fill in the template {template} and send it again.")
 _NOT_XLSX = N_(
@@ -349,10 +340,25 @@ _EXAMPLE_BUDGET = {
 # --------------------------------------------------------------------------- template
 
 
-def build_template(locale: str | None = "id") -> bytes:
+def _listed_values(client: Client) -> dict[str, object]:
+    """A saved client's cells, written as the parser reads them back (so the list round-trips)."""
+    return {
+        "full_name": client.full_name, "nik": client.nik,
+        "sex": client.sex.value if client.sex else None,
+        "birth_date": client.birth_date.strftime("%d-%m-%Y") if client.birth_date else None,
+        "province_code": client.province_code, "regency": client.regency, "address": client.address,
+        "phone": client.phone, "approach": client.approach.value if client.approach else None,
+        "components": ",".join(c.value for c in client.components) or None,
+        "assessment": client.assessment, "intervention_plan": client.intervention_plan,
+    }
+
+
+def build_template(locale: str | None = "id", clients: Sequence[Client] = ()) -> bytes:
     """The XLSX workbook operators fill: sheets Klien, Anggaran and Petunjuk (en: Clients,
-    Budget, Instructions), with an example row, dropdowns, Text-formatted NIK/date columns and
-    a frozen header row."""
+    Budget, Instructions), with dropdowns, Text-formatted NIK/date columns and a frozen header row.
+
+    Blank, it shows an example row; with ``clients`` (a draft's), it lists them and their budget
+    lines instead, so an operator can add lines or correct data and send it back."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -384,12 +390,15 @@ def build_template(locale: str | None = "id") -> bytes:
             example = _EXAMPLE_TEXTS[lang][0]
         elif column.key == "intervention_plan":
             example = _EXAMPLE_TEXTS[lang][1]
-        cell = ws.cell(row=2, column=index, value=example)
-        cell.font = example_font
-        if column.text:
-            cell.number_format = "@"
-        if column.width >= 36:
-            cell.alignment = wrap
+        listed = [_listed_values(client)[column.key] for client in clients]
+        for row, value in enumerate(listed or [example], start=2):
+            cell = ws.cell(row=row, column=index, value=value)
+            if not listed:
+                cell.font = example_font
+            if column.text:
+                cell.number_format = "@"
+            if column.width >= 36:
+                cell.alignment = wrap
     ws.row_dimensions[1].height = 32
     ws.freeze_panes = "A2"
 
@@ -421,14 +430,16 @@ def build_template(locale: str | None = "id") -> bytes:
         if column.text:
             budget.column_dimensions[letter].number_format = "@"
     budget.column_dimensions["E"].number_format = "#,##0"
-    for row, (component, description, quantity, unit_cost) in enumerate(
-        _EXAMPLE_BUDGET[lang], start=2
-    ):
-        for index, value in enumerate(
-            (EXAMPLE_NIK, int(component), description, quantity, unit_cost), start=1
-        ):
+    budget_rows = [(client.nik, int(line.component.value), line.description, line.quantity, line.unit_cost)
+                   for client in clients for line in client.budget]
+    if not clients:
+        budget_rows = [(EXAMPLE_NIK, int(component), description, quantity, unit_cost)
+                       for component, description, quantity, unit_cost in _EXAMPLE_BUDGET[lang]]
+    for row, values in enumerate(budget_rows, start=2):
+        for index, value in enumerate(values, start=1):
             cell = budget.cell(row=row, column=index, value=value)
-            cell.font = example_font
+            if not clients:
+                cell.font = example_font
         budget.cell(row=row, column=1).number_format = "@"
         budget.cell(row=row, column=5).number_format = "#,##0"
     budget.freeze_panes = "A2"
@@ -659,47 +670,33 @@ def _reject(message: str, row: int = 0, **params: object) -> ImportRejected:
 def _read_book(data: bytes, file_name: str, max_rows: int) -> tuple[_Table, _Table | None]:
     if not data.strip():
         raise _reject(_FILE_EMPTY, template=TEMPLATE_FILE_NAME)
-    if data.startswith((_ZIP_MAGIC, _EMPTY_ZIP_MAGIC)):
-        return _read_xlsx(data, max_rows)
-    if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTED_PACKAGE in data:
-            raise _reject(_PASSWORD)
-        raise _reject(_OLD_XLS)
+    if looks_like_xlsx(data) or data.startswith(OLE_MAGIC):
+        try:
+            return _read_xlsx(data, max_rows)
+        except WorkbookRefused as refused:
+            raise _refused(refused.refusal, max_rows) from None
     if file_name.lower().endswith(_EXCEL_EXTENSIONS):
         raise _reject(_NOT_XLSX)
     return _read_csv(data, max_rows), None
 
 
-def _check_archive(data: bytes, max_rows: int) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except Exception:  # BadZipFile, but also struct and value errors on garbage
-        raise _reject(_NOT_XLSX) from None
-    names = {info.filename for info in infos}
-    if "word/document.xml" in names:
-        raise _reject(_WORD_DOCUMENT, template=TEMPLATE_FILE_NAME)
-    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        raise _reject(_NOT_XLSX)
-    if sum(info.file_size for info in infos) > _MAX_UNCOMPRESSED:
-        raise _reject(_TOO_BIG, maximum=max_rows)
+def _refused(refusal: Refusal, max_rows: int) -> ImportRejected:
+    if refusal is Refusal.WORD_DOCUMENT:
+        return _reject(_WORD_DOCUMENT, template=TEMPLATE_FILE_NAME)
+    if refusal is Refusal.TOO_BIG:
+        return _reject(_TOO_BIG, maximum=max_rows)
+    if refusal is Refusal.PASSWORD:
+        return _reject(_PASSWORD)
+    if refusal is Refusal.OLD_XLS:
+        return _reject(_OLD_XLS)
+    return _reject(_NOT_XLSX)
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
-    _check_archive(data, max_rows)
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-    except Exception as error:  # openpyxl raises anything from KeyError to XML errors
-        log.info("unreadable workbook: %s", type(error).__name__)
-        raise _reject(_NOT_XLSX) from None
-    try:
+    with open_workbook(data) as workbook:
         worksheets = list(workbook.worksheets)
         if not worksheets:
-            raise _reject(_NOT_XLSX)
+            raise WorkbookRefused(Refusal.NOT_XLSX)
         folded = [" ".join(ws.title.casefold().split()) for ws in worksheets]
         client_ws = next((ws for ws, name in zip(worksheets, folded) if name in _CLIENT_SHEETS), None)
         if client_ws is None:
@@ -719,13 +716,6 @@ def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
             budget = _read_worksheet(budget_ws, _quote(budget_ws.title), _BUDGET_LOOKUP,
                                      BUDGET_COLUMNS, max_rows * _BUDGET_LINES_PER_CLIENT,
                                      _TOO_MANY_LINES, problems, allow_empty=True)  # fmt: skip
-    except ImportRejected:
-        raise
-    except Exception as error:  # malformed XML inside a valid zip surfaces only while reading
-        log.info("unreadable worksheet: %s", type(error).__name__)
-        raise _reject(_NOT_XLSX) from None
-    finally:
-        workbook.close()
     if problems:
         raise ImportRejected(problems)
     assert clients is not None
@@ -788,16 +778,50 @@ def _is_example(values: Sequence[object], nik_index: int | None) -> bool:
     )
 
 
-def _read_csv(data: bytes, max_rows: int) -> _Table:
+def _decode_csv(data: bytes) -> str:
+    """The text of a CSV as offices save it: UTF-8 (with or without BOM), UTF-16 with a BOM
+    (Excel's "Unicode Text"), or else Windows-1252 — what Excel on an Indonesian Windows writes
+    for "CSV (Comma delimited)". A file valid as UTF-8 is read as UTF-8: Windows-1252 text with
+    accents is almost never valid UTF-8, so the order cannot mistake one for the other."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _reject(_NOT_UTF8) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:  # one of the five bytes Windows-1252 leaves undefined: not such a file
         raise _reject(_NOT_UTF8) from None
+
+
+def _csv_delimiter(text: str) -> tuple[str, str]:
+    """The delimiter and the text without Excel's ``sep=`` line. Indonesian Excel writes ";"
+    (the comma is the decimal mark there); others "," or a tab. The header row decides: the
+    candidate that splits it into the most fields, quotes respected."""
+    first_line, _, rest = text.partition("\n")
+    hint = first_line.strip().lower()
+    if hint.startswith("sep=") and len(hint) == 5:
+        return first_line.strip()[4], rest
+    header = next((line for line in text.splitlines() if line.strip()), "")
+
+    def fields(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([header], delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+
+    return max((",", ";", "\t"), key=fields), text
+
+
+def _read_csv(data: bytes, max_rows: int) -> _Table:
+    text = _decode_csv(data)
     if "\x00" in text:
         raise _reject(_NOT_TEXT, template=TEMPLATE_FILE_NAME)
-    first_line = text.split("\n", 1)[0]
-    # Indonesian Excel exports use ";" (the comma is the decimal mark there).
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    delimiter, text = _csv_delimiter(text)
     records: list[tuple[int, tuple[object, ...]]] = []
     number = 0
     try:
@@ -1177,7 +1201,7 @@ def parse_client_sheet(
     client, by NIK).
 
     All or nothing: returns the clients in file order, or raises
-    :class:`~bot.bulk_import.ImportRejected` with every problem (see the module docstring).
+    :class:`~bot.files.ipwl_csv.ImportRejected` with every problem (see the module docstring).
     ``unit_cost_ceilings`` maps a component ("1".."7") to its highest unit cost in Rupiah.
     """
     clients, budget = _read_book(data, file_name, max_rows)

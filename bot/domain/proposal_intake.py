@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from bot.conversation import Reply, block, need_choice, typed
-from bot.i18n import N_
-from bot.models import Approach, Client, Component, Sex
-from bot.regions import PROVINCES, RegionsCatalog, province_search
-from bot.validation import (
+from bot.domain.conversation import Reply, block, need_choice, typed
+from bot.i18n import N_, format_money
+from bot.domain.models import Approach, Client, Component, Sex
+from bot.domain.regions import PROVINCES, RegionsCatalog, province_search
+from bot.domain.validation import (
     Problem,
+    ValidationError,
     nik_warnings,
     parse_date,
     parse_free_text,
@@ -42,6 +43,7 @@ class Step(StrEnum):
     NAME = "name"
     NIK = "nik"
     NIK_CONFIRM = "nik_confirm"
+    NIK_MISMATCH = "nik_mismatch"  # the birth date or sex typed contradicts the NIK: which holds?
     SEX = "sex"
     BIRTH_DATE = "birth_date"
     REGION = "region"
@@ -104,6 +106,7 @@ class IntakeContext:
     niks_in_proposal: frozenset[str] = frozenset()
     previous: Client | None = None  # the client typed before this one, for one-tap defaults
     editing: Client | None = None  # the saved client being corrected or budgeted
+    home_province: str | None = None  # the IPWL's province, offered as a one-tap answer
 
 
 # --- effects the service writes ------------------------------------------------------------------
@@ -118,6 +121,7 @@ class SetPeriod:
 @dataclass(frozen=True)
 class SaveClient:
     fields: Mapping[str, Any]
+    flags: tuple[str, ...] = ()  # e.g. NIK_MISMATCH: kept on the client, shown to operator and PIC
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,29 @@ class Outcome:
     warnings: tuple[Problem, ...] = ()
 
 
+# The flag a client carries when the birth date or sex kept contradicts the NIK (the operator
+# chose to keep them): shown on the client card, in the summary and in the PIC team's Detail.
+NIK_MISMATCH = "nik_mismatch"
+
+# Typed where the next client's name is asked, these mean "no more clients": go to the summary
+# instead of creating a client named "Selesai".
+FINISH_WORDS = frozenset({"selesai", "sudah", "cukup", "ringkasan", "kirim", "done", "finish", "finished",
+                          "review", "summary", "send"})
+
+# Steps while a new client is being typed (nothing of it is saved before the plan is answered).
+CLIENT_STEPS = frozenset({
+    Step.NAME, Step.NIK, Step.NIK_CONFIRM, Step.NIK_MISMATCH, Step.SEX, Step.BIRTH_DATE, Step.REGION,
+    Step.PROVINCE, Step.REGENCY, Step.ADDRESS, Step.PHONE, Step.APPROACH, Step.COMPONENTS,
+    Step.ASSESSMENT, Step.PLAN,
+})
+
+
+def _looks_like_nik(text: str) -> bool:
+    """Typed where a button is expected after a NIK: a corrected NIK (digits, any script)?"""
+    digits = re.sub(r"[\s.\-]", "", text)
+    return len(digits) >= 10 and all(ch.isdigit() for ch in digits)
+
+
 # --- one handler per step -----------------------------------------------------------------------
 
 
@@ -174,6 +201,8 @@ def _on_period(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 
 
 def _on_name(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.text is not None and r.text.strip().strip(".!").lower() in FINISH_WORDS:
+        return Outcome(Cursor(step=Step.REVIEW))  # the blank client is dropped, nothing was saved
     name = parse_name(typed(r), field="full_name")
     return Outcome(replace(c, step=Step.NIK, client={**c.client, "full_name": name}))
 
@@ -185,17 +214,23 @@ def _on_nik(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     client = {
         **c.client, "nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat(),
         "nik_province": info.province_code, "nik_regency": info.regency_code,
+        "nik_sex": info.sex.value, "nik_birth_date": info.birth_date.isoformat(),  # (what the NIK says)
     }
     return Outcome(replace(c, step=Step.NIK_CONFIRM, client=client), (CheckNik(info.nik),))
 
 
 def _on_nik_confirm(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    if r.choice == "here":  # the NIK is right and the client lives where it was issued: one tap
-        return _on_region(replace(c, step=Step.REGION), Reply(choice="nik"), ctx)
-    if r.choice == "ok":
-        return Outcome(replace(c, step=Step.REGION))
+    # One tap confirms the NIK's birth date and sex *and* says where the client lives.
+    if r.choice in ("here", "prev"):
+        return _on_region(replace(c, step=Step.REGION), Reply(choice="nik" if r.choice == "here" else "prev"), ctx)
+    if r.choice in ("elsewhere", "ok"):  # ("ok": the button of earlier versions, which asked again)
+        return Outcome(replace(c, step=Step.PROVINCE, choices=()))
     if r.choice == "change":
         return Outcome(replace(c, step=Step.SEX))
+    if r.text is not None and _looks_like_nik(r.text):
+        return _on_nik(replace(c, step=Step.NIK), r, ctx)  # a corrected NIK replaces the one typed
+    if r.text is not None:
+        raise block(N_("Please choose one of the buttons below, or type the corrected NIK."))
     raise need_choice()
 
 
@@ -208,12 +243,38 @@ def _on_birth_date(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     born = parse_date(typed(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
     client = {**c.client, "birth_date": born.isoformat()}
     warnings = tuple(_nik_mismatch(client, ctx))
-    return Outcome(replace(c, step=Step.REGION, client=client), warnings=warnings)
+    if warnings:  # not kept silently: the operator says which holds, or corrects the NIK
+        return Outcome(replace(c, step=Step.NIK_MISMATCH, client=client), warnings=warnings)
+    return Outcome(replace(c, step=Step.REGION, client={**client, NIK_MISMATCH: False}))
+
+
+def _on_nik_mismatch(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "keep":  # the data typed is right (the NIK may have been issued with an error)
+        return Outcome(replace(c, step=Step.REGION, client={**c.client, NIK_MISMATCH: True}))
+    if r.choice == "nik":  # the NIK is right: take its birth date and sex
+        info = parse_nik(c.client["nik"], today=ctx.today)
+        client = {**c.client, "sex": info.sex.value, "birth_date": info.birth_date.isoformat(), NIK_MISMATCH: False}
+        return Outcome(replace(c, step=Step.REGION, client=client))
+    if r.text is not None and _looks_like_nik(r.text):
+        return _on_nik(replace(c, step=Step.NIK), r, ctx)
+    if r.text is not None:
+        raise block(N_("Please choose one of the buttons below, or type the corrected NIK."))
+    raise need_choice()
 
 
 def _nik_mismatch(client: Mapping[str, Any], ctx: IntakeContext) -> list[Problem]:
     info = parse_nik(client["nik"], today=ctx.today)
     return nik_warnings(info, birth_date=dt.date.fromisoformat(client["birth_date"]), sex=Sex(client["sex"]))
+
+
+def mismatch_of(nik: str, sex: str | Sex | None, birth_date: str | dt.date | None, *, today: dt.date) -> list[Problem]:
+    """The warnings when a client's sex or birth date contradicts the NIK (empty when they agree)."""
+    try:
+        info = parse_nik(nik, today=today)
+    except ValidationError:
+        return []
+    born = dt.date.fromisoformat(birth_date) if isinstance(birth_date, str) else birth_date
+    return nik_warnings(info, birth_date=born, sex=Sex(sex) if sex else None)
 
 
 def nik_region(client: Mapping[str, Any], regions: RegionsCatalog) -> tuple[str, str | None]:
@@ -274,9 +335,30 @@ def _on_regency(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     return Outcome(replace(c, step=Step.ADDRESS, client={**c.client, "regency": name}, choices=()))
 
 
+# A phone number at the end of the address message: "…, Desa Cibinong, 0812-3456-7890".
+_TRAILING_PHONE = re.compile(
+    r"^(?P<address>.*?)[\s,;/]*(?:\b(?:telp|tlp|telepon|hp|wa|phone)\b\.?:?\s*)?"
+    r"(?P<phone>(?:\+\s?62|0062|62|0)[\d\s\-.()]{7,20}\d)\s*$", re.I | re.S)
+
+
+def split_address_phone(text: str) -> tuple[str, str | None]:
+    """The address and, when the message ends with one, the phone number (normalized)."""
+    match = _TRAILING_PHONE.match(text.strip())
+    if match and match["address"].strip():
+        try:
+            phone = parse_phone(match["phone"])
+        except ValidationError:
+            phone = None
+        if phone is not None:
+            return match["address"].strip().rstrip(",;/ "), phone
+    return text.strip(), None
+
+
 def _on_address(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    address = parse_free_text(typed(r), field="address", min_length=5, max_length=300)
-    return Outcome(replace(c, step=Step.PHONE, client={**c.client, "address": address}))
+    # One message for the address and the (optional) phone number.
+    text, phone = split_address_phone(typed(r))
+    address = parse_free_text(text, field="address", min_length=5, max_length=300)
+    return Outcome(replace(c, step=Step.APPROACH, client={**c.client, "address": address, "phone": phone}))
 
 
 def _on_phone(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
@@ -290,15 +372,25 @@ def _on_approach(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
                   "components": [x.value for x in ctx.previous.components]}
         return Outcome(replace(c, step=Step.ASSESSMENT, client=client))
     if r.choice in {a.value for a in Approach}:
-        preset = [x.value for x in ctx.previous.components] if ctx.previous else []
-        return Outcome(replace(c, step=Step.COMPONENTS,
-                               client={**c.client, "approach": r.choice, "components": preset}))
+        # The picker starts empty: only "same as previous" carries the previous client's choice.
+        return Outcome(replace(c, step=Step.COMPONENTS, client={**c.client, "approach": r.choice, "components": []}))
     raise need_choice()
 
 
 def toggle_components(selected: Sequence[str], choice: str) -> list[str]:
     chosen = set(selected) ^ {choice}
     return sorted(chosen)
+
+
+def parse_component_numbers(text: str) -> list[str]:
+    """``"1, 3"`` / ``"1 dan 3"`` → ``["1", "3"]``: the components typed instead of tapped."""
+    cleaned = re.sub(r"\b(?:dan|and)\b", " ", text.lower())
+    numbers = re.findall(r"\d+", cleaned)
+    valid = {x.value for x in Component}
+    if not numbers or any(n not in valid for n in numbers) or re.search(r"[^\d\s,;.&+/]", cleaned):
+        raise block(N_("Tap the components, or type their numbers (1 to 7), e.g. {example}."), "components",
+                    example="1, 3")
+    return sorted(set(numbers))
 
 
 def _on_components(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
@@ -309,6 +401,8 @@ def _on_components(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         if not selected:
             raise block(N_("Choose at least one ATENSI component, then press Done."), "components")
         return Outcome(replace(c, step=Step.ASSESSMENT))
+    if r.text is not None:  # "1, 3": exactly these, in one message
+        return Outcome(replace(c, step=Step.ASSESSMENT, client={**c.client, "components": parse_component_numbers(r.text)}))
     raise need_choice()
 
 
@@ -321,8 +415,23 @@ def _on_plan(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     plan = parse_free_text(typed(r), field="intervention_plan", min_length=10, max_length=2000)
     client = {**c.client, "intervention_plan": plan}
     saved = {k: v for k, v in client.items() if not k.startswith("nik_")}
-    return Outcome(replace(c, step=Step.BUDGET, client={}), (SaveClient(saved),))
+    flags = (NIK_MISMATCH,) if client.get(NIK_MISMATCH) else ()
+    # Straight to the first component's budget line (the service fills in the saved client's id).
+    first = sorted(client.get("components") or ["1"])[0]
+    return Outcome(replace(c, step=Step.BUDGET_LINE, client={}, component=first), (SaveClient(saved, flags),))
 
+
+# An example budget line per component (item, quantity × unit cost, each within the default
+# ceilings), so the example fits what the component pays for.
+BUDGET_EXAMPLES: Mapping[str, str] = {
+    "1": "Paket sembako, 3 x 500.000",
+    "2": "Perlengkapan kebersihan diri, 3 x 150.000",
+    "3": "Pertemuan konseling keluarga, 4 x 200.000",
+    "4": "Sesi konseling psikososial, 6 x 250.000",
+    "5": "Pelatihan menjahit, 1 x 1.500.000",
+    "6": "Transportasi ke puskesmas, 4 x 100.000",
+    "7": "Kursi roda, 1 x 1.500.000",
+}
 
 _LINE = re.compile(r"^(?P<desc>.+?)[,;:]?\s+(?P<qty>\d{1,4})\s*(?:x|×|\*)\s*(?P<cost>.+)$", re.I | re.S)
 
@@ -332,11 +441,17 @@ def parse_budget_line(text: str, component: str, ceilings: Mapping[str, int]) ->
     match = _LINE.match(text.strip())
     if not match:
         raise block(N_("Write the item, the quantity and the unit cost, e.g. {example}."),
-                     "budget", example="Paket sembako, 3 x 500.000")
+                     "budget", example=BUDGET_EXAMPLES.get(component, BUDGET_EXAMPLES["1"]))
     description = parse_free_text(match["desc"], field="description", min_length=3, max_length=200)
     quantity = parse_quantity(match["qty"], maximum=1000)
     ceiling = ceilings.get(component)
-    unit_cost = parse_money(match["cost"], field="unit_cost", minimum=1, maximum=ceiling)
+    unit_cost = parse_money(match["cost"], field="unit_cost", minimum=1)
+    if ceiling is not None and unit_cost > ceiling:
+        # Said as what it is — the unit cost, against this component's ceiling — in Rupiah.
+        raise block(N_("The unit cost {amount} is above the highest unit cost for component {number}, {ceiling}. "
+                       "Write the cost of one unit, e.g. {example}."), "unit_cost",
+                    amount=format_money(unit_cost), number=component, ceiling=format_money(ceiling),
+                    example=BUDGET_EXAMPLES.get(component, BUDGET_EXAMPLES["1"]))
     return description, quantity, unit_cost
 
 
@@ -347,7 +462,7 @@ def _on_budget(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice and r.choice in {x.value for x in client.components}:
         return Outcome(replace(c, step=Step.BUDGET_LINE, component=r.choice))
     if r.choice == "copy" and ctx.previous is not None:
-        return Outcome(c, (CopyBudget(ctx.previous.id, client.id),))
+        return Outcome(replace(c, step=Step.BUDGET, component=None), (CopyBudget(ctx.previous.id, client.id),))
     if r.choice == "next":
         return Outcome(Cursor(step=Step.NAME))
     if r.choice == "review":
@@ -358,9 +473,17 @@ def _on_budget(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 def _on_budget_line(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "back":
         return Outcome(replace(c, step=Step.BUDGET, component=None))
+    if r.choice is not None:  # another component, copy, next client, summary: as on the budget
+        return _on_budget(c, r, ctx)
     assert c.component is not None and c.client_id is not None
     description, quantity, unit_cost = parse_budget_line(typed(r), c.component, ctx.unit_cost_ceilings)
     line = AddBudgetLine(c.client_id, Component(c.component), description, quantity, unit_cost)
+    # Then the next component that has no line yet; when every one has, the budget and its choices.
+    budgeted = {x.component.value for x in ctx.editing.budget} if ctx.editing else set()
+    budgeted.add(c.component)
+    todo = [x.value for x in (ctx.editing.components if ctx.editing else ()) if x.value not in budgeted]
+    if todo:
+        return Outcome(replace(c, step=Step.BUDGET_LINE, component=sorted(todo)[0]), (line,))
     return Outcome(replace(c, step=Step.BUDGET, component=None), (line,))
 
 
@@ -379,7 +502,9 @@ def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
         current = ctx.editing.nik if ctx.editing else None
         if info.nik != current and info.nik in ctx.niks_in_proposal:
             raise block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
-        return {"nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat()}
+        # Only the NIK changes: the birth date and sex entered stay (the service warns and flags
+        # the client if they now contradict it) — no value the person did not choose.
+        return {"nik": info.nik}
     if name == "sex":
         sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(typed(r))
         return {"sex": sex.value}
@@ -401,10 +526,47 @@ def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
     raise need_choice()
 
 
+def _edit_place(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    """Where the client lives, corrected as first asked: a regency of the regions file (buttons or
+    part of its name), in the client's province or — "another province" — in one chosen first."""
+    assert c.client_id is not None
+    if c.edit_field == "province":
+        if r.choice and r.choice in PROVINCES:
+            code = r.choice
+        else:
+            matches = province_search(typed(r))
+            if not matches:
+                raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
+                            "province_code", text=typed(r)[:40], example="Jawa Barat")
+            if len(matches) > 1:
+                return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
+            code = matches[0][0]
+        return Outcome(replace(c, edit_field="regency", client={"province_code": code}, choices=()))
+    if r.choice == "province":
+        return Outcome(replace(c, edit_field="province", choices=()))
+    province = c.client.get("province_code") or (ctx.editing.province_code if ctx.editing else "") or ""
+    if r.choice:
+        regency = ctx.regions.regency(r.choice)
+        if regency is None or regency.province_code != province:
+            raise need_choice()
+    else:
+        matches = ctx.regions.find(province, typed(r))
+        if not matches:
+            raise block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+                        "regency", province=PROVINCES.get(province, province), text=typed(r)[:40])
+        if len(matches) > 1:
+            return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
+        regency = matches[0]
+    fields = {"regency": regency.name, "province_code": province}
+    return Outcome(Cursor(step=Step.REVIEW), (UpdateClient(c.client_id, fields),))
+
+
 def _on_edit(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "back":
         return Outcome(Cursor(step=Step.REVIEW))
     assert c.client_id is not None and c.edit_field is not None
+    if c.edit_field in ("regency", "province") and ctx.regions.has_regencies:
+        return _edit_place(c, r, ctx)
     if c.edit_field == "components":
         selected = list(c.client.get("components", []))
         if r.choice and r.choice in {x.value for x in Component}:
@@ -427,6 +589,7 @@ STEPS: Mapping[Step, Callable[[Cursor, Reply, IntakeContext], Outcome]] = {
     Step.NAME: _on_name,
     Step.NIK: _on_nik,
     Step.NIK_CONFIRM: _on_nik_confirm,
+    Step.NIK_MISMATCH: _on_nik_mismatch,
     Step.SEX: _on_sex,
     Step.BIRTH_DATE: _on_birth_date,
     Step.REGION: _on_region,

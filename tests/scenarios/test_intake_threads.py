@@ -1,0 +1,280 @@
+"""Siti, a first-time operator of Yayasan Harapan Bogor (JB01), prepares a proposal on her phone.
+
+Issues 11.5, 11.6, 12.2, 12.5 and 12.7: every choice she makes is hers and stays readable, no
+question traps her, a NIK that contradicts what she typed is never kept silently, and the whole
+first-time path — three clients, every field, one attachment — takes at most 40 messages and taps.
+"""
+
+from __future__ import annotations
+
+from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
+from tests.helpers import pdf
+from tests.scenarios.test_review_flow import card, tap, team
+
+ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
+PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
+PDF = pdf("surat pengantar")
+
+
+def labels(message) -> list[str]:
+    return [b.text for row in message.buttons for b in row]
+
+
+async def start(op: Operator) -> None:
+    await op.type("/ajukan")
+    await op.tap("in|next")  # December 2026
+
+
+async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(world) -> None:
+    op = await operator(world)
+    await start(op)
+    # Client 1: lives where her NIK was issued; family approach, components 1 and 3, two lines.
+    (name, nik), (name2, nik2), (name3, nik3) = CLIENTS
+    await op.type(name)
+    await op.type(nik)
+    await op.tap("in|here")
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890")
+    await op.tap("in|keluarga")
+    await op.tap("in|1")
+    await op.tap("in|3")
+    await op.tap("in|done")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Paket sembako, 3 x 500.000")  # component 1, asked at once
+    await op.type("Pertemuan konseling keluarga, 4 x 200.000")  # then component 3
+    await op.tap("in|next")
+    # Client 2: lives in Kota Bogor, another approach, component 4 typed.
+    await op.type(name2)
+    await op.type(nik2)
+    await op.tap("in|elsewhere")
+    await op.tap("in|32")  # Jawa Barat, the IPWL's province, one tap
+    regencies = world.last(op.user)
+    assert "Kota Bogor" in labels(regencies) and "Kabupaten Sukabumi" in labels(regencies)
+    await op.tap("in|32.71")  # Kota Bogor
+    await op.type("Jl. Pajajaran 10 RT 02/03, Kelurahan Baranangsiang, +62 813 1111 2222")
+    await op.tap("in|komunitas")
+    await op.type("4")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Sesi konseling psikososial, 6 x 250.000")
+    await op.tap("in|next")
+    # Client 3: same as client 2 in one tap, budget copied in one tap.
+    await op.type(name3)
+    await op.type(nik3)
+    await op.tap("in|prev")  # lives in Kota Bogor, as the previous client
+    await op.type("Jl. Kenanga 9 RT 05/06, Kelurahan Tegallega")
+    await op.tap("in|same")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.tap("in|copy")
+    summary = await op.tap("in|review")
+    op.actions += 1
+    await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
+    await world.emu.settle()
+    assert "📎" in world.last(op.user).text
+    await op.tap("sub|1", summary)  # (the summary just above the file's receipt)
+
+    print(f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions")
+    assert op.actions <= 40, op.actions
+    assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
+    clients = await world.rows("SELECT full_name, regency, address, phone, approach, components, flags FROM clients"
+                               " ORDER BY position")
+    assert clients == [
+        (name, "Kabupaten Bogor", "Jl. Melati 3 RT 01/02, Desa Cibinong", "+6281234567890", "keluarga", "1,3", ""),
+        (name2, "Kota Bogor", "Jl. Pajajaran 10 RT 02/03, Kelurahan Baranangsiang", "+6281311112222", "komunitas", "4", ""),
+        (name3, "Kota Bogor", "Jl. Kenanga 9 RT 05/06, Kelurahan Tegallega", None, "komunitas", "4", ""),
+    ]
+    assert await world.rows("SELECT c.position, b.component, b.quantity, b.unit_cost FROM budget_lines b"
+                            " JOIN clients c ON c.id = b.client_id ORDER BY c.position, b.component") == [
+        (1, "1", 3, 500_000), (1, "3", 4, 200_000), (2, "4", 6, 250_000), (3, "4", 6, 250_000)]
+    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
+
+
+async def test_a_new_clients_picker_starts_empty_and_the_summary_says_each_clients_components(world) -> None:
+    op = await operator(world)
+    await start(op)
+    (name, nik), (name2, nik2) = CLIENTS[:2]
+    await op.type(name)
+    await op.type(nik)
+    await op.tap("in|here")
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap("in|keluarga")
+    await op.type("1, 4")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Paket sembako, 3 x 500.000")
+    await op.type("Sesi konseling psikososial, 2 x 250.000")
+    await op.tap("in|next")
+    await op.type(name2)
+    await op.type(nik2)
+    await op.tap("in|here")
+    await op.type("Jl. Mawar 7 RT 03/04, Desa Pakansari")
+    picker = await op.tap("in|komunitas")  # a different approach, not "same as previous"
+    assert not any(label.startswith("✅") for label in labels(picker))  # nothing ticked she did not tick
+    assert "✅" not in picker.text
+    await op.tap("in|3")
+    await op.tap("in|done")
+    assert await world.rows("SELECT count(*) FROM clients") == [(1,)]
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Pertemuan konseling keluarga, 4 x 200.000")
+    summary = await op.tap("in|review")
+
+    assert await world.rows("SELECT components FROM clients ORDER BY position") == [("1,4",), ("3",)]
+    assert f"1. {name} · Keluarga · komponen 1, 4" in summary.text
+    assert f"2. {name2} · Komunitas · komponen 3" in summary.text
+    assert "Dukungan keluarga" in summary.text  # the components by name, not only their numbers
+
+
+async def test_a_nik_contradicted_by_the_clients_data_is_corrected_or_kept_visibly(world) -> None:
+    t = await team(world)
+    op = Operator(world, t.op)
+    await start(op)
+    (name, nik), (name2, nik2) = CLIENTS[:2]
+    await op.type(name)
+    await op.type(nik2)  # Budi's NIK by mistake: a man born 12 March 1985
+    wrong = world.last(op.user)
+    assert "12 Maret 1985" in wrong.text and "laki-laki" in wrong.text
+    retyped = await op.type("٣٢٠١٠١٤٥٠٨٩٠٠٠٠٤")  # she types the right one, on an Arabic keyboard
+    assert "⚠️" not in retyped.text and "5 Agustus 1990" in retyped.text and "perempuan" in retyped.text
+    refused = await op.type("benar")
+    assert refused.text.startswith("⚠️") and "NIK yang benar" in refused.text
+    # The family says she was born on the 6th: the NIK says the 5th. She is asked which holds.
+    await op.tap("in|change")
+    await op.tap("in|P")
+    asked = await op.type("06-08-1990")
+    assert "5 Agustus 1990" in asked.text and "6 Agustus 1990" in asked.text and "tim PIC" in asked.text
+    assert {"in|keep", "in|nik"} <= {b.callback_data.removeprefix("v1|") for row in asked.buttons for b in row}
+    await op.tap("in|keep")
+    await op.tap("in|nik")  # (the region question: where the NIK was issued)
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap("in|keluarga")
+    await op.type("1")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Paket sembako, 3 x 500.000")
+    summary = await op.tap("in|review")
+
+    assert await world.rows("SELECT nik, birth_date, flags FROM clients") == [(nik, "1990-08-06", "nik_mismatch")]
+    assert "berbeda dengan NIK" in summary.text
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+    client_card = await op.tap(f"cl|{client_id}", summary)
+    assert "berbeda dengan NIK" in client_card.text
+    await op.tap("sub|1", summary)
+    await world.drain()
+    answer = await tap(world, t.budi, card(world, t, 1), "v1|pdt|1")
+    assert not answer.show_alert
+    detail = next(m for m in world.emu.chat_messages(t.budi) if "USL-2026-0001" in m.text)
+    assert "berbeda dengan NIK" in detail.text
+
+
+async def test_no_question_traps_the_operator(world) -> None:
+    op = await operator(world)
+    await start(op)
+    name, nik = CLIENTS[0]
+    await op.type(name)
+    question = await op.type(nik)
+    assert "📋 Kembali ke ringkasan (klien ini tidak disimpan)" in labels(question)
+    await op.tap("in|here")
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap("in|keluarga")
+    await op.tap("in|1")
+    await op.tap("in|done")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Paket sembako, 3 x 500.000")
+    blank = await op.tap("in|next")  # "➕ Klien berikutnya" on her client's budget
+    assert "Klien 2" in blank.text and "📋 Kembali ke ringkasan" in labels(blank)  # the way back is offered
+
+    for way_back in ("/lanjut", "/batal", "/status"):
+        if way_back == "/batal":
+            ask = await op.type("/batal")
+            await op.tap("stop|1", ask)
+            back = await op.type("/lanjut")
+        elif way_back == "/status":
+            listing = await op.type("/status USL-2026-0001")
+            back = await op.tap("open|1", listing)
+        else:
+            back = await op.type(way_back)
+        # Not the blank client's question: the summary, which offers to add one.
+        assert "Proposal USL-2026-0001" in back.text and "Tambah klien" in " ".join(labels(back)), (way_back, back.text)
+        await op.tap("add", back)
+
+    done = await op.type("selesai")  # meaning "no more clients", not a client named "selesai"
+    assert "Proposal USL-2026-0001" in done.text
+    assert await world.rows("SELECT full_name FROM clients") == [(name,)]
+    summary = await op.tap("add", done)
+    back = await op.tap("rv", summary)
+    assert "Proposal USL-2026-0001" in back.text
+    assert await world.rows("SELECT full_name FROM clients") == [(name,)]
+
+    unknown = await op.type("/foo")
+    assert "/foo" in unknown.text and "/bantuan" in unknown.text
+
+
+async def test_a_choice_made_with_a_button_stays_readable(world) -> None:
+    op = await operator(world)
+    await op.type("/ajukan")
+    period = world.last(op.user)
+    await op.tap("in|next", period)
+    kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == period.message_id)
+    assert "→ Desember 2026 ✓" in kept.text and not kept.buttons  # the question, with her answer
+    assert world.last(op.user).message_id != period.message_id  # the next question is a new message
+    name, nik = CLIENTS[0]
+    await op.type(name)
+    await op.type(nik)
+    confirm = world.last(op.user)
+    await op.tap("in|here", confirm)
+    kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == confirm.message_id)
+    assert "Benar, tinggal di Kabupaten Bogor ✓" in kept.text
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    approach = world.last(op.user)
+    assert "tanpa nomor telepon" in approach.text  # how her one message was read
+    await op.tap("in|keluarga", approach)
+    picker = world.last(op.user)
+    await op.tap("in|1", picker)
+    await op.tap("in|3", picker)
+    await op.tap("in|done", picker)
+    kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == picker.message_id)
+    assert "Komponen: 1 Pemenuhan kebutuhan hidup layak, 3 Dukungan keluarga ✓" in kept.text
+    assert await world.rows("SELECT draft_cursor LIKE '%\"components\": [\"1\", \"3\"]%' FROM proposals") == [(1,)]
+
+
+async def test_corrections_from_the_client_card_are_checked_as_the_first_answers_were(world) -> None:
+    op = await operator(world)
+    await start(op)
+    name, nik = CLIENTS[0]
+    await op.type(name)
+    await op.type(nik)
+    await op.tap("in|here")
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap("in|keluarga")
+    await op.type("1")
+    await op.type(ASSESSMENT)
+    await op.type(PLAN)
+    await op.type("Paket sembako, 3 x 500.000")
+    summary = await op.tap("in|review")
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+
+    # Another NIK: only the NIK changes; its contradiction with the birth date is said and flagged.
+    await op.tap(f"cl|{client_id}", summary)
+    await op.tap(f"ed|{client_id}|nik")
+    after = await op.type(CLIENTS[1][1])  # a man's NIK, born 1985
+    assert "Menurut NIK" in after.text and "berbeda dengan NIK" in after.text
+    assert await world.rows("SELECT nik, sex, birth_date, flags FROM clients") == [
+        (CLIENTS[1][1], "P", "1990-08-05", "nik_mismatch")]
+
+    # The regency: buttons from the regions file, another province one tap away.
+    await op.tap(f"cl|{client_id}", after)
+    asked = await op.tap(f"ed|{client_id}|regency")
+    assert "Kota Bogor" in labels(asked) and "🗺 Provinsi lain" in labels(asked)
+    refused = await op.type("Gotham")
+    assert refused.text.startswith("⚠️")
+    await op.tap("in|32.71")
+    assert await world.rows("SELECT province_code, regency FROM clients") == [("32", "Kota Bogor")]
+    await op.tap(f"cl|{client_id}")
+    await op.tap(f"ed|{client_id}|regency")
+    await op.tap("in|province")
+    await op.type("Sulawesi Selatan")
+    await op.type("Makassar")
+    assert await world.rows("SELECT province_code, regency FROM clients") == [("73", "Kota Makassar")]

@@ -1,0 +1,74 @@
+"""The one rate limiter (handlers/flood.py): Telegram's flood limits, the pause a 429 imposes on
+every chat, and one retry layer per kind of call (a person's answer here, a notification in the
+outbox sender)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter
+
+from handlers.flood import OUTBOX, FloodLimiter, FloodSlots
+
+
+async def test_a_429_pauses_every_chat_and_slots_inside_the_pause_queue_again() -> None:
+    slots = FloodSlots(overall_per_second=50, private_per_second=100)
+    await slots.wait_turn(1, own_gap=True)
+    slots.pause_all(0.5)
+    began = time.monotonic()
+    await slots.wait_turn(2, own_gap=True)
+    assert time.monotonic() - began >= 0.49
+
+
+async def test_a_group_keeps_its_gap_but_an_edit_of_its_card_does_not_wait_for_it() -> None:
+    slots = FloodSlots(overall_per_second=1000, group_per_minute=60 * 5)  # a group gap of 0.2 s
+    await slots.wait_turn(-100, own_gap=True)
+    began = time.monotonic()
+    await slots.wait_turn(-100, own_gap=False)  # an edit
+    assert time.monotonic() - began < 0.15
+    await slots.wait_turn(-100, own_gap=True)  # the next new message waits for the gap
+    assert time.monotonic() - began >= 0.15
+
+
+class Calls:
+    """A Bot API call that fails with the given errors first, then succeeds; counts attempts."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.attempts = 0
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> bool:
+        self.attempts += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return True
+
+
+def _limiter() -> FloodLimiter:
+    limiter = FloodLimiter(FloodSlots(overall_per_second=1000), max_retries=3)
+    limiter.backoff_seconds = 0.001
+    return limiter
+
+
+async def test_a_persons_answer_survives_two_502s_and_a_429_here() -> None:
+    call = Calls(NetworkError("Bad Gateway"), NetworkError("Bad Gateway"), RetryAfter(0.01))
+    result = await _limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+    assert result is True and call.attempts == 4
+
+
+async def test_a_notification_is_tried_once_here_its_retries_are_the_outboxs() -> None:
+    for error in (NetworkError("Bad Gateway"), RetryAfter(0.01)):
+        call = Calls(error)
+        with pytest.raises(type(error)):
+            await _limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, OUTBOX)
+        assert call.attempts == 1
+
+
+async def test_a_call_that_cannot_succeed_or_may_have_been_done_is_not_retried() -> None:
+    for error in (BadRequest("Chat not found"), NetworkError("Unknown error in HTTP implementation")):
+        call = Calls(error)
+        with pytest.raises(type(error)):
+            await _limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+        assert call.attempts == 1
