@@ -24,6 +24,7 @@ from storage.copy import CopyMismatch, CopyRefused, copy_database
 from storage.db import Database, StorageBusy
 from bot.services.admin import erasure_ledger, make_backup
 from storage.backup import InstanceLock, RestoreRefused, final_check, restore
+from storage.pg_backup import restore_command
 from storage.migrate import applied_versions, available_migrations, migrate
 from storage.unit import Storage
 
@@ -200,6 +201,11 @@ def _restore(settings: Settings, archive: Path) -> int:
     database, files_dir = Path(settings.storage.database), Path(settings.storage.files_dir)
     if not archive.is_file():
         raise CliError(f"{archive}: no such file")
+    if settings.storage.engine == "postgresql":
+        # SQLite only: this restore moves database files aside and checks them with PRAGMAs.
+        raise CliError(f"db restore puts back a SQLite database; this bot uses PostgreSQL. Stop the bot, take "
+                       f"database.pgdump out of {archive} (tar -xf), restore it with {restore_command('database.pgdump')}"
+                       f", put its files/ folder back as {files_dir}, and start the bot. Nothing was changed.")
     lock = InstanceLock(database)
     if not lock.acquire(exclusive=True):
         raise CliError(f"the bot is running on {database} (process {lock.holder()}); stop it, then run the "
@@ -309,7 +315,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
               f"{made.files} stored file(s))")
         if made.missing_files:
             print(f"warning: {made.missing_files} file(s) the records name were not in {settings.storage.files_dir}")
-        print(f"to restore it: stop the bot, then atensi-bot db restore {target}")
+        if made.restore:
+            print(f"to restore it (bot stopped): {made.restore}; put its files/ back as {settings.storage.files_dir}")
+        else:
+            print(f"to restore it: stop the bot, then atensi-bot db restore {target}")
         return 0
 
     return asyncio.run(_with_services(settings, go))

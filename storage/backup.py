@@ -1,10 +1,12 @@
 """Backups and their restore: one verified archive of the database, the file store and the
-erasure ledger. Everything SQLite-specific about backing up and restoring lives here.
+erasure ledger. Everything engine-specific about backing up and restoring lives here (and in
+``storage.pg_backup``).
 
 An archive (``atensi-YYYYMMDD-HHMMSS.tar``) holds
 
 * ``database.sqlite3`` – a consistent copy of the live database (SQLite online backup, read
-  through its own connection so the bot keeps working), one self-contained file without WAL;
+  through its own connection so the bot keeps working), one self-contained file without WAL; or,
+  on PostgreSQL, ``database.pgdump`` – a ``pg_dump`` of one snapshot in its custom format;
 * ``files/…`` – every file of the file store (receipts, meterai, BAST, photos, assessments, the
   monthly reports), by its path inside ``[storage] files_dir``;
 * ``erasures/ledger.jsonl`` and ``erasures/ledger.key`` – the erasure ledger when there is one;
@@ -12,10 +14,10 @@ An archive (``atensi-YYYYMMDD-HHMMSS.tar``) holds
   root (to re-point stored paths on another instance) and the schema versions.
 
 The archive is written under a temporary name, read back in full (every member against its
-hash, the database through ``PRAGMA integrity_check``) and only then renamed: a file named like a
+hash, the database through ``PRAGMA integrity_check`` or ``pg_restore --list``) and only then renamed: a file named like a
 backup is always a good one.
 
-A restore (:func:`restore`) refuses while the bot runs: the running bot holds a shared
+A restore (:func:`restore`, SQLite only: see ``bot.cli``) refuses while the bot runs: the running bot holds a shared
 ``flock`` on ``<database>.lock`` (:class:`InstanceLock`), and SQLite's own locking shows any other
 open connection. It verifies the archive before touching anything, moves the old database with
 its ``-wal`` and ``-shm`` and the old file store aside (never deletes them), puts the archive's in
@@ -44,6 +46,7 @@ from storage.erasures import ErasureEntry, ErasureLedger
 ARCHIVE_FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE = "database.sqlite3"
+DATABASE_PG = "database.pgdump"  # a PostgreSQL backup's database member
 FILES = "files"
 LEDGER = "erasures/ledger.jsonl"
 LEDGER_KEY = "erasures/ledger.key"
@@ -161,13 +164,31 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _integrity(path: Path) -> str:
+def _integrity(path: Path, member: str = DATABASE) -> str:
+    if member == DATABASE_PG:
+        return _pg_dump_check(path)
     conn = sqlite3.connect(path)
     try:
         rows = conn.execute("PRAGMA integrity_check").fetchall()
     finally:
         conn.close()
     return "ok" if [tuple(r) for r in rows] == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
+
+
+def _pg_dump_check(path: Path) -> str:
+    """A pg_dump archive reads back whole (``pg_restore --list`` fails on a truncated or corrupt one)."""
+    import subprocess
+
+    from storage.pg_backup import DumpFailed, client_tool
+
+    try:
+        listing = subprocess.run([client_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True,
+                                 stdin=subprocess.DEVNULL, check=False)
+    except (DumpFailed, OSError) as error:
+        return f"pg_restore cannot read it ({error})"
+    if listing.returncode != 0:
+        return f"pg_restore cannot read it: {listing.stderr.strip()[:200]}"
+    return "ok" if "TABLE DATA public proposals" in listing.stdout else "the dump holds no proposals table"
 
 
 def _store_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -224,7 +245,10 @@ def _under(stored: str, roots: list[Path]) -> str | None:
 
 
 def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None, partial: Path,
-                   created_at: dt.datetime) -> tuple[int, int]:
+                   created_at: dt.datetime, *, member: str = DATABASE, schema: list[int] | None = None,
+                   referenced: list[str] | None = None) -> tuple[int, int]:
+    """``schema`` and ``referenced`` (stored paths): read from the SQLite copy unless given (a
+    PostgreSQL dump is read by the caller in the dump's database)."""
     members: dict[str, dict[str, object]] = {}
     files = 0
     with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
@@ -239,7 +263,7 @@ def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None,
                 archive.addfile(info, handle)
             members[name] = {"sha256": digest, "size": size}
 
-        add(DATABASE, db_copy)
+        add(member, db_copy)
         for name, path in _store_files(files_dir):
             add(name, path)
             files += 1
@@ -249,11 +273,12 @@ def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None,
                 add(LEDGER, ledger.path)
         roots = [files_dir, files_dir.resolve()]
         stored = set(members)
-        missing = sum(1 for p in _referenced_paths(db_copy)
+        missing = sum(1 for p in (referenced if referenced is not None else _referenced_paths(db_copy))
                       if (rel := _under(p, roots)) is None or f"{FILES}/{rel}" not in stored)
         manifest = json.dumps({
             "format": ARCHIVE_FORMAT, "app": "atensi-bot", "created_at": created_at.isoformat(),
-            "schema": _schema(db_copy), "files_root": str(files_dir), "files_root_resolved": str(files_dir.resolve()),
+            "engine": "postgresql" if member == DATABASE_PG else "sqlite",
+            "schema": schema if schema is not None else _schema(db_copy), "files_root": str(files_dir), "files_root_resolved": str(files_dir.resolve()),
             "missing_files": missing, "members": members,
         }, indent=1, sort_keys=True).encode()
         info = tarfile.TarInfo(MANIFEST)
@@ -290,7 +315,7 @@ def verify_archive(path: Path, *, database_to: Path | None = None) -> dict[str, 
                 handle = archive.extractfile(info)
                 assert handle is not None
                 digest, size = hashlib.sha256(), 0
-                out = open(scratch, "wb") if info.name == DATABASE else None
+                out = open(scratch, "wb") if info.name in (DATABASE, DATABASE_PG) else None
                 try:
                     while chunk := handle.read(_CHUNK):
                         digest.update(chunk)
@@ -304,7 +329,8 @@ def verify_archive(path: Path, *, database_to: Path | None = None) -> dict[str, 
                     raise BackupFailed(f"{info.name} does not match its checksum")
             if seen != set(expected):
                 raise BackupFailed(f"{len(set(expected) - seen)} member(s) missing")
-            result = _integrity(scratch)
+            member = DATABASE_PG if DATABASE_PG in expected else DATABASE
+            result = _integrity(scratch, member)
             if result != "ok":
                 raise BackupFailed(f"the database in the archive fails its integrity check: {result}")
         except (tarfile.TarError, OSError) as error:
@@ -327,17 +353,29 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
     db_copy = target.with_name(target.name + ".db.part")
     for leftover in (partial, db_copy):
         leftover.unlink(missing_ok=True)
+    member, schema, referenced = DATABASE, None, None
     try:
-        if db.path == ":memory:":
+        if db.dialect == "postgresql":
+            # pg_dump reads one snapshot while the bot keeps working; the schema and the stored
+            # paths are read just before it (a file saved in between is in the store, not named).
+            member = DATABASE_PG
+            async with db.snapshot() as conn:
+                schema = [int(r[0]) for r in await conn.execute_fetchall(
+                    "SELECT version FROM schema_migrations ORDER BY version")]
+                referenced = [r[0] for r in await conn.execute_fetchall(
+                    "SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL")]
+            await db.backup_to(db_copy)
+        elif db.path == ":memory:":  # type: ignore[attr-defined]
             await db.backup_to(db_copy)
         else:
-            await asyncio.to_thread(_copy_database, db.path, db_copy)
+            await asyncio.to_thread(_copy_database, db.path, db_copy)  # type: ignore[attr-defined]
 
         def build() -> tuple[int, int]:
-            result = _integrity(db_copy)
+            result = _integrity(db_copy, member)
             if result != "ok":
                 raise BackupFailed(f"integrity check failed: {result}")
-            counts = _write_archive(db_copy, files_dir, ledger, partial, now)
+            counts = _write_archive(db_copy, files_dir, ledger, partial, now, member=member, schema=schema,
+                                    referenced=referenced)
             with open(partial, "rb") as handle:
                 os.fsync(handle.fileno())
             verify_archive(partial)  # read back what was written, before it gets a backup's name
@@ -379,6 +417,10 @@ def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedge
     except BackupFailed as error:
         incoming.unlink(missing_ok=True)
         raise RestoreRefused("bad_archive", f"{archive}: {error}; nothing was changed") from None
+    if DATABASE_PG in manifest["members"]:  # type: ignore[operator]
+        incoming.unlink(missing_ok=True)
+        raise RestoreRefused("engine", f"{archive} is a PostgreSQL backup (database.pgdump): restore it with "
+                                       "pg_restore into the PostgreSQL database (see the README); nothing was changed")
     newer = set(manifest.get("schema", [])) - known_schema  # type: ignore[arg-type]
     if newer:
         incoming.unlink(missing_ok=True)

@@ -116,6 +116,13 @@ class Database(ABC):
     async def backup_to(self, target: str | Path) -> None:
         """A consistent copy of the live database at ``target``."""
 
+    @abstractmethod
+    async def purge_freed(self) -> bool:
+        """After an erasure: make the engine drop the old versions of the erased rows. SQLite
+        zeroes freed pages (``secure_delete``) and folds the WAL in and truncates it; PostgreSQL
+        vacuums the tables that held personal data. False when a reader kept it from finishing
+        (it then completes later)."""
+
 
 def database_url(target: str | Path) -> str:
     """The URL of a configured database: ``sqlite:///…`` for a path, the URL itself otherwise."""

@@ -129,6 +129,10 @@ def _rowcount(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
+# The tables an erasure blanks or deletes rows of (storage.admin.PersonalDataRepository).
+_PERSONAL_TABLES = ("clients", "client_flags", "budget_lines", "bank_accounts", "transfers", "return_reasons", "attachments",
+                    "audit_events", "proposal_versions")
+
 _BUSY = (asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.CannotConnectNowError,
          asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.QueryCanceledError,
          asyncpg.exceptions.ConnectionDoesNotExistError, ConnectionError, TimeoutError, OSError)
@@ -252,6 +256,27 @@ class PostgresDatabase(Database):
 
     def snapshot(self):  # type: ignore[override]
         return self._connection(isolation="repeatable_read", readonly=True)
+
+    async def purge_freed(self) -> bool:
+        """VACUUM the tables an erasure changes, so the dead versions of the erased rows are
+        removed from their pages and indexes now rather than at autovacuum's next visit.
+
+        Weaker than SQLite's ``secure_delete`` and WAL truncation, and said so in the README:
+        PostgreSQL does not zero the space a removed row leaves in its page (it is reused by the
+        next writes), the WAL segments keep the old values until the server recycles them, and a
+        transaction still open when the erasure committed keeps its versions alive until it ends."""
+        try:
+            conn = await self._pool.acquire(timeout=ACQUIRE_TIMEOUT_S)
+        except _BUSY as error:
+            raise StorageBusy(f"no database connection: {error}") from error
+        try:
+            # VACUUM cannot run inside a transaction: this connection is in autocommit here.
+            await conn.execute("VACUUM (SKIP_LOCKED) " + ", ".join(_PERSONAL_TABLES))
+        except asyncpg.PostgresError:
+            return False
+        finally:
+            await self._pool.release(conn)
+        return True
 
     async def backup_to(self, target: str | Path) -> None:
         from storage.pg_backup import dump

@@ -107,6 +107,9 @@ class SqliteDatabase(Database):
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted and overwritten content is zeroed, not left in free space: an erased client's
+        # name must not stay readable in the file (see purge_freed for the WAL).
+        await conn.execute("PRAGMA secure_delete = ON")
         return cls(conn, target)
 
     async def close(self) -> None:
@@ -155,6 +158,14 @@ class SqliteDatabase(Database):
             yield SqliteConnection(conn)
         finally:
             await conn.close()  # closing ends the read transaction
+
+    async def purge_freed(self) -> bool:
+        """Fold the WAL into the database file and truncate it to nothing, so that old versions of
+        erased rows survive in neither. False when a reader kept it from finishing (it then
+        completes at a later checkpoint)."""
+        async with self._lock:
+            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        return not rows or rows[0][0] == 0
 
     async def backup_to(self, target: str | Path) -> None:
         """A consistent copy of the live database (SQLite online backup)."""

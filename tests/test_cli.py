@@ -62,8 +62,14 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, cap
 
     backup = tmp_path / "backup.tar"
     code, out, _ = run(capsys, "admin", "backup", str(backup), "--config", str(config))
-    assert code == 0 and "verified" in out and f"atensi-bot db restore {backup}" in out
-    assert "database.sqlite3" in verify_archive(backup)["members"]
+    assert code == 0 and "verified" in out
+    if "postgresql://" in config.read_text():  # a pg_dump in the archive, and how to restore it
+        assert "database.pgdump" in verify_archive(backup)["members"] and "pg_restore" in out
+        code, _, err = run(capsys, "db", "restore", str(backup), "--config", str(config))
+        assert code != 0 and "PostgreSQL" in err and "Nothing was changed" in err
+    else:
+        assert f"atensi-bot db restore {backup}" in out
+        assert "database.sqlite3" in verify_archive(backup)["members"]
 
 
 def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path, config: Path, capsys) -> None:

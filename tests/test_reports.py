@@ -14,6 +14,7 @@ import json
 import random
 import sqlite3
 import statistics
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
 from bot.domain.records import ClientRecord
 from storage.backup import verify_archive
 from storage.db import to_db_time
+from storage.pg_backup import client_tool
 from storage.unit import Storage
 from tests.conftest import START
 from tests.helpers import enrol, person, seed_registry
@@ -494,11 +496,27 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
         clock.advance(seconds=1)
     assert made[-1].kept == 2
     assert [p.exists() for p in (m.path for m in made)] == [False, True, True]
-    database = made[-1].path.with_name("read-back.sqlite3")
-    manifest = verify_archive(made[-1].path, database_to=database)  # every member against its hash
-    copy = sqlite3.connect(database)
-    try:
-        assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
-    finally:
-        copy.close()
-    assert "database.sqlite3" in manifest["members"]
+    if engine == "sqlite":
+        assert made[-1].restore is None
+        database = made[-1].path.with_name("read-back.sqlite3")
+        manifest = verify_archive(made[-1].path, database_to=database)  # every member against its hash
+        copy = sqlite3.connect(database)
+        try:
+            assert copy.execute("SELECT count(*) FROM proposals").fetchone()[0] == len(seeded)
+        finally:
+            copy.close()
+        assert "database.sqlite3" in manifest["members"] and manifest["engine"] == "sqlite"
+    else:
+        # The archive holds a pg_dump; restored as the admin is told, into an empty database.
+        dump = made[-1].path.with_name("read-back.pgdump")
+        manifest = verify_archive(made[-1].path, database_to=dump)
+        assert "database.pgdump" in manifest["members"] and manifest["engine"] == "postgresql"
+        assert made[-1].restore is not None and "pg_restore " in made[-1].restore
+        empty = request.getfixturevalue("pg_cluster").empty_database()
+        subprocess.run([client_tool("pg_restore"), "--no-owner", f"--dbname={empty}", str(dump)], check=True)
+        restored = await Storage.open(empty, apply_migrations=False)
+        try:
+            async with restored.reading() as uow:
+                assert len(await uow.staff.summaries(list(ProposalStatus))) == len(seeded)
+        finally:
+            await restored.close()

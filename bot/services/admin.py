@@ -35,7 +35,8 @@ from bot.services.onboarding import OnboardingService
 from bot.domain.validation import Problem, ValidationError, parse_date, parse_name
 from bot.domain.workflow import OPEN_STATUSES, TRANSITIONS
 from bot.domain.records import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine
-from storage.backup import write_backup
+from storage.backup import DATABASE_PG, write_backup
+from storage.pg_backup import restore_command
 from storage.erasures import ErasureEntry, ErasureLedger
 from storage.files import FileStore
 from bot.domain.records import NewIpwl
@@ -174,6 +175,8 @@ class BackupFile:
     kept: int
     files: int = 0  # files of the file store in the archive
     missing_files: int = 0  # files the database names that the store did not have
+    # PostgreSQL: how to put the archive's database back by hand (db restore is SQLite's).
+    restore: str | None = None
 
 
 def erasure_ledger(settings: Settings) -> ErasureLedger:
@@ -191,7 +194,10 @@ async def make_backup(storage: Storage, settings: Settings, target: Path, now: d
         raise ServiceError("backup_failed", N_("The backup could not be written ({error}). Check the disk and "
                                                "the backups folder."), error=str(error)[:200] or type(error).__name__
                            ) from None
-    return BackupFile(made.path, made.size, 1, made.files, made.missing_files)
+    restore = None
+    if storage.db.dialect == "postgresql":
+        restore = f"tar -xf {target} {DATABASE_PG} && {restore_command(DATABASE_PG)}"
+    return BackupFile(made.path, made.size, 1, made.files, made.missing_files, restore)
 
 
 # The guided "add an IPWL": the questions in order, and which may be skipped with "-".
@@ -639,7 +645,7 @@ class AdminService(Service):
             await uow.audit.record(self.event(who, "database", target.name, "backup",
                                               reason=f"{made.files} files"))
         return BackupFile(target, made.size, min(len(kept), self.settings.admin.backups_keep), made.files,
-                          made.missing_files)
+                          made.missing_files, made.restore)
 
     async def stop_conversation(self, who: Identity) -> None:
         """Cancel whatever admin question is waiting for an answer (nothing else is touched)."""

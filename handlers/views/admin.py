@@ -469,6 +469,11 @@ def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
                                "the backup either."), count=backup.missing_files)
     if not sent:
         text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data)."))
+    if backup.restore:  # PostgreSQL: the dump goes back with pg_restore
+        text += "\n" + _(t, N_("To restore it: stop the bot, run <code>{command}</code> with the database's address, "
+                               "put the archive's files/ folder back as the file store, and start the bot."),
+                         command=esc(backup.restore))
+        return text
     text += "\n" + _(t, N_("To restore it, do not copy files by hand: stop the bot and run <code>atensi-bot db "
                            "restore {path}</code>. It checks the backup, moves the current database and files aside, "
                            "and erases again every client erased since the backup was made."), path=path)

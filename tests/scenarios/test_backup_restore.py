@@ -7,6 +7,10 @@ stays erased — in the database file, its WAL, the file store and every export 
 older backup that still held her is restored.
 
 Personas: Siti (operator, JB01), Andi and Budi (PIC team 1), Hana (head), Rina (admin).
+
+SQLite only: ``db restore`` puts back a SQLite database (its file, WAL and locks), and "no bytes
+left" is read in the SQLite file and its WAL. On PostgreSQL the archive's dump goes back with
+pg_restore (tests/scenarios/test_admin_data.py, tests/test_reports.py).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from tests.helpers import pdf
 from tests.scenarios.conftest import TOKEN, World, run_bot
 from tests.scenarios.test_admin_registry import admin, tap
 from tests.scenarios.test_review_flow import CLIENTS, card, client_inputs, operator, submitted, team
+
+pytestmark = pytest.mark.sqlite_only
 
 SITI_RAHAYU, SITI_NIK = CLIENTS[0][0], CLIENTS[0][1]
 # The assessment uploaded for her proposal as a whole (not to one client): it names her.
