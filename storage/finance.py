@@ -163,6 +163,12 @@ def _account(row: Row) -> BankAccount:
                        row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"])
 
 
+def _year_range(year: int) -> tuple[int, str, str]:
+    """``year`` and its first and the next year's first instant, for ``_OTHERS``."""
+    return (year, to_db_time(dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)),
+            to_db_time(dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)))
+
+
 class BankAccountRepository:
     """Each client's bank account: missing → submitted → verified, or rejected with a reason."""
 
@@ -205,7 +211,9 @@ class BankAccountRepository:
     _OTHERS = (" JOIN clients oc ON oc.id = o.client_id JOIN proposals op ON op.id = oc.proposal_id"
                " JOIN ipwl i ON i.id = op.ipwl_id"
                " WHERE op.status NOT IN ('withdrawn', 'rejected')"
-               " AND COALESCE(op.period_year, CAST(substr(op.created_at, 1, 4) AS INTEGER)) = ?")
+               # The year of a proposal not yet given a period is its creation's (UTC): a range
+               # on the instant, the same SQL on both engines (text on SQLite, timestamptz on PG).
+               " AND (op.period_year = ? OR (op.period_year IS NULL AND op.created_at >= ? AND op.created_at < ?))")
     _SHARE = "oc.id AS other_id, oc.position, oc.full_name, op.id AS proposal_id, op.code, op.ipwl_id, i.code AS ipwl_code"
 
     async def shared(self, proposal_id: int, year: int) -> list[AccountShare]:
@@ -217,7 +225,7 @@ class BankAccountRepository:
             " JOIN bank_accounts o ON o.account_number = a.account_number AND o.client_id != a.client_id"
             f"{self._OTHERS} AND c.proposal_id = ? AND a.account_number IS NOT NULL AND a.account_number != ''"
             " ORDER BY c.id, op.id, oc.position",
-            (year, proposal_id),
+            (*_year_range(year), proposal_id),
         )
         return [_share(r["client_id"], r) for r in rows]
 
@@ -226,7 +234,7 @@ class BankAccountRepository:
         rows = await self._conn.execute_fetchall(
             f"SELECT {self._SHARE} FROM bank_accounts o{self._OTHERS} AND o.account_number = ? AND o.client_id != ?"
             " ORDER BY op.id, oc.position",
-            (year, account_number, besides),
+            (*_year_range(year), account_number, besides),
         )
         return [_share(besides, r) for r in rows]
 

@@ -21,7 +21,7 @@ from handlers.context import DEPS_KEY
 from storage.unit import Storage
 from tests.scenarios.conftest import run_bot
 from tests.scenarios.test_payments_flow import press, status, validated
-from tests.scenarios.test_review_flow import drain, team
+from tests.scenarios.test_review_flow import team
 
 
 def copy_with_the_cli(source: str, target: str) -> tuple[int, str]:
@@ -66,7 +66,7 @@ async def test_a_centre_copied_to_postgresql_goes_on_where_it_stopped(world, pg_
     await press(world, t.head, "v1|sk|n")
     await press(world, t.head, "v1|sk|r")
     await press(world, t.head, "v1|sk|y")
-    await drain(world)
+    await world.drain()
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"
     assert "SK-001/BRSKPN-GP/XI/2026" in world.last(t.op).text and "/rekening" in world.last(t.op).text
