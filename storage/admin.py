@@ -346,6 +346,12 @@ class PersonalDataRepository:
         )
         return [r[0] for r in rows]
 
+    async def lock_client(self, client_id: int) -> None:
+        """Hold the client's row until the transaction ends: two admins erasing one record at once
+        (PostgreSQL) erase it once — the second waits, then finds it erased — and the erasure
+        ledger gets one entry."""
+        await self._conn.lock_row("clients", client_id)
+
     async def anonymize(self, client_id: int, now: dt.datetime) -> bool:
         """Blank every personal field; keep the row (and its amounts) for the program's figures.
 

@@ -207,6 +207,13 @@ class BankAccountRepository:
             (client_id, bank_code, account_number, holder_name, passbook_id, to_db_time(now)),
         )
 
+    async def lock_numbers(self, numbers: Iterable[str]) -> None:
+        """Serialise saving these account numbers (sorted: two workbooks never deadlock): the
+        second save of a number waits for the first to commit, then sees it among the holders
+        ("one account, one client" is checked against every committed account, on PostgreSQL too)."""
+        for number in sorted({n for n in numbers if n}):
+            await self._conn.lock(f"account-number:{number}")
+
     # The other clients holding an account number: of live proposals of the given year.
     _OTHERS = (" JOIN clients oc ON oc.id = o.client_id JOIN proposals op ON op.id = oc.proposal_id"
                " JOIN ipwl i ON i.id = op.ipwl_id"

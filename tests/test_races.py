@@ -6,7 +6,7 @@ on one database. The first unit of work does its whole job and then *holds its t
 (:class:`HeldStorage`); the second starts the same job meanwhile. The test waits until the second
 is either blocked on a lock (PostgreSQL says so in ``pg_stat_activity``) or done, then lets the
 first commit, and checks the rule: one claim, one submission, distinct numbers, one grant, the
-duplicate NIK seen, the draft's answers applied in turn. A guard that did not hold would let the
+duplicate NIK seen, the draft's answers applied in turn, a shared account number seen, an erasure made once. A guard that did not hold would let the
 second finish unblocked on stale data, and the rule's assertion fails.
 """
 
@@ -321,3 +321,54 @@ async def test_two_answers_to_one_draft_at_once_are_applied_in_turn(pg, settings
         raw = await uow.proposals.cursor_of(state.proposal.id)
     assert '"full_name": "Siti Rahayu"' in raw and "3201014508900004" in raw
     assert other.cursor.step not in (Step.NAME, Step.NIK)
+
+
+# --- one account, one client; the erasure; held sheets -------------------------------------------------------
+
+
+async def test_one_account_number_saved_for_two_clients_at_once_is_seen_by_the_second(pg, settings) -> None:
+    first, second, monitor = pg
+    a = services_on(first, settings)
+    await seed_registry(a)
+    _, siti_proposal = await ready_draft(a, 501, "JB01")
+    _, andi_proposal = await ready_draft(a, 701, "SS01")
+    async with first.reading() as uow:
+        siti_client = (await uow.clients.of_proposal(siti_proposal))[0].id
+        andi_client = (await uow.clients.of_proposal(andi_proposal))[0].id
+
+    async def save(storage: Storage, client_id: int, proposal_id: int) -> list[int]:
+        # What PaymentService does with a typed account: lock the number, save, read the holders.
+        async with storage.transaction() as uow:
+            await uow.bank_accounts.lock_numbers(["0123456789"])
+            await uow.bank_accounts.save(client_id, bank_code="002", account_number="0123456789",
+                                         holder_name="Siti Rahayu", passbook_id=None, now=NOW)
+            return [s.other_client_id for s in await uow.bank_accounts.shared(proposal_id, 2026)]
+
+    one, other, waited = await race(first, monitor, lambda: save(first, siti_client, siti_proposal),
+                                    lambda: save(second, andi_client, andi_proposal))
+    assert waited  # the second save of the number waited for the first to commit
+    assert one == [] and other == [siti_client]  # the second sees the first: flagged, not missed
+
+
+async def test_one_client_erased_by_two_admins_at_once_is_erased_once(pg, settings) -> None:
+    first, second, monitor = pg
+    settings = settings.model_copy(update={"access": settings.access.model_copy(update={"admin_user_ids": [9001, 9002]})})
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    _, proposal_id = await ready_draft(a)  # a draft's client: erasing deletes the record
+    async with first.reading() as uow:
+        client_id = (await uow.clients.of_proposal(proposal_id))[0].id
+    rina, dewi = await person(a, 9001, "Rina"), await person(b, 9002, "Dewi")
+
+    one, other, waited = await race(first, monitor, lambda: a.privacy.erase(rina, client_id),
+                                    lambda: b.privacy.erase(dewi, client_id))
+    assert waited  # the second waited on the client's row, then found it gone
+    assert not isinstance(one, BaseException) and one.action == "delete"
+    assert isinstance(other, ServiceError) and other.code == "stale"
+    async with second.reading() as uow:
+        erasures = [e for e in await uow.audit.for_entity("client", str(client_id))
+                    if e.action == "delete_personal_data"]
+    assert len(erasures) == 1
+    from bot.services.admin import erasure_ledger
+
+    assert [e.client_id for e in erasure_ledger(settings).entries()] == [client_id]  # one ledger entry

@@ -289,6 +289,7 @@ class AccountService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id)
             state = await self.accounts(uow, proposal)
             by_id = {r.client.id: r for r in state.rows}
+            await uow.bank_accounts.lock_numbers(i.number for i in inputs)  # all at once, in order
             warnings: list[Problem] = []
             for item in inputs:
                 row = by_id.get(item.client_id)
@@ -389,6 +390,9 @@ class AccountService(_FinanceBase):
 
     async def _store(self, uow: UnitOfWork, who: Identity, proposal: Proposal, client: Client, bank: Bank,
                      number: str, holder: str, passbook_id: int | None, now: dt.datetime) -> None:
+        # Before the save: a concurrent save of the same number (PostgreSQL) waits, so the one
+        # saved second always sees the first among the number's holders.
+        await uow.bank_accounts.lock_numbers([number])
         await uow.bank_accounts.save(client.id, bank_code=bank.code, account_number=number, holder_name=holder,
                                      passbook_id=passbook_id, now=now)
         await uow.audit.record(self.event(who, "client", client.id, "submit_account", to="submitted",
