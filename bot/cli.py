@@ -171,6 +171,8 @@ def cmd_db(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     if args.db_command == "copy":
         return asyncio.run(_copy(args.source or settings.storage.target, args.target))
+    if args.db_command == "apply-erasures":
+        return _apply_erasures(settings)
     if args.db_command == "restore":
         if args.backup is None:
             raise CliError("db restore needs the backup archive: atensi-bot db restore backups/atensi-….tar")
@@ -195,6 +197,20 @@ def cmd_db(args: argparse.Namespace) -> int:
     return asyncio.run(go())
 
 
+def _apply_erasures(settings: Settings) -> int:
+    """``db apply-erasures``: erase again every client of the erasure ledger the database still
+    holds — after a PostgreSQL dump was put back by hand with pg_restore (db restore does this
+    itself on SQLite)."""
+    ledger = erasure_ledger(settings)
+
+    async def go(services: Services) -> int:
+        return await services.privacy.reapply_erasures(ledger.entries())
+
+    erased = asyncio.run(_with_services(settings, go))
+    print(f"erasure ledger {ledger.path}: {erased} client record(s) erased again")
+    return 0
+
+
 def _restore(settings: Settings, archive: Path) -> int:
     """``db restore``: refuse while the bot runs; verify; move the old files aside; put the
     backup's database and files in place; migrate; erase again what the ledger says; check."""
@@ -205,7 +221,8 @@ def _restore(settings: Settings, archive: Path) -> int:
         # SQLite only: this restore moves database files aside and checks them with PRAGMAs.
         raise CliError(f"db restore puts back a SQLite database; this bot uses PostgreSQL. Stop the bot, take "
                        f"database.pgdump out of {archive} (tar -xf), restore it with {restore_command('database.pgdump')}"
-                       f", put its files/ folder back as {files_dir}, and start the bot. Nothing was changed.")
+                       f", put its files/ folder back as {files_dir}, run atensi-bot db apply-erasures (clients erased since the "
+                       f"backup are erased again), and start the bot. Nothing was changed.")
     lock = InstanceLock(database)
     if not lock.acquire(exclusive=True):
         raise CliError(f"the bot is running on {database} (process {lock.holder()}); stop it, then run the "
@@ -316,7 +333,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if made.missing_files:
             print(f"warning: {made.missing_files} file(s) the records name were not in {settings.storage.files_dir}")
         if made.restore:
-            print(f"to restore it (bot stopped): {made.restore}; put its files/ back as {settings.storage.files_dir}")
+            print(f"to restore it (bot stopped): {made.restore}; put its files/ back as {settings.storage.files_dir}; "
+                  "then atensi-bot db apply-erasures")
         else:
             print(f"to restore it: stop the bot, then atensi-bot db restore {target}")
         return 0
@@ -352,8 +370,10 @@ def _parser() -> argparse.ArgumentParser:
                                     "backup archive (from /cadangan or admin backup) in place of the database and "
                                     "the file store — with the bot stopped; the current files are moved aside, "
                                     "never deleted, and clients erased since the backup are erased again. "
+                                    "apply-erasures: erase again the clients of the erasure ledger (after a "
+                                    "PostgreSQL dump was restored with pg_restore). "
                                     "copy --from URL --to URL: copy a centre into an empty PostgreSQL database.")
-    db.add_argument("db_command", choices=["migrate", "status", "restore", "copy"])
+    db.add_argument("db_command", choices=["migrate", "status", "restore", "apply-erasures", "copy"])
     db.add_argument("backup", nargs="?", type=Path, default=None, help="the backup archive (restore only)")
     db.add_argument("--from", dest="source", metavar="URL",
                     help="copy: the database to read (default: the configured one), sqlite:///… or postgresql://…")

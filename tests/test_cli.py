@@ -66,7 +66,9 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, cap
     if "postgresql://" in config.read_text():  # a pg_dump in the archive, and how to restore it
         assert "database.pgdump" in verify_archive(backup)["members"] and "pg_restore" in out
         code, _, err = run(capsys, "db", "restore", str(backup), "--config", str(config))
-        assert code != 0 and "PostgreSQL" in err and "Nothing was changed" in err
+        assert code != 0 and "PostgreSQL" in err and "Nothing was changed" in err and "apply-erasures" in err
+        code, out, _ = run(capsys, "db", "apply-erasures", "--config", str(config))
+        assert code == 0 and "0 client record(s) erased again" in out  # nobody erased yet
     else:
         assert f"atensi-bot db restore {backup}" in out
         assert "database.sqlite3" in verify_archive(backup)["members"]

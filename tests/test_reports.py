@@ -520,3 +520,35 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
                 assert len(await uow.staff.summaries(list(ProposalStatus))) == len(seeded)
         finally:
             await restored.close()
+
+
+@pytest.mark.postgresql_only
+async def test_a_postgresql_backup_put_back_by_hand_is_erased_again_from_the_ledger(
+        services, seeded, clock, admin_settings, request) -> None:
+    """On PostgreSQL the dump goes back with pg_restore (db restore is SQLite's); the ledger's
+    erasures are applied again after it (``atensi-bot db apply-erasures`` runs this service)."""
+    from bot.services.admin import erasure_ledger
+
+    admin = await person(services, 9001, "Admin")
+    older = await services.admin.backup(admin)  # still holds the client
+    rejected = next(p for p in seeded if p.status == "rejected")
+    (record, _), = (await services.privacy.lookup(admin, rejected.clients[0].nik)).records
+    await services.privacy.erase(admin, record.client_id)
+    assert [e.client_id for e in erasure_ledger(admin_settings).entries()] == [record.client_id]
+
+    dump = older.path.with_name("older.pgdump")
+    verify_archive(older.path, database_to=dump)
+    restored_url = request.getfixturevalue("pg_cluster").empty_database()
+    subprocess.run([client_tool("pg_restore"), "--no-owner", f"--dbname={restored_url}", str(dump)], check=True)
+    restored = await Storage.open(restored_url)
+    try:
+        again = Services(restored, clock, admin_settings)
+        async with restored.reading() as uow:  # the older backup brought her back
+            assert (await uow.privacy.by_client(record.client_id, record.proposal_id))[0].erased is False
+        assert await again.privacy.reapply_erasures(erasure_ledger(admin_settings).entries()) == 1
+        async with restored.reading() as uow:
+            back, nik = await uow.privacy.by_client(record.client_id, record.proposal_id)
+        assert back.erased and nik == f"ANON-{record.client_id}"
+        assert await again.privacy.reapply_erasures(erasure_ledger(admin_settings).entries()) == 0  # once
+    finally:
+        await restored.close()

@@ -471,7 +471,8 @@ def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
         text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data)."))
     if backup.restore:  # PostgreSQL: the dump goes back with pg_restore
         text += "\n" + _(t, N_("To restore it: stop the bot, run <code>{command}</code> with the database's address, "
-                               "put the archive's files/ folder back as the file store, and start the bot."),
+                               "put the archive's files/ folder back as the file store, run <code>atensi-bot db "
+                               "apply-erasures</code>, and start the bot."),
                          command=esc(backup.restore))
         return text
     text += "\n" + _(t, N_("To restore it, do not copy files by hand: stop the bot and run <code>atensi-bot db "
