@@ -250,7 +250,8 @@ def _baseline(path: Path) -> dict[str, float]:
     from storage.reports import REPORT_QUERIES
 
     start, end = Period(2026, 11).bounds("Asia/Jakarta")
-    params = {"registry": (), "proposals": (2026,), "transfers": (2026,), "lpj": (2026,),
+    until = {"year": 2026, "until": _stamp(min(NOW, end))}  # the report's position: the month's end
+    params = {"registry": (), "proposals": until, "transfers": until, "lpj": until,
               "stage_events": (_stamp(NOW), 2026), "month_flows": (_stamp(start), _stamp(end))}
     began = time.perf_counter()
     db = sqlite3.connect(path)
