@@ -175,13 +175,24 @@ class AdminRepository:
     # --- a proposal's history --------------------------------------------------------------------
 
     async def history(self, proposal_code: str) -> list[HistoryEntry]:
+        """Every event about the proposal and about its clients (accounts, transfers, their failures
+        and retries, a NIK looked at, personal data exported or erased — an erased client's events
+        name the proposal in their reason), in time order."""
         rows = await self._conn.execute_fetchall(
-            "SELECT a.*, p.full_name AS actor_name FROM audit_events a LEFT JOIN people p ON p.id = a.actor_id"
-            " WHERE a.entity = 'proposal' AND a.entity_id = ? ORDER BY a.at, a.id",
-            (proposal_code,),
+            "SELECT a.*, pe.full_name AS actor_name, c.position AS client_position"
+            " FROM audit_events a LEFT JOIN people pe ON pe.id = a.actor_id"
+            " LEFT JOIN clients c ON a.entity = 'client' AND c.id = CAST(a.entity_id AS INTEGER)"
+            " WHERE (a.entity = 'proposal' AND a.entity_id = :code)"
+            "  OR (a.entity = 'client' AND a.entity_id IN (SELECT CAST(c2.id AS TEXT) FROM clients c2"
+            "      JOIN proposals p ON p.id = c2.proposal_id WHERE p.code = :code))"
+            "  OR (a.entity = 'client' AND a.action IN ('delete_personal_data', 'anonymize_personal_data',"
+            "      'export_personal_data', 'reveal_nik') AND a.reason = :code)"
+            " ORDER BY a.at, a.id",
+            {"code": proposal_code},
         )
         return [HistoryEntry(from_db_time(r["at"]), r["actor_name"], r["actor_role"], r["action"],  # type: ignore[arg-type]
-                             r["from_status"], r["to_status"], r["reason"]) for r in rows]
+                             r["from_status"], r["to_status"], r["reason"], r["entity"], r["client_position"])
+                for r in rows]
 
 
 class BroadcastRepository:

@@ -169,7 +169,9 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
             cursor = await conn.execute(
                 "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
                 " updated_at, status_since) VALUES (?, ?, ?, ?, 3, ?, ?, ?, ?)",
-                (p.code, ipwl[p.ipwl], p.status, p.year, seeder, to_db_time(created), stamp, stamp))
+                # created_at stays the seed's moment (the exports' date ranges select on it); the
+                # draft's own audit event comes before the proposal's first step.
+                (p.code, ipwl[p.ipwl], p.status, p.year, seeder, stamp, stamp, stamp))
             proposal_id = cursor.lastrowid
             await conn.execute(
                 "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, to_status)"

@@ -164,6 +164,7 @@ class ProposalHistory:
     ipwl: Ipwl
     status: ProposalStatus
     entries: list[HistoryEntry]
+    timezone: str = "Asia/Jakarta"  # the centre's: every time of the history is written in it
 
 
 @dataclass(frozen=True)
@@ -576,21 +577,26 @@ class AdminService(Service):
     # --- a proposal's history --------------------------------------------------------------------------
 
     async def history(self, who: Identity, code: str) -> ProposalHistory:
-        """``/audit KODE``: who did what, when, to one proposal — for admins, the head, and its PIC team."""
+        """``/audit KODE``: who did what, when, to one proposal and its clients — for admins, the
+        head, auditors (the whole centre) and the proposal's PIC team."""
         code = code.strip().upper()
+        centre_wide = who.is_admin or who.actor.has_role(Role.HEAD) or who.actor.has_role(Role.AUDITOR)
+        if not (centre_wide or who.actor.has_role(Role.PIC)):
+            raise ServiceError("staff_only", N_("The history of a proposal is for the centre's staff."))
+        if not code:
+            raise ServiceError("history_needs_code", N_("Write the proposal's code after the command, e.g. {example}."),
+                               example="/audit USL-2026-0001")
         async with self.storage.reading() as uow:
-            proposal = await uow.proposals.by_code(code) if code else None
-            allowed = who.is_admin or who.actor.has_role(Role.HEAD) or (
-                proposal is not None and who.actor.in_team(proposal.team_id))
-            if proposal is None or not allowed:
-                if not (who.is_admin or who.actor.has_role(Role.HEAD) or who.actor.has_role(Role.PIC)):
-                    raise ServiceError("staff_only", N_("The history of a proposal is for the centre's staff."))
+            proposal = await uow.proposals.by_code(code)
+            if proposal is None or not (centre_wide or who.actor.in_team(proposal.team_id)):
                 # The same answer for another team's code and a code that does not exist.
-                raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=code[:30] or "-")
+                raise ServiceError("unknown_proposal", N_("No proposal with code {code} is found among those you may "
+                                                          "see. Check the code, e.g. {example}."),
+                                   code=code[:30], example="USL-2026-0001")
             ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
             assert ipwl is not None
             return ProposalHistory(proposal.id, proposal.code, ipwl, proposal.status,
-                                   await uow.admin.history(proposal.code))
+                                   await uow.admin.history(proposal.code), self.settings.locale.timezone)
 
     async def history_by_id(self, who: Identity, proposal_id: int) -> ProposalHistory:
         async with self.storage.reading() as uow:

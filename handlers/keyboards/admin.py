@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.domain.models import Ipwl, Role, Team
+from bot.domain.regions import province_short_name
 from bot.services.admin import (
     EDITABLE,
     Audiences,
@@ -191,7 +192,7 @@ def broadcast_audience(t: Translator, audiences: Audiences) -> InlineKeyboardMar
 
 
 def broadcast_provinces(t: Translator, audiences: Audiences) -> InlineKeyboardMarkup:
-    buttons = [_b(f"{name[:24]} ({count})", "bc.p", code) for code, name, count in audiences.provinces]
+    buttons = [_b(f"{province_short_name(code)} ({count})", "bc.p", code) for code, _name, count in audiences.provinces]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [[_cancel(t)]])
 
 

@@ -126,7 +126,7 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
     await world.enrol(andi, Role.PIC, team="TIM2")
     await world.enrol(budi, Role.PIC, team="TIM1")
     history = (await world.say(andi, "/audit usl-2026-0092"))[-1]  # SS01: Andi's team
-    assert "returned for revision" in history.text and "issued the SK" in history.text
+    assert "returned the proposal for revision" in history.text and "issued the SK" in history.text
     other = (await world.say(budi, "/audit USL-2026-0092"))[-1]
     assert other.text.startswith("⚠️") and "returned" not in other.text
     assert (await world.say(andi, "/audit USL-2026-0092", chat=world.emu.add_group("Tim 2", members=[andi])))[
