@@ -210,6 +210,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if target.exists():
             raise CliError(f"{target}: already exists; choose a new file name")
         await services.storage.db.backup_to(target)
+        await services.admin.record_cli_backup(target)  # audited like /cadangan
         print(f"backup written to {target}")
         return 0
 
@@ -253,7 +254,7 @@ def _parser() -> argparse.ArgumentParser:
     inv = admin_sub.add_parser("invite", parents=[common], help="create a single-use invite link")
     target = inv.add_mutually_exclusive_group(required=True)
     target.add_argument("--ipwl", metavar="CODE", help="an operator invite for this IPWL")
-    target.add_argument("--role", choices=["pic", "finance", "head", "admin"])
+    target.add_argument("--role", choices=["pic", "finance", "head", "admin", "auditor"])
     inv.add_argument("--team", metavar="CODE", help="the PIC team (with --role pic)")
     inv.set_defaults(func=cmd_invite)
 

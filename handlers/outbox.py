@@ -429,4 +429,4 @@ class OutboxSender:
                     )
 
     async def _admin_chats(self, uow: Any) -> list[int]:
-        return await uow.people.admin_chat_ids(self.deps.settings.access.admin_user_ids)
+        return await uow.people.admin_chat_ids()

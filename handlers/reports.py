@@ -151,7 +151,7 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
 async def on_export_mask(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    context.services.reports.check_export(who, "clients")
+    context.services.reports.check_export(who, "clients", unmasked=bool(int_arg(update)))
     await redraw(update, rv.export_range(t, "clients"), kb.export_range(t, "clients", 1 if int_arg(update) else 0))
 
 
@@ -184,7 +184,7 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     chat = update.effective_chat
     assert chat is not None
     # Who may export is known at once: a refusal is an alert (or a reply), never "Preparing…" first.
-    context.services.reports.check_export(who, kind)
+    context.services.reports.check_export(who, kind, unmasked=unmasked)
     if update.callback_query is not None:
         # Answered now: a large export takes longer than a button may keep spinning. A refusal that
         # comes later is therefore a message, not an alert.

@@ -151,10 +151,21 @@ class PeoplePage:
 
 
 @dataclass(frozen=True)
+class GroupToLeave:
+    """A team group a person whose PIC role was just revoked is still in."""
+
+    chat_id: int
+    team_code: str
+    team_name: str
+    telegram_user_id: int
+
+
+@dataclass(frozen=True)
 class PersonCard:
     person: Person
     grants: list[GrantLine]
-    configured_admin: bool  # an admin from the configuration (access.admin_user_ids)
+    configured_admin: bool  # listed in the configuration's access.admin_user_ids (it bootstraps the grant)
+    leave_groups: list[GroupToLeave] = field(default_factory=list)  # after a PIC revocation
 
 
 @dataclass(frozen=True)
@@ -481,12 +492,34 @@ class AdminService(Service):
                 raise ServiceError("stale", N_("This button is no longer valid."))
             self._not_self(who, person_id)
             grant = next(g for g in await uow.admin.grants_of(person_id) if g.id == grant_id)
+            leave: list[GroupToLeave] = []
             if await uow.admin.revoke_grant(grant_id, now):
                 await uow.conversations.end(person_id)
                 await uow.audit.record(self.event(who, "person", person_id, "revoke_grant", frm=grant.role.value,
                                                   reason=grant.scope_code))
                 await self._tell_revoked(uow, person_id, grant.role.value, grant.scope_code, now)
-            return await self._person_card(uow, person_id)
+                leave = await self._groups_to_leave(uow, person_id, grant)
+            card = await self._person_card(uow, person_id)
+            return PersonCard(card.person, card.grants, card.configured_admin, leave)
+
+    async def _groups_to_leave(self, uow: UnitOfWork, person_id: int, grant: GrantLine) -> list[GroupToLeave]:
+        """A revoked PIC leaves the team's group too (unless they are still on that team)."""
+        if grant.role != Role.PIC or not grant.scope_code:
+            return []
+        team = await uow.teams.by_code(grant.scope_code)
+        person = await uow.people.by_id(person_id)
+        if team is None or team.group_chat_id is None or person is None:
+            return []
+        if any(g.role == Role.PIC and g.team_id == team.id for g in await uow.people.grants(person_id)):
+            return []
+        return [GroupToLeave(team.group_chat_id, team.code, team.name, person.telegram_user_id)]
+
+    async def left_group(self, who: Identity, person_id: int, group: GroupToLeave, removed: bool) -> None:
+        """Record that a revoked PIC was removed from the team's group, or that the admin was asked to."""
+        _require_admin(who)
+        async with self.storage.transaction() as uow:
+            await uow.audit.record(self.event(who, "person", person_id, "remove_from_group", to=group.team_code,
+                                              reason="removed" if removed else "admin asked to remove"))
 
     async def revoke_person(self, who: Identity, person_id: int) -> PersonCard:
         """Take all access away (every role, and any future invite) until an admin restores it."""
@@ -627,6 +660,11 @@ class AdminService(Service):
         async with self.storage.transaction() as uow:
             await uow.audit.record(self.event(who, "database", target.name, "backup"))
         return BackupFile(target, target.stat().st_size, min(len(kept), self.settings.admin.backups_keep))
+
+    async def record_cli_backup(self, target: Path) -> None:
+        """``atensi-bot admin backup PATH``: audited like ``/cadangan`` (by the command line)."""
+        async with self.storage.transaction() as uow:
+            await uow.audit.record(self.event(None, "database", target.name, "backup", reason=str(target)))
 
     async def stop_conversation(self, who: Identity) -> None:
         """Cancel whatever admin question is waiting for an answer (nothing else is touched)."""

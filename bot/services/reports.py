@@ -61,7 +61,7 @@ Range = tuple[dt.date, dt.date]  # [first day, last day], both included
 def _require(who: Identity, *roles: Role) -> None:
     if not any(who.actor.has_role(role) for role in roles):
         raise ServiceError("admin_only", N_("Only an admin can do this.") if roles == (Role.ADMIN,)
-                           else N_("Only an admin or the head of centre can do this."))
+                           else N_("Only the centre's admins, its head and auditors can see this."))
 
 
 class ReportService(Service):
@@ -246,15 +246,18 @@ class ReportService(Service):
             raise ServiceError("bad_range", N_("The last day comes before the first."))
         return start, end
 
-    def check_export(self, who: Identity, kind: str | None = None) -> None:
-        """Refuse non-admins (and unknown kinds) before any question is asked."""
-        _require(who, Role.ADMIN)
+    def check_export(self, who: Identity, kind: str | None = None, *, unmasked: bool = False) -> None:
+        """Refuse anyone but admins and auditors (and unknown kinds) before any question is asked.
+        Full personal data is for admins only: an auditor's exports are masked."""
+        _require(who, Role.ADMIN, Role.AUDITOR)
         if kind is not None and kind not in EXPORTS:
             raise ServiceError("stale", N_("This button is no longer valid."))
+        if unmasked and not who.is_admin:
+            raise ServiceError("admin_only", N_("Only an admin can export full personal data; choose Masked."))
 
     async def start_custom_export(self, who: Identity, kind: str, unmasked: bool) -> None:
         """The admin will type the date range of this export."""
-        self.check_export(who, kind)
+        self.check_export(who, kind, unmasked=unmasked)
         async with self.storage.transaction() as uow:
             await uow.conversations.start(who.person.id, EXPORT_CUSTOM, None, self.clock.now(),
                                           {"kind": kind, "unmasked": unmasked})
@@ -275,7 +278,7 @@ class ReportService(Service):
         Client exports mask NIK and phone and leave out addresses and health data unless the admin
         asks for them in full (the choice is audited). Payment exports always mask NIK and accounts.
         """
-        self.check_export(who, kind)
+        self.check_export(who, kind, unmasked=unmasked)
         zone = ZoneInfo(self.timezone)
         start = dt.datetime.combine(span[0], dt.time(), zone)
         end = dt.datetime.combine(span[1] + dt.timedelta(days=1), dt.time(), zone)

@@ -162,7 +162,7 @@ def confirm(t: Translator, kind: str, item_id: int) -> InlineKeyboardMarkup:
 def invite_roles(t: Translator) -> InlineKeyboardMarkup:
     labels = {Role.OPERATOR: t.pgettext("button", "IPWL operator"), Role.PIC: t.pgettext("button", "PIC team member"),
               Role.FINANCE: t.pgettext("button", "Finance"), Role.HEAD: t.pgettext("button", "Head of centre"),
-              Role.ADMIN: t.pgettext("button", "Admin")}
+              Role.ADMIN: t.pgettext("button", "Admin"), Role.AUDITOR: t.pgettext("button", "Auditor (read only)")}
     rows: Rows = [[_b(label, "iv.r", role.value)] for role, label in labels.items()]
     rows.append([_cancel(t)])
     return InlineKeyboardMarkup(rows)

@@ -9,13 +9,14 @@ from typing import Any
 
 from bot.i18n import N_, Translator, zone_label
 from bot.domain.audit_terms import describe, role_words
-from bot.domain.models import Invite, Role
+from bot.domain.models import Invite, Person, Role
 from bot.domain.regions import PROVINCES
 from bot.services.admin import (
     Audiences,
     BackupFile,
     BroadcastPreview,
     ErasureDone,
+    GroupToLeave,
     IpwlCard,
     IpwlLine,
     IpwlPage,
@@ -226,13 +227,23 @@ def grant_label(t: Translator, role: Role, scope: str | None) -> str:
     return f"{label} {scope}" if scope else label
 
 
+def left_group(t: Translator, person: Person, group: GroupToLeave, removed: bool) -> str:
+    """After a PIC role is revoked: out of the team's group, or what the admin must do."""
+    if removed:
+        return _(t, N_("👥 {name} was removed from the group of {team} ({code})."), name=person.full_name,
+                 team=group.team_name, code=group.team_code)
+    return _(t, N_("⚠️ Please remove {name} from the group of {team} ({code}) yourself: the bot may not remove "
+                   "members there (make it an admin with the right to ban users, then it will)."),
+             name=person.full_name, team=group.team_name, code=group.team_code)
+
+
 def person_card(t: Translator, card: PersonCard) -> str:
     p = card.person
     out = [_(t, N_("👤 <b>{name}</b> (Telegram id {id})"), name=p.full_name, id=p.telegram_user_id)]
     if p.revoked:
         out.append(_(t, N_("⛔ All access revoked.")))
     if card.configured_admin:
-        out.append(_(t, N_("Admin from the configuration (access.admin_user_ids).")))
+        out.append(_(t, N_("Listed in the configuration (access.admin_user_ids): it gave the first admin role.")))
     active = [g for g in card.grants if g.revoked_at is None]
     ended = [g for g in card.grants if g.revoked_at is not None]
     out += ["", _(t, N_("<b>Roles</b>"))]
