@@ -535,7 +535,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     export = await context.services.privacy.export(who, int_arg(update),
-                                                   [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO])
+                                                   [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
                                     InputFile(io.BytesIO(export.content), filename=export.name),

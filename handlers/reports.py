@@ -18,9 +18,9 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application
 
-from bot.i18n import Translator
+from bot.i18n import Translator, zone_label
 from bot.services import Identity, ServiceError
-from bot.services.reports import EXPORT_CUSTOM
+from bot.services.reports import EXPORT_CUSTOM, FULL_OPTIONAL
 from handlers import views
 from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed_text
 from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
@@ -141,8 +141,8 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     kind = button_arg(update)
     context.services.reports.check_export(who, kind)
-    if kind == "clients":
-        await redraw(update, rv.export_mask(t), kb.export_mask(t))
+    if kind in FULL_OPTIONAL:
+        await redraw(update, rv.export_mask(t, kind), kb.export_mask(t, kind))
     else:
         await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, 0))
 
@@ -151,8 +151,9 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
 async def on_export_mask(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    context.services.reports.check_export(who, "clients", unmasked=bool(int_arg(update)))
-    await redraw(update, rv.export_range(t, "clients"), kb.export_range(t, "clients", 1 if int_arg(update) else 0))
+    kind, unmasked = button_arg(update, 0), bool(int_arg(update, 1))
+    context.services.reports.check_export(who, kind, unmasked=unmasked)
+    await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, int(unmasked)))
 
 
 @answers_refusals
@@ -196,5 +197,6 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
         await context.bot.send_message(chat.id, views.refusal(t, error), parse_mode=ParseMode.HTML)
         return
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(export.content), filename=export.name),
-                                    caption=rv.export_caption(t, kind, export.rows, span, unmasked),
+                                    caption=rv.export_caption(t, kind, export.rows, span, unmasked,
+                                                              zone_label(context.deps.settings.locale.timezone)),
                                     parse_mode=ParseMode.HTML)

@@ -342,6 +342,24 @@ class PersonalDataRepository:
             found[table] = [dict(r) for r in await self._conn.execute_fetchall(sql, (client_id,))]
         return found
 
+    async def decrees(self, proposal_id: int) -> list[dict[str, Any]]:
+        """The SK of the proposal (none before it is decreed)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.code AS proposal, d.number, d.issued_on, d.created_at FROM proposals p"
+            " JOIN decrees d ON d.id = p.decree_id WHERE p.id = ?", (proposal_id,))
+        return [dict(r) for r in rows]
+
+    async def audit_events(self, client_id: int, proposal_code: str) -> list[dict[str, Any]]:
+        """The audit events about the client and about their proposal, in time order (who acted is
+        named by role, not by person, and a proposal event's free-text reason, which may be about
+        another client, is left out: the export goes to the data subject)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT at, actor_role, entity, action, from_status, to_status,"
+            " CASE WHEN entity = 'client' OR action = 'issue_sk' THEN reason END AS reason FROM audit_events"
+            " WHERE (entity = 'client' AND entity_id = ?) OR (entity = 'proposal' AND entity_id = ?)"
+            " ORDER BY at, id", (str(client_id), proposal_code))
+        return [dict(r) for r in rows]
+
     async def snapshots(self, proposal_id: int) -> list[tuple[int, str]]:
         rows = await self._conn.execute_fetchall(
             "SELECT version, snapshot FROM proposal_versions WHERE proposal_id = ? ORDER BY version", (proposal_id,)

@@ -143,9 +143,9 @@ EXPORTS: dict[str, ExportQuery] = {
     ),
     "payments": ExportQuery(
         ("code", "ipwl_code", "spp_number", "spp_date", "spm_number", "spm_date", "position", "nik", "bank_code",
-         "account_number", "amount", "transfer_status", "transfer_on", "updated_at"),
+         "account_number", "holder_name", "amount", "transfer_status", "transfer_on", "updated_at"),
         "SELECT p.code, i.code, pay.spp_number, pay.spp_date, pay.spm_number, pay.spm_date, c.position, c.nik,"
-        " ba.bank_code, ba.account_number, t.amount, t.status, t.transfer_on, t.updated_at"
+        " ba.bank_code, ba.account_number, ba.holder_name, t.amount, t.status, t.transfer_on, t.updated_at"
         " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
         " JOIN ipwl i ON i.id = p.ipwl_id LEFT JOIN payments pay ON pay.proposal_id = p.id"
         " LEFT JOIN bank_accounts ba ON ba.client_id = c.id"
@@ -163,6 +163,34 @@ EXPORTS: dict[str, ExportQuery] = {
         "SELECT a.at, pe.full_name, a.actor_role, a.entity, a.entity_id, a.action, a.from_status, a.to_status,"
         " a.reason FROM audit_events a LEFT JOIN people pe ON pe.id = a.actor_id"
         " WHERE a.at >= ? AND a.at < ? ORDER BY a.id",
+    ),
+}
+
+
+# The detail sheets of an export, after its first: (sheet key, query over the same range); the
+# sheets' titles live with the other labels (bot/files/report_files.py DETAIL_SHEETS).
+# The LPJ export's detail is what an inspector checks an LPJ against: each receipt (amount, meterai,
+# file) and each client's realization against the RAB.
+EXPORT_DETAILS: dict[str, tuple[tuple[str, ExportQuery], ...]] = {
+    "lpj": (
+        ("receipts", ExportQuery(
+            ("code", "ipwl_code", "receipt", "file_name", "amount", "stamped", "created_at"),
+            "SELECT p.code, i.code, e.id, a.file_name, e.amount, e.stamped, e.created_at FROM lpj_evidence e"
+            " JOIN lpj l ON l.id = e.lpj_id JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " JOIN attachments a ON a.id = e.attachment_id"
+            " WHERE e.kind = 'receipt' AND l.submitted_at >= ? AND l.submitted_at < ? ORDER BY p.id, e.id",
+        )),
+        ("realization", ExportQuery(
+            ("code", "ipwl_code", "position", "client_budget", "realized", "difference"),
+            "SELECT code, ipwl, position, budget, realized, budget - realized FROM ("
+            " SELECT p.id AS pid, p.code AS code, i.code AS ipwl, c.position AS position,"
+            " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id) AS budget,"
+            " (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r JOIN budget_lines b ON b.id = r.budget_line_id"
+            "   WHERE r.lpj_id = l.id AND b.client_id = c.id) AS realized"
+            " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " JOIN clients c ON c.proposal_id = p.id WHERE l.submitted_at >= ? AND l.submitted_at < ?)"
+            " ORDER BY pid, position",
+        )),
     ),
 }
 
@@ -200,9 +228,10 @@ class ReportReader:
         rows = await self._conn.execute_fetchall(SQL_MONTH_FLOWS, (to_db_time(start), to_db_time(end)))
         return {r[0]: r[1] for r in rows}
 
-    async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime) -> AsyncIterator[Sequence[tuple]]:
-        """The rows of one export over [start, end), in pages."""
-        query = EXPORTS[kind]
+    async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime, query: ExportQuery | None = None
+                          ) -> AsyncIterator[Sequence[tuple]]:
+        """The rows of one export (or of one of its detail sheets) over [start, end), in pages."""
+        query = query or EXPORTS[kind]
         async with self._conn.execute(query.sql, (to_db_time(start), to_db_time(end))) as cursor:
             while page := await cursor.fetchmany(PAGE):
                 yield [tuple(r) for r in page]

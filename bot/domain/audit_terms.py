@@ -215,17 +215,21 @@ _VALUE_ACTIONS = frozenset({"set_locale", "bind_group", "create_team", "create_i
 _ROLE_ACTIONS = frozenset({"create_invite", "redeem_invite", "grant_role", "revoke_grant"})
 
 
+def change_words(t: Translator, action: str, from_status: str | None, to_status: str | None,
+                 entity: str = "proposal") -> tuple[str | None, str | None]:
+    """An event's "from" and "to" in words: states, roles, or the values they hold."""
+    if action in _ROLE_ACTIONS:
+        return (role_words(t, from_status) if from_status else None, role_words(t, to_status) if to_status else None)
+    if action in _VALUE_ACTIONS or entity not in ("proposal", "client"):
+        return from_status, to_status
+    return state_words(t, from_status, action), state_words(t, to_status, action)
+
+
 def describe(t: Translator, action: str, from_status: str | None, to_status: str | None,
              reason: str | None, entity: str = "proposal") -> Described:
     """One event as ``/audit`` and the audit export show it."""
     change = None
-    if action in _ROLE_ACTIONS:
-        before = role_words(t, from_status) if from_status else None
-        after = role_words(t, to_status) if to_status else None
-    elif action in _VALUE_ACTIONS or entity not in ("proposal", "client"):
-        before, after = from_status, to_status
-    else:
-        before, after = state_words(t, from_status, action), state_words(t, to_status, action)
+    before, after = change_words(t, action, from_status, to_status, entity)
     if after and before:
         change = f"{before} → {after}"
     elif after:

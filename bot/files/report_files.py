@@ -15,12 +15,16 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bot.domain import audit_terms
+from bot.domain.regions import PROVINCES
+from bot.domain.validation import BANKS
 from bot.i18n import N_, Translator, format_date, format_money, zone_label
 from bot.domain.models import ProposalStatus
 from bot.domain.report_figures import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
@@ -29,24 +33,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0"
 PERCENT = "0.0%"
 
-STATUS_SHORT: Mapping[ProposalStatus, str] = {
-    ProposalStatus.DRAFT: N_("Draft"),
-    ProposalStatus.SUBMITTED: N_("Submitted"),
-    ProposalStatus.IN_REVIEW: N_("In review"),
-    ProposalStatus.VERIFIED: N_("Verified"),
-    ProposalStatus.VALIDATED: N_("Validated"),
-    ProposalStatus.RETURNED: N_("Returned"),
-    ProposalStatus.REJECTED: N_("Rejected"),
-    ProposalStatus.WITHDRAWN: N_("Withdrawn"),
-    ProposalStatus.DECREED: N_("SK issued"),
-    ProposalStatus.ACCOUNTS_SUBMITTED: N_("Accounts submitted"),
-    ProposalStatus.ACCOUNTS_VERIFIED: N_("Accounts verified"),
-    ProposalStatus.PAID: N_("Paid"),
-    ProposalStatus.LPJ_SUBMITTED: N_("LPJ submitted"),
-    ProposalStatus.LPJ_RETURNED: N_("LPJ returned"),
-    ProposalStatus.LPJ_VERIFIED: N_("LPJ verified"),
-    ProposalStatus.CLOSED: N_("Closed"),
-}
+STATUS_SHORT: Mapping[ProposalStatus, str] = audit_terms.PROPOSAL_STATES  # one set of words for states
 
 NOTES = (
     N_("Scope: proposals whose period falls in the report's year, year to date: the position at the end of "
@@ -82,9 +69,9 @@ EXPORT_COLUMNS: Mapping[str, str] = {
     "sk_number": N_("SK number"),
     "sk_date": N_("SK date"),
     "lpj_due_on": N_("LPJ due"),
-    "created_at": N_("Created (UTC)"),
-    "submitted_at": N_("Submitted (UTC)"),
-    "status_since": N_("Status since (UTC)"),
+    "created_at": N_("Created ({zone})"),
+    "submitted_at": N_("Submitted ({zone})"),
+    "status_since": N_("Status since ({zone})"),
     "position": N_("No."),
     "full_name": N_("Full name"),
     "nik": N_("NIK"),
@@ -97,7 +84,7 @@ EXPORT_COLUMNS: Mapping[str, str] = {
     "components": N_("Components"),
     "assessment": N_("Assessment"),
     "intervention_plan": N_("Intervention plan"),
-    "erased_at": N_("Anonymized (UTC)"),
+    "erased_at": N_("Anonymized ({zone})"),
     "spp_number": N_("SPP number"),
     "spp_date": N_("SPP date"),
     "spm_number": N_("SPM number"),
@@ -107,11 +94,18 @@ EXPORT_COLUMNS: Mapping[str, str] = {
     "amount": N_("Amount (Rp)"),
     "transfer_status": N_("Transfer"),
     "transfer_on": N_("Transfer date"),
-    "updated_at": N_("Updated (UTC)"),
+    "updated_at": N_("Updated ({zone})"),
     "lpj_version": N_("LPJ version"),
     "late": N_("Late"),
     "accounted": N_("Accounted for (Rp)"),
-    "at": N_("Time (UTC)"),
+    "holder_name": N_("Account holder"),
+    "receipt": N_("Receipt no."),
+    "file_name": N_("File"),
+    "stamped": N_("Meterai"),
+    "client_budget": N_("RAB (Rp)"),
+    "realized": N_("Realized (Rp)"),
+    "difference": N_("RAB − realized (Rp)"),
+    "at": N_("Time ({zone})"),
     "actor": N_("Who"),
     "actor_role": N_("Role"),
     "entity": N_("Entity"),
@@ -121,7 +115,11 @@ EXPORT_COLUMNS: Mapping[str, str] = {
     "to_status": N_("To"),
     "reason": N_("Reason"),
 }
-MONEY_COLUMNS = frozenset({"budget", "amount", "accounted"})
+DETAIL_SHEETS: Mapping[str, str] = {"receipts": N_("Receipts"), "realization": N_("Realization per client")}
+MONEY_COLUMNS = frozenset({"budget", "amount", "accounted", "client_budget", "realized", "difference"})
+# Columns holding an instant (UTC text in the database): written in the centre's zone, named in the header.
+TIME_COLUMNS = frozenset({"created_at", "submitted_at", "status_since", "erased_at", "updated_at", "at"})
+_YES_NO = (N_("No"), N_("Yes"))
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -507,22 +505,136 @@ def render_charts(report: MonthlyReport, t: Translator) -> list[Chart]:
 
 
 class ExportBook:
-    """An export written page by page (callers hand each page over from the event loop)."""
+    """An export written page by page (callers hand each page over from the event loop).
 
-    def __init__(self, t: Translator, title: str, columns: Sequence[str]) -> None:
+    Rows arrive as the database holds them; the book writes them as a reader expects: instants in
+    the centre's zone (named in the headers), statuses, banks, roles and audit actions in words,
+    provinces by name. Extra sheets (:meth:`sheet`) hold the detail of the same export.
+    """
+
+    def __init__(self, t: Translator, title: str, columns: Sequence[str], timezone: str = "Asia/Jakarta") -> None:
         self._book = Workbook(write_only=True)
-        labels = [t.gettext(EXPORT_COLUMNS.get(column, column)) for column in columns]
-        formats = {i: MONEY for i, column in enumerate(columns) if column in MONEY_COLUMNS}
-        self._sheet = SheetWriter(self._book, title, labels, formats=formats)
+        self._t = t
+        self._zone = ZoneInfo(timezone)
+        self._zone_label = zone_label(timezone)
         self.rows = 0
+        self._columns: Sequence[str] = ()
+        self._sheet = self._new_sheet(title, columns)
 
-    def append(self, rows: Iterable[Sequence[object]]) -> None:
+    def _new_sheet(self, title: str, columns: Sequence[str], extra_labels: Mapping[str, str] | None = None
+                   ) -> SheetWriter:
+        t = self._t
+        names = {**EXPORT_COLUMNS, **(extra_labels or {})}
+        labels = [t.gettext(names.get(column, column), zone=self._zone_label) if column in TIME_COLUMNS
+                  else t.gettext(names.get(column, column)) for column in columns]
+        formats = {i: MONEY for i, column in enumerate(columns) if column in MONEY_COLUMNS}
+        formats |= {i: "yyyy-mm-dd hh:mm:ss" for i, column in enumerate(columns) if column in TIME_COLUMNS}
+        self._columns = tuple(columns)
+        return SheetWriter(self._book, title, labels, formats=formats)
+
+    def sheet(self, title: str, columns: Sequence[str], extra_labels: Mapping[str, str] | None = None) -> None:
+        """Start another sheet: the rows appended from now on go there."""
+        self._sheet = self._new_sheet(title, columns, extra_labels)
+
+    def note(self, line: str) -> None:
+        """A line of text on the current sheet (an introduction, "nothing held")."""
+        self._sheet.append([line])
+
+    def append(self, rows: Iterable[Sequence[object]], *, count: bool = True) -> None:
         for row in rows:
-            self._sheet.append(row)
-            self.rows += 1
+            self._sheet.append(self._present(row))
+            self.rows += count
+
+    def _present(self, row: Sequence[object]) -> list[object]:
+        t, columns = self._t, self._columns
+        values = dict(zip(columns, row, strict=True))
+        out: list[object] = []
+        for column, value in values.items():
+            if value is None:
+                out.append(None)
+            elif column in TIME_COLUMNS:
+                moment = dt.datetime.fromisoformat(str(value)) if isinstance(value, str) else value
+                out.append(moment.astimezone(self._zone).replace(tzinfo=None) if isinstance(moment, dt.datetime)
+                           else value)
+            elif column == "status":
+                out.append(_status_words(t, str(value)))
+            elif column == "transfer_status":
+                out.append(audit_terms.state_words(t, str(value), "transfer"))
+            elif column == "bank_code":
+                out.append(bank_name(str(value)))
+            elif column in ("late", "stamped"):
+                out.append(t.gettext(_YES_NO[bool(value)]))
+            elif column == "province_code":
+                out.append(PROVINCES.get(str(value), value))
+            elif column == "actor_role":
+                out.append(audit_terms.role_words(t, str(value)))
+            elif column == "entity":
+                out.append(audit_terms.entity_words(t, str(value)))
+            elif column == "action" and "entity" in values:
+                said = audit_terms.describe(t, str(value), values.get("from_status"), values.get("to_status"),
+                                            values.get("reason"), str(values["entity"]))
+                out.append(said.action)
+            elif column in ("from_status", "to_status") and "action" in values:
+                before, after = audit_terms.change_words(t, str(values["action"]), values.get("from_status"),
+                                                         values.get("to_status"), str(values.get("entity")))
+                out.append(before if column == "from_status" else after)
+            elif column == "reason" and values.get("action") == "denied":
+                out.append(audit_terms.refusal_words(t, str(value)))
+            else:
+                out.append(value)
+        return out
 
     def finish(self) -> bytes:
         return _save(self._book)
+
+
+def _status_words(t: Translator, value: str) -> str:
+    try:
+        return t.gettext(STATUS_SHORT[ProposalStatus(value)])
+    except ValueError:
+        return value
+
+
+def bank_name(code: str) -> str:
+    """A bank by our code ("bri") or its interbank code ("002"), as people know it ("BRI")."""
+    bank = BANKS.get(code) or next((b for b in BANKS.values() if b.transfer_code == code), None)
+    return bank.name if bank is not None else code
+
+
+# The personal-data export (/datapribadi): sheet and column headings the person it is about can read.
+PERSONAL_SHEETS: Mapping[str, str] = {
+    "clients": N_("Client data"), "budget_lines": N_("Budget (RAB)"), "bank_accounts": N_("Bank account"),
+    "transfers": N_("Transfers"), "lpj_services": N_("Services (LPJ)"), "lpj_realizations": N_("Realization (LPJ)"),
+    "attachments": N_("Files"), "return_reasons": N_("Return reasons"), "proposal_versions": N_("Proposal versions"),
+    "decrees": N_("SK"), "audit_events": N_("Audit trail"),
+}
+PERSONAL_COLUMNS: Mapping[str, str] = {
+    "id": N_("Id"), "proposal_id": N_("Proposal id"), "client_id": N_("Client id"), "province_code": N_("Province"),
+    "flags": N_("Flags"), "component": N_("Component"), "description": N_("Description"), "quantity": N_("Quantity"),
+    "unit_cost": N_("Unit cost (Rp)"), "total": N_("Total (Rp)"), "status": N_("Status"),
+    "return_reason": N_("Reason returned"), "passbook_id": N_("Passbook file id"), "note": N_("Note"),
+    "recorded_by": N_("Recorded by (id)"), "lpj_id": N_("LPJ id"), "served_from": N_("Served from"),
+    "served_to": N_("Served to"), "budget_line_id": N_("Budget line id"), "purpose": N_("Purpose"),
+    "mime_type": N_("File type"), "size": N_("Size (bytes)"), "sha256": N_("SHA-256"), "stage": N_("Stage"),
+    "field": N_("Field"), "proposal": N_("Proposal"), "snapshot": N_("Content"), "number": N_("SK number"),
+    "issued_on": N_("SK date"), "change": N_("Change"), "detail": N_("Detail"),
+}
+
+
+def render_personal_data(tables: Mapping[str, Sequence[Mapping[str, object]]], t: Translator, timezone: str, *,
+                         intro: Sequence[str] = ()) -> bytes:
+    """Everything held about one person, with headings in their language and values in words."""
+    book = ExportBook(t, t.gettext(N_("Read me")), (), timezone)
+    for line in intro:
+        book.note(line)
+    for name, rows in tables.items():
+        columns = list(rows[0].keys()) if rows else []
+        labels = {c: PERSONAL_COLUMNS[c] for c in columns if c in PERSONAL_COLUMNS and c not in EXPORT_COLUMNS}
+        book.sheet(t.gettext(PERSONAL_SHEETS[name]) if name in PERSONAL_SHEETS else name, columns, labels)
+        if not rows:
+            book.note(t.gettext(N_("(nothing held)")))
+        book.append([[row.get(column) for column in columns] for row in rows])
+    return book.finish()
 
 
 def render_tables(tables: Mapping[str, Sequence[Mapping[str, object]]], *, intro: Sequence[str] = ()) -> bytes:

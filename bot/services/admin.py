@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
-from bot.files.report_files import render_tables
+from bot.files.report_files import render_personal_data, render_tables
 from bot.domain.regions import PROVINCES, province_search
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
@@ -958,11 +958,17 @@ class PrivacyService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         return nik
 
-    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = ()) -> PersonalExport:
+    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = (),
+                     t: Translator | None = None) -> PersonalExport:
         """Everything held under the client's NIK as a workbook (a sheet per table; ``intro`` lines
-        first), rendered in a worker thread. Each record's export is audited."""
+        first), headings and values in ``t``'s language so the person it is about can read it;
+        rendered in a worker thread. Each record's export is audited."""
         tables, count = await self._collect(who, client_id)
-        content = await asyncio.to_thread(render_tables, tables, intro=intro)
+        if t is None:
+            content = await asyncio.to_thread(render_tables, tables, intro=intro)
+        else:
+            content = await asyncio.to_thread(render_personal_data, tables, t, self.settings.locale.timezone,
+                                              intro=intro)
         return PersonalExport(f"data-pribadi-{client_id}.xlsx", content, count, tables)
 
     async def _collect(self, who: Identity, client_id: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
@@ -980,6 +986,10 @@ class PrivacyService(Service):
                         if entry.get("nik") == nik:
                             versions.append({"proposal": record.proposal_code, "version": version,
                                              "snapshot": json.dumps(entry, ensure_ascii=False)})
+                # The SK that decided on them, and every audit event about them or their proposal.
+                tables.setdefault("decrees", []).extend(await uow.privacy.decrees(record.proposal_id))
+                tables.setdefault("audit_events", []).extend(
+                    await uow.privacy.audit_events(record.client_id, record.proposal_code))
                 await uow.audit.record(self.event(who, "client", record.client_id, "export_personal_data",
                                                   reason=record.proposal_code))
             tables["proposal_versions"] = versions

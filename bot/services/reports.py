@@ -28,7 +28,7 @@ from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, 
 from bot.services.base import Identity, Service, ServiceError
 from bot.domain.validation import mask_account, mask_nik, parse_date, parse_period
 from storage.files import FileStore
-from storage.reports import EXPORTS, report_reader
+from storage.reports import EXPORT_DETAILS, EXPORTS, report_reader
 from storage.unit import Storage
 
 EXPORT_KINDS = tuple(EXPORTS)
@@ -276,7 +276,9 @@ class ReportService(Service):
         """``/ekspor``: one kind of record over a date range as XLSX (admins only).
 
         Client exports mask NIK and phone and leave out addresses and health data unless the admin
-        asks for them in full (the choice is audited). Payment exports always mask NIK and accounts.
+        asks for them in full (the choice is audited). Payment exports mask NIK, account and holder
+        (initials) unless the admin asks for them in full, for reconciling with the bank statement.
+        Instants are written in the centre's zone, which the headers name.
         """
         self.check_export(who, kind, unmasked=unmasked)
         zone = ZoneInfo(self.timezone)
@@ -286,10 +288,15 @@ class ReportService(Service):
         mask = _masker(kind, query.columns, unmasked)
         title = t.gettext(EXPORT_TITLES[kind])
         async with self._heavy, _responsive():
-            book = await asyncio.to_thread(report_files.ExportBook, t, title, query.columns)
+            book = await asyncio.to_thread(report_files.ExportBook, t, title, query.columns, self.timezone)
             async with report_reader(self.storage.db) as reader:
                 async for page in reader.export_rows(kind, start, end):
                     await asyncio.to_thread(book.append, [mask(row) for row in page])
+                for sheet, detail in EXPORT_DETAILS.get(kind, ()):
+                    await asyncio.to_thread(book.sheet, t.gettext(report_files.DETAIL_SHEETS[sheet]), detail.columns)
+                    detail_mask = _masker(kind, detail.columns, unmasked)
+                    async for page in reader.export_rows(kind, start, end, detail):
+                        await asyncio.to_thread(book.append, [detail_mask(row) for row in page], count=False)
             content = await asyncio.to_thread(book.finish)
         if len(content) > UPLOAD_LIMIT:
             raise ServiceError("too_big", N_("The export is {size} MB, more than Telegram takes. Choose a shorter "
@@ -316,8 +323,16 @@ EXPORT_TITLES = {
 _DROPPED = frozenset({"address", "assessment", "intervention_plan"})
 
 
+# Exports whose personal data the admin may ask for in full (the choice is audited).
+FULL_OPTIONAL = frozenset({"clients", "payments"})
+
+
+def _initials(name: object) -> str:
+    return " ".join(part[0] + "." for part in str(name).split() if part)
+
+
 def _masker(kind: str, columns: Sequence[str], unmasked: bool) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    if kind == "clients" and unmasked:
+    if kind in FULL_OPTIONAL and unmasked:
         return tuple
     rules: dict[int, Callable[[Any], Any]] = {}
     for index, column in enumerate(columns):
@@ -325,6 +340,8 @@ def _masker(kind: str, columns: Sequence[str], unmasked: bool) -> Callable[[Sequ
             rules[index] = lambda v: mask_nik(v) if v and not str(v).startswith("ANON-") else v
         elif column == "account_number":
             rules[index] = lambda v: mask_account(v) if v else v
+        elif column == "holder_name":
+            rules[index] = lambda v: _initials(v) if v else v
         elif kind == "clients" and column == "phone":
             rules[index] = lambda v: mask_account(v) if v else v
         elif kind == "clients" and column == "birth_date":

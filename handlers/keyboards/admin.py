@@ -248,9 +248,10 @@ def export_kinds(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows + [[_cancel(t)]])
 
 
-def export_mask(t: Translator) -> InlineKeyboardMarkup:
+def export_mask(t: Translator, kind: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [_b(t.pgettext("button", "🔒 Masked"), "ex.c", 0), _b(t.pgettext("button", "🔓 Full (recorded)"), "ex.c", 1)],
+        [_b(t.pgettext("button", "🔒 Masked"), "ex.c", kind, 0),
+         _b(t.pgettext("button", "🔓 Full (recorded)"), "ex.c", kind, 1)],
         [_cancel(t)],
     ])
 

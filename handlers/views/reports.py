@@ -101,7 +101,10 @@ def export_kinds(t: Translator) -> str:
     return _(t, N_("📤 <b>Export</b> as a spreadsheet: what?"))
 
 
-def export_mask(t: Translator) -> str:
+def export_mask(t: Translator, kind: str = "clients") -> str:
+    if kind == "payments":
+        return _(t, N_("Payment lists hold personal data. Masked: NIK and account partly hidden, the holder by "
+                       "initials. Full: everything, to reconcile with the bank statement (recorded in the audit log)."))
     return _(t, N_("Client lists hold personal data. Masked: NIK and phone partly hidden, no addresses or "
                    "health notes. Full: everything (recorded in the audit log)."))
 
@@ -119,10 +122,12 @@ def export_working(t: Translator) -> str:
     return t.gettext(N_("⏳ Preparing the export…"))
 
 
-def export_caption(t: Translator, kind: str, rows: int, span: tuple[dt.date, dt.date], unmasked: bool) -> str:
+def export_caption(t: Translator, kind: str, rows: int, span: tuple[dt.date, dt.date], unmasked: bool,
+                   zone: str = "WIB") -> str:
     text = _(t, N_("📎 {kind}: {rows} row(s), {start} – {end}"), kind=t.gettext(EXPORT_LABELS[kind]), rows=rows,
              start=span[0], end=span[1])
-    if kind == "clients":
+    if kind in ("clients", "payments"):
         text += "\n" + (_(t, N_("🔓 Full personal data: keep it safe and delete it when done.")) if unmasked
                         else _(t, N_("🔒 Masked.")))
+    text += "\n" + _(t, N_("Times in {zone}."), zone=zone)
     return text

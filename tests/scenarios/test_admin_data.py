@@ -98,8 +98,14 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
     await tap(world, rina, request, "Export everything")
     await world.emu.wait_for(lambda: world.last(rina).document is not None, timeout=15)
     book = openpyxl.load_workbook(io.BytesIO(world.last(rina).file_bytes()))
-    assert {"README", "clients", "budget_lines", "bank_accounts", "transfers"} <= set(book.sheetnames)
-    assert nik in [cell.value for cell in book["clients"][2]]
+    # Readable by the person it is about (issue 18.8): headings in words, and complete.
+    assert {"Read me", "Client data", "Budget (RAB)", "Bank account", "Transfers", "Files", "SK",
+            "Audit trail"} <= set(book.sheetnames)
+    assert nik in [cell.value for cell in book["Client data"][2]]
+    assert {"Full name", "NIK", "Address"} <= {cell.value for cell in book["Client data"][1]}
+    trail = [[cell.value for cell in row] for row in book["Audit trail"].iter_rows(min_row=1)]
+    assert trail[0][:4] == ["Time (WIB)", "Role", "Entity", "Action"]
+    assert any("withdrew the proposal" in row for row in trail), trail
 
     # Her passbook photo is on disk; so is a letter she shares (same file) with another client.
     own, shared = await stored_files(world, withdrawn, rina)

@@ -111,7 +111,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "au.p": (lambda t: (t["in_review"], 0), "private"),
     "ad.x": (lambda t: (), "private"),
     "ex.k": (lambda t: ("proposals",), "private"),
-    "ex.c": (lambda t: (1,), "private"),
+    "ex.c": (lambda t: ("clients", 1), "private"),
     "ex.r": (lambda t: ("clients", "m0", 1), "private"),
     "ex.o": (lambda t: ("clients", 1), "private"),
     "gd.m": (lambda t: (), "private"),
