@@ -31,15 +31,18 @@ SQL_REGISTRY = (
     " FROM ipwl i LEFT JOIN pic_teams t ON t.id = i.team_id ORDER BY i.code"
 )
 
-# A proposal's status at a moment (parameter: the moment as UTC text): the target of its latest
-# status change recorded before it. Rows written before status changes carried their target (no
+# A proposal's status at a moment (parameter: the moment as UTC text). A proposal whose status has
+# not changed since (status_since before the moment; most of them, and all for the month running)
+# stands at its current status: no audit lookup. Otherwise it is the target of its latest status
+# change recorded before the moment; rows written before status changes carried their target (no
 # such event at all) stand at their current status from their creation on.
 _STATUSES = ", ".join(repr(s.value) for s in ProposalStatus)
 _STATUS_AT = (
-    "coalesce((SELECT a.to_status FROM audit_events a WHERE a.entity = 'proposal' AND a.entity_id = p.code"
+    "CASE WHEN p.status_since < :until AND p.created_at < :until THEN p.status ELSE"
+    " coalesce((SELECT a.to_status FROM audit_events a WHERE a.entity = 'proposal' AND a.entity_id = p.code"
     f"   AND a.at < :until AND a.to_status IN ({_STATUSES}) ORDER BY a.at DESC, a.id DESC LIMIT 1),"
     " CASE WHEN p.created_at < :until AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity = 'proposal'"
-    f"   AND a.entity_id = p.code AND a.to_status IN ({_STATUSES})) THEN p.status END)"
+    f"   AND a.entity_id = p.code AND a.to_status IN ({_STATUSES})) THEN p.status END) END"
 )
 
 # Per IPWL and status at the moment: proposals, their clients and their budget. Correlated
@@ -54,17 +57,15 @@ SQL_PROPOSALS = (
     " WHERE status IS NOT NULL GROUP BY ipwl_id, status"
 )
 
-# Per IPWL: clients whose transfer stood as sent at the moment, and the amount. A transfer's state
-# then is its latest "transfer" audit event before it (failed, sent again…); a row with no such
-# event (written before they were kept) counts from its last update on.
+# Per IPWL: clients whose transfer stood as sent at the moment, and the amount. A transfer row not
+# updated since stands as it is; one updated later stood as its latest "transfer" audit event
+# before the moment said (failed, then sent again…).
 SQL_TRANSFERS = (
     "SELECT p.ipwl_id, count(*) AS clients, coalesce(sum(t.amount), 0) AS amount"
     " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
-    " WHERE p.period_year = :year AND coalesce("
+    " WHERE p.period_year = :year AND CASE WHEN t.updated_at < :until THEN t.status ELSE"
     "  (SELECT a.to_status FROM audit_events a WHERE a.entity = 'client' AND a.entity_id = CAST(c.id AS TEXT)"
-    "    AND a.action = 'transfer' AND a.at < :until ORDER BY a.at DESC, a.id DESC LIMIT 1),"
-    "  CASE WHEN t.updated_at < :until AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity = 'client'"
-    "    AND a.entity_id = CAST(c.id AS TEXT) AND a.action = 'transfer') THEN t.status END) = 'sent'"
+    "    AND a.action = 'transfer' AND a.at < :until ORDER BY a.at DESC, a.id DESC LIMIT 1) END = 'sent'"
     " GROUP BY p.ipwl_id"
 )
 

@@ -155,7 +155,8 @@ async def test_the_november_report_holds_still_after_decembers_activity(world: W
         " AND p.period_year = 2026 ORDER BY c.id LIMIT 1"))[0][0]
     december = dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.timezone.utc)  # 2 Dec 02:00 WIB
     async with world.storage.db.transaction() as conn:
-        await conn.execute("UPDATE proposals SET status = 'decreed' WHERE id = ?", (proposal_id,))
+        await conn.execute("UPDATE proposals SET status = 'decreed', status_since = ?, updated_at = ? WHERE id = ?",
+                           (to_db_time(december), to_db_time(december), proposal_id))
         await conn.execute("INSERT INTO audit_events (at, actor_role, entity, entity_id, action, from_status, to_status)"
                            " VALUES (?, 'head', 'proposal', ?, 'issue_sk', 'validated', 'decreed')",
                            (to_db_time(december), code))
