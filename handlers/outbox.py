@@ -64,6 +64,7 @@ class Rendered:
     reply_markup: InlineKeyboardMarkup | None = None
     edit_message_id: int | None = None
     document: tuple[str, bytes] | None = None  # (file name, content): sent with ``text`` as caption
+    photo: tuple[str, bytes] | None = None  # (file name, PNG/JPEG): sent as a photo with ``text`` as caption
 
 
 Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | None]]
@@ -297,6 +298,11 @@ class OutboxSender:
             sent = await self.bot.send_document(chat_id, InputFile(content, filename=name), caption=rendered.text,
                                                 parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup,
                                                 **self._limits)
+            return sent.message_id
+        if rendered.photo is not None:
+            name, content = rendered.photo
+            sent = await self.bot.send_photo(chat_id, InputFile(content, filename=name), caption=rendered.text or None,
+                                             parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup)
             return sent.message_id
         sent = await self.bot.send_message(chat_id, rendered.text, parse_mode=ParseMode.HTML,
                                            reply_markup=rendered.reply_markup, **self._limits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -63,6 +64,12 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, cap
     code, out, _ = run(capsys, "admin", "backup", str(backup), "--config", str(config))
     assert code == 0 and "verified" in out and f"atensi-bot db restore {backup}" in out
     assert "database.sqlite3" in verify_archive(backup)["members"]
+    # Audited like /cadangan (issue 18.7), by the command line.
+    with sqlite3.connect(tmp_path / "atensi.sqlite3") as db:
+        assert db.execute("SELECT actor_role, entity, entity_id, action FROM audit_events WHERE action = 'backup'"
+                          ).fetchall() == [("cli", "database", "backup.tar", "backup")]
+    code, out, _ = run(capsys, "admin", "invite", "--role", "auditor", "--config", str(config))
+    assert code == 0 and "role: auditor" in out
 
 
 def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path, config: Path, capsys) -> None:
