@@ -42,7 +42,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
-from handlers.flood import OUTBOX
+from handlers.flood import OUTBOX, retry_seconds
 from handlers.context import Deps
 from bot.domain.records import OutboxMessage
 
@@ -239,8 +239,7 @@ class OutboxSender:
                 if limited >= MAX_RATE_LIMITED:
                     await self._later(message, error)
                     return
-                seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
-                await asyncio.sleep(float(seconds))
+                await asyncio.sleep(retry_seconds(error))
                 continue
             except Forbidden as error:
                 await self._give_up(message, error, tell_admins=True)
