@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.clock import Clock
+from bot.clock import Clock, today_in
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
@@ -229,7 +228,7 @@ class AdminService(Service):
     # --- IPWL ---------------------------------------------------------------------------------------
 
     def _today(self) -> dt.date:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+        return today_in(self.clock, self.settings.locale.timezone)
 
     def _line(self, ipwl: Ipwl, teams: dict[int, Team]) -> IpwlLine:
         team = teams.get(ipwl.team_id) if ipwl.team_id else None

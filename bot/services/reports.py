@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.files import report_files
-from bot.clock import Clock
+from bot.clock import Clock, today_in
 from bot.config import Settings
 from bot.i18n import N_, Translations, Translator
 from bot.domain.models import Role
@@ -77,7 +77,7 @@ class ReportService(Service):
         return self.settings.locale.timezone
 
     def _local_today(self) -> dt.date:
-        return self.clock.now().astimezone(ZoneInfo(self.timezone)).date()
+        return today_in(self.clock, self.timezone)
 
     # --- the monthly report --------------------------------------------------------------------------
 
