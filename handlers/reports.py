@@ -141,7 +141,7 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     kind = button_arg(update)
     context.services.reports.check_export(who, kind)
-    if kind in FULL_OPTIONAL:
+    if kind in FULL_OPTIONAL and context.services.reports.may_export_full(who):  # an auditor's is masked
         await redraw(update, rv.export_mask(t, kind), kb.export_mask(t, kind))
     else:
         await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, 0))

@@ -539,3 +539,14 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
     finally:
         copy.close()
     assert "database.sqlite3" in manifest["members"]
+
+
+def test_a_share_that_is_not_nothing_never_reads_as_zero() -> None:
+    from bot.files.report_files import percent
+    from bot.i18n import load_translations
+    from bot.app import LOCALES_DIR
+
+    t = load_translations(LOCALES_DIR).for_locale("id")
+    assert percent(t, 2 / 4700) == "<0,1%"  # two clients decreed of the year's target
+    assert percent(t, 0) == "0,0%"
+    assert percent(t, 0.0005) == "0,1%" and percent(t, 0.5) == "50,0%"

@@ -131,7 +131,10 @@ _BOLD = Font(bold=True)
 
 
 def percent(t: Translator, share: float) -> str:
-    """A share as the report writes it everywhere, chat, workbook and charts: one decimal ("0,1%")."""
+    """A share as the report writes it everywhere, chat, workbook and charts: one decimal ("0,1%").
+    A share that is not nothing but rounds to it reads "<0,1%", never "0,0%" (2 of 4,700 is not 0)."""
+    if 0 < share < 0.0005:
+        return "<" + t.format_number(0.1, decimals=1) + "%"
     return t.format_number(share * 100, decimals=1) + "%"
 
 

@@ -255,6 +255,10 @@ class ReportService(Service):
         if unmasked and not who.is_admin:
             raise ServiceError("admin_only", N_("Only an admin can export full personal data; choose Masked."))
 
+    def may_export_full(self, who: Identity) -> bool:
+        """Whether the full (unmasked) choice is offered at all: admins only."""
+        return who.is_admin
+
     async def start_custom_export(self, who: Identity, kind: str, unmasked: bool) -> None:
         """The admin will type the date range of this export."""
         self.check_export(who, kind, unmasked=unmasked)

@@ -15,6 +15,8 @@ from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import tap
 from tests.scenarios.test_report_monthly import asked
 from tests.test_reports import build_seed, seed_program
+from handlers.callback_data import encode
+from tests.security.matrix import message_with_button
 
 
 async def test_the_configured_admin_is_a_listed_audited_grant_and_revocations_leave_a_trace(world: World) -> None:
@@ -85,10 +87,13 @@ async def test_an_auditor_reads_everything_and_decides_nothing(world: World) -> 
     await world.emu.wait_for(lambda: world.last(ida).document is not None, timeout=15)
     book = openpyxl.load_workbook(io.BytesIO(world.last(ida).file_bytes())).active
     assert book.max_row > 50
+    # The full client list is not even offered to the auditor (masked only); forged, it is refused.
     menu = (await world.say(ida, "/ekspor"))[-1]
     await tap(world, ida, menu, "Klien")
-    answer = await world.press(ida, world.last(ida), next(
-        b.callback_data for row in world.last(ida).buttons for b in row if "Lengkap" in b.text))
+    labels = [b.text for row in world.last(ida).buttons for b in row]
+    assert "Tahun ini" in labels and not any("Lengkap" in label for label in labels), labels
+    forged = encode("ex.c", "clients", 1)
+    answer = await world.press(ida, await message_with_button(world, ida.id, forged), forged)
     assert answer is not None and answer.show_alert and "Disamarkan" in answer.text
 
     # Decisions: none (every button and command is in tests/security/test_authorization_matrix.py).
