@@ -92,7 +92,9 @@ def generate(path: Path, scale: float, seed: int = 42) -> dict[str, int]:
     proposal_count = max(1, round(100_000 * scale))
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous = OFF")
-    stamp = _stamp(NOW)
+    # Rows are stamped a day before the report's moment: the report counts what was recorded
+    # before it (its position at that moment), so rows stamped at the very moment would not count.
+    stamp = _stamp(NOW - dt.timedelta(days=1))
     counts = {"ipwl": ipwl_count}
     with db:
         db.execute("INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1, 'Seeder', ?)",
@@ -251,7 +253,8 @@ def _baseline(path: Path | str) -> dict[str, float]:
     from storage.reports import REPORT_QUERIES
 
     start, end = Period(2026, 11).bounds("Asia/Jakarta")
-    params = {"registry": (), "proposals": (2026,), "transfers": (2026,), "lpj": (2026,),
+    until = {"year": 2026, "until": _stamp(min(NOW, end))}  # the report's position: the month's end
+    params = {"registry": (), "proposals": until, "transfers": until, "lpj": until,
               "stage_events": (_stamp(NOW), 2026), "month_flows": (_stamp(start), _stamp(end))}
     url = database_url(path)
     if url.startswith("postgresql://"):

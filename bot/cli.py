@@ -328,6 +328,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if target.exists():
             raise CliError(f"{target}: already exists; choose a new file name")
         made = await make_backup(services.storage, settings, target, services.clock.now())
+        await services.admin.record_cli_backup(target)  # audited like /cadangan
         print(f"backup written and verified: {target} ({made.size / 1024 / 1024:.1f} MB, the database and "
               f"{made.files} stored file(s))")
         if made.missing_files:
@@ -390,7 +391,7 @@ def _parser() -> argparse.ArgumentParser:
     inv = admin_sub.add_parser("invite", parents=[common], help="create a single-use invite link")
     target = inv.add_mutually_exclusive_group(required=True)
     target.add_argument("--ipwl", metavar="CODE", help="an operator invite for this IPWL")
-    target.add_argument("--role", choices=["pic", "finance", "head", "admin"])
+    target.add_argument("--role", choices=["pic", "finance", "head", "admin", "auditor"])
     inv.add_argument("--team", metavar="CODE", help="the PIC team (with --role pic)")
     inv.set_defaults(func=cmd_invite)
 

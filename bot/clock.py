@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
     def now(self) -> dt.datetime:
         """The current instant, timezone-aware, in UTC."""
         ...
+
+
+def today_in(clock: Clock, zone: str) -> dt.date:
+    """The calendar day it is now where a rule applies (an IANA zone: the IPWL's for its deadlines
+    and intake, the centre's for its register and reports). Never the UTC date: between 00.00 and
+    07.00 WIB that is still yesterday."""
+    return clock.now().astimezone(ZoneInfo(zone)).date()
 
 
 class SystemClock:

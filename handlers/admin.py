@@ -9,11 +9,12 @@ one service call (which checks the role) → render → reply.
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Role
@@ -29,8 +30,10 @@ from handlers.replies import answers_refusals, button_arg, close_buttons, int_ar
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import admin as av
 
+log = logging.getLogger("atensi.admin")
+
 ROLE_WORDS = {"operator": Role.OPERATOR, "pic": Role.PIC, "finance": Role.FINANCE, "keuangan": Role.FINANCE,
-              "head": Role.HEAD, "kepala": Role.HEAD, "admin": Role.ADMIN}
+              "head": Role.HEAD, "kepala": Role.HEAD, "admin": Role.ADMIN, "auditor": Role.AUDITOR}
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
@@ -291,6 +294,21 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
     card = await context.services.admin.revoke_grant(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
     refresh_menus_soon(context)
+    for group in card.leave_groups:
+        # Removed from the team's group (ban, then unban so a later invitation can bring them back);
+        # where the bot may not, the admin is told to do it, with the group named.
+        try:
+            me = await context.bot.get_chat_member(group.chat_id, context.bot.id)
+            removed = getattr(me, "can_restrict_members", False) is True  # an admin allowed to ban, or nothing
+            if removed:
+                await context.bot.ban_chat_member(group.chat_id, group.telegram_user_id)
+                await context.bot.unban_chat_member(group.chat_id, group.telegram_user_id, only_if_banned=True)
+        except TelegramError as error:
+            log.info("could not remove a revoked PIC from group %s: %s", group.chat_id, type(error).__name__)
+            removed = False
+        await context.services.admin.left_group(who, card.person.id, group, removed)
+        await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
+                                       av.left_group(t, card.person, group, removed), parse_mode=ParseMode.HTML)
 
 
 @answers_refusals
@@ -517,7 +535,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     export = await context.services.privacy.export(who, int_arg(update),
-                                                   [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO])
+                                                   [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
                                     InputFile(io.BytesIO(export.content), filename=export.name),

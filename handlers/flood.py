@@ -24,18 +24,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import time
+import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger("atensi.api")
 
 OUTBOX = "outbox"  # rate_limit_args of the outbox sender's calls
 EDITS = frozenset({"editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage"})
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """How long Telegram asks to wait. (PTB 22 warns on reading ``retry_after`` until it becomes
+    a timedelta for good; either type is read here, without the warning.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 def not_carried_out(error: NetworkError) -> bool:
@@ -143,8 +155,7 @@ class FloodLimiter(BaseRateLimiter[str]):
             except RetryAfter as error:
                 if own_gap and chat_id is not None:
                     self.slots.not_sent(chat_id)
-                self.slots.pause_all(error.retry_after if isinstance(error.retry_after, (int, float))
-                                     else error.retry_after.total_seconds())
+                self.slots.pause_all(retry_seconds(error))
                 if outbox or limited >= self.max_retries:
                     raise
                 limited += 1

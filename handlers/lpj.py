@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
@@ -29,6 +28,7 @@ from handlers.keyboards import lpj as kb
 from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
+from bot.clock import today_in
 
 log = logging.getLogger("atensi.lpj")
 
@@ -37,7 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _today(context: BotContext, state: LpjState) -> dt.date:
     """Today in the IPWL's zone (a Papuan operator's "today" starts two hours before Java's)."""
-    return context.deps.clock.now().astimezone(ZoneInfo(state.zone)).date()
+    return today_in(context.deps.clock, state.zone)
 
 
 async def _ask(update: Update, context: BotContext, state: LpjState, previous: NumberedLine | None = None) -> None:

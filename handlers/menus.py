@@ -25,8 +25,8 @@ from handlers.context import BotContext, Deps
 
 log = logging.getLogger("atensi.menus")
 
-OPERATOR, PIC, FINANCE, HEAD, ADMIN = (frozenset({r}) for r in (Role.OPERATOR, Role.PIC, Role.FINANCE, Role.HEAD,
-                                                                Role.ADMIN))
+OPERATOR, PIC, FINANCE, HEAD, ADMIN, AUDITOR = (frozenset({r}) for r in (Role.OPERATOR, Role.PIC, Role.FINANCE,
+                                                                         Role.HEAD, Role.ADMIN, Role.AUDITOR))
 ANY_ROLE = frozenset(Role)
 EVERYONE: frozenset[Role] = frozenset()  # (no role needed)
 
@@ -41,14 +41,14 @@ PRIVATE_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("tugas", N_("What waits for me"), ANY_ROLE),
     ("sk", N_("Head: issue an SK for validated proposals"), HEAD),
     ("bayar", N_("Finance: record payments and transfers"), FINANCE),
-    ("laporan", N_("Head and admins: the monthly report"), HEAD | ADMIN),
-    ("audit", N_("A proposal's history"), PIC | HEAD | ADMIN),
+    ("laporan", N_("Head and admins: the monthly report"), HEAD | ADMIN | AUDITOR),
+    ("audit", N_("A proposal's history"), PIC | HEAD | ADMIN | AUDITOR),
     ("ipwl", N_("Admin: the IPWL registry"), ADMIN),
     ("tim", N_("Admin: PIC teams"), ADMIN),
     ("pengguna", N_("Admin: people and their access"), ADMIN),
     ("undang", N_("Admin: invitation links"), ADMIN),
     ("siaran", N_("Admin: broadcast to IPWL"), ADMIN),
-    ("ekspor", N_("Admin: export data (XLSX/CSV)"), ADMIN),
+    ("ekspor", N_("Admin: export data (XLSX/CSV)"), ADMIN | AUDITOR),
     ("datapribadi", N_("Admin: clients' personal data"), ADMIN),
     ("cadangan", N_("Admin: database backup"), ADMIN),
     ("panduan", N_("Guide: SOP, ATENSI services, questions"), EVERYONE),

@@ -42,7 +42,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
-from handlers.flood import OUTBOX
+from handlers.flood import OUTBOX, retry_seconds
 from handlers.context import Deps
 from bot.domain.records import OutboxMessage
 
@@ -64,6 +64,7 @@ class Rendered:
     reply_markup: InlineKeyboardMarkup | None = None
     edit_message_id: int | None = None
     document: tuple[str, bytes] | None = None  # (file name, content): sent with ``text`` as caption
+    photo: tuple[str, bytes] | None = None  # (file name, PNG/JPEG): sent as a photo with ``text`` as caption
 
 
 Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | None]]
@@ -238,8 +239,7 @@ class OutboxSender:
                 if limited >= MAX_RATE_LIMITED:
                     await self._later(message, error)
                     return
-                seconds = error.retry_after if isinstance(error.retry_after, (int, float)) else error.retry_after.total_seconds()
-                await asyncio.sleep(float(seconds))
+                await asyncio.sleep(retry_seconds(error))
                 continue
             except Forbidden as error:
                 await self._give_up(message, error, tell_admins=True)
@@ -297,6 +297,11 @@ class OutboxSender:
             sent = await self.bot.send_document(chat_id, InputFile(content, filename=name), caption=rendered.text,
                                                 parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup,
                                                 **self._limits)
+            return sent.message_id
+        if rendered.photo is not None:
+            name, content = rendered.photo
+            sent = await self.bot.send_photo(chat_id, InputFile(content, filename=name), caption=rendered.text or None,
+                                             parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup)
             return sent.message_id
         sent = await self.bot.send_message(chat_id, rendered.text, parse_mode=ParseMode.HTML,
                                            reply_markup=rendered.reply_markup, **self._limits)

@@ -44,7 +44,7 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
         text = pv.review(t, state)
     else:
         text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings)
-    markup = kb.for_question(t, state, regions, deps.clock.now().date())
+    markup = kb.for_question(t, state, regions, deps.services.proposals.today_for(state))
     if prefix:
         text = prefix + "\n\n" + text
     chat = update.effective_chat
@@ -189,7 +189,8 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             await query.edit_message_text(
                 pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings),
                 parse_mode=ParseMode.HTML,
-                reply_markup=kb.for_question(t, state, context.services.proposals.regions, context.deps.clock.now().date()),
+                reply_markup=kb.for_question(t, state, context.services.proposals.regions,
+                                            context.services.proposals.today_for(state)),
             )
             return
         # The question stays in the chat with its answer; the next one comes in a new message.
@@ -430,7 +431,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     services.check_upload(upload)
     data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
     if upload.mime_type in SPREADSHEET_TYPES and _is_client_list(upload.file_name or ""):
-        inputs = _client_list(context, data, upload.file_name or "")
+        inputs = _client_list(context, state, data, upload.file_name or "")
         before = len(state.clients)
         try:
             state = await services.add_clients(who, inputs)
@@ -458,8 +459,11 @@ async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     services = context.services.proposals
     held = await services.held_sheet(who)
     data = bytes(await (await context.bot.get_file(held.telegram_file_id)).download_as_bytearray())
-    inputs = _client_list(context, data, held.file_name or "")
     before = await services.current(who)
+    if before is None:
+        await reply(update, views.no_upload_expected(t))
+        return
+    inputs = _client_list(context, before, data, held.file_name or "")
     state = await services.add_clients(who, inputs, update_existing=True)
     known = {c.nik for c in before.clients} if before else set()
     await update.callback_query.answer()  # type: ignore[union-attr]
@@ -469,9 +473,9 @@ async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     await _ask(update, context, state)
 
 
-def _client_list(context: BotContext, data: bytes, file_name: str) -> list[ClientInput]:
+def _client_list(context: BotContext, state: DraftState, data: bytes, file_name: str) -> list[ClientInput]:
     """Read a client list (all rows, or ImportRejected listing every problem)."""
-    return parse_client_sheet(data, file_name, today=context.deps.clock.now().date(),
+    return parse_client_sheet(data, file_name, today=context.services.proposals.today_for(state),
                               unit_cost_ceilings=context.deps.settings.intake.unit_cost_ceilings,
                               max_rows=context.deps.settings.intake.max_clients)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ from telegram import InputFile, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import Application
 
-from bot.i18n import Translator
+from bot.i18n import Translator, zone_label
 from bot.services import Identity, ServiceError
-from bot.services.reports import EXPORT_CUSTOM
+from bot.services.reports import EXPORT_CUSTOM, FULL_OPTIONAL
 from handlers import views
 from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed_text
 from handlers.context import BotContext, Deps, deps_of
@@ -55,9 +56,9 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     await waiting.edit_text(rv.summary(t, report), parse_mode=ParseMode.HTML)
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
                                     caption=rv.workbook_caption(t, report.period), parse_mode=ParseMode.HTML)
-    for chart in files.charts:
+    for chart in files.charts:  # photos: a phone shows them in the chat and lets people enlarge them
         await context.bot.send_photo(chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name),
-                                     caption=views.esc(chart.title), parse_mode=ParseMode.HTML)
+                                     caption=rv.chart_caption(t, chart.caption), parse_mode=ParseMode.HTML)
 
 
 def _stored(params: dict[str, Any]) -> bytes | None:
@@ -71,7 +72,7 @@ def _stored(params: dict[str, Any]) -> bytes | None:
 @notification("monthly_report")
 async def render_monthly_report(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     """The scheduled report's workbook, with its summary as the caption (files kept on disk)."""
-    caption = rv.scheduled_caption(t, str(params["period"]), params.get("summary", {}))
+    caption = rv.scheduled_caption(t, str(params["period"]), params.get("summary", {}), deps.settings.locale.timezone)
     content = _stored(params)
     if content is None:
         return Rendered(caption)
@@ -83,7 +84,7 @@ async def render_monthly_chart(deps: Deps, t: Translator, params: dict[str, Any]
     content = _stored(params)
     if content is None:
         return None
-    return Rendered(rv.chart_caption(t, str(params["name"])), document=(str(params["name"]), content))
+    return Rendered(rv.chart_caption(t, str(params.get("caption") or "")), photo=(str(params["name"]), content))
 
 
 async def monthly_report_job(context: BotContext) -> None:
@@ -92,6 +93,12 @@ async def monthly_report_job(context: BotContext) -> None:
     sent = await deps.services.reports.send_due_monthly(deps.translations)
     if sent is not None:
         log.info("monthly report %s queued", sent.key)
+
+
+def _next_hour_seconds(now: float | None = None) -> float:
+    """Seconds from now to one minute past the next whole hour (the centre's zones are whole hours off UTC)."""
+    moment = time.time() if now is None else now
+    return MONTHLY_CHECK_SECONDS - moment % MONTHLY_CHECK_SECONDS + 60
 
 
 def schedule_admin_jobs(app: Application) -> None:
@@ -105,7 +112,11 @@ def schedule_admin_jobs(app: Application) -> None:
     if queue is None:  # python-telegram-bot without the job-queue extra
         log.warning("no job queue: monthly reports and broadcast reports are not scheduled")
         return
-    queue.run_repeating(monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=300, name="monthly_report")
+    # At the top of every hour (plus a minute), so the report goes out within its configured hour,
+    # and once shortly after a start, so a run missed while the bot was down is caught up (late).
+    queue.run_repeating(monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=_next_hour_seconds(),
+                        name="monthly_report")
+    queue.run_once(monthly_report_job, when=60, name="monthly_report_catch_up")
     queue.run_repeating(broadcast_reports_job, interval=deps.settings.admin.broadcast_check_seconds,
                         first=deps.settings.admin.broadcast_check_seconds, name="broadcast_reports")
 
@@ -130,8 +141,8 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     kind = button_arg(update)
     context.services.reports.check_export(who, kind)
-    if kind == "clients":
-        await redraw(update, rv.export_mask(t), kb.export_mask(t))
+    if kind in FULL_OPTIONAL and context.services.reports.may_export_full(who):  # an auditor's is masked
+        await redraw(update, rv.export_mask(t, kind), kb.export_mask(t, kind))
     else:
         await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, 0))
 
@@ -140,8 +151,9 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
 async def on_export_mask(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    context.services.reports.check_export(who, "clients")
-    await redraw(update, rv.export_range(t, "clients"), kb.export_range(t, "clients", 1 if int_arg(update) else 0))
+    kind, unmasked = button_arg(update, 0), bool(int_arg(update, 1))
+    context.services.reports.check_export(who, kind, unmasked=unmasked)
+    await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, int(unmasked)))
 
 
 @answers_refusals
@@ -173,7 +185,7 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     chat = update.effective_chat
     assert chat is not None
     # Who may export is known at once: a refusal is an alert (or a reply), never "Preparing…" first.
-    context.services.reports.check_export(who, kind)
+    context.services.reports.check_export(who, kind, unmasked=unmasked)
     if update.callback_query is not None:
         # Answered now: a large export takes longer than a button may keep spinning. A refusal that
         # comes later is therefore a message, not an alert.
@@ -185,5 +197,6 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
         await context.bot.send_message(chat.id, views.refusal(t, error), parse_mode=ParseMode.HTML)
         return
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(export.content), filename=export.name),
-                                    caption=rv.export_caption(t, kind, export.rows, span, unmasked),
+                                    caption=rv.export_caption(t, kind, export.rows, span, unmasked,
+                                                              zone_label(context.deps.settings.locale.timezone)),
                                     parse_mode=ParseMode.HTML)

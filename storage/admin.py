@@ -171,13 +171,25 @@ class AdminRepository:
     # --- a proposal's history --------------------------------------------------------------------
 
     async def history(self, proposal_code: str) -> list[HistoryEntry]:
+        """Every event about the proposal and about its clients (accounts, transfers, their failures
+        and retries, a NIK looked at, personal data exported or erased — an erased client's events
+        name the proposal in their reason), in time order."""
         rows = await self._conn.execute_fetchall(
-            "SELECT a.*, p.full_name AS actor_name FROM audit_events a LEFT JOIN people p ON p.id = a.actor_id"
-            " WHERE a.entity = 'proposal' AND a.entity_id = ? ORDER BY a.at, a.id",
-            (proposal_code,),
+            "SELECT a.*, pe.full_name AS actor_name, c.position AS client_position"
+            " FROM audit_events a LEFT JOIN people pe ON pe.id = a.actor_id"
+            " LEFT JOIN clients c ON a.entity = 'client'"
+            "  AND c.id = CASE WHEN a.entity = 'client' THEN CAST(a.entity_id AS BIGINT) END"
+            " WHERE (a.entity = 'proposal' AND a.entity_id = :code)"
+            "  OR (a.entity = 'client' AND a.entity_id IN (SELECT CAST(c2.id AS TEXT) FROM clients c2"
+            "      JOIN proposals p ON p.id = c2.proposal_id WHERE p.code = :code))"
+            "  OR (a.entity = 'client' AND a.action IN ('delete_personal_data', 'anonymize_personal_data',"
+            "      'export_personal_data', 'reveal_nik') AND a.reason = :code)"
+            " ORDER BY a.at, a.id",
+            {"code": proposal_code},
         )
         return [HistoryEntry(from_db_time(r["at"]), r["actor_name"], r["actor_role"], r["action"],  # type: ignore[arg-type]
-                             r["from_status"], r["to_status"], r["reason"]) for r in rows]
+                             r["from_status"], r["to_status"], r["reason"], r["entity"], r["client_position"])
+                for r in rows]
 
 
 class BroadcastRepository:
@@ -327,6 +339,24 @@ class PersonalDataRepository:
         for table, sql in _CLIENT_TABLES:
             found[table] = [dict(r) for r in await self._conn.execute_fetchall(sql, (client_id,))]
         return found
+
+    async def decrees(self, proposal_id: int) -> list[dict[str, Any]]:
+        """The SK of the proposal (none before it is decreed)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.code AS proposal, d.number, d.issued_on, d.created_at FROM proposals p"
+            " JOIN decrees d ON d.id = p.decree_id WHERE p.id = ?", (proposal_id,))
+        return [dict(r) for r in rows]
+
+    async def audit_events(self, client_id: int, proposal_code: str) -> list[dict[str, Any]]:
+        """The audit events about the client and about their proposal, in time order (who acted is
+        named by role, not by person, and a proposal event's free-text reason, which may be about
+        another client, is left out: the export goes to the data subject)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT at, actor_role, entity, action, from_status, to_status,"
+            " CASE WHEN entity = 'client' OR action = 'issue_sk' THEN reason END AS reason FROM audit_events"
+            " WHERE (entity = 'client' AND entity_id = ?) OR (entity = 'proposal' AND entity_id = ?)"
+            " ORDER BY at, id", (str(client_id), proposal_code))
+        return [dict(r) for r in rows]
 
     async def snapshots(self, proposal_id: int) -> list[tuple[int, str]]:
         rows = await self._conn.execute_fetchall(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +29,9 @@ from typing import Any, Protocol
 # A row: read by column name (``row["code"]``) or position (``row[0]``), ``keys()``, ``dict(row)``
 # (sqlite3.Row on SQLite, asyncpg.Record on PostgreSQL).
 Row = Any
-Params = Sequence[Any]
+# ``?`` placeholders with a sequence, or ``:name`` placeholders with a mapping (one value used in
+# several places of a statement).
+Params = Sequence[Any] | Mapping[str, Any]
 
 
 class StorageBusy(Exception):

@@ -74,6 +74,12 @@ class PeopleRepository:
         )
         return frozenset(Grant(Role(r["role"]), r["ipwl_id"], r["team_id"]) for r in rows)
 
+    async def ever_held(self, person_id: int, role: Role) -> bool:
+        """Whether the person holds or ever held ``role`` (a revoked grant counts)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT 1 FROM grants WHERE person_id = ? AND role = ? LIMIT 1", (person_id, role.value))
+        return bool(rows)
+
     async def add_grant(self, person_id: int, grant: Grant, now: dt.datetime) -> bool:
         """Add a grant unless the person already holds it; True when added. The person's row is held
         meanwhile, so two invitations redeemed at once never grant the same role twice."""
@@ -92,16 +98,14 @@ class PeopleRepository:
         )
         return True
 
-    async def admin_chat_ids(self, bootstrap_ids: list[int]) -> list[int]:
-        """Private chats of admins who can be written to: admins (granted, or bootstrap ids from
-        the config) who have started the bot — Telegram refuses a chat nobody opened."""
-        marks = ",".join("?" for _ in bootstrap_ids) or "NULL"
+    async def admin_chat_ids(self) -> list[int]:
+        """Private chats of admins who can be written to: active admin grants (the configuration's
+        admins hold one since their first contact) of people who have started the bot — Telegram
+        refuses a chat nobody opened."""
         rows = await self._conn.execute_fetchall(
-            "SELECT DISTINCT p.telegram_user_id FROM people p LEFT JOIN grants g ON g.person_id = p.id"
+            "SELECT DISTINCT p.telegram_user_id FROM people p JOIN grants g ON g.person_id = p.id"
             " AND g.role = 'admin' AND g.revoked_at IS NULL"
-            f" WHERE p.revoked_at IS NULL AND p.private_chat_started = TRUE"
-            f" AND (g.id IS NOT NULL OR p.telegram_user_id IN ({marks}))",
-            list(bootstrap_ids),
+            " WHERE p.revoked_at IS NULL AND p.private_chat_started = TRUE"
         )
         return sorted(row[0] for row in rows)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from decimal import Decimal
 from functools import lru_cache
@@ -80,6 +80,53 @@ def translate(sql: str) -> str:
             out.append(ch)
             i += 1
     return "".join(out)
+
+
+@lru_cache(maxsize=1024)
+def translate_named(sql: str) -> tuple[str, tuple[str, ...]]:
+    """``:name`` → ``$n`` (one number per distinct name, in order of first use), skipping '…'
+    literals, "…" names, -- comments and ``::`` casts; → (text, the names in ``$n`` order).
+    SQLite binds ``:name`` from a mapping itself."""
+    out: list[str] = []
+    names: list[str] = []
+    i = 0
+    size = len(sql)
+    while i < size:
+        ch = sql[i]
+        if ch in "'\"":
+            end = sql.find(ch, i + 1)
+            end = size - 1 if end < 0 else end
+            out.append(sql[i:end + 1])
+            i = end + 1
+        elif ch == "-" and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = size if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif ch == ":" and sql.startswith("::", i):
+            out.append("::")
+            i += 2
+        elif ch == ":" and i + 1 < size and (sql[i + 1].isalpha() or sql[i + 1] == "_"):
+            end = i + 1
+            while end < size and (sql[end].isalnum() or sql[end] == "_"):
+                end += 1
+            name = sql[i + 1:end]
+            if name not in names:
+                names.append(name)
+            out.append(f"${names.index(name) + 1}")
+            i = end
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out), tuple(names)
+
+
+def _bind(sql: str, params: Any) -> tuple[str, Sequence[Any]]:
+    """The statement text and its arguments: ``?`` with a sequence, ``:name`` with a mapping."""
+    if isinstance(params, Mapping):
+        text, names = translate_named(sql)
+        return text, [params[name] for name in names]
+    return translate(sql), params
 
 
 # --- value codecs ------------------------------------------------------------------------------------
@@ -163,19 +210,23 @@ class PostgresConnection:
 
     async def execute(self, sql: str, params: Params = ()) -> Result:
         with _contended():
-            return Result(_rowcount(await self._conn.execute(translate(sql), *params)))
+            text, args = _bind(sql, params)
+            return Result(_rowcount(await self._conn.execute(text, *args)))
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         with _contended():
-            return await self._conn.fetch(translate(sql), *params)
+            text, args = _bind(sql, params)
+            return await self._conn.fetch(text, *args)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         with _contended():
-            return await self._conn.fetchrow(translate(sql), *params)
+            text, args = _bind(sql, params)
+            return await self._conn.fetchrow(text, *args)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         with _contended():
-            return await self._conn.fetchval(translate(sql), *params)
+            text, args = _bind(sql, params)
+            return await self._conn.fetchval(text, *args)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         batch = [tuple(r) for r in rows]
@@ -184,7 +235,8 @@ class PostgresConnection:
                 await self._conn.executemany(translate(sql), batch)
 
     async def stream(self, sql: str, params: Params = (), *, page: int = 2000) -> AsyncIterator[list[Row]]:
-        cursor = await self._conn.cursor(translate(sql), *params)
+        text, args = _bind(sql, params)
+        cursor = await self._conn.cursor(text, *args)
         while rows := await cursor.fetch(page):
             yield rows
 

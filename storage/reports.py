@@ -16,8 +16,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.domain.models import ProposalStatus
 from bot.domain.report_figures import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
-from storage.db import Connection, Database, to_db_time
+from storage.db import Connection, Database, from_db_time, to_db_time
 
 PAGE = 2000
 
@@ -28,30 +29,57 @@ SQL_REGISTRY = (
     " FROM ipwl i LEFT JOIN pic_teams t ON t.id = i.team_id ORDER BY i.code"
 )
 
-# Per IPWL and status: proposals, their clients and their budget. Correlated sub-queries walk the
-# clients_proposal and budget_lines_client indexes for the year's proposals only.
-SQL_PROPOSALS = (
-    "SELECT p.ipwl_id, p.status, count(*) AS proposals,"
-    " coalesce(sum((SELECT count(*) FROM clients c WHERE c.proposal_id = p.id)), 0) AS clients,"
-    " coalesce(sum((SELECT sum(b.total) FROM clients c JOIN budget_lines b ON b.client_id = c.id"
-    "   WHERE c.proposal_id = p.id)), 0) AS budget"
-    " FROM proposals p WHERE p.period_year = ? GROUP BY p.ipwl_id, p.status"
+# A proposal's status at a moment (parameter: the moment as UTC text). A proposal whose status has
+# not changed since (status_since before the moment; most of them, and all for the month running)
+# stands at its current status: no audit lookup. Otherwise it is the target of its latest status
+# change recorded before the moment; rows written before status changes carried their target (no
+# such event at all) stand at their current status from their creation on.
+_STATUSES = ", ".join(repr(s.value) for s in ProposalStatus)
+_STATUS_AT = (
+    "CASE WHEN p.status_since < :until AND p.created_at < :until THEN p.status ELSE"
+    " coalesce((SELECT a.to_status FROM audit_events a WHERE a.entity = 'proposal' AND a.entity_id = p.code"
+    f"   AND a.at < :until AND a.to_status IN ({_STATUSES}) ORDER BY a.at DESC, a.id DESC LIMIT 1),"
+    " CASE WHEN p.created_at < :until AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.entity = 'proposal'"
+    f"   AND a.entity_id = p.code AND a.to_status IN ({_STATUSES})) THEN p.status END) END"
 )
 
-# Per IPWL: clients whose transfer was sent, and the amount.
+# Per IPWL and status at the moment: proposals, their clients and their budget. Correlated
+# sub-queries walk the clients_proposal and budget_lines_client indexes for the year's proposals only.
+SQL_PROPOSALS = (
+    "SELECT ipwl_id, status, count(*) AS proposals, coalesce(sum(clients), 0), coalesce(sum(budget), 0) FROM ("
+    f" SELECT p.ipwl_id, {_STATUS_AT} AS status,"
+    " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id) AS clients,"
+    " (SELECT sum(b.total) FROM clients c JOIN budget_lines b ON b.client_id = c.id"
+    "   WHERE c.proposal_id = p.id) AS budget"
+    " FROM proposals p WHERE p.period_year = :year) AS at_moment"  # (PostgreSQL needs the alias)
+    " WHERE status IS NOT NULL GROUP BY ipwl_id, status"
+)
+
+# Per IPWL: clients whose transfer stood as sent at the moment, and the amount. A transfer row not
+# updated since stands as it is; one updated later stood as its latest "transfer" audit event
+# before the moment said (failed, then sent again…).
 SQL_TRANSFERS = (
     "SELECT p.ipwl_id, count(*) AS clients, coalesce(sum(t.amount), 0) AS amount"
     " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
-    " WHERE t.status = 'sent' AND p.period_year = ? GROUP BY p.ipwl_id"
+    " WHERE p.period_year = :year AND CASE WHEN t.updated_at < :until THEN t.status ELSE"
+    "  (SELECT a.to_status FROM audit_events a WHERE a.entity = 'client' AND a.entity_id = CAST(c.id AS TEXT)"
+    "    AND a.action = 'transfer' AND a.at < :until ORDER BY a.at DESC, a.id DESC LIMIT 1) END = 'sent'"
+    " GROUP BY p.ipwl_id"
 )
 
-# Per IPWL: submitted LPJ on time and late, and the amounts they account for.
+# Per IPWL: LPJ submitted by the moment, on time and late; validated by then, with the amounts they
+# account for; and filed but not validated by then, with theirs.
+_REALIZED = "coalesce((SELECT sum(r.amount) FROM lpj_realizations r WHERE r.lpj_id = l.id), 0)"
+_VALIDATED = "(l.validated_at IS NOT NULL AND l.validated_at < :until)"
 SQL_LPJ = (
     "SELECT p.ipwl_id, sum(CASE WHEN l.late THEN 0 ELSE 1 END) AS on_time,"
     " sum(CASE WHEN l.late THEN 1 ELSE 0 END) AS late,"
-    " coalesce(sum((SELECT sum(r.amount) FROM lpj_realizations r WHERE r.lpj_id = l.id)), 0) AS accounted"
+    f" coalesce(sum(CASE WHEN {_VALIDATED} THEN {_REALIZED} END), 0) AS accounted,"
+    f" sum(CASE WHEN {_VALIDATED} THEN 1 ELSE 0 END) AS validated,"
+    f" sum(CASE WHEN {_VALIDATED} THEN 0 ELSE 1 END) AS filed,"
+    f" coalesce(sum(CASE WHEN {_VALIDATED} THEN NULL ELSE {_REALIZED} END), 0) AS filed_amount"
     " FROM lpj l JOIN proposals p ON p.id = l.proposal_id"
-    " WHERE l.submitted_at IS NOT NULL AND p.period_year = ? GROUP BY p.ipwl_id"
+    " WHERE coalesce(l.first_submitted_at, l.submitted_at) < :until AND p.period_year = :year GROUP BY p.ipwl_id"
 )
 
 # The stage events of the year's proposals up to a moment, proposal by proposal, in time order. The
@@ -114,9 +142,9 @@ EXPORTS: dict[str, ExportQuery] = {
     ),
     "payments": ExportQuery(
         ("code", "ipwl_code", "spp_number", "spp_date", "spm_number", "spm_date", "position", "nik", "bank_code",
-         "account_number", "amount", "transfer_status", "transfer_on", "updated_at"),
+         "account_number", "holder_name", "amount", "transfer_status", "transfer_on", "updated_at"),
         "SELECT p.code, i.code, pay.spp_number, pay.spp_date, pay.spm_number, pay.spm_date, c.position, c.nik,"
-        " ba.bank_code, ba.account_number, t.amount, t.status, t.transfer_on, t.updated_at"
+        " ba.bank_code, ba.account_number, ba.holder_name, t.amount, t.status, t.transfer_on, t.updated_at"
         " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
         " JOIN ipwl i ON i.id = p.ipwl_id LEFT JOIN payments pay ON pay.proposal_id = p.id"
         " LEFT JOIN bank_accounts ba ON ba.client_id = c.id"
@@ -138,6 +166,34 @@ EXPORTS: dict[str, ExportQuery] = {
 }
 
 
+# The detail sheets of an export, after its first: (sheet key, query over the same range); the
+# sheets' titles live with the other labels (bot/files/report_files.py DETAIL_SHEETS).
+# The LPJ export's detail is what an inspector checks an LPJ against: each receipt (amount, meterai,
+# file) and each client's realization against the RAB.
+EXPORT_DETAILS: dict[str, tuple[tuple[str, ExportQuery], ...]] = {
+    "lpj": (
+        ("receipts", ExportQuery(
+            ("code", "ipwl_code", "receipt", "file_name", "amount", "stamped", "created_at"),
+            "SELECT p.code, i.code, e.id, a.file_name, e.amount, e.stamped, e.created_at FROM lpj_evidence e"
+            " JOIN lpj l ON l.id = e.lpj_id JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " JOIN attachments a ON a.id = e.attachment_id"
+            " WHERE e.kind = 'receipt' AND l.submitted_at >= ? AND l.submitted_at < ? ORDER BY p.id, e.id",
+        )),
+        ("realization", ExportQuery(
+            ("code", "ipwl_code", "position", "client_budget", "realized", "difference"),
+            "SELECT code, ipwl, position, budget, realized, budget - realized FROM ("
+            " SELECT p.id AS pid, p.code AS code, i.code AS ipwl, c.position AS position,"
+            " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id) AS budget,"
+            " (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r JOIN budget_lines b ON b.id = r.budget_line_id"
+            "   WHERE r.lpj_id = l.id AND b.client_id = c.id) AS realized"
+            " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " JOIN clients c ON c.proposal_id = p.id WHERE l.submitted_at >= ? AND l.submitted_at < ?) AS per_client"
+            " ORDER BY pid, position",
+        )),
+    ),
+}
+
+
 class ReportReader:
     """Aggregates and row streams over one consistent snapshot of the database."""
 
@@ -148,14 +204,18 @@ class ReportReader:
         rows = await self._conn.execute_fetchall(SQL_REGISTRY)
         return [RegistryRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
 
-    async def proposals(self, year: int) -> list[StatusRow]:
-        return [StatusRow(*r) for r in await self._conn.execute_fetchall(SQL_PROPOSALS, (year,))]
+    async def proposals(self, year: int, until: dt.datetime) -> list[StatusRow]:
+        """The year's proposals by IPWL and by the status they had at ``until``."""
+        rows = await self._conn.execute_fetchall(SQL_PROPOSALS, {"year": year, "until": to_db_time(until)})
+        return [StatusRow(*r) for r in rows]
 
-    async def transfers(self, year: int) -> list[TransferRow]:
-        return [TransferRow(*r) for r in await self._conn.execute_fetchall(SQL_TRANSFERS, (year,))]
+    async def transfers(self, year: int, until: dt.datetime) -> list[TransferRow]:
+        rows = await self._conn.execute_fetchall(SQL_TRANSFERS, {"year": year, "until": to_db_time(until)})
+        return [TransferRow(*r) for r in rows]
 
-    async def lpj(self, year: int) -> list[LpjRow]:
-        return [LpjRow(*r) for r in await self._conn.execute_fetchall(SQL_LPJ, (year,))]
+    async def lpj(self, year: int, until: dt.datetime) -> list[LpjRow]:
+        rows = await self._conn.execute_fetchall(SQL_LPJ, {"year": year, "until": to_db_time(until)})
+        return [LpjRow(*r) for r in rows]
 
     async def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[list[StageEvent]]:
         """The year's stage events before ``until``, in pages (a proposal's events in time order)."""
@@ -166,9 +226,10 @@ class ReportReader:
         rows = await self._conn.execute_fetchall(SQL_MONTH_FLOWS, (to_db_time(start), to_db_time(end)))
         return {r[0]: r[1] for r in rows}
 
-    async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime) -> AsyncIterator[Sequence[tuple]]:
-        """The rows of one export over [start, end), in pages."""
-        query = EXPORTS[kind]
+    async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime, query: ExportQuery | None = None
+                          ) -> AsyncIterator[Sequence[tuple]]:
+        """The rows of one export (or of one of its detail sheets) over [start, end), in pages."""
+        query = query or EXPORTS[kind]
         async for page in self._conn.stream(query.sql, (to_db_time(start), to_db_time(end)), page=PAGE):
             yield [tuple(r) for r in page]
 
@@ -180,8 +241,18 @@ async def report_reader(db: Database) -> AsyncIterator[ReportReader]:
         yield ReportReader(conn)
 
 
+@dataclass(frozen=True)
+class KeptReport:
+    """A month's report as it was sent on schedule."""
+
+    period: str
+    sent_at: dt.datetime
+    report: str | None  # the figures as JSON (None for a run kept before figures were)
+    late: bool
+
+
 class ReportRunRepository:
-    """Which months' reports went out on schedule."""
+    """Which months' reports went out on schedule, and what they said."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -190,10 +261,19 @@ class ReportRunRepository:
         rows = await self._conn.execute_fetchall("SELECT 1 FROM report_runs WHERE period = ?", (period,))
         return bool(rows)
 
-    async def claim(self, period: str, now: dt.datetime) -> bool:
-        """Record the run; False when another run (or instance) already did."""
+    async def kept(self, period: str) -> KeptReport | None:
+        rows = await self._conn.execute_fetchall(
+            "SELECT period, ran_at, report, late FROM report_runs WHERE period = ?", (period,))
+        if not rows:
+            return None
+        sent_at = from_db_time(rows[0][1])
+        assert sent_at is not None
+        return KeptReport(rows[0][0], sent_at, rows[0][2], bool(rows[0][3]))
+
+    async def claim(self, period: str, now: dt.datetime, *, report: str | None = None, late: bool = False) -> bool:
+        """Record the run with the figures it sends; False when another run (or instance) already did."""
         cursor = await self._conn.execute(
-            "INSERT INTO report_runs (period, ran_at) VALUES (?, ?) ON CONFLICT (period) DO NOTHING",
-            (period, to_db_time(now)),
+            "INSERT INTO report_runs (period, ran_at, report, late) VALUES (?, ?, ?, ?) ON CONFLICT (period) DO NOTHING",
+            (period, to_db_time(now), report, int(late)),
         )
         return cursor.rowcount == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -15,6 +16,7 @@ import pytest
 
 from bot.cli import main
 from storage.backup import verify_archive
+from storage.unit import Storage
 from tests.helpers import IPWL_CSV
 
 
@@ -29,13 +31,26 @@ def config(tmp_path: Path, database_url: str) -> Path:
     return path
 
 
+def rows(url: str, sql: str) -> list[tuple]:
+    """What the database of ``url`` holds, read on either engine (outside any bot)."""
+    async def read() -> list[tuple]:
+        storage = await Storage.open(url, apply_migrations=False)
+        try:
+            async with storage.db.reading() as conn:
+                return [tuple(r) for r in await conn.execute_fetchall(sql)]
+        finally:
+            await storage.close()
+
+    return asyncio.run(read())
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, capsys) -> None:
+def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, database_url: str, capsys) -> None:
     assert run(capsys, "db", "migrate", "--config", str(config))[0] == 0
     code, out, _ = run(capsys, "db", "status", "--config", str(config))
     assert code == 0 and "applied  0001_initial.sql" in out
@@ -72,6 +87,11 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, cap
     else:
         assert f"atensi-bot db restore {backup}" in out
         assert "database.sqlite3" in verify_archive(backup)["members"]
+    # Audited like /cadangan (issue 18.7), by the command line.
+    assert rows(database_url, "SELECT actor_role, entity, entity_id, action FROM audit_events WHERE action = 'backup'"
+                ) == [("cli", "database", "backup.tar", "backup")]
+    code, out, _ = run(capsys, "admin", "invite", "--role", "auditor", "--config", str(config))
+    assert code == 0 and "role: auditor" in out
 
 
 def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path, config: Path, capsys) -> None:

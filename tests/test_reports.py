@@ -140,8 +140,23 @@ def build_seed() -> list[SeedProposal]:
     return proposals
 
 
+# The status each seeded lifecycle event leaves the proposal in (what the services record as to_status).
+TARGET_STATUS = {"create_draft": "draft", "submit": "submitted", "resubmit": "submitted", "claim": "in_review",
+                 "return": "returned", "reject": "rejected", "withdraw": "withdrawn", "verify": "verified",
+                 "validate": "validated", "issue_sk": "decreed", "submit_accounts": "accounts_submitted",
+                 "verify_accounts": "accounts_verified", "record_payment": "paid", "submit_lpj": "lpj_submitted",
+                 "return_lpj": "lpj_returned", "verify_lpj": "lpj_verified", "validate_lpj": "closed"}
+
+
+def event_at(p: SeedProposal, action: str) -> dt.datetime | None:
+    found = [at for a, at in p.events if a == action]
+    return found[-1] if found else None
+
+
 async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
-    """Write the seed into the database, rows exactly as the services would leave them."""
+    """Write the seed into the database, rows exactly as the services would leave them: each
+    proposal created before its first event, every status change audited with its target, the
+    transfer and the LPJ stamped when they were recorded."""
     stamp = to_db_time(START)
     async with storage.db.transaction() as conn:
         await conn.execute("INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
@@ -150,15 +165,26 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
                                      " VALUES (777, 'Seeder', ?) RETURNING id", (stamp,))
         ipwl = {code: i for i, code in await conn.execute_fetchall("SELECT id, code FROM ipwl")}
         for p in proposals:
+            created = (p.events[0][1] if p.events else dt.datetime(p.year, 1, 2, tzinfo=dt.timezone.utc)
+                       ) - dt.timedelta(hours=1)
             proposal_id = await conn.fetchval(
                 "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
                 " updated_at, status_since) VALUES (?, ?, ?, ?, 3, ?, ?, ?, ?) RETURNING id",
+                # created_at stays the seed's moment (the exports' date ranges select on it); the
+                # draft's own audit event comes before the proposal's first step.
                 (p.code, ipwl[p.ipwl], p.status, p.year, seeder, stamp, stamp, stamp))
+            await conn.execute(
+                "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, to_status)"
+                " VALUES (?, ?, 'operator', 'proposal', ?, 'create_draft', 'draft')", (to_db_time(created), seeder, p.code))
             lpj_id = None
             if p.lpj_late is not None:
+                filed = to_db_time(event_at(p, "submit_lpj"))  # type: ignore[arg-type]
+                validated = event_at(p, "validate_lpj")
                 lpj_id = await conn.fetchval(
-                    "INSERT INTO lpj (proposal_id, submitted_at, late, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
-                    " RETURNING id", (proposal_id, stamp, p.lpj_late, stamp, stamp))
+                    "INSERT INTO lpj (proposal_id, submitted_at, first_submitted_at, late, validated_at, created_at,"
+                    " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (proposal_id, filed, filed, int(p.lpj_late), to_db_time(validated) if validated else None,
+                     stamp, stamp))
             for position, c in enumerate(p.clients, start=1):
                 client_id = await conn.fetchval(
                     "INSERT INTO clients (proposal_id, position, full_name, nik, address, phone)"
@@ -172,12 +198,15 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
                         await conn.execute("INSERT INTO lpj_realizations (lpj_id, budget_line_id, amount)"
                                            " VALUES (?, ?, ?)", (lpj_id, line_id, c.realized[number]))
                 if c.transfer is not None:
+                    recorded = event_at(p, "record_payment") or event_at(p, "verify_accounts")
                     await conn.execute("INSERT INTO transfers (client_id, amount, status, updated_at)"
-                                       " VALUES (?, ?, ?, ?)", (client_id, c.transfer[1], c.transfer[0], stamp))
+                                       " VALUES (?, ?, ?, ?)",
+                                       (client_id, c.transfer[1], c.transfer[0], to_db_time(recorded)))  # type: ignore[arg-type]
             for action, moment in p.events:
                 await conn.execute(
-                    "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action)"
-                    " VALUES (?, ?, 'pic', 'proposal', ?, ?)", (to_db_time(moment), seeder, p.code, action))
+                    "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, to_status)"
+                    " VALUES (?, ?, 'pic', 'proposal', ?, ?, ?)",
+                    (to_db_time(moment), seeder, p.code, action, TARGET_STATUS.get(action)))
 
 
 # --- the independent computation ------------------------------------------------------------------------------
@@ -216,10 +245,15 @@ def expected(proposals: list[SeedProposal], group: set[str], year: int = 2026) -
         "served": sum(1 for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"),
         "funds_decreed": sum(c.budget for p in mine if p.status in DECREED_PLUS for c in p.clients),
         "funds_transferred": sum(c.transfer[1] for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"),
-        "funds_accounted": sum(sum(c.realized or []) for p in mine if p.lpj_late is not None for c in p.clients),
+        # Accounted for means validated (closed); an LPJ filed and not yet validated is its own figure.
+        "funds_accounted": sum(sum(c.realized or []) for p in mine if p.status == "closed" for c in p.clients),
+        "funds_filed": sum(sum(c.realized or []) for p in mine if p.lpj_late is not None and p.status != "closed"
+                           for c in p.clients),
         "lpj_on_time": sum(1 for p in mine if p.lpj_late is False),
         "lpj_late": sum(1 for p in mine if p.lpj_late is True),
-        "target": TARGET * len(group) / len(IPWL_CODES),
+        "lpj_validated": sum(1 for p in mine if p.status == "closed"),
+        "lpj_filed": sum(1 for p in mine if p.lpj_late is not None and p.status != "closed"),
+        "target": TARGET * len(group) // len(IPWL_CODES),  # 940 whole clients each
         "medians": {k: round(statistics.median(v), 1) for k, v in durations.items()},
         "counts": {k: len(v) for k, v in durations.items()},
     }
@@ -229,8 +263,8 @@ def figures_of(f) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {
         "proposals": f.proposal_count, "proposed": f.clients_proposed, "decreed": f.clients_decreed,
         "served": f.clients_served, "funds_decreed": f.funds_decreed, "funds_transferred": f.funds_transferred,
-        "funds_accounted": f.funds_accounted, "lpj_on_time": f.lpj_on_time, "lpj_late": f.lpj_late,
-        "target": pytest.approx(f.target),
+        "funds_accounted": f.funds_accounted, "funds_filed": f.funds_filed, "lpj_on_time": f.lpj_on_time,
+        "lpj_late": f.lpj_late, "lpj_validated": f.lpj_validated, "lpj_filed": f.lpj_filed, "target": f.target,
         "medians": {k: f.median_days(k) for k in ("review", "decree", "payment", "lpj") if f.median_days(k) is not None},
         "counts": {k: f.stage_count(k) for k in ("review", "decree", "payment", "lpj") if f.stage_count(k)},
     }
@@ -281,7 +315,7 @@ async def test_monthly_figures_match_the_seed_per_ipwl_province_team_and_centre(
     assert figures_of(teams["TIM2"]) == expected(seeded, {"SS01", "PA01"})
     assert figures_of(teams["-"]) == expected(seeded, {"JK01"})
     assert figures_of(report.centre) == expected(seeded, set(IPWL_CODES))
-    assert report.expected == pytest.approx(TARGET * 11 / 12)
+    assert report.expected == 4308  # 4,700 × 11 ÷ 12 = 4,308.3: whole clients, half up
 
     # This month's flow, by the centre's clock (WIB): the 1 Nov 00:30 WIB submission counts.
     in_november = [(a, at) for p in seeded for a, at in p.events
@@ -303,8 +337,8 @@ async def test_the_workbook_and_charts_open_and_carry_the_figures(services, seed
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     for code in IPWL_CODES:
         want = expected(seeded, {code})
-        assert rows[code]["Clients decreed"] == want["decreed"]
-        assert rows[code]["Funds transferred (Rp)"] == want["funds_transferred"]
+        assert rows[code]["Clients decreed, year to date"] == want["decreed"]
+        assert rows[code]["Funds transferred, year to date (Rp)"] == want["funds_transferred"]
         assert rows[code]["LPJ late"] == want["lpj_late"]
         assert rows[code]["Median days: Submitted → verified"] == want["medians"].get("review")
     assert rows["JK01"]["PIC team"] == "-"
@@ -361,7 +395,7 @@ async def test_the_scheduled_report_is_queued_once_per_month_for_each_head(servi
 
 async def test_client_exports_are_masked_unless_asked_and_every_export_is_audited(services, seeded) -> None:
     admin = await person(services, 9001, "Admin")
-    span = (dt.date(2026, 11, 1), dt.date(2026, 11, 28))
+    span = (dt.date(2025, 1, 1), dt.date(2026, 11, 28))
     masked = await services.reports.export(admin, "clients", span, Translator("en"))
     full = await services.reports.export(admin, "clients", span, Translator("en"), unmasked=True)
     assert masked.rows == full.rows == sum(len(p.clients) for p in seeded)
@@ -386,7 +420,7 @@ async def test_client_exports_are_masked_unless_asked_and_every_export_is_audite
 
 async def test_every_export_kind_opens_with_its_rows_and_payments_are_always_masked(services, seeded) -> None:
     admin = await person(services, 9001, "Admin")
-    span = (dt.date(2026, 1, 1), dt.date(2026, 11, 28))
+    span = (dt.date(2025, 1, 1), dt.date(2026, 11, 28))
     files = {kind: await services.reports.export(admin, kind, span, Translator("en"))
              for kind in ("proposals", "payments", "lpj", "audit")}
     for kind, export in files.items():
@@ -552,3 +586,14 @@ async def test_a_postgresql_backup_put_back_by_hand_is_erased_again_from_the_led
         assert await again.privacy.reapply_erasures(erasure_ledger(admin_settings).entries()) == 0  # once
     finally:
         await restored.close()
+
+
+def test_a_share_that_is_not_nothing_never_reads_as_zero() -> None:
+    from bot.files.report_files import percent
+    from bot.i18n import load_translations
+    from bot.app import LOCALES_DIR
+
+    t = load_translations(LOCALES_DIR).for_locale("id")
+    assert percent(t, 2 / 4700) == "<0,1%"  # two clients decreed of the year's target
+    assert percent(t, 0) == "0,0%"
+    assert percent(t, 0.0005) == "0,1%" and percent(t, 0.5) == "50,0%"

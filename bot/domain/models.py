@@ -18,6 +18,7 @@ class Role(StrEnum):
     FINANCE = "finance"  # centre-wide
     HEAD = "head"  # centre-wide: head of centre, issues the SK
     ADMIN = "admin"  # centre-wide: registry, broadcasts, reports
+    AUDITOR = "auditor"  # centre-wide, read only: reports, exports, the audit trail; decides nothing
 
 
 CENTRE_ROLES = frozenset({Role.FINANCE, Role.HEAD, Role.ADMIN})

@@ -54,6 +54,8 @@ class HistoryEntry:
     from_status: str | None
     to_status: str | None
     reason: str | None
+    entity: str = "proposal"  # or "client": an event about one of the proposal's clients
+    client_position: int | None = None  # that client's number in the proposal (None once deleted)
 
 
 @dataclass(frozen=True)

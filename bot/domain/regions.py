@@ -224,6 +224,15 @@ def _split_regency_prefix(folded: str) -> tuple[str | None, str]:
     return kind, folded[match.end() :].strip()
 
 
+# How Indonesian offices shorten the long province names on a button or a chart label.
+_SHORT_NAMES = {"19": "Kep. Bangka Belitung", "31": "DKI Jakarta", "34": "DI Yogyakarta", "52": "NTB", "53": "NTT"}
+
+
+def province_short_name(code: str) -> str:
+    """A province's name short enough for a button: "DKI Jakarta", not "Daerah Khusus Ibukota Ja…"."""
+    return _SHORT_NAMES.get(code) or PROVINCES.get(code, code)
+
+
 def province_search(text: str) -> list[tuple[str, str]]:
     """Find provinces by code (``"32"``), name fragment (``"jawa"``) or short form (``"jabar"``).
 

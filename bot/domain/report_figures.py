@@ -7,15 +7,19 @@ pace, the funds pipeline, LPJ punctuality and the median days each stage takes. 
 
 Definitions (also written on the workbook's "Notes" sheet):
 
-* scope: proposals whose period is in the report's year; figures are as of the moment the report
-  is made, the month sets the pace and the "this month" counts;
+* scope: proposals whose period is in the report's year, year to date: the position at the end of
+  the report's month in the centre's time zone (:attr:`MonthlyReport.as_of`; the moment the report
+  is made, for the month still running). A status, a transfer or an LPJ check recorded after that
+  moment does not count, so a month's report made again later says what it said at the time;
 * clients proposed: clients of proposals sent to the centre (not draft, not withdrawn);
   decreed: of proposals with an SK (status ``decreed`` or later); served: clients whose transfer
   was sent;
-* target: the yearly target, shared over active IPWL (a province's or team's share is its number
-  of active IPWL); pace: the target × month ÷ 12 — what should be decreed by the month's end;
+* target: the yearly target in whole clients, shared over active IPWL (the remainder goes one each
+  to the first IPWL by code); pace: the target × month ÷ 12, rounded half up to whole clients —
+  what should be decreed by the month's end;
 * funds decreed: the budget of decreed clients; transferred: transfers sent; accounted for: the
-  realizations of submitted LPJ;
+  realizations of validated LPJ (an auditor's "accounted for"); filed: of LPJ submitted but not
+  validated yet — their own figure, never counted as accounted;
 * stage times: calendar days, per proposal, from the latest start event up to the first end event
   (submit/resubmit → verify, verify → issue_sk, issue_sk → record_payment, record_payment →
   submit_lpj), the median over the year's proposals.
@@ -24,8 +28,10 @@ Definitions (also written on the workbook's "Notes" sheet):
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
+import json
 import statistics
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +114,19 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
+def whole(value: float) -> int:
+    """Clients are whole: the one rounding rule of the report (half up), for targets and the pace."""
+    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
+
+
+def shares(total: int, count: int) -> list[int]:
+    """``total`` split into ``count`` whole shares that add up to it (the first ones take the remainder)."""
+    if count <= 0:
+        return []
+    base, extra = divmod(total, count)
+    return [base + (index < extra) for index in range(count)]
+
+
 @dataclass
 class Figures:
     """The numbers of one IPWL, province, team, or the whole centre."""
@@ -115,18 +134,22 @@ class Figures:
     key: str
     label: str
     ipwl_count: int = 0
-    target: float = 0.0
+    target: int = 0
     proposals: dict[ProposalStatus, int] = field(default_factory=dict)
     clients_proposed: int = 0
     clients_decreed: int = 0
     clients_served: int = 0
     funds_decreed: int = 0
     funds_transferred: int = 0
-    funds_accounted: int = 0
+    funds_accounted: int = 0  # realizations of validated LPJ
+    funds_filed: int = 0  # realizations of LPJ submitted but not validated yet
     lpj_on_time: int = 0
     lpj_late: int = 0
+    lpj_validated: int = 0
+    lpj_filed: int = 0  # submitted, not validated yet (in review or returned)
     durations: dict[str, list[float]] = field(default_factory=dict)
     medians: dict[str, float | None] = field(default_factory=dict)  # filled by seal()
+    counts: dict[str, int] = field(default_factory=dict)  # filled by seal()
 
     @property
     def proposal_count(self) -> int:
@@ -137,6 +160,10 @@ class Figures:
         """Clients decreed as a share of the target (0 when there is no target)."""
         return self.clients_decreed / self.target if self.target else 0.0
 
+    def expected(self, month: int) -> int:
+        """Clients this group should have decreed by the end of ``month`` (whole clients)."""
+        return whole(pace(self.target, month))
+
     def median_days(self, stage: str) -> float | None:
         if stage in self.medians:
             return self.medians[stage]
@@ -145,8 +172,11 @@ class Figures:
     def seal(self) -> None:
         """Compute the medians once (sorting 100,000 durations is not free; views ask repeatedly)."""
         self.medians = {stage.key: _median(self.durations.get(stage.key, [])) for stage in STAGES}
+        self.counts = {stage.key: len(self.durations.get(stage.key, ())) for stage in STAGES}
 
     def stage_count(self, stage: str) -> int:
+        if stage in self.counts:
+            return self.counts[stage]
         return len(self.durations.get(stage, ()))
 
     def absorb(self, other: Figures) -> None:
@@ -155,11 +185,14 @@ class Figures:
         self.target += other.target
         for status, count in other.proposals.items():
             self.proposals[status] = self.proposals.get(status, 0) + count
-        for name in ("clients_proposed", "clients_decreed", "clients_served", "funds_decreed",
-                     "funds_transferred", "funds_accounted", "lpj_on_time", "lpj_late"):
+        for name in _SUMMED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for stage, values in other.durations.items():
             self.durations.setdefault(stage, []).extend(values)
+
+
+_SUMMED = ("clients_proposed", "clients_decreed", "clients_served", "funds_decreed", "funds_transferred",
+           "funds_accounted", "funds_filed", "lpj_on_time", "lpj_late", "lpj_validated", "lpj_filed")
 
 
 @dataclass(frozen=True)
@@ -176,11 +209,65 @@ class MonthlyReport:
     # Per IPWL code: its province's name and its team's code (the IPWL sheet's scope columns).
     ipwl_province: dict[str, str] = field(default_factory=dict)
     ipwl_team: dict[str, str] = field(default_factory=dict)
+    # The moment the figures stand at: the month's end (centre time), or when the report was made
+    # for the month still running.
+    as_of: dt.datetime | None = None
+    # Set when the report is the one kept as it was sent on schedule (see storage.reports).
+    sent_at: dt.datetime | None = None
+    late: bool = False  # the scheduled report went out late (the bot was not running when it was due)
 
     @property
-    def expected(self) -> float:
-        """Clients that should be decreed by the end of the month, at an even pace."""
-        return pace(self.yearly_target, self.period.month)
+    def expected(self) -> int:
+        """Clients that should be decreed by the end of the month, at an even pace (whole clients)."""
+        return whole(pace(self.yearly_target, self.period.month))
+
+    @property
+    def month_complete(self) -> bool:
+        """True when the figures stand at the month's end (the month is over)."""
+        return self.as_of is not None and self.as_of >= self.period.bounds(self.timezone)[1]
+
+    def to_json(self) -> str:
+        """The report as kept when it is sent (per-proposal durations left out: medians and counts stay)."""
+        def figures(f: Figures) -> dict[str, object]:
+            data = {name: getattr(f, name) for name in ("key", "label", "ipwl_count", "target", *_SUMMED)}
+            data["proposals"] = {status.value: count for status, count in f.proposals.items()}
+            data["medians"] = {stage.key: f.median_days(stage.key) for stage in STAGES}
+            data["counts"] = {stage.key: f.stage_count(stage.key) for stage in STAGES}
+            return data
+
+        return json.dumps({
+            "period": self.period.key, "generated_at": self.generated_at.isoformat(), "timezone": self.timezone,
+            "yearly_target": self.yearly_target, "centre": figures(self.centre),
+            "ipwl": [figures(f) for f in self.ipwl], "provinces": [figures(f) for f in self.provinces],
+            "teams": [figures(f) for f in self.teams], "flows": self.flows, "ipwl_province": self.ipwl_province,
+            "ipwl_team": self.ipwl_team, "as_of": self.as_of.isoformat() if self.as_of else None,
+        }, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str, *, sent_at: dt.datetime | None = None, late: bool = False) -> MonthlyReport:
+        data = json.loads(text)
+
+        def figures(d: dict[str, object]) -> Figures:
+            values = {k: v for k, v in d.items() if k not in ("proposals", "medians", "counts")}
+            f = Figures(**values)  # type: ignore[arg-type]
+            f.proposals = {ProposalStatus(s): int(n) for s, n in d["proposals"].items()}  # type: ignore[union-attr]
+            f.medians = dict(d["medians"])  # type: ignore[call-overload]
+            f.counts = dict(d["counts"])  # type: ignore[call-overload]
+            return f
+
+        year, month = (int(x) for x in data["period"].split("-"))
+        return cls(
+            period=Period(year, month), generated_at=dt.datetime.fromisoformat(data["generated_at"]),
+            timezone=data["timezone"], yearly_target=data["yearly_target"], centre=figures(data["centre"]),
+            ipwl=[figures(f) for f in data["ipwl"]], provinces=[figures(f) for f in data["provinces"]],
+            teams=[figures(f) for f in data["teams"]], flows=dict(data["flows"]),
+            ipwl_province=dict(data["ipwl_province"]), ipwl_team=dict(data["ipwl_team"]),
+            as_of=dt.datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None, sent_at=sent_at, late=late,
+        )
+
+    def kept(self, sent_at: dt.datetime, late: bool) -> MonthlyReport:
+        """This report marked as the one sent on schedule."""
+        return dataclasses.replace(self, sent_at=sent_at, late=late)
 
 
 def pace(target: float, month: int) -> float:
@@ -224,10 +311,16 @@ class TransferRow:
 
 @dataclass(frozen=True)
 class LpjRow:
+    """LPJ of one IPWL submitted by the report's moment: on time, late, validated (with the amounts
+    they account for) and filed but not validated yet (with theirs)."""
+
     ipwl_id: int
     on_time: int
     late: int
     accounted: int
+    validated: int = 0
+    filed: int = 0
+    filed_amount: int = 0
 
 
 @dataclass(frozen=True)
@@ -242,9 +335,9 @@ class ReportSource(Protocol):
     """What :func:`collect` needs from the read side (``storage.reports.ReportReader``)."""
 
     async def registry(self) -> Sequence[RegistryRow]: ...
-    async def proposals(self, year: int) -> Sequence[StatusRow]: ...
-    async def transfers(self, year: int) -> Sequence[TransferRow]: ...
-    async def lpj(self, year: int) -> Sequence[LpjRow]: ...
+    async def proposals(self, year: int, until: dt.datetime) -> Sequence[StatusRow]: ...
+    async def transfers(self, year: int, until: dt.datetime) -> Sequence[TransferRow]: ...
+    async def lpj(self, year: int, until: dt.datetime) -> Sequence[LpjRow]: ...
     def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[Sequence[StageEvent]]: ...
     async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]: ...
 
@@ -320,13 +413,14 @@ def build_report(
     lpj: Iterable[LpjRow],
     durations: Mapping[int, Mapping[str, list[float]]],
     flows: Mapping[str, int],
+    as_of: dt.datetime | None = None,
 ) -> MonthlyReport:
     """Per-IPWL figures from the aggregates, rolled up to provinces, teams and the centre."""
-    active = sum(1 for entry in registry if entry.active)
-    share = yearly_target / active if active else 0.0
+    active = [entry.id for entry in registry if entry.active]
+    targets = dict(zip(active, shares(yearly_target, len(active)), strict=True))
     by_id: dict[int, Figures] = {}
     for entry in registry:
-        by_id[entry.id] = Figures(entry.code, entry.name, ipwl_count=1, target=share if entry.active else 0.0,
+        by_id[entry.id] = Figures(entry.code, entry.name, ipwl_count=1, target=targets.get(entry.id, 0),
                                   durations={k: list(v) for k, v in durations.get(entry.id, {}).items()})
     for row in proposals:
         figures = by_id.get(row.ipwl_id)
@@ -348,6 +442,9 @@ def build_report(
             figures.lpj_on_time += row.on_time
             figures.lpj_late += row.late
             figures.funds_accounted += row.accounted
+            figures.lpj_validated += row.validated
+            figures.lpj_filed += row.filed
+            figures.funds_filed += row.filed_amount
 
     provinces: dict[str, Figures] = {}
     teams: dict[str, Figures] = {}
@@ -375,23 +472,26 @@ def build_report(
         flows=flow_counts,
         ipwl_province={e.code: PROVINCES.get(e.province_code, e.province_code) for e in registry},
         ipwl_team={e.code: e.team_code or NO_TEAM for e in registry},
+        as_of=as_of,
     )
 
 
 async def collect(source: ReportSource, period: Period, *, now: dt.datetime, timezone: str,
                   yearly_target: int) -> MonthlyReport:
-    """Read the aggregates of ``period``'s year from ``source`` and build the report."""
-    registry = await source.registry()
-    proposals = await source.proposals(period.year)
-    transfers = await source.transfers(period.year)
-    lpj = await source.lpj(period.year)
-    collector = DurationCollector()
-    async for page in source.stage_events(period.year, now):
-        collector.feed(page)
+    """Read the aggregates of ``period``'s year from ``source`` and build the report: the position
+    at the month's end (or now, for the month still running)."""
     start, end = period.bounds(timezone)
+    as_of = min(now, end)
+    registry = await source.registry()
+    proposals = await source.proposals(period.year, as_of)
+    transfers = await source.transfers(period.year, as_of)
+    lpj = await source.lpj(period.year, as_of)
+    collector = DurationCollector()
+    async for page in source.stage_events(period.year, as_of):
+        collector.feed(page)
     flows = await source.month_flows(start, end)
     # The roll-up and the medians take a few hundred milliseconds at national scale: off the loop.
     return await asyncio.to_thread(
         functools.partial(build_report, period, generated_at=now, timezone=timezone, yearly_target=yearly_target,
                           registry=registry, proposals=proposals, transfers=transfers, lpj=lpj,
-                          durations=collector.finish(), flows=flows))
+                          durations=collector.finish(), flows=flows, as_of=as_of))

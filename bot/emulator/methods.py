@@ -145,6 +145,8 @@ class BotApiMethods:
             "deleteMyCommands": self.delete_my_commands,
             "getChat": self.get_chat,
             "getChatMember": self.get_chat_member,
+            "banChatMember": self.ban_chat_member,
+            "unbanChatMember": self.unban_chat_member,
             "setChatMenuButton": self.set_chat_menu_button,
             "getChatMenuButton": self.get_chat_menu_button,
         }
@@ -487,6 +489,9 @@ class BotApiMethods:
         user_id = p.integer("user_id") or 0
         state = self._state
         if user_id == state.bot_user["id"]:
+            group = state.groups.get(chat["id"])
+            if group is not None and group.bot_can_restrict:
+                return {"status": "administrator", "user": state.bot_user, **_ADMIN_RIGHTS}
             return {"status": "member", "user": state.bot_user}
         user = state.users.get(user_id)
         if user is None:
@@ -502,6 +507,36 @@ class BotApiMethods:
         elif status == "administrator":
             member.update(_ADMIN_RIGHTS)
         return member
+
+    def _restricting(self, p: Params) -> tuple[Any, int]:
+        chat = self._chat(p.chat_id(), write=False)
+        group = self._state.groups.get(chat["id"])
+        if group is None:
+            raise ApiError.bad_request("method is available for supergroup and channel chats only")
+        if not group.bot_can_restrict:
+            raise ApiError.bad_request("not enough rights to restrict/unrestrict chat member")
+        user_id = p.integer("user_id") or 0
+        if user_id not in self._state.users:
+            raise ApiError.bad_request("PARTICIPANT_ID_INVALID")
+        return group, user_id
+
+    async def ban_chat_member(self, p: Params) -> bool:
+        """Remove a member from a group and keep them out (needs the bot's admin right to restrict)."""
+        group, user_id = self._restricting(p)
+        if user_id == group.creator_id or user_id in group.admins:
+            raise ApiError.bad_request("user is an administrator of the chat")
+        group.members.pop(user_id, None)
+        group.banned.add(user_id)
+        return True
+
+    async def unban_chat_member(self, p: Params) -> bool:
+        """Lift a ban (``only_if_banned``: leave anyone not banned alone); the user is not re-added."""
+        group, user_id = self._restricting(p)
+        if p.flag("only_if_banned") and user_id not in group.banned:
+            return True
+        group.banned.discard(user_id)
+        group.members.pop(user_id, None)
+        return True
 
     async def set_chat_menu_button(self, p: Params) -> bool:
         """Store the menu button of a private chat (or the default one)."""

@@ -72,6 +72,8 @@ class EmuChat:
     members: dict[int, EmuUser] = field(default_factory=dict)
     admins: set[int] = field(default_factory=set)
     creator_id: int | None = None
+    bot_can_restrict: bool = False  # the bot is an administrator allowed to ban members
+    banned: set[int] = field(default_factory=set)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``Chat`` object."""

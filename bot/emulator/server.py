@@ -186,14 +186,16 @@ class BotApiEmulator:
         username: str | None = None,
         language_code: str | None = "id",
         started: bool = False,
+        user_id: int | None = None,
     ) -> EmuUser:
-        """A new user (ids 1001, 1002, …); ``started`` = they have already opened the bot."""
+        """A new user (ids 1001, 1002, …, or ``user_id``); ``started`` = they have already opened the bot."""
         return self.state.add_user(
             first_name,
             last_name=last_name,
             username=username,
             language_code=language_code,
             started=started,
+            user_id=user_id,
         )
 
     def add_group(

@@ -74,10 +74,11 @@ class EmulatorState:
         username: str | None = None,
         language_code: str | None = "id",
         started: bool = False,
+        user_id: int | None = None,
     ) -> EmuUser:
-        """Create a user with the next id (1001, 1002, …)."""
+        """Create a user with the next id (1001, 1002, …), or ``user_id`` (e.g. an admin named in a config)."""
         user = EmuUser(
-            id=1001 + len(self.users),
+            id=user_id if user_id is not None else 1001 + len(self.users),
             first_name=first_name,
             last_name=last_name,
             username=username,

@@ -163,8 +163,9 @@ class Translator:
     def format_date(self, d: dt.date) -> str:
         return format_date(d, self.locale)
 
-    def format_datetime(self, dt_utc: dt.datetime, tz_name: str = DEFAULT_TIMEZONE) -> str:
-        return format_datetime(dt_utc, tz_name, self.locale)
+    def format_datetime(self, dt_utc: dt.datetime, tz_name: str = DEFAULT_TIMEZONE, *, seconds: bool = False,
+                        zone: bool = True) -> str:
+        return format_datetime(dt_utc, tz_name, self.locale, seconds=seconds, zone=zone)
 
     def format_age(self, delta: dt.timedelta) -> str:
         return format_age(delta, self.locale)
@@ -397,8 +398,11 @@ def zone_label(tz_name: str, at: dt.datetime | None = None) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
-def format_datetime(dt_utc: dt.datetime, tz_name: str, locale: Any = DEFAULT_LOCALE) -> str:
-    """An aware instant in the recipient's zone: ``"28 Nov 2026 14.05 WIB"`` / ``"… 14:05 WIB"``.
+def format_datetime(dt_utc: dt.datetime, tz_name: str, locale: Any = DEFAULT_LOCALE, *, seconds: bool = False,
+                    zone: bool = True) -> str:
+    """An aware instant in the recipient's zone: ``"28 Nov 2026 14.05 WIB"`` / ``"… 14:05 WIB"``;
+    ``seconds`` adds them (``14.05.09``, for the audit trail), ``zone=False`` leaves the zone to a
+    heading that states it once.
 
     Naive datetimes are refused (time is stored in UTC and must be aware). An unknown ``tz_name``
     raises :class:`zoneinfo.ZoneInfoNotFoundError`.
@@ -411,7 +415,10 @@ def format_datetime(dt_utc: dt.datetime, tz_name: str, locale: Any = DEFAULT_LOC
     local = dt_utc.astimezone(ZoneInfo(tz_name))
     month = _MONTHS_ABBR[code][local.month - 1]
     clock = f"{local.hour:02d}{_TIME_SEP[code]}{local.minute:02d}"
-    return f"{local.day} {month} {local.year} {clock} {zone_label(tz_name, dt_utc)}"
+    if seconds:
+        clock += f"{_TIME_SEP[code]}{local.second:02d}"
+    text = f"{local.day} {month} {local.year} {clock}"
+    return f"{text} {zone_label(tz_name, dt_utc)}" if zone else text
 
 
 def format_age(delta: dt.timedelta, locale: Any = DEFAULT_LOCALE) -> str:

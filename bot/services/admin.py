@@ -21,14 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.clock import Clock
+from bot.clock import Clock, today_in
 from bot.config import Settings
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
-from bot.files.report_files import render_tables
+from bot.files.report_files import render_personal_data, render_tables
 from bot.domain.regions import PROVINCES, province_search
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
@@ -153,10 +152,21 @@ class PeoplePage:
 
 
 @dataclass(frozen=True)
+class GroupToLeave:
+    """A team group a person whose PIC role was just revoked is still in."""
+
+    chat_id: int
+    team_code: str
+    team_name: str
+    telegram_user_id: int
+
+
+@dataclass(frozen=True)
 class PersonCard:
     person: Person
     grants: list[GrantLine]
-    configured_admin: bool  # an admin from the configuration (access.admin_user_ids)
+    configured_admin: bool  # listed in the configuration's access.admin_user_ids (it bootstraps the grant)
+    leave_groups: list[GroupToLeave] = field(default_factory=list)  # after a PIC revocation
 
 
 @dataclass(frozen=True)
@@ -166,6 +176,7 @@ class ProposalHistory:
     ipwl: Ipwl
     status: ProposalStatus
     entries: list[HistoryEntry]
+    timezone: str = "Asia/Jakarta"  # the centre's: every time of the history is written in it
 
 
 @dataclass(frozen=True)
@@ -223,7 +234,7 @@ class AdminService(Service):
     # --- IPWL ---------------------------------------------------------------------------------------
 
     def _today(self) -> dt.date:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+        return today_in(self.clock, self.settings.locale.timezone)
 
     def _line(self, ipwl: Ipwl, teams: dict[int, Team]) -> IpwlLine:
         team = teams.get(ipwl.team_id) if ipwl.team_id else None
@@ -507,12 +518,34 @@ class AdminService(Service):
                 raise ServiceError("stale", N_("This button is no longer valid."))
             self._not_self(who, person_id)
             grant = next(g for g in await uow.admin.grants_of(person_id) if g.id == grant_id)
+            leave: list[GroupToLeave] = []
             if await uow.admin.revoke_grant(grant_id, now):
                 await uow.conversations.end(person_id)
                 await uow.audit.record(self.event(who, "person", person_id, "revoke_grant", frm=grant.role.value,
                                                   reason=grant.scope_code))
                 await self._tell_revoked(uow, person_id, grant.role.value, grant.scope_code, now)
-            return await self._person_card(uow, person_id)
+                leave = await self._groups_to_leave(uow, person_id, grant)
+            card = await self._person_card(uow, person_id)
+            return PersonCard(card.person, card.grants, card.configured_admin, leave)
+
+    async def _groups_to_leave(self, uow: UnitOfWork, person_id: int, grant: GrantLine) -> list[GroupToLeave]:
+        """A revoked PIC leaves the team's group too (unless they are still on that team)."""
+        if grant.role != Role.PIC or not grant.scope_code:
+            return []
+        team = await uow.teams.by_code(grant.scope_code)
+        person = await uow.people.by_id(person_id)
+        if team is None or team.group_chat_id is None or person is None:
+            return []
+        if any(g.role == Role.PIC and g.team_id == team.id for g in await uow.people.grants(person_id)):
+            return []
+        return [GroupToLeave(team.group_chat_id, team.code, team.name, person.telegram_user_id)]
+
+    async def left_group(self, who: Identity, person_id: int, group: GroupToLeave, removed: bool) -> None:
+        """Record that a revoked PIC was removed from the team's group, or that the admin was asked to."""
+        _require_admin(who)
+        async with self.storage.transaction() as uow:
+            await uow.audit.record(self.event(who, "person", person_id, "remove_from_group", to=group.team_code,
+                                              reason="removed" if removed else "admin asked to remove"))
 
     async def revoke_person(self, who: Identity, person_id: int) -> PersonCard:
         """Take all access away (every role, and any future invite) until an admin restores it."""
@@ -603,21 +636,26 @@ class AdminService(Service):
     # --- a proposal's history --------------------------------------------------------------------------
 
     async def history(self, who: Identity, code: str) -> ProposalHistory:
-        """``/audit KODE``: who did what, when, to one proposal — for admins, the head, and its PIC team."""
+        """``/audit KODE``: who did what, when, to one proposal and its clients — for admins, the
+        head, auditors (the whole centre) and the proposal's PIC team."""
         code = code.strip().upper()
+        centre_wide = who.is_admin or who.actor.has_role(Role.HEAD) or who.actor.has_role(Role.AUDITOR)
+        if not (centre_wide or who.actor.has_role(Role.PIC)):
+            raise ServiceError("staff_only", N_("The history of a proposal is for the centre's staff."))
+        if not code:
+            raise ServiceError("history_needs_code", N_("Write the proposal's code after the command, e.g. {example}."),
+                               example="/audit USL-2026-0001")
         async with self.storage.reading() as uow:
-            proposal = await uow.proposals.by_code(code) if code else None
-            allowed = who.is_admin or who.actor.has_role(Role.HEAD) or (
-                proposal is not None and who.actor.in_team(proposal.team_id))
-            if proposal is None or not allowed:
-                if not (who.is_admin or who.actor.has_role(Role.HEAD) or who.actor.has_role(Role.PIC)):
-                    raise ServiceError("staff_only", N_("The history of a proposal is for the centre's staff."))
+            proposal = await uow.proposals.by_code(code)
+            if proposal is None or not (centre_wide or who.actor.in_team(proposal.team_id)):
                 # The same answer for another team's code and a code that does not exist.
-                raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=code[:30] or "-")
+                raise ServiceError("unknown_proposal", N_("No proposal with code {code} is found among those you may "
+                                                          "see. Check the code, e.g. {example}."),
+                                   code=code[:30], example="USL-2026-0001")
             ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
             assert ipwl is not None
             return ProposalHistory(proposal.id, proposal.code, ipwl, proposal.status,
-                                   await uow.admin.history(proposal.code))
+                                   await uow.admin.history(proposal.code), self.settings.locale.timezone)
 
     async def history_by_id(self, who: Identity, proposal_id: int) -> ProposalHistory:
         async with self.storage.reading() as uow:
@@ -646,6 +684,11 @@ class AdminService(Service):
                                               reason=f"{made.files} files"))
         return BackupFile(target, made.size, min(len(kept), self.settings.admin.backups_keep), made.files,
                           made.missing_files, made.restore)
+
+    async def record_cli_backup(self, target: Path) -> None:
+        """``atensi-bot admin backup PATH``: audited like ``/cadangan`` (by the command line)."""
+        async with self.storage.transaction() as uow:
+            await uow.audit.record(self.event(None, "database", target.name, "backup", reason=str(target)))
 
     async def stop_conversation(self, who: Identity) -> None:
         """Cancel whatever admin question is waiting for an answer (nothing else is touched)."""
@@ -941,11 +984,17 @@ class PrivacyService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         return nik
 
-    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = ()) -> PersonalExport:
+    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = (),
+                     t: Translator | None = None) -> PersonalExport:
         """Everything held under the client's NIK as a workbook (a sheet per table; ``intro`` lines
-        first), rendered in a worker thread. Each record's export is audited."""
+        first), headings and values in ``t``'s language so the person it is about can read it;
+        rendered in a worker thread. Each record's export is audited."""
         tables, count = await self._collect(who, client_id)
-        content = await asyncio.to_thread(render_tables, tables, intro=intro)
+        if t is None:
+            content = await asyncio.to_thread(render_tables, tables, intro=intro)
+        else:
+            content = await asyncio.to_thread(render_personal_data, tables, t, self.settings.locale.timezone,
+                                              intro=intro)
         return PersonalExport(f"data-pribadi-{client_id}.xlsx", content, count, tables)
 
     async def _collect(self, who: Identity, client_id: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
@@ -963,6 +1012,10 @@ class PrivacyService(Service):
                         if entry.get("nik") == nik:
                             versions.append({"proposal": record.proposal_code, "version": version,
                                              "snapshot": json.dumps(entry, ensure_ascii=False)})
+                # The SK that decided on them, and every audit event about them or their proposal.
+                tables.setdefault("decrees", []).extend(await uow.privacy.decrees(record.proposal_id))
+                tables.setdefault("audit_events", []).extend(
+                    await uow.privacy.audit_events(record.client_id, record.proposal_code))
                 await uow.audit.record(self.event(who, "client", record.client_id, "export_personal_data",
                                                   reason=record.proposal_code))
             tables["proposal_versions"] = versions

@@ -24,6 +24,7 @@ from bot.services.reviews import StaffService
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
 from bot.domain.models import Decree
 from bot.domain.records import StaffSummary
+from bot.clock import today_in
 from storage.unit import UnitOfWork
 
 SK = "sk"  # the conversation while the head prepares an SK
@@ -198,7 +199,7 @@ class DecreeService(StaffService):
                 raise self.denied(ServiceError("head_only", _HEAD_ONLY), "command", "sk", "sk: role_required")
 
     def _today(self) -> dt.date:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+        return today_in(self.clock, self.settings.locale.timezone)
 
     def _register_number(self, n: int, date: dt.date) -> str:
         return NumberFormat(self.settings.payments.sk_number_format).make(n, date)

@@ -574,6 +574,8 @@ class LpjService(StaffService):
 
 
 def _local_day(now: dt.datetime, zone: str) -> dt.date:
+    """The day ``now`` falls on in ``zone`` (the moment is the unit of work's own, so one answer
+    never sees two different days)."""
     return now.astimezone(ZoneInfo(zone)).date()
 
 

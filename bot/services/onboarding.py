@@ -72,8 +72,9 @@ class OnboardingService(Service):
             async with self.storage.transaction() as uow:
                 person = await uow.people.upsert(telegram_user_id, name, self.clock.now(), started=private_chat)
                 grants = set(await uow.people.grants(person.id))
-        if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked:
-            grants.add(Grant(Role.ADMIN))
+        if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked \
+                and Grant(Role.ADMIN) not in grants:
+            grants |= await self._bootstrap_admin(person.id)
         # The service speaks its default language (Indonesian: UU 24/2009 asks it of official
         # communication) until the person chooses another with /bahasa — whatever their phone's
         # language (``language``, Telegram's language_code) says.
@@ -81,17 +82,26 @@ class OnboardingService(Service):
         return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale,
                         first_private=first_private)
 
+    async def _bootstrap_admin(self, person_id: int) -> set[Grant]:
+        """The configuration's ``admin_user_ids`` bootstrap admins: on first contact the person is
+        granted the admin role like any other (listed, audited, revocable). A person whose admin role
+        was ever revoked is not granted it again by the configuration: the revocation stands."""
+        async with self.storage.transaction() as uow:
+            if await uow.people.ever_held(person_id, Role.ADMIN):
+                return set()
+            if await uow.people.add_grant(person_id, Grant(Role.ADMIN), self.clock.now()):
+                await uow.audit.record(self.event(None, "person", person_id, "grant_role", to=Role.ADMIN.value,
+                                                  reason="access.admin_user_ids"))
+            return set(await uow.people.grants(person_id))
+
     async def menu_owners(self, after_id: int = 0, limit: int = 500) -> list[MenuOwner]:
-        """People with a private chat (a page, by id), with the roles their menu should offer:
-        their active grants, and admin for the bootstrap admins of the config, as ``identify`` sees it."""
-        admins = set(self.settings.access.admin_user_ids)
+        """People with a private chat (a page, by id), with the roles their menu should offer: their
+        active grants (admins from the configuration hold a grant since their first contact)."""
         async with self.storage.reading() as uow:
             rows = await uow.people.menu_rows(after_id, limit)
         owners = []
         for row in rows:
             roles = set() if row.revoked else set(row.roles)
-            if row.telegram_user_id in admins and not row.revoked:
-                roles.add(Role.ADMIN)
             owners.append(MenuOwner(row.person_id, row.telegram_user_id, row.locale, frozenset(roles),
                                     row.menu_published))
         return owners

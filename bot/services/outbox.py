@@ -102,7 +102,7 @@ class OutboxService(Service):
             await uow.outbox.mark_failed(message.id, reason)
             # Broadcasts report their own failures to the admin who sent them.
             if tell_admins and message.kind not in SELF_REPORTING_KINDS:
-                for chat_id in await uow.people.admin_chat_ids(self.settings.access.admin_user_ids):
+                for chat_id in await uow.people.admin_chat_ids():
                     await uow.outbox.enqueue(
                         dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}", chat_id=chat_id,
                         kind="delivery_failed", now=now,

@@ -14,7 +14,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.files.finance_sheets import AccountInput, TransferInput
 from bot.i18n import N_
@@ -31,6 +30,7 @@ from bot.domain.validation import (
 __all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
 from bot.domain.models import BankAccount, Payment, Transfer
 from bot.domain.records import AccountShare, StaffSummary
+from bot.clock import today_in
 from storage.unit import UnitOfWork
 
 ACCOUNT = "bank_account"  # conversation: an operator typing one client's account, or sending the sheet
@@ -136,7 +136,7 @@ class FileUpload:
 
 class _FinanceBase(StaffService):
     def today(self) -> dt.date:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+        return today_in(self.clock, self.settings.locale.timezone)
 
     async def accounts(self, uow: UnitOfWork, proposal: Proposal, warnings: Sequence[Problem] = ()) -> Accounts:
         ipwl = await uow.ipwl.by_id(proposal.ipwl_id)

@@ -13,9 +13,10 @@ from bot.domain import proposal_intake as intake, workflow
 from bot.i18n import N_, FileSize
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
-from bot.domain.regions import RegionsCatalog
+from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
 from bot.services.base import Identity, Service, ServiceError
 from bot.domain.validation import Problem, ValidationError
+from bot.clock import today_in
 from storage.unit import UnitOfWork
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class ProposalService(Service):
         async with self.storage.transaction() as uow:
             ipwl = await uow.ipwl.by_id(ipwl_id)
             assert ipwl is not None
-            self._check_pks(ipwl, now.date())
+            self._check_pks(ipwl, today_in(self.clock, self._zone(ipwl)))
             existing = await uow.proposals.draft_of(ipwl_id)
             if existing is not None:
                 raise ServiceError("draft_exists", N_("Your IPWL already has a draft, {code}. Continue it or discard it first."),
@@ -136,7 +137,7 @@ class ProposalService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
-            ctx = self._context(state, now.date())
+            ctx = self._context(state, today_in(self.clock, self._zone(state.ipwl)))
             outcome = intake.answer(state.cursor, reply, ctx)
             cursor = outcome.cursor
             warnings = list(outcome.warnings)
@@ -192,7 +193,7 @@ class ProposalService(Service):
                     flags.append("dup_nik")
                 # A birth date or sex that contradicts the NIK is kept, but flagged and said.
                 warnings = intake.mismatch_of(nik, fields.get("sex", client.sex), fields.get("birth_date", client.birth_date),
-                                              today=now.date())
+                                              today=today_in(self.clock, self._zone(state.ipwl)))
                 if warnings:
                     flags.append(intake.NIK_MISMATCH)
                 fields["flags"] = tuple(flags)
@@ -379,6 +380,14 @@ class ProposalService(Service):
             await uow.audit.record(self.event(who, "proposal", state.proposal.code, "remove_attachment",
                                               reason=f"attachment {attachment.id} sha256 {attachment.sha256[:12]}"))
             return await self._state(uow, state.proposal.id), discarded
+
+    def _zone(self, ipwl: Ipwl) -> str:
+        """The IPWL's zone: its "today" is the day there (WIB, WITA or WIT), not in Bogor or UTC."""
+        return zone_of(ipwl.province_code) if ipwl.province_code in PROVINCE_ZONES else self.settings.locale.timezone
+
+    def today_for(self, state: DraftState) -> dt.date:
+        """Today where the draft's IPWL is (the periods and dates a question offers start from it)."""
+        return today_in(self.clock, self._zone(state.ipwl))
 
     def check_upload(self, upload: FileUpload) -> None:
         """Refuse files the Bot API cannot hand over or that are not a document type we keep."""

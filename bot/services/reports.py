@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.files import report_files
-from bot.clock import Clock
+from bot.clock import Clock, today_in
 from bot.config import Settings
 from bot.i18n import N_, Translations, Translator
 from bot.domain.models import Role
@@ -28,14 +28,16 @@ from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, 
 from bot.services.base import Identity, Service, ServiceError
 from bot.domain.validation import mask_account, mask_nik, parse_date, parse_period
 from storage.files import FileStore
-from storage.reports import EXPORTS, report_reader
+from storage.reports import EXPORT_DETAILS, EXPORTS, report_reader
 from storage.unit import Storage
 
 EXPORT_KINDS = tuple(EXPORTS)
 EXPORT_CUSTOM = "admin_export"  # the conversation waiting for a typed date range
 UPLOAD_LIMIT = 49 * 1024 * 1024  # the public Bot API takes uploads up to 50 MB
-# The scheduled report goes out on the 1st; a bot that was down then catches up within the week.
+# The scheduled report goes out on the 1st at the configured hour; a bot that was down then catches
+# up within the week, at that hour or later, and says it is late.
 CATCH_UP_DAYS = 7
+LATE_AFTER = dt.timedelta(hours=2)  # the hourly check runs within the hour; beyond two, it was missed
 TYPICAL_DAYS_TTL = 3600.0
 
 
@@ -59,7 +61,7 @@ Range = tuple[dt.date, dt.date]  # [first day, last day], both included
 def _require(who: Identity, *roles: Role) -> None:
     if not any(who.actor.has_role(role) for role in roles):
         raise ServiceError("admin_only", N_("Only an admin can do this.") if roles == (Role.ADMIN,)
-                           else N_("Only an admin or the head of centre can do this."))
+                           else N_("Only the centre's admins, its head and auditors can see this."))
 
 
 class ReportService(Service):
@@ -75,7 +77,7 @@ class ReportService(Service):
         return self.settings.locale.timezone
 
     def _local_today(self) -> dt.date:
-        return self.clock.now().astimezone(ZoneInfo(self.timezone)).date()
+        return today_in(self.clock, self.timezone)
 
     # --- the monthly report --------------------------------------------------------------------------
 
@@ -91,9 +93,17 @@ class ReportService(Service):
         return Period(year, month)
 
     async def monthly(self, who: Identity, text: str | None = None) -> MonthlyReport:
-        """``/laporan [YYYY-MM]``: the figures of a month (admins and the head of centre)."""
-        _require(who, Role.ADMIN, Role.HEAD)
+        """``/laporan [YYYY-MM]``: the figures of a month (admins, the head of centre, auditors).
+
+        A month sent on schedule is the report kept as it was sent; any other past month is its
+        position at the month's end, made from the data again; the month running is as of now.
+        """
+        _require(who, Role.ADMIN, Role.HEAD, Role.AUDITOR)
         period = self.period(text)
+        async with self.storage.reading() as uow:
+            kept = await uow.report_runs.kept(period.key)
+        if kept is not None and kept.report is not None:
+            return MonthlyReport.from_json(kept.report, sent_at=kept.sent_at, late=kept.late)
         async with self._heavy, _responsive():
             return await self._collect(period)
 
@@ -113,13 +123,21 @@ class ReportService(Service):
 
     def due_period(self, now: dt.datetime) -> Period | None:
         """The month whose report is due now: the previous one, from the 1st at the configured hour
-        (centre time) until the end of the first week."""
+        (centre time) until the end of the first week — only at or after that hour of the day, so a
+        bot started at 01:00 on the 2nd waits for the hour instead of sending in the night."""
         local = now.astimezone(ZoneInfo(self.timezone))
         if not self.settings.admin.monthly_report or local.day > CATCH_UP_DAYS:
             return None
-        if local.day == 1 and local.hour < self.settings.admin.monthly_report_hour:
+        if local.hour < self.settings.admin.monthly_report_hour:
             return None
         return Period(local.year, local.month).previous()
+
+    def due_at(self, period: Period) -> dt.datetime:
+        """When ``period``'s scheduled report is due: the next month's 1st at the configured hour."""
+        nxt = period.following()
+        zone = ZoneInfo(self.timezone)
+        return dt.datetime(nxt.year, nxt.month, 1, self.settings.admin.monthly_report_hour, tzinfo=zone
+                           ).astimezone(dt.timezone.utc)
 
     async def send_due_monthly(self, translations: Translations) -> Period | None:
         """The scheduled job: if last month's report is due and not yet sent, render it for every
@@ -138,37 +156,43 @@ class ReportService(Service):
             heads = await uow.admin.holders(Role.HEAD)
         if not heads:
             return None
+        due = self.due_at(period)
+        late = now - due >= LATE_AFTER
         async with self._heavy, _responsive():
-            report = await self._collect(period)
+            report = (await self._collect(period)).kept(now, late)
             rendered = {locale: await asyncio.to_thread(self._render, report, translations.for_locale(locale))
                         for locale in {h.locale or self.settings.locale.default for h in heads}}
         # Kept on disk (files_dir/reports-YYYY-MM-locale): the centre's archive, and what the
         # outbox rows point at, so a retried delivery sends the very same files.
         store = self.files
-        kept: dict[str, list[tuple[str, str, str]]] = {}
+        kept: dict[str, list[tuple[str, str, str, str]]] = {}
         for locale, files in rendered.items():
             folder = f"reports-{period.key}-{locale}"
-            items = [("workbook", files.workbook_name, files.workbook), *(("chart", c.name, c.png) for c in files.charts)]
+            items = [("workbook", files.workbook_name, files.workbook, ""),
+                     *(("chart", c.name, c.png, c.caption) for c in files.charts)]
             kept[locale] = []
-            for kind, name, data in items:
+            for kind, name, data, caption in items:
                 stored = await asyncio.to_thread(store.save, folder, name, data)
-                kept[locale].append((kind, name, stored.path))
+                kept[locale].append((kind, name, stored.path, caption))
         c = report.centre
         summary = {"decreed": c.clients_decreed, "served": c.clients_served, "target": report.yearly_target,
-                   "expected": round(report.expected), "proposals": c.proposal_count,
-                   "funds_decreed": c.funds_decreed, "funds_transferred": c.funds_transferred}
+                   "expected": report.expected, "proposals": c.proposal_count,
+                   "funds_decreed": c.funds_decreed, "funds_transferred": c.funds_transferred,
+                   "funds_accounted": c.funds_accounted, "funds_filed": c.funds_filed,
+                   "progress": c.progress, "late": late, "due": due.isoformat()}
         async with self.storage.transaction() as uow:
-            if not await uow.report_runs.claim(period.key, now):
+            if not await uow.report_runs.claim(period.key, now, report=report.to_json(), late=late):
                 return None
             for head in heads:
                 locale = head.locale or self.settings.locale.default
-                for index, (kind, name, path) in enumerate(kept[locale]):
+                for index, (kind, name, path, caption) in enumerate(kept[locale]):
                     await uow.outbox.enqueue(
                         dedupe_key=f"monthly_report:{period.key}:{head.id}:{index}", chat_id=head.telegram_user_id,
                         kind="monthly_report" if kind == "workbook" else "monthly_chart", now=now, person_id=head.id,
-                        params={"period": period.key, "path": path, "name": name, "summary": summary})
+                        params={"period": period.key, "path": path, "name": name, "summary": summary,
+                                "caption": caption})
             await uow.audit.record(self.event(None, "report", period.key, "monthly_report",
-                                              reason=f"{len(heads)} recipients"))
+                                              reason=f"{len(heads)} recipients" + (" late" if late else "")))
         return period
 
     async def typical_days(self) -> dict[str, float | None]:
@@ -222,15 +246,22 @@ class ReportService(Service):
             raise ServiceError("bad_range", N_("The last day comes before the first."))
         return start, end
 
-    def check_export(self, who: Identity, kind: str | None = None) -> None:
-        """Refuse non-admins (and unknown kinds) before any question is asked."""
-        _require(who, Role.ADMIN)
+    def check_export(self, who: Identity, kind: str | None = None, *, unmasked: bool = False) -> None:
+        """Refuse anyone but admins and auditors (and unknown kinds) before any question is asked.
+        Full personal data is for admins only: an auditor's exports are masked."""
+        _require(who, Role.ADMIN, Role.AUDITOR)
         if kind is not None and kind not in EXPORTS:
             raise ServiceError("stale", N_("This button is no longer valid."))
+        if unmasked and not who.is_admin:
+            raise ServiceError("admin_only", N_("Only an admin can export full personal data; choose Masked."))
+
+    def may_export_full(self, who: Identity) -> bool:
+        """Whether the full (unmasked) choice is offered at all: admins only."""
+        return who.is_admin
 
     async def start_custom_export(self, who: Identity, kind: str, unmasked: bool) -> None:
         """The admin will type the date range of this export."""
-        self.check_export(who, kind)
+        self.check_export(who, kind, unmasked=unmasked)
         async with self.storage.transaction() as uow:
             await uow.conversations.start(who.person.id, EXPORT_CUSTOM, None, self.clock.now(),
                                           {"kind": kind, "unmasked": unmasked})
@@ -250,10 +281,11 @@ class ReportService(Service):
 
         A masked client export holds no direct identifier: a client code and initials instead of
         name and NIK, the birth year, the regency at most (:func:`masked_client`); the full one is
-        given only when the admin asks for it (the choice is audited). Payment exports always mask
-        NIK and accounts.
+        given only when the admin asks for it (the choice is audited). Payment exports mask NIK,
+        account and holder (initials) unless the admin asks for them in full, for reconciling with
+        the bank statement. Instants are written in the centre's zone, which the headers name.
         """
-        self.check_export(who, kind)
+        self.check_export(who, kind, unmasked=unmasked)
         zone = ZoneInfo(self.timezone)
         start = dt.datetime.combine(span[0], dt.time(), zone)
         end = dt.datetime.combine(span[1] + dt.timedelta(days=1), dt.time(), zone)
@@ -262,10 +294,15 @@ class ReportService(Service):
         columns = MASKED_CLIENT_COLUMNS if kind == "clients" and not unmasked else query.columns
         title = t.gettext(EXPORT_TITLES[kind])
         async with self._heavy, _responsive():
-            book = await asyncio.to_thread(report_files.ExportBook, t, title, columns)
+            book = await asyncio.to_thread(report_files.ExportBook, t, title, columns, self.timezone)
             async with report_reader(self.storage.db) as reader:
                 async for page in reader.export_rows(kind, start, end):
                     await asyncio.to_thread(book.append, [mask(row) for row in page])
+                for sheet, detail in EXPORT_DETAILS.get(kind, ()):
+                    await asyncio.to_thread(book.sheet, t.gettext(report_files.DETAIL_SHEETS[sheet]), detail.columns)
+                    detail_mask = _masker(kind, detail.columns, unmasked)
+                    async for page in reader.export_rows(kind, start, end, detail):
+                        await asyncio.to_thread(book.append, [detail_mask(row) for row in page], count=False)
             content = await asyncio.to_thread(book.finish)
         if len(content) > UPLOAD_LIMIT:
             raise ServiceError("too_big", N_("The export is {size} MB, more than Telegram takes. Choose a shorter "
@@ -311,17 +348,29 @@ def masked_client(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(derived[c] if c in derived else row[c] for c in MASKED_CLIENT_COLUMNS)
 
 
+# Exports whose personal data the admin may ask for in full (the choice is audited).
+FULL_OPTIONAL = frozenset({"clients", "payments"})
+
+
+def _initials(name: object) -> str:
+    return " ".join(part[0] + "." for part in str(name).split() if part)
+
+
 def _masker(kind: str, columns: Sequence[str], unmasked: bool) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     if kind == "clients":
         if unmasked:
             return tuple
         return lambda row: masked_client(dict(zip(columns, row, strict=True)))
+    if kind in FULL_OPTIONAL and unmasked:
+        return tuple
     rules: dict[int, Callable[[Any], Any]] = {}
     for index, column in enumerate(columns):
         if column == "nik":
             rules[index] = lambda v: mask_nik(v) if v and not str(v).startswith("ANON-") else v
         elif column == "account_number":
             rules[index] = lambda v: mask_account(v) if v else v
+        elif column == "holder_name":
+            rules[index] = lambda v: _initials(v) if v else v
 
     def mask(row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(rules[i](v) if i in rules else v for i, v in enumerate(row))

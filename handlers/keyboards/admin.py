@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.domain.models import Ipwl, Role, Team
+from bot.domain.regions import province_short_name
 from bot.services.admin import (
     EDITABLE,
     Audiences,
@@ -161,7 +162,7 @@ def confirm(t: Translator, kind: str, item_id: int) -> InlineKeyboardMarkup:
 def invite_roles(t: Translator) -> InlineKeyboardMarkup:
     labels = {Role.OPERATOR: t.pgettext("button", "IPWL operator"), Role.PIC: t.pgettext("button", "PIC team member"),
               Role.FINANCE: t.pgettext("button", "Finance"), Role.HEAD: t.pgettext("button", "Head of centre"),
-              Role.ADMIN: t.pgettext("button", "Admin")}
+              Role.ADMIN: t.pgettext("button", "Admin"), Role.AUDITOR: t.pgettext("button", "Auditor (read only)")}
     rows: Rows = [[_b(label, "iv.r", role.value)] for role, label in labels.items()]
     rows.append([_cancel(t)])
     return InlineKeyboardMarkup(rows)
@@ -191,7 +192,7 @@ def broadcast_audience(t: Translator, audiences: Audiences) -> InlineKeyboardMar
 
 
 def broadcast_provinces(t: Translator, audiences: Audiences) -> InlineKeyboardMarkup:
-    buttons = [_b(f"{name[:24]} ({count})", "bc.p", code) for code, name, count in audiences.provinces]
+    buttons = [_b(f"{province_short_name(code)} ({count})", "bc.p", code) for code, _name, count in audiences.provinces]
     return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)] + [[_cancel(t)]])
 
 
@@ -247,9 +248,10 @@ def export_kinds(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows + [[_cancel(t)]])
 
 
-def export_mask(t: Translator) -> InlineKeyboardMarkup:
+def export_mask(t: Translator, kind: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [_b(t.pgettext("button", "🔒 Masked"), "ex.c", 0), _b(t.pgettext("button", "🔓 Full (recorded)"), "ex.c", 1)],
+        [_b(t.pgettext("button", "🔒 Masked"), "ex.c", kind, 0),
+         _b(t.pgettext("button", "🔓 Full (recorded)"), "ex.c", kind, 1)],
         [_cancel(t)],
     ])
 

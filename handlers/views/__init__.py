@@ -26,6 +26,7 @@ ROLE_LABELS: Mapping[Role, str] = {
     Role.FINANCE: N_("finance"),
     Role.HEAD: N_("head of centre"),
     Role.ADMIN: N_("admin"),
+    Role.AUDITOR: N_("auditor"),
 }
 
 STATUS_LABELS: Mapping[ProposalStatus, str] = {
@@ -218,6 +219,10 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/undang – an invitation link; /siaran – a message to operators"),
         N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
         N_("/datapribadi NIK – a client's personal data request; /cadangan – a backup of the database"),
+    ),
+    Role.AUDITOR: (
+        N_("As an auditor you read, for the whole centre, and decide nothing."),
+        N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
     ),
 }
 

@@ -7,14 +7,16 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.i18n import N_, Translator
-from bot.domain.models import Invite, Role
+from bot.i18n import N_, Translator, zone_label
+from bot.domain.audit_terms import describe, role_words
+from bot.domain.models import Invite, Person, Role
 from bot.domain.regions import PROVINCES
 from bot.services.admin import (
     Audiences,
     BackupFile,
     BroadcastPreview,
     ErasureDone,
+    GroupToLeave,
     IpwlCard,
     IpwlLine,
     IpwlPage,
@@ -225,13 +227,23 @@ def grant_label(t: Translator, role: Role, scope: str | None) -> str:
     return f"{label} {scope}" if scope else label
 
 
+def left_group(t: Translator, person: Person, group: GroupToLeave, removed: bool) -> str:
+    """After a PIC role is revoked: out of the team's group, or what the admin must do."""
+    if removed:
+        return _(t, N_("👥 {name} was removed from the group of {team} ({code})."), name=person.full_name,
+                 team=group.team_name, code=group.team_code)
+    return _(t, N_("⚠️ Please remove {name} from the group of {team} ({code}) yourself: the bot may not remove "
+                   "members there (make it an admin with the right to ban users, then it will)."),
+             name=person.full_name, team=group.team_name, code=group.team_code)
+
+
 def person_card(t: Translator, card: PersonCard) -> str:
     p = card.person
     out = [_(t, N_("👤 <b>{name}</b> (Telegram id {id})"), name=p.full_name, id=p.telegram_user_id)]
     if p.revoked:
         out.append(_(t, N_("⛔ All access revoked.")))
     if card.configured_admin:
-        out.append(_(t, N_("Admin from the configuration (access.admin_user_ids).")))
+        out.append(_(t, N_("Listed in the configuration (access.admin_user_ids): it gave the first admin role.")))
     active = [g for g in card.grants if g.revoked_at is None]
     ended = [g for g in card.grants if g.revoked_at is not None]
     out += ["", _(t, N_("<b>Roles</b>"))]
@@ -408,43 +420,32 @@ PERSONAL_EXPORT_INTRO = (
 
 # --- history ---------------------------------------------------------------------------------------------------
 
-_ACTION_LABELS: Mapping[str, str] = {
-    "submit": N_("submitted"),
-    "resubmit": N_("submitted a new version"),
-    "withdraw": N_("withdrew"),
-    "claim": N_("started checking"),
-    "release": N_("released"),
-    "verify": N_("verified"),
-    "validate": N_("validated"),
-    "return": N_("returned for revision"),
-    "reject": N_("rejected"),
-    "issue_sk": N_("issued the SK"),
-    "submit_accounts": N_("submitted bank accounts"),
-    "return_accounts": N_("returned a bank account"),
-    "verify_accounts": N_("verified bank accounts"),
-    "record_payment": N_("recorded the payment"),
-    "submit_lpj": N_("submitted the LPJ"),
-    "return_lpj": N_("returned the LPJ"),
-    "verify_lpj": N_("verified the LPJ"),
-    "validate_lpj": N_("validated the LPJ"),
-}
-
-
 def history(t: Translator, h: ProposalHistory, page: int) -> str:
+    """A proposal's history as an inspector reads it: plain words in the reader's language, each
+    event to the second, the time zone said once."""
     pages = max(1, -(-len(h.entries) // HISTORY_PAGE))
     page = min(max(page, 0), pages - 1)
     out = [_(t, N_("🗂 <b>History of {code}</b> – {ipwl}"), code=h.code, ipwl=h.ipwl.name),
-           _(t, N_("Now: {status}"), status=t.gettext(STATUS_LABELS[h.status]))]
+           _(t, N_("Now: {status}"), status=t.gettext(STATUS_LABELS[h.status])),
+           _(t, N_("Times in {zone} ({name})"), zone=zone_label(h.timezone), name=h.timezone)]
     if pages > 1:
         out.append(_(t, N_("Page {page} of {pages}"), page=page + 1, pages=pages))
     out.append("")
     for entry in h.entries[page * HISTORY_PAGE:(page + 1) * HISTORY_PAGE]:
-        action = t.gettext(_ACTION_LABELS[entry.action]) if entry.action in _ACTION_LABELS else entry.action
-        who = entry.actor_name or (t.gettext(N_("the system")) if entry.actor_role in (None, "cli") else "-")
-        line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"), when=entry.at, who=who,
-                 role=entry.actor_role or "-", action=action)
-        if entry.reason:
-            line += "\n   " + _(t, N_("“{reason}”"), reason=entry.reason[:300])
+        said = describe(t, entry.action, entry.from_status, entry.to_status, entry.reason, entry.entity)
+        who = entry.actor_name or t.gettext(N_("the system"))
+        action = said.action  # plain text: the line below escapes it
+        if entry.entity == "client":
+            action = (t.gettext(N_("client {number}: {action}"), number=entry.client_position, action=said.action)
+                      if entry.client_position is not None else
+                      t.gettext(N_("a client: {action}"), action=said.action))
+        line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"),
+                 when=t.format_datetime(entry.at, h.timezone, seconds=True, zone=False), who=who,
+                 role=role_words(t, entry.actor_role), action=action)
+        if said.change:
+            line += " · " + esc(said.change)
+        if said.detail:
+            line += "\n   " + _(t, N_("“{reason}”"), reason=said.detail[:300])
         out.append(line)
     if not h.entries:
         out.append(_(t, N_("No recorded changes yet.")))

@@ -128,6 +128,8 @@ def scenario_settings(tmp_path: Path, database_url: str) -> Settings:
             "storage": {"url": database_url, "database": str(tmp_path / "atensi.sqlite3"),
                         "files_dir": str(tmp_path / "files")},
             "access": {"admin_user_ids": [9001]},
+            # Backups of a scenario stay in its own folder, never in the checkout.
+            "admin": {"backups_dir": str(tmp_path / "backups")},
             # The admin-supplied regions file: the Kemendagri list kept in ../shared for tests.
             "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
         }

@@ -61,7 +61,7 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     # No direct identifier: neither the column nor any name or NIK anywhere in the file.
     assert set(rows[0]) == {"Proposal", "IPWL code", "Status", "Client code", "Initials", "Sex", "Birth year",
                             "Province code", "Regency/city", "Approach", "Components", "Budget (Rp)",
-                            "Anonymized (UTC)"}
+                            "Anonymized (WIB)"}
     cells = " ".join(str(v) for r in rows for v in r.values())
     held = await world.rows("SELECT full_name, nik, phone, address FROM clients")
     assert not [value for client in held for value in client if value in cells]
@@ -106,8 +106,14 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
     await tap(world, rina, request, "Export everything")
     await world.emu.wait_for(lambda: world.last(rina).document is not None, timeout=15)
     book = openpyxl.load_workbook(io.BytesIO(world.last(rina).file_bytes()))
-    assert {"README", "clients", "budget_lines", "bank_accounts", "transfers"} <= set(book.sheetnames)
-    assert nik in [cell.value for cell in book["clients"][2]]
+    # Readable by the person it is about (issue 18.8): headings in words, and complete.
+    assert {"Read me", "Client data", "Budget (RAB)", "Bank account", "Transfers", "Files", "SK",
+            "Audit trail"} <= set(book.sheetnames)
+    assert nik in [cell.value for cell in book["Client data"][2]]
+    assert {"Full name", "NIK", "Address"} <= {cell.value for cell in book["Client data"][1]}
+    trail = [[cell.value for cell in row] for row in book["Audit trail"].iter_rows(min_row=1)]
+    assert trail[0][:4] == ["Time (WIB)", "Role", "Entity", "Action"]
+    assert any("withdrew the proposal" in row for row in trail), trail
 
     # Her passbook photo is on disk; so is a letter she shares (same file) with another client.
     own, shared = await stored_files(world, withdrawn, rina)
@@ -134,7 +140,7 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
     await world.enrol(andi, Role.PIC, team="TIM2")
     await world.enrol(budi, Role.PIC, team="TIM1")
     history = (await world.say(andi, "/audit usl-2026-0092"))[-1]  # SS01: Andi's team
-    assert "returned for revision" in history.text and "issued the SK" in history.text
+    assert "returned the proposal for revision" in history.text and "issued the SK" in history.text
     other = (await world.say(budi, "/audit USL-2026-0092"))[-1]
     assert other.text.startswith("⚠️") and "returned" not in other.text
     assert (await world.say(andi, "/audit USL-2026-0092", chat=world.emu.add_group("Tim 2", members=[andi])))[

@@ -54,6 +54,11 @@ async def validated(world, t) -> int:
 
 
 async def test_sk_accounts_and_payment_until_paid(world) -> None:
+    await sk_accounts_and_payment_until_paid(world)
+
+
+async def sk_accounts_and_payment_until_paid(world) -> None:
+    """The story from the validated proposal to every client paid (the privacy scans replay it)."""
     t = world.team = await team(world)
     fajar = world.emu.add_user("Fajar", last_name="Keuangan")
     await world.enrol(fajar, Role.FINANCE)

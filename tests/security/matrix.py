@@ -34,7 +34,7 @@ from storage.db import to_db_time
 from tests.scenarios.test_review_flow import client_inputs
 from tests.test_lpj_service import seed_proposal
 
-PERSONAS = ("op_a", "op_b", "pic_a", "pic_b", "finance", "head", "admin", "stranger", "revoked")
+PERSONAS = ("op_a", "op_b", "pic_a", "pic_b", "finance", "head", "admin", "auditor", "stranger", "revoked")
 
 # Refusals that mean "not yours": a role or scope check said no.
 AUTHORIZATION_CODES = frozenset({
@@ -103,6 +103,7 @@ async def cast(world: Any) -> Cast:
     for persona, role, scope in (("op_a", Role.OPERATOR, {"ipwl": "JB01"}), ("op_b", Role.OPERATOR, {"ipwl": "SS01"}),
                                  ("pic_a", Role.PIC, {"team": "TIM1"}), ("pic_b", Role.PIC, {"team": "TIM2"}),
                                  ("finance", Role.FINANCE, {}), ("head", Role.HEAD, {}), ("admin", Role.ADMIN, {}),
+                                 ("auditor", Role.AUDITOR, {}),
                                  ("revoked", Role.OPERATOR, {"ipwl": "JB01"})):
         await world.enrol(users[persona], role, **scope)
     await world.say(users["stranger"], "/start")

@@ -122,7 +122,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "au.p": (lambda t: (t["in_review"], 0), "private"),
     "ad.x": (lambda t: (), "private"),
     "ex.k": (lambda t: ("proposals",), "private"),
-    "ex.c": (lambda t: (1,), "private"),
+    "ex.c": (lambda t: ("clients", 1), "private"),
     "ex.r": (lambda t: ("clients", "m0", 1), "private"),
     "ex.o": (lambda t: ("clients", 1), "private"),
     "gd.m": (lambda t: (), "private"),
@@ -133,6 +133,9 @@ ALL = frozenset(PERSONAS)
 EVERYONE_KNOWN = ALL - {"stranger", "revoked"}
 OP = frozenset({"op_a"})
 ADMIN = frozenset({"admin"})
+# The read-only auditor (issue 18.7): reports, masked exports and /audit for the whole centre, and
+# refused every decision — every other button and command below leaves them out.
+READERS = frozenset({"admin", "auditor"})
 
 OWN = frozenset({"op_a", "op_b"})  # buttons without an item id act on the presser's own draft only
 # Decisions are the IPWL's own PIC team's (issue 11.3): an admin in the group may look (Detail, NIK)
@@ -163,11 +166,12 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     # LPJ: the operator fills and submits, the PIC verifies, finance validates
     "ljo": OP, "lji": OP, "ljg": OP, "ljt": OP, "ljs": OP,
     "ljv": PIC_A, "ljx": PIC_FIN, "ljk": FIN, "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
-    "au.p": frozenset({"pic_a", "head", "admin"}),
+    "au.p": frozenset({"pic_a", "head", "admin", "auditor"}),
+    "ex.k": READERS,  # the export's kind; the full (unmasked) client list is for admins only
     **{kind: ADMIN for kind in ("ip.l", "ip.w", "ip.s", "ip.e", "ip.t", "ip.m", "ip.a", "ip.ap", "ip.at", "tm.l",
                                 "tm.s", "tm.a", "tm.i", "pp.l", "pp.s", "pp.rg", "pp.rgy", "pp.rp", "pp.rpy", "pp.re",
                                 "iv.r", "iv.t", "iv.i", "bc.a", "bc.p", "bc.t", "bc.y", "bc.n", "pd.x", "pd.e",
-                                "pd.ey", "ex.k", "ex.c", "ex.r", "ex.o")},
+                                "pd.ey", "ex.c", "ex.r", "ex.o")},
 }
 
 # command → the personas who get past its role and scope checks (everyone else is refused).
@@ -177,10 +181,11 @@ COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     "status": OWN, "ajukan": OWN, "lanjut": OWN, "rekening": OWN, "lpj": OP,
     "sk": frozenset({"head"}), "bayar": FIN,
     "tugas": EVERYONE_KNOWN,
-    "audit": frozenset({"pic_a", "head", "admin"}),
-    "laporan": frozenset({"head", "admin"}),
+    "audit": frozenset({"pic_a", "head", "admin", "auditor"}),
+    "laporan": frozenset({"head", "admin", "auditor"}),
+    "ekspor": READERS,
     **{command: ADMIN for command in ("hubungkan", "ipwl", "tim", "pengguna", "undang", "siaran", "datapribadi",
-                                      "cadangan", "ekspor")},
+                                      "cadangan")},
 }
 
 

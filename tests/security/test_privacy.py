@@ -45,7 +45,7 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
     try:
         configure_logging(logging.DEBUG)
         caplog.set_level(logging.DEBUG)
-        await payments.test_sk_accounts_and_payment_until_paid(world)
+        await payments.sk_accounts_and_payment_until_paid(world)
         t = world.team
         pid = (await world.rows("SELECT id FROM proposals"))[0][0]
         client = (await world.rows("SELECT id FROM clients ORDER BY id"))[0][0]

@@ -1,0 +1,187 @@
+"""The audit trail as an inspector reads it (issues 11.8, 18.8, 18.9): ``/audit`` in the reader's
+language, every state change of the proposal and of its clients (transfers, their failure and
+retry, an erasure), to the second, the time zone said once; and the small things around it.
+
+Personas: Rina, an admin who reads Indonesian; Andi, a PIC of TIM1; Budi, a PIC of TIM2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+
+from bot.domain.models import Role
+from storage.db import to_db_time
+from tests.scenarios.conftest import World
+from tests.scenarios.test_admin_registry import tap
+from tests.test_reports import SeedClient, SeedProposal, build_seed, seed_program
+
+CODE = "USL-2026-0300"
+ERASED = "USL-2026-0301"
+START = dt.datetime(2026, 11, 2, 2, 0, 7, tzinfo=dt.timezone.utc)  # 2 Nov 2026 09.00.07 WIB
+
+
+async def _seed(world: World, others: list[SeedProposal] | None = None) -> tuple[int, str]:
+    events = [(action, START + dt.timedelta(hours=6 * i)) for i, action in enumerate(
+        ["submit", "claim", "verify", "validate", "issue_sk", "submit_accounts", "verify_accounts",
+         "record_payment"])]
+    withdrawn = SeedProposal(ERASED, "JB01", "withdrawn", 2026, [SeedClient("3201014508900077", [400_000])],
+                             [("submit", START), ("withdraw", START + dt.timedelta(hours=1))])
+    await seed_program(world.storage, [
+        SeedProposal(CODE, "JB01", "paid", 2026, [SeedClient("3201014508900004", [500_000]),
+                                                  SeedClient("3201014508900005", [750_000], ("sent", 750_000))],
+                     events), withdrawn, *(others or [])])
+    client_id = (await world.rows(
+        "SELECT c.id FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.code = ? AND c.position = 2",
+        CODE))[0][0]
+    # As PaymentService records them: the transfer failed, the operator sent a new account, it went through;
+    # and a PIC of another team tried to take the proposal.
+    failed, retried = START + dt.timedelta(days=3, seconds=42), START + dt.timedelta(days=4, seconds=5)
+    async with world.storage.db.transaction() as conn:
+        for at, entity, entity_id, action, frm, to, reason in (
+            (failed, "client", str(client_id), "transfer", "pending", "failed", "Rekening tidak aktif"),
+            (failed + dt.timedelta(hours=5), "client", str(client_id), "submit_account", None, "submitted", CODE),
+            (retried, "client", str(client_id), "transfer", "failed", "sent", f"{CODE} 750000"),
+            (START + dt.timedelta(minutes=3), "proposal", CODE, "denied", None, None, "claim: out_of_scope"),
+            (START + dt.timedelta(minutes=4), "proposal", CODE, "view_detail", None, None, None),
+        ):
+            await conn.execute(
+                "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, from_status, to_status,"
+                " reason) VALUES (?, (SELECT id FROM people WHERE telegram_user_id = 777), 'pic', ?, ?, ?, ?, ?, ?)",
+                (to_db_time(at), entity, entity_id, action, frm, to, reason))
+    return client_id, "3201014508900077"
+
+
+async def test_the_history_reads_in_indonesian_with_transfers_retries_and_an_erasure(world: World) -> None:
+    rina = world.emu.add_user("Rina", last_name="Admin", language_code="id")
+    await world.enrol(rina, Role.ADMIN)
+    _, erased_nik = await _seed(world)
+
+    history = (await world.say(rina, f"/audit {CODE}"))[-1]
+    text = history.text
+    assert "Halaman 1 dari 2" in text
+    await tap(world, rina, history, "›")  # the later events, on the same message
+    later = next(m for m in world.emu.chat_messages(rina) if m.message_id == history.message_id).text
+    assert later != text
+    text = text + "\n" + later
+    assert "Waktu dalam WIB (Asia/Jakarta)" in text and text.count("WIB") == 2  # the zone, said once a page
+    assert "2 Nov 2026 09.00.07" in text  # to the second
+    for words in ("mengirim proposal", "memverifikasi proposal", "memvalidasi proposal", "mencatat pembayaran",
+                  "membuka rincian proposal", "klien 2: mencatat transfer gagal", "klien 2: mengisi rekening bank klien",
+                  "klien 2: mencatat transfer terkirim", "Rp750.000", "“Rekening tidak aktif”",
+                  "mencoba: mengambil proposal untuk diperiksa — ditolak: bukan IPWL atau timnya",
+                  "(anggota tim PIC)"):
+        assert words in text, words
+    for code in ("view_detail", "record_orders", "claim: out_of_scope", "(pic)", "denied", "failed", "sent"):
+        assert code not in text, code
+    assert "Menunggu transfer → Transfer gagal" in text and "Transfer gagal → Transfer terkirim" in text
+
+    # An erasure appears in the proposal's history, after the client is gone from it.
+    request = (await world.say(rina, f"/datapribadi {erased_nik}"))[-1]
+    await tap(world, rina, request, "Anonim")
+    await tap(world, rina, world.last(rina), "Ya")
+    erased = (await world.say(rina, f"/audit {ERASED}"))[-1]
+    assert "menganonimkan data pribadi klien" in erased.text, erased.text
+    assert erased_nik not in erased.text
+    assert await world.rows("SELECT entity, reason FROM audit_events WHERE action = 'anonymize_personal_data'") == [
+        ("client", ERASED)]
+
+
+async def test_audit_without_a_code_or_with_an_unknown_one_says_what_to_write(world: World) -> None:
+    rina = world.emu.add_user("Rina", last_name="Admin", language_code="id")
+    await world.enrol(rina, Role.ADMIN)
+    andi = world.emu.add_user("Andi", language_code="id")
+    await world.enrol(andi, Role.PIC, team="TIM1")
+    budi = world.emu.add_user("Budi", language_code="id")
+    await world.enrol(budi, Role.PIC, team="TIM2")
+    await _seed(world)
+
+    bare = (await world.say(rina, "/audit"))[-1].text
+    assert bare.startswith("⚠️") and "/audit USL-2026-0001" in bare and "kode -" not in bare
+    unknown = (await world.say(rina, "/audit USL-2026-0099"))[-1].text
+    assert "USL-2026-0099" in unknown and "Anda tidak memiliki proposal" not in unknown
+    assert "Tidak ada proposal berkode USL-2026-0099" in unknown
+    # Another team's proposal gets the very answer a code that does not exist gets.
+    other = (await world.say(budi, f"/audit {CODE}"))[-1].text
+    assert other == unknown.replace("USL-2026-0099", CODE)
+    assert CODE in (await world.say(andi, f"/audit {CODE}"))[-1].text.split("\n")[0]
+    # Nothing was changed by reading.
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'denied' AND entity_id = ?", CODE) == [
+        (1,)]
+
+
+async def _export(world: World, user, kind_label: str, *, full: bool | None = None):  # type: ignore[no-untyped-def]
+    menu = (await world.say(user, "/ekspor"))[-1]
+    await tap(world, user, menu, kind_label)
+    if full is not None:
+        await tap(world, user, world.last(user), "Lengkap" if full else "Disamarkan")
+    before = len(world.emu.chat_messages(user))
+    await tap(world, user, world.last(user), "Tahun ini")
+    await world.emu.wait_for(lambda: any(m.document for m in world.emu.chat_messages(user)[before:]), timeout=15)
+    return next(m for m in world.emu.chat_messages(user)[before:] if m.document)
+
+
+def _sheet(content: bytes, index: int = 0) -> list[list[object]]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return [list(r) for r in book.worksheets[index].iter_rows(values_only=True)]
+
+
+async def test_exports_an_inspector_can_read(world: World) -> None:
+    """Issue 18.8: Indonesian labels for statuses, banks, actions; the zone stated; LPJ per receipt
+    and per client against the RAB; the full payment list carries the account holder."""
+    rina = world.emu.add_user("Rina", last_name="Admin", language_code="id")
+    await world.enrol(rina, Role.ADMIN)
+    seeded = build_seed()
+    client_id, _ = await _seed(world, seeded)
+    stamp = to_db_time(START)
+    async with world.storage.db.transaction() as conn:
+        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+                           " updated_at) VALUES (?, 'bri', '123456789012345', 'Siti Rahayu', 'verified', ?)",
+                           (client_id, stamp))
+        lpj_id, proposal_id = (await conn.execute_fetchall(
+            "SELECT l.id, l.proposal_id FROM lpj l ORDER BY l.id LIMIT 1"))[0]
+        uploader = (await conn.execute_fetchall("SELECT id FROM people ORDER BY id LIMIT 1"))[0][0]
+        cursor = await conn.execute(
+            "INSERT INTO attachments (proposal_id, purpose, telegram_file_id, file_name, size, sha256, uploaded_by,"
+            " created_at) VALUES (?, 'lpj', 'f1', 'kuitansi-sembako.pdf', 2048, 'x', ?, ?)",
+            (proposal_id, uploader, stamp))
+        await conn.execute("INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, amount, stamped, created_at)"
+                           " VALUES (?, ?, 'receipt', 6500000, 1, ?)", (lpj_id, cursor.lastrowid, stamp))
+
+    audit = _sheet((await _export(world, rina, "Log audit")).file_bytes())
+    assert audit[0][0] == "Waktu (WIB)" and "Tindakan" in audit[0], audit[0]
+    words = {str(v) for row in audit[1:] for v in row if v is not None}
+    assert {"mengirim proposal", "mencatat transfer gagal", "anggota tim PIC", "Proposal", "Klien"} <= words
+    assert not {"submit", "transfer", "pic", "proposal", "denied"} & words
+    assert any(isinstance(row[0], dt.datetime) for row in audit[1:])
+
+    proposals = _sheet((await _export(world, rina, "Proposal")).file_bytes())
+    header = proposals[0]
+    status = header.index("Status")
+    assert {"Dibuat (WIB)", "Status sejak (WIB)"} <= set(header)
+    assert {row[status] for row in proposals[1:]} >= {"Sudah dibayar", "Selesai", "Draf"}
+
+    payments = await _export(world, rina, "Pembayaran", full=True)
+    rows = _sheet(payments.file_bytes())
+    header = rows[0]
+    mine = next(r for r in rows[1:] if r[header.index("Nama pemilik rekening")] == "Siti Rahayu")
+    assert "BRI" in mine and "123456789012345" in mine and "Transfer terkirim" in mine
+    assert "WIB" in payments.caption
+    assert (await world.rows("SELECT reason FROM audit_events WHERE action = 'export' AND entity_id = 'payments'"
+                             ))[0][0].endswith("unmasked")
+
+    lpj = (await _export(world, rina, "LPJ")).file_bytes()
+    assert openpyxl.load_workbook(io.BytesIO(lpj)).sheetnames == ["LPJ", "Kuitansi", "Realisasi per klien"]
+    receipts = _sheet(lpj, 1)
+    assert receipts[0][2:6] == ["No. kuitansi", "Berkas", "Jumlah (Rp)", "Meterai"], receipts[0]
+    assert receipts[1][3:6] == ["kuitansi-sembako.pdf", 6_500_000, "Ya"]
+    realization = _sheet(lpj, 2)
+    assert realization[0][3:] == ["RAB (Rp)", "Realisasi (Rp)", "RAB − realisasi (Rp)"]
+    with_lpj = [p for p in seeded if p.lpj_late is not None]
+    assert len(realization) - 1 == sum(len(p.clients) for p in with_lpj)
+    first = next(p for p in with_lpj)
+    row = next(r for r in realization[1:] if r[0] == first.code and r[2] == 1)
+    assert row[3:] == [first.clients[0].budget, sum(first.clients[0].realized or []),
+                       first.clients[0].budget - sum(first.clients[0].realized or [])]
