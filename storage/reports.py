@@ -1,9 +1,10 @@
 """The read side of the monthly report and of the exports: SQL aggregates and paged row streams.
 
-A report over a national-scale database takes seconds of SQL. The bot's own connection serializes
-every unit of work behind one lock, so a report run on it would stall every button press for that
-long. :func:`report_reader` opens a second connection instead: in WAL mode a reader sees one
-consistent snapshot (its read transaction) while the bot keeps writing on the main connection.
+A report over a national-scale database takes seconds of SQL. On SQLite the bot's own connection
+serializes every unit of work behind one lock, so a report run on it would stall every button press
+for that long. :func:`report_reader` reads through ``Database.snapshot()`` instead: a connection of
+its own with one consistent snapshot (SQLite in WAL mode; PostgreSQL REPEATABLE READ) while the bot
+keeps writing.
 
 The SQL lives in module constants so ``bench/bench_report.py`` can run the very same aggregates
 through plain ``sqlite3`` as its baseline.

@@ -272,6 +272,9 @@ class ProposalService(Service):
                 raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
                                               {"max": self.settings.intake.max_clients}))
             warnings: list[Problem] = []
+            year = state.proposal.period_year or now.year
+            for nik in sorted({i.nik for i in inputs}):  # in one order everywhere: two uploads never deadlock
+                await uow.clients.lock_nik(nik, year)
             for item in inputs:
                 found = await self._check_nik(uow, state, item.nik, now)
                 warnings.extend(found)
@@ -409,6 +412,7 @@ class ProposalService(Service):
             proposal = await self._proposal(uow, proposal_id)
             action = Action.RESUBMIT if proposal.status == ProposalStatus.RETURNED else Action.SUBMIT
             transition = workflow.authorize(action, proposal, who.actor)
+            await uow.proposals.lock(proposal.id)  # first the row, then the NIKs: the order every path takes
             state = await self._state(uow, proposal.id)
             self._check_complete(state)
             # A duplicate-NIK check of another IPWL in flight finishes first, or sees this one.
