@@ -1033,7 +1033,13 @@ class PrivacyService(Service):
         _require_admin(who)
         now = self.clock.now()
         async with self.storage.transaction() as uow:
-            await uow.privacy.lock_client(client_id)  # one erasure of a record at a time (PostgreSQL)
+            nik = await self._nik(uow, client_id)
+            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            # One erasure of a record at a time (PostgreSQL): the proposal's row, then the client's
+            # (the order the draft's own edits take: no deadlock), then read again — a concurrent
+            # erasure has committed by now and is seen.
+            await uow.proposals.lock(record.proposal_id)
+            await uow.privacy.lock_client(client_id)
             nik = await self._nik(uow, client_id)
             record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
             rule = erasure_rule(record, now, self.settings.admin.retention_years)
