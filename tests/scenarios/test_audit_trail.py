@@ -143,12 +143,12 @@ async def test_exports_an_inspector_can_read(world: World) -> None:
         lpj_id, proposal_id = (await conn.execute_fetchall(
             "SELECT l.id, l.proposal_id FROM lpj l ORDER BY l.id LIMIT 1"))[0]
         uploader = (await conn.execute_fetchall("SELECT id FROM people ORDER BY id LIMIT 1"))[0][0]
-        cursor = await conn.execute(
+        attachment_id = await conn.fetchval(
             "INSERT INTO attachments (proposal_id, purpose, telegram_file_id, file_name, size, sha256, uploaded_by,"
-            " created_at) VALUES (?, 'lpj', 'f1', 'kuitansi-sembako.pdf', 2048, 'x', ?, ?)",
+            " created_at) VALUES (?, 'lpj', 'f1', 'kuitansi-sembako.pdf', 2048, 'x', ?, ?) RETURNING id",
             (proposal_id, uploader, stamp))
         await conn.execute("INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, amount, stamped, created_at)"
-                           " VALUES (?, ?, 'receipt', 6500000, 1, ?)", (lpj_id, cursor.lastrowid, stamp))
+                           " VALUES (?, ?, 'receipt', 6500000, TRUE, ?)", (lpj_id, attachment_id, stamp))
 
     audit = _sheet((await _export(world, rina, "Log audit")).file_bytes())
     assert audit[0][0] == "Waktu (WIB)" and "Tindakan" in audit[0], audit[0]
