@@ -25,7 +25,7 @@ from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered, notification
 from handlers.keyboards import lpj as kb
-from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
+from handlers.replies import alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.reviews import edit
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
@@ -93,7 +93,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     except ValidationError as error:
         text = views.refusal(t, error)  # the draft is unchanged; say what was wrong
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
+            await update.callback_query.answer(alert_text(text.replace("⚠️ ", "")), show_alert=True)
         else:
             await reply(update, text)
         return

@@ -21,7 +21,9 @@ from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
-from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply
+from handlers.replies import (
+    alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply,
+)
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 
@@ -172,7 +174,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         # Say what was wrong and ask again (with the same buttons); the draft is unchanged.
         text = views.refusal(t, error)
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
+            await update.callback_query.answer(alert_text(text.replace("⚠️ ", "")), show_alert=True)
             return
         state = await context.services.proposals.current(who)
         if state is None:
