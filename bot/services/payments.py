@@ -468,9 +468,9 @@ class PaymentService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             accounts = await self.accounts(uow, proposal)
-            step = None if accounts.payment else "spp"
-            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), {"step": step})
-            return PaymentStep(accounts, step)
+            state: dict[str, Any] = {"step": None if accounts.payment else "spp"}
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), state)
+            return await self._step(uow, proposal.id, state)  # (with the SPP example from its configured form)
 
     async def current(self, who: Identity) -> PaymentStep:
         async with self.storage.reading() as uow:

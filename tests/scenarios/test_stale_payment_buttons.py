@@ -63,6 +63,9 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     await world.drain()
     await world.say(fajar, "/bayar")
     await press(world, fajar, f"v1|pay|{pid}")
+    # The SPP question shows an example in the centre's configured form (it was empty: "mis. .").
+    assert "mis. 00123/SPP/XI/2026 28-11-2026." in world.last(fajar).text, world.last(fajar).text
+    assert await world.rows("SELECT count(*) FROM payments") == [(0,)]
     await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
     await press(world, fajar, f"v1|pok|{pid}|y")
