@@ -328,3 +328,27 @@ async def test_an_operator_of_two_ipwl_chooses_which_one_each_proposal_is_for(wo
     assert await in_conversation() == "USL-2026-0001"
     await op.type("/lanjut")  # without a code: the draft touched last (JB01's, just started)
     assert await in_conversation() == "USL-2026-0002"
+
+
+async def test_an_address_corrected_with_a_phone_at_the_end_keeps_the_phone_apart(world) -> None:
+    """Siti corrects the address with ✏️ and ends it with the phone, as she did at first: the phone is
+    split off, the same way the first answer is."""
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    await add_client(op, *CLIENTS[0], first=True)
+    await op.tap("in|review")
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+    await op.tap(f"cl|{client_id}")
+    await op.tap(f"ed|{client_id}|address")
+    shown = await op.type("Jl. Raya Bogor Km 5 RT 02/03, Cibinong, 0813-1122-3344")
+    assert not shown.text.startswith("⚠️"), shown.text
+    assert await world.rows("SELECT address, phone FROM clients") == [
+        ("Jl. Raya Bogor Km 5 RT 02/03, Cibinong", "+6281311223344")]
+    assert "Cibinong, 0813" not in shown.text  # (the address she reads back has no phone in it)
+    # Corrected again without a phone: the phone saved stays.
+    await op.tap(f"cl|{client_id}")
+    await op.tap(f"ed|{client_id}|address")
+    await op.type("Jl. Raya Bogor Km 6 RT 02/03, Cibinong")
+    assert await world.rows("SELECT address, phone FROM clients") == [
+        ("Jl. Raya Bogor Km 6 RT 02/03, Cibinong", "+6281311223344")]
