@@ -140,9 +140,11 @@ async def cmd_cancel(update: Update, context: BotContext) -> None:
     if state is None:
         await reply(update, views.nothing_to_cancel(t))
         return
+    token = await context.services.proposals.ask_stop(who)
+    # (the token marks this question: its Stop button is refused once the draft is resumed or answered)
     await reply(update, pv.confirm_discard(t, state.proposal.code),
                 reply_markup=kb.confirm((t.pgettext("button", "⏸ Stop, keep the draft"), "stop"),
-                                        (t.pgettext("button", "🗑 Discard the draft"), "wd"), state.proposal.id))
+                                        (t.pgettext("button", "🗑 Discard the draft"), "wd"), state.proposal.id, token))
 
 
 @answers_refusals
@@ -375,7 +377,8 @@ async def on_keep_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_stop_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    await context.services.proposals.stop_conversation(who)
+    args = button_args(update)
+    await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_text(pv.stopped(context.translator(who)), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 

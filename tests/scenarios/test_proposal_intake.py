@@ -46,6 +46,28 @@ async def operator(world) -> Operator:
     return Operator(world, siti)
 
 
+def stop_button(ask: BotMessage) -> str:
+    """The "⏸ Berhenti, simpan draf" button of a /batal question (it carries the question's token)."""
+    return next(b.callback_data for row in ask.buttons for b in row if b.callback_data.startswith("v1|stop|"))
+
+
+async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world) -> None:
+    """Siti typed /batal, then /lanjut instead of pressing; the old "⏸ Berhenti" is pressed later:
+    it is refused as stale, the draft stays open, and her next answer is taken as an answer."""
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    ask = await op.type("/batal")
+    question = await op.type("/lanjut")
+    answer = await world.press(op.user, ask, stop_button(ask))
+    assert answer is not None and answer.show_alert and "tidak berlaku" in answer.text
+    assert world.last(op.user) is question or world.last(op.user).text == question.text
+    assert await world.rows("SELECT kind FROM conversations") == [("proposal",)]
+    await op.type("Siti Rahayu")
+    assert "Siti Rahayu" in (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
+    assert "/bantuan" not in world.last(op.user).text
+
+
 async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type(name)
     await op.type(nik)
@@ -156,11 +178,12 @@ async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
     question = await op.type("Siti Rahayu")
     ask = await op.type("/batal")
     assert "USL-2026-0001" in ask.text
-    await op.tap("stop|1", ask)
+    await world.press(op.user, ask, stop_button(ask))
     assert await world.rows("SELECT status FROM proposals") == [("draft",)]
-    # With the conversation stopped, free text gets help, not a draft answer.
+    # With the conversation stopped, free text is not a draft answer: she is told, briefly, how to go on.
     helped = await op.type("3201014508900004")
-    assert "/ajukan" in helped.text
+    assert "tidak disimpan" in helped.text and "USL-2026-0001" in helped.text and "/lanjut" in helped.text
+    assert len(helped.text) < 300  # not the whole /bantuan
     assert await world.rows("SELECT count(*) FROM conversations") == [(0,)]
     again = await op.type("/lanjut")
     assert again.text == question.text
