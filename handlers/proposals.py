@@ -45,7 +45,8 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
     if state.cursor.step == Step.REVIEW:
         text = pv.review(t, state)
     else:
-        text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings)
+        text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings,
+                           deps.services.proposals.today_for(state))
     markup = kb.for_question(t, state, regions, deps.services.proposals.today_for(state))
     if prefix:
         text = prefix + "\n\n" + text
@@ -191,7 +192,8 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
                 and answer.choice not in ("done", "back"):
             # A toggle: redraw the same question in place instead of a new message.
             await query.edit_message_text(
-                pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings),
+                pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings,
+                            context.services.proposals.today_for(state)),
                 parse_mode=ParseMode.HTML,
                 reply_markup=kb.for_question(t, state, context.services.proposals.regions,
                                             context.services.proposals.today_for(state)),

@@ -194,7 +194,8 @@ def _on_period(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         if r.choice == "next":
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     elif r.text is not None:
-        year, month = parse_period(r.text, today=ctx.today)
+        # A proposal asks for the funds of services still to come: never a month already past.
+        year, month = parse_period(r.text, today=ctx.today, from_this_month=True)
     else:
         raise need_choice()
     return Outcome(replace(c, step=Step.NAME, client={}), (SetPeriod(year, month),))

@@ -375,3 +375,23 @@ async def test_an_address_corrected_with_a_phone_at_the_end_keeps_the_phone_apar
     await op.type("Jl. Raya Bogor Km 6 RT 02/03, Cibinong")
     assert await world.rows("SELECT address, phone FROM clients") == [
         ("Jl. Raya Bogor Km 6 RT 02/03, Cibinong", "+6281311223344")]
+
+
+async def test_a_period_already_past_is_refused_with_the_reason_and_no_hint_is_a_past_month(world) -> None:
+    """1 December 2026: Siti types "11-2026" at the period question (the buttons offer Desember 2026 and
+    Januari 2027). It is refused — the month has passed — and nothing is saved; no example she is
+    shown is a month already past."""
+    import datetime as dt
+
+    world.clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))  # 09.00 WIB
+    op = await operator(world)
+    asked = await op.type("/ajukan")
+    assert "01-2027" in asked.text and "11-2026" not in asked.text
+    before = await world.rows("SELECT period_year, period_month, draft_cursor FROM proposals")
+    past = await op.type("11-2026")
+    assert past.text.startswith("⚠️") and "sudah lewat" in past.text and "12-2026" in past.text, past.text
+    bad = await op.type("13-2026")
+    assert bad.text.startswith("⚠️") and "12-2026" in bad.text and "11-2026" not in bad.text, bad.text
+    assert await world.rows("SELECT period_year, period_month, draft_cursor FROM proposals") == before
+    await op.type("12-2026")
+    assert await world.rows("SELECT period_year, period_month FROM proposals") == [(2026, 12)]
