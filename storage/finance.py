@@ -156,7 +156,8 @@ def _share(client_id: int, r: aiosqlite.Row) -> AccountShare:
 
 def _account(row: aiosqlite.Row) -> BankAccount:
     return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
-                       row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"])
+                       row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"],
+                       row["revision"])
 
 
 class BankAccountRepository:
@@ -189,11 +190,11 @@ class BankAccountRepository:
         """The operator's answer: the account is submitted for checking (any earlier reason cleared)."""
         await self._conn.execute(
             "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-            " return_reason, passbook_id, updated_at) VALUES (?, ?, ?, ?, 'submitted', NULL, ?, ?)"
+            " return_reason, passbook_id, updated_at, revision) VALUES (?, ?, ?, ?, 'submitted', NULL, ?, ?, 1)"
             " ON CONFLICT (client_id) DO UPDATE SET bank_code = excluded.bank_code,"
             " account_number = excluded.account_number, holder_name = excluded.holder_name,"
             " status = 'submitted', return_reason = NULL, passbook_id = excluded.passbook_id,"
-            " updated_at = excluded.updated_at",
+            " updated_at = excluded.updated_at, revision = bank_accounts.revision + 1",
             (client_id, bank_code, account_number, holder_name, passbook_id, to_db_time(now)),
         )
 
