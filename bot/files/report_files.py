@@ -556,7 +556,13 @@ class ExportBook:
         values = dict(zip(columns, row, strict=True))
         out: list[object] = []
         for column, value in values.items():
-            if value is None:
+            if column == "actor" and "actor_role" in values:
+                out.append(audit_terms.actor_words(t, value and str(value), values.get("actor_role")))
+            elif column == "reason" and "action" in values:
+                out.append(audit_terms.describe(t, str(values["action"]), values.get("from_status"),
+                                                values.get("to_status"), value and str(value),
+                                                str(values.get("entity", "proposal"))).detail)
+            elif value is None:
                 out.append(None)
             elif column in TIME_COLUMNS:
                 moment = dt.datetime.fromisoformat(str(value)) if isinstance(value, str) else value
@@ -584,8 +590,6 @@ class ExportBook:
                 before, after = audit_terms.change_words(t, str(values["action"]), values.get("from_status"),
                                                          values.get("to_status"), str(values.get("entity")))
                 out.append(before if column == "from_status" else after)
-            elif column == "reason" and values.get("action") == "denied":
-                out.append(audit_terms.refusal_words(t, str(value)))
             else:
                 out.append(value)
         return out

@@ -549,9 +549,12 @@ class AdminService(Service):
         async with self.storage.transaction() as uow:
             if await uow.people.by_id(person_id) is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
+            # The roles it took away, recorded so the trail says what was revoked.
+            held = ",".join(sorted({g.role.value for g in await uow.admin.grants_of(person_id)
+                                  if g.revoked_at is None})) or None
             if await uow.admin.revoke_person(person_id, now):
                 await uow.conversations.end(person_id)
-                await uow.audit.record(self.event(who, "person", person_id, "revoke_access"))
+                await uow.audit.record(self.event(who, "person", person_id, "revoke_access", frm=held))
                 await self._tell_revoked(uow, person_id, None, None, now)
             return await self._person_card(uow, person_id)
 

@@ -185,3 +185,60 @@ async def test_exports_an_inspector_can_read(world: World) -> None:
     row = next(r for r in realization[1:] if r[0] == first.code and r[2] == 1)
     assert row[3:] == [first.clients[0].budget, sum(first.clients[0].realized or []),
                        first.clients[0].budget - sum(first.clients[0].realized or [])]
+
+
+async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_export(world: World) -> None:
+    """Issue 11.8/18.8: the reasons services record (counts, invitations, an LPJ due date, an amount,
+    a version) read as plain Indonesian in ``/audit`` and in the audit export's "Alasan" column; a
+    command-line action names the command line as its actor; revoking all access says what it took.
+    A person's own words (a return reason) stay quoted; a reason of no known shape is shown as it is."""
+    rina = world.emu.add_user("Rina", last_name="Admin", language_code="id")
+    await world.enrol(rina, Role.ADMIN)
+    andi = world.emu.add_user("Andi", language_code="id")
+    await world.enrol(andi, Role.PIC, team="TIM1")
+    await _seed(world)
+    later = START + dt.timedelta(days=5)
+    async with world.storage.db.transaction() as conn:
+        for i, (actor, role, entity, entity_id, action, reason) in enumerate((
+            (777, "operator", "proposal", CODE, "bulk_clients", "2 clients, 1 updated"),
+            (777, "operator", "proposal", CODE, "resubmit", "v1"),
+            (777, "finance", "proposal", CODE, "record_payment", "LPJ due 2027-01-01"),
+            (777, "pic", "proposal", CODE, "return", "Foto KTP buram"),
+            (777, "pic", "proposal", CODE, "view_detail", "something new"),
+            (None, "cli", "ipwl", "*", "import_ipwl", "4 rows"),
+            (777, "operator", "person", "5", "redeem_invite", "invite 12"),
+            (777, "admin", "export", "audit", "export", "2026-01-01..2026-12-02 2 rows unmasked"),
+            (777, "finance", "client", "1", "transfer", f"{CODE} 2700000"),
+        )):
+            await conn.execute(
+                "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, from_status,"
+                " to_status, reason) VALUES (?, (SELECT id FROM people WHERE telegram_user_id = ?), ?, ?, ?, ?,"
+                " NULL, NULL, ?)", (to_db_time(later + dt.timedelta(minutes=i)), actor, role, entity, entity_id,
+                                    action, reason))
+    admin = await world.services.onboarding.identify(rina.id, rina.full_name, private_chat=True, language="id")
+    andi_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", andi.id))[0][0]
+    await world.services.admin.revoke_person(admin, andi_id)
+
+    history = (await world.say(rina, f"/audit {CODE}"))[-1]
+    await tap(world, rina, history, "›")
+    text = next(m for m in world.emu.chat_messages(rina) if m.message_id == history.message_id).text
+    for words in ("2 klien, 1 diperbarui", "versi 1", "LPJ jatuh tempo 1 Januari 2027", "“Foto KTP buram”",
+                  "something new"):
+        assert words in text, (words, text)
+    for raw in ("clients", "“v1”", "LPJ due", "2027-01-01", "“2 klien", "“versi", "“something new”"):
+        assert raw not in text, (raw, text)
+
+    audit = _sheet((await _export(world, rina, "Log audit")).file_bytes())
+    header = audit[0]
+    who, reason, before = header.index("Pelaku"), header.index("Alasan"), header.index("Dari")
+    reasons = [row[reason] for row in audit[1:]]
+    for words in ("4 baris", "undangan no. 12", "LPJ jatuh tempo 1 Januari 2027", f"{CODE} · Rp2.700.000",
+                  "1 Januari 2026 – 2 Desember 2026, 2 baris, tidak disamarkan", "2 klien, 1 diperbarui", "versi 1"):
+        assert words in reasons, (words, reasons)
+    for raw in ("4 rows", "invite 12", "v1", f"{CODE} 2700000"):
+        assert raw not in reasons, raw
+    cli = next(row for row in audit[1:] if row[header.index("Tindakan")] == "mengimpor IPWL dari berkas")
+    assert cli[who] == "baris perintah (CLI)"
+    revoked = next(row for row in audit[1:] if row[header.index("Tindakan")] == "mencabut seluruh akses")
+    assert revoked[before] == "anggota tim PIC" and revoked[reason] == "semua peran dan setiap undangan berikutnya"
+    assert await world.rows("SELECT from_status FROM audit_events WHERE action = 'revoke_access'") == [("pic",)]
