@@ -60,7 +60,7 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     assert len(rows) == sum(len(p.clients) for p in seeded)
     # No direct identifier: neither the column nor any name or NIK anywhere in the file.
     assert set(rows[0]) == {"Proposal", "IPWL code", "Status", "Client code", "Initials", "Sex", "Birth year",
-                            "Province code", "Regency/city", "Approach", "Components", "Budget (Rp)",
+                            "Province", "Regency/city", "Approach", "Components", "Budget (Rp)",
                             "Anonymized (WIB)"}
     cells = " ".join(str(v) for r in rows for v in r.values())
     held = await world.rows("SELECT full_name, nik, phone, address FROM clients")

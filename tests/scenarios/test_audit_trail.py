@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import openpyxl
 
@@ -242,3 +243,58 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
     revoked = next(row for row in audit[1:] if row[header.index("Tindakan")] == "mencabut seluruh akses")
     assert revoked[before] == "anggota tim PIC" and revoked[reason] == "semua peran dan setiap undangan berikutnya"
     assert await world.rows("SELECT from_status FROM audit_events WHERE action = 'revoke_access'") == [("pic",)]
+
+
+async def test_the_personal_data_file_reads_in_indonesian_words_not_codes_or_json(world: World) -> None:
+    """Issue 18.8: the /datapribadi file is handed to the person it is about: a transfer's status reads
+    as the words used everywhere else, a submitted version as "label: value" lines with Rupiah, never
+    the stored JSON; days are real dates."""
+    rina = world.emu.add_user("Rina", last_name="Admin", language_code="id")
+    await world.enrol(rina, Role.ADMIN)
+    await _seed(world)
+    nik = "3201014508900005"  # client 2 of CODE: her transfer was sent
+    version = {"nik": nik, "full_name": "Sari Wulandari", "sex": "P", "birth_date": "1990-08-05",
+               "province_code": "32", "regency": "Kab. Bogor", "address": "Jl. Melati 3", "phone": None,
+               "approach": "keluarga", "components": ["1", "3"], "assessment": "Butuh dukungan keluarga",
+               "intervention_plan": "Konseling", "budget": [["1", "Sembako", 3, 250_000]]}
+    async with world.storage.db.transaction() as conn:
+        proposal_id = (await conn.execute_fetchall("SELECT id FROM proposals WHERE code = ?", (CODE,)))[0][0]
+        await conn.execute("INSERT INTO proposal_versions VALUES (?, 1, ?, 1, ?)",
+                           (proposal_id, json.dumps({"clients": [version]}), to_db_time(START)))
+        await conn.execute("UPDATE transfers SET transfer_on = '2026-11-06' WHERE amount = 750000")
+
+    request = (await world.say(rina, f"/datapribadi {nik}"))[-1]
+    await tap(world, rina, request, "Ekspor semua")
+    await world.emu.wait_for(lambda: world.last(rina).document is not None, timeout=15)
+    book = openpyxl.load_workbook(io.BytesIO(world.last(rina).file_bytes()))
+    transfers = [[c.value for c in row] for row in book["Transfer"].iter_rows()]
+    status = transfers[0].index("Status")
+    assert transfers[1][status] == "Transfer terkirim", transfers
+    assert transfers[1][transfers[0].index("Tanggal transfer")] == dt.datetime(2026, 11, 6)
+    versions = [[c.value for c in row] for row in book["Versi proposal"].iter_rows()]
+    content = versions[1][versions[0].index("Isi")]
+    for line in ("Nama lengkap: Sari Wulandari", "Tanggal lahir: 5 Agustus 1990", "Provinsi: Jawa Barat",
+                 "Komponen: 1, 3", "RAB: komponen 1, Sembako: 3 × Rp250.000 = Rp750.000"):
+        assert line in content.split("\n"), (line, content)
+    assert "{" not in content and "full_name" not in content and "nik" not in content
+
+
+async def test_exports_write_days_as_dates_and_name_the_province_column_for_what_it_holds(world: World) -> None:
+    rina = world.emu.add_user("Rina", last_name="Admin", language_code="id")
+    await world.enrol(rina, Role.ADMIN)
+    await _seed(world, build_seed())
+    async with world.storage.db.transaction() as conn:  # CODE was decreed on 3 Nov; its LPJ is due 1 Jan 2027
+        cursor = await conn.execute("INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES"
+                                    " ('SK-1/2026', '2026-11-03', 1, ?)", (to_db_time(START),))
+        await conn.execute("UPDATE proposals SET decree_id = ?, lpj_due_on = '2027-01-01' WHERE code = ?",
+                           (cursor.lastrowid, CODE))
+        await conn.execute("UPDATE clients SET province_code = '32'")
+    proposals = _sheet((await _export(world, rina, "Proposal")).file_bytes())
+    header = proposals[0]
+    sk, due = header.index("Tanggal SK"), header.index("Jatuh tempo LPJ")
+    mine = next(row for row in proposals[1:] if row[0] == CODE)
+    assert (mine[sk], mine[due]) == (dt.datetime(2026, 11, 3), dt.datetime(2027, 1, 1))
+    assert not [row for row in proposals[1:] if isinstance(row[sk], str) or isinstance(row[due], str)]
+    clients = _sheet((await _export(world, rina, "Klien", full=False)).file_bytes())
+    assert "Kode provinsi" not in clients[0] and "Provinsi" in clients[0]
+    assert "Jawa Barat" in {row[clients[0].index("Provinsi")] for row in clients[1:]}
