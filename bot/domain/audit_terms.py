@@ -176,7 +176,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), 
     (r"^(?P<rows>\d+) rows$", "rows"),
     (r"^invite (?P<id>\d+)$", "invite"),
     (rf"^LPJ due (?P<due>{_DATE})$", "lpj_due"),
-    (r"^(?P<code>\S+) (?P<amount>\d+)$", "amount"),
+    (r"^(?P<code>[A-Z]{2,6}-\d{4}-\d{3,6}) (?P<amount>\d+)$", "amount"),
     (r"^(?P<clients>\d+) clients(?:, (?P<updated>\d+) updated)?$", "clients"),
     (r"^v(?P<version>\d+)$", "version"),
     (r"^lpj v(?P<version>\d+)(?P<late> late)?$", "lpj_version"),
@@ -206,6 +206,8 @@ def reason_words(t: Translator, action: str, reason: str | None) -> tuple[str | 
         return None, False
     if action == "denied":
         return refusal_words(t, reason), False
+    if action in _TYPED_ACTIONS and action != "transfer":  # a person's words are never read as facts
+        return reason, not _CODE.match(reason)
     for pattern, kind in _REASONS:
         if (m := pattern.match(reason)) is not None:
             try:
@@ -253,7 +255,7 @@ def _worded(t: Translator, kind: str, m: re.Match[str]) -> str:
         return t.gettext(N_("SPP {spp} of {spp_date}; SPM {spm} of {spm_date}"), spp=m["spp"],
                          spp_date=_day(t, m["spp_date"]), spm=m["spm"], spm_date=_day(t, m["spm_date"]))
     if kind == "ledger":
-        return t.gettext(N_("{code} (from the ledger, after a restore)"), code=m["code"])
+        return t.gettext(N_("{code} (from the erasure ledger, after a restore)"), code=m["code"])
     if kind == "removed":
         return t.gettext(N_("removed from the group by the bot"))
     if kind == "asked_to_remove":

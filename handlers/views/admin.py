@@ -439,9 +439,12 @@ def history(t: Translator, h: ProposalHistory, page: int) -> str:
             action = (t.gettext(N_("client {number}: {action}"), number=entry.client_position, action=said.action)
                       if entry.client_position is not None else
                       t.gettext(N_("a client: {action}"), action=said.action))
-        line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"),
-                 when=t.format_datetime(entry.at, h.timezone, seconds=True, zone=False), who=who,
-                 role=role_words(t, entry.actor_role), action=action)
+        when = t.format_datetime(entry.at, h.timezone, seconds=True, zone=False)
+        if entry.actor_name is None and entry.actor_role == "cli":  # "command line (CLI)" says its role already
+            line = _(t, N_("<b>{when}</b> · {who}: {action}"), when=when, who=who, action=action)
+        else:
+            line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"), when=when, who=who,
+                     role=role_words(t, entry.actor_role), action=action)
         if said.change:
             line += " · " + esc(said.change)
         if said.detail and said.quoted:

@@ -197,7 +197,7 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
     await world.enrol(rina, Role.ADMIN)
     andi = world.emu.add_user("Andi", language_code="id")
     await world.enrol(andi, Role.PIC, team="TIM1")
-    await _seed(world)
+    client_id, _ = await _seed(world)
     later = START + dt.timedelta(days=5)
     async with world.storage.db.transaction() as conn:
         for i, (actor, role, entity, entity_id, action, reason) in enumerate((
@@ -210,6 +210,8 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
             (777, "operator", "person", "5", "redeem_invite", "invite 12"),
             (777, "admin", "export", "audit", "export", "2026-01-01..2026-12-02 2 rows unmasked"),
             (777, "finance", "client", "1", "transfer", f"{CODE} 2700000"),
+            (None, "cli", "client", str(client_id), "anonymize_personal_data", f"{CODE} (ledger, after restore)"),
+            (777, "pic", "proposal", CODE, "return", "Halaman 2"),  # a person's words, though it looks like data
         )):
             await conn.execute(
                 "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, from_status,"
@@ -224,7 +226,9 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
     await tap(world, rina, history, "›")
     text = next(m for m in world.emu.chat_messages(rina) if m.message_id == history.message_id).text
     for words in ("2 klien, 1 diperbarui", "versi 1", "LPJ jatuh tempo 1 Januari 2027", "“Foto KTP buram”",
-                  "something new"):
+                  "something new", "“Halaman 2”",
+                  "baris perintah (CLI): klien 2: menganonimkan data pribadi klien\n"
+                  f"   {CODE} (dari catatan penghapusan, setelah pemulihan)"):
         assert words in text, (words, text)
     for raw in ("clients", "“v1”", "LPJ due", "2027-01-01", "“2 klien", "“versi", "“something new”"):
         assert raw not in text, (raw, text)
