@@ -1,7 +1,7 @@
 """Backups and their restore: one verified archive of the database, the file store and the
 erasure ledger. Everything SQLite-specific about backing up and restoring lives here.
 
-An archive (``atensi-YYYYMMDD-HHMMSS.tar``) holds
+An archive (``atensi-YYYYMMDD-HHMMSS-WIB.tar``, the time in the centre's zone; older ones UTC without a zone) holds
 
 * ``database.sqlite3`` – a consistent copy of the live database (SQLite online backup, read
   through its own connection so the bot keeps working), one self-contained file without WAL;
