@@ -25,7 +25,8 @@ from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered, notification
 from handlers.keyboards import lpj as kb
-from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, reply
+from handlers.replies import alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, reply
+from handlers.reviews import edit
 from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
 from bot.clock import today_in
@@ -92,7 +93,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     except ValidationError as error:
         text = views.refusal(t, error)  # the draft is unchanged; say what was wrong
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
+            await update.callback_query.answer(alert_text(text.replace("⚠️ ", "")), show_alert=True)
         else:
             await reply(update, text)
         return
@@ -104,8 +105,9 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             state.cursor.step in files and before is not None and before.cursor.step in files
             and answer.choice != "review")
         if toggled:  # a toggle: redraw the same question in place instead of a new message
-            await query.edit_message_text(lv.question(t, state, _today(context, state), context.services.lpj.rules),
-                                          parse_mode=ParseMode.HTML, reply_markup=kb.for_question(t, state))
+            # (pressing the tab already selected redraws the same screen: edit() treats that as done)
+            await edit(update, lv.question(t, state, _today(context, state), context.services.lpj.rules),
+                       kb.for_question(t, state))
             return
         await close_buttons(update)
     previous = before.line if before is not None and before.cursor.step in (Step.REALIZATION, Step.REALIZATION_NOTE) else None
@@ -273,7 +275,7 @@ async def on_cancel_return_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.lpj.cancel_return(who)
     await update.callback_query.answer()  # type: ignore[union-attr]
-    await update.callback_query.edit_message_text(lv.return_cancelled(context.translator(who)))  # type: ignore[union-attr]
+    await edit(update, lv.return_cancelled(context.translator(who)))
 
 
 @answers_refusals

@@ -61,6 +61,12 @@ def _file_name(prefix: str, code: str) -> str:
     return f"{prefix}-{code.lower()}.xlsx"
 
 
+def _shown(update: Update, index: int) -> int | None:
+    """The account revision a button was drawn for (None on a button without one: refused as stale)."""
+    args = button_args(update)
+    return int(args[index]) if len(args) > index and args[index].isdigit() else None
+
+
 # --- the operator: /rekening ---------------------------------------------------------------------------
 
 
@@ -174,8 +180,9 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
     query = update.callback_query
     assert query is not None
     one = query.data is not None and query.data.split("|")[1] == "av"
-    accounts = await (context.services.accounts.verify(who, int_arg(update)) if one
-                      else context.services.accounts.verify(who, proposal_id=int_arg(update)))
+    shown = _shown(update, 1)  # the account's revision (or the accounts' fingerprint) the card showed
+    accounts = await (context.services.accounts.verify(who, int_arg(update), shown=shown) if one
+                      else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown))
     await query.answer()
     await edit(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
 
@@ -251,7 +258,7 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     one = query.data is not None and query.data.split("|")[1] == "ps"
-    step = await (context.services.payments.sent(who, int_arg(update)) if one
+    step = await (context.services.payments.sent(who, int_arg(update), revision=_shown(update, 1)) if one
                   else context.services.payments.sent(who, proposal_id=int_arg(update)))
     await query.answer()
     await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
@@ -266,7 +273,7 @@ async def on_failed_pressed(update: Update, context: BotContext) -> None:
         status = TransferStatus((button_args(update) + ("", ""))[1])
     except ValueError:
         status = TransferStatus.PENDING  # refused by the service as a stale button
-    step = await context.services.payments.start_failure(who, int_arg(update), status)
+    step = await context.services.payments.start_failure(who, int_arg(update), status, revision=_shown(update, 2))
     await update.callback_query.answer()  # type: ignore[union-attr]
     await reply(update, pv.payment_step(t, step))
 

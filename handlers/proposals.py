@@ -21,7 +21,9 @@ from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
-from handlers.replies import answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply
+from handlers.replies import (
+    alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply,
+)
 from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 
@@ -43,7 +45,8 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
     if state.cursor.step == Step.REVIEW:
         text = pv.review(t, state)
     else:
-        text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings)
+        text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings,
+                           deps.services.proposals.today_for(state))
     markup = kb.for_question(t, state, regions, deps.services.proposals.today_for(state))
     if prefix:
         text = prefix + "\n\n" + text
@@ -138,9 +141,11 @@ async def cmd_cancel(update: Update, context: BotContext) -> None:
     if state is None:
         await reply(update, views.nothing_to_cancel(t))
         return
+    token = await context.services.proposals.ask_stop(who)
+    # (the token marks this question: its Stop button is refused once the draft is resumed or answered)
     await reply(update, pv.confirm_discard(t, state.proposal.code),
                 reply_markup=kb.confirm((t.pgettext("button", "⏸ Stop, keep the draft"), "stop"),
-                                        (t.pgettext("button", "🗑 Discard the draft"), "wd"), state.proposal.id))
+                                        (t.pgettext("button", "🗑 Discard the draft"), "wd"), state.proposal.id, token))
 
 
 @answers_refusals
@@ -172,7 +177,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         # Say what was wrong and ask again (with the same buttons); the draft is unchanged.
         text = views.refusal(t, error)
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200].replace("⚠️ ", ""), show_alert=True)
+            await update.callback_query.answer(alert_text(text.replace("⚠️ ", "")), show_alert=True)
             return
         state = await context.services.proposals.current(who)
         if state is None:
@@ -187,7 +192,8 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
                 and answer.choice not in ("done", "back"):
             # A toggle: redraw the same question in place instead of a new message.
             await query.edit_message_text(
-                pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings),
+                pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings,
+                            context.services.proposals.today_for(state)),
                 parse_mode=ParseMode.HTML,
                 reply_markup=kb.for_question(t, state, context.services.proposals.regions,
                                             context.services.proposals.today_for(state)),
@@ -373,7 +379,8 @@ async def on_keep_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_stop_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    await context.services.proposals.stop_conversation(who)
+    args = button_args(update)
+    await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await update.callback_query.edit_message_text(pv.stopped(context.translator(who)), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 

@@ -38,12 +38,20 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message:
     return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
 
 
-def _plain(text: str) -> str:
-    # Alerts are plain text: drop the few tags views use.
+def alert_text(text: str) -> str:
+    """A message as a callback alert: plain text (alerts show no HTML) within Telegram's 200
+    characters; a longer one is cut at the last whole word, with "…" (never mid-word)."""
     for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
         text = text.replace(tag, "")
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return text if len(text) <= ALERT_LIMIT else text[: ALERT_LIMIT - 1] + "…"
+    if len(text) <= ALERT_LIMIT:
+        return text
+    cut = text[: ALERT_LIMIT - 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > ALERT_LIMIT // 2:  # (a single very long word is cut where it must be)
+        cut = cut[:space]
+    return cut.rstrip(" ,;:\n") + "…"
+
 
 
 def answers_refusals(handler: Handler) -> Handler:
@@ -61,7 +69,7 @@ def answers_refusals(handler: Handler) -> Handler:
             else:
                 text = views.refusal(t, error)
             if update.callback_query is not None:
-                await update.callback_query.answer(_plain(text), show_alert=True)
+                await update.callback_query.answer(alert_text(text), show_alert=True)
             else:
                 await reply(update, text)
             return None

@@ -56,7 +56,17 @@ async def _route(update: Update, context: BotContext, routes: dict[str, Handler]
 
 @answers_refusals
 async def on_private_text(update: Update, context: BotContext) -> None:
-    await _route(update, context, TEXT_ROUTES, lambda t, who: views.help_text(t, who, in_group=False))
+    who = await context.identify(update)
+    kind = await context.services.onboarding.conversation_kind(who)
+    if kind in TEXT_ROUTES:
+        await TEXT_ROUTES[kind](update, context)
+        return
+    t = context.translator(who)
+    if not who.known:
+        await reply(update, views.help_text(t, who, in_group=False))
+        return
+    # Nothing is waiting for an answer: say so briefly (the whole help is /bantuan).
+    await reply(update, views.nothing_open(t, await context.services.proposals.draft_code(who)))
 
 
 @answers_refusals

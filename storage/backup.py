@@ -2,7 +2,7 @@
 erasure ledger. Everything engine-specific about backing up and restoring lives here (and in
 ``storage.pg_backup``).
 
-An archive (``atensi-YYYYMMDD-HHMMSS.tar``) holds
+An archive (``atensi-YYYYMMDD-HHMMSS-WIB.tar``, the time in the centre's zone; older ones UTC without a zone) holds
 
 * ``database.sqlite3`` – a consistent copy of the live database (SQLite online backup, read
   through its own connection so the bot keeps working), one self-contained file without WAL; or,

@@ -160,7 +160,8 @@ def _share(client_id: int, r: Row) -> AccountShare:
 
 def _account(row: Row) -> BankAccount:
     return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
-                       row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"])
+                       row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"],
+                       row["revision"])
 
 
 def _year_range(year: int) -> tuple[int, str, str]:
@@ -199,11 +200,11 @@ class BankAccountRepository:
         """The operator's answer: the account is submitted for checking (any earlier reason cleared)."""
         await self._conn.execute(
             "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-            " return_reason, passbook_id, updated_at) VALUES (?, ?, ?, ?, 'submitted', NULL, ?, ?)"
+            " return_reason, passbook_id, updated_at, revision) VALUES (?, ?, ?, ?, 'submitted', NULL, ?, ?, 1)"
             " ON CONFLICT (client_id) DO UPDATE SET bank_code = excluded.bank_code,"
             " account_number = excluded.account_number, holder_name = excluded.holder_name,"
             " status = 'submitted', return_reason = NULL, passbook_id = excluded.passbook_id,"
-            " updated_at = excluded.updated_at",
+            " updated_at = excluded.updated_at, revision = bank_accounts.revision + 1",
             (client_id, bank_code, account_number, holder_name, passbook_id, to_db_time(now)),
         )
 
@@ -213,6 +214,13 @@ class BankAccountRepository:
         ("one account, one client" is checked against every committed account, on PostgreSQL too)."""
         for number in sorted({n for n in numbers if n}):
             await self._conn.lock(f"account-number:{number}")
+
+    async def lock_accounts(self, client_ids: Iterable[int]) -> None:
+        """Serialise a decision on these clients' accounts with a new account being saved for them
+        (sorted: never a deadlock): a verify or transfer button checks the revision it was shown
+        for, and no new revision can slip in between that check and the change (PostgreSQL)."""
+        for client_id in sorted(set(client_ids)):
+            await self._conn.lock(f"bank-account:{client_id}")
 
     # The other clients holding an account number: of live proposals of the given year.
     _OTHERS = (" JOIN clients oc ON oc.id = o.client_id JOIN proposals op ON op.id = oc.proposal_id"
@@ -246,13 +254,15 @@ class BankAccountRepository:
         return [_share(besides, r) for r in rows]
 
     async def move(self, client_id: int, *, frm: Iterable[BankAccountStatus], to: BankAccountStatus,
-                   now: dt.datetime, reason: str | None = None) -> bool:
-        """Compare-and-set an account's status: True only if it was in one of ``frm``."""
+                   now: dt.datetime, reason: str | None = None, revision: int | None = None) -> bool:
+        """Compare-and-set an account's status: True only if it was in one of ``frm`` (and, given
+        ``revision``, is still that revision of the account)."""
         sources = [s.value for s in frm]
         cursor = await self._conn.execute(
             f"UPDATE bank_accounts SET status = ?, return_reason = ?, updated_at = ?"
-            f" WHERE client_id = ? AND status IN ({', '.join('?' for _ in sources)})",
-            (to.value, reason, to_db_time(now), client_id, *sources),
+            f" WHERE client_id = ? AND status IN ({', '.join('?' for _ in sources)})"
+            " AND (CAST(? AS BIGINT) IS NULL OR revision = ?)",
+            (to.value, reason, to_db_time(now), client_id, *sources, revision, revision),
         )
         return cursor.rowcount == 1
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.services.admin import backup_made_at, backup_name
 from storage.backup import BackupFailed, RestoreRefused, restore, verify_archive, write_backup
 from storage.erasures import ErasureLedger
 from storage.files import FileStore
@@ -99,3 +100,18 @@ async def test_a_member_pointing_outside_the_file_store_is_never_written(archive
                 ErasureLedger(target / "ledger.jsonl"), known_schema={m.version for m in available_migrations()},
                 now=NOW)
     assert not (tmp_path / "second" / "outside.txt").exists() and not (target / "atensi.sqlite3").exists()
+
+
+def test_backups_are_named_in_the_centres_zone_and_old_utc_names_still_sort_by_when_they_were_made(
+        tmp_path: Path) -> None:
+    """/cadangan at 05.01 WIB (22.01 UTC the day before) names the file 05.01 WIB, not the UTC time with
+    nothing saying so; pruning orders old (UTC) and new names by the moment they stand for."""
+    made = dt.datetime(2026, 12, 1, 22, 1, 28, tzinfo=dt.UTC)
+    assert backup_name(made, "Asia/Jakarta") == "atensi-20261202-050128-WIB.tar"
+    assert backup_name(made, "Asia/Makassar") == "atensi-20261202-060128-WITA.tar"
+    old_utc = tmp_path / "atensi-20261202-000000.tar"  # made 07.00 WIB on 2 Dec: after the new one
+    new = tmp_path / backup_name(made, "Asia/Jakarta")
+    older = tmp_path / "atensi-20261130-120000.tar"
+    assert backup_made_at(old_utc, "Asia/Jakarta") == dt.datetime(2026, 12, 2, 0, 0, tzinfo=dt.UTC)
+    assert backup_made_at(new, "Asia/Jakarta") == made
+    assert sorted([old_utc, new, older], key=lambda p: backup_made_at(p, "Asia/Jakarta")) == [older, new, old_utc]

@@ -473,7 +473,7 @@ def test_parse_period_valid(text: str, value: tuple[int, int]) -> None:
     ("text", "expected"),
     [
         ("", "Please type a month and year"),
-        ("11/26", "year with 4 digits, e.g. 11-2026"),
+        ("11/26", "year with 4 digits, e.g. 03-2026"),  # (the example is today's month, never a past one)
         ("Nov 26", "year with 4 digits"),
         ("13-2026", "month must be 1 to 12"),
         ("2026-00", "month must be 1 to 12"),
@@ -488,6 +488,13 @@ def test_parse_period_blocks(text: str, expected: str) -> None:
     error = rejected(lambda: parse_period(text, today=TODAY))
     assert expected in rendered(error)
     assert error.problem.field == "period"
+
+
+def test_a_proposals_period_is_not_a_month_already_past() -> None:
+    error = rejected(lambda: parse_period("02-2026", today=TODAY, from_this_month=True))
+    assert "02-2026 has already passed" in rendered(error) and "from 03-2026 to 03-2027" in rendered(error)
+    assert parse_period("03-2026", today=TODAY, from_this_month=True) == (2026, 3)
+    assert parse_period("02-2026", today=TODAY) == (2026, 2)  # (a report may ask for a past month)
 
 
 # --------------------------------------------------------------------------- names and text

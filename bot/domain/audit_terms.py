@@ -9,6 +9,7 @@ into what ``/audit`` and the audit export show. A code added later without words
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -124,6 +125,16 @@ ROLES: Mapping[str, str] = {
     Role.AUDITOR.value: N_("auditor"),
     "cli": N_("command line"),
 }
+CLI_ACTOR = N_("command line (CLI)")
+
+
+def actor_words(t: Translator, name: str | None, roles: str | None) -> str:
+    """Who did it: their name; a command-line action says so; nobody recorded: the system."""
+    if name:
+        return name
+    if roles == "cli":
+        return t.gettext(CLI_ACTOR)
+    return t.gettext(N_("the system"))
 
 # Why a press was refused (the code after "action: " in a "denied" event's reason).
 REFUSALS: Mapping[str, str] = {
@@ -155,7 +166,103 @@ ENTITIES: Mapping[str, str] = {
     "command": N_("Command"),
 }
 
-_AMOUNT = re.compile(r"^(?P<code>\S+) (?P<amount>\d+)$")
+_DATE = r"\d{4}-\d\d-\d\d"
+_CODE = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{3,6}$")
+
+# The facts services record in a reason, by its shape (the formats written in bot/services/); each is
+# worded here in the reader's language. A reason of no known shape is shown as it was written.
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), kind) for pattern, kind in (
+    (rf"^(?P<start>{_DATE})\.\.(?P<end>{_DATE}) (?P<rows>\d+) rows(?P<unmasked> unmasked)?$", "export"),
+    (r"^(?P<rows>\d+) rows$", "rows"),
+    (r"^invite (?P<id>\d+)$", "invite"),
+    (rf"^LPJ due (?P<due>{_DATE})$", "lpj_due"),
+    (r"^(?P<code>[A-Z]{2,6}-\d{4}-\d{3,6}) (?P<amount>\d+)$", "amount"),
+    (r"^(?P<clients>\d+) clients(?:, (?P<updated>\d+) updated)?$", "clients"),
+    (r"^v(?P<version>\d+)$", "version"),
+    (r"^lpj v(?P<version>\d+)(?P<late> late)?$", "lpj_version"),
+    (r"^(?P<lines>\d+) lines, (?P<clients>\d+) clients$", "lpj_lines"),
+    (r"^(?P<recipients>\d+) recipients(?P<late> late)?$", "recipients"),
+    (r"^(?P<files>\d+) files$", "files"),
+    (r"^attachment (?P<id>\d+) sha256 (?P<hash>[0-9a-f]+)$", "attachment"),
+    (rf"^SPP (?P<spp>.+) (?P<spp_date>{_DATE}); SPM (?P<spm>.+) (?P<spm_date>{_DATE})$", "orders"),
+    (r"^(?P<code>\S+) \(ledger, after restore\)$", "ledger"),
+    (r"^removed$", "removed"),
+    (r"^admin asked to remove$", "asked_to_remove"),
+    (r"^access\.admin_user_ids$", "configured_admin"),
+    (r"^lpj$", "lpj"),
+))
+# Actions whose reason is what a person typed (a return reason, a failed transfer's cause): quoted.
+_TYPED_ACTIONS = frozenset({"return", "reject", "withdraw", "return_accounts", "return_account", "return_lpj",
+                            "transfer"})
+
+
+def _day(t: Translator, iso: str) -> str:
+    return t.format_date(dt.date.fromisoformat(iso))
+
+
+def reason_words(t: Translator, action: str, reason: str | None) -> tuple[str | None, bool]:
+    """A recorded reason in the reader's words, and whether it is a person's own text (to be quoted)."""
+    if not reason:
+        return None, False
+    if action == "denied":
+        return refusal_words(t, reason), False
+    if action in _TYPED_ACTIONS and action != "transfer":  # a person's words are never read as facts
+        return reason, not _CODE.match(reason)
+    for pattern, kind in _REASONS:
+        if (m := pattern.match(reason)) is not None:
+            try:
+                return _worded(t, kind, m), False
+            except ValueError:  # a date that is not one: the text as it was written
+                break
+    return reason, action in _TYPED_ACTIONS and not _CODE.match(reason)
+
+
+def _worded(t: Translator, kind: str, m: re.Match[str]) -> str:
+    """One known reason shape in words."""
+    if kind == "export":
+        rows = t.ngettext("{n} row", "{n} rows", int(m["rows"]))
+        said = t.gettext(N_("{start} – {end}, {rows}"), start=_day(t, m["start"]), end=_day(t, m["end"]), rows=rows)
+        return said + (t.gettext(N_(", unmasked")) if m["unmasked"] else "")
+    if kind == "rows":
+        return t.ngettext("{n} row", "{n} rows", int(m["rows"]))
+    if kind == "invite":
+        return t.gettext(N_("invitation no. {number}"), number=m["id"])
+    if kind == "lpj_due":
+        return t.gettext(N_("LPJ due {date}"), date=_day(t, m["due"]))
+    if kind == "amount":
+        return t.gettext(N_("{code} · {amount}"), code=m["code"], amount=format_money(int(m["amount"])))
+    if kind == "clients":
+        said = t.ngettext("{n} client", "{n} clients", int(m["clients"]))
+        if m["updated"]:
+            said += ", " + t.ngettext("{n} updated", "{n} updated", int(m["updated"]))
+        return said
+    if kind == "version":
+        return t.gettext(N_("version {number}"), number=m["version"])
+    if kind == "lpj_version":
+        said = t.gettext(N_("LPJ version {number}"), number=m["version"])
+        return said + (t.gettext(N_(", late")) if m["late"] else "")
+    if kind == "lpj_lines":
+        return (t.ngettext("{n} line", "{n} lines", int(m["lines"])) + ", "
+                + t.ngettext("{n} client", "{n} clients", int(m["clients"])))
+    if kind == "recipients":
+        said = t.ngettext("{n} recipient", "{n} recipients", int(m["recipients"]))
+        return said + (t.gettext(N_(", late")) if m["late"] else "")
+    if kind == "files":
+        return t.ngettext("{n} file", "{n} files", int(m["files"]))
+    if kind == "attachment":
+        return t.gettext(N_("file no. {number} (SHA-256 {hash}…)"), number=m["id"], hash=m["hash"])
+    if kind == "orders":
+        return t.gettext(N_("SPP {spp} of {spp_date}; SPM {spm} of {spm_date}"), spp=m["spp"],
+                         spp_date=_day(t, m["spp_date"]), spm=m["spm"], spm_date=_day(t, m["spm_date"]))
+    if kind == "ledger":
+        return t.gettext(N_("{code} (from the erasure ledger, after a restore)"), code=m["code"])
+    if kind == "removed":
+        return t.gettext(N_("removed from the group by the bot"))
+    if kind == "asked_to_remove":
+        return t.gettext(N_("the admin was asked to remove them"))
+    if kind == "configured_admin":
+        return t.gettext(N_("admin by the configuration (access.admin_user_ids)"))
+    return t.gettext(N_("the LPJ"))  # "lpj"
 
 
 @dataclass(frozen=True)
@@ -165,6 +272,7 @@ class Described:
     action: str
     change: str | None
     detail: str | None
+    quoted: bool = False  # the detail is a person's own words (shown in quotes), not recorded facts
 
 
 def action_words(t: Translator, action: str, to_status: str | None = None) -> str:
@@ -212,7 +320,7 @@ def refusal_words(t: Translator, reason: str) -> str:
 
 # Events whose from/to hold values (a role, a language, a team, an SK number), not states.
 _VALUE_ACTIONS = frozenset({"set_locale", "bind_group", "create_team", "create_ipwl", "edit_ipwl", "move_ipwl"})
-_ROLE_ACTIONS = frozenset({"create_invite", "redeem_invite", "grant_role", "revoke_grant"})
+_ROLE_ACTIONS = frozenset({"create_invite", "redeem_invite", "grant_role", "revoke_grant", "revoke_access"})
 
 
 def change_words(t: Translator, action: str, from_status: str | None, to_status: str | None,
@@ -236,13 +344,12 @@ def describe(t: Translator, action: str, from_status: str | None, to_status: str
         change = f"→ {after}"
     elif before:
         change = before
-    detail = reason
-    if action == "denied" and reason:
-        detail = refusal_words(t, reason)
-    elif action == "transfer" and reason and (match := _AMOUNT.match(reason)):
-        detail = format_money(int(match["amount"]))
-    return Described(action_words(t, action, to_status), change, detail)
+    detail, quoted = reason_words(t, action, reason)
+    if action == "revoke_access" and not reason:
+        detail = t.gettext(N_("every role and any future invitation"))
+    return Described(action_words(t, action, to_status), change, detail, quoted)
 
 
-__all__ = ["ACTIONS", "Described", "ENTITIES", "PROPOSAL_STATES", "ROLES", "action_words", "describe",
+__all__ = ["ACTIONS", "Described", "ENTITIES", "PROPOSAL_STATES", "ROLES", "action_words", "actor_words", "describe",
+           "reason_words",
            "entity_words", "refusal_words", "role_words", "state_words"]

@@ -298,6 +298,8 @@ class BankAccount:
     holder_name: str | None = None
     return_reason: str | None = None
     passbook_id: int | None = None
+    # 1 for the first account submitted, +1 for each replacement: buttons carry it (stale check).
+    revision: int = 0
 
 
 @dataclass(frozen=True)

@@ -194,7 +194,8 @@ def _on_period(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         if r.choice == "next":
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     elif r.text is not None:
-        year, month = parse_period(r.text, today=ctx.today)
+        # A proposal asks for the funds of services still to come: never a month already past.
+        year, month = parse_period(r.text, today=ctx.today, from_this_month=True)
     else:
         raise need_choice()
     return Outcome(replace(c, step=Step.NAME, client={}), (SetPeriod(year, month),))
@@ -514,7 +515,11 @@ def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
     if name == "regency":
         return {"regency": parse_free_text(typed(r), field="regency", min_length=3, max_length=100)}
     if name == "address":
-        return {"address": parse_free_text(typed(r), field="address", min_length=5, max_length=300)}
+        # As first asked: a phone number at the end is the client's phone, not part of the address
+        # (and without one, the phone already saved stays).
+        text, phone = split_address_phone(typed(r))
+        fields: dict[str, Any] = {"address": parse_free_text(text, field="address", min_length=5, max_length=300)}
+        return fields | ({"phone": phone} if phone else {})
     if name == "phone":
         return {"phone": None if r.choice == "skip" else parse_phone(typed(r))}
     if name == "approach":

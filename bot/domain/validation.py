@@ -634,18 +634,20 @@ _PERIOD_TEXT = re.compile(r"^([a-z]+)\.?[-/.,\s]*(\d+)$", re.ASCII)
 _PERIOD_REACH_MONTHS = 12
 
 
-def parse_period(text: str, *, today: date) -> tuple[int, int]:
+def parse_period(text: str, *, today: date, from_this_month: bool = False) -> tuple[int, int]:
     """Parse a month of a year, returning ``(year, month)``.
 
     Accepts ``11/2026``, ``11-2026``, ``11.2026``, ``2026-11``, ``November 2026``, ``Nov 2026``,
     ``Nopember 2026`` (any case). Two-digit years are refused. The month must be at most 12
-    months before or after today's month.
+    months before or after today's month — or, ``from_this_month`` (a proposal's period), not
+    before today's month. Examples in refusals are today's month, never one already past.
     """
     s = " ".join(ascii_digits(text).casefold().split())
     field = "period"
+    example = f"{today.month:02d}-{today.year}"  # (today's month: never an example already past)
     if not s:
         raise _fail(
-            N_("Please type a month and year, e.g. {example}."), field, example=PERIOD_EXAMPLE
+            N_("Please type a month and year, e.g. {example}."), field, example=example
         )
     month: int
     if m := _PERIOD_YM.match(s):
@@ -659,16 +661,26 @@ def parse_period(text: str, *, today: date) -> tuple[int, int]:
             N_("Could not read {value} as a month. Write month-year, e.g. {example}."),
             field,
             value=_echo(text),
-            example=PERIOD_EXAMPLE,
+            example=example,
         )
-    year = _four_digit_year(year_text, field, PERIOD_EXAMPLE)
+    year = _four_digit_year(year_text, field, example)
     if not 1 <= month <= 12:
         raise _fail(
             N_("The month must be 1 to 12 (month-year, e.g. {example})."),
             field,
-            example=PERIOD_EXAMPLE,
+            example=example,
         )
     offset = (year * 12 + month) - (today.year * 12 + today.month)
+    if from_this_month and offset < 0:
+        last = _shift_month(today.year, today.month, _PERIOD_REACH_MONTHS)
+        raise _fail(
+            N_("{period} has already passed: a proposal is for this month or a later one. "
+               "Enter a month from {earliest} to {latest}."),
+            field,
+            period=f"{month:02d}-{year}",
+            earliest=example,
+            latest=f"{last[1]:02d}-{last[0]}",
+        )
     if abs(offset) > _PERIOD_REACH_MONTHS:
         first = _shift_month(today.year, today.month, -_PERIOD_REACH_MONTHS)
         last = _shift_month(today.year, today.month, _PERIOD_REACH_MONTHS)

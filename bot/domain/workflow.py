@@ -290,8 +290,8 @@ def _check(
             # decision is the team's; say what the admin may do instead.
             raise WorkflowError(
                 ROLE_REQUIRED,
-                N_("Only the PIC team of this IPWL decides here (two different members verify and validate). "
-                   "As an admin you can release a claim, not decide."),
+                # (short: with the next step below it, it must fit a 200-character button alert)
+                N_("Only this IPWL's PIC team decides here. As an admin you can only release a claim."),
                 {"action": action, "status": status, "roles": roles},
             )
         if not any(actor.has_role(r) for r in t.roles):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ EXPORT_COLUMNS: Mapping[str, str] = {
     "code": N_("Proposal"),
     "ipwl_code": N_("IPWL code"),
     "ipwl_name": N_("IPWL"),
-    "province_code": N_("Province code"),
+    "province_code": N_("Province"),  # holds the province's name (written from its code)
     "team_code": N_("PIC team"),
     "status": N_("Status"),
     "version": N_("Version"),
@@ -122,6 +123,10 @@ DETAIL_SHEETS: Mapping[str, str] = {"receipts": N_("Receipts"), "realization": N
 MONEY_COLUMNS = frozenset({"budget", "amount", "accounted", "client_budget", "realized", "difference"})
 # Columns holding an instant (UTC text in the database): written in the centre's zone, named in the header.
 TIME_COLUMNS = frozenset({"created_at", "submitted_at", "status_since", "erased_at", "updated_at", "at"})
+# Columns holding a calendar day (ISO text in the database): written as real dates a spreadsheet sorts.
+DATE_COLUMNS = frozenset({"sk_date", "lpj_due_on", "spp_date", "spm_date", "transfer_on", "birth_date", "issued_on",
+                          "served_from", "served_to"})
+DATE_FORMAT = "dd-mm-yyyy"  # day-month-year, as the bot asks for dates
 _YES_NO = (N_("No"), N_("Yes"))
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -535,6 +540,7 @@ class ExportBook:
                   else t.gettext(names.get(column, column)) for column in columns]
         formats = {i: MONEY for i, column in enumerate(columns) if column in MONEY_COLUMNS}
         formats |= {i: "yyyy-mm-dd hh:mm:ss" for i, column in enumerate(columns) if column in TIME_COLUMNS}
+        formats |= {i: DATE_FORMAT for i, column in enumerate(columns) if column in DATE_COLUMNS}
         self._columns = tuple(columns)
         return SheetWriter(self._book, title, labels, formats=formats)
 
@@ -556,14 +562,24 @@ class ExportBook:
         values = dict(zip(columns, row, strict=True))
         out: list[object] = []
         for column, value in values.items():
-            if value is None:
+            if column == "actor" and "actor_role" in values:
+                out.append(audit_terms.actor_words(t, value and str(value), values.get("actor_role")))
+            elif column == "reason" and "action" in values:
+                out.append(audit_terms.describe(t, str(values["action"]), values.get("from_status"),
+                                                values.get("to_status"), value and str(value),
+                                                str(values.get("entity", "proposal"))).detail)
+            elif value is None:
                 out.append(None)
             elif column in TIME_COLUMNS:
                 moment = dt.datetime.fromisoformat(str(value)) if isinstance(value, str) else value
                 out.append(moment.astimezone(self._zone).replace(tzinfo=None) if isinstance(moment, dt.datetime)
                            else value)
+            elif column in DATE_COLUMNS:
+                out.append(_day(value))
             elif column == "status":
                 out.append(_status_words(t, str(value)))
+            elif column == "account_status":
+                out.append(audit_terms.state_words(t, str(value), "verify_account"))
             elif column == "transfer_status":
                 out.append(audit_terms.state_words(t, str(value), "transfer"))
             elif column == "bank_code":
@@ -584,14 +600,22 @@ class ExportBook:
                 before, after = audit_terms.change_words(t, str(values["action"]), values.get("from_status"),
                                                          values.get("to_status"), str(values.get("entity")))
                 out.append(before if column == "from_status" else after)
-            elif column == "reason" and values.get("action") == "denied":
-                out.append(audit_terms.refusal_words(t, str(value)))
             else:
                 out.append(value)
         return out
 
     def finish(self) -> bytes:
         return _save(self._book)
+
+
+def _day(value: object) -> object:
+    """An ISO day as a date cell; anything else (a masked value) as it is."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return value
 
 
 def _status_words(t: Translator, value: str) -> str:
@@ -636,11 +660,51 @@ def render_personal_data(tables: Mapping[str, Sequence[Mapping[str, object]]], t
     for name, rows in tables.items():
         columns = list(rows[0].keys()) if rows else []
         labels = {c: PERSONAL_COLUMNS[c] for c in columns if c in PERSONAL_COLUMNS and c not in EXPORT_COLUMNS}
-        book.sheet(t.gettext(PERSONAL_SHEETS[name]) if name in PERSONAL_SHEETS else name, columns, labels)
+        # A transfer's and an account's status in their own words (not a proposal's).
+        shown = [_PERSONAL_STATUS.get(name, c) if c == "status" else c for c in columns]
+        labels |= {k: EXPORT_COLUMNS["status"] for k in shown if k != "status" and k in _PERSONAL_STATUS.values()}
+        book.sheet(t.gettext(PERSONAL_SHEETS[name]) if name in PERSONAL_SHEETS else name, shown, labels)
         if not rows:
             book.note(t.gettext(N_("(nothing held)")))
-        book.append([[row.get(column) for column in columns] for row in rows])
+        book.append([[version_text(t, row[column]) if column == "snapshot" and isinstance(row[column], str)
+                      else row.get(column) for column in columns] for row in rows])
     return book.finish()
+
+
+_PERSONAL_STATUS: Mapping[str, str] = {"transfers": "transfer_status", "bank_accounts": "account_status"}
+
+
+def version_text(t: Translator, snapshot: str) -> str:
+    """One submitted version of a client's record as "label: value" lines in the reader's language
+    (never the stored JSON); text that is not a recorded version is shown as it is."""
+    try:
+        entry = json.loads(snapshot)
+    except ValueError:
+        return snapshot
+    if not isinstance(entry, dict):
+        return snapshot
+    lines = []
+    for key, value in entry.items():
+        if key == "budget" or value in (None, "", []):
+            continue
+        if key == "province_code":
+            value = PROVINCES.get(str(value), value)
+        elif key in DATE_COLUMNS and isinstance((day := _day(value)), dt.date):
+            value = t.format_date(day)
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        label = t.gettext(EXPORT_COLUMNS[key]) if key in EXPORT_COLUMNS else key
+        lines.append(f"{label}: {value}")
+    for line in entry.get("budget") or ():
+        try:
+            component, description, quantity, unit_cost = line
+            lines.append(t.gettext(N_("RAB: component {component}, {description}: {quantity} × {unit_cost} = {total}"),
+                                   component=component, description=description, quantity=quantity,
+                                   unit_cost=format_money(int(unit_cost)),
+                                   total=format_money(int(quantity) * int(unit_cost))))
+        except (TypeError, ValueError):
+            lines.append(t.gettext(N_("RAB: {line}"), line=", ".join(str(v) for v in line)))
+    return "\n".join(lines)
 
 
 def render_tables(tables: Mapping[str, Sequence[Mapping[str, object]]], *, intro: Sequence[str] = ()) -> bytes:

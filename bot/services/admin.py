@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock, today_in
 from bot.config import Settings
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, zone_label
 from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
 from bot.files.report_files import render_personal_data, render_tables
 from bot.domain.regions import PROVINCES, province_search
@@ -555,9 +556,12 @@ class AdminService(Service):
         async with self.storage.transaction() as uow:
             if await uow.people.by_id(person_id) is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
+            # The roles it took away, recorded so the trail says what was revoked.
+            held = ",".join(sorted({g.role.value for g in await uow.admin.grants_of(person_id)
+                                  if g.revoked_at is None})) or None
             if await uow.admin.revoke_person(person_id, now):
                 await uow.conversations.end(person_id)
-                await uow.audit.record(self.event(who, "person", person_id, "revoke_access"))
+                await uow.audit.record(self.event(who, "person", person_id, "revoke_access", frm=held))
                 await self._tell_revoked(uow, person_id, None, None, now)
             return await self._person_card(uow, person_id)
 
@@ -672,11 +676,12 @@ class AdminService(Service):
         _require_admin(who)
         folder = Path(self.settings.admin.backups_dir)
         now = self.clock.now()
-        target = folder / f"atensi-{now:%Y%m%d-%H%M%S}.tar"
+        zone = self.settings.locale.timezone
+        target = folder / backup_name(now, zone)
         if target.exists():
             raise ServiceError("backup_exists", N_("A backup was made this very second; try again in a moment."))
         made = await make_backup(self.storage, self.settings, target, now)
-        kept = sorted(folder.glob("atensi-*.tar"))
+        kept = sorted(folder.glob("atensi-*.tar"), key=lambda path: (backup_made_at(path, zone), path.name))
         for old in kept[: max(0, len(kept) - self.settings.admin.backups_keep)]:
             old.unlink(missing_ok=True)
         async with self.storage.transaction() as uow:
@@ -1125,6 +1130,26 @@ class PrivacyService(Service):
 # Actions whose audit reason is text someone typed (it may name the client), and the privacy
 # actions whose reason is only the proposal code.
 _FREE_TEXT_ACTIONS = tuple(t.action.value for t in TRANSITIONS if "reason" in t.requires)
+# A backup is named by when it was made in the centre's zone, the zone said ("atensi-20261202-050128-WIB.tar"),
+# so an admin reads the time right; archives named before this are in UTC ("atensi-20261201-220128.tar").
+_BACKUP_NAME = re.compile(r"^atensi-(?P<stamp>\d{8}-\d{6})(?:-(?P<zone>[^.]+))?\.tar$")
+
+
+def backup_name(now: dt.datetime, timezone: str) -> str:
+    """The file name of a backup made ``now``: the time in ``timezone``, named by its label."""
+    return f"atensi-{now.astimezone(ZoneInfo(timezone)):%Y%m%d-%H%M%S}-{zone_label(timezone, now)}.tar"
+
+
+def backup_made_at(path: Path, timezone: str) -> dt.datetime:
+    """When a backup was made, read from its name (an old name is UTC, a new one the centre's zone);
+    a name of neither shape: its file's modification time."""
+    match = _BACKUP_NAME.match(path.name)
+    if match is None:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    stamp = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
+    return stamp.replace(tzinfo=ZoneInfo(timezone) if match["zone"] else dt.UTC).astimezone(dt.UTC)
+
+
 _PRIVACY_ACTIONS = ("export_personal_data", "delete_personal_data", "anonymize_personal_data", "reveal_nik")
 
 

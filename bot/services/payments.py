@@ -68,6 +68,11 @@ class Beneficiary:
     def transfer_status(self) -> TransferStatus:
         return self.transfer.status if self.transfer else TransferStatus.PENDING
 
+    @property
+    def revision(self) -> int:
+        """Which of the client's accounts this is (a button shown for another one is stale)."""
+        return self.account.revision if self.account else 0
+
 
 @dataclass(frozen=True)
 class Accounts:
@@ -90,6 +95,11 @@ class Accounts:
 
     def count(self, status: BankAccountStatus) -> int:
         return sum(1 for r in self.rows if r.account_status == status)
+
+    @property
+    def submitted_revisions(self) -> int:
+        """A fingerprint of the accounts waiting to be checked ("verify all" acts only on those shown)."""
+        return sum(r.revision for r in self.rows if r.account_status == BankAccountStatus.SUBMITTED)
 
     @property
     def sent(self) -> int:
@@ -290,6 +300,7 @@ class AccountService(_FinanceBase):
             state = await self.accounts(uow, proposal)
             by_id = {r.client.id: r for r in state.rows}
             await uow.bank_accounts.lock_numbers(i.number for i in inputs)  # all at once, in order
+            await uow.bank_accounts.lock_accounts(i.client_id for i in inputs)
             warnings: list[Problem] = []
             for item in inputs:
                 row = by_id.get(item.client_id)
@@ -314,20 +325,33 @@ class AccountService(_FinanceBase):
             await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
             return await self.accounts(uow, proposal)
 
-    async def verify(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None) -> Accounts:
-        """Verify one client's account (or every submitted one); when all are verified, so is the proposal."""
+    async def verify(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None,
+                     shown: int | None = None) -> Accounts:
+        """Verify one client's account (or every submitted one); when all are verified, so is the proposal.
+
+        ``shown`` is what the button was drawn for: the account's revision (one client) or the
+        accounts' fingerprint (all); a button from a card drawn for other accounts is refused.
+        """
         now = self.clock.now()
         async with self.unit(who) as uow:
             if client_id is not None:
+                await uow.bank_accounts.lock_accounts([client_id])  # no new account in between (PostgreSQL)
                 proposal, row = await self.beneficiary(uow, client_id)
                 rows = [row]
+                if shown != row.revision or row.account_status != BankAccountStatus.SUBMITTED:
+                    await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+                    raise ServiceError("stale", _STALE)
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
-                rows = [r for r in (await self.accounts(uow, proposal)).rows if r.account_status == BankAccountStatus.SUBMITTED]
+                current = await self.accounts(uow, proposal)
+                rows = [r for r in current.rows if r.account_status == BankAccountStatus.SUBMITTED]
+                if shown != current.submitted_revisions:
+                    await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+                    raise ServiceError("stale", _STALE)
             await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
             for row in rows:
                 if await uow.bank_accounts.move(row.client.id, frm=[BankAccountStatus.SUBMITTED],
-                                                to=BankAccountStatus.VERIFIED, now=now):
+                                                to=BankAccountStatus.VERIFIED, now=now, revision=row.revision):
                     await uow.audit.record(self.event(who, "client", row.client.id, "verify_account",
                                                       frm="submitted", to="verified", reason=proposal.code))
             state = await self.accounts(uow, proposal)
@@ -393,6 +417,7 @@ class AccountService(_FinanceBase):
         # Before the save: a concurrent save of the same number (PostgreSQL) waits, so the one
         # saved second always sees the first among the number's holders.
         await uow.bank_accounts.lock_numbers([number])
+        await uow.bank_accounts.lock_accounts([client.id])
         await uow.bank_accounts.save(client.id, bank_code=bank.code, account_number=number, holder_name=holder,
                                      passbook_id=passbook_id, now=now)
         await uow.audit.record(self.event(who, "client", client.id, "submit_account", to="submitted",
@@ -450,9 +475,9 @@ class PaymentService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             accounts = await self.accounts(uow, proposal)
-            step = None if accounts.payment else "spp"
-            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), {"step": step})
-            return PaymentStep(accounts, step)
+            state: dict[str, Any] = {"step": None if accounts.payment else "spp"}
+            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), state)
+            return await self._step(uow, proposal.id, state)  # (with the SPP example from its configured form)
 
     async def current(self, who: Identity) -> PaymentStep:
         async with self.storage.reading() as uow:
@@ -481,8 +506,13 @@ class PaymentService(_FinanceBase):
                 raise ServiceError("payment_confirm_orders", N_("Check the SPP and SPM above and press Save, or "
                                                                "Type again to correct them."))
             elif step and step.startswith("fail:"):
-                _, client_id, status = step.split(":")
+                _, client_id, status, revision = (step.split(":") + [""])[:4]
                 reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
+                await uow.bank_accounts.lock_accounts([int(client_id)])
+                _, row = await self.beneficiary(uow, int(client_id))
+                if row.transfer_status == TransferStatus.SENT:
+                    raise ServiceError("stale", _STALE)
+                self._check_shown(row, int(revision) if revision.isdigit() else None)
                 await self._failed(uow, who, proposal, int(client_id), TransferStatus(status), reason, self.today(), now)
                 state = {"step": None}
             else:
@@ -512,30 +542,43 @@ class PaymentService(_FinanceBase):
             await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
-    async def sent(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None) -> PaymentStep:
-        """Record a transfer as sent today for its full amount (one client, or every pending one)."""
+    async def sent(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None,
+                   revision: int | None = None) -> PaymentStep:
+        """Record a transfer as sent today for its full amount (one client, or every pending one).
+
+        One client's button carries the ``revision`` of the account it was shown for: pressed
+        after that account failed (or was replaced), it is refused and records nothing.
+        """
         now = self.clock.now()
         async with self.unit(who) as uow:
             if client_id is not None:
+                await uow.bank_accounts.lock_accounts([client_id])  # no new account in between (PostgreSQL)
                 proposal, row = await self.beneficiary(uow, client_id)
                 rows = [row]
+                await self._may_record(uow, who, proposal)
+                if row.transfer_status != TransferStatus.SENT:  # (a double tap changes nothing, below)
+                    self._check_shown(row, revision)
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
+                await self._may_record(uow, who, proposal)
                 rows = [r for r in (await self.accounts(uow, proposal)).rows
                         if r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED]
-            await self._may_record(uow, who, proposal)
             for row in rows:
                 await self._sent(uow, who, proposal, row, row.client.total, self.today(), None, now)
             return await self._finish(uow, who, proposal, now)
 
-    async def start_failure(self, who: Identity, client_id: int, status: TransferStatus) -> PaymentStep:
-        """A transfer failed or came back: ask for the reason."""
+    async def start_failure(self, who: Identity, client_id: int, status: TransferStatus,
+                            revision: int | None = None) -> PaymentStep:
+        """A transfer failed or came back: ask for the reason (the button's account must still be current)."""
         if status not in _FAILED:
             raise ServiceError("stale", _STALE)
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
             await self._may_record(uow, who, proposal)
-            state = {"step": f"fail:{client_id}:{status.value}"}
+            if row.transfer_status == TransferStatus.SENT:
+                raise ServiceError("stale", _STALE)
+            self._check_shown(row, revision)
+            state = {"step": f"fail:{client_id}:{status.value}:{row.revision}"}
             await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), state)
             return await self._step(uow, proposal.id, state)
 
@@ -562,6 +605,12 @@ class PaymentService(_FinanceBase):
             async with self.unit(who):
                 raise self.denied(ServiceError("finance_only", N_("Only finance can record payments.")),
                                   "command", "bayar", "bayar: role_required")
+
+    @staticmethod
+    def _check_shown(row: Beneficiary, revision: int | None) -> None:
+        """The button was drawn for this client's current account, and that account can still be paid."""
+        if revision != row.revision or row.account_status not in _FILLED:
+            raise ServiceError("stale", _STALE)
 
     async def _may_record(self, uow: UnitOfWork, who: Identity, proposal: Proposal) -> None:
         await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)

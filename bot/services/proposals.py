@@ -459,10 +459,37 @@ class ProposalService(Service):
                 raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=code[:30] or "-")
             return await self._state(uow, proposal.id)
 
-    async def stop_conversation(self, who: Identity) -> None:
-        """``/batal`` after confirming: leave the draft as it is (kept), end the conversation."""
+    async def ask_stop(self, who: Identity) -> str | None:
+        """``/batal`` in a draft: remember that the question was asked; the token goes on its buttons
+        (a button of an earlier question — before /lanjut, an answer or another /batal — is stale)."""
         async with self.storage.transaction() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is None or conversation.kind != CONVERSATION:
+                return None
+            token = f"{self.clock.now().timestamp():.0f}"
+            await uow.conversations.start(who.person.id, CONVERSATION, conversation.entity_id, self.clock.now(),
+                                          {**conversation.state, "stop_asked": token})
+            return token
+
+    async def stop_conversation(self, who: Identity, proposal_id: int | None = None, token: str | None = None) -> None:
+        """``/batal`` after confirming: leave the draft as it is (kept), end the conversation —
+        only from the question just asked (``token``), never from an older one."""
+        async with self.storage.transaction() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if (conversation is None or conversation.kind != CONVERSATION or conversation.entity_id != proposal_id
+                    or token is None or conversation.state.get("stop_asked") != token):
+                raise ServiceError("stale", N_("This button is no longer valid."))
             await uow.conversations.end(who.person.id)
+
+    async def draft_code(self, who: Identity) -> str | None:
+        """The code of the draft (or returned proposal) ``/lanjut`` would open; None if there is none."""
+        ipwl_ids = who.actor.operated_ipwl_ids
+        if not ipwl_ids:
+            return None
+        async with self.storage.reading() as uow:
+            proposal = _latest([await uow.proposals.draft_of(i) for i in ipwl_ids]) or \
+                _latest([await self._returned_of(uow, i) for i in ipwl_ids])
+            return proposal.code if proposal else None
 
     # --- internals -------------------------------------------------------------------------------
 

@@ -76,12 +76,13 @@ def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:
     rows = []
     for r in a.rows[:MAX_ROWS]:
         if r.account_status == BankAccountStatus.SUBMITTED:
-            rows.append([_button(f"✅ {r.client.position}", "av", r.client.id),
+            rows.append([_button(f"✅ {r.client.position}", "av", r.client.id, r.revision),
                          _button(f"↩️ {r.client.position}", "ar", r.client.id)])
         elif r.account_status == BankAccountStatus.VERIFIED:
             rows.append([_button(f"↩️ {r.client.position}", "ar", r.client.id)])
     if any(r.account_status == BankAccountStatus.SUBMITTED for r in a.rows):
-        rows.append([_button(t.pgettext("button", "✅ Verify all remaining"), "ava", a.proposal.id)])
+        rows.append([_button(t.pgettext("button", "✅ Verify all remaining"), "ava", a.proposal.id,
+                             a.submitted_revisions)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -116,9 +117,10 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
     for r in a.rows[:MAX_ROWS]:
         if r.transfer_status == TransferStatus.SENT or r.account_status == BankAccountStatus.REJECTED:
             continue
-        rows.append([_button(f"✅ {r.client.position}", "ps", r.client.id),
-                     _button(f"❌ {r.client.position}", "pf", r.client.id, TransferStatus.FAILED.value),
-                     _button(f"↩️ {r.client.position}", "pf", r.client.id, TransferStatus.RETURNED.value)])
+        # Each carries the revision of the account shown: a later account needs a newer card.
+        rows.append([_button(f"✅ {r.client.position}", "ps", r.client.id, r.revision),
+                     _button(f"❌ {r.client.position}", "pf", r.client.id, TransferStatus.FAILED.value, r.revision),
+                     _button(f"↩️ {r.client.position}", "pf", r.client.id, TransferStatus.RETURNED.value, r.revision)])
     if any(r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED for r in a.rows):
         rows.append([_button(t.pgettext("button", "✅ All pending sent today"), "psa", a.proposal.id)])
     rows.append([_button(t.pgettext("button", "📥 Transfers workbook"), "ptx", a.proposal.id)])

@@ -263,6 +263,15 @@ def unknown_command(t: Translator, command: str) -> str:
              command=command or "/")
 
 
+def nothing_open(t: Translator, draft_code: str | None) -> str:
+    """Free text while no question is open: nothing was saved; how to go on."""
+    lines = [_(t, N_("Nothing is open right now, so this message was not saved."))]
+    if draft_code:
+        lines.append(_(t, N_("Your draft {code} is kept: /lanjut continues it."), code=draft_code))
+    lines.append(_(t, N_("/bantuan lists what you can do.")))
+    return "\n".join(lines)
+
+
 def nothing_to_cancel(t: Translator) -> str:
     return _(t, N_("There is nothing in progress to cancel."))
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator, zone_label
-from bot.domain.audit_terms import describe, role_words
+from bot.domain.audit_terms import actor_words, describe, role_words
 from bot.domain.models import Invite, Person, Role
 from bot.domain.regions import PROVINCES
 from bot.services.admin import (
@@ -433,19 +433,24 @@ def history(t: Translator, h: ProposalHistory, page: int) -> str:
     out.append("")
     for entry in h.entries[page * HISTORY_PAGE:(page + 1) * HISTORY_PAGE]:
         said = describe(t, entry.action, entry.from_status, entry.to_status, entry.reason, entry.entity)
-        who = entry.actor_name or t.gettext(N_("the system"))
+        who = actor_words(t, entry.actor_name, entry.actor_role)
         action = said.action  # plain text: the line below escapes it
         if entry.entity == "client":
             action = (t.gettext(N_("client {number}: {action}"), number=entry.client_position, action=said.action)
                       if entry.client_position is not None else
                       t.gettext(N_("a client: {action}"), action=said.action))
-        line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"),
-                 when=t.format_datetime(entry.at, h.timezone, seconds=True, zone=False), who=who,
-                 role=role_words(t, entry.actor_role), action=action)
+        when = t.format_datetime(entry.at, h.timezone, seconds=True, zone=False)
+        if entry.actor_name is None and entry.actor_role == "cli":  # "command line (CLI)" says its role already
+            line = _(t, N_("<b>{when}</b> · {who}: {action}"), when=when, who=who, action=action)
+        else:
+            line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"), when=when, who=who,
+                     role=role_words(t, entry.actor_role), action=action)
         if said.change:
             line += " · " + esc(said.change)
-        if said.detail:
+        if said.detail and said.quoted:
             line += "\n   " + _(t, N_("“{reason}”"), reason=said.detail[:300])
+        elif said.detail:
+            line += "\n   " + esc(said.detail[:300])
         out.append(line)
     if not h.entries:
         out.append(_(t, N_("No recorded changes yet.")))

@@ -80,7 +80,8 @@ def warnings_block(t: Translator, warnings: Sequence[Problem]) -> str:
 # --- the question at the cursor --------------------------------------------------------------------
 
 
-def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings: Mapping[str, int]) -> str:
+def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings: Mapping[str, int],
+             today: dt.date) -> str:
     """The text that asks for the answer the cursor waits for."""
     c = state.cursor
     number = (len(state.clients) + 1) if c.step not in (Step.BUDGET, Step.BUDGET_LINE) else None
@@ -88,7 +89,7 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
     step = c.step
     if step == Step.PERIOD:
         text = _(t, N_("📝 New proposal <b>{code}</b>.\n\n📅 Which month is this proposal for? "
-                       "Tap one, or type it like {example}."), code=state.proposal.code, example="01-2027")
+                       "Tap one, or type it like {example}."), code=state.proposal.code, example=_next_month(today))
     elif step == Step.NAME:
         text = _(t, N_("👤 <b>Client {number}</b>: full name as on the ID card (KTP)?"), number=number)
     elif step == Step.NIK:
@@ -413,4 +414,7 @@ def operator_detail(t: Translator, state: DraftState, now: dt.datetime) -> str:
     return clip(text + "\n\n" + _(t, next_step(state.proposal.status)))
 
 
-
+def _next_month(today: dt.date) -> str:
+    """The period example: the month after ``today`` (the second button), never one already past."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return f"{month:02d}-{year}"

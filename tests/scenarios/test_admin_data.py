@@ -60,7 +60,7 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     assert len(rows) == sum(len(p.clients) for p in seeded)
     # No direct identifier: neither the column nor any name or NIK anywhere in the file.
     assert set(rows[0]) == {"Proposal", "IPWL code", "Status", "Client code", "Initials", "Sex", "Birth year",
-                            "Province code", "Regency/city", "Approach", "Components", "Budget (Rp)",
+                            "Province", "Regency/city", "Approach", "Components", "Budget (Rp)",
                             "Anonymized (WIB)"}
     cells = " ".join(str(v) for r in rows for v in r.values())
     held = await world.rows("SELECT full_name, nik, phone, address FROM clients")
@@ -148,7 +148,9 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
 
     replies = await world.say(rina, "/cadangan")
     backup, done = replies[-2], replies[-1]
-    assert backup.document["file_name"].startswith("atensi-20261128-") and "💾" in done.text
+    # Named in the centre's zone, the zone said: made at 09.00 WIB (02.00 UTC), it reads 09…-WIB.
+    name = backup.document["file_name"]
+    assert name.startswith("atensi-20261128-09") and name.endswith("-WIB.tar") and "💾" in done.text, name
     archive = tmp_path / "copy.tar"
     archive.write_bytes(backup.file_bytes())
     if world.storage.db.dialect == "postgresql":

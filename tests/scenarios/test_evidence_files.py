@@ -125,3 +125,20 @@ async def test_a_file_the_draft_cannot_take_is_never_written_to_disk(world) -> N
         await world.services.proposals.keep_file(who, upload, pdf("surat susulan"))
     assert stored_files(world) == []
     assert await world.rows("SELECT count(*) FROM attachments") == [(0,)]
+
+
+async def test_pressing_the_tab_already_chosen_changes_nothing_and_raises_nothing(world) -> None:
+    """Siti taps "🧾 Kuitansi" while the receipts tab is already chosen (and again): the screen stays."""
+    siti, _ = await siti_with_an_open_lpj(world, clients=1)
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap("lji|all")
+    screen = world.last(siti.user)
+    chosen = [b.text for row in screen.buttons for b in row if b.text.startswith("✓ ")]
+    assert chosen and "Kuitansi" in chosen[0]
+    before = await counts(world)
+    for _ in range(2):
+        answer = await siti.tap("lji|receipt", screen)
+        assert answer is not None and not answer.show_alert
+    assert world.last(siti.user).text == screen.text and world.last(siti.user).message_id == screen.message_id
+    assert await counts(world) == before
+    assert world.deps.errors == []

@@ -194,7 +194,8 @@ async def test_no_question_traps_the_operator(world) -> None:
     for way_back in ("/lanjut", "/batal", "/status"):
         if way_back == "/batal":
             ask = await op.type("/batal")
-            await op.tap("stop|1", ask)
+            await world.press(op.user, ask, next(b.callback_data for row in ask.buttons for b in row
+                                                 if b.callback_data.startswith("v1|stop|1|")))
             back = await op.type("/lanjut")
         elif way_back == "/status":
             listing = await op.type("/status USL-2026-0001")

@@ -46,6 +46,28 @@ async def operator(world) -> Operator:
     return Operator(world, siti)
 
 
+def stop_button(ask: BotMessage) -> str:
+    """The "⏸ Berhenti, simpan draf" button of a /batal question (it carries the question's token)."""
+    return next(b.callback_data for row in ask.buttons for b in row if b.callback_data.startswith("v1|stop|"))
+
+
+async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world) -> None:
+    """Siti typed /batal, then /lanjut instead of pressing; the old "⏸ Berhenti" is pressed later:
+    it is refused as stale, the draft stays open, and her next answer is taken as an answer."""
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    ask = await op.type("/batal")
+    question = await op.type("/lanjut")
+    answer = await world.press(op.user, ask, stop_button(ask))
+    assert answer is not None and answer.show_alert and "tidak berlaku" in answer.text
+    assert world.last(op.user) is question or world.last(op.user).text == question.text
+    assert await world.rows("SELECT kind FROM conversations") == [("proposal",)]
+    await op.type("Siti Rahayu")
+    assert "Siti Rahayu" in (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
+    assert "/bantuan" not in world.last(op.user).text
+
+
 async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type(name)
     await op.type(nik)
@@ -156,11 +178,12 @@ async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
     question = await op.type("Siti Rahayu")
     ask = await op.type("/batal")
     assert "USL-2026-0001" in ask.text
-    await op.tap("stop|1", ask)
+    await world.press(op.user, ask, stop_button(ask))
     assert await world.rows("SELECT status FROM proposals") == [("draft",)]
-    # With the conversation stopped, free text gets help, not a draft answer.
+    # With the conversation stopped, free text is not a draft answer: she is told, briefly, how to go on.
     helped = await op.type("3201014508900004")
-    assert "/ajukan" in helped.text
+    assert "tidak disimpan" in helped.text and "USL-2026-0001" in helped.text and "/lanjut" in helped.text
+    assert len(helped.text) < 300  # not the whole /bantuan
     assert await world.rows("SELECT count(*) FROM conversations") == [(0,)]
     again = await op.type("/lanjut")
     assert again.text == question.text
@@ -328,3 +351,47 @@ async def test_an_operator_of_two_ipwl_chooses_which_one_each_proposal_is_for(wo
     assert await in_conversation() == "USL-2026-0001"
     await op.type("/lanjut")  # without a code: the draft touched last (JB01's, just started)
     assert await in_conversation() == "USL-2026-0002"
+
+
+async def test_an_address_corrected_with_a_phone_at_the_end_keeps_the_phone_apart(world) -> None:
+    """Siti corrects the address with ✏️ and ends it with the phone, as she did at first: the phone is
+    split off, the same way the first answer is."""
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap("in|this")
+    await add_client(op, *CLIENTS[0], first=True)
+    await op.tap("in|review")
+    client_id = (await world.rows("SELECT id FROM clients"))[0][0]
+    await op.tap(f"cl|{client_id}")
+    await op.tap(f"ed|{client_id}|address")
+    shown = await op.type("Jl. Raya Bogor Km 5 RT 02/03, Cibinong, 0813-1122-3344")
+    assert not shown.text.startswith("⚠️"), shown.text
+    assert await world.rows("SELECT address, phone FROM clients") == [
+        ("Jl. Raya Bogor Km 5 RT 02/03, Cibinong", "+6281311223344")]
+    assert "Cibinong, 0813" not in shown.text  # (the address she reads back has no phone in it)
+    # Corrected again without a phone: the phone saved stays.
+    await op.tap(f"cl|{client_id}")
+    await op.tap(f"ed|{client_id}|address")
+    await op.type("Jl. Raya Bogor Km 6 RT 02/03, Cibinong")
+    assert await world.rows("SELECT address, phone FROM clients") == [
+        ("Jl. Raya Bogor Km 6 RT 02/03, Cibinong", "+6281311223344")]
+
+
+async def test_a_period_already_past_is_refused_with_the_reason_and_no_hint_is_a_past_month(world) -> None:
+    """1 December 2026: Siti types "11-2026" at the period question (the buttons offer Desember 2026 and
+    Januari 2027). It is refused — the month has passed — and nothing is saved; no example she is
+    shown is a month already past."""
+    import datetime as dt
+
+    world.clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))  # 09.00 WIB
+    op = await operator(world)
+    asked = await op.type("/ajukan")
+    assert "01-2027" in asked.text and "11-2026" not in asked.text
+    before = await world.rows("SELECT period_year, period_month, draft_cursor FROM proposals")
+    past = await op.type("11-2026")
+    assert past.text.startswith("⚠️") and "sudah lewat" in past.text and "12-2026" in past.text, past.text
+    bad = await op.type("13-2026")
+    assert bad.text.startswith("⚠️") and "12-2026" in bad.text and "11-2026" not in bad.text, bad.text
+    assert await world.rows("SELECT period_year, period_month, draft_cursor FROM proposals") == before
+    await op.type("12-2026")
+    assert await world.rows("SELECT period_year, period_month FROM proposals") == [(2026, 12)]

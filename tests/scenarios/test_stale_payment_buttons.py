@@ -1,0 +1,110 @@
+"""Old buttons on the accounts and payment cards never act on an account entered later.
+
+Fajar (finance) marks Dewi's transfer failed; Siti gives a new account. Fajar then presses the
+"✅ 3" (sent) and "❌ 3" buttons of the payment card he had before the failure, and "✅ 3" of the
+accounts check card from before: each is refused as stale and records nothing — no transfer, no
+payment, no news to Siti. From a fresh /bayar card the new account is paid as usual.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from bot.domain.models import Role
+from tests.scenarios.test_payments_flow import XLSX, button, clients, press, status, validated
+from tests.scenarios.test_review_flow import CLIENTS, tap, team
+
+REASON = "Nama rekening tidak sesuai (bank menolak)"
+
+
+async def accounts_by_workbook(world, t, pid: int) -> None:
+    """Siti fills the accounts workbook for all three clients."""
+    await world.say(t.op, "/rekening")
+    await press(world, t.op, f"v1|acx|{pid}")
+    book = load_workbook(io.BytesIO(world.last(t.op).file_bytes()))
+    numbers = {CLIENTS[0][1]: ("BRI", "123456789012345", CLIENTS[0][0]),
+               CLIENTS[1][1]: ("BNI", "0123456789", CLIENTS[1][0]),
+               CLIENTS[2][1]: ("Mandiri", "1234567890123", CLIENTS[2][0])}
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        if row[2].value in numbers:
+            row[3].value, row[4].value, row[5].value = numbers[row[2].value]
+    filled = io.BytesIO()
+    book.save(filled)
+    await world.emu.send_document(t.op, file_name="rekening.xlsx", content=filled.getvalue(), mime_type=XLSX)
+    await world.emu.settle()
+    assert await status(world, pid) == "accounts_submitted", world.last(t.op).text
+
+
+async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transfer(world) -> None:
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    siti_client, budi_client, dewi_client = await clients(world, pid)
+    await world.say(t.head, "/sk")
+    for data in (f"v1|sk|p|{pid}", "v1|sk|n", "v1|sk|r", "v1|sk|y"):
+        await press(world, t.head, data)
+    await world.drain()
+    await accounts_by_workbook(world, t, pid)
+
+    # Fajar opens the check card twice and uses the second: the first keeps its "✅ 3" for later.
+    await world.drain()
+    await press(world, fajar, f"v1|avr|{pid}")
+    review_card, verify_dewi = button(world, fajar, f"v1|av|{dewi_client}")
+    await press(world, fajar, f"v1|avr|{pid}")
+    await press(world, fajar, f"v1|av|{siti_client}")
+    await press(world, fajar, f"v1|av|{budi_client}")
+    await press(world, fajar, f"v1|av|{dewi_client}")
+    assert await status(world, pid) == "accounts_verified"
+
+    # SPP and SPM; Siti's and Budi's transfers sent, Dewi's fails.
+    await world.drain()
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, f"v1|pay|{pid}")
+    # The SPP question shows an example in the centre's configured form (it was empty: "mis. .").
+    assert "mis. 00123/SPP/XI/2026 28-11-2026." in world.last(fajar).text, world.last(fajar).text
+    assert await world.rows("SELECT count(*) FROM payments") == [(0,)]
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
+    await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
+    await press(world, fajar, f"v1|pok|{pid}|y")
+    await press(world, fajar, f"v1|ps|{siti_client}")
+    await press(world, fajar, f"v1|ps|{budi_client}")
+    old_card, sent_dewi = button(world, fajar, f"v1|ps|{dewi_client}")
+    _, failed_dewi = button(world, fajar, f"v1|pf|{dewi_client}|failed")
+    await press(world, fajar, f"v1|pf|{dewi_client}|failed")
+    await world.say(fajar, REASON)
+    assert await world.rows("SELECT status FROM transfers WHERE client_id = ?", dewi_client) == [("failed",)]
+
+    # Siti gives Dewi a new account.
+    await world.emu.wait_for(lambda: any(REASON in (m.text or "") for m in world.emu.chat_messages(t.op)), timeout=5)
+    await press(world, t.op, f"v1|acc|{dewi_client}")
+    await press(world, t.op, "v1|bnk|bca")
+    await world.say(t.op, "5550001112")
+    await world.say(t.op, "Dewi Lestari")
+    await press(world, t.op, "v1|pbs")
+    await world.drain()
+    assert await world.rows("SELECT status, account_number FROM bank_accounts WHERE client_id = ?", dewi_client) == [
+        ("submitted", "5550001112")]
+    siti_saw = len(world.emu.chat_messages(t.op))
+
+    # The old buttons: each refused, out loud, and nothing recorded.
+    for message, data in ((old_card, sent_dewi), (old_card, failed_dewi), (review_card, verify_dewi)):
+        answer = await tap(world, fajar, message, data)
+        assert answer.show_alert and ("tidak berlaku" in answer.text or "tidak dapat dilakukan sekarang" in answer.text), (
+            data, answer.text)
+    await world.drain()
+    assert await status(world, pid) == "accounts_verified"
+    assert await world.rows("SELECT status FROM transfers WHERE client_id = ?", dewi_client) == [("failed",)]
+    assert await world.rows("SELECT status FROM bank_accounts WHERE client_id = ?", dewi_client) == [("submitted",)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_payment'") == [(0,)]
+    assert not any("Dana" in (m.text or "") for m in world.emu.chat_messages(t.op)[siti_saw:])
+
+    # A fresh card shows the new account: Fajar records its transfer, and the proposal is paid.
+    await press(world, fajar, f"v1|pay|{pid}")
+    await press(world, fajar, f"v1|ps|{dewi_client}")
+    assert await status(world, pid) == "paid"
+    assert await world.rows("SELECT status, count(*) FROM transfers GROUP BY status") == [("sent", 3)]
+    await world.drain()
+    assert "Dana" in world.last(t.op).text
