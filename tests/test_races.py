@@ -372,3 +372,40 @@ async def test_one_client_erased_by_two_admins_at_once_is_erased_once(pg, settin
     from bot.services.admin import erasure_ledger
 
     assert [e.client_id for e in erasure_ledger(settings).entries()] == [client_id]  # one ledger entry
+
+
+async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved_meanwhile(pg, settings) -> None:
+    first, second, monitor = pg
+    a = services_on(first, settings)
+    await seed_registry(a)
+    _, proposal_id = await ready_draft(a, 501, "JB01")
+    async with first.transaction() as uow:
+        client_id = (await uow.clients.of_proposal(proposal_id))[0].id
+        await uow.bank_accounts.save(client_id, bank_code="002", account_number="0123456789",
+                                     holder_name="Siti Rahayu", passbook_id=None, now=NOW)  # revision 1
+    from bot.domain.models import BankAccountStatus
+
+    async def replace_account() -> None:
+        # What PaymentService._store does: the number's lock, the account's lock, the save.
+        async with first.transaction() as uow:
+            await uow.bank_accounts.lock_numbers(["9876543210"])
+            await uow.bank_accounts.lock_accounts([client_id])
+            await uow.bank_accounts.save(client_id, bank_code="002", account_number="9876543210",
+                                         holder_name="Siti Rahayu", passbook_id=None, now=NOW)  # revision 2
+
+    async def verify_shown(shown: int) -> str:
+        # What PaymentService.verify does for one client's button drawn for revision ``shown``.
+        async with second.transaction() as uow:
+            await uow.bank_accounts.lock_accounts([client_id])
+            account = await uow.bank_accounts.by_client(client_id)
+            if account is None or account.revision != shown:
+                return "stale"
+            moved = await uow.bank_accounts.move(client_id, frm=[BankAccountStatus.SUBMITTED],
+                                                 to=BankAccountStatus.VERIFIED, now=NOW, revision=shown)
+            return "verified" if moved else "stale"
+
+    _, other, waited = await race(first, monitor, replace_account, lambda: verify_shown(1))
+    assert waited and other == "stale"  # the new account (revision 2) stays unchecked
+    async with second.reading() as uow:
+        account = await uow.bank_accounts.by_client(client_id)
+    assert account is not None and account.revision == 2 and account.status == BankAccountStatus.SUBMITTED

@@ -288,10 +288,10 @@ async def test_exports_write_days_as_dates_and_name_the_province_column_for_what
     await world.enrol(rina, Role.ADMIN)
     await _seed(world, build_seed())
     async with world.storage.db.transaction() as conn:  # CODE was decreed on 3 Nov; its LPJ is due 1 Jan 2027
-        cursor = await conn.execute("INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES"
-                                    " ('SK-1/2026', '2026-11-03', 1, ?)", (to_db_time(START),))
+        decree_id = await conn.fetchval("INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES"
+                                        " ('SK-1/2026', '2026-11-03', 1, ?) RETURNING id", (to_db_time(START),))
         await conn.execute("UPDATE proposals SET decree_id = ?, lpj_due_on = '2027-01-01' WHERE code = ?",
-                           (cursor.lastrowid, CODE))
+                           (decree_id, CODE))
         await conn.execute("UPDATE clients SET province_code = '32'")
     proposals = _sheet((await _export(world, rina, "Proposal")).file_bytes())
     header = proposals[0]
