@@ -301,17 +301,24 @@ def _on_region(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     raise need_choice()
 
 
-def _on_province(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+def _chosen_province(c: Cursor, r: Reply) -> str | Outcome:
+    """The province a reply names (its button, or the one province whose name the typed text is
+    part of); the same question with the matches as buttons when several fit."""
     if r.choice and r.choice in PROVINCES:
-        code = r.choice
-    else:
-        matches = province_search(typed(r))
-        if not matches:
-            raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
-                         "province_code", text=typed(r)[:40], example="Jawa Barat")
-        if len(matches) > 1:
-            return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
-        code = matches[0][0]
+        return r.choice
+    matches = province_search(typed(r))
+    if not matches:
+        raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
+                    "province_code", text=typed(r)[:40], example="Jawa Barat")
+    if len(matches) > 1:
+        return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
+    return matches[0][0]
+
+
+def _on_province(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    code = _chosen_province(c, r)
+    if isinstance(code, Outcome):
+        return code
     return Outcome(replace(c, step=Step.REGENCY, client={**c.client, "province_code": code}, choices=()))
 
 
@@ -536,16 +543,9 @@ def _edit_place(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     part of its name), in the client's province or — "another province" — in one chosen first."""
     assert c.client_id is not None
     if c.edit_field == "province":
-        if r.choice and r.choice in PROVINCES:
-            code = r.choice
-        else:
-            matches = province_search(typed(r))
-            if not matches:
-                raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
-                            "province_code", text=typed(r)[:40], example="Jawa Barat")
-            if len(matches) > 1:
-                return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
-            code = matches[0][0]
+        code = _chosen_province(c, r)
+        if isinstance(code, Outcome):
+            return code
         return Outcome(replace(c, edit_field="regency", client={"province_code": code}, choices=()))
     if r.choice == "province":
         return Outcome(replace(c, edit_field="province", choices=()))
