@@ -34,7 +34,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
@@ -106,6 +106,9 @@ class OutboxSender:
         self._queues: dict[int, deque[OutboxMessage]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids of the rows in local queues
+        # A claim is committed before its rows reach the local queues: while one is under way the
+        # rows are neither due in the database nor held here, and the sender is still busy.
+        self._claiming = 0
         self.stats = {"sent": 0, "failed": 0, "retried": 0, "rate_limited": 0}
         self._stopping = False
         self.lease = dt.timedelta(seconds=deps.settings.delivery.lease_seconds)
@@ -115,8 +118,8 @@ class OutboxSender:
 
     @property
     def busy(self) -> bool:
-        """Rows are held here: queued for their chat or being sent."""
-        return bool(self._held) or bool(self._workers)
+        """Rows are being claimed, or held here: queued for their chat or being sent."""
+        return bool(self._claiming) or bool(self._held) or bool(self._workers)
 
     def start(self) -> None:
         self.deps.services.storage.outbox_listeners.append(self.wake)
@@ -168,7 +171,15 @@ class OutboxSender:
         room = self.backlog - len(self._held)
         if room <= 0:
             return 0
-        batch = await self.deps.services.outbox.claim_due(limit=min(room, BATCH), lease=self.lease)
+        self._claiming += 1
+        try:
+            batch = await self.deps.services.outbox.claim_due(limit=min(room, BATCH), lease=self.lease)
+            return self._queue(batch)
+        finally:
+            self._claiming -= 1
+
+    def _queue(self, batch: Sequence[OutboxMessage]) -> int:
+        """Put claimed rows in their chat's queue (starting its worker); return how many are new."""
         new = 0
         for message in batch:
             if message.id in self._held:  # claimed again while still waiting here: already ours
