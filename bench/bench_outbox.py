@@ -46,13 +46,11 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
     from bot.services import Services
     from handlers.context import Deps
     from handlers.flood import FloodLimiter, FloodSlots
-    from handlers.outbox import NOTIFICATIONS, OutboxSender, Rendered, notification
+    from handlers.outbox import OutboxSender, Rendered
     from storage.unit import Storage
 
-    if KIND not in NOTIFICATIONS:
-        @notification(KIND)
-        async def render(deps: Deps, t: Any, params: dict[str, Any]) -> Rendered:
-            return Rendered(f"Pengingat <b>{params['n']}</b>: LPJ USL-2026-{params['n']:04d} jatuh tempo.")
+    async def render(deps: Deps, t: Any, params: dict[str, Any]) -> Rendered:
+        return Rendered(f"Pengingat <b>{params['n']}</b>: LPJ USL-2026-{params['n']:04d} jatuh tempo.")
 
     group_messages = min(messages, groups * per_group)
     private_messages = messages - group_messages
@@ -83,7 +81,7 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
             else:  # no limiter at all: what Telegram's flood control does to an unpaced sender
                 bot = Bot(TOKEN, base_url=emu.base_url, request=request)
             await bot.initialize()
-            sender = OutboxSender(bot, deps)
+            sender = OutboxSender(bot, deps, {KIND: render})
             started = time.monotonic()
             sender.start()
             while True:

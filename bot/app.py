@@ -89,7 +89,7 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
     # A redelivery after a restart is dropped before any handler too (the table is the truth).
     deps.recent_updates.remember(await deps.services.onboarding.recent_update_ids(10_000))
     await publish_command_menus(app.bot, deps.translations, deps.settings.locale.default)
-    deps.sender = OutboxSender(app.bot, deps)
+    deps.sender = OutboxSender(app.bot, deps, handlers.NOTIFICATIONS)
     deps.sender.start()
     schedule_reminders(app)
     schedule_admin_jobs(app)

@@ -1,6 +1,8 @@
 """The Telegram adapter: parse the update, call one service, render, reply.
 
-``register`` is the one ordered list of handlers.
+Every route is in this file: the commands, the buttons, where a private text, file or /batal goes
+for each conversation kind, and which renderer writes each kind of notification. ``register`` adds
+them to the application in order.
 """
 
 from __future__ import annotations
@@ -16,14 +18,82 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, notifications, proposals, router  # noqa: F401 – notifications registers renderers
-from handlers import decisions, payments, reviews  # noqa: F401 – they register renderers too
-from handlers import lpj, reminders, tasks  # noqa: F401 – lpj and reminders register renderers
-from handlers import admin, guidance, reports  # admin and reports register renderers too
+from bot.domain.kinds import ConversationKind, NotificationKind
+from handlers import admin, common, decisions, guidance, lpj, notifications, payments, proposals
+from handlers import reminders, reports, reviews, router, tasks
 from handlers.callback_data import pattern
 from handlers.errors import on_error
+from handlers.outbox import Renderer
 
 PRIVATE = filters.ChatType.PRIVATE
+
+# What a person is in the middle of (the ``conversations`` table) → where their next text goes.
+TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
+    ConversationKind.ACCOUNT_RETURN: payments.on_return_reason_text,
+    ConversationKind.ADMIN_BROADCAST: admin.on_broadcast_text,
+    ConversationKind.ADMIN_EXPORT: reports.on_export_dates,
+    ConversationKind.ADMIN_INVITE: admin.on_invite_ipwl_text,
+    ConversationKind.ADMIN_IPWL_ADD: admin.on_ipwl_answer,
+    ConversationKind.ADMIN_IPWL_EDIT: admin.on_ipwl_value,
+    ConversationKind.ADMIN_TEAM_ADD: admin.on_team_answer,
+    ConversationKind.BANK_ACCOUNT: payments.on_account_text,
+    ConversationKind.LPJ: lpj.on_text,
+    ConversationKind.LPJ_RETURN: lpj.on_reason_text,
+    ConversationKind.PAYMENT: payments.on_payment_text,
+    ConversationKind.PROPOSAL: proposals.on_text,
+    ConversationKind.REVIEW_REASON: decisions.on_reason_text,
+    ConversationKind.SK: decisions.on_sk_text,
+}
+
+# … where their next document or photo goes (a kind not listed answers "no file expected here").
+FILE_ROUTES: dict[ConversationKind, router.Handler] = {
+    ConversationKind.ADMIN_IPWL_ADD: admin.on_ipwl_file,
+    ConversationKind.BANK_ACCOUNT: payments.on_account_file,
+    ConversationKind.LPJ: lpj.on_file,
+    ConversationKind.PAYMENT: payments.on_transfers_file,
+    ConversationKind.PROPOSAL: proposals.on_file,
+}
+
+# /batal for a kind that decides for itself (a draft asks first); any other conversation just ends.
+CANCEL_ROUTES: dict[ConversationKind, router.Handler] = {
+    ConversationKind.ADMIN_BROADCAST: admin.on_cancel_command,
+    ConversationKind.ADMIN_EXPORT: admin.on_cancel_command,
+    ConversationKind.ADMIN_INVITE: admin.on_cancel_command,
+    ConversationKind.ADMIN_IPWL_ADD: admin.on_cancel_command,
+    ConversationKind.ADMIN_IPWL_EDIT: admin.on_cancel_command,
+    ConversationKind.ADMIN_TEAM_ADD: admin.on_cancel_command,
+    ConversationKind.PROPOSAL: proposals.on_cancel_command,
+}
+
+# Outbox kind → the renderer that turns a row into the message its recipient reads.
+NOTIFICATIONS: dict[NotificationKind, Renderer] = {
+    NotificationKind.ACCESS_REVOKED: admin.render_access_revoked,
+    NotificationKind.ACCOUNTS_SUBMITTED: payments.render_accounts_submitted,
+    NotificationKind.ACCOUNTS_VERIFIED: payments.render_accounts_verified,
+    NotificationKind.ACCOUNT_FIXED: payments.render_account_fixed,
+    NotificationKind.ACCOUNT_RETURNED: payments.render_account_returned,
+    NotificationKind.BROADCAST: admin.render_broadcast,
+    NotificationKind.BROADCAST_REPORT: admin.render_broadcast_report,
+    NotificationKind.DELIVERY_FAILED: notifications.render_delivery_failed,
+    NotificationKind.LPJ_CARD: lpj.render_card,
+    NotificationKind.LPJ_CLOSED: lpj.render_closed,
+    NotificationKind.LPJ_RETURNED: lpj.render_returned,
+    NotificationKind.LPJ_TO_VALIDATE: lpj.render_to_validate,
+    NotificationKind.MONTHLY_CHART: reports.render_monthly_chart,
+    NotificationKind.MONTHLY_REPORT: reports.render_monthly_report,
+    NotificationKind.PROPOSAL_AWAITING_SK: reviews.render_awaiting_sk,
+    NotificationKind.PROPOSAL_CARD: reviews.render_card,
+    NotificationKind.PROPOSAL_CARD_SUPERSEDED: reviews.render_card_superseded,
+    NotificationKind.PROPOSAL_CARD_UPDATE: reviews.render_card_update,
+    NotificationKind.PROPOSAL_PAID: payments.render_paid,
+    NotificationKind.PROPOSAL_PROGRESS: reviews.render_progress,
+    NotificationKind.PROPOSAL_REJECTED: decisions.render_rejected,
+    NotificationKind.PROPOSAL_RETURNED: decisions.render_returned,
+    NotificationKind.REMINDER: reminders.render_reminder,
+    NotificationKind.SK_ANNEX: decisions.render_sk_annex,
+    NotificationKind.SK_ISSUED: decisions.render_sk_issued,
+    NotificationKind.TRANSFER_FAILED: payments.render_transfer_failed,
+}
 
 # Indonesian command names; the menus (handlers/menus.py) describe them in the reader's language.
 COMMANDS = {
@@ -31,7 +101,7 @@ COMMANDS = {
     "bantuan": common.cmd_help,
     "help": common.cmd_help,
     "bahasa": common.cmd_language,
-    "batal": router.cmd_cancel,
+    "batal": router.cancel_router(CANCEL_ROUTES),
     "status": proposals.cmd_status,
     "hubungkan": common.cmd_bind_group,
     "ajukan": proposals.cmd_propose,
@@ -160,8 +230,8 @@ def handlers() -> list[BaseHandler]:
     ordered: list[BaseHandler] = [CommandHandler(name, callback) for name, callback in COMMANDS.items()]
     ordered += [CallbackQueryHandler(callback, pattern=pattern(kind)) for kind, callback in BUTTONS.items()]
     ordered += [
-        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), router.on_private_file),
-        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, router.on_private_text),
+        MessageHandler(PRIVATE & (filters.Document.ALL | filters.PHOTO), router.private_file_router(FILE_ROUTES)),
+        MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, router.private_text_router(TEXT_ROUTES)),
         # A command none of the above knows (a typo): pointed to /bantuan instead of silence.
         MessageHandler(PRIVATE & filters.COMMAND, router.on_unknown_command),
         # Last: a button nobody else claims gets an answer, never an endless spinner.

@@ -19,15 +19,14 @@ from telegram.error import BadRequest, TelegramError
 from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Role
 from bot.services import Identity, ServiceError
-from bot.services.admin import BROADCAST, INVITE_IPWL, IPWL_ADD, IPWL_EDIT, TEAM_ADD, IpwlStep
+from bot.services.admin import IpwlStep
 from bot.domain.validation import mask_nik
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
 from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, is_private, reply
-from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import admin as av
 
 log = logging.getLogger("atensi.admin")
@@ -130,7 +129,6 @@ async def on_ipwl_edit(update: Update, context: BotContext) -> None:
     await answer_and_send(update, av.edit_prompt(t, card, field_name), kb.cancel_only(t))
 
 
-@on_text_in(IPWL_EDIT)
 async def on_ipwl_value(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
@@ -182,13 +180,11 @@ async def on_ipwl_add_team(update: Update, context: BotContext) -> None:
     await _ipwl_step(update, context, await context.services.admin.choose_ipwl_team(who, int_arg(update) or None))
 
 
-@on_text_in(IPWL_ADD)
 async def on_ipwl_answer(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await _ipwl_step(update, context, await context.services.admin.answer_ipwl(who, typed_text(update)))
 
 
-@on_file_in(IPWL_ADD)
 async def on_ipwl_file(update: Update, context: BotContext) -> None:
     """A CSV of many IPWL sent while "add an IPWL" waits: imported all or nothing."""
     who = await context.identify(update)
@@ -238,7 +234,6 @@ async def on_team_add(update: Update, context: BotContext) -> None:
     await answer_and_send(update, av.team_prompt(t), kb.cancel_only(t))
 
 
-@on_text_in(TEAM_ADD)
 async def on_team_answer(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
@@ -337,7 +332,6 @@ async def on_restore_person(update: Update, context: BotContext) -> None:
     refresh_menus_soon(context)
 
 
-@notification("access_revoked")
 async def render_access_revoked(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered(av.revoked_notice(t, params.get("role"), params.get("scope")))
 
@@ -408,7 +402,6 @@ async def on_invite_ipwl(update: Update, context: BotContext) -> None:
     await _invite_link(update, context, invite, code)
 
 
-@on_text_in(INVITE_IPWL)
 async def on_invite_ipwl_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
@@ -471,7 +464,6 @@ async def on_broadcast_team(update: Update, context: BotContext) -> None:
     await _broadcast_prompt(update, context, who, "team", str(int_arg(update)))
 
 
-@on_text_in(BROADCAST)
 async def on_broadcast_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
@@ -496,7 +488,6 @@ async def on_broadcast_cancel(update: Update, context: BotContext) -> None:
     await redraw(update, av.broadcast_cancelled(context.translator(who)))
 
 
-@notification("broadcast")
 async def render_broadcast(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     body = await deps.services.broadcasts.body(int(params["broadcast_id"]))
     if body is None:
@@ -506,7 +497,6 @@ async def render_broadcast(deps: Deps, t: Translator, params: dict[str, Any]) ->
     return Rendered(av.broadcast_message(t, deps.settings.program.centre_name, body))
 
 
-@notification("broadcast_report")
 async def render_broadcast_report(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     return Rendered(av.broadcast_report(t, params))
 
@@ -617,7 +607,6 @@ async def on_close(update: Update, context: BotContext) -> None:
     await answer_and_close(update)
 
 
-@on_cancel_in("admin_")
 async def on_cancel_command(update: Update, context: BotContext) -> None:
     """``/batal`` while an admin question waits for an answer."""
     who = await context.identify(update)

@@ -1,4 +1,4 @@
-"""Decisions that need words or numbers: return/reject with reasons (PIC), and the SK (head).
+"""Decisions that need words or numbers: return/reject with reasons (PIC), and the ConversationKind.SK (head).
 
 Both continue in the person's private chat; what they have picked and typed so far lives in the
 ``conversations`` table, so a restart loses nothing.
@@ -16,16 +16,14 @@ from bot.files.finance_sheets import build_sk_annex
 from bot.i18n import Translator
 from bot.domain.models import Action, ProposalStatus
 from bot.services import Identity
-from bot.services.decrees import SK, SK_ANNEX_KIND, SK_ISSUED_KIND, SkDraft
-from bot.services.reviews import REASONS, REJECTED_KIND, RETURNED_KIND
+from bot.services.decrees import SkDraft
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
 from handlers.reviews import action_arg, edit, send_private
-from handlers.router import on_text_in
 from handlers.views import _
 from handlers.views import payments as pv
 from handlers.views import reviews as rv
@@ -72,7 +70,6 @@ async def on_reason_pressed(update: Update, context: BotContext) -> None:
     await edit(update, text, markup)
 
 
-@on_text_in(REASONS)
 async def on_reason_text(update: Update, context: BotContext) -> None:
     """The reason typed as a message: show the checklist again, now with Confirm."""
     who = await context.identify(update)
@@ -91,18 +88,16 @@ async def _reasons_notice(deps: Deps, t: Translator, params: dict[str, Any], *, 
     return Rendered(rv.rejected_notice(t, proposal, clients, reasons))
 
 
-@notification(RETURNED_KIND)
 async def render_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the IPWL's operators: returned, with every reason, and a button to revise."""
     return await _reasons_notice(deps, t, params, returned=True)
 
 
-@notification(REJECTED_KIND)
 async def render_rejected(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     return await _reasons_notice(deps, t, params, returned=False)
 
 
-# --- SK (head of centre) ------------------------------------------------------------------------------------
+# --- ConversationKind.SK (head of centre) ------------------------------------------------------------------------------------
 
 
 @answers_refusals
@@ -148,16 +143,15 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
     await edit(update, pv.sk_draft(t, draft), pkb.sk_draft(t, draft))
 
 
-@on_text_in(SK)
 async def on_sk_text(update: Update, context: BotContext) -> None:
-    """The SK number (and date) typed by the head."""
+    """The ConversationKind.SK number (and date) typed by the head."""
     who = await context.identify(update)
     draft = await context.services.decrees.number_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
     await _show_sk_card(update, context, who, draft)
 
 
 async def _show_sk_card(update: Update, context: BotContext, who: Identity, draft: SkDraft) -> None:
-    """Send the SK card as a new message and close the one it replaces (one live card at a time)."""
+    """Send the ConversationKind.SK card as a new message and close the one it replaces (one live card at a time)."""
     t = context.translator(who)
     chat = update.effective_chat
     assert chat is not None
@@ -171,14 +165,12 @@ async def _show_sk_card(update: Update, context: BotContext, who: Identity, draf
     await context.services.decrees.card_sent(who, sent.message_id)
 
 
-@notification(SK_ISSUED_KIND)
 async def render_sk_issued(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    """To the IPWL's operators: the SK is out; send the bank accounts."""
+    """To the IPWL's operators: the ConversationKind.SK is out; send the bank accounts."""
     found = await deps.services.decrees.proposal_decree(int(params["proposal_id"]))
     return Rendered(pv.sk_issued_notice(t, *found)) if found else None
 
 
-@notification(SK_ANNEX_KIND)
 async def render_sk_annex(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the head: the annex workbook (beneficiaries by IPWL with amounts)."""
     annex = await deps.services.decrees.annex(int(params["decree_id"]))

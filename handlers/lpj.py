@@ -19,15 +19,13 @@ from bot.domain.lpj_intake import NumberedLine, Reply, Step
 from bot.files.lpj_sheet import build_lpj_template, template_name
 from bot.domain.models import Attachment
 from bot.services import FileUpload, LpjState, ServiceError
-from bot.services.lpj import CONVERSATION, LPJ_CARD_KIND, RETURN_CONVERSATION
 from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.keyboards import lpj as kb
 from handlers.replies import alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.reviews import edit
-from handlers.router import on_file_in, on_text_in
 from handlers.views import lpj as lv
 from bot.clock import today_in
 
@@ -114,7 +112,6 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     await _ask(update, context, state, previous)
 
 
-@on_text_in(CONVERSATION)
 async def on_text(update: Update, context: BotContext) -> None:
     """Free text while an LPJ is open: the answer to its current question."""
     message = update.effective_message
@@ -171,7 +168,6 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
     await reply(update, lv.submitted(t, state, team.name if team else None))
 
 
-@on_file_in(CONVERSATION)
 async def on_file(update: Update, context: BotContext) -> None:
     """A file while an LPJ is open: the LPJ workbook (XLSX), or evidence (receipt, photo, BAST)."""
     message = update.effective_message
@@ -261,7 +257,6 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
     await query.answer(lv.reason_asked(t))
 
 
-@on_text_in(RETURN_CONVERSATION)
 async def on_reason_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -319,7 +314,6 @@ async def _send_evidence(context: BotContext, chat_id: int, t: Translator, capti
 # --- notifications ----------------------------------------------------------------------------------------
 
 
-@notification(LPJ_CARD_KIND)
 async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """The LPJ's card in the PIC group: a new one per submission, edited as the review moves on."""
     review = await deps.services.lpj.review(int(params["proposal_id"]))
@@ -330,7 +324,6 @@ async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rend
                     kb.card(t, review.proposal.id, review.proposal.status), edit_message_id=edit)
 
 
-@notification("lpj_to_validate")
 async def render_to_validate(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     review = await deps.services.lpj.review(int(params["proposal_id"]))
     if review is None:
@@ -339,7 +332,6 @@ async def render_to_validate(deps: Deps, t: Translator, params: dict[str, Any]) 
                     kb.to_validate(t, review.proposal.id, review.proposal.status))
 
 
-@notification("lpj_returned")
 async def render_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     found = await deps.services.lpj.returned_reasons(int(params["proposal_id"]))
     if found is None:
@@ -348,7 +340,6 @@ async def render_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> 
     return Rendered(lv.returned_to_operator(t, proposal.code, version, reasons))
 
 
-@notification("lpj_closed")
 async def render_closed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     review = await deps.services.lpj.review(int(params["proposal_id"]))
     return Rendered(lv.closed(t, review.proposal.code)) if review is not None else None

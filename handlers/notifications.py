@@ -6,11 +6,10 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 from handlers.context import Deps
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.views import _
 
 
-@notification("delivery_failed")
 async def render_delivery_failed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     """Tell an admin that a chat could not be reached (blocked the bot, never started it, gone)."""
     who = str(params.get("chat_id"))

@@ -21,8 +21,8 @@ This sender is the one retry layer for notifications (the limiter does not retry
 - A renderer or hook that raises is logged and the row retried later (failed after a few tries),
   so one bad row never stops the others.
 
-Kinds are registered with ``@notification("kind")``; a renderer turns the row's params into a
-``Rendered`` message for one recipient. Every change to the outbox table goes through
+Each kind has one renderer (the ``NOTIFICATIONS`` table in ``handlers/__init__.py``), which turns
+the row's params into a ``Rendered`` message for one recipient. Every change to the outbox table goes through
 :class:`bot.services.outbox.OutboxService` — marking a row sent also records what that kind's
 delivery means (a group card remembers its message), in one transaction.
 """
@@ -34,7 +34,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
@@ -68,36 +68,15 @@ class Rendered:
 
 
 Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | None]]
-AfterSend = Callable[[Deps, dict[str, Any], int, int], Awaitable[None]]  # (deps, params, chat_id, message_id)
-
-
-@dataclasses.dataclass(frozen=True)
-class NotificationKind:
-    render: Renderer
-    after_send: AfterSend | None = None
-
-
-NOTIFICATIONS: dict[str, NotificationKind] = {}
-
-
-def notification(kind: str, *, after_send: AfterSend | None = None) -> Callable[[Renderer], Renderer]:
-    """Register the renderer of one outbox kind (and optionally what to do once it is sent)."""
-
-    def register(render: Renderer) -> Renderer:
-        if kind in NOTIFICATIONS:
-            raise ValueError(f"notification kind registered twice: {kind}")
-        NOTIFICATIONS[kind] = NotificationKind(render, after_send)
-        return render
-
-    return register
 
 
 class OutboxSender:
     """Drains the outbox while the bot runs."""
 
-    def __init__(self, bot: Bot, deps: Deps, *, backlog: int = BACKLOG) -> None:
+    def __init__(self, bot: Bot, deps: Deps, renderers: Mapping[str, Renderer], *, backlog: int = BACKLOG) -> None:
         self.bot = bot
         self.deps = deps
+        self.renderers = renderers
         self.backlog = backlog
         # Marks the calls as notifications for the rate limiter (PTB refuses the mark without one).
         self._limits: dict[str, Any] = {"rate_limit_args": OUTBOX} if getattr(bot, "rate_limiter", None) else {}
@@ -227,14 +206,14 @@ class OutboxSender:
             self._workers.pop(chat_id, None)
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        kind = NOTIFICATIONS.get(message.kind)
+        render = self.renderers.get(message.kind)
         outbox = self.deps.services.outbox
-        if kind is None:
+        if render is None:
             log.error("outbox %s: unknown kind %s", message.id, message.kind)
             await outbox.mark_failed(message, "unknown kind")
             return
         t = self.deps.translations.for_locale(await outbox.recipient_locale(message))
-        rendered = await kind.render(self.deps, t, message.params)
+        rendered = await render(self.deps, t, message.params)
         if rendered is None:  # nothing to say any more (e.g. the item changed again)
             await outbox.mark_sent(message, None, self.deps.clock.now())
             return
@@ -268,10 +247,10 @@ class OutboxSender:
                     return
                 await asyncio.sleep(0.2 * 2**failures)
                 continue
-            await self._sent(kind, message, message_id)
+            await self._sent(message, message_id)
             return
 
-    async def _sent(self, kind: NotificationKind, message: OutboxMessage, message_id: int | None) -> None:
+    async def _sent(self, message: OutboxMessage, message_id: int | None) -> None:
         """Record the delivery. The message is out: its bookkeeping must not make it go twice, so a
         database that is busy (locked longer than the busy timeout) is waited out here, with the row
         in hand, instead of letting the row be sent again later."""
@@ -289,8 +268,6 @@ class OutboxSender:
                             message.id, attempt)
                 await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 5.0))
         self.stats["sent"] += 1
-        if kind.after_send is not None and message_id is not None:
-            await kind.after_send(self.deps, message.params, message.chat_id, message_id)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> int | None:
         if rendered.edit_message_id is not None:

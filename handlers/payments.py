@@ -18,18 +18,14 @@ from bot.files.finance_sheets import (
 )
 from bot.i18n import N_, FileSize, Translator
 from bot.domain.models import TransferStatus
-from bot.services.payments import (
-    ACCOUNT, ACCOUNT_FIXED_KIND, ACCOUNT_RETURN, ACCOUNT_RETURNED_KIND, ACCOUNTS_SUBMITTED_KIND, ACCOUNTS_VERIFIED_KIND,
-    PAID_KIND, PAYMENT, TRANSFER_FAILED_KIND, Accounts, FileUpload,
-)
+from bot.services.payments import Accounts, FileUpload
 from bot.domain.validation import Problem, ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.keyboards import payments as kb
 from handlers.replies import answers_refusals, button_args, int_arg, is_private, keep_answered, reply
 from handlers.reviews import edit
-from handlers.router import on_file_in, on_text_in
 from handlers.views import payments as pv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,7 +99,6 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
-@on_text_in(ACCOUNT)
 async def on_account_text(update: Update, context: BotContext) -> None:
     """The account number, then the holder's name."""
     who = await context.identify(update)
@@ -134,7 +129,6 @@ async def on_accounts_sheet_pressed(update: Update, context: BotContext) -> None
                          pv.accounts_template_caption(t, accounts.proposal.code))
 
 
-@on_file_in(ACCOUNT)
 async def on_account_file(update: Update, context: BotContext) -> None:
     """A passbook photo for the client being entered, or the filled accounts workbook."""
     message = update.effective_message
@@ -196,7 +190,6 @@ async def on_return_account_pressed(update: Update, context: BotContext) -> None
     await reply(update, pv.account_return_prompt(t, row))
 
 
-@on_text_in(ACCOUNT_RETURN)
 async def on_return_reason_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
@@ -228,7 +221,6 @@ async def on_pay_pressed(update: Update, context: BotContext) -> None:
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 
-@on_text_in(PAYMENT)
 async def on_payment_text(update: Update, context: BotContext) -> None:
     """SPP, then SPM (number and date), or the reason a transfer failed."""
     who = await context.identify(update)
@@ -290,7 +282,6 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
                          pv.transfers_template_caption(t, code))
 
 
-@on_file_in(PAYMENT)
 async def on_transfers_file(update: Update, context: BotContext) -> None:
     """The filled transfers workbook: every row recorded, or none."""
     message = update.effective_message
@@ -317,7 +308,6 @@ async def _accounts(deps: Deps, params: dict[str, Any]) -> Accounts | None:
     return await deps.services.accounts.snapshot(int(params["proposal_id"]))
 
 
-@notification(ACCOUNTS_SUBMITTED_KIND)
 async def render_accounts_submitted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the PIC team and finance, privately (bank data never goes to the group)."""
     a = await _accounts(deps, params)
@@ -328,33 +318,28 @@ async def render_accounts_submitted(deps: Deps, t: Translator, params: dict[str,
     return Rendered(pv.accounts_submitted_notice(t, a), kb.open_accounts(t, a.proposal.id))
 
 
-@notification(ACCOUNT_RETURNED_KIND)
 async def render_account_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
     client_id = int(params["client_id"])
     return Rendered(pv.account_returned_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
 
 
-@notification(ACCOUNTS_VERIFIED_KIND)
 async def render_accounts_verified(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
     return Rendered(pv.accounts_verified_notice(t, a), kb.open_payment(t, a.proposal.id)) if a else None
 
 
-@notification(ACCOUNT_FIXED_KIND)
 async def render_account_fixed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
     return Rendered(pv.account_fixed_notice(t, a), kb.open_payment(t, a.proposal.id)) if a else None
 
 
-@notification(TRANSFER_FAILED_KIND)
 async def render_transfer_failed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
     client_id = int(params["client_id"])
     return Rendered(pv.transfer_failed_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
 
 
-@notification(PAID_KIND)
 async def render_paid(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the operators: the funds are transferred, with the amounts and the LPJ due date."""
     a = await _accounts(deps, params)

@@ -16,7 +16,6 @@ from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_templa
 from bot.i18n import N_, Translator
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
-from bot.services.proposals import CONVERSATION
 from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext
@@ -24,7 +23,6 @@ from handlers.keyboards import proposals as kb
 from handlers.replies import (
     alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply,
 )
-from handlers.router import on_cancel_in, on_file_in, on_text_in
 from handlers.views import proposals as pv
 
 log = logging.getLogger("atensi.proposals")
@@ -132,8 +130,7 @@ async def _send_template(update: Update, context: BotContext, *, listed: bool = 
                                     caption=caption, parse_mode=ParseMode.HTML)
 
 
-@on_cancel_in(CONVERSATION)
-async def cmd_cancel(update: Update, context: BotContext) -> None:
+async def on_cancel_command(update: Update, context: BotContext) -> None:
     """``/batal`` in a draft: ask before stopping (the draft is kept either way unless discarded)."""
     who = await context.identify(update)
     t = context.translator(who)
@@ -215,7 +212,6 @@ def _components_chosen(update: Update, t: Translator) -> str | None:
     return views._(t, N_("Components: {list}"), list=pv.components_label(t, ticked)) if ticked else None
 
 
-@on_text_in(CONVERSATION)
 async def on_text(update: Update, context: BotContext) -> None:
     """Free text while a draft is open: the answer to its current question."""
     message = update.effective_message
@@ -414,7 +410,6 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
 
 
 
-@on_file_in(CONVERSATION)
 async def on_file(update: Update, context: BotContext) -> None:
     """A document or photo in a private chat: a client list, or an attachment of the open draft."""
     message = update.effective_message

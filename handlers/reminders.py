@@ -15,7 +15,7 @@ from telegram.ext import Application, Job
 
 from bot.i18n import Translator
 from handlers.context import BotContext, Deps, deps_of
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.views import reminders as rv
 
 log = logging.getLogger("atensi.reminders")
@@ -46,7 +46,6 @@ def schedule_reminders(app: Application) -> Job | None:
     )
 
 
-@notification("reminder")
 async def render_reminder(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """A reminder or a digest. One about an item that has moved on since is dropped, not sent."""
     if "proposal_id" in params and not await deps.services.reminders.still_current(

@@ -20,14 +20,13 @@ from telegram.ext import Application
 
 from bot.i18n import Translator, zone_label
 from bot.services import Identity, ServiceError
-from bot.services.reports import EXPORT_CUSTOM, FULL_OPTIONAL
+from bot.services.reports import FULL_OPTIONAL
 from handlers import views
 from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed_text
 from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
-from handlers.router import on_text_in
 from handlers.views import reports as rv
 
 log = logging.getLogger("atensi.reports")
@@ -69,7 +68,6 @@ def _stored(params: dict[str, Any]) -> bytes | None:
         return None
 
 
-@notification("monthly_report")
 async def render_monthly_report(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     """The scheduled report's workbook, with its summary as the caption (files kept on disk)."""
     caption = rv.scheduled_caption(t, str(params["period"]), params.get("summary", {}), deps.settings.locale.timezone)
@@ -79,7 +77,6 @@ async def render_monthly_report(deps: Deps, t: Translator, params: dict[str, Any
     return Rendered(caption, document=(str(params["name"]), content))
 
 
-@notification("monthly_chart")
 async def render_monthly_chart(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     content = _stored(params)
     if content is None:
@@ -171,7 +168,6 @@ async def on_export_other_dates(update: Update, context: BotContext) -> None:
     await answer_and_send(update, rv.export_range_prompt(t), kb.cancel_only(t))
 
 
-@on_text_in(EXPORT_CUSTOM)
 async def on_export_dates(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     kind, unmasked = await context.services.reports.custom_export(who)

@@ -16,9 +16,8 @@ from telegram.error import BadRequest, Forbidden
 from bot.i18n import N_, Translator
 from bot.domain.models import Action, Attachment
 from bot.services import Identity, ServiceError
-from bot.services.reviews import AWAITING_SK_KIND, CARD_KIND, CARD_SUPERSEDED_KIND, CARD_UPDATE_KIND, PROGRESS_KIND
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered, notification
+from handlers.outbox import Rendered
 from handlers.keyboards import reviews as kb
 from handlers.replies import answers_refusals, button_args, int_arg
 from handlers.views import _
@@ -148,19 +147,16 @@ async def _card(deps: Deps, t: Translator, params: dict[str, Any], *, edit: bool
     return Rendered(rv.card(t, card), kb.card(t, card), edit_message_id=sent[0])
 
 
-@notification(CARD_KIND)
 async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """A submitted version's card in the team's group."""
     return await _card(deps, t, params, edit=False)
 
 
-@notification(CARD_UPDATE_KIND)
 async def render_card_update(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """The card edited in place after a change."""
     return await _card(deps, t, params, edit=True)
 
 
-@notification(CARD_SUPERSEDED_KIND)
 async def render_card_superseded(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """An older version's card: say it was replaced, and take its buttons away."""
     card = await deps.services.reviews.card(int(params["proposal_id"]))
@@ -169,13 +165,11 @@ async def render_card_superseded(deps: Deps, t: Translator, params: dict[str, An
     return Rendered(rv.superseded_card(t, card, int(params["version"])), None, edit_message_id=int(params["message_id"]))
 
 
-@notification(AWAITING_SK_KIND)
 async def render_awaiting_sk(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     card = await deps.services.reviews.card(int(params["proposal_id"]))
     return Rendered(rv.awaiting_sk(t, card)) if card else None
 
 
-@notification(PROGRESS_KIND)
 async def render_progress(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To the IPWL's operators: a step of the review (proposal verified or validated, accounts or LPJ
     verified) and what comes next."""

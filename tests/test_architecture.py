@@ -98,3 +98,18 @@ def test_only_the_composition_root_the_cli_and_the_sandbox_import_handlers() -> 
         if rel in allowed or rel.startswith("bot/sandbox/"):
             continue
         assert not any(n == "handlers" or n.startswith("handlers.") for n in _modules(path)), rel
+
+
+def test_every_route_is_in_the_tables_of_handlers_init() -> None:
+    """A reader finds every entry point in ``handlers/__init__.py``: each conversation kind has its
+    text route, each notification kind its renderer, and no module registers one on import."""
+    import handlers
+    from bot.domain.kinds import ConversationKind, NotificationKind
+
+    assert set(handlers.TEXT_ROUTES) == set(ConversationKind)
+    assert set(handlers.NOTIFICATIONS) == set(NotificationKind)
+    assert set(handlers.FILE_ROUTES) <= set(ConversationKind)
+    assert set(handlers.CANCEL_ROUTES) <= set(ConversationKind)
+    for path in _python("handlers"):
+        source = path.read_text(encoding="utf-8")
+        assert "@notification(" not in source and "@on_text_in(" not in source, path

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.domain.kinds import NotificationKind
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.domain.regions import RegionsCatalog
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
 from bot.services.outbox import OutboxService
-from bot.services.lpj import LPJ_CARD_KIND, LpjService, LpjState
+from bot.services.lpj import LpjService, LpjState
 from bot.services.proposals import DraftState, FileUpload, ProposalService
 from bot.services.reminders import ReminderService
 from bot.services.decrees import DecreeService
 from bot.services.payments import AccountService, PaymentService
-from bot.services.reviews import CARD_KIND, ReviewService
+from bot.services.reviews import ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
 from storage.files import FileStore
@@ -57,8 +58,8 @@ class Services:
         self.outbox = OutboxService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.
         self.outbox.use_effects({
-            CARD_KIND: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
+            NotificationKind.PROPOSAL_CARD: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
                 uow, int(params["proposal_id"]), chat_id, message_id, now),
-            LPJ_CARD_KIND: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
+            NotificationKind.LPJ_CARD: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
                 uow, int(params["proposal_id"]), chat_id, message_id),
         })

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock, today_in
 from bot.config import Settings
@@ -48,11 +49,6 @@ BROADCAST_MAX = 3500  # leaves room for the header within Telegram's 4096 charac
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 
 ADMIN_ONLY = N_("Only an admin can do this.")
-IPWL_ADD = "admin_ipwl_add"
-IPWL_EDIT = "admin_ipwl_edit"
-TEAM_ADD = "admin_team_add"
-INVITE_IPWL = "admin_invite"
-BROADCAST = "admin_broadcast"
 
 
 def _require_admin(who: Identity) -> None:
@@ -285,7 +281,7 @@ class AdminService(Service):
         """Begin the guided "add an IPWL" (one question at a time; a CSV file adds many)."""
         _require_admin(who)
         async with self.storage.transaction() as uow:
-            await uow.conversations.start(who.person.id, IPWL_ADD, None, self.clock.now(), {"values": {}})
+            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_IPWL_ADD, None, self.clock.now(), {"values": {}})
         return IpwlStep("code", {})
 
     async def answer_ipwl(self, who: Identity, text: str) -> IpwlStep:
@@ -294,7 +290,7 @@ class AdminService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != IPWL_ADD:
+            if conversation is None or conversation.kind != ConversationKind.ADMIN_IPWL_ADD:
                 raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ipwl."))
             values: dict[str, Any] = dict(conversation.state.get("values", {}))
             step = next(s for s in IPWL_STEPS if s not in values)
@@ -319,7 +315,7 @@ class AdminService(Service):
                     raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
                 values[step] = value.isoformat() if isinstance(value, dt.date) else value
             if len(values) < len(IPWL_STEPS):
-                await uow.conversations.start(who.person.id, IPWL_ADD, None, now, {"values": values})
+                await uow.conversations.start(who.person.id, ConversationKind.ADMIN_IPWL_ADD, None, now, {"values": values})
                 nxt = next(s for s in IPWL_STEPS if s not in values)
                 return IpwlStep(step if choices else nxt, values, choices[:8],
                                 await uow.teams.all() if nxt == "team" else [])
@@ -357,7 +353,7 @@ class AdminService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         async with self.storage.transaction() as uow:
             card = await self._card(uow, ipwl_id)
-            await uow.conversations.start(who.person.id, IPWL_EDIT, ipwl_id, self.clock.now(), {"field": field_name})
+            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_IPWL_EDIT, ipwl_id, self.clock.now(), {"field": field_name})
         return card
 
     async def answer_edit(self, who: Identity, text: str) -> IpwlCard:
@@ -366,7 +362,7 @@ class AdminService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != IPWL_EDIT or conversation.entity_id is None:
+            if conversation is None or conversation.kind != ConversationKind.ADMIN_IPWL_EDIT or conversation.entity_id is None:
                 raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ipwl."))
             ipwl = await uow.ipwl.by_id(conversation.entity_id)
             if ipwl is None:
@@ -469,7 +465,7 @@ class AdminService(Service):
     async def start_team(self, who: Identity) -> None:
         _require_admin(who)
         async with self.storage.transaction() as uow:
-            await uow.conversations.start(who.person.id, TEAM_ADD, None, self.clock.now())
+            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_TEAM_ADD, None, self.clock.now())
 
     async def add_team(self, who: Identity, text: str) -> Team:
         """``TIM8 Tim PIC 8``: the code, then the name."""
@@ -583,7 +579,7 @@ class AdminService(Service):
         if person is None or not person.private_chat_started:
             return
         await uow.outbox.enqueue(dedupe_key=f"access_revoked:{person_id}:{now.timestamp()}:{role}:{scope}",
-                                 chat_id=person.telegram_user_id, kind="access_revoked", now=now, person_id=person_id,
+                                 chat_id=person.telegram_user_id, kind=NotificationKind.ACCESS_REVOKED, now=now, person_id=person_id,
                                  params={"role": role, "scope": scope})
 
     # --- invites -------------------------------------------------------------------------------------------
@@ -618,7 +614,7 @@ class AdminService(Service):
         """An operator invite needs its IPWL: the next text message names it."""
         _require_admin(who)
         async with self.storage.transaction() as uow:
-            await uow.conversations.start(who.person.id, INVITE_IPWL, None, self.clock.now())
+            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_INVITE, None, self.clock.now())
 
     async def find_ipwl(self, who: Identity, text: str) -> list[Ipwl]:
         """IPWL matching a typed code or name (for an operator invite)."""
@@ -701,7 +697,7 @@ class AdminService(Service):
             conversation = await uow.conversations.of(who.person.id)
             if conversation is not None and conversation.kind.startswith("admin_"):
                 await uow.conversations.end(who.person.id)
-                if conversation.kind == BROADCAST and conversation.entity_id:
+                if conversation.kind == ConversationKind.ADMIN_BROADCAST and conversation.entity_id:
                     await uow.broadcasts.cancel(conversation.entity_id)
 
     # --- who to contact (the guidance) ----------------------------------------------------------------
@@ -785,7 +781,7 @@ class BroadcastService(Service):
             count = len(await uow.broadcasts.recipients(audience, ref))
             if not count:
                 raise ServiceError("no_recipients", N_("No operator is registered there yet."))
-            await uow.conversations.start(who.person.id, BROADCAST, None, self.clock.now(),
+            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_BROADCAST, None, self.clock.now(),
                                           {"audience": audience, "ref": ref})
         return count
 
@@ -801,14 +797,14 @@ class BroadcastService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != BROADCAST:
+            if conversation is None or conversation.kind != ConversationKind.ADMIN_BROADCAST:
                 raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /siaran."))
             state = dict(conversation.state)
             broadcast_id = state.get("broadcast_id")
             if not (broadcast_id and await uow.broadcasts.set_body(broadcast_id, body)):
                 broadcast_id = await uow.broadcasts.create(who.person.id, state["audience"], state["ref"], body, now)
                 state["broadcast_id"] = broadcast_id
-                await uow.conversations.start(who.person.id, BROADCAST, broadcast_id, now, state)
+                await uow.conversations.start(who.person.id, ConversationKind.ADMIN_BROADCAST, broadcast_id, now, state)
             return await self._preview(uow, broadcast_id)
 
     async def _preview(self, uow: UnitOfWork, broadcast_id: int) -> BroadcastPreview:
@@ -838,7 +834,7 @@ class BroadcastService(Service):
                 raise ServiceError("already_done", N_("This broadcast has already been sent or cancelled."))
             for recipient in recipients:
                 await uow.outbox.enqueue(dedupe_key=f"broadcast:{broadcast_id}:{recipient.person_id}",
-                                         chat_id=recipient.chat_id, kind="broadcast", now=now,
+                                         chat_id=recipient.chat_id, kind=NotificationKind.BROADCAST, now=now,
                                          person_id=recipient.person_id, params={"broadcast_id": broadcast_id})
             await uow.conversations.end(who.person.id)
             await uow.audit.record(self.event(who, "broadcast", broadcast_id, "broadcast",
@@ -876,7 +872,7 @@ class BroadcastService(Service):
                 if author is not None:
                     await uow.outbox.enqueue(
                         dedupe_key=f"broadcast_report:{broadcast.id}", chat_id=author.telegram_user_id,
-                        kind="broadcast_report", now=now, person_id=author.id,
+                        kind=NotificationKind.BROADCAST_REPORT, now=now, person_id=author.id,
                         params={"broadcast_id": broadcast.id, "sent": delivery.sent, "blocked": delivery.blocked,
                                 "failed": delivery.failed, "recipients": broadcast.recipients})
                 reported += 1

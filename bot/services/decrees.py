@@ -1,12 +1,12 @@
-"""Step c: the head of centre issues a decree (SK) that fixes the beneficiaries.
+"""Step c: the head of centre issues a decree (ConversationKind.SK) that fixes the beneficiaries.
 
-``/sk`` lists the validated proposals; the head ticks some, types the SK number and date (or takes
+``/sk`` lists the validated proposals; the head ticks some, types the ConversationKind.SK number and date (or takes
 the next number from the register), and confirms. A typed number must have the register's form and
 be followed by its date (``bot.domain.official_numbers``); the draft shows number and date apart
-before anything is recorded. Only one SK card is live: a new one (after a typed number, or a new
+before anything is recorded. Only one ConversationKind.SK card is live: a new one (after a typed number, or a new
 ``/sk``) names the card it replaces, which the adapter closes. In one transaction the proposals move to
 ``decreed``, every client gets a bank-account row to fill in, the operators are asked for the
-accounts and the SK annex (XLSX) is queued for the head's private chat.
+accounts and the ConversationKind.SK annex (XLSX) is queued for the head's private chat.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
 from bot.domain.models import Action, ProposalStatus, Role
@@ -27,15 +28,12 @@ from bot.domain.records import StaffSummary
 from bot.clock import today_in
 from storage.unit import UnitOfWork
 
-SK = "sk"  # the conversation while the head prepares an SK
-SK_ISSUED_KIND = "sk_issued"  # to operators: the SK is out, send the bank accounts
-SK_ANNEX_KIND = "sk_annex"  # to the head: the annex workbook
-_HEAD_ONLY = N_("Only the head of centre can issue an SK.")
+_HEAD_ONLY = N_("Only the head of centre can issue an ConversationKind.SK.")
 
 
 @dataclass(frozen=True)
 class SkDraft:
-    """An SK being prepared: the validated proposals, those ticked, the number and date."""
+    """An ConversationKind.SK being prepared: the validated proposals, those ticked, the number and date."""
 
     candidates: list[StaffSummary]
     picked: frozenset[int]
@@ -44,7 +42,7 @@ class SkDraft:
     register_number: str
     asked_number: bool
     example: str = ""  # a number of the register's form with a date, as the head should type it
-    replaces: int | None = None  # the message id of the older SK card this draft's card replaces
+    replaces: int | None = None  # the message id of the older ConversationKind.SK card this draft's card replaces
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -62,24 +60,24 @@ class Annex:
 
 
 class DecreeService(StaffService):
-    """What the head of centre does: the SK."""
+    """What the head of centre does: the ConversationKind.SK."""
 
     async def start(self, who: Identity) -> SkDraft:
         """``/sk``: the validated proposals waiting for a decree."""
         await self._head(who)
         async with self.storage.transaction() as uow:
             older = await uow.conversations.of(who.person.id)
-            replaces = older.state.get("card") if older is not None and older.kind == SK else None
+            replaces = older.state.get("card") if older is not None and older.kind == ConversationKind.SK else None
             state = {"picked": [], "number": None, "date": None, "asked": False}
-            await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.SK, None, self.clock.now(), state)
             return replace(await self._draft(uow, state), replaces=replaces)
 
     async def card_sent(self, who: Identity, message_id: int) -> None:
-        """The SK card now live in the head's chat (a later one replaces it)."""
+        """The ConversationKind.SK card now live in the head's chat (a later one replaces it)."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
             state["card"] = message_id
-            await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.SK, None, self.clock.now(), state)
 
     async def toggle(self, who: Identity, proposal_id: int) -> SkDraft:
         async with self.storage.transaction() as uow:
@@ -91,7 +89,7 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def ask_number(self, who: Identity) -> SkDraft:
-        """The proposals are chosen: ask for the SK number and date."""
+        """The proposals are chosen: ask for the ConversationKind.SK number and date."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
             draft = await self._draft(uow, state)
@@ -101,20 +99,20 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def number_text(self, who: Identity, text: str) -> SkDraft:
-        """The SK number typed, then its date (``SK-012/BRSKPN-GP/XI/2026 28-11-2026``): the number in
+        """The ConversationKind.SK number typed, then its date (``ConversationKind.SK-012/BRSKPN-GP/XI/2026 28-11-2026``): the number in
         the register's form, the date a real day, not in the future nor before the proposals."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
             draft = await self._draft(uow, state)
             earliest = None
-            for summary in draft.chosen:  # an SK cannot predate the proposals it decrees
+            for summary in draft.chosen:  # an ConversationKind.SK cannot predate the proposals it decrees
                 proposal = await self.proposal(uow, summary.id)
                 if proposal.created_at is not None:
                     made = proposal.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
                     earliest = made if earliest is None else max(earliest, made)
             entry = parse_official_entry(text, self.settings.payments.sk_number_format, today=self._today(),
                                          field="sk_number", earliest=earliest,
-                                         too_early=N_("An SK cannot be dated {date}, before the proposals it covers "
+                                         too_early=N_("An ConversationKind.SK cannot be dated {date}, before the proposals it covers "
                                                       "were made: date it {earliest} or later."))
             if await uow.decrees.number_taken(entry.number):
                 raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."),
@@ -131,7 +129,7 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def issue(self, who: Identity) -> tuple[Decree, int]:
-        """Confirm: decree every ticked proposal under one SK, all or none; (the SK, how many proposals)."""
+        """Confirm: decree every ticked proposal under one ConversationKind.SK, all or none; (the ConversationKind.SK, how many proposals)."""
         now = self.clock.now()
         async with self.unit(who) as uow:
             state = await self._state(uow, who)
@@ -149,12 +147,12 @@ class DecreeService(StaffService):
                 transition = await self.authorize(uow, who, Action.ISSUE_SK, proposal, data)
                 await self.move(uow, who, proposal, transition, now, reason=number, decree_id=decree.id)
                 await uow.bank_accounts.ensure([c.id for c in await uow.clients.of_proposal(proposal.id)], now)
-                await self.notify(uow, await self.operators(uow, proposal), SK_ISSUED_KIND, f"proposal:{proposal.id}:sk",
+                await self.notify(uow, await self.operators(uow, proposal), NotificationKind.SK_ISSUED, f"proposal:{proposal.id}:sk",
                                   {"proposal_id": proposal.id}, now)
             await uow.audit.record(self.event(who, "decree", decree.id, "issue_sk", to=number,
                                               reason=",".join(s.code for s in draft.chosen)))
             await uow.outbox.enqueue(dedupe_key=f"decree:{decree.id}:annex", chat_id=who.person.telegram_user_id,
-                                     kind=SK_ANNEX_KIND, params={"decree_id": decree.id}, now=now,
+                                     kind=NotificationKind.SK_ANNEX, params={"decree_id": decree.id}, now=now,
                                      person_id=who.person.id)
             await uow.conversations.end(who.person.id)
             return decree, len(draft.chosen)
@@ -164,7 +162,7 @@ class DecreeService(StaffService):
             return await self._draft(uow, await self._state(uow, who))
 
     async def proposal_decree(self, proposal_id: int) -> tuple[StaffSummary, Decree] | None:
-        """A decreed proposal and its SK (for the operators' notification)."""
+        """A decreed proposal and its ConversationKind.SK (for the operators' notification)."""
         async with self.storage.reading() as uow:
             decree = await uow.decrees.of_proposal(proposal_id)
             summaries = await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id])
@@ -176,7 +174,7 @@ class DecreeService(StaffService):
             await uow.conversations.end(who.person.id)
 
     async def annex(self, decree_id: int) -> Annex | None:
-        """The beneficiaries an SK fixes, by IPWL (for the annex workbook)."""
+        """The beneficiaries an ConversationKind.SK fixes, by IPWL (for the annex workbook)."""
         async with self.storage.reading() as uow:
             decree = await uow.decrees.by_id(decree_id)
             if decree is None:
@@ -208,12 +206,12 @@ class DecreeService(StaffService):
         if not who.actor.has_role(Role.HEAD):
             raise ServiceError("head_only", _HEAD_ONLY)
         conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != SK:
-            raise ServiceError("sk_not_open", N_("No SK is being prepared. Start again with /sk."))
+        if conversation is None or conversation.kind != ConversationKind.SK:
+            raise ServiceError("sk_not_open", N_("No ConversationKind.SK is being prepared. Start again with /sk."))
         return dict(conversation.state)
 
     async def _save(self, uow: UnitOfWork, who: Identity, state: dict[str, Any]) -> SkDraft:
-        await uow.conversations.start(who.person.id, SK, None, self.clock.now(), state)
+        await uow.conversations.start(who.person.id, ConversationKind.SK, None, self.clock.now(), state)
         return await self._draft(uow, state)
 
     async def _draft(self, uow: UnitOfWork, state: dict[str, Any]) -> SkDraft:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain import lpj_intake, workflow
 from bot.i18n import N_, FileSize
 from bot.domain.lpj_intake import (
@@ -35,7 +36,7 @@ from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.domain.regions import PROVINCE_ZONES, zone_of
 from bot.services.base import Identity, ServiceError
-from bot.services.reviews import PROGRESS_KIND, StaffService
+from bot.services.reviews import StaffService
 from bot.services.proposals import FileUpload
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.domain.records import LastChange, LpjTotals
@@ -43,8 +44,6 @@ from storage.unit import UnitOfWork
 
 # Refusals that mean "not yours to do" (audited as "denied"); others are timing or races.
 _DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES, workflow.OWN_IPWL})
-CONVERSATION = "lpj"
-RETURN_CONVERSATION = "lpj_return"
 EDITABLE = (ProposalStatus.PAID, ProposalStatus.LPJ_RETURNED)
 # The LPJ stages a staff member can see; the "already done" answer applies only to these.
 _LPJ_ACTIONS = {Action.SUBMIT_LPJ.value, Action.VERIFY_LPJ.value, Action.RETURN_LPJ.value, Action.VALIDATE_LPJ.value}
@@ -112,7 +111,6 @@ class ReturnStarted:
     proposal: Proposal
     version: int
 
-LPJ_CARD_KIND = "lpj_card"  # the LPJ card in the team's group (its message is remembered when sent)
 
 
 class LpjService(StaffService):
@@ -150,7 +148,7 @@ class LpjService(StaffService):
                 returned = proposal.status == ProposalStatus.LPJ_RETURNED
                 first = Cursor(step=Step.REVIEW) if returned else lpj_intake.start(await self._content(uow, proposal, lpj))
                 await uow.lpj.set_cursor(lpj.id, json.dumps(first.to_json()), now)
-            await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
+            await uow.conversations.start(who.person.id, ConversationKind.LPJ, proposal.id, now)
             return await self._state(uow, proposal)
 
     async def current(self, who: Identity) -> LpjState | None:
@@ -276,7 +274,7 @@ class LpjService(StaffService):
                                             lpj_verified_by=None):
                 raise await self._already(uow, proposal)
             await uow.lpj.submit(state.lpj.id, version, now, late=late)
-            await uow.conversations.end_for_entity(CONVERSATION, proposal.id)
+            await uow.conversations.end_for_entity(ConversationKind.LPJ, proposal.id)
             await uow.audit.record(self.event(who, "proposal", proposal.code, Action.SUBMIT_LPJ.value,
                                               frm=proposal.status.value, to=transition.target.value,
                                               reason=f"lpj v{version}" + (" late" if late else "")))
@@ -305,13 +303,13 @@ class LpjService(StaffService):
                                               frm=proposal.status.value, to=transition.target.value))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
-            await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+            await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PROGRESS,
                               f"lpj:{proposal.id}:v{lpj.version}:verified:operator",
                               {"proposal_id": proposal.id, "action": Action.VERIFY_LPJ.value, "version": lpj.version},
                               now)
             for person_id, chat_id in await uow.audiences.role_chats(Role.FINANCE):
                 await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:v{lpj.version}:validate:{chat_id}",
-                                         chat_id=chat_id, person_id=person_id, kind="lpj_to_validate",
+                                         chat_id=chat_id, person_id=person_id, kind=NotificationKind.LPJ_TO_VALIDATE,
                                          params={"proposal_id": proposal.id}, now=now)
             return await self._review(uow, proposal.id)
 
@@ -329,7 +327,7 @@ class LpjService(StaffService):
                                               frm=proposal.status.value, to=transition.target.value))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:closed", now)
-            await self._tell_operators(uow, proposal, "lpj_closed", f"lpj:{proposal.id}:closed", now)
+            await self._tell_operators(uow, proposal, NotificationKind.LPJ_CLOSED, f"lpj:{proposal.id}:closed", now)
             return await self._review(uow, proposal.id)
 
     async def start_return(self, who: Identity, proposal_id: int) -> ReturnStarted:
@@ -341,7 +339,7 @@ class LpjService(StaffService):
             # (a PIC who also operates the IPWL is refused here, not after typing the reasons).
             await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
             lpj = await self._lpj(uow, proposal)
-            await uow.conversations.start(who.person.id, RETURN_CONVERSATION, proposal.id, now,
+            await uow.conversations.start(who.person.id, ConversationKind.LPJ_RETURN, proposal.id, now,
                                           {"version": lpj.version, "status": proposal.status.value})
             return ReturnStarted(proposal, lpj.version)
 
@@ -352,7 +350,7 @@ class LpjService(StaffService):
         try:
             async with self.unit(who) as uow:
                 conversation = await uow.conversations.of(who.person.id)
-                if conversation is None or conversation.kind != RETURN_CONVERSATION or conversation.entity_id is None:
+                if conversation is None or conversation.kind != ConversationKind.LPJ_RETURN or conversation.entity_id is None:
                     raise ServiceError("no_return", N_("There is no return in progress."))
                 proposal = await self._proposal(uow, conversation.entity_id)
                 transition = await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": reason})
@@ -367,7 +365,7 @@ class LpjService(StaffService):
                                                   frm=proposal.status.value, to=transition.target.value, reason=reason))
                 ipwl = await self._ipwl(uow, proposal)
                 await self._card(uow, ipwl, proposal, f"v{lpj.version}:returned", now)
-                await self._tell_operators(uow, proposal, "lpj_returned", f"lpj:{proposal.id}:v{lpj.version}:returned", now)
+                await self._tell_operators(uow, proposal, NotificationKind.LPJ_RETURNED, f"lpj:{proposal.id}:v{lpj.version}:returned", now)
                 return await self._review(uow, proposal.id)
         except (ServiceError, workflow.WorkflowError):
             # The LPJ moved on (or the person lost the role) while they typed: stop asking for reasons.
@@ -378,7 +376,7 @@ class LpjService(StaffService):
     async def cancel_return(self, who: Identity) -> None:
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is not None and conversation.kind == RETURN_CONVERSATION:
+            if conversation is not None and conversation.kind == ConversationKind.LPJ_RETURN:
                 await uow.conversations.end(who.person.id)
 
     # --- reading --------------------------------------------------------------------------------
@@ -482,7 +480,7 @@ class LpjService(StaffService):
 
     async def _conversation_proposal(self, uow: UnitOfWork, who: Identity) -> Proposal | None:
         conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
+        if conversation is None or conversation.kind != ConversationKind.LPJ or conversation.entity_id is None:
             return None
         await uow.proposals.lock(conversation.entity_id)  # one answer or tap at a time moves the LPJ
         return await uow.proposals.by_id(conversation.entity_id)
@@ -563,7 +561,7 @@ class LpjService(StaffService):
         if team is None or team.group_chat_id is None:
             return
         await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:{event}:card", chat_id=team.group_chat_id,
-                                 kind=LPJ_CARD_KIND, now=now,
+                                 kind=NotificationKind.LPJ_CARD, now=now,
                                  params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new})
 
     async def _tell_operators(self, uow: UnitOfWork, proposal: Proposal, kind: str, key: str, now: dt.datetime) -> None:

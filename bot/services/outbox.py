@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from bot.domain.kinds import NotificationKind
 from bot.domain.records import OutboxMessage
 from bot.services.base import Service
 from storage.unit import UnitOfWork
@@ -105,6 +106,6 @@ class OutboxService(Service):
                 for chat_id in await uow.people.admin_chat_ids():
                     await uow.outbox.enqueue(
                         dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}", chat_id=chat_id,
-                        kind="delivery_failed", now=now,
+                        kind=NotificationKind.DELIVERY_FAILED, now=now,
                         params={"chat_id": message.chat_id, "kind": message.kind, "person_id": message.person_id},
                     )

@@ -15,13 +15,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.files.finance_sheets import AccountInput, TransferInput
 from bot.i18n import N_
 from bot.domain.models import (
     Action, BankAccountStatus, Client, Ipwl, Person, Proposal, ProposalStatus, Role, TransferStatus,
 )
 from bot.services.base import Identity, ServiceError
-from bot.services.reviews import PROGRESS_KIND, StaffService
+from bot.services.reviews import StaffService
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
 from bot.domain.validation import (
     BANKS, Bank, Problem, holder_name_warning, parse_account_number, parse_free_text, parse_name,
@@ -33,16 +34,7 @@ from bot.domain.records import AccountShare, StaffSummary
 from bot.clock import today_in
 from storage.unit import UnitOfWork
 
-ACCOUNT = "bank_account"  # conversation: an operator typing one client's account, or sending the sheet
-ACCOUNT_RETURN = "account_return"  # conversation: a verifier typing why an account goes back
-PAYMENT = "payment"  # conversation: finance recording SPP/SPM and transfers
 
-ACCOUNTS_SUBMITTED_KIND = "accounts_submitted"  # PIC team and finance: check the accounts
-ACCOUNT_RETURNED_KIND = "account_returned"  # operators: correct this client's account
-ACCOUNTS_VERIFIED_KIND = "accounts_verified"  # finance: ready for payment
-ACCOUNT_FIXED_KIND = "account_fixed"  # finance: a new account after a failed transfer
-TRANSFER_FAILED_KIND = "transfer_failed"  # operators: the transfer to this client failed
-PAID_KIND = "proposal_paid"  # operators: the funds have been transferred
 
 _FILLED = frozenset({BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED})
 _FAILED = frozenset({TransferStatus.FAILED, TransferStatus.RETURNED})
@@ -208,13 +200,13 @@ class AccountService(_FinanceBase):
             proposal, row = await self.beneficiary(uow, client_id)
             self._check_editable(who, proposal, row)
             state = {"client_id": client_id, "step": "bank"}
-            await uow.conversations.start(who.person.id, ACCOUNT, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), state)
             return await self._entry(uow, state)
 
     async def choose_bank(self, who: Identity, bank_code: str) -> AccountEntry:
         bank = BANKS.get(bank_code)
         async with self.storage.transaction() as uow:
-            _, state = await self.conversation(uow, who, ACCOUNT)
+            _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             if bank is None or state.get("step") != "bank":
                 raise ServiceError("stale", _STALE)
             state.update(bank=bank.code, step="number")
@@ -223,7 +215,7 @@ class AccountService(_FinanceBase):
     async def answer(self, who: Identity, text: str) -> AccountEntry:
         """The account number, then the holder's name; warnings are shown, not blocking."""
         async with self.storage.transaction() as uow:
-            _, state = await self.conversation(uow, who, ACCOUNT)
+            _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             step = state.get("step")
             if step == "number":
                 number, warnings = parse_account_number(text, BANKS[state["bank"]])
@@ -257,7 +249,7 @@ class AccountService(_FinanceBase):
         """The passbook photo (or skip it): the account is saved and submitted for checking."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            proposal_id, state = await self.conversation(uow, who, ACCOUNT)
+            proposal_id, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             if state.get("step") != "passbook":
                 raise ServiceError("account_not_ready", N_("Answer the questions above first."))
             proposal, row = await self.beneficiary(uow, int(state["client_id"]))
@@ -281,13 +273,13 @@ class AccountService(_FinanceBase):
             self._check_operator(who, proposal)
             if proposal.status != ProposalStatus.DECREED:
                 raise ServiceError("accounts_not_open", N_("The accounts of {code} cannot be changed now."), code=proposal.code)
-            await uow.conversations.start(who.person.id, ACCOUNT, proposal.id, self.clock.now(), {"step": "sheet"})
+            await uow.conversations.start(who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), {"step": "sheet"})
             return await self.accounts(uow, proposal)
 
     async def sheet_proposal(self, who: Identity) -> Accounts:
         """The proposal whose accounts workbook is expected now."""
         async with self.storage.reading() as uow:
-            proposal_id, _ = await self.conversation(uow, who, ACCOUNT)
+            proposal_id, _ = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             if proposal_id is None:
                 raise ServiceError("not_open", N_("This is no longer open. Start again from the menu."))
             return await self.accounts(uow, await self.proposal(uow, proposal_id))
@@ -358,9 +350,9 @@ class AccountService(_FinanceBase):
             if all(r.account_status == BankAccountStatus.VERIFIED for r in state.rows):
                 transition = await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal)
                 proposal = await self.move(uow, who, proposal, transition, now)
-                await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNTS_VERIFIED_KIND,
+                await self.notify(uow, await uow.staff.holding(Role.FINANCE), NotificationKind.ACCOUNTS_VERIFIED,
                                   f"proposal:{proposal.id}:accounts_verified", {"proposal_id": proposal.id}, now)
-                await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PROGRESS,
                                   f"proposal:{proposal.id}:accounts_verified:operator",
                                   {"proposal_id": proposal.id, "action": Action.VERIFY_ACCOUNTS.value,
                                    "version": proposal.version}, now)
@@ -372,7 +364,7 @@ class AccountService(_FinanceBase):
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
             await self.authorize(uow, who, Action.RETURN_ACCOUNTS, proposal, check_data=False)
-            await uow.conversations.start(who.person.id, ACCOUNT_RETURN, client_id, self.clock.now())
+            await uow.conversations.start(who.person.id, ConversationKind.ACCOUNT_RETURN, client_id, self.clock.now())
             return row
 
     async def return_account(self, who: Identity, text: str) -> Accounts:
@@ -380,7 +372,7 @@ class AccountService(_FinanceBase):
         reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
         now = self.clock.now()
         async with self.unit(who) as uow:
-            client_id, _ = await self.conversation(uow, who, ACCOUNT_RETURN)
+            client_id, _ = await self.conversation(uow, who, ConversationKind.ACCOUNT_RETURN)
             proposal, row = await self.beneficiary(uow, client_id or 0)
             transition = await self.authorize(uow, who, Action.RETURN_ACCOUNTS, proposal, {"reason": reason})
             await uow.bank_accounts.move(row.client.id, frm=_FILLED, to=BankAccountStatus.REJECTED, now=now, reason=reason)
@@ -389,7 +381,7 @@ class AccountService(_FinanceBase):
                                                   now=now, client_id=row.client.id, field="bank_account")
             proposal = await self.move(uow, who, proposal, transition, now, reason=reason)
             revision = await uow.group_cards.revision(proposal.code)
-            await self.notify(uow, await self.operators(uow, proposal), ACCOUNT_RETURNED_KIND,
+            await self.notify(uow, await self.operators(uow, proposal), NotificationKind.ACCOUNT_RETURNED,
                               f"client:{row.client.id}:account_returned@{revision}",
                               {"proposal_id": proposal.id, "client_id": row.client.id}, now)
             await uow.conversations.end(who.person.id)
@@ -436,18 +428,18 @@ class AccountService(_FinanceBase):
             again = any(r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version))
             transition = await self.authorize(uow, who, Action.SUBMIT_ACCOUNTS, proposal)
             proposal = await self.move(uow, who, proposal, transition, now)
-            await self.notify(uow, await self.verifiers(uow, proposal), ACCOUNTS_SUBMITTED_KIND,
+            await self.notify(uow, await self.verifiers(uow, proposal), NotificationKind.ACCOUNTS_SUBMITTED,
                               f"proposal:{proposal.id}:accounts@{revision}",
                               {"proposal_id": proposal.id, "again": again}, now)
             state = replace(state, proposal=proposal)
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
-            await self.notify(uow, await uow.staff.holding(Role.FINANCE), ACCOUNT_FIXED_KIND,
+            await self.notify(uow, await uow.staff.holding(Role.FINANCE), NotificationKind.ACCOUNT_FIXED,
                               f"client:{saved[0] if saved else 0}:account_fixed@{replaced}", {"proposal_id": proposal.id}, now)
         return state
 
     async def _save_state(self, uow: UnitOfWork, who: Identity, state: dict[str, Any]) -> AccountEntry:
         conversation = await uow.conversations.of(who.person.id)
-        await uow.conversations.start(who.person.id, ACCOUNT, conversation.entity_id if conversation else None,
+        await uow.conversations.start(who.person.id, ConversationKind.BANK_ACCOUNT, conversation.entity_id if conversation else None,
                                       self.clock.now(), state)
         return await self._entry(uow, state)
 
@@ -476,19 +468,19 @@ class PaymentService(_FinanceBase):
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             accounts = await self.accounts(uow, proposal)
             state: dict[str, Any] = {"step": None if accounts.payment else "spp"}
-            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, self.clock.now(), state)
             return await self._step(uow, proposal.id, state)  # (with the SPP example from its configured form)
 
     async def current(self, who: Identity) -> PaymentStep:
         async with self.storage.reading() as uow:
-            proposal_id, state = await self.conversation(uow, who, PAYMENT)
+            proposal_id, state = await self.conversation(uow, who, ConversationKind.PAYMENT)
             return await self._step(uow, proposal_id or 0, state)
 
     async def answer(self, who: Identity, text: str) -> PaymentStep:
         """SPP number and date, then SPM number and date, or the reason of a failed transfer."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            proposal_id, state = await self.conversation(uow, who, PAYMENT)
+            proposal_id, state = await self.conversation(uow, who, ConversationKind.PAYMENT)
             proposal = await self.proposal(uow, proposal_id or 0)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             step = state.get("step")
@@ -517,7 +509,7 @@ class PaymentService(_FinanceBase):
                 state = {"step": None}
             else:
                 raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
-            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
+            await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
     async def confirm_orders(self, who: Identity, proposal_id: int, *, save: bool) -> PaymentStep:
@@ -526,7 +518,7 @@ class PaymentService(_FinanceBase):
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
-            conversation_proposal, state = await self.conversation(uow, who, PAYMENT)
+            conversation_proposal, state = await self.conversation(uow, who, ConversationKind.PAYMENT)
             if conversation_proposal != proposal.id or state.get("step") != "confirm":
                 raise ServiceError("stale", _STALE)
             if save:
@@ -539,7 +531,7 @@ class PaymentService(_FinanceBase):
                 state = {"step": None}
             else:
                 state = {"step": "spp"}
-            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, now, state)
+            await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
     async def sent(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None,
@@ -579,7 +571,7 @@ class PaymentService(_FinanceBase):
                 raise ServiceError("stale", _STALE)
             self._check_shown(row, revision)
             state = {"step": f"fail:{client_id}:{status.value}:{row.revision}"}
-            await uow.conversations.start(who.person.id, PAYMENT, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, self.clock.now(), state)
             return await self._step(uow, proposal.id, state)
 
     async def import_transfers(self, who: Identity, proposal_id: int, inputs: Sequence[TransferInput]) -> PaymentStep:
@@ -647,7 +639,7 @@ class PaymentService(_FinanceBase):
                                           to=status.value, reason=reason))
         # The client's own audit trail numbers the failures: a second failure is a new notification.
         failures = len(await uow.audit.for_entity("client", str(client_id)))
-        await self.notify(uow, await self.operators(uow, proposal), TRANSFER_FAILED_KIND,
+        await self.notify(uow, await self.operators(uow, proposal), NotificationKind.TRANSFER_FAILED,
                           f"client:{client_id}:transfer_failed@{failures}",
                           {"proposal_id": proposal.id, "client_id": client_id}, now)
 
@@ -659,7 +651,7 @@ class PaymentService(_FinanceBase):
             transition = await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, {"lpj_due_date": due})
             proposal = await self.move(uow, who, proposal, transition, now, reason=f"LPJ due {due.isoformat()}",
                                        lpj_due_on=due)
-            await self.notify(uow, await self.operators(uow, proposal), PAID_KIND, f"proposal:{proposal.id}:paid",
+            await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PAID, f"proposal:{proposal.id}:paid",
                               {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()}, now)
             await uow.conversations.end(who.person.id)
             state = replace(state, proposal=proposal)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain import proposal_intake as intake, workflow
 from bot.i18n import N_, FileSize
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
@@ -22,7 +23,6 @@ from storage.unit import UnitOfWork
 if TYPE_CHECKING:
     from bot.files.client_sheet import ClientInput
 
-CONVERSATION = "proposal"
 EDITABLE = (ProposalStatus.DRAFT, ProposalStatus.RETURNED)
 PKS_WARNING_DAYS = 30
 
@@ -86,7 +86,7 @@ class ProposalService(Service):
                                    code=existing.code)
             proposal = await uow.proposals.create_draft(ipwl_id, who.person.id, now)
             await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor().to_json()), now)
-            await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
+            await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, proposal.id, now)
             await uow.audit.record(self.event(who, "proposal", proposal.code, "create_draft", to="draft"))
             return await self._state(uow, proposal.id)
 
@@ -116,14 +116,14 @@ class ProposalService(Service):
                 # A blank "next client" nobody started is dropped: back to the summary, which
                 # offers to add one, rather than a question that traps.
                 await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
-            await uow.conversations.start(who.person.id, CONVERSATION, proposal.id, now)
+            await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, proposal.id, now)
             return await self._state(uow, proposal.id)
 
     async def current(self, who: Identity) -> DraftState | None:
         """The draft this person is working on, if their conversation is a proposal."""
         async with self.storage.reading() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
+            if conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id is None:
                 return None
             proposal = await uow.proposals.by_id(conversation.entity_id)
             if proposal is None or proposal.status not in EDITABLE or not who.actor.operates(proposal.ipwl_id):
@@ -338,7 +338,7 @@ class ProposalService(Service):
             kept["held_sheet"] = {"proposal_id": state.proposal.id, "file_id": upload.telegram_file_id,
                                   "unique_id": upload.file_unique_id, "name": upload.file_name,
                                   "mime": upload.mime_type, "size": upload.size}
-        await uow.conversations.start(who.person.id, CONVERSATION, state.proposal.id, now, kept)
+        await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, state.proposal.id, now, kept)
 
     async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> DraftState:
         """Link an uploaded document or photo to the draft (and to the client being typed)."""
@@ -425,7 +425,7 @@ class ProposalService(Service):
             if not moved:
                 raise ServiceError("already_done", N_("Proposal {code} has already been submitted."), code=proposal.code)
             await uow.proposals.save_version(proposal.id, version, _snapshot(state), who.person.id, now)
-            await uow.conversations.end_for_entity(CONVERSATION, proposal.id)
+            await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
             await uow.audit.record(self.event(who, "proposal", proposal.code, action.value,
                                               frm=proposal.status.value, to=transition.target.value,
                                               reason=f"v{version}"))
@@ -441,7 +441,7 @@ class ProposalService(Service):
                                             draft_cursor=None):
                 raise ServiceError("already_done", N_("Proposal {code} has already changed; look again with /status."),
                                    code=proposal.code)
-            await uow.conversations.end_for_entity(CONVERSATION, proposal.id)
+            await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
             await uow.audit.record(self.event(who, "proposal", proposal.code, Action.WITHDRAW.value,
                                               frm=proposal.status.value, to=transition.target.value))
             updated = await uow.proposals.by_id(proposal.id)
@@ -464,10 +464,10 @@ class ProposalService(Service):
         (a button of an earlier question — before /lanjut, an answer or another /batal — is stale)."""
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != CONVERSATION:
+            if conversation is None or conversation.kind != ConversationKind.PROPOSAL:
                 return None
             token = f"{self.clock.now().timestamp():.0f}"
-            await uow.conversations.start(who.person.id, CONVERSATION, conversation.entity_id, self.clock.now(),
+            await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, conversation.entity_id, self.clock.now(),
                                           {**conversation.state, "stop_asked": token})
             return token
 
@@ -476,7 +476,7 @@ class ProposalService(Service):
         only from the question just asked (``token``), never from an older one."""
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if (conversation is None or conversation.kind != CONVERSATION or conversation.entity_id != proposal_id
+            if (conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id != proposal_id
                     or token is None or conversation.state.get("stop_asked") != token):
                 raise ServiceError("stale", N_("This button is no longer valid."))
             await uow.conversations.end(who.person.id)
@@ -529,7 +529,7 @@ class ProposalService(Service):
 
     async def _editable(self, uow: UnitOfWork, who: Identity) -> DraftState:
         conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != CONVERSATION or conversation.entity_id is None:
+        if conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id is None:
             raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
         await uow.proposals.lock(conversation.entity_id)  # one answer at a time moves the cursor
         proposal = await self._proposal(uow, conversation.entity_id)
@@ -598,7 +598,7 @@ class ProposalService(Service):
         if team is None or team.group_chat_id is None:
             return
         await uow.outbox.enqueue(dedupe_key=f"proposal:{proposal.id}:v{version}:card", chat_id=team.group_chat_id,
-                                 kind="proposal_card", params={"proposal_id": proposal.id}, now=now)
+                                 kind=NotificationKind.PROPOSAL_CARD, params={"proposal_id": proposal.id}, now=now)
 
 
 def _with_warnings(state: DraftState, warnings: Sequence[Problem]) -> DraftState:

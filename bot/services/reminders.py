@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot.domain.kinds import NotificationKind
 from bot.domain import reminder_rules as rules
 from bot.i18n import N_
 from bot.domain.models import ProposalStatus, Role
@@ -164,7 +165,7 @@ class ReminderService(Service):
             if reminder.empty:
                 continue  # an empty digest: decided for the day, nothing to say
             params = {"rkind": reminder.kind.value, **reminder.params}
-            notes += [NewNotification(f"reminder:{reminder.key}:{chat_id}", chat_id, "reminder", params, person_id)
+            notes += [NewNotification(f"reminder:{reminder.key}:{chat_id}", chat_id, NotificationKind.REMINDER, params, person_id)
                       for person_id, chat_id in chats]
         # One statement for the whole page (a first national run queues tens of thousands of rows);
         # any failure still rolls back the page with its claims.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.files import report_files
 from bot.clock import Clock, today_in
 from bot.config import Settings
@@ -32,7 +33,6 @@ from storage.reports import EXPORT_DETAILS, EXPORTS, report_reader
 from storage.unit import Storage
 
 EXPORT_KINDS = tuple(EXPORTS)
-EXPORT_CUSTOM = "admin_export"  # the conversation waiting for a typed date range
 UPLOAD_LIMIT = 49 * 1024 * 1024  # the public Bot API takes uploads up to 50 MB
 # The scheduled report goes out on the 1st at the configured hour; a bot that was down then catches
 # up within the week, at that hour or later, and says it is late.
@@ -188,7 +188,7 @@ class ReportService(Service):
                 for index, (kind, name, path, caption) in enumerate(kept[locale]):
                     await uow.outbox.enqueue(
                         dedupe_key=f"monthly_report:{period.key}:{head.id}:{index}", chat_id=head.telegram_user_id,
-                        kind="monthly_report" if kind == "workbook" else "monthly_chart", now=now, person_id=head.id,
+                        kind=NotificationKind.MONTHLY_REPORT if kind == "workbook" else NotificationKind.MONTHLY_CHART, now=now, person_id=head.id,
                         params={"period": period.key, "path": path, "name": name, "summary": summary,
                                 "caption": caption})
             await uow.audit.record(self.event(None, "report", period.key, "monthly_report",
@@ -263,7 +263,7 @@ class ReportService(Service):
         """The admin will type the date range of this export."""
         self.check_export(who, kind, unmasked=unmasked)
         async with self.storage.transaction() as uow:
-            await uow.conversations.start(who.person.id, EXPORT_CUSTOM, None, self.clock.now(),
+            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_EXPORT, None, self.clock.now(),
                                           {"kind": kind, "unmasked": unmasked})
 
     async def custom_export(self, who: Identity) -> tuple[str, bool]:
@@ -271,7 +271,7 @@ class ReportService(Service):
         self.check_export(who)
         async with self.storage.reading() as uow:
             conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != EXPORT_CUSTOM:
+        if conversation is None or conversation.kind != ConversationKind.ADMIN_EXPORT:
             raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ekspor."))
         return str(conversation.state.get("kind")), bool(conversation.state.get("unmasked"))
 
@@ -309,7 +309,7 @@ class ReportService(Service):
                                              "range."), size=len(content) // (1024 * 1024))
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is not None and conversation.kind == EXPORT_CUSTOM:
+            if conversation is not None and conversation.kind == ConversationKind.ADMIN_EXPORT:
                 await uow.conversations.end(who.person.id)
             await uow.audit.record(self.event(who, "export", kind, "export",
                                               reason=f"{span[0]}..{span[1]} {book.rows} rows"
@@ -400,4 +400,4 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
 
-__all__ = ["EXPORT_CUSTOM", "EXPORT_KINDS", "ExportFile", "Range", "ReportFiles", "ReportService"]
+__all__ = ["EXPORT_KINDS", "ExportFile", "Range", "ReportFiles", "ReportService"]

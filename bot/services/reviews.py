@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain import workflow
 from bot.i18n import N_
 from bot.domain.models import (
@@ -30,16 +31,8 @@ from bot.domain.workflow import Transition, WorkflowError
 from bot.domain.records import StaffSummary
 from storage.unit import UnitOfWork
 
-CARD_KIND = "proposal_card"  # a new card in the team's group (enqueued by ProposalService.submit)
-CARD_UPDATE_KIND = "proposal_card_update"  # the card edited in place after a change
-CARD_SUPERSEDED_KIND = "proposal_card_superseded"  # an older version's card, edited once
-RETURNED_KIND = "proposal_returned"
-REJECTED_KIND = "proposal_rejected"
-AWAITING_SK_KIND = "proposal_awaiting_sk"
 # To the IPWL's operators at each step of the review ("you will be notified when anything changes").
-PROGRESS_KIND = "proposal_progress"
 _TOLD_OPERATORS = frozenset({Action.VERIFY, Action.VALIDATE})
-REASONS = "review_reason"  # the conversation while a PIC picks and types the reasons
 
 # What a PIC does from the group card; return and reject need reasons first.
 CARD_ACTIONS = (Action.CLAIM, Action.RELEASE, Action.VERIFY, Action.VALIDATE, Action.RETURN, Action.REJECT)
@@ -237,7 +230,7 @@ class StaffService(Service):
             return
         revision = await uow.group_cards.revision(proposal.code)
         await uow.outbox.enqueue(dedupe_key=f"proposal:{proposal.id}:card@{revision}", chat_id=team.group_chat_id,
-                                 kind=CARD_UPDATE_KIND, params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
+                                 kind=NotificationKind.PROPOSAL_CARD_UPDATE, params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
                                  now=now)
 
     async def notify(self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str,
@@ -295,7 +288,7 @@ class ReviewService(StaffService):
         if previous is not None and previous.message_id != message_id and previous.version < proposal.version:
             await uow.outbox.enqueue(
                 dedupe_key=f"proposal:{proposal_id}:v{previous.version}:superseded:{chat_id}", chat_id=chat_id,
-                kind=CARD_SUPERSEDED_KIND, now=now,
+                kind=NotificationKind.PROPOSAL_CARD_SUPERSEDED, now=now,
                 params={"proposal_id": proposal_id, "message_id": previous.message_id, "version": previous.version,
                         "current": proposal.version})
         await uow.group_cards.remember(proposal_id, chat_id, message_id, proposal.version)
@@ -323,12 +316,12 @@ class ReviewService(StaffService):
             transition = await self.authorize(uow, who, action, proposal)
             moved = await self.move(uow, who, proposal, transition, now, **fields)
             if action == Action.VALIDATE:
-                await self.notify(uow, await uow.staff.holding(Role.HEAD), AWAITING_SK_KIND,
+                await self.notify(uow, await uow.staff.holding(Role.HEAD), NotificationKind.PROPOSAL_AWAITING_SK,
                                   f"proposal:{proposal.id}:v{proposal.version}:validated",
                                   {"proposal_id": proposal.id}, now)
             if action in _TOLD_OPERATORS:
                 # The operator was promised news of every change: each step of the review is told.
-                await self.notify(uow, await self.operators(uow, proposal), PROGRESS_KIND,
+                await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PROGRESS,
                                   f"proposal:{proposal.id}:v{proposal.version}:{action.value}:operator",
                                   {"proposal_id": proposal.id, "action": action.value, "version": proposal.version},
                                   now)
@@ -345,7 +338,7 @@ class ReviewService(StaffService):
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, action, proposal, check_data=False)
             state = {"action": action.value, "clients": [], "fields": [], "text": ""}
-            await uow.conversations.start(who.person.id, REASONS, proposal.id, now, state)
+            await uow.conversations.start(who.person.id, ConversationKind.REVIEW_REASON, proposal.id, now, state)
             return await self._draft(uow, proposal, state)
 
     async def toggle_reason(self, who: Identity, proposal_id: int, item: str) -> ReasonDraft:
@@ -363,7 +356,7 @@ class ReviewService(StaffService):
             else:
                 picked.append(value)
             state[key] = picked
-            await uow.conversations.start(who.person.id, REASONS, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state)
             return await self._draft(uow, proposal, state)
 
     async def reason_text(self, who: Identity, text: str) -> ReasonDraft:
@@ -371,11 +364,11 @@ class ReviewService(StaffService):
         reason = parse_free_text(text, field="reason", min_length=3, max_length=1000)
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != REASONS or conversation.entity_id is None:
+            if conversation is None or conversation.kind != ConversationKind.REVIEW_REASON or conversation.entity_id is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
             proposal, state = await self._open_draft(uow, who, conversation.entity_id)
             state["text"] = reason
-            await uow.conversations.start(who.person.id, REASONS, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state)
             return await self._draft(uow, proposal, state)
 
     async def decide(self, who: Identity, proposal_id: int) -> Proposal:
@@ -401,7 +394,7 @@ class ReviewService(StaffService):
                     await uow.proposals.add_return_reason(proposal.id, proposal.version, stage, text, by=who.person.id,
                                                           now=now, field=name)
             await uow.conversations.end(who.person.id)
-            kind = RETURNED_KIND if action == Action.RETURN else REJECTED_KIND
+            kind = NotificationKind.PROPOSAL_RETURNED if action == Action.RETURN else NotificationKind.PROPOSAL_REJECTED
             await self.notify(uow, await self.operators(uow, proposal), kind,
                               f"proposal:{proposal.id}:v{proposal.version}:{action.value}",
                               {"proposal_id": proposal.id, "version": proposal.version}, now)
@@ -423,7 +416,7 @@ class ReviewService(StaffService):
 
     async def _open_draft(self, uow: UnitOfWork, who: Identity, proposal_id: int) -> tuple[Proposal, dict[str, Any]]:
         conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != REASONS or conversation.entity_id != proposal_id:
+        if conversation is None or conversation.kind != ConversationKind.REVIEW_REASON or conversation.entity_id != proposal_id:
             raise ServiceError("no_reason_open", N_("This is no longer open. Press the button on the card again."))
         return await self.proposal(uow, proposal_id), dict(conversation.state)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import SandboxServer
-from handlers.outbox import NOTIFICATIONS
+from handlers import NOTIFICATIONS
 from tests.sandbox.conftest import Client
 from tests.scenarios.test_proposal_intake import CLIENTS, add_client
 

@@ -1,0 +1,65 @@
+"""The names the bot stores for what a person is doing and for what it has to tell someone.
+
+Both are written to the database (``conversations.kind``, ``outbox.kind``), so a member's value
+never changes once released; a new kind is a new member. Handlers route on these members
+(the tables in ``handlers/__init__.py``), services write them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ConversationKind(StrEnum):
+    """What a person is in the middle of in their private chat: where their next text or file goes."""
+
+    PROPOSAL = "proposal"  # an operator preparing a proposal
+    REVIEW_REASON = "review_reason"  # a PIC picking and typing the reasons for a return or rejection
+    SK = "sk"  # the head preparing an SK
+    BANK_ACCOUNT = "bank_account"  # an operator typing one client's account, or sending the sheet
+    ACCOUNT_RETURN = "account_return"  # a verifier typing why an account goes back
+    PAYMENT = "payment"  # finance recording SPP/SPM and transfers
+    LPJ = "lpj"  # an operator filling the LPJ
+    LPJ_RETURN = "lpj_return"  # a PIC typing why an LPJ goes back
+    # The admin's screens: /batal ends any of them without asking (they hold no draft).
+    ADMIN_IPWL_ADD = "admin_ipwl_add"
+    ADMIN_IPWL_EDIT = "admin_ipwl_edit"
+    ADMIN_TEAM_ADD = "admin_team_add"
+    ADMIN_INVITE = "admin_invite"
+    ADMIN_BROADCAST = "admin_broadcast"
+    ADMIN_EXPORT = "admin_export"  # waiting for a typed date range
+
+    @property
+    def is_admin_screen(self) -> bool:
+        return self.value.startswith("admin_")
+
+
+class NotificationKind(StrEnum):
+    """What an outbox row tells its chat; each has one renderer (``handlers.NOTIFICATIONS``)."""
+
+    PROPOSAL_CARD = "proposal_card"  # a new card in the team's group
+    PROPOSAL_CARD_UPDATE = "proposal_card_update"  # the card edited in place after a change
+    PROPOSAL_CARD_SUPERSEDED = "proposal_card_superseded"  # an older version's card, edited once
+    PROPOSAL_RETURNED = "proposal_returned"
+    PROPOSAL_REJECTED = "proposal_rejected"
+    PROPOSAL_AWAITING_SK = "proposal_awaiting_sk"
+    PROPOSAL_PROGRESS = "proposal_progress"
+    SK_ISSUED = "sk_issued"  # to operators: the SK is out, send the bank accounts
+    SK_ANNEX = "sk_annex"  # to the head: the annex workbook
+    ACCOUNTS_SUBMITTED = "accounts_submitted"  # PIC team and finance: check the accounts
+    ACCOUNT_RETURNED = "account_returned"  # operators: correct this client's account
+    ACCOUNTS_VERIFIED = "accounts_verified"  # finance: ready for payment
+    ACCOUNT_FIXED = "account_fixed"  # finance: a new account after a failed transfer
+    TRANSFER_FAILED = "transfer_failed"  # operators: the transfer to this client failed
+    PROPOSAL_PAID = "proposal_paid"  # operators: the funds have been transferred
+    LPJ_CARD = "lpj_card"  # the LPJ card in the team's group (its message is remembered when sent)
+    LPJ_TO_VALIDATE = "lpj_to_validate"
+    LPJ_RETURNED = "lpj_returned"
+    LPJ_CLOSED = "lpj_closed"
+    REMINDER = "reminder"
+    ACCESS_REVOKED = "access_revoked"
+    BROADCAST = "broadcast"
+    BROADCAST_REPORT = "broadcast_report"
+    MONTHLY_REPORT = "monthly_report"
+    MONTHLY_CHART = "monthly_chart"
+    DELIVERY_FAILED = "delivery_failed"  # to admins: a chat could not be reached
