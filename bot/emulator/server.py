@@ -376,7 +376,7 @@ class BotApiEmulator:
         """Every update fetched and no call in flight (no quiet period: see :meth:`settle`)."""
         return self.state.updates.undelivered == 0 and self._in_flight == 0
 
-    async def settle(self, *, quiet: float = 0.15, timeout: float = 10.0) -> None:
+    async def settle(self, *, quiet: float = 0.15, timeout: float = 30.0) -> None:
         """Wait until the bot has fetched every update, no call is in flight and no call has
         arrived for ``quiet`` seconds.  Raises TimeoutError after ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
@@ -395,7 +395,7 @@ class BotApiEmulator:
                 )
             await asyncio.sleep(0.01)
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 15.0) -> None:
         """Poll ``predicate`` until it is true; TimeoutError after ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
