@@ -21,7 +21,7 @@ from bot.domain.models import Invite, Role
 from bot.services import Identity, ServiceError
 from bot.services.admin import IpwlStep
 from bot.domain.validation import mask_nik
-from handlers import views
+from handlers import buttons, views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import admin as kb
@@ -279,7 +279,7 @@ async def on_revoke_grant_asked(update: Update, context: BotContext) -> None:
     grant_id = int_arg(update)
     person_id = await context.services.admin.grant_owner(who, grant_id)
     card = await context.services.admin.person_card(who, person_id)
-    await redraw(update, av.confirm_revoke_grant(t, card, grant_id), kb.confirm(t, "pp.rgy", grant_id))
+    await redraw(update, av.confirm_revoke_grant(t, card, grant_id), kb.confirm(t, buttons.GRANT_REVOKE, grant_id))
 
 
 @answers_refusals
@@ -311,7 +311,7 @@ async def on_revoke_person_asked(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     card = await context.services.admin.person_card(who, int_arg(update))
-    await redraw(update, av.confirm_revoke_person(t, card), kb.confirm(t, "pp.rpy", card.person.id))
+    await redraw(update, av.confirm_revoke_person(t, card), kb.confirm(t, buttons.PERSON_REVOKE, card.person.id))
 
 
 @answers_refusals

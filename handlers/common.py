@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers import callback_data, keyboards, views
+from handlers import buttons, keyboards, views
 from bot.update_scope import begin_update
 from handlers.context import BotContext
 from handlers.menus import refresh_menus_soon
@@ -51,7 +51,7 @@ async def on_language_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     who = await context.identify(update)
-    decoded = callback_data.decode(query.data)
+    decoded = buttons.LANGUAGE.parse(query.data)
     locale = decoded.args[0] if decoded and decoded.args else ""
     await context.services.onboarding.set_locale(who, locale)
     t = context.translator(locale=locale)

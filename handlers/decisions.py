@@ -1,4 +1,4 @@
-"""Decisions that need words or numbers: return/reject with reasons (PIC), and the ConversationKind.SK (head).
+"""Decisions that need words or numbers: return/reject with reasons (PIC), and the SK (head).
 
 Both continue in the person's private chat; what they have picked and typed so far lives in the
 ``conversations`` table, so a restart loses nothing.
@@ -97,7 +97,7 @@ async def render_rejected(deps: Deps, t: Translator, params: dict[str, Any]) -> 
     return await _reasons_notice(deps, t, params, returned=False)
 
 
-# --- ConversationKind.SK (head of centre) ------------------------------------------------------------------------------------
+# --- SK (head of centre) ------------------------------------------------------------------------------------
 
 
 @answers_refusals
@@ -144,14 +144,14 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
 
 
 async def on_sk_text(update: Update, context: BotContext) -> None:
-    """The ConversationKind.SK number (and date) typed by the head."""
+    """The SK number (and date) typed by the head."""
     who = await context.identify(update)
     draft = await context.services.decrees.number_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
     await _show_sk_card(update, context, who, draft)
 
 
 async def _show_sk_card(update: Update, context: BotContext, who: Identity, draft: SkDraft) -> None:
-    """Send the ConversationKind.SK card as a new message and close the one it replaces (one live card at a time)."""
+    """Send the SK card as a new message and close the one it replaces (one live card at a time)."""
     t = context.translator(who)
     chat = update.effective_chat
     assert chat is not None
@@ -166,7 +166,7 @@ async def _show_sk_card(update: Update, context: BotContext, who: Identity, draf
 
 
 async def render_sk_issued(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    """To the IPWL's operators: the ConversationKind.SK is out; send the bank accounts."""
+    """To the IPWL's operators: the SK is out; send the bank accounts."""
     found = await deps.services.decrees.proposal_decree(int(params["proposal_id"]))
     return Rendered(pv.sk_issued_notice(t, *found)) if found else None
 

@@ -20,7 +20,7 @@ from bot.i18n import N_, FileSize, Translator
 from bot.domain.models import TransferStatus
 from bot.services.payments import Accounts, FileUpload
 from bot.domain.validation import Problem, ValidationError
-from handlers import views
+from handlers import buttons, views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import payments as kb
@@ -173,7 +173,7 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
     t = context.translator(who)
     query = update.callback_query
     assert query is not None
-    one = query.data is not None and query.data.split("|")[1] == "av"
+    one = buttons.ACCOUNT_VERIFY.parse(query.data) is not None
     shown = _shown(update, 1)  # the account's revision (or the accounts' fingerprint) the card showed
     accounts = await (context.services.accounts.verify(who, int_arg(update), shown=shown) if one
                       else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown))
@@ -249,7 +249,7 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     query = update.callback_query
     assert query is not None
-    one = query.data is not None and query.data.split("|")[1] == "ps"
+    one = buttons.TRANSFER_SENT.parse(query.data) is not None
     step = await (context.services.payments.sent(who, int_arg(update), revision=_shown(update, 1)) if one
                   else context.services.payments.sent(who, proposal_id=int_arg(update)))
     await query.answer()

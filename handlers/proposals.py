@@ -17,7 +17,7 @@ from bot.i18n import N_, Translator
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.domain.validation import ValidationError
-from handlers import views
+from handlers import buttons, views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import (
@@ -141,8 +141,8 @@ async def on_cancel_command(update: Update, context: BotContext) -> None:
     token = await context.services.proposals.ask_stop(who)
     # (the token marks this question: its Stop button is refused once the draft is resumed or answered)
     await reply(update, pv.confirm_discard(t, state.proposal.code),
-                reply_markup=kb.confirm((t.pgettext("button", "⏸ Stop, keep the draft"), "stop"),
-                                        (t.pgettext("button", "🗑 Discard the draft"), "wd"), state.proposal.id, token))
+                reply_markup=kb.confirm((t.pgettext("button", "⏸ Stop, keep the draft"), buttons.DRAFT_STOP),
+                                        (t.pgettext("button", "🗑 Discard the draft"), buttons.PROPOSAL_WITHDRAW), state.proposal.id, token))
 
 
 @answers_refusals
@@ -353,8 +353,8 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
     await update.callback_query.answer()  # type: ignore[union-attr]
     await reply(update, pv.confirm_withdraw(t, state.proposal.code),
-                reply_markup=kb.confirm((t.pgettext("button", "Yes, withdraw"), "wdy"),
-                                        (t.pgettext("button", "No, keep it"), "keep"), proposal_id))
+                reply_markup=kb.confirm((t.pgettext("button", "Yes, withdraw"), buttons.PROPOSAL_WITHDRAW_CONFIRMED),
+                                        (t.pgettext("button", "No, keep it"), buttons.DRAFT_KEEP), proposal_id))
 
 
 @answers_refusals

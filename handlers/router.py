@@ -17,7 +17,7 @@ from handlers import views
 from handlers.context import BotContext
 from handlers.replies import answers_refusals, reply
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Awaitable[object]]
 Routes = Mapping[ConversationKind, Handler]
 
 

@@ -113,3 +113,21 @@ def test_every_route_is_in_the_tables_of_handlers_init() -> None:
     for path in _python("handlers"):
         source = path.read_text(encoding="utf-8")
         assert "@notification(" not in source and "@on_text_in(" not in source, path
+
+
+def test_buttons_are_built_routed_and_pressed_through_their_codec() -> None:
+    """Each kind of button is one codec in handlers/buttons.py: no handler picks callback data apart
+    by hand, and no test spells the wire format (except the forgery test, whose point that is)."""
+    import handlers
+    from handlers import buttons
+
+    codecs = [v for v in vars(buttons).values() if isinstance(v, buttons.Button)]
+    assert len({c.code for c in codecs}) == len(codecs)
+    assert set(handlers.BUTTONS) == set(codecs)
+    for path in _python("handlers"):
+        if path.name != "callback_data.py":  # the one decoder
+            assert 'split("|")' not in path.read_text(encoding="utf-8"), path
+    for path in ROOT.glob("tests/**/*.py"):
+        if path.name in {"test_forged_callbacks.py", "test_architecture.py"}:
+            continue
+        assert '"v1|' not in path.read_text(encoding="utf-8"), path

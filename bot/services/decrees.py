@@ -1,12 +1,12 @@
-"""Step c: the head of centre issues a decree (ConversationKind.SK) that fixes the beneficiaries.
+"""Step c: the head of centre issues a decree (SK) that fixes the beneficiaries.
 
-``/sk`` lists the validated proposals; the head ticks some, types the ConversationKind.SK number and date (or takes
+``/sk`` lists the validated proposals; the head ticks some, types the SK number and date (or takes
 the next number from the register), and confirms. A typed number must have the register's form and
 be followed by its date (``bot.domain.official_numbers``); the draft shows number and date apart
-before anything is recorded. Only one ConversationKind.SK card is live: a new one (after a typed number, or a new
+before anything is recorded. Only one SK card is live: a new one (after a typed number, or a new
 ``/sk``) names the card it replaces, which the adapter closes. In one transaction the proposals move to
 ``decreed``, every client gets a bank-account row to fill in, the operators are asked for the
-accounts and the ConversationKind.SK annex (XLSX) is queued for the head's private chat.
+accounts and the SK annex (XLSX) is queued for the head's private chat.
 """
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ from bot.domain.records import StaffSummary
 from bot.clock import today_in
 from storage.unit import UnitOfWork
 
-_HEAD_ONLY = N_("Only the head of centre can issue an ConversationKind.SK.")
+_HEAD_ONLY = N_("Only the head of centre can issue an SK.")
 
 
 @dataclass(frozen=True)
 class SkDraft:
-    """An ConversationKind.SK being prepared: the validated proposals, those ticked, the number and date."""
+    """An SK being prepared: the validated proposals, those ticked, the number and date."""
 
     candidates: list[StaffSummary]
     picked: frozenset[int]
@@ -42,7 +42,7 @@ class SkDraft:
     register_number: str
     asked_number: bool
     example: str = ""  # a number of the register's form with a date, as the head should type it
-    replaces: int | None = None  # the message id of the older ConversationKind.SK card this draft's card replaces
+    replaces: int | None = None  # the message id of the older SK card this draft's card replaces
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -60,7 +60,7 @@ class Annex:
 
 
 class DecreeService(StaffService):
-    """What the head of centre does: the ConversationKind.SK."""
+    """What the head of centre does: the SK."""
 
     async def start(self, who: Identity) -> SkDraft:
         """``/sk``: the validated proposals waiting for a decree."""
@@ -73,7 +73,7 @@ class DecreeService(StaffService):
             return replace(await self._draft(uow, state), replaces=replaces)
 
     async def card_sent(self, who: Identity, message_id: int) -> None:
-        """The ConversationKind.SK card now live in the head's chat (a later one replaces it)."""
+        """The SK card now live in the head's chat (a later one replaces it)."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
             state["card"] = message_id
@@ -89,7 +89,7 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def ask_number(self, who: Identity) -> SkDraft:
-        """The proposals are chosen: ask for the ConversationKind.SK number and date."""
+        """The proposals are chosen: ask for the SK number and date."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
             draft = await self._draft(uow, state)
@@ -99,20 +99,20 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def number_text(self, who: Identity, text: str) -> SkDraft:
-        """The ConversationKind.SK number typed, then its date (``ConversationKind.SK-012/BRSKPN-GP/XI/2026 28-11-2026``): the number in
+        """The SK number typed, then its date (``SK-012/BRSKPN-GP/XI/2026 28-11-2026``): the number in
         the register's form, the date a real day, not in the future nor before the proposals."""
         async with self.storage.transaction() as uow:
             state = await self._state(uow, who)
             draft = await self._draft(uow, state)
             earliest = None
-            for summary in draft.chosen:  # an ConversationKind.SK cannot predate the proposals it decrees
+            for summary in draft.chosen:  # an SK cannot predate the proposals it decrees
                 proposal = await self.proposal(uow, summary.id)
                 if proposal.created_at is not None:
                     made = proposal.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
                     earliest = made if earliest is None else max(earliest, made)
             entry = parse_official_entry(text, self.settings.payments.sk_number_format, today=self._today(),
                                          field="sk_number", earliest=earliest,
-                                         too_early=N_("An ConversationKind.SK cannot be dated {date}, before the proposals it covers "
+                                         too_early=N_("An SK cannot be dated {date}, before the proposals it covers "
                                                       "were made: date it {earliest} or later."))
             if await uow.decrees.number_taken(entry.number):
                 raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."),
@@ -129,7 +129,7 @@ class DecreeService(StaffService):
             return await self._save(uow, who, state)
 
     async def issue(self, who: Identity) -> tuple[Decree, int]:
-        """Confirm: decree every ticked proposal under one ConversationKind.SK, all or none; (the ConversationKind.SK, how many proposals)."""
+        """Confirm: decree every ticked proposal under one SK, all or none; (the SK, how many proposals)."""
         now = self.clock.now()
         async with self.unit(who) as uow:
             state = await self._state(uow, who)
@@ -162,7 +162,7 @@ class DecreeService(StaffService):
             return await self._draft(uow, await self._state(uow, who))
 
     async def proposal_decree(self, proposal_id: int) -> tuple[StaffSummary, Decree] | None:
-        """A decreed proposal and its ConversationKind.SK (for the operators' notification)."""
+        """A decreed proposal and its SK (for the operators' notification)."""
         async with self.storage.reading() as uow:
             decree = await uow.decrees.of_proposal(proposal_id)
             summaries = await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id])
@@ -174,7 +174,7 @@ class DecreeService(StaffService):
             await uow.conversations.end(who.person.id)
 
     async def annex(self, decree_id: int) -> Annex | None:
-        """The beneficiaries an ConversationKind.SK fixes, by IPWL (for the annex workbook)."""
+        """The beneficiaries an SK fixes, by IPWL (for the annex workbook)."""
         async with self.storage.reading() as uow:
             decree = await uow.decrees.by_id(decree_id)
             if decree is None:
@@ -207,7 +207,7 @@ class DecreeService(StaffService):
             raise ServiceError("head_only", _HEAD_ONLY)
         conversation = await uow.conversations.of(who.person.id)
         if conversation is None or conversation.kind != ConversationKind.SK:
-            raise ServiceError("sk_not_open", N_("No ConversationKind.SK is being prepared. Start again with /sk."))
+            raise ServiceError("sk_not_open", N_("No SK is being prepared. Start again with /sk."))
         return dict(conversation.state)
 
     async def _save(self, uow: UnitOfWork, who: Identity, state: dict[str, Any]) -> SkDraft:

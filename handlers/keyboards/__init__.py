@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from handlers import callback_data
+from handlers import buttons
 
 LANGUAGE_NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
 
@@ -15,7 +15,7 @@ def language_choice(current: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(("✓ " if code == current else "") + name,
-                                  callback_data=callback_data.encode("lang", code))]
+                                  callback_data=buttons.LANGUAGE.data(code))]
             for code, name in LANGUAGE_NAMES.items()
         ]
     )

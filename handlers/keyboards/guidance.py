@@ -6,12 +6,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.guidance import SECTIONS, Section
 from bot.i18n import Translator
-from handlers.callback_data import encode
+from handlers import buttons
 
 
 def menu(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(f"{s.icon} {t.gettext(s.title)}", callback_data=encode("gd.s", s.key, 0))]
+        [InlineKeyboardButton(f"{s.icon} {t.gettext(s.title)}", callback_data=buttons.GUIDE_PAGE.data(s.key, 0))]
         for s in SECTIONS
     ])
 
@@ -20,10 +20,10 @@ def page(t: Translator, section: Section, index: int, count: int) -> InlineKeybo
     nav = []
     if index > 0:
         nav.append(InlineKeyboardButton(t.pgettext("button", "‹ Previous"),
-                                        callback_data=encode("gd.s", section.key, index - 1)))
+                                        callback_data=buttons.GUIDE_PAGE.data(section.key, index - 1)))
     if index + 1 < count:
         nav.append(InlineKeyboardButton(t.pgettext("button", "Next ›"),
-                                        callback_data=encode("gd.s", section.key, index + 1)))
+                                        callback_data=buttons.GUIDE_PAGE.data(section.key, index + 1)))
     rows = [nav] if nav else []
-    rows.append([InlineKeyboardButton(t.pgettext("button", "☰ All topics"), callback_data=encode("gd.m"))])
+    rows.append([InlineKeyboardButton(t.pgettext("button", "☰ All topics"), callback_data=buttons.GUIDE_MENU.data())])
     return InlineKeyboardMarkup(rows)

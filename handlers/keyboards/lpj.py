@@ -9,7 +9,8 @@ from bot.i18n import Translator, format_money
 from bot.domain.lpj_intake import REMOVE_PREFIX, Evidence, EvidenceKind, Step
 from bot.domain.models import Component, ProposalStatus
 from bot.services import LpjState
-from handlers.callback_data import encode
+from handlers import buttons
+from handlers.buttons import Button
 
 Rows = list[list[InlineKeyboardButton]]
 # The most recent files offered for removal: a keyboard a thumb can still scroll.
@@ -38,15 +39,15 @@ def _numbered(evidence: tuple[Evidence, ...]) -> list[tuple[Evidence, int]]:
 
 
 def _answer(label: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode("lji", value))
+    return InlineKeyboardButton(label, callback_data=buttons.LPJ_ANSWER.data(value))
 
 
-def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode(kind, *args))
+def _button(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def choose(choices: list[tuple[int, str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(f"📑 {code}", "ljo", pid)] for pid, code, _ in choices[:20]])
+    return InlineKeyboardMarkup([[_button(f"📑 {code}", buttons.LPJ_OPEN, pid)] for pid, code, _ in choices[:20]])
 
 
 def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
@@ -92,16 +93,16 @@ def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
 
 def review(t: Translator, state: LpjState) -> InlineKeyboardMarkup:
     rows: Rows = [
-        [_button("🗓 " + t.pgettext("button", "Services"), "ljg", "services"),
-         _button("💰 " + t.pgettext("button", "Realization"), "ljg", "realization"),
-         _button("📎 " + t.pgettext("button", "Evidence"), "ljg", "evidence")],
+        [_button("🗓 " + t.pgettext("button", "Services"), buttons.LPJ_SECTION, "services"),
+         _button("💰 " + t.pgettext("button", "Realization"), buttons.LPJ_SECTION, "realization"),
+         _button("📎 " + t.pgettext("button", "Evidence"), buttons.LPJ_SECTION, "evidence")],
     ]
     if len(state.content.realizations) < len(state.content.lines):
         rows.append([_answer("⚡ " + t.pgettext("button", "All remaining lines as budgeted"), "all")])
-    rows.append([_button("📥 " + t.pgettext("button", "LPJ workbook (XLSX)"), "ljt")])
+    rows.append([_button("📥 " + t.pgettext("button", "LPJ workbook (XLSX)"), buttons.LPJ_TEMPLATE)])
     label = (t.pgettext("button", "📤 Send again to the PIC team") if state.proposal.status == ProposalStatus.LPJ_RETURNED
              else t.pgettext("button", "📤 Send to the PIC team"))
-    rows.append([_button(label, "ljs", state.proposal.id)])
+    rows.append([_button(label, buttons.LPJ_SUBMIT, state.proposal.id)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -109,23 +110,23 @@ def card(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeybo
     """The PIC group card: act while it waits for the team; details always open privately."""
     rows: Rows = []
     if status == ProposalStatus.LPJ_SUBMITTED:
-        rows.append([_button("✅ " + t.pgettext("button", "Verify"), "ljv", proposal_id),
-                     _button("↩️ " + t.pgettext("button", "Return"), "ljx", proposal_id)])
-    rows.append([_button("🔎 " + t.pgettext("button", "Detail (private)"), "ljd", proposal_id)])
+        rows.append([_button("✅ " + t.pgettext("button", "Verify"), buttons.LPJ_VERIFY, proposal_id),
+                     _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id)])
+    rows.append([_button("🔎 " + t.pgettext("button", "Detail (private)"), buttons.LPJ_DETAIL, proposal_id)])
     return InlineKeyboardMarkup(rows)
 
 
 def to_validate(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeyboardMarkup:
     rows: Rows = []
     if status == ProposalStatus.LPJ_VERIFIED:
-        rows.append([_button("✅ " + t.pgettext("button", "Validate"), "ljk", proposal_id),
-                     _button("↩️ " + t.pgettext("button", "Return"), "ljx", proposal_id)])
-    rows.append([_button("🔎 " + t.pgettext("button", "Detail"), "ljd", proposal_id)])
+        rows.append([_button("✅ " + t.pgettext("button", "Validate"), buttons.LPJ_VALIDATE, proposal_id),
+                     _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id)])
+    rows.append([_button("🔎 " + t.pgettext("button", "Detail"), buttons.LPJ_DETAIL, proposal_id)])
     return InlineKeyboardMarkup(rows)
 
 
 def cancel_return(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("✖️ " + t.pgettext("button", "Cancel"), "ljc")]])
+    return InlineKeyboardMarkup([[_button("✖️ " + t.pgettext("button", "Cancel"), buttons.LPJ_CANCEL_RETURN)]])
 
 
 def start_private_url(bot_username: str) -> str:

@@ -12,18 +12,19 @@ from bot.domain.proposal_intake import CLIENT_STEPS, Step, nik_region
 from bot.domain.models import Approach, Component, Ipwl, ProposalStatus
 from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.services import DraftState
-from handlers.callback_data import encode
+from handlers import buttons
+from handlers.buttons import Button
 from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, PAGE_SIZE, month_label, region_label
 
 Rows = list[list[InlineKeyboardButton]]
 
 
 def _answer(label: str, value: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode("in", value))
+    return InlineKeyboardButton(label, callback_data=buttons.INTAKE_ANSWER.data(value))
 
 
-def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode(kind, *args))
+def _button(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, today: dt.date) -> InlineKeyboardMarkup | None:
@@ -93,7 +94,7 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
             rows.append([_answer("➕ " + t.pgettext("button", "Next client"), "next"),
                          _answer("📋 " + t.pgettext("button", "Summary and send"), "review")])
         else:
-            rows.append([_button("📋 " + t.pgettext("button", "Back to the summary"), "rv")])
+            rows.append([_button("📋 " + t.pgettext("button", "Back to the summary"), buttons.DRAFT_SUMMARY)])
         return InlineKeyboardMarkup(rows)
     elif c.step == Step.EDIT and c.edit_field in ("regency", "province") and regions.has_regencies:
         if c.choices and c.edit_field == "province":
@@ -117,7 +118,7 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         # Every question offers the way back to the summary; a client not finished is not kept.
         label = (t.pgettext("button", "Back to the summary (this client is not saved)") if c.client
                  else t.pgettext("button", "Back to the summary"))
-        rows.append([_button("📋 " + label, "rv")])
+        rows.append([_button("📋 " + label, buttons.DRAFT_SUMMARY)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -127,22 +128,22 @@ def review(t: Translator, state: DraftState, page: int = 0) -> InlineKeyboardMar
     start = page * PAGE_SIZE
     for client in state.clients[start:start + PAGE_SIZE]:
         rows.append([InlineKeyboardButton(f"✏️ {client.position}. {client.full_name[:30]}",
-                                          callback_data=encode("cl", client.id))])
+                                          callback_data=buttons.DRAFT_CLIENT.data(client.id))])
     nav = []
     if page > 0:
-        nav.append(_button(t.pgettext("button", "‹ Previous"), "pg", page - 1))
+        nav.append(_button(t.pgettext("button", "‹ Previous"), buttons.DRAFT_PAGE, page - 1))
     if start + PAGE_SIZE < len(state.clients):
-        nav.append(_button(t.pgettext("button", "Next ›"), "pg", page + 1))
+        nav.append(_button(t.pgettext("button", "Next ›"), buttons.DRAFT_PAGE, page + 1))
     if nav:
         rows.append(nav)
-    rows.append([_button(t.pgettext("button", "➕ Add a client"), "add"), _button(t.pgettext("button", "📥 Client list (XLSX)"), "tpl")])
+    rows.append([_button(t.pgettext("button", "➕ Add a client"), buttons.DRAFT_ADD_CLIENT), _button(t.pgettext("button", "📥 Client list (XLSX)"), buttons.DRAFT_TEMPLATE)])
     if any(a.purpose == "proposal" for a in state.attachments):
         rows.append([_button(t.pgettext("button", "📎 Attachments ({count})", count=len(
-            [a for a in state.attachments if a.purpose == "proposal"])), "att")])
+            [a for a in state.attachments if a.purpose == "proposal"])), buttons.DRAFT_ATTACHMENTS)])
     label = (t.pgettext("button", "📤 Send again to the PIC team") if p.status == ProposalStatus.RETURNED
              else t.pgettext("button", "📤 Send to the PIC team"))
-    rows.append([_button(label, "sub", p.id)])
-    rows.append([_button(t.pgettext("button", "🗑 Withdraw"), "wd", p.id)])
+    rows.append([_button(label, buttons.PROPOSAL_SUBMIT, p.id)])
+    rows.append([_button(t.pgettext("button", "🗑 Withdraw"), buttons.PROPOSAL_WITHDRAW, p.id)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -152,52 +153,52 @@ REMOVABLE_SHOWN = 20  # attachments offered for removal, the most recent (a mess
 def attachments(t: Translator, state: DraftState) -> InlineKeyboardMarkup:
     """One 🗑 button per attachment (numbered as the list says), and the way back to the summary."""
     files = list(enumerate([a for a in state.attachments if a.purpose == "proposal"], start=1))
-    rows: Rows = [[_button(f"🗑 {number}. {(a.file_name or '-')[:40]}", "rma", a.id)]
+    rows: Rows = [[_button(f"🗑 {number}. {(a.file_name or '-')[:40]}", buttons.DRAFT_REMOVE_ATTACHMENT, a.id)]
                   for number, a in files[-REMOVABLE_SHOWN:]]
-    rows.append([_button(t.pgettext("button", "‹ Back to the review"), "rv")])
+    rows.append([_button(t.pgettext("button", "‹ Back to the review"), buttons.DRAFT_SUMMARY)])
     return InlineKeyboardMarkup(rows)
 
 
 def update_listed(t: Translator) -> InlineKeyboardMarkup:
     """Under a client list that names clients already entered: update them, or leave it."""
-    return InlineKeyboardMarkup([[_button("🔄 " + t.pgettext("button", "Update them from the file"), "cup")],
-                                 [_button("✖️ " + t.pgettext("button", "No, change nothing"), "keep")]])
+    return InlineKeyboardMarkup([[_button("🔄 " + t.pgettext("button", "Update them from the file"), buttons.DRAFT_UPDATE_LISTED)],
+                                 [_button("✖️ " + t.pgettext("button", "No, change nothing"), buttons.DRAFT_KEEP)]])
 
 
 def attachment_saved(t: Translator) -> InlineKeyboardMarkup:
     """Under "📎 Saved": the list, to take back a file sent by mistake."""
-    return InlineKeyboardMarkup([[_button(t.pgettext("button", "📎 See or remove attachments"), "att")]])
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "📎 See or remove attachments"), buttons.DRAFT_ATTACHMENTS)]])
 
 
 def client_card(t: Translator, state: DraftState, client_id: int) -> InlineKeyboardMarkup:
     client = next(c for c in state.clients if c.id == client_id)
     fields = ["full_name", "nik", "birth_date", "sex", "regency", "address", "phone", "approach",
               "components", "assessment", "intervention_plan"]
-    buttons = [InlineKeyboardButton("✏️ " + t.gettext(FIELD_LABELS[f]), callback_data=encode("ed", client.id, f))
+    cells = [InlineKeyboardButton("✏️ " + t.gettext(FIELD_LABELS[f]), callback_data=buttons.DRAFT_EDIT_FIELD.data(client.id, f))
                for f in fields]
-    rows: Rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows: Rows = [cells[i:i + 2] for i in range(0, len(cells), 2)]
     for line in client.budget:
         rows.append([InlineKeyboardButton(f"🗑 [{line.component.value}] {line.description[:28]}",
-                                          callback_data=encode("rl", client.id, line.id))])
-    rows.append([_button(t.pgettext("button", "➕ Budget line"), "bl", client.id), _button(t.pgettext("button", "🗑 Remove client"), "rm", client.id)])
-    rows.append([_button(t.pgettext("button", "‹ Back to the review"), "rv")])
+                                          callback_data=buttons.DRAFT_REMOVE_LINE.data(client.id, line.id))])
+    rows.append([_button(t.pgettext("button", "➕ Budget line"), buttons.DRAFT_BUDGET_LINE, client.id), _button(t.pgettext("button", "🗑 Remove client"), buttons.DRAFT_REMOVE_CLIENT, client.id)])
+    rows.append([_button(t.pgettext("button", "‹ Back to the review"), buttons.DRAFT_SUMMARY)])
     return InlineKeyboardMarkup(rows)
 
 
-def confirm(yes: tuple[str, str], no: tuple[str, str], *args: object) -> InlineKeyboardMarkup:
+def confirm(yes: tuple[str, Button], no: tuple[str, Button], *args: object) -> InlineKeyboardMarkup:
     """Two buttons: (label, kind) for yes and for no, both carrying ``args``."""
     return InlineKeyboardMarkup([[_button(yes[0], yes[1], *args), _button(no[0], no[1], *args)]])
 
 
 def choose_ipwl(ipwls: Sequence[Ipwl]) -> InlineKeyboardMarkup:
     """One button per IPWL the operator runs: which one the new proposal is for."""
-    return InlineKeyboardMarkup([[_button(f"🏠 {i.code} · {i.name}"[:60], "pni", i.id)] for i in ipwls[:20]])
+    return InlineKeyboardMarkup([[_button(f"🏠 {i.code} · {i.name}"[:60], buttons.DRAFT_IPWL, i.id)] for i in ipwls[:20]])
 
 
 def continue_or_discard(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [_button(t.pgettext("button", "▶️ Continue the draft"), "cont", proposal_id)],
-        [_button(t.pgettext("button", "🗑 Discard the draft"), "wd", proposal_id)],
+        [_button(t.pgettext("button", "▶️ Continue the draft"), buttons.DRAFT_CONTINUE, proposal_id)],
+        [_button(t.pgettext("button", "🗑 Discard the draft"), buttons.PROPOSAL_WITHDRAW, proposal_id)],
     ])
 
 
@@ -205,7 +206,7 @@ def status_actions(t: Translator, state: DraftState) -> InlineKeyboardMarkup | N
     status = state.proposal.status
     rows: Rows = []
     if status in (ProposalStatus.DRAFT, ProposalStatus.RETURNED):
-        rows.append([_button(t.pgettext("button", "✏️ Open and revise"), "open", state.proposal.id)])
+        rows.append([_button(t.pgettext("button", "✏️ Open and revise"), buttons.PROPOSAL_OPEN, state.proposal.id)])
     if status in (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.RETURNED):
-        rows.append([_button(t.pgettext("button", "🗑 Withdraw"), "wd", state.proposal.id)])
+        rows.append([_button(t.pgettext("button", "🗑 Withdraw"), buttons.PROPOSAL_WITHDRAW, state.proposal.id)])
     return InlineKeyboardMarkup(rows) if rows else None

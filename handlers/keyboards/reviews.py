@@ -7,14 +7,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.domain.models import Action
 from bot.services.reviews import DECISIONS, REASON_FIELDS, Card, Detail, ReasonDraft
-from handlers.callback_data import encode
+from handlers import buttons
+from handlers.buttons import Button
 from handlers.views.reviews import REASON_FIELD_LABELS
 
 MAX_CLIENT_BUTTONS = 60  # Telegram allows 100 buttons; keep room for fields and confirm
 
 
-def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=encode(kind, *args))
+def _button(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def _action_label(t: Translator, action: Action) -> str:
@@ -33,37 +34,37 @@ def card(t: Translator, c: Card) -> InlineKeyboardMarkup:
     """Detail, plus the actions a PIC of the team could take now (each re-checked on press)."""
     pid = c.proposal.id
     # Return and reject continue in the private chat (reasons), so they have their own kind.
-    actions = [_button(_action_label(t, a), "pdc" if a in DECISIONS else "pic", pid, a.value) for a in c.actions]
+    actions = [_button(_action_label(t, a), buttons.CARD_DECISION if a in DECISIONS else buttons.CARD_ACTION, pid, a.value) for a in c.actions]
     rows = [actions[i:i + 3] for i in range(0, len(actions), 3)]
-    rows.append([_button(t.pgettext("button", "🔎 Detail"), "pdt", pid)])
+    rows.append([_button(t.pgettext("button", "🔎 Detail"), buttons.CARD_DETAIL, pid)])
     return InlineKeyboardMarkup(rows)
 
 
 def detail(t: Translator, d: Detail) -> InlineKeyboardMarkup | None:
     """One button per client to reveal the full NIK (audited)."""
-    buttons = [_button(t.pgettext("button", "🪪 NIK {number}", number=c.position), "nik", c.id)
+    cells = [_button(t.pgettext("button", "🪪 NIK {number}", number=c.position), buttons.CARD_NIK, c.id)
                for c in d.clients[:MAX_CLIENT_BUTTONS]]
-    rows = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+    rows = [cells[i:i + 4] for i in range(0, len(cells), 4)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
 def reason_checklist(t: Translator, d: ReasonDraft) -> InlineKeyboardMarkup:
     pid = d.proposal.id
-    clients = [_button(("✅ " if c.id in d.picked_clients else "") + f"{c.position}. {c.full_name[:20]}", "rsn", pid,
+    clients = [_button(("✅ " if c.id in d.picked_clients else "") + f"{c.position}. {c.full_name[:20]}", buttons.DECISION_REASON, pid,
                        f"c{c.id}") for c in d.clients[:MAX_CLIENT_BUTTONS]]
     rows = [clients[i:i + 2] for i in range(0, len(clients), 2)]
-    rows.append([_button(("✅ " if f in d.picked_fields else "") + t.gettext(REASON_FIELD_LABELS[f]), "rsn", pid, f"f{f}")
+    rows.append([_button(("✅ " if f in d.picked_fields else "") + t.gettext(REASON_FIELD_LABELS[f]), buttons.DECISION_REASON, pid, f"f{f}")
                  for f in REASON_FIELDS])
-    last = [_button(t.pgettext("button", "✖️ Cancel"), "rsn", pid, "x")]
+    last = [_button(t.pgettext("button", "✖️ Cancel"), buttons.DECISION_REASON, pid, "x")]
     if d.ready:
-        last.insert(0, _button(t.pgettext("button", "📤 Confirm"), "rsn", pid, "ok"))
+        last.insert(0, _button(t.pgettext("button", "📤 Confirm"), buttons.DECISION_REASON, pid, "ok"))
     rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 
 def revise(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
     """For the operator of a returned proposal: open it (the proposal conversation's own button)."""
-    return InlineKeyboardMarkup([[_button(t.pgettext("button", "✏️ Open and revise"), "open", proposal_id)]])
+    return InlineKeyboardMarkup([[_button(t.pgettext("button", "✏️ Open and revise"), buttons.PROPOSAL_OPEN, proposal_id)]])
 
 
 def private_chat_link(bot_username: str) -> str:

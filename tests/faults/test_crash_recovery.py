@@ -25,6 +25,7 @@ from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, BotMessage, EmuUser
 from bot.domain.models import Role
 from bot.services import Services
+from handlers import buttons
 from tests.faults.conftest import (
     MONDAY_9AM, TOKEN, BotProcess, WriteLock, chat_reply, grant, intact, rows, until,
 )
@@ -36,11 +37,11 @@ def _buttons(message: BotMessage) -> list[str]:
     return [b.callback_data for row in message.buttons for b in row if b.callback_data]
 
 
-async def _tap(emu: BotApiEmulator, user: EmuUser, suffix: str) -> str:
-    """Press the button ending in ``suffix`` on the bot's last message to ``user``; the next message."""
+async def _tap(emu: BotApiEmulator, user: EmuUser, data_of: str) -> str:
+    """Press the button ``data_of`` (a codec's data) on the bot's last message to ``user``; the next message."""
     message = emu.last_message(user)
     assert message is not None
-    data = next(d for d in _buttons(message) if d.endswith("|" + suffix))
+    data = next(d for d in _buttons(message) if d == data_of)
     answer = await emu.press(user, message, data, timeout=15)
     assert answer is not None, f"{data} was not answered"
     await emu.settle(quiet=0.1, timeout=15)
@@ -68,7 +69,7 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
 
     await bot.start()
     await chat_reply(emu, siti, "/ajukan")
-    await _tap(emu, siti, "in|this")
+    await _tap(emu, siti, buttons.INTAKE_ANSWER.data("this"))
     nik_question = await chat_reply(emu, siti, "Siti Rahayu")
     assert _cursor(bot)["step"] == "nik"
 
@@ -102,16 +103,16 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     resumed = await chat_reply(emu, siti, "/lanjut")
     assert "5 Agustus 1990" in resumed  # the answer survived: the NIK's birth date is shown for confirmation
     # 3. Carry on to the end: one client, every answer once, and the draft submitted once.
-    await _tap(emu, siti, "in|here")
+    await _tap(emu, siti, buttons.INTAKE_ANSWER.data("here"))
     await chat_reply(emu, siti, "Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
-    for choice in ("in|keluarga", "in|1", "in|done"):
+    for choice in (buttons.INTAKE_ANSWER.data(a) for a in ("keluarga", "1", "done")):
         await _tap(emu, siti, choice)
     await chat_reply(emu, siti, "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
     await chat_reply(emu, siti, "Konseling keluarga dan dukungan sembako selama 3 bulan.")  # then component 1's line
     await chat_reply(emu, siti, "Paket sembako, 3 x 500.000")
-    await _tap(emu, siti, "in|review")
+    await _tap(emu, siti, buttons.INTAKE_ANSWER.data("review"))
     review = emu.last_message(siti)
-    submit = next(d for d in _buttons(review) if d.startswith("v1|sub|"))
+    submit = next(d for d in _buttons(review) if buttons.PROPOSAL_SUBMIT.parse(d))
     await emu.press(siti, review, submit, timeout=15)
     await until(lambda: rows(bot.database, "SELECT status FROM proposals") == [("submitted",)])
     assert await bot.stop() == 0
@@ -148,7 +149,7 @@ async def _seed_review(bot: BotProcess, emu: BotApiEmulator) -> tuple[EmuUser, E
 
 
 def _card(emu: BotApiEmulator, group, proposal_id: int) -> BotMessage | None:  # noqa: ANN001
-    cards = [m for m in emu.chat_messages(group) if f"v1|pdt|{proposal_id}" in _buttons(m)]
+    cards = [m for m in emu.chat_messages(group) if buttons.CARD_DETAIL.data(proposal_id) in _buttons(m)]
     assert len(cards) <= 1, "a second card for the same version"
     return cards[0] if cards else None
 
@@ -161,7 +162,7 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     # (Wait for the card's row to be marked sent too: a crash between Telegram's answer and that
     # commit is the outbox's at-least-once window — see test_sigkill_during_an_outbox_drain.)
     await until(lambda: rows(bot.database, "SELECT status FROM outbox") == [("sent",)])
-    claim = f"v1|pic|{pid}|claim"
+    claim = buttons.CARD_ACTION.data(pid, "claim")
     assert claim in _buttons(_card(emu, group, pid))
 
     def state() -> tuple:
@@ -184,9 +185,9 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
 
     # After the restart the card shows the claim (its update was in the outbox with the claim).
     await bot.start()
-    await until(lambda: f"v1|pic|{pid}|verify" in _buttons(_card(emu, group, pid)), timeout=20)
+    await until(lambda: buttons.CARD_ACTION.data(pid, "verify") in _buttons(_card(emu, group, pid)), timeout=20)
     # Budi presses Verify on Andi's claimed card: told who is checking it; nothing changes.
-    answer = await emu.press(budi, _card(emu, group, pid), f"v1|pic|{pid}|verify", timeout=10)
+    answer = await emu.press(budi, _card(emu, group, pid), buttons.CARD_ACTION.data(pid, "verify"), timeout=10)
     assert answer is not None and answer.show_alert and "Andi" in (answer.text or ""), answer
     assert state() == ("in_review", "Andi PIC", None) and audited("claim") == 1
 
@@ -194,7 +195,7 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     #    bot never hears back). The restarted sender takes the row again once its lease (1 s) is over.
     emu.fail_next("editMessageText", delay=1.5, chat_id=group.id)
     seen = len(emu.requests)
-    answer = await emu.press(andi, _card(emu, group, pid), f"v1|pic|{pid}|verify", timeout=10)
+    answer = await emu.press(andi, _card(emu, group, pid), buttons.CARD_ACTION.data(pid, "verify"), timeout=10)
     assert answer is not None and not answer.show_alert
     await until(lambda: any(m == "editMessageText" for m, _ in emu.requests[seen:]))
     await bot.kill()
@@ -206,7 +207,7 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     assert state() == ("verified", "Andi PIC", "Andi PIC")
     assert audited("claim") == 1 and audited("verify") == 1
     card = _card(emu, group, pid)
-    assert card is not None and f"v1|pic|{pid}|validate" in _buttons(card)
+    assert card is not None and buttons.CARD_ACTION.data(pid, "validate") in _buttons(card)
     edits = [p for m, p in emu.requests[seen:] if m == "editMessageText" and p.get("message_id") == card.message_id]
     # The at-least-once edge: the edit in flight at the crash was applied by "Telegram" and sent once
     # more after the restart. An edit is idempotent (the second one is "message is not modified").

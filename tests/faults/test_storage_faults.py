@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import handlers.proposals
+from handlers import buttons
 from handlers import views
 from storage.files import FileStore, FileStoreFull
 from tests.scenarios.test_client_list_upload import open_draft
@@ -117,22 +118,22 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     await asyncio.sleep(1.5)
     lock.execute("ROLLBACK")
     lock.close()
-    await world.emu.wait_for(lambda: any(f"v1|pdt|{state.proposal.id}" in str(m.reply_markup)
+    await world.emu.wait_for(lambda: any(buttons.CARD_DETAIL.data(state.proposal.id) in str(m.reply_markup)
                                          for m in world.emu.chat_messages(t.group)), timeout=10)
     for _ in range(100):
         if await world.rows("SELECT status FROM outbox") == [("sent",)]:
             break
         await asyncio.sleep(0.1)
     assert await world.rows("SELECT status FROM outbox") == [("sent",)]
-    cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{state.proposal.id}" in str(m.reply_markup)]
+    cards = [m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(state.proposal.id) in str(m.reply_markup)]
     assert len(cards) == 1
     assert card(world, t, state.proposal.id).message_id == cards[0].message_id
     assert await world.rows("SELECT count(*) FROM group_cards") == [(1,)]  # the card's id was remembered
     # And the card works: a claim edits it in place.
-    answer = await world.press(t.andi, cards[0], f"v1|pic|{state.proposal.id}|claim")
+    answer = await world.press(t.andi, cards[0], buttons.CARD_ACTION.data(state.proposal.id, "claim"))
     assert answer is not None and not answer.show_alert
     await world.drain()
-    assert f"v1|pic|{state.proposal.id}|verify" in str(cards[0].reply_markup)
+    assert buttons.CARD_ACTION.data(state.proposal.id, "verify") in str(cards[0].reply_markup)
 
 
 # --- a disk that refuses the file -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from bot.app import build_application, start_bot, stop_bot
 from bot.domain.models import Role
 from bot.update_scope import RecentUpdates
 from bot.emulator import BotMessage, EmuUser
+from handlers import buttons
 from handlers.context import deps_of
 from tests.scenarios.test_review_flow import card, submitted, team
 
@@ -58,7 +59,7 @@ async def test_answers_survive_429_5xx_and_dropped_connections(prod_world) -> No
             prompt = (await said(world, siti, "/bahasa"))[-1]
             asked = prompt.text
             world.emu.fail_next(method, **fault)
-            answer = await world.emu.press(siti, prompt, "v1|lang|en", timeout=8)
+            answer = await world.emu.press(siti, prompt, buttons.LANGUAGE.data("en"), timeout=8)
             assert answer is not None, (method, fault)
             await world.emu.wait_for(lambda: bool(prompt.edits), timeout=8)
             assert prompt.edits == [asked] and prompt.text != asked  # edited exactly once
@@ -104,7 +105,7 @@ async def test_an_answer_that_times_out_is_not_contradicted(prod_world) -> None:
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     prompt = (await said(world, siti, "/bahasa"))[-1]
     world.emu.fail_next("editMessageText", delay=1.5)
-    await world.emu.press(siti, prompt, "v1|lang|en", timeout=8)
+    await world.emu.press(siti, prompt, buttons.LANGUAGE.data("en"), timeout=8)
     await world.emu.settle(quiet=0.5)
     assert [type(e) for e in world.deps.errors] == [TimedOut]
     world.deps.errors.clear()
@@ -123,10 +124,10 @@ async def test_outbox_notifications_survive_faults_once_each(prod_world) -> None
     world.emu.fail_next("sendMessage", chat_id=t.group.id, status=500, count=3)
     world.emu.fail_next("sendMessage", chat_id=t.group.id, drop=True)
     pid = await submitted(world, t)
-    await world.emu.wait_for(lambda: any(f"v1|pdt|{pid}" in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
+    await world.emu.wait_for(lambda: any(buttons.CARD_DETAIL.data(pid) in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
                              timeout=20)
     await world.drain()
-    cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
+    cards = [m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)]
     assert len(cards) == 1
     assert await world.rows("SELECT kind, status FROM outbox") == [("proposal_card", "sent")]
     assert world.emu.stats["injected"] == 5
@@ -139,7 +140,7 @@ async def test_the_same_button_press_and_message_delivered_twice_are_handled_onc
     t = await team(world)
     world.team = t
     pid = await submitted(world, t)
-    claim = f"v1|pic|{pid}|claim"
+    claim = buttons.CARD_ACTION.data(pid, "claim")
     await world.emu.press(t.andi, card(world, t, pid), claim)
     await world.emu.settle()
     update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
@@ -165,7 +166,7 @@ async def test_a_press_delivered_again_to_a_process_that_never_saw_it_changes_no
     t = await team(world)
     world.team = t
     pid = await submitted(world, t)
-    claim = f"v1|pic|{pid}|claim"
+    claim = buttons.CARD_ACTION.data(pid, "claim")
     await world.emu.press(t.andi, card(world, t, pid), claim)
     await world.emu.settle()
     update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
@@ -192,14 +193,14 @@ async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(pro
     world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=1.0)
     pid = await submitted(world, t)
     await world.emu.wait_for(lambda: len([m for m in world.emu.chat_messages(t.group)
-                                          if f"v1|pdt|{pid}" in str(m.reply_markup)]) == 2, timeout=10)
+                                          if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)]) == 2, timeout=10)
     await world.drain()
     await world.emu.settle(quiet=0.5)
-    cards = [m for m in world.emu.chat_messages(t.group) if f"v1|pdt|{pid}" in str(m.reply_markup)]
+    cards = [m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)]
     assert len(cards) == 2  # the late one, and the retry
     assert await world.rows("SELECT kind, status FROM outbox") == [("proposal_card", "sent")]
     assert card(world, t, pid).message_id == cards[-1].message_id  # the remembered card is the retry
     # Either copy works: a press on the first one is handled like one on the second.
-    answer = await world.press(t.andi, cards[0], f"v1|pic|{pid}|claim")
+    answer = await world.press(t.andi, cards[0], buttons.CARD_ACTION.data(pid, "claim"))
     assert answer is not None and not answer.show_alert
     assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("in_review",)]

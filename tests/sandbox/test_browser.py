@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from handlers import buttons
 from bot.sandbox import SandboxServer
-from handlers import NOTIFICATIONS
 from tests.sandbox.conftest import Client
 from tests.scenarios.test_proposal_intake import CLIENTS, add_client
 
@@ -90,13 +90,13 @@ class Phone:
     def last_bot_message(self):  # noqa: ANN201
         return self.page.locator('#messages [data-from="bot"]').last
 
-    async def tap(self, suffix: str, message: object = None) -> None:
-        """Press the button whose callback data ends with ``|suffix`` on the bot's last message."""
-        button = self.last_bot_message().locator(f'[data-callback$="|{suffix}"]')
+    async def tap(self, data: str, message: object = None) -> None:
+        """Press the button whose callback data is ``data`` (its codec's) on the bot's last message."""
+        button = self.last_bot_message().locator(f'[data-callback="{data}"]')
         try:
             await button.click(timeout=10_000)
         except Exception:
-            await self.shot(f"no-button-{suffix.replace('|', '-')}")
+            await self.shot(f"no-button-{data.replace('|', '-')}")
             raise
         await self.caught_up()
 
@@ -137,10 +137,10 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     # …and prepares a one-client proposal in the chat, answering
     # exactly as in the intake scenario (its helper drives this page through Phone.type/tap).
     await phone.type("/ajukan")
-    await phone.tap("in|next")
+    await phone.tap(buttons.INTAKE_ANSWER.data("next"))
     name, nik = CLIENTS[0]
     await add_client(phone, name, nik, first=True)
-    await phone.tap("in|review")
+    await phone.tap(buttons.INTAKE_ANSWER.data("review"))
     review = phone.last_bot_message()
     assert "Rp1.500.000" in await review.inner_text()
     # The bot's HTML arrives as text + entities and is rebuilt as elements, never as markup.
@@ -178,7 +178,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     assert await page.locator('#messages [data-from="me"] .file-size').last.inner_text() == "15 B"
     assert await page.locator('#messages [data-from="bot"]').last.locator(".file").count() == 0
     await phone.type("/bahasa")
-    await phone.tap("lang|en")
+    await phone.tap(buttons.LANGUAGE.data("en"))
     assert await phone.last_bot_message().locator(".meta").inner_text() != ""
     assert "edited" in (await phone.last_bot_message().inner_text()) or "diedit" in (
         await phone.last_bot_message().inner_text())
@@ -187,19 +187,13 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     group = (await client.world()).cast.groups["TIM1"]
     await page.click(f'[data-chat="{group.id}"]')
     await phone.caught_up()
-    if "proposal_card" in NOTIFICATIONS:
-        # The review handlers exist: the card arrives in the group, and Andi presses its first button.
-        card = phone.last_bot_message()
-        await card.wait_for()
-        assert code in await card.inner_text()
-        await phone.shot("the-card-in-the-group")
-        buttons = card.locator("[data-callback]")
-        if await buttons.count():
-            await buttons.first.click()
-            await phone.caught_up()
-    else:
-        # No group card renderer yet (the review handlers come later): the proposal is submitted.
-        assert await client.rows("SELECT status FROM proposals WHERE code = ?", code) == [("submitted",)]
+    # The card arrives in the group, and Andi presses its first button (Claim).
+    card = phone.last_bot_message()
+    await card.wait_for()
+    assert code in await card.inner_text()
+    await phone.shot("the-card-in-the-group")
+    await card.locator("[data-callback]").first.click()
+    await phone.caught_up()
     await phone.shot("andi-in-the-team-group")
 
     # Time travel: a day later, as a trainer would show a reminder.

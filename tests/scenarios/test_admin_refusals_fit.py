@@ -5,6 +5,7 @@ with "…"), and says what an admin may do; nothing changes."""
 from __future__ import annotations
 
 from bot.domain.models import Role
+from handlers import buttons
 from handlers.replies import alert_text
 from tests.scenarios.test_lpj_cycle import DUE, Phone, cast
 from tests.scenarios.test_review_flow import card, submitted, tap, team
@@ -23,9 +24,9 @@ async def test_an_admin_in_the_group_is_told_in_full_what_they_may_do_on_a_propo
     await world.enrol(dodi, Role.ADMIN)
     world.emu.add_member(t.group, dodi)
     pid = await submitted(world, t)
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
-    answer = await tap(world, dodi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    answer = await tap(world, dodi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     assert answer.show_alert
     assert_whole(answer.text)
     assert await world.rows("SELECT status, validated_by FROM proposals WHERE id = ?", pid) == [("verified", None)]
@@ -40,18 +41,18 @@ async def test_an_admin_in_the_group_is_told_in_full_what_they_may_do_on_an_lpj_
     siti = Phone(world, people.siti)
     await siti.type("/lpj")
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
     await siti.send("kuitansi.pdf")
     await siti.type("2.000.000")
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo()
-    await siti.tap("lji|bast")
+    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast.pdf")
-    await siti.tap("lji|review")
-    await siti.tap(f"ljs|{pid}")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
     lpj_card = world.last(people.group)
-    answer = await world.press(dodi, lpj_card, siti.button(f"ljv|{pid}", lpj_card))
+    answer = await world.press(dodi, lpj_card, siti.button(buttons.LPJ_VERIFY.data(pid), lpj_card))
     assert answer is not None and answer.show_alert
     assert_whole(answer.text)
     assert await world.rows("SELECT status FROM proposals") == [("lpj_submitted",)]

@@ -31,6 +31,7 @@ from bot.emulator import BotApiEmulator, default_spec_path
 from bot.emulator.updates import UpdateQueue
 from bot.i18n import Translator
 from bot.domain.models import Role
+from handlers import buttons
 from handlers.context import DEPS_KEY
 from storage.backup import InstanceLock
 from storage.unit import Storage
@@ -199,7 +200,7 @@ async def test_a_backup_restored_on_a_second_instance_sends_its_files(world: Wor
 
 
 async def tap_detail(world: World, user, message, proposal_id: int) -> None:  # type: ignore[no-untyped-def]
-    answer = await world.press(user, message, f"v1|pdt|{proposal_id}")
+    answer = await world.press(user, message, buttons.CARD_DETAIL.data(proposal_id))
     assert answer is not None and not answer.show_alert
     await world.emu.wait_for(lambda: any(m.document for m in world.emu.chat_messages(user)), timeout=15)
 

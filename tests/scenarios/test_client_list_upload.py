@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import buttons
 from bot.domain.models import Role
 from tests.scenarios.test_proposal_intake import Operator
 from tests.test_client_sheet import budget_values, client_values, workbook_bytes
@@ -17,7 +18,7 @@ async def open_draft(world, language: str = "id") -> Operator:
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     op = Operator(world, siti)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     return op
 
 
@@ -36,7 +37,7 @@ async def test_sixty_clients_arrive_in_one_upload(world) -> None:
     assert await world.rows("SELECT count(*) FROM clients") == [(60,)]
     assert await world.rows("SELECT count(*) FROM budget_lines") == [(120,)]
     review = world.last(op.user)
-    assert any(b.callback_data and b.callback_data.startswith("v1|pg|") for row in review.buttons for b in row)
+    assert any(b.callback_data and buttons.DRAFT_PAGE.parse(b.callback_data) for row in review.buttons for b in row)
 
 
 async def test_a_file_with_errors_is_rejected_row_by_row_and_nothing_is_added(world) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from bot.app import stop_bot
 from bot.cli import main
+from handlers import buttons
 from handlers.context import DEPS_KEY
 from storage.unit import Storage
 from tests.scenarios.conftest import run_bot
@@ -62,10 +63,10 @@ async def test_a_centre_copied_to_postgresql_goes_on_where_it_stopped(world, pg_
     # Hana issues the SK with the next number from the register, on PostgreSQL now.
     replies = await world.say(t.head, "/sk")
     assert "USL-2026-0001" in replies[-1].text
-    await press(world, t.head, f"v1|sk|p|{pid}")
-    await press(world, t.head, "v1|sk|n")
-    await press(world, t.head, "v1|sk|r")
-    await press(world, t.head, "v1|sk|y")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
     await world.drain()
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"

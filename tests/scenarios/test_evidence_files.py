@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.callback_data import encode
+from handlers import buttons
 from tests.helpers import jpeg, pdf
 from tests.security.matrix import plant_button
 from tests.scenarios.test_client_list_upload import open_draft
@@ -72,11 +72,11 @@ async def test_an_attachment_sent_by_mistake_is_listed_and_removed_before_submit
     await world.emu.settle()
     saved = world.last(op.user)
     assert "2 lampiran" in saved.text
-    listing = await op.tap("att", saved)  # "📎 Lihat atau hapus lampiran" under the saved message
+    listing = await op.tap(buttons.DRAFT_ATTACHMENTS.data(), saved)  # "📎 Lihat atau hapus lampiran" under the saved message
     assert "1. surat-pengantar.pdf" in listing.text and "2. ktp-salah.pdf" in listing.text
     assert f"{len(wrong)} B" in listing.text
     (wrong_id, wrong_path), = await world.rows("SELECT id, stored_path FROM attachments WHERE file_name = 'ktp-salah.pdf'")
-    await op.tap(f"rma|{wrong_id}", listing)
+    await op.tap(buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id), listing)
     shown = world.last(op.user)
     assert shown.message_id == listing.message_id  # the same list, redrawn
     assert "Dihapus: ktp-salah.pdf" in shown.text and "ktp-salah.pdf ·" not in shown.text
@@ -85,19 +85,19 @@ async def test_an_attachment_sent_by_mistake_is_listed_and_removed_before_submit
     assert [p.read_bytes() for p in stored_files(world)] == [letter]
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'remove_attachment'") == [("remove_attachment",)]
     # A second tap on the old button changes nothing and says why.
-    old_copy = plant_button(world, op.user.id, encode("rma", wrong_id))  # e.g. an older list further up
-    stale = await world.press(op.user, old_copy, encode("rma", wrong_id))
+    old_copy = plant_button(world, op.user.id, buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id))  # e.g. an older list further up
+    stale = await world.press(op.user, old_copy, buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id))
     assert "tidak lagi" in (stale.text or ""), stale
     assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
     # The summary offers the list too, with the count.
-    review = await op.tap("rv", shown)
+    review = await op.tap(buttons.DRAFT_SUMMARY.data(), shown)
     assert any("Lampiran (1)" in b.text for row in review.buttons for b in row)
 
 
 async def test_an_empty_receipt_is_not_accepted_in_the_lpj(world) -> None:
     siti, _ = await siti_with_an_open_lpj(world, clients=1)
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
     before = await counts(world)
     answer = await siti.send("kuitansi.pdf", b"")
     assert answer.text.startswith("⚠️") and "kosong" in answer.text
@@ -131,13 +131,13 @@ async def test_pressing_the_tab_already_chosen_changes_nothing_and_raises_nothin
     """Siti taps "🧾 Kuitansi" while the receipts tab is already chosen (and again): the screen stays."""
     siti, _ = await siti_with_an_open_lpj(world, clients=1)
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
     screen = world.last(siti.user)
     chosen = [b.text for row in screen.buttons for b in row if b.text.startswith("✓ ")]
     assert chosen and "Kuitansi" in chosen[0]
     before = await counts(world)
     for _ in range(2):
-        answer = await siti.tap("lji|receipt", screen)
+        answer = await siti.tap(buttons.LPJ_ANSWER.data("receipt"), screen)
         assert answer is not None and not answer.show_alert
     assert world.last(siti.user).text == screen.text and world.last(siti.user).message_id == screen.message_id
     assert await counts(world) == before

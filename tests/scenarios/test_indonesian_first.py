@@ -8,7 +8,7 @@ welcome tells him in one line how to do that.
 from __future__ import annotations
 
 from bot.domain.models import Role
-from handlers.callback_data import encode
+from handlers import buttons
 
 
 async def test_an_english_phone_is_answered_in_indonesian_until_english_is_chosen(world) -> None:
@@ -32,7 +32,7 @@ async def test_an_english_phone_is_answered_in_indonesian_until_english_is_chose
 
     # He chooses English: from now on every reply is in English.
     await world.say(andi, "/bahasa")
-    await world.press(andi, world.last(andi), encode("lang", "en"))
+    await world.press(andi, world.last(andi), buttons.LANGUAGE.data("en"))
     assert "English" in world.last(andi).text
     resumed = (await world.say(andi, "/lanjut"))[-1]
     assert "Which month" in resumed.text

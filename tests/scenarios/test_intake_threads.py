@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from handlers import buttons
 from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
 from tests.helpers import pdf
 from tests.scenarios.test_review_flow import card, tap, team
@@ -27,7 +28,7 @@ FLAGS = "coalesce((SELECT min(f.flag) FROM client_flags f WHERE f.client_id = cl
 
 async def start(op: Operator) -> None:
     await op.type("/ajukan")
-    await op.tap("in|next")  # December 2026
+    await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026
 
 
 async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(world) -> None:
@@ -37,47 +38,47 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     (name, nik), (name2, nik2), (name3, nik3) = CLIENTS
     await op.type(name)
     await op.type(nik)
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890")
-    await op.tap("in|keluarga")
-    await op.tap("in|1")
-    await op.tap("in|3")
-    await op.tap("in|done")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    await op.tap(buttons.INTAKE_ANSWER.data(1))
+    await op.tap(buttons.INTAKE_ANSWER.data(3))
+    await op.tap(buttons.INTAKE_ANSWER.data("done"))
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Paket sembako, 3 x 500.000")  # component 1, asked at once
     await op.type("Pertemuan konseling keluarga, 4 x 200.000")  # then component 3
-    await op.tap("in|next")
+    await op.tap(buttons.INTAKE_ANSWER.data("next"))
     # Client 2: lives in Kota Bogor, another approach, component 4 typed.
     await op.type(name2)
     await op.type(nik2)
-    await op.tap("in|elsewhere")
-    await op.tap("in|32")  # Jawa Barat, the IPWL's province, one tap
+    await op.tap(buttons.INTAKE_ANSWER.data("elsewhere"))
+    await op.tap(buttons.INTAKE_ANSWER.data(32))  # Jawa Barat, the IPWL's province, one tap
     regencies = world.last(op.user)
     assert "Kota Bogor" in labels(regencies) and "Kabupaten Sukabumi" in labels(regencies)
-    await op.tap("in|32.71")  # Kota Bogor
+    await op.tap(buttons.INTAKE_ANSWER.data("32.71"))  # Kota Bogor
     await op.type("Jl. Pajajaran 10 RT 02/03, Kelurahan Baranangsiang, +62 813 1111 2222")
-    await op.tap("in|komunitas")
+    await op.tap(buttons.INTAKE_ANSWER.data("komunitas"))
     await op.type("4")
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Sesi konseling psikososial, 6 x 250.000")
-    await op.tap("in|next")
+    await op.tap(buttons.INTAKE_ANSWER.data("next"))
     # Client 3: same as client 2 in one tap, budget copied in one tap.
     await op.type(name3)
     await op.type(nik3)
-    await op.tap("in|prev")  # lives in Kota Bogor, as the previous client
+    await op.tap(buttons.INTAKE_ANSWER.data("prev"))  # lives in Kota Bogor, as the previous client
     await op.type("Jl. Kenanga 9 RT 05/06, Kelurahan Tegallega")
-    await op.tap("in|same")
+    await op.tap(buttons.INTAKE_ANSWER.data("same"))
     await op.type(ASSESSMENT)
     await op.type(PLAN)
-    await op.tap("in|copy")
-    summary = await op.tap("in|review")
+    await op.tap(buttons.INTAKE_ANSWER.data("copy"))
+    summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
     op.actions += 1
     await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
     await world.emu.settle()
     assert "📎" in world.last(op.user).text
-    await op.tap("sub|1", summary)  # (the summary just above the file's receipt)
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)  # (the summary just above the file's receipt)
 
     print(f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions")
     assert op.actions <= 40, op.actions
@@ -101,29 +102,29 @@ async def test_a_new_clients_picker_starts_empty_and_the_summary_says_each_clien
     (name, nik), (name2, nik2) = CLIENTS[:2]
     await op.type(name)
     await op.type(nik)
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|keluarga")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
     await op.type("1, 4")
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Paket sembako, 3 x 500.000")
     await op.type("Sesi konseling psikososial, 2 x 250.000")
-    await op.tap("in|next")
+    await op.tap(buttons.INTAKE_ANSWER.data("next"))
     await op.type(name2)
     await op.type(nik2)
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Mawar 7 RT 03/04, Desa Pakansari")
-    picker = await op.tap("in|komunitas")  # a different approach, not "same as previous"
+    picker = await op.tap(buttons.INTAKE_ANSWER.data("komunitas"))  # a different approach, not "same as previous"
     assert not any(label.startswith("✅") for label in labels(picker))  # nothing ticked she did not tick
     assert "✅" not in picker.text
-    await op.tap("in|3")
-    await op.tap("in|done")
+    await op.tap(buttons.INTAKE_ANSWER.data(3))
+    await op.tap(buttons.INTAKE_ANSWER.data("done"))
     assert await world.rows("SELECT count(*) FROM clients") == [(1,)]
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Pertemuan konseling keluarga, 4 x 200.000")
-    summary = await op.tap("in|review")
+    summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
 
     assert await world.rows("SELECT components FROM clients ORDER BY position") == [("1,4",), ("3",)]
     assert f"1. {name} · Keluarga · komponen 1, 4" in summary.text
@@ -145,29 +146,30 @@ async def test_a_nik_contradicted_by_the_clients_data_is_corrected_or_kept_visib
     refused = await op.type("benar")
     assert refused.text.startswith("⚠️") and "NIK yang benar" in refused.text
     # The family says she was born on the 6th: the NIK says the 5th. She is asked which holds.
-    await op.tap("in|change")
-    await op.tap("in|P")
+    await op.tap(buttons.INTAKE_ANSWER.data("change"))
+    await op.tap(buttons.INTAKE_ANSWER.data("P"))
     asked = await op.type("06-08-1990")
     assert "5 Agustus 1990" in asked.text and "6 Agustus 1990" in asked.text and "tim PIC" in asked.text
-    assert {"in|keep", "in|nik"} <= {b.callback_data.removeprefix("v1|") for row in asked.buttons for b in row}
-    await op.tap("in|keep")
-    await op.tap("in|nik")  # (the region question: where the NIK was issued)
+    assert {buttons.INTAKE_ANSWER.data("keep"), buttons.INTAKE_ANSWER.data("nik")} <= {
+        b.callback_data for row in asked.buttons for b in row}
+    await op.tap(buttons.INTAKE_ANSWER.data("keep"))
+    await op.tap(buttons.INTAKE_ANSWER.data("nik"))  # (the region question: where the NIK was issued)
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|keluarga")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
     await op.type("1")
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Paket sembako, 3 x 500.000")
-    summary = await op.tap("in|review")
+    summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
 
     assert await world.rows(f"SELECT nik, birth_date, {FLAGS} FROM clients") == [(nik, "1990-08-06", "nik_mismatch")]
     assert "berbeda dengan NIK" in summary.text
     client_id = (await world.rows("SELECT id FROM clients"))[0][0]
-    client_card = await op.tap(f"cl|{client_id}", summary)
+    client_card = await op.tap(buttons.DRAFT_CLIENT.data(client_id), summary)
     assert "berbeda dengan NIK" in client_card.text
-    await op.tap("sub|1", summary)
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)
     await world.drain()
-    answer = await tap(world, t.budi, card(world, t, 1), "v1|pdt|1")
+    answer = await tap(world, t.budi, card(world, t, 1), buttons.CARD_DETAIL.data(1))
     assert not answer.show_alert
     detail = next(m for m in world.emu.chat_messages(t.budi) if "USL-2026-0001" in m.text)
     assert "berbeda dengan NIK" in detail.text
@@ -180,37 +182,37 @@ async def test_no_question_traps_the_operator(world) -> None:
     await op.type(name)
     question = await op.type(nik)
     assert "📋 Kembali ke ringkasan (klien ini tidak disimpan)" in labels(question)
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|keluarga")
-    await op.tap("in|1")
-    await op.tap("in|done")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    await op.tap(buttons.INTAKE_ANSWER.data(1))
+    await op.tap(buttons.INTAKE_ANSWER.data("done"))
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Paket sembako, 3 x 500.000")
-    blank = await op.tap("in|next")  # "➕ Klien berikutnya" on her client's budget
+    blank = await op.tap(buttons.INTAKE_ANSWER.data("next"))  # "➕ Klien berikutnya" on her client's budget
     assert "Klien 2" in blank.text and "📋 Kembali ke ringkasan" in labels(blank)  # the way back is offered
 
     for way_back in ("/lanjut", "/batal", "/status"):
         if way_back == "/batal":
             ask = await op.type("/batal")
             await world.press(op.user, ask, next(b.callback_data for row in ask.buttons for b in row
-                                                 if b.callback_data.startswith("v1|stop|1|")))
+                                                 if (stop := buttons.DRAFT_STOP.parse(b.callback_data)) and stop.args[0] == "1"))
             back = await op.type("/lanjut")
         elif way_back == "/status":
             listing = await op.type("/status USL-2026-0001")
-            back = await op.tap("open|1", listing)
+            back = await op.tap(buttons.PROPOSAL_OPEN.data(1), listing)
         else:
             back = await op.type(way_back)
         # Not the blank client's question: the summary, which offers to add one.
         assert "Proposal USL-2026-0001" in back.text and "Tambah klien" in " ".join(labels(back)), (way_back, back.text)
-        await op.tap("add", back)
+        await op.tap(buttons.DRAFT_ADD_CLIENT.data(), back)
 
     done = await op.type("selesai")  # meaning "no more clients", not a client named "selesai"
     assert "Proposal USL-2026-0001" in done.text
     assert await world.rows("SELECT full_name FROM clients") == [(name,)]
-    summary = await op.tap("add", done)
-    back = await op.tap("rv", summary)
+    summary = await op.tap(buttons.DRAFT_ADD_CLIENT.data(), done)
+    back = await op.tap(buttons.DRAFT_SUMMARY.data(), summary)
     assert "Proposal USL-2026-0001" in back.text
     assert await world.rows("SELECT full_name FROM clients") == [(name,)]
 
@@ -222,7 +224,7 @@ async def test_a_choice_made_with_a_button_stays_readable(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
     period = world.last(op.user)
-    await op.tap("in|next", period)
+    await op.tap(buttons.INTAKE_ANSWER.data("next"), period)
     kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == period.message_id)
     assert "→ Desember 2026 ✓" in kept.text and not kept.buttons  # the question, with her answer
     assert world.last(op.user).message_id != period.message_id  # the next question is a new message
@@ -230,17 +232,17 @@ async def test_a_choice_made_with_a_button_stays_readable(world) -> None:
     await op.type(name)
     await op.type(nik)
     confirm = world.last(op.user)
-    await op.tap("in|here", confirm)
+    await op.tap(buttons.INTAKE_ANSWER.data("here"), confirm)
     kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == confirm.message_id)
     assert "Benar, tinggal di Kabupaten Bogor ✓" in kept.text
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
     approach = world.last(op.user)
     assert "tanpa nomor telepon" in approach.text  # how her one message was read
-    await op.tap("in|keluarga", approach)
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"), approach)
     picker = world.last(op.user)
-    await op.tap("in|1", picker)
-    await op.tap("in|3", picker)
-    await op.tap("in|done", picker)
+    await op.tap(buttons.INTAKE_ANSWER.data(1), picker)
+    await op.tap(buttons.INTAKE_ANSWER.data(3), picker)
+    await op.tap(buttons.INTAKE_ANSWER.data("done"), picker)
     kept = next(m for m in world.emu.chat_messages(op.user) if m.message_id == picker.message_id)
     assert "Komponen: 1 Pemenuhan kebutuhan hidup layak, 3 Dukungan keluarga ✓" in kept.text
     cursor = (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]  # JSON text, or jsonb
@@ -253,35 +255,35 @@ async def test_corrections_from_the_client_card_are_checked_as_the_first_answers
     name, nik = CLIENTS[0]
     await op.type(name)
     await op.type(nik)
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|keluarga")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
     await op.type("1")
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Paket sembako, 3 x 500.000")
-    summary = await op.tap("in|review")
+    summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
     client_id = (await world.rows("SELECT id FROM clients"))[0][0]
 
     # Another NIK: only the NIK changes; its contradiction with the birth date is said and flagged.
-    await op.tap(f"cl|{client_id}", summary)
-    await op.tap(f"ed|{client_id}|nik")
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id), summary)
+    await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "nik"))
     after = await op.type(CLIENTS[1][1])  # a man's NIK, born 1985
     assert "Menurut NIK" in after.text and "berbeda dengan NIK" in after.text
     assert await world.rows(f"SELECT nik, sex, birth_date, {FLAGS} FROM clients") == [
         (CLIENTS[1][1], "P", "1990-08-05", "nik_mismatch")]
 
     # The regency: buttons from the regions file, another province one tap away.
-    await op.tap(f"cl|{client_id}", after)
-    asked = await op.tap(f"ed|{client_id}|regency")
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id), after)
+    asked = await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "regency"))
     assert "Kota Bogor" in labels(asked) and "🗺 Provinsi lain" in labels(asked)
     refused = await op.type("Gotham")
     assert refused.text.startswith("⚠️")
-    await op.tap("in|32.71")
+    await op.tap(buttons.INTAKE_ANSWER.data("32.71"))
     assert await world.rows("SELECT province_code, regency FROM clients") == [("32", "Kota Bogor")]
-    await op.tap(f"cl|{client_id}")
-    await op.tap(f"ed|{client_id}|regency")
-    await op.tap("in|province")
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id))
+    await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "regency"))
+    await op.tap(buttons.INTAKE_ANSWER.data("province"))
     await op.type("Sulawesi Selatan")
     await op.type("Makassar")
     assert await world.rows("SELECT province_code, regency FROM clients") == [("73", "Kota Makassar")]

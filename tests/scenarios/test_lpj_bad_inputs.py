@@ -8,6 +8,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from handlers import buttons
 from bot.domain.models import Role
 from tests.scenarios.test_lpj_cycle import DUE, Phone
 from tests.test_lpj_service import seed_proposal
@@ -54,11 +55,11 @@ async def test_an_lpj_without_receipts_cannot_be_sent_and_says_what_is_missing(w
     siti, pid = await siti_with_an_open_lpj(world)
     await siti.type("01-11-2026 s/d 27-11-2026")
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
-    await siti.tap("lji|review")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
     review = world.last(siti.user)
     assert "kuitansi" in review.text.lower()
-    await siti.tap(f"ljs|{pid}", review)
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid), review)
     refusal = world.last(siti.user)
     assert refusal.text.startswith("⚠️") and "kuitansi" in refusal.text.lower() and "BAST" in refusal.text
     assert await world.rows("SELECT status FROM proposals") == [("paid",)]
@@ -68,21 +69,21 @@ async def test_an_lpj_without_receipts_cannot_be_sent_and_says_what_is_missing(w
 async def test_receipts_that_do_not_cover_the_spending_or_lack_a_meterai_are_refused(world) -> None:
     siti, pid = await siti_with_an_open_lpj(world, clients=1)
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")  # Rp2.000.000 spent
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))  # Rp2.000.000 spent
     await siti.send("kuitansi.pdf")
     await siti.type("5.500.000")  # above Rp5.000.000: is there a meterai?
-    await siti.tap("lji|no")
+    await siti.tap(buttons.LPJ_ANSWER.data("no"))
     assert "Rp10.000" in world.last(siti.user).text  # why it was not kept, and what to do
     assert await world.rows("SELECT count(*) FROM lpj_evidence") == [(0,)]  # the unstamped receipt is not kept
     assert await world.rows("SELECT count(*) FROM attachments") == [(0,)]
     await siti.send("kuitansi-kecil.pdf")
     await siti.type("500.000")
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo()
-    await siti.tap("lji|bast")
+    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast.pdf")
-    await siti.tap("lji|review")
-    await siti.tap(f"ljs|{pid}")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     refusal = world.last(siti.user)
     assert refusal.text.startswith("⚠️") and "Rp500.000" in refusal.text and "Rp2.000.000" in refusal.text
     assert await world.rows("SELECT status FROM proposals") == [("paid",)]
@@ -109,8 +110,8 @@ async def test_a_second_file_while_a_receipt_waits_for_its_amount_is_refused(wor
 
 async def test_a_bad_workbook_is_refused_whole_with_every_row_named(world) -> None:
     siti, _ = await siti_with_an_open_lpj(world)
-    await siti.tap("lji|review")
-    await siti.tap("ljt")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await siti.tap(buttons.LPJ_TEMPLATE.data())
     template = world.last(siti.user)
     assert template.document is not None
     content = world.emu.state.files.get(template.document["file_id"]).content
@@ -154,8 +155,8 @@ async def test_a_restart_in_the_middle_of_an_lpj_loses_nothing(world) -> None:
 async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(world) -> None:
     siti, _ = await siti_with_an_open_lpj(world, clients=1)
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")  # on to the evidence
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))  # on to the evidence
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo()
     await siti.photo(JPEG_OF_SOMETHING_ELSE)  # the wrong picture
     (right, wrong) = await world.rows("SELECT id FROM lpj_evidence ORDER BY id")
@@ -164,13 +165,13 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
     assert Path(wrong_file).is_file()
     (before,) = await counts(world)
 
-    listing = await siti.tap("lji|remove") and world.last(siti.user)
+    listing = await siti.tap(buttons.LPJ_ANSWER.data("remove")) and world.last(siti.user)
     assert "Hapus" in listing.text or "hapus" in listing.text  # in Indonesian: which file to remove
     choices = [b.callback_data for row in listing.buttons for b in row]
     assert [b.text for row in listing.buttons for b in row][:2] == ["🗑 📷 1", "🗑 📷 2"]  # as the counts say them
-    assert choices[-1].endswith("lji|back") and [c.rsplit("|", 1)[1] for c in choices[:-1]] == [
-        f"rm{right[0]}", f"rm{wrong[0]}"]
-    data = siti.button(f"lji|rm{wrong[0]}", listing)
+    assert choices == [buttons.LPJ_ANSWER.data(f"rm{right[0]}"), buttons.LPJ_ANSWER.data(f"rm{wrong[0]}"),
+                       buttons.LPJ_ANSWER.data("back")]
+    data = siti.button(buttons.LPJ_ANSWER.data(f"rm{wrong[0]}"), listing)
     first, second = await asyncio.gather(world.emu.press(siti.user, listing, data),
                                          world.emu.press(siti.user, listing, data))
     await world.emu.settle()
@@ -189,14 +190,14 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
 async def test_the_same_photo_sent_twice_and_removed_once_keeps_its_file(world) -> None:
     siti, _ = await siti_with_an_open_lpj(world, clients=1)
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.send("foto-kegiatan.jpg", JPEG_OF_SOMETHING_ELSE, "image/jpeg")
     await siti.send("foto-kegiatan.jpg", JPEG_OF_SOMETHING_ELSE, "image/jpeg")  # again: one file, two records
     (first,), (second,) = await world.rows("SELECT stored_path FROM attachments WHERE purpose = 'lpj_photo'")
     assert first == second
     (doubled,) = (await world.rows("SELECT max(id) FROM lpj_evidence"))[0]
-    await siti.tap("lji|remove")
-    await siti.tap(f"lji|rm{doubled}")
+    await siti.tap(buttons.LPJ_ANSWER.data("remove"))
+    await siti.tap(buttons.LPJ_ANSWER.data(f"rm{doubled}"))
     assert await world.rows("SELECT count(*) FROM lpj_evidence") == [(1,)]
     assert Path(first).is_file()  # still the evidence of the record that stays

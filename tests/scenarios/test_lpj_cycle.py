@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers import buttons
 from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Role
 from handlers.context import BotContext
@@ -82,16 +83,17 @@ class Phone:
         assert replies, f"no answer to {text!r}"
         return replies[-1]
 
-    def button(self, suffix: str, message: BotMessage | None = None) -> str:
+    def button(self, data: str, message: BotMessage | None = None) -> str:
+        """``data`` (from its codec in handlers/buttons.py), checked to be on ``message``."""
         message = message or self.world.last(self.user)
         found = [b.callback_data for row in message.buttons for b in row
-                 if b.callback_data and b.callback_data.endswith("|" + suffix)]
-        assert found, f"no button …|{suffix} in {[b.callback_data for row in message.buttons for b in row]}"
+                 if b.callback_data and b.callback_data == data]
+        assert found, f"no button {data} in {[b.callback_data for row in message.buttons for b in row]}"
         return found[0]
 
-    async def tap(self, suffix: str, message: BotMessage | None = None):  # type: ignore[no-untyped-def]
+    async def tap(self, data: str, message: BotMessage | None = None):  # type: ignore[no-untyped-def]
         message = message or self.world.last(self.user)
-        return await self.world.press(self.user, message, self.button(suffix, message))
+        return await self.world.press(self.user, message, self.button(data, message))
 
     async def send(self, name: str, content: bytes = PDF, mime: str = "application/pdf", **kw: object) -> BotMessage:
         await self.world.emu.send_document(self.user, file_name=name, content=content, mime_type=mime, **kw)
@@ -113,28 +115,28 @@ async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-
     first = await siti.type("/lpj")
     assert "Siti Rahayu" in first.text  # client 1's services are asked first
     await siti.type(served)
-    await siti.tap("lji|same")  # client 2: same dates, one tap
-    await siti.tap("lji|same")  # client 3
+    await siti.tap(buttons.LPJ_ANSWER.data("same"))  # client 2: same dates, one tap
+    await siti.tap(buttons.LPJ_ANSWER.data("same"))  # client 3
     line = world.last(siti.user)
     assert "Rp1.500.000" in line.text  # line 1: Paket sembako, RAB Rp1.500.000
     note = await siti.type("1.600.000")
-    assert "Rp100.000" in note.text and siti.button("lji|back", note)  # above the RAB: a note is asked
+    assert "Rp100.000" in note.text and siti.button(buttons.LPJ_ANSWER.data("back"), note)  # above the RAB: a note is asked
     nxt = await siti.type("Harga sembako naik menjelang Natal dan Tahun Baru.")
     assert "+Rp100.000" in nxt.text  # the variance of the line just saved
-    await siti.tap("lji|rab")  # line 2 exactly as budgeted
-    await siti.tap("lji|all")  # every remaining line as budgeted: on to the evidence
+    await siti.tap(buttons.LPJ_ANSWER.data("rab"))  # line 2 exactly as budgeted
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))  # every remaining line as budgeted: on to the evidence
     receipt = await siti.send("kuitansi-sembako.pdf")
     assert "🧾" in receipt.text and not receipt.buttons  # its amount is asked next
     meterai = await siti.type("6.000.000")
-    assert "Rp10.000" in meterai.text and siti.button("lji|yes", meterai)  # "Kuitansi ini bermeterai Rp10.000?"
-    await siti.tap("lji|yes")
+    assert "Rp10.000" in meterai.text and siti.button(buttons.LPJ_ANSWER.data("yes"), meterai)  # "Kuitansi ini bermeterai Rp10.000?"
+    await siti.tap(buttons.LPJ_ANSWER.data("yes"))
     await siti.send("kuitansi-konseling.pdf")
     await siti.type("150.000")
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo()
-    await siti.tap("lji|bast")
+    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast-bertanda-tangan.pdf")
-    await siti.tap("lji|review")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
 
 
 async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
@@ -163,7 +165,7 @@ async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
     await fill_lpj_by_chat(world, siti)
     review = world.last(people.siti)
     assert "Rp6.100.000" in review.text and "✅" in review.text
-    await siti.tap(f"ljs|{pid}", review)
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid), review)
     assert "USL-2026-0001" in world.last(people.siti).text and "⏰" in world.last(people.siti).text
     assert await world.rows("SELECT late, version FROM lpj") == [(1, 1)]
     assert await world.rows("SELECT count(*), sum(amount) FROM lpj_realizations") == [(6, 6_100_000)]
@@ -177,7 +179,7 @@ async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
     assert not any(name in card.text for name in CLIENT_NAMES)
 
     # Andi and Bayu press Verify at the same moment: one wins, the other is told who and when.
-    verify = Phone(world, people.andi).button(f"ljv|{pid}", card)
+    verify = Phone(world, people.andi).button(buttons.LPJ_VERIFY.data(pid), card)
     answers = await asyncio.gather(world.emu.press(people.andi, card, verify), world.emu.press(people.bayu, card, verify))
     await world.emu.settle()
     loser = [a for a in answers if a is not None and a.show_alert]
@@ -188,7 +190,7 @@ async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
     # Fitri (finance) validates privately; the proposal is closed and Siti is told.
     to_validate = world.last(people.fitri)
     assert "USL-2026-0001" in to_validate.text
-    answer = await Phone(world, people.fitri).tap(f"ljk|{pid}", to_validate)
+    answer = await Phone(world, people.fitri).tap(buttons.LPJ_VALIDATE.data(pid), to_validate)
     assert answer is not None and not answer.show_alert
     await world.drain()
     assert await world.rows("SELECT status FROM proposals") == [("closed",)]
@@ -208,13 +210,13 @@ async def test_a_returned_lpj_comes_back_with_reasons_and_is_validated_by_someon
     pid = await seed_proposal(world.services, ipwl="JB01", clients=3, due_on=DUE)
     siti = Phone(world, people.siti)
     await fill_lpj_by_chat(world, siti, "01-11-2026 s/d 30-11-2026")
-    await siti.tap(f"ljs|{pid}")
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
     card = world.last(people.group)
 
     # Bayu returns it: the reasons are asked in his private chat, never in the group.
     andi = Phone(world, people.andi)
-    answer = await world.press(people.bayu, card, andi.button(f"ljx|{pid}", card))
+    answer = await world.press(people.bayu, card, andi.button(buttons.LPJ_RETURN.data(pid), card))
     assert answer is not None and not answer.show_alert
     prompt = world.last(people.bayu)
     assert "USL-2026-0001" in prompt.text
@@ -228,11 +230,11 @@ async def test_a_returned_lpj_comes_back_with_reasons_and_is_validated_by_someon
     # Siti adds a new BAST and sends it again: version 2, a new card.
     review = await siti.type("/lpj")
     assert "BAST belum ditandatangani" in review.text
-    await siti.tap("ljg|evidence", review)
-    await siti.tap("lji|bast")
+    await siti.tap(buttons.LPJ_SECTION.data("evidence"), review)
+    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast-ttd-kades.pdf")
-    await siti.tap("lji|review")
-    await siti.tap(f"ljs|{pid}")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
     assert await world.rows("SELECT version, late FROM lpj") == [(2, 0)]
     card = world.last(people.group)
@@ -240,14 +242,14 @@ async def test_a_returned_lpj_comes_back_with_reasons_and_is_validated_by_someon
 
     # Andi, who also holds finance, verifies; he may not validate his own check (four-eyes).
     await world.enrol(people.andi, Role.FINANCE)
-    await andi.tap(f"ljv|{pid}", card)
+    await andi.tap(buttons.LPJ_VERIFY.data(pid), card)
     await world.drain()
     mine = [m for m in world.emu.chat_messages(people.andi) if any(
-        b.callback_data and b.callback_data.endswith(f"ljk|{pid}") for row in m.buttons for b in row)]
-    refused = await world.press(people.andi, mine[-1], andi.button(f"ljk|{pid}", mine[-1]))
+        b.callback_data == buttons.LPJ_VALIDATE.data(pid) for row in m.buttons for b in row)]
+    refused = await world.press(people.andi, mine[-1], andi.button(buttons.LPJ_VALIDATE.data(pid), mine[-1]))
     assert refused is not None and refused.show_alert
     assert await world.rows("SELECT status FROM proposals") == [("lpj_verified",)]
-    await Phone(world, people.fitri).tap(f"ljk|{pid}", world.last(people.fitri))
+    await Phone(world, people.fitri).tap(buttons.LPJ_VALIDATE.data(pid), world.last(people.fitri))
     assert await world.rows("SELECT status FROM proposals") == [("closed",)]
 
 
@@ -260,26 +262,26 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     siti = Phone(world, people.siti)
     await siti.type("/lpj")
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
     await siti.send("kuitansi.pdf")
     await siti.type("2.000.000")
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo()
-    await siti.tap("lji|bast")
+    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast.pdf")
-    await siti.tap("lji|review")
-    await siti.tap(f"ljs|{pid}")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
     card = world.last(people.group)
-    answer = await world.press(outsider, card, siti.button(f"ljv|{pid}", card))
+    answer = await world.press(outsider, card, siti.button(buttons.LPJ_VERIFY.data(pid), card))
     assert answer is not None and answer.show_alert
     # Audited as denied, as on the proposal card (the LPJ buttons did not record refusals before).
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("verify_lpj: out_of_scope",)]
-    detail = await world.press(outsider, card, siti.button(f"ljd|{pid}", card))
+    detail = await world.press(outsider, card, siti.button(buttons.LPJ_DETAIL.data(pid), card))
     assert detail is not None and detail.show_alert
     assert await world.rows("SELECT status FROM proposals") == [("lpj_submitted",)]
     # Andi's Detail opens privately, with the names the group never sees.
-    await world.press(people.andi, card, siti.button(f"ljd|{pid}", card))
+    await world.press(people.andi, card, siti.button(buttons.LPJ_DETAIL.data(pid), card))
     assert any("Siti Rahayu" in (m.text or "") for m in world.emu.chat_messages(people.andi))
 
     # Dedi joined team 1 but never opened the bot: Return sends him to the private chat first.
@@ -289,7 +291,7 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     await world.services.onboarding.redeem_invite(
         await world.services.onboarding.identify(dedi.id, dedi.full_name, private_chat=False, language="id"),
         invite.token)
-    link = await world.press(dedi, card, siti.button(f"ljx|{pid}", card))
+    link = await world.press(dedi, card, siti.button(buttons.LPJ_RETURN.data(pid), card))
     assert link is not None and link.url == "https://t.me/atensi_bot?start=hi"
     assert await world.rows("SELECT kind FROM conversations c JOIN people p ON p.id = c.person_id"
                             " WHERE p.telegram_user_id = ?", dedi.id) == []

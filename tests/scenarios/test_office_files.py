@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 
 from bot.files.client_sheet import EXAMPLE_NIK
-from handlers.callback_data import encode
+from handlers import buttons
 from tests.scenarios.test_client_list_upload import XLSX, open_draft
 from tests.security.matrix import plant_button
 from tests.test_client_sheet import INDONESIAN_EXCEL_CSV
@@ -36,7 +36,7 @@ async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_upd
 
     # "📥 Daftar klien (XLSX)" on the summary: her two clients and their lines, not the blank template.
     review = world.last(op.user)
-    sent = await op.tap("tpl", review)
+    sent = await op.tap(buttons.DRAFT_TEMPLATE.data(), review)
     assert sent.document is not None and sent.document["file_name"].startswith("klien-")
     assert "2" in (sent.caption or "") and "perbarui" in (sent.caption or "").lower()
     book = load_workbook(io.BytesIO(world.emu.state.files.get(sent.document["file_id"]).content))
@@ -58,7 +58,7 @@ async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_upd
     assert await world.rows("SELECT count(*) FROM clients") == [(2,)]  # nothing changes before the tap
     assert await budget_of(world, DEWI) == [("1", "Paket sembako", 3, 250_000)]
 
-    await op.tap("cup", offer)
+    await op.tap(buttons.DRAFT_UPDATE_LISTED.data(), offer)
     texts = [m.text for m in world.emu.chat_messages(op.user)[-2:]]
     assert any("2 klien diperbarui dan 1 ditambahkan" in text for text in texts), texts
     assert await world.rows("SELECT full_name FROM clients ORDER BY position") == [
@@ -71,8 +71,8 @@ async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_upd
 
     # The offer, pressed again from an old copy, changes nothing and says why.
     before = await world.rows("SELECT count(*) FROM budget_lines")
-    again = plant_button(world, op.user.id, encode("cup"))
-    answer = await world.press(op.user, again, encode("cup"))
+    again = plant_button(world, op.user.id, buttons.DRAFT_UPDATE_LISTED.data())
+    answer = await world.press(op.user, again, buttons.DRAFT_UPDATE_LISTED.data())
     assert "tidak lagi menunggu" in (answer.text or ""), answer
     assert await world.rows("SELECT count(*) FROM budget_lines") == before
     assert world.deps.errors == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.domain.models import Role
-from handlers.callback_data import encode
+from handlers import buttons
 from handlers.context import BotContext
 from handlers.menus import job_publish_menus
 from tests.helpers import days
@@ -137,7 +137,7 @@ async def test_each_person_sees_only_the_commands_their_role_may_use(world) -> N
 
     # Siti chooses English: one list, in English, whatever her phone's language.
     await world.say(siti, "/bahasa")
-    await world.press(siti, world.last(siti), encode("lang", "en"))
+    await world.press(siti, world.last(siti), buttons.LANGUAGE.data("en"))
     await world.emu.wait_for(lambda: any(c["description"] == "Prepare a new proposal"
                                          for c in world.emu.commands("chat", chat_id=siti.id))
                              and world.emu.commands("chat", "en", chat_id=siti.id) == [], timeout=10)

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from bot.emulator import EmuUser
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.test_review_flow import CLIENTS, card, datas, give_reasons, submitted, tap, team
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,9 +47,9 @@ async def clients(world, pid: int) -> list[int]:
 
 async def validated(world, t) -> int:
     pid = await submitted(world, t)
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
-    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     assert await status(world, pid) == "validated"
     return pid
 
@@ -68,10 +69,10 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     # Hana issues the SK with the next number from the register.
     replies = await world.say(t.head, "/sk")
     assert "USL-2026-0001" in replies[-1].text
-    await press(world, t.head, f"v1|sk|p|{pid}")
-    await press(world, t.head, "v1|sk|n")
-    await press(world, t.head, "v1|sk|r")
-    await press(world, t.head, "v1|sk|y")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
     await world.drain()
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"
@@ -83,19 +84,19 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
 
     # Siti types the first account, then sends the workbook for the other two.
     await world.say(t.op, "/rekening")
-    await press(world, t.op, f"v1|acc|{siti_client}")
-    await press(world, t.op, "v1|bnk|bri")
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(siti_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bri"))
     # The bank question stays readable with the bank chosen (issue 12.5); the next one is new.
     chose = [m for m in world.emu.chat_messages(t.op) if "✓" in m.text and "BRI" in m.text.split("→")[-1]]
     assert len(chose) == 1 and not chose[0].buttons and world.last(t.op) is not chose[0]
     question = (await world.say(t.op, "1234 5678 9012 345"))[-1]
     assert "⚠️" not in question.text  # BRI numbers have 15 digits
     await world.say(t.op, "Siti Rahayu")
-    await press(world, t.op, "v1|pbs")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     assert "✓" in world.emu.chat_messages(t.op)[-2].text  # "Lewati" is kept under its question
     assert await world.rows("SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?",
                             siti_client) == [("bri", "123456789012345", "submitted")]
-    await press(world, t.op, f"v1|acx|{pid}")
+    await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
     template = world.last(t.op)
     book = load_workbook(io.BytesIO(template.file_bytes()))
     ws = book.worksheets[0]
@@ -113,51 +114,51 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
 
     # Fajar checks: Siti's is right, Dewi's goes back; Siti corrects it.
     await world.drain()
-    await press(world, fajar, f"v1|avr|{pid}")
-    await press(world, fajar, f"v1|av|{siti_client}")
-    await press(world, fajar, f"v1|ar|{dewi_client}")
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNT_VERIFY.data(siti_client))
+    await press(world, fajar, buttons.ACCOUNT_RETURN.data(dewi_client))
     await world.say(fajar, "Rekening harus atas nama klien sendiri")
     assert await status(world, pid) == "decreed"
     assert await world.rows("SELECT status, return_reason FROM bank_accounts WHERE client_id = ?", dewi_client) == [
         ("rejected", "Rekening harus atas nama klien sendiri")]
     assert "atas nama klien sendiri" in world.last(t.op).text
-    await press(world, t.op, f"v1|acc|{dewi_client}")
-    await press(world, t.op, "v1|bnk|bca")
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(dewi_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bca"))
     await world.say(t.op, "5550001112")
     await world.say(t.op, "Dewi Lestari")
-    await press(world, t.op, "v1|pbs")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     assert await status(world, pid) == "accounts_submitted"
     await world.drain()
-    await press(world, fajar, f"v1|avr|{pid}")
-    await press(world, fajar, f"v1|ava|{pid}")
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
     assert await status(world, pid) == "accounts_verified"
 
     # Fajar pays: SPP, SPM, two transfers sent, Budi's fails; Siti gives a new account; paid.
     await world.drain()
     await world.say(fajar, "/bayar")
-    await press(world, fajar, f"v1|pay|{pid}")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
     await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
     assert await world.rows("SELECT count(*) FROM payments") == [(0,)]  # shown first, recorded on Save
-    await press(world, fajar, f"v1|pok|{pid}|y")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
     assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
         ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")]
-    await press(world, fajar, f"v1|ps|{siti_client}")
-    await press(world, fajar, f"v1|pf|{budi_client}|failed")
+    await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
+    await press(world, fajar, buttons.TRANSFER_FAILED.data(budi_client, "failed"))
     await world.say(fajar, "Rekening tidak aktif")
-    await press(world, fajar, f"v1|ps|{dewi_client}")
+    await press(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
     assert await status(world, pid) == "accounts_verified"
     # (Siti's news of the verified accounts may still be on its way too: wait for this one.)
     await world.emu.wait_for(lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)),
                              timeout=5)
-    await press(world, t.op, f"v1|acc|{budi_client}")
-    await press(world, t.op, "v1|bnk|bni")
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(budi_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bni"))
     await world.say(t.op, "0987654321")
     await world.say(t.op, "Budi Santoso")
-    await press(world, t.op, "v1|pbs")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     await world.drain()
-    await press(world, fajar, f"v1|pay|{pid}")
-    await press(world, fajar, f"v1|ps|{budi_client}")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, buttons.TRANSFER_SENT.data(budi_client))
     assert await status(world, pid) == "paid"
     assert await world.rows("SELECT lpj_due_on FROM proposals") == [((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)]
     assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [("sent", 3, 4_500_000)]
@@ -172,7 +173,7 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     leaks = [(s, text) for text in group_texts for s in secrets if s in text]
     assert leaks == []
     assert "Funds transferred" in card(world, t, pid).text or "Fajar" in card(world, t, pid).text
-    assert datas(card(world, t, pid)) == {f"v1|pdt|{pid}"}
+    assert datas(card(world, t, pid)) == {buttons.CARD_DETAIL.data(pid)}
     assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", (
         await world.rows("SELECT count(*) FROM outbox"))[0][0])]
 
@@ -183,11 +184,11 @@ async def test_the_head_types_the_sk_number_and_others_cannot_issue(world) -> No
     refused = await world.say(t.andi, "/sk")
     assert "⚠️" in refused[-1].text
     await world.say(t.head, "/sk")
-    await press(world, t.head, f"v1|sk|p|{pid}")
-    await press(world, t.head, "v1|sk|n")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
     draft = (await world.say(t.head, "SK-045/BRSKPN-GP/XI/2026 28 November 2026"))[-1]
     assert "SK-045/BRSKPN-GP/XI/2026" in draft.text
-    await press(world, t.head, "v1|sk|y")
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await world.rows("SELECT count(*) FROM sk_register") == [(0,)]  # a typed number uses no register number
     assert await world.rows("SELECT count(*) FROM bank_accounts WHERE status = 'missing'") == [(3,)]
@@ -197,7 +198,7 @@ async def test_the_head_types_the_sk_number_and_others_cannot_issue(world) -> No
 async def test_a_rejected_proposal_tells_the_operator_why(world) -> None:
     t = world.team = await team(world)
     pid = await submitted(world, t)
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
     await give_reasons(world, t.andi, pid, "reject", ["fbudget"], "Anggaran melebihi pagu")
     assert await status(world, pid) == "rejected"
     await world.drain()

@@ -7,7 +7,7 @@ import json
 
 from bot.emulator import BotMessage
 from bot.domain.models import Role
-from handlers.callback_data import encode
+from handlers import buttons
 from tests.security.matrix import plant_button
 from tests.helpers import jpeg, pdf as make_pdf
 
@@ -31,11 +31,11 @@ class Operator:
         assert replies, f"no answer to {text!r}"
         return replies[-1]
 
-    async def tap(self, data_suffix: str, message: BotMessage | None = None) -> BotMessage:
+    async def tap(self, data: str, message: BotMessage | None = None) -> BotMessage:
+        """Press the button whose callback data is ``data`` (from its codec in handlers/buttons.py)."""
         self.actions += 1
         message = message or self.world.last(self.user)
-        data = next(b.callback_data for row in message.buttons for b in row
-                    if b.callback_data and b.callback_data.endswith("|" + data_suffix))
+        assert any(b.callback_data == data for row in message.buttons for b in row), (data, message.buttons)
         await self.world.press(self.user, message, data)
         return self.world.last(self.user)
 
@@ -48,7 +48,7 @@ async def operator(world) -> Operator:
 
 def stop_button(ask: BotMessage) -> str:
     """The "⏸ Berhenti, simpan draf" button of a /batal question (it carries the question's token)."""
-    return next(b.callback_data for row in ask.buttons for b in row if b.callback_data.startswith("v1|stop|"))
+    return next(b.callback_data for row in ask.buttons for b in row if buttons.DRAFT_STOP.parse(b.callback_data))
 
 
 async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world) -> None:
@@ -56,7 +56,7 @@ async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world)
     it is refused as stale, the draft stays open, and her next answer is taken as an answer."""
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     ask = await op.type("/batal")
     question = await op.type("/lanjut")
     answer = await world.press(op.user, ask, stop_button(ask))
@@ -71,34 +71,34 @@ async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world)
 async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type(name)
     await op.type(nik)
-    await op.tap("in|here")  # the NIK's birth date and sex are right, and she lives where it was issued
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))  # the NIK's birth date and sex are right, and she lives where it was issued
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
     if first:
-        await op.tap("in|keluarga")
-        await op.tap("in|1")
-        await op.tap("in|3")
-        await op.tap("in|done")
+        await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+        await op.tap(buttons.INTAKE_ANSWER.data(1))
+        await op.tap(buttons.INTAKE_ANSWER.data(3))
+        await op.tap(buttons.INTAKE_ANSWER.data("done"))
     else:
-        await op.tap("in|same")  # same approach and components as the previous client
+        await op.tap(buttons.INTAKE_ANSWER.data("same"))  # same approach and components as the previous client
     await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
     await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
     if first:
         await op.type("Paket sembako, 3 x 500.000")  # asked straight away for component 1
     else:
-        await op.tap("in|copy")
+        await op.tap(buttons.INTAKE_ANSWER.data("copy"))
 
 
 
 async def test_a_three_client_proposal_by_conversation(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|next")  # December 2026
+    await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026
     for index, (name, nik) in enumerate(CLIENTS):
         await add_client(op, name, nik, first=index == 0)
-        await op.tap("in|next" if index < 2 else "in|review")
+        await op.tap(buttons.INTAKE_ANSWER.data("next") if index < 2 else buttons.INTAKE_ANSWER.data("review"))
     review = world.last(op.user)
     assert "3" in review.text and "Rp4.500.000" in review.text
-    submit = next(b.callback_data for row in review.buttons for b in row if b.callback_data.startswith("v1|sub|"))
+    submit = next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data))
     # A double tap on Send: both presses reach the bot before the button disappears.
     answers = await asyncio.gather(world.emu.press(op.user, review, submit), world.emu.press(op.user, review, submit))
     await world.emu.settle()
@@ -125,7 +125,7 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
 async def test_bad_answers_are_explained_and_change_nothing(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     await op.type("Siti Rahayu")
     before = await world.rows("SELECT draft_cursor FROM proposals")
     for typed, expected in [
@@ -146,7 +146,7 @@ async def test_bad_answers_are_explained_and_change_nothing(world) -> None:
 async def test_a_restart_in_the_middle_of_a_draft_loses_nothing(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     await op.type("Siti Rahayu")
     question = await op.type("3201014508900004")
     assert "5 Agustus 1990" in question.text
@@ -155,7 +155,7 @@ async def test_a_restart_in_the_middle_of_a_draft_loses_nothing(world) -> None:
 
     resumed = await op.type("/lanjut")
     assert resumed.text == question.text  # the very same question, nothing typed is lost
-    await op.tap("in|elsewhere", resumed)
+    await op.tap(buttons.INTAKE_ANSWER.data("elsewhere"), resumed)
     assert await world.rows("SELECT count(*) FROM proposals") == [(1,)]
 
 
@@ -174,7 +174,7 @@ async def test_operator_b_cannot_see_operator_a_proposal(world) -> None:
 async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     question = await op.type("Siti Rahayu")
     ask = await op.type("/batal")
     assert "USL-2026-0001" in ask.text
@@ -190,8 +190,8 @@ async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
     # A second /ajukan offers to continue or discard the existing draft.
     offer = await op.type("/ajukan")
     assert "USL-2026-0001" in offer.text
-    await op.tap("wd|1", offer)
-    await op.tap("wdy|1")
+    await op.tap(buttons.PROPOSAL_WITHDRAW.data(1), offer)
+    await op.tap(buttons.PROPOSAL_WITHDRAW_CONFIRMED.data(1))
     assert await world.rows("SELECT status FROM proposals") == [("withdrawn",)]
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'withdraw'") == [("withdraw",)]
 
@@ -199,7 +199,7 @@ async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
 async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(world, tmp_path) -> None:
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     pdf = make_pdf("surat pengantar")
     await world.emu.send_document(op.user, file_name="surat-pengantar.pdf", content=pdf, mime_type="application/pdf")
     await world.emu.settle()
@@ -225,12 +225,12 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
 
 async def submitted_proposal(world, op: Operator) -> int:
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     await add_client(op, *CLIENTS[0], first=True)
-    await op.tap("in|review")
+    await op.tap(buttons.INTAKE_ANSWER.data("review"))
     review = world.last(op.user)
     await op.tap(next(b.callback_data for row in review.buttons for b in row
-                      if b.callback_data.startswith("v1|sub|")).removeprefix("v1|"), review)
+                      if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)), review)
     return (await world.rows("SELECT id FROM proposals"))[0][0]
 
 
@@ -252,10 +252,10 @@ async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world)
 
     review = await op.type("/lanjut")
     assert "Alamat kurang lengkap (RT/RW)" in review.text and "Lampirkan surat pengantar" in review.text
-    await op.tap(f"cl|{client_id}", review)
-    await op.tap(f"ed|{client_id}|address")
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id), review)
+    await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "address"))
     await op.type("Jl. Melati 3 RT 01/RW 02, Desa Cibinong, Kec. Cibinong")
-    await op.tap("sub|1")
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(1))
 
     assert await world.rows("SELECT status, version FROM proposals") == [("submitted", 2)]
     versions = await world.rows("SELECT version, snapshot FROM proposal_versions ORDER BY version")
@@ -268,7 +268,7 @@ async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world)
 async def test_every_field_refuses_bad_input_with_a_clear_answer(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
 
     async def refused(typed: str) -> None:
         before = await world.rows("SELECT draft_cursor FROM proposals")
@@ -280,21 +280,21 @@ async def test_every_field_refuses_bad_input_with_a_clear_answer(world) -> None:
     await refused("12345")  # digits are not a name
     await op.type("Siti Rahayu")
     await op.type("3201014508900004")
-    await op.tap("in|change")
-    await op.tap("in|P")
+    await op.tap(buttons.INTAKE_ANSWER.data("change"))
+    await op.tap(buttons.INTAKE_ANSWER.data("P"))
     await refused("31-02-1990")  # no such date
     await refused("01-01-2030")  # in the future
     await op.type("05-08-1990")
-    await op.tap("in|other")
+    await op.tap(buttons.INTAKE_ANSWER.data("other"))
     await refused("Atlantis")  # unknown province
     await op.type("Jawa Barat")
     await refused("Gotham")  # no such regency in Jawa Barat
     await op.type("Kabupaten Bogor")
     await refused("Jl")  # too short for an address
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|keluarga")
-    await op.tap("in|1")
-    await op.tap("in|done")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    await op.tap(buttons.INTAKE_ANSWER.data(1))
+    await op.tap(buttons.INTAKE_ANSWER.data("done"))
     await refused("ok")  # too short for an assessment
     await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
     await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
@@ -323,31 +323,31 @@ async def test_an_operator_of_two_ipwl_chooses_which_one_each_proposal_is_for(wo
         str(ids["JB01"]), str(ids["SS01"])]
     assert await world.rows("SELECT count(*) FROM proposals") == [(0,)]  # nothing before she chooses
 
-    await op.tap(f"pni|{ids['SS01']}")
+    await op.tap(buttons.DRAFT_IPWL.data(ids['SS01']))
     assert await world.rows("SELECT p.code, i.code FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id") == [
         ("USL-2026-0001", "SS01")]
 
     await op.type("/ajukan")  # SS01 has its draft: she is offered to continue it, not a second one
-    offer = await op.tap(f"pni|{ids['SS01']}")
+    offer = await op.tap(buttons.DRAFT_IPWL.data(ids['SS01']))
     assert "USL-2026-0001" in offer.text
     pid = (await world.rows("SELECT id FROM proposals WHERE code = 'USL-2026-0001'"))[0][0]
-    assert any(b.callback_data.endswith(f"cont|{pid}") for row in offer.buttons for b in row)
+    assert any(b.callback_data == buttons.DRAFT_CONTINUE.data(pid) for row in offer.buttons for b in row)
 
     await op.type("/ajukan")
-    await op.tap(f"pni|{ids['JB01']}")
+    await op.tap(buttons.DRAFT_IPWL.data(ids['JB01']))
     assert await world.rows("SELECT p.code, i.code FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id ORDER BY p.id") == [
         ("USL-2026-0001", "SS01"), ("USL-2026-0002", "JB01")]
 
     # A forged button for an IPWL she does not run is refused, and creates nothing.
-    forged = plant_button(world, op.user.id, encode("pni", ids["PA01"]))
-    answer = await world.press(op.user, forged, encode("pni", ids["PA01"]))
+    forged = plant_button(world, op.user.id, buttons.DRAFT_IPWL.data(ids["PA01"]))
+    answer = await world.press(op.user, forged, buttons.DRAFT_IPWL.data(ids["PA01"]))
     assert answer is not None and answer.show_alert and "bukan operator" in (answer.text or "")
     assert await world.rows("SELECT count(*) FROM proposals") == [(2,)]
 
     async def in_conversation() -> str:
         return (await world.rows("SELECT p.code FROM conversations c JOIN proposals p ON p.id = c.entity_id"))[0][0]
 
-    await op.tap(f"cont|{pid}", offer)  # the offer's Continue goes to SS01's draft, whatever else is open
+    await op.tap(buttons.DRAFT_CONTINUE.data(pid), offer)  # the offer's Continue goes to SS01's draft, whatever else is open
     assert await in_conversation() == "USL-2026-0001"
     await op.type("/lanjut")  # without a code: the draft touched last (JB01's, just started)
     assert await in_conversation() == "USL-2026-0002"
@@ -358,20 +358,20 @@ async def test_an_address_corrected_with_a_phone_at_the_end_keeps_the_phone_apar
     split off, the same way the first answer is."""
     op = await operator(world)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     await add_client(op, *CLIENTS[0], first=True)
-    await op.tap("in|review")
+    await op.tap(buttons.INTAKE_ANSWER.data("review"))
     client_id = (await world.rows("SELECT id FROM clients"))[0][0]
-    await op.tap(f"cl|{client_id}")
-    await op.tap(f"ed|{client_id}|address")
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id))
+    await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "address"))
     shown = await op.type("Jl. Raya Bogor Km 5 RT 02/03, Cibinong, 0813-1122-3344")
     assert not shown.text.startswith("⚠️"), shown.text
     assert await world.rows("SELECT address, phone FROM clients") == [
         ("Jl. Raya Bogor Km 5 RT 02/03, Cibinong", "+6281311223344")]
     assert "Cibinong, 0813" not in shown.text  # (the address she reads back has no phone in it)
     # Corrected again without a phone: the phone saved stays.
-    await op.tap(f"cl|{client_id}")
-    await op.tap(f"ed|{client_id}|address")
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id))
+    await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "address"))
     await op.type("Jl. Raya Bogor Km 6 RT 02/03, Cibinong")
     assert await world.rows("SELECT address, phone FROM clients") == [
         ("Jl. Raya Bogor Km 6 RT 02/03, Cibinong", "+6281311223344")]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Approach, Component, Role, Sex
+from handlers import buttons
 from tests.helpers import pdf
 
 PDF = pdf("surat pengantar")
@@ -80,7 +81,7 @@ async def submitted(world, t: Team) -> int:
 def card(world, t: Team, proposal_id: int) -> BotMessage:
     """The live card of a proposal in the group (the one with its Detail button)."""
     return next(m for m in reversed(world.emu.chat_messages(t.group))
-                if any(b.callback_data == f"v1|pdt|{proposal_id}" for row in m.buttons for b in row))
+                if any(b.callback_data == buttons.CARD_DETAIL.data(proposal_id) for row in m.buttons for b in row))
 
 
 def datas(message: BotMessage) -> set[str]:
@@ -104,14 +105,14 @@ async def person_id(world, user: EmuUser) -> int:
 
 async def give_reasons(world, pic: EmuUser, proposal_id: int, action: str, ticks: list[str], text: str) -> None:
     """Return/Reject pressed on the card, then the checklist and the reason in the private chat."""
-    answer = await tap(world, pic, card(world, world.team, proposal_id), f"v1|pdc|{proposal_id}|{action}")
+    answer = await tap(world, pic, card(world, world.team, proposal_id), buttons.CARD_DECISION.data(proposal_id, action))
     assert not answer.show_alert, answer.text
     checklist = world.last(pic)
     for tick in ticks:
-        await tap(world, pic, checklist, f"v1|rsn|{proposal_id}|{tick}")
+        await tap(world, pic, checklist, buttons.DECISION_REASON.data(proposal_id, tick))
         checklist = world.last(pic)
     await world.say(pic, text)
-    await tap(world, pic, world.last(pic), f"v1|rsn|{proposal_id}|ok")
+    await tap(world, pic, world.last(pic), buttons.DECISION_REASON.data(proposal_id, "ok"))
 
 
 async def test_claim_return_resubmit_verify_validate(world) -> None:
@@ -121,18 +122,18 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
 
     first = card(world, t, pid)
     assert "USL-2026-0001" in first.text and "Rp4.500.000" in first.text and "JB01" in first.text
-    assert datas(first) == {f"v1|pic|{pid}|claim", f"v1|pdc|{pid}|return", f"v1|pdc|{pid}|reject", f"v1|pdt|{pid}"}
+    assert datas(first) == {buttons.CARD_ACTION.data(pid, "claim"), buttons.CARD_DECISION.data(pid, "return"), buttons.CARD_DECISION.data(pid, "reject"), buttons.CARD_DETAIL.data(pid)}
 
     # Andi claims; the card says so, in place.
-    answer = await tap(world, t.andi, first, f"v1|pic|{pid}|claim")
+    answer = await tap(world, t.andi, first, buttons.CARD_ACTION.data(pid, "claim"))
     assert not answer.show_alert and "USL-2026-0001" in answer.text
     assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
     first = card(world, t, pid)
     assert "Andi PIC" in first.text and first.edits
-    assert f"v1|pic|{pid}|verify" in datas(first) and f"v1|pic|{pid}|claim" not in datas(first)
+    assert buttons.CARD_ACTION.data(pid, "verify") in datas(first) and buttons.CARD_ACTION.data(pid, "claim") not in datas(first)
 
     # Budi may not verify while Andi checks it: told who and since when.
-    refused = await tap(world, t.budi, first, f"v1|pic|{pid}|verify")
+    refused = await tap(world, t.budi, first, buttons.CARD_ACTION.data(pid, "verify"))
     assert refused.show_alert and "Andi PIC" in refused.text and "WIB" in refused.text
     assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
 
@@ -144,8 +145,8 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
         (budi_client, "nik", "NIK tidak sesuai KTP", "proposal")]
     notice = world.last(t.op)
     assert "USL-2026-0001" in notice.text and "NIK tidak sesuai KTP" in notice.text and "Budi Santoso" in notice.text
-    assert datas(notice) == {f"v1|open|{pid}"}
-    assert datas(card(world, t, pid)) == {f"v1|pdt|{pid}"}
+    assert datas(notice) == {buttons.PROPOSAL_OPEN.data(pid)}
+    assert datas(card(world, t, pid)) == {buttons.CARD_DETAIL.data(pid)}
 
     # Siti drops client 3 and sends version 2: a new card; the old one says it was replaced.
     who = await operator(world, t.op)
@@ -161,25 +162,25 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     assert await world.rows("SELECT version FROM group_cards WHERE proposal_id = ?", pid) == [(2,)]
 
     # Budi opens Detail privately: NIK masked, the letter re-sent, the change listed.
-    answer = await tap(world, t.budi, second, f"v1|pdt|{pid}")
+    answer = await tap(world, t.budi, second, buttons.CARD_DETAIL.data(pid))
     assert not answer.show_alert
     private = world.emu.chat_messages(t.budi)
     detail = next(m for m in private if m.text and "USL-2026-0001" in m.text)
     assert "3201••••••••0004" in detail.text and "3201014508900004" not in detail.text
     assert "Dewi Lestari" in detail.text  # removed since version 1
     assert any(m.document and m.document.get("file_name") == "surat-pengantar.pdf" for m in private)
-    reveal = await tap(world, t.budi, detail, f"v1|nik|{budi_client}")
+    reveal = await tap(world, t.budi, detail, buttons.CARD_NIK.data(budi_client))
     assert reveal.show_alert and "3201011203850002" in reveal.text
     assert await world.rows("SELECT action FROM audit_events WHERE action IN ('view_detail', 'reveal_nik') ORDER BY id") == [
         ("view_detail",), ("reveal_nik",)]
 
     # Andi claims and verifies; under four-eyes he may not validate; Budi does.
-    await tap(world, t.andi, second, f"v1|pic|{pid}|claim")
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
+    await tap(world, t.andi, second, buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
     assert await status(world, pid) == ("verified", andi_id, andi_id, None, 2)
-    refused = await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    refused = await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     assert refused.show_alert
-    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     assert await status(world, pid) == ("validated", andi_id, andi_id, budi_id, 2)
     assert "Budi PIC" in card(world, t, pid).text
     assert "USL-2026-0001" in world.last(t.head).text and "/sk" in world.last(t.head).text
@@ -201,7 +202,7 @@ async def test_another_team_and_a_stranger_are_refused_and_audited(world) -> Non
                 assert answer.show_alert, (data, answer)
         assert await status(world, pid) == before
         if stage == "submitted":
-            await tap(world, t.andi, message, f"v1|pic|{pid}|claim")
+            await tap(world, t.andi, message, buttons.CARD_ACTION.data(pid, "claim"))
             before = await status(world, pid)
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'denied'") == [(presses,)]
     assert world.emu.chat_messages(t.citra)[-1].text.startswith("✅")  # only her enrolment: no detail sent
@@ -213,8 +214,8 @@ async def test_two_pic_press_claim_at_once_one_wins(world) -> None:
     t = world.team = await team(world)
     pid = await submitted(world, t)
     message = card(world, t, pid)
-    answers = await asyncio.gather(world.emu.press(t.andi, message, f"v1|pic|{pid}|claim"),
-                                   world.emu.press(t.budi, message, f"v1|pic|{pid}|claim"))
+    answers = await asyncio.gather(world.emu.press(t.andi, message, buttons.CARD_ACTION.data(pid, "claim")),
+                                   world.emu.press(t.budi, message, buttons.CARD_ACTION.data(pid, "claim")))
     await world.emu.settle()
     winners = [a for a in answers if not a.show_alert]
     losers = [a for a in answers if a.show_alert]
@@ -233,11 +234,11 @@ async def test_detail_for_a_pic_who_never_started_the_bot_is_a_start_link(world)
     who = await world.services.onboarding.identify(eko.id, eko.full_name, private_chat=False, language="id")
     await world.services.onboarding.redeem_invite(who, invite.token)
     pid = await submitted(world, t)
-    answer = await tap(world, eko, card(world, t, pid), f"v1|pdt|{pid}")
+    answer = await tap(world, eko, card(world, t, pid), buttons.CARD_DETAIL.data(pid))
     assert answer.url == "https://t.me/atensi_bot?start=hi"
     assert world.emu.chat_messages(eko) == []
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'view_detail'") == [(0,)]
-    answer = await tap(world, eko, card(world, t, pid), f"v1|pdc|{pid}|return")
+    answer = await tap(world, eko, card(world, t, pid), buttons.CARD_DECISION.data(pid, "return"))
     assert answer.url == "https://t.me/atensi_bot?start=hi"
 
 
@@ -249,7 +250,7 @@ async def test_notifications_survive_429_and_500_and_arrive_once(world) -> None:
     await world.emu.wait_for(lambda: any("USL-2026-0001" in m.text for m in world.emu.chat_messages(t.group)))
     world.emu.fail_next("editMessageText", status=500, chat_id=t.group.id)
     world.emu.fail_next("sendMessage", status=429, retry_after=1, chat_id=t.op.id)
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
     await give_reasons(world, t.andi, pid, "reject", [], "Bukan sasaran program ATENSI")
     await world.emu.wait_for(lambda: "Bukan sasaran" in (world.last(t.op).text or ""), timeout=8)
     await world.emu.settle()
@@ -265,9 +266,9 @@ async def test_a_pic_who_also_runs_the_ipwl_cannot_decide_on_its_proposal(world)
     await world.enrol(t.andi, Role.OPERATOR, ipwl="JB01")  # Andi also helps run Yayasan Harapan Bogor
     pid = await submitted(world, t)
     before = await status(world, pid)
-    answer = await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
+    answer = await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
     assert answer.show_alert and "rekan" in (answer.text or "")  # in Indonesian: a colleague must decide
     assert await status(world, pid) == before
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'denied'") == [(1,)]
-    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|claim")  # Budi, his colleague, may
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))  # Budi, his colleague, may
     assert (await status(world, pid))[0] == "in_review"

@@ -11,11 +11,11 @@ import io
 import openpyxl
 
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import tap
 from tests.scenarios.test_report_monthly import asked
 from tests.test_reports import build_seed, seed_program
-from handlers.callback_data import encode
 from tests.security.matrix import message_with_button
 
 
@@ -92,7 +92,7 @@ async def test_an_auditor_reads_everything_and_decides_nothing(world: World) -> 
     await tap(world, ida, menu, "Klien")
     labels = [b.text for row in world.last(ida).buttons for b in row]
     assert "Tahun ini" in labels and not any("Lengkap" in label for label in labels), labels
-    forged = encode("ex.c", "clients", 1)
+    forged = buttons.EXPORT_MASK.data("clients", 1)
     answer = await world.press(ida, await message_with_button(world, ida.id, forged), forged)
     assert answer is not None and answer.show_alert and "Disamarkan" in answer.text
 

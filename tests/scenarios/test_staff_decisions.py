@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.test_payments_flow import press, validated
 from tests.scenarios.test_review_flow import card, datas, person_id, status, submitted, tap, team
 from tests.test_lpj_service import seed_proposal
@@ -22,21 +23,21 @@ async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_re
     andi_id, budi_id, rina_id = [await person_id(world, u) for u in (t.andi, t.budi, rina)]
 
     # Rina may not take the proposal for checking: it is the team's work.
-    refused = await tap(world, rina, card(world, t, pid), f"v1|pic|{pid}|claim")
+    refused = await tap(world, rina, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
     assert refused.show_alert and "Tim PIC" in refused.text and "admin" in refused.text.lower()
     assert (await status(world, pid))[:2] == ("submitted", None)
 
     # Andi claims; Rina releases the claim (an admin hands a review back) and Andi claims again.
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
-    released = await tap(world, rina, card(world, t, pid), f"v1|pic|{pid}|release")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    released = await tap(world, rina, card(world, t, pid), buttons.CARD_ACTION.data(pid, "release"))
     assert not released.show_alert, released.text
     assert (await status(world, pid))[:2] == ("submitted", None)
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
     assert await status(world, pid) == ("verified", andi_id, andi_id, None, 1)
 
     # Rina presses Validate (and Return): refused, nothing changes, the card does not name her.
-    for data in (f"v1|pic|{pid}|validate", f"v1|pdc|{pid}|return", f"v1|pdc|{pid}|reject"):
+    for data in (buttons.CARD_ACTION.data(pid, "validate"), buttons.CARD_DECISION.data(pid, "return"), buttons.CARD_DECISION.data(pid, "reject")):
         refused = await tap(world, rina, card(world, t, pid), data)
         assert refused.show_alert and "admin" in refused.text.lower(), (data, refused.text)
     assert await status(world, pid) == ("verified", andi_id, andi_id, None, 1)
@@ -44,27 +45,27 @@ async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_re
     assert await world.rows("SELECT count(*) FROM conversations WHERE kind = 'review_reason'") == [(0,)]
 
     # Budi, the second PIC of the team, validates: the card names him.
-    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     assert await status(world, pid) == ("validated", andi_id, andi_id, budi_id, 1)
     await world.drain()
     assert "Budi PIC" in card(world, t, pid).text and "Admin" not in card(world, t, pid).text
     denied = await world.rows("SELECT actor_id, reason FROM audit_events WHERE action = 'denied' ORDER BY id")
     assert denied == [(rina_id, "claim: role_required"), (rina_id, "validate: role_required"),
                       (rina_id, "return: role_required"), (rina_id, "reject: role_required")]
-    assert datas(card(world, t, pid)) == {f"v1|pdt|{pid}"}
+    assert datas(card(world, t, pid)) == {buttons.CARD_DETAIL.data(pid)}
 
 
 async def test_the_operator_hears_of_each_step_of_the_review(world) -> None:
     t = world.team = await team(world)
     pid = await submitted(world, t)
     before = len(world.emu.chat_messages(t.op))
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|claim")
-    await tap(world, t.andi, card(world, t, pid), f"v1|pic|{pid}|verify")
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
     await world.drain()
     verified = world.emu.chat_messages(t.op)[before:]
     assert len(verified) == 1 and "USL-2026-0001" in verified[0].text and "diverifikasi" in verified[0].text
     assert "Andi" not in verified[0].text  # the team's step, not a person's
-    await tap(world, t.budi, card(world, t, pid), f"v1|pic|{pid}|validate")
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     await world.drain()
     validated = world.emu.chat_messages(t.op)[before + 1:]
     assert len(validated) == 1 and "divalidasi" in validated[0].text and "SK" in validated[0].text
@@ -84,8 +85,8 @@ async def test_the_head_types_an_sk_number_the_number_stays_a_number_and_one_car
     t = world.team = await team(world)
     pid = await validated(world, t)
     await world.say(t.head, "/sk")
-    await press(world, t.head, f"v1|sk|p|{pid}")
-    await press(world, t.head, "v1|sk|n")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
 
     # What the head typed in issue 11.1, and its relatives: each refused with the reason, nothing kept.
     refusals = {
@@ -113,7 +114,7 @@ async def test_the_head_types_an_sk_number_the_number_stays_a_number_and_one_car
     assert all("diganti" in c.text for c in cards[:-1])
     assert await world.rows("SELECT count(*) FROM decrees") == [(0,)]  # shown, not recorded
 
-    await press(world, t.head, "v1|sk|y")
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await world.rows("SELECT action, to_status FROM audit_events WHERE entity = 'decree'") == [
         ("issue_sk", "SK-045/BRSKPN-GP/XI/2026")]
@@ -128,7 +129,7 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
     await world.enrol(fajar, Role.FINANCE)
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=2)
     await world.say(fajar, "/bayar")
-    await press(world, fajar, f"v1|pay|{pid}")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
     for text, reason in {"00123/SPP/XI/2026 17 Desember 2026": "masa depan",
                          "00123/SPP/XI/2026": "tanggal",
                          "SPP 123 28-11-2026": "00012/SPP/XI/2026 28-11-2026"}.items():  # the form, by example
@@ -144,16 +145,16 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_orders'") == [(0,)]
 
     # "Type again" starts over; then Save records both, numbers and dates apart, and audits them.
-    await press(world, fajar, f"v1|pok|{pid}|n")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "n"))
     assert "Ketik nomor dan tanggal SPP" in world.last(fajar).text and world.last(fajar).buttons == []
     await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
-    await press(world, fajar, f"v1|pok|{pid}|y")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
     assert await world.rows("SELECT spp_number, spp_date, spm_number, spm_date FROM payments") == [
         ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026", "2026-11-28")]
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'record_orders'") == [
         ("SPP 00123/SPP/XI/2026 2026-11-27; SPM 00456/SPM/XI/2026 2026-11-28",)]
-    assert f"v1|ptx|{pid}" in datas(world.last(fajar))  # on to the transfers
+    assert buttons.TRANSFERS_SHEET.data(pid) in datas(world.last(fajar))  # on to the transfers
 
 
 # --- 11.4 one account, one client; 12.4 the accounts card waits and comes back ------------------------------
@@ -162,7 +163,7 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
 async def decreed(world, t) -> int:
     pid = await validated(world, t)
     await world.say(t.head, "/sk")
-    for data in (f"v1|sk|p|{pid}", "v1|sk|n", "v1|sk|r", "v1|sk|y"):
+    for data in (buttons.SK_DRAFT.data("p", pid), buttons.SK_DRAFT.data("n"), buttons.SK_DRAFT.data("r"), buttons.SK_DRAFT.data("y")):
         await press(world, t.head, data)
     await world.drain()
     return pid
@@ -171,11 +172,11 @@ async def decreed(world, t) -> int:
 async def enter_account(world, op, client_id: int, bank: str, number: str, holder: str) -> list[str]:
     """Siti types one client's account; returns what the bot said along the way."""
     before = len(world.emu.chat_messages(op))
-    await press(world, op, f"v1|acc|{client_id}")
-    await press(world, op, f"v1|bnk|{bank}")
+    await press(world, op, buttons.ACCOUNT_ENTER.data(client_id))
+    await press(world, op, buttons.ACCOUNT_BANK.data(bank))
     await world.say(op, number)
     await world.say(op, holder)
-    await press(world, op, "v1|pbs")
+    await press(world, op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     return [m.text for m in world.emu.chat_messages(op)[before:]] + [e for m in world.emu.chat_messages(op)[before:]
                                                                      for e in m.edits]
 
@@ -211,14 +212,14 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     await world.drain()
     notice = next(m for m in world.emu.chat_messages(fajar) if "avr" in str(datas(m)))
     assert "⚠️ 3 di antaranya" in notice.text
-    await press(world, fajar, f"v1|avr|{pid}")
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
     review = world.last(fajar).text
     assert "nomor rekening sama dengan klien 2. Budi Santoso pada proposal ini" in review
     assert "nomor rekening sama dengan klien 1. Siti Rahayu pada proposal ini" in review
     assert f"nomor rekening sama dengan klien 1 pada {other_code} (SS01)" in review
 
     # He sends Budi's back: the card says what it waits for (no dead buttons) ...
-    await press(world, fajar, f"v1|ar|{budi}")
+    await press(world, fajar, buttons.ACCOUNT_RETURN.data(budi))
     await world.say(fajar, "Nomor rekening sama dengan milik Siti Rahayu")
     waiting = world.last(fajar)
     assert "Menunggu rekening baru dari operator untuk 2. Budi Santoso" in waiting.text and waiting.buttons == []
@@ -227,7 +228,7 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     await enter_account(world, t.op, budi, "bni", "0123456789", "Budi Santoso")
     await world.drain()
     back = world.last(fajar)
-    verify_all = next(d for d in datas(back) if d.startswith(f"v1|ava|{pid}|"))  # (with the accounts' fingerprint)
+    verify_all = next(d for d in datas(back) if (all_ := buttons.ACCOUNTS_VERIFY_ALL.parse(d)) and all_.args[0] == str(pid))  # (with the accounts' fingerprint)
     assert "sudah mengirim rekening baru" in back.text
     assert "klien 2. Budi Santoso pada proposal ini" not in back.text  # no longer shared
     await tap(world, fajar, back, verify_all)
@@ -250,11 +251,11 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
                            " FROM clients WHERE proposal_id = ?", (pid,))
     fitri = Phone(world, people.fitri)
     await fitri.type("/bayar")
-    await fitri.tap(f"pay|{pid}")
+    await fitri.tap(buttons.PAYMENT_OPEN.data(pid))
     await fitri.type("00123/SPP/XI/2026 28-11-2026")
     await fitri.type("00456/SPM/XI/2026 28-11-2026")
-    await fitri.tap(f"pok|{pid}|y")
-    await fitri.tap(f"psa|{pid}")
+    await fitri.tap(buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    await fitri.tap(buttons.TRANSFERS_ALL_SENT.data(pid))
     await world.drain()
 
     # Siti's notice: the due date, what the LPJ needs, and the way to start it.
@@ -263,30 +264,30 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     assert "harus dikirim paling lambat" in notice.text
     for needed in ("kuitansi", "Rp5.000.000", "meterai Rp10.000", "foto kegiatan", "BAST", "/lpj"):
         assert needed in notice.text, needed
-    assert datas(notice) == {f"v1|ljo|{pid}"}
-    first = await siti.tap(f"ljo|{pid}")
+    assert datas(notice) == {buttons.LPJ_OPEN.data(pid)}
+    first = await siti.tap(buttons.LPJ_OPEN.data(pid))
     assert first is not None and not first.show_alert
     assert await world.rows("SELECT kind, entity_id FROM conversations c JOIN people p ON p.id = c.person_id"
                             " WHERE p.telegram_user_id = ?", people.siti.id) == [("lpj", pid)]
 
     # Siti files it with a receipt above Rp5.000.000, a photo and the BAST.
     await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap("lji|all")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
     await siti.send("kuitansi2.pdf")
     await siti.type("6.000.000")
-    await siti.tap("lji|yes")  # the meterai is on it
-    await siti.tap("lji|photo")
+    await siti.tap(buttons.LPJ_ANSWER.data("yes"))  # the meterai is on it
+    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo(JPEG)
-    await siti.tap("lji|bast")
+    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast.pdf")
-    await siti.tap("lji|review")
-    await siti.tap(f"ljs|{pid}")
+    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
 
     # Andi (PIC) opens the Detail: the text, then each file itself, by Telegram file id.
     card = world.last(people.group)
     before = len(world.emu.chat_messages(people.andi))
-    await world.press(people.andi, card, siti.button(f"ljd|{pid}", card))
+    await world.press(people.andi, card, siti.button(buttons.LPJ_DETAIL.data(pid), card))
     shown = world.emu.chat_messages(people.andi)[before:]
     assert "kuitansi2.pdf" in shown[0].text
     files = shown[1:]
@@ -298,12 +299,12 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     assert [r[0] for r in uploaded][0] == files[0].document["file_id"]  # sent again, not uploaded again
     assert await world.rows("SELECT action, reason FROM audit_events WHERE action = 'view_detail'") == [
         ("view_detail", "lpj")]
-    await world.press(people.andi, card, siti.button(f"ljv|{pid}", card))
+    await world.press(people.andi, card, siti.button(buttons.LPJ_VERIFY.data(pid), card))
     await world.drain()
     assert "telah diverifikasi oleh Tim PIC" in world.last(people.siti).text  # 12.3: each step is told
 
     # Fitri (finance) validates from her private notice: its Detail brings the same evidence.
-    to_validate = next(m for m in reversed(world.emu.chat_messages(people.fitri)) if f"v1|ljk|{pid}" in datas(m))
+    to_validate = next(m for m in reversed(world.emu.chat_messages(people.fitri)) if buttons.LPJ_VALIDATE.data(pid) in datas(m))
     before = len(world.emu.chat_messages(people.fitri))
-    await world.press(people.fitri, to_validate, f"v1|ljd|{pid}")
+    await world.press(people.fitri, to_validate, buttons.LPJ_DETAIL.data(pid))
     assert len([m for m in world.emu.chat_messages(people.fitri)[before:] if m.document or m.photo]) == 3

@@ -13,6 +13,7 @@ import io
 from openpyxl import load_workbook
 
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.test_payments_flow import XLSX, button, clients, press, status, validated
 from tests.scenarios.test_review_flow import CLIENTS, tap, team
 
@@ -22,7 +23,7 @@ REASON = "Nama rekening tidak sesuai (bank menolak)"
 async def accounts_by_workbook(world, t, pid: int) -> None:
     """Siti fills the accounts workbook for all three clients."""
     await world.say(t.op, "/rekening")
-    await press(world, t.op, f"v1|acx|{pid}")
+    await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
     book = load_workbook(io.BytesIO(world.last(t.op).file_bytes()))
     numbers = {CLIENTS[0][1]: ("BRI", "123456789012345", CLIENTS[0][0]),
                CLIENTS[1][1]: ("BNI", "0123456789", CLIENTS[1][0]),
@@ -44,46 +45,46 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
     await world.say(t.head, "/sk")
-    for data in (f"v1|sk|p|{pid}", "v1|sk|n", "v1|sk|r", "v1|sk|y"):
+    for data in (buttons.SK_DRAFT.data("p", pid), buttons.SK_DRAFT.data("n"), buttons.SK_DRAFT.data("r"), buttons.SK_DRAFT.data("y")):
         await press(world, t.head, data)
     await world.drain()
     await accounts_by_workbook(world, t, pid)
 
     # Fajar opens the check card twice and uses the second: the first keeps its "✅ 3" for later.
     await world.drain()
-    await press(world, fajar, f"v1|avr|{pid}")
-    review_card, verify_dewi = button(world, fajar, f"v1|av|{dewi_client}")
-    await press(world, fajar, f"v1|avr|{pid}")
-    await press(world, fajar, f"v1|av|{siti_client}")
-    await press(world, fajar, f"v1|av|{budi_client}")
-    await press(world, fajar, f"v1|av|{dewi_client}")
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    review_card, verify_dewi = button(world, fajar, buttons.ACCOUNT_VERIFY.data(dewi_client))
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNT_VERIFY.data(siti_client))
+    await press(world, fajar, buttons.ACCOUNT_VERIFY.data(budi_client))
+    await press(world, fajar, buttons.ACCOUNT_VERIFY.data(dewi_client))
     assert await status(world, pid) == "accounts_verified"
 
     # SPP and SPM; Siti's and Budi's transfers sent, Dewi's fails.
     await world.drain()
     await world.say(fajar, "/bayar")
-    await press(world, fajar, f"v1|pay|{pid}")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
     # The SPP question shows an example in the centre's configured form (it was empty: "mis. .").
     assert "mis. 00123/SPP/XI/2026 28-11-2026." in world.last(fajar).text, world.last(fajar).text
     assert await world.rows("SELECT count(*) FROM payments") == [(0,)]
     await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
-    await press(world, fajar, f"v1|pok|{pid}|y")
-    await press(world, fajar, f"v1|ps|{siti_client}")
-    await press(world, fajar, f"v1|ps|{budi_client}")
-    old_card, sent_dewi = button(world, fajar, f"v1|ps|{dewi_client}")
-    _, failed_dewi = button(world, fajar, f"v1|pf|{dewi_client}|failed")
-    await press(world, fajar, f"v1|pf|{dewi_client}|failed")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
+    await press(world, fajar, buttons.TRANSFER_SENT.data(budi_client))
+    old_card, sent_dewi = button(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
+    _, failed_dewi = button(world, fajar, buttons.TRANSFER_FAILED.data(dewi_client, "failed"))
+    await press(world, fajar, buttons.TRANSFER_FAILED.data(dewi_client, "failed"))
     await world.say(fajar, REASON)
     assert await world.rows("SELECT status FROM transfers WHERE client_id = ?", dewi_client) == [("failed",)]
 
     # Siti gives Dewi a new account.
     await world.emu.wait_for(lambda: any(REASON in (m.text or "") for m in world.emu.chat_messages(t.op)), timeout=5)
-    await press(world, t.op, f"v1|acc|{dewi_client}")
-    await press(world, t.op, "v1|bnk|bca")
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(dewi_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bca"))
     await world.say(t.op, "5550001112")
     await world.say(t.op, "Dewi Lestari")
-    await press(world, t.op, "v1|pbs")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     await world.drain()
     assert await world.rows("SELECT status, account_number FROM bank_accounts WHERE client_id = ?", dewi_client) == [
         ("submitted", "5550001112")]
@@ -102,8 +103,8 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     assert not any("Dana" in (m.text or "") for m in world.emu.chat_messages(t.op)[siti_saw:])
 
     # A fresh card shows the new account: Fajar records its transfer, and the proposal is paid.
-    await press(world, fajar, f"v1|pay|{pid}")
-    await press(world, fajar, f"v1|ps|{dewi_client}")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
     assert await status(world, pid) == "paid"
     assert await world.rows("SELECT status, count(*) FROM transfers GROUP BY status") == [("sent", 3)]
     await world.drain()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from handlers import buttons
 from bot.domain.lpj_intake import parse_served, served_example
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.workflow import Action, WorkflowError, transition_for
@@ -27,9 +28,9 @@ async def test_what_a_first_time_operator_and_pic_read(world) -> None:
     name, nik = CLIENTS[0]
     await op.type(name)
     await op.type(nik)
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap("in|keluarga")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
     await op.type("1, 3")
     await op.type(ASSESSMENT)
     line_1 = await op.type(PLAN)
@@ -41,8 +42,8 @@ async def test_what_a_first_time_operator_and_pic_read(world) -> None:
     budget = await op.type("Pertemuan konseling keluarga, 4 x 200.000")
     labels = [b.text for row in budget.buttons for b in row]
     assert "Selesai" not in budget.text and not any("Selesai" in label for label in labels)
-    summary = await op.tap("in|review")
-    sent = await op.tap("sub|1", summary)
+    summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
+    sent = await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)
     assert "Tim PIC 1 akan memeriksanya" in sent.text and "Tim PIC Tim PIC 1" not in sent.text
 
 

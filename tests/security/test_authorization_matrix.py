@@ -218,7 +218,7 @@ async def test_every_button_kind_is_checked_for_role_and_scope(world, monkeypatc
     recorder.install(monkeypatch)
     c = await cast(world)
     kinds = {case.split(":")[0] for case in BUTTON_TARGETS}
-    assert kinds == set(handlers.BUTTONS), set(handlers.BUTTONS) ^ kinds
+    assert kinds == {b.code for b in handlers.BUTTONS}, {b.code for b in handlers.BUTTONS} ^ kinds
     observed: dict[str, dict[str, Outcome]] = {}
     problems: list[str] = []
     for kind in BUTTON_TARGETS:

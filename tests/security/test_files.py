@@ -13,6 +13,7 @@ import zipfile
 
 from bot.files.client_sheet import build_template
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.security.matrix import changes, fingerprint
 
@@ -109,7 +110,7 @@ async def test_the_admins_ipwl_csv_refuses_garbage(world) -> None:
     await world.enrol(rina, Role.ADMIN)
     before = await fingerprint(world)
     ipwl = (await world.say(rina, "/ipwl"))[-1]
-    add = next(b.callback_data for row in ipwl.buttons for b in row if b.callback_data == "v1|ip.a")
+    add = next(b.callback_data for row in ipwl.buttons for b in row if b.callback_data == buttons.IPWL_ADD.data())
     await world.press(rina, ipwl, add)
     for content in (b"\xff\xfe\x00garbage", b"code,name\n" + b"A" * 5000 + b"\n", b""):
         await world.emu.send_document(rina, file_name="ipwl.csv", content=content, mime_type="text/csv")

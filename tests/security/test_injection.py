@@ -12,6 +12,7 @@ from __future__ import annotations
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.emulator import BotMessage
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.test_proposal_intake import Operator
 from tests.scenarios.test_review_flow import card, give_reasons, tap
 
@@ -55,43 +56,43 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     # The operator types markup everywhere it is accepted, and once where it is not (a name).
     op = Operator(world, siti)
     await op.type("/ajukan")
-    await op.tap("in|this")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
     refused = await op.type("<b>Siti</b> Rahayu")
     assert refused.text.startswith("⚠️") and "<" in refused.text  # the offending character, shown as such
     await op.type("Siti Rahayu")
     await op.type("3201014508900004")
-    await op.tap("in|here")
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 " + PAYLOAD)  # (no phone number at its end)
-    await op.tap("in|keluarga")
-    await op.tap("in|1")
-    await op.tap("in|done")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    await op.tap(buttons.INTAKE_ANSWER.data(1))
+    await op.tap(buttons.INTAKE_ANSWER.data("done"))
     await op.type("Pengguna sabu 3 tahun " + PAYLOAD)
     await op.type("Konseling keluarga " + PAYLOAD)  # then the line of component 1 is asked
     await op.type("Paket <b>sembako</b> & <i>beras</i>, 3 x 500.000")
-    review = await op.tap("in|review")
+    review = await op.tap(buttons.INTAKE_ANSWER.data("review"))
     pid = (await world.rows("SELECT id FROM proposals"))[0][0]
     client_id = (await world.rows("SELECT id FROM clients"))[0][0]
-    client_card = await op.tap(f"cl|{client_id}", review)
+    client_card = await op.tap(buttons.DRAFT_CLIENT.data(client_id), review)
     assert "Paket <b>sembako</b> & <i>beras</i>" in client_card.text and "klik" in client_card.text
-    await op.tap(f"sub|{pid}", review)
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(pid), review)
     await world.drain()
     assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
 
     # Andi (a display name full of markup) claims, opens the detail, returns with a marked-up reason.
     world.team = type("T", (), {"group": group})()
-    await tap(world, andi, card(world, world.team, pid), f"v1|pic|{pid}|claim")
+    await tap(world, andi, card(world, world.team, pid), buttons.CARD_ACTION.data(pid, "claim"))
     await world.drain()
     assert "<i>Andi</i> & <a href='https://evil.example/'>Co</a>" in card(world, world.team, pid).text
-    await tap(world, andi, card(world, world.team, pid), f"v1|pdt|{pid}")
+    await tap(world, andi, card(world, world.team, pid), buttons.CARD_DETAIL.data(pid))
     await give_reasons(world, andi, pid, "return", [f"c{client_id}"], "Alamat salah: " + PAYLOAD)
     await world.drain()
     assert "Alamat salah" in world.last(siti).text
 
     # The admin broadcasts a marked-up message to every operator.
     await world.say(rina, "/siaran")
-    await world.press(rina, world.last(rina), "v1|bc.a|all")
+    await world.press(rina, world.last(rina), buttons.BROADCAST_AUDIENCE.data("all"))
     await world.say(rina, "Pengumuman: " + PAYLOAD)
-    confirm = next(b.callback_data for row in world.last(rina).buttons for b in row if b.callback_data.startswith("v1|bc.y|"))
+    confirm = next(b.callback_data for row in world.last(rina).buttons for b in row if buttons.BROADCAST_SEND.parse(b.callback_data))
     await world.press(rina, world.last(rina), confirm)
     await world.drain()
     assert "Pengumuman" in world.last(siti).text

@@ -14,6 +14,7 @@ import logging
 
 from bot.app import configure_logging
 from bot.emulator import BotApiEmulator
+from handlers import buttons
 from tests.scenarios.conftest import TOKEN
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.test_review_flow import CLIENTS
@@ -50,7 +51,7 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         pid = (await world.rows("SELECT id FROM proposals"))[0][0]
         client = (await world.rows("SELECT id FROM clients ORDER BY id"))[0][0]
         # Detail and a NIK reveal by a PIC, from the group; forged and other-team presses too.
-        for data in (f"v1|pdt|{pid}", f"v1|nik|{client}", "v1|pic|999999|claim", "v2|junk"):
+        for data in (buttons.CARD_DETAIL.data(pid), buttons.CARD_NIK.data(client), buttons.CARD_ACTION.data(999999, "claim"), "v2|junk"):
             for user in (t.andi, t.citra, t.stranger):
                 message = await message_with_button(world, t.group.id, data)
                 await world.press(user, message, data)
