@@ -26,7 +26,7 @@ from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
-from handlers.replies import answers_refusals, button_arg, close_buttons, int_arg, is_private, reply
+from handlers.replies import answer_press, answers_refusals, button_arg, close_buttons, int_arg, is_private, reply
 from handlers.views import admin as av
 
 log = logging.getLogger("atensi.admin")
@@ -54,7 +54,7 @@ async def redraw(update: Update, text: str, markup: InlineKeyboardMarkup | None 
     """Answer the button and redraw its message in place (a list turning into a card, a page turning)."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_press(update)
     try:
         await query.edit_message_text(views.clip(text), parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:
@@ -65,7 +65,7 @@ async def redraw(update: Update, text: str, markup: InlineKeyboardMarkup | None 
 async def answer_and_send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     """Answer the button (if any) and send a new message in the chat."""
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer_press(update)
     await reply(update, views.clip(text), reply_markup=markup)
 
 
@@ -526,7 +526,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     export = await context.services.privacy.export(who, int_arg(update),
                                                    [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
                                     InputFile(io.BytesIO(export.content), filename=export.name),
                                     caption=av.personal_export_caption(t, export.records), parse_mode=ParseMode.HTML)
@@ -595,7 +595,7 @@ async def cmd_backup(update: Update, context: BotContext) -> None:
 async def answer_and_close(update: Update) -> None:
     """Answer the press, then take the buttons away (the screen stays readable)."""
     assert update.callback_query is not None
-    await update.callback_query.answer()
+    await answer_press(update)
     await close_buttons(update)
 
 

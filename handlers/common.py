@@ -9,7 +9,7 @@ from handlers import buttons, keyboards, views
 from bot.update_scope import begin_update
 from handlers.context import BotContext
 from handlers.menus import refresh_menus_soon
-from handlers.replies import answers_refusals, is_private, reply
+from handlers.replies import answer_press, answers_refusals, is_private, reply
 
 
 @answers_refusals
@@ -55,7 +55,7 @@ async def on_language_pressed(update: Update, context: BotContext) -> None:
     locale = decoded.args[0] if decoded and decoded.args else ""
     await context.services.onboarding.set_locale(who, locale)
     t = context.translator(locale=locale)
-    await query.answer()
+    await answer_press(update)
     await query.edit_message_text(views.language_set(t))
     refresh_menus_soon(context)
 
@@ -82,9 +82,10 @@ async def drop_duplicate_update(update: Update, context: BotContext) -> None:
     begin_update(update.update_id)
 
 
+@answers_refusals
 async def on_stale_button(update: Update, context: BotContext) -> None:
     """Any button no other handler claims: old, forged or from a removed feature."""
     query = update.callback_query
     assert query is not None
     who = await context.identify(update)
-    await query.answer(views.stale_button(context.translator(who)), show_alert=True)
+    await answer_press(update, views.stale_button(context.translator(who)), show_alert=True)

@@ -22,7 +22,7 @@ from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
-from handlers.replies import answers_refusals, button_args, int_arg, is_private, reply
+from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, reply
 from handlers.reviews import action_arg, edit, send_private
 from handlers.views import _
 from handlers.views import payments as pv
@@ -45,7 +45,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
                                        reply_markup=kb.reason_checklist(t, draft))
 
     if await send_private(update, context, who, send):
-        await update.callback_query.answer(rv.detail_sent(t))  # type: ignore[union-attr]
+        await answer_press(update, rv.detail_sent(t))
 
 
 @answers_refusals
@@ -66,7 +66,7 @@ async def on_reason_pressed(update: Update, context: BotContext) -> None:
     else:
         draft = await services.toggle_reason(who, proposal_id, item)
         text, markup = rv.reason_draft(t, draft), kb.reason_checklist(t, draft)
-    await query.answer()
+    await answer_press(update)
     await edit(update, text, markup)
 
 
@@ -123,12 +123,12 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
     decrees = context.services.decrees
     if op == "y":
         decree, count = await decrees.issue(who)
-        await query.answer()
+        await answer_press(update)
         await edit(update, pv.sk_issued(t, decree, count))
         return
     if op == "x":
         await decrees.cancel(who)
-        await query.answer()
+        await answer_press(update)
         await edit(update, pv.sk_cancelled(t))
         return
     if op == "p":
@@ -139,7 +139,7 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
         draft = await decrees.use_register(who)
     else:
         draft = await decrees.current(who)
-    await query.answer()
+    await answer_press(update)
     await edit(update, pv.sk_draft(t, draft), pkb.sk_draft(t, draft))
 
 

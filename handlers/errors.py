@@ -12,7 +12,7 @@ from telegram.ext import ApplicationHandlerStop
 from handlers import views
 from bot.update_scope import DuplicateUpdate, committed_in_this_update
 from handlers.context import BotContext
-from handlers.replies import alert_text
+from handlers.replies import alert_text, answer_press
 
 log = logging.getLogger("atensi.errors")
 
@@ -41,7 +41,7 @@ async def on_error(update: object, context: BotContext) -> None:
         text = views.unexpected_error(t, saved=committed_in_this_update())
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(alert_text(text), show_alert=True)
+                await answer_press(update, alert_text(text), show_alert=True)
             else:
                 await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
         except TelegramError:

@@ -24,7 +24,7 @@ from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import lpj as kb
-from handlers.replies import alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, reply
+from handlers.replies import alert_text, answer_press, answers_refusals, button_args, close_buttons, int_arg, is_private, reply
 from handlers.reviews import edit
 from handlers.views import lpj as lv
 from bot.clock import today_in
@@ -77,7 +77,7 @@ async def cmd_lpj(update: Update, context: BotContext) -> None:
 async def on_open_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.lpj.open(who, proposal_id=int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -91,13 +91,13 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     except ValidationError as error:
         text = views.refusal(t, error)  # the draft is unchanged; say what was wrong
         if update.callback_query is not None:
-            await update.callback_query.answer(alert_text(text.replace("⚠️ ", "")), show_alert=True)
+            await answer_press(update, alert_text(text.replace("⚠️ ", "")), show_alert=True)
         else:
             await reply(update, text)
         return
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await answer_press(update)
         files = (Step.EVIDENCE, Step.EVIDENCE_REMOVE)
         toggled = state.cursor.step == Step.SERVICE_COMPONENTS or (
             state.cursor.step in files and before is not None and before.cursor.step in files
@@ -130,7 +130,7 @@ async def on_section_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)
     state = await context.services.lpj.go_to(who, args[0] if args else "review")
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -142,7 +142,7 @@ async def on_template_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.lpj.current(who)
     if state is None:
         raise ServiceError("no_lpj_open", N_("There is no LPJ open. Open one with /lpj."))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     data = build_lpj_template(state.content, state.proposal.code, who.locale)
     await context.bot.send_document(who.person.telegram_user_id,
                                     InputFile(io.BytesIO(data), filename=template_name(state.proposal.code)),
@@ -159,10 +159,10 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
         state = await context.services.lpj.submit(who, int_arg(update))
     except ValidationError as error:
         # The whole list of what is missing, as a message: an alert would cut it off.
-        await query.answer()
+        await answer_press(update)
         await reply(update, views.refusal(t, error))
         return
-    await query.answer()
+    await answer_press(update)
     await close_buttons(update)
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, lv.submitted(t, state, team.name if team else None))
@@ -218,7 +218,7 @@ async def _needs_private_chat(update: Update, context: BotContext, started: bool
     """A staff member who never opened the bot privately gets a link to do so; nothing is recorded."""
     if started:
         return False
-    await update.callback_query.answer(url=kb.start_private_url(context.bot.username))  # type: ignore[union-attr]
+    await answer_press(update, url=kb.start_private_url(context.bot.username))
     return True
 
 
@@ -226,14 +226,14 @@ async def _needs_private_chat(update: Update, context: BotContext, started: bool
 async def on_verify_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     review = await context.services.lpj.verify(who, int_arg(update))
-    await update.callback_query.answer(lv.verified(context.translator(who), review.proposal.code))  # type: ignore[union-attr]
+    await answer_press(update, lv.verified(context.translator(who), review.proposal.code))
 
 
 @answers_refusals
 async def on_validate_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     review = await context.services.lpj.validate(who, int_arg(update))
-    await update.callback_query.answer(lv.validated(context.translator(who), review.proposal.code))  # type: ignore[union-attr]
+    await answer_press(update, lv.validated(context.translator(who), review.proposal.code))
     await close_buttons(update)
 
 
@@ -252,9 +252,9 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
                                        parse_mode=ParseMode.HTML, reply_markup=kb.cancel_return(t))
     except Forbidden:  # blocked the bot since: undo and send them to the private chat
         await context.services.lpj.cancel_return(who)
-        await query.answer(url=kb.start_private_url(context.bot.username))
+        await answer_press(update, url=kb.start_private_url(context.bot.username))
         return
-    await query.answer(lv.reason_asked(t))
+    await answer_press(update, lv.reason_asked(t))
 
 
 async def on_reason_text(update: Update, context: BotContext) -> None:
@@ -269,7 +269,7 @@ async def on_reason_text(update: Update, context: BotContext) -> None:
 async def on_cancel_return_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.lpj.cancel_return(who)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await edit(update, lv.return_cancelled(context.translator(who)))
 
 
@@ -292,10 +292,10 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
             await _send_evidence(context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)),
                                  attachment)
     except Forbidden:
-        await query.answer(url=kb.start_private_url(context.bot.username))
+        await answer_press(update, url=kb.start_private_url(context.bot.username))
         return
     await context.services.lpj.detail_shown(who, state.proposal.id)
-    await query.answer(None if is_private(update) else lv.detail_sent(t))
+    await answer_press(update, None if is_private(update) else lv.detail_sent(t))
 
 
 async def _send_evidence(context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment) -> None:

@@ -24,7 +24,7 @@ from handlers import buttons, views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import payments as kb
-from handlers.replies import answers_refusals, button_args, int_arg, is_private, keep_answered, reply
+from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, keep_answered, reply
 from handlers.reviews import edit
 from handlers.views import payments as pv
 
@@ -84,7 +84,7 @@ async def on_account_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     entry = await context.services.accounts.start_client(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
@@ -93,7 +93,7 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     entry = await context.services.accounts.choose_bank(who, (button_args(update) + ("",))[0])
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     # The bank question stays with the bank chosen; the account number is asked in a new message.
     await keep_answered(update)
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
@@ -112,7 +112,7 @@ async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     accounts = await context.services.accounts.finish_client(who)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await keep_answered(update)  # ("Lewati" stays readable under the passbook question)
     await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
 
@@ -123,7 +123,7 @@ async def on_accounts_sheet_pressed(update: Update, context: BotContext) -> None
     who = await context.identify(update)
     t = context.translator(who)
     accounts = await context.services.accounts.open_sheet(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await _send_workbook(update, context, _file_name("rekening", accounts.proposal.code),
                          build_accounts_template(sheet_clients(accounts), who.locale),
                          pv.accounts_template_caption(t, accounts.proposal.code))
@@ -162,7 +162,7 @@ async def on_review_accounts_pressed(update: Update, context: BotContext) -> Non
     who = await context.identify(update)
     t = context.translator(who)
     accounts = await context.services.accounts.review(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
 
 
@@ -177,7 +177,7 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
     shown = _shown(update, 1)  # the account's revision (or the accounts' fingerprint) the card showed
     accounts = await (context.services.accounts.verify(who, int_arg(update), shown=shown) if one
                       else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown))
-    await query.answer()
+    await answer_press(update)
     await edit(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
 
 
@@ -186,7 +186,7 @@ async def on_return_account_pressed(update: Update, context: BotContext) -> None
     who = await context.identify(update)
     t = context.translator(who)
     row = await context.services.accounts.start_return(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.account_return_prompt(t, row))
 
 
@@ -217,7 +217,7 @@ async def on_pay_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     step = await context.services.payments.open(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 
@@ -238,7 +238,7 @@ async def on_orders_confirmed(update: Update, context: BotContext) -> None:
     assert query is not None
     save = (button_args(update) + ("", ""))[1] == "y"
     step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
-    await query.answer()
+    await answer_press(update)
     await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
 
@@ -252,7 +252,7 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
     one = buttons.TRANSFER_SENT.parse(query.data) is not None
     step = await (context.services.payments.sent(who, int_arg(update), revision=_shown(update, 1)) if one
                   else context.services.payments.sent(who, proposal_id=int_arg(update)))
-    await query.answer()
+    await answer_press(update)
     await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
 
@@ -266,7 +266,7 @@ async def on_failed_pressed(update: Update, context: BotContext) -> None:
     except ValueError:
         status = TransferStatus.PENDING  # refused by the service as a stale button
     step = await context.services.payments.start_failure(who, int_arg(update), status, revision=_shown(update, 2))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.payment_step(t, step))
 
 
@@ -275,7 +275,7 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
     who = await context.identify(update)
     t = context.translator(who)
     step = await context.services.payments.open(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     code = step.accounts.proposal.code
     await _send_workbook(update, context, _file_name("transfer", code),
                          build_transfers_template(sheet_clients(step.accounts), who.locale),

@@ -21,6 +21,7 @@ from handlers import buttons, views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import (
+    answer_press,
     alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply,
 )
 from handlers.views import proposals as pv
@@ -73,7 +74,7 @@ async def cmd_propose(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_ipwl_chosen(update: Update, context: BotContext) -> None:
     await _start(update, context, int_arg(update))  # (a refusal is the press's answer, so answer after)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
 
 
@@ -174,7 +175,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         # Say what was wrong and ask again (with the same buttons); the draft is unchanged.
         text = views.refusal(t, error)
         if update.callback_query is not None:
-            await update.callback_query.answer(alert_text(text.replace("⚠️ ", "")), show_alert=True)
+            await answer_press(update, alert_text(text.replace("⚠️ ", "")), show_alert=True)
             return
         state = await context.services.proposals.current(who)
         if state is None:
@@ -184,7 +185,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         return
     query = update.callback_query
     if query is not None:
-        await query.answer()
+        await answer_press(update)
         if state.cursor.step in (Step.COMPONENTS, Step.EDIT) and state.cursor.edit_field in (None, "components") \
                 and answer.choice not in ("done", "back"):
             # A toggle: redraw the same question in place instead of a new message.
@@ -237,7 +238,7 @@ async def on_client_pressed(update: Update, context: BotContext) -> None:
     client = next((c for c in state.clients if c.id == client_id), None)
     if client is None:
         raise ServiceError("stale", N_("This button is no longer valid."))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.client_card(t, client), reply_markup=kb.client_card(t, state, client.id))
 
 
@@ -246,7 +247,7 @@ async def on_edit_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)
     state = await context.services.proposals.edit(who, int_arg(update), args[1] if len(args) > 1 else "")
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await _ask(update, context, state)
 
 
@@ -254,7 +255,7 @@ async def on_edit_pressed(update: Update, context: BotContext) -> None:
 async def on_budget_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.add_budget(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await _ask(update, context, state)
 
 
@@ -265,7 +266,7 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
     client_id, line_id = int_arg(update, 0), int_arg(update, 1)
     state = await context.services.proposals.remove_budget_line(who, client_id, line_id)
     client = next(c for c in state.clients if c.id == client_id)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
         pv.client_card(t, client), parse_mode=ParseMode.HTML, reply_markup=kb.client_card(t, state, client_id))
 
@@ -274,7 +275,7 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
 async def on_remove_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.remove_client(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -283,7 +284,7 @@ async def on_remove_client_pressed(update: Update, context: BotContext) -> None:
 async def on_review_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await keep_answered(update)
     await _ask(update, context, state)
 
@@ -294,7 +295,7 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     page = max(0, int_arg(update))
     state = await context.services.proposals.go_to(who, Step.REVIEW)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
         pv.review(t, state, page), parse_mode=ParseMode.HTML, reply_markup=kb.review(t, state, page))
 
@@ -303,14 +304,14 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
 async def on_add_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.NAME)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await keep_answered(update)
     await _ask(update, context, state)
 
 
 @answers_refusals
 async def on_template_pressed(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await _send_template(update, context, listed=True)
 
 
@@ -319,7 +320,7 @@ async def on_continue_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)  # (buttons sent before the draft's id was added carry none)
     state = await context.services.proposals.resume(who, proposal_id=int_arg(update) if args else None)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -329,7 +330,7 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     proposal_id = int_arg(update)
     current = await context.services.proposals.resume(who, proposal_id=proposal_id)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, current)
 
@@ -339,7 +340,7 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     state = await context.services.proposals.submit(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, pv.submitted(t, state, team.name if team else None))
@@ -351,7 +352,7 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     proposal_id = int_arg(update)
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.confirm_withdraw(t, state.proposal.code),
                 reply_markup=kb.confirm((t.pgettext("button", "Yes, withdraw"), buttons.PROPOSAL_WITHDRAW_CONFIRMED),
                                         (t.pgettext("button", "No, keep it"), buttons.DRAFT_KEEP), proposal_id))
@@ -362,13 +363,13 @@ async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     proposal = await context.services.proposals.withdraw(who, int_arg(update))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await update.callback_query.edit_message_text(pv.withdrawn(t, proposal.code), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
 @answers_refusals
 async def on_keep_pressed(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
 
 
@@ -377,7 +378,7 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)
     await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await update.callback_query.edit_message_text(pv.stopped(context.translator(who)), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
@@ -392,7 +393,7 @@ async def on_attachments_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.current(who)
     if state is None:
         raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await reply(update, pv.attachments(t, state), reply_markup=kb.attachments(t, state))
 
 
@@ -404,7 +405,7 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
     before = await context.services.proposals.current(who)
     state = await context.services.proposals.remove_attachment(who, int_arg(update))
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
         pv.attachments(t, state, removed=name or "-"), parse_mode=ParseMode.HTML, reply_markup=kb.attachments(t, state))
 
@@ -468,7 +469,7 @@ async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     inputs = _client_list(context, before, data, held.file_name or "")
     state = await services.add_clients(who, inputs, update_existing=True)
     known = {c.nik for c in before.clients} if before else set()
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await answer_press(update)
     await close_buttons(update)
     await reply(update, pv.clients_updated(t, len([i for i in inputs if i.nik not in known]),
                                            len([i for i in inputs if i.nik in known])))

@@ -1,14 +1,15 @@
 """Answering people: the one wrapper that turns a refusal into a clear message.
 
 Handlers let services refuse by raising; ``answers_refusals`` renders the refusal for the person
-(a reply in chat, or an alert on a button) so nothing reaches the error handler and nobody waits
-on a spinning button.
+(a reply in chat, or an alert on a button) so nothing reaches the error handler, and answers any
+button press its handler left unanswered, so nobody waits on a spinning button.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+from contextvars import ContextVar
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -29,6 +30,9 @@ Handler = Callable[[Update, BotContext], Awaitable[object]]
 R = TypeVar("R")
 
 ALERT_LIMIT = 200
+# Whether the press being handled has been answered. Each update runs in its own task, so the
+# value the wrapper sets is this update's alone.
+_PRESS_ANSWERED: ContextVar[list[bool] | None] = ContextVar("press_answered", default=None)
 
 
 async def reply(update: Update, text: str, **kwargs: object) -> Message:
@@ -54,13 +58,31 @@ def alert_text(text: str) -> str:
 
 
 
+async def answer_press(update: Update, text: str | None = None, *, show_alert: bool = False,
+                       url: str | None = None) -> None:
+    """Answer the button just pressed (a toast, an alert, or a link to open); once per press."""
+    query = update.callback_query
+    assert query is not None
+    answered = _PRESS_ANSWERED.get()
+    if answered is not None:
+        if answered[0]:
+            return
+        answered[0] = True
+    await query.answer(text, show_alert=show_alert, url=url)
+
+
 def answers_refusals(handler: Handler) -> Handler:
-    """Render ServiceError / WorkflowError / ValidationError / ImportRejected for the person."""
+    """Render ServiceError / WorkflowError / ValidationError / ImportRejected for the person, and
+    answer a button press the handler did not."""
 
     @functools.wraps(handler)
     async def wrapper(update: Update, context: BotContext) -> object:
+        token = _PRESS_ANSWERED.set([False])
         try:
-            return await handler(update, context)
+            result = await handler(update, context)
+            if update.callback_query is not None:
+                await answer_press(update)  # (nothing, if the handler did)
+            return result
         except (*Refusal, ImportRejected) as error:
             who = await context.identify(update) if update.effective_user else None
             t = context.translator(who)
@@ -69,10 +91,12 @@ def answers_refusals(handler: Handler) -> Handler:
             else:
                 text = views.refusal(t, error)
             if update.callback_query is not None:
-                await update.callback_query.answer(alert_text(text), show_alert=True)
+                await answer_press(update, alert_text(text), show_alert=True)
             else:
                 await reply(update, text)
             return None
+        finally:
+            _PRESS_ANSWERED.reset(token)
 
     return wrapper
 

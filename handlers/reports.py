@@ -26,7 +26,7 @@ from handlers.admin import answer_and_send, broadcast_reports_job, redraw, typed
 from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered
-from handlers.replies import answers_refusals, button_arg, int_arg, is_private, reply
+from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, reply
 from handlers.views import reports as rv
 
 log = logging.getLogger("atensi.reports")
@@ -185,7 +185,7 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     if update.callback_query is not None:
         # Answered now: a large export takes longer than a button may keep spinning. A refusal that
         # comes later is therefore a message, not an alert.
-        await update.callback_query.answer(rv.export_working(t))
+        await answer_press(update, rv.export_working(t))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     try:
         export = await context.services.reports.export(who, kind, span, t, unmasked=unmasked)

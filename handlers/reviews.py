@@ -19,7 +19,7 @@ from bot.services import Identity, ServiceError
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import reviews as kb
-from handlers.replies import answers_refusals, button_args, int_arg
+from handlers.replies import answer_press, answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
 
@@ -40,12 +40,12 @@ async def send_private(update: Update, context: BotContext, who: Identity, send:
     assert query is not None
     link = kb.private_chat_link(context.bot.username)
     if not who.person.private_chat_started:
-        await query.answer(url=link)
+        await answer_press(update, url=link)
         return False
     try:
         await send(who.person.telegram_user_id)
     except Forbidden:
-        await query.answer(url=link)
+        await answer_press(update, url=link)
         return False
     return True
 
@@ -72,7 +72,7 @@ async def on_card_pressed(update: Update, context: BotContext) -> None:
     """Claim, release, verify or validate from the group card."""
     who = await context.identify(update)
     proposal = await context.services.reviews.act(who, int_arg(update), action_arg(update, 1))
-    await update.callback_query.answer(_(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)],  # type: ignore[union-attr]
+    await answer_press(update, _(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)],  # type: ignore[union-attr]
                                          code=proposal.code))
 
 
@@ -93,7 +93,7 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
 
     if await send_private(update, context, who, send):
         await context.services.reviews.detail_shown(who, detail.proposal.id)
-        await update.callback_query.answer(rv.detail_sent(t))  # type: ignore[union-attr]
+        await answer_press(update, rv.detail_sent(t))
 
 
 async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> None:
@@ -128,7 +128,7 @@ async def on_nik_pressed(update: Update, context: BotContext) -> None:
     """Reveal one client's full NIK, as an alert only the presser sees (audited by the service)."""
     who = await context.identify(update)
     client = await context.services.reviews.reveal_nik(who, int_arg(update))
-    await update.callback_query.answer(rv.nik_revealed(context.translator(who), client), show_alert=True)  # type: ignore[union-attr]
+    await answer_press(update, rv.nik_revealed(context.translator(who), client), show_alert=True)
 
 
 # --- notifications ------------------------------------------------------------------------------------------

@@ -131,3 +131,13 @@ def test_buttons_are_built_routed_and_pressed_through_their_codec() -> None:
         if path.name in {"test_forged_callbacks.py", "test_architecture.py"}:
             continue
         assert '"v1|' not in path.read_text(encoding="utf-8"), path
+
+
+def test_every_button_handler_answers_refusals_and_unanswered_presses() -> None:
+    """The one wrapper renders refusals and answers a press its handler left unanswered."""
+    import handlers
+    from handlers import common
+
+    for button, handler in handlers.BUTTONS.items():
+        assert hasattr(handler, "__wrapped__"), (button.code, handler.__qualname__)
+    assert hasattr(common.on_stale_button, "__wrapped__")
