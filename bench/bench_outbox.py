@@ -35,7 +35,8 @@ KIND = "bench_note"
 
 async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: float | None,
               production: bool = True) -> dict[str, Any]:
-    from telegram import Bot
+    from telegram.constants import ParseMode
+    from telegram.ext import Defaults, ExtBot
     from telegram.request import HTTPXRequest
 
     from bot.app import LOCALES_DIR
@@ -71,15 +72,14 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
                 for n, chat_id in enumerate(targets):
                     await uow.outbox.enqueue(dedupe_key=f"bench:{n}", chat_id=chat_id, kind=KIND, params={"n": n}, now=now)
             request = HTTPXRequest(connection_pool_size=64, pool_timeout=10)
+            html = Defaults(parse_mode=ParseMode.HTML)  # as bot.app builds it
             if production:
                 # As bot.app builds it: every call through the one rate limiter.
-                from telegram.ext import ExtBot
-
                 slots = FloodSlots(overall_per_second=rate) if rate else FloodSlots()
-                bot = ExtBot(TOKEN, base_url=emu.base_url, request=request,
+                bot = ExtBot(TOKEN, base_url=emu.base_url, request=request, defaults=html,
                              rate_limiter=FloodLimiter(slots, max_retries=3))
             else:  # no limiter at all: what Telegram's flood control does to an unpaced sender
-                bot = Bot(TOKEN, base_url=emu.base_url, request=request)
+                bot = ExtBot(TOKEN, base_url=emu.base_url, request=request, defaults=html)
             await bot.initialize()
             sender = OutboxSender(bot, deps, {KIND: render})
             started = time.monotonic()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
@@ -61,6 +62,8 @@ def build_application(
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext))
+        # Every text the bot sends is HTML (user text escaped by the views).
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Updates are handled concurrently: one slow upload must not hold up everyone else.
         .concurrent_updates(True)
     )

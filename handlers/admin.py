@@ -13,7 +13,6 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import N_, Translator
@@ -56,7 +55,7 @@ async def redraw(update: Update, text: str, markup: InlineKeyboardMarkup | None 
     assert query is not None
     await answer_press(update)
     try:
-        await query.edit_message_text(views.clip(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(views.clip(text), reply_markup=markup)
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
@@ -303,7 +302,7 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
             removed = False
         await context.services.admin.left_group(who, card.person.id, group, removed)
         await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
-                                       av.left_group(t, card.person, group, removed), parse_mode=ParseMode.HTML)
+                                       av.left_group(t, card.person, group, removed))
 
 
 @answers_refusals
@@ -529,7 +528,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
     await answer_press(update)
     await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
                                     InputFile(io.BytesIO(export.content), filename=export.name),
-                                    caption=av.personal_export_caption(t, export.records), parse_mode=ParseMode.HTML)
+                                    caption=av.personal_export_caption(t, export.records))
 
 
 @answers_refusals

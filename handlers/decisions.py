@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.files.finance_sheets import build_sk_annex
@@ -41,7 +40,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
     draft = await context.services.reviews.start_decision(who, int_arg(update), action_arg(update, 1))
 
     async def send(chat_id: int) -> None:
-        await context.bot.send_message(chat_id, rv.reason_draft(t, draft), parse_mode=ParseMode.HTML,
+        await context.bot.send_message(chat_id, rv.reason_draft(t, draft),
                                        reply_markup=kb.reason_checklist(t, draft))
 
     if await send_private(update, context, who, send):
@@ -157,8 +156,7 @@ async def _show_sk_card(update: Update, context: BotContext, who: Identity, draf
     assert chat is not None
     if draft.replaces is not None:
         try:
-            await context.bot.edit_message_text(pv.sk_card_replaced(t), chat_id=chat.id, message_id=draft.replaces,
-                                                parse_mode=ParseMode.HTML, reply_markup=None)
+            await context.bot.edit_message_text(pv.sk_card_replaced(t), chat_id=chat.id, message_id=draft.replaces, reply_markup=None)
         except BadRequest:
             pass  # deleted by the person, or already closed: nothing left to take away
     sent = await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))

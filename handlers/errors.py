@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
@@ -43,7 +42,7 @@ async def on_error(update: object, context: BotContext) -> None:
             if update.callback_query is not None:
                 await answer_press(update, alert_text(text), show_alert=True)
             else:
-                await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML)
+                await context.bot.send_message(update.effective_chat.id, text)
         except TelegramError:
             log.warning("could not tell chat about error in update %s", update_id)
     raise ApplicationHandlerStop

@@ -10,7 +10,6 @@ import logging
 from typing import Any
 
 from telegram import InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.files.problems import ImportRejected
@@ -45,7 +44,7 @@ async def _ask(update: Update, context: BotContext, state: LpjState, previous: N
     text = lv.question(t, state, _today(context, state), context.services.lpj.rules, previous)
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=kb.for_question(t, state))
+    await context.bot.send_message(chat.id, text, reply_markup=kb.for_question(t, state))
 
 
 # --- the operator -----------------------------------------------------------------------------------
@@ -146,7 +145,7 @@ async def on_template_pressed(update: Update, context: BotContext) -> None:
     data = build_lpj_template(state.content, state.proposal.code, who.locale)
     await context.bot.send_document(who.person.telegram_user_id,
                                     InputFile(io.BytesIO(data), filename=template_name(state.proposal.code)),
-                                    caption=lv.send_template(t), parse_mode=ParseMode.HTML)
+                                    caption=lv.send_template(t))
 
 
 @answers_refusals
@@ -248,8 +247,7 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
         return
     started = await context.services.lpj.start_return(who, int_arg(update))
     try:
-        await context.bot.send_message(who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code),
-                                       parse_mode=ParseMode.HTML, reply_markup=kb.cancel_return(t))
+        await context.bot.send_message(who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code), reply_markup=kb.cancel_return(t))
     except Forbidden:  # blocked the bot since: undo and send them to the private chat
         await context.services.lpj.cancel_return(who)
         await answer_press(update, url=kb.start_private_url(context.bot.username))
@@ -286,7 +284,7 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     state = detail.state
     chat_id = who.person.telegram_user_id
     try:
-        await context.bot.send_message(chat_id, lv.detail(t, state, _today(context, state)), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_id, lv.detail(t, state, _today(context, state)))
         # The evidence itself, by Telegram file id (nothing is uploaded again): who approves sees it.
         for number, (evidence, attachment) in enumerate(detail.files, start=1):
             await _send_evidence(context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)),
@@ -301,14 +299,12 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
 async def _send_evidence(context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment) -> None:
     try:
         if (attachment.mime_type or "").startswith("image/"):
-            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption, parse_mode=ParseMode.HTML)
+            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
         else:
-            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption,
-                                            parse_mode=ParseMode.HTML)
+            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption)
     except BadRequest:
         # A file id Telegram no longer knows: say so, so nobody approves what they could not see.
-        await context.bot.send_message(chat_id, caption + "\n" + lv.evidence_unavailable(t),
-                                       parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat_id, caption + "\n" + lv.evidence_unavailable(t))
 
 
 # --- notifications ----------------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.i18n import Translator
@@ -273,8 +272,7 @@ class OutboxSender:
         if rendered.edit_message_id is not None:
             try:
                 result = await self.bot.edit_message_text(
-                    rendered.text, chat_id=chat_id, message_id=rendered.edit_message_id,
-                    parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup, **self._limits)
+                    rendered.text, chat_id=chat_id, message_id=rendered.edit_message_id, reply_markup=rendered.reply_markup, **self._limits)
             except BadRequest as error:
                 if "not modified" in error.message.lower():
                     return rendered.edit_message_id
@@ -282,16 +280,14 @@ class OutboxSender:
             return rendered.edit_message_id if result is True else getattr(result, "message_id", None)
         if rendered.document is not None:
             name, content = rendered.document
-            sent = await self.bot.send_document(chat_id, InputFile(content, filename=name), caption=rendered.text,
-                                                parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup,
+            sent = await self.bot.send_document(chat_id, InputFile(content, filename=name), caption=rendered.text, reply_markup=rendered.reply_markup,
                                                 **self._limits)
             return sent.message_id
         if rendered.photo is not None:
             name, content = rendered.photo
-            sent = await self.bot.send_photo(chat_id, InputFile(content, filename=name), caption=rendered.text or None,
-                                             parse_mode=ParseMode.HTML, reply_markup=rendered.reply_markup)
+            sent = await self.bot.send_photo(chat_id, InputFile(content, filename=name), caption=rendered.text or None, reply_markup=rendered.reply_markup)
             return sent.message_id
-        sent = await self.bot.send_message(chat_id, rendered.text, parse_mode=ParseMode.HTML,
+        sent = await self.bot.send_message(chat_id, rendered.text,
                                            reply_markup=rendered.reply_markup, **self._limits)
         return sent.message_id
 

@@ -11,7 +11,6 @@ import io
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 
 from bot.files.finance_sheets import (
     SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
@@ -49,8 +48,7 @@ async def _download(context: BotContext, file_id: str, size: int) -> bytes:
 async def _send_workbook(update: Update, context: BotContext, name: str, content: bytes, caption: str) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name), caption=caption,
-                                    parse_mode=ParseMode.HTML)
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name), caption=caption)
 
 
 def _file_name(prefix: str, code: str) -> str:

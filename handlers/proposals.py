@@ -10,7 +10,6 @@ import io
 import logging
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
 from bot.i18n import N_, Translator
@@ -51,7 +50,7 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
         text = prefix + "\n\n" + text
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, views.clip(text), parse_mode=ParseMode.HTML, reply_markup=markup)
+    await context.bot.send_message(chat.id, views.clip(text), reply_markup=markup)
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -128,7 +127,7 @@ async def _send_template(update: Update, context: BotContext, *, listed: bool = 
     else:
         content, name, caption = build_template(who.locale), TEMPLATE_FILE_NAME, pv.send_template(t)
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name),
-                                    caption=caption, parse_mode=ParseMode.HTML)
+                                    caption=caption)
 
 
 async def on_cancel_command(update: Update, context: BotContext) -> None:
@@ -192,7 +191,6 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             await query.edit_message_text(
                 pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings,
                             context.services.proposals.today_for(state)),
-                parse_mode=ParseMode.HTML,
                 reply_markup=kb.for_question(t, state, context.services.proposals.regions,
                                             context.services.proposals.today_for(state)),
             )
@@ -268,7 +266,7 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
     client = next(c for c in state.clients if c.id == client_id)
     await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.client_card(t, client), parse_mode=ParseMode.HTML, reply_markup=kb.client_card(t, state, client_id))
+        pv.client_card(t, client), reply_markup=kb.client_card(t, state, client_id))
 
 
 @answers_refusals
@@ -297,7 +295,7 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.review(t, state, page), parse_mode=ParseMode.HTML, reply_markup=kb.review(t, state, page))
+        pv.review(t, state, page), reply_markup=kb.review(t, state, page))
 
 
 @answers_refusals
@@ -364,7 +362,7 @@ async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     proposal = await context.services.proposals.withdraw(who, int_arg(update))
     await answer_press(update)
-    await update.callback_query.edit_message_text(pv.withdrawn(t, proposal.code), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(pv.withdrawn(t, proposal.code))  # type: ignore[union-attr]
 
 
 @answers_refusals
@@ -379,7 +377,7 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
     args = button_args(update)
     await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
     await answer_press(update)
-    await update.callback_query.edit_message_text(pv.stopped(context.translator(who)), parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    await update.callback_query.edit_message_text(pv.stopped(context.translator(who)))  # type: ignore[union-attr]
 
 
 # --- files -------------------------------------------------------------------------------------------
@@ -407,7 +405,7 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
     await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.attachments(t, state, removed=name or "-"), parse_mode=ParseMode.HTML, reply_markup=kb.attachments(t, state))
+        pv.attachments(t, state, removed=name or "-"), reply_markup=kb.attachments(t, state))
 
 
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot.files.problems import ImportRejected
@@ -39,7 +39,7 @@ async def reply(update: Update, text: str, **kwargs: object) -> Message:
     """Answer in the chat of the update; returns the message sent (to edit or close it later)."""
     message = update.effective_message
     assert message is not None
-    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+    return await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
 
 
 def alert_text(text: str) -> str:
@@ -154,7 +154,7 @@ async def keep_answered(update: Update, answer: str | None = None) -> None:
         return
     text = views.clip(question + "\n\n→ <b>" + label + "</b> ✓")
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+        await query.edit_message_text(text, reply_markup=None)
     except BadRequest:
         pass  # already edited (a double tap)
 

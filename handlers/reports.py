@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from telegram import InputFile, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram.constants import ChatAction
 from telegram.ext import Application
 
 from bot.i18n import Translator, zone_label
@@ -49,15 +49,15 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     if not is_private(update):  # figures only, no files: groups see totals, and this keeps them short
         await reply(update, rv.summary(t, report))
         return
-    waiting = await context.bot.send_message(chat.id, rv.preparing(t, report.period), parse_mode=ParseMode.HTML)
+    waiting = await context.bot.send_message(chat.id, rv.preparing(t, report.period))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     files = await services.render(report, t)
-    await waiting.edit_text(rv.summary(t, report), parse_mode=ParseMode.HTML)
+    await waiting.edit_text(rv.summary(t, report))
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
-                                    caption=rv.workbook_caption(t, report.period), parse_mode=ParseMode.HTML)
+                                    caption=rv.workbook_caption(t, report.period))
     for chart in files.charts:  # photos: a phone shows them in the chat and lets people enlarge them
         await context.bot.send_photo(chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name),
-                                     caption=rv.chart_caption(t, chart.caption), parse_mode=ParseMode.HTML)
+                                     caption=rv.chart_caption(t, chart.caption))
 
 
 def _stored(params: dict[str, Any]) -> bytes | None:
@@ -190,9 +190,8 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     try:
         export = await context.services.reports.export(who, kind, span, t, unmasked=unmasked)
     except ServiceError as error:
-        await context.bot.send_message(chat.id, views.refusal(t, error), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat.id, views.refusal(t, error))
         return
     await context.bot.send_document(chat.id, InputFile(io.BytesIO(export.content), filename=export.name),
                                     caption=rv.export_caption(t, kind, export.rows, span, unmasked,
-                                                              zone_label(context.deps.settings.locale.timezone)),
-                                    parse_mode=ParseMode.HTML)
+                                                              zone_label(context.deps.settings.locale.timezone)))

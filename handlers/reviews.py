@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InputFile, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, Translator
@@ -58,7 +57,7 @@ async def edit(update: Update, text: str, markup: Any = None) -> None:
     if isinstance(shown, Message) and shown.text_html == text and shown.reply_markup == markup:
         return  # the same screen again (e.g. the register number chosen twice): nothing to send
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
@@ -87,7 +86,7 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
         pages = rv.detail_pages(t, detail)
         for index, page in enumerate(pages):
             markup = kb.detail(t, detail) if index == len(pages) - 1 else None
-            await context.bot.send_message(chat_id, page, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await context.bot.send_message(chat_id, page, reply_markup=markup)
         for attachment in detail.attachments:
             await _resend(context, chat_id, attachment)
 

@@ -35,6 +35,12 @@ _INTEGER_RE: Final = re.compile(r"-?[0-9]+")
 _NO_MATCH: Final = object()
 
 
+# Telegram ignores parameters a method does not have. python-telegram-bot sends the default
+# ``parse_mode`` (``Defaults``) with every message-like call, editMessageReplyMarkup included;
+# that one extra is let through here, any other unknown parameter is still a violation.
+TOLERATED_EXTRAS = frozenset({"parse_mode"})
+
+
 @dataclass(frozen=True)
 class FileUpload:
     """One file part of a multipart request."""
@@ -161,6 +167,8 @@ class SpecValidator:
         errors: list[str] = []
         for name, raw in params.items():
             field = fields.get(name)
+            if field is None and name in TOLERATED_EXTRAS:
+                continue
             if field is None:
                 errors.append(f"unknown parameter {name!r} for {method}")
             elif name in files:
