@@ -218,7 +218,8 @@ class BroadcastRepository:
 
     async def recipients(self, audience: str, audience_ref: str | None) -> list[Recipient]:
         """Operators (active grant, access not revoked) of every IPWL, a province's, or a team's."""
-        where, params = "", []  # type: ignore[var-annotated]
+        where = ""
+        params: list[str | int | None] = []
         if audience == "province":
             where, params = " AND i.province_code = ?", [audience_ref]
         elif audience == "team":

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.files.problems import ImportProblem, ImportRejected
-from bot.files.workbook import Refusal, WorkbookRefused, looks_like_xlsx, open_workbook, sheet_names
+from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook, sheet_names
 from bot.i18n import N_, format_money
 from bot.domain.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
 from bot.domain.models import Component
@@ -91,7 +91,7 @@ def build_lpj_template(content: LpjContent, code: str, locale: str = "id") -> by
     lang = "en" if locale == "en" else "id"
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = REALIZATION_SHEETS[lang]
     ws.append([col[2 if lang == "en" else 1] for col in _REALIZATION_COLUMNS])
     for n in content.lines:
