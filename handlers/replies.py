@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -25,17 +25,18 @@ from handlers import callback_data, views
 from handlers.context import BotContext
 
 Refusal = (ServiceError, WorkflowError, ValidationError)
-Handler = Callable[[Update, BotContext], Awaitable[object]]
+# A coroutine function, as PTB's handlers take it (an Awaitable would not do for them).
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 R = TypeVar("R")
 
 ALERT_LIMIT = 200
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> Message:
+async def reply(update: Update, text: str, **kwargs: Any) -> Message:  # kwargs: reply_text's own
     """Answer in the chat of the update; returns the message sent (to edit or close it later)."""
     message = update.effective_message
     assert message is not None
-    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)  # type: ignore[arg-type]
+    return await message.reply_text(text, parse_mode=ParseMode.HTML, **kwargs)
 
 
 def alert_text(text: str) -> str:

@@ -389,6 +389,7 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
                 referenced = [r[0] for r in await conn.execute_fetchall(
                     "SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL")]
             await db.backup_to(db_copy)
+        # Any other Database is a SqliteDatabase, the one with a path (a file, or ":memory:").
         elif db.path == ":memory:":  # type: ignore[attr-defined]
             await db.backup_to(db_copy)
         else:

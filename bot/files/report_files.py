@@ -262,8 +262,8 @@ def _figure_sheet(book: Workbook, title: str, rows: Iterable[Figures], report: M
     widths = [12, 34] + ([20, 10] if ipwl else [8])
     sheet = SheetWriter(book, title, headers, widths=widths, formats=formats, freeze="C2")
     for f in rows:
-        extra: list[object] = ([province_names[f.key], team_codes[f.key]] if ipwl  # type: ignore[index]
-                               else [f.ipwl_count])
+        extra: list[object] = ([province_names[f.key], team_codes[f.key]]
+                               if province_names is not None and team_codes is not None else [f.ipwl_count])
         sheet.append(_figure_row(f, report, t, extra))
 
 

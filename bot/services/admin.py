@@ -372,6 +372,7 @@ class AdminService(Service):
             if ipwl is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
             name = conversation.state.get("field", "")
+            value: str | dt.date | None  # the answer as the step reads it
             if name == "province":
                 matches = province_search(text)
                 if len(matches) != 1:
@@ -380,9 +381,11 @@ class AdminService(Service):
                 column, value = "province_code", matches[0][0]
             else:
                 column, value = name, self._parse(name, text, optional=name in OPTIONAL_STEPS)
-            if column == "pks_valid_until" and value and ipwl.pks_valid_from and value < ipwl.pks_valid_from:
+            if column == "pks_valid_until" and isinstance(value, dt.date) and ipwl.pks_valid_from \
+                    and value < ipwl.pks_valid_from:
                 raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
-            if column == "pks_valid_from" and value and ipwl.pks_valid_until and value > ipwl.pks_valid_until:
+            if column == "pks_valid_from" and isinstance(value, dt.date) and ipwl.pks_valid_until \
+                    and value > ipwl.pks_valid_until:
                 raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
             old = getattr(ipwl, column)
             await uow.admin.update_ipwl(ipwl.id, now, **{column: value if value is not None else _empty(column)})
