@@ -73,8 +73,8 @@ async def on_card_pressed(update: Update, context: BotContext) -> None:
     """Claim, release, verify or validate from the group card."""
     who = await context.identify(update)
     proposal = await context.services.reviews.act(who, int_arg(update), action_arg(update, 1))
-    await update.callback_query.answer(_(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)],  # type: ignore[union-attr]
-                                         code=proposal.code))
+    done = _(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)], code=proposal.code)
+    await update.callback_query.answer(done)  # type: ignore[union-attr]
 
 
 @answers_refusals

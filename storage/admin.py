@@ -430,7 +430,8 @@ class PersonalDataRepository:
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE proposal_id = ?", (proposal_id,))
         marks = ",".join("?" for _ in free_text_actions)
         await self._conn.execute(
-            f"UPDATE audit_events SET reason = NULL WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
+            "UPDATE audit_events SET reason = NULL"
+            f" WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
             (proposal_code, *free_text_actions))
 
     async def scrub_client_events(self, client_id: int, keep_actions: Sequence[str]) -> None:
@@ -438,7 +439,8 @@ class PersonalDataRepository:
         may name them), except ``keep_actions`` (whose reason is only a proposal code)."""
         marks = ",".join("?" for _ in keep_actions)
         await self._conn.execute(
-            f"UPDATE audit_events SET reason = NULL WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
+            "UPDATE audit_events SET reason = NULL"
+            f" WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
             (str(client_id), *keep_actions))
 
     async def by_client(self, client_id: int, proposal_id: int) -> tuple[ClientRecord, str] | None:

@@ -14,8 +14,8 @@ An archive (``atensi-YYYYMMDD-HHMMSS-WIB.tar``, the time in the centre's zone; o
   root (to re-point stored paths on another instance) and the schema versions.
 
 The archive is written under a temporary name, read back in full (every member against its
-hash, the database through ``PRAGMA integrity_check`` or ``pg_restore --list``) and only then renamed: a file named like a
-backup is always a good one.
+hash, the database through ``PRAGMA integrity_check`` or ``pg_restore --list``) and only then
+renamed: a file named like a backup is always a good one.
 
 A restore (:func:`restore`, SQLite only: see ``bot.cli``) refuses while the bot runs: the running bot holds a shared
 ``flock`` on ``<database>.lock`` (:class:`InstanceLock`), and SQLite's own locking shows any other
@@ -413,7 +413,7 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
     finally:
         partial.unlink(missing_ok=True)
         db_copy.unlink(missing_ok=True)
-    return ArchiveInfo(target, target.stat().st_size, files, missing)
+    return ArchiveInfo(target, target.stat().st_size, files, missing)  # noqa: ASYNC240 – one stat, after the threads wrote it
 
 
 # --- restoring -------------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///"):]
 
 
-def to_db_time(moment: "dt.datetime") -> str:
+def to_db_time(moment: dt.datetime) -> str:
     """Store instants as ISO-8601 UTC text (sortable, portable)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: time must be timezone-aware")
@@ -161,7 +161,7 @@ def from_db_time(text: str | None) -> dt.datetime | None:
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
 
 
-def to_db_date(day: "dt.date | None") -> str | None:
+def to_db_date(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 

@@ -276,8 +276,7 @@ class PostgresDatabase(Database):
 
     # Database.open dispatches on the URL; each engine's own open takes its own kind of target.
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = 10,  # type: ignore[override]
-                   lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> PostgresDatabase:
+    async def open(cls, url: str, *, pool_size: int = 10, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> PostgresDatabase:  # type: ignore[override]
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=max(1, pool_size), init=_prepare, statement_cache_size=1024,

@@ -269,8 +269,8 @@ class ClientRepository:
         """Replace the client's flags (rows of client_flags, migration 0009)."""
         await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
         # ``flags`` comes as one of update()'s keyword values (object): a collection of flag names.
-        await self._conn.executemany("INSERT INTO client_flags (client_id, flag) VALUES (?, ?)",
-                                     [(client_id, str(flag)) for flag in sorted(set(flags))])  # type: ignore[call-overload]
+        rows = [(client_id, str(flag)) for flag in sorted(set(flags))]  # type: ignore[call-overload]
+        await self._conn.executemany("INSERT INTO client_flags (client_id, flag) VALUES (?, ?)", rows)
 
     async def add(self, proposal_id: int, full_name: str, nik: str, **fields: object) -> int:
         unknown = set(fields) - CLIENT_FIELDS

@@ -698,14 +698,14 @@ def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
         if not worksheets:
             raise WorkbookRefused(Refusal.NOT_XLSX)
         folded = [" ".join(ws.title.casefold().split()) for ws in worksheets]
-        client_ws = next((ws for ws, name in zip(worksheets, folded) if name in _CLIENT_SHEETS), None)
+        client_ws = next((ws for ws, name in zip(worksheets, folded, strict=True) if name in _CLIENT_SHEETS), None)
         if client_ws is None:
             others = _BUDGET_SHEETS | _INSTRUCTION_SHEETS
             client_ws = next(
-                (ws for ws, name in zip(worksheets, folded) if name not in others), worksheets[0]
+                (ws for ws, name in zip(worksheets, folded, strict=True) if name not in others), worksheets[0]
             )
         budget_ws = next(
-            (ws for ws, name in zip(worksheets, folded) if name in _BUDGET_SHEETS and ws is not client_ws),
+            (ws for ws, name in zip(worksheets, folded, strict=True) if name in _BUDGET_SHEETS and ws is not client_ws),
             None,
         )
         problems: list[ImportProblem] = []

@@ -215,7 +215,7 @@ def build_sk_annex(number: str, issued_on: dt.date, lines: Sequence[AnnexLine], 
     bold = Font(bold=True)
     for cell in (ws["A1"], *ws[4]):
         cell.font = bold
-    for letter, width in zip("ABCDEFG", (5, 12, 32, 16, 30, 20, 16)):
+    for letter, width in zip("ABCDEFG", (5, 12, 32, 16, 30, 20, 16), strict=True):
         ws.column_dimensions[letter].width = width
     total = 0
     number_in_list = 0

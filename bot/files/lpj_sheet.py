@@ -145,7 +145,8 @@ def _instructions(lang: str) -> Iterator[str]:
         yield "The file is accepted whole or not at all: the bot lists every row to fix."
     else:
         yield "Buku kerja LPJ: isi kolom putih lalu kirim kembali file ini ke bot selama LPJ terbuka (/lpj)."
-        yield "Realisasi: satu baris per baris RAB. 'Realisasi (Rp)' adalah uang yang benar-benar dibelanjakan (0 bila tidak ada)."
+        yield ("Realisasi: satu baris per baris RAB. 'Realisasi (Rp)' adalah uang yang benar-benar dibelanjakan "
+               "(0 bila tidak ada).")
         yield "Bila belanja melebihi RAB, jelaskan alasannya di kolom 'Catatan'."
         yield "Layanan: hari pertama dan terakhir setiap klien menerima setiap komponen, dengan format DD-MM-YYYY."
         yield "Jangan mengubah kolom abu-abu; baris dicocokkan dengan ID-nya, jadi boleh diurutkan."
