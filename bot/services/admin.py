@@ -681,7 +681,7 @@ class AdminService(Service):
         now = self.clock.now()
         zone = self.settings.locale.timezone
         target = folder / backup_name(now, zone)
-        if target.exists():  # noqa: ASYNC240 – one stat before a backup whose copying runs in threads
+        if target.exists():
             raise ServiceError("backup_exists", N_("A backup was made this very second; try again in a moment."))
         made = await make_backup(self.storage, self.settings, target, now)
         # A listing of the backups folder (a few dozen names) after a backup that ran in threads.

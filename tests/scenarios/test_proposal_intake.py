@@ -130,11 +130,11 @@ async def test_bad_answers_are_explained_and_change_nothing(world) -> None:
     await op.type("Siti Rahayu")
     before = await world.rows("SELECT draft_cursor FROM proposals")
     for typed, expected in [
-        ("320101450890000", "16 digit"),
-        ("32010145089OOO04", "angka"),
+        ("320101450890000", "mengetik 15"),
+        ("32010145089OOO04", "hanya berisi angka"),
         ("3201010112260004", "masa depan"),
-        ("3201014508900000", "0000"),
-        ("9901014508900004", "provinsi"),
+        ("3201014508900000", "tidak boleh 0000"),
+        ("9901014508900004", "bukan kode provinsi"),
     ]:
         reply = await op.type(typed)
         assert "⚠️" in reply.text and expected in reply.text, reply.text
