@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 CONFIG ?= config.toml
 
-.PHONY: run test install install-test browser postgresql locales catalogs-check clean
+.PHONY: run test lint install install-test browser postgresql locales catalogs-check clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +58,15 @@ postgresql:
 # in parallel workers (pytest-xdist): each test has its own database, ports and folders.
 TEST_WORKERS ?= 4
 
-test: install-test browser postgresql
+test: install-test lint browser postgresql
 	$(PY) -m pytest -q -n $(TEST_WORKERS)
+
+# The checks CI runs before the tests (configured in pyproject.toml): lint and import order, the
+# formatting, the types.
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 # For developers: refresh the catalogs after changing user-visible text.
 locales: install-test

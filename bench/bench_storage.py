@@ -271,7 +271,8 @@ def print_engine(engine: str, results: dict[str, dict[str, object]]) -> None:
     for name, label in (("status", "status (summaries_for_ipwl)"), ("dup_nik", "dup-NIK (nik_in_other_ipwl)")):
         r, b = queries["repository"][name], queries["raw"][name]  # type: ignore[index]
         verdict = "met" if r["p95_ms"] < TARGETS[name] else f"MISSED by {r['p95_ms'] - TARGETS[name]:.1f} ms"
-        print(f"{label:34}{r['p50_ms']:9.2f}{r['p95_ms']:9.2f}{r['max_ms']:9.2f}   {b['p50_ms']:7.2f} / {b['p95_ms']:<7.2f}"
+        print(f"{label:34}{r['p50_ms']:9.2f}{r['p95_ms']:9.2f}{r['max_ms']:9.2f}   "
+              f"{b['p50_ms']:7.2f} / {b['p95_ms']:<7.2f}"
               f"        < {TARGETS[name]:.0f} ms p95: {verdict}")
     for name, label in (("numbering", "/ajukan numbering (counter)"), ("counting", "  before 0007 (count LIKE)")):
         n = queries["repository"][name]  # type: ignore[index]
@@ -283,13 +284,15 @@ def print_engine(engine: str, results: dict[str, dict[str, object]]) -> None:
         run, base = results["reminders-run"], results["reminders-baseline"]
         print(f"reminders: {run['seconds']:.2f} s, RSS growth {run['rss_growth_mb']:.0f} MB, {int(run['candidates']):,} "
               f"items, {int(run['recorded']):,} reminders, {int(run['messages']):,} outbox rows, slowest bot commit "
-              f"{run['slowest_press_ms']:.0f} ms; baseline {base['seconds']:.2f} s ({int(base['statements']):,} SELECTs); "
+              f"{run['slowest_press_ms']:.0f} ms; baseline {base['seconds']:.2f} s "
+              f"({int(base['statements']):,} SELECTs); "
               f"target < 10 s: {'met' if run['seconds'] < 10 else 'MISSED'}; a press < 100 ms meanwhile: "
               f"{'met' if run['slowest_press_ms'] < 100 else 'MISSED'}")
     if "report" in results:
         rep, base = results["report"], results["report-baseline"]
         print(f"monthly report: {rep['seconds']:.1f} s (figures {rep['figures_seconds']:.1f} + files "
-              f"{rep['render_seconds']:.1f}), RSS growth {rep['rss_growth_mb']:.0f} MB; baseline {base['seconds']:.1f} s, "
+              f"{rep['render_seconds']:.1f}), RSS growth {rep['rss_growth_mb']:.0f} MB; "
+              f"baseline {base['seconds']:.1f} s, "
               f"{base['rss_growth_mb']:.0f} MB; target < 30 s: {'met' if rep['seconds'] < 30 else 'MISSED'}; "
               f"slowest bot commit meanwhile {rep['stall_max_ms']:.0f} ms (< 100 ms: "
               f"{'met' if rep['stall_max_ms'] < 100 else 'MISSED'})")

@@ -235,7 +235,7 @@ async def main() -> None:
             config.write_text(f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
                               f'poll_timeout = 1\n[storage]\ndatabase = "{database}"\nfiles_dir = "{tmp}/files"\n'
                               "[reminders]\nenabled = false\n")
-            me = [sys.executable, str(Path(__file__).resolve())]
+            me = [sys.executable, str(Path(__file__).resolve())]  # noqa: ASYNC240 – set-up, not measured
             async with Child([*me, "--child", "echo", emu.base_url, emu.base_file_url], emu, env) as echo:
                 results["echo: start-up"] = {"seconds": echo.startup, "rss_mb": proc_status(echo.pid, "VmRSS")}
                 results["echo: text"] = await measure(echo, users, typed(emu, "/status"), args.updates)

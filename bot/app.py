@@ -74,9 +74,12 @@ def build_application(
     builder = builder.get_updates_request(
         HTTPXRequest(read_timeout=settings.telegram.poll_timeout + 10)
     )
+    # With the limiter the bot is an ExtBot[str] (the limiter's per-call argument), else ExtBot[None].
+    app: Application
     if rate_limiter:
-        builder = builder.rate_limiter(FloodLimiter(max_retries=3))
-    app = builder.build()
+        app = builder.rate_limiter(FloodLimiter(max_retries=3)).build()
+    else:
+        app = builder.build()
     app.bot_data[DEPS_KEY] = deps
     if note_commit not in storage.commit_listeners:
         storage.commit_listeners.append(note_commit)

@@ -588,7 +588,7 @@ async def cmd_backup(update: Update, context: BotContext) -> None:
     await reply(update, av.backup_done(t, backup, sent=send))
 
 
-# --- close / cancel ------------------------------------------------------------------------------------------------------
+# --- close / cancel ----------------------------------------------------------------------------------------------
 
 
 async def answer_and_close(update: Update) -> None:

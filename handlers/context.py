@@ -42,7 +42,7 @@ class Deps:
 
 def deps_of(app: Application) -> Deps:
     """The dependencies ``bot.app.build_application`` wired into ``app``."""
-    return app.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+    return app.bot_data[DEPS_KEY]
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

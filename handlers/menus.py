@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import cast
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, JobQueue
 
 from bot.i18n import N_, Translations
 from bot.domain.models import Role
@@ -179,5 +180,8 @@ def schedule_menus(app: Application) -> None:
 def refresh_menus_soon(context: BotContext) -> None:
     """Someone's roles or language just changed: publish now rather than at the next run (one run
     for many changes at once: a run brings every menu that is out of date up to date)."""
-    if context.job_queue is not None and not context.job_queue.get_jobs_by_name(REFRESH_JOB):
-        context.job_queue.run_once(job_publish_menus, when=0.5, name=REFRESH_JOB)
+    # PTB types CallbackContext.job_queue as JobQueue[ST], a type variable the class does not bind,
+    # so no job callback matches it; the jobs of this application get its BotContext.
+    queue = cast("JobQueue[BotContext] | None", context.job_queue)
+    if queue is not None and not queue.get_jobs_by_name(REFRESH_JOB):
+        queue.run_once(job_publish_menus, when=0.5, name=REFRESH_JOB)

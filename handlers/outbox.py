@@ -40,6 +40,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.domain.kinds import NotificationKind
 from bot.i18n import Translator
 from handlers.flood import OUTBOX, retry_seconds
 from handlers.context import Deps
@@ -72,10 +73,10 @@ Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | Non
 class OutboxSender:
     """Drains the outbox while the bot runs."""
 
-    def __init__(self, bot: Bot, deps: Deps, renderers: Mapping[str, Renderer], *, backlog: int = BACKLOG) -> None:
+    def __init__(self, bot: Bot, deps: Deps, renderers: Mapping[NotificationKind, Renderer] | Mapping[str, Renderer], *, backlog: int = BACKLOG) -> None:
         self.bot = bot
         self.deps = deps
-        self.renderers = renderers
+        self.renderers: dict[str, Renderer] = {str(kind): render for kind, render in renderers.items()}
         self.backlog = backlog
         # Marks the calls as notifications for the rate limiter (PTB refuses the mark without one).
         self._limits: dict[str, Any] = {"rate_limit_args": OUTBOX} if getattr(bot, "rate_limiter", None) else {}

@@ -176,11 +176,11 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         if update.callback_query is not None:
             await answer_press(update, alert_text(text.replace("⚠️ ", "")), show_alert=True)
             return
-        state = await context.services.proposals.current(who)
-        if state is None:
+        unchanged = await context.services.proposals.current(who)
+        if unchanged is None:
             await reply(update, text)
             return
-        await _ask(update, context, state, prefix=text)
+        await _ask(update, context, unchanged, prefix=text)
         return
     query = update.callback_query
     if query is not None:
@@ -441,8 +441,9 @@ async def on_file(update: Update, context: BotContext) -> None:
                 raise
             # Clients entered before (by chat, or an earlier list): offer to update them from this file.
             await services.hold_sheet(who, upload)
-            await reply(update, pv.clients_listed(t, int(error.params["listed"]), int(error.params["new"])),
-                        reply_markup=kb.update_listed(t))
+            listed, new = error.params["listed"], error.params["new"]
+            assert isinstance(listed, int) and isinstance(new, int)  # the counts add_clients refused with
+            await reply(update, pv.clients_listed(t, listed, new), reply_markup=kb.update_listed(t))
             return
         await reply(update, pv.clients_added(t, len(state.clients) - before))
         await _ask(update, context, state)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.constants import ChatType
@@ -26,7 +26,8 @@ from handlers import callback_data, views
 from handlers.context import BotContext
 
 Refusal = (ServiceError, WorkflowError, ValidationError)
-Handler = Callable[[Update, BotContext], Awaitable[object]]
+# A coroutine function, as PTB's handlers take it (an Awaitable would not do for them).
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 R = TypeVar("R")
 
 ALERT_LIMIT = 200
@@ -35,11 +36,11 @@ ALERT_LIMIT = 200
 _PRESS_ANSWERED: ContextVar[list[bool] | None] = ContextVar("press_answered", default=None)
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> Message:
+async def reply(update: Update, text: str, **kwargs: Any) -> Message:  # kwargs: reply_text's own
     """Answer in the chat of the update; returns the message sent (to edit or close it later)."""
     message = update.effective_message
     assert message is not None
-    return await message.reply_text(text, **kwargs)  # type: ignore[arg-type]
+    return await message.reply_text(text, **kwargs)
 
 
 def alert_text(text: str) -> str:

@@ -71,8 +71,8 @@ async def on_card_pressed(update: Update, context: BotContext) -> None:
     """Claim, release, verify or validate from the group card."""
     who = await context.identify(update)
     proposal = await context.services.reviews.act(who, int_arg(update), action_arg(update, 1))
-    await answer_press(update, _(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)],  # type: ignore[union-attr]
-                                         code=proposal.code))
+    done = _(context.translator(who), rv.ACTION_DONE[action_arg(update, 1)], code=proposal.code)
+    await answer_press(update, done)
 
 
 @answers_refusals

@@ -8,16 +8,15 @@ for their roles.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from telegram import Update
 
 from bot.domain.kinds import ConversationKind
 from handlers import views
 from handlers.context import BotContext
-from handlers.replies import answers_refusals, reply
+from handlers.replies import Handler, answers_refusals, reply
 
-Handler = Callable[[Update, BotContext], Awaitable[object]]
 Routes = Mapping[ConversationKind, Handler]
 
 

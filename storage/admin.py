@@ -22,7 +22,7 @@ IPWL_FIELDS = frozenset(
 
 def _broadcast(row: Row) -> Broadcast:
     return Broadcast(row["id"], row["created_by"], row["audience"], row["audience_ref"], row["body"],
-                     row["status"], row["recipients"], from_db_time(row["created_at"]))  # type: ignore[arg-type]
+                     row["status"], row["recipients"], from_db_time(row["created_at"]))
 
 
 def _like(text: str) -> str:
@@ -133,7 +133,7 @@ class AdminRepository:
             " WHERE g.person_id = ? ORDER BY g.revoked_at IS NOT NULL, g.id",
             (person_id,),
         )
-        return [GrantLine(r["id"], Role(r["role"]), r["scope"], from_db_time(r["granted_at"]),  # type: ignore[arg-type]
+        return [GrantLine(r["id"], Role(r["role"]), r["scope"], from_db_time(r["granted_at"]),
                           from_db_time(r["revoked_at"])) for r in rows]
 
     async def grant_owner(self, grant_id: int) -> int | None:
@@ -187,7 +187,7 @@ class AdminRepository:
             " ORDER BY a.at, a.id",
             {"code": proposal_code},
         )
-        return [HistoryEntry(from_db_time(r["at"]), r["actor_name"], r["actor_role"], r["action"],  # type: ignore[arg-type]
+        return [HistoryEntry(from_db_time(r["at"]), r["actor_name"], r["actor_role"], r["action"],
                              r["from_status"], r["to_status"], r["reason"], r["entity"], r["client_position"])
                 for r in rows]
 
@@ -218,7 +218,8 @@ class BroadcastRepository:
 
     async def recipients(self, audience: str, audience_ref: str | None) -> list[Recipient]:
         """Operators (active grant, access not revoked) of every IPWL, a province's, or a team's."""
-        where, params = "", []  # type: ignore[var-annotated]
+        where = ""
+        params: list[str | int | None] = []
         if audience == "province":
             where, params = " AND i.province_code = ?", [audience_ref]
         elif audience == "team":
@@ -322,7 +323,7 @@ class PersonalDataRepository:
             (nik,),
         )
         return [ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
-                             from_db_time(r["status_since"]), r["ipwl"], r["position"],  # type: ignore[arg-type]
+                             from_db_time(r["status_since"]), r["ipwl"], r["position"],
                              r["erased_at"] is not None) for r in rows]
 
     async def nik_of(self, client_id: int) -> str | None:
@@ -429,7 +430,8 @@ class PersonalDataRepository:
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE proposal_id = ?", (proposal_id,))
         marks = ",".join("?" for _ in free_text_actions)
         await self._conn.execute(
-            f"UPDATE audit_events SET reason = NULL WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
+            "UPDATE audit_events SET reason = NULL"
+            f" WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
             (proposal_code, *free_text_actions))
 
     async def scrub_client_events(self, client_id: int, keep_actions: Sequence[str]) -> None:
@@ -437,7 +439,8 @@ class PersonalDataRepository:
         may name them), except ``keep_actions`` (whose reason is only a proposal code)."""
         marks = ",".join("?" for _ in keep_actions)
         await self._conn.execute(
-            f"UPDATE audit_events SET reason = NULL WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
+            "UPDATE audit_events SET reason = NULL"
+            f" WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
             (str(client_id), *keep_actions))
 
     async def by_client(self, client_id: int, proposal_id: int) -> tuple[ClientRecord, str] | None:
@@ -450,5 +453,5 @@ class PersonalDataRepository:
             return None
         r = rows[0]
         return ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
-                            from_db_time(r["status_since"]), r["ipwl"], r["position"],  # type: ignore[arg-type]
+                            from_db_time(r["status_since"]), r["ipwl"], r["position"],
                             r["erased_at"] is not None), r["nik"]

@@ -35,7 +35,7 @@ class AuditRepository:
         )
         return [
             AuditEvent(
-                at=from_db_time(r["at"]),  # type: ignore[arg-type]
+                at=from_db_time(r["at"]),
                 actor_id=r["actor_id"],
                 actor_role=r["actor_role"],
                 entity=r["entity"],

@@ -14,8 +14,8 @@ An archive (``atensi-YYYYMMDD-HHMMSS-WIB.tar``, the time in the centre's zone; o
   root (to re-point stored paths on another instance) and the schema versions.
 
 The archive is written under a temporary name, read back in full (every member against its
-hash, the database through ``PRAGMA integrity_check`` or ``pg_restore --list``) and only then renamed: a file named like a
-backup is always a good one.
+hash, the database through ``PRAGMA integrity_check`` or ``pg_restore --list``) and only then
+renamed: a file named like a backup is always a good one.
 
 A restore (:func:`restore`, SQLite only: see ``bot.cli``) refuses while the bot runs: the running bot holds a shared
 ``flock`` on ``<database>.lock`` (:class:`InstanceLock`), and SQLite's own locking shows any other
@@ -39,6 +39,7 @@ import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TypedDict
 
 from storage.db import Database
 from storage.erasures import ErasureEntry, ErasureLedger
@@ -51,6 +52,28 @@ FILES = "files"
 LEDGER = "erasures/ledger.jsonl"
 LEDGER_KEY = "erasures/ledger.key"
 _CHUNK = 1 << 20
+
+
+class Member(TypedDict):
+    """One member's checksum in the manifest."""
+
+    sha256: str
+    size: int
+
+
+class Manifest(TypedDict, total=False):
+    """``manifest.json`` as :func:`_write_archive` writes it (an older or foreign archive may lack
+    keys: :func:`verify_archive` checks format and members before anything else is read)."""
+
+    format: int
+    app: str
+    created_at: str
+    engine: str  # "sqlite" or "postgresql"
+    schema: list[int]  # the migrations applied to the database in the archive
+    files_root: str
+    files_root_resolved: str
+    missing_files: int
+    members: dict[str, Member]
 
 
 class BackupFailed(OSError):
@@ -249,7 +272,7 @@ def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None,
                    referenced: list[str] | None = None) -> tuple[int, int]:
     """``schema`` and ``referenced`` (stored paths): read from the SQLite copy unless given (a
     PostgreSQL dump is read by the caller in the dump's database)."""
-    members: dict[str, dict[str, object]] = {}
+    members: dict[str, Member] = {}
     files = 0
     with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
         def add(name: str, path: Path) -> None:
@@ -287,7 +310,7 @@ def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None,
     return files, missing
 
 
-def verify_archive(path: Path, *, database_to: Path | None = None) -> dict[str, object]:
+def verify_archive(path: Path, *, database_to: Path | None = None) -> Manifest:
     """Read the whole archive back: every member against the manifest's hash and size, nothing
     missing or extra, and the database through ``PRAGMA integrity_check``. Returns the manifest.
     With ``database_to``, the verified database is left there."""
@@ -297,12 +320,13 @@ def verify_archive(path: Path, *, database_to: Path | None = None) -> dict[str, 
         raise BackupFailed(f"not a backup archive ({error})") from None
     with archive:
         try:
-            manifest = json.loads(archive.extractfile(MANIFEST).read())  # type: ignore[union-attr]
+            # No manifest member is a KeyError, one that is not a regular file (None) the AttributeError.
+            manifest: Manifest = json.loads(archive.extractfile(MANIFEST).read())  # type: ignore[union-attr]
         except (KeyError, AttributeError, ValueError):
             raise BackupFailed("the archive has no readable manifest") from None
         if manifest.get("format") != ARCHIVE_FORMAT or manifest.get("app") != "atensi-bot":
             raise BackupFailed("not an atensi-bot backup of a known format")
-        expected: dict[str, dict[str, object]] = manifest["members"]
+        expected = manifest["members"]
         seen: set[str] = set()
         scratch = database_to or path.with_name(path.name + ".check")
         try:
@@ -365,6 +389,7 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
                 referenced = [r[0] for r in await conn.execute_fetchall(
                     "SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL")]
             await db.backup_to(db_copy)
+        # Any other Database is a SqliteDatabase, the one with a path (a file, or ":memory:").
         elif db.path == ":memory:":  # type: ignore[attr-defined]
             await db.backup_to(db_copy)
         else:
@@ -388,7 +413,7 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
     finally:
         partial.unlink(missing_ok=True)
         db_copy.unlink(missing_ok=True)
-    return ArchiveInfo(target, target.stat().st_size, files, missing)
+    return ArchiveInfo(target, target.stat().st_size, files, missing)  # noqa: ASYNC240 – one stat, after the threads wrote it
 
 
 # --- restoring -------------------------------------------------------------------------------------------------
@@ -417,11 +442,11 @@ def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedge
     except BackupFailed as error:
         incoming.unlink(missing_ok=True)
         raise RestoreRefused("bad_archive", f"{archive}: {error}; nothing was changed") from None
-    if DATABASE_PG in manifest["members"]:  # type: ignore[operator]
+    if DATABASE_PG in manifest["members"]:
         incoming.unlink(missing_ok=True)
         raise RestoreRefused("engine", f"{archive} is a PostgreSQL backup (database.pgdump): restore it with "
                                        "pg_restore into the PostgreSQL database (see the README); nothing was changed")
-    newer = set(manifest.get("schema", [])) - known_schema  # type: ignore[arg-type]
+    newer = set(manifest.get("schema", [])) - known_schema
     if newer:
         incoming.unlink(missing_ok=True)
         raise RestoreRefused("newer", f"{archive} comes from a newer version of the bot (migrations "
@@ -458,8 +483,8 @@ def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedge
     return report
 
 
-def _extract_files(archive: Path, files_dir: Path, manifest: dict[str, object]) -> int:
-    members: dict[str, dict[str, object]] = manifest["members"]  # type: ignore[assignment]
+def _extract_files(archive: Path, files_dir: Path, manifest: Manifest) -> int:
+    members = manifest["members"]
     files_dir.mkdir(parents=True, exist_ok=True)
     root = files_dir.resolve()
     count = 0
@@ -487,7 +512,7 @@ def _extract_files(archive: Path, files_dir: Path, manifest: dict[str, object]) 
     return count
 
 
-def _repoint(database: Path, manifest: dict[str, object], files_dir: Path) -> int:
+def _repoint(database: Path, manifest: Manifest, files_dir: Path) -> int:
     """Stored paths name the file store the backup was made from; point them at this one."""
     roots = [Path(str(manifest["files_root"])), Path(str(manifest["files_root_resolved"]))]
     conn = sqlite3.connect(database, isolation_level=None)
@@ -511,11 +536,12 @@ def _repoint(database: Path, manifest: dict[str, object], files_dir: Path) -> in
     return changed
 
 
-def _adopt_ledger(archive: Path, manifest: dict[str, object], ledger: ErasureLedger) -> int:
-    members: dict[str, object] = manifest["members"]  # type: ignore[assignment]
+def _adopt_ledger(archive: Path, manifest: Manifest, ledger: ErasureLedger) -> int:
+    members = manifest["members"]
     if LEDGER_KEY not in members:
         return 0
     with tarfile.open(archive, "r:") as tar:
+        # verify_archive found both ledger members regular files (extractfile gives None for no other).
         key = bytes.fromhex(tar.extractfile(LEDGER_KEY).read().decode().strip())  # type: ignore[union-attr]
         entries: list[ErasureEntry] = []
         if LEDGER in members:

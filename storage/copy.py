@@ -102,7 +102,7 @@ async def _sum_table(conn: Connection, table: str, columns: list[_Column]) -> _C
     names = ", ".join(c.name for c in columns)
     async for page in conn.stream(f"SELECT {names} FROM {table}"):
         for row in page:
-            check.add(tuple(_canonical(v, c.kind) for v, c in zip(row, columns)))
+            check.add(tuple(_canonical(v, c.kind) for v, c in zip(row, columns, strict=True)))
     return check
 
 
@@ -141,7 +141,8 @@ async def copy_database(source: Database, target: Database) -> list[TableCopy]:
                     await out.copy_rows(table, [c.name for c in columns], page)
                 if identity:
                     await out.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} HAVING max(id) IS NOT NULL")
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
+                        " HAVING max(id) IS NOT NULL")
                 mine = await _sum_table(src, table, columns)
                 theirs = await _sum_table(out, table, columns)
                 if (mine.rows, mine.hexdigest) != (theirs.rows, theirs.hexdigest):

@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 # A row: read by column name (``row["code"]``) or position (``row[0]``), ``keys()``, ``dict(row)``
 # (sqlite3.Row on SQLite, asyncpg.Record on PostgreSQL).
@@ -141,22 +141,35 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///"):]
 
 
-def to_db_time(moment: "dt.datetime") -> str:
+def to_db_time(moment: dt.datetime) -> str:
     """Store instants as ISO-8601 UTC text (sortable, portable)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: time must be timezone-aware")
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def from_db_time(text: str | None) -> "dt.datetime | None":
+# A NOT NULL column reads as a value, a nullable one as a value or None.
+@overload
+def from_db_time(text: str) -> dt.datetime: ...
+@overload
+def from_db_time(text: None) -> None: ...
+@overload
+def from_db_time(text: str | None) -> dt.datetime | None: ...
+def from_db_time(text: str | None) -> dt.datetime | None:
     if text is None:
         return None
     return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
 
 
-def to_db_date(day: "dt.date | None") -> str | None:
+def to_db_date(day: dt.date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
-def from_db_date(text: str | None) -> "dt.date | None":
+@overload
+def from_db_date(text: str) -> dt.date: ...  # (no date is stored as empty text)
+@overload
+def from_db_date(text: None) -> None: ...
+@overload
+def from_db_date(text: str | None) -> dt.date | None: ...
+def from_db_date(text: str | None) -> dt.date | None:
     return None if not text else dt.date.fromisoformat(text)

@@ -92,8 +92,8 @@ class StaffRepository:
 
 
 def _decree(row: Row) -> Decree:
-    return Decree(row["id"], row["number"], from_db_date(row["issued_on"]),  # type: ignore[arg-type]
-                  row["issued_by"], from_db_time(row["created_at"]))  # type: ignore[arg-type]
+    return Decree(row["id"], row["number"], from_db_date(row["issued_on"]),
+                  row["issued_by"], from_db_time(row["created_at"]))
 
 
 class DecreeRepository:
@@ -278,8 +278,8 @@ class PaymentRepository:
         if not rows:
             return None
         r = rows[0]
-        return Payment(r["proposal_id"], r["spp_number"], from_db_date(r["spp_date"]),  # type: ignore[arg-type]
-                       r["spm_number"], from_db_date(r["spm_date"]), r["recorded_by"])  # type: ignore[arg-type]
+        return Payment(r["proposal_id"], r["spp_number"], from_db_date(r["spp_date"]),
+                       r["spm_number"], from_db_date(r["spm_date"]), r["recorded_by"])
 
     async def record(self, proposal_id: int, *, spp_number: str, spp_date: dt.date, spm_number: str,
                      spm_date: dt.date, by: int, now: dt.datetime) -> None:

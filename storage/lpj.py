@@ -105,8 +105,8 @@ class LpjRepository:
         found: dict[int, list[ServicePeriod]] = {}
         for r in rows:
             found.setdefault(r["client_id"], []).append(
-                ServicePeriod(r["client_id"], Component(r["component"]), from_db_date(r["served_from"]),  # type: ignore[arg-type]
-                              from_db_date(r["served_to"]))  # type: ignore[arg-type]
+                ServicePeriod(r["client_id"], Component(r["component"]), from_db_date(r["served_from"]),
+                              from_db_date(r["served_to"]))
             )
         return {client_id: tuple(periods) for client_id, periods in found.items()}
 
@@ -234,7 +234,7 @@ class LpjRepository:
         if not rows:
             return None
         r = rows[0]
-        return LastChange(r["full_name"], from_db_time(r["at"]), r["action"], r["to_status"])  # type: ignore[arg-type]
+        return LastChange(r["full_name"], from_db_time(r["at"]), r["action"], r["to_status"])
 
     async def reportable(self, ipwl_ids: Sequence[int], *, limit: int = 20) -> list[tuple[int, str, str]]:
         """Proposals of these IPWL whose LPJ is due or returned: (id, code, status), oldest first."""

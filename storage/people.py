@@ -27,8 +27,8 @@ def _invite(row: Row) -> Invite:
         role=Role(row["role"]),
         ipwl_id=row["ipwl_id"],
         team_id=row["team_id"],
-        created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
-        expires_at=from_db_time(row["expires_at"]),  # type: ignore[arg-type]
+        created_at=from_db_time(row["created_at"]),
+        expires_at=from_db_time(row["expires_at"]),
         used_at=from_db_time(row["used_at"]),
         used_by=row["used_by"],
     )

@@ -25,13 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from storage.db import Connection, Database, Params, Result, Row, StorageBusy
 
@@ -203,7 +204,7 @@ class PostgresConnection:
 
     dialect = "postgresql"
 
-    def __init__(self, conn: asyncpg.Connection, *, readonly: bool = False) -> None:
+    def __init__(self, conn: asyncpg.Connection | PoolConnectionProxy, *, readonly: bool = False) -> None:
         self._conn = conn
         # A read-only snapshot changes nothing, so it has nothing to serialise: locks are skipped.
         self._readonly = readonly
@@ -273,9 +274,9 @@ class PostgresDatabase(Database):
         self._pool = pool
         self.url = url
 
+    # Database.open dispatches on the URL; each engine's own open takes its own kind of target.
     @classmethod
-    async def open(cls, url: str, *, pool_size: int = 10,  # type: ignore[override]
-                   lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> PostgresDatabase:
+    async def open(cls, url: str, *, pool_size: int = 10, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> PostgresDatabase:  # type: ignore[override]
         try:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=max(1, pool_size), init=_prepare, statement_cache_size=1024,
@@ -300,13 +301,13 @@ class PostgresDatabase(Database):
         finally:
             await self._pool.release(conn)
 
-    def transaction(self):  # type: ignore[override]
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
         return self._connection()
 
-    def reading(self):  # type: ignore[override]
+    def reading(self) -> AbstractAsyncContextManager[Connection]:
         return self._connection(isolation="repeatable_read", readonly=True)
 
-    def snapshot(self):  # type: ignore[override]
+    def snapshot(self) -> AbstractAsyncContextManager[Connection]:
         return self._connection(isolation="repeatable_read", readonly=True)
 
     async def purge_freed(self) -> bool:

@@ -177,7 +177,7 @@ class ProposalRepository:
                 ipwl_id=r["ipwl_id"],
                 status=ProposalStatus(r["status"]),
                 version=r["version"],
-                status_since=from_db_time(r["status_since"]),  # type: ignore[arg-type]
+                status_since=from_db_time(r["status_since"]),
                 clients=r["clients"],
                 total=r["total"],
             )
@@ -268,8 +268,9 @@ class ClientRepository:
     async def _set_flags(self, client_id: int, flags: object) -> None:
         """Replace the client's flags (rows of client_flags, migration 0009)."""
         await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
-        await self._conn.executemany("INSERT INTO client_flags (client_id, flag) VALUES (?, ?)",
-                                     [(client_id, str(flag)) for flag in sorted(set(flags))])  # type: ignore[call-overload]
+        # ``flags`` comes as one of update()'s keyword values (object): a collection of flag names.
+        rows = [(client_id, str(flag)) for flag in sorted(set(flags))]  # type: ignore[call-overload]
+        await self._conn.executemany("INSERT INTO client_flags (client_id, flag) VALUES (?, ?)", rows)
 
     async def add(self, proposal_id: int, full_name: str, nik: str, **fields: object) -> int:
         unknown = set(fields) - CLIENT_FIELDS

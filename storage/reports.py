@@ -176,7 +176,8 @@ EXPORT_DETAILS: dict[str, tuple[tuple[str, ExportQuery], ...]] = {
         ("receipts", ExportQuery(
             ("code", "ipwl_code", "receipt", "file_name", "amount", "stamped", "created_at"),
             "SELECT p.code, i.code, e.id, a.file_name, e.amount, e.stamped, e.created_at FROM lpj_evidence e"
-            " JOIN lpj l ON l.id = e.lpj_id JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            " JOIN lpj l ON l.id = e.lpj_id JOIN proposals p ON p.id = l.proposal_id"
+            " JOIN ipwl i ON i.id = p.ipwl_id"
             " JOIN attachments a ON a.id = e.attachment_id"
             " WHERE e.kind = 'receipt' AND l.submitted_at >= ? AND l.submitted_at < ? ORDER BY p.id, e.id",
         )),
@@ -185,10 +186,12 @@ EXPORT_DETAILS: dict[str, tuple[tuple[str, ExportQuery], ...]] = {
             "SELECT code, ipwl, position, budget, realized, budget - realized FROM ("
             " SELECT p.id AS pid, p.code AS code, i.code AS ipwl, c.position AS position,"
             " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id) AS budget,"
-            " (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r JOIN budget_lines b ON b.id = r.budget_line_id"
+            " (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r"
+            "   JOIN budget_lines b ON b.id = r.budget_line_id"
             "   WHERE r.lpj_id = l.id AND b.client_id = c.id) AS realized"
             " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
-            " JOIN clients c ON c.proposal_id = p.id WHERE l.submitted_at >= ? AND l.submitted_at < ?) AS per_client"
+            " JOIN clients c ON c.proposal_id = p.id"
+            " WHERE l.submitted_at >= ? AND l.submitted_at < ?) AS per_client"
             " ORDER BY pid, position",
         )),
     ),
@@ -274,7 +277,8 @@ class ReportRunRepository:
     async def claim(self, period: str, now: dt.datetime, *, report: str | None = None, late: bool = False) -> bool:
         """Record the run with the figures it sends; False when another run (or instance) already did."""
         cursor = await self._conn.execute(
-            "INSERT INTO report_runs (period, ran_at, report, late) VALUES (?, ?, ?, ?) ON CONFLICT (period) DO NOTHING",
+            "INSERT INTO report_runs (period, ran_at, report, late) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (period) DO NOTHING",
             (period, to_db_time(now), report, int(late)),
         )
         return cursor.rowcount == 1

@@ -96,6 +96,7 @@ class SqliteDatabase(Database):
         self.path = path
         self.url = "sqlite:///" + path
 
+    # Database.open dispatches on the URL; each engine's own open takes its own kind of target.
     @classmethod
     async def open(cls, path: str | Path, *, pool_size: int = 1) -> SqliteDatabase:  # type: ignore[override]
         target = str(path)
@@ -151,20 +152,20 @@ class SqliteDatabase(Database):
             async with self.reading() as conn:
                 yield conn
             return
-        conn = await aiosqlite.connect(self.path, isolation_level=None)  # plain tuples: cheaper by the million
+        reader = await aiosqlite.connect(self.path, isolation_level=None)  # plain tuples: cheaper by the million
         try:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await conn.execute("BEGIN")  # one snapshot for every query
-            yield SqliteConnection(conn)
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await reader.execute("BEGIN")  # one snapshot for every query
+            yield SqliteConnection(reader)
         finally:
-            await conn.close()  # closing ends the read transaction
+            await reader.close()  # closing ends the read transaction
 
     async def purge_freed(self) -> bool:
         """Fold the WAL into the database file and truncate it to nothing, so that old versions of
         erased rows survive in neither. False when a reader kept it from finishing (it then
         completes at a later checkpoint)."""
         async with self._lock:
-            rows = await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+            rows = list(await self._conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
         return not rows or rows[0][0] == 0
 
     async def backup_to(self, target: str | Path) -> None:

@@ -45,7 +45,8 @@ def test_storage_does_not_import_handlers_and_core_does_not_import_sql() -> None
 
 def test_importing_the_core_loads_no_telegram_module() -> None:
     code = (
-        "import sys, bot.services, bot.domain.workflow, bot.domain.validation, bot.i18n, bot.domain.regions, storage.unit;"
+        "import sys, bot.services, bot.domain.workflow, bot.domain.validation, bot.i18n, bot.domain.regions,"
+        " storage.unit;"
         "print(sorted(m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -308,7 +308,7 @@ def test_excel_cell_types_and_whitespace() -> None:
     values = client_values(0)
     values[COL["full_name"]] = "  Budi   Aa \n"
     values[COL["nik"]] = int(values[COL["nik"]])  # an exact int: accepted
-    values[COL["birth_date"]] = dt.datetime(1975, 1, 1)  # a date cell
+    values[COL["birth_date"]] = dt.datetime(1975, 1, 1)  # noqa: DTZ001 – a date cell (cells have no zone)
     values[COL["province_code"]] = 32  # picked from the dropdown: a number
     values[COL["approach"]] = " Keluarga "
     values[COL["components"]] = 1.3  # "1,3" in an Indonesian Excel: a decimal number
@@ -539,7 +539,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
         (OLE + "EncryptedPackage".encode("utf-16-le"), "klien.xlsx", cs._PASSWORD),
         (OLE, "klien.xls", cs._OLD_XLS),
         (b"\xff\xfeN\x00\x00\xd8", "klien.csv", cs._NOT_UTF8),  # UTF-16 BOM, then a lone surrogate
-        ("Nama lengkap;NIK\n".encode() + b"Jos\x81;1\n", "klien.csv", cs._NOT_UTF8),  # neither UTF-8 nor cp1252
+        (b"Nama lengkap;NIK\n" + b"Jos\x81;1\n", "klien.csv", cs._NOT_UTF8),  # neither UTF-8 nor cp1252
         (b"Nama lengkap\x00NIK", "klien.csv", cs._NOT_TEXT),
     ],
     ids=["empty", "blank csv", "broken zip", "png", "docx", "bad xml", "password", "xls",
@@ -652,7 +652,7 @@ def _only_rejections(data: bytes, name: str, *, readable: bool = False) -> None:
         st.binary(max_size=300),
         st.binary(max_size=300).map(lambda b: b"PK\x03\x04" + b),
         st.binary(max_size=300).map(lambda b: OLE + b),
-        st.binary(max_size=300).map(lambda b: "Nama lengkap;NIK;Jenis kelamin\n".encode() + b),
+        st.binary(max_size=300).map(lambda b: b"Nama lengkap;NIK;Jenis kelamin\n" + b),
     ),
     name=st.sampled_from(["klien.xlsx", "klien.csv", "klien", "KLIEN.XLS"]),
 )
@@ -726,7 +726,8 @@ def test_random_csv_text_is_only_ever_rejected(text: str) -> None:
 INDONESIAN_EXCEL_CSV = "\r\n".join([
     ";".join(ID_HEADERS + CSV_BUDGET_ID),
     "Dewi Anggraeni;3201015702950003;P;17/02/1995;32;Kabupaten Bogor;Gg. Mawar – RT 02/05, Desa Cibinong;"
-    "0812-1111-2222;keluarga;1,3;\"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.\";Konseling keluarga 4 kali;"
+    "0812-1111-2222;keluarga;1,3;\"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.\";"
+    "Konseling keluarga 4 kali;"
     "1;Paket sembako;3;250.000",
     "René Sitompul;3201011203850002;L;12/03/1985;32;Kabupaten Bogor;Jl. Raya Cibinong No. 7;;komunitas;4;"
     "Putus kerja, ’ingin pulih’;Konseling individu 8 sesi;4;Konseling individu;8;150000",

@@ -72,7 +72,9 @@ def test_transfers_are_read_by_status_and_failures_need_a_note() -> None:
     template = build_transfers_template(CLIENTS, "en")
     assert load_workbook(io.BytesIO(template)).worksheets[0]["J1"].value == "Note"
     filled = fill(template, {"3201014508900004": [1_500_000, "27-11-2026", "terkirim"],
-                             "3201011203850002": [1_500_000, dt.datetime(2026, 11, 28), "gagal", "Rekening tutup"]},
+                             "3201011203850002": [1_500_000,
+                                                  dt.datetime(2026, 11, 28),  # noqa: DTZ001 – a cell has no zone
+                                                  "gagal", "Rekening tutup"]},
                   first_column=6)
     rows = parse_transfers_sheet(filled, CLIENTS, today=TODAY)
     assert [(r.client_id, r.status, r.amount, r.on, r.note) for r in rows] == [

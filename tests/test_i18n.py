@@ -393,7 +393,7 @@ def test_format_datetime_other_zones_use_their_abbreviation() -> None:
 
 def test_format_datetime_refuses_naive_datetimes() -> None:
     with pytest.raises(ValueError):
-        format_datetime(dt.datetime(2026, 11, 28, 7, 5), "Asia/Jakarta", "id")
+        format_datetime(dt.datetime(2026, 11, 28, 7, 5), "Asia/Jakarta", "id")  # noqa: DTZ001 – the naive one refused
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -46,7 +47,7 @@ async def seed_proposal(services: Services, *, ipwl: str = "JB01", clients: int 
             for component, description, quantity, unit in LINES:
                 await uow.clients.add_budget_line(client_id, component, description, quantity, unit)
         path = PATH[: PATH.index(status) + 1]
-        for frm, to in zip(path, path[1:]):
+        for frm, to in itertools.pairwise(path):
             fields: dict[str, object] = {"lpj_due_on": due_on or (now.date() + dt.timedelta(days=30))} if to == S.PAID else {}
             assert await uow.proposals.move(proposal.id, frm=frm, to=to, now=now, **fields)
             if to == S.LPJ_SUBMITTED:

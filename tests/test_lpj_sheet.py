@@ -59,7 +59,7 @@ def test_sorted_rows_and_excel_dates_and_typed_amounts_are_fine() -> None:
     def edit(real, services) -> None:  # type: ignore[no-untyped-def]
         fill_all(real, services)
         real["G2"].value = "Rp 1.400.000"
-        services["E2"].value = dt.datetime(2026, 11, 3)
+        services["E2"].value = dt.datetime(2026, 11, 3)  # noqa: DTZ001 – a date cell (cells have no zone)
         real.move_range("A2:H2", rows=10)  # moved to the bottom: matched by its ID, not its place
     sheet = parse(filled(edit))
     assert Realization(11, 1_400_000) in sheet.realizations

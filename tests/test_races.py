@@ -6,8 +6,9 @@ on one database. The first unit of work does its whole job and then *holds its t
 (:class:`HeldStorage`); the second starts the same job meanwhile. The test waits until the second
 is either blocked on a lock (PostgreSQL says so in ``pg_stat_activity``) or done, then lets the
 first commit, and checks the rule: one claim, one submission, distinct numbers, one grant, the
-duplicate NIK seen, the draft's answers applied in turn, a shared account number seen, an erasure made once. A guard that did not hold would let the
-second finish unblocked on stale data, and the rule's assertion fails.
+duplicate NIK seen, the draft's answers applied in turn, a shared account number seen, an erasure
+made once. A guard that did not hold would let the second finish unblocked on stale data, and the
+rule's assertion fails.
 """
 
 from __future__ import annotations

@@ -276,7 +276,7 @@ class Described:
 
 
 def action_words(t: Translator, action: str, to_status: str | None = None) -> str:
-    if action == "transfer" and to_status in TRANSFER_ACTIONS:
+    if action == "transfer" and to_status is not None and to_status in TRANSFER_ACTIONS:
         return t.gettext(TRANSFER_ACTIONS[to_status])
     if action in ACTIONS:
         return t.gettext(ACTIONS[action])

@@ -317,7 +317,7 @@ def _rotate(ids: Sequence[int], after: int | None) -> list[int]:
     """``ids`` starting just after ``after`` and wrapping around, without ``after`` itself."""
     if after not in ids:
         return list(ids)
-    i = ids.index(after)  # type: ignore[arg-type]
+    i = ids.index(after)
     return [*ids[i + 1:], *ids[:i]]
 
 

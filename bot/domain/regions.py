@@ -163,10 +163,10 @@ _ZONE_OFFSETS: Mapping[TimeZone, int] = MappingProxyType(
 
 
 def _zones() -> dict[str, TimeZone]:
-    wib = ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21")  # Sumatra and islands
+    wib: tuple[str, ...] = ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21")  # Sumatra and islands
     wib += ("31", "32", "33", "34", "35", "36")  # Java
     wib += ("61", "62")  # West and Central Kalimantan
-    wita = ("51", "52", "53")  # Bali, NTB, NTT
+    wita: tuple[str, ...] = ("51", "52", "53")  # Bali, NTB, NTT
     wita += ("63", "64", "65")  # South, East and North Kalimantan
     wita += ("71", "72", "73", "74", "75", "76")  # all of Sulawesi
     wit = ("81", "82", "91", "92", "93", "94", "95", "96")  # Maluku and Papua

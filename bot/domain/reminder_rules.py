@@ -122,8 +122,8 @@ class Policy:
 
     def zone(self, audience: Audience, province_code: str | None) -> str:
         """The recipient's zone: an IPWL's province for operators, the centre's for staff."""
-        if audience == Audience.OPERATORS and province_code in PROVINCE_ZONES:
-            return zone_of(province_code)  # type: ignore[arg-type]
+        if audience == Audience.OPERATORS and province_code is not None and province_code in PROVINCE_ZONES:
+            return zone_of(province_code)
         return self.centre_zone
 
     def open_for(self, now: dt.datetime, audience: Audience, province_code: str | None = None) -> bool:

@@ -35,7 +35,7 @@ import json
 import statistics
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.i18n import N_
@@ -247,12 +247,12 @@ class MonthlyReport:
     def from_json(cls, text: str, *, sent_at: dt.datetime | None = None, late: bool = False) -> MonthlyReport:
         data = json.loads(text)
 
-        def figures(d: dict[str, object]) -> Figures:
+        def figures(d: dict[str, Any]) -> Figures:  # one figures object as to_json wrote it
             values = {k: v for k, v in d.items() if k not in ("proposals", "medians", "counts")}
-            f = Figures(**values)  # type: ignore[arg-type]
-            f.proposals = {ProposalStatus(s): int(n) for s, n in d["proposals"].items()}  # type: ignore[union-attr]
-            f.medians = dict(d["medians"])  # type: ignore[call-overload]
-            f.counts = dict(d["counts"])  # type: ignore[call-overload]
+            f = Figures(**values)
+            f.proposals = {ProposalStatus(s): int(n) for s, n in d["proposals"].items()}
+            f.medians = dict(d["medians"])
+            f.counts = dict(d["counts"])
             return f
 
         year, month = (int(x) for x in data["period"].split("-"))
@@ -433,18 +433,18 @@ def build_report(
         if status in DECREED_PLUS:
             figures.clients_decreed += row.clients
             figures.funds_decreed += row.budget
-    for row in transfers:
-        if (figures := by_id.get(row.ipwl_id)) is not None:
-            figures.clients_served += row.clients
-            figures.funds_transferred += row.amount
-    for row in lpj:
-        if (figures := by_id.get(row.ipwl_id)) is not None:
-            figures.lpj_on_time += row.on_time
-            figures.lpj_late += row.late
-            figures.funds_accounted += row.accounted
-            figures.lpj_validated += row.validated
-            figures.lpj_filed += row.filed
-            figures.funds_filed += row.filed_amount
+    for transfer in transfers:
+        if (figures := by_id.get(transfer.ipwl_id)) is not None:
+            figures.clients_served += transfer.clients
+            figures.funds_transferred += transfer.amount
+    for lpj_row in lpj:
+        if (figures := by_id.get(lpj_row.ipwl_id)) is not None:
+            figures.lpj_on_time += lpj_row.on_time
+            figures.lpj_late += lpj_row.late
+            figures.funds_accounted += lpj_row.accounted
+            figures.lpj_validated += lpj_row.validated
+            figures.lpj_filed += lpj_row.filed
+            figures.funds_filed += lpj_row.filed_amount
 
     provinces: dict[str, Figures] = {}
     teams: dict[str, Figures] = {}

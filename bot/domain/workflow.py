@@ -25,7 +25,7 @@ Every refusal is a :class:`WorkflowError` with a stable ``code``, an English msg
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -245,10 +245,7 @@ def _is_empty(value: object) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    try:
-        return len(value) == 0  # type: ignore[arg-type]
-    except TypeError:
-        return False
+    return isinstance(value, Sized) and len(value) == 0
 
 
 def _check(

@@ -26,7 +26,7 @@ class UnsupportedParseModeError(ValueError):
 
 def is_parsed_mode(parse_mode: str | None) -> bool:
     """True when the emulator derives the plain text by parsing (HTML only)."""
-    return bool(parse_mode) and parse_mode.lower() == "html"
+    return parse_mode is not None and parse_mode.lower() == "html"
 
 
 def format_text(

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.files.problems import ImportProblem, ImportRejected
-from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, looks_like_xlsx, open_workbook
+from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook
 from bot.i18n import N_, format_money, resolve_locale
 from bot.domain.models import Approach, Client, Component, Sex
 from bot.domain.regions import PROVINCES, is_known_province_code, province_search
@@ -340,7 +340,7 @@ _EXAMPLE_BUDGET = {
 # --------------------------------------------------------------------------- template
 
 
-def _listed_values(client: Client) -> dict[str, object]:
+def _listed_values(client: Client) -> dict[str, str | None]:
     """A saved client's cells, written as the parser reads them back (so the list round-trips)."""
     return {
         "full_name": client.full_name, "nik": client.nik,
@@ -374,7 +374,7 @@ def build_template(locale: str | None = "id", clients: Sequence[Client] = ()) ->
     last_row = MAX_ROWS + 1
 
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = client_title
     for index, column in enumerate(CLIENT_COLUMNS, start=1):
         letter = get_column_letter(index)
@@ -436,8 +436,8 @@ def build_template(locale: str | None = "id", clients: Sequence[Client] = ()) ->
         budget_rows = [(EXAMPLE_NIK, int(component), description, quantity, unit_cost)
                        for component, description, quantity, unit_cost in _EXAMPLE_BUDGET[lang]]
     for row, values in enumerate(budget_rows, start=2):
-        for index, value in enumerate(values, start=1):
-            cell = budget.cell(row=row, column=index, value=value)
+        for index, entry in enumerate(values, start=1):
+            cell = budget.cell(row=row, column=index, value=entry)
             if not clients:
                 cell.font = example_font
         budget.cell(row=row, column=1).number_format = "@"
@@ -698,14 +698,14 @@ def _read_xlsx(data: bytes, max_rows: int) -> tuple[_Table, _Table | None]:
         if not worksheets:
             raise WorkbookRefused(Refusal.NOT_XLSX)
         folded = [" ".join(ws.title.casefold().split()) for ws in worksheets]
-        client_ws = next((ws for ws, name in zip(worksheets, folded) if name in _CLIENT_SHEETS), None)
+        client_ws = next((ws for ws, name in zip(worksheets, folded, strict=True) if name in _CLIENT_SHEETS), None)
         if client_ws is None:
             others = _BUDGET_SHEETS | _INSTRUCTION_SHEETS
             client_ws = next(
-                (ws for ws, name in zip(worksheets, folded) if name not in others), worksheets[0]
+                (ws for ws, name in zip(worksheets, folded, strict=True) if name not in others), worksheets[0]
             )
         budget_ws = next(
-            (ws for ws, name in zip(worksheets, folded) if name in _BUDGET_SHEETS and ws is not client_ws),
+            (ws for ws, name in zip(worksheets, folded, strict=True) if name in _BUDGET_SHEETS and ws is not client_ws),
             None,
         )
         problems: list[ImportProblem] = []

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.files.problems import ImportProblem, ImportRejected
-from bot.files.workbook import Refusal, WorkbookRefused, open_workbook
+from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, open_workbook
 from bot.i18n import N_, resolve_locale
 from bot.domain.models import TransferStatus
 from bot.domain.validation import (
@@ -206,7 +206,7 @@ def build_sk_annex(number: str, issued_on: dt.date, lines: Sequence[AnnexLine], 
     lang = resolve_locale(locale)
     header = _ANNEX_COLUMNS["en" if lang == "en" else "id"]
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Lampiran SK" if lang == "id" else "SK annex"
     ws.append([("Lampiran SK " if lang == "id" else "Annex to SK ") + number])
     ws.append([("Tanggal " if lang == "id" else "Date ") + issued_on.isoformat()])
@@ -215,7 +215,7 @@ def build_sk_annex(number: str, issued_on: dt.date, lines: Sequence[AnnexLine], 
     bold = Font(bold=True)
     for cell in (ws["A1"], *ws[4]):
         cell.font = bold
-    for letter, width in zip("ABCDEFG", (5, 12, 32, 16, 30, 20, 16)):
+    for letter, width in zip("ABCDEFG", (5, 12, 32, 16, 30, 20, 16), strict=True):
         ws.column_dimensions[letter].width = width
     total = 0
     number_in_list = 0

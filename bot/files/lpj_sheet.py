@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.files.problems import ImportProblem, ImportRejected
-from bot.files.workbook import Refusal, WorkbookRefused, looks_like_xlsx, open_workbook, sheet_names
+from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook, sheet_names
 from bot.i18n import N_, format_money
 from bot.domain.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
 from bot.domain.models import Component
@@ -91,7 +91,7 @@ def build_lpj_template(content: LpjContent, code: str, locale: str = "id") -> by
     lang = "en" if locale == "en" else "id"
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
     wb = Workbook()
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = REALIZATION_SHEETS[lang]
     ws.append([col[2 if lang == "en" else 1] for col in _REALIZATION_COLUMNS])
     for n in content.lines:
@@ -145,7 +145,8 @@ def _instructions(lang: str) -> Iterator[str]:
         yield "The file is accepted whole or not at all: the bot lists every row to fix."
     else:
         yield "Buku kerja LPJ: isi kolom putih lalu kirim kembali file ini ke bot selama LPJ terbuka (/lpj)."
-        yield "Realisasi: satu baris per baris RAB. 'Realisasi (Rp)' adalah uang yang benar-benar dibelanjakan (0 bila tidak ada)."
+        yield ("Realisasi: satu baris per baris RAB. 'Realisasi (Rp)' adalah uang yang benar-benar dibelanjakan "
+               "(0 bila tidak ada).")
         yield "Bila belanja melebihi RAB, jelaskan alasannya di kolom 'Catatan'."
         yield "Layanan: hari pertama dan terakhir setiap klien menerima setiap komponen, dengan format DD-MM-YYYY."
         yield "Jangan mengubah kolom abu-abu; baris dicocokkan dengan ID-nya, jadi boleh diurutkan."

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -180,8 +180,10 @@ class SheetWriter:
             self.sheet.append([self._styled(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers])
 
     def _styled(self, value: object, *, font: Font | None = None, fill: PatternFill | None = None,
-                number_format: str | None = None) -> WriteOnlyCell:
-        cell = WriteOnlyCell(self.sheet, value=value)
+                number_format: str | None = None) -> Cell:
+        # Any value openpyxl writes (dates and Decimals too): its stub narrows WriteOnlyCell's value
+        # to str, float and datetime, where the function hands it to Cell, which takes them all.
+        cell = WriteOnlyCell(self.sheet, value=value)  # type: ignore[arg-type]
         if font is not None:
             cell.font = font
         if fill is not None:
@@ -260,8 +262,8 @@ def _figure_sheet(book: Workbook, title: str, rows: Iterable[Figures], report: M
     widths = [12, 34] + ([20, 10] if ipwl else [8])
     sheet = SheetWriter(book, title, headers, widths=widths, formats=formats, freeze="C2")
     for f in rows:
-        extra: list[object] = ([province_names[f.key], team_codes[f.key]] if ipwl  # type: ignore[index]
-                               else [f.ipwl_count])
+        extra: list[object] = ([province_names[f.key], team_codes[f.key]]
+                               if province_names is not None and team_codes is not None else [f.ipwl_count])
         sheet.append(_figure_row(f, report, t, extra))
 
 
@@ -563,10 +565,10 @@ class ExportBook:
         out: list[object] = []
         for column, value in values.items():
             if column == "actor" and "actor_role" in values:
-                out.append(audit_terms.actor_words(t, value and str(value), values.get("actor_role")))
+                out.append(audit_terms.actor_words(t, _text(value), _text(values.get("actor_role"))))
             elif column == "reason" and "action" in values:
-                out.append(audit_terms.describe(t, str(values["action"]), values.get("from_status"),
-                                                values.get("to_status"), value and str(value),
+                out.append(audit_terms.describe(t, str(values["action"]), _text(values.get("from_status")),
+                                                _text(values.get("to_status")), _text(value),
                                                 str(values.get("entity", "proposal"))).detail)
             elif value is None:
                 out.append(None)
@@ -593,12 +595,13 @@ class ExportBook:
             elif column == "entity":
                 out.append(audit_terms.entity_words(t, str(value)))
             elif column == "action" and "entity" in values:
-                said = audit_terms.describe(t, str(value), values.get("from_status"), values.get("to_status"),
-                                            values.get("reason"), str(values["entity"]))
+                said = audit_terms.describe(t, str(value), _text(values.get("from_status")),
+                                            _text(values.get("to_status")), _text(values.get("reason")),
+                                            str(values["entity"]))
                 out.append(said.action)
             elif column in ("from_status", "to_status") and "action" in values:
-                before, after = audit_terms.change_words(t, str(values["action"]), values.get("from_status"),
-                                                         values.get("to_status"), str(values.get("entity")))
+                before, after = audit_terms.change_words(t, str(values["action"]), _text(values.get("from_status")),
+                                                         _text(values.get("to_status")), str(values.get("entity")))
                 out.append(before if column == "from_status" else after)
             else:
                 out.append(value)
@@ -606,6 +609,11 @@ class ExportBook:
 
     def finish(self) -> bytes:
         return _save(self._book)
+
+
+def _text(value: object) -> str | None:
+    """A stored value as the audit words take it: text, or None for nothing recorded."""
+    return None if value is None else str(value)
 
 
 def _day(value: object) -> object:
@@ -666,7 +674,7 @@ def render_personal_data(tables: Mapping[str, Sequence[Mapping[str, object]]], t
         book.sheet(t.gettext(PERSONAL_SHEETS[name]) if name in PERSONAL_SHEETS else name, shown, labels)
         if not rows:
             book.note(t.gettext(N_("(nothing held)")))
-        book.append([[version_text(t, row[column]) if column == "snapshot" and isinstance(row[column], str)
+        book.append([[version_text(t, str(row[column])) if column == "snapshot" and isinstance(row[column], str)
                       else row.get(column) for column in columns] for row in rows])
     return book.finish()
 

@@ -15,9 +15,13 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.files.problems import ImportRejected
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 # Far above any honest upload (5,000 clients with every field inflate to a few MB), far below what
 # would exhaust the machine.
@@ -41,6 +45,16 @@ class WorkbookRefused(Exception):
     def __init__(self, refusal: Refusal) -> None:
         super().__init__(refusal.value)
         self.refusal = refusal
+
+
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """The worksheet a new ``Workbook()`` is made with, to fill in. (openpyxl types ``active`` as
+    any kind of sheet or none, for a workbook whose sheets were all removed.)"""
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
+    return sheet
 
 
 def looks_like_xlsx(data: bytes) -> bool:

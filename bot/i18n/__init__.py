@@ -239,7 +239,7 @@ def compile_po_bytes(po_path: Path, locale: str | None = None, domain: str = DOM
     with po_path.open("rb") as fh:
         catalog = read_po(fh, locale=locale, domain=domain)
     for message in list(catalog):
-        if message.id and message.pluralizable and not any(message.string):
+        if message.id and message.pluralizable and not any(message.string or ()):
             catalog.delete(message.id, context=message.context)
     buf = BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)

@@ -60,8 +60,12 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+#: One keyword's arguments as Babel takes them: the positions of the msgid(s), ``(1, "c")`` for the
+#: context; None for the first argument alone.
+KeywordSpec = tuple[int | tuple[int, str], ...] | None
+
 #: Extraction keywords, in Babel's spec form (``ngettext:1,2``, ``pgettext:1c,2``, ...).
-KEYWORDS: dict[str, object] = {
+KEYWORDS: dict[str, KeywordSpec] = {
     "N_": None,
     "gettext": None,
     "_": None,
@@ -79,7 +83,7 @@ def _keyword_options() -> list[str]:
         if spec is None:
             options += ["-k", name]
             continue
-        parts = [f"{p[0]}{p[1]}" if isinstance(p, tuple) else str(p) for p in spec]  # type: ignore[union-attr]
+        parts = [f"{p[0]}{p[1]}" if isinstance(p, tuple) else str(p) for p in spec]
         options += ["-k", f"{name}:{','.join(parts)}"]
     return options
 
@@ -218,6 +222,13 @@ def _plural_id(message: Message) -> str | None:
     return message.id[1] if isinstance(message.id, (list, tuple)) else None
 
 
+def _forms(message: Message) -> list[str]:
+    """The translated text: one form for a singular entry, one per plural form otherwise."""
+    if isinstance(message.string, (list, tuple)):
+        return list(message.string)
+    return [message.string or ""]
+
+
 def _messages(catalog: Catalog) -> dict[MessageKey, Message]:
     return {_key(m): m for m in catalog if m.id}
 
@@ -230,13 +241,12 @@ def _placeholder_problems(message: Message) -> list[str]:
     """Placeholder mismatches between a message's msgid(s) and its translated form(s)."""
     problems: list[str] = []
     plural = _plural_id(message)
-    msgid = message.id[0] if plural is not None else message.id
-    singular_names = placeholders(msgid)
+    singular_names = placeholders(_key(message)[0])
     plural_names = placeholders(plural) if plural is not None else set()
     if singular_names is None or plural_names is None:
         return problems  # literal braces in a msgid: it is never formatted, nothing to compare
 
-    forms = list(message.string) if plural is not None else [message.string]
+    forms = _forms(message)
     for index, form in enumerate(forms):
         if not form:
             continue
@@ -318,8 +328,7 @@ def check_catalogs(root: Path = REPO_ROOT, locales: Sequence[str] = SUPPORTED_LO
             )
         for message in entries.values():
             what = f"{label}: {_describe(message)}"
-            plural = _plural_id(message) is not None
-            forms = list(message.string) if plural else [message.string]
+            forms = _forms(message)
             if message.fuzzy:
                 problems.append(f"{what} is fuzzy (check the translation, remove the flag)")
             if lang == DEFAULT_LOCALE and not all(forms):
@@ -334,7 +343,7 @@ def _stats(root: Path) -> str:
         path = _po_path(root, lang)
         if path.is_file():
             entries = list(_messages(_read_po(path, lang)).values())
-            done = sum(1 for m in entries if all(m.string if _plural_id(m) else [m.string]))
+            done = sum(1 for m in entries if all(_forms(m)))
             parts.append(f"{lang} {done}/{len(entries)} translated")
     return ", ".join(parts)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -168,12 +169,12 @@ async def enrol_everyone(emu: BotApiEmulator, services: Services, cast: Cast) ->
         invite = await services.onboarding.create_invite(persona.role, ipwl_code=persona.ipwl, team_code=persona.team)
         await emu.send_text(cast.users[persona.key], f"/start {invite.token}")
     for persona in PEOPLE:
-        if not await _eventually(lambda persona=persona: _enrolled(services, cast, persona)):
+        if not await _eventually(functools.partial(_enrolled, services, cast, persona)):
             raise RuntimeError(f"demo seeding failed: {persona.key} was not enrolled by /start")
     for code, group in cast.groups.items():
         await emu.send_text(cast.users["admin"], f"/hubungkan {code}", chat=group)
     for code, _ in TEAMS:
-        if not await _eventually(lambda code=code: _bound(services, code)):
+        if not await _eventually(functools.partial(_bound, services, code)):
             raise RuntimeError(f"demo seeding failed: the group of {code} was not bound by /hubungkan")
     await emu.settle()
 

@@ -368,6 +368,7 @@ class AdminService(Service):
             if ipwl is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
             name = conversation.state.get("field", "")
+            value: str | dt.date | None  # the answer as the step reads it
             if name == "province":
                 matches = province_search(text)
                 if len(matches) != 1:
@@ -376,9 +377,11 @@ class AdminService(Service):
                 column, value = "province_code", matches[0][0]
             else:
                 column, value = name, self._parse(name, text, optional=name in OPTIONAL_STEPS)
-            if column == "pks_valid_until" and value and ipwl.pks_valid_from and value < ipwl.pks_valid_from:
+            if column == "pks_valid_until" and isinstance(value, dt.date) and ipwl.pks_valid_from \
+                    and value < ipwl.pks_valid_from:
                 raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
-            if column == "pks_valid_from" and value and ipwl.pks_valid_until and value > ipwl.pks_valid_until:
+            if column == "pks_valid_from" and isinstance(value, dt.date) and ipwl.pks_valid_until \
+                    and value > ipwl.pks_valid_until:
                 raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
             old = getattr(ipwl, column)
             await uow.admin.update_ipwl(ipwl.id, now, **{column: value if value is not None else _empty(column)})
@@ -677,7 +680,8 @@ class AdminService(Service):
         if target.exists():
             raise ServiceError("backup_exists", N_("A backup was made this very second; try again in a moment."))
         made = await make_backup(self.storage, self.settings, target, now)
-        kept = sorted(folder.glob("atensi-*.tar"), key=lambda path: (backup_made_at(path, zone), path.name))
+        # A listing of the backups folder (a few dozen names) after a backup that ran in threads.
+        kept = sorted(folder.glob("atensi-*.tar"), key=lambda path: (backup_made_at(path, zone), path.name))  # noqa: ASYNC240
         for old in kept[: max(0, len(kept) - self.settings.admin.backups_keep)]:
             old.unlink(missing_ok=True)
         async with self.storage.transaction() as uow:
@@ -1142,8 +1146,8 @@ def backup_made_at(path: Path, timezone: str) -> dt.datetime:
     match = _BACKUP_NAME.match(path.name)
     if match is None:
         return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
-    stamp = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
-    return stamp.replace(tzinfo=ZoneInfo(timezone) if match["zone"] else dt.UTC).astimezone(dt.UTC)
+    zone = ZoneInfo(timezone) if match["zone"] else dt.UTC
+    return dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S").replace(tzinfo=zone).astimezone(dt.UTC)
 
 
 _PRIVACY_ACTIONS = ("export_personal_data", "delete_personal_data", "anonymize_personal_data", "reveal_nik")

@@ -68,7 +68,7 @@ class DecreeService(StaffService):
         async with self.storage.transaction() as uow:
             older = await uow.conversations.of(who.person.id)
             replaces = older.state.get("card") if older is not None and older.kind == ConversationKind.SK else None
-            state = {"picked": [], "number": None, "date": None, "asked": False}
+            state: dict[str, Any] = {"picked": [], "number": None, "date": None, "asked": False}
             await uow.conversations.start(who.person.id, ConversationKind.SK, None, self.clock.now(), state)
             return replace(await self._draft(uow, state), replaces=replaces)
 
@@ -179,7 +179,7 @@ class DecreeService(StaffService):
             decree = await uow.decrees.by_id(decree_id)
             if decree is None:
                 return None
-            rows = []
+            rows: list[AnnexLine] = []
             for proposal_id in await uow.decrees.proposal_ids(decree_id):
                 proposal = await self.proposal(uow, proposal_id)
                 ipwl = await uow.ipwl.by_id(proposal.ipwl_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from typing import TYPE_CHECKING, Any
@@ -186,17 +186,17 @@ class ProposalService(Service):
             fields = dict(effect.fields)
             warnings: list[Problem] = []
             if fields.keys() & {"nik", "sex", "birth_date"}:
-                flags = [f for f in client.flags if f not in ("dup_nik", intake.NIK_MISMATCH)]
+                new_flags = [f for f in client.flags if f not in ("dup_nik", intake.NIK_MISMATCH)]
                 nik = fields.get("nik", client.nik)
                 if "dup_nik" in client.flags and "nik" not in fields or \
                         "nik" in fields and await self._nik_elsewhere(uow, state, nik, now):
-                    flags.append("dup_nik")
+                    new_flags.append("dup_nik")
                 # A birth date or sex that contradicts the NIK is kept, but flagged and said.
                 warnings = intake.mismatch_of(nik, fields.get("sex", client.sex), fields.get("birth_date", client.birth_date),
                                               today=today_in(self.clock, self._zone(state.ipwl)))
                 if warnings:
-                    flags.append(intake.NIK_MISMATCH)
-                fields["flags"] = tuple(flags)
+                    new_flags.append(intake.NIK_MISMATCH)
+                fields["flags"] = tuple(new_flags)
             await uow.clients.update(effect.client_id, **fields)
             return cursor, warnings
         return cursor, []
@@ -545,7 +545,7 @@ class ProposalService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         return client
 
-    async def _move_cursor(self, who: Identity, client_id: int, make) -> DraftState:  # type: ignore[no-untyped-def]
+    async def _move_cursor(self, who: Identity, client_id: int, make: Callable[[Client], Cursor]) -> DraftState:
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)

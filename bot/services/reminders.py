@@ -232,9 +232,9 @@ class ReminderService(Service):
                     continue
                 statuses = rules.QUEUE_STATUSES[role]
                 counts = await uow.reminders.queue_counts(statuses)
-                oldest = as_digest_items(await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT))
+                items = as_digest_items(await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT))
                 overdue = await uow.reminders.overdue_lpj_count(day) if role == Role.HEAD else 0
-                await self._record(uow, [rules.digest(kind, p, day, now, counts, oldest, overdue=overdue) for p in waiting],
+                await self._record(uow, [rules.digest(kind, p, day, now, counts, items, overdue=overdue) for p in waiting],
                                    now, report)
 
     # --- reading ----------------------------------------------------------------------------------

@@ -307,14 +307,15 @@ class ReviewService(StaffService):
             raise ServiceError("stale", N_("This button is no longer valid."))
         now = self.clock.now()
         me = who.person.id
-        fields: dict[str, object] = {
+        columns: dict[Action, dict[str, int | None]] = {
             Action.CLAIM: {"claimed_by": me}, Action.RELEASE: {"claimed_by": None},
             Action.VERIFY: {"verified_by": me}, Action.VALIDATE: {"validated_by": me},
-        }[action]
+        }
+        fields = columns[action]
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
             transition = await self.authorize(uow, who, action, proposal)
-            moved = await self.move(uow, who, proposal, transition, now, **fields)
+            moved = await self.move(uow, who, proposal, transition, now, reason=None, **fields)  # a press has none
             if action == Action.VALIDATE:
                 await self.notify(uow, await uow.staff.holding(Role.HEAD), NotificationKind.PROPOSAL_AWAITING_SK,
                                   f"proposal:{proposal.id}:v{proposal.version}:validated",
@@ -337,7 +338,7 @@ class ReviewService(StaffService):
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, action, proposal, check_data=False)
-            state = {"action": action.value, "clients": [], "fields": [], "text": ""}
+            state: dict[str, Any] = {"action": action.value, "clients": [], "fields": [], "text": ""}
             await uow.conversations.start(who.person.id, ConversationKind.REVIEW_REASON, proposal.id, now, state)
             return await self._draft(uow, proposal, state)
 
@@ -384,7 +385,7 @@ class ReviewService(StaffService):
             moved = await self.move(uow, who, proposal, transition, now, reason=text[:500])
             stage = "proposal" if action == Action.RETURN else "rejected"
             clients = [int(c) for c in state["clients"]]
-            fields = [str(f) for f in state["fields"]] or [None]
+            fields: list[str | None] = [str(f) for f in state["fields"]] or [None]
             for client_id in clients:
                 for name in fields:
                     await uow.proposals.add_return_reason(proposal.id, proposal.version, stage, text, by=who.person.id,

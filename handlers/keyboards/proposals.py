@@ -53,16 +53,16 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         province, regency = nik_region(c.client, regions)
         rows = [[_answer("📍 " + region_label(province, regency), "nik")]]
         if state.previous is not None and state.previous.province_code:
-            prev = region_label(state.previous.province_code, state.previous.regency)
-            if prev != region_label(province, regency):
-                rows.append([_answer("↺ " + prev, "prev")])
+            previous_place = region_label(state.previous.province_code, state.previous.regency)
+            if previous_place != region_label(province, regency):
+                rows.append([_answer("↺ " + previous_place, "prev")])
         rows.append([_answer(t.pgettext("button", "Somewhere else"), "other")])
     elif c.step == Step.PROVINCE and c.choices:
         rows = [[_answer(PROVINCES[code], code)] for code in c.choices]
     elif c.step == Step.PROVINCE:
         # The IPWL's own province (most clients live near it) and the previous client's, one tap each.
         offered = [code for code in (state.ipwl.province_code, state.previous.province_code if state.previous else None)
-                   if code in PROVINCES]
+                   if code is not None and code in PROVINCES]
         rows = [[_answer(PROVINCES[code], code)] for code in dict.fromkeys(offered)]
     elif c.step == Step.REGENCY and c.choices:
         rows = [[_answer(r.name, r.code)] for code in c.choices if (r := regions.regency(code))]
@@ -105,8 +105,8 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
             rows = [[_answer(PROVINCES[state.ipwl.province_code], state.ipwl.province_code)]] \
                 if state.ipwl.province_code in PROVINCES else []
         else:
-            province = c.client.get("province_code") or (state.editing.province_code if state.editing else "")
-            found = [_answer(r.name, r.code) for r in regions.regencies_of(province or "")]
+            chosen = c.client.get("province_code") or (state.editing.province_code if state.editing else "")
+            found = [_answer(r.name, r.code) for r in regions.regencies_of(chosen or "")]
             rows = [found[i:i + 2] for i in range(0, len(found), 2)]
             rows.append([_answer("🗺 " + t.pgettext("button", "Another province"), "province")])
         rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])

@@ -15,8 +15,9 @@ from bot.files.problems import ImportProblem, render_problem
 from bot.i18n import N_, FileSize, Translator, format_age, format_date, format_datetime, format_file_size, format_money
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.regions import PROVINCES
-from bot.services import Identity, IpwlStatus, Redemption
-from bot.domain.workflow import next_step
+from bot.services import Identity, IpwlStatus, Redemption, ServiceError
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import WorkflowError, next_step
 
 MAX_TEXT = 4096
 
@@ -87,13 +88,12 @@ def role_names(t: Translator, roles: Iterable[Role]) -> str:
 # --- errors --------------------------------------------------------------------------------------
 
 
-def refusal(t: Translator, error: object) -> str:
-    """Render any refusal that carries ``message`` and ``params`` (services, workflow, validation)."""
-    problems = getattr(error, "problems", None)
-    if problems:
-        return "\n".join("⚠️ " + _(t, p.message, **p.params) for p in problems)
-    params = getattr(error, "params", {})
-    text = "⚠️ " + _(t, getattr(error, "message"), **params)
+def refusal(t: Translator, error: ServiceError | WorkflowError | ValidationError) -> str:
+    """Render a refusal: a validation's problems, or a service's or the workflow's message and params."""
+    if isinstance(error, ValidationError):
+        return "\n".join("⚠️ " + _(t, p.message, **p.params) for p in error.problems)
+    params = error.params
+    text = "⚠️ " + _(t, error.message, **params)
     status = next((v for v in params.values() if isinstance(v, ProposalStatus)), None)
     if status is not None:  # name the step the proposal is at, and who acts next
         text += "\n" + _(t, next_step(status))

@@ -241,9 +241,9 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example=step.examples.get("spp", "")))
         return clip("\n".join(lines))
     if step.step in ("spm", "confirm"):
-        # Each number with its date apart, as they will be recorded.
+        # Each number with its date apart, as they will be recorded (at the SPM step only the SPP's yet).
         for label, entry in zip((N_("SPP number: <b>{number}</b> · date: <b>{date}</b>"),
-                                 N_("SPM number: <b>{number}</b> · date: <b>{date}</b>")), step.typed):
+                                 N_("SPM number: <b>{number}</b> · date: <b>{date}</b>")), step.typed, strict=False):
             lines.append(_(t, label, number=entry.number, date=entry.date))
         if step.step == "spm":
             lines.append(_(t, N_("Now the SPM number and date, e.g. {example}."), example=step.examples.get("spm", "")))

@@ -97,7 +97,8 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
     elif step == Step.NIK_CONFIRM:
         province, regency = nik_region(c.client, regions)
         born = dt.date.fromisoformat(c.client["birth_date"])
-        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. Is that right, and where does {name} live now?\n"
+        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. "
+                       "Is that right, and where does {name} live now?\n"
                        "If the NIK itself is wrong, type the correct one."),
                  date=format_date(born, t.locale), sex=sex_label(t, c.client.get("sex")),
                  region=region_label(province, regency), name=name)

@@ -61,7 +61,7 @@ async def test_answers_survive_429_5xx_and_dropped_connections(prod_world) -> No
             world.emu.fail_next(method, **fault)
             answer = await world.emu.press(siti, prompt, buttons.LANGUAGE.data("en"), timeout=8)
             assert answer is not None, (method, fault)
-            await world.emu.wait_for(lambda: bool(prompt.edits), timeout=8)
+            await world.emu.wait_for(lambda prompt=prompt: bool(prompt.edits), timeout=8)
             assert prompt.edits == [asked] and prompt.text != asked  # edited exactly once
     assert world.emu.stats["injected"] == 12
     assert await world.rows("SELECT locale FROM people WHERE telegram_user_id = ?", siti.id) == [("en",)]

@@ -111,7 +111,8 @@ def test_client_list_damaged_workbook(seed: int, cut: int) -> None:
     read_or_refuse(_client_list, _damage(_CLIENT_TEMPLATE, seed, cut))
 
 
-_CSV_HEADER = "Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Telepon;Pendekatan;Komponen;Asesmen;Rencana intervensi\n"
+_CSV_HEADER = ("Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Telepon;Pendekatan;"
+               "Komponen;Asesmen;Rencana intervensi\n")
 
 
 @examples(80)

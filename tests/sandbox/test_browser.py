@@ -216,7 +216,8 @@ NARROW = {"width": 360, "height": 740}
 LAYOUT_PROBLEMS = """() => {
   const problems = [];
   const width = window.innerWidth;
-  if (document.documentElement.scrollWidth > width) problems.push(`page is ${document.documentElement.scrollWidth}px wide`);
+  if (document.documentElement.scrollWidth > width)
+    problems.push(`page is ${document.documentElement.scrollWidth}px wide`);
   for (const el of document.querySelectorAll(".chat-list, .messages, .phone, .side")) {
     if (el.offsetParent && el.getBoundingClientRect().right > width + 0.5) problems.push(`${el.className} sticks out`);
   }

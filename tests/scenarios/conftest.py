@@ -176,6 +176,8 @@ async def running_world(settings: Settings, *, rate_limiter: bool = False) -> As
             errors = world.deps.errors
             await stop_bot(world.app)
             await storage.close()
+            if world.storage is not storage:  # a test reopened the database (a restore, a copy, a lock timeout)
+                await world.storage.close()
         assert emu.violations == [], emu.violations
         assert errors == [], [repr(e) for e in errors]
 

@@ -52,7 +52,7 @@ async def test_the_installed_command_runs_the_bot_and_answers_in_indonesian(tmp_
             for text in (f"/start {token}", "/bantuan", "/status"):
                 before = len(emu.chat_messages(siti))
                 await emu.send_text(siti, text)
-                await emu.wait_for(lambda: len(emu.chat_messages(siti)) > before, timeout=10)
+                await emu.wait_for(lambda before=before: len(emu.chat_messages(siti)) > before, timeout=10)
             texts = [m.text for m in emu.chat_messages(siti)]
             assert "Yayasan Harapan Bogor" in texts[0] and "operator IPWL" in texts[0]
             assert "/ajukan" in texts[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 
 from bot.emulator import BotMessage
 from bot.domain.models import Role
@@ -129,14 +130,14 @@ async def test_bad_answers_are_explained_and_change_nothing(world) -> None:
     await op.type("Siti Rahayu")
     before = await world.rows("SELECT draft_cursor FROM proposals")
     for typed, expected in [
-        ("320101450890000", "16 digit"),
-        ("32010145089OOO04", "angka"),
+        ("320101450890000", "mengetik 15"),
+        ("32010145089OOO04", "hanya berisi angka"),
         ("3201010112260004", "masa depan"),
-        ("3201014508900000", "0000"),
-        ("9901014508900004", "provinsi"),
+        ("3201014508900000", "tidak boleh 0000"),
+        ("9901014508900004", "bukan kode provinsi"),
     ]:
         reply = await op.type(typed)
-        assert "⚠️" in reply.text, reply.text
+        assert "⚠️" in reply.text and expected in reply.text, reply.text
         assert await world.rows("SELECT draft_cursor FROM proposals") == before
     reply = await op.type("x" * 4000)
     assert "⚠️" in reply.text
@@ -207,7 +208,7 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     rows = await world.rows("SELECT file_name, mime_type, size, sha256, stored_path FROM attachments")
     import hashlib
     assert rows[0][:4] == ("surat-pengantar.pdf", "application/pdf", len(pdf), hashlib.sha256(pdf).hexdigest())
-    assert open(rows[0][4], "rb").read() == pdf
+    assert Path(rows[0][4]).read_bytes() == pdf
 
     await world.emu.send_document(op.user, file_name="besar.pdf", content=b"x", mime_type="application/pdf",
                                   declared_size=25 * 1024 * 1024)

@@ -77,7 +77,7 @@ async def test_each_group_gets_one_digest_a_morning_whatever_the_number_of_items
     await world.enrol(hadi, Role.HEAD)
     groups = [world.emu.add_group("Tim PIC 1", members=[pics[0]]), world.emu.add_group("Tim PIC 2", members=[pics[1]])]
     admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
-    for group, team in zip(groups, ("TIM1", "TIM2")):
+    for group, team in zip(groups, ("TIM1", "TIM2"), strict=True):
         await world.services.onboarding.bind_group(admin, group.id, team)
     monday = dt.date(2026, 11, 30)
     for ipwl, status in (("JB01", ProposalStatus.SUBMITTED), ("JB01", ProposalStatus.IN_REVIEW),

@@ -53,7 +53,7 @@ async def test_a_revoked_pic_leaves_the_teams_group_or_the_admin_is_told_which(w
     await world.say(rina, "/hubungkan TIM1", chat=group1)
     await world.say(rina, "/hubungkan TIM2", chat=group2)
 
-    for user, name, team in ((andi, "Andi", "TIM1"), (ani, "Ani", "TIM2")):
+    for name, team in (("Andi", "TIM1"), ("Ani", "TIM2")):
         card = (await world.say(rina, f"/pengguna {name}"))[-1]
         await tap(world, rina, card, name)
         await tap(world, rina, world.last(rina), team)

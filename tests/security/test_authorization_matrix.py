@@ -210,7 +210,7 @@ async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tu
     await world.drain()
     return {p: Outcome(p, answer, recorder.take(c[p]),
                        [m.text or m.caption or "" for m in world.emu.chat_messages(c[p])[before[p]:]])
-            for p, answer in zip(personas, answers)}
+            for p, answer in zip(personas, answers, strict=True)}
 
 
 async def test_every_button_kind_is_checked_for_role_and_scope(world, monkeypatch) -> None:

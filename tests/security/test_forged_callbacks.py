@@ -45,9 +45,9 @@ async def test_forged_callback_data_is_refused_politely_and_changes_nothing(worl
         forged = [raw.format(pid=pid, other=other, other_client=other_client) for raw in FORGED]
         forged = [data for data in forged if len(data.encode()) <= 64]
         messages = [await message_with_button(world, chat, data) for data in forged]
-        answers = await asyncio.gather(*(world.emu.press(persona, m, d) for m, d in zip(messages, forged)))
+        answers = await asyncio.gather(*(world.emu.press(persona, m, d) for m, d in zip(messages, forged, strict=True)))
         presses += len(answers)
-        for data, answer in zip(forged, answers):
+        for data, answer in zip(forged, answers, strict=True):
             assert answer is not None, data
             assert answer.show_alert and answer.text and "Traceback" not in answer.text, (data, answer)
     await world.drain()

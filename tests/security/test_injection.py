@@ -99,7 +99,8 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
 
     # IPWL names from a CSV and a team name: shown to the operator and in the admin's lists.
     csv = ("code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n"
-           f'ZZ01,"Yayasan {PAYLOAD.replace(chr(34), chr(34) * 2)}",32,Kabupaten Bogor,"Jl. {PAYLOAD.replace(chr(34), chr(34) * 2)}",'
+           f'ZZ01,"Yayasan {PAYLOAD.replace(chr(34), chr(34) * 2)}",32,Kabupaten Bogor,'
+           f'"Jl. {PAYLOAD.replace(chr(34), chr(34) * 2)}",'
            "PKS-9,2026-01-01,2027-12-31,TIM1\n")
     await world.services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=world.clock.now().date()))
     await world.services.onboarding.create_team("TIM9", ("Tim " + PAYLOAD)[:100])
