@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Role
@@ -25,7 +25,7 @@ from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
-from handlers.replies import answer_press, answers_refusals, button_arg, close_buttons, int_arg, is_private, reply
+from handlers.replies import answer_press, answers_refusals, button_arg, close_buttons, int_arg, is_private, redraw, reply
 from handlers.views import admin as av
 
 log = logging.getLogger("atensi.admin")
@@ -47,18 +47,6 @@ async def _admin_here(update: Update, context: BotContext) -> tuple[Identity, Tr
         await reply(update, av.admin_only(t) if not who.is_admin else views.private_only(t))
         return None
     return who, t
-
-
-async def redraw(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    """Answer the button and redraw its message in place (a list turning into a card, a page turning)."""
-    query = update.callback_query
-    assert query is not None
-    await answer_press(update)
-    try:
-        await query.edit_message_text(views.clip(text), reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
 
 
 async def answer_and_send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -21,8 +21,8 @@ from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
-from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, reply
-from handlers.reviews import action_arg, edit, send_private
+from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, redraw, reply
+from handlers.reviews import action_arg, send_private
 from handlers.views import _
 from handlers.views import payments as pv
 from handlers.views import reviews as rv
@@ -66,7 +66,7 @@ async def on_reason_pressed(update: Update, context: BotContext) -> None:
         draft = await services.toggle_reason(who, proposal_id, item)
         text, markup = rv.reason_draft(t, draft), kb.reason_checklist(t, draft)
     await answer_press(update)
-    await edit(update, text, markup)
+    await redraw(update, text, markup)
 
 
 async def on_reason_text(update: Update, context: BotContext) -> None:
@@ -123,12 +123,12 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
     if op == "y":
         decree, count = await decrees.issue(who)
         await answer_press(update)
-        await edit(update, pv.sk_issued(t, decree, count))
+        await redraw(update, pv.sk_issued(t, decree, count))
         return
     if op == "x":
         await decrees.cancel(who)
         await answer_press(update)
-        await edit(update, pv.sk_cancelled(t))
+        await redraw(update, pv.sk_cancelled(t))
         return
     if op == "p":
         draft = await decrees.toggle(who, int_arg(update, 1))
@@ -139,7 +139,7 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
     else:
         draft = await decrees.current(who)
     await answer_press(update)
-    await edit(update, pv.sk_draft(t, draft), pkb.sk_draft(t, draft))
+    await redraw(update, pv.sk_draft(t, draft), pkb.sk_draft(t, draft))
 
 
 async def on_sk_text(update: Update, context: BotContext) -> None:

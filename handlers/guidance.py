@@ -7,8 +7,7 @@ from telegram import Update
 from bot.domain import guidance
 from bot.i18n import N_
 from bot.services import ServiceError
-from handlers.admin import redraw
-from handlers.replies import answers_refusals, button_arg, int_arg, reply
+from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
 from handlers.context import BotContext
 from handlers.keyboards import guidance as kb
 from handlers.views import guidance as gv

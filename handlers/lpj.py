@@ -22,9 +22,8 @@ from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
-from handlers.keyboards import lpj as kb
-from handlers.replies import alert_text, answer_press, answers_refusals, button_args, close_buttons, int_arg, is_private, reply
-from handlers.reviews import edit
+from handlers.keyboards import lpj as kb, private_chat_url
+from handlers.replies import alert_text, answer_press, answers_refusals, button_args, close_buttons, int_arg, is_private, redraw, reply
 from handlers.views import lpj as lv
 from bot.clock import today_in
 
@@ -103,7 +102,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             and answer.choice != "review")
         if toggled:  # a toggle: redraw the same question in place instead of a new message
             # (pressing the tab already selected redraws the same screen: edit() treats that as done)
-            await edit(update, lv.question(t, state, _today(context, state), context.services.lpj.rules),
+            await redraw(update, lv.question(t, state, _today(context, state), context.services.lpj.rules),
                        kb.for_question(t, state))
             return
         await close_buttons(update)
@@ -217,7 +216,7 @@ async def _needs_private_chat(update: Update, context: BotContext, started: bool
     """A staff member who never opened the bot privately gets a link to do so; nothing is recorded."""
     if started:
         return False
-    await answer_press(update, url=kb.start_private_url(context.bot.username))
+    await answer_press(update, url=private_chat_url(context.bot.username))
     return True
 
 
@@ -250,7 +249,7 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
         await context.bot.send_message(who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code), reply_markup=kb.cancel_return(t))
     except Forbidden:  # blocked the bot since: undo and send them to the private chat
         await context.services.lpj.cancel_return(who)
-        await answer_press(update, url=kb.start_private_url(context.bot.username))
+        await answer_press(update, url=private_chat_url(context.bot.username))
         return
     await answer_press(update, lv.reason_asked(t))
 
@@ -268,7 +267,7 @@ async def on_cancel_return_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.lpj.cancel_return(who)
     await answer_press(update)
-    await edit(update, lv.return_cancelled(context.translator(who)))
+    await redraw(update, lv.return_cancelled(context.translator(who)))
 
 
 @answers_refusals
@@ -290,7 +289,7 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
             await _send_evidence(context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)),
                                  attachment)
     except Forbidden:
-        await answer_press(update, url=kb.start_private_url(context.bot.username))
+        await answer_press(update, url=private_chat_url(context.bot.username))
         return
     await context.services.lpj.detail_shown(who, state.proposal.id)
     await answer_press(update, None if is_private(update) else lv.detail_sent(t))

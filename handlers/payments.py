@@ -23,8 +23,7 @@ from handlers import buttons, views
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
 from handlers.keyboards import payments as kb
-from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, keep_answered, reply
-from handlers.reviews import edit
+from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, keep_answered, redraw, reply
 from handlers.views import payments as pv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,7 +175,7 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
     accounts = await (context.services.accounts.verify(who, int_arg(update), shown=shown) if one
                       else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown))
     await answer_press(update)
-    await edit(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
+    await redraw(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
 
 
 @answers_refusals
@@ -237,7 +236,7 @@ async def on_orders_confirmed(update: Update, context: BotContext) -> None:
     save = (button_args(update) + ("", ""))[1] == "y"
     step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
     await answer_press(update)
-    await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
+    await redraw(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
 
 @answers_refusals
@@ -251,7 +250,7 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
     step = await (context.services.payments.sent(who, int_arg(update), revision=_shown(update, 1)) if one
                   else context.services.payments.sent(who, proposal_id=int_arg(update)))
     await answer_press(update)
-    await edit(update, pv.payment_step(t, step), kb.payment_step(t, step))
+    await redraw(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
 
 @answers_refusals

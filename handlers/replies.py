@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -158,6 +158,22 @@ async def keep_answered(update: Update, answer: str | None = None) -> None:
         await query.edit_message_text(text, reply_markup=None)
     except BadRequest:
         pass  # already edited (a double tap)
+
+
+async def redraw(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Redraw the pressed message in place (a list turning into a card, a page turning, a step
+    moving on); a second tap that changes nothing is not an error and sends nothing."""
+    query = update.callback_query
+    assert query is not None
+    text = views.clip(text)
+    shown = query.message
+    if isinstance(shown, Message) and shown.text_html == text and shown.reply_markup == markup:
+        return  # the same screen again (e.g. the register number chosen twice)
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
 
 
 async def close_buttons(update: Update) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, Translator
@@ -17,7 +17,7 @@ from bot.domain.models import Action, Attachment
 from bot.services import Identity, ServiceError
 from handlers.context import BotContext, Deps
 from handlers.outbox import Rendered
-from handlers.keyboards import reviews as kb
+from handlers.keyboards import private_chat_url, reviews as kb
 from handlers.replies import answer_press, answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
@@ -37,7 +37,7 @@ async def send_private(update: Update, context: BotContext, who: Identity, send:
     answer the button with a link that starts it, send nothing, and return False."""
     query = update.callback_query
     assert query is not None
-    link = kb.private_chat_link(context.bot.username)
+    link = private_chat_url(context.bot.username)
     if not who.person.private_chat_started:
         await answer_press(update, url=link)
         return False
@@ -47,20 +47,6 @@ async def send_private(update: Update, context: BotContext, who: Identity, send:
         await answer_press(update, url=link)
         return False
     return True
-
-
-async def edit(update: Update, text: str, markup: Any = None) -> None:
-    """Redraw the pressed message; a second tap that changes nothing is not an error."""
-    query = update.callback_query
-    assert query is not None
-    shown = query.message
-    if isinstance(shown, Message) and shown.text_html == text and shown.reply_markup == markup:
-        return  # the same screen again (e.g. the register number chosen twice): nothing to send
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
 
 
 # --- the card ------------------------------------------------------------------------------------------

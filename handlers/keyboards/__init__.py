@@ -21,8 +21,13 @@ def language_choice(current: str) -> InlineKeyboardMarkup:
     )
 
 
+def private_chat_url(bot_username: str, start: str = "hi") -> str:
+    """The deep link that opens a private chat with the bot (a button's or an answer's ``url``)."""
+    return f"https://t.me/{bot_username}?start={start}"
+
+
 def start_bot_link(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t.pgettext("button", "Open a private chat with the bot"),
-                               url=f"https://t.me/{bot_username}?start=hi")]]
+                               url=private_chat_url(bot_username))]]
     )

@@ -129,6 +129,3 @@ def cancel_return(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("✖️ " + t.pgettext("button", "Cancel"), buttons.LPJ_CANCEL_RETURN)]])
 
 
-def start_private_url(bot_username: str) -> str:
-    """The deep link that opens a private chat with the bot (answerCallbackQuery's ``url``)."""
-    return f"https://t.me/{bot_username}?start=hi"

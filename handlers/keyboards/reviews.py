@@ -67,5 +67,3 @@ def revise(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(t.pgettext("button", "✏️ Open and revise"), buttons.PROPOSAL_OPEN, proposal_id)]])
 
 
-def private_chat_link(bot_username: str) -> str:
-    return f"https://t.me/{bot_username}?start=hi"

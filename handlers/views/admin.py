@@ -29,6 +29,7 @@ from bot.services.admin import (
     TeamCard,
     TeamLine,
 )
+from handlers.keyboards import private_chat_url
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip, esc, role_names
 
 HISTORY_PAGE = 12
@@ -298,7 +299,7 @@ def invite_ipwl_choices(t: Translator, count: int) -> str:
 
 
 def invite_link(t: Translator, invite: Invite, scope: str | None, bot_username: str) -> str:
-    link = f"https://t.me/{bot_username}?start={invite.token}"
+    link = private_chat_url(bot_username, invite.token)
     role = grant_label(t, invite.role, scope)
     return "\n".join([
         _(t, N_("📨 Invitation for: <b>{role}</b>"), role=role),
