@@ -97,14 +97,14 @@ class ProposalRepository:
     async def set_cursor(self, proposal_id: int, cursor: str | None, now: dt.datetime) -> None:
         await self._conn.execute(
             "UPDATE proposals SET draft_cursor = ?, updated_at = ? WHERE id = ?",
-            (cursor, to_db_time(now), proposal_id),
+            (self._keys.seal(cursor, "proposals", "draft_cursor"), to_db_time(now), proposal_id),
         )
 
     async def cursor_of(self, proposal_id: int) -> str | None:
         rows = await self._conn.execute_fetchall(
             "SELECT draft_cursor FROM proposals WHERE id = ?", (proposal_id,)
         )
-        return rows[0][0] if rows else None
+        return self._keys.open(rows[0][0], "proposals", "draft_cursor") if rows else None
 
     async def move(
         self,
@@ -121,6 +121,8 @@ class ProposalRepository:
         if set(fields) - allowed:
             raise ValueError(f"bad proposal fields: {sorted(set(fields) - allowed)}")
         stamp = to_db_time(now)
+        if fields.get("draft_cursor") is not None:
+            fields["draft_cursor"] = self._keys.seal(str(fields["draft_cursor"]), "proposals", "draft_cursor")
         values = [v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
                   else to_db_time(v) if isinstance(v, dt.datetime) else v for v in fields.values()]
         extra = "".join(f", {name} = ?" for name in fields)

@@ -63,10 +63,15 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "proposal_versions": ("snapshot",),
     # A KTP photo is often sent as "KTP Budi Santoso.jpg".
     "attachments": ("file_name",),
+    # What a person is in the middle of typing: an account number and holder before it is saved…
+    "conversations": ("state",),
+    # …and a client's answers on a draft before they become a client row.
+    "proposals": ("draft_cursor",),
 }
 # The key column each sealed table is walked by (rotation, sealing plain rows).
 ROW_KEYS: dict[str, tuple[str, ...]] = {"clients": ("id",), "bank_accounts": ("client_id",),
-                                       "proposal_versions": ("proposal_id", "version"), "attachments": ("id",)}
+                                       "proposal_versions": ("proposal_id", "version"), "attachments": ("id",),
+                                       "conversations": ("person_id",), "proposals": ("id",)}
 # Blind index columns: (table, index column) ← the sealed column they index.
 BLIND_COLUMNS: dict[tuple[str, str], str] = {("clients", "nik"): "nik_index",
                                               ("bank_accounts", "account_number"): "account_index"}

@@ -44,7 +44,7 @@ class UnitOfWork:
         self.attachments = AttachmentRepository(conn, keys)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
-        self.conversations = ConversationRepository(conn)
+        self.conversations = ConversationRepository(conn, keys)
         self.processed_updates = ProcessedUpdateRepository(conn)
         self.lpj = LpjRepository(conn, keys)
         self.reminders = ReminderRepository(conn)

@@ -3,6 +3,8 @@
 -- index (HMAC-SHA256 of the normalized NIK / account number under its own key), so the indexes
 -- move from the values to their blind index. SQL cannot compute either: rows written before this
 -- migration are sealed by the bot on its next start (with its keys), flagged by sealing_state.
+-- Sealed too: what a person is typing (conversations.state, a draft's cursor with a client's
+-- answers), the submitted versions' snapshots and attachments' file names.
 ALTER TABLE clients ADD COLUMN nik_index TEXT;
 DROP INDEX clients_nik;
 CREATE INDEX clients_nik_index ON clients(nik_index);
@@ -19,7 +21,8 @@ CREATE TABLE sealing_state (
 );
 INSERT INTO sealing_state (id, plain_rows)
 SELECT 1, 1 WHERE EXISTS (SELECT 1 FROM clients) OR EXISTS (SELECT 1 FROM bank_accounts)
-               OR EXISTS (SELECT 1 FROM proposal_versions) OR EXISTS (SELECT 1 FROM attachments);
+               OR EXISTS (SELECT 1 FROM proposal_versions) OR EXISTS (SELECT 1 FROM attachments)
+               OR EXISTS (SELECT 1 FROM conversations) OR EXISTS (SELECT 1 FROM proposals WHERE draft_cursor IS NOT NULL);
 -- The data keys values may be sealed under (no key material, only ids): the bot refuses to open
 -- the database without each of them, and `keys retire` drops one only when nothing uses it.
 CREATE TABLE sealing_keys (
