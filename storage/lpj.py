@@ -194,7 +194,7 @@ class LpjRepository:
         attachment_id, stored_path = rows[0]
         await self._conn.execute("DELETE FROM lpj_evidence WHERE id = ?", (evidence_id,))
         await self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
-        unused = await AttachmentRepository(self._conn).unused([stored_path] if stored_path else [])
+        unused = await AttachmentRepository(self._conn, self._keys).unused([stored_path] if stored_path else [])
         return unused[0] if unused else None
 
     # --- what staff see -------------------------------------------------------------------------

@@ -66,7 +66,8 @@ class Storage:
 
     def __init__(self, db: Database, keys: Sealer | None = None) -> None:
         self.db = db
-        self.keys: Sealer = keys if keys is not None else MissingKeyring()
+        # (A second Storage over the same open database shares its keys.)
+        self.keys: Sealer = keys if keys is not None else getattr(db, "keys", None) or MissingKeyring()
         # Readers on their own connection (reports, exports) find the keys beside the database.
         db.keys = self.keys  # type: ignore[attr-defined]
         # Called after a commit that queued notifications (the outbox sender waits on these).
