@@ -237,6 +237,10 @@ async def test_a_rotation_reseals_every_value_and_file_and_only_then_may_the_old
     ids = await _seed(storage, clients=7)
     files = FileStore(tmp_path / "files", keys)
     kept = files.save("USL-2026-0001", "KTP Klien.jpg", b"\xff\xd8 KTP Klien Nomor 0")
+    # A file stored before sealing (plain on disk) is sealed by the rotation too.
+    old = files.root / "USL-2025-0009" / "0123abcd-surat.pdf"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"%PDF-1.4 surat Klien Nomor 1")
     keys.add_key()
     keys.save()
     with pytest.raises(KeyringError, match="still sealed under k0001"):
@@ -244,7 +248,8 @@ async def test_a_rotation_reseals_every_value_and_file_and_only_then_may_the_old
 
     seen: list[tuple[str, int, int]] = []
     report = await rotate(storage.db, keys, files_root=files.root, batch=3, progress=lambda *p: seen.append(p))
-    assert report.key_id == "k0002" and report.rows["clients"] == 7 and report.files == 1
+    assert report.key_id == "k0002" and report.rows["clients"] == 7 and report.files == 2
+    assert old.read_bytes().startswith(b"ATF1k0002") and files.read(str(old)) == b"%PDF-1.4 surat Klien Nomor 1"
     assert ("clients", 7, 7) in seen  # progress, batch by batch
     usage = await key_usage(storage.db, files.root)
     assert "k0001" not in usage and "plain" not in usage and usage["k0002"] > 0
