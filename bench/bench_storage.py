@@ -68,9 +68,11 @@ STATUS_SQL = (
     "   ON c.id = b.client_id WHERE c.proposal_id = p.id) AS total"
     " FROM proposals p WHERE p.ipwl_id = ? ORDER BY p.id DESC LIMIT ?"
 )
+# Since issue 17 the NIK is sealed and looked up by its blind index (the raw baseline is given the
+# blind index; the repository computes it from the NIK typed, HMAC included in its time).
 DUP_NIK_SQL = (
     "SELECT p.code, i.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
-    " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik = ? AND p.period_year = ?"
+    " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik_index = ? AND p.period_year = ?"
     " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
 )
 
@@ -79,10 +81,27 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def bench_keys(path: Path | str) -> Path:
+    """The generated database's key file (beside it: a benchmark's made-up data only)."""
+    return Path(str(path).removeprefix("sqlite:///") + ".keys")
+
+
+def seal_nik(db: sqlite3.Connection, keys: object) -> None:
+    """Seal the generated clients' NIK and give them its blind index (issue 17), as the bot writes them."""
+    rows = db.execute("SELECT id, nik FROM clients").fetchall()
+    db.executemany("UPDATE clients SET nik = ?, nik_index = ? WHERE id = ?",
+                   ((keys.seal(nik, "clients", "nik"), keys.blind("nik", nik), cid)  # type: ignore[attr-defined]
+                    for cid, nik in rows))
+
+
 def generate(path: Path, scale: float) -> dict[str, int]:
+    from storage.sealing import Keyring
+
     counts = bench_report.generate(path, scale)
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous = OFF")
+    with db:
+        seal_nik(db, Keyring.load_or_create(bench_keys(path)))
     rng = random.Random(7)
     created = _stamp(REMINDER_NOW - dt.timedelta(days=400))
     ipwl = db.execute("SELECT max(id) FROM ipwl").fetchone()[0]
@@ -182,6 +201,11 @@ def child_queries(path: Path | str) -> dict[str, object]:
 
     repo = asyncio.run(repositories())
     repo_rss = max(bench_report._peak_rss_mb() - rss_before, 0.0)
+    from storage.sealing import Keyring
+
+    keys = Keyring.from_environment()
+    assert keys is not None, "ATENSI_KEY_FILE: the generated database's key file"
+    niks = [(keys.blind("nik", nik), year, ipwl_id) for nik, year, ipwl_id in niks]  # what the raw SQL is given
     if "postgresql://" in str(path):
         raw_pg, plans = asyncio.run(_raw_postgres(str(path), ipwl_ids, niks))
         return {"repository": repo, "raw": raw_pg, "plans": plans, "rss_growth_mb": repo_rss}
@@ -324,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "nation.sqlite3"
         bench_report.reuse_or_generate(path, args.scale, generate)
+        import os
+
+        os.environ.setdefault("ATENSI_KEY_FILE", str(bench_keys(path)))  # the children open it with its keys
         measured: dict[str, dict[str, dict[str, object]]] = {}
         try:
             if "postgresql" in engines:

@@ -26,6 +26,7 @@ from bot.services.admin import erasure_ledger, make_backup
 from storage.backup import InstanceLock, RestoreRefused, final_check, restore
 from storage.pg_backup import restore_command
 from storage.migrate import applied_versions, available_migrations, migrate
+from storage.sealing import Keyring, KeyringError
 from storage.unit import Storage
 
 DEFAULT_CONFIG = Path("config.toml")
@@ -51,8 +52,18 @@ def _settings(config: Path | None) -> Settings:
     return load_settings(config)
 
 
+def _keys(settings: Settings) -> Keyring | None:
+    """The keys sealing the clients' data: ATENSI_KEYS, ATENSI_KEY_FILE or [storage] key_file."""
+    return Keyring.from_environment(settings.storage.key_file)
+
+
+async def _open_storage(settings: Settings, **options: object) -> Storage:
+    return await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size,
+                              keys=_keys(settings), **options)  # type: ignore[arg-type]
+
+
 async def _with_services(settings: Settings, action: Callable[[Services], Awaitable[int]]) -> int:
-    storage = await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size)
+    storage = await _open_storage(settings)
     try:
         return await action(Services(storage, SystemClock(), settings))
     finally:
@@ -78,7 +89,12 @@ async def _serve(settings: Settings) -> int:
     # telegram is imported only by the commands that need it
     from bot.app import build_application, start_bot, stop_bot
 
-    storage = await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size)
+    keys = _keys(settings)
+    if keys is None:
+        raise CliError("the bot has no key file for the clients' personal data: make one with `atensi-bot keys new"
+                       " --file PATH` (keep it apart from the database and its backups), then set ATENSI_KEY_FILE=PATH"
+                       " or [storage] key_file = \"PATH\"")
+    storage = await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size, keys=keys)
     app = build_application(settings, storage=storage, clock=SystemClock())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -181,7 +197,7 @@ def cmd_db(args: argparse.Namespace) -> int:
         raise CliError(f"db {args.db_command} takes no file")
 
     async def go() -> int:
-        storage = await Storage.open(settings.storage.target, apply_migrations=False, pool_size=settings.storage.pool_size)
+        storage = await _open_storage(settings, apply_migrations=False)
         try:
             if args.db_command == "migrate":
                 applied = await migrate(storage.db)
@@ -343,6 +359,75 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return asyncio.run(_with_services(settings, go))
 
 
+# --- keys ------------------------------------------------------------------------------------------
+
+
+def _key_file(settings: Settings, given: Path | None) -> Path:
+    import os
+
+    from storage.sealing import ENV_FILE
+
+    path = given or (Path(os.environ[ENV_FILE]) if os.environ.get(ENV_FILE) else None) or settings.storage.key_file
+    if path is None:
+        raise CliError("say where the key file goes: --file PATH (then set ATENSI_KEY_FILE=PATH or [storage] key_file),"
+                       " somewhere the database's backups do not go")
+    return path
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from storage.key_rotation import key_usage, retire_key, rotate
+
+    settings = _settings(args.config)
+    if args.keys_command == "new":
+        path = _key_file(settings, args.file)
+        if path.exists():
+            keys = Keyring.load(path)
+            kid = keys.add_key()
+            keys.save()
+            print(f"{path}: new key {kid}, now the current one (values sealed from now on use it; a running bot"
+                  " picks it up within a second). Re-seal what is sealed under the older keys with: atensi-bot keys rotate")
+        else:
+            keys = Keyring.load_or_create(path)
+            print(f"{path}: a new key file (data key {keys.current} and the blind-index key), readable by its owner only."
+                  " Back it up now, apart from the database and its backups: without it the data cannot be read.")
+        return 0
+    if args.keys_command == "retire" and not args.key_id:
+        raise CliError("keys retire needs the key id: atensi-bot keys retire k0001 (see atensi-bot keys status)")
+    found = _keys(settings)
+    if found is None:
+        raise CliError("no key file: set ATENSI_KEY_FILE (or [storage] key_file), or make one with atensi-bot keys new")
+    keys = found
+    files_root = Path(settings.storage.files_dir)
+
+    async def go() -> int:
+        storage = await Storage.open(settings.storage.target, pool_size=2, keys=keys)
+        try:
+            if args.keys_command == "rotate":
+                def progress(what: str, done: int, total: int) -> None:
+                    print(f"{what}: {done}/{total}", flush=True)
+
+                report = await rotate(storage.db, keys, files_root=files_root, batch=args.batch, progress=progress)
+                rows = sum(report.rows.values())
+                print(f"everything is sealed under {report.key_id}: {rows} value row(s) and {report.files} file(s)"
+                      f" re-sealed{' (resumed where the last rotation stopped)' if report.resumed else ''}")
+            elif args.keys_command == "retire":
+                await retire_key(storage.db, keys, args.key_id, files_root)
+                print(f"{args.key_id} retired: nothing used it; its key material is gone from {keys.path}")
+            else:
+                usage = await key_usage(storage.db, files_root)
+                print(f"key file: {keys.path or 'ATENSI_KEYS'}; current key {keys.current}")
+                for kid in keys.usable:
+                    print(f"  {kid}: {usage.get(kid, 0)} value(s)/file(s){'  (current)' if kid == keys.current else ''}")
+                for kid, count in sorted(usage.items()):
+                    if kid not in keys.usable:
+                        print(f"  {kid}: {count} — not in the key file")
+        finally:
+            await storage.close()
+        return 0
+
+    return asyncio.run(go())
+
+
 # --- parser ----------------------------------------------------------------------------------------
 
 
@@ -380,6 +465,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="copy: the database to read (default: the configured one), sqlite:///… or postgresql://…")
     db.add_argument("--to", dest="target", metavar="URL", help="copy: an empty PostgreSQL database, postgresql://…")
     db.set_defaults(func=cmd_db)
+
+    keys = sub.add_parser("keys", parents=[common], help="the keys sealing the clients' personal data",
+                          description="new: make the key file (or add a data key to it, made current). rotate: "
+                                      "re-seal every value and file under the current key, in batches, while the "
+                                      "bot runs; stopped, it resumes where it was. retire KEY: forget a key nothing "
+                                      "uses any more. status: which keys seal how much.")
+    keys.add_argument("keys_command", choices=["new", "rotate", "retire", "status"])
+    keys.add_argument("key_id", nargs="?", help="retire: the key id (e.g. k0001)")
+    keys.add_argument("--file", type=Path, default=None, help="new: where the key file is (default: ATENSI_KEY_FILE)")
+    keys.add_argument("--batch", type=int, default=500, help="rotate: rows per transaction (default 500)")
+    keys.set_defaults(func=cmd_keys)
 
     admin = sub.add_parser("admin", help="registry and maintenance")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
@@ -423,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceError as exc:
         print(f"atensi-bot: {exc.message.format(**exc.params)}", file=sys.stderr)
     except CliError as exc:
+        print(f"atensi-bot: {exc}", file=sys.stderr)
+    except KeyringError as exc:
         print(f"atensi-bot: {exc}", file=sys.stderr)
     return EXIT_USAGE
 

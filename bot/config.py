@@ -51,6 +51,10 @@ class StorageSettings(_Section):
     # database so that `atensi-bot db restore` can erase them again in an older backup.
     # Default: beside the database, <database>.erasures.jsonl (and its key, ….key).
     erasure_ledger: Path | None = None
+    # The key file sealing the clients' personal data (storage/sealing.py): only its path, never a
+    # key. ATENSI_KEY_FILE (a path) or ATENSI_KEYS (the file's content) take precedence. Keep it
+    # apart from the database and its backups (README: "Keys").
+    key_file: Path | None = None
 
     @field_validator("url")
     @classmethod

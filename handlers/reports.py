@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from telegram import InputFile, Update
@@ -60,25 +59,25 @@ async def cmd_report(update: Update, context: BotContext) -> None:
                                      caption=rv.chart_caption(t, chart.caption))
 
 
-def _stored(params: dict[str, Any]) -> bytes | None:
-    try:
-        return Path(str(params["path"])).read_bytes()
-    except (KeyError, OSError):
+def _stored(deps: Deps, params: dict[str, Any]) -> bytes | None:
+    # Through the file store: what it keeps is sealed on disk (storage/sealing.py).
+    content = deps.services.files.read(str(params["path"])) if "path" in params else None
+    if content is None:
         log.warning("monthly report file for %s is missing", params.get("period"))
-        return None
+    return content
 
 
 async def render_monthly_report(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     """The scheduled report's workbook, with its summary as the caption (files kept on disk)."""
     caption = rv.scheduled_caption(t, str(params["period"]), params.get("summary", {}), deps.settings.locale.timezone)
-    content = _stored(params)
+    content = _stored(deps, params)
     if content is None:
         return Rendered(caption)
     return Rendered(caption, document=(str(params["name"]), content))
 
 
 async def render_monthly_chart(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    content = _stored(params)
+    content = _stored(deps, params)
     if content is None:
         return None
     return Rendered(rv.chart_caption(t, str(params.get("caption") or "")), photo=(str(params["name"]), content))

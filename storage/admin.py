@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.domain.models import Ipwl, Person, ProposalStatus, Role
 from storage.db import Connection, Row, from_db_time, to_db_date, to_db_time
+from storage.sealing import BLIND_COLUMNS, SEALED_COLUMNS, Sealer
 from storage.people import _person
 from storage.registry import _ipwl
 from bot.domain.records import GrantLine, PersonLine, HistoryEntry, Broadcast, Recipient, Delivery, ClientRecord
@@ -312,15 +313,27 @@ _CLIENT_TABLES = (
 class PersonalDataRepository:
     """Everything held about one client (a data subject's request), and its erasure."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
+
+    def _plain_row(self, table: str, row: Row) -> dict[str, Any]:
+        """A row as the data subject reads it: sealed columns opened, blind indexes left out."""
+        found = dict(row)
+        for column in SEALED_COLUMNS.get(table, ()):
+            if column in found:
+                found[column] = self._keys.open(found[column], table, column)
+        for (index_table, _), index_column in BLIND_COLUMNS.items():
+            if index_table == table:
+                found.pop(index_column, None)
+        return found
 
     async def records(self, nik: str) -> list[ClientRecord]:
         rows = await self._conn.execute_fetchall(
             "SELECT c.id, c.proposal_id, c.position, c.erased_at, p.code, p.status, p.status_since, i.code AS ipwl"
             " FROM clients c JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
-            " WHERE c.nik = ? ORDER BY p.id",
-            (nik,),
+            " WHERE c.nik_index = ? ORDER BY p.id",
+            (self._keys.blind("nik", nik),),
         )
         return [ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
                              from_db_time(r["status_since"]), r["ipwl"], r["position"],
@@ -330,15 +343,15 @@ class PersonalDataRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT nik FROM clients WHERE id = ? AND erased_at IS NULL", (client_id,)
         )
-        return rows[0][0] if rows else None
+        return self._keys.open(rows[0][0], "clients", "nik") if rows else None
 
     async def everything(self, client_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row about the client, table by table (attachments: metadata, not file contents)."""
         found: dict[str, list[dict[str, Any]]] = {}
         rows = await self._conn.execute_fetchall("SELECT * FROM clients WHERE id = ?", (client_id,))
-        found["clients"] = [dict(r) for r in rows]
+        found["clients"] = [self._plain_row("clients", r) for r in rows]
         for table, sql in _CLIENT_TABLES:
-            found[table] = [dict(r) for r in await self._conn.execute_fetchall(sql, (client_id,))]
+            found[table] = [self._plain_row(table, r) for r in await self._conn.execute_fetchall(sql, (client_id,))]
         return found
 
     async def decrees(self, proposal_id: int) -> list[dict[str, Any]]:
@@ -363,12 +376,12 @@ class PersonalDataRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT version, snapshot FROM proposal_versions WHERE proposal_id = ? ORDER BY version", (proposal_id,)
         )
-        return [(r[0], r[1]) for r in rows]
+        return [(r[0], self._keys.open(r[1], "proposal_versions", "snapshot")) for r in rows]
 
     async def set_snapshot(self, proposal_id: int, version: int, snapshot: str) -> None:
         await self._conn.execute(
             "UPDATE proposal_versions SET snapshot = ? WHERE proposal_id = ? AND version = ?",
-            (snapshot, proposal_id, version),
+            (self._keys.seal(snapshot, "proposal_versions", "snapshot"), proposal_id, version),
         )
 
     async def attachment_paths(self, client_id: int) -> list[str]:
@@ -390,7 +403,7 @@ class PersonalDataRepository:
         statistics. Compare-and-set on ``erased_at``: True only for the call that erased it.
         """
         cursor = await self._conn.execute(
-            "UPDATE clients SET full_name = '-', nik = 'ANON-' || id, sex = NULL, birth_date = NULL,"
+            "UPDATE clients SET full_name = '-', nik = 'ANON-' || id, nik_index = NULL, sex = NULL, birth_date = NULL,"
             " regency = NULL, address = NULL, phone = NULL, assessment = NULL, intervention_plan = NULL,"
             " erased_at = ? WHERE id = ? AND erased_at IS NULL",
             (to_db_time(now), client_id),
@@ -398,7 +411,7 @@ class PersonalDataRepository:
         if cursor.rowcount != 1:
             return False
         await self._conn.execute(
-            "UPDATE bank_accounts SET account_number = NULL, holder_name = NULL, passbook_id = NULL,"
+            "UPDATE bank_accounts SET account_number = NULL, account_index = NULL, holder_name = NULL, passbook_id = NULL,"
             " return_reason = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE transfers SET note = NULL WHERE client_id = ?", (client_id,))
@@ -454,4 +467,4 @@ class PersonalDataRepository:
         r = rows[0]
         return ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
                             from_db_time(r["status_since"]), r["ipwl"], r["position"],
-                            r["erased_at"] is not None), r["nik"]
+                            r["erased_at"] is not None), self._keys.open(r["nik"], "clients", "nik")

@@ -7,12 +7,17 @@ import json
 from typing import Any
 
 from storage.db import Connection, to_db_time
+from storage.sealing import MissingKeyring, Sealer
 from bot.domain.models import Conversation
 
 
 class ConversationRepository:
-    def __init__(self, conn: Connection) -> None:
+    """Conversations' states are sealed (storage/sealing.py): they hold what a person is typing,
+    an account number or a client's answers, before it is saved where it belongs."""
+
+    def __init__(self, conn: Connection, keys: Sealer | None = None) -> None:
         self._conn = conn
+        self._keys: Sealer = keys if keys is not None else MissingKeyring()
 
     async def of(self, person_id: int) -> Conversation | None:
         rows = await self._conn.execute_fetchall(
@@ -21,7 +26,7 @@ class ConversationRepository:
         if not rows:
             return None
         row = rows[0]
-        return Conversation(row["person_id"], row["kind"], row["entity_id"], json.loads(row["state"]))
+        return Conversation(row["person_id"], row["kind"], row["entity_id"], json.loads(self._keys.open(row["state"], "conversations", "state") or "{}"))
 
     async def start(self, person_id: int, kind: str, entity_id: int | None, now: dt.datetime,
                     state: dict[str, Any] | None = None) -> None:
@@ -29,7 +34,8 @@ class ConversationRepository:
             "INSERT INTO conversations (person_id, kind, entity_id, state, updated_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind,"
             " entity_id = excluded.entity_id, state = excluded.state, updated_at = excluded.updated_at",
-            (person_id, kind, entity_id, json.dumps(state or {}), to_db_time(now)),
+            (person_id, kind, entity_id, self._keys.seal(json.dumps(state or {}), "conversations", "state"),
+             to_db_time(now)),
         )
 
     async def end(self, person_id: int) -> None:

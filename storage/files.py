@@ -1,4 +1,10 @@
-"""Uploaded documents and photos kept on disk, so records survive outside Telegram."""
+"""Uploaded documents and photos kept on disk, so records survive outside Telegram.
+
+Each file is sealed (AES-256-GCM, storage/sealing.py) before it touches the disk, and opened
+again by :meth:`FileStore.read`; its sha256 stays that of the content as uploaded (integrity,
+duplicates). The file's name on disk is its digest only: an upload named "KTP Budi Santoso.jpg"
+leaves no name in the store (the name itself is kept, sealed, in ``attachments.file_name``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from storage.sealing import Keyring, MissingKeyring, Sealer
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -24,21 +32,24 @@ class FileStoreFull(Exception):
 
 
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keys: Sealer | None = None) -> None:
         self.root = root
+        # The storage's keys (the composition root hands them over); else those of the environment.
+        self.keys: Sealer = keys if keys is not None else (Keyring.from_environment() or MissingKeyring())
 
     def save(self, folder: str, file_name: str, data: bytes) -> StoredFile:
         """Write atomically (temp file + rename): a failed write leaves no half file behind."""
         digest = hashlib.sha256(data).hexdigest()
-        safe_name = _SAFE.sub("_", file_name)[-80:] or "file"
+        suffix = _SAFE.sub("_", Path(file_name).suffix.lower())[:10]
         target_dir = self.root / _SAFE.sub("_", folder)
-        target = target_dir / f"{digest[:16]}-{safe_name}"
+        target = target_dir / f"{digest[:24]}{suffix}"
         tmp = target.with_suffix(target.suffix + ".part")
         existed = target.is_file()
+        sealed = self.keys.seal_bytes(data)
         try:
             target_dir.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as handle:
-                handle.write(data)
+                handle.write(sealed)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)
@@ -51,12 +62,12 @@ class FileStore:
         return StoredFile(str(target), digest, len(data), created=not existed)
 
     def read(self, path: str) -> bytes | None:
-        """The content of a stored file (only inside this store), or None if it is not there."""
+        """The content of a stored file, opened (only inside this store), or None if it is not there."""
         target = Path(path).resolve()
         if not target.is_relative_to(self.root.resolve()) or not target.is_file():
             return None
         try:
-            return target.read_bytes()
+            return self.keys.open_bytes(target.read_bytes())
         except OSError:
             return None
 

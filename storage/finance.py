@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.domain.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
+from storage.sealing import Sealer
 from storage.people import _person
 from bot.domain.models import GroupCard, Decree, BankAccount, Payment, Transfer
 from bot.domain.records import AccountShare, StaffSummary
@@ -153,15 +154,16 @@ class DecreeRepository:
         return _decree(rows[0]) if rows else None
 
 
-def _share(client_id: int, r: Row) -> AccountShare:
-    return AccountShare(client_id, r["other_id"], r["position"], r["full_name"], r["proposal_id"], r["code"],
-                        r["ipwl_id"], r["ipwl_code"])
+def _share(client_id: int, r: Row, keys: Sealer) -> AccountShare:
+    return AccountShare(client_id, r["other_id"], r["position"], keys.open(r["full_name"], "clients", "full_name"),
+                        r["proposal_id"], r["code"], r["ipwl_id"], r["ipwl_code"])
 
 
-def _account(row: Row) -> BankAccount:
+def _account(row: Row, keys: Sealer) -> BankAccount:
     return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
-                       row["account_number"], row["holder_name"], row["return_reason"], row["passbook_id"],
-                       row["revision"])
+                       keys.open(row["account_number"], "bank_accounts", "account_number"),
+                       keys.open(row["holder_name"], "bank_accounts", "holder_name"), row["return_reason"],
+                       row["passbook_id"], row["revision"])
 
 
 def _year_range(year: int) -> tuple[int, str, str]:
@@ -171,10 +173,12 @@ def _year_range(year: int) -> tuple[int, str, str]:
 
 
 class BankAccountRepository:
-    """Each client's bank account: missing → submitted → verified, or rejected with a reason."""
+    """Each client's bank account: missing → submitted → verified, or rejected with a reason (the
+    number and holder sealed, the number found by its blind index: storage/sealing.py)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
 
     async def ensure(self, client_ids: Iterable[int], now: dt.datetime) -> None:
         """A 'missing' row for every client that has none yet."""
@@ -189,31 +193,34 @@ class BankAccountRepository:
             "SELECT a.* FROM bank_accounts a JOIN clients c ON c.id = a.client_id WHERE c.proposal_id = ?",
             (proposal_id,),
         )
-        return {r["client_id"]: _account(r) for r in rows}
+        return {r["client_id"]: _account(r, self._keys) for r in rows}
 
     async def by_client(self, client_id: int) -> BankAccount | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM bank_accounts WHERE client_id = ?", (client_id,))
-        return _account(rows[0]) if rows else None
+        return _account(rows[0], self._keys) if rows else None
 
     async def save(self, client_id: int, *, bank_code: str, account_number: str, holder_name: str,
                    passbook_id: int | None, now: dt.datetime) -> None:
         """The operator's answer: the account is submitted for checking (any earlier reason cleared)."""
         await self._conn.execute(
-            "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-            " return_reason, passbook_id, updated_at, revision) VALUES (?, ?, ?, ?, 'submitted', NULL, ?, ?, 1)"
+            "INSERT INTO bank_accounts (client_id, bank_code, account_number, account_index, holder_name, status,"
+            " return_reason, passbook_id, updated_at, revision) VALUES (?, ?, ?, ?, ?, 'submitted', NULL, ?, ?, 1)"
             " ON CONFLICT (client_id) DO UPDATE SET bank_code = excluded.bank_code,"
-            " account_number = excluded.account_number, holder_name = excluded.holder_name,"
+            " account_number = excluded.account_number, account_index = excluded.account_index,"
+            " holder_name = excluded.holder_name,"
             " status = 'submitted', return_reason = NULL, passbook_id = excluded.passbook_id,"
             " updated_at = excluded.updated_at, revision = bank_accounts.revision + 1",
-            (client_id, bank_code, account_number, holder_name, passbook_id, to_db_time(now)),
+            (client_id, bank_code, self._keys.seal(account_number, "bank_accounts", "account_number"),
+             self._keys.blind("account", account_number),
+             self._keys.seal(holder_name, "bank_accounts", "holder_name"), passbook_id, to_db_time(now)),
         )
 
     async def lock_numbers(self, numbers: Iterable[str]) -> None:
         """Serialise saving these account numbers (sorted: two workbooks never deadlock): the
         second save of a number waits for the first to commit, then sees it among the holders
         ("one account, one client" is checked against every committed account, on PostgreSQL too)."""
-        for number in sorted({n for n in numbers if n}):
-            await self._conn.lock(f"account-number:{number}")
+        for blind in sorted({self._keys.blind("account", n) or "" for n in numbers if n} - {""}):
+            await self._conn.lock(f"account-number:{blind}")  # the blind index: never the number itself
 
     async def lock_accounts(self, client_ids: Iterable[int]) -> None:
         """Serialise a decision on these clients' accounts with a new account being saved for them
@@ -237,21 +244,21 @@ class BankAccountRepository:
         rows = await self._conn.execute_fetchall(
             f"SELECT c.id AS client_id, {self._SHARE}"
             " FROM clients c JOIN bank_accounts a ON a.client_id = c.id"
-            " JOIN bank_accounts o ON o.account_number = a.account_number AND o.client_id != a.client_id"
-            f"{self._OTHERS} AND c.proposal_id = ? AND a.account_number IS NOT NULL AND a.account_number != ''"
+            " JOIN bank_accounts o ON o.account_index = a.account_index AND o.client_id != a.client_id"
+            f"{self._OTHERS} AND c.proposal_id = ? AND a.account_index IS NOT NULL"
             " ORDER BY c.id, op.id, oc.position",
             (*_year_range(year), proposal_id),
         )
-        return [_share(r["client_id"], r) for r in rows]
+        return [_share(r["client_id"], r, self._keys) for r in rows]
 
     async def holders(self, account_number: str, year: int, *, besides: int) -> list[AccountShare]:
         """Clients (other than ``besides``) of live proposals of ``year`` given ``account_number``."""
         rows = await self._conn.execute_fetchall(
-            f"SELECT {self._SHARE} FROM bank_accounts o{self._OTHERS} AND o.account_number = ? AND o.client_id != ?"
+            f"SELECT {self._SHARE} FROM bank_accounts o{self._OTHERS} AND o.account_index = ? AND o.client_id != ?"
             " ORDER BY op.id, oc.position",
-            (*_year_range(year), account_number, besides),
+            (*_year_range(year), self._keys.blind("account", account_number), besides),
         )
-        return [_share(besides, r) for r in rows]
+        return [_share(besides, r, self._keys) for r in rows]
 
     async def move(self, client_id: int, *, frm: Iterable[BankAccountStatus], to: BankAccountStatus,
                    now: dt.datetime, reason: str | None = None, revision: int | None = None) -> bool:

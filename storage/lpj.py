@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain.lpj_intake import Evidence, EvidenceKind, Lpj, Realization, ServicePeriod
 from bot.domain.models import Component
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
+from storage.sealing import Sealer
 from storage.proposals import AttachmentRepository
 from bot.domain.records import LpjTotals, LastChange
 
@@ -29,8 +30,9 @@ def _lpj(row: Row) -> Lpj:
 
 
 class LpjRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
 
     # --- the LPJ record ------------------------------------------------------------------------
 
@@ -160,7 +162,8 @@ class LpjRepository:
             (lpj_id,),
         )
         return tuple(
-            Evidence(r["id"], EvidenceKind(r["kind"]), r["attachment_id"], r["file_name"], r["size"], r["amount"],
+            Evidence(r["id"], EvidenceKind(r["kind"]), r["attachment_id"],
+                     self._keys.open(r["file_name"], "attachments", "file_name"), r["size"], r["amount"],
                      None if r["stamped"] is None else bool(r["stamped"]))
             for r in rows
         )
@@ -191,7 +194,7 @@ class LpjRepository:
         attachment_id, stored_path = rows[0]
         await self._conn.execute("DELETE FROM lpj_evidence WHERE id = ?", (evidence_id,))
         await self._conn.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
-        unused = await AttachmentRepository(self._conn).unused([stored_path] if stored_path else [])
+        unused = await AttachmentRepository(self._conn, self._keys).unused([stored_path] if stored_path else [])
         return unused[0] if unused else None
 
     # --- what staff see -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.domain.models import (
     Sex,
 )
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
+from storage.sealing import SEALED_COLUMNS, Sealer
 from bot.domain.records import ProposalSummary
 
 
@@ -42,8 +43,9 @@ _SELECT = "SELECT p.*, i.team_id AS team_id FROM proposals p JOIN ipwl i ON i.id
 
 
 class ProposalRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
 
     async def lock(self, proposal_id: int) -> None:
         """Hold the proposal's row until the transaction ends: a person's conversation on it (the
@@ -95,14 +97,14 @@ class ProposalRepository:
     async def set_cursor(self, proposal_id: int, cursor: str | None, now: dt.datetime) -> None:
         await self._conn.execute(
             "UPDATE proposals SET draft_cursor = ?, updated_at = ? WHERE id = ?",
-            (cursor, to_db_time(now), proposal_id),
+            (self._keys.seal(cursor, "proposals", "draft_cursor"), to_db_time(now), proposal_id),
         )
 
     async def cursor_of(self, proposal_id: int) -> str | None:
         rows = await self._conn.execute_fetchall(
             "SELECT draft_cursor FROM proposals WHERE id = ?", (proposal_id,)
         )
-        return rows[0][0] if rows else None
+        return self._keys.open(rows[0][0], "proposals", "draft_cursor") if rows else None
 
     async def move(
         self,
@@ -119,6 +121,8 @@ class ProposalRepository:
         if set(fields) - allowed:
             raise ValueError(f"bad proposal fields: {sorted(set(fields) - allowed)}")
         stamp = to_db_time(now)
+        if fields.get("draft_cursor") is not None:
+            fields["draft_cursor"] = self._keys.seal(str(fields["draft_cursor"]), "proposals", "draft_cursor")
         values = [v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
                   else to_db_time(v) if isinstance(v, dt.datetime) else v for v in fields.values()]
         extra = "".join(f", {name} = ?" for name in fields)
@@ -134,7 +138,7 @@ class ProposalRepository:
         await self._conn.execute(
             "INSERT INTO proposal_versions (proposal_id, version, snapshot, submitted_by, submitted_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (proposal_id, version, snapshot, by, to_db_time(now)),
+            (proposal_id, version, self._keys.seal(snapshot, "proposal_versions", "snapshot"), by, to_db_time(now)),
         )
 
     async def version_snapshot(self, proposal_id: int, version: int) -> str | None:
@@ -142,7 +146,7 @@ class ProposalRepository:
             "SELECT snapshot FROM proposal_versions WHERE proposal_id = ? AND version = ?",
             (proposal_id, version),
         )
-        return rows[0][0] if rows else None
+        return self._keys.open(rows[0][0], "proposal_versions", "snapshot") if rows else None
 
     async def add_return_reason(self, proposal_id: int, version: int, stage: str, reason: str, *,
                                 by: int, now: dt.datetime, client_id: int | None = None,
@@ -185,23 +189,30 @@ class ProposalRepository:
         ]
 
 
-def _client(row: Row, budget: tuple[BudgetLine, ...], flags: tuple[str, ...] = ()) -> Client:
+def _client(row: Row, keys: Sealer, budget: tuple[BudgetLine, ...], flags: tuple[str, ...] = ()) -> Client:
+    def plain(column: str) -> str | None:
+        return keys.open(row[column], "clients", column)
+
+    def required(column: str) -> str:  # a NOT NULL column
+        value: str = keys.open(row[column], "clients", column)
+        return value
+
     return Client(
         id=row["id"],
         proposal_id=row["proposal_id"],
         position=row["position"],
-        full_name=row["full_name"],
-        nik=row["nik"],
+        full_name=required("full_name"),
+        nik=required("nik"),
         sex=Sex(row["sex"]) if row["sex"] else None,
-        birth_date=from_db_date(row["birth_date"]),
+        birth_date=from_db_date(plain("birth_date")),
         province_code=row["province_code"],
         regency=row["regency"],
-        address=row["address"],
-        phone=row["phone"],
+        address=plain("address"),
+        phone=plain("phone"),
         approach=Approach(row["approach"]) if row["approach"] else None,
         components=tuple(Component(c) for c in row["components"].split(",") if c),
-        assessment=row["assessment"],
-        intervention_plan=row["intervention_plan"],
+        assessment=plain("assessment"),
+        intervention_plan=plain("intervention_plan"),
         flags=flags,
         budget=budget,
     )
@@ -214,6 +225,9 @@ CLIENT_FIELDS = frozenset(
 )
 
 
+_SEALED_CLIENT = frozenset(SEALED_COLUMNS["clients"])
+
+
 def _client_value(name: str, value: object) -> object:
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -223,10 +237,23 @@ def _client_value(name: str, value: object) -> object:
 
 
 class ClientRepository:
-    """Clients of proposals with their budget lines."""
+    """Clients of proposals with their budget lines (personal fields sealed, storage/sealing.py)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
+
+    def _columns(self, fields: dict[str, object]) -> dict[str, object]:
+        """Column values to write for ``fields``: personal ones sealed, the NIK with its blind index."""
+        out: dict[str, object] = {}
+        for name, value in fields.items():
+            stored = _client_value(name, value)
+            if name in _SEALED_CLIENT and stored is not None:
+                stored = self._keys.seal(str(stored), "clients", name)
+            out[name] = stored
+        if "nik" in fields:
+            out["nik_index"] = self._keys.blind("nik", fields["nik"])  # type: ignore[arg-type]
+        return out
 
     async def of_proposal(self, proposal_id: int) -> list[Client]:
         lines: dict[int, list[BudgetLine]] = {}
@@ -249,7 +276,7 @@ class ClientRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM clients WHERE proposal_id = ? ORDER BY position", (proposal_id,)
         )
-        return [_client(r, tuple(lines.get(r["id"], ())), tuple(flags.get(r["id"], ()))) for r in rows]
+        return [_client(r, self._keys, tuple(lines.get(r["id"], ())), tuple(flags.get(r["id"], ()))) for r in rows]
 
     async def by_id(self, client_id: int) -> Client | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM clients WHERE id = ?", (client_id,))
@@ -261,7 +288,7 @@ class ClientRepository:
         flags = await self._conn.execute_fetchall(
             "SELECT flag FROM client_flags WHERE client_id = ? ORDER BY flag", (client_id,)
         )
-        return _client(rows[0], tuple(
+        return _client(rows[0], self._keys, tuple(
             BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
                        r["quantity"], r["unit_cost"]) for r in budget), tuple(r[0] for r in flags))
 
@@ -280,8 +307,9 @@ class ClientRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT coalesce(max(position), 0) + 1 FROM clients WHERE proposal_id = ?", (proposal_id,)
         )
-        columns = ["proposal_id", "position", "full_name", "nik", *fields]
-        values = [proposal_id, rows[0][0], full_name, nik, *(_client_value(k, v) for k, v in fields.items())]
+        sealed = self._columns({"full_name": full_name, "nik": nik, **fields})
+        columns = ["proposal_id", "position", *sealed]
+        values = [proposal_id, rows[0][0], *sealed.values()]
         client_id = int(await self._conn.fetchval(
             f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
             values,
@@ -298,10 +326,11 @@ class ClientRepository:
             await self._set_flags(client_id, fields.pop("flags"))
             if not fields:
                 return
-        assignments = ", ".join(f"{name} = ?" for name in fields)
+        sealed = self._columns(fields)
+        assignments = ", ".join(f"{name} = ?" for name in sealed)
         await self._conn.execute(
             f"UPDATE clients SET {assignments} WHERE id = ?",
-            [*(_client_value(k, v) for k, v in fields.items()), client_id],
+            [*sealed.values(), client_id],
         )
 
     async def remove(self, client_id: int) -> None:
@@ -322,22 +351,24 @@ class ClientRepository:
     async def lock_nik(self, nik: str, year: int) -> None:
         """Serialise, per NIK and year, the duplicate-NIK check with the submission that would make
         the NIK visible to it: a check waits for a submission in flight, and sees it once committed."""
-        await self._conn.lock(f"nik:{year}:{nik}")
+        # The lock's name carries the blind index, never the NIK (PostgreSQL may log it).
+        await self._conn.lock(f"nik:{year}:{self._keys.blind('nik', nik)}")
 
     async def nik_in_other_ipwl(self, nik: str, year: int, ipwl_id: int) -> list[tuple[str, str]]:
         """Proposals of *other* IPWL in ``year`` with this NIK (double assistance): (code, ipwl)."""
         rows = await self._conn.execute_fetchall(
             "SELECT p.code, i.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
-            " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik = ? AND p.period_year = ?"
+            " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik_index = ? AND p.period_year = ?"
             " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')",
-            (nik, year, ipwl_id),
+            (self._keys.blind("nik", nik), year, ipwl_id),
         )
         return [(r[0], r[1]) for r in rows]
 
 
 class AttachmentRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
 
     async def unused(self, stored_paths: list[str]) -> list[str]:
         """Those of ``stored_paths`` no attachment record uses any more (the file store keys files
@@ -357,7 +388,8 @@ class AttachmentRepository:
             "INSERT INTO attachments (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,"
             " file_name, mime_type, size, sha256, stored_path, uploaded_by, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (proposal_id, client_id, purpose, telegram_file_id, file_unique_id, file_name, mime_type,
+            (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,
+             self._keys.seal(file_name, "attachments", "file_name"), mime_type,
              size, sha256, stored_path, uploaded_by, to_db_time(now)),
         ))
 
@@ -367,7 +399,7 @@ class AttachmentRepository:
         )
         return [
             Attachment(r["id"], r["proposal_id"], r["client_id"], r["purpose"], r["telegram_file_id"],
-                       r["file_name"], r["mime_type"], r["size"], r["sha256"], r["stored_path"])
+                       self._keys.open(r["file_name"], "attachments", "file_name"), r["mime_type"], r["size"], r["sha256"], r["stored_path"])
             for r in rows
         ]
 

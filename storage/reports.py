@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from bot.domain.models import ProposalStatus
 from bot.domain.report_figures import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
 from storage.db import Connection, Database, from_db_time, to_db_time
+from storage.sealing import SEALED_COLUMNS, MissingKeyring, Sealer
 
 PAGE = 2000
 
@@ -198,11 +199,17 @@ EXPORT_DETAILS: dict[str, tuple[tuple[str, ExportQuery], ...]] = {
 }
 
 
+# Export columns holding sealed values: the column key → the (table, column) it was sealed for.
+_SEALED_EXPORT_COLUMNS = {column: (table, column) for table in ("clients", "bank_accounts")
+                          for column in SEALED_COLUMNS[table]} | {"file_name": ("attachments", "file_name")}
+
+
 class ReportReader:
     """Aggregates and row streams over one consistent snapshot of the database."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer | None = None) -> None:
         self._conn = conn
+        self._keys: Sealer = keys if keys is not None else MissingKeyring()
 
     async def registry(self) -> list[RegistryRow]:
         rows = await self._conn.execute_fetchall(SQL_REGISTRY)
@@ -234,15 +241,26 @@ class ReportReader:
                           ) -> AsyncIterator[Sequence[tuple]]:
         """The rows of one export (or of one of its detail sheets) over [start, end), in pages."""
         query = query or EXPORTS[kind]
+        sealed = [(index, *_SEALED_EXPORT_COLUMNS[name]) for index, name in enumerate(query.columns)
+                  if name in _SEALED_EXPORT_COLUMNS]
         async for page in self._conn.stream(query.sql, (to_db_time(start), to_db_time(end)), page=PAGE):
-            yield [tuple(r) for r in page]
+            if not sealed:
+                yield [tuple(r) for r in page]
+                continue
+            rows = []
+            for r in page:
+                values = list(r)
+                for index, table, column in sealed:
+                    values[index] = self._keys.open(values[index], table, column)
+                rows.append(tuple(values))
+            yield rows
 
 
 @asynccontextmanager
 async def report_reader(db: Database) -> AsyncIterator[ReportReader]:
     """A :class:`ReportReader` on its own connection and read transaction (see the module doc)."""
     async with db.snapshot() as conn:
-        yield ReportReader(conn)
+        yield ReportReader(conn, getattr(db, "keys", None))
 
 
 @dataclass(frozen=True)

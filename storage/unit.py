@@ -26,44 +26,50 @@ from storage.proposals import AttachmentRepository, ClientRepository, ProposalRe
 from storage.registry import IpwlRepository, TeamRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
+from storage.sealing import Keyring, MissingKeyring, Sealer
 from storage.updates import ProcessedUpdateRepository
 
 
 class UnitOfWork:
     """Repositories bound to one transaction: everything done through them commits together."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer | None = None) -> None:
+        keys = keys if keys is not None else MissingKeyring()
         self.people = PeopleRepository(conn)
         self.invites = InviteRepository(conn)
         self.teams = TeamRepository(conn)
         self.ipwl = IpwlRepository(conn)
-        self.proposals = ProposalRepository(conn)
-        self.clients = ClientRepository(conn)
-        self.attachments = AttachmentRepository(conn)
+        self.proposals = ProposalRepository(conn, keys)
+        self.clients = ClientRepository(conn, keys)
+        self.attachments = AttachmentRepository(conn, keys)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
-        self.conversations = ConversationRepository(conn)
+        self.conversations = ConversationRepository(conn, keys)
         self.processed_updates = ProcessedUpdateRepository(conn)
-        self.lpj = LpjRepository(conn)
+        self.lpj = LpjRepository(conn, keys)
         self.reminders = ReminderRepository(conn)
         self.audiences = AudienceRepository(conn)
         self.group_cards = GroupCardRepository(conn)
         self.staff = StaffRepository(conn)
         self.decrees = DecreeRepository(conn)
-        self.bank_accounts = BankAccountRepository(conn)
+        self.bank_accounts = BankAccountRepository(conn, keys)
         self.payments = PaymentRepository(conn)
         self.transfers = TransferRepository(conn)
         self.admin = AdminRepository(conn)
         self.broadcasts = BroadcastRepository(conn)
-        self.privacy = PersonalDataRepository(conn)
+        self.privacy = PersonalDataRepository(conn, keys)
         self.report_runs = ReportRunRepository(conn)
 
 
 class Storage:
-    """An open database with migrations applied."""
+    """An open database with migrations applied, and the keys its personal data is sealed under."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, keys: Sealer | None = None) -> None:
         self.db = db
+        # (A second Storage over the same open database shares its keys.)
+        self.keys: Sealer = keys if keys is not None else getattr(db, "keys", None) or MissingKeyring()
+        # Readers on their own connection (reports, exports) find the keys beside the database.
+        db.keys = self.keys  # type: ignore[attr-defined]
         # Called after a commit that queued notifications (the outbox sender waits on these).
         self.outbox_listeners: list[Callable[[], None]] = []
         # Called after every commit, in the committing task (the bot notes that the update being
@@ -75,12 +81,26 @@ class Storage:
 
     @classmethod
     async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10,
-                   lock_timeout_ms: int | None = None) -> Storage:
-        """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…`` (a pool of ``pool_size``)."""
+                   lock_timeout_ms: int | None = None, keys: Keyring | None = None) -> Storage:
+        """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…`` (a pool of ``pool_size``).
+
+        ``keys``: the keyring the composition root loaded (default: the one ``ATENSI_KEYS`` /
+        ``ATENSI_KEY_FILE`` name, if any). Raises :class:`storage.sealing.KeyringError` when the
+        database holds personal data sealed under keys not given (or plain rows and no keys);
+        rows from before sealing are sealed here, before anything else reads them."""
         db = await Database.open(target, pool_size=pool_size, lock_timeout_ms=lock_timeout_ms)
-        if apply_migrations:
-            await migrate(db)
-        return cls(db)
+        try:
+            if keys is None:
+                keys = Keyring.from_environment()
+            if apply_migrations:
+                await migrate(db)
+                from storage.key_rotation import prepare_keys
+
+                await prepare_keys(db, keys)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, keys)
 
     async def close(self) -> None:
         await self.db.close()
@@ -88,7 +108,7 @@ class Storage:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.transaction() as conn:
-            uow = UnitOfWork(conn)
+            uow = UnitOfWork(conn, self.keys)
             for begin in self.begin_listeners:
                 await begin(uow)
             yield uow
@@ -101,4 +121,4 @@ class Storage:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:
         async with self.db.reading() as conn:
-            yield UnitOfWork(conn)
+            yield UnitOfWork(conn, self.keys)

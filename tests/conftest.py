@@ -39,6 +39,16 @@ ENGINES = [e.strip() for e in os.environ.get("ATENSI_TEST_ENGINES", "sqlite,post
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The clients' data is sealed (storage/sealing.py): the tests run with a throwaway key file,
+    # made once for the run (xdist workers and the bot processes the tests start inherit it).
+    if not os.environ.get("ATENSI_KEY_FILE") and not os.environ.get("ATENSI_KEYS"):
+        import tempfile
+
+        from storage.sealing import Keyring
+
+        keys = Path(tempfile.mkdtemp(prefix="atensi-test-keys-")) / "atensi.keys"
+        Keyring.load_or_create(keys)
+        os.environ["ATENSI_KEY_FILE"] = str(keys)
     config.addinivalue_line("markers", "sqlite_only: tests something only the SQLite engine has")
     config.addinivalue_line("markers", "postgresql_only: tests something only the PostgreSQL engine has")
 

@@ -52,3 +52,20 @@ def jpeg(note: bytes = b"") -> bytes:
     sof0 = b"\xff\xc0\x00\x11\x08\x00\x01\x00\x01\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00"
     sos = b"\xff\xda\x00\x0c\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
     return b"\xff\xd8" + app0 + sof0 + sos + note.replace(b"\xff", b"\xfe") + b"\x00\xff\xd9"
+
+
+def opened(keys: object, value: object) -> object:
+    """A value as a reader with the keys sees it: a sealed one (storage/sealing.py) opened under
+    whichever sealed column it belongs to; anything else as it is. Tests asserting on what the
+    database *means* read through this; the scan tests read the raw bytes instead."""
+    from storage.sealing import SEALED_COLUMNS, SealedValueError, is_sealed
+
+    if not is_sealed(value):
+        return value
+    for table, columns in SEALED_COLUMNS.items():
+        for column in columns:
+            try:
+                return keys.open(value, table, column)  # type: ignore[attr-defined]
+            except SealedValueError:
+                continue
+    raise AssertionError(f"a sealed value that opens under no sealed column: {value!r}")

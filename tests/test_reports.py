@@ -187,9 +187,13 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
                      stamp, stamp))
             for position, c in enumerate(p.clients, start=1):
                 client_id = await conn.fetchval(
-                    "INSERT INTO clients (proposal_id, position, full_name, nik, address, phone)"
-                    " VALUES (?, ?, ?, ?, 'Jl. Melati 3', '081234567890') RETURNING id",
-                    (proposal_id, position, f"Klien {c.nik[-4:]}", c.nik))
+                    "INSERT INTO clients (proposal_id, position, full_name, nik, nik_index, address, phone)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    # Sealed as the bot writes them (issue 17), looked up by the blind index.
+                    (proposal_id, position, storage.keys.seal(f"Klien {c.nik[-4:]}", "clients", "full_name"),
+                     storage.keys.seal(c.nik, "clients", "nik"), storage.keys.blind("nik", c.nik),
+                     storage.keys.seal("Jl. Melati 3", "clients", "address"),
+                     storage.keys.seal("081234567890", "clients", "phone")))
                 for number, total in enumerate(c.lines):
                     line_id = await conn.fetchval(
                         "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
@@ -387,7 +391,8 @@ async def test_the_scheduled_report_is_queued_once_per_month_for_each_head(servi
         rows = await conn.execute_fetchall("SELECT kind, params FROM outbox ORDER BY id")
     kinds = [r[0] for r in rows]
     assert kinds == ["monthly_report", "monthly_chart", "monthly_chart", "monthly_chart"]
-    assert Path(json.loads(rows[0][1])["path"]).read_bytes()[:2] == b"PK"  # the workbook is kept on disk
+    # The workbook is kept on disk, sealed (issue 17); the file store opens it.
+    assert services.files.read(json.loads(rows[0][1])["path"])[:2] == b"PK"
 
 
 # --- exports --------------------------------------------------------------------------------------------------------

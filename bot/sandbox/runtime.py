@@ -32,6 +32,7 @@ from bot.domain.reminder_rules import Calendar
 from bot.emulator import BotApiEmulator, default_spec_path
 from bot.services import Services
 from handlers.context import Deps, deps_of
+from storage.sealing import Keyring
 from storage.unit import Storage
 
 from . import demo
@@ -318,7 +319,8 @@ class Sandbox:
         )
         await emu.start()
         unsubscribe = emu.subscribe(self.changes.bump)
-        storage = await Storage.open(self.paths.database)
+        # A throwaway key for the made-up data (the database and files are wiped at every start).
+        storage = await Storage.open(self.paths.database, keys=Keyring.generate())
         settings = self.bot_settings(emu)
         app = build_application(settings, storage=storage, clock=self.clock)
         # The training room keeps what reached the error handler (made-up data only), so that its

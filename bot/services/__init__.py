@@ -41,7 +41,7 @@ class Services:
         self.clock = clock
         self.settings = settings
         # One file store for every service that keeps, reads or deletes uploaded files.
-        files = FileStore(Path(settings.storage.files_dir))
+        files = FileStore(Path(settings.storage.files_dir), storage.keys)
         self.files = files
         self.onboarding = OnboardingService(storage, clock, settings, files=files)
         self.proposals = ProposalService(storage, clock, settings, regions=regions, files=files)

@@ -65,7 +65,7 @@ class Service:
         self.storage = storage
         self.clock = clock
         self.settings = settings
-        self.files = files or FileStore(Path(settings.storage.files_dir))
+        self.files = files or FileStore(Path(settings.storage.files_dir), storage.keys)
 
     def store_upload(self, folder: str, file_name: str | None, content: bytes, mime_type: str | None) -> StoredFile:
         """Keep an uploaded file on disk once it is known to open as what it claims to be (an empty

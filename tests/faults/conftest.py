@@ -149,14 +149,21 @@ class WriteLock:
 
 def rows(database: Path | str, sql: str, *params: object) -> list[tuple]:
     """Read the database from the test, on a connection of its own while the bot process runs (on
-    SQLite, WAL lets it read; on PostgreSQL, a connection with the engine's own value codecs)."""
+    SQLite, WAL lets it read; on PostgreSQL, a connection with the engine's own value codecs).
+    Sealed personal values come back opened with the test run's keys (as the bot reads them)."""
+    from storage.sealing import Keyring
+    from tests.helpers import opened
+
+    keys = Keyring.from_environment()
     if isinstance(database, str):
-        return _pg_rows(database, sql, params)
-    conn = sqlite3.connect(database, timeout=10)
-    try:
-        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
-    finally:
-        conn.close()
+        found = _pg_rows(database, sql, params)
+    else:
+        conn = sqlite3.connect(database, timeout=10)
+        try:
+            found = [tuple(r) for r in conn.execute(sql, params).fetchall()]
+        finally:
+            conn.close()
+    return [tuple(opened(keys, v) for v in r) for r in found]
 
 
 def _pg_rows(url: str, sql: str, params: tuple) -> list[tuple]:

@@ -52,9 +52,11 @@ class Client:
         await emu.settle()
 
     async def rows(self, sql: str, *params: object) -> list[tuple]:
+        from tests.helpers import opened
+
         world = await self.world()
         async with world.storage.db.reading() as conn:
-            return [tuple(r) for r in await conn.execute_fetchall(sql, params)]
+            return [tuple(opened(world.storage.keys, v) for v in r) for r in await conn.execute_fetchall(sql, params)]
 
 
 @pytest.fixture

@@ -115,6 +115,14 @@ class World:
         assert replies and "✅" in replies[-1].text, [m.text for m in replies]
 
     async def rows(self, sql: str, *params: object) -> list[tuple]:
+        """Rows as the bot reads them: sealed personal values opened (see ``raw_rows``)."""
+        from tests.helpers import opened
+
+        async with self.storage.db.reading() as conn:
+            return [tuple(opened(self.storage.keys, v) for v in r) for r in await conn.execute_fetchall(sql, params)]
+
+    async def raw_rows(self, sql: str, *params: object) -> list[tuple]:
+        """Rows as stored: personal values sealed (``enc1:…``)."""
         async with self.storage.db.reading() as conn:
             return [tuple(r) for r in await conn.execute_fetchall(sql, params)]
 

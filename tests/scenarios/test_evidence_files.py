@@ -75,14 +75,15 @@ async def test_an_attachment_sent_by_mistake_is_listed_and_removed_before_submit
     listing = await op.tap(buttons.DRAFT_ATTACHMENTS.data(), saved)  # "📎 Lihat atau hapus lampiran" under the saved message
     assert "1. surat-pengantar.pdf" in listing.text and "2. ktp-salah.pdf" in listing.text
     assert f"{len(wrong)} B" in listing.text
-    (wrong_id, wrong_path), = await world.rows("SELECT id, stored_path FROM attachments WHERE file_name = 'ktp-salah.pdf'")
+    (wrong_id, wrong_path), = [(i, path) for i, path, name in await world.rows(
+        "SELECT id, stored_path, file_name FROM attachments") if name == "ktp-salah.pdf"]  # the name is sealed
     await op.tap(buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id), listing)
     shown = world.last(op.user)
     assert shown.message_id == listing.message_id  # the same list, redrawn
     assert "Dihapus: ktp-salah.pdf" in shown.text and "ktp-salah.pdf ·" not in shown.text
     assert [(name,) for name in ("surat-pengantar.pdf",)] == await world.rows("SELECT file_name FROM attachments")
     assert not Path(wrong_path).exists()  # the file a client's data may be in is gone from the disk too
-    assert [p.read_bytes() for p in stored_files(world)] == [letter]
+    assert [world.services.files.read(str(p)) for p in stored_files(world)] == [letter]  # sealed on disk, opened
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'remove_attachment'") == [("remove_attachment",)]
     # A second tap on the old button changes nothing and says why.
     old_copy = plant_button(world, op.user.id, buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id))  # e.g. an older list further up

@@ -138,7 +138,8 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
 
     # Andi returns it: client 2's NIK is wrong.
-    budi_client = (await world.rows("SELECT id FROM clients WHERE nik = '3201011203850002'"))[0][0]
+    budi_client = (await world.rows("SELECT id FROM clients WHERE nik_index = ?",
+                                    world.storage.keys.blind("nik", "3201011203850002")))[0][0]
     await give_reasons(world, t.andi, pid, "return", [f"c{budi_client}", "fnik"], "NIK tidak sesuai KTP")
     assert (await status(world, pid))[0] == "returned"
     assert await world.rows("SELECT client_id, field, reason, stage FROM return_reasons") == [

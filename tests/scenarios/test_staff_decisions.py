@@ -188,9 +188,13 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     # Another IPWL's client was given 0987654321 at BNI this year (seeded as step d would record it).
     other = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
     async with world.storage.db.transaction() as conn:
-        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-                           " updated_at) SELECT id, 'bni', '0987654321', 'X', 'submitted', '2026-11-28T00:00:00Z'"
-                           " FROM clients WHERE proposal_id = ?", (other,))
+        # Sealed, with its blind index, as the bot stores it (issue 17).
+        keys = world.storage.keys
+        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, account_index, holder_name,"
+                           " status, updated_at) SELECT id, 'bni', ?, ?, ?, 'submitted', '2026-11-28T00:00:00Z'"
+                           " FROM clients WHERE proposal_id = ?",
+                           (keys.seal("0987654321", "bank_accounts", "account_number"), keys.blind("account", "0987654321"),
+                            keys.seal("X", "bank_accounts", "holder_name"), other))
     other_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", other))[0][0]
     pid = await decreed(world, t)
     siti, budi, dewi = [r[0] for r in await world.rows(

@@ -28,6 +28,7 @@ from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from bot.services import FileUpload
+from tests.helpers import opened
 from handlers import views
 from handlers.context import BotContext
 from storage.db import to_db_time
@@ -189,8 +190,10 @@ async def fingerprint(world: Any) -> dict[str, list[tuple]]:
                 sql = "SELECT * FROM audit_events WHERE action != 'denied'"
             else:
                 sql = f"SELECT * FROM {table}"
-            # In a stable order on both engines (not every table has an id).
-            result[table] = sorted((tuple(r) for r in await conn.execute_fetchall(sql)), key=repr)
+            # In a stable order on both engines (not every table has an id). Sealed values are
+            # compared opened: sealing the same value twice gives other bytes (a fresh nonce).
+            result[table] = sorted((tuple(opened(world.storage.keys, v) for v in r)
+                                    for r in await conn.execute_fetchall(sql)), key=repr)
     return result
 
 
