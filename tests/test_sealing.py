@@ -282,13 +282,13 @@ def test_a_rotation_killed_half_way_resumes_where_it_stopped(tmp_path: Path, dat
                       f'key_file = "{key_file}"\n')
     env = {k: v for k, v in os.environ.items() if k not in ("ATENSI_KEY_FILE", "ATENSI_KEYS")}
     command = [sys.executable, "-m", "bot.cli", "keys", "rotate", "--batch", "1", "--config", str(config)]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
-    assert first.stdout is not None
-    for line in first.stdout:
-        if line.startswith("clients: 20/"):
-            first.send_signal(signal.SIGKILL)
-            break
-    first.wait(timeout=60)
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as first:
+        assert first.stdout is not None
+        for line in first.stdout:
+            if line.startswith("clients: 20/"):
+                first.send_signal(signal.SIGKILL)
+                break
+        first.wait(timeout=60)
     assert first.returncode == -signal.SIGKILL
 
     async def state() -> tuple[int, dict[str, int]]:
