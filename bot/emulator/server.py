@@ -30,6 +30,7 @@ from .methods import BotApiMethods, Params
 from .models import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from .spec import FileUpload, SpecValidator
 from .state import ChatRef, EmulatorState
+from .webhook import WebhookDelivery
 
 __all__ = ["BotApiEmulator", "default_spec_path"]
 
@@ -121,6 +122,9 @@ class BotApiEmulator:
         """Release waiting polls and delayed calls, then shut the server down."""
         self._closing.set()
         self.state.updates.close()
+        webhook = self.state.updates.stop_webhook(drop_pending=False)
+        if webhook is not None:
+            await webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -138,6 +142,11 @@ class BotApiEmulator:
         await self.stop()
 
     # -------------------------------------------------------------------------- properties
+
+    @property
+    def webhook(self) -> WebhookDelivery | None:
+        """The webhook delivery while ``setWebhook`` is in force (what was delivered, attempts)."""
+        return self.state.updates.webhook
 
     @property
     def port(self) -> int:
