@@ -20,6 +20,7 @@ from handlers import common, notifications, proposals, router  # noqa: F401 – 
 from handlers import decisions, payments, reviews  # noqa: F401 – they register renderers too
 from handlers import lpj, reminders, tasks  # noqa: F401 – lpj and reminders register renderers
 from handlers import admin, guidance, reports  # admin and reports register renderers too
+from handlers import inbox_worker  # noqa: F401 – registers the parked-update notice
 from handlers.callback_data import pattern
 from handlers.errors import on_error
 
