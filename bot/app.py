@@ -185,7 +185,7 @@ class WorkerRuntime:
     async def _beat(self) -> None:
         seconds = deps_of(self.app).settings.webhook.heartbeat_seconds
         while True:
-            log.info("heartbeat %s: %s, %d update(s) in hand, handled %d, retried %d, parked %d", self.name,
+            logging.getLogger("atensi.worker").info("heartbeat %s: %s, %d update(s) in hand, handled %d, retried %d, parked %d", self.name,
                      "leading" if self.leadership.leading else "standby", len(self.worker._running),
                      self.worker.stats["handled"], self.worker.stats["retried"], self.worker.stats["parked"])
             await asyncio.sleep(seconds)
