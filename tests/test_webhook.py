@@ -242,3 +242,50 @@ async def wait_rows(deployment: Deployment, sql: str, *params: object, want: lis
         if loop.time() > deadline:
             raise AssertionError(f"{sql}: {got} != {want}")
         await asyncio.sleep(0.05)
+
+
+@pytest.mark.postgresql_only
+async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_leads(
+        tmp_path: Path, database_url: str, engine: str) -> None:
+    """The leader's own connection is cut (a network split, the server restarting its session): it
+    stops sending and drops its jobs, a standby takes the lock, and the old leader stands by."""
+    settings = webhook_settings(tmp_path, database_url, heartbeat_seconds=0.5)
+    clock = ManualClock(START)
+    async with BotApiEmulator(TOKEN) as emu:
+        settings = settings.model_copy(update={"telegram": settings.telegram.model_copy(
+            update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})})
+        storage = await Storage.open(database_url)
+        first = WorkerRuntime(build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-a")
+        await first.start()
+        await asyncio.wait_for(_until(lambda: first.leadership.leading), 10)
+        second = WorkerRuntime(build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-b")
+        await second.start()
+        try:
+            await asyncio.sleep(0.5)
+            assert first.leadership.leading and not second.leadership.leading
+            assert deps_of(second.app).sender is None
+            jobs_led = {job.name for job in first.app.job_queue.jobs()}
+            assert {"menus", "monthly_report", "broadcast_reports", "inbox_cleanup"} <= jobs_led
+
+            async with storage.db.transaction() as conn:
+                await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                   " WHERE application_name = 'atensi-bot worker-a'")
+            await asyncio.wait_for(_until(lambda: second.leadership.leading and not first.leadership.leading), 10)
+            assert deps_of(first.app).sender is None and deps_of(second.app).sender is not None
+            assert not {"menus", "monthly_report", "broadcast_reports", "inbox_cleanup"} & {
+                job.name for job in first.app.job_queue.jobs() if job.enabled and not job.removed}
+            async with storage.reading() as uow:
+                assert (await uow.inbox.status()).leader == "worker-b"
+            # The old leader reconnected and stands by (it would lead again if worker-b died).
+            await asyncio.sleep(1)
+            assert first.leadership.control is not None and await first.leadership.control.alive()
+            assert not first.leadership.leading and first.leadership.times_led == 1
+        finally:
+            await second.stop()
+            await first.stop()
+            await storage.close()
+
+
+async def _until(predicate) -> None:  # noqa: ANN001
+    while not predicate():
+        await asyncio.sleep(0.05)
