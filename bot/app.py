@@ -186,7 +186,7 @@ class WorkerRuntime:
         seconds = deps_of(self.app).settings.webhook.heartbeat_seconds
         while True:
             logging.getLogger("atensi.worker").info("heartbeat %s: %s, %d update(s) in hand, handled %d, retried %d, parked %d", self.name,
-                     "leading" if self.leadership.leading else "standby", len(self.worker._running),
+                     "leading" if self.leadership.leading else "standby", self.worker.in_hand,
                      self.worker.stats["handled"], self.worker.stats["retried"], self.worker.stats["parked"])
             await asyncio.sleep(seconds)
 

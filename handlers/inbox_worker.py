@@ -83,6 +83,11 @@ class InboxWorker:
     def busy(self) -> bool:
         return bool(self._running)
 
+    @property
+    def in_hand(self) -> int:
+        """Updates being handled now."""
+        return len(self._running)
+
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run(), name="inbox-worker"),
                        asyncio.create_task(self._renew(), name="inbox-claims")]

@@ -6,6 +6,10 @@ UPDATE SKIP LOCKED``, so workers claiming at the same moment pass over each othe
 waiting (SQLite serialises every writer anyway). A claim that is never finished (the worker died)
 expires and the row is claimed again; ``attempts`` counts the claims.
 
+A row's payload (the raw update: what people typed, names and NIKs among it) is kept only while
+the update is pending: finishing or parking a row blanks it, so an erasure never has a copy to miss
+here beyond the updates not handled yet.
+
 On PostgreSQL a stored update is announced with ``NOTIFY atensi_inbox`` (delivered at commit), so
 idle workers wake at once instead of at their next poll.
 """
@@ -106,7 +110,7 @@ class InboxRepository:
 
     async def finish(self, update_id: int, now: dt.datetime, *, error: str | None = None) -> None:
         await self._conn.execute(
-            "UPDATE inbox SET status = 'done', done_at = ?, claimed_until = NULL, last_error = ?"
+            "UPDATE inbox SET status = 'done', done_at = ?, claimed_until = NULL, last_error = ?, payload = ''"
             " WHERE update_id = ? AND status = 'pending'",
             (to_db_time(now), error[:300] if error else None, update_id),
         )
@@ -121,7 +125,8 @@ class InboxRepository:
     async def park(self, update_id: int, error: str) -> bool:
         """Set the update aside (its chat goes on); True the first time."""
         result = await self._conn.execute(
-            "UPDATE inbox SET status = 'parked', claimed_until = NULL, last_error = ? WHERE update_id = ? AND status = 'pending'",
+            "UPDATE inbox SET status = 'parked', claimed_until = NULL, last_error = ?, payload = ''"
+            " WHERE update_id = ? AND status = 'pending'",
             (error[:300], update_id),
         )
         return result.rowcount == 1

@@ -57,7 +57,8 @@ def parse_update(body: bytes) -> tuple[int, int, str]:
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int) or isinstance(
             update.get("update_id"), bool):
         raise BadUpdate("no integer update_id")
-    return int(update["update_id"]), chat_of_update(update), json.dumps(update, ensure_ascii=False)
+    # Kept as Telegram sent it (valid UTF-8 JSON, checked above): no second serialisation.
+    return int(update["update_id"]), chat_of_update(update), body.decode("utf-8")
 
 
 class InboxService(Service):
