@@ -9,6 +9,8 @@ POSTing to the proxy. The scripted mix:
   the client's name, the NIK — four updates whose order matters (each is the answer to the question
   the previous one opened) and each a write;
 - other people ask for ``/bantuan`` meanwhile (reads);
+- Rina, the admin, sends a broadcast to every operator (her "Send" confirmed while the workers
+  run), and the leader's broadcast-report job tells her how it went;
 - the leader's reminder run: 24 other operators have drafts untouched for two hours; the leader's
   job queues a reminder for each, its outbox sender delivers them (each send held 0.3 s at
   "Telegram", so some are in flight when the leader dies).
@@ -171,7 +173,7 @@ def _config(tmp: Path, emu: BotApiEmulator, database_url: str) -> Path:
         f'base_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
         f'[storage]\nurl = "{database_url}"\nfiles_dir = "{tmp / "files"}"\npool_size = 4\n'
         f'[regions]\nregencies_file = "{SHARED / "wilayah" / "regencies.csv"}"\n'
-        "[access]\nadmin_user_ids = [9001]\n"
+        "[access]\nadmin_user_ids = [9001]\n[admin]\nbroadcast_check_seconds = 1\n"
         # A dead leader's claimed rows come back after a second (production: 10 minutes).
         "[delivery]\nlease_seconds = 2\n"
         "[reminders]\nfirst_run_seconds = 1\ninterval_minutes = 1\ndraft_idle_hours = 1\n"
@@ -216,6 +218,7 @@ async def _seed(config: Path, emu: BotApiEmulator, offset: float) -> tuple[list[
             state = await earlier.proposals.start(who)
             idle[state.proposal.code] = user
         readers = [emu.add_user(f"Tamu{n}", started=True) for n in range(READERS)]
+        emu.add_user("Rina", last_name="Admin", user_id=9001, started=True)
     finally:
         await storage.close()
     return live, idle, readers
@@ -238,6 +241,34 @@ async def _operator_script(emu: BotApiEmulator, user: EmuUser, n: int) -> None:
 
 def _reminders(emu: BotApiEmulator, idle: dict[str, EmuUser]) -> dict[str, int]:
     return {code: sum(code in (m.text or "") for m in emu.chat_messages(user)) for code, user in idle.items()}
+
+
+BROADCAST = "Rapat evaluasi LPJ: Senin, 7 Desember, 09.00 WIB."
+
+
+async def _broadcast(config: Path, offset: float) -> int:
+    """Rina's /siaran to every operator, confirmed (as her press on "Send" does)."""
+    from tests.faults.conftest import operator_identity
+
+    settings = load_settings(config, environ={"ATENSI_BOT_TOKEN": TOKEN})
+    storage = await Storage.open(settings.storage.target, pool_size=2)
+    try:
+        services = Services(storage, ShiftedClock(offset), settings)
+
+        class Rina:
+            id, full_name = 9001, "Rina Admin"
+
+        who = await operator_identity(services, Rina)  # type: ignore[arg-type]
+        await services.broadcasts.begin(who, "all", None)
+        preview = await services.broadcasts.draft(who, BROADCAST)
+        await services.broadcasts.confirm(who, preview.broadcast.id)
+        return preview.broadcast.id
+    finally:
+        await storage.close()
+
+
+def _broadcasts(emu: BotApiEmulator, users: list[EmuUser]) -> dict[int, int]:
+    return {user.id: sum(BROADCAST in (m.text or "") for m in emu.chat_messages(user)) for user in users}
 
 
 def _leader(url: str) -> tuple[str, str] | None:
@@ -301,14 +332,18 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         await standby.kill()
         await standby.start()
 
-        # 3. The leader dies while reminders are on their way.
+        # Rina presses "Send" on her broadcast to every operator (the outbox rows are queued at once).
+        broadcast_id = await _broadcast(config, offset)
+
+        # 3. The leader dies while reminders and the broadcast are on their way.
         leader = next(w for w in workers if w.proc is not None and w.proc.pid == leader_pid)
         await until(lambda: sum(_reminders(emu, idle).values()) >= 4, timeout=60)
         killed_at = ShiftedClock(offset).now()
         await leader.kill()
-        marked = rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'reminder' AND status = 'sent'")[0][0]
+        marked = rows(database_url, "SELECT count(*) FROM outbox WHERE kind IN ('reminder', 'broadcast')"
+                                    " AND status = 'sent'")[0][0]
         await asyncio.sleep(0.5)  # the sends in flight land after the crash
-        in_flight = sum(_reminders(emu, idle).values()) - marked
+        in_flight = sum(_reminders(emu, idle).values()) + sum(_broadcasts(emu, [*live, *idle.values()]).values()) - marked
         await until(lambda: (_leader(database_url) or ("", ""))[0] != holder, timeout=20)
         new_holder, since = _leader(database_url)
         took_over = (dt.datetime.fromisoformat(since.replace("Z", "+00:00")) - killed_at).total_seconds()
@@ -325,6 +360,9 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
                     timeout=90)
         await until(lambda: rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'reminder' AND status = 'sent'")
                     == [(IDLE_OPERATORS,)], timeout=60)
+        await until(lambda: rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'broadcast'"
+                                               " AND status = 'pending'") == [(0,)], timeout=60)
+        await until(lambda: any("📊" in (m.text or "") for m in emu.chat_messages(9001)), timeout=60)
         await emu.settle(timeout=20)
     finally:
         for process in everyone:
@@ -352,10 +390,15 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         assert (year, month) == (2026, 12)
         assert rows(database_url, "SELECT count(*) FROM audit_events WHERE entity_id = ? AND action = 'create_draft'",
                     code) == [(1,)]
-    # Every reminder delivered; a duplicate only for a send in flight when the leader died.
+    # Every reminder and every operator's broadcast delivered; a duplicate only for a send in flight
+    # when the leader died; Rina's delivery report came once.
     received = _reminders(emu, idle)
-    duplicates = sum(n - 1 for n in received.values() if n > 1)
+    broadcast = _broadcasts(emu, [*live, *idle.values()])
+    duplicates = sum(n - 1 for n in [*received.values(), *broadcast.values()] if n > 1)
     assert all(n >= 1 for n in received.values()), received
+    assert all(n >= 1 for n in broadcast.values()), broadcast
+    assert sum("📊" in (m.text or "") for m in emu.chat_messages(9001)) == 1
+    assert rows(database_url, "SELECT status FROM broadcasts WHERE id = ?", broadcast_id) == [("done",)]
     assert duplicates <= in_flight, (duplicates, in_flight)
     assert rows(database_url, "SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE kind = 'reminder'") == [
         (IDLE_OPERATORS, IDLE_OPERATORS)]
@@ -372,4 +415,4 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
     assert emu.violations == []
     print(f"\nwebhook kill test: {total_updates} updates in {len(per_chat)} chats; {caught_in_hand} in the killed "
           f"worker's hand, {taken_over} claimed again; standby led {took_over:.2f} s after "
-          f"the leader's SIGKILL; reminders: {IDLE_OPERATORS}, {in_flight} in flight at the kill, {duplicates} duplicate(s)")
+          f"the leader's SIGKILL; reminders: {IDLE_OPERATORS} and a broadcast to {len(broadcast)}: {in_flight} in flight at the kill, {duplicates} duplicate(s)")
