@@ -50,9 +50,12 @@ class Deployment:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
+            # In this order: once the emulator has nothing left to POST, every update it delivered
+            # is stored (the intake answers 200 after its commit), so the inbox count covers it.
+            delivered = self.emu.is_idle()
             pending = await self.rows("SELECT count(*) FROM inbox WHERE status = 'pending'")
             sender = deps_of(self.runtime.app).sender
-            if (self.emu.is_idle() and pending[0][0] == 0 and not self.runtime.worker.busy
+            if (delivered and pending[0][0] == 0 and not self.runtime.worker.busy
                     and (sender is None or not sender.busy)):
                 return
             if loop.time() > deadline:
