@@ -381,6 +381,11 @@ class BotApiEmulator:
         it has fetched, which the emulator cannot see (a handler busy with the database or a file)."""
         self._busy_probes.append(probe)
 
+    @property
+    def calls_in_flight(self) -> int:
+        """Bot API calls being answered right now (``getUpdates`` aside)."""
+        return self._in_flight
+
     def is_idle(self) -> bool:
         """Every update fetched and no call in flight (no quiet period: see :meth:`settle`)."""
         return self.state.updates.undelivered == 0 and self._in_flight == 0
