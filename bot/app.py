@@ -7,6 +7,7 @@ the local Bot API emulator.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -136,3 +137,81 @@ def configure_logging(level: int = logging.INFO) -> None:
     # DEBUG applies to the bot's own loggers ("atensi.*"), which log ids only.
     for name in ("telegram", "aiosqlite"):
         logging.getLogger(name).setLevel(max(level, logging.INFO))
+
+
+# --- several processes on PostgreSQL (issue 15): intake, workers, one leader ------------------------
+
+
+class WorkerRuntime:
+    """A worker process's parts: the inbox worker, the leadership, their own connection."""
+
+    def __init__(self, app: Application, name: str) -> None:
+        from handlers.inbox_worker import InboxWorker
+        from handlers.leadership import Leadership
+
+        self.app = app
+        self.name = name
+        self.worker = InboxWorker(app, name=name)
+        self.leadership = Leadership(app, None, name=name, reconnect=self._control)
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def _control(self):  # -> ControlConnection | None
+        from storage.inbox import INBOX_CHANNEL
+        from storage.leadership import open_control
+        from storage.outbox import OUTBOX_CHANNEL
+
+        deps = deps_of(self.app)
+        control = await open_control(deps.settings.storage.target, name=self.name)
+        if control is not None:
+            await control.listen(INBOX_CHANNEL, self.worker.wake)
+            await control.listen(OUTBOX_CHANNEL, lambda: deps.sender.wake() if deps.sender is not None else None)
+        return control
+
+    async def start(self) -> None:
+        """Connect, start the job queue, claim updates, and stand for leader."""
+        await self.app.initialize()
+        self.leadership.control = await self._control()
+        await self.app.start()
+        self.worker.start()
+        self.leadership.start()
+        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def stop(self) -> None:
+        """Stop claiming and leading, let updates in hand finish, disconnect."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        await self.worker.stop()
+        await self.leadership.stop()
+        if self.leadership.control is not None:
+            await self.leadership.control.close()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _beat(self) -> None:
+        seconds = deps_of(self.app).settings.webhook.heartbeat_seconds
+        while True:
+            logging.getLogger("atensi.worker").info("heartbeat %s: %s, %d update(s) in hand, handled %d, retried %d, parked %d", self.name,
+                     "leading" if self.leadership.leading else "standby", self.worker.in_hand,
+                     self.worker.stats["handled"], self.worker.stats["retried"], self.worker.stats["parked"])
+            await asyncio.sleep(seconds)
+
+
+async def register_webhook(settings: Settings) -> None:
+    """``setWebhook`` with the configured URL, secret, allowed updates and connections."""
+    from telegram import Bot
+
+    cfg = settings.webhook
+    async with Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url,
+                   base_file_url=settings.telegram.base_file_url) as bot:
+        await bot.set_webhook(url=cfg.url, secret_token=cfg.secret.get_secret_value(),
+                              allowed_updates=cfg.allowed_updates, max_connections=cfg.max_connections)
+
+
+async def delete_webhook(settings: Settings) -> None:
+    """``deleteWebhook``: Telegram stops POSTing (pending updates are kept for polling)."""
+    from telegram import Bot
+
+    async with Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url,
+                   base_file_url=settings.telegram.base_file_url) as bot:
+        await bot.delete_webhook()

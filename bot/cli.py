@@ -20,6 +20,7 @@ from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.models import Role
 from bot.services import ServiceError, Services
+from bot.services.inbox import InboxStatus
 from storage.copy import CopyMismatch, CopyRefused, copy_database
 from storage.db import Database, StorageBusy
 from bot.services.admin import erasure_ledger, make_backup
@@ -116,12 +117,132 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings(args.config)
     configure_logging()
+    if args.webhook:
+        _need_webhook_settings(settings, register=args.register)
+        return asyncio.run(_with_instance_lock(settings, lambda: _serve_roles(
+            settings, intake=True, worker=True, register=args.register)))
+    if args.register:
+        raise CliError("--register goes with run --webhook (or: atensi-bot webhook --register)")
     if not settings.telegram.has_token:
         # A fresh checkout has no token: show the whole workflow offline rather than stop.
         log.warning("no Telegram bot token configured, so starting the offline sandbox instead. %s",
                     NO_TOKEN_HINT.format(config=args.config or DEFAULT_CONFIG))
         return _run_sandbox(settings)
     return asyncio.run(_run_bot(settings))
+
+
+# --- webhook, worker (several processes on PostgreSQL) ----------------------------------------------
+
+ONE_PROCESS_ON_SQLITE = (
+    "atensi-bot {command} runs beside other bot processes, and they can share only a PostgreSQL "
+    "database ([storage] url = \"postgresql://…\"); this bot uses the SQLite file {database}, which one "
+    "process uses alone. Run one process instead: atensi-bot run (long polling) or atensi-bot run --webhook "
+    "(intake, worker and leader in one process)."
+)
+
+
+def _need_postgresql(settings: Settings, command: str) -> None:
+    if settings.storage.engine != "postgresql":
+        raise CliError(ONE_PROCESS_ON_SQLITE.format(command=command, database=settings.storage.database))
+
+
+def _need_webhook_settings(settings: Settings, *, register: bool) -> None:
+    if not settings.webhook.secret.get_secret_value():
+        raise CliError("[webhook] secret is not set (ATENSI_WEBHOOK__SECRET): without it anyone could post "
+                       "updates to the endpoint. Use 1-256 characters of A-Z, a-z, 0-9, _ and -.")
+    if register and not settings.telegram.has_token:
+        raise CliError("--register needs the bot token ([telegram] token or ATENSI_BOT_TOKEN)")
+    if register and not settings.webhook.url:
+        raise CliError("--register needs [webhook] url: the public HTTPS address Telegram posts to "
+                       "(the reverse proxy's), e.g. https://atensi.example.go.id/telegram/webhook")
+
+
+async def _with_instance_lock(settings: Settings, serve: Callable[[], Awaitable[int]]) -> int:
+    lock = InstanceLock(Path(settings.storage.database))
+    if not lock.acquire(exclusive=False):
+        raise CliError(f"a restore of {settings.storage.database} is in progress; start the bot when it has finished")
+    try:
+        return await serve()
+    finally:
+        lock.release()
+
+
+async def _serve_roles(settings: Settings, *, intake: bool, worker: bool, register: bool) -> int:
+    """Serve the webhook intake and/or a worker (which stands for leader) until SIGINT/SIGTERM."""
+    from bot.app import WorkerRuntime, build_application, register_webhook
+    from bot.webhook.intake import WebhookIntake
+    from handlers.inbox_worker import process_name
+
+    cfg = settings.webhook
+    pool = settings.storage.pool_size if worker else min(settings.storage.pool_size, max(2, cfg.max_connections // 4))
+    storage = await Storage.open(settings.storage.target, pool_size=pool)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runtime: WorkerRuntime | None = None
+    endpoint: WebhookIntake | None = None
+    role = "bot" if intake and worker else ("worker" if worker else "intake")
+    try:
+        if worker:
+            app = build_application(settings, storage=storage, clock=SystemClock())
+            runtime = WorkerRuntime(app, process_name(role))
+            await runtime.start()
+        services = deps_services(runtime) if runtime is not None else Services(storage, SystemClock(), settings)
+        if intake:
+            endpoint = WebhookIntake(services, cfg)
+            if runtime is not None:  # one process: a stored update wakes this worker directly
+                endpoint.on_stored = runtime.worker.wake
+            await endpoint.start()
+            if register:
+                await register_webhook(settings)
+                log.info("webhook registered with Telegram: %s", cfg.url)
+        log.info("%s running (%s); press Ctrl+C to stop", process_name(role),
+                 ", ".join(part for part, on in (("intake", intake), ("worker and leader candidate", worker)) if on))
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        if endpoint is not None:
+            await endpoint.stop()
+        if runtime is not None:
+            await runtime.stop()
+        await storage.close()
+    return 0
+
+
+def deps_services(runtime: object) -> Services:
+    from handlers.context import deps_of
+
+    return deps_of(getattr(runtime, "app")).services
+
+
+def cmd_webhook(args: argparse.Namespace) -> int:
+    from bot.app import configure_logging, delete_webhook
+
+    settings = _settings(args.config)
+    configure_logging()
+    if args.delete:
+        if not settings.telegram.has_token:
+            raise CliError("--delete needs the bot token ([telegram] token or ATENSI_BOT_TOKEN)")
+        asyncio.run(delete_webhook(settings))
+        print("webhook deleted: Telegram no longer posts updates (they wait for polling: atensi-bot run)")
+        return 0
+    _need_postgresql(settings, "webhook")
+    _need_webhook_settings(settings, register=args.register)
+    return asyncio.run(_with_instance_lock(settings, lambda: _serve_roles(
+        settings, intake=True, worker=False, register=args.register)))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.app import configure_logging
+
+    settings = _settings(args.config)
+    configure_logging()
+    _need_postgresql(settings, "worker")
+    if not settings.telegram.has_token:
+        raise CliError("a worker answers people through Telegram: set [telegram] token (or ATENSI_BOT_TOKEN)")
+    return asyncio.run(_with_instance_lock(settings, lambda: _serve_roles(
+        settings, intake=False, worker=True, register=False)))
 
 
 # --- sandbox ---------------------------------------------------------------------------------------
@@ -206,11 +327,27 @@ def cmd_db(args: argparse.Namespace) -> int:
                 done = set(await applied_versions(storage.db))
                 for m in available_migrations(storage.db.dialect):
                     print(f"{'applied' if m.version in done else 'pending'}  {m.name}")
+                if INBOX_MIGRATION in done:
+                    _print_inbox_status(await Services(storage, SystemClock(), settings).inbox.status())
         finally:
             await storage.close()
         return 0
 
     return asyncio.run(go())
+
+
+INBOX_MIGRATION = 16
+
+
+def _print_inbox_status(status: InboxStatus) -> None:
+    """The webhook deployment's state: inbox depth, its oldest update, who leads."""
+    oldest = (f"update {status.oldest_pending_id}, received {status.oldest_pending_at}"
+              if status.oldest_pending_id is not None else "none")
+    print(f"inbox: {status.pending} update(s) pending, {status.parked} parked; oldest pending: {oldest}")
+    if status.leader is None:
+        print("leader: none yet (no worker has led; polling with atensi-bot run needs none)")
+    else:
+        print(f"leader: {status.leader} since {status.leader_since}, last heartbeat {status.leader_heartbeat_at}")
 
 
 def _apply_erasures(settings: Settings) -> int:
@@ -444,8 +581,22 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"TOML settings file (default: {DEFAULT_CONFIG} if present)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("run", parents=[common],
-                   help="run the bot (long polling); without a token, the offline sandbox").set_defaults(func=cmd_run)
+    run = sub.add_parser("run", parents=[common],
+                         help="run the bot (long polling); without a token, the offline sandbox")
+    run.add_argument("--webhook", action="store_true",
+                     help="one process serving the webhook: intake, worker and leader ([webhook] settings)")
+    run.add_argument("--register", action="store_true", help="with --webhook: setWebhook at start")
+    run.set_defaults(func=cmd_run)
+    webhook = sub.add_parser("webhook", parents=[common],
+                             help="serve the webhook endpoint: store each update Telegram posts (PostgreSQL; "
+                                  "any number of these behind the HTTPS proxy)")
+    webhook.add_argument("--register", action="store_true",
+                         help="setWebhook at start ([webhook] url, secret, allowed_updates, max_connections)")
+    webhook.add_argument("--delete", action="store_true", help="deleteWebhook, then exit")
+    webhook.set_defaults(func=cmd_webhook)
+    sub.add_parser("worker", parents=[common],
+                   help="handle the stored updates, one chat at a time; one worker also leads (outbox, "
+                        "repeating jobs) (PostgreSQL; any number of these)").set_defaults(func=cmd_worker)
     sandbox = sub.add_parser("sandbox", parents=[common],
                              help="try the bot without Telegram: demo data and a web chat on 127.0.0.1")
     sandbox.add_argument("--port", type=_port, default=None, help="web chat port (default: [sandbox] port, 8080)")

@@ -265,6 +265,55 @@ class ReminderSettings(_Section):
         return self
 
 
+_SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class WebhookSettings(_Section):
+    """Several processes on PostgreSQL (``atensi-bot webhook`` / ``worker``, or ``run --webhook``)."""
+
+    # Where the intake listens (HTTPS is the reverse proxy's job) and the path Telegram POSTs to.
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=0, le=65535)
+    path: str = "/telegram/webhook"
+    # The public HTTPS URL Telegram calls (the proxy's), for `webhook --register`.
+    url: str = ""
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token; wrong or missing: 403, nothing stored.
+    # 1–256 characters A-Z a-z 0-9 _ -. Prefer ATENSI_WEBHOOK__SECRET.
+    secret: SecretStr = SecretStr("")
+    max_connections: int = Field(default=40, ge=1, le=100)
+    allowed_updates: list[str] = Field(default_factory=lambda: ["message", "edited_message", "callback_query",
+                                                                "my_chat_member"])
+    # A POSTed update larger than this is refused (413) — Telegram's are a few kilobytes.
+    max_body_kb: int = Field(default=256, ge=1, le=10_240)
+    # Workers: updates handled at once per worker (never two of one chat), how long a claim lives
+    # (renewed while the update runs; a dead worker's claim expires and another takes it), and how
+    # many claims an update gets before it is parked.
+    concurrency: int = Field(default=8, ge=1, le=200)
+    claim_seconds: float = Field(default=30.0, gt=0, le=3600)
+    max_attempts: int = Field(default=5, ge=1, le=100)
+    retry_seconds: float = Field(default=2.0, gt=0, le=3600)
+    idle_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    # How often a standby tries the leader lock, the leader checks its connection and writes its
+    # heartbeat (db status), and each process logs one.
+    leader_check_seconds: float = Field(default=1.0, gt=0, le=60)
+    heartbeat_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    @field_validator("path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("the webhook path starts with /, e.g. /telegram/webhook")
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value()
+        if text and (len(text) > 256 or not set(text) <= _SECRET_CHARS):
+            raise ValueError("the secret is 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
@@ -279,6 +328,7 @@ class Settings(_Section):
     admin: AdminSettings = AdminSettings()
     payments: PaymentsSettings = PaymentsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    webhook: WebhookSettings = WebhookSettings()
     sandbox: SandboxSettings = SandboxSettings()
 
 

@@ -14,6 +14,9 @@ hold the update's own facts:
   dropped before any handler runs.
 - **whether it has committed anything**, so that its error message never says "nothing was
   changed" when a change was saved before the failure.
+- **how it failed**, for a webhook worker (``handlers/inbox_worker.py``): an update from the inbox
+  that failed without saving anything is tried again later, and while tries are left the person is
+  not told (they hear once: when it succeeds, or at the last try).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from contextvars import ContextVar
 _pending_update: ContextVar[tuple[int, asyncio.Task[object] | None] | None] = ContextVar(
     "atensi_pending_update", default=None)
 _committed: ContextVar[bool] = ContextVar("atensi_committed", default=False)
+_failure: ContextVar[BaseException | None] = ContextVar("atensi_failure", default=None)
+_retried_later: ContextVar[bool] = ContextVar("atensi_retried_later", default=False)
 
 
 class DuplicateUpdate(Exception):
@@ -65,6 +70,27 @@ def committed_in_this_update() -> bool:
     return _committed.get()
 
 
+def begin_inbox_attempt(*, retried_if_it_fails: bool) -> None:
+    """A worker is about to handle an inbox update (in the update's own task): no failure yet;
+    ``retried_if_it_fails``: it is not the last try, so a failure that saved nothing stays quiet."""
+    _failure.set(None)
+    _retried_later.set(retried_if_it_fails)
+
+
+def note_failure(error: BaseException) -> None:
+    """The error handler saw this update fail."""
+    _failure.set(error)
+
+
+def failure() -> BaseException | None:
+    return _failure.get()
+
+
+def failure_is_retried() -> bool:
+    """A failure now (nothing saved) will be tried again: do not tell the person yet."""
+    return _retried_later.get() and not _committed.get()
+
+
 class RecentUpdates:
     """The ids this process handled lately (bounded), to drop a duplicate before any handler."""
 
@@ -79,6 +105,10 @@ class RecentUpdates:
         if len(self._ids) > self._capacity:
             self._ids.popitem(last=False)
         return True
+
+    def forget(self, update_id: int) -> None:
+        """The update is to be handled again (a worker's retry after a failure that saved nothing)."""
+        self._ids.pop(update_id, None)
 
     def remember(self, update_ids: list[int]) -> None:
         for update_id in update_ids[-self._capacity:]:

@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.domain.kinds import ConversationKind, NotificationKind
 from handlers import admin, buttons, common, decisions, guidance, lpj, notifications, payments, proposals
-from handlers import reminders, reports, reviews, router, tasks
+from handlers import inbox_worker, reminders, reports, reviews, router, tasks
 from handlers.buttons import Button
 from handlers.errors import on_error
 from handlers.outbox import Renderer
@@ -75,6 +75,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.BROADCAST: admin.render_broadcast,
     NotificationKind.BROADCAST_REPORT: admin.render_broadcast_report,
     NotificationKind.DELIVERY_FAILED: notifications.render_delivery_failed,
+    NotificationKind.INBOX_PARKED: inbox_worker.render_parked,
     NotificationKind.LPJ_CARD: lpj.render_card,
     NotificationKind.LPJ_CLOSED: lpj.render_closed,
     NotificationKind.LPJ_RETURNED: lpj.render_returned,

@@ -9,7 +9,7 @@ from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
 from handlers import views
-from bot.update_scope import DuplicateUpdate, committed_in_this_update
+from bot.update_scope import DuplicateUpdate, committed_in_this_update, failure_is_retried, note_failure
 from handlers.context import BotContext
 from handlers.replies import alert_text, answer_press
 
@@ -24,12 +24,17 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     if context.deps.errors is not None:
         context.deps.errors.append(error)
+    note_failure(error)
     update_id = update.update_id if isinstance(update, Update) else None
     # Ids and the exception type only: message bodies may hold personal data.
     log.error("unhandled %s while handling update %s", type(error).__name__, update_id,
               exc_info=(type(error), error, error.__traceback__))
     if not isinstance(update, Update):
         return
+    if failure_is_retried():
+        # A webhook worker tries this update again later (it saved nothing): the person hears
+        # once, from the try that succeeds or from the last one.
+        raise ApplicationHandlerStop
     # An update that failed is not handed to the handlers of later groups: when the duplicate check
     # (group -1) fails — the database is unavailable — the handler would fail too and the person
     # would be told twice (or it would run unrecorded).

@@ -85,6 +85,10 @@ class OutboxSender:
         self._queues: dict[int, deque[OutboxMessage]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._held: set[int] = set()  # ids of the rows in local queues
+        # Rows this sender delivered (or gave up) lately. A row whose lease ran out while it was
+        # being sent can be claimed again by a claim that committed just before the row was marked
+        # sent; without this, it would be queued — and sent — a second time once it left _held.
+        self._finished: dict[int, None] = {}
         # A claim is committed before its rows reach the local queues: while one is under way the
         # rows are neither due in the database nor held here, and the sender is still busy.
         self._claiming = 0
@@ -163,6 +167,8 @@ class OutboxSender:
         for message in batch:
             if message.id in self._held:  # claimed again while still waiting here: already ours
                 continue
+            if message.id in self._finished:  # claimed again as it was being marked sent: done
+                continue
             self._held.add(message.id)
             self._queues.setdefault(message.chat_id, deque()).append(message)
             if message.chat_id not in self._workers:
@@ -216,6 +222,7 @@ class OutboxSender:
         rendered = await render(self.deps, t, message.params)
         if rendered is None:  # nothing to say any more (e.g. the item changed again)
             await outbox.mark_sent(message, None, self.deps.clock.now())
+            self._finish(message)
             return
         failures = limited = 0
         while True:
@@ -254,6 +261,7 @@ class OutboxSender:
         """Record the delivery. The message is out: its bookkeeping must not make it go twice, so a
         database that is busy (locked longer than the busy timeout) is waited out here, with the row
         in hand, instead of letting the row be sent again later."""
+        self._finish(message)  # from now on this sender never sends it again
         now = self.deps.clock.now()
         for attempt in range(1, MARK_ATTEMPTS + 1):
             try:
@@ -298,7 +306,13 @@ class OutboxSender:
             log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts,
                       type(error).__name__)
 
+    def _finish(self, message: OutboxMessage) -> None:
+        self._finished[message.id] = None
+        if len(self._finished) > 4 * BACKLOG:
+            del self._finished[next(iter(self._finished))]
+
     async def _give_up(self, message: OutboxMessage, error: TelegramError, *, tell_admins: bool) -> None:
+        self._finish(message)
         self.stats["failed"] += 1
         log.warning("outbox %s to chat %s failed for good: %s", message.id, message.chat_id, type(error).__name__)
         await self.deps.services.outbox.give_up(

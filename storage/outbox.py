@@ -16,6 +16,8 @@ from storage.db import Connection, to_db_time
 
 from bot.domain.records import NewNotification, OutboxMessage
 
+OUTBOX_CHANNEL = "atensi_outbox"
+
 # Rows per INSERT: 7 parameters each, far below either engine's bound-parameter limit.
 _CHUNK = 500
 
@@ -69,6 +71,9 @@ class OutboxRepository:
                 [value for row in chunk for value in row],
             )
             added += len(inserted)
+        if added and self._conn.dialect == "postgresql":
+            # Wakes the sender of whichever process leads (delivered at commit; repeats coalesce).
+            await self._conn.execute(f"NOTIFY {OUTBOX_CHANNEL}")
         self.enqueued += added
         return added
 

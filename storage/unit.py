@@ -10,6 +10,7 @@ from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepo
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
+from storage.inbox import InboxRepository
 from storage.finance import (
     BankAccountRepository,
     DecreeRepository,
@@ -59,6 +60,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(conn)
         self.privacy = PersonalDataRepository(conn, keys)
         self.report_runs = ReportRunRepository(conn)
+        self.inbox = InboxRepository(conn)
 
 
 class Storage:

@@ -51,6 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ATENSI_KEY_FILE"] = str(keys)
     config.addinivalue_line("markers", "sqlite_only: tests something only the SQLite engine has")
     config.addinivalue_line("markers", "postgresql_only: tests something only the PostgreSQL engine has")
+    config.addinivalue_line("markers", "multiprocess: several real bot processes on PostgreSQL, killed mid-run (slow; "
+                                       "part of make test; -m multiprocess runs them alone)")
+    config.addinivalue_line("markers", "webhook_settings(**keys): [webhook] settings of tests/test_webhook.py's deployment")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

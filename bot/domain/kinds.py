@@ -63,3 +63,4 @@ class NotificationKind(StrEnum):
     MONTHLY_REPORT = "monthly_report"
     MONTHLY_CHART = "monthly_chart"
     DELIVERY_FAILED = "delivery_failed"  # to admins: a chat could not be reached
+    INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside

@@ -19,6 +19,7 @@ from .html import HtmlError
 from .models import BotMessage, CallbackAnswer, StoredFile
 from .spec import FileUpload
 from .state import CommandsKey, EmulatorState
+from .webhook import WebhookDelivery, WebhookSettings, check_secret, check_webhook_url
 
 __all__ = ["BotApiMethods", "Params"]
 
@@ -127,6 +128,7 @@ class BotApiMethods:
             "getMe": self.get_me,
             "logOut": self.always_true,
             "close": self.always_true,
+            "setWebhook": self.set_webhook,
             "deleteWebhook": self.delete_webhook,
             "getWebhookInfo": self.get_webhook_info,
             "getUpdates": self.get_updates,
@@ -293,14 +295,42 @@ class BotApiMethods:
             "has_main_web_app": False,
         }
 
+    async def set_webhook(self, p: Params) -> bool:
+        """Deliver updates by POST from now on (:mod:`.webhook`); an empty URL removes the webhook."""
+        url = p.text("url") or ""
+        if not url:
+            return await self.delete_webhook(p)
+        check_webhook_url(url)
+        secret = p.text("secret_token")
+        check_secret(secret)
+        connections = p.integer("max_connections") or 40
+        if not 1 <= connections <= 100:
+            raise ApiError.bad_request("max_connections must be between 1 and 100")
+        allowed = p.json("allowed_updates")
+        if p.flag("drop_pending_updates"):
+            self._state.updates.clear()
+        settings = WebhookSettings(url, secret or None, connections,
+                                   frozenset(allowed) if isinstance(allowed, list) and allowed else None)
+        delivery = WebhookDelivery(settings, self._state.clock, **self._state.webhook_timing)
+        previous = self._state.updates.start_webhook(delivery)
+        if previous is not None:
+            await previous.close()
+        return True
+
     async def delete_webhook(self, p: Params) -> bool:
-        """No webhook is ever set; optionally drop pending updates."""
+        """Back to ``getUpdates``; optionally drop pending updates."""
+        previous = self._state.updates.stop_webhook(drop_pending=p.flag("drop_pending_updates"))
+        if previous is not None:
+            await previous.close()
         if p.flag("drop_pending_updates"):
             self._state.updates.clear()
         return True
 
     async def get_webhook_info(self, p: Params) -> dict[str, Any]:
-        """An empty ``WebhookInfo``."""
+        """The webhook's ``WebhookInfo`` (url, pending updates, the last error), or an empty one."""
+        webhook = self._state.updates.webhook
+        if webhook is not None:
+            return webhook.info()
         return {
             "url": "",
             "has_custom_certificate": False,

@@ -30,6 +30,7 @@ from .methods import BotApiMethods, Params
 from .models import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from .spec import FileUpload, SpecValidator
 from .state import ChatRef, EmulatorState
+from .webhook import WebhookDelivery
 
 __all__ = ["BotApiEmulator", "default_spec_path"]
 
@@ -121,6 +122,9 @@ class BotApiEmulator:
         """Release waiting polls and delayed calls, then shut the server down."""
         self._closing.set()
         self.state.updates.close()
+        webhook = self.state.updates.stop_webhook(drop_pending=False)
+        if webhook is not None:
+            await webhook.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -138,6 +142,11 @@ class BotApiEmulator:
         await self.stop()
 
     # -------------------------------------------------------------------------- properties
+
+    @property
+    def webhook(self) -> WebhookDelivery | None:
+        """The webhook delivery while ``setWebhook`` is in force (what was delivered, attempts)."""
+        return self.state.updates.webhook
 
     @property
     def port(self) -> int:
@@ -371,6 +380,11 @@ class BotApiEmulator:
         """Make :meth:`settle` also wait while ``probe()`` is true: the bot still handling an update
         it has fetched, which the emulator cannot see (a handler busy with the database or a file)."""
         self._busy_probes.append(probe)
+
+    @property
+    def calls_in_flight(self) -> int:
+        """Bot API calls being answered right now (``getUpdates`` aside)."""
+        return self._in_flight
 
     def is_idle(self) -> bool:
         """Every update fetched and no call in flight (no quiet period: see :meth:`settle`)."""

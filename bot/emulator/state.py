@@ -49,6 +49,8 @@ class EmulatorState:
         self.groups: dict[int, EmuChat] = {}
         self.files = FileStore()
         self.updates = UpdateQueue()
+        #: How webhook deliveries time out and back off (tests shorten them).
+        self.webhook_timing: dict[str, float] = {"timeout": 10.0, "first_retry": 0.2, "max_retry": 5.0}
         self.transcript: list[dict[str, Any]] = []
         self.commands: dict[CommandsKey, list[dict[str, Any]]] = {}
         #: chat id (None = default for all private chats) -> MenuButton object

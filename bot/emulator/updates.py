@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .errors import ApiError
+from .webhook import WebhookDelivery
 
 __all__ = ["DEFAULT_ALLOWED_UPDATES", "UpdateQueue"]
 
@@ -37,6 +38,10 @@ DEFAULT_ALLOWED_UPDATES = frozenset(
         "managed_bot",
     }
 )
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 _CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -62,11 +67,14 @@ class UpdateQueue:
         self._generation = 0
         self._closed = False
         self.delivered_up_to = first_update_id - 1
+        #: Set while a webhook is active: updates are POSTed there instead of waiting for a poll.
+        self.webhook: WebhookDelivery | None = None
 
     @property
     def undelivered(self) -> int:
-        """Updates enqueued but not yet returned by any ``getUpdates``."""
-        return sum(1 for update in self._pending if update["update_id"] > self.delivered_up_to)
+        """Updates enqueued but not yet returned by any ``getUpdates`` (or accepted by the webhook)."""
+        waiting = sum(1 for update in self._pending if update["update_id"] > self.delivered_up_to)
+        return waiting + (self.webhook.pending if self.webhook is not None else 0)
 
     @property
     def pending(self) -> int:
@@ -77,9 +85,35 @@ class UpdateQueue:
         """Enqueue ``{"update_id": …, kind: payload}`` and wake a waiting poll."""
         update = {"update_id": self._next_id, kind: payload}
         self._next_id += 1
+        if self.webhook is not None:
+            self.webhook.submit(update)
+            return update
         self._pending.append(update)
         self._wake()
         return update
+
+    def start_webhook(self, delivery: WebhookDelivery) -> WebhookDelivery | None:
+        """Deliver through ``delivery`` from now on, starting with what waits for a poll; returns
+        the delivery it replaces (to be closed), if any."""
+        previous, self.webhook = self.webhook, delivery
+        waiting = previous.take_pending() if previous is not None else []
+        waiting += self._pending
+        self._pending = []
+        for update in sorted(waiting, key=lambda u: u["update_id"]):
+            delivery.submit(update)
+        self._generation += 1  # a poll waiting now ends with 409
+        self._wake()
+        return previous
+
+    def stop_webhook(self, *, drop_pending: bool) -> WebhookDelivery | None:
+        """Back to ``getUpdates``: what the webhook had not delivered waits for a poll (unless
+        dropped); returns the delivery to close."""
+        previous, self.webhook = self.webhook, None
+        if previous is not None:
+            left = previous.take_pending()
+            if not drop_pending:
+                self._pending = sorted(self._pending + left, key=lambda u: u["update_id"])
+        return previous
 
     def confirm(self, offset: int) -> None:
         """Forget updates below ``offset``; a negative offset keeps the last ``-offset``."""
@@ -113,6 +147,8 @@ class UpdateQueue:
 
         A newer call terminates an older waiting one with ``409 Conflict`` as Telegram does.
         """
+        if self.webhook is not None:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
         if allowed_updates is not None:
             self._allowed = frozenset(allowed_updates) or DEFAULT_ALLOWED_UPDATES
         if offset is not None:
@@ -123,6 +159,8 @@ class UpdateQueue:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(timeout, 0)
         while True:
+            if self.webhook is not None:
+                raise ApiError(409, _WEBHOOK_ACTIVE)
             if generation != self._generation:
                 raise ApiError(409, _CONFLICT)
             self._pending = [u for u in self._pending if _kind(u) in self._allowed]

@@ -24,6 +24,7 @@ from bot.services.payments import AccountService, PaymentService
 from bot.services.reviews import ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
+from bot.services.inbox import InboxService
 from storage.files import FileStore
 from storage.unit import Storage
 
@@ -56,6 +57,7 @@ class Services:
         self.privacy = PrivacyService(storage, clock, settings, files=files)
         self.reports = ReportService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
+        self.inbox = InboxService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.
         self.outbox.use_effects({
             NotificationKind.PROPOSAL_CARD: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
