@@ -261,6 +261,17 @@ class ReminderSettings(_Section):
         return self
 
 
+class AuditSettings(_Section):
+    """The audit trail's safeguards (issue 17.8)."""
+
+    # A JSON-lines copy of every sealed audit event (no personal data), appended outside the
+    # database after each commit; `atensi-bot audit verify` compares the chain with it. Set here or
+    # by ATENSI_AUDIT__MIRROR, never in the database, so a database compromise cannot switch it off.
+    mirror: Path | None = None
+    # Admins are reminded this many days before a grant with an expiry (valid_until) lapses.
+    grant_expiry_warning_days: int = Field(default=7, ge=1, le=90)
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
@@ -276,6 +287,7 @@ class Settings(_Section):
     payments: PaymentsSettings = PaymentsSettings()
     delivery: DeliverySettings = DeliverySettings()
     sandbox: SandboxSettings = SandboxSettings()
+    audit: AuditSettings = AuditSettings()
 
 
 class ConfigError(Exception):

@@ -19,7 +19,7 @@ from telegram.ext import (
 from handlers import common, notifications, proposals, router  # noqa: F401 – notifications registers renderers
 from handlers import decisions, payments, reviews  # noqa: F401 – they register renderers too
 from handlers import lpj, reminders, tasks  # noqa: F401 – lpj and reminders register renderers
-from handlers import admin, guidance, reports  # admin and reports register renderers too
+from handlers import admin, consent, guidance, reports  # admin and reports register renderers too
 from handlers.callback_data import pattern
 from handlers.errors import on_error
 
@@ -54,6 +54,7 @@ COMMANDS = {
     "laporan": reports.cmd_report,
     "ekspor": reports.cmd_export,
     "panduan": guidance.cmd_guide,
+    "persetujuan": consent.cmd_consents,
 }
 
 # Button kind → handler. Kinds are the second field of callback data (handlers/callback_data.py).
@@ -145,6 +146,8 @@ BUTTONS = {
     "pd.x": admin.on_personal_export,
     "pd.e": admin.on_personal_erase_asked,
     "pd.ey": admin.on_personal_erase,
+    "cs.w": consent.on_withdraw_asked,
+    "cs.wy": consent.on_withdraw,
     "au.p": admin.on_history_page,
     "ad.x": admin.on_close,
     "ex.k": reports.on_export_kind,

@@ -23,6 +23,7 @@ from bot.services.payments import AccountService, PaymentService
 from bot.services.reviews import CARD_KIND, ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
+from storage.audit_chain import AuditMirror
 from storage.files import FileStore
 from storage.unit import Storage
 
@@ -39,6 +40,8 @@ class Services:
         self.storage = storage
         self.clock = clock
         self.settings = settings
+        if settings.audit.mirror is not None and storage.audit_mirror is None:
+            storage.audit_mirror = AuditMirror(Path(settings.audit.mirror))
         # One file store for every service that keeps, reads or deletes uploaded files.
         files = FileStore(Path(settings.storage.files_dir))
         self.files = files

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator, format_age, format_date
-from bot.domain.models import ProposalStatus, Role
+from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.reminder_rules import Kind
 from bot.services.reminders import QueueSection
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
@@ -122,3 +122,11 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
         if section.more:
             lines.append(_(t, N_("…and {count} more."), count=section.more))
     return clip("\n".join(lines))
+
+
+def grant_expiry(t: Translator, grant: LapsingGrant) -> str:
+    """To an admin, once, some days before a role with an expiry ends."""
+    role = t.gettext(ROLE_LABELS[grant.role]) + (f" {grant.scope}" if grant.scope else "")
+    return _(t, N_("⏳ The role <b>{role}</b> of {name} ends on {date}. To keep it, send a new invitation "
+                   "with a later last day (/undang); otherwise nothing is needed: it stops by itself."),
+             role=role, name=grant.full_name, date=grant.valid_until - dt.timedelta(minutes=1))

@@ -12,6 +12,7 @@ import json
 from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
 from tests.helpers import pdf
 from tests.scenarios.test_review_flow import card, tap, team
+from tests.scenarios.conftest import consent_in_chat
 
 ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
 PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
@@ -78,6 +79,8 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     await world.emu.settle()
     assert "📎" in world.last(op.user).text
     await op.tap("sub|1", summary)  # (the summary just above the file's receipt)
+    op.actions += 3  # a photo of each client's signed consent form, then Send again
+    await op.tap("sub|1", await consent_in_chat(world, op.user))
 
     print(f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions")
     assert op.actions <= 40, op.actions
@@ -166,6 +169,7 @@ async def test_a_nik_contradicted_by_the_clients_data_is_corrected_or_kept_visib
     client_card = await op.tap(f"cl|{client_id}", summary)
     assert "berbeda dengan NIK" in client_card.text
     await op.tap("sub|1", summary)
+    await op.tap("sub|1", await consent_in_chat(world, op.user))
     await world.drain()
     answer = await tap(world, t.budi, card(world, t, 1), "v1|pdt|1")
     assert not answer.show_alert
