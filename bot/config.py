@@ -206,6 +206,13 @@ class AdminSettings(_Section):
     backup_send_in_chat: bool = False
     # Client data of a closed proposal may be anonymized on request after this many years.
     retention_years: int = Field(default=5, ge=0, le=30)
+    # The retention job (issue 17.7): every retention_check_hours it anonymizes the clients of
+    # proposals closed more than retention_years ago (and clients whose withdrawn consent the rule
+    # now lets go). The admins are told which proposals first; the erasure follows
+    # retention_notice_days later.
+    retention_job: bool = True
+    retention_check_hours: int = Field(default=24, ge=1, le=24 * 31)
+    retention_notice_days: int = Field(default=7, ge=0, le=90)
 
 
 class LpjSettings(_Section):

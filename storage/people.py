@@ -120,6 +120,13 @@ class PeopleRepository:
             (to_db_time(now), to_db_time(before), limit))
         return [_lapsing(r) for r in rows]
 
+    async def count_lapsing(self, now: dt.datetime, before: dt.datetime) -> int:
+        """Grants in force that lapse before ``before`` (reminded or not)."""
+        return int(await self._conn.fetchval(
+            "SELECT count(*) FROM grants g JOIN people p ON p.id = g.person_id WHERE g.revoked_at IS NULL"
+            " AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL AND g.valid_until > ? AND g.valid_until <= ?",
+            (to_db_time(now), to_db_time(before))))
+
     async def lapsing_grant(self, grant_id: int) -> LapsingGrant | None:
         """One grant with an expiry, as the reminder names it (None: revoked since, or no expiry)."""
         row = await self._conn.fetchone(

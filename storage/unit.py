@@ -28,6 +28,7 @@ from storage.proposals import AttachmentRepository, ClientRepository, ProposalRe
 from storage.registry import IpwlRepository, TeamRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
+from storage.retention import RetentionRepository
 from storage.updates import ProcessedUpdateRepository
 
 
@@ -60,6 +61,7 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(conn)
         self.privacy = PersonalDataRepository(conn)
         self.report_runs = ReportRunRepository(conn)
+        self.retention = RetentionRepository(conn)
 
 
 class Storage:

@@ -23,6 +23,7 @@ from bot.services.payments import AccountService, PaymentService
 from bot.services.reviews import CARD_KIND, ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
+from bot.services.retention import RetentionService
 from storage.audit_chain import AuditMirror
 from storage.files import FileStore
 from storage.unit import Storage
@@ -56,6 +57,7 @@ class Services:
         self.admin = AdminService(storage, clock, settings, files=files)
         self.broadcasts = BroadcastService(storage, clock, settings, files=files)
         self.privacy = PrivacyService(storage, clock, settings, files=files)
+        self.retention = RetentionService(storage, clock, settings, files=files)
         self.reports = ReportService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.

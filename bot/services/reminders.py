@@ -59,10 +59,14 @@ class QueueSection:
     scope: str  # the team code, the IPWL codes, or "" (centre-wide)
     counts: dict[ProposalStatus, int] = field(default_factory=dict)
     items: list[QueueItem] = field(default_factory=list)
+    # The admins' own queue (issue 17): roles ending within the warning days, and client records
+    # the retention job has announced for anonymization.
+    lapsing_roles: int = 0
+    retention_announced: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced
 
     @property
     def more(self) -> int:
@@ -286,6 +290,13 @@ class ReminderService(Service):
             for role in (Role.FINANCE, Role.HEAD):
                 if who.actor.has_role(role):
                     sections.append(await self._section(uow, role, ""))
+            if who.is_admin:
+                now = self.clock.now()
+                lapsing = await uow.people.count_lapsing(
+                    now, now + dt.timedelta(days=self.settings.audit.grant_expiry_warning_days))
+                announced = await uow.retention.announced_count()
+                if lapsing or announced:
+                    sections.append(QueueSection(Role.ADMIN, "", lapsing_roles=lapsing, retention_announced=announced))
         if not sections and not who.known:
             raise ServiceError("not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link."))
         return sections

@@ -111,7 +111,12 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                            count=section.total))
         else:
             lines.append(_(t, N_("<b>{role}</b>: {count} item(s)"), role=role, count=section.total))
-        if not section.items:
+        if section.lapsing_roles:
+            lines.append(_(t, N_("• {count} role(s) end within a few days: /pengguna"), count=section.lapsing_roles))
+        if section.retention_announced:
+            lines.append(_(t, N_("• {count} client record(s) announced for anonymization by the retention job"),
+                           count=section.retention_announced))
+        if not section.items and not section.lapsing_roles and not section.retention_announced:
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:
             line = _(t, N_("• {code} · {ipwl} · {status} · {age}"), code=item.code, ipwl=item.ipwl_code,

@@ -36,3 +36,15 @@ CREATE TABLE consents (
     withdrawn_by       INTEGER REFERENCES people(id)
 );
 CREATE INDEX consents_proposal ON consents(proposal_id);
+
+-- Issue 17.7: retention. A client record due for erasure (its proposal closed longer than the
+-- retention period, or its consent withdrawn and the rule now allowing it) is first announced to
+-- the admins (the dry run), then erased by the job once erase_after has passed. No personal data.
+CREATE TABLE retention_notices (
+    client_id    INTEGER PRIMARY KEY REFERENCES clients(id) ON DELETE CASCADE,
+    proposal_id  INTEGER NOT NULL REFERENCES proposals(id),
+    announced_at TEXT NOT NULL,
+    erase_after  TEXT NOT NULL,
+    erased_at    TEXT
+);
+CREATE INDEX retention_notices_due ON retention_notices(erase_after) WHERE erased_at IS NULL;

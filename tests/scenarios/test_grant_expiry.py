@@ -45,6 +45,8 @@ async def test_a_role_with_a_last_day_is_reminded_once_and_then_stops(world: Wor
     assert len(told) == 1, told
     assert "⏳ Peran Kepala Balai milik Hadi Plt berakhir pada 11 Des 2026 23.59 WIB" in told[0], told
     assert await world.rows("SELECT count(*) FROM outbox WHERE kind = 'grant_expiry'") == [(1,)]
+    tasks = (await world.say(rina, "/tugas"))[-1].text
+    assert "1 peran berakhir dalam beberapa hari" in tasks, tasks
 
     # The day after the last day: the very next command is refused, without a revocation.
     world.clock.set(AFTER)

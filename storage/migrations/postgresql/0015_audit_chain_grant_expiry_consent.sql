@@ -28,3 +28,13 @@ CREATE TABLE consents (
     withdrawn_by       bigint REFERENCES people(id)
 );
 CREATE INDEX consents_proposal ON consents(proposal_id);
+
+-- Issue 17.7 (as SQLite's 0015): retention notices (the dry run), then the erasure. No personal data.
+CREATE TABLE retention_notices (
+    client_id    bigint PRIMARY KEY REFERENCES clients(id) ON DELETE CASCADE,
+    proposal_id  bigint NOT NULL REFERENCES proposals(id),
+    announced_at timestamptz NOT NULL,
+    erase_after  timestamptz NOT NULL,
+    erased_at    timestamptz
+);
+CREATE INDEX retention_notices_due ON retention_notices(erase_after) WHERE erased_at IS NULL;
