@@ -99,7 +99,8 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     assert await world.rows("SELECT c.position, b.component, b.quantity, b.unit_cost FROM budget_lines b"
                             " JOIN clients c ON c.id = b.client_id ORDER BY c.position, b.component") == [
         (1, "1", 3, 500_000), (1, "3", 4, 200_000), (2, "4", 6, 250_000), (3, "4", 6, 250_000)]
-    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
+    assert await world.rows("SELECT purpose, count(*) FROM attachments GROUP BY purpose ORDER BY purpose") == [
+        ("consent", 3), ("proposal", 1)]
 
 
 async def test_a_new_clients_picker_starts_empty_and_the_summary_says_each_clients_components(world) -> None:
