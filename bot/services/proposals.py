@@ -352,6 +352,11 @@ class ProposalService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
+            if state.cursor.step == Step.CONSENT_GUARDIAN and state.editing is not None:
+                # The form of a minor came before the guardian's name: not kept as a loose attachment.
+                raise ValidationError(Problem(N_("Client {number} ({name}) is under 18 by the NIK: first type who "
+                                                 "signed for them (name, relation)."),
+                                              {"number": state.editing.position, "name": state.editing.full_name[:40]}))
             consent = state.cursor.step == Step.CONSENT_FORM and state.editing is not None
             client_id = state.cursor.client_id if state.cursor.step in (
                 Step.BUDGET, Step.BUDGET_LINE, Step.EDIT, Step.CONSENT_FORM) else None

@@ -64,6 +64,11 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
     assert "✅ Persetujuan klien 1 (Budi Santoso) tercatat" in said[0], said
     assert "Rina Putri berusia di bawah 18 tahun" in said[1], said  # by the NIK: a guardian signs
 
+    # The form before the guardian's name: refused (not kept as a loose attachment), and said why.
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Rina terlalu cepat"))
+    await world.emu.settle()
+    assert "ketik dahulu siapa yang menandatangani" in world.last(t.op).text
+    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
     # A guardian without the relation: said what is expected, nothing kept.
     answer = (await world.say(t.op, "Siti Aminah"))[-1]
     assert "dipisahkan koma" in answer.text and "Siti Aminah, ibu" in answer.text
