@@ -28,6 +28,7 @@ from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
 from handlers.reminders import schedule_reminders
 from handlers.reports import schedule_admin_jobs
+from handlers.retention import schedule_retention
 from storage.unit import Storage
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -100,6 +101,7 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
     deps.sender.start()
     schedule_reminders(app)
     schedule_admin_jobs(app)
+    schedule_retention(app)
     schedule_menus(app)
     await app.start()
     assert app.updater is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import signal
 import sys
@@ -21,6 +22,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.domain.models import Role
 from bot.services import ServiceError, Services
 from bot.services.inbox import InboxStatus
+from storage.audit_chain import AuditMirror, verify as verify_audit_chain
 from storage.copy import CopyMismatch, CopyRefused, copy_database
 from storage.db import Database, StorageBusy
 from bot.services.admin import erasure_ledger, make_backup
@@ -349,6 +351,36 @@ def _print_inbox_status(status: InboxStatus) -> None:
     else:
         print(f"leader: {status.leader} since {status.leader_since}, last heartbeat {status.leader_heartbeat_at}")
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: walk the audit chain (and the mirror, when configured or given) and report
+    the first event altered, removed or inserted; exit 1 when the trail does not hold."""
+    settings = _settings(args.config)
+    mirror_path: Path | None = args.mirror or settings.audit.mirror
+
+    async def go() -> int:
+        storage = await Storage.open(settings.storage.target, apply_migrations=False, pool_size=1)
+        try:
+            mirror = AuditMirror(mirror_path).lines() if mirror_path is not None else None
+            async with storage.db.snapshot() as conn:
+                result = await verify_audit_chain(conn, mirror)
+        finally:
+            await storage.close()
+        print(f"{result.events} audit event(s) checked"
+              + (f", {result.redacted} reason(s) blanked by an erasure" if result.redacted else ""))
+        if mirror is not None:
+            print(f"mirror {mirror_path}: {result.mirrored} event(s) match"
+                  + (f", {result.unmirrored} newer event(s) not in it yet" if result.unmirrored else ""))
+        if result.intact:
+            print("the audit trail is intact")
+            return 0
+        print(f"the audit trail does NOT hold: {len(result.findings)} problem(s); the first:")
+        print("  " + result.findings[0].describe())
+        for finding in result.findings[1:10]:
+            print("  then " + finding.describe())
+        return 1
+
+    return asyncio.run(go())
+
 
 def _apply_erasures(settings: Settings) -> int:
     """``db apply-erasures``: erase again every client of the erasure ledger the database still
@@ -441,12 +473,22 @@ def cmd_invite(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
     role = Role.OPERATOR if args.ipwl else Role(args.role)
 
+    valid_until = None
+    if args.valid_until is not None:
+        try:
+            valid_until = dt.date.fromisoformat(args.valid_until)
+        except ValueError:
+            raise CliError(f"--valid-until {args.valid_until}: a date as 2027-06-30") from None
+
     async def go(services: Services) -> int:
-        invite = await services.onboarding.create_invite(role, ipwl_code=args.ipwl, team_code=args.team)
+        invite = await services.onboarding.create_invite(role, ipwl_code=args.ipwl, team_code=args.team,
+                                                         grant_valid_until=valid_until)
         username = settings.telegram.bot_username or "<bot_username>"
         print(f"https://t.me/{username}?start={invite.token}")
         print(f"token: {invite.token}")
         print(f"role: {role.value}; valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC; single use")
+        if invite.grant_valid_until is not None:
+            print(f"the role it grants lapses at the end of {invite.grant_valid_until:%Y-%m-%d} (centre time)")
         if not settings.telegram.bot_username:
             print("(set [telegram] bot_username in the config to print the full link)")
         return 0
@@ -640,6 +682,8 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--ipwl", metavar="CODE", help="an operator invite for this IPWL")
     target.add_argument("--role", choices=["pic", "finance", "head", "admin", "auditor"])
     inv.add_argument("--team", metavar="CODE", help="the PIC team (with --role pic)")
+    inv.add_argument("--valid-until", metavar="DATE",
+                     help="the role lapses after this day (2027-06-30); default: until revoked")
     inv.set_defaults(func=cmd_invite)
 
     teams = admin_sub.add_parser("teams", parents=[common], help="list or add PIC teams")
@@ -649,6 +693,12 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("code")
     add.add_argument("name")
     teams.set_defaults(func=cmd_teams, teams_command="list")
+
+    audit = sub.add_parser("audit", parents=[common], help="check the audit trail's hash chain")
+    audit.add_argument("audit_command", choices=["verify"])
+    audit.add_argument("--mirror", type=Path, default=None,
+                       help="the JSON-lines mirror to compare with (default: [audit] mirror)")
+    audit.set_defaults(func=cmd_audit)
 
     backup = admin_sub.add_parser("backup", parents=[common],
                                   help="one verified archive of the database and the file store, while the bot "

@@ -210,6 +210,13 @@ class AdminSettings(_Section):
     backup_send_in_chat: bool = False
     # Client data of a closed proposal may be anonymized on request after this many years.
     retention_years: int = Field(default=5, ge=0, le=30)
+    # The retention job (issue 17.7): every retention_check_hours it anonymizes the clients of
+    # proposals closed more than retention_years ago (and clients whose withdrawn consent the rule
+    # now lets go). The admins are told which proposals first; the erasure follows
+    # retention_notice_days later.
+    retention_job: bool = True
+    retention_check_hours: int = Field(default=24, ge=1, le=24 * 31)
+    retention_notice_days: int = Field(default=7, ge=0, le=90)
 
 
 class LpjSettings(_Section):
@@ -314,6 +321,17 @@ class WebhookSettings(_Section):
         return value
 
 
+class AuditSettings(_Section):
+    """The audit trail's safeguards (issue 17.8)."""
+
+    # A JSON-lines copy of every sealed audit event (no personal data), appended outside the
+    # database after each commit; `atensi-bot audit verify` compares the chain with it. Set here or
+    # by ATENSI_AUDIT__MIRROR, never in the database, so a database compromise cannot switch it off.
+    mirror: Path | None = None
+    # Admins are reminded this many days before a grant with an expiry (valid_until) lapses.
+    grant_expiry_warning_days: int = Field(default=7, ge=1, le=90)
+
+
 class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
@@ -330,6 +348,7 @@ class Settings(_Section):
     delivery: DeliverySettings = DeliverySettings()
     webhook: WebhookSettings = WebhookSettings()
     sandbox: SandboxSettings = SandboxSettings()
+    audit: AuditSettings = AuditSettings()
 
 
 class ConfigError(Exception):

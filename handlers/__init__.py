@@ -19,8 +19,8 @@ from telegram.ext import (
 )
 
 from bot.domain.kinds import ConversationKind, NotificationKind
-from handlers import admin, buttons, common, decisions, guidance, lpj, notifications, payments, proposals
-from handlers import inbox_worker, reminders, reports, reviews, router, tasks
+from handlers import admin, buttons, common, consent, decisions, guidance, lpj, notifications, payments, proposals
+from handlers import inbox_worker, reminders, reports, retention, reviews, router, tasks
 from handlers.buttons import Button
 from handlers.errors import on_error
 from handlers.outbox import Renderer
@@ -91,6 +91,8 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.PROPOSAL_REJECTED: decisions.render_rejected,
     NotificationKind.PROPOSAL_RETURNED: decisions.render_returned,
     NotificationKind.REMINDER: reminders.render_reminder,
+    NotificationKind.GRANT_EXPIRY: reminders.render_grant_expiry,
+    NotificationKind.RETENTION: retention.render_retention,
     NotificationKind.SK_ANNEX: decisions.render_sk_annex,
     NotificationKind.SK_ISSUED: decisions.render_sk_issued,
     NotificationKind.TRANSFER_FAILED: payments.render_transfer_failed,
@@ -125,6 +127,7 @@ COMMANDS = {
     "laporan": reports.cmd_report,
     "ekspor": reports.cmd_export,
     "panduan": guidance.cmd_guide,
+    "persetujuan": consent.cmd_consents,
 }
 
 # Button kind → handler. Each kind is one codec in handlers/buttons.py, used by its keyboard too.
@@ -216,6 +219,8 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.PERSONAL_EXPORT: admin.on_personal_export,
     buttons.PERSONAL_ERASE_ASKED: admin.on_personal_erase_asked,
     buttons.PERSONAL_ERASE: admin.on_personal_erase,
+    buttons.CONSENT_WITHDRAW_ASKED: consent.on_withdraw_asked,
+    buttons.CONSENT_WITHDRAW: consent.on_withdraw,
     buttons.HISTORY_PAGE: admin.on_history_page,
     buttons.ADMIN_CLOSE: admin.on_close,
     buttons.EXPORT_KIND: reports.on_export_kind,

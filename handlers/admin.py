@@ -344,12 +344,16 @@ async def cmd_invite(update: Update, context: BotContext) -> None:
         await reply(update, av.invite_roles(t), reply_markup=kb.invite_roles(t))
         return
     role = ROLE_WORDS.get(args[0].lower())
-    scope = args[1] if role is not None and len(args) > 1 else (None if role is not None else args[0])
+    rest = args[1:] if role is not None else args  # "/undang JB01": an operator of that IPWL
     role = role or Role.OPERATOR
-    if role in (Role.OPERATOR, Role.PIC) and scope is None:
+    scoped = role in (Role.OPERATOR, Role.PIC)
+    scope = rest[0] if scoped and rest else None
+    # What follows the role (and its scope) is the role's last day: /undang head 31-12-2027.
+    valid_until = " ".join(rest[1:] if scoped else rest) or None
+    if scoped and scope is None:
         await _invite_scope(update, context, who, t, role)
         return
-    invite = await context.services.admin.invite(who, role, scope)
+    invite = await context.services.admin.invite(who, role, scope, valid_until)
     await _invite_link(update, context, invite, scope.upper() if scope else None)
 
 

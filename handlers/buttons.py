@@ -127,7 +127,9 @@ BROADCAST_SEND = Button("bc.y")  # send the broadcast: broadcast id
 BROADCAST_CANCEL = Button("bc.n")  # cancel the broadcast: broadcast id
 PERSONAL_EXPORT = Button("pd.x")  # export a client's personal data: client id
 PERSONAL_ERASE_ASKED = Button("pd.e")  # erase, asked: client id
-PERSONAL_ERASE = Button("pd.ey")  # erase, confirmed: client id
+PERSONAL_ERASE = Button("pd.ey")
+CONSENT_WITHDRAW_ASKED = Button("cs.w")  # record a client's withdrawal of consent, asked: client id
+CONSENT_WITHDRAW = Button("cs.wy")  # the withdrawal, confirmed: client id
 HISTORY_PAGE = Button("au.p")  # a page of a proposal's history: proposal id, page
 ADMIN_CLOSE = Button("ad.x")  # close an admin screen
 

@@ -15,6 +15,7 @@ from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_templa
 from bot.i18n import N_, Translator
 from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
+from bot.services.proposals import EDITABLE
 from bot.domain.validation import ValidationError
 from handlers import buttons, views
 from handlers.context import BotContext
@@ -340,6 +341,9 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.submit(who, int_arg(update))
     await answer_press(update)
     await close_buttons(update)
+    if state.proposal.status in EDITABLE:  # not sent yet: the clients' consent comes first
+        await _ask(update, context, state)
+        return
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, pv.submitted(t, state, team.name if team else None))
 
@@ -448,7 +452,12 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, pv.clients_added(t, len(state.clients) - before))
         await _ask(update, context, state)
         return
+    consenting = state.editing if state.cursor.step == Step.CONSENT_FORM else None
     state = await services.keep_file(who, upload, data)  # an empty or broken file is refused there
+    if consenting is not None and consenting.id in state.consents:  # the signed form of the client asked for
+        await reply(update, pv.consent_saved(t, consenting, state))
+        await _ask(update, context, state)
+        return
     await reply(update, pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
                 reply_markup=kb.attachment_saved(t))
 

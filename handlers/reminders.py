@@ -52,3 +52,11 @@ async def render_reminder(deps: Deps, t: Translator, params: dict[str, Any]) -> 
             int(params["proposal_id"]), str(params.get("status"))):
         return None
     return Rendered(rv.reminder(t, params, deps.clock.now()))
+
+
+async def render_grant_expiry(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To an admin: a role ends soon (dropped when the grant was revoked meanwhile)."""
+    grant = await deps.services.reminders.lapsing_grant(int(params["grant_id"]))
+    if grant is None or grant.valid_until <= deps.clock.now():
+        return None
+    return Rendered(rv.grant_expiry(t, grant))

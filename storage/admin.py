@@ -298,6 +298,8 @@ class BroadcastRepository:
 _CLIENT_TABLES = (
     ("budget_lines", "SELECT * FROM budget_lines WHERE client_id = ? ORDER BY id"),
     ("client_flags", "SELECT * FROM client_flags WHERE client_id = ? ORDER BY flag"),
+    ("consents", "SELECT notice_version, recorded_at, guardian_name, guardian_relation, withdrawn_at FROM consents"
+                 " WHERE client_id = ?"),
     ("bank_accounts", "SELECT * FROM bank_accounts WHERE client_id = ?"),
     ("transfers", "SELECT * FROM transfers WHERE client_id = ?"),
     ("lpj_services", "SELECT * FROM lpj_services WHERE client_id = ? ORDER BY id"),
@@ -414,6 +416,8 @@ class PersonalDataRepository:
             "UPDATE bank_accounts SET account_number = NULL, account_index = NULL, holder_name = NULL, passbook_id = NULL,"
             " return_reason = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
+        await self._conn.execute("UPDATE consents SET guardian_name = NULL, guardian_relation = NULL,"
+                                 " form_attachment_id = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE transfers SET note = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM attachments WHERE client_id = ?", (client_id,))
@@ -443,7 +447,7 @@ class PersonalDataRepository:
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE proposal_id = ?", (proposal_id,))
         marks = ",".join("?" for _ in free_text_actions)
         await self._conn.execute(
-            "UPDATE audit_events SET reason = NULL"
+            "UPDATE audit_events SET reason = NULL, reason_salt = NULL"
             f" WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
             (proposal_code, *free_text_actions))
 
@@ -452,7 +456,7 @@ class PersonalDataRepository:
         may name them), except ``keep_actions`` (whose reason is only a proposal code)."""
         marks = ",".join("?" for _ in keep_actions)
         await self._conn.execute(
-            "UPDATE audit_events SET reason = NULL"
+            "UPDATE audit_events SET reason = NULL, reason_salt = NULL"
             f" WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
             (str(client_id), *keep_actions))
 

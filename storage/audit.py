@@ -1,8 +1,12 @@
-"""The audit log: one row per change, written in the transaction of the change."""
+"""The audit log: one row per change, written in the transaction of the change, and sealed into
+the hash chain (:mod:`storage.audit_chain`) just before that transaction commits."""
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
 
+from storage.audit_chain import CHAIN_LOCK, as_dict, event_hash, reason_digest
 from storage.db import Connection, from_db_time, to_db_time
 from bot.domain.models import AuditEvent
 
@@ -10,11 +14,16 @@ from bot.domain.models import AuditEvent
 class AuditRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self._unsealed: list[int] = []
+        # The events this transaction sealed (for the mirror, written after the commit).
+        self.sealed: list[dict[str, Any]] = []
 
     async def record(self, event: AuditEvent) -> None:
-        await self._conn.execute(
+        salt = secrets.token_hex(16) if event.reason is not None else None
+        event_id = await self._conn.fetchval(
             "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action,"
-            " from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " from_status, to_status, reason, reason_salt, reason_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (
                 to_db_time(event.at),
                 event.actor_id,
@@ -25,8 +34,42 @@ class AuditRepository:
                 event.from_status,
                 event.to_status,
                 event.reason,
+                salt,
+                None if salt is None or event.reason is None else reason_digest(salt, event.reason),
             ),
         )
+        self._unsealed.append(int(event_id))
+
+    async def seal(self) -> None:
+        """Put this transaction's events on the chain (called once, just before the commit).
+
+        The chain's lock is taken last and held only until the commit, so appends from two
+        transactions are sealed one after the other, each after the other's head. The first seal
+        in a database that had events before the chain existed (an upgrade) seals those first."""
+        if not self._unsealed:
+            return
+        await self._conn.lock(CHAIN_LOCK)
+        head = await self._conn.fetchone(
+            "SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")
+        if head is None:
+            ids = [r[0] for r in await self._conn.execute_fetchall(
+                "SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id")]
+        else:
+            ids = sorted(self._unsealed)
+        seq, prev_hash = (0, "") if head is None else (int(head[0]), head[1])
+        for event_id in ids:
+            row = as_dict(await self._conn.fetchone(
+                "SELECT id, at, actor_id, actor_role, entity, entity_id, action, from_status, to_status,"
+                " reason_digest FROM audit_events WHERE id = ?", (event_id,)))
+            seq += 1
+            row["seq"] = seq
+            row["prev_hash"] = prev_hash
+            row["hash"] = event_hash(prev_hash, row)
+            await self._conn.execute("UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                                     (seq, prev_hash, row["hash"], event_id))
+            self.sealed.append(row)
+            prev_hash = row["hash"]
+        self._unsealed.clear()
 
     async def for_entity(self, entity: str, entity_id: str) -> list[AuditEvent]:
         rows = await self._conn.execute_fetchall(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.models import Grant, Invite, Person, Role
+from bot.domain.models import Grant, Invite, LapsingGrant, Person, Role
 from storage.db import Connection, Row, from_db_time, to_db_time
 from bot.domain.records import MenuRow
 
@@ -20,6 +20,11 @@ def _person(row: Row) -> Person:
     )
 
 
+def _lapsing(row: Row) -> LapsingGrant:
+    return LapsingGrant(row["id"], row["person_id"], row["full_name"], Role(row["role"]), row["ipwl"] or row["team"],
+                        from_db_time(row["valid_until"]))
+
+
 def _invite(row: Row) -> Invite:
     return Invite(
         id=row["id"],
@@ -31,6 +36,7 @@ def _invite(row: Row) -> Invite:
         expires_at=from_db_time(row["expires_at"]),
         used_at=from_db_time(row["used_at"]),
         used_by=row["used_by"],
+        grant_valid_until=from_db_time(row["grant_valid_until"]),
     )
 
 
@@ -66,12 +72,15 @@ class PeopleRepository:
     async def set_locale(self, person_id: int, locale: str) -> None:
         await self._conn.execute("UPDATE people SET locale = ? WHERE id = ?", (locale, person_id))
 
-    async def grants(self, person_id: int) -> frozenset[Grant]:
-        rows = await self._conn.execute_fetchall(
-            "SELECT g.role, g.ipwl_id, g.team_id FROM grants g JOIN people p ON p.id = g.person_id"
-            " WHERE g.person_id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL",
-            (person_id,),
-        )
+    async def grants(self, person_id: int, now: dt.datetime | None = None) -> frozenset[Grant]:
+        """The person's grants in force: not revoked, and (given ``now``) not past their expiry."""
+        sql = ("SELECT g.role, g.ipwl_id, g.team_id FROM grants g JOIN people p ON p.id = g.person_id"
+               " WHERE g.person_id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL")
+        if now is None:
+            rows = await self._conn.execute_fetchall(sql, (person_id,))
+        else:
+            rows = await self._conn.execute_fetchall(
+                sql + " AND (g.valid_until IS NULL OR g.valid_until > ?)", (person_id, to_db_time(now)))
         return frozenset(Grant(Role(r["role"]), r["ipwl_id"], r["team_id"]) for r in rows)
 
     async def ever_held(self, person_id: int, role: Role) -> bool:
@@ -80,7 +89,8 @@ class PeopleRepository:
             "SELECT 1 FROM grants WHERE person_id = ? AND role = ? LIMIT 1", (person_id, role.value))
         return bool(rows)
 
-    async def add_grant(self, person_id: int, grant: Grant, now: dt.datetime) -> bool:
+    async def add_grant(self, person_id: int, grant: Grant, now: dt.datetime,
+                        valid_until: dt.datetime | None = None) -> bool:
         """Add a grant unless the person already holds it; True when added. The person's row is held
         meanwhile, so two invitations redeemed at once never grant the same role twice."""
         await self._conn.lock_row("people", person_id)
@@ -92,11 +102,47 @@ class PeopleRepository:
         if existing:
             return False
         await self._conn.execute(
-            "INSERT INTO grants (person_id, role, ipwl_id, team_id, granted_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (person_id, grant.role.value, grant.ipwl_id, grant.team_id, to_db_time(now)),
+            "INSERT INTO grants (person_id, role, ipwl_id, team_id, granted_at, valid_until)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (person_id, grant.role.value, grant.ipwl_id, grant.team_id, to_db_time(now),
+             None if valid_until is None else to_db_time(valid_until)),
         )
         return True
+
+    async def grants_lapsing(self, now: dt.datetime, before: dt.datetime, limit: int = 200) -> list[LapsingGrant]:
+        """Grants in force whose expiry falls before ``before`` and whose admins were not told yet."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT g.id, g.person_id, p.full_name, g.role, i.code AS ipwl, t.code AS team, g.valid_until"
+            " FROM grants g JOIN people p ON p.id = g.person_id LEFT JOIN ipwl i ON i.id = g.ipwl_id"
+            " LEFT JOIN pic_teams t ON t.id = g.team_id"
+            " WHERE g.revoked_at IS NULL AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL"
+            " AND g.valid_until > ? AND g.valid_until <= ? AND g.expiry_reminded_at IS NULL ORDER BY g.id LIMIT ?",
+            (to_db_time(now), to_db_time(before), limit))
+        return [_lapsing(r) for r in rows]
+
+    async def count_lapsing(self, now: dt.datetime, before: dt.datetime) -> int:
+        """Grants in force that lapse before ``before`` (reminded or not)."""
+        return int(await self._conn.fetchval(
+            "SELECT count(*) FROM grants g JOIN people p ON p.id = g.person_id WHERE g.revoked_at IS NULL"
+            " AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL AND g.valid_until > ? AND g.valid_until <= ?",
+            (to_db_time(now), to_db_time(before))))
+
+    async def lapsing_grant(self, grant_id: int) -> LapsingGrant | None:
+        """One grant with an expiry, as the reminder names it (None: revoked since, or no expiry)."""
+        row = await self._conn.fetchone(
+            "SELECT g.id, g.person_id, p.full_name, g.role, i.code AS ipwl, t.code AS team, g.valid_until"
+            " FROM grants g JOIN people p ON p.id = g.person_id LEFT JOIN ipwl i ON i.id = g.ipwl_id"
+            " LEFT JOIN pic_teams t ON t.id = g.team_id"
+            " WHERE g.id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL",
+            (grant_id,))
+        return None if row is None else _lapsing(row)
+
+    async def mark_expiry_reminded(self, grant_id: int, now: dt.datetime) -> bool:
+        """Compare-and-set: True only for the run that reminds (two bot instances remind once)."""
+        cursor = await self._conn.execute(
+            "UPDATE grants SET expiry_reminded_at = ? WHERE id = ? AND expiry_reminded_at IS NULL",
+            (to_db_time(now), grant_id))
+        return cursor.rowcount == 1
 
     async def admin_chat_ids(self) -> list[int]:
         """Private chats of admins who can be written to: active admin grants (the configuration's
@@ -156,11 +202,13 @@ class InviteRepository:
         created_by: int | None,
         now: dt.datetime,
         expires_at: dt.datetime,
+        grant_valid_until: dt.datetime | None = None,
     ) -> Invite:
         invite_id = await self._conn.fetchval(
-            "INSERT INTO invites (token, role, ipwl_id, team_id, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (token, role.value, ipwl_id, team_id, created_by, to_db_time(now), to_db_time(expires_at)),
+            "INSERT INTO invites (token, role, ipwl_id, team_id, created_by, created_at, expires_at, grant_valid_until)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (token, role.value, ipwl_id, team_id, created_by, to_db_time(now), to_db_time(expires_at),
+             None if grant_valid_until is None else to_db_time(grant_valid_until)),
         )
         return Invite(
             id=int(invite_id),
@@ -170,6 +218,7 @@ class InviteRepository:
             team_id=team_id,
             created_at=now,
             expires_at=expires_at,
+            grant_valid_until=grant_valid_until,
         )
 
     async def by_token(self, token: str) -> Invite | None:

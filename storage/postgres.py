@@ -178,7 +178,7 @@ def _rowcount(status: str) -> int:
 
 
 # The tables an erasure blanks or deletes rows of (storage.admin.PersonalDataRepository).
-_PERSONAL_TABLES = ("clients", "client_flags", "budget_lines", "bank_accounts", "transfers", "return_reasons", "attachments",
+_PERSONAL_TABLES = ("clients", "client_flags", "consents", "budget_lines", "bank_accounts", "transfers", "return_reasons", "attachments",
                     "audit_events", "proposal_versions")
 
 _BUSY = (asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.CannotConnectNowError,

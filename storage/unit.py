@@ -8,6 +8,8 @@ from pathlib import Path
 
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
+from storage.audit_chain import AuditMirror
+from storage.consents import ConsentRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
 from storage.inbox import InboxRepository
@@ -28,6 +30,7 @@ from storage.registry import IpwlRepository, TeamRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
 from storage.sealing import Keyring, MissingKeyring, Sealer
+from storage.retention import RetentionRepository
 from storage.updates import ProcessedUpdateRepository
 
 
@@ -42,6 +45,7 @@ class UnitOfWork:
         self.ipwl = IpwlRepository(conn)
         self.proposals = ProposalRepository(conn, keys)
         self.clients = ClientRepository(conn, keys)
+        self.consents = ConsentRepository(conn)
         self.attachments = AttachmentRepository(conn, keys)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)
@@ -61,6 +65,7 @@ class UnitOfWork:
         self.privacy = PersonalDataRepository(conn, keys)
         self.report_runs = ReportRunRepository(conn)
         self.inbox = InboxRepository(conn)
+        self.retention = RetentionRepository(conn)
 
 
 class Storage:
@@ -80,6 +85,8 @@ class Storage:
         # Awaited first in every write transaction, with its unit of work (the bot records the
         # update being handled there, so the change and "this update is done" commit together).
         self.begin_listeners: list[Callable[[UnitOfWork], Awaitable[None]]] = []
+        # The audit events' JSON-lines mirror outside the database (``[audit] mirror``), if any.
+        self.audit_mirror: AuditMirror | None = None
 
     @classmethod
     async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10,
@@ -114,6 +121,9 @@ class Storage:
             for begin in self.begin_listeners:
                 await begin(uow)
             yield uow
+            await uow.audit.seal()  # last, just before the commit: the chain's lock is held briefly
+        if uow.audit.sealed and self.audit_mirror is not None:
+            self.audit_mirror.append(uow.audit.sealed)
         for listener in self.commit_listeners:
             listener()
         if uow.outbox.enqueued:

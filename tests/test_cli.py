@@ -149,3 +149,34 @@ def test_run_without_a_token_starts_the_sandbox_and_says_how_to_get_one(tmp_path
     assert code == 0, output
     assert "@BotFather" in output and "ATENSI_BOT_TOKEN" in output and "sandbox" in output
     assert "Traceback" not in output
+
+
+def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_terminal(
+        tmp_path: Path, config: Path, database_url: str, capsys) -> None:
+    """Issue 17.8: Dewi, the admin, checks the trail from the terminal; a row edited by hand is named."""
+    mirror = tmp_path / "audit-mirror.jsonl"
+    config.write_text(config.read_text() + f'[audit]\nmirror = "{mirror}"\n')
+    assert run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))[0] == 0
+    code, out, _ = run(capsys, "admin", "invite", "--role", "head", "--valid-until", "2099-06-30", "--config", str(config))
+    assert code == 0 and "the role it grants lapses at the end of 2099-06-30" in out
+    code, _, err = run(capsys, "admin", "invite", "--role", "head", "--valid-until", "30-06", "--config", str(config))
+    assert code == 2 and "a date as 2027-06-30" in err
+    assert rows(database_url, "SELECT grant_valid_until IS NOT NULL FROM invites") == [(True,)] \
+        or rows(database_url, "SELECT grant_valid_until IS NOT NULL FROM invites") == [(1,)]
+
+    code, out, _ = run(capsys, "audit", "verify", "--config", str(config))
+    assert code == 0 and "2 audit event(s) checked" in out and "intact" in out and "2 event(s) match" in out
+
+    (event_id,) = rows(database_url, "SELECT id FROM audit_events WHERE action = 'create_invite'")[0]
+
+    async def edit() -> None:
+        storage = await Storage.open(database_url, apply_migrations=False)
+        try:
+            async with storage.db.transaction() as conn:
+                await conn.execute("UPDATE audit_events SET actor_role = 'admin' WHERE id = ?", (event_id,))
+        finally:
+            await storage.close()
+
+    asyncio.run(edit())
+    code, out, _ = run(capsys, "audit", "verify", "--config", str(config))
+    assert code == 1 and f"altered: event {event_id} (seq 2)" in out, out

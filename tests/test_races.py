@@ -29,7 +29,7 @@ from bot.services import ServiceError, Services
 from bot.services.proposals import FileUpload
 from bot.domain.records import NewNotification
 from storage.unit import Storage, UnitOfWork
-from tests.helpers import enrol, person, seed_registry
+from tests.helpers import consent_all, enrol, person, seed_registry
 from tests.scenarios.test_review_flow import client_inputs
 
 NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
@@ -104,6 +104,7 @@ async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "J
     await services.proposals.add_clients(who, clients or client_inputs())
     upload = FileUpload("file-1", "u-1", "surat-pengantar.pdf", "application/pdf", 2048)
     await services.proposals.attach(who, upload, sha256="ab" * 32, stored_path=None)
+    await consent_all(services, who)
     return who, state.proposal.id
 
 

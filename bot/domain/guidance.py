@@ -201,9 +201,52 @@ GLOSSARY = Section("terms", "📖", N_("Glossary"), (
         "and the payment order made by finance.")),
 ))
 
+# The privacy notice told to every client before they sign the consent form (issue 17.6). Its
+# first line names its version, bot.domain.consent.NOTICE_VERSION, recorded with each consent: a
+# changed notice is a new msgid with a new version (tests/test_consent_rules.py checks both agree,
+# in both catalogs).
+PRIVACY = Section("privacy", "🔒", N_("Privacy notice and consent"), (
+    Page(N_("Privacy notice"), N_(
+        "<b>Version 2026-12-v1.</b> Read (or tell) this to the client before they sign the consent form.\n\n"
+        "<b>Who:</b> {centre} (Ministry of Social Affairs) and your IPWL process the client's data for the "
+        "ATENSI assistance ({regulation}).\n"
+        "<b>What:</b> name, NIK, birth date, sex, address, phone, the assessment and intervention plan (health "
+        "data: specific personal data under UU 27/2022), the budget, and the bank account for the transfer.\n"
+        "<b>Why:</b> to check eligibility and double assistance, to decide, pay and account for the assistance.\n"
+        "<b>Who sees it:</b> the IPWL's operators, its PIC team, the centre's finance, head and admins, each "
+        "only what their work needs; never in group chats.\n"
+        "<b>How long:</b> until the proposal is closed and {retention} years have passed; then it is erased "
+        "automatically, keeping only figures without names.\n"
+        "<b>Rights:</b> to see the data, to correct it, and to withdraw consent at any time (tell the IPWL or "
+        "the centre's admin). A withdrawal ends the processing: the data is erased as soon as the rules "
+        "allow (at once for a draft; money already paid must still be accounted for).\n"
+        "<b>A client under 18:</b> a parent or guardian decides and signs.")),
+    Page(N_("Recording consent"), N_(
+        "<b>When:</b> you press Send on a proposal and a client has no consent yet: the bot asks for each such "
+        "client in turn.\n"
+        "<b>What you send:</b> a clear photo or a PDF of the consent form signed by the client, after you told "
+        "them the privacy notice of this guide (its version is recorded with the consent).\n"
+        "<b>A client under 18</b> (the bot reads it from the NIK): first type the parent's or guardian's name "
+        "and relation, e.g. Siti Aminah, ibu; then send the form they signed.\n"
+        "<b>Withdrawn?</b> If a client withdraws consent, record it for them with /persetujuan CODE (tap the "
+        "client): the data is erased as the rules allow, and a new proposal for that client needs a new "
+        "consent.")),
+    Page(N_("For admins: roles that end, and the audit trail"), N_(
+        "<b>A role until a day:</b> /undang head 30-06-2027 (or /undang JB01 30-06-2027, /undang pic TIM1 "
+        "30-06-2027) gives the role until the end of that day. The admins are reminded some days before; "
+        "the day after, the role stops by itself.\n"
+        "<b>Withdrawn consent:</b> /persetujuan CODE and tap the client: the withdrawal is recorded and the "
+        "data erased as far as the rules allow now; what must stay (an open proposal, the retention of a "
+        "closed one) is erased by the daily retention job as soon as allowed.\n"
+        "<b>Retention:</b> the data of proposals closed more than {retention} years ago is erased "
+        "automatically; the admins get the list of what will be erased first.\n"
+        "<b>Audit trail:</b> every change is sealed in a hash chain; <code>atensi-bot audit verify</code> "
+        "names the first event that was altered, removed or inserted.")),
+))
+
 CONTACT = Section("contact", "☎️", N_("Who to contact"), dynamic=True)
 
-SECTIONS: tuple[Section, ...] = (SOP, PROPOSAL, ATENSI, FAQ, GLOSSARY, CONTACT)
+SECTIONS: tuple[Section, ...] = (SOP, PROPOSAL, ATENSI, FAQ, GLOSSARY, PRIVACY, CONTACT)
 BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 
 

@@ -63,4 +63,6 @@ class NotificationKind(StrEnum):
     MONTHLY_REPORT = "monthly_report"
     MONTHLY_CHART = "monthly_chart"
     DELIVERY_FAILED = "delivery_failed"  # to admins: a chat could not be reached
+    GRANT_EXPIRY = "grant_expiry"  # to admins: a role with an end date lapses soon
+    RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside

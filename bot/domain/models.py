@@ -186,6 +186,40 @@ class Invite:
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
     used_by: int | None = None
+    # The grant it makes lapses at this instant (the end of the day the admin chose; None: never).
+    grant_valid_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A client's recorded consent (issue 17.6; bot.domain.consent)."""
+
+    client_id: int
+    proposal_id: int
+    notice_version: str
+    recorded_by: int
+    recorded_at: dt.datetime
+    guardian_name: str | None = None
+    guardian_relation: str | None = None
+    form_attachment_id: int | None = None
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: int | None = None
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
+@dataclass(frozen=True)
+class LapsingGrant:
+    """A grant with an expiry (``valid_until``), as the admins' reminder names it."""
+
+    grant_id: int
+    person_id: int
+    full_name: str
+    role: Role
+    scope: str | None  # the IPWL or team code
+    valid_until: dt.datetime  # the instant it stops working
 
 
 @dataclass(frozen=True)

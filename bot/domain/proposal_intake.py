@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.consent import is_minor, parse_guardian
 from bot.domain.conversation import Reply, block, need_choice, typed
 from bot.i18n import N_, format_money
 from bot.domain.models import Approach, Client, Component, Sex
@@ -59,6 +60,9 @@ class Step(StrEnum):
     BUDGET_LINE = "budget_line"
     REVIEW = "review"
     EDIT = "edit"
+    # Before sending (issue 17.6): each client's consent, one client after the other.
+    CONSENT_GUARDIAN = "consent_guardian"  # a client under 18: who signed for them
+    CONSENT_FORM = "consent_form"  # the signed form, as a photo or PDF
 
 
 # Fields of a saved client an operator may correct from the review, one at a time.
@@ -588,6 +592,31 @@ def _on_edit(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     return Outcome(Cursor(step=Step.REVIEW), tuple(effects))
 
 
+def _on_consent_guardian(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "back":
+        return Outcome(Cursor(step=Step.REVIEW))
+    if r.text is None:
+        raise need_choice()
+    guardian = parse_guardian(r.text)
+    return Outcome(replace(c, step=Step.CONSENT_FORM,
+                           client={"guardian_name": guardian.name, "guardian_relation": guardian.relation}))
+
+
+def _on_consent_form(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
+    if r.choice == "back":
+        return Outcome(Cursor(step=Step.REVIEW))
+    # The answer here is a file (ProposalService.keep_file): typed text says what is expected.
+    raise block(N_("Send the signed consent form as a photo or a PDF (a clear photo of the whole page). "
+                   "Typed text cannot replace the signature."), "consent")
+
+
+def start_consent(client: Client, today: dt.date) -> Cursor:
+    """The cursor asking for one client's consent: first the guardian of a client under 18 (as the
+    NIK's birth date shows), then the signed form."""
+    step = Step.CONSENT_GUARDIAN if is_minor(client.nik, today) else Step.CONSENT_FORM
+    return Cursor(step=step, client_id=client.id)
+
+
 # THE table: each step, the handler of its answer.
 STEPS: Mapping[Step, Callable[[Cursor, Reply, IntakeContext], Outcome]] = {
     Step.PERIOD: _on_period,
@@ -610,6 +639,8 @@ STEPS: Mapping[Step, Callable[[Cursor, Reply, IntakeContext], Outcome]] = {
     Step.BUDGET_LINE: _on_budget_line,
     Step.REVIEW: _on_review,
     Step.EDIT: _on_edit,
+    Step.CONSENT_GUARDIAN: _on_consent_guardian,
+    Step.CONSENT_FORM: _on_consent_form,
 }
 
 

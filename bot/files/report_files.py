@@ -644,7 +644,7 @@ PERSONAL_SHEETS: Mapping[str, str] = {
     "clients": N_("Client data"), "budget_lines": N_("Budget (RAB)"), "bank_accounts": N_("Bank account"),
     "transfers": N_("Transfers"), "lpj_services": N_("Services (LPJ)"), "lpj_realizations": N_("Realization (LPJ)"),
     "attachments": N_("Files"), "return_reasons": N_("Return reasons"), "proposal_versions": N_("Proposal versions"),
-    "decrees": N_("SK"), "audit_events": N_("Audit trail"),
+    "decrees": N_("SK"), "audit_events": N_("Audit trail"), "consents": N_("Consent"),
 }
 PERSONAL_COLUMNS: Mapping[str, str] = {
     "id": N_("Id"), "proposal_id": N_("Proposal id"), "client_id": N_("Client id"), "province_code": N_("Province"),
@@ -656,6 +656,9 @@ PERSONAL_COLUMNS: Mapping[str, str] = {
     "mime_type": N_("File type"), "size": N_("Size (bytes)"), "sha256": N_("SHA-256"), "stage": N_("Stage"),
     "field": N_("Field"), "proposal": N_("Proposal"), "snapshot": N_("Content"), "number": N_("SK number"),
     "issued_on": N_("SK date"), "change": N_("Change"), "detail": N_("Detail"),
+    "notice_version": N_("Privacy notice version"), "guardian_name": N_("Guardian"),
+    "guardian_relation": N_("Guardian's relation"), "withdrawn_at": N_("Consent withdrawn at"),
+    "recorded_at": N_("Consent recorded at"),
 }
 
 

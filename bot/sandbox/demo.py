@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotApiEmulator, EmuChat, EmuUser
 from bot.domain.models import Approach, Component, Role
 from bot.domain.regions import zone_of
-from bot.services import Identity, Services
+from bot.services import FileUpload, Identity, Services
 from bot.domain.validation import parse_nik
 
 from .clock import SandboxClock
@@ -220,7 +221,12 @@ async def submit_waiting_proposal(services: Services, cast: Cast) -> str:
     today = services.clock.now().date()
     draft = await services.proposals.start(who)
     clients = [_client(n, name, nik, address, today) for n, (name, nik, address) in enumerate(SUBMITTED_CLIENTS, 1)]
-    await services.proposals.add_clients(who, clients)
+    state = await services.proposals.add_clients(who, clients)
+    # Each client signed the IPWL's consent form (issue 17.6): recorded with a photo of it.
+    for client in state.without_consent:
+        form = FileUpload(f"demo-consent-{client.id}", None, f"persetujuan-{client.position}.jpg", "image/jpeg", 0)
+        await services.proposals.record_consent(who, client.id, form, sha256=hashlib.sha256((form.file_name or "").encode()).hexdigest(),
+                                                stored_path=None)
     submitted = await services.proposals.submit(who, draft.proposal.id)
     return submitted.proposal.code
 

@@ -25,6 +25,8 @@ from bot.services.reviews import ReviewService
 from bot.services.admin import AdminService, BroadcastService, PrivacyService
 from bot.services.reports import ReportService
 from bot.services.inbox import InboxService
+from bot.services.retention import RetentionService
+from storage.audit_chain import AuditMirror
 from storage.files import FileStore
 from storage.unit import Storage
 
@@ -41,6 +43,8 @@ class Services:
         self.storage = storage
         self.clock = clock
         self.settings = settings
+        if settings.audit.mirror is not None and storage.audit_mirror is None:
+            storage.audit_mirror = AuditMirror(Path(settings.audit.mirror))
         # One file store for every service that keeps, reads or deletes uploaded files.
         files = FileStore(Path(settings.storage.files_dir), storage.keys)
         self.files = files
@@ -55,6 +59,7 @@ class Services:
         self.admin = AdminService(storage, clock, settings, files=files)
         self.broadcasts = BroadcastService(storage, clock, settings, files=files)
         self.privacy = PrivacyService(storage, clock, settings, files=files)
+        self.retention = RetentionService(storage, clock, settings, files=files)
         self.reports = ReportService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)

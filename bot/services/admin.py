@@ -17,7 +17,7 @@ import asyncio
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +28,7 @@ from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock, today_in
 from bot.config import Settings
 from bot.i18n import N_, Translator, zone_label
-from bot.domain.models import Invite, Ipwl, Person, ProposalStatus, Role, Team
+from bot.domain.models import Client, Consent, Invite, Ipwl, Person, ProposalStatus, Role, Team
 from bot.files.report_files import render_personal_data, render_tables
 from bot.domain.regions import PROVINCES, province_search
 from bot.services.base import Identity, Service, ServiceError
@@ -587,12 +587,24 @@ class AdminService(Service):
 
     # --- invites -------------------------------------------------------------------------------------------
 
-    async def invite(self, who: Identity, role: Role, scope: str | None = None) -> Invite:
-        """A single-use invite, as ``atensi-bot admin invite`` makes (audited with its creator)."""
+    async def invite(self, who: Identity, role: Role, scope: str | None = None,
+                     valid_until: str | None = None) -> Invite:
+        """A single-use invite, as ``atensi-bot admin invite`` makes (audited with its creator).
+        ``valid_until``: the last day of the role as the admin typed it (``31-12-2027``)."""
         _require_admin(who)
+        last_day = None
+        if valid_until is not None:
+            today = self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+            try:
+                last_day = parse_date(valid_until, today=today, allow_future=True)
+            except ValidationError:
+                raise ServiceError("bad_grant_expiry",
+                                   N_("“{text}” is not a date. Type the last day of the role as {example}, "
+                                      "for example /undang head {example}."),
+                                   text=valid_until[:40], example=(today + dt.timedelta(days=90)).strftime("%d-%m-%Y")) from None
         return await self._onboarding.create_invite(
             role, ipwl_code=scope if role == Role.OPERATOR else None,
-            team_code=scope if role == Role.PIC else None, created_by=who)
+            team_code=scope if role == Role.PIC else None, created_by=who, grant_valid_until=last_day)
 
     async def invite_ipwl_by_id(self, who: Identity, ipwl_id: int) -> tuple[Invite, str]:
         """An operator invite for an IPWL chosen by button; with the IPWL's code."""
@@ -956,6 +968,23 @@ class ErasureDone:
     purged: bool = True  # the WAL was truncated at once (else: at the next checkpoint)
 
 
+@dataclass(frozen=True)
+class ConsentSheet:
+    """The consents of one proposal's clients (None: none on record)."""
+
+    proposal_code: str
+    clients: list[tuple[Client, Consent | None]]
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawn:
+    """A withdrawal recorded: the erasure it made now, or the rule that keeps the data for now."""
+
+    proposal_code: str
+    erased: ErasureDone | None
+    kept: Erasure | None
+
+
 class PrivacyService(Service):
     """``/datapribadi NIK``: everything held about one client, and erasure where allowed."""
 
@@ -1036,6 +1065,63 @@ class PrivacyService(Service):
         ledger (:func:`erasure_ledger`) that ``atensi-bot db restore`` applies to an older backup.
         """
         _require_admin(who)
+        done = await self._erase(who, client_id)
+        if isinstance(done, Erasure):
+            raise ServiceError("erasure_refused", done.reason, **done.params)
+        return done
+
+    async def consents_of(self, who: Identity, code: str) -> ConsentSheet:
+        """``/persetujuan KODE``: the consent of each client of a proposal (its IPWL's operators and
+        the admins; names are for the private chat only)."""
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_code(code.strip())
+            if proposal is None:
+                raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip()[:30])
+            if not who.is_admin and not who.actor.operates(proposal.ipwl_id):
+                raise ServiceError("out_of_scope", N_("Only the client's IPWL operator or an admin can record this."))
+            clients = await uow.clients.of_proposal(proposal.id)
+            consents = await uow.consents.of_proposal(proposal.id)
+        return ConsentSheet(proposal.code, [(c, consents.get(c.id)) for c in clients])
+
+    async def consent_subject(self, who: Identity, client_id: int) -> tuple[str, int]:
+        """The proposal code and client number a withdrawal button is about (asked to confirm)."""
+        record = await self._consent_scope(who, client_id)
+        return record.proposal_code, record.position
+
+    async def _consent_scope(self, who: Identity, client_id: int) -> ClientRecord:
+        """The client's record, if ``who`` may record their consent's withdrawal: an admin, or an
+        operator of the client's IPWL (re-checked at every press)."""
+        async with self.storage.reading() as uow:
+            nik = await self._nik(uow, client_id)
+            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            ipwl = await uow.ipwl.by_code(record.ipwl_code)
+        if not who.is_admin and not (ipwl is not None and who.actor.operates(ipwl.id)):
+            raise ServiceError("out_of_scope", N_("Only the client's IPWL operator or an admin can record this."))
+        return record
+
+    async def withdraw_consent(self, who: Identity, client_id: int) -> ConsentWithdrawn:
+        """The client withdrew their consent (told the IPWL's operator, or the centre's admin, who
+        records it on their behalf; issue 17.6): the withdrawal is recorded and audited, and the
+        erasure rule (:func:`erasure_rule`) runs at once — a draft's client is removed, a withdrawn
+        or rejected proposal's anonymized; what the rule keeps (an open proposal, a closed one
+        within its retention) the retention job erases as soon as the rule allows it."""
+        record = await self._consent_scope(who, client_id)
+
+        async def withdraw(uow: UnitOfWork, now: dt.datetime) -> None:
+            if await uow.consents.withdraw(client_id, who.person.id, now):
+                await uow.audit.record(self.event(who, "client", client_id, "withdraw_consent",
+                                                  reason=record.proposal_code))
+
+        done = await self._erase(who, client_id, first=withdraw)
+        return ConsentWithdrawn(record.proposal_code, None if isinstance(done, Erasure) else done,
+                                done if isinstance(done, Erasure) else None)
+
+    async def _erase(self, who: Identity | None, client_id: int, *,
+                     first: Callable[[UnitOfWork, dt.datetime], Awaitable[None]] | None = None
+                     ) -> ErasureDone | Erasure:
+        """Erase one record if the rule allows it now; else the rule (why it is kept). ``first``
+        runs in the same transaction once the record is locked (a withdrawal of consent is
+        recorded whether or not the erasure can happen now)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             nik = await self._nik(uow, client_id)
@@ -1047,9 +1133,11 @@ class PrivacyService(Service):
             await uow.privacy.lock_client(client_id)
             nik = await self._nik(uow, client_id)
             record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            if first is not None:
+                await first(uow, now)
             rule = erasure_rule(record, now, self.settings.admin.retention_years)
             if rule.action == "keep":
-                raise ServiceError("erasure_refused", rule.reason, **rule.params)
+                return rule
             action: Literal["delete", "anonymize"] = rule.action
             paths = await self._erase_record(uow, record, action, nik, now)
             await uow.audit.record(self.event(who, "client", client_id, f"{action}_personal_data",

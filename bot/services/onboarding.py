@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from zoneinfo import ZoneInfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -65,13 +66,13 @@ class OnboardingService(Service):
         name = full_name[:200]
         async with self.storage.reading() as uow:
             person = await uow.people.by_telegram_id(telegram_user_id)
-            grants = set(await uow.people.grants(person.id)) if person else set()
+            grants = set(await uow.people.grants(person.id, self.clock.now())) if person else set()
         first_private = private_chat and (person is None or not person.private_chat_started)
         if person is None or person.full_name != name or (private_chat and not person.private_chat_started):
             # First contact, a new display name, or a first private message: record it.
             async with self.storage.transaction() as uow:
                 person = await uow.people.upsert(telegram_user_id, name, self.clock.now(), started=private_chat)
-                grants = set(await uow.people.grants(person.id))
+                grants = set(await uow.people.grants(person.id, self.clock.now()))
         if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked \
                 and Grant(Role.ADMIN) not in grants:
             grants |= await self._bootstrap_admin(person.id)
@@ -92,7 +93,7 @@ class OnboardingService(Service):
             if await uow.people.add_grant(person_id, Grant(Role.ADMIN), self.clock.now()):
                 await uow.audit.record(self.event(None, "person", person_id, "grant_role", to=Role.ADMIN.value,
                                                   reason="access.admin_user_ids"))
-            return set(await uow.people.grants(person_id))
+            return set(await uow.people.grants(person_id, self.clock.now()))
 
     async def menu_owners(self, after_id: int = 0, limit: int = 500) -> list[MenuOwner]:
         """People with a private chat (a page, by id), with the roles their menu should offer: their
@@ -127,11 +128,21 @@ class OnboardingService(Service):
         ipwl_code: str | None = None,
         team_code: str | None = None,
         created_by: Identity | None = None,
+        grant_valid_until: dt.date | None = None,
     ) -> Invite:
-        """A single-use, expiring invite for one role (operator of an IPWL, PIC of a team, …)."""
+        """A single-use, expiring invite for one role (operator of an IPWL, PIC of a team, …).
+        ``grant_valid_until``: the last day the role it grants works (None: until revoked)."""
         if created_by is not None and not created_by.is_admin:
             raise ServiceError("admin_only", N_("Only an admin can do this."))
         now = self.clock.now()
+        lapses = None
+        if grant_valid_until is not None:
+            zone = ZoneInfo(self.settings.locale.timezone)
+            if grant_valid_until <= now.astimezone(zone).date():
+                raise ServiceError("grant_expiry_past",
+                                   N_("The last day of the role must be after today (for example {example})."),
+                                   example=(now.astimezone(zone).date() + dt.timedelta(days=90)).strftime("%d-%m-%Y"))
+            lapses = dt.datetime.combine(grant_valid_until + dt.timedelta(days=1), dt.time(0), zone).astimezone(dt.timezone.utc)
         async with self.storage.transaction() as uow:
             ipwl_id = team_id = None
             if role == Role.OPERATOR:
@@ -157,8 +168,10 @@ class OnboardingService(Service):
                 created_by=created_by.person.id if created_by else None,
                 now=now,
                 expires_at=expires,
+                grant_valid_until=lapses,
             )
-            await uow.audit.record(self.event(created_by, "invite", invite.id, "create_invite", to=role.value))
+            await uow.audit.record(self.event(created_by, "invite", invite.id, "create_invite", to=role.value,
+                                              reason=None if grant_valid_until is None else f"valid_until {grant_valid_until.isoformat()}"))
         return invite
 
     async def redeem_invite(self, who: Identity, token: str) -> Redemption:
@@ -192,7 +205,7 @@ class OnboardingService(Service):
                     N_("This invitation link has already been used. Ask the centre's admin for a new one."),
                 )
             grant = Grant(invite.role, invite.ipwl_id, invite.team_id)
-            await uow.people.add_grant(who.person.id, grant, now)
+            await uow.people.add_grant(who.person.id, grant, now, valid_until=invite.grant_valid_until)
             await uow.audit.record(
                 self.event(who, "person", who.person.id, "redeem_invite", to=invite.role.value,
                             reason=f"invite {invite.id}")

@@ -13,7 +13,8 @@ from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain import proposal_intake as intake, workflow
 from bot.i18n import N_, FileSize
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
-from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason
+from bot.domain.consent import NOTICE_VERSION, Guardian, is_minor
+from bot.domain.models import Action, Attachment, Client, Consent, Ipwl, Proposal, ProposalStatus, ReturnReason
 from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
 from bot.services.base import Identity, Service, ServiceError
 from bot.domain.validation import Problem, ValidationError
@@ -40,10 +41,16 @@ class DraftState:
     previous: Client | None = None
     reasons: list[ReturnReason] = field(default_factory=list)
     warnings: tuple[Problem, ...] = ()
+    consents: dict[int, Consent] = field(default_factory=dict)  # by client id (withdrawn ones too)
 
     @property
     def total(self) -> int:
         return sum(c.total for c in self.clients)
+
+    @property
+    def without_consent(self) -> list[Client]:
+        """The clients whose consent is not recorded (or was withdrawn): the proposal waits for them."""
+        return [c for c in self.clients if not (c.id in self.consents and self.consents[c.id].in_force)]
 
 
 @dataclass(frozen=True)
@@ -345,13 +352,67 @@ class ProposalService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
-            client_id = state.cursor.client_id if state.cursor.step in (Step.BUDGET, Step.BUDGET_LINE, Step.EDIT) else None
-            await uow.attachments.add(
-                state.proposal.id, client_id=client_id, purpose="proposal", telegram_file_id=upload.telegram_file_id,
+            if state.cursor.step == Step.CONSENT_GUARDIAN and state.editing is not None:
+                # The form of a minor came before the guardian's name: not kept as a loose attachment.
+                raise ValidationError(Problem(N_("Client {number} ({name}) is under 18 by the NIK: first type who "
+                                                 "signed for them (name, relation)."),
+                                              {"number": state.editing.position, "name": state.editing.full_name[:40]}))
+            consent = state.cursor.step == Step.CONSENT_FORM and state.editing is not None
+            client_id = state.cursor.client_id if state.cursor.step in (
+                Step.BUDGET, Step.BUDGET_LINE, Step.EDIT, Step.CONSENT_FORM) else None
+            attachment_id = await uow.attachments.add(
+                state.proposal.id, client_id=client_id, purpose="consent" if consent else "proposal",
+                telegram_file_id=upload.telegram_file_id,
                 file_unique_id=upload.file_unique_id, file_name=upload.file_name, mime_type=upload.mime_type,
                 size=upload.size, sha256=sha256, stored_path=stored_path, uploaded_by=who.person.id, now=now,
             )
+            if consent:
+                await self._record_consent(uow, who, state, attachment_id, now)
             return await self._state(uow, state.proposal.id)
+
+    async def record_consent(self, who: Identity, client_id: int, upload: FileUpload, *, sha256: str,
+                             stored_path: str | None, guardian: Guardian | None = None) -> DraftState:
+        """Record one client's consent with its signed form outside the conversation (a client list's
+        clients, the sandbox's demo): as the chat's consent step does, guardian included."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            state = await self._editable(uow, who)
+            await self._own_client(uow, state, client_id)
+            attachment_id = await uow.attachments.add(
+                state.proposal.id, client_id=client_id, purpose="consent", telegram_file_id=upload.telegram_file_id,
+                file_unique_id=upload.file_unique_id, file_name=upload.file_name, mime_type=upload.mime_type,
+                size=upload.size, sha256=sha256, stored_path=stored_path, uploaded_by=who.person.id, now=now)
+            cursor = Cursor(step=Step.CONSENT_FORM, client_id=client_id, client={} if guardian is None else {
+                "guardian_name": guardian.name, "guardian_relation": guardian.relation})
+            at = replace(state, cursor=cursor, editing=next(c for c in state.clients if c.id == client_id))
+            await self._record_consent(uow, who, at, attachment_id, now, move_cursor=False)
+            return await self._state(uow, state.proposal.id)
+
+    async def _record_consent(self, uow: UnitOfWork, who: Identity, state: DraftState, attachment_id: int,
+                              now: dt.datetime, *, move_cursor: bool = True) -> None:
+        """The signed form of the client at the cursor arrived: record the consent (with the notice
+        version shown and the guardian typed before, for a minor), then ask for the next client's,
+        or go back to the review when every client has one."""
+        client = state.editing
+        assert client is not None
+        today = self.today_for(state)
+        guardian_name = state.cursor.client.get("guardian_name")
+        if is_minor(client.nik, today) and not guardian_name:
+            raise ValidationError(Problem(N_("Client {number} ({name}) is under 18 by the NIK: first type who "
+                                             "signed for them (name, relation)."),
+                                          {"number": client.position, "name": client.full_name[:40]}))
+        await uow.consents.record(
+            client.id, state.proposal.id, notice_version=NOTICE_VERSION, recorded_by=who.person.id, now=now,
+            guardian_name=guardian_name, guardian_relation=state.cursor.client.get("guardian_relation"),
+            form_attachment_id=attachment_id)
+        await uow.audit.record(self.event(who, "client", client.id, "record_consent",
+                                          reason=f"{state.proposal.code} notice {NOTICE_VERSION}"
+                                                 + (" guardian" if guardian_name else "")))
+        if not move_cursor:
+            return
+        waiting = [c for c in state.without_consent if c.id != client.id]
+        cursor = intake.start_consent(waiting[0], today) if waiting else Cursor(step=Step.REVIEW)
+        await uow.proposals.set_cursor(state.proposal.id, json.dumps(cursor.to_json()), now)
 
     async def keep_file(self, who: Identity, upload: FileUpload, content: bytes) -> DraftState:
         """An uploaded document or photo for the draft: refused while the draft cannot take it or
@@ -415,6 +476,12 @@ class ProposalService(Service):
             await uow.proposals.lock(proposal.id)  # first the row, then the NIKs: the order every path takes
             state = await self._state(uow, proposal.id)
             self._check_complete(state)
+            if state.without_consent:
+                # Not sent yet: the consent of each client comes first, one after the other (the
+                # operator answers and presses Send again when the last one is recorded).
+                cursor = intake.start_consent(state.without_consent[0], self.today_for(state))
+                await uow.proposals.set_cursor(proposal.id, json.dumps(cursor.to_json()), now)
+                return await self._state(uow, proposal.id)
             # A duplicate-NIK check of another IPWL in flight finishes first, or sees this one.
             for nik in sorted({c.nik for c in state.clients}):
                 await uow.clients.lock_nik(nik, proposal.period_year or now.year)
@@ -571,7 +638,7 @@ class ProposalService(Service):
         if proposal.status == ProposalStatus.RETURNED:
             reasons = await uow.proposals.return_reasons(proposal.id, proposal.version)
         return DraftState(proposal, ipwl, cursor, clients, await uow.attachments.of_proposal(proposal.id),
-                          editing, previous, reasons)
+                          editing, previous, reasons, consents=await uow.consents.of_proposal(proposal.id))
 
     def _context(self, state: DraftState, today: dt.date) -> IntakeContext:
         niks = frozenset(c.nik for c in state.clients)

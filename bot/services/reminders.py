@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from bot.domain.kinds import NotificationKind
 from bot.domain import reminder_rules as rules
 from bot.i18n import N_
-from bot.domain.models import ProposalStatus, Role
+from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.reminder_rules import Audience, Item, Kind, Policy, Reminder
 from bot.services.base import Identity, Service, ServiceError
 from bot.domain.records import NewNotification
 from storage.reminders import as_digest_items
 from bot.domain.records import QueueItem
 from storage.unit import UnitOfWork
+
+# The outbox kind of the admins' reminder that a grant is about to lapse.
 
 # Lines of a digest or a queue section: enough to act on, far below Telegram's 4096 characters.
 LIST_LIMIT = 25
@@ -57,10 +59,14 @@ class QueueSection:
     scope: str  # the team code, the IPWL codes, or "" (centre-wide)
     counts: dict[ProposalStatus, int] = field(default_factory=dict)
     items: list[QueueItem] = field(default_factory=list)
+    # The admins' own queue (issue 17): roles ending within the warning days, and client records
+    # the retention job has announced for anonymization.
+    lapsing_roles: int = 0
+    retention_announced: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced
 
     @property
     def more(self) -> int:
@@ -97,7 +103,32 @@ class ReminderService(Service):
         for fetch, decide in self._sources(now, policy):
             await self._pages(fetch, decide, now, report)
         await self._digests(now, policy, report)
+        await self._lapsing_grants(now, report)
         return report
+
+    async def _lapsing_grants(self, now: dt.datetime, report: RunReport) -> None:
+        """Tell every admin, once, of each grant that lapses within ``grant_expiry_warning_days``
+        (issue 17.8). The grant is marked reminded (compare-and-set) in the transaction that queues
+        the messages; with no admin to write to yet, it is left for a later run."""
+        before = now + dt.timedelta(days=self.settings.audit.grant_expiry_warning_days)
+        async with self.storage.transaction() as uow:
+            lapsing = await uow.people.grants_lapsing(now, before)
+            chats = await uow.people.admin_chat_ids() if lapsing else []
+            if not chats:
+                report.waiting += len(lapsing)
+                return
+            for grant in lapsing:
+                if not await uow.people.mark_expiry_reminded(grant.grant_id, now):
+                    continue
+                report.recorded += 1
+                report.messages += await uow.outbox.enqueue_many(
+                    [NewNotification(f"grant-expiry:{grant.grant_id}:{chat}", chat, NotificationKind.GRANT_EXPIRY,
+                                     {"grant_id": grant.grant_id}) for chat in chats], now=now)
+
+    async def lapsing_grant(self, grant_id: int) -> LapsingGrant | None:
+        """The grant a queued expiry reminder is about (None: revoked since: the reminder is dropped)."""
+        async with self.storage.reading() as uow:
+            return await uow.people.lapsing_grant(grant_id)
 
     def _sources(self, now: dt.datetime, policy: Policy) -> list[tuple[Fetch, Decide]]:
         """Every kind of item the job pages through (filtered in SQL as far as SQL can), and the
@@ -259,6 +290,13 @@ class ReminderService(Service):
             for role in (Role.FINANCE, Role.HEAD):
                 if who.actor.has_role(role):
                     sections.append(await self._section(uow, role, ""))
+            if who.is_admin:
+                now = self.clock.now()
+                lapsing = await uow.people.count_lapsing(
+                    now, now + dt.timedelta(days=self.settings.audit.grant_expiry_warning_days))
+                announced = await uow.retention.announced_count()
+                if lapsing or announced:
+                    sections.append(QueueSection(Role.ADMIN, "", lapsing_roles=lapsing, retention_announced=announced))
         if not sections and not who.known:
             raise ServiceError("not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link."))
         return sections

@@ -269,7 +269,7 @@ class ReviewService(StaffService):
             if proposal is None:
                 return None
             summary = (await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id]))[0]
-            attachments = len(await uow.attachments.of_proposal(proposal_id))
+            attachments = len([a for a in await uow.attachments.of_proposal(proposal_id) if a.purpose != "consent"])
             stamp = await self.stamp(uow, proposal)
         # The buttons any PIC of the team could use now (the claimer, while it is claimed); each
         # press is authorized again for the person who makes it.
@@ -442,8 +442,10 @@ class ReviewService(StaffService):
                 if old and new:
                     changes = compare_versions(json.loads(old), json.loads(new), proposal.version - 1)
                 earlier = await uow.proposals.return_reasons(proposal.id, proposal.version - 1)
-            return Detail(proposal, ipwl, await uow.clients.of_proposal(proposal.id),
-                          await uow.attachments.of_proposal(proposal.id), changes, earlier)
+            # The signed consent forms stay with the IPWL's record (the admins export them on a
+            # data request): the PIC team needs to know consent is there, not to hold signatures.
+            shown = [a for a in await uow.attachments.of_proposal(proposal.id) if a.purpose != "consent"]
+            return Detail(proposal, ipwl, await uow.clients.of_proposal(proposal.id), shown, changes, earlier)
 
     async def detail_shown(self, who: Identity, proposal_id: int) -> None:
         """Record that the personal data of a proposal reached this person (processing log)."""

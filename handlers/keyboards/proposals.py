@@ -112,6 +112,8 @@ def for_question(t: Translator, state: DraftState, regions: RegionsCatalog, toda
         rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.EDIT:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
+    elif c.step in (Step.CONSENT_GUARDIAN, Step.CONSENT_FORM):
+        rows = [[_answer("📋 " + t.pgettext("button", "Back to the summary"), "back")]]
     elif c.step == Step.REVIEW:
         return review(t, state)
     if c.step in CLIENT_STEPS:

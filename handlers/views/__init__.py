@@ -194,6 +194,7 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/rekening – the clients' bank accounts, once the SK is issued"),
         N_("/lpj – the accountability report (LPJ) once the funds are transferred; /lpj CODE for one"),
         N_("/tugas – what waits for you, oldest first"),
+        N_("/persetujuan CODE – your clients' consent; record a client's withdrawal there"),
     ),
     Role.PIC: (
         N_("Proposals of your team's IPWL are announced in the team's group with buttons to act on them."),
@@ -216,9 +217,10 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
     Role.ADMIN: (
         N_("/hubungkan TEAM – in a group: make it the working group of a PIC team"),
         N_("/ipwl – the IPWL registry and their PKS; /tim – PIC teams; /pengguna – people and access"),
-        N_("/undang – an invitation link; /siaran – a message to operators"),
+        N_("/undang – an invitation link (/undang head 30-06-2027: a role until that day); /siaran – a message to operators"),
         N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
         N_("/datapribadi NIK – a client's personal data request; /cadangan – a backup of the database"),
+        N_("/persetujuan CODE – the clients' consent of a proposal, and a withdrawal"),
     ),
     Role.AUDITOR: (
         N_("As an auditor you read, for the whole centre, and decide nothing."),

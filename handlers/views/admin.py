@@ -308,6 +308,9 @@ def invite_link(t: Translator, invite: Invite, scope: str | None, bot_username: 
         "",
         _(t, N_("Send this link to that one person (privately). It works once and expires on {date}."),
           date=invite.expires_at),
+        *([] if invite.grant_valid_until is None else [
+            _(t, N_("The role ends on {date}; the admins are reminded some days before."),
+              date=invite.grant_valid_until - dt.timedelta(minutes=1))]),
     ])
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from bot.i18n import N_, FileSize, Translator, format_date, format_money
+from bot.domain.consent import NOTICE_VERSION
 from bot.domain.proposal_intake import BUDGET_EXAMPLES, NIK_MISMATCH, Step, nik_region
 from bot.domain.models import Approach, Client, Component
 from bot.domain.regions import PROVINCES, RegionsCatalog
@@ -150,10 +151,45 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
             text = budget_lines(t, state.editing) + "\n\n" + text
     elif step == Step.EDIT:
         text = edit_prompt(t, state)
+    elif step in (Step.CONSENT_GUARDIAN, Step.CONSENT_FORM):
+        text = consent_prompt(t, state)
     else:
         return review(t, state)
     if state.warnings and step != Step.NIK_MISMATCH:  # (that question says it in full)
         text = warnings_block(t, state.warnings) + "\n\n" + text
+    return text
+
+
+def consent_prompt(t: Translator, state: DraftState) -> str:
+    """Before sending: the consent of one client (the guardian first for a client under 18)."""
+    client = state.editing
+    if client is None:
+        return _(t, N_("Choose a client first."))
+    waiting = len(state.without_consent)
+    lines = [_(t, N_("✍️ <b>Consent of client {number}, {name}</b> ({waiting} of {total} still without consent)."),
+               number=client.position, name=client.full_name, waiting=waiting, total=len(state.clients)),
+             _(t, N_("Before the proposal is sent, each client (for a client under 18: a parent or guardian) "
+                     "signs your IPWL's consent form after being told the privacy notice, version {version} "
+                     "(/panduan → Privacy notice)."), version=NOTICE_VERSION), ""]
+    if state.cursor.step == Step.CONSENT_GUARDIAN:
+        lines.append(_(t, N_("By the NIK, {name} is under 18: the consent is signed by a parent or guardian. "
+                             "Type the guardian's name and relation, separated by a comma, e.g. "
+                             "<code>{example}</code>"), name=client.full_name, example="Siti Aminah, ibu"))
+    else:
+        guardian = state.cursor.client.get("guardian_name")
+        if guardian:
+            lines.append(_(t, N_("Guardian: {name} ({relation})."), name=guardian,
+                           relation=state.cursor.client.get("guardian_relation", "")))
+        lines.append(_(t, N_("📷 Send a photo (or PDF) of the consent form signed for {name}."), name=client.full_name))
+    return "\n".join(lines)
+
+
+def consent_saved(t: Translator, client: Client, state: DraftState) -> str:
+    """A signed form arrived: whose consent it recorded, and what comes next."""
+    text = _(t, N_("✅ Consent of client {number} ({name}) recorded, with the form."),
+             number=client.position, name=client.full_name)
+    if not state.without_consent:
+        text += "\n" + _(t, N_("Every client has consent now. Press Send in the summary to send the proposal."))
     return text
 
 
@@ -240,7 +276,12 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
     if components:
         lines.append(_(t, N_("Components: {list}"), list=components_label(t, sorted(components))))
     lines.append(_(t, N_("Total budget: <b>{total}</b>"), total=format_money(state.total)))
-    lines.append(_(t, N_("Attachments: {count}"), count=len(state.attachments)))
+    lines.append(_(t, N_("Attachments: {count}"), count=len([a for a in state.attachments if a.purpose != "consent"])))
+    if state.clients:
+        waiting = state.without_consent
+        lines.append(_(t, N_("Consent: {done} of {total} clients") if not waiting
+                       else N_("⚠️ Consent: {done} of {total} clients (asked for when you press Send)"),
+                       done=len(state.clients) - len(waiting), total=len(state.clients)))
     flagged = [c for c in state.clients if "dup_nik" in c.flags]
     if flagged:
         lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."),

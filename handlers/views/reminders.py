@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import N_, Translator, format_age, format_date
-from bot.domain.models import ProposalStatus, Role
+from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.reminder_rules import Kind
 from bot.services.reminders import QueueSection
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
@@ -111,7 +111,12 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                            count=section.total))
         else:
             lines.append(_(t, N_("<b>{role}</b>: {count} item(s)"), role=role, count=section.total))
-        if not section.items:
+        if section.lapsing_roles:
+            lines.append(_(t, N_("• {count} role(s) end within a few days: /pengguna"), count=section.lapsing_roles))
+        if section.retention_announced:
+            lines.append(_(t, N_("• {count} client record(s) announced for anonymization by the retention job"),
+                           count=section.retention_announced))
+        if not section.items and not section.lapsing_roles and not section.retention_announced:
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:
             line = _(t, N_("• {code} · {ipwl} · {status} · {age}"), code=item.code, ipwl=item.ipwl_code,
@@ -122,3 +127,11 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
         if section.more:
             lines.append(_(t, N_("…and {count} more."), count=section.more))
     return clip("\n".join(lines))
+
+
+def grant_expiry(t: Translator, grant: LapsingGrant) -> str:
+    """To an admin, once, some days before a role with an expiry ends."""
+    role = t.gettext(ROLE_LABELS[grant.role]) + (f" {grant.scope}" if grant.scope else "")
+    return _(t, N_("⏳ The role <b>{role}</b> of {name} ends on {date}. To keep it, send a new invitation "
+                   "with a later last day (/undang); otherwise nothing is needed: it stops by itself."),
+             role=role, name=grant.full_name, date=grant.valid_until - dt.timedelta(minutes=1))

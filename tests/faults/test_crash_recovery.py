@@ -29,7 +29,7 @@ from handlers import buttons
 from tests.faults.conftest import (
     MONDAY_9AM, TOKEN, BotProcess, WriteLock, chat_reply, grant, intact, rows, until,
 )
-from tests.helpers import seed_registry
+from tests.helpers import jpeg, seed_registry, submit_with_consent
 from tests.scenarios.test_review_flow import client_inputs
 
 
@@ -114,6 +114,13 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     review = emu.last_message(siti)
     submit = next(d for d in _buttons(review) if buttons.PROPOSAL_SUBMIT.parse(d))
     await emu.press(siti, review, submit, timeout=15)
+    # Send asks for the client's signed consent form first (issue 17.6): a photo of it, then Send again.
+    await until(lambda: "✍️" in (emu.last_message(siti).text or ""))
+    await emu.send_photo(siti, content=jpeg(b"formulir persetujuan"))
+    await until(lambda: rows(bot.database, "SELECT count(*) FROM consents") == [(1,)]
+                and "✍️" not in (emu.last_message(siti).text or "") and bool(_buttons(emu.last_message(siti))))
+    review = emu.last_message(siti)
+    await emu.press(siti, review, next(d for d in _buttons(review) if buttons.PROPOSAL_SUBMIT.parse(d)), timeout=15)
     await until(lambda: rows(bot.database, "SELECT status FROM proposals") == [("submitted",)])
     assert await bot.stop() == 0
 
@@ -143,7 +150,7 @@ async def _seed_review(bot: BotProcess, emu: BotApiEmulator) -> tuple[EmuUser, E
     await services.onboarding.bind_group(admin, group.id, "TIM1")
     state = await services.proposals.start(who)
     await services.proposals.add_clients(who, client_inputs())
-    await services.proposals.submit(who, state.proposal.id)
+    await submit_with_consent(services, who, state.proposal.id)
     await storage.close()
     return siti, andi, budi, group, state.proposal.id
 

@@ -24,7 +24,7 @@ from handlers import views
 from storage.files import FileStore, FileStoreFull
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.scenarios.test_review_flow import card, team
-from tests.helpers import pdf
+from tests.helpers import pdf, submit_with_consent
 
 PDF = pdf("surat pengantar " + "x" * 2048)
 
@@ -111,7 +111,7 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     await world.services.proposals.add_clients(who, client_inputs())
     await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=LETTER, mime_type="application/pdf")
     await world.emu.settle()
-    await world.services.proposals.submit(who, state.proposal.id)
+    await submit_with_consent(world.services, who, state.proposal.id)
     await world.emu.wait_for(lambda: any(m == "sendMessage" and p.get("chat_id") == t.group.id
                                          for m, p in world.emu.requests), timeout=5)
     lock = _lock(world.settings.storage.database)  # while Telegram is still answering

@@ -154,6 +154,10 @@ def cursors(desk: Desk) -> list[str]:
         seen.append(await _cursor(desk))
         await services.proposals.go_to(op, Step.REVIEW)
         seen.append(await _cursor(desk))
+        # Send stops at the client's consent (issue 17.6): its form, and a minor's guardian first.
+        await services.proposals.submit(op, desk.draft)  # type: ignore[attr-defined]
+        seen.append(await _cursor(desk))
+        seen.append(json.dumps({**json.loads(seen[-1]), "step": Step.CONSENT_GUARDIAN.value}))
 
     desk.run(tour())
     assert {json.loads(c)["step"] for c in seen} == {s.value for s in Step}

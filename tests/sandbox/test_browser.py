@@ -149,6 +149,13 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
 
     await review.locator('[data-callback*="|sub|"]').click()
     await phone.caught_up()
+    # Send asks first for the client's signed consent form (issue 17.6): she sends a scan of it.
+    assert "Persetujuan klien 1" in await phone.last_bot_message().inner_text()
+    await page.set_input_files("#file-input", files=[{"name": "persetujuan.pdf", "mimeType": "application/pdf",
+                                                      "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
+    await phone.caught_up()
+    await phone.last_bot_message().locator('[data-callback*="|sub|"]').click()
+    await phone.caught_up()
     [(code, status)] = await client.rows("SELECT code, status FROM proposals WHERE ipwl_id = "
                                          "(SELECT id FROM ipwl WHERE code = 'JB01')")
     assert status == "submitted"

@@ -194,3 +194,22 @@ async def running_world(settings: Settings, *, rate_limiter: bool = False) -> As
 async def world(scenario_settings: Settings) -> AsyncIterator[World]:
     async with running_world(scenario_settings) as world:
         yield world
+
+
+async def consent_in_chat(world: World, user: EmuUser) -> BotMessage:
+    """Send pressed and the bot asks for the clients' consent (issue 17.6): the operator sends a
+    photo of each signed form (typing the guardian first for a client under 18) until the summary
+    comes back; → the summary, ready to send."""
+    from tests.helpers import jpeg
+
+    forms = 0
+    while "✍️" in (asked := world.last(user)).text:
+        if "Ketik nama wali" in asked.text:  # a client under 18: the guardian first
+            await world.say(user, "Siti Aminah, ibu")
+            continue
+        forms += 1
+        await world.emu.send_photo(user, content=jpeg(f"formulir persetujuan {forms}".encode()))
+        await world.emu.settle()
+        await world.emu.wait_for(lambda: world.last(user).message_id != asked.message_id, timeout=5)
+        await world.emu.settle()
+    return asked

@@ -36,7 +36,7 @@ from handlers.context import DEPS_KEY
 from storage.backup import InstanceLock
 from storage.files import FileStore
 from storage.unit import Storage
-from tests.helpers import pdf
+from tests.helpers import pdf, submit_with_consent
 from tests.scenarios.conftest import TOKEN, World, run_bot
 from tests.scenarios.test_admin_registry import admin, tap
 from tests.scenarios.test_review_flow import CLIENTS, card, client_inputs, operator, submitted, team
@@ -187,7 +187,7 @@ async def test_a_backup_restored_on_a_second_instance_sends_its_files(world: Wor
         try:
             second_world = World(emu, storage, deps.services, deps, world.clock, settings, app)
             siti = await operator(second_world, users[0])
-            await deps.services.proposals.submit(siti, draft.proposal.id)
+            await submit_with_consent(deps.services, siti, draft.proposal.id)
             await second_world.drain()
             t.group = group
             await tap_detail(second_world, users[2], card(second_world, t, draft.proposal.id), draft.proposal.id)
@@ -246,7 +246,7 @@ async def test_an_erased_client_leaves_no_bytes_and_stays_erased_after_restoring
     await world.emu.send_document(t.op, file_name="asesmen.pdf", content=ASSESSMENT, mime_type="application/pdf")
     await world.emu.settle()
     pid = draft.proposal.id
-    await world.services.proposals.submit(who, pid)
+    await submit_with_consent(world.services, who, pid)
     await world.services.proposals.withdraw(who, pid)
     await world.drain()
     rina = await admin(world)

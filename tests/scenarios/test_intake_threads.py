@@ -13,6 +13,7 @@ from handlers import buttons
 from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
 from tests.helpers import pdf
 from tests.scenarios.test_review_flow import card, tap, team
+from tests.scenarios.conftest import consent_in_chat
 
 ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
 PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
@@ -79,9 +80,15 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     await world.emu.settle()
     assert "📎" in world.last(op.user).text
     await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)  # (the summary just above the file's receipt)
+    actions_before_consent = op.actions
+    op.actions += 3  # a photo of each client's signed consent form (issue 17.6), then Send again
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(1), await consent_in_chat(world, op.user))
+    consent_actions = op.actions - actions_before_consent
 
-    print(f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions")
-    assert op.actions <= 40, op.actions
+    print(f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions"
+          f" ({consent_actions} of them for the consent forms)")
+    # The intake's own bar stays 40; the consent adds one photo per client and the second Send.
+    assert consent_actions == 4 and op.actions - consent_actions <= 40, op.actions
     assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
     clients = await world.rows(f"SELECT full_name, regency, address, phone, approach, components, {FLAGS} FROM clients"
                                " ORDER BY position")
@@ -93,7 +100,8 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     assert await world.rows("SELECT c.position, b.component, b.quantity, b.unit_cost FROM budget_lines b"
                             " JOIN clients c ON c.id = b.client_id ORDER BY c.position, b.component") == [
         (1, "1", 3, 500_000), (1, "3", 4, 200_000), (2, "4", 6, 250_000), (3, "4", 6, 250_000)]
-    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
+    assert await world.rows("SELECT purpose, count(*) FROM attachments GROUP BY purpose ORDER BY purpose") == [
+        ("consent", 3), ("proposal", 1)]
 
 
 async def test_a_new_clients_picker_starts_empty_and_the_summary_says_each_clients_components(world) -> None:
@@ -168,6 +176,7 @@ async def test_a_nik_contradicted_by_the_clients_data_is_corrected_or_kept_visib
     client_card = await op.tap(buttons.DRAFT_CLIENT.data(client_id), summary)
     assert "berbeda dengan NIK" in client_card.text
     await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(1), await consent_in_chat(world, op.user))
     await world.drain()
     answer = await tap(world, t.budi, card(world, t, 1), buttons.CARD_DETAIL.data(1))
     assert not answer.show_alert

@@ -14,7 +14,7 @@ from bot.files.client_sheet import BudgetInput, ClientInput
 from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Approach, Component, Role, Sex
 from handlers import buttons
-from tests.helpers import pdf
+from tests.helpers import pdf, submit_with_consent
 
 PDF = pdf("surat pengantar")
 CLIENTS = [  # (name, NIK, address): fictional, NIK issued in Kabupaten Bogor
@@ -73,7 +73,7 @@ async def submitted(world, t: Team) -> int:
     await world.services.proposals.add_clients(who, client_inputs())
     await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
     await world.emu.settle()
-    await world.services.proposals.submit(who, state.proposal.id)
+    await submit_with_consent(world.services, who, state.proposal.id)
     await world.drain()
     return state.proposal.id
 
@@ -154,7 +154,7 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     state = await world.services.proposals.resume(who, proposal_id=pid)
     dewi = next(c for c in state.clients if c.full_name == "Dewi Lestari")
     await world.services.proposals.remove_client(who, dewi.id)
-    await world.services.proposals.submit(who, pid)
+    await submit_with_consent(world.services, who, pid)
     await world.drain()
     cards = [m for m in world.emu.chat_messages(t.group) if "USL-2026-0001" in m.text]
     assert len(cards) == 2 and cards[0].buttons == [] and cards[0].message_id == first.message_id

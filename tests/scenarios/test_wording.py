@@ -13,6 +13,7 @@ from bot.domain.workflow import Action, WorkflowError, transition_for
 from handlers import views
 from tests.scenarios.test_intake_threads import ASSESSMENT, PLAN, start
 from tests.scenarios.test_proposal_intake import CLIENTS, operator
+from tests.scenarios.conftest import consent_in_chat
 
 
 async def test_what_a_first_time_operator_and_pic_read(world) -> None:
@@ -43,7 +44,8 @@ async def test_what_a_first_time_operator_and_pic_read(world) -> None:
     labels = [b.text for row in budget.buttons for b in row]
     assert "Selesai" not in budget.text and not any("Selesai" in label for label in labels)
     summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
-    sent = await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(1), summary)
+    sent = await op.tap(buttons.PROPOSAL_SUBMIT.data(1), await consent_in_chat(world, op.user))
     assert "Tim PIC 1 akan memeriksanya" in sent.text and "Tim PIC Tim PIC 1" not in sent.text
 
 

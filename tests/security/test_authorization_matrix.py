@@ -119,6 +119,8 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "pd.x": (lambda t: (t["paid_client"],), "private"),
     "pd.e": (lambda t: (t["paid_client"],), "private"),
     "pd.ey": (lambda t: (t["paid_client"],), "private"),
+    "cs.w": (lambda t: (t["paid_client"],), "private"),
+    "cs.wy": (lambda t: (t["paid_client"],), "private"),
     "au.p": (lambda t: (t["in_review"], 0), "private"),
     "ad.x": (lambda t: (), "private"),
     "ex.k": (lambda t: ("proposals",), "private"),
@@ -168,6 +170,8 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "ljv": PIC_A, "ljx": PIC_FIN, "ljk": FIN, "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
     "au.p": frozenset({"pic_a", "head", "admin", "auditor"}),
     "ex.k": READERS,  # the export's kind; the full (unmasked) client list is for admins only
+    # a client's consent withdrawal (issue 17.6): recorded by their IPWL's operator or an admin
+    "cs.w": frozenset({"op_a", "admin"}), "cs.wy": frozenset({"op_a", "admin"}),
     **{kind: ADMIN for kind in ("ip.l", "ip.w", "ip.s", "ip.e", "ip.t", "ip.m", "ip.a", "ip.ap", "ip.at", "tm.l",
                                 "tm.s", "tm.a", "tm.i", "pp.l", "pp.s", "pp.rg", "pp.rgy", "pp.rp", "pp.rpy", "pp.re",
                                 "iv.r", "iv.t", "iv.i", "bc.a", "bc.p", "bc.t", "bc.y", "bc.n", "pd.x", "pd.e",
@@ -181,6 +185,7 @@ COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     "status": OWN, "ajukan": OWN, "lanjut": OWN, "rekening": OWN, "lpj": OP,
     "sk": frozenset({"head"}), "bayar": FIN,
     "tugas": EVERYONE_KNOWN,
+    "persetujuan": frozenset({"op_a", "admin"}),
     "audit": frozenset({"pic_a", "head", "admin", "auditor"}),
     "laporan": frozenset({"head", "admin", "auditor"}),
     "ekspor": READERS,
@@ -273,6 +278,7 @@ COMMAND_TEXT: dict[str, tuple[Callable[[dict[str, str]], str], str]] = {
     "laporan": (lambda c: "/laporan", "private"),
     "ekspor": (lambda c: "/ekspor", "private"),
     "panduan": (lambda c: "/panduan", "private"),
+    "persetujuan": (lambda c: f"/persetujuan {c['paid']}", "private"),
 }
 
 

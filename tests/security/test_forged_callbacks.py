@@ -12,6 +12,7 @@ from tests.security.matrix import changes, fingerprint, message_with_button
 from tests.test_lpj_service import seed_proposal
 from bot.domain.models import Action
 from bot.domain.models import ProposalStatus as S
+from tests.helpers import submit_with_consent
 
 # Every entry is something none of the pressers may do: malformed (for a real proposal of their team),
 # out of range, or a real item of team 2's IPWL SS01 (the pressers are team 1's PICs, a stranger and
@@ -100,7 +101,7 @@ async def test_a_resubmitted_proposals_old_card_cannot_act_on_the_new_version(wo
     await world.drain()
     op = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
     await world.services.proposals.resume(op, proposal_id=pid)
-    await world.services.proposals.submit(op, pid)
+    await submit_with_consent(world.services, op, pid)
     await world.drain()
     assert await world.rows("SELECT status, version FROM proposals WHERE id = ?", pid) == [("submitted", 2)]
     before = await fingerprint(world)

@@ -15,6 +15,7 @@ from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.test_proposal_intake import Operator
 from tests.scenarios.test_review_flow import card, give_reasons, tap
+from tests.scenarios.conftest import consent_in_chat
 
 LINK = '<a href="https://evil.example/">klik</a>'
 PAYLOAD = f"&amp; &lt; <b>x</b> {LINK} & <script>alert(1)</script> *m* _i_ `c` [l](https://evil.example)"
@@ -75,6 +76,7 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     client_card = await op.tap(buttons.DRAFT_CLIENT.data(client_id), review)
     assert "Paket <b>sembako</b> & <i>beras</i>" in client_card.text and "klik" in client_card.text
     await op.tap(buttons.PROPOSAL_SUBMIT.data(pid), review)
+    await op.tap(buttons.PROPOSAL_SUBMIT.data(pid), await consent_in_chat(world, op.user))
     await world.drain()
     assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
 

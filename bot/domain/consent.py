@@ -1,0 +1,65 @@
+"""A client's consent to the processing of their data (issue 17.6, UU 27/2022 art. 20 and 25).
+
+The clients are people treated for drug abuse: their health data is specific personal data, and
+the law asks for explicit, recorded consent — for a child (under 18), the consent of a parent or
+guardian. An IPWL already has each client (or, for a minor, the guardian) sign a consent form at
+admission; the bot records, per client, that this was done for the privacy notice the bot shows
+(its version), who recorded it and when, the guardian of a minor, and the signed form itself as a
+file. A proposal cannot be sent while a client has none.
+
+Pure rules: the age the NIK says, the guardian's answer, the notice version. No I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.domain.validation import Problem, ValidationError, parse_name, parse_nik
+from bot.i18n import N_
+
+# The privacy notice shown to clients (bot.domain.guidance.PRIVACY, in both catalogs). Its text
+# begins with this version; a changed notice gets a new version here and in its msgid, so each
+# consent names the wording the client was shown.
+NOTICE_VERSION = "2026-12-v1"
+
+ADULT_AGE = 18  # UU 35/2014 (child protection): a child is under 18
+RELATION_MAX = 40
+
+
+@dataclass(frozen=True)
+class Guardian:
+    name: str
+    relation: str  # as the operator typed it: "ibu", "ayah", "paman", "wali (panti)"
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def is_minor(nik: str, today: dt.date) -> bool:
+    """Whether the client is under 18 today as their NIK's birth date shows (an NIK that no longer
+    parses — an anonymized record — is not a minor's)."""
+    try:
+        info = parse_nik(nik, today=today)
+    except ValidationError:
+        return False
+    return age_on(info.birth_date, today) < ADULT_AGE
+
+
+def parse_guardian(text: str) -> Guardian:
+    """``Siti Aminah, ibu``: the guardian's name, a comma, their relation to the client."""
+    name, comma, relation = " ".join(text.split()).rpartition(",")
+    relation = relation.strip()
+    if not comma or not name.strip() or not relation:
+        raise ValidationError(Problem(
+            N_("Type the guardian's name and their relation to the client, separated by a comma, "
+               "for example: Siti Aminah, ibu"), field="guardian"))
+    if len(relation) > RELATION_MAX or any(ch.isdigit() for ch in relation):
+        raise ValidationError(Problem(
+            N_("The relation is one or two words such as ibu, ayah, kakak, paman or wali, "
+               "at most {max} characters."), {"max": RELATION_MAX}, field="guardian"))
+    return Guardian(parse_name(name, field="guardian"), relation.lower())
+
+
+__all__ = ["ADULT_AGE", "Guardian", "NOTICE_VERSION", "age_on", "is_minor", "parse_guardian"]

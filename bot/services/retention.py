@@ -1,0 +1,113 @@
+"""The retention job (issue 17.7): personal data is not kept longer than the rules need.
+
+Each run (a repeating job; safe when two bot instances run it at once):
+
+1. **Dry run.** Every client record the erasure rule (:func:`bot.services.admin.erasure_rule`)
+   now lets go — a proposal closed longer than ``[admin] retention_years``, a client whose consent
+   was withdrawn once the rule allows — is announced once (``retention_notices``, one row per
+   client: two runs announce it once), audited, and the admins are told which proposals and how
+   many records, with the day of the erasure: ``retention_notice_days`` later. Codes and counts
+   only, never a name.
+2. **Erasure.** Announced records whose day has come are anonymized one by one through the same
+   path as ``/datapribadi`` (row locks and a compare-and-set on ``erased_at``: a record erased by
+   the other instance meanwhile is skipped), each in the erasure ledger and audited, and the
+   admins get the count. The amounts, province and approach stay: the monthly figures do not
+   change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.services.admin import ErasureDone, PrivacyService, erasure_rule
+from bot.domain.kinds import NotificationKind
+from bot.services.base import ServiceError
+
+PAGE = 200
+
+
+@dataclass
+class RetentionReport:
+    announced: int = 0
+    erased: int = 0
+    codes: list[str] = field(default_factory=list)  # proposals announced in this run
+    erase_on: dt.datetime | None = None
+
+
+class RetentionService(PrivacyService):
+    """The retention job: a privacy use case the clock runs (the erasure is the privacy service's)."""
+
+    async def run(self, now: dt.datetime | None = None) -> RetentionReport:
+        """One run: announce what became due, then erase what was announced long enough ago."""
+        now = now or self.clock.now()
+        report = RetentionReport()
+        await self._announce(now, report)
+        await self._erase_due(now, report)
+        return report
+
+    async def _announce(self, now: dt.datetime, report: RetentionReport) -> None:
+        cfg = self.settings.admin
+        # Closed before this instant: the rule's own date arithmetic (years) decides per record;
+        # the cutoff only narrows the search (a year of 366 days covers every leap).
+        cutoff = now - dt.timedelta(days=365 * cfg.retention_years - 1) if cfg.retention_years else now
+        erase_on = now + dt.timedelta(days=cfg.retention_notice_days)
+        codes: dict[str, int] = {}
+        after = 0
+        while True:
+            async with self.storage.transaction() as uow:
+                page = await uow.retention.candidates(cutoff, after, PAGE)
+                for client_id, proposal_id in page:
+                    found = await uow.privacy.by_client(client_id, proposal_id)
+                    if found is None:
+                        continue
+                    record, _ = found
+                    if erasure_rule(record, now, cfg.retention_years).action != "anonymize":
+                        continue
+                    if await uow.retention.announce(client_id, proposal_id, now, erase_on):
+                        codes[record.proposal_code] = codes.get(record.proposal_code, 0) + 1
+            if len(page) < PAGE:
+                break
+            after = page[-1][0]
+        if not codes:
+            return
+        report.announced = sum(codes.values())
+        report.codes = sorted(codes)
+        report.erase_on = erase_on
+        async with self.storage.transaction() as uow:
+            await uow.audit.record(self.event(None, "retention", now.date().isoformat(), "retention_notice",
+                                              reason=f"{report.announced} record(s) in {len(codes)} proposal(s)"))
+            await self._tell_admins(uow, now, {"stage": "notice", "count": report.announced,
+                                               "codes": report.codes[:40], "more": max(0, len(codes) - 40),
+                                               "erase_on": erase_on.isoformat()}, f"notice:{now.isoformat()}")
+
+    async def _erase_due(self, now: dt.datetime, report: RetentionReport) -> None:
+        while True:
+            async with self.storage.reading() as uow:
+                due = await uow.retention.due(now, PAGE)
+            erased_here = 0
+            for client_id in due:
+                try:
+                    done: ErasureDone | object = await self._erase(None, client_id)  # locks, re-reads, CAS
+                except ServiceError:  # erased meanwhile by the other instance
+                    done = None
+                async with self.storage.transaction() as uow:
+                    if isinstance(done, ErasureDone):
+                        await uow.retention.mark_erased(client_id, now)
+                        erased_here += 1
+                    else:  # the rule keeps it after all (reopened, or erased by the other instance)
+                        await uow.retention.forget(client_id)
+            report.erased += erased_here
+            if len(due) < PAGE:
+                break
+        if report.erased:
+            async with self.storage.transaction() as uow:
+                await uow.audit.record(self.event(None, "retention", now.date().isoformat(), "retention_erase",
+                                                  reason=f"{report.erased} record(s)"))
+                await self._tell_admins(uow, now, {"stage": "done", "count": report.erased},
+                                        f"done:{now.isoformat()}")
+
+    async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:  # noqa: ANN001
+        for chat in await uow.people.admin_chat_ids():
+            await uow.outbox.enqueue(dedupe_key=f"retention:{key}:{chat}", chat_id=chat, kind=NotificationKind.RETENTION,
+                                     params=params, now=now)

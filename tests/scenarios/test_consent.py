@@ -1,0 +1,149 @@
+"""The clients' consent before a proposal is sent (issue 17.6).
+
+Siti, the operator of Yayasan Harapan Bogor, sends a proposal for two clients: Budi, an adult, and
+Rina, 14, whose consent her mother signed. The IPWL has each client (for a child, a parent) sign
+its consent form at admission; Siti photographs each signed form when the bot asks, client by
+client, on her phone. Andi and Budi, the PIC team, see in their group only that a proposal came.
+Later Budi withdraws his consent and the admin Rina (another Rina) records it: the erasure rule
+says what can be erased now.
+
+Personas: Siti (operator, JB01), the PIC team 1 group, Rina Admin (admin).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers import buttons
+from bot.domain.consent import NOTICE_VERSION
+from bot.domain.models import Approach, Component, Role, Sex
+from bot.files.client_sheet import BudgetInput, ClientInput
+from tests.helpers import jpeg
+from tests.scenarios.conftest import World
+from tests.scenarios.test_review_flow import operator, team
+
+ADULT = ("Budi Santoso", "3201011203850002", Sex.MALE, dt.date(1985, 3, 12))
+CHILD = ("Rina Putri", "3201015503120001", Sex.FEMALE, dt.date(2012, 3, 15))  # 14 at the time of the story
+
+
+def inputs() -> list[ClientInput]:
+    return [ClientInput(row=i + 2, full_name=name, nik=nik, sex=sex, birth_date=born, province_code="32",
+                        regency="Kabupaten Bogor", address="Jl. Melati 3 RT 01/02, Desa Cibinong", phone=None,
+                        approach=Approach.KELUARGA, components=(Component.LIVING_NEEDS,),
+                        assessment="Pengguna sabu 1 tahun, keluarga mendukung.", intervention_plan="Sembako 3 bulan.",
+                        budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),))
+            for i, (name, nik, sex, born) in enumerate((ADULT, CHILD))]
+
+
+def send_button(message) -> str:  # noqa: ANN001
+    return next(b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data))
+
+
+async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_guardian(world: World) -> None:
+    t = await team(world)
+    siti = await operator(world, t.op)
+    state = await world.services.proposals.start(siti)
+    await world.services.proposals.add_clients(siti, inputs())
+    review = (await world.say(t.op, "/lanjut"))[-1]
+    assert "⚠️ Persetujuan: 0 dari 2 klien" in review.text
+
+    # Send: not sent yet, the bot asks for the first client's consent.
+    await world.press(t.op, review, send_button(review))
+    asked = world.last(t.op)
+    assert "Persetujuan klien 1, Budi Santoso" in asked.text and f"versi {NOTICE_VERSION}" in asked.text
+    assert "Kirim foto (atau PDF) formulir persetujuan" in asked.text
+    assert await world.rows("SELECT status FROM proposals") == [("draft",)]
+
+    # Typed text is not a signature: a clear answer, nothing recorded.
+    answer = (await world.say(t.op, "sudah tanda tangan"))[-1]
+    assert "Teks yang diketik tidak dapat menggantikan tanda tangan" in answer.text
+    assert await world.rows("SELECT count(*) FROM consents") == [(0,)]
+
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Budi"))
+    await world.emu.settle()
+    said = [m.text for m in world.emu.chat_messages(t.op)[-2:]]
+    assert "✅ Persetujuan klien 1 (Budi Santoso) tercatat" in said[0], said
+    assert "Rina Putri berusia di bawah 18 tahun" in said[1], said  # by the NIK: a guardian signs
+
+    # The form before the guardian's name: refused (not kept as a loose attachment), and said why.
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Rina terlalu cepat"))
+    await world.emu.settle()
+    assert "ketik dahulu siapa yang menandatangani" in world.last(t.op).text
+    assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]
+    # A guardian without the relation: said what is expected, nothing kept.
+    answer = (await world.say(t.op, "Siti Aminah"))[-1]
+    assert "dipisahkan koma" in answer.text and "Siti Aminah, ibu" in answer.text
+    asked = (await world.say(t.op, "Siti Aminah, ibu"))[-1]
+    assert "Wali: Siti Aminah (ibu)" in asked.text
+
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Rina"))
+    await world.emu.settle()
+    review = world.last(t.op)
+    assert "Persetujuan: 2 dari 2 klien" in review.text and "⚠️ Persetujuan" not in review.text
+    assert any("Semua klien sudah memberikan persetujuan" in m.text for m in world.emu.chat_messages(t.op)[-3:])
+
+    await world.press(t.op, review, send_button(review))
+    await world.drain()
+    assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
+    consents = await world.rows(
+        "SELECT c.full_name, s.notice_version, s.guardian_name, s.guardian_relation, a.purpose, a.client_id = c.id,"
+        " p.full_name FROM consents s JOIN clients c ON c.id = s.client_id JOIN attachments a ON a.id = s.form_attachment_id"
+        " JOIN people p ON p.id = s.recorded_by ORDER BY c.position")
+    assert [(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in consents] == [
+        ("Budi Santoso", NOTICE_VERSION, None, None, "consent", True, "Siti Operator"),
+        ("Rina Putri", NOTICE_VERSION, "Siti Aminah", "ibu", "consent", True, "Siti Operator")]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_consent'") == [(2,)]
+    # The group sees the proposal, never a client's or a guardian's name.
+    group_text = "\n".join(m.text or "" for m in world.emu.chat_messages(t.group))
+    assert state.proposal.code in group_text
+    for name in ("Budi Santoso", "Rina Putri", "Siti Aminah"):
+        assert name not in group_text
+
+
+async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World) -> None:
+    """Budi withdraws his consent. In Siti's draft he is removed at once; after the proposal was sent
+    the data is needed for the SK and payment: kept, and Siti is told why and that it goes later."""
+    t = await team(world)
+    siti = await operator(world, t.op)
+    state = await world.services.proposals.start(siti)
+    await world.services.proposals.add_clients(siti, inputs())
+    code = state.proposal.code
+
+    # A stranger to the IPWL (an operator of another IPWL) may not even see the list.
+    other = world.emu.add_user("Andi", last_name="Sehati")
+    await world.enrol(other, Role.OPERATOR, ipwl="SS01")
+    refused = (await world.say(other, f"/persetujuan {code}"))[-1]
+    assert "operator IPWL klien atau admin" in refused.text and "Budi" not in refused.text
+
+    sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
+    assert "1. Budi Santoso: ⚠️ belum ada persetujuan tercatat" in sheet.text
+    button = next(b.callback_data for row in sheet.buttons for b in row if "Budi" in b.text)
+    await world.press(t.op, sheet, button)
+    confirm = world.last(t.op)
+    assert f"klien 1 dari {code}" in confirm.text
+    await world.press(t.op, confirm, next(b.callback_data for row in confirm.buttons for b in row
+                                          if buttons.CONSENT_WITHDRAW.parse(b.callback_data)))
+    done = world.last(t.op).text
+    assert "Pencabutan persetujuan tercatat" in done and "dihapus dari draf" in done, done
+    assert await world.rows("SELECT full_name FROM clients") == [("Rina Putri",)]
+    assert await world.rows("SELECT action FROM audit_events WHERE entity = 'client' AND action IN"
+                            " ('withdraw_consent', 'delete_personal_data') ORDER BY seq") == [
+        ("withdraw_consent",), ("delete_personal_data",)]
+
+    # Rina's proposal is sent (her guardian consented); then her mother withdraws the consent.
+    await world.services.proposals.resume(siti, code)
+    from tests.helpers import submit_with_consent
+    await submit_with_consent(world.services, siti, state.proposal.id)
+    sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
+    assert "2. Rina Putri: ✅ diberikan" in sheet.text  # (numbers stay as the operator knew them) and "oleh Siti Aminah (ibu)" in sheet.text
+    await world.press(t.op, sheet, next(b.callback_data for row in sheet.buttons for b in row if "Rina" in b.text))
+    confirm = world.last(t.op)
+    await world.press(t.op, confirm, next(b.callback_data for row in confirm.buttons for b in row
+                                          if buttons.CONSENT_WITHDRAW.parse(b.callback_data)))
+    done = world.last(t.op).text
+    assert "belum dapat dihapus" in done and "masih berjalan" in done, done
+    assert await world.rows("SELECT c.full_name, s.withdrawn_at IS NOT NULL FROM consents s JOIN clients c"
+                            " ON c.id = s.client_id") in ([("Rina Putri", True)], [("Rina Putri", 1)])
+    # The list says it, and offers no second withdrawal.
+    sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
+    assert "✋ dicabut pada" in sheet.text and not any("Rina" in b.text for row in sheet.buttons for b in row)
