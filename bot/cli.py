@@ -25,7 +25,7 @@ from bot.services.inbox import InboxStatus
 from storage.audit_chain import AuditMirror, verify as verify_audit_chain
 from storage.copy import CopyMismatch, CopyRefused, copy_database
 from storage.db import Database, StorageBusy
-from bot.services.admin import erasure_ledger, make_backup
+from bot.services.backups import erasure_ledger, make_backup
 from storage.backup import InstanceLock, RestoreRefused, final_check, restore
 from storage.pg_backup import restore_command
 from storage.migrate import applied_versions, available_migrations, migrate
@@ -523,7 +523,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if target.exists():  # noqa: ASYNC240 – the command line's own loop: nothing else waits on it
             raise CliError(f"{target}: already exists; choose a new file name")
         made = await make_backup(services.storage, settings, target, services.clock.now())
-        await services.admin.record_cli_backup(target)  # audited like /cadangan
+        await services.backups.record_cli_backup(target)  # audited like /cadangan
         print(f"backup written and verified: {target} ({made.size / 1024 / 1024:.1f} MB, the database and "
               f"{made.files} stored file(s))")
         if made.missing_files:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers import views
-from handlers.admin import answer_and_send, redraw
+from handlers.admin import answer_and_send
 from handlers.context import BotContext
 from handlers.keyboards import consent as kb
-from handlers.replies import answers_refusals, int_arg, is_private, reply
+from handlers.replies import answers_refusals, int_arg, is_private, redraw, reply
 from handlers.views import consent as cv
 
 

@@ -43,7 +43,7 @@ async def on_page(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     key = button_arg(update)
     if key == guidance.CONTACT.key:
-        await redraw(update, gv.contacts(t, await context.services.admin.contacts(who)), kb.page(t, guidance.CONTACT, 0, 1))
+        await redraw(update, gv.contacts(t, await context.services.registry.contacts(who)), kb.page(t, guidance.CONTACT, 0, 1))
         return
     found = guidance.page(key, int_arg(update, 1))
     if found is None:

@@ -21,7 +21,8 @@ from bot.i18n import Translator, zone_label
 from bot.services import Identity, ServiceError
 from bot.services.reports import FULL_OPTIONAL
 from handlers import views
-from handlers.admin import answer_and_send, broadcast_reports_job, typed_text
+from handlers.admin import answer_and_send, typed_text
+from handlers.broadcasts import broadcast_reports_job
 from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered

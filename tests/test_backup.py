@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.admin import backup_made_at, backup_name
+from bot.services.backups import backup_made_at, backup_name
 from storage.backup import BackupFailed, RestoreRefused, restore, verify_archive, write_backup
 from storage.erasures import ErasureLedger
 from storage.files import FileStore

@@ -371,7 +371,7 @@ async def test_one_client_erased_by_two_admins_at_once_is_erased_once(pg, settin
         erasures = [e for e in await uow.audit.for_entity("client", str(client_id))
                     if e.action == "delete_personal_data"]
     assert len(erasures) == 1
-    from bot.services.admin import erasure_ledger
+    from bot.services.backups import erasure_ledger
 
     assert [e.client_id for e in erasure_ledger(settings).entries()] == [client_id]  # one ledger entry
 

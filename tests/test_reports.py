@@ -28,7 +28,8 @@ from bot.i18n import Translator, load_translations
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.report_figures import Period, proposal_durations
 from bot.services import Services, ServiceError
-from bot.services.admin import Erasure, add_years, erasure_rule, pks_state
+from bot.services.privacy import Erasure, add_years, erasure_rule
+from bot.services.registry import pks_state
 from bot.domain.records import ClientRecord
 from storage.backup import verify_archive
 from storage.db import to_db_time
@@ -531,7 +532,7 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
     admin = await person(services, 9001, "Admin")
     made = []
     for _ in range(3):
-        made.append(await services.admin.backup(admin))
+        made.append(await services.backups.backup(admin))
         clock.advance(seconds=1)
     assert made[-1].kept == 2
     assert [p.exists() for p in (m.path for m in made)] == [False, True, True]
@@ -566,10 +567,10 @@ async def test_a_postgresql_backup_put_back_by_hand_is_erased_again_from_the_led
         services, seeded, clock, admin_settings, request) -> None:
     """On PostgreSQL the dump goes back with pg_restore (db restore is SQLite's); the ledger's
     erasures are applied again after it (``atensi-bot db apply-erasures`` runs this service)."""
-    from bot.services.admin import erasure_ledger
+    from bot.services.backups import erasure_ledger
 
     admin = await person(services, 9001, "Admin")
-    older = await services.admin.backup(admin)  # still holds the client
+    older = await services.backups.backup(admin)  # still holds the client
     rejected = next(p for p in seeded if p.status == "rejected")
     (record, _), = (await services.privacy.lookup(admin, rejected.clients[0].nik)).records
     await services.privacy.erase(admin, record.client_id)

@@ -91,6 +91,6 @@ async def test_the_job_announces_then_anonymizes_closed_proposals_and_the_figure
 
 
 def ErasureLedgerHas(settings: Settings, code: str) -> bool:  # noqa: N802
-    from bot.services.admin import erasure_ledger
+    from bot.services.backups import erasure_ledger
 
     return any(e.proposal_code == code and e.action == "anonymize" for e in erasure_ledger(settings).entries())

@@ -22,7 +22,12 @@ from bot.services.reminders import ReminderService
 from bot.services.decrees import DecreeService
 from bot.services.payments import AccountService, PaymentService
 from bot.services.reviews import ReviewService
-from bot.services.admin import AdminService, BroadcastService, PrivacyService
+from bot.services.access import AccessService
+from bot.services.admin import AdminService
+from bot.services.backups import BackupService
+from bot.services.registry import RegistryService
+from bot.services.broadcasts import BroadcastService
+from bot.services.privacy import PrivacyService
 from bot.services.reports import ReportService
 from bot.services.inbox import InboxService
 from bot.services.retention import RetentionService
@@ -57,6 +62,9 @@ class Services:
         self.accounts = AccountService(storage, clock, settings, files=files)
         self.payments = PaymentService(storage, clock, settings, files=files)
         self.admin = AdminService(storage, clock, settings, files=files)
+        self.registry = RegistryService(storage, clock, settings, files=files)
+        self.access = AccessService(storage, clock, settings, files=files)
+        self.backups = BackupService(storage, clock, settings, files=files)
         self.broadcasts = BroadcastService(storage, clock, settings, files=files)
         self.privacy = PrivacyService(storage, clock, settings, files=files)
         self.retention = RetentionService(storage, clock, settings, files=files)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.services.admin import ErasureDone, PrivacyService, erasure_rule
+from bot.services.privacy import ErasureDone, PrivacyService, erasure_rule
 from bot.domain.kinds import NotificationKind
 from bot.services.base import ServiceError
 

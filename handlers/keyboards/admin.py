@@ -14,18 +14,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.domain.models import Ipwl, Role, Team
 from bot.domain.regions import province_short_name
-from bot.services.admin import (
-    EDITABLE,
-    Audiences,
-    IpwlCard,
-    IpwlPage,
-    IpwlStep,
-    PeoplePage,
-    PersonalData,
-    PersonCard,
-    TeamCard,
-    TeamLine,
-)
+from bot.services.access import PeoplePage, PersonCard
+from bot.services.broadcasts import Audiences
+from bot.services.privacy import PersonalData
+from bot.services.registry import EDITABLE, IpwlCard, IpwlPage, IpwlStep, TeamCard, TeamLine
 from handlers import buttons
 from handlers.buttons import Button
 from handlers.views.admin import FIELD_LABELS, grant_label

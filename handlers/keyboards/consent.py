@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from bot.services.admin import ConsentSheet
+from bot.services.privacy import ConsentSheet
 from handlers import buttons
 
 

@@ -11,24 +11,12 @@ from bot.i18n import N_, Translator, zone_label
 from bot.domain.audit_terms import actor_words, describe, role_words
 from bot.domain.models import Invite, Person, Role
 from bot.domain.regions import PROVINCES
-from bot.services.admin import (
-    Audiences,
-    BackupFile,
-    BroadcastPreview,
-    ErasureDone,
-    GroupToLeave,
-    IpwlCard,
-    IpwlLine,
-    IpwlPage,
-    IpwlStep,
-    PeoplePage,
-    PersonalData,
-    PersonCard,
-    PksState,
-    ProposalHistory,
-    TeamCard,
-    TeamLine,
-)
+from bot.services.access import GroupToLeave, PeoplePage, PersonCard
+from bot.services.admin import ProposalHistory
+from bot.services.backups import BackupFile
+from bot.services.broadcasts import Audiences, BroadcastPreview
+from bot.services.privacy import ErasureDone, PersonalData
+from bot.services.registry import IpwlCard, IpwlLine, IpwlPage, IpwlStep, PksState, TeamCard, TeamLine
 from handlers.keyboards import private_chat_url
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip, esc, role_names
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.models import Consent
 from bot.i18n import N_, Translator
-from bot.services.admin import ConsentSheet, ConsentWithdrawn
+from bot.services.privacy import ConsentSheet, ConsentWithdrawn
 from handlers.views import _, clip
 from handlers.views.admin import erased
 

@@ -215,7 +215,7 @@ def asked(desk: Desk) -> dict[str, tuple[Identity, tuple]]:
         await s.decrees.toggle(desk.head, validated)
         await s.decrees.ask_number(desk.head)
         rows["SK number and date"] = (desk.head, await desk.conversation_row(desk.head))
-        await s.admin.start_ipwl(desk.admin)
+        await s.registry.start_ipwl(desk.admin)
         rows["add an IPWL"] = (desk.admin, await desk.conversation_row(desk.admin))
         await s.broadcasts.begin(desk.admin, "all", None)
         rows["broadcast text"] = (desk.admin, await desk.conversation_row(desk.admin))
@@ -241,7 +241,7 @@ def _answer(desk: Desk, name: str, text: str, choice: str | None) -> Callable[[]
         "payment SPM": lambda: s.payments.answer(desk.fin, text),
         "return reasons": lambda: s.reviews.reason_text(desk.pic, text),
         "SK number and date": lambda: s.decrees.number_text(desk.head, text),
-        "add an IPWL": lambda: s.admin.answer_ipwl(desk.admin, text),
+        "add an IPWL": lambda: s.registry.answer_ipwl(desk.admin, text),
         "broadcast text": lambda: s.broadcasts.draft(desk.admin, text),
         "LPJ answer": lambda: s.lpj.answer(desk.op2, LpjReply(text=text if choice is None else None, choice=choice)),
     }

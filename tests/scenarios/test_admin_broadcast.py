@@ -11,7 +11,7 @@ import pytest
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.config import Settings
 from bot.domain.models import Role
-from bot.services.admin import BROADCAST_MAX
+from bot.services.broadcasts import BROADCAST_MAX
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, data, tap
 from tests.helpers import enrol

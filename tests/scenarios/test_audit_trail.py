@@ -220,7 +220,7 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
                                     action, reason))
     admin = await world.services.onboarding.identify(rina.id, rina.full_name, private_chat=True, language="id")
     andi_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", andi.id))[0][0]
-    await world.services.admin.revoke_person(admin, andi_id)
+    await world.services.access.revoke_person(admin, andi_id)
 
     history = (await world.say(rina, f"/audit {CODE}"))[-1]
     await tap(world, rina, history, "›")

@@ -154,7 +154,7 @@ async def test_a_backup_restored_on_a_second_instance_sends_its_files(world: Wor
     await world.emu.settle()
     assert await world.rows("SELECT count(*) FROM attachments WHERE proposal_id = ?", draft.proposal.id) == [(1,)]
     rina = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="en")
-    made = await world.services.admin.backup(rina)
+    made = await world.services.backups.backup(rina)
     assert made.files == 1
 
     # The second server: its own database and file store, empty until the restore.

@@ -145,7 +145,7 @@ async def test_each_person_sees_only_the_commands_their_role_may_use(world) -> N
     # The admin revokes the head's access: her own menu is taken away (the general one applies).
     who = await world.services.onboarding.identify(rina.id, rina.full_name, private_chat=True, language="id")
     head = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", ratna.id))[0][0]
-    await world.services.admin.revoke_person(who, head)
+    await world.services.access.revoke_person(who, head)
     await job_publish_menus(BotContext(world.app))  # (as the job's next run does)
     assert menu(world, ratna) == [] and world.emu.commands("chat", "en", chat_id=ratna.id) == []
     assert await world.rows("SELECT menu_published FROM people WHERE id = ?", head) == [(None,)]

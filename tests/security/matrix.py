@@ -158,7 +158,7 @@ async def cast(world: Any) -> Cast:
     t["other_draft"] = other.proposal.id
     # Revoke the second JB01 operator (all access), as an admin does from /pengguna.
     revoked = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["revoked"].id))[0][0]
-    await services.admin.revoke_person(boss, revoked)
+    await services.access.revoke_person(boss, revoked)
     # Stand-ins for the admin's buttons: a person with a grant, PA01 and team 2, a closed proposal's client.
     dummy = emu.add_user("Dummy", language_code="en")
     await world.enrol(dummy, Role.PIC, team="TIM2")

@@ -1,0 +1,369 @@
+"""A client's personal data on request (UU 27/2022): lookup, export, and erasure where the
+workflow allows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.i18n import N_, Translator
+from bot.domain.models import Client, Consent, ProposalStatus
+from bot.files.report_files import render_personal_data, render_tables
+from bot.services.admin import require_admin
+from bot.services.backups import erasure_ledger
+from bot.services.registry import _problem
+from bot.services.base import Identity, Service, ServiceError
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import TRANSITIONS
+from bot.domain.records import ClientRecord
+from storage.erasures import ErasureEntry
+from storage.unit import UnitOfWork
+
+
+_NIK = re.compile(r"^\d{16}$")
+
+
+# Proposals whose client data nobody needs any more for the workflow.
+_ANONYMIZABLE = frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.REJECTED})
+
+
+# Personal fields of a client in a version snapshot; the rest (approach, components, budget) stays.
+_SNAPSHOT_PERSONAL = ("full_name", "sex", "birth_date", "regency", "address", "phone", "assessment",
+                      "intervention_plan")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What may happen to one client record: delete (a draft), anonymize, or keep (and why)."""
+
+    action: Literal["delete", "anonymize", "keep"]
+    reason: str = ""  # msgid, for "keep"
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def erasure_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -> Erasure:
+    """Whether the workflow allows erasing a client's data now.
+
+    A draft was never sent: the client is removed. Withdrawn and rejected proposals need the data no
+    more: anonymized. A closed proposal's data is kept for the retention period (its accountability
+    may be audited), then anonymized. Anything in between is needed for the SK, the payment or the
+    LPJ: kept, and the reason is said.
+    """
+    if record.erased:
+        return Erasure("keep", N_("Already anonymized."))
+    if record.proposal_status == ProposalStatus.DRAFT:
+        return Erasure("delete")
+    if record.proposal_status in _ANONYMIZABLE:
+        return Erasure("anonymize")
+    if record.proposal_status == ProposalStatus.CLOSED:
+        until = add_years(record.status_since.date(), retention_years)
+        if until <= now.date():
+            return Erasure("anonymize")
+        return Erasure("keep", N_("Closed on {closed}; kept until {until} ({years} years' retention)."),
+                       {"closed": record.status_since.date(), "until": until, "years": retention_years})
+    return Erasure("keep", N_("Proposal {code} is in progress: the data is needed for its SK, payment and LPJ. "
+                              "It can be anonymized once the proposal is closed and {years} years have passed, "
+                              "or if it is withdrawn or rejected."),
+                   {"code": record.proposal_code, "years": retention_years})
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    records: list[tuple[ClientRecord, Erasure]]
+
+
+@dataclass(frozen=True)
+class PersonalExport:
+    name: str
+    content: bytes
+    records: int
+    tables: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ErasureDone:
+    action: Literal["delete", "anonymize"]
+    proposal_code: str
+    files: int = 0  # stored files deleted with it
+    purged: bool = True  # the WAL was truncated at once (else: at the next checkpoint)
+
+
+@dataclass(frozen=True)
+class ConsentSheet:
+    """The consents of one proposal's clients (None: none on record)."""
+
+    proposal_code: str
+    clients: list[tuple[Client, Consent | None]]
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawn:
+    """A withdrawal recorded: the erasure it made now, or the rule that keeps the data for now."""
+
+    proposal_code: str
+    erased: ErasureDone | None
+    kept: Erasure | None
+
+
+class PrivacyService(Service):
+    """``/datapribadi NIK``: everything held about one client, and erasure where allowed."""
+
+    async def lookup(self, who: Identity, nik: str) -> PersonalData:
+        require_admin(who)
+        nik = "".join(nik.split())
+        if not _NIK.match(nik):
+            raise ValidationError(_problem(N_("Write the client's NIK (16 digits) after the command, e.g. {example}."),
+                                           example="/datapribadi 3201014508900004"))
+        async with self.storage.reading() as uow:
+            records = await uow.privacy.records(nik)
+        if not records:
+            raise ServiceError("nothing_held", N_("No client with this NIK is held."))
+        now = self.clock.now()
+        return PersonalData([(r, erasure_rule(r, now, self.settings.admin.retention_years)) for r in records])
+
+    async def lookup_client(self, who: Identity, client_id: int) -> ClientRecord:
+        """One record (by its client id, from a button) and whether it may be erased now."""
+        require_admin(who)
+        async with self.storage.reading() as uow:
+            nik = await self._nik(uow, client_id)
+            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+        rule = erasure_rule(record, self.clock.now(), self.settings.admin.retention_years)
+        if rule.action == "keep":
+            raise ServiceError("erasure_refused", rule.reason, **rule.params)
+        return record
+
+    async def _nik(self, uow: UnitOfWork, client_id: int) -> str:
+        nik = await uow.privacy.nik_of(client_id)
+        if nik is None:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        return nik
+
+    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = (),
+                     t: Translator | None = None) -> PersonalExport:
+        """Everything held under the client's NIK as a workbook (a sheet per table; ``intro`` lines
+        first), headings and values in ``t``'s language so the person it is about can read it;
+        rendered in a worker thread. Each record's export is audited."""
+        tables, count = await self._collect(who, client_id)
+        if t is None:
+            content = await asyncio.to_thread(render_tables, tables, intro=intro)
+        else:
+            content = await asyncio.to_thread(render_personal_data, tables, t, self.settings.locale.timezone,
+                                              intro=intro)
+        return PersonalExport(f"data-pribadi-{client_id}.xlsx", content, count, tables)
+
+    async def _collect(self, who: Identity, client_id: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
+        require_admin(who)
+        async with self.storage.transaction() as uow:
+            nik = await self._nik(uow, client_id)
+            records = await uow.privacy.records(nik)
+            tables: dict[str, list[dict[str, Any]]] = {}
+            versions: list[dict[str, Any]] = []
+            for record in records:
+                for table, rows in (await uow.privacy.everything(record.client_id)).items():
+                    tables.setdefault(table, []).extend(rows)
+                for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
+                    for entry in json.loads(snapshot).get("clients", []):
+                        if entry.get("nik") == nik:
+                            versions.append({"proposal": record.proposal_code, "version": version,
+                                             "snapshot": json.dumps(entry, ensure_ascii=False)})
+                # The SK that decided on them, and every audit event about them or their proposal.
+                tables.setdefault("decrees", []).extend(await uow.privacy.decrees(record.proposal_id))
+                tables.setdefault("audit_events", []).extend(
+                    await uow.privacy.audit_events(record.client_id, record.proposal_code))
+                await uow.audit.record(self.event(who, "client", record.client_id, "export_personal_data",
+                                                  reason=record.proposal_code))
+            tables["proposal_versions"] = versions
+        return tables, len(records)
+
+    async def erase(self, who: Identity, client_id: int) -> ErasureDone:
+        """Delete (draft) or anonymize one client record, if :func:`erasure_rule` allows it.
+
+        Everything about the person goes: the record, its files, and — when they were the
+        proposal's only client with data — what is attached to the proposal as a whole. Freed
+        pages are zeroed (``secure_delete``) and the WAL folded in and truncated before this
+        returns, so the bytes are gone when the bot says so. The erasure is also written to the
+        ledger (:func:`erasure_ledger`) that ``atensi-bot db restore`` applies to an older backup.
+        """
+        require_admin(who)
+        done = await self._erase(who, client_id)
+        if isinstance(done, Erasure):
+            raise ServiceError("erasure_refused", done.reason, **done.params)
+        return done
+
+    async def consents_of(self, who: Identity, code: str) -> ConsentSheet:
+        """``/persetujuan KODE``: the consent of each client of a proposal (its IPWL's operators and
+        the admins; names are for the private chat only)."""
+        async with self.storage.reading() as uow:
+            proposal = await uow.proposals.by_code(code.strip())
+            if proposal is None:
+                raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip()[:30])
+            if not who.is_admin and not who.actor.operates(proposal.ipwl_id):
+                raise ServiceError("out_of_scope", N_("Only the client's IPWL operator or an admin can record this."))
+            clients = await uow.clients.of_proposal(proposal.id)
+            consents = await uow.consents.of_proposal(proposal.id)
+        return ConsentSheet(proposal.code, [(c, consents.get(c.id)) for c in clients])
+
+    async def consent_subject(self, who: Identity, client_id: int) -> tuple[str, int]:
+        """The proposal code and client number a withdrawal button is about (asked to confirm)."""
+        record = await self._consent_scope(who, client_id)
+        return record.proposal_code, record.position
+
+    async def _consent_scope(self, who: Identity, client_id: int) -> ClientRecord:
+        """The client's record, if ``who`` may record their consent's withdrawal: an admin, or an
+        operator of the client's IPWL (re-checked at every press)."""
+        async with self.storage.reading() as uow:
+            nik = await self._nik(uow, client_id)
+            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            ipwl = await uow.ipwl.by_code(record.ipwl_code)
+        if not who.is_admin and not (ipwl is not None and who.actor.operates(ipwl.id)):
+            raise ServiceError("out_of_scope", N_("Only the client's IPWL operator or an admin can record this."))
+        return record
+
+    async def withdraw_consent(self, who: Identity, client_id: int) -> ConsentWithdrawn:
+        """The client withdrew their consent (told the IPWL's operator, or the centre's admin, who
+        records it on their behalf; issue 17.6): the withdrawal is recorded and audited, and the
+        erasure rule (:func:`erasure_rule`) runs at once — a draft's client is removed, a withdrawn
+        or rejected proposal's anonymized; what the rule keeps (an open proposal, a closed one
+        within its retention) the retention job erases as soon as the rule allows it."""
+        record = await self._consent_scope(who, client_id)
+
+        async def withdraw(uow: UnitOfWork, now: dt.datetime) -> None:
+            if await uow.consents.withdraw(client_id, who.person.id, now):
+                await uow.audit.record(self.event(who, "client", client_id, "withdraw_consent",
+                                                  reason=record.proposal_code))
+
+        done = await self._erase(who, client_id, first=withdraw)
+        return ConsentWithdrawn(record.proposal_code, None if isinstance(done, Erasure) else done,
+                                done if isinstance(done, Erasure) else None)
+
+    async def _erase(self, who: Identity | None, client_id: int, *,
+                     first: Callable[[UnitOfWork, dt.datetime], Awaitable[None]] | None = None
+                     ) -> ErasureDone | Erasure:
+        """Erase one record if the rule allows it now; else the rule (why it is kept). ``first``
+        runs in the same transaction once the record is locked (a withdrawal of consent is
+        recorded whether or not the erasure can happen now)."""
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            nik = await self._nik(uow, client_id)
+            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            # One erasure of a record at a time (PostgreSQL): the proposal's row, then the client's
+            # (the order the draft's own edits take: no deadlock), then read again — a concurrent
+            # erasure has committed by now and is seen.
+            await uow.proposals.lock(record.proposal_id)
+            await uow.privacy.lock_client(client_id)
+            nik = await self._nik(uow, client_id)
+            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            if first is not None:
+                await first(uow, now)
+            rule = erasure_rule(record, now, self.settings.admin.retention_years)
+            if rule.action == "keep":
+                return rule
+            action: Literal["delete", "anonymize"] = rule.action
+            paths = await self._erase_record(uow, record, action, nik, now)
+            await uow.audit.record(self.event(who, "client", client_id, f"{action}_personal_data",
+                                              reason=record.proposal_code))
+            # In the transaction, before the commit: an erasure the ledger could not keep is not
+            # made (the admin is told it failed). A commit failing after this leaves an entry for
+            # an erasure the admin asked for and the rule allowed — a restore makes it, rightly.
+            try:
+                await asyncio.to_thread(erasure_ledger(self.settings).record, action=action, client_id=client_id,
+                                        proposal_id=record.proposal_id, proposal_code=record.proposal_code,
+                                        nik=nik, at=now)
+            except OSError as error:
+                raise ServiceError("ledger_failed", N_("The erasure could not be recorded in the erasure ledger "
+                                                       "({error}), so nothing was erased. Check the disk and try "
+                                                       "again."), error=type(error).__name__) from None
+        purged = await self._purge(paths)
+        return ErasureDone(action, record.proposal_code, len(paths), purged)
+
+    async def reapply_erasures(self, entries: Sequence[ErasureEntry]) -> int:
+        """After a restore: erase again every record of the ledger the restored database still
+        holds (a backup made before the erasure). The record is matched by its ids *and* the keyed
+        hash of its NIK, so a reused id never erases someone else. Returns how many were erased."""
+        ledger = erasure_ledger(self.settings)
+        now = self.clock.now()
+        paths: list[str] = []
+        erased = 0
+        async with self.storage.transaction() as uow:
+            for entry in entries:
+                found = await uow.privacy.by_client(entry.client_id, entry.proposal_id)
+                if found is None or found[0].erased:
+                    continue
+                record, nik = found
+                if ledger.subject(nik) != entry.subject:
+                    continue
+                # A draft's client is deleted; if the backup holds the proposal further on, the
+                # record must stay for its figures: anonymized.
+                action: Literal["delete", "anonymize"] = (
+                    "delete" if entry.action == "delete" and record.proposal_status == ProposalStatus.DRAFT
+                    else "anonymize")
+                paths += await self._erase_record(uow, record, action, nik, now)
+                await uow.audit.record(self.event(None, "client", record.client_id, f"{action}_personal_data",
+                                                  reason=f"{record.proposal_code} (ledger, after restore)"))
+                erased += 1
+        await self._purge(sorted(set(paths)))
+        return erased
+
+    async def _erase_record(self, uow: UnitOfWork, record: ClientRecord, action: Literal["delete", "anonymize"],
+                            nik: str, now: dt.datetime) -> list[str]:
+        """Erase one record in ``uow``; returns the stored files no record uses any more."""
+        client_id = record.client_id
+        paths = await uow.privacy.attachment_paths(client_id)
+        sole = not await uow.privacy.others_hold_data(record.proposal_id, client_id)
+        if sole:
+            paths += await uow.privacy.proposal_attachment_paths(record.proposal_id)
+        if action == "delete":
+            await uow.clients.remove(client_id)
+            await uow.proposals.set_cursor(record.proposal_id, None, now)  # it may point at the client
+        else:
+            await uow.privacy.anonymize(client_id, now)
+            for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
+                scrubbed = _scrub(snapshot, nik, client_id)
+                if scrubbed != snapshot:
+                    await uow.privacy.set_snapshot(record.proposal_id, version, scrubbed)
+        if sole:
+            await uow.privacy.erase_proposal_level(record.proposal_id, record.proposal_code, _FREE_TEXT_ACTIONS)
+        await uow.privacy.scrub_client_events(client_id, _PRIVACY_ACTIONS)
+        return await uow.attachments.unused(paths)  # (a file another record still uses stays)
+
+    async def _purge(self, paths: Sequence[str]) -> bool:
+        """After the commit (a rollback must not have lost the files): the files go, overwritten
+        first, and the WAL is folded in and truncated. False if a reader delayed the checkpoint."""
+        store = self.files
+        for path in paths:
+            store.discard(path, overwrite=True)
+        return await self.storage.db.purge_freed()
+
+
+# Actions whose audit reason is text someone typed (it may name the client), and the privacy
+# actions whose reason is only the proposal code.
+_FREE_TEXT_ACTIONS = tuple(t.action.value for t in TRANSITIONS if "reason" in t.requires)
+
+
+_PRIVACY_ACTIONS = ("export_personal_data", "delete_personal_data", "anonymize_personal_data", "reveal_nik")
+
+
+def _scrub(snapshot: str, nik: str, client_id: int) -> str:
+    data = json.loads(snapshot)
+    changed = False
+    for entry in data.get("clients", []):
+        if entry.get("nik") == nik:
+            entry["nik"] = f"ANON-{client_id}"
+            for key in _SNAPSHOT_PERSONAL:
+                if key in entry:
+                    entry[key] = None
+            changed = True
+    return json.dumps(data, ensure_ascii=False, sort_keys=True) if changed else snapshot
