@@ -20,7 +20,7 @@ from storage.audit import AuditRepository
 from storage.audit_chain import verify
 from storage.unit import Storage
 
-NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 
 async def _units(storage: Storage, events: int) -> list[float]:
@@ -28,8 +28,19 @@ async def _units(storage: Storage, events: int) -> list[float]:
     for n in range(events):
         start = time.perf_counter()
         async with storage.transaction() as uow:
-            await uow.audit.record(AuditEvent(NOW, None, "pic", "proposal", f"USL-2026-{n:05d}", "verify",
-                                              "submitted", "verified", "alasan" if n % 3 == 0 else None))
+            await uow.audit.record(
+                AuditEvent(
+                    NOW,
+                    None,
+                    "pic",
+                    "proposal",
+                    f"USL-2026-{n:05d}",
+                    "verify",
+                    "submitted",
+                    "verified",
+                    "alasan" if n % 3 == 0 else None,
+                )
+            )
         times.append(time.perf_counter() - start)
     return times
 
@@ -55,9 +66,11 @@ async def run(target: str, events: int) -> None:
     finally:
         await storage.close()
     med_s, med_p = statistics.median(sealed) * 1000, statistics.median(plain) * 1000
-    print(f"{storage.db.dialect}: {events} units of work with one audit event: median {med_s:.2f} ms sealed,"
-          f" {med_p:.2f} ms unsealed (+{med_s - med_p:.2f} ms); audit verify of {result.events} events:"
-          f" {verify_s * 1000:.0f} ms")
+    print(
+        f"{storage.db.dialect}: {events} units of work with one audit event: median {med_s:.2f} ms sealed,"
+        f" {med_p:.2f} ms unsealed (+{med_s - med_p:.2f} ms); audit verify of {result.events} events:"
+        f" {verify_s * 1000:.0f} ms"
+    )
 
 
 def main() -> None:

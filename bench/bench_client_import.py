@@ -64,8 +64,7 @@ def make_workbook(path: Path, clients: int) -> None:
         female = i % 2 == 1
         day, month, year = 1 + i % 28, 1 + i % 12, 1970 + i % 30
         nik = (
-            f"32{1 + i % 20:02d}{1 + i % 30:02d}{day + (40 if female else 0):02d}"
-            f"{month:02d}{year % 100:02d}{i + 1:04d}"
+            f"32{1 + i % 20:02d}{1 + i % 30:02d}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i + 1:04d}"
         )
         ws.append([
             f"{'Siti' if female else 'Budi'} {_letters(i)} Santoso",

@@ -33,8 +33,9 @@ TOKEN = "123456:BENCH-TOKEN"
 KIND = "bench_note"
 
 
-async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: float | None,
-              production: bool = True) -> dict[str, Any]:
+async def run(
+    messages: int, groups: int, per_group: int, use_spec: bool, rate: float | None, production: bool = True
+) -> dict[str, Any]:
     from telegram.constants import ParseMode
     from telegram.ext import Defaults, ExtBot
     from telegram.request import HTTPXRequest
@@ -59,8 +60,12 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
         settings = Settings.model_validate({"storage": {"database": f"{tmp}/bench.sqlite3", "files_dir": tmp}})
         storage = await Storage.open(settings.storage.database)
         clock = SystemClock()
-        deps = Deps(settings=settings, services=Services(storage, clock, settings),
-                    translations=load_translations(LOCALES_DIR), clock=clock)
+        deps = Deps(
+            settings=settings,
+            services=Services(storage, clock, settings),
+            translations=load_translations(LOCALES_DIR),
+            clock=clock,
+        )
         spec = default_spec_path() if use_spec else None
         async with BotApiEmulator(TOKEN, spec_path=spec, flood_limits=FloodLimits()) as emu:
             chats = [emu.add_group(f"Tim PIC {g + 1}").id for g in range(groups)]
@@ -70,14 +75,21 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
             now = clock.now()
             async with storage.transaction() as uow:
                 for n, chat_id in enumerate(targets):
-                    await uow.outbox.enqueue(dedupe_key=f"bench:{n}", chat_id=chat_id, kind=KIND, params={"n": n}, now=now)
+                    await uow.outbox.enqueue(
+                        dedupe_key=f"bench:{n}", chat_id=chat_id, kind=KIND, params={"n": n}, now=now
+                    )
             request = HTTPXRequest(connection_pool_size=64, pool_timeout=10)
             html = Defaults(parse_mode=ParseMode.HTML)  # as bot.app builds it
             if production:
                 # As bot.app builds it: every call through the one rate limiter.
                 slots = FloodSlots(overall_per_second=rate) if rate else FloodSlots()
-                bot = ExtBot(TOKEN, base_url=emu.base_url, request=request, defaults=html,
-                             rate_limiter=FloodLimiter(slots, max_retries=3))
+                bot = ExtBot(
+                    TOKEN,
+                    base_url=emu.base_url,
+                    request=request,
+                    defaults=html,
+                    rate_limiter=FloodLimiter(slots, max_retries=3),
+                )
             else:  # no limiter at all: what Telegram's flood control does to an unpaced sender
                 bot = ExtBot(TOKEN, base_url=emu.base_url, request=request, defaults=html)
             await bot.initialize()
@@ -99,12 +111,21 @@ async def run(messages: int, groups: int, per_group: int, use_spec: bool, rate: 
     floor = messages / 30
     group_floor = (per_group - 1) * 3 if groups and per_group else 0
     return {
-        "messages": messages, "private": private_messages, "private_chats": len(users), "groups": groups,
-        "group_messages": group_messages, "seconds": round(elapsed, 1), "theoretical_seconds": round(max(floor, group_floor), 1),
-        "rate_per_second": round(messages / elapsed, 1), "overhead_pct": round(100 * (elapsed / max(floor, group_floor) - 1), 1),
-        "delivered": delivered, "outbox": counts,
-        "429": stats.get("429", 0), "429_by_limit": {k[10:]: v for k, v in stats.items() if k.startswith("429.flood.")},
-        "sender": sender.stats, "bot": "production (the one flood limiter)" if production else "bare Bot, no limiter",
+        "messages": messages,
+        "private": private_messages,
+        "private_chats": len(users),
+        "groups": groups,
+        "group_messages": group_messages,
+        "seconds": round(elapsed, 1),
+        "theoretical_seconds": round(max(floor, group_floor), 1),
+        "rate_per_second": round(messages / elapsed, 1),
+        "overhead_pct": round(100 * (elapsed / max(floor, group_floor) - 1), 1),
+        "delivered": delivered,
+        "outbox": counts,
+        "429": stats.get("429", 0),
+        "429_by_limit": {k[10:]: v for k, v in stats.items() if k.startswith("429.flood.")},
+        "sender": sender.stats,
+        "bot": "production (the one flood limiter)" if production else "bare Bot, no limiter",
     }
 
 
@@ -115,11 +136,13 @@ def main() -> None:
     parser.add_argument("--per-group", type=int, default=20)
     parser.add_argument("--no-spec", action="store_true", help="skip Bot API spec validation in the emulator")
     parser.add_argument("--rate", type=float, default=None, help="the sender's overall messages/s (default: its own)")
-    parser.add_argument("--no-limiter", action="store_true",
-                        help="send through a bare Bot without the flood limiter (unpaced)")
+    parser.add_argument(
+        "--no-limiter", action="store_true", help="send through a bare Bot without the flood limiter (unpaced)"
+    )
     args = parser.parse_args()
-    result = asyncio.run(run(args.messages, args.groups, args.per_group, not args.no_spec, args.rate,
-                             not args.no_limiter))
+    result = asyncio.run(
+        run(args.messages, args.groups, args.per_group, not args.no_spec, args.rate, not args.no_limiter)
+    )
     print(json.dumps(result, indent=2, ensure_ascii=False))
 
 

@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Monday 7 December 2026, 09.00 WIB = 10.00 WITA = 11.00 WIT: every zone works, the digest is due.
-NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
 TARGET_SECONDS = 10.0
 TARGET_MB = 500.0
 PROPOSALS_PER_IPWL = 5
@@ -52,14 +52,33 @@ IPWL_PER_TEAM = 11
 # Provinces in all three zones (Jawa Barat, Jawa Timur, Sumatera Utara, Bali, Sulawesi Selatan, Papua, Maluku).
 PROVINCES = ("32", "35", "12", "51", "73", "91", "81")
 # One status per proposal, cycling: the mix a busy year leaves behind.
-STATUSES = ("paid", "draft", "closed", "submitted", "paid", "decreed", "returned", "lpj_submitted", "paid",
-            "in_review", "lpj_returned", "accounts_verified", "validated", "verified", "accounts_submitted",
-            "lpj_verified", "paid", "closed", "draft", "decreed")
+STATUSES = (
+    "paid",
+    "draft",
+    "closed",
+    "submitted",
+    "paid",
+    "decreed",
+    "returned",
+    "lpj_submitted",
+    "paid",
+    "in_review",
+    "lpj_returned",
+    "accounts_verified",
+    "validated",
+    "verified",
+    "accounts_submitted",
+    "lpj_verified",
+    "paid",
+    "closed",
+    "draft",
+    "decreed",
+)
 SCALES = {"centre": (78, 78 * 60), "nation": (10_000, 1_000_000)}
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def generate(path: Path, ipwl_count: int, client_count: int) -> dict[str, int]:
@@ -75,37 +94,67 @@ def generate(path: Path, ipwl_count: int, client_count: int) -> dict[str, int]:
     db.execute("PRAGMA journal_mode = WAL")
     created = _stamp(NOW - dt.timedelta(days=400))
     teams = max(1, ipwl_count // IPWL_PER_TEAM)
-    db.executemany("INSERT INTO pic_teams (id, code, name, group_chat_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                   [(t, f"TIM{t}", f"Tim PIC {t}", -100_000 - t, created) for t in range(1, teams + 1)])
+    db.executemany(
+        "INSERT INTO pic_teams (id, code, name, group_chat_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        [(t, f"TIM{t}", f"Tim PIC {t}", -100_000 - t, created) for t in range(1, teams + 1)],
+    )
     db.executemany(
         "INSERT INTO ipwl (id, code, name, province_code, regency, address, pks_number, team_id, created_at,"
         " updated_at) VALUES (?, ?, ?, ?, 'Kota', 'Jl. 1', 'PKS', ?, ?, ?)",
-        [(i, f"IP{i:05d}", f"IPWL {i}", PROVINCES[i % len(PROVINCES)], 1 + (i - 1) % teams, created, created)
-         for i in range(1, ipwl_count + 1)])
+        [
+            (i, f"IP{i:05d}", f"IPWL {i}", PROVINCES[i % len(PROVINCES)], 1 + (i - 1) % teams, created, created)
+            for i in range(1, ipwl_count + 1)
+        ],
+    )
     # One operator per IPWL, two finance, one head: everyone has started the bot.
     people = [(i, 10_000_000 + i, f"Operator {i}", 1, created) for i in range(1, ipwl_count + 1)]
     staff = [(ipwl_count + n, 20_000_000 + n, f"Staff {n}", 1, created) for n in (1, 2, 3)]
-    db.executemany("INSERT INTO people (id, telegram_user_id, full_name, private_chat_started, created_at)"
-                   " VALUES (?, ?, ?, ?, ?)", people + staff)
-    db.executemany("INSERT INTO grants (person_id, role, ipwl_id, granted_at) VALUES (?, 'operator', ?, ?)",
-                   [(i, i, created) for i in range(1, ipwl_count + 1)])
-    db.executemany("INSERT INTO grants (person_id, role, granted_at) VALUES (?, ?, ?)",
-                   [(ipwl_count + 1, "finance", created), (ipwl_count + 2, "finance", created),
-                    (ipwl_count + 3, "head", created)])
+    db.executemany(
+        "INSERT INTO people (id, telegram_user_id, full_name, private_chat_started, created_at) VALUES (?, ?, ?, ?, ?)",
+        people + staff,
+    )
+    db.executemany(
+        "INSERT INTO grants (person_id, role, ipwl_id, granted_at) VALUES (?, 'operator', ?, ?)",
+        [(i, i, created) for i in range(1, ipwl_count + 1)],
+    )
+    db.executemany(
+        "INSERT INTO grants (person_id, role, granted_at) VALUES (?, ?, ?)",
+        [(ipwl_count + 1, "finance", created), (ipwl_count + 2, "finance", created), (ipwl_count + 3, "head", created)],
+    )
 
     proposals, lpj = [], []
     for pid in range(1, ipwl_count * PROPOSALS_PER_IPWL + 1):
         status = STATUSES[pid % len(STATUSES)]
         since = NOW - dt.timedelta(days=pid % 45, hours=pid % 7)
-        due = (NOW.date() + dt.timedelta(days=(pid % 51) - 30)).isoformat() if status.startswith(("paid", "lpj", "closed")) else None
+        due = (
+            (NOW.date() + dt.timedelta(days=(pid % 51) - 30)).isoformat()
+            if status.startswith(("paid", "lpj", "closed"))
+            else None
+        )
         updated = _stamp(since)
-        proposals.append((pid, f"USL-2026-{pid:06d}", 1 + (pid - 1) // PROPOSALS_PER_IPWL, status, 1, 2026, 11,
-                          1 + (pid - 1) // PROPOSALS_PER_IPWL, due, created, updated, _stamp(since)))
+        proposals.append(
+            (
+                pid,
+                f"USL-2026-{pid:06d}",
+                1 + (pid - 1) // PROPOSALS_PER_IPWL,
+                status,
+                1,
+                2026,
+                11,
+                1 + (pid - 1) // PROPOSALS_PER_IPWL,
+                due,
+                created,
+                updated,
+                _stamp(since),
+            )
+        )
         if status in ("paid", "lpj_returned") and pid % 2 == 0:
             lpj.append((pid, pid, 1, updated, updated))
     db.executemany(
         "INSERT INTO proposals (id, code, ipwl_id, status, version, period_year, period_month, created_by,"
-        " lpj_due_on, created_at, updated_at, status_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", proposals)
+        " lpj_due_on, created_at, updated_at, status_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        proposals,
+    )
     db.executemany("INSERT INTO lpj (id, proposal_id, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", lpj)
 
     per_proposal = max(1, client_count // len(proposals))
@@ -115,11 +164,16 @@ def generate(path: Path, ipwl_count: int, client_count: int) -> dict[str, int]:
             pid = min(len(proposals), 1 + (cid - 1) // per_proposal)
             yield (cid, pid, cid, f"Klien {cid}", f"32{cid:014d}", "1,3")
 
-    db.executemany("INSERT INTO clients (id, proposal_id, position, full_name, nik, components) VALUES (?, ?, ?, ?, ?, ?)",
-                   clients())
+    db.executemany(
+        "INSERT INTO clients (id, proposal_id, position, full_name, nik, components) VALUES (?, ?, ?, ?, ?, ?)",
+        clients(),
+    )
     # Decreed proposals: half their clients have supplied an account, half have not.
-    db.execute("INSERT INTO bank_accounts (client_id, status, updated_at) SELECT c.id, 'submitted', ? FROM clients c"
-               " JOIN proposals p ON p.id = c.proposal_id WHERE p.status = 'decreed' AND c.id % 2 = 0", (created,))
+    db.execute(
+        "INSERT INTO bank_accounts (client_id, status, updated_at) SELECT c.id, 'submitted', ? FROM clients c"
+        " JOIN proposals p ON p.id = c.proposal_id WHERE p.status = 'decreed' AND c.id % 2 = 0",
+        (created,),
+    )
     db.commit()
     db.execute("ANALYZE")
     db.close()
@@ -164,8 +218,12 @@ def _measure(work, *, traced: bool) -> dict[str, float]:  # type: ignore[no-unty
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     tracemalloc.stop()
-    return {"seconds": seconds, "peak_mb": peak / 2**20, "rss_growth_mb": max(_peak_rss_mb() - rss_before, 0.0),
-            **result}
+    return {
+        "seconds": seconds,
+        "peak_mb": peak / 2**20,
+        "rss_growth_mb": max(_peak_rss_mb() - rss_before, 0.0),
+        **result,
+    }
 
 
 def child_run(path: Path | str, runs: int, *, traced: bool = False, trace: Path | None = None) -> dict[str, float]:
@@ -281,8 +339,9 @@ def child_baseline(path: Path | str, trace: Path, *, traced: bool = False) -> di
 
 
 def _child(*args: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True,
-                         cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True, cwd=ROOT
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -291,8 +350,10 @@ def bench(name: str, ipwl: int, clients: int, tmp: Path) -> dict[str, dict[str, 
     start = time.perf_counter()
     facts = generate(template, ipwl, clients)
     size = template.stat().st_size / 2**20
-    print(f"\n{name}: {facts['ipwl']:,} IPWL, {facts['teams']:,} teams, {facts['proposals']:,} proposals, "
-          f"{facts['clients']:,} clients — {size:.0f} MB, generated in {time.perf_counter() - start:.1f} s")
+    print(
+        f"\n{name}: {facts['ipwl']:,} IPWL, {facts['teams']:,} teams, {facts['proposals']:,} proposals, "
+        f"{facts['clients']:,} clients — {size:.0f} MB, generated in {time.perf_counter() - start:.1f} s"
+    )
 
     def copy(mode: str) -> str:
         target = tmp / f"{name}-{mode}.sqlite3"
@@ -306,16 +367,23 @@ def bench(name: str, ipwl: int, clients: int, tmp: Path) -> dict[str, dict[str, 
         "again": _child("run", copy("again"), "2"),
         "baseline": _child("baseline", str(template), trace),
     }
-    peaks = {"run": _child("run-traced", copy("mem"), "1"), "again": _child("run-traced", copy("mem2"), "2"),
-             "baseline": _child("baseline-traced", str(template), trace)}
+    peaks = {
+        "run": _child("run-traced", copy("mem"), "1"),
+        "again": _child("run-traced", copy("mem2"), "2"),
+        "baseline": _child("baseline-traced", str(template), trace),
+    }
     for key, traced in peaks.items():
         results[key]["peak_mb"] = traced["peak_mb"]
     run = results["run"]
-    print(f"  first run: {int(run['candidates']):,} items in {int(run['pages']):,} pages, {int(run['recorded']):,} "
-          f"reminders, {int(run['messages']):,} outbox rows; baseline: {int(results['baseline']['statements']):,} "
-          f"SELECTs, {int(results['baseline']['rows']):,} rows")
-    print(f"  {'':10} {'time (s)':>9} {'tracemalloc peak (MB)':>22} {'max RSS growth (MB)':>20}"
-          f" {'slowest bot commit (ms)':>24}")
+    print(
+        f"  first run: {int(run['candidates']):,} items in {int(run['pages']):,} pages, {int(run['recorded']):,} "
+        f"reminders, {int(run['messages']):,} outbox rows; baseline: {int(results['baseline']['statements']):,} "
+        f"SELECTs, {int(results['baseline']['rows']):,} rows"
+    )
+    print(
+        f"  {'':10} {'time (s)':>9} {'tracemalloc peak (MB)':>22} {'max RSS growth (MB)':>20}"
+        f" {'slowest bot commit (ms)':>24}"
+    )
     for key in ("run", "again", "baseline"):
         m = results[key]
         press = f"{m['slowest_press_ms']:24.0f}" if "slowest_press_ms" in m else f"{'-':>24}"
@@ -353,8 +421,11 @@ def measure_copies(url: str, tmp: Path) -> dict[str, dict[str, float]]:
     """The national first run, the run after it, and the raw-driver baseline, on copies of ``url``."""
     trace = str(tmp / "trace.json")
     _child("trace", clone(url, "trace"), trace)
-    results = {"run": _child("run", clone(url, "run"), "1"), "again": _child("run", clone(url, "again"), "2"),
-               "baseline": _child("baseline", url, trace)}
+    results = {
+        "run": _child("run", clone(url, "run"), "1"),
+        "again": _child("run", clone(url, "again"), "2"),
+        "baseline": _child("baseline", url, trace),
+    }
     for key in ("run", "again", "baseline"):
         m = results[key]
         press = f", slowest bot commit {m['slowest_press_ms']:.0f} ms" if "slowest_press_ms" in m else ""
@@ -366,9 +437,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="size of the national database (1.0 = 10,000 IPWL)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
-    parser.add_argument("--url", help="measure the national run on this database instead (postgresql://… or "
-                                      "sqlite:///…, holding the data, e.g. made with `atensi-bot db copy`); each "
-                                      "run gets its own copy of it")
+    parser.add_argument(
+        "--url",
+        help="measure the national run on this database instead (postgresql://… or "
+        "sqlite:///…, holding the data, e.g. made with `atensi-bot db copy`); each "
+        "run gets its own copy of it",
+    )
     args = parser.parse_args(argv)
     if args.child:
         mode, extra = args.child[0], args.child[2]
@@ -390,13 +464,16 @@ def main(argv: list[str] | None = None) -> int:
     nation_ipwl, nation_clients = SCALES["nation"]
     with tempfile.TemporaryDirectory() as tmp:
         bench("centre", *SCALES["centre"], Path(tmp))
-        nation = bench("nation", max(11, int(nation_ipwl * args.scale)), max(100, int(nation_clients * args.scale)),
-                       Path(tmp))
+        nation = bench(
+            "nation", max(11, int(nation_ipwl * args.scale)), max(100, int(nation_clients * args.scale)), Path(tmp)
+        )
     run = nation["run"]
     ok = run["seconds"] < TARGET_SECONDS and max(run["peak_mb"], run["rss_growth_mb"]) < TARGET_MB
-    print(f"\nnational first run: {run['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s), "
-          f"peak {max(run['peak_mb'], run['rss_growth_mb']):.1f} MB (target < {TARGET_MB:.0f} MB): "
-          f"{'OK' if ok else 'MISSED'}")
+    print(
+        f"\nnational first run: {run['seconds']:.2f} s (target < {TARGET_SECONDS:.0f} s), "
+        f"peak {max(run['peak_mb'], run['rss_growth_mb']):.1f} MB (target < {TARGET_MB:.0f} MB): "
+        f"{'OK' if ok else 'MISSED'}"
+    )
     return 0 if ok else 1
 
 

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 TARGET_SECONDS = 30.0
 TARGET_MB = 500.0
 PROVINCES = ("11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36", "51",
@@ -72,7 +72,7 @@ def _actions(status: str, rng: random.Random) -> tuple[str, ...]:
         return ("submit", "claim", "reject")
     if status == "withdrawn":
         return ("submit", "withdraw")
-    actions = CHAIN[:9] + ("return_lpj",) if status == "lpj_returned" else CHAIN[:DONE[status]]
+    actions = CHAIN[:9] + ("return_lpj",) if status == "lpj_returned" else CHAIN[: DONE[status]]
     if len(actions) > 2 and rng.random() < 0.2:  # one in five was returned once and resubmitted
         actions = actions[:2] + ("return", "resubmit", "claim") + actions[2:]
     return actions
@@ -97,22 +97,41 @@ def generate(path: Path, scale: float, seed: int = 42) -> dict[str, int]:
     stamp = _stamp(NOW - dt.timedelta(days=1))
     counts = {"ipwl": ipwl_count}
     with db:
-        db.execute("INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1, 'Seeder', ?)",
-                   (stamp,))
+        db.execute(
+            "INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1, 'Seeder', ?)", (stamp,)
+        )
         teams = -(-ipwl_count // 11)
-        db.executemany("INSERT INTO pic_teams (id, code, name, created_at) VALUES (?, ?, ?, ?)",
-                       ((t, f"TIM{t}", f"Tim PIC {t}", stamp) for t in range(1, teams + 1)))
+        db.executemany(
+            "INSERT INTO pic_teams (id, code, name, created_at) VALUES (?, ?, ?, ?)",
+            ((t, f"TIM{t}", f"Tim PIC {t}", stamp) for t in range(1, teams + 1)),
+        )
         db.executemany(
             "INSERT INTO ipwl (id, code, name, province_code, regency, address, pks_number, pks_valid_from,"
             " pks_valid_until, team_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((i, f"IPWL{i:05d}", f"Lembaga Rehabilitasi {i}", PROVINCES[i % len(PROVINCES)], "Kabupaten Contoh",
-              f"Jl. Contoh {i}", f"PKS-{i}/2026", "2026-01-01", "2027-12-31", 1 + (i - 1) // 11, stamp, stamp)
-             for i in range(1, ipwl_count + 1)))
+            (
+                (
+                    i,
+                    f"IPWL{i:05d}",
+                    f"Lembaga Rehabilitasi {i}",
+                    PROVINCES[i % len(PROVINCES)],
+                    "Kabupaten Contoh",
+                    f"Jl. Contoh {i}",
+                    f"PKS-{i}/2026",
+                    "2026-01-01",
+                    "2027-12-31",
+                    1 + (i - 1) // 11,
+                    stamp,
+                    stamp,
+                )
+                for i in range(1, ipwl_count + 1)
+            ),
+        )
     weights = [w for _, w in STATUSES]
     names = [s for s, _ in STATUSES]
     client_id = line_id = lpj_id = 0
-    batch: dict[str, list[tuple]] = {k: [] for k in ("proposals", "clients", "budget_lines", "transfers", "lpj",
-                                                     "lpj_realizations", "audit_events")}
+    batch: dict[str, list[tuple]] = {
+        k: [] for k in ("proposals", "clients", "budget_lines", "transfers", "lpj", "lpj_realizations", "audit_events")
+    }
 
     def flush() -> None:
         with db:
@@ -127,19 +146,34 @@ def generate(path: Path, scale: float, seed: int = 42) -> dict[str, int]:
         year = 2026 if rng.random() < 0.9 else 2025
         code = f"USL-{year}-{proposal_id:06d}"
         ipwl_id = rng.randint(1, ipwl_count)
-        start = dt.datetime(year, 1, 5, tzinfo=dt.timezone.utc) + dt.timedelta(hours=rng.randint(0, 24 * 260))
-        batch["proposals"].append((proposal_id, code, ipwl_id, status, year, rng.randint(1, 12), 1, stamp, stamp,
-                                   stamp))
+        start = dt.datetime(year, 1, 5, tzinfo=dt.UTC) + dt.timedelta(hours=rng.randint(0, 24 * 260))
+        batch["proposals"].append(
+            (proposal_id, code, ipwl_id, status, year, rng.randint(1, 12), 1, stamp, stamp, stamp)
+        )
         if status in LPJ:
             lpj_id += 1
             batch["lpj"].append((lpj_id, proposal_id, stamp, int(rng.random() < 0.3), stamp, stamp))
         for position in range(1, rng.randint(1, 19) + 1):
             client_id += 1
-            batch["clients"].append((client_id, proposal_id, position, f"Klien {client_id}",
-                                     f"{3201000000000000 + client_id}", "L" if client_id % 2 else "P", "1990-01-01",
-                                     PROVINCES[ipwl_id % len(PROVINCES)], "Kabupaten Contoh",
-                                     f"Jl. Melati {client_id}", "081234567890", "keluarga", "1,3",
-                                     "Pengguna sabu 3 tahun, keluarga mendukung.", "Konseling 8 sesi, sembako 3 bulan."))
+            batch["clients"].append(
+                (
+                    client_id,
+                    proposal_id,
+                    position,
+                    f"Klien {client_id}",
+                    f"{3201000000000000 + client_id}",
+                    "L" if client_id % 2 else "P",
+                    "1990-01-01",
+                    PROVINCES[ipwl_id % len(PROVINCES)],
+                    "Kabupaten Contoh",
+                    f"Jl. Melati {client_id}",
+                    "081234567890",
+                    "keluarga",
+                    "1,3",
+                    "Pengguna sabu 3 tahun, keluarga mendukung.",
+                    "Konseling 8 sesi, sembako 3 bulan.",
+                )
+            )
             total = 0
             for _ in range(1 + (rng.random() < 0.5)):
                 line_id += 1
@@ -150,8 +184,9 @@ def generate(path: Path, scale: float, seed: int = 42) -> dict[str, int]:
                     batch["lpj_realizations"].append((line_id, lpj_id, line_id, amount - rng.randint(0, 4) * 10_000))
             if status in PAID:
                 sent = rng.random() < 0.95
-                batch["transfers"].append((client_id, client_id, total, "2026-06-01", "sent" if sent else "failed",
-                                           stamp))
+                batch["transfers"].append(
+                    (client_id, client_id, total, "2026-06-01", "sent" if sent else "failed", stamp)
+                )
         moment = start
         for action in _actions(status, rng):
             moment += dt.timedelta(hours=rng.randint(6, 140))
@@ -169,9 +204,9 @@ def generate(path: Path, scale: float, seed: int = 42) -> dict[str, int]:
 
 COLUMNS = {
     "proposals": "id, code, ipwl_id, status, period_year, period_month, created_by, created_at, updated_at,"
-                 " status_since",
+    " status_since",
     "clients": "id, proposal_id, position, full_name, nik, sex, birth_date, province_code, regency, address, phone,"
-               " approach, components, assessment, intervention_plan",
+    " approach, components, assessment, intervention_plan",
     "budget_lines": "id, client_id, component, description, quantity, unit_cost, total",
     "transfers": "id, client_id, amount, transfer_on, status, updated_at",
     "lpj": "id, proposal_id, submitted_at, late, created_at, updated_at",
@@ -210,8 +245,8 @@ def _report(path: Path | str) -> dict[str, float]:
     meanwhile the bot's own connection commits a small transaction every 20 ms."""
     from bot.clock import ManualClock
     from bot.config import Settings
-    from bot.i18n import Translator
     from bot.domain.models import Actor, Grant, Person, Role
+    from bot.i18n import Translator
     from bot.services import Identity, Services
     from storage.unit import Storage
 
@@ -240,9 +275,16 @@ def _report(path: Path | str) -> dict[str, float]:
         done.set()
         await traffic
         await storage.close()
-        return {"seconds": total, "figures_seconds": figures, "render_seconds": total - figures,
-                "stall_max_ms": max(stalls) * 1000, "probes": len(stalls), "ipwl_rows": len(report.ipwl),
-                "clients_decreed": report.centre.clients_decreed, "workbook_kb": len(files.workbook) / 1024}
+        return {
+            "seconds": total,
+            "figures_seconds": figures,
+            "render_seconds": total - figures,
+            "stall_max_ms": max(stalls) * 1000,
+            "probes": len(stalls),
+            "ipwl_rows": len(report.ipwl),
+            "clients_decreed": report.centre.clients_decreed,
+            "workbook_kb": len(files.workbook) / 1024,
+        }
 
     return asyncio.run(run())
 
@@ -254,8 +296,14 @@ def _baseline(path: Path | str) -> dict[str, float]:
 
     start, end = Period(2026, 11).bounds("Asia/Jakarta")
     until = {"year": 2026, "until": _stamp(min(NOW, end))}  # the report's position: the month's end
-    params = {"registry": (), "proposals": until, "transfers": until, "lpj": until,
-              "stage_events": (_stamp(NOW), 2026), "month_flows": (_stamp(start), _stamp(end))}
+    params = {
+        "registry": (),
+        "proposals": until,
+        "transfers": until,
+        "lpj": until,
+        "stage_events": (_stamp(NOW), 2026),
+        "month_flows": (_stamp(start), _stamp(end)),
+    }
     url = database_url(path)
     if url.startswith("postgresql://"):
         return asyncio.run(_baseline_postgres(url, params))
@@ -313,21 +361,27 @@ def measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
 
 def _child(mode: str, path: Path | str, repeat: int) -> dict[str, float]:
     where = ["--url", path] if isinstance(path, str) else ["--db", str(path)]
-    out = subprocess.run([sys.executable, __file__, "--child", mode, *where, "--repeat", str(repeat)],
-                         check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", mode, *where, "--repeat", str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def reuse_or_generate(path: Path, scale: float,
-                      make: Callable[[Path, float], dict[str, int]] | None = None) -> None:
+def reuse_or_generate(path: Path, scale: float, make: Callable[[Path, float], dict[str, int]] | None = None) -> None:
     """Reuse the database at ``path`` (``--db``), or generate it there with ``make`` and say so."""
     if path.exists():
         print(f"reusing {path} ({path.stat().st_size / 2**20:.0f} MB)")
         return
     began = time.perf_counter()
     counts = (make or generate)(path, scale)
-    print(f"generated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - began:.0f} s: "
-          + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(
+        f"generated {path.stat().st_size / 2**20:.0f} MB in {time.perf_counter() - began:.0f} s: "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -335,8 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10,000 IPWL and 1,000,000 clients")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--db", type=Path, help="generate here (or reuse, if it exists)")
-    parser.add_argument("--url", help="measure on this database instead (sqlite:///… or postgresql://…, holding the "
-                                      "national data, e.g. made with `atensi-bot db copy`)")
+    parser.add_argument(
+        "--url",
+        help="measure on this database instead (sqlite:///… or postgresql://…, holding the "
+        "national data, e.g. made with `atensi-bot db copy`)",
+    )
     parser.add_argument("--child", choices=("report", "baseline"))
     args = parser.parse_args(argv)
     if args.child:
@@ -349,16 +406,24 @@ def main(argv: list[str] | None = None) -> int:
             reuse_or_generate(path, args.scale)  # type: ignore[arg-type]
         report = _child("report", path, args.repeat)
         baseline = _child("baseline", path, args.repeat)
-    print(f"report:   {report['seconds']:.1f} s (figures {report['figures_seconds']:.1f} s, files "
-          f"{report['render_seconds']:.1f} s), max RSS growth {report['rss_growth_mb']:.0f} MB, "
-          f"{report['ipwl_rows']:,} IPWL rows, workbook {report['workbook_kb']:.0f} KB")
-    print(f"          the bot's slowest transaction meanwhile: {report['stall_max_ms']:.0f} ms "
-          f"({report['probes']} probes)")
-    print(f"baseline: {baseline['seconds']:.1f} s (same aggregates through the raw driver, {baseline['rows']:,} rows), "
-          f"max RSS growth {baseline['rss_growth_mb']:.0f} MB")
-    print(f"ratio {report['seconds'] / max(baseline['seconds'], 1e-9):.2f}×; targets: < {TARGET_SECONDS:.0f} s "
-          f"{'met' if report['seconds'] < TARGET_SECONDS else 'MISSED'}, < {TARGET_MB:.0f} MB "
-          f"{'met' if report['rss_growth_mb'] < TARGET_MB else 'MISSED'}")
+    print(
+        f"report:   {report['seconds']:.1f} s (figures {report['figures_seconds']:.1f} s, files "
+        f"{report['render_seconds']:.1f} s), max RSS growth {report['rss_growth_mb']:.0f} MB, "
+        f"{report['ipwl_rows']:,} IPWL rows, workbook {report['workbook_kb']:.0f} KB"
+    )
+    print(
+        f"          the bot's slowest transaction meanwhile: {report['stall_max_ms']:.0f} ms "
+        f"({report['probes']} probes)"
+    )
+    print(
+        f"baseline: {baseline['seconds']:.1f} s (same aggregates through the raw driver, {baseline['rows']:,} rows), "
+        f"max RSS growth {baseline['rss_growth_mb']:.0f} MB"
+    )
+    print(
+        f"ratio {report['seconds'] / max(baseline['seconds'], 1e-9):.2f}×; targets: < {TARGET_SECONDS:.0f} s "
+        f"{'met' if report['seconds'] < TARGET_SECONDS else 'MISSED'}, < {TARGET_MB:.0f} MB "
+        f"{'met' if report['rss_growth_mb'] < TARGET_MB else 'MISSED'}"
+    )
     return 0
 
 

@@ -77,14 +77,17 @@ async def _tour(folder: Path, keys: object) -> tuple[list[float], list[float]]:
     from tests.fuzz.test_conversations import _TOUR
     from tests.helpers import enrol, seed_registry
 
-    settings = Settings.model_validate({
-        "storage": {"database": str(folder / "bench.sqlite3"), "files_dir": str(folder / "files")},
-        "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
-    })
+    settings = Settings.model_validate(
+        {
+            "storage": {"database": str(folder / "bench.sqlite3"), "files_dir": str(folder / "files")},
+            "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
+        }
+    )
     storage = await Storage.open(settings.storage.database, keys=keys)  # type: ignore[arg-type]
     try:
-        services = Services(storage, ManualClock(START), settings,
-                            regions=load_regions(SHARED / "wilayah" / "regencies.csv"))
+        services = Services(
+            storage, ManualClock(START), settings, regions=load_regions(SHARED / "wilayah" / "regencies.csv")
+        )
         await seed_registry(services)
         op = await enrol(services, 101, "Siti Operator", Role.OPERATOR, ipwl="JB01")
         await services.proposals.start(op)
@@ -104,9 +107,11 @@ def _primitives(n: int = 20_000) -> dict[str, float]:
     name = "Siti Rahayu binti Ahmad Sudrajat"
     sealed = keys.seal(name, "clients", "full_name")
     out = {}
-    for label, call in (("seal", lambda: keys.seal(name, "clients", "full_name")),
-                        ("open", lambda: keys.open(sealed, "clients", "full_name")),
-                        ("blind index", lambda: keys.blind("nik", "3201014508900004"))):
+    for label, call in (
+        ("seal", lambda: keys.seal(name, "clients", "full_name")),
+        ("open", lambda: keys.open(sealed, "clients", "full_name")),
+        ("blind index", lambda: keys.blind("nik", "3201014508900004")),
+    ):
         began = time.process_time()
         for _ in range(n):
             call()
@@ -121,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, dict[str, list[float]]] = {"sealed": {"cpu": [], "wall": []}, "plain": {"cpu": [], "wall": []}}
     with tempfile.TemporaryDirectory() as tmp:
         for number in range(args.tours + 1):  # the first pair warms up (imports, catalogs, regions)
-            for mode in (("sealed", "plain") if number % 2 else ("plain", "sealed")):
+            for mode in ("sealed", "plain") if number % 2 else ("plain", "sealed"):
                 folder = Path(tmp) / f"{mode}-{number}"
                 folder.mkdir()
                 keys = Keyring.generate() if mode == "sealed" else PlainSealer()
@@ -133,11 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"intake: {args.tours} tours of {answers} answers each way, alternating (median of the per-tour means)")
     print(f"{'':28}{'CPU ms/answer':>15}{'wall ms/answer':>16}")
     for mode, label in (("plain", "plain (before sealing)"), ("sealed", "sealed (AES-GCM + HMAC)")):
-        print(f"{label:28}{statistics.median(runs[mode]['cpu']) * 1000:15.2f}"
-              f"{statistics.median(runs[mode]['wall']) * 1000:16.2f}")
+        print(
+            f"{label:28}{statistics.median(runs[mode]['cpu']) * 1000:15.2f}"
+            f"{statistics.median(runs[mode]['wall']) * 1000:16.2f}"
+        )
     extra = statistics.median(runs["sealed"]["cpu"]) - statistics.median(runs["plain"]["cpu"])
-    print(f"sealing adds {extra * 1000:+.2f} ms CPU per answer "
-          f"({extra / statistics.median(runs['plain']['cpu']) * 100:+.1f} %)")
+    print(
+        f"sealing adds {extra * 1000:+.2f} ms CPU per answer "
+        f"({extra / statistics.median(runs['plain']['cpu']) * 100:+.1f} %)"
+    )
     for label, micros in _primitives().items():
         print(f"  one {label}: {micros:.1f} µs CPU")
     return 0

@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import bench_report, bench_reminders  # noqa: E402
+from bench import bench_reminders, bench_report  # noqa: E402
 
 SAMPLES = 300
 TARGETS = {"status": 5.0, "dup_nik": 5.0}  # ms
@@ -58,8 +58,10 @@ REMINDER_NOW = bench_reminders.NOW  # Monday 7 December 2026, 09.00 WIB: every z
 
 # The repositories' SQL, verbatim (storage/proposals.py), for the raw sqlite3 baseline and the plans.
 # What ``ProposalRepository.create_draft`` numbers a new code with (migration 0007), and the count it replaced.
-NUMBERING_SQL = ("INSERT INTO proposal_numbers (year, last_number) VALUES (?, 1) ON CONFLICT (year)"
-                 " DO UPDATE SET last_number = proposal_numbers.last_number + 1 RETURNING last_number")
+NUMBERING_SQL = (
+    "INSERT INTO proposal_numbers (year, last_number) VALUES (?, 1) ON CONFLICT (year)"
+    " DO UPDATE SET last_number = proposal_numbers.last_number + 1 RETURNING last_number"
+)
 COUNTING_SQL = "SELECT count(*) FROM proposals WHERE code LIKE ?"
 STATUS_SQL = (
     "SELECT p.id, p.code, p.ipwl_id, p.status, p.version, p.status_since,"
@@ -78,7 +80,7 @@ DUP_NIK_SQL = (
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def bench_keys(path: Path | str) -> Path:
@@ -89,9 +91,13 @@ def bench_keys(path: Path | str) -> Path:
 def seal_nik(db: sqlite3.Connection, keys: object) -> None:
     """Seal the generated clients' NIK and give them its blind index (issue 17), as the bot writes them."""
     rows = db.execute("SELECT id, nik FROM clients").fetchall()
-    db.executemany("UPDATE clients SET nik = ?, nik_index = ? WHERE id = ?",
-                   ((keys.seal(nik, "clients", "nik"), keys.blind("nik", nik), cid)  # type: ignore[attr-defined]
-                    for cid, nik in rows))
+    db.executemany(
+        "UPDATE clients SET nik = ?, nik_index = ? WHERE id = ?",
+        (
+            (keys.seal(nik, "clients", "nik"), keys.blind("nik", nik), cid)  # type: ignore[attr-defined]
+            for cid, nik in rows
+        ),
+    )
 
 
 def generate(path: Path, scale: float) -> dict[str, int]:
@@ -107,18 +113,25 @@ def generate(path: Path, scale: float) -> dict[str, int]:
     ipwl = db.execute("SELECT max(id) FROM ipwl").fetchone()[0]
     base = db.execute("SELECT coalesce(max(id), 0) FROM people").fetchone()[0]
     with db:
-        db.executemany("INSERT INTO people (id, telegram_user_id, full_name, private_chat_started, created_at)"
-                       " VALUES (?, ?, ?, 1, ?)",
-                       ((base + i, 50_000_000 + i, f"Operator {i}", created) for i in range(1, ipwl + 1)))
-        db.executemany("INSERT INTO grants (person_id, role, ipwl_id, granted_at) VALUES (?, 'operator', ?, ?)",
-                       ((base + i, i, created) for i in range(1, ipwl + 1)))
+        db.executemany(
+            "INSERT INTO people (id, telegram_user_id, full_name, private_chat_started, created_at)"
+            " VALUES (?, ?, ?, 1, ?)",
+            ((base + i, 50_000_000 + i, f"Operator {i}", created) for i in range(1, ipwl + 1)),
+        )
+        db.executemany(
+            "INSERT INTO grants (person_id, role, ipwl_id, granted_at) VALUES (?, 'operator', ?, ?)",
+            ((base + i, i, created) for i in range(1, ipwl + 1)),
+        )
         db.execute("UPDATE pic_teams SET group_chat_id = -100000 - id")
         rows = db.execute("SELECT id, status FROM proposals").fetchall()
         updates = []
         for pid, status in rows:
             since = REMINDER_NOW - dt.timedelta(days=rng.randint(0, 45), hours=rng.randint(0, 23))
-            due = ((REMINDER_NOW.date() + dt.timedelta(days=rng.randint(-30, 20))).isoformat()
-                   if status in ("paid", "lpj_returned", "lpj_submitted", "lpj_verified", "closed") else None)
+            due = (
+                (REMINDER_NOW.date() + dt.timedelta(days=rng.randint(-30, 20))).isoformat()
+                if status in ("paid", "lpj_returned", "lpj_submitted", "lpj_verified", "closed")
+                else None
+            )
             updates.append((_stamp(since), _stamp(since), due, pid))
         db.executemany("UPDATE proposals SET status_since = ?, updated_at = ?, lpj_due_on = ? WHERE id = ?", updates)
     db.execute("ANALYZE")
@@ -137,7 +150,10 @@ def _samples(path: Path | str) -> tuple[list[int], list[tuple[str, int, int]]]:
         db = await Database.open(path, pool_size=1)
         try:
             async with db.reading() as conn:
-                return (await conn.fetchval("SELECT max(id) FROM ipwl"), await conn.fetchval("SELECT max(id) FROM clients"))
+                return (
+                    await conn.fetchval("SELECT max(id) FROM ipwl"),
+                    await conn.fetchval("SELECT max(id) FROM clients"),
+                )
         finally:
             await db.close()
 
@@ -156,8 +172,12 @@ def _samples(path: Path | str) -> tuple[list[int], list[tuple[str, int, int]]]:
 
 def _ms(times: list[float]) -> dict[str, float]:
     times = sorted(times)
-    return {"p50_ms": statistics.median(times) * 1000, "p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
-            "max_ms": times[-1] * 1000, "n": len(times)}
+    return {
+        "p50_ms": statistics.median(times) * 1000,
+        "p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
+        "max_ms": times[-1] * 1000,
+        "n": len(times),
+    }
 
 
 def child_queries(path: Path | str) -> dict[str, object]:
@@ -223,12 +243,16 @@ def child_queries(path: Path | str) -> dict[str, object]:
             db.execute(DUP_NIK_SQL, (nik, year, ipwl_id)).fetchall()
             if measured:
                 raw["dup_nik"].append(time.perf_counter() - began)
-    plans = {name: [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
-             for name, sql, params in (("status", STATUS_SQL, (1, 20)), ("dup_nik", DUP_NIK_SQL, ("1", 2026, 1)),
-                                       ("counting (before 0007)", COUNTING_SQL, ("USL-2026-%",)))}
+    plans = {
+        name: [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+        for name, sql, params in (
+            ("status", STATUS_SQL, (1, 20)),
+            ("dup_nik", DUP_NIK_SQL, ("1", 2026, 1)),
+            ("counting (before 0007)", COUNTING_SQL, ("USL-2026-%",)),
+        )
+    }
     db.close()
-    return {"repository": repo, "raw": {k: _ms(v) for k, v in raw.items()}, "plans": plans,
-            "rss_growth_mb": repo_rss}
+    return {"repository": repo, "raw": {k: _ms(v) for k, v in raw.items()}, "plans": plans, "rss_growth_mb": repo_rss}
 
 
 async def _raw_postgres(url: str, ipwl_ids: list[int], niks: list[tuple[str, int, int]]):  # type: ignore[no-untyped-def]
@@ -295,9 +319,11 @@ def print_engine(engine: str, results: dict[str, dict[str, object]]) -> None:
     for name, label in (("status", "status (summaries_for_ipwl)"), ("dup_nik", "dup-NIK (nik_in_other_ipwl)")):
         r, b = queries["repository"][name], queries["raw"][name]  # type: ignore[index]
         verdict = "met" if r["p95_ms"] < TARGETS[name] else f"MISSED by {r['p95_ms'] - TARGETS[name]:.1f} ms"
-        print(f"{label:34}{r['p50_ms']:9.2f}{r['p95_ms']:9.2f}{r['max_ms']:9.2f}   "
-              f"{b['p50_ms']:7.2f} / {b['p95_ms']:<7.2f}"
-              f"        < {TARGETS[name]:.0f} ms p95: {verdict}")
+        print(
+            f"{label:34}{r['p50_ms']:9.2f}{r['p95_ms']:9.2f}{r['max_ms']:9.2f}   "
+            f"{b['p50_ms']:7.2f} / {b['p95_ms']:<7.2f}"
+            f"        < {TARGETS[name]:.0f} ms p95: {verdict}"
+        )
     for name, label in (("numbering", "/ajukan numbering (counter)"), ("counting", "  before 0007 (count LIKE)")):
         n = queries["repository"][name]  # type: ignore[index]
         print(f"{label:34}{n['p50_ms']:9.2f}{n['p95_ms']:9.2f}{n['max_ms']:9.2f}")
@@ -306,20 +332,24 @@ def print_engine(engine: str, results: dict[str, dict[str, object]]) -> None:
         print(f"plan {name}: " + " | ".join(plan))
     if "reminders-run" in results:
         run, base = results["reminders-run"], results["reminders-baseline"]
-        print(f"reminders: {run['seconds']:.2f} s, RSS growth {run['rss_growth_mb']:.0f} MB, {int(run['candidates']):,} "
-              f"items, {int(run['recorded']):,} reminders, {int(run['messages']):,} outbox rows, slowest bot commit "
-              f"{run['slowest_press_ms']:.0f} ms; baseline {base['seconds']:.2f} s "
-              f"({int(base['statements']):,} SELECTs); "
-              f"target < 10 s: {'met' if run['seconds'] < 10 else 'MISSED'}; a press < 100 ms meanwhile: "
-              f"{'met' if run['slowest_press_ms'] < 100 else 'MISSED'}")
+        print(
+            f"reminders: {run['seconds']:.2f} s, RSS growth {run['rss_growth_mb']:.0f} MB, {int(run['candidates']):,} "
+            f"items, {int(run['recorded']):,} reminders, {int(run['messages']):,} outbox rows, slowest bot commit "
+            f"{run['slowest_press_ms']:.0f} ms; baseline {base['seconds']:.2f} s "
+            f"({int(base['statements']):,} SELECTs); "
+            f"target < 10 s: {'met' if run['seconds'] < 10 else 'MISSED'}; a press < 100 ms meanwhile: "
+            f"{'met' if run['slowest_press_ms'] < 100 else 'MISSED'}"
+        )
     if "report" in results:
         rep, base = results["report"], results["report-baseline"]
-        print(f"monthly report: {rep['seconds']:.1f} s (figures {rep['figures_seconds']:.1f} + files "
-              f"{rep['render_seconds']:.1f}), RSS growth {rep['rss_growth_mb']:.0f} MB; "
-              f"baseline {base['seconds']:.1f} s, "
-              f"{base['rss_growth_mb']:.0f} MB; target < 30 s: {'met' if rep['seconds'] < 30 else 'MISSED'}; "
-              f"slowest bot commit meanwhile {rep['stall_max_ms']:.0f} ms (< 100 ms: "
-              f"{'met' if rep['stall_max_ms'] < 100 else 'MISSED'})")
+        print(
+            f"monthly report: {rep['seconds']:.1f} s (figures {rep['figures_seconds']:.1f} + files "
+            f"{rep['render_seconds']:.1f}), RSS growth {rep['rss_growth_mb']:.0f} MB; "
+            f"baseline {base['seconds']:.1f} s, "
+            f"{base['rss_growth_mb']:.0f} MB; target < 30 s: {'met' if rep['seconds'] < 30 else 'MISSED'}; "
+            f"slowest bot commit meanwhile {rep['stall_max_ms']:.0f} ms (< 100 ms: "
+            f"{'met' if rep['stall_max_ms'] < 100 else 'MISSED'})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,9 +357,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 10,000 IPWL and 1,000,000 clients")
     parser.add_argument("--db", type=Path, help="generate here (or reuse, if it exists)")
     parser.add_argument("--url", help="measure this database only (sqlite:///… or postgresql://…, holding the data)")
-    parser.add_argument("--engines", default="sqlite,postgresql",
-                        help="sqlite, postgresql or both (default): PostgreSQL gets a copy of the generated "
-                             "data (atensi-bot db copy) in --pg-url or a throwaway cluster")
+    parser.add_argument(
+        "--engines",
+        default="sqlite,postgresql",
+        help="sqlite, postgresql or both (default): PostgreSQL gets a copy of the generated "
+        "data (atensi-bot db copy) in --pg-url or a throwaway cluster",
+    )
     parser.add_argument("--pg-url", help="an empty PostgreSQL database for the copy (default: a throwaway cluster)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["reminders", "report"])
     parser.add_argument("--child", choices=["queries"])
@@ -339,8 +372,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.url:
         with tempfile.TemporaryDirectory() as tmp:
-            print_engine("postgresql" if args.url.startswith("postgresql") else "sqlite",
-                         measure_engine(args.url, Path(tmp), args.skip))
+            print_engine(
+                "postgresql" if args.url.startswith("postgresql") else "sqlite",
+                measure_engine(args.url, Path(tmp), args.skip),
+            )
         return 0
 
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
@@ -362,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
                     pg_url = cluster.empty_database()
                 began = time.perf_counter()
                 rows = asyncio.run(_copy(path, pg_url))
-                print(f"copied into PostgreSQL (db copy, verified): {rows:,} rows in {time.perf_counter() - began:.0f} s")
+                print(
+                    f"copied into PostgreSQL (db copy, verified): {rows:,} rows in {time.perf_counter() - began:.0f} s"
+                )
             for engine in engines:
                 target = path if engine == "sqlite" else pg_url
                 measured[engine] = measure_engine(target, Path(tmp), args.skip)

@@ -60,9 +60,16 @@ def child_echo(base_url: str, file_url: str) -> None:
         await update.callback_query.answer()  # type: ignore[union-attr]
         await update.callback_query.edit_message_text("ok")  # type: ignore[union-attr]
 
-    app = (ApplicationBuilder().token(TOKEN).base_url(base_url).base_file_url(file_url).concurrent_updates(True)
-           .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=30))
-           .get_updates_request(HTTPXRequest(read_timeout=11)).build())
+    app = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(base_url)
+        .base_file_url(file_url)
+        .concurrent_updates(True)
+        .request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=30))
+        .get_updates_request(HTTPXRequest(read_timeout=11))
+        .build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, reply))
     app.add_handler(CallbackQueryHandler(press))
     app.run_polling(poll_interval=0, timeout=1, stop_signals=(signal.SIGTERM, signal.SIGINT))
@@ -112,9 +119,9 @@ class Child:
     async def __aenter__(self) -> Child:
         seen = len(self.emu.requests)
         began = time.perf_counter()
-        self.proc = await asyncio.create_subprocess_exec(*self.argv, env=self.env, cwd=ROOT,
-                                                         stdout=asyncio.subprocess.DEVNULL,
-                                                         stderr=asyncio.subprocess.DEVNULL)
+        self.proc = await asyncio.create_subprocess_exec(
+            *self.argv, env=self.env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+        )
         await self.emu.wait_for(lambda: any(m == "getUpdates" for m, _ in self.emu.requests[seen:]), timeout=60)
         self.startup = time.perf_counter() - began
         return self
@@ -152,14 +159,20 @@ def typed(emu, text: str) -> Action:  # noqa: ANN001
         await emu.send_text(user, text)
         await _wait_for_count(emu, user.id, before + 1)
         return time.perf_counter() - t0
+
     return act
 
 
 def pressed(emu, data: str) -> Action:  # noqa: ANN001
     """A press on a fresh message carrying the button (put in place without the bot's help)."""
+
     async def act(user) -> float:  # noqa: ANN001
-        message = emu.state.new_bot_message(user.chat_dict(), text="Pilih bahasa Anda:", html="Pilih bahasa Anda:",
-                                            reply_markup={"inline_keyboard": [[{"text": "ID", "callback_data": data}]]})
+        message = emu.state.new_bot_message(
+            user.chat_dict(),
+            text="Pilih bahasa Anda:",
+            html="Pilih bahasa Anda:",
+            reply_markup={"inline_keyboard": [[{"text": "ID", "callback_data": data}]]},
+        )
         t0 = time.perf_counter()
         await emu.press(user, message, data, timeout=30)
         deadline = time.perf_counter() + 30
@@ -168,6 +181,7 @@ def pressed(emu, data: str) -> Action:  # noqa: ANN001
                 raise TimeoutError("no edit")
             await asyncio.sleep(0.0005)
         return time.perf_counter() - t0
+
     return act
 
 
@@ -184,9 +198,13 @@ async def measure(child: Child, users: list, action: Action, updates: int) -> di
     await asyncio.gather(*(_loop(u, action, max(10, per_user // 2), busy) for u in users[:4]))
     busy.sort()
     sent = per_user * len(users)
-    return {"throughput": sent / elapsed, "cpu_ms": cpu / sent * 1000,
-            "p50_ms": statistics.median(alone) * 1000, "p95_ms": alone[int(len(alone) * 0.95) - 1] * 1000,
-            "p95_4_ms": busy[int(len(busy) * 0.95) - 1] * 1000}
+    return {
+        "throughput": sent / elapsed,
+        "cpu_ms": cpu / sent * 1000,
+        "p50_ms": statistics.median(alone) * 1000,
+        "p95_ms": alone[int(len(alone) * 0.95) - 1] * 1000,
+        "p95_4_ms": busy[int(len(busy) * 0.95) - 1] * 1000,
+    }
 
 
 async def _loop(user, action: Action, n: int, latencies: list[float]) -> None:  # noqa: ANN001
@@ -198,8 +216,8 @@ async def seed(database: Path, users: list) -> None:  # noqa: ANN001
     """The registry, an operator per user (all of JB01), and JB01's draft open for each at the NIK."""
     from bot.clock import SystemClock
     from bot.config import Settings
-    from bot.domain.proposal_intake import Reply
     from bot.domain.models import Role
+    from bot.domain.proposal_intake import Reply
     from bot.services import Services
     from storage.unit import Storage
     from tests.helpers import enrol, seed_registry
@@ -232,9 +250,11 @@ async def main() -> None:
             database = Path(tmp) / "bench.sqlite3"
             await seed(database, users)
             config = Path(tmp) / "config.toml"
-            config.write_text(f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
-                              f'poll_timeout = 1\n[storage]\ndatabase = "{database}"\nfiles_dir = "{tmp}/files"\n'
-                              "[reminders]\nenabled = false\n")
+            config.write_text(
+                f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
+                f'poll_timeout = 1\n[storage]\ndatabase = "{database}"\nfiles_dir = "{tmp}/files"\n'
+                "[reminders]\nenabled = false\n"
+            )
             me = [sys.executable, str(Path(__file__).resolve())]  # noqa: ASYNC240 – set-up, not measured
             async with Child([*me, "--child", "echo", emu.base_url, emu.base_file_url], emu, env) as echo:
                 results["echo: start-up"] = {"seconds": echo.startup, "rss_mb": proc_status(echo.pid, "VmRSS")}
@@ -247,32 +267,52 @@ async def main() -> None:
             async with Child([sys.executable, "-m", "bot", "run", "--config", str(config)], emu, env) as prod:
                 await asyncio.sleep(3)  # idle: the sender's first poll and the jobs are scheduled
                 results["production: start-up"] = {"seconds": prod.startup, "rss_mb": proc_status(prod.pid, "VmRSS")}
-                results["production: /status"] = await measure(prod, users, typed(emu, "/status"),
-                                                               min(args.updates, 300))
-                results["production: button"] = await measure(prod, users, pressed(emu, "v1|lang|id"),
-                                                              min(args.updates, 300))
-                results["production: guest /bantuan"] = await measure(prod, guests, typed(emu, "/bantuan"),
-                                                                      min(args.updates, 300))
+                results["production: /status"] = await measure(
+                    prod, users, typed(emu, "/status"), min(args.updates, 300)
+                )
+                results["production: button"] = await measure(
+                    prod, users, pressed(emu, "v1|lang|id"), min(args.updates, 300)
+                )
+                results["production: guest /bantuan"] = await measure(
+                    prod, guests, typed(emu, "/bantuan"), min(args.updates, 300)
+                )
                 results["production: start-up"]["peak_rss_mb"] = proc_status(prod.pid, "VmHWM")
 
     floor_text, floor_button = results["echo: text"], results["echo: button"]
-    print(f"machine: {sys.platform}, {os.cpu_count()} cores, python {sys.version.split()[0]}; "
-          f"{args.updates} updates from {args.users} users at once; each bot in its own process")
-    print(f"{'':26}{'updates/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p95 ms (4)':>12}{'CPU ms/update':>15}"
-          f"{'CPU ×floor':>12}")
-    for name in ("echo: text", "echo: button", "atensi: /status", "atensi: answer", "atensi: button",
-                 "production: /status", "production: button", "production: guest /bantuan"):
+    print(
+        f"machine: {sys.platform}, {os.cpu_count()} cores, python {sys.version.split()[0]}; "
+        f"{args.updates} updates from {args.users} users at once; each bot in its own process"
+    )
+    print(
+        f"{'':26}{'updates/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p95 ms (4)':>12}{'CPU ms/update':>15}{'CPU ×floor':>12}"
+    )
+    for name in (
+        "echo: text",
+        "echo: button",
+        "atensi: /status",
+        "atensi: answer",
+        "atensi: button",
+        "production: /status",
+        "production: button",
+        "production: guest /bantuan",
+    ):
         r = results[name]
         floor = floor_button if "button" in name else floor_text
-        print(f"{name:26}{r['throughput']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p95_4_ms']:>12.1f}"
-              f"{r['cpu_ms']:>15.2f}{r['cpu_ms'] / floor['cpu_ms']:>12.2f}")
+        print(
+            f"{name:26}{r['throughput']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p95_4_ms']:>12.1f}"
+            f"{r['cpu_ms']:>15.2f}{r['cpu_ms'] / floor['cpu_ms']:>12.2f}"
+        )
     print("(p50/p95: one person at a time; p95 (4): four people pressing or typing at once)")
     e, p = results["echo: start-up"], results["production: start-up"]
-    print(f"start-up to the first getUpdates: atensi-bot (python -m bot run) {p['seconds']:.2f} s, echo bot "
-          f"{e['seconds']:.2f} s; resident memory idle {p['rss_mb']:.0f} MB (echo {e['rss_mb']:.0f} MB), "
-          f"peak after the load {p['peak_rss_mb']:.0f} MB")
-    print("targets: CPU ≤ 1.5× floor in production for /status, a button and a guest's /bantuan, ≥ 200 "
-          "updates/s, p95 < 50 ms, start-up < 3 s, idle RSS < 150 MB")
+    print(
+        f"start-up to the first getUpdates: atensi-bot (python -m bot run) {p['seconds']:.2f} s, echo bot "
+        f"{e['seconds']:.2f} s; resident memory idle {p['rss_mb']:.0f} MB (echo {e['rss_mb']:.0f} MB), "
+        f"peak after the load {p['peak_rss_mb']:.0f} MB"
+    )
+    print(
+        "targets: CPU ≤ 1.5× floor in production for /status, a button and a guest's /bantuan, ≥ 200 "
+        "updates/s, p95 < 50 ms, start-up < 3 s, idle RSS < 150 MB"
+    )
 
 
 if __name__ == "__main__":

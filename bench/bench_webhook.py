@@ -118,8 +118,9 @@ class Children:
         self.procs: list[asyncio.subprocess.Process] = []
 
     async def start(self, argv: list[str], env: dict[str, str], ready: str = "ready") -> asyncio.subprocess.Process:
-        proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-                                                    stderr=asyncio.subprocess.STDOUT)
+        proc = await asyncio.create_subprocess_exec(
+            *argv, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+        )
         assert proc.stdout is not None
         while True:
             line = await asyncio.wait_for(proc.stdout.readline(), 90)
@@ -181,10 +182,15 @@ async def measure(emu, users: list, updates: int, cpu_of, postmaster: int) -> di
     loaded.sort()
     alone.sort()
     sent = per_user * len(users)
-    return {"throughput": sent / elapsed, "p50": statistics.median(loaded) * 1000,
-            "p95": loaded[int(len(loaded) * 0.95) - 1] * 1000, "alone_p50": statistics.median(alone) * 1000,
-            "alone_p95": alone[int(len(alone) * 0.95) - 1] * 1000,
-            "cpu_ms": cpu / sent * 1000, "db_ms": db / sent * 1000}
+    return {
+        "throughput": sent / elapsed,
+        "p50": statistics.median(loaded) * 1000,
+        "p95": loaded[int(len(loaded) * 0.95) - 1] * 1000,
+        "alone_p50": statistics.median(alone) * 1000,
+        "alone_p95": alone[int(len(alone) * 0.95) - 1] * 1000,
+        "cpu_ms": cpu / sent * 1000,
+        "db_ms": db / sent * 1000,
+    }
 
 
 async def seed(url: str, users: list) -> None:  # noqa: ANN001
@@ -231,10 +237,12 @@ async def main() -> None:
                 port = _free_port()
                 config = Path(tmp) / "config.toml"
                 config.write_text(
-                    f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\npoll_timeout = 1\n'
+                    f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = '
+                    f'"{emu.base_file_url}"\npoll_timeout = 1\n'
                     f'[storage]\nurl = "{url}"\nfiles_dir = "{tmp}/files"\npool_size = 10\n'
                     "[reminders]\nenabled = false\n"
-                    f'[webhook]\nport = {port}\nsecret = "{SECRET}"\nconcurrency = 16\nmax_connections = 40\n')
+                    f'[webhook]\nport = {port}\nsecret = "{SECRET}"\nconcurrency = 16\nmax_connections = 40\n'
+                )
                 env = {**os.environ, "PYTHONPATH": str(ROOT), "ATENSI_BOT_TOKEN": TOKEN}
                 me = [sys.executable, str(Path(__file__).resolve())]
 
@@ -245,32 +253,48 @@ async def main() -> None:
 
                 for workers in (1, 3):
                     children = Children()
-                    await children.start([sys.executable, "-m", "bot", "webhook", "--config", str(config)], env,
-                                         ready="running (intake)")
+                    await children.start(
+                        [sys.executable, "-m", "bot", "webhook", "--config", str(config)], env, ready="running (intake)"
+                    )
                     for n in range(workers):
                         await children.start([*me, "--child", "worker", str(config), f"worker{n}"], env)
-                    status, body = await call(emu, "setWebhook", {
-                        "url": f"http://127.0.0.1:{port}/telegram/webhook", "secret_token": SECRET,
-                        "max_connections": "40"})
+                    status, body = await call(
+                        emu,
+                        "setWebhook",
+                        {
+                            "url": f"http://127.0.0.1:{port}/telegram/webhook",
+                            "secret_token": SECRET,
+                            "max_connections": "40",
+                        },
+                    )
                     assert status == 200, body
                     results[f"webhook, {workers} worker{'s' if workers > 1 else ''}"] = await measure(
-                        emu, users, args.updates, children.cpu, postmaster)
+                        emu, users, args.updates, children.cpu, postmaster
+                    )
                     await call(emu, "deleteWebhook")
                     await children.stop()
     finally:
         cluster.stop()
 
-    print(f"machine: {sys.platform}, {os.cpu_count()} cores, python {sys.version.split()[0]}; PostgreSQL; "
-          f"{args.updates} × /status from {args.users} operators at once; rate limiter off")
-    print(f"{'':22}{'updates/s':>10}{'p50 ms':>8}{'p95 ms':>8}{'alone p50':>10}{'alone p95':>10}"
-          f"{'bot CPU ms':>11}{'db CPU ms':>10}{'total ×polling':>15}")
+    print(
+        f"machine: {sys.platform}, {os.cpu_count()} cores, python {sys.version.split()[0]}; PostgreSQL; "
+        f"{args.updates} × /status from {args.users} operators at once; rate limiter off"
+    )
+    print(
+        f"{'':22}{'updates/s':>10}{'p50 ms':>8}{'p95 ms':>8}{'alone p50':>10}{'alone p95':>10}"
+        f"{'bot CPU ms':>11}{'db CPU ms':>10}{'total ×polling':>15}"
+    )
     base = results["polling, 1 process"]
     for name, r in results.items():
         ratio = (r["cpu_ms"] + r["db_ms"]) / (base["cpu_ms"] + base["db_ms"])
-        print(f"{name:22}{r['throughput']:>10.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['alone_p50']:>10.1f}"
-              f"{r['alone_p95']:>10.1f}{r['cpu_ms']:>11.2f}{r['db_ms']:>10.2f}{ratio:>15.2f}")
-    print("(p50/p95: with every operator at once, from the update's existence at 'Telegram' to the reply; alone: "
-          "one operator at a time. CPU per update: the bot processes (intake + workers), and the PostgreSQL server)")
+        print(
+            f"{name:22}{r['throughput']:>10.0f}{r['p50']:>8.1f}{r['p95']:>8.1f}{r['alone_p50']:>10.1f}"
+            f"{r['alone_p95']:>10.1f}{r['cpu_ms']:>11.2f}{r['db_ms']:>10.2f}{ratio:>15.2f}"
+        )
+    print(
+        "(p50/p95: with every operator at once, from the update's existence at 'Telegram' to the reply; alone: "
+        "one operator at a time. CPU per update: the bot processes (intake + workers), and the PostgreSQL server)"
+    )
 
 
 if __name__ == "__main__":

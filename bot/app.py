@@ -18,14 +18,14 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import Translations, load_translations
 from bot.domain.regions import RegionsCatalog, load_regions
+from bot.i18n import Translations, load_translations
 from bot.services import Services
 from bot.update_scope import note_commit
 from handlers.context import DEPS_KEY, BotContext, Deps, deps_of
 from handlers.flood import FloodLimiter
-from handlers.outbox import OutboxSender
 from handlers.menus import publish_command_menus, schedule_menus
+from handlers.outbox import OutboxSender
 from handlers.reminders import schedule_reminders
 from handlers.reports import schedule_admin_jobs
 from handlers.retention import schedule_retention
@@ -73,9 +73,7 @@ def build_application(
         builder = builder.request(request)
     else:
         builder = builder.request(HTTPXRequest(connection_pool_size=16, read_timeout=15, write_timeout=30))
-    builder = builder.get_updates_request(
-        HTTPXRequest(read_timeout=settings.telegram.poll_timeout + 10)
-    )
+    builder = builder.get_updates_request(HTTPXRequest(read_timeout=settings.telegram.poll_timeout + 10))
     # With the limiter the bot is an ExtBot[str] (the limiter's per-call argument), else ExtBot[None].
     app: Application
     if rate_limiter:
@@ -193,9 +191,15 @@ class WorkerRuntime:
     async def _beat(self) -> None:
         seconds = deps_of(self.app).settings.webhook.heartbeat_seconds
         while True:
-            logging.getLogger("atensi.worker").info("heartbeat %s: %s, %d update(s) in hand, handled %d, retried %d, parked %d", self.name,
-                     "leading" if self.leadership.leading else "standby", self.worker.in_hand,
-                     self.worker.stats["handled"], self.worker.stats["retried"], self.worker.stats["parked"])
+            logging.getLogger("atensi.worker").info(
+                "heartbeat %s: %s, %d update(s) in hand, handled %d, retried %d, parked %d",
+                self.name,
+                "leading" if self.leadership.leading else "standby",
+                self.worker.in_hand,
+                self.worker.stats["handled"],
+                self.worker.stats["retried"],
+                self.worker.stats["parked"],
+            )
             await asyncio.sleep(seconds)
 
 
@@ -204,16 +208,26 @@ async def register_webhook(settings: Settings) -> None:
     from telegram import Bot
 
     cfg = settings.webhook
-    async with Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url,
-                   base_file_url=settings.telegram.base_file_url) as bot:
-        await bot.set_webhook(url=cfg.url, secret_token=cfg.secret.get_secret_value(),
-                              allowed_updates=cfg.allowed_updates, max_connections=cfg.max_connections)
+    async with Bot(
+        settings.telegram.token.get_secret_value(),
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
+    ) as bot:
+        await bot.set_webhook(
+            url=cfg.url,
+            secret_token=cfg.secret.get_secret_value(),
+            allowed_updates=cfg.allowed_updates,
+            max_connections=cfg.max_connections,
+        )
 
 
 async def delete_webhook(settings: Settings) -> None:
     """``deleteWebhook``: Telegram stops POSTing (pending updates are kept for polling)."""
     from telegram import Bot
 
-    async with Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url,
-                   base_file_url=settings.telegram.base_file_url) as bot:
+    async with Bot(
+        settings.telegram.token.get_secret_value(),
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.base_file_url,
+    ) as bot:
         await bot.delete_webhook()

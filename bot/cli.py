@@ -14,21 +14,23 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
-from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.files.problems import ImportRejected, render_problem
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.models import Role
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected, render_problem
 from bot.services import ServiceError, Services
+from bot.services.backups import erasure_ledger, make_backup
 from bot.services.inbox import InboxStatus
-from storage.audit_chain import AuditMirror, verify as verify_audit_chain
+from storage.audit_chain import AuditMirror
+from storage.audit_chain import verify as verify_audit_chain
+from storage.backup import InstanceLock, RestoreRefused, final_check, restore
 from storage.copy import CopyMismatch, CopyRefused, copy_database
 from storage.db import Database, StorageBusy
-from bot.services.backups import erasure_ledger, make_backup
-from storage.backup import InstanceLock, RestoreRefused, final_check, restore
-from storage.pg_backup import restore_command
 from storage.migrate import applied_versions, available_migrations, migrate
+from storage.pg_backup import restore_command
 from storage.sealing import Keyring, KeyringError
 from storage.unit import Storage
 
@@ -60,9 +62,10 @@ def _keys(settings: Settings) -> Keyring | None:
     return Keyring.from_environment(settings.storage.key_file)
 
 
-async def _open_storage(settings: Settings, **options: object) -> Storage:
-    return await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size,
-                              keys=_keys(settings), **options)  # type: ignore[arg-type]
+async def _open_storage(settings: Settings, **options: Any) -> Storage:  # options: Storage.open's own
+    return await Storage.open(
+        settings.storage.target, pool_size=settings.storage.pool_size, keys=_keys(settings), **options
+    )
 
 
 async def _with_services(settings: Settings, action: Callable[[Services], Awaitable[int]]) -> int:
@@ -94,9 +97,11 @@ async def _serve(settings: Settings) -> int:
 
     keys = _keys(settings)
     if keys is None:
-        raise CliError("the bot has no key file for the clients' personal data: make one with `atensi-bot keys new"
-                       " --file PATH` (keep it apart from the database and its backups), then set ATENSI_KEY_FILE=PATH"
-                       " or [storage] key_file = \"PATH\"")
+        raise CliError(
+            "the bot has no key file for the clients' personal data: make one with `atensi-bot keys new"
+            " --file PATH` (keep it apart from the database and its backups), then set ATENSI_KEY_FILE=PATH"
+            ' or [storage] key_file = "PATH"'
+        )
     storage = await Storage.open(settings.storage.target, pool_size=settings.storage.pool_size, keys=keys)
     app = build_application(settings, storage=storage, clock=SystemClock())
     stop = asyncio.Event()
@@ -121,14 +126,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     configure_logging()
     if args.webhook:
         _need_webhook_settings(settings, register=args.register)
-        return asyncio.run(_with_instance_lock(settings, lambda: _serve_roles(
-            settings, intake=True, worker=True, register=args.register)))
+        return asyncio.run(
+            _with_instance_lock(
+                settings, lambda: _serve_roles(settings, intake=True, worker=True, register=args.register)
+            )
+        )
     if args.register:
         raise CliError("--register goes with run --webhook (or: atensi-bot webhook --register)")
     if not settings.telegram.has_token:
         # A fresh checkout has no token: show the whole workflow offline rather than stop.
-        log.warning("no Telegram bot token configured, so starting the offline sandbox instead. %s",
-                    NO_TOKEN_HINT.format(config=args.config or DEFAULT_CONFIG))
+        log.warning(
+            "no Telegram bot token configured, so starting the offline sandbox instead. %s",
+            NO_TOKEN_HINT.format(config=args.config or DEFAULT_CONFIG),
+        )
         return _run_sandbox(settings)
     return asyncio.run(_run_bot(settings))
 
@@ -137,7 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 ONE_PROCESS_ON_SQLITE = (
     "atensi-bot {command} runs beside other bot processes, and they can share only a PostgreSQL "
-    "database ([storage] url = \"postgresql://…\"); this bot uses the SQLite file {database}, which one "
+    'database ([storage] url = "postgresql://…"); this bot uses the SQLite file {database}, which one '
     "process uses alone. Run one process instead: atensi-bot run (long polling) or atensi-bot run --webhook "
     "(intake, worker and leader in one process)."
 )
@@ -150,13 +160,17 @@ def _need_postgresql(settings: Settings, command: str) -> None:
 
 def _need_webhook_settings(settings: Settings, *, register: bool) -> None:
     if not settings.webhook.secret.get_secret_value():
-        raise CliError("[webhook] secret is not set (ATENSI_WEBHOOK__SECRET): without it anyone could post "
-                       "updates to the endpoint. Use 1-256 characters of A-Z, a-z, 0-9, _ and -.")
+        raise CliError(
+            "[webhook] secret is not set (ATENSI_WEBHOOK__SECRET): without it anyone could post "
+            "updates to the endpoint. Use 1-256 characters of A-Z, a-z, 0-9, _ and -."
+        )
     if register and not settings.telegram.has_token:
         raise CliError("--register needs the bot token ([telegram] token or ATENSI_BOT_TOKEN)")
     if register and not settings.webhook.url:
-        raise CliError("--register needs [webhook] url: the public HTTPS address Telegram posts to "
-                       "(the reverse proxy's), e.g. https://atensi.example.go.id/telegram/webhook")
+        raise CliError(
+            "--register needs [webhook] url: the public HTTPS address Telegram posts to "
+            "(the reverse proxy's), e.g. https://atensi.example.go.id/telegram/webhook"
+        )
 
 
 async def _with_instance_lock(settings: Settings, serve: Callable[[], Awaitable[int]]) -> int:
@@ -199,8 +213,11 @@ async def _serve_roles(settings: Settings, *, intake: bool, worker: bool, regist
             if register:
                 await register_webhook(settings)
                 log.info("webhook registered with Telegram: %s", cfg.url)
-        log.info("%s running (%s); press Ctrl+C to stop", process_name(role),
-                 ", ".join(part for part, on in (("intake", intake), ("worker and leader candidate", worker)) if on))
+        log.info(
+            "%s running (%s); press Ctrl+C to stop",
+            process_name(role),
+            ", ".join(part for part, on in (("intake", intake), ("worker and leader candidate", worker)) if on),
+        )
         await stop.wait()
         log.info("stopping")
     finally:
@@ -212,10 +229,10 @@ async def _serve_roles(settings: Settings, *, intake: bool, worker: bool, regist
     return 0
 
 
-def deps_services(runtime: object) -> Services:
+def deps_services(runtime: Any) -> Services:  # a runtime of bot.app (webhook, worker or polling)
     from handlers.context import deps_of
 
-    return deps_of(getattr(runtime, "app")).services
+    return deps_of(runtime.app).services
 
 
 def cmd_webhook(args: argparse.Namespace) -> int:
@@ -231,8 +248,9 @@ def cmd_webhook(args: argparse.Namespace) -> int:
         return 0
     _need_postgresql(settings, "webhook")
     _need_webhook_settings(settings, register=args.register)
-    return asyncio.run(_with_instance_lock(settings, lambda: _serve_roles(
-        settings, intake=True, worker=False, register=args.register)))
+    return asyncio.run(
+        _with_instance_lock(settings, lambda: _serve_roles(settings, intake=True, worker=False, register=args.register))
+    )
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -243,8 +261,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _need_postgresql(settings, "worker")
     if not settings.telegram.has_token:
         raise CliError("a worker answers people through Telegram: set [telegram] token (or ATENSI_BOT_TOKEN)")
-    return asyncio.run(_with_instance_lock(settings, lambda: _serve_roles(
-        settings, intake=False, worker=True, register=False)))
+    return asyncio.run(
+        _with_instance_lock(settings, lambda: _serve_roles(settings, intake=False, worker=True, register=False))
+    )
 
 
 # --- sandbox ---------------------------------------------------------------------------------------
@@ -301,8 +320,10 @@ async def _copy(source_url: str, target_url: str | None) -> int:
         await target.close()
     for table in tables:
         print(f"{table.table:<20} {table.rows:>9} rows  checksum {table.checksum}  ok")
-    print(f"copied {sum(t.rows for t in tables)} rows in {len(tables)} tables; every table verified."
-          f" Point [storage] url at {target_url} and start the bot.")
+    print(
+        f"copied {sum(t.rows for t in tables)} rows in {len(tables)} tables; every table verified."
+        f" Point [storage] url at {target_url} and start the bot."
+    )
     return 0
 
 
@@ -343,13 +364,17 @@ INBOX_MIGRATION = 16
 
 def _print_inbox_status(status: InboxStatus) -> None:
     """The webhook deployment's state: inbox depth, its oldest update, who leads."""
-    oldest = (f"update {status.oldest_pending_id}, received {status.oldest_pending_at}"
-              if status.oldest_pending_id is not None else "none")
+    oldest = (
+        f"update {status.oldest_pending_id}, received {status.oldest_pending_at}"
+        if status.oldest_pending_id is not None
+        else "none"
+    )
     print(f"inbox: {status.pending} update(s) pending, {status.parked} parked; oldest pending: {oldest}")
     if status.leader is None:
         print("leader: none yet (no worker has led; polling with atensi-bot run needs none)")
     else:
         print(f"leader: {status.leader} since {status.leader_since}, last heartbeat {status.leader_heartbeat_at}")
+
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """``audit verify``: walk the audit chain (and the mirror, when configured or given) and report
@@ -365,11 +390,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 result = await verify_audit_chain(conn, mirror)
         finally:
             await storage.close()
-        print(f"{result.events} audit event(s) checked"
-              + (f", {result.redacted} reason(s) blanked by an erasure" if result.redacted else ""))
+        print(
+            f"{result.events} audit event(s) checked"
+            + (f", {result.redacted} reason(s) blanked by an erasure" if result.redacted else "")
+        )
         if mirror is not None:
-            print(f"mirror {mirror_path}: {result.mirrored} event(s) match"
-                  + (f", {result.unmirrored} newer event(s) not in it yet" if result.unmirrored else ""))
+            print(
+                f"mirror {mirror_path}: {result.mirrored} event(s) match"
+                + (f", {result.unmirrored} newer event(s) not in it yet" if result.unmirrored else "")
+            )
         if result.intact:
             print("the audit trail is intact")
             return 0
@@ -404,19 +433,29 @@ def _restore(settings: Settings, archive: Path) -> int:
         raise CliError(f"{archive}: no such file")
     if settings.storage.engine == "postgresql":
         # SQLite only: this restore moves database files aside and checks them with PRAGMAs.
-        raise CliError(f"db restore puts back a SQLite database; this bot uses PostgreSQL. Stop the bot, take "
-                       f"database.pgdump out of {archive} (tar -xf), restore it with {restore_command('database.pgdump')}"
-                       f", put its files/ folder back as {files_dir}, run atensi-bot db apply-erasures (clients erased since the "
-                       f"backup are erased again), and start the bot. Nothing was changed.")
+        raise CliError(
+            f"db restore puts back a SQLite database; this bot uses PostgreSQL. Stop the bot, take "
+            f"database.pgdump out of {archive} (tar -xf), restore it with {restore_command('database.pgdump')}"
+            f", put its files/ folder back as {files_dir}, run atensi-bot db apply-erasures (clients erased since the "
+            f"backup are erased again), and start the bot. Nothing was changed."
+        )
     lock = InstanceLock(database)
     if not lock.acquire(exclusive=True):
-        raise CliError(f"the bot is running on {database} (process {lock.holder()}); stop it, then run the "
-                       "restore again. Nothing was changed.")
+        raise CliError(
+            f"the bot is running on {database} (process {lock.holder()}); stop it, then run the "
+            "restore again. Nothing was changed."
+        )
     try:
         ledger = erasure_ledger(settings)
         try:
-            report = restore(archive, database, files_dir, ledger,
-                             known_schema={m.version for m in available_migrations()}, now=SystemClock().now())
+            report = restore(
+                archive,
+                database,
+                files_dir,
+                ledger,
+                known_schema={m.version for m in available_migrations()},
+                now=SystemClock().now(),
+            )
         except RestoreRefused as refused:
             raise CliError(str(refused)) from None
         except OSError as error:
@@ -431,8 +470,10 @@ def _restore(settings: Settings, archive: Path) -> int:
         try:
             erased = asyncio.run(_with_services(settings, after))  # (migrations run on opening)
         except Exception as error:  # the backup is in place but may still hold erased clients
-            raise CliError(f"the backup is in place, but migrating it or applying the erasure ledger failed "
-                           f"({type(error).__name__}: {error}); do not start the bot: run the restore again") from None
+            raise CliError(
+                f"the backup is in place, but migrating it or applying the erasure ledger failed "
+                f"({type(error).__name__}: {error}); do not start the bot: run the restore again"
+            ) from None
         print(f"erasure ledger: {erased} client record(s) erased again (erased after this backup was made)")
         result = final_check(database)
     finally:
@@ -481,8 +522,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
             raise CliError(f"--valid-until {args.valid_until}: a date as 2027-06-30") from None
 
     async def go(services: Services) -> int:
-        invite = await services.onboarding.create_invite(role, ipwl_code=args.ipwl, team_code=args.team,
-                                                         grant_valid_until=valid_until)
+        invite = await services.onboarding.create_invite(
+            role, ipwl_code=args.ipwl, team_code=args.team, grant_valid_until=valid_until
+        )
         username = settings.telegram.bot_username or "<bot_username>"
         print(f"https://t.me/{username}?start={invite.token}")
         print(f"token: {invite.token}")
@@ -524,13 +566,17 @@ def cmd_backup(args: argparse.Namespace) -> int:
             raise CliError(f"{target}: already exists; choose a new file name")
         made = await make_backup(services.storage, settings, target, services.clock.now())
         await services.backups.record_cli_backup(target)  # audited like /cadangan
-        print(f"backup written and verified: {target} ({made.size / 1024 / 1024:.1f} MB, the database and "
-              f"{made.files} stored file(s))")
+        print(
+            f"backup written and verified: {target} ({made.size / 1024 / 1024:.1f} MB, the database and "
+            f"{made.files} stored file(s))"
+        )
         if made.missing_files:
             print(f"warning: {made.missing_files} file(s) the records name were not in {settings.storage.files_dir}")
         if made.restore:
-            print(f"to restore it (bot stopped): {made.restore}; put its files/ back as {settings.storage.files_dir}; "
-                  "then atensi-bot db apply-erasures")
+            print(
+                f"to restore it (bot stopped): {made.restore}; put its files/ back as {settings.storage.files_dir}; "
+                "then atensi-bot db apply-erasures"
+            )
         else:
             print(f"to restore it: stop the bot, then atensi-bot db restore {target}")
         return 0
@@ -548,8 +594,10 @@ def _key_file(settings: Settings, given: Path | None) -> Path:
 
     path = given or (Path(os.environ[ENV_FILE]) if os.environ.get(ENV_FILE) else None) or settings.storage.key_file
     if path is None:
-        raise CliError("say where the key file goes: --file PATH (then set ATENSI_KEY_FILE=PATH or [storage] key_file),"
-                       " somewhere the database's backups do not go")
+        raise CliError(
+            "say where the key file goes: --file PATH (then set ATENSI_KEY_FILE=PATH or [storage] key_file),"
+            " somewhere the database's backups do not go"
+        )
     return path
 
 
@@ -563,12 +611,17 @@ def cmd_keys(args: argparse.Namespace) -> int:
             keys = Keyring.load(path)
             kid = keys.add_key()
             keys.save()
-            print(f"{path}: new key {kid}, now the current one (values sealed from now on use it; a running bot"
-                  " picks it up within a second). Re-seal what is sealed under the older keys with: atensi-bot keys rotate")
+            print(
+                f"{path}: new key {kid}, now the current one (values sealed from now on use it; a running bot"
+                " picks it up within a second). Re-seal what is sealed under the older keys "
+                "with: atensi-bot keys rotate"
+            )
         else:
             keys = Keyring.load_or_create(path)
-            print(f"{path}: a new key file (data key {keys.current} and the blind-index key), readable by its owner only."
-                  " Back it up now, apart from the database and its backups: without it the data cannot be read.")
+            print(
+                f"{path}: a new key file (data key {keys.current} and the blind-index key), readable by its owner only."
+                " Back it up now, apart from the database and its backups: without it the data cannot be read."
+            )
         return 0
     if args.keys_command == "retire" and not args.key_id:
         raise CliError("keys retire needs the key id: atensi-bot keys retire k0001 (see atensi-bot keys status)")
@@ -582,13 +635,16 @@ def cmd_keys(args: argparse.Namespace) -> int:
         storage = await Storage.open(settings.storage.target, pool_size=2, keys=keys)
         try:
             if args.keys_command == "rotate":
+
                 def progress(what: str, done: int, total: int) -> None:
                     print(f"{what}: {done}/{total}", flush=True)
 
                 report = await rotate(storage.db, keys, files_root=files_root, batch=args.batch, progress=progress)
                 rows = sum(report.rows.values())
-                print(f"everything is sealed under {report.key_id}: {rows} value row(s) and {report.files} file(s)"
-                      f" re-sealed{' (resumed where the last rotation stopped)' if report.resumed else ''}")
+                print(
+                    f"everything is sealed under {report.key_id}: {rows} value row(s) and {report.files} file(s)"
+                    f" re-sealed{' (resumed where the last rotation stopped)' if report.resumed else ''}"
+                )
             elif args.keys_command == "retire":
                 await retire_key(storage.db, keys, args.key_id, files_root)
                 print(f"{args.key_id} retired: nothing used it; its key material is gone from {keys.path}")
@@ -596,7 +652,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 usage = await key_usage(storage.db, files_root)
                 print(f"key file: {keys.path or 'ATENSI_KEYS'}; current key {keys.current}")
                 for kid in keys.usable:
-                    print(f"  {kid}: {usage.get(kid, 0)} value(s)/file(s){'  (current)' if kid == keys.current else ''}")
+                    print(
+                        f"  {kid}: {usage.get(kid, 0)} value(s)/file(s){'  (current)' if kid == keys.current else ''}"
+                    )
                 for kid, count in sorted(usage.items()):
                     if kid not in keys.usable:
                         print(f"  {kid}: {count} — not in the key file")
@@ -619,51 +677,78 @@ def _port(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atensi-bot", description="ATENSI partnership bot")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=None,
-                        help=f"TOML settings file (default: {DEFAULT_CONFIG} if present)")
+    common.add_argument(
+        "--config", type=Path, default=None, help=f"TOML settings file (default: {DEFAULT_CONFIG} if present)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", parents=[common],
-                         help="run the bot (long polling); without a token, the offline sandbox")
-    run.add_argument("--webhook", action="store_true",
-                     help="one process serving the webhook: intake, worker and leader ([webhook] settings)")
+    run = sub.add_parser(
+        "run", parents=[common], help="run the bot (long polling); without a token, the offline sandbox"
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="one process serving the webhook: intake, worker and leader ([webhook] settings)",
+    )
     run.add_argument("--register", action="store_true", help="with --webhook: setWebhook at start")
     run.set_defaults(func=cmd_run)
-    webhook = sub.add_parser("webhook", parents=[common],
-                             help="serve the webhook endpoint: store each update Telegram posts (PostgreSQL; "
-                                  "any number of these behind the HTTPS proxy)")
-    webhook.add_argument("--register", action="store_true",
-                         help="setWebhook at start ([webhook] url, secret, allowed_updates, max_connections)")
+    webhook = sub.add_parser(
+        "webhook",
+        parents=[common],
+        help="serve the webhook endpoint: store each update Telegram posts (PostgreSQL; "
+        "any number of these behind the HTTPS proxy)",
+    )
+    webhook.add_argument(
+        "--register",
+        action="store_true",
+        help="setWebhook at start ([webhook] url, secret, allowed_updates, max_connections)",
+    )
     webhook.add_argument("--delete", action="store_true", help="deleteWebhook, then exit")
     webhook.set_defaults(func=cmd_webhook)
-    sub.add_parser("worker", parents=[common],
-                   help="handle the stored updates, one chat at a time; one worker also leads (outbox, "
-                        "repeating jobs) (PostgreSQL; any number of these)").set_defaults(func=cmd_worker)
-    sandbox = sub.add_parser("sandbox", parents=[common],
-                             help="try the bot without Telegram: demo data and a web chat on 127.0.0.1")
+    sub.add_parser(
+        "worker",
+        parents=[common],
+        help="handle the stored updates, one chat at a time; one worker also leads (outbox, "
+        "repeating jobs) (PostgreSQL; any number of these)",
+    ).set_defaults(func=cmd_worker)
+    sandbox = sub.add_parser(
+        "sandbox", parents=[common], help="try the bot without Telegram: demo data and a web chat on 127.0.0.1"
+    )
     sandbox.add_argument("--port", type=_port, default=None, help="web chat port (default: [sandbox] port, 8080)")
     sandbox.set_defaults(func=cmd_sandbox)
 
-    db = sub.add_parser("db", parents=[common], help="database migrations, restoring a backup, copying a centre to PostgreSQL",
-                        description="migrate: apply pending migrations. status: list them. restore BACKUP: put a "
-                                    "backup archive (from /cadangan or admin backup) in place of the database and "
-                                    "the file store — with the bot stopped; the current files are moved aside, "
-                                    "never deleted, and clients erased since the backup are erased again. "
-                                    "apply-erasures: erase again the clients of the erasure ledger (after a "
-                                    "PostgreSQL dump was restored with pg_restore). "
-                                    "copy --from URL --to URL: copy a centre into an empty PostgreSQL database.")
+    db = sub.add_parser(
+        "db",
+        parents=[common],
+        help="database migrations, restoring a backup, copying a centre to PostgreSQL",
+        description="migrate: apply pending migrations. status: list them. restore BACKUP: put a "
+        "backup archive (from /cadangan or admin backup) in place of the database and "
+        "the file store — with the bot stopped; the current files are moved aside, "
+        "never deleted, and clients erased since the backup are erased again. "
+        "apply-erasures: erase again the clients of the erasure ledger (after a "
+        "PostgreSQL dump was restored with pg_restore). "
+        "copy --from URL --to URL: copy a centre into an empty PostgreSQL database.",
+    )
     db.add_argument("db_command", choices=["migrate", "status", "restore", "apply-erasures", "copy"])
     db.add_argument("backup", nargs="?", type=Path, default=None, help="the backup archive (restore only)")
-    db.add_argument("--from", dest="source", metavar="URL",
-                    help="copy: the database to read (default: the configured one), sqlite:///… or postgresql://…")
+    db.add_argument(
+        "--from",
+        dest="source",
+        metavar="URL",
+        help="copy: the database to read (default: the configured one), sqlite:///… or postgresql://…",
+    )
     db.add_argument("--to", dest="target", metavar="URL", help="copy: an empty PostgreSQL database, postgresql://…")
     db.set_defaults(func=cmd_db)
 
-    keys = sub.add_parser("keys", parents=[common], help="the keys sealing the clients' personal data",
-                          description="new: make the key file (or add a data key to it, made current). rotate: "
-                                      "re-seal every value and file under the current key, in batches, while the "
-                                      "bot runs; stopped, it resumes where it was. retire KEY: forget a key nothing "
-                                      "uses any more. status: which keys seal how much.")
+    keys = sub.add_parser(
+        "keys",
+        parents=[common],
+        help="the keys sealing the clients' personal data",
+        description="new: make the key file (or add a data key to it, made current). rotate: "
+        "re-seal every value and file under the current key, in batches, while the "
+        "bot runs; stopped, it resumes where it was. retire KEY: forget a key nothing "
+        "uses any more. status: which keys seal how much.",
+    )
     keys.add_argument("keys_command", choices=["new", "rotate", "retire", "status"])
     keys.add_argument("key_id", nargs="?", help="retire: the key id (e.g. k0001)")
     keys.add_argument("--file", type=Path, default=None, help="new: where the key file is (default: ATENSI_KEY_FILE)")
@@ -682,8 +767,9 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--ipwl", metavar="CODE", help="an operator invite for this IPWL")
     target.add_argument("--role", choices=["pic", "finance", "head", "admin", "auditor"])
     inv.add_argument("--team", metavar="CODE", help="the PIC team (with --role pic)")
-    inv.add_argument("--valid-until", metavar="DATE",
-                     help="the role lapses after this day (2027-06-30); default: until revoked")
+    inv.add_argument(
+        "--valid-until", metavar="DATE", help="the role lapses after this day (2027-06-30); default: until revoked"
+    )
     inv.set_defaults(func=cmd_invite)
 
     teams = admin_sub.add_parser("teams", parents=[common], help="list or add PIC teams")
@@ -696,13 +782,17 @@ def _parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", parents=[common], help="check the audit trail's hash chain")
     audit.add_argument("audit_command", choices=["verify"])
-    audit.add_argument("--mirror", type=Path, default=None,
-                       help="the JSON-lines mirror to compare with (default: [audit] mirror)")
+    audit.add_argument(
+        "--mirror", type=Path, default=None, help="the JSON-lines mirror to compare with (default: [audit] mirror)"
+    )
     audit.set_defaults(func=cmd_audit)
 
-    backup = admin_sub.add_parser("backup", parents=[common],
-                                  help="one verified archive of the database and the file store, while the bot "
-                                       "runs (restore it with: db restore PATH)")
+    backup = admin_sub.add_parser(
+        "backup",
+        parents=[common],
+        help="one verified archive of the database and the file store, while the bot "
+        "runs (restore it with: db restore PATH)",
+    )
     backup.add_argument("path", type=Path)
     backup.set_defaults(func=cmd_backup)
     return parser

@@ -22,7 +22,7 @@ def today_in(clock: Clock, zone: str) -> dt.date:
 
 class SystemClock:
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 class ManualClock:
@@ -31,7 +31,7 @@ class ManualClock:
     def __init__(self, start: dt.datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
-        self._now = start.astimezone(dt.timezone.utc)
+        self._now = start.astimezone(dt.UTC)
 
     def now(self) -> dt.datetime:
         return self._now
@@ -41,4 +41,4 @@ class ManualClock:
         return self._now
 
     def set(self, moment: dt.datetime) -> None:
-        self._now = moment.astimezone(dt.timezone.utc)
+        self._now = moment.astimezone(dt.UTC)

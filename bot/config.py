@@ -118,8 +118,13 @@ class IntakeSettings(_Section):
     # Highest unit cost (Rupiah) a budget line may have, per ATENSI component "1".."7".
     unit_cost_ceilings: dict[str, int] = Field(
         default_factory=lambda: {
-            "1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
-            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000,
+            "1": 3_000_000,
+            "2": 5_000_000,
+            "3": 2_500_000,
+            "4": 5_000_000,
+            "5": 7_500_000,
+            "6": 5_000_000,
+            "7": 2_500_000,
         }
     )
     max_clients: int = Field(default=500, ge=1, le=5000)
@@ -127,7 +132,9 @@ class IntakeSettings(_Section):
     max_file_mb: int = Field(default=20, ge=1, le=2000)
     accepted_mime_types: list[str] = Field(
         default_factory=lambda: [
-            "application/pdf", "image/jpeg", "image/png",
+            "application/pdf",
+            "image/jpeg",
+            "image/png",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "text/csv",
@@ -288,8 +295,9 @@ class WebhookSettings(_Section):
     # 1–256 characters A-Z a-z 0-9 _ -. Prefer ATENSI_WEBHOOK__SECRET.
     secret: SecretStr = SecretStr("")
     max_connections: int = Field(default=40, ge=1, le=100)
-    allowed_updates: list[str] = Field(default_factory=lambda: ["message", "edited_message", "callback_query",
-                                                                "my_chat_member"])
+    allowed_updates: list[str] = Field(
+        default_factory=lambda: ["message", "edited_message", "callback_query", "my_chat_member"]
+    )
     # A POSTed update larger than this is refused (413) — Telegram's are a few kilobytes.
     max_body_kb: int = Field(default=256, ge=1, le=10_240)
     # Workers: updates handled at once per worker (never two of one chat), how long a claim lives
@@ -392,9 +400,7 @@ def load_settings(path: Path | None, *, environ: dict[str, str] | None = None) -
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise ConfigError(
-                f"{path}: file not found (copy config.example.toml to {path} and edit it)"
-            ) from None
+            raise ConfigError(f"{path}: file not found (copy config.example.toml to {path} and edit it)") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
         except (UnicodeDecodeError, OSError) as exc:

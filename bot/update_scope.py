@@ -28,7 +28,8 @@ from contextvars import ContextVar
 # (update id, the task handling it). A task started from a handler inherits the variable; only the
 # handling task itself may record the id (a job or a child task must not take the update's place).
 _pending_update: ContextVar[tuple[int, asyncio.Task[object] | None] | None] = ContextVar(
-    "atensi_pending_update", default=None)
+    "atensi_pending_update", default=None
+)
 _committed: ContextVar[bool] = ContextVar("atensi_committed", default=False)
 _failure: ContextVar[BaseException | None] = ContextVar("atensi_failure", default=None)
 _retried_later: ContextVar[bool] = ContextVar("atensi_retried_later", default=False)
@@ -111,5 +112,5 @@ class RecentUpdates:
         self._ids.pop(update_id, None)
 
     def remember(self, update_ids: list[int]) -> None:
-        for update_id in update_ids[-self._capacity:]:
+        for update_id in update_ids[-self._capacity :]:
             self.first_time(update_id)

@@ -19,9 +19,29 @@ from telegram.ext import (
 )
 
 from bot.domain.kinds import ConversationKind, NotificationKind
-from handlers import access, admin, broadcasts, buttons, common, consent, decisions, guidance, lpj, notifications
-from handlers import payments, privacy, proposals, registry
-from handlers import inbox_worker, reminders, reports, retention, reviews, router, tasks
+from handlers import (
+    access,
+    admin,
+    broadcasts,
+    buttons,
+    common,
+    consent,
+    decisions,
+    guidance,
+    inbox_worker,
+    lpj,
+    notifications,
+    payments,
+    privacy,
+    proposals,
+    registry,
+    reminders,
+    reports,
+    retention,
+    reviews,
+    router,
+    tasks,
+)
 from handlers.buttons import Button
 from handlers.errors import on_error
 from handlers.outbox import Renderer

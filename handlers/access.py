@@ -1,31 +1,37 @@
-"""The admin's people screens: /pengguna (people, their roles, revoking and restoring) and /undang (invites).
-"""
+"""The admin's people screens: /pengguna (people, their roles, revoking and restoring) and /undang (invites)."""
 
 from __future__ import annotations
 
 import logging
-from handlers.admin import admin_here, answer_and_send, typed_text
 from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.i18n import N_, Translator
 from bot.domain.models import Invite, Role
+from bot.i18n import N_, Translator
 from bot.services import Identity, ServiceError
 from handlers import buttons, views
+from handlers.admin import admin_here, answer_and_send, typed_text
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
+from handlers.outbox import Rendered
 from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
 from handlers.views import admin as av
 
-
 log = logging.getLogger("atensi.admin")
 
-ROLE_WORDS = {"operator": Role.OPERATOR, "pic": Role.PIC, "finance": Role.FINANCE, "keuangan": Role.FINANCE,
-              "head": Role.HEAD, "kepala": Role.HEAD, "admin": Role.ADMIN, "auditor": Role.AUDITOR}
+ROLE_WORDS = {
+    "operator": Role.OPERATOR,
+    "pic": Role.PIC,
+    "finance": Role.FINANCE,
+    "keuangan": Role.FINANCE,
+    "head": Role.HEAD,
+    "kepala": Role.HEAD,
+    "admin": Role.ADMIN,
+    "auditor": Role.AUDITOR,
+}
 
 
 @answers_refusals
@@ -84,8 +90,10 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
             log.info("could not remove a revoked PIC from group %s: %s", group.chat_id, type(error).__name__)
             removed = False
         await context.services.access.left_group(who, card.person.id, group, removed)
-        await context.bot.send_message(update.effective_chat.id,  # type: ignore[union-attr]
-                                       av.left_group(t, card.person, group, removed))
+        await context.bot.send_message(
+            update.effective_chat.id,  # type: ignore[union-attr]
+            av.left_group(t, card.person, group, removed),
+        )
 
 
 @answers_refusals

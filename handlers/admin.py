@@ -7,7 +7,6 @@ The screens by what they serve: :mod:`handlers.registry`, :mod:`handlers.access`
 
 from __future__ import annotations
 
-
 from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.i18n import Translator
@@ -17,8 +16,6 @@ from handlers.context import BotContext
 from handlers.keyboards import admin as kb
 from handlers.replies import answer_press, answers_refusals, close_buttons, int_arg, is_private, redraw, reply
 from handlers.views import admin as av
-
-
 
 
 async def admin_here(update: Update, context: BotContext) -> tuple[Identity, Translator] | None:
@@ -55,8 +52,9 @@ async def cmd_history(update: Update, context: BotContext) -> None:
         await reply(update, views.private_only(t))  # reasons may name clients
         return
     history = await context.services.admin.history(who, " ".join(context.args or []))
-    await reply(update, av.history(t, history, 0),
-                reply_markup=kb.history(t, history.proposal_id, 0, av.history_pages(history)))
+    await reply(
+        update, av.history(t, history, 0), reply_markup=kb.history(t, history.proposal_id, 0, av.history_pages(history))
+    )
 
 
 @answers_refusals
@@ -76,8 +74,10 @@ async def cmd_backup(update: Update, context: BotContext) -> None:
     backup = await context.services.backups.backup(who)
     send = context.deps.settings.admin.backup_send_in_chat and backup.size <= 49 * 1024 * 1024
     if send:
-        await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
-                                        InputFile(backup.path.read_bytes(), filename=backup.path.name))
+        await context.bot.send_document(
+            update.effective_chat.id,  # type: ignore[union-attr]
+            InputFile(backup.path.read_bytes(), filename=backup.path.name),
+        )
     await reply(update, av.backup_done(t, backup, sent=send))
 
 

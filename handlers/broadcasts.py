@@ -1,18 +1,17 @@
-"""/siaran: a message to the operators (all, a province's, a team's), its confirmation and its delivery report.
-"""
+"""/siaran: a message to the operators (all, a province's, a team's), its confirmation and its delivery report."""
 
 from __future__ import annotations
 
-from handlers.admin import admin_here, answer_and_close, typed_text
 from typing import Any
 
 from telegram import Update
 
 from bot.i18n import Translator
 from bot.services import Identity
+from handlers.admin import admin_here, answer_and_close, typed_text
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered
 from handlers.keyboards import admin as kb
+from handlers.outbox import Rendered
 from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
 from handlers.views import admin as av
 
@@ -63,8 +62,11 @@ async def on_broadcast_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
     preview = await context.services.broadcasts.draft(who, typed_text(update))
-    await reply(update, av.broadcast_preview(t, preview, context.deps.settings.program.centre_name),
-                reply_markup=kb.broadcast_preview(t, preview.broadcast.id, preview.recipients))
+    await reply(
+        update,
+        av.broadcast_preview(t, preview, context.deps.settings.program.centre_name),
+        reply_markup=kb.broadcast_preview(t, preview.broadcast.id, preview.recipients),
+    )
 
 
 @answers_refusals

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers import buttons, keyboards, views
 from bot.update_scope import begin_update
+from handlers import buttons, keyboards, views
 from handlers.context import BotContext
 from handlers.menus import refresh_menus_soon
 from handlers.replies import answer_press, answers_refusals, is_private, reply

@@ -16,14 +16,15 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Translations, Translator
-from bot.update_scope import RecentUpdates
 from bot.services import Identity, Services
+from bot.update_scope import RecentUpdates
 
 if TYPE_CHECKING:
     from bot.domain.regions import RegionsCatalog
     from handlers.outbox import OutboxSender
 
 DEPS_KEY = "atensi"
+
 
 @dataclass
 class Deps:
@@ -46,9 +47,7 @@ def deps_of(app: Application) -> Deps:
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
-    def __init__(
-        self, application: Application, chat_id: int | None = None, user_id: int | None = None
-    ) -> None:
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self._identity: tuple[int, Identity] | None = None
 

@@ -11,16 +11,16 @@ from typing import Any
 from telegram import Update
 from telegram.error import BadRequest
 
+from bot.domain.models import Action, ProposalStatus
 from bot.files.finance_sheets import build_sk_annex
 from bot.i18n import Translator
-from bot.domain.models import Action, ProposalStatus
 from bot.services import Identity
 from bot.services.decrees import SkDraft
 from handlers import views
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
+from handlers.outbox import Rendered
 from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, redraw, reply
 from handlers.reviews import action_arg, send_private
 from handlers.views import _
@@ -40,8 +40,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
     draft = await context.services.reviews.start_decision(who, int_arg(update), action_arg(update, 1))
 
     async def send(chat_id: int) -> None:
-        await context.bot.send_message(chat_id, rv.reason_draft(t, draft),
-                                       reply_markup=kb.reason_checklist(t, draft))
+        await context.bot.send_message(chat_id, rv.reason_draft(t, draft), reply_markup=kb.reason_checklist(t, draft))
 
     if await send_private(update, context, who, send):
         await answer_press(update, rv.detail_sent(t))
@@ -156,7 +155,9 @@ async def _show_sk_card(update: Update, context: BotContext, who: Identity, draf
     assert chat is not None
     if draft.replaces is not None:
         try:
-            await context.bot.edit_message_text(pv.sk_card_replaced(t), chat_id=chat.id, message_id=draft.replaces, reply_markup=None)
+            await context.bot.edit_message_text(
+                pv.sk_card_replaced(t), chat_id=chat.id, message_id=draft.replaces, reply_markup=None
+            )
         except BadRequest:
             pass  # deleted by the person, or already closed: nothing left to take away
     sent = await reply(update, pv.sk_draft(t, draft), reply_markup=pkb.sk_draft(t, draft))

@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.error import TelegramError, TimedOut
 from telegram.ext import ApplicationHandlerStop
 
-from handlers import views
 from bot.update_scope import DuplicateUpdate, committed_in_this_update, failure_is_retried, note_failure
+from handlers import views
 from handlers.context import BotContext
 from handlers.replies import alert_text, answer_press
 
@@ -27,8 +27,12 @@ async def on_error(update: object, context: BotContext) -> None:
     note_failure(error)
     update_id = update.update_id if isinstance(update, Update) else None
     # Ids and the exception type only: message bodies may hold personal data.
-    log.error("unhandled %s while handling update %s", type(error).__name__, update_id,
-              exc_info=(type(error), error, error.__traceback__))
+    log.error(
+        "unhandled %s while handling update %s",
+        type(error).__name__,
+        update_id,
+        exc_info=(type(error), error, error.__traceback__),
+    )
     if not isinstance(update, Update):
         return
     if failure_is_retried():

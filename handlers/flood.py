@@ -69,8 +69,9 @@ class FloodSlots:
     # 29/s, not 30: sends reach Telegram with a few ms of jitter, and a 31st message inside any
     # one-second window costs a 429 that pauses every chat for a whole second (measured with
     # bench/bench_outbox.py: at 30/s, 130 429s and +25 % time for 600 messages; at 29/s none, +3.5 %).
-    def __init__(self, overall_per_second: float = 29, group_per_minute: float = 20,
-                 private_per_second: float = 1) -> None:
+    def __init__(
+        self, overall_per_second: float = 29, group_per_minute: float = 20, private_per_second: float = 1
+    ) -> None:
         self._overall_gap = 1 / overall_per_second
         self._group_gap = 60 / group_per_minute
         self._private_gap = 1 / private_per_second

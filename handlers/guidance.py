@@ -7,9 +7,9 @@ from telegram import Update
 from bot.domain import guidance
 from bot.i18n import N_
 from bot.services import ServiceError
-from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
 from handlers.context import BotContext
 from handlers.keyboards import guidance as kb
+from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
 from handlers.views import guidance as gv
 
 
@@ -43,7 +43,9 @@ async def on_page(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     key = button_arg(update)
     if key == guidance.CONTACT.key:
-        await redraw(update, gv.contacts(t, await context.services.registry.contacts(who)), kb.page(t, guidance.CONTACT, 0, 1))
+        await redraw(
+            update, gv.contacts(t, await context.services.registry.contacts(who)), kb.page(t, guidance.CONTACT, 0, 1)
+        )
         return
     found = guidance.page(key, int_arg(update, 1))
     if found is None:
@@ -51,6 +53,8 @@ async def on_page(update: Update, context: BotContext) -> None:
     section, current, count = found
     index = section.pages.index(current)
     typical = await context.services.reports.typical_days() if current.stage else {}
-    await redraw(update, gv.page(t, section, current, index, count, _context(context), typical),
-                 kb.page(t, section, index, count))
-
+    await redraw(
+        update,
+        gv.page(t, section, current, index, count, _context(context), typical),
+        kb.page(t, section, index, count),
+    )

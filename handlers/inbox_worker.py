@@ -89,8 +89,10 @@ class InboxWorker:
         return len(self._running)
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._run(), name="inbox-worker"),
-                       asyncio.create_task(self._renew(), name="inbox-claims")]
+        self._tasks = [
+            asyncio.create_task(self._run(), name="inbox-worker"),
+            asyncio.create_task(self._renew(), name="inbox-claims"),
+        ]
         self.wake()
 
     async def stop(self, *, grace: float = 10.0) -> None:
@@ -193,8 +195,17 @@ class InboxWorker:
 
 async def render_parked(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
     """Tell an admin that an update was set aside after failing again and again."""
-    return Rendered(_(t, N_("⚠️ A Telegram update (no. {update_id}, chat {chat}) failed {attempts} times and was set "
-                            "aside so that the chat can go on. Error: {error}. Ask the person to send it again; "
-                            "the technician can find it with atensi-bot db status."),
-                      update_id=params["update_id"], chat=params["chat_id"], attempts=params["attempts"],
-                      error=params["error"]))
+    return Rendered(
+        _(
+            t,
+            N_(
+                "⚠️ A Telegram update (no. {update_id}, chat {chat}) failed {attempts} times and was set "
+                "aside so that the chat can go on. Error: {error}. Ask the person to send it again; "
+                "the technician can find it with atensi-bot db status."
+            ),
+            update_id=params["update_id"],
+            chat=params["chat_id"],
+            attempts=params["attempts"],
+            error=params["error"],
+        )
+    )

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
-from telegram.ext import Application, Job
+from telegram.ext import Application, CallbackContext, Job
 
 from handlers import NOTIFICATIONS
 from handlers.context import Deps, deps_of
@@ -44,8 +44,9 @@ class LeaderLock(Protocol):
 class Leadership:
     """Takes the lead when free, gives it up when its connection dies."""
 
-    def __init__(self, app: Application, control: LeaderLock | None, *, name: str,
-                 reconnect: "ReconnectLock | None" = None) -> None:
+    def __init__(
+        self, app: Application, control: LeaderLock | None, *, name: str, reconnect: ReconnectLock | None = None
+    ) -> None:
         self.app = app
         self.deps: Deps = deps_of(app)
         self.control = control
@@ -145,9 +146,9 @@ class ReconnectLock(Protocol):
     async def __call__(self) -> LeaderLock | None: ...
 
 
-async def _cleanup_job(context: object) -> None:
+async def _cleanup_job(context: CallbackContext[Any, Any, Any, Any]) -> None:
     """Handled updates older than a week leave the inbox."""
-    app = getattr(context, "application")
+    app = context.application
     forgotten = await deps_of(app).services.inbox.forget_done()
     if forgotten:
         log.info("inbox cleanup: %d handled update(s) older than a week removed", forgotten)

@@ -12,20 +12,31 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden
 
+from bot.clock import today_in
+from bot.domain.lpj_intake import NumberedLine, Reply, Step
+from bot.domain.models import Attachment
+from bot.domain.validation import ValidationError
+from bot.files.lpj_sheet import build_lpj_template, template_name
 from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
-from bot.domain.lpj_intake import NumberedLine, Reply, Step
-from bot.files.lpj_sheet import build_lpj_template, template_name
-from bot.domain.models import Attachment
 from bot.services import FileUpload, LpjState, ServiceError
-from bot.domain.validation import ValidationError
 from handlers import views
 from handlers.context import BotContext, Deps
+from handlers.keyboards import lpj as kb
+from handlers.keyboards import private_chat_url
 from handlers.outbox import Rendered
-from handlers.keyboards import lpj as kb, private_chat_url
-from handlers.replies import alert_text, answer_press, answers_refusals, button_args, close_buttons, int_arg, is_private, redraw, reply
+from handlers.replies import (
+    alert_text,
+    answer_press,
+    answers_refusals,
+    button_args,
+    close_buttons,
+    int_arg,
+    is_private,
+    redraw,
+    reply,
+)
 from handlers.views import lpj as lv
-from bot.clock import today_in
 
 log = logging.getLogger("atensi.lpj")
 
@@ -98,15 +109,23 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         await answer_press(update)
         files = (Step.EVIDENCE, Step.EVIDENCE_REMOVE)
         toggled = state.cursor.step == Step.SERVICE_COMPONENTS or (
-            state.cursor.step in files and before is not None and before.cursor.step in files
-            and answer.choice != "review")
+            state.cursor.step in files
+            and before is not None
+            and before.cursor.step in files
+            and answer.choice != "review"
+        )
         if toggled:  # a toggle: redraw the same question in place instead of a new message
             # (pressing the tab already selected redraws the same screen: edit() treats that as done)
-            await redraw(update, lv.question(t, state, _today(context, state), context.services.lpj.rules),
-                       kb.for_question(t, state))
+            await redraw(
+                update,
+                lv.question(t, state, _today(context, state), context.services.lpj.rules),
+                kb.for_question(t, state),
+            )
             return
         await close_buttons(update)
-    previous = before.line if before is not None and before.cursor.step in (Step.REALIZATION, Step.REALIZATION_NOTE) else None
+    previous = (
+        before.line if before is not None and before.cursor.step in (Step.REALIZATION, Step.REALIZATION_NOTE) else None
+    )
     await _ask(update, context, state, previous)
 
 
@@ -142,9 +161,11 @@ async def on_template_pressed(update: Update, context: BotContext) -> None:
         raise ServiceError("no_lpj_open", N_("There is no LPJ open. Open one with /lpj."))
     await answer_press(update)
     data = build_lpj_template(state.content, state.proposal.code, who.locale)
-    await context.bot.send_document(who.person.telegram_user_id,
-                                    InputFile(io.BytesIO(data), filename=template_name(state.proposal.code)),
-                                    caption=lv.send_template(t))
+    await context.bot.send_document(
+        who.person.telegram_user_id,
+        InputFile(io.BytesIO(data), filename=template_name(state.proposal.code)),
+        caption=lv.send_template(t),
+    )
 
 
 @answers_refusals
@@ -201,12 +222,22 @@ async def on_file(update: Update, context: BotContext) -> None:
 def _upload(message: Message) -> FileUpload:
     if message.photo:
         photo = message.photo[-1]
-        return FileUpload(photo.file_id, photo.file_unique_id, f"{kb.PHOTO_NAME_PREFIX}{photo.file_unique_id}.jpg", "image/jpeg",
-                          photo.file_size or 0)
+        return FileUpload(
+            photo.file_id,
+            photo.file_unique_id,
+            f"{kb.PHOTO_NAME_PREFIX}{photo.file_unique_id}.jpg",
+            "image/jpeg",
+            photo.file_size or 0,
+        )
     document = message.document
     assert document is not None
-    return FileUpload(document.file_id, document.file_unique_id, document.file_name or "dokumen",
-                      document.mime_type or "", document.file_size or 0)
+    return FileUpload(
+        document.file_id,
+        document.file_unique_id,
+        document.file_name or "dokumen",
+        document.mime_type or "",
+        document.file_size or 0,
+    )
 
 
 # --- PIC and finance ----------------------------------------------------------------------------------
@@ -246,7 +277,9 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
         return
     started = await context.services.lpj.start_return(who, int_arg(update))
     try:
-        await context.bot.send_message(who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code), reply_markup=kb.cancel_return(t))
+        await context.bot.send_message(
+            who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code), reply_markup=kb.cancel_return(t)
+        )
     except Forbidden:  # blocked the bot since: undo and send them to the private chat
         await context.services.lpj.cancel_return(who)
         await answer_press(update, url=private_chat_url(context.bot.username))
@@ -286,8 +319,9 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
         await context.bot.send_message(chat_id, lv.detail(t, state, _today(context, state)))
         # The evidence itself, by Telegram file id (nothing is uploaded again): who approves sees it.
         for number, (evidence, attachment) in enumerate(detail.files, start=1):
-            await _send_evidence(context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)),
-                                 attachment)
+            await _send_evidence(
+                context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)), attachment
+            )
     except Forbidden:
         await answer_press(update, url=private_chat_url(context.bot.username))
         return
@@ -295,7 +329,9 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     await answer_press(update, None if is_private(update) else lv.detail_sent(t))
 
 
-async def _send_evidence(context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment) -> None:
+async def _send_evidence(
+    context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment
+) -> None:
     try:
         if (attachment.mime_type or "").startswith("image/"):
             await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
@@ -314,17 +350,24 @@ async def render_card(deps: Deps, t: Translator, params: dict[str, Any]) -> Rend
     review = await deps.services.lpj.review(int(params["proposal_id"]))
     if review is None:
         return None
-    edit = None if params.get("new") else await deps.services.lpj.card_message(review.proposal.id, int(params["chat_id"]))
-    return Rendered(lv.card(t, review, deps.settings.locale.timezone),
-                    kb.card(t, review.proposal.id, review.proposal.status), edit_message_id=edit)
+    edit = (
+        None if params.get("new") else await deps.services.lpj.card_message(review.proposal.id, int(params["chat_id"]))
+    )
+    return Rendered(
+        lv.card(t, review, deps.settings.locale.timezone),
+        kb.card(t, review.proposal.id, review.proposal.status),
+        edit_message_id=edit,
+    )
 
 
 async def render_to_validate(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     review = await deps.services.lpj.review(int(params["proposal_id"]))
     if review is None:
         return None
-    return Rendered(lv.to_validate(t, review, deps.settings.locale.timezone),
-                    kb.to_validate(t, review.proposal.id, review.proposal.status))
+    return Rendered(
+        lv.to_validate(t, review, deps.settings.locale.timezone),
+        kb.to_validate(t, review.proposal.id, review.proposal.status),
+    )
 
 
 async def render_returned(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

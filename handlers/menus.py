@@ -18,16 +18,17 @@ from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, JobQueue
 
-from bot.i18n import N_, Translations
 from bot.domain.models import Role
+from bot.i18n import N_, Translations
 from bot.services import StorageBusy
 from bot.services.onboarding import MenuOwner
 from handlers.context import BotContext, Deps
 
 log = logging.getLogger("atensi.menus")
 
-OPERATOR, PIC, FINANCE, HEAD, ADMIN, AUDITOR = (frozenset({r}) for r in (Role.OPERATOR, Role.PIC, Role.FINANCE,
-                                                                         Role.HEAD, Role.ADMIN, Role.AUDITOR))
+OPERATOR, PIC, FINANCE, HEAD, ADMIN, AUDITOR = (
+    frozenset({r}) for r in (Role.OPERATOR, Role.PIC, Role.FINANCE, Role.HEAD, Role.ADMIN, Role.AUDITOR)
+)
 ANY_ROLE = frozenset(Role)
 EVERYONE: frozenset[Role] = frozenset()  # (no role needed)
 
@@ -95,8 +96,9 @@ async def publish_command_menus(bot: Bot, translations: Translations, default_lo
         (BotCommandScopeAllPrivateChats(), private_menu(GENERAL_ROLES)),
         (BotCommandScopeAllGroupChats(), list(GROUP_COMMANDS)),
     ):
-        await bot.set_my_commands([BotCommand(n, d) for n, d in _render(translations, default_locale, entries)],
-                                  scope=scope)
+        await bot.set_my_commands(
+            [BotCommand(n, d) for n, d in _render(translations, default_locale, entries)], scope=scope
+        )
         for locale in translations.available:
             if locale != default_locale:
                 await bot.delete_my_commands(scope=scope, language_code=locale)
@@ -174,8 +176,13 @@ async def _publish_due_menus(context: BotContext) -> None:
 def schedule_menus(app: Application) -> None:
     """The repeating job that keeps personal menus in step (call before ``app.start()``)."""
     if app.job_queue is not None:
-        app.job_queue.run_repeating(job_publish_menus, interval=MENU_JOB_SECONDS, first=2, name="menus",
-                                    job_kwargs={"max_instances": 1, "coalesce": True})
+        app.job_queue.run_repeating(
+            job_publish_menus,
+            interval=MENU_JOB_SECONDS,
+            first=2,
+            name="menus",
+            job_kwargs={"max_instances": 1, "coalesce": True},
+        )
 
 
 def refresh_menus_soon(context: BotContext) -> None:

@@ -18,5 +18,13 @@ async def render_delivery_failed(deps: Deps, t: Translator, params: dict[str, An
             person = await uow.people.by_id(int(params["person_id"]))
         if person is not None:
             who = person.full_name
-    return Rendered(_(t, N_("⚠️ A notification could not be delivered to {who}: the bot is blocked there or "
-                            "the chat no longer exists. Ask them to open the bot and press Start."), who=who))
+    return Rendered(
+        _(
+            t,
+            N_(
+                "⚠️ A notification could not be delivered to {who}: the bot is blocked there or "
+                "the chat no longer exists. Ask them to open the bot and press Start."
+            ),
+            who=who,
+        )
+    )

@@ -41,10 +41,10 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.domain.kinds import NotificationKind
-from bot.i18n import Translator
-from handlers.flood import OUTBOX, retry_seconds
-from handlers.context import Deps
 from bot.domain.records import OutboxMessage
+from bot.i18n import Translator
+from handlers.context import Deps
+from handlers.flood import OUTBOX, retry_seconds
 
 log = logging.getLogger("atensi.delivery")
 
@@ -73,7 +73,14 @@ Renderer = Callable[[Deps, Translator, dict[str, Any]], Awaitable[Rendered | Non
 class OutboxSender:
     """Drains the outbox while the bot runs."""
 
-    def __init__(self, bot: Bot, deps: Deps, renderers: Mapping[NotificationKind, Renderer] | Mapping[str, Renderer], *, backlog: int = BACKLOG) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        deps: Deps,
+        renderers: Mapping[NotificationKind, Renderer] | Mapping[str, Renderer],
+        *,
+        backlog: int = BACKLOG,
+    ) -> None:
         self.bot = bot
         self.deps = deps
         self.renderers: dict[str, Renderer] = {str(kind): render for kind, render in renderers.items()}
@@ -272,8 +279,9 @@ class OutboxSender:
             except Exception:
                 if attempt == MARK_ATTEMPTS:
                     raise
-                log.warning("outbox %s: sent, but could not be recorded yet (attempt %d); trying again",
-                            message.id, attempt)
+                log.warning(
+                    "outbox %s: sent, but could not be recorded yet (attempt %d); trying again", message.id, attempt
+                )
                 await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 5.0))
         self.stats["sent"] += 1
 
@@ -281,7 +289,12 @@ class OutboxSender:
         if rendered.edit_message_id is not None:
             try:
                 result = await self.bot.edit_message_text(
-                    rendered.text, chat_id=chat_id, message_id=rendered.edit_message_id, reply_markup=rendered.reply_markup, **self._limits)
+                    rendered.text,
+                    chat_id=chat_id,
+                    message_id=rendered.edit_message_id,
+                    reply_markup=rendered.reply_markup,
+                    **self._limits,
+                )
             except BadRequest as error:
                 if "not modified" in error.message.lower():
                     return rendered.edit_message_id
@@ -289,22 +302,30 @@ class OutboxSender:
             return rendered.edit_message_id if result is True else getattr(result, "message_id", None)
         if rendered.document is not None:
             name, content = rendered.document
-            sent = await self.bot.send_document(chat_id, InputFile(content, filename=name), caption=rendered.text, reply_markup=rendered.reply_markup,
-                                                **self._limits)
+            sent = await self.bot.send_document(
+                chat_id,
+                InputFile(content, filename=name),
+                caption=rendered.text,
+                reply_markup=rendered.reply_markup,
+                **self._limits,
+            )
             return sent.message_id
         if rendered.photo is not None:
             name, content = rendered.photo
-            sent = await self.bot.send_photo(chat_id, InputFile(content, filename=name), caption=rendered.text or None, reply_markup=rendered.reply_markup)
+            sent = await self.bot.send_photo(
+                chat_id,
+                InputFile(content, filename=name),
+                caption=rendered.text or None,
+                reply_markup=rendered.reply_markup,
+            )
             return sent.message_id
-        sent = await self.bot.send_message(chat_id, rendered.text,
-                                           reply_markup=rendered.reply_markup, **self._limits)
+        sent = await self.bot.send_message(chat_id, rendered.text, reply_markup=rendered.reply_markup, **self._limits)
         return sent.message_id
 
     async def _later(self, message: OutboxMessage, error: Exception) -> None:
         if not await self.deps.services.outbox.try_later(message, type(error).__name__):
             self.stats["failed"] += 1
-            log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts,
-                      type(error).__name__)
+            log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts, type(error).__name__)
 
     def _finish(self, message: OutboxMessage) -> None:
         self._finished[message.id] = None
@@ -316,4 +337,5 @@ class OutboxSender:
         self.stats["failed"] += 1
         log.warning("outbox %s to chat %s failed for good: %s", message.id, message.chat_id, type(error).__name__)
         await self.deps.services.outbox.give_up(
-            message, f"{type(error).__name__}: {error.message[:150]}", tell_admins=tell_admins)
+            message, f"{type(error).__name__}: {error.message[:150]}", tell_admins=tell_admins
+        )

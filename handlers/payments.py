@@ -12,18 +12,31 @@ from typing import Any
 
 from telegram import InputFile, Update
 
+from bot.domain.models import TransferStatus
+from bot.domain.validation import Problem, ValidationError
 from bot.files.finance_sheets import (
-    SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
+    SheetClient,
+    build_accounts_template,
+    build_transfers_template,
+    parse_accounts_sheet,
+    parse_transfers_sheet,
 )
 from bot.i18n import N_, FileSize, Translator
-from bot.domain.models import TransferStatus
 from bot.services.payments import Accounts, FileUpload
-from bot.domain.validation import Problem, ValidationError
 from handlers import buttons, views
 from handlers.context import BotContext, Deps
-from handlers.outbox import Rendered
 from handlers.keyboards import payments as kb
-from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, keep_answered, redraw, reply
+from handlers.outbox import Rendered
+from handlers.replies import (
+    answer_press,
+    answers_refusals,
+    button_args,
+    int_arg,
+    is_private,
+    keep_answered,
+    redraw,
+    reply,
+)
 from handlers.views import payments as pv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,16 +44,30 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def sheet_clients(accounts: Accounts) -> list[SheetClient]:
     """The rows a workbook needs, from a proposal's accounts."""
-    return [SheetClient(r.client.id, r.client.position, r.client.full_name, r.client.nik, r.client.total,
-                        r.account.bank_code if r.account else None, r.account.account_number if r.account else None,
-                        r.account.holder_name if r.account else None) for r in accounts.rows]
+    return [
+        SheetClient(
+            r.client.id,
+            r.client.position,
+            r.client.full_name,
+            r.client.nik,
+            r.client.total,
+            r.account.bank_code if r.account else None,
+            r.account.account_number if r.account else None,
+            r.account.holder_name if r.account else None,
+        )
+        for r in accounts.rows
+    ]
 
 
 async def _download(context: BotContext, file_id: str, size: int) -> bytes:
     limit = context.deps.settings.intake.max_file_mb
     if size > limit * 1024 * 1024:
-        raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB."),
-                                      {"size": FileSize(size), "max": limit}))
+        raise ValidationError(
+            Problem(
+                N_("The file is {size}; the most the bot can receive is {max} MB."),
+                {"size": FileSize(size), "max": limit},
+            )
+        )
     return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
 
 
@@ -121,9 +148,13 @@ async def on_accounts_sheet_pressed(update: Update, context: BotContext) -> None
     t = context.translator(who)
     accounts = await context.services.accounts.open_sheet(who, int_arg(update))
     await answer_press(update)
-    await _send_workbook(update, context, _file_name("rekening", accounts.proposal.code),
-                         build_accounts_template(sheet_clients(accounts), who.locale),
-                         pv.accounts_template_caption(t, accounts.proposal.code))
+    await _send_workbook(
+        update,
+        context,
+        _file_name("rekening", accounts.proposal.code),
+        build_accounts_template(sheet_clients(accounts), who.locale),
+        pv.accounts_template_caption(t, accounts.proposal.code),
+    )
 
 
 async def on_account_file(update: Update, context: BotContext) -> None:
@@ -137,8 +168,9 @@ async def on_account_file(update: Update, context: BotContext) -> None:
         photo = message.photo[-1]
         data = await _download(context, photo.file_id, photo.file_size or 0)
         # (Telegram sends every photo as JPEG.)
-        upload = FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
-                            photo.file_size or 0)
+        upload = FileUpload(
+            photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size or 0
+        )
         accounts = await services.finish_with_passbook(who, upload, data)
     else:
         document = message.document
@@ -172,8 +204,11 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
     assert query is not None
     one = buttons.ACCOUNT_VERIFY.parse(query.data) is not None
     shown = _shown(update, 1)  # the account's revision (or the accounts' fingerprint) the card showed
-    accounts = await (context.services.accounts.verify(who, int_arg(update), shown=shown) if one
-                      else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown))
+    accounts = await (
+        context.services.accounts.verify(who, int_arg(update), shown=shown)
+        if one
+        else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown)
+    )
     await answer_press(update)
     await redraw(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
 
@@ -247,8 +282,11 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     one = buttons.TRANSFER_SENT.parse(query.data) is not None
-    step = await (context.services.payments.sent(who, int_arg(update), revision=_shown(update, 1)) if one
-                  else context.services.payments.sent(who, proposal_id=int_arg(update)))
+    step = await (
+        context.services.payments.sent(who, int_arg(update), revision=_shown(update, 1))
+        if one
+        else context.services.payments.sent(who, proposal_id=int_arg(update))
+    )
     await answer_press(update)
     await redraw(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
@@ -274,9 +312,13 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
     step = await context.services.payments.open(who, int_arg(update))
     await answer_press(update)
     code = step.accounts.proposal.code
-    await _send_workbook(update, context, _file_name("transfer", code),
-                         build_transfers_template(sheet_clients(step.accounts), who.locale),
-                         pv.transfers_template_caption(t, code))
+    await _send_workbook(
+        update,
+        context,
+        _file_name("transfer", code),
+        build_transfers_template(sheet_clients(step.accounts), who.locale),
+        pv.transfers_template_caption(t, code),
+    )
 
 
 async def on_transfers_file(update: Update, context: BotContext) -> None:
@@ -292,8 +334,9 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     current = await services.current(who)
     data = await _download(context, document.file_id, document.file_size or 0)
     payment = current.accounts.payment
-    inputs = parse_transfers_sheet(data, sheet_clients(current.accounts), today=services.today(),
-                                   earliest=payment.spm_date if payment else None)
+    inputs = parse_transfers_sheet(
+        data, sheet_clients(current.accounts), today=services.today(), earliest=payment.spm_date if payment else None
+    )
     step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
@@ -343,6 +386,11 @@ async def render_paid(deps: Deps, t: Translator, params: dict[str, Any]) -> Rend
     if a is None:
         return None
     lpj = deps.settings.lpj
-    text = pv.paid_notice(t, a, dt.date.fromisoformat(params["lpj_due_on"]), meterai_above=lpj.meterai_above,
-                          meterai_amount=lpj.meterai_amount)
+    text = pv.paid_notice(
+        t,
+        a,
+        dt.date.fromisoformat(params["lpj_due_on"]),
+        meterai_above=lpj.meterai_above,
+        meterai_amount=lpj.meterai_amount,
+    )
     return Rendered(text, kb.start_lpj(t, a.proposal.id))

@@ -1,14 +1,13 @@
-"""/datapribadi: a client's personal data on request (UU 27/2022) — the export and the erasure.
-"""
+"""/datapribadi: a client's personal data on request (UU 27/2022) — the export and the erasure."""
 
 from __future__ import annotations
 
-from handlers.admin import admin_here, answer_and_send
 import io
 
 from telegram import InputFile, Update
 
 from bot.domain.validation import mask_nik
+from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
 from handlers.replies import answer_press, answers_refusals, int_arg, redraw, reply
@@ -30,12 +29,15 @@ async def cmd_personal_data(update: Update, context: BotContext) -> None:
 async def on_personal_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    export = await context.services.privacy.export(who, int_arg(update),
-                                                   [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t)
+    export = await context.services.privacy.export(
+        who, int_arg(update), [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t
+    )
     await answer_press(update)
-    await context.bot.send_document(update.effective_chat.id,  # type: ignore[union-attr]
-                                    InputFile(io.BytesIO(export.content), filename=export.name),
-                                    caption=av.personal_export_caption(t, export.records))
+    await context.bot.send_document(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        InputFile(io.BytesIO(export.content), filename=export.name),
+        caption=av.personal_export_caption(t, export.records),
+    )
 
 
 @answers_refusals

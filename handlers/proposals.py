@@ -11,18 +11,25 @@ import logging
 
 from telegram import InputFile, Update
 
+from bot.domain.proposal_intake import Reply, Step
+from bot.domain.validation import ValidationError
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
 from bot.i18n import N_, Translator
-from bot.domain.proposal_intake import Reply, Step
 from bot.services import DraftState, FileUpload, ServiceError
 from bot.services.proposals import EDITABLE
-from bot.domain.validation import ValidationError
 from handlers import buttons, views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import (
+    alert_text,
     answer_press,
-    alert_text, answers_refusals, button_args, close_buttons, int_arg, is_private, keep_answered, reply,
+    answers_refusals,
+    button_args,
+    close_buttons,
+    int_arg,
+    is_private,
+    keep_answered,
+    reply,
 )
 from handlers.views import proposals as pv
 
@@ -44,8 +51,9 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
     if state.cursor.step == Step.REVIEW:
         text = pv.review(t, state)
     else:
-        text = pv.question(t, state, regions, deps.settings.intake.unit_cost_ceilings,
-                           deps.services.proposals.today_for(state))
+        text = pv.question(
+            t, state, regions, deps.settings.intake.unit_cost_ceilings, deps.services.proposals.today_for(state)
+        )
     markup = kb.for_question(t, state, regions, deps.services.proposals.today_for(state))
     if prefix:
         text = prefix + "\n\n" + text
@@ -88,8 +96,9 @@ async def _start(update: Update, context: BotContext, ipwl_id: int | None) -> No
         if error.code != "draft_exists":
             raise
         draft = await context.services.proposals.resume(who, str(error.params["code"]))
-        await reply(update, pv.draft_exists(t, draft.proposal.code),
-                    reply_markup=kb.continue_or_discard(t, draft.proposal.id))
+        await reply(
+            update, pv.draft_exists(t, draft.proposal.code), reply_markup=kb.continue_or_discard(t, draft.proposal.id)
+        )
         return
     await _ask(update, context, state)
 
@@ -127,8 +136,7 @@ async def _send_template(update: Update, context: BotContext, *, listed: bool = 
         caption = pv.send_client_list(t, state.proposal.code, len(state.clients))
     else:
         content, name, caption = build_template(who.locale), TEMPLATE_FILE_NAME, pv.send_template(t)
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name),
-                                    caption=caption)
+    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name), caption=caption)
 
 
 async def on_cancel_command(update: Update, context: BotContext) -> None:
@@ -141,9 +149,16 @@ async def on_cancel_command(update: Update, context: BotContext) -> None:
         return
     token = await context.services.proposals.ask_stop(who)
     # (the token marks this question: its Stop button is refused once the draft is resumed or answered)
-    await reply(update, pv.confirm_discard(t, state.proposal.code),
-                reply_markup=kb.confirm((t.pgettext("button", "⏸ Stop, keep the draft"), buttons.DRAFT_STOP),
-                                        (t.pgettext("button", "🗑 Discard the draft"), buttons.PROPOSAL_WITHDRAW), state.proposal.id, token))
+    await reply(
+        update,
+        pv.confirm_discard(t, state.proposal.code),
+        reply_markup=kb.confirm(
+            (t.pgettext("button", "⏸ Stop, keep the draft"), buttons.DRAFT_STOP),
+            (t.pgettext("button", "🗑 Discard the draft"), buttons.PROPOSAL_WITHDRAW),
+            state.proposal.id,
+            token,
+        ),
+    )
 
 
 @answers_refusals
@@ -159,8 +174,9 @@ async def cmd_status(update: Update, context: BotContext) -> None:
         await reply(update, views.operator_status(t, statuses, context.deps.clock.now()))
         return
     state = await context.services.proposals.operator_view(who, context.args[0])
-    await reply(update, pv.operator_detail(t, state, context.deps.clock.now()),
-                reply_markup=kb.status_actions(t, state))
+    await reply(
+        update, pv.operator_detail(t, state, context.deps.clock.now()), reply_markup=kb.status_actions(t, state)
+    )
 
 
 # --- answers ---------------------------------------------------------------------------------------
@@ -186,14 +202,23 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     query = update.callback_query
     if query is not None:
         await answer_press(update)
-        if state.cursor.step in (Step.COMPONENTS, Step.EDIT) and state.cursor.edit_field in (None, "components") \
-                and answer.choice not in ("done", "back"):
+        if (
+            state.cursor.step in (Step.COMPONENTS, Step.EDIT)
+            and state.cursor.edit_field in (None, "components")
+            and answer.choice not in ("done", "back")
+        ):
             # A toggle: redraw the same question in place instead of a new message.
             await query.edit_message_text(
-                pv.question(t, state, context.services.proposals.regions, context.deps.settings.intake.unit_cost_ceilings,
-                            context.services.proposals.today_for(state)),
-                reply_markup=kb.for_question(t, state, context.services.proposals.regions,
-                                            context.services.proposals.today_for(state)),
+                pv.question(
+                    t,
+                    state,
+                    context.services.proposals.regions,
+                    context.deps.settings.intake.unit_cost_ceilings,
+                    context.services.proposals.today_for(state),
+                ),
+                reply_markup=kb.for_question(
+                    t, state, context.services.proposals.regions, context.services.proposals.today_for(state)
+                ),
             )
             return
         # The question stays in the chat with its answer; the next one comes in a new message.
@@ -207,8 +232,12 @@ def _components_chosen(update: Update, t: Translator) -> str | None:
     markup = getattr(query.message, "reply_markup", None) if query else None
     if markup is None:
         return None
-    ticked = [b.text.removeprefix("✅ ") for row in markup.inline_keyboard for b in row
-              if b.text.startswith("✅ ") and b.text.removeprefix("✅ ").isdigit()]
+    ticked = [
+        b.text.removeprefix("✅ ")
+        for row in markup.inline_keyboard
+        for b in row
+        if b.text.startswith("✅ ") and b.text.removeprefix("✅ ").isdigit()
+    ]
     return views._(t, N_("Components: {list}"), list=pv.components_label(t, ticked)) if ticked else None
 
 
@@ -267,7 +296,8 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
     client = next(c for c in state.clients if c.id == client_id)
     await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.client_card(t, client), reply_markup=kb.client_card(t, state, client_id))
+        pv.client_card(t, client), reply_markup=kb.client_card(t, state, client_id)
+    )
 
 
 @answers_refusals
@@ -296,7 +326,8 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.review(t, state, page), reply_markup=kb.review(t, state, page))
+        pv.review(t, state, page), reply_markup=kb.review(t, state, page)
+    )
 
 
 @answers_refusals
@@ -355,9 +386,15 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
     proposal_id = int_arg(update)
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
     await answer_press(update)
-    await reply(update, pv.confirm_withdraw(t, state.proposal.code),
-                reply_markup=kb.confirm((t.pgettext("button", "Yes, withdraw"), buttons.PROPOSAL_WITHDRAW_CONFIRMED),
-                                        (t.pgettext("button", "No, keep it"), buttons.DRAFT_KEEP), proposal_id))
+    await reply(
+        update,
+        pv.confirm_withdraw(t, state.proposal.code),
+        reply_markup=kb.confirm(
+            (t.pgettext("button", "Yes, withdraw"), buttons.PROPOSAL_WITHDRAW_CONFIRMED),
+            (t.pgettext("button", "No, keep it"), buttons.DRAFT_KEEP),
+            proposal_id,
+        ),
+    )
 
 
 @answers_refusals
@@ -409,8 +446,8 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
     await answer_press(update)
     await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.attachments(t, state, removed=name or "-"), reply_markup=kb.attachments(t, state))
-
+        pv.attachments(t, state, removed=name or "-"), reply_markup=kb.attachments(t, state)
+    )
 
 
 async def on_file(update: Update, context: BotContext) -> None:
@@ -426,13 +463,19 @@ async def on_file(update: Update, context: BotContext) -> None:
         return
     if message.photo:
         photo = message.photo[-1]
-        upload = FileUpload(photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg",
-                            photo.file_size or 0)
+        upload = FileUpload(
+            photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size or 0
+        )
     else:
         document = message.document
         assert document is not None
-        upload = FileUpload(document.file_id, document.file_unique_id, document.file_name or "dokumen",
-                            _mime_type(document.file_name or "", document.mime_type or ""), document.file_size or 0)
+        upload = FileUpload(
+            document.file_id,
+            document.file_unique_id,
+            document.file_name or "dokumen",
+            _mime_type(document.file_name or "", document.mime_type or ""),
+            document.file_size or 0,
+        )
     services.check_upload(upload)
     data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
     if upload.mime_type in SPREADSHEET_TYPES and _is_client_list(upload.file_name or ""):
@@ -458,8 +501,11 @@ async def on_file(update: Update, context: BotContext) -> None:
         await reply(update, pv.consent_saved(t, consenting, state))
         await _ask(update, context, state)
         return
-    await reply(update, pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
-                reply_markup=kb.attachment_saved(t))
+    await reply(
+        update,
+        pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
+        reply_markup=kb.attachment_saved(t),
+    )
 
 
 @answers_refusals
@@ -479,22 +525,39 @@ async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     known = {c.nik for c in before.clients} if before else set()
     await answer_press(update)
     await close_buttons(update)
-    await reply(update, pv.clients_updated(t, len([i for i in inputs if i.nik not in known]),
-                                           len([i for i in inputs if i.nik in known])))
+    await reply(
+        update,
+        pv.clients_updated(
+            t, len([i for i in inputs if i.nik not in known]), len([i for i in inputs if i.nik in known])
+        ),
+    )
     await _ask(update, context, state)
 
 
 def _client_list(context: BotContext, state: DraftState, data: bytes, file_name: str) -> list[ClientInput]:
     """Read a client list (all rows, or ImportRejected listing every problem)."""
-    return parse_client_sheet(data, file_name, today=context.services.proposals.today_for(state),
-                              unit_cost_ceilings=context.deps.settings.intake.unit_cost_ceilings,
-                              max_rows=context.deps.settings.intake.max_clients)
+    return parse_client_sheet(
+        data,
+        file_name,
+        today=context.services.proposals.today_for(state),
+        unit_cost_ceilings=context.deps.settings.intake.unit_cost_ceilings,
+        max_rows=context.deps.settings.intake.max_clients,
+    )
 
 
 # What computers call a CSV or XLSX they send: Windows, where Excel registers .csv, says
 # "application/vnd.ms-excel"; some phones say "text/plain" or nothing useful. The name decides.
-_VAGUE_TYPES = frozenset({"", "application/octet-stream", "application/vnd.ms-excel", "text/plain",
-                          "text/x-csv", "application/csv", "application/x-csv"})
+_VAGUE_TYPES = frozenset(
+    {
+        "",
+        "application/octet-stream",
+        "application/vnd.ms-excel",
+        "text/plain",
+        "text/x-csv",
+        "application/csv",
+        "application/x-csv",
+    }
+)
 
 
 def _mime_type(file_name: str, declared: str) -> str:

@@ -1,13 +1,11 @@
-"""The admin's registry screens: the IPWL (/ipwl: list, card, edit, move, add) and the PIC teams (/tim).
-"""
+"""The admin's registry screens: the IPWL (/ipwl: list, card, edit, move, add) and the PIC teams (/tim)."""
 
 from __future__ import annotations
-
-from handlers.admin import admin_here, answer_and_send, typed_text
 
 from telegram import Update
 
 from bot.services.registry import IpwlStep
+from handlers.admin import admin_here, answer_and_send, typed_text
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
 from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply

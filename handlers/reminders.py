@@ -27,8 +27,14 @@ async def job_send_reminders(context: BotContext) -> None:
     """One run: queue every reminder due now (safe to overlap with another instance's run)."""
     report = await context.services.reminders.run()
     if report.recorded or report.waiting:
-        log.info("reminders: %d queued (%d messages), %d waiting for a recipient, %d items in %d pages",
-                 report.recorded, report.messages, report.waiting, report.candidates, report.pages)
+        log.info(
+            "reminders: %d queued (%d messages), %d waiting for a recipient, %d items in %d pages",
+            report.recorded,
+            report.messages,
+            report.waiting,
+            report.candidates,
+            report.pages,
+        )
 
 
 def schedule_reminders(app: Application) -> Job | None:
@@ -40,7 +46,10 @@ def schedule_reminders(app: Application) -> Job | None:
     # At least 1 s: APScheduler moves a first run time that has already passed when the scheduler
     # starts (first_run_seconds = 0) to one whole interval later.
     return app.job_queue.run_repeating(
-        job_send_reminders, interval=cfg.interval_minutes * 60, first=max(cfg.first_run_seconds, 1), name=JOB_NAME,
+        job_send_reminders,
+        interval=cfg.interval_minutes * 60,
+        first=max(cfg.first_run_seconds, 1),
+        name=JOB_NAME,
         # One run at a time in this process; runs of other instances are made safe by the reminder log.
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
@@ -49,7 +58,8 @@ def schedule_reminders(app: Application) -> Job | None:
 async def render_reminder(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """A reminder or a digest. One about an item that has moved on since is dropped, not sent."""
     if "proposal_id" in params and not await deps.services.reminders.still_current(
-            int(params["proposal_id"]), str(params.get("status"))):
+        int(params["proposal_id"]), str(params.get("status"))
+    ):
         return None
     return Rendered(rv.reminder(t, params, deps.clock.now()))
 

@@ -17,11 +17,11 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
+from bot.domain.validation import ValidationError
+from bot.domain.workflow import WorkflowError
 from bot.files.problems import ImportRejected
 from bot.i18n import N_
 from bot.services import ServiceError
-from bot.domain.validation import ValidationError
-from bot.domain.workflow import WorkflowError
 from handlers import callback_data, views
 from handlers.context import BotContext
 
@@ -58,9 +58,9 @@ def alert_text(text: str) -> str:
     return cut.rstrip(" ,;:\n") + "…"
 
 
-
-async def answer_press(update: Update, text: str | None = None, *, show_alert: bool = False,
-                       url: str | None = None) -> None:
+async def answer_press(
+    update: Update, text: str | None = None, *, show_alert: bool = False, url: str | None = None
+) -> None:
     """Answer the button just pressed (a toast, an alert, or a link to open); once per press."""
     query = update.callback_query
     assert query is not None

@@ -53,11 +53,15 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     files = await services.render(report, t)
     await waiting.edit_text(rv.summary(t, report))
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
-                                    caption=rv.workbook_caption(t, report.period))
+    await context.bot.send_document(
+        chat.id,
+        InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
+        caption=rv.workbook_caption(t, report.period),
+    )
     for chart in files.charts:  # photos: a phone shows them in the chat and lets people enlarge them
-        await context.bot.send_photo(chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name),
-                                     caption=rv.chart_caption(t, chart.caption))
+        await context.bot.send_photo(
+            chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name), caption=rv.chart_caption(t, chart.caption)
+        )
 
 
 def _stored(deps: Deps, params: dict[str, Any]) -> bytes | None:
@@ -111,11 +115,16 @@ def schedule_admin_jobs(app: Application) -> None:
         return
     # At the top of every hour (plus a minute), so the report goes out within its configured hour,
     # and once shortly after a start, so a run missed while the bot was down is caught up (late).
-    queue.run_repeating(monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=_next_hour_seconds(),
-                        name="monthly_report")
+    queue.run_repeating(
+        monthly_report_job, interval=MONTHLY_CHECK_SECONDS, first=_next_hour_seconds(), name="monthly_report"
+    )
     queue.run_once(monthly_report_job, when=60, name="monthly_report_catch_up")
-    queue.run_repeating(broadcast_reports_job, interval=deps.settings.admin.broadcast_check_seconds,
-                        first=deps.settings.admin.broadcast_check_seconds, name="broadcast_reports")
+    queue.run_repeating(
+        broadcast_reports_job,
+        interval=deps.settings.admin.broadcast_check_seconds,
+        first=deps.settings.admin.broadcast_check_seconds,
+        name="broadcast_reports",
+    )
 
 
 # --- /ekspor ------------------------------------------------------------------------------------------------------
@@ -175,8 +184,9 @@ async def on_export_dates(update: Update, context: BotContext) -> None:
     await _export(update, context, who, kind, span, unmasked)
 
 
-async def _export(update: Update, context: BotContext, who: Identity, kind: str, span: tuple[dt.date, dt.date],
-                  unmasked: bool) -> None:
+async def _export(
+    update: Update, context: BotContext, who: Identity, kind: str, span: tuple[dt.date, dt.date], unmasked: bool
+) -> None:
     t = context.translator(who)
     chat = update.effective_chat
     assert chat is not None
@@ -192,6 +202,10 @@ async def _export(update: Update, context: BotContext, who: Identity, kind: str,
     except ServiceError as error:
         await context.bot.send_message(chat.id, views.refusal(t, error))
         return
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(export.content), filename=export.name),
-                                    caption=rv.export_caption(t, kind, export.rows, span, unmasked,
-                                                              zone_label(context.deps.settings.locale.timezone)))
+    await context.bot.send_document(
+        chat.id,
+        InputFile(io.BytesIO(export.content), filename=export.name),
+        caption=rv.export_caption(
+            t, kind, export.rows, span, unmasked, zone_label(context.deps.settings.locale.timezone)
+        ),
+    )

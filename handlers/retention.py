@@ -32,25 +32,50 @@ def schedule_retention(app: Application) -> None:
     cfg = deps.settings.admin
     if not cfg.retention_job or app.job_queue is None:
         return
-    app.job_queue.run_repeating(retention_job, interval=cfg.retention_check_hours * 3600, first=120,
-                                name="retention", job_kwargs={"max_instances": 1, "coalesce": True})
+    app.job_queue.run_repeating(
+        retention_job,
+        interval=cfg.retention_check_hours * 3600,
+        first=120,
+        name="retention",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
 
 
 async def render_retention(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To each admin: what the retention job will anonymize (codes and counts), or has."""
     count = int(params["count"])
     if params.get("stage") == "done":
-        return Rendered(_(t, N_("🧹 Retention: the personal data of {count} client record(s) was anonymized, as "
-                                "announced. The amounts stay for the reports; the erasures are in the audit trail "
-                                "and the erasure ledger."), count=count))
+        return Rendered(
+            _(
+                t,
+                N_(
+                    "🧹 Retention: the personal data of {count} client record(s) was anonymized, as "
+                    "announced. The amounts stay for the reports; the erasures are in the audit trail "
+                    "and the erasure ledger."
+                ),
+                count=count,
+            )
+        )
     codes = ", ".join(str(c) for c in params.get("codes") or [])
     more = int(params.get("more") or 0)
-    text = _(t, N_("🗓 Retention: on {date} the personal data of {count} client record(s) will be anonymized "
-                   "({years} years after their proposal was closed, or consent withdrawn): {codes}"),
-             date=dt.datetime.fromisoformat(str(params["erase_on"])), count=count,
-             years=deps.settings.admin.retention_years, codes=codes)
+    text = _(
+        t,
+        N_(
+            "🗓 Retention: on {date} the personal data of {count} client record(s) will be anonymized "
+            "({years} years after their proposal was closed, or consent withdrawn): {codes}"
+        ),
+        date=dt.datetime.fromisoformat(str(params["erase_on"])),
+        count=count,
+        years=deps.settings.admin.retention_years,
+        codes=codes,
+    )
     if more:
         text += " " + _(t, N_("and {count} more proposal(s)."), count=more)
-    text += "\n" + _(t, N_("Nothing to do if that is right. A record that must be kept longer (an audit, a "
-                           "dispute): tell the head of centre before that day."))
+    text += "\n" + _(
+        t,
+        N_(
+            "Nothing to do if that is right. A record that must be kept longer (an audit, a "
+            "dispute): tell the head of centre before that day."
+        ),
+    )
     return Rendered(text)

@@ -12,12 +12,13 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.error import BadRequest, Forbidden
 
-from bot.i18n import N_, Translator
 from bot.domain.models import Action, Attachment
+from bot.i18n import N_, Translator
 from bot.services import Identity, ServiceError
 from handlers.context import BotContext, Deps
+from handlers.keyboards import private_chat_url
+from handlers.keyboards import reviews as kb
 from handlers.outbox import Rendered
-from handlers.keyboards import private_chat_url, reviews as kb
 from handlers.replies import answer_press, answers_refusals, button_args, int_arg
 from handlers.views import _
 from handlers.views import reviews as rv
@@ -32,7 +33,9 @@ def action_arg(update: Update, index: int) -> Action:
         raise ServiceError("stale", N_("This button is no longer valid.")) from None
 
 
-async def send_private(update: Update, context: BotContext, who: Identity, send: Callable[[int], Awaitable[None]]) -> bool:
+async def send_private(
+    update: Update, context: BotContext, who: Identity, send: Callable[[int], Awaitable[None]]
+) -> bool:
     """Run ``send`` on the presser's private chat. If they never started the bot (or blocked it),
     answer the button with a link that starts it, send nothing, and return False."""
     query = update.callback_query
@@ -147,7 +150,9 @@ async def render_card_superseded(deps: Deps, t: Translator, params: dict[str, An
     card = await deps.services.reviews.card(int(params["proposal_id"]))
     if card is None:
         return None
-    return Rendered(rv.superseded_card(t, card, int(params["version"])), None, edit_message_id=int(params["message_id"]))
+    return Rendered(
+        rv.superseded_card(t, card, int(params["version"])), None, edit_message_id=int(params["message_id"])
+    )
 
 
 async def render_awaiting_sk(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

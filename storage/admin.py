@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.domain.models import Ipwl, Person, ProposalStatus, Role
+from bot.domain.records import Broadcast, ClientRecord, Delivery, GrantLine, HistoryEntry, PersonLine, Recipient
 from storage.db import Connection, Row, from_db_time, to_db_date, to_db_time
-from storage.sealing import BLIND_COLUMNS, SEALED_COLUMNS, Sealer
 from storage.people import _person
 from storage.registry import _ipwl
-from bot.domain.records import GrantLine, PersonLine, HistoryEntry, Broadcast, Recipient, Delivery, ClientRecord
+from storage.sealing import BLIND_COLUMNS, SEALED_COLUMNS, Sealer
 
 # Registry columns an admin may change one at a time (never the id, the code or timestamps).
 IPWL_FIELDS = frozenset(
@@ -22,8 +22,16 @@ IPWL_FIELDS = frozenset(
 
 
 def _broadcast(row: Row) -> Broadcast:
-    return Broadcast(row["id"], row["created_by"], row["audience"], row["audience_ref"], row["body"],
-                     row["status"], row["recipients"], from_db_time(row["created_at"]))
+    return Broadcast(
+        row["id"],
+        row["created_by"],
+        row["audience"],
+        row["audience_ref"],
+        row["body"],
+        row["status"],
+        row["recipients"],
+        from_db_time(row["created_at"]),
+    )
 
 
 def _like(text: str) -> str:
@@ -39,14 +47,16 @@ class AdminRepository:
 
     # --- IPWL ----------------------------------------------------------------------------------
 
-    async def ipwl_page(self, *, text: str = "", province_codes: Sequence[str] = (), offset: int = 0,
-                        limit: int = 10) -> tuple[list[Ipwl], int]:
+    async def ipwl_page(
+        self, *, text: str = "", province_codes: Sequence[str] = (), offset: int = 0, limit: int = 10
+    ) -> tuple[list[Ipwl], int]:
         """IPWL matching ``text`` (code, name, regency) or one of ``province_codes``; with the total."""
         clauses: list[str] = []
         params: list[object] = []
         if text:
-            clauses.append("lower(code) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\'"
-                           " OR lower(regency) LIKE ? ESCAPE '\\'")
+            clauses.append(
+                "lower(code) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' OR lower(regency) LIKE ? ESCAPE '\\'"
+            )
             params += [_like(text)] * 3
         if province_codes:
             clauses.append(f"province_code IN ({','.join('?' for _ in province_codes)})")
@@ -134,8 +144,12 @@ class AdminRepository:
             " WHERE g.person_id = ? ORDER BY g.revoked_at IS NOT NULL, g.id",
             (person_id,),
         )
-        return [GrantLine(r["id"], Role(r["role"]), r["scope"], from_db_time(r["granted_at"]),
-                          from_db_time(r["revoked_at"])) for r in rows]
+        return [
+            GrantLine(
+                r["id"], Role(r["role"]), r["scope"], from_db_time(r["granted_at"]), from_db_time(r["revoked_at"])
+            )
+            for r in rows
+        ]
 
     async def grant_owner(self, grant_id: int) -> int | None:
         rows = await self._conn.execute_fetchall("SELECT person_id FROM grants WHERE id = ?", (grant_id,))
@@ -188,9 +202,20 @@ class AdminRepository:
             " ORDER BY a.at, a.id",
             {"code": proposal_code},
         )
-        return [HistoryEntry(from_db_time(r["at"]), r["actor_name"], r["actor_role"], r["action"],
-                             r["from_status"], r["to_status"], r["reason"], r["entity"], r["client_position"])
-                for r in rows]
+        return [
+            HistoryEntry(
+                from_db_time(r["at"]),
+                r["actor_name"],
+                r["actor_role"],
+                r["action"],
+                r["from_status"],
+                r["to_status"],
+                r["reason"],
+                r["entity"],
+                r["client_position"],
+            )
+            for r in rows
+        ]
 
 
 class BroadcastRepository:
@@ -199,13 +224,16 @@ class BroadcastRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def create(self, created_by: int, audience: str, audience_ref: str | None, body: str,
-                     now: dt.datetime) -> int:
-        return int(await self._conn.fetchval(
-            "INSERT INTO broadcasts (created_by, audience, audience_ref, body, created_at) VALUES (?, ?, ?, ?, ?)"
-            " RETURNING id",
-            (created_by, audience, audience_ref, body, to_db_time(now)),
-        ))
+    async def create(
+        self, created_by: int, audience: str, audience_ref: str | None, body: str, now: dt.datetime
+    ) -> int:
+        return int(
+            await self._conn.fetchval(
+                "INSERT INTO broadcasts (created_by, audience, audience_ref, body, created_at) VALUES (?, ?, ?, ?, ?)"
+                " RETURNING id",
+                (created_by, audience, audience_ref, body, to_db_time(now)),
+            )
+        )
 
     async def by_id(self, broadcast_id: int) -> Broadcast | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
@@ -298,17 +326,29 @@ class BroadcastRepository:
 _CLIENT_TABLES = (
     ("budget_lines", "SELECT * FROM budget_lines WHERE client_id = ? ORDER BY id"),
     ("client_flags", "SELECT * FROM client_flags WHERE client_id = ? ORDER BY flag"),
-    ("consents", "SELECT notice_version, recorded_at, guardian_name, guardian_relation, withdrawn_at FROM consents"
-                 " WHERE client_id = ?"),
+    (
+        "consents",
+        "SELECT notice_version, recorded_at, guardian_name, guardian_relation, withdrawn_at FROM consents"
+        " WHERE client_id = ?",
+    ),
     ("bank_accounts", "SELECT * FROM bank_accounts WHERE client_id = ?"),
     ("transfers", "SELECT * FROM transfers WHERE client_id = ?"),
     ("lpj_services", "SELECT * FROM lpj_services WHERE client_id = ? ORDER BY id"),
-    ("lpj_realizations", "SELECT r.* FROM lpj_realizations r JOIN budget_lines b ON b.id = r.budget_line_id"
-                         " WHERE b.client_id = ? ORDER BY r.id"),
-    ("attachments", "SELECT id, proposal_id, client_id, purpose, file_name, mime_type, size, sha256, created_at"
-                    " FROM attachments WHERE client_id = ? ORDER BY id"),
-    ("return_reasons", "SELECT id, proposal_id, version, stage, field, reason, created_at FROM return_reasons"
-                       " WHERE client_id = ? ORDER BY id"),
+    (
+        "lpj_realizations",
+        "SELECT r.* FROM lpj_realizations r JOIN budget_lines b ON b.id = r.budget_line_id"
+        " WHERE b.client_id = ? ORDER BY r.id",
+    ),
+    (
+        "attachments",
+        "SELECT id, proposal_id, client_id, purpose, file_name, mime_type, size, sha256, created_at"
+        " FROM attachments WHERE client_id = ? ORDER BY id",
+    ),
+    (
+        "return_reasons",
+        "SELECT id, proposal_id, version, stage, field, reason, created_at FROM return_reasons"
+        " WHERE client_id = ? ORDER BY id",
+    ),
 )
 
 
@@ -337,9 +377,19 @@ class PersonalDataRepository:
             " WHERE c.nik_index = ? ORDER BY p.id",
             (self._keys.blind("nik", nik),),
         )
-        return [ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
-                             from_db_time(r["status_since"]), r["ipwl"], r["position"],
-                             r["erased_at"] is not None) for r in rows]
+        return [
+            ClientRecord(
+                r["id"],
+                r["proposal_id"],
+                r["code"],
+                ProposalStatus(r["status"]),
+                from_db_time(r["status_since"]),
+                r["ipwl"],
+                r["position"],
+                r["erased_at"] is not None,
+            )
+            for r in rows
+        ]
 
     async def nik_of(self, client_id: int) -> str | None:
         rows = await self._conn.execute_fetchall(
@@ -360,7 +410,9 @@ class PersonalDataRepository:
         """The SK of the proposal (none before it is decreed)."""
         rows = await self._conn.execute_fetchall(
             "SELECT p.code AS proposal, d.number, d.issued_on, d.created_at FROM proposals p"
-            " JOIN decrees d ON d.id = p.decree_id WHERE p.id = ?", (proposal_id,))
+            " JOIN decrees d ON d.id = p.decree_id WHERE p.id = ?",
+            (proposal_id,),
+        )
         return [dict(r) for r in rows]
 
     async def audit_events(self, client_id: int, proposal_code: str) -> list[dict[str, Any]]:
@@ -371,7 +423,9 @@ class PersonalDataRepository:
             "SELECT at, actor_role, entity, action, from_status, to_status,"
             " CASE WHEN entity = 'client' OR action = 'issue_sk' THEN reason END AS reason FROM audit_events"
             " WHERE (entity = 'client' AND entity_id = ?) OR (entity = 'proposal' AND entity_id = ?)"
-            " ORDER BY at, id", (str(client_id), proposal_code))
+            " ORDER BY at, id",
+            (str(client_id), proposal_code),
+        )
         return [dict(r) for r in rows]
 
     async def snapshots(self, proposal_id: int) -> list[tuple[int, str]]:
@@ -413,11 +467,17 @@ class PersonalDataRepository:
         if cursor.rowcount != 1:
             return False
         await self._conn.execute(
-            "UPDATE bank_accounts SET account_number = NULL, account_index = NULL, holder_name = NULL, passbook_id = NULL,"
-            " return_reason = NULL WHERE client_id = ?", (client_id,))
+            "UPDATE bank_accounts SET account_number = NULL, account_index = NULL, "
+            "holder_name = NULL, passbook_id = NULL,"
+            " return_reason = NULL WHERE client_id = ?",
+            (client_id,),
+        )
         await self._conn.execute("DELETE FROM client_flags WHERE client_id = ?", (client_id,))
-        await self._conn.execute("UPDATE consents SET guardian_name = NULL, guardian_relation = NULL,"
-                                 " form_attachment_id = NULL WHERE client_id = ?", (client_id,))
+        await self._conn.execute(
+            "UPDATE consents SET guardian_name = NULL, guardian_relation = NULL,"
+            " form_attachment_id = NULL WHERE client_id = ?",
+            (client_id,),
+        )
         await self._conn.execute("UPDATE transfers SET note = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE client_id = ?", (client_id,))
         await self._conn.execute("DELETE FROM attachments WHERE client_id = ?", (client_id,))
@@ -427,7 +487,8 @@ class PersonalDataRepository:
         """Whether another client of the proposal still has personal data (not erased)."""
         rows = await self._conn.execute_fetchall(
             "SELECT 1 FROM clients WHERE proposal_id = ? AND id != ? AND erased_at IS NULL LIMIT 1",
-            (proposal_id, client_id))
+            (proposal_id, client_id),
+        )
         return bool(rows)
 
     async def proposal_attachment_paths(self, proposal_id: int) -> list[str]:
@@ -435,10 +496,14 @@ class PersonalDataRepository:
         letters, LPJ receipts, photos and BAST."""
         rows = await self._conn.execute_fetchall(
             "SELECT stored_path FROM attachments WHERE proposal_id = ? AND client_id IS NULL"
-            " AND stored_path IS NOT NULL", (proposal_id,))
+            " AND stored_path IS NOT NULL",
+            (proposal_id,),
+        )
         return [r[0] for r in rows]
 
-    async def erase_proposal_level(self, proposal_id: int, proposal_code: str, free_text_actions: Sequence[str]) -> None:
+    async def erase_proposal_level(
+        self, proposal_id: int, proposal_code: str, free_text_actions: Sequence[str]
+    ) -> None:
         """When the proposal's last client with personal data is erased, what is about the
         proposal as a whole is about them: its attachments go (with their Telegram file ids and
         LPJ evidence rows; the realized amounts stay), and the reasons typed on a return or a
@@ -449,7 +514,8 @@ class PersonalDataRepository:
         await self._conn.execute(
             "UPDATE audit_events SET reason = NULL, reason_salt = NULL"
             f" WHERE entity = 'proposal' AND entity_id = ? AND action IN ({marks})",
-            (proposal_code, *free_text_actions))
+            (proposal_code, *free_text_actions),
+        )
 
     async def scrub_client_events(self, client_id: int, keep_actions: Sequence[str]) -> None:
         """Blank the reasons of the client's audit events (a typed reason for returning an account
@@ -458,17 +524,27 @@ class PersonalDataRepository:
         await self._conn.execute(
             "UPDATE audit_events SET reason = NULL, reason_salt = NULL"
             f" WHERE entity = 'client' AND entity_id = ? AND action NOT IN ({marks})",
-            (str(client_id), *keep_actions))
+            (str(client_id), *keep_actions),
+        )
 
     async def by_client(self, client_id: int, proposal_id: int) -> tuple[ClientRecord, str] | None:
         """The record with this id in this proposal, and its NIK (for re-applying an erasure)."""
         rows = await self._conn.execute_fetchall(
             "SELECT c.id, c.proposal_id, c.position, c.erased_at, c.nik, p.code, p.status, p.status_since,"
             " i.code AS ipwl FROM clients c JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
-            " WHERE c.id = ? AND c.proposal_id = ?", (client_id, proposal_id))
+            " WHERE c.id = ? AND c.proposal_id = ?",
+            (client_id, proposal_id),
+        )
         if not rows:
             return None
         r = rows[0]
-        return ClientRecord(r["id"], r["proposal_id"], r["code"], ProposalStatus(r["status"]),
-                            from_db_time(r["status_since"]), r["ipwl"], r["position"],
-                            r["erased_at"] is not None), self._keys.open(r["nik"], "clients", "nik")
+        return ClientRecord(
+            r["id"],
+            r["proposal_id"],
+            r["code"],
+            ProposalStatus(r["status"]),
+            from_db_time(r["status_since"]),
+            r["ipwl"],
+            r["position"],
+            r["erased_at"] is not None,
+        ), self._keys.open(r["nik"], "clients", "nik")

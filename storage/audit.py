@@ -6,9 +6,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from bot.domain.models import AuditEvent
 from storage.audit_chain import CHAIN_LOCK, as_dict, event_hash, reason_digest
 from storage.db import Connection, from_db_time, to_db_time
-from bot.domain.models import AuditEvent
 
 
 class AuditRepository:
@@ -50,23 +50,32 @@ class AuditRepository:
             return
         await self._conn.lock(CHAIN_LOCK)
         head = await self._conn.fetchone(
-            "SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1")
+            "SELECT seq, hash FROM audit_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+        )
         if head is None:
-            ids = [r[0] for r in await self._conn.execute_fetchall(
-                "SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id")]
+            ids = [
+                r[0]
+                for r in await self._conn.execute_fetchall("SELECT id FROM audit_events WHERE seq IS NULL ORDER BY id")
+            ]
         else:
             ids = sorted(self._unsealed)
         seq, prev_hash = (0, "") if head is None else (int(head[0]), head[1])
         for event_id in ids:
-            row = as_dict(await self._conn.fetchone(
-                "SELECT id, at, actor_id, actor_role, entity, entity_id, action, from_status, to_status,"
-                " reason_digest FROM audit_events WHERE id = ?", (event_id,)))
+            row = as_dict(
+                await self._conn.fetchone(
+                    "SELECT id, at, actor_id, actor_role, entity, entity_id, action, from_status, to_status,"
+                    " reason_digest FROM audit_events WHERE id = ?",
+                    (event_id,),
+                )
+            )
             seq += 1
             row["seq"] = seq
             row["prev_hash"] = prev_hash
             row["hash"] = event_hash(prev_hash, row)
-            await self._conn.execute("UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                                     (seq, prev_hash, row["hash"], event_id))
+            await self._conn.execute(
+                "UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                (seq, prev_hash, row["hash"], event_id),
+            )
             self.sealed.append(row)
             prev_hash = row["hash"]
         self._unsealed.clear()

@@ -30,8 +30,19 @@ from typing import Any
 from storage.db import Connection
 
 # The columns a seal covers, in this order.
-SEALED_COLUMNS = ("id", "seq", "at", "actor_id", "actor_role", "entity", "entity_id", "action",
-                  "from_status", "to_status", "reason_digest")
+SEALED_COLUMNS = (
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "entity",
+    "entity_id",
+    "action",
+    "from_status",
+    "to_status",
+    "reason_digest",
+)
 CHAIN_LOCK = "audit-chain"
 
 
@@ -85,8 +96,23 @@ class Verification:
         return self.findings[0] if self.findings else None
 
 
-_READ = ("id", "seq", "at", "actor_id", "actor_role", "entity", "entity_id", "action", "from_status", "to_status",
-         "reason", "reason_salt", "reason_digest", "prev_hash", "hash")
+_READ = (
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "entity",
+    "entity_id",
+    "action",
+    "from_status",
+    "to_status",
+    "reason",
+    "reason_salt",
+    "reason_digest",
+    "prev_hash",
+    "hash",
+)
 _SELECT = "SELECT " + ", ".join(_READ) + " FROM audit_events"
 
 
@@ -110,15 +136,21 @@ async def verify(conn: Connection, mirror: Sequence[Mapping[str, Any]] | None = 
         """A row whose seal does not match its content: inserted when the chain runs past it (the
         next event follows the one before it), altered otherwise (the chain goes on from it)."""
         if following is not None and following["prev_hash"] == last_hash and row["prev_hash"] == last_hash:
-            result.findings.append(Finding("inserted", row["id"], row["seq"],
-                                           f"not part of the chain: the event after it follows event {last_id}"))
+            result.findings.append(
+                Finding(
+                    "inserted",
+                    row["id"],
+                    row["seq"],
+                    f"not part of the chain: the event after it follows event {last_id}",
+                )
+            )
             return
         result.findings.append(Finding("altered", row["id"], row["seq"], "its content no longer matches its seal"))
         accept(row)
 
     async for page in conn.stream(_SELECT + " WHERE seq IS NOT NULL ORDER BY seq"):
         for raw in page:
-            row = dict(zip(_READ, raw))
+            row = dict(zip(_READ, raw, strict=True))
             result.events += 1
             if pending is not None:
                 judge_failed(pending, row)
@@ -127,21 +159,39 @@ async def verify(conn: Connection, mirror: Sequence[Mapping[str, Any]] | None = 
                 pending = row
                 continue
             if row["reason"] is not None:
-                if row["reason_salt"] is None or reason_digest(row["reason_salt"], row["reason"]) != row["reason_digest"]:
-                    result.findings.append(Finding("altered", row["id"], row["seq"],
-                                                   "its reason no longer matches its seal"))
+                if (
+                    row["reason_salt"] is None
+                    or reason_digest(row["reason_salt"], row["reason"]) != row["reason_digest"]
+                ):
+                    result.findings.append(
+                        Finding("altered", row["id"], row["seq"], "its reason no longer matches its seal")
+                    )
             elif row["reason_digest"] is not None:
                 result.redacted += 1
             if row["prev_hash"] != last_hash:
                 if last_id is not None and row["prev_hash"] == before_last:
-                    result.findings.append(Finding("inserted", last_id, last_seq,
-                                                   f"not part of the chain: event {row['id']} follows the event before it"))
+                    result.findings.append(
+                        Finding(
+                            "inserted",
+                            last_id,
+                            last_seq,
+                            f"not part of the chain: event {row['id']} follows the event before it",
+                        )
+                    )
                 else:
-                    missing = (f"seq {last_seq + 1}" if row["seq"] == last_seq + 2
-                               else f"seq {last_seq + 1}-{row['seq'] - 1}") if row["seq"] > last_seq + 1 else "an event"
+                    missing = (
+                        (
+                            f"seq {last_seq + 1}"
+                            if row["seq"] == last_seq + 2
+                            else f"seq {last_seq + 1}-{row['seq'] - 1}"
+                        )
+                        if row["seq"] > last_seq + 1
+                        else "an event"
+                    )
                     after = f"after event {last_id}" if last_id is not None else "at the start of the chain"
-                    result.findings.append(Finding("removed", row["id"], row["seq"],
-                                                   f"{missing} missing {after}, before this event"))
+                    result.findings.append(
+                        Finding("removed", row["id"], row["seq"], f"{missing} missing {after}, before this event")
+                    )
             accept(row)
     if pending is not None:
         judge_failed(pending, None)
@@ -157,17 +207,25 @@ async def verify(conn: Connection, mirror: Sequence[Mapping[str, Any]] | None = 
                 continue
             stored = by_seq.get(seq)
             if stored is None:
-                result.findings.append(Finding("mirror", line.get("id"), seq,
-                                               "in the mirror, missing from the database"))
+                result.findings.append(
+                    Finding("mirror", line.get("id"), seq, "in the mirror, missing from the database")
+                )
             elif stored != line.get("hash"):
-                result.findings.append(Finding("mirror", line.get("id"), seq,
-                                               "the database's seal differs from the mirror's (the chain was rewritten)"))
+                result.findings.append(
+                    Finding(
+                        "mirror",
+                        line.get("id"),
+                        seq,
+                        "the database's seal differs from the mirror's (the chain was rewritten)",
+                    )
+                )
             else:
                 result.mirrored += 1
         top = max((line["seq"] for line in mirror if isinstance(line.get("seq"), int)), default=0)
         result.unmirrored = sum(1 for seq in by_seq if seq > top)
-    result.findings.sort(key=lambda f: (f.seq if f.seq is not None else float("inf"),
-                                        f.event_id if f.event_id is not None else 0))
+    result.findings.sort(
+        key=lambda f: (f.seq if f.seq is not None else float("inf"), f.event_id if f.event_id is not None else 0)
+    )
     return result
 
 
@@ -182,9 +240,22 @@ class AuditMirror:
         self.path = path
 
     def append(self, events: Iterable[Mapping[str, Any]]) -> None:
-        lines = [json.dumps({"seq": e["seq"], "id": e["id"], "at": e["at"], "entity": e["entity"],
-                             "action": e["action"], "prev_hash": e["prev_hash"], "hash": e["hash"]},
-                            sort_keys=True) + "\n" for e in events]
+        lines = [
+            json.dumps(
+                {
+                    "seq": e["seq"],
+                    "id": e["id"],
+                    "at": e["at"],
+                    "entity": e["entity"],
+                    "action": e["action"],
+                    "prev_hash": e["prev_hash"],
+                    "hash": e["hash"],
+                },
+                sort_keys=True,
+            )
+            + "\n"
+            for e in events
+        ]
         if not lines:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -205,8 +205,13 @@ def _pg_dump_check(path: Path) -> str:
     from storage.pg_backup import DumpFailed, client_tool
 
     try:
-        listing = subprocess.run([client_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True,
-                                 stdin=subprocess.DEVNULL, check=False)
+        listing = subprocess.run(
+            [client_tool("pg_restore"), "--list", str(path)],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except (DumpFailed, OSError) as error:
         return f"pg_restore cannot read it ({error})"
     if listing.returncode != 0:
@@ -250,7 +255,9 @@ def _schema(path: Path) -> list[int]:
 def _referenced_paths(path: Path) -> list[str]:
     conn = sqlite3.connect(path)
     try:
-        return [r[0] for r in conn.execute("SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL")]
+        return [
+            r[0] for r in conn.execute("SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL")
+        ]
     except sqlite3.Error:
         return []
     finally:
@@ -267,14 +274,23 @@ def _under(stored: str, roots: list[Path]) -> str | None:
     return None
 
 
-def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None, partial: Path,
-                   created_at: dt.datetime, *, member: str = DATABASE, schema: list[int] | None = None,
-                   referenced: list[str] | None = None) -> tuple[int, int]:
+def _write_archive(
+    db_copy: Path,
+    files_dir: Path,
+    ledger: ErasureLedger | None,
+    partial: Path,
+    created_at: dt.datetime,
+    *,
+    member: str = DATABASE,
+    schema: list[int] | None = None,
+    referenced: list[str] | None = None,
+) -> tuple[int, int]:
     """``schema`` and ``referenced`` (stored paths): read from the SQLite copy unless given (a
     PostgreSQL dump is read by the caller in the dump's database)."""
     members: dict[str, Member] = {}
     files = 0
     with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+
         def add(name: str, path: Path) -> None:
             digest, size = _sha256_file(path)
             with open(path, "rb") as handle:
@@ -296,14 +312,26 @@ def _write_archive(db_copy: Path, files_dir: Path, ledger: ErasureLedger | None,
                 add(LEDGER, ledger.path)
         roots = [files_dir, files_dir.resolve()]
         stored = set(members)
-        missing = sum(1 for p in (referenced if referenced is not None else _referenced_paths(db_copy))
-                      if (rel := _under(p, roots)) is None or f"{FILES}/{rel}" not in stored)
-        manifest = json.dumps({
-            "format": ARCHIVE_FORMAT, "app": "atensi-bot", "created_at": created_at.isoformat(),
-            "engine": "postgresql" if member == DATABASE_PG else "sqlite",
-            "schema": schema if schema is not None else _schema(db_copy), "files_root": str(files_dir), "files_root_resolved": str(files_dir.resolve()),
-            "missing_files": missing, "members": members,
-        }, indent=1, sort_keys=True).encode()
+        missing = sum(
+            1
+            for p in (referenced if referenced is not None else _referenced_paths(db_copy))
+            if (rel := _under(p, roots)) is None or f"{FILES}/{rel}" not in stored
+        )
+        manifest = json.dumps(
+            {
+                "format": ARCHIVE_FORMAT,
+                "app": "atensi-bot",
+                "created_at": created_at.isoformat(),
+                "engine": "postgresql" if member == DATABASE_PG else "sqlite",
+                "schema": schema if schema is not None else _schema(db_copy),
+                "files_root": str(files_dir),
+                "files_root_resolved": str(files_dir.resolve()),
+                "missing_files": missing,
+                "members": members,
+            },
+            indent=1,
+            sort_keys=True,
+        ).encode()
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mtime = len(manifest), int(created_at.timestamp())
         archive.addfile(info, io.BytesIO(manifest))
@@ -367,8 +395,9 @@ def verify_archive(path: Path, *, database_to: Path | None = None) -> Manifest:
     return manifest
 
 
-async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: ErasureLedger | None,
-                       now: dt.datetime) -> ArchiveInfo:
+async def write_backup(
+    db: Database, files_dir: Path, target: Path, *, ledger: ErasureLedger | None, now: dt.datetime
+) -> ArchiveInfo:
     """One archive of the database, the file store and the ledger at ``target``, verified."""
     import asyncio
 
@@ -384,10 +413,16 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
             # paths are read just before it (a file saved in between is in the store, not named).
             member = DATABASE_PG
             async with db.snapshot() as conn:
-                schema = [int(r[0]) for r in await conn.execute_fetchall(
-                    "SELECT version FROM schema_migrations ORDER BY version")]
-                referenced = [r[0] for r in await conn.execute_fetchall(
-                    "SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL")]
+                schema = [
+                    int(r[0])
+                    for r in await conn.execute_fetchall("SELECT version FROM schema_migrations ORDER BY version")
+                ]
+                referenced = [
+                    r[0]
+                    for r in await conn.execute_fetchall(
+                        "SELECT DISTINCT stored_path FROM attachments WHERE stored_path IS NOT NULL"
+                    )
+                ]
             await db.backup_to(db_copy)
         # Any other Database is a SqliteDatabase, the one with a path (a file, or ":memory:").
         elif db.path == ":memory:":  # type: ignore[attr-defined]
@@ -399,8 +434,9 @@ async def write_backup(db: Database, files_dir: Path, target: Path, *, ledger: E
             result = _integrity(db_copy, member)
             if result != "ok":
                 raise BackupFailed(f"integrity check failed: {result}")
-            counts = _write_archive(db_copy, files_dir, ledger, partial, now, member=member, schema=schema,
-                                    referenced=referenced)
+            counts = _write_archive(
+                db_copy, files_dir, ledger, partial, now, member=member, schema=schema, referenced=referenced
+            )
             with open(partial, "rb") as handle:
                 os.fsync(handle.fileno())
             verify_archive(partial)  # read back what was written, before it gets a backup's name
@@ -423,8 +459,9 @@ def _aside(path: Path, stamp: str) -> Path:
     return path.with_name(f"{path.name}.before-restore-{stamp}")
 
 
-def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedger, *, known_schema: set[int],
-            now: dt.datetime) -> RestoreReport:
+def restore(
+    archive: Path, database: Path, files_dir: Path, ledger: ErasureLedger, *, known_schema: set[int], now: dt.datetime
+) -> RestoreReport:
     """Put the archive's database and files in place of the current ones (see the module doc).
 
     The caller holds the :class:`InstanceLock` exclusively for the whole restore (a bot that
@@ -432,8 +469,9 @@ def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedge
     disk fail half-way — puts the old files back before raising.
     """
     if in_use_by_another_connection(database):
-        raise RestoreRefused("in_use", f"{database} is open in another program (the bot, a backup, sqlite3); "
-                                       "stop it first")
+        raise RestoreRefused(
+            "in_use", f"{database} is open in another program (the bot, a backup, sqlite3); stop it first"
+        )
     database.parent.mkdir(parents=True, exist_ok=True)  # a new server may not have the folder yet
     incoming = database.with_name(database.name + ".restoring")
     incoming.unlink(missing_ok=True)
@@ -444,13 +482,19 @@ def restore(archive: Path, database: Path, files_dir: Path, ledger: ErasureLedge
         raise RestoreRefused("bad_archive", f"{archive}: {error}; nothing was changed") from None
     if DATABASE_PG in manifest["members"]:
         incoming.unlink(missing_ok=True)
-        raise RestoreRefused("engine", f"{archive} is a PostgreSQL backup (database.pgdump): restore it with "
-                                       "pg_restore into the PostgreSQL database (see the README); nothing was changed")
+        raise RestoreRefused(
+            "engine",
+            f"{archive} is a PostgreSQL backup (database.pgdump): restore it with "
+            "pg_restore into the PostgreSQL database (see the README); nothing was changed",
+        )
     newer = set(manifest.get("schema", [])) - known_schema
     if newer:
         incoming.unlink(missing_ok=True)
-        raise RestoreRefused("newer", f"{archive} comes from a newer version of the bot (migrations "
-                                      f"{sorted(newer)}); update the bot first; nothing was changed")
+        raise RestoreRefused(
+            "newer",
+            f"{archive} comes from a newer version of the bot (migrations "
+            f"{sorted(newer)}); update the bot first; nothing was changed",
+        )
 
     stamp = now.strftime("%Y%m%d-%H%M%S")
     report = RestoreReport(created_at=str(manifest.get("created_at", "")))
@@ -519,8 +563,9 @@ def _repoint(database: Path, manifest: Manifest, files_dir: Path) -> int:
     changed = 0
     try:
         conn.execute("BEGIN IMMEDIATE")
-        for row_id, stored in conn.execute("SELECT id, stored_path FROM attachments WHERE stored_path IS NOT NULL"
-                                           ).fetchall():
+        for row_id, stored in conn.execute(
+            "SELECT id, stored_path FROM attachments WHERE stored_path IS NOT NULL"
+        ).fetchall():
             relative = _under(stored, roots)
             if relative is not None and str(files_dir / relative) != stored:
                 conn.execute("UPDATE attachments SET stored_path = ? WHERE id = ?", (str(files_dir / relative), row_id))
@@ -568,5 +613,15 @@ def final_check(database: Path) -> str:
     return result
 
 
-__all__ = ["ArchiveInfo", "BackupFailed", "InstanceLock", "RestoreRefused", "RestoreReport", "final_check",
-           "in_use_by_another_connection", "restore", "verify_archive", "write_backup"]
+__all__ = [
+    "ArchiveInfo",
+    "BackupFailed",
+    "InstanceLock",
+    "RestoreRefused",
+    "RestoreReport",
+    "final_check",
+    "in_use_by_another_connection",
+    "restore",
+    "verify_archive",
+    "write_backup",
+]

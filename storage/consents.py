@@ -12,20 +12,35 @@ from storage.db import Connection, Row, from_db_time, to_db_time
 
 def _consent(row: Row) -> Consent:
     return Consent(
-        client_id=row["client_id"], proposal_id=row["proposal_id"], notice_version=row["notice_version"],
-        recorded_by=row["recorded_by"], recorded_at=from_db_time(row["recorded_at"]),
-        guardian_name=row["guardian_name"], guardian_relation=row["guardian_relation"],
-        form_attachment_id=row["form_attachment_id"], withdrawn_at=from_db_time(row["withdrawn_at"]),
-        withdrawn_by=row["withdrawn_by"])
+        client_id=row["client_id"],
+        proposal_id=row["proposal_id"],
+        notice_version=row["notice_version"],
+        recorded_by=row["recorded_by"],
+        recorded_at=from_db_time(row["recorded_at"]),
+        guardian_name=row["guardian_name"],
+        guardian_relation=row["guardian_relation"],
+        form_attachment_id=row["form_attachment_id"],
+        withdrawn_at=from_db_time(row["withdrawn_at"]),
+        withdrawn_by=row["withdrawn_by"],
+    )
 
 
 class ConsentRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def record(self, client_id: int, proposal_id: int, *, notice_version: str, recorded_by: int,
-                     now: dt.datetime, guardian_name: str | None, guardian_relation: str | None,
-                     form_attachment_id: int) -> None:
+    async def record(
+        self,
+        client_id: int,
+        proposal_id: int,
+        *,
+        notice_version: str,
+        recorded_by: int,
+        now: dt.datetime,
+        guardian_name: str | None,
+        guardian_relation: str | None,
+        form_attachment_id: int,
+    ) -> None:
         """The client's consent (again, after a withdrawal: the new one replaces it)."""
         await self._conn.execute(
             "INSERT INTO consents (client_id, proposal_id, notice_version, recorded_by, recorded_at, guardian_name,"
@@ -34,8 +49,17 @@ class ConsentRepository:
             " recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at,"
             " guardian_name = excluded.guardian_name, guardian_relation = excluded.guardian_relation,"
             " form_attachment_id = excluded.form_attachment_id, withdrawn_at = NULL, withdrawn_by = NULL",
-            (client_id, proposal_id, notice_version, recorded_by, to_db_time(now), guardian_name, guardian_relation,
-             form_attachment_id))
+            (
+                client_id,
+                proposal_id,
+                notice_version,
+                recorded_by,
+                to_db_time(now),
+                guardian_name,
+                guardian_relation,
+                form_attachment_id,
+            ),
+        )
 
     async def of_proposal(self, proposal_id: int) -> dict[int, Consent]:
         """The consents of the proposal's clients, by client id (withdrawn ones included)."""
@@ -55,7 +79,8 @@ class ConsentRepository:
             " withdrawn_by) SELECT id, proposal_id, '', ?, ?, ?, ? FROM clients WHERE id = ?"
             " ON CONFLICT (client_id) DO UPDATE SET withdrawn_at = excluded.withdrawn_at,"
             " withdrawn_by = excluded.withdrawn_by WHERE consents.withdrawn_at IS NULL",
-            (by, to_db_time(now), to_db_time(now), by, client_id))
+            (by, to_db_time(now), to_db_time(now), by, client_id),
+        )
         return cursor.rowcount == 1
 
     async def withdrawn_pending(self, limit: int = 200) -> list[int]:
@@ -63,5 +88,7 @@ class ConsentRepository:
         kept it: an open proposal, or a closed one within its retention)."""
         rows = await self._conn.execute_fetchall(
             "SELECT s.client_id FROM consents s JOIN clients c ON c.id = s.client_id"
-            " WHERE s.withdrawn_at IS NOT NULL AND c.erased_at IS NULL ORDER BY s.client_id LIMIT ?", (limit,))
+            " WHERE s.withdrawn_at IS NOT NULL AND c.erased_at IS NULL ORDER BY s.client_id LIMIT ?",
+            (limit,),
+        )
         return [r[0] for r in rows]

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
+from bot.domain.models import Conversation
 from storage.db import Connection, to_db_time
 from storage.sealing import MissingKeyring, Sealer
-from bot.domain.models import Conversation
 
 
 class ConversationRepository:
@@ -20,28 +20,35 @@ class ConversationRepository:
         self._keys: Sealer = keys if keys is not None else MissingKeyring()
 
     async def of(self, person_id: int) -> Conversation | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT * FROM conversations WHERE person_id = ?", (person_id,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT * FROM conversations WHERE person_id = ?", (person_id,))
         if not rows:
             return None
         row = rows[0]
-        return Conversation(row["person_id"], row["kind"], row["entity_id"], json.loads(self._keys.open(row["state"], "conversations", "state") or "{}"))
+        return Conversation(
+            row["person_id"],
+            row["kind"],
+            row["entity_id"],
+            json.loads(self._keys.open(row["state"], "conversations", "state") or "{}"),
+        )
 
-    async def start(self, person_id: int, kind: str, entity_id: int | None, now: dt.datetime,
-                    state: dict[str, Any] | None = None) -> None:
+    async def start(
+        self, person_id: int, kind: str, entity_id: int | None, now: dt.datetime, state: dict[str, Any] | None = None
+    ) -> None:
         await self._conn.execute(
             "INSERT INTO conversations (person_id, kind, entity_id, state, updated_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind,"
             " entity_id = excluded.entity_id, state = excluded.state, updated_at = excluded.updated_at",
-            (person_id, kind, entity_id, self._keys.seal(json.dumps(state or {}), "conversations", "state"),
-             to_db_time(now)),
+            (
+                person_id,
+                kind,
+                entity_id,
+                self._keys.seal(json.dumps(state or {}), "conversations", "state"),
+                to_db_time(now),
+            ),
         )
 
     async def end(self, person_id: int) -> None:
         await self._conn.execute("DELETE FROM conversations WHERE person_id = ?", (person_id,))
 
     async def end_for_entity(self, kind: str, entity_id: int) -> None:
-        await self._conn.execute(
-            "DELETE FROM conversations WHERE kind = ? AND entity_id = ?", (kind, entity_id)
-        )
+        await self._conn.execute("DELETE FROM conversations WHERE kind = ? AND entity_id = ?", (kind, entity_id))

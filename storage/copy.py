@@ -61,7 +61,9 @@ class _Column:
 async def _columns(conn: Connection, table: str) -> list[_Column]:
     rows = await conn.execute_fetchall(
         "SELECT column_name, data_type FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position", (table,))
+        " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+        (table,),
+    )
     return [_Column(r[0], r[1]) for r in rows]
 
 
@@ -70,7 +72,7 @@ def _canonical(value: object, kind: str) -> object:
         return None
     if kind == "timestamp with time zone":
         moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-        return moment.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+        return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
     if kind == "date":
         return str(value)[:10]
     if kind in ("jsonb", "json"):
@@ -118,7 +120,9 @@ async def copy_database(source: Database, target: Database) -> list[TableCopy]:
     await migrate(target)
     try:
         if await _versions(source) != await _versions(target):
-            raise CopyRefused("the source is not at the same migration version: run `atensi-bot db migrate` on it first")
+            raise CopyRefused(
+                "the source is not at the same migration version: run `atensi-bot db migrate` on it first"
+            )
     except CopyRefused:
         raise
     except Exception as error:  # no schema_migrations at all
@@ -135,19 +139,24 @@ async def copy_database(source: Database, target: Database) -> list[TableCopy]:
                 names = ", ".join(c.name for c in columns)
                 identity = await out.fetchval(
                     "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
-                    " AND table_name = ? AND is_identity = 'YES'", (table,))
+                    " AND table_name = ? AND is_identity = 'YES'",
+                    (table,),
+                )
                 # COPY keeps the ids given (as INSERT … OVERRIDING SYSTEM VALUE would).
                 async for page in src.stream(f"SELECT {names} FROM {table}", page=_BATCH):
                     await out.copy_rows(table, [c.name for c in columns], page)
                 if identity:
                     await out.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
-                        " HAVING max(id) IS NOT NULL")
+                        " HAVING max(id) IS NOT NULL"
+                    )
                 mine = await _sum_table(src, table, columns)
                 theirs = await _sum_table(out, table, columns)
                 if (mine.rows, mine.hexdigest) != (theirs.rows, theirs.hexdigest):
-                    raise CopyMismatch(f"{table}: {mine.rows} rows ({mine.hexdigest}) in the source,"
-                                       f" {theirs.rows} ({theirs.hexdigest}) in the target")
+                    raise CopyMismatch(
+                        f"{table}: {mine.rows} rows ({mine.hexdigest}) in the source,"
+                        f" {theirs.rows} ({theirs.hexdigest}) in the target"
+                    )
                 copied.append(TableCopy(table, theirs.rows, theirs.hexdigest))
         await out.execute("ANALYZE")  # the planner's statistics for the data just loaded
     return copied

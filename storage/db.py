@@ -138,14 +138,14 @@ def sqlite_path(url: str) -> str:
     """The file of a ``sqlite:///path`` URL (``sqlite:////abs/path`` and ``sqlite:///rel/path``)."""
     if not url.startswith("sqlite:///"):
         raise ValueError(f"not a database URL this bot knows: {url!r} (sqlite:///… or postgresql://…)")
-    return url[len("sqlite:///"):]
+    return url[len("sqlite:///") :]
 
 
 def to_db_time(moment: dt.datetime) -> str:
     """Store instants as ISO-8601 UTC text (sortable, portable)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: time must be timezone-aware")
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 # A NOT NULL column reads as a value, a nullable one as a value or None.
@@ -158,7 +158,7 @@ def from_db_time(text: str | None) -> dt.datetime | None: ...
 def from_db_time(text: str | None) -> dt.datetime | None:
     if text is None:
         return None
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
 
 
 def to_db_date(day: dt.date | None) -> str | None:

@@ -75,13 +75,13 @@ class ErasureLedger:
         key = self._key(create=create)
         return None if key is None else hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
 
-    def record(self, *, action: str, client_id: int, proposal_id: int, proposal_code: str, nik: str,
-               at: dt.datetime) -> ErasureEntry:
+    def record(
+        self, *, action: str, client_id: int, proposal_id: int, proposal_code: str, nik: str, at: dt.datetime
+    ) -> ErasureEntry:
         """Append one erasure and make it durable (fsync) before returning."""
         subject = self.subject(nik, create=True)
         assert subject is not None
-        entry = ErasureEntry(at.astimezone(dt.timezone.utc).isoformat(), action, client_id, proposal_id,
-                             proposal_code, subject)
+        entry = ErasureEntry(at.astimezone(dt.UTC).isoformat(), action, client_id, proposal_id, proposal_code, subject)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(asdict(entry), sort_keys=True) + "\n")

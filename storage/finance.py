@@ -9,12 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from bot.domain.models import BankAccountStatus, Person, ProposalStatus, Role, TransferStatus
-from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
-from storage.sealing import Sealer
-from storage.people import _person
-from bot.domain.models import GroupCard, Decree, BankAccount, Payment, Transfer
+from bot.domain.models import (
+    BankAccount,
+    BankAccountStatus,
+    Decree,
+    GroupCard,
+    Payment,
+    Person,
+    ProposalStatus,
+    Role,
+    Transfer,
+    TransferStatus,
+)
 from bot.domain.records import AccountShare, StaffSummary
+from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
+from storage.people import _person
+from storage.sealing import Sealer
 
 
 class GroupCardRepository:
@@ -27,8 +37,11 @@ class GroupCardRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM group_cards WHERE proposal_id = ? AND chat_id = ?", (proposal_id, chat_id)
         )
-        return GroupCard(rows[0]["proposal_id"], rows[0]["chat_id"], rows[0]["message_id"],
-                         rows[0]["version"]) if rows else None
+        return (
+            GroupCard(rows[0]["proposal_id"], rows[0]["chat_id"], rows[0]["message_id"], rows[0]["version"])
+            if rows
+            else None
+        )
 
     async def remember(self, proposal_id: int, chat_id: int, message_id: int, version: int) -> None:
         await self._conn.execute(
@@ -62,8 +75,13 @@ class StaffRepository:
         )
         return [_person(row) for row in rows]
 
-    async def summaries(self, statuses: Iterable[ProposalStatus], *, ipwl_ids: Sequence[int] | None = None,
-                        proposal_ids: Sequence[int] | None = None) -> list[StaffSummary]:
+    async def summaries(
+        self,
+        statuses: Iterable[ProposalStatus],
+        *,
+        ipwl_ids: Sequence[int] | None = None,
+        proposal_ids: Sequence[int] | None = None,
+    ) -> list[StaffSummary]:
         """Proposals in ``statuses`` (optionally of some IPWL or some ids), oldest first."""
         wanted = [s.value for s in statuses]
         where = [f"p.status IN ({', '.join('?' for _ in wanted)})"]
@@ -85,16 +103,27 @@ class StaffRepository:
             params,
         )
         return [
-            StaffSummary(r["id"], r["code"], ProposalStatus(r["status"]), r["version"], r["ipwl_id"],
-                         r["ipwl_code"], r["ipwl_name"], r["province_code"], r["clients"], r["total"],
-                         r["flagged"])
+            StaffSummary(
+                r["id"],
+                r["code"],
+                ProposalStatus(r["status"]),
+                r["version"],
+                r["ipwl_id"],
+                r["ipwl_code"],
+                r["ipwl_name"],
+                r["province_code"],
+                r["clients"],
+                r["total"],
+                r["flagged"],
+            )
             for r in rows
         ]
 
 
 def _decree(row: Row) -> Decree:
-    return Decree(row["id"], row["number"], from_db_date(row["issued_on"]),
-                  row["issued_by"], from_db_time(row["created_at"]))
+    return Decree(
+        row["id"], row["number"], from_db_date(row["issued_on"]), row["issued_by"], from_db_time(row["created_at"])
+    )
 
 
 class DecreeRepository:
@@ -120,9 +149,7 @@ class DecreeRepository:
         await self._conn.lock(f"sk-number:{number.lower()}")
 
     async def number_taken(self, number: str) -> bool:
-        rows = await self._conn.execute_fetchall(
-            "SELECT 1 FROM decrees WHERE lower(number) = lower(?)", (number,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT 1 FROM decrees WHERE lower(number) = lower(?)", (number,))
         return bool(rows)
 
     async def peek_register(self, year: int) -> int:
@@ -134,12 +161,14 @@ class DecreeRepository:
         """Reserve and return the next register number for ``year`` (inside the issuing transaction)."""
         # One statement: the row's lock (PostgreSQL) or the single writer (SQLite) makes two
         # issuing transactions get two numbers, never the same one.
-        return int(await self._conn.fetchval(
-            "INSERT INTO sk_register (year, last_number) VALUES (?, 1)"
-            " ON CONFLICT (year) DO UPDATE SET last_number = sk_register.last_number + 1"
-            " RETURNING last_number",
-            (year,),
-        ))
+        return int(
+            await self._conn.fetchval(
+                "INSERT INTO sk_register (year, last_number) VALUES (?, 1)"
+                " ON CONFLICT (year) DO UPDATE SET last_number = sk_register.last_number + 1"
+                " RETURNING last_number",
+                (year,),
+            )
+        )
 
     async def proposal_ids(self, decree_id: int) -> list[int]:
         rows = await self._conn.execute_fetchall(
@@ -155,21 +184,38 @@ class DecreeRepository:
 
 
 def _share(client_id: int, r: Row, keys: Sealer) -> AccountShare:
-    return AccountShare(client_id, r["other_id"], r["position"], keys.open(r["full_name"], "clients", "full_name"),
-                        r["proposal_id"], r["code"], r["ipwl_id"], r["ipwl_code"])
+    return AccountShare(
+        client_id,
+        r["other_id"],
+        r["position"],
+        keys.open(r["full_name"], "clients", "full_name"),
+        r["proposal_id"],
+        r["code"],
+        r["ipwl_id"],
+        r["ipwl_code"],
+    )
 
 
 def _account(row: Row, keys: Sealer) -> BankAccount:
-    return BankAccount(row["client_id"], BankAccountStatus(row["status"]), row["bank_code"],
-                       keys.open(row["account_number"], "bank_accounts", "account_number"),
-                       keys.open(row["holder_name"], "bank_accounts", "holder_name"), row["return_reason"],
-                       row["passbook_id"], row["revision"])
+    return BankAccount(
+        row["client_id"],
+        BankAccountStatus(row["status"]),
+        row["bank_code"],
+        keys.open(row["account_number"], "bank_accounts", "account_number"),
+        keys.open(row["holder_name"], "bank_accounts", "holder_name"),
+        row["return_reason"],
+        row["passbook_id"],
+        row["revision"],
+    )
 
 
 def _year_range(year: int) -> tuple[int, str, str]:
     """``year`` and its first and the next year's first instant, for ``_OTHERS``."""
-    return (year, to_db_time(dt.datetime(year, 1, 1, tzinfo=dt.timezone.utc)),
-            to_db_time(dt.datetime(year + 1, 1, 1, tzinfo=dt.timezone.utc)))
+    return (
+        year,
+        to_db_time(dt.datetime(year, 1, 1, tzinfo=dt.UTC)),
+        to_db_time(dt.datetime(year + 1, 1, 1, tzinfo=dt.UTC)),
+    )
 
 
 class BankAccountRepository:
@@ -199,8 +245,16 @@ class BankAccountRepository:
         rows = await self._conn.execute_fetchall("SELECT * FROM bank_accounts WHERE client_id = ?", (client_id,))
         return _account(rows[0], self._keys) if rows else None
 
-    async def save(self, client_id: int, *, bank_code: str, account_number: str, holder_name: str,
-                   passbook_id: int | None, now: dt.datetime) -> None:
+    async def save(
+        self,
+        client_id: int,
+        *,
+        bank_code: str,
+        account_number: str,
+        holder_name: str,
+        passbook_id: int | None,
+        now: dt.datetime,
+    ) -> None:
         """The operator's answer: the account is submitted for checking (any earlier reason cleared)."""
         await self._conn.execute(
             "INSERT INTO bank_accounts (client_id, bank_code, account_number, account_index, holder_name, status,"
@@ -210,9 +264,15 @@ class BankAccountRepository:
             " holder_name = excluded.holder_name,"
             " status = 'submitted', return_reason = NULL, passbook_id = excluded.passbook_id,"
             " updated_at = excluded.updated_at, revision = bank_accounts.revision + 1",
-            (client_id, bank_code, self._keys.seal(account_number, "bank_accounts", "account_number"),
-             self._keys.blind("account", account_number),
-             self._keys.seal(holder_name, "bank_accounts", "holder_name"), passbook_id, to_db_time(now)),
+            (
+                client_id,
+                bank_code,
+                self._keys.seal(account_number, "bank_accounts", "account_number"),
+                self._keys.blind("account", account_number),
+                self._keys.seal(holder_name, "bank_accounts", "holder_name"),
+                passbook_id,
+                to_db_time(now),
+            ),
         )
 
     async def lock_numbers(self, numbers: Iterable[str]) -> None:
@@ -230,13 +290,17 @@ class BankAccountRepository:
             await self._conn.lock(f"bank-account:{client_id}")
 
     # The other clients holding an account number: of live proposals of the given year.
-    _OTHERS = (" JOIN clients oc ON oc.id = o.client_id JOIN proposals op ON op.id = oc.proposal_id"
-               " JOIN ipwl i ON i.id = op.ipwl_id"
-               " WHERE op.status NOT IN ('withdrawn', 'rejected')"
-               # The year of a proposal not yet given a period is its creation's (UTC): a range
-               # on the instant, the same SQL on both engines (text on SQLite, timestamptz on PG).
-               " AND (op.period_year = ? OR (op.period_year IS NULL AND op.created_at >= ? AND op.created_at < ?))")
-    _SHARE = "oc.id AS other_id, oc.position, oc.full_name, op.id AS proposal_id, op.code, op.ipwl_id, i.code AS ipwl_code"
+    _OTHERS = (
+        " JOIN clients oc ON oc.id = o.client_id JOIN proposals op ON op.id = oc.proposal_id"
+        " JOIN ipwl i ON i.id = op.ipwl_id"
+        " WHERE op.status NOT IN ('withdrawn', 'rejected')"
+        # The year of a proposal not yet given a period is its creation's (UTC): a range
+        # on the instant, the same SQL on both engines (text on SQLite, timestamptz on PG).
+        " AND (op.period_year = ? OR (op.period_year IS NULL AND op.created_at >= ? AND op.created_at < ?))"
+    )
+    _SHARE = (
+        "oc.id AS other_id, oc.position, oc.full_name, op.id AS proposal_id, op.code, op.ipwl_id, i.code AS ipwl_code"
+    )
 
     async def shared(self, proposal_id: int, year: int) -> list[AccountShare]:
         """Accounts of ``proposal_id``'s clients whose number another client of a live proposal of
@@ -260,8 +324,16 @@ class BankAccountRepository:
         )
         return [_share(besides, r, self._keys) for r in rows]
 
-    async def move(self, client_id: int, *, frm: Iterable[BankAccountStatus], to: BankAccountStatus,
-                   now: dt.datetime, reason: str | None = None, revision: int | None = None) -> bool:
+    async def move(
+        self,
+        client_id: int,
+        *,
+        frm: Iterable[BankAccountStatus],
+        to: BankAccountStatus,
+        now: dt.datetime,
+        reason: str | None = None,
+        revision: int | None = None,
+    ) -> bool:
         """Compare-and-set an account's status: True only if it was in one of ``frm`` (and, given
         ``revision``, is still that revision of the account)."""
         sources = [s.value for s in frm]
@@ -285,19 +357,33 @@ class PaymentRepository:
         if not rows:
             return None
         r = rows[0]
-        return Payment(r["proposal_id"], r["spp_number"], from_db_date(r["spp_date"]),
-                       r["spm_number"], from_db_date(r["spm_date"]), r["recorded_by"])
+        return Payment(
+            r["proposal_id"],
+            r["spp_number"],
+            from_db_date(r["spp_date"]),
+            r["spm_number"],
+            from_db_date(r["spm_date"]),
+            r["recorded_by"],
+        )
 
-    async def record(self, proposal_id: int, *, spp_number: str, spp_date: dt.date, spm_number: str,
-                     spm_date: dt.date, by: int, now: dt.datetime) -> None:
+    async def record(
+        self,
+        proposal_id: int,
+        *,
+        spp_number: str,
+        spp_date: dt.date,
+        spm_number: str,
+        spm_date: dt.date,
+        by: int,
+        now: dt.datetime,
+    ) -> None:
         await self._conn.execute(
             "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id) DO UPDATE SET"
             " spp_number = excluded.spp_number, spp_date = excluded.spp_date,"
             " spm_number = excluded.spm_number, spm_date = excluded.spm_date,"
             " recorded_by = excluded.recorded_by",
-            (proposal_id, spp_number, to_db_date(spp_date), spm_number, to_db_date(spm_date), by,
-             to_db_time(now)),
+            (proposal_id, spp_number, to_db_date(spp_date), spm_number, to_db_date(spm_date), by, to_db_time(now)),
         )
 
 
@@ -313,13 +399,28 @@ class TransferRepository:
             (proposal_id,),
         )
         return {
-            r["client_id"]: Transfer(r["client_id"], r["amount"], TransferStatus(r["status"]),
-                                     from_db_date(r["transfer_on"]), r["note"], r["recorded_by"])
+            r["client_id"]: Transfer(
+                r["client_id"],
+                r["amount"],
+                TransferStatus(r["status"]),
+                from_db_date(r["transfer_on"]),
+                r["note"],
+                r["recorded_by"],
+            )
             for r in rows
         }
 
-    async def record(self, client_id: int, *, amount: int, status: TransferStatus, on: dt.date | None,
-                     note: str | None, by: int | None, now: dt.datetime) -> None:
+    async def record(
+        self,
+        client_id: int,
+        *,
+        amount: int,
+        status: TransferStatus,
+        on: dt.date | None,
+        note: str | None,
+        by: int | None,
+        now: dt.datetime,
+    ) -> None:
         await self._conn.execute(
             "INSERT INTO transfers (client_id, amount, transfer_on, status, note, recorded_by, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id) DO UPDATE SET amount = excluded.amount,"

@@ -59,8 +59,9 @@ class InboxRepository:
             await self._conn.execute(f"NOTIFY {INBOX_CHANNEL}")
         return bool(rows)
 
-    async def claim(self, now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta,
-                    exclude_chats: list[int]) -> list[InboxRow]:
+    async def claim(
+        self, now: dt.datetime, *, worker: str, limit: int, lease: dt.timedelta, exclude_chats: list[int]
+    ) -> list[InboxRow]:
         """Claim up to ``limit`` updates, each the oldest pending one of its chat, of chats with no
         claim alive (and none of ``exclude_chats``, the chats this worker is busy with)."""
         stamp = to_db_time(now)
@@ -96,8 +97,15 @@ class InboxRepository:
                 "UPDATE inbox SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1 WHERE update_id = ?",
                 (worker, until, row["update_id"]),
             )
-            claimed.append(InboxRow(int(row["update_id"]), int(row["chat_key"]), row["payload"],
-                                    int(row["attempts"]) + 1, bool(row["processed"])))
+            claimed.append(
+                InboxRow(
+                    int(row["update_id"]),
+                    int(row["chat_key"]),
+                    row["payload"],
+                    int(row["attempts"]) + 1,
+                    bool(row["processed"]),
+                )
+            )
         return claimed
 
     async def extend(self, update_ids: list[int], *, worker: str, until: dt.datetime) -> None:
@@ -118,7 +126,8 @@ class InboxRepository:
     async def retry_later(self, update_id: int, not_before: dt.datetime, error: str) -> None:
         """Give the claim back; the update is tried again from ``not_before`` (its chat waits)."""
         await self._conn.execute(
-            "UPDATE inbox SET claimed_until = NULL, not_before = ?, last_error = ? WHERE update_id = ? AND status = 'pending'",
+            "UPDATE inbox SET claimed_until = NULL, not_before = ?, last_error = ? WHERE "
+            "update_id = ? AND status = 'pending'",
             (to_db_time(not_before), error[:300], update_id),
         )
 
@@ -145,17 +154,24 @@ class InboxRepository:
 
     async def forget_done_before(self, moment: dt.datetime) -> int:
         result = await self._conn.execute(
-            "DELETE FROM inbox WHERE status = 'done' AND done_at < ?", (to_db_time(moment),))
+            "DELETE FROM inbox WHERE status = 'done' AND done_at < ?", (to_db_time(moment),)
+        )
         return result.rowcount
 
     async def status(self) -> InboxStatus:
-        counts = {row[0]: int(row[1]) for row in await self._conn.execute_fetchall(
-            "SELECT status, count(*) FROM inbox WHERE status <> 'done' GROUP BY status")}
+        counts = {
+            row[0]: int(row[1])
+            for row in await self._conn.execute_fetchall(
+                "SELECT status, count(*) FROM inbox WHERE status <> 'done' GROUP BY status"
+            )
+        }
         oldest = await self._conn.fetchone(
-            "SELECT update_id, received_at FROM inbox WHERE status = 'pending' ORDER BY update_id LIMIT 1")
+            "SELECT update_id, received_at FROM inbox WHERE status = 'pending' ORDER BY update_id LIMIT 1"
+        )
         leader = await self._conn.fetchone("SELECT holder, since, heartbeat_at FROM leadership WHERE id = 1")
         return InboxStatus(
-            pending=counts.get("pending", 0), parked=counts.get("parked", 0),
+            pending=counts.get("pending", 0),
+            parked=counts.get("parked", 0),
             oldest_pending_at=oldest["received_at"] if oldest else None,
             oldest_pending_id=int(oldest["update_id"]) if oldest else None,
             leader=leader["holder"] if leader else None,
@@ -175,10 +191,12 @@ class InboxRepository:
             )
         else:
             await self._conn.execute(
-                "UPDATE leadership SET heartbeat_at = ? WHERE id = 1 AND holder = ?", (stamp, holder))
+                "UPDATE leadership SET heartbeat_at = ? WHERE id = 1 AND holder = ?", (stamp, holder)
+            )
 
     async def parked(self, limit: int = 20) -> list[tuple[int, int, str | None]]:
         rows = await self._conn.execute_fetchall(
             "SELECT update_id, attempts, last_error FROM inbox WHERE status = 'parked' ORDER BY update_id LIMIT ?",
-            (limit,))
+            (limit,),
+        )
         return [(int(r[0]), int(r[1]), r[2]) for r in rows]

@@ -41,7 +41,7 @@ BATCH = 500
 
 
 def _now() -> str:
-    return to_db_time(dt.datetime.now(dt.timezone.utc))
+    return to_db_time(dt.datetime.now(dt.UTC))
 
 
 async def prepare_keys(db: Database, keys: Keyring | None) -> None:
@@ -55,17 +55,21 @@ async def prepare_keys(db: Database, keys: Keyring | None) -> None:
             raise KeyringError(
                 f"this database holds clients' personal data ({held}) and no keys were given: set"
                 " ATENSI_KEY_FILE to its key file (or [storage] key_file in the config); without the key"
-                " file the sealed data cannot be read by anyone")
+                " file the sealed data cannot be read by anyone"
+            )
         return
     missing = [kid for kid in used if kid not in keys.usable]
     if missing:
         raise KeyringError(
             f"this database holds clients' personal data sealed under {', '.join(missing)}, which the key"
             f" file {keys.path or 'ATENSI_KEYS'} does not hold ({', '.join(keys.usable)} only): give the bot"
-            " the key file this database was sealed with")
+            " the key file this database was sealed with"
+        )
     async with db.transaction() as conn:
-        await conn.execute("INSERT INTO sealing_keys (key_id, first_used_at) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING",
-                           (keys.current, _now()))
+        await conn.execute(
+            "INSERT INTO sealing_keys (key_id, first_used_at) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING",
+            (keys.current, _now()),
+        )
     if plain:
         await rotate(db, keys)
 
@@ -82,8 +86,9 @@ def _where_after(pk: tuple[str, ...]) -> str:
     return f"({', '.join(pk)}) > ({', '.join('?' for _ in pk)})" if len(pk) > 1 else f"{pk[0]} > ?"
 
 
-async def _reseal_row(conn: Connection, keys: Keyring, table: str, pk: tuple[str, ...], row: dict[str, object],
-                      target: str) -> bool:
+async def _reseal_row(
+    conn: Connection, keys: Keyring, table: str, pk: tuple[str, ...], row: dict[str, object], target: str
+) -> bool:
     """Re-seal one row's values not under ``target`` (compare-and-set on each old value)."""
     changes: dict[str, object] = {}
     olds: dict[str, object] = {}
@@ -104,8 +109,9 @@ async def _reseal_row(conn: Connection, keys: Keyring, table: str, pk: tuple[str
         return False
     sets = ", ".join(f"{c} = ?" for c in changes)
     where = " AND ".join([*(f"{c} = ?" for c in pk), *(f"{c} = ?" for c in olds)])
-    result = await conn.execute(f"UPDATE {table} SET {sets} WHERE {where}",
-                                [*changes.values(), *(row[c] for c in pk), *olds.values()])
+    result = await conn.execute(
+        f"UPDATE {table} SET {sets} WHERE {where}", [*changes.values(), *(row[c] for c in pk), *olds.values()]
+    )
     return result.rowcount == 1
 
 
@@ -114,32 +120,39 @@ def _columns_of(table: str) -> list[str]:
     return [*ROW_KEYS[table], *SEALED_COLUMNS[table], *extra]
 
 
-async def _rotate_table(db: Database, keys: Keyring, table: str, target: str, batch: int,
-                        progress: Progress | None, report: RotationReport) -> None:
+async def _rotate_table(
+    db: Database, keys: Keyring, table: str, target: str, batch: int, progress: Progress | None, report: RotationReport
+) -> None:
     pk = ROW_KEYS[table]
     names = _columns_of(table)
     async with db.transaction() as conn:
-        state = await conn.fetchone("SELECT target_key, after_key, rows_done, finished FROM key_rotation"
-                                    " WHERE table_name = ?", (table,))
+        state = await conn.fetchone(
+            "SELECT target_key, after_key, rows_done, finished FROM key_rotation WHERE table_name = ?", (table,)
+        )
         if state is None or state[0] != target:
             await conn.execute("DELETE FROM key_rotation WHERE table_name = ?", (table,))
-            await conn.execute("INSERT INTO key_rotation (table_name, target_key, after_key, rows_done, finished)"
-                               " VALUES (?, ?, NULL, 0, 0)", (table, target))
+            await conn.execute(
+                "INSERT INTO key_rotation (table_name, target_key, after_key, rows_done, finished)"
+                " VALUES (?, ?, NULL, 0, 0)",
+                (table, target),
+            )
         elif state[1] is not None or state[3]:
             report.resumed = True
         total = int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
     while True:
         async with db.transaction() as conn:
             await conn.lock("key-rotation")  # two rotations never interleave their cursors
-            state = await conn.fetchone("SELECT after_key, rows_done, finished FROM key_rotation WHERE table_name = ?",
-                                        (table,))
+            state = await conn.fetchone(
+                "SELECT after_key, rows_done, finished FROM key_rotation WHERE table_name = ?", (table,)
+            )
             if state is None or state[2]:
                 return
             after = json.loads(state[0]) if state[0] else None
             where = f" WHERE {_where_after(pk)}" if after is not None else ""
             rows = await conn.execute_fetchall(
                 f"SELECT {', '.join(names)} FROM {table}{where} ORDER BY {', '.join(pk)} LIMIT ?",
-                [*(after or []), batch])
+                [*(after or []), batch],
+            )
             if not rows:
                 await conn.execute("UPDATE key_rotation SET finished = 1 WHERE table_name = ?", (table,))
                 if progress:
@@ -147,12 +160,14 @@ async def _rotate_table(db: Database, keys: Keyring, table: str, target: str, ba
                 return
             changed = 0
             for row in rows:
-                if await _reseal_row(conn, keys, table, pk, dict(zip(names, row)), target):
+                if await _reseal_row(conn, keys, table, pk, dict(zip(names, row, strict=True)), target):
                     changed += 1
             last = [rows[-1][i] for i in range(len(pk))]
             done = int(state[1]) + len(rows)
-            await conn.execute("UPDATE key_rotation SET after_key = ?, rows_done = ? WHERE table_name = ?",
-                               (json.dumps(last), done, table))
+            await conn.execute(
+                "UPDATE key_rotation SET after_key = ?, rows_done = ? WHERE table_name = ?",
+                (json.dumps(last), done, table),
+            )
         report.rows[table] = report.rows.get(table, 0) + changed
         if progress:
             progress(table, done, max(total, done))
@@ -168,10 +183,11 @@ async def _sweep(db: Database, keys: Keyring, target: str, report: RotationRepor
         while True:
             async with db.transaction() as conn:
                 rows = await conn.execute_fetchall(
-                    f"SELECT {', '.join(names)} FROM {table} WHERE {stale} LIMIT {BATCH}", [head] * len(columns))
+                    f"SELECT {', '.join(names)} FROM {table} WHERE {stale} LIMIT {BATCH}", [head] * len(columns)
+                )
                 changed = 0
                 for row in rows:
-                    changed += await _reseal_row(conn, keys, table, pk, dict(zip(names, row)), target)
+                    changed += await _reseal_row(conn, keys, table, pk, dict(zip(names, row, strict=True)), target)
             report.rows[table] = report.rows.get(table, 0) + changed
             if not rows:
                 break
@@ -217,15 +233,18 @@ def reseal_files(keys: Keyring, root: Path, target: str, progress: Progress | No
     return changed
 
 
-async def rotate(db: Database, keys: Keyring, *, files_root: Path | None = None, batch: int = BATCH,
-                 progress: Progress | None = None) -> RotationReport:
+async def rotate(
+    db: Database, keys: Keyring, *, files_root: Path | None = None, batch: int = BATCH, progress: Progress | None = None
+) -> RotationReport:
     """Re-seal every value (and file) under the current key; resumable (see the module doc)."""
     keys.refresh(force=True)
     target = keys.current
     report = RotationReport(target)
     async with db.transaction() as conn:
-        await conn.execute("INSERT INTO sealing_keys (key_id, first_used_at) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING",
-                           (target, _now()))
+        await conn.execute(
+            "INSERT INTO sealing_keys (key_id, first_used_at) VALUES (?, ?) ON CONFLICT (key_id) DO NOTHING",
+            (target, _now()),
+        )
     for table in SEALED_COLUMNS:
         await _rotate_table(db, keys, table, target, batch, progress, report)
     await _sweep(db, keys, target, report)
@@ -250,7 +269,9 @@ async def key_usage(db: Database, files_root: Path | None = None) -> dict[str, i
                 rows = await conn.execute_fetchall(
                     f"SELECT CASE WHEN substr({column}, 1, {len(PREFIX)}) = ? THEN substr({column}, {len(PREFIX) + 1},"
                     f" {KEY_ID_WIDTH}) ELSE 'plain' END AS kid, count(*) FROM {table} WHERE {column} IS NOT NULL"
-                    " GROUP BY 1", (PREFIX,))
+                    " GROUP BY 1",
+                    (PREFIX,),
+                )
                 for kid, count in rows:
                     counts[kid] = counts.get(kid, 0) + int(count)
     if files_root is not None:
@@ -267,8 +288,9 @@ async def retire_key(db: Database, keys: Keyring, key_id: str, files_root: Path 
     """Forget ``key_id``'s material in the key file, only when no value and no file uses it."""
     usage = await key_usage(db, files_root)
     if usage.get(key_id):
-        raise KeyringError(f"{usage[key_id]} values or files are still sealed under {key_id}:"
-                           " run `atensi-bot keys rotate` first")
+        raise KeyringError(
+            f"{usage[key_id]} values or files are still sealed under {key_id}: run `atensi-bot keys rotate` first"
+        )
     keys.retire(key_id)
     keys.save()
     async with db.transaction() as conn:

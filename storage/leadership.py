@@ -35,15 +35,14 @@ class ControlConnection:
 
     @classmethod
     async def open(cls, url: str, *, name: str) -> ControlConnection:
-        conn = await asyncpg.connect(url, timeout=10,
-                                     server_settings={"application_name": f"atensi-bot {name}"[:63]})
+        conn = await asyncpg.connect(url, timeout=10, server_settings={"application_name": f"atensi-bot {name}"[:63]})
         return cls(conn)
 
     async def try_lead(self) -> bool:
         """Take the leader lock if nobody holds it (never waits)."""
         got = await asyncio.wait_for(
-            self._conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", LEADER_LOCK),
-            CHECK_TIMEOUT_S)
+            self._conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", LEADER_LOCK), CHECK_TIMEOUT_S
+        )
         self.leading = bool(got)
         return self.leading
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 
 from bot.domain.lpj_intake import Evidence, EvidenceKind, Lpj, Realization, ServicePeriod
 from bot.domain.models import Component
+from bot.domain.records import LastChange, LpjTotals
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
-from storage.sealing import Sealer
 from storage.proposals import AttachmentRepository
-from bot.domain.records import LpjTotals, LastChange
+from storage.sealing import Sealer
 
 
 def _lpj(row: Row) -> Lpj:
@@ -107,8 +107,12 @@ class LpjRepository:
         found: dict[int, list[ServicePeriod]] = {}
         for r in rows:
             found.setdefault(r["client_id"], []).append(
-                ServicePeriod(r["client_id"], Component(r["component"]), from_db_date(r["served_from"]),
-                              from_db_date(r["served_to"]))
+                ServicePeriod(
+                    r["client_id"],
+                    Component(r["component"]),
+                    from_db_date(r["served_from"]),
+                    from_db_date(r["served_to"]),
+                )
             )
         return {client_id: tuple(periods) for client_id, periods in found.items()}
 
@@ -117,8 +121,10 @@ class LpjRepository:
         await self._conn.execute("DELETE FROM lpj_services WHERE lpj_id = ? AND client_id = ?", (lpj_id, client_id))
         await self._conn.executemany(
             "INSERT INTO lpj_services (lpj_id, client_id, component, served_from, served_to) VALUES (?, ?, ?, ?, ?)",
-            [(lpj_id, client_id, p.component.value, to_db_date(p.served_from), to_db_date(p.served_to))
-             for p in periods],
+            [
+                (lpj_id, client_id, p.component.value, to_db_date(p.served_from), to_db_date(p.served_to))
+                for p in periods
+            ],
         )
 
     # --- realization ---------------------------------------------------------------------------
@@ -150,10 +156,12 @@ class LpjRepository:
     # --- evidence ------------------------------------------------------------------------------
 
     async def add_evidence(self, lpj_id: int, attachment_id: int, kind: EvidenceKind, now: dt.datetime) -> int:
-        return int(await self._conn.fetchval(
-            "INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-            (lpj_id, attachment_id, kind.value, to_db_time(now)),
-        ))
+        return int(
+            await self._conn.fetchval(
+                "INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                (lpj_id, attachment_id, kind.value, to_db_time(now)),
+            )
+        )
 
     async def evidence(self, lpj_id: int) -> tuple[Evidence, ...]:
         rows = await self._conn.execute_fetchall(
@@ -162,9 +170,15 @@ class LpjRepository:
             (lpj_id,),
         )
         return tuple(
-            Evidence(r["id"], EvidenceKind(r["kind"]), r["attachment_id"],
-                     self._keys.open(r["file_name"], "attachments", "file_name"), r["size"], r["amount"],
-                     None if r["stamped"] is None else bool(r["stamped"]))
+            Evidence(
+                r["id"],
+                EvidenceKind(r["kind"]),
+                r["attachment_id"],
+                self._keys.open(r["file_name"], "attachments", "file_name"),
+                r["size"],
+                r["amount"],
+                None if r["stamped"] is None else bool(r["stamped"]),
+            )
             for r in rows
         )
 
@@ -187,7 +201,8 @@ class LpjRepository:
         """
         rows = await self._conn.execute_fetchall(
             "SELECT e.attachment_id, a.stored_path FROM lpj_evidence e JOIN attachments a ON a.id = e.attachment_id"
-            " WHERE e.id = ? AND e.lpj_id = ?", (evidence_id, lpj_id)
+            " WHERE e.id = ? AND e.lpj_id = ?",
+            (evidence_id, lpj_id),
         )
         if not rows:
             return None
@@ -200,16 +215,18 @@ class LpjRepository:
     # --- what staff see -------------------------------------------------------------------------
 
     async def totals(self, lpj_id: int, proposal_id: int) -> LpjTotals:
-        row = (await self._conn.execute_fetchall(
-            "SELECT (SELECT count(*) FROM clients WHERE proposal_id = ?) AS clients,"
-            " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b JOIN clients c ON c.id = b.client_id"
-            "   WHERE c.proposal_id = ?) AS budget,"
-            " (SELECT coalesce(sum(amount), 0) FROM lpj_realizations WHERE lpj_id = ?) AS realized,"
-            " (SELECT count(*) FROM lpj_evidence WHERE lpj_id = ? AND kind = 'receipt') AS receipts,"
-            " (SELECT count(*) FROM lpj_evidence WHERE lpj_id = ? AND kind = 'photo') AS photos,"
-            " (SELECT count(*) FROM lpj_evidence WHERE lpj_id = ? AND kind = 'bast') AS bast",
-            (proposal_id, proposal_id, lpj_id, lpj_id, lpj_id, lpj_id),
-        ))[0]
+        row = (
+            await self._conn.execute_fetchall(
+                "SELECT (SELECT count(*) FROM clients WHERE proposal_id = ?) AS clients,"
+                " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b JOIN clients c ON c.id = b.client_id"
+                "   WHERE c.proposal_id = ?) AS budget,"
+                " (SELECT coalesce(sum(amount), 0) FROM lpj_realizations WHERE lpj_id = ?) AS realized,"
+                " (SELECT count(*) FROM lpj_evidence WHERE lpj_id = ? AND kind = 'receipt') AS receipts,"
+                " (SELECT count(*) FROM lpj_evidence WHERE lpj_id = ? AND kind = 'photo') AS photos,"
+                " (SELECT count(*) FROM lpj_evidence WHERE lpj_id = ? AND kind = 'bast') AS bast",
+                (proposal_id, proposal_id, lpj_id, lpj_id, lpj_id, lpj_id),
+            )
+        )[0]
         return LpjTotals(row["clients"], row["budget"], row["realized"], row["receipts"], row["photos"], row["bast"])
 
     async def card(self, lpj_id: int, chat_id: int) -> int | None:

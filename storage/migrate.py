@@ -42,9 +42,9 @@ def _statements(sql: str) -> list[str]:
 
 _TABLE = {
     "sqlite": "CREATE TABLE IF NOT EXISTS schema_migrations ("
-              " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     "postgresql": "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                  " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)",
+    " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)",
 }
 
 
@@ -76,7 +76,7 @@ async def migrate(db: Database) -> list[str]:
                 await conn.execute(statement)
             await conn.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.name, to_db_time(dt.datetime.now(dt.timezone.utc))),
+                (migration.version, migration.name, to_db_time(dt.datetime.now(dt.UTC))),
             )
         applied.append(migration.name)
     return applied

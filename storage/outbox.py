@@ -12,9 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from storage.db import Connection, to_db_time
-
 from bot.domain.records import NewNotification, OutboxMessage
+from storage.db import Connection, to_db_time
 
 OUTBOX_CHANNEL = "atensi_outbox"
 
@@ -63,7 +62,7 @@ class OutboxRepository:
         ]
         added = 0
         for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start:start + _CHUNK]
+            chunk = rows[start : start + _CHUNK]
             inserted = await self._conn.execute_fetchall(
                 "INSERT INTO outbox (dedupe_key, chat_id, person_id, kind, params, not_before, created_at)"
                 f" VALUES {','.join('(?, ?, ?, ?, ?, ?, ?)' for _ in chunk)}"
@@ -77,9 +76,7 @@ class OutboxRepository:
         self.enqueued += added
         return added
 
-    async def claim_due(
-        self, now: dt.datetime, *, limit: int, lease: dt.timedelta
-    ) -> list[OutboxMessage]:
+    async def claim_due(self, now: dt.datetime, *, limit: int, lease: dt.timedelta) -> list[OutboxMessage]:
         stamp = to_db_time(now)
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
@@ -109,8 +106,7 @@ class OutboxRepository:
 
     async def mark_sent(self, message_id: int, telegram_message_id: int | None, now: dt.datetime) -> None:
         await self._conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, sent_message_id = ?,"
-            " claimed_until = NULL WHERE id = ?",
+            "UPDATE outbox SET status = 'sent', sent_at = ?, sent_message_id = ?, claimed_until = NULL WHERE id = ?",
             (to_db_time(now), telegram_message_id, message_id),
         )
 
@@ -148,7 +144,5 @@ class OutboxRepository:
         return {row[0]: row[1] for row in rows}
 
     async def next_due(self) -> str | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT min(not_before) FROM outbox WHERE status = 'pending'"
-        )
+        rows = await self._conn.execute_fetchall("SELECT min(not_before) FROM outbox WHERE status = 'pending'")
         return rows[0][0] if rows else None

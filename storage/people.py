@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.models import Grant, Invite, LapsingGrant, Person, Role
-from storage.db import Connection, Row, from_db_time, to_db_time
 from bot.domain.records import MenuRow
+from storage.db import Connection, Row, from_db_time, to_db_time
 
 
 def _person(row: Row) -> Person:
@@ -21,8 +21,14 @@ def _person(row: Row) -> Person:
 
 
 def _lapsing(row: Row) -> LapsingGrant:
-    return LapsingGrant(row["id"], row["person_id"], row["full_name"], Role(row["role"]), row["ipwl"] or row["team"],
-                        from_db_time(row["valid_until"]))
+    return LapsingGrant(
+        row["id"],
+        row["person_id"],
+        row["full_name"],
+        Role(row["role"]),
+        row["ipwl"] or row["team"],
+        from_db_time(row["valid_until"]),
+    )
 
 
 def _invite(row: Row) -> Invite:
@@ -45,18 +51,14 @@ class PeopleRepository:
         self._conn = conn
 
     async def by_telegram_id(self, telegram_user_id: int) -> Person | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,))
         return _person(rows[0]) if rows else None
 
     async def by_id(self, person_id: int) -> Person | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM people WHERE id = ?", (person_id,))
         return _person(rows[0]) if rows else None
 
-    async def upsert(
-        self, telegram_user_id: int, full_name: str, now: dt.datetime, *, started: bool = False
-    ) -> Person:
+    async def upsert(self, telegram_user_id: int, full_name: str, now: dt.datetime, *, started: bool = False) -> Person:
         """Create the person on first contact; keep the Telegram display name current."""
         await self._conn.execute(
             "INSERT INTO people (telegram_user_id, full_name, private_chat_started, created_at)"
@@ -74,23 +76,28 @@ class PeopleRepository:
 
     async def grants(self, person_id: int, now: dt.datetime | None = None) -> frozenset[Grant]:
         """The person's grants in force: not revoked, and (given ``now``) not past their expiry."""
-        sql = ("SELECT g.role, g.ipwl_id, g.team_id FROM grants g JOIN people p ON p.id = g.person_id"
-               " WHERE g.person_id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL")
+        sql = (
+            "SELECT g.role, g.ipwl_id, g.team_id FROM grants g JOIN people p ON p.id = g.person_id"
+            " WHERE g.person_id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL"
+        )
         if now is None:
             rows = await self._conn.execute_fetchall(sql, (person_id,))
         else:
             rows = await self._conn.execute_fetchall(
-                sql + " AND (g.valid_until IS NULL OR g.valid_until > ?)", (person_id, to_db_time(now)))
+                sql + " AND (g.valid_until IS NULL OR g.valid_until > ?)", (person_id, to_db_time(now))
+            )
         return frozenset(Grant(Role(r["role"]), r["ipwl_id"], r["team_id"]) for r in rows)
 
     async def ever_held(self, person_id: int, role: Role) -> bool:
         """Whether the person holds or ever held ``role`` (a revoked grant counts)."""
         rows = await self._conn.execute_fetchall(
-            "SELECT 1 FROM grants WHERE person_id = ? AND role = ? LIMIT 1", (person_id, role.value))
+            "SELECT 1 FROM grants WHERE person_id = ? AND role = ? LIMIT 1", (person_id, role.value)
+        )
         return bool(rows)
 
-    async def add_grant(self, person_id: int, grant: Grant, now: dt.datetime,
-                        valid_until: dt.datetime | None = None) -> bool:
+    async def add_grant(
+        self, person_id: int, grant: Grant, now: dt.datetime, valid_until: dt.datetime | None = None
+    ) -> bool:
         """Add a grant unless the person already holds it; True when added. The person's row is held
         meanwhile, so two invitations redeemed at once never grant the same role twice."""
         await self._conn.lock_row("people", person_id)
@@ -102,10 +109,15 @@ class PeopleRepository:
         if existing:
             return False
         await self._conn.execute(
-            "INSERT INTO grants (person_id, role, ipwl_id, team_id, granted_at, valid_until)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (person_id, grant.role.value, grant.ipwl_id, grant.team_id, to_db_time(now),
-             None if valid_until is None else to_db_time(valid_until)),
+            "INSERT INTO grants (person_id, role, ipwl_id, team_id, granted_at, valid_until) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                person_id,
+                grant.role.value,
+                grant.ipwl_id,
+                grant.team_id,
+                to_db_time(now),
+                None if valid_until is None else to_db_time(valid_until),
+            ),
         )
         return True
 
@@ -117,15 +129,19 @@ class PeopleRepository:
             " LEFT JOIN pic_teams t ON t.id = g.team_id"
             " WHERE g.revoked_at IS NULL AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL"
             " AND g.valid_until > ? AND g.valid_until <= ? AND g.expiry_reminded_at IS NULL ORDER BY g.id LIMIT ?",
-            (to_db_time(now), to_db_time(before), limit))
+            (to_db_time(now), to_db_time(before), limit),
+        )
         return [_lapsing(r) for r in rows]
 
     async def count_lapsing(self, now: dt.datetime, before: dt.datetime) -> int:
         """Grants in force that lapse before ``before`` (reminded or not)."""
-        return int(await self._conn.fetchval(
-            "SELECT count(*) FROM grants g JOIN people p ON p.id = g.person_id WHERE g.revoked_at IS NULL"
-            " AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL AND g.valid_until > ? AND g.valid_until <= ?",
-            (to_db_time(now), to_db_time(before))))
+        return int(
+            await self._conn.fetchval(
+                "SELECT count(*) FROM grants g JOIN people p ON p.id = g.person_id WHERE g.revoked_at IS NULL"
+                " AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL AND g.valid_until > ? AND g.valid_until <= ?",
+                (to_db_time(now), to_db_time(before)),
+            )
+        )
 
     async def lapsing_grant(self, grant_id: int) -> LapsingGrant | None:
         """One grant with an expiry, as the reminder names it (None: revoked since, or no expiry)."""
@@ -134,14 +150,16 @@ class PeopleRepository:
             " FROM grants g JOIN people p ON p.id = g.person_id LEFT JOIN ipwl i ON i.id = g.ipwl_id"
             " LEFT JOIN pic_teams t ON t.id = g.team_id"
             " WHERE g.id = ? AND g.revoked_at IS NULL AND p.revoked_at IS NULL AND g.valid_until IS NOT NULL",
-            (grant_id,))
+            (grant_id,),
+        )
         return None if row is None else _lapsing(row)
 
     async def mark_expiry_reminded(self, grant_id: int, now: dt.datetime) -> bool:
         """Compare-and-set: True only for the run that reminds (two bot instances remind once)."""
         cursor = await self._conn.execute(
             "UPDATE grants SET expiry_reminded_at = ? WHERE id = ? AND expiry_reminded_at IS NULL",
-            (to_db_time(now), grant_id))
+            (to_db_time(now), grant_id),
+        )
         return cursor.rowcount == 1
 
     async def admin_chat_ids(self) -> list[int]:
@@ -171,9 +189,17 @@ class PeopleRepository:
                 list(roles),
             ):
                 roles[person_id].add(Role(role))
-        return [MenuRow(r["id"], r["telegram_user_id"], r["locale"], bool(r["revoked"]),
-                        frozenset(roles[r["id"]]), r["menu_published"])
-                for r in rows]
+        return [
+            MenuRow(
+                r["id"],
+                r["telegram_user_id"],
+                r["locale"],
+                bool(r["revoked"]),
+                frozenset(roles[r["id"]]),
+                r["menu_published"],
+            )
+            for r in rows
+        ]
 
     async def set_menu_published(self, person_id: int, fingerprint: str | None) -> None:
         await self._conn.execute("UPDATE people SET menu_published = ? WHERE id = ?", (fingerprint, person_id))
@@ -207,8 +233,16 @@ class InviteRepository:
         invite_id = await self._conn.fetchval(
             "INSERT INTO invites (token, role, ipwl_id, team_id, created_by, created_at, expires_at, grant_valid_until)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (token, role.value, ipwl_id, team_id, created_by, to_db_time(now), to_db_time(expires_at),
-             None if grant_valid_until is None else to_db_time(grant_valid_until)),
+            (
+                token,
+                role.value,
+                ipwl_id,
+                team_id,
+                created_by,
+                to_db_time(now),
+                to_db_time(expires_at),
+                None if grant_valid_until is None else to_db_time(grant_valid_until),
+            ),
         )
         return Invite(
             id=int(invite_id),

@@ -31,8 +31,9 @@ def client_tool(name: str) -> str:
 
 
 async def _run(*argv: str) -> str:
-    process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE,
-                                                   stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
+    process = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL
+    )
     out, err = await process.communicate()
     if process.returncode != 0:
         raise DumpFailed(f"{Path(argv[0]).name} failed: {err.decode(errors='replace').strip()[:300]}")

@@ -42,7 +42,7 @@ ACQUIRE_TIMEOUT_S = 10.0
 # a stuck session): the storage is busy — as SQLite's busy timeout, never an endless wait.
 LOCK_TIMEOUT_MS = 5000
 
-_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # PostgreSQL's own epoch
+_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # PostgreSQL's own epoch
 _EPOCH_DAY = dt.date(2000, 1, 1).toordinal()
 _MICRO = dt.timedelta(microseconds=1)
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -66,7 +66,7 @@ def translate(sql: str) -> str:
                         continue
                     break
                 end += 1
-            out.append(sql[i:end + 1])
+            out.append(sql[i : end + 1])
             i = end + 1
         elif ch == "-" and sql.startswith("--", i):
             end = sql.find("\n", i)
@@ -97,7 +97,7 @@ def translate_named(sql: str) -> tuple[str, tuple[str, ...]]:
         if ch in "'\"":
             end = sql.find(ch, i + 1)
             end = size - 1 if end < 0 else end
-            out.append(sql[i:end + 1])
+            out.append(sql[i : end + 1])
             i = end + 1
         elif ch == "-" and sql.startswith("--", i):
             end = sql.find("\n", i)
@@ -111,7 +111,7 @@ def translate_named(sql: str) -> tuple[str, tuple[str, ...]]:
             end = i + 1
             while end < size and (sql[end].isalnum() or sql[end] == "_"):
                 end += 1
-            name = sql[i + 1:end]
+            name = sql[i + 1 : end]
             if name not in names:
                 names.append(name)
             out.append(f"${names.index(name) + 1}")
@@ -159,17 +159,22 @@ def _decode_numeric(text: str) -> int | Decimal:
 
 
 async def _prepare(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec("timestamptz", schema="pg_catalog", encoder=_encode_time, decoder=_decode_time,
-                              format="tuple")
-    await conn.set_type_codec("date", schema="pg_catalog", encoder=_encode_date, decoder=_decode_date,
-                              format="tuple")
+    await conn.set_type_codec(
+        "timestamptz", schema="pg_catalog", encoder=_encode_time, decoder=_decode_time, format="tuple"
+    )
+    await conn.set_type_codec("date", schema="pg_catalog", encoder=_encode_date, decoder=_decode_date, format="tuple")
     # Binary codecs (not text ones), so that COPY (copy_rows) can use them too.
-    await conn.set_type_codec("bool", schema="pg_catalog", encoder=lambda v: b"\x01" if v else b"\x00",
-                              decoder=lambda b: b != b"\x00", format="binary")
-    await conn.set_type_codec("numeric", schema="pg_catalog", encoder=str, decoder=_decode_numeric,
-                              format="text")
-    await conn.set_type_codec("text", schema="pg_catalog", encoder=lambda v: str(v).encode(),
-                              decoder=lambda b: b.decode(), format="binary")
+    await conn.set_type_codec(
+        "bool",
+        schema="pg_catalog",
+        encoder=lambda v: b"\x01" if v else b"\x00",
+        decoder=lambda b: b != b"\x00",
+        format="binary",
+    )
+    await conn.set_type_codec("numeric", schema="pg_catalog", encoder=str, decoder=_decode_numeric, format="text")
+    await conn.set_type_codec(
+        "text", schema="pg_catalog", encoder=lambda v: str(v).encode(), decoder=lambda b: b.decode(), format="binary"
+    )
 
 
 def _rowcount(status: str) -> int:
@@ -178,12 +183,29 @@ def _rowcount(status: str) -> int:
 
 
 # The tables an erasure blanks or deletes rows of (storage.admin.PersonalDataRepository).
-_PERSONAL_TABLES = ("clients", "client_flags", "consents", "budget_lines", "bank_accounts", "transfers", "return_reasons", "attachments",
-                    "audit_events", "proposal_versions")
+_PERSONAL_TABLES = (
+    "clients",
+    "client_flags",
+    "consents",
+    "budget_lines",
+    "bank_accounts",
+    "transfers",
+    "return_reasons",
+    "attachments",
+    "audit_events",
+    "proposal_versions",
+)
 
-_BUSY = (asyncpg.exceptions.TooManyConnectionsError, asyncpg.exceptions.CannotConnectNowError,
-         asyncpg.exceptions.LockNotAvailableError, asyncpg.exceptions.QueryCanceledError,
-         asyncpg.exceptions.ConnectionDoesNotExistError, ConnectionError, TimeoutError, OSError)
+_BUSY = (
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.QueryCanceledError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    ConnectionError,
+    TimeoutError,
+    OSError,
+)
 
 
 # A lock not granted within the lock timeout, or a deadlock PostgreSQL broke by cancelling this
@@ -279,9 +301,17 @@ class PostgresDatabase(Database):
     async def open(cls, url: str, *, pool_size: int = 10, lock_timeout_ms: int = LOCK_TIMEOUT_MS) -> PostgresDatabase:  # type: ignore[override]
         try:
             pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=max(1, pool_size), init=_prepare, statement_cache_size=1024,
-                server_settings={"timezone": "UTC", "application_name": "atensi-bot",
-                                 "lock_timeout": str(lock_timeout_ms)})
+                url,
+                min_size=1,
+                max_size=max(1, pool_size),
+                init=_prepare,
+                statement_cache_size=1024,
+                server_settings={
+                    "timezone": "UTC",
+                    "application_name": "atensi-bot",
+                    "lock_timeout": str(lock_timeout_ms),
+                },
+            )
         except (*_BUSY, asyncpg.PostgresError) as error:  # down, refusing, or no such database
             raise StorageBusy(f"PostgreSQL unavailable: {error}") from error
         return cls(pool, url)

@@ -15,9 +15,9 @@ from bot.domain.models import (
     ReturnReason,
     Sex,
 )
+from bot.domain.records import ProposalSummary
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
 from storage.sealing import SEALED_COLUMNS, Sealer
-from bot.domain.records import ProposalSummary
 
 
 def _proposal(row: Row) -> Proposal:
@@ -101,9 +101,7 @@ class ProposalRepository:
         )
 
     async def cursor_of(self, proposal_id: int) -> str | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT draft_cursor FROM proposals WHERE id = ?", (proposal_id,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT draft_cursor FROM proposals WHERE id = ?", (proposal_id,))
         return self._keys.open(rows[0][0], "proposals", "draft_cursor") if rows else None
 
     async def move(
@@ -116,25 +114,38 @@ class ProposalRepository:
         **fields: object,
     ) -> bool:
         """Compare-and-set the status: True only for the one caller that found it in ``frm``."""
-        allowed = {"claimed_by", "verified_by", "validated_by", "lpj_verified_by", "decree_id",
-                   "lpj_due_on", "version", "submitted_at", "draft_cursor"}
+        allowed = {
+            "claimed_by",
+            "verified_by",
+            "validated_by",
+            "lpj_verified_by",
+            "decree_id",
+            "lpj_due_on",
+            "version",
+            "submitted_at",
+            "draft_cursor",
+        }
         if set(fields) - allowed:
             raise ValueError(f"bad proposal fields: {sorted(set(fields) - allowed)}")
         stamp = to_db_time(now)
         if fields.get("draft_cursor") is not None:
             fields["draft_cursor"] = self._keys.seal(str(fields["draft_cursor"]), "proposals", "draft_cursor")
-        values = [v.isoformat() if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
-                  else to_db_time(v) if isinstance(v, dt.datetime) else v for v in fields.values()]
+        values = [
+            v.isoformat()
+            if isinstance(v, dt.date) and not isinstance(v, dt.datetime)
+            else to_db_time(v)
+            if isinstance(v, dt.datetime)
+            else v
+            for v in fields.values()
+        ]
         extra = "".join(f", {name} = ?" for name in fields)
         cursor = await self._conn.execute(
-            f"UPDATE proposals SET status = ?, status_since = ?, updated_at = ?{extra}"
-            " WHERE id = ? AND status = ?",
+            f"UPDATE proposals SET status = ?, status_since = ?, updated_at = ?{extra} WHERE id = ? AND status = ?",
             [to.value, stamp, stamp, *values, proposal_id, frm.value],
         )
         return cursor.rowcount == 1
 
-    async def save_version(self, proposal_id: int, version: int, snapshot: str, by: int,
-                           now: dt.datetime) -> None:
+    async def save_version(self, proposal_id: int, version: int, snapshot: str, by: int, now: dt.datetime) -> None:
         await self._conn.execute(
             "INSERT INTO proposal_versions (proposal_id, version, snapshot, submitted_by, submitted_at)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -148,9 +159,18 @@ class ProposalRepository:
         )
         return self._keys.open(rows[0][0], "proposal_versions", "snapshot") if rows else None
 
-    async def add_return_reason(self, proposal_id: int, version: int, stage: str, reason: str, *,
-                                by: int, now: dt.datetime, client_id: int | None = None,
-                                field: str | None = None) -> None:
+    async def add_return_reason(
+        self,
+        proposal_id: int,
+        version: int,
+        stage: str,
+        reason: str,
+        *,
+        by: int,
+        now: dt.datetime,
+        client_id: int | None = None,
+        field: str | None = None,
+    ) -> None:
         await self._conn.execute(
             "INSERT INTO return_reasons (proposal_id, version, stage, client_id, field, reason,"
             " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -220,8 +240,21 @@ def _client(row: Row, keys: Sealer, budget: tuple[BudgetLine, ...], flags: tuple
 
 # Client columns a person may edit one at a time (never the ids or the position).
 CLIENT_FIELDS = frozenset(
-    {"full_name", "nik", "sex", "birth_date", "province_code", "regency", "address", "phone",
-     "approach", "components", "assessment", "intervention_plan", "flags"}
+    {
+        "full_name",
+        "nik",
+        "sex",
+        "birth_date",
+        "province_code",
+        "regency",
+        "address",
+        "phone",
+        "approach",
+        "components",
+        "assessment",
+        "intervention_plan",
+        "flags",
+    }
 )
 
 
@@ -258,13 +291,13 @@ class ClientRepository:
     async def of_proposal(self, proposal_id: int) -> list[Client]:
         lines: dict[int, list[BudgetLine]] = {}
         for r in await self._conn.execute_fetchall(
-            "SELECT b.* FROM budget_lines b JOIN clients c ON c.id = b.client_id"
-            " WHERE c.proposal_id = ? ORDER BY b.id",
+            "SELECT b.* FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ? ORDER BY b.id",
             (proposal_id,),
         ):
             lines.setdefault(r["client_id"], []).append(
-                BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
-                           r["quantity"], r["unit_cost"])
+                BudgetLine(
+                    r["id"], r["client_id"], Component(r["component"]), r["description"], r["quantity"], r["unit_cost"]
+                )
             )
         flags: dict[int, list[str]] = {}
         for r in await self._conn.execute_fetchall(
@@ -288,9 +321,17 @@ class ClientRepository:
         flags = await self._conn.execute_fetchall(
             "SELECT flag FROM client_flags WHERE client_id = ? ORDER BY flag", (client_id,)
         )
-        return _client(rows[0], self._keys, tuple(
-            BudgetLine(r["id"], r["client_id"], Component(r["component"]), r["description"],
-                       r["quantity"], r["unit_cost"]) for r in budget), tuple(r[0] for r in flags))
+        return _client(
+            rows[0],
+            self._keys,
+            tuple(
+                BudgetLine(
+                    r["id"], r["client_id"], Component(r["component"]), r["description"], r["quantity"], r["unit_cost"]
+                )
+                for r in budget
+            ),
+            tuple(r[0] for r in flags),
+        )
 
     async def _set_flags(self, client_id: int, flags: object) -> None:
         """Replace the client's flags (rows of client_flags, migration 0009)."""
@@ -310,10 +351,12 @@ class ClientRepository:
         sealed = self._columns({"full_name": full_name, "nik": nik, **fields})
         columns = ["proposal_id", "position", *sealed]
         values = [proposal_id, rows[0][0], *sealed.values()]
-        client_id = int(await self._conn.fetchval(
-            f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
-            values,
-        ))
+        client_id = int(
+            await self._conn.fetchval(
+                f"INSERT INTO clients ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) RETURNING id",
+                values,
+            )
+        )
         if flags:
             await self._set_flags(client_id, flags)
         return client_id
@@ -339,11 +382,13 @@ class ClientRepository:
     async def add_budget_line(
         self, client_id: int, component: Component, description: str, quantity: int, unit_cost: int
     ) -> int:
-        return int(await self._conn.fetchval(
-            "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
-            " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (client_id, component.value, description, quantity, unit_cost, quantity * unit_cost),
-        ))
+        return int(
+            await self._conn.fetchval(
+                "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (client_id, component.value, description, quantity, unit_cost, quantity * unit_cost),
+            )
+        )
 
     async def remove_budget_line(self, line_id: int) -> None:
         await self._conn.execute("DELETE FROM budget_lines WHERE id = ?", (line_id,))
@@ -377,29 +422,66 @@ class AttachmentRepository:
             return []
         marks = ",".join("?" for _ in stored_paths)
         rows = await self._conn.execute_fetchall(
-            f"SELECT DISTINCT stored_path FROM attachments WHERE stored_path IN ({marks})", stored_paths)
+            f"SELECT DISTINCT stored_path FROM attachments WHERE stored_path IN ({marks})", stored_paths
+        )
         used = {r[0] for r in rows}
         return sorted({path for path in stored_paths if path not in used})
 
-    async def add(self, proposal_id: int, *, client_id: int | None, purpose: str, telegram_file_id: str,
-                  file_unique_id: str | None, file_name: str | None, mime_type: str | None, size: int,
-                  sha256: str, stored_path: str | None, uploaded_by: int, now: dt.datetime) -> int:
-        return int(await self._conn.fetchval(
-            "INSERT INTO attachments (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,"
-            " file_name, mime_type, size, sha256, stored_path, uploaded_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,
-             self._keys.seal(file_name, "attachments", "file_name"), mime_type,
-             size, sha256, stored_path, uploaded_by, to_db_time(now)),
-        ))
+    async def add(
+        self,
+        proposal_id: int,
+        *,
+        client_id: int | None,
+        purpose: str,
+        telegram_file_id: str,
+        file_unique_id: str | None,
+        file_name: str | None,
+        mime_type: str | None,
+        size: int,
+        sha256: str,
+        stored_path: str | None,
+        uploaded_by: int,
+        now: dt.datetime,
+    ) -> int:
+        return int(
+            await self._conn.fetchval(
+                "INSERT INTO attachments (proposal_id, client_id, purpose, telegram_file_id, file_unique_id,"
+                " file_name, mime_type, size, sha256, stored_path, uploaded_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (
+                    proposal_id,
+                    client_id,
+                    purpose,
+                    telegram_file_id,
+                    file_unique_id,
+                    self._keys.seal(file_name, "attachments", "file_name"),
+                    mime_type,
+                    size,
+                    sha256,
+                    stored_path,
+                    uploaded_by,
+                    to_db_time(now),
+                ),
+            )
+        )
 
     async def of_proposal(self, proposal_id: int) -> list[Attachment]:
         rows = await self._conn.execute_fetchall(
             "SELECT * FROM attachments WHERE proposal_id = ? ORDER BY id", (proposal_id,)
         )
         return [
-            Attachment(r["id"], r["proposal_id"], r["client_id"], r["purpose"], r["telegram_file_id"],
-                       self._keys.open(r["file_name"], "attachments", "file_name"), r["mime_type"], r["size"], r["sha256"], r["stored_path"])
+            Attachment(
+                r["id"],
+                r["proposal_id"],
+                r["client_id"],
+                r["purpose"],
+                r["telegram_file_id"],
+                self._keys.open(r["file_name"], "attachments", "file_name"),
+                r["mime_type"],
+                r["size"],
+                r["sha256"],
+                r["stored_path"],
+            )
             for r in rows
         ]
 
@@ -411,7 +493,8 @@ class AttachmentRepository:
         """
         rows = await self._conn.execute_fetchall(
             "SELECT stored_path FROM attachments WHERE id = ? AND proposal_id = ? AND purpose = ?",
-            (attachment_id, proposal_id, purpose))
+            (attachment_id, proposal_id, purpose),
+        )
         if not rows:
             return None
         stored_path = rows[0][0]

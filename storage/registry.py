@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.domain.models import Ipwl, Team
-from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
 from bot.domain.records import NewIpwl
+from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
 
 
 def _team(row: Row) -> Team:
@@ -42,9 +42,7 @@ class TeamRepository:
         return Team(id=int(team_id), code=code, name=name)
 
     async def by_code(self, code: str) -> Team | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT * FROM pic_teams WHERE lower(code) = lower(?)", (code,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT * FROM pic_teams WHERE lower(code) = lower(?)", (code,))
         return _team(rows[0]) if rows else None
 
     async def by_id(self, team_id: int) -> Team | None:
@@ -52,9 +50,7 @@ class TeamRepository:
         return _team(rows[0]) if rows else None
 
     async def by_group_chat(self, chat_id: int) -> Team | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT * FROM pic_teams WHERE group_chat_id = ?", (chat_id,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT * FROM pic_teams WHERE group_chat_id = ?", (chat_id,))
         return _team(rows[0]) if rows else None
 
     async def all(self) -> list[Team]:
@@ -67,9 +63,7 @@ class TeamRepository:
             "UPDATE pic_teams SET group_chat_id = NULL WHERE group_chat_id = ? AND id != ?",
             (chat_id, team_id),
         )
-        await self._conn.execute(
-            "UPDATE pic_teams SET group_chat_id = ? WHERE id = ?", (chat_id, team_id)
-        )
+        await self._conn.execute("UPDATE pic_teams SET group_chat_id = ? WHERE id = ?", (chat_id, team_id))
 
     async def ipwl_counts(self) -> dict[int, int]:
         rows = await self._conn.execute_fetchall(
@@ -83,9 +77,7 @@ class IpwlRepository:
         self._conn = conn
 
     async def by_code(self, code: str) -> Ipwl | None:
-        rows = await self._conn.execute_fetchall(
-            "SELECT * FROM ipwl WHERE lower(code) = lower(?)", (code,)
-        )
+        rows = await self._conn.execute_fetchall("SELECT * FROM ipwl WHERE lower(code) = lower(?)", (code,))
         return _ipwl(rows[0]) if rows else None
 
     async def by_id(self, ipwl_id: int) -> Ipwl | None:

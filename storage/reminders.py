@@ -12,9 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from bot.domain.models import ProposalStatus, Role
+from bot.domain.records import QueueItem
 from bot.domain.reminder_rules import DigestItem, Item, Kind
 from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
-from bot.domain.records import QueueItem
 
 # The proposal with its IPWL: everything an Item needs.
 _ITEM = (
@@ -58,7 +58,9 @@ class ReminderRepository:
 
     # --- pages of candidates --------------------------------------------------------------------
 
-    async def lpj_outstanding(self, status: ProposalStatus, *, after: int, limit: int, due_until: dt.date) -> list[Item]:
+    async def lpj_outstanding(
+        self, status: ProposalStatus, *, after: int, limit: int, due_until: dt.date
+    ) -> list[Item]:
         """Proposals owing an LPJ (paid / LPJ returned) due on or before ``due_until``."""
         rows = await self._conn.execute_fetchall(
             _ITEM.format(extra="") + " WHERE p.status = ? AND p.id > ? AND p.lpj_due_on IS NOT NULL"
@@ -119,7 +121,7 @@ class ReminderRepository:
         """Which of ``keys`` are already in the log (a fast path; ``log`` is the real guard)."""
         found: set[str] = set()
         for start in range(0, len(keys), 500):  # stay far below SQLite's bound-parameter limit
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             marks = ",".join("?" for _ in chunk)
             rows = await self._conn.execute_fetchall(f"SELECT key FROM reminder_log WHERE key IN ({marks})", chunk)
             found.update(r[0] for r in rows)
@@ -131,7 +133,7 @@ class ReminderRepository:
         won: set[str] = set()
         stamp = to_db_time(now)
         for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             rows = await self._conn.execute_fetchall(
                 f"INSERT INTO reminder_log (key, sent_at) VALUES {','.join('(?, ?)' for _ in chunk)}"
                 " ON CONFLICT (key) DO NOTHING RETURNING key",
@@ -150,8 +152,9 @@ class ReminderRepository:
             return f" AND p.ipwl_id IN ({','.join('?' for _ in ipwl_ids) or 'NULL'})", list(ipwl_ids)
         return "", []
 
-    async def queue_counts(self, statuses: Sequence[ProposalStatus], *, team_id: int | None = None,
-                           ipwl_ids: Sequence[int] | None = None) -> dict[ProposalStatus, int]:
+    async def queue_counts(
+        self, statuses: Sequence[ProposalStatus], *, team_id: int | None = None, ipwl_ids: Sequence[int] | None = None
+    ) -> dict[ProposalStatus, int]:
         scope, args = self._scope(team_id, ipwl_ids)
         marks = ",".join("?" for _ in statuses)
         rows = await self._conn.execute_fetchall(
@@ -161,8 +164,14 @@ class ReminderRepository:
         )
         return {ProposalStatus(r[0]): r[1] for r in rows}
 
-    async def queue_oldest(self, statuses: Sequence[ProposalStatus], *, limit: int, team_id: int | None = None,
-                           ipwl_ids: Sequence[int] | None = None) -> list[QueueItem]:
+    async def queue_oldest(
+        self,
+        statuses: Sequence[ProposalStatus],
+        *,
+        limit: int,
+        team_id: int | None = None,
+        ipwl_ids: Sequence[int] | None = None,
+    ) -> list[QueueItem]:
         """The ``limit`` items waiting longest (oldest first)."""
         scope, args = self._scope(team_id, ipwl_ids)
         marks = ",".join("?" for _ in statuses)

@@ -109,8 +109,10 @@ REPORT_QUERIES = {
 
 # --- exports: column keys (labels live in bot/files/report_files.py) and their query over [start, end) ---
 
-_BUDGET_OF_PROPOSAL = ("(SELECT coalesce(sum(b.total), 0) FROM clients c2 JOIN budget_lines b"
-                       " ON b.client_id = c2.id WHERE c2.proposal_id = p.id)")
+_BUDGET_OF_PROPOSAL = (
+    "(SELECT coalesce(sum(b.total), 0) FROM clients c2 JOIN budget_lines b"
+    " ON b.client_id = c2.id WHERE c2.proposal_id = p.id)"
+)
 
 
 @dataclass(frozen=True)
@@ -121,8 +123,24 @@ class ExportQuery:
 
 EXPORTS: dict[str, ExportQuery] = {
     "proposals": ExportQuery(
-        ("code", "ipwl_code", "ipwl_name", "province_code", "team_code", "status", "version", "period",
-         "clients", "budget", "sk_number", "sk_date", "lpj_due_on", "created_at", "submitted_at", "status_since"),
+        (
+            "code",
+            "ipwl_code",
+            "ipwl_name",
+            "province_code",
+            "team_code",
+            "status",
+            "version",
+            "period",
+            "clients",
+            "budget",
+            "sk_number",
+            "sk_date",
+            "lpj_due_on",
+            "created_at",
+            "submitted_at",
+            "status_since",
+        ),
         "SELECT p.code, i.code, i.name, i.province_code, t.code, p.status, p.version,"
         " CASE WHEN p.period_year IS NULL THEN NULL ELSE p.period_year || '-' ||"
         "   CASE WHEN p.period_month < 10 THEN '0' ELSE '' END || p.period_month END,"
@@ -132,9 +150,26 @@ EXPORTS: dict[str, ExportQuery] = {
         " LEFT JOIN decrees d ON d.id = p.decree_id WHERE p.created_at >= ? AND p.created_at < ? ORDER BY p.id",
     ),
     "clients": ExportQuery(
-        ("code", "ipwl_code", "status", "position", "full_name", "nik", "sex", "birth_date", "province_code",
-         "regency", "address", "phone", "approach", "components", "budget", "assessment", "intervention_plan",
-         "erased_at"),
+        (
+            "code",
+            "ipwl_code",
+            "status",
+            "position",
+            "full_name",
+            "nik",
+            "sex",
+            "birth_date",
+            "province_code",
+            "regency",
+            "address",
+            "phone",
+            "approach",
+            "components",
+            "budget",
+            "assessment",
+            "intervention_plan",
+            "erased_at",
+        ),
         "SELECT p.code, i.code, p.status, c.position, c.full_name, c.nik, c.sex, c.birth_date, c.province_code,"
         " c.regency, c.address, c.phone, c.approach, c.components,"
         " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id),"
@@ -143,8 +178,23 @@ EXPORTS: dict[str, ExportQuery] = {
         " WHERE p.created_at >= ? AND p.created_at < ? ORDER BY p.id, c.position",
     ),
     "payments": ExportQuery(
-        ("code", "ipwl_code", "spp_number", "spp_date", "spm_number", "spm_date", "position", "nik", "bank_code",
-         "account_number", "holder_name", "amount", "transfer_status", "transfer_on", "updated_at"),
+        (
+            "code",
+            "ipwl_code",
+            "spp_number",
+            "spp_date",
+            "spm_number",
+            "spm_date",
+            "position",
+            "nik",
+            "bank_code",
+            "account_number",
+            "holder_name",
+            "amount",
+            "transfer_status",
+            "transfer_on",
+            "updated_at",
+        ),
         "SELECT p.code, i.code, pay.spp_number, pay.spp_date, pay.spm_number, pay.spm_date, c.position, c.nik,"
         " ba.bank_code, ba.account_number, ba.holder_name, t.amount, t.status, t.transfer_on, t.updated_at"
         " FROM transfers t JOIN clients c ON c.id = t.client_id JOIN proposals p ON p.id = c.proposal_id"
@@ -154,7 +204,8 @@ EXPORTS: dict[str, ExportQuery] = {
     ),
     "lpj": ExportQuery(
         ("code", "ipwl_code", "status", "lpj_version", "submitted_at", "lpj_due_on", "late", "budget", "accounted"),
-        "SELECT p.code, i.code, p.status, l.version, l.submitted_at, p.lpj_due_on, l.late, " + _BUDGET_OF_PROPOSAL
+        "SELECT p.code, i.code, p.status, l.version, l.submitted_at, p.lpj_due_on, l.late, "
+        + _BUDGET_OF_PROPOSAL
         + ", (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r WHERE r.lpj_id = l.id)"
         " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
         " WHERE l.submitted_at >= ? AND l.submitted_at < ? ORDER BY l.submitted_at, p.id",
@@ -174,34 +225,41 @@ EXPORTS: dict[str, ExportQuery] = {
 # file) and each client's realization against the RAB.
 EXPORT_DETAILS: dict[str, tuple[tuple[str, ExportQuery], ...]] = {
     "lpj": (
-        ("receipts", ExportQuery(
-            ("code", "ipwl_code", "receipt", "file_name", "amount", "stamped", "created_at"),
-            "SELECT p.code, i.code, e.id, a.file_name, e.amount, e.stamped, e.created_at FROM lpj_evidence e"
-            " JOIN lpj l ON l.id = e.lpj_id JOIN proposals p ON p.id = l.proposal_id"
-            " JOIN ipwl i ON i.id = p.ipwl_id"
-            " JOIN attachments a ON a.id = e.attachment_id"
-            " WHERE e.kind = 'receipt' AND l.submitted_at >= ? AND l.submitted_at < ? ORDER BY p.id, e.id",
-        )),
-        ("realization", ExportQuery(
-            ("code", "ipwl_code", "position", "client_budget", "realized", "difference"),
-            "SELECT code, ipwl, position, budget, realized, budget - realized FROM ("
-            " SELECT p.id AS pid, p.code AS code, i.code AS ipwl, c.position AS position,"
-            " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id) AS budget,"
-            " (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r"
-            "   JOIN budget_lines b ON b.id = r.budget_line_id"
-            "   WHERE r.lpj_id = l.id AND b.client_id = c.id) AS realized"
-            " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
-            " JOIN clients c ON c.proposal_id = p.id"
-            " WHERE l.submitted_at >= ? AND l.submitted_at < ?) AS per_client"
-            " ORDER BY pid, position",
-        )),
+        (
+            "receipts",
+            ExportQuery(
+                ("code", "ipwl_code", "receipt", "file_name", "amount", "stamped", "created_at"),
+                "SELECT p.code, i.code, e.id, a.file_name, e.amount, e.stamped, e.created_at FROM lpj_evidence e"
+                " JOIN lpj l ON l.id = e.lpj_id JOIN proposals p ON p.id = l.proposal_id"
+                " JOIN ipwl i ON i.id = p.ipwl_id"
+                " JOIN attachments a ON a.id = e.attachment_id"
+                " WHERE e.kind = 'receipt' AND l.submitted_at >= ? AND l.submitted_at < ? ORDER BY p.id, e.id",
+            ),
+        ),
+        (
+            "realization",
+            ExportQuery(
+                ("code", "ipwl_code", "position", "client_budget", "realized", "difference"),
+                "SELECT code, ipwl, position, budget, realized, budget - realized FROM ("
+                " SELECT p.id AS pid, p.code AS code, i.code AS ipwl, c.position AS position,"
+                " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b WHERE b.client_id = c.id) AS budget,"
+                " (SELECT coalesce(sum(r.amount), 0) FROM lpj_realizations r"
+                "   JOIN budget_lines b ON b.id = r.budget_line_id"
+                "   WHERE r.lpj_id = l.id AND b.client_id = c.id) AS realized"
+                " FROM lpj l JOIN proposals p ON p.id = l.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+                " JOIN clients c ON c.proposal_id = p.id"
+                " WHERE l.submitted_at >= ? AND l.submitted_at < ?) AS per_client"
+                " ORDER BY pid, position",
+            ),
+        ),
     ),
 }
 
 
 # Export columns holding sealed values: the column key → the (table, column) it was sealed for.
-_SEALED_EXPORT_COLUMNS = {column: (table, column) for table in ("clients", "bank_accounts")
-                          for column in SEALED_COLUMNS[table]} | {"file_name": ("attachments", "file_name")}
+_SEALED_EXPORT_COLUMNS = {
+    column: (table, column) for table in ("clients", "bank_accounts") for column in SEALED_COLUMNS[table]
+} | {"file_name": ("attachments", "file_name")}
 
 
 class ReportReader:
@@ -237,12 +295,16 @@ class ReportReader:
         rows = await self._conn.execute_fetchall(SQL_MONTH_FLOWS, (to_db_time(start), to_db_time(end)))
         return {r[0]: r[1] for r in rows}
 
-    async def export_rows(self, kind: str, start: dt.datetime, end: dt.datetime, query: ExportQuery | None = None
-                          ) -> AsyncIterator[Sequence[tuple]]:
+    async def export_rows(
+        self, kind: str, start: dt.datetime, end: dt.datetime, query: ExportQuery | None = None
+    ) -> AsyncIterator[Sequence[tuple]]:
         """The rows of one export (or of one of its detail sheets) over [start, end), in pages."""
         query = query or EXPORTS[kind]
-        sealed = [(index, *_SEALED_EXPORT_COLUMNS[name]) for index, name in enumerate(query.columns)
-                  if name in _SEALED_EXPORT_COLUMNS]
+        sealed = [
+            (index, *_SEALED_EXPORT_COLUMNS[name])
+            for index, name in enumerate(query.columns)
+            if name in _SEALED_EXPORT_COLUMNS
+        ]
         async for page in self._conn.stream(query.sql, (to_db_time(start), to_db_time(end)), page=PAGE):
             if not sealed:
                 yield [tuple(r) for r in page]
@@ -285,7 +347,8 @@ class ReportRunRepository:
 
     async def kept(self, period: str) -> KeptReport | None:
         rows = await self._conn.execute_fetchall(
-            "SELECT period, ran_at, report, late FROM report_runs WHERE period = ?", (period,))
+            "SELECT period, ran_at, report, late FROM report_runs WHERE period = ?", (period,)
+        )
         if not rows:
             return None
         sent_at = from_db_time(rows[0][1])

@@ -27,8 +27,6 @@ it changed), so a rotation can run beside it.
 
 from __future__ import annotations
 
-from typing import overload
-
 import base64
 import datetime as dt
 import hashlib
@@ -40,6 +38,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -71,12 +70,19 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "proposals": ("draft_cursor",),
 }
 # The key column each sealed table is walked by (rotation, sealing plain rows).
-ROW_KEYS: dict[str, tuple[str, ...]] = {"clients": ("id",), "bank_accounts": ("client_id",),
-                                       "proposal_versions": ("proposal_id", "version"), "attachments": ("id",),
-                                       "conversations": ("person_id",), "proposals": ("id",)}
+ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "clients": ("id",),
+    "bank_accounts": ("client_id",),
+    "proposal_versions": ("proposal_id", "version"),
+    "attachments": ("id",),
+    "conversations": ("person_id",),
+    "proposals": ("id",),
+}
 # Blind index columns: (table, index column) ← the sealed column they index.
-BLIND_COLUMNS: dict[tuple[str, str], str] = {("clients", "nik"): "nik_index",
-                                              ("bank_accounts", "account_number"): "account_index"}
+BLIND_COLUMNS: dict[tuple[str, str], str] = {
+    ("clients", "nik"): "nik_index",
+    ("bank_accounts", "account_number"): "account_index",
+}
 
 
 class KeyringError(Exception):
@@ -103,7 +109,7 @@ def is_sealed(value: object) -> bool:
 
 def key_id_of(value: str) -> str | None:
     """The key id a sealed value names (None for a plain value)."""
-    return value[len(PREFIX):len(PREFIX) + KEY_ID_WIDTH] if is_sealed(value) else None
+    return value[len(PREFIX) : len(PREFIX) + KEY_ID_WIDTH] if is_sealed(value) else None
 
 
 def _b64(data: bytes) -> str:
@@ -148,8 +154,10 @@ class Keyring:
             data = json.loads(text)
             if data.get("format") != FORMAT:
                 raise ValueError(f"not a key file of this bot (format {data.get('format')!r})")
-            keys = {kid: DataKey(kid, _unb64(k["key"]), k["created_at"], k.get("retired_at"))
-                    for kid, k in data["data_keys"].items()}
+            keys = {
+                kid: DataKey(kid, _unb64(k["key"]), k["created_at"], k.get("retired_at"))
+                for kid, k in data["data_keys"].items()
+            }
             ring = cls(data["current"], keys, _unb64(data["index_key"]), path)
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise KeyringError(f"the key file {path or ENV_INLINE} cannot be read: {error}") from None
@@ -201,13 +209,21 @@ class Keyring:
         return cls.load(path)
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": FORMAT,
-            "current": self.current,
-            "index_key": _b64(self.index_key),
-            "data_keys": {kid: {"key": _b64(k.key), "created_at": k.created_at, "retired_at": k.retired_at}
-                          for kid, k in sorted(self.keys.items())},
-        }, indent=2) + "\n"
+        return (
+            json.dumps(
+                {
+                    "format": FORMAT,
+                    "current": self.current,
+                    "index_key": _b64(self.index_key),
+                    "data_keys": {
+                        kid: {"key": _b64(k.key), "created_at": k.created_at, "retired_at": k.retired_at}
+                        for kid, k in sorted(self.keys.items())
+                    },
+                },
+                indent=2,
+            )
+            + "\n"
+        )
 
     def save(self, *, exclusive: bool = False) -> None:
         """Write the key file (0600) atomically: a temp file beside it, fsync, rename."""
@@ -281,7 +297,8 @@ class Keyring:
             if key is None or key.retired_at is not None:
                 raise KeyringError(
                     f"data is sealed under key {key_id}, which the key file does not hold"
-                    f" ({', '.join(self.usable)} only): restore the key file that has it")
+                    f" ({', '.join(self.usable)} only): restore the key file that has it"
+                )
             cipher = self._aead[key_id] = AESGCM(key.key)
         return cipher
 
@@ -304,13 +321,15 @@ class Keyring:
         """The plain value of a sealed one (a plain value from before sealing reads as itself)."""
         if value is None or not value.startswith(PREFIX):
             return value
-        key_id = value[len(PREFIX):len(PREFIX) + KEY_ID_WIDTH]
+        key_id = value[len(PREFIX) : len(PREFIX) + KEY_ID_WIDTH]
         blob = _unb64(value[SEALED_HEAD:])
         try:
             plain = self._cipher(key_id).decrypt(blob[:_NONCE], blob[_NONCE:], f"{table}.{column}".encode())
         except (InvalidTag, ValueError):
-            raise SealedValueError(f"a sealed value in {table}.{column} does not open under {key_id}"
-                                   " (altered, or copied from another column)") from None
+            raise SealedValueError(
+                f"a sealed value in {table}.{column} does not open under {key_id}"
+                " (altered, or copied from another column)"
+            ) from None
         return plain.decode("utf-8")
 
     def blind(self, kind: str, value: str | None) -> str | None:
@@ -335,10 +354,10 @@ class Keyring:
         if not data.startswith(FILE_MAGIC):
             return data
         head = len(FILE_MAGIC)
-        kid = data[head:head + KEY_ID_WIDTH].decode("ascii", "replace")
-        nonce = data[head + KEY_ID_WIDTH:head + KEY_ID_WIDTH + _NONCE]
+        kid = data[head : head + KEY_ID_WIDTH].decode("ascii", "replace")
+        nonce = data[head + KEY_ID_WIDTH : head + KEY_ID_WIDTH + _NONCE]
         try:
-            return self._cipher(kid).decrypt(nonce, data[head + KEY_ID_WIDTH + _NONCE:], _FILE_AAD)
+            return self._cipher(kid).decrypt(nonce, data[head + KEY_ID_WIDTH + _NONCE :], _FILE_AAD)
         except (InvalidTag, ValueError):
             raise SealedValueError(f"a stored file does not open under {kid} (altered or truncated)") from None
 
@@ -347,13 +366,11 @@ class Keyring:
         """The key id of a sealed file from its first bytes (None: a plain file)."""
         if not head.startswith(FILE_MAGIC):
             return None
-        return head[len(FILE_MAGIC):len(FILE_MAGIC) + KEY_ID_WIDTH].decode("ascii", "replace")
+        return head[len(FILE_MAGIC) : len(FILE_MAGIC) + KEY_ID_WIDTH].decode("ascii", "replace")
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class MissingKeyring:
@@ -367,7 +384,8 @@ class MissingKeyring:
     def _refuse(self) -> KeyringError:
         return KeyringError(
             "no keys for the clients' personal data: set ATENSI_KEY_FILE to the key file"
-            " (or [storage] key_file in the config), or make one with `atensi-bot keys new`")
+            " (or [storage] key_file in the config), or make one with `atensi-bot keys new`"
+        )
 
     def seal(self, value: str | None, table: str, column: str) -> str | None:
         if value is None:
@@ -408,5 +426,17 @@ class MissingKeyring:
 Sealer = Keyring | MissingKeyring
 
 
-__all__ = ["BLIND_COLUMNS", "Keyring", "KeyringError", "MissingKeyring", "ROW_KEYS", "SEALED_COLUMNS", "Sealer",
-           "SealedValueError", "is_sealed", "key_id_of", "normalize_account", "normalize_nik"]
+__all__ = [
+    "BLIND_COLUMNS",
+    "Keyring",
+    "KeyringError",
+    "MissingKeyring",
+    "ROW_KEYS",
+    "SEALED_COLUMNS",
+    "Sealer",
+    "SealedValueError",
+    "is_sealed",
+    "key_id_of",
+    "normalize_account",
+    "normalize_nik",
+]

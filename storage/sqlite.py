@@ -75,8 +75,9 @@ class SqliteConnection:
 
     async def copy_rows(self, table: str, columns: list[str], rows: Iterable[Params]) -> None:
         """Bulk-load rows as given, ids included."""
-        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                               rows)
+        await self.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", rows
+        )
 
     async def lock(self, key: str) -> None:
         """Nothing to do: ``BEGIN IMMEDIATE`` already made this the only writer."""

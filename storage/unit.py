@@ -12,7 +12,6 @@ from storage.audit_chain import AuditMirror
 from storage.consents import ConsentRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
-from storage.inbox import InboxRepository
 from storage.finance import (
     BankAccountRepository,
     DecreeRepository,
@@ -21,6 +20,7 @@ from storage.finance import (
     StaffRepository,
     TransferRepository,
 )
+from storage.inbox import InboxRepository
 from storage.lpj import LpjRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
@@ -29,8 +29,8 @@ from storage.proposals import AttachmentRepository, ClientRepository, ProposalRe
 from storage.registry import IpwlRepository, TeamRepository
 from storage.reminders import AudienceRepository, ReminderRepository
 from storage.reports import ReportRunRepository
-from storage.sealing import Keyring, MissingKeyring, Sealer
 from storage.retention import RetentionRepository
+from storage.sealing import Keyring, MissingKeyring, Sealer
 from storage.updates import ProcessedUpdateRepository
 
 
@@ -89,8 +89,15 @@ class Storage:
         self.audit_mirror: AuditMirror | None = None
 
     @classmethod
-    async def open(cls, target: str | Path, *, apply_migrations: bool = True, pool_size: int = 10,
-                   lock_timeout_ms: int | None = None, keys: Keyring | None = None) -> Storage:
+    async def open(
+        cls,
+        target: str | Path,
+        *,
+        apply_migrations: bool = True,
+        pool_size: int = 10,
+        lock_timeout_ms: int | None = None,
+        keys: Keyring | None = None,
+    ) -> Storage:
         """Open ``sqlite:///path`` (or a plain path) or ``postgresql://…`` (a pool of ``pool_size``).
 
         ``keys``: the keyring the composition root loaded (default: the one ``ATENSI_KEYS`` /

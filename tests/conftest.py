@@ -26,7 +26,7 @@ from storage.unit import Storage
 from tests.pg_cluster import INSTALL_HINT, TEMPLATE, Cluster, start_cluster
 
 # Friday 28 November 2026, 09.00 WIB.
-START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
@@ -51,9 +51,14 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ATENSI_KEY_FILE"] = str(keys)
     config.addinivalue_line("markers", "sqlite_only: tests something only the SQLite engine has")
     config.addinivalue_line("markers", "postgresql_only: tests something only the PostgreSQL engine has")
-    config.addinivalue_line("markers", "multiprocess: several real bot processes on PostgreSQL, killed mid-run (slow; "
-                                       "part of make test; -m multiprocess runs them alone)")
-    config.addinivalue_line("markers", "webhook_settings(**keys): [webhook] settings of tests/test_webhook.py's deployment")
+    config.addinivalue_line(
+        "markers",
+        "multiprocess: several real bot processes on PostgreSQL, killed mid-run (slow; "
+        "part of make test; -m multiprocess runs them alone)",
+    )
+    config.addinivalue_line(
+        "markers", "webhook_settings(**keys): [webhook] settings of tests/test_webhook.py's deployment"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

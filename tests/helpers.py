@@ -70,6 +70,7 @@ def opened(keys: object, value: object) -> object:
                 continue
     raise AssertionError(f"a sealed value that opens under no sealed column: {value!r}")
 
+
 async def consent_all(services: Services, who: Identity, guardian: str = "Siti Aminah, ibu") -> None:
     """Each client of the operator's open draft without consent gets one, with a signed form (a
     client under 18 with ``guardian``), as the operator records them before sending (issue 17.6)."""
@@ -79,11 +80,18 @@ async def consent_all(services: Services, who: Identity, guardian: str = "Siti A
     state = await services.proposals.current(who)
     assert state is not None, "no draft open"
     for client in state.without_consent:
-        upload = FileUpload(f"consent-{client.id}", f"u-consent-{client.id}", f"persetujuan-{client.position}.jpg",
-                            "image/jpeg", 1024)
+        upload = FileUpload(
+            f"consent-{client.id}", f"u-consent-{client.id}", f"persetujuan-{client.position}.jpg", "image/jpeg", 1024
+        )
         minor = is_minor(client.nik, services.clock.now().date())
-        await services.proposals.record_consent(who, client.id, upload, sha256=f"{client.id:064x}", stored_path=None,
-                                                guardian=parse_guardian(guardian) if minor else None)
+        await services.proposals.record_consent(
+            who,
+            client.id,
+            upload,
+            sha256=f"{client.id:064x}",
+            stored_path=None,
+            guardian=parse_guardian(guardian) if minor else None,
+        )
 
 
 async def submit_with_consent(services: Services, who: Identity, proposal_id: int):  # noqa: ANN201

@@ -52,12 +52,28 @@ class Cluster:
         return f"postgresql://{self.user}@/{database}?host={self.socket_dir}&port=5432"
 
     def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(_as_owner([str(self.bindir / tool), *args], self.owner), check=True,
-                              capture_output=True, text=True, cwd="/")
+        return subprocess.run(
+            _as_owner([str(self.bindir / tool), *args], self.owner), check=True, capture_output=True, text=True, cwd="/"
+        )
 
     def psql(self, sql: str, database: str = "postgres") -> str:
-        return self.run("psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", str(self.socket_dir),
-                        "-U", self.user, "-d", database, "-c", sql).stdout
+        return self.run(
+            "psql",
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(self.socket_dir),
+            "-U",
+            self.user,
+            "-d",
+            database,
+            "-c",
+            sql,
+        ).stdout
 
     def new_database(self, template: str = TEMPLATE) -> str:
         """A fresh database copied from the migrated template; returns its URL."""
@@ -96,13 +112,17 @@ def start_cluster() -> Cluster:
     root.chmod(0o700)
     cluster = Cluster(bindir, root, owner, user="postgres")
     try:
-        cluster.run("initdb", "-D", str(root / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                    "--locale=C", "--no-sync")
-        options = (f"-c listen_addresses='' -c unix_socket_directories='{root}' -c fsync=off"
-                   " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-                   " -c shared_buffers=64MB -c log_min_messages=warning")
-        cluster.run("pg_ctl", "-D", str(root / "data"), "-l", str(root / "server.log"), "-o", options,
-                    "-w", "-t", "60", "start")
+        cluster.run(
+            "initdb", "-D", str(root / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"
+        )
+        options = (
+            f"-c listen_addresses='' -c unix_socket_directories='{root}' -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            " -c shared_buffers=64MB -c log_min_messages=warning"
+        )
+        cluster.run(
+            "pg_ctl", "-D", str(root / "data"), "-l", str(root / "server.log"), "-o", options, "-w", "-t", "60", "start"
+        )
     except subprocess.CalledProcessError as error:
         log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
         shutil.rmtree(root, ignore_errors=True)

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # The composition root, the CLI and the emulator are allowed to know about Telegram.
 ADAPTER_MODULES = {"bot/app.py", "bot/cli.py", "bot/__main__.py"}
 CORE_FILES = sorted(
-    p for p in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("storage/**/*.py")]
+    p
+    for p in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("storage/**/*.py")]
     if str(p.relative_to(ROOT)) not in ADAPTER_MODULES and "emulator" not in p.parts
 )
 

@@ -19,12 +19,21 @@ from storage.audit_chain import AuditMirror, verify
 from storage.db import to_db_time
 from storage.unit import Storage, UnitOfWork
 
-NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 
 def event(n: int, reason: str | None = None) -> AuditEvent:
-    return AuditEvent(NOW + dt.timedelta(minutes=n), None, "pic", "proposal", f"USL-2026-{n:04d}", "verify",
-                      "submitted", "verified", reason)
+    return AuditEvent(
+        NOW + dt.timedelta(minutes=n),
+        None,
+        "pic",
+        "proposal",
+        f"USL-2026-{n:04d}",
+        "verify",
+        "submitted",
+        "verified",
+        reason,
+    )
 
 
 async def seed(storage: Storage, count: int = 6) -> list[int]:
@@ -86,7 +95,9 @@ async def test_an_inserted_row_is_named_sealed_or_not(storage: Storage) -> None:
         # Written past the bot: no seal at all.
         await conn.execute(
             "INSERT INTO audit_events (at, actor_role, entity, entity_id, action) VALUES (?, 'admin', 'proposal',"
-            " 'USL-2026-0099', 'approve')", (to_db_time(NOW),))
+            " 'USL-2026-0099', 'approve')",
+            (to_db_time(NOW),),
+        )
         forged = await conn.fetchval("SELECT max(id) FROM audit_events")
     result = await check(storage)
     assert [(f.kind, f.event_id) for f in result.findings] == [("inserted", forged)]
@@ -94,8 +105,11 @@ async def test_an_inserted_row_is_named_sealed_or_not(storage: Storage) -> None:
     async with storage.db.transaction() as conn:
         await conn.execute("UPDATE audit_events SET seq = -(seq + 1) WHERE seq >= 4 AND id != ?", (forged,))
         await conn.execute("UPDATE audit_events SET seq = -seq WHERE seq < 0")
-        await conn.execute("UPDATE audit_events SET seq = 4, prev_hash = (SELECT hash FROM audit_events WHERE id = ?),"
-                           " hash = 'ff' WHERE id = ?", (ids[2], forged))
+        await conn.execute(
+            "UPDATE audit_events SET seq = 4, prev_hash = (SELECT hash FROM audit_events WHERE id = ?),"
+            " hash = 'ff' WHERE id = ?",
+            (ids[2], forged),
+        )
     result = await check(storage)
     assert [(f.kind, f.event_id) for f in result.findings][:1] == [("inserted", forged)]
 
@@ -126,16 +140,19 @@ async def test_a_rewritten_chain_is_caught_by_the_mirror(storage: Storage, tmp_p
 async def test_events_of_an_upgraded_database_are_sealed_by_the_first_commit(storage: Storage) -> None:
     async with storage.db.transaction() as conn:  # rows from before the chain (and seed data) — unsealed
         for n in range(3):
-            await conn.execute("INSERT INTO audit_events (at, entity, entity_id, action) VALUES (?, 'proposal', ?, 'x')",
-                               (to_db_time(NOW), str(n)))
+            await conn.execute(
+                "INSERT INTO audit_events (at, entity, entity_id, action) VALUES (?, 'proposal', ?, 'x')",
+                (to_db_time(NOW), str(n)),
+            )
     async with storage.transaction() as uow:
         await uow.audit.record(event(9))
     result = await check(storage)
     assert result.intact and result.events == 4
 
 
-async def test_two_transactions_appending_at_once_are_sealed_one_after_the_other(storage: Storage,
-                                                                                  database_url: str) -> None:
+async def test_two_transactions_appending_at_once_are_sealed_one_after_the_other(
+    storage: Storage, database_url: str
+) -> None:
     if storage.db.dialect != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     other = await Storage.open(database_url)
@@ -161,8 +178,10 @@ async def test_two_transactions_appending_at_once_are_sealed_one_after_the_other
         waited = False
         while not b.done():
             async with monitor.db.reading() as conn:
-                if await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                                       " AND wait_event_type = 'Lock'"):
+                if await conn.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                ):
                     waited = True
                     break
             await asyncio.sleep(0.005)

@@ -18,7 +18,7 @@ from storage.files import FileStore
 from storage.migrate import available_migrations
 from storage.unit import Storage
 
-NOW = dt.datetime(2026, 11, 28, 3, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 3, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -55,23 +55,36 @@ async def test_a_tampered_archive_is_refused_and_nothing_changes(archive: Path, 
     database = target / "atensi.sqlite3"
     sqlite3.connect(database).close()  # an existing (empty) database that must stay as it is
     with pytest.raises(RestoreRefused, match="nothing was changed"):
-        restore(bad, database, target / "files", ErasureLedger(target / "ledger.jsonl"),
-                known_schema={m.version for m in available_migrations()}, now=NOW)
+        restore(
+            bad,
+            database,
+            target / "files",
+            ErasureLedger(target / "ledger.jsonl"),
+            known_schema={m.version for m in available_migrations()},
+            now=NOW,
+        )
     assert sorted(p.name for p in target.iterdir()) == ["atensi.sqlite3"]
 
 
 async def test_a_backup_of_a_newer_schema_is_refused(archive: Path, tmp_path: Path) -> None:
     target = tmp_path / "second"
     with pytest.raises(RestoreRefused, match="newer version"):
-        restore(archive, target / "atensi.sqlite3", target / "files", ErasureLedger(target / "ledger.jsonl"),
-                known_schema={1, 2}, now=NOW)
+        restore(
+            archive,
+            target / "atensi.sqlite3",
+            target / "files",
+            ErasureLedger(target / "ledger.jsonl"),
+            known_schema={1, 2},
+            now=NOW,
+        )
     assert list(target.iterdir()) == []  # (the folder made for it stays empty)
 
 
 def test_the_ledger_holds_no_personal_data_and_matches_only_under_its_key(tmp_path: Path) -> None:
     ledger = ErasureLedger(tmp_path / "ledger.jsonl")
-    entry = ledger.record(action="anonymize", client_id=7, proposal_id=3, proposal_code="USL-2026-0003",
-                          nik="3201014508900004", at=NOW)
+    entry = ledger.record(
+        action="anonymize", client_id=7, proposal_id=3, proposal_code="USL-2026-0003", nik="3201014508900004", at=NOW
+    )
     text = ledger.path.read_text()
     assert "3201014508900004" not in text and "USL-2026-0003" in text
     assert ledger.entries() == [entry] and ledger.subject("3201014508900004") == entry.subject
@@ -96,14 +109,20 @@ async def test_a_member_pointing_outside_the_file_store_is_never_written(archive
             new.addfile(info, io.BytesIO(data))
     target = tmp_path / "second" / "srv"
     with pytest.raises(BackupFailed, match="outside the file store"):
-        restore(tmp_path / "evil.tar", target / "atensi.sqlite3", target / "files",
-                ErasureLedger(target / "ledger.jsonl"), known_schema={m.version for m in available_migrations()},
-                now=NOW)
+        restore(
+            tmp_path / "evil.tar",
+            target / "atensi.sqlite3",
+            target / "files",
+            ErasureLedger(target / "ledger.jsonl"),
+            known_schema={m.version for m in available_migrations()},
+            now=NOW,
+        )
     assert not (tmp_path / "second" / "outside.txt").exists() and not (target / "atensi.sqlite3").exists()
 
 
 def test_backups_are_named_in_the_centres_zone_and_old_utc_names_still_sort_by_when_they_were_made(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     """/cadangan at 05.01 WIB (22.01 UTC the day before) names the file 05.01 WIB, not the UTC time with
     nothing saying so; pruning orders old (UTC) and new names by the moment they stand for."""
     made = dt.datetime(2026, 12, 1, 22, 1, 28, tzinfo=dt.UTC)

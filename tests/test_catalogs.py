@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po, write_po
 
-from babel.messages.frontend import CommandLineInterface
-
-from bot.i18n.catalogs import check_catalogs, extract_messages, main, placeholders, pybabel
 from bot.i18n import load_translations
+from bot.i18n.catalogs import check_catalogs, extract_messages, main, placeholders, pybabel
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ALL_CATALOGS = ("locales/id/LC_MESSAGES/bot.po", "locales/en/LC_MESSAGES/bot.po")
@@ -75,7 +74,7 @@ def test_every_translation_formats_with_the_msgid_placeholders() -> None:
 # --------------------------------------------------------------------------------------------
 # A small project to exercise the tooling
 
-SAMPLE = '''\
+SAMPLE = """\
 from bot.i18n import N_
 
 LABEL = N_("Marked for later")
@@ -89,7 +88,7 @@ def view(t, n, name):
         t.pgettext("button", "Approve"),
         t._("Underscore"),
     ]
-'''
+"""
 
 ID_TRANSLATIONS: dict[tuple[str, str | None], str | tuple[str, ...]] = {
     ("Marked for later", None): "Ditandai untuk nanti",
@@ -130,8 +129,21 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "tests" / "test_x.py").write_text('gettext("Not extracted from tests")\n')
     extract(tmp_path)
     for lang in ("id", "en"):  # a new language starts from the template (pybabel init)
-        CommandLineInterface().run(["pybabel", "--quiet", "init", "-l", lang, "-D", "bot",
-                                    "-i", str(tmp_path / "locales" / "bot.pot"), "-d", str(tmp_path / "locales")])
+        CommandLineInterface().run(
+            [
+                "pybabel",
+                "--quiet",
+                "init",
+                "-l",
+                lang,
+                "-D",
+                "bot",
+                "-i",
+                str(tmp_path / "locales" / "bot.pot"),
+                "-d",
+                str(tmp_path / "locales"),
+            ]
+        )
 
     def translate(catalog: Catalog) -> None:
         for (msgid, context), string in ID_TRANSLATIONS.items():
@@ -255,9 +267,7 @@ def test_check_catches_a_msgid_missing_from_the_catalogs(project: Path) -> None:
         _one(problems, label + ":", "'Brand new'", "missing here")
     extract(project)
     update(project)
-    assert check_catalogs(project) == [
-        "locales/id/LC_MESSAGES/bot.po: msgid 'Brand new' is not translated"
-    ]
+    assert check_catalogs(project) == ["locales/id/LC_MESSAGES/bot.po: msgid 'Brand new' is not translated"]
     _edit_po(project, "id", lambda c: _set(c, "Brand new", "Baru"))
     assert check_catalogs(project) == []
 

@@ -24,15 +24,13 @@ from tests.helpers import IPWL_CSV
 def config(tmp_path: Path, database_url: str) -> Path:
     """A centre's config on this test's engine (SQLite file or PostgreSQL URL)."""
     path = tmp_path / "config.toml"
-    path.write_text(
-        f'[storage]\nurl = "{database_url}"\n'
-        '[telegram]\nbot_username = "atensi_bot"\n'
-    )
+    path.write_text(f'[storage]\nurl = "{database_url}"\n[telegram]\nbot_username = "atensi_bot"\n')
     return path
 
 
 def rows(url: str, sql: str) -> list[tuple]:
     """What the database of ``url`` holds, read on either engine (outside any bot)."""
+
     async def read() -> list[tuple]:
         storage = await Storage.open(url, apply_migrations=False)
         try:
@@ -88,8 +86,9 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, dat
         assert f"atensi-bot db restore {backup}" in out
         assert "database.sqlite3" in verify_archive(backup)["members"]
     # Audited like /cadangan (issue 18.7), by the command line.
-    assert rows(database_url, "SELECT actor_role, entity, entity_id, action FROM audit_events WHERE action = 'backup'"
-                ) == [("cli", "database", "backup.tar", "backup")]
+    assert rows(
+        database_url, "SELECT actor_role, entity, entity_id, action FROM audit_events WHERE action = 'backup'"
+    ) == [("cli", "database", "backup.tar", "backup")]
     code, out, _ = run(capsys, "admin", "invite", "--role", "auditor", "--config", str(config))
     assert code == 0 and "role: auditor" in out
 
@@ -97,8 +96,10 @@ def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, dat
 def test_a_bad_csv_is_rejected_row_by_row_and_nothing_is_imported(tmp_path: Path, config: Path, capsys) -> None:
     run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))
     csv = tmp_path / "ipwl.csv"
-    csv.write_text(IPWL_CSV.splitlines()[0] + "\nJB01,Yayasan,32,Bogor,Jl,PKS,2026-01-01,2027-01-01,TIM1\n"
-                   "JB02,,77,Bogor,Jl,PKS,32/13/2026,2027-01-01,TIM1\n")
+    csv.write_text(
+        IPWL_CSV.splitlines()[0] + "\nJB01,Yayasan,32,Bogor,Jl,PKS,2026-01-01,2027-01-01,TIM1\n"
+        "JB02,,77,Bogor,Jl,PKS,32/13/2026,2027-01-01,TIM1\n"
+    )
     code, _, err = run(capsys, "admin", "import-ipwl", str(csv), "--config", str(config))
     assert code == 2
     assert "nothing imported" in err
@@ -129,12 +130,21 @@ def test_a_malformed_config_exits_2_naming_file_and_key(tmp_path: Path, capsys) 
 
 def test_run_without_a_token_starts_the_sandbox_and_says_how_to_get_one(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATENSI_")}
-    env.update(PYTHONPATH=str(Path(__file__).resolve().parents[1]), ATENSI_SANDBOX__PORT="0",
-               ATENSI_SANDBOX__DATABASE=str(tmp_path / "sandbox.sqlite3"))
+    env.update(
+        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        ATENSI_SANDBOX__PORT="0",
+        ATENSI_SANDBOX__DATABASE=str(tmp_path / "sandbox.sqlite3"),
+    )
     log = tmp_path / "log.txt"
     with log.open("w") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
-                                   stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             while not (url := re.search(r"open (http://127\.0\.0\.1:\d+/)", log.read_text())):
@@ -152,17 +162,21 @@ def test_run_without_a_token_starts_the_sandbox_and_says_how_to_get_one(tmp_path
 
 
 def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_terminal(
-        tmp_path: Path, config: Path, database_url: str, capsys) -> None:
+    tmp_path: Path, config: Path, database_url: str, capsys
+) -> None:
     """Issue 17.8: Dewi, the admin, checks the trail from the terminal; a row edited by hand is named."""
     mirror = tmp_path / "audit-mirror.jsonl"
     config.write_text(config.read_text() + f'[audit]\nmirror = "{mirror}"\n')
     assert run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))[0] == 0
-    code, out, _ = run(capsys, "admin", "invite", "--role", "head", "--valid-until", "2099-06-30", "--config", str(config))
+    code, out, _ = run(
+        capsys, "admin", "invite", "--role", "head", "--valid-until", "2099-06-30", "--config", str(config)
+    )
     assert code == 0 and "the role it grants lapses at the end of 2099-06-30" in out
     code, _, err = run(capsys, "admin", "invite", "--role", "head", "--valid-until", "30-06", "--config", str(config))
     assert code == 2 and "a date as 2027-06-30" in err
-    assert rows(database_url, "SELECT grant_valid_until IS NOT NULL FROM invites") == [(True,)] \
-        or rows(database_url, "SELECT grant_valid_until IS NOT NULL FROM invites") == [(1,)]
+    assert rows(database_url, "SELECT grant_valid_until IS NOT NULL FROM invites") == [(True,)] or rows(
+        database_url, "SELECT grant_valid_until IS NOT NULL FROM invites"
+    ) == [(1,)]
 
     code, out, _ = run(capsys, "audit", "verify", "--config", str(config))
     assert code == 0 and "2 audit event(s) checked" in out and "intact" in out and "2 event(s) match" in out

@@ -17,8 +17,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import bot.files.client_sheet as cs
+from bot.domain.models import Approach, Component, Sex
+from bot.domain.validation import (
+    ValidationError,
+    parse_date,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_nik,
+    parse_quantity,
+)
 from bot.files import workbook
-from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
 from bot.files.client_sheet import (
     BUDGET_COLUMNS,
     CLIENT_COLUMNS,
@@ -30,17 +39,8 @@ from bot.files.client_sheet import (
     build_template,
     parse_client_sheet,
 )
+from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
 from bot.i18n import Translator
-from bot.domain.models import Approach, Component, Sex
-from bot.domain.validation import (
-    ValidationError,
-    parse_date,
-    parse_free_text,
-    parse_money,
-    parse_name,
-    parse_nik,
-    parse_quantity,
-)
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
@@ -249,11 +249,14 @@ def test_round_trip_with_budget_sheet() -> None:
         [client_values(i) for i in range(3)],
         budget_values(0) + budget_values(2)[:1],
     )
-    assert parse(data) == [
-        expected_client(0, 3, EXPECTED_BUDGET),
-        expected_client(1, 4),  # no budget line: allowed, no warning
-        expected_client(2, 5, EXPECTED_BUDGET[:1]),
-    ]
+    assert (
+        parse(data)
+        == [
+            expected_client(0, 3, EXPECTED_BUDGET),
+            expected_client(1, 4),  # no budget line: allowed, no warning
+            expected_client(2, 5, EXPECTED_BUDGET[:1]),
+        ]
+    )
 
 
 def test_round_trip_without_the_example_rows_and_in_english() -> None:
@@ -404,10 +407,8 @@ BAD_CELLS: list[tuple[str, str, object, str]] = [
     ("nik impossible date", "nik", "3201013102200001", _nik_msg("3201013102200001")),
     ("nik serial 0000", "nik", "3201010101750000", _nik_msg("3201010101750000")),
     ("nik unknown province", "nik", "9901010101750001", _nik_msg("9901010101750001")),
-    ("impossible date", "birth_date", "31-02-2020",
-     message_of(lambda: parse_date("31-02-2020", today=TODAY))),
-    ("future birth date", "birth_date", "01-01-2030",
-     message_of(lambda: parse_date("01-01-2030", today=TODAY))),
+    ("impossible date", "birth_date", "31-02-2020", message_of(lambda: parse_date("31-02-2020", today=TODAY))),
+    ("future birth date", "birth_date", "01-01-2030", message_of(lambda: parse_date("01-01-2030", today=TODAY))),
     ("unknown province", "province_code", "99", cs._PROVINCE_UNKNOWN),
     ("empty province", "province_code", None, cs._PROVINCE_EMPTY),
     ("4000-character name", "full_name", _LONG_NAME, message_of(lambda: parse_name(_LONG_NAME))),
@@ -542,8 +543,19 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
         (b"Nama lengkap;NIK\n" + b"Jos\x81;1\n", "klien.csv", cs._NOT_UTF8),  # neither UTF-8 nor cp1252
         (b"Nama lengkap\x00NIK", "klien.csv", cs._NOT_TEXT),
     ],
-    ids=["empty", "blank csv", "broken zip", "png", "docx", "bad xml", "password", "xls",
-         "broken utf-16 csv", "undefined cp1252 byte", "binary csv"],  # fmt: skip
+    ids=[
+        "empty",
+        "blank csv",
+        "broken zip",
+        "png",
+        "docx",
+        "bad xml",
+        "password",
+        "xls",
+        "broken utf-16 csv",
+        "undefined cp1252 byte",
+        "binary csv",
+    ],  # fmt: skip
 )
 def test_a_file_that_cannot_be_read_gives_one_problem(data: bytes, name: str, message: str) -> None:
     assert where(problems_of(data, name)) == [(0, None, message)]
@@ -710,8 +722,7 @@ def test_random_cells_in_a_csv_are_only_ever_rejected(
     clients: list[list[Any]], budget: list[str], delimiter: str
 ) -> None:
     rows = [row + budget for row in clients]
-    _only_rejections(csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID, delimiter=delimiter), "k.csv",
-                     readable=True)
+    _only_rejections(csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID, delimiter=delimiter), "k.csv", readable=True)
 
 
 @settings(max_examples=100, deadline=None)
@@ -723,15 +734,20 @@ def test_random_csv_text_is_only_ever_rejected(text: str) -> None:
 
 # What Excel on an Indonesian Windows writes for "CSV (Comma delimited)": Windows-1252, semicolons
 # (the comma is the decimal mark), dates as the regional short date, no BOM (issue 12.6).
-INDONESIAN_EXCEL_CSV = "\r\n".join([
-    ";".join(ID_HEADERS + CSV_BUDGET_ID),
-    "Dewi Anggraeni;3201015702950003;P;17/02/1995;32;Kabupaten Bogor;Gg. Mawar – RT 02/05, Desa Cibinong;"
-    "0812-1111-2222;keluarga;1,3;\"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.\";"
-    "Konseling keluarga 4 kali;"
-    "1;Paket sembako;3;250.000",
-    "René Sitompul;3201011203850002;L;12/03/1985;32;Kabupaten Bogor;Jl. Raya Cibinong No. 7;;komunitas;4;"
-    "Putus kerja, ’ingin pulih’;Konseling individu 8 sesi;4;Konseling individu;8;150000",
-]) + "\r\n"
+INDONESIAN_EXCEL_CSV = (
+    "\r\n".join(
+        [
+            ";".join(ID_HEADERS + CSV_BUDGET_ID),
+            "Dewi Anggraeni;3201015702950003;P;17/02/1995;32;Kabupaten Bogor;Gg. Mawar – RT 02/05, Desa Cibinong;"
+            '0812-1111-2222;keluarga;1,3;"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.";'
+            "Konseling keluarga 4 kali;"
+            "1;Paket sembako;3;250.000",
+            "René Sitompul;3201011203850002;L;12/03/1985;32;Kabupaten Bogor;Jl. Raya Cibinong No. 7;;komunitas;4;"
+            "Putus kerja, ’ingin pulih’;Konseling individu 8 sesi;4;Konseling individu;8;150000",
+        ]
+    )
+    + "\r\n"
+)
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig", "utf-16"])
@@ -756,14 +772,32 @@ def test_the_client_list_of_a_draft_reads_back_as_the_same_clients() -> None:
     from bot.domain.models import BudgetLine, Client
 
     first, second = parse(INDONESIAN_EXCEL_CSV.encode("cp1252"), "klien.csv")
-    saved = [Client(id=10 + i, proposal_id=1, position=i + 1, full_name=c.full_name, nik=c.nik, sex=c.sex,
-                    birth_date=c.birth_date, province_code=c.province_code, regency=c.regency, address=c.address,
-                    phone=c.phone, approach=c.approach, components=c.components, assessment=c.assessment,
-                    intervention_plan=c.intervention_plan,
-                    budget=tuple(BudgetLine(100 + j, 10 + i, b.component, b.description, b.quantity, b.unit_cost)
-                                 for j, b in enumerate(c.budget)))
-             for i, c in enumerate((first, second))]
+    saved = [
+        Client(
+            id=10 + i,
+            proposal_id=1,
+            position=i + 1,
+            full_name=c.full_name,
+            nik=c.nik,
+            sex=c.sex,
+            birth_date=c.birth_date,
+            province_code=c.province_code,
+            regency=c.regency,
+            address=c.address,
+            phone=c.phone,
+            approach=c.approach,
+            components=c.components,
+            assessment=c.assessment,
+            intervention_plan=c.intervention_plan,
+            budget=tuple(
+                BudgetLine(100 + j, 10 + i, b.component, b.description, b.quantity, b.unit_cost)
+                for j, b in enumerate(c.budget)
+            ),
+        )
+        for i, c in enumerate((first, second))
+    ]
     listed = parse(build_template("id", saved))
-    assert [(c.full_name, c.nik, c.birth_date, c.address, c.components, c.budget) for c in listed] == \
-        [(c.full_name, c.nik, c.birth_date, c.address, c.components, c.budget) for c in (first, second)]
+    assert [(c.full_name, c.nik, c.birth_date, c.address, c.components, c.budget) for c in listed] == [
+        (c.full_name, c.nik, c.birth_date, c.address, c.components, c.budget) for c in (first, second)
+    ]
     assert [c.phone for c in listed] == [first.phone, None]

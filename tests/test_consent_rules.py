@@ -16,13 +16,16 @@ from bot.i18n import load_translations
 TODAY = dt.date(2026, 11, 28)
 
 
-@pytest.mark.parametrize(("nik", "minor"), [
-    ("3201011503120001", True),   # a boy born 15 Mar 2012: 14
-    ("3201015511080001", False),  # a girl born 15 Nov 2008: 18 since 15 Nov 2026
-    ("3201011203850002", False),  # born 12 Mar 1985
-    ("3201012911080001", True),   # born 29 Nov 2008: 18 tomorrow, a minor today
-    ("ANON-12", False),           # an anonymized record
-])
+@pytest.mark.parametrize(
+    ("nik", "minor"),
+    [
+        ("3201011503120001", True),  # a boy born 15 Mar 2012: 14
+        ("3201015511080001", False),  # a girl born 15 Nov 2008: 18 since 15 Nov 2026
+        ("3201011203850002", False),  # born 12 Mar 1985
+        ("3201012911080001", True),  # born 29 Nov 2008: 18 tomorrow, a minor today
+        ("ANON-12", False),  # an anonymized record
+    ],
+)
 def test_a_minor_is_who_the_nik_says_is_under_18_today(nik: str, minor: bool) -> None:
     assert is_minor(nik, TODAY) is minor
 
@@ -31,7 +34,9 @@ def test_age_counts_whole_years() -> None:
     assert age_on(dt.date(2008, 11, 29), TODAY) == 17 and age_on(dt.date(2008, 11, 28), TODAY) == 18
 
 
-@pytest.mark.parametrize("text", ["Siti Aminah", "Siti Aminah,", ", ibu", "Siti, 12345", "Siti, " + "x" * 41, "4 5, ibu"])
+@pytest.mark.parametrize(
+    "text", ["Siti Aminah", "Siti Aminah,", ", ibu", "Siti, 12345", "Siti, " + "x" * 41, "4 5, ibu"]
+)
 def test_a_guardian_needs_a_name_and_a_relation(text: str) -> None:
     with pytest.raises(ValidationError):
         parse_guardian(text)

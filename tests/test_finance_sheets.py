@@ -8,12 +8,17 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.files.problems import ImportRejected
+from bot.domain.models import TransferStatus
 from bot.files.finance_sheets import (
-    AnnexLine, SheetClient, build_accounts_template, build_sk_annex, build_transfers_template, parse_accounts_sheet,
+    AnnexLine,
+    SheetClient,
+    build_accounts_template,
+    build_sk_annex,
+    build_transfers_template,
+    parse_accounts_sheet,
     parse_transfers_sheet,
 )
-from bot.domain.models import TransferStatus
+from bot.files.problems import ImportRejected
 
 TODAY = dt.date(2026, 11, 28)
 CLIENTS = [
@@ -42,15 +47,21 @@ def test_the_accounts_template_round_trips_with_warnings() -> None:
     assert ws["C2"].value == "3201014508900004" and ws["E3"].value == "0123456789"
     filled = fill(template, {"3201014508900004": ["Bank Rakyat Indonesia", "1234-5678-9012-34", "Ibu Siti Rahayu"]})
     rows = parse_accounts_sheet(filled, CLIENTS)
-    assert [(r.client_id, r.bank.code, r.number) for r in rows] == [(11, "bri", "12345678901234"), (12, "bni", "0123456789")]
+    assert [(r.client_id, r.bank.code, r.number) for r in rows] == [
+        (11, "bri", "12345678901234"),
+        (12, "bni", "0123456789"),
+    ]
     assert [w.field for w in rows[0].warnings] == ["account_number"]  # BRI: 15 digits usually; the title is ignored
 
 
 def test_any_bad_row_rejects_the_whole_accounts_file() -> None:
-    filled = fill(build_accounts_template(CLIENTS), {
-        "3201014508900004": ["Bank Antah", "123", "Siti"],
-        "3201011203850002": ["BNI", "12345", "Budi Santoso"],
-    })
+    filled = fill(
+        build_accounts_template(CLIENTS),
+        {
+            "3201014508900004": ["Bank Antah", "123", "Siti"],
+            "3201011203850002": ["BNI", "12345", "Budi Santoso"],
+        },
+    )
     with pytest.raises(ImportRejected) as rejected:
         parse_accounts_sheet(filled, CLIENTS)
     assert sorted(p.row for p in rejected.value.problems) == [2, 3]
@@ -71,26 +82,38 @@ def test_a_file_that_is_not_a_workbook_or_lost_its_header() -> None:
 def test_transfers_are_read_by_status_and_failures_need_a_note() -> None:
     template = build_transfers_template(CLIENTS, "en")
     assert load_workbook(io.BytesIO(template)).worksheets[0]["J1"].value == "Note"
-    filled = fill(template, {"3201014508900004": [1_500_000, "27-11-2026", "terkirim"],
-                             "3201011203850002": [1_500_000,
-                                                  dt.datetime(2026, 11, 28),  # noqa: DTZ001 – a cell has no zone
-                                                  "gagal", "Rekening tutup"]},
-                  first_column=6)
+    filled = fill(
+        template,
+        {
+            "3201014508900004": [1_500_000, "27-11-2026", "terkirim"],
+            "3201011203850002": [
+                1_500_000,
+                dt.datetime(2026, 11, 28),  # noqa: DTZ001 – a cell has no zone
+                "gagal",
+                "Rekening tutup",
+            ],
+        },
+        first_column=6,
+    )
     rows = parse_transfers_sheet(filled, CLIENTS, today=TODAY)
     assert [(r.client_id, r.status, r.amount, r.on, r.note) for r in rows] == [
         (11, TransferStatus.SENT, 1_500_000, dt.date(2026, 11, 27), None),
-        (12, TransferStatus.FAILED, 1_500_000, TODAY, "Rekening tutup")]
+        (12, TransferStatus.FAILED, 1_500_000, TODAY, "Rekening tutup"),
+    ]
     missing_note = fill(template, {"3201011203850002": [1_500_000, "28-11-2026", "dikembalikan"]}, first_column=6)
     with pytest.raises(ImportRejected):
         parse_transfers_sheet(missing_note, CLIENTS, today=TODAY)
 
 
-@pytest.mark.parametrize(("date", "says"), [
-    ("", "Fill in the date of the transfer"),  # never "today" because the cell was left empty
-    ("31-02-2026", "There is no such date"),
-    ("29-11-2026", "in the future"),
-    ("25-11-2026", "before the payment order (SPM) of 26-11-2026"),
-])
+@pytest.mark.parametrize(
+    ("date", "says"),
+    [
+        ("", "Fill in the date of the transfer"),  # never "today" because the cell was left empty
+        ("31-02-2026", "There is no such date"),
+        ("29-11-2026", "in the future"),
+        ("25-11-2026", "before the payment order (SPM) of 26-11-2026"),
+    ],
+)
 def test_a_transfer_date_is_given_real_and_not_before_the_spm(date: str, says: str) -> None:
     template = build_transfers_template(CLIENTS, "en")
     filled = fill(template, {"3201014508900004": [1_500_000, date, "terkirim"]}, first_column=6)
@@ -100,8 +123,10 @@ def test_a_transfer_date_is_given_real_and_not_before_the_spm(date: str, says: s
 
 
 def test_the_sk_annex_lists_beneficiaries_by_ipwl_with_subtotals() -> None:
-    lines = [AnnexLine("SS01", "Lembaga Sehati", "USL-2026-0002", "Rudi", "7371010101900001", 2_000_000),
-             AnnexLine("JB01", "Yayasan Harapan", "USL-2026-0001", "Siti Rahayu", "3201014508900004", 1_500_000)]
+    lines = [
+        AnnexLine("SS01", "Lembaga Sehati", "USL-2026-0002", "Rudi", "7371010101900001", 2_000_000),
+        AnnexLine("JB01", "Yayasan Harapan", "USL-2026-0001", "Siti Rahayu", "3201014508900004", 1_500_000),
+    ]
     ws = load_workbook(io.BytesIO(build_sk_annex("SK-001/BRSKPN-GP/XI/2026", TODAY, lines))).active
     values = [list(r) for r in ws.iter_rows(values_only=True)]
     assert values[0][0] == "Lampiran SK SK-001/BRSKPN-GP/XI/2026"

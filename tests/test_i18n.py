@@ -47,9 +47,7 @@ def _id_catalog() -> Catalog:
     catalog.add("Hello {name}", "Halo {name}")
     catalog.add("Use {braces} literally", "Pakai {braces} apa adanya")
     catalog.add(("{n} client", "{n} clients"), ("{n} klien",))
-    catalog.add(
-        ("One proposal from {ipwl}", "{n} proposals from {ipwl}"), ("{n} proposal dari {ipwl}",)
-    )
+    catalog.add(("One proposal from {ipwl}", "{n} proposals from {ipwl}"), ("{n} proposal dari {ipwl}",))
     catalog.add("Approve", "Setujui", context="button")
     catalog.add("Approve", "Persetujuan")
     catalog.add(("{n} file", "{n} files"), ("{n} berkas",), context="button")
@@ -124,9 +122,7 @@ def test_ngettext() -> None:
     t = _translator()
     assert t.ngettext("{n} client", "{n} clients", 1) == "1 klien"
     assert t.ngettext("{n} client", "{n} clients", 7) == "7 klien"
-    assert t.ngettext("One proposal from {ipwl}", "{n} proposals from {ipwl}", 2, ipwl="X") == (
-        "2 proposal dari X"
-    )
+    assert t.ngettext("One proposal from {ipwl}", "{n} proposals from {ipwl}", 2, ipwl="X") == ("2 proposal dari X")
     # missing: English rule on the msgids
     assert t.ngettext("{n} day", "{n} days", 1) == "1 day"
     assert t.ngettext("{n} day", "{n} days", 0) == "0 days"

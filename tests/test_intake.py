@@ -10,14 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import proposal_intake as intake
-from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
+from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import RegionsCatalog, load_regions
 from bot.domain.validation import ValidationError
 from tests.conftest import SHARED
 
 TODAY = dt.date(2026, 11, 28)
-CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000, "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}
+CEILINGS = {
+    "1": 3_000_000,
+    "2": 5_000_000,
+    "3": 2_500_000,
+    "4": 5_000_000,
+    "5": 7_500_000,
+    "6": 5_000_000,
+    "7": 2_500_000,
+}
 # Siti, born 5 August 1990 (a woman: day + 40), registered in Kabupaten Bogor (32.01).
 SITI_NIK = "3201014508900004"
 
@@ -33,11 +41,21 @@ def ctx(**changes) -> IntakeContext:
 
 
 def saved_client(**changes) -> Client:
-    base = dict(id=7, proposal_id=1, position=1, full_name="Siti Rahayu", nik=SITI_NIK, sex=Sex.FEMALE,
-                birth_date=dt.date(1990, 8, 5), province_code="32", regency="Kabupaten Bogor",
-                address="Jl. Melati 3, Cibinong", approach=Approach.KELUARGA,
-                components=(Component.LIVING_NEEDS, Component.FAMILY),
-                budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),))
+    base = dict(
+        id=7,
+        proposal_id=1,
+        position=1,
+        full_name="Siti Rahayu",
+        nik=SITI_NIK,
+        sex=Sex.FEMALE,
+        birth_date=dt.date(1990, 8, 5),
+        province_code="32",
+        regency="Kabupaten Bogor",
+        address="Jl. Melati 3, Cibinong",
+        approach=Approach.KELUARGA,
+        components=(Component.LIVING_NEEDS, Component.FAMILY),
+        budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),),
+    )
     return Client(**{**base, **changes})
 
 
@@ -51,7 +69,9 @@ def test_the_period_by_button_or_typed() -> None:
 
 
 def test_the_nik_prefills_birth_date_sex_and_region() -> None:
-    out = intake.answer(Cursor(step=Step.NIK, client={"full_name": "Siti Rahayu"}), Reply(text="3201 0145 0890 0004"), ctx())
+    out = intake.answer(
+        Cursor(step=Step.NIK, client={"full_name": "Siti Rahayu"}), Reply(text="3201 0145 0890 0004"), ctx()
+    )
     assert out.cursor.step == Step.NIK_CONFIRM
     assert out.cursor.client["birth_date"] == "1990-08-05" and out.cursor.client["sex"] == "P"
     assert out.effects == (intake.CheckNik(SITI_NIK),)
@@ -65,8 +85,16 @@ def test_the_nik_prefills_birth_date_sex_and_region() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["320101450890000", "32010145089000AB", "3201013102900004", "3201010112260004", "3201014508900000",
-     "9901014508900004", "", "x" * 4000],
+    [
+        "320101450890000",
+        "32010145089000AB",
+        "3201013102900004",
+        "3201010112260004",
+        "3201014508900000",
+        "9901014508900004",
+        "",
+        "x" * 4000,
+    ],
     ids=["15 digits", "letters", "31 Feb", "future", "serial 0000", "unknown province", "empty", "4000 chars"],
 )
 def test_bad_niks_are_refused_and_the_cursor_stays(typed: str) -> None:
@@ -78,8 +106,11 @@ def test_bad_niks_are_refused_and_the_cursor_stays(typed: str) -> None:
 
 def test_the_same_nik_twice_in_one_proposal_is_blocked() -> None:
     with pytest.raises(ValidationError, match="already in this proposal"):
-        intake.answer(Cursor(step=Step.NIK, client={"full_name": "X"}), Reply(text=SITI_NIK),
-                      ctx(niks_in_proposal=frozenset({SITI_NIK})))
+        intake.answer(
+            Cursor(step=Step.NIK, client={"full_name": "X"}),
+            Reply(text=SITI_NIK),
+            ctx(niks_in_proposal=frozenset({SITI_NIK})),
+        )
 
 
 def test_a_birth_date_that_differs_from_the_nik_is_asked_about_and_flagged_when_kept() -> None:
@@ -96,9 +127,15 @@ def test_a_birth_date_that_differs_from_the_nik_is_asked_about_and_flagged_when_
     assert retyped.client["birth_date"] == "1985-03-12" and retyped.client["sex"] == "L"
     with pytest.raises(ValidationError, match="corrected NIK"):
         intake.answer(out.cursor, Reply(text="ya"), ctx())
-    plan = intake.answer(replace(kept, step=Step.PLAN, client={**kept.client, "full_name": "Siti", "components": ["1"],
-                                                               "assessment": "Pengguna sabu 3 tahun."}),
-                         Reply(text="Konseling keluarga 3 bulan."), ctx())
+    plan = intake.answer(
+        replace(
+            kept,
+            step=Step.PLAN,
+            client={**kept.client, "full_name": "Siti", "components": ["1"], "assessment": "Pengguna sabu 3 tahun."},
+        ),
+        Reply(text="Konseling keluarga 3 bulan."),
+        ctx(),
+    )
     (effect,) = plan.effects
     assert effect.flags == (intake.NIK_MISMATCH,) and intake.NIK_MISMATCH not in effect.fields
 
@@ -114,8 +151,9 @@ def test_a_corrected_nik_typed_at_its_confirmation_replaces_it() -> None:
 
 def test_the_components_picker_starts_empty_unless_same_as_previous() -> None:
     previous = saved_client()  # components 1 and 3
-    out = intake.answer(Cursor(step=Step.APPROACH, client={"full_name": "B"}), Reply(choice="komunitas"),
-                        ctx(previous=previous))
+    out = intake.answer(
+        Cursor(step=Step.APPROACH, client={"full_name": "B"}), Reply(choice="komunitas"), ctx(previous=previous)
+    )
     assert out.cursor.step == Step.COMPONENTS and out.cursor.client["components"] == []
     picked = intake.answer(out.cursor, Reply(choice="3"), ctx(previous=previous)).cursor
     done = intake.answer(picked, Reply(choice="done"), ctx(previous=previous)).cursor
@@ -136,9 +174,15 @@ def test_components_typed_wrong_are_refused(typed: str) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "address", "phone"),
-    [("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890", "Jl. Melati 3 RT 01/02, Desa Cibinong", "+6281234567890"),
-     ("Jl. Anggrek 5, Desa Sukamaju HP +62 812 3456 7890", "Jl. Anggrek 5, Desa Sukamaju", "+6281234567890"),
-     ("Jl. Mawar No 12, Bogor 16911", "Jl. Mawar No 12, Bogor 16911", None)],
+    [
+        (
+            "Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890",
+            "Jl. Melati 3 RT 01/02, Desa Cibinong",
+            "+6281234567890",
+        ),
+        ("Jl. Anggrek 5, Desa Sukamaju HP +62 812 3456 7890", "Jl. Anggrek 5, Desa Sukamaju", "+6281234567890"),
+        ("Jl. Mawar No 12, Bogor 16911", "Jl. Mawar No 12, Bogor 16911", None),
+    ],
 )
 def test_address_and_phone_come_in_one_message(typed: str, address: str, phone: str | None) -> None:
     out = intake.answer(Cursor(step=Step.ADDRESS, client={"full_name": "Siti"}), Reply(text=typed), ctx())
@@ -154,10 +198,14 @@ def test_finishing_words_at_a_new_clients_name_go_to_the_summary(typed: str) -> 
 
 def test_the_previous_client_gives_one_tap_defaults() -> None:
     previous = saved_client()
-    out = intake.answer(Cursor(step=Step.APPROACH, client={"full_name": "B"}), Reply(choice="same"), ctx(previous=previous))
+    out = intake.answer(
+        Cursor(step=Step.APPROACH, client={"full_name": "B"}), Reply(choice="same"), ctx(previous=previous)
+    )
     assert out.cursor.step == Step.ASSESSMENT
     assert out.cursor.client["approach"] == "keluarga" and out.cursor.client["components"] == ["1", "3"]
-    out = intake.answer(Cursor(step=Step.REGION, client={"nik_province": "73"}), Reply(choice="prev"), ctx(previous=previous))
+    out = intake.answer(
+        Cursor(step=Step.REGION, client={"nik_province": "73"}), Reply(choice="prev"), ctx(previous=previous)
+    )
     assert out.cursor.client["regency"] == "Kabupaten Bogor"
 
 
@@ -173,8 +221,15 @@ def test_components_toggle_and_need_one() -> None:
 
 
 def test_the_plan_saves_the_client_and_opens_the_budget() -> None:
-    client = {"full_name": "Siti", "nik": SITI_NIK, "nik_province": "32", "nik_regency": "3201", "sex": "P",
-              "birth_date": "1990-08-05", "assessment": "Pengguna sabu 3 tahun, ingin pulih."}
+    client = {
+        "full_name": "Siti",
+        "nik": SITI_NIK,
+        "nik_province": "32",
+        "nik_regency": "3201",
+        "sex": "P",
+        "birth_date": "1990-08-05",
+        "assessment": "Pengguna sabu 3 tahun, ingin pulih.",
+    }
     out = intake.answer(Cursor(step=Step.PLAN, client=client), Reply(text="Konseling keluarga 3 bulan."), ctx())
     (effect,) = out.effects
     assert isinstance(effect, intake.SaveClient)
@@ -186,15 +241,19 @@ def test_the_plan_saves_the_client_and_opens_the_budget() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("Paket sembako, 3 x 500.000", ("Paket sembako", 3, 500_000)),
-     ("Transport konseling 4×150000", ("Transport konseling", 4, 150_000)),
-     ("Sewa alat 1 x Rp2.000.000", ("Sewa alat", 1, 2_000_000))],
+    [
+        ("Paket sembako, 3 x 500.000", ("Paket sembako", 3, 500_000)),
+        ("Transport konseling 4×150000", ("Transport konseling", 4, 150_000)),
+        ("Sewa alat 1 x Rp2.000.000", ("Sewa alat", 1, 2_000_000)),
+    ],
 )
 def test_a_budget_line_in_one_message(typed: str, expected: tuple) -> None:
     assert intake.parse_budget_line(typed, "1", CEILINGS) == expected
 
 
-@pytest.mark.parametrize("typed", ["sembako", "Paket, 3 x -500", "Paket, 3 x 4.000.000", "Paket, 0 x 100", "Paket, 3 x banyak"])
+@pytest.mark.parametrize(
+    "typed", ["sembako", "Paket, 3 x -500", "Paket, 3 x 4.000.000", "Paket, 0 x 100", "Paket, 3 x banyak"]
+)
 def test_bad_budget_lines_say_what_is_expected(typed: str) -> None:
     with pytest.raises(ValidationError):
         intake.parse_budget_line(typed, "1", CEILINGS)
@@ -209,8 +268,11 @@ def test_a_budget_line_is_added_to_the_saved_client() -> None:
     assert out.effects == (intake.AddBudgetLine(7, Component.FAMILY, "Kunjungan keluarga", 2, 250_000),)
     assert out.cursor.step == Step.BUDGET  # every component has a line now: the budget and its choices
     bare = saved_client(budget=())
-    first = intake.answer(Cursor(step=Step.BUDGET_LINE, client_id=7, component="1"),
-                          Reply(text="Paket sembako, 3 x 500.000"), ctx(editing=bare))
+    first = intake.answer(
+        Cursor(step=Step.BUDGET_LINE, client_id=7, component="1"),
+        Reply(text="Paket sembako, 3 x 500.000"),
+        ctx(editing=bare),
+    )
     assert first.cursor.step == Step.BUDGET_LINE and first.cursor.component == "3"  # the next one without a line
     with pytest.raises(ValidationError):  # a component the client does not receive
         intake.answer(Cursor(step=Step.BUDGET, client_id=7), Reply(choice="5"), ctx(editing=client))
@@ -235,8 +297,10 @@ def test_editing_one_field_goes_back_to_the_review() -> None:
 def test_a_corrected_nik_changes_only_the_nik() -> None:
     client = saved_client()
     out = intake.answer(intake.start_edit(client, "nik"), Reply(text="3201011203850002"), ctx(editing=client))
-    assert out.effects == (intake.CheckNik("3201011203850002"),
-                           intake.UpdateClient(7, {"nik": "3201011203850002"}))  # birth date and sex stay
+    assert out.effects == (
+        intake.CheckNik("3201011203850002"),
+        intake.UpdateClient(7, {"nik": "3201011203850002"}),
+    )  # birth date and sex stay
 
 
 def test_the_regency_is_corrected_from_the_regions_file_even_in_another_province() -> None:
@@ -261,14 +325,30 @@ def test_the_cursor_round_trips_through_json() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(step=st.sampled_from(list(Step)), text=st.one_of(st.none(), st.text(max_size=80)),
-       choice=st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["ok", "done", "1", "L", "same", "nik", "add"])))
+@given(
+    step=st.sampled_from(list(Step)),
+    text=st.one_of(st.none(), st.text(max_size=80)),
+    choice=st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["ok", "done", "1", "L", "same", "nik", "add"])),
+)
 def test_any_answer_at_any_step_is_either_accepted_or_refused_clearly(step: Step, text, choice) -> None:
     client = saved_client()
-    partial = {"full_name": "Siti", "nik": SITI_NIK, "sex": "P", "birth_date": "1990-08-05",
-               "nik_province": "32", "nik_regency": "3201", "province_code": "32", "components": ["1"]}
-    cursor = Cursor(step=step, client=partial, client_id=client.id, component="1",
-                    edit_field="address" if step == Step.EDIT else None)
+    partial = {
+        "full_name": "Siti",
+        "nik": SITI_NIK,
+        "sex": "P",
+        "birth_date": "1990-08-05",
+        "nik_province": "32",
+        "nik_regency": "3201",
+        "province_code": "32",
+        "components": ["1"],
+    }
+    cursor = Cursor(
+        step=step,
+        client=partial,
+        client_id=client.id,
+        component="1",
+        edit_field="address" if step == Step.EDIT else None,
+    )
     try:
         intake.answer(cursor, Reply(text=text, choice=choice), ctx(editing=client, previous=client))
     except ValidationError as error:

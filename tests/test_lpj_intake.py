@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from bot.domain import lpj_intake as li
 from bot.domain.lpj_intake import (
-    Cursor, Evidence, EvidenceKind, LpjContent, LpjContext, LpjRules, Realization, Reply, ServicePeriod, Step,
+    Cursor,
+    Evidence,
+    EvidenceKind,
+    LpjContent,
+    LpjContext,
+    LpjRules,
+    Realization,
+    Reply,
+    ServicePeriod,
+    Step,
 )
 from bot.domain.models import BudgetLine, Client, Component
 from bot.domain.validation import ValidationError
@@ -23,8 +32,9 @@ C1, C3 = Component.LIVING_NEEDS, Component.FAMILY
 def client(cid: int, position: int, *lines: tuple[int, int]) -> Client:
     """A client with budget lines given as (line id, total)."""
     budget = tuple(BudgetLine(lid, cid, C1, f"item {lid}", 1, total) for lid, total in lines)
-    return Client(cid, 1, position, f"Client {position}", f"32010145089000{position:02d}", components=(C1, C3),
-                  budget=budget)
+    return Client(
+        cid, 1, position, f"Client {position}", f"32010145089000{position:02d}", components=(C1, C3), budget=budget
+    )
 
 
 CLIENTS = (client(1, 1, (11, 1_500_000), (12, 500_000)), client(2, 2, (21, 1_500_000)))
@@ -46,8 +56,11 @@ def complete(**overrides: object) -> LpjContent:
     base: dict[str, object] = {
         "services": served(1, 2),
         "realizations": {11: Realization(11, 1_500_000), 12: Realization(12, 500_000), 21: Realization(21, 1_500_000)},
-        "evidence": (receipt(1, 3_500_000), Evidence(2, EvidenceKind.PHOTO, 2, "f.jpg", 1),
-                     Evidence(3, EvidenceKind.BAST, 3, "b.pdf", 1)),
+        "evidence": (
+            receipt(1, 3_500_000),
+            Evidence(2, EvidenceKind.PHOTO, 2, "f.jpg", 1),
+            Evidence(3, EvidenceKind.BAST, 3, "b.pdf", 1),
+        ),
     }
     return LpjContent(CLIENTS, **{**base, **overrides})  # type: ignore[arg-type]
 
@@ -55,16 +68,19 @@ def complete(**overrides: object) -> LpjContent:
 # --- dates served -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("01-11-2026 s/d 30-11-2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
-    ("1/11/2026 sd 30/11/2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
-    ("01-11-2026 - 30-11-2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
-    ("01-11-2026–30-11-2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
-    ("1 November 2026 sampai 5 Desember 2026", (dt.date(2026, 11, 1), dt.date(2026, 12, 5))),
-    ("1 Oktober 2026 sampai dengan 5 November 2026", None),  # too early: before the period
-    ("3 November 2026 to 9 November 2026", (dt.date(2026, 11, 3), dt.date(2026, 11, 9))),
-    ("15-11-2026", (dt.date(2026, 11, 15), dt.date(2026, 11, 15))),  # one day
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01-11-2026 s/d 30-11-2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+        ("1/11/2026 sd 30/11/2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+        ("01-11-2026 - 30-11-2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+        ("01-11-2026–30-11-2026", (dt.date(2026, 11, 1), dt.date(2026, 11, 30))),
+        ("1 November 2026 sampai 5 Desember 2026", (dt.date(2026, 11, 1), dt.date(2026, 12, 5))),
+        ("1 Oktober 2026 sampai dengan 5 November 2026", None),  # too early: before the period
+        ("3 November 2026 to 9 November 2026", (dt.date(2026, 11, 3), dt.date(2026, 11, 9))),
+        ("15-11-2026", (dt.date(2026, 11, 15), dt.date(2026, 11, 15))),  # one day
+    ],
+)
 def test_service_dates_are_read_in_the_ways_people_write_them(text, expected) -> None:
     if expected is None:
         with pytest.raises(ValidationError):
@@ -73,13 +89,16 @@ def test_service_dates_are_read_in_the_ways_people_write_them(text, expected) ->
         assert li.parse_served(text, today=TODAY, earliest=EARLIEST) == expected
 
 
-@pytest.mark.parametrize(("text", "field"), [
-    ("30-11-2026 s/d 01-11-2026", "served"),  # reversed
-    ("01-11-2026 s/d 30-12-2026", "served_to"),  # in the future
-    ("01-10-2026 s/d 30-11-2026", "served_from"),  # before the proposal's period
-    ("kemarin dulu", "served_from"),
-    ("1-11-2026 s/d 2-11-2026 s/d 3-11-2026", "served"),
-])
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("30-11-2026 s/d 01-11-2026", "served"),  # reversed
+        ("01-11-2026 s/d 30-12-2026", "served_to"),  # in the future
+        ("01-10-2026 s/d 30-11-2026", "served_from"),  # before the proposal's period
+        ("kemarin dulu", "served_from"),
+        ("1-11-2026 s/d 2-11-2026 s/d 3-11-2026", "served"),
+    ],
+)
 def test_impossible_service_dates_say_which_date_is_wrong(text, field) -> None:
     with pytest.raises(ValidationError) as caught:
         li.parse_served(text, today=TODAY, earliest=EARLIEST)
@@ -93,21 +112,59 @@ def test_a_complete_lpj_has_no_problems() -> None:
     assert li.check_complete(complete(), LpjRules()) == []
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"services": served(1)}, "services"),
-    ({"realizations": {11: Realization(11, 1_500_000)}}, "realization"),
-    ({"realizations": {11: Realization(11, 1_600_000), 12: Realization(12, 500_000), 21: Realization(21, 1_500_000)}},
-     "note"),
-    ({"evidence": (Evidence(2, EvidenceKind.PHOTO, 2, "f", 1), Evidence(3, EvidenceKind.BAST, 3, "b", 1))}, "receipts"),
-    ({"evidence": (receipt(1, 6_000_000), Evidence(2, EvidenceKind.PHOTO, 2, "f", 1),
-                   Evidence(3, EvidenceKind.BAST, 3, "b", 1))}, "meterai"),
-    ({"evidence": (receipt(1, 100_000), Evidence(2, EvidenceKind.PHOTO, 2, "f", 1),
-                   Evidence(3, EvidenceKind.BAST, 3, "b", 1))}, "receipts"),  # do not cover the spending
-    ({"evidence": (receipt(1, None), Evidence(2, EvidenceKind.PHOTO, 2, "f", 1),
-                   Evidence(3, EvidenceKind.BAST, 3, "b", 1))}, "receipts"),
-    ({"evidence": (receipt(1, 3_500_000), Evidence(3, EvidenceKind.BAST, 3, "b", 1))}, "photos"),
-    ({"evidence": (receipt(1, 3_500_000), Evidence(2, EvidenceKind.PHOTO, 2, "f", 1))}, "bast"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"services": served(1)}, "services"),
+        ({"realizations": {11: Realization(11, 1_500_000)}}, "realization"),
+        (
+            {
+                "realizations": {
+                    11: Realization(11, 1_600_000),
+                    12: Realization(12, 500_000),
+                    21: Realization(21, 1_500_000),
+                }
+            },
+            "note",
+        ),
+        (
+            {"evidence": (Evidence(2, EvidenceKind.PHOTO, 2, "f", 1), Evidence(3, EvidenceKind.BAST, 3, "b", 1))},
+            "receipts",
+        ),
+        (
+            {
+                "evidence": (
+                    receipt(1, 6_000_000),
+                    Evidence(2, EvidenceKind.PHOTO, 2, "f", 1),
+                    Evidence(3, EvidenceKind.BAST, 3, "b", 1),
+                )
+            },
+            "meterai",
+        ),
+        (
+            {
+                "evidence": (
+                    receipt(1, 100_000),
+                    Evidence(2, EvidenceKind.PHOTO, 2, "f", 1),
+                    Evidence(3, EvidenceKind.BAST, 3, "b", 1),
+                )
+            },
+            "receipts",
+        ),  # do not cover the spending
+        (
+            {
+                "evidence": (
+                    receipt(1, None),
+                    Evidence(2, EvidenceKind.PHOTO, 2, "f", 1),
+                    Evidence(3, EvidenceKind.BAST, 3, "b", 1),
+                )
+            },
+            "receipts",
+        ),
+        ({"evidence": (receipt(1, 3_500_000), Evidence(3, EvidenceKind.BAST, 3, "b", 1))}, "photos"),
+        ({"evidence": (receipt(1, 3_500_000), Evidence(2, EvidenceKind.PHOTO, 2, "f", 1))}, "bast"),
+    ],
+)
 def test_each_missing_piece_blocks_submission_with_its_own_problem(overrides, field) -> None:
     problems = li.check_complete(complete(**overrides), LpjRules())
     assert field in {p.field for p in problems}
@@ -163,11 +220,14 @@ def test_components_can_be_narrowed_before_the_dates() -> None:
     assert outcome.effects[0].components == (C1,)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("reply", "amount", "step"), [
-    (Reply(text="1.200.000"), 1_200_000, Step.REALIZATION),  # under the RAB: saved, next line
-    (Reply(choice="rab"), 1_500_000, Step.REALIZATION),  # exactly as budgeted, one tap
-    (Reply(text="0"), 0, Step.REALIZATION),  # nothing spent is a valid answer
-])
+@pytest.mark.parametrize(
+    ("reply", "amount", "step"),
+    [
+        (Reply(text="1.200.000"), 1_200_000, Step.REALIZATION),  # under the RAB: saved, next line
+        (Reply(choice="rab"), 1_500_000, Step.REALIZATION),  # exactly as budgeted, one tap
+        (Reply(text="0"), 0, Step.REALIZATION),  # nothing spent is a valid answer
+    ],
+)
 def test_a_realization_at_or_under_the_rab_is_saved_at_once(reply, amount, step) -> None:
     outcome = li.answer(Cursor(step=Step.REALIZATION, line_id=11), reply, ctx())
     assert outcome.effects == (li.SetRealization(11, amount),)
@@ -258,7 +318,8 @@ def test_every_step_refuses_a_reply_it_cannot_use() -> None:
 
 
 def test_the_cursor_survives_a_round_trip_through_json() -> None:
-    cursor = Cursor(step=Step.METERAI, client_id=1, line_id=2, components=("1",), amount=5, kind=EvidenceKind.BAST,
-                    evidence_id=9)
+    cursor = Cursor(
+        step=Step.METERAI, client_id=1, line_id=2, components=("1",), amount=5, kind=EvidenceKind.BAST, evidence_id=9
+    )
     assert Cursor.from_json(cursor.to_json()) == cursor
     assert Cursor.from_json(None).step == Step.REVIEW

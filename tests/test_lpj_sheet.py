@@ -8,10 +8,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.files.problems import ImportRejected
 from bot.domain.lpj_intake import LpjContent, Realization
-from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
 from bot.domain.models import Component
+from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
+from bot.files.problems import ImportRejected
 from tests.test_lpj_intake import CLIENTS, EARLIEST, TODAY
 
 CONTENT = LpjContent(CLIENTS)
@@ -51,7 +51,9 @@ def test_a_filled_template_is_read_whole() -> None:
     sheet = parse(filled(fill_all))
     assert sheet.realizations == (Realization(11, 1_500_000), Realization(12, 500_000), Realization(21, 1_500_000))
     assert len(sheet.services) == 4
-    assert sheet.services[0].served_from == dt.date(2026, 11, 1) and sheet.services[0].component == Component.LIVING_NEEDS
+    assert (
+        sheet.services[0].served_from == dt.date(2026, 11, 1) and sheet.services[0].component == Component.LIVING_NEEDS
+    )
     assert is_lpj_workbook(filled(fill_all))
 
 
@@ -61,28 +63,33 @@ def test_sorted_rows_and_excel_dates_and_typed_amounts_are_fine() -> None:
         real["G2"].value = "Rp 1.400.000"
         services["E2"].value = dt.datetime(2026, 11, 3)  # noqa: DTZ001 – a date cell (cells have no zone)
         real.move_range("A2:H2", rows=10)  # moved to the bottom: matched by its ID, not its place
+
     sheet = parse(filled(edit))
     assert Realization(11, 1_400_000) in sheet.realizations
     assert any(s.served_from == dt.date(2026, 11, 3) for s in sheet.services)
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (lambda r, s: setattr(r["G2"], "value", 1_600_000), "above the RAB"),
-    (lambda r, s: setattr(r["G3"], "value", None), "empty"),
-    (lambda r, s: setattr(r["A2"], "value", 999), "not a budget line"),
-    (lambda r, s: setattr(r["A3"], "value", 11), "more than once"),
-    (lambda r, s: setattr(r["G2"], "value", 1500.5), "fraction"),
-    (lambda r, s: setattr(r["G2"], "value", "banyak"), "digits"),
-    (lambda r, s: setattr(s["F2"], "value", None), "both"),
-    (lambda r, s: setattr(s["E2"], "value", "31-12-2026"), "future"),
-    (lambda r, s: setattr(s["F2"], "value", "01-10-2026"), "early"),
-    (lambda r, s: setattr(s["D2"], "value", 9), "1 to 7"),
-    (lambda r, s: setattr(s["A2"], "value", 77), "not a client"),
-])
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda r, s: setattr(r["G2"], "value", 1_600_000), "above the RAB"),
+        (lambda r, s: setattr(r["G3"], "value", None), "empty"),
+        (lambda r, s: setattr(r["A2"], "value", 999), "not a budget line"),
+        (lambda r, s: setattr(r["A3"], "value", 11), "more than once"),
+        (lambda r, s: setattr(r["G2"], "value", 1500.5), "fraction"),
+        (lambda r, s: setattr(r["G2"], "value", "banyak"), "digits"),
+        (lambda r, s: setattr(s["F2"], "value", None), "both"),
+        (lambda r, s: setattr(s["E2"], "value", "31-12-2026"), "future"),
+        (lambda r, s: setattr(s["F2"], "value", "01-10-2026"), "early"),
+        (lambda r, s: setattr(s["D2"], "value", 9), "1 to 7"),
+        (lambda r, s: setattr(s["A2"], "value", 77), "not a client"),
+    ],
+)
 def test_every_bad_row_is_named_and_nothing_is_returned(edit, expected) -> None:
     def apply(real, services) -> None:  # type: ignore[no-untyped-def]
         fill_all(real, services)
         edit(real, services)
+
     with pytest.raises(ImportRejected) as caught:
         parse(filled(apply))
     rendered = [p.message.format(**p.params) for p in caught.value.problems]
@@ -94,6 +101,7 @@ def test_all_problems_of_the_file_are_listed_at_once() -> None:
     def apply(real, services) -> None:  # type: ignore[no-untyped-def]
         fill_all(real, services)
         real["G2"].value, real["G4"].value = 9_000_000, None
+
     with pytest.raises(ImportRejected) as caught:
         parse(filled(apply))
     assert sorted(p.row for p in caught.value.problems) == [2, 4]
@@ -103,6 +111,7 @@ def test_an_above_budget_line_with_a_note_is_accepted() -> None:
     def apply(real, services) -> None:  # type: ignore[no-untyped-def]
         fill_all(real, services)
         real["G2"].value, real["H2"].value = 1_600_000, "Harga naik di bulan Desember"
+
     assert Realization(11, 1_600_000, "Harga naik di bulan Desember") in parse(filled(apply)).realizations
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.models import Grant, Role
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.problems import ImportRejected
-from bot.domain.models import Grant, Role
 from bot.services import ServiceError, Services
 from tests.helpers import IPWL_CSV, days, enrol, person, seed_registry
 
@@ -98,9 +98,11 @@ async def test_bootstrap_admins_come_from_the_config(storage, clock, settings) -
 
 
 async def test_the_registry_import_is_all_or_nothing(services: Services, clock) -> None:
-    bad = IPWL_CSV.replace("JB01", "JB09").replace("TIM2", "TIM7") + \
-        "JB01,Duplikat,32,Kota Bogor,Jl. 5,PKS-9,2026-01-01,2025-01-01,TIM1\n" + \
-        "XX01,Salah Provinsi,99,?,?,PKS-10,31-02-2026,,TIM1\n"
+    bad = (
+        IPWL_CSV.replace("JB01", "JB09").replace("TIM2", "TIM7")
+        + "JB01,Duplikat,32,Kota Bogor,Jl. 5,PKS-9,2026-01-01,2025-01-01,TIM1\n"
+        + "XX01,Salah Provinsi,99,?,?,PKS-10,31-02-2026,,TIM1\n"
+    )
     with pytest.raises(ImportRejected) as caught:
         rows = parse_ipwl_csv(bad.encode(), today=clock.now().date())
         await services.onboarding.import_ipwl(rows)

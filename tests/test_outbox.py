@@ -13,15 +13,19 @@ NOW = dt.datetime(2026, 12, 21, 2, 0, tzinfo=dt.UTC)
 
 async def rows(storage: Storage) -> list[tuple]:
     async with storage.db.reading() as conn:
-        return list(await conn.execute_fetchall(
-            "SELECT dedupe_key, chat_id, person_id, kind, params, not_before FROM outbox ORDER BY id"))
+        return list(
+            await conn.execute_fetchall(
+                "SELECT dedupe_key, chat_id, person_id, kind, params, not_before FROM outbox ORDER BY id"
+            )
+        )
 
 
 async def test_a_page_of_reminders_is_queued_once_even_when_queued_again(storage: Storage) -> None:
     woken: list[int] = []
     storage.outbox_listeners.append(lambda: woken.append(1))
-    page = [NewNotification(f"reminder:k{n}:{100 + n}", 100 + n, "reminder", {"rkind": "lpj_due", "n": n})
-            for n in range(3)]
+    page = [
+        NewNotification(f"reminder:k{n}:{100 + n}", 100 + n, "reminder", {"rkind": "lpj_due", "n": n}) for n in range(3)
+    ]
     async with storage.transaction() as uow:
         assert await uow.outbox.enqueue_many(page, now=NOW) == 3
         assert uow.outbox.enqueued == 3
@@ -42,10 +46,16 @@ async def test_a_page_of_reminders_is_queued_once_even_when_queued_again(storage
 async def test_one_notification_reports_whether_it_was_new_and_keeps_its_not_before(storage: Storage) -> None:
     tomorrow = NOW + dt.timedelta(days=1)
     async with storage.transaction() as uow:
-        assert await uow.outbox.enqueue(dedupe_key="card:7:v1", chat_id=-100, kind="card", params={"id": 7},
-                                        now=NOW, not_before=tomorrow) is True
-        assert await uow.outbox.enqueue(dedupe_key="card:7:v1", chat_id=-100, kind="card", params={"id": 7},
-                                        now=NOW) is False
+        assert (
+            await uow.outbox.enqueue(
+                dedupe_key="card:7:v1", chat_id=-100, kind="card", params={"id": 7}, now=NOW, not_before=tomorrow
+            )
+            is True
+        )
+        assert (
+            await uow.outbox.enqueue(dedupe_key="card:7:v1", chat_id=-100, kind="card", params={"id": 7}, now=NOW)
+            is False
+        )
     (stored,) = await rows(storage)
     assert stored[5].startswith("2026-12-22")
 

@@ -23,16 +23,16 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.domain.conversation import Reply
-from bot.domain.proposal_intake import Step
 from bot.domain.models import ProposalStatus, Role
+from bot.domain.proposal_intake import Step
+from bot.domain.records import NewNotification
 from bot.services import ServiceError, Services
 from bot.services.proposals import FileUpload
-from bot.domain.records import NewNotification
 from storage.unit import Storage, UnitOfWork
 from tests.helpers import consent_all, enrol, person, seed_registry
 from tests.scenarios.test_review_flow import client_inputs
 
-NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 
 class HeldStorage(Storage):
@@ -67,12 +67,16 @@ async def pg(pg_cluster) -> AsyncIterator[tuple[HeldStorage, Storage, Storage]]:
 
 async def _blocked(monitor: Storage) -> bool:
     async with monitor.db.reading() as conn:
-        return bool(await conn.fetchval(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
 
 
-async def race(first: HeldStorage, monitor: Storage, one: Callable[[], Awaitable[Any]],
-               other: Callable[[], Awaitable[Any]]) -> tuple[Any, Any, bool]:
+async def race(
+    first: HeldStorage, monitor: Storage, one: Callable[[], Awaitable[Any]], other: Callable[[], Awaitable[Any]]
+) -> tuple[Any, Any, bool]:
     """Run ``one`` (on ``first``) up to its commit, then ``other``; → (result or error of each,
     whether ``other`` had to wait for a lock)."""
     first.hold_next()
@@ -164,8 +168,12 @@ async def test_two_pics_claiming_at_once_one_wins_and_the_other_is_told(pg, sett
     budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
     from bot.domain.workflow import Action
 
-    one, other, waited = await race(first, monitor, lambda: a.reviews.act(rina, proposal_id, Action.CLAIM),
-                                    lambda: b.reviews.act(budi, proposal_id, Action.CLAIM))
+    one, other, waited = await race(
+        first,
+        monitor,
+        lambda: a.reviews.act(rina, proposal_id, Action.CLAIM),
+        lambda: b.reviews.act(budi, proposal_id, Action.CLAIM),
+    )
     assert waited
     assert not isinstance(one, BaseException) and one.claimed_by == rina.person.id
     assert isinstance(other, ServiceError)  # told who was first, nothing changed
@@ -187,8 +195,12 @@ async def test_the_verifier_cannot_validate_while_the_verification_commits(pg, s
     from bot.domain.workflow import Action
 
     await a.reviews.act(rina, proposal_id, Action.CLAIM)
-    one, other, _ = await race(first, monitor, lambda: a.reviews.act(rina, proposal_id, Action.VERIFY),
-                               lambda: b.reviews.act(rina, proposal_id, Action.VALIDATE))
+    one, other, _ = await race(
+        first,
+        monitor,
+        lambda: a.reviews.act(rina, proposal_id, Action.VERIFY),
+        lambda: b.reviews.act(rina, proposal_id, Action.VALIDATE),
+    )
     assert not isinstance(one, BaseException) and isinstance(other, ServiceError)
     async with second.reading() as uow:
         proposal = await uow.proposals.by_id(proposal_id)
@@ -202,8 +214,9 @@ async def test_a_double_submit_from_two_phones_submits_once(pg, settings) -> Non
     a, b = services_on(first, settings), services_on(second, settings)
     await seed_registry(a)
     who, proposal_id = await ready_draft(a)
-    one, other, waited = await race(first, monitor, lambda: a.proposals.submit(who, proposal_id),
-                                    lambda: b.proposals.submit(who, proposal_id))
+    one, other, waited = await race(
+        first, monitor, lambda: a.proposals.submit(who, proposal_id), lambda: b.proposals.submit(who, proposal_id)
+    )
     assert waited and not isinstance(one, BaseException)
     assert isinstance(other, ServiceError) and other.code == "already_done"
     async with second.reading() as uow:
@@ -285,8 +298,12 @@ async def test_one_invite_redeemed_by_two_people_at_once_binds_one(pg, settings)
     invite = await a.onboarding.create_invite(Role.OPERATOR, ipwl_code="JB01")
     siti = await person(a, 501, "Siti")
     andi = await person(a, 502, "Andi")
-    one, other, waited = await race(first, monitor, lambda: a.onboarding.redeem_invite(siti, invite.token),
-                                    lambda: b.onboarding.redeem_invite(andi, invite.token))
+    one, other, waited = await race(
+        first,
+        monitor,
+        lambda: a.onboarding.redeem_invite(siti, invite.token),
+        lambda: b.onboarding.redeem_invite(andi, invite.token),
+    )
     assert waited and not isinstance(one, BaseException)
     assert isinstance(other, ServiceError) and other.code == "invite_used"
     assert (await person(b, 502, "Andi")).actor.operated_ipwl_ids == []
@@ -299,8 +316,12 @@ async def test_two_invites_for_the_same_role_redeemed_at_once_grant_it_once(pg, 
     one_link = await a.onboarding.create_invite(Role.FINANCE)
     two_link = await a.onboarding.create_invite(Role.FINANCE)
     rina = await person(a, 601, "Rina")
-    _, _, waited = await race(first, monitor, lambda: a.onboarding.redeem_invite(rina, one_link.token),
-                              lambda: b.onboarding.redeem_invite(rina, two_link.token))
+    _, _, waited = await race(
+        first,
+        monitor,
+        lambda: a.onboarding.redeem_invite(rina, one_link.token),
+        lambda: b.onboarding.redeem_invite(rina, two_link.token),
+    )
     assert waited
     async with second.reading() as uow:
         lines = await uow.admin.grants_of(rina.person.id)
@@ -315,8 +336,12 @@ async def test_two_answers_to_one_draft_at_once_are_applied_in_turn(pg, settings
     state = await a.proposals.start(siti)
     state = await a.proposals.answer(siti, Reply(choice="this"))
     assert state.cursor.step == Step.NAME
-    one, other, waited = await race(first, monitor, lambda: a.proposals.answer(siti, Reply(text="Siti Rahayu")),
-                                    lambda: b.proposals.answer(siti, Reply(text="3201014508900004")))
+    one, other, waited = await race(
+        first,
+        monitor,
+        lambda: a.proposals.answer(siti, Reply(text="Siti Rahayu")),
+        lambda: b.proposals.answer(siti, Reply(text="3201014508900004")),
+    )
     assert waited and not isinstance(one, BaseException) and not isinstance(other, BaseException)
     # The second answer met the cursor the first left: the NIK went to the NIK question.
     async with second.reading() as uow:
@@ -342,19 +367,31 @@ async def test_one_account_number_saved_for_two_clients_at_once_is_seen_by_the_s
         # What PaymentService does with a typed account: lock the number, save, read the holders.
         async with storage.transaction() as uow:
             await uow.bank_accounts.lock_numbers(["0123456789"])
-            await uow.bank_accounts.save(client_id, bank_code="002", account_number="0123456789",
-                                         holder_name="Siti Rahayu", passbook_id=None, now=NOW)
+            await uow.bank_accounts.save(
+                client_id,
+                bank_code="002",
+                account_number="0123456789",
+                holder_name="Siti Rahayu",
+                passbook_id=None,
+                now=NOW,
+            )
             return [s.other_client_id for s in await uow.bank_accounts.shared(proposal_id, 2026)]
 
-    one, other, waited = await race(first, monitor, lambda: save(first, siti_client, siti_proposal),
-                                    lambda: save(second, andi_client, andi_proposal))
+    one, other, waited = await race(
+        first,
+        monitor,
+        lambda: save(first, siti_client, siti_proposal),
+        lambda: save(second, andi_client, andi_proposal),
+    )
     assert waited  # the second save of the number waited for the first to commit
     assert one == [] and other == [siti_client]  # the second sees the first: flagged, not missed
 
 
 async def test_one_client_erased_by_two_admins_at_once_is_erased_once(pg, settings) -> None:
     first, second, monitor = pg
-    settings = settings.model_copy(update={"access": settings.access.model_copy(update={"admin_user_ids": [9001, 9002]})})
+    settings = settings.model_copy(
+        update={"access": settings.access.model_copy(update={"admin_user_ids": [9001, 9002]})}
+    )
     a, b = services_on(first, settings), services_on(second, settings)
     await seed_registry(a)
     _, proposal_id = await ready_draft(a)  # a draft's client: erasing deletes the record
@@ -362,14 +399,16 @@ async def test_one_client_erased_by_two_admins_at_once_is_erased_once(pg, settin
         client_id = (await uow.clients.of_proposal(proposal_id))[0].id
     rina, dewi = await person(a, 9001, "Rina"), await person(b, 9002, "Dewi")
 
-    one, other, waited = await race(first, monitor, lambda: a.privacy.erase(rina, client_id),
-                                    lambda: b.privacy.erase(dewi, client_id))
+    one, other, waited = await race(
+        first, monitor, lambda: a.privacy.erase(rina, client_id), lambda: b.privacy.erase(dewi, client_id)
+    )
     assert waited  # the second waited on the client's row, then found it gone
     assert not isinstance(one, BaseException) and one.action == "delete"
     assert isinstance(other, ServiceError) and other.code == "stale"
     async with second.reading() as uow:
-        erasures = [e for e in await uow.audit.for_entity("client", str(client_id))
-                    if e.action == "delete_personal_data"]
+        erasures = [
+            e for e in await uow.audit.for_entity("client", str(client_id)) if e.action == "delete_personal_data"
+        ]
     assert len(erasures) == 1
     from bot.services.backups import erasure_ledger
 
@@ -383,8 +422,14 @@ async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved
     _, proposal_id = await ready_draft(a, 501, "JB01")
     async with first.transaction() as uow:
         client_id = (await uow.clients.of_proposal(proposal_id))[0].id
-        await uow.bank_accounts.save(client_id, bank_code="002", account_number="0123456789",
-                                     holder_name="Siti Rahayu", passbook_id=None, now=NOW)  # revision 1
+        await uow.bank_accounts.save(
+            client_id,
+            bank_code="002",
+            account_number="0123456789",
+            holder_name="Siti Rahayu",
+            passbook_id=None,
+            now=NOW,
+        )  # revision 1
     from bot.domain.models import BankAccountStatus
 
     async def replace_account() -> None:
@@ -392,8 +437,14 @@ async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved
         async with first.transaction() as uow:
             await uow.bank_accounts.lock_numbers(["9876543210"])
             await uow.bank_accounts.lock_accounts([client_id])
-            await uow.bank_accounts.save(client_id, bank_code="002", account_number="9876543210",
-                                         holder_name="Siti Rahayu", passbook_id=None, now=NOW)  # revision 2
+            await uow.bank_accounts.save(
+                client_id,
+                bank_code="002",
+                account_number="9876543210",
+                holder_name="Siti Rahayu",
+                passbook_id=None,
+                now=NOW,
+            )  # revision 2
 
     async def verify_shown(shown: int) -> str:
         # What PaymentService.verify does for one client's button drawn for revision ``shown``.
@@ -402,8 +453,9 @@ async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved
             account = await uow.bank_accounts.by_client(client_id)
             if account is None or account.revision != shown:
                 return "stale"
-            moved = await uow.bank_accounts.move(client_id, frm=[BankAccountStatus.SUBMITTED],
-                                                 to=BankAccountStatus.VERIFIED, now=NOW, revision=shown)
+            moved = await uow.bank_accounts.move(
+                client_id, frm=[BankAccountStatus.SUBMITTED], to=BankAccountStatus.VERIFIED, now=NOW, revision=shown
+            )
             return "verified" if moved else "stale"
 
     _, other, waited = await race(first, monitor, replace_account, lambda: verify_shown(1))

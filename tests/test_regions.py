@@ -249,9 +249,7 @@ def test_regency_properties() -> None:
 
 # --------------------------------------------------------------------------- the real file
 
-needs_shared = pytest.mark.skipif(
-    not REGENCIES_CSV.exists(), reason="shared wilayah data not available"
-)
+needs_shared = pytest.mark.skipif(not REGENCIES_CSV.exists(), reason="shared wilayah data not available")
 
 
 @pytest.fixture(scope="module")
@@ -289,9 +287,7 @@ def test_load_reference_file(catalog: RegionsCatalog) -> None:
         ("93", "merauke", "Kabupaten Merauke"),
     ],
 )
-def test_find_in_reference_file(
-    catalog: RegionsCatalog, province: str, text: str, first: str
-) -> None:
+def test_find_in_reference_file(catalog: RegionsCatalog, province: str, text: str, first: str) -> None:
     found = catalog.find(province, text)
     assert found and found[0].name == first
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import reminder_rules as rules
 from bot.clock import ManualClock
+from bot.domain import reminder_rules as rules
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.reminder_rules import Audience, Calendar, Item, Kind, Policy
 from bot.services import Services
@@ -28,31 +28,50 @@ POLICY = Policy(calendar=Calendar(holidays=frozenset({CHRISTMAS})))
 
 
 def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
 
 
-def item(status: ProposalStatus = S.PAID, *, province: str = "32", due_on: dt.date | None = dt.date(2026, 12, 28),
-         since: dt.datetime | None = None, team_id: int | None = 1) -> Item:
-    return Item(7, 7, "USL-2026-0007", status, 3, "JB01" if province == "32" else "PA01", province, team_id,
-                since or at(dt.date(2026, 11, 20), 9), due_on)
+def item(
+    status: ProposalStatus = S.PAID,
+    *,
+    province: str = "32",
+    due_on: dt.date | None = dt.date(2026, 12, 28),
+    since: dt.datetime | None = None,
+    team_id: int | None = 1,
+) -> Item:
+    return Item(
+        7,
+        7,
+        "USL-2026-0007",
+        status,
+        3,
+        "JB01" if province == "32" else "PA01",
+        province,
+        team_id,
+        since or at(dt.date(2026, 11, 20), 9),
+        due_on,
+    )
 
 
 # --- the calendar ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("moment", "zone", "open_"), [
-    (at(dt.date(2026, 12, 1), 7, 59), "Asia/Jakarta", False),
-    (at(dt.date(2026, 12, 1), 8, 0), "Asia/Jakarta", True),
-    (at(dt.date(2026, 12, 1), 15, 59), "Asia/Jakarta", True),
-    (at(dt.date(2026, 12, 1), 16, 0), "Asia/Jakarta", False),
-    (at(dt.date(2026, 12, 5), 10, 0), "Asia/Jakarta", False),  # Saturday
-    (at(dt.date(2026, 12, 25), 10, 0), "Asia/Jakarta", False),  # Christmas
-    # 07.30 WIB is 09.30 WIT: Papua is at work while Java is not yet …
-    (at(dt.date(2026, 12, 1), 7, 30), "Asia/Jayapura", True),
-    # … and 14.30 WIB is 16.30 WIT: Java still works, Papua has gone home.
-    (at(dt.date(2026, 12, 1), 14, 30), "Asia/Jayapura", False),
-    (at(dt.date(2026, 12, 1), 14, 30), "Asia/Jakarta", True),
-])
+@pytest.mark.parametrize(
+    ("moment", "zone", "open_"),
+    [
+        (at(dt.date(2026, 12, 1), 7, 59), "Asia/Jakarta", False),
+        (at(dt.date(2026, 12, 1), 8, 0), "Asia/Jakarta", True),
+        (at(dt.date(2026, 12, 1), 15, 59), "Asia/Jakarta", True),
+        (at(dt.date(2026, 12, 1), 16, 0), "Asia/Jakarta", False),
+        (at(dt.date(2026, 12, 5), 10, 0), "Asia/Jakarta", False),  # Saturday
+        (at(dt.date(2026, 12, 25), 10, 0), "Asia/Jakarta", False),  # Christmas
+        # 07.30 WIB is 09.30 WIT: Papua is at work while Java is not yet …
+        (at(dt.date(2026, 12, 1), 7, 30), "Asia/Jayapura", True),
+        # … and 14.30 WIB is 16.30 WIT: Java still works, Papua has gone home.
+        (at(dt.date(2026, 12, 1), 14, 30), "Asia/Jayapura", False),
+        (at(dt.date(2026, 12, 1), 14, 30), "Asia/Jakarta", True),
+    ],
+)
 def test_working_hours_are_the_recipients(moment, zone, open_) -> None:
     assert POLICY.calendar.is_open(moment, zone) is open_
 
@@ -67,11 +86,21 @@ def test_the_next_window_skips_nights_weekends_and_holidays() -> None:
 # --- LPJ due -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("today", "slot"), [
-    (dt.date(2026, 12, 20), None), (dt.date(2026, 12, 21), -7), (dt.date(2026, 12, 24), -7),
-    (dt.date(2026, 12, 25), -3), (dt.date(2026, 12, 27), -1), (dt.date(2026, 12, 28), 0),
-    (dt.date(2026, 12, 30), 0), (dt.date(2026, 12, 31), 3), (dt.date(2027, 1, 3), 6), (dt.date(2027, 1, 4), 6),
-])
+@pytest.mark.parametrize(
+    ("today", "slot"),
+    [
+        (dt.date(2026, 12, 20), None),
+        (dt.date(2026, 12, 21), -7),
+        (dt.date(2026, 12, 24), -7),
+        (dt.date(2026, 12, 25), -3),
+        (dt.date(2026, 12, 27), -1),
+        (dt.date(2026, 12, 28), 0),
+        (dt.date(2026, 12, 30), 0),
+        (dt.date(2026, 12, 31), 3),
+        (dt.date(2027, 1, 3), 6),
+        (dt.date(2027, 1, 4), 6),
+    ],
+)
 def test_the_lpj_due_slot_is_the_latest_milestone_reached(today, slot) -> None:
     assert rules.lpj_due_slot(dt.date(2026, 12, 28), today, (7, 3, 1), 3) == slot
 
@@ -118,11 +147,14 @@ def test_only_unreported_paid_proposals_get_lpj_due_reminders() -> None:
     assert rules.lpj_due(item(due_on=None), at(dt.date(2026, 12, 28), 9), POLICY) is None
 
 
-@pytest.mark.parametrize(("day", "kinds"), [
-    (dt.date(2027, 1, 1), set()),  # 4 days overdue
-    (dt.date(2027, 1, 4), {Kind.ESCALATE_TEAM}),  # 7 days
-    (dt.date(2027, 1, 11), {Kind.ESCALATE_TEAM, Kind.ESCALATE_HEAD}),  # 14 days
-])
+@pytest.mark.parametrize(
+    ("day", "kinds"),
+    [
+        (dt.date(2027, 1, 1), set()),  # 4 days overdue
+        (dt.date(2027, 1, 4), {Kind.ESCALATE_TEAM}),  # 7 days
+        (dt.date(2027, 1, 11), {Kind.ESCALATE_TEAM, Kind.ESCALATE_HEAD}),  # 14 days
+    ],
+)
 def test_an_overdue_lpj_goes_up_to_the_team_then_the_head(day, kinds) -> None:
     found = rules.escalations(item(), at(day, 9), POLICY)
     assert {r.kind for r in found} == kinds
@@ -185,8 +217,10 @@ async def seeded(storage, small_pages):  # type: ignore[no-untyped-def]
     await seed_registry(services)
     for n, code in enumerate(("JB01", "JB02", "SS01", "PA01")):
         await enrol(services, 1001 + n, f"Operator {code}", Role.OPERATOR, ipwl=code)
-    ids = [await seed_proposal(services, ipwl=code, due_on=DUE)
-           for code in ("JB01", "JB01", "JB02", "JB02", "SS01", "PA01", "PA01")]
+    ids = [
+        await seed_proposal(services, ipwl=code, due_on=DUE)
+        for code in ("JB01", "JB01", "JB02", "JB02", "SS01", "PA01", "PA01")
+    ]
     return services, ids
 
 

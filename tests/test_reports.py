@@ -24,13 +24,13 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.i18n import Translator, load_translations
 from bot.domain.models import ProposalStatus, Role
+from bot.domain.records import ClientRecord
 from bot.domain.report_figures import Period, proposal_durations
-from bot.services import Services, ServiceError
+from bot.i18n import Translator, load_translations
+from bot.services import ServiceError, Services
 from bot.services.privacy import Erasure, add_years, erasure_rule
 from bot.services.registry import pks_state
-from bot.domain.records import ClientRecord
 from storage.backup import verify_archive
 from storage.db import to_db_time
 from storage.pg_backup import client_tool
@@ -41,15 +41,45 @@ from tests.helpers import enrol, person, seed_registry
 WIB = ZoneInfo("Asia/Jakarta")
 PNG = b"\x89PNG\r\n\x1a\n"
 TARGET = 4700
-DECREED_PLUS = {"decreed", "accounts_submitted", "accounts_verified", "paid", "lpj_submitted", "lpj_returned",
-                "lpj_verified", "closed"}
+DECREED_PLUS = {
+    "decreed",
+    "accounts_submitted",
+    "accounts_verified",
+    "paid",
+    "lpj_submitted",
+    "lpj_returned",
+    "lpj_verified",
+    "closed",
+}
 PAID_PLUS = {"paid", "lpj_submitted", "lpj_returned", "lpj_verified", "closed"}
 LPJ_DONE = {"lpj_submitted", "lpj_returned", "lpj_verified", "closed"}
-CHAIN = ["submit", "claim", "verify", "validate", "issue_sk", "submit_accounts", "verify_accounts",
-         "record_payment", "submit_lpj", "verify_lpj", "validate_lpj"]
-STEPS_DONE = {"draft": 0, "submitted": 1, "in_review": 2, "verified": 3, "validated": 4, "decreed": 5,
-              "accounts_submitted": 6, "accounts_verified": 7, "paid": 8, "lpj_submitted": 9, "lpj_verified": 10,
-              "closed": 11}
+CHAIN = [
+    "submit",
+    "claim",
+    "verify",
+    "validate",
+    "issue_sk",
+    "submit_accounts",
+    "verify_accounts",
+    "record_payment",
+    "submit_lpj",
+    "verify_lpj",
+    "validate_lpj",
+]
+STEPS_DONE = {
+    "draft": 0,
+    "submitted": 1,
+    "in_review": 2,
+    "verified": 3,
+    "validated": 4,
+    "decreed": 5,
+    "accounts_submitted": 6,
+    "accounts_verified": 7,
+    "paid": 8,
+    "lpj_submitted": 9,
+    "lpj_verified": 10,
+    "closed": 11,
+}
 IPWL_CODES = ("JB01", "JB02", "SS01", "PA01", "JK01")  # JK01 (Jakarta) has no PIC team
 
 
@@ -86,7 +116,7 @@ def _events(status: str, start: dt.datetime, rng: random.Random, resubmitted: bo
     elif status == "lpj_returned":
         actions = CHAIN[:9] + ["return_lpj"]
     else:
-        actions = CHAIN[:STEPS_DONE[status]]
+        actions = CHAIN[: STEPS_DONE[status]]
     if resubmitted and len(actions) >= 3:
         actions = actions[:2] + ["return", "resubmit", "claim"] + actions[2:]
     moment, found = start, []
@@ -99,9 +129,24 @@ def _events(status: str, start: dt.datetime, rng: random.Random, resubmitted: bo
 def build_seed() -> list[SeedProposal]:
     """Forty-odd proposals over five IPWL, every status, one earlier year, and two flow-edge events."""
     rng = random.Random(6)
-    statuses = ["draft", "submitted", "in_review", "verified", "validated", "returned", "rejected", "withdrawn",
-                "decreed", "accounts_submitted", "accounts_verified", "paid", "lpj_submitted", "lpj_returned",
-                "lpj_verified", "closed"]
+    statuses = [
+        "draft",
+        "submitted",
+        "in_review",
+        "verified",
+        "validated",
+        "returned",
+        "rejected",
+        "withdrawn",
+        "decreed",
+        "accounts_submitted",
+        "accounts_verified",
+        "paid",
+        "lpj_submitted",
+        "lpj_returned",
+        "lpj_verified",
+        "closed",
+    ]
     proposals: list[SeedProposal] = []
     nik = 3201010101900001
     for index in range(44):
@@ -119,34 +164,78 @@ def build_seed() -> list[SeedProposal]:
             if status in LPJ_DONE:
                 client.realized = [line - rng.randint(0, 4) * 10_000 for line in client.lines]
             clients.append(client)
-        start = dt.datetime(year, 1, 5, 1, tzinfo=dt.timezone.utc) + dt.timedelta(days=5.5 * index)
-        proposal = SeedProposal(f"USL-{year}-{index + 1:04d}", ipwl, status, year, clients,
-                                _events(status, start, rng, resubmitted=index % 5 == 3))
+        start = dt.datetime(year, 1, 5, 1, tzinfo=dt.UTC) + dt.timedelta(days=5.5 * index)
+        proposal = SeedProposal(
+            f"USL-{year}-{index + 1:04d}",
+            ipwl,
+            status,
+            year,
+            clients,
+            _events(status, start, rng, resubmitted=index % 5 == 3),
+        )
         if status in LPJ_DONE:
             proposal.lpj_late = rng.random() < 0.4
         proposals.append(proposal)
     # Month edges (WIB): 1 Nov 00:30 WIB counts for November, 31 Oct 23:30 WIB does not.
-    for number, moment in ((90, dt.datetime(2026, 10, 31, 17, 30, tzinfo=dt.timezone.utc)),
-                           (91, dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.timezone.utc))):
+    for number, moment in (
+        (90, dt.datetime(2026, 10, 31, 17, 30, tzinfo=dt.UTC)),
+        (91, dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC)),
+    ):
         nik += 1
-        proposals.append(SeedProposal(f"USL-2026-{number:04d}", "JB01", "submitted", 2026,
-                                      [SeedClient(str(nik), [1_000_000])], [("submit", moment)]))
+        proposals.append(
+            SeedProposal(
+                f"USL-2026-{number:04d}",
+                "JB01",
+                "submitted",
+                2026,
+                [SeedClient(str(nik), [1_000_000])],
+                [("submit", moment)],
+            )
+        )
     # Decreed in November, after a return and a resubmission in the same month.
-    november = [("submit", 2), ("claim", 3), ("return", 3.5), ("resubmit", 4.25), ("claim", 5), ("verify", 6),
-                ("validate", 6.5), ("issue_sk", 10)]
-    proposals.append(SeedProposal("USL-2026-0092", "SS01", "decreed", 2026,
-                                  [SeedClient(str(nik + 1), [2_000_000, 500_000]), SeedClient(str(nik + 2), [750_000])],
-                                  [(a, dt.datetime(2026, 11, 1, 2, tzinfo=dt.timezone.utc) + dt.timedelta(days=d))
-                                   for a, d in november]))
+    november = [
+        ("submit", 2),
+        ("claim", 3),
+        ("return", 3.5),
+        ("resubmit", 4.25),
+        ("claim", 5),
+        ("verify", 6),
+        ("validate", 6.5),
+        ("issue_sk", 10),
+    ]
+    proposals.append(
+        SeedProposal(
+            "USL-2026-0092",
+            "SS01",
+            "decreed",
+            2026,
+            [SeedClient(str(nik + 1), [2_000_000, 500_000]), SeedClient(str(nik + 2), [750_000])],
+            [(a, dt.datetime(2026, 11, 1, 2, tzinfo=dt.UTC) + dt.timedelta(days=d)) for a, d in november],
+        )
+    )
     return proposals
 
 
 # The status each seeded lifecycle event leaves the proposal in (what the services record as to_status).
-TARGET_STATUS = {"create_draft": "draft", "submit": "submitted", "resubmit": "submitted", "claim": "in_review",
-                 "return": "returned", "reject": "rejected", "withdraw": "withdrawn", "verify": "verified",
-                 "validate": "validated", "issue_sk": "decreed", "submit_accounts": "accounts_submitted",
-                 "verify_accounts": "accounts_verified", "record_payment": "paid", "submit_lpj": "lpj_submitted",
-                 "return_lpj": "lpj_returned", "verify_lpj": "lpj_verified", "validate_lpj": "closed"}
+TARGET_STATUS = {
+    "create_draft": "draft",
+    "submit": "submitted",
+    "resubmit": "submitted",
+    "claim": "in_review",
+    "return": "returned",
+    "reject": "rejected",
+    "withdraw": "withdrawn",
+    "verify": "verified",
+    "validate": "validated",
+    "issue_sk": "decreed",
+    "submit_accounts": "accounts_submitted",
+    "verify_accounts": "accounts_verified",
+    "record_payment": "paid",
+    "submit_lpj": "lpj_submitted",
+    "return_lpj": "lpj_returned",
+    "verify_lpj": "lpj_verified",
+    "validate_lpj": "closed",
+}
 
 
 def event_at(p: SeedProposal, action: str) -> dt.datetime | None:
@@ -160,23 +249,30 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
     transfer and the LPJ stamped when they were recorded."""
     stamp = to_db_time(START)
     async with storage.db.transaction() as conn:
-        await conn.execute("INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
-                           " VALUES ('JK01', 'Yayasan Jakarta Pulih', '31', ?, ?)", (stamp, stamp))
-        seeder = await conn.fetchval("INSERT INTO people (telegram_user_id, full_name, created_at)"
-                                     " VALUES (777, 'Seeder', ?) RETURNING id", (stamp,))
+        await conn.execute(
+            "INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
+            " VALUES ('JK01', 'Yayasan Jakarta Pulih', '31', ?, ?)",
+            (stamp, stamp),
+        )
+        seeder = await conn.fetchval(
+            "INSERT INTO people (telegram_user_id, full_name, created_at) VALUES (777, 'Seeder', ?) RETURNING id",
+            (stamp,),
+        )
         ipwl = {code: i for i, code in await conn.execute_fetchall("SELECT id, code FROM ipwl")}
         for p in proposals:
-            created = (p.events[0][1] if p.events else dt.datetime(p.year, 1, 2, tzinfo=dt.timezone.utc)
-                       ) - dt.timedelta(hours=1)
+            created = (p.events[0][1] if p.events else dt.datetime(p.year, 1, 2, tzinfo=dt.UTC)) - dt.timedelta(hours=1)
             proposal_id = await conn.fetchval(
                 "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
                 " updated_at, status_since) VALUES (?, ?, ?, ?, 3, ?, ?, ?, ?) RETURNING id",
                 # created_at stays the seed's moment (the exports' date ranges select on it); the
                 # draft's own audit event comes before the proposal's first step.
-                (p.code, ipwl[p.ipwl], p.status, p.year, seeder, stamp, stamp, stamp))
+                (p.code, ipwl[p.ipwl], p.status, p.year, seeder, stamp, stamp, stamp),
+            )
             await conn.execute(
                 "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, to_status)"
-                " VALUES (?, ?, 'operator', 'proposal', ?, 'create_draft', 'draft')", (to_db_time(created), seeder, p.code))
+                " VALUES (?, ?, 'operator', 'proposal', ?, 'create_draft', 'draft')",
+                (to_db_time(created), seeder, p.code),
+            )
             lpj_id = None
             if p.lpj_late is not None:
                 filed = to_db_time(event_at(p, "submit_lpj"))  # type: ignore[arg-type]
@@ -184,34 +280,54 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
                 lpj_id = await conn.fetchval(
                     "INSERT INTO lpj (proposal_id, submitted_at, first_submitted_at, late, validated_at, created_at,"
                     " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (proposal_id, filed, filed, int(p.lpj_late), to_db_time(validated) if validated else None,
-                     stamp, stamp))
+                    (
+                        proposal_id,
+                        filed,
+                        filed,
+                        int(p.lpj_late),
+                        to_db_time(validated) if validated else None,
+                        stamp,
+                        stamp,
+                    ),
+                )
             for position, c in enumerate(p.clients, start=1):
                 client_id = await conn.fetchval(
                     "INSERT INTO clients (proposal_id, position, full_name, nik, nik_index, address, phone)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     # Sealed as the bot writes them (issue 17), looked up by the blind index.
-                    (proposal_id, position, storage.keys.seal(f"Klien {c.nik[-4:]}", "clients", "full_name"),
-                     storage.keys.seal(c.nik, "clients", "nik"), storage.keys.blind("nik", c.nik),
-                     storage.keys.seal("Jl. Melati 3", "clients", "address"),
-                     storage.keys.seal("081234567890", "clients", "phone")))
+                    (
+                        proposal_id,
+                        position,
+                        storage.keys.seal(f"Klien {c.nik[-4:]}", "clients", "full_name"),
+                        storage.keys.seal(c.nik, "clients", "nik"),
+                        storage.keys.blind("nik", c.nik),
+                        storage.keys.seal("Jl. Melati 3", "clients", "address"),
+                        storage.keys.seal("081234567890", "clients", "phone"),
+                    ),
+                )
                 for number, total in enumerate(c.lines):
                     line_id = await conn.fetchval(
                         "INSERT INTO budget_lines (client_id, component, description, quantity, unit_cost, total)"
-                        " VALUES (?, '1', 'Paket', 1, ?, ?) RETURNING id", (client_id, total, total))
+                        " VALUES (?, '1', 'Paket', 1, ?, ?) RETURNING id",
+                        (client_id, total, total),
+                    )
                     if lpj_id is not None and c.realized is not None:
-                        await conn.execute("INSERT INTO lpj_realizations (lpj_id, budget_line_id, amount)"
-                                           " VALUES (?, ?, ?)", (lpj_id, line_id, c.realized[number]))
+                        await conn.execute(
+                            "INSERT INTO lpj_realizations (lpj_id, budget_line_id, amount) VALUES (?, ?, ?)",
+                            (lpj_id, line_id, c.realized[number]),
+                        )
                 if c.transfer is not None:
                     recorded = event_at(p, "record_payment") or event_at(p, "verify_accounts")
-                    await conn.execute("INSERT INTO transfers (client_id, amount, status, updated_at)"
-                                       " VALUES (?, ?, ?, ?)",
-                                       (client_id, c.transfer[1], c.transfer[0], to_db_time(recorded)))  # type: ignore[arg-type]
+                    await conn.execute(
+                        "INSERT INTO transfers (client_id, amount, status, updated_at) VALUES (?, ?, ?, ?)",
+                        (client_id, c.transfer[1], c.transfer[0], to_db_time(recorded)),
+                    )  # type: ignore[arg-type]
             for action, moment in p.events:
                 await conn.execute(
                     "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, to_status)"
                     " VALUES (?, ?, 'pic', 'proposal', ?, ?, ?)",
-                    (to_db_time(moment), seeder, p.code, action, TARGET_STATUS.get(action)))
+                    (to_db_time(moment), seeder, p.code, action, TARGET_STATUS.get(action)),
+                )
 
 
 # --- the independent computation ------------------------------------------------------------------------------
@@ -223,8 +339,12 @@ def days_between(start: dt.datetime, end: dt.datetime) -> float:
 
 def stage_days(events: list[tuple[str, dt.datetime]]) -> dict[str, float]:
     """Written apart from bot.domain.report_figures: for each stage, the first end and the latest start before it."""
-    spans = {"review": ({"submit", "resubmit"}, "verify"), "decree": ({"verify"}, "issue_sk"),
-             "payment": ({"issue_sk"}, "record_payment"), "lpj": ({"record_payment"}, "submit_lpj")}
+    spans = {
+        "review": ({"submit", "resubmit"}, "verify"),
+        "decree": ({"verify"}, "issue_sk"),
+        "payment": ({"issue_sk"}, "record_payment"),
+        "lpj": ({"record_payment"}, "submit_lpj"),
+    }
     found = {}
     for key, (starts, end) in spans.items():
         ends = [at for action, at in events if action == end]
@@ -249,11 +369,14 @@ def expected(proposals: list[SeedProposal], group: set[str], year: int = 2026) -
         "decreed": sum(len(p.clients) for p in mine if p.status in DECREED_PLUS),
         "served": sum(1 for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"),
         "funds_decreed": sum(c.budget for p in mine if p.status in DECREED_PLUS for c in p.clients),
-        "funds_transferred": sum(c.transfer[1] for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"),
+        "funds_transferred": sum(
+            c.transfer[1] for p in mine for c in p.clients if c.transfer and c.transfer[0] == "sent"
+        ),
         # Accounted for means validated (closed); an LPJ filed and not yet validated is its own figure.
         "funds_accounted": sum(sum(c.realized or []) for p in mine if p.status == "closed" for c in p.clients),
-        "funds_filed": sum(sum(c.realized or []) for p in mine if p.lpj_late is not None and p.status != "closed"
-                           for c in p.clients),
+        "funds_filed": sum(
+            sum(c.realized or []) for p in mine if p.lpj_late is not None and p.status != "closed" for c in p.clients
+        ),
         "lpj_on_time": sum(1 for p in mine if p.lpj_late is False),
         "lpj_late": sum(1 for p in mine if p.lpj_late is True),
         "lpj_validated": sum(1 for p in mine if p.status == "closed"),
@@ -266,11 +389,22 @@ def expected(proposals: list[SeedProposal], group: set[str], year: int = 2026) -
 
 def figures_of(f) -> dict[str, object]:  # type: ignore[no-untyped-def]
     return {
-        "proposals": f.proposal_count, "proposed": f.clients_proposed, "decreed": f.clients_decreed,
-        "served": f.clients_served, "funds_decreed": f.funds_decreed, "funds_transferred": f.funds_transferred,
-        "funds_accounted": f.funds_accounted, "funds_filed": f.funds_filed, "lpj_on_time": f.lpj_on_time,
-        "lpj_late": f.lpj_late, "lpj_validated": f.lpj_validated, "lpj_filed": f.lpj_filed, "target": f.target,
-        "medians": {k: f.median_days(k) for k in ("review", "decree", "payment", "lpj") if f.median_days(k) is not None},
+        "proposals": f.proposal_count,
+        "proposed": f.clients_proposed,
+        "decreed": f.clients_decreed,
+        "served": f.clients_served,
+        "funds_decreed": f.funds_decreed,
+        "funds_transferred": f.funds_transferred,
+        "funds_accounted": f.funds_accounted,
+        "funds_filed": f.funds_filed,
+        "lpj_on_time": f.lpj_on_time,
+        "lpj_late": f.lpj_late,
+        "lpj_validated": f.lpj_validated,
+        "lpj_filed": f.lpj_filed,
+        "target": f.target,
+        "medians": {
+            k: f.median_days(k) for k in ("review", "decree", "payment", "lpj") if f.median_days(k) is not None
+        },
         "counts": {k: f.stage_count(k) for k in ("review", "decree", "payment", "lpj") if f.stage_count(k)},
     }
 
@@ -280,11 +414,13 @@ def figures_of(f) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def admin_settings(tmp_path: Path) -> Settings:
-    return Settings.model_validate({
-        "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
-        "access": {"admin_user_ids": [9001]},
-        "admin": {"backups_dir": str(tmp_path / "backups"), "backups_keep": 2},
-    })
+    return Settings.model_validate(
+        {
+            "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
+            "access": {"admin_user_ids": [9001]},
+            "admin": {"backups_dir": str(tmp_path / "backups"), "backups_keep": 2},
+        }
+    )
 
 
 @pytest.fixture
@@ -323,11 +459,15 @@ async def test_monthly_figures_match_the_seed_per_ipwl_province_team_and_centre(
     assert report.expected == 4308  # 4,700 × 11 ÷ 12 = 4,308.3: whole clients, half up
 
     # This month's flow, by the centre's clock (WIB): the 1 Nov 00:30 WIB submission counts.
-    in_november = [(a, at) for p in seeded for a, at in p.events
-                   if at.astimezone(WIB).year == 2026 and at.astimezone(WIB).month == 11]
+    in_november = [
+        (a, at)
+        for p in seeded
+        for a, at in p.events
+        if at.astimezone(WIB).year == 2026 and at.astimezone(WIB).month == 11
+    ]
     assert report.flows["submitted"] == sum(1 for a, _ in in_november if a in ("submit", "resubmit")) == 3
     assert report.flows["returned"] == report.flows["verified"] == report.flows["decreed"] == 1
-    assert ("submit", dt.datetime(2026, 10, 31, 17, 30, tzinfo=dt.timezone.utc)) in in_november
+    assert ("submit", dt.datetime(2026, 10, 31, 17, 30, tzinfo=dt.UTC)) in in_november
 
 
 async def test_the_workbook_and_charts_open_and_carry_the_figures(services, seeded) -> None:
@@ -365,26 +505,35 @@ async def test_a_report_needs_an_admin_or_the_head_and_a_month_that_has_begun(se
 
 def test_stage_durations_time_a_resubmitted_proposal_from_its_resubmission() -> None:
     at = "2026-03-0{}T00:00:00.000000Z".format
-    events = [("submit", at(1)), ("return", at(2)), ("resubmit", at(4)), ("verify", at(6)),
-              ("issue_sk", at(9)), ("record_payment", at(9))]
+    events = [
+        ("submit", at(1)),
+        ("return", at(2)),
+        ("resubmit", at(4)),
+        ("verify", at(6)),
+        ("issue_sk", at(9)),
+        ("record_payment", at(9)),
+    ]
     assert proposal_durations(events) == {"review": 2.0, "decree": 3.0, "payment": 0.0}
     assert proposal_durations([("verify", at(1)), ("submit", at(2))]) == {}
 
 
-@pytest.mark.parametrize(("now", "due"), [
-    (dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.timezone.utc), None),  # 07.30 WIB: from 08.00 only
-    (dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.timezone.utc), Period(2026, 11)),
-    (dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.timezone.utc), Period(2026, 11)),  # catching up within the week
-    (dt.datetime(2026, 12, 8, 12, 0, tzinfo=dt.timezone.utc), None),
-    (dt.datetime(2027, 1, 1, 3, 0, tzinfo=dt.timezone.utc), Period(2026, 12)),
-])
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        (dt.datetime(2026, 12, 1, 0, 30, tzinfo=dt.UTC), None),  # 07.30 WIB: from 08.00 only
+        (dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC), Period(2026, 11)),
+        (dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC), Period(2026, 11)),  # catching up within the week
+        (dt.datetime(2026, 12, 8, 12, 0, tzinfo=dt.UTC), None),
+        (dt.datetime(2027, 1, 1, 3, 0, tzinfo=dt.UTC), Period(2026, 12)),
+    ],
+)
 async def test_the_scheduled_report_is_due_from_the_first_at_eight(services, now, due) -> None:
     assert services.reports.due_period(now) == due
 
 
 async def test_the_scheduled_report_is_queued_once_per_month_for_each_head(services, seeded, clock) -> None:
     await enrol(services, 502, "Kepala", Role.HEAD)
-    clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))
+    clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC))
     translations = load_translations(Path(__file__).resolve().parents[1] / "locales")
     assert await services.reports.send_due_monthly(translations) == Period(2026, 11)
     assert await services.reports.send_due_monthly(translations) is None
@@ -427,8 +576,10 @@ async def test_client_exports_are_masked_unless_asked_and_every_export_is_audite
 async def test_every_export_kind_opens_with_its_rows_and_payments_are_always_masked(services, seeded) -> None:
     admin = await person(services, 9001, "Admin")
     span = (dt.date(2025, 1, 1), dt.date(2026, 11, 28))
-    files = {kind: await services.reports.export(admin, kind, span, Translator("en"))
-             for kind in ("proposals", "payments", "lpj", "audit")}
+    files = {
+        kind: await services.reports.export(admin, kind, span, Translator("en"))
+        for kind in ("proposals", "payments", "lpj", "audit")
+    }
     for kind, export in files.items():
         sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
         assert sheet.max_row == export.rows + 1, kind
@@ -451,15 +602,18 @@ def _record(status: ProposalStatus, since: dt.datetime, erased: bool = False) ->
     return ClientRecord(1, 1, "USL-2026-0001", status, since, "JB01", 1, erased)
 
 
-@pytest.mark.parametrize(("status", "since", "action"), [
-    (ProposalStatus.DRAFT, START, "delete"),
-    (ProposalStatus.WITHDRAWN, START, "anonymize"),
-    (ProposalStatus.REJECTED, START, "anonymize"),
-    (ProposalStatus.SUBMITTED, START, "keep"),
-    (ProposalStatus.PAID, START, "keep"),
-    (ProposalStatus.CLOSED, START - dt.timedelta(days=365), "keep"),
-    (ProposalStatus.CLOSED, START - dt.timedelta(days=5 * 366), "anonymize"),
-])
+@pytest.mark.parametrize(
+    ("status", "since", "action"),
+    [
+        (ProposalStatus.DRAFT, START, "delete"),
+        (ProposalStatus.WITHDRAWN, START, "anonymize"),
+        (ProposalStatus.REJECTED, START, "anonymize"),
+        (ProposalStatus.SUBMITTED, START, "keep"),
+        (ProposalStatus.PAID, START, "keep"),
+        (ProposalStatus.CLOSED, START - dt.timedelta(days=365), "keep"),
+        (ProposalStatus.CLOSED, START - dt.timedelta(days=5 * 366), "anonymize"),
+    ],
+)
 def test_erasure_follows_the_workflow_and_the_retention(status, since, action) -> None:
     assert erasure_rule(_record(status, since), START, 5).action == action
     assert erasure_rule(_record(status, since, erased=True), START, 5) == Erasure("keep", "Already anonymized.")
@@ -475,11 +629,16 @@ async def test_anonymizing_blanks_the_client_everywhere_and_the_audit_names_no_n
     nik = rejected.clients[0].nik
     async with services.storage.db.transaction() as conn:  # a submitted version to scrub as well
         proposal_id = (await conn.execute_fetchall("SELECT id FROM proposals WHERE code = ?", (rejected.code,)))[0][0]
-        await conn.execute("INSERT INTO proposal_versions VALUES (?, 1, ?, 1, ?)",
-                           (proposal_id, json.dumps({"clients": [{"nik": nik, "full_name": "Klien", "address": "X"}]}),
-                            to_db_time(START)))
+        await conn.execute(
+            "INSERT INTO proposal_versions VALUES (?, 1, ?, 1, ?)",
+            (
+                proposal_id,
+                json.dumps({"clients": [{"nik": nik, "full_name": "Klien", "address": "X"}]}),
+                to_db_time(START),
+            ),
+        )
     data = await services.privacy.lookup(admin, nik)
-    (record, rule), = data.records
+    ((record, rule),) = data.records
     assert rule.action == "anonymize"
     export = await services.privacy.export(admin, record.client_id)
     book = openpyxl.load_workbook(io.BytesIO(export.content))
@@ -492,7 +651,9 @@ async def test_anonymizing_blanks_the_client_everywhere_and_the_audit_names_no_n
         client = dict((await conn.execute_fetchall("SELECT * FROM clients WHERE id = ?", (record.client_id,)))[0])
         snapshot = (await conn.execute_fetchall("SELECT snapshot FROM proposal_versions"))[0][0]
         audit = " ".join(str(tuple(r)) for r in await conn.execute_fetchall("SELECT * FROM audit_events"))
-        lines = await conn.execute_fetchall("SELECT count(*) FROM budget_lines WHERE client_id = ?", (record.client_id,))
+        lines = await conn.execute_fetchall(
+            "SELECT count(*) FROM budget_lines WHERE client_id = ?", (record.client_id,)
+        )
     assert client["nik"] == f"ANON-{record.client_id}" and client["address"] is None and client["erased_at"]
     assert nik not in snapshot and "Klien" not in snapshot
     assert nik not in audit and "anonymize_personal_data" in audit
@@ -502,7 +663,7 @@ async def test_anonymizing_blanks_the_client_everywhere_and_the_audit_names_no_n
     assert gone.value.code == "nothing_held"
 
     paid = next(p for p in seeded if p.status == "paid")
-    (record, rule), = (await services.privacy.lookup(admin, paid.clients[0].nik)).records
+    ((record, rule),) = (await services.privacy.lookup(admin, paid.clients[0].nik)).records
     with pytest.raises(ServiceError) as kept:
         await services.privacy.erase(admin, record.client_id)
     assert kept.value.code == "erasure_refused" and kept.value.params["code"] == paid.code
@@ -511,13 +672,16 @@ async def test_anonymizing_blanks_the_client_everywhere_and_the_audit_names_no_n
 # --- PKS, backups --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("until", "kind", "days"), [
-    (None, "unknown", None),
-    (dt.date(2027, 12, 31), "ok", 398),
-    (dt.date(2026, 12, 28), "expiring", 30),
-    (dt.date(2026, 11, 28), "expiring", 0),
-    (dt.date(2026, 11, 27), "lapsed", -1),
-])
+@pytest.mark.parametrize(
+    ("until", "kind", "days"),
+    [
+        (None, "unknown", None),
+        (dt.date(2027, 12, 31), "ok", 398),
+        (dt.date(2026, 12, 28), "expiring", 30),
+        (dt.date(2026, 11, 28), "expiring", 0),
+        (dt.date(2026, 11, 27), "lapsed", -1),
+    ],
+)
 async def test_pks_state(services, until, kind, days) -> None:
     async with services.storage.reading() as uow:
         ipwl = await uow.ipwl.by_code("JB01")
@@ -527,8 +691,7 @@ async def test_pks_state(services, until, kind, days) -> None:
     assert (state.kind, state.days_left) == (kind, days)
 
 
-async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, seeded, clock, engine,
-                                                                    request) -> None:
+async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, seeded, clock, engine, request) -> None:
     admin = await person(services, 9001, "Admin")
     made = []
     for _ in range(3):
@@ -564,7 +727,8 @@ async def test_a_backup_is_a_consistent_copy_and_old_ones_are_pruned(services, s
 
 @pytest.mark.postgresql_only
 async def test_a_postgresql_backup_put_back_by_hand_is_erased_again_from_the_ledger(
-        services, seeded, clock, admin_settings, request) -> None:
+    services, seeded, clock, admin_settings, request
+) -> None:
     """On PostgreSQL the dump goes back with pg_restore (db restore is SQLite's); the ledger's
     erasures are applied again after it (``atensi-bot db apply-erasures`` runs this service)."""
     from bot.services.backups import erasure_ledger
@@ -572,7 +736,7 @@ async def test_a_postgresql_backup_put_back_by_hand_is_erased_again_from_the_led
     admin = await person(services, 9001, "Admin")
     older = await services.backups.backup(admin)  # still holds the client
     rejected = next(p for p in seeded if p.status == "rejected")
-    (record, _), = (await services.privacy.lookup(admin, rejected.clients[0].nik)).records
+    ((record, _),) = (await services.privacy.lookup(admin, rejected.clients[0].nik)).records
     await services.privacy.erase(admin, record.client_id)
     assert [e.client_id for e in erasure_ledger(admin_settings).entries()] == [record.client_id]
 
@@ -595,9 +759,9 @@ async def test_a_postgresql_backup_put_back_by_hand_is_erased_again_from_the_led
 
 
 def test_a_share_that_is_not_nothing_never_reads_as_zero() -> None:
+    from bot.app import LOCALES_DIR
     from bot.files.report_files import percent
     from bot.i18n import load_translations
-    from bot.app import LOCALES_DIR
 
     t = load_translations(LOCALES_DIR).for_locale("id")
     assert percent(t, 2 / 4700) == "<0,1%"  # two clients decreed of the year's target

@@ -26,15 +26,18 @@ from tests.test_reports import IPWL_CODES, build_seed, expected, figures_of, see
 def retention_settings(tmp_path: Path) -> Settings:
     # Retention of 0 years: every closed proposal of the seed is past it (the rule's date arithmetic
     # is tested with years in tests/test_reports.py).
-    return Settings.model_validate({
-        "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
-        "access": {"admin_user_ids": [9001]},
-        "admin": {"retention_years": 0, "retention_notice_days": 7, "backups_dir": str(tmp_path / "backups")},
-    })
+    return Settings.model_validate(
+        {
+            "storage": {"database": str(tmp_path / "atensi.sqlite3"), "files_dir": str(tmp_path / "files")},
+            "access": {"admin_user_ids": [9001]},
+            "admin": {"retention_years": 0, "retention_notice_days": 7, "backups_dir": str(tmp_path / "backups")},
+        }
+    )
 
 
 async def test_the_job_announces_then_anonymizes_closed_proposals_and_the_figures_stay(
-        storage: Storage, retention_settings: Settings) -> None:
+    storage: Storage, retention_settings: Settings
+) -> None:
     clock = ManualClock(START)
     services = Services(storage, clock, retention_settings)
     await seed_registry(services)
@@ -51,9 +54,11 @@ async def test_the_job_announces_then_anonymizes_closed_proposals_and_the_figure
     assert (report.announced, report.erased) == (due, 0) and report.codes == sorted(p.code for p in closed)
     assert (await services.retention.run()).announced == 0
     async with storage.db.reading() as conn:
-        notices = [(str(r[0]),) for r in await conn.execute_fetchall("SELECT params FROM outbox WHERE kind = 'retention'")]
+        notices = [
+            (str(r[0]),) for r in await conn.execute_fetchall("SELECT params FROM outbox WHERE kind = 'retention'")
+        ]
         erased = await conn.fetchval("SELECT count(*) FROM clients WHERE erased_at IS NOT NULL")
-    assert len(notices) == 1 and 'notice' in notices[0][0] and erased == 0
+    assert len(notices) == 1 and "notice" in notices[0][0] and erased == 0
     for p in closed:
         assert p.code in notices[0][0]
         assert p.clients[0].nik not in notices[0][0]  # codes and counts, never a NIK or a name
@@ -70,10 +75,14 @@ async def test_the_job_announces_then_anonymizes_closed_proposals_and_the_figure
     assert (await services.retention.run()).erased == 0
     async with storage.db.reading() as conn:
         left = await conn.execute_fetchall(
-            "SELECT c.nik FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.status = 'closed'")
+            "SELECT c.nik FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.status = 'closed'"
+        )
         audited = await conn.fetchval("SELECT count(*) FROM audit_events WHERE action = 'anonymize_personal_data'")
-        done = [r for r in await conn.execute_fetchall("SELECT params FROM outbox WHERE kind = 'retention'")
-                if "done" in str(r[0])]
+        done = [
+            r
+            for r in await conn.execute_fetchall("SELECT params FROM outbox WHERE kind = 'retention'")
+            if "done" in str(r[0])
+        ]
     assert all(nik.startswith("ANON-") for (nik,) in left) and audited == due and len(done) >= 1
     for p in closed:
         assert ErasureLedgerHas(retention_settings, p.code)

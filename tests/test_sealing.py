@@ -23,11 +23,17 @@ from storage.key_rotation import key_usage, retire_key, rotate
 from storage.sealing import DataKey, Keyring, KeyringError, SealedValueError, key_id_of
 from storage.unit import Storage, UnitOfWork
 
-NOW = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)
 STAMP = "2026-11-28T03:00:00.000000Z"
-SITI = {"full_name": "Siti Rahayu", "nik": "3201014501900001", "address": "Jl. Melati 5, Cibinong",
-        "phone": "081234567890", "birth_date": dt.date(1990, 1, 5), "assessment": "Pengguna sabu 3 tahun",
-        "intervention_plan": "Rawat jalan 6 bulan"}
+SITI = {
+    "full_name": "Siti Rahayu",
+    "nik": "3201014501900001",
+    "address": "Jl. Melati 5, Cibinong",
+    "phone": "081234567890",
+    "birth_date": dt.date(1990, 1, 5),
+    "assessment": "Pengguna sabu 3 tahun",
+    "intervention_plan": "Rawat jalan 6 bulan",
+}
 
 
 def test_a_sealed_value_names_its_key_and_opens_only_as_itself_in_its_own_column() -> None:
@@ -68,20 +74,36 @@ async def _seed(storage: Storage, clients: int = 1, *, ipwl_code: str = "JB01") 
     ids = []
     async with storage.transaction() as uow:
         conn = uow.people._conn  # noqa: SLF001 - the test seeds rows the services would
-        ipwl = await conn.fetchval("INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
-                                   " VALUES (?, 'Yayasan Harapan', '32', ?, ?) RETURNING id", (ipwl_code, STAMP, STAMP))
-        person = await conn.fetchval("INSERT INTO people (telegram_user_id, full_name, created_at)"
-                                     " VALUES (?, 'Operator', ?) RETURNING id", (1000 + ipwl, STAMP))
+        ipwl = await conn.fetchval(
+            "INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
+            " VALUES (?, 'Yayasan Harapan', '32', ?, ?) RETURNING id",
+            (ipwl_code, STAMP, STAMP),
+        )
+        person = await conn.fetchval(
+            "INSERT INTO people (telegram_user_id, full_name, created_at) VALUES (?, 'Operator', ?) RETURNING id",
+            (1000 + ipwl, STAMP),
+        )
         proposal = await conn.fetchval(
             "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
             " updated_at, status_since) VALUES (?, ?, 'submitted', 2026, 12, ?, ?, ?, ?) RETURNING id",
-            (f"USL-2026-{ipwl:04d}", ipwl, person, STAMP, STAMP, STAMP))
+            (f"USL-2026-{ipwl:04d}", ipwl, person, STAMP, STAMP, STAMP),
+        )
         for number in range(clients):
             nik = f"32010145019{number:05d}"
-            client = await uow.clients.add(proposal, f"Klien Nomor {number}", nik,
-                                           **{k: v for k, v in SITI.items() if k not in ("full_name", "nik")})
-            await uow.bank_accounts.save(client, bank_code="BRI", account_number=f"0098{number:08d}",
-                                         holder_name=f"Klien Nomor {number}", passbook_id=None, now=NOW)
+            client = await uow.clients.add(
+                proposal,
+                f"Klien Nomor {number}",
+                nik,
+                **{k: v for k, v in SITI.items() if k not in ("full_name", "nik")},
+            )
+            await uow.bank_accounts.save(
+                client,
+                bank_code="BRI",
+                account_number=f"0098{number:08d}",
+                holder_name=f"Klien Nomor {number}",
+                passbook_id=None,
+                now=NOW,
+            )
             ids.append(client)
         await uow.proposals.save_version(proposal, 1, '{"clients": [{"full_name": "Klien Nomor 0"}]}', person, NOW)
     return ids
@@ -90,16 +112,24 @@ async def _seed(storage: Storage, clients: int = 1, *, ipwl_code: str = "JB01") 
 async def test_what_storage_writes_is_sealed_and_what_it_reads_is_plain(storage: Storage) -> None:
     [client] = await _seed(storage)
     async with storage.db.reading() as conn:
-        raw = await conn.fetchone("SELECT full_name, nik, birth_date, address, phone, assessment, intervention_plan,"
-                                  " nik_index FROM clients WHERE id = ?", (client,))
+        raw = await conn.fetchone(
+            "SELECT full_name, nik, birth_date, address, phone, assessment, intervention_plan,"
+            " nik_index FROM clients WHERE id = ?",
+            (client,),
+        )
         account = await conn.fetchone("SELECT account_number, holder_name, account_index FROM bank_accounts")
         snapshot = await conn.fetchval("SELECT snapshot FROM proposal_versions")
     assert all(str(v).startswith("enc1:k0001:") for v in (*raw[:7], *account[:2], snapshot))
-    assert raw[7] == storage.keys.blind("nik", "3201014501900000") and account[2] == storage.keys.blind("account", "009800000000")
+    assert raw[7] == storage.keys.blind("nik", "3201014501900000") and account[2] == storage.keys.blind(
+        "account", "009800000000"
+    )
     async with storage.reading() as uow:
         record = await uow.clients.by_id(client)
         assert record is not None and (record.full_name, record.nik, record.address) == (
-            "Klien Nomor 0", "3201014501900000", SITI["address"])
+            "Klien Nomor 0",
+            "3201014501900000",
+            SITI["address"],
+        )
         assert record.birth_date == SITI["birth_date"] and record.assessment == SITI["assessment"]
         assert (await uow.bank_accounts.by_client(client)).account_number == "009800000000"  # type: ignore[union-attr]
         assert await uow.clients.nik_in_other_ipwl("3201014501900000", 2026, ipwl_id=999) == [("USL-2026-0001", "JB01")]
@@ -119,24 +149,36 @@ async def _plain_database(url: str) -> None:
         finally:
             migrations.available_migrations = original
         async with db.transaction() as conn:
-            ipwl = await conn.fetchval("INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
-                                       " VALUES ('JB01', 'Yayasan Harapan', '32', ?, ?) RETURNING id", (STAMP, STAMP))
-            person = await conn.fetchval("INSERT INTO people (telegram_user_id, full_name, created_at)"
-                                         " VALUES (1001, 'Operator', ?) RETURNING id", (STAMP,))
+            ipwl = await conn.fetchval(
+                "INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
+                " VALUES ('JB01', 'Yayasan Harapan', '32', ?, ?) RETURNING id",
+                (STAMP, STAMP),
+            )
+            person = await conn.fetchval(
+                "INSERT INTO people (telegram_user_id, full_name, created_at)"
+                " VALUES (1001, 'Operator', ?) RETURNING id",
+                (STAMP,),
+            )
             proposal = await conn.fetchval(
                 "INSERT INTO proposals (code, ipwl_id, status, period_year, created_by, created_at, updated_at,"
                 " status_since) VALUES ('USL-2026-0001', ?, 'submitted', 2026, ?, ?, ?, ?) RETURNING id",
-                (ipwl, person, STAMP, STAMP, STAMP))
+                (ipwl, person, STAMP, STAMP, STAMP),
+            )
             client = await conn.fetchval(
                 "INSERT INTO clients (proposal_id, position, full_name, nik, birth_date, address, phone)"
                 " VALUES (?, 1, 'Siti Rahayu', '3201014501900001', '1990-01-05', 'Jl. Melati 5', '0812') RETURNING id",
-                (proposal,))
-            await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-                               " updated_at) VALUES (?, 'BRI', '0098765432', 'Siti Rahayu', 'submitted', ?)",
-                               (client, STAMP))
-            await conn.execute("INSERT INTO proposal_versions (proposal_id, version, snapshot, submitted_by,"
-                               " submitted_at) VALUES (?, 1, '{\"name\": \"Siti Rahayu\"}', ?, ?)",
-                               (proposal, person, STAMP))
+                (proposal,),
+            )
+            await conn.execute(
+                "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+                " updated_at) VALUES (?, 'BRI', '0098765432', 'Siti Rahayu', 'submitted', ?)",
+                (client, STAMP),
+            )
+            await conn.execute(
+                "INSERT INTO proposal_versions (proposal_id, version, snapshot, submitted_by,"
+                ' submitted_at) VALUES (?, 1, \'{"name": "Siti Rahayu"}\', ?, ?)',
+                (proposal, person, STAMP),
+            )
     finally:
         await db.close()
 
@@ -149,7 +191,8 @@ def plain_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> st
 
 
 async def test_a_database_from_before_sealing_is_refused_without_keys_and_sealed_on_start_with_them(
-        plain_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await _plain_database(plain_url)
     monkeypatch.delenv("ATENSI_KEY_FILE", raising=False)
     with pytest.raises(KeyringError, match="personal data .not sealed yet. and no keys"):
@@ -167,9 +210,14 @@ async def test_a_database_from_before_sealing_is_refused_without_keys_and_sealed
         assert raw[5] == keys.blind("nik", "3201014501900001") and account[2] == keys.blind("account", "0098765432")
         async with storage.reading() as uow:
             [client] = await uow.clients.of_proposal(1)
-            assert (client.full_name, client.nik, client.birth_date) == ("Siti Rahayu", "3201014501900001",
-                                                                       dt.date(1990, 1, 5))
-            assert await uow.clients.nik_in_other_ipwl("3201014501900001", 2026, ipwl_id=99) == [("USL-2026-0001", "JB01")]
+            assert (client.full_name, client.nik, client.birth_date) == (
+                "Siti Rahayu",
+                "3201014501900001",
+                dt.date(1990, 1, 5),
+            )
+            assert await uow.clients.nik_in_other_ipwl("3201014501900001", 2026, ipwl_id=99) == [
+                ("USL-2026-0001", "JB01")
+            ]
             assert await uow.proposals.version_snapshot(1, 1) == '{"name": "Siti Rahayu"}'
     finally:
         await storage.close()
@@ -227,13 +275,16 @@ async def test_nik_and_account_lookups_go_through_the_blind_index_by_an_index(st
 
 
 async def test_a_rotation_reseals_every_value_and_file_and_only_then_may_the_old_key_go(
-        storage: Storage, tmp_path: Path) -> None:
+    storage: Storage, tmp_path: Path
+) -> None:
     keys = Keyring.load_or_create(tmp_path / "atensi.keys")
     storage.keys = keys
     storage.db.keys = keys  # type: ignore[attr-defined]
     async with storage.db.transaction() as conn:
-        await conn.execute("INSERT INTO sealing_keys (key_id, first_used_at) VALUES ('k0001', ?)"
-                           " ON CONFLICT (key_id) DO NOTHING", (STAMP,))
+        await conn.execute(
+            "INSERT INTO sealing_keys (key_id, first_used_at) VALUES ('k0001', ?) ON CONFLICT (key_id) DO NOTHING",
+            (STAMP,),
+        )
     ids = await _seed(storage, clients=7)
     files = FileStore(tmp_path / "files", keys)
     kept = files.save("USL-2026-0001", "KTP Klien.jpg", b"\xff\xd8 KTP Klien Nomor 0")
@@ -278,8 +329,9 @@ def test_a_rotation_killed_half_way_resumes_where_it_stopped(tmp_path: Path, dat
     keys.add_key()
     keys.save()
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\nurl = "{database_url}"\nfiles_dir = "{tmp_path / "files"}"\n'
-                      f'key_file = "{key_file}"\n')
+    config.write_text(
+        f'[storage]\nurl = "{database_url}"\nfiles_dir = "{tmp_path / "files"}"\nkey_file = "{key_file}"\n'
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("ATENSI_KEY_FILE", "ATENSI_KEYS")}
     command = [sys.executable, "-m", "bot.cli", "keys", "rotate", "--batch", "1", "--config", str(config)]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env) as first:
@@ -313,13 +365,13 @@ def test_a_rotation_killed_half_way_resumes_where_it_stopped(tmp_path: Path, dat
 
 
 def test_the_bot_refuses_to_start_without_its_key_file_and_says_how_to_make_one(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from bot.cli import main
 
     monkeypatch.delenv("ATENSI_KEY_FILE", raising=False)
     config = tmp_path / "config.toml"
-    config.write_text(f'[storage]\ndatabase = "{tmp_path / "atensi.sqlite3"}"\n'
-                      '[telegram]\ntoken = "123456:TEST"\n')
+    config.write_text(f'[storage]\ndatabase = "{tmp_path / "atensi.sqlite3"}"\n[telegram]\ntoken = "123456:TEST"\n')
     assert main(["run", "--config", str(config)]) == 2
     err = capsys.readouterr().err
     assert "no key file" in err and "atensi-bot keys new" in err and "Traceback" not in err

@@ -111,9 +111,7 @@ VALID_NIKS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "province", "regency", "district", "born", "sex", "serial"), VALID_NIKS
-)
+@pytest.mark.parametrize(("text", "province", "regency", "district", "born", "sex", "serial"), VALID_NIKS)
 def test_parse_nik_valid(
     text: str, province: str, regency: str, district: str, born: date, sex: Sex, serial: str
 ) -> None:
@@ -191,9 +189,7 @@ def test_parse_nik_wrong_length_message_gives_example() -> None:
         (date(1991, 8, 5), Sex.MALE, ["birth_date", "sex"]),
     ],
 )
-def test_nik_warnings_for_female_nik(
-    entered_date: date | None, entered_sex: Sex | None, fields: list[str]
-) -> None:
+def test_nik_warnings_for_female_nik(entered_date: date | None, entered_sex: Sex | None, fields: list[str]) -> None:
     info = parse_nik("3201014508900004", today=TODAY)
     warnings = nik_warnings(info, birth_date=entered_date, sex=entered_sex)
     assert [w.field for w in warnings] == fields
@@ -236,6 +232,7 @@ def test_mask_account(number: str, masked: str) -> None:
 
 
 # --------------------------------------------------------------------------- money
+
 
 @pytest.mark.parametrize(
     ("text", "value"),
@@ -318,9 +315,7 @@ def test_parse_money_bounds_and_field() -> None:
     assert parse_money("0", minimum=0) == 0
 
 
-@pytest.mark.parametrize(
-    ("text", "value"), [("1", 1), ("12", 12), ("1000", 1000), ("1.000", 1000), (" 7 ", 7)]
-)
+@pytest.mark.parametrize(("text", "value"), [("1", 1), ("12", 12), ("1000", 1000), ("1.000", 1000), (" 7 ", 7)])
 def test_parse_quantity_valid(text: str, value: int) -> None:
     assert parse_quantity(text) == value
 
@@ -834,15 +829,11 @@ def test_bank_is_frozen() -> None:
 # --------------------------------------------------------------------------- properties
 
 # Characters users and their keyboards actually produce, weighted toward what parsers look at.
-_INTERESTING = st.sampled_from(
-    list("0123456789 .,-/+()RrPpJjTtKkAaGgUuSs:'’\u00a0\n\t\x00\u202e٣²")
-)
+_INTERESTING = st.sampled_from(list("0123456789 .,-/+()RrPpJjTtKkAaGgUuSs:'’\u00a0\n\t\x00\u202e٣²"))
 _TEXT = st.one_of(
     st.text(max_size=60),
     st.text(_INTERESTING, max_size=30),
-    st.from_regex(
-        r"\A(Rp\.? ?)?-?[0-9]{1,16}([.,][0-9]{1,4}){0,4}( ?(juta|jt|rb|ribu|k|miliar))?\Z"
-    ),
+    st.from_regex(r"\A(Rp\.? ?)?-?[0-9]{1,16}([.,][0-9]{1,4}){0,4}( ?(juta|jt|rb|ribu|k|miliar))?\Z"),
     st.from_regex(r"\A[0-9]{1,4}[-/. ]([0-9]{1,4}|[A-Za-z]{3,9})[-/., ]{1,2}[0-9]{0,6}\Z"),
     st.from_regex(r"\A\+?(62|0)?[0-9 ()-]{0,20}\Z"),
     st.from_regex(r"\A[0-9]{16}\Z"),

@@ -55,8 +55,12 @@ class Deployment:
             delivered = self.emu.is_idle()
             pending = await self.rows("SELECT count(*) FROM inbox WHERE status = 'pending'")
             sender = deps_of(self.runtime.app).sender
-            if (delivered and pending[0][0] == 0 and not self.runtime.worker.busy
-                    and (sender is None or not sender.busy)):
+            if (
+                delivered
+                and pending[0][0] == 0
+                and not self.runtime.worker.busy
+                and (sender is None or not sender.busy)
+            ):
                 return
             if loop.time() > deadline:
                 raise TimeoutError(f"inbox not settled: {pending[0][0]} pending")
@@ -64,16 +68,28 @@ class Deployment:
 
 
 def webhook_settings(tmp_path: Path, database_url: str, **webhook: object) -> Settings:
-    return Settings.model_validate({
-        "telegram": {"token": TOKEN},
-        "storage": {"url": database_url, "database": str(tmp_path / "atensi.sqlite3"),
-                    "files_dir": str(tmp_path / "files")},
-        "access": {"admin_user_ids": [ADMIN_ID]},
-        "admin": {"backups_dir": str(tmp_path / "backups")},
-        "reminders": {"enabled": False},
-        "webhook": {"secret": SECRET, "port": 0, "claim_seconds": 30, "retry_seconds": 1, "idle_poll_seconds": 0.2,
-                    "leader_check_seconds": 0.2, **webhook},
-    })
+    return Settings.model_validate(
+        {
+            "telegram": {"token": TOKEN},
+            "storage": {
+                "url": database_url,
+                "database": str(tmp_path / "atensi.sqlite3"),
+                "files_dir": str(tmp_path / "files"),
+            },
+            "access": {"admin_user_ids": [ADMIN_ID]},
+            "admin": {"backups_dir": str(tmp_path / "backups")},
+            "reminders": {"enabled": False},
+            "webhook": {
+                "secret": SECRET,
+                "port": 0,
+                "claim_seconds": 30,
+                "retry_seconds": 1,
+                "idle_poll_seconds": 0.2,
+                "leader_check_seconds": 0.2,
+                **webhook,
+            },
+        }
+    )
 
 
 @pytest.fixture
@@ -82,8 +98,13 @@ async def deployment(tmp_path: Path, database_url: str, request: pytest.FixtureR
     settings = webhook_settings(tmp_path, database_url, **(marker.kwargs if marker else {}))
     clock = ManualClock(START)
     async with BotApiEmulator(TOKEN) as emu:
-        settings = settings.model_copy(update={"telegram": settings.telegram.model_copy(
-            update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})})
+        settings = settings.model_copy(
+            update={
+                "telegram": settings.telegram.model_copy(
+                    update={"base_url": emu.base_url, "base_file_url": emu.base_file_url}
+                )
+            }
+        )
         storage = await Storage.open(database_url)
         app = build_application(settings, storage=storage, clock=clock, rate_limiter=False)
         deps_of(app).errors = []
@@ -111,10 +132,16 @@ async def post(url: str, body: bytes, secret: str | None) -> int:
 
 
 def an_update(update_id: int, user_id: int = 1001, text: str = "/bantuan") -> dict:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": 1764295200, "text": text,
-        "chat": {"id": user_id, "type": "private", "first_name": "Sari"},
-        "from": {"id": user_id, "is_bot": False, "first_name": "Sari"}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1764295200,
+            "text": text,
+            "chat": {"id": user_id, "type": "private", "first_name": "Sari"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Sari"},
+        },
+    }
 
 
 async def test_the_intake_stores_only_what_comes_with_the_secret_and_only_once(deployment: Deployment) -> None:
@@ -176,7 +203,8 @@ async def test_updates_from_the_emulator_are_answered_in_each_chats_order(deploy
 
 @pytest.mark.webhook_settings(max_attempts=2)
 async def test_an_update_that_keeps_failing_is_parked_and_the_admin_told_once(
-        deployment: Deployment, monkeypatch: pytest.MonkeyPatch) -> None:
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
     emu = deployment.emu
     await register(emu, deployment.url)
     dewi, sari = emu.add_user("Dewi", user_id=ADMIN_ID), emu.add_user("Sari")
@@ -222,7 +250,9 @@ async def test_a_claim_whose_first_write_committed_is_finished_without_running_a
     sari = emu.add_user("Sari")
     await deployment.runtime.worker.stop()  # the dead worker: nothing claims now
     async with deployment.storage.db.transaction() as conn:
-        await conn.execute("INSERT INTO processed_updates (update_id, at) VALUES (?, ?)", (777, "2026-11-28T02:00:00.000000Z"))
+        await conn.execute(
+            "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)", (777, "2026-11-28T02:00:00.000000Z")
+        )
     assert await post(deployment.url, json.dumps(an_update(777, sari.id, "/start")).encode(), SECRET) == 200
     deployment.runtime.worker = type(deployment.runtime.worker)(deployment.runtime.app, name="worker-2")
     deployment.runtime.worker.start()
@@ -250,19 +280,27 @@ async def wait_rows(deployment: Deployment, sql: str, *params: object, want: lis
 
 @pytest.mark.postgresql_only
 async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_leads(
-        tmp_path: Path, database_url: str, engine: str) -> None:
+    tmp_path: Path, database_url: str, engine: str
+) -> None:
     """The leader's own connection is cut (a network split, the server restarting its session): it
     stops sending and drops its jobs, a standby takes the lock, and the old leader stands by."""
     settings = webhook_settings(tmp_path, database_url, heartbeat_seconds=0.5)
     clock = ManualClock(START)
     async with BotApiEmulator(TOKEN) as emu:
-        settings = settings.model_copy(update={"telegram": settings.telegram.model_copy(
-            update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})})
+        settings = settings.model_copy(
+            update={
+                "telegram": settings.telegram.model_copy(
+                    update={"base_url": emu.base_url, "base_file_url": emu.base_file_url}
+                )
+            }
+        )
         storage = await Storage.open(database_url)
         first = WorkerRuntime(build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-a")
         await first.start()
         await asyncio.wait_for(_until(lambda: first.leadership.leading), 10)
-        second = WorkerRuntime(build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-b")
+        second = WorkerRuntime(
+            build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-b"
+        )
         await second.start()
         try:
             await asyncio.sleep(0.5)
@@ -272,12 +310,15 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
             assert {"menus", "monthly_report", "broadcast_reports", "inbox_cleanup"} <= jobs_led
 
             async with storage.db.transaction() as conn:
-                await conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                                   " WHERE application_name = 'atensi-bot worker-a'")
+                await conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'atensi-bot worker-a'"
+                )
             await asyncio.wait_for(_until(lambda: second.leadership.leading and not first.leadership.leading), 10)
             assert deps_of(first.app).sender is None and deps_of(second.app).sender is not None
             assert not {"menus", "monthly_report", "broadcast_reports", "inbox_cleanup"} & {
-                job.name for job in first.app.job_queue.jobs() if job.enabled and not job.removed}
+                job.name for job in first.app.job_queue.jobs() if job.enabled and not job.removed
+            }
             async with storage.reading() as uow:
                 assert (await uow.inbox.status()).leader == "worker-b"
             # The old leader reconnected and stands by (it would lead again if worker-b died).

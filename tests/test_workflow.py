@@ -138,10 +138,7 @@ def assert_well_formed(exc: WorkflowError) -> None:
 
 
 def test_table_matches_spec() -> None:
-    got = {
-        t.action: (set(t.sources), t.target, {str(r) for r in t.roles}, set(t.requires))
-        for t in TRANSITIONS
-    }
+    got = {t.action: (set(t.sources), t.target, {str(r) for r in t.roles}, set(t.requires)) for t in TRANSITIONS}
     assert len(got) == len(TRANSITIONS), "one row per action"
     assert got == SPEC
     assert set(got) == set(Action)
@@ -268,8 +265,20 @@ def test_pic_of_an_ipwl_without_team_is_out_of_scope_and_admin_cannot_stand_in()
 
 
 # Issue 11.3: an admin who sits in the team's group (or is a PIC of another team) decides nothing.
-_DECISIONS = [A.CLAIM, A.VERIFY, A.VALIDATE, A.RETURN, A.REJECT, A.VERIFY_ACCOUNTS, A.RETURN_ACCOUNTS,
-              A.VERIFY_LPJ, A.RETURN_LPJ, A.VALIDATE_LPJ, A.ISSUE_SK, A.RECORD_PAYMENT]
+_DECISIONS = [
+    A.CLAIM,
+    A.VERIFY,
+    A.VALIDATE,
+    A.RETURN,
+    A.REJECT,
+    A.VERIFY_ACCOUNTS,
+    A.RETURN_ACCOUNTS,
+    A.VERIFY_LPJ,
+    A.RETURN_LPJ,
+    A.VALIDATE_LPJ,
+    A.ISSUE_SK,
+    A.RECORD_PAYMENT,
+]
 
 
 @pytest.mark.parametrize("action", _DECISIONS)
@@ -302,9 +311,7 @@ def test_a_person_with_several_roles_acts_through_any_of_them() -> None:
     # ...but not verify the LPJ of an IPWL outside the team.
     assert error(A.VERIFY_LPJ, proposal(S.LPJ_SUBMITTED), pic_and_finance).code == "out_of_scope"
     # An operator of two IPWL operates both.
-    two = Actor(
-        21, frozenset({Grant(Role.OPERATOR, ipwl_id=OTHER_IPWL), Grant(Role.OPERATOR, ipwl_id=IPWL)})
-    )
+    two = Actor(21, frozenset({Grant(Role.OPERATOR, ipwl_id=OTHER_IPWL), Grant(Role.OPERATOR, ipwl_id=IPWL)}))
     assert authorize(A.SUBMIT, proposal(S.DRAFT), two).target == S.SUBMITTED
 
 
@@ -517,9 +524,17 @@ def test_the_happy_path() -> None:
     fin2 = Actor(41, frozenset({Grant(Role.FINANCE)}))
     p = proposal(S.DRAFT)
     steps = [
-        (A.SUBMIT, op), (A.CLAIM, pic), (A.VERIFY, pic), (A.VALIDATE, pic2), (A.ISSUE_SK, head),
-        (A.SUBMIT_ACCOUNTS, op), (A.VERIFY_ACCOUNTS, fin), (A.RECORD_PAYMENT, fin),
-        (A.SUBMIT_LPJ, op), (A.VERIFY_LPJ, pic), (A.VALIDATE_LPJ, fin2),
+        (A.SUBMIT, op),
+        (A.CLAIM, pic),
+        (A.VERIFY, pic),
+        (A.VALIDATE, pic2),
+        (A.ISSUE_SK, head),
+        (A.SUBMIT_ACCOUNTS, op),
+        (A.VERIFY_ACCOUNTS, fin),
+        (A.RECORD_PAYMENT, fin),
+        (A.SUBMIT_LPJ, op),
+        (A.VERIFY_LPJ, pic),
+        (A.VALIDATE_LPJ, fin2),
     ]
     for action, actor in steps:
         p = apply(p, action, actor, authorize(action, p, actor, data=FULL_DATA))
@@ -640,9 +655,7 @@ def test_random_walk(steps: list[tuple[Action, Actor, dict[str, object] | None, 
 
 
 @settings(max_examples=500, deadline=None)
-@given(
-    p=proposals, action=st.sampled_from(list(Action)), actor=actors, data=datas, four_eyes=st.booleans()
-)
+@given(p=proposals, action=st.sampled_from(list(Action)), actor=actors, data=datas, four_eyes=st.booleans())
 def test_authorize_on_arbitrary_proposals(
     p: Proposal, action: Action, actor: Actor, data: dict[str, object] | None, four_eyes: bool
 ) -> None:
@@ -682,11 +695,7 @@ staff = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    steps=st.lists(
-        st.tuples(staff, st.integers(min_value=0, max_value=20), st.booleans()), min_size=1, max_size=80
-    )
-)
+@given(steps=st.lists(st.tuples(staff, st.integers(min_value=0, max_value=20), st.booleans()), min_size=1, max_size=80))
 def test_guided_walk_reaches_deep_statuses(steps: list[tuple[Actor, int, bool]]) -> None:
     """Walk only along offered buttons: every offered action is accepted with complete data."""
     reached: set[ProposalStatus] = set()

@@ -136,6 +136,7 @@ def actor_words(t: Translator, name: str | None, roles: str | None) -> str:
         return t.gettext(CLI_ACTOR)
     return t.gettext(N_("the system"))
 
+
 # Why a press was refused (the code after "action: " in a "denied" event's reason).
 REFUSALS: Mapping[str, str] = {
     "role_required": N_("not their role"),
@@ -171,29 +172,33 @@ _CODE = re.compile(r"^[A-Z]{2,6}-\d{4}-\d{3,6}$")
 
 # The facts services record in a reason, by its shape (the formats written in bot/services/); each is
 # worded here in the reader's language. A reason of no known shape is shown as it was written.
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), kind) for pattern, kind in (
-    (rf"^(?P<start>{_DATE})\.\.(?P<end>{_DATE}) (?P<rows>\d+) rows(?P<unmasked> unmasked)?$", "export"),
-    (r"^(?P<rows>\d+) rows$", "rows"),
-    (r"^invite (?P<id>\d+)$", "invite"),
-    (rf"^LPJ due (?P<due>{_DATE})$", "lpj_due"),
-    (r"^(?P<code>[A-Z]{2,6}-\d{4}-\d{3,6}) (?P<amount>\d+)$", "amount"),
-    (r"^(?P<clients>\d+) clients(?:, (?P<updated>\d+) updated)?$", "clients"),
-    (r"^v(?P<version>\d+)$", "version"),
-    (r"^lpj v(?P<version>\d+)(?P<late> late)?$", "lpj_version"),
-    (r"^(?P<lines>\d+) lines, (?P<clients>\d+) clients$", "lpj_lines"),
-    (r"^(?P<recipients>\d+) recipients(?P<late> late)?$", "recipients"),
-    (r"^(?P<files>\d+) files$", "files"),
-    (r"^attachment (?P<id>\d+) sha256 (?P<hash>[0-9a-f]+)$", "attachment"),
-    (rf"^SPP (?P<spp>.+) (?P<spp_date>{_DATE}); SPM (?P<spm>.+) (?P<spm_date>{_DATE})$", "orders"),
-    (r"^(?P<code>\S+) \(ledger, after restore\)$", "ledger"),
-    (r"^removed$", "removed"),
-    (r"^admin asked to remove$", "asked_to_remove"),
-    (r"^access\.admin_user_ids$", "configured_admin"),
-    (r"^lpj$", "lpj"),
-))
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), kind)
+    for pattern, kind in (
+        (rf"^(?P<start>{_DATE})\.\.(?P<end>{_DATE}) (?P<rows>\d+) rows(?P<unmasked> unmasked)?$", "export"),
+        (r"^(?P<rows>\d+) rows$", "rows"),
+        (r"^invite (?P<id>\d+)$", "invite"),
+        (rf"^LPJ due (?P<due>{_DATE})$", "lpj_due"),
+        (r"^(?P<code>[A-Z]{2,6}-\d{4}-\d{3,6}) (?P<amount>\d+)$", "amount"),
+        (r"^(?P<clients>\d+) clients(?:, (?P<updated>\d+) updated)?$", "clients"),
+        (r"^v(?P<version>\d+)$", "version"),
+        (r"^lpj v(?P<version>\d+)(?P<late> late)?$", "lpj_version"),
+        (r"^(?P<lines>\d+) lines, (?P<clients>\d+) clients$", "lpj_lines"),
+        (r"^(?P<recipients>\d+) recipients(?P<late> late)?$", "recipients"),
+        (r"^(?P<files>\d+) files$", "files"),
+        (r"^attachment (?P<id>\d+) sha256 (?P<hash>[0-9a-f]+)$", "attachment"),
+        (rf"^SPP (?P<spp>.+) (?P<spp_date>{_DATE}); SPM (?P<spm>.+) (?P<spm_date>{_DATE})$", "orders"),
+        (r"^(?P<code>\S+) \(ledger, after restore\)$", "ledger"),
+        (r"^removed$", "removed"),
+        (r"^admin asked to remove$", "asked_to_remove"),
+        (r"^access\.admin_user_ids$", "configured_admin"),
+        (r"^lpj$", "lpj"),
+    )
+)
 # Actions whose reason is what a person typed (a return reason, a failed transfer's cause): quoted.
-_TYPED_ACTIONS = frozenset({"return", "reject", "withdraw", "return_accounts", "return_account", "return_lpj",
-                            "transfer"})
+_TYPED_ACTIONS = frozenset(
+    {"return", "reject", "withdraw", "return_accounts", "return_account", "return_lpj", "transfer"}
+)
 
 
 def _day(t: Translator, iso: str) -> str:
@@ -242,8 +247,11 @@ def _worded(t: Translator, kind: str, m: re.Match[str]) -> str:
         said = t.gettext(N_("LPJ version {number}"), number=m["version"])
         return said + (t.gettext(N_(", late")) if m["late"] else "")
     if kind == "lpj_lines":
-        return (t.ngettext("{n} line", "{n} lines", int(m["lines"])) + ", "
-                + t.ngettext("{n} client", "{n} clients", int(m["clients"])))
+        return (
+            t.ngettext("{n} line", "{n} lines", int(m["lines"]))
+            + ", "
+            + t.ngettext("{n} client", "{n} clients", int(m["clients"]))
+        )
     if kind == "recipients":
         said = t.ngettext("{n} recipient", "{n} recipients", int(m["recipients"]))
         return said + (t.gettext(N_(", late")) if m["late"] else "")
@@ -252,8 +260,13 @@ def _worded(t: Translator, kind: str, m: re.Match[str]) -> str:
     if kind == "attachment":
         return t.gettext(N_("file no. {number} (SHA-256 {hash}…)"), number=m["id"], hash=m["hash"])
     if kind == "orders":
-        return t.gettext(N_("SPP {spp} of {spp_date}; SPM {spm} of {spm_date}"), spp=m["spp"],
-                         spp_date=_day(t, m["spp_date"]), spm=m["spm"], spm_date=_day(t, m["spm_date"]))
+        return t.gettext(
+            N_("SPP {spp} of {spp_date}; SPM {spm} of {spm_date}"),
+            spp=m["spp"],
+            spp_date=_day(t, m["spp_date"]),
+            spm=m["spm"],
+            spm_date=_day(t, m["spm_date"]),
+        )
     if kind == "ledger":
         return t.gettext(N_("{code} (from the erasure ledger, after a restore)"), code=m["code"])
     if kind == "removed":
@@ -312,8 +325,9 @@ def entity_words(t: Translator, entity: str) -> str:
 def refusal_words(t: Translator, reason: str) -> str:
     """A "denied" event's reason (``"claim: role_required"``) in words."""
     what, _, code = reason.partition(": ")
-    refused = (action_words(t, what) if what in ACTIONS else
-               t.gettext(_REFUSED_WHAT[what]) if what in _REFUSED_WHAT else what)
+    refused = (
+        action_words(t, what) if what in ACTIONS else t.gettext(_REFUSED_WHAT[what]) if what in _REFUSED_WHAT else what
+    )
     why = t.gettext(REFUSALS[code]) if code in REFUSALS else code
     return t.gettext(N_("tried to: {what} — refused: {why}"), what=refused, why=why)
 
@@ -323,8 +337,9 @@ _VALUE_ACTIONS = frozenset({"set_locale", "bind_group", "create_team", "create_i
 _ROLE_ACTIONS = frozenset({"create_invite", "redeem_invite", "grant_role", "revoke_grant", "revoke_access"})
 
 
-def change_words(t: Translator, action: str, from_status: str | None, to_status: str | None,
-                 entity: str = "proposal") -> tuple[str | None, str | None]:
+def change_words(
+    t: Translator, action: str, from_status: str | None, to_status: str | None, entity: str = "proposal"
+) -> tuple[str | None, str | None]:
     """An event's "from" and "to" in words: states, roles, or the values they hold."""
     if action in _ROLE_ACTIONS:
         return (role_words(t, from_status) if from_status else None, role_words(t, to_status) if to_status else None)
@@ -333,8 +348,14 @@ def change_words(t: Translator, action: str, from_status: str | None, to_status:
     return state_words(t, from_status, action), state_words(t, to_status, action)
 
 
-def describe(t: Translator, action: str, from_status: str | None, to_status: str | None,
-             reason: str | None, entity: str = "proposal") -> Described:
+def describe(
+    t: Translator,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    reason: str | None,
+    entity: str = "proposal",
+) -> Described:
     """One event as ``/audit`` and the audit export show it."""
     change = None
     before, after = change_words(t, action, from_status, to_status, entity)
@@ -350,6 +371,18 @@ def describe(t: Translator, action: str, from_status: str | None, to_status: str
     return Described(action_words(t, action, to_status), change, detail, quoted)
 
 
-__all__ = ["ACTIONS", "Described", "ENTITIES", "PROPOSAL_STATES", "ROLES", "action_words", "actor_words", "describe",
-           "reason_words",
-           "entity_words", "refusal_words", "role_words", "state_words"]
+__all__ = [
+    "ACTIONS",
+    "Described",
+    "ENTITIES",
+    "PROPOSAL_STATES",
+    "ROLES",
+    "action_words",
+    "actor_words",
+    "describe",
+    "reason_words",
+    "entity_words",
+    "refusal_words",
+    "role_words",
+    "state_words",
+]

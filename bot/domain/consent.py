@@ -52,13 +52,26 @@ def parse_guardian(text: str) -> Guardian:
     name, comma, relation = " ".join(text.split()).rpartition(",")
     relation = relation.strip()
     if not comma or not name.strip() or not relation:
-        raise ValidationError(Problem(
-            N_("Type the guardian's name and their relation to the client, separated by a comma, "
-               "for example: Siti Aminah, ibu"), field="guardian"))
+        raise ValidationError(
+            Problem(
+                N_(
+                    "Type the guardian's name and their relation to the client, separated by a comma, "
+                    "for example: Siti Aminah, ibu"
+                ),
+                field="guardian",
+            )
+        )
     if len(relation) > RELATION_MAX or any(ch.isdigit() for ch in relation):
-        raise ValidationError(Problem(
-            N_("The relation is one or two words such as ibu, ayah, kakak, paman or wali, "
-               "at most {max} characters."), {"max": RELATION_MAX}, field="guardian"))
+        raise ValidationError(
+            Problem(
+                N_(
+                    "The relation is one or two words such as ibu, ayah, kakak, paman or wali, "
+                    "at most {max} characters."
+                ),
+                {"max": RELATION_MAX},
+                field="guardian",
+            )
+        )
     return Guardian(parse_name(name, field="guardian"), relation.lower())
 
 

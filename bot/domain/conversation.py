@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.i18n import N_
 from bot.domain.validation import Problem, ValidationError
+from bot.i18n import N_
 
 
 @dataclass(frozen=True)

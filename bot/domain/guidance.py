@@ -35,214 +35,334 @@ class Section:
     dynamic: bool = False  # rendered from data (the contact page), not from pages
 
 
-SOP = Section("sop", "🧭", N_("How the cooperation works (SOP)"), (
-    Page(N_("The six steps at a glance"), N_(
-        "<b>a.</b> The centre and your IPWL sign a cooperation agreement (PKS) that follows the SOP.\n"
-        "<b>b.</b> You send a proposal: your clients by name by address, an assessment summary, an "
-        "intervention plan and a budget (RAB). Your PIC team checks it.\n"
-        "<b>c.</b> The head of {centre} issues a decree (SK) naming the clients. You then send each "
-        "client's bank account.\n"
-        "<b>d.</b> Finance makes the payment request (SPP) and order (SPM) and transfers the money "
-        "straight to each client's account.\n"
-        "<b>e.</b> Your IPWL delivers the services in the intervention plan.\n"
-        "<b>f.</b> You report back (LPJ) with receipts and evidence; your PIC team and finance check it. "
-        "Validated LPJs are the basis of the centre's monthly report.\n\n"
-        "The bot tells you at every step what is needed and who has it now. Send /status to see where "
-        "each of your proposals stands.")),
-    Page(N_("a. The agreement (PKS)"), N_(
-        "<b>What:</b> the PKS (perjanjian kerja sama) is the legal basis of your IPWL's work with the "
-        "centre. It has a number and a validity period.\n"
-        "<b>Who:</b> the centre and your IPWL's leadership sign it.\n"
-        "<b>Why it matters:</b> while the PKS is valid you can send proposals. When it ends, the bot stops "
-        "new proposals until it is renewed; proposals already sent go on.\n"
-        "<b>What to do:</b> check the end date in /status. Start the renewal with your PIC team well "
-        "before it ends: the centre's admins see a warning {pks_days} days ahead.")),
-    Page(N_("b. Your proposal"), N_(
-        "<b>Prepare first</b> (per client): full name and NIK as on the KTP, the address where the client "
-        "lives now, a phone number if any, the approach (family, community or residential), the ATENSI "
-        "components, a short assessment summary, the intervention plan (which services, how long) and "
-        "the budget lines (item, quantity, unit cost).\n"
-        "<b>Do it in the bot:</b> /ajukan asks one question at a time and saves every answer at once. "
-        "Many clients? /templat gives a spreadsheet to fill in and send back.\n"
-        "<b>Before sending:</b> the review shows totals and warnings (a NIK already in another IPWL's "
-        "proposal, a missing budget). Fix what you can, then press Send."), "review"),
-    Page(N_("b. The PIC team's check"), N_(
-        "<b>Who:</b> your IPWL's PIC team (3–4 centre staff who assist 10–12 IPWL).\n"
-        "<b>What they check:</b> that each client is eligible and not assisted twice, that the NIK and "
-        "address are right, that the intervention plan fits the assessment and the budget fits the plan.\n"
-        "<b>Outcome:</b> verified and validated (two different PIC members), or returned to you with "
-        "reasons per client and field. A returned proposal is not a failure: fix the points, send it "
-        "again, and the team sees exactly what changed."), "review"),
-    Page(N_("c. The decree (SK) and bank accounts"), N_(
-        "<b>Who:</b> the head of {centre} issues the SK for validated proposals; it fixes which clients "
-        "receive assistance.\n"
-        "<b>Then you:</b> send each client's bank account: bank, account number and the holder's name, "
-        "with a photo of the passbook (buku tabungan). The account must be in the client's own name.\n"
-        "<b>Tip:</b> open accounts early, while the proposal is being checked: waiting for accounts is "
-        "what delays payment most."), "decree"),
-    Page(N_("d. Payment"), N_(
-        "<b>Who:</b> the centre's finance team checks the accounts, makes the SPP and SPM and transfers "
-        "the money directly to each client's account (not to the IPWL).\n"
-        "<b>You are told</b> when the transfer is made, with the date the LPJ is due.\n"
-        "<b>If a transfer fails</b> (a closed or mistyped account), only that client comes back to you "
-        "to correct the account; the others are paid."), "payment"),
-    Page(N_("e. Delivering the services"), N_(
-        "Deliver the services of the intervention plan to each client, as assessed: the components and "
-        "the approach you proposed.\n"
-        "<b>Keep as you go:</b> receipts (kuitansi), handover records (BAST) signed by the client, "
-        "attendance lists and photos of activities. They are the evidence of your LPJ.\n"
-        "<b>Changes:</b> if a client moves, stops or needs a different service, tell your PIC team "
-        "before you change the plan.")),
-    Page(N_("f. Accountability report (LPJ)"), N_(
-        "<b>What:</b> for each client, what was actually spent per budget line, with receipts and evidence "
-        "(BAST, photos). A receipt above Rp5.000.000 needs a Rp10.000 meterai.\n"
-        "<b>Sent the wrong file?</b> In the evidence step, tap 🗑 Remove a file and choose it.\n"
-        "<b>When:</b> by the due date given with the payment. Late LPJs are counted in the centre's "
-        "monthly report.\n"
-        "<b>Who checks:</b> your PIC team verifies, finance validates. If something is returned, fix it "
-        "and send it again. A validated LPJ closes the proposal."), "lpj"),
-))
+SOP = Section(
+    "sop",
+    "🧭",
+    N_("How the cooperation works (SOP)"),
+    (
+        Page(
+            N_("The six steps at a glance"),
+            N_(
+                "<b>a.</b> The centre and your IPWL sign a cooperation agreement (PKS) that follows the SOP.\n"
+                "<b>b.</b> You send a proposal: your clients by name by address, an assessment summary, an "
+                "intervention plan and a budget (RAB). Your PIC team checks it.\n"
+                "<b>c.</b> The head of {centre} issues a decree (SK) naming the clients. You then send each "
+                "client's bank account.\n"
+                "<b>d.</b> Finance makes the payment request (SPP) and order (SPM) and transfers the money "
+                "straight to each client's account.\n"
+                "<b>e.</b> Your IPWL delivers the services in the intervention plan.\n"
+                "<b>f.</b> You report back (LPJ) with receipts and evidence; your PIC team and finance check it. "
+                "Validated LPJs are the basis of the centre's monthly report.\n\n"
+                "The bot tells you at every step what is needed and who has it now. Send /status to see where "
+                "each of your proposals stands."
+            ),
+        ),
+        Page(
+            N_("a. The agreement (PKS)"),
+            N_(
+                "<b>What:</b> the PKS (perjanjian kerja sama) is the legal basis of your IPWL's work with the "
+                "centre. It has a number and a validity period.\n"
+                "<b>Who:</b> the centre and your IPWL's leadership sign it.\n"
+                "<b>Why it matters:</b> while the PKS is valid you can send proposals. When it ends, the bot stops "
+                "new proposals until it is renewed; proposals already sent go on.\n"
+                "<b>What to do:</b> check the end date in /status. Start the renewal with your PIC team well "
+                "before it ends: the centre's admins see a warning {pks_days} days ahead."
+            ),
+        ),
+        Page(
+            N_("b. Your proposal"),
+            N_(
+                "<b>Prepare first</b> (per client): full name and NIK as on the KTP, the address where the client "
+                "lives now, a phone number if any, the approach (family, community or residential), the ATENSI "
+                "components, a short assessment summary, the intervention plan (which services, how long) and "
+                "the budget lines (item, quantity, unit cost).\n"
+                "<b>Do it in the bot:</b> /ajukan asks one question at a time and saves every answer at once. "
+                "Many clients? /templat gives a spreadsheet to fill in and send back.\n"
+                "<b>Before sending:</b> the review shows totals and warnings (a NIK already in another IPWL's "
+                "proposal, a missing budget). Fix what you can, then press Send."
+            ),
+            "review",
+        ),
+        Page(
+            N_("b. The PIC team's check"),
+            N_(
+                "<b>Who:</b> your IPWL's PIC team (3–4 centre staff who assist 10–12 IPWL).\n"
+                "<b>What they check:</b> that each client is eligible and not assisted twice, that the NIK and "
+                "address are right, that the intervention plan fits the assessment and the budget fits the plan.\n"
+                "<b>Outcome:</b> verified and validated (two different PIC members), or returned to you with "
+                "reasons per client and field. A returned proposal is not a failure: fix the points, send it "
+                "again, and the team sees exactly what changed."
+            ),
+            "review",
+        ),
+        Page(
+            N_("c. The decree (SK) and bank accounts"),
+            N_(
+                "<b>Who:</b> the head of {centre} issues the SK for validated proposals; it fixes which clients "
+                "receive assistance.\n"
+                "<b>Then you:</b> send each client's bank account: bank, account number and the holder's name, "
+                "with a photo of the passbook (buku tabungan). The account must be in the client's own name.\n"
+                "<b>Tip:</b> open accounts early, while the proposal is being checked: waiting for accounts is "
+                "what delays payment most."
+            ),
+            "decree",
+        ),
+        Page(
+            N_("d. Payment"),
+            N_(
+                "<b>Who:</b> the centre's finance team checks the accounts, makes the SPP and SPM and transfers "
+                "the money directly to each client's account (not to the IPWL).\n"
+                "<b>You are told</b> when the transfer is made, with the date the LPJ is due.\n"
+                "<b>If a transfer fails</b> (a closed or mistyped account), only that client comes back to you "
+                "to correct the account; the others are paid."
+            ),
+            "payment",
+        ),
+        Page(
+            N_("e. Delivering the services"),
+            N_(
+                "Deliver the services of the intervention plan to each client, as assessed: the components and "
+                "the approach you proposed.\n"
+                "<b>Keep as you go:</b> receipts (kuitansi), handover records (BAST) signed by the client, "
+                "attendance lists and photos of activities. They are the evidence of your LPJ.\n"
+                "<b>Changes:</b> if a client moves, stops or needs a different service, tell your PIC team "
+                "before you change the plan."
+            ),
+        ),
+        Page(
+            N_("f. Accountability report (LPJ)"),
+            N_(
+                "<b>What:</b> for each client, what was actually spent per budget line, with receipts and evidence "
+                "(BAST, photos). A receipt above Rp5.000.000 needs a Rp10.000 meterai.\n"
+                "<b>Sent the wrong file?</b> In the evidence step, tap 🗑 Remove a file and choose it.\n"
+                "<b>When:</b> by the due date given with the payment. Late LPJs are counted in the centre's "
+                "monthly report.\n"
+                "<b>Who checks:</b> your PIC team verifies, finance validates. If something is returned, fix it "
+                "and send it again. A validated LPJ closes the proposal."
+            ),
+            "lpj",
+        ),
+    ),
+)
 
-PROPOSAL = Section("prep", "📝", N_("Preparing a good proposal"), (
-    Page(N_("Checklist per client"), N_(
-        "☐ Name exactly as on the KTP; NIK of 16 digits (the bot reads the birth date and sex from it)\n"
-        "☐ Where the client lives now (regency/city, street, RT/RW, village)\n"
-        "☐ The approach: family or community first; residential only when those cannot work\n"
-        "☐ The components the client really needs (see the ATENSI services)\n"
-        "☐ An assessment summary: the situation, drug use history, family support\n"
-        "☐ An intervention plan: which services, how often, for how long\n"
-        "☐ Budget lines that follow the plan: item, quantity × unit cost, within the ceiling per "
-        "component\n"
-        "☐ The client's consent and a bank account in the client's own name (needed after the SK)")),
-    Page(N_("Why proposals are returned"), N_(
-        "The most common reasons, so you can avoid them:\n"
-        "• NIK or name differs from the KTP, or a NIK typo\n"
-        "• the same client already in another IPWL's proposal this year (double assistance)\n"
-        "• an intervention plan that does not follow from the assessment\n"
-        "• budget lines that are not in the plan, or above the ceiling\n"
-        "• an address too vague to visit the client\n"
-        "The reasons come per client and field: open the proposal from /status, correct those points "
-        "and send it again.")),
-))
+PROPOSAL = Section(
+    "prep",
+    "📝",
+    N_("Preparing a good proposal"),
+    (
+        Page(
+            N_("Checklist per client"),
+            N_(
+                "☐ Name exactly as on the KTP; NIK of 16 digits (the bot reads the birth date and sex from it)\n"
+                "☐ Where the client lives now (regency/city, street, RT/RW, village)\n"
+                "☐ The approach: family or community first; residential only when those cannot work\n"
+                "☐ The components the client really needs (see the ATENSI services)\n"
+                "☐ An assessment summary: the situation, drug use history, family support\n"
+                "☐ An intervention plan: which services, how often, for how long\n"
+                "☐ Budget lines that follow the plan: item, quantity × unit cost, within the ceiling per "
+                "component\n"
+                "☐ The client's consent and a bank account in the client's own name (needed after the SK)"
+            ),
+        ),
+        Page(
+            N_("Why proposals are returned"),
+            N_(
+                "The most common reasons, so you can avoid them:\n"
+                "• NIK or name differs from the KTP, or a NIK typo\n"
+                "• the same client already in another IPWL's proposal this year (double assistance)\n"
+                "• an intervention plan that does not follow from the assessment\n"
+                "• budget lines that are not in the plan, or above the ceiling\n"
+                "• an address too vague to visit the client\n"
+                "The reasons come per client and field: open the proposal from /status, correct those points "
+                "and send it again."
+            ),
+        ),
+    ),
+)
 
-ATENSI = Section("atensi", "🤝", N_("ATENSI services and approaches"), (
-    Page(N_("The 3 approaches"), N_(
-        "ATENSI ({regulation}) serves clients through three approaches:\n"
-        "<b>Family (keluarga)</b> – the client stays at home; the family is supported to care for and "
-        "accompany the client.\n"
-        "<b>Community (komunitas)</b> – services in the client's community: groups, mentors, local "
-        "institutions.\n"
-        "<b>Residential (residensial)</b> – the client lives in an institution for a time. It is the last "
-        "option, after family- and community-based services.")),
-    Page(N_("The 7 components (1–4)"), N_(
-        "<b>1. Decent living needs</b> – food, clothing, hygiene, temporary shelter.\n"
-        "<b>2. Social care and/or childcare</b> – daily care for those who cannot look after themselves.\n"
-        "<b>3. Family support</b> – counselling and strengthening the family so it can support recovery.\n"
-        "<b>4. Therapy</b> – physical (sport therapy, health care, referral to a clinic), psychosocial "
-        "(individual and group counselling, Therapeutic Community, Narcotics Anonymous, motivational "
-        "interviewing, CBT) and mental-spiritual (worship, meditation, art therapy).")),
-    Page(N_("The 7 components (5–7)"), N_(
-        "<b>5. Vocational training and/or entrepreneurship</b> – training that follows the client's "
-        "interest, courses, small business coaching (e.g. farming, fishery), working with trainers and "
-        "businesses.\n"
-        "<b>6. Social aid and social assistance</b> – aid in kind or money, and being accompanied.\n"
-        "<b>7. Accessibility support</b> – social advocacy, referral to health care, education and work.\n\n"
-        "Choose only the components the assessment shows a need for; each budget line belongs to one "
-        "component.")),
-))
+ATENSI = Section(
+    "atensi",
+    "🤝",
+    N_("ATENSI services and approaches"),
+    (
+        Page(
+            N_("The 3 approaches"),
+            N_(
+                "ATENSI ({regulation}) serves clients through three approaches:\n"
+                "<b>Family (keluarga)</b> – the client stays at home; the family is supported to care for and "
+                "accompany the client.\n"
+                "<b>Community (komunitas)</b> – services in the client's community: groups, mentors, local "
+                "institutions.\n"
+                "<b>Residential (residensial)</b> – the client lives in an institution for a time. It is the last "
+                "option, after family- and community-based services."
+            ),
+        ),
+        Page(
+            N_("The 7 components (1–4)"),
+            N_(
+                "<b>1. Decent living needs</b> – food, clothing, hygiene, temporary shelter.\n"
+                "<b>2. Social care and/or childcare</b> – daily care for those who cannot look after themselves.\n"
+                "<b>3. Family support</b> – counselling and strengthening the family so it can support recovery.\n"
+                "<b>4. Therapy</b> – physical (sport therapy, health care, referral to a clinic), psychosocial "
+                "(individual and group counselling, Therapeutic Community, Narcotics Anonymous, motivational "
+                "interviewing, CBT) and mental-spiritual (worship, meditation, art therapy)."
+            ),
+        ),
+        Page(
+            N_("The 7 components (5–7)"),
+            N_(
+                "<b>5. Vocational training and/or entrepreneurship</b> – training that follows the client's "
+                "interest, courses, small business coaching (e.g. farming, fishery), working with trainers and "
+                "businesses.\n"
+                "<b>6. Social aid and social assistance</b> – aid in kind or money, and being accompanied.\n"
+                "<b>7. Accessibility support</b> – social advocacy, referral to health care, education and work.\n\n"
+                "Choose only the components the assessment shows a need for; each budget line belongs to one "
+                "component."
+            ),
+        ),
+    ),
+)
 
-FAQ = Section("faq", "❓", N_("Questions and answers"), (
-    Page(N_("Working in the bot"), N_(
-        "<b>The signal dropped while I was typing.</b> Nothing is lost: every answer is saved at once. "
-        "Send /lanjut to continue where you stopped.\n\n"
-        "<b>I have many clients.</b> Send /templat, fill in the spreadsheet on a computer and send the "
-        "file back while your draft is open.\n\n"
-        "<b>I typed something wrong.</b> In the review, tap the client and change the field. After "
-        "sending, ask your PIC team to return it, or withdraw it from /status while it is still waiting.\n\n"
-        "<b>The bot speaks the wrong language.</b> Send /bahasa.")),
-    Page(N_("Proposals and payment"), N_(
-        "<b>My proposal was returned.</b> The reasons are listed per client. Open it from /status, fix "
-        "them and send it again; it becomes a new version.\n\n"
-        "<b>The bot says our PKS has ended.</b> New proposals wait for the renewed PKS. Talk to your PIC "
-        "team; proposals already sent continue.\n\n"
-        "<b>A warning says the NIK is in another IPWL's proposal.</b> A person may not receive assistance "
-        "twice in a year. Check with the client and tell your PIC team.\n\n"
-        "<b>A transfer failed.</b> Only that client comes back to you: correct the account (in the "
-        "client's own name) and send it again.")),
-    Page(N_("Data and privacy"), N_(
-        "<b>Who sees my clients' data?</b> Your IPWL's operators, your PIC team, the centre's finance, "
-        "head and admins – each only what their work needs. Group chats show codes, counts and totals, "
-        "never names, NIK, addresses, health or bank data.\n\n"
-        "<b>A client asks what we hold about them, or to delete it.</b> Pass the request to the centre's "
-        "admin. The data is exported for the client, and erased where the rules allow: data of an active "
-        "proposal is kept until it is closed and {retention} years have passed.\n\n"
-        "<b>Someone left our IPWL.</b> Ask the admin to revoke their access; it stops at once.")),
-))
+FAQ = Section(
+    "faq",
+    "❓",
+    N_("Questions and answers"),
+    (
+        Page(
+            N_("Working in the bot"),
+            N_(
+                "<b>The signal dropped while I was typing.</b> Nothing is lost: every answer is saved at once. "
+                "Send /lanjut to continue where you stopped.\n\n"
+                "<b>I have many clients.</b> Send /templat, fill in the spreadsheet on a computer and send the "
+                "file back while your draft is open.\n\n"
+                "<b>I typed something wrong.</b> In the review, tap the client and change the field. After "
+                "sending, ask your PIC team to return it, or withdraw it from /status while it is still waiting.\n\n"
+                "<b>The bot speaks the wrong language.</b> Send /bahasa."
+            ),
+        ),
+        Page(
+            N_("Proposals and payment"),
+            N_(
+                "<b>My proposal was returned.</b> The reasons are listed per client. Open it from /status, fix "
+                "them and send it again; it becomes a new version.\n\n"
+                "<b>The bot says our PKS has ended.</b> New proposals wait for the renewed PKS. Talk to your PIC "
+                "team; proposals already sent continue.\n\n"
+                "<b>A warning says the NIK is in another IPWL's proposal.</b> A person may not receive assistance "
+                "twice in a year. Check with the client and tell your PIC team.\n\n"
+                "<b>A transfer failed.</b> Only that client comes back to you: correct the account (in the "
+                "client's own name) and send it again."
+            ),
+        ),
+        Page(
+            N_("Data and privacy"),
+            N_(
+                "<b>Who sees my clients' data?</b> Your IPWL's operators, your PIC team, the centre's finance, "
+                "head and admins – each only what their work needs. Group chats show codes, counts and totals, "
+                "never names, NIK, addresses, health or bank data.\n\n"
+                "<b>A client asks what we hold about them, or to delete it.</b> Pass the request to the centre's "
+                "admin. The data is exported for the client, and erased where the rules allow: data of an active "
+                "proposal is kept until it is closed and {retention} years have passed.\n\n"
+                "<b>Someone left our IPWL.</b> Ask the admin to revoke their access; it stops at once."
+            ),
+        ),
+    ),
+)
 
-GLOSSARY = Section("terms", "📖", N_("Glossary"), (
-    Page(N_("Terms (A–L)"), N_(
-        "<b>ATENSI</b> – Asistensi Rehabilitasi Sosial, the Ministry of Social Affairs' social "
-        "rehabilitation assistance program.\n"
-        "<b>BAST</b> – Berita Acara Serah Terima: a handover record signed when aid is handed to a client.\n"
-        "<b>IPWL</b> – Institusi Penerima Wajib Lapor: an institution designated to receive the "
-        "compulsory reports of drug users; here, the centre's partner.\n"
-        "<b>KPN</b> – Korban Penyalahgunaan NAPZA: a victim of drug abuse, the client of ATENSI.\n"
-        "<b>LPJ</b> – Laporan Pertanggungjawaban: the accountability report of how the funds were used.")),
-    Page(N_("Terms (M–Z)"), N_(
-        "<b>Meterai</b> – the Rp10.000 duty stamp; needed on a receipt above Rp5.000.000.\n"
-        "<b>MoU / PKS</b> – memorandum of understanding / cooperation agreement between centre and IPWL.\n"
-        "<b>NAPZA</b> – narcotics, psychotropics and other addictive substances.\n"
-        "<b>NIK</b> – the 16-digit population number on the KTP.\n"
-        "<b>PIC</b> – person in charge: the centre's team that assists your IPWL.\n"
-        "<b>RAB</b> – Rencana Anggaran Biaya: the budget of a proposal.\n"
-        "<b>SK</b> – Surat Keputusan: the head of centre's decree fixing the beneficiaries.\n"
-        "<b>SOP</b> – the standard operating procedure of the cooperation.\n"
-        "<b>SPP / SPM</b> – Surat Permintaan Pembayaran / Surat Perintah Membayar: the payment request "
-        "and the payment order made by finance.")),
-))
+GLOSSARY = Section(
+    "terms",
+    "📖",
+    N_("Glossary"),
+    (
+        Page(
+            N_("Terms (A–L)"),
+            N_(
+                "<b>ATENSI</b> – Asistensi Rehabilitasi Sosial, the Ministry of Social Affairs' social "
+                "rehabilitation assistance program.\n"
+                "<b>BAST</b> – Berita Acara Serah Terima: a handover record signed when aid is handed to a client.\n"
+                "<b>IPWL</b> – Institusi Penerima Wajib Lapor: an institution designated to receive the "
+                "compulsory reports of drug users; here, the centre's partner.\n"
+                "<b>KPN</b> – Korban Penyalahgunaan NAPZA: a victim of drug abuse, the client of ATENSI.\n"
+                "<b>LPJ</b> – Laporan Pertanggungjawaban: the accountability report of how the funds were used."
+            ),
+        ),
+        Page(
+            N_("Terms (M–Z)"),
+            N_(
+                "<b>Meterai</b> – the Rp10.000 duty stamp; needed on a receipt above Rp5.000.000.\n"
+                "<b>MoU / PKS</b> – memorandum of understanding / cooperation agreement between centre and IPWL.\n"
+                "<b>NAPZA</b> – narcotics, psychotropics and other addictive substances.\n"
+                "<b>NIK</b> – the 16-digit population number on the KTP.\n"
+                "<b>PIC</b> – person in charge: the centre's team that assists your IPWL.\n"
+                "<b>RAB</b> – Rencana Anggaran Biaya: the budget of a proposal.\n"
+                "<b>SK</b> – Surat Keputusan: the head of centre's decree fixing the beneficiaries.\n"
+                "<b>SOP</b> – the standard operating procedure of the cooperation.\n"
+                "<b>SPP / SPM</b> – Surat Permintaan Pembayaran / Surat Perintah Membayar: the payment request "
+                "and the payment order made by finance."
+            ),
+        ),
+    ),
+)
 
 # The privacy notice told to every client before they sign the consent form (issue 17.6). Its
 # first line names its version, bot.domain.consent.NOTICE_VERSION, recorded with each consent: a
 # changed notice is a new msgid with a new version (tests/test_consent_rules.py checks both agree,
 # in both catalogs).
-PRIVACY = Section("privacy", "🔒", N_("Privacy notice and consent"), (
-    Page(N_("Privacy notice"), N_(
-        "<b>Version 2026-12-v1.</b> Read (or tell) this to the client before they sign the consent form.\n\n"
-        "<b>Who:</b> {centre} (Ministry of Social Affairs) and your IPWL process the client's data for the "
-        "ATENSI assistance ({regulation}).\n"
-        "<b>What:</b> name, NIK, birth date, sex, address, phone, the assessment and intervention plan (health "
-        "data: specific personal data under UU 27/2022), the budget, and the bank account for the transfer.\n"
-        "<b>Why:</b> to check eligibility and double assistance, to decide, pay and account for the assistance.\n"
-        "<b>Who sees it:</b> the IPWL's operators, its PIC team, the centre's finance, head and admins, each "
-        "only what their work needs; never in group chats.\n"
-        "<b>How long:</b> until the proposal is closed and {retention} years have passed; then it is erased "
-        "automatically, keeping only figures without names.\n"
-        "<b>Rights:</b> to see the data, to correct it, and to withdraw consent at any time (tell the IPWL or "
-        "the centre's admin). A withdrawal ends the processing: the data is erased as soon as the rules "
-        "allow (at once for a draft; money already paid must still be accounted for).\n"
-        "<b>A client under 18:</b> a parent or guardian decides and signs.")),
-    Page(N_("Recording consent"), N_(
-        "<b>When:</b> you press Send on a proposal and a client has no consent yet: the bot asks for each such "
-        "client in turn.\n"
-        "<b>What you send:</b> a clear photo or a PDF of the consent form signed by the client, after you told "
-        "them the privacy notice of this guide (its version is recorded with the consent).\n"
-        "<b>A client under 18</b> (the bot reads it from the NIK): first type the parent's or guardian's name "
-        "and relation, e.g. Siti Aminah, ibu; then send the form they signed.\n"
-        "<b>Withdrawn?</b> If a client withdraws consent, record it for them with /persetujuan CODE (tap the "
-        "client): the data is erased as the rules allow, and a new proposal for that client needs a new "
-        "consent.")),
-    Page(N_("For admins: roles that end, and the audit trail"), N_(
-        "<b>A role until a day:</b> /undang head 30-06-2027 (or /undang JB01 30-06-2027, /undang pic TIM1 "
-        "30-06-2027) gives the role until the end of that day. The admins are reminded some days before; "
-        "the day after, the role stops by itself.\n"
-        "<b>Withdrawn consent:</b> /persetujuan CODE and tap the client: the withdrawal is recorded and the "
-        "data erased as far as the rules allow now; what must stay (an open proposal, the retention of a "
-        "closed one) is erased by the daily retention job as soon as allowed.\n"
-        "<b>Retention:</b> the data of proposals closed more than {retention} years ago is erased "
-        "automatically; the admins get the list of what will be erased first.\n"
-        "<b>Audit trail:</b> every change is sealed in a hash chain; <code>atensi-bot audit verify</code> "
-        "names the first event that was altered, removed or inserted.")),
-))
+PRIVACY = Section(
+    "privacy",
+    "🔒",
+    N_("Privacy notice and consent"),
+    (
+        Page(
+            N_("Privacy notice"),
+            N_(
+                "<b>Version 2026-12-v1.</b> Read (or tell) this to the client before they sign the consent form.\n\n"
+                "<b>Who:</b> {centre} (Ministry of Social Affairs) and your IPWL process the client's data for the "
+                "ATENSI assistance ({regulation}).\n"
+                "<b>What:</b> name, NIK, birth date, sex, address, phone, the assessment and intervention plan (health "
+                "data: specific personal data under UU 27/2022), the budget, and the bank account for the transfer.\n"
+                "<b>Why:</b> to check eligibility and double assistance, to decide, pay and "
+                "account for the assistance.\n"
+                "<b>Who sees it:</b> the IPWL's operators, its PIC team, the centre's finance, head and admins, each "
+                "only what their work needs; never in group chats.\n"
+                "<b>How long:</b> until the proposal is closed and {retention} years have passed; then it is erased "
+                "automatically, keeping only figures without names.\n"
+                "<b>Rights:</b> to see the data, to correct it, and to withdraw consent at any time (tell the IPWL or "
+                "the centre's admin). A withdrawal ends the processing: the data is erased as soon as the rules "
+                "allow (at once for a draft; money already paid must still be accounted for).\n"
+                "<b>A client under 18:</b> a parent or guardian decides and signs."
+            ),
+        ),
+        Page(
+            N_("Recording consent"),
+            N_(
+                "<b>When:</b> you press Send on a proposal and a client has no consent yet: the bot asks for each such "
+                "client in turn.\n"
+                "<b>What you send:</b> a clear photo or a PDF of the consent form signed by the client, after you told "
+                "them the privacy notice of this guide (its version is recorded with the consent).\n"
+                "<b>A client under 18</b> (the bot reads it from the NIK): first type the parent's or guardian's name "
+                "and relation, e.g. Siti Aminah, ibu; then send the form they signed.\n"
+                "<b>Withdrawn?</b> If a client withdraws consent, record it for them with /persetujuan CODE (tap the "
+                "client): the data is erased as the rules allow, and a new proposal for that client needs a new "
+                "consent."
+            ),
+        ),
+        Page(
+            N_("For admins: roles that end, and the audit trail"),
+            N_(
+                "<b>A role until a day:</b> /undang head 30-06-2027 (or /undang JB01 30-06-2027, /undang pic TIM1 "
+                "30-06-2027) gives the role until the end of that day. The admins are reminded some days before; "
+                "the day after, the role stops by itself.\n"
+                "<b>Withdrawn consent:</b> /persetujuan CODE and tap the client: the withdrawal is recorded and the "
+                "data erased as far as the rules allow now; what must stay (an open proposal, the retention of a "
+                "closed one) is erased by the daily retention job as soon as allowed.\n"
+                "<b>Retention:</b> the data of proposals closed more than {retention} years ago is erased "
+                "automatically; the admins get the list of what will be erased first.\n"
+                "<b>Audit trail:</b> every change is sealed in a hash chain; <code>atensi-bot audit verify</code> "
+                "names the first event that was altered, removed or inserted."
+            ),
+        ),
+    ),
+)
 
 CONTACT = Section("contact", "☎️", N_("Who to contact"), dynamic=True)
 

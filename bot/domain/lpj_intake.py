@@ -24,9 +24,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.domain.conversation import Reply, block, need_choice, typed
-from bot.i18n import N_, format_money
 from bot.domain.models import BudgetLine, Client, Component
 from bot.domain.validation import Problem, parse_date, parse_free_text, parse_money
+from bot.i18n import N_, format_money
 
 # --- records -------------------------------------------------------------------------------------
 
@@ -168,33 +168,64 @@ def check_complete(content: LpjContent, rules: LpjRules) -> list[Problem]:
     unserved = [c for c in content.clients if not content.services.get(c.id)]
     if unserved:
         first = unserved[0]
-        problems.append(Problem(N_("{count} client(s) have no service dates yet, e.g. client {number} ({name})."),
-                                {"count": len(unserved), "number": first.position, "name": first.full_name[:40]},
-                                "block", "services"))
+        problems.append(
+            Problem(
+                N_("{count} client(s) have no service dates yet, e.g. client {number} ({name})."),
+                {"count": len(unserved), "number": first.position, "name": first.full_name[:40]},
+                "block",
+                "services",
+            )
+        )
     lines = content.lines
     missing = [n for n in lines if n.line.id not in content.realizations]
     if missing:
-        problems.append(Problem(N_("{count} budget line(s) have no realization yet, e.g. line {number}."),
-                                {"count": len(missing), "number": missing[0].number}, "block", "realization"))
+        problems.append(
+            Problem(
+                N_("{count} budget line(s) have no realization yet, e.g. line {number}."),
+                {"count": len(missing), "number": missing[0].number},
+                "block",
+                "realization",
+            )
+        )
     for n in [n for n in lines if _above_without_note(n.line, content.realizations.get(n.line.id))][:_SHOW]:
         amount = content.realizations[n.line.id].amount
-        problems.append(Problem(N_("Line {number} ({description}) is {excess} above the RAB and needs a note."),
-                                {"number": n.number, "description": n.line.description[:40],
-                                 "excess": format_money(variance(n.line, amount))}, "block", "note"))
+        problems.append(
+            Problem(
+                N_("Line {number} ({description}) is {excess} above the RAB and needs a note."),
+                {
+                    "number": n.number,
+                    "description": n.line.description[:40],
+                    "excess": format_money(variance(n.line, amount)),
+                },
+                "block",
+                "note",
+            )
+        )
     receipts = content.of_kind(EvidenceKind.RECEIPT)
     if not receipts:
         problems.append(Problem(N_("Add the receipts (kuitansi) of the money spent."), {}, "block", "receipts"))
     if any(r.amount is None for r in receipts):
         problems.append(Problem(N_("A receipt still needs its amount."), {}, "block", "receipts"))
-    for receipt in [r for r in receipts if r.amount is not None and needs_meterai(r.amount, rules.meterai_above)
-                    and not r.stamped][:_SHOW]:
-        problems.append(Problem(N_("The receipt of {amount} needs a {meterai} meterai."),
-                                {"amount": format_money(receipt.amount or 0), "meterai": format_money(rules.meterai_amount)},
-                                "block", "meterai"))
+    for receipt in [
+        r for r in receipts if r.amount is not None and needs_meterai(r.amount, rules.meterai_above) and not r.stamped
+    ][:_SHOW]:
+        problems.append(
+            Problem(
+                N_("The receipt of {amount} needs a {meterai} meterai."),
+                {"amount": format_money(receipt.amount or 0), "meterai": format_money(rules.meterai_amount)},
+                "block",
+                "meterai",
+            )
+        )
     if receipts and rules.receipts_cover_realization and content.receipts_total < content.realized_total:
-        problems.append(Problem(N_("The receipts add up to {receipts} but {spent} was spent: add the missing receipts."),
-                                {"receipts": format_money(content.receipts_total),
-                                 "spent": format_money(content.realized_total)}, "block", "receipts"))
+        problems.append(
+            Problem(
+                N_("The receipts add up to {receipts} but {spent} was spent: add the missing receipts."),
+                {"receipts": format_money(content.receipts_total), "spent": format_money(content.realized_total)},
+                "block",
+                "receipts",
+            )
+        )
     if not content.of_kind(EvidenceKind.PHOTO):
         problems.append(Problem(N_("Add at least one photo of the activities."), {}, "block", "photos"))
     if not content.of_kind(EvidenceKind.BAST):
@@ -232,18 +263,29 @@ class Cursor:
     evidence_id: int | None = None  # the receipt waiting for its amount or meterai answer
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step.value, "client_id": self.client_id, "line_id": self.line_id,
-                "components": list(self.components), "amount": self.amount, "kind": self.kind.value,
-                "evidence_id": self.evidence_id}
+        return {
+            "step": self.step.value,
+            "client_id": self.client_id,
+            "line_id": self.line_id,
+            "components": list(self.components),
+            "amount": self.amount,
+            "kind": self.kind.value,
+            "evidence_id": self.evidence_id,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> Cursor:
         if not data:
             return cls(step=Step.REVIEW)
-        return cls(step=Step(data.get("step", Step.REVIEW)), client_id=data.get("client_id"),
-                   line_id=data.get("line_id"), components=tuple(data.get("components") or ()),
-                   amount=data.get("amount"), kind=EvidenceKind(data.get("kind") or EvidenceKind.RECEIPT),
-                   evidence_id=data.get("evidence_id"))
+        return cls(
+            step=Step(data.get("step", Step.REVIEW)),
+            client_id=data.get("client_id"),
+            line_id=data.get("line_id"),
+            components=tuple(data.get("components") or ()),
+            amount=data.get("amount"),
+            kind=EvidenceKind(data.get("kind") or EvidenceKind.RECEIPT),
+            evidence_id=data.get("evidence_id"),
+        )
 
 
 @dataclass(frozen=True)
@@ -318,7 +360,7 @@ def _rotate(ids: Sequence[int], after: int | None) -> list[int]:
     if after not in ids:
         return list(ids)
     i = ids.index(after)
-    return [*ids[i + 1:], *ids[:i]]
+    return [*ids[i + 1 :], *ids[:i]]
 
 
 def _next_client(content: LpjContent, after: int | None) -> int | None:
@@ -370,6 +412,8 @@ def go_to(content: LpjContent, section: str) -> Cursor:
 _DASH_RANGE = re.compile(
     r"\s+-\s+|\s*[–—]\s*|\s*\bs\s*[./]?\s*d\b\.?\s*|\s+(?:sampai(?:\s+dengan)?|hingga|until|to)\s+", re.I
 )
+
+
 def served_example(earliest: dt.date, today: dt.date) -> str:
     """An example range that would be accepted: from the period's first day (or this month's) to
     today — never a date in the future, which the answer itself may not hold."""
@@ -381,13 +425,20 @@ def parse_served(text: str, *, today: dt.date, earliest: dt.date) -> tuple[dt.da
     """``"01-12-2026 s/d 28-02-2027"`` (or ``- / sampai / to``) → first and last day; one date = one day."""
     parts = [p for p in _DASH_RANGE.split(text.strip()) if p and p.strip()]
     if not 1 <= len(parts) <= 2:
-        raise block(N_("Write the first and the last day of the services, e.g. {example}."), "served",
-                     example=served_example(earliest, today))
+        raise block(
+            N_("Write the first and the last day of the services, e.g. {example}."),
+            "served",
+            example=served_example(earliest, today),
+        )
     first = parse_date(parts[0], today=today, field="served_from", earliest=earliest)
     last = parse_date(parts[-1], today=today, field="served_to", earliest=earliest)
     if last < first:
-        raise block(N_("The last day ({last}) is before the first day ({first})."), "served",
-                     last=last.strftime("%d-%m-%Y"), first=first.strftime("%d-%m-%Y"))
+        raise block(
+            N_("The last day ({last}) is before the first day ({first})."),
+            "served",
+            last=last.strftime("%d-%m-%Y"),
+            first=first.strftime("%d-%m-%Y"),
+        )
     return first, last
 
 
@@ -470,8 +521,7 @@ def _on_realization_note(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
         return Outcome(_after_realization(ctx.content, None))
     note = parse_free_text(typed(r), field="note", min_length=10, max_length=500)
     content = _with_realization(ctx.content, numbered.line.id, c.amount)
-    return Outcome(_after_realization(content, numbered.line.id),
-                   (SetRealization(numbered.line.id, c.amount, note),))
+    return Outcome(_after_realization(content, numbered.line.id), (SetRealization(numbered.line.id, c.amount, note),))
 
 
 def _on_evidence(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
@@ -517,8 +567,10 @@ def _on_receipt_amount(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
     return Outcome(replace(c, step=Step.EVIDENCE, evidence_id=None), (effect,))
 
 
-_RESEND_STAMPED = N_("A receipt above {threshold} is valid only with a {meterai} meterai. It was not kept: "
-                     "put the meterai on it, sign across it, and send the photo again.")
+_RESEND_STAMPED = N_(
+    "A receipt above {threshold} is valid only with a {meterai} meterai. It was not kept: "
+    "put the meterai on it, sign across it, and send the photo again."
+)
 
 
 def _on_meterai(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
@@ -528,8 +580,12 @@ def _on_meterai(c: Cursor, r: Reply, ctx: LpjContext) -> Outcome:
     if r.choice == "yes":
         return Outcome(back, (SetStamped(c.evidence_id),))
     if r.choice == "no":
-        warning = Problem(_RESEND_STAMPED, {"threshold": format_money(ctx.rules.meterai_above),
-                                            "meterai": format_money(ctx.rules.meterai_amount)}, "warn", "meterai")
+        warning = Problem(
+            _RESEND_STAMPED,
+            {"threshold": format_money(ctx.rules.meterai_above), "meterai": format_money(ctx.rules.meterai_amount)},
+            "warn",
+            "meterai",
+        )
         return Outcome(back, (DiscardEvidence(c.evidence_id),), (warning,))
     raise need_choice()
 
@@ -570,6 +626,9 @@ def receive_file(cursor: Cursor, *, is_image: bool) -> Outcome:
         # Sent in the middle of another question: a photo is most likely of the activities, a
         # document a receipt. In the evidence step the operator's choice of kind decides.
         kind = EvidenceKind.PHOTO if is_image else EvidenceKind.RECEIPT
-    after = Cursor(step=Step.RECEIPT_AMOUNT, kind=kind) if kind == EvidenceKind.RECEIPT else \
-        Cursor(step=Step.EVIDENCE, kind=kind)
+    after = (
+        Cursor(step=Step.RECEIPT_AMOUNT, kind=kind)
+        if kind == EvidenceKind.RECEIPT
+        else Cursor(step=Step.EVIDENCE, kind=kind)
+    )
     return Outcome(after, (AddEvidence(kind),))

@@ -133,9 +133,7 @@ class Actor:
         return sorted({g.ipwl_id for g in self.grants if g.role == Role.OPERATOR and g.ipwl_id})
 
     def in_team(self, team_id: int | None) -> bool:
-        return team_id is not None and any(
-            g.role == Role.PIC and g.team_id == team_id for g in self.grants
-        )
+        return team_id is not None and any(g.role == Role.PIC and g.team_id == team_id for g in self.grants)
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -93,8 +93,15 @@ def _block(message: str, field: str, **params: object) -> ValidationError:
     return ValidationError(Problem(message, params, "block", field))
 
 
-def parse_official_entry(text: str, template: str, *, today: dt.date, field: str,
-                         earliest: dt.date | None = None, too_early: str | None = None) -> OfficialEntry:
+def parse_official_entry(
+    text: str,
+    template: str,
+    *,
+    today: dt.date,
+    field: str,
+    earliest: dt.date | None = None,
+    too_early: str | None = None,
+) -> OfficialEntry:
     """Read ``"<number> <date>"`` typed for a document numbered after ``template``.
 
     ``field`` names the document (``"sk_number"``, ``"spp_number"``, ``"spm_number"``); refusals are
@@ -107,23 +114,38 @@ def parse_official_entry(text: str, template: str, *, today: dt.date, field: str
     flat = " ".join(text.split())
     match = fmt._regex().match(flat)
     if match is None:
-        raise _block(N_("This is not a number of the form {pattern}. Type the number and then its date, e.g. "
-                        "{example}."), field, pattern=fmt.example(today), example=example)
+        raise _block(
+            N_("This is not a number of the form {pattern}. Type the number and then its date, e.g. {example}."),
+            field,
+            pattern=fmt.example(today),
+            example=example,
+        )
     number = fmt.canonical(match)
-    rest = _CONNECTIVE.sub("", flat[match.end():].strip(), count=1).strip()
+    rest = _CONNECTIVE.sub("", flat[match.end() :].strip(), count=1).strip()
     if not rest:
         raise _block(N_("Type the date after the number too, e.g. {example}."), field, example=example)
     date_field = field.replace("_number", "_date")
     date = parse_date(rest, today=today, field=date_field, earliest=None if too_early else earliest)
     if too_early and earliest is not None and date < earliest:
-        raise _block(too_early, date_field, date=f"{date.day:02d}-{date.month:02d}-{date.year}",
-                     earliest=f"{earliest.day:02d}-{earliest.month:02d}-{earliest.year}")
+        raise _block(
+            too_early,
+            date_field,
+            date=f"{date.day:02d}-{date.month:02d}-{date.year}",
+            earliest=f"{earliest.day:02d}-{earliest.month:02d}-{earliest.year}",
+        )
     with_month, with_year = fmt.has_month_and_year
     month = ROMAN_MONTHS.index(match.group("month").upper()) + 1 if with_month else date.month
     year = int(match.group("year")) if with_year else date.year
     if (with_month and month != date.month) or (with_year and year != date.year):
         shown = "/".join(p for p, on in ((ROMAN_MONTHS[month - 1], with_month), (str(year), with_year)) if on)
-        raise _block(N_("The number {number} is of {period}, but the date {date} is not: a register number carries "
-                        "the month and year of its date. Check both and type them again."), field,
-                     number=number, period=shown, date=f"{date.day:02d}-{date.month:02d}-{date.year}")
+        raise _block(
+            N_(
+                "The number {number} is of {period}, but the date {date} is not: a register number carries "
+                "the month and year of its date. Check both and type them again."
+            ),
+            field,
+            number=number,
+            period=shown,
+            date=f"{date.day:02d}-{date.month:02d}-{date.year}",
+        )
     return OfficialEntry(number, date)

@@ -20,7 +20,6 @@ from typing import Any
 
 from bot.domain.consent import is_minor, parse_guardian
 from bot.domain.conversation import Reply, block, need_choice, typed
-from bot.i18n import N_, format_money
 from bot.domain.models import Approach, Client, Component, Sex
 from bot.domain.regions import PROVINCES, RegionsCatalog, province_search
 from bot.domain.validation import (
@@ -37,6 +36,7 @@ from bot.domain.validation import (
     parse_quantity,
     parse_sex,
 )
+from bot.i18n import N_, format_money
 
 
 class Step(StrEnum):
@@ -67,8 +67,17 @@ class Step(StrEnum):
 
 # Fields of a saved client an operator may correct from the review, one at a time.
 EDITABLE_FIELDS = (
-    "full_name", "nik", "sex", "birth_date", "regency", "address", "phone",
-    "approach", "components", "assessment", "intervention_plan",
+    "full_name",
+    "nik",
+    "sex",
+    "birth_date",
+    "regency",
+    "address",
+    "phone",
+    "approach",
+    "components",
+    "assessment",
+    "intervention_plan",
 )
 
 
@@ -85,8 +94,12 @@ class Cursor:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "step": self.step.value, "client": dict(self.client), "client_id": self.client_id,
-            "component": self.component, "edit_field": self.edit_field, "choices": list(self.choices),
+            "step": self.step.value,
+            "client": dict(self.client),
+            "client_id": self.client_id,
+            "component": self.component,
+            "edit_field": self.edit_field,
+            "choices": list(self.choices),
         }
 
     @classmethod
@@ -94,9 +107,12 @@ class Cursor:
         if not data:
             return cls()
         return cls(
-            step=Step(data.get("step", Step.PERIOD)), client=dict(data.get("client") or {}),
-            client_id=data.get("client_id"), component=data.get("component"),
-            edit_field=data.get("edit_field"), choices=tuple(data.get("choices") or ()),
+            step=Step(data.get("step", Step.PERIOD)),
+            client=dict(data.get("client") or {}),
+            client_id=data.get("client_id"),
+            component=data.get("component"),
+            edit_field=data.get("edit_field"),
+            choices=tuple(data.get("choices") or ()),
         )
 
 
@@ -172,15 +188,30 @@ NIK_MISMATCH = "nik_mismatch"
 
 # Typed where the next client's name is asked, these mean "no more clients": go to the summary
 # instead of creating a client named "Selesai".
-FINISH_WORDS = frozenset({"selesai", "sudah", "cukup", "ringkasan", "kirim", "done", "finish", "finished",
-                          "review", "summary", "send"})
+FINISH_WORDS = frozenset(
+    {"selesai", "sudah", "cukup", "ringkasan", "kirim", "done", "finish", "finished", "review", "summary", "send"}
+)
 
 # Steps while a new client is being typed (nothing of it is saved before the plan is answered).
-CLIENT_STEPS = frozenset({
-    Step.NAME, Step.NIK, Step.NIK_CONFIRM, Step.NIK_MISMATCH, Step.SEX, Step.BIRTH_DATE, Step.REGION,
-    Step.PROVINCE, Step.REGENCY, Step.ADDRESS, Step.PHONE, Step.APPROACH, Step.COMPONENTS,
-    Step.ASSESSMENT, Step.PLAN,
-})
+CLIENT_STEPS = frozenset(
+    {
+        Step.NAME,
+        Step.NIK,
+        Step.NIK_CONFIRM,
+        Step.NIK_MISMATCH,
+        Step.SEX,
+        Step.BIRTH_DATE,
+        Step.REGION,
+        Step.PROVINCE,
+        Step.REGENCY,
+        Step.ADDRESS,
+        Step.PHONE,
+        Step.APPROACH,
+        Step.COMPONENTS,
+        Step.ASSESSMENT,
+        Step.PLAN,
+    }
+)
 
 
 def _looks_like_nik(text: str) -> bool:
@@ -217,9 +248,14 @@ def _on_nik(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if info.nik in ctx.niks_in_proposal:
         raise block(N_("This NIK is already in this proposal. Each client appears once."), "nik")
     client = {
-        **c.client, "nik": info.nik, "sex": info.sex.value, "birth_date": info.birth_date.isoformat(),
-        "nik_province": info.province_code, "nik_regency": info.regency_code,
-        "nik_sex": info.sex.value, "nik_birth_date": info.birth_date.isoformat(),  # (what the NIK says)
+        **c.client,
+        "nik": info.nik,
+        "sex": info.sex.value,
+        "birth_date": info.birth_date.isoformat(),
+        "nik_province": info.province_code,
+        "nik_regency": info.regency_code,
+        "nik_sex": info.sex.value,
+        "nik_birth_date": info.birth_date.isoformat(),  # (what the NIK says)
     }
     return Outcome(replace(c, step=Step.NIK_CONFIRM, client=client), (CheckNik(info.nik),))
 
@@ -312,8 +348,12 @@ def _chosen_province(c: Cursor, r: Reply) -> str | Outcome:
         return r.choice
     matches = province_search(typed(r))
     if not matches:
-        raise block(N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
-                    "province_code", text=typed(r)[:40], example="Jawa Barat")
+        raise block(
+            N_("No province matches “{text}”. Type part of its name, e.g. {example}."),
+            "province_code",
+            text=typed(r)[:40],
+            example="Jawa Barat",
+        )
     if len(matches) > 1:
         return Outcome(replace(c, choices=tuple(code for code, _ in matches[:8])))
     return matches[0][0]
@@ -337,8 +377,12 @@ def _on_regency(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         else:
             matches = ctx.regions.find(province, typed(r))
             if not matches:
-                raise block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
-                             "regency", province=PROVINCES.get(province, province), text=typed(r)[:40])
+                raise block(
+                    N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+                    "regency",
+                    province=PROVINCES.get(province, province),
+                    text=typed(r)[:40],
+                )
             if len(matches) > 1:
                 return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
             name = matches[0].name
@@ -350,7 +394,9 @@ def _on_regency(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 # A phone number at the end of the address message: "…, Desa Cibinong, 0812-3456-7890".
 _TRAILING_PHONE = re.compile(
     r"^(?P<address>.*?)[\s,;/]*(?:\b(?:telp|tlp|telepon|hp|wa|phone)\b\.?:?\s*)?"
-    r"(?P<phone>(?:\+\s?62|0062|62|0)[\d\s\-.()]{7,20}\d)\s*$", re.I | re.S)
+    r"(?P<phone>(?:\+\s?62|0062|62|0)[\d\s\-.()]{7,20}\d)\s*$",
+    re.I | re.S,
+)
 
 
 def split_address_phone(text: str) -> tuple[str, str | None]:
@@ -380,8 +426,11 @@ def _on_phone(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 
 def _on_approach(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "same" and ctx.previous is not None and ctx.previous.approach:
-        client = {**c.client, "approach": ctx.previous.approach.value,
-                  "components": [x.value for x in ctx.previous.components]}
+        client = {
+            **c.client,
+            "approach": ctx.previous.approach.value,
+            "components": [x.value for x in ctx.previous.components],
+        }
         return Outcome(replace(c, step=Step.ASSESSMENT, client=client))
     if r.choice in {a.value for a in Approach}:
         # The picker starts empty: only "same as previous" carries the previous client's choice.
@@ -400,8 +449,9 @@ def parse_component_numbers(text: str) -> list[str]:
     numbers = re.findall(r"\d+", cleaned)
     valid = {x.value for x in Component}
     if not numbers or any(n not in valid for n in numbers) or re.search(r"[^\d\s,;.&+/]", cleaned):
-        raise block(N_("Tap the components, or type their numbers (1 to 7), e.g. {example}."), "components",
-                    example="1, 3")
+        raise block(
+            N_("Tap the components, or type their numbers (1 to 7), e.g. {example}."), "components", example="1, 3"
+        )
     return sorted(set(numbers))
 
 
@@ -414,7 +464,9 @@ def _on_components(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
             raise block(N_("Choose at least one ATENSI component, then press Done."), "components")
         return Outcome(replace(c, step=Step.ASSESSMENT))
     if r.text is not None:  # "1, 3": exactly these, in one message
-        return Outcome(replace(c, step=Step.ASSESSMENT, client={**c.client, "components": parse_component_numbers(r.text)}))
+        return Outcome(
+            replace(c, step=Step.ASSESSMENT, client={**c.client, "components": parse_component_numbers(r.text)})
+        )
     raise need_choice()
 
 
@@ -452,18 +504,28 @@ def parse_budget_line(text: str, component: str, ceilings: Mapping[str, int]) ->
     """``"Paket sembako, 3 x 500.000"`` → (description, quantity, unit cost)."""
     match = _LINE.match(text.strip())
     if not match:
-        raise block(N_("Write the item, the quantity and the unit cost, e.g. {example}."),
-                     "budget", example=BUDGET_EXAMPLES.get(component, BUDGET_EXAMPLES["1"]))
+        raise block(
+            N_("Write the item, the quantity and the unit cost, e.g. {example}."),
+            "budget",
+            example=BUDGET_EXAMPLES.get(component, BUDGET_EXAMPLES["1"]),
+        )
     description = parse_free_text(match["desc"], field="description", min_length=3, max_length=200)
     quantity = parse_quantity(match["qty"], maximum=1000)
     ceiling = ceilings.get(component)
     unit_cost = parse_money(match["cost"], field="unit_cost", minimum=1)
     if ceiling is not None and unit_cost > ceiling:
         # Said as what it is — the unit cost, against this component's ceiling — in Rupiah.
-        raise block(N_("The unit cost {amount} is above the highest unit cost for component {number}, {ceiling}. "
-                       "Write the cost of one unit, e.g. {example}."), "unit_cost",
-                    amount=format_money(unit_cost), number=component, ceiling=format_money(ceiling),
-                    example=BUDGET_EXAMPLES.get(component, BUDGET_EXAMPLES["1"]))
+        raise block(
+            N_(
+                "The unit cost {amount} is above the highest unit cost for component {number}, {ceiling}. "
+                "Write the cost of one unit, e.g. {example}."
+            ),
+            "unit_cost",
+            amount=format_money(unit_cost),
+            number=component,
+            ceiling=format_money(ceiling),
+            example=BUDGET_EXAMPLES.get(component, BUDGET_EXAMPLES["1"]),
+        )
     return description, quantity, unit_cost
 
 
@@ -561,8 +623,12 @@ def _edit_place(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     else:
         matches = ctx.regions.find(province, typed(r))
         if not matches:
-            raise block(N_("No regency or city in {province} matches “{text}”. Type part of its name."),
-                        "regency", province=PROVINCES.get(province, province), text=typed(r)[:40])
+            raise block(
+                N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+                "regency",
+                province=PROVINCES.get(province, province),
+                text=typed(r)[:40],
+            )
         if len(matches) > 1:
             return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
         regency = matches[0]
@@ -598,16 +664,24 @@ def _on_consent_guardian(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.text is None:
         raise need_choice()
     guardian = parse_guardian(r.text)
-    return Outcome(replace(c, step=Step.CONSENT_FORM,
-                           client={"guardian_name": guardian.name, "guardian_relation": guardian.relation}))
+    return Outcome(
+        replace(
+            c, step=Step.CONSENT_FORM, client={"guardian_name": guardian.name, "guardian_relation": guardian.relation}
+        )
+    )
 
 
 def _on_consent_form(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "back":
         return Outcome(Cursor(step=Step.REVIEW))
     # The answer here is a file (ProposalService.keep_file): typed text says what is expected.
-    raise block(N_("Send the signed consent form as a photo or a PDF (a clear photo of the whole page). "
-                   "Typed text cannot replace the signature."), "consent")
+    raise block(
+        N_(
+            "Send the signed consent form as a photo or a PDF (a clear photo of the whole page). "
+            "Typed text cannot replace the signature."
+        ),
+        "consent",
+    )
 
 
 def start_consent(client: Client, today: dt.date) -> Cursor:

@@ -157,9 +157,7 @@ class TimeZone(StrEnum):
 _ZONE_NAMES: Mapping[TimeZone, str] = MappingProxyType(
     {TimeZone.WIB: "Asia/Jakarta", TimeZone.WITA: "Asia/Makassar", TimeZone.WIT: "Asia/Jayapura"}
 )
-_ZONE_OFFSETS: Mapping[TimeZone, int] = MappingProxyType(
-    {TimeZone.WIB: 7, TimeZone.WITA: 8, TimeZone.WIT: 9}
-)
+_ZONE_OFFSETS: Mapping[TimeZone, int] = MappingProxyType({TimeZone.WIB: 7, TimeZone.WITA: 8, TimeZone.WIT: 9})
 
 
 def _zones() -> dict[str, TimeZone]:
@@ -361,11 +359,7 @@ class RegionsCatalog:
         if kind is not None:
             # "Kota Bogor" should not also offer Kabupaten Bogor, but a wrong or missing kind
             # ("kab. depok", where only Kota Depok exists) must still find something.
-            same_kind = [
-                (rank, r)
-                for rank, r in ranked
-                if _split_regency_prefix(_fold(r.name))[0] == kind
-            ]
+            same_kind = [(rank, r) for rank, r in ranked if _split_regency_prefix(_fold(r.name))[0] == kind]
             ranked = same_kind or ranked
         # Stable sort keeps the by-name order of regencies_of within each rank.
         ranked.sort(key=lambda item: item[0])

@@ -32,9 +32,25 @@ from bot.domain.regions import PROVINCE_ZONES, zone_of
 S = ProposalStatus
 
 __all__ = [
-    "Audience", "Calendar", "DigestItem", "Item", "Kind", "LPJ_OPEN", "Policy", "QUEUE_STATUSES", "Reminder",
-    "accounts_missing", "digest", "digest_day", "escalations", "idle_draft", "idle_lpj_draft", "lpj_due",
-    "lpj_due_slot", "returned", "zones_in_use",
+    "Audience",
+    "Calendar",
+    "DigestItem",
+    "Item",
+    "Kind",
+    "LPJ_OPEN",
+    "Policy",
+    "QUEUE_STATUSES",
+    "Reminder",
+    "accounts_missing",
+    "digest",
+    "digest_day",
+    "escalations",
+    "idle_draft",
+    "idle_lpj_draft",
+    "lpj_due",
+    "lpj_due_slot",
+    "returned",
+    "zones_in_use",
 ]
 
 
@@ -60,12 +76,14 @@ class Audience(StrEnum):
 
 
 # Whose move it is, per role: the /tugas queues and the digests read the same table.
-QUEUE_STATUSES: Mapping[Role, tuple[ProposalStatus, ...]] = MappingProxyType({
-    Role.OPERATOR: (S.DRAFT, S.RETURNED, S.DECREED, S.PAID, S.LPJ_RETURNED),
-    Role.PIC: (S.SUBMITTED, S.IN_REVIEW, S.VERIFIED, S.ACCOUNTS_SUBMITTED, S.LPJ_SUBMITTED),
-    Role.FINANCE: (S.ACCOUNTS_SUBMITTED, S.ACCOUNTS_VERIFIED, S.LPJ_VERIFIED),
-    Role.HEAD: (S.VALIDATED,),
-})
+QUEUE_STATUSES: Mapping[Role, tuple[ProposalStatus, ...]] = MappingProxyType(
+    {
+        Role.OPERATOR: (S.DRAFT, S.RETURNED, S.DECREED, S.PAID, S.LPJ_RETURNED),
+        Role.PIC: (S.SUBMITTED, S.IN_REVIEW, S.VERIFIED, S.ACCOUNTS_SUBMITTED, S.LPJ_SUBMITTED),
+        Role.FINANCE: (S.ACCOUNTS_SUBMITTED, S.ACCOUNTS_VERIFIED, S.LPJ_VERIFIED),
+        Role.HEAD: (S.VALIDATED,),
+    }
+)
 # An LPJ is owed while the proposal is paid (not yet reported) or its LPJ was returned.
 LPJ_OPEN: tuple[ProposalStatus, ...] = (S.PAID, S.LPJ_RETURNED)
 
@@ -100,7 +118,7 @@ class Calendar:
             start = dt.datetime.combine(day, self.work_start, ZoneInfo(zone))
             end = dt.datetime.combine(day, self.work_end, ZoneInfo(zone))
             if self.is_working_day(day) and local < end:
-                return max(start, local).astimezone(dt.timezone.utc)
+                return max(start, local).astimezone(dt.UTC)
             day += dt.timedelta(days=1)
         raise ValueError("no working day within a year")  # pragma: no cover - holidays are dates
 
@@ -170,8 +188,13 @@ class Reminder:
 
 def _params(item: Item, **extra: object) -> dict[str, object]:
     """What every reminder about an item carries; ``status`` lets the sender drop a stale one."""
-    return {"proposal_id": item.proposal_id, "code": item.code, "ipwl_code": item.ipwl_code,
-            "status": item.status.value, **extra}
+    return {
+        "proposal_id": item.proposal_id,
+        "code": item.code,
+        "ipwl_code": item.ipwl_code,
+        "status": item.status.value,
+        **extra,
+    }
 
 
 def _local_day(now: dt.datetime, zone: str) -> dt.date:
@@ -198,8 +221,13 @@ def lpj_due(item: Item, now: dt.datetime, policy: Policy) -> Reminder | None:
     slot = lpj_due_slot(item.due_on, today, policy.lpj_due_days_before, policy.lpj_overdue_every_days)
     if slot is None:
         return None
-    return Reminder(f"{Kind.LPJ_DUE}:{item.id}:{slot:+d}", Kind.LPJ_DUE, Audience.OPERATORS, item,
-                    _params(item, due_on=item.due_on.isoformat(), days_left=(item.due_on - today).days))
+    return Reminder(
+        f"{Kind.LPJ_DUE}:{item.id}:{slot:+d}",
+        Kind.LPJ_DUE,
+        Audience.OPERATORS,
+        item,
+        _params(item, due_on=item.due_on.isoformat(), days_left=(item.due_on - today).days),
+    )
 
 
 def escalations(item: Item, now: dt.datetime, policy: Policy) -> list[Reminder]:
@@ -210,8 +238,11 @@ def escalations(item: Item, now: dt.datetime, policy: Policy) -> list[Reminder]:
     found = []
     params = _params(item, due_on=item.due_on.isoformat(), overdue_days=overdue)
     if overdue >= policy.escalate_team_after_days and item.team_id is not None:
-        found.append(Reminder(f"{Kind.ESCALATE_TEAM}:{item.id}", Kind.ESCALATE_TEAM, Audience.TEAM, item,
-                              params, team_id=item.team_id))
+        found.append(
+            Reminder(
+                f"{Kind.ESCALATE_TEAM}:{item.id}", Kind.ESCALATE_TEAM, Audience.TEAM, item, params, team_id=item.team_id
+            )
+        )
     if overdue >= policy.escalate_head_after_days:
         found.append(Reminder(f"{Kind.ESCALATE_HEAD}:{item.id}", Kind.ESCALATE_HEAD, Audience.HEAD, item, params))
     return found
@@ -227,8 +258,13 @@ def _every(kind: Kind, item: Item, now: dt.datetime, policy: Policy, days: int, 
         return None
     slot = waited // days
     stamp = int(item.since.timestamp())
-    return Reminder(f"{kind}:{item.id}:{stamp}:{slot}", kind, Audience.OPERATORS, item,
-                    _params(item, since=item.since.isoformat(), waited_days=waited, **extra))
+    return Reminder(
+        f"{kind}:{item.id}:{stamp}:{slot}",
+        kind,
+        Audience.OPERATORS,
+        item,
+        _params(item, since=item.since.isoformat(), waited_days=waited, **extra),
+    )
 
 
 def returned(item: Item, now: dt.datetime, policy: Policy) -> Reminder | None:
@@ -243,8 +279,7 @@ def accounts_missing(item: Item, now: dt.datetime, policy: Policy) -> Reminder |
     """The SK is issued but the clients' bank accounts have not been supplied."""
     if item.status != S.DECREED:
         return None
-    return _every(Kind.ACCOUNTS_MISSING, item, now, policy, policy.accounts_missing_after_days,
-                  missing=item.missing)
+    return _every(Kind.ACCOUNTS_MISSING, item, now, policy, policy.accounts_missing_after_days, missing=item.missing)
 
 
 def _idle(kind: Kind, key: str, item: Item, now: dt.datetime, policy: Policy) -> Reminder | None:
@@ -297,15 +332,40 @@ def digest_day(now: dt.datetime, policy: Policy) -> dt.date | None:
     return local.date()
 
 
-def digest(kind: Kind, owner: int, day: dt.date, now: dt.datetime, counts: Mapping[ProposalStatus, int],
-           oldest: Iterable[DigestItem], *, overdue: int = 0, label: str = "") -> Reminder:
+def digest(
+    kind: Kind,
+    owner: int,
+    day: dt.date,
+    now: dt.datetime,
+    counts: Mapping[ProposalStatus, int],
+    oldest: Iterable[DigestItem],
+    *,
+    overdue: int = 0,
+    label: str = "",
+) -> Reminder:
     """ONE message for a whole audience: counts per status and the oldest items with their ages."""
-    audience = {Kind.DIGEST_TEAM: Audience.TEAM, Kind.DIGEST_FINANCE: Audience.FINANCE,
-                Kind.DIGEST_HEAD: Audience.HEAD}[kind]
+    audience = {
+        Kind.DIGEST_TEAM: Audience.TEAM,
+        Kind.DIGEST_FINANCE: Audience.FINANCE,
+        Kind.DIGEST_HEAD: Audience.HEAD,
+    }[kind]
     items = [[i.code, i.ipwl_code, i.status.value, i.since.isoformat()] for i in oldest]
     total = sum(counts.values())
-    params = {"at": now.isoformat(), "label": label, "counts": {s.value: n for s, n in counts.items() if n},
-              "items": items, "more": max(0, total - len(items)), "overdue": overdue}
-    return Reminder(f"{kind}:{owner}:{day.isoformat()}", kind, audience, None, params,
-                    team_id=owner if audience == Audience.TEAM else None,
-                    recipient_id=None if audience == Audience.TEAM else owner, empty=total == 0 and not overdue)
+    params = {
+        "at": now.isoformat(),
+        "label": label,
+        "counts": {s.value: n for s, n in counts.items() if n},
+        "items": items,
+        "more": max(0, total - len(items)),
+        "overdue": overdue,
+    }
+    return Reminder(
+        f"{kind}:{owner}:{day.isoformat()}",
+        kind,
+        audience,
+        None,
+        params,
+        team_id=owner if audience == Audience.TEAM else None,
+        recipient_id=None if audience == Audience.TEAM else owner,
+        empty=total == 0 and not overdue,
+    )

@@ -38,14 +38,22 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.i18n import N_
 from bot.domain.models import ProposalStatus
 from bot.domain.regions import PROVINCES
+from bot.i18n import N_
 
 S = ProposalStatus
 DECREED_PLUS: frozenset[ProposalStatus] = frozenset(
-    {S.DECREED, S.ACCOUNTS_SUBMITTED, S.ACCOUNTS_VERIFIED, S.PAID, S.LPJ_SUBMITTED, S.LPJ_RETURNED,
-     S.LPJ_VERIFIED, S.CLOSED}
+    {
+        S.DECREED,
+        S.ACCOUNTS_SUBMITTED,
+        S.ACCOUNTS_VERIFIED,
+        S.PAID,
+        S.LPJ_SUBMITTED,
+        S.LPJ_RETURNED,
+        S.LPJ_VERIFIED,
+        S.CLOSED,
+    }
 )
 NOT_PROPOSED: frozenset[ProposalStatus] = frozenset({S.DRAFT, S.WITHDRAWN})
 NO_TEAM = "-"
@@ -69,7 +77,7 @@ class Period:
         start = dt.datetime(self.year, self.month, 1, tzinfo=zone)
         nxt = self.following()
         end = dt.datetime(nxt.year, nxt.month, 1, tzinfo=zone)
-        return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
     def following(self) -> Period:
         return Period(self.year + self.month // 12, self.month % 12 + 1)
@@ -191,8 +199,19 @@ class Figures:
             self.durations.setdefault(stage, []).extend(values)
 
 
-_SUMMED = ("clients_proposed", "clients_decreed", "clients_served", "funds_decreed", "funds_transferred",
-           "funds_accounted", "funds_filed", "lpj_on_time", "lpj_late", "lpj_validated", "lpj_filed")
+_SUMMED = (
+    "clients_proposed",
+    "clients_decreed",
+    "clients_served",
+    "funds_decreed",
+    "funds_transferred",
+    "funds_accounted",
+    "funds_filed",
+    "lpj_on_time",
+    "lpj_late",
+    "lpj_validated",
+    "lpj_filed",
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +247,7 @@ class MonthlyReport:
 
     def to_json(self) -> str:
         """The report as kept when it is sent (per-proposal durations left out: medians and counts stay)."""
+
         def figures(f: Figures) -> dict[str, object]:
             data = {name: getattr(f, name) for name in ("key", "label", "ipwl_count", "target", *_SUMMED)}
             data["proposals"] = {status.value: count for status, count in f.proposals.items()}
@@ -235,13 +255,24 @@ class MonthlyReport:
             data["counts"] = {stage.key: f.stage_count(stage.key) for stage in STAGES}
             return data
 
-        return json.dumps({
-            "period": self.period.key, "generated_at": self.generated_at.isoformat(), "timezone": self.timezone,
-            "yearly_target": self.yearly_target, "centre": figures(self.centre),
-            "ipwl": [figures(f) for f in self.ipwl], "provinces": [figures(f) for f in self.provinces],
-            "teams": [figures(f) for f in self.teams], "flows": self.flows, "ipwl_province": self.ipwl_province,
-            "ipwl_team": self.ipwl_team, "as_of": self.as_of.isoformat() if self.as_of else None,
-        }, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(
+            {
+                "period": self.period.key,
+                "generated_at": self.generated_at.isoformat(),
+                "timezone": self.timezone,
+                "yearly_target": self.yearly_target,
+                "centre": figures(self.centre),
+                "ipwl": [figures(f) for f in self.ipwl],
+                "provinces": [figures(f) for f in self.provinces],
+                "teams": [figures(f) for f in self.teams],
+                "flows": self.flows,
+                "ipwl_province": self.ipwl_province,
+                "ipwl_team": self.ipwl_team,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
 
     @classmethod
     def from_json(cls, text: str, *, sent_at: dt.datetime | None = None, late: bool = False) -> MonthlyReport:
@@ -257,12 +288,20 @@ class MonthlyReport:
 
         year, month = (int(x) for x in data["period"].split("-"))
         return cls(
-            period=Period(year, month), generated_at=dt.datetime.fromisoformat(data["generated_at"]),
-            timezone=data["timezone"], yearly_target=data["yearly_target"], centre=figures(data["centre"]),
-            ipwl=[figures(f) for f in data["ipwl"]], provinces=[figures(f) for f in data["provinces"]],
-            teams=[figures(f) for f in data["teams"]], flows=dict(data["flows"]),
-            ipwl_province=dict(data["ipwl_province"]), ipwl_team=dict(data["ipwl_team"]),
-            as_of=dt.datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None, sent_at=sent_at, late=late,
+            period=Period(year, month),
+            generated_at=dt.datetime.fromisoformat(data["generated_at"]),
+            timezone=data["timezone"],
+            yearly_target=data["yearly_target"],
+            centre=figures(data["centre"]),
+            ipwl=[figures(f) for f in data["ipwl"]],
+            provinces=[figures(f) for f in data["provinces"]],
+            teams=[figures(f) for f in data["teams"]],
+            flows=dict(data["flows"]),
+            ipwl_province=dict(data["ipwl_province"]),
+            ipwl_team=dict(data["ipwl_team"]),
+            as_of=dt.datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+            sent_at=sent_at,
+            late=late,
         )
 
     def kept(self, sent_at: dt.datetime, late: bool) -> MonthlyReport:
@@ -420,8 +459,13 @@ def build_report(
     targets = dict(zip(active, shares(yearly_target, len(active)), strict=True))
     by_id: dict[int, Figures] = {}
     for entry in registry:
-        by_id[entry.id] = Figures(entry.code, entry.name, ipwl_count=1, target=targets.get(entry.id, 0),
-                                  durations={k: list(v) for k, v in durations.get(entry.id, {}).items()})
+        by_id[entry.id] = Figures(
+            entry.code,
+            entry.name,
+            ipwl_count=1,
+            target=targets.get(entry.id, 0),
+            durations={k: list(v) for k, v in durations.get(entry.id, {}).items()},
+        )
     for row in proposals:
         figures = by_id.get(row.ipwl_id)
         if figures is None:
@@ -452,7 +496,8 @@ def build_report(
     for entry in registry:
         figures = by_id[entry.id]
         province = provinces.setdefault(
-            entry.province_code, Figures(entry.province_code, PROVINCES.get(entry.province_code, entry.province_code)))
+            entry.province_code, Figures(entry.province_code, PROVINCES.get(entry.province_code, entry.province_code))
+        )
         team_key = entry.team_code or NO_TEAM
         team = teams.setdefault(team_key, Figures(team_key, entry.team_name or NO_TEAM_LABEL))
         for group in (province, team, centre):
@@ -476,8 +521,9 @@ def build_report(
     )
 
 
-async def collect(source: ReportSource, period: Period, *, now: dt.datetime, timezone: str,
-                  yearly_target: int) -> MonthlyReport:
+async def collect(
+    source: ReportSource, period: Period, *, now: dt.datetime, timezone: str, yearly_target: int
+) -> MonthlyReport:
     """Read the aggregates of ``period``'s year from ``source`` and build the report: the position
     at the month's end (or now, for the month still running)."""
     start, end = period.bounds(timezone)
@@ -492,6 +538,18 @@ async def collect(source: ReportSource, period: Period, *, now: dt.datetime, tim
     flows = await source.month_flows(start, end)
     # The roll-up and the medians take a few hundred milliseconds at national scale: off the loop.
     return await asyncio.to_thread(
-        functools.partial(build_report, period, generated_at=now, timezone=timezone, yearly_target=yearly_target,
-                          registry=registry, proposals=proposals, transfers=transfers, lpj=lpj,
-                          durations=collector.finish(), flows=flows, as_of=as_of))
+        functools.partial(
+            build_report,
+            period,
+            generated_at=now,
+            timezone=timezone,
+            yearly_target=yearly_target,
+            registry=registry,
+            proposals=proposals,
+            transfers=transfers,
+            lpj=lpj,
+            durations=collector.finish(),
+            flows=flows,
+            as_of=as_of,
+        )
+    )

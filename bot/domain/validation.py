@@ -21,9 +21,9 @@ from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Literal
 
-from bot.i18n import N_
 from bot.domain.models import Sex
 from bot.domain.regions import is_known_province_code
+from bot.i18n import N_
 
 __all__ = [
     "BANKS",
@@ -95,9 +95,7 @@ class ValidationError(ValueError):
     """Input rejected; ``problems`` holds the blocking problems (at least one)."""
 
     def __init__(self, problems: Problem | Iterable[Problem]) -> None:
-        self.problems: tuple[Problem, ...] = (
-            (problems,) if isinstance(problems, Problem) else tuple(problems)
-        )
+        self.problems: tuple[Problem, ...] = (problems,) if isinstance(problems, Problem) else tuple(problems)
         if not self.problems:
             raise TypeError("ValidationError needs at least one problem")
         # Only msgids and field names go into the exception text: params may hold personal data
@@ -186,13 +184,9 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
     """
     nik = _NUMBER_SEPARATORS.sub("", ascii_digits(text))
     if not nik:
-        raise _fail(
-            N_("Please type the NIK: 16 digits, e.g. {example}."), "nik", example=NIK_EXAMPLE
-        )
+        raise _fail(N_("Please type the NIK: 16 digits, e.g. {example}."), "nik", example=NIK_EXAMPLE)
     if not _is_digits(nik):
-        raise _fail(
-            N_("A NIK has digits only (16 digits, e.g. {example})."), "nik", example=NIK_EXAMPLE
-        )
+        raise _fail(N_("A NIK has digits only (16 digits, e.g. {example})."), "nik", example=NIK_EXAMPLE)
     if len(nik) != NIK_LENGTH:
         raise _fail(
             N_("A NIK has 16 digits, but you typed {count}. Example: {example}."),
@@ -206,10 +200,7 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
     if not is_known_province_code(province):
         problems.append(
             _block(
-                N_(
-                    "A NIK starts with a province code, and {code} is not one. "
-                    "Check the first 2 digits."
-                ),
+                N_("A NIK starts with a province code, and {code} is not one. Check the first 2 digits."),
                 "nik",
                 code=province,
             )
@@ -232,8 +223,7 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
         problems.append(
             _block(
                 N_(
-                    "Digits 7–12 of a NIK are the birth date DDMMYY (women: day + 40), "
-                    "and {digits} is not a real date."
+                    "Digits 7–12 of a NIK are the birth date DDMMYY (women: day + 40), and {digits} is not a real date."
                 ),
                 "nik",
                 digits=nik[6:12],
@@ -264,9 +254,7 @@ def parse_nik(text: str, *, today: date) -> NikInfo:
     )
 
 
-def nik_warnings(
-    info: NikInfo, *, birth_date: date | None = None, sex: Sex | None = None
-) -> list[Problem]:
+def nik_warnings(info: NikInfo, *, birth_date: date | None = None, sex: Sex | None = None) -> list[Problem]:
     """Warnings when the entered birth date or sex differ from what the NIK encodes.
 
     A mismatch is usually a typo in one of the two, but may be a NIK issued with an error, so
@@ -276,10 +264,7 @@ def nik_warnings(
     if birth_date is not None and birth_date != info.birth_date:
         problems.append(
             _warn(
-                N_(
-                    "The NIK gives birth date {nik_date}, but {entered_date} was entered. "
-                    "Please check both."
-                ),
+                N_("The NIK gives birth date {nik_date}, but {entered_date} was entered. Please check both."),
                 "birth_date",
                 nik_date=_format_date(info.birth_date),
                 entered_date=_format_date(birth_date),
@@ -288,9 +273,7 @@ def nik_warnings(
     if sex is not None and sex != info.sex:
         # Two whole sentences rather than a {sex} placeholder, so each translates naturally.
         if info.sex is Sex.FEMALE:
-            message = N_(
-                "The NIK is a woman's (birth day + 40), but male was entered. Please check both."
-            )
+            message = N_("The NIK is a woman's (birth day + 40), but male was entered. Please check both.")
         else:
             message = N_("The NIK is a man's, but female was entered. Please check both.")
         problems.append(_warn(message, "sex"))
@@ -350,9 +333,7 @@ _PLAIN_NUMBER = re.compile(r"^\d[\d., ]*$", re.ASCII)
 _MAX_AMOUNT_DIGITS = 15
 
 
-def parse_money(
-    text: str, *, field: str = "amount", minimum: int = 1, maximum: int | None = None
-) -> int:
+def parse_money(text: str, *, field: str = "amount", minimum: int = 1, maximum: int | None = None) -> int:
     """Parse a Rupiah amount into an integer number of rupiah.
 
     Accepts ``1500000``, ``1.500.000``, ``Rp 1.500.000``, ``Rp1.500.000,00``, ``Rp 1.500.000,-``,
@@ -367,9 +348,7 @@ def parse_money(
     """
     s = " ".join(ascii_digits(text).casefold().split())
     if not s:
-        raise _fail(
-            N_("Please type the amount in rupiah, e.g. {example}."), field, example=MONEY_EXAMPLE
-        )
+        raise _fail(N_("Please type the amount in rupiah, e.g. {example}."), field, example=MONEY_EXAMPLE)
     s = _CURRENCY_SUFFIX.sub("", _CURRENCY_PREFIX.sub("", s)).strip()
     if s.startswith(("-", "\u2212", "\u2013")):
         raise _fail(N_("The amount cannot be negative."), field)
@@ -425,9 +404,7 @@ def _amount_with_multiplier(match: re.Match[str], field: str) -> int:
 
 def _plain_amount(s: str, field: str) -> int:
     """Digits with thousands separators and optionally zero cents; see parse_money."""
-    not_a_number = _fail(
-        N_("Type the amount in digits, e.g. {example} or 1,5 juta."), field, example=MONEY_EXAMPLE
-    )
+    not_a_number = _fail(N_("Type the amount in digits, e.g. {example} or 1,5 juta."), field, example=MONEY_EXAMPLE)
     # A trailing separator with 1–2 digits is a decimal mark (",00" / ".50").
     decimal = re.search(r"([.,])([0-9]{1,2})$", s)
     if decimal is not None:
@@ -646,9 +623,7 @@ def parse_period(text: str, *, today: date, from_this_month: bool = False) -> tu
     field = "period"
     example = f"{today.month:02d}-{today.year}"  # (today's month: never an example already past)
     if not s:
-        raise _fail(
-            N_("Please type a month and year, e.g. {example}."), field, example=example
-        )
+        raise _fail(N_("Please type a month and year, e.g. {example}."), field, example=example)
     month: int
     if m := _PERIOD_YM.match(s):
         year_text, month = m.group(1), int(m.group(2))
@@ -674,8 +649,10 @@ def parse_period(text: str, *, today: date, from_this_month: bool = False) -> tu
     if from_this_month and offset < 0:
         last = _shift_month(today.year, today.month, _PERIOD_REACH_MONTHS)
         raise _fail(
-            N_("{period} has already passed: a proposal is for this month or a later one. "
-               "Enter a month from {earliest} to {latest}."),
+            N_(
+                "{period} has already passed: a proposal is for this month or a later one. "
+                "Enter a month from {earliest} to {latest}."
+            ),
             field,
             period=f"{month:02d}-{year}",
             earliest=example,
@@ -704,9 +681,7 @@ def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
 # Invisible characters that phone keyboards and copy-paste leave behind; dropped silently.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 # Typographic forms phone keyboards insert ("Ma’ruf", "Siti‐Aminah") mapped to plain ones.
-_NAME_PUNCTUATION = str.maketrans(
-    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u2010": "-", "\u2011": "-"}
-)
+_NAME_PUNCTUATION = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u2010": "-", "\u2011": "-"})
 _NAME_ALLOWED_PUNCTUATION = frozenset(" .,'-")
 
 
@@ -733,9 +708,7 @@ def parse_name(text: str, *, field: str = "name", max_length: int = 100) -> str:
         raise _fail(N_("Please type the name."), field)
     problems: list[Problem] = []
     if _control_chars(name):
-        problems.append(
-            _block(N_("The name contains invisible control characters. Please retype it."), field)
-        )
+        problems.append(_block(N_("The name contains invisible control characters. Please retype it."), field))
     if len(name) > max_length:
         problems.append(
             _block(
@@ -846,9 +819,7 @@ def parse_phone(text: str) -> str:
     elif digits.startswith("8"):
         national = digits  # mobile number typed without the leading 0
     else:
-        raise _fail(
-            N_("A phone number starts with 0 or +62, e.g. {example}."), field, example=PHONE_EXAMPLE
-        )
+        raise _fail(N_("A phone number starts with 0 or +62, e.g. {example}."), field, example=PHONE_EXAMPLE)
     if len(national) < _PHONE_MIN_DIGITS:
         message = N_("The phone number is too short, e.g. {example}.")
     elif len(national) > _PHONE_MAX_DIGITS:
@@ -967,9 +938,7 @@ def _bank_index() -> dict[str, Bank]:
 
 
 _BANK_INDEX: Mapping[str, Bank] = MappingProxyType(_bank_index())
-_BANK_BY_TRANSFER_CODE: Mapping[str, Bank] = MappingProxyType(
-    {bank.transfer_code: bank for bank in BANKS.values()}
-)
+_BANK_BY_TRANSFER_CODE: Mapping[str, Bank] = MappingProxyType({bank.transfer_code: bank for bank in BANKS.values()})
 
 
 def find_bank(text: str) -> Bank | None:
@@ -1010,10 +979,7 @@ def parse_account_number(text: str, bank: Bank) -> tuple[str, list[Problem]]:
     if bank.usual_length is not None and len(digits) != bank.usual_length:
         warnings.append(
             _warn(
-                N_(
-                    "{bank} account numbers usually have {expected} digits, this one has "
-                    "{count}. Please check it."
-                ),
+                N_("{bank} account numbers usually have {expected} digits, this one has {count}. Please check it."),
                 field,
                 bank=bank.name,
                 expected=bank.usual_length,
@@ -1055,10 +1021,7 @@ def holder_name_warning(holder: str, client_name: str) -> Problem | None:
     if holder_tokens and "".join(holder_tokens) == "".join(client_tokens):
         return None
     return _warn(
-        N_(
-            "The account holder ({holder}) is not the client ({client}). "
-            "Check that the account is the client's."
-        ),
+        N_("The account holder ({holder}) is not the client ({client}). Check that the account is the client's."),
         "holder_name",
         holder=_echo(holder),
         client=_echo(client_name),

@@ -29,8 +29,8 @@ from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bot.i18n import N_
 from bot.domain.models import Action, Actor, Proposal, ProposalStatus, Role
+from bot.i18n import N_
 
 __all__ = [
     "ALREADY_DONE",
@@ -157,9 +157,7 @@ OPEN_STATUSES: frozenset[ProposalStatus] = frozenset(ProposalStatus) - FINAL_STA
 # Actions whose claim (``claimed_by``) must be respected while the proposal is in review.
 _CLAIM_BOUND: frozenset[Action] = frozenset({A.RELEASE, A.VERIFY, A.RETURN, A.REJECT})
 # Four-eyes pairs: action -> the Proposal attribute holding the person who must not take it.
-_FOUR_EYES: Mapping[Action, str] = MappingProxyType(
-    {A.VALIDATE: "verified_by", A.VALIDATE_LPJ: "lpj_verified_by"}
-)
+_FOUR_EYES: Mapping[Action, str] = MappingProxyType({A.VALIDATE: "verified_by", A.VALIDATE_LPJ: "lpj_verified_by"})
 
 
 def _index(table: Iterable[Transition]) -> Mapping[tuple[Action, ProposalStatus], Transition]:

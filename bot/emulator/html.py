@@ -100,9 +100,7 @@ class _Parser:
                 self.emit(src[self.pos : nxt])
                 self.pos = nxt
         if self.stack:
-            raise HtmlError(
-                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
-            )
+            raise HtmlError(f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"')
         self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
         return "".join(self.out), self.entities
 
@@ -131,9 +129,7 @@ class _Parser:
         self.pos += 1
         name = self.read_name()
         if name not in _SUPPORTED_TAGS:
-            raise HtmlError(
-                f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}'
-            )
+            raise HtmlError(f'Unsupported start tag "{name}" at byte offset {self.byte_offset(begin)}')
         attrs = self.read_attributes(name, begin)
         tag = _OpenTag(name, attrs, self.out_len16, self.byte_offset(begin))
         where = f"at byte offset {tag.byte_offset}"
@@ -161,8 +157,7 @@ class _Parser:
             attr_name = src[start : self.pos].lower()
             if not attr_name:
                 raise HtmlError(
-                    f'Empty attribute name in the tag "{tag_name}" at byte offset '
-                    f"{self.byte_offset(begin)}"
+                    f'Empty attribute name in the tag "{tag_name}" at byte offset {self.byte_offset(begin)}'
                 )
             self.skip_spaces()
             if self.pos >= len(src) or src[self.pos] != "=":

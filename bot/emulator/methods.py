@@ -204,9 +204,7 @@ class BotApiMethods:
         caption = p.text("caption")
         if caption is None:
             return {}
-        plain, entities = self._format(
-            caption, p.text("parse_mode"), p.json("caption_entities"), caption=True
-        )
+        plain, entities = self._format(caption, p.text("parse_mode"), p.json("caption_entities"), caption=True)
         return {
             "caption": plain,
             "caption_html": caption,
@@ -221,9 +219,7 @@ class BotApiMethods:
             return None
         target_chat = reply.get("chat_id", chat_id)
         target = (
-            self._state.message_dict(target_chat, reply.get("message_id", 0))
-            if isinstance(target_chat, int)
-            else None
+            self._state.message_dict(target_chat, reply.get("message_id", 0)) if isinstance(target_chat, int) else None
         )
         if target is None and not reply.get("allow_sending_without_reply"):
             raise ApiError.bad_request("message to be replied not found")
@@ -236,9 +232,7 @@ class BotApiMethods:
         if isinstance(value, FileUpload):
             if kind == "photo":
                 return state.files.add(value.data, kind=kind)
-            return state.files.add(
-                value.data, kind=kind, file_name=value.filename, mime_type=value.content_type
-            )
+            return state.files.add(value.data, kind=kind, file_name=value.filename, mime_type=value.content_type)
         if not value:
             raise ApiError.bad_request(f"there is no {name} in the request")
         if value.startswith(("http://", "https://")):
@@ -248,9 +242,7 @@ class BotApiMethods:
         if stored is None:
             raise ApiError.bad_request("wrong file identifier/HTTP URL specified")
         if stored.kind != kind:
-            raise ApiError.bad_request(
-                f"can't use file of type {stored.kind.title()} as {kind.title()}"
-            )
+            raise ApiError.bad_request(f"can't use file of type {stored.kind.title()} as {kind.title()}")
         return stored
 
     def _sent(self, message: BotMessage, kind: str) -> dict[str, Any]:
@@ -309,8 +301,9 @@ class BotApiMethods:
         allowed = p.json("allowed_updates")
         if p.flag("drop_pending_updates"):
             self._state.updates.clear()
-        settings = WebhookSettings(url, secret or None, connections,
-                                   frozenset(allowed) if isinstance(allowed, list) and allowed else None)
+        settings = WebhookSettings(
+            url, secret or None, connections, frozenset(allowed) if isinstance(allowed, list) and allowed else None
+        )
         delivery = WebhookDelivery(settings, self._state.clock, **self._state.webhook_timing)
         previous = self._state.updates.start_webhook(delivery)
         if previous is not None:
@@ -398,7 +391,7 @@ class BotApiMethods:
         return self._sent(message, "bot_photo")
 
     async def send_chat_action(self, p: Params) -> bool:
-        """"typing…" and friends: only the chat's reachability matters."""
+        """ "typing…" and friends: only the chat's reachability matters."""
         self._chat(p.chat_id(), write=True)
         return True
 

@@ -184,10 +184,7 @@ class BotMessage:
         """The keyboard (inline or reply) as rows of :class:`Button`."""
         markup = self.reply_markup or {}
         rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
-        return [
-            [Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row]
-            for row in rows
-        ]
+        return [[Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row] for row in rows]
 
     @property
     def inline_markup(self) -> dict[str, Any] | None:

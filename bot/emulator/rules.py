@@ -32,9 +32,7 @@ _BUTTON_URL_RE = re.compile(r"^(?:https?://[^\s/?#]+|tg://\S+)", re.IGNORECASE)
 Rule = Callable[[Mapping[str, Any], str], list[str]]
 
 
-def length_violation(
-    name: str, path: str, count: int, bounds: tuple[int, int], unit: str, parsed: bool
-) -> str:
+def length_violation(name: str, path: str, count: int, bounds: tuple[int, int], unit: str, parsed: bool) -> str:
     """Describe a string outside its documented ``lo-hi characters|bytes`` range."""
     lo, hi = bounds
     after = " after entities parsing" if parsed else ""
@@ -74,10 +72,7 @@ def _inline_button(button: Mapping[str, Any], path: str) -> list[str]:
 def _inline_markup(markup: Mapping[str, Any], path: str) -> list[str]:
     count = sum(len(row) for row in markup.get("inline_keyboard", ()))
     if count > MAX_INLINE_BUTTONS:
-        return [
-            f"reply markup is too long: {path} has {count} buttons, "
-            f"allowed at most {MAX_INLINE_BUTTONS}"
-        ]
+        return [f"reply markup is too long: {path} has {count} buttons, allowed at most {MAX_INLINE_BUTTONS}"]
     return []
 
 

@@ -217,9 +217,7 @@ class BotApiEmulator:
         supergroup: bool = True,
     ) -> EmuChat:
         """A group with the bot in it; ``admins`` are members too."""
-        return self.state.add_group(
-            title, members=members, admins=admins, creator=creator, supergroup=supergroup
-        )
+        return self.state.add_group(title, members=members, admins=admins, creator=creator, supergroup=supergroup)
 
     def add_member(self, chat: EmuChat, user: EmuUser, admin: bool = False) -> None:
         """Put a user in a group."""
@@ -235,13 +233,9 @@ class BotApiEmulator:
 
     # ----------------------------------------------------------------------- user actions
 
-    async def send_text(
-        self, user: EmuUser, text: str, *, chat: EmuChat | None = None
-    ) -> dict[str, Any]:
+    async def send_text(self, user: EmuUser, text: str, *, chat: EmuChat | None = None) -> dict[str, Any]:
         """``user`` types ``text`` in ``chat`` (None: privately to the bot); returns the Message."""
-        return self.state.post_user_message(
-            user, chat, self.state.text_content(text), "user_text", text
-        )
+        return self.state.post_user_message(user, chat, self.state.text_content(text), "user_text", text)
 
     async def send_document(
         self,
@@ -261,9 +255,7 @@ class BotApiEmulator:
         payload: dict[str, Any] = {"document": stored.document_dict()}
         if caption is not None:
             payload["caption"] = caption
-        return self.state.post_user_message(
-            user, chat, payload, "user_document", caption or file_name
-        )
+        return self.state.post_user_message(user, chat, payload, "user_document", caption or file_name)
 
     async def send_photo(
         self,
@@ -527,7 +519,7 @@ class BotApiEmulator:
         files: dict[str, FileUpload] = {}
         if request.content_type == "application/json":
             body = await request.json()
-            for key, value in (body.items() if isinstance(body, dict) else ()):
+            for key, value in body.items() if isinstance(body, dict) else ():
                 if value is not None:
                     params[key] = value if isinstance(value, str) else json.dumps(value)
         elif request.body_exists:
@@ -539,9 +531,7 @@ class BotApiEmulator:
                     params[key] = value
         return params, files
 
-    def _decode(
-        self, method: str, params: dict[str, str], files: dict[str, FileUpload]
-    ) -> dict[str, Any]:
+    def _decode(self, method: str, params: dict[str, str], files: dict[str, FileUpload]) -> dict[str, Any]:
         """Parameters as Python values, for ``requests`` and fault matching."""
         if self.validator is not None:
             decoded = self.validator.decode(method, params)
@@ -557,9 +547,7 @@ class BotApiEmulator:
         stored = self.state.files.by_path(unquote(request.match_info["path"]))
         if stored is None or stored.content is None:
             return self._reply(error_body(404, "Not Found"), HTTPStatus.NOT_FOUND)
-        return web.Response(
-            body=stored.content, content_type=stored.mime_type or "application/octet-stream"
-        )
+        return web.Response(body=stored.content, content_type=stored.mime_type or "application/octet-stream")
 
 
 def _guess_value(raw: str) -> Any:

@@ -28,9 +28,7 @@ _PRIMITIVES: Final = frozenset({"String", "Integer", "Float", "Boolean"})
 _ARRAY: Final = "Array of "
 _LIMIT_RE: Final = re.compile(r"(\d+)-(\d+) (characters|bytes)")
 _LITERAL_RE: Final = re.compile(r"(?:must be|always) \"?([a-z0-9_]+)\"?\s*$")
-_REQUIRED_IF_RE: Final = re.compile(
-    r"[Rr]equired if ([a-z_]+)(?: and ([a-z_]+))? (?:is|are|isn't)( not)? specified"
-)
+_REQUIRED_IF_RE: Final = re.compile(r"[Rr]equired if ([a-z_]+)(?: and ([a-z_]+))? (?:is|are|isn't)( not)? specified")
 _INTEGER_RE: Final = re.compile(r"-?[0-9]+")
 _NO_MATCH: Final = object()
 
@@ -119,9 +117,7 @@ class SpecValidator:
         }
         self._types: frozenset[str] = frozenset(data["types"])
         self._subtypes: dict[str, tuple[str, ...]] = {
-            name: tuple(spec["subtypes"])
-            for name, spec in data["types"].items()
-            if "subtypes" in spec
+            name: tuple(spec["subtypes"]) for name, spec in data["types"].items() if "subtypes" in spec
         }
         self._literals: dict[str, tuple[str, str]] = {}
         for name, spec in data["types"].items():
@@ -190,13 +186,9 @@ class SpecValidator:
             elif field.required_unless and not given.intersection(field.required_unless):
                 others = " and ".join(field.required_unless)
                 verb = "is" if len(field.required_unless) == 1 else "are"
-                errors.append(
-                    f"parameter {field.name!r} is required when {others} {verb} not given"
-                )
+                errors.append(f"parameter {field.name!r} is required when {others} {verb} not given")
             elif field.required_with and field.required_with in given:
-                errors.append(
-                    f"parameter {field.name!r} is required when {field.required_with} is given"
-                )
+                errors.append(f"parameter {field.name!r} is required when {field.required_with} is given")
         errors += [
             f"file part {name!r} is not referenced by any attach://{name}"
             for name in files
@@ -296,9 +288,7 @@ class SpecValidator:
             return any(self._shape_ok(value, sub) for sub in self._subtypes[type_])
         return isinstance(value, dict)
 
-    def _check_union(
-        self, value: Any, types: tuple[str, ...], path: str, ctx: _Context, *, raw: bool
-    ) -> list[str]:
+    def _check_union(self, value: Any, types: tuple[str, ...], path: str, ctx: _Context, *, raw: bool) -> list[str]:
         """Accept ``value`` if any alternative fits; else report the closest alternative."""
         attempts: list[list[str]] = []
         for type_ in types:
@@ -357,9 +347,7 @@ class SpecValidator:
                 return [f"{path}.{key}: {got} is not one of {allowed} ({type_})"]
         return self._check_union(value, candidates, path, ctx, raw=False)
 
-    def _check_object(
-        self, value: dict[str, Any], type_: str, path: str, ctx: _Context
-    ) -> list[str]:
+    def _check_object(self, value: dict[str, Any], type_: str, path: str, ctx: _Context) -> list[str]:
         fields = self._fields.get(type_)
         if fields is None:  # a field-less type such as CallbackGame
             return []

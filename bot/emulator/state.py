@@ -250,9 +250,7 @@ class EmulatorState:
         content: dict[str, Any] = {"text": text}
         command = _COMMAND_RE.match(text)
         if command is not None:
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(command.group(0))}
-            ]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group(0))}]
         return content
 
     def photo_sizes(
@@ -289,9 +287,7 @@ class EmulatorState:
         """Deliver the bot's answer to a callback query (each query is answered once)."""
         query = self._queries.get(answer.query_id)
         if query is None or query.answered:
-            raise ApiError.bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise ApiError.bad_request("query is too old and response timeout expired or query ID is invalid")
         query.answered = True
         if not query.answer.done():
             query.answer.set_result(answer)
@@ -310,9 +306,7 @@ class EmulatorState:
         markup = message.reply_markup or {}
         buttons = [b for row in message.buttons for b in row] if "inline_keyboard" in markup else []
         for button in buttons:
-            if (data is not None and button.callback_data == data) or (
-                data is None and button.text == text
-            ):
+            if (data is not None and button.callback_data == data) or (data is None and button.text == text):
                 if button.callback_data is None:
                     raise LookupError(f"button {button.text!r} has no callback_data")
                 return button

@@ -39,13 +39,9 @@ DEFAULT_ALLOWED_UPDATES = frozenset(
     }
 )
 _WEBHOOK_ACTIVE = (
-    "Conflict: can't use getUpdates method while webhook is active; "
-    "use deleteWebhook to delete the webhook first"
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
-_CONFLICT = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
+_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
 def _kind(update: dict[str, Any]) -> str:

@@ -188,7 +188,7 @@ class WebhookDelivery:
                 async with self._session.post(self.settings.url, json=update, headers=headers) as response:
                     await response.read()
                     status = response.status
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
                 self.attempts.append((update["update_id"], 0))
                 self._failed(_connection_error(error))
                 return False

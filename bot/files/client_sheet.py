@@ -38,9 +38,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.files.problems import ImportProblem, ImportRejected
-from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook
-from bot.i18n import N_, format_money, resolve_locale
 from bot.domain.models import Approach, Client, Component, Sex
 from bot.domain.regions import PROVINCES, is_known_province_code, province_search
 from bot.domain.validation import (
@@ -58,6 +55,9 @@ from bot.domain.validation import (
     parse_quantity,
     parse_sex,
 )
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import OLE_MAGIC, Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook
+from bot.i18n import N_, format_money, resolve_locale
 
 __all__ = [
     "COMPONENT_NAMES",
@@ -91,28 +91,18 @@ _EXCEL_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".xltx")
 
 _FILE_EMPTY = N_("The file is empty. Fill in the template {template} and send it again.")
 _NOT_XLSX = N_(
-    "The file could not be opened as an Excel workbook. "
-    "Save it as .xlsx (Excel Workbook) and send it again."
+    "The file could not be opened as an Excel workbook. Save it as .xlsx (Excel Workbook) and send it again."
 )
 _WORD_DOCUMENT = N_(
-    "This is a Word document, not an Excel workbook. "
-    "Fill in the template {template} and send it again."
+    "This is a Word document, not an Excel workbook. Fill in the template {template} and send it again."
 )
 _PASSWORD = N_(
-    "The workbook is protected with a password. Remove the password "
-    "(File > Info > Protect Workbook) and send it again."
+    "The workbook is protected with a password. Remove the password (File > Info > Protect Workbook) and send it again."
 )
-_OLD_XLS = N_(
-    "This is an old Excel 97-2003 (.xls) file. Save it as .xlsx (Excel Workbook) and send it again."
-)
+_OLD_XLS = N_("This is an old Excel 97-2003 (.xls) file. Save it as .xlsx (Excel Workbook) and send it again.")
 _TOO_BIG = N_("The workbook is too large to read. Send at most {maximum} clients per file.")
-_NOT_UTF8 = N_(
-    "The CSV file is not UTF-8 text. In Excel choose Save As > CSV UTF-8, "
-    "or send the .xlsx template."
-)
-_NOT_TEXT = N_(
-    "This is not a CSV or Excel file. Fill in the template {template} and send it again."
-)
+_NOT_UTF8 = N_("The CSV file is not UTF-8 text. In Excel choose Save As > CSV UTF-8, or send the .xlsx template.")
+_NOT_TEXT = N_("This is not a CSV or Excel file. Fill in the template {template} and send it again.")
 _CSV_BROKEN = N_("The CSV file could not be read here. Save it again as CSV UTF-8.")
 _SHEET_EMPTY = N_("The sheet {name} is empty. Fill in one client per row, from row 2.")
 _NO_CLIENTS = N_("There are no clients in the file. Fill in one client per row, from row 2.")
@@ -125,32 +115,20 @@ _NIK_LOST_DIGITS = N_(
     "Format the NIK column as Text and type the NIK again."
 )
 _NIK_NUMBER_WARNING = N_(
-    "The NIK was saved as a number, and Excel keeps only 15 digits: "
-    "check that the last digit is right."
+    "The NIK was saved as a number, and Excel keeps only 15 digits: check that the last digit is right."
 )
-_EXAMPLE_NIK_USED = N_(
-    "This is the example NIK of the template. Type the client's own NIK."
-)
+_EXAMPLE_NIK_USED = N_("This is the example NIK of the template. Type the client's own NIK.")
 _DUPLICATE_NIK = N_("This NIK is already on row {first_row}. List each client only once.")
 _PROVINCE_EMPTY = N_("Please fill in the province code, e.g. 32 for Jawa Barat.")
 _PROVINCE_UNKNOWN = N_(
-    "{value} is not a province code. Use the 2-digit code, e.g. 32 for Jawa Barat "
-    "(list on the instructions sheet)."
+    "{value} is not a province code. Use the 2-digit code, e.g. 32 for Jawa Barat (list on the instructions sheet)."
 )
 _APPROACH = N_("Choose the approach: keluarga, komunitas or residensial.")
-_COMPONENTS_EMPTY = N_(
-    "Fill in the ATENSI components as numbers 1–7 separated by commas, e.g. {example}."
-)
-_COMPONENTS_BAD = N_(
-    "{value} is not an ATENSI component. Use numbers 1–7 separated by commas, e.g. {example}."
-)
+_COMPONENTS_EMPTY = N_("Fill in the ATENSI components as numbers 1–7 separated by commas, e.g. {example}.")
+_COMPONENTS_BAD = N_("{value} is not an ATENSI component. Use numbers 1–7 separated by commas, e.g. {example}.")
 _COMPONENT_BAD = N_("The component is one number from 1 to 7, e.g. {example}.")
-_BUDGET_NIK_UNKNOWN = N_(
-    "No client with NIK {nik} on the client sheet. Add the client there or correct the NIK."
-)
-_ABOVE_CEILING = N_(
-    "The unit cost {amount} is above the ceiling for component {component}: at most {ceiling}."
-)
+_BUDGET_NIK_UNKNOWN = N_("No client with NIK {nik} on the client sheet. Add the client there or correct the NIK.")
+_ABOVE_CEILING = N_("The unit cost {amount} is above the ceiling for component {component}: at most {ceiling}.")
 _COMPONENT_NOT_CHOSEN = N_(
     "Component {component} is not one of this client's components ({components}). "
     "Add it on the client sheet or choose another."
@@ -343,13 +321,18 @@ _EXAMPLE_BUDGET = {
 def _listed_values(client: Client) -> dict[str, str | None]:
     """A saved client's cells, written as the parser reads them back (so the list round-trips)."""
     return {
-        "full_name": client.full_name, "nik": client.nik,
+        "full_name": client.full_name,
+        "nik": client.nik,
         "sex": client.sex.value if client.sex else None,
         "birth_date": client.birth_date.strftime("%d-%m-%Y") if client.birth_date else None,
-        "province_code": client.province_code, "regency": client.regency, "address": client.address,
-        "phone": client.phone, "approach": client.approach.value if client.approach else None,
+        "province_code": client.province_code,
+        "regency": client.regency,
+        "address": client.address,
+        "phone": client.phone,
+        "approach": client.approach.value if client.approach else None,
         "components": ",".join(c.value for c in client.components) or None,
-        "assessment": client.assessment, "intervention_plan": client.intervention_plan,
+        "assessment": client.assessment,
+        "intervention_plan": client.intervention_plan,
     }
 
 
@@ -430,11 +413,16 @@ def build_template(locale: str | None = "id", clients: Sequence[Client] = ()) ->
         if column.text:
             budget.column_dimensions[letter].number_format = "@"
     budget.column_dimensions["E"].number_format = "#,##0"
-    budget_rows = [(client.nik, int(line.component.value), line.description, line.quantity, line.unit_cost)
-                   for client in clients for line in client.budget]
+    budget_rows = [
+        (client.nik, int(line.component.value), line.description, line.quantity, line.unit_cost)
+        for client in clients
+        for line in client.budget
+    ]
     if not clients:
-        budget_rows = [(EXAMPLE_NIK, int(component), description, quantity, unit_cost)
-                       for component, description, quantity, unit_cost in _EXAMPLE_BUDGET[lang]]
+        budget_rows = [
+            (EXAMPLE_NIK, int(component), description, quantity, unit_cost)
+            for component, description, quantity, unit_cost in _EXAMPLE_BUDGET[lang]
+        ]
     for row, values in enumerate(budget_rows, start=2):
         for index, entry in enumerate(values, start=1):
             cell = budget.cell(row=row, column=index, value=entry)
@@ -648,9 +636,7 @@ def _locate_header(
     )
     lang = "en" if english and english * 2 > len(headers) else "id"
     extra = {"sheet": sheet} if sheet is not None else {}
-    problems = [
-        ImportProblem(number, _DUPLICATE_COLUMN, {"name": name, **extra}) for name in duplicates
-    ]
+    problems = [ImportProblem(number, _DUPLICATE_COLUMN, {"name": name, **extra}) for name in duplicates]
     for column in columns:
         if column.required and column.key not in found:
             problems.append(
@@ -737,9 +723,7 @@ def _read_worksheet(
     ws.reset_dimensions()  # a stale <dimension> would cut rows off
     head = [
         (number, tuple(values))
-        for number, values in enumerate(
-            ws.iter_rows(min_row=1, max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1
-        )
+        for number, values in enumerate(ws.iter_rows(min_row=1, max_row=_HEADER_SEARCH_ROWS, values_only=True), start=1)
     ]
     extra = {"sheet": sheet} if sheet is not None else {}
     if not any(not _is_blank(v) for _, values in head for v in values):
@@ -771,11 +755,7 @@ def _read_worksheet(
 
 def _is_example(values: Sequence[object], nik_index: int | None) -> bool:
     """A row of the template's example (it does not count towards the row limit)."""
-    return (
-        nik_index is not None
-        and nik_index < len(values)
-        and _code_text(values[nik_index]) == EXAMPLE_NIK
-    )
+    return nik_index is not None and nik_index < len(values) and _code_text(values[nik_index]) == EXAMPLE_NIK
 
 
 def _decode_csv(data: bytes) -> str:
@@ -847,11 +827,7 @@ def _read_csv(data: bytes, max_rows: int) -> _Table:
         )  # fmt: skip
     if problems:
         raise ImportRejected(problems)
-    rows = [
-        (n, values)
-        for n, values in records[header_row:]
-        if not all(_is_blank(v) for v in values)
-    ]
+    rows = [(n, values) for n, values in records[header_row:] if not all(_is_blank(v) for v in values)]
     counted = [n for n, values in rows if not _is_example(values, found.get("nik"))]
     if len(counted) > max_rows:
         raise _reject(_TOO_MANY_CLIENTS, counted[max_rows], maximum=max_rows)
@@ -932,9 +908,7 @@ def _province_cell(value: object) -> str:
         found = province_search(text)
         if len(found) == 1:  # "Jawa Barat", "jabar"; never a guess among several
             return found[0][0]
-    raise ValidationError(
-        Problem(_PROVINCE_UNKNOWN, {"value": _quote(text)}, field="province_code")
-    )
+    raise ValidationError(Problem(_PROVINCE_UNKNOWN, {"value": _quote(text)}, field="province_code"))
 
 
 _APPROACH_WORDS: Mapping[str, Approach] = {
@@ -962,9 +936,7 @@ def _components_cell(value: object) -> tuple[Component, ...]:
     text = _code_text(value)
     tokens = [t for t in _COMPONENT_SEPARATORS.split(text) if t]
     if not tokens:
-        raise ValidationError(
-            Problem(_COMPONENTS_EMPTY, {"example": _COMPONENTS_EXAMPLE}, field="components")
-        )
+        raise ValidationError(Problem(_COMPONENTS_EMPTY, {"example": _COMPONENTS_EXAMPLE}, field="components"))
     chosen: set[Component] = set()
     for token in tokens:
         if token not in _COMPONENT_VALUES:
@@ -1206,4 +1178,3 @@ def parse_client_sheet(
     """
     clients, budget = _read_book(data, file_name, max_rows)
     return _Validator(today=today, ceilings=unit_cost_ceilings).run(clients, budget)
-

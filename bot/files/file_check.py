@@ -35,14 +35,19 @@ PNG = "image/png"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-_EMPTY = N_("The file {name} is empty: there is nothing in it to keep. Nothing was saved; "
-            "send the file itself again.")
-_NOT_PDF = N_("The file {name} could not be opened as a PDF (it may be damaged, cut off while sending, "
-              "or another kind of file renamed to .pdf). Nothing was saved; save it again as PDF and send it again.")
-_NOT_IMAGE = N_("The file {name} could not be opened as a picture (it may be damaged or cut off while "
-                "sending). Nothing was saved; take the photo again or send it as JPG/PNG.")
-_NOT_OFFICE = N_("The file {name} could not be opened as a Word or Excel document (it may be damaged or "
-                 "another kind of file renamed). Nothing was saved; save it again, or send it as PDF.")
+_EMPTY = N_("The file {name} is empty: there is nothing in it to keep. Nothing was saved; send the file itself again.")
+_NOT_PDF = N_(
+    "The file {name} could not be opened as a PDF (it may be damaged, cut off while sending, "
+    "or another kind of file renamed to .pdf). Nothing was saved; save it again as PDF and send it again."
+)
+_NOT_IMAGE = N_(
+    "The file {name} could not be opened as a picture (it may be damaged or cut off while "
+    "sending). Nothing was saved; take the photo again or send it as JPG/PNG."
+)
+_NOT_OFFICE = N_(
+    "The file {name} could not be opened as a Word or Excel document (it may be damaged or "
+    "another kind of file renamed). Nothing was saved; save it again, or send it as PDF."
+)
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Frame headers: SOF0–SOF15 except DHT (C4), JPG (C8) and DAC (CC), which share the range.
@@ -89,7 +94,7 @@ def _is_jpeg(data: bytes) -> bool:
             continue
         if marker == 0xD9:  # EOI before any scan: no image in it
             return False
-        length = int.from_bytes(data[position + 2:position + 4], "big")
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
         if length < 2 or position + 2 + length > len(data):
             return False
         if marker in _SOF:
@@ -102,8 +107,7 @@ def _is_jpeg(data: bytes) -> bool:
 
 
 def _is_png(data: bytes) -> bool:
-    return (data.startswith(_PNG_SIGNATURE) and data[12:16] == b"IHDR"
-            and data.find(b"IEND", 16) > 16)
+    return data.startswith(_PNG_SIGNATURE) and data[12:16] == b"IHDR" and data.find(b"IEND", 16) > 16
 
 
 def _is_office(data: bytes) -> bool:

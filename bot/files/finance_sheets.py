@@ -13,14 +13,23 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.models import TransferStatus
+from bot.domain.validation import (
+    BANKS,
+    Bank,
+    Problem,
+    ValidationError,
+    find_bank,
+    holder_name_warning,
+    parse_account_number,
+    parse_date,
+    parse_free_text,
+    parse_money,
+    parse_name,
+)
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, open_workbook
 from bot.i18n import N_, resolve_locale
-from bot.domain.models import TransferStatus
-from bot.domain.validation import (
-    BANKS, Bank, Problem, ValidationError, find_bank, holder_name_warning, parse_account_number, parse_date,
-    parse_free_text, parse_money, parse_name,
-)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
@@ -46,9 +55,14 @@ _ANNEX_COLUMNS = {
     "en": ("No", "IPWL code", "IPWL name", "Proposal code", "Beneficiary", "NIK", "Amount (Rp)"),
 }
 _STATUS_WORDS: Mapping[str, TransferStatus] = {
-    "terkirim": TransferStatus.SENT, "berhasil": TransferStatus.SENT, "sent": TransferStatus.SENT,
-    "gagal": TransferStatus.FAILED, "failed": TransferStatus.FAILED,
-    "dikembalikan": TransferStatus.RETURNED, "retur": TransferStatus.RETURNED, "returned": TransferStatus.RETURNED,
+    "terkirim": TransferStatus.SENT,
+    "berhasil": TransferStatus.SENT,
+    "sent": TransferStatus.SENT,
+    "gagal": TransferStatus.FAILED,
+    "failed": TransferStatus.FAILED,
+    "dikembalikan": TransferStatus.RETURNED,
+    "retur": TransferStatus.RETURNED,
+    "returned": TransferStatus.RETURNED,
 }
 _STATUS_LABELS = {"id": ("terkirim", "gagal", "dikembalikan"), "en": ("sent", "failed", "returned")}
 
@@ -162,8 +176,9 @@ def build_accounts_template(clients: Sequence[SheetClient], locale: str | None =
 
     lang = resolve_locale(locale)
     wb = Workbook()
-    ws = _styled_sheet(wb, "Rekening" if lang == "id" else "Accounts", _header(_ACCOUNT_COLUMNS, lang),
-                       (5, 30, 20, 16, 22, 30))
+    ws = _styled_sheet(
+        wb, "Rekening" if lang == "id" else "Accounts", _header(_ACCOUNT_COLUMNS, lang), (5, 30, 20, 16, 22, 30)
+    )
     for c in clients:
         bank = BANKS.get(c.bank_code or "")
         ws.append([c.position, c.full_name, c.nik, bank.name if bank else None, c.account_number, c.holder_name])
@@ -187,8 +202,20 @@ def build_transfers_template(clients: Sequence[SheetClient], locale: str | None 
     ws = _styled_sheet(wb, "Transfer", _header(_TRANSFER_COLUMNS, lang), (5, 30, 20, 16, 22, 30, 14, 16, 14, 30))
     for c in clients:
         bank = BANKS.get(c.bank_code or "")
-        ws.append([c.position, c.full_name, c.nik, bank.name if bank else None, c.account_number, c.holder_name,
-                   c.amount, None, None, None])
+        ws.append(
+            [
+                c.position,
+                c.full_name,
+                c.nik,
+                bank.name if bank else None,
+                c.account_number,
+                c.holder_name,
+                c.amount,
+                None,
+                None,
+                None,
+            ]
+        )
     for column in ("C", "E"):
         for cell in ws[column][1:]:
             cell.number_format = "@"
@@ -223,8 +250,17 @@ def build_sk_annex(number: str, issued_on: dt.date, lines: Sequence[AnnexLine], 
         subtotal = 0
         for line in group:
             number_in_list += 1
-            ws.append([number_in_list, line.ipwl_code, line.ipwl_name, line.proposal_code, line.client_name, line.nik,
-                       line.amount])
+            ws.append(
+                [
+                    number_in_list,
+                    line.ipwl_code,
+                    line.ipwl_name,
+                    line.proposal_code,
+                    line.client_name,
+                    line.nik,
+                    line.amount,
+                ]
+            )
             ws.cell(row=ws.max_row, column=6).number_format = "@"
             subtotal += line.amount
         ws.append([None, None, None, None, ("Subtotal " if lang == "id" else "Subtotal ") + ipwl_code, None, subtotal])
@@ -288,8 +324,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _client_of(row: int, value: Any, by_nik: Mapping[str, SheetClient], seen: dict[int, int],
-               problems: _Problems) -> SheetClient | None:
+def _client_of(
+    row: int, value: Any, by_nik: Mapping[str, SheetClient], seen: dict[int, int], problems: _Problems
+) -> SheetClient | None:
     nik = _text(value).replace(" ", "")
     client = by_nik.get(nik)
     if client is None:
@@ -329,15 +366,17 @@ def parse_accounts_sheet(data: bytes, clients: Sequence[SheetClient]) -> list[Ac
             problems.extend(row, error)
             continue
         warning = holder_name_warning(holder, client.full_name)
-        result.append(AccountInput(row, client.client_id, bank, number, holder,
-                                   tuple(warnings) + ((warning,) if warning else ())))
+        result.append(
+            AccountInput(row, client.client_id, bank, number, holder, tuple(warnings) + ((warning,) if warning else ()))
+        )
     if problems.items:
         raise ImportRejected(problems.items)
     return result
 
 
-def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today: dt.date,
-                          earliest: dt.date | None = None) -> list[TransferInput]:
+def parse_transfers_sheet(
+    data: bytes, clients: Sequence[SheetClient], *, today: dt.date, earliest: dt.date | None = None
+) -> list[TransferInput]:
     """The filled transfers workbook: rows with a status are recorded; rows without one are skipped.
 
     A row with a status needs its transfer date: a real day, not in the future, and not before
@@ -358,10 +397,15 @@ def parse_transfers_sheet(data: bytes, clients: Sequence[SheetClient], *, today:
             problems.add(row, _BAD_STATUS, choices=", ".join(_STATUS_LABELS["id"]))
             continue
         try:
-            amount = values["amount"] if isinstance(values["amount"], int) and values["amount"] > 0 \
+            amount = (
+                values["amount"]
+                if isinstance(values["amount"], int) and values["amount"] > 0
                 else parse_money(_text(values["amount"]) or "0", field="amount")
+            )
             on = _date(values["date"], today, earliest)
-            note = parse_free_text(_text(values["note"]), field="note", max_length=300) if _text(values["note"]) else None
+            note = (
+                parse_free_text(_text(values["note"]), field="note", max_length=300) if _text(values["note"]) else None
+            )
         except ValidationError as error:
             problems.extend(row, error)
             continue
@@ -379,17 +423,34 @@ def _date(value: Any, today: dt.date, earliest: dt.date | None = None) -> dt.dat
         value = value.date()
     if isinstance(value, dt.date):
         if value > today:
-            raise ValidationError(Problem(N_("{date} is in the future. Enter a date up to today ({today})."),
-                                          {"date": value.isoformat(), "today": today.isoformat()}, "block", "date"))
+            raise ValidationError(
+                Problem(
+                    N_("{date} is in the future. Enter a date up to today ({today})."),
+                    {"date": value.isoformat(), "today": today.isoformat()},
+                    "block",
+                    "date",
+                )
+            )
         on = value
     else:
         text = _text(value)
         if not text:
-            raise ValidationError(Problem(N_("Fill in the date of the transfer (e.g. {example})."),
-                                          {"example": f"{today:%d-%m-%Y}"}, "block", "transfer_date"))
+            raise ValidationError(
+                Problem(
+                    N_("Fill in the date of the transfer (e.g. {example})."),
+                    {"example": f"{today:%d-%m-%Y}"},
+                    "block",
+                    "transfer_date",
+                )
+            )
         on = parse_date(text, today=today, field="transfer_date")
     if earliest is not None and on < earliest:
-        raise ValidationError(Problem(N_("A transfer cannot be dated {date}, before the payment order (SPM) of "
-                                         "{earliest}."), {"date": f"{on:%d-%m-%Y}", "earliest": f"{earliest:%d-%m-%Y}"},
-                                      "block", "transfer_date"))
+        raise ValidationError(
+            Problem(
+                N_("A transfer cannot be dated {date}, before the payment order (SPM) of {earliest}."),
+                {"date": f"{on:%d-%m-%Y}", "earliest": f"{earliest:%d-%m-%Y}"},
+                "block",
+                "transfer_date",
+            )
+        )
     return on

@@ -8,10 +8,10 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bot.files.problems import ImportProblem, ImportRejected
-from bot.i18n import N_
 from bot.domain.regions import is_known_province_code
 from bot.domain.validation import ValidationError, parse_date
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.i18n import N_
 
 IPWL_COLUMNS = (
     "code",
@@ -50,8 +50,9 @@ def parse_ipwl_csv(data: bytes, *, today: dt.date) -> list[IpwlRow]:
     try:
         return _ipwl_rows(csv.reader(io.StringIO(text, newline="")), today)
     except csv.Error:  # e.g. a field longer than the csv module reads (a runaway quote)
-        raise ImportRejected([ImportProblem(0, N_("the file is not a readable CSV: a field is far too long "
-                                                  "or a quote is never closed"))]) from None
+        raise ImportRejected(
+            [ImportProblem(0, N_("the file is not a readable CSV: a field is far too long or a quote is never closed"))]
+        ) from None
 
 
 def _ipwl_rows(reader: Iterator[list[str]], today: dt.date) -> list[IpwlRow]:
@@ -59,8 +60,13 @@ def _ipwl_rows(reader: Iterator[list[str]], today: dt.date) -> list[IpwlRow]:
     missing = [c for c in IPWL_COLUMNS if c not in header]
     if missing:
         raise ImportRejected(
-            [ImportProblem(1, N_("missing columns: {columns} (expected: {expected})"),
-                           {"columns": ", ".join(missing), "expected": ",".join(IPWL_COLUMNS)})]
+            [
+                ImportProblem(
+                    1,
+                    N_("missing columns: {columns} (expected: {expected})"),
+                    {"columns": ", ".join(missing), "expected": ",".join(IPWL_COLUMNS)},
+                )
+            ]
         )
     index = {name: header.index(name) for name in IPWL_COLUMNS}
     problems: list[ImportProblem] = []
@@ -78,8 +84,13 @@ def _ipwl_rows(reader: Iterator[list[str]], today: dt.date) -> list[IpwlRow]:
         if not cells["name"] or len(cells["name"]) > 200:
             problems.append(ImportProblem(number, N_("name must be 1–200 characters")))
         if not is_known_province_code(cells["province_code"]):
-            problems.append(ImportProblem(number, N_("unknown province code {code} (e.g. 32 for Jawa Barat)"),
-                                          {"code": cells["province_code"][:10]}))
+            problems.append(
+                ImportProblem(
+                    number,
+                    N_("unknown province code {code} (e.g. 32 for Jawa Barat)"),
+                    {"code": cells["province_code"][:10]},
+                )
+            )
         dates: dict[str, dt.date | None] = {}
         for key in ("pks_valid_from", "pks_valid_until"):
             dates[key] = None
@@ -87,15 +98,23 @@ def _ipwl_rows(reader: Iterator[list[str]], today: dt.date) -> list[IpwlRow]:
                 try:
                     dates[key] = parse_date(cells[key], today=today, allow_future=True, field=key)
                 except ValidationError:
-                    problems.append(ImportProblem(number, N_("not a date (write e.g. 2025-01-31)"),
-                                                  {"column": key}))
+                    problems.append(ImportProblem(number, N_("not a date (write e.g. 2025-01-31)"), {"column": key}))
         if dates["pks_valid_from"] and dates["pks_valid_until"] and dates["pks_valid_until"] < dates["pks_valid_from"]:
             problems.append(ImportProblem(number, N_("the PKS ends before it starts")))
         if len(problems) == before:
             rows.append(
-                IpwlRow(number, cells["code"], cells["name"], cells["province_code"], cells["regency"],
-                        cells["address"], cells["pks_number"], dates["pks_valid_from"],
-                        dates["pks_valid_until"], cells["team"])
+                IpwlRow(
+                    number,
+                    cells["code"],
+                    cells["name"],
+                    cells["province_code"],
+                    cells["regency"],
+                    cells["address"],
+                    cells["pks_number"],
+                    dates["pks_valid_from"],
+                    dates["pks_valid_until"],
+                    cells["team"],
+                )
             )
     if problems:
         raise ImportRejected(problems)

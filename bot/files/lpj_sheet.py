@@ -20,12 +20,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.files.problems import ImportProblem, ImportRejected
-from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook, sheet_names
-from bot.i18n import N_, format_money
 from bot.domain.lpj_intake import LpjContent, Realization, ServicePeriod, needs_note, variance
 from bot.domain.models import Component
 from bot.domain.validation import Problem, ValidationError, parse_date, parse_free_text, parse_money
+from bot.files.problems import ImportProblem, ImportRejected
+from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, looks_like_xlsx, open_workbook, sheet_names
+from bot.i18n import N_, format_money
 
 TEMPLATE_FILE_NAME = "templat-lpj-{code}.xlsx"
 MAX_ROWS = 20_000
@@ -96,8 +96,18 @@ def build_lpj_template(content: LpjContent, code: str, locale: str = "id") -> by
     ws.append([col[2 if lang == "en" else 1] for col in _REALIZATION_COLUMNS])
     for n in content.lines:
         done = content.realizations.get(n.line.id)
-        ws.append([n.line.id, n.number, f"{n.client.position}. {n.client.full_name}", n.line.component.value,
-                   n.line.description, n.line.total, done.amount if done else None, done.note if done else None])
+        ws.append(
+            [
+                n.line.id,
+                n.number,
+                f"{n.client.position}. {n.client.full_name}",
+                n.line.component.value,
+                n.line.description,
+                n.line.total,
+                done.amount if done else None,
+                done.note if done else None,
+            ]
+        )
     _style(ws, bold, grey, widths=(9, 5, 28, 10, 32, 14, 16, 40), locked=(1, 2, 3, 4, 5, 6))
 
     services = wb.create_sheet(SERVICE_SHEETS[lang])
@@ -106,9 +116,16 @@ def build_lpj_template(content: LpjContent, code: str, locale: str = "id") -> by
         reported = {p.component: p for p in content.services.get(client.id, ())}
         for component in sorted(set(client.components) | set(reported)):
             period = reported.get(component)
-            services.append([client.id, client.position, client.full_name, component.value,
-                             _date_text(period.served_from) if period else None,
-                             _date_text(period.served_to) if period else None])
+            services.append(
+                [
+                    client.id,
+                    client.position,
+                    client.full_name,
+                    component.value,
+                    _date_text(period.served_from) if period else None,
+                    _date_text(period.served_to) if period else None,
+                ]
+            )
     _style(services, bold, grey, widths=(9, 5, 28, 10, 14, 14), locked=(1, 2, 3))
     for column in ("E", "F"):
         for cell in services[column][1:]:
@@ -145,8 +162,10 @@ def _instructions(lang: str) -> Iterator[str]:
         yield "The file is accepted whole or not at all: the bot lists every row to fix."
     else:
         yield "Buku kerja LPJ: isi kolom putih lalu kirim kembali file ini ke bot selama LPJ terbuka (/lpj)."
-        yield ("Realisasi: satu baris per baris RAB. 'Realisasi (Rp)' adalah uang yang benar-benar dibelanjakan "
-               "(0 bila tidak ada).")
+        yield (
+            "Realisasi: satu baris per baris RAB. 'Realisasi (Rp)' adalah uang yang benar-benar dibelanjakan "
+            "(0 bila tidak ada)."
+        )
         yield "Bila belanja melebihi RAB, jelaskan alasannya di kolom 'Catatan'."
         yield "Layanan: hari pertama dan terakhir setiap klien menerima setiap komponen, dengan format DD-MM-YYYY."
         yield "Jangan mengubah kolom abu-abu; baris dicocokkan dengan ID-nya, jadi boleh diurutkan."
@@ -175,8 +194,9 @@ def is_lpj_workbook(data: bytes) -> bool:
     return bool(names & {_fold(n) for n in REALIZATION_SHEETS.values()})
 
 
-def _rows(ws: Any, columns: Sequence[tuple[str, str, str]], sheet: str,
-          problems: list[ImportProblem], required: Sequence[str]) -> Iterator[tuple[int, dict[str, object]]]:
+def _rows(
+    ws: Any, columns: Sequence[tuple[str, str, str]], sheet: str, problems: list[ImportProblem], required: Sequence[str]
+) -> Iterator[tuple[int, dict[str, object]]]:
     """(row number, {key: value}) for each non-blank row, after finding the header on row 1."""
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
@@ -244,8 +264,11 @@ def parse_lpj_sheet(data: bytes, content: LpjContent, *, today: dt.date, earlies
             problems: list[ImportProblem] = []
             realizations = _read_realizations(wb[real_name], real_name, content, problems)
             service_name = next((folded[_fold(n)] for n in SERVICE_SHEETS.values() if _fold(n) in folded), None)
-            services = _read_services(wb[service_name], service_name, content, today, earliest, problems) \
-                if service_name else []
+            services = (
+                _read_services(wb[service_name], service_name, content, today, earliest, problems)
+                if service_name
+                else []
+            )
     except WorkbookRefused as refused:
         if refused.refusal is Refusal.TOO_BIG:
             raise ImportRejected([ImportProblem(0, _TOO_MANY, {"maximum": MAX_ROWS})]) from None
@@ -264,8 +287,13 @@ def _read_realizations(ws: Any, sheet: str, content: LpjContent, problems: list[
         line_id = _int_cell(cells.get("line_id"))
         numbered = lines.get(line_id or 0)
         if numbered is None:
-            problems.append(ImportProblem(row, _UNKNOWN_LINE, {"value": str(cells.get("line_id"))[:20], "sheet": sheet,
-                                                               "column": labels["line_id"]}))
+            problems.append(
+                ImportProblem(
+                    row,
+                    _UNKNOWN_LINE,
+                    {"value": str(cells.get("line_id"))[:20], "sheet": sheet, "column": labels["line_id"]},
+                )
+            )
             continue
         if numbered.line.id in seen:
             problems.append(ImportProblem(row, _TWICE_LINE, {"number": numbered.number, "sheet": sheet}))
@@ -276,22 +304,36 @@ def _read_realizations(ws: Any, sheet: str, content: LpjContent, problems: list[
             continue
         try:
             amount = _money_cell(cells.get("amount"), "realization")
-            note = None if _blank(cells.get("note")) else parse_free_text(str(cells.get("note")), field="note",
-                                                                          max_length=500)
+            note = (
+                None
+                if _blank(cells.get("note"))
+                else parse_free_text(str(cells.get("note")), field="note", max_length=500)
+            )
         except ValidationError as error:
             _problem(problems, row, sheet, labels["amount"], error)
             continue
         if needs_note(numbered.line, amount) and not note:
-            problems.append(ImportProblem(row, _ABOVE_NO_NOTE, {
-                "amount": format_money(amount), "excess": format_money(variance(numbered.line, amount)),
-                "budget": format_money(numbered.line.total), "sheet": sheet, "column": labels["note"]}))
+            problems.append(
+                ImportProblem(
+                    row,
+                    _ABOVE_NO_NOTE,
+                    {
+                        "amount": format_money(amount),
+                        "excess": format_money(variance(numbered.line, amount)),
+                        "budget": format_money(numbered.line.total),
+                        "sheet": sheet,
+                        "column": labels["note"],
+                    },
+                )
+            )
             continue
         found.append(Realization(numbered.line.id, amount, note))
     return found
 
 
-def _read_services(ws: Any, sheet: str, content: LpjContent, today: dt.date, earliest: dt.date,
-                   problems: list[ImportProblem]) -> list[ServicePeriod]:
+def _read_services(
+    ws: Any, sheet: str, content: LpjContent, today: dt.date, earliest: dt.date, problems: list[ImportProblem]
+) -> list[ServicePeriod]:
     clients = {c.id: c for c in content.clients}
     labels = dict((k, n) for k, n, _ in _SERVICE_COLUMNS)
     seen: set[tuple[int, Component]] = set()
@@ -303,8 +345,13 @@ def _read_services(ws: Any, sheet: str, content: LpjContent, today: dt.date, ear
             continue  # not reported in this file: left as it is
         client = clients.get(_int_cell(cells.get("client_id")) or 0)
         if client is None:
-            problems.append(ImportProblem(row, _UNKNOWN_CLIENT, {"value": str(cells.get("client_id"))[:20],
-                                                                 "sheet": sheet, "column": labels["client_id"]}))
+            problems.append(
+                ImportProblem(
+                    row,
+                    _UNKNOWN_CLIENT,
+                    {"value": str(cells.get("client_id"))[:20], "sheet": sheet, "column": labels["client_id"]},
+                )
+            )
             continue
         number = _int_cell(cells.get("component"))
         if number is None or not 1 <= number <= 7:
@@ -312,8 +359,9 @@ def _read_services(ws: Any, sheet: str, content: LpjContent, today: dt.date, ear
             continue
         component = Component(str(number))
         if (client.id, component) in seen:
-            problems.append(ImportProblem(row, _TWICE_SERVICE, {"number": client.position, "component": number,
-                                                                "sheet": sheet}))
+            problems.append(
+                ImportProblem(row, _TWICE_SERVICE, {"number": client.position, "component": number, "sheet": sheet})
+            )
             continue
         seen.add((client.id, component))
         if _blank(first) or _blank(last):

@@ -57,9 +57,7 @@ def _english(msgid: str, **params: Any) -> str:
     return msgid.format(**params) if params else msgid
 
 
-def render_problem(
-    problem: ImportProblem, gettext: Callable[..., str] | None = None
-) -> str:
+def render_problem(problem: ImportProblem, gettext: Callable[..., str] | None = None) -> str:
     """One line: location prefix and message, e.g. ``row 7, column NIK: A NIK has 16 digits…``.
 
     ``gettext(msgid, **params)`` translates and formats (``Translator.gettext`` fits); without

@@ -24,11 +24,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from bot.domain import audit_terms
+from bot.domain.models import ProposalStatus
 from bot.domain.regions import PROVINCES
+from bot.domain.report_figures import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
 from bot.domain.validation import BANKS
 from bot.i18n import N_, Translator, format_date, format_money, zone_label
-from bot.domain.models import ProposalStatus
-from bot.domain.report_figures import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0"
@@ -37,22 +37,32 @@ PERCENT = "0.0%"
 STATUS_SHORT: Mapping[ProposalStatus, str] = audit_terms.PROPOSAL_STATES  # one set of words for states
 
 NOTES = (
-    N_("Scope: proposals whose period falls in the report's year, year to date: the position at the end of "
-       "the report's month in the centre's time zone (for the month still running: when the report was made). "
-       "Anything recorded later does not count, so the report of a month says the same when made again. "
-       "The 'this month' counts are the month's own events."),
-    N_("Clients proposed: clients of proposals sent to the centre (not draft, not withdrawn). "
-       "Clients decreed: clients of proposals with an SK (status 'SK issued' or later). "
-       "Clients served: clients whose transfer was sent."),
-    N_("Target: the yearly target shared over the active IPWL in whole clients; a province's or PIC team's "
-       "target is the sum of its IPWL's. Expected: the target × month ÷ 12, rounded to whole clients, what "
-       "should be decreed by the month's end. Percentages have one decimal."),
-    N_("Funds decreed: the budget (RAB) of decreed clients. Transferred: transfers sent. Accounted for: "
-       "the realizations of validated LPJ only. Filed, not yet validated: realizations of LPJ submitted but "
-       "not validated yet — not accounted for until they are."),
+    N_(
+        "Scope: proposals whose period falls in the report's year, year to date: the position at the end of "
+        "the report's month in the centre's time zone (for the month still running: when the report was made). "
+        "Anything recorded later does not count, so the report of a month says the same when made again. "
+        "The 'this month' counts are the month's own events."
+    ),
+    N_(
+        "Clients proposed: clients of proposals sent to the centre (not draft, not withdrawn). "
+        "Clients decreed: clients of proposals with an SK (status 'SK issued' or later). "
+        "Clients served: clients whose transfer was sent."
+    ),
+    N_(
+        "Target: the yearly target shared over the active IPWL in whole clients; a province's or PIC team's "
+        "target is the sum of its IPWL's. Expected: the target × month ÷ 12, rounded to whole clients, what "
+        "should be decreed by the month's end. Percentages have one decimal."
+    ),
+    N_(
+        "Funds decreed: the budget (RAB) of decreed clients. Transferred: transfers sent. Accounted for: "
+        "the realizations of validated LPJ only. Filed, not yet validated: realizations of LPJ submitted but "
+        "not validated yet — not accounted for until they are."
+    ),
     N_("LPJ on time / late: submitted LPJ, against the due date set when the payment was recorded."),
-    N_("Days per stage: calendar days per proposal, from the latest start to the first end of the stage "
-       "(a returned proposal is timed from its resubmission); the median over the year's proposals."),
+    N_(
+        "Days per stage: calendar days per proposal, from the latest start to the first end of the stage "
+        "(a returned proposal is timed from its resubmission); the median over the year's proposals."
+    ),
 )
 
 # Column labels of the exports, by the column keys of storage/reports.py EXPORTS.
@@ -124,8 +134,19 @@ MONEY_COLUMNS = frozenset({"budget", "amount", "accounted", "client_budget", "re
 # Columns holding an instant (UTC text in the database): written in the centre's zone, named in the header.
 TIME_COLUMNS = frozenset({"created_at", "submitted_at", "status_since", "erased_at", "updated_at", "at"})
 # Columns holding a calendar day (ISO text in the database): written as real dates a spreadsheet sorts.
-DATE_COLUMNS = frozenset({"sk_date", "lpj_due_on", "spp_date", "spm_date", "transfer_on", "birth_date", "issued_on",
-                          "served_from", "served_to"})
+DATE_COLUMNS = frozenset(
+    {
+        "sk_date",
+        "lpj_due_on",
+        "spp_date",
+        "spm_date",
+        "transfer_on",
+        "birth_date",
+        "issued_on",
+        "served_from",
+        "served_to",
+    }
+)
 DATE_FORMAT = "dd-mm-yyyy"  # day-month-year, as the bot asks for dates
 _YES_NO = (N_("No"), N_("Yes"))
 
@@ -153,7 +174,7 @@ def as_of_text(report: MonthlyReport, t: Translator) -> str:
 
 
 def month_name(period: Period, t: Translator) -> str:
-    """"November 2026" in the reader's language."""
+    """ "November 2026" in the reader's language."""
     return format_date(dt.date(period.year, period.month, 1), t.locale).split(" ", 1)[1]
 
 
@@ -167,8 +188,16 @@ def group_label(figures: Figures, t: Translator) -> str:
 class SheetWriter:
     """One write-only sheet: a header row, then rows, with widths and number formats per column."""
 
-    def __init__(self, book: Workbook, title: str, headers: Sequence[str], *, widths: Sequence[int] = (),
-                 formats: Mapping[int, str] | None = None, freeze: str | None = "A2") -> None:
+    def __init__(
+        self,
+        book: Workbook,
+        title: str,
+        headers: Sequence[str],
+        *,
+        widths: Sequence[int] = (),
+        formats: Mapping[int, str] | None = None,
+        freeze: str | None = "A2",
+    ) -> None:
         self.sheet = book.create_sheet(title[:31])
         self._formats = dict(formats or {})
         for index, header in enumerate(headers, start=1):
@@ -179,8 +208,14 @@ class SheetWriter:
         if headers:
             self.sheet.append([self._styled(h, font=_HEADER_FONT, fill=_HEADER_FILL) for h in headers])
 
-    def _styled(self, value: object, *, font: Font | None = None, fill: PatternFill | None = None,
-                number_format: str | None = None) -> Cell:
+    def _styled(
+        self,
+        value: object,
+        *,
+        font: Font | None = None,
+        fill: PatternFill | None = None,
+        number_format: str | None = None,
+    ) -> Cell:
         # Any value openpyxl writes (dates and Decimals too): its stub narrows WriteOnlyCell's value
         # to str, float and datetime, where the function hands it to Cell, which takes them all.
         cell = WriteOnlyCell(self.sheet, value=value)  # type: ignore[arg-type]
@@ -197,10 +232,14 @@ class SheetWriter:
         if not self._formats:
             self.sheet.append(list(row))
             return
-        self.sheet.append([
-            self._styled(value, number_format=self._formats[i]) if i in self._formats and value is not None else value
-            for i, value in enumerate(row)
-        ])
+        self.sheet.append(
+            [
+                self._styled(value, number_format=self._formats[i])
+                if i in self._formats and value is not None
+                else value
+                for i, value in enumerate(row)
+            ]
+        )
 
     def title(self, text: str) -> None:
         self.sheet.append([self._styled(text, font=_TITLE_FONT)])
@@ -220,11 +259,21 @@ def _save(book: Workbook) -> bytes:
 
 # The figure columns of the IPWL, province and team sheets (year to date, at the month's end).
 FIGURE_COLUMNS = (
-    N_("Yearly target (clients)"), N_("Expected by month end (clients)"), N_("Clients proposed, year to date"),
-    N_("Clients decreed, year to date"), N_("Clients served, year to date"), N_("Progress to target"),
-    N_("Funds decreed, year to date (Rp)"), N_("Funds transferred, year to date (Rp)"),
-    N_("Funds accounted for: LPJ validated (Rp)"), N_("Funds in LPJ filed, not yet validated (Rp)"),
-    N_("LPJ on time"), N_("LPJ late"), N_("LPJ validated"), N_("LPJ filed, not yet validated"))
+    N_("Yearly target (clients)"),
+    N_("Expected by month end (clients)"),
+    N_("Clients proposed, year to date"),
+    N_("Clients decreed, year to date"),
+    N_("Clients served, year to date"),
+    N_("Progress to target"),
+    N_("Funds decreed, year to date (Rp)"),
+    N_("Funds transferred, year to date (Rp)"),
+    N_("Funds accounted for: LPJ validated (Rp)"),
+    N_("Funds in LPJ filed, not yet validated (Rp)"),
+    N_("LPJ on time"),
+    N_("LPJ late"),
+    N_("LPJ validated"),
+    N_("LPJ filed, not yet validated"),
+)
 
 
 def _figure_columns(t: Translator, *, ipwl: bool) -> list[str]:
@@ -241,9 +290,22 @@ def _figure_columns(t: Translator, *, ipwl: bool) -> list[str]:
 
 def _figure_row(f: Figures, report: MonthlyReport, t: Translator, extra: Sequence[object]) -> list[object]:
     return [
-        f.key, group_label(f, t), *extra, f.target, f.expected(report.period.month),
-        f.clients_proposed, f.clients_decreed, f.clients_served, round(f.progress, 3), f.funds_decreed,
-        f.funds_transferred, f.funds_accounted, f.funds_filed, f.lpj_on_time, f.lpj_late, f.lpj_validated,
+        f.key,
+        group_label(f, t),
+        *extra,
+        f.target,
+        f.expected(report.period.month),
+        f.clients_proposed,
+        f.clients_decreed,
+        f.clients_served,
+        round(f.progress, 3),
+        f.funds_decreed,
+        f.funds_transferred,
+        f.funds_accounted,
+        f.funds_filed,
+        f.lpj_on_time,
+        f.lpj_late,
+        f.lpj_validated,
         f.lpj_filed,
         *(f.median_days(stage.key) for stage in STAGES),
         # Zero counts stay blank: most IPWL have proposals in few statuses, and an empty cell costs
@@ -252,9 +314,16 @@ def _figure_row(f: Figures, report: MonthlyReport, t: Translator, extra: Sequenc
     ]
 
 
-def _figure_sheet(book: Workbook, title: str, rows: Iterable[Figures], report: MonthlyReport, t: Translator,
-                  *, province_names: Mapping[str, str] | None = None, team_codes: Mapping[str, str] | None = None
-                  ) -> None:
+def _figure_sheet(
+    book: Workbook,
+    title: str,
+    rows: Iterable[Figures],
+    report: MonthlyReport,
+    t: Translator,
+    *,
+    province_names: Mapping[str, str] | None = None,
+    team_codes: Mapping[str, str] | None = None,
+) -> None:
     ipwl = province_names is not None
     headers = _figure_columns(t, ipwl=ipwl)
     first = 4 if ipwl else 3  # the first figure column, after code, name and the scope columns
@@ -262,15 +331,20 @@ def _figure_sheet(book: Workbook, title: str, rows: Iterable[Figures], report: M
     widths = [12, 34] + ([20, 10] if ipwl else [8])
     sheet = SheetWriter(book, title, headers, widths=widths, formats=formats, freeze="C2")
     for f in rows:
-        extra: list[object] = ([province_names[f.key], team_codes[f.key]]
-                               if province_names is not None and team_codes is not None else [f.ipwl_count])
+        extra: list[object] = (
+            [province_names[f.key], team_codes[f.key]]
+            if province_names is not None and team_codes is not None
+            else [f.ipwl_count]
+        )
         sheet.append(_figure_row(f, report, t, extra))
 
 
 def made_line(report: MonthlyReport, t: Translator) -> str:
     """When the report was made, and whether it is the one kept as sent on schedule (and was late)."""
     if report.sent_at is not None:
-        text = t.gettext(N_("As sent on {when}, kept unchanged"), when=t.format_datetime(report.sent_at, report.timezone))
+        text = t.gettext(
+            N_("As sent on {when}, kept unchanged"), when=t.format_datetime(report.sent_at, report.timezone)
+        )
         if report.late:
             text += " · " + t.gettext(N_("sent late"))
         return text
@@ -281,8 +355,7 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> byt
     """The monthly report as XLSX: summary, per IPWL, per province, per PIC team, and the definitions."""
     book = Workbook(write_only=True)
     c = report.centre
-    summary = SheetWriter(book, t.gettext(N_("Summary")), [], widths=[46, 22, 14], freeze=None,
-                          formats={1: MONEY})
+    summary = SheetWriter(book, t.gettext(N_("Summary")), [], widths=[46, 22, 14], freeze=None, formats={1: MONEY})
     summary.title(t.gettext(N_("ATENSI monthly report – {month}"), month=month_name(report.period, t)))
     summary.append([centre])
     summary.append([made_line(report, t)])
@@ -321,8 +394,15 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> byt
     for status in ProposalStatus:
         summary.append([t.gettext(STATUS_SHORT[status]), c.proposals.get(status, 0)])
 
-    _figure_sheet(book, t.gettext(N_("IPWL")), report.ipwl, report, t, province_names=report.ipwl_province,
-                  team_codes=report.ipwl_team)
+    _figure_sheet(
+        book,
+        t.gettext(N_("IPWL")),
+        report.ipwl,
+        report,
+        t,
+        province_names=report.ipwl_province,
+        team_codes=report.ipwl_team,
+    )
     _figure_sheet(book, t.gettext(N_("Provinces")), report.provinces, report, t)
     _figure_sheet(book, t.gettext(N_("PIC teams")), report.teams, report, t)
     notes = SheetWriter(book, t.gettext(N_("Notes")), [], widths=[120], freeze=None)
@@ -397,22 +477,33 @@ def progress_chart(report: MonthlyReport, t: Translator) -> bytes:
     figure = _figure(2.4 + 0.75 * max(1, len(groups)))
     ax = figure.add_subplot()
     _style(ax)
-    figure.suptitle(_wrap(t.gettext(N_("Progress to the yearly target by province")), 32), fontsize=TITLE_PT,
-                    fontweight="bold")
+    figure.suptitle(
+        _wrap(t.gettext(N_("Progress to the yearly target by province")), 32), fontsize=TITLE_PT, fontweight="bold"
+    )
     ax.set_title(month_name(report.period, t), fontsize=SMALL_PT)
     y = list(range(len(groups)))
     month = report.period.month
     ax.barh(y, [g.target for g in groups], color=GREY, height=0.7, label=t.gettext(N_("Target (share)")))
     ax.barh(y, [g.clients_decreed for g in groups], color=BLUE, height=0.7, label=t.gettext(N_("Decreed (SK)")))
-    ax.barh(y, [g.clients_served for g in groups], color=GREEN, height=0.32,
-            label=t.gettext(N_("Served (transfer sent)")))
-    ax.scatter([g.expected(month) for g in groups], y, marker="|", s=300, linewidths=2.5, color=AMBER,
-               zorder=3, label=t.gettext(N_("Expected by month end")))
+    ax.barh(
+        y, [g.clients_served for g in groups], color=GREEN, height=0.32, label=t.gettext(N_("Served (transfer sent)"))
+    )
+    ax.scatter(
+        [g.expected(month) for g in groups],
+        y,
+        marker="|",
+        s=300,
+        linewidths=2.5,
+        color=AMBER,
+        zorder=3,
+        label=t.gettext(N_("Expected by month end")),
+    )
     ax.set_yticks(y, [_wrap(g.label, 12) for g in groups], fontsize=SMALL_PT)
     top = max([g.target for g in groups] + [g.clients_decreed for g in groups] + [1])
     for index, g in enumerate(groups):
-        ax.text(max(g.target, g.clients_decreed) + top * 0.03, index, percent(t, g.progress), va="center",
-                fontsize=SMALL_PT)
+        ax.text(
+            max(g.target, g.clients_decreed) + top * 0.03, index, percent(t, g.progress), va="center", fontsize=SMALL_PT
+        )
     ax.set_xlim(0, top * 1.45)
     ax.set_ylim(-0.6, len(groups) - 0.4)
     ax.set_xticks([])
@@ -425,8 +516,12 @@ def progress_chart(report: MonthlyReport, t: Translator) -> bytes:
 def funds_chart(report: MonthlyReport, t: Translator) -> bytes:
     """The funds pipeline: decreed → transferred → accounted for (validated LPJ), with LPJ filed apart."""
     c = report.centre
-    labels = [t.gettext(N_("Decreed")), t.gettext(N_("Transferred")), t.gettext(N_("Accounted for (LPJ validated)")),
-              t.gettext(N_("LPJ not yet validated"))]
+    labels = [
+        t.gettext(N_("Decreed")),
+        t.gettext(N_("Transferred")),
+        t.gettext(N_("Accounted for (LPJ validated)")),
+        t.gettext(N_("LPJ not yet validated")),
+    ]
     values = [c.funds_decreed, c.funds_transferred, c.funds_accounted, c.funds_filed]
     figure = _figure(5.6)
     ax = figure.add_subplot()
@@ -461,8 +556,11 @@ def stages_chart(report: MonthlyReport, t: Translator) -> bytes:
     top = max(days + [1.0])
     for index, stage in enumerate(stages):
         median = c.median_days(stage.key)
-        text = (t.gettext(N_("{days} d"), days=t.format_number(median, decimals=1)) if median is not None
-                else t.gettext(N_("no data")))
+        text = (
+            t.gettext(N_("{days} d"), days=t.format_number(median, decimals=1))
+            if median is not None
+            else t.gettext(N_("no data"))
+        )
         ax.text(days[index] + top * 0.03, index, text, va="center", fontsize=SMALL_PT)
     ax.set_xlim(0, top * 1.5)
     ax.set_xticks([])
@@ -475,42 +573,72 @@ def chart_captions(report: MonthlyReport, t: Translator) -> dict[str, str]:
     c = report.centre
     month = month_name(report.period, t)
     behind = [g for g in report.provinces if g.target and g.clients_decreed < g.expected(report.period.month)]
-    progress = [t.gettext(N_("Progress to the yearly target by province")) + " – " + month,
-                t.gettext(N_("Decreed: {decreed} of {target} clients ({percent}); expected by the end of the month: "
-                             "{expected}"), decreed=t.format_number(c.clients_decreed),
-                          target=t.format_number(report.yearly_target), percent=percent(t, c.progress),
-                          expected=t.format_number(report.expected)),
-                t.gettext(N_("Served (transfer sent): {served}"), served=t.format_number(c.clients_served))]
+    progress = [
+        t.gettext(N_("Progress to the yearly target by province")) + " – " + month,
+        t.gettext(
+            N_("Decreed: {decreed} of {target} clients ({percent}); expected by the end of the month: {expected}"),
+            decreed=t.format_number(c.clients_decreed),
+            target=t.format_number(report.yearly_target),
+            percent=percent(t, c.progress),
+            expected=t.format_number(report.expected),
+        ),
+        t.gettext(N_("Served (transfer sent): {served}"), served=t.format_number(c.clients_served)),
+    ]
     if behind:
-        progress.append(t.gettext(N_("Behind the expected pace: {list}"), list=", ".join(
-            f"{g.label} {percent(t, g.progress)}" for g in sorted(behind, key=lambda g: g.progress)[:6])))
+        progress.append(
+            t.gettext(
+                N_("Behind the expected pace: {list}"),
+                list=", ".join(
+                    f"{g.label} {percent(t, g.progress)}" for g in sorted(behind, key=lambda g: g.progress)[:6]
+                ),
+            )
+        )
     share = (lambda value: f" ({percent(t, value / c.funds_decreed)})") if c.funds_decreed else (lambda value: "")
-    funds = [t.gettext(N_("Funds pipeline")) + " – " + month,
-             t.gettext(N_("Decreed: {amount}"), amount=format_money(c.funds_decreed)),
-             t.gettext(N_("Transferred: {amount}"), amount=format_money(c.funds_transferred)) + share(c.funds_transferred),
-             t.gettext(N_("Accounted for (LPJ validated): {amount}"), amount=format_money(c.funds_accounted))
-             + share(c.funds_accounted),
-             t.gettext(N_("In LPJ filed, not yet validated: {amount}"), amount=format_money(c.funds_filed))]
+    funds = [
+        t.gettext(N_("Funds pipeline")) + " – " + month,
+        t.gettext(N_("Decreed: {amount}"), amount=format_money(c.funds_decreed)),
+        t.gettext(N_("Transferred: {amount}"), amount=format_money(c.funds_transferred)) + share(c.funds_transferred),
+        t.gettext(N_("Accounted for (LPJ validated): {amount}"), amount=format_money(c.funds_accounted))
+        + share(c.funds_accounted),
+        t.gettext(N_("In LPJ filed, not yet validated: {amount}"), amount=format_money(c.funds_filed)),
+    ]
     stages = [t.gettext(N_("Time per stage (median days)")) + " – " + month]
     for stage in STAGES:
         median = c.median_days(stage.key)
-        stages.append(t.gettext(N_("{stage}: {days} days (n={count})"), stage=t.gettext(stage.label),
-                                days=t.format_number(median, decimals=1), count=c.stage_count(stage.key))
-                      if median is not None else
-                      t.gettext(N_("{stage}: no data yet"), stage=t.gettext(stage.label)))
-    return {"progress": "\n".join(progress)[:1024], "funds": "\n".join(funds)[:1024],
-            "stages": "\n".join(stages)[:1024]}
+        stages.append(
+            t.gettext(
+                N_("{stage}: {days} days (n={count})"),
+                stage=t.gettext(stage.label),
+                days=t.format_number(median, decimals=1),
+                count=c.stage_count(stage.key),
+            )
+            if median is not None
+            else t.gettext(N_("{stage}: no data yet"), stage=t.gettext(stage.label))
+        )
+    return {
+        "progress": "\n".join(progress)[:1024],
+        "funds": "\n".join(funds)[:1024],
+        "stages": "\n".join(stages)[:1024],
+    }
 
 
 def render_charts(report: MonthlyReport, t: Translator) -> list[Chart]:
     key = report.period.key
     captions = chart_captions(report, t)
     return [
-        Chart(f"progress-{key}.png", t.gettext(N_("Progress to the yearly target by province")),
-              progress_chart(report, t), captions["progress"]),
+        Chart(
+            f"progress-{key}.png",
+            t.gettext(N_("Progress to the yearly target by province")),
+            progress_chart(report, t),
+            captions["progress"],
+        ),
         Chart(f"funds-{key}.png", t.gettext(N_("Funds pipeline")), funds_chart(report, t), captions["funds"]),
-        Chart(f"stages-{key}.png", t.gettext(N_("Time per stage (median days)")), stages_chart(report, t),
-              captions["stages"]),
+        Chart(
+            f"stages-{key}.png",
+            t.gettext(N_("Time per stage (median days)")),
+            stages_chart(report, t),
+            captions["stages"],
+        ),
     ]
 
 
@@ -534,12 +662,17 @@ class ExportBook:
         self._columns: Sequence[str] = ()
         self._sheet = self._new_sheet(title, columns)
 
-    def _new_sheet(self, title: str, columns: Sequence[str], extra_labels: Mapping[str, str] | None = None
-                   ) -> SheetWriter:
+    def _new_sheet(
+        self, title: str, columns: Sequence[str], extra_labels: Mapping[str, str] | None = None
+    ) -> SheetWriter:
         t = self._t
         names = {**EXPORT_COLUMNS, **(extra_labels or {})}
-        labels = [t.gettext(names.get(column, column), zone=self._zone_label) if column in TIME_COLUMNS
-                  else t.gettext(names.get(column, column)) for column in columns]
+        labels = [
+            t.gettext(names.get(column, column), zone=self._zone_label)
+            if column in TIME_COLUMNS
+            else t.gettext(names.get(column, column))
+            for column in columns
+        ]
         formats = {i: MONEY for i, column in enumerate(columns) if column in MONEY_COLUMNS}
         formats |= {i: "yyyy-mm-dd hh:mm:ss" for i, column in enumerate(columns) if column in TIME_COLUMNS}
         formats |= {i: DATE_FORMAT for i, column in enumerate(columns) if column in DATE_COLUMNS}
@@ -567,15 +700,23 @@ class ExportBook:
             if column == "actor" and "actor_role" in values:
                 out.append(audit_terms.actor_words(t, _text(value), _text(values.get("actor_role"))))
             elif column == "reason" and "action" in values:
-                out.append(audit_terms.describe(t, str(values["action"]), _text(values.get("from_status")),
-                                                _text(values.get("to_status")), _text(value),
-                                                str(values.get("entity", "proposal"))).detail)
+                out.append(
+                    audit_terms.describe(
+                        t,
+                        str(values["action"]),
+                        _text(values.get("from_status")),
+                        _text(values.get("to_status")),
+                        _text(value),
+                        str(values.get("entity", "proposal")),
+                    ).detail
+                )
             elif value is None:
                 out.append(None)
             elif column in TIME_COLUMNS:
                 moment = dt.datetime.fromisoformat(str(value)) if isinstance(value, str) else value
-                out.append(moment.astimezone(self._zone).replace(tzinfo=None) if isinstance(moment, dt.datetime)
-                           else value)
+                out.append(
+                    moment.astimezone(self._zone).replace(tzinfo=None) if isinstance(moment, dt.datetime) else value
+                )
             elif column in DATE_COLUMNS:
                 out.append(_day(value))
             elif column == "status":
@@ -595,13 +736,23 @@ class ExportBook:
             elif column == "entity":
                 out.append(audit_terms.entity_words(t, str(value)))
             elif column == "action" and "entity" in values:
-                said = audit_terms.describe(t, str(value), _text(values.get("from_status")),
-                                            _text(values.get("to_status")), _text(values.get("reason")),
-                                            str(values["entity"]))
+                said = audit_terms.describe(
+                    t,
+                    str(value),
+                    _text(values.get("from_status")),
+                    _text(values.get("to_status")),
+                    _text(values.get("reason")),
+                    str(values["entity"]),
+                )
                 out.append(said.action)
             elif column in ("from_status", "to_status") and "action" in values:
-                before, after = audit_terms.change_words(t, str(values["action"]), _text(values.get("from_status")),
-                                                         _text(values.get("to_status")), str(values.get("entity")))
+                before, after = audit_terms.change_words(
+                    t,
+                    str(values["action"]),
+                    _text(values.get("from_status")),
+                    _text(values.get("to_status")),
+                    str(values.get("entity")),
+                )
                 out.append(before if column == "from_status" else after)
             else:
                 out.append(value)
@@ -641,29 +792,62 @@ def bank_name(code: str) -> str:
 
 # The personal-data export (/datapribadi): sheet and column headings the person it is about can read.
 PERSONAL_SHEETS: Mapping[str, str] = {
-    "clients": N_("Client data"), "budget_lines": N_("Budget (RAB)"), "bank_accounts": N_("Bank account"),
-    "transfers": N_("Transfers"), "lpj_services": N_("Services (LPJ)"), "lpj_realizations": N_("Realization (LPJ)"),
-    "attachments": N_("Files"), "return_reasons": N_("Return reasons"), "proposal_versions": N_("Proposal versions"),
-    "decrees": N_("SK"), "audit_events": N_("Audit trail"), "consents": N_("Consent"),
+    "clients": N_("Client data"),
+    "budget_lines": N_("Budget (RAB)"),
+    "bank_accounts": N_("Bank account"),
+    "transfers": N_("Transfers"),
+    "lpj_services": N_("Services (LPJ)"),
+    "lpj_realizations": N_("Realization (LPJ)"),
+    "attachments": N_("Files"),
+    "return_reasons": N_("Return reasons"),
+    "proposal_versions": N_("Proposal versions"),
+    "decrees": N_("SK"),
+    "audit_events": N_("Audit trail"),
+    "consents": N_("Consent"),
 }
 PERSONAL_COLUMNS: Mapping[str, str] = {
-    "id": N_("Id"), "proposal_id": N_("Proposal id"), "client_id": N_("Client id"), "province_code": N_("Province"),
-    "flags": N_("Flags"), "component": N_("Component"), "description": N_("Description"), "quantity": N_("Quantity"),
-    "unit_cost": N_("Unit cost (Rp)"), "total": N_("Total (Rp)"), "status": N_("Status"),
-    "return_reason": N_("Reason returned"), "passbook_id": N_("Passbook file id"), "note": N_("Note"),
-    "recorded_by": N_("Recorded by (id)"), "lpj_id": N_("LPJ id"), "served_from": N_("Served from"),
-    "served_to": N_("Served to"), "budget_line_id": N_("Budget line id"), "purpose": N_("Purpose"),
-    "mime_type": N_("File type"), "size": N_("Size (bytes)"), "sha256": N_("SHA-256"), "stage": N_("Stage"),
-    "field": N_("Field"), "proposal": N_("Proposal"), "snapshot": N_("Content"), "number": N_("SK number"),
-    "issued_on": N_("SK date"), "change": N_("Change"), "detail": N_("Detail"),
-    "notice_version": N_("Privacy notice version"), "guardian_name": N_("Guardian"),
-    "guardian_relation": N_("Guardian's relation"), "withdrawn_at": N_("Consent withdrawn at"),
+    "id": N_("Id"),
+    "proposal_id": N_("Proposal id"),
+    "client_id": N_("Client id"),
+    "province_code": N_("Province"),
+    "flags": N_("Flags"),
+    "component": N_("Component"),
+    "description": N_("Description"),
+    "quantity": N_("Quantity"),
+    "unit_cost": N_("Unit cost (Rp)"),
+    "total": N_("Total (Rp)"),
+    "status": N_("Status"),
+    "return_reason": N_("Reason returned"),
+    "passbook_id": N_("Passbook file id"),
+    "note": N_("Note"),
+    "recorded_by": N_("Recorded by (id)"),
+    "lpj_id": N_("LPJ id"),
+    "served_from": N_("Served from"),
+    "served_to": N_("Served to"),
+    "budget_line_id": N_("Budget line id"),
+    "purpose": N_("Purpose"),
+    "mime_type": N_("File type"),
+    "size": N_("Size (bytes)"),
+    "sha256": N_("SHA-256"),
+    "stage": N_("Stage"),
+    "field": N_("Field"),
+    "proposal": N_("Proposal"),
+    "snapshot": N_("Content"),
+    "number": N_("SK number"),
+    "issued_on": N_("SK date"),
+    "change": N_("Change"),
+    "detail": N_("Detail"),
+    "notice_version": N_("Privacy notice version"),
+    "guardian_name": N_("Guardian"),
+    "guardian_relation": N_("Guardian's relation"),
+    "withdrawn_at": N_("Consent withdrawn at"),
     "recorded_at": N_("Consent recorded at"),
 }
 
 
-def render_personal_data(tables: Mapping[str, Sequence[Mapping[str, object]]], t: Translator, timezone: str, *,
-                         intro: Sequence[str] = ()) -> bytes:
+def render_personal_data(
+    tables: Mapping[str, Sequence[Mapping[str, object]]], t: Translator, timezone: str, *, intro: Sequence[str] = ()
+) -> bytes:
     """Everything held about one person, with headings in their language and values in words."""
     book = ExportBook(t, t.gettext(N_("Read me")), (), timezone)
     for line in intro:
@@ -677,8 +861,17 @@ def render_personal_data(tables: Mapping[str, Sequence[Mapping[str, object]]], t
         book.sheet(t.gettext(PERSONAL_SHEETS[name]) if name in PERSONAL_SHEETS else name, shown, labels)
         if not rows:
             book.note(t.gettext(N_("(nothing held)")))
-        book.append([[version_text(t, str(row[column])) if column == "snapshot" and isinstance(row[column], str)
-                      else row.get(column) for column in columns] for row in rows])
+        book.append(
+            [
+                [
+                    version_text(t, str(row[column]))
+                    if column == "snapshot" and isinstance(row[column], str)
+                    else row.get(column)
+                    for column in columns
+                ]
+                for row in rows
+            ]
+        )
     return book.finish()
 
 
@@ -709,10 +902,16 @@ def version_text(t: Translator, snapshot: str) -> str:
     for line in entry.get("budget") or ():
         try:
             component, description, quantity, unit_cost = line
-            lines.append(t.gettext(N_("RAB: component {component}, {description}: {quantity} × {unit_cost} = {total}"),
-                                   component=component, description=description, quantity=quantity,
-                                   unit_cost=format_money(int(unit_cost)),
-                                   total=format_money(int(quantity) * int(unit_cost))))
+            lines.append(
+                t.gettext(
+                    N_("RAB: component {component}, {description}: {quantity} × {unit_cost} = {total}"),
+                    component=component,
+                    description=description,
+                    quantity=quantity,
+                    unit_cost=format_money(int(unit_cost)),
+                    total=format_money(int(quantity) * int(unit_cost)),
+                )
+            )
         except (TypeError, ValueError):
             lines.append(t.gettext(N_("RAB: {line}"), line=", ".join(str(v) for v in line)))
     return "\n".join(lines)

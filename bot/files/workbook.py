@@ -119,4 +119,3 @@ def open_workbook(data: bytes) -> Iterator[Any]:
         raise WorkbookRefused(Refusal.NOT_XLSX) from None
     finally:
         workbook.close()
-

@@ -163,8 +163,9 @@ class Translator:
     def format_date(self, d: dt.date) -> str:
         return format_date(d, self.locale)
 
-    def format_datetime(self, dt_utc: dt.datetime, tz_name: str = DEFAULT_TIMEZONE, *, seconds: bool = False,
-                        zone: bool = True) -> str:
+    def format_datetime(
+        self, dt_utc: dt.datetime, tz_name: str = DEFAULT_TIMEZONE, *, seconds: bool = False, zone: bool = True
+    ) -> str:
         return format_datetime(dt_utc, tz_name, self.locale, seconds=seconds, zone=zone)
 
     def format_age(self, delta: dt.timedelta) -> str:
@@ -258,9 +259,7 @@ def _load_catalog(lc_messages: Path, locale: str, domain: str) -> babel.support.
     return babel.support.Translations(BytesIO(data), domain=domain)
 
 
-def load_translations(
-    locales_dir: Path, default: str = DEFAULT_LOCALE, *, domain: str = DOMAIN
-) -> Translations:
+def load_translations(locales_dir: Path, default: str = DEFAULT_LOCALE, *, domain: str = DOMAIN) -> Translations:
     """Load ``<locales_dir>/<lang>/LC_MESSAGES/<domain>.mo`` for every language directory.
 
     A missing ``.mo`` (or one older than its ``.po``) is compiled in memory from the ``.po``.
@@ -331,9 +330,7 @@ def _group(digits: int, sep: str) -> str:
     return f"{digits:,}".replace(",", sep)
 
 
-def format_number(
-    n: int | float | Decimal, locale: Any = DEFAULT_LOCALE, *, decimals: int = 0
-) -> str:
+def format_number(n: int | float | Decimal, locale: Any = DEFAULT_LOCALE, *, decimals: int = 0) -> str:
     """``1234567`` -> ``"1.234.567"`` (id) / ``"1,234,567"`` (en); ``decimals`` rounds half up."""
     if isinstance(n, bool) or not isinstance(n, (int, float, Decimal)):
         raise TypeError(f"format_number expects a number, got {type(n).__name__}")
@@ -398,8 +395,9 @@ def zone_label(tz_name: str, at: dt.datetime | None = None) -> str:
     return f"UTC{name}" if name[:1] in "+-" else name
 
 
-def format_datetime(dt_utc: dt.datetime, tz_name: str, locale: Any = DEFAULT_LOCALE, *, seconds: bool = False,
-                    zone: bool = True) -> str:
+def format_datetime(
+    dt_utc: dt.datetime, tz_name: str, locale: Any = DEFAULT_LOCALE, *, seconds: bool = False, zone: bool = True
+) -> str:
     """An aware instant in the recipient's zone: ``"28 Nov 2026 14.05 WIB"`` / ``"… 14:05 WIB"``;
     ``seconds`` adds them (``14.05.09``, for the audit trail), ``zone=False`` leaves the zone to a
     heading that states it once.

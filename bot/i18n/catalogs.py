@@ -41,9 +41,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
-
 from babel.messages.frontend import CommandLineInterface, parse_mapping_cfg
+from babel.messages.pofile import read_po
 
 from bot.i18n import DEFAULT_LOCALE, DOMAIN, SUPPORTED_LOCALES
 
@@ -95,11 +94,31 @@ def pybabel_commands(root: Path = REPO_ROOT) -> dict[str, list[str]]:
     # The whole checkout, relative: babel.cfg's patterns (bot/**.py, handlers/**.py) choose the
     # files, and Babel skips hidden folders such as .venv.
     return {
-        "extract": ["extract", "-F", str(cfg), *_keyword_options(), *sum((["-c", t] for t in COMMENT_TAGS), []),
-                    "--add-location=file", "--project=atensi-bot", "--version=1",
-                    "-o", str(pot), "."],
-        "update": ["update", "-i", str(pot), "-d", str(locales), "-D", DOMAIN, "--no-fuzzy-matching",
-                   "--ignore-obsolete", "--ignore-pot-creation-date"],
+        "extract": [
+            "extract",
+            "-F",
+            str(cfg),
+            *_keyword_options(),
+            *sum((["-c", t] for t in COMMENT_TAGS), []),
+            "--add-location=file",
+            "--project=atensi-bot",
+            "--version=1",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        "update": [
+            "update",
+            "-i",
+            str(pot),
+            "-d",
+            str(locales),
+            "-D",
+            DOMAIN,
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+            "--ignore-pot-creation-date",
+        ],
         "compile": ["compile", "-d", str(locales), "-D", DOMAIN, "--statistics"],
     }
 
@@ -113,6 +132,7 @@ def pybabel(command: str, root: Path = REPO_ROOT) -> None:
         CommandLineInterface().run(["pybabel", "--quiet", *pybabel_commands(root)[command]])
     finally:
         os.chdir(here)
+
 
 MessageKey = tuple[str, str | None]  # (singular msgid, context)
 
@@ -259,8 +279,7 @@ def _placeholder_problems(message: Message) -> list[str]:
             expected = singular_names
             if names != expected:
                 problems.append(
-                    f"{label} placeholders {_fmt_names(names)} differ from the msgid's "
-                    f"{_fmt_names(expected)}"
+                    f"{label} placeholders {_fmt_names(names)} differ from the msgid's {_fmt_names(expected)}"
                 )
             continue
         allowed = singular_names | plural_names
@@ -275,9 +294,7 @@ def _placeholder_problems(message: Message) -> list[str]:
     return problems
 
 
-def _compare_with_code(
-    label: str, code: dict[MessageKey, Message], catalog: dict[MessageKey, Message]
-) -> list[str]:
+def _compare_with_code(label: str, code: dict[MessageKey, Message], catalog: dict[MessageKey, Message]) -> list[str]:
     problems = []
     for key, message in code.items():
         if key not in catalog:
@@ -309,8 +326,7 @@ def check_catalogs(root: Path = REPO_ROOT, locales: Sequence[str] = SUPPORTED_LO
             if any(_is_positional(n) for n in names):
                 where = ", ".join(sorted({loc[0] for loc in message.locations}))
                 problems.append(
-                    f"{where}: {_describe(message)} uses positional placeholders; "
-                    "use named ones like {amount}"
+                    f"{where}: {_describe(message)} uses positional placeholders; use named ones like {{amount}}"
                 )
 
     for lang in locales:
@@ -323,9 +339,7 @@ def check_catalogs(root: Path = REPO_ROOT, locales: Sequence[str] = SUPPORTED_LO
         entries = _messages(catalog)
         problems += _compare_with_code(label, code, entries)
         if catalog.obsolete:
-            problems.append(
-                f"{label}: {len(catalog.obsolete)} obsolete (#~) entries left in (run update)"
-            )
+            problems.append(f"{label}: {len(catalog.obsolete)} obsolete (#~) entries left in (run update)")
         for message in entries.values():
             what = f"{label}: {_describe(message)}"
             forms = _forms(message)

@@ -37,7 +37,7 @@ class Viewer:
 
     def local(self, unix: int) -> dt.datetime:
         """A message date (Unix time) on this person's wall clock."""
-        return dt.datetime.fromtimestamp(unix, dt.timezone.utc).astimezone(ZoneInfo(self.zone))
+        return dt.datetime.fromtimestamp(unix, dt.UTC).astimezone(ZoneInfo(self.zone))
 
 
 def viewer(cast: Cast, key: str, lang: str) -> Viewer | None:
@@ -66,17 +66,19 @@ def people(emu: BotApiEmulator, cast: Cast, lang: str) -> list[Json]:
         who = viewer(cast, persona.key, lang)
         assert who is not None
         chats = [who.user.private_chat_id, *(g.id for g in cast.chats_of(persona))]
-        result.append({
-            "key": persona.key,
-            "id": who.user.id,
-            "name": persona.full_name,
-            "initials": persona.first_name[:1] + persona.last_name[:1],
-            "role": persona.role.value,
-            "ipwl": _ipwl(persona.ipwl),
-            "team": _team(persona.team),
-            "zone": _zone(who.zone),
-            "chats": [_summary(emu, who, chat_id) for chat_id in chats],
-        })
+        result.append(
+            {
+                "key": persona.key,
+                "id": who.user.id,
+                "name": persona.full_name,
+                "initials": persona.first_name[:1] + persona.last_name[:1],
+                "role": persona.role.value,
+                "ipwl": _ipwl(persona.ipwl),
+                "team": _team(persona.team),
+                "zone": _zone(who.zone),
+                "chats": [_summary(emu, who, chat_id) for chat_id in chats],
+            }
+        )
     return result
 
 
@@ -103,8 +105,13 @@ def _zone(name: str) -> Json:
 def _chat_head(emu: BotApiEmulator, chat_id: int) -> Json:
     group = emu.state.groups.get(chat_id)
     if group is None:
-        return {"id": chat_id, "type": "private", "title": emu.bot_user["first_name"],
-                "username": emu.bot_user.get("username"), "members": 2}
+        return {
+            "id": chat_id,
+            "type": "private",
+            "title": emu.bot_user["first_name"],
+            "username": emu.bot_user.get("username"),
+            "members": 2,
+        }
     # The bot is a member too, as in Telegram's member count.
     return {"id": chat_id, "type": group.type, "title": group.title, "members": len(group.members) + 1}
 
@@ -186,16 +193,24 @@ def _message(emu: BotApiEmulator, who: Viewer, item: _Item) -> Json:
 def _stamp(who: Viewer, unix: int) -> Json:
     local = who.local(unix)
     separator = "." if who.lang == "id" else ":"
-    return {"date": unix, "time": f"{local:%H}{separator}{local:%M}",
-            "day": format_date(local.date(), who.lang), "day_key": local.date().isoformat()}
+    return {
+        "date": unix,
+        "time": f"{local:%H}{separator}{local:%M}",
+        "day": format_date(local.date(), who.lang),
+        "day_key": local.date().isoformat(),
+    }
 
 
 def _bot_message(emu: BotApiEmulator, who: Viewer, m: BotMessage) -> Json:
     caption = m.text is None
     document = photo = None
     if m.document is not None:
-        document = {"file_id": m.document["file_id"], "name": m.document.get("file_name"),
-                    "size": m.document.get("file_size"), "mime": m.document.get("mime_type")}
+        document = {
+            "file_id": m.document["file_id"],
+            "name": m.document.get("file_name"),
+            "size": m.document.get("file_size"),
+            "mime": m.document.get("mime_type"),
+        }
     if m.photo:
         largest = m.photo[-1]
         photo = {"file_id": largest["file_id"], "width": largest["width"], "height": largest["height"]}
@@ -225,8 +240,12 @@ def _user_message(emu: BotApiEmulator, who: Viewer, m: dict[str, Any]) -> Json:
     document = photo = None
     if "document" in m:
         d = m["document"]
-        document = {"file_id": d["file_id"], "name": d.get("file_name"), "size": d.get("file_size"),
-                    "mime": d.get("mime_type")}
+        document = {
+            "file_id": d["file_id"],
+            "name": d.get("file_name"),
+            "size": d.get("file_size"),
+            "mime": d.get("mime_type"),
+        }
     if "photo" in m:
         largest = m["photo"][-1]
         photo = {"file_id": largest["file_id"], "width": largest["width"], "height": largest["height"]}
@@ -264,20 +283,28 @@ def _reply_keyboard(emu: BotApiEmulator, who: Viewer, chat_id: int) -> Json | No
             one_time = bool(markup.get("one_time_keyboard"))
             # Telegram folds a one-time keyboard away once it has been used.
             used = one_time and any(
-                e["kind"] in _USER_KINDS and e["chat_id"] == chat_id and e["user_id"] == who.user.id
+                e["kind"] in _USER_KINDS
+                and e["chat_id"] == chat_id
+                and e["user_id"] == who.user.id
                 and e["message_id"] > m.message_id
                 for e in emu.transcript
             )
-            return {"rows": rows, "one_time": one_time, "collapsed": used,
-                    "placeholder": markup.get("input_field_placeholder")}
+            return {
+                "rows": rows,
+                "one_time": one_time,
+                "collapsed": used,
+                "placeholder": markup.get("input_field_placeholder"),
+            }
     return None
 
 
 def _commands(emu: BotApiEmulator, who: Viewer, chat_id: int, *, private: bool) -> list[Json]:
     """The command menu Telegram would show here: the narrowest scope that has a list wins."""
     language = who.user.language_code
-    scopes: list[tuple[str, dict[str, int]]] = [("chat_member", {"chat_id": chat_id, "user_id": who.user.id}),
-                                                ("chat", {"chat_id": chat_id})]
+    scopes: list[tuple[str, dict[str, int]]] = [
+        ("chat_member", {"chat_id": chat_id, "user_id": who.user.id}),
+        ("chat", {"chat_id": chat_id}),
+    ]
     if not private:
         group: EmuChat = emu.state.groups[chat_id]
         if who.user.id in group.admins or group.creator_id == who.user.id:

@@ -16,7 +16,7 @@ __all__ = ["SandboxClock"]
 
 
 def _system_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class SandboxClock:
@@ -28,7 +28,7 @@ class SandboxClock:
 
     def now(self) -> dt.datetime:
         """The current sandbox instant, aware, in UTC."""
-        return self._source().astimezone(dt.timezone.utc) + self._offset
+        return self._source().astimezone(dt.UTC) + self._offset
 
     def timestamp(self) -> float:
         """Unix time of :meth:`now`, for the emulator's message dates."""

@@ -24,13 +24,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.files.client_sheet import BudgetInput, ClientInput
-from bot.emulator import BotApiEmulator, EmuChat, EmuUser
 from bot.domain.models import Approach, Component, Role
 from bot.domain.regions import zone_of
-from bot.services import FileUpload, Identity, Services
 from bot.domain.validation import parse_nik
+from bot.emulator import BotApiEmulator, EmuChat, EmuUser
+from bot.files.client_sheet import BudgetInput, ClientInput
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.services import FileUpload, Identity, Services
 
 from .clock import SandboxClock
 
@@ -147,8 +147,10 @@ def _ipwl_csv(today: dt.date) -> bytes:
     valid_from, valid_until = dt.date(today.year - 1, 1, 1), dt.date(today.year + 1, 12, 31)
     lines = ["code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team"]
     for number, i in enumerate(IPWL, start=1):
-        lines.append(f"{i.code},{i.name},{i.province_code},{i.regency},{i.address},"
-                     f"PKS-{number:03d}/{valid_from.year},{valid_from},{valid_until},{i.team}")
+        lines.append(
+            f"{i.code},{i.name},{i.province_code},{i.regency},{i.address},"
+            f"PKS-{number:03d}/{valid_from.year},{valid_from},{valid_until},{i.team}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -202,9 +204,17 @@ async def _eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.
 def _client(position: int, name: str, nik: str, address: str, today: dt.date) -> ClientInput:
     info = parse_nik(nik, today=today)
     return ClientInput(
-        row=position + 1, full_name=name, nik=nik, sex=info.sex, birth_date=info.birth_date,
-        province_code=info.province_code, regency="Kota Makassar", address=address, phone=None,
-        approach=Approach.KELUARGA, components=(Component.FAMILY, Component.THERAPY),
+        row=position + 1,
+        full_name=name,
+        nik=nik,
+        sex=info.sex,
+        birth_date=info.birth_date,
+        province_code=info.province_code,
+        regency="Kota Makassar",
+        address=address,
+        phone=None,
+        approach=Approach.KELUARGA,
+        components=(Component.FAMILY, Component.THERAPY),
         assessment="Pengguna sabu sejak 3 tahun, sudah menjalani detoksifikasi; keluarga mendukung pemulihan.",
         intervention_plan="Konseling keluarga dua mingguan dan terapi psikososial kelompok selama 3 bulan.",
         budget=(
@@ -225,8 +235,9 @@ async def submit_waiting_proposal(services: Services, cast: Cast) -> str:
     # Each client signed the IPWL's consent form (issue 17.6): recorded with a photo of it.
     for client in state.without_consent:
         form = FileUpload(f"demo-consent-{client.id}", None, f"persetujuan-{client.position}.jpg", "image/jpeg", 0)
-        await services.proposals.record_consent(who, client.id, form, sha256=hashlib.sha256((form.file_name or "").encode()).hexdigest(),
-                                                stored_path=None)
+        await services.proposals.record_consent(
+            who, client.id, form, sha256=hashlib.sha256((form.file_name or "").encode()).hexdigest(), stored_path=None
+        )
     submitted = await services.proposals.submit(who, draft.proposal.id)
     return submitted.proposal.code
 
@@ -256,6 +267,7 @@ async def seed(emu: BotApiEmulator, services: Services, clock: SandboxClock, *, 
 
 async def outbox_drained(services: Services, timeout: float = 15.0) -> None:
     """Wait until the outbox sender has handled every pending notification (or give up)."""
+
     async def drained() -> bool:
         async with services.storage.reading() as uow:
             return not (await uow.outbox.counts()).get("pending")

@@ -83,8 +83,9 @@ def resolve_paths(settings: Settings) -> SandboxPaths:
             f"[sandbox] database is the same file as [storage] database ({database}); "
             "choose another file for the sandbox"
         )
-    return SandboxPaths(database, database.with_name(f"{database.stem}-files"),
-                        database.with_name(f"{database.stem}-backups"))
+    return SandboxPaths(
+        database, database.with_name(f"{database.stem}-files"), database.with_name(f"{database.stem}-backups")
+    )
 
 
 class SandboxBusy(ConfigError):
@@ -240,8 +241,11 @@ class Sandbox:
                 await self._run_due_work(world)
                 await demo.outbox_drained(world.deps.services)
                 await world.emu.settle()
-                sent = [self._sent(world, m) for m in world.emu.all_bot_messages()
-                        if (m.chat_id, m.message_id) not in before]
+                sent = [
+                    self._sent(world, m)
+                    for m in world.emu.all_bot_messages()
+                    if (m.chat_id, m.message_id) not in before
+                ]
             self.changes.bump()
             return self._report(now, sent)
 
@@ -255,7 +259,7 @@ class Sandbox:
         for _ in range(400):  # a year of holidays is the worst case
             start = dt.datetime.combine(day, reminders.work_start, ZoneInfo(zone))
             if calendar.is_working_day(day) and start > local:
-                return start.astimezone(dt.timezone.utc)
+                return start.astimezone(dt.UTC)
             day += dt.timedelta(days=1)
         raise ValueError("no working day within a year")  # pragma: no cover
 
@@ -263,8 +267,14 @@ class Sandbox:
         reminders, zone = self.settings.reminders, self.settings.locale.timezone
         calendar = Calendar(reminders.work_start, reminders.work_end, frozenset(reminders.holidays))
         open_now = calendar.is_open(now, zone)
-        return TravelReport(now, sent, open_now, None if open_now else calendar.next_open(now, zone),
-                            reminders.work_start, reminders.work_end)
+        return TravelReport(
+            now,
+            sent,
+            open_now,
+            None if open_now else calendar.next_open(now, zone),
+            reminders.work_start,
+            reminders.work_end,
+        )
 
     @staticmethod
     def _sent(world: World, message: Any) -> dict[str, Any]:
@@ -273,8 +283,7 @@ class Sandbox:
         user = state.users.get(message.chat_id)
         title = group.title if group is not None else (user.full_name if user is not None else str(message.chat_id))
         first_line = (message.text or message.caption or "").strip().split("\n", 1)[0]
-        return {"chat": message.chat_id, "title": title, "preview": first_line[:120],
-                "group": group is not None}
+        return {"chat": message.chat_id, "title": title, "preview": first_line[:120], "group": group is not None}
 
     # ---------------------------------------------------------------------------- internals
 
@@ -288,18 +297,24 @@ class Sandbox:
         s = self.settings
         return s.model_copy(
             update={
-                "telegram": s.telegram.model_copy(update={
-                    "token": SecretStr(emu.token),
-                    "base_url": emu.base_url,
-                    "base_file_url": emu.base_file_url,
-                    "bot_username": BOT_USERNAME,
-                    "poll_timeout": POLL_TIMEOUT,
-                }),
-                "storage": s.storage.model_copy(update={
-                    # Never the centre's database, SQLite file or PostgreSQL alike.
-                    "url": None, "database": self.paths.database, "files_dir": self.paths.files_dir,
-                    "erasure_ledger": None,  # beside the sandbox's database, never the centre's
-                }),
+                "telegram": s.telegram.model_copy(
+                    update={
+                        "token": SecretStr(emu.token),
+                        "base_url": emu.base_url,
+                        "base_file_url": emu.base_file_url,
+                        "bot_username": BOT_USERNAME,
+                        "poll_timeout": POLL_TIMEOUT,
+                    }
+                ),
+                "storage": s.storage.model_copy(
+                    update={
+                        # Never the centre's database, SQLite file or PostgreSQL alike.
+                        "url": None,
+                        "database": self.paths.database,
+                        "files_dir": self.paths.files_dir,
+                        "erasure_ledger": None,  # beside the sandbox's database, never the centre's
+                    }
+                ),
                 # Admins of the demo are enrolled by invite; real admin ids mean nothing here.
                 "access": s.access.model_copy(update={"admin_user_ids": []}),
                 # /cadangan in the sandbox must neither write nor prune the centre's real backups.
@@ -314,8 +329,11 @@ class Sandbox:
         # The spec file exists in a checkout with ../shared beside it; a packaged install has
         # none and then runs unvalidated.
         emu = BotApiEmulator(
-            SANDBOX_TOKEN, spec_path=default_spec_path(), bot_username=BOT_USERNAME,
-            bot_name=BOT_NAME, clock=self.clock.timestamp,
+            SANDBOX_TOKEN,
+            spec_path=default_spec_path(),
+            bot_username=BOT_USERNAME,
+            bot_name=BOT_NAME,
+            clock=self.clock.timestamp,
         )
         await emu.start()
         unsubscribe = emu.subscribe(self.changes.bump)
@@ -329,8 +347,9 @@ class Sandbox:
         try:
             await start_bot(app, poll_timeout=POLL_TIMEOUT)
             emu.add_busy_probe(lambda: is_handling_updates(app))
-            cast = await demo.seed(emu, Services(storage, self.clock, settings), self.clock,
-                                   centre_zone=settings.locale.timezone)
+            cast = await demo.seed(
+                emu, Services(storage, self.clock, settings), self.clock, centre_zone=settings.locale.timezone
+            )
         except BaseException:
             unsubscribe()
             await stop_bot(app)
@@ -339,8 +358,9 @@ class Sandbox:
             raise
         self._world = World(emu, storage, app, cast, unsubscribe)
         self.changes.bump()
-        log.info("sandbox ready: %d people, %d groups, database %s",
-                 len(cast.users), len(cast.groups), self.paths.database)
+        log.info(
+            "sandbox ready: %d people, %d groups, database %s", len(cast.users), len(cast.groups), self.paths.database
+        )
 
     async def _close(self) -> None:
         world, self._world = self._world, None

@@ -80,8 +80,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     server = SandboxServer(settings)
     await server.start()
     try:
-        log.info("sandbox running: open %s in a browser (fictional demo data, database %s); "
-                 "press Ctrl+C to stop", server.url, server.sandbox.paths.database)
+        log.info(
+            "sandbox running: open %s in a browser (fictional demo data, database %s); press Ctrl+C to stop",
+            server.url,
+            server.sandbox.paths.database,
+        )
         await stop.wait()
         log.info("stopping the sandbox")
     finally:

@@ -103,8 +103,9 @@ def _error(status: int, message: str) -> web.Response:
 
 
 def _json(data: Any) -> web.Response:
-    return web.json_response(data, dumps=lambda obj: json.dumps(obj, ensure_ascii=False),
-                             headers={"Cache-Control": "no-store"})
+    return web.json_response(
+        data, dumps=lambda obj: json.dumps(obj, ensure_ascii=False), headers={"Cache-Control": "no-store"}
+    )
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -154,20 +155,22 @@ async def _state(request: web.Request) -> web.Response:
     world = await sandbox.world()
     lang = request.query.get("lang", "id")
     now = sandbox.clock.now()
-    return _json({
-        "version": version,
-        "bot": {"name": world.emu.bot_user["first_name"], "username": world.emu.bot_user["username"]},
-        "clock": {
-            "utc": now.isoformat(),
-            "offset_seconds": int(sandbox.clock.offset.total_seconds()),
-            "centre": format_datetime(now, world.cast.centre_zone, lang if lang in ("id", "en") else "id"),
-            "zone": world.cast.centre_zone,
-            "working_morning": sandbox.next_working_morning().isoformat(),
-        },
-        "validated": world.emu.validator is not None,
-        "violations": list(world.emu.violations),
-        "people": people(world.emu, world.cast, lang),
-    })
+    return _json(
+        {
+            "version": version,
+            "bot": {"name": world.emu.bot_user["first_name"], "username": world.emu.bot_user["username"]},
+            "clock": {
+                "utc": now.isoformat(),
+                "offset_seconds": int(sandbox.clock.offset.total_seconds()),
+                "centre": format_datetime(now, world.cast.centre_zone, lang if lang in ("id", "en") else "id"),
+                "zone": world.cast.centre_zone,
+                "working_morning": sandbox.next_working_morning().isoformat(),
+            },
+            "validated": world.emu.validator is not None,
+            "violations": list(world.emu.violations),
+            "people": people(world.emu, world.cast, lang),
+        }
+    )
 
 
 async def _chat(request: web.Request) -> web.Response:
@@ -252,8 +255,12 @@ async def _upload(request: web.Request) -> web.Response:
         sent = await world.emu.send_photo(who.user, content=content, chat=group, caption=caption)
     else:
         sent = await world.emu.send_document(
-            who.user, file_name=Path(upload.filename or "file").name, content=content,
-            mime_type=upload.content_type or "application/octet-stream", chat=group, caption=caption,
+            who.user,
+            file_name=Path(upload.filename or "file").name,
+            content=content,
+            mime_type=upload.content_type or "application/octet-stream",
+            chat=group,
+            caption=caption,
         )
     return _json({"message_id": sent["message_id"]})
 
@@ -272,14 +279,16 @@ async def _clock(request: web.Request) -> web.Response:
     if not dt.timedelta() < delta <= MAX_JUMP:
         raise BadRequest("time travel goes forward, by at most a year at a time")
     report = await sandbox.advance(delta)
-    return _json({
-        "utc": report.now.isoformat(),
-        "sent": report.sent,
-        "working_hours": report.working_hours,
-        "next_working": report.next_working.isoformat() if report.next_working else None,
-        "work_start": report.work_start.strftime("%H:%M"),
-        "work_end": report.work_end.strftime("%H:%M"),
-    })
+    return _json(
+        {
+            "utc": report.now.isoformat(),
+            "sent": report.sent,
+            "working_hours": report.working_hours,
+            "next_working": report.next_working.isoformat() if report.next_working else None,
+            "work_start": report.work_start.strftime("%H:%M"),
+            "work_end": report.work_end.strftime("%H:%M"),
+        }
+    )
 
 
 async def _reset(request: web.Request) -> web.Response:

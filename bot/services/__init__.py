@@ -9,42 +9,52 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.domain.kinds import NotificationKind
 from bot.clock import Clock
 from bot.config import Settings
-from bot.services.base import Identity, Service, ServiceError, StorageBusy
+from bot.domain.kinds import NotificationKind
 from bot.domain.regions import RegionsCatalog
-from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
-from bot.services.outbox import OutboxService
-from bot.services.lpj import LpjService, LpjState
-from bot.services.proposals import DraftState, FileUpload, ProposalService
-from bot.services.reminders import ReminderService
-from bot.services.decrees import DecreeService
-from bot.services.payments import AccountService, PaymentService
-from bot.services.reviews import ReviewService
 from bot.services.access import AccessService
 from bot.services.admin import AdminService
 from bot.services.backups import BackupService
-from bot.services.registry import RegistryService
+from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
-from bot.services.privacy import PrivacyService
-from bot.services.reports import ReportService
+from bot.services.decrees import DecreeService
 from bot.services.inbox import InboxService
+from bot.services.lpj import LpjService, LpjState
+from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
+from bot.services.outbox import OutboxService
+from bot.services.payments import AccountService, PaymentService
+from bot.services.privacy import PrivacyService
+from bot.services.proposals import DraftState, FileUpload, ProposalService
+from bot.services.registry import RegistryService
+from bot.services.reminders import ReminderService
+from bot.services.reports import ReportService
 from bot.services.retention import RetentionService
+from bot.services.reviews import ReviewService
 from storage.audit_chain import AuditMirror
 from storage.files import FileStore
 from storage.unit import Storage
 
 __all__ = [
-    "DraftState", "FileUpload", "Identity", "IpwlStatus", "LpjState", "Redemption", "Service", "ServiceError", "Services", "StorageBusy",
+    "DraftState",
+    "FileUpload",
+    "Identity",
+    "IpwlStatus",
+    "LpjState",
+    "Redemption",
+    "Service",
+    "ServiceError",
+    "Services",
+    "StorageBusy",
 ]
 
 
 class Services:
     """Every use case of the bot, grouped by area, over one storage, clock and settings."""
 
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings,
-                 *, regions: RegionsCatalog | None = None) -> None:
+    def __init__(
+        self, storage: Storage, clock: Clock, settings: Settings, *, regions: RegionsCatalog | None = None
+    ) -> None:
         self.storage = storage
         self.clock = clock
         self.settings = settings
@@ -72,9 +82,13 @@ class Services:
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.
-        self.outbox.use_effects({
-            NotificationKind.PROPOSAL_CARD: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
-                uow, int(params["proposal_id"]), chat_id, message_id, now),
-            NotificationKind.LPJ_CARD: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
-                uow, int(params["proposal_id"]), chat_id, message_id),
-        })
+        self.outbox.use_effects(
+            {
+                NotificationKind.PROPOSAL_CARD: lambda uow, params, chat_id, message_id, now: self.reviews.card_sent(
+                    uow, int(params["proposal_id"]), chat_id, message_id, now
+                ),
+                NotificationKind.LPJ_CARD: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
+                    uow, int(params["proposal_id"]), chat_id, message_id
+                ),
+            }
+        )

@@ -9,16 +9,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import N_
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Invite, Person, Role
+from bot.domain.records import GrantLine, PersonLine
+from bot.domain.validation import ValidationError, parse_date
+from bot.i18n import N_
 from bot.services.admin import PAGE_SIZE, page_count, require_admin
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
-from bot.domain.validation import ValidationError, parse_date
-from bot.domain.records import GrantLine, PersonLine
 from storage.files import FileStore
 from storage.unit import Storage, UnitOfWork
 
@@ -77,8 +77,9 @@ class AccessService(Service):
         person = await uow.people.by_id(person_id)
         if person is None:
             raise ServiceError("stale", N_("This button is no longer valid."))
-        return PersonCard(person, await uow.admin.grants_of(person.id),
-                          person.telegram_user_id in self.settings.access.admin_user_ids)
+        return PersonCard(
+            person, await uow.admin.grants_of(person.id), person.telegram_user_id in self.settings.access.admin_user_ids
+        )
 
     async def grant_owner(self, who: Identity, grant_id: int) -> int:
         """The person holding a grant (to ask before revoking it)."""
@@ -102,8 +103,9 @@ class AccessService(Service):
             leave: list[GroupToLeave] = []
             if await uow.admin.revoke_grant(grant_id, now):
                 await uow.conversations.end(person_id)
-                await uow.audit.record(self.event(who, "person", person_id, "revoke_grant", frm=grant.role.value,
-                                                  reason=grant.scope_code))
+                await uow.audit.record(
+                    self.event(who, "person", person_id, "revoke_grant", frm=grant.role.value, reason=grant.scope_code)
+                )
                 await self._tell_revoked(uow, person_id, grant.role.value, grant.scope_code, now)
                 leave = await self._groups_to_leave(uow, person_id, grant)
             card = await self._person_card(uow, person_id)
@@ -125,8 +127,16 @@ class AccessService(Service):
         """Record that a revoked PIC was removed from the team's group, or that the admin was asked to."""
         require_admin(who)
         async with self.storage.transaction() as uow:
-            await uow.audit.record(self.event(who, "person", person_id, "remove_from_group", to=group.team_code,
-                                              reason="removed" if removed else "admin asked to remove"))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "person",
+                    person_id,
+                    "remove_from_group",
+                    to=group.team_code,
+                    reason="removed" if removed else "admin asked to remove",
+                )
+            )
 
     async def revoke_person(self, who: Identity, person_id: int) -> PersonCard:
         """Take all access away (every role, and any future invite) until an admin restores it."""
@@ -137,8 +147,10 @@ class AccessService(Service):
             if await uow.people.by_id(person_id) is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
             # The roles it took away, recorded so the trail says what was revoked.
-            held = ",".join(sorted({g.role.value for g in await uow.admin.grants_of(person_id)
-                                  if g.revoked_at is None})) or None
+            held = (
+                ",".join(sorted({g.role.value for g in await uow.admin.grants_of(person_id) if g.revoked_at is None}))
+                or None
+            )
             if await uow.admin.revoke_person(person_id, now):
                 await uow.conversations.end(person_id)
                 await uow.audit.record(self.event(who, "person", person_id, "revoke_access", frm=held))
@@ -157,17 +169,24 @@ class AccessService(Service):
         if who.person.id == person_id:
             raise ServiceError("not_yourself", N_("You cannot revoke your own access; ask another admin."))
 
-    async def _tell_revoked(self, uow: UnitOfWork, person_id: int, role: str | None, scope: str | None,
-                            now: dt.datetime) -> None:
+    async def _tell_revoked(
+        self, uow: UnitOfWork, person_id: int, role: str | None, scope: str | None, now: dt.datetime
+    ) -> None:
         person = await uow.people.by_id(person_id)
         if person is None or not person.private_chat_started:
             return
-        await uow.outbox.enqueue(dedupe_key=f"access_revoked:{person_id}:{now.timestamp()}:{role}:{scope}",
-                                 chat_id=person.telegram_user_id, kind=NotificationKind.ACCESS_REVOKED, now=now, person_id=person_id,
-                                 params={"role": role, "scope": scope})
+        await uow.outbox.enqueue(
+            dedupe_key=f"access_revoked:{person_id}:{now.timestamp()}:{role}:{scope}",
+            chat_id=person.telegram_user_id,
+            kind=NotificationKind.ACCESS_REVOKED,
+            now=now,
+            person_id=person_id,
+            params={"role": role, "scope": scope},
+        )
 
-    async def invite(self, who: Identity, role: Role, scope: str | None = None,
-                     valid_until: str | None = None) -> Invite:
+    async def invite(
+        self, who: Identity, role: Role, scope: str | None = None, valid_until: str | None = None
+    ) -> Invite:
         """A single-use invite, as ``atensi-bot admin invite`` makes (audited with its creator).
         ``valid_until``: the last day of the role as the admin typed it (``31-12-2027``)."""
         require_admin(who)
@@ -177,13 +196,22 @@ class AccessService(Service):
             try:
                 last_day = parse_date(valid_until, today=today, allow_future=True)
             except ValidationError:
-                raise ServiceError("bad_grant_expiry",
-                                   N_("“{text}” is not a date. Type the last day of the role as {example}, "
-                                      "for example /undang head {example}."),
-                                   text=valid_until[:40], example=(today + dt.timedelta(days=90)).strftime("%d-%m-%Y")) from None
+                raise ServiceError(
+                    "bad_grant_expiry",
+                    N_(
+                        "“{text}” is not a date. Type the last day of the role as {example}, "
+                        "for example /undang head {example}."
+                    ),
+                    text=valid_until[:40],
+                    example=(today + dt.timedelta(days=90)).strftime("%d-%m-%Y"),
+                ) from None
         return await self._onboarding.create_invite(
-            role, ipwl_code=scope if role == Role.OPERATOR else None,
-            team_code=scope if role == Role.PIC else None, created_by=who, grant_valid_until=last_day)
+            role,
+            ipwl_code=scope if role == Role.OPERATOR else None,
+            team_code=scope if role == Role.PIC else None,
+            created_by=who,
+            grant_valid_until=last_day,
+        )
 
     async def invite_ipwl_by_id(self, who: Identity, ipwl_id: int) -> tuple[Invite, str]:
         """An operator invite for an IPWL chosen by button; with the IPWL's code."""

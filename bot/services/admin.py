@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.kinds import ConversationKind
-from bot.i18n import N_
 from bot.domain.models import Ipwl, ProposalStatus, Role
-from bot.services.base import Identity, Service, ServiceError
 from bot.domain.records import HistoryEntry
-
+from bot.i18n import N_
+from bot.services.base import Identity, Service, ServiceError
 
 PAGE_SIZE = 10
 
@@ -41,8 +40,6 @@ class ProposalHistory:
     timezone: str = "Asia/Jakarta"  # the centre's: every time of the history is written in it
 
 
-
-
 class AdminService(Service):
     """The registry, people and access, invites, history and backups — for admins."""
 
@@ -58,19 +55,33 @@ class AdminService(Service):
         if not (centre_wide or who.actor.has_role(Role.PIC)):
             raise ServiceError("staff_only", N_("The history of a proposal is for the centre's staff."))
         if not code:
-            raise ServiceError("history_needs_code", N_("Write the proposal's code after the command, e.g. {example}."),
-                               example="/audit USL-2026-0001")
+            raise ServiceError(
+                "history_needs_code",
+                N_("Write the proposal's code after the command, e.g. {example}."),
+                example="/audit USL-2026-0001",
+            )
         async with self.storage.reading() as uow:
             proposal = await uow.proposals.by_code(code)
             if proposal is None or not (centre_wide or who.actor.in_team(proposal.team_id)):
                 # The same answer for another team's code and a code that does not exist.
-                raise ServiceError("unknown_proposal", N_("No proposal with code {code} is found among those you may "
-                                                          "see. Check the code, e.g. {example}."),
-                                   code=code[:30], example="USL-2026-0001")
+                raise ServiceError(
+                    "unknown_proposal",
+                    N_(
+                        "No proposal with code {code} is found among those you may see. Check the code, e.g. {example}."
+                    ),
+                    code=code[:30],
+                    example="USL-2026-0001",
+                )
             ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
             assert ipwl is not None
-            return ProposalHistory(proposal.id, proposal.code, ipwl, proposal.status,
-                                   await uow.admin.history(proposal.code), self.settings.locale.timezone)
+            return ProposalHistory(
+                proposal.id,
+                proposal.code,
+                ipwl,
+                proposal.status,
+                await uow.admin.history(proposal.code),
+                self.settings.locale.timezone,
+            )
 
     async def history_by_id(self, who: Identity, proposal_id: int) -> ProposalHistory:
         async with self.storage.reading() as uow:

@@ -1,5 +1,4 @@
-"""Backups of the database and the file store, made from chat or the CLI, named in the centre's zone.
-"""
+"""Backups of the database and the file store, made from chat or the CLI, named in the centre's zone."""
 
 from __future__ import annotations
 
@@ -14,8 +13,8 @@ from bot.i18n import N_, zone_label
 from bot.services.admin import require_admin
 from bot.services.base import Identity, Service, ServiceError
 from storage.backup import DATABASE_PG, write_backup
-from storage.pg_backup import restore_command
 from storage.erasures import ErasureLedger
+from storage.pg_backup import restore_command
 from storage.unit import Storage
 
 
@@ -39,12 +38,15 @@ async def make_backup(storage: Storage, settings: Settings, target: Path, now: d
     """One verified archive of the database, the file store and the erasure ledger at ``target``
     (for ``/cadangan`` and ``atensi-bot admin backup``)."""
     try:
-        made = await write_backup(storage.db, Path(settings.storage.files_dir), target,
-                                  ledger=erasure_ledger(settings), now=now)
+        made = await write_backup(
+            storage.db, Path(settings.storage.files_dir), target, ledger=erasure_ledger(settings), now=now
+        )
     except OSError as error:
-        raise ServiceError("backup_failed", N_("The backup could not be written ({error}). Check the disk and "
-                                               "the backups folder."), error=str(error)[:200] or type(error).__name__
-                           ) from None
+        raise ServiceError(
+            "backup_failed",
+            N_("The backup could not be written ({error}). Check the disk and the backups folder."),
+            error=str(error)[:200] or type(error).__name__,
+        ) from None
     restore = None
     if storage.db.dialect == "postgresql":
         restore = f"tar -xf {target} {DATABASE_PG} && {restore_command(DATABASE_PG)}"
@@ -90,10 +92,15 @@ class BackupService(Service):
         for old in kept[: max(0, len(kept) - self.settings.admin.backups_keep)]:
             old.unlink(missing_ok=True)
         async with self.storage.transaction() as uow:
-            await uow.audit.record(self.event(who, "database", target.name, "backup",
-                                              reason=f"{made.files} files"))
-        return BackupFile(target, made.size, min(len(kept), self.settings.admin.backups_keep), made.files,
-                          made.missing_files, made.restore)
+            await uow.audit.record(self.event(who, "database", target.name, "backup", reason=f"{made.files} files"))
+        return BackupFile(
+            target,
+            made.size,
+            min(len(kept), self.settings.admin.backups_keep),
+            made.files,
+            made.missing_files,
+            made.restore,
+        )
 
     async def record_cli_backup(self, target: Path) -> None:
         """``atensi-bot admin backup PATH``: audited like ``/cadangan`` (by the command line)."""

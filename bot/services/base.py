@@ -9,11 +9,10 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.models import Actor, Person, Role
+from bot.domain.models import Actor, AuditEvent, Person, Role
 from bot.domain.validation import Problem, ValidationError
 from bot.files.file_check import check_readable
 from bot.i18n import N_
-from bot.domain.models import AuditEvent
 from storage.db import StorageBusy
 from storage.files import FileStore, FileStoreFull, StoredFile
 from storage.unit import Storage
@@ -74,8 +73,14 @@ class Service:
         try:
             return self.files.save(folder, file_name or "file", content)
         except FileStoreFull:
-            raise ValidationError(Problem(N_("The server could not store the file right now (storage is full). "
-                                             "Nothing was saved; please try again later or tell the centre."))) from None
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "The server could not store the file right now (storage is full). "
+                        "Nothing was saved; please try again later or tell the centre."
+                    )
+                )
+            ) from None
 
     def unstore(self, stored: StoredFile) -> None:
         """Take back a file this call stored when its record could not be written (never a file that

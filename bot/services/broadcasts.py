@@ -7,16 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.i18n import N_
 from bot.domain.models import Team
-from bot.domain.regions import PROVINCES
-from bot.services.admin import require_admin
-from bot.services.registry import _problem
-from bot.services.base import Identity, Service, ServiceError
-from bot.domain.validation import ValidationError
 from bot.domain.records import Broadcast, Delivery
+from bot.domain.regions import PROVINCES
+from bot.domain.validation import ValidationError
+from bot.i18n import N_
+from bot.services.admin import require_admin
+from bot.services.base import Identity, Service, ServiceError
+from bot.services.registry import _problem
 from storage.unit import UnitOfWork
-
 
 BROADCAST_MAX = 3500  # leaves room for the header within Telegram's 4096 characters
 
@@ -68,8 +67,13 @@ class BroadcastService(Service):
             count = len(await uow.broadcasts.recipients(audience, ref))
             if not count:
                 raise ServiceError("no_recipients", N_("No operator is registered there yet."))
-            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_BROADCAST, None, self.clock.now(),
-                                          {"audience": audience, "ref": ref})
+            await uow.conversations.start(
+                who.person.id,
+                ConversationKind.ADMIN_BROADCAST,
+                None,
+                self.clock.now(),
+                {"audience": audience, "ref": ref},
+            )
         return count
 
     async def draft(self, who: Identity, text: str) -> BroadcastPreview:
@@ -79,13 +83,20 @@ class BroadcastService(Service):
         if not body:
             raise ValidationError(_problem(N_("Type the message to send.")))
         if len(body) > BROADCAST_MAX:
-            raise ValidationError(_problem(N_("The message is {length} characters; at most {max} fit. Shorten it."),
-                                           length=len(body), max=BROADCAST_MAX))
+            raise ValidationError(
+                _problem(
+                    N_("The message is {length} characters; at most {max} fit. Shorten it."),
+                    length=len(body),
+                    max=BROADCAST_MAX,
+                )
+            )
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
             if conversation is None or conversation.kind != ConversationKind.ADMIN_BROADCAST:
-                raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /siaran."))
+                raise ServiceError(
+                    "no_conversation", N_("Nothing is waiting for this answer. Start again with /siaran.")
+                )
             state = dict(conversation.state)
             broadcast_id = state.get("broadcast_id")
             if not (broadcast_id and await uow.broadcasts.set_body(broadcast_id, body)):
@@ -120,13 +131,25 @@ class BroadcastService(Service):
             if not await uow.broadcasts.confirm(broadcast_id, len(recipients), now):
                 raise ServiceError("already_done", N_("This broadcast has already been sent or cancelled."))
             for recipient in recipients:
-                await uow.outbox.enqueue(dedupe_key=f"broadcast:{broadcast_id}:{recipient.person_id}",
-                                         chat_id=recipient.chat_id, kind=NotificationKind.BROADCAST, now=now,
-                                         person_id=recipient.person_id, params={"broadcast_id": broadcast_id})
+                await uow.outbox.enqueue(
+                    dedupe_key=f"broadcast:{broadcast_id}:{recipient.person_id}",
+                    chat_id=recipient.chat_id,
+                    kind=NotificationKind.BROADCAST,
+                    now=now,
+                    person_id=recipient.person_id,
+                    params={"broadcast_id": broadcast_id},
+                )
             await uow.conversations.end(who.person.id)
-            await uow.audit.record(self.event(who, "broadcast", broadcast_id, "broadcast",
-                                              to=preview.broadcast.audience_ref or preview.broadcast.audience,
-                                              reason=f"{len(recipients)} recipients"))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "broadcast",
+                    broadcast_id,
+                    "broadcast",
+                    to=preview.broadcast.audience_ref or preview.broadcast.audience,
+                    reason=f"{len(recipients)} recipients",
+                )
+            )
             return BroadcastPreview(preview.broadcast, len(recipients), preview.audience_name)
 
     async def cancel(self, who: Identity, broadcast_id: int) -> None:
@@ -158,9 +181,18 @@ class BroadcastService(Service):
                 author = await uow.people.by_id(broadcast.created_by)
                 if author is not None:
                     await uow.outbox.enqueue(
-                        dedupe_key=f"broadcast_report:{broadcast.id}", chat_id=author.telegram_user_id,
-                        kind=NotificationKind.BROADCAST_REPORT, now=now, person_id=author.id,
-                        params={"broadcast_id": broadcast.id, "sent": delivery.sent, "blocked": delivery.blocked,
-                                "failed": delivery.failed, "recipients": broadcast.recipients})
+                        dedupe_key=f"broadcast_report:{broadcast.id}",
+                        chat_id=author.telegram_user_id,
+                        kind=NotificationKind.BROADCAST_REPORT,
+                        now=now,
+                        person_id=author.id,
+                        params={
+                            "broadcast_id": broadcast.id,
+                            "sent": delivery.sent,
+                            "blocked": delivery.blocked,
+                            "failed": delivery.failed,
+                            "recipients": broadcast.recipients,
+                        },
+                    )
                 reported += 1
         return reported

@@ -16,16 +16,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import today_in
 from bot.domain.kinds import ConversationKind, NotificationKind
+from bot.domain.models import Action, Decree, ProposalStatus, Role
+from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.records import StaffSummary
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
-from bot.domain.models import Action, ProposalStatus, Role
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
-from bot.domain.official_numbers import NumberFormat, parse_official_entry
-from bot.domain.models import Decree
-from bot.domain.records import StaffSummary
-from bot.clock import today_in
 from storage.unit import UnitOfWork
 
 _HEAD_ONLY = N_("Only the head of centre can issue an SK.")
@@ -110,13 +109,21 @@ class DecreeService(StaffService):
                 if proposal.created_at is not None:
                     made = proposal.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
                     earliest = made if earliest is None else max(earliest, made)
-            entry = parse_official_entry(text, self.settings.payments.sk_number_format, today=self._today(),
-                                         field="sk_number", earliest=earliest,
-                                         too_early=N_("An SK cannot be dated {date}, before the proposals it covers "
-                                                      "were made: date it {earliest} or later."))
+            entry = parse_official_entry(
+                text,
+                self.settings.payments.sk_number_format,
+                today=self._today(),
+                field="sk_number",
+                earliest=earliest,
+                too_early=N_(
+                    "An SK cannot be dated {date}, before the proposals it covers "
+                    "were made: date it {earliest} or later."
+                ),
+            )
             if await uow.decrees.number_taken(entry.number):
-                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."),
-                                   number=entry.number)
+                raise ServiceError(
+                    "sk_number_taken", N_("SK number {number} has already been used."), number=entry.number
+                )
             replaces = state.get("card")
             state.update(number=entry.number, date=entry.date.isoformat(), asked=True)
             return replace(await self._save(uow, who, state), replaces=replaces)
@@ -147,13 +154,27 @@ class DecreeService(StaffService):
                 transition = await self.authorize(uow, who, Action.ISSUE_SK, proposal, data)
                 await self.move(uow, who, proposal, transition, now, reason=number, decree_id=decree.id)
                 await uow.bank_accounts.ensure([c.id for c in await uow.clients.of_proposal(proposal.id)], now)
-                await self.notify(uow, await self.operators(uow, proposal), NotificationKind.SK_ISSUED, f"proposal:{proposal.id}:sk",
-                                  {"proposal_id": proposal.id}, now)
-            await uow.audit.record(self.event(who, "decree", decree.id, "issue_sk", to=number,
-                                              reason=",".join(s.code for s in draft.chosen)))
-            await uow.outbox.enqueue(dedupe_key=f"decree:{decree.id}:annex", chat_id=who.person.telegram_user_id,
-                                     kind=NotificationKind.SK_ANNEX, params={"decree_id": decree.id}, now=now,
-                                     person_id=who.person.id)
+                await self.notify(
+                    uow,
+                    await self.operators(uow, proposal),
+                    NotificationKind.SK_ISSUED,
+                    f"proposal:{proposal.id}:sk",
+                    {"proposal_id": proposal.id},
+                    now,
+                )
+            await uow.audit.record(
+                self.event(
+                    who, "decree", decree.id, "issue_sk", to=number, reason=",".join(s.code for s in draft.chosen)
+                )
+            )
+            await uow.outbox.enqueue(
+                dedupe_key=f"decree:{decree.id}:annex",
+                chat_id=who.person.telegram_user_id,
+                kind=NotificationKind.SK_ANNEX,
+                params={"decree_id": decree.id},
+                now=now,
+                person_id=who.person.id,
+            )
             await uow.conversations.end(who.person.id)
             return decree, len(draft.chosen)
 
@@ -184,8 +205,10 @@ class DecreeService(StaffService):
                 proposal = await self.proposal(uow, proposal_id)
                 ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
                 assert ipwl is not None
-                rows.extend(AnnexLine(ipwl.code, ipwl.name, proposal.code, c.full_name, c.nik, c.total)
-                            for c in await uow.clients.of_proposal(proposal_id))
+                rows.extend(
+                    AnnexLine(ipwl.code, ipwl.name, proposal.code, c.full_name, c.nik, c.total)
+                    for c in await uow.clients.of_proposal(proposal_id)
+                )
         rows.sort(key=lambda r: (r.ipwl_code, r.proposal_code))
         return Annex(decree, rows)
 

@@ -26,7 +26,6 @@ log = logging.getLogger("atensi.inbox")
 __all__ = ["BadUpdate", "InboxRow", "InboxService", "InboxStatus", "chat_of_update"]
 
 
-
 class BadUpdate(ValueError):
     """A POSTed body that is not a Telegram update (no JSON object with an integer update_id)."""
 
@@ -54,8 +53,11 @@ def parse_update(body: bytes) -> tuple[int, int, str]:
         update = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise BadUpdate("not JSON") from None
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int) or isinstance(
-            update.get("update_id"), bool):
+    if (
+        not isinstance(update, dict)
+        or not isinstance(update.get("update_id"), int)
+        or isinstance(update.get("update_id"), bool)
+    ):
         raise BadUpdate("no integer update_id")
     # Kept as Telegram sent it (valid UTF-8 JSON, checked above): no second serialisation.
     return int(update["update_id"]), chat_of_update(update), body.decode("utf-8")
@@ -74,8 +76,9 @@ class InboxService(Service):
     async def claim(self, worker: str, *, limit: int, lease: dt.timedelta, busy_chats: list[int]) -> list[InboxRow]:
         """The next updates this worker may handle: each the oldest of its chat, no chat twice."""
         async with self.storage.transaction() as uow:
-            return await uow.inbox.claim(self.clock.now(), worker=worker, limit=limit, lease=lease,
-                                         exclude_chats=busy_chats)
+            return await uow.inbox.claim(
+                self.clock.now(), worker=worker, limit=limit, lease=lease, exclude_chats=busy_chats
+            )
 
     async def extend(self, worker: str, update_ids: list[int], lease: dt.timedelta) -> None:
         """The updates are still being handled: their claims live on."""
@@ -108,9 +111,16 @@ class InboxService(Service):
                 return
             for chat_id in await uow.people.admin_chat_ids():
                 await uow.outbox.enqueue(
-                    dedupe_key=f"{NotificationKind.INBOX_PARKED}:{row.update_id}:{chat_id}", chat_id=chat_id, kind=NotificationKind.INBOX_PARKED,
-                    now=now, params={"update_id": row.update_id, "chat_id": row.chat_key,
-                                     "attempts": row.attempts, "error": error[:200]},
+                    dedupe_key=f"{NotificationKind.INBOX_PARKED}:{row.update_id}:{chat_id}",
+                    chat_id=chat_id,
+                    kind=NotificationKind.INBOX_PARKED,
+                    now=now,
+                    params={
+                        "update_id": row.update_id,
+                        "chat_id": row.chat_key,
+                        "attempts": row.attempts,
+                        "error": error[:200],
+                    },
                 )
         log.error("update %s parked after %d attempt(s): %s", row.update_id, row.attempts, error[:200])
 

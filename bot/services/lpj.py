@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
-from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain import lpj_intake, workflow
-from bot.i18n import N_, FileSize
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.lpj_intake import (
     Cursor,
     Evidence,
@@ -32,14 +31,15 @@ from bot.domain.lpj_intake import (
     ServicePeriod,
     Step,
 )
-from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
-from bot.domain.regions import PROVINCE_ZONES, zone_of
-from bot.services.base import Identity, ServiceError
-from bot.services.reviews import StaffService
-from bot.services.proposals import FileUpload
-from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.domain.records import LastChange, LpjTotals
+from bot.domain.regions import PROVINCE_ZONES, zone_of
+from bot.domain.validation import Problem, ValidationError, parse_free_text
+from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
+from bot.i18n import N_, FileSize
+from bot.services.base import Identity, ServiceError
+from bot.services.proposals import FileUpload
+from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
 
 # Refusals that mean "not yours to do" (audited as "denied"); others are timing or races.
@@ -112,7 +112,6 @@ class ReturnStarted:
     version: int
 
 
-
 class LpjService(StaffService):
     """What operators, PIC and finance do with accountability reports."""
 
@@ -140,13 +139,18 @@ class LpjService(StaffService):
                 # The same answer whether the code exists elsewhere or not: no probing other IPWL's codes.
                 raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=typed or "-")
             if proposal.status not in EDITABLE:
-                raise ServiceError("no_lpj_due", N_("Proposal {code} has no LPJ to fill in now; /status shows where "
-                                                    "it stands."), code=proposal.code)
+                raise ServiceError(
+                    "no_lpj_due",
+                    N_("Proposal {code} has no LPJ to fill in now; /status shows where it stands."),
+                    code=proposal.code,
+                )
             lpj = await uow.lpj.of_proposal(proposal.id) or await uow.lpj.create(proposal.id, now)
             if await uow.lpj.cursor_of(lpj.id) is None:
                 # A returned LPJ opens on its review, with the reasons; a new one on what is missing first.
                 returned = proposal.status == ProposalStatus.LPJ_RETURNED
-                first = Cursor(step=Step.REVIEW) if returned else lpj_intake.start(await self._content(uow, proposal, lpj))
+                first = (
+                    Cursor(step=Step.REVIEW) if returned else lpj_intake.start(await self._content(uow, proposal, lpj))
+                )
                 await uow.lpj.set_cursor(lpj.id, json.dumps(first.to_json()), now)
             await uow.conversations.start(who.person.id, ConversationKind.LPJ, proposal.id, now)
             return await self._state(uow, proposal)
@@ -186,12 +190,26 @@ class LpjService(StaffService):
         wrong moment (a receipt still waiting for its amount) — before anything is downloaded."""
         limit = self.settings.intake.max_file_mb
         if upload.size > limit * 1024 * 1024:
-            raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB. "
-                                             "Send a smaller file or a scan in lower resolution."),
-                                          {"size": FileSize(upload.size), "max": limit}, "block", "file"))
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "The file is {size}; the most the bot can receive is {max} MB. "
+                        "Send a smaller file or a scan in lower resolution."
+                    ),
+                    {"size": FileSize(upload.size), "max": limit},
+                    "block",
+                    "file",
+                )
+            )
         if upload.mime_type not in self.settings.intake.accepted_mime_types:
-            raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
-                                             "or an XLSX/DOCX document."), {}, "block", "file"))
+            raise ValidationError(
+                Problem(
+                    N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), or an XLSX/DOCX document."),
+                    {},
+                    "block",
+                    "file",
+                )
+            )
         if not spreadsheet:
             lpj_intake.receive_file(state.cursor, is_image=(upload.mime_type or "").startswith("image/"))
 
@@ -215,9 +233,18 @@ class LpjService(StaffService):
             outcome = lpj_intake.receive_file(state.cursor, is_image=(upload.mime_type or "").startswith("image/"))
             kind = next(e.kind for e in outcome.effects if isinstance(e, lpj_intake.AddEvidence))
             attachment_id = await uow.attachments.add(
-                state.proposal.id, client_id=None, purpose=f"lpj_{kind.value}", telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id, file_name=upload.file_name, mime_type=upload.mime_type,
-                size=upload.size, sha256=sha256, stored_path=stored_path, uploaded_by=who.person.id, now=now,
+                state.proposal.id,
+                client_id=None,
+                purpose=f"lpj_{kind.value}",
+                telegram_file_id=upload.telegram_file_id,
+                file_unique_id=upload.file_unique_id,
+                file_name=upload.file_name,
+                mime_type=upload.mime_type,
+                size=upload.size,
+                sha256=sha256,
+                stored_path=stored_path,
+                uploaded_by=who.person.id,
+                now=now,
             )
             evidence_id = await uow.lpj.add_evidence(state.lpj.id, attachment_id, kind, now)
             cursor = outcome.cursor
@@ -233,17 +260,25 @@ class LpjService(StaffService):
         ctx = self._context(state, now)
         return parse_lpj_sheet(data, state.content, today=ctx.today, earliest=ctx.earliest)
 
-    async def import_sheet(self, who: Identity, realizations: Sequence[Realization],
-                           services: Sequence[ServicePeriod]) -> LpjState:
+    async def import_sheet(
+        self, who: Identity, realizations: Sequence[Realization], services: Sequence[ServicePeriod]
+    ) -> LpjState:
         """The filled XLSX: every row is written, or none (the parser already refused bad rows)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
             lines = {n.line.id for n in state.content.lines}
             clients = {c.id for c in state.content.clients}
-            if any(r.budget_line_id not in lines for r in realizations) or any(s.client_id not in clients for s in services):
-                raise ServiceError("stale_sheet", N_("This sheet belongs to another version of the proposal. "
-                                                     "Download the template again with the button below."))
+            if any(r.budget_line_id not in lines for r in realizations) or any(
+                s.client_id not in clients for s in services
+            ):
+                raise ServiceError(
+                    "stale_sheet",
+                    N_(
+                        "This sheet belongs to another version of the proposal. "
+                        "Download the template again with the button below."
+                    ),
+                )
             await uow.lpj.set_realizations(state.lpj.id, realizations)
             by_client: dict[int, list[ServicePeriod]] = {}
             for period in services:
@@ -251,8 +286,15 @@ class LpjService(StaffService):
             for client_id, periods in by_client.items():
                 await uow.lpj.set_services(state.lpj.id, client_id, periods)
             await uow.lpj.set_cursor(state.lpj.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
-            await uow.audit.record(self.event(who, "proposal", state.proposal.code, "lpj_sheet",
-                                              reason=f"{len(realizations)} lines, {len(by_client)} clients"))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    state.proposal.code,
+                    "lpj_sheet",
+                    reason=f"{len(realizations)} lines, {len(by_client)} clients",
+                )
+            )
             return await self._state(uow, state.proposal)
 
     async def submit(self, who: Identity, proposal_id: int) -> LpjState:
@@ -270,14 +312,23 @@ class LpjService(StaffService):
             resubmit = proposal.status == ProposalStatus.LPJ_RETURNED
             version = state.lpj.version + 1 if resubmit else state.lpj.version
             late = state.due_on is not None and _local_day(now, state.zone) > state.due_on
-            if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
-                                            lpj_verified_by=None):
+            if not await uow.proposals.move(
+                proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=None
+            ):
                 raise await self._already(uow, proposal)
             await uow.lpj.submit(state.lpj.id, version, now, late=late)
             await uow.conversations.end_for_entity(ConversationKind.LPJ, proposal.id)
-            await uow.audit.record(self.event(who, "proposal", proposal.code, Action.SUBMIT_LPJ.value,
-                                              frm=proposal.status.value, to=transition.target.value,
-                                              reason=f"lpj v{version}" + (" late" if late else "")))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    proposal.code,
+                    Action.SUBMIT_LPJ.value,
+                    frm=proposal.status.value,
+                    to=transition.target.value,
+                    reason=f"lpj v{version}" + (" late" if late else ""),
+                )
+            )
             await self._card(uow, state.ipwl, proposal, f"v{version}:submitted", now, new=True)
             return await self._state(uow, await self._proposal(uow, proposal.id))
 
@@ -294,23 +345,41 @@ class LpjService(StaffService):
         async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VERIFY_LPJ, proposal, who)
-            if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
-                                            lpj_verified_by=who.person.id):
+            if not await uow.proposals.move(
+                proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=who.person.id
+            ):
                 raise await self._already(uow, proposal)
             lpj = await self._lpj(uow, proposal)
             await uow.lpj.mark_verified(lpj.id, who.person.id, now)
-            await uow.audit.record(self.event(who, "proposal", proposal.code, Action.VERIFY_LPJ.value,
-                                              frm=proposal.status.value, to=transition.target.value))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    proposal.code,
+                    Action.VERIFY_LPJ.value,
+                    frm=proposal.status.value,
+                    to=transition.target.value,
+                )
+            )
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
-            await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PROGRESS,
-                              f"lpj:{proposal.id}:v{lpj.version}:verified:operator",
-                              {"proposal_id": proposal.id, "action": Action.VERIFY_LPJ.value, "version": lpj.version},
-                              now)
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                NotificationKind.PROPOSAL_PROGRESS,
+                f"lpj:{proposal.id}:v{lpj.version}:verified:operator",
+                {"proposal_id": proposal.id, "action": Action.VERIFY_LPJ.value, "version": lpj.version},
+                now,
+            )
             for person_id, chat_id in await uow.audiences.role_chats(Role.FINANCE):
-                await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:v{lpj.version}:validate:{chat_id}",
-                                         chat_id=chat_id, person_id=person_id, kind=NotificationKind.LPJ_TO_VALIDATE,
-                                         params={"proposal_id": proposal.id}, now=now)
+                await uow.outbox.enqueue(
+                    dedupe_key=f"lpj:{proposal.id}:v{lpj.version}:validate:{chat_id}",
+                    chat_id=chat_id,
+                    person_id=person_id,
+                    kind=NotificationKind.LPJ_TO_VALIDATE,
+                    params={"proposal_id": proposal.id},
+                    now=now,
+                )
             return await self._review(uow, proposal.id)
 
     async def validate(self, who: Identity, proposal_id: int) -> LpjReview:
@@ -323,8 +392,16 @@ class LpjService(StaffService):
                 raise await self._already(uow, proposal)
             lpj = await self._lpj(uow, proposal)
             await uow.lpj.mark_validated(lpj.id, who.person.id, now)
-            await uow.audit.record(self.event(who, "proposal", proposal.code, Action.VALIDATE_LPJ.value,
-                                              frm=proposal.status.value, to=transition.target.value))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    proposal.code,
+                    Action.VALIDATE_LPJ.value,
+                    frm=proposal.status.value,
+                    to=transition.target.value,
+                )
+            )
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:closed", now)
             await self._tell_operators(uow, proposal, NotificationKind.LPJ_CLOSED, f"lpj:{proposal.id}:closed", now)
@@ -339,8 +416,13 @@ class LpjService(StaffService):
             # (a PIC who also operates the IPWL is refused here, not after typing the reasons).
             await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
             lpj = await self._lpj(uow, proposal)
-            await uow.conversations.start(who.person.id, ConversationKind.LPJ_RETURN, proposal.id, now,
-                                          {"version": lpj.version, "status": proposal.status.value})
+            await uow.conversations.start(
+                who.person.id,
+                ConversationKind.LPJ_RETURN,
+                proposal.id,
+                now,
+                {"version": lpj.version, "status": proposal.status.value},
+            )
             return ReturnStarted(proposal, lpj.version)
 
     async def return_lpj(self, who: Identity, text: str) -> LpjReview:
@@ -350,22 +432,40 @@ class LpjService(StaffService):
         try:
             async with self.unit(who) as uow:
                 conversation = await uow.conversations.of(who.person.id)
-                if conversation is None or conversation.kind != ConversationKind.LPJ_RETURN or conversation.entity_id is None:
+                if (
+                    conversation is None
+                    or conversation.kind != ConversationKind.LPJ_RETURN
+                    or conversation.entity_id is None
+                ):
                     raise ServiceError("no_return", N_("There is no return in progress."))
                 proposal = await self._proposal(uow, conversation.entity_id)
                 transition = await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": reason})
-                if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
-                                                lpj_verified_by=None):
+                if not await uow.proposals.move(
+                    proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=None
+                ):
                     raise await self._already(uow, proposal)
                 lpj = await self._lpj(uow, proposal)
                 await uow.lpj.mark_returned(lpj.id, now)
-                await uow.proposals.add_return_reason(proposal.id, lpj.version, "lpj", reason, by=who.person.id, now=now)
+                await uow.proposals.add_return_reason(
+                    proposal.id, lpj.version, "lpj", reason, by=who.person.id, now=now
+                )
                 await uow.conversations.end(who.person.id)
-                await uow.audit.record(self.event(who, "proposal", proposal.code, Action.RETURN_LPJ.value,
-                                                  frm=proposal.status.value, to=transition.target.value, reason=reason))
+                await uow.audit.record(
+                    self.event(
+                        who,
+                        "proposal",
+                        proposal.code,
+                        Action.RETURN_LPJ.value,
+                        frm=proposal.status.value,
+                        to=transition.target.value,
+                        reason=reason,
+                    )
+                )
                 ipwl = await self._ipwl(uow, proposal)
                 await self._card(uow, ipwl, proposal, f"v{lpj.version}:returned", now)
-                await self._tell_operators(uow, proposal, NotificationKind.LPJ_RETURNED, f"lpj:{proposal.id}:v{lpj.version}:returned", now)
+                await self._tell_operators(
+                    uow, proposal, NotificationKind.LPJ_RETURNED, f"lpj:{proposal.id}:v{lpj.version}:returned", now
+                )
                 return await self._review(uow, proposal.id)
         except (ServiceError, workflow.WorkflowError):
             # The LPJ moved on (or the person lost the role) while they typed: stop asking for reasons.
@@ -394,14 +494,18 @@ class LpjService(StaffService):
         team's PIC, finance, head, admins. Reviewers see the receipts, photos and BAST they approve."""
         async with self.storage.reading() as uow:
             proposal = await self._proposal(uow, proposal_id)
-            allowed = who.actor.operates(proposal.ipwl_id) or who.actor.in_team(proposal.team_id) or any(
-                who.actor.has_role(r) for r in (Role.FINANCE, Role.HEAD, Role.ADMIN))
+            allowed = (
+                who.actor.operates(proposal.ipwl_id)
+                or who.actor.in_team(proposal.team_id)
+                or any(who.actor.has_role(r) for r in (Role.FINANCE, Role.HEAD, Role.ADMIN))
+            )
             if not allowed or await uow.lpj.of_proposal(proposal.id) is None:
                 raise ServiceError("out_of_scope", N_("This LPJ belongs to an IPWL you are not assigned to."))
             state = await self._state(uow, proposal)
             attachments = {a.id: a for a in await uow.attachments.of_proposal(proposal.id)}
-            files = tuple((e, attachments[e.attachment_id]) for e in state.content.evidence
-                          if e.attachment_id in attachments)
+            files = tuple(
+                (e, attachments[e.attachment_id]) for e in state.content.evidence if e.attachment_id in attachments
+            )
             return LpjDetail(state, files)
 
     async def detail_shown(self, who: Identity, proposal_id: int) -> None:
@@ -438,12 +542,14 @@ class LpjService(StaffService):
             raise ServiceError("not_operator", N_("Only IPWL operators can fill in an LPJ."))
         return ipwl_ids
 
-    async def _authorize(self, uow: UnitOfWork, action: Action, proposal: Proposal, who: Identity,
-                         data: dict[str, object] | None = None) -> workflow.Transition:
+    async def _authorize(
+        self, uow: UnitOfWork, action: Action, proposal: Proposal, who: Identity, data: dict[str, object] | None = None
+    ) -> workflow.Transition:
         """``workflow.authorize``; a step someone else already took becomes "X did this at T"."""
         try:
-            return workflow.authorize(action, proposal, who.actor, four_eyes=self.settings.workflow.four_eyes,
-                                      data=data)
+            return workflow.authorize(
+                action, proposal, who.actor, four_eyes=self.settings.workflow.four_eyes, data=data
+            )
         except workflow.WorkflowError as error:
             if error.code in (workflow.ALREADY_DONE, workflow.NOT_ALLOWED_IN_STATUS):
                 change = await uow.lpj.last_change(proposal.code)
@@ -513,16 +619,32 @@ class LpjService(StaffService):
         if proposal.status == ProposalStatus.LPJ_RETURNED:
             reasons = await uow.proposals.return_reasons(proposal.id, lpj.version)
         zone = zone_of(ipwl.province_code) if ipwl.province_code in PROVINCE_ZONES else self.settings.locale.timezone
-        return LpjState(proposal, ipwl, lpj, cursor, content, await uow.lpj.due_on(proposal.id), zone, reasons,
-                        tuple(lpj_intake.check_complete(content, self.rules)))
+        return LpjState(
+            proposal,
+            ipwl,
+            lpj,
+            cursor,
+            content,
+            await uow.lpj.due_on(proposal.id),
+            zone,
+            reasons,
+            tuple(lpj_intake.check_complete(content, self.rules)),
+        )
 
     async def _review(self, uow: UnitOfWork, proposal_id: int) -> LpjReview:
         proposal = await self._proposal(uow, proposal_id)
         lpj = await self._lpj(uow, proposal)
         ipwl = await self._ipwl(uow, proposal)
         team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
-        return LpjReview(proposal, ipwl, lpj, await uow.lpj.totals(lpj.id, proposal.id),
-                         await uow.lpj.due_on(proposal.id), team, await uow.lpj.last_change(proposal.code))
+        return LpjReview(
+            proposal,
+            ipwl,
+            lpj,
+            await uow.lpj.totals(lpj.id, proposal.id),
+            await uow.lpj.due_on(proposal.id),
+            team,
+            await uow.lpj.last_change(proposal.code),
+        )
 
     def _context(self, state: LpjState, now: dt.datetime) -> LpjContext:
         p = state.proposal
@@ -532,15 +654,22 @@ class LpjService(StaffService):
             earliest = dt.date((p.created_at or now).year, 1, 1)
         return LpjContext(today=_local_day(now, state.zone), content=state.content, earliest=earliest, rules=self.rules)
 
-    async def _apply_all(self, uow: UnitOfWork, state: LpjState, effects: Sequence[lpj_intake.Effect],
-                         now: dt.datetime) -> tuple[str, ...]:
+    async def _apply_all(
+        self, uow: UnitOfWork, state: LpjState, effects: Sequence[lpj_intake.Effect], now: dt.datetime
+    ) -> tuple[str, ...]:
         """Write the effects; returns the stored files that no record uses any more."""
         lpj_id = state.lpj.id
         discarded: list[str] = []
         for effect in effects:
             if isinstance(effect, lpj_intake.SetServices):
-                await uow.lpj.set_services(lpj_id, effect.client_id, [
-                    ServicePeriod(effect.client_id, c, effect.served_from, effect.served_to) for c in effect.components])
+                await uow.lpj.set_services(
+                    lpj_id,
+                    effect.client_id,
+                    [
+                        ServicePeriod(effect.client_id, c, effect.served_from, effect.served_to)
+                        for c in effect.components
+                    ],
+                )
             elif isinstance(effect, lpj_intake.SetRealization):
                 await uow.lpj.set_realizations(lpj_id, [Realization(effect.line_id, effect.amount, effect.note)])
             elif isinstance(effect, lpj_intake.FillAsBudgeted):
@@ -554,21 +683,32 @@ class LpjService(StaffService):
                 discarded += [path] if path else []
         return tuple(discarded)
 
-    async def _card(self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, event: str, now: dt.datetime,
-                    *, new: bool = False) -> None:
+    async def _card(
+        self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, event: str, now: dt.datetime, *, new: bool = False
+    ) -> None:
         """Show (or update) the LPJ's card in the PIC team's group."""
         team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
         if team is None or team.group_chat_id is None:
             return
-        await uow.outbox.enqueue(dedupe_key=f"lpj:{proposal.id}:{event}:card", chat_id=team.group_chat_id,
-                                 kind=NotificationKind.LPJ_CARD, now=now,
-                                 params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new})
+        await uow.outbox.enqueue(
+            dedupe_key=f"lpj:{proposal.id}:{event}:card",
+            chat_id=team.group_chat_id,
+            kind=NotificationKind.LPJ_CARD,
+            now=now,
+            params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new},
+        )
 
     async def _tell_operators(self, uow: UnitOfWork, proposal: Proposal, kind: str, key: str, now: dt.datetime) -> None:
         chats = await uow.audiences.operator_chats([proposal.ipwl_id])
         for person_id, chat_id in chats.get(proposal.ipwl_id, []):
-            await uow.outbox.enqueue(dedupe_key=f"{key}:{chat_id}", chat_id=chat_id, person_id=person_id, kind=kind,
-                                     params={"proposal_id": proposal.id}, now=now)
+            await uow.outbox.enqueue(
+                dedupe_key=f"{key}:{chat_id}",
+                chat_id=chat_id,
+                person_id=person_id,
+                kind=kind,
+                params={"proposal_id": proposal.id},
+                now=now,
+            )
 
 
 def _local_day(now: dt.datetime, zone: str) -> dt.date:

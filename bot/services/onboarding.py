@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from zoneinfo import ZoneInfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
+from bot.domain.records import NewIpwl, ProposalSummary
 from bot.files.ipwl_csv import IpwlRow
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.i18n import N_
-from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
 from bot.services.base import Identity, Service, ServiceError
 from bot.update_scope import DuplicateUpdate, pending_update
 from storage.unit import UnitOfWork
-from bot.domain.records import ProposalSummary
-from bot.domain.records import NewIpwl
 
 LOCALES = ("id", "en")
 
@@ -73,15 +72,19 @@ class OnboardingService(Service):
             async with self.storage.transaction() as uow:
                 person = await uow.people.upsert(telegram_user_id, name, self.clock.now(), started=private_chat)
                 grants = set(await uow.people.grants(person.id, self.clock.now()))
-        if telegram_user_id in self.settings.access.admin_user_ids and not person.revoked \
-                and Grant(Role.ADMIN) not in grants:
+        if (
+            telegram_user_id in self.settings.access.admin_user_ids
+            and not person.revoked
+            and Grant(Role.ADMIN) not in grants
+        ):
             grants |= await self._bootstrap_admin(person.id)
         # The service speaks its default language (Indonesian: UU 24/2009 asks it of official
         # communication) until the person chooses another with /bahasa — whatever their phone's
         # language (``language``, Telegram's language_code) says.
         locale = person.locale if person.locale in LOCALES else self.settings.locale.default
-        return Identity(person=person, actor=Actor(person.id, frozenset(grants)), locale=locale,
-                        first_private=first_private)
+        return Identity(
+            person=person, actor=Actor(person.id, frozenset(grants)), locale=locale, first_private=first_private
+        )
 
     async def _bootstrap_admin(self, person_id: int) -> set[Grant]:
         """The configuration's ``admin_user_ids`` bootstrap admins: on first contact the person is
@@ -91,8 +94,11 @@ class OnboardingService(Service):
             if await uow.people.ever_held(person_id, Role.ADMIN):
                 return set()
             if await uow.people.add_grant(person_id, Grant(Role.ADMIN), self.clock.now()):
-                await uow.audit.record(self.event(None, "person", person_id, "grant_role", to=Role.ADMIN.value,
-                                                  reason="access.admin_user_ids"))
+                await uow.audit.record(
+                    self.event(
+                        None, "person", person_id, "grant_role", to=Role.ADMIN.value, reason="access.admin_user_ids"
+                    )
+                )
             return set(await uow.people.grants(person_id, self.clock.now()))
 
     async def menu_owners(self, after_id: int = 0, limit: int = 500) -> list[MenuOwner]:
@@ -103,8 +109,9 @@ class OnboardingService(Service):
         owners = []
         for row in rows:
             roles = set() if row.revoked else set(row.roles)
-            owners.append(MenuOwner(row.person_id, row.telegram_user_id, row.locale, frozenset(roles),
-                                    row.menu_published))
+            owners.append(
+                MenuOwner(row.person_id, row.telegram_user_id, row.locale, frozenset(roles), row.menu_published)
+            )
         return owners
 
     async def menu_published(self, person_id: int, fingerprint: str | None) -> None:
@@ -139,10 +146,12 @@ class OnboardingService(Service):
         if grant_valid_until is not None:
             zone = ZoneInfo(self.settings.locale.timezone)
             if grant_valid_until <= now.astimezone(zone).date():
-                raise ServiceError("grant_expiry_past",
-                                   N_("The last day of the role must be after today (for example {example})."),
-                                   example=(now.astimezone(zone).date() + dt.timedelta(days=90)).strftime("%d-%m-%Y"))
-            lapses = dt.datetime.combine(grant_valid_until + dt.timedelta(days=1), dt.time(0), zone).astimezone(dt.timezone.utc)
+                raise ServiceError(
+                    "grant_expiry_past",
+                    N_("The last day of the role must be after today (for example {example})."),
+                    example=(now.astimezone(zone).date() + dt.timedelta(days=90)).strftime("%d-%m-%Y"),
+                )
+            lapses = dt.datetime.combine(grant_valid_until + dt.timedelta(days=1), dt.time(0), zone).astimezone(dt.UTC)
         async with self.storage.transaction() as uow:
             ipwl_id = team_id = None
             if role == Role.OPERATOR:
@@ -170,8 +179,16 @@ class OnboardingService(Service):
                 expires_at=expires,
                 grant_valid_until=lapses,
             )
-            await uow.audit.record(self.event(created_by, "invite", invite.id, "create_invite", to=role.value,
-                                              reason=None if grant_valid_until is None else f"valid_until {grant_valid_until.isoformat()}"))
+            await uow.audit.record(
+                self.event(
+                    created_by,
+                    "invite",
+                    invite.id,
+                    "create_invite",
+                    to=role.value,
+                    reason=None if grant_valid_until is None else f"valid_until {grant_valid_until.isoformat()}",
+                )
+            )
         return invite
 
     async def redeem_invite(self, who: Identity, token: str) -> Redemption:
@@ -186,7 +203,9 @@ class OnboardingService(Service):
                 )
             if invite.used_at is not None:
                 if invite.used_by == who.person.id:
-                    raise ServiceError("invite_already_yours", N_("You have already used this invitation; your access is active."))
+                    raise ServiceError(
+                        "invite_already_yours", N_("You have already used this invitation; your access is active.")
+                    )
                 raise ServiceError(
                     "invite_used",
                     N_("This invitation link has already been used. Ask the centre's admin for a new one."),
@@ -207,8 +226,9 @@ class OnboardingService(Service):
             grant = Grant(invite.role, invite.ipwl_id, invite.team_id)
             await uow.people.add_grant(who.person.id, grant, now, valid_until=invite.grant_valid_until)
             await uow.audit.record(
-                self.event(who, "person", who.person.id, "redeem_invite", to=invite.role.value,
-                            reason=f"invite {invite.id}")
+                self.event(
+                    who, "person", who.person.id, "redeem_invite", to=invite.role.value, reason=f"invite {invite.id}"
+                )
             )
             ipwl = await uow.ipwl.by_id(invite.ipwl_id) if invite.ipwl_id else None
             team = await uow.teams.by_id(invite.team_id) if invite.team_id else None
@@ -221,7 +241,8 @@ class OnboardingService(Service):
         code = team_code.strip()
         if not code:
             raise ServiceError(
-                "team_required", N_("Write the PIC team code after the command, e.g. {example}."),
+                "team_required",
+                N_("Write the PIC team code after the command, e.g. {example}."),
                 example="/hubungkan TIM1",
             )
         async with self.storage.transaction() as uow:
@@ -229,8 +250,10 @@ class OnboardingService(Service):
             if team is None:
                 known = ", ".join(t.code for t in await uow.teams.all()) or "-"
                 raise ServiceError(
-                    "unknown_team", N_("There is no PIC team with code {code}. Known teams: {known}."),
-                    code=code[:30], known=known,
+                    "unknown_team",
+                    N_("There is no PIC team with code {code}. Known teams: {known}."),
+                    code=code[:30],
+                    known=known,
                 )
             await uow.teams.bind_group(team.id, chat_id)
             await uow.audit.record(self.event(who, "team", team.id, "bind_group", to=str(chat_id)))
@@ -243,7 +266,9 @@ class OnboardingService(Service):
             raise ServiceError("admin_only", N_("Only an admin can do this."))
         code, name = code.strip().upper(), name.strip()
         if not code or len(code) > 20 or not code.replace("-", "").replace("_", "").isalnum():
-            raise ServiceError("bad_team_code", N_("A team code is 1–20 letters or digits, e.g. {example}."), example="TIM1")
+            raise ServiceError(
+                "bad_team_code", N_("A team code is 1–20 letters or digits, e.g. {example}."), example="TIM1"
+            )
         if not name or len(name) > 100:
             raise ServiceError("bad_team_name", N_("A team name is 1–100 characters."))
         now = self.clock.now()
@@ -273,15 +298,25 @@ class OnboardingService(Service):
                 if row.code.lower() in existing:
                     problems.append(ImportProblem(row.row, N_("IPWL code {code} already exists"), {"code": row.code}))
                 if row.code.lower() in seen:
-                    problems.append(ImportProblem(row.row, N_("IPWL code {code} appears twice in the file"), {"code": row.code}))
+                    problems.append(
+                        ImportProblem(row.row, N_("IPWL code {code} appears twice in the file"), {"code": row.code})
+                    )
                 seen.add(row.code.lower())
                 team = teams.get(row.team_code.upper()) if row.team_code else None
                 if row.team_code and team is None:
                     problems.append(ImportProblem(row.row, N_("unknown PIC team {code}"), {"code": row.team_code}))
                 items.append(
-                    NewIpwl(row.code, row.name, row.province_code, row.regency, row.address,
-                            row.pks_number, row.pks_valid_from, row.pks_valid_until,
-                            team.id if team else None)
+                    NewIpwl(
+                        row.code,
+                        row.name,
+                        row.province_code,
+                        row.regency,
+                        row.address,
+                        row.pks_number,
+                        row.pks_valid_from,
+                        row.pks_valid_until,
+                        team.id if team else None,
+                    )
                 )
             if problems:
                 raise ImportRejected(problems)
@@ -343,4 +378,3 @@ class OnboardingService(Service):
                 team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
                 result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
         return result
-

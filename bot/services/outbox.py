@@ -105,7 +105,9 @@ class OutboxService(Service):
             if tell_admins and message.kind not in SELF_REPORTING_KINDS:
                 for chat_id in await uow.people.admin_chat_ids():
                     await uow.outbox.enqueue(
-                        dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}", chat_id=chat_id,
-                        kind=NotificationKind.DELIVERY_FAILED, now=now,
+                        dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}",
+                        chat_id=chat_id,
+                        kind=NotificationKind.DELIVERY_FAILED,
+                        now=now,
                         params={"chat_id": message.chat_id, "kind": message.kind, "person_id": message.person_id},
                     )

@@ -16,25 +16,45 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.files.finance_sheets import AccountInput, TransferInput
-from bot.i18n import N_
 from bot.domain.models import (
-    Action, BankAccountStatus, Client, Ipwl, Person, Proposal, ProposalStatus, Role, TransferStatus,
+    Action,
+    BankAccountStatus,
+    Client,
+    Ipwl,
+    Person,
+    Proposal,
+    ProposalStatus,
+    Role,
+    TransferStatus,
 )
-from bot.services.base import Identity, ServiceError
-from bot.services.reviews import StaffService
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
 from bot.domain.validation import (
-    BANKS, Bank, Problem, holder_name_warning, parse_account_number, parse_free_text, parse_name,
+    BANKS,
+    Bank,
+    Problem,
+    holder_name_warning,
+    parse_account_number,
+    parse_free_text,
+    parse_name,
 )
+from bot.files.finance_sheets import AccountInput, TransferInput
+from bot.i18n import N_
+from bot.services.base import Identity, ServiceError
+from bot.services.reviews import StaffService
 
-__all__ = ["AccountInput", "AccountService", "Accounts", "Beneficiary", "PaymentService", "PaymentStep", "TransferInput"]
+__all__ = [
+    "AccountInput",
+    "AccountService",
+    "Accounts",
+    "Beneficiary",
+    "PaymentService",
+    "PaymentStep",
+    "TransferInput",
+]
+from bot.clock import today_in
 from bot.domain.models import BankAccount, Payment, Transfer
 from bot.domain.records import AccountShare, StaffSummary
-from bot.clock import today_in
 from storage.unit import UnitOfWork
-
-
 
 _FILLED = frozenset({BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED})
 _FAILED = frozenset({TransferStatus.FAILED, TransferStatus.RETURNED})
@@ -145,9 +165,13 @@ class _FinanceBase(StaffService):
         assert ipwl is not None
         accounts = await uow.bank_accounts.of_proposal(proposal.id)
         transfers = await uow.transfers.of_proposal(proposal.id)
-        rows = [Beneficiary(c, accounts.get(c.id), transfers.get(c.id)) for c in await uow.clients.of_proposal(proposal.id)]
+        rows = [
+            Beneficiary(c, accounts.get(c.id), transfers.get(c.id)) for c in await uow.clients.of_proposal(proposal.id)
+        ]
         shares = await uow.bank_accounts.shared(proposal.id, _year(proposal))
-        return Accounts(proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares))
+        return Accounts(
+            proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares)
+        )
 
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
         client = await uow.clients.by_id(client_id)
@@ -200,7 +224,9 @@ class AccountService(_FinanceBase):
             proposal, row = await self.beneficiary(uow, client_id)
             self._check_editable(who, proposal, row)
             state = {"client_id": client_id, "step": "bank"}
-            await uow.conversations.start(who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(
+                who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), state
+            )
             return await self._entry(uow, state)
 
     async def choose_bank(self, who: Identity, bank_code: str) -> AccountEntry:
@@ -257,12 +283,22 @@ class AccountService(_FinanceBase):
             passbook_id = None
             if passbook is not None:
                 passbook_id = await uow.attachments.add(
-                    proposal.id, client_id=row.client.id, purpose="passbook", telegram_file_id=passbook.telegram_file_id,
-                    file_unique_id=passbook.file_unique_id, file_name=passbook.file_name, mime_type=passbook.mime_type,
-                    size=passbook.size, sha256=passbook.sha256, stored_path=passbook.stored_path,
-                    uploaded_by=who.person.id, now=now)
-            await self._store(uow, who, proposal, row.client, BANKS[state["bank"]], state["number"], state["holder"],
-                              passbook_id, now)
+                    proposal.id,
+                    client_id=row.client.id,
+                    purpose="passbook",
+                    telegram_file_id=passbook.telegram_file_id,
+                    file_unique_id=passbook.file_unique_id,
+                    file_name=passbook.file_name,
+                    mime_type=passbook.mime_type,
+                    size=passbook.size,
+                    sha256=passbook.sha256,
+                    stored_path=passbook.stored_path,
+                    uploaded_by=who.person.id,
+                    now=now,
+                )
+            await self._store(
+                uow, who, proposal, row.client, BANKS[state["bank"]], state["number"], state["holder"], passbook_id, now
+            )
             await uow.conversations.end(who.person.id)
             return await self._after_save(uow, who, proposal, now, [row.client.id])
 
@@ -272,8 +308,12 @@ class AccountService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id)
             self._check_operator(who, proposal)
             if proposal.status != ProposalStatus.DECREED:
-                raise ServiceError("accounts_not_open", N_("The accounts of {code} cannot be changed now."), code=proposal.code)
-            await uow.conversations.start(who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), {"step": "sheet"})
+                raise ServiceError(
+                    "accounts_not_open", N_("The accounts of {code} cannot be changed now."), code=proposal.code
+                )
+            await uow.conversations.start(
+                who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), {"step": "sheet"}
+            )
             return await self.accounts(uow, proposal)
 
     async def sheet_proposal(self, who: Identity) -> Accounts:
@@ -305,7 +345,9 @@ class AccountService(_FinanceBase):
             result = await self._after_save(uow, who, proposal, now, [i.client_id for i in inputs])
             # One account, one client: the sheet's numbers against each other and this year's clients.
             for item in inputs:
-                warnings.extend(_share_warnings(proposal, by_id[item.client_id].client, result.shared_with(item.client_id)))
+                warnings.extend(
+                    _share_warnings(proposal, by_id[item.client_id].client, result.shared_with(item.client_id))
+                )
             return replace(result, warnings=tuple(warnings))
 
     # --- the verifier (PIC team or finance) --------------------------------------------------------
@@ -317,8 +359,9 @@ class AccountService(_FinanceBase):
             await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
             return await self.accounts(uow, proposal)
 
-    async def verify(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None,
-                     shown: int | None = None) -> Accounts:
+    async def verify(
+        self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None, shown: int | None = None
+    ) -> Accounts:
         """Verify one client's account (or every submitted one); when all are verified, so is the proposal.
 
         ``shown`` is what the button was drawn for: the account's revision (one client) or the
@@ -342,20 +385,44 @@ class AccountService(_FinanceBase):
                     raise ServiceError("stale", _STALE)
             await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
             for row in rows:
-                if await uow.bank_accounts.move(row.client.id, frm=[BankAccountStatus.SUBMITTED],
-                                                to=BankAccountStatus.VERIFIED, now=now, revision=row.revision):
-                    await uow.audit.record(self.event(who, "client", row.client.id, "verify_account",
-                                                      frm="submitted", to="verified", reason=proposal.code))
+                if await uow.bank_accounts.move(
+                    row.client.id,
+                    frm=[BankAccountStatus.SUBMITTED],
+                    to=BankAccountStatus.VERIFIED,
+                    now=now,
+                    revision=row.revision,
+                ):
+                    await uow.audit.record(
+                        self.event(
+                            who,
+                            "client",
+                            row.client.id,
+                            "verify_account",
+                            frm="submitted",
+                            to="verified",
+                            reason=proposal.code,
+                        )
+                    )
             state = await self.accounts(uow, proposal)
             if all(r.account_status == BankAccountStatus.VERIFIED for r in state.rows):
                 transition = await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal)
                 proposal = await self.move(uow, who, proposal, transition, now)
-                await self.notify(uow, await uow.staff.holding(Role.FINANCE), NotificationKind.ACCOUNTS_VERIFIED,
-                                  f"proposal:{proposal.id}:accounts_verified", {"proposal_id": proposal.id}, now)
-                await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PROGRESS,
-                                  f"proposal:{proposal.id}:accounts_verified:operator",
-                                  {"proposal_id": proposal.id, "action": Action.VERIFY_ACCOUNTS.value,
-                                   "version": proposal.version}, now)
+                await self.notify(
+                    uow,
+                    await uow.staff.holding(Role.FINANCE),
+                    NotificationKind.ACCOUNTS_VERIFIED,
+                    f"proposal:{proposal.id}:accounts_verified",
+                    {"proposal_id": proposal.id},
+                    now,
+                )
+                await self.notify(
+                    uow,
+                    await self.operators(uow, proposal),
+                    NotificationKind.PROPOSAL_PROGRESS,
+                    f"proposal:{proposal.id}:accounts_verified:operator",
+                    {"proposal_id": proposal.id, "action": Action.VERIFY_ACCOUNTS.value, "version": proposal.version},
+                    now,
+                )
                 state = replace(state, proposal=proposal)
             return state
 
@@ -375,15 +442,32 @@ class AccountService(_FinanceBase):
             client_id, _ = await self.conversation(uow, who, ConversationKind.ACCOUNT_RETURN)
             proposal, row = await self.beneficiary(uow, client_id or 0)
             transition = await self.authorize(uow, who, Action.RETURN_ACCOUNTS, proposal, {"reason": reason})
-            await uow.bank_accounts.move(row.client.id, frm=_FILLED, to=BankAccountStatus.REJECTED, now=now, reason=reason)
-            await uow.audit.record(self.event(who, "client", row.client.id, "return_account", to="rejected", reason=reason))
-            await uow.proposals.add_return_reason(proposal.id, proposal.version, "accounts", reason, by=who.person.id,
-                                                  now=now, client_id=row.client.id, field="bank_account")
+            await uow.bank_accounts.move(
+                row.client.id, frm=_FILLED, to=BankAccountStatus.REJECTED, now=now, reason=reason
+            )
+            await uow.audit.record(
+                self.event(who, "client", row.client.id, "return_account", to="rejected", reason=reason)
+            )
+            await uow.proposals.add_return_reason(
+                proposal.id,
+                proposal.version,
+                "accounts",
+                reason,
+                by=who.person.id,
+                now=now,
+                client_id=row.client.id,
+                field="bank_account",
+            )
             proposal = await self.move(uow, who, proposal, transition, now, reason=reason)
             revision = await uow.group_cards.revision(proposal.code)
-            await self.notify(uow, await self.operators(uow, proposal), NotificationKind.ACCOUNT_RETURNED,
-                              f"client:{row.client.id}:account_returned@{revision}",
-                              {"proposal_id": proposal.id, "client_id": row.client.id}, now)
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                NotificationKind.ACCOUNT_RETURNED,
+                f"client:{row.client.id}:account_returned@{revision}",
+                {"proposal_id": proposal.id, "client_id": row.client.id},
+                now,
+            )
             await uow.conversations.end(who.person.id)
             return await self.accounts(uow, proposal)
 
@@ -391,8 +475,12 @@ class AccountService(_FinanceBase):
 
     def _check_operator(self, who: Identity, proposal: Proposal) -> None:
         if not who.actor.operates(proposal.ipwl_id):
-            raise self.denied(ServiceError("out_of_scope", N_("You are not an operator of this IPWL.")),
-                              "proposal", proposal.code, "accounts: out_of_scope")
+            raise self.denied(
+                ServiceError("out_of_scope", N_("You are not an operator of this IPWL.")),
+                "proposal",
+                proposal.code,
+                "accounts: out_of_scope",
+            )
 
     def _check_editable(self, who: Identity, proposal: Proposal, row: Beneficiary) -> None:
         """Accounts are typed after the SK; later only a rejected one (after a failed transfer)."""
@@ -402,21 +490,36 @@ class AccountService(_FinanceBase):
             return
         if proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and status == BankAccountStatus.REJECTED:
             return
-        raise ServiceError("account_locked", N_("The account of {name} cannot be changed now."), name=row.client.full_name)
+        raise ServiceError(
+            "account_locked", N_("The account of {name} cannot be changed now."), name=row.client.full_name
+        )
 
-    async def _store(self, uow: UnitOfWork, who: Identity, proposal: Proposal, client: Client, bank: Bank,
-                     number: str, holder: str, passbook_id: int | None, now: dt.datetime) -> None:
+    async def _store(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        proposal: Proposal,
+        client: Client,
+        bank: Bank,
+        number: str,
+        holder: str,
+        passbook_id: int | None,
+        now: dt.datetime,
+    ) -> None:
         # Before the save: a concurrent save of the same number (PostgreSQL) waits, so the one
         # saved second always sees the first among the number's holders.
         await uow.bank_accounts.lock_numbers([number])
         await uow.bank_accounts.lock_accounts([client.id])
-        await uow.bank_accounts.save(client.id, bank_code=bank.code, account_number=number, holder_name=holder,
-                                     passbook_id=passbook_id, now=now)
-        await uow.audit.record(self.event(who, "client", client.id, "submit_account", to="submitted",
-                                          reason=proposal.code))
+        await uow.bank_accounts.save(
+            client.id, bank_code=bank.code, account_number=number, holder_name=holder, passbook_id=passbook_id, now=now
+        )
+        await uow.audit.record(
+            self.event(who, "client", client.id, "submit_account", to="submitted", reason=proposal.code)
+        )
 
-    async def _after_save(self, uow: UnitOfWork, who: Identity, proposal: Proposal, now: dt.datetime,
-                          saved: Sequence[int]) -> Accounts:
+    async def _after_save(
+        self, uow: UnitOfWork, who: Identity, proposal: Proposal, now: dt.datetime, saved: Sequence[int]
+    ) -> Accounts:
         """All accounts in → to the verifiers; a replacement after a failed transfer → to finance."""
         proposal = await self.proposal(uow, proposal.id)
         state = await self.accounts(uow, proposal)
@@ -425,28 +528,52 @@ class AccountService(_FinanceBase):
         replaced = len(await uow.audit.for_entity("client", str(saved[0]))) if saved else 0
         if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.rows):
             # After an account was sent back, the verifiers' card comes back (with its buttons).
-            again = any(r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version))
+            again = any(
+                r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version)
+            )
             transition = await self.authorize(uow, who, Action.SUBMIT_ACCOUNTS, proposal)
             proposal = await self.move(uow, who, proposal, transition, now)
-            await self.notify(uow, await self.verifiers(uow, proposal), NotificationKind.ACCOUNTS_SUBMITTED,
-                              f"proposal:{proposal.id}:accounts@{revision}",
-                              {"proposal_id": proposal.id, "again": again}, now)
+            await self.notify(
+                uow,
+                await self.verifiers(uow, proposal),
+                NotificationKind.ACCOUNTS_SUBMITTED,
+                f"proposal:{proposal.id}:accounts@{revision}",
+                {"proposal_id": proposal.id, "again": again},
+                now,
+            )
             state = replace(state, proposal=proposal)
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
-            await self.notify(uow, await uow.staff.holding(Role.FINANCE), NotificationKind.ACCOUNT_FIXED,
-                              f"client:{saved[0] if saved else 0}:account_fixed@{replaced}", {"proposal_id": proposal.id}, now)
+            await self.notify(
+                uow,
+                await uow.staff.holding(Role.FINANCE),
+                NotificationKind.ACCOUNT_FIXED,
+                f"client:{saved[0] if saved else 0}:account_fixed@{replaced}",
+                {"proposal_id": proposal.id},
+                now,
+            )
         return state
 
     async def _save_state(self, uow: UnitOfWork, who: Identity, state: dict[str, Any]) -> AccountEntry:
         conversation = await uow.conversations.of(who.person.id)
-        await uow.conversations.start(who.person.id, ConversationKind.BANK_ACCOUNT, conversation.entity_id if conversation else None,
-                                      self.clock.now(), state)
+        await uow.conversations.start(
+            who.person.id,
+            ConversationKind.BANK_ACCOUNT,
+            conversation.entity_id if conversation else None,
+            self.clock.now(),
+            state,
+        )
         return await self._entry(uow, state)
 
     async def _entry(self, uow: UnitOfWork, state: dict[str, Any]) -> AccountEntry:
         proposal, row = await self.beneficiary(uow, int(state["client_id"]))
-        return AccountEntry(proposal, row.client, state["step"], BANKS.get(state.get("bank") or ""),
-                            state.get("number"), state.get("holder"))
+        return AccountEntry(
+            proposal,
+            row.client,
+            state["step"],
+            BANKS.get(state.get("bank") or ""),
+            state.get("number"),
+            state.get("holder"),
+        )
 
 
 # ------------------------------------------------------------------------------------- payments
@@ -486,17 +613,27 @@ class PaymentService(_FinanceBase):
             step = state.get("step")
             if step == "spp":
                 decree = await uow.decrees.of_proposal(proposal.id)
-                entry = self._entry(text, "spp", earliest=decree.issued_on if decree else None,
-                                    too_early=N_("The SPP cannot be dated {date}, before the SK ({earliest})."))
+                entry = self._entry(
+                    text,
+                    "spp",
+                    earliest=decree.issued_on if decree else None,
+                    too_early=N_("The SPP cannot be dated {date}, before the SK ({earliest})."),
+                )
                 state.update(step="spm", spp=[entry.number, entry.date.isoformat()])
             elif step == "spm":
-                entry = self._entry(text, "spm", earliest=dt.date.fromisoformat(state["spp"][1]),
-                                    too_early=N_("The SPM cannot be dated {date}, before its SPP ({earliest})."))
+                entry = self._entry(
+                    text,
+                    "spm",
+                    earliest=dt.date.fromisoformat(state["spp"][1]),
+                    too_early=N_("The SPM cannot be dated {date}, before its SPP ({earliest})."),
+                )
                 # Shown apart for a last look; nothing is recorded before "Save".
                 state.update(step="confirm", spm=[entry.number, entry.date.isoformat()])
             elif step == "confirm":
-                raise ServiceError("payment_confirm_orders", N_("Check the SPP and SPM above and press Save, or "
-                                                               "Type again to correct them."))
+                raise ServiceError(
+                    "payment_confirm_orders",
+                    N_("Check the SPP and SPM above and press Save, or Type again to correct them."),
+                )
             elif step and step.startswith("fail:"):
                 _, client_id, status, revision = (step.split(":") + [""])[:4]
                 reason = parse_free_text(text, field="reason", min_length=3, max_length=500)
@@ -505,7 +642,9 @@ class PaymentService(_FinanceBase):
                 if row.transfer_status == TransferStatus.SENT:
                     raise ServiceError("stale", _STALE)
                 self._check_shown(row, int(revision) if revision.isdigit() else None)
-                await self._failed(uow, who, proposal, int(client_id), TransferStatus(status), reason, self.today(), now)
+                await self._failed(
+                    uow, who, proposal, int(client_id), TransferStatus(status), reason, self.today(), now
+                )
                 state = {"step": None}
             else:
                 raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
@@ -523,19 +662,38 @@ class PaymentService(_FinanceBase):
                 raise ServiceError("stale", _STALE)
             if save:
                 (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
-                await uow.payments.record(proposal.id, spp_number=spp_number, spp_date=dt.date.fromisoformat(spp_date),
-                                          spm_number=spm_number, spm_date=dt.date.fromisoformat(spm_date),
-                                          by=who.person.id, now=now)
-                await uow.audit.record(self.event(who, "proposal", proposal.code, "record_orders",
-                                                  reason=f"SPP {spp_number} {spp_date}; SPM {spm_number} {spm_date}"))
+                await uow.payments.record(
+                    proposal.id,
+                    spp_number=spp_number,
+                    spp_date=dt.date.fromisoformat(spp_date),
+                    spm_number=spm_number,
+                    spm_date=dt.date.fromisoformat(spm_date),
+                    by=who.person.id,
+                    now=now,
+                )
+                await uow.audit.record(
+                    self.event(
+                        who,
+                        "proposal",
+                        proposal.code,
+                        "record_orders",
+                        reason=f"SPP {spp_number} {spp_date}; SPM {spm_number} {spm_date}",
+                    )
+                )
                 state = {"step": None}
             else:
                 state = {"step": "spp"}
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
-    async def sent(self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None,
-                   revision: int | None = None) -> PaymentStep:
+    async def sent(
+        self,
+        who: Identity,
+        client_id: int | None = None,
+        *,
+        proposal_id: int | None = None,
+        revision: int | None = None,
+    ) -> PaymentStep:
         """Record a transfer as sent today for its full amount (one client, or every pending one).
 
         One client's button carries the ``revision`` of the account it was shown for: pressed
@@ -553,14 +711,18 @@ class PaymentService(_FinanceBase):
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
                 await self._may_record(uow, who, proposal)
-                rows = [r for r in (await self.accounts(uow, proposal)).rows
-                        if r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED]
+                rows = [
+                    r
+                    for r in (await self.accounts(uow, proposal)).rows
+                    if r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED
+                ]
             for row in rows:
                 await self._sent(uow, who, proposal, row, row.client.total, self.today(), None, now)
             return await self._finish(uow, who, proposal, now)
 
-    async def start_failure(self, who: Identity, client_id: int, status: TransferStatus,
-                            revision: int | None = None) -> PaymentStep:
+    async def start_failure(
+        self, who: Identity, client_id: int, status: TransferStatus, revision: int | None = None
+    ) -> PaymentStep:
         """A transfer failed or came back: ask for the reason (the button's account must still be current)."""
         if status not in _FAILED:
             raise ServiceError("stale", _STALE)
@@ -586,8 +748,17 @@ class PaymentService(_FinanceBase):
                 if item.status == TransferStatus.SENT:
                     await self._sent(uow, who, proposal, row, item.amount, item.on, item.note, now)
                 else:
-                    await self._failed(uow, who, proposal, row.client.id, item.status, item.note or "-", item.on, now,
-                                       amount=item.amount)
+                    await self._failed(
+                        uow,
+                        who,
+                        proposal,
+                        row.client.id,
+                        item.status,
+                        item.note or "-",
+                        item.on,
+                        now,
+                        amount=item.amount,
+                    )
             return await self._finish(uow, who, proposal, now)
 
     # --- internals ---------------------------------------------------------------------------------
@@ -595,8 +766,12 @@ class PaymentService(_FinanceBase):
     async def _finance(self, who: Identity) -> None:
         if not who.actor.has_role(Role.FINANCE):
             async with self.unit(who):
-                raise self.denied(ServiceError("finance_only", N_("Only finance can record payments.")),
-                                  "command", "bayar", "bayar: role_required")
+                raise self.denied(
+                    ServiceError("finance_only", N_("Only finance can record payments.")),
+                    "command",
+                    "bayar",
+                    "bayar: role_required",
+                )
 
     @staticmethod
     def _check_shown(row: Beneficiary, revision: int | None) -> None:
@@ -609,39 +784,88 @@ class PaymentService(_FinanceBase):
         if await uow.payments.of_proposal(proposal.id) is None:
             raise ServiceError("orders_first", N_("Record the SPP and SPM of {code} first."), code=proposal.code)
 
-    async def _sent(self, uow: UnitOfWork, who: Identity, proposal: Proposal, row: Beneficiary, amount: int,
-                    on: dt.date, note: str | None, now: dt.datetime) -> None:
+    async def _sent(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        proposal: Proposal,
+        row: Beneficiary,
+        amount: int,
+        on: dt.date,
+        note: str | None,
+        now: dt.datetime,
+    ) -> None:
         if row.transfer_status == TransferStatus.SENT:
             return  # a double tap, or a workbook sent twice: nothing changes
         if row.account_status == BankAccountStatus.SUBMITTED:
             # A new account after a failed transfer: finance checks it as it records the transfer.
-            await uow.bank_accounts.move(row.client.id, frm=[BankAccountStatus.SUBMITTED],
-                                         to=BankAccountStatus.VERIFIED, now=now)
-            await uow.audit.record(self.event(who, "client", row.client.id, "verify_account", frm="submitted",
-                                              to="verified", reason=proposal.code))
+            await uow.bank_accounts.move(
+                row.client.id, frm=[BankAccountStatus.SUBMITTED], to=BankAccountStatus.VERIFIED, now=now
+            )
+            await uow.audit.record(
+                self.event(
+                    who, "client", row.client.id, "verify_account", frm="submitted", to="verified", reason=proposal.code
+                )
+            )
         elif row.account_status != BankAccountStatus.VERIFIED:
             raise ServiceError("no_account", N_("{name} has no verified bank account yet."), name=row.client.full_name)
-        await uow.transfers.record(row.client.id, amount=amount, status=TransferStatus.SENT, on=on, note=note,
-                                   by=who.person.id, now=now)
-        await uow.audit.record(self.event(who, "client", row.client.id, "transfer", frm=row.transfer_status.value,
-                                          to="sent", reason=f"{proposal.code} {amount}"))
+        await uow.transfers.record(
+            row.client.id, amount=amount, status=TransferStatus.SENT, on=on, note=note, by=who.person.id, now=now
+        )
+        await uow.audit.record(
+            self.event(
+                who,
+                "client",
+                row.client.id,
+                "transfer",
+                frm=row.transfer_status.value,
+                to="sent",
+                reason=f"{proposal.code} {amount}",
+            )
+        )
 
-    async def _failed(self, uow: UnitOfWork, who: Identity, proposal: Proposal, client_id: int, status: TransferStatus,
-                      reason: str, on: dt.date, now: dt.datetime, *, amount: int | None = None) -> None:
+    async def _failed(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        proposal: Proposal,
+        client_id: int,
+        status: TransferStatus,
+        reason: str,
+        on: dt.date,
+        now: dt.datetime,
+        *,
+        amount: int | None = None,
+    ) -> None:
         """The money did not arrive: the client's account goes back to the operator."""
         _, row = await self.beneficiary(uow, client_id)
         if row.client.proposal_id != proposal.id:
             raise ServiceError("stale", _STALE)
-        await uow.transfers.record(client_id, amount=amount if amount is not None else row.client.total, status=status,
-                                   on=on, note=reason, by=who.person.id, now=now)
+        await uow.transfers.record(
+            client_id,
+            amount=amount if amount is not None else row.client.total,
+            status=status,
+            on=on,
+            note=reason,
+            by=who.person.id,
+            now=now,
+        )
         await uow.bank_accounts.move(client_id, frm=_FILLED, to=BankAccountStatus.REJECTED, now=now, reason=reason)
-        await uow.audit.record(self.event(who, "client", client_id, "transfer", frm=row.transfer_status.value,
-                                          to=status.value, reason=reason))
+        await uow.audit.record(
+            self.event(
+                who, "client", client_id, "transfer", frm=row.transfer_status.value, to=status.value, reason=reason
+            )
+        )
         # The client's own audit trail numbers the failures: a second failure is a new notification.
         failures = len(await uow.audit.for_entity("client", str(client_id)))
-        await self.notify(uow, await self.operators(uow, proposal), NotificationKind.TRANSFER_FAILED,
-                          f"client:{client_id}:transfer_failed@{failures}",
-                          {"proposal_id": proposal.id, "client_id": client_id}, now)
+        await self.notify(
+            uow,
+            await self.operators(uow, proposal),
+            NotificationKind.TRANSFER_FAILED,
+            f"client:{client_id}:transfer_failed@{failures}",
+            {"proposal_id": proposal.id, "client_id": client_id},
+            now,
+        )
 
     async def _finish(self, uow: UnitOfWork, who: Identity, proposal: Proposal, now: dt.datetime) -> PaymentStep:
         """Every transfer sent: the proposal is paid, the LPJ falls due, the operators are told."""
@@ -649,10 +873,17 @@ class PaymentService(_FinanceBase):
         if all(r.transfer_status == TransferStatus.SENT for r in state.rows):
             due = self.today() + dt.timedelta(days=self.settings.payments.lpj_due_days)
             transition = await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, {"lpj_due_date": due})
-            proposal = await self.move(uow, who, proposal, transition, now, reason=f"LPJ due {due.isoformat()}",
-                                       lpj_due_on=due)
-            await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PAID, f"proposal:{proposal.id}:paid",
-                              {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()}, now)
+            proposal = await self.move(
+                uow, who, proposal, transition, now, reason=f"LPJ due {due.isoformat()}", lpj_due_on=due
+            )
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                NotificationKind.PROPOSAL_PAID,
+                f"proposal:{proposal.id}:paid",
+                {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()},
+                now,
+            )
             await uow.conversations.end(who.person.id)
             state = replace(state, proposal=proposal)
         return PaymentStep(state, None)
@@ -664,11 +895,15 @@ class PaymentService(_FinanceBase):
         if step and step.startswith("fail:"):
             client_id = int(step.split(":")[1])
             failing = next((r for r in accounts.rows if r.client.id == client_id), None)
-        typed = tuple(OfficialEntry(entry[0], dt.date.fromisoformat(entry[1]))
-                      for entry in (state.get("spp"), state.get("spm")) if entry)
+        typed = tuple(
+            OfficialEntry(entry[0], dt.date.fromisoformat(entry[1]))
+            for entry in (state.get("spp"), state.get("spm"))
+            if entry
+        )
         today = self.today()
-        examples = {kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}"
-                    for kind in ("spp", "spm")}
+        examples = {
+            kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}" for kind in ("spp", "spm")
+        }
         return PaymentStep(accounts, step, failing, typed, examples)
 
     def _format(self, kind: str) -> str:
@@ -676,8 +911,9 @@ class PaymentService(_FinanceBase):
 
     def _entry(self, text: str, kind: str, *, earliest: dt.date | None, too_early: str) -> OfficialEntry:
         """``"00123/SPP/XI/2026 28-11-2026"``: a number of the centre's form, then its real date."""
-        return parse_official_entry(text, self._format(kind), today=self.today(), field=f"{kind}_number",
-                                    earliest=earliest, too_early=too_early)
+        return parse_official_entry(
+            text, self._format(kind), today=self.today(), field=f"{kind}_number", earliest=earliest, too_early=too_early
+        )
 
 
 def _year(proposal: Proposal) -> int:
@@ -694,15 +930,21 @@ def _share_warnings(proposal: Proposal, client: Client, shares: Sequence[Account
     for share in shares:
         params: dict[str, object] = {"client": f"{client.position}. {client.full_name}"}
         if share.other_proposal_id == proposal.id:
-            message = N_("{client}: the same account number was given for client {number}. {name} of this "
-                         "proposal. Each client needs an account of their own: check both.")
+            message = N_(
+                "{client}: the same account number was given for client {number}. {name} of this "
+                "proposal. Each client needs an account of their own: check both."
+            )
             params |= {"number": share.other_position, "name": share.other_name}
         elif share.other_ipwl_id == proposal.ipwl_id:
-            message = N_("{client}: the same account number was given for client {number} of your proposal "
-                         "{code}. Each client needs an account of their own: check both.")
+            message = N_(
+                "{client}: the same account number was given for client {number} of your proposal "
+                "{code}. Each client needs an account of their own: check both."
+            )
             params |= {"number": share.other_position, "code": share.other_proposal_code}
         else:
-            message = N_("{client}: the same account number was given this year for a client of another IPWL. "
-                         "Each client needs an account of their own: check it (the centre checks it too).")
+            message = N_(
+                "{client}: the same account number was given this year for a client of another IPWL. "
+                "Each client needs an account of their own: check it (the centre checks it too)."
+            )
         problems.append(Problem(message, params, "warn", "account_number"))
     return problems

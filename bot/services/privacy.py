@@ -12,19 +12,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.i18n import N_, Translator
 from bot.domain.models import Client, Consent, ProposalStatus
-from bot.files.report_files import render_personal_data, render_tables
-from bot.services.admin import require_admin
-from bot.services.backups import erasure_ledger
-from bot.services.registry import _problem
-from bot.services.base import Identity, Service, ServiceError
+from bot.domain.records import ClientRecord
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import TRANSITIONS
-from bot.domain.records import ClientRecord
+from bot.files.report_files import render_personal_data, render_tables
+from bot.i18n import N_, Translator
+from bot.services.admin import require_admin
+from bot.services.backups import erasure_ledger
+from bot.services.base import Identity, Service, ServiceError
+from bot.services.registry import _problem
 from storage.erasures import ErasureEntry
 from storage.unit import UnitOfWork
-
 
 _NIK = re.compile(r"^\d{16}$")
 
@@ -34,8 +33,16 @@ _ANONYMIZABLE = frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.REJECTED})
 
 
 # Personal fields of a client in a version snapshot; the rest (approach, components, budget) stays.
-_SNAPSHOT_PERSONAL = ("full_name", "sex", "birth_date", "regency", "address", "phone", "assessment",
-                      "intervention_plan")
+_SNAPSHOT_PERSONAL = (
+    "full_name",
+    "sex",
+    "birth_date",
+    "regency",
+    "address",
+    "phone",
+    "assessment",
+    "intervention_plan",
+)
 
 
 @dataclass(frozen=True)
@@ -72,12 +79,20 @@ def erasure_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -
         until = add_years(record.status_since.date(), retention_years)
         if until <= now.date():
             return Erasure("anonymize")
-        return Erasure("keep", N_("Closed on {closed}; kept until {until} ({years} years' retention)."),
-                       {"closed": record.status_since.date(), "until": until, "years": retention_years})
-    return Erasure("keep", N_("Proposal {code} is in progress: the data is needed for its SK, payment and LPJ. "
-                              "It can be anonymized once the proposal is closed and {years} years have passed, "
-                              "or if it is withdrawn or rejected."),
-                   {"code": record.proposal_code, "years": retention_years})
+        return Erasure(
+            "keep",
+            N_("Closed on {closed}; kept until {until} ({years} years' retention)."),
+            {"closed": record.status_since.date(), "until": until, "years": retention_years},
+        )
+    return Erasure(
+        "keep",
+        N_(
+            "Proposal {code} is in progress: the data is needed for its SK, payment and LPJ. "
+            "It can be anonymized once the proposal is closed and {years} years have passed, "
+            "or if it is withdrawn or rejected."
+        ),
+        {"code": record.proposal_code, "years": retention_years},
+    )
 
 
 @dataclass(frozen=True)
@@ -125,8 +140,12 @@ class PrivacyService(Service):
         require_admin(who)
         nik = "".join(nik.split())
         if not _NIK.match(nik):
-            raise ValidationError(_problem(N_("Write the client's NIK (16 digits) after the command, e.g. {example}."),
-                                           example="/datapribadi 3201014508900004"))
+            raise ValidationError(
+                _problem(
+                    N_("Write the client's NIK (16 digits) after the command, e.g. {example}."),
+                    example="/datapribadi 3201014508900004",
+                )
+            )
         async with self.storage.reading() as uow:
             records = await uow.privacy.records(nik)
         if not records:
@@ -151,8 +170,9 @@ class PrivacyService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         return nik
 
-    async def export(self, who: Identity, client_id: int, intro: Sequence[str] = (),
-                     t: Translator | None = None) -> PersonalExport:
+    async def export(
+        self, who: Identity, client_id: int, intro: Sequence[str] = (), t: Translator | None = None
+    ) -> PersonalExport:
         """Everything held under the client's NIK as a workbook (a sheet per table; ``intro`` lines
         first), headings and values in ``t``'s language so the person it is about can read it;
         rendered in a worker thread. Each record's export is audited."""
@@ -160,8 +180,9 @@ class PrivacyService(Service):
         if t is None:
             content = await asyncio.to_thread(render_tables, tables, intro=intro)
         else:
-            content = await asyncio.to_thread(render_personal_data, tables, t, self.settings.locale.timezone,
-                                              intro=intro)
+            content = await asyncio.to_thread(
+                render_personal_data, tables, t, self.settings.locale.timezone, intro=intro
+            )
         return PersonalExport(f"data-pribadi-{client_id}.xlsx", content, count, tables)
 
     async def _collect(self, who: Identity, client_id: int) -> tuple[dict[str, list[dict[str, Any]]], int]:
@@ -177,14 +198,21 @@ class PrivacyService(Service):
                 for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
                     for entry in json.loads(snapshot).get("clients", []):
                         if entry.get("nik") == nik:
-                            versions.append({"proposal": record.proposal_code, "version": version,
-                                             "snapshot": json.dumps(entry, ensure_ascii=False)})
+                            versions.append(
+                                {
+                                    "proposal": record.proposal_code,
+                                    "version": version,
+                                    "snapshot": json.dumps(entry, ensure_ascii=False),
+                                }
+                            )
                 # The SK that decided on them, and every audit event about them or their proposal.
                 tables.setdefault("decrees", []).extend(await uow.privacy.decrees(record.proposal_id))
                 tables.setdefault("audit_events", []).extend(
-                    await uow.privacy.audit_events(record.client_id, record.proposal_code))
-                await uow.audit.record(self.event(who, "client", record.client_id, "export_personal_data",
-                                                  reason=record.proposal_code))
+                    await uow.privacy.audit_events(record.client_id, record.proposal_code)
+                )
+                await uow.audit.record(
+                    self.event(who, "client", record.client_id, "export_personal_data", reason=record.proposal_code)
+                )
             tables["proposal_versions"] = versions
         return tables, len(records)
 
@@ -242,16 +270,24 @@ class PrivacyService(Service):
 
         async def withdraw(uow: UnitOfWork, now: dt.datetime) -> None:
             if await uow.consents.withdraw(client_id, who.person.id, now):
-                await uow.audit.record(self.event(who, "client", client_id, "withdraw_consent",
-                                                  reason=record.proposal_code))
+                await uow.audit.record(
+                    self.event(who, "client", client_id, "withdraw_consent", reason=record.proposal_code)
+                )
 
         done = await self._erase(who, client_id, first=withdraw)
-        return ConsentWithdrawn(record.proposal_code, None if isinstance(done, Erasure) else done,
-                                done if isinstance(done, Erasure) else None)
+        return ConsentWithdrawn(
+            record.proposal_code,
+            None if isinstance(done, Erasure) else done,
+            done if isinstance(done, Erasure) else None,
+        )
 
-    async def _erase(self, who: Identity | None, client_id: int, *,
-                     first: Callable[[UnitOfWork, dt.datetime], Awaitable[None]] | None = None
-                     ) -> ErasureDone | Erasure:
+    async def _erase(
+        self,
+        who: Identity | None,
+        client_id: int,
+        *,
+        first: Callable[[UnitOfWork, dt.datetime], Awaitable[None]] | None = None,
+    ) -> ErasureDone | Erasure:
         """Erase one record if the rule allows it now; else the rule (why it is kept). ``first``
         runs in the same transaction once the record is locked (a withdrawal of consent is
         recorded whether or not the erasure can happen now)."""
@@ -273,19 +309,32 @@ class PrivacyService(Service):
                 return rule
             action: Literal["delete", "anonymize"] = rule.action
             paths = await self._erase_record(uow, record, action, nik, now)
-            await uow.audit.record(self.event(who, "client", client_id, f"{action}_personal_data",
-                                              reason=record.proposal_code))
+            await uow.audit.record(
+                self.event(who, "client", client_id, f"{action}_personal_data", reason=record.proposal_code)
+            )
             # In the transaction, before the commit: an erasure the ledger could not keep is not
             # made (the admin is told it failed). A commit failing after this leaves an entry for
             # an erasure the admin asked for and the rule allowed — a restore makes it, rightly.
             try:
-                await asyncio.to_thread(erasure_ledger(self.settings).record, action=action, client_id=client_id,
-                                        proposal_id=record.proposal_id, proposal_code=record.proposal_code,
-                                        nik=nik, at=now)
+                await asyncio.to_thread(
+                    erasure_ledger(self.settings).record,
+                    action=action,
+                    client_id=client_id,
+                    proposal_id=record.proposal_id,
+                    proposal_code=record.proposal_code,
+                    nik=nik,
+                    at=now,
+                )
             except OSError as error:
-                raise ServiceError("ledger_failed", N_("The erasure could not be recorded in the erasure ledger "
-                                                       "({error}), so nothing was erased. Check the disk and try "
-                                                       "again."), error=type(error).__name__) from None
+                raise ServiceError(
+                    "ledger_failed",
+                    N_(
+                        "The erasure could not be recorded in the erasure ledger "
+                        "({error}), so nothing was erased. Check the disk and try "
+                        "again."
+                    ),
+                    error=type(error).__name__,
+                ) from None
         purged = await self._purge(paths)
         return ErasureDone(action, record.proposal_code, len(paths), purged)
 
@@ -308,17 +357,27 @@ class PrivacyService(Service):
                 # A draft's client is deleted; if the backup holds the proposal further on, the
                 # record must stay for its figures: anonymized.
                 action: Literal["delete", "anonymize"] = (
-                    "delete" if entry.action == "delete" and record.proposal_status == ProposalStatus.DRAFT
-                    else "anonymize")
+                    "delete"
+                    if entry.action == "delete" and record.proposal_status == ProposalStatus.DRAFT
+                    else "anonymize"
+                )
                 paths += await self._erase_record(uow, record, action, nik, now)
-                await uow.audit.record(self.event(None, "client", record.client_id, f"{action}_personal_data",
-                                                  reason=f"{record.proposal_code} (ledger, after restore)"))
+                await uow.audit.record(
+                    self.event(
+                        None,
+                        "client",
+                        record.client_id,
+                        f"{action}_personal_data",
+                        reason=f"{record.proposal_code} (ledger, after restore)",
+                    )
+                )
                 erased += 1
         await self._purge(sorted(set(paths)))
         return erased
 
-    async def _erase_record(self, uow: UnitOfWork, record: ClientRecord, action: Literal["delete", "anonymize"],
-                            nik: str, now: dt.datetime) -> list[str]:
+    async def _erase_record(
+        self, uow: UnitOfWork, record: ClientRecord, action: Literal["delete", "anonymize"], nik: str, now: dt.datetime
+    ) -> list[str]:
         """Erase one record in ``uow``; returns the stored files no record uses any more."""
         client_id = record.client_id
         paths = await uow.privacy.attachment_paths(client_id)

@@ -6,19 +6,19 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.domain import proposal_intake as intake, workflow
-from bot.i18n import N_, FileSize
-from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
-from bot.domain.consent import NOTICE_VERSION, Guardian, is_minor
-from bot.domain.models import Action, Attachment, Client, Consent, Ipwl, Proposal, ProposalStatus, ReturnReason
-from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
-from bot.services.base import Identity, Service, ServiceError
-from bot.domain.validation import Problem, ValidationError
 from bot.clock import today_in
+from bot.domain import proposal_intake as intake
+from bot.domain import workflow
+from bot.domain.consent import NOTICE_VERSION, Guardian, is_minor
+from bot.domain.kinds import ConversationKind, NotificationKind
+from bot.domain.models import Action, Attachment, Client, Consent, Ipwl, Proposal, ProposalStatus, ReturnReason
+from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
+from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
+from bot.domain.validation import Problem, ValidationError
+from bot.i18n import N_, FileSize
+from bot.services.base import Identity, Service, ServiceError
 from storage.unit import UnitOfWork
 
 if TYPE_CHECKING:
@@ -89,8 +89,11 @@ class ProposalService(Service):
             self._check_pks(ipwl, today_in(self.clock, self._zone(ipwl)))
             existing = await uow.proposals.draft_of(ipwl_id)
             if existing is not None:
-                raise ServiceError("draft_exists", N_("Your IPWL already has a draft, {code}. Continue it or discard it first."),
-                                   code=existing.code)
+                raise ServiceError(
+                    "draft_exists",
+                    N_("Your IPWL already has a draft, {code}. Continue it or discard it first."),
+                    code=existing.code,
+                )
             proposal = await uow.proposals.create_draft(ipwl_id, who.person.id, now)
             await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor().to_json()), now)
             await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, proposal.id, now)
@@ -110,16 +113,18 @@ class ProposalService(Service):
             elif code:
                 proposal = await uow.proposals.by_code(code)
             else:
-                proposal = _latest([await uow.proposals.draft_of(i) for i in ipwl_ids]) or \
-                    _latest([await self._returned_of(uow, i) for i in ipwl_ids])
+                proposal = _latest([await uow.proposals.draft_of(i) for i in ipwl_ids]) or _latest(
+                    [await self._returned_of(uow, i) for i in ipwl_ids]
+                )
             if proposal is None or not who.actor.operates(proposal.ipwl_id):
                 raise ServiceError("no_draft", N_("There is no draft to continue. Start one with /ajukan."))
             if proposal.status not in EDITABLE:
                 raise ServiceError("not_editable", N_("Proposal {code} can no longer be changed."), code=proposal.code)
             raw = await uow.proposals.cursor_of(proposal.id)
             cursor = Cursor.from_json(json.loads(raw)) if raw else None
-            if cursor is None or (cursor.step == Step.NAME and not cursor.client
-                                  and await uow.clients.of_proposal(proposal.id)):
+            if cursor is None or (
+                cursor.step == Step.NAME and not cursor.client and await uow.clients.of_proposal(proposal.id)
+            ):
                 # A blank "next client" nobody started is dropped: back to the summary, which
                 # offers to add one, rather than a question that traps.
                 await uow.proposals.set_cursor(proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
@@ -155,8 +160,9 @@ class ProposalService(Service):
             fresh = await self._state(uow, state.proposal.id)
         return _with_warnings(fresh, warnings)
 
-    async def _apply(self, uow: UnitOfWork, who: Identity, state: DraftState, effect: intake.Effect,
-                     cursor: Cursor, now: dt.datetime) -> tuple[Cursor, list[Problem]]:
+    async def _apply(
+        self, uow: UnitOfWork, who: Identity, state: DraftState, effect: intake.Effect, cursor: Cursor, now: dt.datetime
+    ) -> tuple[Cursor, list[Problem]]:
         proposal = state.proposal
         if isinstance(effect, intake.SetPeriod):
             await uow.proposals.set_period(proposal.id, effect.year, effect.month, now)
@@ -164,30 +170,36 @@ class ProposalService(Service):
             return cursor, await self._check_nik(uow, state, effect.nik, now)
         elif isinstance(effect, intake.SaveClient):
             if len(state.clients) >= self.settings.intake.max_clients:
-                raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
-                                              {"max": self.settings.intake.max_clients}))
+                raise ValidationError(
+                    Problem(N_("A proposal holds at most {max} clients."), {"max": self.settings.intake.max_clients})
+                )
             fields = dict(effect.fields)
             if fields["nik"] in {c.nik for c in state.clients}:
                 # Added meanwhile (a client list uploaded while this client was being typed): the
                 # NIK check at its question passed then; saving it twice would break the draft.
-                raise ValidationError(Problem(N_("This NIK is already in this proposal. Each client appears once."),
-                                              field="nik"))
-            flags = (("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()) + \
-                tuple(effect.flags)
-            client_id = await uow.clients.add(proposal.id, fields.pop("full_name"), fields.pop("nik"),
-                                              flags=flags, **fields)
+                raise ValidationError(
+                    Problem(N_("This NIK is already in this proposal. Each client appears once."), field="nik")
+                )
+            flags = (("dup_nik",) if await self._nik_elsewhere(uow, state, fields["nik"], now) else ()) + tuple(
+                effect.flags
+            )
+            client_id = await uow.clients.add(
+                proposal.id, fields.pop("full_name"), fields.pop("nik"), flags=flags, **fields
+            )
             return replace(cursor, client_id=client_id), []
         elif isinstance(effect, intake.AddBudgetLine):
-            await uow.clients.add_budget_line(effect.client_id, effect.component, effect.description,
-                                              effect.quantity, effect.unit_cost)
+            await uow.clients.add_budget_line(
+                effect.client_id, effect.component, effect.description, effect.quantity, effect.unit_cost
+            )
         elif isinstance(effect, intake.CopyBudget):
             source = await uow.clients.by_id(effect.from_client_id)
             target = await uow.clients.by_id(effect.to_client_id)
             assert source is not None and target is not None
             for line in source.budget:
                 if line.component in target.components:
-                    await uow.clients.add_budget_line(target.id, line.component, line.description,
-                                                      line.quantity, line.unit_cost)
+                    await uow.clients.add_budget_line(
+                        target.id, line.component, line.description, line.quantity, line.unit_cost
+                    )
         elif isinstance(effect, intake.UpdateClient):
             client = await self._own_client(uow, state, effect.client_id)
             fields = dict(effect.fields)
@@ -195,12 +207,20 @@ class ProposalService(Service):
             if fields.keys() & {"nik", "sex", "birth_date"}:
                 new_flags = [f for f in client.flags if f not in ("dup_nik", intake.NIK_MISMATCH)]
                 nik = fields.get("nik", client.nik)
-                if "dup_nik" in client.flags and "nik" not in fields or \
-                        "nik" in fields and await self._nik_elsewhere(uow, state, nik, now):
+                if (
+                    "dup_nik" in client.flags
+                    and "nik" not in fields
+                    or "nik" in fields
+                    and await self._nik_elsewhere(uow, state, nik, now)
+                ):
                     new_flags.append("dup_nik")
                 # A birth date or sex that contradicts the NIK is kept, but flagged and said.
-                warnings = intake.mismatch_of(nik, fields.get("sex", client.sex), fields.get("birth_date", client.birth_date),
-                                              today=today_in(self.clock, self._zone(state.ipwl)))
+                warnings = intake.mismatch_of(
+                    nik,
+                    fields.get("sex", client.sex),
+                    fields.get("birth_date", client.birth_date),
+                    today=today_in(self.clock, self._zone(state.ipwl)),
+                )
                 if warnings:
                     new_flags.append(intake.NIK_MISMATCH)
                 fields["flags"] = tuple(new_flags)
@@ -208,8 +228,9 @@ class ProposalService(Service):
             return cursor, warnings
         return cursor, []
 
-    async def _nik_elsewhere(self, uow: UnitOfWork, state: DraftState, nik: str,
-                             now: dt.datetime) -> list[tuple[str, str]]:
+    async def _nik_elsewhere(
+        self, uow: UnitOfWork, state: DraftState, nik: str, now: dt.datetime
+    ) -> list[tuple[str, str]]:
         year = state.proposal.period_year or now.year
         await uow.clients.lock_nik(nik, year)
         return await uow.clients.nik_in_other_ipwl(nik, year, state.proposal.ipwl_id)
@@ -220,8 +241,17 @@ class ProposalService(Service):
         if not elsewhere:
             return []
         codes = ", ".join(code for code, _ in elsewhere[:3])
-        return [Problem(N_("This NIK is also in proposal {codes} of another IPWL this year. "
-                           "You may go on; the PIC team will check it."), {"codes": codes}, "warn", "nik")]
+        return [
+            Problem(
+                N_(
+                    "This NIK is also in proposal {codes} of another IPWL this year. "
+                    "You may go on; the PIC team will check it."
+                ),
+                {"codes": codes},
+                "warn",
+                "nik",
+            )
+        ]
 
     async def edit(self, who: Identity, client_id: int, field_name: str) -> DraftState:
         """Open one field of a saved client for correction (from the review)."""
@@ -258,8 +288,9 @@ class ProposalService(Service):
             await uow.clients.remove_budget_line(line_id)
             return await self._state(uow, state.proposal.id)
 
-    async def add_clients(self, who: Identity, inputs: Sequence[ClientInput], *,
-                          update_existing: bool = False) -> DraftState:
+    async def add_clients(
+        self, who: Identity, inputs: Sequence[ClientInput], *, update_existing: bool = False
+    ) -> DraftState:
         """A filled client list (XLSX/CSV): all rows are written, or none.
 
         A row whose NIK is already in the draft is refused with ``ServiceError("clients_listed")``
@@ -272,12 +303,17 @@ class ProposalService(Service):
             present = {c.nik: c for c in state.clients}
             listed = [i for i in inputs if i.nik in present]
             if listed and not update_existing:
-                raise ServiceError("clients_listed", N_("{listed} client(s) in the file are already in this proposal."),
-                                   listed=len(listed), new=len(inputs) - len(listed))
+                raise ServiceError(
+                    "clients_listed",
+                    N_("{listed} client(s) in the file are already in this proposal."),
+                    listed=len(listed),
+                    new=len(inputs) - len(listed),
+                )
             added = [i for i in inputs if i.nik not in present]
             if len(state.clients) + len(added) > self.settings.intake.max_clients:
-                raise ValidationError(Problem(N_("A proposal holds at most {max} clients."),
-                                              {"max": self.settings.intake.max_clients}))
+                raise ValidationError(
+                    Problem(N_("A proposal holds at most {max} clients."), {"max": self.settings.intake.max_clients})
+                )
             warnings: list[Problem] = []
             year = state.proposal.period_year or now.year
             for nik in sorted({i.nik for i in inputs}):  # in one order everywhere: two uploads never deadlock
@@ -288,15 +324,21 @@ class ProposalService(Service):
                 warnings.extend(item.warnings)
                 fields: dict[str, object] = dict(
                     sex=item.sex.value,
-                    birth_date=item.birth_date, province_code=item.province_code, regency=item.regency,
-                    address=item.address, phone=item.phone, approach=item.approach.value,
-                    components=[c.value for c in item.components], assessment=item.assessment,
+                    birth_date=item.birth_date,
+                    province_code=item.province_code,
+                    regency=item.regency,
+                    address=item.address,
+                    phone=item.phone,
+                    approach=item.approach.value,
+                    components=[c.value for c in item.components],
+                    assessment=item.assessment,
                     intervention_plan=item.intervention_plan,
                 )
                 existing = present.get(item.nik)
                 if existing is None:
-                    client_id = await uow.clients.add(state.proposal.id, item.full_name, item.nik,
-                                                      flags=("dup_nik",) if found else (), **fields)
+                    client_id = await uow.clients.add(
+                        state.proposal.id, item.full_name, item.nik, flags=("dup_nik",) if found else (), **fields
+                    )
                 else:
                     client_id = existing.id
                     flags = tuple(dict.fromkeys((*existing.flags, *(("dup_nik",) if found else ()))))
@@ -305,14 +347,22 @@ class ProposalService(Service):
                         for old in existing.budget:
                             await uow.clients.remove_budget_line(old.id)
                 for line in item.budget:
-                    await uow.clients.add_budget_line(client_id, line.component, line.description,
-                                                      line.quantity, line.unit_cost)
+                    await uow.clients.add_budget_line(
+                        client_id, line.component, line.description, line.quantity, line.unit_cost
+                    )
             if state.proposal.period_year is None:
                 await uow.proposals.set_period(state.proposal.id, now.year, now.month, now)
             await uow.proposals.set_cursor(state.proposal.id, json.dumps(Cursor(step=Step.REVIEW).to_json()), now)
             await self._hold_sheet(uow, who, state, None, now)
-            await uow.audit.record(self.event(who, "proposal", state.proposal.code, "bulk_clients",
-                                              reason=f"{len(added)} clients" + (f", {len(listed)} updated" if listed else "")))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    state.proposal.code,
+                    "bulk_clients",
+                    reason=f"{len(added)} clients" + (f", {len(listed)} updated" if listed else ""),
+                )
+            )
             fresh = await self._state(uow, state.proposal.id)
         return _with_warnings(fresh, warnings)
 
@@ -332,19 +382,27 @@ class ProposalService(Service):
         held = (conversation.state if conversation else {}).get("held_sheet")
         if not held or held.get("proposal_id") != state.proposal.id:
             raise ServiceError("stale", N_("This client list is no longer waiting. Send the file again."))
-        return FileUpload(held["file_id"], held.get("unique_id"), held.get("name"), held.get("mime"), int(held.get("size", 0)))
+        return FileUpload(
+            held["file_id"], held.get("unique_id"), held.get("name"), held.get("mime"), int(held.get("size", 0))
+        )
 
-    async def _hold_sheet(self, uow: UnitOfWork, who: Identity, state: DraftState, upload: FileUpload | None,
-                          now: dt.datetime) -> None:
+    async def _hold_sheet(
+        self, uow: UnitOfWork, who: Identity, state: DraftState, upload: FileUpload | None, now: dt.datetime
+    ) -> None:
         conversation = await uow.conversations.of(who.person.id)
         kept = dict(conversation.state) if conversation else {}
         if upload is None and "held_sheet" not in kept:
             return
         kept.pop("held_sheet", None)
         if upload is not None:
-            kept["held_sheet"] = {"proposal_id": state.proposal.id, "file_id": upload.telegram_file_id,
-                                  "unique_id": upload.file_unique_id, "name": upload.file_name,
-                                  "mime": upload.mime_type, "size": upload.size}
+            kept["held_sheet"] = {
+                "proposal_id": state.proposal.id,
+                "file_id": upload.telegram_file_id,
+                "unique_id": upload.file_unique_id,
+                "name": upload.file_name,
+                "mime": upload.mime_type,
+                "size": upload.size,
+            }
         await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, state.proposal.id, now, kept)
 
     async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> DraftState:
@@ -354,24 +412,49 @@ class ProposalService(Service):
             state = await self._editable(uow, who)
             if state.cursor.step == Step.CONSENT_GUARDIAN and state.editing is not None:
                 # The form of a minor came before the guardian's name: not kept as a loose attachment.
-                raise ValidationError(Problem(N_("Client {number} ({name}) is under 18 by the NIK: first type who "
-                                                 "signed for them (name, relation)."),
-                                              {"number": state.editing.position, "name": state.editing.full_name[:40]}))
+                raise ValidationError(
+                    Problem(
+                        N_(
+                            "Client {number} ({name}) is under 18 by the NIK: first type who "
+                            "signed for them (name, relation)."
+                        ),
+                        {"number": state.editing.position, "name": state.editing.full_name[:40]},
+                    )
+                )
             consent = state.cursor.step == Step.CONSENT_FORM and state.editing is not None
-            client_id = state.cursor.client_id if state.cursor.step in (
-                Step.BUDGET, Step.BUDGET_LINE, Step.EDIT, Step.CONSENT_FORM) else None
+            client_id = (
+                state.cursor.client_id
+                if state.cursor.step in (Step.BUDGET, Step.BUDGET_LINE, Step.EDIT, Step.CONSENT_FORM)
+                else None
+            )
             attachment_id = await uow.attachments.add(
-                state.proposal.id, client_id=client_id, purpose="consent" if consent else "proposal",
+                state.proposal.id,
+                client_id=client_id,
+                purpose="consent" if consent else "proposal",
                 telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id, file_name=upload.file_name, mime_type=upload.mime_type,
-                size=upload.size, sha256=sha256, stored_path=stored_path, uploaded_by=who.person.id, now=now,
+                file_unique_id=upload.file_unique_id,
+                file_name=upload.file_name,
+                mime_type=upload.mime_type,
+                size=upload.size,
+                sha256=sha256,
+                stored_path=stored_path,
+                uploaded_by=who.person.id,
+                now=now,
             )
             if consent:
                 await self._record_consent(uow, who, state, attachment_id, now)
             return await self._state(uow, state.proposal.id)
 
-    async def record_consent(self, who: Identity, client_id: int, upload: FileUpload, *, sha256: str,
-                             stored_path: str | None, guardian: Guardian | None = None) -> DraftState:
+    async def record_consent(
+        self,
+        who: Identity,
+        client_id: int,
+        upload: FileUpload,
+        *,
+        sha256: str,
+        stored_path: str | None,
+        guardian: Guardian | None = None,
+    ) -> DraftState:
         """Record one client's consent with its signed form outside the conversation (a client list's
         clients, the sandbox's demo): as the chat's consent step does, guardian included."""
         now = self.clock.now()
@@ -379,17 +462,40 @@ class ProposalService(Service):
             state = await self._editable(uow, who)
             await self._own_client(uow, state, client_id)
             attachment_id = await uow.attachments.add(
-                state.proposal.id, client_id=client_id, purpose="consent", telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id, file_name=upload.file_name, mime_type=upload.mime_type,
-                size=upload.size, sha256=sha256, stored_path=stored_path, uploaded_by=who.person.id, now=now)
-            cursor = Cursor(step=Step.CONSENT_FORM, client_id=client_id, client={} if guardian is None else {
-                "guardian_name": guardian.name, "guardian_relation": guardian.relation})
+                state.proposal.id,
+                client_id=client_id,
+                purpose="consent",
+                telegram_file_id=upload.telegram_file_id,
+                file_unique_id=upload.file_unique_id,
+                file_name=upload.file_name,
+                mime_type=upload.mime_type,
+                size=upload.size,
+                sha256=sha256,
+                stored_path=stored_path,
+                uploaded_by=who.person.id,
+                now=now,
+            )
+            cursor = Cursor(
+                step=Step.CONSENT_FORM,
+                client_id=client_id,
+                client={}
+                if guardian is None
+                else {"guardian_name": guardian.name, "guardian_relation": guardian.relation},
+            )
             at = replace(state, cursor=cursor, editing=next(c for c in state.clients if c.id == client_id))
             await self._record_consent(uow, who, at, attachment_id, now, move_cursor=False)
             return await self._state(uow, state.proposal.id)
 
-    async def _record_consent(self, uow: UnitOfWork, who: Identity, state: DraftState, attachment_id: int,
-                              now: dt.datetime, *, move_cursor: bool = True) -> None:
+    async def _record_consent(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        state: DraftState,
+        attachment_id: int,
+        now: dt.datetime,
+        *,
+        move_cursor: bool = True,
+    ) -> None:
         """The signed form of the client at the cursor arrived: record the consent (with the notice
         version shown and the guardian typed before, for a minor), then ask for the next client's,
         or go back to the review when every client has one."""
@@ -398,16 +504,34 @@ class ProposalService(Service):
         today = self.today_for(state)
         guardian_name = state.cursor.client.get("guardian_name")
         if is_minor(client.nik, today) and not guardian_name:
-            raise ValidationError(Problem(N_("Client {number} ({name}) is under 18 by the NIK: first type who "
-                                             "signed for them (name, relation)."),
-                                          {"number": client.position, "name": client.full_name[:40]}))
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "Client {number} ({name}) is under 18 by the NIK: first type who "
+                        "signed for them (name, relation)."
+                    ),
+                    {"number": client.position, "name": client.full_name[:40]},
+                )
+            )
         await uow.consents.record(
-            client.id, state.proposal.id, notice_version=NOTICE_VERSION, recorded_by=who.person.id, now=now,
-            guardian_name=guardian_name, guardian_relation=state.cursor.client.get("guardian_relation"),
-            form_attachment_id=attachment_id)
-        await uow.audit.record(self.event(who, "client", client.id, "record_consent",
-                                          reason=f"{state.proposal.code} notice {NOTICE_VERSION}"
-                                                 + (" guardian" if guardian_name else "")))
+            client.id,
+            state.proposal.id,
+            notice_version=NOTICE_VERSION,
+            recorded_by=who.person.id,
+            now=now,
+            guardian_name=guardian_name,
+            guardian_relation=state.cursor.client.get("guardian_relation"),
+            form_attachment_id=attachment_id,
+        )
+        await uow.audit.record(
+            self.event(
+                who,
+                "client",
+                client.id,
+                "record_consent",
+                reason=f"{state.proposal.code} notice {NOTICE_VERSION}" + (" guardian" if guardian_name else ""),
+            )
+        )
         if not move_cursor:
             return
         waiting = [c for c in state.without_consent if c.id != client.id]
@@ -441,8 +565,15 @@ class ProposalService(Service):
             if attachment is None:
                 raise ServiceError("stale", N_("That file is no longer attached to this proposal."))
             discarded = await uow.attachments.remove(attachment.id, state.proposal.id, "proposal")
-            await uow.audit.record(self.event(who, "proposal", state.proposal.code, "remove_attachment",
-                                              reason=f"attachment {attachment.id} sha256 {attachment.sha256[:12]}"))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    state.proposal.code,
+                    "remove_attachment",
+                    reason=f"attachment {attachment.id} sha256 {attachment.sha256[:12]}",
+                )
+            )
             return await self._state(uow, state.proposal.id), discarded
 
     def _zone(self, ipwl: Ipwl) -> str:
@@ -457,12 +588,21 @@ class ProposalService(Service):
         """Refuse files the Bot API cannot hand over or that are not a document type we keep."""
         limit = self.settings.intake.max_file_mb
         if upload.size > limit * 1024 * 1024:
-            raise ValidationError(Problem(N_("The file is {size}; the most the bot can receive is {max} MB. "
-                                             "Send a smaller file or a scan in lower resolution."),
-                                          {"size": FileSize(upload.size), "max": limit}))
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "The file is {size}; the most the bot can receive is {max} MB. "
+                        "Send a smaller file or a scan in lower resolution."
+                    ),
+                    {"size": FileSize(upload.size), "max": limit},
+                )
+            )
         if upload.mime_type not in self.settings.intake.accepted_mime_types:
-            raise ValidationError(Problem(N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), "
-                                             "or an XLSX/DOCX document.")))
+            raise ValidationError(
+                Problem(
+                    N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), or an XLSX/DOCX document.")
+                )
+            )
 
     # --- submit, withdraw ------------------------------------------------------------------------
 
@@ -486,16 +626,34 @@ class ProposalService(Service):
             for nik in sorted({c.nik for c in state.clients}):
                 await uow.clients.lock_nik(nik, proposal.period_year or now.year)
             version = proposal.version + 1 if action == Action.RESUBMIT else proposal.version
-            moved = await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
-                                             version=version, submitted_at=now, draft_cursor=None,
-                                             claimed_by=None, verified_by=None)
+            moved = await uow.proposals.move(
+                proposal.id,
+                frm=proposal.status,
+                to=transition.target,
+                now=now,
+                version=version,
+                submitted_at=now,
+                draft_cursor=None,
+                claimed_by=None,
+                verified_by=None,
+            )
             if not moved:
-                raise ServiceError("already_done", N_("Proposal {code} has already been submitted."), code=proposal.code)
+                raise ServiceError(
+                    "already_done", N_("Proposal {code} has already been submitted."), code=proposal.code
+                )
             await uow.proposals.save_version(proposal.id, version, _snapshot(state), who.person.id, now)
             await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
-            await uow.audit.record(self.event(who, "proposal", proposal.code, action.value,
-                                              frm=proposal.status.value, to=transition.target.value,
-                                              reason=f"v{version}"))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    proposal.code,
+                    action.value,
+                    frm=proposal.status.value,
+                    to=transition.target.value,
+                    reason=f"v{version}",
+                )
+            )
             await self._notify_team(uow, state.ipwl, proposal, version, now)
             return await self._state(uow, proposal.id)
 
@@ -504,26 +662,41 @@ class ProposalService(Service):
         async with self.storage.transaction() as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = workflow.authorize(Action.WITHDRAW, proposal, who.actor)
-            if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now,
-                                            draft_cursor=None):
-                raise ServiceError("already_done", N_("Proposal {code} has already changed; look again with /status."),
-                                   code=proposal.code)
+            if not await uow.proposals.move(
+                proposal.id, frm=proposal.status, to=transition.target, now=now, draft_cursor=None
+            ):
+                raise ServiceError(
+                    "already_done",
+                    N_("Proposal {code} has already changed; look again with /status."),
+                    code=proposal.code,
+                )
             await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
-            await uow.audit.record(self.event(who, "proposal", proposal.code, Action.WITHDRAW.value,
-                                              frm=proposal.status.value, to=transition.target.value))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "proposal",
+                    proposal.code,
+                    Action.WITHDRAW.value,
+                    frm=proposal.status.value,
+                    to=transition.target.value,
+                )
+            )
             updated = await uow.proposals.by_id(proposal.id)
             assert updated is not None
             return updated
 
-    async def operator_view(self, who: Identity, code: str | None = None, *,
-                            proposal_id: int | None = None) -> DraftState:
+    async def operator_view(
+        self, who: Identity, code: str | None = None, *, proposal_id: int | None = None
+    ) -> DraftState:
         """``/status KODE``: one proposal of the operator's own IPWL — never another IPWL's."""
         code = (code or "").strip()
         async with self.storage.reading() as uow:
             proposal = await uow.proposals.by_id(proposal_id) if proposal_id else await uow.proposals.by_code(code)
             if proposal is None or not who.actor.operates(proposal.ipwl_id):
                 # The same answer whether it exists elsewhere or not: no probing other IPWL's codes.
-                raise ServiceError("unknown_proposal", N_("You have no proposal with code {code}."), code=code[:30] or "-")
+                raise ServiceError(
+                    "unknown_proposal", N_("You have no proposal with code {code}."), code=code[:30] or "-"
+                )
             return await self._state(uow, proposal.id)
 
     async def ask_stop(self, who: Identity) -> str | None:
@@ -534,8 +707,13 @@ class ProposalService(Service):
             if conversation is None or conversation.kind != ConversationKind.PROPOSAL:
                 return None
             token = f"{self.clock.now().timestamp():.0f}"
-            await uow.conversations.start(who.person.id, ConversationKind.PROPOSAL, conversation.entity_id, self.clock.now(),
-                                          {**conversation.state, "stop_asked": token})
+            await uow.conversations.start(
+                who.person.id,
+                ConversationKind.PROPOSAL,
+                conversation.entity_id,
+                self.clock.now(),
+                {**conversation.state, "stop_asked": token},
+            )
             return token
 
     async def stop_conversation(self, who: Identity, proposal_id: int | None = None, token: str | None = None) -> None:
@@ -543,8 +721,13 @@ class ProposalService(Service):
         only from the question just asked (``token``), never from an older one."""
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if (conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id != proposal_id
-                    or token is None or conversation.state.get("stop_asked") != token):
+            if (
+                conversation is None
+                or conversation.kind != ConversationKind.PROPOSAL
+                or conversation.entity_id != proposal_id
+                or token is None
+                or conversation.state.get("stop_asked") != token
+            ):
                 raise ServiceError("stale", N_("This button is no longer valid."))
             await uow.conversations.end(who.person.id)
 
@@ -554,8 +737,9 @@ class ProposalService(Service):
         if not ipwl_ids:
             return None
         async with self.storage.reading() as uow:
-            proposal = _latest([await uow.proposals.draft_of(i) for i in ipwl_ids]) or \
-                _latest([await self._returned_of(uow, i) for i in ipwl_ids])
+            proposal = _latest([await uow.proposals.draft_of(i) for i in ipwl_ids]) or _latest(
+                [await self._returned_of(uow, i) for i in ipwl_ids]
+            )
             return proposal.code if proposal else None
 
     # --- internals -------------------------------------------------------------------------------
@@ -563,7 +747,10 @@ class ProposalService(Service):
     def _operated(self, who: Identity) -> list[int]:
         ipwl_ids = who.actor.operated_ipwl_ids
         if not ipwl_ids:
-            raise ServiceError("not_operator", N_("Only IPWL operators can prepare proposals. Ask the centre's admin for an invitation link."))
+            raise ServiceError(
+                "not_operator",
+                N_("Only IPWL operators can prepare proposals. Ask the centre's admin for an invitation link."),
+            )
         return ipwl_ids
 
     def _chosen_ipwl(self, who: Identity, chosen: int | None) -> int:
@@ -571,16 +758,24 @@ class ProposalService(Service):
         if chosen is None and len(ipwl_ids) == 1:
             return ipwl_ids[0]
         if chosen is None:
-            raise ServiceError("choose_ipwl", N_("You operate more than one IPWL: choose which one the proposal is for."))
+            raise ServiceError(
+                "choose_ipwl", N_("You operate more than one IPWL: choose which one the proposal is for.")
+            )
         if chosen not in ipwl_ids:
             raise ServiceError("not_your_ipwl", N_("You are not an operator of that IPWL."))
         return chosen
 
     def _check_pks(self, ipwl: Ipwl, today: dt.date) -> None:
         if ipwl.pks_valid_until is not None and ipwl.pks_valid_until < today:
-            raise ServiceError("pks_lapsed", N_("The cooperation agreement (PKS) of {ipwl} ended on {date}. "
-                                                "New proposals can be made once it is renewed; contact your PIC team."),
-                               ipwl=ipwl.name, date=ipwl.pks_valid_until)
+            raise ServiceError(
+                "pks_lapsed",
+                N_(
+                    "The cooperation agreement (PKS) of {ipwl} ended on {date}. "
+                    "New proposals can be made once it is renewed; contact your PIC team."
+                ),
+                ipwl=ipwl.name,
+                date=ipwl.pks_valid_until,
+            )
 
     async def _returned_of(self, uow: UnitOfWork, ipwl_id: int) -> Proposal | None:
         for summary in await uow.proposals.summaries_for_ipwl(ipwl_id):
@@ -597,7 +792,9 @@ class ProposalService(Service):
     async def _editable(self, uow: UnitOfWork, who: Identity) -> DraftState:
         conversation = await uow.conversations.of(who.person.id)
         if conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id is None:
-            raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
+            raise ServiceError(
+                "no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut.")
+            )
         await uow.proposals.lock(conversation.entity_id)  # one answer at a time moves the cursor
         proposal = await self._proposal(uow, conversation.entity_id)
         if not who.actor.operates(proposal.ipwl_id):
@@ -637,14 +834,29 @@ class ProposalService(Service):
         reasons = []
         if proposal.status == ProposalStatus.RETURNED:
             reasons = await uow.proposals.return_reasons(proposal.id, proposal.version)
-        return DraftState(proposal, ipwl, cursor, clients, await uow.attachments.of_proposal(proposal.id),
-                          editing, previous, reasons, consents=await uow.consents.of_proposal(proposal.id))
+        return DraftState(
+            proposal,
+            ipwl,
+            cursor,
+            clients,
+            await uow.attachments.of_proposal(proposal.id),
+            editing,
+            previous,
+            reasons,
+            consents=await uow.consents.of_proposal(proposal.id),
+        )
 
     def _context(self, state: DraftState, today: dt.date) -> IntakeContext:
         niks = frozenset(c.nik for c in state.clients)
-        return IntakeContext(today=today, unit_cost_ceilings=self.settings.intake.unit_cost_ceilings,
-                             regions=self.regions, niks_in_proposal=niks, previous=state.previous,
-                             editing=state.editing, home_province=state.ipwl.province_code)
+        return IntakeContext(
+            today=today,
+            unit_cost_ceilings=self.settings.intake.unit_cost_ceilings,
+            regions=self.regions,
+            niks_in_proposal=niks,
+            previous=state.previous,
+            editing=state.editing,
+            home_province=state.ipwl.province_code,
+        )
 
     def _check_complete(self, state: DraftState) -> None:
         problems = []
@@ -654,18 +866,28 @@ class ProposalService(Service):
             problems.append(Problem(N_("Add at least one client before submitting.")))
         for client in state.clients:
             if not client.budget:
-                problems.append(Problem(N_("Client {number} ({name}) has no budget line yet."),
-                                        {"number": client.position, "name": client.full_name[:40]}))
+                problems.append(
+                    Problem(
+                        N_("Client {number} ({name}) has no budget line yet."),
+                        {"number": client.position, "name": client.full_name[:40]},
+                    )
+                )
         if problems:
             raise ValidationError(problems)
 
-    async def _notify_team(self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, version: int,
-                           now: dt.datetime) -> None:
+    async def _notify_team(
+        self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, version: int, now: dt.datetime
+    ) -> None:
         team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
         if team is None or team.group_chat_id is None:
             return
-        await uow.outbox.enqueue(dedupe_key=f"proposal:{proposal.id}:v{version}:card", chat_id=team.group_chat_id,
-                                 kind=NotificationKind.PROPOSAL_CARD, params={"proposal_id": proposal.id}, now=now)
+        await uow.outbox.enqueue(
+            dedupe_key=f"proposal:{proposal.id}:v{version}:card",
+            chat_id=team.group_chat_id,
+            kind=NotificationKind.PROPOSAL_CARD,
+            params={"proposal_id": proposal.id},
+            now=now,
+        )
 
 
 def _with_warnings(state: DraftState, warnings: Sequence[Problem]) -> DraftState:
@@ -679,10 +901,18 @@ def _snapshot(state: DraftState) -> str:
             "period": [state.proposal.period_year, state.proposal.period_month],
             "clients": [
                 {
-                    "nik": c.nik, "full_name": c.full_name, "sex": c.sex, "birth_date": str(c.birth_date),
-                    "province_code": c.province_code, "regency": c.regency, "address": c.address,
-                    "phone": c.phone, "approach": c.approach, "components": list(c.components),
-                    "assessment": c.assessment, "intervention_plan": c.intervention_plan,
+                    "nik": c.nik,
+                    "full_name": c.full_name,
+                    "sex": c.sex,
+                    "birth_date": str(c.birth_date),
+                    "province_code": c.province_code,
+                    "regency": c.regency,
+                    "address": c.address,
+                    "phone": c.phone,
+                    "approach": c.approach,
+                    "components": list(c.components),
+                    "assessment": c.assessment,
+                    "intervention_plan": c.intervention_plan,
                     "budget": [[b.component, b.description, b.quantity, b.unit_cost] for b in c.budget],
                 }
                 for c in state.clients

@@ -10,22 +10,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.domain.kinds import ConversationKind
-from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import Clock, today_in
 from bot.config import Settings
-from bot.i18n import N_
+from bot.domain.kinds import ConversationKind
 from bot.domain.models import Ipwl, Person, ProposalStatus, Team
+from bot.domain.records import NewIpwl
 from bot.domain.regions import province_search
+from bot.domain.validation import Problem, ValidationError, parse_date, parse_name
+from bot.domain.workflow import OPEN_STATUSES
+from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.i18n import N_
 from bot.services.admin import PAGE_SIZE, page_count, require_admin
 from bot.services.base import Identity, Service, ServiceError
 from bot.services.onboarding import OnboardingService
-from bot.domain.validation import Problem, ValidationError, parse_date, parse_name
-from bot.domain.workflow import OPEN_STATUSES
 from storage.files import FileStore
-from bot.domain.records import NewIpwl
 from storage.unit import Storage, UnitOfWork
-
 
 SEARCH_LIMIT = 20
 
@@ -107,8 +106,17 @@ class TeamCard:
 
 
 # The guided "add an IPWL": the questions in order, and which may be skipped with "-".
-IPWL_STEPS = ("code", "name", "province", "regency", "address", "pks_number", "pks_valid_from",
-              "pks_valid_until", "team")
+IPWL_STEPS = (
+    "code",
+    "name",
+    "province",
+    "regency",
+    "address",
+    "pks_number",
+    "pks_valid_from",
+    "pks_valid_until",
+    "team",
+)
 
 
 OPTIONAL_STEPS = frozenset({"regency", "address", "pks_number", "pks_valid_from", "pks_valid_until"})
@@ -165,13 +173,15 @@ class RegistryService(Service):
         async with self.storage.reading() as uow:
             teams = {t.id: t for t in await uow.teams.all()}
             limit = SEARCH_LIMIT if query else PAGE_SIZE
-            items, total = await uow.admin.ipwl_page(text=query, province_codes=provinces,
-                                                     offset=0 if query else max(page, 0) * PAGE_SIZE, limit=limit)
+            items, total = await uow.admin.ipwl_page(
+                text=query, province_codes=provinces, offset=0 if query else max(page, 0) * PAGE_SIZE, limit=limit
+            )
             everything = await uow.ipwl.all()
         attention = sum(1 for i in everything if self._line(i, teams).pks.needs_attention)
         pages = 1 if query else page_count(total)
-        return IpwlPage([self._line(i, teams) for i in items], total, min(max(page, 0), pages - 1), pages, query,
-                        attention)
+        return IpwlPage(
+            [self._line(i, teams) for i in items], total, min(max(page, 0), pages - 1), pages, query, attention
+        )
 
     async def ipwl_attention(self, who: Identity) -> list[IpwlLine]:
         """IPWL whose PKS has lapsed or lapses within the warning period, soonest first."""
@@ -198,7 +208,9 @@ class RegistryService(Service):
         """Begin the guided "add an IPWL" (one question at a time; a CSV file adds many)."""
         require_admin(who)
         async with self.storage.transaction() as uow:
-            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_IPWL_ADD, None, self.clock.now(), {"values": {}})
+            await uow.conversations.start(
+                who.person.id, ConversationKind.ADMIN_IPWL_ADD, None, self.clock.now(), {"values": {}}
+            )
         return IpwlStep("code", {})
 
     async def answer_ipwl(self, who: Identity, text: str) -> IpwlStep:
@@ -221,33 +233,59 @@ class RegistryService(Service):
                     values["province"] = choices[0][0]
                     choices = []
                 elif not choices:
-                    raise ValidationError(_problem(N_("No province matches {text}. Type part of its name or its "
-                                                      "code, e.g. {example}."), text=text[:40], example="Jawa Barat"))
+                    raise ValidationError(
+                        _problem(
+                            N_("No province matches {text}. Type part of its name or its code, e.g. {example}."),
+                            text=text[:40],
+                            example="Jawa Barat",
+                        )
+                    )
             else:
                 value = self._parse(step, text, optional=step in OPTIONAL_STEPS)
                 if step == "code" and await uow.ipwl.by_code(value):
                     raise ServiceError("ipwl_exists", N_("An IPWL with code {code} already exists."), code=value)
-                if step == "pks_valid_until" and value and values.get("pks_valid_from") \
-                        and value < dt.date.fromisoformat(values["pks_valid_from"]):
+                if (
+                    step == "pks_valid_until"
+                    and value
+                    and values.get("pks_valid_from")
+                    and value < dt.date.fromisoformat(values["pks_valid_from"])
+                ):
                     raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
                 values[step] = value.isoformat() if isinstance(value, dt.date) else value
             if len(values) < len(IPWL_STEPS):
-                await uow.conversations.start(who.person.id, ConversationKind.ADMIN_IPWL_ADD, None, now, {"values": values})
+                await uow.conversations.start(
+                    who.person.id, ConversationKind.ADMIN_IPWL_ADD, None, now, {"values": values}
+                )
                 nxt = next(s for s in IPWL_STEPS if s not in values)
-                return IpwlStep(step if choices else nxt, values, choices[:8],
-                                await uow.teams.all() if nxt == "team" else [])
+                return IpwlStep(
+                    step if choices else nxt, values, choices[:8], await uow.teams.all() if nxt == "team" else []
+                )
             card = await self._create_ipwl(uow, who, values, now)
             await uow.conversations.end(who.person.id)
             return IpwlStep("done", values, created=card)
 
     async def _create_ipwl(self, uow: UnitOfWork, who: Identity, values: dict[str, Any], now: dt.datetime) -> IpwlCard:
         team = await uow.teams.by_code(values["team"]) if values.get("team") else None
-        dates = {k: dt.date.fromisoformat(values[k]) if values.get(k) else None
-                 for k in ("pks_valid_from", "pks_valid_until")}
-        await uow.ipwl.create_many([NewIpwl(values["code"], values["name"], values["province"],
-                                            values.get("regency") or "", values.get("address") or "",
-                                            values.get("pks_number") or "", dates["pks_valid_from"],
-                                            dates["pks_valid_until"], team.id if team else None)], now)
+        dates = {
+            k: dt.date.fromisoformat(values[k]) if values.get(k) else None
+            for k in ("pks_valid_from", "pks_valid_until")
+        }
+        await uow.ipwl.create_many(
+            [
+                NewIpwl(
+                    values["code"],
+                    values["name"],
+                    values["province"],
+                    values.get("regency") or "",
+                    values.get("address") or "",
+                    values.get("pks_number") or "",
+                    dates["pks_valid_from"],
+                    dates["pks_valid_until"],
+                    team.id if team else None,
+                )
+            ],
+            now,
+        )
         created = await uow.ipwl.by_code(values["code"])
         assert created is not None
         await uow.audit.record(self.event(who, "ipwl", created.code, "create_ipwl", to=team.code if team else None))
@@ -270,7 +308,9 @@ class RegistryService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         async with self.storage.transaction() as uow:
             card = await self._card(uow, ipwl_id)
-            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_IPWL_EDIT, ipwl_id, self.clock.now(), {"field": field_name})
+            await uow.conversations.start(
+                who.person.id, ConversationKind.ADMIN_IPWL_EDIT, ipwl_id, self.clock.now(), {"field": field_name}
+            )
         return card
 
     async def answer_edit(self, who: Identity, text: str) -> IpwlCard:
@@ -279,7 +319,11 @@ class RegistryService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != ConversationKind.ADMIN_IPWL_EDIT or conversation.entity_id is None:
+            if (
+                conversation is None
+                or conversation.kind != ConversationKind.ADMIN_IPWL_EDIT
+                or conversation.entity_id is None
+            ):
                 raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ipwl."))
             ipwl = await uow.ipwl.by_id(conversation.entity_id)
             if ipwl is None:
@@ -289,22 +333,32 @@ class RegistryService(Service):
             if name == "province":
                 matches = province_search(text)
                 if len(matches) != 1:
-                    raise ValidationError(_problem(N_("Type one province: its name or its code, e.g. {example}."),
-                                                  example="Jawa Barat"))
+                    raise ValidationError(
+                        _problem(N_("Type one province: its name or its code, e.g. {example}."), example="Jawa Barat")
+                    )
                 column, value = "province_code", matches[0][0]
             else:
                 column, value = name, self._parse(name, text, optional=name in OPTIONAL_STEPS)
-            if column == "pks_valid_until" and isinstance(value, dt.date) and ipwl.pks_valid_from \
-                    and value < ipwl.pks_valid_from:
+            if (
+                column == "pks_valid_until"
+                and isinstance(value, dt.date)
+                and ipwl.pks_valid_from
+                and value < ipwl.pks_valid_from
+            ):
                 raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
-            if column == "pks_valid_from" and isinstance(value, dt.date) and ipwl.pks_valid_until \
-                    and value > ipwl.pks_valid_until:
+            if (
+                column == "pks_valid_from"
+                and isinstance(value, dt.date)
+                and ipwl.pks_valid_until
+                and value > ipwl.pks_valid_until
+            ):
                 raise ValidationError(_problem(N_("The PKS cannot end before it starts.")))
             old = getattr(ipwl, column)
             await uow.admin.update_ipwl(ipwl.id, now, **{column: value if value is not None else _empty(column)})
             await uow.conversations.end(who.person.id)
-            await uow.audit.record(self.event(who, "ipwl", ipwl.code, "edit_ipwl", frm=_text(old), to=_text(value),
-                                              reason=column))
+            await uow.audit.record(
+                self.event(who, "ipwl", ipwl.code, "edit_ipwl", frm=_text(old), to=_text(value), reason=column)
+            )
             return await self._card(uow, ipwl.id)
 
     async def move_ipwl(self, who: Identity, ipwl_id: int, team_id: int) -> IpwlCard:
@@ -320,8 +374,9 @@ class RegistryService(Service):
             if old is not None and old.id == team.id:
                 return await self._card(uow, ipwl.id)
             await uow.admin.update_ipwl(ipwl.id, self.clock.now(), team_id=team.id)
-            await uow.audit.record(self.event(who, "ipwl", ipwl.code, "move_ipwl", frm=old.code if old else None,
-                                              to=team.code))
+            await uow.audit.record(
+                self.event(who, "ipwl", ipwl.code, "move_ipwl", frm=old.code if old else None, to=team.code)
+            )
             return await self._card(uow, ipwl.id, moved_from=old)
 
     def _parse(self, step: str, text: str, *, optional: bool) -> Any:
@@ -330,8 +385,9 @@ class RegistryService(Service):
             return None
         if step == "code":
             if not _CODE.match(text):
-                raise ValidationError(_problem(N_("An IPWL code is 1–20 letters, digits, - or _, e.g. {example}."),
-                                               example="JB03"))
+                raise ValidationError(
+                    _problem(N_("An IPWL code is 1–20 letters, digits, - or _, e.g. {example}."), example="JB03")
+                )
             return text.upper()
         if step == "name":
             return parse_name(text, field="name", max_length=200)
@@ -348,8 +404,12 @@ class RegistryService(Service):
         team = await uow.teams.by_code(text)
         if team is None:
             known = ", ".join(t.code for t in await uow.teams.all()) or "-"
-            raise ServiceError("unknown_team", N_("There is no PIC team with code {code}. Known teams: {known}."),
-                               code=text[:30], known=known)
+            raise ServiceError(
+                "unknown_team",
+                N_("There is no PIC team with code {code}. Known teams: {known}."),
+                code=text[:30],
+                known=known,
+            )
         return team
 
     async def choose_ipwl_team(self, who: Identity, team_id: int | None) -> IpwlStep:
@@ -377,8 +437,11 @@ class RegistryService(Service):
             if team is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
             teams = {t.id: t for t in await uow.teams.all()}
-            return TeamCard(team, await uow.admin.team_members(team.id),
-                            [self._line(i, teams) for i in await uow.admin.ipwl_of_team(team.id)])
+            return TeamCard(
+                team,
+                await uow.admin.team_members(team.id),
+                [self._line(i, teams) for i in await uow.admin.ipwl_of_team(team.id)],
+            )
 
     async def start_team(self, who: Identity) -> None:
         require_admin(who)
@@ -401,8 +464,9 @@ class RegistryService(Service):
             if exact is not None:
                 return [exact]
             provinces = [code for code, _ in province_search(text)][:3]
-            items, _ = await uow.admin.ipwl_page(text=" ".join(text.split())[:60], province_codes=provinces,
-                                                 limit=SEARCH_LIMIT)
+            items, _ = await uow.admin.ipwl_page(
+                text=" ".join(text.split())[:60], province_codes=provinces, limit=SEARCH_LIMIT
+            )
         return items
 
     async def team_choices(self, who: Identity) -> list[Team]:

@@ -19,15 +19,14 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.domain.kinds import NotificationKind
 from bot.domain import reminder_rules as rules
-from bot.i18n import N_
+from bot.domain.kinds import NotificationKind
 from bot.domain.models import LapsingGrant, ProposalStatus, Role
+from bot.domain.records import NewNotification, QueueItem
 from bot.domain.reminder_rules import Audience, Item, Kind, Policy, Reminder
+from bot.i18n import N_
 from bot.services.base import Identity, Service, ServiceError
-from bot.domain.records import NewNotification
 from storage.reminders import as_digest_items
-from bot.domain.records import QueueItem
 from storage.unit import UnitOfWork
 
 # The outbox kind of the admins' reminder that a grant is about to lapse.
@@ -122,8 +121,17 @@ class ReminderService(Service):
                     continue
                 report.recorded += 1
                 report.messages += await uow.outbox.enqueue_many(
-                    [NewNotification(f"grant-expiry:{grant.grant_id}:{chat}", chat, NotificationKind.GRANT_EXPIRY,
-                                     {"grant_id": grant.grant_id}) for chat in chats], now=now)
+                    [
+                        NewNotification(
+                            f"grant-expiry:{grant.grant_id}:{chat}",
+                            chat,
+                            NotificationKind.GRANT_EXPIRY,
+                            {"grant_id": grant.grant_id},
+                        )
+                        for chat in chats
+                    ],
+                    now=now,
+                )
 
     async def lapsing_grant(self, grant_id: int) -> LapsingGrant | None:
         """The grant a queued expiry reminder is about (None: revoked since: the reminder is dropped)."""
@@ -153,10 +161,14 @@ class ReminderService(Service):
             (waiting(S.RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
             (waiting(S.LPJ_RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
             (waiting(S.DECREED, decreed_before), lambda i: [rules.accounts_missing(i, now, policy)]),
-            (lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
-             lambda i: [rules.idle_draft(i, now, policy)]),
-            (lambda uow, after: uow.reminders.idle_lpj_drafts(after=after, limit=size, before=idle_before),
-             lambda i: [rules.idle_lpj_draft(i, now, policy)]),
+            (
+                lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
+                lambda i: [rules.idle_draft(i, now, policy)],
+            ),
+            (
+                lambda uow, after: uow.reminders.idle_lpj_drafts(after=after, limit=size, before=idle_before),
+                lambda i: [rules.idle_lpj_draft(i, now, policy)],
+            ),
         ]
 
     async def _pages(self, fetch: Fetch, decide: Decide, now: dt.datetime, report: RunReport) -> None:
@@ -196,17 +208,23 @@ class ReminderService(Service):
             if reminder.empty:
                 continue  # an empty digest: decided for the day, nothing to say
             params = {"rkind": reminder.kind.value, **reminder.params}
-            notes += [NewNotification(f"reminder:{reminder.key}:{chat_id}", chat_id, NotificationKind.REMINDER, params, person_id)
-                      for person_id, chat_id in chats]
+            notes += [
+                NewNotification(
+                    f"reminder:{reminder.key}:{chat_id}", chat_id, NotificationKind.REMINDER, params, person_id
+                )
+                for person_id, chat_id in chats
+            ]
         # One statement for the whole page (a first national run queues tens of thousands of rows);
         # any failure still rolls back the page with its claims.
         report.messages += await uow.outbox.enqueue_many(notes, now=now)
 
-    async def _recipients(self, uow: UnitOfWork,
-                          due: Sequence[Reminder]) -> Callable[[Reminder], list[tuple[int | None, int]]]:
+    async def _recipients(
+        self, uow: UnitOfWork, due: Sequence[Reminder]
+    ) -> Callable[[Reminder], list[tuple[int | None, int]]]:
         """Resolve every audience of a page in a few queries: (person id, chat id) per reminder."""
         operators = await uow.audiences.operator_chats(
-            r.item.ipwl_id for r in due if r.audience == Audience.OPERATORS and r.item is not None)
+            r.item.ipwl_id for r in due if r.audience == Audience.OPERATORS and r.item is not None
+        )
         teams = await uow.audiences.team_chats(r.team_id for r in due if r.audience == Audience.TEAM and r.team_id)
         staff: dict[Audience, list[tuple[int, int]]] = {}
         for audience, role in ((Audience.HEAD, Role.HEAD), (Audience.FINANCE, Role.FINANCE)):
@@ -247,9 +265,23 @@ class ReminderService(Service):
                     counts = await uow.reminders.queue_counts(pic, team_id=team_id)
                     oldest = await uow.reminders.queue_oldest(pic, limit=LIST_LIMIT, team_id=team_id)
                     overdue = await uow.reminders.overdue_lpj_count(day, team_id=team_id)
-                    await self._record(uow, [rules.digest(Kind.DIGEST_TEAM, team_id, day, now, counts,
-                                                          as_digest_items(oldest), overdue=overdue, label=code)],
-                                       now, report)
+                    await self._record(
+                        uow,
+                        [
+                            rules.digest(
+                                Kind.DIGEST_TEAM,
+                                team_id,
+                                day,
+                                now,
+                                counts,
+                                as_digest_items(oldest),
+                                overdue=overdue,
+                                label=code,
+                            )
+                        ],
+                        now,
+                        report,
+                    )
             if len(teams) < size:
                 break
             after = teams[-1][0]
@@ -265,8 +297,9 @@ class ReminderService(Service):
                 counts = await uow.reminders.queue_counts(statuses)
                 items = as_digest_items(await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT))
                 overdue = await uow.reminders.overdue_lpj_count(day) if role == Role.HEAD else 0
-                await self._record(uow, [rules.digest(kind, p, day, now, counts, items, overdue=overdue) for p in waiting],
-                                   now, report)
+                await self._record(
+                    uow, [rules.digest(kind, p, day, now, counts, items, overdue=overdue) for p in waiting], now, report
+                )
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -282,8 +315,14 @@ class ReminderService(Service):
         async with self.storage.reading() as uow:
             ipwl_ids = who.actor.operated_ipwl_ids
             if ipwl_ids:
-                sections.append(await self._section(uow, Role.OPERATOR, ", ".join(
-                    [i.code for i in [await uow.ipwl.by_id(x) for x in ipwl_ids] if i]), ipwl_ids=ipwl_ids))
+                sections.append(
+                    await self._section(
+                        uow,
+                        Role.OPERATOR,
+                        ", ".join([i.code for i in [await uow.ipwl.by_id(x) for x in ipwl_ids] if i]),
+                        ipwl_ids=ipwl_ids,
+                    )
+                )
             for team_id in sorted({g.team_id for g in who.actor.grants if g.role == Role.PIC and g.team_id}):
                 team = await uow.teams.by_id(team_id)
                 sections.append(await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id))
@@ -293,16 +332,26 @@ class ReminderService(Service):
             if who.is_admin:
                 now = self.clock.now()
                 lapsing = await uow.people.count_lapsing(
-                    now, now + dt.timedelta(days=self.settings.audit.grant_expiry_warning_days))
+                    now, now + dt.timedelta(days=self.settings.audit.grant_expiry_warning_days)
+                )
                 announced = await uow.retention.announced_count()
                 if lapsing or announced:
                     sections.append(QueueSection(Role.ADMIN, "", lapsing_roles=lapsing, retention_announced=announced))
         if not sections and not who.known:
-            raise ServiceError("not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link."))
+            raise ServiceError(
+                "not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link.")
+            )
         return sections
 
-    async def _section(self, uow: UnitOfWork, role: Role, scope: str, *, team_id: int | None = None,
-                       ipwl_ids: Sequence[int] | None = None) -> QueueSection:
+    async def _section(
+        self,
+        uow: UnitOfWork,
+        role: Role,
+        scope: str,
+        *,
+        team_id: int | None = None,
+        ipwl_ids: Sequence[int] | None = None,
+    ) -> QueueSection:
         statuses = rules.QUEUE_STATUSES[role]
         counts = await uow.reminders.queue_counts(statuses, team_id=team_id, ipwl_ids=ipwl_ids)
         items = await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT, team_id=team_id, ipwl_ids=ipwl_ids)

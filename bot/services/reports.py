@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.files import report_files
 from bot.clock import Clock, today_in
 from bot.config import Settings
-from bot.i18n import N_, Translations, Translator
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Role
 from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, Period, collect
-from bot.services.base import Identity, Service, ServiceError
 from bot.domain.validation import mask_account, mask_nik, parse_date, parse_period
+from bot.files import report_files
+from bot.i18n import N_, Translations, Translator
+from bot.services.base import Identity, Service, ServiceError
 from storage.files import FileStore
 from storage.reports import EXPORT_DETAILS, EXPORTS, report_reader
 from storage.unit import Storage
@@ -60,8 +60,12 @@ Range = tuple[dt.date, dt.date]  # [first day, last day], both included
 
 def _require(who: Identity, *roles: Role) -> None:
     if not any(who.actor.has_role(role) for role in roles):
-        raise ServiceError("admin_only", N_("Only an admin can do this.") if roles == (Role.ADMIN,)
-                           else N_("Only the centre's admins, its head and auditors can see this."))
+        raise ServiceError(
+            "admin_only",
+            N_("Only an admin can do this.")
+            if roles == (Role.ADMIN,)
+            else N_("Only the centre's admins, its head and auditors can see this."),
+        )
 
 
 class ReportService(Service):
@@ -88,8 +92,11 @@ class ReportService(Service):
             return Period(today.year, today.month)
         year, month = parse_period(text, today=today)
         if (year, month) > (today.year, today.month):
-            raise ServiceError("future_period", N_("{month} has not begun yet; choose this month or an earlier one."),
-                               month=f"{month:02d}-{year}")
+            raise ServiceError(
+                "future_period",
+                N_("{month} has not begun yet; choose this month or an earlier one."),
+                month=f"{month:02d}-{year}",
+            )
         return Period(year, month)
 
     async def monthly(self, who: Identity, text: str | None = None) -> MonthlyReport:
@@ -109,8 +116,13 @@ class ReportService(Service):
 
     async def _collect(self, period: Period) -> MonthlyReport:
         async with report_reader(self.storage.db) as reader:
-            return await collect(reader, period, now=self.clock.now(), timezone=self.timezone,
-                                 yearly_target=self.settings.program.yearly_target)
+            return await collect(
+                reader,
+                period,
+                now=self.clock.now(),
+                timezone=self.timezone,
+                yearly_target=self.settings.program.yearly_target,
+            )
 
     async def render(self, report: MonthlyReport, t: Translator) -> ReportFiles:
         """The workbook and the charts, rendered in a worker thread."""
@@ -136,8 +148,9 @@ class ReportService(Service):
         """When ``period``'s scheduled report is due: the next month's 1st at the configured hour."""
         nxt = period.following()
         zone = ZoneInfo(self.timezone)
-        return dt.datetime(nxt.year, nxt.month, 1, self.settings.admin.monthly_report_hour, tzinfo=zone
-                           ).astimezone(dt.timezone.utc)
+        return dt.datetime(nxt.year, nxt.month, 1, self.settings.admin.monthly_report_hour, tzinfo=zone).astimezone(
+            dt.UTC
+        )
 
     async def send_due_monthly(self, translations: Translations) -> Period | None:
         """The scheduled job: if last month's report is due and not yet sent, render it for every
@@ -160,26 +173,39 @@ class ReportService(Service):
         late = now - due >= LATE_AFTER
         async with self._heavy, _responsive():
             report = (await self._collect(period)).kept(now, late)
-            rendered = {locale: await asyncio.to_thread(self._render, report, translations.for_locale(locale))
-                        for locale in {h.locale or self.settings.locale.default for h in heads}}
+            rendered = {
+                locale: await asyncio.to_thread(self._render, report, translations.for_locale(locale))
+                for locale in {h.locale or self.settings.locale.default for h in heads}
+            }
         # Kept on disk (files_dir/reports-YYYY-MM-locale): the centre's archive, and what the
         # outbox rows point at, so a retried delivery sends the very same files.
         store = self.files
         kept: dict[str, list[tuple[str, str, str, str]]] = {}
         for locale, files in rendered.items():
             folder = f"reports-{period.key}-{locale}"
-            items = [("workbook", files.workbook_name, files.workbook, ""),
-                     *(("chart", c.name, c.png, c.caption) for c in files.charts)]
+            items = [
+                ("workbook", files.workbook_name, files.workbook, ""),
+                *(("chart", c.name, c.png, c.caption) for c in files.charts),
+            ]
             kept[locale] = []
             for kind, name, data, caption in items:
                 stored = await asyncio.to_thread(store.save, folder, name, data)
                 kept[locale].append((kind, name, stored.path, caption))
         c = report.centre
-        summary = {"decreed": c.clients_decreed, "served": c.clients_served, "target": report.yearly_target,
-                   "expected": report.expected, "proposals": c.proposal_count,
-                   "funds_decreed": c.funds_decreed, "funds_transferred": c.funds_transferred,
-                   "funds_accounted": c.funds_accounted, "funds_filed": c.funds_filed,
-                   "progress": c.progress, "late": late, "due": due.isoformat()}
+        summary = {
+            "decreed": c.clients_decreed,
+            "served": c.clients_served,
+            "target": report.yearly_target,
+            "expected": report.expected,
+            "proposals": c.proposal_count,
+            "funds_decreed": c.funds_decreed,
+            "funds_transferred": c.funds_transferred,
+            "funds_accounted": c.funds_accounted,
+            "funds_filed": c.funds_filed,
+            "progress": c.progress,
+            "late": late,
+            "due": due.isoformat(),
+        }
         async with self.storage.transaction() as uow:
             if not await uow.report_runs.claim(period.key, now, report=report.to_json(), late=late):
                 return None
@@ -187,12 +213,28 @@ class ReportService(Service):
                 locale = head.locale or self.settings.locale.default
                 for index, (kind, name, path, caption) in enumerate(kept[locale]):
                     await uow.outbox.enqueue(
-                        dedupe_key=f"monthly_report:{period.key}:{head.id}:{index}", chat_id=head.telegram_user_id,
-                        kind=NotificationKind.MONTHLY_REPORT if kind == "workbook" else NotificationKind.MONTHLY_CHART, now=now, person_id=head.id,
-                        params={"period": period.key, "path": path, "name": name, "summary": summary,
-                                "caption": caption})
-            await uow.audit.record(self.event(None, "report", period.key, "monthly_report",
-                                              reason=f"{len(heads)} recipients" + (" late" if late else "")))
+                        dedupe_key=f"monthly_report:{period.key}:{head.id}:{index}",
+                        chat_id=head.telegram_user_id,
+                        kind=NotificationKind.MONTHLY_REPORT if kind == "workbook" else NotificationKind.MONTHLY_CHART,
+                        now=now,
+                        person_id=head.id,
+                        params={
+                            "period": period.key,
+                            "path": path,
+                            "name": name,
+                            "summary": summary,
+                            "caption": caption,
+                        },
+                    )
+            await uow.audit.record(
+                self.event(
+                    None,
+                    "report",
+                    period.key,
+                    "monthly_report",
+                    reason=f"{len(heads)} recipients" + (" late" if late else ""),
+                )
+            )
         return period
 
     async def typical_days(self) -> dict[str, float | None]:
@@ -237,8 +279,11 @@ class ReportService(Service):
         """A typed range: two dates (``1-1-2026 31-3-2026``, ``2026-01-01 2026-03-31``)."""
         parts = text.replace("–", " ").replace(" - ", " ").replace(" s/d ", " ").split()
         if len(parts) != 2:
-            raise ServiceError("bad_range", N_("Type two dates, the first and the last day, e.g. {example}."),
-                               example="01-01-2026 31-03-2026")
+            raise ServiceError(
+                "bad_range",
+                N_("Type two dates, the first and the last day, e.g. {example}."),
+                example="01-01-2026 31-03-2026",
+            )
         today = self._local_today()
         # A range may run past today ("all of this month"): there is simply nothing there yet.
         start, end = (parse_date(part, today=today, field="range", allow_future=True) for part in parts)
@@ -263,8 +308,13 @@ class ReportService(Service):
         """The admin will type the date range of this export."""
         self.check_export(who, kind, unmasked=unmasked)
         async with self.storage.transaction() as uow:
-            await uow.conversations.start(who.person.id, ConversationKind.ADMIN_EXPORT, None, self.clock.now(),
-                                          {"kind": kind, "unmasked": unmasked})
+            await uow.conversations.start(
+                who.person.id,
+                ConversationKind.ADMIN_EXPORT,
+                None,
+                self.clock.now(),
+                {"kind": kind, "unmasked": unmasked},
+            )
 
     async def custom_export(self, who: Identity) -> tuple[str, bool]:
         """The export waiting for its typed range: (kind, unmasked)."""
@@ -275,8 +325,9 @@ class ReportService(Service):
             raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ekspor."))
         return str(conversation.state.get("kind")), bool(conversation.state.get("unmasked"))
 
-    async def export(self, who: Identity, kind: str, span: Range, t: Translator, *,
-                     unmasked: bool = False) -> ExportFile:
+    async def export(
+        self, who: Identity, kind: str, span: Range, t: Translator, *, unmasked: bool = False
+    ) -> ExportFile:
         """``/ekspor``: one kind of record over a date range as XLSX (admins only).
 
         A masked client export holds no direct identifier: a client code and initials instead of
@@ -305,15 +356,24 @@ class ReportService(Service):
                         await asyncio.to_thread(book.append, [detail_mask(row) for row in page], count=False)
             content = await asyncio.to_thread(book.finish)
         if len(content) > UPLOAD_LIMIT:
-            raise ServiceError("too_big", N_("The export is {size} MB, more than Telegram takes. Choose a shorter "
-                                             "range."), size=len(content) // (1024 * 1024))
+            raise ServiceError(
+                "too_big",
+                N_("The export is {size} MB, more than Telegram takes. Choose a shorter range."),
+                size=len(content) // (1024 * 1024),
+            )
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
             if conversation is not None and conversation.kind == ConversationKind.ADMIN_EXPORT:
                 await uow.conversations.end(who.person.id)
-            await uow.audit.record(self.event(who, "export", kind, "export",
-                                              reason=f"{span[0]}..{span[1]} {book.rows} rows"
-                                                     + (" unmasked" if unmasked else "")))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "export",
+                    kind,
+                    "export",
+                    reason=f"{span[0]}..{span[1]} {book.rows} rows" + (" unmasked" if unmasked else ""),
+                )
+            )
         name = f"{kind}-{span[0]:%Y%m%d}-{span[1]:%Y%m%d}.xlsx"
         return ExportFile(name, content, book.rows)
 
@@ -328,12 +388,25 @@ EXPORT_TITLES = {
 # The masked client export: no name, NIK, phone, address or health text — being on a
 # rehabilitation list under one's name is itself health data. What stays identifies a record for
 # the centre (the client code leads back to the full export) but not a person to a reader.
-MASKED_CLIENT_COLUMNS = ("code", "ipwl_code", "status", "client_code", "initials", "sex", "birth_year",
-                         "province_code", "regency", "approach", "components", "budget", "erased_at")
+MASKED_CLIENT_COLUMNS = (
+    "code",
+    "ipwl_code",
+    "status",
+    "client_code",
+    "initials",
+    "sex",
+    "birth_year",
+    "province_code",
+    "regency",
+    "approach",
+    "components",
+    "budget",
+    "erased_at",
+)
 
 
 def initials(full_name: str | None) -> str:
-    """"Siti Rahmawati" → "S.R."; an anonymized record ("-") has none."""
+    """ "Siti Rahmawati" → "S.R."; an anonymized record ("-") has none."""
     letters = [word[0].upper() for word in (full_name or "").split() if word[0].isalpha()]
     return ".".join(letters) + "." if letters else "-"
 

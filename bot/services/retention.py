@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.services.privacy import ErasureDone, PrivacyService, erasure_rule
 from bot.domain.kinds import NotificationKind
 from bot.services.base import ServiceError
+from bot.services.privacy import ErasureDone, PrivacyService, erasure_rule
 
 PAGE = 200
 
@@ -75,11 +75,27 @@ class RetentionService(PrivacyService):
         report.codes = sorted(codes)
         report.erase_on = erase_on
         async with self.storage.transaction() as uow:
-            await uow.audit.record(self.event(None, "retention", now.date().isoformat(), "retention_notice",
-                                              reason=f"{report.announced} record(s) in {len(codes)} proposal(s)"))
-            await self._tell_admins(uow, now, {"stage": "notice", "count": report.announced,
-                                               "codes": report.codes[:40], "more": max(0, len(codes) - 40),
-                                               "erase_on": erase_on.isoformat()}, f"notice:{now.isoformat()}")
+            await uow.audit.record(
+                self.event(
+                    None,
+                    "retention",
+                    now.date().isoformat(),
+                    "retention_notice",
+                    reason=f"{report.announced} record(s) in {len(codes)} proposal(s)",
+                )
+            )
+            await self._tell_admins(
+                uow,
+                now,
+                {
+                    "stage": "notice",
+                    "count": report.announced,
+                    "codes": report.codes[:40],
+                    "more": max(0, len(codes) - 40),
+                    "erase_on": erase_on.isoformat(),
+                },
+                f"notice:{now.isoformat()}",
+            )
 
     async def _erase_due(self, now: dt.datetime, report: RetentionReport) -> None:
         while True:
@@ -102,12 +118,23 @@ class RetentionService(PrivacyService):
                 break
         if report.erased:
             async with self.storage.transaction() as uow:
-                await uow.audit.record(self.event(None, "retention", now.date().isoformat(), "retention_erase",
-                                                  reason=f"{report.erased} record(s)"))
-                await self._tell_admins(uow, now, {"stage": "done", "count": report.erased},
-                                        f"done:{now.isoformat()}")
+                await uow.audit.record(
+                    self.event(
+                        None,
+                        "retention",
+                        now.date().isoformat(),
+                        "retention_erase",
+                        reason=f"{report.erased} record(s)",
+                    )
+                )
+                await self._tell_admins(uow, now, {"stage": "done", "count": report.erased}, f"done:{now.isoformat()}")
 
     async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:  # noqa: ANN001
         for chat in await uow.people.admin_chat_ids():
-            await uow.outbox.enqueue(dedupe_key=f"retention:{key}:{chat}", chat_id=chat, kind=NotificationKind.RETENTION,
-                                     params=params, now=now)
+            await uow.outbox.enqueue(
+                dedupe_key=f"retention:{key}:{chat}",
+                chat_id=chat,
+                kind=NotificationKind.RETENTION,
+                params=params,
+                now=now,
+            )

@@ -19,16 +19,26 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain import workflow
-from bot.i18n import N_
+from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import (
-    Action, Actor, Attachment, Client, Grant, Ipwl, Person, Proposal, ProposalStatus, ReturnReason, Role,
+    Action,
+    Actor,
+    Attachment,
+    Client,
+    Grant,
+    Ipwl,
+    Person,
+    Proposal,
+    ProposalStatus,
+    ReturnReason,
+    Role,
 )
-from bot.services.base import Identity, Service, ServiceError
+from bot.domain.records import StaffSummary
 from bot.domain.validation import parse_free_text
 from bot.domain.workflow import Transition, WorkflowError
-from bot.domain.records import StaffSummary
+from bot.i18n import N_
+from bot.services.base import Identity, Service, ServiceError
 from storage.unit import UnitOfWork
 
 # To the IPWL's operators at each step of the review ("you will be notified when anything changes").
@@ -43,8 +53,20 @@ REASON_FIELDS = ("nik", "address", "budget", "assessment")
 _LIFECYCLE = frozenset(a.value for a in Action)
 # Refusals that mean "not yours to do": audited as "denied". Others are races or wrong timing.
 _DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES, workflow.OWN_IPWL})
-_SNAPSHOT_FIELDS = ("full_name", "sex", "birth_date", "province_code", "regency", "address", "phone",
-                    "approach", "components", "assessment", "intervention_plan", "budget")
+_SNAPSHOT_FIELDS = (
+    "full_name",
+    "sex",
+    "birth_date",
+    "province_code",
+    "regency",
+    "address",
+    "phone",
+    "approach",
+    "components",
+    "assessment",
+    "intervention_plan",
+    "budget",
+)
 
 # "Someone else was faster": what the latest change was, said to the one who came second.
 _DONE_BY: Mapping[str, str] = {
@@ -159,20 +181,28 @@ class StaffService(Service):
                 yield uow
         except _Denied as denied:
             async with self.storage.transaction() as uow:
-                await uow.audit.record(self.event(who, denied.entity, denied.entity_id, "denied",
-                                                  reason=denied.reason))
+                await uow.audit.record(self.event(who, denied.entity, denied.entity_id, "denied", reason=denied.reason))
             raise denied.error from None
 
     @staticmethod
     def denied(error: Exception, entity: str, entity_id: object, reason: str) -> Exception:
         return _Denied(error, entity, str(entity_id), reason)
 
-    async def authorize(self, uow: UnitOfWork, who: Identity, action: Action, proposal: Proposal,
-                        data: Mapping[str, object] | None = None, *, check_data: bool = True) -> Transition:
+    async def authorize(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        action: Action,
+        proposal: Proposal,
+        data: Mapping[str, object] | None = None,
+        *,
+        check_data: bool = True,
+    ) -> Transition:
         """``workflow.authorize`` with the settings' four-eyes rule; refusals explained for people."""
         try:
-            return workflow.authorize(action, proposal, who.actor, four_eyes=self.settings.workflow.four_eyes,
-                                      data=data)
+            return workflow.authorize(
+                action, proposal, who.actor, four_eyes=self.settings.workflow.four_eyes, data=data
+            )
         except WorkflowError as error:
             if error.code == workflow.MISSING_DATA and not check_data:
                 return workflow.transition_for(action, proposal.status)
@@ -188,15 +218,25 @@ class StaffService(Service):
         fresh = await uow.proposals.by_id(proposal.id) or proposal
         if fresh.status == ProposalStatus.IN_REVIEW and fresh.claimed_by is not None:
             claimer = await uow.people.by_id(fresh.claimed_by)
-            return ServiceError("claimed_by_other", N_("{name} is already checking this proposal (since {when})."),
-                                name=claimer.full_name if claimer else "?",
-                                when=stamp.at if stamp else fresh.updated_at)
-        if stamp is not None and stamp.action in _DONE_BY and (error is None or error.code != workflow.NOT_ALLOWED_IN_STATUS
-                                                               or stamp.action != Action.SUBMIT.value):
+            return ServiceError(
+                "claimed_by_other",
+                N_("{name} is already checking this proposal (since {when})."),
+                name=claimer.full_name if claimer else "?",
+                when=stamp.at if stamp else fresh.updated_at,
+            )
+        if (
+            stamp is not None
+            and stamp.action in _DONE_BY
+            and (error is None or error.code != workflow.NOT_ALLOWED_IN_STATUS or stamp.action != Action.SUBMIT.value)
+        ):
             return ServiceError("already_done", _DONE_BY[stamp.action], name=stamp.name or "?", when=stamp.at)
         # Name the step the proposal is at (the view adds who acts next).
-        return ServiceError("not_now", N_("This cannot be done now: proposal {code} is at the step “{status}”."),
-                            code=fresh.code, status=fresh.status)
+        return ServiceError(
+            "not_now",
+            N_("This cannot be done now: proposal {code} is at the step “{status}”."),
+            code=fresh.code,
+            status=fresh.status,
+        )
 
     async def stamp(self, uow: UnitOfWork, proposal: Proposal) -> Stamp | None:
         """The latest lifecycle change of the proposal, from its audit trail."""
@@ -213,13 +253,31 @@ class StaffService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         return proposal
 
-    async def move(self, uow: UnitOfWork, who: Identity, proposal: Proposal, transition: Transition,
-                   now: dt.datetime, *, reason: str | None = None, **fields: object) -> Proposal:
+    async def move(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        proposal: Proposal,
+        transition: Transition,
+        now: dt.datetime,
+        *,
+        reason: str | None = None,
+        **fields: object,
+    ) -> Proposal:
         """Compare-and-set the status, audit it and refresh the group card; the loser is told who won."""
         if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now, **fields):
             raise await self.conflict(uow, proposal)
-        await uow.audit.record(self.event(who, "proposal", proposal.code, transition.action.value,
-                                          frm=proposal.status.value, to=transition.target.value, reason=reason))
+        await uow.audit.record(
+            self.event(
+                who,
+                "proposal",
+                proposal.code,
+                transition.action.value,
+                frm=proposal.status.value,
+                to=transition.target.value,
+                reason=reason,
+            )
+        )
         await self.card_changed(uow, proposal, now)
         return await self.proposal(uow, proposal.id)
 
@@ -229,16 +287,27 @@ class StaffService(Service):
         if team is None or team.group_chat_id is None:
             return
         revision = await uow.group_cards.revision(proposal.code)
-        await uow.outbox.enqueue(dedupe_key=f"proposal:{proposal.id}:card@{revision}", chat_id=team.group_chat_id,
-                                 kind=NotificationKind.PROPOSAL_CARD_UPDATE, params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
-                                 now=now)
+        await uow.outbox.enqueue(
+            dedupe_key=f"proposal:{proposal.id}:card@{revision}",
+            chat_id=team.group_chat_id,
+            kind=NotificationKind.PROPOSAL_CARD_UPDATE,
+            params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
+            now=now,
+        )
 
-    async def notify(self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str,
-                     params: dict[str, Any], now: dt.datetime) -> None:
+    async def notify(
+        self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str, params: dict[str, Any], now: dt.datetime
+    ) -> None:
         """One private notification per person, in their language, once per ``key``."""
         for person in people:
-            await uow.outbox.enqueue(dedupe_key=f"{key}:{person.id}", chat_id=person.telegram_user_id, kind=kind,
-                                     params=params, now=now, person_id=person.id)
+            await uow.outbox.enqueue(
+                dedupe_key=f"{key}:{person.id}",
+                chat_id=person.telegram_user_id,
+                kind=kind,
+                params=params,
+                now=now,
+                person_id=person.id,
+            )
 
     async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         return await uow.people.operators_of(proposal.ipwl_id)
@@ -277,8 +346,9 @@ class ReviewService(StaffService):
         allowed = workflow.allowed_actions(proposal, team_pic, four_eyes=False) if proposal.team_id else []
         return Card(proposal, summary, attachments, stamp, tuple(a for a in CARD_ACTIONS if a in allowed))
 
-    async def card_sent(self, uow: UnitOfWork, proposal_id: int, chat_id: int, message_id: int,
-                        now: dt.datetime) -> None:
+    async def card_sent(
+        self, uow: UnitOfWork, proposal_id: int, chat_id: int, message_id: int, now: dt.datetime
+    ) -> None:
         """Remember a new card (in the transaction that marks it sent); an older version's card
         is queued for an edit saying it was superseded."""
         proposal = await uow.proposals.by_id(proposal_id)
@@ -287,10 +357,17 @@ class ReviewService(StaffService):
         previous = await uow.group_cards.get(proposal_id, chat_id)
         if previous is not None and previous.message_id != message_id and previous.version < proposal.version:
             await uow.outbox.enqueue(
-                dedupe_key=f"proposal:{proposal_id}:v{previous.version}:superseded:{chat_id}", chat_id=chat_id,
-                kind=NotificationKind.PROPOSAL_CARD_SUPERSEDED, now=now,
-                params={"proposal_id": proposal_id, "message_id": previous.message_id, "version": previous.version,
-                        "current": proposal.version})
+                dedupe_key=f"proposal:{proposal_id}:v{previous.version}:superseded:{chat_id}",
+                chat_id=chat_id,
+                kind=NotificationKind.PROPOSAL_CARD_SUPERSEDED,
+                now=now,
+                params={
+                    "proposal_id": proposal_id,
+                    "message_id": previous.message_id,
+                    "version": previous.version,
+                    "current": proposal.version,
+                },
+            )
         await uow.group_cards.remember(proposal_id, chat_id, message_id, proposal.version)
 
     async def card_message(self, proposal_id: int, chat_id: int) -> tuple[int, int] | None:
@@ -308,8 +385,10 @@ class ReviewService(StaffService):
         now = self.clock.now()
         me = who.person.id
         columns: dict[Action, dict[str, int | None]] = {
-            Action.CLAIM: {"claimed_by": me}, Action.RELEASE: {"claimed_by": None},
-            Action.VERIFY: {"verified_by": me}, Action.VALIDATE: {"validated_by": me},
+            Action.CLAIM: {"claimed_by": me},
+            Action.RELEASE: {"claimed_by": None},
+            Action.VERIFY: {"verified_by": me},
+            Action.VALIDATE: {"validated_by": me},
         }
         fields = columns[action]
         async with self.unit(who) as uow:
@@ -317,15 +396,24 @@ class ReviewService(StaffService):
             transition = await self.authorize(uow, who, action, proposal)
             moved = await self.move(uow, who, proposal, transition, now, reason=None, **fields)  # a press has none
             if action == Action.VALIDATE:
-                await self.notify(uow, await uow.staff.holding(Role.HEAD), NotificationKind.PROPOSAL_AWAITING_SK,
-                                  f"proposal:{proposal.id}:v{proposal.version}:validated",
-                                  {"proposal_id": proposal.id}, now)
+                await self.notify(
+                    uow,
+                    await uow.staff.holding(Role.HEAD),
+                    NotificationKind.PROPOSAL_AWAITING_SK,
+                    f"proposal:{proposal.id}:v{proposal.version}:validated",
+                    {"proposal_id": proposal.id},
+                    now,
+                )
             if action in _TOLD_OPERATORS:
                 # The operator was promised news of every change: each step of the review is told.
-                await self.notify(uow, await self.operators(uow, proposal), NotificationKind.PROPOSAL_PROGRESS,
-                                  f"proposal:{proposal.id}:v{proposal.version}:{action.value}:operator",
-                                  {"proposal_id": proposal.id, "action": action.value, "version": proposal.version},
-                                  now)
+                await self.notify(
+                    uow,
+                    await self.operators(uow, proposal),
+                    NotificationKind.PROPOSAL_PROGRESS,
+                    f"proposal:{proposal.id}:v{proposal.version}:{action.value}:operator",
+                    {"proposal_id": proposal.id, "action": action.value, "version": proposal.version},
+                    now,
+                )
             return moved
 
     # --- return and reject, with reasons --------------------------------------------------------------
@@ -357,7 +445,9 @@ class ReviewService(StaffService):
             else:
                 picked.append(value)
             state[key] = picked
-            await uow.conversations.start(who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(
+                who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state
+            )
             return await self._draft(uow, proposal, state)
 
     async def reason_text(self, who: Identity, text: str) -> ReasonDraft:
@@ -365,11 +455,17 @@ class ReviewService(StaffService):
         reason = parse_free_text(text, field="reason", min_length=3, max_length=1000)
         async with self.storage.transaction() as uow:
             conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != ConversationKind.REVIEW_REASON or conversation.entity_id is None:
+            if (
+                conversation is None
+                or conversation.kind != ConversationKind.REVIEW_REASON
+                or conversation.entity_id is None
+            ):
                 raise ServiceError("stale", N_("This button is no longer valid."))
             proposal, state = await self._open_draft(uow, who, conversation.entity_id)
             state["text"] = reason
-            await uow.conversations.start(who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state)
+            await uow.conversations.start(
+                who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state
+            )
             return await self._draft(uow, proposal, state)
 
     async def decide(self, who: Identity, proposal_id: int) -> Proposal:
@@ -388,17 +484,31 @@ class ReviewService(StaffService):
             fields: list[str | None] = [str(f) for f in state["fields"]] or [None]
             for client_id in clients:
                 for name in fields:
-                    await uow.proposals.add_return_reason(proposal.id, proposal.version, stage, text, by=who.person.id,
-                                                          now=now, client_id=client_id, field=name)
+                    await uow.proposals.add_return_reason(
+                        proposal.id,
+                        proposal.version,
+                        stage,
+                        text,
+                        by=who.person.id,
+                        now=now,
+                        client_id=client_id,
+                        field=name,
+                    )
             if not clients:
                 for name in fields:
-                    await uow.proposals.add_return_reason(proposal.id, proposal.version, stage, text, by=who.person.id,
-                                                          now=now, field=name)
+                    await uow.proposals.add_return_reason(
+                        proposal.id, proposal.version, stage, text, by=who.person.id, now=now, field=name
+                    )
             await uow.conversations.end(who.person.id)
             kind = NotificationKind.PROPOSAL_RETURNED if action == Action.RETURN else NotificationKind.PROPOSAL_REJECTED
-            await self.notify(uow, await self.operators(uow, proposal), kind,
-                              f"proposal:{proposal.id}:v{proposal.version}:{action.value}",
-                              {"proposal_id": proposal.id, "version": proposal.version}, now)
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                kind,
+                f"proposal:{proposal.id}:v{proposal.version}:{action.value}",
+                {"proposal_id": proposal.id, "version": proposal.version},
+                now,
+            )
             return moved
 
     async def cancel_decision(self, who: Identity, proposal_id: int) -> Proposal:
@@ -413,17 +523,31 @@ class ReviewService(StaffService):
             proposal = await uow.proposals.by_id(proposal_id)
             if proposal is None:
                 return None
-            return proposal, await uow.clients.of_proposal(proposal_id), await uow.proposals.return_reasons(proposal_id, version)
+            return (
+                proposal,
+                await uow.clients.of_proposal(proposal_id),
+                await uow.proposals.return_reasons(proposal_id, version),
+            )
 
     async def _open_draft(self, uow: UnitOfWork, who: Identity, proposal_id: int) -> tuple[Proposal, dict[str, Any]]:
         conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != ConversationKind.REVIEW_REASON or conversation.entity_id != proposal_id:
+        if (
+            conversation is None
+            or conversation.kind != ConversationKind.REVIEW_REASON
+            or conversation.entity_id != proposal_id
+        ):
             raise ServiceError("no_reason_open", N_("This is no longer open. Press the button on the card again."))
         return await self.proposal(uow, proposal_id), dict(conversation.state)
 
     async def _draft(self, uow: UnitOfWork, proposal: Proposal, state: Mapping[str, Any]) -> ReasonDraft:
-        return ReasonDraft(proposal, Action(state["action"]), await uow.clients.of_proposal(proposal.id),
-                           frozenset(int(c) for c in state["clients"]), frozenset(state["fields"]), state["text"])
+        return ReasonDraft(
+            proposal,
+            Action(state["action"]),
+            await uow.clients.of_proposal(proposal.id),
+            frozenset(int(c) for c in state["clients"]),
+            frozenset(state["fields"]),
+            state["text"],
+        )
 
     # --- detail ---------------------------------------------------------------------------------------
 
@@ -466,8 +590,12 @@ class ReviewService(StaffService):
 
     def _may_see(self, who: Identity, proposal: Proposal) -> None:
         if not (who.actor.in_team(proposal.team_id) or who.is_admin):
-            raise self.denied(ServiceError("not_your_team", N_("Only the PIC team of this IPWL can open its proposals.")),
-                              "proposal", proposal.code, "detail: out_of_scope")
+            raise self.denied(
+                ServiceError("not_your_team", N_("Only the PIC team of this IPWL can open its proposals.")),
+                "proposal",
+                proposal.code,
+                "detail: out_of_scope",
+            )
 
 
 def compare_versions(old: Mapping[str, Any], new: Mapping[str, Any], previous: int) -> VersionChanges:

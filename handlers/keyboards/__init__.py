@@ -14,8 +14,7 @@ def language_choice(current: str) -> InlineKeyboardMarkup:
     # Language names are shown in their own language, whatever the reader's locale.
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(("✓ " if code == current else "") + name,
-                                  callback_data=buttons.LANGUAGE.data(code))]
+            [InlineKeyboardButton(("✓ " if code == current else "") + name, callback_data=buttons.LANGUAGE.data(code))]
             for code, name in LANGUAGE_NAMES.items()
         ]
     )
@@ -28,6 +27,11 @@ def private_chat_url(bot_username: str, start: str = "hi") -> str:
 
 def start_bot_link(t: Translator, bot_username: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t.pgettext("button", "Open a private chat with the bot"),
-                               url=private_chat_url(bot_username))]]
+        [
+            [
+                InlineKeyboardButton(
+                    t.pgettext("button", "Open a private chat with the bot"), url=private_chat_url(bot_username)
+                )
+            ]
+        ]
     )

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translator
 from bot.domain.models import Ipwl, Role, Team
 from bot.domain.regions import province_short_name
+from bot.i18n import Translator
 from bot.services.access import PeoplePage, PersonCard
 from bot.services.broadcasts import Audiences
 from bot.services.privacy import PersonalData
@@ -68,9 +68,13 @@ def ipwl_list(t: Translator, page: IpwlPage) -> InlineKeyboardMarkup:
 def ipwl_card(t: Translator, card: IpwlCard) -> InlineKeyboardMarkup:
     ipwl_id = card.line.ipwl.id
     edits = [_b("✏️ " + t.gettext(FIELD_LABELS[name]), buttons.IPWL_EDIT, ipwl_id, name) for name in EDITABLE]
-    rows: Rows = [edits[i:i + 2] for i in range(0, len(edits), 2)]
-    rows.append([_b(t.pgettext("button", "🔁 Change PIC team"), buttons.IPWL_TEAM, ipwl_id),
-                 _b(t.pgettext("button", "📨 Invite an operator"), buttons.INVITE_IPWL, ipwl_id)])
+    rows: Rows = [edits[i : i + 2] for i in range(0, len(edits), 2)]
+    rows.append(
+        [
+            _b(t.pgettext("button", "🔁 Change PIC team"), buttons.IPWL_TEAM, ipwl_id),
+            _b(t.pgettext("button", "📨 Invite an operator"), buttons.INVITE_IPWL, ipwl_id),
+        ]
+    )
     rows.append([_b(t.pgettext("button", "‹ Back to the list"), buttons.IPWL_LIST, 0), _close(t)])
     return InlineKeyboardMarkup(rows)
 
@@ -80,8 +84,10 @@ def back_to_list(t: Translator) -> InlineKeyboardMarkup:
 
 
 def team_choice(t: Translator, ipwl_id: int, teams: Sequence[Team], current: int | None) -> InlineKeyboardMarkup:
-    cells = [_b(("✓ " if team.id == current else "") + team.code, buttons.IPWL_MOVE, ipwl_id, team.id) for team in teams]
-    rows: Rows = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+    cells = [
+        _b(("✓ " if team.id == current else "") + team.code, buttons.IPWL_MOVE, ipwl_id, team.id) for team in teams
+    ]
+    rows: Rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
     rows.append([_b(t.pgettext("button", "‹ Back"), buttons.IPWL_CARD, ipwl_id)])
     return InlineKeyboardMarkup(rows)
 
@@ -92,7 +98,7 @@ def ipwl_step(t: Translator, step: IpwlStep) -> InlineKeyboardMarkup:
         rows += [[_b(name, buttons.IPWL_PROVINCE, code)] for code, name in step.choices]
     elif step.step == "team":
         cells = [_b(team.code, buttons.IPWL_ADD_TEAM, team.id) for team in step.teams]
-        rows += [cells[i:i + 3] for i in range(0, len(cells), 3)]
+        rows += [cells[i : i + 3] for i in range(0, len(cells), 3)]
         rows.append([_b(t.pgettext("button", "No team yet"), buttons.IPWL_ADD_TEAM, 0)])
     rows.append([_cancel(t)])
     return InlineKeyboardMarkup(rows)
@@ -110,9 +116,9 @@ def team_list(t: Translator, lines: Sequence[TeamLine]) -> InlineKeyboardMarkup:
 def team_card(t: Translator, card: TeamCard) -> InlineKeyboardMarkup:
     rows: Rows = [[_b(t.pgettext("button", "📨 Invite a PIC member"), buttons.TEAM_INVITE, card.team.id)]]
     members = [_b("👤 " + p.full_name[:30], buttons.PERSON_CARD, p.id) for p in card.members]
-    rows += [members[i:i + 2] for i in range(0, len(members), 2)]
+    rows += [members[i : i + 2] for i in range(0, len(members), 2)]
     ipwl = [_b(line.ipwl.code, buttons.IPWL_CARD, line.ipwl.id) for line in card.ipwl]
-    rows += [ipwl[i:i + 4] for i in range(0, len(ipwl), 4)]
+    rows += [ipwl[i : i + 4] for i in range(0, len(ipwl), 4)]
     rows.append([_b(t.pgettext("button", "‹ All teams"), buttons.TEAM_LIST), _close(t)])
     return InlineKeyboardMarkup(rows)
 
@@ -121,8 +127,10 @@ def team_card(t: Translator, card: TeamCard) -> InlineKeyboardMarkup:
 
 
 def people_list(t: Translator, page: PeoplePage) -> InlineKeyboardMarkup:
-    rows: Rows = [[_b(("⛔ " if line.person.revoked else "") + line.person.full_name[:50], buttons.PERSON_CARD, line.person.id)]
-                  for line in page.items]
+    rows: Rows = [
+        [_b(("⛔ " if line.person.revoked else "") + line.person.full_name[:50], buttons.PERSON_CARD, line.person.id)]
+        for line in page.items
+    ]
     if not page.query and page.pages > 1:
         nav = []
         if page.page > 0:
@@ -135,8 +143,17 @@ def people_list(t: Translator, page: PeoplePage) -> InlineKeyboardMarkup:
 
 
 def person_card(t: Translator, card: PersonCard) -> InlineKeyboardMarkup:
-    rows: Rows = [[_b("🚫 " + t.pgettext("button", "Revoke") + " " + grant_label(t, g.role, g.scope_code)[:40],
-                      buttons.GRANT_REVOKE_ASKED, g.id)] for g in card.grants if g.revoked_at is None]
+    rows: Rows = [
+        [
+            _b(
+                "🚫 " + t.pgettext("button", "Revoke") + " " + grant_label(t, g.role, g.scope_code)[:40],
+                buttons.GRANT_REVOKE_ASKED,
+                g.id,
+            )
+        ]
+        for g in card.grants
+        if g.revoked_at is None
+    ]
     if card.person.revoked:
         rows.append([_b(t.pgettext("button", "↩️ Restore access"), buttons.PERSON_RESTORE, card.person.id)])
     else:
@@ -153,9 +170,14 @@ def confirm(t: Translator, kind: Button, item_id: int) -> InlineKeyboardMarkup:
 
 
 def invite_roles(t: Translator) -> InlineKeyboardMarkup:
-    labels = {Role.OPERATOR: t.pgettext("button", "IPWL operator"), Role.PIC: t.pgettext("button", "PIC team member"),
-              Role.FINANCE: t.pgettext("button", "Finance"), Role.HEAD: t.pgettext("button", "Head of centre"),
-              Role.ADMIN: t.pgettext("button", "Admin"), Role.AUDITOR: t.pgettext("button", "Auditor (read only)")}
+    labels = {
+        Role.OPERATOR: t.pgettext("button", "IPWL operator"),
+        Role.PIC: t.pgettext("button", "PIC team member"),
+        Role.FINANCE: t.pgettext("button", "Finance"),
+        Role.HEAD: t.pgettext("button", "Head of centre"),
+        Role.ADMIN: t.pgettext("button", "Admin"),
+        Role.AUDITOR: t.pgettext("button", "Auditor (read only)"),
+    }
     rows: Rows = [[_b(label, buttons.INVITE_ROLE, role.value)] for role, label in labels.items()]
     rows.append([_cancel(t)])
     return InlineKeyboardMarkup(rows)
@@ -163,7 +185,7 @@ def invite_roles(t: Translator) -> InlineKeyboardMarkup:
 
 def invite_teams(t: Translator, teams: Sequence[Team]) -> InlineKeyboardMarkup:
     cells = [_b(f"{team.code} · {team.name[:20]}", buttons.INVITE_TEAM, team.id) for team in teams]
-    return InlineKeyboardMarkup([cells[i:i + 2] for i in range(0, len(cells), 2)] + [[_cancel(t)]])
+    return InlineKeyboardMarkup([cells[i : i + 2] for i in range(0, len(cells), 2)] + [[_cancel(t)]])
 
 
 def invite_ipwl(t: Translator, found: Sequence[Ipwl]) -> InlineKeyboardMarkup:
@@ -185,20 +207,31 @@ def broadcast_audience(t: Translator, audiences: Audiences) -> InlineKeyboardMar
 
 
 def broadcast_provinces(t: Translator, audiences: Audiences) -> InlineKeyboardMarkup:
-    cells = [_b(f"{province_short_name(code)} ({count})", buttons.BROADCAST_PROVINCE, code) for code, _name, count in audiences.provinces]
-    return InlineKeyboardMarkup([cells[i:i + 2] for i in range(0, len(cells), 2)] + [[_cancel(t)]])
+    cells = [
+        _b(f"{province_short_name(code)} ({count})", buttons.BROADCAST_PROVINCE, code)
+        for code, _name, count in audiences.provinces
+    ]
+    return InlineKeyboardMarkup([cells[i : i + 2] for i in range(0, len(cells), 2)] + [[_cancel(t)]])
 
 
 def broadcast_teams(t: Translator, audiences: Audiences) -> InlineKeyboardMarkup:
     cells = [_b(f"{team.code} ({count})", buttons.BROADCAST_TEAM, team.id) for team, count in audiences.teams]
-    return InlineKeyboardMarkup([cells[i:i + 3] for i in range(0, len(cells), 3)] + [[_cancel(t)]])
+    return InlineKeyboardMarkup([cells[i : i + 3] for i in range(0, len(cells), 3)] + [[_cancel(t)]])
 
 
 def broadcast_preview(t: Translator, broadcast_id: int, count: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [_b(t.pgettext("button", "📤 Send to {count} operator(s)", count=count), buttons.BROADCAST_SEND, broadcast_id)],
-        [_b(t.pgettext("button", "✖️ Cancel"), buttons.BROADCAST_CANCEL, broadcast_id)],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                _b(
+                    t.pgettext("button", "📤 Send to {count} operator(s)", count=count),
+                    buttons.BROADCAST_SEND,
+                    broadcast_id,
+                )
+            ],
+            [_b(t.pgettext("button", "✖️ Cancel"), buttons.BROADCAST_CANCEL, broadcast_id)],
+        ]
+    )
 
 
 # --- personal data, history -------------------------------------------------------------------------------------
@@ -209,17 +242,33 @@ def personal_data(t: Translator, data: PersonalData) -> InlineKeyboardMarkup:
     rows: Rows = [[_b(t.pgettext("button", "📄 Export everything (XLSX)"), buttons.PERSONAL_EXPORT, first.client_id)]]
     for record, rule in data.records:
         if rule.action == "delete":
-            rows.append([_b(t.pgettext("button", "🧹 Remove from draft {code}", code=record.proposal_code),
-                            buttons.PERSONAL_ERASE_ASKED, record.client_id)])
+            rows.append(
+                [
+                    _b(
+                        t.pgettext("button", "🧹 Remove from draft {code}", code=record.proposal_code),
+                        buttons.PERSONAL_ERASE_ASKED,
+                        record.client_id,
+                    )
+                ]
+            )
         elif rule.action == "anonymize":
-            rows.append([_b(t.pgettext("button", "🧹 Anonymize in {code}", code=record.proposal_code),
-                            buttons.PERSONAL_ERASE_ASKED, record.client_id)])
+            rows.append(
+                [
+                    _b(
+                        t.pgettext("button", "🧹 Anonymize in {code}", code=record.proposal_code),
+                        buttons.PERSONAL_ERASE_ASKED,
+                        record.client_id,
+                    )
+                ]
+            )
     rows.append([_close(t)])
     return InlineKeyboardMarkup(rows)
 
 
 def confirm_erase(t: Translator, client_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(t.pgettext("button", "Yes, erase"), buttons.PERSONAL_ERASE, client_id), _cancel(t)]])
+    return InlineKeyboardMarkup(
+        [[_b(t.pgettext("button", "Yes, erase"), buttons.PERSONAL_ERASE, client_id), _cancel(t)]]
+    )
 
 
 def history(t: Translator, proposal_id: int, page: int, pages: int) -> InlineKeyboardMarkup | None:
@@ -242,18 +291,28 @@ def export_kinds(t: Translator) -> InlineKeyboardMarkup:
 
 
 def export_mask(t: Translator, kind: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [_b(t.pgettext("button", "🔒 Masked"), buttons.EXPORT_MASK, kind, 0),
-         _b(t.pgettext("button", "🔓 Full (recorded)"), buttons.EXPORT_MASK, kind, 1)],
-        [_cancel(t)],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                _b(t.pgettext("button", "🔒 Masked"), buttons.EXPORT_MASK, kind, 0),
+                _b(t.pgettext("button", "🔓 Full (recorded)"), buttons.EXPORT_MASK, kind, 1),
+            ],
+            [_cancel(t)],
+        ]
+    )
 
 
 def export_range(t: Translator, kind: str, unmasked: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
-        [_b(t.pgettext("button", "This month"), buttons.EXPORT_RANGE, kind, "m0", unmasked),
-         _b(t.pgettext("button", "Last month"), buttons.EXPORT_RANGE, kind, "m1", unmasked)],
-        [_b(t.pgettext("button", "This year"), buttons.EXPORT_RANGE, kind, "y0", unmasked),
-         _b(t.pgettext("button", "📅 Other dates"), buttons.EXPORT_OTHER_DATES, kind, unmasked)],
-        [_cancel(t)],
-    ])
+    return InlineKeyboardMarkup(
+        [
+            [
+                _b(t.pgettext("button", "This month"), buttons.EXPORT_RANGE, kind, "m0", unmasked),
+                _b(t.pgettext("button", "Last month"), buttons.EXPORT_RANGE, kind, "m1", unmasked),
+            ],
+            [
+                _b(t.pgettext("button", "This year"), buttons.EXPORT_RANGE, kind, "y0", unmasked),
+                _b(t.pgettext("button", "📅 Other dates"), buttons.EXPORT_OTHER_DATES, kind, unmasked),
+            ],
+            [_cancel(t)],
+        ]
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translator, format_money
 from bot.domain.lpj_intake import REMOVE_PREFIX, Evidence, EvidenceKind, Step
 from bot.domain.models import Component, ProposalStatus
+from bot.i18n import Translator, format_money
 from bot.services import LpjState
 from handlers import buttons
 from handlers.buttons import Button
@@ -65,27 +65,41 @@ def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
         toggles = [_answer(("✅ " if x.value in c.components else "") + x.value, x.value) for x in Component]
         rows = [toggles[:4], toggles[4:], [_answer("✔️ " + t.pgettext("button", "Done"), "done")]]
     elif c.step == Step.REALIZATION and state.line is not None:
-        rows = [[_answer("= " + t.pgettext("button", "As budgeted: {amount}", amount=format_money(state.line.line.total)),
-                         "rab")],
-                [_answer("⚡ " + t.pgettext("button", "All remaining lines as budgeted"), "all")],
-                [to_review]]
+        rows = [
+            [
+                _answer(
+                    "= " + t.pgettext("button", "As budgeted: {amount}", amount=format_money(state.line.line.total)),
+                    "rab",
+                )
+            ],
+            [_answer("⚡ " + t.pgettext("button", "All remaining lines as budgeted"), "all")],
+            [to_review],
+        ]
     elif c.step == Step.REALIZATION_NOTE:
         rows = [[_answer("‹ " + t.pgettext("button", "Back"), "back")]]
     elif c.step == Step.EVIDENCE:
-        labels = {EvidenceKind.RECEIPT: "🧾 " + t.pgettext("button", "Receipts"),
-                  EvidenceKind.PHOTO: "📷 " + t.pgettext("button", "Photos"),
-                  EvidenceKind.BAST: "📝 " + t.pgettext("button", "BAST")}
+        labels = {
+            EvidenceKind.RECEIPT: "🧾 " + t.pgettext("button", "Receipts"),
+            EvidenceKind.PHOTO: "📷 " + t.pgettext("button", "Photos"),
+            EvidenceKind.BAST: "📝 " + t.pgettext("button", "BAST"),
+        }
         rows = [[_answer(("✓ " if kind == c.kind else "") + label, kind.value) for kind, label in labels.items()]]
         if state.content.evidence:
             rows.append([_answer("🗑 " + t.pgettext("button", "Remove a file"), "remove")])
         rows.append([to_review])
     elif c.step == Step.EVIDENCE_REMOVE:
-        rows = [[_answer(f"🗑 {evidence_label(e, number)}", f"{REMOVE_PREFIX}{e.id}")]
-                for e, number in _numbered(state.content.evidence)[-REMOVABLE_SHOWN:]]
+        rows = [
+            [_answer(f"🗑 {evidence_label(e, number)}", f"{REMOVE_PREFIX}{e.id}")]
+            for e, number in _numbered(state.content.evidence)[-REMOVABLE_SHOWN:]
+        ]
         rows.append([_answer("‹ " + t.pgettext("button", "Back"), "back")])
     elif c.step == Step.METERAI:
-        rows = [[_answer("✅ " + t.pgettext("button", "Yes, it bears a meterai"), "yes"),
-                 _answer("✖️ " + t.pgettext("button", "No"), "no")]]
+        rows = [
+            [
+                _answer("✅ " + t.pgettext("button", "Yes, it bears a meterai"), "yes"),
+                _answer("✖️ " + t.pgettext("button", "No"), "no"),
+            ]
+        ]
     elif c.step == Step.REVIEW:
         return review(t, state)
     return InlineKeyboardMarkup(rows) if rows else None
@@ -93,15 +107,20 @@ def for_question(t: Translator, state: LpjState) -> InlineKeyboardMarkup | None:
 
 def review(t: Translator, state: LpjState) -> InlineKeyboardMarkup:
     rows: Rows = [
-        [_button("🗓 " + t.pgettext("button", "Services"), buttons.LPJ_SECTION, "services"),
-         _button("💰 " + t.pgettext("button", "Realization"), buttons.LPJ_SECTION, "realization"),
-         _button("📎 " + t.pgettext("button", "Evidence"), buttons.LPJ_SECTION, "evidence")],
+        [
+            _button("🗓 " + t.pgettext("button", "Services"), buttons.LPJ_SECTION, "services"),
+            _button("💰 " + t.pgettext("button", "Realization"), buttons.LPJ_SECTION, "realization"),
+            _button("📎 " + t.pgettext("button", "Evidence"), buttons.LPJ_SECTION, "evidence"),
+        ],
     ]
     if len(state.content.realizations) < len(state.content.lines):
         rows.append([_answer("⚡ " + t.pgettext("button", "All remaining lines as budgeted"), "all")])
     rows.append([_button("📥 " + t.pgettext("button", "LPJ workbook (XLSX)"), buttons.LPJ_TEMPLATE)])
-    label = (t.pgettext("button", "📤 Send again to the PIC team") if state.proposal.status == ProposalStatus.LPJ_RETURNED
-             else t.pgettext("button", "📤 Send to the PIC team"))
+    label = (
+        t.pgettext("button", "📤 Send again to the PIC team")
+        if state.proposal.status == ProposalStatus.LPJ_RETURNED
+        else t.pgettext("button", "📤 Send to the PIC team")
+    )
     rows.append([_button(label, buttons.LPJ_SUBMIT, state.proposal.id)])
     return InlineKeyboardMarkup(rows)
 
@@ -110,8 +129,12 @@ def card(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeybo
     """The PIC group card: act while it waits for the team; details always open privately."""
     rows: Rows = []
     if status == ProposalStatus.LPJ_SUBMITTED:
-        rows.append([_button("✅ " + t.pgettext("button", "Verify"), buttons.LPJ_VERIFY, proposal_id),
-                     _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id)])
+        rows.append(
+            [
+                _button("✅ " + t.pgettext("button", "Verify"), buttons.LPJ_VERIFY, proposal_id),
+                _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id),
+            ]
+        )
     rows.append([_button("🔎 " + t.pgettext("button", "Detail (private)"), buttons.LPJ_DETAIL, proposal_id)])
     return InlineKeyboardMarkup(rows)
 
@@ -119,13 +142,15 @@ def card(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeybo
 def to_validate(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeyboardMarkup:
     rows: Rows = []
     if status == ProposalStatus.LPJ_VERIFIED:
-        rows.append([_button("✅ " + t.pgettext("button", "Validate"), buttons.LPJ_VALIDATE, proposal_id),
-                     _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id)])
+        rows.append(
+            [
+                _button("✅ " + t.pgettext("button", "Validate"), buttons.LPJ_VALIDATE, proposal_id),
+                _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id),
+            ]
+        )
     rows.append([_button("🔎 " + t.pgettext("button", "Detail"), buttons.LPJ_DETAIL, proposal_id)])
     return InlineKeyboardMarkup(rows)
 
 
 def cancel_return(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("✖️ " + t.pgettext("button", "Cancel"), buttons.LPJ_CANCEL_RETURN)]])
-
-

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translator
 from bot.domain.models import BankAccountStatus, ProposalStatus, TransferStatus
+from bot.domain.records import StaffSummary
+from bot.domain.validation import BANKS
+from bot.i18n import Translator
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, PaymentStep
-from bot.domain.validation import BANKS
 from handlers import buttons
 from handlers.buttons import Button
 from handlers.views.payments import ACCOUNT_STATUS
-from bot.domain.records import StaffSummary
 
 MAX_ROWS = 40
 
@@ -24,7 +24,7 @@ def _button(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
 
 
 def _grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i:i + width]) for i in range(0, len(buttons), width)]
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
 # --- SK --------------------------------------------------------------------------------------------
@@ -33,14 +33,25 @@ def _grid(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 def sk_draft(t: Translator, d: SkDraft) -> InlineKeyboardMarkup | None:
     if not d.candidates:
         return None
-    rows = [[_button(("✅ " if s.id in d.picked else "⬜ ") + s.code, buttons.SK_DRAFT, "p", s.id)] for s in d.candidates[:MAX_ROWS]]
+    rows = [
+        [_button(("✅ " if s.id in d.picked else "⬜ ") + s.code, buttons.SK_DRAFT, "p", s.id)]
+        for s in d.candidates[:MAX_ROWS]
+    ]
     if d.asked_number:
         rows.append([_button(t.pgettext("button", "🔢 Next number from the register"), buttons.SK_DRAFT, "r")])
-        rows.append([_button(t.pgettext("button", "🖋 Issue the SK"), buttons.SK_DRAFT, "y"),
-                     _button(t.pgettext("button", "✖️ Cancel"), buttons.SK_DRAFT, "x")])
+        rows.append(
+            [
+                _button(t.pgettext("button", "🖋 Issue the SK"), buttons.SK_DRAFT, "y"),
+                _button(t.pgettext("button", "✖️ Cancel"), buttons.SK_DRAFT, "x"),
+            ]
+        )
     else:
-        rows.append([_button(t.pgettext("button", "Next: number and date ›"), buttons.SK_DRAFT, "n"),
-                     _button(t.pgettext("button", "✖️ Cancel"), buttons.SK_DRAFT, "x")])
+        rows.append(
+            [
+                _button(t.pgettext("button", "Next: number and date ›"), buttons.SK_DRAFT, "n"),
+                _button(t.pgettext("button", "✖️ Cancel"), buttons.SK_DRAFT, "x"),
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -50,15 +61,31 @@ def sk_draft(t: Translator, d: SkDraft) -> InlineKeyboardMarkup | None:
 def accounts_overview(t: Translator, items: Sequence[Accounts]) -> InlineKeyboardMarkup | None:
     rows = []
     for a in items:
-        editable = [r for r in a.rows if (a.proposal.status == ProposalStatus.DECREED
-                                          and r.account_status != BankAccountStatus.VERIFIED)
-                    or r.account_status == BankAccountStatus.REJECTED]
-        cells = [_button(f"{ACCOUNT_STATUS[r.account_status]} {r.client.position}. {r.client.full_name[:18]}", buttons.ACCOUNT_ENTER,
-                           r.client.id) for r in editable[:MAX_ROWS]]
+        editable = [
+            r
+            for r in a.rows
+            if (a.proposal.status == ProposalStatus.DECREED and r.account_status != BankAccountStatus.VERIFIED)
+            or r.account_status == BankAccountStatus.REJECTED
+        ]
+        cells = [
+            _button(
+                f"{ACCOUNT_STATUS[r.account_status]} {r.client.position}. {r.client.full_name[:18]}",
+                buttons.ACCOUNT_ENTER,
+                r.client.id,
+            )
+            for r in editable[:MAX_ROWS]
+        ]
         rows.extend(_grid(cells, 2))
         if a.proposal.status == ProposalStatus.DECREED:
-            rows.append([_button(t.pgettext("button", "📥 Workbook for all clients of {code}", code=a.proposal.code),
-                                 buttons.ACCOUNTS_SHEET, a.proposal.id)])
+            rows.append(
+                [
+                    _button(
+                        t.pgettext("button", "📥 Workbook for all clients of {code}", code=a.proposal.code),
+                        buttons.ACCOUNTS_SHEET,
+                        a.proposal.id,
+                    )
+                ]
+            )
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -77,22 +104,38 @@ def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:
     rows = []
     for r in a.rows[:MAX_ROWS]:
         if r.account_status == BankAccountStatus.SUBMITTED:
-            rows.append([_button(f"✅ {r.client.position}", buttons.ACCOUNT_VERIFY, r.client.id, r.revision),
-                         _button(f"↩️ {r.client.position}", buttons.ACCOUNT_RETURN, r.client.id)])
+            rows.append(
+                [
+                    _button(f"✅ {r.client.position}", buttons.ACCOUNT_VERIFY, r.client.id, r.revision),
+                    _button(f"↩️ {r.client.position}", buttons.ACCOUNT_RETURN, r.client.id),
+                ]
+            )
         elif r.account_status == BankAccountStatus.VERIFIED:
             rows.append([_button(f"↩️ {r.client.position}", buttons.ACCOUNT_RETURN, r.client.id)])
     if any(r.account_status == BankAccountStatus.SUBMITTED for r in a.rows):
-        rows.append([_button(t.pgettext("button", "✅ Verify all remaining"), buttons.ACCOUNTS_VERIFY_ALL, a.proposal.id,
-                             a.submitted_revisions)])
+        rows.append(
+            [
+                _button(
+                    t.pgettext("button", "✅ Verify all remaining"),
+                    buttons.ACCOUNTS_VERIFY_ALL,
+                    a.proposal.id,
+                    a.submitted_revisions,
+                )
+            ]
+        )
     return InlineKeyboardMarkup(rows) if rows else None
 
 
 def open_accounts(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(t.pgettext("button", "🏦 Check the accounts"), buttons.ACCOUNTS_REVIEW, proposal_id)]])
+    return InlineKeyboardMarkup(
+        [[_button(t.pgettext("button", "🏦 Check the accounts"), buttons.ACCOUNTS_REVIEW, proposal_id)]]
+    )
 
 
 def enter_account(t: Translator, client_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(t.pgettext("button", "🏦 Enter the account"), buttons.ACCOUNT_ENTER, client_id)]])
+    return InlineKeyboardMarkup(
+        [[_button(t.pgettext("button", "🏦 Enter the account"), buttons.ACCOUNT_ENTER, client_id)]]
+    )
 
 
 # --- payment -------------------------------------------------------------------------------------------
@@ -104,14 +147,27 @@ def payment_candidates(t: Translator, items: Sequence[StaffSummary]) -> InlineKe
 
 
 def open_payment(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(t.pgettext("button", "💸 Record the payment"), buttons.PAYMENT_OPEN, proposal_id)]])
+    return InlineKeyboardMarkup(
+        [[_button(t.pgettext("button", "💸 Record the payment"), buttons.PAYMENT_OPEN, proposal_id)]]
+    )
 
 
 def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | None:
     a = step.accounts
     if step.step == "confirm":
-        return InlineKeyboardMarkup([[_button(t.pgettext("button", "✅ Save SPP and SPM"), buttons.PAYMENT_ORDERS_CONFIRMED, a.proposal.id, "y"),
-                                      _button(t.pgettext("button", "✏️ Type again"), buttons.PAYMENT_ORDERS_CONFIRMED, a.proposal.id, "n")]])
+        return InlineKeyboardMarkup(
+            [
+                [
+                    _button(
+                        t.pgettext("button", "✅ Save SPP and SPM"),
+                        buttons.PAYMENT_ORDERS_CONFIRMED,
+                        a.proposal.id,
+                        "y",
+                    ),
+                    _button(t.pgettext("button", "✏️ Type again"), buttons.PAYMENT_ORDERS_CONFIRMED, a.proposal.id, "n"),
+                ]
+            ]
+        )
     if step.step is not None or a.proposal.status != ProposalStatus.ACCOUNTS_VERIFIED:
         return None
     rows = []
@@ -119,11 +175,31 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
         if r.transfer_status == TransferStatus.SENT or r.account_status == BankAccountStatus.REJECTED:
             continue
         # Each carries the revision of the account shown: a later account needs a newer card.
-        rows.append([_button(f"✅ {r.client.position}", buttons.TRANSFER_SENT, r.client.id, r.revision),
-                     _button(f"❌ {r.client.position}", buttons.TRANSFER_FAILED, r.client.id, TransferStatus.FAILED.value, r.revision),
-                     _button(f"↩️ {r.client.position}", buttons.TRANSFER_FAILED, r.client.id, TransferStatus.RETURNED.value, r.revision)])
-    if any(r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED for r in a.rows):
-        rows.append([_button(t.pgettext("button", "✅ All pending sent today"), buttons.TRANSFERS_ALL_SENT, a.proposal.id)])
+        rows.append(
+            [
+                _button(f"✅ {r.client.position}", buttons.TRANSFER_SENT, r.client.id, r.revision),
+                _button(
+                    f"❌ {r.client.position}",
+                    buttons.TRANSFER_FAILED,
+                    r.client.id,
+                    TransferStatus.FAILED.value,
+                    r.revision,
+                ),
+                _button(
+                    f"↩️ {r.client.position}",
+                    buttons.TRANSFER_FAILED,
+                    r.client.id,
+                    TransferStatus.RETURNED.value,
+                    r.revision,
+                ),
+            ]
+        )
+    if any(
+        r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED for r in a.rows
+    ):
+        rows.append(
+            [_button(t.pgettext("button", "✅ All pending sent today"), buttons.TRANSFERS_ALL_SENT, a.proposal.id)]
+        )
     rows.append([_button(t.pgettext("button", "📥 Transfers workbook"), buttons.TRANSFERS_SHEET, a.proposal.id)])
     return InlineKeyboardMarkup(rows)
 

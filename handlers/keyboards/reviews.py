@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translator
 from bot.domain.models import Action
+from bot.i18n import Translator
 from bot.services.reviews import DECISIONS, REASON_FIELDS, Card, Detail, ReasonDraft
 from handlers import buttons
 from handlers.buttons import Button
@@ -34,27 +34,48 @@ def card(t: Translator, c: Card) -> InlineKeyboardMarkup:
     """Detail, plus the actions a PIC of the team could take now (each re-checked on press)."""
     pid = c.proposal.id
     # Return and reject continue in the private chat (reasons), so they have their own kind.
-    actions = [_button(_action_label(t, a), buttons.CARD_DECISION if a in DECISIONS else buttons.CARD_ACTION, pid, a.value) for a in c.actions]
-    rows = [actions[i:i + 3] for i in range(0, len(actions), 3)]
+    actions = [
+        _button(_action_label(t, a), buttons.CARD_DECISION if a in DECISIONS else buttons.CARD_ACTION, pid, a.value)
+        for a in c.actions
+    ]
+    rows = [actions[i : i + 3] for i in range(0, len(actions), 3)]
     rows.append([_button(t.pgettext("button", "🔎 Detail"), buttons.CARD_DETAIL, pid)])
     return InlineKeyboardMarkup(rows)
 
 
 def detail(t: Translator, d: Detail) -> InlineKeyboardMarkup | None:
     """One button per client to reveal the full NIK (audited)."""
-    cells = [_button(t.pgettext("button", "🪪 NIK {number}", number=c.position), buttons.CARD_NIK, c.id)
-               for c in d.clients[:MAX_CLIENT_BUTTONS]]
-    rows = [cells[i:i + 4] for i in range(0, len(cells), 4)]
+    cells = [
+        _button(t.pgettext("button", "🪪 NIK {number}", number=c.position), buttons.CARD_NIK, c.id)
+        for c in d.clients[:MAX_CLIENT_BUTTONS]
+    ]
+    rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
 def reason_checklist(t: Translator, d: ReasonDraft) -> InlineKeyboardMarkup:
     pid = d.proposal.id
-    clients = [_button(("✅ " if c.id in d.picked_clients else "") + f"{c.position}. {c.full_name[:20]}", buttons.DECISION_REASON, pid,
-                       f"c{c.id}") for c in d.clients[:MAX_CLIENT_BUTTONS]]
-    rows = [clients[i:i + 2] for i in range(0, len(clients), 2)]
-    rows.append([_button(("✅ " if f in d.picked_fields else "") + t.gettext(REASON_FIELD_LABELS[f]), buttons.DECISION_REASON, pid, f"f{f}")
-                 for f in REASON_FIELDS])
+    clients = [
+        _button(
+            ("✅ " if c.id in d.picked_clients else "") + f"{c.position}. {c.full_name[:20]}",
+            buttons.DECISION_REASON,
+            pid,
+            f"c{c.id}",
+        )
+        for c in d.clients[:MAX_CLIENT_BUTTONS]
+    ]
+    rows = [clients[i : i + 2] for i in range(0, len(clients), 2)]
+    rows.append(
+        [
+            _button(
+                ("✅ " if f in d.picked_fields else "") + t.gettext(REASON_FIELD_LABELS[f]),
+                buttons.DECISION_REASON,
+                pid,
+                f"f{f}",
+            )
+            for f in REASON_FIELDS
+        ]
+    )
     last = [_button(t.pgettext("button", "✖️ Cancel"), buttons.DECISION_REASON, pid, "x")]
     if d.ready:
         last.insert(0, _button(t.pgettext("button", "📤 Confirm"), buttons.DECISION_REASON, pid, "ok"))
@@ -64,6 +85,6 @@ def reason_checklist(t: Translator, d: ReasonDraft) -> InlineKeyboardMarkup:
 
 def revise(t: Translator, proposal_id: int) -> InlineKeyboardMarkup:
     """For the operator of a returned proposal: open it (the proposal conversation's own button)."""
-    return InlineKeyboardMarkup([[_button(t.pgettext("button", "✏️ Open and revise"), buttons.PROPOSAL_OPEN, proposal_id)]])
-
-
+    return InlineKeyboardMarkup(
+        [[_button(t.pgettext("button", "✏️ Open and revise"), buttons.PROPOSAL_OPEN, proposal_id)]]
+    )

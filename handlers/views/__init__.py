@@ -11,13 +11,13 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.files.problems import ImportProblem, render_problem
-from bot.i18n import N_, FileSize, Translator, format_age, format_date, format_datetime, format_file_size, format_money
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.regions import PROVINCES
-from bot.services import Identity, IpwlStatus, Redemption, ServiceError
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import WorkflowError, next_step
+from bot.files.problems import ImportProblem, render_problem
+from bot.i18n import N_, FileSize, Translator, format_age, format_date, format_datetime, format_file_size, format_money
+from bot.services import Identity, IpwlStatus, Redemption, ServiceError
 
 MAX_TEXT = 4096
 
@@ -112,8 +112,13 @@ def import_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: 
 def unexpected_error(t: Translator, *, saved: bool) -> str:
     """What went wrong, truthfully: whether a change had already been saved when it failed."""
     if saved:
-        return _(t, N_("Sorry, something went wrong on our side after your change was saved. Please check "
-                       "the result (for example with /status) before you try again."))
+        return _(
+            t,
+            N_(
+                "Sorry, something went wrong on our side after your change was saved. Please check "
+                "the result (for example with /status) before you try again."
+            ),
+        )
     return _(t, N_("Sorry, something went wrong on our side and nothing was changed. Please try again in a moment."))
 
 
@@ -121,15 +126,19 @@ def unexpected_error(t: Translator, *, saved: bool) -> str:
 
 
 def welcome_stranger(t: Translator, centre: str) -> str:
-    return _(
-        t,
-        N_(
-            "Hello! This is the ATENSI partnership bot of {centre}.\n\n"
-            "You are not registered yet. Ask the centre's admin for an invitation link, "
-            "then open it to start."
-        ),
-        centre=centre,
-    ) + "\n\n" + language_hint(t)
+    return (
+        _(
+            t,
+            N_(
+                "Hello! This is the ATENSI partnership bot of {centre}.\n\n"
+                "You are not registered yet. Ask the centre's admin for an invitation link, "
+                "then open it to start."
+            ),
+            centre=centre,
+        )
+        + "\n\n"
+        + language_hint(t)
+    )
 
 
 def language_hint(t: Translator) -> str:
@@ -139,13 +148,25 @@ def language_hint(t: Translator) -> str:
 
 def welcome(t: Translator, who: Identity) -> str:
     """A registered person's first /start in a private chat (an admin of the config, say)."""
-    return _(t, N_("Welcome, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
-             name=who.person.full_name, roles=role_names(t, who.actor.roles)) + "\n\n" + language_hint(t)
+    return (
+        _(
+            t,
+            N_("Welcome, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
+            name=who.person.full_name,
+            roles=role_names(t, who.actor.roles),
+        )
+        + "\n\n"
+        + language_hint(t)
+    )
 
 
 def welcome_back(t: Translator, who: Identity) -> str:
-    return _(t, N_("Welcome back, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
-             name=who.person.full_name, roles=role_names(t, who.actor.roles))
+    return _(
+        t,
+        N_("Welcome back, {name}. You are registered as: {roles}.\nSend /bantuan for help."),
+        name=who.person.full_name,
+        roles=role_names(t, who.actor.roles),
+    )
 
 
 def team_label(t: Translator, name: str) -> str:
@@ -159,20 +180,30 @@ def team_label(t: Translator, name: str) -> str:
 def invite_redeemed(t: Translator, redemption: Redemption) -> str:
     role = t.gettext(ROLE_LABELS[redemption.role])
     if redemption.ipwl is not None:
-        text = _(t, N_("✅ Done. You are now registered as {role} of <b>{ipwl}</b>."),
-                 role=role, ipwl=redemption.ipwl.name)
+        text = _(
+            t, N_("✅ Done. You are now registered as {role} of <b>{ipwl}</b>."), role=role, ipwl=redemption.ipwl.name
+        )
     elif redemption.team is not None:
-        text = _(t, N_("✅ Done. You are now registered as a member of <b>{team}</b>."),
-                 team=team_label(t, redemption.team.name))
+        text = _(
+            t,
+            N_("✅ Done. You are now registered as a member of <b>{team}</b>."),
+            team=team_label(t, redemption.team.name),
+        )
     else:
         text = _(t, N_("✅ Done. You are now registered as {role}."), role=role)
     return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do.")) + "\n" + language_hint(t)
 
 
 def group_bound(t: Translator, team_name: str, team_code: str) -> str:
-    return _(t, N_("✅ This group is now the working group of <b>{team}</b> ({code}). "
-                   "New proposals of the team's IPWL will be announced here."),
-             team=team_label(t, team_name), code=team_code)
+    return _(
+        t,
+        N_(
+            "✅ This group is now the working group of <b>{team}</b> ({code}). "
+            "New proposals of the team's IPWL will be announced here."
+        ),
+        team=team_label(t, team_name),
+        code=team_code,
+    )
 
 
 def group_only(t: Translator) -> str:
@@ -198,8 +229,10 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
     ),
     Role.PIC: (
         N_("Proposals of your team's IPWL are announced in the team's group with buttons to act on them."),
-        N_("On a card: Claim, then Verify or Return/Reject (reasons in the private chat); a colleague Validates. "
-           "Detail opens the clients privately."),
+        N_(
+            "On a card: Claim, then Verify or Return/Reject (reasons in the private chat); a colleague Validates. "
+            "Detail opens the clients privately."
+        ),
         N_("LPJ cards: Verify or Return (reasons in the private chat); finance validates. /tugas – the team's queue"),
         N_("/audit CODE – who did what, when, to a proposal of your team"),
     ),
@@ -217,7 +250,10 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
     Role.ADMIN: (
         N_("/hubungkan TEAM – in a group: make it the working group of a PIC team"),
         N_("/ipwl – the IPWL registry and their PKS; /tim – PIC teams; /pengguna – people and access"),
-        N_("/undang – an invitation link (/undang head 30-06-2027: a role until that day); /siaran – a message to operators"),
+        N_(
+            "/undang – an invitation link (/undang head 30-06-2027: a role until that day); "
+            "/siaran – a message to operators"
+        ),
         N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
         N_("/datapribadi NIK – a client's personal data request; /cadangan – a backup of the database"),
         N_("/persetujuan CODE – the clients' consent of a proposal, and a withdrawal"),
@@ -244,7 +280,9 @@ def help_text(t: Translator, who: Identity, *, in_group: bool) -> str:
     lines.append(_(t, N_("/bahasa – change the language (Bahasa Indonesia / English)")))
     lines.append(_(t, N_("/batal – cancel what you are doing")))
     if in_group:
-        lines.append(_(t, N_("In groups the bot shows codes, counts and totals only; personal data opens in a private chat.")))
+        lines.append(
+            _(t, N_("In groups the bot shows codes, counts and totals only; personal data opens in a private chat."))
+        )
     return clip("\n".join(lines))
 
 
@@ -261,8 +299,11 @@ def cancelled(t: Translator) -> str:
 
 
 def unknown_command(t: Translator, command: str) -> str:
-    return _(t, N_("⚠️ The bot has no command {command}. Send /bantuan to see the commands you can use."),
-             command=command or "/")
+    return _(
+        t,
+        N_("⚠️ The bot has no command {command}. Send /bantuan to see the commands you can use."),
+        command=command or "/",
+    )
 
 
 def nothing_open(t: Translator, draft_code: str | None) -> str:
@@ -298,22 +339,27 @@ def operator_status(t: Translator, statuses: Sequence[IpwlStatus], now: dt.datet
             _(t, N_("Province: {province}"), province=PROVINCES.get(ipwl.province_code, ipwl.province_code)),
         ]
         if ipwl.pks_valid_until:
-            lines.append(_(t, N_("PKS {number} valid until {date}"), number=ipwl.pks_number or "-",
-                           date=ipwl.pks_valid_until))
+            lines.append(
+                _(t, N_("PKS {number} valid until {date}"), number=ipwl.pks_number or "-", date=ipwl.pks_valid_until)
+            )
         lines.append(
-            _(t, N_("PIC team: {team}"), team=entry.team.name)
-            if entry.team else _(t, N_("PIC team: not assigned yet"))
+            _(t, N_("PIC team: {team}"), team=entry.team.name) if entry.team else _(t, N_("PIC team: not assigned yet"))
         )
         lines.append("")
         if not entry.proposals:
             lines.append(_(t, N_("No proposals yet.")))
         for summary in entry.proposals:
             lines.append(
-                _(t, N_("• <b>{code}</b> v{version}: {status} for {age} · {clients} clients · {total}"),
-                  code=summary.code, version=summary.version,
-                  status=t.gettext(STATUS_LABELS[summary.status]),
-                  age=format_age(now - summary.status_since, t.locale),
-                  clients=summary.clients, total=format_money(summary.total))
+                _(
+                    t,
+                    N_("• <b>{code}</b> v{version}: {status} for {age} · {clients} clients · {total}"),
+                    code=summary.code,
+                    version=summary.version,
+                    status=t.gettext(STATUS_LABELS[summary.status]),
+                    age=format_age(now - summary.status_since, t.locale),
+                    clients=summary.clients,
+                    total=format_money(summary.total),
+                )
             )
             lines.append("   " + _(t, next_step(summary.status)))
         blocks.append("\n".join(lines))

@@ -7,10 +7,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.i18n import N_, Translator, zone_label
 from bot.domain.audit_terms import actor_words, describe, role_words
 from bot.domain.models import Invite, Person, Role
 from bot.domain.regions import PROVINCES
+from bot.i18n import N_, Translator, zone_label
 from bot.services.access import GroupToLeave, PeoplePage, PersonCard
 from bot.services.admin import ProposalHistory
 from bot.services.backups import BackupFile
@@ -35,8 +35,10 @@ FIELD_LABELS: Mapping[str, str] = {
 }
 
 _QUESTIONS: Mapping[str, str] = {
-    "code": N_("➕ <b>New IPWL</b> (1/9)\nIts code, e.g. {example}? (Or send a CSV file to add many at once, "
-               "with the columns of the registry import.)"),
+    "code": N_(
+        "➕ <b>New IPWL</b> (1/9)\nIts code, e.g. {example}? (Or send a CSV file to add many at once, "
+        "with the columns of the registry import.)"
+    ),
     "name": N_("(2/9) The IPWL's full name?"),
     "province": N_("(3/9) Its province? Type part of the name or the code, e.g. {example}."),
     "regency": N_("(4/9) Regency or city? (- to skip)"),
@@ -73,19 +75,33 @@ def _flag(pks: PksState) -> str:
 
 def ipwl_line(t: Translator, line: IpwlLine) -> str:
     i = line.ipwl
-    return _(t, N_("• <b>{code}</b> {name} · {province} · {team}"), code=i.code, name=i.name,
-             province=_province(i.province_code), team=line.team.code if line.team else "-") + _flag(line.pks)
+    return _(
+        t,
+        N_("• <b>{code}</b> {name} · {province} · {team}"),
+        code=i.code,
+        name=i.name,
+        province=_province(i.province_code),
+        team=line.team.code if line.team else "-",
+    ) + _flag(line.pks)
 
 
 def ipwl_list(t: Translator, page: IpwlPage, warning_days: int) -> str:
     if page.query:
         lines = [_(t, N_("<b>IPWL matching “{query}”</b>: {count}"), query=page.query, count=page.total)]
     else:
-        lines = [_(t, N_("<b>IPWL registry</b> – {count} IPWL, page {page} of {pages}"), count=page.total,
-                   page=page.page + 1, pages=page.pages)]
+        lines = [
+            _(
+                t,
+                N_("<b>IPWL registry</b> – {count} IPWL, page {page} of {pages}"),
+                count=page.total,
+                page=page.page + 1,
+                pages=page.pages,
+            )
+        ]
     if page.attention:
-        lines.append(_(t, N_("⚠️ {count} PKS lapsed or ending within {days} days."), count=page.attention,
-                       days=warning_days))
+        lines.append(
+            _(t, N_("⚠️ {count} PKS lapsed or ending within {days} days."), count=page.attention, days=warning_days)
+        )
     lines.append("")
     lines += [ipwl_line(t, line) for line in page.items] or [_(t, N_("No IPWL found."))]
     if page.query and page.total > len(page.items):
@@ -100,8 +116,15 @@ def pks_attention(t: Translator, lines: Sequence[IpwlLine], warning_days: int) -
         return _(t, N_("✅ No PKS has lapsed or ends within {days} days."), days=warning_days)
     out = [_(t, N_("<b>PKS to renew</b> (lapsed or ending within {days} days)"), days=warning_days), ""]
     for line in lines:
-        out.append(_(t, N_("• <b>{code}</b> {name}: {pks}"), code=line.ipwl.code, name=line.ipwl.name,
-                     pks=pks_label(t, line.pks, line.ipwl.pks_valid_until)))
+        out.append(
+            _(
+                t,
+                N_("• <b>{code}</b> {name}: {pks}"),
+                code=line.ipwl.code,
+                name=line.ipwl.name,
+                pks=pks_label(t, line.pks, line.ipwl.pks_valid_until),
+            )
+        )
     return clip("\n".join(out))
 
 
@@ -116,14 +139,28 @@ def ipwl_card(t: Translator, card: IpwlCard) -> str:
         _(t, N_("PKS period: {start} – {end}"), start=i.pks_valid_from or "-", end=i.pks_valid_until or "-"),
         pks_label(t, card.line.pks, i.pks_valid_until),
         _(t, N_("PIC team: {team}"), team=f"{card.line.team.name} ({card.line.team.code})" if card.line.team else "-"),
-        _(t, N_("Operators: {operators} · open proposals: {proposals}"), operators=card.operators,
-          proposals=card.open_proposals),
+        _(
+            t,
+            N_("Operators: {operators} · open proposals: {proposals}"),
+            operators=card.operators,
+            proposals=card.open_proposals,
+        ),
     ]
     if card.moved_from is not None:
-        lines += ["", _(t, N_("🔁 Moved from team {old} to {new}. Its {count} open proposal(s) moved with it: the "
-                              "new team sees them now. A proposal claimed by the old team must be released by an "
-                              "admin."), old=card.moved_from.code, new=card.line.team.code if card.line.team else "-",
-                        count=card.open_proposals)]
+        lines += [
+            "",
+            _(
+                t,
+                N_(
+                    "🔁 Moved from team {old} to {new}. Its {count} open proposal(s) moved with it: the "
+                    "new team sees them now. A proposal claimed by the old team must be released by an "
+                    "admin."
+                ),
+                old=card.moved_from.code,
+                new=card.line.team.code if card.line.team else "-",
+                count=card.open_proposals,
+            ),
+        ]
     return "\n".join(lines)
 
 
@@ -152,8 +189,12 @@ def edit_prompt(t: Translator, card: IpwlCard, field_name: str) -> str:
 
 
 def choose_team(t: Translator, card: IpwlCard) -> str:
-    return _(t, N_("Which PIC team should assist {code}? It now has: {team}."), code=card.line.ipwl.code,
-             team=card.line.team.code if card.line.team else "-")
+    return _(
+        t,
+        N_("Which PIC team should assist {code}? It now has: {team}."),
+        code=card.line.ipwl.code,
+        team=card.line.team.code if card.line.team else "-",
+    )
 
 
 # --- teams ---------------------------------------------------------------------------------------------------
@@ -163,8 +204,17 @@ def team_list(t: Translator, lines: Sequence[TeamLine]) -> str:
     out = [_(t, N_("<b>PIC teams</b>")), ""]
     for line in lines:
         group = t.gettext(N_("group bound")) if line.team.group_chat_id else t.gettext(N_("no group yet"))
-        out.append(_(t, N_("• <b>{code}</b> {name}: {members} member(s), {ipwl} IPWL, {group}"), code=line.team.code,
-                     name=line.team.name, members=line.members, ipwl=line.ipwl, group=group))
+        out.append(
+            _(
+                t,
+                N_("• <b>{code}</b> {name}: {members} member(s), {ipwl} IPWL, {group}"),
+                code=line.team.code,
+                name=line.team.name,
+                members=line.members,
+                ipwl=line.ipwl,
+                group=group,
+            )
+        )
     if not lines:
         out.append(_(t, N_("No PIC teams yet.")))
     out += ["", _(t, N_("Tap a team for its members and IPWL. To move an IPWL to another team, open the IPWL."))]
@@ -173,9 +223,18 @@ def team_list(t: Translator, lines: Sequence[TeamLine]) -> str:
 
 def team_card(t: Translator, card: TeamCard) -> str:
     out = [_(t, N_("👥 <b>{name}</b> ({code})"), name=card.team.name, code=card.team.code)]
-    out.append(_(t, N_("Group: {state}"), state=t.gettext(N_("bound")) if card.team.group_chat_id
-                   else t.gettext(N_("not bound yet: add the bot to the team's group and send /hubungkan {code} there"),
-                                  code=card.team.code)))
+    out.append(
+        _(
+            t,
+            N_("Group: {state}"),
+            state=t.gettext(N_("bound"))
+            if card.team.group_chat_id
+            else t.gettext(
+                N_("not bound yet: add the bot to the team's group and send /hubungkan {code} there"),
+                code=card.team.code,
+            ),
+        )
+    )
     out += ["", _(t, N_("<b>Members</b> ({count})"), count=len(card.members))]
     out += [f"• {esc(p.full_name)}" for p in card.members] or [_(t, N_("none yet: invite one below"))]
     out += ["", _(t, N_("<b>IPWL assisted</b> ({count})"), count=len(card.ipwl))]
@@ -198,8 +257,15 @@ def people_list(t: Translator, page: PeoplePage) -> str:
     if page.query:
         out = [_(t, N_("<b>People matching “{query}”</b>: {count}"), query=page.query, count=page.total)]
     else:
-        out = [_(t, N_("<b>People</b> – {count}, page {page} of {pages}"), count=page.total, page=page.page + 1,
-                 pages=page.pages)]
+        out = [
+            _(
+                t,
+                N_("<b>People</b> – {count}, page {page} of {pages}"),
+                count=page.total,
+                page=page.page + 1,
+                pages=page.pages,
+            )
+        ]
     out.append("")
     for line in page.items:
         roles = role_names(t, line.roles) if line.roles else t.gettext(N_("no role"))
@@ -219,11 +285,23 @@ def grant_label(t: Translator, role: Role, scope: str | None) -> str:
 def left_group(t: Translator, person: Person, group: GroupToLeave, removed: bool) -> str:
     """After a PIC role is revoked: out of the team's group, or what the admin must do."""
     if removed:
-        return _(t, N_("👥 {name} was removed from the group of {team} ({code})."), name=person.full_name,
-                 team=group.team_name, code=group.team_code)
-    return _(t, N_("⚠️ Please remove {name} from the group of {team} ({code}) yourself: the bot may not remove "
-                   "members there (make it an admin with the right to ban users, then it will)."),
-             name=person.full_name, team=group.team_name, code=group.team_code)
+        return _(
+            t,
+            N_("👥 {name} was removed from the group of {team} ({code})."),
+            name=person.full_name,
+            team=group.team_name,
+            code=group.team_code,
+        )
+    return _(
+        t,
+        N_(
+            "⚠️ Please remove {name} from the group of {team} ({code}) yourself: the bot may not remove "
+            "members there (make it an admin with the right to ban users, then it will)."
+        ),
+        name=person.full_name,
+        team=group.team_name,
+        code=group.team_code,
+    )
 
 
 def person_card(t: Translator, card: PersonCard) -> str:
@@ -236,12 +314,15 @@ def person_card(t: Translator, card: PersonCard) -> str:
     active = [g for g in card.grants if g.revoked_at is None]
     ended = [g for g in card.grants if g.revoked_at is not None]
     out += ["", _(t, N_("<b>Roles</b>"))]
-    out += [_(t, N_("• {role}, since {date}"), role=grant_label(t, g.role, g.scope_code), date=g.granted_at)
-            for g in active] or [_(t, N_("none"))]
+    out += [
+        _(t, N_("• {role}, since {date}"), role=grant_label(t, g.role, g.scope_code), date=g.granted_at) for g in active
+    ] or [_(t, N_("none"))]
     if ended:
         out += ["", _(t, N_("<b>Revoked roles</b>"))]
-        out += [_(t, N_("• {role}, revoked {date}"), role=grant_label(t, g.role, g.scope_code), date=g.revoked_at)
-                for g in ended[-10:]]
+        out += [
+            _(t, N_("• {role}, revoked {date}"), role=grant_label(t, g.role, g.scope_code), date=g.revoked_at)
+            for g in ended[-10:]
+        ]
     if not p.private_chat_started:
         out += ["", _(t, N_("Has not opened a private chat with the bot yet."))]
     return clip("\n".join(out))
@@ -249,29 +330,48 @@ def person_card(t: Translator, card: PersonCard) -> str:
 
 def confirm_revoke_grant(t: Translator, card: PersonCard, grant_id: int) -> str:
     grant = next(g for g in card.grants if g.id == grant_id)
-    return _(t, N_("Revoke the role {role} of {name}? Their buttons and commands for it stop working at once."),
-             role=grant_label(t, grant.role, grant.scope_code), name=card.person.full_name)
+    return _(
+        t,
+        N_("Revoke the role {role} of {name}? Their buttons and commands for it stop working at once."),
+        role=grant_label(t, grant.role, grant.scope_code),
+        name=card.person.full_name,
+    )
 
 
 def confirm_revoke_person(t: Translator, card: PersonCard) -> str:
-    return _(t, N_("Revoke all access of {name}? Every role stops at once, and invites cannot be used until an "
-                   "admin restores access."), name=card.person.full_name)
+    return _(
+        t,
+        N_(
+            "Revoke all access of {name}? Every role stops at once, and invites cannot be used until an "
+            "admin restores access."
+        ),
+        name=card.person.full_name,
+    )
 
 
 def revoked_notice(t: Translator, role: str | None, scope: str | None) -> str:
     if role:
-        return _(t, N_("Your access as {role} has been ended by the centre's admin. Contact the centre if this is "
-                       "a mistake."), role=grant_label(t, Role(role), scope))
-    return _(t, N_("Your access to the ATENSI bot has been ended by the centre's admin. Contact the centre if "
-                   "this is a mistake."))
+        return _(
+            t,
+            N_("Your access as {role} has been ended by the centre's admin. Contact the centre if this is a mistake."),
+            role=grant_label(t, Role(role), scope),
+        )
+    return _(
+        t,
+        N_(
+            "Your access to the ATENSI bot has been ended by the centre's admin. Contact the centre if "
+            "this is a mistake."
+        ),
+    )
 
 
 # --- invites ---------------------------------------------------------------------------------------------------
 
 
 def invite_roles(t: Translator) -> str:
-    return _(t, N_("📨 <b>Invite someone</b>: which role? (Quicker: /undang IPWL-CODE, /undang pic TEAM, "
-                   "/undang head.)"))
+    return _(
+        t, N_("📨 <b>Invite someone</b>: which role? (Quicker: /undang IPWL-CODE, /undang pic TEAM, /undang head.)")
+    )
 
 
 def invite_ipwl_prompt(t: Translator) -> str:
@@ -289,25 +389,41 @@ def invite_ipwl_choices(t: Translator, count: int) -> str:
 def invite_link(t: Translator, invite: Invite, scope: str | None, bot_username: str) -> str:
     link = private_chat_url(bot_username, invite.token)
     role = grant_label(t, invite.role, scope)
-    return "\n".join([
-        _(t, N_("📨 Invitation for: <b>{role}</b>"), role=role),
-        "",
-        f"<code>{esc(link)}</code>",
-        "",
-        _(t, N_("Send this link to that one person (privately). It works once and expires on {date}."),
-          date=invite.expires_at),
-        *([] if invite.grant_valid_until is None else [
-            _(t, N_("The role ends on {date}; the admins are reminded some days before."),
-              date=invite.grant_valid_until - dt.timedelta(minutes=1))]),
-    ])
+    return "\n".join(
+        [
+            _(t, N_("📨 Invitation for: <b>{role}</b>"), role=role),
+            "",
+            f"<code>{esc(link)}</code>",
+            "",
+            _(
+                t,
+                N_("Send this link to that one person (privately). It works once and expires on {date}."),
+                date=invite.expires_at,
+            ),
+            *(
+                []
+                if invite.grant_valid_until is None
+                else [
+                    _(
+                        t,
+                        N_("The role ends on {date}; the admins are reminded some days before."),
+                        date=invite.grant_valid_until - dt.timedelta(minutes=1),
+                    )
+                ]
+            ),
+        ]
+    )
 
 
 # --- broadcasts ------------------------------------------------------------------------------------------------
 
 
 def broadcast_audience(t: Translator, audiences: Audiences) -> str:
-    return _(t, N_("📣 <b>Broadcast to operators</b>\nWho should receive it? All operators: {count}."),
-             count=audiences.everyone)
+    return _(
+        t,
+        N_("📣 <b>Broadcast to operators</b>\nWho should receive it? All operators: {count}."),
+        count=audiences.everyone,
+    )
 
 
 def broadcast_provinces(t: Translator) -> str:
@@ -319,8 +435,14 @@ def broadcast_teams(t: Translator) -> str:
 
 
 def broadcast_prompt(t: Translator, count: int) -> str:
-    return _(t, N_("Type the message for {count} operator(s). Plain text; line breaks are kept. You will see a "
-                   "preview before anything is sent."), count=count)
+    return _(
+        t,
+        N_(
+            "Type the message for {count} operator(s). Plain text; line breaks are kept. You will see a "
+            "preview before anything is sent."
+        ),
+        count=count,
+    )
 
 
 def broadcast_message(t: Translator, centre: str, body: str) -> str:
@@ -330,14 +452,21 @@ def broadcast_message(t: Translator, centre: str, body: str) -> str:
 
 def broadcast_preview(t: Translator, preview: BroadcastPreview, centre: str) -> str:
     audience = preview.audience_name or t.gettext(N_("all operators"))
-    head = _(t, N_("<b>Preview</b> – to {audience}: {count} operator(s). Type again to change the text."),
-             audience=audience, count=preview.recipients)
+    head = _(
+        t,
+        N_("<b>Preview</b> – to {audience}: {count} operator(s). Type again to change the text."),
+        audience=audience,
+        count=preview.recipients,
+    )
     return head + "\n\n" + broadcast_message(t, centre, preview.broadcast.body)  # within 4096 visible
 
 
 def broadcast_queued(t: Translator, preview: BroadcastPreview) -> str:
-    return _(t, N_("📤 Sending to {count} operator(s). You will get a delivery report when every message is "
-                   "settled."), count=preview.recipients)
+    return _(
+        t,
+        N_("📤 Sending to {count} operator(s). You will get a delivery report when every message is settled."),
+        count=preview.recipients,
+    )
 
 
 def broadcast_cancelled(t: Translator) -> str:
@@ -360,27 +489,55 @@ def broadcast_report(t: Translator, params: Mapping[str, Any]) -> str:
 
 
 def personal_data(t: Translator, data: PersonalData, nik_masked: str) -> str:
-    out = [_(t, N_("🔐 <b>Personal data held under NIK {nik}</b>: {count} record(s)"), nik=nik_masked,
-             count=len(data.records)), ""]
+    out = [
+        _(
+            t,
+            N_("🔐 <b>Personal data held under NIK {nik}</b>: {count} record(s)"),
+            nik=nik_masked,
+            count=len(data.records),
+        ),
+        "",
+    ]
     for record, rule in data.records:
-        out.append(_(t, N_("• {code} ({ipwl}), client no. {position}: {status}"), code=record.proposal_code,
-                     ipwl=record.ipwl_code, position=record.position,
-                     status=t.gettext(STATUS_LABELS[record.proposal_status])))
+        out.append(
+            _(
+                t,
+                N_("• {code} ({ipwl}), client no. {position}: {status}"),
+                code=record.proposal_code,
+                ipwl=record.ipwl_code,
+                position=record.position,
+                status=t.gettext(STATUS_LABELS[record.proposal_status]),
+            )
+        )
         if rule.action == "delete":
             out.append("   " + _(t, N_("can be removed from the draft")))
         elif rule.action == "anonymize":
             out.append("   " + _(t, N_("can be anonymized")))
         else:
             out.append("   " + _(t, rule.reason, **rule.params))
-    out += ["", _(t, N_("The export holds everything about this person (a spreadsheet for them). Each request is "
-                        "recorded in the audit log."))]
+    out += [
+        "",
+        _(
+            t,
+            N_(
+                "The export holds everything about this person (a spreadsheet for them). Each request is "
+                "recorded in the audit log."
+            ),
+        ),
+    ]
     return clip("\n".join(out))
 
 
 def confirm_erase(t: Translator, code: str) -> str:
-    return _(t, N_("Erase this client's personal data in {code}? Names, NIK, address, contact, assessment, plan, "
-                   "bank account and attachments are removed; amounts stay for the program's figures. This cannot "
-                   "be undone."), code=code)
+    return _(
+        t,
+        N_(
+            "Erase this client's personal data in {code}? Names, NIK, address, contact, assessment, plan, "
+            "bank account and attachments are removed; amounts stay for the program's figures. This cannot "
+            "be undone."
+        ),
+        code=code,
+    )
 
 
 def erased(t: Translator, done: ErasureDone) -> str:
@@ -390,18 +547,32 @@ def erased(t: Translator, done: ErasureDone) -> str:
         lines = [_(t, N_("🧹 The client's personal data in {code} is anonymized."), code=done.proposal_code)]
     if done.files:
         lines.append(_(t, N_("{count} stored file(s) about them were deleted."), count=done.files))
-    lines.append(_(t, N_("The database holds no copy of the erased data any more.")) if done.purged else
-                 _(t, N_("The space it took in the database is overwritten at the next checkpoint (the database "
-                         "was busy).")))
-    lines.append(_(t, N_("Backups made before now still hold this client: the erasure is recorded in the erasure "
-                         "ledger (without personal data), and restoring any backup with atensi-bot db restore erases "
-                         "them again.")))
+    lines.append(
+        _(t, N_("The database holds no copy of the erased data any more."))
+        if done.purged
+        else _(
+            t, N_("The space it took in the database is overwritten at the next checkpoint (the database was busy).")
+        )
+    )
+    lines.append(
+        _(
+            t,
+            N_(
+                "Backups made before now still hold this client: the erasure is recorded in the erasure "
+                "ledger (without personal data), and restoring any backup with atensi-bot db restore erases "
+                "them again."
+            ),
+        )
+    )
     return "\n".join(lines)
 
 
 def personal_export_caption(t: Translator, count: int) -> str:
-    return _(t, N_("🔐 Everything held about this person ({count} record(s)). Handle with care: it is personal data."),
-             count=count)
+    return _(
+        t,
+        N_("🔐 Everything held about this person ({count} record(s)). Handle with care: it is personal data."),
+        count=count,
+    )
 
 
 PERSONAL_EXPORT_INTRO = (
@@ -412,31 +583,42 @@ PERSONAL_EXPORT_INTRO = (
 
 # --- history ---------------------------------------------------------------------------------------------------
 
+
 def history(t: Translator, h: ProposalHistory, page: int) -> str:
     """A proposal's history as an inspector reads it: plain words in the reader's language, each
     event to the second, the time zone said once."""
     pages = max(1, -(-len(h.entries) // HISTORY_PAGE))
     page = min(max(page, 0), pages - 1)
-    out = [_(t, N_("🗂 <b>History of {code}</b> – {ipwl}"), code=h.code, ipwl=h.ipwl.name),
-           _(t, N_("Now: {status}"), status=t.gettext(STATUS_LABELS[h.status])),
-           _(t, N_("Times in {zone} ({name})"), zone=zone_label(h.timezone), name=h.timezone)]
+    out = [
+        _(t, N_("🗂 <b>History of {code}</b> – {ipwl}"), code=h.code, ipwl=h.ipwl.name),
+        _(t, N_("Now: {status}"), status=t.gettext(STATUS_LABELS[h.status])),
+        _(t, N_("Times in {zone} ({name})"), zone=zone_label(h.timezone), name=h.timezone),
+    ]
     if pages > 1:
         out.append(_(t, N_("Page {page} of {pages}"), page=page + 1, pages=pages))
     out.append("")
-    for entry in h.entries[page * HISTORY_PAGE:(page + 1) * HISTORY_PAGE]:
+    for entry in h.entries[page * HISTORY_PAGE : (page + 1) * HISTORY_PAGE]:
         said = describe(t, entry.action, entry.from_status, entry.to_status, entry.reason, entry.entity)
         who = actor_words(t, entry.actor_name, entry.actor_role)
         action = said.action  # plain text: the line below escapes it
         if entry.entity == "client":
-            action = (t.gettext(N_("client {number}: {action}"), number=entry.client_position, action=said.action)
-                      if entry.client_position is not None else
-                      t.gettext(N_("a client: {action}"), action=said.action))
+            action = (
+                t.gettext(N_("client {number}: {action}"), number=entry.client_position, action=said.action)
+                if entry.client_position is not None
+                else t.gettext(N_("a client: {action}"), action=said.action)
+            )
         when = t.format_datetime(entry.at, h.timezone, seconds=True, zone=False)
         if entry.actor_name is None and entry.actor_role == "cli":  # "command line (CLI)" says its role already
             line = _(t, N_("<b>{when}</b> · {who}: {action}"), when=when, who=who, action=action)
         else:
-            line = _(t, N_("<b>{when}</b> · {who} ({role}): {action}"), when=when, who=who,
-                     role=role_words(t, entry.actor_role), action=action)
+            line = _(
+                t,
+                N_("<b>{when}</b> · {who} ({role}): {action}"),
+                when=when,
+                who=who,
+                role=role_words(t, entry.actor_role),
+                action=action,
+            )
         if said.change:
             line += " · " + esc(said.change)
         if said.detail and said.quoted:
@@ -458,24 +640,45 @@ def history_pages(h: ProposalHistory) -> int:
 
 def backup_done(t: Translator, backup: BackupFile, *, sent: bool) -> str:
     path = str(backup.path)
-    text = _(t, N_("💾 Backup made and checked: <code>{path}</code> ({size} MB), one archive of the database and "
-                   "the {files} stored file(s) (receipts, photos, BAST, assessments). {kept} backup(s) are kept."),
-             path=path, size=t.format_number(backup.size / 1024 / 1024, decimals=1), files=backup.files,
-             kept=backup.kept)
+    text = _(
+        t,
+        N_(
+            "💾 Backup made and checked: <code>{path}</code> ({size} MB), one archive of the database and "
+            "the {files} stored file(s) (receipts, photos, BAST, assessments). {kept} backup(s) are kept."
+        ),
+        path=path,
+        size=t.format_number(backup.size / 1024 / 1024, decimals=1),
+        files=backup.files,
+        kept=backup.kept,
+    )
     if backup.missing_files:
-        text += "\n" + _(t, N_("⚠️ {count} file(s) the records name were not in the file store, so they are not in "
-                               "the backup either."), count=backup.missing_files)
+        text += "\n" + _(
+            t,
+            N_("⚠️ {count} file(s) the records name were not in the file store, so they are not in the backup either."),
+            count=backup.missing_files,
+        )
     if not sent:
         text += "\n" + _(t, N_("It stays on the server (it holds every client's personal data)."))
     if backup.restore:  # PostgreSQL: the dump goes back with pg_restore
-        text += "\n" + _(t, N_("To restore it: stop the bot, run <code>{command}</code> with the database's address, "
-                               "put the archive's files/ folder back as the file store, run <code>atensi-bot db "
-                               "apply-erasures</code>, and start the bot."),
-                         command=esc(backup.restore))
+        text += "\n" + _(
+            t,
+            N_(
+                "To restore it: stop the bot, run <code>{command}</code> with the database's address, "
+                "put the archive's files/ folder back as the file store, run <code>atensi-bot db "
+                "apply-erasures</code>, and start the bot."
+            ),
+            command=esc(backup.restore),
+        )
         return text
-    text += "\n" + _(t, N_("To restore it, do not copy files by hand: stop the bot and run <code>atensi-bot db "
-                           "restore {path}</code>. It checks the backup, moves the current database and files aside, "
-                           "and erases again every client erased since the backup was made."), path=path)
+    text += "\n" + _(
+        t,
+        N_(
+            "To restore it, do not copy files by hand: stop the bot and run <code>atensi-bot db "
+            "restore {path}</code>. It checks the backup, moves the current database and files aside, "
+            "and erases again every client erased since the backup was made."
+        ),
+        path=path,
+    )
     return text
 
 

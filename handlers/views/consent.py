@@ -10,7 +10,9 @@ from handlers.views.admin import erased
 
 
 def usage(t: Translator) -> str:
-    return _(t, N_("Write the proposal's code after the command, e.g. {example}."), example="/persetujuan USL-2026-0001")
+    return _(
+        t, N_("Write the proposal's code after the command, e.g. {example}."), example="/persetujuan USL-2026-0001"
+    )
 
 
 def consent_state(t: Translator, consent: Consent | None) -> str:
@@ -20,25 +22,48 @@ def consent_state(t: Translator, consent: Consent | None) -> str:
         return _(t, N_("✋ withdrawn on {date}"), date=consent.withdrawn_at)
     text = _(t, N_("✅ given on {date} (notice {version})"), date=consent.recorded_at, version=consent.notice_version)
     if consent.guardian_name:
-        text += " " + _(t, N_("by {name} ({relation})"), name=consent.guardian_name,
-                        relation=consent.guardian_relation or "")
+        text += " " + _(
+            t, N_("by {name} ({relation})"), name=consent.guardian_name, relation=consent.guardian_relation or ""
+        )
     return text
 
 
 def sheet(t: Translator, data: ConsentSheet) -> str:
     lines = [_(t, N_("✍️ <b>Consent of the clients of {code}</b>"), code=data.proposal_code), ""]
     for client, consent in data.clients:
-        lines.append(_(t, N_("{number}. {name}: {state}"), number=client.position, name=client.full_name,
-                       state=consent_state(t, consent)))
-    lines += ["", _(t, N_("A client who withdraws consent: tap them below. The withdrawal is recorded and their "
-                          "data erased as far as the rules allow now."))]
+        lines.append(
+            _(
+                t,
+                N_("{number}. {name}: {state}"),
+                number=client.position,
+                name=client.full_name,
+                state=consent_state(t, consent),
+            )
+        )
+    lines += [
+        "",
+        _(
+            t,
+            N_(
+                "A client who withdraws consent: tap them below. The withdrawal is recorded and their "
+                "data erased as far as the rules allow now."
+            ),
+        ),
+    ]
     return clip("\n".join(lines))
 
 
 def confirm_withdrawal(t: Translator, code: str, number: int) -> str:
-    return _(t, N_("Record that client {number} of {code} withdrew consent? The data is erased as far as the rules "
-                   "allow now (a draft's client is removed), the rest as soon as they allow it. This cannot be "
-                   "undone."), number=number, code=code)
+    return _(
+        t,
+        N_(
+            "Record that client {number} of {code} withdrew consent? The data is erased as far as the rules "
+            "allow now (a draft's client is removed), the rest as soon as they allow it. This cannot be "
+            "undone."
+        ),
+        number=number,
+        code=code,
+    )
 
 
 def withdrawn(t: Translator, done: ConsentWithdrawn) -> str:
@@ -47,5 +72,7 @@ def withdrawn(t: Translator, done: ConsentWithdrawn) -> str:
         lines.append(erased(t, done.erased))
     elif done.kept is not None:
         lines.append(_(t, N_("The data cannot be erased yet:")) + " " + _(t, done.kept.reason, **done.kept.params))
-        lines.append(_(t, N_("The daily retention job erases it as soon as the rules allow; nobody needs to remember.")))
+        lines.append(
+            _(t, N_("The daily retention job erases it as soon as the rules allow; nobody needs to remember."))
+        )
     return "\n".join(lines)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.files.problems import ImportProblem
-from bot.i18n import N_, Translator, format_date, format_datetime, format_money
 from bot.domain.lpj_intake import Evidence, EvidenceKind, LpjRules, NumberedLine, Step, served_example, variance
 from bot.domain.models import ProposalStatus, ReturnReason
+from bot.domain.validation import Problem
+from bot.files.problems import ImportProblem
+from bot.i18n import N_, Translator, format_date, format_datetime, format_money
 from bot.services import LpjState
 from bot.services.lpj import LpjReview
-from bot.domain.validation import Problem
-from handlers.views import STATUS_LABELS, _, clip, esc, team_label
 from handlers.keyboards.lpj import REMOVABLE_SHOWN
+from handlers.views import STATUS_LABELS, _, clip, esc, team_label
 from handlers.views.proposals import COMPONENT_LABELS
 
 KIND_LABELS: Mapping[EvidenceKind, str] = {
@@ -59,15 +59,23 @@ def nothing_due(t: Translator) -> str:
     return _(t, N_("None of your IPWL's proposals waits for an LPJ now. An LPJ is due once the funds are transferred."))
 
 
-def question(t: Translator, state: LpjState, today: dt.date, rules: LpjRules,
-             previous: NumberedLine | None = None) -> str:
+def question(
+    t: Translator, state: LpjState, today: dt.date, rules: LpjRules, previous: NumberedLine | None = None
+) -> str:
     """The text that asks for the answer the cursor waits for."""
     c = state.cursor
     head: list[str] = _problems(t, state.warnings)
     if previous is not None and previous.line.id in state.content.realizations:
         spent = state.content.realizations[previous.line.id].amount
-        head.append(_(t, N_("✅ Line {number}: {spent} spent, variance {variance}."), number=previous.number,
-                      spent=format_money(spent), variance=signed(variance(previous.line, spent))))
+        head.append(
+            _(
+                t,
+                N_("✅ Line {number}: {spent} spent, variance {variance}."),
+                number=previous.number,
+                spent=format_money(spent),
+                variance=signed(variance(previous.line, spent)),
+            )
+        )
     if c.step == Step.SERVICES and state.client is not None:
         body = _services_prompt(t, state, today)
     elif c.step == Step.SERVICE_COMPONENTS and state.client is not None:
@@ -82,9 +90,13 @@ def question(t: Translator, state: LpjState, today: dt.date, rules: LpjRules,
         body = _(t, N_("🧾 Receipt received. What amount is written on it? e.g. {example}"), example="1.250.000")
     elif c.step == Step.METERAI and state.pending is not None:
         # TRANSLATORS: the question the centre asks in Indonesian: "Kuitansi ini bermeterai Rp10.000?"
-        body = _(t, N_("This receipt is for {amount}, more than {threshold}.\n<b>Does it bear a {meterai} meterai?</b>"),
-                 amount=format_money(state.pending.amount or 0), threshold=format_money(rules.meterai_above),
-                 meterai=format_money(rules.meterai_amount))
+        body = _(
+            t,
+            N_("This receipt is for {amount}, more than {threshold}.\n<b>Does it bear a {meterai} meterai?</b>"),
+            amount=format_money(state.pending.amount or 0),
+            threshold=format_money(rules.meterai_above),
+            meterai=format_money(rules.meterai_amount),
+        )
     else:
         return review(t, state, today, head)
     return clip("\n\n".join([*head, body]) if head else body)
@@ -94,17 +106,35 @@ def _services_prompt(t: Translator, state: LpjState, today: dt.date) -> str:
     client = state.client
     assert client is not None
     chosen = state.cursor.components or tuple(x.value for x in client.components)
-    lines = [_(t, N_("🗓 Services, client {number} of {count}: <b>{name}</b>"), number=client.position,
-               count=len(state.content.clients), name=client.full_name),
-             _(t, N_("Components: {components}"), components=", ".join(chosen) or "-")]
+    lines = [
+        _(
+            t,
+            N_("🗓 Services, client {number} of {count}: <b>{name}</b>"),
+            number=client.position,
+            count=len(state.content.clients),
+            name=client.full_name,
+        ),
+        _(t, N_("Components: {components}"), components=", ".join(chosen) or "-"),
+    ]
     reported = state.content.services.get(client.id)
     if reported:
-        lines.append(_(t, N_("Reported now: {first} – {last}"), first=_day(reported[0].served_from, t),
-                       last=_day(reported[0].served_to, t)))
+        lines.append(
+            _(
+                t,
+                N_("Reported now: {first} – {last}"),
+                first=_day(reported[0].served_from, t),
+                last=_day(reported[0].served_to, t),
+            )
+        )
     p = state.proposal
     earliest = dt.date(p.period_year, p.period_month, 1) if p.period_year and p.period_month else today
-    lines.append(_(t, N_("Type the first and the last day the services were given, e.g. {example}."),
-                   example=served_example(earliest, today)))
+    lines.append(
+        _(
+            t,
+            N_("Type the first and the last day the services were given, e.g. {example}."),
+            example=served_example(earliest, today),
+        )
+    )
     return "\n".join(lines)
 
 
@@ -122,30 +152,48 @@ def _realization_prompt(t: Translator, state: LpjState) -> str:
     numbered = state.line
     assert numbered is not None
     line = numbered.line
-    lines = [_(t, N_("💰 Realization, line {number} of {count}"), number=numbered.number, count=len(state.content.lines)),
-             _(t, N_("Client {position}: {name}"), position=numbered.client.position, name=numbered.client.full_name),
-             _(t, N_("[{component}] {description}: RAB <b>{budget}</b>"), component=line.component.value,
-               description=line.description, budget=format_money(line.total))]
+    lines = [
+        _(t, N_("💰 Realization, line {number} of {count}"), number=numbered.number, count=len(state.content.lines)),
+        _(t, N_("Client {position}: {name}"), position=numbered.client.position, name=numbered.client.full_name),
+        _(
+            t,
+            N_("[{component}] {description}: RAB <b>{budget}</b>"),
+            component=line.component.value,
+            description=line.description,
+            budget=format_money(line.total),
+        ),
+    ]
     done = state.content.realizations.get(line.id)
     if done is not None:
         lines.append(_(t, N_("Reported now: {spent}"), spent=format_money(done.amount)))
     if state.cursor.step == Step.REALIZATION_NOTE and state.cursor.amount is not None:
         lines.append("")
-        lines.append(_(t, N_("{spent} is <b>{excess} above the RAB</b>. Write a short note explaining why."),
-                       spent=format_money(state.cursor.amount), excess=format_money(variance(line, state.cursor.amount))))
+        lines.append(
+            _(
+                t,
+                N_("{spent} is <b>{excess} above the RAB</b>. Write a short note explaining why."),
+                spent=format_money(state.cursor.amount),
+                excess=format_money(variance(line, state.cursor.amount)),
+            )
+        )
     else:
         lines.append(_(t, N_("How much was actually spent? Type the amount, or tap below.")))
     return "\n".join(lines)
 
 
 def _evidence_prompt(t: Translator, state: LpjState) -> str:
-    return "\n".join([
-        _(t, N_("📎 <b>Evidence</b>. Send the files here as photos or PDF; now receiving: <b>{kind}</b>."),
-          kind=t.gettext(KIND_LABELS[state.cursor.kind])),
-        _(t, N_("Tap below to switch between receipts, activity photos and the BAST.")),
-        "",
-        _evidence_counts(t, state),
-    ])
+    return "\n".join(
+        [
+            _(
+                t,
+                N_("📎 <b>Evidence</b>. Send the files here as photos or PDF; now receiving: <b>{kind}</b>."),
+                kind=t.gettext(KIND_LABELS[state.cursor.kind]),
+            ),
+            _(t, N_("Tap below to switch between receipts, activity photos and the BAST.")),
+            "",
+            _evidence_counts(t, state),
+        ]
+    )
 
 
 def _evidence_remove_prompt(t: Translator, state: LpjState) -> str:
@@ -158,26 +206,49 @@ def _evidence_remove_prompt(t: Translator, state: LpjState) -> str:
 
 def _evidence_counts(t: Translator, state: LpjState) -> str:
     content = state.content
-    return _(t, N_("Receipts: {receipts} ({total}) · photos: {photos} · BAST: {bast}"),
-             receipts=len(content.of_kind(EvidenceKind.RECEIPT)), total=format_money(content.receipts_total),
-             photos=len(content.of_kind(EvidenceKind.PHOTO)), bast=len(content.of_kind(EvidenceKind.BAST)))
+    return _(
+        t,
+        N_("Receipts: {receipts} ({total}) · photos: {photos} · BAST: {bast}"),
+        receipts=len(content.of_kind(EvidenceKind.RECEIPT)),
+        total=format_money(content.receipts_total),
+        photos=len(content.of_kind(EvidenceKind.PHOTO)),
+        bast=len(content.of_kind(EvidenceKind.BAST)),
+    )
 
 
 def review(t: Translator, state: LpjState, today: dt.date, head: Sequence[str] = ()) -> str:
     """The LPJ at a glance: what is reported, the variance against the RAB, and what is missing."""
     p, content = state.proposal, state.content
-    lines = [*head, _(t, N_("📑 <b>LPJ {code}</b> – {ipwl} (version {version})"), code=p.code, ipwl=state.ipwl.name,
-                     version=state.lpj.version + (1 if p.status == ProposalStatus.LPJ_RETURNED else 0)),
-             due_line(t, state.due_on, today)]
+    lines = [
+        *head,
+        _(
+            t,
+            N_("📑 <b>LPJ {code}</b> – {ipwl} (version {version})"),
+            code=p.code,
+            ipwl=state.ipwl.name,
+            version=state.lpj.version + (1 if p.status == ProposalStatus.LPJ_RETURNED else 0),
+        ),
+        due_line(t, state.due_on, today),
+    ]
     served = sum(1 for c in content.clients if content.services.get(c.id))
     lines.append(_(t, N_("Services: {served} of {count} clients"), served=served, count=len(content.clients)))
     filled = len([n for n in content.lines if n.line.id in content.realizations])
-    lines.append(_(t, N_("Realization: {filled} of {count} lines · {spent} spent of {budget} budgeted · variance {variance}"),
-                   filled=filled, count=len(content.lines), spent=format_money(content.realized_total),
-                   budget=format_money(content.realized_budget), variance=signed(content.realized_total - content.realized_budget)))
+    lines.append(
+        _(
+            t,
+            N_("Realization: {filled} of {count} lines · {spent} spent of {budget} budgeted · variance {variance}"),
+            filled=filled,
+            count=len(content.lines),
+            spent=format_money(content.realized_total),
+            budget=format_money(content.realized_budget),
+            variance=signed(content.realized_total - content.realized_budget),
+        )
+    )
     above = [n for n in content.lines if (r := content.realizations.get(n.line.id)) and r.amount > n.line.total]
     if above:
-        lines.append(_(t, N_("Above the RAB: {count} line(s), e.g. line {number}"), count=len(above), number=above[0].number))
+        lines.append(
+            _(t, N_("Above the RAB: {count} line(s), e.g. line {number}"), count=len(above), number=above[0].number)
+        )
     lines.append(_(t, N_("Total RAB of the proposal: {budget}"), budget=format_money(content.budget_total)))
     lines.append(_evidence_counts(t, state))
     if state.reasons:
@@ -194,14 +265,20 @@ def review(t: Translator, state: LpjState, today: dt.date, head: Sequence[str] =
 
 
 def submitted(t: Translator, state: LpjState, team_name: str | None) -> str:
-    text = _(t, N_("📤 The LPJ of <b>{code}</b> (version {version}) has been sent: {spent} spent, {receipts} receipt(s)."),
-             code=state.proposal.code, version=state.lpj.version, spent=format_money(state.content.realized_total),
-             receipts=len(state.content.of_kind(EvidenceKind.RECEIPT)))
+    text = _(
+        t,
+        N_("📤 The LPJ of <b>{code}</b> (version {version}) has been sent: {spent} spent, {receipts} receipt(s)."),
+        code=state.proposal.code,
+        version=state.lpj.version,
+        spent=format_money(state.content.realized_total),
+        receipts=len(state.content.of_kind(EvidenceKind.RECEIPT)),
+    )
     if state.lpj.late:
         text += "\n" + _(t, N_("⏰ It was sent after its due date and is recorded as late."))
     if team_name:
-        text += "\n" + _(t, N_("{team} will check it. You will be told here when anything changes."),
-                         team=team_label(t, team_name))
+        text += "\n" + _(
+            t, N_("{team} will check it. You will be told here when anything changes."), team=team_label(t, team_name)
+        )
     return text
 
 
@@ -210,13 +287,22 @@ def evidence_saved(t: Translator, state: LpjState) -> str:
 
 
 def sheet_imported(t: Translator, lines: int, services: int) -> str:
-    return _(t, N_("✅ Workbook read: {lines} realization line(s) and {services} service period(s) saved."),
-             lines=lines, services=services)
+    return _(
+        t,
+        N_("✅ Workbook read: {lines} realization line(s) and {services} service period(s) saved."),
+        lines=lines,
+        services=services,
+    )
 
 
 def send_template(t: Translator) -> str:
-    return _(t, N_("Fill in the white columns (one row per budget line; service dates on the second sheet) "
-                   "and send the file back here while this LPJ is open."))
+    return _(
+        t,
+        N_(
+            "Fill in the white columns (one row per budget line; service dates on the second sheet) "
+            "and send the file back here while this LPJ is open."
+        ),
+    )
 
 
 def sheet_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: int = 30) -> str:
@@ -226,8 +312,11 @@ def sheet_problems(t: Translator, problems: Sequence[ImportProblem], *, limit: i
         where = ""
         if problem.row > 0:
             sheet = problem.params.get("sheet")
-            where = (_(t, N_("sheet {sheet}, row {row}:"), sheet=sheet, row=problem.row) if sheet
-                     else _(t, N_("row {row}:"), row=problem.row)) + " "
+            where = (
+                _(t, N_("sheet {sheet}, row {row}:"), sheet=sheet, row=problem.row)
+                if sheet
+                else _(t, N_("row {row}:"), row=problem.row)
+            ) + " "
         lines.append("• " + where + _(t, problem.message, **problem.params))
     if len(problems) > limit:
         lines.append(_(t, N_("…and {count} more."), count=len(problems) - limit))
@@ -242,20 +331,42 @@ def _status_by(t: Translator, review: LpjReview, zone: str) -> str:
     change = review.last_change
     if change is None or change.actor_name is None or change.to_status != review.proposal.status.value:
         return _(t, N_("Status: {status}"), status=status)
-    return _(t, N_("Status: {status} — {name}, {at}"), status=status, name=change.actor_name,
-             at=format_datetime(change.at, zone, t.locale))
+    return _(
+        t,
+        N_("Status: {status} — {name}, {at}"),
+        status=status,
+        name=change.actor_name,
+        at=format_datetime(change.at, zone, t.locale),
+    )
 
 
 def card(t: Translator, review: LpjReview, zone: str) -> str:
     """The PIC group card: codes, counts, totals and flags only (principle 9)."""
     totals, p = review.totals, review.proposal
-    lines = [_(t, N_("📑 <b>LPJ {code}</b> · {ipwl} · version {version}"), code=p.code, ipwl=review.ipwl.code,
-               version=review.lpj.version),
-             _(t, N_("{clients} clients · RAB {budget} · spent {spent} ({variance})"), clients=totals.clients,
-               budget=format_money(totals.budget), spent=format_money(totals.realized),
-               variance=signed(totals.realized - totals.budget)),
-             _(t, N_("Evidence: {receipts} receipt(s), {photos} photo(s), {bast} BAST"), receipts=totals.receipts,
-               photos=totals.photos, bast=totals.bast)]
+    lines = [
+        _(
+            t,
+            N_("📑 <b>LPJ {code}</b> · {ipwl} · version {version}"),
+            code=p.code,
+            ipwl=review.ipwl.code,
+            version=review.lpj.version,
+        ),
+        _(
+            t,
+            N_("{clients} clients · RAB {budget} · spent {spent} ({variance})"),
+            clients=totals.clients,
+            budget=format_money(totals.budget),
+            spent=format_money(totals.realized),
+            variance=signed(totals.realized - totals.budget),
+        ),
+        _(
+            t,
+            N_("Evidence: {receipts} receipt(s), {photos} photo(s), {bast} BAST"),
+            receipts=totals.receipts,
+            photos=totals.photos,
+            bast=totals.bast,
+        ),
+    ]
     if review.due_on is not None:
         lines.append(_(t, N_("Due {date}"), date=_day(review.due_on, t)))
     if review.lpj.late:
@@ -274,27 +385,55 @@ def detail(t: Translator, state: LpjState, today: dt.date) -> str:
     lines = [review(t, state, today).split("\n\n")[0], ""]
     for client in content.clients:
         periods = content.services.get(client.id, ())
-        served = "; ".join(f"{p.component.value}: {_day(p.served_from, t)} – {_day(p.served_to, t)}" for p in periods) or "-"
-        lines.append(_(t, N_("<b>{number}. {name}</b> · services {served}"), number=client.position,
-                       name=client.full_name, served=served))
+        served = (
+            "; ".join(f"{p.component.value}: {_day(p.served_from, t)} – {_day(p.served_to, t)}" for p in periods) or "-"
+        )
+        lines.append(
+            _(
+                t,
+                N_("<b>{number}. {name}</b> · services {served}"),
+                number=client.position,
+                name=client.full_name,
+                served=served,
+            )
+        )
         for n in [n for n in content.lines if n.client.id == client.id]:
             done = content.realizations.get(n.line.id)
             if done is None:
-                lines.append(_(t, N_("  {number}. [{component}] {description}: RAB {budget} · not reported"),
-                               number=n.number, component=n.line.component.value, description=n.line.description,
-                               budget=format_money(n.line.total)))
+                lines.append(
+                    _(
+                        t,
+                        N_("  {number}. [{component}] {description}: RAB {budget} · not reported"),
+                        number=n.number,
+                        component=n.line.component.value,
+                        description=n.line.description,
+                        budget=format_money(n.line.total),
+                    )
+                )
                 continue
-            lines.append(_(t, N_("  {number}. [{component}] {description}: RAB {budget} · spent {spent} ({variance})"),
-                           number=n.number, component=n.line.component.value, description=n.line.description,
-                           budget=format_money(n.line.total), spent=format_money(done.amount),
-                           variance=signed(variance(n.line, done.amount))))
+            lines.append(
+                _(
+                    t,
+                    N_("  {number}. [{component}] {description}: RAB {budget} · spent {spent} ({variance})"),
+                    number=n.number,
+                    component=n.line.component.value,
+                    description=n.line.description,
+                    budget=format_money(n.line.total),
+                    spent=format_money(done.amount),
+                    variance=signed(variance(n.line, done.amount)),
+                )
+            )
             if done.note:
                 lines.append("     " + _(t, N_("note: {note}"), note=done.note))
     lines.append("")
     for e in content.evidence:
         extra = ""
         if e.kind == EvidenceKind.RECEIPT:
-            extra = " · " + (format_money(e.amount) if e.amount is not None else "?") + (" · meterai ✓" if e.stamped else "")
+            extra = (
+                " · "
+                + (format_money(e.amount) if e.amount is not None else "?")
+                + (" · meterai ✓" if e.stamped else "")
+            )
         lines.append(f"📎 {esc(t.gettext(KIND_LABELS[e.kind]))}: {esc(e.file_name or '-')}{esc(extra)}")
     return clip("\n".join(lines))
 
@@ -323,8 +462,11 @@ def evidence_unavailable(t: Translator) -> str:
 
 
 def reason_prompt(t: Translator, code: str) -> str:
-    return _(t, N_("↩️ Returning the LPJ of <b>{code}</b>. Type the reasons in one message: what must the IPWL "
-                   "correct or add?"), code=code)
+    return _(
+        t,
+        N_("↩️ Returning the LPJ of <b>{code}</b>. Type the reasons in one message: what must the IPWL correct or add?"),
+        code=code,
+    )
 
 
 def reason_asked(t: Translator) -> str:
@@ -359,8 +501,14 @@ def detail_sent(t: Translator) -> str:
 
 
 def returned_to_operator(t: Translator, code: str, version: int, reasons: Sequence[ReturnReason]) -> str:
-    lines = [_(t, N_("↩️ The LPJ of <b>{code}</b> (version {version}) was returned for revision:"), code=code,
-               version=version)]
+    lines = [
+        _(
+            t,
+            N_("↩️ The LPJ of <b>{code}</b> (version {version}) was returned for revision:"),
+            code=code,
+            version=version,
+        )
+    ]
     lines.extend("• " + esc(r.reason) for r in reasons)
     lines.append("")
     lines.append(_(t, N_("Correct it and send it again with /lpj {code}."), code=code))
@@ -368,5 +516,8 @@ def returned_to_operator(t: Translator, code: str, version: int, reasons: Sequen
 
 
 def closed(t: Translator, code: str) -> str:
-    return _(t, N_("✅ The LPJ of <b>{code}</b> has been validated by finance. The proposal is closed. Thank you!"),
-             code=code)
+    return _(
+        t,
+        N_("✅ The LPJ of <b>{code}</b> has been validated by finance. The proposal is closed. Thank you!"),
+        code=code,
+    )

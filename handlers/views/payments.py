@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from bot.domain.models import BankAccountStatus, Decree, TransferStatus
+from bot.domain.records import AccountShare, StaffSummary
+from bot.domain.validation import BANKS, Problem, holder_name_warning, mask_account
 from bot.i18n import N_, Translator, format_date, format_money
-from bot.domain.models import BankAccountStatus, TransferStatus
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentStep
-from bot.domain.validation import BANKS, Problem, holder_name_warning, mask_account
 from handlers.views import STATUS_LABELS, _, clip
-from bot.domain.models import Decree
-from bot.domain.records import AccountShare, StaffSummary
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",
@@ -33,8 +32,14 @@ def _warnings(t: Translator, warnings: Sequence[Problem]) -> list[str]:
 
 
 def _summary(t: Translator, s: StaffSummary) -> str:
-    return _(t, N_("<b>{code}</b> · {ipwl} · {count} client(s) · {total}"), code=s.code, ipwl=s.ipwl_name,
-             count=s.clients, total=format_money(s.total))
+    return _(
+        t,
+        N_("<b>{code}</b> · {ipwl} · {count} client(s) · {total}"),
+        code=s.code,
+        ipwl=s.ipwl_name,
+        count=s.clients,
+        total=format_money(s.total),
+    )
 
 
 # --- SK (head) -------------------------------------------------------------------------------------
@@ -47,16 +52,28 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
     lines.extend("• " + _summary(t, s) for s in d.candidates)
     chosen = d.chosen
     lines.append("")
-    lines.append(_(t, N_("Ticked: {count} proposal(s), {clients} client(s), {total}."), count=len(chosen),
-                   clients=sum(s.clients for s in chosen), total=format_money(sum(s.total for s in chosen))))
+    lines.append(
+        _(
+            t,
+            N_("Ticked: {count} proposal(s), {clients} client(s), {total}."),
+            count=len(chosen),
+            clients=sum(s.clients for s in chosen),
+            total=format_money(sum(s.total for s in chosen)),
+        )
+    )
     if d.asked_number:
         # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
         lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))
         lines.append(_(t, N_("SK date: <b>{date}</b>"), date=d.date))
         if d.number is None:
             lines.append(_(t, N_("(the next number from the register, dated today)")))
-        lines.append(_(t, N_("To use another number, type it followed by its date, e.g. {example}; or confirm."),
-                       example=d.example))
+        lines.append(
+            _(
+                t,
+                N_("To use another number, type it followed by its date, e.g. {example}; or confirm."),
+                example=d.example,
+            )
+        )
     return clip("\n".join(lines))
 
 
@@ -66,8 +83,16 @@ def sk_card_replaced(t: Translator) -> str:
 
 
 def sk_issued(t: Translator, decree: Decree, count: int) -> str:
-    return _(t, N_("✅ SK <b>{number}</b> of {date} issued for {count} proposal(s). The operators are asked for "
-                   "the bank accounts; the annex follows."), number=decree.number, date=decree.issued_on, count=count)
+    return _(
+        t,
+        N_(
+            "✅ SK <b>{number}</b> of {date} issued for {count} proposal(s). The operators are asked for "
+            "the bank accounts; the annex follows."
+        ),
+        number=decree.number,
+        date=decree.issued_on,
+        count=count,
+    )
 
 
 def sk_cancelled(t: Translator) -> str:
@@ -75,15 +100,28 @@ def sk_cancelled(t: Translator) -> str:
 
 
 def sk_annex_caption(t: Translator, decree: Decree, clients: int, total: int) -> str:
-    return _(t, N_("📎 Annex to SK {number}: {count} beneficiaries, {total}."), number=decree.number,
-             count=clients, total=format_money(total))
+    return _(
+        t,
+        N_("📎 Annex to SK {number}: {count} beneficiaries, {total}."),
+        number=decree.number,
+        count=clients,
+        total=format_money(total),
+    )
 
 
 def sk_issued_notice(t: Translator, summary: StaffSummary, decree: Decree) -> str:
-    return _(t, N_("🖋 SK <b>{number}</b> of {date} covers your proposal <b>{code}</b> ({count} client(s), {total}).\n"
-                   "Now send each client's bank account: /rekening"),
-             number=decree.number, date=decree.issued_on, code=summary.code, count=summary.clients,
-             total=format_money(summary.total))
+    return _(
+        t,
+        N_(
+            "🖋 SK <b>{number}</b> of {date} covers your proposal <b>{code}</b> ({count} client(s), {total}).\n"
+            "Now send each client's bank account: /rekening"
+        ),
+        number=decree.number,
+        date=decree.issued_on,
+        code=summary.code,
+        count=summary.clients,
+        total=format_money(summary.total),
+    )
 
 
 # --- bank accounts (operator) -----------------------------------------------------------------------
@@ -94,13 +132,26 @@ def accounts_overview(t: Translator, items: Sequence[Accounts]) -> str:
         return _(t, N_("No proposal of yours needs bank accounts now."))
     blocks = []
     for a in items:
-        lines = [_(t, N_("🏦 <b>{code}</b> · {status}"), code=a.proposal.code,
-                   status=t.gettext(STATUS_LABELS[a.proposal.status]))]
+        lines = [
+            _(
+                t,
+                N_("🏦 <b>{code}</b> · {status}"),
+                code=a.proposal.code,
+                status=t.gettext(STATUS_LABELS[a.proposal.status]),
+            )
+        ]
         for row in a.rows:
             lines.append(account_line(t, row))
         blocks.append("\n".join(lines))
-    blocks.append(_(t, N_("⬜ missing · 🕓 being checked · ✅ verified · ❌ to correct. Tap a client to enter the "
-                          "account, or fill in the workbook for all clients at once.")))
+    blocks.append(
+        _(
+            t,
+            N_(
+                "⬜ missing · 🕓 being checked · ✅ verified · ❌ to correct. Tap a client to enter the "
+                "account, or fill in the workbook for all clients at once."
+            ),
+        )
+    )
     return clip("\n\n".join(blocks))
 
 
@@ -110,9 +161,16 @@ def account_line(t: Translator, row: Beneficiary) -> str:
     if a is None or not a.account_number:
         return _(t, N_("{mark} {number}. {name}"), mark=mark, number=row.client.position, name=row.client.full_name)
     bank = BANKS.get(a.bank_code or "")
-    line = _(t, N_("{mark} {number}. {name} · {bank} {account} a.n. {holder}"), mark=mark,
-             number=row.client.position, name=row.client.full_name, bank=bank.name if bank else "-",
-             account=mask_account(a.account_number), holder=a.holder_name or "-")
+    line = _(
+        t,
+        N_("{mark} {number}. {name} · {bank} {account} a.n. {holder}"),
+        mark=mark,
+        number=row.client.position,
+        name=row.client.full_name,
+        bank=bank.name if bank else "-",
+        account=mask_account(a.account_number),
+        holder=a.holder_name or "-",
+    )
     if row.account_status == BankAccountStatus.REJECTED and a.return_reason:
         line += "\n   " + _(t, N_("to correct: {reason}"), reason=a.return_reason)
     return line
@@ -124,8 +182,14 @@ def account_question(t: Translator, e: AccountEntry) -> str:
     if e.step == "bank":
         lines.append(_(t, N_("🏦 Bank of {name}'s account?"), name=name))
     elif e.step == "number":
-        lines.append(_(t, N_("Account number at {bank} ({code})? Digits only."), bank=e.bank.name if e.bank else "-",
-                       code=e.bank.transfer_code if e.bank else "-"))
+        lines.append(
+            _(
+                t,
+                N_("Account number at {bank} ({code})? Digits only."),
+                bank=e.bank.name if e.bank else "-",
+                code=e.bank.transfer_code if e.bank else "-",
+            )
+        )
     elif e.step == "holder":
         lines.append(_(t, N_("Name of the account holder, as in the passbook?")))
     else:
@@ -139,45 +203,71 @@ def accounts_saved(t: Translator, a: Accounts) -> str:
     if a.proposal.status.value == "accounts_submitted":
         lines.append(_(t, N_("✅ All accounts of {code} are in and sent for checking."), code=a.proposal.code))
     elif missing:
-        lines.append(_(t, N_("✅ Saved. {count} account(s) of {code} still to enter."), count=missing, code=a.proposal.code))
+        lines.append(
+            _(t, N_("✅ Saved. {count} account(s) of {code} still to enter."), count=missing, code=a.proposal.code)
+        )
     else:
         lines.append(_(t, N_("✅ Saved. Finance is told about the new account.")))
     return clip("\n".join(lines))
 
 
 def accounts_template_caption(t: Translator, code: str) -> str:
-    return _(t, N_("Fill in the bank, account number and holder for each client of {code} and send the file back "
-                   "here. Every row is checked; nothing is saved unless all rows are right."), code=code)
+    return _(
+        t,
+        N_(
+            "Fill in the bank, account number and holder for each client of {code} and send the file back "
+            "here. Every row is checked; nothing is saved unless all rows are right."
+        ),
+        code=code,
+    )
 
 
 def account_returned_notice(t: Translator, a: Accounts, client_id: int) -> str:
     row = next((r for r in a.rows if r.client.id == client_id), None)
     name = row.client.full_name if row else "?"
     reason = row.account.return_reason if row and row.account else None
-    return _(t, N_("❌ The bank account of {name} ({code}) was sent back: {reason}\nEnter it again with /rekening."),
-             name=name, code=a.proposal.code, reason=reason or "-")
+    return _(
+        t,
+        N_("❌ The bank account of {name} ({code}) was sent back: {reason}\nEnter it again with /rekening."),
+        name=name,
+        code=a.proposal.code,
+        reason=reason or "-",
+    )
 
 
 # --- verification (PIC team or finance) --------------------------------------------------------------
 
 
 def accounts_submitted_notice(t: Translator, a: Accounts) -> str:
-    text = _(t, N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
-             code=a.proposal.code, ipwl=a.ipwl.name, count=len(a.rows))
+    text = _(
+        t,
+        N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
+        code=a.proposal.code,
+        ipwl=a.ipwl.name,
+        count=len(a.rows),
+    )
     shared = len({s.client_id for s in a.shares})
     if shared:
-        text += "\n" + _(t, N_("⚠️ {count} of them have an account number another client was also given."),
-                         count=shared)
+        text += "\n" + _(t, N_("⚠️ {count} of them have an account number another client was also given."), count=shared)
     return text
 
 
 def _share_flag(t: Translator, a: Accounts, share: AccountShare) -> str:
     """For the verifiers (PIC team, finance): which other client has the same account number."""
     if share.other_proposal_id == a.proposal.id:
-        return "   ⚠️ " + _(t, N_("same account number as client {number}. {name} of this proposal"),
-                            number=share.other_position, name=share.other_name)
-    return "   ⚠️ " + _(t, N_("same account number as client {number} of {code} ({ipwl})"),
-                        number=share.other_position, code=share.other_proposal_code, ipwl=share.other_ipwl_code)
+        return "   ⚠️ " + _(
+            t,
+            N_("same account number as client {number}. {name} of this proposal"),
+            number=share.other_position,
+            name=share.other_name,
+        )
+    return "   ⚠️ " + _(
+        t,
+        N_("same account number as client {number} of {code} ({ipwl})"),
+        number=share.other_position,
+        code=share.other_proposal_code,
+        ipwl=share.other_ipwl_code,
+    )
 
 
 def accounts_review(t: Translator, a: Accounts) -> str:
@@ -195,30 +285,57 @@ def accounts_review(t: Translator, a: Accounts) -> str:
     if a.proposal.status.value == "decreed" and waiting:
         # Sent back: the card says what it waits for, and comes back when the operator answers.
         names = ", ".join(f"{r.client.position}. {r.client.full_name}" for r in waiting)
-        lines.append(_(t, N_("⏳ Waiting for the operator's new account for {clients}. This card comes back to you, "
-                             "with its buttons, when it arrives."), clients=names))
+        lines.append(
+            _(
+                t,
+                N_(
+                    "⏳ Waiting for the operator's new account for {clients}. This card comes back to you, "
+                    "with its buttons, when it arrives."
+                ),
+                clients=names,
+            )
+        )
     return clip("\n".join(lines))
 
 
 def accounts_back(t: Translator, a: Accounts) -> str:
     """The verifiers' card again, once the operator has sent the account(s) that went back."""
-    return clip(_(t, N_("🏦 The operator of <b>{code}</b> has sent the new account. Please check again:"),
-                  code=a.proposal.code) + "\n\n" + accounts_review(t, a))
+    return clip(
+        _(t, N_("🏦 The operator of <b>{code}</b> has sent the new account. Please check again:"), code=a.proposal.code)
+        + "\n\n"
+        + accounts_review(t, a)
+    )
 
 
 def account_return_prompt(t: Translator, row: Beneficiary) -> str:
-    return _(t, N_("Why does the account of {name} go back to the operator? Type the reason."), name=row.client.full_name)
+    return _(
+        t, N_("Why does the account of {name} go back to the operator? Type the reason."), name=row.client.full_name
+    )
 
 
 def accounts_verified_notice(t: Translator, a: Accounts) -> str:
-    return _(t, N_("✅ The bank accounts of <b>{code}</b> ({ipwl}) are verified: {count} client(s), {total}. "
-                   "Record the payment with /bayar."),
-             code=a.proposal.code, ipwl=a.ipwl.name, count=len(a.rows), total=format_money(a.total))
+    return _(
+        t,
+        N_(
+            "✅ The bank accounts of <b>{code}</b> ({ipwl}) are verified: {count} client(s), {total}. "
+            "Record the payment with /bayar."
+        ),
+        code=a.proposal.code,
+        ipwl=a.ipwl.name,
+        count=len(a.rows),
+        total=format_money(a.total),
+    )
 
 
 def account_fixed_notice(t: Translator, a: Accounts) -> str:
-    return _(t, N_("🏦 A new bank account was entered for <b>{code}</b> after a failed transfer. Record the transfer "
-                   "again with /bayar."), code=a.proposal.code)
+    return _(
+        t,
+        N_(
+            "🏦 A new bank account was entered for <b>{code}</b> after a failed transfer. Record the transfer "
+            "again with /bayar."
+        ),
+        code=a.proposal.code,
+    )
 
 
 # --- payment (finance) ---------------------------------------------------------------------------------
@@ -227,23 +344,46 @@ def account_fixed_notice(t: Translator, a: Accounts) -> str:
 def payment_candidates(t: Translator, items: Sequence[StaffSummary]) -> str:
     if not items:
         return _(t, N_("No proposal is waiting for payment."))
-    return clip("\n".join([_(t, N_("💸 Proposals with verified bank accounts:"))] + ["• " + _summary(t, s) for s in items]))
+    return clip(
+        "\n".join([_(t, N_("💸 Proposals with verified bank accounts:"))] + ["• " + _summary(t, s) for s in items])
+    )
 
 
 def payment_step(t: Translator, step: PaymentStep) -> str:
     a = step.accounts
-    lines = [_(t, N_("💸 <b>{code}</b> · {ipwl} · {total}"), code=a.proposal.code, ipwl=a.ipwl.name,
-               total=format_money(a.total))]
+    lines = [
+        _(
+            t,
+            N_("💸 <b>{code}</b> · {ipwl} · {total}"),
+            code=a.proposal.code,
+            ipwl=a.ipwl.name,
+            total=format_money(a.total),
+        )
+    ]
     if a.payment:
-        lines.append(_(t, N_("SPP {spp} of {spp_date} · SPM {spm} of {spm_date}"), spp=a.payment.spp_number,
-                       spp_date=a.payment.spp_date, spm=a.payment.spm_number, spm_date=a.payment.spm_date))
+        lines.append(
+            _(
+                t,
+                N_("SPP {spp} of {spp_date} · SPM {spm} of {spm_date}"),
+                spp=a.payment.spp_number,
+                spp_date=a.payment.spp_date,
+                spm=a.payment.spm_number,
+                spm_date=a.payment.spm_date,
+            )
+        )
     if step.step == "spp":
         lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example=step.examples.get("spp", "")))
         return clip("\n".join(lines))
     if step.step in ("spm", "confirm"):
         # Each number with its date apart, as they will be recorded (at the SPM step only the SPP's yet).
-        for label, entry in zip((N_("SPP number: <b>{number}</b> · date: <b>{date}</b>"),
-                                 N_("SPM number: <b>{number}</b> · date: <b>{date}</b>")), step.typed, strict=False):
+        for label, entry in zip(
+            (
+                N_("SPP number: <b>{number}</b> · date: <b>{date}</b>"),
+                N_("SPM number: <b>{number}</b> · date: <b>{date}</b>"),
+            ),
+            step.typed,
+            strict=False,
+        ):
             lines.append(_(t, label, number=entry.number, date=entry.date))
         if step.step == "spm":
             lines.append(_(t, N_("Now the SPM number and date, e.g. {example}."), example=step.examples.get("spm", "")))
@@ -251,16 +391,26 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
             lines.append(_(t, N_("Check them: nothing is recorded until you press Save.")))
         return clip("\n".join(lines))
     if step.failing is not None:
-        lines.append(_(t, N_("Why did the transfer to {name} not arrive? Type the reason."), name=step.failing.client.full_name))
+        lines.append(
+            _(t, N_("Why did the transfer to {name} not arrive? Type the reason."), name=step.failing.client.full_name)
+        )
         return clip("\n".join(lines))
     for row in a.rows:
         lines.append(transfer_line(t, row))
         # The last look before the money goes: an account number another client also has.
         lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
-    lines.append(_(t, N_("Sent {sent} of {total}. ✅ records a transfer as sent today for the full amount; ❌ failed, "
-                         "↩️ came back. For other dates or amounts use the workbook."),
-                   sent=format_money(a.sent), total=format_money(a.total)))
+    lines.append(
+        _(
+            t,
+            N_(
+                "Sent {sent} of {total}. ✅ records a transfer as sent today for the full amount; ❌ failed, "
+                "↩️ came back. For other dates or amounts use the workbook."
+            ),
+            sent=format_money(a.sent),
+            total=format_money(a.total),
+        )
+    )
     if a.proposal.status.value == "paid":
         lines.append(_(t, N_("✅ All transfers sent: {code} is paid."), code=a.proposal.code))
     return clip("\n".join(lines))
@@ -269,9 +419,16 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
 def transfer_line(t: Translator, row: Beneficiary) -> str:
     account = row.account
     bank = BANKS.get(account.bank_code or "") if account else None
-    line = _(t, N_("{mark} {number}. {name} · {amount} · {bank} {account}"), mark=TRANSFER_STATUS[row.transfer_status],
-             number=row.client.position, name=row.client.full_name, amount=format_money(row.client.total),
-             bank=bank.name if bank else "-", account=mask_account(account.account_number) if account and account.account_number else "-")
+    line = _(
+        t,
+        N_("{mark} {number}. {name} · {amount} · {bank} {account}"),
+        mark=TRANSFER_STATUS[row.transfer_status],
+        number=row.client.position,
+        name=row.client.full_name,
+        amount=format_money(row.client.total),
+        bank=bank.name if bank else "-",
+        account=mask_account(account.account_number) if account and account.account_number else "-",
+    )
     if row.account_status == BankAccountStatus.REJECTED:
         line += "\n   " + _(t, N_("waiting for a new account from the operator"))
     elif row.account_status == BankAccountStatus.SUBMITTED:
@@ -280,30 +437,60 @@ def transfer_line(t: Translator, row: Beneficiary) -> str:
 
 
 def transfers_template_caption(t: Translator, code: str) -> str:
-    return _(t, N_("Fill in the transfer date and status (terkirim / gagal / dikembalikan) for {code} and send the "
-                   "file back. Rows without a status are left as they are."), code=code)
+    return _(
+        t,
+        N_(
+            "Fill in the transfer date and status (terkirim / gagal / dikembalikan) for {code} and send the "
+            "file back. Rows without a status are left as they are."
+        ),
+        code=code,
+    )
 
 
 def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:
     row = next((r for r in a.rows if r.client.id == client_id), None)
     note = row.transfer.note if row and row.transfer else None
-    return _(t, N_("❌ The transfer to {name} ({code}) did not arrive: {reason}\nEnter a new bank account with /rekening."),
-             name=row.client.full_name if row else "?", code=a.proposal.code, reason=note or "-")
+    return _(
+        t,
+        N_("❌ The transfer to {name} ({code}) did not arrive: {reason}\nEnter a new bank account with /rekening."),
+        name=row.client.full_name if row else "?",
+        code=a.proposal.code,
+        reason=note or "-",
+    )
 
 
 def paid_notice(t: Translator, a: Accounts, due: dt.date, *, meterai_above: int, meterai_amount: int) -> str:
-    lines = [_(t, N_("💸 The funds of <b>{code}</b> have been transferred (dana telah ditransfer):"), code=a.proposal.code)]
+    lines = [
+        _(t, N_("💸 The funds of <b>{code}</b> have been transferred (dana telah ditransfer):"), code=a.proposal.code)
+    ]
     for row in a.rows:
         amount = row.transfer.amount if row.transfer else 0
-        lines.append(_(t, N_("• {name}: {amount} on {date}"), name=row.client.full_name, amount=format_money(amount),
-                       date=format_date(row.transfer.transfer_on, t.locale) if row.transfer and row.transfer.transfer_on else "-"))
+        lines.append(
+            _(
+                t,
+                N_("• {name}: {amount} on {date}"),
+                name=row.client.full_name,
+                amount=format_money(amount),
+                date=format_date(row.transfer.transfer_on, t.locale)
+                if row.transfer and row.transfer.transfer_on
+                else "-",
+            )
+        )
     lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(a.sent)))
     lines.append("")
     lines.append(_(t, N_("The accountability report (LPJ) is due by {date}."), date=due))
     # Said up front, so the IPWL keeps its evidence from the first day of services.
-    lines.append(_(t, N_("The LPJ needs: the services each client received (dates), what was spent on each budget "
-                         "line, the receipts (kuitansi; above {above} with a {meterai} meterai), photos of the "
-                         "activities and the signed BAST.")
-                   , above=format_money(meterai_above), meterai=format_money(meterai_amount)))
+    lines.append(
+        _(
+            t,
+            N_(
+                "The LPJ needs: the services each client received (dates), what was spent on each budget "
+                "line, the receipts (kuitansi; above {above} with a {meterai} meterai), photos of the "
+                "activities and the signed BAST."
+            ),
+            above=format_money(meterai_above),
+            meterai=format_money(meterai_amount),
+        )
+    )
     lines.append(_(t, N_("Start it with /lpj or the button below; it is saved as you go.")))
     return clip("\n".join(lines))

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, FileSize, Translator, format_date, format_money
 from bot.domain.consent import NOTICE_VERSION
-from bot.domain.proposal_intake import BUDGET_EXAMPLES, NIK_MISMATCH, Step, nik_region
 from bot.domain.models import Approach, Client, Component
+from bot.domain.proposal_intake import BUDGET_EXAMPLES, NIK_MISMATCH, Step, nik_region
 from bot.domain.regions import PROVINCES, RegionsCatalog
-from bot.services import DraftState
 from bot.domain.validation import Problem, mask_nik
 from bot.domain.workflow import next_step
+from bot.i18n import N_, FileSize, Translator, format_date, format_money
+from bot.services import DraftState
 from handlers.views import STATUS_LABELS, _, clip, esc, team_label
 
 COMPONENT_LABELS: Mapping[Component, str] = {
@@ -81,16 +81,24 @@ def warnings_block(t: Translator, warnings: Sequence[Problem]) -> str:
 # --- the question at the cursor --------------------------------------------------------------------
 
 
-def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings: Mapping[str, int],
-             today: dt.date) -> str:
+def question(
+    t: Translator, state: DraftState, regions: RegionsCatalog, ceilings: Mapping[str, int], today: dt.date
+) -> str:
     """The text that asks for the answer the cursor waits for."""
     c = state.cursor
     number = (len(state.clients) + 1) if c.step not in (Step.BUDGET, Step.BUDGET_LINE) else None
     name = c.client.get("full_name", "")
     step = c.step
     if step == Step.PERIOD:
-        text = _(t, N_("📝 New proposal <b>{code}</b>.\n\n📅 Which month is this proposal for? "
-                       "Tap one, or type it like {example}."), code=state.proposal.code, example=_next_month(today))
+        text = _(
+            t,
+            N_(
+                "📝 New proposal <b>{code}</b>.\n\n📅 Which month is this proposal for? "
+                "Tap one, or type it like {example}."
+            ),
+            code=state.proposal.code,
+            example=_next_month(today),
+        )
     elif step == Step.NAME:
         text = _(t, N_("👤 <b>Client {number}</b>: full name as on the ID card (KTP)?"), number=number)
     elif step == Step.NIK:
@@ -98,11 +106,18 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
     elif step == Step.NIK_CONFIRM:
         province, regency = nik_region(c.client, regions)
         born = dt.date.fromisoformat(c.client["birth_date"])
-        text = _(t, N_("From the NIK: born {date}, {sex}, registered in {region}. "
-                       "Is that right, and where does {name} live now?\n"
-                       "If the NIK itself is wrong, type the correct one."),
-                 date=format_date(born, t.locale), sex=sex_label(t, c.client.get("sex")),
-                 region=region_label(province, regency), name=name)
+        text = _(
+            t,
+            N_(
+                "From the NIK: born {date}, {sex}, registered in {region}. "
+                "Is that right, and where does {name} live now?\n"
+                "If the NIK itself is wrong, type the correct one."
+            ),
+            date=format_date(born, t.locale),
+            sex=sex_label(t, c.client.get("sex")),
+            region=region_label(province, regency),
+            name=name,
+        )
     elif step == Step.NIK_MISMATCH:
         text = nik_mismatch_prompt(t, c.client)
     elif step == Step.SEX:
@@ -117,21 +132,34 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
             text = _(t, N_("Several provinces match. Choose one:"))
     elif step == Step.REGENCY:
         province = PROVINCES.get(c.client.get("province_code", ""), "")
-        text = _(t, N_("Type the regency or city in {province}, e.g. {example}."), province=province,
-                 example="Bogor")
+        text = _(t, N_("Type the regency or city in {province}, e.g. {example}."), province=province, example="Bogor")
         if c.choices:
             text = _(t, N_("Several places match. Choose one:"))
     elif step == Step.ADDRESS:
-        text = _(t, N_("🏠 Address of {name}: street, RT/RW and village (desa/kelurahan) — and, if there is one, "
-                       "the phone number at the end, e.g.\n<code>{example}</code>"),
-                 name=name, example="Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890")
+        text = _(
+            t,
+            N_(
+                "🏠 Address of {name}: street, RT/RW and village (desa/kelurahan) — and, if there is one, "
+                "the phone number at the end, e.g.\n<code>{example}</code>"
+            ),
+            name=name,
+            example="Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890",
+        )
     elif step == Step.PHONE:
         text = _(t, N_("Phone number of {name}? (optional)"), name=name)
     elif step == Step.APPROACH:
         text = _(t, N_("Which ATENSI approach for {name}?"), name=name)
         if "address" in c.client:  # read back how the one message was understood
-            text = _(t, N_("🏠 {address}\n📞 {phone}"), address=c.client["address"],
-                     phone=c.client.get("phone") or t.gettext(N_("no phone number"))) + "\n\n" + text
+            text = (
+                _(
+                    t,
+                    N_("🏠 {address}\n📞 {phone}"),
+                    address=c.client["address"],
+                    phone=c.client.get("phone") or t.gettext(N_("no phone number")),
+                )
+                + "\n\n"
+                + text
+            )
     elif step == Step.COMPONENTS:
         text = components_prompt(t, c.client.get("components", []), name)
     elif step == Step.ASSESSMENT:
@@ -142,11 +170,17 @@ def question(t: Translator, state: DraftState, regions: RegionsCatalog, ceilings
         text = budget_prompt(t, state)
     elif step == Step.BUDGET_LINE:
         component = Component(c.component or "1")
-        text = _(t, N_("Component {number} – {label}.\nWrite the item, the quantity and the unit cost, e.g.\n"
-                       "<code>{example}</code>\nHighest unit cost: {ceiling}."),
-                 number=component.value, label=t.gettext(COMPONENT_LABELS[component]),
-                 example=BUDGET_EXAMPLES.get(component.value, BUDGET_EXAMPLES["1"]),
-                 ceiling=format_money(ceilings.get(component.value, 0)))
+        text = _(
+            t,
+            N_(
+                "Component {number} – {label}.\nWrite the item, the quantity and the unit cost, e.g.\n"
+                "<code>{example}</code>\nHighest unit cost: {ceiling}."
+            ),
+            number=component.value,
+            label=t.gettext(COMPONENT_LABELS[component]),
+            example=BUDGET_EXAMPLES.get(component.value, BUDGET_EXAMPLES["1"]),
+            ceiling=format_money(ceilings.get(component.value, 0)),
+        )
         if state.editing is not None:
             text = budget_lines(t, state.editing) + "\n\n" + text
     elif step == Step.EDIT:
@@ -166,28 +200,62 @@ def consent_prompt(t: Translator, state: DraftState) -> str:
     if client is None:
         return _(t, N_("Choose a client first."))
     waiting = len(state.without_consent)
-    lines = [_(t, N_("✍️ <b>Consent of client {number}, {name}</b> ({waiting} of {total} still without consent)."),
-               number=client.position, name=client.full_name, waiting=waiting, total=len(state.clients)),
-             _(t, N_("Before the proposal is sent, each client (for a client under 18: a parent or guardian) "
-                     "signs your IPWL's consent form after being told the privacy notice, version {version} "
-                     "(/panduan → Privacy notice)."), version=NOTICE_VERSION), ""]
+    lines = [
+        _(
+            t,
+            N_("✍️ <b>Consent of client {number}, {name}</b> ({waiting} of {total} still without consent)."),
+            number=client.position,
+            name=client.full_name,
+            waiting=waiting,
+            total=len(state.clients),
+        ),
+        _(
+            t,
+            N_(
+                "Before the proposal is sent, each client (for a client under 18: a parent or guardian) "
+                "signs your IPWL's consent form after being told the privacy notice, version {version} "
+                "(/panduan → Privacy notice)."
+            ),
+            version=NOTICE_VERSION,
+        ),
+        "",
+    ]
     if state.cursor.step == Step.CONSENT_GUARDIAN:
-        lines.append(_(t, N_("By the NIK, {name} is under 18: the consent is signed by a parent or guardian. "
-                             "Type the guardian's name and relation, separated by a comma, e.g. "
-                             "<code>{example}</code>"), name=client.full_name, example="Siti Aminah, ibu"))
+        lines.append(
+            _(
+                t,
+                N_(
+                    "By the NIK, {name} is under 18: the consent is signed by a parent or guardian. "
+                    "Type the guardian's name and relation, separated by a comma, e.g. "
+                    "<code>{example}</code>"
+                ),
+                name=client.full_name,
+                example="Siti Aminah, ibu",
+            )
+        )
     else:
         guardian = state.cursor.client.get("guardian_name")
         if guardian:
-            lines.append(_(t, N_("Guardian: {name} ({relation})."), name=guardian,
-                           relation=state.cursor.client.get("guardian_relation", "")))
+            lines.append(
+                _(
+                    t,
+                    N_("Guardian: {name} ({relation})."),
+                    name=guardian,
+                    relation=state.cursor.client.get("guardian_relation", ""),
+                )
+            )
         lines.append(_(t, N_("📷 Send a photo (or PDF) of the consent form signed for {name}."), name=client.full_name))
     return "\n".join(lines)
 
 
 def consent_saved(t: Translator, client: Client, state: DraftState) -> str:
     """A signed form arrived: whose consent it recorded, and what comes next."""
-    text = _(t, N_("✅ Consent of client {number} ({name}) recorded, with the form."),
-             number=client.position, name=client.full_name)
+    text = _(
+        t,
+        N_("✅ Consent of client {number} ({name}) recorded, with the form."),
+        number=client.position,
+        name=client.full_name,
+    )
     if not state.without_consent:
         text += "\n" + _(t, N_("Every client has consent now. Press Send in the summary to send the proposal."))
     return text
@@ -195,18 +263,32 @@ def consent_saved(t: Translator, client: Client, state: DraftState) -> str:
 
 def nik_mismatch_prompt(t: Translator, client: Mapping[str, object]) -> str:
     """The birth date or sex typed contradicts the NIK: say both, ask which holds."""
-    return _(t, N_("⚠️ The NIK says born {nik_date}, {nik_sex}; you entered born {date}, {sex}. Which is right?\n"
-                   "If you keep what you entered, the client is marked for the PIC team to check. "
-                   "If the NIK itself is wrong, type the correct one."),
-             nik_date=format_date(dt.date.fromisoformat(str(client["nik_birth_date"])), t.locale),
-             nik_sex=sex_label(t, str(client.get("nik_sex"))),
-             date=format_date(dt.date.fromisoformat(str(client["birth_date"])), t.locale),
-             sex=sex_label(t, str(client.get("sex"))))
+    return _(
+        t,
+        N_(
+            "⚠️ The NIK says born {nik_date}, {nik_sex}; you entered born {date}, {sex}. Which is right?\n"
+            "If you keep what you entered, the client is marked for the PIC team to check. "
+            "If the NIK itself is wrong, type the correct one."
+        ),
+        nik_date=format_date(dt.date.fromisoformat(str(client["nik_birth_date"])), t.locale),
+        nik_sex=sex_label(t, str(client.get("nik_sex"))),
+        date=format_date(dt.date.fromisoformat(str(client["birth_date"])), t.locale),
+        sex=sex_label(t, str(client.get("sex"))),
+    )
 
 
 def components_prompt(t: Translator, selected: Sequence[str], name: str) -> str:
-    lines = [_(t, N_("Which ATENSI components will {name} receive? Tap to select, then Done — "
-                     "or type their numbers, e.g. {example}."), name=name, example="1, 3")]
+    lines = [
+        _(
+            t,
+            N_(
+                "Which ATENSI components will {name} receive? Tap to select, then Done — "
+                "or type their numbers, e.g. {example}."
+            ),
+            name=name,
+            example="1, 3",
+        )
+    ]
     for component in Component:
         mark = "✅" if component.value in selected else "▫️"
         lines.append(f"{mark} {component.value}. {esc(t.gettext(COMPONENT_LABELS[component]))}")
@@ -219,9 +301,17 @@ def budget_lines(t: Translator, client: Client) -> str:
     if not client.budget:
         lines.append(_(t, N_("No lines yet.")))
     for line in client.budget:
-        lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
-                       component=line.component.value, description=line.description, quantity=line.quantity,
-                       unit=format_money(line.unit_cost), total=format_money(line.total)))
+        lines.append(
+            _(
+                t,
+                N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
+                component=line.component.value,
+                description=line.description,
+                quantity=line.quantity,
+                unit=format_money(line.unit_cost),
+                total=format_money(line.total),
+            )
+        )
     lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(client.total)))
     return "\n".join(lines)
 
@@ -232,7 +322,9 @@ def budget_prompt(t: Translator, state: DraftState) -> str:
         return _(t, N_("Choose a client first."))
     lines = [budget_lines(t, client), ""]
     if client.budget:
-        lines.append(_(t, N_("Add another line with a component button, or go on: the next client, or the summary to send.")))
+        lines.append(
+            _(t, N_("Add another line with a component button, or go on: the next client, or the summary to send."))
+        )
     else:
         lines.append(_(t, N_("Choose the component of the first line.")))
     return "\n".join(lines)
@@ -249,8 +341,12 @@ def edit_prompt(t: Translator, state: DraftState) -> str:
     if field_name == "regency" and client is not None:
         province = PROVINCES.get(state.cursor.client.get("province_code") or client.province_code or "", "")
         if province:
-            return _(t, N_("New regency/city for {name}, in {province} (tap it, or type part of its name):"),
-                     name=client.full_name, province=province)
+            return _(
+                t,
+                N_("New regency/city for {name}, in {province} (tap it, or type part of its name):"),
+                name=client.full_name,
+                province=province,
+            )
     return _(t, N_("New {field} for {name}:"), field=label, name=client.full_name if client else "")
 
 
@@ -279,17 +375,30 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
     lines.append(_(t, N_("Attachments: {count}"), count=len([a for a in state.attachments if a.purpose != "consent"])))
     if state.clients:
         waiting = state.without_consent
-        lines.append(_(t, N_("Consent: {done} of {total} clients") if not waiting
-                       else N_("⚠️ Consent: {done} of {total} clients (asked for when you press Send)"),
-                       done=len(state.clients) - len(waiting), total=len(state.clients)))
+        lines.append(
+            _(
+                t,
+                N_("Consent: {done} of {total} clients")
+                if not waiting
+                else N_("⚠️ Consent: {done} of {total} clients (asked for when you press Send)"),
+                done=len(state.clients) - len(waiting),
+                total=len(state.clients),
+            )
+        )
     flagged = [c for c in state.clients if "dup_nik" in c.flags]
     if flagged:
-        lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."),
-                       count=len(flagged)))
+        lines.append(
+            _(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."), count=len(flagged))
+        )
     contradicted = [c for c in state.clients if NIK_MISMATCH in c.flags]
     if contradicted:
-        lines.append(_(t, N_("⚠️ Birth date or sex differs from the NIK: {list} (the PIC team will check)."),
-                       list=", ".join(str(c.position) for c in contradicted)))
+        lines.append(
+            _(
+                t,
+                N_("⚠️ Birth date or sex differs from the NIK: {list} (the PIC team will check)."),
+                list=", ".join(str(c.position) for c in contradicted),
+            )
+        )
     no_budget = [c for c in state.clients if not c.budget]
     if no_budget:
         lines.append(_(t, N_("⚠️ {count} client(s) have no budget line yet."), count=len(no_budget)))
@@ -300,13 +409,19 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
     if state.clients:
         lines.append("")
         start = page * PAGE_SIZE
-        for client in state.clients[start:start + PAGE_SIZE]:
-            lines.append(_(t, N_("{number}. {name} · {approach} · components {components} · {total}"),
-                           number=client.position, name=client.full_name,
-                           approach=t.gettext(APPROACH_LABELS[client.approach]) if client.approach else "-",
-                           components=", ".join(x.value for x in client.components) or "-",
-                           total=format_money(client.total))
-                         + (" ⚠️" if client.flags else ""))
+        for client in state.clients[start : start + PAGE_SIZE]:
+            lines.append(
+                _(
+                    t,
+                    N_("{number}. {name} · {approach} · components {components} · {total}"),
+                    number=client.position,
+                    name=client.full_name,
+                    approach=t.gettext(APPROACH_LABELS[client.approach]) if client.approach else "-",
+                    components=", ".join(x.value for x in client.components) or "-",
+                    total=format_money(client.total),
+                )
+                + (" ⚠️" if client.flags else "")
+            )
     if state.warnings:
         lines.append("")
         lines.append(warnings_block(t, state.warnings))
@@ -332,14 +447,25 @@ def client_card(t: Translator, client: Client) -> str:
     lines = [
         _(t, N_("<b>{number}. {name}</b>"), number=client.position, name=client.full_name),
         _(t, N_("NIK: {nik}"), nik=mask_nik(client.nik)),
-        _(t, N_("Sex: {sex} · born {date}"), sex=sex_label(t, client.sex),
-          date=format_date(client.birth_date, t.locale) if client.birth_date else "-"),
-        _(t, N_("Address: {address}, {region}"), address=client.address or "-",
-          region=region_label(client.province_code, client.regency)),
+        _(
+            t,
+            N_("Sex: {sex} · born {date}"),
+            sex=sex_label(t, client.sex),
+            date=format_date(client.birth_date, t.locale) if client.birth_date else "-",
+        ),
+        _(
+            t,
+            N_("Address: {address}, {region}"),
+            address=client.address or "-",
+            region=region_label(client.province_code, client.regency),
+        ),
         _(t, N_("Phone: {phone}"), phone=client.phone or "-"),
-        _(t, N_("Approach: {approach} · components {components}"),
-          approach=t.gettext(APPROACH_LABELS[client.approach]) if client.approach else "-",
-          components=components_label(t, [x.value for x in client.components])),
+        _(
+            t,
+            N_("Approach: {approach} · components {components}"),
+            approach=t.gettext(APPROACH_LABELS[client.approach]) if client.approach else "-",
+            components=components_label(t, [x.value for x in client.components]),
+        ),
         _(t, N_("Assessment: {text}"), text=(client.assessment or "-")[:300]),
         _(t, N_("Plan: {text}"), text=(client.intervention_plan or "-")[:300]),
     ]
@@ -348,9 +474,17 @@ def client_card(t: Translator, client: Client) -> str:
     if "dup_nik" in client.flags:
         lines.insert(2, _(t, N_("⚠️ Also in another IPWL's proposal this year.")))
     for line in client.budget:
-        lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
-                       component=line.component.value, description=line.description, quantity=line.quantity,
-                       unit=format_money(line.unit_cost), total=format_money(line.total)))
+        lines.append(
+            _(
+                t,
+                N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
+                component=line.component.value,
+                description=line.description,
+                quantity=line.quantity,
+                unit=format_money(line.unit_cost),
+                total=format_money(line.total),
+            )
+        )
     lines.append(_(t, N_("Budget total: <b>{total}</b>"), total=format_money(client.total)))
     return clip("\n".join(lines))
 
@@ -364,12 +498,18 @@ def nik_mismatch_flag(t: Translator) -> str:
 
 
 def submitted(t: Translator, state: DraftState, team_name: str | None) -> str:
-    text = _(t, N_("📤 Proposal <b>{code}</b> (version {version}) has been sent: {count} client(s), {total}."),
-             code=state.proposal.code, version=state.proposal.version, count=len(state.clients),
-             total=format_money(state.total))
+    text = _(
+        t,
+        N_("📤 Proposal <b>{code}</b> (version {version}) has been sent: {count} client(s), {total}."),
+        code=state.proposal.code,
+        version=state.proposal.version,
+        count=len(state.clients),
+        total=format_money(state.total),
+    )
     if team_name:
-        text += "\n" + _(t, N_("{team} will check it. You will be told here when anything changes."),
-                         team=team_label(t, team_name))
+        text += "\n" + _(
+            t, N_("{team} will check it. You will be told here when anything changes."), team=team_label(t, team_name)
+        )
     return text
 
 
@@ -382,8 +522,14 @@ def confirm_withdraw(t: Translator, code: str) -> str:
 
 
 def confirm_discard(t: Translator, code: str) -> str:
-    return _(t, N_("You are in the middle of draft {code}. Stop here? The draft is kept; "
-                   "continue any time with /lanjut. Or discard it for good."), code=code)
+    return _(
+        t,
+        N_(
+            "You are in the middle of draft {code}. Stop here? The draft is kept; "
+            "continue any time with /lanjut. Or discard it for good."
+        ),
+        code=code,
+    )
 
 
 def stopped(t: Translator) -> str:
@@ -399,8 +545,13 @@ def draft_exists(t: Translator, code: str) -> str:
 
 
 def attachment_saved(t: Translator, name: str, size: int, count: int) -> str:
-    return _(t, N_("📎 Saved: {name} ({size}). This proposal has {count} attachment(s)."),
-             name=name, size=FileSize(size), count=count)
+    return _(
+        t,
+        N_("📎 Saved: {name} ({size}). This proposal has {count} attachment(s)."),
+        name=name,
+        size=FileSize(size),
+        count=count,
+    )
 
 
 def attachments(t: Translator, state: DraftState, *, removed: str | None = None) -> str:
@@ -410,13 +561,25 @@ def attachments(t: Translator, state: DraftState, *, removed: str | None = None)
         lines += [_(t, N_("🗑 Removed: {name}. It is no longer part of this proposal."), name=removed), ""]
     files = [a for a in state.attachments if a.purpose == "proposal"]
     if not files:
-        lines.append(_(t, N_("📎 Proposal {code} has no attachments. Send a PDF or a photo here to add one."),
-                       code=state.proposal.code))
+        lines.append(
+            _(
+                t,
+                N_("📎 Proposal {code} has no attachments. Send a PDF or a photo here to add one."),
+                code=state.proposal.code,
+            )
+        )
         return "\n".join(lines)
     lines.append(_(t, N_("📎 <b>Attachments of proposal {code}</b>"), code=state.proposal.code))
     for number, attachment in enumerate(files, start=1):
-        lines.append(_(t, N_("{number}. {name} · {size}"), number=number, name=attachment.file_name or "-",
-                       size=FileSize(attachment.size)))
+        lines.append(
+            _(
+                t,
+                N_("{number}. {name} · {size}"),
+                number=number,
+                name=attachment.file_name or "-",
+                size=FileSize(attachment.size),
+            )
+        )
     lines += ["", _(t, N_("Tap a file below to remove it (for a file sent by mistake); the others stay."))]
     return clip("\n".join(lines))
 
@@ -430,9 +593,17 @@ def clients_listed(t: Translator, listed: int, new: int) -> str:
     lines = [_(t, N_("📋 {listed} client(s) in this file are already in the proposal (same NIK)."), listed=listed)]
     if new:
         lines.append(_(t, N_("{new} client(s) in it are new and will be added."), new=new))
-    lines += ["", _(t, N_("<b>Update the clients already entered from this file?</b> Their data becomes the file's, "
-                          "and their budget lines are replaced by the file's lines (a client with no line in the "
-                          "file keeps theirs). Nothing changes until you tap the button."))]
+    lines += [
+        "",
+        _(
+            t,
+            N_(
+                "<b>Update the clients already entered from this file?</b> Their data becomes the file's, "
+                "and their budget lines are replaced by the file's lines (a client with no line in the "
+                "file keeps theirs). Nothing changes until you tap the button."
+            ),
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -441,14 +612,25 @@ def clients_updated(t: Translator, added: int, updated: int) -> str:
 
 
 def send_client_list(t: Translator, code: str, count: int) -> str:
-    return _(t, N_("The clients of {code} ({count}) with their budget lines. Add lines or correct data, keep the "
-                   "NIK, and send the file back here: the bot offers to update the clients already entered."),
-             code=code, count=count)
+    return _(
+        t,
+        N_(
+            "The clients of {code} ({count}) with their budget lines. Add lines or correct data, keep the "
+            "NIK, and send the file back here: the bot offers to update the clients already entered."
+        ),
+        code=code,
+        count=count,
+    )
 
 
 def send_template(t: Translator) -> str:
-    return _(t, N_("Fill in this template (one row per client; budget lines on the second sheet) "
-                   "and send it back here while your draft is open."))
+    return _(
+        t,
+        N_(
+            "Fill in this template (one row per client; budget lines on the second sheet) "
+            "and send it back here while your draft is open."
+        ),
+    )
 
 
 def operator_detail(t: Translator, state: DraftState, now: dt.datetime) -> str:

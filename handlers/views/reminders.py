@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.i18n import N_, Translator, format_age, format_date
 from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.reminder_rules import Kind
+from bot.i18n import N_, Translator, format_age, format_date
 from bot.services.reminders import QueueSection
 from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
 
@@ -28,38 +28,99 @@ def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
     if kind == Kind.LPJ_DUE:
         days = int(params["days_left"])
         if days > 0:
-            return _(t, N_("⏰ The LPJ of <b>{code}</b> is due in {days} day(s), on {date}. Fill it in with /lpj {code}."),
-                     code=code, days=days, date=_date(t, params["due_on"]))
+            return _(
+                t,
+                N_("⏰ The LPJ of <b>{code}</b> is due in {days} day(s), on {date}. Fill it in with /lpj {code}."),
+                code=code,
+                days=days,
+                date=_date(t, params["due_on"]),
+            )
         if days == 0:
-            return _(t, N_("⏰ The LPJ of <b>{code}</b> is due <b>today</b>, {date}. Send it with /lpj {code}."),
-                     code=code, date=_date(t, params["due_on"]))
-        return _(t, N_("⚠️ The LPJ of <b>{code}</b> is <b>{days} day(s) overdue</b> (due {date}). "
-                       "Send it as soon as possible with /lpj {code}."), code=code, days=-days,
-                 date=_date(t, params["due_on"]))
+            return _(
+                t,
+                N_("⏰ The LPJ of <b>{code}</b> is due <b>today</b>, {date}. Send it with /lpj {code}."),
+                code=code,
+                date=_date(t, params["due_on"]),
+            )
+        return _(
+            t,
+            N_(
+                "⚠️ The LPJ of <b>{code}</b> is <b>{days} day(s) overdue</b> (due {date}). "
+                "Send it as soon as possible with /lpj {code}."
+            ),
+            code=code,
+            days=-days,
+            date=_date(t, params["due_on"]),
+        )
     if kind == Kind.RETURNED:
-        return _(t, N_("↩️ Proposal <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
-                       "Revise it with /lanjut {code}."), code=code, days=params["waited_days"])
+        return _(
+            t,
+            N_(
+                "↩️ Proposal <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
+                "Revise it with /lanjut {code}."
+            ),
+            code=code,
+            days=params["waited_days"],
+        )
     if kind == Kind.LPJ_RETURNED:
-        return _(t, N_("↩️ The LPJ of <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
-                       "Revise it with /lpj {code}."), code=code, days=params["waited_days"])
+        return _(
+            t,
+            N_(
+                "↩️ The LPJ of <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
+                "Revise it with /lpj {code}."
+            ),
+            code=code,
+            days=params["waited_days"],
+        )
     if kind == Kind.ACCOUNTS_MISSING:
-        return _(t, N_("🏦 The SK for <b>{code}</b> was issued {days} day(s) ago and {missing} client bank account(s) "
-                       "are still missing. Supply them with /rekening so the funds can be transferred."),
-                 code=code, days=params["waited_days"], missing=params.get("missing", 0))
+        return _(
+            t,
+            N_(
+                "🏦 The SK for <b>{code}</b> was issued {days} day(s) ago and {missing} client bank account(s) "
+                "are still missing. Supply them with /rekening so the funds can be transferred."
+            ),
+            code=code,
+            days=params["waited_days"],
+            missing=params.get("missing", 0),
+        )
     if kind == Kind.DRAFT_IDLE:
-        return _(t, N_("📝 Your draft <b>{code}</b> has not been touched for {age}. Continue it with /lanjut."),
-                 code=code, age=_age(t, params["since"], now))
+        return _(
+            t,
+            N_("📝 Your draft <b>{code}</b> has not been touched for {age}. Continue it with /lanjut."),
+            code=code,
+            age=_age(t, params["since"], now),
+        )
     if kind == Kind.LPJ_DRAFT_IDLE:
-        return _(t, N_("📝 The LPJ of <b>{code}</b> has not been touched for {age}. Continue it with /lpj {code}."),
-                 code=code, age=_age(t, params["since"], now))
+        return _(
+            t,
+            N_("📝 The LPJ of <b>{code}</b> has not been touched for {age}. Continue it with /lpj {code}."),
+            code=code,
+            age=_age(t, params["since"], now),
+        )
     if kind == Kind.ESCALATE_TEAM:
-        return _(t, N_("🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}). "
-                       "Please follow up with the IPWL."), code=code, ipwl=ipwl, days=params["overdue_days"],
-                 date=_date(t, params["due_on"]))
+        return _(
+            t,
+            N_(
+                "🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}). "
+                "Please follow up with the IPWL."
+            ),
+            code=code,
+            ipwl=ipwl,
+            days=params["overdue_days"],
+            date=_date(t, params["due_on"]),
+        )
     if kind == Kind.ESCALATE_HEAD:
-        return _(t, N_("🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}); "
-                       "the PIC team has been told."), code=code, ipwl=ipwl, days=params["overdue_days"],
-                 date=_date(t, params["due_on"]))
+        return _(
+            t,
+            N_(
+                "🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}); "
+                "the PIC team has been told."
+            ),
+            code=code,
+            ipwl=ipwl,
+            days=params["overdue_days"],
+            date=_date(t, params["due_on"]),
+        )
     return digest(t, params)
 
 
@@ -73,13 +134,18 @@ def digest(t: Translator, params: Mapping[str, Any]) -> str:
     at = dt.datetime.fromisoformat(str(params["at"]))
     counts: Mapping[str, int] = params.get("counts", {})
     if kind == Kind.DIGEST_TEAM:
-        head = _(t, N_("☀️ <b>Good morning, team {team}.</b> Waiting for you: {count} item(s)."),
-                 team=params.get("label", ""), count=sum(counts.values()))
+        head = _(
+            t,
+            N_("☀️ <b>Good morning, team {team}.</b> Waiting for you: {count} item(s)."),
+            team=params.get("label", ""),
+            count=sum(counts.values()),
+        )
     elif kind == Kind.DIGEST_FINANCE:
         head = _(t, N_("☀️ <b>Good morning.</b> Waiting for finance: {count} item(s)."), count=sum(counts.values()))
     else:
-        head = _(t, N_("☀️ <b>Good morning.</b> Waiting for the head of centre: {count} item(s)."),
-                 count=sum(counts.values()))
+        head = _(
+            t, N_("☀️ <b>Good morning.</b> Waiting for the head of centre: {count} item(s)."), count=sum(counts.values())
+        )
     lines = [head]
     lines.extend(_(t, N_("{status}: {count}"), status=_status(t, status), count=n) for status, n in counts.items())
     if params.get("overdue"):
@@ -88,8 +154,16 @@ def digest(t: Translator, params: Mapping[str, Any]) -> str:
         lines.append("")
         lines.append(_(t, N_("Oldest first:")))
         for code, ipwl, status, since in params["items"]:
-            lines.append(_(t, N_("• {code} · {ipwl} · {status} · {age}"), code=code, ipwl=ipwl, status=_status(t, status),
-                           age=format_age(at - dt.datetime.fromisoformat(since), t.locale)))
+            lines.append(
+                _(
+                    t,
+                    N_("• {code} · {ipwl} · {status} · {age}"),
+                    code=code,
+                    ipwl=ipwl,
+                    status=_status(t, status),
+                    age=format_age(at - dt.datetime.fromisoformat(since), t.locale),
+                )
+            )
     if params.get("more"):
         lines.append(_(t, N_("…and {count} more."), count=params["more"]))
     lines.append("")
@@ -107,20 +181,32 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
         role = t.gettext(ROLE_LABELS[section.role])
         role = role[:1].upper() + role[1:]  # ("operator IPWL", not "Operator ipwl")
         if section.scope:
-            lines.append(_(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role, scope=section.scope,
-                           count=section.total))
+            lines.append(
+                _(t, N_("<b>{role}</b> {scope}: {count} item(s)"), role=role, scope=section.scope, count=section.total)
+            )
         else:
             lines.append(_(t, N_("<b>{role}</b>: {count} item(s)"), role=role, count=section.total))
         if section.lapsing_roles:
             lines.append(_(t, N_("• {count} role(s) end within a few days: /pengguna"), count=section.lapsing_roles))
         if section.retention_announced:
-            lines.append(_(t, N_("• {count} client record(s) announced for anonymization by the retention job"),
-                           count=section.retention_announced))
+            lines.append(
+                _(
+                    t,
+                    N_("• {count} client record(s) announced for anonymization by the retention job"),
+                    count=section.retention_announced,
+                )
+            )
         if not section.items and not section.lapsing_roles and not section.retention_announced:
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:
-            line = _(t, N_("• {code} · {ipwl} · {status} · {age}"), code=item.code, ipwl=item.ipwl_code,
-                     status=_status(t, item.status), age=format_age(now - item.since, t.locale))
+            line = _(
+                t,
+                N_("• {code} · {ipwl} · {status} · {age}"),
+                code=item.code,
+                ipwl=item.ipwl_code,
+                status=_status(t, item.status),
+                age=format_age(now - item.since, t.locale),
+            )
             if section.role == Role.OPERATOR and item.due_on is not None:
                 line += " · " + _(t, N_("LPJ due {date}"), date=format_date(item.due_on, t.locale))
             lines.append(line)
@@ -132,6 +218,13 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
 def grant_expiry(t: Translator, grant: LapsingGrant) -> str:
     """To an admin, once, some days before a role with an expiry ends."""
     role = t.gettext(ROLE_LABELS[grant.role]) + (f" {grant.scope}" if grant.scope else "")
-    return _(t, N_("⏳ The role <b>{role}</b> of {name} ends on {date}. To keep it, send a new invitation "
-                   "with a later last day (/undang); otherwise nothing is needed: it stops by itself."),
-             role=role, name=grant.full_name, date=grant.valid_until - dt.timedelta(minutes=1))
+    return _(
+        t,
+        N_(
+            "⏳ The role <b>{role}</b> of {name} ends on {date}. To keep it, send a new invitation "
+            "with a later last day (/undang); otherwise nothing is needed: it stops by itself."
+        ),
+        role=role,
+        name=grant.full_name,
+        date=grant.valid_until - dt.timedelta(minutes=1),
+    )

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from bot.i18n import N_, Translator, format_money
-from bot.files.report_files import as_of_text, group_label, made_line, month_name, percent
 from bot.domain.report_figures import STAGES, MonthlyReport, Period
+from bot.files.report_files import as_of_text, group_label, made_line, month_name, percent
+from bot.i18n import N_, Translator, format_money
 from handlers.views import _, clip, esc
 
 EXPORT_LABELS: Mapping[str, str] = {
@@ -33,32 +33,76 @@ def summary(t: Translator, report: MonthlyReport) -> str:
         esc(made_line(report, t)),
         _(t, N_("Year to date, figures at {moment}"), moment=as_of_text(report, t)),
         "",
-        _(t, N_("<b>Clients decreed: {decreed}</b> of the target {target} ({percent}); expected by the end of "
-                "{month}: {expected}"), decreed=t.format_number(c.clients_decreed),
-          target=t.format_number(report.yearly_target), percent=percent(t, c.progress), month=month,
-          expected=t.format_number(report.expected)),
-        _(t, N_("Served (transfer sent): {served} · proposed: {proposed}"), served=t.format_number(c.clients_served),
-          proposed=t.format_number(c.clients_proposed)),
-        _(t, N_("Funds: decreed {decreed}, transferred {transferred}, accounted for (LPJ validated) {accounted}"),
-          decreed=format_money(c.funds_decreed), transferred=format_money(c.funds_transferred),
-          accounted=format_money(c.funds_accounted)),
-        _(t, N_("LPJ: {on_time} on time, {late} late; {validated} validated, {filed} filed and not yet validated "
-                "({amount})"), on_time=c.lpj_on_time, late=c.lpj_late, validated=c.lpj_validated,
-          filed=c.lpj_filed, amount=format_money(c.funds_filed)),
+        _(
+            t,
+            N_(
+                "<b>Clients decreed: {decreed}</b> of the target {target} ({percent}); expected by the end of "
+                "{month}: {expected}"
+            ),
+            decreed=t.format_number(c.clients_decreed),
+            target=t.format_number(report.yearly_target),
+            percent=percent(t, c.progress),
+            month=month,
+            expected=t.format_number(report.expected),
+        ),
+        _(
+            t,
+            N_("Served (transfer sent): {served} · proposed: {proposed}"),
+            served=t.format_number(c.clients_served),
+            proposed=t.format_number(c.clients_proposed),
+        ),
+        _(
+            t,
+            N_("Funds: decreed {decreed}, transferred {transferred}, accounted for (LPJ validated) {accounted}"),
+            decreed=format_money(c.funds_decreed),
+            transferred=format_money(c.funds_transferred),
+            accounted=format_money(c.funds_accounted),
+        ),
+        _(
+            t,
+            N_(
+                "LPJ: {on_time} on time, {late} late; {validated} validated, {filed} filed and not yet validated "
+                "({amount})"
+            ),
+            on_time=c.lpj_on_time,
+            late=c.lpj_late,
+            validated=c.lpj_validated,
+            filed=c.lpj_filed,
+            amount=format_money(c.funds_filed),
+        ),
     ]
-    medians = [f"{t.gettext(s.label)} {t.format_number(m, decimals=1)}" for s in STAGES
-               if (m := c.median_days(s.key)) is not None]
+    medians = [
+        f"{t.gettext(s.label)} {t.format_number(m, decimals=1)}"
+        for s in STAGES
+        if (m := c.median_days(s.key)) is not None
+    ]
     if medians:
         lines.append(_(t, N_("Median days: {list}"), list=" · ".join(medians)))
     f = report.flows
-    lines.append(_(t, N_("This month: {submitted} submitted, {decreed} SK, {paid} paid, {lpj} LPJ, {closed} closed"),
-                   submitted=f.get("submitted", 0), decreed=f.get("decreed", 0), paid=f.get("paid", 0),
-                   lpj=f.get("lpj", 0), closed=f.get("closed", 0)))
+    lines.append(
+        _(
+            t,
+            N_("This month: {submitted} submitted, {decreed} SK, {paid} paid, {lpj} LPJ, {closed} closed"),
+            submitted=f.get("submitted", 0),
+            decreed=f.get("decreed", 0),
+            paid=f.get("paid", 0),
+            lpj=f.get("lpj", 0),
+            closed=f.get("closed", 0),
+        )
+    )
     behind = [p for p in report.provinces if p.target and p.clients_decreed < p.expected(report.period.month)]
     if behind:
-        lines += ["", _(t, N_("Behind the expected pace: {list}"),
-                        list=", ".join(f"{group_label(p, t)} ({percent(t, p.progress)})"
-                                       for p in sorted(behind, key=lambda x: x.progress)[:8]))]
+        lines += [
+            "",
+            _(
+                t,
+                N_("Behind the expected pace: {list}"),
+                list=", ".join(
+                    f"{group_label(p, t)} ({percent(t, p.progress)})"
+                    for p in sorted(behind, key=lambda x: x.progress)[:8]
+                ),
+            ),
+        ]
     lines += ["", _(t, N_("The workbook has every figure per IPWL, province and PIC team; the charts follow."))]
     return clip("\n".join(lines))
 
@@ -73,17 +117,30 @@ def scheduled_caption(t: Translator, period_key: str, s: Mapping[str, Any], time
     lines = [_(t, N_("📊 <b>ATENSI monthly report – {month}</b>"), month=month_name(Period(year, month), t))]
     if s.get("late") and s.get("due"):
         due = dt.datetime.fromisoformat(str(s["due"]))
-        lines.append(_(t, N_("⏰ Sent late: it was due on {when}, when the bot was not running."),
-                       when=t.format_datetime(due, timezone)))
+        lines.append(
+            _(
+                t,
+                N_("⏰ Sent late: it was due on {when}, when the bot was not running."),
+                when=t.format_datetime(due, timezone),
+            )
+        )
     lines += [
-        _(t, N_("Clients decreed: {decreed} of {target} ({percent}; expected {expected}); served: {served}"),
-          decreed=t.format_number(int(s.get("decreed", 0))), target=t.format_number(int(s.get("target", 0))),
-          percent=percent(t, float(s.get("progress", 0.0))),
-          expected=t.format_number(int(s.get("expected", 0))), served=t.format_number(int(s.get("served", 0)))),
-        _(t, N_("Funds decreed {decreed}, transferred {transferred}, accounted for (LPJ validated) {accounted}"),
-          decreed=format_money(int(s.get("funds_decreed", 0))),
-          transferred=format_money(int(s.get("funds_transferred", 0))),
-          accounted=format_money(int(s.get("funds_accounted", 0)))),
+        _(
+            t,
+            N_("Clients decreed: {decreed} of {target} ({percent}; expected {expected}); served: {served}"),
+            decreed=t.format_number(int(s.get("decreed", 0))),
+            target=t.format_number(int(s.get("target", 0))),
+            percent=percent(t, float(s.get("progress", 0.0))),
+            expected=t.format_number(int(s.get("expected", 0))),
+            served=t.format_number(int(s.get("served", 0))),
+        ),
+        _(
+            t,
+            N_("Funds decreed {decreed}, transferred {transferred}, accounted for (LPJ validated) {accounted}"),
+            decreed=format_money(int(s.get("funds_decreed", 0))),
+            transferred=format_money(int(s.get("funds_transferred", 0))),
+            accounted=format_money(int(s.get("funds_accounted", 0))),
+        ),
         _(t, N_("Figures at the end of the month; /laporan {key} shows this report again as sent."), key=period_key),
     ]
     return clip("\n".join(lines), 1024)
@@ -103,11 +160,21 @@ def export_kinds(t: Translator) -> str:
 
 def export_mask(t: Translator, kind: str = "clients") -> str:
     if kind == "payments":
-        return _(t, N_("Payment lists hold personal data. Masked: NIK and account partly hidden, the holder by "
-                       "initials. Full: everything, to reconcile with the bank statement (recorded in the audit log)."))
-    return _(t, N_("Client lists hold personal data. Masked: a client code and initials instead of names and "
-                   "NIK, the birth year, the regency; no phone, address or health notes. Full: everything "
-                   "(recorded in the audit log)."))
+        return _(
+            t,
+            N_(
+                "Payment lists hold personal data. Masked: NIK and account partly hidden, the holder by "
+                "initials. Full: everything, to reconcile with the bank statement (recorded in the audit log)."
+            ),
+        )
+    return _(
+        t,
+        N_(
+            "Client lists hold personal data. Masked: a client code and initials instead of names and "
+            "NIK, the birth year, the regency; no phone, address or health notes. Full: everything "
+            "(recorded in the audit log)."
+        ),
+    )
 
 
 def export_range(t: Translator, kind: str) -> str:
@@ -123,12 +190,22 @@ def export_working(t: Translator) -> str:
     return t.gettext(N_("⏳ Preparing the export…"))
 
 
-def export_caption(t: Translator, kind: str, rows: int, span: tuple[dt.date, dt.date], unmasked: bool,
-                   zone: str = "WIB") -> str:
-    text = _(t, N_("📎 {kind}: {rows} row(s), {start} – {end}"), kind=t.gettext(EXPORT_LABELS[kind]), rows=rows,
-             start=span[0], end=span[1])
+def export_caption(
+    t: Translator, kind: str, rows: int, span: tuple[dt.date, dt.date], unmasked: bool, zone: str = "WIB"
+) -> str:
+    text = _(
+        t,
+        N_("📎 {kind}: {rows} row(s), {start} – {end}"),
+        kind=t.gettext(EXPORT_LABELS[kind]),
+        rows=rows,
+        start=span[0],
+        end=span[1],
+    )
     if kind in ("clients", "payments"):
-        text += "\n" + (_(t, N_("🔓 Full personal data: keep it safe and delete it when done.")) if unmasked
-                        else _(t, N_("🔒 Masked.")))
+        text += "\n" + (
+            _(t, N_("🔓 Full personal data: keep it safe and delete it when done."))
+            if unmasked
+            else _(t, N_("🔒 Masked."))
+        )
     text += "\n" + _(t, N_("Times in {zone}."), zone=zone)
     return text

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.i18n import N_, Translator, format_date, format_money
 from bot.domain.models import Action, Client, Proposal, ReturnReason
 from bot.domain.proposal_intake import NIK_MISMATCH
 from bot.domain.regions import PROVINCES
-from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
 from bot.domain.validation import mask_nik
+from bot.i18n import N_, Translator, format_date, format_money
+from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
 from handlers.views import STATUS_LABELS, _, clip, esc
 from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label, nik_mismatch_flag
 
@@ -66,8 +66,7 @@ def card(t: Translator, c: Card) -> str:
         _(t, N_("Attachments: {count}"), count=c.attachments),
     ]
     if s.flagged:
-        lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."),
-                       count=s.flagged))
+        lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."), count=s.flagged))
     if not c.attachments:
         lines.append(_(t, N_("⚠️ No supporting documents attached.")))
     lines.append("")
@@ -79,8 +78,13 @@ def card(t: Translator, c: Card) -> str:
 
 
 def superseded_card(t: Translator, c: Card, version: int) -> str:
-    return _(t, N_("📋 <b>{code}</b> · version {version}\nReplaced by version {current}: see the newer card below."),
-             code=c.summary.code, version=version, current=c.summary.version)
+    return _(
+        t,
+        N_("📋 <b>{code}</b> · version {version}\nReplaced by version {current}: see the newer card below."),
+        code=c.summary.code,
+        version=version,
+        current=c.summary.version,
+    )
 
 
 # --- detail (private chat, authorized staff) ----------------------------------------------------------
@@ -117,11 +121,18 @@ def detail_pages(t: Translator, d: Detail) -> list[str]:
 def client_block(t: Translator, c: Client) -> str:
     lines = [
         _(t, N_("<b>{number}. {name}</b> · NIK {nik}"), number=c.position, name=c.full_name, nik=mask_nik(c.nik)),
-        _(t, N_("Address: {address}, {region}"), address=c.address or "-",
-          region=", ".join(x for x in (c.regency, PROVINCES.get(c.province_code or "", "")) if x)),
-        _(t, N_("Approach: {approach} · components {components}"),
-          approach=t.gettext(APPROACH_LABELS[c.approach]) if c.approach else "-",
-          components=components_label(t, [x.value for x in c.components])),
+        _(
+            t,
+            N_("Address: {address}, {region}"),
+            address=c.address or "-",
+            region=", ".join(x for x in (c.regency, PROVINCES.get(c.province_code or "", "")) if x),
+        ),
+        _(
+            t,
+            N_("Approach: {approach} · components {components}"),
+            approach=t.gettext(APPROACH_LABELS[c.approach]) if c.approach else "-",
+            components=components_label(t, [x.value for x in c.components]),
+        ),
         _(t, N_("Assessment: {text}"), text=(c.assessment or "-")[:300]),
         _(t, N_("Plan: {text}"), text=(c.intervention_plan or "-")[:300]),
     ]
@@ -132,9 +143,17 @@ def client_block(t: Translator, c: Client) -> str:
     if NIK_MISMATCH in c.flags:
         lines.append(nik_mismatch_flag(t))
     for line in c.budget:
-        lines.append(_(t, N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
-                       component=line.component.value, description=line.description, quantity=line.quantity,
-                       unit=format_money(line.unit_cost), total=format_money(line.total)))
+        lines.append(
+            _(
+                t,
+                N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
+                component=line.component.value,
+                description=line.description,
+                quantity=line.quantity,
+                unit=format_money(line.unit_cost),
+                total=format_money(line.total),
+            )
+        )
     lines.append(_(t, N_("Budget: <b>{total}</b>"), total=format_money(c.total)))
     return "\n".join(lines)
 
@@ -171,16 +190,22 @@ def start_private_chat(t: Translator) -> str:
 
 
 def reason_draft(t: Translator, d: ReasonDraft) -> str:
-    title = (N_("↩️ <b>Return {code}</b> to the operator") if d.action == Action.RETURN
-             else N_("⛔ <b>Reject {code}</b>"))
-    lines = [_(t, title, code=d.proposal.code),
-             _(t, N_("Tick the clients and the fields concerned (optional), then type the reason as a message."))]
+    title = N_("↩️ <b>Return {code}</b> to the operator") if d.action == Action.RETURN else N_("⛔ <b>Reject {code}</b>")
+    lines = [
+        _(t, title, code=d.proposal.code),
+        _(t, N_("Tick the clients and the fields concerned (optional), then type the reason as a message.")),
+    ]
     picked = [c for c in d.clients if c.id in d.picked_clients]
     if picked:
         lines.append(_(t, N_("Clients: {list}"), list=", ".join(f"{c.position}. {c.full_name}" for c in picked)))
     if d.picked_fields:
-        lines.append(_(t, N_("Fields: {list}"), list=", ".join(
-            t.gettext(REASON_FIELD_LABELS[f]) for f in REASON_FIELDS if f in d.picked_fields)))
+        lines.append(
+            _(
+                t,
+                N_("Fields: {list}"),
+                list=", ".join(t.gettext(REASON_FIELD_LABELS[f]) for f in REASON_FIELDS if f in d.picked_fields),
+            )
+        )
     if d.text:
         lines.append(_(t, N_("Reason: <i>{text}</i>"), text=d.text))
         lines.append(_(t, N_("Press Confirm to send it, or type the reason again to change it.")))
@@ -209,31 +234,49 @@ def decision_cancelled(t: Translator, code: str) -> str:
 # --- operators (private, their own IPWL) ------------------------------------------------------------
 
 
-def returned_notice(t: Translator, proposal: Proposal, clients: Sequence[Client], reasons: Sequence[ReturnReason]) -> str:
-    lines = [_(t, N_("↩️ Proposal <b>{code}</b> (version {version}) was returned for revision. Reasons:"),
-               code=proposal.code, version=proposal.version)]
+def returned_notice(
+    t: Translator, proposal: Proposal, clients: Sequence[Client], reasons: Sequence[ReturnReason]
+) -> str:
+    lines = [
+        _(
+            t,
+            N_("↩️ Proposal <b>{code}</b> (version {version}) was returned for revision. Reasons:"),
+            code=proposal.code,
+            version=proposal.version,
+        )
+    ]
     lines.extend(reason_lines(t, clients, reasons))
     lines.append("")
     lines.append(_(t, N_("Correct it and send it again: press the button or use /lanjut.")))
     return clip("\n".join(lines))
 
 
-def rejected_notice(t: Translator, proposal: Proposal, clients: Sequence[Client], reasons: Sequence[ReturnReason]) -> str:
+def rejected_notice(
+    t: Translator, proposal: Proposal, clients: Sequence[Client], reasons: Sequence[ReturnReason]
+) -> str:
     lines = [_(t, N_("⛔ Proposal <b>{code}</b> was rejected. Reasons:"), code=proposal.code)]
     lines.extend(reason_lines(t, clients, reasons))
     return clip("\n".join(lines))
 
 
 PROGRESS: Mapping[Action, str] = {
-    Action.VERIFY: N_("✅ Your proposal <b>{code}</b> (version {version}) has been verified by the PIC team. "
-                      "Next, another member of the team validates it; you will be told."),
-    Action.VALIDATE: N_("✅ Your proposal <b>{code}</b> (version {version}) has been validated by the PIC team. "
-                        "Next, the head of centre issues the SK; you will then be asked for the clients' bank "
-                        "accounts."),
-    Action.VERIFY_ACCOUNTS: N_("✅ The bank accounts of your proposal <b>{code}</b> are verified. Next, finance "
-                               "makes the payment; you will be told when the funds are transferred."),
-    Action.VERIFY_LPJ: N_("✅ The LPJ of <b>{code}</b> (version {version}) has been verified by the PIC team. Next, "
-                          "finance validates it; you will be told."),
+    Action.VERIFY: N_(
+        "✅ Your proposal <b>{code}</b> (version {version}) has been verified by the PIC team. "
+        "Next, another member of the team validates it; you will be told."
+    ),
+    Action.VALIDATE: N_(
+        "✅ Your proposal <b>{code}</b> (version {version}) has been validated by the PIC team. "
+        "Next, the head of centre issues the SK; you will then be asked for the clients' bank "
+        "accounts."
+    ),
+    Action.VERIFY_ACCOUNTS: N_(
+        "✅ The bank accounts of your proposal <b>{code}</b> are verified. Next, finance "
+        "makes the payment; you will be told when the funds are transferred."
+    ),
+    Action.VERIFY_LPJ: N_(
+        "✅ The LPJ of <b>{code}</b> (version {version}) has been verified by the PIC team. Next, "
+        "finance validates it; you will be told."
+    ),
 }
 
 
@@ -244,5 +287,11 @@ def progress_notice(t: Translator, c: Card, action: Action, version: int) -> str
 
 def awaiting_sk(t: Translator, c: Card) -> str:
     s = c.summary
-    return _(t, N_("🖋 Proposal <b>{code}</b> of {ipwl} is validated: {count} client(s), {total}. "
-                   "Issue the SK with /sk."), code=s.code, ipwl=s.ipwl_name, count=s.clients, total=format_money(s.total))
+    return _(
+        t,
+        N_("🖋 Proposal <b>{code}</b> of {ipwl} is validated: {count} client(s), {total}. Issue the SK with /sk."),
+        code=s.code,
+        ipwl=s.ipwl_name,
+        count=s.clients,
+        total=format_money(s.total),
+    )

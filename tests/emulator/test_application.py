@@ -46,13 +46,7 @@ async def app(emu: BotApiEmulator) -> AsyncIterator[RunningApp]:
         assert context.error is not None
         errors.append(context.error)
 
-    application = (
-        ApplicationBuilder()
-        .token(emu.token)
-        .base_url(emu.base_url)
-        .base_file_url(emu.base_file_url)
-        .build()
-    )
+    application = ApplicationBuilder().token(emu.token).base_url(emu.base_url).base_file_url(emu.base_file_url).build()
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_error_handler(on_error)
@@ -102,9 +96,7 @@ async def test_start_and_button_press(emu: BotApiEmulator, app: RunningApp) -> N
 
 
 @pytest.mark.asyncio
-async def test_command_addressed_to_the_bot_in_a_group(
-    emu: BotApiEmulator, app: RunningApp
-) -> None:
+async def test_command_addressed_to_the_bot_in_a_group(emu: BotApiEmulator, app: RunningApp) -> None:
     _, errors = app
     user = emu.add_user("Budi")
     group = emu.add_group("PIC", members=[user])

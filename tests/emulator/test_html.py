@@ -17,12 +17,17 @@ from bot.emulator.html import HtmlError, parse_html, utf16_len
     [
         ("plain", "plain", []),
         ("<b>a</b><strong>b</strong>", "ab", [("bold", 0, 1), ("bold", 1, 1)]),
-        ("<i>x</i> <em>y</em> <u>z</u> <ins>w</ins>", "x y z w",
-         [("italic", 0, 1), ("italic", 2, 1), ("underline", 4, 1), ("underline", 6, 1)]),
-        ("<s>a</s><strike>b</strike><del>c</del>", "abc",
-         [("strikethrough", 0, 1), ("strikethrough", 1, 1), ("strikethrough", 2, 1)]),
-        ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st",
-         [("spoiler", 0, 1), ("spoiler", 1, 1)]),
+        (
+            "<i>x</i> <em>y</em> <u>z</u> <ins>w</ins>",
+            "x y z w",
+            [("italic", 0, 1), ("italic", 2, 1), ("underline", 4, 1), ("underline", 6, 1)],
+        ),
+        (
+            "<s>a</s><strike>b</strike><del>c</del>",
+            "abc",
+            [("strikethrough", 0, 1), ("strikethrough", 1, 1), ("strikethrough", 2, 1)],
+        ),
+        ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st", [("spoiler", 0, 1), ("spoiler", 1, 1)]),
         ("<code>c</code>", "c", [("code", 0, 1)]),
         ("<blockquote>q</blockquote>", "q", [("blockquote", 0, 1)]),
         ("<blockquote expandable>q</blockquote>", "q", [("expandable_blockquote", 0, 1)]),
@@ -33,9 +38,7 @@ from bot.emulator.html import HtmlError, parse_html, utf16_len
         ("<b></b>x", "x", []),
     ],
 )
-def test_parses_supported_markup(
-    source: str, plain: str, entities: list[tuple[str, int, int]]
-) -> None:
+def test_parses_supported_markup(source: str, plain: str, entities: list[tuple[str, int, int]]) -> None:
     text, parsed = parse_html(source)
     assert text == plain
     assert [(e["type"], e["offset"], e["length"]) for e in parsed] == entities

@@ -39,9 +39,7 @@ async def test_ptb_requests_are_valid_and_results_complete(emu: BotApiEmulator, 
     user = emu.add_user("Sari", last_name="Dewi", username="sari", started=True)
     group = emu.add_group("PIC Bogor", members=[user])
 
-    sent = await bot.send_message(
-        user.id, "<b>Usulan</b> &amp; catatan", parse_mode="HTML", reply_markup=KEYBOARD
-    )
+    sent = await bot.send_message(user.id, "<b>Usulan</b> &amp; catatan", parse_mode="HTML", reply_markup=KEYBOARD)
     assert sent.text == "Usulan & catatan"
     assert sent.entities[0].type == "bold"
     assert sent.reply_markup == KEYBOARD
@@ -99,12 +97,8 @@ async def test_ptb_requests_are_valid_and_results_complete(emu: BotApiEmulator, 
     assert emu.violations == []
     assert emu.unimplemented == []
     assert emu.commands() == [{"command": "start", "description": "Mulai"}]
-    assert emu.commands("all_private_chats", "id") == [
-        {"command": "lanjut", "description": "Lanjutkan usulan"}
-    ]
-    assert emu.commands("chat", chat_id=group.id) == [
-        {"command": "laporan", "description": "Laporan"}
-    ]
+    assert emu.commands("all_private_chats", "id") == [{"command": "lanjut", "description": "Lanjutkan usulan"}]
+    assert emu.commands("chat", chat_id=group.id) == [{"command": "laporan", "description": "Laporan"}]
 
     first, second = emu.chat_messages(user)
     assert [first.message_id, second.message_id] == [sent.message_id, resent.message_id]
@@ -217,9 +211,7 @@ async def test_edit_rules(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.add_user("Sari", started=True)
     sent = await bot.send_message(user.id, "Halo", reply_markup=KEYBOARD)
     with pytest.raises(BadRequest, match="(?i)message is not modified"):
-        await bot.edit_message_text(
-            "Halo", chat_id=user.id, message_id=sent.message_id, reply_markup=KEYBOARD
-        )
+        await bot.edit_message_text("Halo", chat_id=user.id, message_id=sent.message_id, reply_markup=KEYBOARD)
     assert len(emu.violations) == 1 and "message is not modified" in emu.violations[0]
     # the same text without the keyboard is a change: the keyboard goes away
     await bot.edit_message_text("Halo", chat_id=user.id, message_id=sent.message_id)
@@ -254,13 +246,9 @@ async def test_private_chats_need_start_and_respect_blocks(emu: BotApiEmulator, 
 
 
 @pytest.mark.asyncio
-async def test_user_uploads_download_and_big_files_are_refused(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_user_uploads_download_and_big_files_are_refused(emu: BotApiEmulator, bot: Bot) -> None:
     user = emu.add_user("Sari")
-    message = await emu.send_document(
-        user, file_name="ktp.jpg", content=b"\xff\xd8jpeg", mime_type="image/jpeg"
-    )
+    message = await emu.send_document(user, file_name="ktp.jpg", content=b"\xff\xd8jpeg", mime_type="image/jpeg")
     document = message["document"]
     assert (document["file_size"], document["file_name"]) == (6, "ktp.jpg")
     file = await bot.get_file(document["file_id"])
@@ -315,14 +303,10 @@ async def test_without_spec_calls_are_not_validated_but_html_is_parsed() -> None
 
 
 @pytest.mark.asyncio
-async def test_captions_reply_keyboards_and_message_listing(
-    emu: BotApiEmulator, bot: Bot
-) -> None:
+async def test_captions_reply_keyboards_and_message_listing(emu: BotApiEmulator, bot: Bot) -> None:
     sari, budi = emu.add_user("Sari", started=True), emu.add_user("Budi", started=True)
     doc = await bot.send_document(sari.id, io.BytesIO(PDF), filename="a.pdf", caption="lama")
-    await bot.edit_message_caption(
-        sari.id, doc.message_id, caption="<b>baru</b>", parse_mode="HTML"
-    )
+    await bot.edit_message_caption(sari.id, doc.message_id, caption="<b>baru</b>", parse_mode="HTML")
     menu = ReplyKeyboardMarkup([["Usulan baru", "Status"], ["Bantuan"]], resize_keyboard=True)
     await bot.send_message(budi.id, "Pilih menu", reply_markup=menu)
     await bot.send_message(sari.id, "Hapus keyboard", reply_markup=ReplyKeyboardRemove())

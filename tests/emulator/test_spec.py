@@ -128,9 +128,7 @@ def test_reports_structural_violations(
 def test_text_length_is_counted_after_html_parsing(validator: SpecValidator) -> None:
     assert send(validator, text="x" * 4096) == []
     assert send(validator, text="<b>" + "x" * 4096 + "</b>", parse_mode="HTML") == []
-    assert send(validator, text="x" * 4097) == [
-        "message is too long: text has 4097 characters, allowed 1-4096"
-    ]
+    assert send(validator, text="x" * 4097) == ["message is too long: text has 4097 characters, allowed 1-4096"]
     assert send(validator, text="&lt;" * 4097, parse_mode="HTML")[0].startswith(
         "message is too long: text has 4097 characters after entities parsing"
     )
@@ -151,9 +149,7 @@ def test_caption_limit(validator: SpecValidator) -> None:
     ("data", "valid"),
     [("a" * 64, True), ("é" * 32, True), ("a" * 65, False), ("é" * 33, False), ("", False)],
 )
-def test_callback_data_is_limited_in_utf8_bytes(
-    validator: SpecValidator, data: str, valid: bool
-) -> None:
+def test_callback_data_is_limited_in_utf8_bytes(validator: SpecValidator, data: str, valid: bool) -> None:
     problems = send(validator, reply_markup=keyboard([{"text": "x", "callback_data": data}]))
     if valid:
         assert problems == []
@@ -182,9 +178,7 @@ def test_html_is_not_parsed_without_parse_mode(validator: SpecValidator) -> None
         ({"text": "", "callback_data": "a"}, "text must be non-empty"),
     ],
 )
-def test_inline_button_rules(
-    validator: SpecValidator, button: dict[str, Any], expected: str
-) -> None:
+def test_inline_button_rules(validator: SpecValidator, button: dict[str, Any], expected: str) -> None:
     problems = send(validator, reply_markup=keyboard([button]))
     assert any(expected in problem for problem in problems), problems
 
@@ -221,9 +215,7 @@ def test_file_parts_and_attach_references(validator: SpecValidator) -> None:
     assert document({}, {"document": PDF}) == []
     assert document({"thumbnail": "attach://thumb1"}, {"document": PDF, "thumb1": JPEG}) == []
     assert document({"document": "BQACAgUAAxkBAAI000001"}, {}) == []
-    assert document({"document": "attach://nope"}, {}) == [
-        "document: attach://nope names no file part of the request"
-    ]
+    assert document({"document": "attach://nope"}, {}) == ["document: attach://nope names no file part of the request"]
     assert document({}, {"document": PDF, "extra": JPEG}) == [
         "file part 'extra' is not referenced by any attach://extra"
     ]

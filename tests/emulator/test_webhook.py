@@ -92,8 +92,9 @@ async def test_updates_are_posted_with_the_secret_and_polling_is_refused(
     emu: BotApiEmulator, receiver: Receiver
 ) -> None:
     sari = emu.add_user("Sari")
-    status, body = await call(emu, "setWebhook", {"url": receiver.url, "secret_token": "s3cret-Token_1",
-                                                  "max_connections": "5"})
+    status, body = await call(
+        emu, "setWebhook", {"url": receiver.url, "secret_token": "s3cret-Token_1", "max_connections": "5"}
+    )
     assert (status, body["result"]) == (200, True)
     await emu.send_text(sari, "/start")
     await emu.wait_for(lambda: len(receiver.received) == 1)
@@ -146,8 +147,9 @@ async def test_errors_and_timeouts_are_retried_and_reported_in_webhook_info(
     # A receiver slower than the delivery timeout: the update is sent again until one answer comes in time.
     receiver.delay = 1.5
     await emu.send_text(budi, "slow")
-    await emu.wait_for(lambda: emu.webhook is not None and emu.webhook.last_error_message == "Read timeout expired",
-                       timeout=5)
+    await emu.wait_for(
+        lambda: emu.webhook is not None and emu.webhook.last_error_message == "Read timeout expired", timeout=5
+    )
     receiver.delay = 0
     await emu.wait_for(lambda: receiver.texts(budi.id)[-1:] == ["slow"], timeout=5)
     assert emu.webhook is not None and emu.webhook.pending == 0

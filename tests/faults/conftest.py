@@ -37,7 +37,7 @@ TOKEN = "123456:FAULT-TOKEN"
 LAUNCHER = Path(__file__).with_name("launch.py")
 
 # Monday 30 November 2026, 09.00 WIB: inside everyone's working hours (reminders are due).
-MONDAY_9AM = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.timezone.utc)
+MONDAY_9AM = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)
 
 
 class ShiftedClock:
@@ -47,19 +47,27 @@ class ShiftedClock:
         self.offset = offset
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=self.offset)
+        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.offset)
 
 
 class BotProcess:
     """``python -m bot run`` in a child process, pointed at ``emu``; killed and restarted at will."""
 
-    def __init__(self, emu: BotApiEmulator, tmp_path: Path, *, config: str = "",
-                 clock_offset: float | None = None, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        emu: BotApiEmulator,
+        tmp_path: Path,
+        *,
+        config: str = "",
+        clock_offset: float | None = None,
+        database_url: str | None = None,
+    ) -> None:
         self.emu = emu
         self.tmp = tmp_path
         # The SQLite file, or the PostgreSQL URL (the test's engine: tests/conftest.py).
-        self.database: Path | str = (database_url if database_url and database_url.startswith("postgresql://")
-                                     else tmp_path / "atensi.sqlite3")
+        self.database: Path | str = (
+            database_url if database_url and database_url.startswith("postgresql://") else tmp_path / "atensi.sqlite3"
+        )
         self.files_dir = tmp_path / "files"
         self.log_path = tmp_path / "bot.log"
         self.clock_offset = clock_offset
@@ -96,8 +104,9 @@ class BotProcess:
         seen = len(self.emu.requests)
         began = time.perf_counter()
         with open(self.log_path, "ab") as log:
-            self.proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=self.tmp, stdout=log, stderr=log,
-                                                             stdin=asyncio.subprocess.DEVNULL)
+            self.proc = await asyncio.create_subprocess_exec(
+                *argv, env=env, cwd=self.tmp, stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL
+            )
         await self.emu.wait_for(lambda: any(m == "getUpdates" for m, _ in self.emu.requests[seen:]), timeout=timeout)
         self.starts.append(time.perf_counter() - began)
 

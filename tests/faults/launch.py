@@ -21,7 +21,7 @@ _OFFSET = dt.timedelta(seconds=float(os.environ.get("ATENSI_TEST_CLOCK_OFFSET", 
 
 
 def _shifted_now(self: clock.SystemClock) -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc) + _OFFSET
+    return dt.datetime.now(dt.UTC) + _OFFSET
 
 
 clock.SystemClock.now = _shifted_now  # type: ignore[method-assign]

@@ -20,14 +20,22 @@ import json
 
 import pytest
 
-from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, BotMessage, EmuUser
 from bot.domain.models import Role
+from bot.emulator import BotApiEmulator, BotMessage, EmuUser
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Services
 from handlers import buttons
 from tests.faults.conftest import (
-    MONDAY_9AM, TOKEN, BotProcess, WriteLock, chat_reply, grant, intact, rows, until,
+    MONDAY_9AM,
+    TOKEN,
+    BotProcess,
+    WriteLock,
+    chat_reply,
+    grant,
+    intact,
+    rows,
+    until,
 )
 from tests.helpers import jpeg, seed_registry, submit_with_consent
 from tests.scenarios.test_review_flow import client_inputs
@@ -117,19 +125,27 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     # Send asks for the client's signed consent form first (issue 17.6): a photo of it, then Send again.
     await until(lambda: "✍️" in (emu.last_message(siti).text or ""))
     await emu.send_photo(siti, content=jpeg(b"formulir persetujuan"))
-    await until(lambda: rows(bot.database, "SELECT count(*) FROM consents") == [(1,)]
-                and "✍️" not in (emu.last_message(siti).text or "") and bool(_buttons(emu.last_message(siti))))
+    await until(
+        lambda: (
+            rows(bot.database, "SELECT count(*) FROM consents") == [(1,)]
+            and "✍️" not in (emu.last_message(siti).text or "")
+            and bool(_buttons(emu.last_message(siti)))
+        )
+    )
     review = emu.last_message(siti)
     await emu.press(siti, review, next(d for d in _buttons(review) if buttons.PROPOSAL_SUBMIT.parse(d)), timeout=15)
     await until(lambda: rows(bot.database, "SELECT status FROM proposals") == [("submitted",)])
     assert await bot.stop() == 0
 
     assert rows(bot.database, "SELECT full_name, nik, address FROM clients") == [
-        ("Siti Rahayu", "3201014508900004", "Jl. Melati 3 RT 01/02, Desa Cibinong")]
+        ("Siti Rahayu", "3201014508900004", "Jl. Melati 3 RT 01/02, Desa Cibinong")
+    ]
     assert rows(bot.database, "SELECT count(*), sum(total) FROM budget_lines") == [(1, 1_500_000)]
     assert rows(bot.database, "SELECT count(*) FROM proposal_versions") == [(1,)]
-    assert rows(bot.database, "SELECT action, count(*) FROM audit_events WHERE entity = 'proposal'"
-                              " GROUP BY action ORDER BY action") == [("create_draft", 1), ("submit", 1)]
+    assert rows(
+        bot.database,
+        "SELECT action, count(*) FROM audit_events WHERE entity = 'proposal' GROUP BY action ORDER BY action",
+    ) == [("create_draft", 1), ("submit", 1)]
     assert intact(bot.database)
     assert TOKEN not in bot.log() and "Traceback" not in bot.log()
     assert emu.violations == []
@@ -173,8 +189,11 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     assert claim in _buttons(_card(emu, group, pid))
 
     def state() -> tuple:
-        return rows(bot.database, "SELECT p.status, c.full_name, v.full_name FROM proposals p"
-                                  " LEFT JOIN people c ON c.id = p.claimed_by LEFT JOIN people v ON v.id = p.verified_by")[0]
+        return rows(
+            bot.database,
+            "SELECT p.status, c.full_name, v.full_name FROM proposals p"
+            " LEFT JOIN people c ON c.id = p.claimed_by LEFT JOIN people v ON v.id = p.verified_by",
+        )[0]
 
     def audited(action: str) -> int:
         return rows(bot.database, "SELECT count(*) FROM audit_events WHERE action = ?", action)[0][0]
@@ -220,8 +239,10 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
     # more after the restart. An edit is idempotent (the second one is "message is not modified").
     assert 1 <= len(edits) <= 2, len(edits)
     assert rows(bot.database, "SELECT kind, status, count(*) FROM outbox GROUP BY kind, status ORDER BY kind") == [
-        ("proposal_card", "sent", 1), ("proposal_card_update", "sent", 2),
-        ("proposal_progress", "sent", 1)]  # Siti is told of the verification once (issue 12.3)
+        ("proposal_card", "sent", 1),
+        ("proposal_card_update", "sent", 2),
+        ("proposal_progress", "sent", 1),
+    ]  # Siti is told of the verification once (issue 12.3)
     assert intact(bot.database)
     assert TOKEN not in bot.log() and "Traceback" not in bot.log()
     # The emulator flags a repeated identical edit ("message is not modified"), as Telegram answers it;
@@ -237,7 +258,7 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
 
 def _monday_offset() -> float:
     """Seconds to add to real time so that the bot process believes it is Monday 09.00 WIB."""
-    return (MONDAY_9AM - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return (MONDAY_9AM - dt.datetime.now(dt.UTC)).total_seconds()
 
 
 async def _seed_idle_drafts(bot: BotProcess, emu: BotApiEmulator, count: int) -> dict[str, EmuUser]:
@@ -245,7 +266,8 @@ async def _seed_idle_drafts(bot: BotProcess, emu: BotApiEmulator, count: int) ->
     storage, services = await bot.services()
     await seed_registry(services)
     csv = "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n" + "".join(
-        f"X{n:03d},Lembaga {n},32,Kabupaten Bogor,Jl. {n},PKS-X{n},2026-01-01,2027-12-31,TIM1\n" for n in range(count))
+        f"X{n:03d},Lembaga {n},32,Kabupaten Bogor,Jl. {n},PKS-X{n},2026-01-01,2027-12-31,TIM1\n" for n in range(count)
+    )
     await services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=services.clock.now().date()))
     earlier = Services(storage, ManualClock(services.clock.now() - dt.timedelta(hours=2)), services.settings)
     by_code: dict[str, EmuUser] = {}
@@ -265,8 +287,10 @@ def _received(emu: BotApiEmulator, by_code: dict[str, EmuUser]) -> dict[str, int
 
 async def test_sigkill_during_an_outbox_drain_loses_nothing_and_bounds_the_duplicates(emu, make_bot) -> None:
     count = 45
-    bot = make_bot(clock_offset=_monday_offset(),
-                     config="[delivery]\nlease_seconds = 1\n[reminders]\nenabled = false\ndraft_idle_hours = 1\n")
+    bot = make_bot(
+        clock_offset=_monday_offset(),
+        config="[delivery]\nlease_seconds = 1\n[reminders]\nenabled = false\ndraft_idle_hours = 1\n",
+    )
     by_code = await _seed_idle_drafts(bot, emu, count)
     storage, services = await bot.services()
     report = await services.reminders.run()  # the job's work, done here: 60 rows wait in the outbox
@@ -284,15 +308,19 @@ async def test_sigkill_during_an_outbox_drain_loses_nothing_and_bounds_the_dupli
     in_flight = landed - marked  # accepted by Telegram, never marked sent: these will go again
 
     await bot.start()
-    await until(lambda: rows(bot.database, "SELECT count(*) FROM outbox WHERE status = 'sent'") == [(count,)], timeout=30)
+    await until(
+        lambda: rows(bot.database, "SELECT count(*) FROM outbox WHERE status = 'sent'") == [(count,)], timeout=30
+    )
     await emu.settle(timeout=10)
     assert await bot.stop() == 0
 
     received = _received(emu, by_code)
     lost = [code for code, n in received.items() if n == 0]
     duplicates = sum(n - 1 for n in received.values() if n > 1)
-    print(f"\noutbox crash: {count} rows, {marked} marked sent before SIGKILL, {in_flight} in flight; "
-          f"after restart: lost {len(lost)}, duplicates {duplicates}")
+    print(
+        f"\noutbox crash: {count} rows, {marked} marked sent before SIGKILL, {in_flight} in flight; "
+        f"after restart: lost {len(lost)}, duplicates {duplicates}"
+    )
     assert lost == []
     assert duplicates <= in_flight  # at-least-once: only a row Telegram accepted but the bot never marked repeats
     assert rows(bot.database, "SELECT count(*), count(DISTINCT dedupe_key) FROM outbox") == [(count, count)]
@@ -303,9 +331,12 @@ async def test_sigkill_during_an_outbox_drain_loses_nothing_and_bounds_the_dupli
 
 async def test_sigkill_during_a_reminder_run_neither_skips_nor_repeats_a_reminder(emu, make_bot) -> None:
     count = 80
-    bot = make_bot(clock_offset=_monday_offset(), config=(
-        "[delivery]\nlease_seconds = 1\n"
-        "[reminders]\nfirst_run_seconds = 0\npage_size = 1\ndraft_idle_hours = 1\n"))  # 0: at once (see below)
+    bot = make_bot(
+        clock_offset=_monday_offset(),
+        config=(
+            "[delivery]\nlease_seconds = 1\n[reminders]\nfirst_run_seconds = 0\npage_size = 1\ndraft_idle_hours = 1\n"
+        ),
+    )  # 0: at once (see below)
     by_code = await _seed_idle_drafts(bot, emu, count)
 
     def logged() -> int:
@@ -324,17 +355,22 @@ async def test_sigkill_during_a_reminder_run_neither_skips_nor_repeats_a_reminde
     in_flight = sum(_received(emu, by_code).values()) - marked
 
     await bot.start()  # the next run (at start) picks up exactly what the first did not reach
-    await until(lambda: rows(bot.database, "SELECT count(*) FROM outbox WHERE status = 'sent'") == [(count,)], timeout=30)
+    await until(
+        lambda: rows(bot.database, "SELECT count(*) FROM outbox WHERE status = 'sent'") == [(count,)], timeout=30
+    )
     await emu.settle(timeout=10)
     assert await bot.stop() == 0
 
     assert logged() == count
     assert rows(bot.database, "SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE kind = 'reminder'") == [
-        (count, count)]
+        (count, count)
+    ]
     received = _received(emu, by_code)
     duplicates = sum(n - 1 for n in received.values() if n > 1)
-    print(f"\nreminder crash: killed after {partial}/{count} reminders logged ({in_flight} sends in flight); "
-          f"after restart: logged {logged()}, lost {sum(1 for n in received.values() if n == 0)}, duplicates {duplicates}")
+    print(
+        f"\nreminder crash: killed after {partial}/{count} reminders logged ({in_flight} sends in flight); "
+        f"after restart: logged {logged()}, lost {sum(1 for n in received.values() if n == 0)}, duplicates {duplicates}"
+    )
     assert all(n >= 1 for n in received.values())
     assert duplicates <= in_flight
     assert intact(bot.database)

@@ -67,8 +67,12 @@ def command_line(service: dict[str, list[str]], instance: str, config: Path) -> 
 
 
 def test_the_procfile_runs_the_same_commands_as_the_units() -> None:
-    units = {shlex.split(unit(name)["ExecStart"][0])[1] for name in ("atensi-intake@.service", "atensi-worker@.service")}
-    procfile = [line.split(":", 1)[1].split() for line in (DEPLOY / "Procfile").read_text().splitlines() if line.strip()]
+    units = {
+        shlex.split(unit(name)["ExecStart"][0])[1] for name in ("atensi-intake@.service", "atensi-worker@.service")
+    }
+    procfile = [
+        line.split(":", 1)[1].split() for line in (DEPLOY / "Procfile").read_text().splitlines() if line.strip()
+    ]
     commands = [next(word for word in argv if word in {"webhook", "worker"}) for argv in procfile]
     assert set(commands) == units == {"webhook", "worker"}
     assert commands.count("webhook") == 2 and commands.count("worker") == 3
@@ -107,15 +111,24 @@ async def test_the_units_command_lines_serve_a_deployment(tmp_path: Path, databa
         procs: list[subprocess.Popen[bytes]] = []
         logs = [tmp_path / f"unit{n}.log" for n in range(len(lines))]
         try:
-            for (argv, env), log in zip(lines, logs):
+            for (argv, env), log in zip(lines, logs, strict=True):
                 with open(log, "wb") as out:
-                    procs.append(subprocess.Popen(argv, env={**os.environ, **secrets, **env}, cwd=tmp_path,
-                                                  stdout=out, stderr=subprocess.STDOUT))
+                    procs.append(
+                        subprocess.Popen(
+                            argv,
+                            env={**os.environ, **secrets, **env},
+                            cwd=tmp_path,
+                            stdout=out,
+                            stderr=subprocess.STDOUT,
+                        )
+                    )
 
             async def healthy(port: int) -> bool:
                 try:
-                    async with aiohttp.ClientSession() as session, session.get(
-                            f"http://127.0.0.1:{port}/healthz") as response:
+                    async with (
+                        aiohttp.ClientSession() as session,
+                        session.get(f"http://127.0.0.1:{port}/healthz") as response,
+                    ):
                         return response.status == 200
                 except aiohttp.ClientError:
                     return False
@@ -140,8 +153,13 @@ async def test_the_units_command_lines_serve_a_deployment(tmp_path: Path, databa
             await emu.wait_for(lambda: len(emu.chat_messages(rina)) == 1, timeout=60)
             await until(lambda: all("heartbeat worker@" in log.read_text() for log in logs[2:]), timeout=30)
 
-            status = subprocess.run([lines[0][0][0], "db", "status", "--config", str(config)], env={**os.environ, **secrets},
-                                    capture_output=True, text=True, timeout=60)
+            status = subprocess.run(
+                [lines[0][0][0], "db", "status", "--config", str(config)],
+                env={**os.environ, **secrets},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert status.returncode == 0, status.stderr
             assert "inbox: 0 update(s) pending, 0 parked; oldest pending: none" in status.stdout
             [(holder,)] = rows(database_url, "SELECT holder FROM leadership")
@@ -152,12 +170,20 @@ async def test_the_units_command_lines_serve_a_deployment(tmp_path: Path, databa
                 proc.send_signal(signal.SIGTERM)
                 assert proc.wait(timeout=60) == 0
             await emu.send_text(rina, "/status")
-            await until(lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'pending'") == [(1,)],
-                        timeout=30)
+            await until(
+                lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'pending'") == [(1,)], timeout=30
+            )
             [(pending_id,)] = rows(database_url, "SELECT update_id FROM inbox WHERE status = 'pending'")
-            status = subprocess.run([lines[0][0][0], "db", "status", "--config", str(config)], env={**os.environ, **secrets},
-                                    capture_output=True, text=True, timeout=60)
-            assert f"inbox: 1 update(s) pending, 0 parked; oldest pending: update {pending_id}, received " in status.stdout
+            status = subprocess.run(
+                [lines[0][0][0], "db", "status", "--config", str(config)],
+                env={**os.environ, **secrets},
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert (
+                f"inbox: 1 update(s) pending, 0 parked; oldest pending: update {pending_id}, received " in status.stdout
+            )
         finally:
             for proc in procs:
                 if proc.poll() is None:

@@ -32,8 +32,9 @@ def _free_port() -> int:
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("command", ["worker", "webhook"])
-def test_several_processes_are_refused_on_sqlite_with_the_reason(tmp_path: Path, capsys, command: str,
-                                                                  engine: str) -> None:
+def test_several_processes_are_refused_on_sqlite_with_the_reason(
+    tmp_path: Path, capsys, command: str, engine: str
+) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\ndatabase = "{tmp_path / "atensi.sqlite3"}"\n[webhook]\nsecret = "{SECRET}"\n')
     assert main([command, "--config", str(config)]) == 2
@@ -67,8 +68,20 @@ async def test_run_webhook_is_intake_worker_and_leader_in_one_process(tmp_path: 
         log = tmp_path / "bot.log"
         with open(log, "wb") as out:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--webhook", "--register", "--config", str(config),
-                env=env, cwd=tmp_path, stdout=out, stderr=out, stdin=asyncio.subprocess.DEVNULL)
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--webhook",
+                "--register",
+                "--config",
+                str(config),
+                env=env,
+                cwd=tmp_path,
+                stdout=out,
+                stderr=out,
+                stdin=asyncio.subprocess.DEVNULL,
+            )
         try:
             await until(lambda: emu.webhook is not None, timeout=60)
             rina = emu.add_user("Rina", started=True)
@@ -78,8 +91,16 @@ async def test_run_webhook_is_intake_worker_and_leader_in_one_process(tmp_path: 
             # polling is off while the webhook is set (Telegram answers getUpdates with 409)
             status, _ = await call(emu, "getUpdates", {"timeout": "0"})
             assert status == 409
-            await until(lambda: rows(database_url if database_url.startswith("postgresql") else tmp_path / "atensi.sqlite3",
-                                     "SELECT count(*) FROM inbox WHERE status = 'done'") == [(2,)], timeout=30)
+            await until(
+                lambda: (
+                    rows(
+                        database_url if database_url.startswith("postgresql") else tmp_path / "atensi.sqlite3",
+                        "SELECT count(*) FROM inbox WHERE status = 'done'",
+                    )
+                    == [(2,)]
+                ),
+                timeout=30,
+            )
             assert "leads: the outbox sender" in log.read_text()
         finally:
             if proc.returncode is None:

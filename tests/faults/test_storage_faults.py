@@ -19,12 +19,11 @@ from pathlib import Path
 import pytest
 
 import handlers.proposals
-from handlers import buttons
-from handlers import views
+from handlers import buttons, views
 from storage.files import FileStore, FileStoreFull
+from tests.helpers import pdf, submit_with_consent
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.scenarios.test_review_flow import card, team
-from tests.helpers import pdf, submit_with_consent
 
 PDF = pdf("surat pengantar " + "x" * 2048)
 
@@ -54,6 +53,7 @@ async def test_a_short_lock_is_waited_out(world) -> None:
 
 async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_changed(world, monkeypatch) -> None:
     op = await open_draft(world, "en")
+
     async def broken_question(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the reply could not be rendered")
 
@@ -85,7 +85,9 @@ async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> Non
     await world.emu.settle()
     told = [m.text for m in world.emu.chat_messages(op.user)][-2:]
     # Told once (the error handler speaks the default language: it cannot look the person up).
-    assert told[-1] == views.unexpected_error(world.deps.translations.for_locale(None), saved=False) and told[0] != told[1]
+    assert (
+        told[-1] == views.unexpected_error(world.deps.translations.for_locale(None), saved=False) and told[0] != told[1]
+    )
     assert [type(e).__name__ for e in world.deps.errors] == ["StorageBusy"]
     world.deps.errors.clear()
     assert await world.rows("SELECT draft_cursor FROM proposals") == before_cursor
@@ -105,27 +107,37 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     await world.storage.db._conn.execute("PRAGMA busy_timeout = 100")
     world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=0.5)
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
-    from tests.scenarios.test_review_flow import PDF as LETTER, client_inputs
+    from tests.scenarios.test_review_flow import PDF as LETTER
+    from tests.scenarios.test_review_flow import client_inputs
 
     state = await world.services.proposals.start(who)
     await world.services.proposals.add_clients(who, client_inputs())
     await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=LETTER, mime_type="application/pdf")
     await world.emu.settle()
     await submit_with_consent(world.services, who, state.proposal.id)
-    await world.emu.wait_for(lambda: any(m == "sendMessage" and p.get("chat_id") == t.group.id
-                                         for m, p in world.emu.requests), timeout=5)
+    await world.emu.wait_for(
+        lambda: any(m == "sendMessage" and p.get("chat_id") == t.group.id for m, p in world.emu.requests), timeout=5
+    )
     lock = _lock(world.settings.storage.database)  # while Telegram is still answering
     await asyncio.sleep(1.5)
     lock.execute("ROLLBACK")
     lock.close()
-    await world.emu.wait_for(lambda: any(buttons.CARD_DETAIL.data(state.proposal.id) in str(m.reply_markup)
-                                         for m in world.emu.chat_messages(t.group)), timeout=10)
+    await world.emu.wait_for(
+        lambda: any(
+            buttons.CARD_DETAIL.data(state.proposal.id) in str(m.reply_markup) for m in world.emu.chat_messages(t.group)
+        ),
+        timeout=10,
+    )
     for _ in range(100):
         if await world.rows("SELECT status FROM outbox") == [("sent",)]:
             break
         await asyncio.sleep(0.1)
     assert await world.rows("SELECT status FROM outbox") == [("sent",)]
-    cards = [m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(state.proposal.id) in str(m.reply_markup)]
+    cards = [
+        m
+        for m in world.emu.chat_messages(t.group)
+        if buttons.CARD_DETAIL.data(state.proposal.id) in str(m.reply_markup)
+    ]
     assert len(cards) == 1
     assert card(world, t, state.proposal.id).message_id == cards[0].message_id
     assert await world.rows("SELECT count(*) FROM group_cards") == [(1,)]  # the card's id was remembered

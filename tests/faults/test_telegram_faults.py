@@ -17,8 +17,8 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_bot, stop_bot
 from bot.domain.models import Role
-from bot.update_scope import RecentUpdates
 from bot.emulator import BotMessage, EmuUser
+from bot.update_scope import RecentUpdates
 from handlers import buttons
 from handlers.context import deps_of
 from tests.scenarios.test_review_flow import card, submitted, team
@@ -86,10 +86,16 @@ async def test_polling_survives_getupdates_faults_and_handles_each_update_once(p
 async def _impatient(world) -> None:
     """Restart the bot with a 0.5 s read timeout (production waits 15 s)."""
     await stop_bot(world.app)
-    settings = world.settings.model_copy(update={"telegram": world.settings.telegram.model_copy(
-        update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url})})
-    world.app = build_application(settings, storage=world.storage, clock=world.clock,
-                                  request=HTTPXRequest(read_timeout=0.5))
+    settings = world.settings.model_copy(
+        update={
+            "telegram": world.settings.telegram.model_copy(
+                update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url}
+            )
+        }
+    )
+    world.app = build_application(
+        settings, storage=world.storage, clock=world.clock, request=HTTPXRequest(read_timeout=0.5)
+    )
     deps_of(world.app).errors = []
     await start_bot(world.app, poll_timeout=1)
     world.deps = deps_of(world.app)
@@ -124,8 +130,10 @@ async def test_outbox_notifications_survive_faults_once_each(prod_world) -> None
     world.emu.fail_next("sendMessage", chat_id=t.group.id, status=500, count=3)
     world.emu.fail_next("sendMessage", chat_id=t.group.id, drop=True)
     pid = await submitted(world, t)
-    await world.emu.wait_for(lambda: any(buttons.CARD_DETAIL.data(pid) in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
-                             timeout=20)
+    await world.emu.wait_for(
+        lambda: any(buttons.CARD_DETAIL.data(pid) in str(m.reply_markup) for m in world.emu.chat_messages(t.group)),
+        timeout=20,
+    )
     await world.drain()
     cards = [m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)]
     assert len(cards) == 1
@@ -145,8 +153,13 @@ async def test_the_same_button_press_and_message_delivered_twice_are_handled_onc
     await world.emu.settle()
     update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
     press = next(e for e in reversed(world.emu.transcript) if e["kind"] == "press")
-    query = {"id": "dup-1", "from": t.andi.to_dict(), "chat_instance": "1", "data": claim,
-             "message": card(world, t, pid).to_dict()}
+    query = {
+        "id": "dup-1",
+        "from": t.andi.to_dict(),
+        "chat_instance": "1",
+        "data": claim,
+        "message": card(world, t, pid).to_dict(),
+    }
     assert press["data"] == claim
     again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
     answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
@@ -170,8 +183,13 @@ async def test_a_press_delivered_again_to_a_process_that_never_saw_it_changes_no
     await world.emu.press(t.andi, card(world, t, pid), claim)
     await world.emu.settle()
     update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
-    query = {"id": "dup-2", "from": t.andi.to_dict(), "chat_instance": "1", "data": claim,
-             "message": card(world, t, pid).to_dict()}
+    query = {
+        "id": "dup-2",
+        "from": t.andi.to_dict(),
+        "chat_instance": "1",
+        "data": claim,
+        "message": card(world, t, pid).to_dict(),
+    }
     again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
     world.deps.recent_updates = RecentUpdates()  # as in a process that never saw it
     answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
@@ -192,8 +210,13 @@ async def test_a_notification_that_times_out_is_sent_again_at_most_once_more(pro
     world.team = t
     world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=1.0)
     pid = await submitted(world, t)
-    await world.emu.wait_for(lambda: len([m for m in world.emu.chat_messages(t.group)
-                                          if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)]) == 2, timeout=10)
+    await world.emu.wait_for(
+        lambda: (
+            len([m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)])
+            == 2
+        ),
+        timeout=10,
+    )
     await world.drain()
     await world.emu.settle(quiet=0.5)
     cards = [m for m in world.emu.chat_messages(t.group) if buttons.CARD_DETAIL.data(pid) in str(m.reply_markup)]

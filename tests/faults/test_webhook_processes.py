@@ -59,7 +59,7 @@ READERS = 6
 
 
 def _monday_offset() -> float:
-    return (MONDAY_9AM - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return (MONDAY_9AM - dt.datetime.now(dt.UTC)).total_seconds()
 
 
 class RoleProcess:
@@ -76,13 +76,18 @@ class RoleProcess:
         return [sys.executable, str(LAUNCHER), self.role, "--config", str(self.config)]
 
     async def start(self) -> None:
-        env = {**os.environ, "ATENSI_BOT_TOKEN": TOKEN, "PYTHONPATH": str(ROOT),
-               "ATENSI_TEST_CLOCK_OFFSET": str(self.offset)}
+        env = {
+            **os.environ,
+            "ATENSI_BOT_TOKEN": TOKEN,
+            "PYTHONPATH": str(ROOT),
+            "ATENSI_TEST_CLOCK_OFFSET": str(self.offset),
+        }
         if self.port is not None:
             env["ATENSI_WEBHOOK__PORT"] = str(self.port)
         with open(self.log_path, "ab") as log:
-            self.proc = await asyncio.create_subprocess_exec(*self.argv, env=env, cwd=self.tmp, stdout=log,
-                                                             stderr=log, stdin=asyncio.subprocess.DEVNULL)
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.argv, env=env, cwd=self.tmp, stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL
+            )
 
     async def ready(self, timeout: float = 180) -> None:  # (a loaded machine starts slowly)
         mark = "running ("
@@ -139,13 +144,16 @@ class RoundRobinProxy:
 
     async def _forward(self, request: web.Request) -> web.Response:
         body = await request.read()
-        headers = {k: v for k, v in request.headers.items() if k.lower() in {"content-type", "x-telegram-bot-api-secret-token"}}
+        headers = {
+            k: v for k, v in request.headers.items() if k.lower() in {"content-type", "x-telegram-bot-api-secret-token"}
+        }
         assert self._session is not None
         for _ in range(len(self.ports)):
             port = self.ports[next(self._next)]
             try:
-                async with self._session.post(f"http://127.0.0.1:{port}/telegram/webhook", data=body,
-                                              headers=headers) as answer:
+                async with self._session.post(
+                    f"http://127.0.0.1:{port}/telegram/webhook", data=body, headers=headers
+                ) as answer:
                     self.served[port] += 1
                     return web.Response(status=answer.status, body=await answer.read())
             except (aiohttp.ClientError, OSError):
@@ -191,7 +199,9 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
-async def _seed(config: Path, emu: BotApiEmulator, offset: float) -> tuple[list[EmuUser], dict[str, EmuUser], list[EmuUser]]:
+async def _seed(
+    config: Path, emu: BotApiEmulator, offset: float
+) -> tuple[list[EmuUser], dict[str, EmuUser], list[EmuUser]]:
     settings = load_settings(config, environ={"ATENSI_BOT_TOKEN": TOKEN})
     storage = await Storage.open(settings.storage.target)
     clock = ShiftedClock(offset)
@@ -200,7 +210,9 @@ async def _seed(config: Path, emu: BotApiEmulator, offset: float) -> tuple[list[
         await seed_registry(services)
         total = LIVE_OPERATORS + IDLE_OPERATORS
         csv = "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n" + "".join(
-            f"X{n:03d},Lembaga {n},32,Kabupaten Bogor,Jl. {n},PKS-X{n},2026-01-01,2027-12-31,TIM1\n" for n in range(total))
+            f"X{n:03d},Lembaga {n},32,Kabupaten Bogor,Jl. {n},PKS-X{n},2026-01-01,2027-12-31,TIM1\n"
+            for n in range(total)
+        )
         await services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=clock.now().date()))
         from bot.clock import ManualClock
 
@@ -276,7 +288,8 @@ def _leader(url: str) -> tuple[str, str] | None:
 
 
 async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat_nothing(
-        emu: BotApiEmulator, tmp_path: Path, database_url: str) -> None:
+    emu: BotApiEmulator, tmp_path: Path, database_url: str
+) -> None:
     offset = _monday_offset()
     config = _config(tmp_path, emu, database_url)
     live, idle, readers = await _seed(config, emu, offset)
@@ -320,8 +333,9 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         standby_name = f"worker@{socket.gethostname()}:{standby.proc.pid}"
 
         def in_hand() -> int:
-            return rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'pending' AND claimed_by = ?",
-                        standby_name)[0][0]
+            return rows(
+                database_url, "SELECT count(*) FROM inbox WHERE status = 'pending' AND claimed_by = ?", standby_name
+            )[0][0]
 
         try:  # killed with an update in hand, when it has one soon enough
             await until(lambda: in_hand() > 0, timeout=15, interval=0.005)
@@ -342,8 +356,9 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         # What can go twice is what the dead sender had sent and not marked: accepted by "Telegram"
         # before the kill but not marked sent, or on the wire at the kill (every call then open
         # counts: an upper bound). (rows() blocks this loop: nothing lands while it reads.)
-        marked = rows(database_url, "SELECT count(*) FROM outbox WHERE kind IN ('reminder', 'broadcast')"
-                                    " AND status = 'sent'")[0][0]
+        marked = rows(
+            database_url, "SELECT count(*) FROM outbox WHERE kind IN ('reminder', 'broadcast') AND status = 'sent'"
+        )[0][0]
         landed = sum(_reminders(emu, idle).values()) + sum(_broadcasts(emu, [*live, *idle.values()]).values())
         in_flight = landed - marked + emu.calls_in_flight
         await until(lambda: (_leader(database_url) or ("", ""))[0] != holder, timeout=20)
@@ -358,12 +373,24 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         # Everything settles: every update stored and handled, every reminder sent.
         total_updates = LIVE_OPERATORS * 4 + READERS
         await until(lambda: emu.webhook is not None and emu.webhook.pending == 0, timeout=60)
-        await until(lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'done'") == [(total_updates,)],
-                    timeout=90)
-        await until(lambda: rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'reminder' AND status = 'sent'")
-                    == [(IDLE_OPERATORS,)], timeout=60)
-        await until(lambda: rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'broadcast'"
-                                               " AND status = 'pending'") == [(0,)], timeout=60)
+        await until(
+            lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'done'") == [(total_updates,)],
+            timeout=90,
+        )
+        await until(
+            lambda: (
+                rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'reminder' AND status = 'sent'")
+                == [(IDLE_OPERATORS,)]
+            ),
+            timeout=60,
+        )
+        await until(
+            lambda: (
+                rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'broadcast' AND status = 'pending'")
+                == [(0,)]
+            ),
+            timeout=60,
+        )
         await until(lambda: any("📊" in (m.text or "") for m in emu.chat_messages(9001)), timeout=60)
         await emu.settle(timeout=20)
     finally:
@@ -381,17 +408,25 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
     # Exactly once in effect: one draft per live IPWL, created once, each answer applied once and in
     # order (the period, then the name, then the NIK — any other order or a repeat leaves another state).
     for n, user in enumerate(live):
-        drafts = rows(database_url, "SELECT p.code, p.draft_cursor, p.period_year, p.period_month FROM proposals p"
-                                    " JOIN ipwl i ON i.id = p.ipwl_id WHERE i.code = ?", f"X{n:03d}")
+        drafts = rows(
+            database_url,
+            "SELECT p.code, p.draft_cursor, p.period_year, p.period_month FROM proposals p"
+            " JOIN ipwl i ON i.id = p.ipwl_id WHERE i.code = ?",
+            f"X{n:03d}",
+        )
         assert len(drafts) == 1, drafts
         code, cursor, year, month = drafts[0]
         cursor = json.loads(cursor)
         said = [m.text for m in emu.chat_messages(user)]
         assert (cursor["step"], cursor["client"].get("full_name"), cursor["client"].get("nik")) == (
-            "nik_confirm", _name(n), _nik(n)), (cursor, said)
+            "nik_confirm",
+            _name(n),
+            _nik(n),
+        ), (cursor, said)
         assert (year, month) == (2026, 12)
-        assert rows(database_url, "SELECT count(*) FROM audit_events WHERE entity_id = ? AND action = 'create_draft'",
-                    code) == [(1,)]
+        assert rows(
+            database_url, "SELECT count(*) FROM audit_events WHERE entity_id = ? AND action = 'create_draft'", code
+        ) == [(1,)]
     # Every reminder and every operator's broadcast delivered; a duplicate only for a send in flight
     # when the leader died; Rina's delivery report came once.
     received = _reminders(emu, idle)
@@ -403,7 +438,8 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
     assert rows(database_url, "SELECT status FROM broadcasts WHERE id = ?", broadcast_id) == [("done",)]
     assert duplicates <= in_flight, (duplicates, in_flight)
     assert rows(database_url, "SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE kind = 'reminder'") == [
-        (IDLE_OPERATORS, IDLE_OPERATORS)]
+        (IDLE_OPERATORS, IDLE_OPERATORS)
+    ]
     # The standby led within a few seconds of the leader's death.
     assert new_holder != holder and took_over < 5, (holder, new_holder, took_over)
     # The killed worker's claims expired and another worker took them (finished without running
@@ -415,6 +451,9 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
     logs = "".join(p.log() for p in everyone)
     assert TOKEN not in logs and SECRET not in logs
     assert emu.violations == []
-    print(f"\nwebhook kill test: {total_updates} updates in {len(per_chat)} chats; {caught_in_hand} in the killed "
-          f"worker's hand, {taken_over} claimed again; standby led {took_over:.2f} s after "
-          f"the leader's SIGKILL; reminders: {IDLE_OPERATORS} and a broadcast to {len(broadcast)}: {in_flight} in flight at the kill, {duplicates} duplicate(s)")
+    print(
+        f"\nwebhook kill test: {total_updates} updates in {len(per_chat)} chats; {caught_in_hand} in the killed "
+        f"worker's hand, {taken_over} claimed again; standby led {took_over:.2f} s after "
+        f"the leader's SIGKILL; reminders: {IDLE_OPERATORS} and a broadcast to "
+        f"{len(broadcast)}: {in_flight} in flight at the kill, {duplicates} duplicate(s)"
+    )

@@ -23,9 +23,11 @@ _STARTED = time.perf_counter()
 
 def examples(n: int):  # noqa: ANN201 – a hypothesis settings decorator
     """``settings`` for ``n`` examples (times FUZZ_EXAMPLES), no deadline (machines are noisy)."""
-    return settings(max_examples=max(1, int(n * SCALE)), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=max(1, int(n * SCALE)),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    )
 
 
 def tried(name: str) -> None:
@@ -62,7 +64,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
     if not TRIED:
         return
     total = sum(TRIED.values())
-    terminalreporter.write_sep("-", f"fuzz: {total:,} inputs tried by {len(TRIED)} properties "
-                                    f"(FUZZ_EXAMPLES={SCALE:g})")
+    terminalreporter.write_sep(
+        "-", f"fuzz: {total:,} inputs tried by {len(TRIED)} properties (FUZZ_EXAMPLES={SCALE:g})"
+    )
     for name, count in sorted(TRIED.items()):
         terminalreporter.write_line(f"  {count:>7,}  {name}")

@@ -19,15 +19,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import proposal_intake as intake
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.domain.proposal_intake import Reply, Step
+from bot.domain import proposal_intake as intake
 from bot.domain.lpj_intake import Reply as LpjReply
 from bot.domain.models import Action, ProposalStatus, Role
-from bot.services import Identity, ServiceError, Services
+from bot.domain.proposal_intake import Reply, Step
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import WorkflowError
+from bot.services import Identity, ServiceError, Services
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
@@ -43,10 +43,12 @@ class Desk:
 
     def __init__(self, tmp: Path) -> None:
         self.loop = asyncio.new_event_loop()
-        self.settings = Settings.model_validate({
-            "storage": {"database": str(tmp / "fuzz.sqlite3"), "files_dir": str(tmp / "files")},
-            "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
-        })
+        self.settings = Settings.model_validate(
+            {
+                "storage": {"database": str(tmp / "fuzz.sqlite3"), "files_dir": str(tmp / "files")},
+                "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
+            }
+        )
         self.run(self._open())
 
     def run(self, coro: Awaitable[Any]) -> Any:
@@ -56,8 +58,9 @@ class Desk:
         from bot.domain.regions import load_regions
 
         self.storage = await Storage.open(self.settings.storage.database)
-        self.services = Services(self.storage, ManualClock(START), self.settings,
-                                 regions=load_regions(SHARED / "wilayah" / "regencies.csv"))
+        self.services = Services(
+            self.storage, ManualClock(START), self.settings, regions=load_regions(SHARED / "wilayah" / "regencies.csv")
+        )
         s = self.services
         await seed_registry(s)
         self.op = await enrol(s, 101, "Siti Operator", Role.OPERATOR, ipwl="JB01")
@@ -70,11 +73,16 @@ class Desk:
     async def fingerprint(self) -> dict[str, list[tuple]]:
         async with self.storage.reading() as uow:
             conn = uow.proposals._conn  # noqa: SLF001 – the test reads every table as it is
-            tables = [r[0] for r in await conn.execute_fetchall(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                " AND name != 'processed_updates' ORDER BY name")]
-            return {t: [tuple(r) for r in await conn.execute_fetchall(f"SELECT * FROM {t} ORDER BY rowid")]
-                    for t in tables}
+            tables = [
+                r[0]
+                for r in await conn.execute_fetchall(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    " AND name != 'processed_updates' ORDER BY name"
+                )
+            ]
+            return {
+                t: [tuple(r) for r in await conn.execute_fetchall(f"SELECT * FROM {t} ORDER BY rowid")] for t in tables
+            }
 
     async def sql(self, statement: str, *params: object) -> None:
         async with self.storage.db.transaction() as conn:
@@ -83,13 +91,19 @@ class Desk:
     async def conversation_row(self, who: Identity) -> tuple:
         async with self.storage.reading() as uow:
             rows = await uow.proposals._conn.execute_fetchall(  # noqa: SLF001
-                "SELECT kind, entity_id, state FROM conversations WHERE person_id = ?", (who.person.id,))
+                "SELECT kind, entity_id, state FROM conversations WHERE person_id = ?", (who.person.id,)
+            )
         return tuple(rows[0]) if rows else ()
 
     async def restore_conversation(self, who: Identity, row: tuple) -> None:
-        await self.sql("INSERT INTO conversations (person_id, kind, entity_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
-                       " ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, entity_id = excluded.entity_id,"
-                       " state = excluded.state", who.person.id, *row, "2026-11-28T02:00:00.000000Z")
+        await self.sql(
+            "INSERT INTO conversations (person_id, kind, entity_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, entity_id = excluded.entity_id,"
+            " state = excluded.state",
+            who.person.id,
+            *row,
+            "2026-11-28T02:00:00.000000Z",
+        )
 
     def close(self) -> None:
         self.run(self.storage.close())
@@ -120,11 +134,24 @@ def attempt(desk: Desk, call: Callable[[], Awaitable[Any]]) -> bool:
 # --- the proposal draft: a tour of every step, then anything at any of them -------------------------------------
 
 _TOUR = [  # (text, choice) answers that walk one client through every question
-    (None, "this"), ("Siti Rahayu", None), ("3201014508900004", None), (None, "change"), (None, "P"),
-    ("06-08-1990", None), (None, "keep"), (None, "other"), ("Jawa Barat", None), ("Kabupaten Bogor", None),
-    ("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890", None), (None, "keluarga"), (None, "1"),
-    (None, "3"), (None, "done"), ("Pengguna sabu 3 tahun, sudah detoks.", None),
-    ("Konseling keluarga dan sembako 3 bulan.", None), ("Paket sembako, 3 x 500.000", None),
+    (None, "this"),
+    ("Siti Rahayu", None),
+    ("3201014508900004", None),
+    (None, "change"),
+    (None, "P"),
+    ("06-08-1990", None),
+    (None, "keep"),
+    (None, "other"),
+    ("Jawa Barat", None),
+    ("Kabupaten Bogor", None),
+    ("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890", None),
+    (None, "keluarga"),
+    (None, "1"),
+    (None, "3"),
+    (None, "done"),
+    ("Pengguna sabu 3 tahun, sudah detoks.", None),
+    ("Konseling keluarga dan sembako 3 bulan.", None),
+    ("Paket sembako, 3 x 500.000", None),
     ("Pertemuan konseling keluarga, 4 x 200.000", None),
 ]
 
@@ -169,10 +196,40 @@ async def _cursor(desk: Desk) -> str:
         return await uow.proposals.cursor_of(desk.draft)  # type: ignore[attr-defined]
 
 
-_CHOICE = st.one_of(st.none(), st.text(max_size=12),
-                    st.sampled_from(["this", "next", "ok", "here", "other", "change", "L", "P", "skip", "same",
-                                     "keluarga", "1", "3", "8", "done", "back", "copy", "review", "nik", "prev",
-                                     "32", "32.01", "3201", "-1", "0", "99"]))
+_CHOICE = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "this",
+            "next",
+            "ok",
+            "here",
+            "other",
+            "change",
+            "L",
+            "P",
+            "skip",
+            "same",
+            "keluarga",
+            "1",
+            "3",
+            "8",
+            "done",
+            "back",
+            "copy",
+            "review",
+            "nik",
+            "prev",
+            "32",
+            "32.01",
+            "3201",
+            "-1",
+            "0",
+            "99",
+        ]
+    ),
+)
 
 
 @examples(150)
@@ -248,8 +305,17 @@ def _answer(desk: Desk, name: str, text: str, choice: str | None) -> Callable[[]
     return calls[name]
 
 
-_NAMES = ["account number", "account holder", "payment SPP", "payment SPM", "return reasons", "SK number and date",
-          "add an IPWL", "broadcast text", "LPJ answer"]
+_NAMES = [
+    "account number",
+    "account holder",
+    "payment SPP",
+    "payment SPM",
+    "return reasons",
+    "SK number and date",
+    "add an IPWL",
+    "broadcast text",
+    "LPJ answer",
+]
 
 
 @examples(270)

@@ -13,18 +13,23 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.files.problems import ImportRejected
+from bot.domain.lpj_intake import LpjContent
+from bot.domain.validation import ValidationError
 from bot.files.client_sheet import ClientInput, build_template, parse_client_sheet
 from bot.files.finance_sheets import (
-    SheetClient, build_accounts_template, build_transfers_template, parse_accounts_sheet, parse_transfers_sheet,
+    SheetClient,
+    build_accounts_template,
+    build_transfers_template,
+    parse_accounts_sheet,
+    parse_transfers_sheet,
 )
-from bot.domain.lpj_intake import LpjContent
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.lpj_sheet import build_lpj_template, parse_lpj_sheet
-from bot.domain.validation import ValidationError
+from bot.files.problems import ImportRejected
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
 from tests.test_lpj_intake import CLIENTS as LPJ_CLIENTS
-from tests.test_lpj_intake import EARLIEST, TODAY as LPJ_TODAY
+from tests.test_lpj_intake import EARLIEST
+from tests.test_lpj_intake import TODAY as LPJ_TODAY
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {str(n): 5_000_000 for n in range(1, 8)}
@@ -35,11 +40,39 @@ SHEET_CLIENTS = [
 
 _TEXT = st.text(max_size=40).map(lambda s: ILLEGAL_CHARACTERS_RE.sub("", s))
 CELL = st.one_of(
-    st.none(), _TEXT, st.integers(-(10**20), 10**20), st.floats(allow_nan=False, allow_infinity=False),
-    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)), st.booleans(),
-    st.sampled_from(["L", "P", "32", "1,3", "01-01-1990", "3201014508900004", "3201011203850002", "keluarga",
-                     "BRI", "Bank Mandiri", "0123456789", "123456789012345", "sent", "failed", "returned",
-                     "terkirim", "gagal", "=A1", "=HYPERLINK(\"x\")", "Rp 1.500.000,-", "1e400", "\u00a0", "{x}"]),
+    st.none(),
+    _TEXT,
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "L",
+            "P",
+            "32",
+            "1,3",
+            "01-01-1990",
+            "3201014508900004",
+            "3201011203850002",
+            "keluarga",
+            "BRI",
+            "Bank Mandiri",
+            "0123456789",
+            "123456789012345",
+            "sent",
+            "failed",
+            "returned",
+            "terkirim",
+            "gagal",
+            "=A1",
+            '=HYPERLINK("x")',
+            "Rp 1.500.000,-",
+            "1e400",
+            "\u00a0",
+            "{x}",
+        ]
+    ),
 )
 JUNK = st.one_of(
     st.binary(max_size=400),
@@ -61,7 +94,7 @@ def _fill(template: bytes, sheet: int, cells: list[tuple[int, int, Any]]) -> byt
 def _damage(data: bytes, seed: int, cut: int) -> bytes:
     damaged = bytearray(data)
     at = (seed * 7919) % len(damaged)
-    damaged[at:at + cut % 64] = bytes((seed + k) % 256 for k in range(cut % 64))
+    damaged[at : at + cut % 64] = bytes((seed + k) % 256 for k in range(cut % 64))
     return bytes(damaged[: max(cut * 3, len(damaged) - cut)])
 
 
@@ -111,14 +144,20 @@ def test_client_list_damaged_workbook(seed: int, cut: int) -> None:
     read_or_refuse(_client_list, _damage(_CLIENT_TEMPLATE, seed, cut))
 
 
-_CSV_HEADER = ("Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Telepon;Pendekatan;"
-               "Komponen;Asesmen;Rencana intervensi\n")
+_CSV_HEADER = (
+    "Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Telepon;Pendekatan;"
+    "Komponen;Asesmen;Rencana intervensi\n"
+)
 
 
 @examples(80)
-@given(rows=st.lists(st.lists(st.one_of(_TEXT, st.sampled_from(["3201014508900004", "P", "32", "1,3"])),
-                              max_size=14), max_size=6),
-       delimiter=st.sampled_from([";", ",", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]))
+@given(
+    rows=st.lists(
+        st.lists(st.one_of(_TEXT, st.sampled_from(["3201014508900004", "P", "32", "1,3"])), max_size=14), max_size=6
+    ),
+    delimiter=st.sampled_from([";", ",", "\t"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
+)
 def test_client_list_csv_with_random_rows(rows, delimiter, encoding) -> None:  # noqa: ANN001
     tried("client list: CSV rows")
     text = _CSV_HEADER.replace(";", delimiter) + "\n".join(delimiter.join(r) for r in rows)
@@ -126,8 +165,9 @@ def test_client_list_csv_with_random_rows(rows, delimiter, encoding) -> None:  #
 
 
 @examples(30)
-@given(cells=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 7), CELL), max_size=8), junk=JUNK,
-       use_junk=st.booleans())
+@given(
+    cells=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 7), CELL), max_size=8), junk=JUNK, use_junk=st.booleans()
+)
 def test_accounts_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
     tried("accounts workbook")
     data = junk if use_junk else _fill(_ACCOUNTS, 0, cells)
@@ -135,8 +175,9 @@ def test_accounts_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
 
 
 @examples(30)
-@given(cells=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 9), CELL), max_size=8), junk=JUNK,
-       use_junk=st.booleans())
+@given(
+    cells=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 9), CELL), max_size=8), junk=JUNK, use_junk=st.booleans()
+)
 def test_transfers_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
     tried("transfers workbook")
     data = junk if use_junk else _fill(_TRANSFERS, 0, cells)
@@ -144,8 +185,12 @@ def test_transfers_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
 
 
 @examples(30)
-@given(cells=st.lists(st.tuples(st.integers(1, 6), st.integers(1, 9), CELL), max_size=8),
-       sheet=st.sampled_from([0, 1]), junk=JUNK, use_junk=st.booleans())
+@given(
+    cells=st.lists(st.tuples(st.integers(1, 6), st.integers(1, 9), CELL), max_size=8),
+    sheet=st.sampled_from([0, 1]),
+    junk=JUNK,
+    use_junk=st.booleans(),
+)
 def test_lpj_workbook(cells, sheet, junk, use_junk) -> None:  # noqa: ANN001
     tried("LPJ workbook")
     data = junk if use_junk else _fill(_LPJ, sheet, cells)
@@ -157,11 +202,21 @@ _IPWL_ROW = "JB09,Yayasan Baru,32,Kabupaten Bogor,Jl. 1,PKS-9,2026-01-01,2027-12
 
 
 @examples(120)
-@given(rows=st.lists(st.one_of(st.just(_IPWL_ROW), _TEXT,
-                               st.lists(st.one_of(_TEXT, st.sampled_from(["32", "91", "2026-01-01", "TIM1", ""])),
-                                        max_size=10).map(",".join)), max_size=6),
-       header=st.sampled_from([_IPWL_HEADER, _IPWL_HEADER.upper(), "code;name\n", ""]),
-       junk=st.binary(max_size=200), use_junk=st.booleans())
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.just(_IPWL_ROW),
+            _TEXT,
+            st.lists(st.one_of(_TEXT, st.sampled_from(["32", "91", "2026-01-01", "TIM1", ""])), max_size=10).map(
+                ",".join
+            ),
+        ),
+        max_size=6,
+    ),
+    header=st.sampled_from([_IPWL_HEADER, _IPWL_HEADER.upper(), "code;name\n", ""]),
+    junk=st.binary(max_size=200),
+    use_junk=st.booleans(),
+)
 def test_ipwl_registry_csv(rows, header, junk, use_junk) -> None:  # noqa: ANN001
     tried("IPWL registry CSV")
     data = junk if use_junk else (header + "\n".join(rows)).encode()

@@ -10,13 +10,27 @@ from collections.abc import Callable
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import proposal_intake as intake
 from bot.domain import lpj_intake as li
+from bot.domain import proposal_intake as intake
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import RegionsCatalog, load_regions
 from bot.domain.validation import (
-    BANKS, ValidationError, find_bank, holder_name_warning, mask_account, mask_nik, nik_warnings, parse_account_number,
-    parse_date, parse_free_text, parse_money, parse_name, parse_nik, parse_period, parse_phone, parse_quantity,
+    BANKS,
+    ValidationError,
+    find_bank,
+    holder_name_warning,
+    mask_account,
+    mask_nik,
+    nik_warnings,
+    parse_account_number,
+    parse_date,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_nik,
+    parse_period,
+    parse_phone,
+    parse_quantity,
     parse_sex,
 )
 from tests.conftest import SHARED
@@ -24,8 +38,15 @@ from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tr
 from tests.test_lpj_intake import EARLIEST, complete
 
 TODAY = dt.date(2026, 11, 28)
-CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000, "5": 7_500_000, "6": 5_000_000,
-            "7": 2_500_000}
+CEILINGS = {
+    "1": 3_000_000,
+    "2": 5_000_000,
+    "3": 2_500_000,
+    "4": 5_000_000,
+    "5": 7_500_000,
+    "6": 5_000_000,
+    "7": 2_500_000,
+}
 
 # What keyboards and copy-paste produce, weighted toward what the parsers look at.
 _CHARS = st.sampled_from(list("0123456789 .,-/+()RrPpJjTtKkAaGgUuSsDd:'’\"\u00a0\u200b\n\t\x00\u202e٣²ⅷ<>&{}%"))
@@ -39,9 +60,16 @@ TEXT = st.one_of(
     st.from_regex(r"\A[A-Za-z .,'-]{0,40}[,;x×*]? ?[0-9 .x×*Rp]{0,25}\Z"),
     st.text(max_size=5000).map(lambda s: s * 3),  # very long
 )
-NIKISH = st.builds(lambda p, r, d, m, y, s: f"{p:02d}{r:04d}{d:02d}{m:02d}{y:02d}{s:04d}",
-                   st.integers(0, 99), st.integers(0, 9999), st.integers(0, 80), st.integers(0, 13),
-                   st.integers(0, 99), st.integers(0, 9999))
+NIKISH = st.builds(
+    lambda p, r, d, m, y, s: f"{p:02d}{r:04d}{d:02d}{m:02d}{y:02d}{s:04d}",
+    st.integers(0, 99),
+    st.integers(0, 9999),
+    st.integers(0, 80),
+    st.integers(0, 13),
+    st.integers(0, 99),
+    st.integers(0, 9999),
+)
+
 
 @functools.cache
 def _regions() -> RegionsCatalog:
@@ -108,15 +136,52 @@ def test_budget_lines_are_accepted_or_refused_clearly(text: str, component: str)
         assert description.strip() and quantity >= 1 and 1 <= unit <= CEILINGS[component]
 
 
-_CHOICES = st.one_of(st.none(), st.text(max_size=12),
-                     st.sampled_from(["this", "next", "ok", "here", "other", "change", "L", "P", "skip", "same",
-                                      "keluarga", "komunitas", "residensial", "1", "3", "7", "8", "done", "back",
-                                      "copy", "review", "add", "nik", "prev", "32", "32.01", "-1", ""]))
+_CHOICES = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "this",
+            "next",
+            "ok",
+            "here",
+            "other",
+            "change",
+            "L",
+            "P",
+            "skip",
+            "same",
+            "keluarga",
+            "komunitas",
+            "residensial",
+            "1",
+            "3",
+            "7",
+            "8",
+            "done",
+            "back",
+            "copy",
+            "review",
+            "add",
+            "nik",
+            "prev",
+            "32",
+            "32.01",
+            "-1",
+            "",
+        ]
+    ),
+)
 
 
 @examples(300)
-@given(step=st.sampled_from(list(Step)), text=st.one_of(st.none(), TEXT), choice=_CHOICES,
-       edit=st.sampled_from([None, *intake.EDITABLE_FIELDS]), component=st.sampled_from([None, "1", "3", "9"]))
+@given(
+    step=st.sampled_from(list(Step)),
+    text=st.one_of(st.none(), TEXT),
+    choice=_CHOICES,
+    edit=st.sampled_from([None, *intake.EDITABLE_FIELDS]),
+    component=st.sampled_from([None, "1", "3", "9"]),
+)
 def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, choice, edit, component) -> None:
     # (Cursors the service can write: an edit names its field, a budget line its component.)
     if (step == Step.EDIT and edit is None) or (step == Step.BUDGET_LINE and component is None):
@@ -124,16 +189,49 @@ def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, c
     tried("intake: answer at every step")
     from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
 
-    saved = Client(7, 1, 1, "Siti Rahayu", "3201014508900004", sex=Sex.FEMALE, birth_date=dt.date(1990, 8, 5),
-                   province_code="32", regency="Kabupaten Bogor", address="Jl. Melati 3", approach=Approach.KELUARGA,
-                   components=(Component.LIVING_NEEDS,), assessment="Pengguna sabu", intervention_plan="Konseling",
-                   budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Sembako", 3, 500_000),))
-    partial = {"full_name": "Siti", "nik": "3201014508900004", "sex": "P", "birth_date": "1990-08-05",
-               "nik_province": "32", "nik_regency": "3201", "province_code": "32", "components": ["1"]}
-    cursor = Cursor(step=step, client=partial, client_id=7, component=component,
-                    edit_field=edit if step == Step.EDIT else None, choices=("32.01", "32.71"))
-    context = IntakeContext(today=TODAY, unit_cost_ceilings=CEILINGS, regions=_regions(),
-                            niks_in_proposal=frozenset({"3201011203850002"}), previous=saved, editing=saved)
+    saved = Client(
+        7,
+        1,
+        1,
+        "Siti Rahayu",
+        "3201014508900004",
+        sex=Sex.FEMALE,
+        birth_date=dt.date(1990, 8, 5),
+        province_code="32",
+        regency="Kabupaten Bogor",
+        address="Jl. Melati 3",
+        approach=Approach.KELUARGA,
+        components=(Component.LIVING_NEEDS,),
+        assessment="Pengguna sabu",
+        intervention_plan="Konseling",
+        budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Sembako", 3, 500_000),),
+    )
+    partial = {
+        "full_name": "Siti",
+        "nik": "3201014508900004",
+        "sex": "P",
+        "birth_date": "1990-08-05",
+        "nik_province": "32",
+        "nik_regency": "3201",
+        "province_code": "32",
+        "components": ["1"],
+    }
+    cursor = Cursor(
+        step=step,
+        client=partial,
+        client_id=7,
+        component=component,
+        edit_field=edit if step == Step.EDIT else None,
+        choices=("32.01", "32.71"),
+    )
+    context = IntakeContext(
+        today=TODAY,
+        unit_cost_ceilings=CEILINGS,
+        regions=_regions(),
+        niks_in_proposal=frozenset({"3201011203850002"}),
+        previous=saved,
+        editing=saved,
+    )
     try:
         outcome = intake.answer(cursor, Reply(text=text, choice=choice), context)
     except ValidationError as error:
@@ -143,21 +241,53 @@ def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, c
             assert_clear(problem.message, problem.params)
 
 
-_LPJ_CHOICES = st.one_of(st.none(), st.text(max_size=10),
-                         st.sampled_from(["all", "same", "done", "yes", "no", "receipt", "photo", "bast", "skip",
-                                          "1", "3", "services", "realization", "evidence", "review", "-1"]))
+_LPJ_CHOICES = st.one_of(
+    st.none(),
+    st.text(max_size=10),
+    st.sampled_from(
+        [
+            "all",
+            "same",
+            "done",
+            "yes",
+            "no",
+            "receipt",
+            "photo",
+            "bast",
+            "skip",
+            "1",
+            "3",
+            "services",
+            "realization",
+            "evidence",
+            "review",
+            "-1",
+        ]
+    ),
+)
 
 
 @examples(250)
-@given(step=st.sampled_from(list(li.Step)), text=st.one_of(st.none(), TEXT), choice=_LPJ_CHOICES,
-       client_id=st.sampled_from([None, 1, 2, 99]), line_id=st.sampled_from([None, 11, 12, 21, 99]),
-       evidence_id=st.sampled_from([None, 1, 2, 99]))
-def test_every_lpj_step_accepts_or_refuses_any_answer_clearly(step, text, choice, client_id, line_id,
-                                                              evidence_id) -> None:
+@given(
+    step=st.sampled_from(list(li.Step)),
+    text=st.one_of(st.none(), TEXT),
+    choice=_LPJ_CHOICES,
+    client_id=st.sampled_from([None, 1, 2, 99]),
+    line_id=st.sampled_from([None, 11, 12, 21, 99]),
+    evidence_id=st.sampled_from([None, 1, 2, 99]),
+)
+def test_every_lpj_step_accepts_or_refuses_any_answer_clearly(
+    step, text, choice, client_id, line_id, evidence_id
+) -> None:
     tried("lpj: answer at every step")
     content = complete()
-    cursor = li.Cursor(step=step, client_id=client_id, line_id=line_id, evidence_id=evidence_id,
-                       amount=2_000_000 if step == li.Step.REALIZATION_NOTE else None)
+    cursor = li.Cursor(
+        step=step,
+        client_id=client_id,
+        line_id=line_id,
+        evidence_id=evidence_id,
+        amount=2_000_000 if step == li.Step.REALIZATION_NOTE else None,
+    )
     context = li.LpjContext(TODAY, content, EARLIEST, li.LpjRules())
     try:
         outcome = li.answer(cursor, li.Reply(text=text, choice=choice), context)

@@ -62,12 +62,14 @@ class Client:
 @pytest.fixture
 def sandbox_settings(tmp_path: Path) -> Settings:
     assert default_spec_path() is not None, "../shared/telegram-bot-api/api.json validates the bot's requests"
-    return Settings.model_validate({
-        "storage": {"database": str(tmp_path / "real.sqlite3")},
-        "sandbox": {"port": 0, "database": str(tmp_path / "sandbox" / "sandbox.sqlite3")},
-        # As an admin would configure it (and as the scenario tests do): regencies by code.
-        "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
-    })
+    return Settings.model_validate(
+        {
+            "storage": {"database": str(tmp_path / "real.sqlite3")},
+            "sandbox": {"port": 0, "database": str(tmp_path / "sandbox" / "sandbox.sqlite3")},
+            # As an admin would configure it (and as the scenario tests do): regencies by code.
+            "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
+        }
+    )
 
 
 @pytest.fixture

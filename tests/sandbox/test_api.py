@@ -16,9 +16,9 @@ import aiohttp
 import pytest
 
 from bot.config import ConfigError, Settings
+from bot.domain.validation import parse_nik
 from bot.sandbox.demo import PEOPLE, SUBMITTED_CLIENTS
 from bot.sandbox.runtime import resolve_paths
-from bot.domain.validation import parse_nik
 from tests.sandbox.conftest import Client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -56,14 +56,17 @@ async def test_the_demo_is_a_small_working_partnership(client: Client, sandbox_s
     assert groups["pic-tim2-b"] == ["Tim PIC 2 · ATENSI (TIM2)"]
     assert len(groups["admin"]) == 2 and groups["finance"] == groups["head"] == groups["op-jb01"] == []
 
-    assert await client.rows("SELECT code, group_chat_id < 0 FROM pic_teams ORDER BY code") == [("TIM1", 1), ("TIM2", 1)]
+    assert await client.rows("SELECT code, group_chat_id < 0 FROM pic_teams ORDER BY code") == [
+        ("TIM1", 1),
+        ("TIM2", 1),
+    ]
     assert await client.rows("SELECT count(*) FROM ipwl") == [(4,)]
     roles = await client.rows("SELECT role, count(*) FROM grants GROUP BY role ORDER BY role")
     assert roles == [("admin", 1), ("finance", 1), ("head", 1), ("operator", 4), ("pic", 4)]
     # One proposal waits for TIM2 since yesterday; its clients' NIKs are well-formed.
     [(status, submitted_at)] = await client.rows("SELECT status, submitted_at FROM proposals")
     assert status == "submitted"
-    waited = dt.datetime.now(dt.timezone.utc) - dt.datetime.fromisoformat(submitted_at).replace(tzinfo=dt.timezone.utc)
+    waited = dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(submitted_at).replace(tzinfo=dt.UTC)
     assert dt.timedelta(hours=20) < waited < dt.timedelta(days=2)
     niks = [nik for (nik,) in await client.rows("SELECT nik FROM clients ORDER BY position")]
     assert niks == [nik for _, nik, _ in SUBMITTED_CLIENTS]
@@ -74,7 +77,10 @@ async def test_the_demo_is_a_small_working_partnership(client: Client, sandbox_s
     assert paths.database.name == "sandbox.sqlite3" and not sandbox_settings.storage.database.exists()
     bot = world.deps.settings
     assert (bot.storage.database, bot.storage.files_dir, bot.admin.backups_dir) == (
-        paths.database, paths.files_dir, paths.backups_dir)
+        paths.database,
+        paths.files_dir,
+        paths.backups_dir,
+    )
 
 
 async def test_an_operator_uses_the_bot_through_the_web_api(client: Client) -> None:
@@ -105,7 +111,9 @@ async def test_files_go_both_ways(client: Client) -> None:
     view = await say(client, "op-jb01", chat, "/templat")
     document = next(m["document"] for m in reversed(view["messages"]) if m["document"])
     assert document["name"].endswith(".xlsx")
-    async with client.session.get(f"{client.base}/api/files/{document['file_id']}", params={"download": "1"}) as response:
+    async with client.session.get(
+        f"{client.base}/api/files/{document['file_id']}", params={"download": "1"}
+    ) as response:
         assert response.status == 200
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert document["name"] in response.headers["Content-Disposition"]
@@ -124,7 +132,8 @@ async def test_files_go_both_ways(client: Client) -> None:
     assert sent and sent[-1]["document"]["name"] == "hasil-asesmen.pdf"
     # (the demo's waiting proposal holds its clients' signed consent forms: purpose "consent")
     assert await client.rows("SELECT file_name, mime_type FROM attachments WHERE purpose = 'proposal'") == [
-        ("hasil-asesmen.pdf", "application/pdf")]
+        ("hasil-asesmen.pdf", "application/pdf")
+    ]
 
 
 async def test_time_travel_moves_the_bot_and_the_chats_forward(client: Client) -> None:
@@ -208,7 +217,9 @@ async def test_the_api_refuses_what_the_page_would_never_do(client: Client) -> N
     await client.post("/api/send", {"as": "pic-tim1-a", "chat": group, "text": "   "}, status=400)
     await client.post("/api/send", {"as": "pic-tim1-a", "chat": group, "text": "x" * 4097}, status=400)
     welcome = person(state, "pic-tim1-a")["chats"][0]
-    await client.post("/api/press", {"as": "pic-tim1-a", "chat": welcome["id"], "message": 999, "data": "x"}, status=400)
+    await client.post(
+        "/api/press", {"as": "pic-tim1-a", "chat": welcome["id"], "message": 999, "data": "x"}, status=400
+    )
     async with client.session.get(client.base + "/api/files/nope") as response:
         assert response.status == 404
 
@@ -275,7 +286,7 @@ async def test_time_travel_runs_the_repeating_jobs_at_once(client: Client) -> No
     try:
         await client.post("/api/clock", {"hours": 6})
         # Without waiting an hour of real time, the job saw the new time (reminders do the same).
-        assert len(runs) == 1 and runs[0] - dt.datetime.now(dt.timezone.utc) > dt.timedelta(hours=5, minutes=59)
+        assert len(runs) == 1 and runs[0] - dt.datetime.now(dt.UTC) > dt.timedelta(hours=5, minutes=59)
     finally:
         job.schedule_removal()
 

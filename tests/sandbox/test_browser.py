@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers import buttons
 from bot.sandbox import SandboxServer
+from handlers import buttons
 from tests.sandbox.conftest import Client
 from tests.scenarios.test_proposal_intake import CLIENTS, add_client
 
@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "sandbox"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -50,8 +56,13 @@ async def page(tmp_path: Path, server: SandboxServer) -> AsyncIterator[object]:
     async with async_playwright() as playwright:
         # A persistent context is how Playwright takes a user-data-dir: a fresh one per run.
         context = await playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1120, "height": 900}, locale="id-ID", accept_downloads=True,
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1120, "height": 900},
+            locale="id-ID",
+            accept_downloads=True,
         )
         page = context.pages[0] if context.pages else await context.new_page()
         errors: list[str] = []
@@ -151,13 +162,22 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     await phone.caught_up()
     # Send asks first for the client's signed consent form (issue 17.6): she sends a scan of it.
     assert "Persetujuan klien 1" in await phone.last_bot_message().inner_text()
-    await page.set_input_files("#file-input", files=[{"name": "persetujuan.pdf", "mimeType": "application/pdf",
-                                                      "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"}])
+    await page.set_input_files(
+        "#file-input",
+        files=[
+            {
+                "name": "persetujuan.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+            }
+        ],
+    )
     await phone.caught_up()
     await phone.last_bot_message().locator('[data-callback*="|sub|"]').click()
     await phone.caught_up()
-    [(code, status)] = await client.rows("SELECT code, status FROM proposals WHERE ipwl_id = "
-                                         "(SELECT id FROM ipwl WHERE code = 'JB01')")
+    [(code, status)] = await client.rows(
+        "SELECT code, status FROM proposals WHERE ipwl_id = (SELECT id FROM ipwl WHERE code = 'JB01')"
+    )
     assert status == "submitted"
     assert code in await page.locator("#messages").inner_text()
     await phone.shot("siti-has-submitted")
@@ -178,8 +198,9 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     # In his private chat: a file nobody asked for gets an answer; /bahasa edits its own message.
     andi = (await client.world()).cast.users["pic-tim1-a"]
     await page.click(f'[data-chat="{andi.private_chat_id}"]')
-    await page.set_input_files("#file-input", files=[{"name": "catatan.pdf", "mimeType": "application/pdf",
-                                                      "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    await page.set_input_files(
+        "#file-input", files=[{"name": "catatan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
+    )
     await phone.caught_up()
     assert await page.locator('#messages [data-from="me"] .file-name').last.inner_text() == "catatan.pdf"
     assert await page.locator('#messages [data-from="me"] .file-size').last.inner_text() == "15 B"
@@ -188,7 +209,8 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     await phone.tap(buttons.LANGUAGE.data("en"))
     assert await phone.last_bot_message().locator(".meta").inner_text() != ""
     assert "edited" in (await phone.last_bot_message().inner_text()) or "diedit" in (
-        await phone.last_bot_message().inner_text())
+        await phone.last_bot_message().inner_text()
+    )
     await phone.shot("andi-switches-to-english")
     await page.click("#back")
     group = (await client.world()).cast.groups["TIM1"]
@@ -299,7 +321,14 @@ async def test_at_360_px_the_phone_fits_buttons_are_big_and_time_travel_teaches(
 
     # Time travel: the clock says the weekday; "next working morning" brings the digest, and says so.
     assert (await page.inner_text("#clock-centre")).split(",")[0] in (
-        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+        "Senin",
+        "Selasa",
+        "Rabu",
+        "Kamis",
+        "Jumat",
+        "Sabtu",
+        "Minggu",
+    )
     await page.click("#travel-morning")
     await page.wait_for_selector("#travel-report:not([hidden])")
     await phone.caught_up()

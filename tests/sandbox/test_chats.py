@@ -38,14 +38,22 @@ async def test_a_one_time_reply_keyboard_folds_away_once_used_and_can_be_removed
     siti = viewer(cast, "op-jb01", "en")
     assert siti is not None
     await emu.send_text(siti.user, "/start")
-    keyboard = {"keyboard": [[{"text": "Ya"}, {"text": "Tidak"}]], "one_time_keyboard": True,
-                "input_field_placeholder": "Ya atau tidak?"}
-    await call(emu, "sendMessage", chat_id=siti.user.id, text="<b>Lanjut?</b>", parse_mode="HTML",
-               reply_markup=keyboard)
+    keyboard = {
+        "keyboard": [[{"text": "Ya"}, {"text": "Tidak"}]],
+        "one_time_keyboard": True,
+        "input_field_placeholder": "Ya atau tidak?",
+    }
+    await call(
+        emu, "sendMessage", chat_id=siti.user.id, text="<b>Lanjut?</b>", parse_mode="HTML", reply_markup=keyboard
+    )
 
     view = chat_view(emu, siti, siti.user.id)
-    assert view["keyboard"] == {"rows": [["Ya", "Tidak"]], "one_time": True, "collapsed": False,
-                                "placeholder": "Ya atau tidak?"}
+    assert view["keyboard"] == {
+        "rows": [["Ya", "Tidak"]],
+        "one_time": True,
+        "collapsed": False,
+        "placeholder": "Ya atau tidak?",
+    }
     question = view["messages"][-1]
     assert question["text"] == "Lanjut?" and question["entities"] == [{"type": "bold", "offset": 0, "length": 7}]
     assert [m["out"] for m in view["messages"]] == [True, False]
@@ -63,12 +71,25 @@ async def test_the_command_menu_is_the_narrowest_scope_set(emu: BotApiEmulator) 
     assert andi is not None and admin is not None
     group = cast.groups["TIM1"]
     await call(emu, "setMyCommands", commands=[{"command": "start", "description": "Mulai"}])
-    await call(emu, "setMyCommands", commands=[{"command": "bantuan", "description": "Bantuan"}],
-               scope={"type": "all_group_chats"})
-    await call(emu, "setMyCommands", commands=[{"command": "hubungkan", "description": "Hubungkan"}],
-               scope={"type": "all_chat_administrators"})
-    await call(emu, "setMyCommands", commands=[{"command": "help", "description": "Help"}],
-               scope={"type": "all_private_chats"}, language_code="en")
+    await call(
+        emu,
+        "setMyCommands",
+        commands=[{"command": "bantuan", "description": "Bantuan"}],
+        scope={"type": "all_group_chats"},
+    )
+    await call(
+        emu,
+        "setMyCommands",
+        commands=[{"command": "hubungkan", "description": "Hubungkan"}],
+        scope={"type": "all_chat_administrators"},
+    )
+    await call(
+        emu,
+        "setMyCommands",
+        commands=[{"command": "help", "description": "Help"}],
+        scope={"type": "all_private_chats"},
+        language_code="en",
+    )
 
     assert [c["command"] for c in chat_view(emu, andi, andi.user.id)["commands"]] == ["start"]
     assert [c["command"] for c in chat_view(emu, andi, group.id)["commands"]] == ["bantuan"]

@@ -81,8 +81,9 @@ class World:
             if due == 0 and not sender.busy and self.emu.is_idle() and not is_handling_updates(self.app):
                 return
             if loop.time() >= deadline:
-                raise TimeoutError(f"not drained within {timeout} s: {due} notification(s) due, "
-                                   f"sender busy={sender.busy}")
+                raise TimeoutError(
+                    f"not drained within {timeout} s: {due} notification(s) due, sender busy={sender.busy}"
+                )
             sender.wake()
             await self.emu.settle(timeout=max(0.1, deadline - loop.time()))
 
@@ -99,13 +100,16 @@ class World:
     async def speaks(self, user: EmuUser, locale: str) -> EmuUser:
         """The person has chosen ``locale`` with /bahasa (the service speaks Indonesian until then,
         whatever their app's language)."""
-        who = await self.services.onboarding.identify(user.id, user.full_name, private_chat=False,
-                                                      language=user.language_code)
+        who = await self.services.onboarding.identify(
+            user.id, user.full_name, private_chat=False, language=user.language_code
+        )
         await self.services.onboarding.set_locale(who, locale)
         return user
 
     async def invite(self, role: Role, **scope: str) -> str:
-        invite = await self.services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
+        invite = await self.services.onboarding.create_invite(
+            role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team")
+        )
         return invite.token
 
     async def enrol(self, user: EmuUser, role: Role, **scope: str) -> None:
@@ -133,8 +137,11 @@ def scenario_settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings.model_validate(
         {
             "telegram": {"token": TOKEN, "poll_timeout": 1},
-            "storage": {"url": database_url, "database": str(tmp_path / "atensi.sqlite3"),
-                        "files_dir": str(tmp_path / "files")},
+            "storage": {
+                "url": database_url,
+                "database": str(tmp_path / "atensi.sqlite3"),
+                "files_dir": str(tmp_path / "files"),
+            },
             "access": {"admin_user_ids": [9001]},
             # Backups of a scenario stay in its own folder, never in the checkout.
             "admin": {"backups_dir": str(tmp_path / "backups")},
@@ -144,17 +151,24 @@ def scenario_settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
-async def run_bot(emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings, *,
-                  rate_limiter: bool = False):
+async def run_bot(
+    emu: BotApiEmulator, storage: Storage, clock: ManualClock, settings: Settings, *, rate_limiter: bool = False
+):
     """Build the bot with the composition root, pointed at the emulator, and start it."""
     settings = settings.model_copy(
-        update={"telegram": settings.telegram.model_copy(update={"base_url": emu.base_url, "base_file_url": emu.base_file_url})}
+        update={
+            "telegram": settings.telegram.model_copy(
+                update={"base_url": emu.base_url, "base_file_url": emu.base_file_url}
+            )
+        }
     )
     app = build_application(settings, storage=storage, clock=clock, rate_limiter=rate_limiter)
     deps_of(app).errors = []  # collected for the checks at the end of the scenario
     await start_bot(app, poll_timeout=1)
     # settle() waits while the bot handles an update and while the sender holds notifications.
-    emu.add_busy_probe(lambda: is_handling_updates(app) or (deps_of(app).sender is not None and deps_of(app).sender.busy))
+    emu.add_busy_probe(
+        lambda: is_handling_updates(app) or (deps_of(app).sender is not None and deps_of(app).sender.busy)
+    )
     return app
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.config import Settings
 from bot.domain.models import Role
+from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services.broadcasts import BROADCAST_MAX
+from tests.helpers import enrol
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import admin, data, tap
-from tests.helpers import enrol
 
 PROVINCES = ("32", "73", "91", "31", "33", "35", "12", "16", "64", "52", "53", "71", "81")  # 13 provinces
 
@@ -23,9 +23,12 @@ PROVINCES = ("32", "73", "91", "31", "33", "35", "12", "16", "64", "52", "53", "
 def scenario_settings(scenario_settings: Settings) -> Settings:
     # Look for settled broadcasts often, so the report follows the last message quickly. No admin from
     # the configuration: Rina is the admin here, and the sender tells admins about undeliverable chats.
-    return scenario_settings.model_copy(update={
-        "admin": scenario_settings.admin.model_copy(update={"broadcast_check_seconds": 0.3}),
-        "access": scenario_settings.access.model_copy(update={"admin_user_ids": []})})
+    return scenario_settings.model_copy(
+        update={
+            "admin": scenario_settings.admin.model_copy(update={"broadcast_check_seconds": 0.3}),
+            "access": scenario_settings.access.model_copy(update={"admin_user_ids": []}),
+        }
+    )
 
 
 async def seventy_eight_operators(world: World):  # type: ignore[no-untyped-def]
@@ -33,7 +36,8 @@ async def seventy_eight_operators(world: World):  # type: ignore[no-untyped-def]
     rows = ["code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team"]
     rows += [f"X{n:02d},Lembaga {n},{PROVINCES[n % 13]},,,PKS-{n},,,TIM{1 + n % 2}" for n in range(74)]
     await world.services.onboarding.import_ipwl(
-        parse_ipwl_csv("\n".join(rows).encode(), today=world.clock.now().date()))
+        parse_ipwl_csv("\n".join(rows).encode(), today=world.clock.now().date())
+    )
     codes = ["JB01", "JB02", "SS01", "PA01", *(f"X{n:02d}" for n in range(74))]
     users = []
     for code in codes:
@@ -71,12 +75,14 @@ async def test_a_broadcast_to_78_operators_reports_exactly_who_got_it(world: Wor
         assert len(got) == (0 if user.id in blocked else 1), user.full_name
     received = next(m for m in world.emu.chat_messages(operators[0]) if "Rapat evaluasi" in (m.text or ""))
     assert "<b>LPJ</b> & RAB" in received.text and "BRSKPN Galih Pakuan Bogor" in received.text
-    assert await world.rows("SELECT status, count(*) FROM outbox WHERE kind = 'broadcast' GROUP BY status"
-                            " ORDER BY status") == [("failed", 4), ("sent", 74)]
+    assert await world.rows(
+        "SELECT status, count(*) FROM outbox WHERE kind = 'broadcast' GROUP BY status ORDER BY status"
+    ) == [("failed", 4), ("sent", 74)]
     assert await world.rows("SELECT status, recipients, reported_at IS NOT NULL FROM broadcasts") == [("done", 78, 1)]
     assert await world.rows("SELECT count(*) FROM outbox WHERE kind = 'broadcast_report'") == [(1,)]
     assert await world.rows("SELECT to_status, reason FROM audit_events WHERE action = 'broadcast'") == [
-        ("all", "78 recipients")]
+        ("all", "78 recipients")
+    ]
 
 
 async def test_a_broadcast_to_one_province_can_be_previewed_and_cancelled(world: World) -> None:
@@ -93,7 +99,8 @@ async def test_a_broadcast_to_one_province_can_be_previewed_and_cancelled(world:
     second = (await world.say(rina, "Undangan bimtek LPJ"))[-1]  # typing again replaces the draft
     assert "8 operator" in second.text and "Undangan bimtek" in second.text
     assert await world.rows("SELECT body, audience, audience_ref FROM broadcasts") == [
-        ("Undangan bimtek LPJ", "province", "32")]
+        ("Undangan bimtek LPJ", "province", "32")
+    ]
     await tap(world, rina, second, "Cancel")
     assert "cancelled" in world.last(rina).text
     assert await world.rows("SELECT status FROM broadcasts") == [("cancelled",)]

@@ -22,8 +22,13 @@ from tests.test_reports import build_seed, seed_program
 
 @pytest.fixture
 def scenario_settings(scenario_settings: Settings, tmp_path: Path) -> Settings:
-    return scenario_settings.model_copy(update={"admin": scenario_settings.admin.model_copy(
-        update={"backups_dir": tmp_path / "backups", "backup_send_in_chat": True})})
+    return scenario_settings.model_copy(
+        update={
+            "admin": scenario_settings.admin.model_copy(
+                update={"backups_dir": tmp_path / "backups", "backup_send_in_chat": True}
+            )
+        }
+    )
 
 
 @pytest.fixture
@@ -59,9 +64,21 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     rows = sheet_rows(clients.file_bytes())
     assert len(rows) == sum(len(p.clients) for p in seeded)
     # No direct identifier: neither the column nor any name or NIK anywhere in the file.
-    assert set(rows[0]) == {"Proposal", "IPWL code", "Status", "Client code", "Initials", "Sex", "Birth year",
-                            "Province", "Regency/city", "Approach", "Components", "Budget (Rp)",
-                            "Anonymized (WIB)"}
+    assert set(rows[0]) == {
+        "Proposal",
+        "IPWL code",
+        "Status",
+        "Client code",
+        "Initials",
+        "Sex",
+        "Birth year",
+        "Province",
+        "Regency/city",
+        "Approach",
+        "Components",
+        "Budget (Rp)",
+        "Anonymized (WIB)",
+    }
     cells = " ".join(str(v) for r in rows for v in r.values())
     held = await world.rows("SELECT full_name, nik, phone, address FROM clients")
     assert not [value for client in held for value in client if value in cells]
@@ -76,8 +93,10 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     await world.emu.wait_for(lambda: "Full personal data" in (world.last(rina).caption or ""), timeout=15)
     full = sheet_rows(world.last(rina).file_bytes())
     assert {r["NIK"] for r in full} == {c.nik for p in seeded for c in p.clients}
-    assert [r[0].split()[-1] for r in await world.rows(
-        "SELECT reason FROM audit_events WHERE action = 'export' ORDER BY id")] == ["rows", "rows", "unmasked"]
+    assert [
+        r[0].split()[-1]
+        for r in await world.rows("SELECT reason FROM audit_events WHERE action = 'export' ORDER BY id")
+    ] == ["rows", "rows", "unmasked"]
 
 
 async def stored_files(world: World, proposal, admin_user) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
@@ -87,13 +106,25 @@ async def stored_files(world: World, proposal, admin_user) -> tuple[Path, Path]:
     shared = store.save(proposal.code, "surat.pdf", b"%PDF-1.4 letter")
     uploader = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", admin_user.id))[0][0]
     pid = (await world.rows("SELECT id FROM proposals WHERE code = ?", proposal.code))[0][0]
-    first, second = [c[0] for c in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY id", pid)][:2]
+    first, second = [c[0] for c in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY id", pid)][
+        :2
+    ]
     async with world.storage.transaction() as uow:
         for client_id, stored in ((first, own), (first, shared), (second, shared)):
-            await uow.attachments.add(pid, client_id=client_id, purpose="passbook", telegram_file_id="x",
-                                      file_unique_id=None, file_name="f", mime_type="image/jpeg", size=1,
-                                      sha256=stored.sha256, stored_path=stored.path, uploaded_by=uploader,
-                                      now=world.clock.now())
+            await uow.attachments.add(
+                pid,
+                client_id=client_id,
+                purpose="passbook",
+                telegram_file_id="x",
+                file_unique_id=None,
+                file_name="f",
+                mime_type="image/jpeg",
+                size=1,
+                sha256=stored.sha256,
+                stored_path=stored.path,
+                uploaded_by=uploader,
+                now=world.clock.now(),
+            )
     return Path(own.path), Path(shared.path)
 
 
@@ -107,8 +138,9 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
     await world.emu.wait_for(lambda: world.last(rina).document is not None, timeout=15)
     book = openpyxl.load_workbook(io.BytesIO(world.last(rina).file_bytes()))
     # Readable by the person it is about (issue 18.8): headings in words, and complete.
-    assert {"Read me", "Client data", "Budget (RAB)", "Bank account", "Transfers", "Files", "SK",
-            "Audit trail"} <= set(book.sheetnames)
+    assert {"Read me", "Client data", "Budget (RAB)", "Bank account", "Transfers", "Files", "SK", "Audit trail"} <= set(
+        book.sheetnames
+    )
     assert nik in [cell.value for cell in book["Client data"][2]]
     assert {"Full name", "NIK", "Address"} <= {cell.value for cell in book["Client data"][1]}
     trail = [[cell.value for cell in row] for row in book["Audit trail"].iter_rows(min_row=1)]
@@ -124,7 +156,9 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
     assert not own.exists() and shared.exists()  # her file is gone; the one still in use stays
     assert await world.rows("SELECT count(*) FROM clients WHERE nik = ?", nik) == [(0,)]
     assert await world.rows("SELECT action FROM audit_events WHERE entity = 'client' ORDER BY id") == [
-        ("export_personal_data",), ("anonymize_personal_data",)]
+        ("export_personal_data",),
+        ("anonymize_personal_data",),
+    ]
 
     # A client of a paid proposal: the reason it must be kept is said, nothing is offered.
     paid = next(p for p in seeded if p.status == "paid")
@@ -136,7 +170,10 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
 
 async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World, seeded, tmp_path: Path) -> None:
     rina = await admin(world)
-    andi, budi = await world.speaks(world.emu.add_user("Andi", language_code="en"), "en"), await world.speaks(world.emu.add_user("Budi", language_code="en"), "en")
+    andi, budi = (
+        await world.speaks(world.emu.add_user("Andi", language_code="en"), "en"),
+        await world.speaks(world.emu.add_user("Budi", language_code="en"), "en"),
+    )
     await world.enrol(andi, Role.PIC, team="TIM2")
     await world.enrol(budi, Role.PIC, team="TIM1")
     history = (await world.say(andi, "/audit usl-2026-0092"))[-1]  # SS01: Andi's team
@@ -144,7 +181,8 @@ async def test_history_for_the_team_and_a_backup_while_the_bot_runs(world: World
     other = (await world.say(budi, "/audit USL-2026-0092"))[-1]
     assert other.text.startswith("⚠️") and "returned" not in other.text
     assert (await world.say(andi, "/audit USL-2026-0092", chat=world.emu.add_group("Tim 2", members=[andi])))[
-        -1].text.count("private chat") == 1
+        -1
+    ].text.count("private chat") == 1
 
     replies = await world.say(rina, "/cadangan")
     backup, done = replies[-2], replies[-1]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.emulator import BotMessage
 from bot.domain.models import Role
+from bot.emulator import BotMessage
 from tests.scenarios.conftest import World
 from tests.test_reports import SeedClient, SeedProposal, seed_program
 
@@ -53,7 +53,8 @@ async def test_the_ipwl_registry_from_chat_with_pks_warnings_and_team_moves(worl
     assert "⚠️" in edited.text and "17 days" in edited.text
     assert await world.rows("SELECT pks_valid_until FROM ipwl WHERE code = 'JB01'") == [("2026-12-15",)]
     assert await world.rows("SELECT from_status, to_status, reason FROM audit_events WHERE action = 'edit_ipwl'") == [
-        ("2027-12-31", "2026-12-15", "pks_valid_until")]
+        ("2027-12-31", "2026-12-15", "pks_valid_until")
+    ]
     search = (await world.say(rina, "/ipwl"))[-1]
     assert "⚠️ JB01" in " ".join(search.button_texts) and "1 PKS" in search.text
 
@@ -71,24 +72,35 @@ async def test_the_ipwl_registry_from_chat_with_pks_warnings_and_team_moves(worl
     moved = world.last(rina)
     assert "Moved from team TIM1 to TIM2" in moved.text
     assert await world.rows("SELECT t.code FROM ipwl i JOIN pic_teams t ON t.id = i.team_id WHERE i.code = 'JB01'") == [
-        ("TIM2",)]
+        ("TIM2",)
+    ]
     assert await world.rows("SELECT from_status, to_status FROM audit_events WHERE action = 'move_ipwl'") == [
-        ("TIM1", "TIM2")]
+        ("TIM1", "TIM2")
+    ]
 
     # Search by province name, then add an IPWL in short guided steps.
     found = (await world.say(rina, "/ipwl sulawesi"))[-1]
     assert "SS01" in found.text and "JB01" not in found.text
     start = (await world.say(rina, "/ipwl"))[-1]
     await tap(world, rina, start, "Add an IPWL")
-    for answer in ("jb03", "Yayasan Sehat Cianjur", "jawa barat", "Kabupaten Cianjur", "Jl. Siliwangi 5",
-                   "PKS-009/2026", "01-12-2026", "30-11-2028"):
+    for answer in (
+        "jb03",
+        "Yayasan Sehat Cianjur",
+        "jawa barat",
+        "Kabupaten Cianjur",
+        "Jl. Siliwangi 5",
+        "PKS-009/2026",
+        "01-12-2026",
+        "30-11-2028",
+    ):
         question = (await world.say(rina, answer))[-1]
         assert "⚠️" not in question.text, (answer, question.text)
     await tap(world, rina, question, "TIM1")
     created = world.last(rina)
     assert "JB03" in created.text and "✅" in created.text
-    assert await world.rows("SELECT code, name, province_code, team_id IS NOT NULL, pks_valid_until FROM ipwl"
-                            " WHERE code = 'JB03'") == [("JB03", "Yayasan Sehat Cianjur", "32", 1, "2028-11-30")]
+    assert await world.rows(
+        "SELECT code, name, province_code, team_id IS NOT NULL, pks_valid_until FROM ipwl WHERE code = 'JB03'"
+    ) == [("JB03", "Yayasan Sehat Cianjur", "32", 1, "2028-11-30")]
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'create_ipwl'") == [(1,)]
 
 
@@ -110,9 +122,11 @@ async def test_teams_people_and_invites(world: World) -> None:
     budi = await world.speaks(world.emu.add_user("Budi", language_code="en"), "en")
     joined = await world.say(budi, f"/start {token}")
     assert "✅" in joined[-1].text
-    assert await world.rows("SELECT i.role, t.code, p.full_name FROM invites i JOIN pic_teams t ON t.id = i.team_id"
-                            " JOIN people p ON p.id = i.created_by WHERE i.token = ?", token) == [
-        ("pic", "TIM1", "Rina Admin")]
+    assert await world.rows(
+        "SELECT i.role, t.code, p.full_name FROM invites i JOIN pic_teams t ON t.id = i.team_id"
+        " JOIN people p ON p.id = i.created_by WHERE i.token = ?",
+        token,
+    ) == [("pic", "TIM1", "Rina Admin")]
 
     # Short forms and the guided operator invite (the IPWL found by part of its name).
     head = (await world.say(rina, "/undang head"))[-1]
@@ -121,10 +135,12 @@ async def test_teams_people_and_invites(world: World) -> None:
     await tap(world, rina, roles, "IPWL operator")
     operator_link = (await world.say(rina, "harapan"))[-1]
     assert "JB01" in operator_link.text and "start=" in operator_link.text
-    assert await world.rows("SELECT role, count(*) FROM invites WHERE created_by IS NOT NULL GROUP BY role"
-                            " ORDER BY role") == [("head", 1), ("operator", 1), ("pic", 1)]
-    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'create_invite' AND actor_id IS NOT NULL"
-                            ) == [(3,)]
+    assert await world.rows(
+        "SELECT role, count(*) FROM invites WHERE created_by IS NOT NULL GROUP BY role ORDER BY role"
+    ) == [("head", 1), ("operator", 1), ("pic", 1)]
+    assert await world.rows(
+        "SELECT count(*) FROM audit_events WHERE action = 'create_invite' AND actor_id IS NOT NULL"
+    ) == [(3,)]
 
     # A new team in one line.
     teams = (await world.say(rina, "/tim"))[-1]
@@ -141,12 +157,36 @@ async def test_revoked_access_stops_the_next_command_and_the_next_press(world: W
     rina, dodi = await admin(world), await admin(world, "Dodi")
     andi = await world.speaks(world.emu.add_user("Andi", language_code="en"), "en")
     await world.enrol(andi, Role.PIC, team="TIM1")
-    start = dt.datetime(2026, 11, 2, 2, tzinfo=dt.timezone.utc)
-    events = [(action, start + dt.timedelta(hours=6 * i)) for i, action in enumerate(
-        ["submit", "claim", "return", "resubmit", "claim", "verify", "validate", "issue_sk", "submit_accounts",
-         "return_accounts", "submit_accounts", "verify_accounts", "record_payment", "submit_lpj"])]
-    await seed_program(world.storage, [SeedProposal(PROPOSAL, "JB01", "lpj_submitted", 2026,
-                                                    [SeedClient("3201014508900004", [500_000])], events, False)])
+    start = dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC)
+    events = [
+        (action, start + dt.timedelta(hours=6 * i))
+        for i, action in enumerate(
+            [
+                "submit",
+                "claim",
+                "return",
+                "resubmit",
+                "claim",
+                "verify",
+                "validate",
+                "issue_sk",
+                "submit_accounts",
+                "return_accounts",
+                "submit_accounts",
+                "verify_accounts",
+                "record_payment",
+                "submit_lpj",
+            ]
+        )
+    ]
+    await seed_program(
+        world.storage,
+        [
+            SeedProposal(
+                PROPOSAL, "JB01", "lpj_submitted", 2026, [SeedClient("3201014508900004", [500_000])], events, False
+            )
+        ],
+    )
 
     history = (await world.say(andi, f"/audit {PROPOSAL}"))[-1]
     assert PROPOSAL in history.text and "Page 1 of 2" in history.text
@@ -168,14 +208,17 @@ async def test_revoked_access_stops_the_next_command_and_the_next_press(world: W
     refused = (await world.say(andi, f"/audit {PROPOSAL}"))[-1]
     assert "⚠️" in refused.text and PROPOSAL not in refused.text
     # He was told, in his own chat (in the language the bot keeps for him).
-    assert await world.rows("SELECT status, params FROM outbox WHERE kind = 'access_revoked' AND chat_id = ?",
-                            andi.id) == [("sent", '{"role": "pic", "scope": "TIM1"}')]
+    assert await world.rows(
+        "SELECT status, params FROM outbox WHERE kind = 'access_revoked' AND chat_id = ?", andi.id
+    ) == [("sent", '{"role": "pic", "scope": "TIM1"}')]
     # Dodi: his list's buttons and the command stop working at once.
     answer = await world.press(dodi, dodi_list, data(dodi_list, "Rina"))
     assert answer is not None and answer.show_alert and "admin" in answer.text.lower()
     assert "⚠️" in (await world.say(dodi, "/ipwl"))[-1].text
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'revoke_grant'") == [
-        ("revoke_grant",), ("revoke_grant",)]
+        ("revoke_grant",),
+        ("revoke_grant",),
+    ]
 
     # Full revocation of an operator, then restoration (roles stay revoked until a new invite).
     siti = await world.speaks(world.emu.add_user("Siti", language_code="en"), "en")
@@ -197,13 +240,24 @@ async def test_revoked_access_stops_the_next_command_and_the_next_press(world: W
     assert await world.rows("SELECT revoked_at FROM people WHERE telegram_user_id = ?", rina.id) == [(None,)]
 
 
-ADMIN_COMMANDS = ("/ipwl", "/ipwl JB01", "/tim", "/pengguna", "/undang", "/undang head", "/siaran",
-                  "/datapribadi 3201014508900004", "/cadangan", "/ekspor")
+ADMIN_COMMANDS = (
+    "/ipwl",
+    "/ipwl JB01",
+    "/tim",
+    "/pengguna",
+    "/undang",
+    "/undang head",
+    "/siaran",
+    "/datapribadi 3201014508900004",
+    "/cadangan",
+    "/ekspor",
+)
 
 
 async def test_operators_pics_and_strangers_are_refused_every_admin_command(world: World) -> None:
-    siti, andi, tamu = [await world.speaks(world.emu.add_user(name, language_code="en"), "en")
-                        for name in ("Siti", "Andi", "Tamu")]
+    siti, andi, tamu = [
+        await world.speaks(world.emu.add_user(name, language_code="en"), "en") for name in ("Siti", "Andi", "Tamu")
+    ]
     await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
     await world.enrol(andi, Role.PIC, team="TIM1")
     await world.say(tamu, "/start")

@@ -21,22 +21,57 @@ from tests.test_reports import SeedClient, SeedProposal, build_seed, seed_progra
 
 CODE = "USL-2026-0300"
 ERASED = "USL-2026-0301"
-START = dt.datetime(2026, 11, 2, 2, 0, 7, tzinfo=dt.timezone.utc)  # 2 Nov 2026 09.00.07 WIB
+START = dt.datetime(2026, 11, 2, 2, 0, 7, tzinfo=dt.UTC)  # 2 Nov 2026 09.00.07 WIB
 
 
 async def _seed(world: World, others: list[SeedProposal] | None = None) -> tuple[int, str]:
-    events = [(action, START + dt.timedelta(hours=6 * i)) for i, action in enumerate(
-        ["submit", "claim", "verify", "validate", "issue_sk", "submit_accounts", "verify_accounts",
-         "record_payment"])]
-    withdrawn = SeedProposal(ERASED, "JB01", "withdrawn", 2026, [SeedClient("3201014508900077", [400_000])],
-                             [("submit", START), ("withdraw", START + dt.timedelta(hours=1))])
-    await seed_program(world.storage, [
-        SeedProposal(CODE, "JB01", "paid", 2026, [SeedClient("3201014508900004", [500_000]),
-                                                  SeedClient("3201014508900005", [750_000], ("sent", 750_000))],
-                     events), withdrawn, *(others or [])])
-    client_id = (await world.rows(
-        "SELECT c.id FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.code = ? AND c.position = 2",
-        CODE))[0][0]
+    events = [
+        (action, START + dt.timedelta(hours=6 * i))
+        for i, action in enumerate(
+            [
+                "submit",
+                "claim",
+                "verify",
+                "validate",
+                "issue_sk",
+                "submit_accounts",
+                "verify_accounts",
+                "record_payment",
+            ]
+        )
+    ]
+    withdrawn = SeedProposal(
+        ERASED,
+        "JB01",
+        "withdrawn",
+        2026,
+        [SeedClient("3201014508900077", [400_000])],
+        [("submit", START), ("withdraw", START + dt.timedelta(hours=1))],
+    )
+    await seed_program(
+        world.storage,
+        [
+            SeedProposal(
+                CODE,
+                "JB01",
+                "paid",
+                2026,
+                [
+                    SeedClient("3201014508900004", [500_000]),
+                    SeedClient("3201014508900005", [750_000], ("sent", 750_000)),
+                ],
+                events,
+            ),
+            withdrawn,
+            *(others or []),
+        ],
+    )
+    client_id = (
+        await world.rows(
+            "SELECT c.id FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.code = ? AND c.position = 2",
+            CODE,
+        )
+    )[0][0]
     # As PaymentService records them: the transfer failed, the operator sent a new account, it went through;
     # and a PIC of another team tried to take the proposal.
     failed, retried = START + dt.timedelta(days=3, seconds=42), START + dt.timedelta(days=4, seconds=5)
@@ -51,7 +86,8 @@ async def _seed(world: World, others: list[SeedProposal] | None = None) -> tuple
             await conn.execute(
                 "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, from_status, to_status,"
                 " reason) VALUES (?, (SELECT id FROM people WHERE telegram_user_id = 777), 'pic', ?, ?, ?, ?, ?, ?)",
-                (to_db_time(at), entity, entity_id, action, frm, to, reason))
+                (to_db_time(at), entity, entity_id, action, frm, to, reason),
+            )
     return client_id, "3201014508900077"
 
 
@@ -69,11 +105,20 @@ async def test_the_history_reads_in_indonesian_with_transfers_retries_and_an_era
     text = text + "\n" + later
     assert "Waktu dalam WIB (Asia/Jakarta)" in text and text.count("WIB") == 2  # the zone, said once a page
     assert "2 Nov 2026 09.00.07" in text  # to the second
-    for words in ("mengirim proposal", "memverifikasi proposal", "memvalidasi proposal", "mencatat pembayaran",
-                  "membuka rincian proposal", "klien 2: mencatat transfer gagal", "klien 2: mengisi rekening bank klien",
-                  "klien 2: mencatat transfer terkirim", "Rp750.000", "“Rekening tidak aktif”",
-                  "mencoba: mengambil proposal untuk diperiksa — ditolak: bukan IPWL atau timnya",
-                  "(anggota tim PIC)"):
+    for words in (
+        "mengirim proposal",
+        "memverifikasi proposal",
+        "memvalidasi proposal",
+        "mencatat pembayaran",
+        "membuka rincian proposal",
+        "klien 2: mencatat transfer gagal",
+        "klien 2: mengisi rekening bank klien",
+        "klien 2: mencatat transfer terkirim",
+        "Rp750.000",
+        "“Rekening tidak aktif”",
+        "mencoba: mengambil proposal untuk diperiksa — ditolak: bukan IPWL atau timnya",
+        "(anggota tim PIC)",
+    ):
         assert words in text, words
     for code in ("view_detail", "record_orders", "claim: out_of_scope", "(pic)", "denied", "failed", "sent"):
         assert code not in text, code
@@ -87,7 +132,8 @@ async def test_the_history_reads_in_indonesian_with_transfers_retries_and_an_era
     assert "menganonimkan data pribadi klien" in erased.text, erased.text
     assert erased_nik not in erased.text
     assert await world.rows("SELECT entity, reason FROM audit_events WHERE action = 'anonymize_personal_data'") == [
-        ("client", ERASED)]
+        ("client", ERASED)
+    ]
 
 
 async def test_audit_without_a_code_or_with_an_unknown_one_says_what_to_write(world: World) -> None:
@@ -110,7 +156,8 @@ async def test_audit_without_a_code_or_with_an_unknown_one_says_what_to_write(wo
     assert CODE in (await world.say(andi, f"/audit {CODE}"))[-1].text.split("\n")[0]
     # Nothing was changed by reading.
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'denied' AND entity_id = ?", CODE) == [
-        (1,)]
+        (1,)
+    ]
 
 
 async def _export(world: World, user, kind_label: str, *, full: bool | None = None):  # type: ignore[no-untyped-def]
@@ -138,18 +185,25 @@ async def test_exports_an_inspector_can_read(world: World) -> None:
     client_id, _ = await _seed(world, seeded)
     stamp = to_db_time(START)
     async with world.storage.db.transaction() as conn:
-        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-                           " updated_at) VALUES (?, 'bri', '123456789012345', 'Siti Rahayu', 'verified', ?)",
-                           (client_id, stamp))
-        lpj_id, proposal_id = (await conn.execute_fetchall(
-            "SELECT l.id, l.proposal_id FROM lpj l ORDER BY l.id LIMIT 1"))[0]
+        await conn.execute(
+            "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+            " updated_at) VALUES (?, 'bri', '123456789012345', 'Siti Rahayu', 'verified', ?)",
+            (client_id, stamp),
+        )
+        lpj_id, proposal_id = (
+            await conn.execute_fetchall("SELECT l.id, l.proposal_id FROM lpj l ORDER BY l.id LIMIT 1")
+        )[0]
         uploader = (await conn.execute_fetchall("SELECT id FROM people ORDER BY id LIMIT 1"))[0][0]
         attachment_id = await conn.fetchval(
             "INSERT INTO attachments (proposal_id, purpose, telegram_file_id, file_name, size, sha256, uploaded_by,"
             " created_at) VALUES (?, 'lpj', 'f1', 'kuitansi-sembako.pdf', 2048, 'x', ?, ?) RETURNING id",
-            (proposal_id, uploader, stamp))
-        await conn.execute("INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, amount, stamped, created_at)"
-                           " VALUES (?, ?, 'receipt', 6500000, TRUE, ?)", (lpj_id, attachment_id, stamp))
+            (proposal_id, uploader, stamp),
+        )
+        await conn.execute(
+            "INSERT INTO lpj_evidence (lpj_id, attachment_id, kind, amount, stamped, created_at)"
+            " VALUES (?, ?, 'receipt', 6500000, TRUE, ?)",
+            (lpj_id, attachment_id, stamp),
+        )
 
     audit = _sheet((await _export(world, rina, "Log audit")).file_bytes())
     assert audit[0][0] == "Waktu (WIB)" and "Tindakan" in audit[0], audit[0]
@@ -170,8 +224,9 @@ async def test_exports_an_inspector_can_read(world: World) -> None:
     mine = next(r for r in rows[1:] if r[header.index("Nama pemilik rekening")] == "Siti Rahayu")
     assert "BRI" in mine and "123456789012345" in mine and "Transfer terkirim" in mine
     assert "WIB" in payments.caption
-    assert (await world.rows("SELECT reason FROM audit_events WHERE action = 'export' AND entity_id = 'payments'"
-                             ))[0][0].endswith("unmasked")
+    assert (await world.rows("SELECT reason FROM audit_events WHERE action = 'export' AND entity_id = 'payments'"))[0][
+        0
+    ].endswith("unmasked")
 
     lpj = (await _export(world, rina, "LPJ")).file_bytes()
     assert openpyxl.load_workbook(io.BytesIO(lpj)).sheetnames == ["LPJ", "Kuitansi", "Realisasi per klien"]
@@ -184,8 +239,11 @@ async def test_exports_an_inspector_can_read(world: World) -> None:
     assert len(realization) - 1 == sum(len(p.clients) for p in with_lpj)
     first = next(p for p in with_lpj)
     row = next(r for r in realization[1:] if r[0] == first.code and r[2] == 1)
-    assert row[3:] == [first.clients[0].budget, sum(first.clients[0].realized or []),
-                       first.clients[0].budget - sum(first.clients[0].realized or [])]
+    assert row[3:] == [
+        first.clients[0].budget,
+        sum(first.clients[0].realized or []),
+        first.clients[0].budget - sum(first.clients[0].realized or []),
+    ]
 
 
 async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_export(world: World) -> None:
@@ -200,24 +258,27 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
     client_id, _ = await _seed(world)
     later = START + dt.timedelta(days=5)
     async with world.storage.db.transaction() as conn:
-        for i, (actor, role, entity, entity_id, action, reason) in enumerate((
-            (777, "operator", "proposal", CODE, "bulk_clients", "2 clients, 1 updated"),
-            (777, "operator", "proposal", CODE, "resubmit", "v1"),
-            (777, "finance", "proposal", CODE, "record_payment", "LPJ due 2027-01-01"),
-            (777, "pic", "proposal", CODE, "return", "Foto KTP buram"),
-            (777, "pic", "proposal", CODE, "view_detail", "something new"),
-            (None, "cli", "ipwl", "*", "import_ipwl", "4 rows"),
-            (777, "operator", "person", "5", "redeem_invite", "invite 12"),
-            (777, "admin", "export", "audit", "export", "2026-01-01..2026-12-02 2 rows unmasked"),
-            (777, "finance", "client", "1", "transfer", f"{CODE} 2700000"),
-            (None, "cli", "client", str(client_id), "anonymize_personal_data", f"{CODE} (ledger, after restore)"),
-            (777, "pic", "proposal", CODE, "return", "Halaman 2"),  # a person's words, though it looks like data
-        )):
+        for i, (actor, role, entity, entity_id, action, reason) in enumerate(
+            (
+                (777, "operator", "proposal", CODE, "bulk_clients", "2 clients, 1 updated"),
+                (777, "operator", "proposal", CODE, "resubmit", "v1"),
+                (777, "finance", "proposal", CODE, "record_payment", "LPJ due 2027-01-01"),
+                (777, "pic", "proposal", CODE, "return", "Foto KTP buram"),
+                (777, "pic", "proposal", CODE, "view_detail", "something new"),
+                (None, "cli", "ipwl", "*", "import_ipwl", "4 rows"),
+                (777, "operator", "person", "5", "redeem_invite", "invite 12"),
+                (777, "admin", "export", "audit", "export", "2026-01-01..2026-12-02 2 rows unmasked"),
+                (777, "finance", "client", "1", "transfer", f"{CODE} 2700000"),
+                (None, "cli", "client", str(client_id), "anonymize_personal_data", f"{CODE} (ledger, after restore)"),
+                (777, "pic", "proposal", CODE, "return", "Halaman 2"),  # a person's words, though it looks like data
+            )
+        ):
             await conn.execute(
                 "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, from_status,"
                 " to_status, reason) VALUES (?, (SELECT id FROM people WHERE telegram_user_id = ?), ?, ?, ?, ?,"
-                " NULL, NULL, ?)", (to_db_time(later + dt.timedelta(minutes=i)), actor, role, entity, entity_id,
-                                    action, reason))
+                " NULL, NULL, ?)",
+                (to_db_time(later + dt.timedelta(minutes=i)), actor, role, entity, entity_id, action, reason),
+            )
     admin = await world.services.onboarding.identify(rina.id, rina.full_name, private_chat=True, language="id")
     andi_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", andi.id))[0][0]
     await world.services.access.revoke_person(admin, andi_id)
@@ -225,10 +286,16 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
     history = (await world.say(rina, f"/audit {CODE}"))[-1]
     await tap(world, rina, history, "›")
     text = next(m for m in world.emu.chat_messages(rina) if m.message_id == history.message_id).text
-    for words in ("2 klien, 1 diperbarui", "versi 1", "LPJ jatuh tempo 1 Januari 2027", "“Foto KTP buram”",
-                  "something new", "“Halaman 2”",
-                  "baris perintah (CLI): klien 2: menganonimkan data pribadi klien\n"
-                  f"   {CODE} (dari catatan penghapusan, setelah pemulihan)"):
+    for words in (
+        "2 klien, 1 diperbarui",
+        "versi 1",
+        "LPJ jatuh tempo 1 Januari 2027",
+        "“Foto KTP buram”",
+        "something new",
+        "“Halaman 2”",
+        "baris perintah (CLI): klien 2: menganonimkan data pribadi klien\n"
+        f"   {CODE} (dari catatan penghapusan, setelah pemulihan)",
+    ):
         assert words in text, (words, text)
     for raw in ("clients", "“v1”", "LPJ due", "2027-01-01", "“2 klien", "“versi", "“something new”"):
         assert raw not in text, (raw, text)
@@ -237,8 +304,15 @@ async def test_recorded_reasons_read_as_indonesian_in_the_history_and_the_audit_
     header = audit[0]
     who, reason, before = header.index("Pelaku"), header.index("Alasan"), header.index("Dari")
     reasons = [row[reason] for row in audit[1:]]
-    for words in ("4 baris", "undangan no. 12", "LPJ jatuh tempo 1 Januari 2027", f"{CODE} · Rp2.700.000",
-                  "1 Januari 2026 – 2 Desember 2026, 2 baris, tidak disamarkan", "2 klien, 1 diperbarui", "versi 1"):
+    for words in (
+        "4 baris",
+        "undangan no. 12",
+        "LPJ jatuh tempo 1 Januari 2027",
+        f"{CODE} · Rp2.700.000",
+        "1 Januari 2026 – 2 Desember 2026, 2 baris, tidak disamarkan",
+        "2 klien, 1 diperbarui",
+        "versi 1",
+    ):
         assert words in reasons, (words, reasons)
     for raw in ("4 rows", "invite 12", "v1", f"{CODE} 2700000"):
         assert raw not in reasons, raw
@@ -257,14 +331,27 @@ async def test_the_personal_data_file_reads_in_indonesian_words_not_codes_or_jso
     await world.enrol(rina, Role.ADMIN)
     await _seed(world)
     nik = "3201014508900005"  # client 2 of CODE: her transfer was sent
-    version = {"nik": nik, "full_name": "Sari Wulandari", "sex": "P", "birth_date": "1990-08-05",
-               "province_code": "32", "regency": "Kab. Bogor", "address": "Jl. Melati 3", "phone": None,
-               "approach": "keluarga", "components": ["1", "3"], "assessment": "Butuh dukungan keluarga",
-               "intervention_plan": "Konseling", "budget": [["1", "Sembako", 3, 250_000]]}
+    version = {
+        "nik": nik,
+        "full_name": "Sari Wulandari",
+        "sex": "P",
+        "birth_date": "1990-08-05",
+        "province_code": "32",
+        "regency": "Kab. Bogor",
+        "address": "Jl. Melati 3",
+        "phone": None,
+        "approach": "keluarga",
+        "components": ["1", "3"],
+        "assessment": "Butuh dukungan keluarga",
+        "intervention_plan": "Konseling",
+        "budget": [["1", "Sembako", 3, 250_000]],
+    }
     async with world.storage.db.transaction() as conn:
         proposal_id = (await conn.execute_fetchall("SELECT id FROM proposals WHERE code = ?", (CODE,)))[0][0]
-        await conn.execute("INSERT INTO proposal_versions VALUES (?, 1, ?, 1, ?)",
-                           (proposal_id, json.dumps({"clients": [version]}), to_db_time(START)))
+        await conn.execute(
+            "INSERT INTO proposal_versions VALUES (?, 1, ?, 1, ?)",
+            (proposal_id, json.dumps({"clients": [version]}), to_db_time(START)),
+        )
         await conn.execute("UPDATE transfers SET transfer_on = '2026-11-06' WHERE amount = 750000")
 
     request = (await world.say(rina, f"/datapribadi {nik}"))[-1]
@@ -278,8 +365,13 @@ async def test_the_personal_data_file_reads_in_indonesian_words_not_codes_or_jso
     assert transfers[1][transfers[0].index("Tanggal transfer")] == dt.datetime(2026, 11, 6)  # noqa: DTZ001
     versions = [[c.value for c in row] for row in book["Versi proposal"].iter_rows()]
     content = versions[1][versions[0].index("Isi")]
-    for line in ("Nama lengkap: Sari Wulandari", "Tanggal lahir: 5 Agustus 1990", "Provinsi: Jawa Barat",
-                 "Komponen: 1, 3", "RAB: komponen 1, Sembako: 3 × Rp250.000 = Rp750.000"):
+    for line in (
+        "Nama lengkap: Sari Wulandari",
+        "Tanggal lahir: 5 Agustus 1990",
+        "Provinsi: Jawa Barat",
+        "Komponen: 1, 3",
+        "RAB: komponen 1, Sembako: 3 × Rp250.000 = Rp750.000",
+    ):
         assert line in content.split("\n"), (line, content)
     assert "{" not in content and "full_name" not in content and "nik" not in content
 
@@ -289,10 +381,14 @@ async def test_exports_write_days_as_dates_and_name_the_province_column_for_what
     await world.enrol(rina, Role.ADMIN)
     await _seed(world, build_seed())
     async with world.storage.db.transaction() as conn:  # CODE was decreed on 3 Nov; its LPJ is due 1 Jan 2027
-        decree_id = await conn.fetchval("INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES"
-                                        " ('SK-1/2026', '2026-11-03', 1, ?) RETURNING id", (to_db_time(START),))
-        await conn.execute("UPDATE proposals SET decree_id = ?, lpj_due_on = '2027-01-01' WHERE code = ?",
-                           (decree_id, CODE))
+        decree_id = await conn.fetchval(
+            "INSERT INTO decrees (number, issued_on, issued_by, created_at) VALUES"
+            " ('SK-1/2026', '2026-11-03', 1, ?) RETURNING id",
+            (to_db_time(START),),
+        )
+        await conn.execute(
+            "UPDATE proposals SET decree_id = ?, lpj_due_on = '2027-01-01' WHERE code = ?", (decree_id, CODE)
+        )
         await conn.execute("UPDATE clients SET province_code = '32'")
     proposals = _sheet((await _export(world, rina, "Proposal")).file_bytes())
     header = proposals[0]

@@ -27,10 +27,10 @@ import pytest
 from bot.app import stop_bot
 from bot.cli import main
 from bot.config import Settings
+from bot.domain.models import Role
 from bot.emulator import BotApiEmulator, default_spec_path
 from bot.emulator.updates import UpdateQueue
 from bot.i18n import Translator
-from bot.domain.models import Role
 from handlers import buttons
 from handlers.context import DEPS_KEY
 from storage.backup import InstanceLock
@@ -50,24 +50,28 @@ ASSESSMENT = pdf(f"asesmen {SITI_RAHAYU} NIK {SITI_NIK}")
 
 @pytest.fixture
 def scenario_settings(scenario_settings: Settings, tmp_path: Path) -> Settings:
-    return scenario_settings.model_copy(update={"admin": scenario_settings.admin.model_copy(
-        update={"backups_dir": tmp_path / "backups"})})
+    return scenario_settings.model_copy(
+        update={"admin": scenario_settings.admin.model_copy(update={"backups_dir": tmp_path / "backups"})}
+    )
 
 
 def config_file(folder: Path) -> Path:
     """The config of an installation in ``folder`` (its own database and file store)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.toml"
-    path.write_text(f'[storage]\ndatabase = "{folder / "atensi.sqlite3"}"\nfiles_dir = "{folder / "files"}"\n'
-                    '[access]\nadmin_user_ids = [9001]\n')
+    path.write_text(
+        f'[storage]\ndatabase = "{folder / "atensi.sqlite3"}"\nfiles_dir = "{folder / "files"}"\n'
+        "[access]\nadmin_user_ids = [9001]\n"
+    )
     return path
 
 
 def live_config(world: World, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.toml"
-    path.write_text(f'[storage]\ndatabase = "{world.settings.storage.database}"\n'
-                    f'files_dir = "{world.settings.storage.files_dir}"\n')
+    path.write_text(
+        f'[storage]\ndatabase = "{world.settings.storage.database}"\nfiles_dir = "{world.settings.storage.files_dir}"\n'
+    )
     return path
 
 
@@ -143,14 +147,16 @@ async def test_a_crash_then_restoring_an_older_backup(world: World, tmp_path: Pa
     assert not Path(f"{database}-wal").exists() or Path(f"{database}-wal").stat().st_size == 0
 
 
-async def test_a_backup_restored_on_a_second_instance_sends_its_files(world: World, tmp_path: Path,
-                                                                      scenario_settings: Settings, capsys) -> None:
+async def test_a_backup_restored_on_a_second_instance_sends_its_files(
+    world: World, tmp_path: Path, scenario_settings: Settings, capsys
+) -> None:
     t = await team(world)
     who = await operator(world, t.op)
     draft = await world.services.proposals.start(who)
     await world.services.proposals.add_clients(who, client_inputs())
-    await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=ASSESSMENT,
-                                  mime_type="application/pdf")
+    await world.emu.send_document(
+        t.op, file_name="surat-pengantar.pdf", content=ASSESSMENT, mime_type="application/pdf"
+    )
     await world.emu.settle()
     assert await world.rows("SELECT count(*) FROM attachments WHERE proposal_id = ?", draft.proposal.id) == [(1,)]
     rina = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="en")
@@ -168,13 +174,20 @@ async def test_a_backup_restored_on_a_second_instance_sends_its_files(world: Wor
     assert FileStore(second / "files").read(stored) == ASSESSMENT
 
     # Its bot sends the letter from the restored file store (its Bot API does not know the file id).
-    settings = scenario_settings.model_copy(update={"storage": scenario_settings.storage.model_copy(
-        update={"database": second / "atensi.sqlite3", "files_dir": second / "files"})})
+    settings = scenario_settings.model_copy(
+        update={
+            "storage": scenario_settings.storage.model_copy(
+                update={"database": second / "atensi.sqlite3", "files_dir": second / "files"}
+            )
+        }
+    )
     spec = default_spec_path()
     assert spec is not None
     async with BotApiEmulator(TOKEN, spec_path=spec) as emu:  # the same bot, a Bot API that never saw the upload
-        users = [emu.add_user(u.first_name, last_name=u.last_name, started=True)
-                 for u in (t.op, t.andi, t.budi, t.citra, t.stranger, t.head)]
+        users = [
+            emu.add_user(u.first_name, last_name=u.last_name, started=True)
+            for u in (t.op, t.andi, t.budi, t.citra, t.stranger, t.head)
+        ]
         assert [u.id for u in users] == [u.id for u in (t.op, t.andi, t.budi, t.citra, t.stranger, t.head)]
         group = emu.add_group("Tim PIC 1", members=users[1:5])
         assert group.id == t.group.id
@@ -222,8 +235,11 @@ def leaks(data: bytes, needles: list[bytes]) -> list[bytes]:
 
 
 def files_leaking(folder: Path, needles: list[bytes], skip: Path) -> dict[str, list[bytes]]:
-    return {str(p): hit for p in folder.rglob("*")
-            if p.is_file() and not p.is_relative_to(skip) and (hit := leaks(p.read_bytes(), needles))}
+    return {
+        str(p): hit
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_relative_to(skip) and (hit := leaks(p.read_bytes(), needles))
+    }
 
 
 async def exports(world: World) -> list[bytes]:
@@ -232,13 +248,15 @@ async def exports(world: World) -> list[bytes]:
     made = []
     for kind in ("proposals", "clients", "payments", "lpj", "audit"):
         for unmasked in (False, True):
-            made.append((await world.services.reports.export(rina, kind, span, Translator("en"),
-                                                             unmasked=unmasked)).content)
+            made.append(
+                (await world.services.reports.export(rina, kind, span, Translator("en"), unmasked=unmasked)).content
+            )
     return made
 
 
 async def test_an_erased_client_leaves_no_bytes_and_stays_erased_after_restoring_an_older_backup(
-        world: World, tmp_path: Path, capsys) -> None:
+    world: World, tmp_path: Path, capsys
+) -> None:
     t = await team(world)
     who = await operator(world, t.op)
     draft = await world.services.proposals.start(who)
@@ -280,7 +298,8 @@ async def test_an_erased_client_leaves_no_bytes_and_stays_erased_after_restoring
     world.deps = world.app.bot_data[DEPS_KEY]
     world.services = world.deps.services
     assert await world.rows("SELECT full_name, erased_at IS NOT NULL FROM clients WHERE proposal_id = ?", pid) == [
-        ("-", 1)]
+        ("-", 1)
+    ]
     assert await world.rows("SELECT count(*) FROM attachments WHERE proposal_id = ?", pid) == [(0,)]
     await world.storage.db.purge_freed()
     assert files_leaking(tmp_path, needles, skip=backups) == {}

@@ -27,25 +27,68 @@ async def test_the_installed_command_runs_the_bot_and_answers_in_indonesian(tmp_
         # The token comes from the environment, as the README recommends; it must never be logged.
         env = {**os.environ, "ATENSI_BOT_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
         for cmd in (["admin", "teams", "add", "TIM1", "Tim PIC 1"],):
-            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *cmd, "--config", str(config),
-                                                        env=env, cwd=tmp_path, stdin=asyncio.subprocess.DEVNULL)
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                *cmd,
+                "--config",
+                str(config),
+                env=env,
+                cwd=tmp_path,
+                stdin=asyncio.subprocess.DEVNULL,
+            )
             assert await proc.wait() == 0
         csv = tmp_path / "ipwl.csv"
-        csv.write_text("code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n"
-                       "JB01,Yayasan Harapan Bogor,32,Kabupaten Bogor,Jl. 1,PKS-1,2026-01-01,2027-12-31,TIM1\n")
+        csv.write_text(
+            "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n"
+            "JB01,Yayasan Harapan Bogor,32,Kabupaten Bogor,Jl. 1,PKS-1,2026-01-01,2027-12-31,TIM1\n"
+        )
         invite = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "admin", "import-ipwl", str(csv), "--config", str(config), env=env, cwd=tmp_path,
-            stdin=asyncio.subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "bot",
+            "admin",
+            "import-ipwl",
+            str(csv),
+            "--config",
+            str(config),
+            env=env,
+            cwd=tmp_path,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
         assert await invite.wait() == 0
         invite = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "admin", "invite", "--ipwl", "JB01", "--config", str(config), env=env,
-            cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "bot",
+            "admin",
+            "invite",
+            "--ipwl",
+            "JB01",
+            "--config",
+            str(config),
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
         out, _ = await invite.communicate()
         token = out.decode().split("token: ")[1].split()[0]
 
         bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config), env=env, cwd=tmp_path,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL)
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(config),
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            stdin=asyncio.subprocess.DEVNULL,
+        )
         try:
             await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.requests), timeout=20)
             siti = emu.add_user("Siti")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import buttons
 from bot.domain.models import Role
+from handlers import buttons
 from tests.scenarios.test_proposal_intake import Operator
 from tests.test_client_sheet import budget_values, client_values, workbook_bytes
 
@@ -27,8 +27,11 @@ async def test_sixty_clients_arrive_in_one_upload(world) -> None:
     template = await op.type("/templat")
     assert template.document is not None and template.document["file_name"].endswith(".xlsx")
 
-    data = workbook_bytes([client_values(i) for i in range(60)],
-                          [line for i in range(60) for line in budget_values(i)], keep_example=False)
+    data = workbook_bytes(
+        [client_values(i) for i in range(60)],
+        [line for i in range(60) for line in budget_values(i)],
+        keep_example=False,
+    )
     await world.emu.send_document(op.user, file_name="klien-desember.xlsx", content=data, mime_type=XLSX)
     await world.emu.settle(quiet=0.3)
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers import buttons
 from bot.domain.consent import NOTICE_VERSION
 from bot.domain.models import Approach, Component, Role, Sex
 from bot.files.client_sheet import BudgetInput, ClientInput
+from handlers import buttons
 from tests.helpers import jpeg
 from tests.scenarios.conftest import World
 from tests.scenarios.test_review_flow import operator, team
@@ -27,16 +27,31 @@ CHILD = ("Rina Putri", "3201015503120001", Sex.FEMALE, dt.date(2012, 3, 15))  # 
 
 
 def inputs() -> list[ClientInput]:
-    return [ClientInput(row=i + 2, full_name=name, nik=nik, sex=sex, birth_date=born, province_code="32",
-                        regency="Kabupaten Bogor", address="Jl. Melati 3 RT 01/02, Desa Cibinong", phone=None,
-                        approach=Approach.KELUARGA, components=(Component.LIVING_NEEDS,),
-                        assessment="Pengguna sabu 1 tahun, keluarga mendukung.", intervention_plan="Sembako 3 bulan.",
-                        budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),))
-            for i, (name, nik, sex, born) in enumerate((ADULT, CHILD))]
+    return [
+        ClientInput(
+            row=i + 2,
+            full_name=name,
+            nik=nik,
+            sex=sex,
+            birth_date=born,
+            province_code="32",
+            regency="Kabupaten Bogor",
+            address="Jl. Melati 3 RT 01/02, Desa Cibinong",
+            phone=None,
+            approach=Approach.KELUARGA,
+            components=(Component.LIVING_NEEDS,),
+            assessment="Pengguna sabu 1 tahun, keluarga mendukung.",
+            intervention_plan="Sembako 3 bulan.",
+            budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),),
+        )
+        for i, (name, nik, sex, born) in enumerate((ADULT, CHILD))
+    ]
 
 
 def send_button(message) -> str:  # noqa: ANN001
-    return next(b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data))
+    return next(
+        b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)
+    )
 
 
 async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_guardian(world: World) -> None:
@@ -87,11 +102,14 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
     assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
     consents = await world.rows(
         "SELECT c.full_name, s.notice_version, s.guardian_name, s.guardian_relation, a.purpose, a.client_id = c.id,"
-        " p.full_name FROM consents s JOIN clients c ON c.id = s.client_id JOIN attachments a ON a.id = s.form_attachment_id"
-        " JOIN people p ON p.id = s.recorded_by ORDER BY c.position")
+        " p.full_name FROM consents s JOIN clients c ON c.id = s.client_id JOIN "
+        "attachments a ON a.id = s.form_attachment_id"
+        " JOIN people p ON p.id = s.recorded_by ORDER BY c.position"
+    )
     assert [(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6]) for r in consents] == [
         ("Budi Santoso", NOTICE_VERSION, None, None, "consent", True, "Siti Operator"),
-        ("Rina Putri", NOTICE_VERSION, "Siti Aminah", "ibu", "consent", True, "Siti Operator")]
+        ("Rina Putri", NOTICE_VERSION, "Siti Aminah", "ibu", "consent", True, "Siti Operator"),
+    ]
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_consent'") == [(2,)]
     # The group sees the proposal, never a client's or a guardian's name.
     group_text = "\n".join(m.text or "" for m in world.emu.chat_messages(t.group))
@@ -121,29 +139,44 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
     await world.press(t.op, sheet, button)
     confirm = world.last(t.op)
     assert f"klien 1 dari {code}" in confirm.text
-    await world.press(t.op, confirm, next(b.callback_data for row in confirm.buttons for b in row
-                                          if buttons.CONSENT_WITHDRAW.parse(b.callback_data)))
+    await world.press(
+        t.op,
+        confirm,
+        next(
+            b.callback_data for row in confirm.buttons for b in row if buttons.CONSENT_WITHDRAW.parse(b.callback_data)
+        ),
+    )
     done = world.last(t.op).text
     assert "Pencabutan persetujuan tercatat" in done and "dihapus dari draf" in done, done
     assert await world.rows("SELECT full_name FROM clients") == [("Rina Putri",)]
-    assert await world.rows("SELECT action FROM audit_events WHERE entity = 'client' AND action IN"
-                            " ('withdraw_consent', 'delete_personal_data') ORDER BY seq") == [
-        ("withdraw_consent",), ("delete_personal_data",)]
+    assert await world.rows(
+        "SELECT action FROM audit_events WHERE entity = 'client' AND action IN"
+        " ('withdraw_consent', 'delete_personal_data') ORDER BY seq"
+    ) == [("withdraw_consent",), ("delete_personal_data",)]
 
     # Rina's proposal is sent (her guardian consented); then her mother withdraws the consent.
     await world.services.proposals.resume(siti, code)
     from tests.helpers import submit_with_consent
+
     await submit_with_consent(world.services, siti, state.proposal.id)
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
-    assert "2. Rina Putri: ✅ diberikan" in sheet.text  # (numbers stay as the operator knew them) and "oleh Siti Aminah (ibu)" in sheet.text
+    assert (
+        "2. Rina Putri: ✅ diberikan" in sheet.text
+    )  # (numbers stay as the operator knew them) and "oleh Siti Aminah (ibu)" in sheet.text
     await world.press(t.op, sheet, next(b.callback_data for row in sheet.buttons for b in row if "Rina" in b.text))
     confirm = world.last(t.op)
-    await world.press(t.op, confirm, next(b.callback_data for row in confirm.buttons for b in row
-                                          if buttons.CONSENT_WITHDRAW.parse(b.callback_data)))
+    await world.press(
+        t.op,
+        confirm,
+        next(
+            b.callback_data for row in confirm.buttons for b in row if buttons.CONSENT_WITHDRAW.parse(b.callback_data)
+        ),
+    )
     done = world.last(t.op).text
     assert "belum dapat dihapus" in done and "masih berjalan" in done, done
-    assert await world.rows("SELECT c.full_name, s.withdrawn_at IS NOT NULL FROM consents s JOIN clients c"
-                            " ON c.id = s.client_id") in ([("Rina Putri", True)], [("Rina Putri", 1)])
+    assert await world.rows(
+        "SELECT c.full_name, s.withdrawn_at IS NOT NULL FROM consents s JOIN clients c ON c.id = s.client_id"
+    ) in ([("Rina Putri", True)], [("Rina Putri", 1)])
     # The list says it, and offers no second withdrawal.
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
     assert "✋ dicabut pada" in sheet.text and not any("Rina" in b.text for row in sheet.buttons for b in row)

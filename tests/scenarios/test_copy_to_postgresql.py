@@ -36,8 +36,10 @@ def copy_with_the_cli(source: str, target: str) -> tuple[int, str]:
 async def test_a_centre_copied_to_postgresql_goes_on_where_it_stopped(world, pg_cluster) -> None:
     t = await team(world)
     pid = await validated(world, t)
-    before = {table: await world.rows(f"SELECT count(*) FROM {table}")
-              for table in ("people", "grants", "proposals", "clients", "audit_events", "outbox", "proposal_versions")}
+    before = {
+        table: await world.rows(f"SELECT count(*) FROM {table}")
+        for table in ("people", "grants", "proposals", "clients", "audit_events", "outbox", "proposal_versions")
+    }
     source = world.storage.db.url
 
     # The bot stops; the admin copies the centre into a new PostgreSQL database.
@@ -73,10 +75,18 @@ async def test_a_centre_copied_to_postgresql_goes_on_where_it_stopped(world, pg_
     assert "SK-001/BRSKPN-GP/XI/2026" in world.last(t.op).text and "/rekening" in world.last(t.op).text
 
     # Siti starts another proposal: the next number, and new rows take the next ids.
-    (top_audit,), = await world.rows("SELECT max(id) FROM audit_events")
+    ((top_audit,),) = await world.rows("SELECT max(id) FROM audit_events")
     await world.say(t.op, "/ajukan")
     question = world.last(t.op)
-    await world.press(t.op, question, next(b.callback_data for row in question.buttons for b in row
-                                           if b.callback_data and b.callback_data.endswith("|this")))
+    await world.press(
+        t.op,
+        question,
+        next(
+            b.callback_data
+            for row in question.buttons
+            for b in row
+            if b.callback_data and b.callback_data.endswith("|this")
+        ),
+    )
     assert await world.rows("SELECT code FROM proposals ORDER BY id") == [("USL-2026-0001",), ("USL-2026-0002",)]
     assert (await world.rows("SELECT min(id) FROM audit_events WHERE id > ?", top_audit))[0][0] == top_audit + 1

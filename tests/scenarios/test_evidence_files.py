@@ -9,9 +9,9 @@ import pytest
 
 from handlers import buttons
 from tests.helpers import jpeg, pdf
-from tests.security.matrix import plant_button
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.scenarios.test_lpj_bad_inputs import counts, siti_with_an_open_lpj
+from tests.security.matrix import plant_button
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -56,8 +56,9 @@ async def test_sizes_are_shown_truthfully_with_indonesian_decimal_commas(world) 
     assert "(4,5 KB)" in world.last(op.user).text, world.last(op.user).text
     assert await world.rows("SELECT size FROM attachments ORDER BY id") == [(193,), (len(photo),)]
     # Too big to download: said in MB with a decimal comma, before anything is fetched.
-    await world.emu.send_document(op.user, file_name="besar.pdf", content=small, mime_type=PDF,
-                                  declared_size=int(25.4 * 1024 * 1024))
+    await world.emu.send_document(
+        op.user, file_name="besar.pdf", content=small, mime_type=PDF, declared_size=int(25.4 * 1024 * 1024)
+    )
     await world.emu.settle()
     assert "25,4 MB" in world.last(op.user).text
     assert await world.rows("SELECT count(*) FROM attachments") == [(2,)]
@@ -72,11 +73,16 @@ async def test_an_attachment_sent_by_mistake_is_listed_and_removed_before_submit
     await world.emu.settle()
     saved = world.last(op.user)
     assert "2 lampiran" in saved.text
-    listing = await op.tap(buttons.DRAFT_ATTACHMENTS.data(), saved)  # "📎 Lihat atau hapus lampiran" under the saved message
+    listing = await op.tap(
+        buttons.DRAFT_ATTACHMENTS.data(), saved
+    )  # "📎 Lihat atau hapus lampiran" under the saved message
     assert "1. surat-pengantar.pdf" in listing.text and "2. ktp-salah.pdf" in listing.text
     assert f"{len(wrong)} B" in listing.text
-    (wrong_id, wrong_path), = [(i, path) for i, path, name in await world.rows(
-        "SELECT id, stored_path, file_name FROM attachments") if name == "ktp-salah.pdf"]  # the name is sealed
+    ((wrong_id, wrong_path),) = [
+        (i, path)
+        for i, path, name in await world.rows("SELECT id, stored_path, file_name FROM attachments")
+        if name == "ktp-salah.pdf"
+    ]  # the name is sealed
     await op.tap(buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id), listing)
     shown = world.last(op.user)
     assert shown.message_id == listing.message_id  # the same list, redrawn
@@ -84,9 +90,13 @@ async def test_an_attachment_sent_by_mistake_is_listed_and_removed_before_submit
     assert [(name,) for name in ("surat-pengantar.pdf",)] == await world.rows("SELECT file_name FROM attachments")
     assert not Path(wrong_path).exists()  # the file a client's data may be in is gone from the disk too
     assert [world.services.files.read(str(p)) for p in stored_files(world)] == [letter]  # sealed on disk, opened
-    assert await world.rows("SELECT action FROM audit_events WHERE action = 'remove_attachment'") == [("remove_attachment",)]
+    assert await world.rows("SELECT action FROM audit_events WHERE action = 'remove_attachment'") == [
+        ("remove_attachment",)
+    ]
     # A second tap on the old button changes nothing and says why.
-    old_copy = plant_button(world, op.user.id, buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id))  # e.g. an older list further up
+    old_copy = plant_button(
+        world, op.user.id, buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id)
+    )  # e.g. an older list further up
     stale = await world.press(op.user, old_copy, buttons.DRAFT_REMOVE_ATTACHMENT.data(wrong_id))
     assert "tidak lagi" in (stale.text or ""), stale
     assert await world.rows("SELECT count(*) FROM attachments") == [(1,)]

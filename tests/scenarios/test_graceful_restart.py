@@ -14,8 +14,13 @@ async def test_a_clean_restart_lets_the_message_in_hand_finish(world) -> None:
     # Telegram is slow to answer this send: the restart comes while it is in flight.
     world.emu.fail_next("sendMessage", delay=1.0, chat_id=rina.id)
     async with world.storage.transaction() as uow:
-        await uow.outbox.enqueue(dedupe_key="slow", chat_id=rina.id, kind="delivery_failed", now=world.clock.now(),
-                                 params={"chat_id": 1234, "kind": "test", "person_id": None})
+        await uow.outbox.enqueue(
+            dedupe_key="slow",
+            chat_id=rina.id,
+            kind="delivery_failed",
+            now=world.clock.now(),
+            params={"chat_id": 1234, "kind": "test", "person_id": None},
+        )
     await asyncio.sleep(0.3)
 
     await world.restart()

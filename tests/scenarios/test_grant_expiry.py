@@ -12,8 +12,8 @@ import datetime as dt
 from bot.domain.models import Role
 from tests.scenarios.conftest import World
 
-MONDAY_MORNING = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.timezone.utc)  # Mon 7 Dec 2026 09.00 WIB
-AFTER = dt.datetime(2026, 12, 12, 1, 0, tzinfo=dt.timezone.utc)  # Sat 12 Dec 2026 08.00 WIB
+MONDAY_MORNING = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)  # Mon 7 Dec 2026 09.00 WIB
+AFTER = dt.datetime(2026, 12, 12, 1, 0, tzinfo=dt.UTC)  # Sat 12 Dec 2026 08.00 WIB
 
 
 async def test_a_role_with_a_last_day_is_reminded_once_and_then_stops(world: World) -> None:
@@ -31,8 +31,9 @@ async def test_a_role_with_a_last_day_is_reminded_once_and_then_stops(world: Wor
     token = link.split("start=")[1].split()[0]
     hadi = world.emu.add_user("Hadi", last_name="Plt", language_code="id")
     assert "✅" in (await world.say(hadi, f"/start {token}"))[-1].text
-    assert await world.rows("SELECT role, valid_until FROM grants g JOIN people p ON p.id = g.person_id"
-                            " WHERE p.full_name LIKE 'Hadi%'") == [("head", "2026-12-11T17:00:00.000000Z")]
+    assert await world.rows(
+        "SELECT role, valid_until FROM grants g JOIN people p ON p.id = g.person_id WHERE p.full_name LIKE 'Hadi%'"
+    ) == [("head", "2026-12-11T17:00:00.000000Z")]
     head_menu = (await world.say(hadi, "/tugas"))[-1].text
 
     # Four days before: the reminder goes to the admins, once, whatever how often the job runs.
@@ -52,7 +53,8 @@ async def test_a_role_with_a_last_day_is_reminded_once_and_then_stops(world: Wor
     world.clock.set(AFTER)
     after = (await world.say(hadi, "/tugas"))[-1].text
     assert "Kepala Balai" in head_menu and "Kepala Balai" not in after and "belum terdaftar" in after, after
-    assert await world.rows("SELECT g.revoked_at FROM grants g JOIN people p ON p.id = g.person_id"
-                            " WHERE p.full_name LIKE 'Hadi%'") == [(None,)]
+    assert await world.rows(
+        "SELECT g.revoked_at FROM grants g JOIN people p ON p.id = g.person_id WHERE p.full_name LIKE 'Hadi%'"
+    ) == [(None,)]
     who = await world.services.onboarding.identify(hadi.id, hadi.full_name, private_chat=True, language="id")
     assert Role.HEAD not in {g.role for g in who.actor.grants}

@@ -7,8 +7,8 @@ it usually takes (measured from this year's proposals), and "who to contact" nam
 from __future__ import annotations
 
 from bot.domain.guidance import SECTIONS
-from bot.i18n import Translator
 from bot.domain.models import Role
+from bot.i18n import Translator
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import data
 from tests.test_reports import build_seed, seed_program

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 
 from handlers import buttons
-from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
 from tests.helpers import pdf
-from tests.scenarios.test_review_flow import card, tap, team
 from tests.scenarios.conftest import consent_in_chat
+from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
+from tests.scenarios.test_review_flow import card, tap, team
 
 ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
 PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
@@ -22,6 +22,7 @@ PDF = pdf("surat pengantar")
 
 def labels(message) -> list[str]:
     return [b.text for row in message.buttons for b in row]
+
 
 # A client's flags (rows of client_flags since migration 0009), as one column: '' for none.
 FLAGS = "coalesce((SELECT min(f.flag) FROM client_flags f WHERE f.client_id = clients.id), '') AS flags"
@@ -85,23 +86,37 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     await op.tap(buttons.PROPOSAL_SUBMIT.data(1), await consent_in_chat(world, op.user))
     consent_actions = op.actions - actions_before_consent
 
-    print(f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions"
-          f" ({consent_actions} of them for the consent forms)")
+    print(
+        f"\nfirst-time path, 3 clients with every field and one attachment: {op.actions} operator actions"
+        f" ({consent_actions} of them for the consent forms)"
+    )
     # The intake's own bar stays 40; the consent adds one photo per client and the second Send.
     assert consent_actions == 4 and op.actions - consent_actions <= 40, op.actions
     assert await world.rows("SELECT status FROM proposals") == [("submitted",)]
-    clients = await world.rows(f"SELECT full_name, regency, address, phone, approach, components, {FLAGS} FROM clients"
-                               " ORDER BY position")
+    clients = await world.rows(
+        f"SELECT full_name, regency, address, phone, approach, components, {FLAGS} FROM clients ORDER BY position"
+    )
     assert clients == [
         (name, "Kabupaten Bogor", "Jl. Melati 3 RT 01/02, Desa Cibinong", "+6281234567890", "keluarga", "1,3", ""),
-        (name2, "Kota Bogor", "Jl. Pajajaran 10 RT 02/03, Kelurahan Baranangsiang", "+6281311112222", "komunitas", "4", ""),
+        (
+            name2,
+            "Kota Bogor",
+            "Jl. Pajajaran 10 RT 02/03, Kelurahan Baranangsiang",
+            "+6281311112222",
+            "komunitas",
+            "4",
+            "",
+        ),
         (name3, "Kota Bogor", "Jl. Kenanga 9 RT 05/06, Kelurahan Tegallega", None, "komunitas", "4", ""),
     ]
-    assert await world.rows("SELECT c.position, b.component, b.quantity, b.unit_cost FROM budget_lines b"
-                            " JOIN clients c ON c.id = b.client_id ORDER BY c.position, b.component") == [
-        (1, "1", 3, 500_000), (1, "3", 4, 200_000), (2, "4", 6, 250_000), (3, "4", 6, 250_000)]
+    assert await world.rows(
+        "SELECT c.position, b.component, b.quantity, b.unit_cost FROM budget_lines b"
+        " JOIN clients c ON c.id = b.client_id ORDER BY c.position, b.component"
+    ) == [(1, "1", 3, 500_000), (1, "3", 4, 200_000), (2, "4", 6, 250_000), (3, "4", 6, 250_000)]
     assert await world.rows("SELECT purpose, count(*) FROM attachments GROUP BY purpose ORDER BY purpose") == [
-        ("consent", 3), ("proposal", 1)]
+        ("consent", 3),
+        ("proposal", 1),
+    ]
 
 
 async def test_a_new_clients_picker_starts_empty_and_the_summary_says_each_clients_components(world) -> None:
@@ -159,7 +174,8 @@ async def test_a_nik_contradicted_by_the_clients_data_is_corrected_or_kept_visib
     asked = await op.type("06-08-1990")
     assert "5 Agustus 1990" in asked.text and "6 Agustus 1990" in asked.text and "tim PIC" in asked.text
     assert {buttons.INTAKE_ANSWER.data("keep"), buttons.INTAKE_ANSWER.data("nik")} <= {
-        b.callback_data for row in asked.buttons for b in row}
+        b.callback_data for row in asked.buttons for b in row
+    }
     await op.tap(buttons.INTAKE_ANSWER.data("keep"))
     await op.tap(buttons.INTAKE_ANSWER.data("nik"))  # (the region question: where the NIK was issued)
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
@@ -205,8 +221,16 @@ async def test_no_question_traps_the_operator(world) -> None:
     for way_back in ("/lanjut", "/batal", "/status"):
         if way_back == "/batal":
             ask = await op.type("/batal")
-            await world.press(op.user, ask, next(b.callback_data for row in ask.buttons for b in row
-                                                 if (stop := buttons.DRAFT_STOP.parse(b.callback_data)) and stop.args[0] == "1"))
+            await world.press(
+                op.user,
+                ask,
+                next(
+                    b.callback_data
+                    for row in ask.buttons
+                    for b in row
+                    if (stop := buttons.DRAFT_STOP.parse(b.callback_data)) and stop.args[0] == "1"
+                ),
+            )
             back = await op.type("/lanjut")
         elif way_back == "/status":
             listing = await op.type("/status USL-2026-0001")
@@ -280,7 +304,8 @@ async def test_corrections_from_the_client_card_are_checked_as_the_first_answers
     after = await op.type(CLIENTS[1][1])  # a man's NIK, born 1985
     assert "Menurut NIK" in after.text and "berbeda dengan NIK" in after.text
     assert await world.rows(f"SELECT nik, sex, birth_date, {FLAGS} FROM clients") == [
-        (CLIENTS[1][1], "P", "1990-08-05", "nik_mismatch")]
+        (CLIENTS[1][1], "P", "1990-08-05", "nik_mismatch")
+    ]
 
     # The regency: buttons from the regions file, another province one tap away.
     await op.tap(buttons.DRAFT_CLIENT.data(client_id), after)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from handlers import buttons
 from bot.domain.models import Role
+from handlers import buttons
+from tests.helpers import jpeg
 from tests.scenarios.test_lpj_cycle import DUE, Phone
 from tests.test_lpj_service import seed_proposal
-from tests.helpers import jpeg
 
 JPEG_OF_SOMETHING_ELSE = jpeg(b"a receipt of last year" * 40)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,9 +28,11 @@ async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-unt
 
 
 async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return await world.rows("SELECT (SELECT count(*) FROM lpj_realizations), (SELECT count(*) FROM lpj_services),"
-                            " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
-                            " (SELECT draft_cursor FROM lpj), (SELECT status FROM proposals)")
+    return await world.rows(
+        "SELECT (SELECT count(*) FROM lpj_realizations), (SELECT count(*) FROM lpj_services),"
+        " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
+        " (SELECT draft_cursor FROM lpj), (SELECT status FROM proposals)"
+    )
 
 
 async def test_spending_above_the_rab_needs_a_note_and_bad_answers_change_nothing(world) -> None:
@@ -48,7 +50,9 @@ async def test_spending_above_the_rab_needs_a_note_and_bad_answers_change_nothin
     assert short.text.startswith("⚠️")
     assert await world.rows("SELECT count(*) FROM lpj_realizations") == [(0,)]  # nothing saved without a note
     await siti.type("Harga beras naik sejak November.")
-    assert await world.rows("SELECT amount, note FROM lpj_realizations") == [(1_700_000, "Harga beras naik sejak November.")]
+    assert await world.rows("SELECT amount, note FROM lpj_realizations") == [
+        (1_700_000, "Harga beras naik sejak November.")
+    ]
 
 
 async def test_an_lpj_without_receipts_cannot_be_sent_and_says_what_is_missing(world) -> None:
@@ -161,7 +165,8 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
     await siti.photo(JPEG_OF_SOMETHING_ELSE)  # the wrong picture
     (right, wrong) = await world.rows("SELECT id FROM lpj_evidence ORDER BY id")
     (kept_file,), (wrong_file,) = await world.rows(
-        "SELECT stored_path FROM attachments WHERE purpose = 'lpj_photo' ORDER BY id")
+        "SELECT stored_path FROM attachments WHERE purpose = 'lpj_photo' ORDER BY id"
+    )
     assert Path(wrong_file).is_file()
     (before,) = await counts(world)
 
@@ -169,11 +174,15 @@ async def test_a_photo_sent_by_mistake_is_taken_back_once_even_on_a_double_tap(w
     assert "Hapus" in listing.text or "hapus" in listing.text  # in Indonesian: which file to remove
     choices = [b.callback_data for row in listing.buttons for b in row]
     assert [b.text for row in listing.buttons for b in row][:2] == ["🗑 📷 1", "🗑 📷 2"]  # as the counts say them
-    assert choices == [buttons.LPJ_ANSWER.data(f"rm{right[0]}"), buttons.LPJ_ANSWER.data(f"rm{wrong[0]}"),
-                       buttons.LPJ_ANSWER.data("back")]
+    assert choices == [
+        buttons.LPJ_ANSWER.data(f"rm{right[0]}"),
+        buttons.LPJ_ANSWER.data(f"rm{wrong[0]}"),
+        buttons.LPJ_ANSWER.data("back"),
+    ]
     data = siti.button(buttons.LPJ_ANSWER.data(f"rm{wrong[0]}"), listing)
-    first, second = await asyncio.gather(world.emu.press(siti.user, listing, data),
-                                         world.emu.press(siti.user, listing, data))
+    first, second = await asyncio.gather(
+        world.emu.press(siti.user, listing, data), world.emu.press(siti.user, listing, data)
+    )
     await world.emu.settle()
     refused = [a for a in (first, second) if a is not None and a.show_alert]
     assert len(refused) == 1 and "tidak lagi" in (refused[0].text or "")  # the second tap changes nothing

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers import buttons
-from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Role
+from bot.emulator import BotMessage, EmuChat, EmuUser
+from handlers import buttons
 from handlers.context import BotContext
 from handlers.reminders import JOB_NAME, job_send_reminders
-from tests.test_lpj_service import seed_proposal
 from tests.helpers import jpeg, pdf
+from tests.test_lpj_service import seed_proposal
 
 WIB = ZoneInfo("Asia/Jakarta")
 DUE = dt.date(2026, 12, 28)
@@ -38,7 +38,7 @@ def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
 
 
 def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.timezone.utc)
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
 
 
 @dataclass
@@ -56,8 +56,13 @@ async def cast(world) -> Cast:  # type: ignore[no-untyped-def]
     siti = world.emu.add_user("Siti", last_name="Operator")
     andi, bayu = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Bayu", last_name="PIC")
     fitri, hadi = world.emu.add_user("Fitri", last_name="Keuangan"), world.emu.add_user("Hadi", last_name="Kepala")
-    for user, role, scope in ((siti, Role.OPERATOR, {"ipwl": "JB01"}), (andi, Role.PIC, {"team": "TIM1"}),
-                              (bayu, Role.PIC, {"team": "TIM1"}), (fitri, Role.FINANCE, {}), (hadi, Role.HEAD, {})):
+    for user, role, scope in (
+        (siti, Role.OPERATOR, {"ipwl": "JB01"}),
+        (andi, Role.PIC, {"team": "TIM1"}),
+        (bayu, Role.PIC, {"team": "TIM1"}),
+        (fitri, Role.FINANCE, {}),
+        (hadi, Role.HEAD, {}),
+    ):
         await world.enrol(user, role, **scope)
     group = world.emu.add_group("Tim PIC 1", members=[andi, bayu])
     admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
@@ -86,8 +91,7 @@ class Phone:
     def button(self, data: str, message: BotMessage | None = None) -> str:
         """``data`` (from its codec in handlers/buttons.py), checked to be on ``message``."""
         message = message or self.world.last(self.user)
-        found = [b.callback_data for row in message.buttons for b in row
-                 if b.callback_data and b.callback_data == data]
+        found = [b.callback_data for row in message.buttons for b in row if b.callback_data and b.callback_data == data]
         assert found, f"no button {data} in {[b.callback_data for row in message.buttons for b in row]}"
         return found[0]
 
@@ -120,7 +124,9 @@ async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-
     line = world.last(siti.user)
     assert "Rp1.500.000" in line.text  # line 1: Paket sembako, RAB Rp1.500.000
     note = await siti.type("1.600.000")
-    assert "Rp100.000" in note.text and siti.button(buttons.LPJ_ANSWER.data("back"), note)  # above the RAB: a note is asked
+    assert "Rp100.000" in note.text and siti.button(
+        buttons.LPJ_ANSWER.data("back"), note
+    )  # above the RAB: a note is asked
     nxt = await siti.type("Harga sembako naik menjelang Natal dan Tahun Baru.")
     assert "+Rp100.000" in nxt.text  # the variance of the line just saved
     await siti.tap(buttons.LPJ_ANSWER.data("rab"))  # line 2 exactly as budgeted
@@ -128,7 +134,9 @@ async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-
     receipt = await siti.send("kuitansi-sembako.pdf")
     assert "🧾" in receipt.text and not receipt.buttons  # its amount is asked next
     meterai = await siti.type("6.000.000")
-    assert "Rp10.000" in meterai.text and siti.button(buttons.LPJ_ANSWER.data("yes"), meterai)  # "Kuitansi ini bermeterai Rp10.000?"
+    assert "Rp10.000" in meterai.text and siti.button(
+        buttons.LPJ_ANSWER.data("yes"), meterai
+    )  # "Kuitansi ini bermeterai Rp10.000?"
     await siti.tap(buttons.LPJ_ANSWER.data("yes"))
     await siti.send("kuitansi-konseling.pdf")
     await siti.type("150.000")
@@ -150,8 +158,9 @@ async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
     while day <= dt.date(2027, 1, 4):
         await run_job(world, at(day, 9))
         day += dt.timedelta(days=1)
-    keys = await world.rows("SELECT dedupe_key FROM outbox WHERE kind = 'reminder' AND chat_id = ? ORDER BY id",
-                            people.siti.id)
+    keys = await world.rows(
+        "SELECT dedupe_key FROM outbox WHERE kind = 'reminder' AND chat_id = ? ORDER BY id", people.siti.id
+    )
     # 7 days before; due day (the 3- and 1-day reminders fell on Christmas and a Sunday); every 3 days overdue.
     assert reminder_rows(keys) == ["lpj_due:1:-7", "lpj_due:1:+0", "lpj_due:1:+3", "lpj_due:1:+6"]
     texts = [m.text for m in world.emu.chat_messages(people.siti) if "/lpj" in m.text]
@@ -170,7 +179,11 @@ async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
     assert await world.rows("SELECT late, version FROM lpj") == [(1, 1)]
     assert await world.rows("SELECT count(*), sum(amount) FROM lpj_realizations") == [(6, 6_100_000)]
     assert await world.rows("SELECT kind, amount, stamped FROM lpj_evidence ORDER BY id") == [
-        ("receipt", 6_000_000, 1), ("receipt", 150_000, None), ("photo", None, None), ("bast", None, None)]
+        ("receipt", 6_000_000, 1),
+        ("receipt", 150_000, None),
+        ("photo", None, None),
+        ("bast", None, None),
+    ]
 
     # The group gets a card: codes, counts, totals, the late flag — no names.
     await world.drain()
@@ -180,12 +193,16 @@ async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:
 
     # Andi and Bayu press Verify at the same moment: one wins, the other is told who and when.
     verify = Phone(world, people.andi).button(buttons.LPJ_VERIFY.data(pid), card)
-    answers = await asyncio.gather(world.emu.press(people.andi, card, verify), world.emu.press(people.bayu, card, verify))
+    answers = await asyncio.gather(
+        world.emu.press(people.andi, card, verify), world.emu.press(people.bayu, card, verify)
+    )
     await world.emu.settle()
     loser = [a for a in answers if a is not None and a.show_alert]
     assert len(loser) == 1 and ("Andi" in loser[0].text or "Bayu" in loser[0].text)
     await world.drain()
-    assert not any(b.callback_data and "|ljv|" in b.callback_data for row in world.last(people.group).buttons for b in row)
+    assert not any(
+        b.callback_data and "|ljv|" in b.callback_data for row in world.last(people.group).buttons for b in row
+    )
 
     # Fitri (finance) validates privately; the proposal is closed and Siti is told.
     to_validate = world.last(people.fitri)
@@ -244,8 +261,11 @@ async def test_a_returned_lpj_comes_back_with_reasons_and_is_validated_by_someon
     await world.enrol(people.andi, Role.FINANCE)
     await andi.tap(buttons.LPJ_VERIFY.data(pid), card)
     await world.drain()
-    mine = [m for m in world.emu.chat_messages(people.andi) if any(
-        b.callback_data == buttons.LPJ_VALIDATE.data(pid) for row in m.buttons for b in row)]
+    mine = [
+        m
+        for m in world.emu.chat_messages(people.andi)
+        if any(b.callback_data == buttons.LPJ_VALIDATE.data(pid) for row in m.buttons for b in row)
+    ]
     refused = await world.press(people.andi, mine[-1], andi.button(buttons.LPJ_VALIDATE.data(pid), mine[-1]))
     assert refused is not None and refused.show_alert
     assert await world.rows("SELECT status FROM proposals") == [("lpj_verified",)]
@@ -276,7 +296,9 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     answer = await world.press(outsider, card, siti.button(buttons.LPJ_VERIFY.data(pid), card))
     assert answer is not None and answer.show_alert
     # Audited as denied, as on the proposal card (the LPJ buttons did not record refusals before).
-    assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [("verify_lpj: out_of_scope",)]
+    assert await world.rows("SELECT reason FROM audit_events WHERE action = 'denied'") == [
+        ("verify_lpj: out_of_scope",)
+    ]
     detail = await world.press(outsider, card, siti.button(buttons.LPJ_DETAIL.data(pid), card))
     assert detail is not None and detail.show_alert
     assert await world.rows("SELECT status FROM proposals") == [("lpj_submitted",)]
@@ -290,8 +312,13 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     invite = await world.services.onboarding.create_invite(Role.PIC, team_code="TIM1")
     await world.services.onboarding.redeem_invite(
         await world.services.onboarding.identify(dedi.id, dedi.full_name, private_chat=False, language="id"),
-        invite.token)
+        invite.token,
+    )
     link = await world.press(dedi, card, siti.button(buttons.LPJ_RETURN.data(pid), card))
     assert link is not None and link.url == "https://t.me/atensi_bot?start=hi"
-    assert await world.rows("SELECT kind FROM conversations c JOIN people p ON p.id = c.person_id"
-                            " WHERE p.telegram_user_id = ?", dedi.id) == []
+    assert (
+        await world.rows(
+            "SELECT kind FROM conversations c JOIN people p ON p.id = c.person_id WHERE p.telegram_user_id = ?", dedi.id
+        )
+        == []
+    )

@@ -14,26 +14,46 @@ from tests.security.matrix import plant_button
 from tests.test_client_sheet import INDONESIAN_EXCEL_CSV
 
 DEWI, RENE = "3201015702950003", "3201011203850002"
-NEW_CLIENT = ["Siti Aminah", "3201014508900004", "P", "05-08-1990", "32", "Kabupaten Bogor",
-              "Jl. Kenanga 9, Desa Sukamaju", None, "keluarga", "1", "Pengguna ganja 1 tahun.", "Konseling 4 sesi"]
+NEW_CLIENT = [
+    "Siti Aminah",
+    "3201014508900004",
+    "P",
+    "05-08-1990",
+    "32",
+    "Kabupaten Bogor",
+    "Jl. Kenanga 9, Desa Sukamaju",
+    None,
+    "keluarga",
+    "1",
+    "Pengguna ganja 1 tahun.",
+    "Konseling 4 sesi",
+]
 
 
 async def budget_of(world, nik: str) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return await world.rows("SELECT b.component, b.description, b.quantity, b.unit_cost FROM budget_lines b"
-                            " JOIN clients c ON c.id = b.client_id WHERE c.nik_index = ? ORDER BY b.id",
-                            world.storage.keys.blind("nik", nik))
+    return await world.rows(
+        "SELECT b.component, b.description, b.quantity, b.unit_cost FROM budget_lines b"
+        " JOIN clients c ON c.id = b.client_id WHERE c.nik_index = ? ORDER BY b.id",
+        world.storage.keys.blind("nik", nik),
+    )
 
 
 async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_update_clients(world) -> None:
     op = await open_draft(world)
     # Excel on an Indonesian Windows: Windows-1252, semicolons; Telegram Desktop there calls it an Excel file.
-    await world.emu.send_document(op.user, file_name="daftar klien.csv", content=INDONESIAN_EXCEL_CSV.encode("cp1252"),
-                                  mime_type="application/vnd.ms-excel")
+    await world.emu.send_document(
+        op.user,
+        file_name="daftar klien.csv",
+        content=INDONESIAN_EXCEL_CSV.encode("cp1252"),
+        mime_type="application/vnd.ms-excel",
+    )
     await world.emu.settle()
     texts = [m.text for m in world.emu.chat_messages(op.user)[-2:]]
     assert any("2 klien ditambahkan" in text for text in texts), texts
     assert await world.rows("SELECT full_name, address FROM clients ORDER BY position") == [
-        ("Dewi Anggraeni", "Gg. Mawar – RT 02/05, Desa Cibinong"), ("René Sitompul", "Jl. Raya Cibinong No. 7")]
+        ("Dewi Anggraeni", "Gg. Mawar – RT 02/05, Desa Cibinong"),
+        ("René Sitompul", "Jl. Raya Cibinong No. 7"),
+    ]
 
     # "📥 Daftar klien (XLSX)" on the summary: her two clients and their lines, not the blank template.
     review = world.last(op.user)
@@ -43,7 +63,9 @@ async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_upd
     book = load_workbook(io.BytesIO(world.emu.state.files.get(sent.document["file_id"]).content))
     clients, budget = book.worksheets[0], book.worksheets[1]
     assert [(r[0], r[1]) for r in clients.iter_rows(min_row=2, values_only=True) if r[0]] == [
-        ("Dewi Anggraeni", DEWI), ("René Sitompul", RENE)]
+        ("Dewi Anggraeni", DEWI),
+        ("René Sitompul", RENE),
+    ]
     assert EXAMPLE_NIK not in [r[0] for r in budget.iter_rows(min_row=2, values_only=True)]
 
     # She adds a second line for Dewi and a new client, and sends the list back.
@@ -63,12 +85,19 @@ async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_upd
     texts = [m.text for m in world.emu.chat_messages(op.user)[-2:]]
     assert any("2 klien diperbarui dan 1 ditambahkan" in text for text in texts), texts
     assert await world.rows("SELECT full_name FROM clients ORDER BY position") == [
-        ("Dewi Anggraeni",), ("René Sitompul",), ("Siti Aminah",)]
-    assert await budget_of(world, DEWI) == [("1", "Paket sembako", 3, 250_000),
-                                            ("3", "Transport pertemuan keluarga", 2, 100_000)]
+        ("Dewi Anggraeni",),
+        ("René Sitompul",),
+        ("Siti Aminah",),
+    ]
+    assert await budget_of(world, DEWI) == [
+        ("1", "Paket sembako", 3, 250_000),
+        ("3", "Transport pertemuan keluarga", 2, 100_000),
+    ]
     assert await budget_of(world, RENE) == [("4", "Konseling individu", 8, 150_000)]  # as in the file: unchanged
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'bulk_clients' ORDER BY id") == [
-        ("2 clients",), ("1 clients, 2 updated",)]
+        ("2 clients",),
+        ("1 clients, 2 updated",),
+    ]
 
     # The offer, pressed again from an old copy, changes nothing and says why.
     before = await world.rows("SELECT count(*) FROM budget_lines")

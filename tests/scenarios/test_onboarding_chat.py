@@ -22,7 +22,9 @@ async def test_an_operator_from_jawa_barat_joins_with_an_invite_link(world) -> N
     assert "operator IPWL" in replies[0].text
     grants = await world.rows(
         "SELECT g.role, i.code FROM grants g JOIN people p ON p.id = g.person_id JOIN ipwl i ON i.id = g.ipwl_id"
-        " WHERE p.telegram_user_id = ?", siti.id)
+        " WHERE p.telegram_user_id = ?",
+        siti.id,
+    )
     assert grants == [("operator", "JB01")]
     audit = await world.rows("SELECT action, to_status FROM audit_events WHERE action = 'redeem_invite'")
     assert audit == [("redeem_invite", "operator")]
@@ -47,8 +49,9 @@ async def test_used_expired_and_unknown_invites_get_clear_answers(world) -> None
 
     unknown = await world.say(second, "/start bukan-token")
     assert "tidak berlaku" in unknown[0].text
-    assert await world.rows("SELECT count(*) FROM grants g JOIN people p ON p.id = g.person_id WHERE p.telegram_user_id = ?",
-                            second.id) == [(0,)]
+    assert await world.rows(
+        "SELECT count(*) FROM grants g JOIN people p ON p.id = g.person_id WHERE p.telegram_user_id = ?", second.id
+    ) == [(0,)]
 
 
 async def test_a_stranger_is_told_how_to_join(world) -> None:
@@ -130,17 +133,23 @@ async def test_each_person_sees_only_the_commands_their_role_may_use(world) -> N
     assert {"ipwl", "tim", "pengguna", "undang", "siaran", "ekspor"} <= set(menu(world, rina))
     # Ratna's app is in English, but the service speaks Indonesian until she picks a language herself.
     assert world.emu.commands("chat", "en", chat_id=ratna.id) == []
-    assert any(c["command"] == "sk" and c["description"].startswith("Kepala:")
-               for c in world.emu.commands("chat", chat_id=ratna.id))
+    assert any(
+        c["command"] == "sk" and c["description"].startswith("Kepala:")
+        for c in world.emu.commands("chat", chat_id=ratna.id)
+    )
     indonesian = world.emu.commands("chat", chat_id=siti.id)
     assert any(c["command"] == "ajukan" and c["description"] == "Siapkan proposal baru" for c in indonesian)
 
     # Siti chooses English: one list, in English, whatever her phone's language.
     await world.say(siti, "/bahasa")
     await world.press(siti, world.last(siti), buttons.LANGUAGE.data("en"))
-    await world.emu.wait_for(lambda: any(c["description"] == "Prepare a new proposal"
-                                         for c in world.emu.commands("chat", chat_id=siti.id))
-                             and world.emu.commands("chat", "en", chat_id=siti.id) == [], timeout=10)
+    await world.emu.wait_for(
+        lambda: (
+            any(c["description"] == "Prepare a new proposal" for c in world.emu.commands("chat", chat_id=siti.id))
+            and world.emu.commands("chat", "en", chat_id=siti.id) == []
+        ),
+        timeout=10,
+    )
 
     # The admin revokes the head's access: her own menu is taken away (the general one applies).
     who = await world.services.onboarding.identify(rina.id, rina.full_name, private_chat=True, language="id")

@@ -12,8 +12,8 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.emulator import EmuUser
 from bot.domain.models import Role
+from bot.emulator import EmuUser
 from handlers import buttons
 from tests.scenarios.test_review_flow import CLIENTS, card, datas, give_reasons, submitted, tap, team
 
@@ -94,8 +94,9 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(t.op, "Siti Rahayu")
     await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     assert "✓" in world.emu.chat_messages(t.op)[-2].text  # "Lewati" is kept under its question
-    assert await world.rows("SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?",
-                            siti_client) == [("bri", "123456789012345", "submitted")]
+    assert await world.rows(
+        "SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?", siti_client
+    ) == [("bri", "123456789012345", "submitted")]
     await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
     template = world.last(t.op)
     book = load_workbook(io.BytesIO(template.file_bytes()))
@@ -120,7 +121,8 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     await world.say(fajar, "Rekening harus atas nama klien sendiri")
     assert await status(world, pid) == "decreed"
     assert await world.rows("SELECT status, return_reason FROM bank_accounts WHERE client_id = ?", dewi_client) == [
-        ("rejected", "Rekening harus atas nama klien sendiri")]
+        ("rejected", "Rekening harus atas nama klien sendiri")
+    ]
     assert "atas nama klien sendiri" in world.last(t.op).text
     await press(world, t.op, buttons.ACCOUNT_ENTER.data(dewi_client))
     await press(world, t.op, buttons.ACCOUNT_BANK.data("bca"))
@@ -142,15 +144,17 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     assert await world.rows("SELECT count(*) FROM payments") == [(0,)]  # shown first, recorded on Save
     await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
     assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
-        ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")]
+        ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")
+    ]
     await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
     await press(world, fajar, buttons.TRANSFER_FAILED.data(budi_client, "failed"))
     await world.say(fajar, "Rekening tidak aktif")
     await press(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
     assert await status(world, pid) == "accounts_verified"
     # (Siti's news of the verified accounts may still be on its way too: wait for this one.)
-    await world.emu.wait_for(lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)),
-                             timeout=5)
+    await world.emu.wait_for(
+        lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)), timeout=5
+    )
     await press(world, t.op, buttons.ACCOUNT_ENTER.data(budi_client))
     await press(world, t.op, buttons.ACCOUNT_BANK.data("bni"))
     await world.say(t.op, "0987654321")
@@ -160,8 +164,12 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
     await press(world, fajar, buttons.TRANSFER_SENT.data(budi_client))
     assert await status(world, pid) == "paid"
-    assert await world.rows("SELECT lpj_due_on FROM proposals") == [((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)]
-    assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [("sent", 3, 4_500_000)]
+    assert await world.rows("SELECT lpj_due_on FROM proposals") == [
+        ((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)
+    ]
+    assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [
+        ("sent", 3, 4_500_000)
+    ]
     await world.drain()
     paid = world.last(t.op)
     assert "USL-2026-0001" in paid.text and "Rp1.500.000" in paid.text and "Rp4.500.000" in paid.text
@@ -174,8 +182,9 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     assert leaks == []
     assert "Funds transferred" in card(world, t, pid).text or "Fajar" in card(world, t, pid).text
     assert datas(card(world, t, pid)) == {buttons.CARD_DETAIL.data(pid)}
-    assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [("sent", (
-        await world.rows("SELECT count(*) FROM outbox"))[0][0])]
+    assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [
+        ("sent", (await world.rows("SELECT count(*) FROM outbox"))[0][0])
+    ]
 
 
 async def test_the_head_types_the_sk_number_and_others_cannot_issue(world) -> None:

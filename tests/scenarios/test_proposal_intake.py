@@ -6,12 +6,13 @@ import asyncio
 import json
 from pathlib import Path
 
-from bot.emulator import BotMessage
 from bot.domain.models import Role
+from bot.emulator import BotMessage
 from handlers import buttons
-from tests.security.matrix import plant_button
-from tests.helpers import jpeg, pdf as make_pdf
+from tests.helpers import jpeg
+from tests.helpers import pdf as make_pdf
 from tests.scenarios.conftest import consent_in_chat
+from tests.security.matrix import plant_button
 
 # Three fictional clients; NIKs issued in Kabupaten Bogor (32.01).
 CLIENTS = [
@@ -73,7 +74,9 @@ async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world)
 async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
     await op.type(name)
     await op.type(nik)
-    await op.tap(buttons.INTAKE_ANSWER.data("here"))  # the NIK's birth date and sex are right, and she lives where it was issued
+    await op.tap(
+        buttons.INTAKE_ANSWER.data("here")
+    )  # the NIK's birth date and sex are right, and she lives where it was issued
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
     if first:
         await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
@@ -90,7 +93,6 @@ async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
         await op.tap(buttons.INTAKE_ANSWER.data("copy"))
 
 
-
 async def test_a_three_client_proposal_by_conversation(world) -> None:
     op = await operator(world)
     await op.type("/ajukan")
@@ -101,11 +103,15 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
     review = world.last(op.user)
     assert "3" in review.text and "Rp4.500.000" in review.text
     # Send asks first for each client's signed consent form (issue 17.6): one photo each.
-    await op.tap(next(b.callback_data for row in review.buttons for b in row
-                      if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)), review)
+    await op.tap(
+        next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)),
+        review,
+    )
     review = await consent_in_chat(world, op.user)
     op.actions += 3
-    submit = next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data))
+    submit = next(
+        b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)
+    )
     # A double tap on Send: both presses reach the bot before the button disappears.
     answers = await asyncio.gather(world.emu.press(op.user, review, submit), world.emu.press(op.user, review, submit))
     await world.emu.settle()
@@ -118,7 +124,9 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
     assert "USL-2026-0001" in done.text
     rows = await world.rows("SELECT status, version, period_year, period_month FROM proposals")
     assert rows == [("submitted", 1, 2026, 12)]
-    clients = await world.rows("SELECT full_name, nik, sex, birth_date, regency, approach, components FROM clients ORDER BY position")
+    clients = await world.rows(
+        "SELECT full_name, nik, sex, birth_date, regency, approach, components FROM clients ORDER BY position"
+    )
     assert [c[0] for c in clients] == [name for name, _ in CLIENTS]
     assert clients[1][2:] == ("L", "1985-03-12", "Kabupaten Bogor", "keluarga", "1,3")
     assert await world.rows("SELECT sum(total) FROM budget_lines") == [(4_500_000,)]
@@ -213,12 +221,14 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     assert "📎" in world.last(op.user).text
     rows = await world.rows("SELECT file_name, mime_type, size, sha256, stored_path FROM attachments")
     import hashlib
+
     assert rows[0][:4] == ("surat-pengantar.pdf", "application/pdf", len(pdf), hashlib.sha256(pdf).hexdigest())
     # Sealed on disk (issue 17), opened by the file store.
     assert Path(rows[0][4]).read_bytes().startswith(b"ATF1") and world.services.files.read(rows[0][4]) == pdf
 
-    await world.emu.send_document(op.user, file_name="besar.pdf", content=b"x", mime_type="application/pdf",
-                                  declared_size=25 * 1024 * 1024)
+    await world.emu.send_document(
+        op.user, file_name="besar.pdf", content=b"x", mime_type="application/pdf", declared_size=25 * 1024 * 1024
+    )
     await world.emu.settle()
     assert "20 MB" in world.last(op.user).text
     await world.emu.send_document(op.user, file_name="virus.exe", content=b"MZ", mime_type="application/x-msdownload")
@@ -237,11 +247,15 @@ async def submitted_proposal(world, op: Operator) -> int:
     await add_client(op, *CLIENTS[0], first=True)
     await op.tap(buttons.INTAKE_ANSWER.data("review"))
     review = world.last(op.user)
-    await op.tap(next(b.callback_data for row in review.buttons for b in row
-                      if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)), review)
+    await op.tap(
+        next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)),
+        review,
+    )
     review = await consent_in_chat(world, op.user)
-    await op.tap(next(b.callback_data for row in review.buttons for b in row
-                      if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)), review)
+    await op.tap(
+        next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)),
+        review,
+    )
     return (await world.rows("SELECT id FROM proposals"))[0][0]
 
 
@@ -254,12 +268,22 @@ async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world)
     pic_id = (await world.rows("SELECT id FROM people"))[0][0]
     # The PIC team returns it (issue 4's buttons do this; here straight through storage).
     async with world.storage.transaction() as uow:
-        assert await uow.proposals.move(proposal_id, frm=ProposalStatus.SUBMITTED, to=ProposalStatus.RETURNED,
-                                        now=world.clock.now())
-        await uow.proposals.add_return_reason(proposal_id, 1, "proposal", "Alamat kurang lengkap (RT/RW)",
-                                              by=pic_id, now=world.clock.now(), client_id=client_id, field="address")
-        await uow.proposals.add_return_reason(proposal_id, 1, "proposal", "Lampirkan surat pengantar",
-                                              by=pic_id, now=world.clock.now())
+        assert await uow.proposals.move(
+            proposal_id, frm=ProposalStatus.SUBMITTED, to=ProposalStatus.RETURNED, now=world.clock.now()
+        )
+        await uow.proposals.add_return_reason(
+            proposal_id,
+            1,
+            "proposal",
+            "Alamat kurang lengkap (RT/RW)",
+            by=pic_id,
+            now=world.clock.now(),
+            client_id=client_id,
+            field="address",
+        )
+        await uow.proposals.add_return_reason(
+            proposal_id, 1, "proposal", "Lampirkan surat pengantar", by=pic_id, now=world.clock.now()
+        )
 
     review = await op.type("/lanjut")
     assert "Alamat kurang lengkap (RT/RW)" in review.text and "Lampirkan surat pengantar" in review.text
@@ -272,7 +296,9 @@ async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world)
     versions = await world.rows("SELECT version, snapshot FROM proposal_versions ORDER BY version")
     assert [v for v, _ in versions] == [1, 2]
     assert "RT 01/RW 02" in versions[1][1] and "RT 01/RW 02" not in versions[0][1]
-    assert await world.rows("SELECT address FROM clients") == [("Jl. Melati 3 RT 01/RW 02, Desa Cibinong, Kec. Cibinong",)]
+    assert await world.rows("SELECT address FROM clients") == [
+        ("Jl. Melati 3 RT 01/RW 02, Desa Cibinong, Kec. Cibinong",)
+    ]
     assert await world.rows("SELECT action, reason FROM audit_events WHERE action = 'resubmit'") == [("resubmit", "v2")]
 
 
@@ -331,23 +357,28 @@ async def test_an_operator_of_two_ipwl_chooses_which_one_each_proposal_is_for(wo
     asked = await op.type("/ajukan")
     assert "IPWL yang mana" in asked.text
     assert [b.callback_data.rsplit("|", 1)[1] for row in asked.buttons for b in row] == [
-        str(ids["JB01"]), str(ids["SS01"])]
+        str(ids["JB01"]),
+        str(ids["SS01"]),
+    ]
     assert await world.rows("SELECT count(*) FROM proposals") == [(0,)]  # nothing before she chooses
 
-    await op.tap(buttons.DRAFT_IPWL.data(ids['SS01']))
+    await op.tap(buttons.DRAFT_IPWL.data(ids["SS01"]))
     assert await world.rows("SELECT p.code, i.code FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id") == [
-        ("USL-2026-0001", "SS01")]
+        ("USL-2026-0001", "SS01")
+    ]
 
     await op.type("/ajukan")  # SS01 has its draft: she is offered to continue it, not a second one
-    offer = await op.tap(buttons.DRAFT_IPWL.data(ids['SS01']))
+    offer = await op.tap(buttons.DRAFT_IPWL.data(ids["SS01"]))
     assert "USL-2026-0001" in offer.text
     pid = (await world.rows("SELECT id FROM proposals WHERE code = 'USL-2026-0001'"))[0][0]
     assert any(b.callback_data == buttons.DRAFT_CONTINUE.data(pid) for row in offer.buttons for b in row)
 
     await op.type("/ajukan")
-    await op.tap(buttons.DRAFT_IPWL.data(ids['JB01']))
+    await op.tap(buttons.DRAFT_IPWL.data(ids["JB01"]))
     assert await world.rows("SELECT p.code, i.code FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id ORDER BY p.id") == [
-        ("USL-2026-0001", "SS01"), ("USL-2026-0002", "JB01")]
+        ("USL-2026-0001", "SS01"),
+        ("USL-2026-0002", "JB01"),
+    ]
 
     # A forged button for an IPWL she does not run is refused, and creates nothing.
     forged = plant_button(world, op.user.id, buttons.DRAFT_IPWL.data(ids["PA01"]))
@@ -358,7 +389,9 @@ async def test_an_operator_of_two_ipwl_chooses_which_one_each_proposal_is_for(wo
     async def in_conversation() -> str:
         return (await world.rows("SELECT p.code FROM conversations c JOIN proposals p ON p.id = c.entity_id"))[0][0]
 
-    await op.tap(buttons.DRAFT_CONTINUE.data(pid), offer)  # the offer's Continue goes to SS01's draft, whatever else is open
+    await op.tap(
+        buttons.DRAFT_CONTINUE.data(pid), offer
+    )  # the offer's Continue goes to SS01's draft, whatever else is open
     assert await in_conversation() == "USL-2026-0001"
     await op.type("/lanjut")  # without a code: the draft touched last (JB01's, just started)
     assert await in_conversation() == "USL-2026-0002"
@@ -378,14 +411,16 @@ async def test_an_address_corrected_with_a_phone_at_the_end_keeps_the_phone_apar
     shown = await op.type("Jl. Raya Bogor Km 5 RT 02/03, Cibinong, 0813-1122-3344")
     assert not shown.text.startswith("⚠️"), shown.text
     assert await world.rows("SELECT address, phone FROM clients") == [
-        ("Jl. Raya Bogor Km 5 RT 02/03, Cibinong", "+6281311223344")]
+        ("Jl. Raya Bogor Km 5 RT 02/03, Cibinong", "+6281311223344")
+    ]
     assert "Cibinong, 0813" not in shown.text  # (the address she reads back has no phone in it)
     # Corrected again without a phone: the phone saved stays.
     await op.tap(buttons.DRAFT_CLIENT.data(client_id))
     await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "address"))
     await op.type("Jl. Raya Bogor Km 6 RT 02/03, Cibinong")
     assert await world.rows("SELECT address, phone FROM clients") == [
-        ("Jl. Raya Bogor Km 6 RT 02/03, Cibinong", "+6281311223344")]
+        ("Jl. Raya Bogor Km 6 RT 02/03, Cibinong", "+6281311223344")
+    ]
 
 
 async def test_a_period_already_past_is_refused_with_the_reason_and_no_hint_is_a_past_month(world) -> None:
@@ -394,7 +429,7 @@ async def test_a_period_already_past_is_refused_with_the_reason_and_no_hint_is_a
     shown is a month already past."""
     import datetime as dt
 
-    world.clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))  # 09.00 WIB
+    world.clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC))  # 09.00 WIB
     op = await operator(world)
     asked = await op.type("/ajukan")
     assert "01-2027" in asked.text and "11-2026" not in asked.text

@@ -80,10 +80,15 @@ async def test_each_group_gets_one_digest_a_morning_whatever_the_number_of_items
     for group, team in zip(groups, ("TIM1", "TIM2"), strict=True):
         await world.services.onboarding.bind_group(admin, group.id, team)
     monday = dt.date(2026, 11, 30)
-    for ipwl, status in (("JB01", ProposalStatus.SUBMITTED), ("JB01", ProposalStatus.IN_REVIEW),
-                         ("JB02", ProposalStatus.LPJ_SUBMITTED), ("JB02", ProposalStatus.VERIFIED),
-                         ("SS01", ProposalStatus.SUBMITTED), ("PA01", ProposalStatus.ACCOUNTS_VERIFIED),
-                         ("PA01", ProposalStatus.VALIDATED)):
+    for ipwl, status in (
+        ("JB01", ProposalStatus.SUBMITTED),
+        ("JB01", ProposalStatus.IN_REVIEW),
+        ("JB02", ProposalStatus.LPJ_SUBMITTED),
+        ("JB02", ProposalStatus.VERIFIED),
+        ("SS01", ProposalStatus.SUBMITTED),
+        ("PA01", ProposalStatus.ACCOUNTS_VERIFIED),
+        ("PA01", ProposalStatus.VALIDATED),
+    ):
         await seed_proposal(world.services, ipwl=ipwl, status=status, at=at(monday - dt.timedelta(days=3), 10))
     before = {g.id: len(world.emu.chat_messages(g)) for g in groups}
 
@@ -91,7 +96,7 @@ async def test_each_group_gets_one_digest_a_morning_whatever_the_number_of_items
     assert all(len(world.emu.chat_messages(g)) == before[g.id] for g in groups)
     for minute in (0, 20, 40):  # the job runs three times in the digest hour
         await run_job(world, at(monday, 8, minute))
-    first = [world.emu.chat_messages(g)[before[g.id]:] for g in groups]
+    first = [world.emu.chat_messages(g)[before[g.id] :] for g in groups]
     assert [len(m) for m in first] == [1, 1]  # ONE message per group
     team1 = first[0][0].text
     assert all(f"USL-2026-000{n}" in team1 for n in (1, 2, 3, 4)) and "USL-2026-0005" not in team1
@@ -107,7 +112,8 @@ async def test_each_group_gets_one_digest_a_morning_whatever_the_number_of_items
 
 
 async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_and_skip_nothing(
-        world, monkeypatch) -> None:
+    world, monkeypatch
+) -> None:
     yohana, siti = await operators(world)
     for ipwl in ("JB01", "PA01", "JB01", "PA01", "JB01"):
         await seed_proposal(world.services, ipwl=ipwl, due_on=DUE)
@@ -143,7 +149,9 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
     await run_job(world, at(dt.date(2026, 12, 21), 11))
     assert len(reminders_to(world, siti)) == 3 and len(reminders_to(world, yohana)) == 2
     assert await world.rows("SELECT count(*) FROM reminder_log") == [(5,)]
-    assert await world.rows("SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE kind = 'reminder'") == [(5, 5)]
+    assert await world.rows("SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE kind = 'reminder'") == [
+        (5, 5)
+    ]
 
 
 async def test_tugas_shows_each_person_what_waits_for_them_oldest_first(world) -> None:
@@ -153,9 +161,13 @@ async def test_tugas_shows_each_person_what_waits_for_them_oldest_first(world) -
     await world.enrol(fitri, Role.FINANCE)
     start = world.clock.now()
     await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.SUBMITTED, at=start - dt.timedelta(days=5))
-    await seed_proposal(world.services, ipwl="JB02", status=ProposalStatus.LPJ_SUBMITTED, at=start - dt.timedelta(days=9))
+    await seed_proposal(
+        world.services, ipwl="JB02", status=ProposalStatus.LPJ_SUBMITTED, at=start - dt.timedelta(days=9)
+    )
     await seed_proposal(world.services, ipwl="JB01", due_on=DUE)
-    await seed_proposal(world.services, ipwl="SS01", status=ProposalStatus.LPJ_VERIFIED, at=start - dt.timedelta(days=2))
+    await seed_proposal(
+        world.services, ipwl="SS01", status=ProposalStatus.LPJ_VERIFIED, at=start - dt.timedelta(days=2)
+    )
 
     mine = (await world.say(siti, "/tugas"))[0].text
     assert "USL-2026-0003" in mine and "USL-2026-0001" not in mine and "USL-2026-0002" not in mine

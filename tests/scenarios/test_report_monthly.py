@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 
 from bot.domain.models import Role
-from tests.scenarios.conftest import World
 from bot.files.report_files import READABLE_CSS_PX, smallest_text_css_px
 from storage.db import to_db_time
+from tests.scenarios.conftest import World
 from tests.test_reports import IPWL_CODES, PNG, build_seed, expected, seed_program
 
 
@@ -60,17 +60,26 @@ async def test_the_head_gets_the_report_with_workbook_and_charts(world: World, s
     for code in IPWL_CODES:
         want = expected(seeded, {code})
         got = rows[code]
-        assert (got["Clients proposed, year to date"], got["Clients decreed, year to date"],
-                got["Clients served, year to date"]) == (want["proposed"], want["decreed"], want["served"]), code
-        assert (got["Funds decreed, year to date (Rp)"], got["Funds transferred, year to date (Rp)"],
-                got["Funds accounted for: LPJ validated (Rp)"], got["Funds in LPJ filed, not yet validated (Rp)"]) == (
-            want["funds_decreed"], want["funds_transferred"], want["funds_accounted"], want["funds_filed"]), code
+        assert (
+            got["Clients proposed, year to date"],
+            got["Clients decreed, year to date"],
+            got["Clients served, year to date"],
+        ) == (want["proposed"], want["decreed"], want["served"]), code
+        assert (
+            got["Funds decreed, year to date (Rp)"],
+            got["Funds transferred, year to date (Rp)"],
+            got["Funds accounted for: LPJ validated (Rp)"],
+            got["Funds in LPJ filed, not yet validated (Rp)"],
+        ) == (want["funds_decreed"], want["funds_transferred"], want["funds_accounted"], want["funds_filed"]), code
         assert (got["LPJ on time"], got["LPJ late"]) == (want["lpj_on_time"], want["lpj_late"]), code
         assert got["Median days: SK → transfer"] == want["medians"].get("payment"), code
         assert got["Yearly target (clients)"] == want["target"]  # whole clients
     assert len(charts) == 3 and all(c.photo and c.file_bytes().startswith(PNG) for c in charts)
     assert [c.caption.split(" – ")[0] for c in charts] == [
-        "Progress to the yearly target by province", "Funds pipeline", "Time per stage (median days)"]
+        "Progress to the yearly target by province",
+        "Funds pipeline",
+        "Time per stage (median days)",
+    ]
 
     # Nobody else may ask; a month that has not begun is refused with a reason.
     siti = await world.speaks(world.emu.add_user("Siti", language_code="en"), "en")
@@ -86,7 +95,7 @@ async def test_on_the_first_the_head_gets_last_months_report_once(world: World, 
     before = len(world.emu.chat_messages(head))
 
     await job.run(world.app)  # 28 November: nothing is due
-    world.clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc))  # 1 December, 09.00 WIB
+    world.clock.set(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC))  # 1 December, 09.00 WIB
     await job.run(world.app)
     await world.emu.wait_for(lambda: len(world.emu.chat_messages(head)) >= before + 4, timeout=15)
     await job.run(world.app)  # later the same day (or a second instance): not again
@@ -141,42 +150,61 @@ async def test_the_november_report_holds_still_after_decembers_activity(world: W
     t = world.deps.translations.for_locale("id")
 
     # The bot was down on the 1st; it comes back at 01:14 WIB on the 2nd: the report waits for 08.00.
-    world.clock.set(dt.datetime(2026, 12, 1, 18, 14, tzinfo=dt.timezone.utc))
+    world.clock.set(dt.datetime(2026, 12, 1, 18, 14, tzinfo=dt.UTC))
     await job.run(world.app)
     await world.emu.settle()
     assert len(world.emu.chat_messages(head)) == before
     assert await world.rows("SELECT count(*) FROM report_runs") == [(0,)]
 
     # December's activity before the catch-up run: an SK and a transfer dated 2 December.
-    code, proposal_id = (await world.rows(
-        "SELECT code, id FROM proposals WHERE status = 'validated' AND period_year = 2026 ORDER BY id LIMIT 1"))[0]
-    client_id = (await world.rows(
-        "SELECT c.id FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.status = 'accounts_verified'"
-        " AND p.period_year = 2026 ORDER BY c.id LIMIT 1"))[0][0]
-    december = dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.timezone.utc)  # 2 Dec 02:00 WIB
+    code, proposal_id = (
+        await world.rows(
+            "SELECT code, id FROM proposals WHERE status = 'validated' AND period_year = 2026 ORDER BY id LIMIT 1"
+        )
+    )[0]
+    client_id = (
+        await world.rows(
+            "SELECT c.id FROM clients c JOIN proposals p ON p.id = c.proposal_id WHERE p.status = 'accounts_verified'"
+            " AND p.period_year = 2026 ORDER BY c.id LIMIT 1"
+        )
+    )[0][0]
+    december = dt.datetime(2026, 12, 1, 19, 0, tzinfo=dt.UTC)  # 2 Dec 02:00 WIB
     async with world.storage.db.transaction() as conn:
-        await conn.execute("UPDATE proposals SET status = 'decreed', status_since = ?, updated_at = ? WHERE id = ?",
-                           (to_db_time(december), to_db_time(december), proposal_id))
-        await conn.execute("INSERT INTO audit_events (at, actor_role, entity, entity_id, action, from_status, to_status)"
-                           " VALUES (?, 'head', 'proposal', ?, 'issue_sk', 'validated', 'decreed')",
-                           (to_db_time(december), code))
-        await conn.execute("UPDATE transfers SET status = 'sent', transfer_on = '2026-12-02', updated_at = ?"
-                           " WHERE client_id = ?", (to_db_time(december), client_id))
-        await conn.execute("INSERT INTO audit_events (at, actor_role, entity, entity_id, action, from_status, to_status)"
-                           " VALUES (?, 'finance', 'client', ?, 'transfer', 'pending', 'sent')",
-                           (to_db_time(december), str(client_id)))
+        await conn.execute(
+            "UPDATE proposals SET status = 'decreed', status_since = ?, updated_at = ? WHERE id = ?",
+            (to_db_time(december), to_db_time(december), proposal_id),
+        )
+        await conn.execute(
+            "INSERT INTO audit_events (at, actor_role, entity, entity_id, action, from_status, to_status)"
+            " VALUES (?, 'head', 'proposal', ?, 'issue_sk', 'validated', 'decreed')",
+            (to_db_time(december), code),
+        )
+        await conn.execute(
+            "UPDATE transfers SET status = 'sent', transfer_on = '2026-12-02', updated_at = ? WHERE client_id = ?",
+            (to_db_time(december), client_id),
+        )
+        await conn.execute(
+            "INSERT INTO audit_events (at, actor_role, entity, entity_id, action, from_status, to_status)"
+            " VALUES (?, 'finance', 'client', ?, 'transfer', 'pending', 'sent')",
+            (to_db_time(december), str(client_id)),
+        )
 
-    world.clock.set(dt.datetime(2026, 12, 2, 1, 5, tzinfo=dt.timezone.utc))  # 2 Dec 08:05 WIB
+    world.clock.set(dt.datetime(2026, 12, 2, 1, 5, tzinfo=dt.UTC))  # 2 Dec 08:05 WIB
     await job.run(world.app)
     await world.emu.wait_for(lambda: len(world.emu.chat_messages(head)) >= before + 4, timeout=15)
     sent = world.emu.chat_messages(head)[before:]
     november = expected(seeded, set(IPWL_CODES))
-    assert "Terlambat" in sent[0].caption or t.gettext("⏰ Sent late: it was due on {when}, when the bot was not "
-                                                       "running.", when="").split(":")[0] in sent[0].caption
+    assert (
+        "Terlambat" in sent[0].caption
+        or t.gettext("⏰ Sent late: it was due on {when}, when the bot was not running.", when="").split(":")[0]
+        in sent[0].caption
+    )
     assert "1 Des 2026 08.00 WIB" in sent[0].caption
     rows = ipwl_rows(sent[0].file_bytes(), t.gettext("IPWL"))
-    decreed_col, transferred_col = (t.gettext("Clients decreed, year to date"),
-                                    t.gettext("Funds transferred, year to date (Rp)"))
+    decreed_col, transferred_col = (
+        t.gettext("Clients decreed, year to date"),
+        t.gettext("Funds transferred, year to date (Rp)"),
+    )
     assert sum(r[decreed_col] for r in rows.values()) == november["decreed"]
     assert sum(r[transferred_col] for r in rows.values()) == november["funds_transferred"]
     assert [m.photo is not None for m in sent[1:]] == [True, True, True]
@@ -186,7 +214,7 @@ async def test_the_november_report_holds_still_after_decembers_activity(world: W
     # A year later, after more changes, /laporan 2026-11 says what was sent, and says it is the kept one.
     async with world.storage.db.transaction() as conn:
         await conn.execute("UPDATE lpj SET validated_at = ? WHERE validated_at IS NULL", (to_db_time(december),))
-    world.clock.set(dt.datetime(2027, 11, 20, 2, 0, tzinfo=dt.timezone.utc))
+    world.clock.set(dt.datetime(2027, 11, 20, 2, 0, tzinfo=dt.UTC))
     summary, workbook, *_ = await asked(world, head, "/laporan 2026-11", 5)
     assert "Seperti dikirim pada 2 Des 2026 08.05 WIB" in summary.text, summary.text
     assert f"Klien dalam SK: {november['decreed']}" in summary.text

@@ -30,8 +30,19 @@ async def test_the_admin_is_told_first_then_the_records_are_anonymized(world: Wo
     rina = world.emu.add_user("Rina", last_name="Admin", user_id=9001, language_code="id")
     await world.say(rina, "/start")
     start = world.clock.now() - dt.timedelta(days=40)
-    await seed_program(world.storage, [SeedProposal(CLOSED, "JB01", "closed", 2026, [SeedClient(NIK, [500_000])],
-                                                    [("submit", start), ("close", start + dt.timedelta(days=30))])])
+    await seed_program(
+        world.storage,
+        [
+            SeedProposal(
+                CLOSED,
+                "JB01",
+                "closed",
+                2026,
+                [SeedClient(NIK, [500_000])],
+                [("submit", start), ("close", start + dt.timedelta(days=30))],
+            )
+        ],
+    )
 
     before = len(world.emu.chat_messages(rina))
     await world.services.retention.run()  # what the repeating job runs
@@ -50,6 +61,6 @@ async def test_the_admin_is_told_first_then_the_records_are_anonymized(world: Wo
     await world.drain()
     told = [m.text for m in world.emu.chat_messages(rina)[before:]]
     assert len(told) == 1 and "telah dianonimkan" in told[0], told
-    (nik,), = await world.rows("SELECT nik FROM clients")
+    ((nik,),) = await world.rows("SELECT nik FROM clients")
     assert nik.startswith("ANON-")
     assert await world.rows("SELECT count(*) FROM budget_lines") == [(1,)]  # the amounts stay

@@ -10,9 +10,9 @@ import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.files.client_sheet import BudgetInput, ClientInput
-from bot.emulator import BotMessage, EmuChat, EmuUser
 from bot.domain.models import Approach, Component, Role, Sex
+from bot.emulator import BotMessage, EmuChat, EmuUser
+from bot.files.client_sheet import BudgetInput, ClientInput
 from handlers import buttons
 from tests.helpers import pdf, submit_with_consent
 
@@ -41,9 +41,13 @@ async def team(world) -> Team:
     andi, budi = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Budi", last_name="PIC")
     citra, stranger = world.emu.add_user("Citra", last_name="Tim2"), world.emu.add_user("Tamu")
     head = world.emu.add_user("Hana", last_name="Kepala")
-    for user, role, scope in ((op, Role.OPERATOR, {"ipwl": "JB01"}), (andi, Role.PIC, {"team": "TIM1"}),
-                              (budi, Role.PIC, {"team": "TIM1"}), (citra, Role.PIC, {"team": "TIM2"}),
-                              (head, Role.HEAD, {})):
+    for user, role, scope in (
+        (op, Role.OPERATOR, {"ipwl": "JB01"}),
+        (andi, Role.PIC, {"team": "TIM1"}),
+        (budi, Role.PIC, {"team": "TIM1"}),
+        (citra, Role.PIC, {"team": "TIM2"}),
+        (head, Role.HEAD, {}),
+    ):
         await world.enrol(user, role, **scope)
     group = world.emu.add_group("Tim PIC 1", members=[andi, budi, citra, stranger])
     admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
@@ -52,14 +56,30 @@ async def team(world) -> Team:
 
 
 def client_inputs(rows=CLIENTS) -> list[ClientInput]:
-    born = {"3201014508900004": (Sex.FEMALE, dt.date(1990, 8, 5)), "3201011203850002": (Sex.MALE, dt.date(1985, 3, 12)),
-            "3201015702950003": (Sex.FEMALE, dt.date(1995, 2, 17))}
-    return [ClientInput(row=i + 2, full_name=name, nik=nik, sex=born[nik][0], birth_date=born[nik][1], province_code="32",
-                        regency="Kabupaten Bogor", address=address, phone=None, approach=Approach.KELUARGA,
-                        components=(Component.LIVING_NEEDS,), assessment="Pengguna sabu 3 tahun, sudah detoks.",
-                        intervention_plan="Dukungan sembako 3 bulan.",
-                        budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),))
-            for i, (name, nik, address) in enumerate(rows)]
+    born = {
+        "3201014508900004": (Sex.FEMALE, dt.date(1990, 8, 5)),
+        "3201011203850002": (Sex.MALE, dt.date(1985, 3, 12)),
+        "3201015702950003": (Sex.FEMALE, dt.date(1995, 2, 17)),
+    }
+    return [
+        ClientInput(
+            row=i + 2,
+            full_name=name,
+            nik=nik,
+            sex=born[nik][0],
+            birth_date=born[nik][1],
+            province_code="32",
+            regency="Kabupaten Bogor",
+            address=address,
+            phone=None,
+            approach=Approach.KELUARGA,
+            components=(Component.LIVING_NEEDS,),
+            assessment="Pengguna sabu 3 tahun, sudah detoks.",
+            intervention_plan="Dukungan sembako 3 bulan.",
+            budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),),
+        )
+        for i, (name, nik, address) in enumerate(rows)
+    ]
 
 
 async def operator(world, user: EmuUser):
@@ -80,8 +100,11 @@ async def submitted(world, t: Team) -> int:
 
 def card(world, t: Team, proposal_id: int) -> BotMessage:
     """The live card of a proposal in the group (the one with its Detail button)."""
-    return next(m for m in reversed(world.emu.chat_messages(t.group))
-                if any(b.callback_data == buttons.CARD_DETAIL.data(proposal_id) for row in m.buttons for b in row))
+    return next(
+        m
+        for m in reversed(world.emu.chat_messages(t.group))
+        if any(b.callback_data == buttons.CARD_DETAIL.data(proposal_id) for row in m.buttons for b in row)
+    )
 
 
 def datas(message: BotMessage) -> set[str]:
@@ -95,8 +118,11 @@ async def tap(world, user: EmuUser, message: BotMessage, data: str):
 
 
 async def status(world, proposal_id: int) -> tuple:
-    return (await world.rows("SELECT status, claimed_by, verified_by, validated_by, version FROM proposals WHERE id = ?",
-                             proposal_id))[0]
+    return (
+        await world.rows(
+            "SELECT status, claimed_by, verified_by, validated_by, version FROM proposals WHERE id = ?", proposal_id
+        )
+    )[0]
 
 
 async def person_id(world, user: EmuUser) -> int:
@@ -105,7 +131,9 @@ async def person_id(world, user: EmuUser) -> int:
 
 async def give_reasons(world, pic: EmuUser, proposal_id: int, action: str, ticks: list[str], text: str) -> None:
     """Return/Reject pressed on the card, then the checklist and the reason in the private chat."""
-    answer = await tap(world, pic, card(world, world.team, proposal_id), buttons.CARD_DECISION.data(proposal_id, action))
+    answer = await tap(
+        world, pic, card(world, world.team, proposal_id), buttons.CARD_DECISION.data(proposal_id, action)
+    )
     assert not answer.show_alert, answer.text
     checklist = world.last(pic)
     for tick in ticks:
@@ -122,7 +150,12 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
 
     first = card(world, t, pid)
     assert "USL-2026-0001" in first.text and "Rp4.500.000" in first.text and "JB01" in first.text
-    assert datas(first) == {buttons.CARD_ACTION.data(pid, "claim"), buttons.CARD_DECISION.data(pid, "return"), buttons.CARD_DECISION.data(pid, "reject"), buttons.CARD_DETAIL.data(pid)}
+    assert datas(first) == {
+        buttons.CARD_ACTION.data(pid, "claim"),
+        buttons.CARD_DECISION.data(pid, "return"),
+        buttons.CARD_DECISION.data(pid, "reject"),
+        buttons.CARD_DETAIL.data(pid),
+    }
 
     # Andi claims; the card says so, in place.
     answer = await tap(world, t.andi, first, buttons.CARD_ACTION.data(pid, "claim"))
@@ -130,7 +163,9 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
     first = card(world, t, pid)
     assert "Andi PIC" in first.text and first.edits
-    assert buttons.CARD_ACTION.data(pid, "verify") in datas(first) and buttons.CARD_ACTION.data(pid, "claim") not in datas(first)
+    assert buttons.CARD_ACTION.data(pid, "verify") in datas(first) and buttons.CARD_ACTION.data(
+        pid, "claim"
+    ) not in datas(first)
 
     # Budi may not verify while Andi checks it: told who and since when.
     refused = await tap(world, t.budi, first, buttons.CARD_ACTION.data(pid, "verify"))
@@ -138,12 +173,16 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     assert await status(world, pid) == ("in_review", andi_id, None, None, 1)
 
     # Andi returns it: client 2's NIK is wrong.
-    budi_client = (await world.rows("SELECT id FROM clients WHERE nik_index = ?",
-                                    world.storage.keys.blind("nik", "3201011203850002")))[0][0]
+    budi_client = (
+        await world.rows(
+            "SELECT id FROM clients WHERE nik_index = ?", world.storage.keys.blind("nik", "3201011203850002")
+        )
+    )[0][0]
     await give_reasons(world, t.andi, pid, "return", [f"c{budi_client}", "fnik"], "NIK tidak sesuai KTP")
     assert (await status(world, pid))[0] == "returned"
     assert await world.rows("SELECT client_id, field, reason, stage FROM return_reasons") == [
-        (budi_client, "nik", "NIK tidak sesuai KTP", "proposal")]
+        (budi_client, "nik", "NIK tidak sesuai KTP", "proposal")
+    ]
     notice = world.last(t.op)
     assert "USL-2026-0001" in notice.text and "NIK tidak sesuai KTP" in notice.text and "Budi Santoso" in notice.text
     assert datas(notice) == {buttons.PROPOSAL_OPEN.data(pid)}
@@ -172,8 +211,9 @@ async def test_claim_return_resubmit_verify_validate(world) -> None:
     assert any(m.document and m.document.get("file_name") == "surat-pengantar.pdf" for m in private)
     reveal = await tap(world, t.budi, detail, buttons.CARD_NIK.data(budi_client))
     assert reveal.show_alert and "3201011203850002" in reveal.text
-    assert await world.rows("SELECT action FROM audit_events WHERE action IN ('view_detail', 'reveal_nik') ORDER BY id") == [
-        ("view_detail",), ("reveal_nik",)]
+    assert await world.rows(
+        "SELECT action FROM audit_events WHERE action IN ('view_detail', 'reveal_nik') ORDER BY id"
+    ) == [("view_detail",), ("reveal_nik",)]
 
     # Andi claims and verifies; under four-eyes he may not validate; Budi does.
     await tap(world, t.andi, second, buttons.CARD_ACTION.data(pid, "claim"))
@@ -215,8 +255,10 @@ async def test_two_pic_press_claim_at_once_one_wins(world) -> None:
     t = world.team = await team(world)
     pid = await submitted(world, t)
     message = card(world, t, pid)
-    answers = await asyncio.gather(world.emu.press(t.andi, message, buttons.CARD_ACTION.data(pid, "claim")),
-                                   world.emu.press(t.budi, message, buttons.CARD_ACTION.data(pid, "claim")))
+    answers = await asyncio.gather(
+        world.emu.press(t.andi, message, buttons.CARD_ACTION.data(pid, "claim")),
+        world.emu.press(t.budi, message, buttons.CARD_ACTION.data(pid, "claim")),
+    )
     await world.emu.settle()
     winners = [a for a in answers if not a.show_alert]
     losers = [a for a in answers if a.show_alert]

@@ -15,8 +15,8 @@ from handlers import buttons
 from tests.scenarios.conftest import World
 from tests.scenarios.test_admin_registry import tap
 from tests.scenarios.test_report_monthly import asked
-from tests.test_reports import build_seed, seed_program
 from tests.security.matrix import message_with_button
+from tests.test_reports import build_seed, seed_program
 
 
 async def test_the_configured_admin_is_a_listed_audited_grant_and_revocations_leave_a_trace(world: World) -> None:
@@ -27,8 +27,9 @@ async def test_the_configured_admin_is_a_listed_audited_grant_and_revocations_le
     assert await world.rows(
         "SELECT g.role, g.revoked_at FROM grants g JOIN people p ON p.id = g.person_id WHERE p.telegram_user_id = 9001"
     ) == [("admin", None)]
-    assert await world.rows("SELECT actor_role, action, to_status, reason FROM audit_events WHERE action = 'grant_role'"
-                            ) == [("cli", "grant_role", "admin", "access.admin_user_ids")]
+    assert await world.rows(
+        "SELECT actor_role, action, to_status, reason FROM audit_events WHERE action = 'grant_role'"
+    ) == [("cli", "grant_role", "admin", "access.admin_user_ids")]
 
     # A second admin, invited; Rina revokes him: the list and the trail say so.
     dodi = world.emu.add_user("Dodi", language_code="id")
@@ -38,7 +39,8 @@ async def test_the_configured_admin_is_a_listed_audited_grant_and_revocations_le
     await tap(world, rina, world.last(rina), "admin")
     await tap(world, rina, world.last(rina), "Ya")
     assert await world.rows("SELECT action, from_status FROM audit_events WHERE action = 'revoke_grant'") == [
-        ("revoke_grant", "admin")]
+        ("revoke_grant", "admin")
+    ]
     assert (await world.say(dodi, "/pengguna"))[-1].text.startswith("⚠️")
 
 
@@ -62,8 +64,9 @@ async def test_a_revoked_pic_leaves_the_teams_group_or_the_admin_is_told_which(w
     told = [m.text for m in world.emu.chat_messages(rina)[-4:]]
     assert any("Andi telah dikeluarkan dari grup Tim PIC 1 (TIM1)" in m for m in told), told
     assert any("keluarkan Ani dari grup Tim PIC 2 (TIM2) secara manual" in m for m in told), told
-    assert await world.rows("SELECT to_status, reason FROM audit_events WHERE action = 'remove_from_group' ORDER BY id"
-                            ) == [("TIM1", "removed"), ("TIM2", "admin asked to remove")]
+    assert await world.rows(
+        "SELECT to_status, reason FROM audit_events WHERE action = 'remove_from_group' ORDER BY id"
+    ) == [("TIM1", "removed"), ("TIM2", "admin asked to remove")]
     # Removed, not banned: a new invitation can bring Andi back.
     assert andi.id not in group1.banned
 
@@ -99,5 +102,6 @@ async def test_an_auditor_reads_everything_and_decides_nothing(world: World) -> 
     # Decisions: none (every button and command is in tests/security/test_authorization_matrix.py).
     for command in ("/sk", "/bayar", "/ipwl", "/pengguna", "/siaran", "/cadangan", "/datapribadi 3201010101900002"):
         assert (await world.say(ida, command))[-1].text.startswith("⚠️"), command
-    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'export' AND actor_role = 'auditor'"
-                            ) == [(1,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'export' AND actor_role = 'auditor'") == [
+        (1,)
+    ]

@@ -37,7 +37,11 @@ async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_re
     assert await status(world, pid) == ("verified", andi_id, andi_id, None, 1)
 
     # Rina presses Validate (and Return): refused, nothing changes, the card does not name her.
-    for data in (buttons.CARD_ACTION.data(pid, "validate"), buttons.CARD_DECISION.data(pid, "return"), buttons.CARD_DECISION.data(pid, "reject")):
+    for data in (
+        buttons.CARD_ACTION.data(pid, "validate"),
+        buttons.CARD_DECISION.data(pid, "return"),
+        buttons.CARD_DECISION.data(pid, "reject"),
+    ):
         refused = await tap(world, rina, card(world, t, pid), data)
         assert refused.show_alert and "admin" in refused.text.lower(), (data, refused.text)
     assert await status(world, pid) == ("verified", andi_id, andi_id, None, 1)
@@ -50,8 +54,12 @@ async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_re
     await world.drain()
     assert "Budi PIC" in card(world, t, pid).text and "Admin" not in card(world, t, pid).text
     denied = await world.rows("SELECT actor_id, reason FROM audit_events WHERE action = 'denied' ORDER BY id")
-    assert denied == [(rina_id, "claim: role_required"), (rina_id, "validate: role_required"),
-                      (rina_id, "return: role_required"), (rina_id, "reject: role_required")]
+    assert denied == [
+        (rina_id, "claim: role_required"),
+        (rina_id, "validate: role_required"),
+        (rina_id, "return: role_required"),
+        (rina_id, "reject: role_required"),
+    ]
     assert datas(card(world, t, pid)) == {buttons.CARD_DETAIL.data(pid)}
 
 
@@ -67,10 +75,12 @@ async def test_the_operator_hears_of_each_step_of_the_review(world) -> None:
     assert "Andi" not in verified[0].text  # the team's step, not a person's
     await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     await world.drain()
-    validated = world.emu.chat_messages(t.op)[before + 1:]
+    validated = world.emu.chat_messages(t.op)[before + 1 :]
     assert len(validated) == 1 and "divalidasi" in validated[0].text and "SK" in validated[0].text
     assert await world.rows("SELECT kind, status FROM outbox WHERE kind = 'proposal_progress' ORDER BY id") == [
-        ("proposal_progress", "sent"), ("proposal_progress", "sent")]
+        ("proposal_progress", "sent"),
+        ("proposal_progress", "sent"),
+    ]
 
 
 # --- 11.1 official numbers stay numbers; 12.5 one live SK card ---------------------------------------------
@@ -117,7 +127,8 @@ async def test_the_head_types_an_sk_number_the_number_stays_a_number_and_one_car
     await press(world, t.head, buttons.SK_DRAFT.data("y"))
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-045/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await world.rows("SELECT action, to_status FROM audit_events WHERE entity = 'decree'") == [
-        ("issue_sk", "SK-045/BRSKPN-GP/XI/2026")]
+        ("issue_sk", "SK-045/BRSKPN-GP/XI/2026")
+    ]
     # A new /sk after that closes nothing live (the card was issued), and starts with one card again.
     await world.say(t.head, "/sk")
     assert [bool(c.buttons) for c in sk_cards(world, t.head)][-1:] in ([False], [True])
@@ -130,9 +141,11 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=2)
     await world.say(fajar, "/bayar")
     await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
-    for text, reason in {"00123/SPP/XI/2026 17 Desember 2026": "masa depan",
-                         "00123/SPP/XI/2026": "tanggal",
-                         "SPP 123 28-11-2026": "00012/SPP/XI/2026 28-11-2026"}.items():  # the form, by example
+    for text, reason in {
+        "00123/SPP/XI/2026 17 Desember 2026": "masa depan",
+        "00123/SPP/XI/2026": "tanggal",
+        "SPP 123 28-11-2026": "00012/SPP/XI/2026 28-11-2026",
+    }.items():  # the form, by example
         answer = (await world.say(fajar, text))[-1]
         assert answer.text.startswith("⚠️") and reason in answer.text, (text, answer.text)
     await world.say(fajar, "00123/SPP/XI/2026 27-11-2026")
@@ -151,9 +164,11 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
     await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
     assert await world.rows("SELECT spp_number, spp_date, spm_number, spm_date FROM payments") == [
-        ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026", "2026-11-28")]
+        ("00123/SPP/XI/2026", "2026-11-27", "00456/SPM/XI/2026", "2026-11-28")
+    ]
     assert await world.rows("SELECT reason FROM audit_events WHERE action = 'record_orders'") == [
-        ("SPP 00123/SPP/XI/2026 2026-11-27; SPM 00456/SPM/XI/2026 2026-11-28",)]
+        ("SPP 00123/SPP/XI/2026 2026-11-27; SPM 00456/SPM/XI/2026 2026-11-28",)
+    ]
     assert buttons.TRANSFERS_SHEET.data(pid) in datas(world.last(fajar))  # on to the transfers
 
 
@@ -163,7 +178,12 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
 async def decreed(world, t) -> int:
     pid = await validated(world, t)
     await world.say(t.head, "/sk")
-    for data in (buttons.SK_DRAFT.data("p", pid), buttons.SK_DRAFT.data("n"), buttons.SK_DRAFT.data("r"), buttons.SK_DRAFT.data("y")):
+    for data in (
+        buttons.SK_DRAFT.data("p", pid),
+        buttons.SK_DRAFT.data("n"),
+        buttons.SK_DRAFT.data("r"),
+        buttons.SK_DRAFT.data("y"),
+    ):
         await press(world, t.head, data)
     await world.drain()
     return pid
@@ -177,8 +197,9 @@ async def enter_account(world, op, client_id: int, bank: str, number: str, holde
     await world.say(op, number)
     await world.say(op, holder)
     await press(world, op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
-    return [m.text for m in world.emu.chat_messages(op)[before:]] + [e for m in world.emu.chat_messages(op)[before:]
-                                                                     for e in m.edits]
+    return [m.text for m in world.emu.chat_messages(op)[before:]] + [
+        e for m in world.emu.chat_messages(op)[before:] for e in m.edits
+    ]
 
 
 async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_card_waits(world) -> None:
@@ -190,15 +211,22 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     async with world.storage.db.transaction() as conn:
         # Sealed, with its blind index, as the bot stores it (issue 17).
         keys = world.storage.keys
-        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, account_index, holder_name,"
-                           " status, updated_at) SELECT id, 'bni', ?, ?, ?, 'submitted', '2026-11-28T00:00:00Z'"
-                           " FROM clients WHERE proposal_id = ?",
-                           (keys.seal("0987654321", "bank_accounts", "account_number"), keys.blind("account", "0987654321"),
-                            keys.seal("X", "bank_accounts", "holder_name"), other))
+        await conn.execute(
+            "INSERT INTO bank_accounts (client_id, bank_code, account_number, account_index, holder_name,"
+            " status, updated_at) SELECT id, 'bni', ?, ?, ?, 'submitted', '2026-11-28T00:00:00Z'"
+            " FROM clients WHERE proposal_id = ?",
+            (
+                keys.seal("0987654321", "bank_accounts", "account_number"),
+                keys.blind("account", "0987654321"),
+                keys.seal("X", "bank_accounts", "holder_name"),
+                other,
+            ),
+        )
     other_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", other))[0][0]
     pid = await decreed(world, t)
-    siti, budi, dewi = [r[0] for r in await world.rows(
-        "SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
+    siti, budi, dewi = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
 
     await world.say(t.op, "/rekening")
     said = await enter_account(world, t.op, siti, "bri", "123456789012345", "Siti Rahayu")
@@ -209,8 +237,11 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     said = await enter_account(world, t.op, dewi, "bni", "0987654321", "Dewi Lestari")
     flagged = [s for s in said if "nomor rekening yang sama" in s]
     assert flagged and "IPWL lain" in flagged[0] and other_code not in flagged[0]  # no other IPWL's details
-    assert await world.rows("SELECT count(*) FROM bank_accounts a JOIN clients c ON c.id = a.client_id"
-                            " WHERE c.proposal_id = ? AND a.status = 'submitted'", pid) == [(3,)]  # warned, kept
+    assert await world.rows(
+        "SELECT count(*) FROM bank_accounts a JOIN clients c ON c.id = a.client_id"
+        " WHERE c.proposal_id = ? AND a.status = 'submitted'",
+        pid,
+    ) == [(3,)]  # warned, kept
 
     # Fajar is told, and his card names the other client of each shared account.
     await world.drain()
@@ -232,7 +263,9 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     await enter_account(world, t.op, budi, "bni", "0123456789", "Budi Santoso")
     await world.drain()
     back = world.last(fajar)
-    verify_all = next(d for d in datas(back) if (all_ := buttons.ACCOUNTS_VERIFY_ALL.parse(d)) and all_.args[0] == str(pid))  # (with the accounts' fingerprint)
+    verify_all = next(
+        d for d in datas(back) if (all_ := buttons.ACCOUNTS_VERIFY_ALL.parse(d)) and all_.args[0] == str(pid)
+    )  # (with the accounts' fingerprint)
     assert "sudah mengirim rekening baru" in back.text
     assert "klien 2. Budi Santoso pada proposal ini" not in back.text  # no longer shared
     await tap(world, fajar, back, verify_all)
@@ -250,9 +283,12 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     people = await cast(world)
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=1)
     async with world.storage.db.transaction() as conn:
-        await conn.execute("INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-                           " updated_at) SELECT id, 'bri', '123456789012345', 'X', 'verified', '2026-11-28T00:00:00Z'"
-                           " FROM clients WHERE proposal_id = ?", (pid,))
+        await conn.execute(
+            "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+            " updated_at) SELECT id, 'bri', '123456789012345', 'X', 'verified', '2026-11-28T00:00:00Z'"
+            " FROM clients WHERE proposal_id = ?",
+            (pid,),
+        )
     fitri = Phone(world, people.fitri)
     await fitri.type("/bayar")
     await fitri.tap(buttons.PAYMENT_OPEN.data(pid))
@@ -271,8 +307,10 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     assert datas(notice) == {buttons.LPJ_OPEN.data(pid)}
     first = await siti.tap(buttons.LPJ_OPEN.data(pid))
     assert first is not None and not first.show_alert
-    assert await world.rows("SELECT kind, entity_id FROM conversations c JOIN people p ON p.id = c.person_id"
-                            " WHERE p.telegram_user_id = ?", people.siti.id) == [("lpj", pid)]
+    assert await world.rows(
+        "SELECT kind, entity_id FROM conversations c JOIN people p ON p.id = c.person_id WHERE p.telegram_user_id = ?",
+        people.siti.id,
+    ) == [("lpj", pid)]
 
     # Siti files it with a receipt above Rp5.000.000, a photo and the BAST.
     await siti.type("01-11-2026 s/d 27-11-2026")
@@ -302,13 +340,16 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     uploaded = await world.rows("SELECT telegram_file_id FROM attachments WHERE purpose LIKE 'lpj_%' ORDER BY id")
     assert [r[0] for r in uploaded][0] == files[0].document["file_id"]  # sent again, not uploaded again
     assert await world.rows("SELECT action, reason FROM audit_events WHERE action = 'view_detail'") == [
-        ("view_detail", "lpj")]
+        ("view_detail", "lpj")
+    ]
     await world.press(people.andi, card, siti.button(buttons.LPJ_VERIFY.data(pid), card))
     await world.drain()
     assert "telah diverifikasi oleh Tim PIC" in world.last(people.siti).text  # 12.3: each step is told
 
     # Fitri (finance) validates from her private notice: its Detail brings the same evidence.
-    to_validate = next(m for m in reversed(world.emu.chat_messages(people.fitri)) if buttons.LPJ_VALIDATE.data(pid) in datas(m))
+    to_validate = next(
+        m for m in reversed(world.emu.chat_messages(people.fitri)) if buttons.LPJ_VALIDATE.data(pid) in datas(m)
+    )
     before = len(world.emu.chat_messages(people.fitri))
     await world.press(people.fitri, to_validate, buttons.LPJ_DETAIL.data(pid))
     assert len([m for m in world.emu.chat_messages(people.fitri)[before:] if m.document or m.photo]) == 3

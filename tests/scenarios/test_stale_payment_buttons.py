@@ -25,9 +25,11 @@ async def accounts_by_workbook(world, t, pid: int) -> None:
     await world.say(t.op, "/rekening")
     await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
     book = load_workbook(io.BytesIO(world.last(t.op).file_bytes()))
-    numbers = {CLIENTS[0][1]: ("BRI", "123456789012345", CLIENTS[0][0]),
-               CLIENTS[1][1]: ("BNI", "0123456789", CLIENTS[1][0]),
-               CLIENTS[2][1]: ("Mandiri", "1234567890123", CLIENTS[2][0])}
+    numbers = {
+        CLIENTS[0][1]: ("BRI", "123456789012345", CLIENTS[0][0]),
+        CLIENTS[1][1]: ("BNI", "0123456789", CLIENTS[1][0]),
+        CLIENTS[2][1]: ("Mandiri", "1234567890123", CLIENTS[2][0]),
+    }
     for row in book.worksheets[0].iter_rows(min_row=2):
         if row[2].value in numbers:
             row[3].value, row[4].value, row[5].value = numbers[row[2].value]
@@ -45,7 +47,12 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
     await world.say(t.head, "/sk")
-    for data in (buttons.SK_DRAFT.data("p", pid), buttons.SK_DRAFT.data("n"), buttons.SK_DRAFT.data("r"), buttons.SK_DRAFT.data("y")):
+    for data in (
+        buttons.SK_DRAFT.data("p", pid),
+        buttons.SK_DRAFT.data("n"),
+        buttons.SK_DRAFT.data("r"),
+        buttons.SK_DRAFT.data("y"),
+    ):
         await press(world, t.head, data)
     await world.drain()
     await accounts_by_workbook(world, t, pid)
@@ -87,14 +94,16 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
     await world.drain()
     assert await world.rows("SELECT status, account_number FROM bank_accounts WHERE client_id = ?", dewi_client) == [
-        ("submitted", "5550001112")]
+        ("submitted", "5550001112")
+    ]
     siti_saw = len(world.emu.chat_messages(t.op))
 
     # The old buttons: each refused, out loud, and nothing recorded.
     for message, data in ((old_card, sent_dewi), (old_card, failed_dewi), (review_card, verify_dewi)):
         answer = await tap(world, fajar, message, data)
-        assert answer.show_alert and ("tidak berlaku" in answer.text or "tidak dapat dilakukan sekarang" in answer.text), (
-            data, answer.text)
+        assert answer.show_alert and (
+            "tidak berlaku" in answer.text or "tidak dapat dilakukan sekarang" in answer.text
+        ), (data, answer.text)
     await world.drain()
     assert await status(world, pid) == "accounts_verified"
     assert await world.rows("SELECT status FROM transfers WHERE client_id = ?", dewi_client) == [("failed",)]

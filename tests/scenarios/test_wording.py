@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handlers import buttons
 from bot.domain.lpj_intake import parse_served, served_example
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.workflow import Action, WorkflowError, transition_for
-from handlers import views
+from handlers import buttons, views
+from tests.scenarios.conftest import consent_in_chat
 from tests.scenarios.test_intake_threads import ASSESSMENT, PLAN, start
 from tests.scenarios.test_proposal_intake import CLIENTS, operator
-from tests.scenarios.conftest import consent_in_chat
 
 
 async def test_what_a_first_time_operator_and_pic_read(world) -> None:

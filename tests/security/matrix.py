@@ -24,24 +24,35 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
+from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from bot.services import FileUpload
-from tests.helpers import opened
 from handlers import views
 from handlers.context import BotContext
 from storage.db import to_db_time
+from tests.helpers import opened
 from tests.scenarios.test_review_flow import client_inputs
 from tests.test_lpj_service import seed_proposal
 
 PERSONAS = ("op_a", "op_b", "pic_a", "pic_b", "finance", "head", "admin", "auditor", "stranger", "revoked")
 
 # Refusals that mean "not yours": a role or scope check said no.
-AUTHORIZATION_CODES = frozenset({
-    "admin_only", "head_only", "finance_only", "staff_only", "not_operator", "out_of_scope", "role_required",
-    "not_your_team", "revoked", "not_registered", "four_eyes",
-})
+AUTHORIZATION_CODES = frozenset(
+    {
+        "admin_only",
+        "head_only",
+        "finance_only",
+        "staff_only",
+        "not_operator",
+        "out_of_scope",
+        "role_required",
+        "not_your_team",
+        "revoked",
+        "not_registered",
+        "four_eyes",
+    }
+)
 
 _answering: contextvars.ContextVar[int | None] = contextvars.ContextVar("answering", default=None)
 
@@ -101,11 +112,17 @@ async def _sql(world: Any, sql: str, *params: object) -> None:
 async def cast(world: Any) -> Cast:
     emu = world.emu
     users = {p: emu.add_user(p.replace("_", " ").title().replace(" ", ""), language_code="en") for p in PERSONAS}
-    for persona, role, scope in (("op_a", Role.OPERATOR, {"ipwl": "JB01"}), ("op_b", Role.OPERATOR, {"ipwl": "SS01"}),
-                                 ("pic_a", Role.PIC, {"team": "TIM1"}), ("pic_b", Role.PIC, {"team": "TIM2"}),
-                                 ("finance", Role.FINANCE, {}), ("head", Role.HEAD, {}), ("admin", Role.ADMIN, {}),
-                                 ("auditor", Role.AUDITOR, {}),
-                                 ("revoked", Role.OPERATOR, {"ipwl": "JB01"})):
+    for persona, role, scope in (
+        ("op_a", Role.OPERATOR, {"ipwl": "JB01"}),
+        ("op_b", Role.OPERATOR, {"ipwl": "SS01"}),
+        ("pic_a", Role.PIC, {"team": "TIM1"}),
+        ("pic_b", Role.PIC, {"team": "TIM2"}),
+        ("finance", Role.FINANCE, {}),
+        ("head", Role.HEAD, {}),
+        ("admin", Role.ADMIN, {}),
+        ("auditor", Role.AUDITOR, {}),
+        ("revoked", Role.OPERATOR, {"ipwl": "JB01"}),
+    ):
         await world.enrol(users[persona], role, **scope)
     await world.say(users["stranger"], "/start")
     group = emu.add_group("Tim PIC 1", members=list(users.values()))
@@ -119,14 +136,25 @@ async def cast(world: Any) -> Cast:
 
     t: dict[str, int] = {}
     # JB01 in every status a button acts on (one proposal each), and the statuses' clients.
-    for name, status in (("submitted", S.SUBMITTED), ("withdrawable", S.SUBMITTED), ("in_review", S.IN_REVIEW),
-                         ("in_review_verify", S.IN_REVIEW), ("in_review_release", S.IN_REVIEW),
-                         ("verified", S.VERIFIED), ("verified_own", S.VERIFIED),
-                         ("validated", S.VALIDATED), ("decreed", S.DECREED),
-                         ("accounts_submitted", S.ACCOUNTS_SUBMITTED), ("accounts_submitted_2", S.ACCOUNTS_SUBMITTED),
-                         ("accounts_submitted_3", S.ACCOUNTS_SUBMITTED), ("accounts_verified", S.ACCOUNTS_VERIFIED),
-                         ("paid", S.PAID), ("lpj_submitted", S.LPJ_SUBMITTED), ("lpj_submitted_2", S.LPJ_SUBMITTED),
-                         ("lpj_verified", S.LPJ_VERIFIED)):
+    for name, status in (
+        ("submitted", S.SUBMITTED),
+        ("withdrawable", S.SUBMITTED),
+        ("in_review", S.IN_REVIEW),
+        ("in_review_verify", S.IN_REVIEW),
+        ("in_review_release", S.IN_REVIEW),
+        ("verified", S.VERIFIED),
+        ("verified_own", S.VERIFIED),
+        ("validated", S.VALIDATED),
+        ("decreed", S.DECREED),
+        ("accounts_submitted", S.ACCOUNTS_SUBMITTED),
+        ("accounts_submitted_2", S.ACCOUNTS_SUBMITTED),
+        ("accounts_submitted_3", S.ACCOUNTS_SUBMITTED),
+        ("accounts_verified", S.ACCOUNTS_VERIFIED),
+        ("paid", S.PAID),
+        ("lpj_submitted", S.LPJ_SUBMITTED),
+        ("lpj_submitted_2", S.LPJ_SUBMITTED),
+        ("lpj_verified", S.LPJ_VERIFIED),
+    ):
         t[name] = await seed_proposal(services, ipwl="JB01", status=status, clients=2)
         rows = await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", t[name])
         t[f"{name}_client"] = rows[0][0]
@@ -138,20 +166,31 @@ async def cast(world: Any) -> Cast:
     await _sql(world, "UPDATE proposals SET verified_by = ? WHERE id = ?", colleague, t["verified"])
     await _sql(world, "UPDATE proposals SET verified_by = ? WHERE id = ?", pic_a, t["verified_own"])
     stamp = to_db_time(world.clock.now())
-    for client in await world.rows("SELECT id FROM clients WHERE proposal_id IN (?, ?, ?)", t["accounts_submitted"],
-                                   t["accounts_submitted_2"], t["accounts_submitted_3"]):
-        await _sql(world, "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-                          " updated_at) VALUES (?, '002', '123456789012345', 'Siti Rahayu', 'submitted', ?)",
-                   client[0], stamp)
+    for client in await world.rows(
+        "SELECT id FROM clients WHERE proposal_id IN (?, ?, ?)",
+        t["accounts_submitted"],
+        t["accounts_submitted_2"],
+        t["accounts_submitted_3"],
+    ):
+        await _sql(
+            world,
+            "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
+            " updated_at) VALUES (?, '002', '123456789012345', 'Siti Rahayu', 'submitted', ?)",
+            client[0],
+            stamp,
+        )
     # The JB01 operator's open draft (his conversation) with three clients; the SS01 operator's own.
     state = await services.proposals.start(await who("op_a"))
     state = await services.proposals.add_clients(await who("op_a"), client_inputs())
     t["draft"] = state.proposal.id
     t["draft_client"] = state.clients[0].id
     t["draft_line"] = state.clients[0].budget[0].id
-    state = await services.proposals.attach(await who("op_a"), FileUpload("matrix-file", "matrix-file", "surat.pdf",
-                                                                          "application/pdf", 193),
-                                            sha256="0" * 64, stored_path=None)
+    state = await services.proposals.attach(
+        await who("op_a"),
+        FileUpload("matrix-file", "matrix-file", "surat.pdf", "application/pdf", 193),
+        sha256="0" * 64,
+        stored_path=None,
+    )
     t["draft_attachment"] = state.attachments[0].id
     other = await services.proposals.start(await who("op_b"))
     await services.proposals.add_clients(await who("op_b"), client_inputs()[:1])
@@ -180,9 +219,14 @@ async def fingerprint(world: Any) -> dict[str, list[tuple]]:
     people's display names and "started" flags, and the audit of refused presses ("denied")."""
     result: dict[str, list[tuple]] = {}
     async with world.storage.db.reading() as conn:
-        tables = [r[0] for r in await conn.execute_fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'" if conn.dialect == "sqlite"
-            else "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")]
+        tables = [
+            r[0]
+            for r in await conn.execute_fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                if conn.dialect == "sqlite"
+                else "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        ]
         for table in sorted(set(tables) - {"processed_updates", "schema_migrations"}):
             if table == "people":
                 sql = "SELECT id, telegram_user_id, locale, revoked_at FROM people"
@@ -192,8 +236,9 @@ async def fingerprint(world: Any) -> dict[str, list[tuple]]:
                 sql = f"SELECT * FROM {table}"
             # In a stable order on both engines (not every table has an id). Sealed values are
             # compared opened: sealing the same value twice gives other bytes (a fresh nonce).
-            result[table] = sorted((tuple(opened(world.storage.keys, v) for v in r)
-                                    for r in await conn.execute_fetchall(sql)), key=repr)
+            result[table] = sorted(
+                (tuple(opened(world.storage.keys, v) for v in r) for r in await conn.execute_fetchall(sql)), key=repr
+            )
     return result
 
 
@@ -207,7 +252,8 @@ def changes(before: dict[str, list[tuple]], after: dict[str, list[tuple]]) -> di
 async def message_with_button(world: Any, chat_id: int, data: str) -> BotMessage:
     """A message from the bot carrying one button with ``data`` (as an old or forged card would)."""
     sent = await world.app.bot.send_message(
-        chat_id, "·", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("·", callback_data=data)]]))
+        chat_id, "·", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("·", callback_data=data)]])
+    )
     message = next(m for m in world.emu.chat_messages(chat_id) if m.message_id == sent.message_id)
     return message
 
@@ -217,8 +263,9 @@ def plant_button(world: Any, chat_id: int, data: str) -> BotMessage:
     bot sent (no HTTP round trip: the matrix needs ~900 of them)."""
     state = world.emu.state
     chat = state.users[chat_id].chat_dict() if chat_id in state.users else state.groups[chat_id].to_dict()
-    return state.new_bot_message(chat, text="·", html="·",
-                                 reply_markup={"inline_keyboard": [[{"text": "·", "callback_data": data}]]})
+    return state.new_bot_message(
+        chat, text="·", html="·", reply_markup={"inline_keyboard": [[{"text": "·", "callback_data": data}]]}
+    )
 
 
 @dataclass

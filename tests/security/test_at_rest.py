@@ -30,7 +30,9 @@ NEEDLES = [
     *[name for name, _, _ in CLIENTS],
     *[nik for _, nik, _ in CLIENTS],
     *[address.split(" RT")[0] for _, _, address in CLIENTS],  # "Jl. Melati 3", …
-    "123456789012345", "0123456789", "1234567890123",  # the accounts typed and uploaded in the story
+    "123456789012345",
+    "0123456789",
+    "1234567890123",  # the accounts typed and uploaded in the story
 ]
 
 
@@ -49,21 +51,26 @@ def _folder_hits(folder: Path) -> dict[str, set[str]]:
 
 
 async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_store_or_plain_exports(
-        world, tmp_path: Path) -> None:
+    world, tmp_path: Path
+) -> None:
     await payments.sk_accounts_and_payment_until_paid(world)
     t = world.team
     # The assessment as a file that names its client, as scanned KTPs and letters do.
     name, nik, _ = CLIENTS[0]
     assessment = pdf(f"asesmen {name} NIK {nik}")
     await world.say(t.op, "/lpj")  # any open conversation: the upload is kept (or refused) either way
-    await world.emu.send_document(t.op, file_name=f"asesmen {name}.pdf", content=assessment, mime_type="application/pdf")
+    await world.emu.send_document(
+        t.op, file_name=f"asesmen {name}.pdf", content=assessment, mime_type="application/pdf"
+    )
     await world.emu.settle()
     rina = await admin(world)
     await world.say(rina, "/cadangan")
     await world.drain()
 
     # What the bot reads is the clients, in full (the keys open it).
-    assert [r[0] for r in await world.rows("SELECT full_name FROM clients ORDER BY position")] == [c[0] for c in CLIENTS]
+    assert [r[0] for r in await world.rows("SELECT full_name FROM clients ORDER BY position")] == [
+        c[0] for c in CLIENTS
+    ]
     assert len(await world.rows("SELECT 1 FROM attachments WHERE stored_path IS NOT NULL")) >= 1
 
     leaks: dict[str, set[str]] = {}
@@ -75,8 +82,11 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
                 leaks[str(path)] = hit
         assert database.stat().st_size > 0
     else:
-        plain_dump = subprocess.run([client_tool("pg_dump"), "--format=plain", "--no-owner",
-                                     f"--dbname={settings.storage.url}"], capture_output=True, check=True).stdout
+        plain_dump = subprocess.run(
+            [client_tool("pg_dump"), "--format=plain", "--no-owner", f"--dbname={settings.storage.url}"],
+            capture_output=True,
+            check=True,
+        ).stdout
         assert b"COPY public.clients" in plain_dump
         if hit := _hits(plain_dump):
             leaks["pg_dump --format=plain"] = hit
@@ -93,8 +103,9 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
             if member.name.endswith(".pgdump"):
                 dumped = tmp_path / "backup.pgdump"
                 dumped.write_bytes(content)
-                as_sql = subprocess.run([client_tool("pg_restore"), "--file=-", str(dumped)],
-                                        capture_output=True, check=True).stdout
+                as_sql = subprocess.run(
+                    [client_tool("pg_restore"), "--file=-", str(dumped)], capture_output=True, check=True
+                ).stdout
                 assert b"COPY public.clients" in as_sql
                 if hit := _hits(as_sql):
                     leaks["backup dump as pg_restore writes it"] = hit

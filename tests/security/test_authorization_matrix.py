@@ -151,46 +151,136 @@ HARMLESS = ALL  # own language, the blank template, guidance, closing or cancell
 
 # kind → the personas who get past its role and scope checks (everyone else is refused).
 BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
-    "lang": HARMLESS, "tpl": HARMLESS, "keep": HARMLESS, "stop": HARMLESS, "ljc": HARMLESS, "ad.x": HARMLESS,
-    "gd.m": HARMLESS, "gd.s": HARMLESS,
+    "lang": HARMLESS,
+    "tpl": HARMLESS,
+    "keep": HARMLESS,
+    "stop": HARMLESS,
+    "ljc": HARMLESS,
+    "ad.x": HARMLESS,
+    "gd.m": HARMLESS,
+    "gd.s": HARMLESS,
     # the operator's draft: his conversation; ids of his clients and lines
-    "in": OWN, "rv": OWN, "pg": OWN, "add": OWN, "cont": OWN, "att": OWN, "cup": OWN,
-    "cl": OP, "rma": OP, "ed": OP, "bl": OP, "rl": OP, "rm": OP, "open": OP, "sub": OP, "wd": OP, "wdy": OP, "pni": OP,
+    "in": OWN,
+    "rv": OWN,
+    "pg": OWN,
+    "add": OWN,
+    "cont": OWN,
+    "att": OWN,
+    "cup": OWN,
+    "cl": OP,
+    "rma": OP,
+    "ed": OP,
+    "bl": OP,
+    "rl": OP,
+    "rm": OP,
+    "open": OP,
+    "sub": OP,
+    "wd": OP,
+    "wdy": OP,
+    "pni": OP,
     # PIC review: the card, detail, NIK, return/reject with reasons (the reasons: the PIC's conversation)
-    "pic": PIC_A, "pic:verify": PIC_A, "pic:validate": PIC_A, "pdc": PIC_A, "pdc:reject": PIC_A,
+    "pic": PIC_A,
+    "pic:verify": PIC_A,
+    "pic:validate": PIC_A,
+    "pdc": PIC_A,
+    "pdc:reject": PIC_A,
     "pic:validate_own": NOBODY,  # pic_a verified it: another PIC of the team validates (four eyes)
-    "pic:release": PIC_OR_ADMIN, "pdt": PIC_OR_ADMIN, "nik": PIC_OR_ADMIN, "rsn": PIC_A,
+    "pic:release": PIC_OR_ADMIN,
+    "pdt": PIC_OR_ADMIN,
+    "nik": PIC_OR_ADMIN,
+    "rsn": PIC_A,
     "sk": frozenset({"head"}),
     # bank accounts: the operator supplies, PIC/finance verify or return
-    "acc": OP, "bnk": OP, "pbs": OP, "acx": OP,
-    "avr": PIC_FIN, "av": PIC_FIN, "ava": PIC_FIN, "ar": PIC_FIN,
-    "pay": FIN, "pok": FIN, "ps": FIN, "psa": FIN, "pf": FIN, "ptx": FIN,
+    "acc": OP,
+    "bnk": OP,
+    "pbs": OP,
+    "acx": OP,
+    "avr": PIC_FIN,
+    "av": PIC_FIN,
+    "ava": PIC_FIN,
+    "ar": PIC_FIN,
+    "pay": FIN,
+    "pok": FIN,
+    "ps": FIN,
+    "psa": FIN,
+    "pf": FIN,
+    "ptx": FIN,
     # LPJ: the operator fills and submits, the PIC verifies, finance validates
-    "ljo": OP, "lji": OP, "ljg": OP, "ljt": OP, "ljs": OP,
-    "ljv": PIC_A, "ljx": PIC_FIN, "ljk": FIN, "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
+    "ljo": OP,
+    "lji": OP,
+    "ljg": OP,
+    "ljt": OP,
+    "ljs": OP,
+    "ljv": PIC_A,
+    "ljx": PIC_FIN,
+    "ljk": FIN,
+    "ljd": frozenset({"op_a", "pic_a", "finance", "head", "admin"}),
     "au.p": frozenset({"pic_a", "head", "admin", "auditor"}),
     "ex.k": READERS,  # the export's kind; the full (unmasked) client list is for admins only
     # a client's consent withdrawal (issue 17.6): recorded by their IPWL's operator or an admin
-    "cs.w": frozenset({"op_a", "admin"}), "cs.wy": frozenset({"op_a", "admin"}),
-    **{kind: ADMIN for kind in ("ip.l", "ip.w", "ip.s", "ip.e", "ip.t", "ip.m", "ip.a", "ip.ap", "ip.at", "tm.l",
-                                "tm.s", "tm.a", "tm.i", "pp.l", "pp.s", "pp.rg", "pp.rgy", "pp.rp", "pp.rpy", "pp.re",
-                                "iv.r", "iv.t", "iv.i", "bc.a", "bc.p", "bc.t", "bc.y", "bc.n", "pd.x", "pd.e",
-                                "pd.ey", "ex.c", "ex.r", "ex.o")},
+    "cs.w": frozenset({"op_a", "admin"}),
+    "cs.wy": frozenset({"op_a", "admin"}),
+    **{
+        kind: ADMIN
+        for kind in (
+            "ip.l",
+            "ip.w",
+            "ip.s",
+            "ip.e",
+            "ip.t",
+            "ip.m",
+            "ip.a",
+            "ip.ap",
+            "ip.at",
+            "tm.l",
+            "tm.s",
+            "tm.a",
+            "tm.i",
+            "pp.l",
+            "pp.s",
+            "pp.rg",
+            "pp.rgy",
+            "pp.rp",
+            "pp.rpy",
+            "pp.re",
+            "iv.r",
+            "iv.t",
+            "iv.i",
+            "bc.a",
+            "bc.p",
+            "bc.t",
+            "bc.y",
+            "bc.n",
+            "pd.x",
+            "pd.e",
+            "pd.ey",
+            "ex.c",
+            "ex.r",
+            "ex.o",
+        )
+    },
 }
 
 # command → the personas who get past its role and scope checks (everyone else is refused).
 COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     **{command: HARMLESS for command in ("start", "bantuan", "help", "bahasa", "batal", "templat", "panduan")},
     # /rekening shows the presser's own IPWL (whatever code follows); /lpj CODE of another IPWL is refused
-    "status": OWN, "ajukan": OWN, "lanjut": OWN, "rekening": OWN, "lpj": OP,
-    "sk": frozenset({"head"}), "bayar": FIN,
+    "status": OWN,
+    "ajukan": OWN,
+    "lanjut": OWN,
+    "rekening": OWN,
+    "lpj": OP,
+    "sk": frozenset({"head"}),
+    "bayar": FIN,
     "tugas": EVERYONE_KNOWN,
     "persetujuan": frozenset({"op_a", "admin"}),
     "audit": frozenset({"pic_a", "head", "admin", "auditor"}),
     "laporan": frozenset({"head", "admin", "auditor"}),
     "ekspor": READERS,
-    **{command: ADMIN for command in ("hubungkan", "ipwl", "tim", "pengguna", "undang", "siaran", "datapribadi",
-                                      "cadangan")},
+    **{
+        command: ADMIN
+        for command in ("hubungkan", "ipwl", "tim", "pengguna", "undang", "siaran", "datapribadi", "cadangan")
+    },
 }
 
 
@@ -213,9 +303,15 @@ async def _press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tu
         recorder.take(user)
     answers = await asyncio.gather(*(world.emu.press(c[p], messages[p], data, timeout=5) for p in personas))
     await world.drain()
-    return {p: Outcome(p, answer, recorder.take(c[p]),
-                       [m.text or m.caption or "" for m in world.emu.chat_messages(c[p])[before[p]:]])
-            for p, answer in zip(personas, answers, strict=True)}
+    return {
+        p: Outcome(
+            p,
+            answer,
+            recorder.take(c[p]),
+            [m.text or m.caption or "" for m in world.emu.chat_messages(c[p])[before[p] :]],
+        )
+        for p, answer in zip(personas, answers, strict=True)
+    }
 
 
 async def test_every_button_kind_is_checked_for_role_and_scope(world, monkeypatch) -> None:
@@ -282,8 +378,9 @@ COMMAND_TEXT: dict[str, tuple[Callable[[dict[str, str]], str], str]] = {
 }
 
 
-async def _type_all(world, c: Cast, recorder: Recorder, command: str, codes: dict[str, str],
-                    personas: tuple[str, ...]) -> dict[str, Outcome]:
+async def _type_all(
+    world, c: Cast, recorder: Recorder, command: str, codes: dict[str, str], personas: tuple[str, ...]
+) -> dict[str, Outcome]:
     text_of, where = COMMAND_TEXT[command]
     text = text_of(codes)
     chats = {p: (c.group if where == "group" else c[p]) for p in personas}
@@ -293,12 +390,19 @@ async def _type_all(world, c: Cast, recorder: Recorder, command: str, codes: dic
     for p in personas:
         await world.emu.send_text(c[p], text, chat=c.group if where == "group" else None)
     # Each gets an answer (a report is drawn in a thread: the wire can be quiet meanwhile).
-    await world.emu.wait_for(lambda: all(len(world.emu.chat_messages(chats[p])) > before[p] for p in personas),
-                             timeout=20)
+    await world.emu.wait_for(
+        lambda: all(len(world.emu.chat_messages(chats[p])) > before[p] for p in personas), timeout=20
+    )
     await world.drain()
-    return {p: Outcome(p, None, recorder.take(c[p]),
-                       [m.text or m.caption or "" for m in world.emu.chat_messages(chats[p])[before[p]:]])
-            for p in personas}
+    return {
+        p: Outcome(
+            p,
+            None,
+            recorder.take(c[p]),
+            [m.text or m.caption or "" for m in world.emu.chat_messages(chats[p])[before[p] :]],
+        )
+        for p in personas
+    }
 
 
 async def test_every_command_is_checked_for_role_and_scope(world, monkeypatch) -> None:
@@ -306,8 +410,11 @@ async def test_every_command_is_checked_for_role_and_scope(world, monkeypatch) -
     recorder.install(monkeypatch)
     c = await cast(world)
     assert set(COMMAND_TEXT) == set(handlers.COMMANDS), set(handlers.COMMANDS) ^ set(COMMAND_TEXT)
-    codes = {name: (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-             for name, pid in c.t.items() if name in ("decreed", "paid", "in_review")}
+    codes = {
+        name: (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+        for name, pid in c.t.items()
+        if name in ("decreed", "paid", "in_review")
+    }
     observed: dict[str, dict[str, Outcome]] = {}
     problems: list[str] = []
     for command in COMMAND_TEXT:
@@ -315,8 +422,11 @@ async def test_every_command_is_checked_for_role_and_scope(world, monkeypatch) -
         before = await fingerprint(world)
         outcomes: dict[str, Outcome] = {}
         # One at a time in a group (the replies of several would interleave in the one chat).
-        groups = [(p,) for p in PERSONAS] if COMMAND_TEXT[command][1] == "group" else [
-            tuple(p for p in PERSONAS if p not in allowed)]
+        groups = (
+            [(p,) for p in PERSONAS]
+            if COMMAND_TEXT[command][1] == "group"
+            else [tuple(p for p in PERSONAS if p not in allowed)]
+        )
         for personas in groups:
             if personas and personas[0] not in allowed:
                 outcomes |= await _type_all(world, c, recorder, command, codes, personas)

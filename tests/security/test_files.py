@@ -11,8 +11,8 @@ import io
 import struct
 import zipfile
 
-from bot.files.client_sheet import build_template
 from bot.domain.models import Role
+from bot.files.client_sheet import build_template
 from handlers import buttons
 from tests.scenarios.test_client_list_upload import open_draft
 from tests.security.matrix import changes, fingerprint
@@ -38,10 +38,10 @@ def _bomb(size: int, *, forge: bool) -> bytes:
         with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
             info = archive.getinfo("xl/worksheets/sheet1.xml")
         struct.pack_into("<I", data, info.header_offset + 22, 1024)
-        central = data.find(b"PK\x01\x02" + data[info.header_offset + 4:info.header_offset + 6])
+        central = data.find(b"PK\x01\x02" + data[info.header_offset + 4 : info.header_offset + 6])
         while central != -1:
             name_length = struct.unpack_from("<H", data, central + 28)[0]
-            if data[central + 46:central + 46 + name_length] == b"xl/worksheets/sheet1.xml":
+            if data[central + 46 : central + 46 + name_length] == b"xl/worksheets/sheet1.xml":
                 struct.pack_into("<I", data, central + 24, 1024)
                 break
             central = data.find(b"PK\x01\x02", central + 4)
@@ -80,11 +80,14 @@ async def test_malformed_and_oversize_files_are_refused_clearly_and_change_nothi
         assert answer.startswith(("⚠️", "Nothing was imported")), (name, len(content), answer)
         assert len(answer) <= 4096 and "Traceback" not in answer
     # Attachments: too big to download, a type that is not kept, a photo declared at 30 MB.
-    await world.emu.send_document(siti, file_name="scan.pdf", content=b"%PDF-1.4", mime_type="application/pdf",
-                                  declared_size=25 * 1024 * 1024)
+    await world.emu.send_document(
+        siti, file_name="scan.pdf", content=b"%PDF-1.4", mime_type="application/pdf", declared_size=25 * 1024 * 1024
+    )
     await world.emu.settle()
     assert "20 MB" in world.last(siti).text
-    await world.emu.send_document(siti, file_name="run.exe", content=b"MZ\x90\x00", mime_type="application/x-msdownload")
+    await world.emu.send_document(
+        siti, file_name="run.exe", content=b"MZ\x90\x00", mime_type="application/x-msdownload"
+    )
     await world.emu.settle()
     assert world.last(siti).text.startswith("⚠️")
     await world.emu.send_photo(siti, content=b"\xff\xd8\xff" + b"0" * 64, declared_size=30 * 1024 * 1024)

@@ -6,28 +6,63 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.domain.models import Action
+from bot.domain.models import ProposalStatus as S
 from handlers.callback_data import encode
+from tests.helpers import submit_with_consent
 from tests.scenarios.test_review_flow import card, give_reasons, submitted, tap, team
 from tests.security.matrix import changes, fingerprint, message_with_button
 from tests.test_lpj_service import seed_proposal
-from bot.domain.models import Action
-from bot.domain.models import ProposalStatus as S
-from tests.helpers import submit_with_consent
 
 # Every entry is something none of the pressers may do: malformed (for a real proposal of their team),
 # out of range, or a real item of team 2's IPWL SS01 (the pressers are team 1's PICs, a stranger and
 # JB01's operator).
 FORGED = [
-    "x", "v1", "v1|", "v1||", "|pic|1|claim", "v2|pic|{pid}|claim", "V1|pic|{pid}|claim", "v0|pic|{pid}|claim",
-    "v1|pic", "v1|pic|{pid}", "v1|pic|{pid}|explode", "v1|pic|{other}|claim|extra|args",
-    "v1|pic|abc|claim", "v1|pic|-1|claim", "v1|pic|0|claim", "v1|pic|99999|claim",
-    "v1|pic|" + "9" * 30 + "|claim", "v1|pic|9223372036854775808|claim", "v1|pic|1e3|claim",
-    "v1|pic|{pid}.0|claim", "v1|pic|{pid} |claim", "v1|pic|١|claim",
-    "v1|pdt|{other}", "v1|nik|{other_client}", "v1|pic|{other}|claim", "v1|pdc|{other}|reject",
-    "v1|rsn|{other}|ok", "v1|sub|{other}", "v1|wdy|{other}", "v1|av|{other_client}", "v1|ljk|{other}",
-    "v1|ip.m|{other}|99999", "v1|pp.rpy|1", "v1|pd.ey|1", "v1|bc.y|1", "v1|ex.r|clients|m0|1",
-    "v1|nosuchkind|1", "v1|pic|{pid}|claim;DROP TABLE proposals", "v1|open|{other}", "v1|acc|{other_client}",
-    "v1|gd.s|nosuchsection|9", "v1|lang|xx", "v1|in|" + "a" * 40, "v1|sk|p|{other}", "v1|ljo|{other}",
+    "x",
+    "v1",
+    "v1|",
+    "v1||",
+    "|pic|1|claim",
+    "v2|pic|{pid}|claim",
+    "V1|pic|{pid}|claim",
+    "v0|pic|{pid}|claim",
+    "v1|pic",
+    "v1|pic|{pid}",
+    "v1|pic|{pid}|explode",
+    "v1|pic|{other}|claim|extra|args",
+    "v1|pic|abc|claim",
+    "v1|pic|-1|claim",
+    "v1|pic|0|claim",
+    "v1|pic|99999|claim",
+    "v1|pic|" + "9" * 30 + "|claim",
+    "v1|pic|9223372036854775808|claim",
+    "v1|pic|1e3|claim",
+    "v1|pic|{pid}.0|claim",
+    "v1|pic|{pid} |claim",
+    "v1|pic|١|claim",
+    "v1|pdt|{other}",
+    "v1|nik|{other_client}",
+    "v1|pic|{other}|claim",
+    "v1|pdc|{other}|reject",
+    "v1|rsn|{other}|ok",
+    "v1|sub|{other}",
+    "v1|wdy|{other}",
+    "v1|av|{other_client}",
+    "v1|ljk|{other}",
+    "v1|ip.m|{other}|99999",
+    "v1|pp.rpy|1",
+    "v1|pd.ey|1",
+    "v1|bc.y|1",
+    "v1|ex.r|clients|m0|1",
+    "v1|nosuchkind|1",
+    "v1|pic|{pid}|claim;DROP TABLE proposals",
+    "v1|open|{other}",
+    "v1|acc|{other_client}",
+    "v1|gd.s|nosuchsection|9",
+    "v1|lang|xx",
+    "v1|in|" + "a" * 40,
+    "v1|sk|p|{other}",
+    "v1|ljo|{other}",
 ]
 
 
@@ -105,7 +140,9 @@ async def test_a_resubmitted_proposals_old_card_cannot_act_on_the_new_version(wo
     await world.drain()
     assert await world.rows("SELECT status, version FROM proposals WHERE id = ?", pid) == [("submitted", 2)]
     before = await fingerprint(world)
-    superseded = [m for m in world.emu.chat_messages(t.group) if "versi 1" in (m.text or "") or "version 1" in (m.text or "")]
+    superseded = [
+        m for m in world.emu.chat_messages(t.group) if "versi 1" in (m.text or "") or "version 1" in (m.text or "")
+    ]
     assert superseded and all(not m.buttons for m in superseded)  # version 1's card lost its buttons
     # Someone kept an old copy of v1's card with its buttons: the press acts on the proposal as it is now
     # (a fresh, legitimate claim of version 2 by a PIC of the team), never on a stale state.

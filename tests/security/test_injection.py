@@ -9,13 +9,13 @@ show it literally, with no link entity pointing at the attacker's site.
 
 from __future__ import annotations
 
-from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.emulator import BotMessage
 from bot.domain.models import Role
+from bot.emulator import BotMessage
+from bot.files.ipwl_csv import parse_ipwl_csv
 from handlers import buttons
+from tests.scenarios.conftest import consent_in_chat
 from tests.scenarios.test_proposal_intake import Operator
 from tests.scenarios.test_review_flow import card, give_reasons, tap
-from tests.scenarios.conftest import consent_in_chat
 
 LINK = '<a href="https://evil.example/">klik</a>'
 PAYLOAD = f"&amp; &lt; <b>x</b> {LINK} & <script>alert(1)</script> *m* _i_ `c` [l](https://evil.example)"
@@ -94,16 +94,23 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     await world.say(rina, "/siaran")
     await world.press(rina, world.last(rina), buttons.BROADCAST_AUDIENCE.data("all"))
     await world.say(rina, "Pengumuman: " + PAYLOAD)
-    confirm = next(b.callback_data for row in world.last(rina).buttons for b in row if buttons.BROADCAST_SEND.parse(b.callback_data))
+    confirm = next(
+        b.callback_data
+        for row in world.last(rina).buttons
+        for b in row
+        if buttons.BROADCAST_SEND.parse(b.callback_data)
+    )
     await world.press(rina, world.last(rina), confirm)
     await world.drain()
     assert "Pengumuman" in world.last(siti).text
 
     # IPWL names from a CSV and a team name: shown to the operator and in the admin's lists.
-    csv = ("code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n"
-           f'ZZ01,"Yayasan {PAYLOAD.replace(chr(34), chr(34) * 2)}",32,Kabupaten Bogor,'
-           f'"Jl. {PAYLOAD.replace(chr(34), chr(34) * 2)}",'
-           "PKS-9,2026-01-01,2027-12-31,TIM1\n")
+    csv = (
+        "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n"
+        f'ZZ01,"Yayasan {PAYLOAD.replace(chr(34), chr(34) * 2)}",32,Kabupaten Bogor,'
+        f'"Jl. {PAYLOAD.replace(chr(34), chr(34) * 2)}",'
+        "PKS-9,2026-01-01,2027-12-31,TIM1\n"
+    )
     await world.services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=world.clock.now().date()))
     await world.services.onboarding.create_team("TIM9", ("Tim " + PAYLOAD)[:100])
     dewi = emu.add_user("Dewi", language_code="en")

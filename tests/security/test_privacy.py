@@ -16,8 +16,8 @@ from bot.app import configure_logging
 from bot.emulator import BotApiEmulator
 from handlers import buttons
 from storage.audit_chain import AuditMirror
-from tests.scenarios.conftest import TOKEN
 from tests.scenarios import test_payments_flow as payments
+from tests.scenarios.conftest import TOKEN
 from tests.scenarios.test_review_flow import CLIENTS
 from tests.security.matrix import message_with_button
 
@@ -26,10 +26,15 @@ SECRETS = [
     *[nik for _, nik, _ in CLIENTS],  # NIK in full…
     *[f"{nik[:4]}••••••••{nik[-4:]}" for _, nik, _ in CLIENTS],  # …and masked (private chats only)
     *[address.split(" RT")[0] for _, _, address in CLIENTS],  # "Jl. Melati 3", …
-    "123456789012345", "0123456789", "1234567890123", "5550001112", "0987654321",  # bank accounts
+    "123456789012345",
+    "0123456789",
+    "1234567890123",
+    "5550001112",
+    "0987654321",  # bank accounts
     "Joko Susilo",  # an account holder
     "Siti Aminah",  # a guardian who signed a consent form (tests/helpers.consent_all)
-    TOKEN, TOKEN.split(":")[1],
+    TOKEN,
+    TOKEN.split(":")[1],
 ]
 GROUP_KINDS = {"bot_message", "bot_document", "bot_photo", "edit"}
 
@@ -41,8 +46,11 @@ def _leaks(text: str) -> list[str]:
 async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monkeypatch, tmp_path) -> None:
     # The story waits for the bot to go quiet after every step; 50 ms of quiet is plenty here.
     settle = BotApiEmulator.settle
-    monkeypatch.setattr(BotApiEmulator, "settle", lambda self, *, quiet=0.05, timeout=10.0: settle(
-        self, quiet=min(quiet, 0.05), timeout=timeout))
+    monkeypatch.setattr(
+        BotApiEmulator,
+        "settle",
+        lambda self, *, quiet=0.05, timeout=10.0: settle(self, quiet=min(quiet, 0.05), timeout=timeout),
+    )
     names = ("", "telegram", "httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio")
     levels = {name: logging.getLogger(name).level for name in names}
     mirror = AuditMirror(tmp_path / "audit-mirror.jsonl")  # issue 17.8: the mirror outside the database
@@ -55,18 +63,39 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         # Issue 17.6/17.7: a client's consent withdrawn by the operator, then the retention job runs.
         code = (await world.rows("SELECT code FROM proposals"))[0][0]
         sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
-        await world.press(t.op, sheet, next(b.callback_data for row in sheet.buttons for b in row
-                                            if buttons.CONSENT_WITHDRAW_ASKED.parse(b.callback_data)))
+        await world.press(
+            t.op,
+            sheet,
+            next(
+                b.callback_data
+                for row in sheet.buttons
+                for b in row
+                if buttons.CONSENT_WITHDRAW_ASKED.parse(b.callback_data)
+            ),
+        )
         confirm = world.last(t.op)
-        await world.press(t.op, confirm, next(b.callback_data for row in confirm.buttons for b in row
-                                              if buttons.CONSENT_WITHDRAW.parse(b.callback_data)))
+        await world.press(
+            t.op,
+            confirm,
+            next(
+                b.callback_data
+                for row in confirm.buttons
+                for b in row
+                if buttons.CONSENT_WITHDRAW.parse(b.callback_data)
+            ),
+        )
         assert await world.rows("SELECT count(*) FROM consents WHERE withdrawn_at IS NOT NULL") == [(1,)]
         await world.services.retention.run()
         await world.drain()
         pid = (await world.rows("SELECT id FROM proposals"))[0][0]
         client = (await world.rows("SELECT id FROM clients ORDER BY id"))[0][0]
         # Detail and a NIK reveal by a PIC, from the group; forged and other-team presses too.
-        for data in (buttons.CARD_DETAIL.data(pid), buttons.CARD_NIK.data(client), buttons.CARD_ACTION.data(999999, "claim"), "v2|junk"):
+        for data in (
+            buttons.CARD_DETAIL.data(pid),
+            buttons.CARD_NIK.data(client),
+            buttons.CARD_ACTION.data(999999, "claim"),
+            "v2|junk",
+        ):
             for user in (t.andi, t.citra, t.stranger):
                 message = await message_with_button(world, t.group.id, data)
                 await world.press(user, message, data)
