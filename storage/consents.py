@@ -1,5 +1,5 @@
 """Clients' consents (issue 17.6): one row per client, the signed form an attachment of purpose
-``consent``. ``guardian_name`` and ``guardian_relation`` are personal data (blanked at an erasure
+``consent``. ``guardian_name`` and ``guardian_relation`` are personal data, sealed (blanked at an erasure
 with the client's other fields: :meth:`storage.admin.PersonalDataRepository.anonymize`)."""
 
 from __future__ import annotations
@@ -8,17 +8,18 @@ import datetime as dt
 
 from bot.domain.models import Consent
 from storage.db import Connection, Row, from_db_time, to_db_time
+from storage.sealing import Sealer
 
 
-def _consent(row: Row) -> Consent:
+def _consent(row: Row, keys: Sealer) -> Consent:
     return Consent(
         client_id=row["client_id"],
         proposal_id=row["proposal_id"],
         notice_version=row["notice_version"],
         recorded_by=row["recorded_by"],
         recorded_at=from_db_time(row["recorded_at"]),
-        guardian_name=row["guardian_name"],
-        guardian_relation=row["guardian_relation"],
+        guardian_name=keys.open(row["guardian_name"], "consents", "guardian_name"),
+        guardian_relation=keys.open(row["guardian_relation"], "consents", "guardian_relation"),
         form_attachment_id=row["form_attachment_id"],
         withdrawn_at=from_db_time(row["withdrawn_at"]),
         withdrawn_by=row["withdrawn_by"],
@@ -26,8 +27,9 @@ def _consent(row: Row) -> Consent:
 
 
 class ConsentRepository:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
+        self._keys = keys
 
     async def record(
         self,
@@ -55,8 +57,8 @@ class ConsentRepository:
                 notice_version,
                 recorded_by,
                 to_db_time(now),
-                guardian_name,
-                guardian_relation,
+                self._keys.seal(guardian_name, "consents", "guardian_name"),
+                self._keys.seal(guardian_relation, "consents", "guardian_relation"),
                 form_attachment_id,
             ),
         )
@@ -64,11 +66,11 @@ class ConsentRepository:
     async def of_proposal(self, proposal_id: int) -> dict[int, Consent]:
         """The consents of the proposal's clients, by client id (withdrawn ones included)."""
         rows = await self._conn.execute_fetchall("SELECT * FROM consents WHERE proposal_id = ?", (proposal_id,))
-        return {r["client_id"]: _consent(r) for r in rows}
+        return {r["client_id"]: _consent(r, self._keys) for r in rows}
 
     async def of_client(self, client_id: int) -> Consent | None:
         row = await self._conn.fetchone("SELECT * FROM consents WHERE client_id = ?", (client_id,))
-        return None if row is None else _consent(row)
+        return None if row is None else _consent(row, self._keys)
 
     async def withdraw(self, client_id: int, by: int, now: dt.datetime) -> bool:
         """Record the withdrawal (a client with no consent on record — sent before consents were

@@ -68,6 +68,8 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "conversations": ("state",),
     # …and a client's answers on a draft before they become a client row.
     "proposals": ("draft_cursor",),
+    # A minor's guardian who signed the consent form (issue 17.6).
+    "consents": ("guardian_name", "guardian_relation"),
 }
 # The key column each sealed table is walked by (rotation, sealing plain rows).
 ROW_KEYS: dict[str, tuple[str, ...]] = {
@@ -77,6 +79,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "attachments": ("id",),
     "conversations": ("person_id",),
     "proposals": ("id",),
+    "consents": ("client_id",),
 }
 # Blind index columns: (table, index column) ← the sealed column they index.
 BLIND_COLUMNS: dict[tuple[str, str], str] = {

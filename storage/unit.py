@@ -45,7 +45,7 @@ class UnitOfWork:
         self.ipwl = IpwlRepository(conn)
         self.proposals = ProposalRepository(conn, keys)
         self.clients = ClientRepository(conn, keys)
-        self.consents = ConsentRepository(conn)
+        self.consents = ConsentRepository(conn, keys)
         self.attachments = AttachmentRepository(conn, keys)
         self.audit = AuditRepository(conn)
         self.outbox = OutboxRepository(conn)

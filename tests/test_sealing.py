@@ -381,3 +381,29 @@ def test_the_bot_refuses_to_start_without_its_key_file_and_says_how_to_make_one(
     assert "Back it up now, apart from the database" in capsys.readouterr().out
     assert main(["keys", "new", "--file", str(key_file), "--config", str(config)]) == 0
     assert "new key k0002" in capsys.readouterr().out and Keyring.load(key_file).current == "k0002"
+
+
+async def test_a_minors_guardian_on_the_consent_is_sealed_and_reads_back_plain(storage: Storage) -> None:
+    """The guardian who signed a minor's consent form is personal data like the client's own."""
+    [client] = await _seed(storage)
+    async with storage.transaction() as uow:
+        record = await uow.clients.by_id(client)
+        assert record is not None
+        await uow.consents.record(
+            client,
+            record.proposal_id,
+            notice_version="2026-12",
+            recorded_by=1,
+            now=NOW,
+            guardian_name="Siti Aminah",
+            guardian_relation="ibu",
+            form_attachment_id=0,
+        )
+    async with storage.db.reading() as conn:
+        raw = await conn.fetchone(
+            "SELECT guardian_name, guardian_relation FROM consents WHERE client_id = ?", (client,)
+        )
+    assert all(str(v).startswith("enc1:k0001:") for v in raw) and "Siti" not in str(tuple(raw))
+    async with storage.reading() as uow:
+        consent = await uow.consents.of_client(client)
+    assert consent is not None and (consent.guardian_name, consent.guardian_relation) == ("Siti Aminah", "ibu")
