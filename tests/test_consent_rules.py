@@ -54,3 +54,19 @@ def test_the_notice_shown_names_the_version_recorded_in_both_languages() -> None
     for locale in ("id", "en"):
         text = translations.for_locale(locale).gettext(notice, centre="BRSKPN", regulation="Permensos", retention=5)
         assert NOTICE_VERSION in text, locale
+
+
+def test_a_minor_by_the_typed_birth_date_needs_a_guardian_even_when_the_nik_says_adult() -> None:
+    """When the NIK and the typed birth date disagree, the younger decides: a guardian is asked."""
+    today = dt.date(2026, 12, 1)
+    adult_nik = "3201014501900001"  # born 5 January 1990 (a woman's day + 40)
+    assert not is_minor(adult_nik, today)
+    assert is_minor(adult_nik, today, birth_date=dt.date(2012, 1, 1))
+    assert not is_minor(adult_nik, today, birth_date=dt.date(1990, 1, 5))
+
+
+@pytest.mark.parametrize("text", ["Rizki Ramadhan, diri sendiri", "rizki  ramadhan, adik", "Rizki, sendiri"])
+def test_a_minor_cannot_be_their_own_guardian(text: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        parse_guardian(text, client_name="Rizki Ramadhan")
+    assert "cannot sign for themself" in refused.value.problems[0].message

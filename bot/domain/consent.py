@@ -37,9 +37,12 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def is_minor(nik: str, today: dt.date) -> bool:
-    """Whether the client is under 18 today as their NIK's birth date shows (an NIK that no longer
-    parses — an anonymized record — is not a minor's)."""
+def is_minor(nik: str, today: dt.date, birth_date: dt.date | None = None) -> bool:
+    """Whether the client is under 18 today as their NIK's birth date shows, or the birth date the
+    operator typed (when the two disagree, the younger decides: a guardian is asked rather than
+    skipped). An NIK that no longer parses — an anonymized record — says nothing."""
+    if birth_date is not None and age_on(birth_date, today) < ADULT_AGE:
+        return True
     try:
         info = parse_nik(nik, today=today)
     except ValidationError:
@@ -47,8 +50,12 @@ def is_minor(nik: str, today: dt.date) -> bool:
     return age_on(info.birth_date, today) < ADULT_AGE
 
 
-def parse_guardian(text: str) -> Guardian:
-    """``Siti Aminah, ibu``: the guardian's name, a comma, their relation to the client."""
+SELF_RELATIONS = frozenset({"diri sendiri", "sendiri", "self", "klien", "yang bersangkutan"})
+
+
+def parse_guardian(text: str, client_name: str | None = None) -> Guardian:
+    """``Siti Aminah, ibu``: the guardian's name, a comma, their relation to the client — someone
+    other than the minor client themself."""
     name, comma, relation = " ".join(text.split()).rpartition(",")
     relation = relation.strip()
     if not comma or not name.strip() or not relation:
@@ -72,7 +79,19 @@ def parse_guardian(text: str) -> Guardian:
                 field="guardian",
             )
         )
-    return Guardian(parse_name(name, field="guardian"), relation.lower())
+    guardian = Guardian(parse_name(name, field="guardian"), relation.lower())
+    same_person = client_name is not None and " ".join(client_name.lower().split()) == guardian.name.lower()
+    if guardian.relation in SELF_RELATIONS or same_person:
+        raise ValidationError(
+            Problem(
+                N_(
+                    "A client under 18 cannot sign for themself: type the parent or guardian who signed "
+                    "the form, for example: Siti Aminah, ibu"
+                ),
+                field="guardian",
+            )
+        )
+    return guardian
 
 
 __all__ = ["ADULT_AGE", "Guardian", "NOTICE_VERSION", "age_on", "is_minor", "parse_guardian"]

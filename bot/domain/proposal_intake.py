@@ -663,7 +663,8 @@ def _on_consent_guardian(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
         return Outcome(Cursor(step=Step.REVIEW))
     if r.text is None:
         raise need_choice()
-    guardian = parse_guardian(r.text)
+    minor = ctx.editing if ctx.editing is not None and ctx.editing.id == c.client_id else None
+    guardian = parse_guardian(r.text, minor.full_name if minor else None)
     return Outcome(
         replace(
             c, step=Step.CONSENT_FORM, client={"guardian_name": guardian.name, "guardian_relation": guardian.relation}
@@ -687,7 +688,7 @@ def _on_consent_form(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 def start_consent(client: Client, today: dt.date) -> Cursor:
     """The cursor asking for one client's consent: first the guardian of a client under 18 (as the
     NIK's birth date shows), then the signed form."""
-    step = Step.CONSENT_GUARDIAN if is_minor(client.nik, today) else Step.CONSENT_FORM
+    step = Step.CONSENT_GUARDIAN if is_minor(client.nik, today, client.birth_date) else Step.CONSENT_FORM
     return Cursor(step=step, client_id=client.id)
 
 

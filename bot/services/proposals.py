@@ -49,8 +49,52 @@ class DraftState:
 
     @property
     def without_consent(self) -> list[Client]:
-        """The clients whose consent is not recorded (or was withdrawn): the proposal waits for them."""
-        return [c for c in self.clients if not (c.id in self.consents and self.consents[c.id].in_force)]
+        """The clients whose consent is not recorded (or was withdrawn), or was recorded without a
+        guardian for a client who was under 18 then (a birth date corrected since): the proposal
+        waits for them."""
+        return [c for c in self.clients if not self._consent_holds(c)]
+
+    def _consent_holds(self, client: Client) -> bool:
+        consent = self.consents.get(client.id)
+        if consent is None or not consent.in_force:
+            return False
+        signed = consent.recorded_at.date()
+        return bool(consent.guardian_name) or not is_minor(client.nik, signed, client.birth_date)
+
+
+CONSENT_FORM_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+
+
+def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> None:
+    """A signed form is a photo or a PDF of the page (a workbook or a text document carries no
+    signature), and one client's form is not another's."""
+    client = state.editing
+    assert client is not None
+    if (upload.mime_type or "").lower() not in CONSENT_FORM_TYPES:
+        raise ValidationError(
+            Problem(
+                N_(
+                    "The signed consent form of client {number} ({name}) is sent as a photo (JPG/PNG) or a "
+                    "PDF of the signed page; this file is neither. Nothing was recorded."
+                ),
+                {"number": client.position, "name": client.full_name[:40]},
+            )
+        )
+    other = next(
+        (a for a in state.attachments if a.purpose == "consent" and a.sha256 == sha256 and a.client_id != client.id),
+        None,
+    )
+    if other is not None:
+        owner = next((c for c in state.clients if c.id == other.client_id), None)
+        raise ValidationError(
+            Problem(
+                N_(
+                    "This is the same file as the consent form of client {other}: each client signs their own "
+                    "form. Send the form of client {number} ({name})."
+                ),
+                {"other": owner.position if owner else "?", "number": client.position, "name": client.full_name[:40]},
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -422,6 +466,8 @@ class ProposalService(Service):
                     )
                 )
             consent = state.cursor.step == Step.CONSENT_FORM and state.editing is not None
+            if consent:
+                _check_consent_form(state, upload, sha256)
             client_id = (
                 state.cursor.client_id
                 if state.cursor.step in (Step.BUDGET, Step.BUDGET_LINE, Step.EDIT, Step.CONSENT_FORM)
@@ -503,7 +549,7 @@ class ProposalService(Service):
         assert client is not None
         today = self.today_for(state)
         guardian_name = state.cursor.client.get("guardian_name")
-        if is_minor(client.nik, today) and not guardian_name:
+        if is_minor(client.nik, today, client.birth_date) and not guardian_name:
             raise ValidationError(
                 Problem(
                     N_(

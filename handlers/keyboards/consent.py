@@ -14,7 +14,10 @@ def sheet(t: Translator, data: ConsentSheet) -> InlineKeyboardMarkup | None:
         [
             InlineKeyboardButton(
                 t.pgettext(
-                    "button", "✋ Withdrawn: {number}. {name}", number=client.position, name=client.full_name[:24]
+                    "button",
+                    "✋ Withdraw consent: {number}. {name}",
+                    number=client.position,
+                    name=client.full_name[:24],
                 ),
                 callback_data=buttons.CONSENT_WITHDRAW_ASKED.data(client.id),
             )

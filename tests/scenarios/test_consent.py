@@ -48,6 +48,24 @@ def inputs() -> list[ClientInput]:
     ]
 
 
+def _blank_docx() -> bytes:
+    """A Word document that opens and holds nothing: no signature in it."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        )
+    return out.getvalue()
+
+
 def send_button(message) -> str:  # noqa: ANN001
     return next(
         b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)
@@ -180,3 +198,32 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
     # The list says it, and offers no second withdrawal.
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
     assert "✋ dicabut pada" in sheet.text and not any("Rina" in b.text for row in sheet.buttons for b in row)
+
+
+async def test_a_consent_form_is_a_photo_or_pdf_and_each_client_has_their_own(world: World) -> None:
+    """Siti sends a Word file as Budi's signed form, then the photo of Budi's form again for the
+    child: both refused with the reason, nothing recorded for the client in question."""
+    t = await team(world)
+    siti = await operator(world, t.op)
+    await world.services.proposals.start(siti)
+    await world.services.proposals.add_clients(siti, inputs())
+    review = (await world.say(t.op, "/lanjut"))[-1]
+    await world.press(t.op, review, send_button(review))
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    await world.emu.send_document(t.op, file_name="persetujuan.docx", content=_blank_docx(), mime_type=docx)
+    await world.emu.settle()
+    said = " ".join(m.text or "" for m in world.emu.chat_messages(t.op)[-2:])
+    assert "foto (JPG/PNG) atau PDF" in said, said
+    assert await world.rows("SELECT count(*) FROM consents") == [(0,)]
+
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Budi"))
+    await world.emu.settle()
+    assert await world.rows("SELECT count(*) FROM consents") == [(1,)]
+    await world.say(t.op, "Siti Aminah, ibu")  # the child's guardian
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Budi"))
+    await world.emu.settle()
+    refused = world.last(t.op).text
+    assert "sama dengan formulir persetujuan klien 1" in refused, refused
+    assert await world.rows("SELECT count(*) FROM consents") == [(1,)]
+    assert world.deps.errors == []
