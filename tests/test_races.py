@@ -30,7 +30,7 @@ from bot.services import ServiceError, Services
 from bot.services.proposals import FileUpload
 from storage.unit import Storage, UnitOfWork
 from tests.helpers import consent_all, enrol, person, seed_registry
-from tests.scenarios.test_review_flow import client_inputs
+from tests.scenarios.review_cast import client_inputs
 
 NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 

@@ -38,7 +38,7 @@ from tests.faults.conftest import (
     until,
 )
 from tests.helpers import jpeg, seed_registry, submit_with_consent
-from tests.scenarios.test_review_flow import client_inputs
+from tests.scenarios.review_cast import client_inputs
 
 
 def _buttons(message: BotMessage) -> list[str]:

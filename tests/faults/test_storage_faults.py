@@ -22,8 +22,8 @@ import handlers.proposals
 from handlers import buttons, views
 from storage.files import FileStore, FileStoreFull
 from tests.helpers import pdf, submit_with_consent
+from tests.scenarios.review_cast import card, team
 from tests.scenarios.test_client_list_upload import open_draft
-from tests.scenarios.test_review_flow import card, team
 
 PDF = pdf("surat pengantar " + "x" * 2048)
 
@@ -107,8 +107,8 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     await world.storage.db._conn.execute("PRAGMA busy_timeout = 100")
     world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=0.5)
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
-    from tests.scenarios.test_review_flow import PDF as LETTER
-    from tests.scenarios.test_review_flow import client_inputs
+    from tests.scenarios.review_cast import PDF as LETTER
+    from tests.scenarios.review_cast import client_inputs
 
     state = await world.services.proposals.start(who)
     await world.services.proposals.add_clients(who, client_inputs())

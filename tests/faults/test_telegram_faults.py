@@ -21,7 +21,7 @@ from bot.emulator import BotMessage, EmuUser
 from bot.update_scope import RecentUpdates
 from handlers import buttons
 from handlers.context import deps_of
-from tests.scenarios.test_review_flow import card, submitted, team
+from tests.scenarios.review_cast import card, submitted, team
 
 FAULTS = [
     {"status": 429, "retry_after": 1},

@@ -20,7 +20,7 @@ from bot.files.client_sheet import BudgetInput, ClientInput
 from handlers import buttons
 from tests.helpers import jpeg
 from tests.scenarios.conftest import World
-from tests.scenarios.test_review_flow import operator, team
+from tests.scenarios.review_cast import operator, team
 
 ADULT = ("Budi Santoso", "3201011203850002", Sex.MALE, dt.date(1985, 3, 12))
 CHILD = ("Rina Putri", "3201015503120001", Sex.FEMALE, dt.date(2012, 3, 15))  # 14 at the time of the story

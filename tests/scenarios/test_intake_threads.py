@@ -12,8 +12,8 @@ import json
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.conftest import consent_in_chat
+from tests.scenarios.review_cast import card, tap, team
 from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
-from tests.scenarios.test_review_flow import card, tap, team
 
 ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
 PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from bot.domain.models import Role
 from bot.emulator import EmuUser
 from handlers import buttons
-from tests.scenarios.test_review_flow import CLIENTS, card, datas, give_reasons, submitted, tap, team
+from tests.scenarios.review_cast import CLIENTS, card, datas, give_reasons, submitted, tap, team
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

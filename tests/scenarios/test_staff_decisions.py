@@ -9,8 +9,8 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
 from tests.scenarios.test_payments_flow import press, validated
-from tests.scenarios.test_review_flow import card, datas, person_id, status, submitted, tap, team
 from tests.test_lpj_service import seed_proposal
 
 

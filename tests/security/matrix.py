@@ -32,7 +32,7 @@ from handlers import views
 from handlers.context import BotContext
 from storage.db import to_db_time
 from tests.helpers import opened
-from tests.scenarios.test_review_flow import client_inputs
+from tests.scenarios.review_cast import client_inputs
 from tests.test_lpj_service import seed_proposal
 
 PERSONAS = ("op_a", "op_b", "pic_a", "pic_b", "finance", "head", "admin", "auditor", "stranger", "revoked")

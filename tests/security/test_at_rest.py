@@ -22,8 +22,8 @@ from bot.i18n import Translator
 from storage.pg_backup import client_tool
 from tests.helpers import pdf
 from tests.scenarios import test_payments_flow as payments
+from tests.scenarios.review_cast import CLIENTS
 from tests.scenarios.test_admin_registry import admin
-from tests.scenarios.test_review_flow import CLIENTS
 
 # Each client's name, NIK, bank account number and street address (what a leak would be).
 NEEDLES = [

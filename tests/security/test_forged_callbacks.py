@@ -10,7 +10,7 @@ from bot.domain.models import Action
 from bot.domain.models import ProposalStatus as S
 from handlers.callback_data import encode
 from tests.helpers import submit_with_consent
-from tests.scenarios.test_review_flow import card, give_reasons, submitted, tap, team
+from tests.scenarios.review_cast import card, give_reasons, submitted, tap, team
 from tests.security.matrix import changes, fingerprint, message_with_button
 from tests.test_lpj_service import seed_proposal
 

@@ -18,7 +18,7 @@ from handlers import buttons
 from storage.audit_chain import AuditMirror
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.conftest import TOKEN
-from tests.scenarios.test_review_flow import CLIENTS
+from tests.scenarios.review_cast import CLIENTS
 from tests.security.matrix import message_with_button
 
 SECRETS = [
