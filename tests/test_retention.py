@@ -15,6 +15,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services import Services
+from bot.services.privacy import ErasureDone
 from storage.audit_chain import verify
 from storage.unit import Storage
 from tests.conftest import START
@@ -103,3 +104,39 @@ def ErasureLedgerHas(settings: Settings, code: str) -> bool:  # noqa: N802
     from bot.services.backups import erasure_ledger
 
     return any(e.proposal_code == code and e.action == "anonymize" for e in erasure_ledger(settings).entries())
+
+
+@pytest.mark.postgresql_only  # SQLite has one writer: the other erasure cannot commit in between
+async def test_a_record_the_other_instance_erases_between_two_reads_is_skipped_not_a_crash(
+    storage: Storage, retention_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The interleaving a CI run once hit by chance: this instance reads the NIK, the other instance
+    # anonymizes the record and commits, and this instance then looks the record up by that NIK.
+    clock = ManualClock(START)
+    services = Services(storage, clock, retention_settings)
+    other = Services(storage, clock, retention_settings)
+    await seed_registry(services)
+    seeded = build_seed()
+    await seed_program(storage, seeded)
+    due = sum(len(p.clients) for p in seeded if p.status == "closed")
+    await services.retention.run()
+    clock.advance(dt.timedelta(days=7, minutes=1))
+
+    reads_nik = type(services.retention)._nik
+    raced: list[int] = []
+
+    async def nik_then_the_other_erases(self, uow, client_id):  # noqa: ANN001, ANN202
+        nik = await reads_nik(self, uow, client_id)
+        if self is services.retention and not raced:
+            raced.append(client_id)
+            assert isinstance(await other.retention._erase(None, client_id), ErasureDone)
+        return nik
+
+    monkeypatch.setattr(type(services.retention), "_nik", nik_then_the_other_erases)
+    report = await services.retention.run()
+
+    assert raced and report.erased == due - 1  # the raced record was the other's, erased once
+    async with storage.db.reading() as conn:
+        anonymized = await conn.fetchval("SELECT count(*) FROM audit_events WHERE action = 'anonymize_personal_data'")
+    assert anonymized == due
+    assert (await services.retention.run()).erased == 0

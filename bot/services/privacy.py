@@ -157,8 +157,7 @@ class PrivacyService(Service):
         """One record (by its client id, from a button) and whether it may be erased now."""
         require_admin(who)
         async with self.storage.reading() as uow:
-            nik = await self._nik(uow, client_id)
-            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            _, record = await self._record(uow, client_id)
         rule = erasure_rule(record, self.clock.now(), self.settings.admin.retention_years)
         if rule.action == "keep":
             raise ServiceError("erasure_refused", rule.reason, **rule.params)
@@ -169,6 +168,16 @@ class PrivacyService(Service):
         if nik is None:
             raise ServiceError("stale", N_("This button is no longer valid."))
         return nik
+
+    async def _record(self, uow: UnitOfWork, client_id: int) -> tuple[str, ClientRecord]:
+        """The client's NIK and record, or "stale" if it is erased. Two reads: on PostgreSQL a
+        concurrent erasure may commit between them (the NIK read, then the record gone from under
+        its index), which is the same answer as erased before the first."""
+        nik = await self._nik(uow, client_id)
+        record = next((r for r in await uow.privacy.records(nik) if r.client_id == client_id), None)
+        if record is None:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        return nik, record
 
     async def export(
         self, who: Identity, client_id: int, intro: Sequence[str] = (), t: Translator | None = None
@@ -253,8 +262,7 @@ class PrivacyService(Service):
         """The client's record, if ``who`` may record their consent's withdrawal: an admin, or an
         operator of the client's IPWL (re-checked at every press)."""
         async with self.storage.reading() as uow:
-            nik = await self._nik(uow, client_id)
-            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            _, record = await self._record(uow, client_id)
             ipwl = await uow.ipwl.by_code(record.ipwl_code)
         if not who.is_admin and not (ipwl is not None and who.actor.operates(ipwl.id)):
             raise ServiceError("out_of_scope", N_("Only the client's IPWL operator or an admin can record this."))
@@ -293,15 +301,13 @@ class PrivacyService(Service):
         recorded whether or not the erasure can happen now)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
-            nik = await self._nik(uow, client_id)
-            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            _, record = await self._record(uow, client_id)
             # One erasure of a record at a time (PostgreSQL): the proposal's row, then the client's
             # (the order the draft's own edits take: no deadlock), then read again — a concurrent
             # erasure has committed by now and is seen.
             await uow.proposals.lock(record.proposal_id)
             await uow.privacy.lock_client(client_id)
-            nik = await self._nik(uow, client_id)
-            record = next(r for r in await uow.privacy.records(nik) if r.client_id == client_id)
+            nik, record = await self._record(uow, client_id)
             if first is not None:
                 await first(uow, now)
             rule = erasure_rule(record, now, self.settings.admin.retention_years)

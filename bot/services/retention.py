@@ -104,14 +104,16 @@ class RetentionService(PrivacyService):
             erased_here = 0
             for client_id in due:
                 try:
-                    done: ErasureDone | object = await self._erase(None, client_id)  # locks, re-reads, CAS
-                except ServiceError:  # erased meanwhile by the other instance
-                    done = None
+                    done = await self._erase(None, client_id)  # locks, re-reads, CAS
+                except ServiceError:
+                    # Erased meanwhile (by the other instance, which marks its notice, or by an
+                    # admin): nothing is due, and the notice is not this run's to withdraw.
+                    continue
                 async with self.storage.transaction() as uow:
                     if isinstance(done, ErasureDone):
                         await uow.retention.mark_erased(client_id, now)
                         erased_here += 1
-                    else:  # the rule keeps it after all (reopened, or erased by the other instance)
+                    else:  # the rule keeps it after all (the proposal reopened)
                         await uow.retention.forget(client_id)
             report.erased += erased_here
             if len(due) < PAGE:
