@@ -95,6 +95,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.ACCOUNT_RETURNED: payments.render_account_returned,
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
     NotificationKind.BROADCAST_REPORT: broadcasts.render_broadcast_report,
+    NotificationKind.CONSENT_WITHDRAWN: consent.render_withdrawn,
     NotificationKind.DELIVERY_FAILED: notifications.render_delivery_failed,
     NotificationKind.INBOX_PARKED: inbox_worker.render_parked,
     NotificationKind.LPJ_CARD: lpj.render_card,

@@ -5,12 +5,17 @@ The IPWL's operators (on the client's behalf) and the centre's admins. Names onl
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 
+from bot.i18n import Translator
 from handlers import views
 from handlers.admin import answer_and_send
-from handlers.context import BotContext
+from handlers.context import BotContext, Deps
 from handlers.keyboards import consent as kb
+from handlers.keyboards import reviews as review_kb
+from handlers.outbox import Rendered
 from handlers.replies import answers_refusals, int_arg, is_private, redraw, reply
 from handlers.views import consent as cv
 
@@ -44,3 +49,14 @@ async def on_withdraw(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     done = await context.services.privacy.withdraw_consent(who, int_arg(update))
     await redraw(update, cv.withdrawn(context.translator(who), done))
+
+
+async def render_withdrawn(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """A client left a proposal under review: to the IPWL's other operators (revise and send again)
+    and to the PIC team's group (the code only: the review stopped, nothing to do until it comes back)."""
+    code = str(params["code"])
+    if params.get("to") == "team":
+        return Rendered(cv.withdrawn_team_notice(t, code))
+    return Rendered(
+        cv.withdrawn_ipwl_notice(t, code, int(params["position"])), review_kb.revise(t, int(params["proposal_id"]))
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.domain import guidance
+from bot.domain.consent import NOTICE_VERSION
 from bot.i18n import N_
 from bot.services import ServiceError
 from handlers.context import BotContext
@@ -20,6 +21,7 @@ def _context(context: BotContext) -> dict[str, object]:
         "regulation": f"{settings.program.regulation_name} {settings.program.regulation_number}",
         "retention": settings.admin.retention_years,
         "pks_days": settings.admin.pks_warning_days,
+        "notice_version": NOTICE_VERSION,
     }
 
 

@@ -55,6 +55,8 @@ SPEC: dict[Action, tuple[set[ProposalStatus], ProposalStatus, set[str], set[str]
     A.RETURN: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.RETURNED, {PIC_}, {"reason"}),
     A.REJECT: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.REJECTED, {PIC_}, {"reason"}),
     A.WITHDRAW: ({S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {OP}, set()),
+    # recorded by whoever the client told: their operator, or the centre's admin on their behalf
+    A.RETURN_ON_WITHDRAWAL: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED, S.VALIDATED}, S.RETURNED, {OP, ADM}, set()),
     A.ISSUE_SK: ({S.VALIDATED}, S.DECREED, {HEAD}, {"sk_number", "sk_date"}),
     A.SUBMIT_ACCOUNTS: ({S.DECREED}, S.ACCOUNTS_SUBMITTED, {OP}, set()),
     A.RETURN_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.DECREED, {PIC_, FIN}, {"reason"}),
@@ -150,8 +152,9 @@ def test_table_rows_are_well_formed() -> None:
         assert t.sources and t.roles
         assert t.target not in t.sources
         assert not (t.sources & FINAL_STATUSES)
-        # Admins decide nothing: of the PIC actions they only release a claim (issue 11.3).
-        assert (Role.ADMIN in t.roles) == (t.action == Action.RELEASE)
+        # Admins decide nothing: of the PIC actions they only release a claim (issue 11.3); and they
+        # record a client's withdrawal of consent on the client's behalf (issue 17.6).
+        assert (Role.ADMIN in t.roles) == (t.action in {Action.RELEASE, Action.RETURN_ON_WITHDRAWAL})
     keys = [(t.action, s) for t in TRANSITIONS for s in t.sources]
     assert len(keys) == len(set(keys)), "at most one transition per (action, status)"
 

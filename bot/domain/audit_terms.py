@@ -32,6 +32,7 @@ ACTIONS: Mapping[str, str] = {
     "validate": N_("validated the proposal"),
     "return": N_("returned the proposal for revision"),
     "reject": N_("rejected the proposal"),
+    "return_on_withdrawal": N_("recorded a client's withdrawal of consent; the proposal went back to the IPWL"),
     "view_detail": N_("opened the proposal's details"),
     "reveal_nik": N_("looked at a client's full NIK"),
     "issue_sk": N_("issued the SK"),

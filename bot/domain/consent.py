@@ -19,9 +19,10 @@ from bot.domain.validation import Problem, ValidationError, parse_name, parse_ni
 from bot.i18n import N_
 
 # The privacy notice shown to clients (bot.domain.guidance.PRIVACY, in both catalogs). Its text
-# begins with this version; a changed notice gets a new version here and in its msgid, so each
-# consent names the wording the client was shown.
-NOTICE_VERSION = "2026-12-v1"
+# begins with this version; a changed notice gets a new version here, so each consent names the
+# wording the client was shown. v2: the auditors among who sees it; a withdrawal before the SK
+# takes the client out of the proposal at once.
+NOTICE_VERSION = "2026-12-v2"
 
 ADULT_AGE = 18  # UU 35/2014 (child protection): a child is under 18
 RELATION_MAX = 40

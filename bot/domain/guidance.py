@@ -315,20 +315,21 @@ PRIVACY = Section(
         Page(
             N_("Privacy notice"),
             N_(
-                "<b>Version 2026-12-v1.</b> Read (or tell) this to the client before they sign the consent form.\n\n"
+                "<b>Version {notice_version}.</b> Read (or tell) this to the client before they sign the consent form.\n\n"
                 "<b>Who:</b> {centre} (Ministry of Social Affairs) and your IPWL process the client's data for the "
                 "ATENSI assistance ({regulation}).\n"
                 "<b>What:</b> name, NIK, birth date, sex, address, phone, the assessment and intervention plan (health "
                 "data: specific personal data under UU 27/2022), the budget, and the bank account for the transfer.\n"
                 "<b>Why:</b> to check eligibility and double assistance, to decide, pay and "
                 "account for the assistance.\n"
-                "<b>Who sees it:</b> the IPWL's operators, its PIC team, the centre's finance, head and admins, each "
-                "only what their work needs; never in group chats.\n"
+                "<b>Who sees it:</b> the IPWL's operators, its PIC team, the centre's finance, head and admins, and "
+                "the auditors (reading only), each only what their work needs; never in group chats.\n"
                 "<b>How long:</b> until the proposal is closed and {retention} years have passed; then it is erased "
                 "automatically, keeping only figures without names.\n"
                 "<b>Rights:</b> to see the data, to correct it, and to withdraw consent at any time (tell the IPWL or "
-                "the centre's admin). A withdrawal ends the processing: the data is erased as soon as the rules "
-                "allow (at once for a draft; money already paid must still be accounted for).\n"
+                "the centre's admin). A withdrawal ends the processing: before the SK the client is removed from "
+                "the proposal and their data erased at once; after it, money already committed or paid must "
+                "still be accounted for, and the data is erased as soon as that is done.\n"
                 "<b>A client under 18:</b> a parent or guardian decides and signs."
             ),
         ),

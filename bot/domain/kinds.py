@@ -65,4 +65,5 @@ class NotificationKind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # to admins: a chat could not be reached
     GRANT_EXPIRY = "grant_expiry"  # to admins: a role with an end date lapses soon
     RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # IPWL and PIC team: a client left a proposal under review
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside

@@ -55,6 +55,7 @@ class Action(StrEnum):
     RETURN = "return"
     REJECT = "reject"
     WITHDRAW = "withdraw"
+    RETURN_ON_WITHDRAWAL = "return_on_withdrawal"  # a client withdrew consent before the SK
     ISSUE_SK = "issue_sk"
     SUBMIT_ACCOUNTS = "submit_accounts"
     RETURN_ACCOUNTS = "return_accounts"

@@ -126,6 +126,10 @@ _PIC_FIN = (Role.PIC, Role.FINANCE)
 _FIN = (Role.FINANCE,)
 _HEAD = (Role.HEAD,)
 _REVIEWABLE = (S.SUBMITTED, S.IN_REVIEW, S.VERIFIED)
+# A client's consent withdrawn before the SK ends their processing: they leave the proposal and it
+# goes back to the IPWL, recorded by whoever the client told (their operator, or the centre's admin).
+_BEFORE_SK = (*_REVIEWABLE, S.VALIDATED)
+_OP_OR_ADMIN = (Role.OPERATOR, Role.ADMIN)
 
 # fmt: off
 TRANSITIONS: tuple[Transition, ...] = (
@@ -139,6 +143,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(A.RETURN,          _REVIEWABLE,                        S.RETURNED,           _PIC,     {"reason"}),
     _t(A.REJECT,          _REVIEWABLE,                        S.REJECTED,           _PIC,     {"reason"}),
     _t(A.WITHDRAW,        (S.DRAFT, S.SUBMITTED, S.RETURNED), S.WITHDRAWN,          _OP),
+    _t(A.RETURN_ON_WITHDRAWAL, _BEFORE_SK,                    S.RETURNED,           _OP_OR_ADMIN),
     _t(A.ISSUE_SK,        S.VALIDATED,                        S.DECREED,            _HEAD,    {"sk_number", "sk_date"}),
     _t(A.SUBMIT_ACCOUNTS, S.DECREED,                          S.ACCOUNTS_SUBMITTED, _OP),
     _t(A.RETURN_ACCOUNTS, S.ACCOUNTS_SUBMITTED,               S.DECREED,            _PIC_FIN, {"reason"}),

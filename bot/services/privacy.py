@@ -12,7 +12,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.domain.models import Client, Consent, ProposalStatus
+from bot.domain import workflow
+from bot.domain.kinds import NotificationKind
+from bot.domain.models import Action, Client, Consent, ProposalStatus
 from bot.domain.records import ClientRecord
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import TRANSITIONS
@@ -20,8 +22,9 @@ from bot.files.report_files import render_personal_data, render_tables
 from bot.i18n import N_, Translator
 from bot.services.admin import require_admin
 from bot.services.backups import erasure_ledger
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, ServiceError
 from bot.services.registry import _problem
+from bot.services.reviews import StaffService
 from storage.erasures import ErasureEntry
 from storage.unit import UnitOfWork
 
@@ -30,6 +33,17 @@ _NIK = re.compile(r"^\d{16}$")
 
 # Proposals whose client data nobody needs any more for the workflow.
 _ANONYMIZABLE = frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.REJECTED})
+# Before the SK nothing was decided or paid for the client: a withdrawal of their consent takes
+# them out of the proposal at once (in review, the proposal goes back to the IPWL with them removed).
+_BEFORE_SK = frozenset(
+    {
+        ProposalStatus.SUBMITTED,
+        ProposalStatus.IN_REVIEW,
+        ProposalStatus.VERIFIED,
+        ProposalStatus.VALIDATED,
+        ProposalStatus.RETURNED,
+    }
+)
 
 
 # Personal fields of a client in a version snapshot; the rest (approach, components, budget) stays.
@@ -95,6 +109,15 @@ def erasure_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -
     )
 
 
+def withdrawal_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -> Erasure:
+    """What a withdrawal of consent erases now: before the SK the client is removed from the
+    proposal (their processing ends there); after it, what :func:`erasure_rule` says — the SK, the
+    payment and the LPJ of money already committed must still be accounted for."""
+    if not record.erased and record.proposal_status in _BEFORE_SK:
+        return Erasure("delete")
+    return erasure_rule(record, now, retention_years)
+
+
 @dataclass(frozen=True)
 class PersonalData:
     records: list[tuple[ClientRecord, Erasure]]
@@ -131,9 +154,10 @@ class ConsentWithdrawn:
     proposal_code: str
     erased: ErasureDone | None
     kept: Erasure | None
+    returned: bool = False  # the proposal was under review: it went back to the IPWL
 
 
-class PrivacyService(Service):
+class PrivacyService(StaffService):
     """``/datapribadi NIK``: everything held about one client, and erasure where allowed."""
 
     async def lookup(self, who: Identity, nik: str) -> PersonalData:
@@ -270,35 +294,70 @@ class PrivacyService(Service):
 
     async def withdraw_consent(self, who: Identity, client_id: int) -> ConsentWithdrawn:
         """The client withdrew their consent (told the IPWL's operator, or the centre's admin, who
-        records it on their behalf; issue 17.6): the withdrawal is recorded and audited, and the
-        erasure rule (:func:`erasure_rule`) runs at once — a draft's client is removed, a withdrawn
-        or rejected proposal's anonymized; what the rule keeps (an open proposal, a closed one
-        within its retention) the retention job erases as soon as the rule allows it."""
+        records it on their behalf; issue 17.6): the withdrawal is recorded and audited, and
+        :func:`withdrawal_rule` runs at once — before the SK the client is removed from the
+        proposal, and a proposal under review goes back to the IPWL (its operators and the PIC
+        team are told, without the client's data); a withdrawn or rejected proposal's client is
+        anonymized; what the rule keeps (money committed by an SK, a closed proposal within its
+        retention) the retention job erases as soon as the rule allows it."""
         record = await self._consent_scope(who, client_id)
+        returned = False
 
-        async def withdraw(uow: UnitOfWork, now: dt.datetime) -> None:
+        async def withdraw(uow: UnitOfWork, locked: ClientRecord, now: dt.datetime) -> None:
+            nonlocal returned
             if await uow.consents.withdraw(client_id, who.person.id, now):
                 await uow.audit.record(
-                    self.event(who, "client", client_id, "withdraw_consent", reason=record.proposal_code)
+                    self.event(who, "client", client_id, "withdraw_consent", reason=locked.proposal_code)
                 )
+            if locked.proposal_status in _BEFORE_SK and locked.proposal_status != ProposalStatus.RETURNED:
+                await self._return_on_withdrawal(uow, who, locked, now)
+                returned = True
 
-        done = await self._erase(who, client_id, first=withdraw)
+        done = await self._erase(who, client_id, first=withdraw, rule=withdrawal_rule)
         return ConsentWithdrawn(
             record.proposal_code,
             None if isinstance(done, Erasure) else done,
             done if isinstance(done, Erasure) else None,
+            returned,
         )
+
+    async def _return_on_withdrawal(
+        self, uow: UnitOfWork, who: Identity, record: ClientRecord, now: dt.datetime
+    ) -> None:
+        """The proposal under review goes back to the IPWL: its review was of a client list that
+        no longer holds; the operators revise it (or withdraw it) and send it again."""
+        proposal = await self.proposal(uow, record.proposal_id)
+        try:
+            transition = workflow.authorize(Action.RETURN_ON_WITHDRAWAL, proposal, who.actor)
+        except workflow.WorkflowError as error:
+            raise ServiceError(error.code, error.message, **error.params) from None
+        await self.move(uow, who, proposal, transition, now)
+        key = f"proposal:{proposal.id}:v{proposal.version}:consent_withdrawn"
+        params = {"proposal_id": proposal.id, "code": proposal.code, "position": record.position}
+        others = [p for p in await self.operators(uow, proposal) if p.id != who.person.id]
+        await self.notify(uow, others, NotificationKind.CONSENT_WITHDRAWN, key, {**params, "to": "ipwl"}, now)
+        team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
+        if team is not None and team.group_chat_id is not None:
+            # The team reads it where it works; the proposal's code only, never who the client is.
+            await uow.outbox.enqueue(
+                dedupe_key=f"{key}:group",
+                chat_id=team.group_chat_id,
+                kind=NotificationKind.CONSENT_WITHDRAWN,
+                params={**params, "to": "team", "position": None},
+                now=now,
+            )
 
     async def _erase(
         self,
         who: Identity | None,
         client_id: int,
         *,
-        first: Callable[[UnitOfWork, dt.datetime], Awaitable[None]] | None = None,
+        first: Callable[[UnitOfWork, ClientRecord, dt.datetime], Awaitable[None]] | None = None,
+        rule: Callable[[ClientRecord, dt.datetime, int], Erasure] = erasure_rule,
     ) -> ErasureDone | Erasure:
-        """Erase one record if the rule allows it now; else the rule (why it is kept). ``first``
-        runs in the same transaction once the record is locked (a withdrawal of consent is
-        recorded whether or not the erasure can happen now)."""
+        """Erase one record if ``rule`` allows it now; else the rule (why it is kept). ``first``
+        runs in the same transaction once the record is locked, with the record as it is then (a
+        withdrawal of consent is recorded whether or not the erasure can happen now)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             _, record = await self._record(uow, client_id)
@@ -309,11 +368,11 @@ class PrivacyService(Service):
             await uow.privacy.lock_client(client_id)
             nik, record = await self._record(uow, client_id)
             if first is not None:
-                await first(uow, now)
-            rule = erasure_rule(record, now, self.settings.admin.retention_years)
-            if rule.action == "keep":
-                return rule
-            action: Literal["delete", "anonymize"] = rule.action
+                await first(uow, record, now)
+            decided = rule(record, now, self.settings.admin.retention_years)
+            if decided.action == "keep":
+                return decided
+            action: Literal["delete", "anonymize"] = decided.action
             paths = await self._erase_record(uow, record, action, nik, now)
             await uow.audit.record(
                 self.event(who, "client", client_id, f"{action}_personal_data", reason=record.proposal_code)
@@ -395,10 +454,12 @@ class PrivacyService(Service):
             await uow.proposals.set_cursor(record.proposal_id, None, now)  # it may point at the client
         else:
             await uow.privacy.anonymize(client_id, now)
-            for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
-                scrubbed = _scrub(snapshot, nik, client_id)
-                if scrubbed != snapshot:
-                    await uow.privacy.set_snapshot(record.proposal_id, version, scrubbed)
+        # The versions already sent keep the client's budget for their figures, not who they are
+        # (a draft has none; a client removed after sending is in them).
+        for version, snapshot in await uow.privacy.snapshots(record.proposal_id):
+            scrubbed = _scrub(snapshot, nik, client_id)
+            if scrubbed != snapshot:
+                await uow.privacy.set_snapshot(record.proposal_id, version, scrubbed)
         if sole:
             await uow.privacy.erase_proposal_level(record.proposal_id, record.proposal_code, _FREE_TEXT_ACTIONS)
         await uow.privacy.scrub_client_events(client_id, _PRIVACY_ACTIONS)

@@ -79,6 +79,10 @@ _DONE_BY: Mapping[str, str] = {
     Action.ISSUE_SK.value: N_("{name} already issued the SK for this proposal on {when}."),
     Action.RESUBMIT.value: N_("The operator sent a new version on {when}; look at the new card."),
     Action.WITHDRAW.value: N_("The operator withdrew this proposal on {when}."),
+    Action.RETURN_ON_WITHDRAWAL.value: N_(
+        "A client of this proposal withdrew their consent on {when}: the client was removed and the "
+        "proposal went back to the IPWL."
+    ),
 }
 
 

@@ -57,8 +57,9 @@ def confirm_withdrawal(t: Translator, code: str, number: int) -> str:
     return _(
         t,
         N_(
-            "Record that client {number} of {code} withdrew consent? The data is erased as far as the rules "
-            "allow now (a draft's client is removed), the rest as soon as they allow it. This cannot be "
+            "Record that client {number} of {code} withdrew consent? Before the SK the client is removed "
+            "from the proposal and their data erased at once (a proposal under review goes back to the "
+            "IPWL); after it, the data is erased as soon as the money is accounted for. This cannot be "
             "undone."
         ),
         number=number,
@@ -68,7 +69,19 @@ def confirm_withdrawal(t: Translator, code: str, number: int) -> str:
 
 def withdrawn(t: Translator, done: ConsentWithdrawn) -> str:
     lines = [_(t, N_("✋ The withdrawal of consent is recorded ({code})."), code=done.proposal_code)]
-    if done.erased is not None:
+    if done.returned:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "The client is removed from the proposal, and {code} went back to the IPWL: its review "
+                    "was of a list that no longer holds. The PIC team is told (without the client's data). "
+                    "Check the proposal and send it again with /lanjut {code}, or withdraw it."
+                ),
+                code=done.proposal_code,
+            )
+        )
+    elif done.erased is not None:
         lines.append(erased(t, done.erased))
     elif done.kept is not None:
         lines.append(_(t, N_("The data cannot be erased yet:")) + " " + _(t, done.kept.reason, **done.kept.params))
@@ -76,3 +89,27 @@ def withdrawn(t: Translator, done: ConsentWithdrawn) -> str:
             _(t, N_("The daily retention job erases it as soon as the rules allow; nobody needs to remember."))
         )
     return "\n".join(lines)
+
+
+def withdrawn_ipwl_notice(t: Translator, code: str, position: int) -> str:
+    return _(
+        t,
+        N_(
+            "✋ Client {number} of proposal <b>{code}</b> withdrew their consent: they are removed from the "
+            "proposal and their data is erased. The proposal came back to you: check it (the total changed) "
+            "and send it again, or withdraw it."
+        ),
+        number=position,
+        code=code,
+    )
+
+
+def withdrawn_team_notice(t: Translator, code: str) -> str:
+    return _(
+        t,
+        N_(
+            "✋ Proposal <b>{code}</b> went back to the IPWL: a client withdrew their consent and was removed. "
+            "Its review stops here; it comes back to the team as a new version when the IPWL sends it again."
+        ),
+        code=code,
+    )

@@ -32,6 +32,7 @@ _STAMPS: Mapping[str, str] = {
     "validate": N_("Validated by {name}, {when}"),
     "return": N_("Returned by {name}, {when}"),
     "reject": N_("Rejected by {name}, {when}"),
+    "return_on_withdrawal": N_("Back to the IPWL, {when}: a client withdrew their consent"),
     "issue_sk": N_("SK issued by {name}, {when}"),
     "submit_accounts": N_("Bank accounts submitted, {when}"),
     "return_accounts": N_("A bank account was sent back by {name}, {when}"),

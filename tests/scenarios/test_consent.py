@@ -20,7 +20,7 @@ from bot.files.client_sheet import BudgetInput, ClientInput
 from handlers import buttons
 from tests.helpers import jpeg
 from tests.scenarios.conftest import World
-from tests.scenarios.review_cast import operator, team
+from tests.scenarios.review_cast import card, datas, operator, tap, team
 
 ADULT = ("Budi Santoso", "3201011203850002", Sex.MALE, dt.date(1985, 3, 12))
 CHILD = ("Rina Putri", "3201015503120001", Sex.FEMALE, dt.date(2012, 3, 15))  # 14 at the time of the story
@@ -172,17 +172,20 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
         " ('withdraw_consent', 'delete_personal_data') ORDER BY seq"
     ) == [("withdraw_consent",), ("delete_personal_data",)]
 
-    # Rina's proposal is sent (her guardian consented); then her mother withdraws the consent.
+    # Rina's proposal is sent (her guardian consented), Andi takes it for checking; then her mother
+    # withdraws the consent. Before the SK that ends it: Rina leaves the proposal, which goes back
+    # to Siti, and the team is told in its group, without who the client is.
     await world.services.proposals.resume(siti, code)
     from tests.helpers import submit_with_consent
 
     await submit_with_consent(world.services, siti, state.proposal.id)
+    await world.drain()
+    await tap(world, t.andi, card(world, t, state.proposal.id), buttons.CARD_ACTION.data(state.proposal.id, "claim"))
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
-    assert (
-        "2. Rina Putri: ✅ diberikan" in sheet.text
-    )  # (numbers stay as the operator knew them) and "oleh Siti Aminah (ibu)" in sheet.text
+    assert "2. Rina Putri: ✅ diberikan" in sheet.text  # (numbers stay as the operator knew them)
     await world.press(t.op, sheet, next(b.callback_data for row in sheet.buttons for b in row if "Rina" in b.text))
     confirm = world.last(t.op)
+    assert "dikeluarkan dari proposal" in confirm.text
     await world.press(
         t.op,
         confirm,
@@ -191,13 +194,32 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
         ),
     )
     done = world.last(t.op).text
-    assert "belum dapat dihapus" in done and "masih berjalan" in done, done
-    assert await world.rows(
-        "SELECT c.full_name, s.withdrawn_at IS NOT NULL FROM consents s JOIN clients c ON c.id = s.client_id"
-    ) in ([("Rina Putri", True)], [("Rina Putri", 1)])
-    # The list says it, and offers no second withdrawal.
-    sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
-    assert "✋ dicabut pada" in sheet.text and not any("Rina" in b.text for row in sheet.buttons for b in row)
+    assert "Pencabutan persetujuan tercatat" in done and f"{code} dikembalikan ke IPWL" in done, done
+    await world.drain()
+    told = [m.text for m in world.emu.chat_messages(t.group) if "menarik persetujuannya" in m.text]
+    assert told and all("Rina" not in m and "3201" not in m for m in told), told
+    assert await world.rows("SELECT status, claimed_by IS NULL FROM proposals WHERE code = ?", code) in (
+        [("returned", False)],
+        [("returned", 0)],
+    )
+    assert await world.rows("SELECT count(*) FROM clients") == [(0,)]
+    assert await world.rows("SELECT count(*) FROM consents") == [(0,)]
+    snapshots = [r[0] for r in await world.rows("SELECT snapshot FROM proposal_versions")]
+    assert snapshots and all("Rina" not in s and CHILD[1] not in s for s in snapshots)
+    assert [r[0] for r in await world.rows("SELECT action FROM audit_events WHERE entity = 'proposal' ORDER BY seq")][
+        -1:
+    ] == ["return_on_withdrawal"]
+    # The card Andi was working from says why it stopped, and offers nothing to press but the detail.
+    live = card(world, t, state.proposal.id)
+    assert "Dikembalikan ke IPWL" in live.text and "menarik persetujuannya" in live.text, live.text
+    assert datas(live) == {buttons.CARD_DETAIL.data(state.proposal.id)}
+    # Siti reads where it stands: back with her, nobody in it, and what she can do.
+    where = (await world.say(t.op, f"/status {code}"))[-1]
+    assert "Dikembalikan untuk perbaikan" in where.text and "Klien: 0" in where.text, where.text
+    assert datas(where) == {
+        buttons.PROPOSAL_OPEN.data(state.proposal.id),
+        buttons.PROPOSAL_WITHDRAW.data(state.proposal.id),
+    }
 
 
 async def test_a_consent_form_is_a_photo_or_pdf_and_each_client_has_their_own(world: World) -> None:
