@@ -315,7 +315,8 @@ PRIVACY = Section(
         Page(
             N_("Privacy notice"),
             N_(
-                "<b>Version {notice_version}.</b> Read (or tell) this to the client before they sign the consent form.\n\n"
+                "<b>Version {notice_version}.</b> Read (or tell) this to the client before they sign the consent "
+                "form.\n\n"
                 "<b>Who:</b> {centre} (Ministry of Social Affairs) and your IPWL process the client's data for the "
                 "ATENSI assistance ({regulation}).\n"
                 "<b>What:</b> name, NIK, birth date, sex, address, phone, the assessment and intervention plan (health "
