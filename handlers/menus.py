@@ -40,7 +40,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("templat", N_("Client list template (XLSX)"), OPERATOR),
     ("lpj", N_("Accountability report (LPJ)"), OPERATOR),
     ("rekening", N_("Clients' bank accounts after the SK"), OPERATOR),
-    ("persetujuan", N_("Clients' consent, and a withdrawal"), OPERATOR | ADMIN),
+    ("persetujuan", N_("Clients' consent, and a withdrawal"), OPERATOR | PIC | ADMIN),
     ("tugas", N_("What waits for me"), ANY_ROLE),
     ("sk", N_("Head: issue an SK for validated proposals"), HEAD),
     ("bayar", N_("Finance: record payments and transfers"), FINANCE),

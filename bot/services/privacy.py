@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from bot.domain import workflow
 from bot.domain.kinds import NotificationKind
-from bot.domain.models import Action, Client, Consent, ProposalStatus
+from bot.domain.models import Action, Client, Consent, ProposalStatus, Role
 from bot.domain.records import ClientRecord
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import TRANSITIONS
@@ -145,6 +145,7 @@ class ConsentSheet:
 
     proposal_code: str
     clients: list[tuple[Client, Consent | None]]
+    may_record: bool = True  # the IPWL's operators and the admins record a withdrawal; the PIC team reads
 
 
 @dataclass(frozen=True)
@@ -265,17 +266,23 @@ class PrivacyService(StaffService):
         return done
 
     async def consents_of(self, who: Identity, code: str) -> ConsentSheet:
-        """``/persetujuan KODE``: the consent of each client of a proposal (its IPWL's operators and
-        the admins; names are for the private chat only)."""
+        """``/persetujuan KODE``: the consent of each client of a proposal — for its IPWL's operators
+        and the admins, who record a withdrawal there, and for the PIC team, who check before they
+        verify that each client consented (reading only); names are for the private chat only."""
         async with self.storage.reading() as uow:
             proposal = await uow.proposals.by_code(code.strip())
             if proposal is None:
                 raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip()[:30])
-            if not who.is_admin and not who.actor.operates(proposal.ipwl_id):
-                raise ServiceError("out_of_scope", N_("Only the client's IPWL operator or an admin can record this."))
+            may_record = who.is_admin or who.actor.operates(proposal.ipwl_id)
+            reads = proposal.status != ProposalStatus.DRAFT and who.actor.has_role(Role.PIC)
+            if not may_record and not (reads and who.actor.in_team(proposal.team_id)):
+                raise ServiceError(
+                    "out_of_scope",
+                    N_("Only the IPWL's operators, its PIC team and the centre's admins can see these consents."),
+                )
             clients = await uow.clients.of_proposal(proposal.id)
             consents = await uow.consents.of_proposal(proposal.id)
-        return ConsentSheet(proposal.code, [(c, consents.get(c.id)) for c in clients])
+        return ConsentSheet(proposal.code, [(c, consents.get(c.id)) for c in clients], may_record)
 
     async def consent_subject(self, who: Identity, client_id: int) -> tuple[str, int]:
         """The proposal code and client number a withdrawal button is about (asked to confirm)."""

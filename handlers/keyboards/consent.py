@@ -23,7 +23,7 @@ def sheet(t: Translator, data: ConsentSheet) -> InlineKeyboardMarkup | None:
             )
         ]
         for client, consent in data.clients
-        if client.full_name != "-" and (consent is None or consent.in_force)
+        if data.may_record and client.full_name != "-" and (consent is None or consent.in_force)
     ]
     rows.append([InlineKeyboardButton(t.pgettext("button", "✖️ Close"), callback_data=buttons.ADMIN_CLOSE.data())])
     return InlineKeyboardMarkup(rows)

@@ -233,7 +233,9 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
             "On a card: Claim, then Verify or Return/Reject (reasons in the private chat); a colleague Validates. "
             "Detail opens the clients privately."
         ),
-        N_("LPJ cards: Verify or Return (reasons in the private chat); finance validates. /tugas – the team's queue"),
+        N_("LPJ cards: Verify or Return (reasons in the private chat); finance validates."),
+        N_("/tugas – the team's queue, oldest first"),
+        N_("/persetujuan CODE – whether each client of a proposal consented"),
         N_("/audit CODE – who did what, when, to a proposal of your team"),
     ),
     Role.FINANCE: (

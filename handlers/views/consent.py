@@ -40,16 +40,14 @@ def sheet(t: Translator, data: ConsentSheet) -> str:
                 state=consent_state(t, consent),
             )
         )
-    lines += [
-        "",
-        _(
-            t,
-            N_(
-                "A client who withdraws consent: tap them below. The withdrawal is recorded and their "
-                "data erased as far as the rules allow now."
-            ),
-        ),
-    ]
+    if data.may_record:
+        footer = N_(
+            "A client who withdraws consent: tap them below. The withdrawal is recorded and their "
+            "data erased as far as the rules allow now."
+        )
+    else:
+        footer = N_("A client who withdraws consent tells the IPWL or the centre's admin, who record it here.")
+    lines += ["", _(t, footer)]
     return clip("\n".join(lines))
 
 

@@ -137,8 +137,9 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
 
 
 async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World) -> None:
-    """Budi withdraws his consent. In Siti's draft he is removed at once; after the proposal was sent
-    the data is needed for the SK and payment: kept, and Siti is told why and that it goes later."""
+    """Budi withdraws his consent while Siti's proposal is a draft: he is removed at once. Rina's
+    mother withdraws hers while the PIC team checks the proposal: Rina leaves it, and it goes back
+    to Siti; the team is told, without who she is."""
     t = await team(world)
     siti = await operator(world, t.op)
     state = await world.services.proposals.start(siti)
@@ -149,7 +150,10 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
     other = world.emu.add_user("Andi", last_name="Sehati")
     await world.enrol(other, Role.OPERATOR, ipwl="SS01")
     refused = (await world.say(other, f"/persetujuan {code}"))[-1]
-    assert "operator IPWL klien atau admin" in refused.text and "Budi" not in refused.text
+    assert "operator IPWL, tim PIC-nya, dan admin balai" in refused.text and "Budi" not in refused.text
+    # The PIC team sees nothing of a draft.
+    refused = (await world.say(t.andi, f"/persetujuan {code}"))[-1]
+    assert "tim PIC-nya" in refused.text and "Budi" not in refused.text
 
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
     assert "1. Budi Santoso: ⚠️ belum ada persetujuan tercatat" in sheet.text
@@ -180,6 +184,13 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
 
     await submit_with_consent(world.services, siti, state.proposal.id)
     await world.drain()
+    # Andi, of the IPWL's PIC team, reads the consents before he checks it (and records nothing);
+    # Citra, of another team, may not.
+    read = (await world.say(t.andi, f"/persetujuan {code}"))[-1]
+    assert "2. Rina Putri: ✅ diberikan" in read.text and "menyampaikannya kepada IPWL atau admin balai" in read.text
+    assert not any(buttons.CONSENT_WITHDRAW_ASKED.parse(d) for d in datas(read))
+    refused = (await world.say(t.citra, f"/persetujuan {code}"))[-1]
+    assert "tim PIC-nya" in refused.text and "Rina" not in refused.text
     await tap(world, t.andi, card(world, t, state.proposal.id), buttons.CARD_ACTION.data(state.proposal.id, "claim"))
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
     assert "2. Rina Putri: ✅ diberikan" in sheet.text  # (numbers stay as the operator knew them)

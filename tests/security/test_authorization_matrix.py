@@ -273,7 +273,7 @@ COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     "sk": frozenset({"head"}),
     "bayar": FIN,
     "tugas": EVERYONE_KNOWN,
-    "persetujuan": frozenset({"op_a", "admin"}),
+    "persetujuan": frozenset({"op_a", "pic_a", "admin"}),  # the PIC team reads (pic_b: another team)
     "audit": frozenset({"pic_a", "head", "admin", "auditor"}),
     "laporan": frozenset({"head", "admin", "auditor"}),
     "ekspor": READERS,
