@@ -501,6 +501,7 @@ def parse_date(
     field: str = "date",
     allow_future: bool = False,
     earliest: date | None = None,
+    latest: date | None = None,
 ) -> date:
     """Parse a calendar date written the Indonesian way (day first).
 
@@ -510,8 +511,8 @@ def parse_date(
     Month names and abbreviations in Indonesian and English, any case.
 
     Two-digit years are refused (``17-08-25``: 1925 or 2025?). Impossible dates
-    (``31-02-2025``), dates after ``today`` (unless ``allow_future``) and dates before
-    ``earliest`` are refused with a message saying why.
+    (``31-02-2025``), dates after ``today`` (unless ``allow_future``), dates before
+    ``earliest`` and after ``latest`` are refused with a message saying why.
     """
     s = " ".join(ascii_digits(text).casefold().split())
     if not s:
@@ -536,7 +537,23 @@ def parse_date(
             date=_format_date(value),
             earliest=_format_date(earliest),
         )
+    if latest is not None and value > latest:
+        # A typo of the year (2099 for 2029) would otherwise run silently for decades.
+        raise _fail(
+            N_("{date} is too far ahead. Enter a date up to {latest}."),
+            field,
+            date=_format_date(value),
+            latest=_format_date(latest),
+        )
     return value
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29th in a year without one)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def _read_date(s: str, original: str, field: str) -> date:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
 from bot.domain.records import NewIpwl, ProposalSummary
+from bot.domain.validation import add_years
 from bot.files.ipwl_csv import IpwlRow
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.i18n import N_
@@ -18,6 +19,8 @@ from bot.update_scope import DuplicateUpdate, pending_update
 from storage.unit import UnitOfWork
 
 LOCALES = ("id", "en")
+# The longest term a role with an end date is given (a head's or an auditor's term is shorter).
+GRANT_YEARS = 5
 
 
 @dataclass(frozen=True)
@@ -145,11 +148,26 @@ class OnboardingService(Service):
         lapses = None
         if grant_valid_until is not None:
             zone = ZoneInfo(self.settings.locale.timezone)
-            if grant_valid_until <= now.astimezone(zone).date():
+            today = now.astimezone(zone).date()
+            example = (today + dt.timedelta(days=90)).strftime("%d-%m-%Y")
+            if grant_valid_until <= today:
                 raise ServiceError(
                     "grant_expiry_past",
                     N_("The last day of the role must be after today (for example {example})."),
-                    example=(now.astimezone(zone).date() + dt.timedelta(days=90)).strftime("%d-%m-%Y"),
+                    example=example,
+                )
+            if grant_valid_until > add_years(today, GRANT_YEARS):
+                # A mistyped year (2099 for 2029) would hand out a role for life; a role without an
+                # end is an invite without a date.
+                raise ServiceError(
+                    "grant_expiry_far",
+                    N_(
+                        "{date} is more than {years} years ahead. Type the last day of the term (for example "
+                        "{example}), or no date for a role without an end."
+                    ),
+                    date=grant_valid_until,
+                    years=GRANT_YEARS,
+                    example=example,
                 )
             lapses = dt.datetime.combine(grant_valid_until + dt.timedelta(days=1), dt.time(0), zone).astimezone(dt.UTC)
         async with self.storage.transaction() as uow:

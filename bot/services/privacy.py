@@ -16,7 +16,7 @@ from bot.domain import workflow
 from bot.domain.kinds import NotificationKind
 from bot.domain.models import Action, Client, Consent, ProposalStatus, Role
 from bot.domain.records import ClientRecord
-from bot.domain.validation import ValidationError
+from bot.domain.validation import ValidationError, add_years
 from bot.domain.workflow import TRANSITIONS
 from bot.files.report_files import render_personal_data, render_tables
 from bot.i18n import N_, Translator
@@ -66,13 +66,6 @@ class Erasure:
     action: Literal["delete", "anonymize", "keep"]
     reason: str = ""  # msgid, for "keep"
     params: dict[str, object] = field(default_factory=dict)
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a year without one
-        return day.replace(year=day.year + years, day=28)
 
 
 def erasure_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -> Erasure:

@@ -16,7 +16,7 @@ from bot.domain.kinds import ConversationKind
 from bot.domain.models import Ipwl, Person, ProposalStatus, Team
 from bot.domain.records import NewIpwl
 from bot.domain.regions import province_search
-from bot.domain.validation import Problem, ValidationError, parse_date, parse_name
+from bot.domain.validation import Problem, ValidationError, add_years, parse_date, parse_name
 from bot.domain.workflow import OPEN_STATUSES
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.i18n import N_
@@ -30,6 +30,7 @@ SEARCH_LIMIT = 20
 
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
+PKS_YEARS = 10  # the furthest a PKS date may lie ahead
 
 
 @dataclass(frozen=True)
@@ -392,7 +393,9 @@ class RegistryService(Service):
         if step == "name":
             return parse_name(text, field="name", max_length=200)
         if step in ("pks_valid_from", "pks_valid_until"):
-            return parse_date(text, today=self._today(), allow_future=True, field=step)
+            # An agreement runs for years, not decades: a mistyped year is said, not stored.
+            today = self._today()
+            return parse_date(text, today=today, allow_future=True, field=step, latest=add_years(today, PKS_YEARS))
         if not text or len(text) > 200:
             raise ValidationError(_problem(N_("Type 1–200 characters, or - to leave it empty.")))
         return text

@@ -49,6 +49,10 @@ async def test_the_ipwl_registry_from_chat_with_pks_warnings_and_team_moves(worl
 
     # The PKS now ends in 17 days: within the 30-day warning.
     await tap(world, rina, card, "PKS valid until")
+    # A mistyped year is said, and nothing changes: the question stays open for the right date.
+    typo = (await world.say(rina, "15-12-2096"))[-1]
+    assert "too far ahead. Enter a date up to 28-11-2036" in typo.text, typo.text
+    assert await world.rows("SELECT pks_valid_until FROM ipwl WHERE code = 'JB01'") == [("2027-12-31",)]
     edited = (await world.say(rina, "15-12-2026"))[-1]
     assert "⚠️" in edited.text and "17 days" in edited.text
     assert await world.rows("SELECT pks_valid_until FROM ipwl WHERE code = 'JB01'") == [("2026-12-15",)]

@@ -21,7 +21,11 @@ async def test_a_role_with_a_last_day_is_reminded_once_and_then_stops(world: Wor
     await world.say(rina, "/start")
 
     # Bad last days get a clear answer and no invitation.
-    for bad, words in (("/undang head besok-lusa", "bukan tanggal"), ("/undang head 27-11-2026", "setelah hari ini")):
+    for bad, words in (
+        ("/undang head besok-lusa", "bukan tanggal"),
+        ("/undang head 27-11-2026", "setelah hari ini"),
+        ("/undang head 31-12-2099", "lebih dari 5 tahun ke depan"),  # 2099 for 2029: not a role for life
+    ):
         answer = (await world.say(rina, bad))[-1].text
         assert words in answer, answer
     assert await world.rows("SELECT count(*) FROM invites") == [(0,)]
