@@ -7,7 +7,7 @@ The screens by what they serve: :mod:`handlers.registry`, :mod:`handlers.access`
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 
 from bot.i18n import Translator
 from bot.services import Identity
@@ -90,10 +90,16 @@ async def answer_and_close(update: Update) -> None:
 
 @answers_refusals
 async def on_close(update: Update, context: BotContext) -> None:
-    """✖️ on any admin screen: stop what was being typed, and take the buttons away."""
+    """✖️ on any admin screen: stop what was being typed, and take the buttons away, saying so on the
+    screen (a picker that only lost its buttons reads as if the bot had not heard)."""
     who = await context.identify(update)
     await context.services.admin.stop_conversation(who)
-    await answer_and_close(update)
+    await answer_press(update)
+    shown = update.callback_query.message if update.callback_query else None
+    if isinstance(shown, Message) and shown.text and shown.reply_markup is not None:
+        await redraw(update, f"{shown.text_html}\n\n{views.screen_cancelled(context.translator(who))}")
+    else:
+        await close_buttons(update)
 
 
 async def on_cancel_command(update: Update, context: BotContext) -> None:

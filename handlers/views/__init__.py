@@ -300,6 +300,10 @@ def cancelled(t: Translator) -> str:
     return _(t, N_("Cancelled. Nothing was changed."))
 
 
+def screen_cancelled(t: Translator) -> str:
+    return _(t, N_("✖️ Cancelled."))
+
+
 def unknown_command(t: Translator, command: str) -> str:
     return _(
         t,

@@ -145,6 +145,12 @@ async def test_teams_people_and_invites(world: World) -> None:
     assert await world.rows(
         "SELECT count(*) FROM audit_events WHERE action = 'create_invite' AND actor_id IS NOT NULL"
     ) == [(3,)]
+    # Cancel on the role picker says so where Rina looks, and invites nobody.
+    roles = (await world.say(rina, "/undang"))[-1]
+    await tap(world, rina, roles, "✖️ Cancel")
+    closed = world.last(rina)
+    assert closed.message_id == roles.message_id and closed.text.endswith("✖️ Cancelled.") and not closed.buttons
+    assert await world.rows("SELECT count(*) FROM invites WHERE created_by IS NOT NULL") == [(3,)]
 
     # A new team in one line.
     teams = (await world.say(rina, "/tim"))[-1]
