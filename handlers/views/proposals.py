@@ -347,7 +347,30 @@ def edit_prompt(t: Translator, state: DraftState) -> str:
                 name=client.full_name,
                 province=province,
             )
+    if field_name == "birth_date" and client is not None:
+        # The format is said here as when the question was first asked: day, month, year.
+        return _(
+            t,
+            N_("New birth date for {name} (now {current}), day-month-year, e.g. {example}:"),
+            name=client.full_name,
+            current=format_date(client.birth_date, t.locale) if client.birth_date else "-",
+            example="17-08-1990",
+        )
+    if field_name == "nik":
+        return _(t, N_("New NIK for {name} (16 digits):"), name=client.full_name if client else "")
+    if field_name in _EDIT_EXAMPLES:
+        return _(
+            t,
+            N_("New {field} for {name}, e.g. {example}:"),
+            field=label,
+            name=client.full_name if client else "",
+            example=_EDIT_EXAMPLES[field_name],
+        )
     return _(t, N_("New {field} for {name}:"), field=label, name=client.full_name if client else "")
+
+
+# What a typed answer looks like, for the fields with a format (said again when one is edited).
+_EDIT_EXAMPLES: Mapping[str, str] = {"phone": "0812-3456-7890"}
 
 
 # --- review ----------------------------------------------------------------------------------------

@@ -321,3 +321,14 @@ async def test_corrections_from_the_client_card_are_checked_as_the_first_answers
     await op.type("Sulawesi Selatan")
     await op.type("Makassar")
     assert await world.rows("SELECT province_code, regency FROM clients") == [("73", "Kota Makassar")]
+
+    # The birth date: the question says the format again and what is there now; a wrong one
+    # changes nothing.
+    await op.tap(buttons.DRAFT_CLIENT.data(client_id))
+    asked = await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "birth_date"))
+    assert "sekarang 5 Agustus 1990" in asked.text and "tanggal-bulan-tahun, misalnya 17-08-1990" in asked.text, (
+        asked.text
+    )
+    refused = await op.type("1990/31/12")
+    assert refused.text.startswith("⚠️")
+    assert await world.rows("SELECT birth_date FROM clients") == [("1990-08-05",)]
