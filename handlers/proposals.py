@@ -10,7 +10,9 @@ import io
 import logging
 
 from telegram import InputFile, Update
+from telegram.error import BadRequest
 
+from bot.domain.models import Component
 from bot.domain.proposal_intake import Reply, Step
 from bot.domain.validation import ValidationError
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
@@ -59,7 +61,29 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
         text = prefix + "\n\n" + text
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, views.clip(text), reply_markup=markup)
+    sent = await context.bot.send_message(chat.id, views.clip(text), reply_markup=markup)
+    if context.chat_data is not None:
+        context.chat_data[_ASKED_WITH_BUTTONS] = sent.message_id if markup is not None else None
+
+
+# The chat's last question that came with buttons: a typed answer closes them (in this process;
+# a question asked by another worker keeps its buttons, which answer the current step as before).
+_ASKED_WITH_BUTTONS = "intake_question_with_buttons"
+# A tap on one of these redraws the components picker in place; any other answer moves on.
+_COMPONENT_TOGGLES = frozenset(c.value for c in Component)
+
+
+async def _close_typed_over(update: Update, context: BotContext) -> None:
+    """The question answered by typing (e.g. components "1, 4") keeps no live buttons: a later tap
+    on them would answer another question."""
+    asked = context.chat_data.pop(_ASKED_WITH_BUTTONS, None) if context.chat_data is not None else None
+    chat = update.effective_chat
+    if asked is None or chat is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(chat.id, asked, reply_markup=None)
+    except BadRequest:
+        pass  # already without buttons, or too old to edit
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -197,6 +221,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         if unchanged is None:
             await reply(update, text)
             return
+        await _close_typed_over(update, context)  # asked again below, with the same buttons
         await _ask(update, context, unchanged, prefix=text)
         return
     query = update.callback_query
@@ -205,7 +230,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         if (
             state.cursor.step in (Step.COMPONENTS, Step.EDIT)
             and state.cursor.edit_field in (None, "components")
-            and answer.choice not in ("done", "back")
+            and answer.choice in _COMPONENT_TOGGLES
         ):
             # A toggle: redraw the same question in place instead of a new message.
             await query.edit_message_text(
@@ -223,6 +248,8 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             return
         # The question stays in the chat with its answer; the next one comes in a new message.
         await keep_answered(update, _components_chosen(update, t) if answer.choice == "done" else None)
+    else:
+        await _close_typed_over(update, context)
     await _ask(update, context, state)
 
 

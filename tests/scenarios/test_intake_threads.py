@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.conftest import consent_in_chat
@@ -28,6 +29,11 @@ def labels(message) -> list[str]:
 FLAGS = "coalesce((SELECT min(f.flag) FROM client_flags f WHERE f.client_id = clients.id), '') AS flags"
 
 
+def shown(world, op: Operator, message_id: int) -> BotMessage:
+    """The message as Siti's chat shows it now (after any edit)."""
+    return next(m for m in world.emu.chat_messages(op.user) if m.message_id == message_id)
+
+
 async def start(op: Operator) -> None:
     await op.type("/ajukan")
     await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026
@@ -42,7 +48,12 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     await op.type(nik)
     await op.tap(buttons.INTAKE_ANSWER.data("here"))
     await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890")
-    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    approach = world.last(op.user)
+    picker = await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    # The approach she chose stays readable above the next question, which is a new message.
+    approach = shown(world, op, approach.message_id)
+    assert approach.text.endswith("→ Keluarga ✓") and not approach.buttons, approach.text
+    assert picker.message_id != approach.message_id
     await op.tap(buttons.INTAKE_ANSWER.data(1))
     await op.tap(buttons.INTAKE_ANSWER.data(3))
     await op.tap(buttons.INTAKE_ANSWER.data("done"))
@@ -60,8 +71,10 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
     assert "Kota Bogor" in labels(regencies) and "Kabupaten Sukabumi" in labels(regencies)
     await op.tap(buttons.INTAKE_ANSWER.data("32.71"))  # Kota Bogor
     await op.type("Jl. Pajajaran 10 RT 02/03, Kelurahan Baranangsiang, +62 813 1111 2222")
-    await op.tap(buttons.INTAKE_ANSWER.data("komunitas"))
+    picker = await op.tap(buttons.INTAKE_ANSWER.data("komunitas"))
     await op.type("4")
+    # Typed over, the picker keeps no buttons a later tap could answer another question with.
+    assert not shown(world, op, picker.message_id).buttons
     await op.type(ASSESSMENT)
     await op.type(PLAN)
     await op.type("Sesi konseling psikososial, 6 x 250.000")
