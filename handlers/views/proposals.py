@@ -208,18 +208,21 @@ def consent_prompt(t: Translator, state: DraftState) -> str:
             name=client.full_name,
             waiting=waiting,
             total=len(state.clients),
-        ),
-        _(
-            t,
-            N_(
-                "Before the proposal is sent, each client (for a client under 18: a parent or guardian) "
-                "signs your IPWL's consent form after being told the privacy notice, version {version} "
-                "(/panduan → Privacy notice)."
-            ),
-            version=NOTICE_VERSION,
-        ),
-        "",
+        )
     ]
+    if waiting == len(state.clients):  # said once, before the first client's form, not for each
+        lines.append(
+            _(
+                t,
+                N_(
+                    "Before the proposal is sent, each client (for a client under 18: a parent or guardian) "
+                    "signs your IPWL's consent form after being told the privacy notice, version {version} "
+                    "(/panduan → Privacy notice)."
+                ),
+                version=NOTICE_VERSION,
+            )
+        )
+    lines.append("")
     if state.cursor.step == Step.CONSENT_GUARDIAN:
         lines.append(
             _(

@@ -97,6 +97,7 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
     said = [m.text for m in world.emu.chat_messages(t.op)[-2:]]
     assert "✅ Persetujuan klien 1 (Budi Santoso) tercatat" in said[0], said
     assert "Rina Putri berusia di bawah 18 tahun" in said[1], said  # by the NIK: a guardian signs
+    assert "versi " + NOTICE_VERSION not in said[1]  # the notice's paragraph was said once, for the first
 
     # The form before the guardian's name: refused (not kept as a loose attachment), and said why.
     await world.emu.send_photo(t.op, content=jpeg(b"formulir Rina terlalu cepat"))
