@@ -1,6 +1,8 @@
-"""``/persetujuan KODE``: the consent of each client of a proposal, and recording a withdrawal (issue 17.6).
+"""``/persetujuan KODE``: the consent of each client of a proposal, page by page; one client's
+consent: its signed form, a guardian typed wrong corrected, a withdrawal recorded (issue 17.6).
 
-The IPWL's operators (on the client's behalf) and the centre's admins. Names only in a private chat.
+The IPWL's operators (on the client's behalf) and the centre's admins act; the PIC team reads.
+Names only in a private chat.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from handlers.context import BotContext, Deps
 from handlers.keyboards import consent as kb
 from handlers.keyboards import reviews as review_kb
 from handlers.outbox import Rendered
-from handlers.replies import answers_refusals, int_arg, is_private, redraw, reply
+from handlers.replies import answer_press, answers_refusals, int_arg, is_private, redraw, reply
+from handlers.reviews import send_attachment
 from handlers.views import consent as cv
 
 
@@ -32,7 +35,56 @@ async def cmd_consents(update: Update, context: BotContext) -> None:
         await reply(update, cv.usage(t))
         return
     data = await context.services.privacy.consents_of(who, code)
-    await reply(update, cv.sheet(t, data), reply_markup=kb.sheet(t, data))
+    await reply(update, cv.sheet(t, data, 0, kb.PAGE_SIZE), reply_markup=kb.sheet(t, data))
+
+
+@answers_refusals
+async def on_page_pressed(update: Update, context: BotContext) -> None:
+    """‹ › and ‹ Back: a page of the sheet, redrawn in place."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    data = await context.services.privacy.consents_of(who, int_arg(update))
+    page = min(max(0, int_arg(update, 1)), kb.page_count(data) - 1)
+    await answer_press(update)
+    await redraw(update, cv.sheet(t, data, page, kb.PAGE_SIZE), kb.sheet(t, data, page))
+
+
+@answers_refusals
+async def on_client_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    card = await context.services.privacy.consent_card(who, int_arg(update))
+    await answer_press(update)
+    await redraw(update, cv.consent_card(t, card), kb.consent_card(t, card))
+
+
+@answers_refusals
+async def on_form_pressed(update: Update, context: BotContext) -> None:
+    """The signed form, sent into this private chat to read back (the opening is audited)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    form = await context.services.privacy.consent_form(who, int_arg(update))
+    await answer_press(update, cv.form_sent(t))
+    chat = update.effective_chat
+    assert chat is not None
+    await send_attachment(context, chat.id, form)
+
+
+@answers_refusals
+async def on_guardian_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    card = await context.services.privacy.start_guardian_correction(who, int_arg(update))
+    await answer_and_send(update, cv.guardian_prompt(t, card))
+
+
+async def on_guardian_text(update: Update, context: BotContext) -> None:
+    """The guardian typed again; a wrong one is said and the question stays open."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    text = update.effective_message.text if update.effective_message else None
+    card = await context.services.privacy.correct_guardian(who, text or "")
+    await reply(update, cv.guardian_corrected(t, card), reply_markup=kb.consent_card(t, card))
 
 
 @answers_refusals

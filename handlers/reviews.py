@@ -77,14 +77,14 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
             markup = kb.detail(t, detail) if index == len(pages) - 1 else None
             await context.bot.send_message(chat_id, page, reply_markup=markup)
         for attachment in detail.attachments:
-            await _resend(context, chat_id, attachment)
+            await send_attachment(context, chat_id, attachment)
 
     if await send_private(update, context, who, send):
         await context.services.reviews.detail_shown(who, detail.proposal.id)
         await answer_press(update, rv.detail_sent(t))
 
 
-async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> None:
+async def send_attachment(context: BotContext, chat_id: int, attachment: Attachment) -> None:
     """Attachments go out again by their Telegram file id: nothing is uploaded twice. A file id
     Telegram does not know (a backup restored under another bot, an expired file) is replaced
     by the copy in the file store."""

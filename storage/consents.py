@@ -85,6 +85,19 @@ class ConsentRepository:
         )
         return cursor.rowcount == 1
 
+    async def correct_guardian(self, client_id: int, name: str, relation: str) -> bool:
+        """A mistyped guardian corrected on a consent in force (the signed form stays as it is)."""
+        cursor = await self._conn.execute(
+            "UPDATE consents SET guardian_name = ?, guardian_relation = ? WHERE client_id = ?"
+            " AND withdrawn_at IS NULL AND guardian_name IS NOT NULL",
+            (
+                self._keys.seal(name, "consents", "guardian_name"),
+                self._keys.seal(relation, "consents", "guardian_relation"),
+                client_id,
+            ),
+        )
+        return cursor.rowcount == 1
+
     async def withdrawn_pending(self, limit: int = 200) -> list[int]:
         """Clients whose consent was withdrawn and whose data is not erased yet (the erasure rule
         kept it: an open proposal, or a closed one within its retention)."""

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.domain import workflow
-from bot.domain.kinds import NotificationKind
-from bot.domain.models import Action, Client, Consent, ProposalStatus, Role
+from bot.domain.consent import parse_guardian
+from bot.domain.kinds import ConversationKind, NotificationKind
+from bot.domain.models import Action, Attachment, Client, Consent, ProposalStatus, Role
 from bot.domain.records import ClientRecord
 from bot.domain.validation import ValidationError, add_years
 from bot.domain.workflow import TRANSITIONS
@@ -139,6 +140,29 @@ class ConsentSheet:
     proposal_code: str
     clients: list[tuple[Client, Consent | None]]
     may_record: bool = True  # the IPWL's operators and the admins record a withdrawal; the PIC team reads
+    proposal_id: int = 0
+
+
+@dataclass(frozen=True)
+class ConsentCard:
+    """One client's consent, opened from the sheet (``index``: their place in it, to go back)."""
+
+    sheet: ConsentSheet
+    client: Client
+    consent: Consent | None
+    index: int
+
+    @property
+    def has_form(self) -> bool:
+        return self.consent is not None and self.consent.in_force and self.consent.form_attachment_id is not None
+
+    @property
+    def has_guardian(self) -> bool:
+        return self.consent is not None and self.consent.in_force and bool(self.consent.guardian_name)
+
+    @property
+    def may_withdraw(self) -> bool:
+        return self.client.full_name != "-" and (self.consent is None or self.consent.in_force)
 
 
 @dataclass(frozen=True)
@@ -258,14 +282,18 @@ class PrivacyService(StaffService):
             raise ServiceError("erasure_refused", done.reason, **done.params)
         return done
 
-    async def consents_of(self, who: Identity, code: str) -> ConsentSheet:
-        """``/persetujuan KODE``: the consent of each client of a proposal — for its IPWL's operators
-        and the admins, who record a withdrawal there, and for the PIC team, who check before they
-        verify that each client consented (reading only); names are for the private chat only."""
+    async def consents_of(self, who: Identity, code: str | int) -> ConsentSheet:
+        """``/persetujuan KODE``: the consent of each client of a proposal (by its code, or its id
+        from a button) — for its IPWL's operators and the admins, who record a withdrawal there, and
+        for the PIC team, who check before they verify that each client consented (reading only);
+        names are for the private chat only."""
         async with self.storage.reading() as uow:
-            proposal = await uow.proposals.by_code(code.strip())
+            if isinstance(code, int):
+                proposal = await uow.proposals.by_id(code)
+            else:
+                proposal = await uow.proposals.by_code(code.strip())
             if proposal is None:
-                raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip()[:30])
+                raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=str(code).strip()[:30])
             may_record = who.is_admin or who.actor.operates(proposal.ipwl_id)
             reads = proposal.status != ProposalStatus.DRAFT and who.actor.has_role(Role.PIC)
             if not may_record and not (reads and who.actor.in_team(proposal.team_id)):
@@ -275,7 +303,68 @@ class PrivacyService(StaffService):
                 )
             clients = await uow.clients.of_proposal(proposal.id)
             consents = await uow.consents.of_proposal(proposal.id)
-        return ConsentSheet(proposal.code, [(c, consents.get(c.id)) for c in clients], may_record)
+        return ConsentSheet(proposal.code, [(c, consents.get(c.id)) for c in clients], may_record, proposal.id)
+
+    async def consent_card(self, who: Identity, client_id: int) -> ConsentCard:
+        """One client's consent and what can be done with it (their IPWL's operators, the admins)."""
+        record = await self._consent_scope(who, client_id)
+        sheet = await self.consents_of(who, record.proposal_id)
+        for index, (client, consent) in enumerate(sheet.clients):
+            if client.id == client_id:
+                return ConsentCard(sheet, client, consent, index)
+        raise ServiceError("stale", N_("This button is no longer valid."))
+
+    async def consent_form(self, who: Identity, client_id: int) -> Attachment:
+        """The signed consent form of one client, to read back what was recorded (the IPWL's
+        operators and the admins; the PIC team knows that it is there, not the signature). Each
+        opening is audited."""
+        record = await self._consent_scope(who, client_id)
+        async with self.storage.transaction() as uow:
+            consent = await uow.consents.of_client(client_id)
+            forms = [a for a in await uow.attachments.of_proposal(record.proposal_id) if a.client_id == client_id]
+            form = next((a for a in forms if consent is not None and a.id == consent.form_attachment_id), None)
+            if form is None:
+                raise ServiceError(
+                    "no_consent_form",
+                    N_("No signed form is on record for client {number} of {code}."),
+                    number=record.position,
+                    code=record.proposal_code,
+                )
+            await uow.audit.record(
+                self.event(who, "client", client_id, "open_consent_form", reason=record.proposal_code)
+            )
+        return form
+
+    async def start_guardian_correction(self, who: Identity, client_id: int) -> ConsentCard:
+        """A guardian's name or relation typed wrong on a recorded consent: the next text message
+        corrects it (the signed form stays; the correction is audited)."""
+        card = await self.consent_card(who, client_id)
+        if not card.has_guardian:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        async with self.storage.transaction() as uow:
+            await uow.conversations.start(who.person.id, ConversationKind.CONSENT_GUARDIAN, client_id, self.clock.now())
+        return card
+
+    async def correct_guardian(self, who: Identity, text: str) -> ConsentCard:
+        """The corrected guardian (``Siti Aminah, ibu``) of the client being corrected; their
+        consent as it is now. A wrong answer changes nothing (the question stays open)."""
+        async with self.storage.reading() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != ConversationKind.CONSENT_GUARDIAN or not conversation.entity_id:
+            raise ServiceError("stale", N_("This button is no longer valid."))
+        client_id = conversation.entity_id
+        record = await self._consent_scope(who, client_id)  # re-checked: access may have gone since
+        async with self.storage.reading() as uow:
+            client = next((c for c in await uow.clients.of_proposal(record.proposal_id) if c.id == client_id), None)
+        guardian = parse_guardian(text, client.full_name if client else None)  # not the minor themself
+        async with self.storage.transaction() as uow:
+            if not await uow.consents.correct_guardian(client_id, guardian.name, guardian.relation):
+                raise ServiceError("stale", N_("This button is no longer valid."))
+            await uow.audit.record(
+                self.event(who, "client", client_id, "correct_guardian", reason=record.proposal_code)
+            )
+            await uow.conversations.end(who.person.id)
+        return await self.consent_card(who, client_id)
 
     async def consent_subject(self, who: Identity, client_id: int) -> tuple[str, int]:
         """The proposal code and client number a withdrawal button is about (asked to confirm)."""

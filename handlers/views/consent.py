@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.models import Consent
 from bot.i18n import N_, Translator
-from bot.services.privacy import ConsentSheet, ConsentWithdrawn
+from bot.services.privacy import ConsentCard, ConsentSheet, ConsentWithdrawn
 from handlers.views import _, clip
 from handlers.views.admin import erased
 
@@ -28,9 +28,22 @@ def consent_state(t: Translator, consent: Consent | None) -> str:
     return text
 
 
-def sheet(t: Translator, data: ConsentSheet) -> str:
-    lines = [_(t, N_("✍️ <b>Consent of the clients of {code}</b>"), code=data.proposal_code), ""]
-    for client, consent in data.clients:
+def sheet(t: Translator, data: ConsentSheet, page: int = 0, page_size: int = 10) -> str:
+    lines = [_(t, N_("✍️ <b>Consent of the clients of {code}</b>"), code=data.proposal_code)]
+    shown = data.clients[page * page_size : (page + 1) * page_size]
+    if len(shown) < len(data.clients):
+        first = page * page_size + 1
+        lines.append(
+            _(
+                t,
+                N_("Clients {first}–{last} of {total}"),
+                first=first,
+                last=first + len(shown) - 1,
+                total=len(data.clients),
+            )
+        )
+    lines.append("")
+    for client, consent in shown:
         lines.append(
             _(
                 t,
@@ -42,13 +55,44 @@ def sheet(t: Translator, data: ConsentSheet) -> str:
         )
     if data.may_record:
         footer = N_(
-            "A client who withdraws consent: tap them below. The withdrawal is recorded and their "
-            "data erased as far as the rules allow now."
+            "Tap a client to open their consent: the signed form, a guardian typed wrong, or a withdrawal of consent."
         )
     else:
         footer = N_("A client who withdraws consent tells the IPWL or the centre's admin, who record it here.")
     lines += ["", _(t, footer)]
     return clip("\n".join(lines))
+
+
+def consent_card(t: Translator, card: ConsentCard) -> str:
+    return _(
+        t,
+        N_("✍️ <b>Client {number} of {code}: {name}</b>\nConsent: {state}"),
+        number=card.client.position,
+        code=card.sheet.proposal_code,
+        name=card.client.full_name,
+        state=consent_state(t, card.consent),
+    )
+
+
+def form_sent(t: Translator) -> str:
+    return _(t, N_("The signed form is sent below."))
+
+
+def guardian_prompt(t: Translator, card: ConsentCard) -> str:
+    return _(
+        t,
+        N_(
+            "Type the guardian of {name} as on the signed form: name and relation, separated by a comma, "
+            "e.g. <code>{example}</code>. Now: {current}. (/batal to leave it as it is.)"
+        ),
+        name=card.client.full_name,
+        example="Siti Aminah, ibu",
+        current=f"{card.consent.guardian_name} ({card.consent.guardian_relation or ''})" if card.consent else "-",
+    )
+
+
+def guardian_corrected(t: Translator, card: ConsentCard) -> str:
+    return _(t, N_("✅ Guardian corrected.")) + "\n\n" + consent_card(t, card)
 
 
 def confirm_withdrawal(t: Translator, code: str, number: int) -> str:

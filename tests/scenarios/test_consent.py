@@ -12,6 +12,7 @@ Personas: Siti (operator, JB01), the PIC team 1 group, Rina Admin (admin).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from bot.domain.consent import NOTICE_VERSION
@@ -70,6 +71,17 @@ def send_button(message) -> str:  # noqa: ANN001
     return next(
         b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)
     )
+
+
+async def withdraw_asked(world: World, user, sheet, name: str):  # noqa: ANN001, ANN201
+    """From the sheet: the client's consent opened in place, then ✋ Cabut persetujuan: the question."""
+    await world.press(user, sheet, next(b.callback_data for row in sheet.buttons for b in row if name in b.text))
+    opened = world.last(user)
+    assert opened.message_id == sheet.message_id and name in opened.text
+    asked = next(d for d in datas(opened) if buttons.CONSENT_WITHDRAW_ASKED.parse(d))
+    assert "✋ Cabut persetujuan" in opened.button_texts
+    await world.press(user, opened, asked)
+    return world.last(user)
 
 
 async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_guardian(world: World) -> None:
@@ -158,9 +170,7 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
 
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
     assert "1. Budi Santoso: ⚠️ belum ada persetujuan tercatat" in sheet.text
-    button = next(b.callback_data for row in sheet.buttons for b in row if "Budi" in b.text)
-    await world.press(t.op, sheet, button)
-    confirm = world.last(t.op)
+    confirm = await withdraw_asked(world, t.op, sheet, "Budi")
     assert f"klien 1 dari {code}" in confirm.text
     await world.press(
         t.op,
@@ -195,8 +205,7 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
     await tap(world, t.andi, card(world, t, state.proposal.id), buttons.CARD_ACTION.data(state.proposal.id, "claim"))
     sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
     assert "2. Rina Putri: ✅ diberikan" in sheet.text  # (numbers stay as the operator knew them)
-    await world.press(t.op, sheet, next(b.callback_data for row in sheet.buttons for b in row if "Rina" in b.text))
-    confirm = world.last(t.op)
+    confirm = await withdraw_asked(world, t.op, sheet, "Rina")
     assert "dikeluarkan dari proposal" in confirm.text
     await world.press(
         t.op,
@@ -261,3 +270,73 @@ async def test_a_consent_form_is_a_photo_or_pdf_and_each_client_has_their_own(wo
     assert "sama dengan formulir persetujuan klien 1" in refused, refused
     assert await world.rows("SELECT count(*) FROM consents") == [(1,)]
     assert world.deps.errors == []
+
+
+async def test_the_operator_reads_back_a_signed_form_and_corrects_a_guardian_typed_wrong(world: World) -> None:
+    """Siti typed Rina's mother as "Siti Aminh". She opens the consent, looks at the signed form
+    to be sure, and corrects the name; a wrong answer changes nothing."""
+    t = await team(world)
+    siti = await operator(world, t.op)
+    state = await world.services.proposals.start(siti)
+    await world.services.proposals.add_clients(siti, inputs())
+    code = state.proposal.code
+    review = (await world.say(t.op, "/lanjut"))[-1]
+    await world.press(t.op, review, send_button(review))
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Budi"))
+    await world.emu.settle()
+    await world.say(t.op, "Siti Aminh, ibu")
+    await world.emu.send_photo(t.op, content=jpeg(b"formulir Rina"))
+    await world.emu.settle()
+
+    sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
+    assert "oleh Siti Aminh (ibu)" in sheet.text
+    await world.press(t.op, sheet, next(b.callback_data for row in sheet.buttons for b in row if "Rina" in b.text))
+    opened = world.last(t.op)
+    assert "Klien 2 dari" in opened.text and "📄 Formulir bertanda tangan" in opened.button_texts
+    rina_id = (await world.rows("SELECT id FROM clients WHERE position = 2"))[0][0]
+
+    # The form comes back into her chat (the opening is audited).
+    before = len(world.emu.chat_messages(t.op))
+    answer = await world.press(t.op, opened, buttons.CONSENT_FORM.data(rina_id))
+    assert answer is not None and "dikirim di bawah" in (answer.text or "")
+    sent = world.emu.chat_messages(t.op)[before:]
+    assert any(m.photo or m.document for m in sent), sent
+
+    # The guardian: what is there now, then wrong answers that change nothing, then the right one.
+    await world.press(t.op, world.emu.chat_messages(t.op)[before - 1], buttons.CONSENT_GUARDIAN.data(rina_id))
+    asked = world.last(t.op)
+    assert "Saat ini: Siti Aminh (ibu)" in asked.text, asked.text
+    assert "dipisahkan koma" in (await world.say(t.op, "Siti Aminah"))[-1].text
+    assert (
+        "tidak dapat menandatangani untuk dirinya sendiri"
+        in (await world.say(t.op, "Rina Putri, diri sendiri"))[-1].text
+    )
+    assert await world.rows("SELECT guardian_name FROM consents WHERE client_id = ?", rina_id) == [("Siti Aminh",)]
+    done = (await world.say(t.op, "Siti Aminah, ibu"))[-1]
+    assert "Data wali sudah diperbaiki" in done.text and "oleh Siti Aminah (ibu)" in done.text
+    assert await world.rows("SELECT guardian_name, guardian_relation FROM consents WHERE client_id = ?", rina_id) == [
+        ("Siti Aminah", "ibu")
+    ]
+    assert await world.rows(
+        "SELECT action, reason FROM audit_events WHERE action IN ('open_consent_form', 'correct_guardian') ORDER BY seq"
+    ) == [("open_consent_form", code), ("correct_guardian", code)]
+    # Nothing is waiting for a guardian any more: the next message is not taken as one.
+    assert "Data wali" not in (await world.say(t.op, "Siti Aminah, bibi"))[-1].text
+
+
+async def test_a_long_list_of_consents_turns_page_by_page(world: World) -> None:
+    t = await team(world)
+    siti = await operator(world, t.op)
+    state = await world.services.proposals.start(siti)
+    many = [
+        dataclasses.replace(inputs()[0], row=i + 2, full_name=f"Klien Nomor {i + 1}", nik=f"32010112038500{i + 10:02d}")
+        for i in range(12)
+    ]
+    await world.services.proposals.add_clients(siti, many)
+    sheet = (await world.say(t.op, f"/persetujuan {state.proposal.code}"))[-1]
+    assert "Klien 1–10 dari 12" in sheet.text and "11. Klien Nomor 11" not in sheet.text
+    assert len([b for row in sheet.buttons for b in row if "Klien Nomor" in b.text]) == 10
+    await world.press(t.op, sheet, buttons.CONSENT_PAGE.data(state.proposal.id, 1))
+    turned = world.last(t.op)
+    assert turned.message_id == sheet.message_id and "Klien 11–12 dari 12" in turned.text
+    assert "12. Klien Nomor 12" in turned.text and "‹" in turned.button_texts

@@ -119,6 +119,10 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "pd.x": (lambda t: (t["paid_client"],), "private"),
     "pd.e": (lambda t: (t["paid_client"],), "private"),
     "pd.ey": (lambda t: (t["paid_client"],), "private"),
+    "cs.p": (lambda t: (t["paid"], 0), "private"),
+    "cs.c": (lambda t: (t["paid_client"],), "private"),
+    "cs.f": (lambda t: (t["paid_client"],), "private"),
+    "cs.g": (lambda t: (t["paid_client"],), "private"),
     "cs.w": (lambda t: (t["paid_client"],), "private"),
     "cs.wy": (lambda t: (t["paid_client"],), "private"),
     "au.p": (lambda t: (t["in_review"], 0), "private"),
@@ -220,6 +224,12 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     # a client's consent withdrawal (issue 17.6): recorded by their IPWL's operator or an admin
     "cs.w": frozenset({"op_a", "admin"}),
     "cs.wy": frozenset({"op_a", "admin"}),
+    # one client's consent, its signed form, its guardian: the IPWL's operator or an admin; the
+    # pages of the list also to the PIC team, who read it (issue 17.6)
+    "cs.c": frozenset({"op_a", "admin"}),
+    "cs.f": frozenset({"op_a", "admin"}),
+    "cs.g": frozenset({"op_a", "admin"}),
+    "cs.p": frozenset({"op_a", "pic_a", "admin"}),
     **{
         kind: ADMIN
         for kind in (

@@ -63,12 +63,17 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         # Issue 17.6/17.7: a client's consent withdrawn by the operator, then the retention job runs.
         code = (await world.rows("SELECT code FROM proposals"))[0][0]
         sheet = (await world.say(t.op, f"/persetujuan {code}"))[-1]
+        first = next(
+            b.callback_data for row in sheet.buttons for b in row if buttons.CONSENT_CLIENT.parse(b.callback_data)
+        )
+        await world.press(t.op, sheet, first)
+        opened = world.last(t.op)
         await world.press(
             t.op,
-            sheet,
+            opened,
             next(
                 b.callback_data
-                for row in sheet.buttons
+                for row in opened.buttons
                 for b in row
                 if buttons.CONSENT_WITHDRAW_ASKED.parse(b.callback_data)
             ),
