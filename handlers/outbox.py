@@ -95,7 +95,10 @@ class OutboxSender:
         # Rows this sender delivered (or gave up) lately. A row whose lease ran out while it was
         # being sent can be claimed again by a claim that committed just before the row was marked
         # sent; without this, it would be queued — and sent — a second time once it left _held.
-        self._finished: dict[int, None] = {}
+        # The value is the record still owed: a delivery whose mark never landed (the database was
+        # down longer than MARK_ATTEMPTS) is recorded when its lease brings the row back here.
+        self._finished: dict[int, Callable[[], Awaitable[None]] | None] = {}
+        self._recording: set[asyncio.Task[None]] = set()
         # A claim is committed before its rows reach the local queues: while one is under way the
         # rows are neither due in the database nor held here, and the sender is still busy.
         self._claiming = 0
@@ -109,7 +112,7 @@ class OutboxSender:
     @property
     def busy(self) -> bool:
         """Rows are being claimed, or held here: queued for their chat or being sent."""
-        return bool(self._claiming) or bool(self._held) or bool(self._workers)
+        return bool(self._claiming) or bool(self._held) or bool(self._workers) or bool(self._recording)
 
     def start(self) -> None:
         self.deps.services.storage.outbox_listeners.append(self.wake)
@@ -175,6 +178,11 @@ class OutboxSender:
             if message.id in self._held:  # claimed again while still waiting here: already ours
                 continue
             if message.id in self._finished:  # claimed again as it was being marked sent: done
+                owed = self._finished[message.id]
+                if owed is not None:  # delivered, but never recorded: record it now, never send it again
+                    task = asyncio.create_task(self._record_owed(message, owed))
+                    self._recording.add(task)
+                    task.add_done_callback(self._recording.discard)
                 continue
             self._held.add(message.id)
             self._queues.setdefault(message.chat_id, deque()).append(message)
@@ -270,20 +278,36 @@ class OutboxSender:
         in hand, instead of letting the row be sent again later."""
         self._finish(message)  # from now on this sender never sends it again
         now = self.deps.clock.now()
+        self.stats["sent"] += 1
         for attempt in range(1, MARK_ATTEMPTS + 1):
             try:
                 await self.deps.services.outbox.mark_sent(message, message_id, now)
-                break
+                return
             except asyncio.CancelledError:
                 raise
             except Exception:
                 if attempt == MARK_ATTEMPTS:
-                    raise
+                    break
                 log.warning(
                     "outbox %s: sent, but could not be recorded yet (attempt %d); trying again", message.id, attempt
                 )
                 await asyncio.sleep(min(0.5 * 2 ** (attempt - 1), 5.0))
-        self.stats["sent"] += 1
+        # Still pending in the database, under its lease: when the lease brings it back to this
+        # sender it is recorded then (not sent again, and not rescheduled as a failure).
+        log.error(
+            "outbox %s: sent, but not recorded after %d attempts; recorded when it comes back", message.id, attempt
+        )
+        self._finish(message, owed=lambda: self.deps.services.outbox.mark_sent(message, message_id, now))
+
+    async def _record_owed(self, message: OutboxMessage, owed: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await owed()
+        except Exception:  # still unavailable: the next lease brings it back once more
+            log.warning("outbox %s: delivered earlier, still not recorded; trying at its next lease", message.id)
+            return
+        if self._finished.get(message.id) is owed:
+            self._finished[message.id] = None
+        log.info("outbox %s: delivered earlier, recorded now", message.id)
 
     async def _send(self, chat_id: int, rendered: Rendered) -> int | None:
         if rendered.edit_message_id is not None:
@@ -327,15 +351,25 @@ class OutboxSender:
             self.stats["failed"] += 1
             log.error("outbox %s: giving up after %s attempts (%s)", message.id, message.attempts, type(error).__name__)
 
-    def _finish(self, message: OutboxMessage) -> None:
-        self._finished[message.id] = None
-        if len(self._finished) > 4 * BACKLOG:
-            del self._finished[next(iter(self._finished))]
+    def _finish(self, message: OutboxMessage, *, owed: Callable[[], Awaitable[None]] | None = None) -> None:
+        self._finished[message.id] = owed
+        if len(self._finished) > 4 * BACKLOG:  # forget the oldest recorded one (never one still owed)
+            oldest = next((key for key, due in self._finished.items() if due is None), None)
+            if oldest is not None:
+                del self._finished[oldest]
 
     async def _give_up(self, message: OutboxMessage, error: TelegramError, *, tell_admins: bool) -> None:
         self._finish(message)
         self.stats["failed"] += 1
         log.warning("outbox %s to chat %s failed for good: %s", message.id, message.chat_id, type(error).__name__)
-        await self.deps.services.outbox.give_up(
-            message, f"{type(error).__name__}: {error.message[:150]}", tell_admins=tell_admins
-        )
+
+        async def record() -> None:
+            await self.deps.services.outbox.give_up(
+                message, f"{type(error).__name__}: {error.message[:150]}", tell_admins=tell_admins
+            )
+
+        try:
+            await record()
+        except Exception:  # the database is unavailable: recorded when the lease brings the row back
+            log.exception("outbox %s: failed for good, not recorded yet", message.id)
+            self._finish(message, owed=record)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import errno
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import handlers.outbox
 import handlers.proposals
 from handlers import buttons, views
 from storage.files import FileStore, FileStoreFull
@@ -146,6 +148,58 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     assert answer is not None and not answer.show_alert
     await world.drain()
     assert buttons.CARD_ACTION.data(state.proposal.id, "verify") in str(cards[0].reply_markup)
+
+
+async def test_a_delivery_whose_mark_never_lands_is_recorded_when_its_lease_brings_it_back(world, monkeypatch) -> None:
+    """Telegram accepted the group card, but the database refused every attempt to note it (down
+    longer than the sender waits with the row in hand). The row stays pending under its lease; when
+    the lease brings it back, the sender records the delivery it made — it does not send it again,
+    and it does not reschedule it as a failure."""
+    t = await team(world)
+    outbox = world.services.outbox
+    marked = outbox.mark_sent
+    down = True
+
+    async def mark_sent(message, message_id, now):  # noqa: ANN001, ANN202
+        if down:
+            raise ConnectionError("the database is down")
+        await marked(message, message_id, now)
+
+    monkeypatch.setattr(outbox, "mark_sent", mark_sent)
+    monkeypatch.setattr(handlers.outbox, "MARK_ATTEMPTS", 2)
+    who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
+    from tests.scenarios.review_cast import client_inputs
+
+    state = await world.services.proposals.start(who)
+    await world.services.proposals.add_clients(who, client_inputs())
+    await submit_with_consent(world.services, who, state.proposal.id)
+    detail = buttons.CARD_DETAIL.data(state.proposal.id)
+
+    def cards() -> int:
+        return sum(detail in str(m.reply_markup) for m in world.emu.chat_messages(t.group))
+
+    await world.emu.wait_for(lambda: cards() == 1, timeout=10)
+    await world.emu.settle()
+    assert await world.rows("SELECT status, attempts FROM outbox WHERE kind = 'proposal_card'") in (
+        [("pending", 0)],
+        [("pending", 1)],
+    )
+    # The database is back; the lease ends and the row returns to the sender.
+    down = False
+    world.clock.advance(dt.timedelta(seconds=world.settings.delivery.lease_seconds + 1))
+    world.deps.sender.wake()
+    for _ in range(100):
+        if await world.rows("SELECT status FROM outbox WHERE kind = 'proposal_card'") == [("sent",)]:
+            break
+        await asyncio.sleep(0.1)
+    await world.drain()
+    assert await world.rows("SELECT status FROM outbox WHERE kind = 'proposal_card'") == [("sent",)]
+    assert cards() == 1  # sent once
+    assert await world.rows("SELECT count(*) FROM group_cards") == [(1,)]  # its on-sent effect ran once recorded
+    answer = await world.press(
+        t.andi, card(world, t, state.proposal.id), buttons.CARD_ACTION.data(state.proposal.id, "claim")
+    )
+    assert answer is not None and not answer.show_alert
 
 
 # --- a disk that refuses the file -------------------------------------------------------------------------------
