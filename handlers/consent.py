@@ -63,11 +63,11 @@ async def on_form_pressed(update: Update, context: BotContext) -> None:
     """The signed form, sent into this private chat to read back (the opening is audited)."""
     who = await context.identify(update)
     t = context.translator(who)
-    form = await context.services.privacy.consent_form(who, int_arg(update))
+    record, form = await context.services.privacy.consent_form(who, int_arg(update))
     await answer_press(update, cv.form_sent(t))
     chat = update.effective_chat
     assert chat is not None
-    await send_attachment(context, chat.id, form)
+    await send_attachment(context, chat.id, form, cv.form_caption(t, record.proposal_code, record.position))
 
 
 @answers_refusals
@@ -100,7 +100,7 @@ async def on_withdraw_asked(update: Update, context: BotContext) -> None:
 async def on_withdraw(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     done = await context.services.privacy.withdraw_consent(who, int_arg(update))
-    await redraw(update, cv.withdrawn(context.translator(who), done))
+    await redraw(update, cv.withdrawn(context.translator(who), done, for_admin=who.is_admin))
 
 
 async def render_withdrawn(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

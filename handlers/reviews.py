@@ -84,11 +84,13 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
         await answer_press(update, rv.detail_sent(t))
 
 
-async def send_attachment(context: BotContext, chat_id: int, attachment: Attachment) -> None:
+async def send_attachment(
+    context: BotContext, chat_id: int, attachment: Attachment, caption: str | None = None
+) -> None:
     """Attachments go out again by their Telegram file id: nothing is uploaded twice. A file id
     Telegram does not know (a backup restored under another bot, an expired file) is replaced
     by the copy in the file store."""
-    caption = (attachment.file_name or "")[:200] or None
+    caption = caption or (attachment.file_name or "")[:200] or None
     photo = attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-")
     try:
         if photo:

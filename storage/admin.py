@@ -187,8 +187,9 @@ class AdminRepository:
 
     async def history(self, proposal_code: str) -> list[HistoryEntry]:
         """Every event about the proposal and about its clients (accounts, transfers, their failures
-        and retries, a NIK looked at, personal data exported or erased — an erased client's events
-        name the proposal in their reason), in time order."""
+        and retries, a NIK looked at, consents recorded, corrected, opened or withdrawn, personal
+        data exported or erased — an erased client's events name the proposal in their reason), in
+        time order."""
         rows = await self._conn.execute_fetchall(
             "SELECT a.*, pe.full_name AS actor_name, c.position AS client_position"
             " FROM audit_events a LEFT JOIN people pe ON pe.id = a.actor_id"
@@ -198,7 +199,9 @@ class AdminRepository:
             "  OR (a.entity = 'client' AND a.entity_id IN (SELECT CAST(c2.id AS TEXT) FROM clients c2"
             "      JOIN proposals p ON p.id = c2.proposal_id WHERE p.code = :code))"
             "  OR (a.entity = 'client' AND a.action IN ('delete_personal_data', 'anonymize_personal_data',"
-            "      'export_personal_data', 'reveal_nik') AND a.reason = :code)"
+            "      'export_personal_data', 'reveal_nik', 'withdraw_consent', 'correct_guardian',"
+            "      'open_consent_form') AND a.reason = :code)"
+            "  OR (a.entity = 'client' AND a.action = 'record_consent' AND a.reason LIKE :code || ' %')"
             " ORDER BY a.at, a.id",
             {"code": proposal_code},
         )

@@ -45,13 +45,16 @@ def pdf(note: str = "surat") -> bytes:
     return f"%PDF-1.4\n% {note}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
 
 
-def jpeg(note: bytes = b"") -> bytes:
-    """A structurally whole JPEG (SOI, JFIF, a 1×1 frame, a scan, EOI); ``note`` inside the scan
-    makes two photos differ."""
+def jpeg(note: bytes = b"", *, size: int = 12_000) -> bytes:
+    """A structurally whole JPEG (SOI, JFIF, a comment, a 1×1 frame, a scan, EOI); ``note`` inside
+    the scan makes two photos differ. The comment pads it to about ``size`` bytes: as large as a
+    phone's photo of a page (the bot refuses a signed form of a few hundred bytes)."""
     app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    padding = b"." * min(max(size - 64, 0), 65_000)
+    com = b"\xff\xfe" + (len(padding) + 2).to_bytes(2, "big") + padding if padding else b""
     sof0 = b"\xff\xc0\x00\x11\x08\x00\x01\x00\x01\x03\x01\x11\x00\x02\x11\x00\x03\x11\x00"
     sos = b"\xff\xda\x00\x0c\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
-    return b"\xff\xd8" + app0 + sof0 + sos + note.replace(b"\xff", b"\xfe") + b"\x00\xff\xd9"
+    return b"\xff\xd8" + app0 + com + sof0 + sos + note.replace(b"\xff", b"\xfe") + b"\x00\xff\xd9"
 
 
 def opened(keys: object, value: object) -> object:

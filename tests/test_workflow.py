@@ -717,3 +717,15 @@ def test_guided_walk_reaches_deep_statuses(steps: list[tuple[Actor, int, bool]])
         reached.add(p.status)
     target(float(len(reached)))
     event(f"ended in {p.status}")
+
+
+def test_a_client_who_left_by_withdrawing_consent_is_counted_not_named_in_the_changes() -> None:
+    from bot.services.reviews import compare_versions
+
+    old = {
+        "period": "2026-12",
+        "clients": [{"nik": "3201014508900004", "full_name": "Siti Rahayu"}, {"nik": "ANON-7", "full_name": None}],
+    }
+    new = {"period": "2026-12", "clients": [{"nik": "3201011203850002", "full_name": "Budi Santoso"}]}
+    changes = compare_versions(old, new, previous=1)
+    assert changes.added == ("Budi Santoso",) and changes.removed == ("Siti Rahayu",) and changes.erased == 1

@@ -54,6 +54,10 @@ ACTIONS: Mapping[str, str] = {
     "export_personal_data": N_("exported a client's personal data"),
     "delete_personal_data": N_("deleted a client's personal data"),
     "anonymize_personal_data": N_("anonymized a client's personal data"),
+    "record_consent": N_("recorded a client's consent, with the signed form"),
+    "withdraw_consent": N_("recorded a client's withdrawal of consent"),
+    "correct_guardian": N_("corrected the guardian on a client's consent"),
+    "open_consent_form": N_("opened a client's signed consent form"),
     "set_locale": N_("chose the language"),
     "create_invite": N_("made an invitation"),
     "redeem_invite": N_("joined with an invitation"),
@@ -194,6 +198,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^admin asked to remove$", "asked_to_remove"),
         (r"^access\.admin_user_ids$", "configured_admin"),
         (r"^lpj$", "lpj"),
+        (r"^(?P<code>[A-Z]{2,6}-\d{4}-\d{3,6}) notice (?P<version>\S+)(?P<guardian> guardian)?$", "consent"),
     )
 )
 # Actions whose reason is what a person typed (a return reason, a failed transfer's cause): quoted.
@@ -258,6 +263,9 @@ def _worded(t: Translator, kind: str, m: re.Match[str]) -> str:
         return said + (t.gettext(N_(", late")) if m["late"] else "")
     if kind == "files":
         return t.ngettext("{n} file", "{n} files", int(m["files"]))
+    if kind == "consent":
+        said = t.gettext(N_("{code}, privacy notice {version}"), code=m["code"], version=m["version"])
+        return said + (t.gettext(N_(", signed by a parent or guardian")) if m["guardian"] else "")
     if kind == "attachment":
         return t.gettext(N_("file no. {number} (SHA-256 {hash}…)"), number=m["id"], hash=m["hash"])
     if kind == "orders":

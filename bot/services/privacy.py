@@ -173,6 +173,7 @@ class ConsentWithdrawn:
     erased: ErasureDone | None
     kept: Erasure | None
     returned: bool = False  # the proposal was under review: it went back to the IPWL
+    by_operator: bool = False  # recorded by an operator of the IPWL (else by an admin: the operators are told)
 
 
 class PrivacyService(StaffService):
@@ -314,7 +315,7 @@ class PrivacyService(StaffService):
                 return ConsentCard(sheet, client, consent, index)
         raise ServiceError("stale", N_("This button is no longer valid."))
 
-    async def consent_form(self, who: Identity, client_id: int) -> Attachment:
+    async def consent_form(self, who: Identity, client_id: int) -> tuple[ClientRecord, Attachment]:
         """The signed consent form of one client, to read back what was recorded (the IPWL's
         operators and the admins; the PIC team knows that it is there, not the signature). Each
         opening is audited."""
@@ -333,7 +334,7 @@ class PrivacyService(StaffService):
             await uow.audit.record(
                 self.event(who, "client", client_id, "open_consent_form", reason=record.proposal_code)
             )
-        return form
+        return record, form
 
     async def start_guardian_correction(self, who: Identity, client_id: int) -> ConsentCard:
         """A guardian's name or relation typed wrong on a recorded consent: the next text message
@@ -390,16 +391,16 @@ class PrivacyService(StaffService):
         anonymized; what the rule keeps (money committed by an SK, a closed proposal within its
         retention) the retention job erases as soon as the rule allows it."""
         record = await self._consent_scope(who, client_id)
-        returned = False
+        returned = by_operator = False
 
         async def withdraw(uow: UnitOfWork, locked: ClientRecord, now: dt.datetime) -> None:
-            nonlocal returned
+            nonlocal returned, by_operator
             if await uow.consents.withdraw(client_id, who.person.id, now):
                 await uow.audit.record(
                     self.event(who, "client", client_id, "withdraw_consent", reason=locked.proposal_code)
                 )
             if locked.proposal_status in _BEFORE_SK and locked.proposal_status != ProposalStatus.RETURNED:
-                await self._return_on_withdrawal(uow, who, locked, now)
+                by_operator = await self._return_on_withdrawal(uow, who, locked, now)
                 returned = True
 
         done = await self._erase(who, client_id, first=withdraw, rule=withdrawal_rule)
@@ -408,13 +409,15 @@ class PrivacyService(StaffService):
             None if isinstance(done, Erasure) else done,
             done if isinstance(done, Erasure) else None,
             returned,
+            by_operator,
         )
 
     async def _return_on_withdrawal(
         self, uow: UnitOfWork, who: Identity, record: ClientRecord, now: dt.datetime
-    ) -> None:
+    ) -> bool:
         """The proposal under review goes back to the IPWL: its review was of a client list that
-        no longer holds; the operators revise it (or withdraw it) and send it again."""
+        no longer holds; the operators revise it (or withdraw it) and send it again. True when
+        ``who`` is one of those operators (the others are told; after an admin, all of them)."""
         proposal = await self.proposal(uow, record.proposal_id)
         try:
             transition = workflow.authorize(Action.RETURN_ON_WITHDRAWAL, proposal, who.actor)
@@ -435,6 +438,14 @@ class PrivacyService(StaffService):
                 params={**params, "to": "team", "position": None},
                 now=now,
             )
+        # The PIC who was checking it, and the one who had verified it, are told in private too:
+        # their work on it stopped.
+        checkers = [p for p in (proposal.claimed_by, proposal.verified_by) if p is not None]
+        staff = [p for p in [await uow.people.by_id(i) for i in dict.fromkeys(checkers)] if p is not None]
+        await self.notify(
+            uow, staff, NotificationKind.CONSENT_WITHDRAWN, key, {**params, "to": "team", "position": None}, now
+        )
+        return who.actor.operates(proposal.ipwl_id)
 
     async def _erase(
         self,

@@ -65,6 +65,9 @@ class DraftState:
 CONSENT_FORM_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 
 
+MIN_FORM_PHOTO_BYTES = 10_000
+
+
 def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> None:
     """A signed form is a photo or a PDF of the page (a workbook or a text document carries no
     signature), and one client's form is not another's."""
@@ -78,6 +81,18 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
                     "PDF of the signed page; this file is neither. Nothing was recorded."
                 ),
                 {"number": client.position, "name": client.full_name[:40]},
+            )
+        )
+    if (upload.mime_type or "").lower().startswith("image/") and upload.size < MIN_FORM_PHOTO_BYTES:
+        # A phone's photo of a signed page is tens of kilobytes at least; a few hundred bytes is an
+        # icon or a blank square, and nobody could read a signature on it later.
+        raise ValidationError(
+            Problem(
+                N_(
+                    "This photo is too small to show a signed page ({size} bytes). Photograph the whole "
+                    "consent form of client {number} ({name}) in good light, and send that photo."
+                ),
+                {"size": upload.size, "number": client.position, "name": client.full_name[:40]},
             )
         )
     other = next(

@@ -124,10 +124,11 @@ class VersionChanges:
     removed: tuple[str, ...] = ()
     changed: tuple[ClientChange, ...] = ()
     period: bool = False
+    erased: int = 0  # removed clients whose data was erased (a withdrawal of consent): no name left
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.period)
+        return not (self.added or self.removed or self.changed or self.period or self.erased)
 
 
 @dataclass(frozen=True)
@@ -612,10 +613,12 @@ def compare_versions(old: Mapping[str, Any], new: Mapping[str, Any], previous: i
             fields = tuple(f for f in _SNAPSHOT_FIELDS if before[nik].get(f) != client.get(f))
             if fields:
                 changed.append(ClientChange(client["full_name"], fields))
+    gone = [c for nik, c in before.items() if nik not in after]
     return VersionChanges(
         previous=previous,
         added=tuple(c["full_name"] for nik, c in after.items() if nik not in before),
-        removed=tuple(c["full_name"] for nik, c in before.items() if nik not in after),
+        removed=tuple(c["full_name"] for c in gone if c.get("full_name")),
         changed=tuple(changed),
         period=old.get("period") != new.get("period"),
+        erased=sum(1 for c in gone if not c.get("full_name")),
     )

@@ -540,13 +540,17 @@ def confirm_erase(t: Translator, code: str) -> str:
     )
 
 
-def erased(t: Translator, done: ErasureDone) -> str:
+def erased(t: Translator, done: ErasureDone, *, for_admin: bool = True) -> str:
+    """What an erasure did; the database and backup details only for the centre's admins (an
+    operator cannot act on them)."""
     if done.action == "delete":
-        lines = [_(t, N_("🧹 The client was removed from draft {code}."), code=done.proposal_code)]
+        lines = [_(t, N_("🧹 The client was removed from {code} with their personal data."), code=done.proposal_code)]
     else:
         lines = [_(t, N_("🧹 The client's personal data in {code} is anonymized."), code=done.proposal_code)]
     if done.files:
         lines.append(_(t, N_("{count} stored file(s) about them were deleted."), count=done.files))
+    if not for_admin:
+        return "\n".join(lines)
     lines.append(
         _(t, N_("The database holds no copy of the erased data any more."))
         if done.purged

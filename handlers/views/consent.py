@@ -78,6 +78,10 @@ def form_sent(t: Translator) -> str:
     return _(t, N_("The signed form is sent below."))
 
 
+def form_caption(t: Translator, code: str, number: int) -> str:
+    return _(t, N_("📄 Signed consent form of client {number} of {code}"), number=number, code=code)
+
+
 def guardian_prompt(t: Translator, card: ConsentCard) -> str:
     return _(
         t,
@@ -109,22 +113,31 @@ def confirm_withdrawal(t: Translator, code: str, number: int) -> str:
     )
 
 
-def withdrawn(t: Translator, done: ConsentWithdrawn) -> str:
+def withdrawn(t: Translator, done: ConsentWithdrawn, *, for_admin: bool) -> str:
     lines = [_(t, N_("✋ The withdrawal of consent is recorded ({code})."), code=done.proposal_code)]
+    if done.erased is not None:
+        lines.append(erased(t, done.erased, for_admin=for_admin))
     if done.returned:
         lines.append(
             _(
                 t,
                 N_(
-                    "The client is removed from the proposal, and {code} went back to the IPWL: its review "
-                    "was of a list that no longer holds. The PIC team is told (without the client's data). "
-                    "Check the proposal and send it again with /lanjut {code}, or withdraw it."
+                    "{code} went back to the IPWL: the list of clients the PIC team was checking has changed. "
+                    "The team is told, without the client's data."
                 ),
                 code=done.proposal_code,
             )
         )
-    elif done.erased is not None:
-        lines.append(erased(t, done.erased))
+        if done.by_operator:
+            lines.append(
+                _(
+                    t,
+                    N_("Check the proposal and send it again with /lanjut {code}, or withdraw it."),
+                    code=done.proposal_code,
+                )
+            )
+        else:
+            lines.append(_(t, N_("The IPWL's operators are told to check it and send it again.")))
     elif done.kept is not None:
         lines.append(_(t, N_("The data cannot be erased yet:")) + " " + _(t, done.kept.reason, **done.kept.params))
         lines.append(

@@ -86,7 +86,10 @@ def question(
 ) -> str:
     """The text that asks for the answer the cursor waits for."""
     c = state.cursor
-    number = (len(state.clients) + 1) if c.step not in (Step.BUDGET, Step.BUDGET_LINE) else None
+    # The number the new client gets: after the highest in use (a removed client's number is not
+    # given again, so the numbers the operator knows stay true).
+    next_number = max((client.position for client in state.clients), default=0) + 1
+    number = next_number if c.step not in (Step.BUDGET, Step.BUDGET_LINE) else None
     name = c.client.get("full_name", "")
     step = c.step
     if step == Step.PERIOD:
@@ -228,7 +231,8 @@ def consent_prompt(t: Translator, state: DraftState) -> str:
             _(
                 t,
                 N_(
-                    "By the NIK, {name} is under 18: the consent is signed by a parent or guardian. "
+                    "{name} is under 18 (by the NIK or the birth date entered): the consent is signed by a "
+                    "parent or guardian. "
                     "Type the guardian's name and relation, separated by a comma, e.g. "
                     "<code>{example}</code>"
                 ),

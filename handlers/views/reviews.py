@@ -169,6 +169,14 @@ def changes(t: Translator, ch: VersionChanges) -> str:
         lines.append(_(t, N_("• added: {name}"), name=name))
     for name in ch.removed:
         lines.append(_(t, N_("• removed: {name}"), name=name))
+    if ch.erased:
+        lines.append(
+            _(
+                t,
+                N_("• left the proposal: {count} client(s) whose consent was withdrawn (data erased)"),
+                count=ch.erased,
+            )
+        )
     for change in ch.changed:
         labels = ", ".join(t.gettext(FIELD_LABELS.get(f, REASON_FIELD_LABELS.get(f, f))) for f in change.fields)
         lines.append(_(t, N_("• {name}: {fields}"), name=change.name, fields=labels))

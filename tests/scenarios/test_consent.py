@@ -104,6 +104,12 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
     assert "Teks yang diketik tidak dapat menggantikan tanda tangan" in answer.text
     assert await world.rows("SELECT count(*) FROM consents") == [(0,)]
 
+    # A blank little square is not a signed page: said so, nothing recorded.
+    await world.emu.send_photo(t.op, content=jpeg(b"kotak", size=600), width=20, height=20)
+    await world.emu.settle()
+    assert "terlalu kecil untuk memperlihatkan halaman yang ditandatangani" in world.last(t.op).text
+    assert await world.rows("SELECT count(*) FROM consents") == [(0,)]
+
     await world.emu.send_photo(t.op, content=jpeg(b"formulir Budi"))
     await world.emu.settle()
     said = [m.text for m in world.emu.chat_messages(t.op)[-2:]]
@@ -180,7 +186,8 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
         ),
     )
     done = world.last(t.op).text
-    assert "Pencabutan persetujuan tercatat" in done and "dihapus dari draf" in done, done
+    assert "Pencabutan persetujuan tercatat" in done and f"dikeluarkan dari {code} beserta data pribadinya" in done
+    assert "db restore" not in done  # the database's bookkeeping is the admins' to read, not the operator's
     assert await world.rows("SELECT full_name FROM clients") == [("Rina Putri",)]
     assert await world.rows(
         "SELECT action FROM audit_events WHERE entity = 'client' AND action IN"
@@ -219,6 +226,8 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
     await world.drain()
     told = [m.text for m in world.emu.chat_messages(t.group) if "menarik persetujuannya" in m.text]
     assert told and all("Rina" not in m and "3201" not in m for m in told), told
+    # Andi, who was checking it, is told in private too: his work on it stopped.
+    assert any(f"Proposal {code} dikembalikan ke IPWL" in m.text for m in world.emu.chat_messages(t.andi))
     assert await world.rows("SELECT status, claimed_by IS NULL FROM proposals WHERE code = ?", code) in (
         [("returned", False)],
         [("returned", 0)],
