@@ -69,7 +69,14 @@ async def answer_press(
         if answered[0]:
             return
         answered[0] = True
-    await query.answer(text, show_alert=show_alert, url=url)
+    try:
+        await query.answer(text, show_alert=show_alert, url=url)
+    except BadRequest as error:
+        # Answered already (the update handled again after a worker died between its answer and
+        # marking it done) or too late for Telegram: the press's effect stands either way, and
+        # failing here would make a redelivered update fail for good.
+        if "query is too old" not in error.message.lower() and "query id is invalid" not in error.message.lower():
+            raise
 
 
 def answers_refusals(handler: Handler) -> Handler:

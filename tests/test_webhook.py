@@ -334,3 +334,37 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
 async def _until(predicate) -> None:  # noqa: ANN001
     while not predicate():
         await asyncio.sleep(0.05)
+
+
+async def test_a_press_handled_again_is_not_failed_by_its_second_answer(deployment: Deployment) -> None:
+    """Sari turns a page of /panduan (nothing is written). Her press comes to a worker a second time
+    (as after a worker died between its answer and marking the update done), and Telegram refuses
+    the second answer ("query is too old"). That refusal is not a failure of the update: it is done,
+    not retried until parked."""
+    emu = deployment.emu
+    assert (await register(emu, deployment.url))[0] == 200
+    sari = emu.add_user("Sari")
+    await emu.send_text(sari, "/panduan")
+    await deployment.inbox_settled()
+    menu = emu.last_message(sari)
+    assert menu is not None and menu.buttons
+    data = menu.buttons[0][0].callback_data
+    assert await emu.press(sari, menu, data, timeout=10) is not None
+    await deployment.inbox_settled()
+    query_id = max(emu.state._queries)  # answered already
+    again = {
+        "update_id": 900,
+        "callback_query": {
+            "id": query_id,
+            "from": sari.to_dict(),
+            "message": menu.to_dict(),
+            "chat_instance": "1",
+            "data": data,
+        },
+    }
+    assert await post(deployment.url, json.dumps(again).encode(), SECRET) == 200
+    await deployment.inbox_settled()
+    assert await deployment.rows("SELECT status, attempts, last_error FROM inbox WHERE update_id = 900") == [
+        ("done", 1, None)
+    ]
+    assert deps_of(deployment.runtime.app).errors == []

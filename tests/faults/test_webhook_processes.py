@@ -13,18 +13,24 @@ POSTing to the proxy. The scripted mix:
   run), and the leader's broadcast-report job tells her how it went;
 - the leader's reminder run: 24 other operators have drafts untouched for two hours; the leader's
   job queues a reminder for each, its outbox sender delivers them (each send held 0.3 s at
-  "Telegram", so some are in flight when the leader dies).
+  "Telegram", so some are in flight when the leader dies);
+- PIC presses in two groups: 6 proposals were sent before the run, 3 to each team; the leader
+  posts their cards in the teams' groups, and both PICs of a team tap "Claim" on every card of
+  their group at once (one of them wins each, the other is told);
+- uploads: 4 operators send a PDF to their draft (downloaded from "Telegram", stored, attached).
 
 While it runs the test SIGKILLs one intake, then a worker that does not lead, then the leader, and
 starts each again. Afterwards: every update was handled, exactly once in effect (one draft per IPWL,
 created once, each answer applied once and in order), each chat's updates were finished in order,
 nothing is pending or parked in the inbox, every reminder arrived (duplicates only for sends in
-flight at the leader's kill), and a standby led within seconds.
+flight at the leader's kill), every proposal was claimed once by one PIC of its team, every upload
+was attached once, and a standby led within seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -33,6 +39,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -41,14 +48,17 @@ from aiohttp import web
 
 from bot.config import load_settings
 from bot.domain.models import Role
-from bot.emulator import BotApiEmulator, EmuUser
+from bot.emulator import BotApiEmulator, BotMessage, CallbackAnswer, EmuChat, EmuUser
+from bot.files.client_sheet import ClientInput
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Services
+from handlers import buttons
 from storage.unit import Storage
 from tests.conftest import SHARED
 from tests.emulator.helpers import call
-from tests.faults.conftest import LAUNCHER, MONDAY_9AM, ROOT, TOKEN, ShiftedClock, grant, rows, until
-from tests.helpers import seed_registry
+from tests.faults.conftest import LAUNCHER, MONDAY_9AM, ROOT, TOKEN, ShiftedClock, grant, operator_identity, rows, until
+from tests.helpers import pdf, seed_registry, submit_with_consent
+from tests.scenarios.review_cast import client_inputs
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.multiprocess]
 
@@ -56,6 +66,24 @@ SECRET = "kill-test-Secret_1"
 LIVE_OPERATORS = 14
 IDLE_OPERATORS = 24
 READERS = 6
+REVIEWED = 6  # proposals sent before the run, half to each team
+UPLOADERS = 4
+TEAMS = ("TIM1", "TIM2")
+# The idle drafts' reminders (the teams' groups also get their Monday digest, which is not counted).
+IDLE_REMINDER = "kind = 'reminder' AND dedupe_key LIKE 'reminder:draft_idle:%'"
+
+
+@dataclass
+class Cast:
+    """The people of the run and what they work on."""
+
+    live: list[EmuUser]
+    idle: dict[str, EmuUser]  # by the code of their untouched draft
+    readers: list[EmuUser]
+    groups: dict[str, EmuChat]  # by team code
+    pics: dict[str, list[EmuUser]]  # two per team
+    reviewed: dict[int, str]  # proposal id -> its team
+    uploaders: dict[int, EmuUser]  # by the id of their draft
 
 
 def _monday_offset() -> float:
@@ -199,9 +227,7 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
-async def _seed(
-    config: Path, emu: BotApiEmulator, offset: float
-) -> tuple[list[EmuUser], dict[str, EmuUser], list[EmuUser]]:
+async def _seed(config: Path, emu: BotApiEmulator, offset: float) -> Cast:
     settings = load_settings(config, environ={"ATENSI_BOT_TOKEN": TOKEN})
     storage = await Storage.open(settings.storage.target)
     clock = ShiftedClock(offset)
@@ -210,8 +236,12 @@ async def _seed(
         await seed_registry(services)
         total = LIVE_OPERATORS + IDLE_OPERATORS
         csv = "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n" + "".join(
-            f"X{n:03d},Lembaga {n},32,Kabupaten Bogor,Jl. {n},PKS-X{n},2026-01-01,2027-12-31,TIM1\n"
-            for n in range(total)
+            f"{code},Lembaga {code},32,Kabupaten Bogor,Jl. {code},PKS-{code},2026-01-01,2027-12-31,{team}\n"
+            for code, team in [
+                *((f"X{n:03d}", "TIM1") for n in range(total)),
+                *((f"R{n:03d}", TEAMS[n % 2]) for n in range(REVIEWED)),
+                *((f"U{n:03d}", "TIM1") for n in range(UPLOADERS)),
+            ]
         )
         await services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=clock.now().date()))
         from bot.clock import ManualClock
@@ -229,10 +259,60 @@ async def _seed(
             state = await earlier.proposals.start(who)
             idle[state.proposal.code] = user
         readers = [emu.add_user(f"Tamu{n}", started=True) for n in range(READERS)]
-        emu.add_user("Rina", last_name="Admin", user_id=9001, started=True)
+        rina = emu.add_user("Rina", last_name="Admin", user_id=9001, started=True)
+        admin = await operator_identity(services, rina)
+        pics = {team: [emu.add_user(f"Pic{team}{i}", started=True) for i in range(2)] for team in TEAMS}
+        groups = {}
+        for team, members in pics.items():
+            for pic in members:
+                await grant(services, pic, Role.PIC, team=team)
+            groups[team] = emu.add_group(f"Tim PIC {team}", members=members)
+            await services.onboarding.bind_group(admin, groups[team].id, team)
+        reviewed = {}
+        for n in range(REVIEWED):
+            who = await grant(services, emu.add_user(f"Pengaju{n}", started=True), Role.OPERATOR, ipwl=f"R{n:03d}")
+            state = await services.proposals.start(who)
+            await services.proposals.add_clients(who, [_client(100 + n)])
+            await submit_with_consent(services, who, state.proposal.id)
+            reviewed[state.proposal.id] = TEAMS[n % 2]
+        uploaders = {}
+        for n in range(UPLOADERS):
+            user = emu.add_user(f"Pengunggah{n}", started=True)
+            who = await grant(services, user, Role.OPERATOR, ipwl=f"U{n:03d}")
+            state = await services.proposals.start(who)
+            await services.proposals.add_clients(who, [_client(200 + n)])
+            uploaders[state.proposal.id] = user
     finally:
         await storage.close()
-    return live, idle, readers
+    return Cast(live, idle, readers, groups, pics, reviewed, uploaders)
+
+
+def _client(n: int) -> ClientInput:
+    return dataclasses.replace(client_inputs()[0], full_name=_name(n % 26) + " Putri", nik=_nik(n))
+
+
+async def _claim_every_card(emu: BotApiEmulator, cast: Cast) -> list[CallbackAnswer | None]:
+    """Both PICs of a team tap "Claim" on each card of their group at once, as soon as it is there."""
+
+    def card(proposal_id: int, team: str) -> BotMessage | None:
+        detail = buttons.CARD_DETAIL.data(proposal_id)
+        return next(
+            (
+                m
+                for m in reversed(emu.chat_messages(cast.groups[team]))
+                if any(b.callback_data == detail for row in m.buttons for b in row)
+            ),
+            None,
+        )
+
+    answers: list[CallbackAnswer | None] = []
+    for proposal_id, team in cast.reviewed.items():
+        await until(lambda: card(proposal_id, team) is not None, timeout=60)  # noqa: B023
+        shown = card(proposal_id, team)
+        assert shown is not None
+        claim = buttons.CARD_ACTION.data(proposal_id, "claim")
+        answers += await asyncio.gather(*(emu.press(pic, shown, claim, timeout=60) for pic in cast.pics[team]))
+    return answers
 
 
 def _name(n: int) -> str:
@@ -292,7 +372,8 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
 ) -> None:
     offset = _monday_offset()
     config = _config(tmp_path, emu, database_url)
-    live, idle, readers = await _seed(config, emu, offset)
+    cast = await _seed(config, emu, offset)
+    live, idle, readers = cast.live, cast.idle, cast.readers
     ports = _free_ports(2)
     intakes = [RoleProcess("webhook", f"intake{i}", config, tmp_path, offset, port) for i, port in enumerate(ports)]
     workers = [RoleProcess("worker", f"worker{i}", config, tmp_path, offset) for i in range(3)]
@@ -315,6 +396,11 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         scripts = [asyncio.create_task(_operator_script(emu, user, n)) for n, user in enumerate(live)]
         for reader in readers:
             await emu.send_text(reader, "/bantuan")
+        claims = asyncio.create_task(_claim_every_card(emu, cast))
+        for n, user in enumerate(cast.uploaders.values()):
+            await emu.send_document(
+                user, file_name=f"surat-pengantar-{n}.pdf", content=pdf(f"pengantar {n}"), mime_type="application/pdf"
+            )
 
         def handled() -> int:
             return rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'done'")[0][0]
@@ -357,7 +443,8 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         # before the kill but not marked sent, or on the wire at the kill (every call then open
         # counts: an upper bound). (rows() blocks this loop: nothing lands while it reads.)
         marked = rows(
-            database_url, "SELECT count(*) FROM outbox WHERE kind IN ('reminder', 'broadcast') AND status = 'sent'"
+            database_url,
+            f"SELECT count(*) FROM outbox WHERE (kind = 'broadcast' OR {IDLE_REMINDER}) AND status = 'sent'",
         )[0][0]
         landed = sum(_reminders(emu, idle).values()) + sum(_broadcasts(emu, [*live, *idle.values()]).values())
         in_flight = landed - marked + emu.calls_in_flight
@@ -366,24 +453,35 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         took_over = (dt.datetime.fromisoformat(since.replace("Z", "+00:00")) - killed_at).total_seconds()
         await leader.start()
         await asyncio.gather(*scripts)
+        claim_answers = await claims
         await intakes[0].ready()
         await standby.ready()
         await leader.ready()
 
         # Everything settles: every update stored and handled, every reminder sent.
-        total_updates = LIVE_OPERATORS * 4 + READERS
+        total_updates = LIVE_OPERATORS * 4 + READERS + 2 * REVIEWED + UPLOADERS
         await until(lambda: emu.webhook is not None and emu.webhook.pending == 0, timeout=60)
-        await until(
-            lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'done'") == [(total_updates,)],
-            timeout=90,
-        )
-        await until(
-            lambda: (
-                rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'reminder' AND status = 'sent'")
-                == [(IDLE_OPERATORS,)]
-            ),
-            timeout=60,
-        )
+        try:
+            await until(
+                lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'done'") == [(total_updates,)],
+                timeout=90,
+            )
+        except TimeoutError:
+            found = rows(database_url, "SELECT status, count(*) FROM inbox GROUP BY status")
+            stuck = rows(database_url, "SELECT payload, attempts, last_error FROM inbox WHERE status <> 'done'")
+            logs = "".join(p.log()[-3000:] for p in everyone)
+            raise AssertionError(f"inbox {found}, expected {total_updates} done; {stuck}\n{logs}") from None
+        try:
+            await until(
+                lambda: (
+                    rows(database_url, f"SELECT count(*) FROM outbox WHERE {IDLE_REMINDER} AND status = 'sent'")
+                    == [(IDLE_OPERATORS,)]
+                ),
+                timeout=60,
+            )
+        except TimeoutError:
+            found = rows(database_url, "SELECT status, dedupe_key FROM outbox WHERE kind = 'reminder' ORDER BY id")
+            raise AssertionError(f"reminders {found}") from None
         await until(
             lambda: (
                 rows(database_url, "SELECT count(*) FROM outbox WHERE kind = 'broadcast' AND status = 'pending'")
@@ -427,6 +525,32 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
         assert rows(
             database_url, "SELECT count(*) FROM audit_events WHERE entity_id = ? AND action = 'create_draft'", code
         ) == [(1,)]
+    # Each proposal claimed once, by one of its team's PICs; the other was told, and the card says who.
+    for proposal_id, team in cast.reviewed.items():
+        pics = {
+            rows(database_url, "SELECT id FROM people WHERE telegram_user_id = ?", p.id)[0][0] for p in cast.pics[team]
+        }
+        status, claimer, code = rows(
+            database_url, "SELECT status, claimed_by, code FROM proposals WHERE id = ?", proposal_id
+        )[0]
+        assert status == "in_review" and claimer in pics, (proposal_id, status, claimer)
+        assert rows(
+            database_url, "SELECT count(*) FROM audit_events WHERE entity_id = ? AND action = 'claim'", code
+        ) == [(1,)]
+    assert len(claim_answers) == 2 * REVIEWED and all(a is not None for a in claim_answers), claim_answers
+    for pair in zip(claim_answers[::2], claim_answers[1::2], strict=True):  # the winner, and the one told
+        assert sorted((a.text or "").startswith("✅") for a in pair if a is not None) == [False, True], pair
+    group_text = "".join(m.text or "" for g in cast.groups.values() for m in emu.chat_messages(g))
+    assert group_text.count("Sedang diperiksa oleh") >= REVIEWED
+    assert "Putri" not in group_text and "3201014508" not in group_text  # never a client in a group
+    # Each upload attached once to its draft, its file in the store.
+    for proposal_id in cast.uploaders:
+        attached = rows(
+            database_url,
+            "SELECT count(*), count(stored_path) FROM attachments WHERE proposal_id = ? AND purpose = 'proposal'",
+            proposal_id,
+        )
+        assert attached == [(1, 1)], (proposal_id, attached)
     # Every reminder and every operator's broadcast delivered; a duplicate only for a send in flight
     # when the leader died; Rina's delivery report came once.
     received = _reminders(emu, idle)
@@ -437,7 +561,7 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
     assert sum("📊" in (m.text or "") for m in emu.chat_messages(9001)) == 1
     assert rows(database_url, "SELECT status FROM broadcasts WHERE id = ?", broadcast_id) == [("done",)]
     assert duplicates <= in_flight, (duplicates, in_flight)
-    assert rows(database_url, "SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE kind = 'reminder'") == [
+    assert rows(database_url, f"SELECT count(*), count(DISTINCT dedupe_key) FROM outbox WHERE {IDLE_REMINDER}") == [
         (IDLE_OPERATORS, IDLE_OPERATORS)
     ]
     # The standby led within a few seconds of the leader's death.
@@ -452,7 +576,8 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
     assert TOKEN not in logs and SECRET not in logs
     assert emu.violations == []
     print(
-        f"\nwebhook kill test: {total_updates} updates in {len(per_chat)} chats; {caught_in_hand} in the killed "
+        f"\nwebhook kill test: {total_updates} updates in {len(per_chat)} chats (claims by {2 * len(cast.pics)} PICs "
+        f"in {len(cast.groups)} groups, {UPLOADERS} uploads); {caught_in_hand} in the killed "
         f"worker's hand, {taken_over} claimed again; standby led {took_over:.2f} s after "
         f"the leader's SIGKILL; reminders: {IDLE_OPERATORS} and a broadcast to "
         f"{len(broadcast)}: {in_flight} in flight at the kill, {duplicates} duplicate(s)"
