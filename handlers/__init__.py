@@ -25,6 +25,7 @@ from handlers import (
     broadcasts,
     buttons,
     common,
+    complaints,
     consent,
     decisions,
     guidance,
@@ -58,6 +59,8 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.ADMIN_IPWL_EDIT: registry.on_ipwl_value,
     ConversationKind.ADMIN_TEAM_ADD: registry.on_team_answer,
     ConversationKind.BANK_ACCOUNT: payments.on_account_text,
+    ConversationKind.COMPLAINT: complaints.on_text,
+    ConversationKind.COMPLAINT_ACTION: complaints.on_action_text,
     ConversationKind.LPJ: lpj.on_text,
     ConversationKind.LPJ_RETURN: lpj.on_reason_text,
     ConversationKind.PAYMENT: payments.on_payment_text,
@@ -70,6 +73,7 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
 FILE_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.ADMIN_IPWL_ADD: registry.on_ipwl_file,
     ConversationKind.BANK_ACCOUNT: payments.on_account_file,
+    ConversationKind.COMPLAINT: complaints.on_file,
     ConversationKind.LPJ: lpj.on_file,
     ConversationKind.PAYMENT: payments.on_transfers_file,
     ConversationKind.PROPOSAL: proposals.on_file,
@@ -83,6 +87,7 @@ CANCEL_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.ADMIN_IPWL_ADD: admin.on_cancel_command,
     ConversationKind.ADMIN_IPWL_EDIT: admin.on_cancel_command,
     ConversationKind.ADMIN_TEAM_ADD: admin.on_cancel_command,
+    ConversationKind.COMPLAINT: complaints.on_cancel_command,
     ConversationKind.PROPOSAL: proposals.on_cancel_command,
 }
 
@@ -95,6 +100,10 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.ACCOUNT_RETURNED: payments.render_account_returned,
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
     NotificationKind.BROADCAST_REPORT: broadcasts.render_broadcast_report,
+    NotificationKind.COMPLAINT_CLOSED: complaints.render_closed,
+    NotificationKind.COMPLAINT_DUE: complaints.render_due,
+    NotificationKind.COMPLAINT_NEW: complaints.render_new,
+    NotificationKind.COMPLAINT_OVERDUE: complaints.render_overdue,
     NotificationKind.DELIVERY_FAILED: notifications.render_delivery_failed,
     NotificationKind.INBOX_PARKED: inbox_worker.render_parked,
     NotificationKind.LPJ_CARD: lpj.render_card,
@@ -149,6 +158,7 @@ COMMANDS = {
     "ekspor": reports.cmd_export,
     "panduan": guidance.cmd_guide,
     "persetujuan": consent.cmd_consents,
+    "pengaduan": complaints.cmd_complaint,
 }
 
 # Button kind → handler. Each kind is one codec in handlers/buttons.py, used by its keyboard too.
@@ -250,6 +260,18 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.EXPORT_OTHER_DATES: reports.on_export_other_dates,
     buttons.GUIDE_MENU: guidance.on_menu,
     buttons.GUIDE_PAGE: guidance.on_page,
+    # complaints (issue 16.5): the form, then the complaint officers' desk
+    buttons.COMPLAINT_ANSWER: complaints.on_answer_pressed,
+    buttons.COMPLAINT_SEND: complaints.on_send_pressed,
+    buttons.COMPLAINT_CANCEL: complaints.on_cancel_pressed,
+    buttons.COMPLAINT_NEW: complaints.on_new_pressed,
+    buttons.COMPLAINT_LIST: complaints.on_list_pressed,
+    buttons.COMPLAINT_OPEN: complaints.on_open_pressed,
+    buttons.COMPLAINT_IDENTITY: complaints.on_identity_pressed,
+    buttons.COMPLAINT_FILES: complaints.on_files_pressed,
+    buttons.COMPLAINT_ACTION: complaints.on_action_pressed,
+    buttons.COMPLAINT_CLOSE: complaints.on_close_pressed,
+    buttons.COMPLAINT_ACTION_CANCEL: complaints.on_action_cancel_pressed,
 }
 
 

@@ -21,6 +21,8 @@ class ConversationKind(StrEnum):
     PAYMENT = "payment"  # finance recording SPP/SPM and transfers
     LPJ = "lpj"  # an operator filling the LPJ
     LPJ_RETURN = "lpj_return"  # a PIC typing why an LPJ goes back
+    COMPLAINT = "complaint"  # anyone filling the complaint form (issue 16.5)
+    COMPLAINT_ACTION = "complaint_action"  # a complaint officer typing an action, an SP4N reference or the outcome
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"
@@ -66,3 +68,7 @@ class NotificationKind(StrEnum):
     GRANT_EXPIRY = "grant_expiry"  # to admins: a role with an end date lapses soon
     RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside
+    COMPLAINT_NEW = "complaint_new"  # to complaint officers: a complaint came in
+    COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near
+    COMPLAINT_OVERDUE = "complaint_overdue"  # to the head and the officers: the deadline passed unanswered
+    COMPLAINT_CLOSED = "complaint_closed"  # to a named complainant: the outcome
