@@ -63,7 +63,7 @@ async def on_new_pressed(update: Update, context: BotContext) -> None:
     """An officer files a complaint themself (the form as anyone else fills it)."""
     who = await context.identify(update)
     t = context.translator(who)
-    await context.services.complaints.start(who)
+    await context.services.complaints.start_as_officer(who)
     await answer_press(update)
     await reply(update, cv.intro(t), reply_markup=kb.categories(t))
 

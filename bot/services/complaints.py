@@ -152,13 +152,19 @@ class ComplaintService(Service):
 
     # --- the form ----------------------------------------------------------------------------------
 
+    async def start_as_officer(self, who: Identity) -> ComplaintDraft:
+        """The officers' list's "file a complaint myself" (an officer may complain too)."""
+        require_officer(who)
+        return await self.start(who)
+
     async def start(self, who: Identity) -> ComplaintDraft:
         """A new, empty complaint form (replacing whatever the person was in the middle of)."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
-            await self._discard_draft_files(uow, who)
+            paths = await self._discard_draft_files(uow, who)  # a form begun again: the old one's files go
             state = {"step": Step.CATEGORY.value, "ticket": rules.new_ticket(), "files": []}
             await uow.conversations.start(who.person.id, ConversationKind.COMPLAINT, None, now, state)
+        self.discard_files(paths)
         return _draft(state)
 
     async def current(self, who: Identity) -> ComplaintDraft | None:
@@ -250,8 +256,10 @@ class ComplaintService(Service):
         return _draft(state)
 
     async def cancel(self, who: Identity) -> None:
-        """/batal or Cancel: the form goes, with the files sent for it; nothing was filed."""
+        """/batal or Cancel: the form goes, with the files sent for it; nothing was filed. (Only a
+        complaint form: a Cancel pressed on an old form never ends another conversation.)"""
         async with self.storage.transaction() as uow:
+            await self._state(uow, who)
             paths = await self._discard_draft_files(uow, who)
             await uow.conversations.end(who.person.id)
         self.discard_files(paths)
@@ -575,8 +583,12 @@ class ComplaintService(Service):
             return ComplaintCard(closed, await uow.complaints.actions(complaint_id), now)
 
     async def cancel_action(self, who: Identity) -> None:
+        """Stop typing an action or an outcome (nothing is recorded)."""
+        require_officer(who)
         async with self.storage.transaction() as uow:
-            await uow.conversations.end(who.person.id)
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is not None and conversation.kind == ConversationKind.COMPLAINT_ACTION:
+                await uow.conversations.end(who.person.id)
 
     async def open_count(self, who: Identity) -> tuple[int, int] | None:
         """For /tugas: (open complaints, unanswered past their deadline); None if not an officer."""

@@ -62,10 +62,14 @@ class QueueSection:
     # the retention job has announced for anonymization.
     lapsing_roles: int = 0
     retention_announced: int = 0
+    # The complaint officers' queue (issue 16.5): complaints not closed, and of them those left
+    # unanswered past their response deadline.
+    complaints_open: int = 0
+    complaints_overdue: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced
+        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced + self.complaints_open
 
     @property
     def more(self) -> int:
@@ -337,6 +341,11 @@ class ReminderService(Service):
                 announced = await uow.retention.announced_count()
                 if lapsing or announced:
                     sections.append(QueueSection(Role.ADMIN, "", lapsing_roles=lapsing, retention_announced=announced))
+            if who.actor.has_role(Role.COMPLAINT_OFFICER):
+                complaints, overdue = await uow.complaints.counts(self.clock.now())
+                sections.append(
+                    QueueSection(Role.COMPLAINT_OFFICER, "", complaints_open=complaints, complaints_overdue=overdue)
+                )
         if not sections and not who.known:
             raise ServiceError(
                 "not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link.")
