@@ -364,9 +364,54 @@ PRIVACY = Section(
     ),
 )
 
+# Issue 16.5: anyone can speak up, and only the complaint officers hear it.
+COMPLAINTS = Section(
+    "complaints",
+    "📣",
+    N_("Complaints (/pengaduan)"),
+    (
+        Page(
+            N_("Making a complaint"),
+            N_(
+                "<b>Who:</b> anyone who has started the bot — a client, a family member, an IPWL worker. No "
+                "invitation is needed.\n"
+                "<b>About what:</b> money kept back or levies taken from the assistance, fraud or forged "
+                "documents, personal data leaked, harassment or intimidation, a conflict of interest, services "
+                "not delivered, or anything else.\n"
+                "<b>How:</b> send /pengaduan in a private chat with the bot. It asks the category, whether you "
+                "give your name, the proposal code if you know it, what happened, and proof (photos or PDFs). "
+                "You read it all back before Send; Cancel is on every step.\n"
+                "<b>Who reads it:</b> only the centre's complaint officers — never the IPWL concerned, nor its "
+                "PIC team or group. Nothing about a complaint is ever posted in a group.\n"
+                "<b>Anonymous:</b> nothing links the complaint to your Telegram account, not even for the "
+                "officers. You get a ticket number and a secret, shown once: write them down. /pengaduan "
+                "TICKET SECRET shows the status and the outcome.\n"
+                "<b>With your name:</b> only the complaint officers can see it (each reading is recorded). "
+                "/pengaduan TICKET shows the status, and the outcome is sent to you here."
+            ),
+        ),
+        Page(
+            N_("For complaint officers"),
+            N_(
+                "New complaints come to you privately; /pengaduan lists the open ones, the nearest deadline "
+                "first (🔴 a sensitive category, ⏰ past the deadline). /tugas counts them.\n"
+                "<b>Deadline:</b> each category has a response deadline in working days (set by the centre). "
+                "Recording the first action meets it. You are reminded the working day before; once it passes "
+                "without an action, the head of {centre} is told (the ticket and category only).\n"
+                "<b>On a complaint:</b> Record an action (a call, a visit, a letter), SP4N-LAPOR! (the tracking "
+                "number when the case is also reported there), Show sender (named complaints; the reading is "
+                "recorded in the audit trail), Attachments.\n"
+                "<b>Closing:</b> type the outcome as the complainant will read it; the bot shows it once more "
+                "before it is sent. A named complainant receives it; an anonymous one reads it with the ticket "
+                "and secret."
+            ),
+        ),
+    ),
+)
+
 CONTACT = Section("contact", "☎️", N_("Who to contact"), dynamic=True)
 
-SECTIONS: tuple[Section, ...] = (SOP, PROPOSAL, ATENSI, FAQ, GLOSSARY, PRIVACY, CONTACT)
+SECTIONS: tuple[Section, ...] = (SOP, PROPOSAL, ATENSI, FAQ, GLOSSARY, PRIVACY, COMPLAINTS, CONTACT)
 BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 
 

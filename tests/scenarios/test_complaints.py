@@ -287,3 +287,14 @@ async def test_cancel_at_any_step_files_nothing_and_deletes_the_files(world: Wor
     # /batal in the middle of a new form says the same.
     await world.say(sari, "/pengaduan")
     assert "Tidak ada pengaduan yang dikirim" in (await world.say(sari, "/batal"))[-1].text
+
+    # The guide explains it to her, and /bantuan names the command, though she holds no role.
+    assert "/pengaduan" in (await world.say(sari, "/bantuan"))[-1].text
+    menu = (await world.say(sari, "/panduan"))[-1]
+    await world.press(sari, menu, _guide(menu, "Pengaduan"))
+    page = world.last(sari)
+    assert "Menyampaikan pengaduan" in page.text and "tidak pernah IPWL yang diadukan" in page.text
+
+
+def _guide(menu: BotMessage, title: str) -> str:
+    return next(b.callback_data or "" for row in menu.buttons for b in row if title in b.text)
