@@ -329,6 +329,15 @@ class WebhookSettings(_Section):
         return value
 
 
+class PaymentCheckSettings(_Section):
+    """Post-payment verification (issue 16.4): the share of a paid proposal's clients the PIC team
+    phones ("did you receive Rp… in full?"), and the fewest per proposal."""
+
+    enabled: bool = True
+    share: float = Field(default=0.1, gt=0, le=1)
+    minimum: int = Field(default=2, ge=1, le=100)
+
+
 _COMPLAINT_CATEGORIES = ("levy", "fraud", "data_leak", "harassment", "conflict", "service", "other")
 
 
@@ -399,6 +408,7 @@ class Settings(_Section):
     sandbox: SandboxSettings = SandboxSettings()
     audit: AuditSettings = AuditSettings()
     complaints: ComplaintSettings = ComplaintSettings()
+    payment_checks: PaymentCheckSettings = PaymentCheckSettings()
 
 
 class ConfigError(Exception):

@@ -32,6 +32,7 @@ from handlers import (
     inbox_worker,
     lpj,
     notifications,
+    payment_checks,
     payments,
     privacy,
     proposals,
@@ -64,6 +65,7 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.LPJ: lpj.on_text,
     ConversationKind.LPJ_RETURN: lpj.on_reason_text,
     ConversationKind.PAYMENT: payments.on_payment_text,
+    ConversationKind.PAYMENT_CHECK_AMOUNT: payment_checks.on_amount_text,
     ConversationKind.PROPOSAL: proposals.on_text,
     ConversationKind.REVIEW_REASON: decisions.on_reason_text,
     ConversationKind.SK: decisions.on_sk_text,
@@ -112,6 +114,8 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.LPJ_TO_VALIDATE: lpj.render_to_validate,
     NotificationKind.MONTHLY_CHART: reports.render_monthly_chart,
     NotificationKind.MONTHLY_REPORT: reports.render_monthly_report,
+    NotificationKind.PAYMENT_CHECK: payment_checks.render_check,
+    NotificationKind.PAYMENT_MISMATCH: payment_checks.render_mismatch,
     NotificationKind.PROPOSAL_AWAITING_SK: reviews.render_awaiting_sk,
     NotificationKind.PROPOSAL_CARD: reviews.render_card,
     NotificationKind.PROPOSAL_CARD_SUPERSEDED: reviews.render_card_superseded,
@@ -272,6 +276,9 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.COMPLAINT_ACTION: complaints.on_action_pressed,
     buttons.COMPLAINT_CLOSE: complaints.on_close_pressed,
     buttons.COMPLAINT_ACTION_CANCEL: complaints.on_action_cancel_pressed,
+    # post-payment checks (issue 16.4): the PIC's private card
+    buttons.PAYMENT_CHECK_ANSWER: payment_checks.on_answer_pressed,
+    buttons.PAYMENT_CHECK_CANCEL: payment_checks.on_cancel_pressed,
 }
 
 

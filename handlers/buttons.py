@@ -153,3 +153,7 @@ COMPLAINT_FILES = Button("co.f")  # the attachments: complaint id
 COMPLAINT_ACTION = Button("co.a")  # record an action / SP4N reference / outcome: complaint id, kind
 COMPLAINT_CLOSE = Button("co.y")  # close with the outcome read back: complaint id
 COMPLAINT_ACTION_CANCEL = Button("co.n")  # stop typing an action: complaint id
+
+# Post-payment checks (issue 16.4): the PIC's private card
+PAYMENT_CHECK_ANSWER = Button("pk.a")  # the client's answer: check id, answer
+PAYMENT_CHECK_CANCEL = Button("pk.n")  # stop typing the amount received: check id

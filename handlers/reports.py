@@ -27,6 +27,7 @@ from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered
 from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply
+from handlers.views import payment_checks as pcv
 from handlers.views import reports as rv
 
 log = logging.getLogger("atensi.reports")
@@ -62,6 +63,8 @@ async def cmd_report(update: Update, context: BotContext) -> None:
         await context.bot.send_photo(
             chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name), caption=rv.chart_caption(t, chart.caption)
         )
+    # Issue 16.4: whether the money reached the clients, per IPWL (counts only).
+    await context.bot.send_message(chat.id, pcv.coverage(t, await context.services.payment_checks.coverage(who)))
 
 
 def _stored(deps: Deps, params: dict[str, Any]) -> bytes | None:

@@ -25,6 +25,7 @@ from storage.inbox import InboxRepository
 from storage.lpj import LpjRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
+from storage.payment_checks import PaymentCheckRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
@@ -68,6 +69,7 @@ class UnitOfWork:
         self.inbox = InboxRepository(conn)
         self.retention = RetentionRepository(conn)
         self.complaints = ComplaintRepository(conn, keys)
+        self.payment_checks = PaymentCheckRepository(conn, keys)
 
 
 class Storage:

@@ -23,6 +23,7 @@ class ConversationKind(StrEnum):
     LPJ_RETURN = "lpj_return"  # a PIC typing why an LPJ goes back
     COMPLAINT = "complaint"  # anyone filling the complaint form (issue 16.5)
     COMPLAINT_ACTION = "complaint_action"  # a complaint officer typing an action, an SP4N reference or the outcome
+    PAYMENT_CHECK_AMOUNT = "payment_check_amount"  # a PIC typing how much a client says they received
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"
@@ -72,3 +73,5 @@ class NotificationKind(StrEnum):
     COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near
     COMPLAINT_OVERDUE = "complaint_overdue"  # to the head and the officers: the deadline passed unanswered
     COMPLAINT_CLOSED = "complaint_closed"  # to a named complainant: the outcome
+    PAYMENT_CHECK = "payment_check"  # to a PIC, privately: phone this client, record the answer
+    PAYMENT_MISMATCH = "payment_mismatch"  # to the head: a client did not receive the amount in full

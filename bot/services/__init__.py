@@ -24,6 +24,7 @@ from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
 from bot.services.outbox import OutboxService
+from bot.services.payment_checks import PaymentCheckService
 from bot.services.payments import AccountService, PaymentService
 from bot.services.privacy import PrivacyService
 from bot.services.proposals import DraftState, FileUpload, ProposalService
@@ -83,6 +84,9 @@ class Services:
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)
         self.complaints = ComplaintService(storage, clock, settings, files=files)
+        self.payment_checks = PaymentCheckService(storage, clock, settings, files=files, complaints=self.complaints)
+        # A proposal paid in full: its post-payment checks are drawn in the same transaction.
+        self.payments.use_on_paid(self.payment_checks.draw_for)
         # What delivering a kind also records, in the transaction that marks it sent.
         self.outbox.use_effects(
             {

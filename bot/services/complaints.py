@@ -28,10 +28,12 @@ from bot.domain.complaints import ActionKind, ComplaintCategory, ComplaintStatus
 from bot.domain.conversation import Reply
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Person, Role
+from bot.domain.payment_checks import check_of
 from bot.domain.validation import Problem, ValidationError
 from bot.i18n import N_
 from bot.services.base import Identity, Service, ServiceError
 from storage.complaints import Complainant, ComplaintActionRow, ComplaintFileRow, ComplaintRow
+from storage.payment_checks import CheckRow
 from storage.unit import UnitOfWork
 
 
@@ -92,6 +94,7 @@ class ComplaintCard:
     complaint: ComplaintRow
     actions: list[ComplaintActionRow]
     now: dt.datetime
+    check: CheckRow | None = None  # the post-payment check that opened it (source "payment_check")
 
     @property
     def category(self) -> ComplaintCategory:
@@ -453,7 +456,13 @@ class ComplaintService(Service):
             complaint = await uow.complaints.by_id(complaint_id)
             if complaint is None:
                 raise ServiceError("stale", _STALE)
-            return ComplaintCard(complaint, await uow.complaints.actions(complaint_id), self.clock.now())
+            check_id = check_of(complaint.description) if complaint.source == "payment_check" else None
+            return ComplaintCard(
+                complaint,
+                await uow.complaints.actions(complaint_id),
+                self.clock.now(),
+                await uow.payment_checks.by_id(check_id) if check_id else None,
+            )
 
     async def reveal_identity(self, who: Identity, complaint_id: int) -> tuple[str, Complainant | None]:
         """Who filed a named complaint, for a complaint officer; every reading is audited."""
@@ -650,6 +659,7 @@ def _draft(state: dict[str, Any]) -> ComplaintDraft:
 
 __all__ = [
     "ActionPrompt",
+    "CheckRow",
     "ClosePreview",
     "Complainant",
     "ComplaintCard",

@@ -15,6 +15,7 @@ key into the reminder log and, only if that insert won, the outbox rows for its 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -66,10 +67,18 @@ class QueueSection:
     # unanswered past their response deadline.
     complaints_open: int = 0
     complaints_overdue: int = 0
+    # A PIC team's post-payment checks still to phone (issue 16.4).
+    payment_checks: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced + self.complaints_open
+        return (
+            sum(self.counts.values())
+            + self.lapsing_roles
+            + self.retention_announced
+            + self.complaints_open
+            + self.payment_checks
+        )
 
     @property
     def more(self) -> int:
@@ -329,7 +338,9 @@ class ReminderService(Service):
                 )
             for team_id in sorted({g.team_id for g in who.actor.grants if g.role == Role.PIC and g.team_id}):
                 team = await uow.teams.by_id(team_id)
-                sections.append(await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id))
+                section = await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id)
+                checks = await uow.payment_checks.pending_of_team(team_id)
+                sections.append(dataclasses.replace(section, payment_checks=checks) if checks else section)
             for role in (Role.FINANCE, Role.HEAD):
                 if who.actor.has_role(role):
                     sections.append(await self._section(uow, role, ""))

@@ -16,9 +16,11 @@ from bot.domain.complaints import (
     ComplaintStatus,
     Step,
 )
+from bot.domain.payment_checks import CheckAnswer
 from bot.i18n import N_, Translator
 from bot.services.complaints import (
     ActionPrompt,
+    CheckRow,
     ClosePreview,
     Complainant,
     ComplaintCard,
@@ -240,6 +242,8 @@ def card(t: Translator, data: ComplaintCard) -> str:
     ]
     if c.source != "complainant":
         lines.append(_(t, N_("Opened by the bot: a post-payment check did not match.")))
+        if data.check is not None:
+            lines.append(check_facts(t, data.check))
     elif c.anonymous:
         lines.append(_(t, N_("Sender: anonymous")))
     else:
@@ -249,7 +253,8 @@ def card(t: Translator, data: ComplaintCard) -> str:
     if c.sp4n_reference:
         lines.append(_(t, N_("SP4N-LAPOR!: {reference}"), reference=c.sp4n_reference))
     lines.append(_(t, N_("Attachments: {count}"), count=c.files))
-    lines += ["", _(t, N_("<b>Description</b>")), esc(c.description)]
+    if c.source == "complainant":
+        lines += ["", _(t, N_("<b>Description</b>")), esc(c.description)]
     if data.actions:
         lines += ["", _(t, N_("<b>What was done</b>"))]
         for action in data.actions:
@@ -260,6 +265,30 @@ def card(t: Translator, data: ComplaintCard) -> str:
                 + esc(action.text)
             )
     return clip("\n".join(lines))
+
+
+def check_facts(t: Translator, check: CheckRow) -> str:
+    """What a post-payment check found, for the complaint officer (private: the client is named)."""
+    answer = CheckAnswer(check.status) if check.status != "pending" else None
+    if answer == CheckAnswer.LESS:
+        said = _(
+            t,
+            N_("said they received {received} of {expected}"),
+            received=t.format_money(check.received_amount or 0),
+            expected=t.format_money(check.expected_amount),
+        )
+    else:
+        said = _(t, N_("said they received nothing of {expected}"), expected=t.format_money(check.expected_amount))
+    return _(
+        t,
+        N_("Client {number} of {code}, {name}, {said} (recorded by {pic} on {at})."),
+        number=check.client_position,
+        code=check.proposal_code,
+        name=check.client_name,
+        said=said,
+        pic=check.checked_by_name or "-",
+        at=check.checked_at or "-",
+    )
 
 
 def identity(t: Translator, ticket: str, filer: Complainant | None) -> str:
