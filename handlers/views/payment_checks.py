@@ -21,7 +21,9 @@ def card(t: Translator, check: CheckRow) -> str:
             number=check.client_position,
             name=check.client_name,
         ),
-        _(t, N_("Phone: {phone}"), phone=check.client_phone or "-"),
+        _(t, N_("Phone: {phone}"), phone=check.client_phone)
+        if check.client_phone
+        else _(t, N_("Phone: not in the proposal (if the client cannot be reached, record Not reachable)")),
         "",
         _(
             t,
