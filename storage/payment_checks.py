@@ -147,6 +147,15 @@ class PaymentCheckRepository:
         )
         return cursor.rowcount == 1
 
+    async def mismatches_of(self, ipwl_id: int) -> int:
+        """How many of the IPWL's checked clients said they got less than paid, or nothing."""
+        row = await self._conn.fetchone(
+            "SELECT count(*) FROM payment_checks k JOIN proposals p ON p.id = k.proposal_id"
+            " WHERE p.ipwl_id = ? AND k.status IN ('less', 'none')",
+            (ipwl_id,),
+        )
+        return int(row[0]) if row else 0
+
     async def set_ticket(self, check_id: int, ticket: str) -> None:
         await self._conn.execute("UPDATE payment_checks SET complaint_ticket = ? WHERE id = ?", (ticket, check_id))
 

@@ -21,6 +21,7 @@ from bot.emulator import BotMessage
 from handlers import buttons
 from tests.scenarios.conftest import World
 from tests.scenarios.review_cast import CLIENTS
+from tests.scenarios.test_admin_registry import admin
 from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
 from tests.security.matrix import message_with_button
 
@@ -129,6 +130,13 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
     coverage = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "per IPWL" in (m.text or ""))
     assert "JB01: 2 dari 3 klien yang dibayar terhubungi (67%)" in coverage
     assert "1 tidak sesuai pembayaran (50%)" in coverage
+
+    # The IPWL is flagged on its registry card (the admin's /ipwl).
+    rina = await admin(world)
+    [(jb01,)] = await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'")
+    data = buttons.IPWL_CARD.data(jb01)
+    await world.press(rina, await message_with_button(world, rina.id, data), data)
+    assert "⚠️ Flagged: 1 post-payment check(s)" in world.last(rina).text  # (Rina reads English)
 
     # /tugas: nothing left for the team (both checks answered).
     assert "pemeriksaan setelah pembayaran" not in (await world.say(t.andi, "/tugas"))[-1].text

@@ -219,8 +219,16 @@ async def cast(world: Any) -> Cast:
     t["other_ipwl"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'PA01'"))[0][0]
     t["ipwl_a"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'"))[0][0]
     t["team2"] = (await world.rows("SELECT id FROM pic_teams WHERE code = 'TIM2'"))[0][0]
-    # A named complaint about JB01 (issue 16.5), filed by the stranger, with an attachment row.
+    # A named complaint about JB01 (issue 16.5), filed by the stranger.
     t["complaint"] = await file_complaint(services, await who("stranger"))
+    # A post-payment check of the paid proposal's client (issue 16.4), for team 1 to answer.
+    await _sql(
+        world,
+        "INSERT INTO payment_checks (proposal_id, client_id, expected_amount) VALUES (?, ?, 1500000)",
+        t["paid"],
+        t["paid_client"],
+    )
+    t["payment_check"] = (await world.rows("SELECT id FROM payment_checks"))[0][0]
     await world.emu.settle()
     await world.drain()
     return Cast(users, group, t)

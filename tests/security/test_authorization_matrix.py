@@ -141,6 +141,9 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "co.a": (lambda t: (t["complaint"], "note"), "private"),
     "co.y": (lambda t: (t["complaint"],), "private"),
     "co.n": (lambda t: (t["complaint"],), "private"),
+    # post-payment checks (issue 16.4): the IPWL's own PIC team, privately
+    "pk.a": (lambda t: (t["payment_check"], "full"), "private"),
+    "pk.n": (lambda t: (t["payment_check"],), "private"),
 }
 
 ALL = frozenset(PERSONAS)
@@ -238,6 +241,8 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "cp.a": HARMLESS,
     "cp.y": HARMLESS,
     "cp.n": HARMLESS,
+    "pk.a": PIC_A,  # never the admin, the head, finance or another team
+    "pk.n": HARMLESS,  # stops one's own typing of an amount
     **{kind: OFFICER for kind in ("cp.new", "co.l", "co.o", "co.i", "co.f", "co.a", "co.y", "co.n")},
     **{
         kind: ADMIN
