@@ -368,7 +368,7 @@ PRIVACY = Section(
 COMPLAINTS = Section(
     "complaints",
     "📣",
-    N_("Complaints (/pengaduan)"),
+    N_("Complaints and post-payment checks"),
     (
         Page(
             N_("Making a complaint"),
@@ -404,6 +404,22 @@ COMPLAINTS = Section(
                 "<b>Closing:</b> type the outcome as the complainant will read it; the bot shows it once more "
                 "before it is sent. A named complainant receives it; an anonymous one reads it with the ticket "
                 "and secret."
+            ),
+        ),
+        Page(
+            N_("After the payment: did the money arrive? (PIC teams)"),
+            N_(
+                "When all of a proposal's transfers are sent, the bot draws some of its clients at random (a "
+                "share set by the centre, at least a minimum). The draw's seed is recorded, so an auditor can "
+                "draw it again and get the same clients.\n"
+                "<b>What you do:</b> each PIC of the IPWL's team gets a card per drawn client in the private "
+                "chat (never in the group), with the client's name, phone and the amount. Call and ask: "
+                "“Did you receive the amount in full?”, then press Received in full, Received less "
+                "(then type the amount), Not received, or Not reachable. The first answer counts; /tugas shows "
+                "how many are left.\n"
+                "<b>When it does not match:</b> a complaint is opened for the complaint officers, the head of "
+                "{centre} is told (codes and amounts only), and the IPWL is flagged. /laporan shows, per IPWL, "
+                "how many paid clients were reached and how many did not get the amount in full."
             ),
         ),
     ),

@@ -294,6 +294,7 @@ async def test_cancel_at_any_step_files_nothing_and_deletes_the_files(world: Wor
     await world.press(sari, menu, _guide(menu, "Pengaduan"))
     page = world.last(sari)
     assert "Menyampaikan pengaduan" in page.text and "tidak pernah IPWL yang diadukan" in page.text
+    assert "(1/3)" in page.text  # then the officers' page, and the PIC teams' post-payment checks
 
 
 def _guide(menu: BotMessage, title: str) -> str:
