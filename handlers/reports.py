@@ -53,7 +53,9 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     waiting = await context.bot.send_message(chat.id, rv.preparing(t, report.period))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     files = await services.render(report, t)
-    await waiting.edit_text(rv.summary(t, report))
+    # Issue 16.4: whether the money reached the clients, per IPWL (counts only), under the figures.
+    checks = pcv.coverage(t, await context.services.payment_checks.coverage(who))
+    await waiting.edit_text(views.clip(rv.summary(t, report) + "\n\n" + checks))
     await context.bot.send_document(
         chat.id,
         InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
@@ -63,8 +65,6 @@ async def cmd_report(update: Update, context: BotContext) -> None:
         await context.bot.send_photo(
             chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name), caption=rv.chart_caption(t, chart.caption)
         )
-    # Issue 16.4: whether the money reached the clients, per IPWL (counts only).
-    await context.bot.send_message(chat.id, pcv.coverage(t, await context.services.payment_checks.coverage(who)))
 
 
 def _stored(deps: Deps, params: dict[str, Any]) -> bytes | None:

@@ -89,30 +89,47 @@ def mismatch(t: Translator, check: CheckRow) -> str:
     )
 
 
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
 def coverage(t: Translator, rows: Sequence[IpwlCoverage]) -> str:
-    lines = [_(t, N_("📞 <b>Post-payment checks per IPWL</b> (since the checks began)"))]
+    """Per IPWL, one short line (78 of them fit under the report's figures): paid clients reached by
+    phone, and of those the ones who did not get the amount in full; the IPWL with a mismatch first."""
+    lines = [_(t, N_("📞 <b>Post-payment checks</b> (since the checks began)"))]
     if not rows:
-        lines.append(_(t, N_("No proposal has been paid since the checks began.")))
-    for row in rows:
-        cover = round(100 * row.answered / row.paid_clients) if row.paid_clients else 0
-        rate = round(100 * row.mismatches / row.answered) if row.answered else 0
-        flag = "⚠️ " if row.mismatches else ""
+        return "\n".join([*lines, _(t, N_("No proposal has been paid since the checks began."))])
+    answered = sum(r.answered for r in rows)
+    mismatches = sum(r.mismatches for r in rows)
+    paid = sum(r.paid_clients for r in rows)
+    lines.append(
+        _(
+            t,
+            N_(
+                "All IPWL: {answered} of {paid} paid clients reached ({cover}%), {unreachable} not reachable; "
+                "{mismatches} not as paid ({rate}%)"
+            ),
+            answered=answered,
+            paid=paid,
+            cover=_percent(answered, paid),
+            unreachable=sum(r.unreachable for r in rows),
+            mismatches=mismatches,
+            rate=_percent(mismatches, answered),
+        )
+    )
+    lines.append(_(t, N_("Per IPWL: reached/paid (coverage) · not as paid (rate)")))
+    for row in sorted(rows, key=lambda r: (-r.mismatches, r.ipwl_code)):
         lines.append(
-            flag
+            ("⚠️ " if row.mismatches else "")
             + _(
                 t,
-                N_(
-                    "{ipwl}: {answered} of {paid} paid clients reached ({cover}%), {unreachable} not reachable, "
-                    "{sampled} drawn; {mismatches} not as paid ({rate}%)"
-                ),
+                N_("{ipwl} {answered}/{paid} ({cover}%) · {mismatches} ({rate}%)"),
                 ipwl=row.ipwl_code,
                 answered=row.answered,
                 paid=row.paid_clients,
-                cover=cover,
-                unreachable=row.unreachable,
-                sampled=row.sampled,
+                cover=_percent(row.answered, row.paid_clients),
                 mismatches=row.mismatches,
-                rate=rate,
+                rate=_percent(row.mismatches, row.answered),
             )
         )
-    return clip("\n".join(lines))
+    return clip("\n".join(lines), 2400)

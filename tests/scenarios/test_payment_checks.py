@@ -127,9 +127,10 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
     assert [m.text for m in world.emu.chat_messages(t.group)] == group_seen
     await world.say(t.head, "/laporan")
     await world.drain()
-    coverage = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "per IPWL" in (m.text or ""))
-    assert "JB01: 2 dari 3 klien yang dibayar terhubungi (67%)" in coverage
-    assert "1 tidak sesuai pembayaran (50%)" in coverage
+    report = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pemeriksaan setelah" in (m.text or ""))
+    coverage = report.split("Pemeriksaan setelah pembayaran")[1]
+    assert "Semua IPWL: 2 dari 3 klien yang dibayar terhubungi (67%)" in coverage
+    assert "1 tidak sesuai pembayaran (50%)" in coverage and "⚠️ JB01 2/3 (67%) · 1 (50%)" in coverage
 
     # The IPWL is flagged on its registry card (the admin's /ipwl).
     rina = await admin(world)
