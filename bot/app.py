@@ -22,6 +22,7 @@ from bot.domain.regions import RegionsCatalog, load_regions
 from bot.i18n import Translations, load_translations
 from bot.services import Services
 from bot.update_scope import note_commit
+from handlers.complaints import schedule_complaints
 from handlers.context import DEPS_KEY, BotContext, Deps, deps_of
 from handlers.flood import FloodLimiter
 from handlers.menus import publish_command_menus, schedule_menus
@@ -100,6 +101,7 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
     schedule_reminders(app)
     schedule_admin_jobs(app)
     schedule_retention(app)
+    schedule_complaints(app)
     schedule_menus(app)
     await app.start()
     assert app.updater is not None

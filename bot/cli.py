@@ -765,7 +765,7 @@ def _parser() -> argparse.ArgumentParser:
     inv = admin_sub.add_parser("invite", parents=[common], help="create a single-use invite link")
     target = inv.add_mutually_exclusive_group(required=True)
     target.add_argument("--ipwl", metavar="CODE", help="an operator invite for this IPWL")
-    target.add_argument("--role", choices=["pic", "finance", "head", "admin", "auditor"])
+    target.add_argument("--role", choices=["pic", "finance", "head", "admin", "auditor", "complaint_officer"])
     inv.add_argument("--team", metavar="CODE", help="the PIC team (with --role pic)")
     inv.add_argument(
         "--valid-until", metavar="DATE", help="the role lapses after this day (2027-06-30); default: until revoked"

@@ -329,6 +329,56 @@ class WebhookSettings(_Section):
         return value
 
 
+class PaymentCheckSettings(_Section):
+    """Post-payment verification (issue 16.4): the share of a paid proposal's clients the PIC team
+    phones ("did you receive Rp… in full?"), and the fewest per proposal."""
+
+    enabled: bool = True
+    share: float = Field(default=0.1, gt=0, le=1)
+    minimum: int = Field(default=2, ge=1, le=100)
+
+
+_COMPLAINT_CATEGORIES = ("levy", "fraud", "data_leak", "harassment", "conflict", "service", "other")
+
+
+class ComplaintSettings(_Section):
+    """Complaints (/pengaduan, issue 16.5): how soon a complaint officer must respond."""
+
+    # Working days (Monday-Friday, minus [reminders] holidays) from filing to the officer's first
+    # recorded action, per category; the sensitive ones are answered first.
+    response_days: dict[str, int] = Field(
+        default_factory=lambda: {
+            "levy": 3,
+            "fraud": 3,
+            "data_leak": 2,
+            "harassment": 2,
+            "conflict": 5,
+            "service": 5,
+            "other": 10,
+        }
+    )
+    # The officers are reminded this many working days before the deadline; once it has passed
+    # without an action, the head of centre is told.
+    remind_days_before: int = Field(default=1, ge=0, le=30)
+    # How often the deadline job runs (minutes).
+    interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("response_days")
+    @classmethod
+    def _every_category(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(_COMPLAINT_CATEGORIES))
+        if unknown:
+            raise ValueError(
+                f"unknown complaint categories {unknown}; the categories are {list(_COMPLAINT_CATEGORIES)}"
+            )
+        if any(d < 1 or d > 60 for d in value.values()):
+            raise ValueError("response days are 1..60 working days")
+        missing = [c for c in _COMPLAINT_CATEGORIES if c not in value]
+        if missing:
+            raise ValueError(f"response_days needs every category; missing {missing}")
+        return value
+
+
 class AuditSettings(_Section):
     """The audit trail's safeguards (issue 17.8)."""
 
@@ -357,6 +407,8 @@ class Settings(_Section):
     webhook: WebhookSettings = WebhookSettings()
     sandbox: SandboxSettings = SandboxSettings()
     audit: AuditSettings = AuditSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
+    payment_checks: PaymentCheckSettings = PaymentCheckSettings()
 
 
 class ConfigError(Exception):

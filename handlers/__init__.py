@@ -25,12 +25,14 @@ from handlers import (
     broadcasts,
     buttons,
     common,
+    complaints,
     consent,
     decisions,
     guidance,
     inbox_worker,
     lpj,
     notifications,
+    payment_checks,
     payments,
     privacy,
     proposals,
@@ -59,9 +61,12 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.ADMIN_TEAM_ADD: registry.on_team_answer,
     ConversationKind.BANK_ACCOUNT: payments.on_account_text,
     ConversationKind.CONSENT_GUARDIAN: consent.on_guardian_text,
+    ConversationKind.COMPLAINT: complaints.on_text,
+    ConversationKind.COMPLAINT_ACTION: complaints.on_action_text,
     ConversationKind.LPJ: lpj.on_text,
     ConversationKind.LPJ_RETURN: lpj.on_reason_text,
     ConversationKind.PAYMENT: payments.on_payment_text,
+    ConversationKind.PAYMENT_CHECK_AMOUNT: payment_checks.on_amount_text,
     ConversationKind.PROPOSAL: proposals.on_text,
     ConversationKind.REVIEW_REASON: decisions.on_reason_text,
     ConversationKind.SK: decisions.on_sk_text,
@@ -71,6 +76,7 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
 FILE_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.ADMIN_IPWL_ADD: registry.on_ipwl_file,
     ConversationKind.BANK_ACCOUNT: payments.on_account_file,
+    ConversationKind.COMPLAINT: complaints.on_file,
     ConversationKind.LPJ: lpj.on_file,
     ConversationKind.PAYMENT: payments.on_transfers_file,
     ConversationKind.PROPOSAL: proposals.on_file,
@@ -84,6 +90,7 @@ CANCEL_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.ADMIN_IPWL_ADD: admin.on_cancel_command,
     ConversationKind.ADMIN_IPWL_EDIT: admin.on_cancel_command,
     ConversationKind.ADMIN_TEAM_ADD: admin.on_cancel_command,
+    ConversationKind.COMPLAINT: complaints.on_cancel_command,
     ConversationKind.PROPOSAL: proposals.on_cancel_command,
 }
 
@@ -97,6 +104,10 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
     NotificationKind.BROADCAST_REPORT: broadcasts.render_broadcast_report,
     NotificationKind.CONSENT_WITHDRAWN: consent.render_withdrawn,
+    NotificationKind.COMPLAINT_CLOSED: complaints.render_closed,
+    NotificationKind.COMPLAINT_DUE: complaints.render_due,
+    NotificationKind.COMPLAINT_NEW: complaints.render_new,
+    NotificationKind.COMPLAINT_OVERDUE: complaints.render_overdue,
     NotificationKind.DELIVERY_FAILED: notifications.render_delivery_failed,
     NotificationKind.INBOX_PARKED: inbox_worker.render_parked,
     NotificationKind.LPJ_CARD: lpj.render_card,
@@ -105,6 +116,8 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.LPJ_TO_VALIDATE: lpj.render_to_validate,
     NotificationKind.MONTHLY_CHART: reports.render_monthly_chart,
     NotificationKind.MONTHLY_REPORT: reports.render_monthly_report,
+    NotificationKind.PAYMENT_CHECK: payment_checks.render_check,
+    NotificationKind.PAYMENT_MISMATCH: payment_checks.render_mismatch,
     NotificationKind.PROPOSAL_AWAITING_SK: reviews.render_awaiting_sk,
     NotificationKind.PROPOSAL_CARD: reviews.render_card,
     NotificationKind.PROPOSAL_CARD_SUPERSEDED: reviews.render_card_superseded,
@@ -151,6 +164,7 @@ COMMANDS = {
     "ekspor": reports.cmd_export,
     "panduan": guidance.cmd_guide,
     "persetujuan": consent.cmd_consents,
+    "pengaduan": complaints.cmd_complaint,
 }
 
 # Button kind → handler. Each kind is one codec in handlers/buttons.py, used by its keyboard too.
@@ -256,6 +270,21 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.EXPORT_OTHER_DATES: reports.on_export_other_dates,
     buttons.GUIDE_MENU: guidance.on_menu,
     buttons.GUIDE_PAGE: guidance.on_page,
+    # complaints (issue 16.5): the form, then the complaint officers' desk
+    buttons.COMPLAINT_ANSWER: complaints.on_answer_pressed,
+    buttons.COMPLAINT_SEND: complaints.on_send_pressed,
+    buttons.COMPLAINT_CANCEL: complaints.on_cancel_pressed,
+    buttons.COMPLAINT_NEW: complaints.on_new_pressed,
+    buttons.COMPLAINT_LIST: complaints.on_list_pressed,
+    buttons.COMPLAINT_OPEN: complaints.on_open_pressed,
+    buttons.COMPLAINT_IDENTITY: complaints.on_identity_pressed,
+    buttons.COMPLAINT_FILES: complaints.on_files_pressed,
+    buttons.COMPLAINT_ACTION: complaints.on_action_pressed,
+    buttons.COMPLAINT_CLOSE: complaints.on_close_pressed,
+    buttons.COMPLAINT_ACTION_CANCEL: complaints.on_action_cancel_pressed,
+    # post-payment checks (issue 16.4): the PIC's private card
+    buttons.PAYMENT_CHECK_ANSWER: payment_checks.on_answer_pressed,
+    buttons.PAYMENT_CHECK_CANCEL: payment_checks.on_cancel_pressed,
 }
 
 

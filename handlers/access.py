@@ -31,6 +31,8 @@ ROLE_WORDS = {
     "kepala": Role.HEAD,
     "admin": Role.ADMIN,
     "auditor": Role.AUDITOR,
+    "pengaduan": Role.COMPLAINT_OFFICER,
+    "complaint_officer": Role.COMPLAINT_OFFICER,
 }
 
 

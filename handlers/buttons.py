@@ -144,3 +144,20 @@ EXPORT_RANGE = Button("ex.r")  # the export's period
 EXPORT_OTHER_DATES = Button("ex.o")  # type another period
 GUIDE_MENU = Button("gd.m")  # the guidance's topics
 GUIDE_PAGE = Button("gd.s")  # a page of a topic: section, page
+
+# Complaints (issue 16.5): the form anyone fills, and the complaint officers' desk
+COMPLAINT_ANSWER = Button("cp.a")  # the form's offered answers: the choice
+COMPLAINT_SEND = Button("cp.y")  # send the complaint
+COMPLAINT_CANCEL = Button("cp.n")  # cancel the form (its files are deleted)
+COMPLAINT_NEW = Button("cp.new")  # an officer files a complaint themself
+COMPLAINT_LIST = Button("co.l")  # the officers' list of complaints
+COMPLAINT_OPEN = Button("co.o")  # one complaint: complaint id
+COMPLAINT_IDENTITY = Button("co.i")  # show the sender (audited): complaint id
+COMPLAINT_FILES = Button("co.f")  # the attachments: complaint id
+COMPLAINT_ACTION = Button("co.a")  # record an action / SP4N reference / outcome: complaint id, kind
+COMPLAINT_CLOSE = Button("co.y")  # close with the outcome read back: complaint id
+COMPLAINT_ACTION_CANCEL = Button("co.n")  # stop typing an action: complaint id
+
+# Post-payment checks (issue 16.4): the PIC's private card
+PAYMENT_CHECK_ANSWER = Button("pk.a")  # the client's answer: check id, answer
+PAYMENT_CHECK_CANCEL = Button("pk.n")  # stop typing the amount received: check id

@@ -26,8 +26,9 @@ from handlers.context import BotContext, Deps
 
 log = logging.getLogger("atensi.menus")
 
-OPERATOR, PIC, FINANCE, HEAD, ADMIN, AUDITOR = (
-    frozenset({r}) for r in (Role.OPERATOR, Role.PIC, Role.FINANCE, Role.HEAD, Role.ADMIN, Role.AUDITOR)
+OPERATOR, PIC, FINANCE, HEAD, ADMIN, AUDITOR, COMPLAINT_OFFICER = (
+    frozenset({r})
+    for r in (Role.OPERATOR, Role.PIC, Role.FINANCE, Role.HEAD, Role.ADMIN, Role.AUDITOR, Role.COMPLAINT_OFFICER)
 )
 ANY_ROLE = frozenset(Role)
 EVERYONE: frozenset[Role] = frozenset()  # (no role needed)
@@ -55,6 +56,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("datapribadi", N_("Admin: clients' personal data"), ADMIN),
     ("cadangan", N_("Admin: database backup"), ADMIN),
     ("panduan", N_("Guide: SOP, ATENSI services, questions"), EVERYONE),
+    ("pengaduan", N_("A complaint to the centre (anonymous if you wish)"), EVERYONE),
     ("bantuan", N_("Help"), EVERYONE),
     ("bahasa", N_("Change the language"), EVERYONE),
     ("batal", N_("Cancel what I am doing"), EVERYONE),

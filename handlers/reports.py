@@ -27,6 +27,7 @@ from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered
 from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply
+from handlers.views import payment_checks as pcv
 from handlers.views import reports as rv
 
 log = logging.getLogger("atensi.reports")
@@ -52,7 +53,9 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     waiting = await context.bot.send_message(chat.id, rv.preparing(t, report.period))
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     files = await services.render(report, t)
-    await waiting.edit_text(rv.summary(t, report))
+    # Issue 16.4: whether the money reached the clients, per IPWL (counts only), under the figures.
+    checks = pcv.coverage(t, await context.services.payment_checks.coverage(who))
+    await waiting.edit_text(views.clip(rv.summary(t, report) + "\n\n" + checks))
     await context.bot.send_document(
         chat.id,
         InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),

@@ -55,8 +55,7 @@ _NONCE = 12
 ENV_FILE = "ATENSI_KEY_FILE"
 ENV_INLINE = "ATENSI_KEYS"
 
-# Every column holding a client's personal data, sealed (table, column). A complainant's identity
-# (issue 16, complaints) joins this list when its table exists.
+# Every column holding a client's (or a complainant's) personal data, sealed (table, column).
 SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "clients": ("full_name", "nik", "birth_date", "address", "phone", "assessment", "intervention_plan"),
     "bank_accounts": ("account_number", "holder_name"),
@@ -70,6 +69,11 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "proposals": ("draft_cursor",),
     # A minor's guardian who signed the consent form (issue 17.6).
     "consents": ("guardian_name", "guardian_relation"),
+    # Complaints (issue 16.5): what happened, who told it (NULL when anonymous), what the officers
+    # did and the outcome, and the attachments' names.
+    "complaints": ("description", "complainant", "outcome"),
+    "complaint_actions": ("text",),
+    "complaint_files": ("file_name",),
 }
 # The key column each sealed table is walked by (rotation, sealing plain rows).
 ROW_KEYS: dict[str, tuple[str, ...]] = {
@@ -80,6 +84,9 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "conversations": ("person_id",),
     "proposals": ("id",),
     "consents": ("client_id",),
+    "complaints": ("id",),
+    "complaint_actions": ("id",),
+    "complaint_files": ("id",),
 }
 # Blind index columns: (table, index column) ← the sealed column they index.
 BLIND_COLUMNS: dict[tuple[str, str], str] = {

@@ -9,6 +9,7 @@ from pathlib import Path
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.audit_chain import AuditMirror
+from storage.complaints import ComplaintRepository
 from storage.consents import ConsentRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
@@ -24,6 +25,7 @@ from storage.inbox import InboxRepository
 from storage.lpj import LpjRepository
 from storage.migrate import migrate
 from storage.outbox import OutboxRepository
+from storage.payment_checks import PaymentCheckRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
 from storage.registry import IpwlRepository, TeamRepository
@@ -66,6 +68,8 @@ class UnitOfWork:
         self.report_runs = ReportRunRepository(conn)
         self.inbox = InboxRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.complaints = ComplaintRepository(conn, keys)
+        self.payment_checks = PaymentCheckRepository(conn, keys)
 
 
 class Storage:

@@ -78,6 +78,12 @@ ACTIONS: Mapping[str, str] = {
     "export": N_("exported data"),
     "backup": N_("made a backup"),
     "restore": N_("restored a backup"),
+    "file_complaint": N_("a complaint was filed"),
+    "reveal_complainant": N_("looked at who sent a complaint"),
+    "complaint_note": N_("recorded an action on a complaint"),
+    "complaint_sp4n": N_("recorded a complaint's SP4N-LAPOR! reference"),
+    "close_complaint": N_("closed a complaint with its outcome"),
+    "escalate_complaint": N_("told the head a complaint was not answered in time"),
 }
 
 # A transfer's phrase depends on what it became.
@@ -128,6 +134,8 @@ ROLES: Mapping[str, str] = {
     Role.HEAD.value: N_("head of centre"),
     Role.ADMIN.value: N_("admin"),
     Role.AUDITOR.value: N_("auditor"),
+    Role.COMPLAINT_OFFICER.value: N_("complaint officer"),
+    "complainant": N_("complainant (not named in the audit trail)"),
     "cli": N_("command line"),
 }
 CLI_ACTOR = N_("command line (CLI)")

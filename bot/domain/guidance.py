@@ -366,9 +366,70 @@ PRIVACY = Section(
     ),
 )
 
+# Issue 16.5: anyone can speak up, and only the complaint officers hear it.
+COMPLAINTS = Section(
+    "complaints",
+    "📣",
+    N_("Complaints and post-payment checks"),
+    (
+        Page(
+            N_("Making a complaint"),
+            N_(
+                "<b>Who:</b> anyone who has started the bot — a client, a family member, an IPWL worker. No "
+                "invitation is needed.\n"
+                "<b>About what:</b> money kept back or levies taken from the assistance, fraud or forged "
+                "documents, personal data leaked, harassment or intimidation, a conflict of interest, services "
+                "not delivered, or anything else.\n"
+                "<b>How:</b> send /pengaduan in a private chat with the bot. It asks the category, whether you "
+                "give your name, the proposal code if you know it, what happened, and proof (photos or PDFs). "
+                "You read it all back before Send; Cancel is on every step.\n"
+                "<b>Who reads it:</b> only the centre's complaint officers — never the IPWL concerned, nor its "
+                "PIC team or group. Nothing about a complaint is ever posted in a group.\n"
+                "<b>Anonymous:</b> nothing links the complaint to your Telegram account, not even for the "
+                "officers. You get a ticket number and a secret, shown once: write them down. /pengaduan "
+                "TICKET SECRET shows the status and the outcome.\n"
+                "<b>With your name:</b> only the complaint officers can see it (each reading is recorded). "
+                "/pengaduan TICKET shows the status, and the outcome is sent to you here."
+            ),
+        ),
+        Page(
+            N_("For complaint officers"),
+            N_(
+                "New complaints come to you privately; /pengaduan lists the open ones, the nearest deadline "
+                "first (🔴 a sensitive category, ⏰ past the deadline). /tugas counts them.\n"
+                "<b>Deadline:</b> each category has a response deadline in working days (set by the centre). "
+                "Recording the first action meets it. You are reminded the working day before; once it passes "
+                "without an action, the head of {centre} is told (the ticket and category only).\n"
+                "<b>On a complaint:</b> Record an action (a call, a visit, a letter), SP4N-LAPOR! (the tracking "
+                "number when the case is also reported there), Show sender (named complaints; the reading is "
+                "recorded in the audit trail), Attachments.\n"
+                "<b>Closing:</b> type the outcome as the complainant will read it; the bot shows it once more "
+                "before it is sent. A named complainant receives it; an anonymous one reads it with the ticket "
+                "and secret."
+            ),
+        ),
+        Page(
+            N_("After the payment: did the money arrive? (PIC teams)"),
+            N_(
+                "When all of a proposal's transfers are sent, the bot draws some of its clients at random (a "
+                "share set by the centre, at least a minimum). The draw's seed is recorded, so an auditor can "
+                "draw it again and get the same clients.\n"
+                "<b>What you do:</b> each PIC of the IPWL's team gets a card per drawn client in the private "
+                "chat (never in the group), with the client's name, phone and the amount. Call and ask: "
+                "“Did you receive the amount in full?”, then press Received in full, Received less "
+                "(then type the amount), Not received, or Not reachable. The first answer counts; /tugas shows "
+                "how many are left.\n"
+                "<b>When it does not match:</b> a complaint is opened for the complaint officers, the head of "
+                "{centre} is told (codes and amounts only), and the IPWL is flagged. /laporan shows, per IPWL, "
+                "how many paid clients were reached and how many did not get the amount in full."
+            ),
+        ),
+    ),
+)
+
 CONTACT = Section("contact", "☎️", N_("Who to contact"), dynamic=True)
 
-SECTIONS: tuple[Section, ...] = (SOP, PROPOSAL, ATENSI, FAQ, GLOSSARY, PRIVACY, CONTACT)
+SECTIONS: tuple[Section, ...] = (SOP, PROPOSAL, ATENSI, FAQ, GLOSSARY, PRIVACY, COMPLAINTS, CONTACT)
 BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 
 

@@ -22,6 +22,9 @@ class ConversationKind(StrEnum):
     LPJ = "lpj"  # an operator filling the LPJ
     LPJ_RETURN = "lpj_return"  # a PIC typing why an LPJ goes back
     CONSENT_GUARDIAN = "consent_guardian"  # an operator or admin correcting a consent's guardian
+    COMPLAINT = "complaint"  # anyone filling the complaint form (issue 16.5)
+    COMPLAINT_ACTION = "complaint_action"  # a complaint officer typing an action, an SP4N reference or the outcome
+    PAYMENT_CHECK_AMOUNT = "payment_check_amount"  # a PIC typing how much a client says they received
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"
@@ -68,3 +71,9 @@ class NotificationKind(StrEnum):
     RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
     CONSENT_WITHDRAWN = "consent_withdrawn"  # IPWL and PIC team: a client left a proposal under review
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside
+    COMPLAINT_NEW = "complaint_new"  # to complaint officers: a complaint came in
+    COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near
+    COMPLAINT_OVERDUE = "complaint_overdue"  # to the head and the officers: the deadline passed unanswered
+    COMPLAINT_CLOSED = "complaint_closed"  # to a named complainant: the outcome
+    PAYMENT_CHECK = "payment_check"  # to a PIC, privately: phone this client, record the answer
+    PAYMENT_MISMATCH = "payment_mismatch"  # to the head: a client did not receive the amount in full

@@ -19,6 +19,7 @@ class Role(StrEnum):
     HEAD = "head"  # centre-wide: head of centre, issues the SK
     ADMIN = "admin"  # centre-wide: registry, broadcasts, reports
     AUDITOR = "auditor"  # centre-wide, read only: reports, exports, the audit trail; decides nothing
+    COMPLAINT_OFFICER = "complaint_officer"  # centre-wide: reads and answers complaints (issue 16.5), nothing else
 
 
 CENTRE_ROLES = frozenset({Role.FINANCE, Role.HEAD, Role.ADMIN})

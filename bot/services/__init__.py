@@ -18,11 +18,13 @@ from bot.services.admin import AdminService
 from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
+from bot.services.complaints import ComplaintService
 from bot.services.decrees import DecreeService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
 from bot.services.outbox import OutboxService
+from bot.services.payment_checks import PaymentCheckService
 from bot.services.payments import AccountService, PaymentService
 from bot.services.privacy import PrivacyService
 from bot.services.proposals import DraftState, FileUpload, ProposalService
@@ -81,6 +83,10 @@ class Services:
         self.reports = ReportService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)
+        self.complaints = ComplaintService(storage, clock, settings, files=files)
+        self.payment_checks = PaymentCheckService(storage, clock, settings, files=files, complaints=self.complaints)
+        # A proposal paid in full: its post-payment checks are drawn in the same transaction.
+        self.payments.use_on_paid(self.payment_checks.draw_for)
         # What delivering a kind also records, in the transaction that marks it sent.
         self.outbox.use_effects(
             {

@@ -11,7 +11,7 @@ date is set.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -582,6 +582,12 @@ class AccountService(_FinanceBase):
 class PaymentService(_FinanceBase):
     """Finance records the payment: SPP and SPM, then each client's transfer."""
 
+    # Called in the transaction that marks a proposal paid (the post-payment checks' draw).
+    _on_paid: tuple[Callable[[UnitOfWork, Proposal, dt.datetime], Awaitable[object]], ...] = ()
+
+    def use_on_paid(self, hook: Callable[[UnitOfWork, Proposal, dt.datetime], Awaitable[object]]) -> None:
+        self._on_paid = (*self._on_paid, hook)
+
     async def candidates(self, who: Identity) -> list[StaffSummary]:
         """``/bayar``: proposals whose accounts are verified and wait for the transfers."""
         await self._finance(who)
@@ -884,6 +890,8 @@ class PaymentService(_FinanceBase):
                 {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()},
                 now,
             )
+            for hook in self._on_paid:
+                await hook(uow, proposal, now)
             await uow.conversations.end(who.person.id)
             state = replace(state, proposal=proposal)
         return PaymentStep(state, None)

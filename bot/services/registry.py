@@ -79,6 +79,8 @@ class IpwlCard:
     operators: int
     open_proposals: int
     moved_from: Team | None = None  # set right after a reassignment
+    # Post-payment checks (issue 16.4) where a client said they got less than paid, or nothing: the flag.
+    payment_mismatches: int = 0
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,8 @@ class RegistryService(Service):
             raise ServiceError("stale", N_("This button is no longer valid."))
         teams = {t.id: t for t in await uow.teams.all()}
         operators, open_proposals = await uow.admin.ipwl_facts(ipwl.id, sorted(OPEN_STATUSES - {ProposalStatus.DRAFT}))
-        return IpwlCard(self._line(ipwl, teams), operators, open_proposals, moved_from)
+        mismatches = await uow.payment_checks.mismatches_of(ipwl.id)
+        return IpwlCard(self._line(ipwl, teams), operators, open_proposals, moved_from, mismatches)
 
     async def start_ipwl(self, who: Identity) -> IpwlStep:
         """Begin the guided "add an IPWL" (one question at a time; a CSV file adds many)."""

@@ -15,6 +15,7 @@ key into the reminder log and, only if that insert won, the outbox rows for its 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -62,10 +63,22 @@ class QueueSection:
     # the retention job has announced for anonymization.
     lapsing_roles: int = 0
     retention_announced: int = 0
+    # The complaint officers' queue (issue 16.5): complaints not closed, and of them those left
+    # unanswered past their response deadline.
+    complaints_open: int = 0
+    complaints_overdue: int = 0
+    # A PIC team's post-payment checks still to phone (issue 16.4).
+    payment_checks: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced
+        return (
+            sum(self.counts.values())
+            + self.lapsing_roles
+            + self.retention_announced
+            + self.complaints_open
+            + self.payment_checks
+        )
 
     @property
     def more(self) -> int:
@@ -325,7 +338,9 @@ class ReminderService(Service):
                 )
             for team_id in sorted({g.team_id for g in who.actor.grants if g.role == Role.PIC and g.team_id}):
                 team = await uow.teams.by_id(team_id)
-                sections.append(await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id))
+                section = await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id)
+                checks = await uow.payment_checks.pending_of_team(team_id)
+                sections.append(dataclasses.replace(section, payment_checks=checks) if checks else section)
             for role in (Role.FINANCE, Role.HEAD):
                 if who.actor.has_role(role):
                     sections.append(await self._section(uow, role, ""))
@@ -337,6 +352,11 @@ class ReminderService(Service):
                 announced = await uow.retention.announced_count()
                 if lapsing or announced:
                     sections.append(QueueSection(Role.ADMIN, "", lapsing_roles=lapsing, retention_announced=announced))
+            if who.actor.has_role(Role.COMPLAINT_OFFICER):
+                complaints, overdue = await uow.complaints.counts(self.clock.now())
+                sections.append(
+                    QueueSection(Role.COMPLAINT_OFFICER, "", complaints_open=complaints, complaints_overdue=overdue)
+                )
         if not sections and not who.known:
             raise ServiceError(
                 "not_registered", N_("You are not registered yet. Ask the centre's admin for an invitation link.")

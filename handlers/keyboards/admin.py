@@ -177,6 +177,7 @@ def invite_roles(t: Translator) -> InlineKeyboardMarkup:
         Role.HEAD: t.pgettext("button", "Head of centre"),
         Role.ADMIN: t.pgettext("button", "Admin"),
         Role.AUDITOR: t.pgettext("button", "Auditor (read only)"),
+        Role.COMPLAINT_OFFICER: t.pgettext("button", "Complaint officer"),
     }
     rows: Rows = [[_b(label, buttons.INVITE_ROLE, role.value)] for role, label in labels.items()]
     rows.append([_cancel(t)])

@@ -28,6 +28,7 @@ ROLE_LABELS: Mapping[Role, str] = {
     Role.HEAD: N_("head of centre"),
     Role.ADMIN: N_("admin"),
     Role.AUDITOR: N_("auditor"),
+    Role.COMPLAINT_OFFICER: N_("complaint officer"),
 }
 
 STATUS_LABELS: Mapping[ProposalStatus, str] = {
@@ -264,6 +265,10 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("As an auditor you read, for the whole centre, and decide nothing."),
         N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
     ),
+    Role.COMPLAINT_OFFICER: (
+        N_("New complaints come to you privately, never to the IPWL concerned or its PIC team."),
+        N_("/pengaduan – the complaints: read, record actions and the SP4N-LAPOR! reference, close with an outcome"),
+    ),
 }
 
 
@@ -279,6 +284,7 @@ def help_text(t: Translator, who: Identity, *, in_group: bool) -> str:
     lines.append("")
     lines.append(_(t, N_("/bantuan – this help")))
     lines.append(_(t, N_("/panduan – the guide: how the cooperation works, step by step")))
+    lines.append(_(t, N_("/pengaduan – a complaint to the centre (you may stay anonymous)")))
     lines.append(_(t, N_("/bahasa – change the language (Bahasa Indonesia / English)")))
     lines.append(_(t, N_("/batal – cancel what you are doing")))
     if in_group:

@@ -146,6 +146,14 @@ def ipwl_card(t: Translator, card: IpwlCard) -> str:
             proposals=card.open_proposals,
         ),
     ]
+    if card.payment_mismatches:
+        lines.append(
+            _(
+                t,
+                N_("⚠️ Flagged: {count} post-payment check(s) where a client did not get the amount in full (/laporan)"),
+                count=card.payment_mismatches,
+            )
+        )
     if card.moved_from is not None:
         lines += [
             "",

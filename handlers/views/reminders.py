@@ -196,7 +196,30 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                     count=section.retention_announced,
                 )
             )
-        if not section.items and not section.lapsing_roles and not section.retention_announced:
+        if section.payment_checks:
+            lines.append(
+                _(
+                    t,
+                    N_("• {count} post-payment check(s) to phone (the cards are in your private chat)"),
+                    count=section.payment_checks,
+                )
+            )
+        if section.complaints_open:
+            lines.append(
+                _(
+                    t,
+                    N_("• {count} complaint(s) open, {overdue} past the response deadline: /pengaduan"),
+                    count=section.complaints_open,
+                    overdue=section.complaints_overdue,
+                )
+            )
+        if (
+            not section.items
+            and not section.lapsing_roles
+            and not section.retention_announced
+            and not section.complaints_open
+            and not section.payment_checks
+        ):
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:
             line = _(

@@ -22,7 +22,7 @@ async def test_an_operator_browses_the_guide_in_one_message(world: World) -> Non
     await world.enrol(andi, Role.PIC, team="TIM1")
 
     menu = (await world.say(siti, "/panduan"))[-1]
-    assert len(menu.button_texts) == len(SECTIONS) == 7
+    assert len(menu.button_texts) == len(SECTIONS) == 8
     await world.press(siti, menu, data(menu, "How the cooperation works"))
     first = world.last(siti)
     assert first.message_id == menu.message_id and "(1/8)" in first.text and "SPP" in first.text
@@ -55,7 +55,7 @@ async def test_the_guide_works_for_a_stranger_and_in_a_group(world: World) -> No
     assert "PIC" in world.last(tamu).text
     group = world.emu.add_group("Tim PIC 1", members=[tamu])
     in_group = (await world.say(tamu, "/panduan", chat=group))[-1]
-    assert len(in_group.button_texts) == 7
+    assert len(in_group.button_texts) == 8
 
 
 def test_every_page_fits_a_message_and_formats_with_its_placeholders() -> None:

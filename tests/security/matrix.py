@@ -35,7 +35,19 @@ from tests.helpers import opened
 from tests.scenarios.review_cast import client_inputs
 from tests.test_lpj_service import seed_proposal
 
-PERSONAS = ("op_a", "op_b", "pic_a", "pic_b", "finance", "head", "admin", "auditor", "stranger", "revoked")
+PERSONAS = (
+    "op_a",
+    "op_b",
+    "pic_a",
+    "pic_b",
+    "finance",
+    "head",
+    "admin",
+    "auditor",
+    "officer",
+    "stranger",
+    "revoked",
+)
 
 # Refusals that mean "not yours": a role or scope check said no.
 AUTHORIZATION_CODES = frozenset(
@@ -121,6 +133,7 @@ async def cast(world: Any) -> Cast:
         ("head", Role.HEAD, {}),
         ("admin", Role.ADMIN, {}),
         ("auditor", Role.AUDITOR, {}),
+        ("officer", Role.COMPLAINT_OFFICER, {}),
         ("revoked", Role.OPERATOR, {"ipwl": "JB01"}),
     ):
         await world.enrol(users[persona], role, **scope)
@@ -206,6 +219,16 @@ async def cast(world: Any) -> Cast:
     t["other_ipwl"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'PA01'"))[0][0]
     t["ipwl_a"] = (await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'"))[0][0]
     t["team2"] = (await world.rows("SELECT id FROM pic_teams WHERE code = 'TIM2'"))[0][0]
+    # A named complaint about JB01 (issue 16.5), filed by the stranger.
+    t["complaint"] = await file_complaint(services, await who("stranger"))
+    # A post-payment check of the paid proposal's client (issue 16.4), for team 1 to answer.
+    await _sql(
+        world,
+        "INSERT INTO payment_checks (proposal_id, client_id, expected_amount) VALUES (?, ?, 1500000)",
+        t["paid"],
+        t["paid_client"],
+    )
+    t["payment_check"] = (await world.rows("SELECT id FROM payment_checks"))[0][0]
     await world.emu.settle()
     await world.drain()
     return Cast(users, group, t)
@@ -289,6 +312,24 @@ class Outcome:
         if self.answer is None:
             return "no-answer"
         return "alert" if self.answer.show_alert else "ok"
+
+
+async def file_complaint(services: Any, complainant: Any, *, anonymous: bool = False) -> int:
+    """A complaint filed through the form's service calls (levy, about nothing in particular)."""
+    from bot.domain.conversation import Reply
+
+    complaints = services.complaints
+    await complaints.start(complainant)
+    await complaints.answer(complainant, Reply(choice="levy"))
+    await complaints.answer(complainant, Reply(choice="anon" if anonymous else "named"))
+    await complaints.answer(complainant, Reply(choice="skip"))
+    await complaints.answer(complainant, Reply(text="Bantuan dipotong Rp300.000 oleh pengurus yayasan."))
+    await complaints.answer(complainant, Reply(choice="done"))
+    filed = await complaints.submit(complainant)
+    async with services.storage.reading() as uow:
+        row = await uow.complaints.by_ticket(filed.ticket)
+    assert row is not None
+    return int(row.id)
 
 
 def now(world: Any) -> dt.datetime:

@@ -33,6 +33,12 @@ NEEDLES = [
     "123456789012345",
     "0123456789",
     "1234567890123",  # the accounts typed and uploaded in the story
+    # A complaint (issue 16.5): what she wrote, her photo, the officer's action and the outcome. (Her
+    # Telegram name is in ``people``, as everyone's who pressed Start; which complaint is hers is sealed.)
+    "kuitansi Wulan",
+    "memotong Rp700.000",
+    "rumah Bu Wulan",
+    "mengembalikan Rp700.000",
 ]
 
 
@@ -50,6 +56,37 @@ def _folder_hits(folder: Path) -> dict[str, set[str]]:
     return {str(p): hit for p in sorted(folder.rglob("*")) if p.is_file() and (hit := _hits(p.read_bytes()))}
 
 
+async def _complaint_story(world) -> None:  # noqa: ANN001
+    """Wulan complains by name with a photo; the officer records a visit and closes with an outcome."""
+    from bot.domain.conversation import Reply
+    from bot.domain.models import Role
+    from tests.helpers import jpeg
+
+    wulan = world.emu.add_user("Wulan", last_name="Kusumawati")
+    await world.say(wulan, "/start")
+    officer = world.emu.add_user("Dewi", last_name="Pengaduan")
+    await world.enrol(officer, Role.COMPLAINT_OFFICER)
+    services = world.services.complaints
+    who = await world.services.onboarding.identify(wulan.id, wulan.full_name, private_chat=True, language="id")
+    await services.start(who)
+    for reply in (Reply(choice="levy"), Reply(choice="named"), Reply(choice="skip")):
+        await services.answer(who, reply)
+    await services.answer(who, Reply(text="Pengurus yayasan memotong Rp700.000 dari bantuan anak saya."))
+    await world.emu.send_photo(wulan, content=jpeg(b"kuitansi Wulan Kusumawati"))
+    await world.emu.settle()
+    await services.answer(who, Reply(choice="done"))
+    await services.submit(who)
+    dewi = await world.services.onboarding.identify(officer.id, officer.full_name, private_chat=True, language="id")
+    [(complaint_id,)] = await world.rows("SELECT id FROM complaints")
+    await services.begin_action(dewi, complaint_id, "note")
+    await services.action_text(dewi, "Kunjungan ke rumah Bu Wulan pada 3 Desember.")
+    await services.begin_action(dewi, complaint_id, "close")
+    await services.action_text(dewi, "Yayasan wajib mengembalikan Rp700.000 kepada klien.")
+    await services.close(dewi, complaint_id)
+    await world.drain()
+    assert await world.rows("SELECT count(*) FROM complaint_files") == [(1,)]
+
+
 async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_store_or_plain_exports(
     world, tmp_path: Path
 ) -> None:
@@ -63,6 +100,7 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
         t.op, file_name=f"asesmen {name}.pdf", content=assessment, mime_type="application/pdf"
     )
     await world.emu.settle()
+    await _complaint_story(world)
     rina = await admin(world)
     await world.say(rina, "/cadangan")
     await world.drain()

@@ -133,11 +133,27 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "ex.o": (lambda t: ("clients", 1), "private"),
     "gd.m": (lambda t: (), "private"),
     "gd.s": (lambda t: ("sop", 0), "private"),
+    # complaints (issue 16.5): the form acts on the presser's own form only; the desk is the officers'
+    "cp.a": (lambda t: ("levy",), "private"),
+    "cp.y": (lambda t: (), "private"),
+    "cp.n": (lambda t: (), "private"),
+    "cp.new": (lambda t: (), "private"),
+    "co.l": (lambda t: (), "private"),
+    "co.o": (lambda t: (t["complaint"],), "private"),
+    "co.i": (lambda t: (t["complaint"],), "private"),
+    "co.f": (lambda t: (t["complaint"],), "private"),
+    "co.a": (lambda t: (t["complaint"], "note"), "private"),
+    "co.y": (lambda t: (t["complaint"],), "private"),
+    "co.n": (lambda t: (t["complaint"],), "private"),
+    # post-payment checks (issue 16.4): the IPWL's own PIC team, privately
+    "pk.a": (lambda t: (t["payment_check"], "full"), "private"),
+    "pk.n": (lambda t: (t["payment_check"],), "private"),
 }
 
 ALL = frozenset(PERSONAS)
 EVERYONE_KNOWN = ALL - {"stranger", "revoked"}
 OP = frozenset({"op_a"})
+OFFICER = frozenset({"officer"})
 ADMIN = frozenset({"admin"})
 # The read-only auditor (issue 18.7): reports, masked exports and /audit for the whole centre, and
 # refused every decision — every other button and command below leaves them out.
@@ -230,6 +246,14 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "cs.f": frozenset({"op_a", "admin"}),
     "cs.g": frozenset({"op_a", "admin"}),
     "cs.p": frozenset({"op_a", "pic_a", "admin"}),
+    # complaints (issue 16.5): anyone fills their own form; only the complaint officers read and act
+    # (never the admin, the head, the IPWL or its PIC team)
+    "cp.a": HARMLESS,
+    "cp.y": HARMLESS,
+    "cp.n": HARMLESS,
+    "pk.a": PIC_A,  # never the admin, the head, finance or another team
+    "pk.n": HARMLESS,  # stops one's own typing of an amount
+    **{kind: OFFICER for kind in ("cp.new", "co.l", "co.o", "co.i", "co.f", "co.a", "co.y", "co.n")},
     **{
         kind: ADMIN
         for kind in (
@@ -284,6 +308,7 @@ COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     "bayar": FIN,
     "tugas": EVERYONE_KNOWN,
     "persetujuan": frozenset({"op_a", "pic_a", "admin"}),  # the PIC team reads (pic_b: another team)
+    "pengaduan": ALL,  # anyone who started the bot may complain (the officers see the list)
     "audit": frozenset({"pic_a", "head", "admin", "auditor"}),
     "laporan": frozenset({"head", "admin", "auditor"}),
     "ekspor": READERS,
@@ -385,6 +410,7 @@ COMMAND_TEXT: dict[str, tuple[Callable[[dict[str, str]], str], str]] = {
     "ekspor": (lambda c: "/ekspor", "private"),
     "panduan": (lambda c: "/panduan", "private"),
     "persetujuan": (lambda c: f"/persetujuan {c['paid']}", "private"),
+    "pengaduan": (lambda c: "/pengaduan", "private"),
 }
 
 

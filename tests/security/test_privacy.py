@@ -33,6 +33,9 @@ SECRETS = [
     "0987654321",  # bank accounts
     "Joko Susilo",  # an account holder
     "Siti Aminah",  # a guardian who signed a consent form (tests/helpers.consent_all)
+    "memotong Rp700.000",  # a complaint's description (issue 16.5)…
+    "mengembalikan Rp700.000",  # …and its outcome
+    "ADU-",  # a complaint's ticket: never in a group
     TOKEN,
     TOKEN.split(":")[1],
 ]
@@ -41,6 +44,35 @@ GROUP_KINDS = {"bot_message", "bot_document", "bot_photo", "edit"}
 
 def _leaks(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
+
+
+async def _complaint(world, t) -> None:  # noqa: ANN001
+    """Issue 16.5: the stranger of team 1's group types /pengaduan there (pointed to the private
+    chat), files a named complaint in private, and the officer closes it with an outcome."""
+    from bot.domain.models import Role
+
+    await world.say(t.stranger, "/pengaduan", chat=t.group)
+    officer = world.emu.add_user("Dewi", last_name="Pengaduan")
+    await world.enrol(officer, Role.COMPLAINT_OFFICER)
+    await world.say(t.stranger, "/start")
+    for step in ("levy", "named", "skip"):
+        asked = world.last(t.stranger) if step != "levy" else (await world.say(t.stranger, "/pengaduan"))[-1]
+        await world.press(t.stranger, asked, buttons.COMPLAINT_ANSWER.data(step))
+    await world.say(t.stranger, "Pengurus memotong Rp700.000 dari bantuan adik saya.")
+    await world.press(t.stranger, world.last(t.stranger), buttons.COMPLAINT_ANSWER.data("done"))
+    await world.press(t.stranger, world.last(t.stranger), buttons.COMPLAINT_SEND.data())
+    await world.drain()
+    [(complaint_id,)] = await world.rows("SELECT id FROM complaints")
+    await world.press(officer, world.last(officer), buttons.COMPLAINT_OPEN.data(complaint_id, "n"))
+    await world.press(officer, world.last(officer), buttons.COMPLAINT_IDENTITY.data(complaint_id))
+    card = (await world.say(officer, "/pengaduan"))[-1]
+    await world.press(officer, card, buttons.COMPLAINT_OPEN.data(complaint_id))
+    await world.press(officer, world.last(officer), buttons.COMPLAINT_ACTION.data(complaint_id, "close"))
+    preview = (await world.say(officer, "Yayasan wajib mengembalikan Rp700.000 kepada klien."))[-1]
+    await world.press(officer, preview, buttons.COMPLAINT_CLOSE.data(complaint_id))
+    await world.drain()
+    assert await world.rows("SELECT status FROM complaints") == [("closed",)]
+    assert "mengembalikan Rp700.000" in world.last(t.stranger).text
 
 
 async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monkeypatch, tmp_path) -> None:
@@ -92,6 +124,7 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         assert await world.rows("SELECT count(*) FROM consents WHERE withdrawn_at IS NOT NULL") == [(1,)]
         await world.services.retention.run()
         await world.drain()
+        await _complaint(world, t)
         pid = (await world.rows("SELECT id FROM proposals"))[0][0]
         client = (await world.rows("SELECT id FROM clients ORDER BY id"))[0][0]
         # Detail and a NIK reveal by a PIC, from the group; forged and other-team presses too.

@@ -1,0 +1,275 @@
+"""``/pengaduan`` (issue 16.5): anyone files a complaint (named or anonymous) and checks its status;
+the complaint officers read, act, record the SP4N-LAPOR! reference and close with an outcome.
+
+Private chats only. ``/pengaduan`` alone opens the form (for a complaint officer: the list of
+complaints); ``/pengaduan TICKET [SECRET]`` is the status check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.domain.complaints import ComplaintStatus, Step, normalize_ticket
+from bot.domain.conversation import Reply
+from bot.domain.models import Role
+from bot.i18n import Translator
+from bot.services.complaints import ClosePreview, ComplaintFile
+from handlers.admin import typed_text
+from handlers.context import BotContext, Deps, deps_of
+from handlers.keyboards import complaints as kb
+from handlers.outbox import Rendered
+from handlers.replies import (
+    answer_press,
+    answers_refusals,
+    button_arg,
+    button_args,
+    close_buttons,
+    int_arg,
+    is_private,
+    keep_answered,
+    redraw,
+    reply,
+)
+from handlers.views import complaints as cv
+
+
+@answers_refusals
+async def cmd_complaint(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    if not is_private(update):
+        await reply(update, cv.private_only(t))
+        return
+    args = list(context.args or [])
+    if args and normalize_ticket(args[0]) is None and len(args) >= 2 and normalize_ticket(args[0] + args[1]):
+        args = [args[0] + args[1], *args[2:]]  # "ADU 7K3M…" typed with a space
+    if args:
+        status = await context.services.complaints.status(who, args[0], " ".join(args[1:]) or None)
+        await reply(update, cv.public_status(t, status))
+        return
+    if who.actor.has_role(Role.COMPLAINT_OFFICER):
+        data = await context.services.complaints.queue(who)
+        await reply(update, cv.queue(t, data), reply_markup=kb.queue(t, data))
+        return
+    await context.services.complaints.start(who)
+    await reply(update, cv.intro(t), reply_markup=kb.categories(t))
+
+
+@answers_refusals
+async def on_new_pressed(update: Update, context: BotContext) -> None:
+    """An officer files a complaint themself (the form as anyone else fills it)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    await context.services.complaints.start_as_officer(who)
+    await answer_press(update)
+    await reply(update, cv.intro(t), reply_markup=kb.categories(t))
+
+
+@answers_refusals
+async def on_answer_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    draft = await context.services.complaints.answer(who, Reply(choice=button_arg(update)))
+    await keep_answered(update)  # the question stays with what was chosen under it
+    await reply(update, cv.ask(t, draft), reply_markup=kb.step(t, draft))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """Typed text in the form: the proposal code or the description."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    draft = await context.services.complaints.answer(who, Reply(text=typed_text(update)))
+    await reply(update, cv.ask(t, draft), reply_markup=kb.step(t, draft))
+
+
+async def on_file(update: Update, context: BotContext) -> None:
+    """A photo or PDF sent at the attachments step."""
+    message = update.effective_message
+    assert message is not None
+    who = await context.identify(update)
+    t = context.translator(who)
+    if message.photo:
+        photo = message.photo[-1]
+        upload = ComplaintFile(
+            photo.file_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", True, photo.file_size or 0
+        )
+    else:
+        document = message.document
+        assert document is not None
+        upload = ComplaintFile(
+            document.file_id, document.file_name or "dokumen", document.mime_type, False, document.file_size or 0
+        )
+    draft = await context.services.complaints.current(who)
+    if draft is not None and draft.step == Step.FILES and draft.can_add_files:
+        content = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    else:
+        content = b""  # refused by the service below with the reason (wrong step, too many)
+    draft = await context.services.complaints.add_file(who, upload, content)
+    await reply(update, cv.file_received(t, draft), reply_markup=kb.step(t, draft))
+
+
+@answers_refusals
+async def on_send_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    filed = await context.services.complaints.submit(who)
+    await answer_press(update)
+    await close_buttons(update)  # the summary stays readable as what was sent
+    # A direct reply, not an outbox row: for an anonymous complaint that row would pair this chat
+    # with the ticket.
+    await reply(update, cv.filed(t, filed))
+
+
+@answers_refusals
+async def on_cancel_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await context.services.complaints.cancel(who)
+    await answer_press(update)
+    await close_buttons(update)
+    await reply(update, cv.cancelled(context.translator(who)))
+
+
+@answers_refusals
+async def on_cancel_command(update: Update, context: BotContext) -> None:
+    """/batal in the form: it goes, with its files."""
+    who = await context.identify(update)
+    await context.services.complaints.cancel(who)
+    await reply(update, cv.cancelled(context.translator(who)))
+
+
+# --- the complaint officers -------------------------------------------------------------------------
+
+
+@answers_refusals
+async def on_list_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    data = await context.services.complaints.queue(who)
+    await redraw(update, cv.queue(t, data), kb.queue(t, data))
+
+
+@answers_refusals
+async def on_open_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    card = await context.services.complaints.card(who, int_arg(update))
+    if len(button_args(update)) > 1:  # a notification's Open: a new message, the notification stays
+        await answer_press(update)
+        await reply(update, cv.card(t, card), reply_markup=kb.card(t, card))
+        return
+    await redraw(update, cv.card(t, card), kb.card(t, card))
+
+
+@answers_refusals
+async def on_identity_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    ticket, filer = await context.services.complaints.reveal_identity(who, int_arg(update))
+    await answer_press(update)
+    await reply(update, cv.identity(t, ticket, filer))
+
+
+@answers_refusals
+async def on_files_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    files = await context.services.complaints.attachments(who, int_arg(update))
+    await answer_press(update)
+    chat = update.effective_chat
+    assert chat is not None
+    for f in files:
+        if f.is_photo:
+            await context.bot.send_photo(chat.id, f.telegram_file_id)
+        else:
+            await context.bot.send_document(chat.id, f.telegram_file_id)
+
+
+@answers_refusals
+async def on_action_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    prompt = await context.services.complaints.begin_action(who, int_arg(update), button_arg(update, 1))
+    await answer_press(update)
+    await reply(update, cv.action_prompt(t, prompt), reply_markup=kb.action_cancel(t, prompt.complaint_id))
+
+
+async def on_action_text(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    result = await context.services.complaints.action_text(who, typed_text(update))
+    if isinstance(result, ClosePreview):
+        await reply(update, cv.close_preview(t, result), reply_markup=kb.close_confirm(t, result.complaint_id))
+        return
+    await reply(update, cv.card(t, result), reply_markup=kb.card(t, result))
+
+
+@answers_refusals
+async def on_close_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    t = context.translator(who)
+    card = await context.services.complaints.close(who, int_arg(update))
+    await answer_press(update)
+    await close_buttons(update)
+    await reply(update, cv.card(t, card), reply_markup=kb.card(t, card))
+
+
+@answers_refusals
+async def on_action_cancel_pressed(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await context.services.complaints.cancel_action(who)
+    await answer_press(update)
+    await close_buttons(update)
+    await reply(update, cv.cancelled_action(context.translator(who)))
+
+
+# --- notifications and the deadline job -------------------------------------------------------------
+
+
+async def render_new(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    row = await deps.services.complaints.for_notification(int(params["complaint_id"]))
+    if row is None:
+        return None
+    return Rendered(cv.officer_new(t, row), kb.open_one(t, row.id))
+
+
+async def render_due(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    row = await deps.services.complaints.for_notification(int(params["complaint_id"]))
+    if row is None or row.status != ComplaintStatus.OPEN:
+        return None  # answered meanwhile: nothing to remind
+    return Rendered(cv.officer_due(t, row), kb.open_one(t, row.id))
+
+
+async def render_overdue(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    row = await deps.services.complaints.for_notification(int(params["complaint_id"]))
+    if row is None:
+        return None
+    return Rendered(cv.overdue(t, row, no_officer=params.get("tag") == "no_officer"))
+
+
+async def render_closed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    row = await deps.services.complaints.for_notification(int(params["complaint_id"]))
+    if row is None or row.status != ComplaintStatus.CLOSED:
+        return None
+    return Rendered(cv.complainant_closed(t, row))
+
+
+async def complaint_deadlines_job(context: BotContext) -> None:
+    """Repeating job: reminders before a complaint's deadline, and the head told once it passed."""
+    await context.deps.services.complaints.deadlines()
+
+
+def schedule_complaints(app: Application) -> None:
+    """Register the repeating deadline job (before ``app.start()``); safe on several instances (each
+    reminder and escalation is a compare-and-set on the complaint)."""
+    deps = deps_of(app)
+    if app.job_queue is None:
+        return
+    app.job_queue.run_repeating(
+        complaint_deadlines_job,
+        interval=deps.settings.complaints.interval_minutes * 60,
+        first=60,
+        name="complaint_deadlines",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )

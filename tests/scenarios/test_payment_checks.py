@@ -1,0 +1,165 @@
+"""Post-payment verification (issue 16.4): did the money reach the client, in full?
+
+The story of test_payments_flow runs until JB01's three clients are paid (Rp1.500.000 each). The
+bot draws two of them (10 %, at least 2) from a seed it records. Andi and Budi (PIC team 1) each
+get the two cards privately — never in the group. Andi phones the first client: received in full.
+Budi phones the second: she received Rp1.000.000 only. That mismatch opens a complaint for Dewi
+(complaint officer) and tells Hana (head), with codes and amounts but no name; /laporan shows JB01's
+coverage and mismatch rate.
+
+Personas: Siti (operator JB01), Andi and Budi (PIC team 1, its group), Fajar (finance), Hana (head),
+Dewi (complaint officer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.domain import payment_checks as rules
+from bot.domain.models import Role
+from bot.emulator import BotMessage
+from handlers import buttons
+from tests.scenarios.conftest import World
+from tests.scenarios.review_cast import CLIENTS
+from tests.scenarios.test_admin_registry import admin
+from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
+from tests.security.matrix import message_with_button
+
+
+def check_cards(world: World, user) -> list[BotMessage]:  # noqa: ANN001
+    return [
+        m
+        for m in world.emu.chat_messages(user)
+        if any(buttons.PAYMENT_CHECK_ANSWER.parse(b.callback_data) for row in m.buttons for b in row)
+    ]
+
+
+def check_id_of(card: BotMessage) -> int:
+    decoded = next(
+        buttons.PAYMENT_CHECK_ANSWER.parse(b.callback_data)
+        for row in card.buttons
+        for b in row
+        if buttons.PAYMENT_CHECK_ANSWER.parse(b.callback_data)
+    )
+    assert decoded is not None
+    return int(decoded.args[0])
+
+
+async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world: World) -> None:
+    dewi = world.emu.add_user("Dewi", last_name="Pengaduan")
+    await world.enrol(dewi, Role.COMPLAINT_OFFICER)
+    group_seen = None
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    await world.drain()
+    [(pid, code)] = await world.rows("SELECT id, code FROM proposals")
+    assert (await world.rows("SELECT status FROM proposals"))[0][0] == "paid"
+
+    # The draw is recorded with its seed, and drawing again from it gives the same clients.
+    [(seed, permille, minimum, population)] = await world.rows(
+        "SELECT seed, share_permille, minimum, population FROM payment_check_draws WHERE proposal_id = ?", pid
+    )
+    assert (permille, minimum, population) == (100, 2, 3) and len(seed) == 32
+    paid = [r[0] for r in await world.rows("SELECT client_id FROM transfers WHERE status = 'sent' ORDER BY client_id")]
+    sampled = [r[0] for r in await world.rows("SELECT client_id FROM payment_checks ORDER BY client_id")]
+    assert len(sampled) == 2 and sampled == rules.draw(seed, paid, permille / 1000, minimum)
+    assert rules.draw(seed, list(reversed(paid)), 0.1, 2) == sampled  # the order given does not matter
+    assert await world.rows(
+        "SELECT count(*) FROM audit_events WHERE action = 'draw_payment_checks' AND reason LIKE ?", f"%seed {seed}%"
+    ) == [(1,)]
+
+    # Each PIC of the team has the two cards in their private chat; the group sees none of it.
+    andi_cards, budi_cards = check_cards(world, t.andi), check_cards(world, t.budi)
+    assert len(andi_cards) == len(budi_cards) == 2
+    names = {name for name, _, _ in CLIENTS}
+    assert all(any(n in c.text for n in names) and "Rp1.500.000" in c.text for c in andi_cards), [
+        c.text for c in andi_cards
+    ]
+    group_seen = [m.text for m in world.emu.chat_messages(t.group)]
+    assert not any(n in text for text in group_seen for n in names)
+    assert not any("Pemeriksaan setelah pembayaran" in text for text in group_seen)
+
+    # Andi: the first client received it in full. Budi pressing the same check later is told who did.
+    first, second = sorted(andi_cards, key=check_id_of)
+    first_id, second_id = check_id_of(first), check_id_of(second)
+    await world.press(t.andi, first, buttons.PAYMENT_CHECK_ANSWER.data(first_id, "full"))
+    assert "✓ Diterima utuh — dicatat oleh Andi PIC" in world.last(t.andi).text or any(
+        "✓ Diterima utuh" in m.text for m in check_cards(world, t.andi) + world.emu.chat_messages(t.andi)[-2:]
+    )
+    budi_first = next(c for c in budi_cards if check_id_of(c) == first_id)
+    answer = await world.press(t.budi, budi_first, buttons.PAYMENT_CHECK_ANSWER.data(first_id, "none"))
+    assert answer is not None and answer.show_alert and "sudah dicatat oleh Andi PIC" in (answer.text or "")
+    assert await world.rows("SELECT status FROM payment_checks WHERE id = ?", first_id) == [("full",)]
+
+    # Budi: the second client received less. The amount is asked; the full amount is refused.
+    budi_second = next(c for c in budi_cards if check_id_of(c) == second_id)
+    await world.press(t.budi, budi_second, buttons.PAYMENT_CHECK_ANSWER.data(second_id, "less"))
+    assert "Ketik jumlahnya" in world.last(t.budi).text and "Rp1.500.000" in world.last(t.budi).text
+    refused = (await world.say(t.budi, "Rp1.500.000"))[-1]
+    assert "Diterima utuh" in refused.text
+    assert await world.rows("SELECT status FROM payment_checks WHERE id = ?", second_id) == [("pending",)]
+    recorded = (await world.say(t.budi, "1.000.000"))[-1]
+    assert "Diterima kurang (Rp1.000.000)" in recorded.text and "ADU-" in recorded.text
+    await world.drain()
+    [(status, received, ticket)] = await world.rows(
+        "SELECT status, received_amount, complaint_ticket FROM payment_checks WHERE id = ?", second_id
+    )
+    assert (status, received) == ("less", 1_000_000) and ticket.startswith("ADU-")
+
+    # A complaint case for the officers: about JB01's proposal, opened by the bot, no complainant.
+    assert await world.rows(
+        "SELECT c.source, c.category, c.anonymous, c.complainant, p.code, i.code FROM complaints c"
+        " JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = c.ipwl_id WHERE c.ticket = ?",
+        ticket,
+    ) == [("payment_check", "levy", 1, None, code, "JB01")]
+    note = world.last(dewi)
+    assert ticket in note.text
+    await world.press(dewi, note, next(b.callback_data for row in note.buttons for b in row))
+    case = world.last(dewi)
+    assert "Dibuka oleh bot" in case.text and "Rp1.000.000 dari Rp1.500.000" in case.text and "Budi PIC" in case.text
+
+    # The head is told with codes and amounts only.
+    told = [m.text for m in world.emu.chat_messages(t.head) if "Pemeriksaan setelah pembayaran" in (m.text or "")]
+    assert len(told) == 1 and code in told[0] and "JB01" in told[0] and ticket in told[0]
+    assert "Rp1.000.000 dari Rp1.500.000" in told[0] and not any(n in told[0] for n in names)
+
+    # The group still knows nothing; /laporan shows JB01's coverage and mismatch rate.
+    assert [m.text for m in world.emu.chat_messages(t.group)] == group_seen
+    await world.say(t.head, "/laporan")
+    await world.drain()
+    report = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pemeriksaan setelah" in (m.text or ""))
+    coverage = report.split("Pemeriksaan setelah pembayaran")[1]
+    assert "Semua IPWL: 2 dari 3 klien yang dibayar terhubungi (67%)" in coverage
+    assert "1 tidak sesuai pembayaran (50%)" in coverage and "⚠️ JB01 2/3 (67%) · 1 (50%)" in coverage
+
+    # The IPWL is flagged on its registry card (the admin's /ipwl).
+    rina = await admin(world)
+    [(jb01,)] = await world.rows("SELECT id FROM ipwl WHERE code = 'JB01'")
+    data = buttons.IPWL_CARD.data(jb01)
+    await world.press(rina, await message_with_button(world, rina.id, data), data)
+    assert "⚠️ Flagged: 1 post-payment check(s)" in world.last(rina).text  # (Rina reads English)
+
+    # /tugas: nothing left for the team (both checks answered).
+    assert "pemeriksaan setelah pembayaran" not in (await world.say(t.andi, "/tugas"))[-1].text
+
+
+async def test_a_check_can_be_answered_once_even_at_once(world: World) -> None:
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    await world.drain()
+    # /tugas tells the team two checks wait.
+    assert "2 pemeriksaan setelah pembayaran perlu ditelepon" in (await world.say(t.andi, "/tugas"))[-1].text
+    a, other = check_cards(world, t.andi)
+    check_id = check_id_of(a)
+    b = next(c for c in check_cards(world, t.budi) if check_id_of(c) == check_id)
+    await asyncio.gather(
+        world.emu.press(t.andi, a, buttons.PAYMENT_CHECK_ANSWER.data(check_id, "none")),
+        world.emu.press(t.budi, b, buttons.PAYMENT_CHECK_ANSWER.data(check_id, "none")),
+    )
+    await world.drain()
+    assert await world.rows("SELECT count(*) FROM complaints") == [(1,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'payment_check'") == [(1,)]
+    # Another team's PIC may not answer (the check is team 1's).
+    data = buttons.PAYMENT_CHECK_ANSWER.data(check_id_of(other), "full")
+    answer = await world.press(t.citra, await message_with_button(world, t.citra.id, data), data)
+    assert answer is not None and "Hanya tim PIC" in (answer.text or "")
