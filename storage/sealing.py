@@ -70,6 +70,8 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "proposals": ("draft_cursor",),
     # A minor's guardian who signed the consent form (issue 17.6).
     "consents": ("guardian_name", "guardian_relation"),
+    # A change after the SK (issue 16.6): the name or NIK before and after, the reasons given.
+    "client_changes": ("reason", "old_value", "new_value", "decision_reason"),
 }
 # The key column each sealed table is walked by (rotation, sealing plain rows).
 ROW_KEYS: dict[str, tuple[str, ...]] = {
@@ -80,6 +82,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "conversations": ("person_id",),
     "proposals": ("id",),
     "consents": ("client_id",),
+    "client_changes": ("id",),
 }
 # Blind index columns: (table, index column) ← the sealed column they index.
 BLIND_COLUMNS: dict[tuple[str, str], str] = {
