@@ -118,7 +118,8 @@ class ClientChangeRepository:
         self, status: ChangeStatus, *, team_id: int | None = None, ipwl_ids: Iterable[int] | None = None
     ) -> list[ChangeRequest]:
         """Requests at ``status`` (of the team's IPWL, or of these IPWL), oldest first."""
-        sql, params = _SELECT + " WHERE x.status = ?", [status.value]
+        sql = _SELECT + " WHERE x.status = ?"
+        params: list[object] = [status.value]
         if team_id is not None:
             sql += " AND p.team_id = ?"
             params.append(team_id)
@@ -197,10 +198,8 @@ class ClientChangeRepository:
         return [r[0] for r in rows]
 
     async def count_open(self, status: ChangeStatus, *, team_id: int | None = None) -> int:
-        sql, params = (
-            "SELECT count(*) FROM client_changes x JOIN proposals p ON p.id = x.proposal_id WHERE x.status = ?",
-            [status.value],
-        )
+        sql = "SELECT count(*) FROM client_changes x JOIN proposals p ON p.id = x.proposal_id WHERE x.status = ?"
+        params: list[object] = [status.value]
         if team_id is not None:
             sql += " AND p.team_id = ?"
             params.append(team_id)
@@ -256,13 +255,16 @@ class RefundCaseRepository:
         return [_refund(r) for r in rows]
 
     async def of_proposal(self, proposal_id: int) -> list[RefundCase]:
-        rows = await self._conn.execute_fetchall(_REFUND_SELECT + " WHERE r.proposal_id = ? ORDER BY r.id", (proposal_id,))
+        rows = await self._conn.execute_fetchall(
+            _REFUND_SELECT + " WHERE r.proposal_id = ? ORDER BY r.id", (proposal_id,)
+        )
         return [_refund(r) for r in rows]
 
     async def settle(self, refund_id: int, by: int, now: dt.datetime) -> bool:
         """open → settled (compare-and-set)."""
         cursor = await self._conn.execute(
-            "UPDATE refund_cases SET status = 'settled', settled_by = ?, settled_at = ? WHERE id = ? AND status = 'open'",
+            "UPDATE refund_cases SET status = 'settled', settled_by = ?, settled_at = ?"
+            " WHERE id = ? AND status = 'open'",
             (by, to_db_time(now), refund_id),
         )
         return cursor.rowcount == 1

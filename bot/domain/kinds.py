@@ -21,6 +21,9 @@ class ConversationKind(StrEnum):
     PAYMENT = "payment"  # finance recording SPP/SPM and transfers
     LPJ = "lpj"  # an operator filling the LPJ
     LPJ_RETURN = "lpj_return"  # a PIC typing why an LPJ goes back
+    CLIENT_CHANGE = "client_change"  # an operator asking for a change after the SK (issue 16.6)
+    CHANGE_REASON = "change_reason"  # a PIC or the head typing why a change goes back or is refused
+    CHANGE_SK = "change_sk"  # the head preparing an SK perubahan
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"
@@ -65,4 +68,9 @@ class NotificationKind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # to admins: a chat could not be reached
     GRANT_EXPIRY = "grant_expiry"  # to admins: a role with an end date lapses soon
     RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
+    CHANGE_REQUESTED = "change_requested"  # the team's group: a change after the SK to check (no personal data)
+    CHANGE_TO_APPROVE = "change_to_approve"  # the head: a verified change waits for an SK perubahan
+    CHANGE_DECIDED = "change_decided"  # operators: their change was verified, returned, rejected or approved
+    SK_AMENDMENT_ANNEX = "sk_amendment_annex"  # the head: the SK perubahan's annex workbook
+    REFUND_OPENED = "refund_opened"  # finance: a client paid before leaving the list, the money to recover
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside

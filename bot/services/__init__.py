@@ -18,6 +18,7 @@ from bot.services.admin import AdminService
 from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
+from bot.services.client_changes import ClientChangeService
 from bot.services.decrees import DecreeService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
@@ -81,6 +82,7 @@ class Services:
         self.reports = ReportService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)
+        self.client_changes = ClientChangeService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.
         self.outbox.use_effects(
             {
