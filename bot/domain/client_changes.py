@@ -87,10 +87,7 @@ def step(action: ChangeStep, status: ChangeStatus) -> tuple[Role, ChangeStatus]:
     sources, target = _STEPS[action]
     role = sources.get(status)
     if role is None:
-        raise ChangeRefused(
-            "change_not_now",
-            N_("This change request is no longer waiting for this step (it is now “{status}”)."),
-        )
+        raise ChangeRefused("change_not_now", N_("This change request is no longer waiting for this step."))
     return role, target
 
 

@@ -38,6 +38,7 @@ from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Attachment, Client, Decree, Person, Proposal, Role, TransferStatus
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
+from bot.files.amendment_annex import AmendmentLine
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
 from bot.services.proposals import FileUpload
@@ -48,6 +49,14 @@ _EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 _STALE = N_("This button is no longer valid.")
 _NOT_YOURS = N_("Only the operators of this proposal's IPWL can ask for a change of its clients.")
 _HEAD_ONLY = N_("Only the head of centre can approve changes under an SK perubahan.")
+# Said to the one who pressed second (a double tap, a colleague faster): where the change is now.
+_WHERE_NOW = {
+    ChangeStatus.REQUESTED: N_("This change is still waiting for the PIC team's check."),
+    ChangeStatus.VERIFIED: N_("This change was already verified; it waits for the head's SK perubahan."),
+    ChangeStatus.APPROVED: N_("This change was already approved under an SK perubahan."),
+    ChangeStatus.RETURNED: N_("This change was already returned to the operator."),
+    ChangeStatus.REJECTED: N_("This change was already rejected."),
+}
 
 
 @dataclass(frozen=True)
@@ -106,22 +115,6 @@ class AmendmentDraft:
 
 
 @dataclass(frozen=True)
-class AmendmentLine:
-    """One line of the SK perubahan's annex: no more personal data than the SK's own annex."""
-
-    ipwl_code: str
-    proposal_code: str
-    position: int
-    client_name: str
-    nik: str
-    kind: ChangeKind
-    before: str
-    after: str
-    reason: str
-    refund: int | None
-
-
-@dataclass(frozen=True)
 class AmendmentAnnex:
     decree: Decree
     lines: list[AmendmentLine]
@@ -150,6 +143,12 @@ class ClientChangeService(StaffService):
                     status=proposal.status,
                 )
             return await self._sheet(uow, proposal)
+
+    async def pick(self, who: Identity, client_id: int) -> Client:
+        """A client tapped on the sheet: theirs to change now (the kinds are offered next)."""
+        async with self.unit(who) as uow:
+            client, _ = await self._changeable_client(uow, who, client_id)
+            return client
 
     async def start(self, who: Identity, client_id: int, kind: ChangeKind) -> ChangeDraft:
         """A client and a kind picked: ask for the corrected value, the receiving IPWL or the reason."""
@@ -461,6 +460,11 @@ class ClientChangeService(StaffService):
             await uow.conversations.start(who.person.id, ConversationKind.CHANGE_SK, None, self.clock.now(), state)
             return await self._amendment(uow, state)
 
+    async def cancel_amendment(self, who: Identity) -> None:
+        async with self.storage.transaction() as uow:
+            await self._amendment_state(uow, who)
+            await uow.conversations.end(who.person.id)
+
     async def issue_amendment(self, who: Identity) -> tuple[Decree, list[ChangeRequest]]:
         """Issue the SK perubahan: every change shown is approved under it and takes effect, all or none."""
         now = self.clock.now()
@@ -726,13 +730,9 @@ class ClientChangeService(StaffService):
         return change, proposal
 
     async def _taken(self, uow: UnitOfWork, change_id: int) -> ServiceError:
-        """Someone else decided first (a double tap, or a colleague): say what it is now."""
+        """Someone else decided first (a double tap, or a colleague): say where the change is now."""
         change = await self._change(uow, change_id)
-        return ServiceError(
-            "change_not_now",
-            N_("This change request is no longer waiting for this step (it is now “{status}”)."),
-            status=change.status,
-        )
+        return ServiceError("change_not_now", _WHERE_NOW[change.status])
 
     async def _amendment_state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
         if not who.actor.has_role(Role.HEAD):
