@@ -6,8 +6,8 @@ from telegram import Update
 
 from handlers.context import BotContext
 from handlers.replies import answers_refusals, reply
-from handlers.views import clip
 from handlers.views import client_changes as cv
+from handlers.views import clip
 from handlers.views import reminders as rv
 
 
