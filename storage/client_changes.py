@@ -21,7 +21,8 @@ from storage.sealing import Sealer
 
 _SELECT = (
     "SELECT x.*, p.code AS proposal_code, p.ipwl_id AS ipwl_id, c.position AS position, t.code AS target_code"
-    " FROM client_changes x JOIN proposals p ON p.id = x.proposal_id JOIN clients c ON c.id = x.client_id"
+    " FROM client_changes x JOIN proposals p ON p.id = x.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+    " JOIN clients c ON c.id = x.client_id"
     " LEFT JOIN ipwl t ON t.id = x.target_ipwl_id"
 )
 
@@ -121,7 +122,7 @@ class ClientChangeRepository:
         sql = _SELECT + " WHERE x.status = ?"
         params: list[object] = [status.value]
         if team_id is not None:
-            sql += " AND p.team_id = ?"
+            sql += " AND i.team_id = ?"
             params.append(team_id)
         if ipwl_ids is not None:
             ids = list(ipwl_ids) or [0]
@@ -198,10 +199,13 @@ class ClientChangeRepository:
         return [r[0] for r in rows]
 
     async def count_open(self, status: ChangeStatus, *, team_id: int | None = None) -> int:
-        sql = "SELECT count(*) FROM client_changes x JOIN proposals p ON p.id = x.proposal_id WHERE x.status = ?"
+        sql = (
+            "SELECT count(*) FROM client_changes x JOIN proposals p ON p.id = x.proposal_id"
+            " JOIN ipwl i ON i.id = p.ipwl_id WHERE x.status = ?"
+        )
         params: list[object] = [status.value]
         if team_id is not None:
-            sql += " AND p.team_id = ?"
+            sql += " AND i.team_id = ?"
             params.append(team_id)
         return int(await self._conn.fetchval(sql, params))
 

@@ -1,0 +1,190 @@
+"""Changes after the SK (issue 16.6): a drop-out handled by an amended SK, through the chat.
+
+Personas as in test_review_flow (Siti the JB01 operator, Andi and Budi of PIC team 1, Citra of team
+2, Hana the head), plus Fajar (finance). Two decreed proposals of JB01: one waiting for its transfers
+(Budi Santoso drops out before being paid) and one already paid (Siti Rahayu dies after being paid).
+Siti asks for both changes with a reason and an evidence file; Andi checks them from the group card
+(which names no client) in his private chat; Hana approves them under one SK perubahan, whose annex
+lists each change. Then the transfers and the LPJ follow the amended list, and the money already paid
+is a refund case for Fajar — in /bayar and /tugas — until he records it back.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from bot.domain.models import ProposalStatus, Role
+from handlers import buttons
+from tests.helpers import pdf
+from tests.scenarios.review_cast import tap, team
+from tests.test_lpj_service import seed_proposal
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def button(world, chat, prefix: str):
+    for message in reversed(world.emu.chat_messages(chat)):
+        for row in message.buttons:
+            for b in row:
+                if b.callback_data and b.callback_data.startswith(prefix):
+                    return message, b.callback_data
+    raise AssertionError(f"no button {prefix} in the chat")
+
+
+async def press(world, user, chat, data: str):
+    message, _ = button(world, chat, data)
+    answer = await tap(world, user, message, data)
+    assert not answer.show_alert, answer.text
+    return answer
+
+
+async def ready_for_transfers(world, pid: int) -> None:
+    """What step (d) records before the transfers: verified accounts and the SPP/SPM."""
+    async with world.storage.db.transaction() as conn:
+        for (client_id,) in await conn.execute_fetchall("SELECT id FROM clients WHERE proposal_id = ?", (pid,)):
+            await conn.execute(
+                "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status, updated_at)"
+                " VALUES (?, '002', ?, 'X', 'verified', '2026-11-20T01:00:00+00:00')",
+                (client_id, f"12345678901234{client_id}"),
+            )
+        await conn.execute(
+            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at)"
+            " SELECT ?, '00001/SPP/XI/2026', '2026-11-21', '00001/SPM/XI/2026', '2026-11-21', id,"
+            " '2026-11-21T01:00:00+00:00' FROM people ORDER BY id LIMIT 1",
+            (pid,),
+        )
+
+
+async def ask_change(world, siti, code: str, client_id: int, kind: str, reason: str) -> None:
+    """Siti: /perubahan CODE, the client, the kind, the reason, then the evidence PDF."""
+    replies = await world.say(siti, f"/perubahan {code}")
+    assert "Perubahan data klien" in replies[-1].text, replies[-1].text
+    await press(world, siti, siti, buttons.CHANGE_CLIENT.data(client_id))
+    await press(world, siti, siti, buttons.CHANGE_KIND.data(client_id, kind))
+    assert "alasan" in world.last(siti).text.lower()
+    replies = await world.say(siti, reason)
+    assert "bukti" in replies[-1].text.lower(), replies[-1].text
+    await world.emu.send_document(siti, file_name="surat-keterangan.pdf", content=pdf("keterangan"), mime_type="application/pdf")
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(siti).text, world.last(siti).text
+
+
+async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    waiting = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
+    await ready_for_transfers(world, waiting)
+    paid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
+    (code_w,), (code_p,) = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid) for pid in (waiting, paid))
+    code_w, code_p = code_w[0], code_p[0]
+    w_first, w_second = [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", waiting)]
+    p_first, p_second = [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", paid)]
+
+    # Siti asks: Budi Santoso (client 2 of the proposal waiting for its transfers) dropped out.
+    replies = await world.say(t.op, f"/perubahan {code_w}")
+    assert "Budi Santoso" in replies[-1].text
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(w_second))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(w_second, "drop_out"))
+    # A reason too short is refused and changes nothing; a Word file is no evidence.
+    replies = await world.say(t.op, "ok")
+    assert replies[-1].text.startswith("⚠️"), replies[-1].text
+    replies = await world.say(t.op, "Klien kembali ke keluarganya di Garut sejak 20 November 2026")
+    assert "bukti" in replies[-1].text.lower()
+    await world.emu.send_document(t.op, file_name="surat.docx", content=b"PK\x03\x04 not really", mime_type=DOCX)
+    await world.emu.settle()
+    assert world.last(t.op).text.startswith("⚠️") and "PDF" in world.last(t.op).text
+    assert await world.rows("SELECT count(*) FROM client_changes") == [(0,)]
+    await world.emu.send_document(t.op, file_name="surat-pernyataan.pdf", content=pdf("pernyataan"), mime_type="application/pdf")
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(t.op).text
+    # Siti asks too: Siti Rahayu (client 1 of the paid proposal) died.
+    await ask_change(world, t.op, code_p, p_first, "death", "Klien meninggal dunia pada 25 November 2026 di RSUD")
+    rows = await world.rows("SELECT client_id, kind, status, reason FROM client_changes ORDER BY id")
+    assert rows == [
+        (w_second, "drop_out", "requested", "Klien kembali ke keluarganya di Garut sejak 20 November 2026"),
+        (p_first, "death", "requested", "Klien meninggal dunia pada 25 November 2026 di RSUD"),
+    ]
+    assert await world.rows("SELECT count(*) FROM attachments WHERE purpose = 'change_evidence'") == [(2,)]
+
+    # The group sees a card per change: the proposal, the client's number, the kind — no name, no NIK.
+    cards = [m for m in world.emu.chat_messages(t.group) if "Perubahan setelah SK" in (m.text or "")]
+    assert len(cards) == 2
+    assert "klien no. 2" in cards[0].text.lower() and "mengundurkan diri" in cards[0].text.lower()
+    for message in cards:
+        assert "Budi Santoso" not in message.text and "Siti Rahayu" not in message.text
+        assert "3201" not in message.text
+    # Citra (team 2) may not open it; Andi opens the details in his private chat, with the evidence.
+    answer = await tap(world, t.citra, cards[0], button(world, t.group, buttons.CHANGE_DETAIL.data(1))[1])
+    assert answer.show_alert
+    before = len(world.emu.chat_messages(t.andi))
+    await tap(world, t.andi, cards[0], buttons.CHANGE_DETAIL.data(1))
+    shown = world.emu.chat_messages(t.andi)[before:]
+    assert "Budi Santoso" in shown[0].text and "Garut" in shown[0].text
+    assert any(m.document for m in shown), "the evidence file was not sent"
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(1, "verify"))
+    await tap(world, t.andi, cards[1], buttons.CHANGE_DETAIL.data(2))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(2, "verify"))
+    # A second press (a double tap) changes nothing and says why.
+    message, _ = button(world, t.andi, buttons.CHANGE_DECISION.data(1, "verify"))
+    answer = await tap(world, t.andi, message, buttons.CHANGE_DECISION.data(1, "verify"))
+    assert answer.show_alert and "sudah" in answer.text
+    await world.drain()
+    assert await world.rows("SELECT status FROM client_changes ORDER BY id") == [("verified",), ("verified",)]
+    assert any("/skperubahan" in (m.text or "") for m in world.emu.chat_messages(t.head))
+    assert any("diverifikasi" in (m.text or "").lower() for m in world.emu.chat_messages(t.op))
+
+    # Hana issues the SK perubahan with the next number of the SK register; its annex lists both.
+    replies = await world.say(t.head, "/skperubahan")
+    assert code_w in replies[-1].text and code_p in replies[-1].text
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    decrees = await world.rows("SELECT id, number FROM decrees")
+    assert len(decrees) == 1 and decrees[0][1].startswith("SK-001/")
+    assert await world.rows("SELECT status, amendment_id FROM client_changes ORDER BY id") == [
+        ("approved", decrees[0][0]),
+        ("approved", decrees[0][0]),
+    ]
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [(r[2], r[3], r[4], r[6], r[8]) for r in rows] == sorted(
+        [
+            (code_w, 2, "Budi Santoso", "Mengundurkan diri", "Dikeluarkan dari daftar"),
+            (code_p, 1, "Siti Rahayu", "Meninggal dunia", "Dikeluarkan dari daftar"),
+        ]
+    )
+    assert [r[10] for r in rows if r[2] == code_p] == [2_000_000]
+
+    # Fajar: the waiting proposal pays only Agus… only client 1 now; the paid one is a refund case.
+    replies = await world.say(fajar, "/bayar")
+    assert any("Pengembalian dana" in m.text and code_p in m.text for m in replies), [m.text for m in replies]
+    replies = await world.say(fajar, "/tugas")
+    assert "Pengembalian dana yang harus ditagih" in replies[-1].text
+    await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(waiting))
+    step = world.last(fajar).text
+    assert "Siti Rahayu" in step and "Budi Santoso" not in step
+    await press(world, fajar, fajar, buttons.TRANSFERS_ALL_SENT.data(waiting))
+    await world.drain()
+    assert await world.rows("SELECT client_id, status FROM transfers WHERE client_id IN (?, ?)", w_first, w_second) == [
+        (w_first, "sent")
+    ]
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", waiting)) == [("paid",)]
+    # The paid client who died is not silently dropped: an open refund case of 2,000,000.
+    assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(p_first, 2_000_000, "open")]
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    assert await world.rows("SELECT status FROM refund_cases") == [("settled",)]
+
+    # The LPJ of the paid proposal expects only the amended list (Budi Santoso, client 2).
+    who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
+    state = await world.services.lpj.open(who, code=code_p)
+    assert [c.id for c in state.content.clients] == [p_second]
+
+    # Every step is in the audit trail.
+    actions = [r[0] for r in await world.rows("SELECT action FROM audit_events WHERE entity IN ('client_change', 'refund', 'decree') ORDER BY id")]
+    for action in ("request_change", "verify_change", "approve_change", "issue_sk_amendment", "open_refund", "settle_refund"):
+        assert action in actions, actions
