@@ -401,6 +401,7 @@ class ClientChangeService(StaffService):
             ):
                 raise await self._taken(uow, change.id)
             await uow.audit.record(
+                # The typed reason stays in the (sealed) request: it may name the client or a cause of death.
                 self.event(
                     who,
                     "client_change",
@@ -408,7 +409,7 @@ class ClientChangeService(StaffService):
                     f"{action.value}_change",
                     frm=change.status.value,
                     to=target.value,
-                    reason=reason,
+                    reason=proposal.code,
                 )
             )
             await uow.conversations.end(who.person.id)

@@ -16,6 +16,7 @@ from bot.app import configure_logging
 from bot.emulator import BotApiEmulator
 from handlers import buttons
 from storage.audit_chain import AuditMirror
+from tests.scenarios import test_client_changes as changes
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.conftest import TOKEN
 from tests.scenarios.review_cast import CLIENTS
@@ -33,6 +34,8 @@ SECRETS = [
     "0987654321",  # bank accounts
     "Joko Susilo",  # an account holder
     "Siti Aminah",  # a guardian who signed a consent form (tests/helpers.consent_all)
+    changes.CORRECTED_NIK,  # a NIK corrected after the SK (issue 16.6)…
+    f"{changes.CORRECTED_NIK[:4]}••••••••{changes.CORRECTED_NIK[-4:]}",
     TOKEN,
     TOKEN.split(":")[1],
 ]
@@ -59,6 +62,7 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         configure_logging(logging.DEBUG)
         caplog.set_level(logging.DEBUG)
         await payments.sk_accounts_and_payment_until_paid(world)
+        await changes.nik_corrected_after_payment(world)  # issue 16.6: the card in the group, the SK perubahan
         t = world.team
         # Issue 17.6/17.7: a client's consent withdrawn by the operator, then the retention job runs.
         code = (await world.rows("SELECT code FROM proposals"))[0][0]
