@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from bot.domain.models import ProposalStatus, Role
 from handlers import buttons
-from tests.helpers import pdf
+from tests.helpers import jpeg, pdf
 from tests.scenarios.review_cast import tap, team
 from tests.test_lpj_service import seed_proposal
 
@@ -159,7 +159,7 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
         ("approved", decrees[0][0]),
         ("approved", decrees[0][0]),
     ]
-    annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document and "lampiran" in m.document["file_name"])
     sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
     assert [(r[2], r[3], r[4], r[6], r[8]) for r in rows] == sorted(
@@ -286,3 +286,85 @@ async def test_a_wrong_nik_corrected_by_an_amended_sk(world) -> None:
 
     await sk_accounts_and_payment_until_paid(world)
     await nik_corrected_after_payment(world)
+
+
+async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_head(world) -> None:
+    """Before the accounts: Agus moves to JB02 (an unknown IPWL code is refused first), Budi's name is
+    corrected; Andi verifies both; Hana rejects the name correction with a reason and approves the
+    move. Siti then supplies the accounts of the clients still on the list only."""
+    t = world.team = await team(world)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.DECREED, clients=3)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, second, third = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    # Dewi Lestari (client 3) moves to JB02.
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(third))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(third, "move"))
+    replies = await world.say(t.op, "XX99")
+    assert replies[-1].text.startswith("⚠️") and "XX99" in replies[-1].text
+    replies = await world.say(t.op, "jb01")
+    assert replies[-1].text.startswith("⚠️")
+    replies = await world.say(t.op, "jb02")
+    assert "JB02" in replies[-1].text and "alasan" in replies[-1].text.lower()
+    await world.say(t.op, "Keluarga pindah domisili ke Bandung bulan ini")
+    await world.emu.send_photo(t.op, content=jpeg(b"surat pindah"))
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(t.op).text, world.last(t.op).text
+    # Budi Santoso (client 2): the name on the SK is misspelt.
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(second))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(second, "name"))
+    replies = await world.say(t.op, "Budi Santoso")
+    assert replies[-1].text.startswith("⚠️")  # the same name as on the SK
+    await world.say(t.op, "Budhi Santosa")
+    await world.say(t.op, "Penulisan nama di SK tidak sesuai KTP")
+    await world.emu.send_document(t.op, file_name="ktp.pdf", content=pdf("ktp"), mime_type="application/pdf")
+    await world.emu.settle()
+    await world.drain()
+    move, rename = [r[0] for r in await world.rows("SELECT id FROM client_changes ORDER BY id")]
+    assert await world.rows("SELECT kind, target_ipwl_id IS NOT NULL, new_value FROM client_changes ORDER BY id") == [
+        ("move", True, None),
+        ("name", False, "Budhi Santosa"),
+    ]
+    for change_id in (move, rename):
+        card = next(
+            m
+            for m in world.emu.chat_messages(t.group)
+            if any(b.callback_data == buttons.CHANGE_DETAIL.data(change_id) for row in m.buttons for b in row)
+        )
+        assert "Budhi" not in card.text and "Dewi" not in card.text
+        await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+        await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.drain()
+    # Hana rejects the name correction (from the notification's details), then approves the move.
+    message, _ = button(world, t.head, buttons.CHANGE_DETAIL.data(rename))
+    await tap(world, t.head, message, buttons.CHANGE_DETAIL.data(rename))
+    await press(world, t.head, t.head, buttons.CHANGE_DECISION.data(rename, "reject"))
+    await world.say(t.head, "KTP yang dilampirkan milik orang lain")
+    await world.drain()
+    assert await world.rows("SELECT status, decision_reason FROM client_changes WHERE id = ?", rename) == [
+        ("rejected", "KTP yang dilampirkan milik orang lain")
+    ]
+    assert "KTP yang dilampirkan milik orang lain" in world.last(t.op).text
+    replies = await world.say(t.head, "/skperubahan")
+    assert "klien 3" in replies[-1].text and "klien 2" not in replies[-1].text
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT full_name FROM clients WHERE id = ?", second) == [("Budi Santoso",)]
+    assert await world.rows("SELECT status FROM client_changes WHERE id = ?", move) == [("approved",)]
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document and "lampiran" in m.document["file_name"])
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [(r[3], r[6], r[8]) for r in rows] == [(3, "Pindah IPWL", "Pindah ke JB02")]
+    # The accounts: only clients 1 and 2 are asked for; the third is off the list.
+    who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
+    accounts = await world.services.accounts.overview(who)
+    assert [r.client.id for a in accounts if a.proposal.id == pid for r in a.rows] == [first, second]
+    # Nothing more can be asked for a client who left.
+    await world.say(t.op, f"/perubahan {code}")
+    assert not any(
+        b.callback_data == buttons.CHANGE_CLIENT.data(third) for row in world.last(t.op).buttons for b in row
+    )
