@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.clock import today_in
+from bot.domain import workflow
 from bot.domain.client_changes import (
     CHANGEABLE,
     CORRECTIONS,
@@ -35,7 +36,18 @@ from bot.domain.client_changes import (
     step,
 )
 from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.domain.models import Attachment, Client, Decree, Person, Proposal, Role, TransferStatus
+from bot.domain.models import (
+    Action,
+    Attachment,
+    BankAccountStatus,
+    Client,
+    Decree,
+    Person,
+    Proposal,
+    ProposalStatus,
+    Role,
+    TransferStatus,
+)
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
@@ -809,7 +821,53 @@ class ClientChangeService(StaffService):
                         {"refund_id": refund_id},
                         now,
                     )
+            await self._list_shrank(uow, who, proposal, decree, now)
         await self._tell_operators(uow, proposal, await self._change(uow, change.id), now)
+
+    async def _list_shrank(
+        self, uow: UnitOfWork, who: Identity, proposal: Proposal, decree: Decree, now: dt.datetime
+    ) -> None:
+        """A client off the list may have been the last one the step waited for: every other account
+        is in (on to the verifiers) or every other transfer is sent (paid, the LPJ falls due). Nobody
+        would press anything then, so the SK perubahan moves the proposal on (a proposal left with no
+        client at all stays where it is, for the centre to close)."""
+        proposal = await self.proposal(uow, proposal.id)
+        left = await uow.client_changes.left_clients(proposal.id)
+        remaining = [c.id for c in await uow.clients.of_proposal(proposal.id) if c.id not in left]
+        if not remaining:
+            return
+        reason = f"SK perubahan {decree.number}"
+        if proposal.status == ProposalStatus.DECREED:
+            accounts = await uow.bank_accounts.of_proposal(proposal.id)
+            filled = {BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED}
+            if all(c in accounts and accounts[c].status in filled for c in remaining):
+                transition = workflow.transition_for(Action.SUBMIT_ACCOUNTS, proposal.status)
+                await self.move(uow, who, proposal, transition, now, reason=reason)
+                team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
+                verifiers = list({p.id: p for p in [*team, *await uow.staff.holding(Role.FINANCE)]}.values())
+                revision = await uow.group_cards.revision(proposal.code)
+                await self.notify(
+                    uow,
+                    verifiers,
+                    NotificationKind.ACCOUNTS_SUBMITTED,
+                    f"proposal:{proposal.id}:accounts@{revision}",
+                    {"proposal_id": proposal.id, "again": False},
+                    now,
+                )
+        elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and await uow.payments.of_proposal(proposal.id):
+            transfers = await uow.transfers.of_proposal(proposal.id)
+            if all(c in transfers and transfers[c].status == TransferStatus.SENT for c in remaining):
+                due = self._today() + dt.timedelta(days=self.settings.payments.lpj_due_days)
+                transition = workflow.transition_for(Action.RECORD_PAYMENT, proposal.status)
+                await self.move(uow, who, proposal, transition, now, reason=f"{reason}; LPJ due {due}", lpj_due_on=due)
+                await self.notify(
+                    uow,
+                    await self.operators(uow, proposal),
+                    NotificationKind.PROPOSAL_PAID,
+                    f"proposal:{proposal.id}:paid",
+                    {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()},
+                    now,
+                )
 
     async def _tell_team(self, uow: UnitOfWork, proposal: Proposal, change: ChangeRequest, now: dt.datetime) -> None:
         """The card in the team's group (no personal data), or each PIC privately without a group."""

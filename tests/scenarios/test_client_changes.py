@@ -16,7 +16,7 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.domain.models import ProposalStatus, Role
+from bot.domain.models import ProposalStatus, Role, TransferStatus
 from handlers import buttons
 from tests.helpers import jpeg, pdf
 from tests.scenarios.review_cast import tap, team
@@ -349,6 +349,17 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
         ("rejected", "KTP yang dilampirkan milik orang lain")
     ]
     assert "KTP yang dilampirkan milik orang lain" in world.last(t.op).text
+    # Meanwhile Siti has sent the accounts of clients 1 and 2: the move leaves nobody else to wait for.
+    async with world.storage.transaction() as uow:
+        for client_id, number in ((first, "123456789012345"), (second, "0123456789")):
+            await uow.bank_accounts.save(
+                client_id,
+                bank_code="002",
+                account_number=number,
+                holder_name="X",
+                passbook_id=None,
+                now=world.clock.now(),
+            )
     replies = await world.say(t.head, "/skperubahan")
     assert "klien 3" in replies[-1].text and "klien 2" not in replies[-1].text
     await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
@@ -359,12 +370,51 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
     sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
     assert [(r[3], r[6], r[8]) for r in rows] == [(3, "Pindah IPWL", "Pindah ke JB02")]
-    # The accounts: only clients 1 and 2 are asked for; the third is off the list.
-    who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
-    accounts = await world.services.accounts.overview(who)
-    assert [r.client.id for a in accounts if a.proposal.id == pid for r in a.rows] == [first, second]
+    # The accounts are complete without the third client: on to the PIC team and finance.
+    accounts = await world.services.accounts.snapshot(pid)
+    assert accounts is not None and [r.client.id for r in accounts.rows] == [first, second]
+    assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("accounts_submitted",)]
+    assert "submit_accounts" in [
+        r[0]
+        for r in await world.rows("SELECT action FROM audit_events WHERE entity = 'proposal' AND entity_id = ?", code)
+    ]
     # Nothing more can be asked for a client who left.
     await world.say(t.op, f"/perubahan {code}")
     assert not any(
         b.callback_data == buttons.CHANGE_CLIENT.data(third) for row in world.last(t.op).buttons for b in row
     )
+
+
+async def test_the_last_unpaid_client_leaving_completes_the_payment(world) -> None:
+    """Every other transfer was already sent when the drop-out is approved: nobody would press
+    anything any more, so the SK perubahan itself makes the proposal paid and the LPJ due."""
+    t = world.team = await team(world)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
+    await ready_for_transfers(world, pid)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, second = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    async with world.storage.transaction() as uow:
+        await uow.transfers.record(
+            first,
+            amount=2_000_000,
+            status=TransferStatus.SENT,
+            on=world.clock.now().date(),
+            note=None,
+            by=None,
+            now=world.clock.now(),
+        )
+    await ask_change(world, t.op, code, second, "drop_out", "Klien memilih berhenti dari layanan rehabilitasi")
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.budi, card, buttons.CHANGE_DETAIL.data(1))
+    await press(world, t.budi, t.budi, buttons.CHANGE_DECISION.data(1, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT status, lpj_due_on IS NOT NULL FROM proposals WHERE id = ?", pid) == [
+        ("paid", True)
+    ]
+    assert await world.rows("SELECT client_id FROM transfers") == [(first,)]
+    assert await world.rows("SELECT count(*) FROM refund_cases") == [(0,)]  # nothing had been sent to client 2
+    assert any("LPJ" in (m.text or "") for m in world.emu.chat_messages(t.op)[-3:])
