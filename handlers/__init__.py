@@ -99,6 +99,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.ACCOUNT_FIXED: payments.render_account_fixed,
     NotificationKind.ACCOUNT_RETURNED: payments.render_account_returned,
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
+    NotificationKind.CHANGE_CARD_UPDATE: client_changes.render_card_update,
     NotificationKind.CHANGE_DECIDED: client_changes.render_decided,
     NotificationKind.CHANGE_REQUESTED: client_changes.render_requested,
     NotificationKind.CHANGE_TO_APPROVE: client_changes.render_to_approve,

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.error import BadRequest
 
-from bot.domain.client_changes import ChangeKind, ChangeStep
+from bot.domain.client_changes import ChangeKind, ChangeStatus, ChangeStep
 from bot.domain.models import Attachment
 from bot.files.amendment_annex import build_amendment_annex
 from bot.i18n import N_, Translator
@@ -226,6 +226,15 @@ async def render_requested(deps: Deps, t: Translator, params: dict[str, Any]) ->
     """The team's group (or each PIC): a change to check — codes and the kind, no personal data."""
     change = await deps.services.client_changes.change(int(params["change_id"]))
     return Rendered(cv.card(t, change), kb.card(t, change.id)) if change else None
+
+
+async def render_card_update(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """The group card edited after a step: where the change is now; its button only while it waits."""
+    change = await deps.services.client_changes.change(int(params["change_id"]))
+    if change is None:
+        return None
+    markup = kb.card(t, change.id) if change.status == ChangeStatus.REQUESTED else None
+    return Rendered(cv.card(t, change), markup, edit_message_id=int(params["message_id"]))
 
 
 async def render_to_approve(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

@@ -53,6 +53,8 @@ def _change(row: Row, keys: Sealer) -> ChangeRequest:
         decided_at=from_db_time(row["decided_at"]) if row["decided_at"] else None,
         decision_reason=opened("decision_reason"),
         amendment_id=row["amendment_id"],
+        card_chat_id=row["card_chat_id"],
+        card_message_id=row["card_message_id"],
     )
 
 
@@ -162,6 +164,12 @@ class ClientChangeRepository:
             (to.value, by, to_db_time(now), self._seal("decision_reason", reason), amendment_id, change_id, frm.value),
         )
         return cursor.rowcount == 1
+
+    async def remember_card(self, change_id: int, chat_id: int, message_id: int) -> None:
+        await self._conn.execute(
+            "UPDATE client_changes SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
+            (chat_id, message_id, change_id),
+        )
 
     async def set_duplicates(self, change_id: int, duplicates: Iterable[str]) -> None:
         await self._conn.execute(

@@ -121,6 +121,8 @@ class ChangeRequest:
     decided_at: dt.datetime | None = None
     decision_reason: str | None = None
     amendment_id: int | None = None  # the SK perubahan it was approved under
+    card_chat_id: int | None = None  # the card in the team's group, edited at each step
+    card_message_id: int | None = None
 
     @property
     def is_exit(self) -> bool:

@@ -69,6 +69,7 @@ class NotificationKind(StrEnum):
     GRANT_EXPIRY = "grant_expiry"  # to admins: a role with an end date lapses soon
     RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
     CHANGE_REQUESTED = "change_requested"  # the team's group: a change after the SK to check (no personal data)
+    CHANGE_CARD_UPDATE = "change_card_update"  # that card edited in place after a step
     CHANGE_TO_APPROVE = "change_to_approve"  # the head: a verified change waits for an SK perubahan
     CHANGE_DECIDED = "change_decided"  # operators: their change was verified, returned, rejected or approved
     SK_AMENDMENT_ANNEX = "sk_amendment_annex"  # the head: the SK perubahan's annex workbook

@@ -92,5 +92,8 @@ class Services:
                 NotificationKind.LPJ_CARD: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
                     uow, int(params["proposal_id"]), chat_id, message_id
                 ),
+                NotificationKind.CHANGE_REQUESTED: lambda uow, params, chat_id, message_id, now: (
+                    self.client_changes.card_sent(uow, int(params["change_id"]), chat_id, message_id)
+                ),
             }
         )

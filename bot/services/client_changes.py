@@ -352,6 +352,14 @@ class ClientChangeService(StaffService):
                 may_approve=head and change.status == ChangeStatus.VERIFIED,
             )
 
+    async def card_sent(self, uow: UnitOfWork, change_id: int, chat_id: int, message_id: int) -> None:
+        """The group card is out (in the transaction that marks it sent): remember it to edit it later."""
+        change = await uow.client_changes.by_id(change_id)
+        proposal = await uow.proposals.by_id(change.proposal_id) if change else None
+        team = await uow.teams.by_id(proposal.team_id) if proposal and proposal.team_id else None
+        if change is not None and team is not None and team.group_chat_id == chat_id:
+            await uow.client_changes.remember_card(change_id, chat_id, message_id)
+
     def stored_copy(self, attachment: Attachment) -> bytes | None:
         return self.files.read(attachment.stored_path or "")
 
@@ -885,9 +893,23 @@ class ClientChangeService(StaffService):
         pics: list[Person] = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
         await self.notify(uow, pics, NotificationKind.CHANGE_REQUESTED, f"client_change:{change.id}:card", params, now)
 
+    async def _card_changed(self, uow: UnitOfWork, change: ChangeRequest, now: dt.datetime) -> None:
+        """The group card says where the change is now (and loses its button once checked)."""
+        if change.card_chat_id is None or change.card_message_id is None:
+            return
+        await uow.outbox.enqueue(
+            dedupe_key=f"client_change:{change.id}:card@{change.status.value}",
+            chat_id=change.card_chat_id,
+            kind=NotificationKind.CHANGE_CARD_UPDATE,
+            params={"change_id": change.id, "message_id": change.card_message_id},
+            now=now,
+        )
+
     async def _tell_operators(
         self, uow: UnitOfWork, proposal: Proposal, change: ChangeRequest, now: dt.datetime
     ) -> None:
+        """Each step, to the IPWL's operators (and on the group card)."""
+        await self._card_changed(uow, change, now)
         await self.notify(
             uow,
             await self.operators(uow, proposal),

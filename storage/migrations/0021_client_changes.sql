@@ -25,7 +25,10 @@ CREATE TABLE client_changes (
     decided_by      INTEGER REFERENCES people(id),
     decided_at      TEXT,
     decision_reason TEXT,
-    amendment_id    INTEGER REFERENCES decrees(id)
+    amendment_id    INTEGER REFERENCES decrees(id),
+    -- The card in the team's group (edited in place at each step).
+    card_chat_id    INTEGER,
+    card_message_id INTEGER
 );
 CREATE INDEX client_changes_proposal ON client_changes(proposal_id);
 CREATE INDEX client_changes_status ON client_changes(status);

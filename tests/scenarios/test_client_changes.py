@@ -145,6 +145,10 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(2, "verify"))
     await world.drain()
     assert await world.rows("SELECT status FROM client_changes ORDER BY id") == [("verified",), ("verified",)]
+    # The group cards now say so, edited in place, without the button (nothing left for the team).
+    edited = [m for m in world.emu.chat_messages(t.group) if "Perubahan setelah SK" in (m.text or "")]
+    assert [m.message_id for m in edited] == [m.message_id for m in cards]
+    assert all("diverifikasi" in m.text and not m.buttons for m in edited), [m.text for m in edited]
     assert any("/skperubahan" in (m.text or "") for m in world.emu.chat_messages(t.head))
     assert any("diverifikasi" in (m.text or "").lower() for m in world.emu.chat_messages(t.op))
 

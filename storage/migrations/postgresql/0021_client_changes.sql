@@ -26,7 +26,10 @@ CREATE TABLE client_changes (
     decided_by      bigint REFERENCES people(id),
     decided_at      timestamptz,
     decision_reason text,
-    amendment_id    bigint REFERENCES decrees(id)
+    amendment_id    bigint REFERENCES decrees(id),
+    -- The card in the team's group (edited in place at each step).
+    card_chat_id    bigint,
+    card_message_id bigint
 );
 CREATE INDEX client_changes_proposal ON client_changes(proposal_id);
 CREATE INDEX client_changes_status ON client_changes(status);
