@@ -127,6 +127,9 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     for message in cards:
         assert "Budi Santoso" not in message.text and "Siti Rahayu" not in message.text
         assert "3201" not in message.text
+    # /tugas: the team's PIC have two changes to check; Citra's team has none.
+    assert "Perubahan setelah SK yang perlu diperiksa: 2" in (await world.say(t.andi, "/tugas"))[-1].text
+    assert "Perubahan setelah SK" not in (await world.say(t.citra, "/tugas"))[-1].text
     # Citra (team 2) may not open it; Andi opens the details in his private chat, with the evidence.
     answer = await tap(world, t.citra, cards[0], button(world, t.group, buttons.CHANGE_DETAIL.data(1))[1])
     assert answer.show_alert
@@ -152,6 +155,7 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     assert any("/skperubahan" in (m.text or "") for m in world.emu.chat_messages(t.head))
     assert any("diverifikasi" in (m.text or "").lower() for m in world.emu.chat_messages(t.op))
 
+    assert "menunggu SK perubahan Anda (/skperubahan): 2" in (await world.say(t.head, "/tugas"))[-1].text
     # Hana issues the SK perubahan with the next number of the SK register; its annex lists both.
     replies = await world.say(t.head, "/skperubahan")
     assert code_w in replies[-1].text and code_p in replies[-1].text
