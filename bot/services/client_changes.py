@@ -802,7 +802,18 @@ class ClientChangeService(StaffService):
         elif change.kind == ChangeKind.NIK:
             client = await uow.clients.by_id(change.client_id)
             assert client is not None and change.new_value is not None
-            duplicates = await self._nik_check(uow, proposal, client, change.new_value)  # at approval, again
+            try:  # at approval, again: a client of the same proposal may hold it by now
+                duplicates = await self._nik_check(uow, proposal, client, change.new_value)
+            except ValidationError:
+                raise ServiceError(
+                    "amendment_nik_taken",
+                    N_(
+                        "Nothing was issued: the corrected NIK of {code}, client {number} is now another client's "
+                        "of the same proposal. Return that change first, then issue the SK perubahan."
+                    ),
+                    code=change.proposal_code,
+                    number=change.position,
+                ) from None
             await uow.client_changes.set_duplicates(change.id, duplicates)
             await uow.clients.update(change.client_id, nik=change.new_value)
             await uow.audit.record(self.event(who, "client", change.client_id, "correct_nik", reason=decree.number))
