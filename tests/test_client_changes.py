@@ -143,3 +143,26 @@ async def test_an_erased_client_s_change_keeps_no_personal_data(services, people
         erased = await uow.client_changes.by_id(change.id)
     assert erased is not None
     assert (erased.reason, erased.old_value, erased.new_value, erased.evidence_id) == ("-", None, None, None)
+
+
+async def test_two_clients_corrected_to_one_nik_issue_nothing(services, people) -> None:
+    """Each request was fine alone; together the same proposal would hold one NIK twice."""
+    pid = await seed_proposal(services, status=ProposalStatus.DECREED)
+    first, second = await _clients(services, pid)
+    changes = []
+    for client in (first, second):
+        await services.client_changes.start(people["op"], client, ChangeKind.NIK)
+        await services.client_changes.answer(people["op"], "3201014508900099")
+        await services.client_changes.answer(people["op"], "NIK di KTP berbeda dengan data usulan")
+        changes.append(
+            await services.client_changes.evidence(people["op"], _evidence(f"{client}.pdf"), pdf(str(client)))
+        )
+        await services.client_changes.verify(people["pic"], changes[-1].id)
+    await services.client_changes.amendment(people["head"])
+    with pytest.raises(ServiceError) as refused:
+        await services.client_changes.issue_amendment(people["head"])
+    assert refused.value.code == "amendment_nik_taken"
+    async with services.storage.reading() as uow:
+        assert [(await uow.client_changes.by_id(c.id)).status for c in changes] == ["verified", "verified"]  # type: ignore[union-attr]
+        assert await uow.decrees.by_id(1) is None  # no SK perubahan, no number taken
+        assert (await uow.clients.by_id(first)).nik != "3201014508900099"  # type: ignore[union-attr]
