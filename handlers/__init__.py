@@ -101,6 +101,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
     NotificationKind.CHANGE_CARD_UPDATE: client_changes.render_card_update,
     NotificationKind.CHANGE_DECIDED: client_changes.render_decided,
+    NotificationKind.CHANGE_MOVED_IN: client_changes.render_moved_in,
     NotificationKind.CHANGE_REQUESTED: client_changes.render_requested,
     NotificationKind.CHANGE_TO_APPROVE: client_changes.render_to_approve,
     NotificationKind.BROADCAST_REPORT: broadcasts.render_broadcast_report,

@@ -247,6 +247,14 @@ async def render_decided(deps: Deps, t: Translator, params: dict[str, Any]) -> R
     return Rendered(cv.progress(t, change)) if change else None
 
 
+async def render_moved_in(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    found = await deps.services.client_changes.moved_in(int(params["change_id"]))
+    if found is None:
+        return None
+    change, client, from_ipwl = found
+    return Rendered(cv.moved_in(t, change, client, from_ipwl))
+
+
 async def render_amendment_annex(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     annex = await deps.services.client_changes.amendment_annex(int(params["decree_id"]))
     if annex is None:

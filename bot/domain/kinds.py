@@ -72,6 +72,7 @@ class NotificationKind(StrEnum):
     CHANGE_CARD_UPDATE = "change_card_update"  # that card edited in place after a step
     CHANGE_TO_APPROVE = "change_to_approve"  # the head: a verified change waits for an SK perubahan
     CHANGE_DECIDED = "change_decided"  # operators: their change was verified, returned, rejected or approved
+    CHANGE_MOVED_IN = "change_moved_in"  # the receiving IPWL's operators: a client moves to them
     SK_AMENDMENT_ANNEX = "sk_amendment_annex"  # the head: the SK perubahan's annex workbook
     REFUND_OPENED = "refund_opened"  # finance: a client paid before leaving the list, the money to recover
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside

@@ -613,6 +613,16 @@ class ClientChangeService(StaffService):
         async with self.storage.reading() as uow:
             return await uow.client_changes.by_id(change_id)
 
+    async def moved_in(self, change_id: int) -> tuple[ChangeRequest, Client, str] | None:
+        """An approved move, for the receiving IPWL's notice: the change, the client, the IPWL left."""
+        async with self.storage.reading() as uow:
+            change = await uow.client_changes.by_id(change_id)
+            client = await uow.clients.by_id(change.client_id) if change else None
+            ipwl = await uow.ipwl.by_id(change.ipwl_id) if change else None
+            if change is None or client is None or ipwl is None or change.status != ChangeStatus.APPROVED:
+                return None
+            return change, client, ipwl.code
+
     async def refund(self, refund_id: int) -> RefundCase | None:
         async with self.storage.reading() as uow:
             return await uow.refunds.by_id(refund_id)
@@ -818,6 +828,18 @@ class ClientChangeService(StaffService):
             await uow.clients.update(change.client_id, nik=change.new_value)
             await uow.audit.record(self.event(who, "client", change.client_id, "correct_nik", reason=decree.number))
         else:
+            if change.kind == ChangeKind.MOVE and change.target_ipwl_code:
+                # The receiving IPWL is told privately, to include the client in its own next proposal.
+                target = await uow.ipwl.by_code(change.target_ipwl_code)
+                if target is not None:
+                    await self.notify(
+                        uow,
+                        await uow.people.operators_of(target.id),
+                        NotificationKind.CHANGE_MOVED_IN,
+                        f"client_change:{change.id}:moved_in",
+                        {"change_id": change.id},
+                        now,
+                    )
             transfer = (await uow.transfers.of_proposal(proposal.id)).get(change.client_id)
             if transfer is not None and transfer.status == TransferStatus.SENT:
                 refund_id = await uow.refunds.open_case(change.id, proposal.id, change.client_id, transfer.amount, now)

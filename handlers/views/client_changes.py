@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.domain.client_changes import ChangeKind, ChangeRequest, ChangeStatus, RefundCase
-from bot.domain.models import Decree
+from bot.domain.models import Client, Decree
 from bot.domain.validation import mask_nik
 from bot.i18n import N_, Translator
 from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeDraft, ChangeSheet
@@ -251,6 +251,23 @@ def to_approve(t: Translator, change: ChangeRequest) -> str:
         code=change.proposal_code,
         number=change.position,
         kind=kind_label(t, change.kind),
+    )
+
+
+def moved_in(t: Translator, change: ChangeRequest, client: Client, from_ipwl: str) -> str:
+    """To the receiving IPWL's operators (a private chat): who comes to them, to propose afresh."""
+    return _(
+        t,
+        N_(
+            "📝 A client moves to your IPWL: {name} (NIK {nik}), until now client {number} of {code} ({ipwl}), "
+            "by an SK perubahan. Include them in your next proposal if they are to be served by you; "
+            "the PIC team sees the earlier proposal when the NIK is checked."
+        ),
+        name=client.full_name,
+        nik=mask_nik(client.nik),
+        number=change.position,
+        code=change.proposal_code,
+        ipwl=from_ipwl,
     )
 
 

@@ -301,6 +301,8 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
     corrected; Andi verifies both; Hana rejects the name correction with a reason and approves the
     move. Siti then supplies the accounts of the clients still on the list only."""
     t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Operator JB02")
+    await world.enrol(rina, Role.OPERATOR, ipwl="JB02")
     pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.DECREED, clients=3)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
     first, second, third = [
@@ -374,6 +376,9 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
     await world.drain()
     assert await world.rows("SELECT full_name FROM clients WHERE id = ?", second) == [("Budi Santoso",)]
     assert await world.rows("SELECT status FROM client_changes WHERE id = ?", move) == [("approved",)]
+    # The receiving IPWL's operator is told, privately, to include Dewi in a proposal of her own.
+    told = world.last(rina).text
+    assert "Dewi Lestari" in told and code in told and "pindah ke IPWL Anda" in told
     annex = next(m for m in world.emu.chat_messages(t.head) if m.document and "lampiran" in m.document["file_name"])
     sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
