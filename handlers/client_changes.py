@@ -36,11 +36,15 @@ async def cmd_change(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await reply(update, views.private_only(t))
         return
-    code = " ".join(context.args or []).strip()
-    if not code:
+    args = list(context.args or [])
+    if not args:
         await reply(update, cv.usage(t))
         return
-    data = await context.services.client_changes.sheet(who, code)
+    if len(args) > 1:  # /perubahan KODE N: the client by number (a long list has no buttons)
+        client = await context.services.client_changes.pick_number(who, args[0], args[1])
+        await reply(update, cv.pick_kind(t, client.position, client.full_name), reply_markup=kb.kinds(t, client.id))
+        return
+    data = await context.services.client_changes.sheet(who, args[0])
     await reply(update, cv.sheet(t, data), reply_markup=kb.sheet(t, data))
 
 

@@ -156,6 +156,20 @@ class ClientChangeService(StaffService):
                 )
             return await self._sheet(uow, proposal)
 
+    async def pick_number(self, who: Identity, code: str, number: str) -> Client:
+        """``/perubahan KODE N``: client number N of the proposal (for a long list, without buttons)."""
+        sheet = await self.sheet(who, code)
+        client = next((c for c in sheet.clients if str(c.position) == number.strip()), None)
+        if client is None:
+            raise ServiceError(
+                "change_no_client",
+                N_("Proposal {code} has no client number {number}: clients are numbered 1 to {last}."),
+                code=sheet.proposal.code,
+                number=number.strip()[:10],
+                last=len(sheet.clients),
+            )
+        return await self.pick(who, client.id)
+
     async def pick(self, who: Identity, client_id: int) -> Client:
         """A client tapped on the sheet: theirs to change now (the kinds are offered next)."""
         async with self.unit(who) as uow:

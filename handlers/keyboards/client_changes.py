@@ -11,10 +11,14 @@ from bot.domain.client_changes import ChangeKind, ChangeStep, RefundCase
 from bot.i18n import Translator
 from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeSheet
 from handlers import buttons
-from handlers.views.client_changes import kind_label
+from handlers.views.client_changes import LONG_LIST, kind_label
 
 
 def sheet(t: Translator, data: ChangeSheet) -> InlineKeyboardMarkup:
+    if len(data.clients) > LONG_LIST:  # typed by number instead (/perubahan KODE N)
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t.pgettext("button", "✖️ Close"), callback_data=buttons.ADMIN_CLOSE.data())]]
+        )
     rows = [
         [
             InlineKeyboardButton(

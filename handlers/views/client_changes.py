@@ -49,9 +49,17 @@ def usage(t: Translator) -> str:
     )
 
 
+# Above this many clients the sheet lists only those with a change, and asks for the client's number
+# (a message holds 4096 characters and 100 buttons).
+LONG_LIST = 30
+
+
 def sheet(t: Translator, data: ChangeSheet) -> str:
     lines = [_(t, N_("📝 <b>Changes of the clients of {code}</b>"), code=data.proposal.code), ""]
+    long = len(data.clients) > LONG_LIST
     for client in data.clients:
+        if long and client.id not in data.left and data.open_change(client.id) is None:
+            continue
         if client.id in data.left:
             state = _(t, N_("off the list (SK perubahan)"))
         elif (change := data.open_change(client.id)) is not None:
@@ -71,7 +79,20 @@ def sheet(t: Translator, data: ChangeSheet) -> str:
                 reason=change.decision_reason or "",
             )
         )
-    lines += ["", _(t, N_("Tap the client whose data or participation changed."))]
+    if long:
+        lines += [
+            "",
+            _(
+                t,
+                N_(
+                    "{count} clients: send {example} with the number of the client whose data or participation changed."
+                ),
+                count=len(data.clients),
+                example=f"/perubahan {data.proposal.code} 12",
+            ),
+        ]
+    else:
+        lines += ["", _(t, N_("Tap the client whose data or participation changed."))]
     return clip("\n".join(lines))
 
 

@@ -431,3 +431,21 @@ async def test_the_last_unpaid_client_leaving_completes_the_payment(world) -> No
     assert await world.rows("SELECT client_id FROM transfers") == [(first,)]
     assert await world.rows("SELECT count(*) FROM refund_cases") == [(0,)]  # nothing had been sent to client 2
     assert any("LPJ" in (m.text or "") for m in world.emu.chat_messages(t.op)[-3:])
+
+
+async def test_a_long_list_asks_for_the_client_s_number(world) -> None:
+    """35 clients do not fit as buttons (nor, named, in one message): the client is given by number."""
+    t = world.team = await team(world)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=35)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    replies = await world.say(t.op, f"/perubahan {code}")
+    sheet = replies[-1]
+    assert f"/perubahan {code} 12" in sheet.text and len(sheet.text) < 4096
+    assert not any(buttons.CHANGE_CLIENT.parse(b.callback_data) for row in sheet.buttons for b in row)
+    replies = await world.say(t.op, f"/perubahan {code} 36")
+    assert replies[-1].text.startswith("⚠️") and "1 sampai 35" in replies[-1].text
+    replies = await world.say(t.op, f"/perubahan {code} 31")
+    client_31 = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 31", pid))[0][0]
+    assert "klien 31" in replies[-1].text
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(client_31, "death"))
+    assert "alasan" in world.last(t.op).text.lower()
