@@ -467,7 +467,7 @@ class ClientChangeService(StaffService):
         async with self.storage.transaction() as uow:
             state = await self._amendment_state(uow, who)
             draft = await self._amendment(uow, state)
-            earliest = min((c.requested_at for c in draft.changes), default=None)
+            earliest = max((c.requested_at for c in draft.changes), default=None)  # after the last request
             entry = parse_official_entry(
                 text,
                 self.settings.payments.sk_number_format,
