@@ -96,6 +96,14 @@ LPJ_CANCEL_RETURN = Button("ljc")  # do not return after all
 LPJ_VALIDATE = Button("ljk")  # validate the LPJ: proposal id
 LPJ_DETAIL = Button("ljd")  # the LPJ's detail: proposal id
 
+# Changes after the SK (issue 16.6)
+CHANGE_CLIENT = Button("cg.c")  # the client whose data or participation changed: client id
+CHANGE_KIND = Button("cg.k")  # the kind of change: client id, kind
+CHANGE_DETAIL = Button("cg.v")  # a change's details, in private: change id
+CHANGE_DECISION = Button("cg.d")  # verify, return or reject a change: change id, step
+CHANGE_SK = Button("cg.sk")  # the head's SK perubahan: r (register number) / y (issue) / x (cancel)
+REFUND_SETTLE = Button("rf.s")  # finance: a refund came back: refund id
+
 # The admin's screens
 IPWL_LIST = Button("ip.l")  # the IPWL registry: page (and query)
 IPWL_ATTENTION = Button("ip.w")  # IPWL whose PKS needs attention

@@ -25,6 +25,7 @@ from bot.i18n import N_, FileSize, Translator
 from bot.services.payments import Accounts, FileUpload
 from handlers import buttons, views
 from handlers.context import BotContext, Deps
+from handlers.keyboards import client_changes as ckb
 from handlers.keyboards import payments as kb
 from handlers.outbox import Rendered
 from handlers.replies import (
@@ -37,6 +38,7 @@ from handlers.replies import (
     redraw,
     reply,
 )
+from handlers.views import client_changes as cv
 from handlers.views import payments as pv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -242,6 +244,9 @@ async def cmd_pay(update: Update, context: BotContext) -> None:
         return
     items = await context.services.payments.candidates(who)
     await reply(update, pv.payment_candidates(t, items), reply_markup=kb.payment_candidates(t, items))
+    refunds = await context.services.client_changes.refunds(who)  # paid, then off the list (issue 16.6)
+    if refunds:
+        await reply(update, cv.refunds(t, refunds), reply_markup=ckb.refunds(t, refunds))
 
 
 @answers_refusals

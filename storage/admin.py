@@ -483,6 +483,12 @@ class PersonalDataRepository:
         )
         await self._conn.execute("UPDATE transfers SET note = NULL WHERE client_id = ?", (client_id,))
         await self._conn.execute("UPDATE return_reasons SET reason = '-' WHERE client_id = ?", (client_id,))
+        # A change after the SK (issue 16.6): the values and reasons typed, and its evidence file.
+        await self._conn.execute(
+            "UPDATE client_changes SET reason = '-', old_value = NULL, new_value = NULL, decision_reason = NULL,"
+            " evidence_id = NULL WHERE client_id = ?",
+            (client_id,),
+        )
         await self._conn.execute("DELETE FROM attachments WHERE client_id = ?", (client_id,))
         return True
 

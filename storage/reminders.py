@@ -22,10 +22,13 @@ _ITEM = (
     " i.id AS ipwl_id, i.code AS ipwl_code, i.province_code, i.team_id{extra}"
     " FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id"
 )
-# Clients of a decreed proposal whose bank account is not (yet) usable.
+# Clients of a decreed proposal whose bank account is not (yet) usable (not those an SK perubahan
+# took off the list: issue 16.6).
 _MISSING_ACCOUNTS = (
     ", (SELECT count(*) FROM clients c LEFT JOIN bank_accounts b ON b.client_id = c.id"
-    "   WHERE c.proposal_id = p.id AND (b.status IS NULL OR b.status IN ('missing', 'rejected'))) AS missing"
+    "   WHERE c.proposal_id = p.id AND (b.status IS NULL OR b.status IN ('missing', 'rejected'))"
+    "   AND NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
+    "   AND x.kind IN ('drop_out', 'death', 'move'))) AS missing"
 )
 
 

@@ -74,6 +74,8 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "complaints": ("description", "complainant", "outcome"),
     "complaint_actions": ("text",),
     "complaint_files": ("file_name",),
+    # A change after the SK (issue 16.6): the name or NIK before and after, the reasons given.
+    "client_changes": ("reason", "old_value", "new_value", "decision_reason"),
 }
 # The key column each sealed table is walked by (rotation, sealing plain rows).
 ROW_KEYS: dict[str, tuple[str, ...]] = {
@@ -87,6 +89,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "complaints": ("id",),
     "complaint_actions": ("id",),
     "complaint_files": ("id",),
+    "client_changes": ("id",),
 }
 # Blind index columns: (table, index column) ← the sealed column they index.
 BLIND_COLUMNS: dict[tuple[str, str], str] = {

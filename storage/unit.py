@@ -10,6 +10,7 @@ from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepo
 from storage.audit import AuditRepository
 from storage.audit_chain import AuditMirror
 from storage.complaints import ComplaintRepository
+from storage.client_changes import ClientChangeRepository, RefundCaseRepository
 from storage.consents import ConsentRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
@@ -70,6 +71,8 @@ class UnitOfWork:
         self.retention = RetentionRepository(conn)
         self.complaints = ComplaintRepository(conn, keys)
         self.payment_checks = PaymentCheckRepository(conn, keys)
+        self.client_changes = ClientChangeRepository(conn, keys)
+        self.refunds = RefundCaseRepository(conn)
 
 
 class Storage:

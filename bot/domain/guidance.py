@@ -265,6 +265,21 @@ FAQ = Section(
                 "<b>Someone left our IPWL.</b> Ask the admin to revoke their access; it stops at once."
             ),
         ),
+        Page(
+            N_("Changes after the SK (SK perubahan)"),
+            N_(
+                "<b>When:</b> a client drops out, dies or moves to another IPWL, or their name or NIK on the SK "
+                "is wrong — after the SK and until the LPJ is closed.\n"
+                "<b>You:</b> send /perubahan and the proposal's code, tap the client and the kind of change, type "
+                "the correct value (or the receiving IPWL's code) and the reason, then send the evidence as a "
+                "photo or PDF (the client's statement, a death certificate, the KTP or KK).\n"
+                "<b>Who checks:</b> your PIC team verifies it; the head of {centre} approves it in an SK "
+                "perubahan (/skperubahan), whose annex lists each change. Either may return it to you with a "
+                "reason: correct it and ask again.\n"
+                "<b>After approval:</b> a client who left is paid no more and is not in your LPJ. Money already "
+                "sent to them is a refund that finance records until it is back — nothing is silently dropped."
+            ),
+        ),
     ),
 )
 

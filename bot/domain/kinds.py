@@ -25,6 +25,9 @@ class ConversationKind(StrEnum):
     COMPLAINT = "complaint"  # anyone filling the complaint form (issue 16.5)
     COMPLAINT_ACTION = "complaint_action"  # a complaint officer typing an action, an SP4N reference or the outcome
     PAYMENT_CHECK_AMOUNT = "payment_check_amount"  # a PIC typing how much a client says they received
+    CLIENT_CHANGE = "client_change"  # an operator asking for a change after the SK (issue 16.6)
+    CHANGE_REASON = "change_reason"  # a PIC or the head typing why a change goes back or is refused
+    CHANGE_SK = "change_sk"  # the head preparing an SK perubahan
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"
@@ -70,6 +73,13 @@ class NotificationKind(StrEnum):
     GRANT_EXPIRY = "grant_expiry"  # to admins: a role with an end date lapses soon
     RETENTION = "retention"  # to admins: records whose retention period ended, then their erasure
     CONSENT_WITHDRAWN = "consent_withdrawn"  # IPWL and PIC team: a client left a proposal under review
+    CHANGE_REQUESTED = "change_requested"  # the team's group: a change after the SK to check (no personal data)
+    CHANGE_CARD_UPDATE = "change_card_update"  # that card edited in place after a step
+    CHANGE_TO_APPROVE = "change_to_approve"  # the head: a verified change waits for an SK perubahan
+    CHANGE_DECIDED = "change_decided"  # operators: their change was verified, returned, rejected or approved
+    CHANGE_MOVED_IN = "change_moved_in"  # the receiving IPWL's operators: a client moves to them
+    SK_AMENDMENT_ANNEX = "sk_amendment_annex"  # the head: the SK perubahan's annex workbook
+    REFUND_OPENED = "refund_opened"  # finance: a client paid before leaving the list, the money to recover
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside
     COMPLAINT_NEW = "complaint_new"  # to complaint officers: a complaint came in
     COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near

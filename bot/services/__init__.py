@@ -19,6 +19,7 @@ from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
 from bot.services.complaints import ComplaintService
+from bot.services.client_changes import ClientChangeService
 from bot.services.decrees import DecreeService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
@@ -87,6 +88,7 @@ class Services:
         self.payment_checks = PaymentCheckService(storage, clock, settings, files=files, complaints=self.complaints)
         # A proposal paid in full: its post-payment checks are drawn in the same transaction.
         self.payments.use_on_paid(self.payment_checks.draw_for)
+        self.client_changes = ClientChangeService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.
         self.outbox.use_effects(
             {
@@ -95,6 +97,9 @@ class Services:
                 ),
                 NotificationKind.LPJ_CARD: lambda uow, params, chat_id, message_id, now: self.lpj.card_sent(
                     uow, int(params["proposal_id"]), chat_id, message_id
+                ),
+                NotificationKind.CHANGE_REQUESTED: lambda uow, params, chat_id, message_id, now: (
+                    self.client_changes.card_sent(uow, int(params["change_id"]), chat_id, message_id)
                 ),
             }
         )

@@ -602,8 +602,10 @@ class LpjService(StaffService):
         return await self._state(uow, proposal)
 
     async def _content(self, uow: UnitOfWork, proposal: Proposal, lpj: Lpj) -> LpjContent:
+        # The amended list (issue 16.6): a client an SK perubahan took off is not accounted for here.
+        left = await uow.client_changes.left_clients(proposal.id)
         return LpjContent(
-            clients=tuple(await uow.clients.of_proposal(proposal.id)),
+            clients=tuple(c for c in await uow.clients.of_proposal(proposal.id) if c.id not in left),
             services=await uow.lpj.services(lpj.id),
             realizations=await uow.lpj.realizations(lpj.id),
             evidence=await uow.lpj.evidence(lpj.id),

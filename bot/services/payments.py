@@ -165,8 +165,11 @@ class _FinanceBase(StaffService):
         assert ipwl is not None
         accounts = await uow.bank_accounts.of_proposal(proposal.id)
         transfers = await uow.transfers.of_proposal(proposal.id)
+        left = await uow.client_changes.left_clients(proposal.id)  # off the list by an SK perubahan (16.6)
         rows = [
-            Beneficiary(c, accounts.get(c.id), transfers.get(c.id)) for c in await uow.clients.of_proposal(proposal.id)
+            Beneficiary(c, accounts.get(c.id), transfers.get(c.id))
+            for c in await uow.clients.of_proposal(proposal.id)
+            if c.id not in left
         ]
         shares = await uow.bank_accounts.shared(proposal.id, _year(proposal))
         return Accounts(
@@ -177,6 +180,12 @@ class _FinanceBase(StaffService):
         client = await uow.clients.by_id(client_id)
         if client is None:
             raise ServiceError("stale", _STALE)
+        if await uow.client_changes.has_left(client_id):
+            raise ServiceError(
+                "change_client_left",
+                N_("Client no. {position} is off the list by an SK perubahan: nothing more is recorded for them."),
+                position=client.position,
+            )
         proposal = await self.proposal(uow, client.proposal_id)
         transfers = await uow.transfers.of_proposal(proposal.id)
         return proposal, Beneficiary(client, await uow.bank_accounts.by_client(client_id), transfers.get(client_id))
@@ -750,7 +759,15 @@ class PaymentService(_FinanceBase):
             await self._may_record(uow, who, proposal)
             by_id = {r.client.id: r for r in (await self.accounts(uow, proposal)).rows}
             for item in inputs:
-                row = by_id[item.client_id]
+                row = by_id.get(item.client_id)
+                if row is None:  # a workbook made before an SK perubahan took this client off the list
+                    raise ServiceError(
+                        "change_client_left",
+                        N_(
+                            "The workbook lists a client who is no longer on the list (SK perubahan). "
+                            "Download it again."
+                        ),
+                    )
                 if item.status == TransferStatus.SENT:
                     await self._sent(uow, who, proposal, row, item.amount, item.on, item.note, now)
                 else:

@@ -24,6 +24,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.client_changes import ChangeKind
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
@@ -229,6 +230,54 @@ async def cast(world: Any) -> Cast:
         t["paid_client"],
     )
     t["payment_check"] = (await world.rows("SELECT id FROM payment_checks"))[0][0]
+    # Changes after the SK (issue 16.6): one waiting for the PIC, one verified (for the head), a
+    # refund case (for finance), and a decreed client with none (to ask for one).
+    op_a = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["op_a"].id))[0][0]
+    second = await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", t["lpj_verified"])
+    t["decreed_client_2"] = (
+        await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", t["decreed"])
+    )[1][0]
+    # The evidence is a file the emulator knows (the details send it again by its file id).
+    evidence_file = emu.state.files.add(
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+        kind="document",
+        file_name="surat.pdf",
+        mime_type="application/pdf",
+        size=None,
+    ).document_dict()["file_id"]
+    async with services.storage.transaction() as uow:
+        for name, client_id in (("change", second[1][0]), ("change_verified", second[0][0])):
+            evidence = await uow.attachments.add(
+                t["lpj_verified"],
+                client_id=client_id,
+                purpose="change_evidence",
+                telegram_file_id=evidence_file,
+                file_unique_id=None,
+                file_name="surat.pdf",
+                mime_type="application/pdf",
+                size=193,
+                sha256="0" * 64,
+                stored_path=None,
+                uploaded_by=op_a,
+                now=world.clock.now(),
+            )
+            t[name] = await uow.client_changes.create(
+                proposal_id=t["lpj_verified"],
+                client_id=client_id,
+                kind=ChangeKind.DROP_OUT,
+                reason="Kembali ke keluarga",
+                old_value=None,
+                new_value=None,
+                target_ipwl_id=None,
+                duplicates=(),
+                evidence_id=evidence,
+                by=op_a,
+                now=world.clock.now(),
+            )
+        await uow.client_changes.verify(t["change_verified"], pic_a, world.clock.now())
+        t["refund"] = await uow.refunds.open_case(
+            t["change_verified"], t["lpj_verified"], second[0][0], 2_000_000, world.clock.now()
+        )
     await world.emu.settle()
     await world.drain()
     return Cast(users, group, t)

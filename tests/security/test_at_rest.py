@@ -21,6 +21,7 @@ from pathlib import Path
 from bot.i18n import Translator
 from storage.pg_backup import client_tool
 from tests.helpers import pdf
+from tests.scenarios import test_client_changes as changes
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.review_cast import CLIENTS
 from tests.scenarios.test_admin_registry import admin
@@ -39,6 +40,7 @@ NEEDLES = [
     "memotong Rp700.000",
     "rumah Bu Wulan",
     "mengembalikan Rp700.000",
+    changes.CORRECTED_NIK,  # a NIK corrected after the SK (issue 16.6), its old value kept in the request
 ]
 
 
@@ -91,6 +93,7 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
     world, tmp_path: Path
 ) -> None:
     await payments.sk_accounts_and_payment_until_paid(world)
+    await changes.nik_corrected_after_payment(world)  # issue 16.6: values, reasons and a KTP scan kept
     t = world.team
     # The assessment as a file that names its client, as scanned KTPs and letters do.
     name, nik, _ = CLIENTS[0]
@@ -162,4 +165,6 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
 
     # The scan finds what is there: the full client export (meant for the admin who asked) names them.
     full = await world.services.reports.export(who, "clients", span, Translator("en"), unmasked=True)
-    assert {c[0] for c in CLIENTS} | {c[1] for c in CLIENTS} <= _hits(full.content)
+    # (with Siti Rahayu's NIK as corrected by the SK perubahan)
+    niks = {c[1] for c in CLIENTS} - {changes.CLIENT_NIK} | {changes.CORRECTED_NIK}
+    assert {c[0] for c in CLIENTS} | niks <= _hits(full.content)

@@ -125,6 +125,13 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "cs.g": (lambda t: (t["paid_client"],), "private"),
     "cs.w": (lambda t: (t["paid_client"],), "private"),
     "cs.wy": (lambda t: (t["paid_client"],), "private"),
+    "cg.c": (lambda t: (t["decreed_client_2"],), "private"),
+    "cg.k": (lambda t: (t["decreed_client_2"], "drop_out"), "private"),
+    "cg.v": (lambda t: (t["change"],), "group"),
+    "cg.d": (lambda t: (t["change"], "verify"), "private"),
+    "cg.d:return": (lambda t: (t["change_verified"], "return"), "private"),
+    "cg.sk": (lambda t: ("y",), "private"),
+    "rf.s": (lambda t: (t["refund"],), "private"),
     "au.p": (lambda t: (t["in_review"], 0), "private"),
     "ad.x": (lambda t: (), "private"),
     "ex.k": (lambda t: ("proposals",), "private"),
@@ -254,6 +261,15 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "pk.a": PIC_A,  # never the admin, the head, finance or another team
     "pk.n": HARMLESS,  # stops one's own typing of an amount
     **{kind: OFFICER for kind in ("cp.new", "co.l", "co.o", "co.i", "co.f", "co.a", "co.y", "co.n")},
+    # changes after the SK (issue 16.6): the IPWL's operator asks, its PIC team verifies (the head may
+    # look too), the head decides a verified one and issues the SK perubahan, finance records refunds
+    "cg.c": OP,
+    "cg.k": OP,
+    "cg.v": frozenset({"pic_a", "head"}),
+    "cg.d": PIC_A,
+    "cg.d:return": frozenset({"head"}),
+    "cg.sk": frozenset({"head"}),
+    "rf.s": FIN,
     **{
         kind: ADMIN
         for kind in (
@@ -309,6 +325,8 @@ COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     "tugas": EVERYONE_KNOWN,
     "persetujuan": frozenset({"op_a", "pic_a", "admin"}),  # the PIC team reads (pic_b: another team)
     "pengaduan": ALL,  # anyone who started the bot may complain (the officers see the list)
+    "perubahan": OP,
+    "skperubahan": frozenset({"head"}),
     "audit": frozenset({"pic_a", "head", "admin", "auditor"}),
     "laporan": frozenset({"head", "admin", "auditor"}),
     "ekspor": READERS,
@@ -411,6 +429,8 @@ COMMAND_TEXT: dict[str, tuple[Callable[[dict[str, str]], str], str]] = {
     "panduan": (lambda c: "/panduan", "private"),
     "persetujuan": (lambda c: f"/persetujuan {c['paid']}", "private"),
     "pengaduan": (lambda c: "/pengaduan", "private"),
+    "perubahan": (lambda c: f"/perubahan {c['decreed']}", "private"),
+    "skperubahan": (lambda c: "/skperubahan", "private"),
 }
 
 

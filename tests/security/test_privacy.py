@@ -16,6 +16,7 @@ from bot.app import configure_logging
 from bot.emulator import BotApiEmulator
 from handlers import buttons
 from storage.audit_chain import AuditMirror
+from tests.scenarios import test_client_changes as changes
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.conftest import TOKEN
 from tests.scenarios.review_cast import CLIENTS
@@ -36,6 +37,8 @@ SECRETS = [
     "memotong Rp700.000",  # a complaint's description (issue 16.5)…
     "mengembalikan Rp700.000",  # …and its outcome
     "ADU-",  # a complaint's ticket: never in a group
+    changes.CORRECTED_NIK,  # a NIK corrected after the SK (issue 16.6)…
+    f"{changes.CORRECTED_NIK[:4]}••••••••{changes.CORRECTED_NIK[-4:]}",
     TOKEN,
     TOKEN.split(":")[1],
 ]
@@ -91,6 +94,7 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         configure_logging(logging.DEBUG)
         caplog.set_level(logging.DEBUG)
         await payments.sk_accounts_and_payment_until_paid(world)
+        await changes.nik_corrected_after_payment(world)  # issue 16.6: the card in the group, the SK perubahan
         t = world.team
         # Issue 17.6/17.7: a client's consent withdrawn by the operator, then the retention job runs.
         code = (await world.rows("SELECT code FROM proposals"))[0][0]

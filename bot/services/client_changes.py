@@ -1,0 +1,976 @@
+"""Changes after the SK (issue 16.6): drop-out, death, move to another IPWL, name or NIK correction.
+
+The IPWL's operator asks (``/perubahan KODE``: the client, the kind, the corrected value or the
+receiving IPWL, the reason, then an evidence photo or PDF); a PIC of the IPWL's team verifies it
+from the group card (which names only the proposal, the client's number and the kind) after opening
+the details privately; the head approves the verified changes together under an SK perubahan
+(``/skperubahan``: typed number and date, or the next from the SK register) whose annex lists each
+change. Either check may return the request (to be asked again, corrected) or reject it, with a
+reason. Every step is audited and told through the outbox.
+
+After approval a client who left (drop-out, death, move) is off the proposal's list: transfers not
+yet sent leave them out and the LPJ expects only the amended list; money already sent to them opens
+a refund case for finance (``/bayar``, ``/tugas``) — it is never silently dropped. A corrected name
+or NIK is written to the client (the NIK re-checked against the other proposals of the year, by its
+blind index, as at intake).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clock import today_in
+from bot.domain import workflow
+from bot.domain.client_changes import (
+    CHANGEABLE,
+    CORRECTIONS,
+    ChangeKind,
+    ChangeRefused,
+    ChangeRequest,
+    ChangeStatus,
+    ChangeStep,
+    RefundCase,
+    RefundStatus,
+    step,
+)
+from bot.domain.kinds import ConversationKind, NotificationKind
+from bot.domain.models import (
+    Action,
+    Attachment,
+    BankAccountStatus,
+    Client,
+    Decree,
+    Person,
+    Proposal,
+    ProposalStatus,
+    Role,
+    TransferStatus,
+)
+from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
+from bot.files.amendment_annex import AmendmentLine
+from bot.i18n import N_
+from bot.services.base import Identity, ServiceError
+from bot.services.proposals import FileUpload
+from bot.services.reviews import StaffService
+from storage.unit import UnitOfWork
+
+_EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
+_STALE = N_("This button is no longer valid.")
+_NOT_YOURS = N_("Only the operators of this proposal's IPWL can ask for a change of its clients.")
+_HEAD_ONLY = N_("Only the head of centre can approve changes under an SK perubahan.")
+# Said to the one who pressed second (a double tap, a colleague faster): where the change is now.
+_WHERE_NOW = {
+    ChangeStatus.REQUESTED: N_("This change is still waiting for the PIC team's check."),
+    ChangeStatus.VERIFIED: N_("This change was already verified; it waits for the head's SK perubahan."),
+    ChangeStatus.APPROVED: N_("This change was already approved under an SK perubahan."),
+    ChangeStatus.RETURNED: N_("This change was already returned to the operator."),
+    ChangeStatus.REJECTED: N_("This change was already rejected."),
+}
+
+
+@dataclass(frozen=True)
+class ChangeSheet:
+    """``/perubahan KODE``: the proposal's clients (those still on the list first) and its changes."""
+
+    proposal: Proposal
+    clients: list[Client]
+    left: frozenset[int]
+    changes: list[ChangeRequest]
+
+    def open_change(self, client_id: int) -> ChangeRequest | None:
+        return next((c for c in self.changes if c.client_id == client_id and c.open), None)
+
+
+@dataclass(frozen=True)
+class ChangeDraft:
+    """A change being asked for: what is known so far and what is asked next."""
+
+    proposal_code: str
+    client: Client
+    kind: ChangeKind
+    step: str  # "value" (the corrected name/NIK), "target" (the receiving IPWL), "reason", "evidence"
+    new_value: str | None = None
+    target_code: str | None = None
+    reason: str | None = None
+    duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeDetail:
+    """One request in full, for a PIC of the team or the head, in a private chat."""
+
+    change: ChangeRequest
+    client: Client
+    evidence: Attachment | None
+    requested_by: str
+    verified_by: str | None
+    may_verify: bool
+    may_approve: bool
+
+
+@dataclass(frozen=True)
+class AmendmentDraft:
+    """The SK perubahan being prepared: the verified changes, the number and the date."""
+
+    changes: list[ChangeRequest]
+    number: str | None
+    date: dt.date
+    register_number: str
+    example: str
+
+    @property
+    def final_number(self) -> str:
+        return self.number or self.register_number
+
+
+@dataclass(frozen=True)
+class AmendmentAnnex:
+    decree: Decree
+    lines: list[AmendmentLine]
+
+
+class ClientChangeService(StaffService):
+    """What operators, PIC, the head and finance do with changes after the SK."""
+
+    # --- the operator ---------------------------------------------------------------------------
+
+    async def sheet(self, who: Identity, code: str) -> ChangeSheet:
+        """``/perubahan KODE``: the decreed proposal's clients and the changes asked so far."""
+        async with self.unit(who) as uow:
+            proposal = await uow.proposals.by_code(code.strip().upper())
+            if proposal is None:
+                raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip())
+            self._operator(who, proposal, "command", "perubahan")
+            if proposal.status not in CHANGEABLE:
+                raise ServiceError(
+                    "change_not_now",
+                    N_(
+                        "Changes of clients are asked for after the SK and until the LPJ is closed; "
+                        "proposal {code} is at the step “{status}”."
+                    ),
+                    code=proposal.code,
+                    status=proposal.status,
+                )
+            return await self._sheet(uow, proposal)
+
+    async def pick_number(self, who: Identity, code: str, number: str) -> Client:
+        """``/perubahan KODE N``: client number N of the proposal (for a long list, without buttons)."""
+        sheet = await self.sheet(who, code)
+        client = next((c for c in sheet.clients if str(c.position) == number.strip()), None)
+        if client is None:
+            raise ServiceError(
+                "change_no_client",
+                N_("Proposal {code} has no client number {number}: clients are numbered 1 to {last}."),
+                code=sheet.proposal.code,
+                number=number.strip()[:10],
+                last=len(sheet.clients),
+            )
+        return await self.pick(who, client.id)
+
+    async def pick(self, who: Identity, client_id: int) -> Client:
+        """A client tapped on the sheet: theirs to change now (the kinds are offered next)."""
+        async with self.unit(who) as uow:
+            client, _ = await self._changeable_client(uow, who, client_id)
+            return client
+
+    async def start(self, who: Identity, client_id: int, kind: ChangeKind) -> ChangeDraft:
+        """A client and a kind picked: ask for the corrected value, the receiving IPWL or the reason."""
+        async with self.unit(who) as uow:
+            client, proposal = await self._changeable_client(uow, who, client_id)
+            first = "value" if kind in CORRECTIONS else "target" if kind == ChangeKind.MOVE else "reason"
+            state: dict[str, Any] = {"client_id": client.id, "kind": kind.value, "step": first}
+            await uow.conversations.start(
+                who.person.id, ConversationKind.CLIENT_CHANGE, client.id, self.clock.now(), state
+            )
+            return self._draft(proposal, client, state)
+
+    async def current(self, who: Identity) -> ChangeDraft | None:
+        async with self.storage.reading() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is None or conversation.kind != ConversationKind.CLIENT_CHANGE:
+                return None
+            client = await uow.clients.by_id(int(conversation.state["client_id"]))
+            if client is None:
+                return None
+            return self._draft(await self.proposal(uow, client.proposal_id), client, dict(conversation.state))
+
+    async def answer(self, who: Identity, text: str) -> ChangeDraft:
+        """The corrected name or NIK, the receiving IPWL's code, or the reason (then the evidence)."""
+        async with self.unit(who) as uow:
+            state = await self._state(uow, who)
+            client, proposal = await self._changeable_client(uow, who, int(state["client_id"]))
+            kind = ChangeKind(state["kind"])
+            current = state["step"]
+            if current == "value" and kind == ChangeKind.NAME:
+                name = parse_name(text, field="full_name")
+                if name == client.full_name:
+                    raise ValidationError(Problem(N_("This is the name already on the SK. Type the correct name.")))
+                state.update(new_value=name, step="reason")
+            elif current == "value" and kind == ChangeKind.NIK:
+                nik = parse_nik(text, today=today_in(self.clock, self.settings.locale.timezone)).nik
+                if nik == client.nik:
+                    raise ValidationError(Problem(N_("This is the NIK already on the SK. Type the correct NIK.")))
+                duplicates = await self._nik_check(uow, proposal, client, nik)
+                state.update(new_value=nik, duplicates=duplicates, step="reason")
+            elif current == "target":
+                target = await uow.ipwl.by_code(text.strip().upper())
+                if target is None or not target.active:
+                    raise ValidationError(
+                        Problem(
+                            N_("There is no active IPWL with the code {code}. Type the receiving IPWL's code."),
+                            {"code": text.strip()[:20]},
+                        )
+                    )
+                if target.id == proposal.ipwl_id:
+                    raise ValidationError(
+                        Problem(N_("The client is already with this IPWL. Type the receiving IPWL's code."))
+                    )
+                state.update(target=target.code, step="reason")
+            elif current == "reason":
+                state.update(
+                    reason=parse_free_text(text, field="reason", min_length=5, max_length=500), step="evidence"
+                )
+            else:
+                raise ServiceError(
+                    "change_send_evidence",
+                    N_("Send the evidence as a photo or a PDF (a letter, a death certificate, the KTP or KK)."),
+                )
+            await uow.conversations.start(
+                who.person.id, ConversationKind.CLIENT_CHANGE, client.id, self.clock.now(), state
+            )
+            return self._draft(proposal, client, state)
+
+    def check_evidence(self, upload: FileUpload) -> None:
+        """Before anything is downloaded: a photo or a PDF the bot can receive."""
+        limit = self.settings.intake.max_file_mb
+        if upload.size > limit * 1024 * 1024:
+            raise ValidationError(
+                Problem(N_("The file is too big: the most the bot can receive is {max} MB."), {"max": limit})
+            )
+        if (upload.mime_type or "") not in _EVIDENCE_TYPES:
+            raise ValidationError(
+                Problem(N_("The evidence must be a photo (JPG/PNG) or a PDF. Nothing was saved; send it again."))
+            )
+
+    async def evidence(self, who: Identity, upload: FileUpload, content: bytes) -> ChangeRequest:
+        """The evidence file: checked, kept, and the request filed (to the PIC team)."""
+        self.check_evidence(upload)
+        async with self.storage.reading() as uow:
+            state = await self._state(uow, who)
+            if state.get("step") != "evidence":
+                raise ServiceError("change_not_ready", N_("Answer the question above first."))
+        stored = self.store_upload("perubahan", upload.file_name, content, upload.mime_type)
+        try:
+            return await self._file(who, upload, stored.sha256, stored.path)
+        except BaseException:
+            self.unstore(stored)
+            raise
+
+    async def _file(self, who: Identity, upload: FileUpload, sha256: str, stored_path: str) -> ChangeRequest:
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            state = await self._state(uow, who)
+            if state.get("step") != "evidence":
+                raise ServiceError("change_not_ready", N_("Answer the question above first."))
+            client, proposal = await self._changeable_client(uow, who, int(state["client_id"]))
+            kind = ChangeKind(state["kind"])
+            duplicates: list[str] = list(state.get("duplicates") or [])
+            if kind == ChangeKind.NIK:  # again: another proposal may have taken the NIK meanwhile
+                duplicates = await self._nik_check(uow, proposal, client, str(state["new_value"]))
+            target = await uow.ipwl.by_code(state["target"]) if state.get("target") else None
+            evidence_id = await uow.attachments.add(
+                proposal.id,
+                client_id=client.id,
+                purpose="change_evidence",
+                telegram_file_id=upload.telegram_file_id,
+                file_unique_id=upload.file_unique_id,
+                file_name=upload.file_name,
+                mime_type=upload.mime_type,
+                size=upload.size,
+                sha256=sha256,
+                stored_path=stored_path,
+                uploaded_by=who.person.id,
+                now=now,
+            )
+            old_value = client.full_name if kind == ChangeKind.NAME else client.nik if kind == ChangeKind.NIK else None
+            change_id = await uow.client_changes.create(
+                proposal_id=proposal.id,
+                client_id=client.id,
+                kind=kind,
+                reason=str(state["reason"]),
+                old_value=old_value,
+                new_value=state.get("new_value"),
+                target_ipwl_id=target.id if target else None,
+                duplicates=duplicates,
+                evidence_id=evidence_id,
+                by=who.person.id,
+                now=now,
+            )
+            if change_id is None:
+                raise ServiceError(
+                    "change_open",
+                    N_("Client no. {position} already has a change waiting; wait for its decision first."),
+                    position=client.position,
+                )
+            change = await self._change(uow, change_id)
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "client_change",
+                    change.id,
+                    "request_change",
+                    to=ChangeStatus.REQUESTED.value,
+                    reason=f"{proposal.code} #{client.position} {kind.value}",
+                )
+            )
+            await uow.conversations.end(who.person.id)
+            await self._tell_team(uow, proposal, change, now)
+            return change
+
+    # --- PIC and head ---------------------------------------------------------------------------
+
+    async def detail(self, who: Identity, change_id: int) -> ChangeDetail:
+        """The request in full (name, NIK, values, reason, the evidence): the team's PIC, the head."""
+        async with self.unit(who) as uow:
+            change = await self._change(uow, change_id)
+            proposal = await self.proposal(uow, change.proposal_id)
+            pic = who.actor.in_team(proposal.team_id)
+            head = who.actor.has_role(Role.HEAD)
+            if not (pic or head):
+                raise self.denied(
+                    ServiceError(
+                        "not_your_team",
+                        N_("Only the PIC team of this IPWL and the head of centre can see this change."),
+                    ),
+                    "client_change",
+                    change.id,
+                    "detail: out_of_scope",
+                )
+            client = await uow.clients.by_id(change.client_id)
+            assert client is not None
+            evidence = next(
+                (a for a in await uow.attachments.of_proposal(proposal.id) if a.id == change.evidence_id), None
+            )
+            requester = await uow.people.by_id(change.requested_by)
+            verifier = await uow.people.by_id(change.verified_by) if change.verified_by else None
+            return ChangeDetail(
+                change,
+                client,
+                evidence,
+                requester.full_name if requester else "?",
+                verifier.full_name if verifier else None,
+                may_verify=pic and change.status == ChangeStatus.REQUESTED,
+                may_approve=head and change.status == ChangeStatus.VERIFIED,
+            )
+
+    async def card_sent(self, uow: UnitOfWork, change_id: int, chat_id: int, message_id: int) -> None:
+        """The group card is out (in the transaction that marks it sent): remember it to edit it later."""
+        change = await uow.client_changes.by_id(change_id)
+        proposal = await uow.proposals.by_id(change.proposal_id) if change else None
+        team = await uow.teams.by_id(proposal.team_id) if proposal and proposal.team_id else None
+        if change is not None and team is not None and team.group_chat_id == chat_id:
+            await uow.client_changes.remember_card(change_id, chat_id, message_id)
+
+    def stored_copy(self, attachment: Attachment) -> bytes | None:
+        return self.files.read(attachment.stored_path or "")
+
+    async def verify(self, who: Identity, change_id: int) -> ChangeRequest:
+        """A PIC of the team checked the request and its evidence: on to the head."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            change, proposal = await self._may_take(uow, who, change_id, ChangeStep.VERIFY)
+            if not await uow.client_changes.verify(change.id, who.person.id, now):
+                raise await self._taken(uow, change.id)
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "client_change",
+                    change.id,
+                    "verify_change",
+                    frm=change.status.value,
+                    to=ChangeStatus.VERIFIED.value,
+                    reason=proposal.code,
+                )
+            )
+            change = await self._change(uow, change.id)
+            await self.notify(
+                uow,
+                await uow.staff.holding(Role.HEAD),
+                NotificationKind.CHANGE_TO_APPROVE,
+                f"client_change:{change.id}:verified",
+                {"change_id": change.id},
+                now,
+            )
+            await self._tell_operators(uow, proposal, change, now)
+            return change
+
+    async def start_decision(self, who: Identity, change_id: int, action: ChangeStep) -> ChangeRequest:
+        """Return or reject: the reason is asked for in the presser's private chat."""
+        if action not in (ChangeStep.RETURN, ChangeStep.REJECT):
+            raise ServiceError("stale", _STALE)
+        async with self.unit(who) as uow:
+            change, _ = await self._may_take(uow, who, change_id, action)
+            state = {"change_id": change.id, "action": action.value, "status": change.status.value}
+            await uow.conversations.start(
+                who.person.id, ConversationKind.CHANGE_REASON, change.id, self.clock.now(), state
+            )
+            return change
+
+    async def decision_text(self, who: Identity, text: str) -> ChangeRequest:
+        """The reason typed: the request goes back to the operator (returned) or is refused (rejected)."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is None or conversation.kind != ConversationKind.CHANGE_REASON:
+                raise ServiceError("stale", _STALE)
+            action = ChangeStep(conversation.state["action"])
+            change, proposal = await self._may_take(uow, who, int(conversation.state["change_id"]), action)
+            reason = parse_free_text(text, field="reason", min_length=5, max_length=500)
+            _, target = step(action, change.status)
+            if not await uow.client_changes.decide(
+                change.id, frm=change.status, to=target, by=who.person.id, now=now, reason=reason
+            ):
+                raise await self._taken(uow, change.id)
+            await uow.audit.record(
+                # The typed reason stays in the (sealed) request: it may name the client or a cause of death.
+                self.event(
+                    who,
+                    "client_change",
+                    change.id,
+                    f"{action.value}_change",
+                    frm=change.status.value,
+                    to=target.value,
+                    reason=proposal.code,
+                )
+            )
+            await uow.conversations.end(who.person.id)
+            change = await self._change(uow, change.id)
+            await self._tell_operators(uow, proposal, change, now)
+            return change
+
+    # --- the head: the SK perubahan -------------------------------------------------------------
+
+    async def amendment(self, who: Identity) -> AmendmentDraft:
+        """``/skperubahan``: the verified changes waiting, with the next number from the SK register."""
+        await self._head(who)
+        async with self.storage.transaction() as uow:
+            changes = await uow.client_changes.in_status(ChangeStatus.VERIFIED)
+            state: dict[str, Any] = {"changes": [c.id for c in changes], "number": None, "date": None}
+            await uow.conversations.start(who.person.id, ConversationKind.CHANGE_SK, None, self.clock.now(), state)
+            return await self._amendment(uow, state)
+
+    async def amendment_number(self, who: Identity, text: str) -> AmendmentDraft:
+        """The SK perubahan's number and date typed, as for an SK (the register's form, a real day)."""
+        async with self.storage.transaction() as uow:
+            state = await self._amendment_state(uow, who)
+            draft = await self._amendment(uow, state)
+            earliest = max((c.requested_at for c in draft.changes), default=None)  # after the last request
+            entry = parse_official_entry(
+                text,
+                self.settings.payments.sk_number_format,
+                today=self._today(),
+                field="sk_number",
+                earliest=earliest.astimezone(self._zone()).date() if earliest else None,
+                too_early=N_(
+                    "An SK perubahan cannot be dated {date}, before the changes it approves: "
+                    "date it {earliest} or later."
+                ),
+            )
+            if await uow.decrees.number_taken(entry.number):
+                raise ServiceError(
+                    "sk_number_taken", N_("SK number {number} has already been used."), number=entry.number
+                )
+            state.update(number=entry.number, date=entry.date.isoformat())
+            await uow.conversations.start(who.person.id, ConversationKind.CHANGE_SK, None, self.clock.now(), state)
+            return await self._amendment(uow, state)
+
+    async def amendment_register(self, who: Identity) -> AmendmentDraft:
+        """Take the next number from the SK register, dated today."""
+        async with self.storage.transaction() as uow:
+            state = await self._amendment_state(uow, who)
+            state.update(number=None, date=self._today().isoformat())
+            await uow.conversations.start(who.person.id, ConversationKind.CHANGE_SK, None, self.clock.now(), state)
+            return await self._amendment(uow, state)
+
+    async def cancel_amendment(self, who: Identity) -> None:
+        async with self.storage.transaction() as uow:
+            await self._amendment_state(uow, who)
+            await uow.conversations.end(who.person.id)
+
+    async def issue_amendment(self, who: Identity) -> tuple[Decree, list[ChangeRequest]]:
+        """Issue the SK perubahan: every change shown is approved under it and takes effect, all or none."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            state = await self._amendment_state(uow, who)
+            draft = await self._amendment(uow, state)
+            if not draft.changes:
+                raise ServiceError("amendment_empty", N_("No verified change is waiting for an SK perubahan."))
+            number = draft.number or NumberFormat(self.settings.payments.sk_number_format).make(
+                await uow.decrees.take_register(draft.date.year), draft.date
+            )
+            await uow.decrees.lock_number(number)
+            if await uow.decrees.number_taken(number):
+                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
+            decree = await uow.decrees.create(number, draft.date, who.person.id, now)
+            approved: list[ChangeRequest] = []
+            for change in draft.changes:
+                if not await uow.client_changes.decide(
+                    change.id,
+                    frm=ChangeStatus.VERIFIED,
+                    to=ChangeStatus.APPROVED,
+                    by=who.person.id,
+                    now=now,
+                    amendment_id=decree.id,
+                ):
+                    raise await self._taken(uow, change.id)
+                await self._apply(uow, who, change, decree, now)
+                approved.append(await self._change(uow, change.id))
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "decree",
+                    decree.id,
+                    "issue_sk_amendment",
+                    to=number,
+                    reason=",".join(f"{c.proposal_code}#{c.position}:{c.kind.value}" for c in approved),
+                )
+            )
+            await uow.outbox.enqueue(
+                dedupe_key=f"decree:{decree.id}:amendment_annex",
+                chat_id=who.person.telegram_user_id,
+                kind=NotificationKind.SK_AMENDMENT_ANNEX,
+                params={"decree_id": decree.id},
+                now=now,
+                person_id=who.person.id,
+            )
+            await uow.conversations.end(who.person.id)
+            return decree, approved
+
+    async def amendment_annex(self, decree_id: int) -> AmendmentAnnex | None:
+        """The SK perubahan's annex: each change with its client's number, before and after."""
+        async with self.storage.reading() as uow:
+            decree = await uow.decrees.by_id(decree_id)
+            changes = await uow.client_changes.of_amendment(decree_id)
+            if decree is None or not changes:
+                return None
+            lines: list[AmendmentLine] = []
+            for change in changes:
+                client = await uow.clients.by_id(change.client_id)
+                ipwl = await uow.ipwl.by_id(change.ipwl_id)
+                assert client is not None and ipwl is not None
+                refund = next(
+                    (r.amount for r in await uow.refunds.of_proposal(change.proposal_id) if r.change_id == change.id),
+                    None,
+                )
+                before, after = _before_after(change)
+                lines.append(
+                    AmendmentLine(
+                        ipwl.code,
+                        change.proposal_code,
+                        change.position,
+                        client.full_name,
+                        client.nik,
+                        change.kind,
+                        before,
+                        after,
+                        change.reason,
+                        refund,
+                    )
+                )
+        return AmendmentAnnex(decree, lines)
+
+    # --- finance: refunds -----------------------------------------------------------------------
+
+    async def refunds(self, who: Identity) -> list[RefundCase]:
+        """Money sent to clients who then left the list, still to come back."""
+        if not who.actor.has_role(Role.FINANCE):
+            return []
+        async with self.storage.reading() as uow:
+            return await uow.refunds.in_status(RefundStatus.OPEN)
+
+    async def settle_refund(self, who: Identity, refund_id: int) -> RefundCase:
+        """Finance records that the money came back (a second press changes nothing)."""
+        now = self.clock.now()
+        async with self.unit(who) as uow:
+            if not who.actor.has_role(Role.FINANCE):
+                raise self.denied(
+                    ServiceError("finance_only", N_("Only finance can record a refund.")),
+                    "refund",
+                    refund_id,
+                    "settle_refund: role_required",
+                )
+            case = await uow.refunds.by_id(refund_id)
+            if case is None:
+                raise ServiceError("stale", _STALE)
+            if await uow.refunds.settle(case.id, who.person.id, now):
+                await uow.audit.record(
+                    self.event(
+                        who,
+                        "refund",
+                        case.id,
+                        "settle_refund",
+                        frm="open",
+                        to="settled",
+                        reason=f"{case.proposal_code} #{case.position} {case.amount}",
+                    )
+                )
+            settled = await uow.refunds.by_id(case.id)
+            assert settled is not None
+            return settled
+
+    # --- for the renderers and /tugas -----------------------------------------------------------
+
+    async def change(self, change_id: int) -> ChangeRequest | None:
+        async with self.storage.reading() as uow:
+            return await uow.client_changes.by_id(change_id)
+
+    async def moved_in(self, change_id: int) -> tuple[ChangeRequest, Client, str] | None:
+        """An approved move, for the receiving IPWL's notice: the change, the client, the IPWL left."""
+        async with self.storage.reading() as uow:
+            change = await uow.client_changes.by_id(change_id)
+            client = await uow.clients.by_id(change.client_id) if change else None
+            ipwl = await uow.ipwl.by_id(change.ipwl_id) if change else None
+            if change is None or client is None or ipwl is None or change.status != ChangeStatus.APPROVED:
+                return None
+            return change, client, ipwl.code
+
+    async def refund(self, refund_id: int) -> RefundCase | None:
+        async with self.storage.reading() as uow:
+            return await uow.refunds.by_id(refund_id)
+
+    async def waiting(self, who: Identity) -> dict[str, int]:
+        """What waits for this person: requests to verify (PIC), to approve (head), refunds (finance)."""
+        counts: dict[str, int] = {}
+        async with self.storage.reading() as uow:
+            teams = sorted({g.team_id for g in who.actor.grants if g.role == Role.PIC and g.team_id})
+            to_verify = sum([await uow.client_changes.count_open(ChangeStatus.REQUESTED, team_id=t) for t in teams])
+            if to_verify:
+                counts["verify"] = to_verify
+            if who.actor.has_role(Role.HEAD):
+                to_approve = await uow.client_changes.count_open(ChangeStatus.VERIFIED)
+                if to_approve:
+                    counts["approve"] = to_approve
+            if who.actor.has_role(Role.FINANCE):
+                refunds = await uow.refunds.count_open()
+                if refunds:
+                    counts["refund"] = refunds
+        return counts
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _today(self) -> dt.date:
+        return today_in(self.clock, self.settings.locale.timezone)
+
+    def _zone(self) -> dt.tzinfo:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.settings.locale.timezone)
+
+    async def _head(self, who: Identity) -> None:
+        if not who.actor.has_role(Role.HEAD):
+            async with self.unit(who):
+                raise self.denied(
+                    ServiceError("head_only", _HEAD_ONLY), "command", "skperubahan", "skperubahan: role_required"
+                )
+
+    def _operator(self, who: Identity, proposal: Proposal, entity: str, entity_id: object) -> None:
+        if not who.actor.operates(proposal.ipwl_id):
+            raise self.denied(
+                ServiceError("not_operator", _NOT_YOURS), entity, entity_id, "client_change: out_of_scope"
+            )
+
+    async def _sheet(self, uow: UnitOfWork, proposal: Proposal) -> ChangeSheet:
+        left = await uow.client_changes.left_clients(proposal.id)
+        clients = await uow.clients.of_proposal(proposal.id)
+        return ChangeSheet(proposal, clients, frozenset(left), await uow.client_changes.of_proposal(proposal.id))
+
+    async def _changeable_client(self, uow: UnitOfWork, who: Identity, client_id: int) -> tuple[Client, Proposal]:
+        client = await uow.clients.by_id(client_id)
+        if client is None:
+            raise ServiceError("stale", _STALE)
+        proposal = await self.proposal(uow, client.proposal_id)
+        self._operator(who, proposal, "client", client.id)
+        if proposal.status not in CHANGEABLE:
+            raise ServiceError(
+                "change_not_now",
+                N_(
+                    "Changes of clients are asked for after the SK and until the LPJ is closed; "
+                    "proposal {code} is at the step “{status}”."
+                ),
+                code=proposal.code,
+                status=proposal.status,
+            )
+        if await uow.client_changes.has_left(client.id):
+            raise ServiceError(
+                "change_client_left",
+                N_("Client no. {position} is already off the list by an SK perubahan."),
+                position=client.position,
+            )
+        if await uow.client_changes.open_of_client(client.id) is not None:
+            raise ServiceError(
+                "change_open",
+                N_("Client no. {position} already has a change waiting; wait for its decision first."),
+                position=client.position,
+            )
+        return client, proposal
+
+    async def _state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != ConversationKind.CLIENT_CHANGE:
+            raise ServiceError("change_not_open", N_("No change is being asked for. Start again with /perubahan."))
+        return dict(conversation.state)
+
+    def _draft(self, proposal: Proposal, client: Client, state: dict[str, Any]) -> ChangeDraft:
+        return ChangeDraft(
+            proposal.code,
+            client,
+            ChangeKind(state["kind"]),
+            state["step"],
+            state.get("new_value"),
+            state.get("target"),
+            state.get("reason"),
+            tuple(state.get("duplicates") or ()),
+        )
+
+    async def _nik_check(self, uow: UnitOfWork, proposal: Proposal, client: Client, nik: str) -> list[str]:
+        """A corrected NIK, as intake checks one: never another client's of the same proposal;
+        another proposal of the year holding it is named (double assistance) for the PIC and head."""
+        year = proposal.period_year or self._today().year
+        await uow.clients.lock_nik(nik, year)
+        holders = await uow.client_changes.nik_holders(self.storage.keys.blind("nik", nik) or "", year, client.id)
+        if proposal.code in holders:
+            raise ValidationError(
+                Problem(N_("Another client of this proposal already has this NIK. Check the NIK and type it again."))
+            )
+        return holders
+
+    async def _change(self, uow: UnitOfWork, change_id: int) -> ChangeRequest:
+        change = await uow.client_changes.by_id(change_id)
+        if change is None:
+            raise ServiceError("stale", _STALE)
+        return change
+
+    async def _may_take(
+        self, uow: UnitOfWork, who: Identity, change_id: int, action: ChangeStep
+    ) -> tuple[ChangeRequest, Proposal]:
+        """The step may be taken now, and by this person (a PIC of the IPWL's team; the head)."""
+        change = await self._change(uow, change_id)
+        proposal = await self.proposal(uow, change.proposal_id)
+        try:
+            role, _ = step(action, change.status)
+        except ChangeRefused:
+            raise await self._taken(uow, change.id) from None
+        allowed = who.actor.in_team(proposal.team_id) if role == Role.PIC else who.actor.has_role(Role.HEAD)
+        if not allowed:
+            message = (
+                N_("Only a PIC of this IPWL's team can check this change.")
+                if role == Role.PIC
+                else N_("Only the head of centre can decide on a verified change.")
+            )
+            code = "not_your_team" if role == Role.PIC else "head_only"
+            raise self.denied(ServiceError(code, message), "client_change", change.id, f"{action.value}: {code}")
+        return change, proposal
+
+    async def _taken(self, uow: UnitOfWork, change_id: int) -> ServiceError:
+        """Someone else decided first (a double tap, or a colleague): say where the change is now."""
+        change = await self._change(uow, change_id)
+        return ServiceError("change_not_now", _WHERE_NOW[change.status])
+
+    async def _amendment_state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
+        if not who.actor.has_role(Role.HEAD):
+            raise ServiceError("head_only", _HEAD_ONLY)
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != ConversationKind.CHANGE_SK:
+            raise ServiceError(
+                "amendment_not_open", N_("No SK perubahan is being prepared. Start again with /skperubahan.")
+            )
+        return dict(conversation.state)
+
+    async def _amendment(self, uow: UnitOfWork, state: dict[str, Any]) -> AmendmentDraft:
+        # Only the changes shown when /skperubahan was opened, still verified: one verified since
+        # waits for the next SK perubahan, one returned meanwhile drops out of this one.
+        changes = [
+            c
+            for c in [await uow.client_changes.by_id(i) for i in state["changes"]]
+            if c and c.status == ChangeStatus.VERIFIED
+        ]
+        date = dt.date.fromisoformat(state["date"]) if state.get("date") else self._today()
+        fmt = NumberFormat(self.settings.payments.sk_number_format)
+        register = fmt.make(await uow.decrees.peek_register(date.year), date)
+        today = self._today()
+        return AmendmentDraft(changes, state.get("number"), date, register, f"{fmt.example(today)} {today:%d-%m-%Y}")
+
+    async def _apply(
+        self, uow: UnitOfWork, who: Identity, change: ChangeRequest, decree: Decree, now: dt.datetime
+    ) -> None:
+        """What an approved change does: a correction is written to the client; a client who left
+        is off the list, and money already sent to them becomes a refund case for finance."""
+        proposal = await self.proposal(uow, change.proposal_id)
+        await uow.audit.record(
+            self.event(
+                who,
+                "client_change",
+                change.id,
+                "approve_change",
+                frm=ChangeStatus.VERIFIED.value,
+                to=ChangeStatus.APPROVED.value,
+                reason=decree.number,
+            )
+        )
+        if change.kind == ChangeKind.NAME:
+            await uow.clients.update(change.client_id, full_name=change.new_value)
+            await uow.audit.record(self.event(who, "client", change.client_id, "correct_name", reason=decree.number))
+        elif change.kind == ChangeKind.NIK:
+            client = await uow.clients.by_id(change.client_id)
+            assert client is not None and change.new_value is not None
+            try:  # at approval, again: a client of the same proposal may hold it by now
+                duplicates = await self._nik_check(uow, proposal, client, change.new_value)
+            except ValidationError:
+                raise ServiceError(
+                    "amendment_nik_taken",
+                    N_(
+                        "Nothing was issued: the corrected NIK of {code}, client {number} is now another client's "
+                        "of the same proposal. Return that change first, then issue the SK perubahan."
+                    ),
+                    code=change.proposal_code,
+                    number=change.position,
+                ) from None
+            await uow.client_changes.set_duplicates(change.id, duplicates)
+            await uow.clients.update(change.client_id, nik=change.new_value)
+            await uow.audit.record(self.event(who, "client", change.client_id, "correct_nik", reason=decree.number))
+        else:
+            if change.kind == ChangeKind.MOVE and change.target_ipwl_code:
+                # The receiving IPWL is told privately, to include the client in its own next proposal.
+                target = await uow.ipwl.by_code(change.target_ipwl_code)
+                if target is not None:
+                    await self.notify(
+                        uow,
+                        await uow.people.operators_of(target.id),
+                        NotificationKind.CHANGE_MOVED_IN,
+                        f"client_change:{change.id}:moved_in",
+                        {"change_id": change.id},
+                        now,
+                    )
+            transfer = (await uow.transfers.of_proposal(proposal.id)).get(change.client_id)
+            if transfer is not None and transfer.status == TransferStatus.SENT:
+                refund_id = await uow.refunds.open_case(change.id, proposal.id, change.client_id, transfer.amount, now)
+                if refund_id is not None:
+                    await uow.audit.record(
+                        self.event(
+                            who,
+                            "refund",
+                            refund_id,
+                            "open_refund",
+                            to="open",
+                            reason=f"{proposal.code} #{change.position} {transfer.amount}",
+                        )
+                    )
+                    await self.notify(
+                        uow,
+                        await uow.staff.holding(Role.FINANCE),
+                        NotificationKind.REFUND_OPENED,
+                        f"refund:{refund_id}",
+                        {"refund_id": refund_id},
+                        now,
+                    )
+            await self._list_shrank(uow, who, proposal, decree, now)
+        await self._tell_operators(uow, proposal, await self._change(uow, change.id), now)
+
+    async def _list_shrank(
+        self, uow: UnitOfWork, who: Identity, proposal: Proposal, decree: Decree, now: dt.datetime
+    ) -> None:
+        """A client off the list may have been the last one the step waited for: every other account
+        is in (on to the verifiers) or every other transfer is sent (paid, the LPJ falls due). Nobody
+        would press anything then, so the SK perubahan moves the proposal on (a proposal left with no
+        client at all stays where it is, for the centre to close)."""
+        proposal = await self.proposal(uow, proposal.id)
+        left = await uow.client_changes.left_clients(proposal.id)
+        remaining = [c.id for c in await uow.clients.of_proposal(proposal.id) if c.id not in left]
+        if not remaining:
+            return
+        reason = f"SK perubahan {decree.number}"
+        if proposal.status == ProposalStatus.DECREED:
+            accounts = await uow.bank_accounts.of_proposal(proposal.id)
+            filled = {BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED}
+            if all(c in accounts and accounts[c].status in filled for c in remaining):
+                transition = workflow.transition_for(Action.SUBMIT_ACCOUNTS, proposal.status)
+                await self.move(uow, who, proposal, transition, now, reason=reason)
+                team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
+                verifiers = list({p.id: p for p in [*team, *await uow.staff.holding(Role.FINANCE)]}.values())
+                revision = await uow.group_cards.revision(proposal.code)
+                await self.notify(
+                    uow,
+                    verifiers,
+                    NotificationKind.ACCOUNTS_SUBMITTED,
+                    f"proposal:{proposal.id}:accounts@{revision}",
+                    {"proposal_id": proposal.id, "again": False},
+                    now,
+                )
+        elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and await uow.payments.of_proposal(proposal.id):
+            transfers = await uow.transfers.of_proposal(proposal.id)
+            if all(c in transfers and transfers[c].status == TransferStatus.SENT for c in remaining):
+                due = self._today() + dt.timedelta(days=self.settings.payments.lpj_due_days)
+                transition = workflow.transition_for(Action.RECORD_PAYMENT, proposal.status)
+                await self.move(uow, who, proposal, transition, now, reason=f"{reason}; LPJ due {due}", lpj_due_on=due)
+                await self.notify(
+                    uow,
+                    await self.operators(uow, proposal),
+                    NotificationKind.PROPOSAL_PAID,
+                    f"proposal:{proposal.id}:paid",
+                    {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()},
+                    now,
+                )
+
+    async def _tell_team(self, uow: UnitOfWork, proposal: Proposal, change: ChangeRequest, now: dt.datetime) -> None:
+        """The card in the team's group (no personal data), or each PIC privately without a group."""
+        team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
+        params = {"change_id": change.id}
+        if team is not None and team.group_chat_id is not None:
+            await uow.outbox.enqueue(
+                dedupe_key=f"client_change:{change.id}:card",
+                chat_id=team.group_chat_id,
+                kind=NotificationKind.CHANGE_REQUESTED,
+                params=params,
+                now=now,
+            )
+            return
+        pics: list[Person] = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
+        await self.notify(uow, pics, NotificationKind.CHANGE_REQUESTED, f"client_change:{change.id}:card", params, now)
+
+    async def _card_changed(self, uow: UnitOfWork, change: ChangeRequest, now: dt.datetime) -> None:
+        """The group card says where the change is now (and loses its button once checked)."""
+        if change.card_chat_id is None or change.card_message_id is None:
+            return
+        await uow.outbox.enqueue(
+            dedupe_key=f"client_change:{change.id}:card@{change.status.value}",
+            chat_id=change.card_chat_id,
+            kind=NotificationKind.CHANGE_CARD_UPDATE,
+            params={"change_id": change.id, "message_id": change.card_message_id},
+            now=now,
+        )
+
+    async def _tell_operators(
+        self, uow: UnitOfWork, proposal: Proposal, change: ChangeRequest, now: dt.datetime
+    ) -> None:
+        """Each step, to the IPWL's operators (and on the group card)."""
+        await self._card_changed(uow, change, now)
+        await self.notify(
+            uow,
+            await self.operators(uow, proposal),
+            NotificationKind.CHANGE_DECIDED,
+            f"client_change:{change.id}:{change.status.value}",
+            {"change_id": change.id},
+            now,
+        )
+
+
+def _before_after(change: ChangeRequest) -> tuple[str, str]:
+    """What the annex says was on the SK and what the SK perubahan makes of it (codes, values)."""
+    if change.kind in CORRECTIONS:
+        return change.old_value or "", change.new_value or ""
+    if change.kind == ChangeKind.MOVE:
+        return "on_list", f"moved:{change.target_ipwl_code or ''}"
+    return "on_list", "off_list"

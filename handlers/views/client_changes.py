@@ -1,0 +1,394 @@
+"""Changes after the SK (issue 16.6): the operator's request, the PIC's card and detail, the head's SK
+perubahan, and finance's refund cases. Names and NIKs only in private chats; the group card names
+the proposal, the client's number and the kind of change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.domain.client_changes import ChangeKind, ChangeRequest, ChangeStatus, RefundCase
+from bot.domain.models import Client, Decree
+from bot.domain.validation import mask_nik
+from bot.i18n import N_, Translator
+from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeDraft, ChangeSheet
+from handlers.views import _, clip
+
+KIND_LABELS: Mapping[ChangeKind, str] = {
+    ChangeKind.DROP_OUT: N_("drops out"),
+    ChangeKind.DEATH: N_("died"),
+    ChangeKind.MOVE: N_("moves to another IPWL"),
+    ChangeKind.NAME: N_("name correction"),
+    ChangeKind.NIK: N_("NIK correction"),
+}
+
+STATUS_LABELS: Mapping[ChangeStatus, str] = {
+    ChangeStatus.REQUESTED: N_("waiting for the PIC team's check"),
+    ChangeStatus.VERIFIED: N_("verified, waiting for the head's SK perubahan"),
+    ChangeStatus.APPROVED: N_("approved under an SK perubahan"),
+    ChangeStatus.RETURNED: N_("returned to the operator"),
+    ChangeStatus.REJECTED: N_("rejected"),
+}
+
+
+def kind_label(t: Translator, kind: ChangeKind) -> str:
+    return t.gettext(KIND_LABELS[kind])
+
+
+def status_label(t: Translator, status: ChangeStatus) -> str:
+    return t.gettext(STATUS_LABELS[status])
+
+
+def usage(t: Translator) -> str:
+    return _(
+        t,
+        N_(
+            "Write the proposal's code after the command, e.g. {example}. A change of a client after the "
+            "SK (drop-out, death, move to another IPWL, a wrong name or NIK) is asked for here."
+        ),
+        example="/perubahan USL-2026-0001",
+    )
+
+
+# Above this many clients the sheet lists only those with a change, and asks for the client's number
+# (a message holds 4096 characters and 100 buttons).
+LONG_LIST = 30
+
+
+def sheet(t: Translator, data: ChangeSheet) -> str:
+    lines = [_(t, N_("📝 <b>Changes of the clients of {code}</b>"), code=data.proposal.code), ""]
+    long = len(data.clients) > LONG_LIST
+    for client in data.clients:
+        if long and client.id not in data.left and data.open_change(client.id) is None:
+            continue
+        if client.id in data.left:
+            state = _(t, N_("off the list (SK perubahan)"))
+        elif (change := data.open_change(client.id)) is not None:
+            state = _(t, N_("{kind}: {status}"), kind=kind_label(t, change.kind), status=status_label(t, change.status))
+        else:
+            state = _(t, N_("on the list"))
+        lines.append(_(t, N_("{number}. {name}: {state}"), number=client.position, name=client.full_name, state=state))
+    decided = [c for c in data.changes if c.status in (ChangeStatus.RETURNED, ChangeStatus.REJECTED)]
+    for change in decided[-5:]:
+        lines.append(
+            _(
+                t,
+                N_("• Client {number}, {kind}: {status} — {reason}"),
+                number=change.position,
+                kind=kind_label(t, change.kind),
+                status=status_label(t, change.status),
+                reason=change.decision_reason or "",
+            )
+        )
+    if long:
+        lines += [
+            "",
+            _(
+                t,
+                N_(
+                    "{count} clients: send {example} with the number of the client whose data or participation changed."
+                ),
+                count=len(data.clients),
+                example=f"/perubahan {data.proposal.code} 12",
+            ),
+        ]
+    else:
+        lines += ["", _(t, N_("Tap the client whose data or participation changed."))]
+    return clip("\n".join(lines))
+
+
+def pick_kind(t: Translator, draft_client_position: int, name: str) -> str:
+    return _(t, N_("What changed for client {number}, {name}?"), number=draft_client_position, name=name)
+
+
+def ask(t: Translator, draft: ChangeDraft) -> str:
+    """The next question of a change being asked for."""
+    head = _(
+        t,
+        N_("📝 {code}, client {number} ({name}): {kind}"),
+        code=draft.proposal_code,
+        number=draft.client.position,
+        name=draft.client.full_name,
+        kind=kind_label(t, draft.kind),
+    )
+    if draft.step == "value" and draft.kind == ChangeKind.NAME:
+        question = _(t, N_("Type the correct full name, as on the KTP."))
+    elif draft.step == "value":
+        question = _(t, N_("Type the correct NIK (16 digits), as on the KTP or KK."))
+    elif draft.step == "target":
+        question = _(t, N_("Type the code of the IPWL the client moves to (e.g. JB02)."))
+    elif draft.step == "reason":
+        question = _(t, N_("Type the reason, briefly (what happened and when)."))
+    else:
+        question = _(
+            t,
+            N_(
+                "Send the evidence as a photo or a PDF: the client's statement, a death certificate, the "
+                "receiving IPWL's letter, or the KTP/KK for a correction."
+            ),
+        )
+    lines = [head]
+    if draft.new_value:
+        lines.append(_(t, N_("Correct value: {value}"), value=draft.new_value))
+    if draft.target_code:
+        lines.append(_(t, N_("To IPWL: {code}"), code=draft.target_code))
+    if draft.duplicates:
+        lines.append(
+            _(
+                t,
+                N_("⚠️ This NIK is also in {codes} this year; the PIC team will check it."),
+                codes=", ".join(draft.duplicates),
+            )
+        )
+    if draft.reason:
+        lines.append(_(t, N_("Reason: {reason}"), reason=draft.reason))
+    lines += ["", question, _(t, N_("/batal stops without saving anything."))]
+    return "\n".join(lines)
+
+
+def filed(t: Translator, change: ChangeRequest) -> str:
+    return _(
+        t,
+        N_(
+            "✅ The change is asked for ({code}, client {number}: {kind}). The PIC team checks it, then the head "
+            "decides in an SK perubahan; you are told at each step."
+        ),
+        code=change.proposal_code,
+        number=change.position,
+        kind=kind_label(t, change.kind),
+    )
+
+
+def card(t: Translator, change: ChangeRequest) -> str:
+    """The team's group card: codes, the client's number and the kind — no name, no NIK."""
+    lines = [
+        _(t, N_("📝 <b>Change after the SK</b>: {code}"), code=change.proposal_code),
+        _(t, N_("Client no. {number}: {kind}"), number=change.position, kind=kind_label(t, change.kind)),
+        _(t, N_("Status: {status}"), status=status_label(t, change.status)),
+    ]
+    if change.duplicates:
+        lines.append(_(t, N_("⚠️ The corrected NIK is also in {codes} this year."), codes=", ".join(change.duplicates)))
+    lines.append(_(t, N_("Open the details (in your private chat) to check the reason and the evidence.")))
+    return "\n".join(lines)
+
+
+def _values(t: Translator, change: ChangeRequest) -> list[str]:
+    if change.kind == ChangeKind.NIK:
+        return [
+            _(
+                t,
+                N_("NIK on the SK: {before}\nCorrect NIK: {after}"),
+                before=change.old_value or "",
+                after=change.new_value or "",
+            )
+        ]
+    if change.kind == ChangeKind.NAME:
+        return [
+            _(
+                t,
+                N_("Name on the SK: {before}\nCorrect name: {after}"),
+                before=change.old_value or "",
+                after=change.new_value or "",
+            )
+        ]
+    if change.kind == ChangeKind.MOVE:
+        return [_(t, N_("Moves to IPWL {code}"), code=change.target_ipwl_code or "?")]
+    return []
+
+
+def detail(t: Translator, data: ChangeDetail) -> str:
+    change = data.change
+    lines = [
+        _(t, N_("📝 <b>Change after the SK</b>: {code}"), code=change.proposal_code),
+        _(
+            t,
+            N_("Client {number}: {name}, NIK {nik}"),
+            number=change.position,
+            name=data.client.full_name,
+            nik=mask_nik(data.client.nik),
+        ),
+        _(t, N_("Change: {kind}"), kind=kind_label(t, change.kind)),
+        *_values(t, change),
+        _(t, N_("Reason: {reason}"), reason=change.reason),
+        _(t, N_("Asked by {name} on {when}"), name=data.requested_by, when=change.requested_at),
+    ]
+    if data.verified_by:
+        lines.append(_(t, N_("Verified by {name}"), name=data.verified_by))
+    if change.duplicates:
+        lines.append(_(t, N_("⚠️ The corrected NIK is also in {codes} this year."), codes=", ".join(change.duplicates)))
+    lines.append(_(t, N_("Status: {status}"), status=status_label(t, change.status)))
+    if data.evidence is None:
+        lines.append(_(t, N_("⚠️ The evidence file is no longer kept.")))
+    if data.may_approve:
+        lines.append(_(t, N_("Approve it with the other verified changes in /skperubahan.")))
+    return clip("\n".join(lines))
+
+
+def detail_sent(t: Translator) -> str:
+    return _(t, N_("The details are in your private chat with the bot."))
+
+
+def ask_decision_reason(t: Translator, change: ChangeRequest, returning: bool) -> str:
+    if returning:
+        return _(
+            t,
+            N_("Type why change {code}, client {number} goes back to the operator (what to correct)."),
+            code=change.proposal_code,
+            number=change.position,
+        )
+    return _(
+        t,
+        N_("Type why change {code}, client {number} is rejected."),
+        code=change.proposal_code,
+        number=change.position,
+    )
+
+
+def progress(t: Translator, change: ChangeRequest) -> str:
+    """To the operators: where their change is now (and why, when it came back)."""
+    lines = [
+        _(
+            t,
+            N_("📝 Change of {code}, client {number} ({kind}): {status}"),
+            code=change.proposal_code,
+            number=change.position,
+            kind=kind_label(t, change.kind),
+            status=status_label(t, change.status),
+        )
+    ]
+    if change.decision_reason:
+        lines.append(_(t, N_("Reason: {reason}"), reason=change.decision_reason))
+    if change.status == ChangeStatus.RETURNED:
+        lines.append(_(t, N_("Correct it and ask again with /perubahan {code}."), code=change.proposal_code))
+    return "\n".join(lines)
+
+
+def to_approve(t: Translator, change: ChangeRequest) -> str:
+    return _(
+        t,
+        N_(
+            "📝 A change after the SK was verified: {code}, client {number} ({kind}). It waits for your "
+            "SK perubahan: /skperubahan."
+        ),
+        code=change.proposal_code,
+        number=change.position,
+        kind=kind_label(t, change.kind),
+    )
+
+
+def moved_in(t: Translator, change: ChangeRequest, client: Client, from_ipwl: str) -> str:
+    """To the receiving IPWL's operators (a private chat): who comes to them, to propose afresh."""
+    return _(
+        t,
+        N_(
+            "📝 A client moves to your IPWL: {name} (NIK {nik}), until now client {number} of {code} ({ipwl}), "
+            "by an SK perubahan. Include them in your next proposal if they are to be served by you; "
+            "the PIC team sees the earlier proposal when the NIK is checked."
+        ),
+        name=client.full_name,
+        nik=mask_nik(client.nik),
+        number=change.position,
+        code=change.proposal_code,
+        ipwl=from_ipwl,
+    )
+
+
+def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
+    if not draft.changes:
+        return _(t, N_("No verified change is waiting for an SK perubahan."))
+    lines = [_(t, N_("📜 <b>SK perubahan</b>: the verified changes it approves"))]
+    for change in draft.changes:
+        lines.append(
+            _(
+                t,
+                N_("• {code}, client {number}: {kind}"),
+                code=change.proposal_code,
+                number=change.position,
+                kind=kind_label(t, change.kind),
+            )
+        )
+    lines += [
+        "",
+        _(t, N_("Number: {number}"), number=draft.final_number),
+        _(t, N_("Date: {date}"), date=draft.date),
+        "",
+        _(
+            t,
+            N_("Type another number and its date if needed, e.g. {example}; then press Issue."),
+            example=draft.example,
+        ),
+    ]
+    return clip("\n".join(lines))
+
+
+def amendment_issued(t: Translator, decree: Decree, changes: Sequence[ChangeRequest]) -> str:
+    return _(
+        t,
+        N_("✅ SK perubahan {number} of {date} is issued: {count} change(s). Its annex follows."),
+        number=decree.number,
+        date=decree.issued_on,
+        count=len(changes),
+    )
+
+
+def amendment_annex_caption(t: Translator, decree: Decree, count: int) -> str:
+    return _(t, N_("Annex to SK perubahan {number}: {count} change(s)."), number=decree.number, count=count)
+
+
+def refund_opened(t: Translator, case: RefundCase) -> str:
+    return _(
+        t,
+        N_(
+            "💸 Refund to recover: {code}, client {number} ({kind}) was paid {amount} before leaving the list "
+            "(SK perubahan {sk}). Record it in /bayar when the money is back."
+        ),
+        code=case.proposal_code,
+        number=case.position,
+        kind=kind_label(t, case.kind),
+        amount=t.format_money(case.amount),
+        sk=case.amendment_number or "",
+    )
+
+
+def refunds(t: Translator, cases: Sequence[RefundCase]) -> str:
+    lines = [_(t, N_("💸 <b>Refunds to recover</b> (clients paid before leaving the list)"))]
+    for case in cases:
+        lines.append(
+            _(
+                t,
+                N_("• {code}, client {number} ({kind}): {amount}, SK perubahan {sk}"),
+                code=case.proposal_code,
+                number=case.position,
+                kind=kind_label(t, case.kind),
+                amount=t.format_money(case.amount),
+                sk=case.amendment_number or "",
+            )
+        )
+    return clip("\n".join(lines))
+
+
+def refund_settled(t: Translator, case: RefundCase) -> str:
+    return _(
+        t,
+        N_("✅ The refund of {code}, client {number} ({amount}) is recorded as returned."),
+        code=case.proposal_code,
+        number=case.position,
+        amount=t.format_money(case.amount),
+    )
+
+
+def waiting(t: Translator, counts: Mapping[str, int]) -> list[str]:
+    """The /tugas lines for changes after the SK and refunds."""
+    lines = []
+    if counts.get("verify"):
+        lines.append(_(t, N_("📝 Changes after the SK to check: {count}"), count=counts["verify"]))
+    if counts.get("approve"):
+        lines.append(
+            _(
+                t,
+                N_("📜 Verified changes waiting for your SK perubahan (/skperubahan): {count}"),
+                count=counts["approve"],
+            )
+        )
+    if counts.get("refund"):
+        lines.append(_(t, N_("💸 Refunds to recover (/bayar): {count}"), count=counts["refund"]))
+    return lines

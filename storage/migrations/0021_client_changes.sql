@@ -1,0 +1,50 @@
+-- Issue 16.6, changes after the SK: a client who drops out, dies, moves to another IPWL, or whose
+-- name or NIK was wrong. The operator requests the change (with a reason and an evidence file), the
+-- IPWL's PIC team verifies it, the head approves it under an amending SK (SK perubahan, a row of
+-- `decrees` numbered from the same register, so an SK and an SK perubahan never share a number).
+-- kind: drop_out | death | move | name | nik
+-- status: requested -> verified -> approved, or returned / rejected (with decision_reason)
+-- old_value, new_value, reason, decision_reason are sealed (storage/sealing.py): a name, a NIK, a
+-- cause of death are personal data. duplicates: the proposal codes a corrected NIK is also in.
+CREATE TABLE client_changes (
+    id              INTEGER PRIMARY KEY,
+    proposal_id     INTEGER NOT NULL REFERENCES proposals(id),
+    client_id       INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'requested',
+    reason          TEXT NOT NULL,
+    old_value       TEXT,
+    new_value       TEXT,
+    target_ipwl_id  INTEGER REFERENCES ipwl(id),
+    duplicates      TEXT,
+    evidence_id     INTEGER REFERENCES attachments(id),
+    requested_by    INTEGER NOT NULL REFERENCES people(id),
+    requested_at    TEXT NOT NULL,
+    verified_by     INTEGER REFERENCES people(id),
+    verified_at     TEXT,
+    decided_by      INTEGER REFERENCES people(id),
+    decided_at      TEXT,
+    decision_reason TEXT,
+    amendment_id    INTEGER REFERENCES decrees(id),
+    -- The card in the team's group (edited in place at each step).
+    card_chat_id    INTEGER,
+    card_message_id INTEGER
+);
+CREATE INDEX client_changes_proposal ON client_changes(proposal_id);
+CREATE INDEX client_changes_status ON client_changes(status);
+-- One open request per client at a time (a double tap, or two operators, cannot file two).
+CREATE UNIQUE INDEX client_changes_one_open ON client_changes(client_id) WHERE status IN ('requested', 'verified');
+-- A client paid before leaving the list: the money is to come back (recorded for finance, never
+-- dropped silently). status: open | settled.
+CREATE TABLE refund_cases (
+    id          INTEGER PRIMARY KEY,
+    change_id   INTEGER NOT NULL UNIQUE REFERENCES client_changes(id),
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    client_id   INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    amount      INTEGER NOT NULL CHECK (amount >= 0),
+    status      TEXT NOT NULL DEFAULT 'open',
+    created_at  TEXT NOT NULL,
+    settled_by  INTEGER REFERENCES people(id),
+    settled_at  TEXT
+);
+CREATE INDEX refund_cases_open ON refund_cases(status);

@@ -1,0 +1,451 @@
+"""Changes after the SK (issue 16.6): a drop-out handled by an amended SK, through the chat.
+
+Personas as in test_review_flow (Siti the JB01 operator, Andi and Budi of PIC team 1, Citra of team
+2, Hana the head), plus Fajar (finance). Two decreed proposals of JB01: one waiting for its transfers
+(Budi Santoso drops out before being paid) and one already paid (Siti Rahayu dies after being paid).
+Siti asks for both changes with a reason and an evidence file; Andi checks them from the group card
+(which names no client) in his private chat; Hana approves them under one SK perubahan, whose annex
+lists each change. Then the transfers and the LPJ follow the amended list, and the money already paid
+is a refund case for Fajar — in /bayar and /tugas — until he records it back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from openpyxl import load_workbook
+
+from bot.domain.models import ProposalStatus, Role, TransferStatus
+from handlers import buttons
+from tests.helpers import jpeg, pdf
+from tests.scenarios.review_cast import tap, team
+from tests.test_lpj_service import seed_proposal
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def button(world, chat, prefix: str):
+    for message in reversed(world.emu.chat_messages(chat)):
+        for row in message.buttons:
+            for b in row:
+                if b.callback_data and b.callback_data.startswith(prefix):
+                    return message, b.callback_data
+    raise AssertionError(f"no button {prefix} in the chat")
+
+
+async def press(world, user, chat, data: str):
+    message, _ = button(world, chat, data)
+    answer = await tap(world, user, message, data)
+    assert not answer.show_alert, answer.text
+    return answer
+
+
+async def ready_for_transfers(world, pid: int) -> None:
+    """What step (d) records before the transfers: verified accounts and the SPP/SPM."""
+    async with world.storage.db.transaction() as conn:
+        for (client_id,) in await conn.execute_fetchall("SELECT id FROM clients WHERE proposal_id = ?", (pid,)):
+            await conn.execute(
+                "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status, updated_at)"
+                " VALUES (?, '002', ?, 'X', 'verified', '2026-11-20T01:00:00+00:00')",
+                (client_id, f"12345678901234{client_id}"),
+            )
+        await conn.execute(
+            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at)"
+            " SELECT ?, '00001/SPP/XI/2026', '2026-11-21', '00001/SPM/XI/2026', '2026-11-21', id,"
+            " '2026-11-21T01:00:00+00:00' FROM people ORDER BY id LIMIT 1",
+            (pid,),
+        )
+
+
+async def ask_change(world, siti, code: str, client_id: int, kind: str, reason: str) -> None:
+    """Siti: /perubahan CODE, the client, the kind, the reason, then the evidence PDF."""
+    replies = await world.say(siti, f"/perubahan {code}")
+    assert "Perubahan data klien" in replies[-1].text, replies[-1].text
+    await press(world, siti, siti, buttons.CHANGE_CLIENT.data(client_id))
+    await press(world, siti, siti, buttons.CHANGE_KIND.data(client_id, kind))
+    assert "alasan" in world.last(siti).text.lower()
+    replies = await world.say(siti, reason)
+    assert "bukti" in replies[-1].text.lower(), replies[-1].text
+    await world.emu.send_document(
+        siti, file_name="surat-keterangan.pdf", content=pdf("keterangan"), mime_type="application/pdf"
+    )
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(siti).text, world.last(siti).text
+
+
+async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    waiting = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
+    await ready_for_transfers(world, waiting)
+    paid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
+    code_w = (await world.rows("SELECT code FROM proposals WHERE id = ?", waiting))[0][0]
+    code_p = (await world.rows("SELECT code FROM proposals WHERE id = ?", paid))[0][0]
+    w_first, w_second = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", waiting)
+    ]
+    p_first, p_second = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", paid)
+    ]
+
+    # Siti asks: Budi Santoso (client 2 of the proposal waiting for its transfers) dropped out.
+    replies = await world.say(t.op, f"/perubahan {code_w}")
+    assert "Budi Santoso" in replies[-1].text
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(w_second))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(w_second, "drop_out"))
+    # A reason too short is refused and changes nothing; a Word file is no evidence.
+    replies = await world.say(t.op, "ok")
+    assert replies[-1].text.startswith("⚠️"), replies[-1].text
+    replies = await world.say(t.op, "Klien kembali ke keluarganya di Garut sejak 20 November 2026")
+    assert "bukti" in replies[-1].text.lower()
+    await world.emu.send_document(t.op, file_name="surat.docx", content=b"PK\x03\x04 not really", mime_type=DOCX)
+    await world.emu.settle()
+    assert world.last(t.op).text.startswith("⚠️") and "PDF" in world.last(t.op).text
+    assert await world.rows("SELECT count(*) FROM client_changes") == [(0,)]
+    await world.emu.send_document(
+        t.op, file_name="surat-pernyataan.pdf", content=pdf("pernyataan"), mime_type="application/pdf"
+    )
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(t.op).text
+    # Siti asks too: Siti Rahayu (client 1 of the paid proposal) died.
+    await ask_change(world, t.op, code_p, p_first, "death", "Klien meninggal dunia pada 25 November 2026 di RSUD")
+    rows = await world.rows("SELECT client_id, kind, status, reason FROM client_changes ORDER BY id")
+    assert rows == [
+        (w_second, "drop_out", "requested", "Klien kembali ke keluarganya di Garut sejak 20 November 2026"),
+        (p_first, "death", "requested", "Klien meninggal dunia pada 25 November 2026 di RSUD"),
+    ]
+    assert await world.rows("SELECT count(*) FROM attachments WHERE purpose = 'change_evidence'") == [(2,)]
+
+    # The group sees a card per change: the proposal, the client's number, the kind — no name, no NIK.
+    cards = [m for m in world.emu.chat_messages(t.group) if "Perubahan setelah SK" in (m.text or "")]
+    assert len(cards) == 2
+    assert "klien no. 2" in cards[0].text.lower() and "mengundurkan diri" in cards[0].text.lower()
+    for message in cards:
+        assert "Budi Santoso" not in message.text and "Siti Rahayu" not in message.text
+        assert "3201" not in message.text
+    # /tugas: the team's PIC have two changes to check; Citra's team has none.
+    assert "Perubahan setelah SK yang perlu diperiksa: 2" in (await world.say(t.andi, "/tugas"))[-1].text
+    assert "Perubahan setelah SK" not in (await world.say(t.citra, "/tugas"))[-1].text
+    # Citra (team 2) may not open it; Andi opens the details in his private chat, with the evidence.
+    answer = await tap(world, t.citra, cards[0], button(world, t.group, buttons.CHANGE_DETAIL.data(1))[1])
+    assert answer.show_alert
+    before = len(world.emu.chat_messages(t.andi))
+    await tap(world, t.andi, cards[0], buttons.CHANGE_DETAIL.data(1))
+    shown = world.emu.chat_messages(t.andi)[before:]
+    assert "Budi Santoso" in shown[0].text and "Garut" in shown[0].text
+    assert any(m.document for m in shown), "the evidence file was not sent"
+    # A double tap on Verify verifies once; the second press is told it is done already.
+    message, data = button(world, t.andi, buttons.CHANGE_DECISION.data(1, "verify"))
+    answers = await asyncio.gather(world.emu.press(t.andi, message, data), world.emu.press(t.andi, message, data))
+    await world.emu.settle()
+    assert sorted(bool(a and a.show_alert) for a in answers) == [False, True]
+    assert "sudah diverifikasi" in next(a.text for a in answers if a and a.show_alert)
+    await tap(world, t.andi, cards[1], buttons.CHANGE_DETAIL.data(2))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(2, "verify"))
+    await world.drain()
+    assert await world.rows("SELECT status FROM client_changes ORDER BY id") == [("verified",), ("verified",)]
+    # The group cards now say so, edited in place, without the button (nothing left for the team).
+    edited = [m for m in world.emu.chat_messages(t.group) if "Perubahan setelah SK" in (m.text or "")]
+    assert [m.message_id for m in edited] == [m.message_id for m in cards]
+    assert all("diverifikasi" in m.text and not m.buttons for m in edited), [m.text for m in edited]
+    assert any("/skperubahan" in (m.text or "") for m in world.emu.chat_messages(t.head))
+    assert any("diverifikasi" in (m.text or "").lower() for m in world.emu.chat_messages(t.op))
+
+    assert "menunggu SK perubahan Anda (/skperubahan): 2" in (await world.say(t.head, "/tugas"))[-1].text
+    # Hana issues the SK perubahan with the next number of the SK register; its annex lists both.
+    replies = await world.say(t.head, "/skperubahan")
+    assert code_w in replies[-1].text and code_p in replies[-1].text
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    decrees = await world.rows("SELECT id, number FROM decrees")
+    assert len(decrees) == 1 and decrees[0][1].startswith("SK-001/")
+    assert await world.rows("SELECT status, amendment_id FROM client_changes ORDER BY id") == [
+        ("approved", decrees[0][0]),
+        ("approved", decrees[0][0]),
+    ]
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document and "lampiran" in m.document["file_name"])
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [(r[2], r[3], r[4], r[6], r[8]) for r in rows] == sorted(
+        [
+            (code_w, 2, "Budi Santoso", "Mengundurkan diri", "Dikeluarkan dari daftar"),
+            (code_p, 1, "Siti Rahayu", "Meninggal dunia", "Dikeluarkan dari daftar"),
+        ]
+    )
+    assert [r[10] for r in rows if r[2] == code_p] == [2_000_000]
+
+    # Fajar: the waiting proposal pays only Agus… only client 1 now; the paid one is a refund case.
+    replies = await world.say(fajar, "/bayar")
+    assert any("Pengembalian dana" in m.text and code_p in m.text for m in replies), [m.text for m in replies]
+    replies = await world.say(fajar, "/tugas")
+    assert "Pengembalian dana yang harus ditagih" in replies[-1].text
+    await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(waiting))
+    step = world.last(fajar).text
+    assert "Siti Rahayu" in step and "Budi Santoso" not in step
+    await press(world, fajar, fajar, buttons.TRANSFERS_ALL_SENT.data(waiting))
+    await world.drain()
+    assert await world.rows("SELECT client_id, status FROM transfers WHERE client_id IN (?, ?)", w_first, w_second) == [
+        (w_first, "sent")
+    ]
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", waiting)) == [("paid",)]
+    # The paid client who died is not silently dropped: an open refund case of 2,000,000.
+    assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(p_first, 2_000_000, "open")]
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    assert await world.rows("SELECT status FROM refund_cases") == [("settled",)]
+
+    # The LPJ of the paid proposal expects only the amended list (Budi Santoso, client 2).
+    who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
+    state = await world.services.lpj.open(who, code=code_p)
+    assert [c.id for c in state.content.clients] == [p_second]
+
+    # Every step is in the audit trail.
+    actions = [
+        r[0]
+        for r in await world.rows(
+            "SELECT action FROM audit_events WHERE entity IN ('client_change', 'refund', 'decree') ORDER BY id"
+        )
+    ]
+    for action in (
+        "request_change",
+        "verify_change",
+        "approve_change",
+        "issue_sk_amendment",
+        "open_refund",
+        "settle_refund",
+    ):
+        assert action in actions, actions
+
+
+# A NIK corrected (re-checked against the year's other proposals by its blind index), and a request
+# returned by the PIC with a reason: the privacy scans replay this after the payments story.
+CORRECTED_NIK = "3201014508900005"
+
+
+async def nik_corrected_after_payment(world) -> None:
+    """After tests/scenarios/test_payments_flow's story: Siti asks to correct Siti Rahayu's NIK (the
+    KTP photo's name names her), Andi returns a first request and verifies the second, Hana approves
+    it in an SK perubahan; the corrected NIK is then the client's."""
+    t = world.team
+    code, pid = (await world.rows("SELECT code, id FROM proposals"))[0]
+    first = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid))[0][0]
+    # Another client's NIK is refused as the correction (the same proposal would pay one person twice).
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(first))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(first, "nik"))
+    other_nik = (await world.rows("SELECT nik FROM clients WHERE proposal_id = ? ORDER BY position", pid))[1][0]
+    replies = await world.say(t.op, other_nik)
+    assert replies[-1].text.startswith("⚠️") and "klien lain" in replies[-1].text, replies[-1].text
+    replies = await world.say(t.op, CORRECTED_NIK)
+    assert CORRECTED_NIK in replies[-1].text and "alasan" in replies[-1].text.lower()
+    await world.say(t.op, "NIK Siti Rahayu di KTP berbeda satu digit dengan data usulan")
+    await world.emu.send_document(
+        t.op, file_name="KTP Siti Rahayu.pdf", content=pdf("KTP Siti Rahayu"), mime_type="application/pdf"
+    )
+    await world.emu.settle()
+    await world.drain()
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    assert "koreksi NIK" in card.text and CORRECTED_NIK not in card.text
+    # Andi returns it: the reason is asked privately, and Siti is told why.
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "return"))
+    await world.say(t.andi, "Lampirkan foto KTP yang terbaca jelas")
+    await world.drain()
+    assert await world.rows("SELECT status, decision_reason FROM client_changes WHERE id = ?", change_id) == [
+        ("returned", "Lampirkan foto KTP yang terbaca jelas")
+    ]
+    assert "Lampirkan foto KTP" in world.last(t.op).text and "/perubahan" in world.last(t.op).text
+    # Siti asks again; Andi verifies; Hana approves with a typed number and date.
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(first))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(first, "nik"))
+    await world.say(t.op, CORRECTED_NIK)
+    await world.say(t.op, "NIK Siti Rahayu di KTP berbeda satu digit dengan data usulan")
+    await world.emu.send_document(
+        t.op, file_name="KTP Siti Rahayu jelas.pdf", content=pdf("KTP jelas"), mime_type="application/pdf"
+    )
+    await world.emu.settle()
+    await world.drain()
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.say(t.head, "/skperubahan")
+    replies = await world.say(t.head, "SK-020/BRSKPN-GP/XI/2026 28-11-2026")
+    assert "SK-020/BRSKPN-GP/XI/2026" in replies[-1].text
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT nik FROM clients WHERE id = ?", first) == [(CORRECTED_NIK,)]
+    assert await world.rows("SELECT status, old_value, new_value FROM client_changes WHERE id = ?", change_id) == [
+        ("approved", CLIENT_NIK, CORRECTED_NIK)
+    ]
+    assert "correct_nik" in [r[0] for r in await world.rows("SELECT action FROM audit_events")]
+
+
+CLIENT_NIK = "3201014508900004"  # Siti Rahayu's NIK in tests/scenarios/review_cast.CLIENTS
+
+
+async def test_a_wrong_nik_corrected_by_an_amended_sk(world) -> None:
+    from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
+
+    await sk_accounts_and_payment_until_paid(world)
+    await nik_corrected_after_payment(world)
+
+
+async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_head(world) -> None:
+    """Before the accounts: Agus moves to JB02 (an unknown IPWL code is refused first), Budi's name is
+    corrected; Andi verifies both; Hana rejects the name correction with a reason and approves the
+    move. Siti then supplies the accounts of the clients still on the list only."""
+    t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Operator JB02")
+    await world.enrol(rina, Role.OPERATOR, ipwl="JB02")
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.DECREED, clients=3)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, second, third = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    # Dewi Lestari (client 3) moves to JB02.
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(third))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(third, "move"))
+    replies = await world.say(t.op, "XX99")
+    assert replies[-1].text.startswith("⚠️") and "XX99" in replies[-1].text
+    replies = await world.say(t.op, "jb01")
+    assert replies[-1].text.startswith("⚠️")
+    replies = await world.say(t.op, "jb02")
+    assert "JB02" in replies[-1].text and "alasan" in replies[-1].text.lower()
+    await world.say(t.op, "Keluarga pindah domisili ke Bandung bulan ini")
+    await world.emu.send_photo(t.op, content=jpeg(b"surat pindah"))
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(t.op).text, world.last(t.op).text
+    # Budi Santoso (client 2): the name on the SK is misspelt.
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(second))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(second, "name"))
+    replies = await world.say(t.op, "Budi Santoso")
+    assert replies[-1].text.startswith("⚠️")  # the same name as on the SK
+    await world.say(t.op, "Budhi Santosa")
+    await world.say(t.op, "Penulisan nama di SK tidak sesuai KTP")
+    await world.emu.send_document(t.op, file_name="ktp.pdf", content=pdf("ktp"), mime_type="application/pdf")
+    await world.emu.settle()
+    await world.drain()
+    move, rename = [r[0] for r in await world.rows("SELECT id FROM client_changes ORDER BY id")]
+    assert await world.rows("SELECT kind, target_ipwl_id IS NOT NULL, new_value FROM client_changes ORDER BY id") == [
+        ("move", True, None),
+        ("name", False, "Budhi Santosa"),
+    ]
+    for change_id in (move, rename):
+        card = next(
+            m
+            for m in world.emu.chat_messages(t.group)
+            if any(b.callback_data == buttons.CHANGE_DETAIL.data(change_id) for row in m.buttons for b in row)
+        )
+        assert "Budhi" not in card.text and "Dewi" not in card.text
+        await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+        await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.drain()
+    # Hana rejects the name correction (from the notification's details), then approves the move.
+    message, _ = button(world, t.head, buttons.CHANGE_DETAIL.data(rename))
+    await tap(world, t.head, message, buttons.CHANGE_DETAIL.data(rename))
+    await press(world, t.head, t.head, buttons.CHANGE_DECISION.data(rename, "reject"))
+    await world.say(t.head, "KTP yang dilampirkan milik orang lain")
+    await world.drain()
+    assert await world.rows("SELECT status, decision_reason FROM client_changes WHERE id = ?", rename) == [
+        ("rejected", "KTP yang dilampirkan milik orang lain")
+    ]
+    assert "KTP yang dilampirkan milik orang lain" in world.last(t.op).text
+    # Meanwhile Siti has sent the accounts of clients 1 and 2: the move leaves nobody else to wait for.
+    async with world.storage.transaction() as uow:
+        for client_id, number in ((first, "123456789012345"), (second, "0123456789")):
+            await uow.bank_accounts.save(
+                client_id,
+                bank_code="002",
+                account_number=number,
+                holder_name="X",
+                passbook_id=None,
+                now=world.clock.now(),
+            )
+    replies = await world.say(t.head, "/skperubahan")
+    assert "klien 3" in replies[-1].text and "klien 2" not in replies[-1].text
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT full_name FROM clients WHERE id = ?", second) == [("Budi Santoso",)]
+    assert await world.rows("SELECT status FROM client_changes WHERE id = ?", move) == [("approved",)]
+    # The receiving IPWL's operator is told, privately, to include Dewi in a proposal of her own.
+    told = world.last(rina).text
+    assert "Dewi Lestari" in told and code in told and "pindah ke IPWL Anda" in told
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document and "lampiran" in m.document["file_name"])
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [(r[3], r[6], r[8]) for r in rows] == [(3, "Pindah IPWL", "Pindah ke JB02")]
+    # The accounts are complete without the third client: on to the PIC team and finance.
+    accounts = await world.services.accounts.snapshot(pid)
+    assert accounts is not None and [r.client.id for r in accounts.rows] == [first, second]
+    assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("accounts_submitted",)]
+    assert "submit_accounts" in [
+        r[0]
+        for r in await world.rows("SELECT action FROM audit_events WHERE entity = 'proposal' AND entity_id = ?", code)
+    ]
+    # Nothing more can be asked for a client who left.
+    await world.say(t.op, f"/perubahan {code}")
+    assert not any(
+        b.callback_data == buttons.CHANGE_CLIENT.data(third) for row in world.last(t.op).buttons for b in row
+    )
+
+
+async def test_the_last_unpaid_client_leaving_completes_the_payment(world) -> None:
+    """Every other transfer was already sent when the drop-out is approved: nobody would press
+    anything any more, so the SK perubahan itself makes the proposal paid and the LPJ due."""
+    t = world.team = await team(world)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
+    await ready_for_transfers(world, pid)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, second = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    async with world.storage.transaction() as uow:
+        await uow.transfers.record(
+            first,
+            amount=2_000_000,
+            status=TransferStatus.SENT,
+            on=world.clock.now().date(),
+            note=None,
+            by=None,
+            now=world.clock.now(),
+        )
+    await ask_change(world, t.op, code, second, "drop_out", "Klien memilih berhenti dari layanan rehabilitasi")
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.budi, card, buttons.CHANGE_DETAIL.data(1))
+    await press(world, t.budi, t.budi, buttons.CHANGE_DECISION.data(1, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT status, lpj_due_on IS NOT NULL FROM proposals WHERE id = ?", pid) == [
+        ("paid", True)
+    ]
+    assert await world.rows("SELECT client_id FROM transfers") == [(first,)]
+    assert await world.rows("SELECT count(*) FROM refund_cases") == [(0,)]  # nothing had been sent to client 2
+    assert any("LPJ" in (m.text or "") for m in world.emu.chat_messages(t.op)[-3:])
+
+
+async def test_a_long_list_asks_for_the_client_s_number(world) -> None:
+    """35 clients do not fit as buttons (nor, named, in one message): the client is given by number."""
+    t = world.team = await team(world)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=35)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    replies = await world.say(t.op, f"/perubahan {code}")
+    sheet = replies[-1]
+    assert f"/perubahan {code} 12" in sheet.text and len(sheet.text) < 4096
+    assert not any(buttons.CHANGE_CLIENT.parse(b.callback_data) for row in sheet.buttons for b in row)
+    replies = await world.say(t.op, f"/perubahan {code} 36")
+    assert replies[-1].text.startswith("⚠️") and "1 sampai 35" in replies[-1].text
+    replies = await world.say(t.op, f"/perubahan {code} 31")
+    client_31 = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 31", pid))[0][0]
+    assert "klien 31" in replies[-1].text
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(client_31, "death"))
+    assert "alasan" in world.last(t.op).text.lower()
