@@ -9,8 +9,8 @@ from pathlib import Path
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.audit_chain import AuditMirror
-from storage.complaints import ComplaintRepository
 from storage.client_changes import ClientChangeRepository, RefundCaseRepository
+from storage.complaints import ComplaintRepository
 from storage.consents import ConsentRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database

@@ -18,8 +18,8 @@ from bot.services.admin import AdminService
 from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
-from bot.services.complaints import ComplaintService
 from bot.services.client_changes import ClientChangeService
+from bot.services.complaints import ComplaintService
 from bot.services.decrees import DecreeService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
