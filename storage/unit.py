@@ -9,6 +9,7 @@ from pathlib import Path
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.audit_chain import AuditMirror
+from storage.budget import BudgetRepository
 from storage.consents import ConsentRepository
 from storage.conversations import ConversationRepository
 from storage.db import Connection, Database
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.report_runs = ReportRunRepository(conn)
         self.inbox = InboxRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.budget = BudgetRepository(conn)
 
 
 class Storage:

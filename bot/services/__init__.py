@@ -18,6 +18,7 @@ from bot.services.admin import AdminService
 from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
+from bot.services.budget import BudgetService
 from bot.services.decrees import DecreeService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
@@ -79,6 +80,7 @@ class Services:
         self.privacy = PrivacyService(storage, clock, settings, files=files)
         self.retention = RetentionService(storage, clock, settings, files=files)
         self.reports = ReportService(storage, clock, settings, files=files)
+        self.budget = BudgetService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)
         # What delivering a kind also records, in the transaction that marks it sent.

@@ -24,6 +24,7 @@ from bot.domain.records import StaffSummary
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
+from bot.services.budget import check_ceiling
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
 
@@ -143,6 +144,8 @@ class DecreeService(StaffService):
             draft = await self._draft(uow, state)
             if not draft.chosen:
                 raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
+            # The year's ceiling (pagu), before a register number is taken: a refused SK uses none.
+            await check_ceiling(uow, draft.date.year, [s.id for s in draft.chosen])
             number = draft.number or self._register_number(await uow.decrees.take_register(draft.date.year), draft.date)
             await uow.decrees.lock_number(number)
             if await uow.decrees.number_taken(number):
