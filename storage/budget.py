@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from bot.domain.budget import Ceiling
 from storage.db import Connection, to_db_date, to_db_time
 
+_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # no "until": every SK recorded so far
+
 
 class BudgetRepository:
     """Ceilings per year (whole year or per component) and the budget SKs committed."""
@@ -34,15 +36,20 @@ class BudgetRepository:
         both commit when together they exceed it; the second sees the first's amount."""
         await self._conn.lock(f"budget-ceiling:{year}")
 
-    async def committed(self, year: int) -> dict[str, int]:
-        """The budget of proposals decreed by an SK dated in ``year``, per component."""
+    async def committed(self, year: int, *, until: dt.datetime | None = None) -> dict[str, int]:
+        """The budget of proposals decreed by an SK dated in ``year``, per component (of SKs
+        recorded before ``until``, if given: a past month's report)."""
         rows = await self._conn.execute_fetchall(
             "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
             " JOIN clients c ON c.id = b.client_id JOIN proposals p ON p.id = c.proposal_id"
             " JOIN decrees d ON d.id = p.decree_id"
             " WHERE d.issued_on >= ? AND d.issued_on < ? AND p.status NOT IN ('withdrawn', 'rejected')"
-            " GROUP BY b.component",
-            (to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1))),
+            " AND d.created_at < ? GROUP BY b.component",
+            (
+                to_db_date(dt.date(year, 1, 1)),
+                to_db_date(dt.date(year + 1, 1, 1)),
+                to_db_time(until or _NEVER),
+            ),
         )
         return {r["component"]: int(r["amount"]) for r in rows}
 

@@ -368,6 +368,8 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> byt
         (N_("Clients decreed (SK)"), c.clients_decreed),
         (N_("Clients served (transfer sent)"), c.clients_served),
         (N_("Proposals this year"), c.proposal_count),
+        (N_("Budget ceiling, pagu (Rp)"), report.ceiling),
+        (N_("Committed against it: SKs of the year (Rp)"), report.committed),
         (N_("Funds decreed (Rp)"), c.funds_decreed),
         (N_("Funds transferred (Rp)"), c.funds_transferred),
         (N_("Funds accounted for: LPJ validated (Rp)"), c.funds_accounted),
