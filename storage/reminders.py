@@ -49,6 +49,7 @@ def _item(row: Row) -> Item:
         due_on=from_db_date(row["lpj_due_on"]),
         version=row["version"],
         missing=row["missing"] if "missing" in keys else 0,
+        sp2d_on=from_db_date(row["sp2d_on"]) if "sp2d_on" in keys else None,
     )
 
 
@@ -76,6 +77,22 @@ class ReminderRepository:
             _ITEM.format(extra=extra) + " WHERE p.status = ? AND p.id > ? AND p.status_since <= ?"
             " ORDER BY p.id LIMIT ?",
             (status.value, after, to_db_time(before), limit),
+        )
+        return [_item(r) for r in rows]
+
+    async def awaiting_transfer_results(self, *, after: int, limit: int, sp2d_before: dt.date) -> list[Item]:
+        """Proposals whose SP2D is dated before ``sp2d_before`` and that still have a client whose
+        transfer is not recorded as sent (``missing``: how many)."""
+        rows = await self._conn.execute_fetchall(
+            _ITEM.format(
+                extra=", pm.sp2d_date AS sp2d_on, (SELECT count(*) FROM clients c LEFT JOIN transfers t"
+                " ON t.client_id = c.id WHERE c.proposal_id = p.id AND (t.status IS NULL OR t.status != 'sent'))"
+                " AS missing"
+            )
+            + " JOIN payments pm ON pm.proposal_id = p.id"
+            " WHERE p.status = 'accounts_verified' AND p.id > ? AND pm.sp2d_date IS NOT NULL AND pm.sp2d_date < ?"
+            " ORDER BY p.id LIMIT ?",
+            (after, to_db_date(sp2d_before), limit),
         )
         return [_item(r) for r in rows]
 

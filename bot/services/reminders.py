@@ -84,6 +84,7 @@ class ReminderService(Service):
             lpj_overdue_every_days=cfg.lpj_overdue_every_days,
             returned_after_days=cfg.returned_after_days,
             accounts_missing_after_days=cfg.accounts_missing_after_days,
+            transfer_results_after_working_days=cfg.transfer_results_after_working_days,
             draft_idle_hours=cfg.draft_idle_hours,
             escalate_team_after_days=cfg.escalate_to_team_after_days,
             escalate_head_after_days=cfg.escalate_to_head_after_days,
@@ -147,6 +148,7 @@ class ReminderService(Service):
         returned_before = now - dt.timedelta(days=policy.returned_after_days)
         decreed_before = now - dt.timedelta(days=policy.accounts_missing_after_days)
         idle_before = now - dt.timedelta(hours=policy.draft_idle_hours)
+        sp2d_days = dt.timedelta(days=policy.transfer_results_after_working_days - 1)
         S = ProposalStatus
 
         def owing(status: ProposalStatus) -> Fetch:
@@ -161,6 +163,13 @@ class ReminderService(Service):
             (waiting(S.RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
             (waiting(S.LPJ_RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
             (waiting(S.DECREED, decreed_before), lambda i: [rules.accounts_missing(i, now, policy)]),
+            (
+                # SP2D dated at least N calendar days ago (N working days are at least N days).
+                lambda uow, after: uow.reminders.awaiting_transfer_results(
+                    after=after, limit=size, sp2d_before=(now + dt.timedelta(days=1)).date() - sp2d_days
+                ),
+                lambda i: [rules.transfer_results_missing(i, now, policy)],
+            ),
             (
                 lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
                 lambda i: [rules.idle_draft(i, now, policy)],

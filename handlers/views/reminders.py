@@ -83,6 +83,20 @@ def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
             days=params["waited_days"],
             missing=params.get("missing", 0),
         )
+    if kind == Kind.TRANSFER_RESULTS_MISSING:
+        return _(
+            t,
+            N_(
+                "🏦 The SP2D for <b>{code}</b> ({ipwl}) is dated {date}, {days} working day(s) ago, and the "
+                "results of {missing} transfer(s) are still not recorded. Record them with /bayar (the buttons "
+                "or the transfers workbook)."
+            ),
+            code=code,
+            ipwl=ipwl,
+            date=_date(t, params["sp2d_on"]),
+            days=params["working_days"],
+            missing=params.get("missing", 0),
+        )
     if kind == Kind.DRAFT_IDLE:
         return _(
             t,
