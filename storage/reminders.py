@@ -35,7 +35,7 @@ def _time(text: str) -> dt.datetime:
 
 
 def _item(row: Row) -> Item:
-    keys = row.keys()
+    keys = set(row.keys())  # (asyncpg's keys() is an iterator: a second ``in`` would start mid-way)
     return Item(
         id=row["id"],
         proposal_id=row["proposal_id"],
