@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -194,3 +196,35 @@ def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_termi
     asyncio.run(edit())
     code, out, _ = run(capsys, "audit", "verify", "--config", str(config))
     assert code == 1 and f"altered: event {event_id} (seq 2)" in out, out
+
+
+def test_the_budget_ceiling_is_set_and_shown_from_the_terminal_and_audited(
+    config: Path, database_url: str, capsys
+) -> None:
+    year = str(dt.datetime.now(ZoneInfo("Asia/Jakarta")).year)  # the centre's year, as the CLI takes it
+    code, out, _ = run(capsys, "admin", "ceiling", "set", year, "Rp 5.000.000.000", "--config", str(config))
+    assert code == 0 and f"ceiling {year} whole year: none -> Rp5.000.000.000" in out
+    code, out, _ = run(
+        capsys, "admin", "ceiling", "set", year, "750000000", "--component", "3", "--config", str(config)
+    )
+    assert code == 0 and "none -> Rp750.000.000" in out
+    code, out, _ = run(capsys, "admin", "ceiling", "show", year, "--config", str(config))
+    assert code == 0 and "Rp5.000.000.000" in out and "committed" in out and "Rp750.000.000" in out
+    assert rows(database_url, "SELECT year, component, amount FROM budget_ceilings ORDER BY component") == [
+        (int(year), "", 5_000_000_000),
+        (int(year), "3", 750_000_000),
+    ]
+    assert rows(
+        database_url,
+        "SELECT actor_role, entity_id, to_status FROM audit_events WHERE action = 'set_ceiling' ORDER BY id",
+    ) == [("cli", f"{year}:all", "5000000000"), ("cli", f"{year}:3", "750000000")]
+    # A wrong amount, component or year: a clear message, nothing changed.
+    for argv, says in (
+        (("set", year, "lima miliar"), "lima miliar: "),
+        (("set", year, "1000", "--component", "9"), "--component 9"),
+        (("set", "1999", "1000"), "1999"),
+        (("set", year), "the amount in rupiah"),
+    ):
+        code, _, err = run(capsys, "admin", "ceiling", *argv, "--config", str(config))
+        assert code == 2 and says in err, err
+    assert len(rows(database_url, "SELECT * FROM budget_ceilings")) == 2
