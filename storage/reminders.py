@@ -96,6 +96,16 @@ class ReminderRepository:
         )
         return [_item(r) for r in rows]
 
+    async def payment_orders_open(self) -> tuple[int, int]:
+        """Finance's open payment orders (proposals with accounts verified and an SPM): (those
+        without an SP2D yet, those with an SP2D whose transfer results are still missing)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT coalesce(sum(CASE WHEN pm.sp2d_number IS NULL THEN 1 ELSE 0 END), 0),"
+            " coalesce(sum(CASE WHEN pm.sp2d_number IS NULL THEN 0 ELSE 1 END), 0)"
+            " FROM payments pm JOIN proposals p ON p.id = pm.proposal_id WHERE p.status = 'accounts_verified'"
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
     async def idle_drafts(self, *, after: int, limit: int, before: dt.datetime) -> list[Item]:
         """Proposal drafts untouched since ``before`` that have not been nudged yet."""
         rows = await self._conn.execute_fetchall(

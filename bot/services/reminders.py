@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.domain import reminder_rules as rules
 from bot.domain.kinds import NotificationKind
@@ -62,6 +62,10 @@ class QueueSection:
     # the retention job has announced for anonymization.
     lapsing_roles: int = 0
     retention_announced: int = 0
+    # Finance (issue 16.3), among its items with accounts verified: SPM saved but no SP2D recorded
+    # yet, and SP2D recorded but transfer results still missing (details, not more items).
+    without_sp2d: int = 0
+    awaiting_results: int = 0
 
     @property
     def total(self) -> int:
@@ -337,7 +341,11 @@ class ReminderService(Service):
                 sections.append(await self._section(uow, Role.PIC, team.code if team else "", team_id=team_id))
             for role in (Role.FINANCE, Role.HEAD):
                 if who.actor.has_role(role):
-                    sections.append(await self._section(uow, role, ""))
+                    section = await self._section(uow, role, "")
+                    if role == Role.FINANCE:
+                        without_sp2d, awaiting = await uow.reminders.payment_orders_open()
+                        section = replace(section, without_sp2d=without_sp2d, awaiting_results=awaiting)
+                    sections.append(section)
             if who.is_admin:
                 now = self.clock.now()
                 lapsing = await uow.people.count_lapsing(

@@ -210,6 +210,16 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                     count=section.retention_announced,
                 )
             )
+        if section.without_sp2d:
+            lines.append(_(t, N_("• {count} SPM without an SP2D recorded yet: /bayar, 🏦"), count=section.without_sp2d))
+        if section.awaiting_results:
+            lines.append(
+                _(
+                    t,
+                    N_("• {count} SP2D whose transfer results are still missing: /bayar"),
+                    count=section.awaiting_results,
+                )
+            )
         if not section.items and not section.lapsing_roles and not section.retention_announced:
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:

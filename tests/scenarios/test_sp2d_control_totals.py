@@ -65,6 +65,8 @@ async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(w
     await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
     assert await world.rows("SELECT spm_amount, sp2d_number FROM payments") == [(4_500_000, None)]
     assert "SP2D: belum dicatat" in world.last(fajar).text
+    tasks = (await world.say(fajar, "/tugas"))[-1].text
+    assert "1 SPM belum dicatat SP2D-nya" in tasks, tasks
 
     # The SP2D: number and date, then the amount — which must be the SPM's.
     await press(world, fajar, buttons.PAYMENT_SP2D.data(pid))
@@ -81,6 +83,8 @@ async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(w
         ("261131302002345", "2026-11-28", 4_500_000)
     ]
     assert await world.rows("SELECT to_status FROM audit_events WHERE action = 'record_sp2d'") == [("261131302002345",)]
+    tasks = (await world.say(fajar, "/tugas"))[-1].text
+    assert "1 SP2D yang hasil transfernya belum dicatat" in tasks and "SPM belum dicatat" not in tasks, tasks
 
     # The list the bot writes carries its control totals.
     await press(world, fajar, buttons.TRANSFERS_SHEET.data(pid))
