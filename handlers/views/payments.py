@@ -61,6 +61,17 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
             total=format_money(sum(s.total for s in chosen)),
         )
     )
+    if d.ceiling:  # the head sees the room left before confirming (the SK is checked against it)
+        lines.append(
+            _(
+                t,
+                N_("Budget ceiling {year}: {ceiling} · committed {committed} · remaining {remaining}"),
+                year=d.date.year,
+                ceiling=format_money(d.ceiling),
+                committed=format_money(d.committed),
+                remaining=format_money(d.ceiling - d.committed),
+            )
+        )
     if d.asked_number:
         # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
         lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))

@@ -36,6 +36,8 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     # Hana ticks the proposal (Rp4.500.000) and confirms: refused, with ceiling, committed, this SK, remaining.
     await world.say(t.head, "/sk")
     await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    card = button(world, t.head, buttons.SK_DRAFT.data("n"))[0]
+    assert "Pagu anggaran 2026: Rp4.000.000 · terikat Rp0 · sisa Rp4.000.000" in card.text, card.text
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
     await press(world, t.head, buttons.SK_DRAFT.data("r"))
     message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
