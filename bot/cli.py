@@ -18,11 +18,15 @@ from typing import Any
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
+from bot.domain.budget import WHOLE_YEAR, parse_component
 from bot.domain.models import Role
+from bot.domain.validation import ValidationError, parse_money
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.problems import ImportRejected, render_problem
+from bot.i18n import format_money
 from bot.services import ServiceError, Services
 from bot.services.backups import erasure_ledger, make_backup
+from bot.services.budget import MAX_CEILING
 from bot.services.inbox import InboxStatus
 from storage.audit_chain import AuditMirror
 from storage.audit_chain import verify as verify_audit_chain
@@ -557,6 +561,46 @@ def cmd_teams(args: argparse.Namespace) -> int:
     return asyncio.run(_with_services(settings, go))
 
 
+def cmd_ceiling(args: argparse.Namespace) -> int:
+    """``admin ceiling [show] YEAR`` / ``admin ceiling set YEAR AMOUNT [--component N]`` (audited)."""
+    settings = _settings(args.config)
+    component = WHOLE_YEAR
+    if args.component is not None:
+        found = parse_component(args.component)
+        if found is None or found == WHOLE_YEAR:
+            raise CliError(f"--component {args.component}: an ATENSI component, 1 to 7")
+        component = found
+    amount = None
+    if args.ceiling_command == "set":
+        if args.amount is None:
+            raise CliError("ceiling set YEAR AMOUNT: the amount in rupiah, e.g. 5000000000 or 'Rp 5.000.000.000'")
+        try:
+            amount = parse_money(args.amount, field="ceiling", absurd=MAX_CEILING)
+        except ValidationError as error:
+            problem = error.problems[0]
+            raise CliError(f"{args.amount}: " + problem.message.format(**problem.params)) from None
+
+    async def go(services: Services) -> int:
+        if amount is not None:
+            change = await services.budget.set_ceiling(None, args.year, component, amount)
+            before = "none" if change.before is None else format_money(change.before)
+            print(f"ceiling {args.year} {component or 'whole year'}: {before} -> {format_money(change.after)}")
+            position = change.position
+        else:
+            position = await services.budget.ceilings(args.year)
+        if not position.ceilings:
+            print(f"no ceiling set for {position.year}")
+        for ceiling in position.ceilings:
+            committed = position.committed_to(ceiling.component)
+            print(
+                f"{position.year} {ceiling.component or 'whole year':<10} ceiling {format_money(ceiling.amount):>20}"
+                f"  committed {format_money(committed):>20}  remaining {format_money(ceiling.amount - committed):>20}"
+            )
+        return 0
+
+    return asyncio.run(_with_services(settings, go))
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     settings = _settings(args.config)
 
@@ -779,6 +823,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("code")
     add.add_argument("name")
     teams.set_defaults(func=cmd_teams, teams_command="list")
+
+    ceiling = admin_sub.add_parser(
+        "ceiling", parents=[common], help="the year's budget ceiling (pagu): show it, or set it (audited)"
+    )
+    ceiling.add_argument("ceiling_command", choices=["show", "set"])
+    ceiling.add_argument("year", type=int)
+    ceiling.add_argument("amount", nargs="?", help="with set: rupiah, e.g. 5000000000 or 'Rp 5.000.000.000'")
+    ceiling.add_argument("--component", metavar="N", help="one ATENSI component (1-7); default: the whole year")
+    ceiling.set_defaults(func=cmd_ceiling)
 
     audit = sub.add_parser("audit", parents=[common], help="check the audit trail's hash chain")
     audit.add_argument("audit_command", choices=["verify"])

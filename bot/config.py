@@ -257,6 +257,9 @@ class ReminderSettings(_Section):
     # Returned proposals / LPJ not yet resubmitted, bank accounts missing after the SK: every N days.
     returned_after_days: int = Field(default=3, ge=1, le=90)
     accounts_missing_after_days: int = Field(default=5, ge=1, le=90)
+    # Transfer results still missing this many working days after the SP2D: finance is reminded
+    # (again every as many working days, until every transfer is recorded).
+    transfer_results_after_working_days: int = Field(default=3, ge=1, le=60)
     # Drafts untouched this long get one nudge.
     draft_idle_hours: int = Field(default=48, ge=1, le=24 * 90)
     # LPJ overdue this many days: the PIC group is told, then the head of centre.

@@ -23,6 +23,7 @@ from handlers import (
     access,
     admin,
     broadcasts,
+    budget,
     buttons,
     client_changes,
     common,
@@ -172,6 +173,7 @@ COMMANDS = {
     "datapribadi": privacy.cmd_personal_data,
     "audit": admin.cmd_history,
     "cadangan": admin.cmd_backup,
+    "pagu": budget.cmd_ceiling,
     "laporan": reports.cmd_report,
     "ekspor": reports.cmd_export,
     "panduan": guidance.cmd_guide,
@@ -228,6 +230,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.TRANSFERS_ALL_SENT: payments.on_sent_pressed,
     buttons.TRANSFER_FAILED: payments.on_failed_pressed,
     buttons.TRANSFERS_SHEET: payments.on_transfers_sheet_pressed,
+    buttons.PAYMENT_SP2D: payments.on_sp2d_pressed,
     # LPJ: the operator's conversation, then PIC and finance review
     buttons.LPJ_ANSWER: lpj.on_answer_pressed,
     buttons.LPJ_OPEN: lpj.on_open_pressed,

@@ -83,6 +83,7 @@ TRANSFER_SENT = Button("ps")  # one transfer sent: client id, revision
 TRANSFERS_ALL_SENT = Button("psa")  # every pending transfer sent: proposal id
 TRANSFER_FAILED = Button("pf")  # one transfer failed or returned: client id, status, revision
 TRANSFERS_SHEET = Button("ptx")  # the transfers workbook: proposal id
+PAYMENT_SP2D = Button("psd")  # record the SP2D of the proposal's SPM: proposal id
 
 # The LPJ: the operator's conversation, then PIC and finance review
 LPJ_ANSWER = Button("lji")  # the LPJ's offered answers: the choice

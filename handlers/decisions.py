@@ -15,15 +15,26 @@ from bot.domain.models import Action, ProposalStatus
 from bot.files.finance_sheets import build_sk_annex
 from bot.i18n import Translator
 from bot.services import Identity
+from bot.services.budget import OverCeiling
 from bot.services.decrees import SkDraft
 from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.keyboards import payments as pkb
 from handlers.keyboards import reviews as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_args, int_arg, is_private, redraw, reply
+from handlers.replies import (
+    alert_text,
+    answer_press,
+    answers_refusals,
+    button_args,
+    int_arg,
+    is_private,
+    redraw,
+    reply,
+)
 from handlers.reviews import action_arg, send_private
 from handlers.views import _
+from handlers.views import budget as bv
 from handlers.views import payments as pv
 from handlers.views import reviews as rv
 
@@ -120,7 +131,14 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
     op = (button_args(update) + ("",))[0]
     decrees = context.services.decrees
     if op == "y":
-        decree, count = await decrees.issue(who)
+        try:
+            decree, count = await decrees.issue(who)
+        except OverCeiling as over:
+            # The four figures do not fit an alert (200 characters): a message of its own; the
+            # draft stays open to untick proposals.
+            await answer_press(update, alert_text(views.refusal(t, over)), show_alert=True)
+            await reply(update, bv.over_ceiling(t, over.year, over.overruns))
+            return
         await answer_press(update)
         await redraw(update, pv.sk_issued(t, decree, count))
         return

@@ -57,6 +57,7 @@ PRIVATE_COMMANDS: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("ekspor", N_("Admin: export data (XLSX/CSV)"), ADMIN | AUDITOR),
     ("datapribadi", N_("Admin: clients' personal data"), ADMIN),
     ("cadangan", N_("Admin: database backup"), ADMIN),
+    ("pagu", N_("Admin: the year's budget ceiling (pagu)"), ADMIN),
     ("panduan", N_("Guide: SOP, ATENSI services, questions"), EVERYONE),
     ("pengaduan", N_("A complaint to the centre (anonymous if you wish)"), EVERYONE),
     ("bantuan", N_("Help"), EVERYONE),

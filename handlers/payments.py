@@ -311,6 +311,16 @@ async def on_failed_pressed(update: Update, context: BotContext) -> None:
 
 
 @answers_refusals
+async def on_sp2d_pressed(update: Update, context: BotContext) -> None:
+    """🏦 SP2D: ask for its number and date (then its amount, which must be the SPM's)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    step = await context.services.payments.start_sp2d(who, int_arg(update))
+    await answer_press(update)
+    await reply(update, pv.payment_step(t, step))
+
+
+@answers_refusals
 async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
@@ -321,7 +331,11 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
         update,
         context,
         _file_name("transfer", code),
-        build_transfers_template(sheet_clients(step.accounts), who.locale),
+        build_transfers_template(
+            sheet_clients(step.accounts),
+            who.locale,
+            order_number=step.accounts.payment.spm_number if step.accounts.payment else None,
+        ),
         pv.transfers_template_caption(t, code),
     )
 
@@ -340,7 +354,11 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     data = await _download(context, document.file_id, document.file_size or 0)
     payment = current.accounts.payment
     inputs = parse_transfers_sheet(
-        data, sheet_clients(current.accounts), today=services.today(), earliest=payment.spm_date if payment else None
+        data,
+        sheet_clients(current.accounts),
+        today=services.today(),
+        earliest=payment.spm_date if payment else None,
+        order=current.accounts.order_totals,  # the control totals: the list's own and the SPM's
     )
     step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))

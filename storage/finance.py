@@ -364,6 +364,10 @@ class PaymentRepository:
             r["spm_number"],
             from_db_date(r["spm_date"]),
             r["recorded_by"],
+            r["spm_amount"],
+            r["sp2d_number"],
+            from_db_date(r["sp2d_date"]),
+            r["sp2d_amount"],
         )
 
     async def record(
@@ -376,15 +380,34 @@ class PaymentRepository:
         spm_date: dt.date,
         by: int,
         now: dt.datetime,
+        spm_amount: int | None = None,
     ) -> None:
         await self._conn.execute(
             "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id) DO UPDATE SET"
+            " created_at, spm_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id) DO UPDATE SET"
             " spp_number = excluded.spp_number, spp_date = excluded.spp_date,"
             " spm_number = excluded.spm_number, spm_date = excluded.spm_date,"
-            " recorded_by = excluded.recorded_by",
-            (proposal_id, spp_number, to_db_date(spp_date), spm_number, to_db_date(spm_date), by, to_db_time(now)),
+            " recorded_by = excluded.recorded_by, spm_amount = excluded.spm_amount",
+            (
+                proposal_id,
+                spp_number,
+                to_db_date(spp_date),
+                spm_number,
+                to_db_date(spm_date),
+                by,
+                to_db_time(now),
+                spm_amount,
+            ),
         )
+
+    async def record_sp2d(self, proposal_id: int, *, number: str, on: dt.date, amount: int) -> bool:
+        """The SP2D of a proposal's SPM, once: False if one is recorded already (a double tap)."""
+        cursor = await self._conn.execute(
+            "UPDATE payments SET sp2d_number = ?, sp2d_date = ?, sp2d_amount = ?"
+            " WHERE proposal_id = ? AND sp2d_number IS NULL",
+            (number, to_db_date(on), amount, proposal_id),
+        )
+        return cursor.rowcount == 1
 
 
 class TransferRepository:

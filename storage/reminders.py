@@ -38,7 +38,7 @@ def _time(text: str) -> dt.datetime:
 
 
 def _item(row: Row) -> Item:
-    keys = row.keys()
+    keys = set(row.keys())  # (asyncpg's keys() is an iterator: a second ``in`` would start mid-way)
     return Item(
         id=row["id"],
         proposal_id=row["proposal_id"],
@@ -52,6 +52,7 @@ def _item(row: Row) -> Item:
         due_on=from_db_date(row["lpj_due_on"]),
         version=row["version"],
         missing=row["missing"] if "missing" in keys else 0,
+        sp2d_on=from_db_date(row["sp2d_on"]) if "sp2d_on" in keys else None,
     )
 
 
@@ -81,6 +82,32 @@ class ReminderRepository:
             (status.value, after, to_db_time(before), limit),
         )
         return [_item(r) for r in rows]
+
+    async def awaiting_transfer_results(self, *, after: int, limit: int, sp2d_before: dt.date) -> list[Item]:
+        """Proposals whose SP2D is dated before ``sp2d_before`` and that still have a client whose
+        transfer is not recorded as sent (``missing``: how many)."""
+        rows = await self._conn.execute_fetchall(
+            _ITEM.format(
+                extra=", pm.sp2d_date AS sp2d_on, (SELECT count(*) FROM clients c LEFT JOIN transfers t"
+                " ON t.client_id = c.id WHERE c.proposal_id = p.id AND (t.status IS NULL OR t.status != 'sent'))"
+                " AS missing"
+            )
+            + " JOIN payments pm ON pm.proposal_id = p.id"
+            " WHERE p.status = 'accounts_verified' AND p.id > ? AND pm.sp2d_date IS NOT NULL AND pm.sp2d_date < ?"
+            " ORDER BY p.id LIMIT ?",
+            (after, to_db_date(sp2d_before), limit),
+        )
+        return [_item(r) for r in rows]
+
+    async def payment_orders_open(self) -> tuple[int, int]:
+        """Finance's open payment orders (proposals with accounts verified and an SPM): (those
+        without an SP2D yet, those with an SP2D whose transfer results are still missing)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT coalesce(sum(CASE WHEN pm.sp2d_number IS NULL THEN 1 ELSE 0 END), 0),"
+            " coalesce(sum(CASE WHEN pm.sp2d_number IS NULL THEN 0 ELSE 1 END), 0)"
+            " FROM payments pm JOIN proposals p ON p.id = pm.proposal_id WHERE p.status = 'accounts_verified'"
+        )
+        return int(rows[0][0]), int(rows[0][1])
 
     async def idle_drafts(self, *, after: int, limit: int, before: dt.datetime) -> list[Item]:
         """Proposal drafts untouched since ``before`` that have not been nudged yet."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
 from storage.audit_chain import AuditMirror
+from storage.budget import BudgetRepository
 from storage.client_changes import ClientChangeRepository, RefundCaseRepository
 from storage.complaints import ComplaintRepository
 from storage.consents import ConsentRepository
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.payment_checks = PaymentCheckRepository(conn, keys)
         self.client_changes = ClientChangeRepository(conn, keys)
         self.refunds = RefundCaseRepository(conn)
+        self.budget = BudgetRepository(conn)
 
 
 class Storage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -161,6 +163,10 @@ def test_run_without_a_token_starts_the_sandbox_and_says_how_to_get_one(tmp_path
     assert "Traceback" not in output
 
 
+# The CLI runs on the machine's clock: a last day two years from now (a role ends within 5 years).
+LAST_DAY = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=730)).isoformat()
+
+
 def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_terminal(
     tmp_path: Path, config: Path, database_url: str, capsys
 ) -> None:
@@ -169,9 +175,9 @@ def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_termi
     config.write_text(config.read_text() + f'[audit]\nmirror = "{mirror}"\n')
     assert run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))[0] == 0
     code, out, _ = run(
-        capsys, "admin", "invite", "--role", "head", "--valid-until", "2099-06-30", "--config", str(config)
+        capsys, "admin", "invite", "--role", "head", "--valid-until", LAST_DAY, "--config", str(config)
     )
-    assert code == 0 and "the role it grants lapses at the end of 2099-06-30" in out
+    assert code == 0 and f"the role it grants lapses at the end of {LAST_DAY}" in out
     code, _, err = run(capsys, "admin", "invite", "--role", "head", "--valid-until", "30-06", "--config", str(config))
     assert code == 2 and "a date as 2027-06-30" in err
     assert rows(database_url, "SELECT grant_valid_until IS NOT NULL FROM invites") == [(True,)] or rows(
@@ -194,3 +200,35 @@ def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_termi
     asyncio.run(edit())
     code, out, _ = run(capsys, "audit", "verify", "--config", str(config))
     assert code == 1 and f"altered: event {event_id} (seq 2)" in out, out
+
+
+def test_the_budget_ceiling_is_set_and_shown_from_the_terminal_and_audited(
+    config: Path, database_url: str, capsys
+) -> None:
+    year = str(dt.datetime.now(ZoneInfo("Asia/Jakarta")).year)  # the centre's year, as the CLI takes it
+    code, out, _ = run(capsys, "admin", "ceiling", "set", year, "Rp 5.000.000.000", "--config", str(config))
+    assert code == 0 and f"ceiling {year} whole year: none -> Rp5.000.000.000" in out
+    code, out, _ = run(
+        capsys, "admin", "ceiling", "set", year, "750000000", "--component", "3", "--config", str(config)
+    )
+    assert code == 0 and "none -> Rp750.000.000" in out
+    code, out, _ = run(capsys, "admin", "ceiling", "show", year, "--config", str(config))
+    assert code == 0 and "Rp5.000.000.000" in out and "committed" in out and "Rp750.000.000" in out
+    assert rows(database_url, "SELECT year, component, amount FROM budget_ceilings ORDER BY component") == [
+        (int(year), "", 5_000_000_000),
+        (int(year), "3", 750_000_000),
+    ]
+    assert rows(
+        database_url,
+        "SELECT actor_role, entity_id, to_status FROM audit_events WHERE action = 'set_ceiling' ORDER BY id",
+    ) == [("cli", f"{year}:all", "5000000000"), ("cli", f"{year}:3", "750000000")]
+    # A wrong amount, component or year: a clear message, nothing changed.
+    for argv, says in (
+        (("set", year, "lima miliar"), "lima miliar: "),
+        (("set", year, "1000", "--component", "9"), "--component 9"),
+        (("set", "1999", "1000"), "1999"),
+        (("set", year), "the amount in rupiah"),
+    ):
+        code, _, err = run(capsys, "admin", "ceiling", *argv, "--config", str(config))
+        assert code == 2 and says in err, err
+    assert len(rows(database_url, "SELECT * FROM budget_ceilings")) == 2

@@ -463,3 +463,32 @@ async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved
     async with second.reading() as uow:
         account = await uow.bank_accounts.by_client(client_id)
     assert account is not None and account.revision == 2 and account.status == BankAccountStatus.SUBMITTED
+
+
+async def test_two_sks_that_together_exceed_the_ceiling_are_issued_one_and_refused_one(pg, settings) -> None:
+    """Each SK fits what remains of the ceiling, both together do not: the second waits for the
+    first's commit, then sees its amount as committed and is refused (issue 16.2)."""
+    from bot.services.budget import OverCeiling
+    from tests.test_lpj_service import seed_proposal
+
+    first, second, monitor = pg
+    a, b = services_on(first, settings), services_on(second, settings)
+    await seed_registry(a)
+    one_id = await seed_proposal(a, ipwl="JB01", status=ProposalStatus.VALIDATED)
+    other_id = await seed_proposal(a, ipwl="JB02", status=ProposalStatus.VALIDATED)
+    hana = await enrol(a, 601, "Hana", Role.HEAD)
+    dodi = await enrol(a, 602, "Dodi", Role.HEAD)
+    draft = await a.decrees.start(hana)
+    amount = next(c.total for c in draft.candidates if c.id == one_id)
+    await a.budget.set_ceiling(None, 2026, "", amount + amount // 2)
+    for who, proposal_id, services in ((hana, one_id, a), (dodi, other_id, b)):
+        await services.decrees.start(who)
+        await services.decrees.toggle(who, proposal_id)
+        await services.decrees.use_register(who)
+    one, other, waited = await race(first, monitor, lambda: a.decrees.issue(hana), lambda: b.decrees.issue(dodi))
+    assert waited  # the year's ceiling is held by the first SK until it commits
+    assert not isinstance(one, BaseException) and isinstance(other, OverCeiling)
+    assert (other.overruns[0].committed, other.overruns[0].this_sk) == (amount, amount)
+    async with monitor.reading() as uow:
+        assert (await uow.proposals.by_id(other_id)).status == ProposalStatus.VALIDATED
+        assert sum((await uow.budget.committed(2026)).values()) == amount

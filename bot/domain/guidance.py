@@ -119,6 +119,21 @@ SOP = Section(
             "payment",
         ),
         Page(
+            N_("d. Budget ceiling, SP2D and the transfer list"),
+            N_(
+                "<b>Budget ceiling (pagu):</b> the centre's admin sets the year's ceiling (/pagu), for the whole "
+                "year or per ATENSI component. The head cannot issue an SK that would take what earlier SKs "
+                "committed plus this SK above it: the bot shows the ceiling, what is committed, the SK's amount "
+                "and what remains.\n"
+                "<b>SP2D:</b> after the SPM, finance records the SP2D (Surat Perintah Pencairan Dana) that the "
+                "treasury office (KPPN) issues: its number, date and amount, which must be the SPM's.\n"
+                "<b>The transfer list</b> the bot writes ends with a TOTAL row (the number of rows and the total "
+                "amount) that the bank or the treasury can check. A list sent back whose rows do not add up to "
+                "it, or to the SPM, is refused with the difference, and nothing is recorded. When transfer "
+                "results are still missing some working days after the SP2D, finance is reminded."
+            ),
+        ),
+        Page(
             N_("e. Delivering the services"),
             N_(
                 "Deliver the services of the intervention plan to each client, as assessed: the components and "

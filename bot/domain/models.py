@@ -344,6 +344,10 @@ class Payment:
     spm_number: str
     spm_date: dt.date
     recorded_by: int
+    spm_amount: int | None = None  # the proposal's total when the SPM was saved (None: saved before issue 16)
+    sp2d_number: str | None = None  # the treasury's SP2D, once finance records it
+    sp2d_date: dt.date | None = None
+    sp2d_amount: int | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class Kind(StrEnum):
     RETURNED = "returned"  # a returned proposal not resubmitted after N days
     LPJ_RETURNED = "lpj_returned"  # a returned LPJ not resubmitted after N days
     ACCOUNTS_MISSING = "accounts_missing"  # bank accounts still missing N days after the SK
+    TRANSFER_RESULTS_MISSING = "transfer_results_missing"  # transfers unrecorded N working days after the SP2D
     DRAFT_IDLE = "draft_idle"  # a proposal draft untouched for N hours (one nudge)
     LPJ_DRAFT_IDLE = "lpj_draft_idle"  # an LPJ draft untouched for N hours (one nudge)
     ESCALATE_TEAM = "escalate_team"  # LPJ overdue X days: the PIC group is told
@@ -133,6 +134,7 @@ class Policy:
     lpj_overdue_every_days: int = 3
     returned_after_days: int = 3
     accounts_missing_after_days: int = 5
+    transfer_results_after_working_days: int = 3
     draft_idle_hours: int = 48
     escalate_team_after_days: int = 7
     escalate_head_after_days: int = 14
@@ -171,7 +173,8 @@ class Item:
     since: dt.datetime  # status_since; for drafts, the last change
     due_on: dt.date | None = None  # the LPJ due date (paid proposals)
     version: int = 1
-    missing: int = 0  # bank accounts still missing (decreed proposals)
+    missing: int = 0  # bank accounts still missing (decreed proposals); transfers not sent (after the SP2D)
+    sp2d_on: dt.date | None = None  # the SP2D's date (proposals waiting for their transfer results)
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,33 @@ def accounts_missing(item: Item, now: dt.datetime, policy: Policy) -> Reminder |
     if item.status != S.DECREED:
         return None
     return _every(Kind.ACCOUNTS_MISSING, item, now, policy, policy.accounts_missing_after_days, missing=item.missing)
+
+
+def working_days_after(calendar: Calendar, start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when ``end`` is not later)."""
+    days, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        days += calendar.is_working_day(day)
+    return days
+
+
+def transfer_results_missing(item: Item, now: dt.datetime, policy: Policy) -> Reminder | None:
+    """The SP2D is issued but some transfer results are still not recorded N working days later:
+    finance is reminded, and again every N working days (the SP2D date is in the key)."""
+    if item.status != S.ACCOUNTS_VERIFIED or item.sp2d_on is None or not policy.open_for(now, Audience.FINANCE):
+        return None
+    every = policy.transfer_results_after_working_days
+    waited = working_days_after(policy.calendar, item.sp2d_on, _local_day(now, policy.centre_zone))
+    if waited < every:
+        return None
+    return Reminder(
+        f"{Kind.TRANSFER_RESULTS_MISSING}:{item.id}:{item.sp2d_on.isoformat()}:{waited // every}",
+        Kind.TRANSFER_RESULTS_MISSING,
+        Audience.FINANCE,
+        item,
+        _params(item, sp2d_on=item.sp2d_on.isoformat(), working_days=waited, missing=item.missing),
+    )
 
 
 def _idle(kind: Kind, key: str, item: Item, now: dt.datetime, policy: Policy) -> Reminder | None:

@@ -234,6 +234,12 @@ class MonthlyReport:
     # Set when the report is the one kept as it was sent on schedule (see storage.reports).
     sent_at: dt.datetime | None = None
     late: bool = False  # the scheduled report went out late (the bot was not running when it was due)
+    # The year's budget ceiling (pagu, bot.domain.budget.year_ceiling); 0: none set. Committed
+    # against it is ``centre.funds_decreed`` (the budget of decreed proposals).
+    ceiling: int = 0
+    # What the SKs dated in the year committed against it by ``as_of`` (the ceiling check's own
+    # figure: by the SK's date, whatever the proposals' period).
+    committed: int = 0
 
     @property
     def expected(self) -> int:
@@ -269,6 +275,8 @@ class MonthlyReport:
                 "ipwl_province": self.ipwl_province,
                 "ipwl_team": self.ipwl_team,
                 "as_of": self.as_of.isoformat() if self.as_of else None,
+                "ceiling": self.ceiling,
+                "committed": self.committed,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -301,6 +309,8 @@ class MonthlyReport:
             ipwl_team=dict(data["ipwl_team"]),
             as_of=dt.datetime.fromisoformat(data["as_of"]) if data.get("as_of") else None,
             sent_at=sent_at,
+            ceiling=int(data.get("ceiling", 0)),  # (reports kept before issue 16 have none)
+            committed=int(data.get("committed", 0)),
             late=late,
         )
 
@@ -453,6 +463,7 @@ def build_report(
     durations: Mapping[int, Mapping[str, list[float]]],
     flows: Mapping[str, int],
     as_of: dt.datetime | None = None,
+    ceiling: int = 0,
 ) -> MonthlyReport:
     """Per-IPWL figures from the aggregates, rolled up to provinces, teams and the centre."""
     active = [entry.id for entry in registry if entry.active]
@@ -518,11 +529,12 @@ def build_report(
         ipwl_province={e.code: PROVINCES.get(e.province_code, e.province_code) for e in registry},
         ipwl_team={e.code: e.team_code or NO_TEAM for e in registry},
         as_of=as_of,
+        ceiling=ceiling,
     )
 
 
 async def collect(
-    source: ReportSource, period: Period, *, now: dt.datetime, timezone: str, yearly_target: int
+    source: ReportSource, period: Period, *, now: dt.datetime, timezone: str, yearly_target: int, ceiling: int = 0
 ) -> MonthlyReport:
     """Read the aggregates of ``period``'s year from ``source`` and build the report: the position
     at the month's end (or now, for the month still running)."""
@@ -551,5 +563,6 @@ async def collect(
             durations=collector.finish(),
             flows=flows,
             as_of=as_of,
+            ceiling=ceiling,
         )
     )

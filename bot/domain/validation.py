@@ -333,7 +333,9 @@ _PLAIN_NUMBER = re.compile(r"^\d[\d., ]*$", re.ASCII)
 _MAX_AMOUNT_DIGITS = 15
 
 
-def parse_money(text: str, *, field: str = "amount", minimum: int = 1, maximum: int | None = None) -> int:
+def parse_money(
+    text: str, *, field: str = "amount", minimum: int = 1, maximum: int | None = None, absurd: int = ABSURD_AMOUNT
+) -> int:
     """Parse a Rupiah amount into an integer number of rupiah.
 
     Accepts ``1500000``, ``1.500.000``, ``Rp 1.500.000``, ``Rp1.500.000,00``, ``Rp 1.500.000,-``,
@@ -344,7 +346,7 @@ def parse_money(text: str, *, field: str = "amount", minimum: int = 1, maximum: 
 
     Rejects empty input, negatives, letters, fractions of a rupiah, values below ``minimum`` or
     above ``maximum`` (raw int in ``params["maximum"]`` for the caller to format as Rupiah), and
-    values above Rp10.000.000.000 (a typo).
+    values above Rp10.000.000.000 (a typo; ``absurd`` raises that guard for a whole year's budget).
     """
     s = " ".join(ascii_digits(text).casefold().split())
     if not s:
@@ -366,7 +368,7 @@ def parse_money(text: str, *, field: str = "amount", minimum: int = 1, maximum: 
             example=MONEY_EXAMPLE,
         )
 
-    if value > ABSURD_AMOUNT:
+    if value > absurd:
         raise _fail(N_("That amount is far too large. Check the number of zeros."), field)
     if value < minimum:
         if minimum <= 1:

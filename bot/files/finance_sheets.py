@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from bot.domain.validation import (
 )
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, open_workbook
-from bot.i18n import N_, resolve_locale
+from bot.i18n import N_, format_money, resolve_locale
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
@@ -75,6 +76,32 @@ _INCOMPLETE = N_("Fill in the bank, the account number and the holder's name (or
 _BAD_STATUS = N_("Status is one of: {choices}.")
 _NOTE_NEEDED = N_("Say why the transfer failed or came back (column Note).")
 _TOO_MANY = N_("The file has more than {maximum} rows.")
+# Control totals (issue 16.3): the transfers list states its row count and total amount on a TOTAL
+# row, which the bank or the treasury can check, and which is checked again when the list comes back.
+TOTAL_LABELS = frozenset({"total", "jumlah"})
+_NO_TOTALS = N_(
+    "The TOTAL row (the number of rows and the total amount) is missing. Keep the last row of the "
+    "template the bot sent: it is checked against the rows and the SPM."
+)
+_TOTALS_UNREADABLE = N_(
+    "The TOTAL row needs the number of rows (column Client name, e.g. 3 baris) and the total amount "
+    "(column Amount, e.g. 4500000)."
+)
+_TOTALS_TWICE = N_("The list has a second TOTAL row (the first is row {first}). Keep one.")
+_ROWS_DIFFER = N_(
+    "The TOTAL row says {stated} rows, but the list has {counted}: a difference of {difference}. Nothing was recorded."
+)
+_AMOUNTS_DIFFER = N_(
+    "The TOTAL row says {stated}, but the amounts of the rows add up to {counted}: a difference of "
+    "{difference}. Nothing was recorded."
+)
+_ROWS_NOT_SPM = N_(
+    "The list has {stated} rows, but SPM {number} is for {expected} clients: a difference of {difference}. "
+    "Nothing was recorded."
+)
+_AMOUNT_NOT_SPM = N_(
+    "The list totals {stated}, but SPM {number} is for {expected}: a difference of {difference}. Nothing was recorded."
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +140,27 @@ class TransferInput:
     amount: int
     on: dt.date
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    """What a transfers list must add up to: the payment order (SPM), its clients and amount."""
+
+    number: str
+    rows: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class ListTotals:
+    """A transfers list's control totals: the rows it has and the sum of their amounts."""
+
+    rows: int
+    amount: int
+
+
+def _signed_money(amount: int) -> str:
+    return ("+" if amount > 0 else "") + format_money(amount)
 
 
 @dataclass(frozen=True)
@@ -192,8 +240,13 @@ def build_accounts_template(clients: Sequence[SheetClient], locale: str | None =
     return _workbook_bytes(wb)
 
 
-def build_transfers_template(clients: Sequence[SheetClient], locale: str | None = "id") -> bytes:
-    """One row per client with the verified account and the amount; finance fills date and status."""
+def build_transfers_template(
+    clients: Sequence[SheetClient], locale: str | None = "id", *, order_number: str | None = None
+) -> bytes:
+    """One row per client with the verified account and the amount; finance fills date and status.
+
+    Below the clients, the TOTAL row: the number of rows and the total amount (and the SPM it pays),
+    the control totals a bank or the treasury checks, and the bot checks when the list comes back."""
     from openpyxl import Workbook
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -219,6 +272,26 @@ def build_transfers_template(clients: Sequence[SheetClient], locale: str | None 
     for column in ("C", "E"):
         for cell in ws[column][1:]:
             cell.number_format = "@"
+    from openpyxl.styles import Font
+
+    ws.append(
+        [
+            "TOTAL",
+            f"{len(clients)} " + ("baris" if lang == "id" else "rows"),
+            None,
+            None,
+            None,
+            None,
+            sum(c.amount for c in clients),
+            None,
+            None,
+            f"SPM {order_number}" if order_number else None,
+        ]
+    )
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
+        row[0].number_format = "#,##0"
     statuses = DataValidation(type="list", formula1='"' + ",".join(_STATUS_LABELS[lang]) + '"', allow_blank=True)
     ws.add_data_validation(statuses)
     statuses.add(f"I2:I{max(2, len(clients) + 1)}")
@@ -375,17 +448,35 @@ def parse_accounts_sheet(data: bytes, clients: Sequence[SheetClient]) -> list[Ac
 
 
 def parse_transfers_sheet(
-    data: bytes, clients: Sequence[SheetClient], *, today: dt.date, earliest: dt.date | None = None
+    data: bytes,
+    clients: Sequence[SheetClient],
+    *,
+    today: dt.date,
+    earliest: dt.date | None = None,
+    order: OrderTotals | None = None,
 ) -> list[TransferInput]:
     """The filled transfers workbook: rows with a status are recorded; rows without one are skipped.
 
     A row with a status needs its transfer date: a real day, not in the future, and not before
-    ``earliest`` (the payment order, SPM) — never "today" because the cell was left empty."""
+    ``earliest`` (the payment order, SPM) — never "today" because the cell was left empty.
+
+    Control totals: the TOTAL row's count and amount must be those of the list's rows, and (given
+    the ``order``, which makes the TOTAL row required) those of the SPM; a difference refuses the
+    whole list, saying by how much."""
     by_nik = {c.nik: c for c in clients}
     problems = _Problems()
     seen: dict[int, int] = {}
     result = []
+    counted = ListTotals(0, 0)
+    stated: tuple[int, ListTotals | None] | None = None  # (its row, what it says)
     for row, values in _rows(data, _TRANSFER_COLUMNS):
+        if _text(values["no"]).casefold() in TOTAL_LABELS:
+            if stated is not None:
+                problems.add(row, _TOTALS_TWICE, first=stated[0])
+            else:
+                stated = (row, _stated_totals(values))
+            continue
+        counted = ListTotals(counted.rows + 1, counted.amount + _row_amount(values["amount"]))
         status_text = _text(values["status"]).casefold()
         if not status_text:
             continue
@@ -413,9 +504,90 @@ def parse_transfers_sheet(
             problems.add(row, _NOTE_NEEDED)
             continue
         result.append(TransferInput(row, client.client_id, status, amount, on, note))
+    _check_totals(problems, stated, counted, order)
     if problems.items:
         raise ImportRejected(problems.items)
     return result
+
+
+def _row_amount(value: Any) -> int:
+    """A row's amount as it adds up to the list's total (an unreadable one adds nothing: the row's
+    own check, or the totals' difference, says so)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = _text(value)
+    if not text:
+        return 0
+    try:
+        return parse_money(text, field="amount")
+    except ValidationError:
+        return 0
+
+
+def _stated_totals(values: Mapping[str, Any]) -> ListTotals | None:
+    """What a TOTAL row says: the rows (``3`` or ``3 baris``) and the amount; None if unreadable."""
+    rows_value = values["name"]
+    if isinstance(rows_value, float) and rows_value.is_integer():
+        rows_value = int(rows_value)
+    if isinstance(rows_value, int) and not isinstance(rows_value, bool):
+        rows = rows_value
+    else:
+        found = re.match(r"^\s*(\d{1,6})\b", _text(rows_value))
+        if found is None:
+            return None
+        rows = int(found.group(1))
+    amount = _row_amount(values["amount"])
+    return ListTotals(rows, amount) if amount or rows == 0 else None
+
+
+def _check_totals(
+    problems: _Problems,
+    stated: tuple[int, ListTotals | None] | None,
+    counted: ListTotals,
+    order: OrderTotals | None,
+) -> None:
+    if stated is None:
+        if order is not None:
+            problems.add(counted.rows + 2, _NO_TOTALS)
+        return
+    row, totals = stated
+    if totals is None:
+        problems.add(row, _TOTALS_UNREADABLE)
+        return
+    if totals.rows != counted.rows:
+        problems.add(
+            row, _ROWS_DIFFER, stated=totals.rows, counted=counted.rows, difference=f"{counted.rows - totals.rows:+d}"
+        )
+    if totals.amount != counted.amount:
+        problems.add(
+            row,
+            _AMOUNTS_DIFFER,
+            stated=format_money(totals.amount),
+            counted=format_money(counted.amount),
+            difference=_signed_money(counted.amount - totals.amount),
+        )
+    if order is None:
+        return
+    if totals.rows != order.rows:
+        problems.add(
+            row,
+            _ROWS_NOT_SPM,
+            stated=totals.rows,
+            number=order.number,
+            expected=order.rows,
+            difference=f"{totals.rows - order.rows:+d}",
+        )
+    if totals.amount != order.amount:
+        problems.add(
+            row,
+            _AMOUNT_NOT_SPM,
+            stated=format_money(totals.amount),
+            number=order.number,
+            expected=format_money(order.amount),
+            difference=_signed_money(totals.amount - order.amount),
+        )
 
 
 def _date(value: Any, today: dt.date, earliest: dt.date | None = None) -> dt.date:

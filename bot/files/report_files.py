@@ -60,6 +60,11 @@ NOTES = (
     ),
     N_("LPJ on time / late: submitted LPJ, against the due date set when the payment was recorded."),
     N_(
+        "Budget ceiling (pagu): the year's ceiling set by an admin (the whole year's, else the sum of the "
+        "components'); committed against it: the budget of proposals in the SKs dated in the year, whatever "
+        "their period, recorded by the month's end (the figure an SK is checked against)."
+    ),
+    N_(
         "Days per stage: calendar days per proposal, from the latest start to the first end of the stage "
         "(a returned proposal is timed from its resubmission); the median over the year's proposals."
     ),
@@ -368,6 +373,8 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> byt
         (N_("Clients decreed (SK)"), c.clients_decreed),
         (N_("Clients served (transfer sent)"), c.clients_served),
         (N_("Proposals this year"), c.proposal_count),
+        (N_("Budget ceiling, pagu (Rp)"), report.ceiling),
+        (N_("Committed against it: SKs of the year (Rp)"), report.committed),
         (N_("Funds decreed (Rp)"), c.funds_decreed),
         (N_("Funds transferred (Rp)"), c.funds_transferred),
         (N_("Funds accounted for: LPJ validated (Rp)"), c.funds_accounted),

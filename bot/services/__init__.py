@@ -18,6 +18,7 @@ from bot.services.admin import AdminService
 from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
+from bot.services.budget import BudgetService
 from bot.services.client_changes import ClientChangeService
 from bot.services.complaints import ComplaintService
 from bot.services.decrees import DecreeService
@@ -82,6 +83,7 @@ class Services:
         self.privacy = PrivacyService(storage, clock, settings, files=files)
         self.retention = RetentionService(storage, clock, settings, files=files)
         self.reports = ReportService(storage, clock, settings, files=files)
+        self.budget = BudgetService(storage, clock, settings, files=files)
         self.outbox = OutboxService(storage, clock, settings, files=files)
         self.inbox = InboxService(storage, clock, settings, files=files)
         self.complaints = ComplaintService(storage, clock, settings, files=files)

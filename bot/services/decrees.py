@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import today_in
+from bot.domain.budget import year_ceiling
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Decree, ProposalStatus, Role
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
@@ -24,6 +25,7 @@ from bot.domain.records import StaffSummary
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
+from bot.services.budget import check_ceiling
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
 
@@ -42,6 +44,9 @@ class SkDraft:
     asked_number: bool
     example: str = ""  # a number of the register's form with a date, as the head should type it
     replaces: int | None = None  # the message id of the older SK card this draft's card replaces
+    # The SK year's budget ceiling (0: none set) and what its SKs committed so far (issue 16.2).
+    ceiling: int = 0
+    committed: int = 0
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -143,6 +148,8 @@ class DecreeService(StaffService):
             draft = await self._draft(uow, state)
             if not draft.chosen:
                 raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
+            # The year's ceiling (pagu), before a register number is taken: a refused SK uses none.
+            await check_ceiling(uow, draft.date.year, [s.id for s in draft.chosen])
             number = draft.number or self._register_number(await uow.decrees.take_register(draft.date.year), draft.date)
             await uow.decrees.lock_number(number)
             if await uow.decrees.number_taken(number):
@@ -245,4 +252,16 @@ class DecreeService(StaffService):
         register = self._register_number(await uow.decrees.peek_register(date.year), date)
         today = self._today()
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
-        return SkDraft(candidates, picked, state.get("number"), date, register, bool(state.get("asked")), example)
+        ceiling = year_ceiling(await uow.budget.ceilings(date.year))
+        committed = sum((await uow.budget.committed(date.year)).values()) if ceiling else 0
+        return SkDraft(
+            candidates,
+            picked,
+            state.get("number"),
+            date,
+            register,
+            bool(state.get("asked")),
+            example,
+            ceiling=ceiling,
+            committed=committed,
+        )

@@ -28,6 +28,7 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
+from bot.domain.treasury import EXAMPLE_NUMBER, parse_sp2d_entry
 from bot.domain.validation import (
     BANKS,
     Bank,
@@ -35,10 +36,11 @@ from bot.domain.validation import (
     holder_name_warning,
     parse_account_number,
     parse_free_text,
+    parse_money,
     parse_name,
 )
-from bot.files.finance_sheets import AccountInput, TransferInput
-from bot.i18n import N_
+from bot.files.finance_sheets import AccountInput, OrderTotals, TransferInput
+from bot.i18n import N_, format_money
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
 
@@ -116,6 +118,15 @@ class Accounts:
     @property
     def sent(self) -> int:
         return sum(r.transfer.amount for r in self.rows if r.transfer and r.transfer.status == TransferStatus.SENT)
+
+    @property
+    def order_totals(self) -> OrderTotals | None:
+        """What a transfers list for this proposal must add up to: its SPM's clients and amount
+        (the amount saved with the SPM; the proposal's total for an SPM saved before it was kept)."""
+        if self.payment is None:
+            return None
+        amount = self.payment.spm_amount if self.payment.spm_amount is not None else self.total
+        return OrderTotals(self.payment.spm_number, len(self.rows), amount)
 
 
 @dataclass(frozen=True)
@@ -644,6 +655,13 @@ class PaymentService(_FinanceBase):
                 )
                 # Shown apart for a last look; nothing is recorded before "Save".
                 state.update(step="confirm", spm=[entry.number, entry.date.isoformat()])
+            elif step == "sp2d":
+                payment = await uow.payments.of_proposal(proposal.id)
+                sp2d = parse_sp2d_entry(text, today=self.today(), earliest=payment.spm_date if payment else None)
+                state.update(step="sp2d_amount", sp2d=[sp2d.number, sp2d.date.isoformat()])
+            elif step == "sp2d_amount":
+                await self._record_sp2d(uow, who, proposal, state, text)
+                state = {"step": None}
             elif step == "confirm":
                 raise ServiceError(
                     "payment_confirm_orders",
@@ -666,6 +684,23 @@ class PaymentService(_FinanceBase):
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
             return await self._step(uow, proposal.id, state)
 
+    async def start_sp2d(self, who: Identity, proposal_id: int) -> PaymentStep:
+        """🏦 SP2D: after the SPM, ask for the number and date of the SP2D the KPPN issued."""
+        async with self.unit(who) as uow:
+            proposal = await self.proposal(uow, proposal_id)
+            await self._may_record(uow, who, proposal)
+            payment = await uow.payments.of_proposal(proposal.id)
+            if payment is not None and payment.sp2d_number:
+                raise ServiceError(
+                    "sp2d_recorded",
+                    N_("The SP2D of {code} is already recorded: {number}."),
+                    code=proposal.code,
+                    number=payment.sp2d_number,
+                )
+            state = {"step": "sp2d"}
+            await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, self.clock.now(), state)
+            return await self._step(uow, proposal.id, state)
+
     async def confirm_orders(self, who: Identity, proposal_id: int, *, save: bool) -> PaymentStep:
         """Save the SPP and SPM shown (``save``), or start typing them again."""
         now = self.clock.now()
@@ -685,6 +720,7 @@ class PaymentService(_FinanceBase):
                     spm_date=dt.date.fromisoformat(spm_date),
                     by=who.person.id,
                     now=now,
+                    spm_amount=(await self.accounts(uow, proposal)).total,
                 )
                 await uow.audit.record(
                     self.event(
@@ -785,6 +821,35 @@ class PaymentService(_FinanceBase):
             return await self._finish(uow, who, proposal, now)
 
     # --- internals ---------------------------------------------------------------------------------
+
+    async def _record_sp2d(
+        self, uow: UnitOfWork, who: Identity, proposal: Proposal, state: dict[str, Any], text: str
+    ) -> None:
+        """The SP2D's amount typed: recorded (audited) only if it is the SPM's, else refused with both."""
+        amount = parse_money(text, field="sp2d_amount")
+        accounts = await self.accounts(uow, proposal)
+        order = accounts.order_totals
+        if order is None or not state.get("sp2d"):
+            raise ServiceError("stale", _STALE)
+        if amount != order.amount:
+            raise ServiceError(
+                "sp2d_not_spm",
+                N_(
+                    "The SP2D amount {amount} is not the amount of SPM {number}, {expected}: a difference of "
+                    "{difference}. Nothing was recorded: check the SP2D and type its amount again."
+                ),
+                amount=format_money(amount),
+                number=order.number,
+                expected=format_money(order.amount),
+                difference=("+" if amount > order.amount else "") + format_money(amount - order.amount),
+            )
+        number, on = state["sp2d"]
+        if await uow.payments.record_sp2d(proposal.id, number=number, on=dt.date.fromisoformat(on), amount=amount):
+            await uow.audit.record(
+                self.event(
+                    who, "proposal", proposal.code, "record_sp2d", to=number, reason=f"SP2D {number} {on} {amount}"
+                )
+            )
 
     async def _finance(self, who: Identity) -> None:
         if not who.actor.has_role(Role.FINANCE):
@@ -925,10 +990,13 @@ class PaymentService(_FinanceBase):
             for entry in (state.get("spp"), state.get("spm"))
             if entry
         )
+        if step == "sp2d_amount" and state.get("sp2d"):  # the SP2D's number and date, shown with the amount question
+            typed = (OfficialEntry(state["sp2d"][0], dt.date.fromisoformat(state["sp2d"][1])),)
         today = self.today()
         examples = {
             kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}" for kind in ("spp", "spm")
         }
+        examples["sp2d"] = f"{EXAMPLE_NUMBER} {today:%d-%m-%Y}"
         return PaymentStep(accounts, step, failing, typed, examples)
 
     def _format(self, kind: str) -> str:

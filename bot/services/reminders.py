@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.domain import reminder_rules as rules
 from bot.domain.kinds import NotificationKind
@@ -69,6 +69,10 @@ class QueueSection:
     complaints_overdue: int = 0
     # A PIC team's post-payment checks still to phone (issue 16.4).
     payment_checks: int = 0
+    # Finance (issue 16.3), among its items with accounts verified: SPM saved but no SP2D recorded
+    # yet, and SP2D recorded but transfer results still missing (details, not more items).
+    without_sp2d: int = 0
+    awaiting_results: int = 0
 
     @property
     def total(self) -> int:
@@ -97,6 +101,7 @@ class ReminderService(Service):
             lpj_overdue_every_days=cfg.lpj_overdue_every_days,
             returned_after_days=cfg.returned_after_days,
             accounts_missing_after_days=cfg.accounts_missing_after_days,
+            transfer_results_after_working_days=cfg.transfer_results_after_working_days,
             draft_idle_hours=cfg.draft_idle_hours,
             escalate_team_after_days=cfg.escalate_to_team_after_days,
             escalate_head_after_days=cfg.escalate_to_head_after_days,
@@ -160,6 +165,7 @@ class ReminderService(Service):
         returned_before = now - dt.timedelta(days=policy.returned_after_days)
         decreed_before = now - dt.timedelta(days=policy.accounts_missing_after_days)
         idle_before = now - dt.timedelta(hours=policy.draft_idle_hours)
+        sp2d_days = dt.timedelta(days=policy.transfer_results_after_working_days - 1)
         S = ProposalStatus
 
         def owing(status: ProposalStatus) -> Fetch:
@@ -174,6 +180,13 @@ class ReminderService(Service):
             (waiting(S.RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
             (waiting(S.LPJ_RETURNED, returned_before), lambda i: [rules.returned(i, now, policy)]),
             (waiting(S.DECREED, decreed_before), lambda i: [rules.accounts_missing(i, now, policy)]),
+            (
+                # SP2D dated at least N calendar days ago (N working days are at least N days).
+                lambda uow, after: uow.reminders.awaiting_transfer_results(
+                    after=after, limit=size, sp2d_before=(now + dt.timedelta(days=1)).date() - sp2d_days
+                ),
+                lambda i: [rules.transfer_results_missing(i, now, policy)],
+            ),
             (
                 lambda uow, after: uow.reminders.idle_drafts(after=after, limit=size, before=idle_before),
                 lambda i: [rules.idle_draft(i, now, policy)],
@@ -343,7 +356,11 @@ class ReminderService(Service):
                 sections.append(dataclasses.replace(section, payment_checks=checks) if checks else section)
             for role in (Role.FINANCE, Role.HEAD):
                 if who.actor.has_role(role):
-                    sections.append(await self._section(uow, role, ""))
+                    section = await self._section(uow, role, "")
+                    if role == Role.FINANCE:
+                        without_sp2d, awaiting = await uow.reminders.payment_orders_open()
+                        section = replace(section, without_sp2d=without_sp2d, awaiting_results=awaiting)
+                    sections.append(section)
             if who.is_admin:
                 now = self.clock.now()
                 lapsing = await uow.people.count_lapsing(

@@ -9,6 +9,7 @@ admins asking at once queue instead of doubling the memory.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import statistics
 import sys
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, today_in
 from bot.config import Settings
+from bot.domain.budget import year_ceiling
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Role
 from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, Period, collect
@@ -115,14 +117,22 @@ class ReportService(Service):
             return await self._collect(period)
 
     async def _collect(self, period: Period) -> MonthlyReport:
+        async with self.storage.reading() as uow:
+            ceiling = year_ceiling(await uow.budget.ceilings(period.year))
+            end = period.bounds(self.timezone)[1]  # a month over: the SKs recorded by its end
+            committed = sum(
+                (await uow.budget.committed(period.year, until=end if end <= self.clock.now() else None)).values()
+            )
         async with report_reader(self.storage.db) as reader:
-            return await collect(
+            report = await collect(
                 reader,
                 period,
                 now=self.clock.now(),
                 timezone=self.timezone,
                 yearly_target=self.settings.program.yearly_target,
+                ceiling=ceiling,
             )
+        return dataclasses.replace(report, committed=committed)
 
     async def render(self, report: MonthlyReport, t: Translator) -> ReportFiles:
         """The workbook and the charts, rendered in a worker thread."""
@@ -198,6 +208,8 @@ class ReportService(Service):
             "target": report.yearly_target,
             "expected": report.expected,
             "proposals": c.proposal_count,
+            "ceiling": report.ceiling,
+            "committed": report.committed,
             "funds_decreed": c.funds_decreed,
             "funds_transferred": c.funds_transferred,
             "funds_accounted": c.funds_accounted,

@@ -201,6 +201,8 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
             [_button(t.pgettext("button", "✅ All pending sent today"), buttons.TRANSFERS_ALL_SENT, a.proposal.id)]
         )
     rows.append([_button(t.pgettext("button", "📥 Transfers workbook"), buttons.TRANSFERS_SHEET, a.proposal.id)])
+    if a.payment is not None and not a.payment.sp2d_number:
+        rows.append([_button(t.pgettext("button", "🏦 Record the SP2D"), buttons.PAYMENT_SP2D, a.proposal.id)])
     return InlineKeyboardMarkup(rows)
 
 

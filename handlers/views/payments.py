@@ -61,6 +61,17 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
             total=format_money(sum(s.total for s in chosen)),
         )
     )
+    if d.ceiling:  # the head sees the room left before confirming (the SK is checked against it)
+        lines.append(
+            _(
+                t,
+                N_("Budget ceiling {year}: {ceiling} · committed {committed} · remaining {remaining}"),
+                year=d.date.year,
+                ceiling=format_money(d.ceiling),
+                committed=format_money(d.committed),
+                remaining=format_money(d.ceiling - d.committed),
+            )
+        )
     if d.asked_number:
         # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
         lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))
@@ -371,6 +382,30 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
                 spm_date=a.payment.spm_date,
             )
         )
+        lines.append(sp2d_line(t, a))
+    if step.step == "sp2d":
+        lines.append(
+            _(
+                t,
+                N_("🏦 Type the SP2D number the KPPN issued for this SPM, then its date, e.g. {example}."),
+                example=step.examples.get("sp2d", ""),
+            )
+        )
+        return clip("\n".join(lines))
+    if step.step == "sp2d_amount":
+        for entry in step.typed:
+            lines.append(
+                _(t, N_("SP2D number: <b>{number}</b> · date: <b>{date}</b>"), number=entry.number, date=entry.date)
+            )
+        order = a.order_totals
+        lines.append(
+            _(
+                t,
+                N_("Now the SP2D amount as the KPPN wrote it (it must be the SPM's, {amount})."),
+                amount=format_money(order.amount if order else a.total),
+            )
+        )
+        return clip("\n".join(lines))
     if step.step == "spp":
         lines.append(_(t, N_("Type the SPP number and date, e.g. {example}."), example=step.examples.get("spp", "")))
         return clip("\n".join(lines))
@@ -414,6 +449,21 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
     if a.proposal.status.value == "paid":
         lines.append(_(t, N_("✅ All transfers sent: {code} is paid."), code=a.proposal.code))
     return clip("\n".join(lines))
+
+
+def sp2d_line(t: Translator, a: Accounts) -> str:
+    """The SP2D of the SPM, or that it is still to be recorded."""
+    p = a.payment
+    assert p is not None
+    if p.sp2d_number and p.sp2d_date and p.sp2d_amount is not None:
+        return _(
+            t,
+            N_("SP2D {number} of {date} · {amount}"),
+            number=p.sp2d_number,
+            date=p.sp2d_date,
+            amount=format_money(p.sp2d_amount),
+        )
+    return _(t, N_("SP2D: not recorded yet (🏦 below, once the KPPN has issued it)."))
 
 
 def transfer_line(t: Translator, row: Beneficiary) -> str:

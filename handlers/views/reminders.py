@@ -83,6 +83,20 @@ def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
             days=params["waited_days"],
             missing=params.get("missing", 0),
         )
+    if kind == Kind.TRANSFER_RESULTS_MISSING:
+        return _(
+            t,
+            N_(
+                "🏦 The SP2D for <b>{code}</b> ({ipwl}) is dated {date}, {days} working day(s) ago, and the "
+                "results of {missing} transfer(s) are still not recorded. Record them with /bayar (the buttons "
+                "or the transfers workbook)."
+            ),
+            code=code,
+            ipwl=ipwl,
+            date=_date(t, params["sp2d_on"]),
+            days=params["working_days"],
+            missing=params.get("missing", 0),
+        )
     if kind == Kind.DRAFT_IDLE:
         return _(
             t,
@@ -211,6 +225,16 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                     N_("• {count} complaint(s) open, {overdue} past the response deadline: /pengaduan"),
                     count=section.complaints_open,
                     overdue=section.complaints_overdue,
+                )
+            )
+        if section.without_sp2d:
+            lines.append(_(t, N_("• {count} SPM without an SP2D recorded yet: /bayar, 🏦"), count=section.without_sp2d))
+        if section.awaiting_results:
+            lines.append(
+                _(
+                    t,
+                    N_("• {count} SP2D whose transfer results are still missing: /bayar"),
+                    count=section.awaiting_results,
                 )
             )
         if (

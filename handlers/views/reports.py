@@ -24,6 +24,28 @@ def preparing(t: Translator, period: Period) -> str:
     return _(t, N_("⏳ Preparing the report for {month}…"), month=month_name(period, t))
 
 
+def ceiling_lines(t: Translator, report: MonthlyReport) -> list[str]:
+    """The year's ceiling (pagu) against what the SKs committed, what was transferred and accounted for."""
+    if not report.ceiling:
+        return [_(t, N_("Budget ceiling (pagu): not set for {year}."), year=report.period.year)]
+    c = report.centre
+    return [
+        _(
+            t,
+            N_(
+                "Budget ceiling (pagu) {ceiling}: committed (SK) {committed} ({percent}), transferred "
+                "{transferred}, accounted for (LPJ) {accounted}; remaining {remaining}"
+            ),
+            ceiling=format_money(report.ceiling),
+            committed=format_money(report.committed),
+            percent=percent(t, report.committed / report.ceiling),
+            transferred=format_money(c.funds_transferred),
+            accounted=format_money(c.funds_accounted),
+            remaining=format_money(report.ceiling - report.committed),
+        )
+    ]
+
+
 def summary(t: Translator, report: MonthlyReport) -> str:
     """The report in one message: the workbook and the charts follow it."""
     c = report.centre
@@ -58,6 +80,7 @@ def summary(t: Translator, report: MonthlyReport) -> str:
             transferred=format_money(c.funds_transferred),
             accounted=format_money(c.funds_accounted),
         ),
+        *ceiling_lines(t, report),
         _(
             t,
             N_(

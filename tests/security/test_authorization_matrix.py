@@ -78,6 +78,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "psa": (lambda t: (t["accounts_verified"],), "private"),
     "pf": (lambda t: (t["accounts_verified_client"], "failed"), "private"),
     "ptx": (lambda t: (t["accounts_verified"],), "private"),
+    "psd": (lambda t: (t["accounts_verified"],), "private"),
     "ljo": (lambda t: (t["paid"],), "private"),
     "lji": (lambda t: ("all",), "private"),
     "ljg": (lambda t: ("services",), "private"),
@@ -232,6 +233,7 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "psa": FIN,
     "pf": FIN,
     "ptx": FIN,
+    "psd": FIN,
     # LPJ: the operator fills and submits, the PIC verifies, finance validates
     "ljo": OP,
     "lji": OP,
@@ -332,7 +334,7 @@ COMMANDS_ALLOWED: dict[str, frozenset[str]] = {
     "ekspor": READERS,
     **{
         command: ADMIN
-        for command in ("hubungkan", "ipwl", "tim", "pengguna", "undang", "siaran", "datapribadi", "cadangan")
+        for command in ("hubungkan", "ipwl", "tim", "pengguna", "undang", "siaran", "datapribadi", "cadangan", "pagu")
     },
 }
 
@@ -424,6 +426,7 @@ COMMAND_TEXT: dict[str, tuple[Callable[[dict[str, str]], str], str]] = {
     "datapribadi": (lambda c: "/datapribadi 3201014508900004", "private"),
     "audit": (lambda c: f"/audit {c['in_review']}", "private"),
     "cadangan": (lambda c: "/cadangan", "private"),
+    "pagu": (lambda c: "/pagu 2026 Rp 5.000.000.000", "private"),
     "laporan": (lambda c: "/laporan", "private"),
     "ekspor": (lambda c: "/ekspor", "private"),
     "panduan": (lambda c: "/panduan", "private"),

@@ -1,0 +1,75 @@
+"""The year's budget ceiling (pagu) and what an SK may commit against it. Pure.
+
+A centre sets one ceiling for the whole year, or splits it per ATENSI component ("1".."7"), or
+both. A proposal's amount maps to components through its budget lines: every line of every client
+carries its component (``budget_lines.component``), so an SK's amount per component is the sum of
+its proposals' lines of that component, and its whole amount the sum of all its lines. The
+committed amount is the same sum over the proposals already decreed in the year (by the SK's date).
+An SK is refused when, for any ceiling, committed + this SK would exceed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.domain.models import Component
+
+WHOLE_YEAR = ""  # the component key of the ceiling for the whole year (every component)
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """One ceiling: the whole year's (``component == ""``) or one component's."""
+
+    year: int
+    component: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Overrun:
+    """A ceiling an SK would exceed, with the four figures its refusal shows."""
+
+    component: str
+    ceiling: int
+    committed: int
+    this_sk: int
+
+    @property
+    def remaining(self) -> int:
+        """What is left of the ceiling before this SK (never below zero)."""
+        return max(0, self.ceiling - self.committed)
+
+    @property
+    def excess(self) -> int:
+        return self.committed + self.this_sk - self.ceiling
+
+
+def parse_component(text: str) -> str | None:
+    """``"3"`` / ``"komponen 3"`` / ``"semua"`` → the component key (``""`` for the whole year), or None."""
+    word = text.strip().casefold().removeprefix("komponen").removeprefix("component").strip()
+    if word in ("", "semua", "all", "total", "tahun", "year"):
+        return WHOLE_YEAR
+    return word if word in {c.value for c in Component} else None
+
+
+def overruns(ceilings: Sequence[Ceiling], committed: Mapping[str, int], this_sk: Mapping[str, int]) -> list[Overrun]:
+    """The ceilings that committed + this SK would exceed (by component: the whole year first).
+
+    ``committed`` and ``this_sk`` are amounts per component key; the whole year's is their sum."""
+    result = []
+    for ceiling in sorted(ceilings, key=lambda c: (c.component != WHOLE_YEAR, c.component)):
+        if ceiling.component == WHOLE_YEAR:
+            before, adding = sum(committed.values()), sum(this_sk.values())
+        else:
+            before, adding = committed.get(ceiling.component, 0), this_sk.get(ceiling.component, 0)
+        if adding and before + adding > ceiling.amount:
+            result.append(Overrun(ceiling.component, ceiling.amount, before, adding))
+    return result
+
+
+def year_ceiling(ceilings: Sequence[Ceiling]) -> int:
+    """The year's ceiling as one figure: the whole year's if set, else the sum of the components'."""
+    whole = [c.amount for c in ceilings if c.component == WHOLE_YEAR]
+    return whole[0] if whole else sum(c.amount for c in ceilings)

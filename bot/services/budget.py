@@ -1,0 +1,192 @@
+"""The year's budget ceiling (pagu): an admin sets it (in chat with ``/pagu`` or on the command
+line), every change audited; the head's SK is checked against it (:meth:`BudgetService.check_sk`,
+called inside the issuing transaction).
+
+One ceiling for the whole year, or one per ATENSI component, or both (:mod:`bot.domain.budget`
+says how a proposal's amount maps to components: through its budget lines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.clock import today_in
+from bot.domain.budget import WHOLE_YEAR, Ceiling, Overrun, overruns, parse_component
+from bot.domain.validation import parse_money
+from bot.i18n import N_, format_money
+from bot.services.admin import require_admin
+from bot.services.base import Identity, Service, ServiceError
+from storage.unit import UnitOfWork
+
+# A ceiling is the centre's whole budget: above the Rp10 billion "typo" guard of a single amount.
+MAX_CEILING = 10_000_000_000_000
+_EXAMPLE = "/pagu 2026 Rp 5.000.000.000"
+_COMPONENT_EXAMPLE = "/pagu 2026 komponen 3 Rp 750.000.000"
+
+
+@dataclass(frozen=True)
+class BudgetPosition:
+    """A year's ceilings and what the SKs of that year committed, per component."""
+
+    year: int
+    ceilings: list[Ceiling]
+    committed: dict[str, int]
+
+    def committed_to(self, component: str) -> int:
+        return sum(self.committed.values()) if component == WHOLE_YEAR else self.committed.get(component, 0)
+
+
+@dataclass(frozen=True)
+class CeilingChange:
+    """What ``/pagu`` with an amount did: the ceiling before (None: there was none) and the year after."""
+
+    component: str
+    before: int | None
+    after: int
+    position: BudgetPosition
+
+
+class OverCeiling(ServiceError):
+    """An SK refused: it would take committed + this SK above a ceiling (the figures are in ``overruns``)."""
+
+    def __init__(self, year: int, found: Sequence[Overrun]) -> None:
+        first = found[0]
+        super().__init__(
+            "sk_over_ceiling",
+            N_(
+                "The SK was not issued: it is above the budget ceiling of {year}. Ceiling {ceiling}, "
+                "committed {committed}, this SK {this_sk}, remaining {remaining}."
+            ),
+            year=year,
+            ceiling=format_money(first.ceiling),
+            committed=format_money(first.committed),
+            this_sk=format_money(first.this_sk),
+            remaining=format_money(first.remaining),
+        )
+        self.year = year
+        self.overruns = list(found)
+
+
+async def check_ceiling(uow: UnitOfWork, year: int, proposal_ids: Sequence[int]) -> None:
+    """Inside the issuing transaction: refuse (:class:`OverCeiling`) an SK dated in ``year`` that
+    would take committed + its proposals' budget above any of the year's ceilings."""
+    await uow.budget.lock_year(year)
+    ceilings = await uow.budget.ceilings(year)
+    if not ceilings:
+        return  # no ceiling set for the year: nothing to check against
+    found = overruns(ceilings, await uow.budget.committed(year), await uow.budget.amounts(proposal_ids))
+    if found:
+        raise OverCeiling(year, found)
+
+
+class BudgetService(Service):
+    """The budget ceiling of a year: set, shown, and checked when an SK is issued."""
+
+    async def position(self, who: Identity, year: int | None = None) -> BudgetPosition:
+        """``/pagu`` (or ``/pagu 2026``): the year's ceilings and what is committed — for admins."""
+        require_admin(who)
+        async with self.storage.reading() as uow:
+            return await self._position(uow, year or self._today().year)
+
+    async def command(self, who: Identity, text: str) -> BudgetPosition | CeilingChange:
+        """``/pagu [YEAR] [komponen N] [AMOUNT]``: without an amount, show; with one, set it."""
+        require_admin(who)
+        year, component, amount = self._parse(text)
+        if amount is None:
+            async with self.storage.reading() as uow:
+                return await self._position(uow, year)
+        return await self.set_ceiling(who, year, component, amount)
+
+    async def set_ceiling(self, who: Identity | None, year: int, component: str, amount: int) -> CeilingChange:
+        """Set (or change) one ceiling of ``year``, audited; ``who`` None is the command line."""
+        if who is not None:
+            require_admin(who)
+        self._check_year(year)
+        if amount <= 0 or amount > MAX_CEILING:
+            raise ServiceError(
+                "ceiling_amount",
+                N_("A ceiling is more than Rp0 and at most {maximum}."),
+                maximum=format_money(MAX_CEILING),
+            )
+        now = self.clock.now()
+        async with self.storage.transaction() as uow:
+            await uow.budget.lock_year(year)
+            before = next((c.amount for c in await uow.budget.ceilings(year) if c.component == component), None)
+            if before != amount:
+                await uow.budget.set_ceiling(year, component, amount, by=who.person.id if who else None, now=now)
+                await uow.audit.record(
+                    self.event(
+                        who,
+                        "budget_ceiling",
+                        f"{year}:{component or 'all'}",
+                        "set_ceiling",
+                        frm=str(before) if before is not None else None,
+                        to=str(amount),
+                    )
+                )
+            return CeilingChange(component, before, amount, await self._position(uow, year))
+
+    async def ceilings(self, year: int) -> BudgetPosition:
+        """The year's position for the command line (no identity: the operator of the server)."""
+        async with self.storage.reading() as uow:
+            return await self._position(uow, year)
+
+    # --- internals ---------------------------------------------------------------------------------
+
+    async def _position(self, uow: UnitOfWork, year: int) -> BudgetPosition:
+        return BudgetPosition(year, await uow.budget.ceilings(year), await uow.budget.committed(year))
+
+    def _today(self) -> dt.date:
+        return today_in(self.clock, self.settings.locale.timezone)
+
+    def _check_year(self, year: int) -> None:
+        this_year = self._today().year
+        if not this_year - 1 <= year <= this_year + 1:
+            raise ServiceError(
+                "ceiling_year",
+                N_("A ceiling is set for last year, this year or next year ({first}–{last}), not {year}."),
+                first=this_year - 1,
+                last=this_year + 1,
+                year=year,
+            )
+
+    def _parse(self, text: str) -> tuple[int, str, int | None]:
+        """``"2026 komponen 3 Rp 750.000.000"`` → (2026, "3", 750000000); every part optional but the
+        amount needs the year before it (a bare number would be ambiguous)."""
+        rest = " ".join(text.split())
+        year = self._today().year
+        match = re.match(r"^(\d{4})\b\s*(.*)$", rest)
+        if match:
+            year, rest = int(match.group(1)), match.group(2)
+        elif rest:
+            raise ServiceError(
+                "ceiling_usage",
+                N_("Write the year first, then the amount, e.g. {example} (or {component_example} for one component)."),
+                example=_EXAMPLE,
+                component_example=_COMPONENT_EXAMPLE,
+            )
+        self._check_year(year)
+        component = WHOLE_YEAR
+        found = re.match(r"^(?:komponen|component)\s*(\S+)\s*(.*)$", rest, re.IGNORECASE)
+        if found:
+            key = parse_component(found.group(1))
+            if key is None or key == WHOLE_YEAR:
+                raise ServiceError(
+                    "ceiling_component",
+                    N_("The component is a number from 1 to 7, e.g. {example}."),
+                    example=_COMPONENT_EXAMPLE,
+                )
+            component, rest = key, found.group(2)
+        if not rest:
+            if component != WHOLE_YEAR:
+                raise ServiceError(
+                    "ceiling_usage",
+                    N_("Write the amount after the component, e.g. {example}."),
+                    example=_COMPONENT_EXAMPLE,
+                )
+            return year, component, None
+        amount = parse_money(rest, field="ceiling", absurd=MAX_CEILING)
+        return year, component, amount

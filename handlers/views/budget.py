@@ -1,0 +1,104 @@
+"""The year's budget ceiling (pagu): what an admin reads after ``/pagu``, and the head's refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.budget import WHOLE_YEAR, Overrun
+from bot.domain.models import Component
+from bot.i18n import N_, Translator, format_money
+from bot.services.budget import BudgetPosition, CeilingChange
+from handlers.views import _, clip
+from handlers.views.proposals import COMPONENT_LABELS
+
+
+def _scope(t: Translator, component: str) -> str:
+    if component == WHOLE_YEAR:
+        return _(t, N_("Whole year (every component)"))
+    return _(
+        t, N_("Component {number} ({name})"), number=component, name=t.gettext(COMPONENT_LABELS[Component(component)])
+    )
+
+
+def position(t: Translator, p: BudgetPosition) -> str:
+    """``/pagu``: each ceiling of the year with what the SKs committed and what remains."""
+    lines = [_(t, N_("💰 <b>Budget ceiling (pagu) {year}</b>"), year=p.year)]
+    if not p.ceilings:
+        lines.append(_(t, N_("No ceiling is set for {year}: SKs are not checked against one."), year=p.year))
+    for ceiling in p.ceilings:
+        committed = p.committed_to(ceiling.component)
+        lines += [
+            "",
+            f"<b>{_scope(t, ceiling.component)}</b>",
+            _(
+                t,
+                N_("Ceiling {ceiling} · committed (SK) {committed} · remaining {remaining}"),
+                ceiling=format_money(ceiling.amount),
+                committed=format_money(committed),
+                remaining=format_money(ceiling.amount - committed),
+            ),
+        ]
+    lines += [
+        "",
+        _(
+            t,
+            N_("To set or change a ceiling: {example}, or for one component {component_example}."),
+            example="/pagu 2026 Rp 5.000.000.000",
+            component_example="/pagu 2026 komponen 3 Rp 750.000.000",
+        ),
+    ]
+    return clip("\n".join(lines))
+
+
+def changed(t: Translator, change: CeilingChange) -> str:
+    """The ceiling just set, then the year's position."""
+    if change.before is None:
+        head = _(
+            t,
+            N_("✅ Ceiling set: {scope} {year}, {amount}."),
+            scope=_scope(t, change.component),
+            year=change.position.year,
+            amount=format_money(change.after),
+        )
+    elif change.before == change.after:
+        head = _(t, N_("The ceiling is already {amount}: nothing changed."), amount=format_money(change.after))
+    else:
+        head = _(
+            t,
+            N_("✅ Ceiling changed: {scope} {year}, from {before} to {amount}."),
+            scope=_scope(t, change.component),
+            year=change.position.year,
+            before=format_money(change.before),
+            amount=format_money(change.after),
+        )
+    return clip(head + "\n\n" + position(t, change.position))
+
+
+def over_ceiling(t: Translator, year: int, overruns: Sequence[Overrun]) -> str:
+    """The head's SK refused: for each ceiling it would exceed, the four figures."""
+    lines = [_(t, N_("⛔ <b>The SK was not issued</b>: it is above the budget ceiling of {year}."), year=year)]
+    for over in overruns:
+        lines += [
+            "",
+            f"<b>{_scope(t, over.component)}</b>",
+            _(t, N_("Ceiling: {amount}"), amount=format_money(over.ceiling)),
+            _(t, N_("Committed (SKs issued): {amount}"), amount=format_money(over.committed)),
+            _(t, N_("This SK: {amount}"), amount=format_money(over.this_sk)),
+            _(
+                t,
+                N_("Remaining: {amount} (this SK is {excess} over)"),
+                amount=format_money(over.remaining),
+                excess=format_money(over.excess),
+            ),
+        ]
+    lines += [
+        "",
+        _(
+            t,
+            N_(
+                "Nothing was recorded. Untick proposals until the SK fits in what remains, or ask an admin "
+                "to check the ceiling (/pagu)."
+            ),
+        ),
+    ]
+    return clip("\n".join(lines))

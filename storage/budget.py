@@ -1,0 +1,66 @@
+"""The year's budget ceilings (pagu) and the amounts decreed against them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.domain.budget import Ceiling
+from storage.db import Connection, to_db_date, to_db_time
+
+_NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # no "until": every SK recorded so far
+
+
+class BudgetRepository:
+    """Ceilings per year (whole year or per component) and the budget SKs committed."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def ceilings(self, year: int) -> list[Ceiling]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT year, component, amount FROM budget_ceilings WHERE year = ? ORDER BY component", (year,)
+        )
+        return [Ceiling(int(r["year"]), r["component"], int(r["amount"])) for r in rows]
+
+    async def set_ceiling(self, year: int, component: str, amount: int, *, by: int | None, now: dt.datetime) -> None:
+        await self._conn.execute(
+            "INSERT INTO budget_ceilings (year, component, amount, set_by, updated_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (year, component) DO UPDATE SET amount = excluded.amount, set_by = excluded.set_by,"
+            " updated_at = excluded.updated_at",
+            (year, component, amount, by, to_db_time(now)),
+        )
+
+    async def lock_year(self, year: int) -> None:
+        """Serialise issuing SKs of one year (PostgreSQL): two SKs each within the ceiling cannot
+        both commit when together they exceed it; the second sees the first's amount."""
+        await self._conn.lock(f"budget-ceiling:{year}")
+
+    async def committed(self, year: int, *, until: dt.datetime | None = None) -> dict[str, int]:
+        """The budget of proposals decreed by an SK dated in ``year``, per component (of SKs
+        recorded before ``until``, if given: a past month's report)."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
+            " JOIN clients c ON c.id = b.client_id JOIN proposals p ON p.id = c.proposal_id"
+            " JOIN decrees d ON d.id = p.decree_id"
+            " WHERE d.issued_on >= ? AND d.issued_on < ? AND p.status NOT IN ('withdrawn', 'rejected')"
+            " AND d.created_at < ? GROUP BY b.component",
+            (
+                to_db_date(dt.date(year, 1, 1)),
+                to_db_date(dt.date(year + 1, 1, 1)),
+                to_db_time(until or _NEVER),
+            ),
+        )
+        return {r["component"]: int(r["amount"]) for r in rows}
+
+    async def amounts(self, proposal_ids: Sequence[int]) -> dict[str, int]:
+        """The budget of these proposals, per component."""
+        if not proposal_ids:
+            return {}
+        rows = await self._conn.execute_fetchall(
+            "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
+            " JOIN clients c ON c.id = b.client_id"
+            f" WHERE c.proposal_id IN ({', '.join('?' for _ in proposal_ids)}) GROUP BY b.component",
+            list(proposal_ids),
+        )
+        return {r["component"]: int(r["amount"]) for r in rows}

@@ -1,0 +1,118 @@
+"""The year's budget ceiling (pagu, issue 16.2): Rina (admin) sets it in chat, Hana (head) cannot
+issue an SK that takes the committed budget above it, and is told the four figures.
+
+Personas as in test_review_flow: Siti's proposal of three clients (Rp4.500.000) is validated;
+Rina sets a ceiling of Rp4.000.000 for 2026, then raises it to Rp5.000.000.
+"""
+
+from __future__ import annotations
+
+from bot.domain.models import Role
+from handlers import buttons
+from tests.scenarios.review_cast import team
+from tests.scenarios.test_payments_flow import button, press, status, validated
+
+
+async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None:
+    t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    pid = await validated(world, t)
+
+    # Only an admin sets the ceiling; a typo in the amount is explained and changes nothing.
+    refused = await world.say(t.head, "/pagu 2026 Rp 9.000.000")
+    assert "⚠️" in refused[-1].text and "admin" in refused[-1].text
+    wrong = await world.say(rina, "/pagu 2026 empat juta")
+    assert "⚠️" in wrong[-1].text and "angka" in wrong[-1].text
+    assert await world.rows("SELECT count(*) FROM budget_ceilings") == [(0,)]
+
+    set_ = await world.say(rina, "/pagu 2026 Rp 4.000.000")
+    assert "Pagu ditetapkan" in set_[-1].text and "Rp4.000.000" in set_[-1].text
+    assert await world.rows("SELECT year, component, amount FROM budget_ceilings") == [(2026, "", 4_000_000)]
+    assert await world.rows(
+        "SELECT entity, entity_id, action, from_status, to_status FROM audit_events WHERE action = 'set_ceiling'"
+    ) == [("budget_ceiling", "2026:all", "set_ceiling", None, "4000000")]
+
+    # Hana ticks the proposal (Rp4.500.000) and confirms: refused, with ceiling, committed, this SK, remaining.
+    await world.say(t.head, "/sk")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    card = button(world, t.head, buttons.SK_DRAFT.data("n"))[0]
+    assert "Pagu anggaran 2026: Rp4.000.000 · terikat Rp0 · sisa Rp4.000.000" in card.text, card.text
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
+    answer = await world.press(t.head, message, data)
+    assert answer.show_alert and "pagu" in answer.text
+    refusal = world.last(t.head).text
+    assert "SK tidak diterbitkan" in refusal
+    for figure in (
+        "Pagu: Rp4.000.000",
+        "Sudah terikat (SK terbit): Rp0",
+        "SK ini: Rp4.500.000",
+        "Sisa pagu: Rp4.000.000",
+    ):
+        assert figure in refusal, refusal
+    assert "kelebihan Rp500.000" in refusal
+    # Nothing was recorded: no SK, no register number used, the proposal still waits.
+    assert await world.rows("SELECT count(*) FROM decrees") == [(0,)]
+    assert await world.rows("SELECT count(*) FROM sk_register") == [(0,)]
+    assert await status(world, pid) == "validated"
+    assert await world.rows("SELECT count(*) FROM bank_accounts") == [(0,)]
+
+    # Rina raises the ceiling (audited: from, to); Hana's open draft now goes through.
+    raised = await world.say(rina, "/pagu 2026 5000000")
+    assert "Pagu diubah" in raised[-1].text and "Rp5.000.000" in raised[-1].text
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert await status(world, pid) == "decreed"
+    assert await world.rows("SELECT count(*) FROM decrees") == [(1,)]
+    shown = await world.say(rina, "/pagu")
+    assert "terikat (SK) Rp4.500.000" in shown[-1].text and "sisa Rp500.000" in shown[-1].text
+    assert await world.rows(
+        "SELECT from_status, to_status FROM audit_events WHERE action = 'set_ceiling' ORDER BY id"
+    ) == [(None, "4000000"), ("4000000", "5000000")]
+
+
+async def test_a_component_ceiling_counts_only_that_components_lines(world) -> None:
+    """Siti's clients' lines are all component 1 (living needs): a component-3 ceiling does not
+    stop the SK, a component-1 ceiling below Rp4.500.000 does."""
+    t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    pid = await validated(world, t)
+    await world.say(rina, "/pagu 2026 komponen 3 Rp 1.000.000")
+    await world.say(rina, "/pagu 2026 komponen 1 Rp 3.000.000")
+    assert await world.rows("SELECT component, amount FROM budget_ceilings ORDER BY component") == [
+        ("1", 3_000_000),
+        ("3", 1_000_000),
+    ]
+    await world.say(t.head, "/sk")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
+    await world.press(t.head, message, data)
+    refusal = world.last(t.head).text
+    assert "Komponen 1" in refusal and "Pagu: Rp3.000.000" in refusal and "Komponen 3" not in refusal
+    assert await status(world, pid) == "validated"
+
+
+async def test_the_monthly_report_shows_the_ceiling_against_committed_transferred_and_accounted(world) -> None:
+    t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    pid = await validated(world, t)
+    before = await world.say(rina, "/laporan")
+    await world.drain()
+    assert any("Pagu anggaran: belum ditetapkan untuk tahun 2026" in m.text for m in before + [world.last(rina)])
+    await world.say(rina, "/pagu 2026 Rp 9.000.000")
+    await world.say(t.head, "/sk")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert await status(world, pid) == "decreed"
+    await world.say(t.head, "/laporan")
+    await world.drain()
+    summary = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pagu anggaran" in (m.text or ""))
+    assert "Pagu anggaran Rp9.000.000: terikat SK Rp4.500.000 (50" in summary, summary[:900]
+    assert "ditransfer Rp0" in summary and "sisa Rp4.500.000" in summary

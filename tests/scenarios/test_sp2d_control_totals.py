@@ -1,0 +1,132 @@
+"""After the SPM: the SP2D and the control totals of the transfers list (issue 16.3).
+
+Personas as in test_payments_flow: Siti's three clients (Rp1.500.000 each, Rp4.500.000 in all) are
+decreed and their accounts verified. Fajar (finance) saves the SPP and SPM, records the SP2D the
+KPPN issued (a mistyped amount is refused with the difference), downloads the transfers list (it
+carries its TOTAL row), and sends it back filled: a list whose rows do not add up to its TOTAL row,
+or whose TOTAL is not the SPM's, is refused with the difference and records nothing. While the
+results are missing three working days after the SP2D, Fajar is reminded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from bot.domain.models import Role
+from handlers import buttons
+from tests.scenarios.review_cast import team
+from tests.scenarios.test_lpj_cycle import at, run_job
+from tests.scenarios.test_payments_flow import XLSX, press, status, validated
+from tests.scenarios.test_stale_payment_buttons import accounts_by_workbook
+
+SPM = "00456/SPM/XI/2026"
+
+
+def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int | None = None) -> bytes:
+    """Every client marked sent on 28-11-2026; some amounts (by row) and the TOTAL row's amount changed."""
+    book = load_workbook(io.BytesIO(template))
+    ws = book.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "TOTAL":
+            if total is not None:
+                row[6].value = total
+            continue
+        row[7].value, row[8].value = "28-11-2026", "terkirim"
+        if amounts and row[0].row in amounts:
+            row[6].value = amounts[row[0].row]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(world) -> None:
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    await world.say(t.head, "/sk")
+    for data in ("p", "n", "r", "y"):
+        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
+    await world.drain()
+    await accounts_by_workbook(world, t, pid)
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    assert await status(world, pid) == "accounts_verified"
+
+    await world.drain()
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
+    await world.say(fajar, f"{SPM} 28-11-2026")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    assert await world.rows("SELECT spm_amount, sp2d_number FROM payments") == [(4_500_000, None)]
+    assert "SP2D: belum dicatat" in world.last(fajar).text
+    tasks = (await world.say(fajar, "/tugas"))[-1].text
+    assert "1 SPM belum dicatat SP2D-nya" in tasks, tasks
+
+    # The SP2D: number and date, then the amount — which must be the SPM's.
+    await press(world, fajar, buttons.PAYMENT_SP2D.data(pid))
+    bad = await world.say(fajar, "SP2D kemarin")
+    assert "⚠️" in bad[-1].text and "nomor SP2D" in bad[-1].text
+    asked = await world.say(fajar, "261131302002345 28-11-2026")
+    assert "261131302002345" in asked[-1].text and "Rp4.500.000" in asked[-1].text
+    wrong = await world.say(fajar, "Rp 4.050.000")
+    assert "⚠️" in wrong[-1].text and "selisih -Rp450.000" in wrong[-1].text, wrong[-1].text
+    assert await world.rows("SELECT sp2d_number, sp2d_amount FROM payments") == [(None, None)]
+    saved = await world.say(fajar, "4.500.000")
+    assert "SP2D 261131302002345 tanggal 28 November 2026 · Rp4.500.000" in saved[-1].text, saved[-1].text
+    assert await world.rows("SELECT sp2d_number, sp2d_date, sp2d_amount FROM payments") == [
+        ("261131302002345", "2026-11-28", 4_500_000)
+    ]
+    assert await world.rows("SELECT to_status FROM audit_events WHERE action = 'record_sp2d'") == [("261131302002345",)]
+    tasks = (await world.say(fajar, "/tugas"))[-1].text
+    assert "1 SP2D yang hasil transfernya belum dicatat" in tasks and "SPM belum dicatat" not in tasks, tasks
+
+    # The list the bot writes carries its control totals.
+    await press(world, fajar, buttons.TRANSFERS_SHEET.data(pid))
+    template = world.last(fajar).file_bytes()
+    last = list(load_workbook(io.BytesIO(template)).worksheets[0].iter_rows(values_only=True))[-1]
+    assert (last[0], last[1], last[6], last[9]) == ("TOTAL", "3 baris", 4_500_000, f"SPM {SPM}")
+
+    # One amount changed, the TOTAL row left: the rows do not add up to it.
+    await world.emu.send_document(
+        fajar, file_name="transfer.xlsx", content=filled(template, amounts={2: 1_000_000}), mime_type=XLSX
+    )
+    await world.emu.settle()
+    refusal = world.last(fajar).text
+    assert "Baris TOTAL menyebut Rp4.500.000" in refusal and "selisih -Rp500.000" in refusal, refusal
+    # The TOTAL row changed too: the list adds up, but not to the SPM.
+    await world.emu.send_document(
+        fajar,
+        file_name="transfer.xlsx",
+        content=filled(template, amounts={2: 1_000_000}, total=4_000_000),
+        mime_type=XLSX,
+    )
+    await world.emu.settle()
+    refusal = world.last(fajar).text
+    assert f"SPM {SPM} sebesar Rp4.500.000: selisih -Rp500.000" in refusal, refusal
+    assert await world.rows("SELECT count(*) FROM transfers WHERE status = 'sent'") == [(0,)]
+    assert await status(world, pid) == "accounts_verified"
+
+    # No results three working days after the SP2D (Saturday 28 Nov): Fajar is reminded on Wednesday, once.
+    def reminders() -> list[str]:
+        return [m.text for m in world.emu.chat_messages(fajar) if "SP2D untuk" in (m.text or "")]
+
+    await run_job(world, at(dt.date(2026, 12, 1), 10))
+    assert reminders() == []
+    await run_job(world, at(dt.date(2026, 12, 2), 10))
+    await run_job(world, at(dt.date(2026, 12, 2), 14))
+    assert len(reminders()) == 1 and "USL-2026-0001" in reminders()[0] and "3 hari kerja" in reminders()[0]
+
+    # The list as the bot wrote it, filled: recorded, the proposal paid; no more reminders.
+    await press(world, fajar, buttons.TRANSFERS_SHEET.data(pid))
+    await world.emu.send_document(fajar, file_name="transfer.xlsx", content=filled(template), mime_type=XLSX)
+    await world.emu.settle()
+    assert await status(world, pid) == "paid"
+    assert await world.rows("SELECT count(*), sum(amount) FROM transfers WHERE status = 'sent'") == [(3, 4_500_000)]
+    await run_job(world, at(dt.date(2026, 12, 7), 10))
+    assert len(reminders()) == 1
