@@ -23,6 +23,7 @@ from storage.finance import (
 from storage.inbox import InboxRepository
 from storage.lpj import LpjRepository
 from storage.migrate import migrate
+from storage.nik_conflicts import NikConflictRepository
 from storage.outbox import OutboxRepository
 from storage.people import InviteRepository, PeopleRepository
 from storage.proposals import AttachmentRepository, ClientRepository, ProposalRepository
@@ -66,6 +67,7 @@ class UnitOfWork:
         self.report_runs = ReportRunRepository(conn)
         self.inbox = InboxRepository(conn)
         self.retention = RetentionRepository(conn)
+        self.nik_conflicts = NikConflictRepository(conn)
 
 
 class Storage:

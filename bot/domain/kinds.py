@@ -21,6 +21,7 @@ class ConversationKind(StrEnum):
     PAYMENT = "payment"  # finance recording SPP/SPM and transfers
     LPJ = "lpj"  # an operator filling the LPJ
     LPJ_RETURN = "lpj_return"  # a PIC typing why an LPJ goes back
+    NIK_ADJUDICATION = "nik_adjudication"  # a PIC or the head typing why a same-NIK pair is not one person
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"

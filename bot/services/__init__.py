@@ -19,6 +19,7 @@ from bot.services.backups import BackupService
 from bot.services.base import Identity, Service, ServiceError, StorageBusy
 from bot.services.broadcasts import BroadcastService
 from bot.services.decrees import DecreeService
+from bot.services.double_assistance import DoubleAssistanceService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
@@ -69,6 +70,7 @@ class Services:
         self.reminders = ReminderService(storage, clock, settings, files=files)
         self.reviews = ReviewService(storage, clock, settings, files=files)
         self.decrees = DecreeService(storage, clock, settings, files=files)
+        self.double_assistance = DoubleAssistanceService(storage, clock, settings, files=files)
         self.accounts = AccountService(storage, clock, settings, files=files)
         self.payments = PaymentService(storage, clock, settings, files=files)
         self.admin = AdminService(storage, clock, settings, files=files)

@@ -174,6 +174,8 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
     for r in a.rows[:MAX_ROWS]:
         if r.transfer_status == TransferStatus.SENT or r.account_status == BankAccountStatus.REJECTED:
             continue
+        if r.client.id in a.held:
+            continue  # held for double assistance: no transfer until adjudicated
         # Each carries the revision of the account shown: a later account needs a newer card.
         rows.append(
             [
@@ -195,7 +197,10 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
             ]
         )
     if any(
-        r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED for r in a.rows
+        r.transfer_status == TransferStatus.PENDING
+        and r.account_status == BankAccountStatus.VERIFIED
+        and r.client.id not in a.held
+        for r in a.rows
     ):
         rows.append(
             [_button(t.pgettext("button", "✅ All pending sent today"), buttons.TRANSFERS_ALL_SENT, a.proposal.id)]
