@@ -68,6 +68,9 @@ class UnitOfWork:
         self.inbox = InboxRepository(conn)
         self.retention = RetentionRepository(conn)
         self.nik_conflicts = NikConflictRepository(conn)
+        # Proposals whose group card edit is already queued in this transaction: it is rendered
+        # from the state at delivery, after the commit, so a second one would be the same edit.
+        self.cards_queued: set[int] = set()
 
 
 class Storage:

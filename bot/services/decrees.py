@@ -158,7 +158,7 @@ class DecreeService(StaffService):
                 decreed = await self.move(uow, who, proposal, transition, now, reason=number, decree_id=decree.id)
                 # Double assistance re-checked now, proposal by proposal: of two proposals with the
                 # same person in this SK, the second is held (the first is in the SK by then).
-                await self.recheck_nik(uow, who, decreed, "sk", now)
+                await self.recheck_nik(uow, who, decreed, "sk", now, moved=True)
                 await uow.bank_accounts.ensure([c.id for c in await uow.clients.of_proposal(proposal.id)], now)
                 await self.notify(
                     uow,

@@ -31,7 +31,7 @@ class Found:
 @dataclass
 class Recheck:
     found: list[Found] = field(default_factory=list)
-    proposals: set[int] = field(default_factory=set)  # every proposal whose conflicts changed
+    proposals: set[int] = field(default_factory=set)  # every proposal whose own clients' pairs changed
 
 
 def budget_year(proposal: Proposal, now: dt.datetime) -> int:
@@ -66,14 +66,14 @@ async def _one(
         kind = classify(other, year)
         if kind is None:
             if await uow.nik_conflicts.drop(client.id, other.client_id):
-                result.proposals |= {proposal.id, other.proposal_id}
+                result.proposals.add(proposal.id)
             continue
         if await uow.nik_conflicts.put(client.id, other.client_id, kind, stage, now):
             result.found.append(Found(client.id, proposal.code, other, kind))
-            result.proposals |= {proposal.id, other.proposal_id}
-    for other_id, gone in recorded.items():  # the other record no longer exists (erased)
+            result.proposals.add(proposal.id)
+    for other_id in recorded:  # the other record no longer exists (erased)
         if other_id not in current and await uow.nik_conflicts.drop(client.id, other_id):
-            result.proposals |= {proposal.id, gone.other_proposal_id}
+            result.proposals.add(proposal.id)
     # The other side's view of this client.
     for other in others:
         theirs = await uow.nik_conflicts.counterparts(other.client_id)
@@ -83,6 +83,6 @@ async def _one(
         kind = classify(mine, other.period_year or year)
         if kind is None:
             if await uow.nik_conflicts.drop(other.client_id, client.id):
-                result.proposals |= {proposal.id, other.proposal_id}
+                result.proposals.add(other.proposal_id)
         elif await uow.nik_conflicts.put(other.client_id, client.id, kind, stage, now):
-            result.proposals |= {proposal.id, other.proposal_id}
+            result.proposals.add(other.proposal_id)

@@ -300,6 +300,9 @@ class StaffService(Service):
         team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
         if team is None or team.group_chat_id is None:
             return
+        if why and proposal.id in uow.cards_queued:
+            return  # (its edit, queued earlier in this transaction, will show this change too)
+        uow.cards_queued.add(proposal.id)
         revision = await uow.group_cards.revision(proposal.code)
         await uow.outbox.enqueue(
             dedupe_key=f"proposal:{proposal.id}:card@{revision}{why}",
@@ -310,11 +313,14 @@ class StaffService(Service):
         )
 
     async def recheck_nik(
-        self, uow: UnitOfWork, who: Identity, proposal: Proposal, stage: str, now: dt.datetime
+        self, uow: UnitOfWork, who: Identity, proposal: Proposal, stage: str, now: dt.datetime, *, moved: bool = False
     ) -> None:
         """Double assistance re-checked at this step (issue 16.1): every new or changed conflict is
-        audited on the client, and the cards of both proposals are redrawn (both teams see it)."""
+        audited on the client, and the cards of both proposals are redrawn (both teams see it).
+        ``moved``: this proposal's card is already queued by the move (rendered after commit)."""
         result = await recheck(uow, proposal, stage, now)
+        if moved:
+            result.proposals.discard(proposal.id)
         for found in result.found:
             await uow.audit.record(
                 self.event(
@@ -433,7 +439,7 @@ class ReviewService(StaffService):
             transition = await self.authorize(uow, who, action, proposal)
             moved = await self.move(uow, who, proposal, transition, now, reason=None, **fields)  # a press has none
             if action in (Action.VERIFY, Action.VALIDATE):
-                await self.recheck_nik(uow, who, moved, action.value, now)
+                await self.recheck_nik(uow, who, moved, action.value, now, moved=True)
             if action == Action.VALIDATE:
                 await self.notify(
                     uow,
