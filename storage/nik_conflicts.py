@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from bot.domain.double_assistance import ConflictKind, Counterpart, NikConflict
+from bot.domain.double_assistance import ConflictKind, Counterpart, HeldClient, NikConflict
 from bot.domain.models import ProposalStatus
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
 
@@ -98,19 +98,28 @@ class NikConflictRepository:
         )
         return [_conflict(r) for r in rows]
 
-    async def waiting(self) -> list[tuple[NikConflict, int, str, int | None]]:
-        """Every hard pair not adjudicated, with the held client's (proposal id, code, team id)."""
-        select = _SELECT.replace(
-            " FROM nik_conflicts n",
-            ", mp.id AS own_proposal_id, mp.code AS own_proposal_code, mi.team_id AS own_team_id FROM nik_conflicts n",
-            1,
-        )
+    async def waiting(self, *, team_id: int | None = None) -> list[HeldClient]:
+        """Held clients waiting for an adjudication (of one team's IPWL, or all), oldest proposal first."""
+        where = "n.kind = 'hard' AND n.adjudicated_at IS NULL"
+        params: tuple[object, ...] = ()
+        if team_id is not None:
+            where += " AND mi.team_id = ?"
+            params = (team_id,)
         rows = await self._conn.execute_fetchall(
-            f"{select} JOIN proposals mp ON mp.id = m.proposal_id JOIN ipwl mi ON mi.id = mp.ipwl_id"
-            " WHERE n.kind = 'hard' AND n.adjudicated_at IS NULL ORDER BY mp.id, m.position, n.other_client_id",
-            (),
+            "SELECT mp.id AS proposal_id, mp.code AS proposal_code, m.position, m.id AS client_id,"
+            " p.code AS other_code, i.code AS other_ipwl FROM nik_conflicts n"
+            " JOIN clients m ON m.id = n.client_id JOIN proposals mp ON mp.id = m.proposal_id"
+            " JOIN ipwl mi ON mi.id = mp.ipwl_id JOIN clients o ON o.id = n.other_client_id"
+            " JOIN proposals p ON p.id = o.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+            f" WHERE {where} ORDER BY mp.id, m.position, p.id",
+            params,
         )
-        return [(_conflict(r), r["own_proposal_id"], r["own_proposal_code"], r["own_team_id"]) for r in rows]
+        return [
+            HeldClient(
+                r["proposal_id"], r["proposal_code"], r["position"], r["client_id"], r["other_code"], r["other_ipwl"]
+            )
+            for r in rows
+        ]
 
     async def held(self, client_ids: Iterable[int]) -> set[int]:
         """Those of ``client_ids`` held by a hard conflict not adjudicated."""

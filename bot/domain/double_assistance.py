@@ -26,6 +26,7 @@ from bot.domain.models import ProposalStatus
 
 __all__ = [
     "DECREED_STATUSES",
+    "HeldClient",
     "REVIEW_STATUSES",
     "STAGES",
     "ConflictKind",
@@ -104,6 +105,18 @@ class NikConflict:
     def holds(self) -> bool:
         """This pair keeps the client out of the SK annex and the transfers."""
         return self.kind == ConflictKind.HARD and not self.adjudicated
+
+
+@dataclass(frozen=True)
+class HeldClient:
+    """For /tugas: a client waiting for an adjudication (codes and numbers only)."""
+
+    proposal_id: int
+    proposal_code: str
+    position: int
+    client_id: int
+    other_proposal_code: str
+    other_ipwl_code: str
 
 
 def classify(other: Counterpart, year: int) -> ConflictKind | None:

@@ -44,18 +44,6 @@ class Adjudication:
         return any(c.holds for c in self.conflicts)
 
 
-@dataclass(frozen=True)
-class HeldClient:
-    """For /tugas: a client waiting for an adjudication (codes and numbers only)."""
-
-    proposal_id: int
-    proposal_code: str
-    position: int
-    client_id: int
-    other_proposal_code: str
-    other_ipwl_code: str
-
-
 class DoubleAssistanceService(StaffService):
     """The adjudication of a double-assistance conflict by a PIC of the IPWL's team or the head."""
 
@@ -125,25 +113,6 @@ class DoubleAssistanceService(StaffService):
             after = await uow.nik_conflicts.of_clients([before.client.id])
             decided = [c for c in after if c.other_client_id in set(others)]
             return Adjudication(before.client, before.proposal, after, decided)
-
-    async def waiting(self, who: Identity) -> list[HeldClient]:
-        """Held clients waiting for this person's decision: their team's (a PIC), every one (the head)."""
-        async with self.storage.reading() as uow:
-            rows = await uow.nik_conflicts.waiting()
-            out: list[HeldClient] = []
-            for conflict, proposal_id, proposal_code, team_id in rows:
-                if who.actor.has_role(Role.HEAD) or who.actor.in_team(team_id):
-                    out.append(
-                        HeldClient(
-                            proposal_id,
-                            proposal_code,
-                            conflict.position,
-                            conflict.client_id,
-                            conflict.other_proposal_code,
-                            conflict.other_ipwl_code,
-                        )
-                    )
-            return out
 
     # --- internals --------------------------------------------------------------------------------
 

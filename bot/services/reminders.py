@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.domain import reminder_rules as rules
+from bot.domain.double_assistance import HeldClient
 from bot.domain.kinds import NotificationKind
 from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.records import NewNotification, QueueItem
@@ -62,14 +63,16 @@ class QueueSection:
     # the retention job has announced for anonymization.
     lapsing_roles: int = 0
     retention_announced: int = 0
+    # Clients held for double assistance, waiting for a PIC of the team or the head (issue 16.1).
+    held: list[HeldClient] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced
+        return sum(self.counts.values()) + self.lapsing_roles + self.retention_announced + len(self.held)
 
     @property
     def more(self) -> int:
-        return max(0, self.total - len(self.items))
+        return max(0, self.total - len(self.items) - len(self.held))
 
 
 class ReminderService(Service):
@@ -355,4 +358,9 @@ class ReminderService(Service):
         statuses = rules.QUEUE_STATUSES[role]
         counts = await uow.reminders.queue_counts(statuses, team_id=team_id, ipwl_ids=ipwl_ids)
         items = await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT, team_id=team_id, ipwl_ids=ipwl_ids)
-        return QueueSection(role, scope, counts, items)
+        held: list[HeldClient] = []
+        if role == Role.PIC and team_id is not None:
+            held = await uow.nik_conflicts.waiting(team_id=team_id)
+        elif role == Role.HEAD:
+            held = await uow.nik_conflicts.waiting()
+        return QueueSection(role, scope, counts, items, held=held[:LIST_LIMIT])

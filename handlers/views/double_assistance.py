@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.double_assistance import NikConflict
+from bot.domain.double_assistance import HeldClient, NikConflict
 from bot.i18n import N_, Translator
-from bot.services.double_assistance import Adjudication, HeldClient
+from bot.services.double_assistance import Adjudication
 from handlers.views import _, clip
 
 MAX_CARD_LINES = 8  # a group card stays short: the rest is counted
@@ -125,7 +125,10 @@ def waiting_lines(t: Translator, items: Sequence[HeldClient]) -> list[str]:
     return [
         _(
             t,
-            N_("🛑 {code} client {number}: held (same NIK in {other} of {ipwl}); decide in 🔎 Detail."),
+            N_(
+                "🛑 {code} client {number}: held for double assistance (same NIK in {other}, {ipwl}); "
+                "decide in 🔎 Detail."
+            ),
             code=i.proposal_code,
             number=i.position,
             other=i.other_proposal_code,
