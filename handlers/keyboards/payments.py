@@ -58,6 +58,19 @@ def sk_draft(t: Translator, d: SkDraft) -> InlineKeyboardMarkup | None:
 # --- bank accounts -----------------------------------------------------------------------------------
 
 
+def annex_held(t: Translator, held: Sequence[tuple[str, int, int]]) -> InlineKeyboardMarkup | None:
+    """Under the SK annex, for the head: decide each client held for double assistance (issue 16.1)."""
+    cells = [
+        _button(
+            t.pgettext("button", "⚖️ Decide {code} no. {number}", code=code, number=position),
+            buttons.NIK_ADJUDICATE,
+            client_id,
+        )
+        for code, position, client_id in held[:30]
+    ]
+    return InlineKeyboardMarkup(_grid(cells, 1)) if cells else None
+
+
 def accounts_overview(t: Translator, items: Sequence[Accounts]) -> InlineKeyboardMarkup | None:
     rows = []
     for a in items:

@@ -87,8 +87,8 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
                 "Check that this is not the same person (KTP, KK, birth date, mother's name; the other IPWL's "
                 "PIC team through the centre). Then type <b>why they are not the same person</b> (at least 10 "
                 "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. Do not "
-                "type the NIK. If it is the same person, do not decide here: return the proposal for this "
-                "client. /batal to stop."
+                "type the NIK. If it is the same person, do not decide: the client stays held and receives "
+                "nothing from this proposal. /batal to stop."
             ),
         )
     )

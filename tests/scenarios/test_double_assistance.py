@@ -47,9 +47,10 @@ async def decreed_at_ss01(world, t) -> tuple[int, object]:
     await submit_with_consent(world.services, who, state.proposal.id)
     citra, dian_who = await operator(world, t.citra), await operator(world, dian)
     pid = state.proposal.id
-    await world.services.reviews.act(citra, pid, Action.CLAIM)
-    await world.services.reviews.act(citra, pid, Action.VERIFY)
-    await world.services.reviews.act(dian_who, pid, Action.VALIDATE)
+    await world.drain()
+    for person, action in ((citra, Action.CLAIM), (citra, Action.VERIFY), (dian_who, Action.VALIDATE)):
+        await world.services.reviews.act(person, pid, action)
+        await world.drain()  # (each card edit shows its own step)
     head = await operator(world, t.head)
     await world.services.decrees.start(head)
     await world.services.decrees.toggle(head, pid)
@@ -76,7 +77,7 @@ async def test_a_hard_conflict_is_held_out_of_the_sk_until_adjudicated(world) ->
         "SELECT client_id, other_client_id, kind, stage, adjudicated_at FROM nik_conflicts ORDER BY client_id"
     ) == [(ss01_client, siti_client, "soft", "verify", None), (siti_client, ss01_client, "hard", "verify", None)]
     shown = card(world, t, pid).text
-    assert "🛑" in shown and "ditahan" in shown.lower() and ss01_code in shown and "SS01" in shown
+    assert "🛑" in shown and "Ditahan" in shown and ss01_code in shown and "SS01" in shown
     # Tim PIC 2 is warned on its own card, with JB01's codes only.
     jb01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
     theirs = world.last(group2).text
@@ -96,7 +97,7 @@ async def test_a_hard_conflict_is_held_out_of_the_sk_until_adjudicated(world) ->
     annex = [m for m in world.emu.chat_messages(t.head) if m.document][-1]
     cells = annex_cells(annex)
     assert "Siti Rahayu" not in cells and NIK not in cells and "Budi Santoso" in cells
-    assert "🛑" in annex.text and jb01_code in annex.text
+    assert "🛑" in (annex.caption or "") and jb01_code in (annex.caption or "")
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", pid)) == [("decreed",)]
 
     # Citra (Tim PIC 2) may not decide for JB01's client: refused, audited, nothing recorded.
