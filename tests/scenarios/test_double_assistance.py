@@ -62,6 +62,11 @@ async def decreed_at_ss01(world, t) -> tuple[int, object]:
 
 
 async def test_a_hard_conflict_is_held_out_of_the_sk_until_adjudicated(world) -> None:
+    await held_until_adjudicated(world)
+
+
+async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for the privacy scans)
+    """The story (the privacy and at-rest scans replay it); returns Tim PIC 2's group."""
     t = world.team = await team(world)
     ss01, group2 = await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
@@ -147,3 +152,4 @@ async def test_a_hard_conflict_is_held_out_of_the_sk_until_adjudicated(world) ->
         b.callback_data == buttons.NIK_ADJUDICATE.data(siti_client)
         for b in (b for row in world.last(t.andi).buttons for b in row)
     )
+    return group2
