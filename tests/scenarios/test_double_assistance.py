@@ -15,11 +15,14 @@ import io
 from openpyxl import load_workbook
 
 from bot.domain.models import Action, Role
+from bot.domain.models import ProposalStatus as S
 from handlers import buttons
+from storage.db import to_db_time
 from tests.helpers import submit_with_consent
-from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, operator, submitted, tap, team
+from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, datas, operator, submitted, tap, team
 from tests.scenarios.test_payments_flow import button, press
 from tests.security.matrix import message_with_button
+from tests.test_lpj_service import seed_proposal
 
 NIK = CLIENTS[0][1]  # Siti Rahayu's NIK, also given by SS01 for "Sity Rahayu"
 SS01_CLIENT = [("Sity Rahayu", NIK, "Jl. Anggrek 5, Makassar")]
@@ -153,3 +156,74 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
         for b in (b for row in world.last(t.andi).buttons for b in row)
     )
     return group2
+
+
+async def test_a_conflict_found_at_payment_holds_that_transfer_until_adjudicated(world) -> None:
+    """SS01 paid the same person this year (the two SKs predate any re-check). Fajar opens JB01's
+    payment: the re-check holds client 1 — no ✅ for it, a forged press refused, "all pending" pays
+    the others — until Andi decides in Detail; then Fajar pays client 1 and the proposal is paid."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.ACCOUNTS_VERIFIED, clients=2)
+    ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.PAID, clients=1)
+    first, second = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", jb01)
+    ]
+    other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
+    fajar_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id))[0][0]
+    now = world.clock.now()
+    async with world.storage.db.transaction() as conn:
+        # The same person: SS01's client carries JB01's first NIK (the sealed value and its blind index).
+        await conn.execute(
+            "UPDATE clients SET nik = (SELECT nik FROM clients WHERE id = ?),"
+            " nik_index = (SELECT nik_index FROM clients WHERE id = ?) WHERE id = ?",
+            (first, first, other),
+        )
+        for client in (first, second):
+            await conn.execute(
+                "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status, updated_at)"
+                " VALUES (?, '002', ?, 'X', 'verified', ?)",
+                (client, f"55500011{client:02d}", to_db_time(now)),
+            )
+        await conn.execute(
+            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at)"
+            " VALUES (?, '00123/SPP/XI/2026', '2026-11-28', '00456/SPM/XI/2026', '2026-11-28', ?, ?)",
+            (jb01, fajar_id, to_db_time(now)),
+        )
+    await world.drain()
+
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(jb01))
+    screen = world.last(fajar)
+    assert "🛑" in screen.text
+    assert buttons.TRANSFER_SENT.data(first, 0) not in datas(screen)
+    assert buttons.TRANSFER_SENT.data(second, 0) in datas(screen)
+    assert await world.rows("SELECT client_id, other_client_id, kind, stage FROM nik_conflicts ORDER BY client_id") == [
+        (first, other, "hard", "payment"),
+        (other, first, "soft", "payment"),
+    ]
+    # A forged (or stale) ✅ for client 1 is refused and records nothing.
+    forged = buttons.TRANSFER_SENT.data(first, 0)
+    answer = await world.emu.press(fajar, await message_with_button(world, fajar.id, forged), forged)
+    assert answer is not None and answer.show_alert and "ditahan" in (answer.text or "")
+    await press(world, fajar, buttons.TRANSFERS_ALL_SENT.data(jb01))
+    assert await world.rows("SELECT client_id, status FROM transfers WHERE client_id IN (?, ?)", first, second) == [
+        (second, "sent")
+    ]
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", jb01)) == [("accounts_verified",)]
+
+    # /tugas tells Andi what waits for him; he decides in Detail.
+    tasks = (await world.say(t.andi, "/tugas"))[-1].text
+    assert "🛑" in tasks and "SS01" in tasks
+    detail = buttons.CARD_DETAIL.data(jb01)
+    await tap(world, t.andi, await message_with_button(world, t.group.id, detail), detail)
+    message, data = button(world, t.andi, buttons.NIK_ADJUDICATE.data(first))
+    await tap(world, t.andi, message, data)
+    await world.say(t.andi, "Nama ibu dan tanggal lahir berbeda, sudah dicek ke Dukcapil")
+    assert (await world.rows("SELECT count(*) FROM nik_conflicts WHERE adjudicated_at IS NOT NULL")) == [(2,)]
+
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(jb01))
+    assert "🛑" not in world.last(fajar).text
+    await press(world, fajar, buttons.TRANSFER_SENT.data(first, 0))
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", jb01)) == [("paid",)]
