@@ -107,7 +107,7 @@ class NikConflictRepository:
             params = (team_id,)
         rows = await self._conn.execute_fetchall(
             "SELECT mp.id AS proposal_id, mp.code AS proposal_code, m.position, m.id AS client_id,"
-            " p.code AS other_code, i.code AS other_ipwl FROM nik_conflicts n"
+            " p.code AS other_code, i.code AS other_ipwl, mp.decree_id FROM nik_conflicts n"
             " JOIN clients m ON m.id = n.client_id JOIN proposals mp ON mp.id = m.proposal_id"
             " JOIN ipwl mi ON mi.id = mp.ipwl_id JOIN clients o ON o.id = n.other_client_id"
             " JOIN proposals p ON p.id = o.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
@@ -116,10 +116,29 @@ class NikConflictRepository:
         )
         return [
             HeldClient(
-                r["proposal_id"], r["proposal_code"], r["position"], r["client_id"], r["other_code"], r["other_ipwl"]
+                r["proposal_id"],
+                r["proposal_code"],
+                r["position"],
+                r["client_id"],
+                r["other_code"],
+                r["other_ipwl"],
+                r["decree_id"] is not None,
             )
             for r in rows
         ]
+
+    async def held_per_proposal(self, proposal_ids: Sequence[int]) -> dict[int, int]:
+        """How many clients of each proposal are held (proposals with none are left out)."""
+        if not proposal_ids:
+            return {}
+        marks = ",".join("?" for _ in proposal_ids)
+        rows = await self._conn.execute_fetchall(
+            "SELECT c.proposal_id, count(DISTINCT c.id) FROM nik_conflicts n JOIN clients c ON c.id = n.client_id"
+            f" WHERE c.proposal_id IN ({marks}) AND n.kind = 'hard' AND n.adjudicated_at IS NULL"
+            " GROUP BY c.proposal_id",
+            list(proposal_ids),
+        )
+        return {r[0]: int(r[1]) for r in rows}
 
     async def held(self, client_ids: Iterable[int]) -> set[int]:
         """Those of ``client_ids`` held by a hard conflict not adjudicated."""

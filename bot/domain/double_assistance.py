@@ -117,6 +117,7 @@ class HeldClient:
     client_id: int
     other_proposal_code: str
     other_ipwl_code: str
+    decreed: bool = False  # its proposal is in an SK: the head decides from the annex
 
 
 def classify(other: Counterpart, year: int) -> ConflictKind | None:

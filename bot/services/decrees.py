@@ -42,6 +42,8 @@ class SkDraft:
     asked_number: bool
     example: str = ""  # a number of the register's form with a date, as the head should type it
     replaces: int | None = None  # the message id of the older SK card this draft's card replaces
+    # Clients held for double assistance per proposal (issue 16.1): they stay out of the annex.
+    held: dict[int, int] = field(default_factory=dict)
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -256,4 +258,7 @@ class DecreeService(StaffService):
         register = self._register_number(await uow.decrees.peek_register(date.year), date)
         today = self._today()
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
-        return SkDraft(candidates, picked, state.get("number"), date, register, bool(state.get("asked")), example)
+        held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
+        return SkDraft(
+            candidates, picked, state.get("number"), date, register, bool(state.get("asked")), example, held=held
+        )

@@ -361,6 +361,6 @@ class ReminderService(Service):
         held: list[HeldClient] = []
         if role == Role.PIC and team_id is not None:
             held = await uow.nik_conflicts.waiting(team_id=team_id)
-        elif role == Role.HEAD:
-            held = await uow.nik_conflicts.waiting()
+        elif role == Role.HEAD:  # (from the SK annex's buttons: the proposals in an SK)
+            held = [h for h in await uow.nik_conflicts.waiting() if h.decreed]
         return QueueSection(role, scope, counts, items, held=held[:LIST_LIMIT])

@@ -108,11 +108,6 @@ class Card:
     # Double assistance found by the re-checks (issue 16.1): the other side's codes only.
     conflicts: tuple[NikConflict, ...] = ()
 
-    @property
-    def held(self) -> int:
-        """How many of the proposal's clients are held out of the SK annex and the transfers."""
-        return len({c.client_id for c in self.conflicts if c.holds})
-
 
 @dataclass(frozen=True)
 class ClientChange:
@@ -146,6 +141,7 @@ class Detail:
     changes: VersionChanges | None
     earlier_reasons: list[ReturnReason] = field(default_factory=list)
     conflicts: list[NikConflict] = field(default_factory=list)  # double assistance (issue 16.1)
+    may_decide: bool = False  # the viewer may record "not the same person" (a PIC of the team, the head)
 
     @property
     def total(self) -> int:
@@ -615,8 +611,18 @@ class ReviewService(StaffService):
             # data request): the PIC team needs to know consent is there, not to hold signatures.
             shown = [a for a in await uow.attachments.of_proposal(proposal.id) if a.purpose != "consent"]
             conflicts = await uow.nik_conflicts.of_proposal(proposal.id)
+            may_decide = (who.actor.in_team(proposal.team_id) or who.actor.has_role(Role.HEAD)) and not (
+                who.actor.operates(proposal.ipwl_id)
+            )
             return Detail(
-                proposal, ipwl, await uow.clients.of_proposal(proposal.id), shown, changes, earlier, conflicts
+                proposal,
+                ipwl,
+                await uow.clients.of_proposal(proposal.id),
+                shown,
+                changes,
+                earlier,
+                conflicts,
+                may_decide,
             )
 
     async def detail_shown(self, who: Identity, proposal_id: int) -> None:

@@ -52,7 +52,8 @@ def detail(t: Translator, d: Detail) -> InlineKeyboardMarkup | None:
         for c in d.clients[:MAX_CLIENT_BUTTONS]
     ]
     rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
-    undecided = sorted({c.client_id: c.position for c in d.conflicts if not c.adjudicated}.items(), key=lambda x: x[1])
+    open_pairs = [c for c in d.conflicts if not c.adjudicated] if d.may_decide else []
+    undecided = sorted({c.client_id: c.position for c in open_pairs}.items(), key=lambda x: x[1])
     decide = [
         _button(da.decide_label(t, position), buttons.NIK_ADJUDICATE, client_id)
         for client_id, position in undecided[:MAX_CLIENT_BUTTONS]

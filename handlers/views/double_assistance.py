@@ -120,15 +120,22 @@ def adjudicated(t: Translator, a: Adjudication) -> str:
     return clip("\n".join(lines))
 
 
-def waiting_lines(t: Translator, items: Sequence[HeldClient]) -> list[str]:
-    """For /tugas: each held client by code and number, with the other side's codes."""
+def waiting_lines(t: Translator, items: Sequence[HeldClient], *, head: bool = False) -> list[str]:
+    """For /tugas: each held client by code and number, with the other side's codes, and where to decide."""
+    where = (
+        N_(
+            "🛑 {code} client {number}: held for double assistance (same NIK in {other}, {ipwl}); "
+            "decide with ⚖️ under the SK annex."
+        )
+        if head
+        else N_(
+            "🛑 {code} client {number}: held for double assistance (same NIK in {other}, {ipwl}); decide in 🔎 Detail."
+        )
+    )
     return [
         _(
             t,
-            N_(
-                "🛑 {code} client {number}: held for double assistance (same NIK in {other}, {ipwl}); "
-                "decide in 🔎 Detail."
-            ),
+            where,
             code=i.proposal_code,
             number=i.position,
             other=i.other_proposal_code,

@@ -49,7 +49,11 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
     if not d.candidates:
         return _(t, N_("No validated proposal is waiting for an SK."))
     lines = [_(t, N_("🖋 <b>New SK</b>: tick the validated proposals it covers."))]
-    lines.extend("• " + _summary(t, s) for s in d.candidates)
+    for s in d.candidates:
+        line = "• " + _summary(t, s)
+        if d.held.get(s.id):
+            line += " · " + _(t, N_("🛑 {count} held for double assistance, left out of the annex"), count=d.held[s.id])
+        lines.append(line)
     chosen = d.chosen
     lines.append("")
     lines.append(

@@ -196,7 +196,7 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                     count=section.retention_announced,
                 )
             )
-        lines.extend(double_assistance.waiting_lines(t, section.held))
+        lines.extend(double_assistance.waiting_lines(t, section.held, head=section.role == Role.HEAD))
         if not section.items and not section.lapsing_roles and not section.retention_announced and not section.held:
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:
