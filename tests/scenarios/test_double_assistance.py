@@ -96,7 +96,8 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
     # Budi validates; Hana issues the SK: client 1 is not in the annex, and the caption says why.
     await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     await world.drain()
-    await world.say(t.head, "/sk")
+    draft = (await world.say(t.head, "/sk"))[-1]
+    assert "🛑 1 ditahan" in draft.text  # Hana knows before she issues it
     await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
     await press(world, t.head, buttons.SK_DRAFT.data("r"))
@@ -106,6 +107,8 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
     cells = annex_cells(annex)
     assert "Siti Rahayu" not in cells and NIK not in cells and "Budi Santoso" in cells
     assert "🛑" in (annex.caption or "") and jb01_code in (annex.caption or "")
+    assert datas(annex) == {buttons.NIK_ADJUDICATE.data(siti_client)}  # Hana could decide from here too
+    assert "🛑" in (await world.say(t.head, "/tugas"))[-1].text
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", pid)) == [("decreed",)]
 
     # Citra (Tim PIC 2) may not decide for JB01's client: refused, audited, nothing recorded.
@@ -146,7 +149,7 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
     # Hana gets the annex again, with client 1 back in it; the card says it was decided.
     await world.drain()
     again = [m for m in world.emu.chat_messages(t.head) if m.document][-1]
-    assert again is not annex and "Siti Rahayu" in annex_cells(again)
+    assert again is not annex and "Siti Rahayu" in annex_cells(again) and not datas(again)
     shown = card(world, t, pid).text
     assert "🛑" not in shown and "✅" in shown and "Andi" in shown
     # A second decision on the same client changes nothing.
