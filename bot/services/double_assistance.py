@@ -33,7 +33,7 @@ class Adjudication:
     client: Client
     proposal: Proposal
     conflicts: list[NikConflict]
-    decided_now: list[NikConflict] = field(default_factory=list)  # filled once recorded
+    decided_now: list[NikConflict] = field(default_factory=list)  # filled once recorded (empty: decided before)
 
     @property
     def open(self) -> list[NikConflict]:
@@ -42,6 +42,12 @@ class Adjudication:
     @property
     def held(self) -> bool:
         return any(c.holds for c in self.conflicts)
+
+    @property
+    def earlier(self) -> NikConflict | None:
+        """The latest decision taken before this one (when someone else was faster)."""
+        decided = [c for c in self.conflicts if c.adjudicated_at is not None]
+        return max(decided, key=lambda c: c.adjudicated_at or c.found_at) if decided else None
 
 
 class DoubleAssistanceService(StaffService):
@@ -74,8 +80,10 @@ class DoubleAssistanceService(StaffService):
             await uow.nik_conflicts.lock_client(conversation.entity_id)
             before = await self._load(uow, who, conversation.entity_id)
             if not before.open:
+                # Someone decided first (a colleague, a second tap): the conversation ends, nothing
+                # more is recorded, and the answer says who decided and when.
                 await uow.conversations.end(who.person.id)
-                raise self._already(before)
+                return before
             others = await uow.nik_conflicts.adjudicate(before.client.id, who.person.id, reason, now)
             freed = await self._held_before(uow, before, others)
             codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in before.open)

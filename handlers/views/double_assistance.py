@@ -96,6 +96,14 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
 
 
 def adjudicated(t: Translator, a: Adjudication) -> str:
+    if not a.decided_now:  # someone was faster: say who and when; nothing was recorded now
+        earlier = a.earlier
+        return _(
+            t,
+            N_("Already decided by {name} on {when}: not the same person."),
+            name=(earlier.adjudicated_by_name if earlier else None) or "-",
+            when=earlier.adjudicated_at if earlier else "-",
+        )
     codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in a.decided_now)
     decided = a.decided_now[0] if a.decided_now else None
     lines = [

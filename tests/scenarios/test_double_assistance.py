@@ -10,6 +10,7 @@ real reason client 1 is recorded (who, when, why), audited, and back in the anne
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 from openpyxl import load_workbook
@@ -230,3 +231,39 @@ async def test_a_conflict_found_at_payment_holds_that_transfer_until_adjudicated
     assert "🛑" not in world.last(fajar).text
     await press(world, fajar, buttons.TRANSFER_SENT.data(first, 0))
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", jb01)) == [("paid",)]
+
+
+async def test_two_pics_deciding_at_once_record_one_decision(world) -> None:
+    """Andi and Budi both type a reason for the same held client at the same moment: one decision is
+    recorded and audited; the other is told who decided, and nothing is recorded twice."""
+    t = world.team = await team(world)
+    jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.VALIDATED, clients=1)
+    ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
+    mine = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", jb01))[0][0]
+    other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
+    async with world.storage.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE clients SET nik = (SELECT nik FROM clients WHERE id = ?),"
+            " nik_index = (SELECT nik_index FROM clients WHERE id = ?) WHERE id = ?",
+            (mine, mine, other),
+        )
+    andi, budi = await operator(world, t.andi), await operator(world, t.budi)
+    async with world.storage.transaction() as uow:
+        proposal = await uow.proposals.by_id(jb01)
+        assert proposal is not None
+        await world.services.reviews.recheck_nik(uow, andi, proposal, "validate", world.clock.now())
+    assert await world.rows("SELECT kind FROM nik_conflicts WHERE client_id = ?", mine) == [("hard",)]
+    await world.services.double_assistance.start(andi, mine)
+    await world.services.double_assistance.start(budi, mine)
+    results = await asyncio.gather(
+        world.services.double_assistance.decide(andi, "Tanggal lahir berbeda, dicek ke Dukcapil"),
+        world.services.double_assistance.decide(budi, "Nama ibu berbeda, dicek ke Dukcapil"),
+    )
+    assert sorted(len(r.decided_now) for r in results) == [0, 1]  # the later one recorded nothing
+    assert await world.rows("SELECT count(*) FROM conversations WHERE kind = 'nik_adjudication'") == [(0,)]
+    assert await world.rows("SELECT count(DISTINCT reason) FROM nik_conflicts WHERE adjudicated_at IS NOT NULL") == [
+        (1,)
+    ]
+    assert await world.rows(
+        "SELECT count(*) FROM audit_events WHERE action = 'adjudicate_nik' AND entity_id = ?", str(mine)
+    ) == [(1,)]
