@@ -71,9 +71,13 @@ async def _one(
         if await uow.nik_conflicts.put(client.id, other.client_id, kind, stage, now):
             result.found.append(Found(client.id, proposal.code, other, kind))
             result.proposals.add(proposal.id)
-    for other_id in recorded:  # the other record no longer exists (erased)
-        if other_id not in current and await uow.nik_conflicts.drop(client.id, other_id):
+    for other_id, gone in recorded.items():  # no longer the same NIK (corrected, erased): both sides
+        if other_id in current:
+            continue
+        if await uow.nik_conflicts.drop(client.id, other_id):
             result.proposals.add(proposal.id)
+        if await uow.nik_conflicts.drop(other_id, client.id):
+            result.proposals.add(gone.other_proposal_id)
     # The other side's view of this client.
     for other in others:
         theirs = await uow.nik_conflicts.counterparts(other.client_id)
