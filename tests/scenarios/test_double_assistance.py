@@ -267,3 +267,31 @@ async def test_two_pics_deciding_at_once_record_one_decision(world) -> None:
     assert await world.rows(
         "SELECT count(*) FROM audit_events WHERE action = 'adjudicate_nik' AND entity_id = ?", str(mine)
     ) == [(1,)]
+
+
+async def test_a_corrected_nik_drops_the_pair_on_both_sides(world) -> None:
+    """The operator corrects the NIK (a new version): the next re-check forgets the pair on both sides."""
+    t = world.team = await team(world)
+    jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.VERIFIED, clients=1)
+    ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
+    mine = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", jb01))[0][0]
+    other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
+    copy = (
+        "UPDATE clients SET nik = (SELECT nik FROM clients WHERE id = ?),"
+        " nik_index = (SELECT nik_index FROM clients WHERE id = ?) WHERE id = ?"
+    )
+    async with world.storage.db.transaction() as conn:
+        await conn.execute(copy, (mine, mine, other))
+    andi = await operator(world, t.andi)
+
+    async def recheck() -> list[tuple]:
+        async with world.storage.transaction() as uow:
+            proposal = await uow.proposals.by_id(jb01)
+            assert proposal is not None
+            await world.services.reviews.recheck_nik(uow, andi, proposal, "validate", world.clock.now())
+        return await world.rows("SELECT client_id, kind FROM nik_conflicts ORDER BY client_id")
+
+    assert await recheck() == sorted([(mine, "hard"), (other, "soft")])
+    async with world.storage.transaction() as uow:  # the NIK as corrected by the operator
+        await uow.clients.update(mine, nik="3201011203850002")
+    assert await recheck() == []
