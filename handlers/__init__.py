@@ -30,6 +30,7 @@ from handlers import (
     complaints,
     consent,
     decisions,
+    double_assistance,
     guidance,
     inbox_worker,
     lpj,
@@ -70,6 +71,7 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.CLIENT_CHANGE: client_changes.on_text,
     ConversationKind.LPJ: lpj.on_text,
     ConversationKind.LPJ_RETURN: lpj.on_reason_text,
+    ConversationKind.NIK_ADJUDICATION: double_assistance.on_adjudication_text,
     ConversationKind.PAYMENT: payments.on_payment_text,
     ConversationKind.PAYMENT_CHECK_AMOUNT: payment_checks.on_amount_text,
     ConversationKind.PROPOSAL: proposals.on_text,
@@ -215,6 +217,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.CARD_DECISION: decisions.on_decision_pressed,
     buttons.DECISION_REASON: decisions.on_reason_pressed,
     buttons.SK_DRAFT: decisions.on_sk_pressed,
+    buttons.NIK_ADJUDICATE: double_assistance.on_adjudicate_pressed,
     # bank accounts and payments
     buttons.ACCOUNT_ENTER: payments.on_account_pressed,
     buttons.ACCOUNT_BANK: payments.on_bank_pressed,

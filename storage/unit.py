@@ -26,6 +26,7 @@ from storage.finance import (
 from storage.inbox import InboxRepository
 from storage.lpj import LpjRepository
 from storage.migrate import migrate
+from storage.nik_conflicts import NikConflictRepository
 from storage.outbox import OutboxRepository
 from storage.payment_checks import PaymentCheckRepository
 from storage.people import InviteRepository, PeopleRepository
@@ -75,6 +76,10 @@ class UnitOfWork:
         self.client_changes = ClientChangeRepository(conn, keys)
         self.refunds = RefundCaseRepository(conn)
         self.budget = BudgetRepository(conn)
+        self.nik_conflicts = NikConflictRepository(conn)
+        # Proposals whose group card edit is already queued in this transaction: it is rendered
+        # from the state at delivery, after the commit, so a second one would be the same edit.
+        self.cards_queued: set[int] = set()
 
 
 class Storage:

@@ -174,9 +174,7 @@ def test_audit_verify_names_the_edited_row_and_an_expiring_invite_from_the_termi
     mirror = tmp_path / "audit-mirror.jsonl"
     config.write_text(config.read_text() + f'[audit]\nmirror = "{mirror}"\n')
     assert run(capsys, "admin", "teams", "add", "TIM1", "Tim PIC 1", "--config", str(config))[0] == 0
-    code, out, _ = run(
-        capsys, "admin", "invite", "--role", "head", "--valid-until", LAST_DAY, "--config", str(config)
-    )
+    code, out, _ = run(capsys, "admin", "invite", "--role", "head", "--valid-until", LAST_DAY, "--config", str(config))
     assert code == 0 and f"the role it grants lapses at the end of {LAST_DAY}" in out
     code, _, err = run(capsys, "admin", "invite", "--role", "head", "--valid-until", "30-06", "--config", str(config))
     assert code == 2 and "a date as 2027-06-30" in err

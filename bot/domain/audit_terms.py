@@ -45,6 +45,8 @@ ACTIONS: Mapping[str, str] = {
     "record_orders": N_("recorded the SPP and SPM"),
     "record_payment": N_("recorded the payment"),
     "transfer": N_("recorded a transfer"),
+    "nik_conflict": N_("found the client's NIK at another IPWL (double assistance)"),
+    "adjudicate_nik": N_("decided the same NIK at another IPWL is not the same person"),
     "lpj_sheet": N_("filled the LPJ from a spreadsheet"),
     "submit_lpj": N_("submitted the LPJ"),
     "return_lpj": N_("returned the LPJ"),
@@ -124,6 +126,12 @@ OTHER_STATES: Mapping[str, str] = {
     "account_submitted": N_("Account entered"),
     "account_verified": N_("Account verified"),
     "rejected": N_("Account returned"),
+    # double assistance (issue 16.1)
+    "hard": N_("Held: in an SK or paid elsewhere"),
+    "soft": N_("Warning: under review elsewhere"),
+    "held": N_("Held"),
+    "warned": N_("Warned"),
+    "cleared": N_("Decided: not the same person"),
 }
 _ACCOUNT_ACTIONS = frozenset({"submit_account", "verify_account", "return_account"})
 

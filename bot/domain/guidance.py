@@ -157,6 +157,23 @@ SOP = Section(
             ),
             "lpj",
         ),
+        Page(
+            N_("Double assistance: a client held"),
+            N_(
+                "A person receives ATENSI once a budget year (the calendar year), through one IPWL. The bot "
+                "checks each client's NIK against every other IPWL's proposals again at verification, "
+                "validation, the SK and the payment.\n"
+                "<b>⚠️ Check:</b> the same NIK is in another IPWL's proposal still under review. Both PIC teams "
+                "see it; nothing is held.\n"
+                "<b>🛑 Held:</b> the same NIK is already in an SK or was paid this year elsewhere. The client is "
+                "left out of the SK annex and gets no transfer; the rest of the proposal goes on.\n"
+                "<b>Who decides:</b> a PIC of the IPWL's team (🔎 Detail → ⚖️ Decide) or the head of centre "
+                "(the button under the SK annex) checks that it is not the same person and types why. The "
+                "decision is recorded with name and time, and the client is back in the annex and the transfers. "
+                "If it is the same person, nobody decides: the client stays held and receives nothing.\n"
+                "Cards show only the other proposal's code and IPWL code, never the other IPWL's client."
+            ),
+        ),
     ),
 )
 

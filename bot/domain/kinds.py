@@ -28,6 +28,7 @@ class ConversationKind(StrEnum):
     CLIENT_CHANGE = "client_change"  # an operator asking for a change after the SK (issue 16.6)
     CHANGE_REASON = "change_reason"  # a PIC or the head typing why a change goes back or is refused
     CHANGE_SK = "change_sk"  # the head preparing an SK perubahan
+    NIK_ADJUDICATION = "nik_adjudication"  # a PIC or the head typing why a same-NIK pair is not one person
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
     ADMIN_IPWL_EDIT = "admin_ipwl_edit"

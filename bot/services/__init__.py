@@ -22,6 +22,7 @@ from bot.services.budget import BudgetService
 from bot.services.client_changes import ClientChangeService
 from bot.services.complaints import ComplaintService
 from bot.services.decrees import DecreeService
+from bot.services.double_assistance import DoubleAssistanceService
 from bot.services.inbox import InboxService
 from bot.services.lpj import LpjService, LpjState
 from bot.services.onboarding import IpwlStatus, OnboardingService, Redemption
@@ -73,6 +74,7 @@ class Services:
         self.reminders = ReminderService(storage, clock, settings, files=files)
         self.reviews = ReviewService(storage, clock, settings, files=files)
         self.decrees = DecreeService(storage, clock, settings, files=files)
+        self.double_assistance = DoubleAssistanceService(storage, clock, settings, files=files)
         self.accounts = AccountService(storage, clock, settings, files=files)
         self.payments = PaymentService(storage, clock, settings, files=files)
         self.admin = AdminService(storage, clock, settings, files=files)

@@ -12,7 +12,7 @@ accounts and the SK annex (XLSX) is queued for the head's private chat.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,8 @@ class SkDraft:
     # The SK year's budget ceiling (0: none set) and what its SKs committed so far (issue 16.2).
     ceiling: int = 0
     committed: int = 0
+    # Clients held for double assistance per proposal (issue 16.1): they stay out of the annex.
+    held: dict[int, int] = field(default_factory=dict)
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -61,6 +63,9 @@ class SkDraft:
 class Annex:
     decree: Decree
     rows: list[AnnexLine]
+    # Clients kept out for double assistance until adjudicated (issue 16.1): (proposal code, number,
+    # client id: the head's button to decide).
+    held: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 class DecreeService(StaffService):
@@ -159,7 +164,10 @@ class DecreeService(StaffService):
             for summary in draft.chosen:
                 proposal = await self.proposal(uow, summary.id)
                 transition = await self.authorize(uow, who, Action.ISSUE_SK, proposal, data)
-                await self.move(uow, who, proposal, transition, now, reason=number, decree_id=decree.id)
+                decreed = await self.move(uow, who, proposal, transition, now, reason=number, decree_id=decree.id)
+                # Double assistance re-checked now, proposal by proposal: of two proposals with the
+                # same person in this SK, the second is held (the first is in the SK by then).
+                await self.recheck_nik(uow, who, decreed, "sk", now, moved=True)
                 await uow.bank_accounts.ensure([c.id for c in await uow.clients.of_proposal(proposal.id)], now)
                 await self.notify(
                     uow,
@@ -208,16 +216,21 @@ class DecreeService(StaffService):
             if decree is None:
                 return None
             rows: list[AnnexLine] = []
+            held: list[tuple[str, int, int]] = []
             for proposal_id in await uow.decrees.proposal_ids(decree_id):
                 proposal = await self.proposal(uow, proposal_id)
                 ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
                 assert ipwl is not None
+                clients = await uow.clients.of_proposal(proposal_id)
+                out = await uow.nik_conflicts.held(c.id for c in clients)
                 rows.extend(
                     AnnexLine(ipwl.code, ipwl.name, proposal.code, c.full_name, c.nik, c.total)
-                    for c in await uow.clients.of_proposal(proposal_id)
+                    for c in clients
+                    if c.id not in out
                 )
+                held.extend((proposal.code, c.position, c.id) for c in clients if c.id in out)
         rows.sort(key=lambda r: (r.ipwl_code, r.proposal_code))
-        return Annex(decree, rows)
+        return Annex(decree, rows, sorted(held))
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -254,6 +267,7 @@ class DecreeService(StaffService):
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
         ceiling = year_ceiling(await uow.budget.ceilings(date.year))
         committed = sum((await uow.budget.committed(date.year)).values()) if ceiling else 0
+        held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
         return SkDraft(
             candidates,
             picked,
@@ -264,4 +278,5 @@ class DecreeService(StaffService):
             example,
             ceiling=ceiling,
             committed=committed,
+            held=held,
         )

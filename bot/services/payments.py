@@ -99,6 +99,8 @@ class Accounts:
     warnings: tuple[Problem, ...] = ()
     # Other clients (this proposal's or another's this year) given the same account number.
     shares: tuple[AccountShare, ...] = ()
+    # Clients held for double assistance (issue 16.1): no transfer until a PIC or the head decides.
+    held: frozenset[int] = frozenset()
 
     def shared_with(self, client_id: int) -> list[AccountShare]:
         return [s for s in self.shares if s.client_id == client_id]
@@ -183,8 +185,9 @@ class _FinanceBase(StaffService):
             if c.id not in left
         ]
         shares = await uow.bank_accounts.shared(proposal.id, _year(proposal))
+        held = frozenset(await uow.nik_conflicts.held(r.client.id for r in rows))
         return Accounts(
-            proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares)
+            proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares), held
         )
 
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
@@ -619,6 +622,9 @@ class PaymentService(_FinanceBase):
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
+            # Double assistance re-checked before any money goes (a proposal decreed or paid
+            # elsewhere since this SK holds the client here).
+            await self.recheck_nik(uow, who, proposal, "payment", self.clock.now())
             accounts = await self.accounts(uow, proposal)
             state: dict[str, Any] = {"step": None if accounts.payment else "spp"}
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, self.clock.now(), state)
@@ -751,6 +757,7 @@ class PaymentService(_FinanceBase):
         after that account failed (or was replaced), it is refused and records nothing.
         """
         now = self.clock.now()
+        await self._recheck(who, client_id=client_id, proposal_id=proposal_id)
         async with self.unit(who) as uow:
             if client_id is not None:
                 await uow.bank_accounts.lock_accounts([client_id])  # no new account in between (PostgreSQL)
@@ -762,10 +769,13 @@ class PaymentService(_FinanceBase):
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
                 await self._may_record(uow, who, proposal)
-                rows = [
+                accounts = await self.accounts(uow, proposal)
+                rows = [  # (a held client stays pending: it waits for its adjudication)
                     r
-                    for r in (await self.accounts(uow, proposal)).rows
-                    if r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED
+                    for r in accounts.rows
+                    if r.transfer_status == TransferStatus.PENDING
+                    and r.account_status == BankAccountStatus.VERIFIED
+                    and r.client.id not in accounts.held
                 ]
             for row in rows:
                 await self._sent(uow, who, proposal, row, row.client.total, self.today(), None, now)
@@ -790,6 +800,7 @@ class PaymentService(_FinanceBase):
     async def import_transfers(self, who: Identity, proposal_id: int, inputs: Sequence[TransferInput]) -> PaymentStep:
         """Every row of a filled transfers workbook, all or none."""
         now = self.clock.now()
+        await self._recheck(who, proposal_id=proposal_id)
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
             await self._may_record(uow, who, proposal)
@@ -851,6 +862,17 @@ class PaymentService(_FinanceBase):
                 )
             )
 
+    async def _recheck(self, who: Identity, *, client_id: int | None = None, proposal_id: int | None = None) -> None:
+        """Double assistance re-checked before a transfer is recorded, in a transaction of its own:
+        a hold found now is kept (and shown to both teams) even though the transfer is refused."""
+        async with self.unit(who) as uow:
+            if client_id is not None:
+                proposal, _ = await self.beneficiary(uow, client_id)
+            else:
+                proposal = await self.proposal(uow, proposal_id or 0)
+            await self._may_record(uow, who, proposal)
+            await self.recheck_nik(uow, who, proposal, "payment", self.clock.now())
+
     async def _finance(self, who: Identity) -> None:
         if not who.actor.has_role(Role.FINANCE):
             async with self.unit(who):
@@ -885,6 +907,16 @@ class PaymentService(_FinanceBase):
     ) -> None:
         if row.transfer_status == TransferStatus.SENT:
             return  # a double tap, or a workbook sent twice: nothing changes
+        if await uow.nik_conflicts.held([row.client.id]):
+            raise ServiceError(
+                "held_double_assistance",
+                N_(
+                    "Client {number} of {code} is held: the same NIK is already in an SK or paid at another "
+                    "IPWL this year. No transfer until a PIC or the head decides they are not the same person."
+                ),
+                number=row.client.position,
+                code=proposal.code,
+            )
         if row.account_status == BankAccountStatus.SUBMITTED:
             # A new account after a failed transfer: finance checks it as it records the transfer.
             await uow.bank_accounts.move(

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.domain import reminder_rules as rules
+from bot.domain.double_assistance import HeldClient
 from bot.domain.kinds import NotificationKind
 from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.records import NewNotification, QueueItem
@@ -73,6 +74,8 @@ class QueueSection:
     # yet, and SP2D recorded but transfer results still missing (details, not more items).
     without_sp2d: int = 0
     awaiting_results: int = 0
+    # Clients held for double assistance, waiting for a PIC of the team or the head (issue 16.1).
+    held: list[HeldClient] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -82,11 +85,12 @@ class QueueSection:
             + self.retention_announced
             + self.complaints_open
             + self.payment_checks
+            + len(self.held)
         )
 
     @property
     def more(self) -> int:
-        return max(0, self.total - len(self.items))
+        return max(0, self.total - len(self.items) - len(self.held))
 
 
 class ReminderService(Service):
@@ -392,4 +396,9 @@ class ReminderService(Service):
         statuses = rules.QUEUE_STATUSES[role]
         counts = await uow.reminders.queue_counts(statuses, team_id=team_id, ipwl_ids=ipwl_ids)
         items = await uow.reminders.queue_oldest(statuses, limit=LIST_LIMIT, team_id=team_id, ipwl_ids=ipwl_ids)
-        return QueueSection(role, scope, counts, items)
+        held: list[HeldClient] = []
+        if role == Role.PIC and team_id is not None:
+            held = await uow.nik_conflicts.waiting(team_id=team_id)
+        elif role == Role.HEAD:  # (from the SK annex's buttons: the proposals in an SK)
+            held = [h for h in await uow.nik_conflicts.waiting() if h.decreed]
+        return QueueSection(role, scope, counts, items, held=held[:LIST_LIMIT])

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain import workflow
+from bot.domain.double_assistance import NikConflict
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import (
     Action,
@@ -39,6 +40,7 @@ from bot.domain.validation import parse_free_text
 from bot.domain.workflow import Transition, WorkflowError
 from bot.i18n import N_
 from bot.services.base import Identity, Service, ServiceError
+from bot.services.nik_recheck import recheck
 from storage.unit import UnitOfWork
 
 # To the IPWL's operators at each step of the review ("you will be notified when anything changes").
@@ -107,6 +109,8 @@ class Card:
     attachments: int
     stamp: Stamp | None
     actions: tuple[Action, ...]
+    # Double assistance found by the re-checks (issue 16.1): the other side's codes only.
+    conflicts: tuple[NikConflict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,10 +145,15 @@ class Detail:
     attachments: list[Attachment]
     changes: VersionChanges | None
     earlier_reasons: list[ReturnReason] = field(default_factory=list)
+    conflicts: list[NikConflict] = field(default_factory=list)  # double assistance (issue 16.1)
+    may_decide: bool = False  # the viewer may record "not the same person" (a PIC of the team, the head)
 
     @property
     def total(self) -> int:
         return sum(c.total for c in self.clients)
+
+    def conflicts_of(self, client_id: int) -> list[NikConflict]:
+        return [c for c in self.conflicts if c.client_id == client_id]
 
 
 @dataclass(frozen=True)
@@ -286,19 +295,48 @@ class StaffService(Service):
         await self.card_changed(uow, proposal, now)
         return await self.proposal(uow, proposal.id)
 
-    async def card_changed(self, uow: UnitOfWork, proposal: Proposal, now: dt.datetime) -> None:
-        """Queue an in-place edit of the proposal's group card (rendered from the state at delivery)."""
+    async def card_changed(self, uow: UnitOfWork, proposal: Proposal, now: dt.datetime, *, why: str = "") -> None:
+        """Queue an in-place edit of the proposal's group card (rendered from the state at delivery);
+        ``why`` names a change that is not in the proposal's own audit trail (a conflict found)."""
         team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
         if team is None or team.group_chat_id is None:
             return
+        if why and proposal.id in uow.cards_queued:
+            return  # (its edit, queued earlier in this transaction, will show this change too)
+        uow.cards_queued.add(proposal.id)
         revision = await uow.group_cards.revision(proposal.code)
         await uow.outbox.enqueue(
-            dedupe_key=f"proposal:{proposal.id}:card@{revision}",
+            dedupe_key=f"proposal:{proposal.id}:card@{revision}{why}",
             chat_id=team.group_chat_id,
             kind=NotificationKind.PROPOSAL_CARD_UPDATE,
             params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
             now=now,
         )
+
+    async def recheck_nik(
+        self, uow: UnitOfWork, who: Identity, proposal: Proposal, stage: str, now: dt.datetime, *, moved: bool = False
+    ) -> None:
+        """Double assistance re-checked at this step (issue 16.1): every new or changed conflict is
+        audited on the client, and the cards of both proposals are redrawn (both teams see it).
+        ``moved``: this proposal's card is already queued by the move (rendered after commit)."""
+        result = await recheck(uow, proposal, stage, now)
+        if moved:
+            result.proposals.discard(proposal.id)
+        for found in result.found:
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "client",
+                    found.client_id,
+                    "nik_conflict",
+                    to=found.kind.value,
+                    reason=f"{found.other.proposal_code} ({found.other.ipwl_code}) @ {stage}",
+                )
+            )
+        for proposal_id in sorted(result.proposals):
+            changed = await uow.proposals.by_id(proposal_id)
+            if changed is not None:
+                await self.card_changed(uow, changed, now, why=f":nik@{now.isoformat()}")
 
     async def notify(
         self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str, params: dict[str, Any], now: dt.datetime
@@ -345,11 +383,12 @@ class ReviewService(StaffService):
             summary = (await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id]))[0]
             attachments = len([a for a in await uow.attachments.of_proposal(proposal_id) if a.purpose != "consent"])
             stamp = await self.stamp(uow, proposal)
+            conflicts = tuple(await uow.nik_conflicts.of_proposal(proposal_id))
         # The buttons any PIC of the team could use now (the claimer, while it is claimed); each
         # press is authorized again for the person who makes it.
         team_pic = Actor(proposal.claimed_by or 0, frozenset({Grant(Role.PIC, team_id=proposal.team_id)}))
         allowed = workflow.allowed_actions(proposal, team_pic, four_eyes=False) if proposal.team_id else []
-        return Card(proposal, summary, attachments, stamp, tuple(a for a in CARD_ACTIONS if a in allowed))
+        return Card(proposal, summary, attachments, stamp, tuple(a for a in CARD_ACTIONS if a in allowed), conflicts)
 
     async def card_sent(
         self, uow: UnitOfWork, proposal_id: int, chat_id: int, message_id: int, now: dt.datetime
@@ -400,6 +439,8 @@ class ReviewService(StaffService):
             proposal = await self.proposal(uow, proposal_id)
             transition = await self.authorize(uow, who, action, proposal)
             moved = await self.move(uow, who, proposal, transition, now, reason=None, **fields)  # a press has none
+            if action in (Action.VERIFY, Action.VALIDATE):
+                await self.recheck_nik(uow, who, moved, action.value, now, moved=True)
             if action == Action.VALIDATE:
                 await self.notify(
                     uow,
@@ -574,7 +615,20 @@ class ReviewService(StaffService):
             # The signed consent forms stay with the IPWL's record (the admins export them on a
             # data request): the PIC team needs to know consent is there, not to hold signatures.
             shown = [a for a in await uow.attachments.of_proposal(proposal.id) if a.purpose != "consent"]
-            return Detail(proposal, ipwl, await uow.clients.of_proposal(proposal.id), shown, changes, earlier)
+            conflicts = await uow.nik_conflicts.of_proposal(proposal.id)
+            may_decide = (who.actor.in_team(proposal.team_id) or who.actor.has_role(Role.HEAD)) and not (
+                who.actor.operates(proposal.ipwl_id)
+            )
+            return Detail(
+                proposal,
+                ipwl,
+                await uow.clients.of_proposal(proposal.id),
+                shown,
+                changes,
+                earlier,
+                conflicts,
+                may_decide,
+            )
 
     async def detail_shown(self, who: Identity, proposal_id: int) -> None:
         """Record that the personal data of a proposal reached this person (processing log)."""

@@ -58,6 +58,19 @@ def sk_draft(t: Translator, d: SkDraft) -> InlineKeyboardMarkup | None:
 # --- bank accounts -----------------------------------------------------------------------------------
 
 
+def annex_held(t: Translator, held: Sequence[tuple[str, int, int]]) -> InlineKeyboardMarkup | None:
+    """Under the SK annex, for the head: decide each client held for double assistance (issue 16.1)."""
+    cells = [
+        _button(
+            t.pgettext("button", "⚖️ Decide {code} no. {number}", code=code, number=position),
+            buttons.NIK_ADJUDICATE,
+            client_id,
+        )
+        for code, position, client_id in held[:30]
+    ]
+    return InlineKeyboardMarkup(_grid(cells, 1)) if cells else None
+
+
 def accounts_overview(t: Translator, items: Sequence[Accounts]) -> InlineKeyboardMarkup | None:
     rows = []
     for a in items:
@@ -174,6 +187,8 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
     for r in a.rows[:MAX_ROWS]:
         if r.transfer_status == TransferStatus.SENT or r.account_status == BankAccountStatus.REJECTED:
             continue
+        if r.client.id in a.held:
+            continue  # held for double assistance: no transfer until adjudicated
         # Each carries the revision of the account shown: a later account needs a newer card.
         rows.append(
             [
@@ -195,7 +210,10 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
             ]
         )
     if any(
-        r.transfer_status == TransferStatus.PENDING and r.account_status == BankAccountStatus.VERIFIED for r in a.rows
+        r.transfer_status == TransferStatus.PENDING
+        and r.account_status == BankAccountStatus.VERIFIED
+        and r.client.id not in a.held
+        for r in a.rows
     ):
         rows.append(
             [_button(t.pgettext("button", "✅ All pending sent today"), buttons.TRANSFERS_ALL_SENT, a.proposal.id)]

@@ -9,6 +9,7 @@ from bot.i18n import Translator
 from bot.services.reviews import DECISIONS, REASON_FIELDS, Card, Detail, ReasonDraft
 from handlers import buttons
 from handlers.buttons import Button
+from handlers.views import double_assistance as da
 from handlers.views.reviews import REASON_FIELD_LABELS
 
 MAX_CLIENT_BUTTONS = 60  # Telegram allows 100 buttons; keep room for fields and confirm
@@ -44,12 +45,20 @@ def card(t: Translator, c: Card) -> InlineKeyboardMarkup:
 
 
 def detail(t: Translator, d: Detail) -> InlineKeyboardMarkup | None:
-    """One button per client to reveal the full NIK (audited)."""
+    """One button per client to reveal the full NIK (audited); one to decide each client with an
+    open double-assistance conflict (issue 16.1)."""
     cells = [
         _button(t.pgettext("button", "🪪 NIK {number}", number=c.position), buttons.CARD_NIK, c.id)
         for c in d.clients[:MAX_CLIENT_BUTTONS]
     ]
     rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
+    open_pairs = [c for c in d.conflicts if not c.adjudicated] if d.may_decide else []
+    undecided = sorted({c.client_id: c.position for c in open_pairs}.items(), key=lambda x: x[1])
+    decide = [
+        _button(da.decide_label(t, position), buttons.NIK_ADJUDICATE, client_id)
+        for client_id, position in undecided[:MAX_CLIENT_BUTTONS]
+    ]
+    rows += [decide[i : i + 3] for i in range(0, len(decide), 3)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -49,7 +49,11 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
     if not d.candidates:
         return _(t, N_("No validated proposal is waiting for an SK."))
     lines = [_(t, N_("🖋 <b>New SK</b>: tick the validated proposals it covers."))]
-    lines.extend("• " + _summary(t, s) for s in d.candidates)
+    for s in d.candidates:
+        line = "• " + _summary(t, s)
+        if d.held.get(s.id):
+            line += " · " + _(t, N_("🛑 {count} held for double assistance, left out of the annex"), count=d.held[s.id])
+        lines.append(line)
     chosen = d.chosen
     lines.append("")
     lines.append(
@@ -110,14 +114,29 @@ def sk_cancelled(t: Translator) -> str:
     return _(t, N_("Cancelled: no SK was issued."))
 
 
-def sk_annex_caption(t: Translator, decree: Decree, clients: int, total: int) -> str:
-    return _(
+def sk_annex_caption(
+    t: Translator, decree: Decree, clients: int, total: int, held: Sequence[tuple[str, int, int]] = ()
+) -> str:
+    text = _(
         t,
         N_("📎 Annex to SK {number}: {count} beneficiaries, {total}."),
         number=decree.number,
         count=clients,
         total=format_money(total),
     )
+    if held:
+        # (a caption holds 1024 characters: the first few clients by code and number, then a count)
+        listed = ", ".join(_(t, N_("{code} no. {number}"), code=code, number=n) for code, n, _id in held[:8])
+        more = len(held) - 8
+        text += "\n" + _(
+            t,
+            N_(
+                "🛑 Held out for double assistance until a PIC or the head decides: {list}. "
+                "A new annex follows each decision."
+            ),
+            list=listed + (f" (+{more})" if more > 0 else ""),
+        )
+    return text
 
 
 def sk_issued_notice(t: Translator, summary: StaffSummary, decree: Decree) -> str:
@@ -432,6 +451,8 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         return clip("\n".join(lines))
     for row in a.rows:
         lines.append(transfer_line(t, row))
+        if row.client.id in a.held:
+            lines.append("   " + held_line(t))
         # The last look before the money goes: an account number another client also has.
         lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
@@ -464,6 +485,11 @@ def sp2d_line(t: Translator, a: Accounts) -> str:
             amount=format_money(p.sp2d_amount),
         )
     return _(t, N_("SP2D: not recorded yet (🏦 below, once the KPPN has issued it)."))
+
+
+def held_line(t: Translator) -> str:
+    """Why a client gets no transfer button (issue 16.1)."""
+    return _(t, N_("🛑 held: the same NIK is in an SK or paid at another IPWL; no transfer until a PIC decides"))
 
 
 def transfer_line(t: Translator, row: Beneficiary) -> str:

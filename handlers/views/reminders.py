@@ -10,7 +10,7 @@ from bot.domain.models import LapsingGrant, ProposalStatus, Role
 from bot.domain.reminder_rules import Kind
 from bot.i18n import N_, Translator, format_age, format_date
 from bot.services.reminders import QueueSection
-from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip
+from handlers.views import ROLE_LABELS, STATUS_LABELS, _, clip, double_assistance
 
 
 def _date(t: Translator, iso: object) -> str:
@@ -237,12 +237,14 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                     count=section.awaiting_results,
                 )
             )
+        lines.extend(double_assistance.waiting_lines(t, section.held, head=section.role == Role.HEAD))
         if (
             not section.items
             and not section.lapsing_roles
             and not section.retention_announced
             and not section.complaints_open
             and not section.payment_checks
+            and not section.held
         ):
             lines.append(_(t, N_("Nothing waits for you here.")))
         for item in section.items:

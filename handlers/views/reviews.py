@@ -11,7 +11,7 @@ from bot.domain.regions import PROVINCES
 from bot.domain.validation import mask_nik
 from bot.i18n import N_, Translator, format_date, format_money
 from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
-from handlers.views import STATUS_LABELS, _, clip, esc
+from handlers.views import STATUS_LABELS, _, clip, double_assistance, esc
 from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label, nik_mismatch_flag
 
 ACTION_DONE: Mapping[Action, str] = {
@@ -68,6 +68,7 @@ def card(t: Translator, c: Card) -> str:
     ]
     if s.flagged:
         lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."), count=s.flagged))
+    lines.extend(double_assistance.card_lines(t, c.conflicts))
     if not c.attachments:
         lines.append(_(t, N_("⚠️ No supporting documents attached.")))
     lines.append("")
@@ -110,6 +111,9 @@ def detail_pages(t: Translator, d: Detail) -> list[str]:
     pages, current = [], "\n".join(head)
     for client in d.clients:
         block = client_block(t, client)
+        conflicts = d.conflicts_of(client.id)
+        if conflicts:
+            block += "\n" + "\n".join(double_assistance.conflict_line(t, c, private=True) for c in conflicts)
         if len(current) + len(block) + 2 > 3900:
             pages.append(current)
             current = block

@@ -209,6 +209,20 @@ async def cast(world: Any) -> Cast:
     other = await services.proposals.start(await who("op_b"))
     await services.proposals.add_clients(await who("op_b"), client_inputs()[:1])
     t["other_draft"] = other.proposal.id
+    # Double assistance (issue 16.1): the decreed proposal's first client held by SS01's same NIK.
+    ss01_client = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", t["other_draft"]))[0][0]
+    for client, other_client, kind in (
+        (t["decreed_client"], ss01_client, "hard"),
+        (ss01_client, t["decreed_client"], "soft"),
+    ):
+        await _sql(
+            world,
+            "INSERT INTO nik_conflicts (client_id, other_client_id, kind, stage, found_at) VALUES (?, ?, ?, 'sk', ?)",
+            client,
+            other_client,
+            kind,
+            stamp,
+        )
     # Revoke the second JB01 operator (all access), as an admin does from /pengguna.
     revoked = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", users["revoked"].id))[0][0]
     await services.access.revoke_person(boss, revoked)

@@ -22,6 +22,7 @@ from bot.i18n import Translator
 from storage.pg_backup import client_tool
 from tests.helpers import pdf
 from tests.scenarios import test_client_changes as changes
+from tests.scenarios import test_double_assistance as double_assistance
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.review_cast import CLIENTS
 from tests.scenarios.test_admin_registry import admin
@@ -168,3 +169,22 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
     # (with Siti Rahayu's NIK as corrected by the SK perubahan)
     niks = {c[1] for c in CLIENTS} - {changes.CLIENT_NIK} | {changes.CORRECTED_NIK}
     assert {c[0] for c in CLIENTS} | niks <= _hits(full.content)
+
+
+async def test_double_assistance_leaves_no_client_readable_in_the_database(world) -> None:
+    """Issue 16.1: the conflicts, the adjudication and its audit hold ids, codes and the typed reason;
+    the clients of both IPWL stay sealed (matched by the NIK's blind index)."""
+    await double_assistance.held_until_adjudicated(world)
+    needles = [*NEEDLES, *[x for row in double_assistance.SS01_CLIENT for x in row[:2]]]
+    assert await world.rows("SELECT count(*) FROM nik_conflicts WHERE adjudicated_at IS NOT NULL") == [(2,)]
+    if world.storage.db.dialect == "sqlite":
+        database = Path(world.settings.storage.database)
+        data = b"".join(p.read_bytes() for p in (database, Path(f"{database}-wal")) if p.exists())
+    else:
+        data = subprocess.run(
+            [client_tool("pg_dump"), "--format=plain", "--no-owner", f"--dbname={world.settings.storage.url}"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        assert b"COPY public.nik_conflicts" in data
+    assert {n for n in needles if n.encode() in data} == set()

@@ -64,6 +64,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "pdc:reject": (lambda t: (t["submitted"], "reject"), "group"),
     "rsn": (lambda t: (t["in_review"], "x"), "private"),
     "sk": (lambda t: ("p", t["validated"]), "private"),
+    "nka": (lambda t: (t["decreed_client"],), "private"),
     "acc": (lambda t: (t["decreed_client"],), "private"),
     "bnk": (lambda t: ("002",), "private"),
     "pbs": (lambda t: (), "private"),
@@ -218,6 +219,8 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "nik": PIC_OR_ADMIN,
     "rsn": PIC_A,
     "sk": frozenset({"head"}),
+    # double assistance (issue 16.1): a PIC of the IPWL's team or the head decides "not the same person"
+    "nka": frozenset({"pic_a", "head"}),
     # bank accounts: the operator supplies, PIC/finance verify or return
     "acc": OP,
     "bnk": OP,

@@ -17,6 +17,7 @@ from bot.emulator import BotApiEmulator
 from handlers import buttons
 from storage.audit_chain import AuditMirror
 from tests.scenarios import test_client_changes as changes
+from tests.scenarios import test_double_assistance as double_assistance
 from tests.scenarios import test_payments_flow as payments
 from tests.scenarios.conftest import TOKEN
 from tests.scenarios.review_cast import CLIENTS
@@ -168,3 +169,33 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
     assert leaking == [], leaking[:5]
     mirrored = mirror.path.read_text()
     assert mirrored.count("\n") >= 10 and _leaks(mirrored) == []
+
+
+async def test_double_assistance_shows_both_teams_codes_only(world, caplog) -> None:
+    """Issue 16.1: both PIC teams see a same-NIK conflict by proposal and IPWL code; neither group,
+    nor a log line, nor a button shows either IPWL's client (the SS01 client included)."""
+    names = ("", "telegram", "httpx", "httpcore", "apscheduler", "aiosqlite", "asyncio")
+    levels = {name: logging.getLogger(name).level for name in names}
+    try:
+        configure_logging(logging.DEBUG)
+        caplog.set_level(logging.DEBUG)
+        group2 = await double_assistance.held_until_adjudicated(world)
+        await world.restart()  # (logs at INFO: the capture works)
+        await world.emu.settle()
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    secrets = [*SECRETS, *[x for row in double_assistance.SS01_CLIENT for x in row[:2]], "Jl. Anggrek 5"]
+    groups = {world.team.group.id, group2.id}
+    events = [e for e in world.emu.transcript if e["chat_id"] in groups and e["kind"] in GROUP_KINDS]
+    assert any("🛑" in (e["text"] or "") for e in events) and any("⚠️" in (e["text"] or "") for e in events)
+    leaked = [(e["text"], s) for e in events for s in secrets if s in (e["text"] or "")]
+    assert leaked == []
+    for chat in (world.team.group, group2):
+        for message in world.emu.chat_messages(chat):
+            for row in message.buttons:
+                for button in row:
+                    assert not [s for s in secrets if s in button.text or s in (button.callback_data or "")]
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("Application started" in line for line in lines)
+    assert [(line[:200], s) for line in lines for s in secrets if s in line] == []

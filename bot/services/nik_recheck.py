@@ -1,0 +1,92 @@
+"""The double-assistance re-check (issue 16.1), run inside the transaction of a step that matters:
+verification, validation, the SK and the payment.
+
+Every client of the proposal is compared, by the NIK's blind index, with every other IPWL's client
+holding the same NIK; :func:`bot.domain.double_assistance.classify` says what each pair means
+from each side, and the pairs are recorded (``nik_conflicts``) on both sides. A pair already
+adjudicated is left as decided. What changed is returned, so the caller audits it and redraws the
+cards of both proposals (both PIC teams see it, each with the other side's codes only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from bot.domain.double_assistance import ConflictKind, Counterpart, classify
+from bot.domain.models import Client, Proposal
+from storage.unit import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Found:
+    """A pair recorded or changed now, from ``client``'s side."""
+
+    client_id: int
+    proposal_code: str
+    other: Counterpart
+    kind: ConflictKind
+
+
+@dataclass
+class Recheck:
+    found: list[Found] = field(default_factory=list)
+    proposals: set[int] = field(default_factory=set)  # every proposal whose own clients' pairs changed
+
+
+def budget_year(proposal: Proposal, now: dt.datetime) -> int:
+    """The budget year a proposal's clients are assisted in: its period's (calendar) year."""
+    if proposal.period_year:
+        return proposal.period_year
+    return proposal.created_at.year if proposal.created_at else now.year
+
+
+async def recheck(uow: UnitOfWork, proposal: Proposal, stage: str, now: dt.datetime) -> Recheck:
+    """Re-classify every same-NIK pair of the proposal's clients, both sides, and record it."""
+    year = budget_year(proposal, now)
+    result = Recheck()
+    clients = [c for c in await uow.clients.of_proposal(proposal.id)]
+    # One lock per NIK and year, in one order everywhere (as the intake's check): two re-checks of
+    # the same person at two IPWL (PostgreSQL) see each other's result instead of crossing.
+    for client in sorted(clients, key=lambda c: c.nik):
+        await uow.clients.lock_nik(client.nik, year)
+    for client in clients:
+        await _one(uow, proposal, client, year, stage, now, result)
+    return result
+
+
+async def _one(
+    uow: UnitOfWork, proposal: Proposal, client: Client, year: int, stage: str, now: dt.datetime, result: Recheck
+) -> None:
+    recorded = {c.other_client_id: c for c in await uow.nik_conflicts.of_clients([client.id])}
+    others = await uow.nik_conflicts.counterparts(client.id)
+    current = {o.client_id for o in others}
+    # Our side first: whether this client is held now decides how the other side sees it.
+    for other in others:
+        kind = classify(other, year)
+        if kind is None:
+            if await uow.nik_conflicts.drop(client.id, other.client_id):
+                result.proposals.add(proposal.id)
+            continue
+        if await uow.nik_conflicts.put(client.id, other.client_id, kind, stage, now):
+            result.found.append(Found(client.id, proposal.code, other, kind))
+            result.proposals.add(proposal.id)
+    for other_id, gone in recorded.items():  # no longer the same NIK (corrected, erased): both sides
+        if other_id in current:
+            continue
+        if await uow.nik_conflicts.drop(client.id, other_id):
+            result.proposals.add(proposal.id)
+        if await uow.nik_conflicts.drop(other_id, client.id):
+            result.proposals.add(gone.other_proposal_id)
+    # The other side's view of this client.
+    for other in others:
+        theirs = await uow.nik_conflicts.counterparts(other.client_id)
+        mine = next((x for x in theirs if x.client_id == client.id), None)
+        if mine is None:
+            continue
+        kind = classify(mine, other.period_year or year)
+        if kind is None:
+            if await uow.nik_conflicts.drop(other.client_id, client.id):
+                result.proposals.add(other.proposal_id)
+        elif await uow.nik_conflicts.put(other.client_id, client.id, kind, stage, now):
+            result.proposals.add(other.proposal_id)

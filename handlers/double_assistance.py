@@ -1,0 +1,36 @@
+"""Double assistance (issue 16.1): a PIC of the IPWL's team or the head decides that a client held
+(or warned) for a same-NIK conflict is not the same person — the button on the client in Detail or
+under the SK annex, then the reason typed in the private chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.i18n import N_
+from handlers.context import BotContext
+from handlers.replies import answer_press, answers_refusals, int_arg, reply
+from handlers.reviews import send_private
+from handlers.views import _
+from handlers.views import double_assistance as dv
+
+
+@answers_refusals
+async def on_adjudicate_pressed(update: Update, context: BotContext) -> None:
+    """⚖️ Decide: the client's conflicts and what to type, in the presser's private chat."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    found = await context.services.double_assistance.start(who, int_arg(update))
+
+    async def send(chat_id: int) -> None:
+        await context.bot.send_message(chat_id, dv.adjudication_prompt(t, found))
+
+    if await send_private(update, context, who, send):
+        await answer_press(update, _(t, N_("Type the reason in your private chat with the bot.")))
+
+
+async def on_adjudication_text(update: Update, context: BotContext) -> None:
+    """The reason typed: recorded (who, when, why), and what it changed."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    decided = await context.services.double_assistance.decide(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    await reply(update, dv.adjudicated(t, decided))

@@ -1,0 +1,64 @@
+"""The double-assistance rule (bot.domain.double_assistance.classify): what another IPWL's client
+with the same NIK means for a client of budget year 2026, from each side."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.domain.double_assistance import ConflictKind, Counterpart, NikConflict, classify, is_held
+from bot.domain.models import ProposalStatus as S
+
+HARD, SOFT = ConflictKind.HARD, ConflictKind.SOFT
+
+
+def other(status: S, *, year: int = 2026, sk_on: dt.date | None = None, paid_on=None, held=False) -> Counterpart:
+    return Counterpart(1, 1, "USL-2026-0001", "SS01", 2, status, year, sk_on, paid_on, held)
+
+
+@pytest.mark.parametrize(
+    ("counterpart", "expected"),
+    [
+        # still on its way this year: a warning on both sides
+        (other(S.SUBMITTED), SOFT),
+        (other(S.IN_REVIEW), SOFT),
+        (other(S.VERIFIED), SOFT),
+        (other(S.VALIDATED), SOFT),
+        (other(S.RETURNED), SOFT),
+        # nothing: not sent, withdrawn, rejected
+        (other(S.DRAFT), None),
+        (other(S.WITHDRAWN), None),
+        (other(S.REJECTED), None),
+        # in an SK of this year, or paid this year: this client is held
+        (other(S.DECREED, sk_on=dt.date(2026, 3, 2)), HARD),
+        (other(S.ACCOUNTS_VERIFIED, sk_on=dt.date(2026, 3, 2)), HARD),
+        (other(S.CLOSED, sk_on=dt.date(2026, 3, 2)), HARD),
+        (other(S.PAID, sk_on=dt.date(2026, 3, 2), paid_on=dt.date(2026, 4, 1)), HARD),
+        (other(S.DECREED), HARD),  # no SK date recorded (seeded, imported): its period's year
+        # held in its own SK (waiting for its adjudication): not a beneficiary yet, a warning
+        (other(S.DECREED, sk_on=dt.date(2026, 3, 2), held=True), SOFT),
+        # another budget year: nothing
+        (other(S.DECREED, year=2025, sk_on=dt.date(2025, 12, 30)), None),
+        (other(S.PAID, year=2025, sk_on=dt.date(2025, 11, 1), paid_on=dt.date(2025, 12, 1)), None),
+        (other(S.SUBMITTED, year=2027), None),
+        # paid in this year on a proposal of last year's period: the money went out this year
+        (other(S.PAID, year=2025, sk_on=dt.date(2025, 12, 20), paid_on=dt.date(2026, 1, 5)), HARD),
+    ],
+)
+def test_what_the_same_nik_elsewhere_means(counterpart: Counterpart, expected: ConflictKind | None) -> None:
+    assert classify(counterpart, 2026) == expected
+
+
+def conflict(kind: ConflictKind, *, decided: bool = False) -> NikConflict:
+    at = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+    return NikConflict(
+        1, 2, 3, "USL-2026-0001", "SS01", kind, "sk", at, 7 if decided else None, None, at if decided else None
+    )
+
+
+def test_a_client_is_held_while_a_hard_conflict_waits_for_a_decision() -> None:
+    assert not is_held([])
+    assert not is_held([conflict(SOFT)])
+    assert is_held([conflict(SOFT), conflict(HARD)])
+    assert not is_held([conflict(HARD, decided=True)])
