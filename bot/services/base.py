@@ -35,6 +35,20 @@ class ServiceError(Exception):
 
 
 @dataclass(frozen=True)
+class FileUpload:
+    """A file a person sent (a photo or a document) as Telegram describes it; ``sha256`` and
+    ``stored_path`` once the centre's copy is kept."""
+
+    telegram_file_id: str
+    file_unique_id: str | None
+    file_name: str | None
+    mime_type: str | None
+    size: int
+    sha256: str = ""
+    stored_path: str | None = None
+
+
+@dataclass(frozen=True)
 class Identity:
     """The person behind an update, with the roles they hold at this moment."""
 

@@ -41,7 +41,7 @@ from bot.domain.validation import (
 )
 from bot.files.finance_sheets import AccountInput, OrderTotals, TransferInput
 from bot.i18n import N_, format_money
-from bot.services.base import Identity, ServiceError
+from bot.services.base import FileUpload, Identity, ServiceError
 from bot.services.reviews import StaffService
 
 __all__ = [
@@ -153,17 +153,6 @@ class PaymentStep:
     failing: Beneficiary | None = None
     typed: tuple[OfficialEntry, ...] = ()  # the SPP (and SPM) typed so far, not yet recorded
     examples: Mapping[str, str] = field(default_factory=dict)  # "spp"/"spm" → what to type
-
-
-@dataclass(frozen=True)
-class FileUpload:
-    telegram_file_id: str
-    file_unique_id: str | None
-    file_name: str | None
-    mime_type: str | None
-    size: int
-    sha256: str = ""  # of the stored copy, once kept (finish_with_passbook)
-    stored_path: str | None = None
 
 
 # ---------------------------------------------------------------------------------- shared parts

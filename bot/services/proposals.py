@@ -18,7 +18,7 @@ from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
 from bot.domain.validation import Problem, ValidationError
 from bot.i18n import N_, FileSize
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import FileUpload, Identity, Service, ServiceError
 from storage.unit import UnitOfWork
 
 if TYPE_CHECKING:
@@ -110,15 +110,6 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
                 {"other": owner.position if owner else "?", "number": client.position, "name": client.full_name[:40]},
             )
         )
-
-
-@dataclass(frozen=True)
-class FileUpload:
-    telegram_file_id: str
-    file_unique_id: str | None
-    file_name: str | None
-    mime_type: str | None
-    size: int
 
 
 class ProposalService(Service):
