@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from bot.files.file_check import check_readable
 from bot.i18n import N_
 from storage.db import StorageBusy
 from storage.files import FileStore, FileStoreFull, StoredFile
-from storage.unit import Storage
+from storage.unit import Storage, UnitOfWork
 
 # StorageBusy (the database failing for now: locked or unavailable) is what a caller that simply
 # runs again later may catch; it is named here so that callers never import storage.
@@ -107,6 +108,36 @@ class Service:
         for path in paths:
             if path and not self.files.discard(path):
                 log.warning("a stored file no record uses could not be deleted now")
+
+    async def record_attachment(
+        self,
+        uow: UnitOfWork,
+        proposal_id: int,
+        upload: FileUpload,
+        *,
+        purpose: str,
+        client_id: int | None,
+        uploaded_by: int,
+        now: dt.datetime,
+        sha256: str | None = None,
+        stored_path: str | None = None,
+    ) -> int:
+        """Record a file a person sent as an attachment of the proposal (its stored copy's hash and
+        path: given, or the upload's own once kept)."""
+        return await uow.attachments.add(
+            proposal_id,
+            client_id=client_id,
+            purpose=purpose,
+            telegram_file_id=upload.telegram_file_id,
+            file_unique_id=upload.file_unique_id,
+            file_name=upload.file_name,
+            mime_type=upload.mime_type,
+            size=upload.size,
+            sha256=upload.sha256 if sha256 is None else sha256,
+            stored_path=upload.stored_path if stored_path is None else stored_path,
+            uploaded_by=uploaded_by,
+            now=now,
+        )
 
     def event(
         self,

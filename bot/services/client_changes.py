@@ -281,19 +281,16 @@ class ClientChangeService(StaffService):
             if kind == ChangeKind.NIK:  # again: another proposal may have taken the NIK meanwhile
                 duplicates = await self._nik_check(uow, proposal, client, str(state["new_value"]))
             target = await uow.ipwl.by_code(state["target"]) if state.get("target") else None
-            evidence_id = await uow.attachments.add(
+            evidence_id = await self.record_attachment(
+                uow,
                 proposal.id,
-                client_id=client.id,
+                upload,
                 purpose="change_evidence",
-                telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id,
-                file_name=upload.file_name,
-                mime_type=upload.mime_type,
-                size=upload.size,
-                sha256=sha256,
-                stored_path=stored_path,
+                client_id=client.id,
                 uploaded_by=who.person.id,
                 now=now,
+                sha256=sha256,
+                stored_path=stored_path,
             )
             old_value = client.full_name if kind == ChangeKind.NAME else client.nik if kind == ChangeKind.NIK else None
             change_id = await uow.client_changes.create(

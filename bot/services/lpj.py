@@ -232,19 +232,16 @@ class LpjService(StaffService):
             state = await self._editable(uow, who)
             outcome = lpj_intake.receive_file(state.cursor, is_image=(upload.mime_type or "").startswith("image/"))
             kind = next(e.kind for e in outcome.effects if isinstance(e, lpj_intake.AddEvidence))
-            attachment_id = await uow.attachments.add(
+            attachment_id = await self.record_attachment(
+                uow,
                 state.proposal.id,
-                client_id=None,
+                upload,
                 purpose=f"lpj_{kind.value}",
-                telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id,
-                file_name=upload.file_name,
-                mime_type=upload.mime_type,
-                size=upload.size,
-                sha256=sha256,
-                stored_path=stored_path,
+                client_id=None,
                 uploaded_by=who.person.id,
                 now=now,
+                sha256=sha256,
+                stored_path=stored_path,
             )
             evidence_id = await uow.lpj.add_evidence(state.lpj.id, attachment_id, kind, now)
             cursor = outcome.cursor

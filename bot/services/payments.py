@@ -294,17 +294,12 @@ class AccountService(_FinanceBase):
             self._check_editable(who, proposal, row)
             passbook_id = None
             if passbook is not None:
-                passbook_id = await uow.attachments.add(
+                passbook_id = await self.record_attachment(
+                    uow,
                     proposal.id,
-                    client_id=row.client.id,
+                    passbook,
                     purpose="passbook",
-                    telegram_file_id=passbook.telegram_file_id,
-                    file_unique_id=passbook.file_unique_id,
-                    file_name=passbook.file_name,
-                    mime_type=passbook.mime_type,
-                    size=passbook.size,
-                    sha256=passbook.sha256,
-                    stored_path=passbook.stored_path,
+                    client_id=row.client.id,
                     uploaded_by=who.person.id,
                     now=now,
                 )

@@ -479,19 +479,16 @@ class ProposalService(Service):
                 if state.cursor.step in (Step.BUDGET, Step.BUDGET_LINE, Step.EDIT, Step.CONSENT_FORM)
                 else None
             )
-            attachment_id = await uow.attachments.add(
+            attachment_id = await self.record_attachment(
+                uow,
                 state.proposal.id,
-                client_id=client_id,
+                upload,
                 purpose="consent" if consent else "proposal",
-                telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id,
-                file_name=upload.file_name,
-                mime_type=upload.mime_type,
-                size=upload.size,
-                sha256=sha256,
-                stored_path=stored_path,
+                client_id=client_id,
                 uploaded_by=who.person.id,
                 now=now,
+                sha256=sha256,
+                stored_path=stored_path,
             )
             if consent:
                 await self._record_consent(uow, who, state, attachment_id, now)
@@ -513,19 +510,16 @@ class ProposalService(Service):
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
             await self._own_client(uow, state, client_id)
-            attachment_id = await uow.attachments.add(
+            attachment_id = await self.record_attachment(
+                uow,
                 state.proposal.id,
-                client_id=client_id,
+                upload,
                 purpose="consent",
-                telegram_file_id=upload.telegram_file_id,
-                file_unique_id=upload.file_unique_id,
-                file_name=upload.file_name,
-                mime_type=upload.mime_type,
-                size=upload.size,
-                sha256=sha256,
-                stored_path=stored_path,
+                client_id=client_id,
                 uploaded_by=who.person.id,
                 now=now,
+                sha256=sha256,
+                stored_path=stored_path,
             )
             cursor = Cursor(
                 step=Step.CONSENT_FORM,
