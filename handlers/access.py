@@ -12,12 +12,12 @@ from bot.domain.models import Invite, Role
 from bot.i18n import N_, Translator
 from bot.services import Identity, ServiceError
 from handlers import buttons, views
-from handlers.admin import admin_here, answer_and_send, typed_text
+from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext, Deps
 from handlers.keyboards import admin as kb
 from handlers.menus import refresh_menus_soon
 from handlers.outbox import Rendered
-from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
+from handlers.replies import answers_refusals, button_arg, chat_id, int_arg, redraw, reply, typed_text
 from handlers.views import admin as av
 
 log = logging.getLogger("atensi.admin")
@@ -93,7 +93,7 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
             removed = False
         await context.services.access.left_group(who, card.person.id, group, removed)
         await context.bot.send_message(
-            update.effective_chat.id,  # type: ignore[union-attr]
+            chat_id(update),
             av.left_group(t, card.person, group, removed),
         )
 

@@ -14,7 +14,7 @@ from bot.services import Identity
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
-from handlers.replies import answer_press, answers_refusals, close_buttons, int_arg, is_private, redraw, reply
+from handlers.replies import answer_press, answers_refusals, chat_id, close_buttons, int_arg, is_private, redraw, reply
 from handlers.views import admin as av
 
 
@@ -35,12 +35,6 @@ async def answer_and_send(update: Update, text: str, markup: InlineKeyboardMarku
     if update.callback_query is not None:
         await answer_press(update)
     await reply(update, views.clip(text), reply_markup=markup)
-
-
-def typed_text(update: Update) -> str:
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    return message.text
 
 
 @answers_refusals
@@ -75,7 +69,7 @@ async def cmd_backup(update: Update, context: BotContext) -> None:
     send = context.deps.settings.admin.backup_send_in_chat and backup.size <= 49 * 1024 * 1024
     if send:
         await context.bot.send_document(
-            update.effective_chat.id,  # type: ignore[union-attr]
+            chat_id(update),
             InputFile(backup.path.read_bytes(), filename=backup.path.name),
         )
     await reply(update, av.backup_done(t, backup, sent=send))

@@ -8,11 +8,11 @@ from telegram import Update
 
 from bot.i18n import Translator
 from bot.services import Identity
-from handlers.admin import admin_here, answer_and_close, typed_text
+from handlers.admin import admin_here, answer_and_close
 from handlers.context import BotContext, Deps
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered
-from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
+from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply, typed_text
 from handlers.views import admin as av
 
 

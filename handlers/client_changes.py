@@ -18,7 +18,7 @@ from handlers.admin import answer_and_send
 from handlers.context import BotContext, Deps
 from handlers.keyboards import client_changes as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply
+from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply, typed_text
 from handlers.reviews import send_private
 from handlers.views import client_changes as cv
 
@@ -71,7 +71,7 @@ async def on_kind_pressed(update: Update, context: BotContext) -> None:
 async def on_text(update: Update, context: BotContext) -> None:
     """The corrected value, the receiving IPWL or the reason."""
     who = await context.identify(update)
-    draft = await context.services.client_changes.answer(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    draft = await context.services.client_changes.answer(who, typed_text(update))
     await reply(update, cv.ask(context.translator(who), draft))
 
 
@@ -169,7 +169,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
 
 async def on_reason_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    change = await context.services.client_changes.decision_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    change = await context.services.client_changes.decision_text(who, typed_text(update))
     await reply(update, cv.progress(context.translator(who), change))
 
 
@@ -191,7 +191,7 @@ async def cmd_amendment(update: Update, context: BotContext) -> None:
 async def on_amendment_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    draft = await context.services.client_changes.amendment_number(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    draft = await context.services.client_changes.amendment_number(who, typed_text(update))
     await reply(update, cv.amendment_draft(t, draft), reply_markup=kb.amendment(t, draft))
 
 

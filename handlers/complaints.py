@@ -17,7 +17,6 @@ from bot.domain.conversation import Reply
 from bot.domain.models import Role
 from bot.i18n import Translator
 from bot.services.complaints import ClosePreview, ComplaintFile
-from handlers.admin import typed_text
 from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import complaints as kb
 from handlers.outbox import Rendered
@@ -32,6 +31,7 @@ from handlers.replies import (
     keep_answered,
     redraw,
     reply,
+    typed_text,
 )
 from handlers.views import complaints as cv
 

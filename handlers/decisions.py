@@ -31,6 +31,7 @@ from handlers.replies import (
     is_private,
     redraw,
     reply,
+    typed_text,
 )
 from handlers.reviews import action_arg, send_private
 from handlers.views import _
@@ -83,7 +84,7 @@ async def on_reason_text(update: Update, context: BotContext) -> None:
     """The reason typed as a message: show the checklist again, now with Confirm."""
     who = await context.identify(update)
     t = context.translator(who)
-    draft = await context.services.reviews.reason_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    draft = await context.services.reviews.reason_text(who, typed_text(update))
     await reply(update, rv.reason_draft(t, draft), reply_markup=kb.reason_checklist(t, draft))
 
 
@@ -162,7 +163,7 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
 async def on_sk_text(update: Update, context: BotContext) -> None:
     """The SK number (and date) typed by the head."""
     who = await context.identify(update)
-    draft = await context.services.decrees.number_text(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    draft = await context.services.decrees.number_text(who, typed_text(update))
     await _show_sk_card(update, context, who, draft)
 
 

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.i18n import N_
 from handlers.context import BotContext
-from handlers.replies import answer_press, answers_refusals, int_arg, reply
+from handlers.replies import answer_press, answers_refusals, int_arg, reply, typed_text
 from handlers.reviews import send_private
 from handlers.views import _
 from handlers.views import double_assistance as dv
@@ -32,5 +32,5 @@ async def on_adjudication_text(update: Update, context: BotContext) -> None:
     """The reason typed: recorded (who, when, why), and what it changed."""
     who = await context.identify(update)
     t = context.translator(who)
-    decided = await context.services.double_assistance.decide(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    decided = await context.services.double_assistance.decide(who, typed_text(update))
     await reply(update, dv.adjudicated(t, decided))

@@ -9,11 +9,19 @@ from telegram import Update
 
 from bot.i18n import Translator
 from bot.services.payment_checks import AmountPrompt
-from handlers.admin import typed_text
 from handlers.context import BotContext, Deps
 from handlers.keyboards import payment_checks as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_arg, close_buttons, int_arg, redraw, reply
+from handlers.replies import (
+    answer_press,
+    answers_refusals,
+    button_arg,
+    close_buttons,
+    int_arg,
+    redraw,
+    reply,
+    typed_text,
+)
 from handlers.views import payment_checks as pv
 
 

@@ -37,6 +37,7 @@ from handlers.replies import (
     keep_answered,
     redraw,
     reply,
+    typed_text,
 )
 from handlers.views import client_changes as cv
 from handlers.views import payments as pv
@@ -129,7 +130,7 @@ async def on_account_text(update: Update, context: BotContext) -> None:
     """The account number, then the holder's name."""
     who = await context.identify(update)
     t = context.translator(who)
-    entry = await context.services.accounts.answer(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    entry = await context.services.accounts.answer(who, typed_text(update))
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
@@ -227,7 +228,7 @@ async def on_return_account_pressed(update: Update, context: BotContext) -> None
 async def on_return_reason_text(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    accounts = await context.services.accounts.return_account(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    accounts = await context.services.accounts.return_account(who, typed_text(update))
     await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
 
 
@@ -262,7 +263,7 @@ async def on_payment_text(update: Update, context: BotContext) -> None:
     """SPP, then SPM (number and date), or the reason a transfer failed."""
     who = await context.identify(update)
     t = context.translator(who)
-    step = await context.services.payments.answer(who, update.effective_message.text or "")  # type: ignore[union-attr]
+    step = await context.services.payments.answer(who, typed_text(update))
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 

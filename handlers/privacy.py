@@ -10,7 +10,7 @@ from bot.domain.validation import mask_nik
 from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
-from handlers.replies import answer_press, answers_refusals, int_arg, redraw, reply
+from handlers.replies import answer_press, answers_refusals, chat_id, int_arg, redraw, reply
 from handlers.views import admin as av
 
 
@@ -34,7 +34,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
     )
     await answer_press(update)
     await context.bot.send_document(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_id(update),
         InputFile(io.BytesIO(export.content), filename=export.name),
         caption=av.personal_export_caption(t, export.records),
     )

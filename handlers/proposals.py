@@ -31,6 +31,7 @@ from handlers.replies import (
     int_arg,
     is_private,
     keep_answered,
+    redraw,
     reply,
 )
 from handlers.views import proposals as pv
@@ -322,9 +323,7 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.remove_budget_line(who, client_id, line_id)
     client = next(c for c in state.clients if c.id == client_id)
     await answer_press(update)
-    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.client_card(t, client), reply_markup=kb.client_card(t, state, client_id)
-    )
+    await redraw(update, pv.client_card(t, client), kb.client_card(t, state, client_id))
 
 
 @answers_refusals
@@ -352,9 +351,7 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
     page = max(0, int_arg(update))
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await answer_press(update)
-    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.review(t, state, page), reply_markup=kb.review(t, state, page)
-    )
+    await redraw(update, pv.review(t, state, page), kb.review(t, state, page))
 
 
 @answers_refusals
@@ -430,7 +427,7 @@ async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     proposal = await context.services.proposals.withdraw(who, int_arg(update))
     await answer_press(update)
-    await update.callback_query.edit_message_text(pv.withdrawn(t, proposal.code))  # type: ignore[union-attr]
+    await redraw(update, pv.withdrawn(t, proposal.code))
 
 
 @answers_refusals
@@ -445,7 +442,7 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
     args = button_args(update)
     await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
     await answer_press(update)
-    await update.callback_query.edit_message_text(pv.stopped(context.translator(who)))  # type: ignore[union-attr]
+    await redraw(update, pv.stopped(context.translator(who)))
 
 
 # --- files -------------------------------------------------------------------------------------------
@@ -472,9 +469,7 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
     state = await context.services.proposals.remove_attachment(who, int_arg(update))
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
     await answer_press(update)
-    await update.callback_query.edit_message_text(  # type: ignore[union-attr]
-        pv.attachments(t, state, removed=name or "-"), reply_markup=kb.attachments(t, state)
-    )
+    await redraw(update, pv.attachments(t, state, removed=name or "-"), kb.attachments(t, state))
 
 
 async def on_file(update: Update, context: BotContext) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services.registry import IpwlStep
-from handlers.admin import admin_here, answer_and_send, typed_text
+from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
-from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
+from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply, typed_text
 from handlers.views import admin as av
 
 

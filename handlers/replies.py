@@ -116,6 +116,20 @@ def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
+def typed_text(update: Update) -> str:
+    """The text of the message being handled (a text route's update always has one)."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    return message.text
+
+
+def chat_id(update: Update) -> int:
+    """The chat the update came from (every update a handler answers has one)."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
+
+
 def button_args(update: Update) -> tuple[str, ...]:
     """The ids a pressed button carries (empty for a forged or foreign button)."""
     decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)

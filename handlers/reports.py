@@ -21,12 +21,12 @@ from bot.i18n import Translator, zone_label
 from bot.services import Identity, ServiceError
 from bot.services.reports import FULL_OPTIONAL
 from handlers import views
-from handlers.admin import answer_and_send, typed_text
+from handlers.admin import answer_and_send
 from handlers.broadcasts import broadcast_reports_job
 from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply
+from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply, typed_text
 from handlers.views import payment_checks as pcv
 from handlers.views import reports as rv
 
