@@ -200,7 +200,11 @@ async def on_action_text(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     result = await context.services.complaints.action_text(who, typed_text(update))
     if isinstance(result, ClosePreview):
-        await reply(update, cv.close_preview(t, result), reply_markup=kb.close_confirm(t, result.complaint_id))
+        await reply(
+            update,
+            cv.close_preview(t, result),
+            reply_markup=kb.close_confirm(t, result.complaint_id, named=result.named),
+        )
         return
     await reply(update, cv.card(t, result), reply_markup=kb.card(t, result))
 

@@ -187,7 +187,7 @@ def parse_proposal_code(reply: Reply) -> str | None:
                 "That does not look like a proposal code (for example {example}). "
                 "Type the code as the IPWL gave it, or press Skip."
             ),
-            example="JB01-2026-001",
+            example="USL-2026-0001",
         )
     return code
 

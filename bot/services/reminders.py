@@ -90,7 +90,8 @@ class QueueSection:
 
     @property
     def more(self) -> int:
-        return max(0, self.total - len(self.items) - len(self.held))
+        """Proposals waiting beyond those listed (the other queues are counted on lines of their own)."""
+        return max(0, sum(self.counts.values()) - len(self.items))
 
 
 class ReminderService(Service):

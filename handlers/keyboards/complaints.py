@@ -109,11 +109,13 @@ def action_cancel(t: Translator, complaint_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_b(t.pgettext("button", "✖️ Cancel"), buttons.COMPLAINT_ACTION_CANCEL, complaint_id)]])
 
 
-def close_confirm(t: Translator, complaint_id: int) -> InlineKeyboardMarkup:
+def close_confirm(t: Translator, complaint_id: int, *, named: bool) -> InlineKeyboardMarkup:
+    # An anonymous complainant is told nothing: they read the outcome with their ticket and secret.
+    label = t.pgettext("button", "✅ Close and tell the complainant") if named else t.pgettext("button", "✅ Close")
     return InlineKeyboardMarkup(
         [
             [
-                _b(t.pgettext("button", "✅ Close and tell the complainant"), buttons.COMPLAINT_CLOSE, complaint_id),
+                _b(label, buttons.COMPLAINT_CLOSE, complaint_id),
                 _b(t.pgettext("button", "✖️ Cancel"), buttons.COMPLAINT_ACTION_CANCEL, complaint_id),
             ]
         ]

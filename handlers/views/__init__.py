@@ -260,6 +260,7 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
         N_("/datapribadi NIK – a client's personal data request; /cadangan – a backup of the database"),
         N_("/persetujuan CODE – the clients' consent of a proposal, and a withdrawal"),
+        N_("/pagu YEAR – the year's budget ceiling; /pagu 2026 Rp 5.000.000.000 sets it"),
     ),
     Role.AUDITOR: (
         N_("As an auditor you read, for the whole centre, and decide nothing."),

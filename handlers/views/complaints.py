@@ -94,7 +94,7 @@ def ask(t: Translator, draft: ComplaintDraft) -> str:
         return _(
             t,
             N_("<b>3/5</b> Is it about a particular proposal? Type its code (for example {example}), or press Skip."),
-            example="JB01-2026-001",
+            example="USL-2026-0001",
         )
     if draft.step == Step.DESCRIPTION:
         return _(
