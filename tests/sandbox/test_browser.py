@@ -297,7 +297,7 @@ async def test_at_360_px_the_phone_fits_buttons_are_big_and_time_travel_teaches(
     await phone.caught_up()
     await page.fill("#composer-input", "")
     await page.type("#composer-input", "/ba")
-    await page.wait_for_selector("#commands:not([hidden])")
+    await page.wait_for_selector("#commands:not([hidden]) [data-command]")  # (his menu may come a moment later)
     suggested = await page.locator("#commands [data-command]").all_inner_texts()
     assert suggested and all(text.startswith("/ba") for text in suggested), suggested
     await page.keyboard.press("Escape")

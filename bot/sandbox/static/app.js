@@ -75,6 +75,7 @@
     signatures: new Map(), // message id -> what it looked like (to flash edits)
     keyboardOpen: false,
     commandsTyped: false, // the command menu was opened by typing "/" (typing on closes it)
+    commandsPrefix: null, // what was typed after "/" while the menu is open (null: the whole menu)
     stick: true, // the open chat is scrolled to its newest message
     clockBase: { utc: Date.now(), at: Date.now() },
     refreshing: null,
@@ -405,7 +406,9 @@
     renderReplyKeyboard(view.keyboard);
     const menu = $("menu-button");
     menu.hidden = !view.commands.length;
-    if ($("commands").hidden) renderCommands(view.commands);
+    // An open menu follows the chat's commands too: they may arrive after it opened (a new role's
+    // menu is published by the bot a moment after the person joined).
+    renderCommands(view.commands, $("commands").hidden ? null : S.commandsPrefix);
     $("composer-input").placeholder = view.keyboard?.placeholder || t("message");
     S.seen.set(seenKey(p.key, chat.id), view.messages.length);
   }
@@ -445,12 +448,14 @@
 
   function openCommands(prefix) {
     S.commandsTyped = prefix !== null;
+    S.commandsPrefix = prefix;
     renderCommands(S.view?.commands ?? [], prefix);
     $("commands").hidden = false;
   }
 
   function closeCommands() {
     S.commandsTyped = false;
+    S.commandsPrefix = null;
     $("commands").hidden = true;
   }
 
