@@ -5,24 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.error import BadRequest
 
 from bot.domain.client_changes import ChangeKind, ChangeStatus, ChangeStep
 from bot.domain.models import Attachment
 from bot.files.amendment_annex import build_amendment_annex
 from bot.i18n import N_, Translator
-from bot.services import FileUpload, ServiceError
+from bot.services import ServiceError
 from handlers import views
 from handlers.admin import answer_and_send
 from handlers.context import BotContext, Deps
 from handlers.keyboards import client_changes as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply, typed_text
+from handlers.replies import (
+    answer_press,
+    answers_refusals,
+    button_arg,
+    int_arg,
+    is_private,
+    redraw,
+    reply,
+    typed_text,
+    upload_of,
+)
 from handlers.reviews import send_private
 from handlers.views import client_changes as cv
 
-_PHOTO_PREFIX = "foto-"
 _STALE = N_("This button is no longer valid.")
 
 # --- the operator ---------------------------------------------------------------------------------
@@ -81,32 +90,11 @@ async def on_file(update: Update, context: BotContext) -> None:
     assert message is not None
     who = await context.identify(update)
     service = context.services.client_changes
-    upload = _upload(message)
+    upload = upload_of(message)
     service.check_evidence(upload)  # before downloading anything
     data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
     change = await service.evidence(who, upload, data)
     await reply(update, cv.filed(context.translator(who), change))
-
-
-def _upload(message: Message) -> FileUpload:
-    if message.photo:
-        photo = message.photo[-1]
-        return FileUpload(
-            photo.file_id,
-            photo.file_unique_id,
-            f"{_PHOTO_PREFIX}{photo.file_unique_id}.jpg",
-            "image/jpeg",
-            photo.file_size or 0,
-        )
-    document = message.document
-    assert document is not None
-    return FileUpload(
-        document.file_id,
-        document.file_unique_id,
-        document.file_name or "dokumen",
-        document.mime_type or "",
-        document.file_size or 0,
-    )
 
 
 # --- PIC and head ---------------------------------------------------------------------------------

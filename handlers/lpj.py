@@ -9,7 +9,7 @@ import io
 import logging
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.clock import today_in
@@ -19,7 +19,7 @@ from bot.domain.validation import ValidationError
 from bot.files.lpj_sheet import build_lpj_template, template_name
 from bot.files.problems import ImportRejected
 from bot.i18n import N_, Translator
-from bot.services import FileUpload, LpjState, ServiceError
+from bot.services import LpjState, ServiceError
 from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.keyboards import lpj as kb
@@ -35,6 +35,7 @@ from handlers.replies import (
     is_private,
     redraw,
     reply,
+    upload_of,
 )
 from handlers.views import lpj as lv
 
@@ -198,7 +199,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     if state is None:
         await reply(update, views.no_upload_expected(t))
         return
-    upload = _upload(message)
+    upload = upload_of(message)
     spreadsheet = upload.mime_type == XLSX
     service.check_upload(state, upload, spreadsheet=spreadsheet)  # before downloading anything
     data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
@@ -217,27 +218,6 @@ async def on_file(update: Update, context: BotContext) -> None:
         await _ask(update, context, state)
     else:
         await reply(update, lv.evidence_saved(t, state))
-
-
-def _upload(message: Message) -> FileUpload:
-    if message.photo:
-        photo = message.photo[-1]
-        return FileUpload(
-            photo.file_id,
-            photo.file_unique_id,
-            f"{kb.PHOTO_NAME_PREFIX}{photo.file_unique_id}.jpg",
-            "image/jpeg",
-            photo.file_size or 0,
-        )
-    document = message.document
-    assert document is not None
-    return FileUpload(
-        document.file_id,
-        document.file_unique_id,
-        document.file_name or "dokumen",
-        document.mime_type or "",
-        document.file_size or 0,
-    )
 
 
 # --- PIC and finance ----------------------------------------------------------------------------------

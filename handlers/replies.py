@@ -21,9 +21,10 @@ from bot.domain.validation import ValidationError
 from bot.domain.workflow import WorkflowError
 from bot.files.problems import ImportRejected
 from bot.i18n import N_
-from bot.services import ServiceError
+from bot.services import FileUpload, ServiceError
 from handlers import callback_data, views
 from handlers.context import BotContext
+from handlers.keyboards.lpj import PHOTO_NAME_PREFIX
 
 Refusal = (ServiceError, WorkflowError, ValidationError)
 # A coroutine function, as PTB's handlers take it (an Awaitable would not do for them).
@@ -114,6 +115,28 @@ def answers_refusals(handler: Handler) -> Handler:
 
 def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def upload_of(message: Message) -> FileUpload:
+    """A photo (its largest size, named by its id) or a document a person sent, as the services take it."""
+    if message.photo:
+        photo = message.photo[-1]
+        return FileUpload(
+            photo.file_id,
+            photo.file_unique_id,
+            f"{PHOTO_NAME_PREFIX}{photo.file_unique_id}.jpg",
+            "image/jpeg",
+            photo.file_size or 0,
+        )
+    document = message.document
+    assert document is not None
+    return FileUpload(
+        document.file_id,
+        document.file_unique_id,
+        document.file_name or "dokumen",
+        document.mime_type or "",
+        document.file_size or 0,
+    )
 
 
 def typed_text(update: Update) -> str:
