@@ -72,7 +72,7 @@ def people(emu: BotApiEmulator, cast: Cast, lang: str) -> list[Json]:
                 "id": who.user.id,
                 "name": persona.full_name,
                 "initials": persona.first_name[:1] + persona.last_name[:1],
-                "role": persona.role.value,
+                "role": persona.role.value if persona.role else "guest",
                 "ipwl": _ipwl(persona.ipwl),
                 "team": _team(persona.team),
                 "zone": _zone(who.zone),

@@ -58,7 +58,7 @@ class Persona:
     key: str
     first_name: str
     last_name: str
-    role: Role
+    role: Role | None  # None: someone with no role (a client's relative), who may still /pengaduan
     ipwl: str | None = None
     team: str | None = None
 
@@ -89,6 +89,9 @@ PEOPLE: tuple[Persona, ...] = (
     Persona("finance", "Maya", "Kusuma", Role.FINANCE),
     Persona("head", "Hendra", "Wijaya", Role.HEAD),
     Persona("admin", "Dimas", "Pratama", Role.ADMIN),
+    Persona("complaints", "Lestari", "Wulandari", Role.COMPLAINT_OFFICER),
+    # No invite: a client's relative who found the bot, for /pengaduan (open to anyone).
+    Persona("guest", "Budi", "Santoso", None),
 )
 
 #: The operator whose proposal is already waiting for TIM2, and its clients (name, NIK, address);
@@ -168,10 +171,12 @@ async def enrol_everyone(emu: BotApiEmulator, services: Services, cast: Cast) ->
     Waits for the outcome in the database, not for the chat to go quiet: on a loaded machine the
     bot may still be inside a handler when the emulator has been idle for a while.
     """
-    for persona in PEOPLE:
+    enrolled = [p for p in PEOPLE if p.role is not None]
+    for persona in enrolled:
+        assert persona.role is not None
         invite = await services.onboarding.create_invite(persona.role, ipwl_code=persona.ipwl, team_code=persona.team)
         await emu.send_text(cast.users[persona.key], f"/start {invite.token}")
-    for persona in PEOPLE:
+    for persona in enrolled:
         if not await _eventually(functools.partial(_enrolled, services, cast, persona)):
             raise RuntimeError(f"demo seeding failed: {persona.key} was not enrolled by /start")
     for code, group in cast.groups.items():

@@ -13,8 +13,9 @@
       time: "Waktu sandbox", hour: "jam", hours: "jam", day: "hari", days: "hari", advance: "Maju",
       travel_help: "Pengingat dan tenggat dihitung dari waktu ini.", reset: "Kembalikan data demo",
       chats: "Chat", menu: "Menu", cancel: "Batal", offline: "Sandbox tidak terhubung…", message: "Pesan",
-      operators: "Operator IPWL", pics: "Tim PIC", centre: "Pusat (BRSKPN)",
+      operators: "Operator IPWL", pics: "Tim PIC", centre: "Pusat (BRSKPN)", public: "Masyarakat",
       role_operator: "Operator", role_pic: "PIC", role_finance: "Keuangan", role_head: "Kepala Balai", role_admin: "Admin",
+      role_complaint_officer: "Petugas pengaduan", role_guest: "Warga (tanpa peran)",
       bot: "bot", members: "{n} anggota", empty: "Belum ada pesan. Ketik /start atau tekan Menu.",
       no_answer: "Bot tidak menjawab tombol ini.", edited: "diedit",
       reset_confirm: "Hapus semua yang terjadi di sandbox dan mulai lagi dari data demo?",
@@ -38,8 +39,9 @@
       time: "Sandbox time", hour: "hour", hours: "hours", day: "day", days: "days", advance: "Go",
       travel_help: "Reminders and deadlines count from this time.", reset: "Reset demo data",
       chats: "Chats", menu: "Menu", cancel: "Cancel", offline: "Sandbox not connected…", message: "Message",
-      operators: "IPWL operators", pics: "PIC teams", centre: "Centre (BRSKPN)",
+      operators: "IPWL operators", pics: "PIC teams", centre: "Centre (BRSKPN)", public: "Public",
       role_operator: "Operator", role_pic: "PIC", role_finance: "Finance", role_head: "Head of centre", role_admin: "Admin",
+      role_complaint_officer: "Complaint officer", role_guest: "Member of the public (no role)",
       bot: "bot", members: "{n} members", empty: "No messages yet. Type /start or press Menu.",
       no_answer: "The bot did not answer this button.", edited: "edited",
       reset_confirm: "Erase everything done in the sandbox and start again from the demo data?",
@@ -138,7 +140,8 @@
     const groups = [
       ["operators", (p) => p.role === "operator"],
       ["pics", (p) => p.role === "pic"],
-      ["centre", (p) => !["operator", "pic"].includes(p.role)],
+      ["centre", (p) => !["operator", "pic", "guest"].includes(p.role)],
+      ["public", (p) => p.role === "guest"],
     ];
     for (const [title, belongs] of groups) {
       box.append(h("h3", { text: t(title) }));
