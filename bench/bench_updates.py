@@ -241,9 +241,15 @@ async def main() -> None:
     parser.add_argument("--updates", type=int, default=600)
     parser.add_argument("--users", type=int, default=20)
     args = parser.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ATENSI_BOT_TOKEN": TOKEN}
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        from storage.sealing import Keyring
+
+        # The clients' data is sealed at rest: the seed and every bot open the same made-up keys.
+        keys = Path(tmp) / "bench.keys"
+        Keyring.load_or_create(keys)
+        os.environ["ATENSI_KEY_FILE"] = str(keys)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "ATENSI_BOT_TOKEN": TOKEN}
         async with BotApiEmulator(TOKEN, spec_path=None) as emu:
             users = [emu.add_user(f"Operator{i}", started=True) for i in range(args.users)]
             guests = [emu.add_user(f"Tamu{i}", started=True) for i in range(args.users)]
