@@ -50,6 +50,16 @@ def test_what_the_same_nik_elsewhere_means(counterpart: Counterpart, expected: C
     assert classify(counterpart, 2026) == expected
 
 
+def test_an_sk_issued_in_december_for_a_january_period_counts_for_the_period_year() -> None:
+    """The newcomer's case: JB01's client in an SK of 2 Dec 2026 for January 2027, paid on 2 Dec;
+    the same NIK proposed by SS01 for January 2027 must be held, not let through."""
+    decreed = other(S.DECREED, year=2027, sk_on=dt.date(2026, 12, 2))
+    paid = other(S.PAID, year=2027, sk_on=dt.date(2026, 12, 2), paid_on=dt.date(2026, 12, 2))
+    assert classify(decreed, 2027) == HARD
+    assert classify(paid, 2027) == HARD
+    assert classify(other(S.DECREED, year=2027, sk_on=dt.date(2026, 12, 2), held=True), 2027) == SOFT
+
+
 def conflict(kind: ConflictKind, *, decided: bool = False) -> NikConflict:
     at = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
     return NikConflict(

@@ -123,18 +123,22 @@ class HeldClient:
 def classify(other: Counterpart, year: int) -> ConflictKind | None:
     """What ``other`` (the same NIK at another IPWL) means for a client of budget year ``year``.
 
-    Hard: paid this year, or in an SK dated this year and not itself held. Soft: in an SK of this
-    year but held there (waiting for its own adjudication), or still under review for this year.
-    Nothing: a draft, a withdrawn or rejected proposal, or another year.
+    The other counts for ``year`` when its period is of that year, or when its SK was dated or its
+    money sent in that year (an SK issued in December for a January period fixes next year's
+    assistance; money sent in January on last year's period went out this year).
+    Hard: paid, or in an SK and not itself held. Soft: in an SK but held there (waiting for its
+    own adjudication), or still under review. Nothing: a draft, a withdrawn or rejected proposal,
+    or another year.
     """
-    if other.paid_on is not None and other.paid_on.year == year:
+    same_period = other.period_year == year
+    if other.paid_on is not None and (same_period or other.paid_on.year == year):
         return ConflictKind.HARD
     if other.status in DECREED_STATUSES:
         sk_year = other.sk_on.year if other.sk_on is not None else other.period_year
-        if sk_year != year:
+        if not (same_period or sk_year == year):
             return None
         return ConflictKind.SOFT if other.held else ConflictKind.HARD
-    if other.status in REVIEW_STATUSES and other.period_year == year:
+    if other.status in REVIEW_STATUSES and same_period:
         return ConflictKind.SOFT
     return None
 

@@ -69,6 +69,28 @@ async def test_a_hard_conflict_is_held_out_of_the_sk_until_adjudicated(world) ->
     await held_until_adjudicated(world)
 
 
+async def test_an_sk_issued_this_year_for_next_years_period_still_holds_the_client(world) -> None:
+    """A newcomer's run: SS01's SK was issued in December for a January period (next budget year),
+    and Siti's proposal is for that January too. The re-check must take both for the same budget
+    year — before, the SK's date (this year) and the period (next year) disagreed and the same NIK
+    went into a second SK and was paid twice."""
+    t = world.team = await team(world)
+    ss01, _group2 = await decreed_at_ss01(world, t)
+    pid = await submitted(world, t)
+    async with world.storage.db.transaction() as conn:  # both proposals are for January next year
+        await conn.execute(
+            "UPDATE proposals SET period_year = period_year + 1, period_month = 1 WHERE id IN (?, ?)", (ss01, pid)
+        )
+    siti_client = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 1", pid))[0][0]
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await world.drain()
+    assert await world.rows("SELECT kind, adjudicated_at FROM nik_conflicts WHERE client_id = ?", siti_client) == [
+        ("hard", None)
+    ]
+    assert "🛑" in card(world, t, pid).text
+
+
 async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for the privacy scans)
     """The story (the privacy and at-rest scans replay it); returns Tim PIC 2's group."""
     t = world.team = await team(world)
