@@ -227,6 +227,7 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/lpj – the accountability report (LPJ) once the funds are transferred; /lpj CODE for one"),
         N_("/tugas – what waits for you, oldest first"),
         N_("/persetujuan CODE – your clients' consent; record a client's withdrawal there"),
+        N_("/perubahan CODE – after the SK: a client who dropped out, died, moved, or whose name or NIK was wrong"),
     ),
     Role.PIC: (
         N_("Proposals of your team's IPWL are announced in the team's group with buttons to act on them."),
@@ -238,17 +239,25 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/tugas – the team's queue, oldest first"),
         N_("/persetujuan CODE – whether each client of a proposal consented"),
         N_("/audit CODE – who did what, when, to a proposal of your team"),
+        N_(
+            "🛑 A client held because the same NIK is at another IPWL: decide in Detail whether it is the "
+            "same person (with a reason)."
+        ),
+        N_("After the transfers, some clients are to be phoned: the checks come to you privately, record each answer."),
+        N_("A client's change after the SK (/perubahan by the IPWL) comes as a card in the group: Verify or Return."),
     ),
     Role.FINANCE: (
         N_("You will be notified when bank accounts and payments need you."),
-        N_("/bayar – record the SPP, SPM and each client's transfer"),
+        N_("/bayar – record the SPP, SPM, SP2D and each client's transfer, and money returned for a client who left"),
         N_("Verified LPJ come to you privately to Validate or Return. /tugas – what waits for finance"),
     ),
     Role.HEAD: (
         N_("You will be notified when validated proposals wait for a decree (SK)."),
         N_("/sk – issue an SK for validated proposals and get its annex"),
+        N_("/skperubahan – an SK perubahan for the verified changes of clients after an SK"),
         N_("/tugas – what waits for you, oldest first"),
         N_("/laporan – the monthly report (XLSX and charts); /laporan 2026-10 for another month"),
+        N_("/audit CODE – a proposal's history"),
     ),
     Role.ADMIN: (
         N_("/hubungkan TEAM – in a group: make it the working group of a PIC team"),
@@ -261,14 +270,17 @@ _HELP_BY_ROLE: Mapping[Role, Sequence[str]] = {
         N_("/datapribadi NIK – a client's personal data request; /cadangan – a backup of the database"),
         N_("/persetujuan CODE – the clients' consent of a proposal, and a withdrawal"),
         N_("/pagu YEAR – the year's budget ceiling; /pagu 2026 Rp 5.000.000.000 sets it"),
+        N_("/tugas – what waits for you, oldest first"),
     ),
     Role.AUDITOR: (
         N_("As an auditor you read, for the whole centre, and decide nothing."),
         N_("/laporan – the monthly report; /ekspor – spreadsheets; /audit CODE – a proposal's history"),
+        N_("/tugas – what waits for you, oldest first"),
     ),
     Role.COMPLAINT_OFFICER: (
         N_("New complaints come to you privately, never to the IPWL concerned or its PIC team."),
         N_("/pengaduan – the complaints: read, record actions and the SP4N-LAPOR! reference, close with an outcome"),
+        N_("/tugas – how many complaints wait for you, and how many are past their deadline"),
     ),
 }
 
