@@ -1,5 +1,5 @@
 """The double-assistance re-check (issue 16.1), run inside the transaction of a step that matters:
-verification, validation, the SK and the payment.
+the submission, verification, validation, the SK and the payment.
 
 Every client of the proposal is compared, by the NIK's blind index, with every other IPWL's client
 holding the same NIK; :func:`bot.domain.double_assistance.classify` says what each pair means

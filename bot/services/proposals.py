@@ -18,7 +18,8 @@ from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
 from bot.domain.validation import Problem, ValidationError
 from bot.i18n import N_, FileSize
-from bot.services.base import FileUpload, Identity, Service, ServiceError
+from bot.services.base import FileUpload, Identity, ServiceError
+from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
         )
 
 
-class ProposalService(Service):
+class ProposalService(StaffService):
     """What an operator does with proposals."""
 
     def __init__(self, *args: Any, regions: RegionsCatalog | None = None, **kwargs: Any) -> None:
@@ -687,6 +688,9 @@ class ProposalService(Service):
                 raise ServiceError(
                     "already_done", N_("Proposal {code} has already been submitted."), code=proposal.code
                 )
+            # Double assistance re-checked on both sides now (issue 16.1): the other IPWL's card warns
+            # at once, not only once one of the two teams has decided. (This card is drawn anew.)
+            await self.recheck_nik(uow, who, proposal, "submit", now, moved=True)
             await uow.proposals.save_version(proposal.id, version, _snapshot(state), who.person.id, now)
             await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
             await uow.audit.record(

@@ -100,13 +100,19 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
     ss01_client = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
     ss01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", ss01))[0][0]
 
-    # Andi claims and verifies: the re-check finds SS01's client in an SK this year.
+    # Siti sends it: the re-check finds SS01's client in an SK this year, before anyone decides.
+    assert await world.rows(
+        "SELECT client_id, other_client_id, kind, stage, adjudicated_at FROM nik_conflicts ORDER BY client_id"
+    ) == [(ss01_client, siti_client, "soft", "submit", None), (siti_client, ss01_client, "hard", "submit", None)]
+    assert "🛑" in card(world, t, pid).text
+    # Andi claims and verifies: the re-check there keeps the pair as it was found.
     await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
     await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
     await world.drain()
-    assert await world.rows(
-        "SELECT client_id, other_client_id, kind, stage, adjudicated_at FROM nik_conflicts ORDER BY client_id"
-    ) == [(ss01_client, siti_client, "soft", "verify", None), (siti_client, ss01_client, "hard", "verify", None)]
+    assert await world.rows("SELECT kind, stage FROM nik_conflicts ORDER BY client_id") == [
+        ("soft", "submit"),
+        ("hard", "submit"),
+    ]
     shown = card(world, t, pid).text
     assert "🛑" in shown and "Ditahan" in shown and ss01_code in shown and "SS01" in shown
     # Tim PIC 2 is warned on its own card, with JB01's codes only.
@@ -182,6 +188,43 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
         for b in (b for row in world.last(t.andi).buttons for b in row)
     )
     return group2
+
+
+async def test_both_teams_are_warned_as_soon_as_the_second_proposal_is_sent(world) -> None:
+    """Rudi's SS01 proposal waits at Tim PIC 2 with Sity; Siti then sends JB01's with the same NIK.
+    A newcomer saw the warning reach a team only after it had verified: now both cards warn the
+    moment Siti sends — each with the other side's codes, no name or NIK in either group — and
+    nobody is held (both are still under review)."""
+    t = world.team = await team(world)
+    rudi = world.emu.add_user("Rudi", last_name="Operator")
+    await world.enrol(rudi, Role.OPERATOR, ipwl="SS01")
+    group2 = world.emu.add_group("Tim PIC 2", members=[t.citra])
+    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
+    await world.services.onboarding.bind_group(admin, group2.id, "TIM2")
+    who = await operator(world, rudi)
+    state = await world.services.proposals.start(who)
+    await world.services.proposals.add_clients(who, client_inputs(SS01_CLIENT))
+    await world.emu.send_document(rudi, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
+    await world.emu.settle()
+    await submit_with_consent(world.services, who, state.proposal.id)
+    await world.drain()
+    ss01 = state.proposal.id
+    ss01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", ss01))[0][0]
+    before = world.last(group2).text
+    assert ss01_code in before and "⚠️" not in before
+
+    pid = await submitted(world, t)
+    jb01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    assert await world.rows("SELECT kind, stage, adjudicated_at FROM nik_conflicts") == [
+        ("soft", "submit", None),
+        ("soft", "submit", None),
+    ]
+    theirs = world.last(group2).text  # Tim PIC 2's card of SS01's proposal, edited in place
+    assert "⚠️" in theirs and jb01_code in theirs and ss01_code in theirs
+    ours = card(world, t, pid).text
+    assert "⚠️" in ours and ss01_code in ours and "🛑" not in ours
+    group_texts = [x for g in (t.group, group2) for m in world.emu.chat_messages(g) for x in (m.text or "", *m.edits)]
+    assert not [x for x in group_texts if NIK in x or "Siti Rahayu" in x or "Sity" in x]
 
 
 async def test_a_conflict_found_at_payment_holds_that_transfer_until_adjudicated(world) -> None:
