@@ -315,3 +315,11 @@ async def test_the_queue_lists_what_waits_for_each_role_oldest_first(seeded) -> 
     assert [s.role for s in sections] == [Role.OPERATOR]
     assert sections[0].total == 2 and [i.code for i in sections[0].items] == sorted(i.code for i in sections[0].items)
     assert all(i.due_on == DUE for i in sections[0].items)
+
+
+def test_a_deadline_on_a_weekend_or_a_holiday_moves_to_the_next_working_day() -> None:
+    """The LPJ fell due on 1 January 2027 (a newcomer's run): a due date is a working day."""
+    calendar = Calendar(holidays=frozenset({dt.date(2027, 1, 1)}))
+    assert calendar.working_day_from(dt.date(2027, 1, 1)) == dt.date(2027, 1, 4)  # a Friday holiday: Monday
+    assert calendar.working_day_from(dt.date(2026, 12, 26)) == dt.date(2026, 12, 28)  # a Saturday: Monday
+    assert calendar.working_day_from(dt.date(2026, 12, 28)) == dt.date(2026, 12, 28)

@@ -106,6 +106,14 @@ class Calendar:
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and day not in self.holidays
 
+    def working_day_from(self, day: dt.date) -> dt.date:
+        """``day`` if it is a working day, else the next one (a deadline never falls on a holiday)."""
+        for _ in range(400):
+            if self.is_working_day(day):
+                return day
+            day += dt.timedelta(days=1)
+        raise ValueError("no working day within a year")  # pragma: no cover - holidays are dates
+
     def is_open(self, now: dt.datetime, zone: str) -> bool:
         """Inside working hours of a working day, in ``zone``."""
         local = self.local(now, zone)

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.models import Actor, AuditEvent, Person, Role
+from bot.domain.reminder_rules import Calendar
 from bot.domain.validation import Problem, ValidationError
 from bot.files.file_check import check_readable
 from bot.i18n import N_
@@ -80,6 +81,13 @@ class Service:
         self.clock = clock
         self.settings = settings
         self.files = files or FileStore(Path(settings.storage.files_dir), storage.keys)
+
+    def lpj_due_date(self, paid_on: dt.date) -> dt.date:
+        """When the LPJ of a proposal paid on ``paid_on`` is due: the configured days later, moved to
+        the next working day when that falls on a weekend or a public holiday (1 January, say)."""
+        cfg = self.settings.reminders
+        calendar = Calendar(cfg.work_start, cfg.work_end, frozenset(cfg.holidays))
+        return calendar.working_day_from(paid_on + dt.timedelta(days=self.settings.payments.lpj_due_days))
 
     def store_upload(self, folder: str, file_name: str | None, content: bytes, mime_type: str | None) -> StoredFile:
         """Keep an uploaded file on disk once it is known to open as what it claims to be (an empty

@@ -909,7 +909,7 @@ class ClientChangeService(StaffService):
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and await uow.payments.of_proposal(proposal.id):
             transfers = await uow.transfers.of_proposal(proposal.id)
             if all(c in transfers and transfers[c].status == TransferStatus.SENT for c in remaining):
-                due = self._today() + dt.timedelta(days=self.settings.payments.lpj_due_days)
+                due = self.lpj_due_date(self._today())
                 transition = workflow.transition_for(Action.RECORD_PAYMENT, proposal.status)
                 await self.move(uow, who, proposal, transition, now, reason=f"{reason}; LPJ due {due}", lpj_due_on=due)
                 await self.notify(

@@ -975,7 +975,7 @@ class PaymentService(_FinanceBase):
         """Every transfer sent: the proposal is paid, the LPJ falls due, the operators are told."""
         state = await self.accounts(uow, proposal)
         if all(r.transfer_status == TransferStatus.SENT for r in state.rows):
-            due = self.today() + dt.timedelta(days=self.settings.payments.lpj_due_days)
+            due = self.lpj_due_date(self.today())
             transition = await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, {"lpj_due_date": due})
             proposal = await self.move(
                 uow, who, proposal, transition, now, reason=f"LPJ due {due.isoformat()}", lpj_due_on=due

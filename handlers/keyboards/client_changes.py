@@ -37,7 +37,7 @@ def kinds(t: Translator, client_id: int) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                kind_label(t, kind).capitalize(), callback_data=buttons.CHANGE_KIND.data(client_id, kind.value)
+                _first_upper(kind_label(t, kind)), callback_data=buttons.CHANGE_KIND.data(client_id, kind.value)
             )
         ]
         for kind in ChangeKind
@@ -120,3 +120,8 @@ def refunds(t: Translator, cases: Sequence[RefundCase]) -> InlineKeyboardMarkup:
             for case in cases[:20]
         ]
     )
+
+
+def _first_upper(label: str) -> str:
+    """Sentence case keeping acronyms: "Pindah ke IPWL lain" (``str.capitalize`` wrote "ipwl")."""
+    return label[:1].upper() + label[1:]
