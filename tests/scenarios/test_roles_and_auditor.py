@@ -12,8 +12,8 @@ import openpyxl
 
 from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.admin_cast import tap
 from tests.scenarios.conftest import World
-from tests.scenarios.test_admin_registry import tap
 from tests.scenarios.test_report_monthly import asked
 from tests.security.matrix import message_with_button
 from tests.test_reports import build_seed, seed_program

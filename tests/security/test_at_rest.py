@@ -24,8 +24,8 @@ from tests.helpers import pdf
 from tests.scenarios import test_client_changes as changes
 from tests.scenarios import test_double_assistance as double_assistance
 from tests.scenarios import test_payments_flow as payments
+from tests.scenarios.admin_cast import admin
 from tests.scenarios.review_cast import CLIENTS
-from tests.scenarios.test_admin_registry import admin
 
 # Each client's name, NIK, bank account number and street address (what a leak would be).
 NEEDLES = [
