@@ -290,7 +290,7 @@ CLIENT_NIK = "3201014508900004"  # Siti Rahayu's NIK in tests/scenarios/review_c
 
 
 async def test_a_wrong_nik_corrected_by_an_amended_sk(world) -> None:
-    from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
+    from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
 
     await sk_accounts_and_payment_until_paid(world)
     await nik_corrected_after_payment(world)

@@ -20,8 +20,8 @@ from bot.domain.models import ProposalStatus as S
 from handlers import buttons
 from storage.db import to_db_time
 from tests.helpers import submit_with_consent
+from tests.scenarios.payment_cast import button, press
 from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, datas, operator, submitted, tap, team
-from tests.scenarios.test_payments_flow import button, press
 from tests.security.matrix import message_with_button
 from tests.test_lpj_service import seed_proposal
 

@@ -13,8 +13,8 @@ from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.conftest import consent_in_chat
+from tests.scenarios.intake_cast import CLIENTS, Operator, operator
 from tests.scenarios.review_cast import card, tap, team
-from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
 
 ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
 PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."

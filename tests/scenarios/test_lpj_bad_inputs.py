@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bot.domain.models import Role
 from handlers import buttons
 from tests.helpers import jpeg
-from tests.scenarios.test_lpj_cycle import DUE, Phone
+from tests.scenarios.lpj_cast import DUE, Phone
 from tests.test_lpj_service import seed_proposal
 
 JPEG_OF_SOMETHING_ELSE = jpeg(b"a receipt of last year" * 40)

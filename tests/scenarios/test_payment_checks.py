@@ -21,8 +21,8 @@ from bot.emulator import BotMessage
 from handlers import buttons
 from tests.scenarios.admin_cast import admin
 from tests.scenarios.conftest import World
+from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
 from tests.scenarios.review_cast import CLIENTS
-from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
 from tests.security.matrix import message_with_button
 
 

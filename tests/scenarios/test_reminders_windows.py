@@ -17,7 +17,7 @@ from bot.domain.models import ProposalStatus, Role
 from handlers.context import BotContext
 from handlers.reminders import job_send_reminders
 from storage.outbox import OutboxRepository
-from tests.scenarios.test_lpj_cycle import at, run_job
+from tests.scenarios.lpj_cast import at, run_job
 from tests.test_lpj_service import NAMES, seed_proposal
 
 WIT = ZoneInfo("Asia/Jayapura")

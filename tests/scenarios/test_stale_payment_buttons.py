@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 
 from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.payment_cast import XLSX, button, clients, press, status, validated
 from tests.scenarios.review_cast import CLIENTS, tap, team
-from tests.scenarios.test_payments_flow import XLSX, button, clients, press, status, validated
 
 REASON = "Nama rekening tidak sesuai (bank menolak)"
 
