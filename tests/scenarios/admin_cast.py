@@ -26,3 +26,13 @@ async def admin(world: World, name: str = "Rina"):  # type: ignore[no-untyped-de
     who = await world.services.onboarding.identify(user.id, user.full_name, private_chat=True, language="en")
     await world.services.onboarding.set_locale(who, "en")
     return user
+
+
+async def asked(world: World, user, text: str, count: int):  # type: ignore[no-untyped-def]
+    """Send ``text`` and wait for ``count`` answers: the report renders in a worker thread, during
+    which the bot makes no Bot API call the emulator could wait on."""
+    before = len(world.emu.chat_messages(user))
+    await world.emu.send_text(user, text)
+    await world.emu.wait_for(lambda: len(world.emu.chat_messages(user)) >= before + count, timeout=30)
+    await world.emu.settle()
+    return world.emu.chat_messages(user)[before:]

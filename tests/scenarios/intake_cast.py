@@ -102,3 +102,12 @@ async def open_draft(world, language: str = "id") -> Operator:
     await op.type("/ajukan")
     await op.tap(buttons.INTAKE_ANSWER.data("this"))
     return op
+
+
+ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
+PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
+
+
+async def start(op: Operator) -> None:
+    await op.type("/ajukan")
+    await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026

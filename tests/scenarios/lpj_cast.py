@@ -14,6 +14,7 @@ from handlers import buttons
 from handlers.context import BotContext
 from handlers.reminders import job_send_reminders
 from tests.helpers import jpeg, pdf
+from tests.seeds import seed_proposal
 
 WIB = ZoneInfo("Asia/Jakarta")
 DUE = dt.date(2026, 12, 28)
@@ -129,3 +130,20 @@ async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-
     await siti.tap(buttons.LPJ_ANSWER.data("bast"))
     await siti.send("bast-bertanda-tangan.pdf")
     await siti.tap(buttons.LPJ_ANSWER.data("review"))
+
+
+async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-untyped-def]
+    user = world.emu.add_user("Siti", last_name="Operator")
+    await world.enrol(user, Role.OPERATOR, ipwl="JB01")
+    pid = await seed_proposal(world.services, ipwl="JB01", clients=clients, due_on=DUE)
+    siti = Phone(world, user)
+    await siti.type("/lpj")
+    return siti, pid
+
+
+async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
+    return await world.rows(
+        "SELECT (SELECT count(*) FROM lpj_realizations), (SELECT count(*) FROM lpj_services),"
+        " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
+        " (SELECT draft_cursor FROM lpj), (SELECT status FROM proposals)"
+    )

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.models import Role
+from tests.report_seed import SeedClient, SeedProposal, seed_program
 from tests.scenarios.admin_cast import admin, data, tap
 from tests.scenarios.conftest import World
-from tests.test_reports import SeedClient, SeedProposal, seed_program
 
 PROPOSAL = "USL-2026-0001"
 

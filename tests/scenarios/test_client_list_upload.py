@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers import buttons
+from tests.client_sheets import budget_values, client_values, workbook_bytes
 from tests.scenarios.intake_cast import XLSX, open_draft
-from tests.test_client_sheet import budget_values, client_values, workbook_bytes
 
 
 async def test_sixty_clients_arrive_in_one_upload(world) -> None:

@@ -17,7 +17,7 @@ from bot.domain.models import Role
 from handlers import buttons
 from handlers.reminders import JOB_NAME
 from tests.scenarios.lpj_cast import DUE, Phone, at, cast, fill_lpj_by_chat, reminder_rows, run_job
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 CLIENT_NAMES = ("Siti Rahayu", "Budi Santoso", "Dewi Lestari")
 

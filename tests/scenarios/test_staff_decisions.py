@@ -11,7 +11,7 @@ from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.payment_cast import press, validated
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 
 async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_release(world) -> None:
