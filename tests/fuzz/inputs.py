@@ -7,8 +7,6 @@ from hypothesis import strategies as st
 
 # What keyboards and copy-paste produce, weighted toward what the parsers look at.
 _CHARS = st.sampled_from(list("0123456789 .,-/+()RrPpJjTtKkAaGgUuSsDd:'’\"\u00a0\u200b\n\t\x00\u202e٣²ⅷ<>&{}%"))
-
-
 TEXT = st.one_of(
     st.text(max_size=80),
     st.text(_CHARS, max_size=40),

@@ -6,18 +6,10 @@ from __future__ import annotations
 
 from handlers import buttons
 from tests.helpers import pdf
+from tests.scenarios.payment_cast import button
 from tests.scenarios.review_cast import tap
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def button(world, chat, prefix: str):
-    for message in reversed(world.emu.chat_messages(chat)):
-        for row in message.buttons:
-            for b in row:
-                if b.callback_data and b.callback_data.startswith(prefix):
-                    return message, b.callback_data
-    raise AssertionError(f"no button {prefix} in the chat")
 
 
 async def press(world, user, chat, data: str):

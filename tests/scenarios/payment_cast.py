@@ -10,21 +10,23 @@ import io
 from openpyxl import load_workbook
 
 from bot.domain.models import Role
-from bot.emulator import EmuUser
+from bot.emulator import EmuChat, EmuUser
 from handlers import buttons
 from tests.scenarios.review_cast import CLIENTS, card, datas, submitted, tap, team
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def button(world, user: EmuUser, prefix: str):
-    """The newest message in ``user``'s private chat with a button whose data starts with ``prefix``."""
-    for message in reversed(world.emu.chat_messages(user)):
+def button(world, chat: EmuUser | EmuChat, prefix: str):
+    """The newest message in ``chat`` (a person's private chat, or a group) with a button whose data starts with
+    ``prefix``."""
+    for message in reversed(world.emu.chat_messages(chat)):
         for row in message.buttons:
             for b in row:
                 if b.callback_data and b.callback_data.startswith(prefix):
                     return message, b.callback_data
-    raise AssertionError(f"no button {prefix} in {user.first_name}'s chat")
+    where = f"{chat.first_name}'s chat" if isinstance(chat, EmuUser) else "the chat"
+    raise AssertionError(f"no button {prefix} in {where}")
 
 
 async def press(world, user: EmuUser, prefix: str):

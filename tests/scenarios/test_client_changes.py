@@ -22,11 +22,11 @@ from tests.helpers import jpeg, pdf
 from tests.scenarios.change_cast import (
     DOCX,
     ask_change,
-    button,
     nik_corrected_after_payment,
     press,
     ready_for_transfers,
 )
+from tests.scenarios.payment_cast import button
 from tests.scenarios.review_cast import tap, team
 from tests.seeds import seed_proposal
 
