@@ -74,7 +74,7 @@ async def _tour(folder: Path, keys: object) -> tuple[list[float], list[float]]:
     from bot.services import Services
     from storage.unit import Storage
     from tests.conftest import START
-    from tests.fuzz.test_conversations import _TOUR
+    from tests.fuzz.inputs import TOUR
     from tests.helpers import enrol, seed_registry
 
     settings = Settings.model_validate(
@@ -92,7 +92,7 @@ async def _tour(folder: Path, keys: object) -> tuple[list[float], list[float]]:
         op = await enrol(services, 101, "Siti Operator", Role.OPERATOR, ipwl="JB01")
         await services.proposals.start(op)
         cpu, wall = [], []
-        for text, choice in _TOUR:
+        for text, choice in TOUR:
             began_cpu, began = time.process_time(), time.perf_counter()
             await services.proposals.answer(op, Reply(text=text, choice=choice))
             cpu.append(time.process_time() - began_cpu)

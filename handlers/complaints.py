@@ -32,6 +32,7 @@ from handlers.replies import (
     redraw,
     reply,
     typed_text,
+    upload_of,
 )
 from handlers.views import complaints as cv
 
@@ -91,17 +92,8 @@ async def on_file(update: Update, context: BotContext) -> None:
     assert message is not None
     who = await context.identify(update)
     t = context.translator(who)
-    if message.photo:
-        photo = message.photo[-1]
-        upload = ComplaintFile(
-            photo.file_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", True, photo.file_size or 0
-        )
-    else:
-        document = message.document
-        assert document is not None
-        upload = ComplaintFile(
-            document.file_id, document.file_name or "dokumen", document.mime_type, False, document.file_size or 0
-        )
+    sent = upload_of(message)
+    upload = ComplaintFile(sent.telegram_file_id, sent.file_name, sent.mime_type, bool(message.photo), sent.size)
     draft = await context.services.complaints.current(who)
     if draft is not None and draft.step == Step.FILES and draft.can_add_files:
         content = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())

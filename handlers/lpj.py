@@ -35,6 +35,7 @@ from handlers.replies import (
     is_private,
     redraw,
     reply,
+    typed_text,
     upload_of,
 )
 from handlers.views import lpj as lv
@@ -132,9 +133,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Free text while an LPJ is open: the answer to its current question."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    await _answer(update, context, Reply(text=message.text))
+    await _answer(update, context, Reply(text=typed_text(update)))
 
 
 @answers_refusals
@@ -251,8 +250,6 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
     """Return: the reasons are typed in the presser's private chat (never in the group)."""
     who = await context.identify(update)
     t = context.translator(who)
-    query = update.callback_query
-    assert query is not None
     if await _needs_private_chat(update, context, who.person.private_chat_started):
         return
     started = await context.services.lpj.start_return(who, int_arg(update))
@@ -268,10 +265,8 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
 
 
 async def on_reason_text(update: Update, context: BotContext) -> None:
-    message = update.effective_message
-    assert message is not None and message.text is not None
     who = await context.identify(update)
-    review = await context.services.lpj.return_lpj(who, message.text)
+    review = await context.services.lpj.return_lpj(who, typed_text(update))
     await reply(update, lv.returned_by_staff(context.translator(who), review.proposal.code))
 
 
@@ -288,8 +283,6 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     """The whole LPJ, with names: always in the presser's private chat."""
     who = await context.identify(update)
     t = context.translator(who)
-    query = update.callback_query
-    assert query is not None
     if await _needs_private_chat(update, context, who.person.private_chat_started):
         return
     detail = await context.services.lpj.detail(who, int_arg(update))

@@ -22,7 +22,7 @@ from bot.files.finance_sheets import (
     parse_transfers_sheet,
 )
 from bot.i18n import N_, FileSize, Translator
-from bot.services.payments import Accounts, FileUpload
+from bot.services.payments import Accounts
 from handlers import buttons, views
 from handlers.context import BotContext, Deps
 from handlers.keyboards import client_changes as ckb
@@ -38,6 +38,7 @@ from handlers.replies import (
     redraw,
     reply,
     typed_text,
+    upload_of,
 )
 from handlers.views import client_changes as cv
 from handlers.views import payments as pv
@@ -168,12 +169,8 @@ async def on_account_file(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     services = context.services.accounts
     if message.photo:
-        photo = message.photo[-1]
-        data = await _download(context, photo.file_id, photo.file_size or 0)
-        # (Telegram sends every photo as JPEG.)
-        upload = FileUpload(
-            photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size or 0
-        )
+        upload = upload_of(message)  # (Telegram sends every photo as JPEG.)
+        data = await _download(context, upload.telegram_file_id, upload.size)
         accounts = await services.finish_with_passbook(who, upload, data)
     else:
         document = message.document

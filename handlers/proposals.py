@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 
 from telegram import InputFile, Update
 from telegram.error import BadRequest
@@ -17,7 +18,7 @@ from bot.domain.proposal_intake import Reply, Step
 from bot.domain.validation import ValidationError
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
 from bot.i18n import N_, Translator
-from bot.services import DraftState, FileUpload, ServiceError
+from bot.services import DraftState, ServiceError
 from bot.services.proposals import EDITABLE
 from handlers import buttons, views
 from handlers.context import BotContext
@@ -33,6 +34,8 @@ from handlers.replies import (
     keep_answered,
     redraw,
     reply,
+    typed_text,
+    upload_of,
 )
 from handlers.views import proposals as pv
 
@@ -271,9 +274,7 @@ def _components_chosen(update: Update, t: Translator) -> str | None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Free text while a draft is open: the answer to its current question."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    await _answer(update, context, Reply(text=message.text))
+    await _answer(update, context, Reply(text=typed_text(update)))
 
 
 @answers_refusals
@@ -483,21 +484,8 @@ async def on_file(update: Update, context: BotContext) -> None:
     if state is None:
         await reply(update, views.no_upload_expected(t))
         return
-    if message.photo:
-        photo = message.photo[-1]
-        upload = FileUpload(
-            photo.file_id, photo.file_unique_id, f"foto-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size or 0
-        )
-    else:
-        document = message.document
-        assert document is not None
-        upload = FileUpload(
-            document.file_id,
-            document.file_unique_id,
-            document.file_name or "dokumen",
-            _mime_type(document.file_name or "", document.mime_type or ""),
-            document.file_size or 0,
-        )
+    upload = upload_of(message)  # (a spreadsheet may come with a vague type: told by its name)
+    upload = replace(upload, mime_type=_mime_type(upload.file_name or "", upload.mime_type or ""))
     services.check_upload(upload)
     data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
     if upload.mime_type in SPREADSHEET_TYPES and _is_client_list(upload.file_name or ""):

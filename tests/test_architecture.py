@@ -143,3 +143,126 @@ def test_every_button_handler_answers_refusals_and_unanswered_presses() -> None:
     for button, handler in handlers.BUTTONS.items():
         assert hasattr(handler, "__wrapped__"), (button.code, handler.__qualname__)
     assert hasattr(common.on_stale_button, "__wrapped__")
+
+
+# --- the tests themselves ------------------------------------------------------------------------------------------
+#
+# The rule: a test module (``test_*.py``) holds its stories — test functions and the pytest fixtures they ask for —
+# and nothing any other module needs. What several stories share (casts, steps, seeds, input builders) lives in a
+# helper module named for what it holds: tests/helpers.py, tests/seeds.py, tests/report_seed.py,
+# tests/client_sheets.py, tests/lpj_contents.py, tests/reminder_items.py, tests/fuzz/inputs.py and
+# tests/scenarios/*_cast.py. So no module imports from a test module, and no test calls another test (a story two
+# tests tell is a step in a helper module that both call). The module-level functions that are neither tests nor
+# fixtures still in test modules are counted below, file by file: a count may only go down (move the helper, then
+# lower the count), and a test module not listed may define none.
+HELPERS_STILL_IN_TEST_MODULES = {
+    "emulator/test_application.py": 2,
+    "emulator/test_spec.py": 2,
+    "emulator/test_webhook.py": 1,
+    "faults/test_crash_recovery.py": 9,
+    "faults/test_deployment.py": 3,
+    "faults/test_run_webhook.py": 1,
+    "faults/test_storage_faults.py": 2,
+    "faults/test_telegram_faults.py": 2,
+    "faults/test_webhook_processes.py": 13,
+    "fuzz/test_conversations.py": 5,
+    "fuzz/test_file_parsers.py": 4,
+    "fuzz/test_text_inputs.py": 2,
+    "sandbox/test_api.py": 3,
+    "sandbox/test_browser.py": 1,
+    "sandbox/test_chats.py": 1,
+    "scenarios/test_admin_broadcast.py": 1,
+    "scenarios/test_admin_data.py": 2,
+    "scenarios/test_admin_refusals_fit.py": 1,
+    "scenarios/test_audit_trail.py": 3,
+    "scenarios/test_backup_restore.py": 9,
+    "scenarios/test_complaints.py": 3,
+    "scenarios/test_consent.py": 4,
+    "scenarios/test_copy_to_postgresql.py": 1,
+    "scenarios/test_evidence_files.py": 1,
+    "scenarios/test_intake_threads.py": 2,
+    "scenarios/test_office_files.py": 1,
+    "scenarios/test_onboarding_chat.py": 2,
+    "scenarios/test_payment_checks.py": 2,
+    "scenarios/test_reminders_windows.py": 2,
+    "scenarios/test_report_monthly.py": 2,
+    "scenarios/test_sp2d_control_totals.py": 1,
+    "scenarios/test_staff_decisions.py": 3,
+    "security/test_at_rest.py": 3,
+    "security/test_authorization_matrix.py": 3,
+    "security/test_files.py": 3,
+    "security/test_injection.py": 2,
+    "security/test_privacy.py": 2,
+    "test_architecture.py": 3,
+    "test_audit_chain.py": 3,
+    "test_backup.py": 1,
+    "test_catalogs.py": 6,
+    "test_cli.py": 2,
+    "test_client_changes.py": 3,
+    "test_client_sheet.py": 11,
+    "test_double_assistance_rules.py": 2,
+    "test_file_check.py": 1,
+    "test_finance_sheets.py": 3,
+    "test_flood.py": 1,
+    "test_i18n.py": 4,
+    "test_intake.py": 3,
+    "test_lpj_service.py": 3,
+    "test_lpj_sheet.py": 3,
+    "test_onboarding.py": 1,
+    "test_outbox.py": 1,
+    "test_races.py": 4,
+    "test_regions.py": 3,
+    "test_reminders.py": 1,
+    "test_reports.py": 1,
+    "test_retention.py": 1,
+    "test_sealing.py": 2,
+    "test_validation.py": 5,
+    "test_webhook.py": 6,
+    "test_workbook.py": 2,
+    "test_workflow.py": 7,
+}
+TEST_MODULES = sorted(p for p in ROOT.glob("tests/**/test_*.py"))
+
+
+def test_no_module_imports_from_a_test_module() -> None:
+    importers = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("bench/**/*.py")]
+    found = sorted(
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in importers
+        for module in _modules(path)
+        if module.startswith("tests.") and any(part.startswith("test_") for part in module.split("."))
+    )
+    assert found == [], "shared helpers belong in a helper module (see HELPERS_STILL_IN_TEST_MODULES' note)"
+
+
+def test_no_test_calls_another_test() -> None:
+    calls = sorted(
+        f"{path.relative_to(ROOT)}:{node.lineno} calls {name}"
+        for path in ROOT.glob("tests/**/*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and (name := getattr(node.func, "id", None) or getattr(node.func, "attr", "")).startswith("test_")
+    )
+    assert calls == [], "a story two tests tell is a step in a helper module that both call"
+
+
+def test_test_modules_define_only_tests_and_fixtures_beyond_the_counted_helpers() -> None:
+    def is_fixture(decorator: ast.expr) -> bool:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return getattr(target, "attr", getattr(target, "id", None)) == "fixture"
+
+    helpers: dict[str, list[str]] = {}
+    for path in TEST_MODULES:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and not node.name.startswith("test_")
+                and not any(is_fixture(d) for d in node.decorator_list)
+            ):
+                helpers.setdefault(str(path.relative_to(ROOT / "tests")), []).append(node.name)
+    grown = {f: names for f, names in helpers.items() if len(names) > HELPERS_STILL_IN_TEST_MODULES.get(f, 0)}
+    assert grown == {}, "a new helper goes in a helper module, not in a test module"
+    shrunk = {
+        f: len(helpers.get(f, [])) for f, n in HELPERS_STILL_IN_TEST_MODULES.items() if len(helpers.get(f, [])) < n
+    }
+    assert shrunk == {}, "helpers moved out: lower their counts in HELPERS_STILL_IN_TEST_MODULES"

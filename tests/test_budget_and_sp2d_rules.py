@@ -13,7 +13,7 @@ from bot.domain.budget import WHOLE_YEAR, Ceiling, Overrun, overruns, parse_comp
 from bot.domain.models import ProposalStatus
 from bot.domain.treasury import parse_sp2d_entry
 from bot.domain.validation import ValidationError
-from tests.test_reminders import POLICY, at, item
+from tests.reminder_items import POLICY, at, item
 
 YEAR = 2026
 TODAY = dt.date(2026, 12, 2)

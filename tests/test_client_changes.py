@@ -16,7 +16,7 @@ from bot.domain.models import ProposalStatus, Role
 from bot.domain.validation import ValidationError
 from bot.services import FileUpload, Identity, ServiceError, Services
 from tests.helpers import enrol, pdf, seed_registry
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 
 @pytest.fixture

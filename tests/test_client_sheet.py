@@ -17,7 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import bot.files.client_sheet as cs
-from bot.domain.models import Approach, Component, Sex
+from bot.domain.models import Component
 from bot.domain.validation import (
     ValidationError,
     parse_date,
@@ -41,119 +41,31 @@ from bot.files.client_sheet import (
 )
 from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
 from bot.i18n import Translator
+from tests.client_sheets import (
+    CSV_BUDGET_ID,
+    EXPECTED_BUDGET,
+    ID_HEADERS,
+    INDONESIAN_EXCEL_CSV,
+    budget_values,
+    client_values,
+    csv_bytes,
+    expected_client,
+    workbook_bytes,
+)
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
             "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}  # fmt: skip
 KEYS = [c.key for c in CLIENT_COLUMNS]
 COL = {key: index for index, key in enumerate(KEYS)}
-ID_HEADERS = [c.id for c in CLIENT_COLUMNS]
 EN_HEADERS = [c.en for c in CLIENT_COLUMNS]
-CSV_BUDGET_ID = ["Komponen anggaran", "Uraian anggaran", "Jumlah", "Harga satuan"]
 # In the filled template the example client is row 2, so the test clients start at row 3; the
 # example budget lines are rows 2–3, so test budget lines start at row 4.
 FIRST_ROW = 3
 FIRST_BUDGET_ROW = 4
-APPROACHES = ["keluarga", "komunitas", "residensial"]
 
 
 # --------------------------------------------------------------------------- builders
-
-
-def _letters(i: int) -> str:
-    word = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        word = "abcdefghijklmnopqrstuvwxyz"[r] + word
-    return word.capitalize()
-
-
-def client_values(i: int) -> list[Any]:
-    """A valid client row (cells as an operator types them) for index ``i`` (0..9998)."""
-    female = i % 2 == 1
-    day, month, year = 1 + i % 28, 1 + i % 12, 1975 + i % 25
-    nik = f"3201{1 + i % 30:02d}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i + 1:04d}"
-    return [
-        f"{'Siti' if female else 'Budi'} {_letters(i)}",
-        nik,
-        "P" if female else "L",
-        f"{day:02d}-{month:02d}-{year}",
-        "32",
-        "Kabupaten Bogor",
-        f"Jl. Melati No. {i + 1}, Desa Sukamaju",
-        f"0812-3456-{i % 10000:04d}" if i % 3 else "",
-        APPROACHES[i % 3],
-        "1,3,4",
-        f"Resume asesmen klien nomor {i + 1}.",
-        f"Konseling {i % 8 + 1} sesi dan dukungan keluarga.",
-    ]
-
-
-def expected_client(i: int, row: int, budget: Sequence[BudgetInput] = ()) -> ClientInput:
-    v = client_values(i)
-    day, month, year = (int(x) for x in v[3].split("-"))
-    return ClientInput(
-        row=row,
-        full_name=v[0],
-        nik=v[1],
-        sex=Sex(v[2]),
-        birth_date=dt.date(year, month, day),
-        province_code="32",
-        regency="Kabupaten Bogor",
-        address=v[6],
-        phone=("+62" + v[7].replace("-", "")[1:]) if v[7] else None,
-        approach=Approach(v[8]),
-        components=(Component.LIVING_NEEDS, Component.FAMILY, Component.THERAPY),
-        assessment=v[10],
-        intervention_plan=v[11],
-        budget=tuple(budget),
-        warnings=(),
-    )
-
-
-def budget_values(i: int) -> list[list[Any]]:
-    nik = client_values(i)[1]
-    return [[nik, 1, "Paket sembako", 3, 250_000], [nik, "4", "Konseling individu", "8", "150.000"]]
-
-
-EXPECTED_BUDGET = (
-    BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 250_000),
-    BudgetInput(Component.THERAPY, "Konseling individu", 8, 150_000),
-)
-
-
-def workbook_bytes(
-    clients: Sequence[Sequence[Any]],
-    budget: Sequence[Sequence[Any]] = (),
-    *,
-    locale: str = "id",
-    keep_example: bool = True,
-) -> bytes:
-    """Fill the real template the way an operator does (openpyxl, not read-only)."""
-    wb = load_workbook(io.BytesIO(build_template(locale)))
-    client_ws, budget_ws = wb.worksheets[0], wb.worksheets[1]
-    if not keep_example:
-        client_ws.delete_rows(2)
-        budget_ws.delete_rows(2, 2)
-    for values in clients:
-        client_ws.append(list(values))
-    for values in budget:
-        budget_ws.append(list(values))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def csv_bytes(rows: Sequence[Sequence[Any]], header: Sequence[str], *, delimiter: str = ";",
-              bom: bool = True) -> bytes:  # fmt: skip
-    import csv
-
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else str(v) for v in row] for row in rows])
-    return ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8")
 
 
 def parse(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ClientInput]:
@@ -730,24 +642,6 @@ def test_random_cells_in_a_csv_are_only_ever_rejected(
 def test_random_csv_text_is_only_ever_rejected(text: str) -> None:
     _only_rejections(("Nama lengkap,NIK,Pendekatan\n" + text).encode("utf-8", "surrogatepass"),
                      "k.csv")  # fmt: skip
-
-
-# What Excel on an Indonesian Windows writes for "CSV (Comma delimited)": Windows-1252, semicolons
-# (the comma is the decimal mark), dates as the regional short date, no BOM (issue 12.6).
-INDONESIAN_EXCEL_CSV = (
-    "\r\n".join(
-        [
-            ";".join(ID_HEADERS + CSV_BUDGET_ID),
-            "Dewi Anggraeni;3201015702950003;P;17/02/1995;32;Kabupaten Bogor;Gg. Mawar – RT 02/05, Desa Cibinong;"
-            '0812-1111-2222;keluarga;1,3;"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.";'
-            "Konseling keluarga 4 kali;"
-            "1;Paket sembako;3;250.000",
-            "René Sitompul;3201011203850002;L;12/03/1985;32;Kabupaten Bogor;Jl. Raya Cibinong No. 7;;komunitas;4;"
-            "Putus kerja, ’ingin pulih’;Konseling individu 8 sesi;4;Konseling individu;8;150000",
-        ]
-    )
-    + "\r\n"
-)
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig", "utf-16"])

@@ -12,7 +12,7 @@ from bot.domain.lpj_intake import LpjContent, Realization
 from bot.domain.models import Component
 from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
 from bot.files.problems import ImportRejected
-from tests.test_lpj_intake import CLIENTS, EARLIEST, TODAY
+from tests.lpj_contents import CLIENTS, EARLIEST, TODAY
 
 CONTENT = LpjContent(CLIENTS)
 

@@ -469,7 +469,7 @@ async def test_two_sks_that_together_exceed_the_ceiling_are_issued_one_and_refus
     """Each SK fits what remains of the ceiling, both together do not: the second waits for the
     first's commit, then sees its amount as committed and is refused (issue 16.2)."""
     from bot.services.budget import OverCeiling
-    from tests.test_lpj_service import seed_proposal
+    from tests.seeds import seed_proposal
 
     first, second, monitor = pg
     a, b = services_on(first, settings), services_on(second, settings)

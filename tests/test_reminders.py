@@ -14,43 +14,16 @@ from hypothesis import strategies as st
 from bot.clock import ManualClock
 from bot.domain import reminder_rules as rules
 from bot.domain.models import ProposalStatus, Role
-from bot.domain.reminder_rules import Audience, Calendar, Item, Kind, Policy
+from bot.domain.reminder_rules import Audience, Calendar, Kind, Policy
 from bot.services import Services
 from storage.outbox import OutboxRepository
 from storage.unit import Storage
 from tests.helpers import enrol, seed_registry
-from tests.test_lpj_service import seed_proposal
+from tests.reminder_items import CHRISTMAS, POLICY, at, item
+from tests.seeds import seed_proposal
 
 S = ProposalStatus
 WIB, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
-CHRISTMAS = dt.date(2026, 12, 25)
-POLICY = Policy(calendar=Calendar(holidays=frozenset({CHRISTMAS})))
-
-
-def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
-
-
-def item(
-    status: ProposalStatus = S.PAID,
-    *,
-    province: str = "32",
-    due_on: dt.date | None = dt.date(2026, 12, 28),
-    since: dt.datetime | None = None,
-    team_id: int | None = 1,
-) -> Item:
-    return Item(
-        7,
-        7,
-        "USL-2026-0007",
-        status,
-        3,
-        "JB01" if province == "32" else "PA01",
-        province,
-        team_id,
-        since or at(dt.date(2026, 11, 20), 9),
-        due_on,
-    )
 
 
 # --- the calendar ------------------------------------------------------------------------------------

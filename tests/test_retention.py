@@ -20,7 +20,7 @@ from storage.audit_chain import verify
 from storage.unit import Storage
 from tests.conftest import START
 from tests.helpers import person, seed_registry
-from tests.test_reports import IPWL_CODES, build_seed, expected, figures_of, seed_program
+from tests.report_seed import IPWL_CODES, build_seed, expected, figures_of, seed_program
 
 
 @pytest.fixture

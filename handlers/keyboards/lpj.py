@@ -127,28 +127,32 @@ def review(t: Translator, state: LpjState) -> InlineKeyboardMarkup:
 
 def card(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeyboardMarkup:
     """The PIC group card: act while it waits for the team; details always open privately."""
-    rows: Rows = []
-    if status == ProposalStatus.LPJ_SUBMITTED:
-        rows.append(
-            [
-                _button("✅ " + t.pgettext("button", "Verify"), buttons.LPJ_VERIFY, proposal_id),
-                _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id),
-            ]
-        )
-    rows.append([_button("🔎 " + t.pgettext("button", "Detail (private)"), buttons.LPJ_DETAIL, proposal_id)])
-    return InlineKeyboardMarkup(rows)
+    verify = ("✅ " + t.pgettext("button", "Verify"), buttons.LPJ_VERIFY)
+    detail = "🔎 " + t.pgettext("button", "Detail (private)")
+    return _review_step(t, proposal_id, verify if status == ProposalStatus.LPJ_SUBMITTED else None, detail)
 
 
 def to_validate(t: Translator, proposal_id: int, status: ProposalStatus) -> InlineKeyboardMarkup:
+    validate = ("✅ " + t.pgettext("button", "Validate"), buttons.LPJ_VALIDATE)
+    detail = "🔎 " + t.pgettext("button", "Detail")
+    return _review_step(t, proposal_id, validate if status == ProposalStatus.LPJ_VERIFIED else None, detail)
+
+
+def _review_step(
+    t: Translator, proposal_id: int, approve: tuple[str, Button] | None, detail: str
+) -> InlineKeyboardMarkup:
+    """A review step's buttons: approve or return while the LPJ waits at that step (``approve`` given); the
+    detail always."""
     rows: Rows = []
-    if status == ProposalStatus.LPJ_VERIFIED:
+    if approve is not None:
+        label, kind = approve
         rows.append(
             [
-                _button("✅ " + t.pgettext("button", "Validate"), buttons.LPJ_VALIDATE, proposal_id),
+                _button(label, kind, proposal_id),
                 _button("↩️ " + t.pgettext("button", "Return"), buttons.LPJ_RETURN, proposal_id),
             ]
         )
-    rows.append([_button("🔎 " + t.pgettext("button", "Detail"), buttons.LPJ_DETAIL, proposal_id)])
+    rows.append([_button(detail, buttons.LPJ_DETAIL, proposal_id)])
     return InlineKeyboardMarkup(rows)
 
 

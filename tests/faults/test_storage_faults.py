@@ -24,8 +24,8 @@ import handlers.proposals
 from handlers import buttons, views
 from storage.files import FileStore, FileStoreFull
 from tests.helpers import pdf, submit_with_consent
+from tests.scenarios.intake_cast import open_draft
 from tests.scenarios.review_cast import card, team
-from tests.scenarios.test_client_list_upload import open_draft
 
 PDF = pdf("surat pengantar " + "x" * 2048)
 

@@ -31,9 +31,9 @@ from bot.services import Identity, ServiceError, Services
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
-from tests.fuzz.test_text_inputs import TEXT
+from tests.fuzz.inputs import TEXT, TOUR
 from tests.helpers import enrol, seed_registry
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 REFUSALS = (ValidationError, ServiceError, WorkflowError)
 
@@ -133,28 +133,6 @@ def attempt(desk: Desk, call: Callable[[], Awaitable[Any]]) -> bool:
 
 # --- the proposal draft: a tour of every step, then anything at any of them -------------------------------------
 
-_TOUR = [  # (text, choice) answers that walk one client through every question
-    (None, "this"),
-    ("Siti Rahayu", None),
-    ("3201014508900004", None),
-    (None, "change"),
-    (None, "P"),
-    ("06-08-1990", None),
-    (None, "keep"),
-    (None, "other"),
-    ("Jawa Barat", None),
-    ("Kabupaten Bogor", None),
-    ("Jl. Melati 3 RT 01/02, Desa Cibinong, 0812-3456-7890", None),
-    (None, "keluarga"),
-    (None, "1"),
-    (None, "3"),
-    (None, "done"),
-    ("Pengguna sabu 3 tahun, sudah detoks.", None),
-    ("Konseling keluarga dan sembako 3 bulan.", None),
-    ("Paket sembako, 3 x 500.000", None),
-    ("Pertemuan konseling keluarga, 4 x 200.000", None),
-]
-
 
 @pytest.fixture(scope="module")
 def cursors(desk: Desk) -> list[str]:
@@ -165,7 +143,7 @@ def cursors(desk: Desk) -> list[str]:
     async def tour() -> None:
         state = await services.proposals.start(op)
         desk.draft = state.proposal.id  # type: ignore[attr-defined]
-        for text, choice in _TOUR:
+        for text, choice in TOUR:
             seen.append(await _cursor(desk))
             state = await services.proposals.answer(op, Reply(text=text, choice=choice))
         seen.append(await _cursor(desk))
@@ -338,7 +316,7 @@ def test_a_pending_client_whose_nik_was_saved_meanwhile_is_refused_not_crashed(t
 
         async def story() -> None:
             state = await s.proposals.start(op)
-            for text, choice in _TOUR[:16]:  # up to the plan: the client is typed, not saved yet
+            for text, choice in TOUR[:16]:  # up to the plan: the client is typed, not saved yet
                 await s.proposals.answer(op, Reply(text=text, choice=choice))
             pending = await _cursor_of(desk, state.proposal.id)
             await s.proposals.answer(op, Reply(text="Konseling keluarga dan sembako 3 bulan."))  # saved

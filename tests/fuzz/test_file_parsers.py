@@ -27,9 +27,9 @@ from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.lpj_sheet import build_lpj_template, parse_lpj_sheet
 from bot.files.problems import ImportRejected
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
-from tests.test_lpj_intake import CLIENTS as LPJ_CLIENTS
-from tests.test_lpj_intake import EARLIEST
-from tests.test_lpj_intake import TODAY as LPJ_TODAY
+from tests.lpj_contents import CLIENTS as LPJ_CLIENTS
+from tests.lpj_contents import EARLIEST
+from tests.lpj_contents import TODAY as LPJ_TODAY
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {str(n): 5_000_000 for n in range(1, 8)}

@@ -35,7 +35,8 @@ from bot.domain.validation import (
 )
 from tests.conftest import SHARED
 from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tried
-from tests.test_lpj_intake import EARLIEST, complete
+from tests.fuzz.inputs import TEXT
+from tests.lpj_contents import EARLIEST, complete
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {
@@ -48,18 +49,6 @@ CEILINGS = {
     "7": 2_500_000,
 }
 
-# What keyboards and copy-paste produce, weighted toward what the parsers look at.
-_CHARS = st.sampled_from(list("0123456789 .,-/+()RrPpJjTtKkAaGgUuSsDd:'’\"\u00a0\u200b\n\t\x00\u202e٣²ⅷ<>&{}%"))
-TEXT = st.one_of(
-    st.text(max_size=80),
-    st.text(_CHARS, max_size=40),
-    st.from_regex(r"\A(Rp\.? ?)?-?[0-9]{1,16}([.,][0-9]{1,4}){0,4}( ?(juta|jt|rb|ribu|k|miliar))?,?-?\Z"),
-    st.from_regex(r"\A[0-9]{1,4}[-/. ]([0-9]{1,4}|[A-Za-z]{3,9})[-/., ]{1,2}[0-9]{0,6}\Z"),
-    st.from_regex(r"\A\+?(62|0)?[0-9 ()-]{0,20}\Z"),
-    st.from_regex(r"\A[0-9]{14,18}\Z"),
-    st.from_regex(r"\A[A-Za-z .,'-]{0,40}[,;x×*]? ?[0-9 .x×*Rp]{0,25}\Z"),
-    st.text(max_size=5000).map(lambda s: s * 3),  # very long
-)
 NIKISH = st.builds(
     lambda p, r, d, m, y, s: f"{p:02d}{r:04d}{d:02d}{m:02d}{y:02d}{s:04d}",
     st.integers(0, 99),

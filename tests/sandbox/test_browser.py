@@ -20,7 +20,7 @@ import pytest
 from bot.sandbox import SandboxServer
 from handlers import buttons
 from tests.sandbox.conftest import Client
-from tests.scenarios.test_proposal_intake import CLIENTS, add_client
+from tests.scenarios.intake_cast import CLIENTS, add_client
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "sandbox"

@@ -13,8 +13,8 @@ from bot.domain.models import Role
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services.broadcasts import BROADCAST_MAX
 from tests.helpers import enrol
+from tests.scenarios.admin_cast import admin, data, tap
 from tests.scenarios.conftest import World
-from tests.scenarios.test_admin_registry import admin, data, tap
 
 PROVINCES = ("32", "73", "91", "31", "33", "35", "12", "16", "64", "52", "53", "71", "81")  # 13 provinces
 

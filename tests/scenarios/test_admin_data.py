@@ -14,10 +14,9 @@ from bot.config import Settings
 from bot.domain.models import Role
 from storage.backup import verify_archive
 from storage.files import FileStore
+from tests.report_seed import build_seed, seed_program
+from tests.scenarios.admin_cast import admin, asked, tap
 from tests.scenarios.conftest import World
-from tests.scenarios.test_admin_registry import admin, tap
-from tests.scenarios.test_report_monthly import asked
-from tests.test_reports import build_seed, seed_program
 
 
 @pytest.fixture

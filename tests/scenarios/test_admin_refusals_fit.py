@@ -7,9 +7,9 @@ from __future__ import annotations
 from bot.domain.models import Role
 from handlers import buttons
 from handlers.replies import alert_text
+from tests.scenarios.lpj_cast import DUE, Phone, cast
 from tests.scenarios.review_cast import card, submitted, tap, team
-from tests.scenarios.test_lpj_cycle import DUE, Phone, cast
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 
 def assert_whole(text: str) -> None:

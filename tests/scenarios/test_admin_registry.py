@@ -8,31 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.models import Role
-from bot.emulator import BotMessage
+from tests.report_seed import SeedClient, SeedProposal, seed_program
+from tests.scenarios.admin_cast import admin, data, tap
 from tests.scenarios.conftest import World
-from tests.test_reports import SeedClient, SeedProposal, seed_program
 
 PROPOSAL = "USL-2026-0001"
-
-
-def data(message: BotMessage, label: str) -> str:
-    """The callback data of the button whose label contains ``label``."""
-    found = [b.callback_data for row in message.buttons for b in row if label in b.text and b.callback_data]
-    assert found, (label, message.button_texts)
-    return found[0]
-
-
-async def tap(world: World, user, message: BotMessage, label: str):  # type: ignore[no-untyped-def]
-    return await world.press(user, message, data(message, label))
-
-
-async def admin(world: World, name: str = "Rina"):  # type: ignore[no-untyped-def]
-    """An admin who reads English (chosen with /bahasa, so notifications come in English too)."""
-    user = world.emu.add_user(name, last_name="Admin", language_code="en")
-    await world.enrol(user, Role.ADMIN)
-    who = await world.services.onboarding.identify(user.id, user.full_name, private_chat=True, language="en")
-    await world.services.onboarding.set_locale(who, "en")
-    return user
 
 
 async def test_the_ipwl_registry_from_chat_with_pks_warnings_and_team_moves(world: World) -> None:

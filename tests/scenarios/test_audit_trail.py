@@ -15,9 +15,9 @@ import openpyxl
 
 from bot.domain.models import Role
 from storage.db import to_db_time
+from tests.report_seed import SeedClient, SeedProposal, build_seed, seed_program
+from tests.scenarios.admin_cast import tap
 from tests.scenarios.conftest import World
-from tests.scenarios.test_admin_registry import tap
-from tests.test_reports import SeedClient, SeedProposal, build_seed, seed_program
 
 CODE = "USL-2026-0300"
 ERASED = "USL-2026-0301"

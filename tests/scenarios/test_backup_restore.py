@@ -37,9 +37,9 @@ from storage.backup import InstanceLock
 from storage.files import FileStore
 from storage.unit import Storage
 from tests.helpers import pdf, submit_with_consent
+from tests.scenarios.admin_cast import admin, tap
 from tests.scenarios.conftest import TOKEN, World, run_bot
 from tests.scenarios.review_cast import CLIENTS, card, client_inputs, operator, submitted, team
-from tests.scenarios.test_admin_registry import admin, tap
 
 pytestmark = pytest.mark.sqlite_only
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.payment_cast import button, press, status, validated
 from tests.scenarios.review_cast import team
-from tests.scenarios.test_payments_flow import button, press, status, validated
 
 
 async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.models import Role
-from tests.scenarios.test_admin_registry import admin, tap
+from tests.scenarios.admin_cast import admin, tap
 
 
 async def test_cancel_stops_an_admin_broadcast_draft(world) -> None:

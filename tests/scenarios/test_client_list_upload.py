@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.test_proposal_intake import Operator
-from tests.test_client_sheet import budget_values, client_values, workbook_bytes
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def open_draft(world, language: str = "id") -> Operator:
-    """Siti, an operator of JB01, with a new draft open for this month."""
-    siti = world.emu.add_user("Siti", language_code=language)
-    if language != "id":
-        await world.speaks(siti, language)
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    op = Operator(world, siti)
-    await op.type("/ajukan")
-    await op.tap(buttons.INTAKE_ANSWER.data("this"))
-    return op
+from tests.client_sheets import budget_values, client_values, workbook_bytes
+from tests.scenarios.intake_cast import XLSX, open_draft
 
 
 async def test_sixty_clients_arrive_in_one_upload(world) -> None:

@@ -21,8 +21,8 @@ from handlers import buttons
 from handlers.context import DEPS_KEY
 from storage.unit import Storage
 from tests.scenarios.conftest import run_bot
+from tests.scenarios.payment_cast import press, status, validated
 from tests.scenarios.review_cast import team
-from tests.scenarios.test_payments_flow import press, status, validated
 
 
 def copy_with_the_cli(source: str, target: str) -> tuple[int, str]:

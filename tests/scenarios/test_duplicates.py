@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from tests.scenarios.test_client_list_upload import open_draft
+from tests.scenarios.intake_cast import open_draft
 
 
 async def test_a_redelivered_answer_is_applied_once(world) -> None:

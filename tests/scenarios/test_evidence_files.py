@@ -9,8 +9,8 @@ import pytest
 
 from handlers import buttons
 from tests.helpers import jpeg, pdf
-from tests.scenarios.test_client_list_upload import open_draft
-from tests.scenarios.test_lpj_bad_inputs import counts, siti_with_an_open_lpj
+from tests.scenarios.intake_cast import open_draft
+from tests.scenarios.lpj_cast import counts, siti_with_an_open_lpj
 from tests.security.matrix import plant_button
 
 PDF = "application/pdf"

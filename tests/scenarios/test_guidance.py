@@ -9,9 +9,9 @@ from __future__ import annotations
 from bot.domain.guidance import SECTIONS
 from bot.domain.models import Role
 from bot.i18n import Translator
+from tests.report_seed import build_seed, seed_program
+from tests.scenarios.admin_cast import data
 from tests.scenarios.conftest import World
-from tests.scenarios.test_admin_registry import data
-from tests.test_reports import build_seed, seed_program
 
 
 async def test_an_operator_browses_the_guide_in_one_message(world: World) -> None:

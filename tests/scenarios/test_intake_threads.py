@@ -13,11 +13,9 @@ from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.conftest import consent_in_chat
+from tests.scenarios.intake_cast import ASSESSMENT, CLIENTS, PLAN, Operator, operator, start
 from tests.scenarios.review_cast import card, tap, team
-from tests.scenarios.test_proposal_intake import CLIENTS, Operator, operator
 
-ASSESSMENT = "Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung."
-PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
 PDF = pdf("surat pengantar")
 
 
@@ -32,11 +30,6 @@ FLAGS = "coalesce((SELECT min(f.flag) FROM client_flags f WHERE f.client_id = cl
 def shown(world, op: Operator, message_id: int) -> BotMessage:
     """The message as Siti's chat shows it now (after any edit)."""
     return next(m for m in world.emu.chat_messages(op.user) if m.message_id == message_id)
-
-
-async def start(op: Operator) -> None:
-    await op.type("/ajukan")
-    await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026
 
 
 async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(world) -> None:

@@ -8,31 +8,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.domain.models import Role
 from handlers import buttons
 from tests.helpers import jpeg
-from tests.scenarios.test_lpj_cycle import DUE, Phone
-from tests.test_lpj_service import seed_proposal
+from tests.scenarios.lpj_cast import counts, siti_with_an_open_lpj
 
 JPEG_OF_SOMETHING_ELSE = jpeg(b"a receipt of last year" * 40)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-untyped-def]
-    user = world.emu.add_user("Siti", last_name="Operator")
-    await world.enrol(user, Role.OPERATOR, ipwl="JB01")
-    pid = await seed_proposal(world.services, ipwl="JB01", clients=clients, due_on=DUE)
-    siti = Phone(world, user)
-    await siti.type("/lpj")
-    return siti, pid
-
-
-async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return await world.rows(
-        "SELECT (SELECT count(*) FROM lpj_realizations), (SELECT count(*) FROM lpj_services),"
-        " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
-        " (SELECT draft_cursor FROM lpj), (SELECT status FROM proposals)"
-    )
 
 
 async def test_spending_above_the_rab_needs_a_note_and_bad_answers_change_nothing(world) -> None:

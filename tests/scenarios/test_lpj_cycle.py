@@ -10,23 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.models import Role
-from bot.emulator import BotMessage, EmuChat, EmuUser
 from handlers import buttons
-from handlers.context import BotContext
-from handlers.reminders import JOB_NAME, job_send_reminders
-from tests.helpers import jpeg, pdf
-from tests.test_lpj_service import seed_proposal
+from handlers.reminders import JOB_NAME
+from tests.scenarios.lpj_cast import DUE, Phone, at, cast, fill_lpj_by_chat, reminder_rows, run_job
+from tests.seeds import seed_proposal
 
-WIB = ZoneInfo("Asia/Jakarta")
-DUE = dt.date(2026, 12, 28)
-PDF = pdf("kuitansi")
-JPEG = jpeg(b"foto kegiatan")
 CLIENT_NAMES = ("Siti Rahayu", "Budi Santoso", "Dewi Lestari")
 
 
@@ -35,116 +27,6 @@ def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
     """The shared settings, with Christmas as a public holiday."""
     reminders = scenario_settings.reminders.model_copy(update={"holidays": [dt.date(2026, 12, 25)]})
     return scenario_settings.model_copy(update={"reminders": reminders})
-
-
-def at(day: dt.date, hour: int, minute: int = 0, zone: ZoneInfo = WIB) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(dt.UTC)
-
-
-@dataclass
-class Cast:
-    siti: EmuUser
-    andi: EmuUser
-    bayu: EmuUser
-    fitri: EmuUser
-    hadi: EmuUser
-    group: EmuChat
-
-
-async def cast(world) -> Cast:  # type: ignore[no-untyped-def]
-    """Everyone enrolled; team 1's group bound by the admin."""
-    siti = world.emu.add_user("Siti", last_name="Operator")
-    andi, bayu = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Bayu", last_name="PIC")
-    fitri, hadi = world.emu.add_user("Fitri", last_name="Keuangan"), world.emu.add_user("Hadi", last_name="Kepala")
-    for user, role, scope in (
-        (siti, Role.OPERATOR, {"ipwl": "JB01"}),
-        (andi, Role.PIC, {"team": "TIM1"}),
-        (bayu, Role.PIC, {"team": "TIM1"}),
-        (fitri, Role.FINANCE, {}),
-        (hadi, Role.HEAD, {}),
-    ):
-        await world.enrol(user, role, **scope)
-    group = world.emu.add_group("Tim PIC 1", members=[andi, bayu])
-    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
-    await world.services.onboarding.bind_group(admin, group.id, "TIM1")
-    return Cast(siti, andi, bayu, fitri, hadi, group)
-
-
-async def run_job(world, moment: dt.datetime) -> None:  # type: ignore[no-untyped-def]
-    """The JobQueue's repeating job, run at ``moment`` (the test moves the clock, not the wall time)."""
-    world.clock.set(moment)
-    await job_send_reminders(BotContext(world.app))
-    await world.drain()
-
-
-class Phone:
-    """A person's phone: types, taps buttons by the end of their callback data, sends files."""
-
-    def __init__(self, world, user: EmuUser) -> None:  # type: ignore[no-untyped-def]
-        self.world, self.user = world, user
-
-    async def type(self, text: str) -> BotMessage:
-        replies = await self.world.say(self.user, text)
-        assert replies, f"no answer to {text!r}"
-        return replies[-1]
-
-    def button(self, data: str, message: BotMessage | None = None) -> str:
-        """``data`` (from its codec in handlers/buttons.py), checked to be on ``message``."""
-        message = message or self.world.last(self.user)
-        found = [b.callback_data for row in message.buttons for b in row if b.callback_data and b.callback_data == data]
-        assert found, f"no button {data} in {[b.callback_data for row in message.buttons for b in row]}"
-        return found[0]
-
-    async def tap(self, data: str, message: BotMessage | None = None):  # type: ignore[no-untyped-def]
-        message = message or self.world.last(self.user)
-        return await self.world.press(self.user, message, self.button(data, message))
-
-    async def send(self, name: str, content: bytes = PDF, mime: str = "application/pdf", **kw: object) -> BotMessage:
-        await self.world.emu.send_document(self.user, file_name=name, content=content, mime_type=mime, **kw)
-        await self.world.emu.settle()
-        return self.world.last(self.user)
-
-    async def photo(self, content: bytes = JPEG) -> BotMessage:
-        await self.world.emu.send_photo(self.user, content=content)
-        await self.world.emu.settle()
-        return self.world.last(self.user)
-
-
-def reminder_rows(rows: list[tuple]) -> list[str]:
-    return [r[0].split(":", 1)[1].rsplit(":", 1)[0] for r in rows]
-
-
-async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-12-2026") -> None:  # type: ignore[no-untyped-def]
-    """Siti reports three clients' services, the money (one line above the RAB) and the evidence."""
-    first = await siti.type("/lpj")
-    assert "Siti Rahayu" in first.text  # client 1's services are asked first
-    await siti.type(served)
-    await siti.tap(buttons.LPJ_ANSWER.data("same"))  # client 2: same dates, one tap
-    await siti.tap(buttons.LPJ_ANSWER.data("same"))  # client 3
-    line = world.last(siti.user)
-    assert "Rp1.500.000" in line.text  # line 1: Paket sembako, RAB Rp1.500.000
-    note = await siti.type("1.600.000")
-    assert "Rp100.000" in note.text and siti.button(
-        buttons.LPJ_ANSWER.data("back"), note
-    )  # above the RAB: a note is asked
-    nxt = await siti.type("Harga sembako naik menjelang Natal dan Tahun Baru.")
-    assert "+Rp100.000" in nxt.text  # the variance of the line just saved
-    await siti.tap(buttons.LPJ_ANSWER.data("rab"))  # line 2 exactly as budgeted
-    await siti.tap(buttons.LPJ_ANSWER.data("all"))  # every remaining line as budgeted: on to the evidence
-    receipt = await siti.send("kuitansi-sembako.pdf")
-    assert "🧾" in receipt.text and not receipt.buttons  # its amount is asked next
-    meterai = await siti.type("6.000.000")
-    assert "Rp10.000" in meterai.text and siti.button(
-        buttons.LPJ_ANSWER.data("yes"), meterai
-    )  # "Kuitansi ini bermeterai Rp10.000?"
-    await siti.tap(buttons.LPJ_ANSWER.data("yes"))
-    await siti.send("kuitansi-konseling.pdf")
-    await siti.type("150.000")
-    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
-    await siti.photo()
-    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast-bertanda-tangan.pdf")
-    await siti.tap(buttons.LPJ_ANSWER.data("review"))
 
 
 async def test_the_whole_cycle_from_payment_to_a_closed_proposal(world) -> None:

@@ -9,9 +9,9 @@ from openpyxl import load_workbook
 
 from bot.files.client_sheet import EXAMPLE_NIK
 from handlers import buttons
-from tests.scenarios.test_client_list_upload import XLSX, open_draft
+from tests.client_sheets import INDONESIAN_EXCEL_CSV
+from tests.scenarios.intake_cast import XLSX, open_draft
 from tests.security.matrix import plant_button
-from tests.test_client_sheet import INDONESIAN_EXCEL_CSV
 
 DEWI, RENE = "3201015702950003", "3201011203850002"
 NEW_CLIENT = [

@@ -19,10 +19,10 @@ from bot.domain import payment_checks as rules
 from bot.domain.models import Role
 from bot.emulator import BotMessage
 from handlers import buttons
+from tests.scenarios.admin_cast import admin
 from tests.scenarios.conftest import World
+from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
 from tests.scenarios.review_cast import CLIENTS
-from tests.scenarios.test_admin_registry import admin
-from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
 from tests.security.matrix import message_with_button
 
 

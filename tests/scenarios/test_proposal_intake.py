@@ -7,51 +7,12 @@ import json
 from pathlib import Path
 
 from bot.domain.models import Role
-from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import jpeg
 from tests.helpers import pdf as make_pdf
 from tests.scenarios.conftest import consent_in_chat
+from tests.scenarios.intake_cast import CLIENTS, add_client, operator, stop_button, submitted_proposal
 from tests.security.matrix import plant_button
-
-# Three fictional clients; NIKs issued in Kabupaten Bogor (32.01).
-CLIENTS = [
-    ("Siti Rahayu", "3201014508900004"),  # a woman born 5 Aug 1990
-    ("Budi Santoso", "3201011203850002"),  # a man born 12 Mar 1985
-    ("Dewi Lestari", "3201015702950003"),  # a woman born 17 Feb 1995
-]
-
-
-class Operator:
-    """Siti's phone: counts every message she sends and every button she taps."""
-
-    def __init__(self, world, user) -> None:
-        self.world, self.user, self.actions = world, user, 0
-
-    async def type(self, text: str) -> BotMessage:
-        self.actions += 1
-        replies = await self.world.say(self.user, text)
-        assert replies, f"no answer to {text!r}"
-        return replies[-1]
-
-    async def tap(self, data: str, message: BotMessage | None = None) -> BotMessage:
-        """Press the button whose callback data is ``data`` (from its codec in handlers/buttons.py)."""
-        self.actions += 1
-        message = message or self.world.last(self.user)
-        assert any(b.callback_data == data for row in message.buttons for b in row), (data, message.buttons)
-        await self.world.press(self.user, message, data)
-        return self.world.last(self.user)
-
-
-async def operator(world) -> Operator:
-    siti = world.emu.add_user("Siti", last_name="Operator", language_code="id")
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    return Operator(world, siti)
-
-
-def stop_button(ask: BotMessage) -> str:
-    """The "⏸ Berhenti, simpan draf" button of a /batal question (it carries the question's token)."""
-    return next(b.callback_data for row in ask.buttons for b in row if buttons.DRAFT_STOP.parse(b.callback_data))
 
 
 async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world) -> None:
@@ -69,28 +30,6 @@ async def test_a_stop_button_of_an_earlier_cancel_is_refused_after_lanjut(world)
     await op.type("Siti Rahayu")
     assert "Siti Rahayu" in (await world.rows("SELECT draft_cursor FROM proposals"))[0][0]
     assert "/bantuan" not in world.last(op.user).text
-
-
-async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
-    await op.type(name)
-    await op.type(nik)
-    await op.tap(
-        buttons.INTAKE_ANSWER.data("here")
-    )  # the NIK's birth date and sex are right, and she lives where it was issued
-    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")  # (no phone number)
-    if first:
-        await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
-        await op.tap(buttons.INTAKE_ANSWER.data(1))
-        await op.tap(buttons.INTAKE_ANSWER.data(3))
-        await op.tap(buttons.INTAKE_ANSWER.data("done"))
-    else:
-        await op.tap(buttons.INTAKE_ANSWER.data("same"))  # same approach and components as the previous client
-    await op.type("Pengguna sabu 3 tahun, sudah detoks, keluarga mendukung.")
-    await op.type("Konseling keluarga dan dukungan sembako selama 3 bulan.")
-    if first:
-        await op.type("Paket sembako, 3 x 500.000")  # asked straight away for component 1
-    else:
-        await op.tap(buttons.INTAKE_ANSWER.data("copy"))
 
 
 async def test_a_three_client_proposal_by_conversation(world) -> None:
@@ -239,24 +178,6 @@ async def test_attachments_are_kept_with_checksum_and_bad_files_are_refused(worl
     await world.emu.send_photo(op.user, content=photo)
     await world.emu.settle()
     assert await world.rows("SELECT count(*) FROM attachments") == [(2,)]
-
-
-async def submitted_proposal(world, op: Operator) -> int:
-    await op.type("/ajukan")
-    await op.tap(buttons.INTAKE_ANSWER.data("this"))
-    await add_client(op, *CLIENTS[0], first=True)
-    await op.tap(buttons.INTAKE_ANSWER.data("review"))
-    review = world.last(op.user)
-    await op.tap(
-        next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)),
-        review,
-    )
-    review = await consent_in_chat(world, op.user)
-    await op.tap(
-        next(b.callback_data for row in review.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)),
-        review,
-    )
-    return (await world.rows("SELECT id FROM proposals"))[0][0]
 
 
 async def test_a_returned_proposal_is_revised_and_sent_again_as_version_2(world) -> None:

@@ -17,8 +17,8 @@ from bot.domain.models import ProposalStatus, Role
 from handlers.context import BotContext
 from handlers.reminders import job_send_reminders
 from storage.outbox import OutboxRepository
-from tests.scenarios.test_lpj_cycle import at, run_job
-from tests.test_lpj_service import NAMES, seed_proposal
+from tests.scenarios.lpj_cast import at, run_job
+from tests.seeds import NAMES, seed_proposal
 
 WIT = ZoneInfo("Asia/Jayapura")
 DUE = dt.date(2026, 12, 28)  # a Monday: 7 days before is Monday 21 December

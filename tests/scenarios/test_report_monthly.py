@@ -1,6 +1,6 @@
 """The monthly report: the head of centre asks for it in chat, and gets it on the 1st by schedule.
 
-The program's data is seeded directly (tests/test_reports.py: proposals in every status with
+The program's data is seeded directly (tests/report_seed.py: proposals in every status with
 clients, budgets, transfers, LPJ and timestamped audit events); the expected figures are computed
 from the seed's facts, independently of the report's SQL.
 """
@@ -17,8 +17,9 @@ import pytest
 from bot.domain.models import Role
 from bot.files.report_files import READABLE_CSS_PX, smallest_text_css_px
 from storage.db import to_db_time
+from tests.report_seed import IPWL_CODES, PNG, build_seed, expected, seed_program
+from tests.scenarios.admin_cast import asked
 from tests.scenarios.conftest import World
-from tests.test_reports import IPWL_CODES, PNG, build_seed, expected, seed_program
 
 
 @pytest.fixture
@@ -32,16 +33,6 @@ def ipwl_rows(content: bytes, sheet_name: str = "IPWL") -> dict[str, dict[str, o
     sheet = openpyxl.load_workbook(io.BytesIO(content))[sheet_name]
     header = [c.value for c in sheet[1]]
     return {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
-
-
-async def asked(world: World, user, text: str, count: int):  # type: ignore[no-untyped-def]
-    """Send ``text`` and wait for ``count`` answers: the report renders in a worker thread, during
-    which the bot makes no Bot API call the emulator could wait on."""
-    before = len(world.emu.chat_messages(user))
-    await world.emu.send_text(user, text)
-    await world.emu.wait_for(lambda: len(world.emu.chat_messages(user)) >= before + count, timeout=30)
-    await world.emu.settle()
-    return world.emu.chat_messages(user)[before:]
 
 
 async def test_the_head_gets_the_report_with_workbook_and_charts(world: World, seeded) -> None:

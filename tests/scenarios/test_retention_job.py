@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
+from tests.report_seed import SeedClient, SeedProposal, seed_program
 from tests.scenarios.conftest import World, running_world
-from tests.test_reports import SeedClient, SeedProposal, seed_program
 
 CLOSED = "USL-2026-0400"
 NIK = "3201014508900044"

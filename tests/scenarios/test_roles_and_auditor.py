@@ -12,11 +12,10 @@ import openpyxl
 
 from bot.domain.models import Role
 from handlers import buttons
+from tests.report_seed import build_seed, seed_program
+from tests.scenarios.admin_cast import asked, tap
 from tests.scenarios.conftest import World
-from tests.scenarios.test_admin_registry import tap
-from tests.scenarios.test_report_monthly import asked
 from tests.security.matrix import message_with_button
-from tests.test_reports import build_seed, seed_program
 
 
 async def test_the_configured_admin_is_a_listed_audited_grant_and_revocations_leave_a_trace(world: World) -> None:

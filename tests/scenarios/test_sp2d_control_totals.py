@@ -17,10 +17,9 @@ from openpyxl import load_workbook
 
 from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.lpj_cast import at, run_job
+from tests.scenarios.payment_cast import XLSX, accounts_by_workbook, press, status, validated
 from tests.scenarios.review_cast import team
-from tests.scenarios.test_lpj_cycle import at, run_job
-from tests.scenarios.test_payments_flow import XLSX, press, status, validated
-from tests.scenarios.test_stale_payment_buttons import accounts_by_workbook
 
 SPM = "00456/SPM/XI/2026"
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.payment_cast import press, validated
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
-from tests.scenarios.test_payments_flow import press, validated
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 
 async def test_only_two_pic_of_the_team_decide_an_admin_in_the_group_may_only_release(world) -> None:
@@ -278,7 +278,7 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
 
 
 async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_get_the_evidence(world) -> None:
-    from tests.scenarios.test_lpj_cycle import JPEG, Phone, cast
+    from tests.scenarios.lpj_cast import JPEG, Phone, cast
 
     people = await cast(world)
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=1)

@@ -8,36 +8,12 @@ payment, no news to Siti. From a fresh /bayar card the new account is paid as us
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import load_workbook
-
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.review_cast import CLIENTS, tap, team
-from tests.scenarios.test_payments_flow import XLSX, button, clients, press, status, validated
+from tests.scenarios.payment_cast import accounts_by_workbook, button, clients, press, status, validated
+from tests.scenarios.review_cast import tap, team
 
 REASON = "Nama rekening tidak sesuai (bank menolak)"
-
-
-async def accounts_by_workbook(world, t, pid: int) -> None:
-    """Siti fills the accounts workbook for all three clients."""
-    await world.say(t.op, "/rekening")
-    await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
-    book = load_workbook(io.BytesIO(world.last(t.op).file_bytes()))
-    numbers = {
-        CLIENTS[0][1]: ("BRI", "123456789012345", CLIENTS[0][0]),
-        CLIENTS[1][1]: ("BNI", "0123456789", CLIENTS[1][0]),
-        CLIENTS[2][1]: ("Mandiri", "1234567890123", CLIENTS[2][0]),
-    }
-    for row in book.worksheets[0].iter_rows(min_row=2):
-        if row[2].value in numbers:
-            row[3].value, row[4].value, row[5].value = numbers[row[2].value]
-    filled = io.BytesIO()
-    book.save(filled)
-    await world.emu.send_document(t.op, file_name="rekening.xlsx", content=filled.getvalue(), mime_type=XLSX)
-    await world.emu.settle()
-    assert await status(world, pid) == "accounts_submitted", world.last(t.op).text
 
 
 async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transfer(world) -> None:

@@ -11,8 +11,7 @@ from bot.domain.models import ProposalStatus, Role
 from bot.domain.workflow import Action, WorkflowError, transition_for
 from handlers import buttons, views
 from tests.scenarios.conftest import consent_in_chat
-from tests.scenarios.test_intake_threads import ASSESSMENT, PLAN, start
-from tests.scenarios.test_proposal_intake import CLIENTS, operator
+from tests.scenarios.intake_cast import ASSESSMENT, CLIENTS, PLAN, operator, start
 
 
 async def test_what_a_first_time_operator_and_pic_read(world) -> None:

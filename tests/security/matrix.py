@@ -34,7 +34,7 @@ from handlers.context import BotContext
 from storage.db import to_db_time
 from tests.helpers import opened
 from tests.scenarios.review_cast import client_inputs
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 PERSONAS = (
     "op_a",

@@ -21,11 +21,11 @@ from pathlib import Path
 from bot.i18n import Translator
 from storage.pg_backup import client_tool
 from tests.helpers import pdf
-from tests.scenarios import test_client_changes as changes
-from tests.scenarios import test_double_assistance as double_assistance
-from tests.scenarios import test_payments_flow as payments
+from tests.scenarios import change_cast as changes
+from tests.scenarios import double_assistance_cast as double_assistance
+from tests.scenarios import payment_cast as payments
+from tests.scenarios.admin_cast import admin
 from tests.scenarios.review_cast import CLIENTS
-from tests.scenarios.test_admin_registry import admin
 
 # Each client's name, NIK, bank account number and street address (what a leak would be).
 NEEDLES = [

@@ -14,7 +14,7 @@ import zipfile
 from bot.domain.models import Role
 from bot.files.client_sheet import build_template
 from handlers import buttons
-from tests.scenarios.test_client_list_upload import open_draft
+from tests.scenarios.intake_cast import open_draft
 from tests.security.matrix import changes, fingerprint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

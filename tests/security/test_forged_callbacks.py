@@ -12,7 +12,7 @@ from handlers.callback_data import encode
 from tests.helpers import submit_with_consent
 from tests.scenarios.review_cast import card, give_reasons, submitted, tap, team
 from tests.security.matrix import changes, fingerprint, message_with_button
-from tests.test_lpj_service import seed_proposal
+from tests.seeds import seed_proposal
 
 # Every entry is something none of the pressers may do: malformed (for a real proposal of their team),
 # out of range, or a real item of team 2's IPWL SS01 (the pressers are team 1's PICs, a stranger and

@@ -14,8 +14,8 @@ from bot.emulator import BotMessage
 from bot.files.ipwl_csv import parse_ipwl_csv
 from handlers import buttons
 from tests.scenarios.conftest import consent_in_chat
+from tests.scenarios.intake_cast import Operator
 from tests.scenarios.review_cast import card, give_reasons, tap
-from tests.scenarios.test_proposal_intake import Operator
 
 LINK = '<a href="https://evil.example/">klik</a>'
 PAYLOAD = f"&amp; &lt; <b>x</b> {LINK} & <script>alert(1)</script> *m* _i_ `c` [l](https://evil.example)"

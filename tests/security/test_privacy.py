@@ -16,9 +16,9 @@ from bot.app import configure_logging
 from bot.emulator import BotApiEmulator
 from handlers import buttons
 from storage.audit_chain import AuditMirror
-from tests.scenarios import test_client_changes as changes
-from tests.scenarios import test_double_assistance as double_assistance
-from tests.scenarios import test_payments_flow as payments
+from tests.scenarios import change_cast as changes
+from tests.scenarios import double_assistance_cast as double_assistance
+from tests.scenarios import payment_cast as payments
 from tests.scenarios.conftest import TOKEN
 from tests.scenarios.review_cast import CLIENTS
 from tests.security.matrix import message_with_button

@@ -1,0 +1,138 @@
+"""Client sheets as operators fill them, for the sheet, upload and office-file tests: valid client rows and
+budget lines by index, the real template filled with openpyxl, a CSV, and what Excel on an Indonesian Windows
+writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import load_workbook
+
+from bot.domain.models import Approach, Component, Sex
+from bot.files.client_sheet import (
+    CLIENT_COLUMNS,
+    BudgetInput,
+    ClientInput,
+    build_template,
+)
+
+ID_HEADERS = [c.id for c in CLIENT_COLUMNS]
+CSV_BUDGET_ID = ["Komponen anggaran", "Uraian anggaran", "Jumlah", "Harga satuan"]
+APPROACHES = ["keluarga", "komunitas", "residensial"]
+
+
+def _letters(i: int) -> str:
+    word = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        word = "abcdefghijklmnopqrstuvwxyz"[r] + word
+    return word.capitalize()
+
+
+def client_values(i: int) -> list[Any]:
+    """A valid client row (cells as an operator types them) for index ``i`` (0..9998)."""
+    female = i % 2 == 1
+    day, month, year = 1 + i % 28, 1 + i % 12, 1975 + i % 25
+    nik = f"3201{1 + i % 30:02d}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i + 1:04d}"
+    return [
+        f"{'Siti' if female else 'Budi'} {_letters(i)}",
+        nik,
+        "P" if female else "L",
+        f"{day:02d}-{month:02d}-{year}",
+        "32",
+        "Kabupaten Bogor",
+        f"Jl. Melati No. {i + 1}, Desa Sukamaju",
+        f"0812-3456-{i % 10000:04d}" if i % 3 else "",
+        APPROACHES[i % 3],
+        "1,3,4",
+        f"Resume asesmen klien nomor {i + 1}.",
+        f"Konseling {i % 8 + 1} sesi dan dukungan keluarga.",
+    ]
+
+
+def expected_client(i: int, row: int, budget: Sequence[BudgetInput] = ()) -> ClientInput:
+    v = client_values(i)
+    day, month, year = (int(x) for x in v[3].split("-"))
+    return ClientInput(
+        row=row,
+        full_name=v[0],
+        nik=v[1],
+        sex=Sex(v[2]),
+        birth_date=dt.date(year, month, day),
+        province_code="32",
+        regency="Kabupaten Bogor",
+        address=v[6],
+        phone=("+62" + v[7].replace("-", "")[1:]) if v[7] else None,
+        approach=Approach(v[8]),
+        components=(Component.LIVING_NEEDS, Component.FAMILY, Component.THERAPY),
+        assessment=v[10],
+        intervention_plan=v[11],
+        budget=tuple(budget),
+        warnings=(),
+    )
+
+
+def budget_values(i: int) -> list[list[Any]]:
+    nik = client_values(i)[1]
+    return [[nik, 1, "Paket sembako", 3, 250_000], [nik, "4", "Konseling individu", "8", "150.000"]]
+
+
+EXPECTED_BUDGET = (
+    BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 250_000),
+    BudgetInput(Component.THERAPY, "Konseling individu", 8, 150_000),
+)
+
+
+def workbook_bytes(
+    clients: Sequence[Sequence[Any]],
+    budget: Sequence[Sequence[Any]] = (),
+    *,
+    locale: str = "id",
+    keep_example: bool = True,
+) -> bytes:
+    """Fill the real template the way an operator does (openpyxl, not read-only)."""
+    wb = load_workbook(io.BytesIO(build_template(locale)))
+    client_ws, budget_ws = wb.worksheets[0], wb.worksheets[1]
+    if not keep_example:
+        client_ws.delete_rows(2)
+        budget_ws.delete_rows(2, 2)
+    for values in clients:
+        client_ws.append(list(values))
+    for values in budget:
+        budget_ws.append(list(values))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def csv_bytes(rows: Sequence[Sequence[Any]], header: Sequence[str], *, delimiter: str = ";",
+              bom: bool = True) -> bytes:  # fmt: skip
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else str(v) for v in row] for row in rows])
+    return ("\ufeff" if bom else "").encode() + out.getvalue().encode("utf-8")
+
+
+# What Excel on an Indonesian Windows writes for "CSV (Comma delimited)": Windows-1252, semicolons
+# (the comma is the decimal mark), dates as the regional short date, no BOM (issue 12.6).
+INDONESIAN_EXCEL_CSV = (
+    "\r\n".join(
+        [
+            ";".join(ID_HEADERS + CSV_BUDGET_ID),
+            "Dewi Anggraeni;3201015702950003;P;17/02/1995;32;Kabupaten Bogor;Gg. Mawar – RT 02/05, Desa Cibinong;"
+            '0812-1111-2222;keluarga;1,3;"Pengguna sabu 2 tahun; keluarga mendukung “pemulihan”.";'
+            "Konseling keluarga 4 kali;"
+            "1;Paket sembako;3;250.000",
+            "René Sitompul;3201011203850002;L;12/03/1985;32;Kabupaten Bogor;Jl. Raya Cibinong No. 7;;komunitas;4;"
+            "Putus kerja, ’ingin pulih’;Konseling individu 8 sesi;4;Konseling individu;8;150000",
+        ]
+    )
+    + "\r\n"
+)

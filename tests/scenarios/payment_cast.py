@@ -1,0 +1,202 @@
+"""The payment stories' steps: a validated proposal, pressing the newest button of a kind, a proposal's status and
+clients, and the whole story from the SK to every client paid (the payment test tells it, the privacy scans and
+the payment checks replay it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import load_workbook
+
+from bot.domain.models import Role
+from bot.emulator import EmuChat, EmuUser
+from handlers import buttons
+from tests.scenarios.review_cast import CLIENTS, card, datas, submitted, tap, team
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def button(world, chat: EmuUser | EmuChat, prefix: str):
+    """The newest message in ``chat`` (a person's private chat, or a group) with a button whose data starts with
+    ``prefix``."""
+    for message in reversed(world.emu.chat_messages(chat)):
+        for row in message.buttons:
+            for b in row:
+                if b.callback_data and b.callback_data.startswith(prefix):
+                    return message, b.callback_data
+    where = f"{chat.first_name}'s chat" if isinstance(chat, EmuUser) else "the chat"
+    raise AssertionError(f"no button {prefix} in {where}")
+
+
+async def press(world, user: EmuUser, prefix: str):
+    message, data = button(world, user, prefix)
+    answer = await tap(world, user, message, data)
+    assert not answer.show_alert, answer.text
+    return answer
+
+
+async def status(world, pid: int) -> str:
+    return (await world.rows("SELECT status FROM proposals WHERE id = ?", pid))[0][0]
+
+
+async def clients(world, pid: int) -> list[int]:
+    return [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
+
+
+async def validated(world, t) -> int:
+    pid = await submitted(world, t)
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    assert await status(world, pid) == "validated"
+    return pid
+
+
+async def sk_accounts_and_payment_until_paid(world) -> None:
+    """The story from the validated proposal to every client paid (the privacy scans replay it)."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    siti_client, budi_client, dewi_client = await clients(world, pid)
+
+    # Hana issues the SK with the next number from the register.
+    replies = await world.say(t.head, "/sk")
+    assert "USL-2026-0001" in replies[-1].text
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
+    assert await status(world, pid) == "decreed"
+    annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "Siti Rahayu" in cells and "3201014508900004" in cells and 4_500_000 in cells
+    assert "SK-001/BRSKPN-GP/XI/2026" in world.last(t.op).text and "/rekening" in world.last(t.op).text
+
+    # Siti types the first account, then sends the workbook for the other two.
+    await world.say(t.op, "/rekening")
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(siti_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bri"))
+    # The bank question stays readable with the bank chosen (issue 12.5); the next one is new.
+    chose = [m for m in world.emu.chat_messages(t.op) if "✓" in m.text and "BRI" in m.text.split("→")[-1]]
+    assert len(chose) == 1 and not chose[0].buttons and world.last(t.op) is not chose[0]
+    question = (await world.say(t.op, "1234 5678 9012 345"))[-1]
+    assert "⚠️" not in question.text  # BRI numbers have 15 digits
+    await world.say(t.op, "Siti Rahayu")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
+    assert "✓" in world.emu.chat_messages(t.op)[-2].text  # "Lewati" is kept under its question
+    assert await world.rows(
+        "SELECT bank_code, account_number, status FROM bank_accounts WHERE client_id = ?", siti_client
+    ) == [("bri", "123456789012345", "submitted")]
+    await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
+    template = world.last(t.op)
+    book = load_workbook(io.BytesIO(template.file_bytes()))
+    ws = book.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        if row[2].value == CLIENTS[1][1]:
+            row[3].value, row[4].value, row[5].value = "BNI", "0123456789", "Budi Santoso"
+        if row[2].value == CLIENTS[2][1]:
+            row[3].value, row[4].value, row[5].value = "Mandiri", "1234567890123", "Bpk. Joko Susilo"
+    filled = io.BytesIO()
+    book.save(filled)
+    await world.emu.send_document(t.op, file_name="rekening.xlsx", content=filled.getvalue(), mime_type=XLSX)
+    await world.emu.settle()
+    assert "⚠️" in world.last(t.op).text  # Dewi's account is in her father's name: a warning, not a block
+    assert await status(world, pid) == "accounts_submitted"
+
+    # Fajar checks: Siti's is right, Dewi's goes back; Siti corrects it.
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNT_VERIFY.data(siti_client))
+    await press(world, fajar, buttons.ACCOUNT_RETURN.data(dewi_client))
+    await world.say(fajar, "Rekening harus atas nama klien sendiri")
+    assert await status(world, pid) == "decreed"
+    assert await world.rows("SELECT status, return_reason FROM bank_accounts WHERE client_id = ?", dewi_client) == [
+        ("rejected", "Rekening harus atas nama klien sendiri")
+    ]
+    assert "atas nama klien sendiri" in world.last(t.op).text
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(dewi_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bca"))
+    await world.say(t.op, "5550001112")
+    await world.say(t.op, "Dewi Lestari")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
+    assert await status(world, pid) == "accounts_submitted"
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    assert await status(world, pid) == "accounts_verified"
+
+    # Fajar pays: SPP, SPM, two transfers sent, Budi's fails; Siti gives a new account; paid.
+    await world.drain()
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
+    await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
+    assert await world.rows("SELECT count(*) FROM payments") == [(0,)]  # shown first, recorded on Save
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
+        ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")
+    ]
+    await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
+    await press(world, fajar, buttons.TRANSFER_FAILED.data(budi_client, "failed"))
+    await world.say(fajar, "Rekening tidak aktif")
+    await press(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
+    assert await status(world, pid) == "accounts_verified"
+    # (Siti's news of the verified accounts may still be on its way too: wait for this one.)
+    await world.emu.wait_for(
+        lambda: any("Rekening tidak aktif" in (m.text or "") for m in world.emu.chat_messages(t.op)), timeout=5
+    )
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(budi_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bni"))
+    await world.say(t.op, "0987654321")
+    await world.say(t.op, "Budi Santoso")
+    await press(world, t.op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
+    await world.drain()
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, buttons.TRANSFER_SENT.data(budi_client))
+    assert await status(world, pid) == "paid"
+    assert await world.rows("SELECT lpj_due_on FROM proposals") == [
+        ((dt.date(2026, 11, 28) + dt.timedelta(days=30)).isoformat(),)
+    ]
+    assert await world.rows("SELECT status, count(*), sum(amount) FROM transfers GROUP BY status") == [
+        ("sent", 3, 4_500_000)
+    ]
+    await world.drain()
+    paid = world.last(t.op)
+    assert "USL-2026-0001" in paid.text and "Rp1.500.000" in paid.text and "Rp4.500.000" in paid.text
+
+    # The group saw codes, counts and totals only — never a name, a NIK, an address or an account.
+    group_texts = [text for m in world.emu.chat_messages(t.group) for text in (m.text or "", *m.edits)]
+    group_texts += [e["text"] or "" for e in world.emu.transcript if e["chat_id"] == t.group.id]
+    secrets = [x for client in CLIENTS for x in client] + ["123456789012345", "0123456789", "5550001112", "Joko"]
+    leaks = [(s, text) for text in group_texts for s in secrets if s in text]
+    assert leaks == []
+    assert "Funds transferred" in card(world, t, pid).text or "Fajar" in card(world, t, pid).text
+    assert datas(card(world, t, pid)) == {buttons.CARD_DETAIL.data(pid)}
+    assert await world.rows("SELECT status, count(*) FROM outbox GROUP BY status") == [
+        ("sent", (await world.rows("SELECT count(*) FROM outbox"))[0][0])
+    ]
+
+
+async def accounts_by_workbook(world, t, pid: int) -> None:
+    """Siti fills the accounts workbook for all three clients."""
+    await world.say(t.op, "/rekening")
+    await press(world, t.op, buttons.ACCOUNTS_SHEET.data(pid))
+    book = load_workbook(io.BytesIO(world.last(t.op).file_bytes()))
+    numbers = {
+        CLIENTS[0][1]: ("BRI", "123456789012345", CLIENTS[0][0]),
+        CLIENTS[1][1]: ("BNI", "0123456789", CLIENTS[1][0]),
+        CLIENTS[2][1]: ("Mandiri", "1234567890123", CLIENTS[2][0]),
+    }
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        if row[2].value in numbers:
+            row[3].value, row[4].value, row[5].value = numbers[row[2].value]
+    filled = io.BytesIO()
+    book.save(filled)
+    await world.emu.send_document(t.op, file_name="rekening.xlsx", content=filled.getvalue(), mime_type=XLSX)
+    await world.emu.settle()
+    assert await status(world, pid) == "accounts_submitted", world.last(t.op).text
