@@ -146,6 +146,9 @@ CONSENT_WITHDRAW_ASKED = Button("cs.w")  # record a client's withdrawal of conse
 CONSENT_WITHDRAW = Button("cs.wy")  # the withdrawal, confirmed: client id
 HISTORY_PAGE = Button("au.p")  # a page of a proposal's history: proposal id, page
 ADMIN_CLOSE = Button("ad.x")  # close an admin screen
+CEILING_CONFIRM = Button(
+    "bg.y"
+)  # save the ceiling read back: y / n, year, component (all / 1–7), amount, before (- none)
 
 # Exports and the guidance
 EXPORT_KIND = Button("ex.k")  # an export's kind

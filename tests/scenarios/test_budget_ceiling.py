@@ -7,10 +7,19 @@ Rina sets a ceiling of Rp4.000.000 for 2026, then raises it to Rp5.000.000.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.review_cast import team
 from tests.scenarios.test_payments_flow import button, press, status, validated
+
+
+async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
+    """``/pagu …`` then ✅ under the figures read back; what the admin reads after."""
+    await world.say(admin, text)
+    await press(world, admin, buttons.CEILING_CONFIRM.data("y") + "|")
+    return world.last(admin).text
 
 
 async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None:
@@ -26,8 +35,8 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     assert "⚠️" in wrong[-1].text and "angka" in wrong[-1].text
     assert await world.rows("SELECT count(*) FROM budget_ceilings") == [(0,)]
 
-    set_ = await world.say(rina, "/pagu 2026 Rp 4.000.000")
-    assert "Pagu ditetapkan" in set_[-1].text and "Rp4.000.000" in set_[-1].text
+    set_ = await set_ceiling(world, rina, "/pagu 2026 Rp 4.000.000")
+    assert "Pagu ditetapkan" in set_ and "Rp4.000.000" in set_
     assert await world.rows("SELECT year, component, amount FROM budget_ceilings") == [(2026, "", 4_000_000)]
     assert await world.rows(
         "SELECT entity, entity_id, action, from_status, to_status FROM audit_events WHERE action = 'set_ceiling'"
@@ -60,8 +69,8 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     assert await world.rows("SELECT count(*) FROM bank_accounts") == [(0,)]
 
     # Rina raises the ceiling (audited: from, to); Hana's open draft now goes through.
-    raised = await world.say(rina, "/pagu 2026 5000000")
-    assert "Pagu diubah" in raised[-1].text and "Rp5.000.000" in raised[-1].text
+    raised = await set_ceiling(world, rina, "/pagu 2026 5000000")
+    assert "Pagu diubah" in raised and "Rp5.000.000" in raised
     await press(world, t.head, buttons.SK_DRAFT.data("y"))
     assert await status(world, pid) == "decreed"
     assert await world.rows("SELECT count(*) FROM decrees") == [(1,)]
@@ -79,8 +88,8 @@ async def test_a_component_ceiling_counts_only_that_components_lines(world) -> N
     rina = world.emu.add_user("Rina", last_name="Admin")
     await world.enrol(rina, Role.ADMIN)
     pid = await validated(world, t)
-    await world.say(rina, "/pagu 2026 komponen 3 Rp 1.000.000")
-    await world.say(rina, "/pagu 2026 komponen 1 Rp 3.000.000")
+    await set_ceiling(world, rina, "/pagu 2026 komponen 3 Rp 1.000.000")
+    await set_ceiling(world, rina, "/pagu 2026 komponen 1 Rp 3.000.000")
     assert await world.rows("SELECT component, amount FROM budget_ceilings ORDER BY component") == [
         ("1", 3_000_000),
         ("3", 1_000_000),
@@ -104,7 +113,7 @@ async def test_the_monthly_report_shows_the_ceiling_against_committed_transferre
     before = await world.say(rina, "/laporan")
     await world.drain()
     assert any("Pagu anggaran: belum ditetapkan untuk tahun 2026" in m.text for m in before + [world.last(rina)])
-    await world.say(rina, "/pagu 2026 Rp 9.000.000")
+    await set_ceiling(world, rina, "/pagu 2026 Rp 9.000.000")
     await world.say(t.head, "/sk")
     await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
@@ -116,3 +125,51 @@ async def test_the_monthly_report_shows_the_ceiling_against_committed_transferre
     summary = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pagu anggaran" in (m.text or ""))
     assert "Pagu anggaran Rp9.000.000: terikat SK Rp4.500.000 (50" in summary, summary[:900]
     assert "ditransfer Rp0" in summary and "sisa Rp4.500.000" in summary
+
+
+async def test_a_ceiling_change_is_read_back_and_saved_once_on_confirm(world) -> None:
+    """Rina types a new ceiling: she sees the old and the new figure and nothing is saved before ✅;
+    ✖️ changes nothing and says so; a double tap on ✅ saves (and audits) once."""
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    await set_ceiling(world, rina, "/pagu 2026 Rp 4.000.000")
+
+    asked = (await world.say(rina, "/pagu 2026 Rp 40.000.000"))[-1]
+    for figure in ("Sekarang: Rp4.000.000", "Baru: Rp40.000.000", "terikat (SK terbit): Rp0", "Rp40.000.000"):
+        assert figure in asked.text, asked.text
+    assert "belum disimpan" in asked.text.lower() or "Belum ada yang disimpan" in asked.text
+    assert [b.text for row in asked.buttons for b in row] == ["✅ Simpan", "✖️ Batal"]
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(4_000_000,)]
+
+    # ✖️: nothing changes, and she is told the ceiling that stays.
+    no = next(b.callback_data for row in asked.buttons for b in row if b.text.startswith("✖️"))
+    await world.press(rina, asked, no)
+    kept = world.last(rina)
+    assert "tidak ada yang diubah" in kept.text.lower() and "Rp4.000.000" in kept.text and not kept.buttons
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(4_000_000,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'set_ceiling'") == [(1,)]
+
+    # She types the right figure and taps ✅ twice: saved once, audited once.
+    asked = (await world.say(rina, "/pagu 2026 Rp 4.500.000"))[-1]
+    yes = next(b.callback_data for row in asked.buttons for b in row if b.text.startswith("✅"))
+    await asyncio.gather(world.emu.press(rina, asked, yes), world.emu.press(rina, asked, yes))
+    await world.drain()
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(4_500_000,)]
+    assert await world.rows(
+        "SELECT from_status, to_status FROM audit_events WHERE action = 'set_ceiling' ORDER BY id"
+    ) == [(None, "4000000"), ("4000000", "4500000")]
+    assert (
+        "Pagu diubah: Satu tahun (semua komponen) 2026, dari Rp4.000.000 menjadi Rp4.500.000" in world.last(rina).text
+    )
+
+    # A read-back left open while the ceiling changed is not saved over the newer figure.
+    stale = (await world.say(rina, "/pagu 2026 Rp 6.000.000"))[-1]
+    await set_ceiling(world, rina, "/pagu 2026 Rp 5.000.000")
+    stale_yes = next(b.callback_data for row in stale.buttons for b in row if b.text.startswith("✅"))
+    answer = await world.press(rina, stale, stale_yes)
+    assert answer is not None and "diubah" in (answer.text or "") + world.last(rina).text
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(5_000_000,)]
+
+    # The same figure again needs no confirmation.
+    same = (await world.say(rina, "/pagu 2026 Rp 5.000.000"))[-1]
+    assert "sudah Rp5.000.000" in same.text and not same.buttons
