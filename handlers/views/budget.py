@@ -107,6 +107,31 @@ def kept(t: Translator, p: BudgetPosition, component: str, before: int | None) -
     )
 
 
+def selection_over(t: Translator, year: int, overruns: Sequence[Overrun]) -> list[str]:
+    """On the head's SK card, before "Issue": the ticked proposals do not fit the ceiling."""
+    lines = [_(t, N_("⚠️ <b>This selection is above the budget ceiling of {year}.</b>"), year=year)]
+    for over in overruns:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "{scope}: ceiling {ceiling} · committed {committed} · this selection {this_sk} · "
+                    "remaining {remaining} ({excess} over)"
+                ),
+                scope=_scope(t, over.component),
+                ceiling=format_money(over.ceiling),
+                committed=format_money(over.committed),
+                this_sk=format_money(over.this_sk),
+                remaining=format_money(over.remaining),
+                excess=format_money(over.excess),
+            )
+        )
+    lines.append(
+        _(t, N_("An SK above the ceiling is refused: untick proposals, or ask an admin to check the ceiling (/pagu)."))
+    )
+    return lines
+
+
 def over_ceiling(t: Translator, year: int, overruns: Sequence[Overrun]) -> str:
     """The head's SK refused: for each ceiling it would exceed, the four figures."""
     lines = [_(t, N_("⛔ <b>The SK was not issued</b>: it is above the budget ceiling of {year}."), year=year)]

@@ -12,6 +12,7 @@ from bot.i18n import N_, Translator, format_date, format_money
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentStep
 from handlers.views import STATUS_LABELS, _, clip
+from handlers.views.budget import selection_over
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",
@@ -76,6 +77,8 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
                 remaining=format_money(d.ceiling - d.committed),
             )
         )
+    if d.over:
+        lines += ["", *selection_over(t, d.date.year, d.over), ""]
     if d.asked_number:
         # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
         lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))

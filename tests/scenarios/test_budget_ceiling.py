@@ -47,13 +47,25 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
     card = button(world, t.head, buttons.SK_DRAFT.data("n"))[0]
     assert "Pagu anggaran 2026: Rp4.000.000 · terikat Rp0 · sisa Rp4.000.000" in card.text, card.text
+    # Before any "Issue" tap, the card says the selection does not fit, with the four figures.
+    assert "Pilihan ini melebihi pagu anggaran 2026" in card.text, card.text
+    assert (
+        "Satu tahun (semua komponen): pagu Rp4.000.000 · terikat Rp0 · pilihan ini Rp4.500.000 · "
+        "sisa Rp4.000.000 (lebih Rp500.000)"
+    ) in card.text, card.text
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
     await press(world, t.head, buttons.SK_DRAFT.data("r"))
     message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert "Pilihan ini melebihi pagu" in message.text
     answer = await world.press(t.head, message, data)
     assert answer.show_alert and "pagu" in answer.text
-    refusal = world.last(t.head).text
+    # The refusal, then the draft's card again below it (the older card points to it).
+    *_, refusal_message, live_card = world.emu.chat_messages(t.head)
+    refusal = refusal_message.text
     assert "SK tidak diterbitkan" in refusal
+    assert "Pilihan ini melebihi pagu" in live_card.text and live_card.buttons
+    older = next(m for m in world.emu.chat_messages(t.head) if m.message_id == message.message_id)
+    assert "diganti oleh pesan yang lebih baru di bawah" in older.text and not older.buttons
     for figure in (
         "Pagu: Rp4.000.000",
         "Sudah terikat (SK terbit): Rp0",
@@ -74,6 +86,14 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     await press(world, t.head, buttons.SK_DRAFT.data("y"))
     assert await status(world, pid) == "decreed"
     assert await world.rows("SELECT count(*) FROM decrees") == [(1,)]
+    # The SK issued is drawn on the live card below the refusal, which stays as it was.
+    after = world.emu.chat_messages(t.head)
+    issued = next(m for m in after if m.message_id == live_card.message_id)
+    assert "diterbitkan" in issued.text and not issued.buttons
+    assert next(m for m in after if m.message_id == refusal_message.message_id).text == refusal
+    assert [m.message_id for m in after].index(refusal_message.message_id) < [m.message_id for m in after].index(
+        live_card.message_id
+    )
     shown = await world.say(rina, "/pagu")
     assert "terikat (SK) Rp4.500.000" in shown[-1].text and "sisa Rp500.000" in shown[-1].text
     assert await world.rows(
@@ -99,8 +119,9 @@ async def test_a_component_ceiling_counts_only_that_components_lines(world) -> N
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
     await press(world, t.head, buttons.SK_DRAFT.data("r"))
     message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert "Komponen 1 (" in message.text and "Komponen 3 (" not in message.text  # said before the tap
     await world.press(t.head, message, data)
-    refusal = world.last(t.head).text
+    refusal = world.emu.chat_messages(t.head)[-2].text
     assert "Komponen 1" in refusal and "Pagu: Rp3.000.000" in refusal and "Komponen 3" not in refusal
     assert await status(world, pid) == "validated"
 
