@@ -28,11 +28,12 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
-from bot.domain.treasury import EXAMPLE_NUMBER, parse_sp2d_entry
+from bot.domain.treasury import EXAMPLE_NUMBER, line_example, parse_sp2d_entry
 from bot.domain.validation import (
     BANKS,
     Bank,
     Problem,
+    ValidationError,
     holder_name_warning,
     parse_account_number,
     parse_free_text,
@@ -627,6 +628,7 @@ class PaymentService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id or 0)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             step = state.get("step")
+            deferred: ServiceError | ValidationError | None = None
             if step == "spp":
                 decree = await uow.decrees.of_proposal(proposal.id)
                 entry = self._entry(
@@ -649,6 +651,15 @@ class PaymentService(_FinanceBase):
                 payment = await uow.payments.of_proposal(proposal.id)
                 sp2d = parse_sp2d_entry(text, today=self.today(), earliest=payment.spm_date if payment else None)
                 state.update(step="sp2d_amount", sp2d=[sp2d.number, sp2d.date.isoformat()])
+                if sp2d.amount_text:  # number, date and amount on one line
+                    try:
+                        await self._record_sp2d(uow, who, proposal, state, sp2d.amount_text)
+                    except (ServiceError, ValidationError) as refused:
+                        # The number and date are kept; only the amount is asked again (the
+                        # refusal is raised once they are saved).
+                        deferred = refused
+                    else:
+                        state = {"step": None}
             elif step == "sp2d_amount":
                 await self._record_sp2d(uow, who, proposal, state, text)
                 state = {"step": None}
@@ -672,7 +683,10 @@ class PaymentService(_FinanceBase):
             else:
                 raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
-            return await self._step(uow, proposal.id, state)
+            shown = await self._step(uow, proposal.id, state)
+        if deferred is not None:
+            raise deferred
+        return shown
 
     async def start_sp2d(self, who: Identity, proposal_id: int) -> PaymentStep:
         """🏦 SP2D: after the SPM, ask for the number and date of the SP2D the KPPN issued."""
@@ -1013,6 +1027,7 @@ class PaymentService(_FinanceBase):
             kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}" for kind in ("spp", "spm")
         }
         examples["sp2d"] = f"{EXAMPLE_NUMBER} {today:%d-%m-%Y}"
+        examples["sp2d_line"] = line_example(today)
         return PaymentStep(accounts, step, failing, typed, examples)
 
     def _format(self, kind: str) -> str:

@@ -409,8 +409,12 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         lines.append(
             _(
                 t,
-                N_("🏦 Type the SP2D number the KPPN issued for this SPM, then its date, e.g. {example}."),
+                N_(
+                    "🏦 Type the SP2D number the KPPN issued for this SPM, then its date, e.g. {example}. "
+                    "You may add its amount on the same line: {line_example}."
+                ),
                 example=step.examples.get("sp2d", ""),
+                line_example=step.examples.get("sp2d_line", ""),
             )
         )
         return clip("\n".join(lines))
