@@ -34,6 +34,7 @@ from bot.domain.validation import (
     Bank,
     Problem,
     ValidationError,
+    find_bank,
     holder_name_warning,
     parse_account_number,
     parse_free_text,
@@ -251,12 +252,41 @@ class AccountService(_FinanceBase):
             state.update(bank=bank.code, step="number")
             return await self._save_state(uow, who, state)
 
+    async def bank_question(self, who: Identity) -> AccountEntry:
+        """The bank question again (the picker's other page); stale once the bank is chosen."""
+        async with self.storage.reading() as uow:
+            _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
+            if state.get("step") != "bank":
+                raise ServiceError("stale", _STALE)
+            return await self._entry(uow, state)
+
+    async def cancel_entry(self, who: Identity) -> None:
+        """✖️ while entering one client's account: the entry ends, nothing of it saved."""
+        async with self.storage.transaction() as uow:
+            await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
+            await uow.conversations.end(who.person.id)
+
     async def answer(self, who: Identity, text: str) -> AccountEntry:
-        """The account number, then the holder's name; warnings are shown, not blocking."""
+        """The bank typed (name or code), the account number, then the holder's name; warnings
+        are shown, not blocking."""
         async with self.storage.transaction() as uow:
             _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             step = state.get("step")
-            if step == "number":
+            warnings: list[Problem] = []
+            if step == "bank":
+                bank = find_bank(text)
+                if bank is None:
+                    raise ServiceError(
+                        "unknown_bank",
+                        N_(
+                            "“{text}” is not a bank on the list. Tap it above (regional banks are under 🏛), or "
+                            "type its name or 3-digit code, e.g. {example}."
+                        ),
+                        text=" ".join(text.split())[:40],
+                        example="Bank Sulselbar / 126",
+                    )
+                state.update(bank=bank.code, step="number")
+            elif step == "number":
                 number, warnings = parse_account_number(text, BANKS[state["bank"]])
                 client_id = int(state["client_id"])
                 proposal, row = await self.beneficiary(uow, client_id)

@@ -214,6 +214,7 @@ def account_question(t: Translator, e: AccountEntry) -> str:
     name = e.client.full_name
     if e.step == "bank":
         lines.append(_(t, N_("🏦 Bank of {name}'s account?"), name=name))
+        lines.append(_(t, N_("Tap it below (regional banks under 🏛), or type its name or 3-digit code.")))
     elif e.step == "number":
         lines.append(
             _(
@@ -228,6 +229,10 @@ def account_question(t: Translator, e: AccountEntry) -> str:
     else:
         lines.append(_(t, N_("Send a photo of the passbook's first page (optional), or skip.")))
     return clip("\n".join(lines))
+
+
+def account_entry_cancelled(t: Translator) -> str:
+    return _(t, N_("✖️ Cancelled: nothing was saved for this client's account. Open /rekening to enter it later."))
 
 
 def accounts_saved(t: Translator, a: Accounts) -> str:
