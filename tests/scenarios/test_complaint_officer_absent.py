@@ -73,6 +73,10 @@ async def test_a_complaint_with_no_officer_reaches_the_head_and_the_admins_and_t
         ("complaint_overdue", 1),
     ]
 
+    # Rina's /tugas says it waits for her to appoint someone.
+    tasks = (await world.say(rina, "/tugas"))[-1].text
+    assert "1 pengaduan menunggu tanpa petugas pengaduan" in tasks and "/undang" in tasks, tasks
+
     # Dewi joins as the complaint officer: one message lists what is already waiting.
     dewi = world.emu.add_user("Dewi", last_name="Pengaduan")
     backlog = [m for m in await join(world, dewi, Role.COMPLAINT_OFFICER) if "sudah menunggu" in m.text]
@@ -82,6 +86,7 @@ async def test_a_complaint_with_no_officer_reaches_the_head_and_the_admins_and_t
     assert await world.rows("SELECT count(*), max(status) FROM outbox WHERE kind = 'complaint_backlog'") == [
         (1, "sent")
     ]
+    assert "tanpa petugas pengaduan" not in (await world.say(rina, "/tugas"))[-1].text
     # She reads it from /pengaduan.
     queue = (await world.say(dewi, "/pengaduan"))[-1]
     assert ticket in queue.text
