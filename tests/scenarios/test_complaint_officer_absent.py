@@ -120,7 +120,9 @@ async def test_finance_made_complaint_officer_warns_the_admin_and_is_audited(wor
     assert "Pemisahan tugas" in invitation.text and "memegang peran keuangan" in invitation.text
 
     before = len(world.emu.chat_messages(rina))
-    await join(world, fajar, Role.COMPLAINT_OFFICER)
+    joined = await join(world, fajar, Role.COMPLAINT_OFFICER)
+    told = next(m.text for m in reversed(joined) if "Berhasil" in m.text)
+    assert "kini memegang peran keuangan, petugas pengaduan" in told and "pemisahan tugas" in told, told
     # The grant stands (both roles in force) …
     [(fajar_id,)] = await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id)
     assert await world.rows(
