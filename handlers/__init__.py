@@ -121,6 +121,8 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.COMPLAINT_DUE: complaints.render_due,
     NotificationKind.COMPLAINT_NEW: complaints.render_new,
     NotificationKind.COMPLAINT_OVERDUE: complaints.render_overdue,
+    NotificationKind.COMPLAINT_NO_OFFICER: complaints.render_no_officer,
+    NotificationKind.COMPLAINT_BACKLOG: complaints.render_backlog,
     NotificationKind.DELIVERY_FAILED: notifications.render_delivery_failed,
     NotificationKind.INBOX_PARKED: inbox_worker.render_parked,
     NotificationKind.LPJ_CARD: lpj.render_card,
@@ -143,6 +145,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.REMINDER: reminders.render_reminder,
     NotificationKind.GRANT_EXPIRY: reminders.render_grant_expiry,
     NotificationKind.RETENTION: retention.render_retention,
+    NotificationKind.ROLE_CONFLICT: access.render_role_conflict,
     NotificationKind.SK_AMENDMENT_ANNEX: client_changes.render_amendment_annex,
     NotificationKind.SK_ANNEX: decisions.render_sk_annex,
     NotificationKind.SK_ISSUED: decisions.render_sk_issued,
@@ -221,6 +224,8 @@ BUTTONS: dict[Button, router.Handler] = {
     # bank accounts and payments
     buttons.ACCOUNT_ENTER: payments.on_account_pressed,
     buttons.ACCOUNT_BANK: payments.on_bank_pressed,
+    buttons.ACCOUNT_BANK_PAGE: payments.on_bank_page_pressed,
+    buttons.ACCOUNT_CANCEL: payments.on_account_cancel_pressed,
     buttons.ACCOUNT_SKIP_PASSBOOK: payments.on_skip_passbook_pressed,
     buttons.ACCOUNTS_SHEET: payments.on_accounts_sheet_pressed,
     buttons.ACCOUNTS_REVIEW: payments.on_review_accounts_pressed,
@@ -297,6 +302,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.EXPORT_OTHER_DATES: reports.on_export_other_dates,
     buttons.GUIDE_MENU: guidance.on_menu,
     buttons.GUIDE_PAGE: guidance.on_page,
+    buttons.CEILING_CONFIRM: budget.on_confirm_pressed,  # /pagu's read-back (issue 16.2)
     # complaints (issue 16.5): the form, then the complaint officers' desk
     buttons.COMPLAINT_ANSWER: complaints.on_answer_pressed,
     buttons.COMPLAINT_SEND: complaints.on_send_pressed,

@@ -128,6 +128,14 @@ async def render_access_revoked(deps: Deps, t: Translator, params: dict[str, Any
     return Rendered(av.revoked_notice(t, params.get("role"), params.get("scope")))
 
 
+async def render_role_conflict(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
+    """To an admin: someone now holds two roles that should be apart (the grant stands, audited)."""
+    roles = [Role(r) for r in params.get("roles", [])]
+    return Rendered(
+        av.role_conflict(t, str(params.get("name", "")), roles), kb.open_person(t, int(params["person_id"]))
+    )
+
+
 async def _invite_link(update: Update, context: BotContext, invite: Invite, scope: str | None) -> None:
     who = await context.identify(update)
     t = context.translator(who)

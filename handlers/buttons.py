@@ -72,6 +72,8 @@ NIK_ADJUDICATE = Button("nka")  # decide a double-assistance conflict ("not the 
 # Bank accounts and payments
 ACCOUNT_ENTER = Button("acc")  # enter one client's account: client id
 ACCOUNT_BANK = Button("bnk")  # the bank: bank code
+ACCOUNT_BANK_PAGE = Button("bnp")  # the bank picker's page: "bpd" (regional banks) / "main"
+ACCOUNT_CANCEL = Button("acn")  # stop entering this client's account (nothing saved)
 ACCOUNT_SKIP_PASSBOOK = Button("pbs")  # skip the passbook photo
 ACCOUNTS_SHEET = Button("acx")  # the accounts workbook: proposal id
 ACCOUNTS_REVIEW = Button("avr")  # check the accounts: proposal id
@@ -146,6 +148,9 @@ CONSENT_WITHDRAW_ASKED = Button("cs.w")  # record a client's withdrawal of conse
 CONSENT_WITHDRAW = Button("cs.wy")  # the withdrawal, confirmed: client id
 HISTORY_PAGE = Button("au.p")  # a page of a proposal's history: proposal id, page
 ADMIN_CLOSE = Button("ad.x")  # close an admin screen
+CEILING_CONFIRM = Button(
+    "bg.y"
+)  # save the ceiling read back: y / n, year, component (all / 1–7), amount, before (- none)
 
 # Exports and the guidance
 EXPORT_KIND = Button("ex.k")  # an export's kind

@@ -244,6 +244,18 @@ async def render_overdue(deps: Deps, t: Translator, params: dict[str, Any]) -> R
     return Rendered(cv.overdue(t, row, no_officer=params.get("tag") == "no_officer"))
 
 
+async def render_no_officer(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    row = await deps.services.complaints.for_notification(int(params["complaint_id"]))
+    if row is None or row.status == ComplaintStatus.CLOSED:
+        return None
+    return Rendered(cv.no_officer_admin(t, row))
+
+
+async def render_backlog(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    tickets = [str(x) for x in params.get("tickets", [])]
+    return Rendered(cv.backlog(t, int(params.get("count", len(tickets))), tickets))
+
+
 async def render_closed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     row = await deps.services.complaints.for_notification(int(params["complaint_id"]))
     if row is None or row.status != ComplaintStatus.CLOSED:

@@ -6,6 +6,7 @@ Both continue in the person's private chat; what they have picked and typed so f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -139,6 +140,10 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
             # draft stays open to untick proposals.
             await answer_press(update, alert_text(views.refusal(t, over)), show_alert=True)
             await reply(update, bv.over_ceiling(t, over.year, over.overruns))
+            # The draft stays open, and its card moves below the refusal: what the head taps next,
+            # and the SK it issues, is drawn there — not on the card above the refusal.
+            pressed = query.message.message_id if query.message else None
+            await _show_sk_card(update, context, who, replace(await decrees.current(who), replaces=pressed))
             return
         await answer_press(update)
         await redraw(update, pv.sk_issued(t, decree, count))

@@ -31,7 +31,9 @@ from handlers.outbox import Rendered
 from handlers.replies import (
     answer_press,
     answers_refusals,
+    button_arg,
     button_args,
+    close_buttons,
     int_arg,
     is_private,
     keep_answered,
@@ -125,6 +127,27 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
     # The bank question stays with the bank chosen; the account number is asked in a new message.
     await keep_answered(update)
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
+
+
+@answers_refusals
+async def on_bank_page_pressed(update: Update, context: BotContext) -> None:
+    """The bank picker's other page (national banks / regional banks), in place."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    entry = await context.services.accounts.bank_question(who)
+    await answer_press(update)
+    await redraw(update, pv.account_question(t, entry), kb.account_question(t, entry, page=button_arg(update)))
+
+
+@answers_refusals
+async def on_account_cancel_pressed(update: Update, context: BotContext) -> None:
+    """✖️ while entering one client's account: nothing of it is saved."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    await context.services.accounts.cancel_entry(who)
+    await answer_press(update)
+    await close_buttons(update)
+    await reply(update, pv.account_entry_cancelled(t))
 
 
 async def on_account_text(update: Update, context: BotContext) -> None:

@@ -73,6 +73,23 @@ def test_an_sp2d_is_its_number_then_a_real_date_not_before_the_spm() -> None:
         assert refused.value.problems[0].field == field, text
 
 
+@pytest.mark.parametrize(
+    ("text", "number", "date", "amount"),
+    [
+        ("SP2D 00123/2026 28-11-2026 Rp 4.500.000", "00123/2026", dt.date(2026, 11, 28), "Rp 4.500.000"),
+        ("00123/2026, 28/11/2026, 4500000", "00123/2026", dt.date(2026, 11, 28), "4500000"),
+        ("sp2d no. 261131302002345 28 November 2026 4,5 juta", "261131302002345", dt.date(2026, 11, 28), "4,5 juta"),
+        ("261131302002345; 2026-11-28; Rp4.500.000,00", "261131302002345", dt.date(2026, 11, 28), "Rp4.500.000,00"),
+        ("SP2D: 261131302002345 28-11-2026", "261131302002345", dt.date(2026, 11, 28), ""),
+    ],
+)
+def test_an_sp2d_number_date_and_amount_can_be_typed_on_one_line(
+    text: str, number: str, date: dt.date, amount: str
+) -> None:
+    entry = parse_sp2d_entry(text, today=TODAY, earliest=dt.date(2026, 11, 28))
+    assert (entry.number, entry.date, entry.amount_text) == (number, date, amount)
+
+
 def test_working_days_skip_weekends_and_holidays() -> None:
     calendar = POLICY.calendar  # Christmas 2026 is a holiday
     assert rules.working_days_after(calendar, dt.date(2026, 11, 28), dt.date(2026, 12, 2)) == 3  # Sat → Wed

@@ -64,6 +64,7 @@ ACTIONS: Mapping[str, str] = {
     "create_invite": N_("made an invitation"),
     "redeem_invite": N_("joined with an invitation"),
     "grant_role": N_("was given a role"),
+    "segregation_warning": N_("holds roles that should be apart (the admins were warned)"),
     "revoke_grant": N_("took a role away"),
     "revoke_access": N_("revoked all access"),
     "restore_access": N_("restored access"),
@@ -359,7 +360,9 @@ def refusal_words(t: Translator, reason: str) -> str:
 
 # Events whose from/to hold values (a role, a language, a team, an SK number), not states.
 _VALUE_ACTIONS = frozenset({"set_locale", "bind_group", "create_team", "create_ipwl", "edit_ipwl", "move_ipwl"})
-_ROLE_ACTIONS = frozenset({"create_invite", "redeem_invite", "grant_role", "revoke_grant", "revoke_access"})
+_ROLE_ACTIONS = frozenset(
+    {"create_invite", "redeem_invite", "grant_role", "segregation_warning", "revoke_grant", "revoke_access"}
+)
 
 
 def change_words(

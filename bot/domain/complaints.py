@@ -100,8 +100,11 @@ DESCRIPTION_MAX = 3000
 MAX_FILES = 5
 ACTION_TEXT_MAX = 1500
 OUTCOME_MAX = 1500
-# An SP4N-LAPOR! tracking reference: letters, digits and dashes (e.g. "LAPOR-2026-1234567").
-_SP4N = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.\-]{3,39}$")
+# An SP4N-LAPOR! tracking reference. LAPOR! gives each report a numeric tracking ID (the "#1916449"
+# of lapor.go.id/pengaduan/<id>); some offices write it with a prefix ("LAPOR-2026-1234567"). So: 6–20
+# letters, digits or dashes with at least 6 digits — never words ("saya lupa nomornya"), never spaces.
+_SP4N = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,19}$")
+SP4N_MIN_DIGITS = 6
 _PROPOSAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.\-]{2,39}$")
 
 # Ticket numbers and secrets: no 0/O, 1/I/L, so they survive being read out over the phone.
@@ -223,13 +226,18 @@ def parse_action_text(text: str, maximum: int = ACTION_TEXT_MAX) -> str:
 
 
 def parse_sp4n_reference(text: str) -> str:
-    reference = "".join(text.split())
-    if not _SP4N.match(reference):
+    """The SP4N-LAPOR! tracking number as typed (a leading "#" dropped), or a refusal saying what
+    one looks like."""
+    reference = text.strip().removeprefix("#").strip()
+    if not _SP4N.match(reference) or sum(ch.isdigit() for ch in reference) < SP4N_MIN_DIGITS:
         raise block(
             N_(
-                "That does not look like an SP4N-LAPOR! tracking number: 4 to 40 letters, digits or dashes, "
-                "for example {example}."
+                "“{text}” is not an SP4N-LAPOR! tracking number. Type the number LAPOR! shows for the "
+                "report (its tracking ID, usually 7 digits), for example {example}, or as your office "
+                "writes it, for example {long_example}: 6–20 letters, digits or dashes, without spaces."
             ),
-            example="LAPOR-2026-1234567",
+            text=text.strip()[:40],
+            example="1916449",
+            long_example="LAPOR-2026-1234567",
         )
     return reference

@@ -86,5 +86,8 @@ class NotificationKind(StrEnum):
     COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near
     COMPLAINT_OVERDUE = "complaint_overdue"  # to the head and the officers: the deadline passed unanswered
     COMPLAINT_CLOSED = "complaint_closed"  # to a named complainant: the outcome
+    COMPLAINT_NO_OFFICER = "complaint_no_officer"  # to admins: a complaint waits and nobody can read it
+    COMPLAINT_BACKLOG = "complaint_backlog"  # to a new complaint officer: the complaints already waiting
+    ROLE_CONFLICT = "role_conflict"  # to admins: someone now holds two roles that should be apart
     PAYMENT_CHECK = "payment_check"  # to a PIC, privately: phone this client, record the answer
     PAYMENT_MISMATCH = "payment_mismatch"  # to the head: a client did not receive the amount in full

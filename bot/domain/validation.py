@@ -890,10 +890,11 @@ class Bank:
     name: str
     transfer_code: str
     usual_length: int | None
+    regional: bool = False  # a regional development bank (BPD): on the bank picker's second page
 
 
-# Not exhaustive: the banks IPWL clients use most. Regional development banks (BPD) are listed
-# for the provinces the centre works in most; add more here when a client needs one.
+# Not exhaustive: the national banks IPWL clients use most, and every province's regional
+# development bank (BPD), with their interbank codes; add more here when a client needs one.
 BANKS: Mapping[str, Bank] = MappingProxyType(
     {
         b.code: b
@@ -905,12 +906,36 @@ BANKS: Mapping[str, Bank] = MappingProxyType(
             Bank("permata", "Permata", "013", None),
             Bank("bca", "BCA", "014", 10),
             Bank("cimb", "CIMB Niaga", "022", None),
-            Bank("bjb", "bjb", "110", None),
-            Bank("dki", "Bank DKI", "111", None),
-            Bank("jateng", "Bank Jateng", "113", None),
-            Bank("jatim", "Bank Jatim", "114", None),
             Bank("btn", "BTN", "200", 16),
             Bank("bsi", "BSI", "451", 10),
+            # Regional development banks (BPD), by interbank code.
+            Bank("bjb", "bjb", "110", None, regional=True),
+            Bank("dki", "Bank DKI", "111", None, regional=True),
+            Bank("diy", "BPD DIY", "112", None, regional=True),
+            Bank("jateng", "Bank Jateng", "113", None, regional=True),
+            Bank("jatim", "Bank Jatim", "114", None, regional=True),
+            Bank("jambi", "Bank Jambi", "115", None, regional=True),
+            Bank("aceh", "Bank Aceh Syariah", "116", None, regional=True),
+            Bank("sumut", "Bank Sumut", "117", None, regional=True),
+            Bank("nagari", "Bank Nagari", "118", None, regional=True),
+            Bank("riaukepri", "Bank Riau Kepri Syariah", "119", None, regional=True),
+            Bank("sumselbabel", "Bank Sumsel Babel", "120", None, regional=True),
+            Bank("lampung", "Bank Lampung", "121", None, regional=True),
+            Bank("kalsel", "Bank Kalsel", "122", None, regional=True),
+            Bank("kalbar", "Bank Kalbar", "123", None, regional=True),
+            Bank("kaltimtara", "Bank Kaltimtara", "124", None, regional=True),
+            Bank("kalteng", "Bank Kalteng", "125", None, regional=True),
+            Bank("sulselbar", "Bank Sulselbar", "126", None, regional=True),
+            Bank("sulutgo", "Bank SulutGo", "127", None, regional=True),
+            Bank("ntb", "Bank NTB Syariah", "128", None, regional=True),
+            Bank("bali", "BPD Bali", "129", None, regional=True),
+            Bank("ntt", "Bank NTT", "130", None, regional=True),
+            Bank("malukumalut", "Bank Maluku Malut", "131", None, regional=True),
+            Bank("papua", "Bank Papua", "132", None, regional=True),
+            Bank("bengkulu", "Bank Bengkulu", "133", None, regional=True),
+            Bank("sulteng", "Bank Sulteng", "134", None, regional=True),
+            Bank("sultra", "Bank Sultra", "135", None, regional=True),
+            Bank("banten", "Bank Banten", "137", None, regional=True),
         )
     }
 )
@@ -935,6 +960,29 @@ _BANK_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "dki": ("BPD DKI", "Bank DKI Jakarta"),
         "jateng": ("BPD Jateng", "BPD Jawa Tengah", "Bank Jawa Tengah"),
         "jatim": ("BPD Jatim", "BPD Jawa Timur", "Bank Jawa Timur"),
+        "diy": ("Bank BPD DIY", "BPD Yogyakarta", "Bank DIY", "BPD DIY Syariah"),
+        "jambi": ("BPD Jambi", "Bank Jambi Syariah"),
+        "aceh": ("Bank Aceh", "BPD Aceh", "BAS"),
+        "sumut": ("BPD Sumut", "Bank Sumatera Utara", "Bank Sumut Syariah"),
+        "nagari": ("BPD Sumbar", "Bank Sumbar", "Bank Nagari Syariah"),
+        "riaukepri": ("Bank Riau Kepri", "Bank Riau", "BPD Riau", "BRK", "BRK Syariah"),
+        "sumselbabel": ("BPD Sumsel", "Bank Sumsel", "BSB", "Bank Sumsel Babel Syariah"),
+        "lampung": ("BPD Lampung",),
+        "kalsel": ("BPD Kalsel", "Bank Kalimantan Selatan", "Bank Kalsel Syariah"),
+        "kalbar": ("BPD Kalbar", "Bank Kalimantan Barat", "Bank Kalbar Syariah"),
+        "kaltimtara": ("BPD Kaltim", "Bank Kaltim", "BPD Kaltimtara", "Bankaltimtara"),
+        "kalteng": ("BPD Kalteng", "Bank Kalimantan Tengah"),
+        "sulselbar": ("BPD Sulsel", "Bank Sulsel", "BPD Sulselbar", "Bank Sulselbar Syariah"),
+        "sulutgo": ("BPD Sulut", "Bank Sulut", "BPD SulutGo", "Bank SulutGo Syariah"),
+        "ntb": ("Bank NTB", "BPD NTB"),
+        "bali": ("Bank BPD Bali", "Bank Bali"),
+        "ntt": ("BPD NTT", "Bank Nusa Tenggara Timur"),
+        "malukumalut": ("BPD Maluku", "Bank Maluku", "Bank Maluku Maluku Utara"),
+        "papua": ("BPD Papua", "Bank Papua Syariah"),
+        "bengkulu": ("BPD Bengkulu",),
+        "sulteng": ("BPD Sulteng", "Bank Sulawesi Tengah"),
+        "sultra": ("BPD Sultra", "Bank Sulawesi Tenggara"),
+        "banten": ("BPD Banten",),
     }
 )  # fmt: skip
 

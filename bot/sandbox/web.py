@@ -38,6 +38,7 @@ from bot.emulator import BotApiEmulator, EmuChat
 from bot.i18n import format_datetime
 
 from .chats import Viewer, can_see, chat_view, people, viewer
+from .photos import as_telegram_photo
 from .runtime import Sandbox, World
 
 __all__ = ["MAX_UPLOAD_MB", "build_web_app"]
@@ -48,6 +49,8 @@ MAX_TEXT = 4096
 LONG_POLL_SECONDS = 25.0
 #: Time travel per click is capped: a year is plenty for any deadline in the workflow.
 MAX_JUMP = dt.timedelta(days=366)
+# What the 📎 sends as a photo (re-encoded as JPEG, as Telegram does); anything else as a document.
+_PICTURES = frozenset({"image/jpeg", "image/png"})
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 _SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox", Sandbox)
 
@@ -251,8 +254,11 @@ async def _upload(request: web.Request) -> web.Response:
     content = upload.file.read()
     caption = str(form.get("caption", "")).strip()[:1024] or None
     group = _group(world.emu, chat_id)
-    if form.get("photo") == "1" and upload.content_type in ("image/jpeg", "image/png"):
-        sent = await world.emu.send_photo(who.user, content=content, chat=group, caption=caption)
+    photo = as_telegram_photo(content) if form.get("photo") == "1" and upload.content_type in _PICTURES else None
+    if photo is not None:
+        sent = await world.emu.send_photo(
+            who.user, content=photo.content, chat=group, caption=caption, width=photo.width, height=photo.height
+        )
     else:
         sent = await world.emu.send_document(
             who.user,

@@ -49,6 +49,19 @@ class CeilingChange:
     position: BudgetPosition
 
 
+@dataclass(frozen=True)
+class CeilingProposal:
+    """What ``/pagu`` with an amount would change, read back before anything is saved: the ceiling
+    now (None: none) and the one typed. The confirm button carries both, so a double tap or a
+    change by another admin meanwhile is caught (compare-and-set in :meth:`BudgetService.confirm`)."""
+
+    year: int
+    component: str
+    before: int | None
+    after: int
+    position: BudgetPosition
+
+
 class OverCeiling(ServiceError):
     """An SK refused: it would take committed + this SK above a ceiling (the figures are in ``overruns``)."""
 
@@ -91,30 +104,56 @@ class BudgetService(Service):
         async with self.storage.reading() as uow:
             return await self._position(uow, year or self._today().year)
 
-    async def command(self, who: Identity, text: str) -> BudgetPosition | CeilingChange:
-        """``/pagu [YEAR] [komponen N] [AMOUNT]``: without an amount, show; with one, set it."""
+    async def command(self, who: Identity, text: str) -> BudgetPosition | CeilingProposal | CeilingChange:
+        """``/pagu [YEAR] [komponen N] [AMOUNT]``: without an amount, show; with one, the change read
+        back for confirmation (nothing saved yet), or "already so" when it changes nothing."""
         require_admin(who)
         year, component, amount = self._parse(text)
+        async with self.storage.reading() as uow:
+            position = await self._position(uow, year)
         if amount is None:
-            async with self.storage.reading() as uow:
-                return await self._position(uow, year)
-        return await self.set_ceiling(who, year, component, amount)
+            return position
+        self._check_amount(amount)
+        before = next((c.amount for c in position.ceilings if c.component == component), None)
+        if before == amount:
+            return CeilingChange(component, before, amount, position)
+        return CeilingProposal(year, component, before, amount, position)
 
-    async def set_ceiling(self, who: Identity | None, year: int, component: str, amount: int) -> CeilingChange:
-        """Set (or change) one ceiling of ``year``, audited; ``who`` None is the command line."""
+    async def confirm(self, who: Identity, year: int, component: str, amount: int, before: int | None) -> CeilingChange:
+        """✅ under the read-back: save it if the ceiling is still what was shown. A double tap finds
+        it already saved (no second change, no second audit event); a change by someone else
+        meanwhile is refused, so nobody saves over a figure they did not see."""
+        return await self.set_ceiling(who, year, component, amount, seen=(before,))
+
+    async def set_ceiling(
+        self,
+        who: Identity | None,
+        year: int,
+        component: str,
+        amount: int,
+        *,
+        seen: tuple[int | None] | None = None,
+    ) -> CeilingChange:
+        """Set (or change) one ceiling of ``year``, audited; ``who`` None is the command line.
+        ``seen``: the ceiling the person was shown before confirming (None: whatever it is now)."""
         if who is not None:
             require_admin(who)
         self._check_year(year)
-        if amount <= 0 or amount > MAX_CEILING:
-            raise ServiceError(
-                "ceiling_amount",
-                N_("A ceiling is more than Rp0 and at most {maximum}."),
-                maximum=format_money(MAX_CEILING),
-            )
+        self._check_amount(amount)
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             await uow.budget.lock_year(year)
             before = next((c.amount for c in await uow.budget.ceilings(year) if c.component == component), None)
+            if seen is not None and before != seen[0] and before != amount:
+                raise ServiceError(
+                    "ceiling_changed",
+                    N_(
+                        "Not saved: the ceiling was changed meanwhile (it is now {now}). Check it with /pagu "
+                        "{year} and type the new figure again."
+                    ),
+                    now=format_money(before) if before is not None else "-",
+                    year=year,
+                )
             if before != amount:
                 await uow.budget.set_ceiling(year, component, amount, by=who.person.id if who else None, now=now)
                 await uow.audit.record(
@@ -126,6 +165,11 @@ class BudgetService(Service):
                         frm=str(before) if before is not None else None,
                         to=str(amount),
                     )
+                )
+            if seen is not None and before == amount and seen[0] != amount:
+                # A second tap on the same read-back: the first one saved it.
+                raise ServiceError(
+                    "already_done", N_("Already saved: the ceiling is {amount}."), amount=format_money(amount)
                 )
             return CeilingChange(component, before, amount, await self._position(uow, year))
 
@@ -141,6 +185,14 @@ class BudgetService(Service):
 
     def _today(self) -> dt.date:
         return today_in(self.clock, self.settings.locale.timezone)
+
+    def _check_amount(self, amount: int) -> None:
+        if amount <= 0 or amount > MAX_CEILING:
+            raise ServiceError(
+                "ceiling_amount",
+                N_("A ceiling is more than Rp0 and at most {maximum}."),
+                maximum=format_money(MAX_CEILING),
+            )
 
     def _check_year(self, year: int) -> None:
         this_year = self._today().year

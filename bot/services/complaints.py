@@ -359,8 +359,15 @@ class ComplaintService(Service):
             await self._notify(uow, officer, NotificationKind.COMPLAINT_NEW, complaint_id, now)
         if not officers:
             # Nobody to answer it: the head is told (the ticket and category only) to appoint one.
-            for head in await uow.staff.holding(Role.HEAD):
+            heads = await uow.staff.holding(Role.HEAD)
+            for head in heads:
                 await self._notify(uow, head, NotificationKind.COMPLAINT_OVERDUE, complaint_id, now, tag="no_officer")
+            # …and the admins, who appoint one: only that a complaint waits (no category, no text, no
+            # complainant — an admin is no complaint officer). An admin who is also the head was told above.
+            told = {h.id for h in heads}
+            for admin in await uow.staff.holding(Role.ADMIN):
+                if admin.id not in told:
+                    await self._notify(uow, admin, NotificationKind.COMPLAINT_NO_OFFICER, complaint_id, now)
 
     async def _notify(
         self,

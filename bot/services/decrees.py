@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import today_in
-from bot.domain.budget import year_ceiling
+from bot.domain.budget import Overrun, overruns, year_ceiling
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Decree, ProposalStatus, Role
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
@@ -49,6 +49,9 @@ class SkDraft:
     committed: int = 0
     # Clients held for double assistance per proposal (issue 16.1): they stay out of the annex.
     held: dict[int, int] = field(default_factory=dict)
+    # The ceilings the ticked proposals would exceed (committed + this selection), shown before
+    # "Issue" so the head is not refused only after the tap (issue 16.2).
+    over: list[Overrun] = field(default_factory=list)
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -265,8 +268,11 @@ class DecreeService(StaffService):
         register = self._register_number(await uow.decrees.peek_register(date.year), date)
         today = self._today()
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
-        ceiling = year_ceiling(await uow.budget.ceilings(date.year))
-        committed = sum((await uow.budget.committed(date.year)).values()) if ceiling else 0
+        ceilings = await uow.budget.ceilings(date.year)
+        ceiling = year_ceiling(ceilings)
+        by_component = await uow.budget.committed(date.year) if ceilings else {}
+        committed = sum(by_component.values()) if ceiling else 0
+        over = overruns(ceilings, by_component, await uow.budget.amounts(sorted(picked))) if ceilings and picked else []
         held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
         return SkDraft(
             candidates,
@@ -279,4 +285,5 @@ class DecreeService(StaffService):
             ceiling=ceiling,
             committed=committed,
             held=held,
+            over=over,
         )

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.domain.models import Actor, Grant, Invite, Ipwl, Role, Team
+from bot.domain.kinds import NotificationKind
+from bot.domain.models import Actor, Grant, Invite, Ipwl, Person, Role, Team
 from bot.domain.records import NewIpwl, ProposalSummary
+from bot.domain.segregation import conflict_of
 from bot.domain.validation import add_years
 from bot.files.ipwl_csv import IpwlRow
 from bot.files.problems import ImportProblem, ImportRejected
@@ -28,6 +30,8 @@ class Redemption:
     role: Role
     ipwl: Ipwl | None = None
     team: Team | None = None
+    # Roles the person now holds together that should be apart (the admins were warned).
+    conflict: frozenset[Role] | None = None
 
 
 @dataclass(frozen=True)
@@ -248,9 +252,49 @@ class OnboardingService(Service):
                     who, "person", who.person.id, "redeem_invite", to=invite.role.value, reason=f"invite {invite.id}"
                 )
             )
+            conflict = await self._after_grant(uow, who.person, invite, now)
             ipwl = await uow.ipwl.by_id(invite.ipwl_id) if invite.ipwl_id else None
             team = await uow.teams.by_id(invite.team_id) if invite.team_id else None
-        return Redemption(role=invite.role, ipwl=ipwl, team=team)
+        return Redemption(role=invite.role, ipwl=ipwl, team=team, conflict=conflict)
+
+    async def _after_grant(
+        self, uow: UnitOfWork, person: Person, invite: Invite, now: dt.datetime
+    ) -> frozenset[Role] | None:
+        """In the granting transaction: warn the admins of a segregation-of-duties conflict (audited;
+        the grant stands), and tell a new complaint officer of the complaints already waiting."""
+        held = {g.role for g in await uow.people.grants(person.id, now)}
+        conflict = conflict_of(held, invite.role)
+        if conflict is not None:
+            pair = "+".join(sorted(r.value for r in conflict))
+            await uow.audit.record(
+                self.event(None, "person", person.id, "segregation_warning", to=invite.role.value, reason=pair)
+            )
+            for admin in await uow.staff.holding(Role.ADMIN):
+                await uow.outbox.enqueue(
+                    dedupe_key=f"{NotificationKind.ROLE_CONFLICT.value}:{invite.id}:{admin.id}",
+                    chat_id=admin.telegram_user_id,
+                    kind=NotificationKind.ROLE_CONFLICT,
+                    now=now,
+                    person_id=admin.id,
+                    params={
+                        "person_id": person.id,
+                        "name": person.full_name,
+                        "roles": sorted(r.value for r in conflict),
+                    },
+                )
+        if invite.role == Role.COMPLAINT_OFFICER:
+            waiting = await uow.complaints.open_ones(20)
+            if waiting:
+                # Once per person: complaints filed while nobody could read them are theirs now.
+                await uow.outbox.enqueue(
+                    dedupe_key=f"{NotificationKind.COMPLAINT_BACKLOG.value}:{person.id}",
+                    chat_id=person.telegram_user_id,
+                    kind=NotificationKind.COMPLAINT_BACKLOG,
+                    now=now,
+                    person_id=person.id,
+                    params={"count": (await uow.complaints.counts(now))[0], "tickets": [c.ticket for c in waiting]},
+                )
+        return conflict
 
     async def bind_group(self, who: Identity, chat_id: int, team_code: str) -> Team:
         """Make this group chat the PIC team's working group (admins only)."""

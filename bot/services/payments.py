@@ -28,11 +28,13 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
-from bot.domain.treasury import EXAMPLE_NUMBER, parse_sp2d_entry
+from bot.domain.treasury import EXAMPLE_NUMBER, line_example, parse_sp2d_entry
 from bot.domain.validation import (
     BANKS,
     Bank,
     Problem,
+    ValidationError,
+    find_bank,
     holder_name_warning,
     parse_account_number,
     parse_free_text,
@@ -250,12 +252,41 @@ class AccountService(_FinanceBase):
             state.update(bank=bank.code, step="number")
             return await self._save_state(uow, who, state)
 
+    async def bank_question(self, who: Identity) -> AccountEntry:
+        """The bank question again (the picker's other page); stale once the bank is chosen."""
+        async with self.storage.reading() as uow:
+            _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
+            if state.get("step") != "bank":
+                raise ServiceError("stale", _STALE)
+            return await self._entry(uow, state)
+
+    async def cancel_entry(self, who: Identity) -> None:
+        """✖️ while entering one client's account: the entry ends, nothing of it saved."""
+        async with self.storage.transaction() as uow:
+            await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
+            await uow.conversations.end(who.person.id)
+
     async def answer(self, who: Identity, text: str) -> AccountEntry:
-        """The account number, then the holder's name; warnings are shown, not blocking."""
+        """The bank typed (name or code), the account number, then the holder's name; warnings
+        are shown, not blocking."""
         async with self.storage.transaction() as uow:
             _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             step = state.get("step")
-            if step == "number":
+            warnings: list[Problem] = []
+            if step == "bank":
+                bank = find_bank(text)
+                if bank is None:
+                    raise ServiceError(
+                        "unknown_bank",
+                        N_(
+                            "“{text}” is not a bank on the list. Tap it above (regional banks are under 🏛), or "
+                            "type its name or 3-digit code, e.g. {example}."
+                        ),
+                        text=" ".join(text.split())[:40],
+                        example="Bank Sulselbar / 126",
+                    )
+                state.update(bank=bank.code, step="number")
+            elif step == "number":
                 number, warnings = parse_account_number(text, BANKS[state["bank"]])
                 client_id = int(state["client_id"])
                 proposal, row = await self.beneficiary(uow, client_id)
@@ -627,6 +658,7 @@ class PaymentService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id or 0)
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             step = state.get("step")
+            deferred: ServiceError | ValidationError | None = None
             if step == "spp":
                 decree = await uow.decrees.of_proposal(proposal.id)
                 entry = self._entry(
@@ -649,6 +681,15 @@ class PaymentService(_FinanceBase):
                 payment = await uow.payments.of_proposal(proposal.id)
                 sp2d = parse_sp2d_entry(text, today=self.today(), earliest=payment.spm_date if payment else None)
                 state.update(step="sp2d_amount", sp2d=[sp2d.number, sp2d.date.isoformat()])
+                if sp2d.amount_text:  # number, date and amount on one line
+                    try:
+                        await self._record_sp2d(uow, who, proposal, state, sp2d.amount_text)
+                    except (ServiceError, ValidationError) as refused:
+                        # The number and date are kept; only the amount is asked again (the
+                        # refusal is raised once they are saved).
+                        deferred = refused
+                    else:
+                        state = {"step": None}
             elif step == "sp2d_amount":
                 await self._record_sp2d(uow, who, proposal, state, text)
                 state = {"step": None}
@@ -672,7 +713,10 @@ class PaymentService(_FinanceBase):
             else:
                 raise ServiceError("payment_use_buttons", N_("Use the buttons above, or send the transfers workbook."))
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
-            return await self._step(uow, proposal.id, state)
+            shown = await self._step(uow, proposal.id, state)
+        if deferred is not None:
+            raise deferred
+        return shown
 
     async def start_sp2d(self, who: Identity, proposal_id: int) -> PaymentStep:
         """🏦 SP2D: after the SPM, ask for the number and date of the SP2D the KPPN issued."""
@@ -1013,6 +1057,7 @@ class PaymentService(_FinanceBase):
             kind: f"{NumberFormat(self._format(kind)).example(today, 123)} {today:%d-%m-%Y}" for kind in ("spp", "spm")
         }
         examples["sp2d"] = f"{EXAMPLE_NUMBER} {today:%d-%m-%Y}"
+        examples["sp2d_line"] = line_example(today)
         return PaymentStep(accounts, step, failing, typed, examples)
 
     def _format(self, kind: str) -> str:

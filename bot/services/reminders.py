@@ -64,6 +64,8 @@ class QueueSection:
     # the retention job has announced for anonymization.
     lapsing_roles: int = 0
     retention_announced: int = 0
+    # Complaints waiting while no complaint officer is appointed (the admins appoint one).
+    complaints_without_officer: int = 0
     # The complaint officers' queue (issue 16.5): complaints not closed, and of them those left
     # unanswered past their response deadline.
     complaints_open: int = 0
@@ -83,6 +85,7 @@ class QueueSection:
             sum(self.counts.values())
             + self.lapsing_roles
             + self.retention_announced
+            + self.complaints_without_officer
             + self.complaints_open
             + self.payment_checks
             + len(self.held)
@@ -372,8 +375,17 @@ class ReminderService(Service):
                     now, now + dt.timedelta(days=self.settings.audit.grant_expiry_warning_days)
                 )
                 announced = await uow.retention.announced_count()
-                if lapsing or announced:
-                    sections.append(QueueSection(Role.ADMIN, "", lapsing_roles=lapsing, retention_announced=announced))
+                unread = 0 if await uow.staff.holding(Role.COMPLAINT_OFFICER) else (await uow.complaints.counts(now))[0]
+                if lapsing or announced or unread:
+                    sections.append(
+                        QueueSection(
+                            Role.ADMIN,
+                            "",
+                            lapsing_roles=lapsing,
+                            retention_announced=announced,
+                            complaints_without_officer=unread,
+                        )
+                    )
             if who.actor.has_role(Role.COMPLAINT_OFFICER):
                 complaints, overdue = await uow.complaints.counts(self.clock.now())
                 sections.append(

@@ -162,6 +162,11 @@ def person_card(t: Translator, card: PersonCard) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def open_person(t: Translator, person_id: int) -> InlineKeyboardMarkup:
+    """Under a warning about a person's roles: their card, to revoke one."""
+    return InlineKeyboardMarkup([[_b(t.pgettext("button", "👤 See their roles"), buttons.PERSON_CARD, person_id)]])
+
+
 def confirm(t: Translator, kind: Button, item_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_b(t.pgettext("button", "Yes, revoke"), kind, item_id), _cancel(t)]])
 

@@ -102,13 +102,32 @@ def accounts_overview(t: Translator, items: Sequence[Accounts]) -> InlineKeyboar
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def account_question(t: Translator, e: AccountEntry) -> InlineKeyboardMarkup | None:
+REGIONAL_PAGE = "bpd"
+
+
+def account_question(t: Translator, e: AccountEntry, *, page: str = "") -> InlineKeyboardMarkup | None:
+    cancel = _button(t.pgettext("button", "✖️ Cancel"), buttons.ACCOUNT_CANCEL)
     if e.step == "bank":
-        banks = [_button(f"{b.name} ({b.transfer_code})", buttons.ACCOUNT_BANK, b.code) for b in BANKS.values()]
-        return InlineKeyboardMarkup(_grid(banks, 3))
+        # Two pages, so the picker fits a phone: the national banks, then the regional ones (BPD).
+        regional = page == REGIONAL_PAGE
+        shown = [b for b in BANKS.values() if b.regional == regional]
+        rows = _grid(
+            [_button(f"{b.name} ({b.transfer_code})", buttons.ACCOUNT_BANK, b.code) for b in shown],
+            2 if regional else 3,
+        )
+        if regional:
+            rows.append([_button(t.pgettext("button", "‹ National banks"), buttons.ACCOUNT_BANK_PAGE, "main"), cancel])
+        else:
+            rows.append(
+                [_button(t.pgettext("button", "🏛 Regional banks (BPD) ›"), buttons.ACCOUNT_BANK_PAGE, REGIONAL_PAGE)]
+            )
+            rows.append([cancel])
+        return InlineKeyboardMarkup(rows)
     if e.step == "passbook":
-        return InlineKeyboardMarkup([[_button(t.pgettext("button", "Skip the photo"), buttons.ACCOUNT_SKIP_PASSBOOK)]])
-    return None
+        return InlineKeyboardMarkup(
+            [[_button(t.pgettext("button", "Skip the photo"), buttons.ACCOUNT_SKIP_PASSBOOK)], [cancel]]
+        )
+    return InlineKeyboardMarkup([[cancel]])
 
 
 def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:

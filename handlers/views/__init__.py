@@ -192,6 +192,15 @@ def invite_redeemed(t: Translator, redemption: Redemption) -> str:
         )
     else:
         text = _(t, N_("✅ Done. You are now registered as {role}."), role=role)
+    if redemption.conflict:  # the admins were warned too; the person should know why they may ask
+        text += "\n\n" + _(
+            t,
+            N_(
+                "⚠️ You now hold the roles {roles}, which the centre keeps apart where it can (segregation of "
+                "duties); the admins have been told."
+            ),
+            roles=role_names(t, redemption.conflict),
+        )
     return text + "\n\n" + _(t, N_("Send /bantuan to see what you can do.")) + "\n" + language_hint(t)
 
 

@@ -4,12 +4,13 @@ a proposal's history and backups (all in the admin's private chat)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.domain.audit_terms import actor_words, describe, role_words
 from bot.domain.models import Invite, Person, Role
 from bot.domain.regions import PROVINCES
+from bot.domain.segregation import CONFLICTING_ROLES, conflicts_in
 from bot.i18n import N_, Translator, zone_label
 from bot.services.access import GroupToLeave, PeoplePage, PersonCard
 from bot.services.admin import ProposalHistory
@@ -331,9 +332,33 @@ def person_card(t: Translator, card: PersonCard) -> str:
             _(t, N_("• {role}, revoked {date}"), role=grant_label(t, g.role, g.scope_code), date=g.revoked_at)
             for g in ended[-10:]
         ]
+    for pair in conflicts_in(g.role for g in active):
+        out += ["", segregation_warning(t, pair)]
     if not p.private_chat_started:
         out += ["", _(t, N_("Has not opened a private chat with the bot yet."))]
     return clip("\n".join(out))
+
+
+def segregation_warning(t: Translator, roles: Iterable[Role]) -> str:
+    return _(
+        t,
+        N_(
+            "⚠️ <b>Segregation of duties</b>: {roles} should not be held by one person — a complaint officer "
+            "could then read (and bury) complaints about the payments they make. Revoke one of the roles, "
+            "or keep both knowingly (the audit trail records the warning)."
+        ),
+        roles=role_names(t, roles),
+    )
+
+
+def role_conflict(t: Translator, name: str, roles: Iterable[Role]) -> str:
+    """To an admin, when an invite or grant gave someone the second role of a conflicting pair."""
+    return "\n".join(
+        [
+            _(t, N_("⚠️ {name} now holds the roles {roles}."), name=name, roles=role_names(t, roles)),
+            segregation_warning(t, roles),
+        ]
+    )
 
 
 def confirm_revoke_grant(t: Translator, card: PersonCard, grant_id: int) -> str:
@@ -408,6 +433,18 @@ def invite_link(t: Translator, invite: Invite, scope: str | None, bot_username: 
                 N_("Send this link to that one person (privately). It works once and expires on {date}."),
                 date=invite.expires_at,
             ),
+            *[
+                _(
+                    t,
+                    N_(
+                        "Segregation of duties: do not give it to someone who holds {roles}; if they do, the "
+                        "admins are warned."
+                    ),
+                    roles=role_names(t, pair - {invite.role}),
+                )
+                for pair in CONFLICTING_ROLES
+                if invite.role in pair
+            ],
             *(
                 []
                 if invite.grant_valid_until is None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.domain.budget import WHOLE_YEAR, Overrun
 from bot.domain.models import Component
 from bot.i18n import N_, Translator, format_money
-from bot.services.budget import BudgetPosition, CeilingChange
+from bot.services.budget import BudgetPosition, CeilingChange, CeilingProposal
 from handlers.views import _, clip
 from handlers.views.proposals import COMPONENT_LABELS
 
@@ -72,6 +72,64 @@ def changed(t: Translator, change: CeilingChange) -> str:
             amount=format_money(change.after),
         )
     return clip(head + "\n\n" + position(t, change.position))
+
+
+def confirm(t: Translator, p: CeilingProposal) -> str:
+    """The change read back before it is saved: the old and the new figure, and what it leaves."""
+    committed = p.position.committed_to(p.component)
+    lines = [
+        _(t, N_("💰 <b>Change the budget ceiling?</b> {scope} {year}"), scope=_scope(t, p.component), year=p.year),
+        "",
+        _(t, N_("Now: {amount}"), amount=format_money(p.before) if p.before is not None else _(t, N_("none set"))),
+        _(t, N_("New: <b>{amount}</b>"), amount=format_money(p.after)),
+        _(
+            t,
+            N_("Committed (SKs issued): {committed} · remaining after the change: {remaining}"),
+            committed=format_money(committed),
+            remaining=format_money(p.after - committed),
+        ),
+    ]
+    if p.after < committed:
+        lines.append(_(t, N_("⚠️ The new ceiling is below what the SKs already committed: no further SK will fit.")))
+    lines += ["", _(t, N_("Nothing is saved until you press ✅ Save."))]
+    return clip("\n".join(lines))
+
+
+def kept(t: Translator, p: BudgetPosition, component: str, before: int | None) -> str:
+    """✖️: nothing changed, and the ceiling that stays."""
+    amount = format_money(before) if before is not None else _(t, N_("none set"))
+    return _(
+        t,
+        N_("✖️ Cancelled: nothing changed. The ceiling {scope} {year} stays {amount}."),
+        scope=_scope(t, component),
+        year=p.year,
+        amount=amount,
+    )
+
+
+def selection_over(t: Translator, year: int, overruns: Sequence[Overrun]) -> list[str]:
+    """On the head's SK card, before "Issue": the ticked proposals do not fit the ceiling."""
+    lines = [_(t, N_("⚠️ <b>This selection is above the budget ceiling of {year}.</b>"), year=year)]
+    for over in overruns:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "{scope}: ceiling {ceiling} · committed {committed} · this selection {this_sk} · "
+                    "remaining {remaining} ({excess} over)"
+                ),
+                scope=_scope(t, over.component),
+                ceiling=format_money(over.ceiling),
+                committed=format_money(over.committed),
+                this_sk=format_money(over.this_sk),
+                remaining=format_money(over.remaining),
+                excess=format_money(over.excess),
+            )
+        )
+    lines.append(
+        _(t, N_("An SK above the ceiling is refused: untick proposals, or ask an admin to check the ceiling (/pagu)."))
+    )
+    return lines
 
 
 def over_ceiling(t: Translator, year: int, overruns: Sequence[Overrun]) -> str:

@@ -391,6 +391,35 @@ def overdue(t: Translator, row: ComplaintRow, *, no_officer: bool) -> str:
     )
 
 
+def no_officer_admin(t: Translator, row: ComplaintRow) -> str:
+    """To an admin: a complaint waits and nobody can read it (nothing of what it says)."""
+    return _(
+        t,
+        N_(
+            "📣 A complaint (ticket <code>{ticket}</code>) is waiting, but no complaint officer is appointed to "
+            "read it. Appoint one: /undang, then “Complaint officer”. Their invitation tells them of every "
+            "complaint waiting."
+        ),
+        ticket=row.ticket,
+    )
+
+
+def backlog(t: Translator, count: int, tickets: list[str]) -> str:
+    """To a new complaint officer, once: what was filed before they joined."""
+    lines = [
+        _(
+            t,
+            N_("📣 {count} complaint(s) are already waiting for a complaint officer:"),
+            count=count,
+        )
+    ]
+    lines += [f"• <code>{esc(ticket)}</code>" for ticket in tickets]
+    if count > len(tickets):
+        lines.append(_(t, N_("…and {count} more."), count=count - len(tickets)))
+    lines += ["", _(t, N_("Open them with /pengaduan (the nearest deadline first)."))]
+    return clip("\n".join(lines))
+
+
 def complainant_closed(t: Translator, row: ComplaintRow) -> str:
     return clip(
         "\n".join(

@@ -12,6 +12,7 @@ from bot.i18n import N_, Translator, format_date, format_money
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentStep
 from handlers.views import STATUS_LABELS, _, clip
+from handlers.views.budget import selection_over
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",
@@ -76,6 +77,8 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
                 remaining=format_money(d.ceiling - d.committed),
             )
         )
+    if d.over:
+        lines += ["", *selection_over(t, d.date.year, d.over), ""]
     if d.asked_number:
         # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
         lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))
@@ -211,6 +214,7 @@ def account_question(t: Translator, e: AccountEntry) -> str:
     name = e.client.full_name
     if e.step == "bank":
         lines.append(_(t, N_("🏦 Bank of {name}'s account?"), name=name))
+        lines.append(_(t, N_("Tap it below (regional banks under 🏛), or type its name or 3-digit code.")))
     elif e.step == "number":
         lines.append(
             _(
@@ -225,6 +229,10 @@ def account_question(t: Translator, e: AccountEntry) -> str:
     else:
         lines.append(_(t, N_("Send a photo of the passbook's first page (optional), or skip.")))
     return clip("\n".join(lines))
+
+
+def account_entry_cancelled(t: Translator) -> str:
+    return _(t, N_("✖️ Cancelled: nothing was saved for this client's account. Open /rekening to enter it later."))
 
 
 def accounts_saved(t: Translator, a: Accounts) -> str:
@@ -406,8 +414,12 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         lines.append(
             _(
                 t,
-                N_("🏦 Type the SP2D number the KPPN issued for this SPM, then its date, e.g. {example}."),
+                N_(
+                    "🏦 Type the SP2D number the KPPN issued for this SPM, then its date, e.g. {example}. "
+                    "You may add its amount on the same line: {line_example}."
+                ),
                 example=step.examples.get("sp2d", ""),
+                line_example=step.examples.get("sp2d_line", ""),
             )
         )
         return clip("\n".join(lines))

@@ -210,6 +210,14 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
                     count=section.retention_announced,
                 )
             )
+        if section.complaints_without_officer:
+            lines.append(
+                _(
+                    t,
+                    N_("• {count} complaint(s) wait with no complaint officer to read them: appoint one (/undang)"),
+                    count=section.complaints_without_officer,
+                )
+            )
         if section.payment_checks:
             lines.append(
                 _(
@@ -242,6 +250,7 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
             not section.items
             and not section.lapsing_roles
             and not section.retention_announced
+            and not section.complaints_without_officer
             and not section.complaints_open
             and not section.payment_checks
             and not section.held

@@ -304,3 +304,37 @@ async def test_what_a_person_has_not_seen_yet_counts_as_unread(client: Client) -
     assert group["read"] == 0 and group["count"] >= 3  # the binding and the waiting card are news to him
     admin_group = next(c for c in person(state, "admin")["chats"] if c["id"] == group["id"])
     assert admin_group["read"] == 2  # Dimas bound the group and saw the bot's answer; the card came later
+
+
+def _png(width: int = 64, height: int = 48) -> bytes:
+    """A real PNG with transparency, as a screenshot or a scan saved from a phone is."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (width, height), (30, 120, 200, 128)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_a_png_sent_with_the_paperclip_arrives_as_telegram_sends_a_photo(client: Client) -> None:
+    """📎 with a PNG: Telegram sends a picture as a photo re-encoded as JPEG (the bot reads every
+    photo as image/jpeg); the sandbox did not re-encode, and the bot refused it as a broken image."""
+    chat = person(await client.get("/api/state"), "op-jb01")["chats"][0]["id"]
+    await say(client, "op-jb01", chat, "/ajukan")
+    form = aiohttp.FormData()
+    form.add_field("as", "op-jb01")
+    form.add_field("chat", str(chat))
+    form.add_field("photo", "1")
+    form.add_field("file", _png(), filename="hasil-asesmen.png", content_type="image/png")
+    async with client.session.post(f"{client.base}/api/upload", data=form, headers={"X-Sandbox": "1"}) as response:
+        assert response.status == 200, await response.text()
+    await client.settle()
+    view = await client.get("/api/chat", **{"as": "op-jb01", "chat": chat})
+    answer = last_bot(view)["text"]
+    assert "tidak dapat dibuka" not in answer, answer
+    sent = [m for m in view["messages"] if m["out"] and m["photo"]]
+    assert sent and (sent[-1]["photo"]["width"], sent[-1]["photo"]["height"]) == (64, 48)
+    assert await client.rows("SELECT mime_type FROM attachments WHERE purpose = 'proposal'") == [("image/jpeg",)]
+    world = await client.world()
+    assert world.emu.violations == [] and world.deps.errors == []

@@ -7,10 +7,19 @@ Rina sets a ceiling of Rp4.000.000 for 2026, then raises it to Rp5.000.000.
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.payment_cast import button, press, status, validated
 from tests.scenarios.review_cast import team
+
+
+async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
+    """``/pagu …`` then ✅ under the figures read back; what the admin reads after."""
+    await world.say(admin, text)
+    await press(world, admin, buttons.CEILING_CONFIRM.data("y") + "|")
+    return world.last(admin).text
 
 
 async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None:
@@ -26,8 +35,8 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     assert "⚠️" in wrong[-1].text and "angka" in wrong[-1].text
     assert await world.rows("SELECT count(*) FROM budget_ceilings") == [(0,)]
 
-    set_ = await world.say(rina, "/pagu 2026 Rp 4.000.000")
-    assert "Pagu ditetapkan" in set_[-1].text and "Rp4.000.000" in set_[-1].text
+    set_ = await set_ceiling(world, rina, "/pagu 2026 Rp 4.000.000")
+    assert "Pagu ditetapkan" in set_ and "Rp4.000.000" in set_
     assert await world.rows("SELECT year, component, amount FROM budget_ceilings") == [(2026, "", 4_000_000)]
     assert await world.rows(
         "SELECT entity, entity_id, action, from_status, to_status FROM audit_events WHERE action = 'set_ceiling'"
@@ -38,13 +47,25 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
     card = button(world, t.head, buttons.SK_DRAFT.data("n"))[0]
     assert "Pagu anggaran 2026: Rp4.000.000 · terikat Rp0 · sisa Rp4.000.000" in card.text, card.text
+    # Before any "Issue" tap, the card says the selection does not fit, with the four figures.
+    assert "Pilihan ini melebihi pagu anggaran 2026" in card.text, card.text
+    assert (
+        "Satu tahun (semua komponen): pagu Rp4.000.000 · terikat Rp0 · pilihan ini Rp4.500.000 · "
+        "sisa Rp4.000.000 (lebih Rp500.000)"
+    ) in card.text, card.text
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
     await press(world, t.head, buttons.SK_DRAFT.data("r"))
     message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert "Pilihan ini melebihi pagu" in message.text
     answer = await world.press(t.head, message, data)
     assert answer.show_alert and "pagu" in answer.text
-    refusal = world.last(t.head).text
+    # The refusal, then the draft's card again below it (the older card points to it).
+    *_, refusal_message, live_card = world.emu.chat_messages(t.head)
+    refusal = refusal_message.text
     assert "SK tidak diterbitkan" in refusal
+    assert "Pilihan ini melebihi pagu" in live_card.text and live_card.buttons
+    older = next(m for m in world.emu.chat_messages(t.head) if m.message_id == message.message_id)
+    assert "diganti oleh pesan yang lebih baru di bawah" in older.text and not older.buttons
     for figure in (
         "Pagu: Rp4.000.000",
         "Sudah terikat (SK terbit): Rp0",
@@ -60,11 +81,19 @@ async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None
     assert await world.rows("SELECT count(*) FROM bank_accounts") == [(0,)]
 
     # Rina raises the ceiling (audited: from, to); Hana's open draft now goes through.
-    raised = await world.say(rina, "/pagu 2026 5000000")
-    assert "Pagu diubah" in raised[-1].text and "Rp5.000.000" in raised[-1].text
+    raised = await set_ceiling(world, rina, "/pagu 2026 5000000")
+    assert "Pagu diubah" in raised and "Rp5.000.000" in raised
     await press(world, t.head, buttons.SK_DRAFT.data("y"))
     assert await status(world, pid) == "decreed"
     assert await world.rows("SELECT count(*) FROM decrees") == [(1,)]
+    # The SK issued is drawn on the live card below the refusal, which stays as it was.
+    after = world.emu.chat_messages(t.head)
+    issued = next(m for m in after if m.message_id == live_card.message_id)
+    assert "diterbitkan" in issued.text and not issued.buttons
+    assert next(m for m in after if m.message_id == refusal_message.message_id).text == refusal
+    assert [m.message_id for m in after].index(refusal_message.message_id) < [m.message_id for m in after].index(
+        live_card.message_id
+    )
     shown = await world.say(rina, "/pagu")
     assert "terikat (SK) Rp4.500.000" in shown[-1].text and "sisa Rp500.000" in shown[-1].text
     assert await world.rows(
@@ -79,8 +108,8 @@ async def test_a_component_ceiling_counts_only_that_components_lines(world) -> N
     rina = world.emu.add_user("Rina", last_name="Admin")
     await world.enrol(rina, Role.ADMIN)
     pid = await validated(world, t)
-    await world.say(rina, "/pagu 2026 komponen 3 Rp 1.000.000")
-    await world.say(rina, "/pagu 2026 komponen 1 Rp 3.000.000")
+    await set_ceiling(world, rina, "/pagu 2026 komponen 3 Rp 1.000.000")
+    await set_ceiling(world, rina, "/pagu 2026 komponen 1 Rp 3.000.000")
     assert await world.rows("SELECT component, amount FROM budget_ceilings ORDER BY component") == [
         ("1", 3_000_000),
         ("3", 1_000_000),
@@ -90,8 +119,9 @@ async def test_a_component_ceiling_counts_only_that_components_lines(world) -> N
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
     await press(world, t.head, buttons.SK_DRAFT.data("r"))
     message, data = button(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert "Komponen 1 (" in message.text and "Komponen 3 (" not in message.text  # said before the tap
     await world.press(t.head, message, data)
-    refusal = world.last(t.head).text
+    refusal = world.emu.chat_messages(t.head)[-2].text
     assert "Komponen 1" in refusal and "Pagu: Rp3.000.000" in refusal and "Komponen 3" not in refusal
     assert await status(world, pid) == "validated"
 
@@ -104,7 +134,7 @@ async def test_the_monthly_report_shows_the_ceiling_against_committed_transferre
     before = await world.say(rina, "/laporan")
     await world.drain()
     assert any("Pagu anggaran: belum ditetapkan untuk tahun 2026" in m.text for m in before + [world.last(rina)])
-    await world.say(rina, "/pagu 2026 Rp 9.000.000")
+    await set_ceiling(world, rina, "/pagu 2026 Rp 9.000.000")
     await world.say(t.head, "/sk")
     await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
     await press(world, t.head, buttons.SK_DRAFT.data("n"))
@@ -116,3 +146,51 @@ async def test_the_monthly_report_shows_the_ceiling_against_committed_transferre
     summary = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pagu anggaran" in (m.text or ""))
     assert "Pagu anggaran Rp9.000.000: terikat SK Rp4.500.000 (50" in summary, summary[:900]
     assert "ditransfer Rp0" in summary and "sisa Rp4.500.000" in summary
+
+
+async def test_a_ceiling_change_is_read_back_and_saved_once_on_confirm(world) -> None:
+    """Rina types a new ceiling: she sees the old and the new figure and nothing is saved before ✅;
+    ✖️ changes nothing and says so; a double tap on ✅ saves (and audits) once."""
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    await set_ceiling(world, rina, "/pagu 2026 Rp 4.000.000")
+
+    asked = (await world.say(rina, "/pagu 2026 Rp 40.000.000"))[-1]
+    for figure in ("Sekarang: Rp4.000.000", "Baru: Rp40.000.000", "terikat (SK terbit): Rp0", "Rp40.000.000"):
+        assert figure in asked.text, asked.text
+    assert "belum disimpan" in asked.text.lower() or "Belum ada yang disimpan" in asked.text
+    assert [b.text for row in asked.buttons for b in row] == ["✅ Simpan", "✖️ Batal"]
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(4_000_000,)]
+
+    # ✖️: nothing changes, and she is told the ceiling that stays.
+    no = next(b.callback_data for row in asked.buttons for b in row if b.text.startswith("✖️"))
+    await world.press(rina, asked, no)
+    kept = world.last(rina)
+    assert "tidak ada yang diubah" in kept.text.lower() and "Rp4.000.000" in kept.text and not kept.buttons
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(4_000_000,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'set_ceiling'") == [(1,)]
+
+    # She types the right figure and taps ✅ twice: saved once, audited once.
+    asked = (await world.say(rina, "/pagu 2026 Rp 4.500.000"))[-1]
+    yes = next(b.callback_data for row in asked.buttons for b in row if b.text.startswith("✅"))
+    await asyncio.gather(world.emu.press(rina, asked, yes), world.emu.press(rina, asked, yes))
+    await world.drain()
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(4_500_000,)]
+    assert await world.rows(
+        "SELECT from_status, to_status FROM audit_events WHERE action = 'set_ceiling' ORDER BY id"
+    ) == [(None, "4000000"), ("4000000", "4500000")]
+    assert (
+        "Pagu diubah: Satu tahun (semua komponen) 2026, dari Rp4.000.000 menjadi Rp4.500.000" in world.last(rina).text
+    )
+
+    # A read-back left open while the ceiling changed is not saved over the newer figure.
+    stale = (await world.say(rina, "/pagu 2026 Rp 6.000.000"))[-1]
+    await set_ceiling(world, rina, "/pagu 2026 Rp 5.000.000")
+    stale_yes = next(b.callback_data for row in stale.buttons for b in row if b.text.startswith("✅"))
+    answer = await world.press(rina, stale, stale_yes)
+    assert answer is not None and "diubah" in (answer.text or "") + world.last(rina).text
+    assert await world.rows("SELECT amount FROM budget_ceilings") == [(5_000_000,)]
+
+    # The same figure again needs no confirmation.
+    same = (await world.say(rina, "/pagu 2026 Rp 5.000.000"))[-1]
+    assert "sudah Rp5.000.000" in same.text and not same.buttons

@@ -146,6 +146,9 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
 async def test_a_check_can_be_answered_once_even_at_once(world: World) -> None:
     await sk_accounts_and_payment_until_paid(world)
     t = world.team
+    # No complaint officer here: the case the mismatch opens goes to the head and to the admins (the
+    # cast's admin, 9001, who bound the group), so the admin's chat must exist.
+    admin = world.emu.add_user("Admin", user_id=9001, started=True)
     await world.drain()
     # /tugas tells the team two checks wait.
     assert "2 pemeriksaan setelah pembayaran perlu ditelepon" in (await world.say(t.andi, "/tugas"))[-1].text
@@ -158,6 +161,10 @@ async def test_a_check_can_be_answered_once_even_at_once(world: World) -> None:
     )
     await world.drain()
     assert await world.rows("SELECT count(*) FROM complaints") == [(1,)]
+    [(ticket,)] = await world.rows("SELECT ticket FROM complaints")
+    assert [ticket in m.text and "belum ada petugas pengaduan" in m.text for m in world.emu.chat_messages(admin)] == [
+        True
+    ]
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'payment_check'") == [(1,)]
     # Another team's PIC may not answer (the check is team 1's).
     data = buttons.PAYMENT_CHECK_ANSWER.data(check_id_of(other), "full")

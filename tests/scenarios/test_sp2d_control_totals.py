@@ -129,3 +129,64 @@ async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(w
     assert await world.rows("SELECT count(*), sum(amount) FROM transfers WHERE status = 'sent'") == [(3, 4_500_000)]
     await run_job(world, at(dt.date(2026, 12, 7), 10))
     assert len(reminders()) == 1
+
+
+async def spm_saved(world):  # noqa: ANN001, ANN201
+    """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    await world.say(t.head, "/sk")
+    for data in ("p", "n", "r", "y"):
+        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
+    await world.drain()
+    await accounts_by_workbook(world, t, pid)
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    await world.drain()
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
+    await world.say(fajar, f"{SPM} 28-11-2026")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    return fajar, pid
+
+
+async def test_the_sp2d_typed_on_one_line_is_recorded_and_a_wrong_amount_keeps_the_number_and_date(world) -> None:
+    """Fajar copies the SP2D as one line from the KPPN's letter. A line with the wrong amount keeps
+    the number and date and asks the amount alone again; a line the bot cannot read says what is
+    expected and records nothing."""
+    fajar, pid = await spm_saved(world)
+
+    await press(world, fajar, buttons.PAYMENT_SP2D.data(pid))
+    prompt = world.last(fajar)
+    assert "pada baris yang sama" in prompt.text and "Rp 5.000.000" in prompt.text, prompt.text
+
+    # Nothing readable as a number: what is expected, both ways.
+    bad = (await world.say(fajar, "sp2d sudah keluar kemarin"))[-1]
+    assert "⚠️" in bad.text and "satu baris" in bad.text and "Rp 5.000.000" in bad.text, bad.text
+    assert await world.rows("SELECT sp2d_number FROM payments") == [(None,)]
+
+    # The wrong amount on one line: refused with the difference; the number and date are kept.
+    wrong = (await world.say(fajar, "SP2D 00777/2026 28-11-2026 Rp 4.050.000"))[-1]
+    assert "selisih -Rp450.000" in wrong.text, wrong.text
+    assert await world.rows("SELECT sp2d_number, sp2d_amount FROM payments") == [(None, None)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_sp2d'") == [(0,)]
+    saved = (await world.say(fajar, "4.500.000"))[-1]
+    assert "SP2D 00777/2026 tanggal 28 November 2026 · Rp4.500.000" in saved.text, saved.text
+    assert await world.rows("SELECT sp2d_number, sp2d_date, sp2d_amount FROM payments") == [
+        ("00777/2026", "2026-11-28", 4_500_000)
+    ]
+    assert await world.rows("SELECT to_status FROM audit_events WHERE action = 'record_sp2d'") == [("00777/2026",)]
+
+
+async def test_the_sp2d_number_date_and_amount_on_one_line_with_commas(world) -> None:
+    fajar, pid = await spm_saved(world)
+    await press(world, fajar, buttons.PAYMENT_SP2D.data(pid))
+    saved = (await world.say(fajar, "00123/2026, 28/11/2026, 4500000"))[-1]
+    assert "SP2D 00123/2026 tanggal 28 November 2026 · Rp4.500.000" in saved.text, saved.text
+    assert await world.rows("SELECT sp2d_number, sp2d_date, sp2d_amount FROM payments") == [
+        ("00123/2026", "2026-11-28", 4_500_000)
+    ]
