@@ -101,3 +101,14 @@ async def submit_with_consent(services: Services, who: Identity, proposal_id: in
     """Record the consents the draft still lacks, then send it (what most stories take as given)."""
     await consent_all(services, who)
     return await services.proposals.submit(who, proposal_id)
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A real PNG with transparency, as a screenshot or a scan saved from a phone is."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (width, height), (30, 120, 200, 128)).save(out, format="PNG")
+    return out.getvalue()

@@ -176,7 +176,7 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "scenarios/test_admin_refusals_fit.py": 1,
     "scenarios/test_audit_trail.py": 3,
     "scenarios/test_backup_restore.py": 9,
-    "scenarios/test_complaints.py": 3,
+    "scenarios/test_complaints.py": 2,
     "scenarios/test_consent.py": 4,
     "scenarios/test_copy_to_postgresql.py": 1,
     "scenarios/test_evidence_files.py": 1,

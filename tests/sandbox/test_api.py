@@ -19,6 +19,7 @@ from bot.config import ConfigError, Settings
 from bot.domain.validation import parse_nik
 from bot.sandbox.demo import PEOPLE, SUBMITTED_CLIENTS
 from bot.sandbox.runtime import resolve_paths
+from tests.helpers import png
 from tests.sandbox.conftest import Client
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -306,17 +307,6 @@ async def test_what_a_person_has_not_seen_yet_counts_as_unread(client: Client) -
     assert admin_group["read"] == 2  # Dimas bound the group and saw the bot's answer; the card came later
 
 
-def _png(width: int = 64, height: int = 48) -> bytes:
-    """A real PNG with transparency, as a screenshot or a scan saved from a phone is."""
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGBA", (width, height), (30, 120, 200, 128)).save(out, format="PNG")
-    return out.getvalue()
-
-
 async def test_a_png_sent_with_the_paperclip_arrives_as_telegram_sends_a_photo(client: Client) -> None:
     """📎 with a PNG: Telegram sends a picture as a photo re-encoded as JPEG (the bot reads every
     photo as image/jpeg); the sandbox did not re-encode, and the bot refused it as a broken image."""
@@ -326,7 +316,7 @@ async def test_a_png_sent_with_the_paperclip_arrives_as_telegram_sends_a_photo(c
     form.add_field("as", "op-jb01")
     form.add_field("chat", str(chat))
     form.add_field("photo", "1")
-    form.add_field("file", _png(), filename="hasil-asesmen.png", content_type="image/png")
+    form.add_field("file", png(), filename="hasil-asesmen.png", content_type="image/png")
     async with client.session.post(f"{client.base}/api/upload", data=form, headers={"X-Sandbox": "1"}) as response:
         assert response.status == 200, await response.text()
     await client.settle()

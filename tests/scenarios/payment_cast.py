@@ -14,6 +14,7 @@ from bot.emulator import EmuChat, EmuUser
 from handlers import buttons
 from tests.scenarios.review_cast import CLIENTS, card, datas, submitted, tap, team
 
+SPM = "00456/SPM/XI/2026"  # the SPM number the stories record
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -200,3 +201,37 @@ async def accounts_by_workbook(world, t, pid: int) -> None:
     await world.emu.send_document(t.op, file_name="rekening.xlsx", content=filled.getvalue(), mime_type=XLSX)
     await world.emu.settle()
     assert await status(world, pid) == "accounts_submitted", world.last(t.op).text
+
+
+def labels(message) -> list[str]:  # noqa: ANN001
+    return [b.text for row in message.buttons for b in row]
+
+
+async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
+    """``/pagu …`` then ✅ under the figures read back; what the admin reads after."""
+    await world.say(admin, text)
+    await press(world, admin, buttons.CEILING_CONFIRM.data("y") + "|")
+    return world.last(admin).text
+
+
+async def spm_saved(world):  # noqa: ANN001, ANN201
+    """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    await world.say(t.head, "/sk")
+    for data in ("p", "n", "r", "y"):
+        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
+    await world.drain()
+    await accounts_by_workbook(world, t, pid)
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    await world.drain()
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
+    await world.say(fajar, f"{SPM} 28-11-2026")
+    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    return fajar, pid

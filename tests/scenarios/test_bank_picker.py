@@ -9,8 +9,8 @@ got the passbook yet): nothing is saved. Joko's bank she types by name ("Bank NT
 from __future__ import annotations
 
 from handlers import buttons
+from tests.scenarios.payment_cast import button, clients, labels, press, status, validated
 from tests.scenarios.review_cast import team
-from tests.scenarios.test_payments_flow import button, clients, press, status, validated
 
 REGIONAL = (
     "Bank Sulselbar (126)", "Bank Papua (132)", "Bank NTT (130)", "Bank Kalbar (123)", "Bank Maluku Malut (131)",
@@ -20,10 +20,6 @@ REGIONAL = (
     "Bank Lampung (121)", "Bank DKI (111)", "bjb (110)", "Bank Jateng (113)", "Bank Jatim (114)", "BPD DIY (112)",
     "BPD Bali (129)", "Bank NTB Syariah (128)",
 )  # fmt: skip
-
-
-def labels(message) -> list[str]:  # noqa: ANN001
-    return [b.text for row in message.buttons for b in row]
 
 
 async def test_regional_banks_are_a_page_away_and_an_entry_can_be_cancelled(world) -> None:

@@ -11,15 +11,8 @@ import asyncio
 
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import button, press, status, validated
+from tests.scenarios.payment_cast import button, press, set_ceiling, status, validated
 from tests.scenarios.review_cast import team
-
-
-async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
-    """``/pagu …`` then ✅ under the figures read back; what the admin reads after."""
-    await world.say(admin, text)
-    await press(world, admin, buttons.CEILING_CONFIRM.data("y") + "|")
-    return world.last(admin).text
 
 
 async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None:

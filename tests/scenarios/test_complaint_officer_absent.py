@@ -10,41 +10,9 @@ Rina is warned (and the audit trail says so), and his card in /pengguna shows th
 from __future__ import annotations
 
 from bot.domain.models import Role
-from bot.emulator import BotMessage
 from handlers import buttons
+from tests.scenarios.complaint_cast import data_of, file_complaint, join, new_messages
 from tests.scenarios.conftest import World
-from tests.scenarios.test_complaints import data_of
-
-STORY = "Pengurus yayasan meminta Rp500.000 dari bantuan anak saya untuk biaya administrasi."
-
-
-async def file_complaint(world: World, user, *, anonymous: bool = True) -> str:  # noqa: ANN001
-    """The person fills the form (a levy, no proposal, no file) and sends it; returns the ticket."""
-    intro = (await world.say(user, "/pengaduan"))[-1]
-    await world.press(user, intro, data_of(intro, buttons.COMPLAINT_ANSWER, "levy"))
-    asked = world.last(user)
-    await world.press(user, asked, data_of(asked, buttons.COMPLAINT_ANSWER, "anon" if anonymous else "named"))
-    asked = world.last(user)
-    await world.press(user, asked, data_of(asked, buttons.COMPLAINT_ANSWER, "skip"))
-    files = (await world.say(user, STORY))[-1]
-    await world.press(user, files, data_of(files, buttons.COMPLAINT_ANSWER, "done"))
-    summary = world.last(user)
-    await world.press(user, summary, data_of(summary, buttons.COMPLAINT_SEND))
-    await world.drain()
-    filed = next(m for m in reversed(world.emu.chat_messages(user)) if "Pengaduan Anda sudah terkirim" in m.text)
-    return filed.text.split("Nomor tiket: ")[1].split()[0]
-
-
-async def join(world: World, user, role: Role) -> list[BotMessage]:  # noqa: ANN001
-    """The person opens their invitation link (``/start <token>``); what the bot answered."""
-    replies = await world.say(user, f"/start {await world.invite(role)}")
-    await world.drain()
-    assert any("Berhasil" in m.text for m in replies), [m.text for m in replies]
-    return world.emu.chat_messages(user)
-
-
-def new_messages(world: World, user, before: int) -> list[BotMessage]:  # noqa: ANN001
-    return world.emu.chat_messages(user)[before:]
 
 
 async def test_a_complaint_with_no_officer_reaches_the_head_and_the_admins_and_the_new_officer_hears_of_it(

@@ -14,9 +14,8 @@ from bot.domain.complaints import parse_sp4n_reference
 from bot.domain.models import Role
 from bot.domain.validation import ValidationError
 from handlers import buttons
+from tests.scenarios.complaint_cast import data_of, file_complaint
 from tests.scenarios.conftest import World
-from tests.scenarios.test_complaint_officer_absent import file_complaint
-from tests.scenarios.test_complaints import data_of
 
 
 @pytest.mark.parametrize(

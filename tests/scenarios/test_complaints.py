@@ -19,18 +19,9 @@ from bot.domain.models import Role
 from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import jpeg
+from tests.scenarios.complaint_cast import data_of
 from tests.scenarios.conftest import World
 from tests.scenarios.review_cast import submitted, team
-
-
-def data_of(message: BotMessage, kind: buttons.Button, *args: object) -> str:
-    """The callback data of the button of ``kind`` (with ``args``, when given) on ``message``."""
-    for row in message.buttons:
-        for b in row:
-            decoded = kind.parse(b.callback_data)
-            if decoded is not None and (not args or decoded.args[: len(args)] == tuple(str(a) for a in args)):
-                return b.callback_data or ""
-    raise AssertionError(f"no {kind.code} button on: {message.text[:200]}")
 
 
 def texts(world: World, chat) -> list[str]:  # noqa: ANN001

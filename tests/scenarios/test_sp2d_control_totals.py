@@ -18,10 +18,8 @@ from openpyxl import load_workbook
 from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.lpj_cast import at, run_job
-from tests.scenarios.payment_cast import XLSX, accounts_by_workbook, press, status, validated
+from tests.scenarios.payment_cast import SPM, XLSX, accounts_by_workbook, press, spm_saved, status, validated
 from tests.scenarios.review_cast import team
-
-SPM = "00456/SPM/XI/2026"
 
 
 def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int | None = None) -> bytes:
@@ -129,29 +127,6 @@ async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(w
     assert await world.rows("SELECT count(*), sum(amount) FROM transfers WHERE status = 'sent'") == [(3, 4_500_000)]
     await run_job(world, at(dt.date(2026, 12, 7), 10))
     assert len(reminders()) == 1
-
-
-async def spm_saved(world):  # noqa: ANN001, ANN201
-    """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
-    t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
-    pid = await validated(world, t)
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
-    await accounts_by_workbook(world, t, pid)
-    await world.drain()
-    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
-    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
-    await world.drain()
-    await world.say(fajar, "/bayar")
-    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
-    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
-    await world.say(fajar, f"{SPM} 28-11-2026")
-    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
-    return fajar, pid
 
 
 async def test_the_sp2d_typed_on_one_line_is_recorded_and_a_wrong_amount_keeps_the_number_and_date(world) -> None:
