@@ -8,12 +8,15 @@ in UTC).
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock, today_in
 from bot.domain.models import Client, Consent, Ipwl, Proposal, ProposalStatus
 from bot.domain.proposal_intake import Cursor, Step
+from bot.domain.records import ClientRecord
 from bot.domain.regions import ipwl_zone, reader_zone
 from bot.i18n import Translations, Translator
+from bot.services.privacy import erasure_rule
 from bot.services.proposals import DraftState
 from handlers.views import _
 
@@ -67,3 +70,18 @@ def test_a_consent_signed_on_the_18th_birthday_in_the_ipwl_s_morning_needs_no_gu
     assert _draft(signed, "Asia/Jakarta").without_consent == []
     # The evening before, in Bogor, he was still 17: the consent needed a guardian.
     assert [c.id for c in _draft(signed - dt.timedelta(hours=8), "Asia/Jakarta").without_consent] == [1]
+
+
+def test_the_retention_period_runs_on_the_centre_s_calendar() -> None:
+    """Closed at 03.00 WIB on 1 Dec 2021 (20.00 UTC on 30 Nov): the admin reads "closed on 1 December
+    2021", kept until 1 Dec 2026; at 00.30 WIB that day (UTC: still 30 Nov) it may be anonymized."""
+
+    since = dt.datetime(2021, 11, 30, 20, 0, tzinfo=dt.UTC)
+    record = ClientRecord(1, 1, "USL-2021-0001", ProposalStatus.CLOSED, since, "JB01", 1, False)
+    centre = ZoneInfo(CENTRE)
+    evening = dt.datetime(2026, 11, 30, 16, 0, tzinfo=dt.UTC).astimezone(centre)  # 23.00 WIB, 30 Nov
+    kept = erasure_rule(record, evening, 5)
+    assert kept.action == "keep" and kept.params["closed"] == dt.date(2021, 12, 1), kept
+    assert kept.params["until"] == dt.date(2026, 12, 1)
+    midnight = dt.datetime(2026, 11, 30, 17, 30, tzinfo=dt.UTC).astimezone(centre)  # 00.30 WIB, 1 Dec
+    assert erasure_rule(record, midnight, 5).action == "anonymize"
