@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from bot.clock import SystemClock
+from bot.clock import SystemClock, today_in
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.budget import WHOLE_YEAR, parse_component
 from bot.domain.models import Role
@@ -501,7 +501,7 @@ def cmd_import_ipwl(args: argparse.Namespace) -> int:
 
     async def go(services: Services) -> int:
         try:
-            rows = parse_ipwl_csv(data, today=services.clock.now().date())
+            rows = parse_ipwl_csv(data, today=today_in(services.clock, settings.locale.timezone))
             count = await services.onboarding.import_ipwl(rows)
         except ImportRejected as rejected:
             lines = [f"{path}: nothing imported, {len(rejected.problems)} problem(s):"]

@@ -54,7 +54,7 @@ async def on_language_pressed(update: Update, context: BotContext) -> None:
     decoded = buttons.LANGUAGE.parse(query.data)
     locale = decoded.args[0] if decoded and decoded.args else ""
     await context.services.onboarding.set_locale(who, locale)
-    t = context.translator(locale=locale)
+    t = context.translator(who, locale=locale)
     await answer_press(update)
     await query.edit_message_text(views.language_set(t))
     refresh_menus_soon(context)

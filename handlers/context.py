@@ -78,4 +78,7 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return who
 
     def translator(self, who: Identity | None = None, locale: str | None = None) -> Translator:
-        return self.deps.translations.for_locale(locale or (who.locale if who else None))
+        """The person's language (or ``locale``, just chosen) and the zone they read times in here
+        (``who.zone``: an operator's IPWL's in a private chat; without a person, the centre's)."""
+        zone = who.zone if who else self.deps.settings.locale.timezone
+        return self.deps.translations.for_reader(locale or (who.locale if who else None), zone)

@@ -233,7 +233,7 @@ class OutboxSender:
             log.error("outbox %s: unknown kind %s", message.id, message.kind)
             await outbox.mark_failed(message, "unknown kind")
             return
-        t = self.deps.translations.for_locale(await outbox.recipient_locale(message))
+        t = self.deps.translations.for_reader(*await outbox.recipient(message))
         rendered = await render(self.deps, t, message.params)
         if rendered is None:  # nothing to say any more (e.g. the item changed again)
             await outbox.mark_sent(message, None, self.deps.clock.now())

@@ -16,7 +16,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -31,9 +31,11 @@ __all__ = [
     "RegionsFileError",
     "RegionsFileProblem",
     "TimeZone",
+    "ipwl_zone",
     "is_known_province_code",
     "load_regions",
     "province_search",
+    "reader_zone",
     "time_zone",
     "zone_label",
     "zone_of",
@@ -193,6 +195,19 @@ def zone_of(province_code: str) -> str:
 def zone_label(province_code: str) -> str:
     """Return ``"WIB"``, ``"WITA"`` or ``"WIT"`` for a province."""
     return time_zone(province_code).value
+
+
+def ipwl_zone(province_code: str | None, centre_zone: str) -> str:
+    """The IANA zone an IPWL lives by (its province's: WIB, WITA or WIT); the centre's for a
+    province the register does not know, so that no rule falls back to UTC."""
+    zone = PROVINCE_ZONES.get(province_code or "")
+    return zone.zone_name if zone is not None else centre_zone
+
+
+def reader_zone(operated_provinces: Sequence[str | None], centre_zone: str) -> str:
+    """The zone a person reads times in: an operator's IPWL's (the first one, when a person runs
+    several), the centre's for everyone else — its staff, the public, and every group chat."""
+    return ipwl_zone(operated_provinces[0], centre_zone) if operated_provinces else centre_zone
 
 
 # --------------------------------------------------------------------------- search helpers

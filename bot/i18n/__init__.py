@@ -11,6 +11,7 @@ built once at start-up::
     tr.gettext("Proposal {code} was returned", code=p.code)
     tr.ngettext("{n} client", "{n} clients", len(clients))  # n is available as {n}
     tr.pgettext("button", "Approve")                        # button labels get a context
+    tr = translations.for_reader(user.language, "Asia/Jayapura")  # a reader in Papua: times in WIT
 
 Rules the catalog checker (``python -m bot.i18n.catalogs check``) relies on:
 
@@ -98,20 +99,30 @@ def N_(message: str) -> str:
 
 
 class Translator:
-    """Translate and format for one locale.
+    """Translate and format for one reader: their locale, and the zone they read times in.
 
     ``Translator("en")`` without a catalog is a pass-through (the msgids are English), which is
-    handy in tests. Instances are immutable and safe to share between tasks.
+    handy in tests. ``zone`` (an IANA name) is where the reader is: an instant is shown on their
+    clock (``"… 16.05 WIT"`` for a Papuan operator, ``"… 14.05 WIB"`` for the centre) unless a caller
+    names another zone. Instances are immutable and safe to share between tasks.
     """
 
-    __slots__ = ("_catalog", "locale")
+    __slots__ = ("_catalog", "locale", "zone")
 
-    def __init__(self, locale: str, catalog: _gettext.NullTranslations | None = None) -> None:
+    def __init__(
+        self, locale: str, catalog: _gettext.NullTranslations | None = None, zone: str = DEFAULT_TIMEZONE
+    ) -> None:
         self.locale = locale
+        self.zone = zone
         self._catalog = catalog if catalog is not None else _gettext.NullTranslations()
 
     def __repr__(self) -> str:
-        return f"Translator({self.locale!r})"
+        zone = "" if self.zone == DEFAULT_TIMEZONE else f", zone={self.zone!r}"
+        return f"Translator({self.locale!r}{zone})"
+
+    def in_zone(self, zone: str) -> Translator:
+        """The same language for a reader in ``zone`` (the catalog is shared, nothing is copied)."""
+        return self if zone == self.zone else Translator(self.locale, self._catalog, zone)
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -164,9 +175,10 @@ class Translator:
         return format_date(d, self.locale)
 
     def format_datetime(
-        self, dt_utc: dt.datetime, tz_name: str = DEFAULT_TIMEZONE, *, seconds: bool = False, zone: bool = True
+        self, dt_utc: dt.datetime, tz_name: str | None = None, *, seconds: bool = False, zone: bool = True
     ) -> str:
-        return format_datetime(dt_utc, tz_name, self.locale, seconds=seconds, zone=zone)
+        """The instant on the reader's clock (``tz_name`` only where a text names its own zone)."""
+        return format_datetime(dt_utc, tz_name or self.zone, self.locale, seconds=seconds, zone=zone)
 
     def format_age(self, delta: dt.timedelta) -> str:
         return format_age(delta, self.locale)
@@ -218,8 +230,14 @@ class Translations:
         return [self.default, *sorted(c for c in self._translators if c != self.default)]
 
     def for_locale(self, code: str | None) -> Translator:
-        """The translator for ``code``; unknown or ``None`` gives the default locale."""
+        """The translator for ``code``; unknown or ``None`` gives the default locale. Its times read
+        in :data:`DEFAULT_TIMEZONE`: for a person, use :meth:`for_reader` with their zone."""
         return self._translators[resolve_locale(code, tuple(self._translators), self.default)]
+
+    def for_reader(self, code: str | None, zone: str) -> Translator:
+        """The translator for a person who reads ``code`` and lives in ``zone`` (an IANA name:
+        an operator's IPWL's zone, the centre's for its staff and for group chats)."""
+        return self.for_locale(code).in_zone(zone)
 
     def __contains__(self, code: object) -> bool:
         return code in self._translators

@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.clock import today_in
 from bot.domain.models import Approach, Component, Role
 from bot.domain.regions import zone_of
 from bot.domain.validation import parse_nik
@@ -161,7 +162,8 @@ async def seed_registry(services: Services) -> None:
     """PIC teams and IPWL, through the same service the command line uses."""
     for code, name in TEAMS:
         await services.onboarding.create_team(code, name)
-    rows = parse_ipwl_csv(_ipwl_csv(services.clock.now().date()), today=services.clock.now().date())
+    today = today_in(services.clock, services.settings.locale.timezone)  # the centre's register
+    rows = parse_ipwl_csv(_ipwl_csv(today), today=today)
     await services.onboarding.import_ipwl(rows)
 
 
@@ -233,7 +235,7 @@ async def submit_waiting_proposal(services: Services, cast: Cast) -> str:
     """The Makassar operator's proposal, already sent to TIM2; returns its code."""
     persona = next(p for p in PEOPLE if p.key == SUBMITTED_BY)
     who = await _identity(services, cast, persona)
-    today = services.clock.now().date()
+    today = today_in(services.clock, cast.zone(persona))  # the operator's day, in Makassar
     draft = await services.proposals.start(who)
     clients = [_client(n, name, nik, address, today) for n, (name, nik, address) in enumerate(SUBMITTED_CLIENTS, 1)]
     state = await services.proposals.add_clients(who, clients)

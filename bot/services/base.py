@@ -14,7 +14,7 @@ from bot.domain.models import Actor, AuditEvent, Person, Role
 from bot.domain.reminder_rules import Calendar
 from bot.domain.validation import Problem, ValidationError
 from bot.files.file_check import check_readable
-from bot.i18n import N_
+from bot.i18n import DEFAULT_TIMEZONE, N_
 from storage.db import StorageBusy
 from storage.files import FileStore, FileStoreFull, StoredFile
 from storage.unit import Storage, UnitOfWork
@@ -58,6 +58,9 @@ class Identity:
     actor: Actor
     locale: str
     first_private: bool = False  # this update is the person's first message in a private chat
+    # The zone they read times in, in this chat: an operator's IPWL's in a private chat, the
+    # centre's for everyone else and in every group (bot.domain.regions.reader_zone).
+    zone: str = DEFAULT_TIMEZONE
 
     @property
     def is_admin(self) -> bool:

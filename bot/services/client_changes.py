@@ -49,6 +49,7 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
 from bot.i18n import N_
@@ -210,7 +211,9 @@ class ClientChangeService(StaffService):
                     raise ValidationError(Problem(N_("This is the name already on the SK. Type the correct name.")))
                 state.update(new_value=name, step="reason")
             elif current == "value" and kind == ChangeKind.NIK:
-                nik = parse_nik(text, today=today_in(self.clock, self.settings.locale.timezone)).nik
+                ipwl = await uow.ipwl.by_id(proposal.ipwl_id)  # the NIK's birth date is checked on the IPWL's day
+                zone = ipwl_zone(ipwl.province_code if ipwl else None, self.settings.locale.timezone)
+                nik = parse_nik(text, today=today_in(self.clock, zone)).nik
                 if nik == client.nik:
                     raise ValidationError(Problem(N_("This is the NIK already on the SK. Type the correct NIK.")))
                 duplicates = await self._nik_check(uow, proposal, client, nik)

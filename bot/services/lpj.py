@@ -33,7 +33,7 @@ from bot.domain.lpj_intake import (
 )
 from bot.domain.models import Action, Attachment, Client, Ipwl, Proposal, ProposalStatus, ReturnReason, Role, Team
 from bot.domain.records import LastChange, LpjTotals
-from bot.domain.regions import PROVINCE_ZONES, zone_of
+from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.i18n import N_, FileSize
@@ -617,7 +617,7 @@ class LpjService(StaffService):
         reasons = []
         if proposal.status == ProposalStatus.LPJ_RETURNED:
             reasons = await uow.proposals.return_reasons(proposal.id, lpj.version)
-        zone = zone_of(ipwl.province_code) if ipwl.province_code in PROVINCE_ZONES else self.settings.locale.timezone
+        zone = ipwl_zone(ipwl.province_code, self.settings.locale.timezone)
         return LpjState(
             proposal,
             ipwl,

@@ -17,6 +17,7 @@ from bot.files.ipwl_csv import IpwlRow
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.i18n import N_
 from bot.services.base import Identity, Service, ServiceError
+from bot.services.readers import zone_of_reader
 from bot.update_scope import DuplicateUpdate, pending_update
 from storage.unit import UnitOfWork
 
@@ -89,9 +90,16 @@ class OnboardingService(Service):
         # communication) until the person chooses another with /bahasa — whatever their phone's
         # language (``language``, Telegram's language_code) says.
         locale = person.locale if person.locale in LOCALES else self.settings.locale.default
-        return Identity(
-            person=person, actor=Actor(person.id, frozenset(grants)), locale=locale, first_private=first_private
-        )
+        actor = Actor(person.id, frozenset(grants))
+        zone = await self.reader_zone(actor) if private_chat else self.settings.locale.timezone
+        return Identity(person=person, actor=actor, locale=locale, first_private=first_private, zone=zone)
+
+    async def reader_zone(self, actor: Actor) -> str:
+        """The zone this person reads times in (their IPWL's for an operator, else the centre's)."""
+        if not actor.operated_ipwl_ids:
+            return self.settings.locale.timezone
+        async with self.storage.reading() as uow:
+            return await zone_of_reader(uow, actor, self.settings.locale.timezone)
 
     async def _bootstrap_admin(self, person_id: int) -> set[Grant]:
         """The configuration's ``admin_user_ids`` bootstrap admins: on first contact the person is

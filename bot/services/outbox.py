@@ -14,8 +14,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from bot.domain.kinds import NotificationKind
+from bot.domain.models import Actor
 from bot.domain.records import OutboxMessage
 from bot.services.base import Service
+from bot.services.readers import zone_of_reader
 from storage.unit import UnitOfWork
 
 log = logging.getLogger("atensi.delivery")
@@ -54,12 +56,20 @@ class OutboxService(Service):
         async with self.storage.transaction() as uow:
             await uow.outbox.release(sorted(ids))
 
-    async def recipient_locale(self, message: OutboxMessage) -> str | None:
+    async def recipient(self, message: OutboxMessage) -> tuple[str | None, str]:
+        """The language and the zone the message is read in: its person's, in their private chat;
+        a group's (or an unknown person's) are the default language and the centre's zone."""
+        centre = self.settings.locale.timezone
         if message.person_id is None:
-            return None
+            return None, centre
         async with self.storage.reading() as uow:
             person = await uow.people.by_id(message.person_id)
-        return person.locale if person else None
+            if person is None:
+                return None, centre
+            if message.chat_id != person.telegram_user_id:  # not their private chat: a group reads it
+                return person.locale, centre
+            grants = await uow.people.grants(person.id, self.clock.now())
+            return person.locale, await zone_of_reader(uow, Actor(person.id, frozenset(grants)), centre)
 
     async def mark_sent(self, message: OutboxMessage, message_id: int | None, now: dt.datetime) -> None:
         """The message is out. Its kind's effect runs in the same transaction; an effect that

@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from bot.domain import workflow
 from bot.domain.consent import parse_guardian
@@ -75,7 +76,7 @@ def erasure_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -
     A draft was never sent: the client is removed. Withdrawn and rejected proposals need the data no
     more: anonymized. A closed proposal's data is kept for the retention period (its accountability
     may be audited), then anonymized. Anything in between is needed for the SK, the payment or the
-    LPJ: kept, and the reason is said.
+    LPJ: kept, and the reason is said. ``now`` is given in the centre's zone: its dates decide.
     """
     if record.erased:
         return Erasure("keep", N_("Already anonymized."))
@@ -84,13 +85,15 @@ def erasure_rule(record: ClientRecord, now: dt.datetime, retention_years: int) -
     if record.proposal_status in _ANONYMIZABLE:
         return Erasure("anonymize")
     if record.proposal_status == ProposalStatus.CLOSED:
-        until = add_years(record.status_since.date(), retention_years)
+        # Days on the centre's calendar (``now`` comes in its zone), never UTC dates.
+        closed = record.status_since.astimezone(now.tzinfo).date()
+        until = add_years(closed, retention_years)
         if until <= now.date():
             return Erasure("anonymize")
         return Erasure(
             "keep",
             N_("Closed on {closed}; kept until {until} ({years} years' retention)."),
-            {"closed": record.status_since.date(), "until": until, "years": retention_years},
+            {"closed": closed, "until": until, "years": retention_years},
         )
     return Erasure(
         "keep",
@@ -193,7 +196,7 @@ class PrivacyService(StaffService):
             records = await uow.privacy.records(nik)
         if not records:
             raise ServiceError("nothing_held", N_("No client with this NIK is held."))
-        now = self.clock.now()
+        now = self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone))
         return PersonalData([(r, erasure_rule(r, now, self.settings.admin.retention_years)) for r in records])
 
     async def lookup_client(self, who: Identity, client_id: int) -> ClientRecord:
@@ -201,7 +204,8 @@ class PrivacyService(StaffService):
         require_admin(who)
         async with self.storage.reading() as uow:
             _, record = await self._record(uow, client_id)
-        rule = erasure_rule(record, self.clock.now(), self.settings.admin.retention_years)
+        local_now = self.clock.now().astimezone(ZoneInfo(self.settings.locale.timezone))
+        rule = erasure_rule(record, local_now, self.settings.admin.retention_years)
         if rule.action == "keep":
             raise ServiceError("erasure_refused", rule.reason, **rule.params)
         return record
@@ -469,7 +473,8 @@ class PrivacyService(StaffService):
             nik, record = await self._record(uow, client_id)
             if first is not None:
                 await first(uow, record, now)
-            decided = rule(record, now, self.settings.admin.retention_years)
+            local_now = now.astimezone(ZoneInfo(self.settings.locale.timezone))  # the centre's calendar
+            decided = rule(record, local_now, self.settings.admin.retention_years)
             if decided.action == "keep":
                 return decided
             action: Literal["delete", "anonymize"] = decided.action

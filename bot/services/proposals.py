@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import today_in
 from bot.domain import proposal_intake as intake
@@ -15,9 +16,9 @@ from bot.domain.consent import NOTICE_VERSION, Guardian, is_minor
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Attachment, Client, Consent, Ipwl, Proposal, ProposalStatus, ReturnReason
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
-from bot.domain.regions import PROVINCE_ZONES, RegionsCatalog, zone_of
+from bot.domain.regions import RegionsCatalog, ipwl_zone
 from bot.domain.validation import Problem, ValidationError
-from bot.i18n import N_, FileSize
+from bot.i18n import DEFAULT_TIMEZONE, N_, FileSize
 from bot.services.base import FileUpload, Identity, ServiceError
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
@@ -43,6 +44,7 @@ class DraftState:
     reasons: list[ReturnReason] = field(default_factory=list)
     warnings: tuple[Problem, ...] = ()
     consents: dict[int, Consent] = field(default_factory=dict)  # by client id (withdrawn ones too)
+    zone: str = DEFAULT_TIMEZONE  # the IPWL's (WIB, WITA or WIT): the day a consent was signed there
 
     @property
     def total(self) -> int:
@@ -59,7 +61,7 @@ class DraftState:
         consent = self.consents.get(client.id)
         if consent is None or not consent.in_force:
             return False
-        signed = consent.recorded_at.date()
+        signed = consent.recorded_at.astimezone(ZoneInfo(self.zone)).date()  # the IPWL's day, not UTC's
         return bool(consent.guardian_name) or not is_minor(client.nik, signed, client.birth_date)
 
 
@@ -625,7 +627,7 @@ class ProposalService(StaffService):
 
     def _zone(self, ipwl: Ipwl) -> str:
         """The IPWL's zone: its "today" is the day there (WIB, WITA or WIT), not in Bogor or UTC."""
-        return zone_of(ipwl.province_code) if ipwl.province_code in PROVINCE_ZONES else self.settings.locale.timezone
+        return ipwl_zone(ipwl.province_code, self.settings.locale.timezone)
 
     def today_for(self, state: DraftState) -> dt.date:
         """Today where the draft's IPWL is (the periods and dates a question offers start from it)."""
@@ -894,6 +896,7 @@ class ProposalService(StaffService):
             previous,
             reasons,
             consents=await uow.consents.of_proposal(proposal.id),
+            zone=self._zone(ipwl),
         )
 
     def _context(self, state: DraftState, today: dt.date) -> IntakeContext:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import NotificationKind
 from bot.services.base import ServiceError
@@ -62,7 +63,8 @@ class RetentionService(PrivacyService):
                     if found is None:
                         continue
                     record, _ = found
-                    if erasure_rule(record, now, cfg.retention_years).action != "anonymize":
+                    local_now = now.astimezone(ZoneInfo(self.settings.locale.timezone))  # the centre's days
+                    if erasure_rule(record, local_now, cfg.retention_years).action != "anonymize":
                         continue
                     if await uow.retention.announce(client_id, proposal_id, now, erase_on):
                         codes[record.proposal_code] = codes.get(record.proposal_code, 0) + 1
@@ -79,7 +81,7 @@ class RetentionService(PrivacyService):
                 self.event(
                     None,
                     "retention",
-                    now.date().isoformat(),
+                    now.astimezone(ZoneInfo(self.settings.locale.timezone)).date().isoformat(),
                     "retention_notice",
                     reason=f"{report.announced} record(s) in {len(codes)} proposal(s)",
                 )
@@ -124,7 +126,7 @@ class RetentionService(PrivacyService):
                     self.event(
                         None,
                         "retention",
-                        now.date().isoformat(),
+                        now.astimezone(ZoneInfo(self.settings.locale.timezone)).date().isoformat(),
                         "retention_erase",
                         reason=f"{report.erased} record(s)",
                     )

@@ -66,7 +66,7 @@ def _display(t: Translator, value: object) -> object:
     if isinstance(value, float):  # "25,5 MB" in Indonesian, not "25.5"
         return t.format_number(value, decimals=0 if value.is_integer() else 1)
     if isinstance(value, dt.datetime):
-        return format_datetime(value, "Asia/Jakarta", t.locale)
+        return format_datetime(value, t.zone, t.locale)  # on the reader's clock (WIB, WITA or WIT)
     if isinstance(value, dt.date):
         return format_date(value, t.locale)
     if isinstance(value, FileSize):
