@@ -747,12 +747,12 @@ class PaymentService(_FinanceBase):
                 await uow.bank_accounts.lock_accounts([client_id])  # no new account in between (PostgreSQL)
                 proposal, row = await self.beneficiary(uow, client_id)
                 rows = [row]
-                await self._may_record(uow, who, proposal)
+                await self._may_record_transfers(uow, who, proposal)
                 if row.transfer_status != TransferStatus.SENT:  # (a double tap changes nothing, below)
                     self._check_shown(row, revision)
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
-                await self._may_record(uow, who, proposal)
+                await self._may_record_transfers(uow, who, proposal)
                 accounts = await self.accounts(uow, proposal)
                 rows = [  # (a held client stays pending: it waits for its adjudication)
                     r
@@ -773,7 +773,7 @@ class PaymentService(_FinanceBase):
             raise ServiceError("stale", _STALE)
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
-            await self._may_record(uow, who, proposal)
+            await self._may_record_transfers(uow, who, proposal)
             if row.transfer_status == TransferStatus.SENT:
                 raise ServiceError("stale", _STALE)
             self._check_shown(row, revision)
@@ -787,7 +787,7 @@ class PaymentService(_FinanceBase):
         await self._recheck(who, proposal_id=proposal_id)
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
-            await self._may_record(uow, who, proposal)
+            await self._may_record_transfers(uow, who, proposal)
             by_id = {r.client.id: r for r in (await self.accounts(uow, proposal)).rows}
             for item in inputs:
                 row = by_id.get(item.client_id)
@@ -877,6 +877,23 @@ class PaymentService(_FinanceBase):
         await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
         if await uow.payments.of_proposal(proposal.id) is None:
             raise ServiceError("orders_first", N_("Record the SPP and SPM of {code} first."), code=proposal.code)
+
+    async def _may_record_transfers(self, uow: UnitOfWork, who: Identity, proposal: Proposal) -> None:
+        """A transfer's result (sent, failed, returned; by button or workbook) comes after the SP2D:
+        the bank moves the money only once the KPPN has issued the SP2D for the SPM, so a result
+        recorded before it would be a payment the treasury never ordered."""
+        await self._may_record(uow, who, proposal)
+        payment = await uow.payments.of_proposal(proposal.id)
+        if payment is None or not payment.sp2d_number:
+            raise ServiceError(
+                "sp2d_first",
+                N_(
+                    "Record the SP2D of {code} first (🏦 SP2D on the payment card): transfer results are "
+                    "recorded once the KPPN has issued the SP2D for SPM {number}. Nothing was recorded."
+                ),
+                code=proposal.code,
+                number=payment.spm_number if payment else "-",
+            )
 
     async def _sent(
         self,

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.review_cast import CLIENTS, tap, team
-from tests.scenarios.test_payments_flow import XLSX, button, clients, press, status, validated
+from tests.scenarios.test_payments_flow import XLSX, button, clients, press, record_sp2d, status, validated
 
 REASON = "Nama rekening tidak sesuai (bank menolak)"
 
@@ -77,6 +77,7 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
     await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    await record_sp2d(world, fajar, pid)
     await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
     await press(world, fajar, buttons.TRANSFER_SENT.data(budi_client))
     old_card, sent_dewi = button(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
