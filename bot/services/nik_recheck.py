@@ -61,9 +61,13 @@ async def _one(
     recorded = {c.other_client_id: c for c in await uow.nik_conflicts.of_clients([client.id])}
     others = await uow.nik_conflicts.counterparts(client.id)
     current = {o.client_id for o in others}
+    # A client of ours who left the list by an SK perubahan is out of the annex and the transfers
+    # already: nothing of theirs is held (or warned) any more. How the *other* side sees them is
+    # classify's (paid this year: still hard there — paid is paid).
+    gone_from_list = await uow.nik_conflicts.left(client.id)
     # Our side first: whether this client is held now decides how the other side sees it.
     for other in others:
-        kind = classify(other, year)
+        kind = None if gone_from_list else classify(other, year)
         if kind is None:
             if await uow.nik_conflicts.drop(client.id, other.client_id):
                 result.proposals.add(proposal.id)
@@ -84,7 +88,8 @@ async def _one(
         mine = next((x for x in theirs if x.client_id == client.id), None)
         if mine is None:
             continue
-        kind = classify(mine, other.period_year or year)
+        # (the other client left their own list: nothing of theirs is held or warned, as above)
+        kind = None if other.left else classify(mine, other.period_year or year)
         if kind is None:
             if await uow.nik_conflicts.drop(other.client_id, client.id):
                 result.proposals.add(other.proposal_id)
