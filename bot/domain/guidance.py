@@ -166,11 +166,15 @@ SOP = Section(
                 "<b>⚠️ Check:</b> the same NIK is in another IPWL's proposal still under review. Both PIC teams "
                 "see it; nothing is held.\n"
                 "<b>🛑 Held:</b> the same NIK is already in an SK or was paid this year elsewhere. The client is "
-                "left out of the SK annex and gets no transfer; the rest of the proposal goes on.\n"
+                "left out of the SK annex and gets no transfer, and the operator is not asked for their bank "
+                "account yet; the rest of the proposal goes on.\n"
+                "<b>A client who left:</b> one taken off another IPWL's list by an SK perubahan (dropped out, "
+                "died, moved) no longer counts there, unless they were already paid this year.\n"
                 "<b>Who decides:</b> a PIC of the IPWL's team (🔎 Detail → ⚖️ Decide) or the head of centre "
                 "(the button under the SK annex) checks that it is not the same person and types why. The "
-                "decision is recorded with name and time, and the client is back in the annex and the transfers. "
-                "If it is the same person, nobody decides: the client stays held and receives nothing.\n"
+                "decision is recorded with name and time, and the client is back in the annex and the transfers; "
+                "the operator is then asked for the client's bank account. If it is the same person, nobody "
+                "decides: the client stays held and receives nothing.\n"
                 "Cards show only the other proposal's code and IPWL code, never the other IPWL's client."
             ),
         ),

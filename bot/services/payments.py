@@ -106,6 +106,25 @@ class Accounts:
         return [s for s in self.shares if s.client_id == client_id]
 
     @property
+    def expected(self) -> list[Beneficiary]:
+        """The clients whose accounts the proposal waits for: not those held for double assistance
+        (their account is asked once a PIC or the head clears them; until then it is not needed)."""
+        return [r for r in self.rows if r.client.id not in self.held]
+
+    def asks_account(self, row: Beneficiary) -> bool:
+        """The operator may (and is asked to) enter this client's account now: after the SK until it
+        is verified; later a rejected one (a failed transfer), or one never given because the client
+        was held while the others' accounts went on. Never while the client is held."""
+        if row.client.id in self.held:
+            return False
+        status = self.proposal.status
+        if status == ProposalStatus.DECREED:
+            return row.account_status != BankAccountStatus.VERIFIED
+        if status in (ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED):
+            return row.account_status in (BankAccountStatus.REJECTED, BankAccountStatus.MISSING)
+        return False
+
+    @property
     def total(self) -> int:
         return sum(r.client.total for r in self.rows)
 
@@ -234,7 +253,7 @@ class AccountService(_FinanceBase):
         """Start typing one client's account (first question: the bank)."""
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
-            self._check_editable(who, proposal, row)
+            await self._check_editable(uow, who, proposal, row)
             state = {"client_id": client_id, "step": "bank"}
             await uow.conversations.start(
                 who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), state
@@ -291,7 +310,7 @@ class AccountService(_FinanceBase):
             if state.get("step") != "passbook":
                 raise ServiceError("account_not_ready", N_("Answer the questions above first."))
             proposal, row = await self.beneficiary(uow, int(state["client_id"]))
-            self._check_editable(who, proposal, row)
+            await self._check_editable(uow, who, proposal, row)
             passbook_id = None
             if passbook is not None:
                 passbook_id = await self.record_attachment(
@@ -345,7 +364,7 @@ class AccountService(_FinanceBase):
                 row = by_id.get(item.client_id)
                 if row is None:
                     raise ServiceError("stale", _STALE)
-                self._check_editable(who, proposal, row)
+                await self._check_editable(uow, who, proposal, row)
                 await self._store(uow, who, proposal, row.client, item.bank, item.number, item.holder, None, now)
                 warnings.extend(item.warnings)
             await uow.conversations.end(who.person.id)
@@ -411,7 +430,7 @@ class AccountService(_FinanceBase):
                         )
                     )
             state = await self.accounts(uow, proposal)
-            if all(r.account_status == BankAccountStatus.VERIFIED for r in state.rows):
+            if all(r.account_status == BankAccountStatus.VERIFIED for r in state.expected):
                 transition = await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal)
                 proposal = await self.move(uow, who, proposal, transition, now)
                 await self.notify(
@@ -489,13 +508,24 @@ class AccountService(_FinanceBase):
                 "accounts: out_of_scope",
             )
 
-    def _check_editable(self, who: Identity, proposal: Proposal, row: Beneficiary) -> None:
-        """Accounts are typed after the SK; later only a rejected one (after a failed transfer)."""
+    async def _check_editable(self, uow: UnitOfWork, who: Identity, proposal: Proposal, row: Beneficiary) -> None:
+        """Accounts are typed after the SK; later only a rejected one (after a failed transfer), or
+        one never asked because the client was held (see :meth:`Accounts.asks_account`)."""
         self._check_operator(who, proposal)
-        status = row.account_status
-        if proposal.status == ProposalStatus.DECREED and status != BankAccountStatus.VERIFIED:
-            return
-        if proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and status == BankAccountStatus.REJECTED:
+        accounts = await self.accounts(uow, proposal)
+        if row.client.id in accounts.held:
+            raise ServiceError(
+                "account_held",
+                N_(
+                    "Client {number}. {name} is held pending the double-assistance decision (the same NIK at "
+                    "another IPWL): their account is not needed yet. You will be asked for it once a PIC or the "
+                    "head clears them."
+                ),
+                number=row.client.position,
+                name=row.client.full_name,
+            )
+        current = next((r for r in accounts.rows if r.client.id == row.client.id), row)
+        if accounts.asks_account(current):
             return
         raise ServiceError(
             "account_locked", N_("The account of {name} cannot be changed now."), name=row.client.full_name
@@ -533,7 +563,8 @@ class AccountService(_FinanceBase):
         revision = await uow.group_cards.revision(proposal.code)
         # Each save is audited per client, so the first client's trail numbers replacements uniquely.
         replaced = len(await uow.audit.for_entity("client", str(saved[0]))) if saved else 0
-        if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.rows):
+        # (a client held for double assistance is not waited for: their account comes once cleared)
+        if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.expected):
             # After an account was sent back, the verifiers' card comes back (with its buttons).
             again = any(
                 r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version)
@@ -549,6 +580,17 @@ class AccountService(_FinanceBase):
                 now,
             )
             state = replace(state, proposal=proposal)
+        elif proposal.status == ProposalStatus.ACCOUNTS_SUBMITTED:
+            # The account of a client cleared of double assistance after the others were sent for
+            # checking: the verifiers' card comes again, with it to check.
+            await self.notify(
+                uow,
+                await self.verifiers(uow, proposal),
+                NotificationKind.ACCOUNTS_SUBMITTED,
+                f"proposal:{proposal.id}:accounts@{revision}:client{saved[0] if saved else 0}@{replaced}",
+                {"proposal_id": proposal.id, "again": True},
+                now,
+            )
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
             await self.notify(
                 uow,
