@@ -7,7 +7,8 @@ work was late. So this is written for an IPWL operator on a phone: what to prepa
 how long it usually takes, and where in the bot to do it.
 
 Content is data: every title and page is an English msgid (translated in the catalogs like any
-other text). Pages may use ``{centre}``, ``{regulation}``, ``{retention}`` and ``{pks_days}``; a page tied to a
+other text). Pages may use ``{centre}``, ``{regulation}``, ``{retention}``, ``{complaint_retention}`` and
+``{pks_days}``; a page tied to a
 workflow stage also shows how long that stage took recently (the median from the monthly report's
 figures), so "how long" is a measured answer, not a promise.
 """
@@ -22,7 +23,7 @@ from bot.i18n import N_
 @dataclass(frozen=True)
 class Page:
     title: str  # msgid
-    body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention} {pks_days}
+    body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention} {complaint_retention} {pks_days}
     stage: str | None = None  # a bot.domain.report_figures.STAGES key: show its recent median duration
 
 
@@ -409,7 +410,8 @@ PRIVACY = Section(
                 "data erased as far as the rules allow now; what must stay (an open proposal, the retention of a "
                 "closed one) is erased by the daily retention job as soon as allowed.\n"
                 "<b>Retention:</b> the data of proposals closed more than {retention} years ago is erased "
-                "automatically; the admins get the list of what will be erased first.\n"
+                "automatically, and so is the personal data of complaints closed more than "
+                "{complaint_retention} years ago; the admins get the list of what will be erased first.\n"
                 "<b>Audit trail:</b> every change is sealed in a hash chain; <code>atensi-bot audit verify</code> "
                 "names the first event that was altered, removed or inserted."
             ),
@@ -440,7 +442,10 @@ COMPLAINTS = Section(
                 "officers. You get a ticket number and a secret, shown once: write them down. /pengaduan "
                 "TICKET SECRET shows the status and the outcome.\n"
                 "<b>With your name:</b> only the complaint officers can see it (each reading is recorded). "
-                "/pengaduan TICKET shows the status, and the outcome is sent to you here."
+                "/pengaduan TICKET shows the status, and the outcome is sent to you here.\n"
+                "<b>How long:</b> {complaint_retention} years after the complaint is closed, who filed it, what "
+                "it says, the outcome, the officers' notes and the files are erased automatically; only the "
+                "ticket, category and dates stay, without names."
             ),
         ),
         Page(
@@ -472,7 +477,10 @@ COMPLAINTS = Section(
                 "how many are left.\n"
                 "<b>When it does not match:</b> a complaint is opened for the complaint officers, the head of "
                 "{centre} is told (codes and amounts only), and the IPWL is flagged. /laporan shows, per IPWL, "
-                "how many paid clients were reached and how many did not get the amount in full."
+                "how many paid clients were reached and how many did not get the amount in full.\n"
+                "<b>How long:</b> a check keeps no personal data of its own (the client, the amount, the "
+                "answer): it goes with the client's record, erased {retention} years after the proposal is "
+                "closed; a complaint it opened is erased {complaint_retention} years after it is closed."
             ),
         ),
     ),
