@@ -54,7 +54,7 @@ DECREED_STATUSES: frozenset[ProposalStatus] = frozenset(
     }
 )
 # Where the re-check runs (stored with each conflict: the step that found it).
-STAGES = ("verify", "validate", "sk", "payment")
+STAGES = ("verify", "validate", "sk", "payment", "change")  # (change: an SK perubahan took a client off)
 
 
 class ConflictKind(StrEnum):

@@ -11,6 +11,7 @@ cards of both proposals (both PIC teams see it, each with the other side's codes
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.domain.double_assistance import ConflictKind, Counterpart, classify
@@ -41,6 +42,23 @@ def budget_year(proposal: Proposal, now: dt.datetime) -> int:
     return proposal.created_at.year if proposal.created_at else now.year
 
 
+async def lock_niks(uow: UnitOfWork, niks: Iterable[tuple[int, str]]) -> None:
+    """Take the per-NIK locks (budget year, NIK) of a whole step at once, in the one global order
+    every path uses — by year, then NIK, as the intake and the submission sort theirs. A step that
+    takes several proposals' NIKs (an SK, an SK perubahan) must take them all here, up front: taken
+    proposal by proposal, two SKs sharing two NIKs in opposite orders (PostgreSQL advisory locks)
+    would each hold one and wait for the other — a deadlock. A lock held already is taken again at
+    no cost (the same transaction), so the per-proposal re-checks that follow change nothing."""
+    for year, nik in sorted(set(niks)):
+        await uow.clients.lock_nik(nik, year)
+
+
+async def proposal_niks(uow: UnitOfWork, proposal: Proposal, now: dt.datetime) -> list[tuple[int, str]]:
+    """(budget year, NIK) of every client of the proposal: what its re-check locks."""
+    year = budget_year(proposal, now)
+    return [(year, c.nik) for c in await uow.clients.of_proposal(proposal.id)]
+
+
 async def recheck(uow: UnitOfWork, proposal: Proposal, stage: str, now: dt.datetime) -> Recheck:
     """Re-classify every same-NIK pair of the proposal's clients, both sides, and record it."""
     year = budget_year(proposal, now)
@@ -48,8 +66,7 @@ async def recheck(uow: UnitOfWork, proposal: Proposal, stage: str, now: dt.datet
     clients = [c for c in await uow.clients.of_proposal(proposal.id)]
     # One lock per NIK and year, in one order everywhere (as the intake's check): two re-checks of
     # the same person at two IPWL (PostgreSQL) see each other's result instead of crossing.
-    for client in sorted(clients, key=lambda c: c.nik):
-        await uow.clients.lock_nik(client.nik, year)
+    await lock_niks(uow, [(year, c.nik) for c in clients])
     for client in clients:
         await _one(uow, proposal, client, year, stage, now, result)
     return result
