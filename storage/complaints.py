@@ -65,7 +65,7 @@ class ComplaintFileRow:
 
 _SELECT = (
     "SELECT c.*, p.code AS proposal_code, i.code AS ipwl_code,"
-    " (SELECT count(*) FROM complaint_files f WHERE f.complaint_id = c.id) AS file_count"
+    " (SELECT count(*) FROM complaint_files f WHERE f.complaint_id = c.id AND f.telegram_file_id <> '') AS file_count"
     " FROM complaints c LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN ipwl i ON i.id = c.ipwl_id"
 )
 
@@ -344,7 +344,7 @@ class ComplaintRepository:
     async def files(self, complaint_id: int) -> list[ComplaintFileRow]:
         rows = await self._conn.execute_fetchall(
             "SELECT id, telegram_file_id, is_photo, mime_type, stored_path FROM complaint_files"
-            " WHERE complaint_id = ? ORDER BY id",
+            " WHERE complaint_id = ? AND telegram_file_id <> '' ORDER BY id",  # (not one erased by retention)
             (complaint_id,),
         )
         return [
