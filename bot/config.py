@@ -224,6 +224,10 @@ class AdminSettings(_Section):
     retention_job: bool = True
     retention_check_hours: int = Field(default=24, ge=1, le=24 * 31)
     retention_notice_days: int = Field(default=7, ge=0, le=90)
+    # Complaints (issue 16.5): the same job erases a closed complaint's personal data (who filed it,
+    # what it says, the outcome, the officers' notes, the files) this many years after it was
+    # closed, announced to the admins retention_notice_days before. Five, as a closed proposal's.
+    complaint_retention_years: int = Field(default=5, ge=0, le=30)
 
 
 class LpjSettings(_Section):

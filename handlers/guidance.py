@@ -20,6 +20,7 @@ def _context(context: BotContext) -> dict[str, object]:
         "centre": settings.program.centre_name,
         "regulation": f"{settings.program.regulation_name} {settings.program.regulation_number}",
         "retention": settings.admin.retention_years,
+        "complaint_retention": settings.admin.complaint_retention_years,
         "pks_days": settings.admin.pks_warning_days,
         "notice_version": NOTICE_VERSION,
     }

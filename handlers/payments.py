@@ -408,6 +408,12 @@ async def render_account_returned(deps: Deps, t: Translator, params: dict[str, A
     return Rendered(pv.account_returned_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
 
 
+async def render_account_cleared(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    a = await _accounts(deps, params)
+    client_id = int(params["client_id"])
+    return Rendered(pv.account_cleared_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
+
+
 async def render_accounts_verified(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
     return Rendered(pv.accounts_verified_notice(t, a), kb.open_payment(t, a.proposal.id)) if a else None

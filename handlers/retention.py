@@ -44,6 +44,8 @@ def schedule_retention(app: Application) -> None:
 async def render_retention(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     """To each admin: what the retention job will anonymize (codes and counts), or has."""
     count = int(params["count"])
+    if params.get("stage") in ("complaints_notice", "complaints_done"):
+        return _complaints(deps, t, params, count)
     if params.get("stage") == "done":
         return Rendered(
             _(
@@ -71,6 +73,46 @@ async def render_retention(deps: Deps, t: Translator, params: dict[str, Any]) ->
     )
     if more:
         text += " " + _(t, N_("and {count} more proposal(s)."), count=more)
+    text += "\n" + _(
+        t,
+        N_(
+            "Nothing to do if that is right. A record that must be kept longer (an audit, a "
+            "dispute): tell the head of centre before that day."
+        ),
+    )
+    return Rendered(text)
+
+
+def _complaints(deps: Deps, t: Translator, params: dict[str, Any], count: int) -> Rendered:
+    """Complaints past their retention: tickets and counts only, never who or what."""
+    years = deps.settings.admin.complaint_retention_years
+    if params.get("stage") == "complaints_done":
+        return Rendered(
+            _(
+                t,
+                N_(
+                    "🧹 Retention: the personal data of {count} closed complaint(s) was erased, as announced "
+                    "(who filed them, what they said, the outcome, the notes and files). Tickets, categories "
+                    "and dates stay for the figures."
+                ),
+                count=count,
+            )
+        )
+    text = _(
+        t,
+        N_(
+            "🗓 Retention: on {date} the personal data of {count} complaint(s) closed more than {years} "
+            "years ago will be erased (who filed them, what they said, the outcome, the notes and files): "
+            "{tickets}"
+        ),
+        date=dt.datetime.fromisoformat(str(params["erase_on"])),
+        count=count,
+        years=years,
+        tickets=", ".join(str(c) for c in params.get("codes") or []),
+    )
+    more = int(params.get("more") or 0)
+    if more:
+        text += " " + _(t, N_("and {count} more complaint(s)."), count=more)
     text += "\n" + _(
         t,
         N_(

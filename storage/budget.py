@@ -17,11 +17,39 @@ class BudgetRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def ceilings(self, year: int) -> list[Ceiling]:
+    async def ceilings(self, year: int, *, at: dt.datetime | None = None) -> list[Ceiling]:
+        """The year's ceilings now, or as they were in force at ``at`` (a past month's report).
+
+        Only the current amount is kept in ``budget_ceilings``; its history is the audit trail
+        (every change is a ``set_ceiling`` event, from → to). The amount in force at ``at`` is
+        therefore the *from* of the first change after ``at`` (none: not set yet then), or the
+        current amount when nothing changed after ``at``.
+        """
         rows = await self._conn.execute_fetchall(
             "SELECT year, component, amount FROM budget_ceilings WHERE year = ? ORDER BY component", (year,)
         )
-        return [Ceiling(int(r["year"]), r["component"], int(r["amount"])) for r in rows]
+        current = {r["component"]: int(r["amount"]) for r in rows}
+        if at is None:
+            return [Ceiling(year, component, amount) for component, amount in current.items()]
+        changes = await self._conn.execute_fetchall(
+            "SELECT entity_id, from_status FROM audit_events WHERE entity = 'budget_ceiling'"
+            " AND action = 'set_ceiling' AND entity_id LIKE ? AND at >= ? ORDER BY at, id",
+            (f"{year}:%", to_db_time(at)),
+        )
+        in_force = dict(current)
+        seen: set[str] = set()
+        for change in changes:
+            component = str(change["entity_id"]).split(":", 1)[1]
+            component = "" if component == "all" else component
+            if component in seen:
+                continue  # (only the first change after ``at`` says what was in force then)
+            seen.add(component)
+            before = change["from_status"]
+            if before is None:
+                in_force.pop(component, None)
+            else:
+                in_force[component] = int(before)
+        return [Ceiling(year, component, in_force[component]) for component in sorted(in_force)]
 
     async def set_ceiling(self, year: int, component: str, amount: int, *, by: int | None, now: dt.datetime) -> None:
         await self._conn.execute(

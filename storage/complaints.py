@@ -65,7 +65,7 @@ class ComplaintFileRow:
 
 _SELECT = (
     "SELECT c.*, p.code AS proposal_code, i.code AS ipwl_code,"
-    " (SELECT count(*) FROM complaint_files f WHERE f.complaint_id = c.id) AS file_count"
+    " (SELECT count(*) FROM complaint_files f WHERE f.complaint_id = c.id AND f.telegram_file_id <> '') AS file_count"
     " FROM complaints c LEFT JOIN proposals p ON p.id = c.proposal_id LEFT JOIN ipwl i ON i.id = c.ipwl_id"
 )
 
@@ -186,7 +186,72 @@ class ComplaintRepository:
         if row is None or row[0] is None:
             return None
         data = json.loads(self._keys.open(row[0], "complaints", "complainant"))
+        if data.get("erased"):  # (erased after its retention: nobody to tell any more)
+            return None
         return Complainant(int(data["person_id"]), int(data["user"]), str(data["name"]))
+
+    async def announce_retention(self, closed_before: dt.datetime, erase_after: dt.datetime) -> list[str]:
+        """Closed complaints past their retention, not announced yet: announced now (compare-and-set:
+        two runs at once announce each once). Their tickets."""
+        rows = await self._conn.execute_fetchall(
+            "UPDATE complaints SET erase_after = ? WHERE status = 'closed' AND closed_at <= ?"
+            " AND erase_after IS NULL AND erased_at IS NULL RETURNING ticket",
+            (to_db_time(erase_after), to_db_time(closed_before)),
+        )
+        return sorted(r[0] for r in rows)
+
+    async def due_for_erasure(self, now: dt.datetime, limit: int) -> list[int]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id FROM complaints WHERE erase_after <= ? AND erased_at IS NULL AND status = 'closed'"
+            " ORDER BY id LIMIT ?",
+            (to_db_time(now), limit),
+        )
+        return [r[0] for r in rows]
+
+    async def erase(self, complaint_id: int, now: dt.datetime) -> list[str] | None:
+        """Erase a closed complaint's personal data: the complainant's identity (a named complaint
+        keeps only that it was named), the description, the outcome, the officers' notes, the
+        files' names and Telegram ids. None if erased already (compare-and-set); else the stored
+        files no other record uses, to delete once committed."""
+        cursor = await self._conn.execute(
+            "UPDATE complaints SET erased_at = ?, description = ?, outcome = NULL,"
+            " complainant = CASE WHEN complainant IS NULL THEN NULL ELSE ? END"
+            " WHERE id = ? AND erased_at IS NULL AND status = 'closed'",
+            (
+                to_db_time(now),
+                self._keys.seal("", "complaints", "description"),
+                self._keys.seal(json.dumps({"erased": True}), "complaints", "complainant"),
+                complaint_id,
+            ),
+        )
+        if cursor.rowcount != 1:
+            return None
+        await self._conn.execute(
+            "UPDATE complaint_actions SET text = ? WHERE complaint_id = ?",
+            (self._keys.seal("", "complaint_actions", "text"), complaint_id),
+        )
+        paths = [
+            r[0]
+            for r in await self._conn.execute_fetchall(
+                "SELECT stored_path FROM complaint_files WHERE complaint_id = ? AND stored_path IS NOT NULL",
+                (complaint_id,),
+            )
+        ]
+        await self._conn.execute(
+            "UPDATE complaint_files SET file_name = NULL, telegram_file_id = '', stored_path = NULL"
+            " WHERE complaint_id = ?",
+            (complaint_id,),
+        )
+        unused = []
+        for path in sorted(set(paths)):  # (the store keeps one file per content: another may use it)
+            used = await self._conn.fetchval(
+                "SELECT (SELECT count(*) FROM complaint_files WHERE stored_path = ?)"
+                " + (SELECT count(*) FROM attachments WHERE stored_path = ?)",
+                (path, path),
+            )
+            if not used:
+                unused.append(path)
+        return unused
 
     async def open_ones(self, limit: int = 50) -> list[ComplaintRow]:
         """Complaints not closed, the nearest deadline first."""
@@ -279,7 +344,7 @@ class ComplaintRepository:
     async def files(self, complaint_id: int) -> list[ComplaintFileRow]:
         rows = await self._conn.execute_fetchall(
             "SELECT id, telegram_file_id, is_photo, mime_type, stored_path FROM complaint_files"
-            " WHERE complaint_id = ? ORDER BY id",
+            " WHERE complaint_id = ? AND telegram_file_id <> '' ORDER BY id",  # (not one erased by retention)
             (complaint_id,),
         )
         return [

@@ -42,6 +42,13 @@ _SELECT = (
 )
 
 
+# Whether a client left its proposal's list by an approved SK perubahan (as client_changes.left_clients).
+_LEFT = (
+    "EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = {client} AND x.status = 'approved'"
+    " AND x.kind IN ('drop_out', 'death', 'move'))"
+)
+
+
 class NikConflictRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -54,7 +61,8 @@ class NikConflictRepository:
             " p.period_year, d.issued_on AS sk_on,"
             " (SELECT t.transfer_on FROM transfers t WHERE t.client_id = o.id AND t.status = 'sent') AS paid_on,"
             " (SELECT count(*) FROM nik_conflicts h WHERE h.client_id = o.id AND h.kind = 'hard'"
-            "   AND h.adjudicated_at IS NULL) AS held"
+            "   AND h.adjudicated_at IS NULL) AS held,"
+            f" {_LEFT.format(client='o.id')} AS left_list"
             " FROM clients c JOIN proposals mine ON mine.id = c.proposal_id"
             " JOIN clients o ON o.nik_index = c.nik_index AND o.id != c.id"
             " JOIN proposals p ON p.id = o.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
@@ -75,6 +83,7 @@ class NikConflictRepository:
                 sk_on=from_db_date(r["sk_on"]),
                 paid_on=from_db_date(r["paid_on"]),
                 held=bool(r["held"]),
+                left=bool(r["left_list"]),
             )
             for r in rows
         ]
@@ -139,6 +148,10 @@ class NikConflictRepository:
             list(proposal_ids),
         )
         return {r[0]: int(r[1]) for r in rows}
+
+    async def left(self, client_id: int) -> bool:
+        """The client left its proposal's list by an approved SK perubahan."""
+        return bool(await self._conn.fetchval(f"SELECT {_LEFT.format(client='?')}", (client_id,)))
 
     async def held(self, client_ids: Iterable[int]) -> set[int]:
         """Those of ``client_ids`` held by a hard conflict not adjudicated."""

@@ -400,11 +400,18 @@ class ClientRepository:
         await self._conn.lock(f"nik:{year}:{self._keys.blind('nik', nik)}")
 
     async def nik_in_other_ipwl(self, nik: str, year: int, ipwl_id: int) -> list[tuple[str, str]]:
-        """Proposals of *other* IPWL in ``year`` with this NIK (double assistance): (code, ipwl)."""
+        """Proposals of *other* IPWL in ``year`` with this NIK (double assistance): (code, ipwl).
+        A client who left such a proposal by an SK perubahan (dropped out, died, moved) is no longer
+        assisted there and is left out (one who moved is in the receiving IPWL's own proposal) —
+        unless they were paid there first: paid is paid, as the re-check holds it
+        (bot.domain.double_assistance.classify), so the operator is warned now, not surprised later."""
         rows = await self._conn.execute_fetchall(
             "SELECT p.code, i.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
             " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik_index = ? AND p.period_year = ?"
-            " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')",
+            " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
+            " AND (NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
+            " AND x.kind IN ('drop_out', 'death', 'move'))"
+            " OR EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent'))",
             (self._keys.blind("nik", nik), year, ipwl_id),
         )
         return [(r[0], r[1]) for r in rows]

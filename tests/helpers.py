@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Identity, Services
+from storage.unit import Storage
 
 # A small registry: two PIC teams, IPWL in Jawa Barat (WIB), Sulawesi Selatan (WITA), Papua (WIT).
 IPWL_CSV = (
@@ -112,3 +113,12 @@ def png(width: int = 64, height: int = 48) -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", (width, height), (30, 120, 200, 128)).save(out, format="PNG")
     return out.getvalue()
+
+
+async def someone_waits_for_a_lock(monitor: Storage) -> bool:
+    async with monitor.db.reading() as conn:
+        return bool(
+            await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )

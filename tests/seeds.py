@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from bot.domain.models import Component, ProposalStatus
+from bot.domain.models import Client, Component, Consent, Ipwl, Proposal, ProposalStatus
+from bot.domain.proposal_intake import Cursor, Step
 from bot.services import Services
+from bot.services.proposals import DraftState
 from storage.db import to_db_date, to_db_time
 
 S = ProposalStatus
@@ -101,3 +103,28 @@ async def _seed_payment(services: Services, proposal_id: int, by: int, now: dt.d
             " created_at) VALUES (?, 'SPP-1', ?, 'SPM-1', ?, ?, ?)",
             (proposal_id, day, day, by, stamp),
         )
+
+
+def utc_at_3(year: int, month: int, day: int) -> dt.datetime:
+    """03.00 UTC (10.00 WIB) on that day: a job's run in the centre's morning."""
+    return dt.datetime(year, month, day, 3, 0, tzinfo=dt.UTC)
+
+
+def consent_draft(recorded_at: dt.datetime, zone: str) -> DraftState:
+    """A draft whose one client, born 1 Dec 2008, signed the consent alone (no guardian)."""
+    proposal = Proposal(1, "USL-2026-0001", 1, ProposalStatus.DRAFT, 1)
+    ipwl = Ipwl(
+        1, "JB01", "Yayasan Harapan Bogor", "32", "Kabupaten Bogor", "Jl. Raya Cibinong 1", "PKS", None, None, None
+    )
+    client = Client(1, 1, 1, "Rudi Hartono", "3201010112080001", birth_date=dt.date(2008, 12, 1))
+    consent = Consent(1, 1, "v1", 1, recorded_at)
+    return DraftState(proposal, ipwl, Cursor(step=Step.REVIEW), [client], consents={1: consent}, zone=zone)
+
+
+async def validated_with(services: Services, ipwl: str, nik: str) -> int:
+    """A validated one-client proposal of ``ipwl`` whose client has this NIK."""
+    pid = await seed_proposal(services, ipwl=ipwl, clients=1, status=ProposalStatus.VALIDATED)
+    async with services.storage.transaction() as uow:
+        (client,) = await uow.clients.of_proposal(pid)
+        await uow.clients.update(client.id, nik=nik)
+    return pid

@@ -72,3 +72,14 @@ def test_a_client_is_held_while_a_hard_conflict_waits_for_a_decision() -> None:
     assert not is_held([conflict(SOFT)])
     assert is_held([conflict(SOFT), conflict(HARD)])
     assert not is_held([conflict(HARD, decided=True)])
+
+
+def test_a_client_who_left_elsewhere_by_an_sk_perubahan_counts_only_if_paid_this_year() -> None:
+    from dataclasses import replace
+
+    decreed = other(S.DECREED, sk_on=dt.date(2026, 3, 2))
+    assert classify(replace(decreed, left=True), 2026) is None  # dropped out, died, moved: not assisted there
+    assert classify(replace(other(S.IN_REVIEW), left=True), 2026) is None
+    paid = other(S.PAID, sk_on=dt.date(2026, 3, 2), paid_on=dt.date(2026, 4, 1))
+    assert classify(replace(paid, left=True), 2026) == ConflictKind.HARD  # paid is paid
+    assert classify(replace(paid, left=True, paid_on=dt.date(2025, 12, 1)), 2026) is None  # another year's money

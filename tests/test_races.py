@@ -29,7 +29,7 @@ from bot.domain.records import NewNotification
 from bot.services import ServiceError, Services
 from bot.services.proposals import FileUpload
 from storage.unit import Storage, UnitOfWork
-from tests.helpers import consent_all, enrol, person, seed_registry
+from tests.helpers import consent_all, enrol, person, seed_registry, someone_waits_for_a_lock
 from tests.scenarios.review_cast import client_inputs
 
 NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
@@ -65,15 +65,6 @@ async def pg(pg_cluster) -> AsyncIterator[tuple[HeldStorage, Storage, Storage]]:
         await store.close()
 
 
-async def _blocked(monitor: Storage) -> bool:
-    async with monitor.db.reading() as conn:
-        return bool(
-            await conn.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-
-
 async def race(
     first: HeldStorage, monitor: Storage, one: Callable[[], Awaitable[Any]], other: Callable[[], Awaitable[Any]]
 ) -> tuple[Any, Any, bool]:
@@ -87,7 +78,7 @@ async def race(
     b = asyncio.ensure_future(other())
     waited = False
     while not b.done():  # a condition, not a pause: the second is either blocked or finished
-        if await _blocked(monitor):
+        if await someone_waits_for_a_lock(monitor):
             waited = True
             break
         await asyncio.sleep(0.005)

@@ -11,14 +11,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock, today_in
-from bot.domain.models import Client, Consent, Ipwl, Proposal, ProposalStatus
-from bot.domain.proposal_intake import Cursor, Step
+from bot.domain.models import ProposalStatus
 from bot.domain.records import ClientRecord
 from bot.domain.regions import ipwl_zone, reader_zone
 from bot.i18n import Translations, Translator
 from bot.services.privacy import erasure_rule
-from bot.services.proposals import DraftState
 from handlers.views import _
+from tests.seeds import consent_draft
 
 CENTRE = "Asia/Jakarta"
 DUE = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.UTC)  # 16.00 WIB
@@ -53,23 +52,12 @@ def test_today_between_midnight_and_seven_wib_is_the_local_date_not_the_utc_one(
     assert today_in(clock, "Asia/Jayapura") == dt.date(2026, 12, 1)
 
 
-def _draft(recorded_at: dt.datetime, zone: str) -> DraftState:
-    """A draft whose one client, born 1 Dec 2008, signed the consent alone (no guardian)."""
-    proposal = Proposal(1, "USL-2026-0001", 1, ProposalStatus.DRAFT, 1)
-    ipwl = Ipwl(
-        1, "JB01", "Yayasan Harapan Bogor", "32", "Kabupaten Bogor", "Jl. Raya Cibinong 1", "PKS", None, None, None
-    )
-    client = Client(1, 1, 1, "Rudi Hartono", "3201010112080001", birth_date=dt.date(2008, 12, 1))
-    consent = Consent(1, 1, "v1", 1, recorded_at)
-    return DraftState(proposal, ipwl, Cursor(step=Step.REVIEW), [client], consents={1: consent}, zone=zone)
-
-
 def test_a_consent_signed_on_the_18th_birthday_in_the_ipwl_s_morning_needs_no_guardian() -> None:
     # 06.00 WIB on 1 December 2026, his 18th birthday in Bogor; the UTC date is still 30 November.
     signed = dt.datetime(2026, 11, 30, 23, 0, tzinfo=dt.UTC)
-    assert _draft(signed, "Asia/Jakarta").without_consent == []
+    assert consent_draft(signed, "Asia/Jakarta").without_consent == []
     # The evening before, in Bogor, he was still 17: the consent needed a guardian.
-    assert [c.id for c in _draft(signed - dt.timedelta(hours=8), "Asia/Jakarta").without_consent] == [1]
+    assert [c.id for c in consent_draft(signed - dt.timedelta(hours=8), "Asia/Jakarta").without_consent] == [1]
 
 
 def test_the_retention_period_runs_on_the_centre_s_calendar() -> None:

@@ -54,7 +54,7 @@ DECREED_STATUSES: frozenset[ProposalStatus] = frozenset(
     }
 )
 # Where the re-check runs (stored with each conflict: the step that found it).
-STAGES = ("submit", "verify", "validate", "sk", "payment")
+STAGES = ("submit", "verify", "validate", "sk", "payment", "change")  # (change: an SK perubahan took a client off)
 
 
 class ConflictKind(StrEnum):
@@ -77,6 +77,7 @@ class Counterpart:
     sk_on: dt.date | None = None  # the date of the SK that fixed the other proposal
     paid_on: dt.date | None = None  # the day the other client's transfer was sent
     held: bool = False  # the other client is itself held (a hard conflict not adjudicated)
+    left: bool = False  # the other client left its proposal by an SK perubahan (drop-out, death, move)
 
 
 @dataclass(frozen=True)
@@ -128,11 +129,19 @@ def classify(other: Counterpart, year: int) -> ConflictKind | None:
     assistance; money sent in January on last year's period went out this year).
     Hard: paid, or in an SK and not itself held. Soft: in an SK but held there (waiting for its
     own adjudication), or still under review. Nothing: a draft, a withdrawn or rejected proposal,
-    or another year.
+    another year, or a client who left that proposal by an SK perubahan (dropped out, died, moved:
+    no longer assisted there; one who moved is assisted by the receiving IPWL, whose own proposal
+    with them is checked as any other).
+
+    Paid is paid: a client who left *after* being paid this year still counts as assisted this
+    year (the money went out; a refund case may bring it back, but until then, and in the year's
+    books, the person received assistance), so that pair stays hard.
     """
     same_period = other.period_year == year
     if other.paid_on is not None and (same_period or other.paid_on.year == year):
         return ConflictKind.HARD
+    if other.left:
+        return None
     if other.status in DECREED_STATUSES:
         sk_year = other.sk_on.year if other.sk_on is not None else other.period_year
         if not (same_period or sk_year == year):

@@ -7,7 +7,8 @@ work was late. So this is written for an IPWL operator on a phone: what to prepa
 how long it usually takes, and where in the bot to do it.
 
 Content is data: every title and page is an English msgid (translated in the catalogs like any
-other text). Pages may use ``{centre}``, ``{regulation}``, ``{retention}`` and ``{pks_days}``; a page tied to a
+other text). Pages may use ``{centre}``, ``{regulation}``, ``{retention}``, ``{complaint_retention}`` and
+``{pks_days}``; a page tied to a
 workflow stage also shows how long that stage took recently (the median from the monthly report's
 figures), so "how long" is a measured answer, not a promise.
 """
@@ -22,7 +23,7 @@ from bot.i18n import N_
 @dataclass(frozen=True)
 class Page:
     title: str  # msgid
-    body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention} {pks_days}
+    body: str  # msgid, HTML (<b>, <i>), placeholders {centre} {regulation} {retention} {complaint_retention} {pks_days}
     stage: str | None = None  # a bot.domain.report_figures.STAGES key: show its recent median duration
 
 
@@ -168,11 +169,15 @@ SOP = Section(
                 "<b>⚠️ Check:</b> the same NIK is in another IPWL's proposal still under review. Both PIC teams "
                 "see it; nothing is held.\n"
                 "<b>🛑 Held:</b> the same NIK is already in an SK or was paid this year elsewhere. The client is "
-                "left out of the SK annex and gets no transfer; the rest of the proposal goes on.\n"
+                "left out of the SK annex and gets no transfer, and the operator is not asked for their bank "
+                "account yet; the rest of the proposal goes on.\n"
+                "<b>A client who left:</b> one taken off another IPWL's list by an SK perubahan (dropped out, "
+                "died, moved) no longer counts there, unless they were already paid this year.\n"
                 "<b>Who decides:</b> a PIC of the IPWL's team (🔎 Detail → ⚖️ Decide) or the head of centre "
                 "(the button under the SK annex) checks that it is not the same person and types why. The "
-                "decision is recorded with name and time, and the client is back in the annex and the transfers. "
-                "If it is the same person, nobody decides: the client stays held and receives nothing.\n"
+                "decision is recorded with name and time, and the client is back in the annex and the transfers; "
+                "the operator is then asked for the client's bank account. If it is the same person, nobody "
+                "decides: the client stays held and receives nothing.\n"
                 "Cards show only the other proposal's code and IPWL code, never the other IPWL's client."
             ),
         ),
@@ -407,7 +412,8 @@ PRIVACY = Section(
                 "data erased as far as the rules allow now; what must stay (an open proposal, the retention of a "
                 "closed one) is erased by the daily retention job as soon as allowed.\n"
                 "<b>Retention:</b> the data of proposals closed more than {retention} years ago is erased "
-                "automatically; the admins get the list of what will be erased first.\n"
+                "automatically, and so is the personal data of complaints closed more than "
+                "{complaint_retention} years ago; the admins get the list of what will be erased first.\n"
                 "<b>Audit trail:</b> every change is sealed in a hash chain; <code>atensi-bot audit verify</code> "
                 "names the first event that was altered, removed or inserted."
             ),
@@ -438,7 +444,10 @@ COMPLAINTS = Section(
                 "officers. You get a ticket number and a secret, shown once: write them down. /pengaduan "
                 "TICKET SECRET shows the status and the outcome.\n"
                 "<b>With your name:</b> only the complaint officers can see it (each reading is recorded). "
-                "/pengaduan TICKET shows the status, and the outcome is sent to you here."
+                "/pengaduan TICKET shows the status, and the outcome is sent to you here.\n"
+                "<b>How long:</b> {complaint_retention} years after the complaint is closed, who filed it, what "
+                "it says, the outcome, the officers' notes and the files are erased automatically; only the "
+                "ticket, category and dates stay, without names."
             ),
         ),
         Page(
@@ -474,7 +483,10 @@ COMPLAINTS = Section(
                 "how many are left.\n"
                 "<b>When it does not match:</b> a complaint is opened for the complaint officers, the head of "
                 "{centre} is told (codes and amounts only), and the IPWL is flagged. /laporan shows, per IPWL, "
-                "how many paid clients were reached and how many did not get the amount in full."
+                "how many paid clients were reached and how many did not get the amount in full.\n"
+                "<b>How long:</b> a check keeps no personal data of its own (the client, the amount, the "
+                "answer): it goes with the client's record, erased {retention} years after the proposal is "
+                "closed; a complaint it opened is erased {complaint_retention} years after it is closed."
             ),
         ),
     ),

@@ -54,6 +54,7 @@ from bot.domain.validation import Problem, ValidationError, parse_free_text, par
 from bot.files.amendment_annex import AmendmentLine
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
+from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
@@ -515,6 +516,7 @@ class ClientChangeService(StaffService):
             if await uow.decrees.number_taken(number):
                 raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
             decree = await uow.decrees.create(number, draft.date, who.person.id, now)
+            await self._lock_all(uow, draft.changes, now)
             approved: list[ChangeRequest] = []
             for change in draft.changes:
                 if not await uow.client_changes.decide(
@@ -548,6 +550,26 @@ class ClientChangeService(StaffService):
             )
             await uow.conversations.end(who.person.id)
             return decree, approved
+
+    async def _lock_all(self, uow: UnitOfWork, changes: list[ChangeRequest], now: dt.datetime) -> None:
+        """Before any change takes effect: the proposals' rows (by id), then every NIK the SK
+        perubahan touches — a corrected NIK, and the NIKs of a proposal a client leaves (its
+        double-assistance re-check) — in the one global order (year, NIK; see
+        :func:`bot.services.nik_recheck.lock_niks`): taken change by change, two SKs sharing two
+        NIKs in opposite orders could each hold one and wait for the other (PostgreSQL)."""
+        niks: list[tuple[int, str]] = []
+        for proposal_id in sorted({c.proposal_id for c in changes}):
+            await uow.proposals.lock(proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
+            mine = [c for c in changes if c.proposal_id == proposal_id]
+            if any(c.kind not in CORRECTIONS for c in mine):
+                niks.extend(await proposal_niks(uow, proposal, now))
+            niks.extend(
+                (proposal.period_year or self._today().year, c.new_value)
+                for c in mine
+                if c.kind == ChangeKind.NIK and c.new_value
+            )
+        await lock_niks(uow, niks)
 
     async def amendment_annex(self, decree_id: int) -> AmendmentAnnex | None:
         """The SK perubahan's annex: each change with its client's number, before and after."""
@@ -876,6 +898,9 @@ class ClientChangeService(StaffService):
                         {"refund_id": refund_id},
                         now,
                     )
+            # The client is off this list: a same-NIK client held (or warned) at another IPWL
+            # because of them is re-checked now — freed, unless this one was paid (paid is paid).
+            await self.recheck_nik(uow, who, proposal, "change", now)
             await self._list_shrank(uow, who, proposal, decree, now)
         await self._tell_operators(uow, proposal, await self._change(uow, change.id), now)
 

@@ -26,6 +26,7 @@ from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
 from bot.services.budget import check_ceiling
+from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
 
@@ -164,6 +165,15 @@ class DecreeService(StaffService):
                 raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
             data = {"sk_number": number, "sk_date": draft.date}
             decree = await uow.decrees.create(number, draft.date, who.person.id, now)
+            # First the proposals' rows, then every NIK of every proposal in this SK, each in one
+            # global order (ids; year and NIK), as every path takes them: the re-check below takes
+            # the NIKs proposal by proposal, which alone could cross another SK's (or a submission's)
+            # on PostgreSQL — two SKs sharing two NIKs in opposite orders, each waiting for the other.
+            niks: list[tuple[int, str]] = []
+            for proposal_id in sorted(s.id for s in draft.chosen):
+                await uow.proposals.lock(proposal_id)
+                niks.extend(await proposal_niks(uow, await self.proposal(uow, proposal_id), now))
+            await lock_niks(uow, niks)
             for summary in draft.chosen:
                 proposal = await self.proposal(uow, summary.id)
                 transition = await self.authorize(uow, who, Action.ISSUE_SK, proposal, data)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.double_assistance import DECREED_STATUSES, NikConflict
 from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.domain.models import Client, Proposal, Role
+from bot.domain.models import BankAccountStatus, Client, Proposal, ProposalStatus, Role
 from bot.domain.validation import parse_free_text
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
@@ -117,6 +117,7 @@ class DoubleAssistanceService(StaffService):
             released = {before.client.id} if before.held else set()
             released |= freed
             await self._annex_again(uow, released, now)
+            await self._ask_accounts(uow, released, now)
             await uow.conversations.end(who.person.id)
             after = await uow.nik_conflicts.of_clients([before.client.id])
             decided = [c for c in after if c.other_client_id in set(others)]
@@ -184,6 +185,28 @@ class DoubleAssistanceService(StaffService):
             if theirs and theirs[0].kind.value == "hard" and conflict.other_client_id not in still:
                 freed.add(conflict.other_client_id)
         return freed
+
+    async def _ask_accounts(self, uow: UnitOfWork, released: set[int], now: dt.datetime) -> None:
+        """A client freed after the SK was skipped by the bank-account step while held: their IPWL's
+        operators are now asked for that client's account (once per decision)."""
+        asking = (ProposalStatus.DECREED, ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED)
+        for client_id in sorted(released):
+            client = await uow.clients.by_id(client_id)
+            if client is None or await uow.client_changes.has_left(client_id):
+                continue
+            proposal = await self.proposal(uow, client.proposal_id)
+            account = await uow.bank_accounts.by_client(client_id)
+            filled = account is not None and account.status in (BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED)
+            if proposal.status not in asking or filled:
+                continue
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                NotificationKind.ACCOUNT_CLEARED,
+                f"client:{client_id}:account_cleared@{now.isoformat()}",
+                {"proposal_id": proposal.id, "client_id": client_id},
+                now,
+            )
 
     async def _annex_again(self, uow: UnitOfWork, released: set[int], now: dt.datetime) -> None:
         """A client freed in a decreed proposal is back in its SK annex: the head who issued the SK

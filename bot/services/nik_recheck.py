@@ -11,6 +11,7 @@ cards of both proposals (both PIC teams see it, each with the other side's codes
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.domain.double_assistance import ConflictKind, Counterpart, classify
@@ -41,6 +42,23 @@ def budget_year(proposal: Proposal, now: dt.datetime) -> int:
     return proposal.created_at.year if proposal.created_at else now.year
 
 
+async def lock_niks(uow: UnitOfWork, niks: Iterable[tuple[int, str]]) -> None:
+    """Take the per-NIK locks (budget year, NIK) of a whole step at once, in the one global order
+    every path uses — by year, then NIK, as the intake and the submission sort theirs. A step that
+    takes several proposals' NIKs (an SK, an SK perubahan) must take them all here, up front: taken
+    proposal by proposal, two SKs sharing two NIKs in opposite orders (PostgreSQL advisory locks)
+    would each hold one and wait for the other — a deadlock. A lock held already is taken again at
+    no cost (the same transaction), so the per-proposal re-checks that follow change nothing."""
+    for year, nik in sorted(set(niks)):
+        await uow.clients.lock_nik(nik, year)
+
+
+async def proposal_niks(uow: UnitOfWork, proposal: Proposal, now: dt.datetime) -> list[tuple[int, str]]:
+    """(budget year, NIK) of every client of the proposal: what its re-check locks."""
+    year = budget_year(proposal, now)
+    return [(year, c.nik) for c in await uow.clients.of_proposal(proposal.id)]
+
+
 async def recheck(uow: UnitOfWork, proposal: Proposal, stage: str, now: dt.datetime) -> Recheck:
     """Re-classify every same-NIK pair of the proposal's clients, both sides, and record it."""
     year = budget_year(proposal, now)
@@ -48,8 +66,7 @@ async def recheck(uow: UnitOfWork, proposal: Proposal, stage: str, now: dt.datet
     clients = [c for c in await uow.clients.of_proposal(proposal.id)]
     # One lock per NIK and year, in one order everywhere (as the intake's check): two re-checks of
     # the same person at two IPWL (PostgreSQL) see each other's result instead of crossing.
-    for client in sorted(clients, key=lambda c: c.nik):
-        await uow.clients.lock_nik(client.nik, year)
+    await lock_niks(uow, [(year, c.nik) for c in clients])
     for client in clients:
         await _one(uow, proposal, client, year, stage, now, result)
     return result
@@ -61,9 +78,13 @@ async def _one(
     recorded = {c.other_client_id: c for c in await uow.nik_conflicts.of_clients([client.id])}
     others = await uow.nik_conflicts.counterparts(client.id)
     current = {o.client_id for o in others}
+    # A client of ours who left the list by an SK perubahan is out of the annex and the transfers
+    # already: nothing of theirs is held (or warned) any more. How the *other* side sees them is
+    # classify's (paid this year: still hard there — paid is paid).
+    gone_from_list = await uow.nik_conflicts.left(client.id)
     # Our side first: whether this client is held now decides how the other side sees it.
     for other in others:
-        kind = classify(other, year)
+        kind = None if gone_from_list else classify(other, year)
         if kind is None:
             if await uow.nik_conflicts.drop(client.id, other.client_id):
                 result.proposals.add(proposal.id)
@@ -84,7 +105,8 @@ async def _one(
         mine = next((x for x in theirs if x.client_id == client.id), None)
         if mine is None:
             continue
-        kind = classify(mine, other.period_year or year)
+        # (the other client left their own list: nothing of theirs is held or warned, as above)
+        kind = None if other.left else classify(mine, other.period_year or year)
         if kind is None:
             if await uow.nik_conflicts.drop(other.client_id, client.id):
                 result.proposals.add(other.proposal_id)

@@ -108,6 +108,25 @@ class Accounts:
         return [s for s in self.shares if s.client_id == client_id]
 
     @property
+    def expected(self) -> list[Beneficiary]:
+        """The clients whose accounts the proposal waits for: not those held for double assistance
+        (their account is asked once a PIC or the head clears them; until then it is not needed)."""
+        return [r for r in self.rows if r.client.id not in self.held]
+
+    def asks_account(self, row: Beneficiary) -> bool:
+        """The operator may (and is asked to) enter this client's account now: after the SK until it
+        is verified; later a rejected one (a failed transfer), or one never given because the client
+        was held while the others' accounts went on. Never while the client is held."""
+        if row.client.id in self.held:
+            return False
+        status = self.proposal.status
+        if status == ProposalStatus.DECREED:
+            return row.account_status != BankAccountStatus.VERIFIED
+        if status in (ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED):
+            return row.account_status in (BankAccountStatus.REJECTED, BankAccountStatus.MISSING)
+        return False
+
+    @property
     def total(self) -> int:
         return sum(r.client.total for r in self.rows)
 
@@ -236,7 +255,7 @@ class AccountService(_FinanceBase):
         """Start typing one client's account (first question: the bank)."""
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
-            self._check_editable(who, proposal, row)
+            await self._check_editable(uow, who, proposal, row)
             state = {"client_id": client_id, "step": "bank"}
             await uow.conversations.start(
                 who.person.id, ConversationKind.BANK_ACCOUNT, proposal.id, self.clock.now(), state
@@ -322,7 +341,7 @@ class AccountService(_FinanceBase):
             if state.get("step") != "passbook":
                 raise ServiceError("account_not_ready", N_("Answer the questions above first."))
             proposal, row = await self.beneficiary(uow, int(state["client_id"]))
-            self._check_editable(who, proposal, row)
+            await self._check_editable(uow, who, proposal, row)
             passbook_id = None
             if passbook is not None:
                 passbook_id = await self.record_attachment(
@@ -376,7 +395,7 @@ class AccountService(_FinanceBase):
                 row = by_id.get(item.client_id)
                 if row is None:
                     raise ServiceError("stale", _STALE)
-                self._check_editable(who, proposal, row)
+                await self._check_editable(uow, who, proposal, row)
                 await self._store(uow, who, proposal, row.client, item.bank, item.number, item.holder, None, now)
                 warnings.extend(item.warnings)
             await uow.conversations.end(who.person.id)
@@ -442,7 +461,7 @@ class AccountService(_FinanceBase):
                         )
                     )
             state = await self.accounts(uow, proposal)
-            if all(r.account_status == BankAccountStatus.VERIFIED for r in state.rows):
+            if all(r.account_status == BankAccountStatus.VERIFIED for r in state.expected):
                 transition = await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal)
                 proposal = await self.move(uow, who, proposal, transition, now)
                 await self.notify(
@@ -520,13 +539,24 @@ class AccountService(_FinanceBase):
                 "accounts: out_of_scope",
             )
 
-    def _check_editable(self, who: Identity, proposal: Proposal, row: Beneficiary) -> None:
-        """Accounts are typed after the SK; later only a rejected one (after a failed transfer)."""
+    async def _check_editable(self, uow: UnitOfWork, who: Identity, proposal: Proposal, row: Beneficiary) -> None:
+        """Accounts are typed after the SK; later only a rejected one (after a failed transfer), or
+        one never asked because the client was held (see :meth:`Accounts.asks_account`)."""
         self._check_operator(who, proposal)
-        status = row.account_status
-        if proposal.status == ProposalStatus.DECREED and status != BankAccountStatus.VERIFIED:
-            return
-        if proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and status == BankAccountStatus.REJECTED:
+        accounts = await self.accounts(uow, proposal)
+        if row.client.id in accounts.held:
+            raise ServiceError(
+                "account_held",
+                N_(
+                    "Client {number}. {name} is held pending the double-assistance decision (the same NIK at "
+                    "another IPWL): their account is not needed yet. You will be asked for it once a PIC or the "
+                    "head clears them."
+                ),
+                number=row.client.position,
+                name=row.client.full_name,
+            )
+        current = next((r for r in accounts.rows if r.client.id == row.client.id), row)
+        if accounts.asks_account(current):
             return
         raise ServiceError(
             "account_locked", N_("The account of {name} cannot be changed now."), name=row.client.full_name
@@ -564,7 +594,8 @@ class AccountService(_FinanceBase):
         revision = await uow.group_cards.revision(proposal.code)
         # Each save is audited per client, so the first client's trail numbers replacements uniquely.
         replaced = len(await uow.audit.for_entity("client", str(saved[0]))) if saved else 0
-        if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.rows):
+        # (a client held for double assistance is not waited for: their account comes once cleared)
+        if proposal.status == ProposalStatus.DECREED and all(r.account_status in _FILLED for r in state.expected):
             # After an account was sent back, the verifiers' card comes back (with its buttons).
             again = any(
                 r.stage == "accounts" for r in await uow.proposals.return_reasons(proposal.id, proposal.version)
@@ -580,6 +611,17 @@ class AccountService(_FinanceBase):
                 now,
             )
             state = replace(state, proposal=proposal)
+        elif proposal.status == ProposalStatus.ACCOUNTS_SUBMITTED:
+            # The account of a client cleared of double assistance after the others were sent for
+            # checking: the verifiers' card comes again, with it to check.
+            await self.notify(
+                uow,
+                await self.verifiers(uow, proposal),
+                NotificationKind.ACCOUNTS_SUBMITTED,
+                f"proposal:{proposal.id}:accounts@{revision}:client{saved[0] if saved else 0}@{replaced}",
+                {"proposal_id": proposal.id, "again": True},
+                now,
+            )
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
             await self.notify(
                 uow,
@@ -791,12 +833,12 @@ class PaymentService(_FinanceBase):
                 await uow.bank_accounts.lock_accounts([client_id])  # no new account in between (PostgreSQL)
                 proposal, row = await self.beneficiary(uow, client_id)
                 rows = [row]
-                await self._may_record(uow, who, proposal)
+                await self._may_record_transfers(uow, who, proposal)
                 if row.transfer_status != TransferStatus.SENT:  # (a double tap changes nothing, below)
                     self._check_shown(row, revision)
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
-                await self._may_record(uow, who, proposal)
+                await self._may_record_transfers(uow, who, proposal)
                 accounts = await self.accounts(uow, proposal)
                 rows = [  # (a held client stays pending: it waits for its adjudication)
                     r
@@ -817,7 +859,7 @@ class PaymentService(_FinanceBase):
             raise ServiceError("stale", _STALE)
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
-            await self._may_record(uow, who, proposal)
+            await self._may_record_transfers(uow, who, proposal)
             if row.transfer_status == TransferStatus.SENT:
                 raise ServiceError("stale", _STALE)
             self._check_shown(row, revision)
@@ -831,7 +873,7 @@ class PaymentService(_FinanceBase):
         await self._recheck(who, proposal_id=proposal_id)
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
-            await self._may_record(uow, who, proposal)
+            await self._may_record_transfers(uow, who, proposal)
             by_id = {r.client.id: r for r in (await self.accounts(uow, proposal)).rows}
             for item in inputs:
                 row = by_id.get(item.client_id)
@@ -921,6 +963,23 @@ class PaymentService(_FinanceBase):
         await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
         if await uow.payments.of_proposal(proposal.id) is None:
             raise ServiceError("orders_first", N_("Record the SPP and SPM of {code} first."), code=proposal.code)
+
+    async def _may_record_transfers(self, uow: UnitOfWork, who: Identity, proposal: Proposal) -> None:
+        """A transfer's result (sent, failed, returned; by button or workbook) comes after the SP2D:
+        the bank moves the money only once the KPPN has issued the SP2D for the SPM, so a result
+        recorded before it would be a payment the treasury never ordered."""
+        await self._may_record(uow, who, proposal)
+        payment = await uow.payments.of_proposal(proposal.id)
+        if payment is None or not payment.sp2d_number:
+            raise ServiceError(
+                "sp2d_first",
+                N_(
+                    "Record the SP2D of {code} first (🏦 SP2D on the payment card): transfer results are "
+                    "recorded once the KPPN has issued the SP2D for SPM {number}. Nothing was recorded."
+                ),
+                code=proposal.code,
+                number=payment.spm_number if payment else "-",
+            )
 
     async def _sent(
         self,

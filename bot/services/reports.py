@@ -118,11 +118,11 @@ class ReportService(Service):
 
     async def _collect(self, period: Period) -> MonthlyReport:
         async with self.storage.reading() as uow:
-            ceiling = year_ceiling(await uow.budget.ceilings(period.year))
             end = period.bounds(self.timezone)[1]  # a month over: the SKs recorded by its end
-            committed = sum(
-                (await uow.budget.committed(period.year, until=end if end <= self.clock.now() else None)).values()
-            )
+            over = end if end <= self.clock.now() else None
+            # ... and the ceiling in force at its end, not today's (a pagu raised since changes nothing).
+            ceiling = year_ceiling(await uow.budget.ceilings(period.year, at=over))
+            committed = sum((await uow.budget.committed(period.year, until=over)).values())
         async with report_reader(self.storage.db) as reader:
             report = await collect(
                 reader,

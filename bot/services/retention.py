@@ -13,6 +13,14 @@ Each run (a repeating job; safe when two bot instances run it at once):
    the other instance meanwhile is skipped), each in the erasure ledger and audited, and the
    admins get the count. The amounts, province and approach stay: the monthly figures do not
    change.
+
+Complaints (issue 16.5) follow the same two steps: a complaint closed longer than
+``[admin] complaint_retention_years`` is announced (tickets and counts only), then, after the notice
+period, its complainant's identity, text, outcome, the officers' notes and the files are erased
+(compare-and-set on ``erased_at``); the ticket, category, dates and status stay for the figures.
+Post-payment checks hold no personal data of their own (a client's id, amounts, the answer): they go
+with the client's record — anonymized with it by the rule above — and a complaint a check opened
+is a complaint like any other.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import NotificationKind
+from bot.domain.validation import add_years
 from bot.services.base import ServiceError
 from bot.services.privacy import ErasureDone, PrivacyService, erasure_rule
 
@@ -34,6 +43,8 @@ class RetentionReport:
     erased: int = 0
     codes: list[str] = field(default_factory=list)  # proposals announced in this run
     erase_on: dt.datetime | None = None
+    complaints_announced: int = 0
+    complaints_erased: int = 0
 
 
 class RetentionService(PrivacyService):
@@ -45,7 +56,62 @@ class RetentionService(PrivacyService):
         report = RetentionReport()
         await self._announce(now, report)
         await self._erase_due(now, report)
+        await self._complaints(now, report)
         return report
+
+    async def _complaints(self, now: dt.datetime, report: RetentionReport) -> None:
+        """Closed complaints past their retention: announced, then erased after the notice period."""
+        cfg = self.settings.admin
+        closed_before = dt.datetime.combine(add_years(now.date(), -cfg.complaint_retention_years), now.timetz())
+        erase_on = now + dt.timedelta(days=cfg.retention_notice_days)
+        async with self.storage.transaction() as uow:
+            tickets = await uow.complaints.announce_retention(closed_before, erase_on)
+            if tickets:
+                report.complaints_announced = len(tickets)
+                await uow.audit.record(
+                    self.event(
+                        None,
+                        "retention",
+                        now.date().isoformat(),
+                        "retention_notice",
+                        reason=f"{len(tickets)} complaint(s): {', '.join(tickets[:40])}",
+                    )
+                )
+                await self._tell_admins(
+                    uow,
+                    now,
+                    {
+                        "stage": "complaints_notice",
+                        "count": len(tickets),
+                        "codes": tickets[:40],
+                        "more": max(0, len(tickets) - 40),
+                        "erase_on": erase_on.isoformat(),
+                    },
+                    f"complaints_notice:{now.isoformat()}",
+                )
+        while True:
+            async with self.storage.reading() as uow:
+                due = await uow.complaints.due_for_erasure(now, PAGE)
+            for complaint_id in due:
+                async with self.storage.transaction() as uow:
+                    await uow.complaints.lock(complaint_id)
+                    unused = await uow.complaints.erase(complaint_id, now)
+                    if unused is None:
+                        continue  # (erased by the other instance meanwhile)
+                    await uow.audit.record(self.event(None, "complaint", complaint_id, "retention_erase", to="erased"))
+                    report.complaints_erased += 1
+                for path in unused:  # after the commit: the record no longer names the file
+                    self.files.discard(path, overwrite=True)
+            if len(due) < PAGE:
+                break
+        if report.complaints_erased:
+            async with self.storage.transaction() as uow:
+                await self._tell_admins(
+                    uow,
+                    now,
+                    {"stage": "complaints_done", "count": report.complaints_erased},
+                    f"complaints_done:{now.isoformat()}",
+                )
 
     async def _announce(self, now: dt.datetime, report: RetentionReport) -> None:
         cfg = self.settings.admin

@@ -74,12 +74,7 @@ def annex_held(t: Translator, held: Sequence[tuple[str, int, int]]) -> InlineKey
 def accounts_overview(t: Translator, items: Sequence[Accounts]) -> InlineKeyboardMarkup | None:
     rows = []
     for a in items:
-        editable = [
-            r
-            for r in a.rows
-            if (a.proposal.status == ProposalStatus.DECREED and r.account_status != BankAccountStatus.VERIFIED)
-            or r.account_status == BankAccountStatus.REJECTED
-        ]
+        editable = [r for r in a.rows if a.asks_account(r)]  # (not a client held for double assistance)
         cells = [
             _button(
                 f"{ACCOUNT_STATUS[r.account_status]} {r.client.position}. {r.client.full_name[:18]}",

@@ -175,6 +175,8 @@ def accounts_overview(t: Translator, items: Sequence[Accounts]) -> str:
         ]
         for row in a.rows:
             lines.append(account_line(t, row))
+            if row.client.id in a.held:
+                lines.append("   " + account_held_line(t))
         blocks.append("\n".join(lines))
     blocks.append(
         _(
@@ -209,6 +211,31 @@ def account_line(t: Translator, row: Beneficiary) -> str:
     return line
 
 
+def account_held_line(t: Translator) -> str:
+    """Under a client the bank-account step skips (issue 16.1): why, and what comes next."""
+    return _(
+        t,
+        N_(
+            "🛑 held pending the double-assistance decision (the same NIK at another IPWL): no account "
+            "needed yet; you will be asked for it once cleared"
+        ),
+    )
+
+
+def account_cleared_notice(t: Translator, a: Accounts, client_id: int) -> str:
+    row = next((r for r in a.rows if r.client.id == client_id), None)
+    return _(
+        t,
+        N_(
+            "✅ Client {number}. {name} of <b>{code}</b> is cleared: a PIC or the head decided they are not the "
+            "same person as at the other IPWL. Enter their bank account now (the button below, or /rekening)."
+        ),
+        number=row.client.position if row else "?",
+        name=row.client.full_name if row else "?",
+        code=a.proposal.code,
+    )
+
+
 def account_question(t: Translator, e: AccountEntry) -> str:
     lines = _warnings(t, e.warnings)
     name = e.client.full_name
@@ -237,7 +264,7 @@ def account_entry_cancelled(t: Translator) -> str:
 
 def accounts_saved(t: Translator, a: Accounts) -> str:
     lines = _warnings(t, a.warnings)
-    missing = a.count(BankAccountStatus.MISSING) + a.count(BankAccountStatus.REJECTED)
+    missing = sum(1 for r in a.expected if r.account_status in (BankAccountStatus.MISSING, BankAccountStatus.REJECTED))
     if a.proposal.status.value == "accounts_submitted":
         lines.append(_(t, N_("✅ All accounts of {code} are in and sent for checking."), code=a.proposal.code))
     elif missing:

@@ -20,7 +20,7 @@ async def press(world, user, chat, data: str):
 
 
 async def ready_for_transfers(world, pid: int) -> None:
-    """What step (d) records before the transfers: verified accounts and the SPP/SPM."""
+    """What step (d) records before the transfers: verified accounts, the SPP/SPM and the SP2D."""
     async with world.storage.db.transaction() as conn:
         for (client_id,) in await conn.execute_fetchall("SELECT id FROM clients WHERE proposal_id = ?", (pid,)):
             await conn.execute(
@@ -29,9 +29,9 @@ async def ready_for_transfers(world, pid: int) -> None:
                 (client_id, f"12345678901234{client_id}"),
             )
         await conn.execute(
-            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at)"
-            " SELECT ?, '00001/SPP/XI/2026', '2026-11-21', '00001/SPM/XI/2026', '2026-11-21', id,"
-            " '2026-11-21T01:00:00+00:00' FROM people ORDER BY id LIMIT 1",
+            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at,"
+            " sp2d_number, sp2d_date) SELECT ?, '00001/SPP/XI/2026', '2026-11-21', '00001/SPM/XI/2026', '2026-11-21',"
+            " id, '2026-11-21T01:00:00+00:00', '261131302000001', '2026-11-22' FROM people ORDER BY id LIMIT 1",
             (pid,),
         )
 

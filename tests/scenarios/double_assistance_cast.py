@@ -151,3 +151,11 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
         for b in (b for row in world.last(t.andi).buttons for b in row)
     )
     return group2
+
+
+async def enter_account(world, op, client_id: int, number: str, holder: str) -> None:
+    await press(world, op, buttons.ACCOUNT_ENTER.data(client_id))
+    await press(world, op, buttons.ACCOUNT_BANK.data("bca"))
+    await world.say(op, number)
+    await world.say(op, holder)
+    await press(world, op, buttons.ACCOUNT_SKIP_PASSBOOK.data())

@@ -45,6 +45,19 @@ async def clients(world, pid: int) -> list[int]:
     return [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
 
 
+SP2D = "261131302002345 28-11-2026"
+
+
+async def record_sp2d(world, fajar: EmuUser, pid: int) -> None:
+    """🏦 The SP2D the KPPN issued for the proposal's SPM (its number, date, and the SPM's amount):
+    transfer results are recorded only after it."""
+    (amount,) = (await world.rows("SELECT spm_amount FROM payments WHERE proposal_id = ?", pid))[0]
+    await press(world, fajar, buttons.PAYMENT_SP2D.data(pid))
+    await world.say(fajar, SP2D)
+    await world.say(fajar, str(amount))
+    assert (await world.rows("SELECT sp2d_number FROM payments WHERE proposal_id = ?", pid)) == [(SP2D.split()[0],)]
+
+
 async def validated(world, t) -> int:
     pid = await submitted(world, t)
     await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
@@ -142,6 +155,16 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     assert await world.rows("SELECT spp_number, spp_date, spm_number FROM payments") == [
         ("00123/SPP/XI/2026", "2026-11-28", "00456/SPM/XI/2026")
     ]
+    # A transfer before the SP2D is refused, out loud, and records nothing.
+    for prefix in (
+        buttons.TRANSFER_SENT.data(siti_client),
+        buttons.TRANSFERS_ALL_SENT.data(pid),
+        buttons.TRANSFER_FAILED.data(budi_client, "failed"),
+    ):
+        refused = await tap(world, fajar, *button(world, fajar, prefix))
+        assert refused.show_alert and "Catat SP2D" in refused.text and "00456/SPM/XI/2026" in refused.text, refused
+    assert await world.rows("SELECT count(*) FROM transfers WHERE status != 'pending'") == [(0,)]
+    await record_sp2d(world, fajar, pid)
     await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
     await press(world, fajar, buttons.TRANSFER_FAILED.data(budi_client, "failed"))
     await world.say(fajar, "Rekening tidak aktif")

@@ -8,6 +8,7 @@ Rina sets a ceiling of Rp4.000.000 for 2026, then raises it to Rp5.000.000.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from bot.domain.models import Role
 from handlers import buttons
@@ -187,3 +188,25 @@ async def test_a_ceiling_change_is_read_back_and_saved_once_on_confirm(world) ->
     # The same figure again needs no confirmation.
     same = (await world.say(rina, "/pagu 2026 Rp 5.000.000"))[-1]
     assert "sudah Rp5.000.000" in same.text and not same.buttons
+
+
+async def test_a_past_months_report_shows_the_ceiling_in_force_at_its_end(world) -> None:
+    """The year's ceiling was Rp8.000.000 in October and raised to Rp9.000.000 in November:
+    Rina's /laporan 2026-10 says Rp8.000.000 (the ceiling at October's end), this month's Rp9.000.000."""
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    today = world.clock.now()
+    world.clock.set(dt.datetime(2026, 10, 15, 3, 0, tzinfo=dt.UTC))
+    await world.services.budget.set_ceiling(None, 2026, "", 8_000_000)
+    world.clock.set(today)
+    await world.services.budget.set_ceiling(None, 2026, "", 9_000_000)
+
+    def summary() -> str:
+        return next(m.text for m in reversed(world.emu.chat_messages(rina)) if "Pagu anggaran" in (m.text or ""))
+
+    await world.say(rina, "/laporan 2026-10")
+    await world.drain()
+    assert "Pagu anggaran Rp8.000.000" in summary(), summary()[:900]
+    await world.say(rina, "/laporan")
+    await world.drain()
+    assert "Pagu anggaran Rp9.000.000" in summary(), summary()[:900]

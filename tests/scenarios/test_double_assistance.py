@@ -116,8 +116,9 @@ async def test_a_conflict_found_at_payment_holds_that_transfer_until_adjudicated
                 (client, f"55500011{client:02d}", to_db_time(now)),
             )
         await conn.execute(
-            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at)"
-            " VALUES (?, '00123/SPP/XI/2026', '2026-11-28', '00456/SPM/XI/2026', '2026-11-28', ?, ?)",
+            "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by, created_at,"
+            " sp2d_number, sp2d_date) VALUES (?, '00123/SPP/XI/2026', '2026-11-28', '00456/SPM/XI/2026',"
+            " '2026-11-28', ?, ?, '261131302002345', '2026-11-28')",
             (jb01, fajar_id, to_db_time(now)),
         )
     await world.drain()

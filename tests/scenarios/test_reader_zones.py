@@ -14,51 +14,16 @@ yesterday's: the proposal intake's "today" is the IPWL's date, not the UTC one.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from bot.domain.kinds import NotificationKind
 from bot.domain.models import Role
-from bot.emulator import BotMessage, EmuUser
 from bot.i18n import format_datetime
-from handlers import buttons
 from tests.scenarios.conftest import World
+from tests.scenarios.zone_cast import complain, months, zones_in
 
 MONDAY_MORNING = dt.datetime(2026, 11, 30, 2, 0, tzinfo=dt.UTC)  # Mon 30 Nov 2026 09.00 WIB, 11.00 WIT
 ZONES = {"yohana": "Asia/Jayapura", "rahmat": "Asia/Makassar", "andi": "Asia/Jakarta"}
 LABELS = {"yohana": "WIT", "rahmat": "WITA", "andi": "WIB"}
-
-
-def data_of(message: BotMessage, kind: buttons.Button, *args: object) -> str:
-    for row in message.buttons:
-        for b in row:
-            decoded = kind.parse(b.callback_data)
-            if decoded is not None and (not args or decoded.args[: len(args)] == tuple(str(a) for a in args)):
-                return b.callback_data or ""
-    raise AssertionError(f"no {kind.code} button on: {message.text[:200]}")
-
-
-def zones_in(text: str) -> list[str]:
-    """The zone label of every time of day in a message ("16.00 WIB" -> "WIB")."""
-    return re.findall(r"\d\d\.\d\d (WIB|WITA|WIT)\b", text)
-
-
-def months(asked: BotMessage) -> list[str]:
-    """The months the period question offers as buttons."""
-    return [b.text for row in asked.buttons for b in row if "20" in b.text]
-
-
-async def complain(world: World, user: EmuUser, story: str) -> BotMessage:
-    """A named complaint, without a proposal code, through the /pengaduan form; the receipt."""
-    intro = (await world.say(user, "/pengaduan"))[-1]
-    await world.press(user, intro, data_of(intro, buttons.COMPLAINT_ANSWER, "conflict"))
-    await world.press(user, world.last(user), data_of(world.last(user), buttons.COMPLAINT_ANSWER, "named"))
-    await world.press(user, world.last(user), data_of(world.last(user), buttons.COMPLAINT_ANSWER, "skip"))
-    await world.say(user, story)
-    await world.press(user, world.last(user), data_of(world.last(user), buttons.COMPLAINT_ANSWER, "done"))
-    summary = world.last(user)
-    await world.press(user, summary, data_of(summary, buttons.COMPLAINT_SEND))
-    await world.drain()
-    return next(m for m in world.emu.chat_messages(user) if "Pengaduan Anda sudah terkirim" in m.text)
 
 
 async def test_the_same_deadline_reads_in_wit_wita_and_wib_in_replies_and_in_notifications(world: World) -> None:

@@ -64,6 +64,15 @@ async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(w
     assert "SP2D: belum dicatat" in world.last(fajar).text
     tasks = (await world.say(fajar, "/tugas"))[-1].text
     assert "1 SPM belum dicatat SP2D-nya" in tasks, tasks
+    # Transfer results before the SP2D: the filled list is refused, told to record the SP2D first.
+    await press(world, fajar, buttons.TRANSFERS_SHEET.data(pid))
+    early = filled(world.last(fajar).file_bytes())
+    await world.emu.send_document(fajar, file_name="transfer.xlsx", content=early, mime_type=XLSX)
+    await world.emu.settle()
+    refusal = world.last(fajar).text
+    assert "Catat SP2D" in refusal and SPM in refusal, refusal
+    assert await world.rows("SELECT count(*) FROM transfers WHERE status != 'pending'") == [(0,)]
+    assert await status(world, pid) == "accounts_verified"
 
     # The SP2D: number and date, then the amount — which must be the SPM's.
     await press(world, fajar, buttons.PAYMENT_SP2D.data(pid))

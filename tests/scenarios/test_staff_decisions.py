@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import press, validated
+from tests.scenarios.payment_cast import press, record_sp2d, validated
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
 from tests.seeds import seed_proposal
 
@@ -295,6 +295,7 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     await fitri.type("00123/SPP/XI/2026 28-11-2026")
     await fitri.type("00456/SPM/XI/2026 28-11-2026")
     await fitri.tap(buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    await record_sp2d(world, people.fitri, pid)
     await fitri.tap(buttons.TRANSFERS_ALL_SENT.data(pid))
     await world.drain()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import accounts_by_workbook, button, clients, press, status, validated
+from tests.scenarios.payment_cast import accounts_by_workbook, button, clients, press, record_sp2d, status, validated
 from tests.scenarios.review_cast import tap, team
 
 REASON = "Nama rekening tidak sesuai (bank menolak)"
@@ -53,6 +53,7 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
     await world.say(fajar, "00456/SPM/XI/2026 28-11-2026")
     await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    await record_sp2d(world, fajar, pid)
     await press(world, fajar, buttons.TRANSFER_SENT.data(siti_client))
     await press(world, fajar, buttons.TRANSFER_SENT.data(budi_client))
     old_card, sent_dewi = button(world, fajar, buttons.TRANSFER_SENT.data(dewi_client))
