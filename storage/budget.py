@@ -66,18 +66,25 @@ class BudgetRepository:
 
     async def committed(self, year: int, *, until: dt.datetime | None = None) -> dict[str, int]:
         """The budget of proposals decreed by an SK dated in ``year``, per component (of SKs
-        recorded before ``until``, if given: a past month's report)."""
+        recorded before ``until``, if given: a past month's report).
+
+        A client an SK perubahan took off the list (dropped out, died, moved) frees their budget —
+        unless they were paid, until the money is back (their refund case settled): paid money
+        stays committed while it is out."""
+        until_db = to_db_time(until or _NEVER)
         rows = await self._conn.execute_fetchall(
             "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
             " JOIN clients c ON c.id = b.client_id JOIN proposals p ON p.id = c.proposal_id"
             " JOIN decrees d ON d.id = p.decree_id"
             " WHERE d.issued_on >= ? AND d.issued_on < ? AND p.status NOT IN ('withdrawn', 'rejected')"
-            " AND d.created_at < ? GROUP BY b.component",
-            (
-                to_db_date(dt.date(year, 1, 1)),
-                to_db_date(dt.date(year + 1, 1, 1)),
-                to_db_time(until or _NEVER),
-            ),
+            " AND d.created_at < ?"
+            " AND NOT EXISTS (SELECT 1 FROM client_changes cc WHERE cc.client_id = c.id AND cc.status = 'approved'"
+            "   AND cc.kind IN ('drop_out', 'death', 'move') AND cc.decided_at < ?"
+            "   AND (NOT EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent')"
+            "     OR EXISTS (SELECT 1 FROM refund_cases r WHERE r.change_id = cc.id AND r.status = 'settled'"
+            "       AND r.settled_at < ?)))"
+            " GROUP BY b.component",
+            (to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1)), until_db, until_db, until_db),
         )
         return {r["component"]: int(r["amount"]) for r in rows}
 

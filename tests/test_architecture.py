@@ -210,7 +210,7 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "test_lpj_sheet.py": 3,
     "test_onboarding.py": 1,
     "test_outbox.py": 1,
-    "test_races.py": 4,
+    "test_races.py": 3,
     "test_regions.py": 3,
     "test_reminders.py": 1,
     "test_reports.py": 1,
