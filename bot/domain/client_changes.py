@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.models import ProposalStatus, Role
+from bot.domain.validation import ValidationError, parse_nik
 from bot.i18n import N_
 
 
@@ -153,3 +154,16 @@ class RefundCase:
     status: RefundStatus
     created_at: dt.datetime
     amendment_number: str | None = None
+
+
+def nik_birth_disagreement(nik: str | None, recorded: dt.date | None, today: dt.date) -> dt.date | None:
+    """The birth date a corrected NIK carries when it is not the one on record, for the operator and
+    the PIC to check against the KTP (None: they agree, or either is unknown). Which one is wrong
+    the evidence says; the bot only points at the disagreement."""
+    if not nik or recorded is None:
+        return None
+    try:
+        carried = parse_nik(nik, today=today).birth_date
+    except ValidationError:
+        return None
+    return carried if carried != recorded else None

@@ -33,6 +33,7 @@ from bot.domain.client_changes import (
     ChangeStep,
     RefundCase,
     RefundStatus,
+    nik_birth_disagreement,
     step,
 )
 from bot.domain.kinds import ConversationKind, NotificationKind
@@ -98,6 +99,7 @@ class ChangeDraft:
     target_code: str | None = None
     reason: str | None = None
     duplicates: tuple[str, ...] = ()
+    nik_birth: dt.date | None = None  # the corrected NIK's birth date, when not the recorded one
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class ChangeDetail:
     verified_by: str | None
     may_verify: bool
     may_approve: bool
+    nik_birth: dt.date | None = None  # the corrected NIK's birth date, when not the recorded one
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,9 @@ class ClientChangeService(StaffService):
                 verifier.full_name if verifier else None,
                 may_verify=pic and change.status == ChangeStatus.REQUESTED,
                 may_approve=head and change.status == ChangeStatus.VERIFIED,
+                nik_birth=nik_birth_disagreement(
+                    change.new_value if change.kind == ChangeKind.NIK else None, client.birth_date, self._today()
+                ),
             )
 
     async def card_sent(self, uow: UnitOfWork, change_id: int, chat_id: int, message_id: int) -> None:
@@ -755,6 +761,11 @@ class ClientChangeService(StaffService):
             state.get("target"),
             state.get("reason"),
             tuple(state.get("duplicates") or ()),
+            nik_birth_disagreement(
+                state.get("new_value") if state["kind"] == ChangeKind.NIK.value else None,
+                client.birth_date,
+                self._today(),
+            ),
         )
 
     async def _nik_check(self, uow: UnitOfWork, proposal: Proposal, client: Client, nik: str) -> list[str]:

@@ -4,6 +4,7 @@ the proposal, the client's number and the kind of change."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from bot.domain.client_changes import ChangeKind, ChangeRequest, ChangeStatus, RefundCase
@@ -139,10 +140,24 @@ def ask(t: Translator, draft: ChangeDraft) -> str:
                 codes=", ".join(draft.duplicates),
             )
         )
+    if draft.nik_birth:
+        lines.append(_birth_disagreement(t, draft.nik_birth, draft.client.birth_date))
     if draft.reason:
         lines.append(_(t, N_("Reason: {reason}"), reason=draft.reason))
     lines += ["", question, _(t, N_("/batal stops without saving anything."))]
     return "\n".join(lines)
+
+
+def _birth_disagreement(t: Translator, carried: dt.date, recorded: dt.date | None) -> str:
+    return _(
+        t,
+        N_(
+            "⚠️ The corrected NIK carries the birth date {carried}, but the record says {recorded}. "
+            "Check both against the KTP in the evidence."
+        ),
+        carried=carried,
+        recorded=recorded or "-",
+    )
 
 
 def filed(t: Translator, change: ChangeRequest) -> str:
@@ -215,6 +230,8 @@ def detail(t: Translator, data: ChangeDetail) -> str:
         lines.append(_(t, N_("Verified by {name}"), name=data.verified_by))
     if change.duplicates:
         lines.append(_(t, N_("⚠️ The corrected NIK is also in {codes} this year."), codes=", ".join(change.duplicates)))
+    if data.nik_birth:
+        lines.append(_birth_disagreement(t, data.nik_birth, data.client.birth_date))
     lines.append(_(t, N_("Status: {status}"), status=status_label(t, change.status)))
     if data.evidence is None:
         lines.append(_(t, N_("⚠️ The evidence file is no longer kept.")))

@@ -12,6 +12,7 @@ is a refund case for Fajar — in /bayar and /tugas — until he records it back
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 
 from openpyxl import load_workbook
@@ -336,3 +337,32 @@ async def test_a_long_list_asks_for_the_client_s_number(world) -> None:
     assert "klien 31" in replies[-1].text
     await press(world, t.op, t.op, buttons.CHANGE_KIND.data(client_31, "death"))
     assert "alasan" in world.last(t.op).text.lower()
+
+
+async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_to_the_operator_and_the_pic(world) -> None:
+    """Siti types a corrected NIK whose birth date (01-01-1990) is not the client's on record (a
+    newcomer's run: it was taken without a word). She is told, and so is Andi in the detail; the
+    request still goes (the KTP in the evidence says which is right)."""
+    t = world.team = await team(world)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    client, nik = (await world.rows("SELECT id, nik FROM clients WHERE proposal_id = ? ORDER BY position", pid))[0]
+    async with world.storage.transaction() as uow:  # her record says 15 May 1988
+        await uow.clients.update(client, birth_date=dt.date(1988, 5, 15))
+    corrected = nik[:6] + "010190" + nik[12:]
+    await world.say(t.op, f"/perubahan {code}")
+    await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(client))
+    await press(world, t.op, t.op, buttons.CHANGE_KIND.data(client, "nik"))
+    replies = await world.say(t.op, corrected)
+    assert "⚠️" in replies[-1].text and "1 Januari 1990" in replies[-1].text and "KTP" in replies[-1].text
+    assert "alasan" in replies[-1].text.lower()
+    await world.say(t.op, "NIK di KTP berbeda dengan data usulan")
+    await world.emu.send_document(t.op, file_name="KTP.pdf", content=pdf("KTP"), mime_type="application/pdf")
+    await world.emu.settle()
+    await world.drain()
+    assert await world.rows("SELECT kind, status, new_value FROM client_changes") == [("nik", "requested", corrected)]
+    change_id = (await world.rows("SELECT id FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    detail = next(m for m in reversed(world.emu.chat_messages(t.andi)) if "Perubahan setelah SK" in (m.text or ""))
+    assert "1 Januari 1990" in detail.text and "KTP" in detail.text
