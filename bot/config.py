@@ -339,6 +339,9 @@ class PaymentCheckSettings(_Section):
     enabled: bool = True
     share: float = Field(default=0.1, gt=0, le=1)
     minimum: int = Field(default=2, ge=1, le=100)
+    # Calls that may fail to get through ("not reachable") before the check is recorded as such; each
+    # earlier one keeps the check open and sends the card again the next working day.
+    unreachable_attempts: int = Field(default=3, ge=1, le=10)
 
 
 _COMPLAINT_CATEGORIES = ("levy", "fraud", "data_leak", "harassment", "conflict", "service", "other")

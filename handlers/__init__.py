@@ -130,6 +130,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.MONTHLY_CHART: reports.render_monthly_chart,
     NotificationKind.MONTHLY_REPORT: reports.render_monthly_report,
     NotificationKind.PAYMENT_CHECK: payment_checks.render_check,
+    NotificationKind.PAYMENT_CHECK_UPDATE: payment_checks.render_copy_update,
     NotificationKind.PAYMENT_MISMATCH: payment_checks.render_mismatch,
     NotificationKind.PROPOSAL_AWAITING_SK: reviews.render_awaiting_sk,
     NotificationKind.PROPOSAL_CARD: reviews.render_card,
