@@ -286,7 +286,8 @@ class PaymentCheckService(Service):
         if mismatch:
             ticket = await self.complaints.open_case(
                 uow,
-                category=ComplaintCategory.LEVY if choice == CheckAnswer.LESS else ComplaintCategory.FRAUD,
+                # Not an accusation: a failed transfer looks the same to the client as money kept back.
+                category=ComplaintCategory.NOT_RECEIVED,
                 description=rules.description_of(check.id),
                 proposal_id=check.proposal_id,
                 ipwl_id=check.ipwl_id,

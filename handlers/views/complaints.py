@@ -241,7 +241,16 @@ def card(t: Translator, data: ComplaintCard) -> str:
         _(t, N_("Response due: {due}"), due=c.due_at) + (" ⏰" if data.overdue else ""),
     ]
     if c.source != "complainant":
-        lines.append(_(t, N_("Opened by the bot: a post-payment check did not match.")))
+        lines.append(
+            _(
+                t,
+                N_(
+                    "Opened by the bot after a post-payment check: the client says the assistance did not arrive "
+                    "in full. The cause is not known yet — a transfer that failed or came back to the centre's "
+                    "account looks the same to the client as money kept back: check the transfer with finance first."
+                ),
+            )
+        )
         if data.check is not None:
             lines.append(check_facts(t, data.check))
     elif c.anonymous:

@@ -127,12 +127,16 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
         "SELECT c.source, c.category, c.anonymous, c.complainant, p.code, i.code FROM complaints c"
         " JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = c.ipwl_id WHERE c.ticket = ?",
         ticket,
-    ) == [("payment_check", "levy", 1, None, code, "JB01")]
+    ) == [("payment_check", "not_received", 1, None, code, "JB01")]
     note = world.last(dewi)
     assert ticket in note.text
     await world.press(dewi, note, next(b.callback_data for row in note.buttons for b in row))
     case = world.last(dewi)
     assert "Dibuka oleh bot" in case.text and "Rp1.000.000 dari Rp1.500.000" in case.text and "Budi PIC" in case.text
+    # Its category says what the client said, not what may have caused it (a bank can fail too).
+    assert "Kategori: Bantuan tidak diterima atau kurang dari yang diputuskan" in case.text, case.text
+    assert "Penipuan" not in case.text and "Potongan" not in case.text
+    assert "belum diketahui" in case.text and "keuangan" in case.text
 
     # The head is told with codes and amounts only.
     told = [m.text for m in world.emu.chat_messages(t.head) if "Pemeriksaan setelah pembayaran" in (m.text or "")]
@@ -173,7 +177,8 @@ async def test_a_check_can_be_answered_once_even_at_once(world: World) -> None:
         world.emu.press(t.budi, b, buttons.PAYMENT_CHECK_ANSWER.data(check_id, "none")),
     )
     await world.drain()
-    assert await world.rows("SELECT count(*) FROM complaints") == [(1,)]
+    # Not received: one complaint, under "not received" (not "fraud"), with its own deadline.
+    assert await world.rows("SELECT category FROM complaints") == [("not_received",)]
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'payment_check'") == [(1,)]
     # Another team's PIC may not answer (the check is team 1's).
     data = buttons.PAYMENT_CHECK_ANSWER.data(check_id_of(other), "full")
