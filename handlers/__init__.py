@@ -118,6 +118,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.BROADCAST_REPORT: broadcasts.render_broadcast_report,
     NotificationKind.CONSENT_WITHDRAWN: consent.render_withdrawn,
     NotificationKind.COMPLAINT_CLOSED: complaints.render_closed,
+    NotificationKind.COMPLAINT_CASE_CLOSED: complaints.render_case_closed,
     NotificationKind.COMPLAINT_DUE: complaints.render_due,
     NotificationKind.COMPLAINT_NEW: complaints.render_new,
     NotificationKind.COMPLAINT_OVERDUE: complaints.render_overdue,

@@ -86,6 +86,7 @@ class NotificationKind(StrEnum):
     COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near
     COMPLAINT_OVERDUE = "complaint_overdue"  # to the head and the officers: the deadline passed unanswered
     COMPLAINT_CLOSED = "complaint_closed"  # to a named complainant: the outcome
+    COMPLAINT_CASE_CLOSED = "complaint_case_closed"  # a case the bot opened: the outcome to the head and PIC team
     PAYMENT_CHECK = "payment_check"  # to a PIC, privately: phone this client, record the answer
     PAYMENT_CHECK_UPDATE = "payment_check_update"  # each PIC's copy edited: who recorded what (no buttons)
     PAYMENT_MISMATCH = "payment_mismatch"  # to the head: a client did not receive the amount in full

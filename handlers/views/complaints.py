@@ -341,11 +341,18 @@ def action_prompt(t: Translator, prompt: ActionPrompt) -> str:
 
 
 def close_preview(t: Translator, preview: ClosePreview) -> str:
-    told = (
-        _(t, N_("The complainant will receive this message."))
-        if preview.named
-        else _(t, N_("The complainant is anonymous: they read this with their ticket number and secret."))
-    )
+    if preview.opened_by_bot:
+        told = _(
+            t,
+            N_(
+                "There is no complainant: the bot opened this case after a post-payment check. The outcome is "
+                "recorded on the complaint, and the head of centre and the IPWL's PIC team receive it."
+            ),
+        )
+    elif preview.named:
+        told = _(t, N_("The complainant will receive this message."))
+    else:
+        told = _(t, N_("The complainant is anonymous: they read this with their ticket number and secret."))
     return "\n".join(
         [
             _(t, N_("Close complaint {ticket} with this outcome?"), ticket=preview.ticket),
@@ -397,6 +404,40 @@ def overdue(t: Translator, row: ComplaintRow, *, no_officer: bool) -> str:
         ticket=row.ticket,
         category=category_label(t, row.category),
         due=row.due_at,
+    )
+
+
+def case_closed(t: Translator, data: ComplaintCard) -> str:
+    """To the head and the PIC team: the outcome of a case opened by a post-payment check (private
+    chats; the check names the proposal and the client's number, not the client)."""
+    c, check = data.complaint, data.check
+    about = (
+        _(
+            t,
+            N_("post-payment check of {code}, client {number}"),
+            code=check.proposal_code,
+            number=check.client_position,
+        )
+        if check is not None
+        else (c.proposal_code or "-")
+    )
+    closer = next((a.by_name for a in reversed(data.actions) if a.kind == ActionKind.CLOSE), "-")
+    return clip(
+        "\n".join(
+            [
+                _(
+                    t,
+                    N_("📣 Complaint <code>{ticket}</code> ({about}) is closed by {officer} on {at}."),
+                    ticket=c.ticket,
+                    about=about,
+                    officer=closer,
+                    at=c.closed_at or "-",
+                ),
+                "",
+                _(t, N_("<b>Outcome</b>")),
+                esc(c.outcome or ""),
+            ]
+        )
     )
 
 

@@ -21,6 +21,7 @@ from bot.domain.models import Role
 from bot.emulator import BotMessage
 from handlers import buttons
 from tests.scenarios.conftest import World
+from tests.scenarios.test_complaints import data_of
 from tests.scenarios.review_cast import CLIENTS
 from tests.scenarios.test_admin_registry import admin
 from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
@@ -139,9 +140,32 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
     assert "belum diketahui" in case.text and "keuangan" in case.text
 
     # The head is told with codes and amounts only.
-    told = [m.text for m in world.emu.chat_messages(t.head) if "Pemeriksaan setelah pembayaran" in (m.text or "")]
+    told = [m.text for m in world.emu.chat_messages(t.head) if "⚠️ Pemeriksaan setelah pembayaran" in (m.text or "")]
     assert len(told) == 1 and code in told[0] and "JB01" in told[0] and ticket in told[0]
     assert "Rp1.000.000 dari Rp1.500.000" in told[0] and not any(n in told[0] for n in names)
+
+    # Dewi records an action: the card she gets back still says what the check found.
+    [(cid,)] = await world.rows("SELECT id FROM complaints WHERE ticket = ?", ticket)
+    await world.press(dewi, case, data_of(case, buttons.COMPLAINT_ACTION, cid, "note"))
+    case = (await world.say(dewi, "Menanyakan status transfer ke bagian keuangan dan bank penyalur."))[-1]
+    assert "Menanyakan status transfer" in case.text and "Sedang ditangani" in case.text
+    assert "Rp1.000.000 dari Rp1.500.000" in case.text and "Budi PIC" in case.text, case.text
+    # Closing: there is no complainant to tell; the preview says who is told instead.
+    await world.press(dewi, case, data_of(case, buttons.COMPLAINT_ACTION, cid, "close"))
+    outcome = "Bank mengembalikan Rp500.000 karena salah nominal; sisa dana sudah ditransfer ulang ke klien."
+    preview = (await world.say(dewi, outcome))[-1]
+    assert "Tidak ada pengadu" in preview.text and "kepala balai dan tim PIC" in preview.text, preview.text
+    assert "anonim" not in preview.text and "kode rahasia" not in preview.text
+    assert [b.text for row in preview.buttons for b in row][0] == "✅ Tutup"
+    await world.press(dewi, preview, data_of(preview, buttons.COMPLAINT_CLOSE))
+    await world.drain()
+    assert "Rp1.000.000 dari Rp1.500.000" in world.last(dewi).text  # the closed card keeps it too
+    assert await world.rows("SELECT status, outcome FROM complaints WHERE id = ?", cid) == [("closed", outcome)]
+    # The head and both PICs of the team read the outcome privately; the group still nothing.
+    for user in (t.head, t.andi, t.budi):
+        closed = world.last(user).text
+        assert ticket in closed and outcome in closed and "ditutup oleh Dewi Pengaduan" in closed, closed
+        assert f"{code}, klien 2" in closed or f"{code}, klien 1" in closed or f"{code}, klien 3" in closed
 
     # The group still knows nothing; /laporan shows JB01's coverage and mismatch rate.
     assert [m.text for m in world.emu.chat_messages(t.group)] == group_seen
