@@ -21,9 +21,9 @@ from bot.domain.models import Role
 from bot.emulator import BotMessage
 from handlers import buttons
 from tests.scenarios.conftest import World
-from tests.scenarios.test_complaints import data_of
 from tests.scenarios.review_cast import CLIENTS
 from tests.scenarios.test_admin_registry import admin
+from tests.scenarios.test_complaints import data_of
 from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
 from tests.security.matrix import message_with_button
 
