@@ -291,6 +291,8 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.CHANGE_DECISION: client_changes.on_decision_pressed,
     buttons.CHANGE_SK: client_changes.on_amendment_pressed,
     buttons.REFUND_SETTLE: client_changes.on_refund_pressed,
+    buttons.REFUND_CONFIRM: client_changes.on_refund_confirmed,
+    buttons.REFUND_CANCEL: client_changes.on_refund_cancelled,
     buttons.HISTORY_PAGE: admin.on_history_page,
     buttons.ADMIN_CLOSE: admin.on_close,
     buttons.EXPORT_KIND: reports.on_export_kind,

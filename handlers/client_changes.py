@@ -206,9 +206,24 @@ async def on_amendment_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_refund_pressed(update: Update, context: BotContext) -> None:
+    """ "Returned": the amount read back, to confirm with ✅ (nothing is recorded on this press)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    case = await context.services.client_changes.refund_to_confirm(who, int_arg(update))
+    await answer_and_send(update, cv.refund_confirm(t, case), kb.refund_confirm(t, case.id))
+
+
+@answers_refusals
+async def on_refund_confirmed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     case = await context.services.client_changes.settle_refund(who, int_arg(update))
-    await answer_and_send(update, cv.refund_settled(context.translator(who), case), None)
+    await redraw(update, cv.refund_settled(context.translator(who), case))
+
+
+@answers_refusals
+async def on_refund_cancelled(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await redraw(update, cv.refund_not_recorded(context.translator(who)))
 
 
 # --- notifications ------------------------------------------------------------------------------------

@@ -219,9 +219,11 @@ class ClientChangeRepository:
 
 
 _REFUND_SELECT = (
-    "SELECT r.*, p.code AS proposal_code, c.position AS position, x.kind AS kind, d.number AS amendment_number"
+    "SELECT r.*, p.code AS proposal_code, c.position AS position, x.kind AS kind, d.number AS amendment_number,"
+    " pe.full_name AS settled_by_name"
     " FROM refund_cases r JOIN proposals p ON p.id = r.proposal_id JOIN clients c ON c.id = r.client_id"
     " JOIN client_changes x ON x.id = r.change_id LEFT JOIN decrees d ON d.id = x.amendment_id"
+    " LEFT JOIN people pe ON pe.id = r.settled_by"
 )
 
 
@@ -238,6 +240,8 @@ def _refund(row: Row) -> RefundCase:
         status=RefundStatus(row["status"]),
         created_at=from_db_time(row["created_at"]),
         amendment_number=row["amendment_number"],
+        settled_by_name=row["settled_by_name"],
+        settled_at=from_db_time(row["settled_at"]) if row["settled_at"] else None,
     )
 
 

@@ -153,3 +153,5 @@ class RefundCase:
     status: RefundStatus
     created_at: dt.datetime
     amendment_number: str | None = None
+    settled_by_name: str | None = None  # who recorded the money as back, and when
+    settled_at: dt.datetime | None = None

@@ -51,7 +51,7 @@ from bot.domain.models import (
 from bot.domain.official_numbers import NumberFormat, parse_official_entry
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
-from bot.i18n import N_
+from bot.i18n import N_, format_money
 from bot.services.base import Identity, ServiceError
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
@@ -588,35 +588,67 @@ class ClientChangeService(StaffService):
         async with self.storage.reading() as uow:
             return await uow.refunds.in_status(RefundStatus.OPEN)
 
+    async def refund_to_confirm(self, who: Identity, refund_id: int) -> RefundCase:
+        """ "Returned" pressed: the case read back (amount, proposal, client) for finance to confirm;
+        nothing is recorded yet. One already recorded says by whom and when."""
+        async with self.unit(who) as uow:
+            case = await self._refund_for_finance(uow, who, refund_id)
+            self._refund_open(case)
+            return case
+
     async def settle_refund(self, who: Identity, refund_id: int) -> RefundCase:
-        """Finance records that the money came back (a second press changes nothing)."""
+        """Finance confirms the money came back: recorded once, with who and when (audited); a
+        second press says who recorded it and changes nothing."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            if not who.actor.has_role(Role.FINANCE):
-                raise self.denied(
-                    ServiceError("finance_only", N_("Only finance can record a refund.")),
+            case = await self._refund_for_finance(uow, who, refund_id)
+            self._refund_open(case)
+            if not await uow.refunds.settle(case.id, who.person.id, now):
+                fresh = await uow.refunds.by_id(case.id)
+                assert fresh is not None
+                self._refund_open(fresh)
+            await uow.audit.record(
+                self.event(
+                    who,
                     "refund",
-                    refund_id,
-                    "settle_refund: role_required",
+                    case.id,
+                    "settle_refund",
+                    frm="open",
+                    to="settled",
+                    reason=f"{case.proposal_code} #{case.position} {case.amount}",
                 )
-            case = await uow.refunds.by_id(refund_id)
-            if case is None:
-                raise ServiceError("stale", _STALE)
-            if await uow.refunds.settle(case.id, who.person.id, now):
-                await uow.audit.record(
-                    self.event(
-                        who,
-                        "refund",
-                        case.id,
-                        "settle_refund",
-                        frm="open",
-                        to="settled",
-                        reason=f"{case.proposal_code} #{case.position} {case.amount}",
-                    )
-                )
+            )
             settled = await uow.refunds.by_id(case.id)
             assert settled is not None
             return settled
+
+    async def _refund_for_finance(self, uow: UnitOfWork, who: Identity, refund_id: int) -> RefundCase:
+        if not who.actor.has_role(Role.FINANCE):
+            raise self.denied(
+                ServiceError("finance_only", N_("Only finance can record a refund.")),
+                "refund",
+                refund_id,
+                "settle_refund: role_required",
+            )
+        case = await uow.refunds.by_id(refund_id)
+        if case is None:
+            raise ServiceError("stale", _STALE)
+        return case
+
+    def _refund_open(self, case: RefundCase) -> None:
+        if case.status != RefundStatus.OPEN:
+            raise ServiceError(
+                "already_done",
+                N_(
+                    "The refund of {code}, client {number} ({amount}) was already recorded as returned by {name} "
+                    "on {at}. Nothing was changed."
+                ),
+                code=case.proposal_code,
+                number=case.position,
+                amount=format_money(case.amount),
+                name=case.settled_by_name or "-",
+                at=case.settled_at or "-",
+            )
 
     # --- for the renderers and /tugas -----------------------------------------------------------
 

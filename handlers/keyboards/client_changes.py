@@ -120,3 +120,19 @@ def refunds(t: Translator, cases: Sequence[RefundCase]) -> InlineKeyboardMarkup:
             for case in cases[:20]
         ]
     )
+
+
+def refund_confirm(t: Translator, refund_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.pgettext("button", "✅ Yes, it is in the account"),
+                    callback_data=buttons.REFUND_CONFIRM.data(refund_id),
+                ),
+                InlineKeyboardButton(
+                    t.pgettext("button", "✖️ Not yet"), callback_data=buttons.REFUND_CANCEL.data(refund_id)
+                ),
+            ]
+        ]
+    )

@@ -366,13 +366,36 @@ def refunds(t: Translator, cases: Sequence[RefundCase]) -> str:
     return clip("\n".join(lines))
 
 
+def refund_confirm(t: Translator, case: RefundCase) -> str:
+    return _(
+        t,
+        N_(
+            "💸 Record the refund of {code}, client {number} ({kind}, SK perubahan {sk}) as returned?\n"
+            "Amount: <b>{amount}</b>\n"
+            "Press ✅ only once the deposit of this amount is in the centre's account (check the bank "
+            "statement or the deposit slip). It is recorded under your name."
+        ),
+        code=case.proposal_code,
+        number=case.position,
+        kind=kind_label(t, case.kind),
+        sk=case.amendment_number or "",
+        amount=t.format_money(case.amount),
+    )
+
+
+def refund_not_recorded(t: Translator) -> str:
+    return _(t, N_("Nothing was recorded: the refund stays open in /bayar."))
+
+
 def refund_settled(t: Translator, case: RefundCase) -> str:
     return _(
         t,
-        N_("✅ The refund of {code}, client {number} ({amount}) is recorded as returned."),
+        N_("✅ The refund of {code}, client {number} ({amount}) is recorded as returned by {name} on {at}."),
         code=case.proposal_code,
         number=case.position,
         amount=t.format_money(case.amount),
+        name=case.settled_by_name or "-",
+        at=case.settled_at or "-",
     )
 
 

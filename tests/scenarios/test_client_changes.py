@@ -194,8 +194,31 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", waiting)) == [("paid",)]
     # The paid client who died is not silently dropped: an open refund case of 2,000,000.
     assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(p_first, 2_000_000, "open")]
+    # "Returned" reads the amount back first and records nothing; "Not yet" leaves it open.
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
-    assert await world.rows("SELECT status FROM refund_cases") == [("settled",)]
+    confirm = world.last(fajar)
+    assert "Rp2.000.000" in confirm.text and code_p in confirm.text and "rekening balai" in confirm.text, confirm.text
+    assert await world.rows("SELECT status, settled_by FROM refund_cases") == [("open", None)]
+    await press(world, fajar, fajar, buttons.REFUND_CANCEL.data(1))
+    assert "Tidak ada yang dicatat" in world.last(fajar).text and not world.last(fajar).buttons
+    assert await world.rows("SELECT status FROM refund_cases") == [("open",)]
+    # Then ✅, pressed twice at once: recorded once, under Fajar's name, audited once.
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    confirm = world.last(fajar)
+    data = buttons.REFUND_CONFIRM.data(1)
+    answers = await asyncio.gather(world.emu.press(fajar, confirm, data), world.emu.press(fajar, confirm, data))
+    await world.emu.settle()
+    assert sorted(bool(a and a.show_alert) for a in answers) == [False, True]
+    assert "sudah dicatat" in next(a.text for a in answers if a and a.show_alert)
+    [(fajar_id,)] = await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id)
+    [(status, settled_by, settled_at)] = await world.rows("SELECT status, settled_by, settled_at FROM refund_cases")
+    assert (status, settled_by) == ("settled", fajar_id) and settled_at is not None
+    assert "dicatat telah kembali oleh Fajar Keuangan" in confirm.text, confirm.text
+    # A later press of the /bayar button says who recorded it and when, and changes nothing.
+    listed, _ = button(world, fajar, buttons.REFUND_SETTLE.data(1))
+    answer = await tap(world, fajar, listed, buttons.REFUND_SETTLE.data(1))
+    assert answer.show_alert and "sudah dicatat telah kembali oleh Fajar Keuangan" in answer.text, answer.text
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'settle_refund'") == [(1,)]
 
     # The LPJ of the paid proposal expects only the amended list (Budi Santoso, client 2).
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
