@@ -250,8 +250,11 @@ async def render_to_approve(deps: Deps, t: Translator, params: dict[str, Any]) -
 
 
 async def render_decided(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    change = await deps.services.client_changes.change(int(params["change_id"]))
-    return Rendered(cv.progress(t, change)) if change else None
+    """To the operators: the step, and once approved the SK perubahan and any money to come back."""
+    decided = await deps.services.client_changes.decided(int(params["change_id"]))
+    if decided is None:
+        return None
+    return Rendered(cv.progress(t, decided.change, amendment=decided.amendment, refund=decided.refund))
 
 
 async def render_moved_in(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

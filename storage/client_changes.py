@@ -185,6 +185,16 @@ class ClientChangeRepository:
         )
         return {r[0] for r in rows}
 
+    async def exits_of(self, proposal_id: int) -> dict[int, str]:
+        """The proposal's clients off its list, each with the number of the SK perubahan that took them off."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT x.client_id, d.number FROM client_changes x JOIN decrees d ON d.id = x.amendment_id"
+            " WHERE x.proposal_id = ? AND x.status = 'approved' AND x.kind IN ('drop_out', 'death', 'move')"
+            " ORDER BY x.client_id",
+            (proposal_id,),
+        )
+        return {int(r[0]): r[1] for r in rows}
+
     async def has_left(self, client_id: int) -> bool:
         rows = await self._conn.execute_fetchall(
             "SELECT 1 FROM client_changes WHERE client_id = ? AND status = 'approved'"

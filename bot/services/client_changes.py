@@ -127,6 +127,15 @@ class AmendmentDraft:
 
 
 @dataclass(frozen=True)
+class Decided:
+    """A change at its latest step, for the operators: the SK perubahan and the refund, if any."""
+
+    change: ChangeRequest
+    amendment: Decree | None
+    refund: RefundCase | None
+
+
+@dataclass(frozen=True)
 class AmendmentAnnex:
     decree: Decree
     lines: list[AmendmentLine]
@@ -563,6 +572,7 @@ class ClientChangeService(StaffService):
                     None,
                 )
                 before, after = _before_after(change)
+                sk = await uow.decrees.of_proposal(change.proposal_id)
                 lines.append(
                     AmendmentLine(
                         ipwl.code,
@@ -575,6 +585,7 @@ class ClientChangeService(StaffService):
                         after,
                         change.reason,
                         refund,
+                        f"{sk.number} ({sk.issued_on.isoformat()})" if sk else "",
                     )
                 )
         return AmendmentAnnex(decree, lines)
@@ -665,6 +676,19 @@ class ClientChangeService(StaffService):
             if change is None or client is None or ipwl is None or change.status != ChangeStatus.APPROVED:
                 return None
             return change, client, ipwl.code
+
+    async def decided(self, change_id: int) -> Decided | None:
+        """A change as its operators are told of a step: with the SK perubahan that approved it and
+        the refund it opened (the renderer's read)."""
+        async with self.storage.reading() as uow:
+            change = await uow.client_changes.by_id(change_id)
+            if change is None:
+                return None
+            amendment = await uow.decrees.by_id(change.amendment_id) if change.amendment_id else None
+            refund = next(
+                (r for r in await uow.refunds.of_proposal(change.proposal_id) if r.change_id == change.id), None
+            )
+            return Decided(change, amendment, refund)
 
     async def refund(self, refund_id: int) -> RefundCase | None:
         async with self.storage.reading() as uow:
@@ -906,6 +930,8 @@ class ClientChangeService(StaffService):
                         now,
                     )
             await self._list_shrank(uow, who, proposal, decree, now)
+            # The team's group card shows the amended list (its edit is rendered after the commit).
+            await self.card_changed(uow, await self.proposal(uow, proposal.id), now, why=f":sk{decree.id}")
         await self._tell_operators(uow, proposal, await self._change(uow, change.id), now)
 
     async def _list_shrank(

@@ -243,8 +243,11 @@ def ask_decision_reason(t: Translator, change: ChangeRequest, returning: bool) -
     )
 
 
-def progress(t: Translator, change: ChangeRequest) -> str:
-    """To the operators: where their change is now (and why, when it came back)."""
+def progress(
+    t: Translator, change: ChangeRequest, *, amendment: Decree | None = None, refund: RefundCase | None = None
+) -> str:
+    """To the operators: where their change is now (and why, when it came back); once approved, the
+    SK perubahan's number and date, what it does, and any money already paid that must come back."""
     lines = [
         _(
             t,
@@ -259,6 +262,31 @@ def progress(t: Translator, change: ChangeRequest) -> str:
         lines.append(_(t, N_("Reason: {reason}"), reason=change.decision_reason))
     if change.status == ChangeStatus.RETURNED:
         lines.append(_(t, N_("Correct it and ask again with /perubahan {code}."), code=change.proposal_code))
+    if change.status == ChangeStatus.APPROVED and amendment is not None:
+        lines.append(_(t, N_("SK perubahan {number} of {date}."), number=amendment.number, date=amendment.issued_on))
+        if change.is_exit:
+            lines.append(
+                _(
+                    t,
+                    N_(
+                        "The client is off the list of {code}: transfers not yet sent leave them out, and the LPJ "
+                        "covers only the clients still on the list."
+                    ),
+                    code=change.proposal_code,
+                )
+            )
+    if refund is not None:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "💸 {amount} was already transferred to this client: it must come back to the centre's account. "
+                    "Ask finance for the account to pay into, help the client (or the family) return it, and send "
+                    "finance the deposit slip; finance records it in /bayar."
+                ),
+                amount=t.format_money(refund.amount),
+            )
+        )
     return "\n".join(lines)
 
 

@@ -472,3 +472,66 @@ async def test_a_long_list_asks_for_the_client_s_number(world) -> None:
     assert "klien 31" in replies[-1].text
     await press(world, t.op, t.op, buttons.CHANGE_KIND.data(client_31, "death"))
     assert "alasan" in world.last(t.op).text.lower()
+
+
+async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_annex(world) -> None:
+    """After the payments story (a real SK, the team's group card, three clients paid): client 3
+    drops out. Once Hana issues the SK perubahan, Siti is told its number and that the money already
+    paid must come back, and how; /status and the group card show the amended list and total; the
+    annex says which SK it amends."""
+    from bot.i18n import format_money
+    from tests.scenarios.test_payments_flow import sk_accounts_and_payment_until_paid
+
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    [(pid, code, sk_number, sk_date)] = await world.rows(
+        "SELECT p.id, p.code, d.number, d.issued_on FROM proposals p JOIN decrees d ON d.id = p.decree_id"
+    )
+    third = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 3", pid))[0][0]
+    [(paid_to_third,)] = await world.rows("SELECT amount FROM transfers WHERE client_id = ?", third)
+    [(total,)] = await world.rows(
+        "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?", pid
+    )
+    [(third_total,)] = await world.rows("SELECT sum(total) FROM budget_lines WHERE client_id = ?", third)
+    await ask_change(world, t.op, code, third, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    [(amendment, amendment_date)] = await world.rows(
+        "SELECT d.number, d.issued_on FROM decrees d JOIN client_changes x ON x.amendment_id = d.id WHERE x.id = ?",
+        change_id,
+    )
+    assert amendment != sk_number
+
+    # Siti: the SK perubahan's number and date, and the money already paid to come back, and how.
+    told = next(m.text for m in reversed(world.emu.chat_messages(t.op)) if "disetujui" in (m.text or ""))
+    assert f"SK perubahan {amendment} tanggal" in told, told
+    assert f"{format_money(paid_to_third)} sudah ditransfer" in told and "rekening balai" in told
+    assert "bukti setoran" in told and "/bayar" in told
+
+    # /status: the amended list and total, the client marked; the SK's own total beside it.
+    status = (await world.say(t.op, f"/status {code}"))[-1].text
+    assert f"Klien: 2 (1 keluar dari daftar, SK perubahan {amendment})" in status, status
+    assert f"Total anggaran: {format_money(total - third_total)} (pada SK: {format_money(total)})" in status
+    assert f"keluar dari daftar (SK perubahan {amendment})" in status.split("\n3. ")[1]
+    # The team's group card too, edited in place (codes and counts only, as ever).
+    group_card = next(m for m in world.emu.chat_messages(t.group) if m.text.startswith(f"📋 {code}"))
+    assert (
+        f"Klien: 2 (1 keluar dari daftar, SK perubahan {amendment}) · total anggaran "
+        f"{format_money(total - third_total)} (SK: {format_money(total)})"
+    ) in group_card.text, group_card.text
+
+    # The annex says which SK it amends (its number and date), above the lines and on each line.
+    annex = next(
+        m for m in world.emu.chat_messages(t.head) if m.document and "lampiran-sk-perubahan" in m.document["file_name"]
+    )
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    issued = sk_date if isinstance(sk_date, str) else sk_date.isoformat()
+    assert sheet["A3"].value == f"Mengubah {sk_number} ({issued})"
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [(r[2], r[3], r[10], r[11]) for r in rows] == [(code, 3, paid_to_third, f"{sk_number} ({issued})")]
+    assert amendment_date is not None
