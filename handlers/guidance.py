@@ -21,6 +21,7 @@ def _context(context: BotContext) -> dict[str, object]:
         "regulation": f"{settings.program.regulation_name} {settings.program.regulation_number}",
         "retention": settings.admin.retention_years,
         "pks_days": settings.admin.pks_warning_days,
+        "calls": settings.payment_checks.unreachable_attempts,
         "notice_version": NOTICE_VERSION,
     }
 
