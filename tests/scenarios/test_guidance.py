@@ -63,5 +63,7 @@ def test_every_page_fits_a_message_and_formats_with_its_placeholders() -> None:
     t = Translator("en")
     for section in SECTIONS:
         for page in section.pages:
-            text = t.gettext(page.body, centre="C", regulation="R", retention=5, pks_days=30, calls=3, notice_version="v")
+            text = t.gettext(
+                page.body, centre="C", regulation="R", retention=5, pks_days=30, calls=3, notice_version="v"
+            )
             assert len(text) < 1800 and "{" not in text, (section.key, page.title)
