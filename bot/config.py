@@ -343,9 +343,23 @@ class PaymentCheckSettings(_Section):
     enabled: bool = True
     share: float = Field(default=0.1, gt=0, le=1)
     minimum: int = Field(default=2, ge=1, le=100)
+    # Calls that may fail to get through ("not reachable") before the check is recorded as such; each
+    # earlier one keeps the check open and sends the card again the next working day.
+    unreachable_attempts: int = Field(default=3, ge=1, le=10)
 
 
-_COMPLAINT_CATEGORIES = ("levy", "fraud", "data_leak", "harassment", "conflict", "service", "other")
+_COMPLAINT_CATEGORIES = (
+    "levy",
+    "not_received",
+    "fraud",
+    "data_leak",
+    "harassment",
+    "conflict",
+    "service",
+    "other",
+)
+# Categories added after the first release, with the days a configuration written before them gets.
+_LATER_CATEGORIES = {"not_received": 3}
 
 
 class ComplaintSettings(_Section):
@@ -356,6 +370,7 @@ class ComplaintSettings(_Section):
     response_days: dict[str, int] = Field(
         default_factory=lambda: {
             "levy": 3,
+            "not_received": 3,
             "fraud": 3,
             "data_leak": 2,
             "harassment": 2,
@@ -380,6 +395,7 @@ class ComplaintSettings(_Section):
             )
         if any(d < 1 or d > 60 for d in value.values()):
             raise ValueError("response days are 1..60 working days")
+        value = {**{c: d for c, d in _LATER_CATEGORIES.items() if c not in value}, **value}
         missing = [c for c in _COMPLAINT_CATEGORIES if c not in value]
         if missing:
             raise ValueError(f"response_days needs every category; missing {missing}")

@@ -106,7 +106,9 @@ CHANGE_KIND = Button("cg.k")  # the kind of change: client id, kind
 CHANGE_DETAIL = Button("cg.v")  # a change's details, in private: change id
 CHANGE_DECISION = Button("cg.d")  # verify, return or reject a change: change id, step
 CHANGE_SK = Button("cg.sk")  # the head's SK perubahan: r (register number) / y (issue) / x (cancel)
-REFUND_SETTLE = Button("rf.s")  # finance: a refund came back: refund id
+REFUND_SETTLE = Button("rf.s")  # finance: a refund came back (read back to confirm): refund id
+REFUND_CONFIRM = Button("rf.y")  # finance: yes, the amount read back is in the centre's account: refund id
+REFUND_CANCEL = Button("rf.n")  # finance: not yet (nothing recorded): refund id
 
 # The admin's screens
 IPWL_LIST = Button("ip.l")  # the IPWL registry: page (and query)

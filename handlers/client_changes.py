@@ -206,9 +206,24 @@ async def on_amendment_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_refund_pressed(update: Update, context: BotContext) -> None:
+    """ "Returned": the amount read back, to confirm with ✅ (nothing is recorded on this press)."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    case = await context.services.client_changes.refund_to_confirm(who, int_arg(update))
+    await answer_and_send(update, cv.refund_confirm(t, case), kb.refund_confirm(t, case.id))
+
+
+@answers_refusals
+async def on_refund_confirmed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     case = await context.services.client_changes.settle_refund(who, int_arg(update))
-    await answer_and_send(update, cv.refund_settled(context.translator(who), case), None)
+    await redraw(update, cv.refund_settled(context.translator(who), case))
+
+
+@answers_refusals
+async def on_refund_cancelled(update: Update, context: BotContext) -> None:
+    who = await context.identify(update)
+    await redraw(update, cv.refund_not_recorded(context.translator(who)))
 
 
 # --- notifications ------------------------------------------------------------------------------------
@@ -235,8 +250,11 @@ async def render_to_approve(deps: Deps, t: Translator, params: dict[str, Any]) -
 
 
 async def render_decided(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    change = await deps.services.client_changes.change(int(params["change_id"]))
-    return Rendered(cv.progress(t, change)) if change else None
+    """To the operators: the step, and once approved the SK perubahan and any money to come back."""
+    decided = await deps.services.client_changes.decided(int(params["change_id"]))
+    if decided is None:
+        return None
+    return Rendered(cv.progress(t, decided.change, amendment=decided.amendment, refund=decided.refund))
 
 
 async def render_moved_in(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

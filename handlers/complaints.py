@@ -195,7 +195,7 @@ async def on_action_text(update: Update, context: BotContext) -> None:
         await reply(
             update,
             cv.close_preview(t, result),
-            reply_markup=kb.close_confirm(t, result.complaint_id, named=result.named),
+            reply_markup=kb.close_confirm(t, result.complaint_id, named=result.named and not result.opened_by_bot),
         )
         return
     await reply(update, cv.card(t, result), reply_markup=kb.card(t, result))
@@ -261,6 +261,12 @@ async def render_closed(deps: Deps, t: Translator, params: dict[str, Any]) -> Re
     if row is None or row.status != ComplaintStatus.CLOSED:
         return None
     return Rendered(cv.complainant_closed(t, row))
+
+
+async def render_case_closed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """A case the bot opened is closed: its outcome to the head and the PIC team (privately)."""
+    card = await deps.services.complaints.closed_case(int(params["complaint_id"]))
+    return Rendered(cv.case_closed(t, card)) if card is not None else None
 
 
 async def complaint_deadlines_job(context: BotContext) -> None:

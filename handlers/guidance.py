@@ -22,6 +22,7 @@ def _context(context: BotContext) -> dict[str, object]:
         "retention": settings.admin.retention_years,
         "complaint_retention": settings.admin.complaint_retention_years,
         "pks_days": settings.admin.pks_warning_days,
+        "calls": settings.payment_checks.unreachable_attempts,
         "notice_version": NOTICE_VERSION,
     }
 

@@ -185,6 +185,16 @@ class ClientChangeRepository:
         )
         return {r[0] for r in rows}
 
+    async def exits_of(self, proposal_id: int) -> dict[int, str]:
+        """The proposal's clients off its list, each with the number of the SK perubahan that took them off."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT x.client_id, d.number FROM client_changes x JOIN decrees d ON d.id = x.amendment_id"
+            " WHERE x.proposal_id = ? AND x.status = 'approved' AND x.kind IN ('drop_out', 'death', 'move')"
+            " ORDER BY x.client_id",
+            (proposal_id,),
+        )
+        return {int(r[0]): r[1] for r in rows}
+
     async def has_left(self, client_id: int) -> bool:
         rows = await self._conn.execute_fetchall(
             "SELECT 1 FROM client_changes WHERE client_id = ? AND status = 'approved'"
@@ -219,9 +229,11 @@ class ClientChangeRepository:
 
 
 _REFUND_SELECT = (
-    "SELECT r.*, p.code AS proposal_code, c.position AS position, x.kind AS kind, d.number AS amendment_number"
+    "SELECT r.*, p.code AS proposal_code, c.position AS position, x.kind AS kind, d.number AS amendment_number,"
+    " pe.full_name AS settled_by_name"
     " FROM refund_cases r JOIN proposals p ON p.id = r.proposal_id JOIN clients c ON c.id = r.client_id"
     " JOIN client_changes x ON x.id = r.change_id LEFT JOIN decrees d ON d.id = x.amendment_id"
+    " LEFT JOIN people pe ON pe.id = r.settled_by"
 )
 
 
@@ -238,6 +250,8 @@ def _refund(row: Row) -> RefundCase:
         status=RefundStatus(row["status"]),
         created_at=from_db_time(row["created_at"]),
         amendment_number=row["amendment_number"],
+        settled_by_name=row["settled_by_name"],
+        settled_at=from_db_time(row["settled_at"]) if row["settled_at"] else None,
     )
 
 

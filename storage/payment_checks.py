@@ -41,6 +41,18 @@ class CheckRow:
     checked_by_name: str | None
     checked_at: dt.datetime | None
     complaint_ticket: str | None
+    attempts: int = 0  # calls that did not get through while the check stayed open
+    last_attempt_by_name: str | None = None
+    last_attempt_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class CheckCard:
+    """One PIC's copy of a check's card, as delivered (edited once the check is answered)."""
+
+    chat_id: int
+    message_id: int
+    person_id: int | None
 
 
 @dataclass(frozen=True)
@@ -57,9 +69,9 @@ class IpwlCoverage:
 
 _SELECT = (
     "SELECT k.*, p.code AS proposal_code, p.ipwl_id, i.code AS ipwl_code, i.team_id, c.position, c.full_name,"
-    " c.phone, pe.full_name AS checked_by_name FROM payment_checks k JOIN proposals p ON p.id = k.proposal_id"
-    " JOIN ipwl i ON i.id = p.ipwl_id JOIN clients c ON c.id = k.client_id"
-    " LEFT JOIN people pe ON pe.id = k.checked_by"
+    " c.phone, pe.full_name AS checked_by_name, pa.full_name AS last_attempt_by_name FROM payment_checks k"
+    " JOIN proposals p ON p.id = k.proposal_id JOIN ipwl i ON i.id = p.ipwl_id JOIN clients c ON c.id = k.client_id"
+    " LEFT JOIN people pe ON pe.id = k.checked_by LEFT JOIN people pa ON pa.id = k.last_attempt_by"
 )
 
 
@@ -86,6 +98,9 @@ class PaymentCheckRepository:
             checked_by_name=r["checked_by_name"],
             checked_at=from_db_time(r["checked_at"]),
             complaint_ticket=r["complaint_ticket"],
+            attempts=int(r["attempts"]),
+            last_attempt_by_name=r["last_attempt_by_name"],
+            last_attempt_at=from_db_time(r["last_attempt_at"]) if r["last_attempt_at"] else None,
         )
 
     async def record_draw(
@@ -146,6 +161,31 @@ class PaymentCheckRepository:
             (status, received_amount, by, to_db_time(now), check_id),
         )
         return cursor.rowcount == 1
+
+    async def record_attempt(self, check_id: int, attempts_before: int, by: int, now: dt.datetime) -> bool:
+        """One more call that did not get through, the check staying open (compare-and-set on the
+        count read, so a double tap or two PICs at once count one call)."""
+        cursor = await self._conn.execute(
+            "UPDATE payment_checks SET attempts = attempts + 1, last_attempt_by = ?, last_attempt_at = ?"
+            " WHERE id = ? AND status = 'pending' AND attempts = ?",
+            (by, to_db_time(now), check_id, attempts_before),
+        )
+        return cursor.rowcount == 1
+
+    async def remember_card(self, check_id: int, chat_id: int, message_id: int, person_id: int | None) -> None:
+        await self._conn.execute(
+            "INSERT INTO payment_check_cards (check_id, chat_id, message_id, person_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (check_id, chat_id, message_id) DO NOTHING",
+            (check_id, chat_id, message_id, person_id),
+        )
+
+    async def cards_of(self, check_id: int) -> list[CheckCard]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT chat_id, message_id, person_id FROM payment_check_cards WHERE check_id = ?"
+            " ORDER BY chat_id, message_id",
+            (check_id,),
+        )
+        return [CheckCard(int(r[0]), int(r[1]), r[2]) for r in rows]
 
     async def mismatches_of(self, ipwl_id: int) -> int:
         """How many of the IPWL's checked clients said they got less than paid, or nothing."""

@@ -183,7 +183,6 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "scenarios/test_intake_threads.py": 2,
     "scenarios/test_office_files.py": 1,
     "scenarios/test_onboarding_chat.py": 2,
-    "scenarios/test_payment_checks.py": 2,
     "scenarios/test_reminders_windows.py": 2,
     "scenarios/test_report_monthly.py": 2,
     "scenarios/test_sp2d_control_totals.py": 1,

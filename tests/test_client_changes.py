@@ -119,7 +119,12 @@ async def test_a_refund_is_opened_once_and_settled_once(services, people) -> Non
     with pytest.raises(ServiceError) as refused:
         await services.client_changes.settle_refund(people["head"], case.id)
     assert refused.value.code == "finance_only"
-    await asyncio.gather(*(services.client_changes.settle_refund(people["fin"], case.id) for _ in range(2)))
+    # Pressed twice at once: recorded once; the other press is told it was recorded, by whom.
+    results = await asyncio.gather(
+        *(services.client_changes.settle_refund(people["fin"], case.id) for _ in range(2)), return_exceptions=True
+    )
+    refusals = [r for r in results if isinstance(r, ServiceError)]
+    assert len(refusals) == 1 and refusals[0].code == "already_done", results
     async with services.storage.reading() as uow:
         settled = [e for e in await uow.audit.for_entity("refund", str(case.id)) if e.action == "settle_refund"]
         assert len(settled) == 1 and (await uow.refunds.by_id(case.id)).status == "settled"  # type: ignore[union-attr]

@@ -67,3 +67,15 @@ def test_a_bad_file_names_the_file_and_the_key(tmp_path: Path, content: str, exp
 def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config.example.toml"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_a_config_written_before_the_not_received_category_still_loads(tmp_path: Path) -> None:
+    """response_days lists every category; one added later (not_received, the post-payment check's)
+    takes its default in a file written before it, instead of refusing to start the bot."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[complaints]\nresponse_days = { levy = 4, fraud = 3, data_leak = 2, harassment = 2, conflict = 5,"
+        " service = 5, other = 10 }\n"
+    )
+    days = load_settings(path, environ={}).complaints.response_days
+    assert days["levy"] == 4 and days["not_received"] == 3

@@ -82,4 +82,5 @@ def test_a_client_who_left_elsewhere_by_an_sk_perubahan_counts_only_if_paid_this
     assert classify(replace(other(S.IN_REVIEW), left=True), 2026) is None
     paid = other(S.PAID, sk_on=dt.date(2026, 3, 2), paid_on=dt.date(2026, 4, 1))
     assert classify(replace(paid, left=True), 2026) == ConflictKind.HARD  # paid is paid
-    assert classify(replace(paid, left=True, paid_on=dt.date(2025, 12, 1)), 2026) is None  # another year's money
+    last_year = replace(paid, left=True, period_year=2025, sk_on=dt.date(2025, 3, 2), paid_on=dt.date(2025, 12, 1))
+    assert classify(last_year, 2026) is None  # another year's money

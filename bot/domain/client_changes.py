@@ -154,6 +154,8 @@ class RefundCase:
     status: RefundStatus
     created_at: dt.datetime
     amendment_number: str | None = None
+    settled_by_name: str | None = None  # who recorded the money as back, and when
+    settled_at: dt.datetime | None = None
 
 
 def nik_birth_disagreement(nik: str | None, recorded: dt.date | None, today: dt.date) -> dt.date | None:

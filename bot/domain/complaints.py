@@ -29,6 +29,9 @@ class ComplaintCategory(StrEnum):
     """What the complaint is about (stored; a member's value never changes)."""
 
     LEVY = "levy"  # deductions or levies taken from the assistance
+    # The assistance did not arrive, or less than the SK decided: what a post-payment check that did
+    # not match opens (the cause — a failed transfer, money kept back — is what the officer finds out).
+    NOT_RECEIVED = "not_received"
     FRAUD = "fraud"  # fraud, forged documents
     DATA_LEAK = "data_leak"  # personal data leaked or misused
     HARASSMENT = "harassment"  # harassment, violence, intimidation
@@ -41,6 +44,7 @@ class ComplaintCategory(StrEnum):
 SENSITIVE = frozenset(
     {
         ComplaintCategory.LEVY,
+        ComplaintCategory.NOT_RECEIVED,
         ComplaintCategory.FRAUD,
         ComplaintCategory.DATA_LEAK,
         ComplaintCategory.HARASSMENT,
@@ -50,6 +54,7 @@ SENSITIVE = frozenset(
 
 CATEGORY_LABELS: Mapping[ComplaintCategory, str] = {
     ComplaintCategory.LEVY: N_("Deductions or levies on the assistance"),
+    ComplaintCategory.NOT_RECEIVED: N_("Assistance not received, or less than decided"),
     ComplaintCategory.FRAUD: N_("Fraud or forged documents"),
     ComplaintCategory.DATA_LEAK: N_("Personal data leaked or misused"),
     ComplaintCategory.HARASSMENT: N_("Harassment or intimidation"),

@@ -315,8 +315,10 @@ FAQ = Section(
                 "<b>Who checks:</b> your PIC team verifies it; the head of {centre} approves it in an SK "
                 "perubahan (/skperubahan), whose annex lists each change. Either may return it to you with a "
                 "reason: correct it and ask again.\n"
-                "<b>After approval:</b> a client who left is paid no more and is not in your LPJ. Money already "
-                "sent to them is a refund that finance records until it is back — nothing is silently dropped."
+                "<b>After approval:</b> you are told the SK perubahan's number; /status and the team's card show "
+                "the amended list. A client who left is paid no more and is not in your LPJ. Money already sent "
+                "to them must come back to the centre's account: you are told the amount; finance records it "
+                "(after checking the deposit) — nothing is silently dropped."
             ),
         ),
     ),
@@ -432,9 +434,9 @@ COMPLAINTS = Section(
             N_(
                 "<b>Who:</b> anyone who has started the bot — a client, a family member, an IPWL worker. No "
                 "invitation is needed.\n"
-                "<b>About what:</b> money kept back or levies taken from the assistance, fraud or forged "
-                "documents, personal data leaked, harassment or intimidation, a conflict of interest, services "
-                "not delivered, or anything else.\n"
+                "<b>About what:</b> money kept back or levies taken from the assistance, assistance not received "
+                "or less than decided, fraud or forged documents, personal data leaked, harassment or "
+                "intimidation, a conflict of interest, services not delivered, or anything else.\n"
                 "<b>How:</b> send /pengaduan in a private chat with the bot. It asks the category, whether you "
                 "give your name, the proposal code if you know it, what happened, and proof (photos or PDFs). "
                 "You read it all back before Send; Cancel is on every step.\n"
@@ -467,7 +469,8 @@ COMPLAINTS = Section(
                 "warned when one person holds both.\n"
                 "<b>Closing:</b> type the outcome as the complainant will read it; the bot shows it once more "
                 "before it is sent. A named complainant receives it; an anonymous one reads it with the ticket "
-                "and secret."
+                "and secret. A case the bot opened after a post-payment check has no complainant: its outcome is "
+                "recorded on it and sent to the head of {centre} and the IPWL's PIC team."
             ),
         ),
         Page(
@@ -479,9 +482,13 @@ COMPLAINTS = Section(
                 "<b>What you do:</b> each PIC of the IPWL's team gets a card per drawn client in the private "
                 "chat (never in the group), with the client's name, phone and the amount. Call and ask: "
                 "“Did you receive the amount in full?”, then press Received in full, Received less "
-                "(then type the amount), Not received, or Not reachable. The first answer counts; /tugas shows "
-                "how many are left.\n"
-                "<b>When it does not match:</b> a complaint is opened for the complaint officers, the head of "
+                "(then type the amount), Not received, or Not reachable. The first answer counts: every PIC's "
+                "copy of the card then says who recorded what, without buttons. /tugas shows how many are left.\n"
+                "<b>Not reachable:</b> the call is counted and the card comes back to every PIC of the team the "
+                "next working day; after {calls} calls that do not get through, the check is recorded as not "
+                "reachable.\n"
+                "<b>When it does not match:</b> a complaint “assistance not received, or less than decided” is "
+                "opened for the complaint officers (the cause is not known yet: a transfer can fail too), the head of "
                 "{centre} is told (codes and amounts only), and the IPWL is flagged. /laporan shows, per IPWL, "
                 "how many paid clients were reached and how many did not get the amount in full.\n"
                 "<b>How long:</b> a check keeps no personal data of its own (the client, the amount, the "

@@ -90,5 +90,7 @@ class NotificationKind(StrEnum):
     COMPLAINT_NO_OFFICER = "complaint_no_officer"  # to admins: a complaint waits and nobody can read it
     COMPLAINT_BACKLOG = "complaint_backlog"  # to a new complaint officer: the complaints already waiting
     ROLE_CONFLICT = "role_conflict"  # to admins: someone now holds two roles that should be apart
+    COMPLAINT_CASE_CLOSED = "complaint_case_closed"  # a case the bot opened: the outcome to the head and PIC team
     PAYMENT_CHECK = "payment_check"  # to a PIC, privately: phone this client, record the answer
+    PAYMENT_CHECK_UPDATE = "payment_check_update"  # each PIC's copy edited: who recorded what (no buttons)
     PAYMENT_MISMATCH = "payment_mismatch"  # to the head: a client did not receive the amount in full

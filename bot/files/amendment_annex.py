@@ -28,6 +28,7 @@ class AmendmentLine:
     after: str
     reason: str
     refund: int | None
+    amends: str = ""  # the SK this line amends: its number and date ("" when the proposal has none)
 
 
 _COLUMNS = {
@@ -43,8 +44,22 @@ _COLUMNS = {
         "Menjadi",
         "Alasan",
         "Pengembalian dana",
+        "SK yang diubah",
     ),
-    "en": ("No", "IPWL", "Proposal", "Client no.", "Name", "NIK", "Change", "Before", "After", "Reason", "Refund"),
+    "en": (
+        "No",
+        "IPWL",
+        "Proposal",
+        "Client no.",
+        "Name",
+        "NIK",
+        "Change",
+        "Before",
+        "After",
+        "Reason",
+        "Refund",
+        "SK amended",
+    ),
 }
 _KINDS: Mapping[str, Mapping[ChangeKind, str]] = {
     "id": {
@@ -88,12 +103,14 @@ def build_amendment_annex(
     ws.title = "Lampiran SK perubahan" if lang == "id" else "SK perubahan annex"
     ws.append([("Lampiran SK perubahan " if lang == "id" else "Annex to SK perubahan ") + number])
     ws.append([("Tanggal " if lang == "id" else "Date ") + issued_on.isoformat()])
-    ws.append([])
+    # Which SK(s) it amends: an SK perubahan may cover proposals of several SKs.
+    amended = sorted({line.amends for line in lines if line.amends})
+    ws.append([("Mengubah " if lang == "id" else "Amends ") + "; ".join(amended)] if amended else [])
     ws.append(list(_COLUMNS[lang]))
     bold = Font(bold=True)
     for cell in (ws["A1"], *ws[4]):
         cell.font = bold
-    for letter, width in zip("ABCDEFGHIJK", (5, 10, 16, 9, 28, 20, 20, 24, 24, 40, 16), strict=True):
+    for letter, width in zip("ABCDEFGHIJKL", (5, 10, 16, 9, 28, 20, 20, 24, 24, 40, 16, 36), strict=True):
         ws.column_dimensions[letter].width = width
     ordered = sorted(lines, key=lambda x: (x.ipwl_code, x.proposal_code, x.position))
     for index, line in enumerate(ordered, start=1):
@@ -110,6 +127,7 @@ def build_amendment_annex(
                 _state(line.after, lang),
                 line.reason,
                 line.refund,
+                line.amends,
             ]
         )
         for column in (6, 8, 9):  # a NIK stays text (no 3.2e15)

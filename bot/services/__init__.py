@@ -105,5 +105,6 @@ class Services:
                 NotificationKind.CHANGE_REQUESTED: lambda uow, params, chat_id, message_id, now: (
                     self.client_changes.card_sent(uow, int(params["change_id"]), chat_id, message_id)
                 ),
+                NotificationKind.PAYMENT_CHECK: self.payment_checks.card_sent,
             }
         )

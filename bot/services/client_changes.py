@@ -53,7 +53,7 @@ from bot.domain.official_numbers import NumberFormat, parse_official_entry
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
-from bot.i18n import N_
+from bot.i18n import N_, format_money
 from bot.services.base import Identity, ServiceError
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
@@ -129,6 +129,15 @@ class AmendmentDraft:
     @property
     def final_number(self) -> str:
         return self.number or self.register_number
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A change at its latest step, for the operators: the SK perubahan and the refund, if any."""
+
+    change: ChangeRequest
+    amendment: Decree | None
+    refund: RefundCase | None
 
 
 @dataclass(frozen=True)
@@ -594,6 +603,7 @@ class ClientChangeService(StaffService):
                     None,
                 )
                 before, after = _before_after(change)
+                sk = await uow.decrees.of_proposal(change.proposal_id)
                 lines.append(
                     AmendmentLine(
                         ipwl.code,
@@ -606,6 +616,7 @@ class ClientChangeService(StaffService):
                         after,
                         change.reason,
                         refund,
+                        f"{sk.number} ({sk.issued_on.isoformat()})" if sk else "",
                     )
                 )
         return AmendmentAnnex(decree, lines)
@@ -619,35 +630,67 @@ class ClientChangeService(StaffService):
         async with self.storage.reading() as uow:
             return await uow.refunds.in_status(RefundStatus.OPEN)
 
+    async def refund_to_confirm(self, who: Identity, refund_id: int) -> RefundCase:
+        """ "Returned" pressed: the case read back (amount, proposal, client) for finance to confirm;
+        nothing is recorded yet. One already recorded says by whom and when."""
+        async with self.unit(who) as uow:
+            case = await self._refund_for_finance(uow, who, refund_id)
+            self._refund_open(case)
+            return case
+
     async def settle_refund(self, who: Identity, refund_id: int) -> RefundCase:
-        """Finance records that the money came back (a second press changes nothing)."""
+        """Finance confirms the money came back: recorded once, with who and when (audited); a
+        second press says who recorded it and changes nothing."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            if not who.actor.has_role(Role.FINANCE):
-                raise self.denied(
-                    ServiceError("finance_only", N_("Only finance can record a refund.")),
+            case = await self._refund_for_finance(uow, who, refund_id)
+            self._refund_open(case)
+            if not await uow.refunds.settle(case.id, who.person.id, now):
+                fresh = await uow.refunds.by_id(case.id)
+                assert fresh is not None
+                self._refund_open(fresh)
+            await uow.audit.record(
+                self.event(
+                    who,
                     "refund",
-                    refund_id,
-                    "settle_refund: role_required",
+                    case.id,
+                    "settle_refund",
+                    frm="open",
+                    to="settled",
+                    reason=f"{case.proposal_code} #{case.position} {case.amount}",
                 )
-            case = await uow.refunds.by_id(refund_id)
-            if case is None:
-                raise ServiceError("stale", _STALE)
-            if await uow.refunds.settle(case.id, who.person.id, now):
-                await uow.audit.record(
-                    self.event(
-                        who,
-                        "refund",
-                        case.id,
-                        "settle_refund",
-                        frm="open",
-                        to="settled",
-                        reason=f"{case.proposal_code} #{case.position} {case.amount}",
-                    )
-                )
+            )
             settled = await uow.refunds.by_id(case.id)
             assert settled is not None
             return settled
+
+    async def _refund_for_finance(self, uow: UnitOfWork, who: Identity, refund_id: int) -> RefundCase:
+        if not who.actor.has_role(Role.FINANCE):
+            raise self.denied(
+                ServiceError("finance_only", N_("Only finance can record a refund.")),
+                "refund",
+                refund_id,
+                "settle_refund: role_required",
+            )
+        case = await uow.refunds.by_id(refund_id)
+        if case is None:
+            raise ServiceError("stale", _STALE)
+        return case
+
+    def _refund_open(self, case: RefundCase) -> None:
+        if case.status != RefundStatus.OPEN:
+            raise ServiceError(
+                "already_done",
+                N_(
+                    "The refund of {code}, client {number} ({amount}) was already recorded as returned by {name} "
+                    "on {at}. Nothing was changed."
+                ),
+                code=case.proposal_code,
+                number=case.position,
+                amount=format_money(case.amount),
+                name=case.settled_by_name or "-",
+                at=case.settled_at or "-",
+            )
 
     # --- for the renderers and /tugas -----------------------------------------------------------
 
@@ -664,6 +707,19 @@ class ClientChangeService(StaffService):
             if change is None or client is None or ipwl is None or change.status != ChangeStatus.APPROVED:
                 return None
             return change, client, ipwl.code
+
+    async def decided(self, change_id: int) -> Decided | None:
+        """A change as its operators are told of a step: with the SK perubahan that approved it and
+        the refund it opened (the renderer's read)."""
+        async with self.storage.reading() as uow:
+            change = await uow.client_changes.by_id(change_id)
+            if change is None:
+                return None
+            amendment = await uow.decrees.by_id(change.amendment_id) if change.amendment_id else None
+            refund = next(
+                (r for r in await uow.refunds.of_proposal(change.proposal_id) if r.change_id == change.id), None
+            )
+            return Decided(change, amendment, refund)
 
     async def refund(self, refund_id: int) -> RefundCase | None:
         async with self.storage.reading() as uow:
@@ -913,6 +969,8 @@ class ClientChangeService(StaffService):
             # because of them is re-checked now — freed, unless this one was paid (paid is paid).
             await self.recheck_nik(uow, who, proposal, "change", now)
             await self._list_shrank(uow, who, proposal, decree, now)
+            # The team's group card shows the amended list (its edit is rendered after the commit).
+            await self.card_changed(uow, await self.proposal(uow, proposal.id), now, why=f":sk{decree.id}")
         await self._tell_operators(uow, proposal, await self._change(uow, change.id), now)
 
     async def _list_shrank(

@@ -122,6 +122,7 @@ class ClosePreview:
     ticket: str
     outcome: str
     named: bool
+    opened_by_bot: bool = False  # no complainant: the head and the PIC team are told the outcome
 
 
 @dataclass(frozen=True)
@@ -463,13 +464,18 @@ class ComplaintService(Service):
             complaint = await uow.complaints.by_id(complaint_id)
             if complaint is None:
                 raise ServiceError("stale", _STALE)
-            check_id = check_of(complaint.description) if complaint.source == "payment_check" else None
-            return ComplaintCard(
-                complaint,
-                await uow.complaints.actions(complaint_id),
-                self.clock.now(),
-                await uow.payment_checks.by_id(check_id) if check_id else None,
-            )
+            return await self._card(uow, complaint, self.clock.now())
+
+    async def _card(self, uow: UnitOfWork, complaint: ComplaintRow, now: dt.datetime) -> ComplaintCard:
+        """The officer's card, with the facts of the post-payment check that opened it (if one did),
+        whichever step redraws it."""
+        check_id = check_of(complaint.description) if complaint.source == "payment_check" else None
+        return ComplaintCard(
+            complaint,
+            await uow.complaints.actions(complaint.id),
+            now,
+            await uow.payment_checks.by_id(check_id) if check_id else None,
+        )
 
     async def reveal_identity(self, who: Identity, complaint_id: int) -> tuple[str, Complainant | None]:
         """Who filed a named complaint, for a complaint officer; every reading is audited."""
@@ -534,7 +540,13 @@ class ComplaintService(Service):
                 await uow.conversations.start(
                     who.person.id, ConversationKind.COMPLAINT_ACTION, complaint_id, now, state
                 )
-                return ClosePreview(complaint_id, complaint.ticket, outcome, not complaint.anonymous)
+                return ClosePreview(
+                    complaint_id,
+                    complaint.ticket,
+                    outcome,
+                    not complaint.anonymous,
+                    opened_by_bot=complaint.source != "complainant",
+                )
             if kind == ActionKind.SP4N:
                 body = rules.parse_sp4n_reference(text)
                 await uow.complaints.set_sp4n(complaint_id, body)
@@ -555,7 +567,7 @@ class ComplaintService(Service):
             await uow.conversations.end(who.person.id)
             complaint = await uow.complaints.by_id(complaint_id)
             assert complaint is not None
-            return ComplaintCard(complaint, await uow.complaints.actions(complaint_id), now)
+            return await self._card(uow, complaint, now)
 
     async def close(self, who: Identity, complaint_id: int) -> ComplaintCard:
         """Close with the outcome the officer typed: the complainant is told (a named one by message;
@@ -596,7 +608,24 @@ class ComplaintService(Service):
                 )
             closed = await uow.complaints.by_id(complaint_id)
             assert closed is not None
-            return ComplaintCard(closed, await uow.complaints.actions(complaint_id), now)
+            card = await self._card(uow, closed, now)
+            if closed.source != "complainant":
+                # No complainant to tell: the head (told of the mismatch) and the PIC team that phoned
+                # the client learn the outcome, privately.
+                team = card.check.team_id if card.check is not None else None
+                pics = await uow.staff.holding(Role.PIC, team_id=team) if team else []
+                told = {p.id: p for p in [*await uow.staff.holding(Role.HEAD), *pics]}
+                for person in told.values():
+                    await self._notify(uow, person, NotificationKind.COMPLAINT_CASE_CLOSED, complaint_id, now)
+            return card
+
+    async def closed_case(self, complaint_id: int) -> ComplaintCard | None:
+        """A case the bot opened, once closed, as the head and the PIC team are told it (the renderer's read)."""
+        async with self.storage.reading() as uow:
+            complaint = await uow.complaints.by_id(complaint_id)
+            if complaint is None or complaint.status != ComplaintStatus.CLOSED or complaint.source == "complainant":
+                return None
+            return await self._card(uow, complaint, self.clock.now())
 
     async def cancel_action(self, who: Identity) -> None:
         """Stop typing an action or an outcome (nothing is recorded)."""

@@ -7,15 +7,23 @@ never in the group: the card names the client and their phone so the PIC can cal
 recorded with one press (received less: the amount is typed). A mismatch (less, or nothing) opens
 a complaint for the complaint officers (``ComplaintService.open_case``), tells the head of centre
 (codes and amounts, no name), and counts against the IPWL in ``/laporan``.
+
+Every PIC's copy of the card is remembered when delivered (:meth:`card_sent`); once the check is
+answered every copy is edited through the outbox to say who recorded what, without buttons, so no
+colleague phones the client again. A call that does not get through keeps the check open: the
+attempt is counted and audited, the copies say so, and a new card comes to each PIC the next working
+day; the check is recorded as not reachable only after ``[payment_checks] unreachable_attempts``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain import payment_checks as rules
-from bot.domain.complaints import ComplaintCategory
+from bot.domain.complaints import ComplaintCategory, add_working_days
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Proposal, Role, TransferStatus
 from bot.domain.payment_checks import CheckAnswer
@@ -26,7 +34,7 @@ from bot.services.complaints import ComplaintService
 from storage.payment_checks import CheckRow, DrawRow, IpwlCoverage
 from storage.unit import UnitOfWork
 
-__all__ = ["AmountPrompt", "CheckRow", "DrawRow", "IpwlCoverage", "PaymentCheckService", "Recorded"]
+__all__ = ["AmountPrompt", "Attempted", "CheckRow", "DrawRow", "IpwlCoverage", "PaymentCheckService", "Recorded"]
 
 _STALE = N_("This button is no longer valid.")
 
@@ -42,6 +50,15 @@ class AmountPrompt:
 class Recorded:
     check: CheckRow
     mismatch: bool
+
+
+@dataclass(frozen=True)
+class Attempted:
+    """A call that did not get through, the check still open: it comes back on ``again_at``."""
+
+    check: CheckRow
+    allowed: int  # calls before the check is recorded as not reachable
+    again_at: dt.datetime
 
 
 class PaymentCheckService(Service):
@@ -76,7 +93,7 @@ class PaymentCheckService(Service):
                     kind=NotificationKind.PAYMENT_CHECK,
                     now=now,
                     person_id=pic.id,
-                    params={"check_id": check_id},
+                    params={"check_id": check_id, "pic_id": pic.id},
                 )
         await uow.audit.record(
             self.event(
@@ -102,20 +119,105 @@ class PaymentCheckService(Service):
         async with self.storage.reading() as uow:
             return await uow.payment_checks.by_id(check_id)
 
-    async def answer(self, who: Identity, check_id: int, answer: str) -> Recorded | AmountPrompt:
-        """The PIC's press on the card: recorded at once, or (received less) the amount is asked."""
+    @property
+    def unreachable_attempts(self) -> int:
+        return self.settings.payment_checks.unreachable_attempts
+
+    async def card_sent(
+        self, uow: UnitOfWork, params: dict[str, Any], chat_id: int, message_id: int, now: dt.datetime
+    ) -> None:
+        """A PIC's copy is out (in the transaction that marks it sent): remember it, to edit it once
+        the check is answered. Answered meanwhile (between its rendering and now): edited at once."""
+        check_id = int(params["check_id"])
+        pic_id = params.get("pic_id")
+        await uow.payment_checks.remember_card(check_id, chat_id, message_id, int(pic_id) if pic_id else None)
+        check = await uow.payment_checks.by_id(check_id)
+        if check is not None and check.status != rules.PENDING:
+            await self._update_copies(uow, check, now, tag=check.status)
+
+    async def _update_copies(
+        self, uow: UnitOfWork, check: CheckRow, now: dt.datetime, *, tag: str, pressed: tuple[int, int] | None = None
+    ) -> None:
+        """Every PIC's copy edited to where the check is now (who recorded what), without buttons;
+        but ``pressed`` (chat, message): the card the answer came from, redrawn by its handler."""
+        for card in await uow.payment_checks.cards_of(check.id):
+            if pressed == (card.chat_id, card.message_id):
+                continue
+            await uow.outbox.enqueue(
+                dedupe_key=f"payment_check:{check.id}:copy:{card.chat_id}:{card.message_id}@{tag}",
+                chat_id=card.chat_id,
+                kind=NotificationKind.PAYMENT_CHECK_UPDATE,
+                now=now,
+                person_id=card.person_id,
+                params={"check_id": check.id, "message_id": card.message_id},
+            )
+
+    def _next_working_morning(self, now: dt.datetime) -> dt.datetime:
+        zone = ZoneInfo(self.settings.locale.timezone)
+        day = add_working_days(now.astimezone(zone).date(), 1, frozenset(self.settings.reminders.holidays))
+        return dt.datetime.combine(day, self.settings.reminders.work_start, zone).astimezone(dt.UTC)
+
+    async def _attempt(
+        self, uow: UnitOfWork, who: Identity, check: CheckRow, now: dt.datetime, pressed: tuple[int, int] | None
+    ) -> Attempted:
+        """Not reachable, with calls left: counted (once, even at a double tap), audited, the copies
+        closed, and a new card to each PIC of the team the next working day."""
+        if not await uow.payment_checks.record_attempt(check.id, check.attempts, who.person.id, now):
+            fresh = await uow.payment_checks.by_id(check.id)
+            if fresh is not None and fresh.status != rules.PENDING:
+                self._still_open(fresh)
+            raise ServiceError(
+                "already_done",
+                N_("{name} has just recorded this call as not reachable."),
+                name=(fresh.last_attempt_by_name if fresh else None) or "-",
+            )
+        attempts = check.attempts + 1
+        await uow.audit.record(
+            self.event(
+                who,
+                "client",
+                check.client_id,
+                "payment_check_attempt",
+                reason=f"{check.proposal_code}: call {attempts} of {self.unreachable_attempts} not reachable",
+            )
+        )
+        fresh = await uow.payment_checks.by_id(check.id)
+        assert fresh is not None
+        await self._update_copies(uow, fresh, now, tag=f"try{attempts}", pressed=pressed)
+        again_at = self._next_working_morning(now)
+        pics = await uow.staff.holding(Role.PIC, team_id=check.team_id) if check.team_id else []
+        for pic in pics:
+            await uow.outbox.enqueue(
+                dedupe_key=f"payment_check:{check.id}:{pic.id}:try{attempts + 1}",
+                chat_id=pic.telegram_user_id,
+                kind=NotificationKind.PAYMENT_CHECK,
+                now=now,
+                person_id=pic.id,
+                params={"check_id": check.id, "pic_id": pic.id},
+                not_before=again_at,
+            )
+        return Attempted(fresh, self.unreachable_attempts, again_at)
+
+    async def answer(
+        self, who: Identity, check_id: int, answer: str, *, pressed_message_id: int | None = None
+    ) -> Recorded | AmountPrompt | Attempted:
+        """The PIC's press on the card: recorded at once, or (received less) the amount is asked, or
+        (not reachable, calls left) the call is counted and the check comes back the next working day."""
         try:
             choice = CheckAnswer(answer)
         except ValueError:
             raise ServiceError("stale", _STALE) from None
         now = self.clock.now()
+        pressed = (who.person.telegram_user_id, pressed_message_id) if pressed_message_id is not None else None
         async with self.storage.transaction() as uow:
             check = await self._scoped(uow, who, check_id)
             self._still_open(check)
             if choice == CheckAnswer.LESS:
                 await uow.conversations.start(who.person.id, ConversationKind.PAYMENT_CHECK_AMOUNT, check_id, now, {})
                 return AmountPrompt(check)
-            return await self._record(uow, who, check, choice, None, now)
+            if choice == CheckAnswer.UNREACHABLE and check.attempts + 1 < self.unreachable_attempts:
+                return await self._attempt(uow, who, check, now, pressed)
+            return await self._record(uow, who, check, choice, None, now, pressed)
 
     async def amount_text(self, who: Identity, text: str) -> Recorded:
         """The amount the client says they received (less than the transfer, more than nothing)."""
@@ -166,7 +268,10 @@ class PaymentCheckService(Service):
         choice: CheckAnswer,
         amount: int | None,
         now: dt.datetime,
+        pressed: tuple[int, int] | None = None,
     ) -> Recorded:
+        if choice == CheckAnswer.UNREACHABLE:  # the last call allowed: counted with the others
+            await uow.payment_checks.record_attempt(check.id, check.attempts, who.person.id, now)
         if not await uow.payment_checks.answer(check.id, choice.value, amount, who.person.id, now):
             fresh = await uow.payment_checks.by_id(check.id)
             raise ServiceError(
@@ -181,7 +286,8 @@ class PaymentCheckService(Service):
         if mismatch:
             ticket = await self.complaints.open_case(
                 uow,
-                category=ComplaintCategory.LEVY if choice == CheckAnswer.LESS else ComplaintCategory.FRAUD,
+                # Not an accusation: a failed transfer looks the same to the client as money kept back.
+                category=ComplaintCategory.NOT_RECEIVED,
                 description=rules.description_of(check.id),
                 proposal_id=check.proposal_id,
                 ipwl_id=check.ipwl_id,
@@ -199,6 +305,7 @@ class PaymentCheckService(Service):
                 )
         recorded = await uow.payment_checks.by_id(check.id)
         assert recorded is not None
+        await self._update_copies(uow, recorded, now, tag=recorded.status, pressed=pressed)
         return Recorded(recorded, mismatch)
 
     async def coverage(self, who: Identity) -> list[IpwlCoverage]:

@@ -45,10 +45,17 @@ class DraftState:
     warnings: tuple[Problem, ...] = ()
     consents: dict[int, Consent] = field(default_factory=dict)  # by client id (withdrawn ones too)
     zone: str = DEFAULT_TIMEZONE  # the IPWL's (WIB, WITA or WIT): the day a consent was signed there
+    # After the SK: clients off the list by an SK perubahan, each with that SK perubahan's number.
+    left: dict[int, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(c.total for c in self.clients)
+
+    @property
+    def amended_total(self) -> int:
+        """The total of the clients still on the list (the SK's total once no one has left)."""
+        return sum(c.total for c in self.clients if c.id not in self.left)
 
     @property
     def without_consent(self) -> list[Client]:
@@ -897,6 +904,7 @@ class ProposalService(StaffService):
             reasons,
             consents=await uow.consents.of_proposal(proposal.id),
             zone=self._zone(ipwl),
+            left=await uow.client_changes.exits_of(proposal.id),
         )
 
     def _context(self, state: DraftState, today: dt.date) -> IntakeContext:

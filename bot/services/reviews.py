@@ -111,6 +111,10 @@ class Card:
     actions: tuple[Action, ...]
     # Double assistance found by the re-checks (issue 16.1): the other side's codes only.
     conflicts: tuple[NikConflict, ...] = ()
+    # After the SK: clients taken off the list by an SK perubahan, their budget, and its number(s).
+    left: int = 0
+    left_total: int = 0
+    amendments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -384,11 +388,25 @@ class ReviewService(StaffService):
             attachments = len([a for a in await uow.attachments.of_proposal(proposal_id) if a.purpose != "consent"])
             stamp = await self.stamp(uow, proposal)
             conflicts = tuple(await uow.nik_conflicts.of_proposal(proposal_id))
+            exits = await uow.client_changes.exits_of(proposal_id)
+            left_total = (
+                sum(c.total for c in await uow.clients.of_proposal(proposal_id) if c.id in exits) if exits else 0
+            )
         # The buttons any PIC of the team could use now (the claimer, while it is claimed); each
         # press is authorized again for the person who makes it.
         team_pic = Actor(proposal.claimed_by or 0, frozenset({Grant(Role.PIC, team_id=proposal.team_id)}))
         allowed = workflow.allowed_actions(proposal, team_pic, four_eyes=False) if proposal.team_id else []
-        return Card(proposal, summary, attachments, stamp, tuple(a for a in CARD_ACTIONS if a in allowed), conflicts)
+        return Card(
+            proposal,
+            summary,
+            attachments,
+            stamp,
+            tuple(a for a in CARD_ACTIONS if a in allowed),
+            conflicts,
+            len(exits),
+            left_total,
+            tuple(sorted(set(exits.values()))),
+        )
 
     async def card_sent(
         self, uow: UnitOfWork, proposal_id: int, chat_id: int, message_id: int, now: dt.datetime

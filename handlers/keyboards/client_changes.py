@@ -125,3 +125,18 @@ def refunds(t: Translator, cases: Sequence[RefundCase]) -> InlineKeyboardMarkup:
 def _first_upper(label: str) -> str:
     """Sentence case keeping acronyms: "Pindah ke IPWL lain" (``str.capitalize`` wrote "ipwl")."""
     return label[:1].upper() + label[1:]
+
+def refund_confirm(t: Translator, refund_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.pgettext("button", "✅ Yes, it is in the account"),
+                    callback_data=buttons.REFUND_CONFIRM.data(refund_id),
+                ),
+                InlineKeyboardButton(
+                    t.pgettext("button", "✖️ Not yet"), callback_data=buttons.REFUND_CANCEL.data(refund_id)
+                ),
+            ]
+        ]
+    )

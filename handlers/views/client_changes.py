@@ -260,8 +260,11 @@ def ask_decision_reason(t: Translator, change: ChangeRequest, returning: bool) -
     )
 
 
-def progress(t: Translator, change: ChangeRequest) -> str:
-    """To the operators: where their change is now (and why, when it came back)."""
+def progress(
+    t: Translator, change: ChangeRequest, *, amendment: Decree | None = None, refund: RefundCase | None = None
+) -> str:
+    """To the operators: where their change is now (and why, when it came back); once approved, the
+    SK perubahan's number and date, what it does, and any money already paid that must come back."""
     lines = [
         _(
             t,
@@ -276,6 +279,31 @@ def progress(t: Translator, change: ChangeRequest) -> str:
         lines.append(_(t, N_("Reason: {reason}"), reason=change.decision_reason))
     if change.status == ChangeStatus.RETURNED:
         lines.append(_(t, N_("Correct it and ask again with /perubahan {code}."), code=change.proposal_code))
+    if change.status == ChangeStatus.APPROVED and amendment is not None:
+        lines.append(_(t, N_("SK perubahan {number} of {date}."), number=amendment.number, date=amendment.issued_on))
+        if change.is_exit:
+            lines.append(
+                _(
+                    t,
+                    N_(
+                        "The client is off the list of {code}: transfers not yet sent leave them out, and the LPJ "
+                        "covers only the clients still on the list."
+                    ),
+                    code=change.proposal_code,
+                )
+            )
+    if refund is not None:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "💸 {amount} was already transferred to this client: it must come back to the centre's account. "
+                    "Ask finance for the account to pay into, help the client (or the family) return it, and send "
+                    "finance the deposit slip; finance records it in /bayar."
+                ),
+                amount=t.format_money(refund.amount),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -383,13 +411,36 @@ def refunds(t: Translator, cases: Sequence[RefundCase]) -> str:
     return clip("\n".join(lines))
 
 
+def refund_confirm(t: Translator, case: RefundCase) -> str:
+    return _(
+        t,
+        N_(
+            "💸 Record the refund of {code}, client {number} ({kind}, SK perubahan {sk}) as returned?\n"
+            "Amount: <b>{amount}</b>\n"
+            "Press ✅ only once the deposit of this amount is in the centre's account (check the bank "
+            "statement or the deposit slip). It is recorded under your name."
+        ),
+        code=case.proposal_code,
+        number=case.position,
+        kind=kind_label(t, case.kind),
+        sk=case.amendment_number or "",
+        amount=t.format_money(case.amount),
+    )
+
+
+def refund_not_recorded(t: Translator) -> str:
+    return _(t, N_("Nothing was recorded: the refund stays open in /bayar."))
+
+
 def refund_settled(t: Translator, case: RefundCase) -> str:
     return _(
         t,
-        N_("✅ The refund of {code}, client {number} ({amount}) is recorded as returned."),
+        N_("✅ The refund of {code}, client {number} ({amount}) is recorded as returned by {name} on {at}."),
         code=case.proposal_code,
         number=case.position,
         amount=t.format_money(case.amount),
+        name=case.settled_by_name or "-",
+        at=case.settled_at or "-",
     )
 
 

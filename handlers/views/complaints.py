@@ -241,7 +241,16 @@ def card(t: Translator, data: ComplaintCard) -> str:
         _(t, N_("Response due: {due}"), due=c.due_at) + (" ⏰" if data.overdue else ""),
     ]
     if c.source != "complainant":
-        lines.append(_(t, N_("Opened by the bot: a post-payment check did not match.")))
+        lines.append(
+            _(
+                t,
+                N_(
+                    "Opened by the bot after a post-payment check: the client says the assistance did not arrive "
+                    "in full. The cause is not known yet — a transfer that failed or came back to the centre's "
+                    "account looks the same to the client as money kept back: check the transfer with finance first."
+                ),
+            )
+        )
         if data.check is not None:
             lines.append(check_facts(t, data.check))
     elif c.anonymous:
@@ -332,11 +341,18 @@ def action_prompt(t: Translator, prompt: ActionPrompt) -> str:
 
 
 def close_preview(t: Translator, preview: ClosePreview) -> str:
-    told = (
-        _(t, N_("The complainant will receive this message."))
-        if preview.named
-        else _(t, N_("The complainant is anonymous: they read this with their ticket number and secret."))
-    )
+    if preview.opened_by_bot:
+        told = _(
+            t,
+            N_(
+                "There is no complainant: the bot opened this case after a post-payment check. The outcome is "
+                "recorded on the complaint, and the head of centre and the IPWL's PIC team receive it."
+            ),
+        )
+    elif preview.named:
+        told = _(t, N_("The complainant will receive this message."))
+    else:
+        told = _(t, N_("The complainant is anonymous: they read this with their ticket number and secret."))
     return "\n".join(
         [
             _(t, N_("Close complaint {ticket} with this outcome?"), ticket=preview.ticket),
@@ -418,6 +434,40 @@ def backlog(t: Translator, count: int, tickets: list[str]) -> str:
         lines.append(_(t, N_("…and {count} more."), count=count - len(tickets)))
     lines += ["", _(t, N_("Open them with /pengaduan (the nearest deadline first)."))]
     return clip("\n".join(lines))
+
+
+def case_closed(t: Translator, data: ComplaintCard) -> str:
+    """To the head and the PIC team: the outcome of a case opened by a post-payment check (private
+    chats; the check names the proposal and the client's number, not the client)."""
+    c, check = data.complaint, data.check
+    about = (
+        _(
+            t,
+            N_("post-payment check of {code}, client {number}"),
+            code=check.proposal_code,
+            number=check.client_position,
+        )
+        if check is not None
+        else (c.proposal_code or "-")
+    )
+    closer = next((a.by_name for a in reversed(data.actions) if a.kind == ActionKind.CLOSE), "-")
+    return clip(
+        "\n".join(
+            [
+                _(
+                    t,
+                    N_("📣 Complaint <code>{ticket}</code> ({about}) is closed by {officer} on {at}."),
+                    ticket=c.ticket,
+                    about=about,
+                    officer=closer,
+                    at=c.closed_at or "-",
+                ),
+                "",
+                _(t, N_("<b>Outcome</b>")),
+                esc(c.outcome or ""),
+            ]
+        )
+    )
 
 
 def complainant_closed(t: Translator, row: ComplaintRow) -> str:

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 
 from bot.domain.payment_checks import ANSWER_LABELS, CheckAnswer
 from bot.i18n import N_, Translator
-from bot.services.payment_checks import CheckRow, IpwlCoverage
+from bot.services.payment_checks import Attempted, CheckRow, IpwlCoverage
 from handlers.views import _, clip
 
 
-def card(t: Translator, check: CheckRow) -> str:
+def card(t: Translator, check: CheckRow, *, allowed: int | None = None, live: bool = False) -> str:
+    """The check's card. ``live``: a card with its answer buttons (a call to make now); otherwise a
+    copy as it stands once answered, or closed after a call that did not get through."""
     lines = [
         _(t, N_("📞 <b>Post-payment check · {code}</b>"), code=check.proposal_code),
         _(
@@ -33,7 +35,50 @@ def card(t: Translator, check: CheckRow) -> str:
     ]
     if check.status != "pending":
         lines += ["", recorded_line(t, check)]
+    elif check.attempts:
+        lines += ["", attempts_line(t, check, allowed, live=live)]
     return clip("\n".join(lines))
+
+
+def attempts_line(t: Translator, check: CheckRow, allowed: int | None, *, live: bool) -> str:
+    params = {
+        "count": check.attempts,
+        "max": allowed or check.attempts,
+        "name": check.last_attempt_by_name or "-",
+        "at": check.last_attempt_at or "-",
+    }
+    if live:
+        return _(
+            t,
+            N_(
+                "📵 Calls that did not get through so far: {count} of {max} (the last recorded by {name}, {at}). "
+                "Call again now; after {max} the check is recorded as not reachable."
+            ),
+            **params,
+        )
+    return _(
+        t,
+        N_(
+            "📵 Call {count} of {max} did not get through (recorded by {name}, {at}). This card is closed: "
+            "a new one comes the next working day for another call."
+        ),
+        **params,
+    )
+
+
+def call_again(t: Translator, result: Attempted) -> str:
+    return _(
+        t,
+        N_(
+            "📵 Recorded: call {count} of {max} to client {number} of {code} did not get through. The check "
+            "stays open: every PIC of the team gets the card again on {at}."
+        ),
+        count=result.check.attempts,
+        max=result.allowed,
+        number=result.check.client_position,
+        code=result.check.proposal_code,
+        at=result.again_at,
+    )
 
 
 def recorded_line(t: Translator, check: CheckRow) -> str:
@@ -41,7 +86,15 @@ def recorded_line(t: Translator, check: CheckRow) -> str:
     label = t.gettext(ANSWER_LABELS[answer])
     if answer == CheckAnswer.LESS:
         label += " (" + t.format_money(check.received_amount or 0) + ")"
-    line = _(t, N_("✓ {answer} — recorded by {name}"), answer=label, name=check.checked_by_name or "-")
+    if answer == CheckAnswer.UNREACHABLE and check.attempts > 1:
+        label += " (" + _(t, N_("after {count} calls"), count=check.attempts) + ")"
+    line = _(
+        t,
+        N_("✓ {answer} — recorded by {name}, {at}"),
+        answer=label,
+        name=check.checked_by_name or "-",
+        at=check.checked_at or "-",
+    )
     if check.complaint_ticket:
         line += "\n" + _(
             t,

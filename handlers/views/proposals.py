@@ -396,12 +396,33 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
             label = t.gettext(APPROACH_LABELS[client.approach])
             approaches[label] = approaches.get(label, 0) + 1
         components.update(x.value for x in client.components)
-    lines.append(_(t, N_("Clients: {count}"), count=len(state.clients)))
+    if state.left:  # after an SK perubahan: the amended list, and what it amended
+        lines.append(
+            _(
+                t,
+                N_("Clients: {count} ({left} left the list, SK perubahan {sk})"),
+                count=len(state.clients) - len(state.left),
+                left=len(state.left),
+                sk=", ".join(sorted(set(state.left.values()))),
+            )
+        )
+    else:
+        lines.append(_(t, N_("Clients: {count}"), count=len(state.clients)))
     if approaches:
         lines.append(_(t, N_("Approaches: {list}"), list=", ".join(f"{k} {v}" for k, v in sorted(approaches.items()))))
     if components:
         lines.append(_(t, N_("Components: {list}"), list=components_label(t, sorted(components))))
-    lines.append(_(t, N_("Total budget: <b>{total}</b>"), total=format_money(state.total)))
+    if state.left:
+        lines.append(
+            _(
+                t,
+                N_("Total budget: <b>{total}</b> (on the SK: {original})"),
+                total=format_money(state.amended_total),
+                original=format_money(state.total),
+            )
+        )
+    else:
+        lines.append(_(t, N_("Total budget: <b>{total}</b>"), total=format_money(state.total)))
     lines.append(_(t, N_("Attachments: {count}"), count=len([a for a in state.attachments if a.purpose != "consent"])))
     if state.clients:
         waiting = state.without_consent
@@ -451,6 +472,11 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                     total=format_money(client.total),
                 )
                 + (" ⚠️" if client.flags else "")
+                + (
+                    " · " + _(t, N_("left the list (SK perubahan {sk})"), sk=state.left[client.id])
+                    if client.id in state.left
+                    else ""
+                )
             )
     if state.warnings:
         lines.append("")

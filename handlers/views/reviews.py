@@ -63,7 +63,17 @@ def card(t: Translator, c: Card) -> str:
         _(t, N_("📋 <b>{code}</b> · version {version}"), code=s.code, version=s.version),
         _(t, N_("IPWL: {name} ({code})"), name=s.ipwl_name, code=s.ipwl_code),
         _(t, N_("Province: {province}"), province=PROVINCES.get(s.province_code, s.province_code)),
-        _(t, N_("Clients: {count} · total budget {total}"), count=s.clients, total=format_money(s.total)),
+        _(t, N_("Clients: {count} · total budget {total}"), count=s.clients, total=format_money(s.total))
+        if not c.left
+        else _(  # after an SK perubahan: the amended list, and what it amended
+            t,
+            N_("Clients: {count} ({left} left the list, SK perubahan {sk}) · total budget {total} (SK: {original})"),
+            count=s.clients - c.left,
+            left=c.left,
+            sk=", ".join(c.amendments),
+            total=format_money(s.total - c.left_total),
+            original=format_money(s.total),
+        ),
         _(t, N_("Attachments: {count}"), count=c.attachments),
     ]
     if s.flagged:

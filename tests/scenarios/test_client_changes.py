@@ -151,8 +151,31 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", waiting)) == [("paid",)]
     # The paid client who died is not silently dropped: an open refund case of 2,000,000.
     assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(p_first, 2_000_000, "open")]
+    # "Returned" reads the amount back first and records nothing; "Not yet" leaves it open.
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
-    assert await world.rows("SELECT status FROM refund_cases") == [("settled",)]
+    confirm = world.last(fajar)
+    assert "Rp2.000.000" in confirm.text and code_p in confirm.text and "rekening balai" in confirm.text, confirm.text
+    assert await world.rows("SELECT status, settled_by FROM refund_cases") == [("open", None)]
+    await press(world, fajar, fajar, buttons.REFUND_CANCEL.data(1))
+    assert "Tidak ada yang dicatat" in world.last(fajar).text and not world.last(fajar).buttons
+    assert await world.rows("SELECT status FROM refund_cases") == [("open",)]
+    # Then ✅, pressed twice at once: recorded once, under Fajar's name, audited once.
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    confirm = world.last(fajar)
+    data = buttons.REFUND_CONFIRM.data(1)
+    answers = await asyncio.gather(world.emu.press(fajar, confirm, data), world.emu.press(fajar, confirm, data))
+    await world.emu.settle()
+    assert sorted(bool(a and a.show_alert) for a in answers) == [False, True]
+    assert "sudah dicatat" in next(a.text for a in answers if a and a.show_alert)
+    [(fajar_id,)] = await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id)
+    [(status, settled_by, settled_at)] = await world.rows("SELECT status, settled_by, settled_at FROM refund_cases")
+    assert (status, settled_by) == ("settled", fajar_id) and settled_at is not None
+    assert "dicatat telah kembali oleh Fajar Keuangan" in confirm.text, confirm.text
+    # A later press of the /bayar button says who recorded it and when, and changes nothing.
+    listed, _ = button(world, fajar, buttons.REFUND_SETTLE.data(1))
+    answer = await tap(world, fajar, listed, buttons.REFUND_SETTLE.data(1))
+    assert answer.show_alert and "sudah dicatat telah kembali oleh Fajar Keuangan" in answer.text, answer.text
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'settle_refund'") == [(1,)]
 
     # The LPJ of the paid proposal expects only the amended list (Budi Santoso, client 2).
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
@@ -366,3 +389,65 @@ async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_to_the_ope
     await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
     detail = next(m for m in reversed(world.emu.chat_messages(t.andi)) if "Perubahan setelah SK" in (m.text or ""))
     assert "1 Januari 1990" in detail.text and "KTP" in detail.text
+
+async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_annex(world) -> None:
+    """After the payments story (a real SK, the team's group card, three clients paid): client 3
+    drops out. Once Hana issues the SK perubahan, Siti is told its number and that the money already
+    paid must come back, and how; /status and the group card show the amended list and total; the
+    annex says which SK it amends."""
+    from bot.i18n import format_money
+    from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
+
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    [(pid, code, sk_number, sk_date)] = await world.rows(
+        "SELECT p.id, p.code, d.number, d.issued_on FROM proposals p JOIN decrees d ON d.id = p.decree_id"
+    )
+    third = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 3", pid))[0][0]
+    [(paid_to_third,)] = await world.rows("SELECT amount FROM transfers WHERE client_id = ?", third)
+    [(total,)] = await world.rows(
+        "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?", pid
+    )
+    [(third_total,)] = await world.rows("SELECT sum(total) FROM budget_lines WHERE client_id = ?", third)
+    await ask_change(world, t.op, code, third, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    [(amendment, amendment_date)] = await world.rows(
+        "SELECT d.number, d.issued_on FROM decrees d JOIN client_changes x ON x.amendment_id = d.id WHERE x.id = ?",
+        change_id,
+    )
+    assert amendment != sk_number
+
+    # Siti: the SK perubahan's number and date, and the money already paid to come back, and how.
+    told = next(m.text for m in reversed(world.emu.chat_messages(t.op)) if "disetujui" in (m.text or ""))
+    assert f"SK perubahan {amendment} tanggal" in told, told
+    assert f"{format_money(paid_to_third)} sudah ditransfer" in told and "rekening balai" in told
+    assert "bukti setoran" in told and "/bayar" in told
+
+    # /status: the amended list and total, the client marked; the SK's own total beside it.
+    status = (await world.say(t.op, f"/status {code}"))[-1].text
+    assert f"Klien: 2 (1 keluar dari daftar, SK perubahan {amendment})" in status, status
+    assert f"Total anggaran: {format_money(total - third_total)} (pada SK: {format_money(total)})" in status
+    assert f"keluar dari daftar (SK perubahan {amendment})" in status.split("\n3. ")[1]
+    # The team's group card too, edited in place (codes and counts only, as ever).
+    group_card = next(m for m in world.emu.chat_messages(t.group) if m.text.startswith(f"📋 {code}"))
+    assert (
+        f"Klien: 2 (1 keluar dari daftar, SK perubahan {amendment}) · total anggaran "
+        f"{format_money(total - third_total)} (SK: {format_money(total)})"
+    ) in group_card.text, group_card.text
+
+    # The annex says which SK it amends (its number and date), above the lines and on each line.
+    annex = next(
+        m for m in world.emu.chat_messages(t.head) if m.document and "lampiran-sk-perubahan" in m.document["file_name"]
+    )
+    sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
+    issued = sk_date if isinstance(sk_date, str) else sk_date.isoformat()
+    assert sheet["A3"].value == f"Mengubah {sk_number} ({issued})"
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [(r[2], r[3], r[10], r[11]) for r in rows] == [(code, 3, paid_to_third, f"{sk_number} ({issued})")]
+    assert amendment_date is not None

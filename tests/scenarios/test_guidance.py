@@ -70,6 +70,7 @@ def test_every_page_fits_a_message_and_formats_with_its_placeholders() -> None:
                 retention=5,
                 complaint_retention=5,
                 pks_days=30,
+                calls=3,
                 notice_version="v",
             )
             assert len(text) < 1800 and "{" not in text, (section.key, page.title)

@@ -14,35 +14,18 @@ Dewi (complaint officer).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 from bot.domain import payment_checks as rules
 from bot.domain.models import Role
-from bot.emulator import BotMessage
 from handlers import buttons
 from tests.scenarios.admin_cast import admin
+from tests.scenarios.check_cast import check_cards, check_id_of, copy_of
+from tests.scenarios.complaint_cast import data_of
 from tests.scenarios.conftest import World
 from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
 from tests.scenarios.review_cast import CLIENTS
 from tests.security.matrix import message_with_button
-
-
-def check_cards(world: World, user) -> list[BotMessage]:  # noqa: ANN001
-    return [
-        m
-        for m in world.emu.chat_messages(user)
-        if any(buttons.PAYMENT_CHECK_ANSWER.parse(b.callback_data) for row in m.buttons for b in row)
-    ]
-
-
-def check_id_of(card: BotMessage) -> int:
-    decoded = next(
-        buttons.PAYMENT_CHECK_ANSWER.parse(b.callback_data)
-        for row in card.buttons
-        for b in row
-        if buttons.PAYMENT_CHECK_ANSWER.parse(b.callback_data)
-    )
-    assert decoded is not None
-    return int(decoded.args[0])
 
 
 async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world: World) -> None:
@@ -79,20 +62,25 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
     assert not any(n in text for text in group_seen for n in names)
     assert not any("Pemeriksaan setelah pembayaran" in text for text in group_seen)
 
-    # Andi: the first client received it in full. Budi pressing the same check later is told who did.
+    # Andi: the first client received it in full. Every other copy of that card — Budi's — is edited
+    # to say who recorded what, its buttons gone (nobody phones the client a second time).
     first, second = sorted(andi_cards, key=check_id_of)
     first_id, second_id = check_id_of(first), check_id_of(second)
+    budi_copies = {check_id_of(c): c for c in budi_cards}  # (an edited card has no button to read it from)
     await world.press(t.andi, first, buttons.PAYMENT_CHECK_ANSWER.data(first_id, "full"))
-    assert "✓ Diterima utuh — dicatat oleh Andi PIC" in world.last(t.andi).text or any(
-        "✓ Diterima utuh" in m.text for m in check_cards(world, t.andi) + world.emu.chat_messages(t.andi)[-2:]
-    )
-    budi_first = next(c for c in budi_cards if check_id_of(c) == first_id)
-    answer = await world.press(t.budi, budi_first, buttons.PAYMENT_CHECK_ANSWER.data(first_id, "none"))
-    assert answer is not None and answer.show_alert and "sudah dicatat oleh Andi PIC" in (answer.text or "")
+    await world.drain()
+    assert "✓ Diterima utuh — dicatat oleh Andi PIC" in copy_of(world, t.andi, first).text
+    assert not copy_of(world, t.andi, first).buttons
+    budi_first = budi_copies[first_id]
+    edited = copy_of(world, t.budi, budi_first)
+    assert "✓ Diterima utuh — dicatat oleh Andi PIC" in edited.text and not edited.buttons, edited.text
     assert await world.rows("SELECT status FROM payment_checks WHERE id = ?", first_id) == [("full",)]
+    assert await world.rows("SELECT count(*) FROM payment_check_cards WHERE check_id = ?", first_id) == [
+        (2,)
+    ]  # both PICs' copies were remembered when delivered
 
     # Budi: the second client received less. The amount is asked; the full amount is refused.
-    budi_second = next(c for c in budi_cards if check_id_of(c) == second_id)
+    budi_second = budi_copies[second_id]
     await world.press(t.budi, budi_second, buttons.PAYMENT_CHECK_ANSWER.data(second_id, "less"))
     assert "Ketik jumlahnya" in world.last(t.budi).text and "Rp1.500.000" in world.last(t.budi).text
     refused = (await world.say(t.budi, "Rp1.500.000"))[-1]
@@ -105,23 +93,55 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
         "SELECT status, received_amount, complaint_ticket FROM payment_checks WHERE id = ?", second_id
     )
     assert (status, received) == ("less", 1_000_000) and ticket.startswith("ADU-")
+    # The card Budi pressed "received less" on, and Andi's copy, now say it: no live buttons left.
+    for user, card in ((t.budi, budi_second), (t.andi, second)):
+        edited = copy_of(world, user, card)
+        assert "Diterima kurang (Rp1.000.000) — dicatat oleh Budi PIC" in edited.text and not edited.buttons
+    assert check_cards(world, t.andi) == check_cards(world, t.budi) == []
 
     # A complaint case for the officers: about JB01's proposal, opened by the bot, no complainant.
     assert await world.rows(
         "SELECT c.source, c.category, c.anonymous, c.complainant, p.code, i.code FROM complaints c"
         " JOIN proposals p ON p.id = c.proposal_id JOIN ipwl i ON i.id = c.ipwl_id WHERE c.ticket = ?",
         ticket,
-    ) == [("payment_check", "levy", 1, None, code, "JB01")]
+    ) == [("payment_check", "not_received", 1, None, code, "JB01")]
     note = world.last(dewi)
     assert ticket in note.text
     await world.press(dewi, note, next(b.callback_data for row in note.buttons for b in row))
     case = world.last(dewi)
     assert "Dibuka oleh bot" in case.text and "Rp1.000.000 dari Rp1.500.000" in case.text and "Budi PIC" in case.text
+    # Its category says what the client said, not what may have caused it (a bank can fail too).
+    assert "Kategori: Bantuan tidak diterima atau kurang dari yang diputuskan" in case.text, case.text
+    assert "Penipuan" not in case.text and "Potongan" not in case.text
+    assert "belum diketahui" in case.text and "keuangan" in case.text
 
     # The head is told with codes and amounts only.
-    told = [m.text for m in world.emu.chat_messages(t.head) if "Pemeriksaan setelah pembayaran" in (m.text or "")]
+    told = [m.text for m in world.emu.chat_messages(t.head) if "⚠️ Pemeriksaan setelah pembayaran" in (m.text or "")]
     assert len(told) == 1 and code in told[0] and "JB01" in told[0] and ticket in told[0]
     assert "Rp1.000.000 dari Rp1.500.000" in told[0] and not any(n in told[0] for n in names)
+
+    # Dewi records an action: the card she gets back still says what the check found.
+    [(cid,)] = await world.rows("SELECT id FROM complaints WHERE ticket = ?", ticket)
+    await world.press(dewi, case, data_of(case, buttons.COMPLAINT_ACTION, cid, "note"))
+    case = (await world.say(dewi, "Menanyakan status transfer ke bagian keuangan dan bank penyalur."))[-1]
+    assert "Menanyakan status transfer" in case.text and "Sedang ditangani" in case.text
+    assert "Rp1.000.000 dari Rp1.500.000" in case.text and "Budi PIC" in case.text, case.text
+    # Closing: there is no complainant to tell; the preview says who is told instead.
+    await world.press(dewi, case, data_of(case, buttons.COMPLAINT_ACTION, cid, "close"))
+    outcome = "Bank mengembalikan Rp500.000 karena salah nominal; sisa dana sudah ditransfer ulang ke klien."
+    preview = (await world.say(dewi, outcome))[-1]
+    assert "Tidak ada pengadu" in preview.text and "kepala balai dan tim PIC" in preview.text, preview.text
+    assert "anonim" not in preview.text and "kode rahasia" not in preview.text
+    assert [b.text for row in preview.buttons for b in row][0] == "✅ Tutup"
+    await world.press(dewi, preview, data_of(preview, buttons.COMPLAINT_CLOSE))
+    await world.drain()
+    assert "Rp1.000.000 dari Rp1.500.000" in world.last(dewi).text  # the closed card keeps it too
+    assert await world.rows("SELECT status, outcome FROM complaints WHERE id = ?", cid) == [("closed", outcome)]
+    # The head and both PICs of the team read the outcome privately; the group still nothing.
+    for user in (t.head, t.andi, t.budi):
+        closed = world.last(user).text
+        assert ticket in closed and outcome in closed and "ditutup oleh Dewi Pengaduan" in closed, closed
+        assert f"{code}, klien 2" in closed or f"{code}, klien 1" in closed or f"{code}, klien 3" in closed
 
     # The group still knows nothing; /laporan shows JB01's coverage and mismatch rate.
     assert [m.text for m in world.emu.chat_messages(t.group)] == group_seen
@@ -165,8 +185,72 @@ async def test_a_check_can_be_answered_once_even_at_once(world: World) -> None:
     assert [ticket in m.text and "belum ada petugas pengaduan" in m.text for m in world.emu.chat_messages(admin)] == [
         True
     ]
+    # Not received: one complaint, under "not received" (not "fraud"), with its own deadline.
+    assert await world.rows("SELECT category FROM complaints") == [("not_received",)]
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'payment_check'") == [(1,)]
     # Another team's PIC may not answer (the check is team 1's).
     data = buttons.PAYMENT_CHECK_ANSWER.data(check_id_of(other), "full")
     answer = await world.press(t.citra, await message_with_button(world, t.citra.id, data), data)
     assert answer is not None and "Hanya tim PIC" in (answer.text or "")
+
+
+async def test_a_client_not_reachable_is_called_again_until_the_last_call(world: World) -> None:
+    """Andi cannot reach a client: the call is counted, every copy says so (no buttons), and the card
+    comes back to both PICs the next working day. Budi tries then, in vain; on the third call (the
+    [payment_checks] unreachable_attempts) the check is recorded as not reachable, for good."""
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    await world.drain()
+    assert world.settings.payment_checks.unreachable_attempts == 3
+    card = sorted(check_cards(world, t.andi), key=check_id_of)[0]
+    check_id = check_id_of(card)
+    budi_card = next(c for c in check_cards(world, t.budi) if check_id_of(c) == check_id)
+
+    await world.press(t.andi, card, buttons.PAYMENT_CHECK_ANSWER.data(check_id, "unreachable"))
+    told = world.last(t.andi).text
+    assert "panggilan 1 dari 3" in told.lower() and "tetap terbuka" in told, told
+    await world.drain()
+    for user, copy in ((t.andi, card), (t.budi, budi_card)):
+        edited = copy_of(world, user, copy)
+        assert "Panggilan 1 dari 3 tidak tersambung (dicatat oleh Andi PIC" in edited.text, edited.text
+        assert not edited.buttons
+    assert await world.rows("SELECT status, attempts, checked_by FROM payment_checks WHERE id = ?", check_id) == [
+        ("pending", 1, None)
+    ]
+    assert await world.rows(
+        "SELECT count(*) FROM audit_events WHERE action = 'payment_check_attempt' AND reason LIKE '%call 1 of 3%'"
+    ) == [(1,)]
+    # /tugas still counts it: the check is open.
+    assert "2 pemeriksaan setelah pembayaran perlu ditelepon" in (await world.say(t.andi, "/tugas"))[-1].text
+
+    for call, user in ((2, t.budi), (3, t.andi)):
+        # Nothing comes back the same day; the next working morning each PIC has a new live card.
+        [(again,)] = await world.rows(
+            "SELECT min(not_before) FROM outbox WHERE kind = 'payment_check' AND dedupe_key LIKE ?",
+            f"payment_check:{check_id}:%:try{call}",
+        )
+        assert [c for c in check_cards(world, user) if check_id_of(c) == check_id] == []
+        world.clock.set(again if isinstance(again, dt.datetime) else dt.datetime.fromisoformat(again))
+        await world.drain()
+        [fresh] = [c for c in check_cards(world, user) if check_id_of(c) == check_id]
+        assert f"{call - 1} dari 3" in fresh.text and "Telepon lagi sekarang" in fresh.text, fresh.text
+        assert (
+            len([c for c in check_cards(world, t.andi) + check_cards(world, t.budi) if check_id_of(c) == check_id]) == 2
+        )
+        await world.press(user, fresh, buttons.PAYMENT_CHECK_ANSWER.data(check_id, "unreachable"))
+        await world.drain()
+
+    # The third call was the last: recorded as not reachable, every copy closed, nothing comes again.
+    assert await world.rows("SELECT status, attempts FROM payment_checks WHERE id = ?", check_id) == [
+        ("unreachable", 3)
+    ]
+    assert "Tidak dapat dihubungi (setelah 3 panggilan) — dicatat oleh Andi PIC" in world.last(t.andi).text or any(
+        "Tidak dapat dihubungi (setelah 3 panggilan) — dicatat oleh Andi PIC" in m.text
+        for m in world.emu.chat_messages(t.andi)
+    )
+    assert [c for c in check_cards(world, t.andi) + check_cards(world, t.budi) if check_id_of(c) == check_id] == []
+    assert await world.rows(
+        "SELECT count(*) FROM outbox WHERE kind = 'payment_check' AND dedupe_key LIKE ?",
+        f"payment_check:{check_id}:%:try4",
+    ) == [(0,)]
+    assert await world.rows("SELECT count(*) FROM complaints") == [(0,)]  # not reachable is no mismatch

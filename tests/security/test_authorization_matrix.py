@@ -137,6 +137,8 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "cg.d:return": (lambda t: (t["change_verified"], "return"), "private"),
     "cg.sk": (lambda t: ("y",), "private"),
     "rf.s": (lambda t: (t["refund"],), "private"),
+    "rf.y": (lambda t: (t["refund"],), "private"),
+    "rf.n": (lambda t: (t["refund"],), "private"),
     "au.p": (lambda t: (t["in_review"], 0), "private"),
     "ad.x": (lambda t: (), "private"),
     "ex.k": (lambda t: ("proposals",), "private"),
@@ -280,6 +282,8 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "cg.d:return": frozenset({"head"}),
     "cg.sk": frozenset({"head"}),
     "rf.s": FIN,
+    "rf.y": FIN,
+    "rf.n": HARMLESS,  # records nothing
     **{
         kind: ADMIN
         for kind in (
