@@ -126,6 +126,7 @@ def _first_upper(label: str) -> str:
     """Sentence case keeping acronyms: "Pindah ke IPWL lain" (``str.capitalize`` wrote "ipwl")."""
     return label[:1].upper() + label[1:]
 
+
 def refund_confirm(t: Translator, refund_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -390,6 +390,7 @@ async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_to_the_ope
     detail = next(m for m in reversed(world.emu.chat_messages(t.andi)) if "Perubahan setelah SK" in (m.text or ""))
     assert "1 Januari 1990" in detail.text and "KTP" in detail.text
 
+
 async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_annex(world) -> None:
     """After the payments story (a real SK, the team's group card, three clients paid): client 3
     drops out. Once Hana issues the SK perubahan, Siti is told its number and that the money already
