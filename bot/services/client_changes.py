@@ -134,6 +134,20 @@ class AmendmentAnnex:
     lines: list[AmendmentLine]
 
 
+def _refuse_unless_changeable(proposal: Proposal) -> None:
+    """Refuse a change of clients outside its window: after the SK and until the LPJ is closed."""
+    if proposal.status not in CHANGEABLE:
+        raise ServiceError(
+            "change_not_now",
+            N_(
+                "Changes of clients are asked for after the SK and until the LPJ is closed; "
+                "proposal {code} is at the step “{status}”."
+            ),
+            code=proposal.code,
+            status=proposal.status,
+        )
+
+
 class ClientChangeService(StaffService):
     """What operators, PIC, the head and finance do with changes after the SK."""
 
@@ -146,16 +160,7 @@ class ClientChangeService(StaffService):
             if proposal is None:
                 raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip())
             self._operator(who, proposal, "command", "perubahan")
-            if proposal.status not in CHANGEABLE:
-                raise ServiceError(
-                    "change_not_now",
-                    N_(
-                        "Changes of clients are asked for after the SK and until the LPJ is closed; "
-                        "proposal {code} is at the step “{status}”."
-                    ),
-                    code=proposal.code,
-                    status=proposal.status,
-                )
+            _refuse_unless_changeable(proposal)
             return await self._sheet(uow, proposal)
 
     async def pick_number(self, who: Identity, code: str, number: str) -> Client:
@@ -715,16 +720,7 @@ class ClientChangeService(StaffService):
             raise ServiceError("stale", _STALE)
         proposal = await self.proposal(uow, client.proposal_id)
         self._operator(who, proposal, "client", client.id)
-        if proposal.status not in CHANGEABLE:
-            raise ServiceError(
-                "change_not_now",
-                N_(
-                    "Changes of clients are asked for after the SK and until the LPJ is closed; "
-                    "proposal {code} is at the step “{status}”."
-                ),
-                code=proposal.code,
-                status=proposal.status,
-            )
+        _refuse_unless_changeable(proposal)
         if await uow.client_changes.has_left(client.id):
             raise ServiceError(
                 "change_client_left",
