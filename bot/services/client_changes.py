@@ -48,7 +48,7 @@ from bot.domain.models import (
     Role,
     TransferStatus,
 )
-from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.official_numbers import NumberFormat
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
@@ -57,6 +57,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
+from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 _EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
@@ -474,21 +475,17 @@ class ClientChangeService(StaffService):
             state = await self._amendment_state(uow, who)
             draft = await self._amendment(uow, state)
             earliest = max((c.requested_at for c in draft.changes), default=None)  # after the last request
-            entry = parse_official_entry(
-                text,
+            entry = await typed_sk_entry(
+                uow,
                 self.settings.payments.sk_number_format,
+                text,
                 today=self._today(),
-                field="sk_number",
                 earliest=earliest.astimezone(self._zone()).date() if earliest else None,
                 too_early=N_(
                     "An SK perubahan cannot be dated {date}, before the changes it approves: "
                     "date it {earliest} or later."
                 ),
             )
-            if await uow.decrees.number_taken(entry.number):
-                raise ServiceError(
-                    "sk_number_taken", N_("SK number {number} has already been used."), number=entry.number
-                )
             state.update(number=entry.number, date=entry.date.isoformat())
             await uow.conversations.start(who.person.id, ConversationKind.CHANGE_SK, None, self.clock.now(), state)
             return await self._amendment(uow, state)
@@ -514,12 +511,7 @@ class ClientChangeService(StaffService):
             draft = await self._amendment(uow, state)
             if not draft.changes:
                 raise ServiceError("amendment_empty", N_("No verified change is waiting for an SK perubahan."))
-            number = draft.number or NumberFormat(self.settings.payments.sk_number_format).make(
-                await uow.decrees.take_register(draft.date.year), draft.date
-            )
-            await uow.decrees.lock_number(number)
-            if await uow.decrees.number_taken(number):
-                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
+            number = await claim_sk_number(uow, self.settings.payments.sk_number_format, draft.number, draft.date)
             decree = await uow.decrees.create(number, draft.date, who.person.id, now)
             await self._lock_all(uow, draft.changes, now)
             approved: list[ChangeRequest] = []
