@@ -58,6 +58,20 @@ class MenuOwner:
     published: str | None  # the fingerprint of the menu last published to them
 
 
+async def team_by_code(uow: UnitOfWork, code: str) -> Team:
+    """The PIC team with this code, or a refusal that names the teams there are."""
+    team = await uow.teams.by_code(code)
+    if team is None:
+        known = ", ".join(t.code for t in await uow.teams.all()) or "-"
+        raise ServiceError(
+            "unknown_team",
+            N_("There is no PIC team with code {code}. Known teams: {known}."),
+            code=code[:30],
+            known=known,
+        )
+    return team
+
+
 class OnboardingService(Service):
     """Who people are, how they join, and the registry they work in."""
 
@@ -316,15 +330,7 @@ class OnboardingService(Service):
                 example="/hubungkan TIM1",
             )
         async with self.storage.transaction() as uow:
-            team = await uow.teams.by_code(code)
-            if team is None:
-                known = ", ".join(t.code for t in await uow.teams.all()) or "-"
-                raise ServiceError(
-                    "unknown_team",
-                    N_("There is no PIC team with code {code}. Known teams: {known}."),
-                    code=code[:30],
-                    known=known,
-                )
+            team = await team_by_code(uow, code)
             await uow.teams.bind_group(team.id, chat_id)
             await uow.audit.record(self.event(who, "team", team.id, "bind_group", to=str(chat_id)))
         return Team(team.id, team.code, team.name, chat_id)

@@ -22,7 +22,7 @@ from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.i18n import N_
 from bot.services.admin import PAGE_SIZE, page_count, require_admin
 from bot.services.base import Identity, Service, ServiceError
-from bot.services.onboarding import OnboardingService
+from bot.services.onboarding import OnboardingService, team_by_code
 from storage.files import FileStore
 from storage.unit import Storage, UnitOfWork
 
@@ -407,16 +407,7 @@ class RegistryService(Service):
         text = text.strip()
         if text.lower() in _SKIP or text == "0":
             return None
-        team = await uow.teams.by_code(text)
-        if team is None:
-            known = ", ".join(t.code for t in await uow.teams.all()) or "-"
-            raise ServiceError(
-                "unknown_team",
-                N_("There is no PIC team with code {code}. Known teams: {known}."),
-                code=text[:30],
-                known=known,
-            )
-        return team
+        return await team_by_code(uow, text)
 
     async def choose_ipwl_team(self, who: Identity, team_id: int | None) -> IpwlStep:
         """The team button of "add an IPWL" (0: no team yet)."""
