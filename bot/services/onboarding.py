@@ -72,6 +72,18 @@ async def team_by_code(uow: UnitOfWork, code: str) -> Team:
     return team
 
 
+async def operated_ipwls(uow: UnitOfWork, who: Identity) -> list[tuple[Ipwl, Team | None]]:
+    """The IPWL the caller operates (one per operator grant, an IPWL no longer there left out), each
+    with its PIC team (None: none assigned yet)."""
+    found = []
+    for ipwl_id in who.actor.operated_ipwl_ids:
+        ipwl = await uow.ipwl.by_id(ipwl_id)
+        if ipwl is None:
+            continue
+        found.append((ipwl, await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None))
+    return found
+
+
 class OnboardingService(Service):
     """Who people are, how they join, and the registry they work in."""
 
@@ -447,10 +459,6 @@ class OnboardingService(Service):
             )
         result = []
         async with self.storage.reading() as uow:
-            for ipwl_id in ipwl_ids:
-                ipwl = await uow.ipwl.by_id(ipwl_id)
-                if ipwl is None:
-                    continue
-                team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
-                result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
+            for ipwl, team in await operated_ipwls(uow, who):
+                result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl.id)))
         return result

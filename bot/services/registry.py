@@ -22,7 +22,7 @@ from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.i18n import N_
 from bot.services.admin import PAGE_SIZE, page_count, require_admin
 from bot.services.base import Identity, Service, ServiceError
-from bot.services.onboarding import OnboardingService, team_by_code
+from bot.services.onboarding import OnboardingService, operated_ipwls, team_by_code
 from storage.files import FileStore
 from storage.unit import Storage, UnitOfWork
 
@@ -473,13 +473,8 @@ class RegistryService(Service):
 
     async def contacts(self, who: Identity) -> list[tuple[Ipwl, Team | None, list[Person]]]:
         """For an operator: each of their IPWL with its PIC team and the team's members."""
-        ipwl_ids = who.actor.operated_ipwl_ids
         found = []
         async with self.storage.reading() as uow:
-            for ipwl_id in ipwl_ids:
-                ipwl = await uow.ipwl.by_id(ipwl_id)
-                if ipwl is None:
-                    continue
-                team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
+            for ipwl, team in await operated_ipwls(uow, who):
                 found.append((ipwl, team, await uow.admin.team_members(team.id) if team else []))
         return found
