@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.clock import Clock, today_in
-from bot.config import Settings
+from bot.clock import today_in
 from bot.domain.kinds import ConversationKind
 from bot.domain.models import Ipwl, Person, ProposalStatus, Team
 from bot.domain.records import NewIpwl
@@ -20,11 +19,10 @@ from bot.domain.validation import Problem, ValidationError, add_years, parse_dat
 from bot.domain.workflow import OPEN_STATUSES
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.i18n import N_
-from bot.services.admin import PAGE_SIZE, page_count, require_admin
-from bot.services.base import Identity, Service, ServiceError
-from bot.services.onboarding import OnboardingService, operated_ipwls, team_by_code
-from storage.files import FileStore
-from storage.unit import Storage, UnitOfWork
+from bot.services.admin import PAGE_SIZE, AdminDeskService, page_count, require_admin
+from bot.services.base import Identity, ServiceError
+from bot.services.onboarding import operated_ipwls, team_by_code
+from storage.unit import UnitOfWork
 
 SEARCH_LIMIT = 20
 
@@ -147,16 +145,8 @@ def _empty(column: str) -> object:
     return None if column.startswith("pks_valid") else ""
 
 
-class RegistryService(Service):
+class RegistryService(AdminDeskService):
     """The registry: IPWL with their PKS, and the PIC teams."""
-
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
-        super().__init__(storage, clock, settings, files=files)
-        self._onboarding = OnboardingService(storage, clock, settings, files=files)
-
-    def check(self, who: Identity) -> None:
-        """Refuse anyone but an admin (before a screen offers them anything)."""
-        require_admin(who)
 
     def _today(self) -> dt.date:
         return today_in(self.clock, self.settings.locale.timezone)
