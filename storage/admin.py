@@ -34,6 +34,21 @@ def _broadcast(row: Row) -> Broadcast:
     )
 
 
+def _client_record(row: Row) -> ClientRecord:
+    """One client's record in a proposal, from a row of clients joined with its proposal (``code``,
+    ``status``, ``status_since``) and the proposal's IPWL (``ipwl``)."""
+    return ClientRecord(
+        row["id"],
+        row["proposal_id"],
+        row["code"],
+        ProposalStatus(row["status"]),
+        from_db_time(row["status_since"]),
+        row["ipwl"],
+        row["position"],
+        row["erased_at"] is not None,
+    )
+
+
 def _like(text: str) -> str:
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -380,19 +395,7 @@ class PersonalDataRepository:
             " WHERE c.nik_index = ? ORDER BY p.id",
             (self._keys.blind("nik", nik),),
         )
-        return [
-            ClientRecord(
-                r["id"],
-                r["proposal_id"],
-                r["code"],
-                ProposalStatus(r["status"]),
-                from_db_time(r["status_since"]),
-                r["ipwl"],
-                r["position"],
-                r["erased_at"] is not None,
-            )
-            for r in rows
-        ]
+        return [_client_record(r) for r in rows]
 
     async def nik_of(self, client_id: int) -> str | None:
         rows = await self._conn.execute_fetchall(
@@ -547,13 +550,4 @@ class PersonalDataRepository:
         if not rows:
             return None
         r = rows[0]
-        return ClientRecord(
-            r["id"],
-            r["proposal_id"],
-            r["code"],
-            ProposalStatus(r["status"]),
-            from_db_time(r["status_since"]),
-            r["ipwl"],
-            r["position"],
-            r["erased_at"] is not None,
-        ), self._keys.open(r["nik"], "clients", "nik")
+        return _client_record(r), self._keys.open(r["nik"], "clients", "nik")

@@ -96,23 +96,9 @@ class Verification:
         return self.findings[0] if self.findings else None
 
 
-_READ = (
-    "id",
-    "seq",
-    "at",
-    "actor_id",
-    "actor_role",
-    "entity",
-    "entity_id",
-    "action",
-    "from_status",
-    "to_status",
-    "reason",
-    "reason_salt",
-    "reason_digest",
-    "prev_hash",
-    "hash",
-)
+# What a check reads: the sealed columns, the reason and its salt (to check the digest against
+# them), and the links of the chain.
+_READ = (*SEALED_COLUMNS, "reason", "reason_salt", "prev_hash", "hash")
 _SELECT = "SELECT " + ", ".join(_READ) + " FROM audit_events"
 
 

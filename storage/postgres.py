@@ -48,6 +48,15 @@ _MICRO = dt.timedelta(microseconds=1)
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
+def _copy_comment(sql: str, start: int, out: list[str]) -> int:
+    """Copy the ``--`` comment that starts at ``start`` to ``out`` untouched (a ``?`` or ``:name`` in
+    it is no parameter) and return where it ends: at its line's end, or the text's."""
+    end = sql.find("\n", start)
+    end = len(sql) if end < 0 else end
+    out.append(sql[start:end])
+    return end
+
+
 @lru_cache(maxsize=4096)
 def translate(sql: str) -> str:
     """``?`` → ``$n``, skipping '…' literals, "…" names and -- comments."""
@@ -69,10 +78,7 @@ def translate(sql: str) -> str:
             out.append(sql[i : end + 1])
             i = end + 1
         elif ch == "-" and sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = size if end < 0 else end
-            out.append(sql[i:end])
-            i = end
+            i = _copy_comment(sql, i, out)
         elif ch == "?":
             n += 1
             out.append(f"${n}")
@@ -100,10 +106,7 @@ def translate_named(sql: str) -> tuple[str, tuple[str, ...]]:
             out.append(sql[i : end + 1])
             i = end + 1
         elif ch == "-" and sql.startswith("--", i):
-            end = sql.find("\n", i)
-            end = size if end < 0 else end
-            out.append(sql[i:end])
-            i = end
+            i = _copy_comment(sql, i, out)
         elif ch == ":" and sql.startswith("::", i):
             out.append("::")
             i += 2

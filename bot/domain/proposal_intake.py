@@ -21,7 +21,7 @@ from typing import Any
 from bot.domain.consent import is_minor, parse_guardian
 from bot.domain.conversation import Reply, block, need_choice, typed
 from bot.domain.models import Approach, Client, Component, Sex
-from bot.domain.regions import PROVINCES, RegionsCatalog, province_search
+from bot.domain.regions import PROVINCES, Regency, RegionsCatalog, province_search
 from bot.domain.validation import (
     Problem,
     ValidationError,
@@ -366,26 +366,34 @@ def _on_province(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     return Outcome(replace(c, step=Step.REGENCY, client={**c.client, "province_code": code}, choices=()))
 
 
+def _chosen_regency(c: Cursor, r: Reply, ctx: IntakeContext, province: str) -> Regency | Outcome:
+    """The regency of ``province`` a reply names (its button, or the one regency whose name the
+    typed text is part of); the same question with the matches as buttons when several fit."""
+    if r.choice:
+        regency = ctx.regions.regency(r.choice)
+        if regency is None or regency.province_code != province:
+            raise need_choice()
+        return regency
+    matches = ctx.regions.find(province, typed(r))
+    if not matches:
+        raise block(
+            N_("No regency or city in {province} matches “{text}”. Type part of its name."),
+            "regency",
+            province=PROVINCES.get(province, province),
+            text=typed(r)[:40],
+        )
+    if len(matches) > 1:
+        return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
+    return matches[0]
+
+
 def _on_regency(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     province = c.client.get("province_code", "")
     if ctx.regions.has_regencies:
-        if r.choice:
-            regency = ctx.regions.regency(r.choice)
-            if regency is None or regency.province_code != province:
-                raise need_choice()
-            name = regency.name
-        else:
-            matches = ctx.regions.find(province, typed(r))
-            if not matches:
-                raise block(
-                    N_("No regency or city in {province} matches “{text}”. Type part of its name."),
-                    "regency",
-                    province=PROVINCES.get(province, province),
-                    text=typed(r)[:40],
-                )
-            if len(matches) > 1:
-                return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
-            name = matches[0].name
+        regency = _chosen_regency(c, r, ctx, province)
+        if isinstance(regency, Outcome):
+            return regency
+        name = regency.name
     else:
         name = parse_free_text(typed(r), field="regency", min_length=3, max_length=100)
     return Outcome(replace(c, step=Step.ADDRESS, client={**c.client, "regency": name}, choices=()))
@@ -616,22 +624,9 @@ def _edit_place(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
     if r.choice == "province":
         return Outcome(replace(c, edit_field="province", choices=()))
     province = c.client.get("province_code") or (ctx.editing.province_code if ctx.editing else "") or ""
-    if r.choice:
-        regency = ctx.regions.regency(r.choice)
-        if regency is None or regency.province_code != province:
-            raise need_choice()
-    else:
-        matches = ctx.regions.find(province, typed(r))
-        if not matches:
-            raise block(
-                N_("No regency or city in {province} matches “{text}”. Type part of its name."),
-                "regency",
-                province=PROVINCES.get(province, province),
-                text=typed(r)[:40],
-            )
-        if len(matches) > 1:
-            return Outcome(replace(c, choices=tuple(m.code for m in matches[:8])))
-        regency = matches[0]
+    regency = _chosen_regency(c, r, ctx, province)
+    if isinstance(regency, Outcome):
+        return regency
     fields = {"regency": regency.name, "province_code": province}
     return Outcome(Cursor(step=Step.REVIEW), (UpdateClient(c.client_id, fields),))
 

@@ -38,23 +38,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.domain.double_assistance import DECREED_STATUSES
 from bot.domain.models import ProposalStatus
 from bot.domain.regions import PROVINCES
 from bot.i18n import N_
 
 S = ProposalStatus
-DECREED_PLUS: frozenset[ProposalStatus] = frozenset(
-    {
-        S.DECREED,
-        S.ACCOUNTS_SUBMITTED,
-        S.ACCOUNTS_VERIFIED,
-        S.PAID,
-        S.LPJ_SUBMITTED,
-        S.LPJ_RETURNED,
-        S.LPJ_VERIFIED,
-        S.CLOSED,
-    }
-)
 NOT_PROPOSED: frozenset[ProposalStatus] = frozenset({S.DRAFT, S.WITHDRAWN})
 NO_TEAM = "-"
 NO_TEAM_LABEL = N_("No PIC team")  # the label of IPWL not assigned to a team (a msgid)
@@ -485,7 +474,7 @@ def build_report(
         figures.proposals[status] = figures.proposals.get(status, 0) + row.proposals
         if status not in NOT_PROPOSED:
             figures.clients_proposed += row.clients
-        if status in DECREED_PLUS:
+        if status in DECREED_STATUSES:  # the SK fixed these clients and their funds
             figures.clients_decreed += row.clients
             figures.funds_decreed += row.budget
     for transfer in transfers:

@@ -9,18 +9,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.config import Settings
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Invite, Person, Role
 from bot.domain.records import GrantLine, PersonLine
 from bot.domain.validation import ValidationError, parse_date
 from bot.i18n import N_
-from bot.services.admin import PAGE_SIZE, page_count, require_admin
-from bot.services.base import Identity, Service, ServiceError
-from bot.services.onboarding import OnboardingService
-from storage.files import FileStore
-from storage.unit import Storage, UnitOfWork
+from bot.services.admin import PAGE_SIZE, AdminDeskService, page_count, require_admin
+from bot.services.base import Identity, ServiceError
+from storage.unit import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -50,16 +46,8 @@ class PersonCard:
     leave_groups: list[GroupToLeave] = field(default_factory=list)  # after a PIC revocation
 
 
-class AccessService(Service):
+class AccessService(AdminDeskService):
     """People and their access: invites, grants, revocations."""
-
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
-        super().__init__(storage, clock, settings, files=files)
-        self._onboarding = OnboardingService(storage, clock, settings, files=files)
-
-    def check(self, who: Identity) -> None:
-        """Refuse anyone but an admin (before a screen offers them anything)."""
-        require_admin(who)
 
     async def people_page(self, who: Identity, query: str = "", page: int = 0) -> PeoplePage:
         require_admin(who)

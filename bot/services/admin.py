@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.domain.kinds import ConversationKind
 from bot.domain.models import Ipwl, ProposalStatus, Role
 from bot.domain.records import HistoryEntry
 from bot.i18n import N_
 from bot.services.base import Identity, Service, ServiceError
+from bot.services.onboarding import OnboardingService
+from storage.files import FileStore
+from storage.unit import Storage
 
 PAGE_SIZE = 10
 
@@ -38,6 +43,19 @@ class ProposalHistory:
     status: ProposalStatus
     entries: list[HistoryEntry]
     timezone: str = "Asia/Jakarta"  # the centre's: every time of the history is written in it
+
+
+class AdminDeskService(Service):
+    """Use cases of the admins' screens (people and their access, the registry): admins only, with
+    invitations, teams and IPWL imports made through the onboarding service."""
+
+    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
+        super().__init__(storage, clock, settings, files=files)
+        self._onboarding = OnboardingService(storage, clock, settings, files=files)
+
+    def check(self, who: Identity) -> None:
+        """Refuse anyone but an admin (before a screen offers them anything)."""
+        require_admin(who)
 
 
 class AdminService(Service):

@@ -14,7 +14,7 @@ from bot.domain.models import Actor, AuditEvent, Person, Role
 from bot.domain.reminder_rules import Calendar
 from bot.domain.validation import Problem, ValidationError
 from bot.files.file_check import check_readable
-from bot.i18n import DEFAULT_TIMEZONE, N_
+from bot.i18n import DEFAULT_TIMEZONE, N_, FileSize
 from storage.db import StorageBusy
 from storage.files import FileStore, FileStoreFull, StoredFile
 from storage.unit import Storage, UnitOfWork
@@ -91,6 +91,33 @@ class Service:
         cfg = self.settings.reminders
         calendar = Calendar(cfg.work_start, cfg.work_end, frozenset(cfg.holidays))
         return calendar.working_day_from(paid_on + dt.timedelta(days=self.settings.payments.lpj_due_days))
+
+    def check_document_upload(self, upload: FileUpload, *, field: str | None = None) -> None:
+        """Refuse a document the Bot API cannot hand over (over the configured size) or of a type
+        the centre does not keep — before anything is downloaded. ``field`` names the input the
+        problem is about, where the caller's form has one."""
+        limit = self.settings.intake.max_file_mb
+        if upload.size > limit * 1024 * 1024:
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "The file is {size}; the most the bot can receive is {max} MB. "
+                        "Send a smaller file or a scan in lower resolution."
+                    ),
+                    {"size": FileSize(upload.size), "max": limit},
+                    "block",
+                    field,
+                )
+            )
+        if upload.mime_type not in self.settings.intake.accepted_mime_types:
+            raise ValidationError(
+                Problem(
+                    N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), or an XLSX/DOCX document."),
+                    {},
+                    "block",
+                    field,
+                )
+            )
 
     def store_upload(self, folder: str, file_name: str | None, content: bytes, mime_type: str | None) -> StoredFile:
         """Keep an uploaded file on disk once it is known to open as what it claims to be (an empty

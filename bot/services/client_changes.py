@@ -49,7 +49,7 @@ from bot.domain.models import (
     Role,
     TransferStatus,
 )
-from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.official_numbers import NumberFormat
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
@@ -58,6 +58,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
+from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 _EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
@@ -146,6 +147,20 @@ class AmendmentAnnex:
     lines: list[AmendmentLine]
 
 
+def _refuse_unless_changeable(proposal: Proposal) -> None:
+    """Refuse a change of clients outside its window: after the SK and until the LPJ is closed."""
+    if proposal.status not in CHANGEABLE:
+        raise ServiceError(
+            "change_not_now",
+            N_(
+                "Changes of clients are asked for after the SK and until the LPJ is closed; "
+                "proposal {code} is at the step “{status}”."
+            ),
+            code=proposal.code,
+            status=proposal.status,
+        )
+
+
 class ClientChangeService(StaffService):
     """What operators, PIC, the head and finance do with changes after the SK."""
 
@@ -158,16 +173,7 @@ class ClientChangeService(StaffService):
             if proposal is None:
                 raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip())
             self._operator(who, proposal, "command", "perubahan")
-            if proposal.status not in CHANGEABLE:
-                raise ServiceError(
-                    "change_not_now",
-                    N_(
-                        "Changes of clients are asked for after the SK and until the LPJ is closed; "
-                        "proposal {code} is at the step “{status}”."
-                    ),
-                    code=proposal.code,
-                    status=proposal.status,
-                )
+            _refuse_unless_changeable(proposal)
             return await self._sheet(uow, proposal)
 
     async def pick_number(self, who: Identity, code: str, number: str) -> Client:
@@ -484,21 +490,17 @@ class ClientChangeService(StaffService):
             state = await self._amendment_state(uow, who)
             draft = await self._amendment(uow, state)
             earliest = max((c.requested_at for c in draft.changes), default=None)  # after the last request
-            entry = parse_official_entry(
-                text,
+            entry = await typed_sk_entry(
+                uow,
                 self.settings.payments.sk_number_format,
+                text,
                 today=self._today(),
-                field="sk_number",
                 earliest=earliest.astimezone(self._zone()).date() if earliest else None,
                 too_early=N_(
                     "An SK perubahan cannot be dated {date}, before the changes it approves: "
                     "date it {earliest} or later."
                 ),
             )
-            if await uow.decrees.number_taken(entry.number):
-                raise ServiceError(
-                    "sk_number_taken", N_("SK number {number} has already been used."), number=entry.number
-                )
             state.update(number=entry.number, date=entry.date.isoformat())
             await uow.conversations.start(who.person.id, ConversationKind.CHANGE_SK, None, self.clock.now(), state)
             return await self._amendment(uow, state)
@@ -524,12 +526,7 @@ class ClientChangeService(StaffService):
             draft = await self._amendment(uow, state)
             if not draft.changes:
                 raise ServiceError("amendment_empty", N_("No verified change is waiting for an SK perubahan."))
-            number = draft.number or NumberFormat(self.settings.payments.sk_number_format).make(
-                await uow.decrees.take_register(draft.date.year), draft.date
-            )
-            await uow.decrees.lock_number(number)
-            if await uow.decrees.number_taken(number):
-                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
+            number = await claim_sk_number(uow, self.settings.payments.sk_number_format, draft.number, draft.date)
             decree = await uow.decrees.create(number, draft.date, who.person.id, now)
             await self._lock_all(uow, draft.changes, now)
             approved: list[ChangeRequest] = []
@@ -777,16 +774,7 @@ class ClientChangeService(StaffService):
             raise ServiceError("stale", _STALE)
         proposal = await self.proposal(uow, client.proposal_id)
         self._operator(who, proposal, "client", client.id)
-        if proposal.status not in CHANGEABLE:
-            raise ServiceError(
-                "change_not_now",
-                N_(
-                    "Changes of clients are asked for after the SK and until the LPJ is closed; "
-                    "proposal {code} is at the step “{status}”."
-                ),
-                code=proposal.code,
-                status=proposal.status,
-            )
+        _refuse_unless_changeable(proposal)
         if await uow.client_changes.has_left(client.id):
             raise ServiceError(
                 "change_client_left",

@@ -20,7 +20,7 @@ from bot.clock import today_in
 from bot.domain.budget import Overrun, overruns, year_ceiling
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Decree, ProposalStatus, Role
-from bot.domain.official_numbers import NumberFormat, parse_official_entry
+from bot.domain.official_numbers import NumberFormat
 from bot.domain.records import StaffSummary
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
@@ -28,6 +28,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.budget import check_ceiling
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.reviews import StaffService
+from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 _HEAD_ONLY = N_("Only the head of centre can issue an SK.")
@@ -123,21 +124,17 @@ class DecreeService(StaffService):
                 if proposal.created_at is not None:
                     made = proposal.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
                     earliest = made if earliest is None else max(earliest, made)
-            entry = parse_official_entry(
-                text,
+            entry = await typed_sk_entry(
+                uow,
                 self.settings.payments.sk_number_format,
+                text,
                 today=self._today(),
-                field="sk_number",
                 earliest=earliest,
                 too_early=N_(
                     "An SK cannot be dated {date}, before the proposals it covers "
                     "were made: date it {earliest} or later."
                 ),
             )
-            if await uow.decrees.number_taken(entry.number):
-                raise ServiceError(
-                    "sk_number_taken", N_("SK number {number} has already been used."), number=entry.number
-                )
             replaces = state.get("card")
             state.update(number=entry.number, date=entry.date.isoformat(), asked=True)
             return replace(await self._save(uow, who, state), replaces=replaces)
@@ -159,10 +156,7 @@ class DecreeService(StaffService):
                 raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
             # The year's ceiling (pagu), before a register number is taken: a refused SK uses none.
             await check_ceiling(uow, draft.date.year, [s.id for s in draft.chosen])
-            number = draft.number or self._register_number(await uow.decrees.take_register(draft.date.year), draft.date)
-            await uow.decrees.lock_number(number)
-            if await uow.decrees.number_taken(number):
-                raise ServiceError("sk_number_taken", N_("SK number {number} has already been used."), number=number)
+            number = await claim_sk_number(uow, self.settings.payments.sk_number_format, draft.number, draft.date)
             data = {"sk_number": number, "sk_date": draft.date}
             decree = await uow.decrees.create(number, draft.date, who.person.id, now)
             # First the proposals' rows, then every NIK of every proposal in this SK, each in one

@@ -36,7 +36,7 @@ from bot.domain.records import LastChange, LpjTotals
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
-from bot.i18n import N_, FileSize
+from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
@@ -188,28 +188,7 @@ class LpjService(StaffService):
     def check_upload(self, state: LpjState, upload: FileUpload, *, spreadsheet: bool = False) -> None:
         """Refuse what the Bot API cannot hand over, file types we do not keep, and files at the
         wrong moment (a receipt still waiting for its amount) — before anything is downloaded."""
-        limit = self.settings.intake.max_file_mb
-        if upload.size > limit * 1024 * 1024:
-            raise ValidationError(
-                Problem(
-                    N_(
-                        "The file is {size}; the most the bot can receive is {max} MB. "
-                        "Send a smaller file or a scan in lower resolution."
-                    ),
-                    {"size": FileSize(upload.size), "max": limit},
-                    "block",
-                    "file",
-                )
-            )
-        if upload.mime_type not in self.settings.intake.accepted_mime_types:
-            raise ValidationError(
-                Problem(
-                    N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), or an XLSX/DOCX document."),
-                    {},
-                    "block",
-                    "file",
-                )
-            )
+        self.check_document_upload(upload, field="file")
         if not spreadsheet:
             lpj_intake.receive_file(state.cursor, is_image=(upload.mime_type or "").startswith("image/"))
 

@@ -58,6 +58,32 @@ class MenuOwner:
     published: str | None  # the fingerprint of the menu last published to them
 
 
+async def team_by_code(uow: UnitOfWork, code: str) -> Team:
+    """The PIC team with this code, or a refusal that names the teams there are."""
+    team = await uow.teams.by_code(code)
+    if team is None:
+        known = ", ".join(t.code for t in await uow.teams.all()) or "-"
+        raise ServiceError(
+            "unknown_team",
+            N_("There is no PIC team with code {code}. Known teams: {known}."),
+            code=code[:30],
+            known=known,
+        )
+    return team
+
+
+async def operated_ipwls(uow: UnitOfWork, who: Identity) -> list[tuple[Ipwl, Team | None]]:
+    """The IPWL the caller operates (one per operator grant, an IPWL no longer there left out), each
+    with its PIC team (None: none assigned yet)."""
+    found = []
+    for ipwl_id in who.actor.operated_ipwl_ids:
+        ipwl = await uow.ipwl.by_id(ipwl_id)
+        if ipwl is None:
+            continue
+        found.append((ipwl, await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None))
+    return found
+
+
 class OnboardingService(Service):
     """Who people are, how they join, and the registry they work in."""
 
@@ -316,15 +342,7 @@ class OnboardingService(Service):
                 example="/hubungkan TIM1",
             )
         async with self.storage.transaction() as uow:
-            team = await uow.teams.by_code(code)
-            if team is None:
-                known = ", ".join(t.code for t in await uow.teams.all()) or "-"
-                raise ServiceError(
-                    "unknown_team",
-                    N_("There is no PIC team with code {code}. Known teams: {known}."),
-                    code=code[:30],
-                    known=known,
-                )
+            team = await team_by_code(uow, code)
             await uow.teams.bind_group(team.id, chat_id)
             await uow.audit.record(self.event(who, "team", team.id, "bind_group", to=str(chat_id)))
         return Team(team.id, team.code, team.name, chat_id)
@@ -441,10 +459,6 @@ class OnboardingService(Service):
             )
         result = []
         async with self.storage.reading() as uow:
-            for ipwl_id in ipwl_ids:
-                ipwl = await uow.ipwl.by_id(ipwl_id)
-                if ipwl is None:
-                    continue
-                team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
-                result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl_id)))
+            for ipwl, team in await operated_ipwls(uow, who):
+                result.append(IpwlStatus(ipwl, team, await uow.proposals.summaries_for_ipwl(ipwl.id)))
         return result

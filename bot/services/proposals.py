@@ -18,7 +18,7 @@ from bot.domain.models import Action, Attachment, Client, Consent, Ipwl, Proposa
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import RegionsCatalog, ipwl_zone
 from bot.domain.validation import Problem, ValidationError
-from bot.i18n import DEFAULT_TIMEZONE, N_, FileSize
+from bot.i18n import DEFAULT_TIMEZONE, N_
 from bot.services.base import FileUpload, Identity, ServiceError
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
@@ -642,23 +642,7 @@ class ProposalService(StaffService):
 
     def check_upload(self, upload: FileUpload) -> None:
         """Refuse files the Bot API cannot hand over or that are not a document type we keep."""
-        limit = self.settings.intake.max_file_mb
-        if upload.size > limit * 1024 * 1024:
-            raise ValidationError(
-                Problem(
-                    N_(
-                        "The file is {size}; the most the bot can receive is {max} MB. "
-                        "Send a smaller file or a scan in lower resolution."
-                    ),
-                    {"size": FileSize(upload.size), "max": limit},
-                )
-            )
-        if upload.mime_type not in self.settings.intake.accepted_mime_types:
-            raise ValidationError(
-                Problem(
-                    N_("This type of file is not accepted. Send a PDF, a photo (JPG/PNG), or an XLSX/DOCX document.")
-                )
-            )
+        self.check_document_upload(upload)
 
     # --- submit, withdraw ------------------------------------------------------------------------
 

@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.clock import Clock, today_in
-from bot.config import Settings
+from bot.clock import today_in
 from bot.domain.kinds import ConversationKind
 from bot.domain.models import Ipwl, Person, ProposalStatus, Team
 from bot.domain.records import NewIpwl
@@ -20,11 +19,10 @@ from bot.domain.validation import Problem, ValidationError, add_years, parse_dat
 from bot.domain.workflow import OPEN_STATUSES
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.i18n import N_
-from bot.services.admin import PAGE_SIZE, page_count, require_admin
-from bot.services.base import Identity, Service, ServiceError
-from bot.services.onboarding import OnboardingService
-from storage.files import FileStore
-from storage.unit import Storage, UnitOfWork
+from bot.services.admin import PAGE_SIZE, AdminDeskService, page_count, require_admin
+from bot.services.base import Identity, ServiceError
+from bot.services.onboarding import operated_ipwls, team_by_code
+from storage.unit import UnitOfWork
 
 SEARCH_LIMIT = 20
 
@@ -147,16 +145,8 @@ def _empty(column: str) -> object:
     return None if column.startswith("pks_valid") else ""
 
 
-class RegistryService(Service):
+class RegistryService(AdminDeskService):
     """The registry: IPWL with their PKS, and the PIC teams."""
-
-    def __init__(self, storage: Storage, clock: Clock, settings: Settings, *, files: FileStore | None = None) -> None:
-        super().__init__(storage, clock, settings, files=files)
-        self._onboarding = OnboardingService(storage, clock, settings, files=files)
-
-    def check(self, who: Identity) -> None:
-        """Refuse anyone but an admin (before a screen offers them anything)."""
-        require_admin(who)
 
     def _today(self) -> dt.date:
         return today_in(self.clock, self.settings.locale.timezone)
@@ -407,16 +397,7 @@ class RegistryService(Service):
         text = text.strip()
         if text.lower() in _SKIP or text == "0":
             return None
-        team = await uow.teams.by_code(text)
-        if team is None:
-            known = ", ".join(t.code for t in await uow.teams.all()) or "-"
-            raise ServiceError(
-                "unknown_team",
-                N_("There is no PIC team with code {code}. Known teams: {known}."),
-                code=text[:30],
-                known=known,
-            )
-        return team
+        return await team_by_code(uow, text)
 
     async def choose_ipwl_team(self, who: Identity, team_id: int | None) -> IpwlStep:
         """The team button of "add an IPWL" (0: no team yet)."""
@@ -482,13 +463,8 @@ class RegistryService(Service):
 
     async def contacts(self, who: Identity) -> list[tuple[Ipwl, Team | None, list[Person]]]:
         """For an operator: each of their IPWL with its PIC team and the team's members."""
-        ipwl_ids = who.actor.operated_ipwl_ids
         found = []
         async with self.storage.reading() as uow:
-            for ipwl_id in ipwl_ids:
-                ipwl = await uow.ipwl.by_id(ipwl_id)
-                if ipwl is None:
-                    continue
-                team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
+            for ipwl, team in await operated_ipwls(uow, who):
                 found.append((ipwl, team, await uow.admin.team_members(team.id) if team else []))
         return found

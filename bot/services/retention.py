@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import NotificationKind
+from bot.domain.models import AuditEvent
 from bot.domain.validation import add_years
 from bot.services.base import ServiceError
 from bot.services.privacy import ErasureDone, PrivacyService, erasure_rule
@@ -144,13 +145,7 @@ class RetentionService(PrivacyService):
         report.erase_on = erase_on
         async with self.storage.transaction() as uow:
             await uow.audit.record(
-                self.event(
-                    None,
-                    "retention",
-                    now.astimezone(ZoneInfo(self.settings.locale.timezone)).date().isoformat(),
-                    "retention_notice",
-                    reason=f"{report.announced} record(s) in {len(codes)} proposal(s)",
-                )
+                self._run_event(now, "retention_notice", f"{report.announced} record(s) in {len(codes)} proposal(s)")
             )
             await self._tell_admins(
                 uow,
@@ -188,16 +183,14 @@ class RetentionService(PrivacyService):
                 break
         if report.erased:
             async with self.storage.transaction() as uow:
-                await uow.audit.record(
-                    self.event(
-                        None,
-                        "retention",
-                        now.astimezone(ZoneInfo(self.settings.locale.timezone)).date().isoformat(),
-                        "retention_erase",
-                        reason=f"{report.erased} record(s)",
-                    )
-                )
+                await uow.audit.record(self._run_event(now, "retention_erase", f"{report.erased} record(s)"))
                 await self._tell_admins(uow, now, {"stage": "done", "count": report.erased}, f"done:{now.isoformat()}")
+
+    def _run_event(self, now: dt.datetime, action: str, reason: str) -> AuditEvent:
+        """The audit event of one stage of the retention run over clients' records (the notice or
+        the erasure), its entity id the centre's day it ran."""
+        day = now.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+        return self.event(None, "retention", day.isoformat(), action, reason=reason)
 
     async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:  # noqa: ANN001
         for chat in await uow.people.admin_chat_ids():

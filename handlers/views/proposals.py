@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from bot.domain.consent import NOTICE_VERSION
-from bot.domain.models import Approach, Client, Component
+from bot.domain.models import Approach, BudgetLine, Client, Component
 from bot.domain.proposal_intake import BUDGET_EXAMPLES, NIK_MISMATCH, Step, nik_region
 from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.domain.validation import Problem, mask_nik
@@ -302,23 +302,25 @@ def components_prompt(t: Translator, selected: Sequence[str], name: str) -> str:
     return "\n".join(lines)
 
 
+def budget_line(t: Translator, line: BudgetLine) -> str:
+    """One line of a client's budget (RAB): its component, what it is, quantity × unit = total."""
+    return _(
+        t,
+        N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
+        component=line.component.value,
+        description=line.description,
+        quantity=line.quantity,
+        unit=format_money(line.unit_cost),
+        total=format_money(line.total),
+    )
+
+
 def budget_lines(t: Translator, client: Client) -> str:
     """The budget (RAB) of one client so far, with its total."""
     lines = [_(t, N_("💰 Budget (RAB) for {name}:"), name=client.full_name)]
     if not client.budget:
         lines.append(_(t, N_("No lines yet.")))
-    for line in client.budget:
-        lines.append(
-            _(
-                t,
-                N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
-                component=line.component.value,
-                description=line.description,
-                quantity=line.quantity,
-                unit=format_money(line.unit_cost),
-                total=format_money(line.total),
-            )
-        )
+    lines.extend(budget_line(t, line) for line in client.budget)
     lines.append(_(t, N_("Total: <b>{total}</b>"), total=format_money(client.total)))
     return "\n".join(lines)
 
@@ -529,18 +531,7 @@ def client_card(t: Translator, client: Client) -> str:
         lines.insert(2, nik_mismatch_flag(t))
     if "dup_nik" in client.flags:
         lines.insert(2, _(t, N_("⚠️ Also in another IPWL's proposal this year.")))
-    for line in client.budget:
-        lines.append(
-            _(
-                t,
-                N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
-                component=line.component.value,
-                description=line.description,
-                quantity=line.quantity,
-                unit=format_money(line.unit_cost),
-                total=format_money(line.total),
-            )
-        )
+    lines.extend(budget_line(t, line) for line in client.budget)
     lines.append(_(t, N_("Budget total: <b>{total}</b>"), total=format_money(client.total)))
     return clip("\n".join(lines))
 

@@ -185,6 +185,37 @@ def digest(t: Translator, params: Mapping[str, Any]) -> str:
     return clip("\n".join(lines))
 
 
+def _counted_lines(t: Translator, section: QueueSection) -> list[str]:
+    """What waits for a role besides its proposals, as counts (roles ending, records announced for
+    anonymization, complaints, post-payment checks, SP2D): one line for each there is, in this order."""
+    counted: tuple[tuple[int, str, dict[str, object]], ...] = (
+        (section.lapsing_roles, N_("• {count} role(s) end within a few days: /pengguna"), {}),
+        (
+            section.retention_announced,
+            N_("• {count} client record(s) announced for anonymization by the retention job"),
+            {},
+        ),
+        (
+            section.complaints_without_officer,
+            N_("• {count} complaint(s) wait with no complaint officer to read them: appoint one (/undang)"),
+            {},
+        ),
+        (
+            section.payment_checks,
+            N_("• {count} post-payment check(s) to phone (the cards are in your private chat)"),
+            {},
+        ),
+        (
+            section.complaints_open,
+            N_("• {count} complaint(s) open, {overdue} past the response deadline: /pengaduan"),
+            {"overdue": section.complaints_overdue},
+        ),
+        (section.without_sp2d, N_("• {count} SPM without an SP2D recorded yet: /bayar, 🏦"), {}),
+        (section.awaiting_results, N_("• {count} SP2D whose transfer results are still missing: /bayar"), {}),
+    )
+    return [_(t, message, count=count, **extra) for count, message, extra in counted if count]
+
+
 def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> str:
     """``/tugas``: what waits for the person, per role, oldest first, with ages."""
     lines = [_(t, N_("📋 <b>Your queue</b>"))]
@@ -200,51 +231,7 @@ def queue(t: Translator, sections: Sequence[QueueSection], now: dt.datetime) -> 
             )
         else:
             lines.append(_(t, N_("<b>{role}</b>: {count} item(s)"), role=role, count=section.total))
-        if section.lapsing_roles:
-            lines.append(_(t, N_("• {count} role(s) end within a few days: /pengguna"), count=section.lapsing_roles))
-        if section.retention_announced:
-            lines.append(
-                _(
-                    t,
-                    N_("• {count} client record(s) announced for anonymization by the retention job"),
-                    count=section.retention_announced,
-                )
-            )
-        if section.complaints_without_officer:
-            lines.append(
-                _(
-                    t,
-                    N_("• {count} complaint(s) wait with no complaint officer to read them: appoint one (/undang)"),
-                    count=section.complaints_without_officer,
-                )
-            )
-        if section.payment_checks:
-            lines.append(
-                _(
-                    t,
-                    N_("• {count} post-payment check(s) to phone (the cards are in your private chat)"),
-                    count=section.payment_checks,
-                )
-            )
-        if section.complaints_open:
-            lines.append(
-                _(
-                    t,
-                    N_("• {count} complaint(s) open, {overdue} past the response deadline: /pengaduan"),
-                    count=section.complaints_open,
-                    overdue=section.complaints_overdue,
-                )
-            )
-        if section.without_sp2d:
-            lines.append(_(t, N_("• {count} SPM without an SP2D recorded yet: /bayar, 🏦"), count=section.without_sp2d))
-        if section.awaiting_results:
-            lines.append(
-                _(
-                    t,
-                    N_("• {count} SP2D whose transfer results are still missing: /bayar"),
-                    count=section.awaiting_results,
-                )
-            )
+        lines.extend(_counted_lines(t, section))
         lines.extend(double_assistance.waiting_lines(t, section.held, head=section.role == Role.HEAD))
         if (
             not section.items

@@ -12,7 +12,7 @@ from bot.domain.validation import mask_nik
 from bot.i18n import N_, Translator, format_date, format_money
 from bot.services.reviews import REASON_FIELDS, Card, Detail, ReasonDraft, Stamp, VersionChanges
 from handlers.views import STATUS_LABELS, _, clip, double_assistance, esc
-from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, components_label, nik_mismatch_flag
+from handlers.views.proposals import APPROACH_LABELS, FIELD_LABELS, budget_line, components_label, nik_mismatch_flag
 
 ACTION_DONE: Mapping[Action, str] = {
     Action.CLAIM: N_("✅ You are now checking {code}."),
@@ -157,18 +157,7 @@ def client_block(t: Translator, c: Client) -> str:
         lines.append(_(t, N_("⚠️ Also in another IPWL's proposal this year.")))
     if NIK_MISMATCH in c.flags:
         lines.append(nik_mismatch_flag(t))
-    for line in c.budget:
-        lines.append(
-            _(
-                t,
-                N_("• [{component}] {description}: {quantity} × {unit} = {total}"),
-                component=line.component.value,
-                description=line.description,
-                quantity=line.quantity,
-                unit=format_money(line.unit_cost),
-                total=format_money(line.total),
-            )
-        )
+    lines.extend(budget_line(t, line) for line in c.budget)
     lines.append(_(t, N_("Budget: <b>{total}</b>"), total=format_money(c.total)))
     return "\n".join(lines)
 

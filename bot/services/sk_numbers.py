@@ -1,0 +1,41 @@
+"""The number an SK is issued under, the same for an SK and an SK perubahan: one register of SK
+numbers per year, and no number used twice (the head types one, or takes the register's next)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
+from bot.i18n import N_
+from bot.services.base import ServiceError
+from storage.unit import UnitOfWork
+
+_TAKEN = N_("SK number {number} has already been used.")
+
+
+async def typed_sk_entry(
+    uow: UnitOfWork,
+    template: str,
+    text: str,
+    *,
+    today: dt.date,
+    earliest: dt.date | None,
+    too_early: str,
+) -> OfficialEntry:
+    """The SK number and date the head typed: the number in the register's form (``template``), the
+    date a real day, not in the future nor before ``earliest`` (refused with ``too_early``), and a
+    number no SK has yet."""
+    entry = parse_official_entry(text, template, today=today, field="sk_number", earliest=earliest, too_early=too_early)
+    if await uow.decrees.number_taken(entry.number):
+        raise ServiceError("sk_number_taken", _TAKEN, number=entry.number)
+    return entry
+
+
+async def claim_sk_number(uow: UnitOfWork, template: str, typed: str | None, date: dt.date) -> str:
+    """The number an SK dated ``date`` is issued under: the one typed, or the next of that year's
+    register; locked for this transaction, and refused when an SK already has it."""
+    number = typed or NumberFormat(template).make(await uow.decrees.take_register(date.year), date)
+    await uow.decrees.lock_number(number)
+    if await uow.decrees.number_taken(number):
+        raise ServiceError("sk_number_taken", _TAKEN, number=number)
+    return number
