@@ -13,7 +13,7 @@ from bot.domain.models import ProposalStatus as S
 HARD, SOFT = ConflictKind.HARD, ConflictKind.SOFT
 
 
-def other(status: S, *, year: int = 2026, sk_on: dt.date | None = None, paid_on=None, held=False) -> Counterpart:
+def other(status: S, *, year: int | None = 2026, sk_on: dt.date | None = None, paid_on=None, held=False) -> Counterpart:
     return Counterpart(1, 1, "USL-2026-0001", "SS01", 2, status, year, sk_on, paid_on, held)
 
 
@@ -42,8 +42,11 @@ def other(status: S, *, year: int = 2026, sk_on: dt.date | None = None, paid_on=
         (other(S.DECREED, year=2025, sk_on=dt.date(2025, 12, 30)), None),
         (other(S.PAID, year=2025, sk_on=dt.date(2025, 11, 1), paid_on=dt.date(2025, 12, 1)), None),
         (other(S.SUBMITTED, year=2027), None),
-        # paid in this year on a proposal of last year's period: the money went out this year
-        (other(S.PAID, year=2025, sk_on=dt.date(2025, 12, 20), paid_on=dt.date(2026, 1, 5)), HARD),
+        # last year's period, paid late (in January): last year's assistance, not a second one now
+        (other(S.PAID, year=2025, sk_on=dt.date(2025, 12, 20), paid_on=dt.date(2026, 1, 5)), None),
+        # no period recorded (seeded, imported): the SK's or the payment's year
+        (other(S.PAID, year=None, sk_on=dt.date(2026, 3, 2), paid_on=dt.date(2026, 4, 1)), HARD),
+        (other(S.DECREED, year=None, sk_on=dt.date(2025, 3, 2)), None),
     ],
 )
 def test_what_the_same_nik_elsewhere_means(counterpart: Counterpart, expected: ConflictKind | None) -> None:
@@ -58,6 +61,9 @@ def test_an_sk_issued_in_december_for_a_january_period_counts_for_the_period_yea
     assert classify(decreed, 2027) == HARD
     assert classify(paid, 2027) == HARD
     assert classify(other(S.DECREED, year=2027, sk_on=dt.date(2026, 12, 2), held=True), 2027) == SOFT
+    # From the other side: a December client decreed in 2026 is not held because of a January one.
+    assert classify(decreed, 2026) is None
+    assert classify(paid, 2026) is None
 
 
 def conflict(kind: ConflictKind, *, decided: bool = False) -> NikConflict:

@@ -121,33 +121,43 @@ class HeldClient:
     decreed: bool = False  # its proposal is in an SK: the head decides from the annex
 
 
+def budget_year_of(other: Counterpart) -> int | None:
+    """The budget year another client is assisted in: their proposal period's year — the same rule
+    as this client's (``bot.services.nik_recheck.budget_year``), so the two sides always agree on
+    whether they share a year. Without a period (seeded or imported rows), the SK's or the
+    payment's year."""
+    if other.period_year is not None:
+        return other.period_year
+    day = other.sk_on or other.paid_on
+    return day.year if day is not None else None
+
+
 def classify(other: Counterpart, year: int) -> ConflictKind | None:
     """What ``other`` (the same NIK at another IPWL) means for a client of budget year ``year``.
 
-    The other counts for ``year`` when its period is of that year, or when its SK was dated or its
-    money sent in that year (an SK issued in December for a January period fixes next year's
-    assistance; money sent in January on last year's period went out this year).
+    Only a client assisted in the same budget year counts (:func:`budget_year_of`). Judged by the
+    SK's date instead, an SK issued in December for a January period was "this year" from one side
+    and "next year" from the other: the later client slipped into a second SK unseen, and the
+    earlier one — rightly decreed — was then held (a newcomer's run found both).
     Hard: paid, or in an SK and not itself held. Soft: in an SK but held there (waiting for its
     own adjudication), or still under review. Nothing: a draft, a withdrawn or rejected proposal,
-    another year, or a client who left that proposal by an SK perubahan (dropped out, died, moved:
-    no longer assisted there; one who moved is assisted by the receiving IPWL, whose own proposal
-    with them is checked as any other).
+    another budget year, or a client who left that proposal by an SK perubahan (dropped out, died,
+    moved: no longer assisted there; one who moved is assisted by the receiving IPWL, whose own
+    proposal with them is checked as any other).
 
-    Paid is paid: a client who left *after* being paid this year still counts as assisted this
-    year (the money went out; a refund case may bring it back, but until then, and in the year's
-    books, the person received assistance), so that pair stays hard.
+    Paid is paid: a client who left *after* being paid still counts as assisted that year (the
+    money went out; a refund case may bring it back, but until then, and in the year's books, the
+    person received assistance), so that pair stays hard.
     """
-    same_period = other.period_year == year
-    if other.paid_on is not None and (same_period or other.paid_on.year == year):
+    if budget_year_of(other) != year:
+        return None
+    if other.paid_on is not None:
         return ConflictKind.HARD
     if other.left:
         return None
     if other.status in DECREED_STATUSES:
-        sk_year = other.sk_on.year if other.sk_on is not None else other.period_year
-        if not (same_period or sk_year == year):
-            return None
         return ConflictKind.SOFT if other.held else ConflictKind.HARD
-    if other.status in REVIEW_STATUSES and same_period:
+    if other.status in REVIEW_STATUSES:
         return ConflictKind.SOFT
     return None
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.domain.double_assistance import ConflictKind, Counterpart, classify
+from bot.domain.double_assistance import ConflictKind, Counterpart, budget_year_of, classify
 from bot.domain.models import Client, Proposal
 from storage.unit import UnitOfWork
 
@@ -106,7 +106,7 @@ async def _one(
         if mine is None:
             continue
         # (the other client left their own list: nothing of theirs is held or warned, as above)
-        kind = None if other.left else classify(mine, other.period_year or year)
+        kind = None if other.left else classify(mine, budget_year_of(other) or year)
         if kind is None:
             if await uow.nik_conflicts.drop(other.client_id, client.id):
                 result.proposals.add(other.proposal_id)

@@ -50,6 +50,28 @@ async def test_an_sk_issued_this_year_for_next_years_period_still_holds_the_clie
     assert "🛑" in card(world, t, pid).text
 
 
+async def test_a_december_client_is_not_held_because_of_a_january_one(world) -> None:
+    """SS01's client was decreed for this year; Siti proposes the same NIK for January next year —
+    another budget year. Nobody is held on either side, through Siti's own SK (a newcomer saw the
+    earlier, rightly decreed client held once the January one got its SK, dated this year)."""
+    t = world.team = await team(world)
+    ss01, group2 = await decreed_at_ss01(world, t)
+    pid = await submitted(world, t)
+    async with world.storage.db.transaction() as conn:
+        await conn.execute("UPDATE proposals SET period_year = period_year + 1, period_month = 1 WHERE id = ?", (pid,))
+    for action in ("claim", "verify"):
+        await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, action))
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await world.drain()
+    await world.say(t.head, "/sk")
+    for step in (("p", pid), ("n",), ("r",), ("y",)):
+        await press(world, t.head, buttons.SK_DRAFT.data(*step))
+    await world.drain()
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", pid)) == [("decreed",)]
+    assert await world.rows("SELECT kind FROM nik_conflicts") == []
+    assert "🛑" not in world.last(group2).text and "🛑" not in card(world, t, pid).text
+
+
 async def test_both_teams_are_warned_as_soon_as_the_second_proposal_is_sent(world) -> None:
     """Rudi's SS01 proposal waits at Tim PIC 2 with Sity; Siti then sends JB01's with the same NIK.
     A newcomer saw the warning reach a team only after it had verified: now both cards warn the
