@@ -75,7 +75,10 @@ class PaymentCheckService(Service):
         if not cfg.enabled:
             return 0
         transfers = await uow.transfers.of_proposal(proposal.id)
-        sent = {client_id: t for client_id, t in transfers.items() if t.status == TransferStatus.SENT}
+        # A client an SK perubahan took off the list is not asked: their money is a refund case,
+        # and an honest "I gave it back" would read as "not received" and open a false complaint.
+        left = await uow.client_changes.left_clients(proposal.id)
+        sent = {c: t for c, t in transfers.items() if t.status == TransferStatus.SENT and c not in left}
         seed = rules.new_seed()
         if not sent or not await uow.payment_checks.record_draw(
             proposal.id, seed=seed, share=cfg.share, minimum=cfg.minimum, population=len(sent), now=now

@@ -452,3 +452,38 @@ async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
     assert [(r[2], r[3], r[10], r[11]) for r in rows] == [(code, 3, paid_to_third, f"{sk_number} ({issued})")]
     assert amendment_date is not None
+
+
+async def test_a_paid_client_who_left_is_not_in_the_post_payment_sample(world) -> None:
+    """Client 1 of a three-client proposal is paid, then dies (an SK perubahan, a refund case);
+    once the two others are paid, the sample is drawn among those two only (a newcomer saw a PIC
+    asked to phone a client who had left and whose refund was recorded)."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
+    await ready_for_transfers(world, pid)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, *others = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, fajar, buttons.TRANSFER_SENT.data(first, 0))
+    await ask_change(world, t.op, code, first, "death", "Klien meninggal dunia pada 25 November 2026")
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT client_id, status FROM refund_cases") == [(first, "open")]
+
+    await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, fajar, buttons.TRANSFERS_ALL_SENT.data(pid))
+    await world.drain()
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", pid)) == [("paid",)]
+    assert await world.rows("SELECT population FROM payment_check_draws WHERE proposal_id = ?", pid) == [(2,)]
+    sampled = {r[0] for r in await world.rows("SELECT client_id FROM payment_checks WHERE proposal_id = ?", pid)}
+    assert sampled and first not in sampled and sampled <= set(others)
