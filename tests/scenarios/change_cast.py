@@ -120,3 +120,16 @@ async def nik_corrected_after_payment(world) -> None:
 
 
 CLIENT_NIK = "3201014508900004"  # Siti Rahayu's NIK in tests/scenarios/review_cast.CLIENTS
+
+
+async def verified_and_approved(world, t) -> int:  # noqa: ANN001
+    """The latest change asked for: Andi opens it from the group card and verifies it, Hana issues
+    the SK perubahan; returns the change's id."""
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    return change_id

@@ -26,6 +26,7 @@ from tests.scenarios.change_cast import (
     nik_corrected_after_payment,
     press,
     ready_for_transfers,
+    verified_and_approved,
 )
 from tests.scenarios.payment_cast import button
 from tests.scenarios.review_cast import tap, team
@@ -411,13 +412,7 @@ async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_
     )
     [(third_total,)] = await world.rows("SELECT sum(total) FROM budget_lines WHERE client_id = ?", third)
     await ask_change(world, t.op, code, third, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
-    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
-    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
-    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
-    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
-    await world.say(t.head, "/skperubahan")
-    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
-    await world.drain()
+    change_id = await verified_and_approved(world, t)
     [(amendment, amendment_date)] = await world.rows(
         "SELECT d.number, d.issued_on FROM decrees d JOIN client_changes x ON x.amendment_id = d.id WHERE x.id = ?",
         change_id,
@@ -471,13 +466,7 @@ async def test_a_paid_client_who_left_is_not_in_the_post_payment_sample(world) -
     await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
     await press(world, fajar, fajar, buttons.TRANSFER_SENT.data(first, 0))
     await ask_change(world, t.op, code, first, "death", "Klien meninggal dunia pada 25 November 2026")
-    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
-    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
-    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
-    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
-    await world.say(t.head, "/skperubahan")
-    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
-    await world.drain()
+    await verified_and_approved(world, t)
     assert await world.rows("SELECT client_id, status FROM refund_cases") == [(first, "open")]
 
     await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
