@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Generic, TypeVar, overload
 
 from storage.admin import AdminRepository, BroadcastRepository, PersonalDataRepository
 from storage.audit import AuditRepository
@@ -38,45 +39,73 @@ from storage.retention import RetentionRepository
 from storage.sealing import Keyring, MissingKeyring, Sealer
 from storage.updates import ProcessedUpdateRepository
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, made on first use: a unit touches two or three of them,
+    and one is opened for every update (making all of them each time was a measurable cost)."""
+
+    def __init__(self, make: Callable[..., R], *, sealed: bool = False) -> None:
+        self._make = make
+        self._sealed = sealed  # it seals and unseals personal data: it takes the keys too
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repository[R]: ...
+    @overload
+    def __get__(self, uow: UnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: UnitOfWork | None, owner: type) -> R | _Repository[R]:
+        if uow is None:
+            return self
+        repository = self._make(uow.conn, uow.keys) if self._sealed else self._make(uow.conn)
+        uow.__dict__[self._name] = repository  # later reads find it without coming here
+        return repository
+
 
 class UnitOfWork:
     """Repositories bound to one transaction: everything done through them commits together."""
 
+    people = _Repository(PeopleRepository)
+    invites = _Repository(InviteRepository)
+    teams = _Repository(TeamRepository)
+    ipwl = _Repository(IpwlRepository)
+    proposals = _Repository(ProposalRepository, sealed=True)
+    clients = _Repository(ClientRepository, sealed=True)
+    consents = _Repository(ConsentRepository, sealed=True)
+    attachments = _Repository(AttachmentRepository, sealed=True)
+    audit = _Repository(AuditRepository)
+    outbox = _Repository(OutboxRepository)
+    conversations = _Repository(ConversationRepository, sealed=True)
+    processed_updates = _Repository(ProcessedUpdateRepository)
+    lpj = _Repository(LpjRepository, sealed=True)
+    reminders = _Repository(ReminderRepository)
+    audiences = _Repository(AudienceRepository)
+    group_cards = _Repository(GroupCardRepository)
+    staff = _Repository(StaffRepository)
+    decrees = _Repository(DecreeRepository)
+    bank_accounts = _Repository(BankAccountRepository, sealed=True)
+    payments = _Repository(PaymentRepository)
+    transfers = _Repository(TransferRepository)
+    admin = _Repository(AdminRepository)
+    broadcasts = _Repository(BroadcastRepository)
+    privacy = _Repository(PersonalDataRepository, sealed=True)
+    report_runs = _Repository(ReportRunRepository)
+    inbox = _Repository(InboxRepository)
+    retention = _Repository(RetentionRepository)
+    complaints = _Repository(ComplaintRepository, sealed=True)
+    payment_checks = _Repository(PaymentCheckRepository, sealed=True)
+    client_changes = _Repository(ClientChangeRepository, sealed=True)
+    refunds = _Repository(RefundCaseRepository)
+    budget = _Repository(BudgetRepository)
+    nik_conflicts = _Repository(NikConflictRepository)
+
     def __init__(self, conn: Connection, keys: Sealer | None = None) -> None:
-        keys = keys if keys is not None else MissingKeyring()
-        self.people = PeopleRepository(conn)
-        self.invites = InviteRepository(conn)
-        self.teams = TeamRepository(conn)
-        self.ipwl = IpwlRepository(conn)
-        self.proposals = ProposalRepository(conn, keys)
-        self.clients = ClientRepository(conn, keys)
-        self.consents = ConsentRepository(conn, keys)
-        self.attachments = AttachmentRepository(conn, keys)
-        self.audit = AuditRepository(conn)
-        self.outbox = OutboxRepository(conn)
-        self.conversations = ConversationRepository(conn, keys)
-        self.processed_updates = ProcessedUpdateRepository(conn)
-        self.lpj = LpjRepository(conn, keys)
-        self.reminders = ReminderRepository(conn)
-        self.audiences = AudienceRepository(conn)
-        self.group_cards = GroupCardRepository(conn)
-        self.staff = StaffRepository(conn)
-        self.decrees = DecreeRepository(conn)
-        self.bank_accounts = BankAccountRepository(conn, keys)
-        self.payments = PaymentRepository(conn)
-        self.transfers = TransferRepository(conn)
-        self.admin = AdminRepository(conn)
-        self.broadcasts = BroadcastRepository(conn)
-        self.privacy = PersonalDataRepository(conn, keys)
-        self.report_runs = ReportRunRepository(conn)
-        self.inbox = InboxRepository(conn)
-        self.retention = RetentionRepository(conn)
-        self.complaints = ComplaintRepository(conn, keys)
-        self.payment_checks = PaymentCheckRepository(conn, keys)
-        self.client_changes = ClientChangeRepository(conn, keys)
-        self.refunds = RefundCaseRepository(conn)
-        self.budget = BudgetRepository(conn)
-        self.nik_conflicts = NikConflictRepository(conn)
+        self.conn = conn
+        self.keys: Sealer = keys if keys is not None else MissingKeyring()
         # Proposals whose group card edit is already queued in this transaction: it is rendered
         # from the state at delivery, after the commit, so a second one would be the same edit.
         self.cards_queued: set[int] = set()

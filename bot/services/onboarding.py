@@ -97,9 +97,13 @@ class OnboardingService(Service):
         Called on every update: a revoked grant stops working on the very next press.
         """
         name = full_name[:200]
+        centre_zone = self.settings.locale.timezone
+        # One read for the person, their grants and (an operator in a private chat) their IPWL's
+        # zone: it runs for every update, and every statement is a round trip to the database.
         async with self.storage.reading() as uow:
-            person = await uow.people.by_telegram_id(telegram_user_id)
-            grants = set(await uow.people.grants(person.id, self.clock.now())) if person else set()
+            person, found = await uow.people.with_grants(telegram_user_id, self.clock.now())
+            grants = set(found)
+            zone = await zone_of_reader(uow, Actor(0, found), centre_zone) if private_chat else centre_zone
         first_private = private_chat and (person is None or not person.private_chat_started)
         if person is None or person.full_name != name or (private_chat and not person.private_chat_started):
             # First contact, a new display name, or a first private message: record it.
@@ -117,7 +121,8 @@ class OnboardingService(Service):
         # language (``language``, Telegram's language_code) says.
         locale = person.locale if person.locale in LOCALES else self.settings.locale.default
         actor = Actor(person.id, frozenset(grants))
-        zone = await self.reader_zone(actor) if private_chat else self.settings.locale.timezone
+        if private_chat and frozenset(grants) != found:  # recorded or bootstrapped just now
+            zone = await self.reader_zone(actor)
         return Identity(person=person, actor=actor, locale=locale, first_private=first_private, zone=zone)
 
     async def reader_zone(self, actor: Actor) -> str:
