@@ -34,6 +34,7 @@ from handlers.replies import (
     int_arg,
     is_private,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
     upload_of,
@@ -67,8 +68,7 @@ async def cmd_lpj(update: Update, context: BotContext) -> None:
     """``/lpj`` opens the LPJ due (or asks which one); ``/lpj CODE`` opens that proposal's."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     if context.args:
         state = await context.services.lpj.open(who, code=context.args[0])
