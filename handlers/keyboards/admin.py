@@ -20,14 +20,11 @@ from bot.services.privacy import PersonalData
 from bot.services.registry import EDITABLE, IpwlCard, IpwlPage, IpwlStep, TeamCard, TeamLine
 from handlers import buttons
 from handlers.buttons import Button
+from handlers.keyboards import button as _b
 from handlers.views.admin import FIELD_LABELS, grant_label
 from handlers.views.reports import EXPORT_LABELS
 
 Rows = list[list[InlineKeyboardButton]]
-
-
-def _b(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def _close(t: Translator) -> InlineKeyboardButton:
