@@ -14,7 +14,17 @@ from bot.services import Identity
 from handlers import views
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
-from handlers.replies import answer_press, answers_refusals, chat_id, close_buttons, int_arg, is_private, redraw, reply
+from handlers.replies import (
+    answer_press,
+    answers_refusals,
+    chat_id,
+    close_buttons,
+    int_arg,
+    is_private,
+    redraw,
+    refused_in_group,
+    reply,
+)
 from handlers.views import admin as av
 
 
@@ -42,8 +52,7 @@ async def cmd_history(update: Update, context: BotContext) -> None:
     """``/audit KODE``: the proposal's history (admins, the head, and the proposal's PIC team)."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))  # reasons may name clients
+    if await refused_in_group(update, t):  # reasons may name clients
         return
     history = await context.services.admin.history(who, " ".join(context.args or []))
     await reply(

@@ -23,8 +23,8 @@ from handlers.replies import (
     answers_refusals,
     button_arg,
     int_arg,
-    is_private,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
     upload_of,
@@ -42,8 +42,7 @@ async def cmd_change(update: Update, context: BotContext) -> None:
     """``/perubahan KODE``: the decreed proposal's clients; tap one to ask for a change."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     args = list(context.args or [])
     if not args:
@@ -169,8 +168,7 @@ async def cmd_amendment(update: Update, context: BotContext) -> None:
     """``/skperubahan``: the verified changes, the number and date, then Issue."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     draft = await context.services.client_changes.amendment(who)
     await reply(update, cv.amendment_draft(t, draft), reply_markup=kb.amendment(t, draft))

@@ -27,9 +27,9 @@ from handlers.replies import (
     button_args,
     close_buttons,
     int_arg,
-    is_private,
     keep_answered,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
     upload_of,
@@ -41,8 +41,7 @@ from handlers.views import complaints as cv
 async def cmd_complaint(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, cv.private_only(t))
+    if await refused_in_group(update, t, cv.private_only(t)):
         return
     args = list(context.args or [])
     if args and normalize_ticket(args[0]) is None and len(args) >= 2 and normalize_ticket(args[0] + args[1]):

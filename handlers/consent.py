@@ -12,13 +12,12 @@ from typing import Any
 from telegram import Update
 
 from bot.i18n import Translator
-from handlers import views
 from handlers.admin import answer_and_send
 from handlers.context import BotContext, Deps
 from handlers.keyboards import consent as kb
 from handlers.keyboards import reviews as review_kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, int_arg, is_private, redraw, reply
+from handlers.replies import answer_press, answers_refusals, int_arg, redraw, refused_in_group, reply
 from handlers.reviews import send_attachment
 from handlers.views import consent as cv
 
@@ -27,8 +26,7 @@ from handlers.views import consent as cv
 async def cmd_consents(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     code = " ".join(context.args or []).strip()
     if not code:

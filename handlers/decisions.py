@@ -29,8 +29,8 @@ from handlers.replies import (
     answers_refusals,
     button_args,
     int_arg,
-    is_private,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
 )
@@ -116,8 +116,7 @@ async def cmd_sk(update: Update, context: BotContext) -> None:
     """``/sk``: tick validated proposals, give the number and date, confirm."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     draft = await context.services.decrees.start(who)
     await _show_sk_card(update, context, who, draft)

@@ -23,7 +23,6 @@ from bot.services import LpjState, ServiceError
 from handlers import views
 from handlers.context import BotContext, Deps
 from handlers.keyboards import lpj as kb
-from handlers.keyboards import private_chat_url
 from handlers.outbox import Rendered
 from handlers.replies import (
     alert_text,
@@ -34,10 +33,12 @@ from handlers.replies import (
     int_arg,
     is_private,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
     upload_of,
 )
+from handlers.reviews import send_private
 from handlers.views import lpj as lv
 
 log = logging.getLogger("atensi.lpj")
@@ -67,8 +68,7 @@ async def cmd_lpj(update: Update, context: BotContext) -> None:
     """``/lpj`` opens the LPJ due (or asks which one); ``/lpj CODE`` opens that proposal's."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     if context.args:
         state = await context.services.lpj.open(who, code=context.args[0])
@@ -222,14 +222,6 @@ async def on_file(update: Update, context: BotContext) -> None:
 # --- PIC and finance ----------------------------------------------------------------------------------
 
 
-async def _needs_private_chat(update: Update, context: BotContext, started: bool) -> bool:
-    """A staff member who never opened the bot privately gets a link to do so; nothing is recorded."""
-    if started:
-        return False
-    await answer_press(update, url=private_chat_url(context.bot.username))
-    return True
-
-
 @answers_refusals
 async def on_verify_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
@@ -250,18 +242,19 @@ async def on_return_pressed(update: Update, context: BotContext) -> None:
     """Return: the reasons are typed in the presser's private chat (never in the group)."""
     who = await context.identify(update)
     t = context.translator(who)
-    if await _needs_private_chat(update, context, who.person.private_chat_started):
-        return
-    started = await context.services.lpj.start_return(who, int_arg(update))
-    try:
-        await context.bot.send_message(
-            who.person.telegram_user_id, lv.reason_prompt(t, started.proposal.code), reply_markup=kb.cancel_return(t)
-        )
-    except Forbidden:  # blocked the bot since: undo and send them to the private chat
-        await context.services.lpj.cancel_return(who)
-        await answer_press(update, url=private_chat_url(context.bot.username))
-        return
-    await answer_press(update, lv.reason_asked(t))
+
+    async def ask_reasons(private_chat: int) -> None:
+        started = await context.services.lpj.start_return(who, int_arg(update))
+        try:
+            await context.bot.send_message(
+                private_chat, lv.reason_prompt(t, started.proposal.code), reply_markup=kb.cancel_return(t)
+            )
+        except Forbidden:  # blocked the bot since: undo (send_private sends them to the private chat)
+            await context.services.lpj.cancel_return(who)
+            raise
+
+    if await send_private(update, context, who, ask_reasons):
+        await answer_press(update, lv.reason_asked(t))
 
 
 async def on_reason_text(update: Update, context: BotContext) -> None:
@@ -283,22 +276,21 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
     """The whole LPJ, with names: always in the presser's private chat."""
     who = await context.identify(update)
     t = context.translator(who)
-    if await _needs_private_chat(update, context, who.person.private_chat_started):
-        return
-    detail = await context.services.lpj.detail(who, int_arg(update))
-    state = detail.state
-    chat_id = who.person.telegram_user_id
-    try:
-        await context.bot.send_message(chat_id, lv.detail(t, state, _today(context, state)))
+    shown: list[LpjState] = []
+
+    async def send_detail(chat_id: int) -> None:
+        detail = await context.services.lpj.detail(who, int_arg(update))
+        await context.bot.send_message(chat_id, lv.detail(t, detail.state, _today(context, detail.state)))
         # The evidence itself, by Telegram file id (nothing is uploaded again): who approves sees it.
         for number, (evidence, attachment) in enumerate(detail.files, start=1):
             await _send_evidence(
                 context, chat_id, t, lv.evidence_caption(t, evidence, number, len(detail.files)), attachment
             )
-    except Forbidden:
-        await answer_press(update, url=private_chat_url(context.bot.username))
+        shown.append(detail.state)
+
+    if not await send_private(update, context, who, send_detail):
         return
-    await context.services.lpj.detail_shown(who, state.proposal.id)
+    await context.services.lpj.detail_shown(who, shown[0].proposal.id)
     await answer_press(update, None if is_private(update) else lv.detail_sent(t))
 
 

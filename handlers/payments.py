@@ -23,7 +23,7 @@ from bot.files.finance_sheets import (
 )
 from bot.i18n import N_, FileSize, Translator
 from bot.services.payments import Accounts
-from handlers import buttons, views
+from handlers import buttons
 from handlers.context import BotContext, Deps
 from handlers.keyboards import client_changes as ckb
 from handlers.keyboards import payments as kb
@@ -35,9 +35,9 @@ from handlers.replies import (
     button_args,
     close_buttons,
     int_arg,
-    is_private,
     keep_answered,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
     upload_of,
@@ -101,8 +101,7 @@ async def cmd_accounts(update: Update, context: BotContext) -> None:
     """``/rekening``: the clients whose bank accounts are needed, with a button each."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     items = await context.services.accounts.overview(who)
     await reply(update, pv.accounts_overview(t, items), reply_markup=kb.accounts_overview(t, items))
@@ -260,8 +259,7 @@ async def cmd_pay(update: Update, context: BotContext) -> None:
     """``/bayar``: the proposals whose accounts are verified."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     items = await context.services.payments.candidates(who)
     await reply(update, pv.payment_candidates(t, items), reply_markup=kb.payment_candidates(t, items))

@@ -33,6 +33,7 @@ from handlers.replies import (
     is_private,
     keep_answered,
     redraw,
+    refused_in_group,
     reply,
     typed_text,
     upload_of,
@@ -97,8 +98,7 @@ async def _close_typed_over(update: Update, context: BotContext) -> None:
 async def cmd_propose(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     ipwls = await context.services.proposals.operated_ipwls(who)
     if len(ipwls) > 1:  # one person running two IPWL: the proposal must not land in the wrong one
@@ -145,8 +145,7 @@ async def cmd_resume(update: Update, context: BotContext) -> None:
 async def cmd_template(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     await _send_template(update, context)
 
@@ -194,8 +193,7 @@ async def cmd_status(update: Update, context: BotContext) -> None:
     """``/status`` lists the IPWL's proposals; ``/status KODE`` shows one of them."""
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     if not context.args:
         statuses = await context.services.onboarding.operator_status(who)

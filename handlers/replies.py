@@ -20,7 +20,7 @@ from telegram.error import BadRequest
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import WorkflowError
 from bot.files.problems import ImportRejected
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.services import FileUpload, ServiceError
 from handlers import callback_data, views
 from handlers.context import BotContext
@@ -115,6 +115,17 @@ def answers_refusals(handler: Handler) -> Handler:
 
 def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+async def refused_in_group(update: Update, t: Translator, text: str | None = None) -> bool:
+    """Whether this came from outside a private chat, where personal data must not go; if so, says so there.
+
+    ``text`` is the refusal to send, the usual private-only line when none is given.
+    """
+    if is_private(update):
+        return False
+    await reply(update, views.private_only(t) if text is None else text)
+    return True
 
 
 def upload_of(message: Message) -> FileUpload:

@@ -26,7 +26,17 @@ from handlers.broadcasts import broadcast_reports_job
 from handlers.context import BotContext, Deps, deps_of
 from handlers.keyboards import admin as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_arg, int_arg, is_private, redraw, reply, typed_text
+from handlers.replies import (
+    answer_press,
+    answers_refusals,
+    button_arg,
+    int_arg,
+    is_private,
+    redraw,
+    refused_in_group,
+    reply,
+    typed_text,
+)
 from handlers.views import payment_checks as pcv
 from handlers.views import reports as rv
 
@@ -137,8 +147,7 @@ def schedule_admin_jobs(app: Application) -> None:
 async def cmd_export(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    if not is_private(update):
-        await reply(update, views.private_only(t))
+    if await refused_in_group(update, t):
         return
     context.services.reports.check_export(who)
     await reply(update, rv.export_kinds(t), reply_markup=kb.export_kinds(t))

@@ -71,16 +71,7 @@ async def render_retention(deps: Deps, t: Translator, params: dict[str, Any]) ->
         years=deps.settings.admin.retention_years,
         codes=codes,
     )
-    if more:
-        text += " " + _(t, N_("and {count} more proposal(s)."), count=more)
-    text += "\n" + _(
-        t,
-        N_(
-            "Nothing to do if that is right. A record that must be kept longer (an audit, a "
-            "dispute): tell the head of centre before that day."
-        ),
-    )
-    return Rendered(text)
+    return _announcement(t, text, _(t, N_("and {count} more proposal(s)."), count=more) if more else "")
 
 
 def _complaints(deps: Deps, t: Translator, params: dict[str, Any], count: int) -> Rendered:
@@ -111,8 +102,14 @@ def _complaints(deps: Deps, t: Translator, params: dict[str, Any], count: int) -
         tickets=", ".join(str(c) for c in params.get("codes") or []),
     )
     more = int(params.get("more") or 0)
+    return _announcement(t, text, _(t, N_("and {count} more complaint(s)."), count=more) if more else "")
+
+
+def _announcement(t: Translator, text: str, more: str) -> Rendered:
+    """An erasure announced: its ``text``, how many more were not named (``more``, may be empty), and
+    what an admin does if one must be kept."""
     if more:
-        text += " " + _(t, N_("and {count} more complaint(s)."), count=more)
+        text += " " + more
     text += "\n" + _(
         t,
         N_(

@@ -6,8 +6,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from handlers import buttons
+from handlers.buttons import Button
 
 LANGUAGE_NAMES = {"id": "🇮🇩 Bahasa Indonesia", "en": "🇬🇧 English"}
+
+
+def button(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
+    """One inline button of ``kind``: ``label`` shown, its data built from ``args`` (ids and short words)."""
+    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def language_choice(current: str) -> InlineKeyboardMarkup:

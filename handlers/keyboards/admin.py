@@ -20,14 +20,11 @@ from bot.services.privacy import PersonalData
 from bot.services.registry import EDITABLE, IpwlCard, IpwlPage, IpwlStep, TeamCard, TeamLine
 from handlers import buttons
 from handlers.buttons import Button
+from handlers.keyboards import button as _b
 from handlers.views.admin import FIELD_LABELS, grant_label
 from handlers.views.reports import EXPORT_LABELS
 
 Rows = list[list[InlineKeyboardButton]]
-
-
-def _b(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def _close(t: Translator) -> InlineKeyboardButton:
@@ -36,6 +33,18 @@ def _close(t: Translator) -> InlineKeyboardButton:
 
 def _cancel(t: Translator) -> InlineKeyboardButton:
     return _b(t.pgettext("button", "✖️ Cancel"), buttons.ADMIN_CLOSE)
+
+
+def _page_nav(t: Translator, page: IpwlPage | PeoplePage, kind: Button) -> Rows:
+    """‹ Previous / Next › under a list of all (a search shows its matches on one page), if it has pages."""
+    if page.query or page.pages <= 1:
+        return []
+    nav = []
+    if page.page > 0:
+        nav.append(_b(t.pgettext("button", "‹ Previous"), kind, page.page - 1))
+    if page.page + 1 < page.pages:
+        nav.append(_b(t.pgettext("button", "Next ›"), kind, page.page + 1))
+    return [nav]
 
 
 def cancel_only(t: Translator) -> InlineKeyboardMarkup:
@@ -50,13 +59,7 @@ def ipwl_list(t: Translator, page: IpwlPage) -> InlineKeyboardMarkup:
     for line in page.items:
         flag = {"lapsed": "⛔ ", "expiring": "⚠️ "}.get(line.pks.kind, "")
         rows.append([_b(f"{flag}{line.ipwl.code} · {line.ipwl.name[:40]}", buttons.IPWL_CARD, line.ipwl.id)])
-    if not page.query and page.pages > 1:
-        nav = []
-        if page.page > 0:
-            nav.append(_b(t.pgettext("button", "‹ Previous"), buttons.IPWL_LIST, page.page - 1))
-        if page.page + 1 < page.pages:
-            nav.append(_b(t.pgettext("button", "Next ›"), buttons.IPWL_LIST, page.page + 1))
-        rows.append(nav)
+    rows += _page_nav(t, page, buttons.IPWL_LIST)
     extra = [_b(t.pgettext("button", "➕ Add an IPWL"), buttons.IPWL_ADD)]
     if page.attention:
         extra.append(_b(t.pgettext("button", "⚠️ PKS to renew"), buttons.IPWL_ATTENTION))
@@ -131,13 +134,7 @@ def people_list(t: Translator, page: PeoplePage) -> InlineKeyboardMarkup:
         [_b(("⛔ " if line.person.revoked else "") + line.person.full_name[:50], buttons.PERSON_CARD, line.person.id)]
         for line in page.items
     ]
-    if not page.query and page.pages > 1:
-        nav = []
-        if page.page > 0:
-            nav.append(_b(t.pgettext("button", "‹ Previous"), buttons.PEOPLE_LIST, page.page - 1))
-        if page.page + 1 < page.pages:
-            nav.append(_b(t.pgettext("button", "Next ›"), buttons.PEOPLE_LIST, page.page + 1))
-        rows.append(nav)
+    rows += _page_nav(t, page, buttons.PEOPLE_LIST)
     rows.append([_close(t)])
     return InlineKeyboardMarkup(rows)
 
@@ -246,27 +243,14 @@ def broadcast_preview(t: Translator, broadcast_id: int, count: int) -> InlineKey
 def personal_data(t: Translator, data: PersonalData) -> InlineKeyboardMarkup:
     first = data.records[0][0]
     rows: Rows = [[_b(t.pgettext("button", "📄 Export everything (XLSX)"), buttons.PERSONAL_EXPORT, first.client_id)]]
-    for record, rule in data.records:
+    for record, rule in data.records:  # one erase button a record, named by what its rule does
         if rule.action == "delete":
-            rows.append(
-                [
-                    _b(
-                        t.pgettext("button", "🧹 Remove from draft {code}", code=record.proposal_code),
-                        buttons.PERSONAL_ERASE_ASKED,
-                        record.client_id,
-                    )
-                ]
-            )
+            label = t.pgettext("button", "🧹 Remove from draft {code}", code=record.proposal_code)
         elif rule.action == "anonymize":
-            rows.append(
-                [
-                    _b(
-                        t.pgettext("button", "🧹 Anonymize in {code}", code=record.proposal_code),
-                        buttons.PERSONAL_ERASE_ASKED,
-                        record.client_id,
-                    )
-                ]
-            )
+            label = t.pgettext("button", "🧹 Anonymize in {code}", code=record.proposal_code)
+        else:
+            continue
+        rows.append([_b(label, buttons.PERSONAL_ERASE_ASKED, record.client_id)])
     rows.append([_close(t)])
     return InlineKeyboardMarkup(rows)
 

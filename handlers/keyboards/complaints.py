@@ -18,13 +18,9 @@ from bot.domain.complaints import (
 from bot.i18n import Translator
 from bot.services.complaints import ComplaintCard, ComplaintDraft, ComplaintQueue
 from handlers import buttons
-from handlers.buttons import Button
+from handlers.keyboards import button as _b
 
 Rows = list[list[InlineKeyboardButton]]
-
-
-def _b(label: str, kind: Button, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=kind.data(*args))
 
 
 def _cancel(t: Translator) -> InlineKeyboardButton:

@@ -86,19 +86,22 @@ def ipwl_line(t: Translator, line: IpwlLine) -> str:
     ) + _flag(line.pks)
 
 
-def ipwl_list(t: Translator, page: IpwlPage, warning_days: int) -> str:
+def _list_head(t: Translator, page: IpwlPage | PeoplePage, matching: str, paged: str) -> str:
+    """A searchable list's first line: what matched the search (``matching``), or which page of all (``paged``)."""
     if page.query:
-        lines = [_(t, N_("<b>IPWL matching “{query}”</b>: {count}"), query=page.query, count=page.total)]
-    else:
-        lines = [
-            _(
-                t,
-                N_("<b>IPWL registry</b> – {count} IPWL, page {page} of {pages}"),
-                count=page.total,
-                page=page.page + 1,
-                pages=page.pages,
-            )
-        ]
+        return _(t, matching, query=page.query, count=page.total)
+    return _(t, paged, count=page.total, page=page.page + 1, pages=page.pages)
+
+
+def ipwl_list(t: Translator, page: IpwlPage, warning_days: int) -> str:
+    lines = [
+        _list_head(
+            t,
+            page,
+            N_("<b>IPWL matching “{query}”</b>: {count}"),
+            N_("<b>IPWL registry</b> – {count} IPWL, page {page} of {pages}"),
+        )
+    ]
     if page.attention:
         lines.append(
             _(t, N_("⚠️ {count} PKS lapsed or ending within {days} days."), count=page.attention, days=warning_days)
@@ -263,18 +266,14 @@ def team_created(t: Translator, code: str, name: str) -> str:
 
 
 def people_list(t: Translator, page: PeoplePage) -> str:
-    if page.query:
-        out = [_(t, N_("<b>People matching “{query}”</b>: {count}"), query=page.query, count=page.total)]
-    else:
-        out = [
-            _(
-                t,
-                N_("<b>People</b> – {count}, page {page} of {pages}"),
-                count=page.total,
-                page=page.page + 1,
-                pages=page.pages,
-            )
-        ]
+    out = [
+        _list_head(
+            t,
+            page,
+            N_("<b>People matching “{query}”</b>: {count}"),
+            N_("<b>People</b> – {count}, page {page} of {pages}"),
+        )
+    ]
     out.append("")
     for line in page.items:
         roles = role_names(t, line.roles) if line.roles else t.gettext(N_("no role"))

@@ -160,16 +160,19 @@ def _birth_disagreement(t: Translator, carried: dt.date, recorded: dt.date | Non
     )
 
 
+def _about(t: Translator, msgid: str, change: ChangeRequest, **params: object) -> str:
+    """A line about one change: ``msgid`` names its proposal (code), client (number) and kind."""
+    return _(t, msgid, code=change.proposal_code, number=change.position, kind=kind_label(t, change.kind), **params)
+
+
 def filed(t: Translator, change: ChangeRequest) -> str:
-    return _(
+    return _about(
         t,
         N_(
             "✅ The change is asked for ({code}, client {number}: {kind}). The PIC team checks it, then the head "
             "decides in an SK perubahan; you are told at each step."
         ),
-        code=change.proposal_code,
-        number=change.position,
-        kind=kind_label(t, change.kind),
+        change,
     )
 
 
@@ -266,12 +269,10 @@ def progress(
     """To the operators: where their change is now (and why, when it came back); once approved, the
     SK perubahan's number and date, what it does, and any money already paid that must come back."""
     lines = [
-        _(
+        _about(
             t,
             N_("📝 Change of {code}, client {number} ({kind}): {status}"),
-            code=change.proposal_code,
-            number=change.position,
-            kind=kind_label(t, change.kind),
+            change,
             status=status_label(t, change.status),
         )
     ]
@@ -308,15 +309,13 @@ def progress(
 
 
 def to_approve(t: Translator, change: ChangeRequest) -> str:
-    return _(
+    return _about(
         t,
         N_(
             "📝 A change after the SK was verified: {code}, client {number} ({kind}). It waits for your "
             "SK perubahan: /skperubahan."
         ),
-        code=change.proposal_code,
-        number=change.position,
-        kind=kind_label(t, change.kind),
+        change,
     )
 
 
@@ -342,15 +341,7 @@ def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
         return _(t, N_("No verified change is waiting for an SK perubahan."))
     lines = [_(t, N_("📜 <b>SK perubahan</b>: the verified changes it approves"))]
     for change in draft.changes:
-        lines.append(
-            _(
-                t,
-                N_("• {code}, client {number}: {kind}"),
-                code=change.proposal_code,
-                number=change.position,
-                kind=kind_label(t, change.kind),
-            )
-        )
+        lines.append(_about(t, N_("• {code}, client {number}: {kind}"), change))
     lines += [
         "",
         _(t, N_("Number: {number}"), number=draft.final_number),

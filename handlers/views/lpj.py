@@ -398,29 +398,26 @@ def detail(t: Translator, state: LpjState, today: dt.date) -> str:
             )
         )
         for n in [n for n in content.lines if n.client.id == client.id]:
+            # The budget line as planned (number, component, description, RAB), then what was spent.
+            planned = {
+                "number": n.number,
+                "component": n.line.component.value,
+                "description": n.line.description,
+                "budget": format_money(n.line.total),
+            }
             done = content.realizations.get(n.line.id)
             if done is None:
                 lines.append(
-                    _(
-                        t,
-                        N_("  {number}. [{component}] {description}: RAB {budget} · not reported"),
-                        number=n.number,
-                        component=n.line.component.value,
-                        description=n.line.description,
-                        budget=format_money(n.line.total),
-                    )
+                    _(t, N_("  {number}. [{component}] {description}: RAB {budget} · not reported"), **planned)
                 )
                 continue
             lines.append(
                 _(
                     t,
                     N_("  {number}. [{component}] {description}: RAB {budget} · spent {spent} ({variance})"),
-                    number=n.number,
-                    component=n.line.component.value,
-                    description=n.line.description,
-                    budget=format_money(n.line.total),
                     spent=format_money(done.amount),
                     variance=signed(variance(n.line, done.amount)),
+                    **planned,
                 )
             )
             if done.note:

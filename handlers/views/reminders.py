@@ -21,6 +21,35 @@ def _status(t: Translator, status: str | ProposalStatus) -> str:
     return t.gettext(STATUS_LABELS[ProposalStatus(status)])
 
 
+# Kinds whose reminders say the same things of different items, by kind: returned and not sent again
+# (how many days it waited), a draft left untouched (for how long), an overdue LPJ escalated (to whom).
+_RETURNED = {
+    Kind.RETURNED: N_(
+        "↩️ Proposal <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
+        "Revise it with /lanjut {code}."
+    ),
+    Kind.LPJ_RETURNED: N_(
+        "↩️ The LPJ of <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
+        "Revise it with /lpj {code}."
+    ),
+}
+_IDLE = {
+    Kind.DRAFT_IDLE: N_("📝 Your draft <b>{code}</b> has not been touched for {age}. Continue it with /lanjut."),
+    Kind.LPJ_DRAFT_IDLE: N_(
+        "📝 The LPJ of <b>{code}</b> has not been touched for {age}. Continue it with /lpj {code}."
+    ),
+}
+_ESCALATED = {
+    Kind.ESCALATE_TEAM: N_(
+        "🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}). "
+        "Please follow up with the IPWL."
+    ),
+    Kind.ESCALATE_HEAD: N_(
+        "🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}); the PIC team has been told."
+    ),
+}
+
+
 def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
     """One reminder about one item, for its recipient."""
     kind = Kind(params["rkind"])
@@ -52,26 +81,8 @@ def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
             days=-days,
             date=_date(t, params["due_on"]),
         )
-    if kind == Kind.RETURNED:
-        return _(
-            t,
-            N_(
-                "↩️ Proposal <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
-                "Revise it with /lanjut {code}."
-            ),
-            code=code,
-            days=params["waited_days"],
-        )
-    if kind == Kind.LPJ_RETURNED:
-        return _(
-            t,
-            N_(
-                "↩️ The LPJ of <b>{code}</b> was returned {days} day(s) ago and has not been sent again. "
-                "Revise it with /lpj {code}."
-            ),
-            code=code,
-            days=params["waited_days"],
-        )
+    if kind in _RETURNED:
+        return _(t, _RETURNED[kind], code=code, days=params["waited_days"])
     if kind == Kind.ACCOUNTS_MISSING:
         return _(
             t,
@@ -97,43 +108,11 @@ def reminder(t: Translator, params: Mapping[str, Any], now: dt.datetime) -> str:
             days=params["working_days"],
             missing=params.get("missing", 0),
         )
-    if kind == Kind.DRAFT_IDLE:
+    if kind in _IDLE:
+        return _(t, _IDLE[kind], code=code, age=_age(t, params["since"], now))
+    if kind in _ESCALATED:
         return _(
-            t,
-            N_("📝 Your draft <b>{code}</b> has not been touched for {age}. Continue it with /lanjut."),
-            code=code,
-            age=_age(t, params["since"], now),
-        )
-    if kind == Kind.LPJ_DRAFT_IDLE:
-        return _(
-            t,
-            N_("📝 The LPJ of <b>{code}</b> has not been touched for {age}. Continue it with /lpj {code}."),
-            code=code,
-            age=_age(t, params["since"], now),
-        )
-    if kind == Kind.ESCALATE_TEAM:
-        return _(
-            t,
-            N_(
-                "🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}). "
-                "Please follow up with the IPWL."
-            ),
-            code=code,
-            ipwl=ipwl,
-            days=params["overdue_days"],
-            date=_date(t, params["due_on"]),
-        )
-    if kind == Kind.ESCALATE_HEAD:
-        return _(
-            t,
-            N_(
-                "🚨 The LPJ of <b>{code}</b> ({ipwl}) is <b>{days} day(s) overdue</b> (due {date}); "
-                "the PIC team has been told."
-            ),
-            code=code,
-            ipwl=ipwl,
-            days=params["overdue_days"],
-            date=_date(t, params["due_on"]),
+            t, _ESCALATED[kind], code=code, ipwl=ipwl, days=params["overdue_days"], date=_date(t, params["due_on"])
         )
     return digest(t, params)
 
