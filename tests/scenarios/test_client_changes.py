@@ -476,3 +476,38 @@ async def test_a_paid_client_who_left_is_not_in_the_post_payment_sample(world) -
     assert await world.rows("SELECT population FROM payment_check_draws WHERE proposal_id = ?", pid) == [(2,)]
     sampled = {r[0] for r in await world.rows("SELECT client_id FROM payment_checks WHERE proposal_id = ?", pid)}
     assert sampled and first not in sampled and sampled <= set(others)
+
+
+async def test_after_an_sk_perubahan_the_status_counts_only_the_amended_list(world) -> None:
+    """A newcomer's run: client 3 dropped out by an SK perubahan, yet Siti's /status still counted
+    her under "Pendekatan" and "Persetujuan" (3 of 3) and the /status list said 3 clients; the
+    "Lampiran" count of /status, the group card and the PIC's detail took the drop-out's evidence
+    file for one of the proposal's documents. Now they count the amended list and the proposal's
+    own documents only."""
+    from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
+
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    [(pid, code)] = await world.rows("SELECT id, code FROM proposals")
+    third = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 3", pid))[0][0]
+    before = (await world.say(t.op, f"/status {code}"))[-1].text
+    [documents] = [line for line in before.split("\n") if line.startswith("Lampiran:")]
+    approaches = [line for line in before.split("\n") if line.startswith("Pendekatan:")]
+    assert "Persetujuan: 3 dari 3 klien" in before, before
+    await ask_change(world, t.op, code, third, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
+    await verified_and_approved(world, t)
+    assert await world.rows(
+        "SELECT count(*) FROM attachments WHERE proposal_id = ? AND purpose = 'change_evidence'", pid
+    ) == [(1,)]
+
+    after = (await world.say(t.op, f"/status {code}"))[-1].text
+    assert "Persetujuan: 2 dari 2 klien" in after, after
+    assert documents in after.split("\n"), after  # the evidence is the change's, not the proposal's
+    [now_approaches] = [line for line in after.split("\n") if line.startswith("Pendekatan:")]
+    assert approaches and now_approaches != approaches[0], (approaches, now_approaches)
+    assert sum(int(part.split()[-1]) for part in now_approaches.removeprefix("Pendekatan: ").split(", ")) == 2
+    listed = (await world.say(t.op, "/status"))[-1].text
+    assert f"{code}</b>" in listed or code in listed
+    assert "· 2 klien ·" in listed and "· 3 klien ·" not in listed, listed
+    group_card = next(m for m in world.emu.chat_messages(t.group) if m.text.startswith(f"📋 {code}"))
+    assert documents in group_card.text.split("\n"), group_card.text
