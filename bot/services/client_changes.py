@@ -18,7 +18,8 @@ blind index, as at intake).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import today_in
@@ -115,6 +116,9 @@ class ChangeDetail:
     may_verify: bool
     may_approve: bool
     nik_birth: dt.date | None = None  # the corrected NIK's birth date, when not the recorded one
+    # A client leaving the list who was already paid (a transfer sent): the amount, which
+    # approving the change makes a refund case for finance (None: nothing was sent).
+    paid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ class AmendmentDraft:
     date: dt.date
     register_number: str
     example: str
+    # Per change id: the amount already sent to a client it takes off the list — a refund to come.
+    paid: dict[int, int] = field(default_factory=dict)
 
     @property
     def final_number(self) -> str:
@@ -375,6 +381,7 @@ class ClientChangeService(StaffService):
             )
             requester = await uow.people.by_id(change.requested_by)
             verifier = await uow.people.by_id(change.verified_by) if change.verified_by else None
+            paid = (await self._paid_out(uow, [change])).get(change.id)
             return ChangeDetail(
                 change,
                 client,
@@ -386,7 +393,20 @@ class ClientChangeService(StaffService):
                 nik_birth=nik_birth_disagreement(
                     change.new_value if change.kind == ChangeKind.NIK else None, client.birth_date, self._today()
                 ),
+                paid=paid,
             )
+
+    async def _paid_out(self, uow: UnitOfWork, changes: Sequence[ChangeRequest]) -> dict[int, int]:
+        """Per change taking a client off the list: the amount already sent to that client (a
+        refund case once approved — :meth:`_apply` opens it from the same transfer)."""
+        paid: dict[int, int] = {}
+        for change in changes:
+            if not change.is_exit:
+                continue
+            transfer = (await uow.transfers.of_proposal(change.proposal_id)).get(change.client_id)
+            if transfer is not None and transfer.status == TransferStatus.SENT:
+                paid[change.id] = transfer.amount
+        return paid
 
     async def card_sent(self, uow: UnitOfWork, change_id: int, chat_id: int, message_id: int) -> None:
         """The group card is out (in the transaction that marks it sent): remember it to edit it later."""
@@ -878,7 +898,14 @@ class ClientChangeService(StaffService):
         fmt = NumberFormat(self.settings.payments.sk_number_format)
         register = fmt.make(await uow.decrees.peek_register(date.year), date)
         today = self._today()
-        return AmendmentDraft(changes, state.get("number"), date, register, f"{fmt.example(today)} {today:%d-%m-%Y}")
+        return AmendmentDraft(
+            changes,
+            state.get("number"),
+            date,
+            register,
+            f"{fmt.example(today)} {today:%d-%m-%Y}",
+            paid=await self._paid_out(uow, changes),
+        )
 
     async def _apply(
         self, uow: UnitOfWork, who: Identity, change: ChangeRequest, decree: Decree, now: dt.datetime

@@ -232,6 +232,17 @@ def detail(t: Translator, data: ChangeDetail) -> str:
         lines.append(_(t, N_("⚠️ The corrected NIK is also in {codes} this year."), codes=", ".join(change.duplicates)))
     if data.nik_birth:
         lines.append(_birth_disagreement(t, data.nik_birth, data.client.birth_date))
+    if data.paid:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "💸 Already paid: {amount} was transferred to this client. Once the SK perubahan approves "
+                    "this change, it is a refund case for finance: the money must come back."
+                ),
+                amount=t.format_money(data.paid),
+            )
+        )
     lines.append(_(t, N_("Status: {status}"), status=status_label(t, change.status)))
     if data.evidence is None:
         lines.append(_(t, N_("⚠️ The evidence file is no longer kept.")))
@@ -342,15 +353,20 @@ def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
         return _(t, N_("No verified change is waiting for an SK perubahan."))
     lines = [_(t, N_("📜 <b>SK perubahan</b>: the verified changes it approves"))]
     for change in draft.changes:
-        lines.append(
-            _(
-                t,
-                N_("• {code}, client {number}: {kind}"),
-                code=change.proposal_code,
-                number=change.position,
-                kind=kind_label(t, change.kind),
-            )
+        line = _(
+            t,
+            N_("• {code}, client {number}: {kind}"),
+            code=change.proposal_code,
+            number=change.position,
+            kind=kind_label(t, change.kind),
         )
+        if draft.paid.get(change.id):
+            line += " · " + _(
+                t,
+                N_("💸 already paid {amount}: a refund to recover"),
+                amount=t.format_money(draft.paid[change.id]),
+            )
+        lines.append(line)
     lines += [
         "",
         _(t, N_("Number: {number}"), number=draft.final_number),

@@ -511,3 +511,49 @@ async def test_after_an_sk_perubahan_the_status_counts_only_the_amended_list(wor
     assert "· 2 klien ·" in listed and "· 3 klien ·" not in listed, listed
     group_card = next(m for m in world.emu.chat_messages(t.group) if m.text.startswith(f"📋 {code}"))
     assert documents in group_card.text.split("\n"), group_card.text
+
+
+async def test_a_paid_client_leaving_is_said_to_be_paid_and_bayar_follows_the_amended_list(world) -> None:
+    """A newcomer's run: Fajar had paid client 1 (Rp2.000.000) when she died. Andi's detail and
+    Hana's /skperubahan did not say she was paid (so a refund would be needed); after the SK
+    perubahan /bayar still listed 2 clients and the SK's total. Now the detail and the SK
+    perubahan's screen say "already paid" with the amount, and /bayar counts the amended list."""
+    from bot.i18n import format_money
+
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
+    await ready_for_transfers(world, pid)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, *others = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    [(total,)] = await world.rows(
+        "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?", pid
+    )
+    [(first_total,)] = await world.rows("SELECT sum(total) FROM budget_lines WHERE client_id = ?", first)
+    listed = (await world.say(fajar, "/bayar"))[0].text
+    assert f"{code}</b>" in listed or code in listed
+    assert f"3 klien · {format_money(total)}" in listed, listed
+    await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, fajar, buttons.TRANSFER_SENT.data(first, 0))
+    [(paid,)] = await world.rows("SELECT amount FROM transfers WHERE client_id = ? AND status = 'sent'", first)
+    await ask_change(world, t.op, code, first, "death", "Klien meninggal dunia pada 25 November 2026")
+
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    detail = next(m for m in reversed(world.emu.chat_messages(t.andi)) if "Perubahan setelah SK" in (m.text or ""))
+    assert f"Sudah dibayar: {format_money(paid)} telah ditransfer" in detail.text, detail.text
+    assert "pengembalian dana" in detail.text
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    screen = (await world.say(t.head, "/skperubahan"))[-1].text
+    assert f"{code}, klien 1: meninggal dunia · 💸 sudah dibayar {format_money(paid)}" in screen, screen
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(first, paid, "open")]
+
+    listed = (await world.say(fajar, "/bayar"))[0].text
+    assert f"2 klien · {format_money(total - first_total)}" in listed, listed
+    assert len(others) == 2
