@@ -18,23 +18,7 @@ from bot.services.budget import OverCeiling
 from storage.unit import Storage
 from tests.conftest import START
 from tests.helpers import enrol, seed_registry
-from tests.seeds import seed_proposal
-
-
-async def _proposal_amount(storage: Storage, proposal_id: int) -> int:
-    async with storage.db.reading() as conn:
-        rows = await conn.execute_fetchall(
-            "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?",
-            (proposal_id,),
-        )
-    return int(rows[0][0])
-
-
-async def _pick(services: Services, head, proposal_ids) -> None:  # noqa: ANN001
-    await services.decrees.start(head)
-    for pid in proposal_ids:
-        await services.decrees.toggle(head, pid)
-    await services.decrees.use_register(head)
+from tests.seeds import pick_for_sk, proposal_amount, seed_proposal
 
 
 async def test_an_sk_spanning_two_budget_years_is_checked_against_each_years_ceiling(
@@ -47,12 +31,12 @@ async def test_an_sk_spanning_two_budget_years_is_checked_against_each_years_cei
     january = await seed_proposal(services, ipwl="JB02", status=ProposalStatus.VALIDATED, clients=2)
     async with storage.db.transaction() as conn:  # Siti's is for January next year
         await conn.execute("UPDATE proposals SET period_year = 2027, period_month = 1 WHERE id = ?", (january,))
-    nov_amount, jan_amount = await _proposal_amount(storage, november), await _proposal_amount(storage, january)
+    nov_amount, jan_amount = await proposal_amount(storage, november), await proposal_amount(storage, january)
     # 2026 has room for November's proposal but not for both; 2027 not even for January's.
     await services.budget.set_ceiling(None, 2026, "", nov_amount + 1)
     await services.budget.set_ceiling(None, 2027, "", jan_amount - 1)
 
-    await _pick(services, hana, [november, january])
+    await pick_for_sk(services, hana, [november, january])
     draft = await services.decrees.current(hana)
     assert [(b.year, b.ceiling, b.committed, [o.this_sk for o in b.over]) for b in draft.budgets] == [
         (2026, nov_amount + 1, 0, []),
@@ -85,10 +69,10 @@ async def test_both_years_over_are_refused_with_the_figures_of_each(storage: Sto
     january = await seed_proposal(services, ipwl="JB02", status=ProposalStatus.VALIDATED, clients=1)
     async with storage.db.transaction() as conn:
         await conn.execute("UPDATE proposals SET period_year = 2027, period_month = 1 WHERE id = ?", (january,))
-    amount = await _proposal_amount(storage, november)
+    amount = await proposal_amount(storage, november)
     await services.budget.set_ceiling(None, 2026, "", amount - 1)
     await services.budget.set_ceiling(None, 2027, "", amount - 2)
-    await _pick(services, hana, [november, january])
+    await pick_for_sk(services, hana, [november, january])
     with pytest.raises(OverCeiling) as refused:
         await services.decrees.issue(hana)
     assert [(year, [(o.ceiling, o.this_sk) for o in found]) for year, found in refused.value.years] == [
