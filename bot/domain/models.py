@@ -300,8 +300,8 @@ class Attachment:
     def supporting(self) -> bool:
         """A supporting document of the proposal, counted as its "Attachments": not a client's
         signed consent form (kept with the IPWL's record) nor the evidence of a change after the SK
-        (it belongs to that change, read by the PIC and the head with it)."""
-        return self.purpose not in ("consent", "change_evidence")
+        (it belongs to that change, read by the PIC and the head with it), nor a refund's proof."""
+        return self.purpose not in ("consent", "change_evidence", "refund_proof")
 
 
 @dataclass(frozen=True)

@@ -152,31 +152,77 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", waiting)) == [("paid",)]
     # The paid client who died is not silently dropped: an open refund case of 2,000,000.
     assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(p_first, 2_000_000, "open")]
-    # "Returned" reads the amount back first and records nothing; "Not yet" leaves it open.
+    # "Returned" asks the amount received and its date, then a proof; nothing is recorded before ✅.
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
-    confirm = world.last(fajar)
-    assert "Rp2.000.000" in confirm.text and code_p in confirm.text and "rekening balai" in confirm.text, confirm.text
-    assert await world.rows("SELECT status, settled_by FROM refund_cases") == [("open", None)]
+    asked = world.last(fajar).text
+    assert "Rp2.000.000 masih harus kembali" in asked and "Boleh sebagian" in asked, asked
+    replies = await world.say(fajar, "3.000.000 28-11-2026")  # more than is out
+    assert replies[-1].text.startswith("⚠️") and "paling banyak Rp2.000.000" in replies[-1].text, replies[-1].text
+    replies = await world.say(fajar, "1.500.000 29-11-2026")  # tomorrow
+    assert replies[-1].text.startswith("⚠️"), replies[-1].text
+    replies = await world.say(fajar, "1.500.000 28-11-2026")
+    assert "Rp1.500.000 diterima pada 28 November 2026" in replies[-1].text and "referensi" in replies[-1].text
+    replies = await world.say(fajar, "TRX 20261128 0001")
+    confirm = replies[-1]
+    assert "nomor referensi TRX 20261128 0001" in confirm.text, confirm.text
+    assert "Masih terbuka setelah ini: Rp500.000" in confirm.text, confirm.text
+    assert code_p in confirm.text and "rekening balai" in confirm.text, confirm.text
     await press(world, fajar, fajar, buttons.REFUND_CANCEL.data(1))
     assert "Tidak ada yang dicatat" in world.last(fajar).text and not world.last(fajar).buttons
+    assert await world.rows("SELECT count(*) FROM refund_receipts") == [(0,)]
     assert await world.rows("SELECT status FROM refund_cases") == [("open",)]
-    # Then ✅, pressed twice at once: recorded once, under Fajar's name, audited once.
+    # Again, a part (Rp1.500.000) with a photo of the deposit slip; ✅ pressed twice at once: recorded once.
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    await world.say(fajar, "1.500.000 28-11-2026")
+    await world.emu.send_photo(fajar, content=jpeg(b"bukti setoran"))
+    await world.emu.settle()
     confirm = world.last(fajar)
+    assert "Bukti: berkas" in confirm.text and "Masih terbuka setelah ini: Rp500.000" in confirm.text, confirm.text
     data = buttons.REFUND_CONFIRM.data(1)
     answers = await asyncio.gather(world.emu.press(fajar, confirm, data), world.emu.press(fajar, confirm, data))
     await world.emu.settle()
+    await world.drain()
     assert sorted(bool(a and a.show_alert) for a in answers) == [False, True]
-    assert "sudah dicatat" in next(a.text for a in answers if a and a.show_alert)
     [(fajar_id,)] = await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id)
+    [(amount, received_on, has_proof, reference, recorded_by)] = await world.rows(
+        "SELECT amount, received_on, proof_id IS NOT NULL, proof_reference, recorded_by FROM refund_receipts"
+    )
+    assert (amount, str(received_on), bool(has_proof), reference, recorded_by) == (
+        1_500_000,
+        "2026-11-28",
+        True,
+        None,
+        fajar_id,
+    )
+    assert await world.rows("SELECT status, settled_by FROM refund_cases") == [("open", None)]
+    assert await world.rows("SELECT purpose FROM attachments WHERE id = (SELECT proof_id FROM refund_receipts)") == [
+        ("refund_proof",)
+    ]
+    assert "Rp500.000 tetap terbuka" in confirm.text, confirm.text
+    # Siti (the IPWL's operator) is told what came back and what is still to come.
+    told = world.last(t.op).text
+    assert "Rp1.500.000 diterima balai pada 28 November 2026" in told and "Rp500.000 masih harus" in told, told
+    listed = (await world.say(fajar, "/bayar"))[-1].text
+    assert "Rp1.500.000 sudah kembali, Rp500.000 masih terbuka" in listed, listed
+    # The rest, with a reference number: the case is settled, under Fajar's name.
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    await world.say(fajar, "500.000 28-11-2026")
+    confirm = (await world.say(fajar, "REF-0002 BRI"))[-1]
+    assert "Pengembalian dana lalu lunas" in confirm.text, confirm.text
+    await press(world, fajar, fajar, buttons.REFUND_CONFIRM.data(1))
+    await world.drain()
     [(status, settled_by, settled_at)] = await world.rows("SELECT status, settled_by, settled_at FROM refund_cases")
     assert (status, settled_by) == ("settled", fajar_id) and settled_at is not None
+    confirm = next(m for m in world.emu.chat_messages(fajar) if m.message_id == confirm.message_id)
     assert "dicatat telah kembali oleh Fajar Keuangan" in confirm.text, confirm.text
+    assert "lunas" in world.last(t.op).text, world.last(t.op).text
     # A later press of the /bayar button says who recorded it and when, and changes nothing.
     listed, _ = button(world, fajar, buttons.REFUND_SETTLE.data(1))
     answer = await tap(world, fajar, listed, buttons.REFUND_SETTLE.data(1))
     assert answer.show_alert and "sudah dicatat telah kembali oleh Fajar Keuangan" in answer.text, answer.text
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'settle_refund'") == [(1,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_refund_part'") == [(1,)]
+    assert await world.rows("SELECT sum(amount) FROM refund_receipts") == [(2_000_000,)]
 
     # The LPJ of the paid proposal expects only the amended list (Budi Santoso, client 2).
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
