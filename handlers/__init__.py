@@ -75,6 +75,7 @@ TEXT_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.PAYMENT: payments.on_payment_text,
     ConversationKind.PAYMENT_CHECK_AMOUNT: payment_checks.on_amount_text,
     ConversationKind.PROPOSAL: proposals.on_text,
+    ConversationKind.REFUND: client_changes.on_refund_text,
     ConversationKind.REVIEW_REASON: decisions.on_reason_text,
     ConversationKind.SK: decisions.on_sk_text,
 }
@@ -88,6 +89,7 @@ FILE_ROUTES: dict[ConversationKind, router.Handler] = {
     ConversationKind.LPJ: lpj.on_file,
     ConversationKind.PAYMENT: payments.on_transfers_file,
     ConversationKind.PROPOSAL: proposals.on_file,
+    ConversationKind.REFUND: client_changes.on_refund_file,
 }
 
 # /batal for a kind that decides for itself (a draft asks first); any other conversation just ends.
@@ -145,6 +147,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.PROPOSAL_REJECTED: decisions.render_rejected,
     NotificationKind.PROPOSAL_RETURNED: decisions.render_returned,
     NotificationKind.REFUND_OPENED: client_changes.render_refund_opened,
+    NotificationKind.REFUND_RECORDED: client_changes.render_refund_recorded,
     NotificationKind.REMINDER: reminders.render_reminder,
     NotificationKind.GRANT_EXPIRY: reminders.render_grant_expiry,
     NotificationKind.RETENTION: retention.render_retention,

@@ -3,6 +3,7 @@ group and its private details, ``/skperubahan`` (the head), and finance's refund
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from telegram import InputFile, Update
@@ -13,6 +14,7 @@ from bot.domain.models import Attachment
 from bot.files.amendment_annex import build_amendment_annex
 from bot.i18n import N_, Translator
 from bot.services import ServiceError
+from bot.services.client_changes import RefundEntry
 from handlers import views
 from handlers.admin import answer_and_send
 from handlers.context import BotContext, Deps
@@ -207,8 +209,36 @@ async def on_refund_pressed(update: Update, context: BotContext) -> None:
     """ "Returned": the amount read back, to confirm with ✅ (nothing is recorded on this press)."""
     who = await context.identify(update)
     t = context.translator(who)
-    case = await context.services.client_changes.refund_to_confirm(who, int_arg(update))
-    await answer_and_send(update, cv.refund_confirm(t, case), kb.refund_confirm(t, case.id))
+    entry = await context.services.client_changes.start_refund(who, int_arg(update))
+    await answer_and_send(update, cv.refund_ask(t, entry), None)
+
+
+async def on_refund_text(update: Update, context: BotContext) -> None:
+    """The amount and date received, then the proof's reference number."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    entry = await context.services.client_changes.refund_text(who, typed_text(update))
+    await _refund_next(update, t, entry, context)
+
+
+async def on_refund_file(update: Update, context: BotContext) -> None:
+    """The proof as a photo or a PDF (a deposit slip)."""
+    message = update.effective_message
+    assert message is not None
+    who = await context.identify(update)
+    service = context.services.client_changes
+    upload = upload_of(message)
+    service.check_evidence(upload)  # before downloading anything
+    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    entry = await service.refund_proof(who, upload, data)
+    await _refund_next(update, context.translator(who), entry, context)
+
+
+async def _refund_next(update: Update, t: Translator, entry: RefundEntry, context: BotContext) -> None:
+    if entry.step == "confirm":
+        await reply(update, cv.refund_confirm(t, entry), reply_markup=kb.refund_confirm(t, entry.case.id))
+    else:
+        await reply(update, cv.refund_ask(t, entry))
 
 
 @answers_refusals
@@ -221,6 +251,7 @@ async def on_refund_confirmed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_refund_cancelled(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
+    await context.services.client_changes.cancel_refund(who)
     await redraw(update, cv.refund_not_recorded(context.translator(who)))
 
 
@@ -270,6 +301,14 @@ async def render_amendment_annex(deps: Deps, t: Translator, params: dict[str, An
     content = build_amendment_annex(annex.decree.number, annex.decree.issued_on, annex.lines, t.locale)
     name = "lampiran-sk-perubahan-" + "".join(ch if ch.isalnum() else "-" for ch in annex.decree.number).strip("-")
     return Rendered(cv.amendment_annex_caption(t, annex.decree, len(annex.lines)), document=(name + ".xlsx", content))
+
+
+async def render_refund_recorded(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the IPWL's operators: finance recorded (part of) a refund as received."""
+    case = await deps.services.client_changes.refund(int(params["refund_id"]))
+    if case is None:
+        return None
+    return Rendered(cv.refund_recorded(t, case, int(params["amount"]), dt.date.fromisoformat(str(params["on"]))))
 
 
 async def render_refund_opened(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

@@ -138,7 +138,7 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
             # The four figures do not fit an alert (200 characters): a message of its own; the
             # draft stays open to untick proposals.
             await answer_press(update, alert_text(views.refusal(t, over)), show_alert=True)
-            await reply(update, bv.over_ceiling(t, over.year, over.overruns))
+            await reply(update, bv.over_ceiling(t, over.years))
             # The draft stays open, and its card moves below the refusal: what the head taps next,
             # and the SK it issues, is drawn there — not on the card above the refusal.
             pressed = query.message.message_id if query.message else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from bot.domain.budget import Ceiling
+from bot.domain.budget import Ceiling, ceiling_year
 from storage.db import Connection, to_db_date, to_db_time
 
 _NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # no "until": every SK recorded so far
@@ -65,8 +65,10 @@ class BudgetRepository:
         await self._conn.lock(f"budget-ceiling:{year}")
 
     async def committed(self, year: int, *, until: dt.datetime | None = None) -> dict[str, int]:
-        """The budget of proposals decreed by an SK dated in ``year``, per component (of SKs
-        recorded before ``until``, if given: a past month's report).
+        """The budget of decreed proposals of budget year ``year``, per component (of SKs
+        recorded before ``until``, if given: a past month's report). A proposal's budget year is
+        its period's year (``bot.domain.budget.ceiling_year``), the SK's date only for a row
+        without a period: an SK dated December for January proposals counts against January's year.
 
         A client an SK perubahan took off the list (dropped out, died, moved) frees their budget —
         unless they were paid, until the money is back (their refund case settled): paid money
@@ -76,7 +78,8 @@ class BudgetRepository:
             "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
             " JOIN clients c ON c.id = b.client_id JOIN proposals p ON p.id = c.proposal_id"
             " JOIN decrees d ON d.id = p.decree_id"
-            " WHERE d.issued_on >= ? AND d.issued_on < ? AND p.status NOT IN ('withdrawn', 'rejected')"
+            " WHERE (p.period_year = ? OR (p.period_year IS NULL AND d.issued_on >= ? AND d.issued_on < ?))"
+            " AND p.status NOT IN ('withdrawn', 'rejected')"
             " AND d.created_at < ?"
             " AND NOT EXISTS (SELECT 1 FROM client_changes cc WHERE cc.client_id = c.id AND cc.status = 'approved'"
             "   AND cc.kind IN ('drop_out', 'death', 'move') AND cc.decided_at < ?"
@@ -84,7 +87,7 @@ class BudgetRepository:
             "     OR EXISTS (SELECT 1 FROM refund_cases r WHERE r.change_id = cc.id AND r.status = 'settled'"
             "       AND r.settled_at < ?)))"
             " GROUP BY b.component",
-            (to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1)), until_db, until_db, until_db),
+            (year, to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1)), until_db, until_db, until_db),
         )
         return {r["component"]: int(r["amount"]) for r in rows}
 
@@ -99,3 +102,21 @@ class BudgetRepository:
             list(proposal_ids),
         )
         return {r["component"]: int(r["amount"]) for r in rows}
+
+    async def amounts_by_year(self, proposal_ids: Sequence[int], sk_date: dt.date) -> dict[int, dict[str, int]]:
+        """The budget of these proposals per budget year (``ceiling_year``: the period's year; an SK
+        dated ``sk_date`` for a row without one), then per component."""
+        if not proposal_ids:
+            return {}
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.period_year, b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
+            " JOIN clients c ON c.id = b.client_id JOIN proposals p ON p.id = c.proposal_id"
+            f" WHERE c.proposal_id IN ({', '.join('?' for _ in proposal_ids)}) GROUP BY p.period_year, b.component",
+            list(proposal_ids),
+        )
+        result: dict[int, dict[str, int]] = {}
+        for r in rows:
+            year = ceiling_year(r["period_year"], sk_date)
+            per = result.setdefault(year, {})
+            per[r["component"]] = per.get(r["component"], 0) + int(r["amount"])
+        return result

@@ -16,7 +16,7 @@ from bot.domain.client_changes import (
     RefundCase,
     RefundStatus,
 )
-from storage.db import Connection, Row, from_db_time, to_db_time
+from storage.db import Connection, Row, from_db_time, to_db_date, to_db_time
 from storage.sealing import Sealer
 
 _SELECT = (
@@ -230,7 +230,8 @@ class ClientChangeRepository:
 
 _REFUND_SELECT = (
     "SELECT r.*, p.code AS proposal_code, c.position AS position, x.kind AS kind, d.number AS amendment_number,"
-    " pe.full_name AS settled_by_name"
+    " pe.full_name AS settled_by_name,"
+    " (SELECT coalesce(sum(rr.amount), 0) FROM refund_receipts rr WHERE rr.refund_id = r.id) AS received"
     " FROM refund_cases r JOIN proposals p ON p.id = r.proposal_id JOIN clients c ON c.id = r.client_id"
     " JOIN client_changes x ON x.id = r.change_id LEFT JOIN decrees d ON d.id = x.amendment_id"
     " LEFT JOIN people pe ON pe.id = r.settled_by"
@@ -252,6 +253,7 @@ def _refund(row: Row) -> RefundCase:
         amendment_number=row["amendment_number"],
         settled_by_name=row["settled_by_name"],
         settled_at=from_db_time(row["settled_at"]) if row["settled_at"] else None,
+        received=int(row["received"]),
     )
 
 
@@ -294,6 +296,24 @@ class RefundCaseRepository:
             (by, to_db_time(now), refund_id),
         )
         return cursor.rowcount == 1
+
+    async def add_receipt(
+        self,
+        refund_id: int,
+        *,
+        amount: int,
+        received_on: dt.date,
+        proof_id: int | None,
+        reference: str | None,
+        by: int,
+        now: dt.datetime,
+    ) -> None:
+        """Money of the case received back: all of it or a part (the rest stays open)."""
+        await self._conn.execute(
+            "INSERT INTO refund_receipts (refund_id, amount, received_on, proof_id, proof_reference, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (refund_id, amount, to_db_date(received_on), proof_id, reference, by, to_db_time(now)),
+        )
 
     async def count_open(self) -> int:
         return int(await self._conn.fetchval("SELECT count(*) FROM refund_cases WHERE status = 'open'"))

@@ -42,6 +42,14 @@ def _proposal(row: Row) -> Proposal:
 _SELECT = "SELECT p.*, i.team_id AS team_id FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id"
 
 
+# A client still on their proposal's list: no approved SK perubahan took them off (dropped out,
+# died, moved).
+_ON_LIST = (
+    "NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
+    " AND x.kind IN ('drop_out', 'death', 'move'))"
+)
+
+
 class ProposalRepository:
     def __init__(self, conn: Connection, keys: Sealer) -> None:
         self._conn = conn
@@ -185,12 +193,13 @@ class ProposalRepository:
         return [ReturnReason(r["version"], r["stage"], r["reason"], r["client_id"], r["field"]) for r in rows]
 
     async def summaries_for_ipwl(self, ipwl_id: int, *, limit: int = 20) -> list[ProposalSummary]:
-        """The IPWL's proposals, newest first, with client counts and budget totals."""
+        """The IPWL's proposals, newest first, with client counts and budget totals (of the clients
+        on the list: one an SK perubahan took off no longer counts)."""
         rows = await self._conn.execute_fetchall(
             "SELECT p.id, p.code, p.ipwl_id, p.status, p.version, p.status_since,"
-            " (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id) AS clients,"
+            f" (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id AND {_ON_LIST}) AS clients,"
             " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b JOIN clients c"
-            "   ON c.id = b.client_id WHERE c.proposal_id = p.id) AS total"
+            f"   ON c.id = b.client_id WHERE c.proposal_id = p.id AND {_ON_LIST}) AS total"
             " FROM proposals p WHERE p.ipwl_id = ? ORDER BY p.id DESC LIMIT ?",
             (ipwl_id, limit),
         )

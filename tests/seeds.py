@@ -14,6 +14,7 @@ from bot.domain.proposal_intake import Cursor, Step
 from bot.services import Services
 from bot.services.proposals import DraftState
 from storage.db import to_db_date, to_db_time
+from storage.unit import Storage
 
 S = ProposalStatus
 PATH = (
@@ -128,3 +129,21 @@ async def validated_with(services: Services, ipwl: str, nik: str) -> int:
         (client,) = await uow.clients.of_proposal(pid)
         await uow.clients.update(client.id, nik=nik)
     return pid
+
+
+async def proposal_amount(storage: Storage, proposal_id: int) -> int:
+    """The budget of a proposal (the sum of its clients' lines)."""
+    async with storage.db.reading() as conn:
+        rows = await conn.execute_fetchall(
+            "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?",
+            (proposal_id,),
+        )
+    return int(rows[0][0])
+
+
+async def pick_for_sk(services: Services, head, proposal_ids) -> None:  # noqa: ANN001
+    """The head opens /sk, ticks these proposals and takes the register's next number."""
+    await services.decrees.start(head)
+    for pid in proposal_ids:
+        await services.decrees.toggle(head, pid)
+    await services.decrees.use_register(head)

@@ -119,6 +119,16 @@ async def test_a_refund_is_opened_once_and_settled_once(services, people) -> Non
     with pytest.raises(ServiceError) as refused:
         await services.client_changes.settle_refund(people["head"], case.id)
     assert refused.value.code == "finance_only"
+    # Finance types the amount and the day received (not in the future), then a reference number.
+    await services.client_changes.start_refund(people["fin"], case.id)
+    with pytest.raises(ValidationError):
+        await services.client_changes.refund_text(people["fin"], "2.000.000 31-12-2030")
+    with pytest.raises(ValidationError):
+        await services.client_changes.refund_text(people["fin"], "2.000.001 28-11-2026")
+    entry = await services.client_changes.refund_text(people["fin"], "2.000.000 28-11-2026")
+    assert (entry.step, entry.amount) == ("proof", 2_000_000)
+    entry = await services.client_changes.refund_text(people["fin"], "TRX-0001")
+    assert (entry.step, entry.reference, entry.remaining_after) == ("confirm", "TRX-0001", 0)
     # Pressed twice at once: recorded once; the other press is told it was recorded, by whom.
     results = await asyncio.gather(
         *(services.client_changes.settle_refund(people["fin"], case.id) for _ in range(2)), return_exceptions=True
@@ -128,6 +138,7 @@ async def test_a_refund_is_opened_once_and_settled_once(services, people) -> Non
     async with services.storage.reading() as uow:
         settled = [e for e in await uow.audit.for_entity("refund", str(case.id)) if e.action == "settle_refund"]
         assert len(settled) == 1 and (await uow.refunds.by_id(case.id)).status == "settled"  # type: ignore[union-attr]
+        assert (await uow.refunds.by_id(case.id)).received == 2_000_000  # type: ignore[union-attr]
     # A second SK perubahan finds nothing to approve.
     await services.client_changes.amendment(people["head"])
     with pytest.raises(ServiceError) as refused:

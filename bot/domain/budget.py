@@ -4,12 +4,18 @@ A centre sets one ceiling for the whole year, or splits it per ATENSI component 
 both. A proposal's amount maps to components through its budget lines: every line of every client
 carries its component (``budget_lines.component``), so an SK's amount per component is the sum of
 its proposals' lines of that component, and its whole amount the sum of all its lines. The
-committed amount is the same sum over the proposals already decreed in the year (by the SK's date).
-An SK is refused when, for any ceiling, committed + this SK would exceed it.
+committed amount is the same sum over the proposals already decreed for the year.
+
+The year a proposal is charged to is its budget year — its period's year (:func:`ceiling_year`),
+the rule double assistance judges by (``bot.domain.double_assistance.budget_year_of``) — not the
+SK's date: an SK dated December for January proposals counts against next year's ceiling. An SK
+whose proposals span two budget years charges each to its own year, and is refused when, for any
+ceiling of any of those years, committed + this SK's part would exceed it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,6 +50,24 @@ class Overrun:
     @property
     def excess(self) -> int:
         return self.committed + self.this_sk - self.ceiling
+
+
+@dataclass(frozen=True)
+class YearBudget:
+    """One budget year an SK charges: the year's ceiling as one figure (0: none set), what its SKs
+    committed so far, and the ceilings this SK's part of the year would exceed."""
+
+    year: int
+    ceiling: int
+    committed: int
+    over: tuple[Overrun, ...] = ()
+
+
+def ceiling_year(period_year: int | None, sk_date: dt.date) -> int:
+    """The budget year a decreed proposal is charged to: its period's year — the same rule as
+    double assistance's (``budget_year_of``), so an SK dated in December for a January period
+    counts against the January's year. Without a period (seeded or imported rows), the SK's year."""
+    return period_year if period_year is not None else sk_date.year
 
 
 def parse_component(text: str) -> str | None:

@@ -156,6 +156,12 @@ class RefundCase:
     amendment_number: str | None = None
     settled_by_name: str | None = None  # who recorded the money as back, and when
     settled_at: dt.datetime | None = None
+    received: int = 0  # what finance recorded as back so far (parts allowed)
+
+    @property
+    def remaining(self) -> int:
+        """What is still to come back."""
+        return max(0, self.amount - self.received)
 
 
 def nik_birth_disagreement(nik: str | None, recorded: dt.date | None, today: dt.date) -> dt.date | None:

@@ -28,6 +28,7 @@ class ConversationKind(StrEnum):
     CLIENT_CHANGE = "client_change"  # an operator asking for a change after the SK (issue 16.6)
     CHANGE_REASON = "change_reason"  # a PIC or the head typing why a change goes back or is refused
     CHANGE_SK = "change_sk"  # the head preparing an SK perubahan
+    REFUND = "refund"  # finance recording a refund received: amount and date, then the proof
     NIK_ADJUDICATION = "nik_adjudication"  # a PIC or the head typing why a same-NIK pair is not one person
     # The admin's screens: /batal ends any of them without asking (they hold no draft).
     ADMIN_IPWL_ADD = "admin_ipwl_add"
@@ -82,6 +83,7 @@ class NotificationKind(StrEnum):
     CHANGE_MOVED_IN = "change_moved_in"  # the receiving IPWL's operators: a client moves to them
     SK_AMENDMENT_ANNEX = "sk_amendment_annex"  # the head: the SK perubahan's annex workbook
     REFUND_OPENED = "refund_opened"  # finance: a client paid before leaving the list, the money to recover
+    REFUND_RECORDED = "refund_recorded"  # the IPWL's operators: finance recorded (part of) a refund received
     INBOX_PARKED = "inbox_parked"  # to admins: an update failed again and again and was set aside
     COMPLAINT_NEW = "complaint_new"  # to complaint officers: a complaint came in
     COMPLAINT_DUE = "complaint_due"  # to complaint officers: a complaint's response deadline is near

@@ -296,6 +296,13 @@ class Attachment:
     sha256: str
     stored_path: str | None = None
 
+    @property
+    def supporting(self) -> bool:
+        """A supporting document of the proposal, counted as its "Attachments": not a client's
+        signed consent form (kept with the IPWL's record) nor the evidence of a change after the SK
+        (it belongs to that change, read by the PIC and the head with it), nor a refund's proof."""
+        return self.purpose not in ("consent", "change_evidence", "refund_proof")
+
 
 @dataclass(frozen=True)
 class ReturnReason:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.clock import today_in
-from bot.domain.budget import WHOLE_YEAR, Ceiling, Overrun, overruns, parse_component
+from bot.domain.budget import WHOLE_YEAR, Ceiling, Overrun, YearBudget, overruns, parse_component, year_ceiling
 from bot.domain.validation import parse_money
 from bot.i18n import N_, format_money
 from bot.services.admin import require_admin
@@ -63,9 +63,12 @@ class CeilingProposal:
 
 
 class OverCeiling(ServiceError):
-    """An SK refused: it would take committed + this SK above a ceiling (the figures are in ``overruns``)."""
+    """An SK refused: it would take committed + this SK above a ceiling of one of the budget years
+    it charges (per year, the figures are in ``years``; the first year's also in ``year`` and
+    ``overruns``)."""
 
-    def __init__(self, year: int, found: Sequence[Overrun]) -> None:
+    def __init__(self, years: Sequence[tuple[int, Sequence[Overrun]]]) -> None:
+        year, found = years[0]
         first = found[0]
         super().__init__(
             "sk_over_ceiling",
@@ -79,20 +82,38 @@ class OverCeiling(ServiceError):
             this_sk=format_money(first.this_sk),
             remaining=format_money(first.remaining),
         )
+        self.years = [(y, list(o)) for y, o in years]
         self.year = year
         self.overruns = list(found)
 
 
-async def check_ceiling(uow: UnitOfWork, year: int, proposal_ids: Sequence[int]) -> None:
-    """Inside the issuing transaction: refuse (:class:`OverCeiling`) an SK dated in ``year`` that
-    would take committed + its proposals' budget above any of the year's ceilings."""
-    await uow.budget.lock_year(year)
-    ceilings = await uow.budget.ceilings(year)
-    if not ceilings:
-        return  # no ceiling set for the year: nothing to check against
-    found = overruns(ceilings, await uow.budget.committed(year), await uow.budget.amounts(proposal_ids))
+async def year_budgets(
+    uow: UnitOfWork, sk_date: dt.date, proposal_ids: Sequence[int], *, lock: bool = False
+) -> list[YearBudget]:
+    """Each budget year an SK dated ``sk_date`` with these proposals charges (their periods'
+    years, :func:`bot.domain.budget.ceiling_year`; the SK's year when none is picked): the year's
+    ceiling, what is committed, and the ceilings this SK's part of the year would exceed.
+    ``lock``: inside the issuing transaction, every year's lock first, in year order."""
+    by_year = await uow.budget.amounts_by_year(proposal_ids, sk_date) or {sk_date.year: {}}
+    if lock:
+        for year in sorted(by_year):
+            await uow.budget.lock_year(year)
+    result = []
+    for year in sorted(by_year):
+        ceilings = await uow.budget.ceilings(year)
+        committed = await uow.budget.committed(year) if ceilings else {}
+        over = overruns(ceilings, committed, by_year[year]) if ceilings else []
+        result.append(YearBudget(year, year_ceiling(ceilings), sum(committed.values()), tuple(over)))
+    return result
+
+
+async def check_ceiling(uow: UnitOfWork, sk_date: dt.date, proposal_ids: Sequence[int]) -> None:
+    """Inside the issuing transaction: refuse (:class:`OverCeiling`) an SK that would take
+    committed + its proposals' budget above any ceiling of a budget year it charges — each
+    proposal charged to its own period's year, not to the SK's date."""
+    found = [(b.year, b.over) for b in await year_budgets(uow, sk_date, proposal_ids, lock=True) if b.over]
     if found:
-        raise OverCeiling(year, found)
+        raise OverCeiling(found)
 
 
 class BudgetService(Service):

@@ -18,8 +18,10 @@ blind index, as at intake).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.clock import today_in
 from bot.domain import workflow
@@ -51,7 +53,15 @@ from bot.domain.models import (
 )
 from bot.domain.official_numbers import NumberFormat
 from bot.domain.regions import ipwl_zone
-from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
+from bot.domain.validation import (
+    Problem,
+    ValidationError,
+    parse_date,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_nik,
+)
 from bot.files.amendment_annex import AmendmentLine
 from bot.i18n import N_, format_money
 from bot.services.base import Identity, ServiceError
@@ -115,6 +125,9 @@ class ChangeDetail:
     may_verify: bool
     may_approve: bool
     nik_birth: dt.date | None = None  # the corrected NIK's birth date, when not the recorded one
+    # A client leaving the list who was already paid (a transfer sent): the amount, which
+    # approving the change makes a refund case for finance (None: nothing was sent).
+    paid: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,8 @@ class AmendmentDraft:
     date: dt.date
     register_number: str
     example: str
+    # Per change id: the amount already sent to a client it takes off the list — a refund to come.
+    paid: dict[int, int] = field(default_factory=dict)
 
     @property
     def final_number(self) -> str:
@@ -139,6 +154,24 @@ class Decided:
     change: ChangeRequest
     amendment: Decree | None
     refund: RefundCase | None
+
+
+@dataclass(frozen=True)
+class RefundEntry:
+    """Finance recording a refund received: the case, the step ("amount", "proof", "confirm") and
+    what was typed so far (nothing is recorded before ✅)."""
+
+    case: RefundCase
+    step: str
+    amount: int | None = None
+    received_on: dt.date | None = None
+    reference: str | None = None  # the proof: a reference number typed …
+    proof_name: str | None = None  # … or a file or photo sent
+    example: str = ""  # how to type the amount and date (what is still open, today)
+
+    @property
+    def remaining_after(self) -> int:
+        return max(0, self.case.remaining - (self.amount or 0))
 
 
 @dataclass(frozen=True)
@@ -375,6 +408,7 @@ class ClientChangeService(StaffService):
             )
             requester = await uow.people.by_id(change.requested_by)
             verifier = await uow.people.by_id(change.verified_by) if change.verified_by else None
+            paid = (await self._paid_out(uow, [change])).get(change.id)
             return ChangeDetail(
                 change,
                 client,
@@ -386,7 +420,20 @@ class ClientChangeService(StaffService):
                 nik_birth=nik_birth_disagreement(
                     change.new_value if change.kind == ChangeKind.NIK else None, client.birth_date, self._today()
                 ),
+                paid=paid,
             )
+
+    async def _paid_out(self, uow: UnitOfWork, changes: Sequence[ChangeRequest]) -> dict[int, int]:
+        """Per change taking a client off the list: the amount already sent to that client (a
+        refund case once approved — :meth:`_apply` opens it from the same transfer)."""
+        paid: dict[int, int] = {}
+        for change in changes:
+            if not change.is_exit:
+                continue
+            transfer = (await uow.transfers.of_proposal(change.proposal_id)).get(change.client_id)
+            if transfer is not None and transfer.status == TransferStatus.SENT:
+                paid[change.id] = transfer.amount
+        return paid
 
     async def card_sent(self, uow: UnitOfWork, change_id: int, chat_id: int, message_id: int) -> None:
         """The group card is out (in the transaction that marks it sent): remember it to edit it later."""
@@ -627,22 +674,103 @@ class ClientChangeService(StaffService):
         async with self.storage.reading() as uow:
             return await uow.refunds.in_status(RefundStatus.OPEN)
 
-    async def refund_to_confirm(self, who: Identity, refund_id: int) -> RefundCase:
-        """ "Returned" pressed: the case read back (amount, proposal, client) for finance to confirm;
-        nothing is recorded yet. One already recorded says by whom and when."""
+    async def start_refund(self, who: Identity, refund_id: int) -> RefundEntry:
+        """ "Returned" pressed: finance is asked the amount received and its date, then the proof;
+        nothing is recorded before the read-back is confirmed. One already recorded says by whom."""
         async with self.unit(who) as uow:
             case = await self._refund_for_finance(uow, who, refund_id)
             self._refund_open(case)
-            return case
+            state: dict[str, Any] = {"refund_id": case.id, "step": "amount"}
+            await uow.conversations.start(who.person.id, ConversationKind.REFUND, case.id, self.clock.now(), state)
+            return self._refund_entry(case, state)
+
+    async def refund_text(self, who: Identity, text: str) -> RefundEntry:
+        """The amount and the date (``2.000.000 30-11-2026``), then the proof's reference number."""
+        async with self.storage.transaction() as uow:
+            state = await self._refund_state(uow, who)
+            case = await self._refund_for_finance(uow, who, int(state["refund_id"]))
+            self._refund_open(case)
+            if state["step"] == "amount":
+                amount, on = self._refund_amount_and_date(case, text)
+                state.update(step="proof", amount=amount, on=on.isoformat())
+            elif state["step"] == "proof":
+                reference = parse_free_text(text, field="reference", min_length=4, max_length=100)
+                state.update(step="confirm", reference=reference, proof_id=None, proof_name=None)
+            else:
+                raise ServiceError("refund_confirm_first", N_("Press ✅ or ✖️ under the summary above."))
+            await uow.conversations.start(who.person.id, ConversationKind.REFUND, case.id, self.clock.now(), state)
+            return self._refund_entry(case, state)
+
+    async def refund_proof(self, who: Identity, upload: FileUpload, content: bytes) -> RefundEntry:
+        """The proof as a file or a photo (a deposit slip): kept with the proposal's records."""
+        self.check_evidence(upload)
+        async with self.storage.reading() as uow:
+            state = await self._refund_state(uow, who)
+            if state.get("step") != "proof":
+                raise ServiceError("refund_not_ready", N_("Answer the question above first."))
+        stored = self.store_upload("pengembalian", upload.file_name, content, upload.mime_type)
+        try:
+            async with self.unit(who) as uow:
+                state = await self._refund_state(uow, who)
+                case = await self._refund_for_finance(uow, who, int(state["refund_id"]))
+                self._refund_open(case)
+                if state.get("step") != "proof":
+                    raise ServiceError("refund_not_ready", N_("Answer the question above first."))
+                proof_id = await self.record_attachment(
+                    uow,
+                    case.proposal_id,
+                    upload,
+                    purpose="refund_proof",
+                    client_id=case.client_id,
+                    uploaded_by=who.person.id,
+                    now=self.clock.now(),
+                    sha256=stored.sha256,
+                    stored_path=stored.path,
+                )
+                state.update(step="confirm", reference=None, proof_id=proof_id, proof_name=upload.file_name or "foto")
+                await uow.conversations.start(who.person.id, ConversationKind.REFUND, case.id, self.clock.now(), state)
+                return self._refund_entry(case, state)
+        except BaseException:
+            self.unstore(stored)
+            raise
+
+    async def cancel_refund(self, who: Identity) -> None:
+        """✖️ Not yet: nothing recorded, the case stays open."""
+        async with self.storage.transaction() as uow:
+            conversation = await uow.conversations.of(who.person.id)
+            if conversation is not None and conversation.kind == ConversationKind.REFUND:
+                await uow.conversations.end(who.person.id)
 
     async def settle_refund(self, who: Identity, refund_id: int) -> RefundCase:
-        """Finance confirms the money came back: recorded once, with who and when (audited); a
-        second press says who recorded it and changes nothing."""
+        """✅ under the read-back: the amount received recorded once, with its date, proof, who and
+        when (audited); the case is settled once all of it is back, else the rest stays open. The
+        IPWL's operators are told. A second press changes nothing."""
         now = self.clock.now()
         async with self.unit(who) as uow:
             case = await self._refund_for_finance(uow, who, refund_id)
+            await uow.proposals.lock(case.proposal_id)  # a double tap: the second waits, then finds it done
+            case = await self._refund_for_finance(uow, who, refund_id)
             self._refund_open(case)
-            if not await uow.refunds.settle(case.id, who.person.id, now):
+            conversation = await uow.conversations.of(who.person.id)
+            state = dict(conversation.state) if conversation and conversation.kind == ConversationKind.REFUND else {}
+            if state.get("refund_id") != case.id or state.get("step") != "confirm":
+                raise ServiceError(
+                    "already_done",
+                    N_("This summary was already recorded or replaced. Nothing was changed; see /bayar."),
+                )
+            amount = min(int(state["amount"]), case.remaining)
+            on = dt.date.fromisoformat(state["on"])
+            await uow.refunds.add_receipt(
+                case.id,
+                amount=amount,
+                received_on=on,
+                proof_id=state.get("proof_id"),
+                reference=state.get("reference"),
+                by=who.person.id,
+                now=now,
+            )
+            complete = case.received + amount >= case.amount
+            if complete and not await uow.refunds.settle(case.id, who.person.id, now):
                 fresh = await uow.refunds.by_id(case.id)
                 assert fresh is not None
                 self._refund_open(fresh)
@@ -651,15 +779,65 @@ class ClientChangeService(StaffService):
                     who,
                     "refund",
                     case.id,
-                    "settle_refund",
+                    "settle_refund" if complete else "record_refund_part",
                     frm="open",
-                    to="settled",
-                    reason=f"{case.proposal_code} #{case.position} {case.amount}",
+                    to="settled" if complete else "open",
+                    reason=f"{case.proposal_code} #{case.position} {amount} of {case.amount} on {on.isoformat()}",
                 )
             )
+            proposal = await self.proposal(uow, case.proposal_id)
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                NotificationKind.REFUND_RECORDED,
+                f"refund:{case.id}:received:{case.received + amount}",
+                {"refund_id": case.id, "amount": amount, "on": on.isoformat()},
+                now,
+            )
+            await uow.conversations.end(who.person.id)
             settled = await uow.refunds.by_id(case.id)
             assert settled is not None
             return settled
+
+    async def _refund_state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
+        conversation = await uow.conversations.of(who.person.id)
+        if conversation is None or conversation.kind != ConversationKind.REFUND:
+            raise ServiceError("stale", _STALE)
+        return dict(conversation.state)
+
+    def _refund_entry(self, case: RefundCase, state: dict[str, Any]) -> RefundEntry:
+        return RefundEntry(
+            case,
+            str(state["step"]),
+            amount=state.get("amount"),
+            received_on=dt.date.fromisoformat(state["on"]) if state.get("on") else None,
+            reference=state.get("reference"),
+            proof_name=state.get("proof_name"),
+            example=f"{format_money(case.remaining)} {self._today():%d-%m-%Y}",
+        )
+
+    def _refund_amount_and_date(self, case: RefundCase, text: str) -> tuple[int, dt.date]:
+        """``2.000.000 30-11-2026``: at most what is still to come back; a day not in the future
+        nor before the case was opened."""
+        parts = text.split()
+        if len(parts) < 2:
+            raise ValidationError(
+                Problem(
+                    N_("Type the amount received and its date, e.g. {example}."),
+                    {"example": self._refund_entry(case, {"step": "amount"}).example},
+                )
+            )
+        amount = parse_money(parts[0], field="amount")
+        if amount > case.remaining:
+            raise ValidationError(
+                Problem(
+                    N_("At most {remaining} is still to come back for this client; you typed {amount}."),
+                    {"remaining": format_money(case.remaining), "amount": format_money(amount)},
+                )
+            )
+        opened = case.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
+        on = parse_date(" ".join(parts[1:]), today=self._today(), field="date", earliest=opened)
+        return amount, on
 
     async def _refund_for_finance(self, uow: UnitOfWork, who: Identity, refund_id: int) -> RefundCase:
         if not who.actor.has_role(Role.FINANCE):
@@ -878,7 +1056,14 @@ class ClientChangeService(StaffService):
         fmt = NumberFormat(self.settings.payments.sk_number_format)
         register = fmt.make(await uow.decrees.peek_register(date.year), date)
         today = self._today()
-        return AmendmentDraft(changes, state.get("number"), date, register, f"{fmt.example(today)} {today:%d-%m-%Y}")
+        return AmendmentDraft(
+            changes,
+            state.get("number"),
+            date,
+            register,
+            f"{fmt.example(today)} {today:%d-%m-%Y}",
+            paid=await self._paid_out(uow, changes),
+        )
 
     async def _apply(
         self, uow: UnitOfWork, who: Identity, change: ChangeRequest, decree: Decree, now: dt.datetime

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import today_in
-from bot.domain.budget import Overrun, overruns, year_ceiling
+from bot.domain.budget import YearBudget
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Decree, ProposalStatus, Role
 from bot.domain.official_numbers import NumberFormat
@@ -25,7 +25,7 @@ from bot.domain.records import StaffSummary
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
-from bot.services.budget import check_ceiling
+from bot.services.budget import check_ceiling, year_budgets
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.reviews import StaffService
 from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
@@ -46,14 +46,13 @@ class SkDraft:
     asked_number: bool
     example: str = ""  # a number of the register's form with a date, as the head should type it
     replaces: int | None = None  # the message id of the older SK card this draft's card replaces
-    # The SK year's budget ceiling (0: none set) and what its SKs committed so far (issue 16.2).
-    ceiling: int = 0
-    committed: int = 0
+    # Each budget year the ticked proposals charge (their periods' years; the SK's year before any
+    # tick): the year's ceiling (0: none set), what its SKs committed so far, and the ceilings this
+    # selection would exceed — shown before "Issue" so the head is not refused only after the tap
+    # (issue 16.2).
+    budgets: list[YearBudget] = field(default_factory=list)
     # Clients held for double assistance per proposal (issue 16.1): they stay out of the annex.
     held: dict[int, int] = field(default_factory=dict)
-    # The ceilings the ticked proposals would exceed (committed + this selection), shown before
-    # "Issue" so the head is not refused only after the tap (issue 16.2).
-    over: list[Overrun] = field(default_factory=list)
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -155,7 +154,7 @@ class DecreeService(StaffService):
             if not draft.chosen:
                 raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
             # The year's ceiling (pagu), before a register number is taken: a refused SK uses none.
-            await check_ceiling(uow, draft.date.year, [s.id for s in draft.chosen])
+            await check_ceiling(uow, draft.date, [s.id for s in draft.chosen])
             number = await claim_sk_number(uow, self.settings.payments.sk_number_format, draft.number, draft.date)
             data = {"sk_number": number, "sk_date": draft.date}
             decree = await uow.decrees.create(number, draft.date, who.person.id, now)
@@ -272,11 +271,7 @@ class DecreeService(StaffService):
         register = self._register_number(await uow.decrees.peek_register(date.year), date)
         today = self._today()
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
-        ceilings = await uow.budget.ceilings(date.year)
-        ceiling = year_ceiling(ceilings)
-        by_component = await uow.budget.committed(date.year) if ceilings else {}
-        committed = sum(by_component.values()) if ceiling else 0
-        over = overruns(ceilings, by_component, await uow.budget.amounts(sorted(picked))) if ceilings and picked else []
+        budgets = await year_budgets(uow, date, sorted(picked))
         held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
         return SkDraft(
             candidates,
@@ -286,8 +281,6 @@ class DecreeService(StaffService):
             register,
             bool(state.get("asked")),
             example,
-            ceiling=ceiling,
-            committed=committed,
+            budgets=budgets,
             held=held,
-            over=over,
         )

@@ -10,6 +10,7 @@ date is set.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -669,10 +670,20 @@ class PaymentService(_FinanceBase):
         self._on_paid = (*self._on_paid, hook)
 
     async def candidates(self, who: Identity) -> list[StaffSummary]:
-        """``/bayar``: proposals whose accounts are verified and wait for the transfers."""
+        """``/bayar``: proposals whose accounts are verified and wait for the transfers — counted
+        and totalled on the amended list (a client an SK perubahan took off is not to be paid)."""
         await self._finance(who)
         async with self.storage.reading() as uow:
-            return await uow.staff.summaries([ProposalStatus.ACCOUNTS_VERIFIED])
+            result = []
+            for summary in await uow.staff.summaries([ProposalStatus.ACCOUNTS_VERIFIED]):
+                exits = await uow.client_changes.exits_of(summary.id)
+                if exits:
+                    left = [c for c in await uow.clients.of_proposal(summary.id) if c.id in exits]
+                    summary = dataclasses.replace(
+                        summary, clients=summary.clients - len(left), total=summary.total - sum(c.total for c in left)
+                    )
+                result.append(summary)
+            return result
 
     async def open(self, who: Identity, proposal_id: int) -> PaymentStep:
         """Pick a proposal: ask for the SPP first if it is not recorded yet."""

@@ -385,7 +385,7 @@ class ReviewService(StaffService):
             if proposal is None:
                 return None
             summary = (await uow.staff.summaries(ProposalStatus, proposal_ids=[proposal_id]))[0]
-            attachments = len([a for a in await uow.attachments.of_proposal(proposal_id) if a.purpose != "consent"])
+            attachments = len([a for a in await uow.attachments.of_proposal(proposal_id) if a.supporting])
             stamp = await self.stamp(uow, proposal)
             conflicts = tuple(await uow.nik_conflicts.of_proposal(proposal_id))
             exits = await uow.client_changes.exits_of(proposal_id)
@@ -632,7 +632,8 @@ class ReviewService(StaffService):
                 earlier = await uow.proposals.return_reasons(proposal.id, proposal.version - 1)
             # The signed consent forms stay with the IPWL's record (the admins export them on a
             # data request): the PIC team needs to know consent is there, not to hold signatures.
-            shown = [a for a in await uow.attachments.of_proposal(proposal.id) if a.purpose != "consent"]
+            # A change's evidence goes with that change, not with the proposal's documents.
+            shown = [a for a in await uow.attachments.of_proposal(proposal.id) if a.supporting]
             conflicts = await uow.nik_conflicts.of_proposal(proposal.id)
             may_decide = (who.actor.in_team(proposal.team_id) or who.actor.has_role(Role.HEAD)) and not (
                 who.actor.operates(proposal.ipwl_id)

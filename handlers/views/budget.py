@@ -132,23 +132,21 @@ def selection_over(t: Translator, year: int, overruns: Sequence[Overrun]) -> lis
     return lines
 
 
-def over_ceiling(t: Translator, year: int, overruns: Sequence[Overrun]) -> str:
-    """The head's SK refused: for each ceiling it would exceed, the four figures."""
-    lines = [_(t, N_("⛔ <b>The SK was not issued</b>: it is above the budget ceiling of {year}."), year=year)]
-    for over in overruns:
-        lines += [
-            "",
-            f"<b>{_scope(t, over.component)}</b>",
-            _(t, N_("Ceiling: {amount}"), amount=format_money(over.ceiling)),
-            _(t, N_("Committed (SKs issued): {amount}"), amount=format_money(over.committed)),
-            _(t, N_("This SK: {amount}"), amount=format_money(over.this_sk)),
-            _(
-                t,
-                N_("Remaining: {amount} (this SK is {excess} over)"),
-                amount=format_money(over.remaining),
-                excess=format_money(over.excess),
-            ),
-        ]
+def over_ceiling(t: Translator, years: Sequence[tuple[int, Sequence[Overrun]]]) -> str:
+    """The head's SK refused: for each budget year it charges and each ceiling of that year it
+    would exceed, the four figures (an SK spanning two budget years: each year's apart)."""
+    several = len(years) > 1
+    lines = [
+        _(
+            t,
+            N_("⛔ <b>The SK was not issued</b>: it is above the budget ceiling of {year}."),
+            year=", ".join(str(year) for year, _o in years),
+        )
+    ]
+    for year, overruns in years:
+        for over in overruns:
+            scope = _scope(t, over.component)
+            lines += ["", f"<b>{year} · {scope}</b>" if several else f"<b>{scope}</b>", *_figures(t, over)]
     lines += [
         "",
         _(
@@ -160,3 +158,17 @@ def over_ceiling(t: Translator, year: int, overruns: Sequence[Overrun]) -> str:
         ),
     ]
     return clip("\n".join(lines))
+
+
+def _figures(t: Translator, over: Overrun) -> list[str]:
+    return [
+        _(t, N_("Ceiling: {amount}"), amount=format_money(over.ceiling)),
+        _(t, N_("Committed (SKs issued): {amount}"), amount=format_money(over.committed)),
+        _(t, N_("This SK: {amount}"), amount=format_money(over.this_sk)),
+        _(
+            t,
+            N_("Remaining: {amount} (this SK is {excess} over)"),
+            amount=format_money(over.remaining),
+            excess=format_money(over.excess),
+        ),
+    ]

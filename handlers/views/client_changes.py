@@ -11,7 +11,7 @@ from bot.domain.client_changes import ChangeKind, ChangeRequest, ChangeStatus, R
 from bot.domain.models import Client, Decree
 from bot.domain.validation import mask_nik
 from bot.i18n import N_, Translator
-from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeDraft, ChangeSheet
+from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeDraft, ChangeSheet, RefundEntry
 from handlers.views import _, clip
 
 KIND_LABELS: Mapping[ChangeKind, str] = {
@@ -235,6 +235,17 @@ def detail(t: Translator, data: ChangeDetail) -> str:
         lines.append(_(t, N_("⚠️ The corrected NIK is also in {codes} this year."), codes=", ".join(change.duplicates)))
     if data.nik_birth:
         lines.append(_birth_disagreement(t, data.nik_birth, data.client.birth_date))
+    if data.paid:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "💸 Already paid: {amount} was transferred to this client. Once the SK perubahan approves "
+                    "this change, it is a refund case for finance: the money must come back."
+                ),
+                amount=t.format_money(data.paid),
+            )
+        )
     lines.append(_(t, N_("Status: {status}"), status=status_label(t, change.status)))
     if data.evidence is None:
         lines.append(_(t, N_("⚠️ The evidence file is no longer kept.")))
@@ -341,7 +352,14 @@ def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
         return _(t, N_("No verified change is waiting for an SK perubahan."))
     lines = [_(t, N_("📜 <b>SK perubahan</b>: the verified changes it approves"))]
     for change in draft.changes:
-        lines.append(_about(t, N_("• {code}, client {number}: {kind}"), change))
+        line = _about(t, N_("• {code}, client {number}: {kind}"), change)
+        if draft.paid.get(change.id):
+            line += " · " + _(
+                t,
+                N_("💸 already paid {amount}: a refund to recover"),
+                amount=t.format_money(draft.paid[change.id]),
+            )
+        lines.append(line)
     lines += [
         "",
         _(t, N_("Number: {number}"), number=draft.final_number),
@@ -398,25 +416,104 @@ def refunds(t: Translator, cases: Sequence[RefundCase]) -> str:
                 amount=t.format_money(case.amount),
                 sk=case.amendment_number or "",
             )
+            + (
+                " · "
+                + _(
+                    t,
+                    N_("{received} back so far, {remaining} still open"),
+                    received=t.format_money(case.received),
+                    remaining=t.format_money(case.remaining),
+                )
+                if case.received
+                else ""
+            )
         )
     return clip("\n".join(lines))
 
 
-def refund_confirm(t: Translator, case: RefundCase) -> str:
+def refund_ask(t: Translator, entry: RefundEntry) -> str:
+    """Finance recording a refund: the amount and date first, then the proof."""
+    case = entry.case
+    if entry.step == "amount":
+        return _(
+            t,
+            N_(
+                "💸 Refund of {code}, client {number} ({kind}): {remaining} still to come back.\n"
+                "Type the amount received and the day it reached the centre's account, e.g. {example}. "
+                "A part is allowed: the rest stays open."
+            ),
+            code=case.proposal_code,
+            number=case.position,
+            kind=kind_label(t, case.kind),
+            remaining=t.format_money(case.remaining),
+            example=entry.example,
+        )
     return _(
         t,
         N_(
-            "💸 Record the refund of {code}, client {number} ({kind}, SK perubahan {sk}) as returned?\n"
-            "Amount: <b>{amount}</b>\n"
-            "Press ✅ only once the deposit of this amount is in the centre's account (check the bank "
-            "statement or the deposit slip). It is recorded under your name."
+            "{amount} received on {date}. Now the proof: send a photo or a PDF of the deposit slip, "
+            "or type the transfer's reference number."
         ),
+        amount=t.format_money(entry.amount or 0),
+        date=entry.received_on,
+    )
+
+
+def refund_confirm(t: Translator, entry: RefundEntry) -> str:
+    """The refund read back before it is recorded: amount, date, proof and what stays open."""
+    case = entry.case
+    proof = (
+        _(t, N_("reference number {reference}"), reference=entry.reference)
+        if entry.reference
+        else _(t, N_("file {name}"), name=entry.proof_name or "-")
+    )
+    lines = [
+        _(
+            t,
+            N_("💸 Record this refund of {code}, client {number} ({kind}, SK perubahan {sk})?"),
+            code=case.proposal_code,
+            number=case.position,
+            kind=kind_label(t, case.kind),
+            sk=case.amendment_number or "",
+        ),
+        _(
+            t,
+            N_("Amount received: <b>{amount}</b> on {date}"),
+            amount=t.format_money(entry.amount or 0),
+            date=entry.received_on,
+        ),
+        _(t, N_("Proof: {proof}"), proof=proof),
+        _(t, N_("Still open after this: {remaining}"), remaining=t.format_money(entry.remaining_after))
+        if entry.remaining_after
+        else _(t, N_("The refund is then complete.")),
+        _(
+            t,
+            N_(
+                "Press ✅ only once this amount is in the centre's account (check the bank statement or the "
+                "deposit slip). It is recorded under your name."
+            ),
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def refund_recorded(t: Translator, case: RefundCase, amount: int, on: dt.date) -> str:
+    """To the IPWL's operators: finance recorded money of a refund as received."""
+    head = _(
+        t,
+        N_("💸 Refund of {code}, client {number} ({kind}): {amount} received by the centre on {date}."),
         code=case.proposal_code,
         number=case.position,
         kind=kind_label(t, case.kind),
-        sk=case.amendment_number or "",
-        amount=t.format_money(case.amount),
+        amount=t.format_money(amount),
+        date=on,
     )
+    rest = (
+        _(t, N_("{remaining} is still to come back to the centre's account."), remaining=t.format_money(case.remaining))
+        if case.remaining
+        else _(t, N_("The refund is complete: nothing more is to come back."))
+    )
+    return head + "\n" + rest
 
 
 def refund_not_recorded(t: Translator) -> str:
@@ -424,6 +521,16 @@ def refund_not_recorded(t: Translator) -> str:
 
 
 def refund_settled(t: Translator, case: RefundCase) -> str:
+    if case.remaining:
+        return _(
+            t,
+            N_("✅ Recorded: {received} of {amount} back for {code}, client {number}; {remaining} stays open."),
+            received=t.format_money(case.received),
+            amount=t.format_money(case.amount),
+            code=case.proposal_code,
+            number=case.position,
+            remaining=t.format_money(case.remaining),
+        )
     return _(
         t,
         N_("✅ The refund of {code}, client {number} ({amount}) is recorded as returned by {name} on {at}."),

@@ -66,19 +66,23 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
             total=format_money(sum(s.total for s in chosen)),
         )
     )
-    if d.ceiling:  # the head sees the room left before confirming (the SK is checked against it)
-        lines.append(
-            _(
-                t,
-                N_("Budget ceiling {year}: {ceiling} · committed {committed} · remaining {remaining}"),
-                year=d.date.year,
-                ceiling=format_money(d.ceiling),
-                committed=format_money(d.committed),
-                remaining=format_money(d.ceiling - d.committed),
+    # The head sees the room left before confirming, per budget year the ticked proposals charge
+    # (their periods' years: the SK is checked against each).
+    for budget in d.budgets:
+        if budget.ceiling:
+            lines.append(
+                _(
+                    t,
+                    N_("Budget ceiling {year}: {ceiling} · committed {committed} · remaining {remaining}"),
+                    year=budget.year,
+                    ceiling=format_money(budget.ceiling),
+                    committed=format_money(budget.committed),
+                    remaining=format_money(budget.ceiling - budget.committed),
+                )
             )
-        )
-    if d.over:
-        lines += ["", *selection_over(t, d.date.year, d.over), ""]
+    for budget in d.budgets:
+        if budget.over:
+            lines += ["", *selection_over(t, budget.year, budget.over), ""]
     if d.asked_number:
         # Number and date apart, as they will be recorded: nothing is recorded before "Issue".
         lines.append(_(t, N_("SK number: <b>{number}</b>"), number=d.final_number))

@@ -393,7 +393,8 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
     lines.append(_(t, N_("Status: {status}"), status=t.gettext(STATUS_LABELS[p.status])))
     approaches: dict[str, int] = {}
     components: set[str] = set()
-    for client in state.clients:
+    on_list = [c for c in state.clients if c.id not in state.left]  # (an SK perubahan took the rest off)
+    for client in on_list:
         if client.approach:
             label = t.gettext(APPROACH_LABELS[client.approach])
             approaches[label] = approaches.get(label, 0) + 1
@@ -425,17 +426,17 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
         )
     else:
         lines.append(_(t, N_("Total budget: <b>{total}</b>"), total=format_money(state.total)))
-    lines.append(_(t, N_("Attachments: {count}"), count=len([a for a in state.attachments if a.purpose != "consent"])))
-    if state.clients:
-        waiting = state.without_consent
+    lines.append(_(t, N_("Attachments: {count}"), count=len([a for a in state.attachments if a.supporting])))
+    if on_list:
+        waiting = [c for c in state.without_consent if c.id not in state.left]
         lines.append(
             _(
                 t,
                 N_("Consent: {done} of {total} clients")
                 if not waiting
                 else N_("⚠️ Consent: {done} of {total} clients (asked for when you press Send)"),
-                done=len(state.clients) - len(waiting),
-                total=len(state.clients),
+                done=len(on_list) - len(waiting),
+                total=len(on_list),
             )
         )
     flagged = [c for c in state.clients if "dup_nik" in c.flags]

@@ -210,3 +210,43 @@ async def test_a_past_months_report_shows_the_ceiling_in_force_at_its_end(world)
     await world.say(rina, "/laporan")
     await world.drain()
     assert "Pagu anggaran Rp9.000.000" in summary(), summary()[:900]
+
+
+async def test_an_sk_dated_december_for_january_proposals_counts_against_next_years_ceiling(world) -> None:
+    """A newcomer's run: Siti's proposal is for January 2027 and Hana's SK is dated in 2026. The
+    ceiling charged is the proposal's budget year (its period, as double assistance judges it):
+    2027's — before, the SK's date put it against 2026's and 2027's stayed untouched."""
+    t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    pid = await validated(world, t)
+    async with world.storage.db.transaction() as conn:  # the proposal is for January next year
+        await conn.execute("UPDATE proposals SET period_year = 2027, period_month = 1 WHERE id = ?", (pid,))
+    await set_ceiling(world, rina, "/pagu 2026 Rp 4.000.000")  # would refuse it: not its year
+    await set_ceiling(world, rina, "/pagu 2027 Rp 4.000.000")
+
+    await world.say(t.head, "/sk")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
+    card = button(world, t.head, buttons.SK_DRAFT.data("n"))[0]
+    assert "Pagu anggaran 2027: Rp4.000.000 · terikat Rp0 · sisa Rp4.000.000" in card.text, card.text
+    assert "Pagu anggaran 2026" not in card.text and "Pilihan ini melebihi pagu anggaran 2027" in card.text
+    await press(world, t.head, buttons.SK_DRAFT.data("n"))
+    await press(world, t.head, buttons.SK_DRAFT.data("r"))
+    answer = await world.press(t.head, *button(world, t.head, buttons.SK_DRAFT.data("y")))
+    assert answer.show_alert and "pagu anggaran 2027" in answer.text, answer.text
+    refusal = world.emu.chat_messages(t.head)[-2].text
+    assert "SK tidak diterbitkan" in refusal and "2027" in refusal and "SK ini: Rp4.500.000" in refusal, refusal
+    assert await status(world, pid) == "validated"
+
+    await set_ceiling(world, rina, "/pagu 2027 Rp 5.000.000")
+    await press(world, t.head, buttons.SK_DRAFT.data("y"))
+    assert await status(world, pid) == "decreed"
+    assert await world.rows("SELECT issued_on FROM decrees") == [("2026-11-28",)]
+    next_year = (await world.say(rina, "/pagu 2027"))[-1].text
+    assert "terikat (SK) Rp4.500.000" in next_year and "sisa Rp500.000" in next_year, next_year
+    this_year = (await world.say(rina, "/pagu 2026"))[-1].text
+    assert "terikat (SK) Rp0" in this_year and "sisa Rp4.000.000" in this_year, this_year
+    await world.say(t.head, "/laporan")
+    await world.drain()
+    summary = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pagu anggaran" in (m.text or ""))
+    assert "Pagu anggaran Rp4.000.000: terikat SK Rp0" in summary, summary[:900]

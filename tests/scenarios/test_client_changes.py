@@ -152,31 +152,77 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", waiting)) == [("paid",)]
     # The paid client who died is not silently dropped: an open refund case of 2,000,000.
     assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(p_first, 2_000_000, "open")]
-    # "Returned" reads the amount back first and records nothing; "Not yet" leaves it open.
+    # "Returned" asks the amount received and its date, then a proof; nothing is recorded before ✅.
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
-    confirm = world.last(fajar)
-    assert "Rp2.000.000" in confirm.text and code_p in confirm.text and "rekening balai" in confirm.text, confirm.text
-    assert await world.rows("SELECT status, settled_by FROM refund_cases") == [("open", None)]
+    asked = world.last(fajar).text
+    assert "Rp2.000.000 masih harus kembali" in asked and "Boleh sebagian" in asked, asked
+    replies = await world.say(fajar, "3.000.000 28-11-2026")  # more than is out
+    assert replies[-1].text.startswith("⚠️") and "paling banyak Rp2.000.000" in replies[-1].text, replies[-1].text
+    replies = await world.say(fajar, "1.500.000 29-11-2026")  # tomorrow
+    assert replies[-1].text.startswith("⚠️"), replies[-1].text
+    replies = await world.say(fajar, "1.500.000 28-11-2026")
+    assert "Rp1.500.000 diterima pada 28 November 2026" in replies[-1].text and "referensi" in replies[-1].text
+    replies = await world.say(fajar, "TRX 20261128 0001")
+    confirm = replies[-1]
+    assert "nomor referensi TRX 20261128 0001" in confirm.text, confirm.text
+    assert "Masih terbuka setelah ini: Rp500.000" in confirm.text, confirm.text
+    assert code_p in confirm.text and "rekening balai" in confirm.text, confirm.text
     await press(world, fajar, fajar, buttons.REFUND_CANCEL.data(1))
     assert "Tidak ada yang dicatat" in world.last(fajar).text and not world.last(fajar).buttons
+    assert await world.rows("SELECT count(*) FROM refund_receipts") == [(0,)]
     assert await world.rows("SELECT status FROM refund_cases") == [("open",)]
-    # Then ✅, pressed twice at once: recorded once, under Fajar's name, audited once.
+    # Again, a part (Rp1.500.000) with a photo of the deposit slip; ✅ pressed twice at once: recorded once.
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    await world.say(fajar, "1.500.000 28-11-2026")
+    await world.emu.send_photo(fajar, content=jpeg(b"bukti setoran"))
+    await world.emu.settle()
     confirm = world.last(fajar)
+    assert "Bukti: berkas" in confirm.text and "Masih terbuka setelah ini: Rp500.000" in confirm.text, confirm.text
     data = buttons.REFUND_CONFIRM.data(1)
     answers = await asyncio.gather(world.emu.press(fajar, confirm, data), world.emu.press(fajar, confirm, data))
     await world.emu.settle()
+    await world.drain()
     assert sorted(bool(a and a.show_alert) for a in answers) == [False, True]
-    assert "sudah dicatat" in next(a.text for a in answers if a and a.show_alert)
     [(fajar_id,)] = await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id)
+    [(amount, received_on, has_proof, reference, recorded_by)] = await world.rows(
+        "SELECT amount, received_on, proof_id IS NOT NULL, proof_reference, recorded_by FROM refund_receipts"
+    )
+    assert (amount, str(received_on), bool(has_proof), reference, recorded_by) == (
+        1_500_000,
+        "2026-11-28",
+        True,
+        None,
+        fajar_id,
+    )
+    assert await world.rows("SELECT status, settled_by FROM refund_cases") == [("open", None)]
+    assert await world.rows("SELECT purpose FROM attachments WHERE id = (SELECT proof_id FROM refund_receipts)") == [
+        ("refund_proof",)
+    ]
+    assert "Rp500.000 tetap terbuka" in confirm.text, confirm.text
+    # Siti (the IPWL's operator) is told what came back and what is still to come.
+    told = world.last(t.op).text
+    assert "Rp1.500.000 diterima balai pada 28 November 2026" in told and "Rp500.000 masih harus" in told, told
+    listed = (await world.say(fajar, "/bayar"))[-1].text
+    assert "Rp1.500.000 sudah kembali, Rp500.000 masih terbuka" in listed, listed
+    # The rest, with a reference number: the case is settled, under Fajar's name.
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
+    await world.say(fajar, "500.000 28-11-2026")
+    confirm = (await world.say(fajar, "REF-0002 BRI"))[-1]
+    assert "Pengembalian dana lalu lunas" in confirm.text, confirm.text
+    await press(world, fajar, fajar, buttons.REFUND_CONFIRM.data(1))
+    await world.drain()
     [(status, settled_by, settled_at)] = await world.rows("SELECT status, settled_by, settled_at FROM refund_cases")
     assert (status, settled_by) == ("settled", fajar_id) and settled_at is not None
+    confirm = next(m for m in world.emu.chat_messages(fajar) if m.message_id == confirm.message_id)
     assert "dicatat telah kembali oleh Fajar Keuangan" in confirm.text, confirm.text
+    assert "lunas" in world.last(t.op).text, world.last(t.op).text
     # A later press of the /bayar button says who recorded it and when, and changes nothing.
     listed, _ = button(world, fajar, buttons.REFUND_SETTLE.data(1))
     answer = await tap(world, fajar, listed, buttons.REFUND_SETTLE.data(1))
     assert answer.show_alert and "sudah dicatat telah kembali oleh Fajar Keuangan" in answer.text, answer.text
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'settle_refund'") == [(1,)]
+    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_refund_part'") == [(1,)]
+    assert await world.rows("SELECT sum(amount) FROM refund_receipts") == [(2_000_000,)]
 
     # The LPJ of the paid proposal expects only the amended list (Budi Santoso, client 2).
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
@@ -476,3 +522,84 @@ async def test_a_paid_client_who_left_is_not_in_the_post_payment_sample(world) -
     assert await world.rows("SELECT population FROM payment_check_draws WHERE proposal_id = ?", pid) == [(2,)]
     sampled = {r[0] for r in await world.rows("SELECT client_id FROM payment_checks WHERE proposal_id = ?", pid)}
     assert sampled and first not in sampled and sampled <= set(others)
+
+
+async def test_after_an_sk_perubahan_the_status_counts_only_the_amended_list(world) -> None:
+    """A newcomer's run: client 3 dropped out by an SK perubahan, yet Siti's /status still counted
+    her under "Pendekatan" and "Persetujuan" (3 of 3) and the /status list said 3 clients; the
+    "Lampiran" count of /status, the group card and the PIC's detail took the drop-out's evidence
+    file for one of the proposal's documents. Now they count the amended list and the proposal's
+    own documents only."""
+    from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
+
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    [(pid, code)] = await world.rows("SELECT id, code FROM proposals")
+    third = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 3", pid))[0][0]
+    before = (await world.say(t.op, f"/status {code}"))[-1].text
+    [documents] = [line for line in before.split("\n") if line.startswith("Lampiran:")]
+    approaches = [line for line in before.split("\n") if line.startswith("Pendekatan:")]
+    assert "Persetujuan: 3 dari 3 klien" in before, before
+    await ask_change(world, t.op, code, third, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
+    await verified_and_approved(world, t)
+    assert await world.rows(
+        "SELECT count(*) FROM attachments WHERE proposal_id = ? AND purpose = 'change_evidence'", pid
+    ) == [(1,)]
+
+    after = (await world.say(t.op, f"/status {code}"))[-1].text
+    assert "Persetujuan: 2 dari 2 klien" in after, after
+    assert documents in after.split("\n"), after  # the evidence is the change's, not the proposal's
+    [now_approaches] = [line for line in after.split("\n") if line.startswith("Pendekatan:")]
+    assert approaches and now_approaches != approaches[0], (approaches, now_approaches)
+    assert sum(int(part.split()[-1]) for part in now_approaches.removeprefix("Pendekatan: ").split(", ")) == 2
+    listed = (await world.say(t.op, "/status"))[-1].text
+    assert f"{code}</b>" in listed or code in listed
+    assert "· 2 klien ·" in listed and "· 3 klien ·" not in listed, listed
+    group_card = next(m for m in world.emu.chat_messages(t.group) if m.text.startswith(f"📋 {code}"))
+    assert documents in group_card.text.split("\n"), group_card.text
+
+
+async def test_a_paid_client_leaving_is_said_to_be_paid_and_bayar_follows_the_amended_list(world) -> None:
+    """A newcomer's run: Fajar had paid client 1 (Rp2.000.000) when she died. Andi's detail and
+    Hana's /skperubahan did not say she was paid (so a refund would be needed); after the SK
+    perubahan /bayar still listed 2 clients and the SK's total. Now the detail and the SK
+    perubahan's screen say "already paid" with the amount, and /bayar counts the amended list."""
+    from bot.i18n import format_money
+
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
+    await ready_for_transfers(world, pid)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    first, *others = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    [(total,)] = await world.rows(
+        "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?", pid
+    )
+    [(first_total,)] = await world.rows("SELECT sum(total) FROM budget_lines WHERE client_id = ?", first)
+    listed = (await world.say(fajar, "/bayar"))[0].text
+    assert f"{code}</b>" in listed or code in listed
+    assert f"3 klien · {format_money(total)}" in listed, listed
+    await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
+    await press(world, fajar, fajar, buttons.TRANSFER_SENT.data(first, 0))
+    [(paid,)] = await world.rows("SELECT amount FROM transfers WHERE client_id = ? AND status = 'sent'", first)
+    await ask_change(world, t.op, code, first, "death", "Klien meninggal dunia pada 25 November 2026")
+
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+    detail = next(m for m in reversed(world.emu.chat_messages(t.andi)) if "Perubahan setelah SK" in (m.text or ""))
+    assert f"Sudah dibayar: {format_money(paid)} telah ditransfer" in detail.text, detail.text
+    assert "pengembalian dana" in detail.text
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    screen = (await world.say(t.head, "/skperubahan"))[-1].text
+    assert f"{code}, klien 1: meninggal dunia · 💸 sudah dibayar {format_money(paid)}" in screen, screen
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT client_id, amount, status FROM refund_cases") == [(first, paid, "open")]
+
+    listed = (await world.say(fajar, "/bayar"))[0].text
+    assert f"2 klien · {format_money(total - first_total)}" in listed, listed
+    assert len(others) == 2
