@@ -278,7 +278,7 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
 
 
 async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_get_the_evidence(world) -> None:
-    from tests.scenarios.lpj_cast import JPEG, Phone, cast
+    from tests.scenarios.lpj_cast import Phone, add_photo_and_bast, cast
 
     people = await cast(world)
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=1)
@@ -319,11 +319,7 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     await siti.send("kuitansi2.pdf")
     await siti.type("6.000.000")
     await siti.tap(buttons.LPJ_ANSWER.data("yes"))  # the meterai is on it
-    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
-    await siti.photo(JPEG)
-    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast.pdf")
-    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await add_photo_and_bast(siti)
     await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
 
