@@ -296,7 +296,7 @@ def _baseline(path: Path | str) -> dict[str, float]:
 async def _baseline_postgres(url: str, params: dict[str, tuple]) -> dict[str, float]:
     import asyncpg
 
-    from storage.postgres import translate
+    from storage.postgres import _bind
     from storage.reports import REPORT_QUERIES
 
     def typed(value: object) -> object:  # the raw driver wants datetimes for timestamptz
@@ -308,7 +308,8 @@ async def _baseline_postgres(url: str, params: dict[str, tuple]) -> dict[str, fl
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             rows = 0
             for name, sql in REPORT_QUERIES.items():
-                rows += len(await conn.fetch(translate(sql), *(typed(v) for v in params[name])))
+                text, args = _bind(sql, params[name])  # ``?`` or ``:name`` → ``$n``, as the storage layer binds
+                rows += len(await conn.fetch(text, *(typed(v) for v in args)))
     finally:
         await conn.close()
     return {"seconds": time.perf_counter() - began, "rows": rows}
