@@ -237,20 +237,26 @@ async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
     return world.last(admin).text
 
 
+async def sk_issued(world, t, pid: int) -> None:  # noqa: ANN001
+    """Hana issues the SK from /sk: this proposal, the register's next number and today's date, confirmed."""
+    await world.say(t.head, "/sk")
+    for data in ("p", "n", "r", "y"):
+        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
+    await world.drain()
+
+
 async def spm_saved(world):  # noqa: ANN001, ANN201
     """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
     t = world.team = await team(world)
     fajar = world.emu.add_user("Fajar", last_name="Keuangan")
     await world.enrol(fajar, Role.FINANCE)
     pid = await validated(world, t)
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
+    await sk_issued(world, t, pid)
     await accounts_by_workbook(world, t, pid)
     await world.drain()
     await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
     await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    assert await status(world, pid) == "accounts_verified"
     await world.drain()
     await world.say(fajar, "/bayar")
     await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
