@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import press, record_sp2d, validated
+from tests.scenarios.payment_cast import press, record_sp2d, sk_issued, validated
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
 from tests.seeds import seed_proposal
 
@@ -177,15 +177,7 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
 
 async def decreed(world, t) -> int:
     pid = await validated(world, t)
-    await world.say(t.head, "/sk")
-    for data in (
-        buttons.SK_DRAFT.data("p", pid),
-        buttons.SK_DRAFT.data("n"),
-        buttons.SK_DRAFT.data("r"),
-        buttons.SK_DRAFT.data("y"),
-    ):
-        await press(world, t.head, data)
-    await world.drain()
+    await sk_issued(world, t, pid)
     return pid
 
 
