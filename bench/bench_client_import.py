@@ -23,7 +23,6 @@ import datetime as dt
 import gc
 import io
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.process_memory import peak_rss_mb, reset_peak_rss, status_mb  # noqa: E402
 
 TODAY = dt.date(2026, 11, 28)
 CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
@@ -106,31 +107,6 @@ def _baseline(path: Path) -> int:
         wb.close()
 
 
-def _status_mb(field: str) -> float | None:
-    """A memory figure of /proc/self/status (Linux), in MB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak_rss() -> bool:
-    """Reset the RSS high-water mark (Linux >= 4.0), so it shows the runs' peak, not imports'."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def _peak_rss_mb() -> float:
-    hwm = _status_mb("VmHWM")
-    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
     """Run in a child process: time, RSS growth, then tracemalloc peak."""
     run = _parse if mode == "parse" else _baseline
@@ -140,8 +116,8 @@ def measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
 
     gc.collect()
     # How far the RSS high-water mark rises above the RSS the process has now (imports done).
-    _reset_peak_rss()
-    rss_before = _status_mb("VmRSS") or _peak_rss_mb()
+    reset_peak_rss()
+    rss_before = status_mb("VmRSS") or peak_rss_mb()
     times = []
     result = 0
     for _ in range(repeat):
@@ -149,7 +125,7 @@ def measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
         result = run(path)
         times.append(time.perf_counter() - start)
         gc.collect()
-    rss_growth = max(_peak_rss_mb() - rss_before, 0.0)
+    rss_growth = max(peak_rss_mb() - rss_before, 0.0)
     tracemalloc.start()
     run(path)
     _, peak = tracemalloc.get_traced_memory()

@@ -4,6 +4,7 @@ Run from the repository root::
 
     python bench/bench_reminders.py               # the centre (78 IPWL × 60 clients) and the nation
     python bench/bench_reminders.py --scale 0.1   # the nation at a tenth (1,000 IPWL, 100,000 clients)
+    python bench/bench_reminders.py --scale 0.0001 --no-centre   # the smallest nation alone (the smoke test's)
 
 It generates each database once, in a temporary directory, with ``executemany`` on the real schema
 (every migration applied): PIC teams with bound groups, IPWL spread over WIB/WITA/WIT provinces with
@@ -29,7 +30,6 @@ import asyncio
 import datetime as dt
 import gc
 import json
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.process_memory import peak_rss_mb, reset_peak_rss, status_mb  # noqa: E402
 
 # Monday 7 December 2026, 09.00 WIB = 10.00 WITA = 11.00 WIT: every zone works, the digest is due.
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
@@ -183,34 +185,12 @@ def generate(path: Path, ipwl_count: int, client_count: int) -> dict[str, int]:
 # --- measurements (each in a fresh child process) ---------------------------------------------------
 
 
-def _status_mb(field: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _peak_rss_mb() -> float:
-    hwm = _status_mb("VmHWM")
-    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _reset_peak_rss() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
 def _measure(work, *, traced: bool) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """Wall time and RSS growth of ``work()`` — or, with ``traced``, its tracemalloc peak (tracing
     slows Python down, so time is never taken from a traced run)."""
     gc.collect()
-    _reset_peak_rss()
-    rss_before = _status_mb("VmRSS") or _peak_rss_mb()
+    reset_peak_rss()
+    rss_before = status_mb("VmRSS") or peak_rss_mb()
     if traced:
         tracemalloc.start()
     start = time.perf_counter()
@@ -221,7 +201,7 @@ def _measure(work, *, traced: bool) -> dict[str, float]:  # type: ignore[no-unty
     return {
         "seconds": seconds,
         "peak_mb": peak / 2**20,
-        "rss_growth_mb": max(_peak_rss_mb() - rss_before, 0.0),
+        "rss_growth_mb": max(peak_rss_mb() - rss_before, 0.0),
         **result,
     }
 
@@ -436,6 +416,7 @@ def measure_copies(url: str, tmp: Path) -> dict[str, dict[str, float]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="size of the national database (1.0 = 10,000 IPWL)")
+    parser.add_argument("--no-centre", action="store_true", help="the national run only (e.g. a quick --scale)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument(
         "--url",
@@ -463,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if run["seconds"] < TARGET_SECONDS else 1
     nation_ipwl, nation_clients = SCALES["nation"]
     with tempfile.TemporaryDirectory() as tmp:
-        bench("centre", *SCALES["centre"], Path(tmp))
+        if not args.no_centre:
+            bench("centre", *SCALES["centre"], Path(tmp))
         nation = bench(
             "nation", max(11, int(nation_ipwl * args.scale)), max(100, int(nation_clients * args.scale)), Path(tmp)
         )

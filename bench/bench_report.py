@@ -30,7 +30,6 @@ import datetime as dt
 import gc
 import json
 import random
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.process_memory import peak_rss_mb, reset_peak_rss, status_mb  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 TARGET_SECONDS = 30.0
@@ -218,28 +219,6 @@ COLUMNS = {
 # --- the measured runs -----------------------------------------------------------------------------------
 
 
-def _status_mb(field: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def _reset_peak_rss() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")  # Linux >= 4.0: reset the high-water mark
-    except OSError:
-        pass
-
-
-def _peak_rss_mb() -> float:
-    hwm = _status_mb("VmHWM")
-    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _report(path: Path | str) -> dict[str, float]:
     """/laporan's work: the figures from the read connection, then the files in a worker thread;
     meanwhile the bot's own connection commits a small transaction every 20 ms."""
@@ -317,7 +296,7 @@ def _baseline(path: Path | str) -> dict[str, float]:
 async def _baseline_postgres(url: str, params: dict[str, tuple]) -> dict[str, float]:
     import asyncpg
 
-    from storage.postgres import translate
+    from storage.postgres import _bind
     from storage.reports import REPORT_QUERIES
 
     def typed(value: object) -> object:  # the raw driver wants datetimes for timestamptz
@@ -329,7 +308,8 @@ async def _baseline_postgres(url: str, params: dict[str, tuple]) -> dict[str, fl
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             rows = 0
             for name, sql in REPORT_QUERIES.items():
-                rows += len(await conn.fetch(translate(sql), *(typed(v) for v in params[name])))
+                text, args = _bind(sql, params[name])  # ``?`` or ``:name`` → ``$n``, as the storage layer binds
+                rows += len(await conn.fetch(text, *(typed(v) for v in args)))
     finally:
         await conn.close()
     return {"seconds": time.perf_counter() - began, "rows": rows}
@@ -349,14 +329,14 @@ def measure(mode: str, path: Path, repeat: int) -> dict[str, float]:
 
         import bot.services  # noqa: F401
     gc.collect()
-    _reset_peak_rss()
-    rss_before = _status_mb("VmRSS") or _peak_rss_mb()
+    reset_peak_rss()
+    rss_before = status_mb("VmRSS") or peak_rss_mb()
     results = []
     for _ in range(repeat):
         results.append(run(path))
         gc.collect()
     best = min(results, key=lambda r: r["seconds"])
-    return {**best, "rss_growth_mb": max(_peak_rss_mb() - rss_before, 0.0)}
+    return {**best, "rss_growth_mb": max(peak_rss_mb() - rss_before, 0.0)}
 
 
 def _child(mode: str, path: Path | str, repeat: int) -> dict[str, float]:

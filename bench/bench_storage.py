@@ -51,6 +51,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import bench_reminders, bench_report  # noqa: E402
+from bench.process_memory import peak_rss_mb, reset_peak_rss, status_mb  # noqa: E402
 
 SAMPLES = 300
 TARGETS = {"status": 5.0, "dup_nik": 5.0}  # ms
@@ -186,8 +187,8 @@ def child_queries(path: Path | str) -> dict[str, object]:
 
     ipwl_ids, niks = _samples(path)
     gc.collect()
-    bench_report._reset_peak_rss()
-    rss_before = bench_report._status_mb("VmRSS") or 0.0
+    reset_peak_rss()
+    rss_before = status_mb("VmRSS") or 0.0
 
     async def repositories() -> dict[str, dict[str, float]]:
         storage = await Storage.open(path, apply_migrations=False)
@@ -220,7 +221,7 @@ def child_queries(path: Path | str) -> dict[str, object]:
         return {k: _ms(v) for k, v in out.items()}
 
     repo = asyncio.run(repositories())
-    repo_rss = max(bench_report._peak_rss_mb() - rss_before, 0.0)
+    repo_rss = max(peak_rss_mb() - rss_before, 0.0)
     from storage.sealing import Keyring
 
     keys = Keyring.from_environment()

@@ -22,7 +22,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from storage.unit import Storage
+from tests.helpers import seed_registry
 from tests.pg_cluster import INSTALL_HINT, TEMPLATE, Cluster, start_cluster
 
 # Friday 28 November 2026, 09.00 WIB.
@@ -115,3 +117,11 @@ def settings(tmp_path: Path) -> Settings:
             "access": {"admin_user_ids": []},
         }
     )
+
+
+@pytest.fixture
+async def services(storage: Storage, clock: ManualClock, settings: Settings) -> Services:
+    """The services over this test's database, with the small registry of tests/helpers.py (two teams, four IPWL)."""
+    svc = Services(storage, clock, settings)
+    await seed_registry(svc)
+    return svc

@@ -6,6 +6,8 @@ import datetime as dt
 
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Identity, Services
+from storage import migrate as migrations
+from storage.db import Database
 from storage.unit import Storage
 
 # A small registry: two PIC teams, IPWL in Jawa Barat (WIB), Sulawesi Selatan (WITA), Papua (WIT).
@@ -122,3 +124,24 @@ async def someone_waits_for_a_lock(monitor: Storage) -> bool:
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
             )
         )
+
+
+async def migrated_before(db: Database, version: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``db`` as a centre that has run the bot since before migration ``version``: the migrations before it
+    applied, with one IPWL (id 1, JB01) and its operator Siti (person 1); ``migrations.migrate`` applies the rest."""
+    every = migrations.available_migrations()
+    monkeypatch.setattr(
+        migrations, "available_migrations", lambda dialect="sqlite": [m for m in every if m.version < version]
+    )
+    await migrations.migrate(db)
+    now = "2026-11-28T03:00:00+00:00"
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO ipwl (id, code, name, province_code, created_at, updated_at)"
+            " VALUES (1, 'JB01', 'Yayasan Harapan', '32', ?, ?)",
+            (now, now),
+        )
+        await conn.execute(
+            "INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1001, 'Siti', ?)", (now,)
+        )
+    monkeypatch.setattr(migrations, "available_migrations", lambda dialect="sqlite": every)

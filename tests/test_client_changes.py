@@ -15,15 +15,8 @@ from bot.domain.client_changes import ChangeKind, ChangeStep
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.validation import ValidationError
 from bot.services import FileUpload, Identity, ServiceError, Services
-from tests.helpers import enrol, pdf, seed_registry
+from tests.helpers import enrol, pdf
 from tests.seeds import seed_proposal
-
-
-@pytest.fixture
-async def services(storage, clock, settings) -> Services:
-    svc = Services(storage, clock, settings)
-    await seed_registry(svc)
-    return svc
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bot.domain.lpj_intake import EvidenceKind, Reply, Step
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.validation import ValidationError
 from bot.services import FileUpload, Identity, ServiceError, Services
-from tests.helpers import enrol, seed_registry
+from tests.helpers import enrol
 from tests.seeds import seed_proposal
 
 S = ProposalStatus
@@ -49,13 +49,6 @@ async def fill_complete(services: Services, who: Identity, proposal_id: int) -> 
 
 
 # --- the tests ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-async def services(storage, clock, settings) -> Services:
-    svc = Services(storage, clock, settings)
-    await seed_registry(svc)
-    return svc
 
 
 @pytest.fixture

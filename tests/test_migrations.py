@@ -11,6 +11,7 @@ from bot.domain.models import ProposalStatus
 from storage import migrate as migrations
 from storage.db import Database
 from storage.unit import UnitOfWork
+from tests.helpers import migrated_before
 
 NOW = "2026-11-28T03:00:00+00:00"
 
@@ -19,21 +20,9 @@ async def test_proposal_numbers_carry_on_from_the_codes_already_given(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = await Database.open(tmp_path / "atensi.sqlite3")
-    every = migrations.available_migrations()
     # A centre that has run the bot since before migration 7: codes numbered by counting.
-    monkeypatch.setattr(
-        migrations, "available_migrations", lambda dialect="sqlite": [m for m in every if m.version < 7]
-    )
-    await migrations.migrate(db)
+    await migrated_before(db, 7, monkeypatch)
     async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO ipwl (id, code, name, province_code, created_at, updated_at)"
-            " VALUES (1, 'JB01', 'Yayasan Harapan', '32', ?, ?)",
-            (NOW, NOW),
-        )
-        await conn.execute(
-            "INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1001, 'Siti', ?)", (NOW,)
-        )
         for code in ("USL-2025-0012", "USL-2026-0003", "USL-2026-0007"):  # 0004–0006 never existed
             await conn.execute(
                 "INSERT INTO proposals (code, ipwl_id, status, created_by, created_at, updated_at,"
@@ -41,7 +30,6 @@ async def test_proposal_numbers_carry_on_from_the_codes_already_given(
                 (code, NOW, NOW, NOW),
             )
 
-    monkeypatch.setattr(migrations, "available_migrations", lambda dialect="sqlite": every)
     assert (await migrations.migrate(db))[0] == "0007_proposal_numbers.sql"
 
     async def new_code(year: int) -> str:
@@ -59,20 +47,8 @@ async def test_client_flags_move_from_the_comma_list_to_their_own_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = await Database.open(tmp_path / "atensi.sqlite3")
-    every = migrations.available_migrations()
-    monkeypatch.setattr(
-        migrations, "available_migrations", lambda dialect="sqlite": [m for m in every if m.version < 9]
-    )
-    await migrations.migrate(db)
+    await migrated_before(db, 9, monkeypatch)
     async with db.transaction() as conn:
-        await conn.execute(
-            "INSERT INTO ipwl (id, code, name, province_code, created_at, updated_at)"
-            " VALUES (1, 'JB01', 'Yayasan Harapan', '32', ?, ?)",
-            (NOW, NOW),
-        )
-        await conn.execute(
-            "INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1001, 'Siti', ?)", (NOW,)
-        )
         await conn.execute(
             "INSERT INTO proposals (id, code, ipwl_id, status, created_by, created_at, updated_at,"
             " status_since) VALUES (1, 'USL-2026-0001', 1, 'submitted', 1, ?, ?, ?)",
@@ -84,7 +60,6 @@ async def test_client_flags_move_from_the_comma_list_to_their_own_rows(
                 (position, nik, flags),
             )
 
-    monkeypatch.setattr(migrations, "available_migrations", lambda dialect="sqlite": every)
     assert "0009_client_flags.sql" in await migrations.migrate(db)
     async with db.reading() as conn:
         uow = UnitOfWork(conn)

@@ -8,14 +8,7 @@ from bot.domain.models import Grant, Role
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.problems import ImportRejected
 from bot.services import ServiceError, Services
-from tests.helpers import IPWL_CSV, days, enrol, person, seed_registry
-
-
-@pytest.fixture
-async def services(storage, clock, settings) -> Services:
-    svc = Services(storage, clock, settings)
-    await seed_registry(svc)
-    return svc
+from tests.helpers import IPWL_CSV, days, enrol, person
 
 
 async def audit_actions(services: Services) -> list[str]:

@@ -1,5 +1,5 @@
 """Inputs shared by the fuzz tests and the sealing bench: text as keyboards and copy-paste produce it, and a tour
-of answers that walks one client through every question of the proposal draft."""
+of answers that walks one client through every question of the proposal draft, and the draft's choices."""
 
 from __future__ import annotations
 
@@ -40,3 +40,46 @@ TOUR = [  # (text, choice) answers that walk one client through every question
     ("Paket sembako, 3 x 500.000", None),
     ("Pertemuan konseling keluarga, 4 x 200.000", None),
 ]
+
+
+# The choices a proposal draft's buttons carry (and some they do not), typed text, or none: what the
+# conversation and step fuzz tests answer with.
+DRAFT_CHOICES = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "this",
+            "next",
+            "ok",
+            "here",
+            "other",
+            "change",
+            "L",
+            "P",
+            "skip",
+            "same",
+            "keluarga",
+            "komunitas",
+            "residensial",
+            "1",
+            "3",
+            "7",
+            "8",
+            "done",
+            "back",
+            "copy",
+            "review",
+            "add",
+            "nik",
+            "prev",
+            "32",
+            "32.01",
+            "-1",
+            "",
+            "3201",
+            "0",
+            "99",
+        ]
+    ),
+)

@@ -31,7 +31,7 @@ from bot.services import Identity, ServiceError, Services
 from storage.unit import Storage
 from tests.conftest import SHARED, START
 from tests.fuzz.conftest import assert_clear_refusal, examples, tried
-from tests.fuzz.inputs import TEXT, TOUR
+from tests.fuzz.inputs import DRAFT_CHOICES, TEXT, TOUR
 from tests.helpers import enrol, seed_registry
 from tests.seeds import seed_proposal
 
@@ -174,44 +174,8 @@ async def _cursor(desk: Desk) -> str:
         return await uow.proposals.cursor_of(desk.draft)  # type: ignore[attr-defined]
 
 
-_CHOICE = st.one_of(
-    st.none(),
-    st.text(max_size=12),
-    st.sampled_from(
-        [
-            "this",
-            "next",
-            "ok",
-            "here",
-            "other",
-            "change",
-            "L",
-            "P",
-            "skip",
-            "same",
-            "keluarga",
-            "1",
-            "3",
-            "8",
-            "done",
-            "back",
-            "copy",
-            "review",
-            "nik",
-            "prev",
-            "32",
-            "32.01",
-            "3201",
-            "-1",
-            "0",
-            "99",
-        ]
-    ),
-)
-
-
 @examples(150)
-@given(data=st.data(), text=st.one_of(st.none(), TEXT), choice=_CHOICE)
+@given(data=st.data(), text=st.one_of(st.none(), TEXT), choice=DRAFT_CHOICES)
 def test_any_answer_at_any_step_of_the_draft_is_applied_or_changes_nothing(desk, cursors, data, text, choice) -> None:
     cursor = data.draw(st.sampled_from(cursors))
     tried("service: proposal draft answer")
@@ -297,7 +261,7 @@ _NAMES = [
 
 
 @examples(270)
-@given(name=st.sampled_from(_NAMES), text=TEXT, choice=st.one_of(st.none(), st.none(), _CHOICE))
+@given(name=st.sampled_from(_NAMES), text=TEXT, choice=st.one_of(st.none(), st.none(), DRAFT_CHOICES))
 def test_any_text_in_any_other_conversation_is_applied_or_changes_nothing(desk, asked, name, text, choice) -> None:
     who, row = asked[name]
     tried(f"service: {name}")

@@ -35,7 +35,7 @@ from bot.domain.validation import (
 )
 from tests.conftest import SHARED
 from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tried
-from tests.fuzz.inputs import TEXT
+from tests.fuzz.inputs import DRAFT_CHOICES, TEXT
 from tests.lpj_contents import EARLIEST, complete
 
 TODAY = dt.date(2026, 11, 28)
@@ -125,49 +125,11 @@ def test_budget_lines_are_accepted_or_refused_clearly(text: str, component: str)
         assert description.strip() and quantity >= 1 and 1 <= unit <= CEILINGS[component]
 
 
-_CHOICES = st.one_of(
-    st.none(),
-    st.text(max_size=12),
-    st.sampled_from(
-        [
-            "this",
-            "next",
-            "ok",
-            "here",
-            "other",
-            "change",
-            "L",
-            "P",
-            "skip",
-            "same",
-            "keluarga",
-            "komunitas",
-            "residensial",
-            "1",
-            "3",
-            "7",
-            "8",
-            "done",
-            "back",
-            "copy",
-            "review",
-            "add",
-            "nik",
-            "prev",
-            "32",
-            "32.01",
-            "-1",
-            "",
-        ]
-    ),
-)
-
-
 @examples(300)
 @given(
     step=st.sampled_from(list(Step)),
     text=st.one_of(st.none(), TEXT),
-    choice=_CHOICES,
+    choice=DRAFT_CHOICES,
     edit=st.sampled_from([None, *intake.EDITABLE_FIELDS]),
     component=st.sampled_from([None, "1", "3", "9"]),
 )

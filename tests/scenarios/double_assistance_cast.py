@@ -23,13 +23,8 @@ def annex_cells(message) -> list[object]:
     return [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
 
 
-async def decreed_at_ss01(world, t) -> tuple[int, object]:
-    """SS01's proposal with the same NIK, through Tim PIC 2 and an SK (the story's background)."""
-    rudi = world.emu.add_user("Rudi", last_name="Operator")
-    dian = world.emu.add_user("Dian", last_name="Tim2")
-    await world.enrol(rudi, Role.OPERATOR, ipwl="SS01")
-    await world.enrol(dian, Role.PIC, team="TIM2")
-    group2 = world.emu.add_group("Tim PIC 2", members=[t.citra, dian])
+async def submitted_at_ss01(world, rudi, group2) -> int:  # noqa: ANN001
+    """Rudi (SS01's operator) submits a proposal with Siti Rahayu's NIK, Tim PIC 2's group bound by an admin."""
     admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
     await world.services.onboarding.bind_group(admin, group2.id, "TIM2")
     who = await operator(world, rudi)
@@ -38,8 +33,18 @@ async def decreed_at_ss01(world, t) -> tuple[int, object]:
     await world.emu.send_document(rudi, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
     await world.emu.settle()
     await submit_with_consent(world.services, who, state.proposal.id)
+    return state.proposal.id
+
+
+async def decreed_at_ss01(world, t) -> tuple[int, object]:
+    """SS01's proposal with the same NIK, through Tim PIC 2 and an SK (the story's background)."""
+    rudi = world.emu.add_user("Rudi", last_name="Operator")
+    dian = world.emu.add_user("Dian", last_name="Tim2")
+    await world.enrol(rudi, Role.OPERATOR, ipwl="SS01")
+    await world.enrol(dian, Role.PIC, team="TIM2")
+    group2 = world.emu.add_group("Tim PIC 2", members=[t.citra, dian])
+    pid = await submitted_at_ss01(world, rudi, group2)
     citra, dian_who = await operator(world, t.citra), await operator(world, dian)
-    pid = state.proposal.id
     await world.drain()
     for person, action in ((citra, Action.CLAIM), (citra, Action.VERIFY), (dian_who, Action.VALIDATE)):
         await world.services.reviews.act(person, pid, action)

@@ -71,6 +71,20 @@ async def add_client(op: Operator, name: str, nik: str, *, first: bool) -> None:
         await op.tap(buttons.INTAKE_ANSWER.data("copy"))
 
 
+async def first_client_up_to_the_plan(op: Operator, components: str) -> BotMessage:
+    """The first of CLIENTS typed in: name, NIK (she lives where it was issued), the address, the family approach,
+    ``components`` typed (e.g. "1, 4"), the assessment and the plan; returns the answer to the plan."""
+    name, nik = CLIENTS[0]
+    await op.type(name)
+    await op.type(nik)
+    await op.tap(buttons.INTAKE_ANSWER.data("here"))
+    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
+    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
+    await op.type(components)
+    await op.type(ASSESSMENT)
+    return await op.type(PLAN)
+
+
 async def submitted_proposal(world, op: Operator) -> int:
     await op.type("/ajukan")
     await op.tap(buttons.INTAKE_ANSWER.data("this"))

@@ -125,11 +125,29 @@ async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-
     await siti.tap(buttons.LPJ_ANSWER.data("yes"))
     await siti.send("kuitansi-konseling.pdf")
     await siti.type("150.000")
+    await add_photo_and_bast(siti, "bast-bertanda-tangan.pdf")
+
+
+async def add_photo_and_bast(siti: Phone, bast: str = "bast.pdf") -> None:
+    """The evidence after the receipts: a photo of the activity and the BAST, then the review."""
     await siti.tap(buttons.LPJ_ANSWER.data("photo"))
     await siti.photo()
     await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast-bertanda-tangan.pdf")
+    await siti.send(bast)
     await siti.tap(buttons.LPJ_ANSWER.data("review"))
+
+
+async def submit_a_plain_lpj(world, siti: Phone, pid: int) -> None:  # type: ignore[no-untyped-def]
+    """Siti files one client's LPJ by chat: served 1–27 November, every line as budgeted, one receipt of
+    Rp2.000.000, the photo and the BAST; submitted, and the card reaches the group."""
+    await siti.type("/lpj")
+    await siti.type("01-11-2026 s/d 27-11-2026")
+    await siti.tap(buttons.LPJ_ANSWER.data("all"))
+    await siti.send("kuitansi.pdf")
+    await siti.type("2.000.000")
+    await add_photo_and_bast(siti)
+    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
+    await world.drain()
 
 
 async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-untyped-def]

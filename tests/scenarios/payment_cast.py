@@ -76,13 +76,7 @@ async def sk_accounts_and_payment_until_paid(world) -> None:
     siti_client, budi_client, dewi_client = await clients(world, pid)
 
     # Hana issues the SK with the next number from the register.
-    replies = await world.say(t.head, "/sk")
-    assert "USL-2026-0001" in replies[-1].text
-    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
-    await press(world, t.head, buttons.SK_DRAFT.data("n"))
-    await press(world, t.head, buttons.SK_DRAFT.data("r"))
-    await press(world, t.head, buttons.SK_DRAFT.data("y"))
-    await world.drain()
+    assert "USL-2026-0001" in await sk_issued(world, t, pid)
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"
     annex = next(m for m in world.emu.chat_messages(t.head) if m.document)
@@ -237,20 +231,28 @@ async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
     return world.last(admin).text
 
 
+async def sk_issued(world, t, pid: int) -> str:  # noqa: ANN001
+    """Hana issues the SK from /sk: this proposal, the register's next number and today's date, confirmed.
+    Returns the text of the /sk draft as it first read (its message is edited as she goes)."""
+    first = (await world.say(t.head, "/sk"))[-1].text
+    for data in ("p", "n", "r", "y"):
+        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
+    await world.drain()
+    return first
+
+
 async def spm_saved(world):  # noqa: ANN001, ANN201
     """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
     t = world.team = await team(world)
     fajar = world.emu.add_user("Fajar", last_name="Keuangan")
     await world.enrol(fajar, Role.FINANCE)
     pid = await validated(world, t)
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
+    await sk_issued(world, t, pid)
     await accounts_by_workbook(world, t, pid)
     await world.drain()
     await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
     await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    assert await status(world, pid) == "accounts_verified"
     await world.drain()
     await world.say(fajar, "/bayar")
     await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))

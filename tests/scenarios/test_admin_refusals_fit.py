@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.domain.models import Role
 from handlers import buttons
 from handlers.replies import alert_text
-from tests.scenarios.lpj_cast import DUE, Phone, cast
+from tests.scenarios.lpj_cast import DUE, Phone, cast, submit_a_plain_lpj
 from tests.scenarios.review_cast import card, submitted, tap, team
 from tests.seeds import seed_proposal
 
@@ -39,18 +39,7 @@ async def test_an_admin_in_the_group_is_told_in_full_what_they_may_do_on_an_lpj_
     world.emu.add_member(people.group, dodi)
     pid = await seed_proposal(world.services, ipwl="JB01", clients=1, due_on=DUE)
     siti = Phone(world, people.siti)
-    await siti.type("/lpj")
-    await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap(buttons.LPJ_ANSWER.data("all"))
-    await siti.send("kuitansi.pdf")
-    await siti.type("2.000.000")
-    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
-    await siti.photo()
-    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast.pdf")
-    await siti.tap(buttons.LPJ_ANSWER.data("review"))
-    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
-    await world.drain()
+    await submit_a_plain_lpj(world, siti, pid)
     lpj_card = world.last(people.group)
     answer = await world.press(dodi, lpj_card, siti.button(buttons.LPJ_VERIFY.data(pid), lpj_card))
     assert answer is not None and answer.show_alert

@@ -9,7 +9,7 @@ got the passbook yet): nothing is saved. Joko's bank she types by name ("Bank NT
 from __future__ import annotations
 
 from handlers import buttons
-from tests.scenarios.payment_cast import button, clients, labels, press, status, validated
+from tests.scenarios.payment_cast import button, clients, labels, press, sk_issued, status, validated
 from tests.scenarios.review_cast import team
 
 REGIONAL = (
@@ -26,10 +26,7 @@ async def test_regional_banks_are_a_page_away_and_an_entry_can_be_cancelled(worl
     t = world.team = await team(world)
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
+    await sk_issued(world, t, pid)
     assert await status(world, pid) == "decreed"
 
     await world.say(t.op, "/rekening")

@@ -17,11 +17,10 @@ import pytest
 
 from bot.app import stop_bot
 from bot.cli import main
-from handlers import buttons
 from handlers.context import DEPS_KEY
 from storage.unit import Storage
 from tests.scenarios.conftest import run_bot
-from tests.scenarios.payment_cast import press, status, validated
+from tests.scenarios.payment_cast import sk_issued, status, validated
 from tests.scenarios.review_cast import team
 
 
@@ -63,13 +62,7 @@ async def test_a_centre_copied_to_postgresql_goes_on_where_it_stopped(world, pg_
         assert await world.rows(f"SELECT count(*) FROM {table}") == count, table
 
     # Hana issues the SK with the next number from the register, on PostgreSQL now.
-    replies = await world.say(t.head, "/sk")
-    assert "USL-2026-0001" in replies[-1].text
-    await press(world, t.head, buttons.SK_DRAFT.data("p", pid))
-    await press(world, t.head, buttons.SK_DRAFT.data("n"))
-    await press(world, t.head, buttons.SK_DRAFT.data("r"))
-    await press(world, t.head, buttons.SK_DRAFT.data("y"))
-    await world.drain()
+    assert "USL-2026-0001" in await sk_issued(world, t, pid)
     assert await world.rows("SELECT number, issued_on FROM decrees") == [("SK-001/BRSKPN-GP/XI/2026", "2026-11-28")]
     assert await status(world, pid) == "decreed"
     assert "SK-001/BRSKPN-GP/XI/2026" in world.last(t.op).text and "/rekening" in world.last(t.op).text

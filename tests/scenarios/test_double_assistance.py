@@ -16,10 +16,14 @@ from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
 from storage.db import to_db_time
-from tests.helpers import submit_with_consent
-from tests.scenarios.double_assistance_cast import NIK, SS01_CLIENT, decreed_at_ss01, held_until_adjudicated
+from tests.scenarios.double_assistance_cast import (
+    NIK,
+    decreed_at_ss01,
+    held_until_adjudicated,
+    submitted_at_ss01,
+)
 from tests.scenarios.payment_cast import button, press
-from tests.scenarios.review_cast import PDF, card, client_inputs, datas, operator, submitted, tap, team
+from tests.scenarios.review_cast import card, datas, operator, submitted, tap, team
 from tests.security.matrix import message_with_button
 from tests.seeds import seed_proposal
 
@@ -81,16 +85,8 @@ async def test_both_teams_are_warned_as_soon_as_the_second_proposal_is_sent(worl
     rudi = world.emu.add_user("Rudi", last_name="Operator")
     await world.enrol(rudi, Role.OPERATOR, ipwl="SS01")
     group2 = world.emu.add_group("Tim PIC 2", members=[t.citra])
-    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
-    await world.services.onboarding.bind_group(admin, group2.id, "TIM2")
-    who = await operator(world, rudi)
-    state = await world.services.proposals.start(who)
-    await world.services.proposals.add_clients(who, client_inputs(SS01_CLIENT))
-    await world.emu.send_document(rudi, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
-    await world.emu.settle()
-    await submit_with_consent(world.services, who, state.proposal.id)
+    ss01 = await submitted_at_ss01(world, rudi, group2)
     await world.drain()
-    ss01 = state.proposal.id
     ss01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", ss01))[0][0]
     before = world.last(group2).text
     assert ss01_code in before and "⚠️" not in before

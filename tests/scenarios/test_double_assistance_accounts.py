@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import decreed_at_ss01, enter_account
-from tests.scenarios.payment_cast import button, clients, press, status
+from tests.scenarios.payment_cast import button, clients, press, sk_issued, status
 from tests.scenarios.review_cast import card, datas, submitted, tap, team
 from tests.security.matrix import message_with_button
 
@@ -29,10 +29,7 @@ async def test_a_held_client_is_asked_for_an_account_only_once_cleared(world) ->
     await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
     await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     await world.drain()
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
+    await sk_issued(world, t, pid)
     assert await status(world, pid) == "decreed"
 
     # Siti's /rekening: client 1 is held, said so, with no button; the others have theirs.

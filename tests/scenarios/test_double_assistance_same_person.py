@@ -20,7 +20,7 @@ from handlers import buttons
 from tests.scenarios.change_cast import ask_change
 from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import NIK, annex_cells, decreed_at_ss01, enter_account
-from tests.scenarios.payment_cast import clients, press, record_sp2d, status
+from tests.scenarios.payment_cast import clients, press, record_sp2d, sk_issued, status
 from tests.scenarios.review_cast import card, datas, submitted, tap, team
 
 
@@ -36,10 +36,7 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
     await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
     await world.drain()
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
+    await sk_issued(world, t, pid)
     annex = [m for m in world.emu.chat_messages(t.head) if m.document][-1]
     assert "Siti Rahayu" not in annex_cells(annex) and NIK not in annex_cells(annex)
     assert "Budi Santoso" in annex_cells(annex) and "Dewi Lestari" in annex_cells(annex)

@@ -13,7 +13,15 @@ from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.conftest import consent_in_chat
-from tests.scenarios.intake_cast import ASSESSMENT, CLIENTS, PLAN, Operator, operator, start
+from tests.scenarios.intake_cast import (
+    ASSESSMENT,
+    CLIENTS,
+    PLAN,
+    Operator,
+    first_client_up_to_the_plan,
+    operator,
+    start,
+)
 from tests.scenarios.review_cast import card, tap, team
 
 PDF = pdf("surat pengantar")
@@ -128,15 +136,8 @@ async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(wor
 async def test_a_new_clients_picker_starts_empty_and_the_summary_says_each_clients_components(world) -> None:
     op = await operator(world)
     await start(op)
-    (name, nik), (name2, nik2) = CLIENTS[:2]
-    await op.type(name)
-    await op.type(nik)
-    await op.tap(buttons.INTAKE_ANSWER.data("here"))
-    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
-    await op.type("1, 4")
-    await op.type(ASSESSMENT)
-    await op.type(PLAN)
+    await first_client_up_to_the_plan(op, "1, 4")
+    (name, _), (name2, nik2) = CLIENTS[:2]
     await op.type("Paket sembako, 3 x 500.000")
     await op.type("Sesi konseling psikososial, 2 x 250.000")
     await op.tap(buttons.INTAKE_ANSWER.data("next"))
@@ -291,15 +292,7 @@ async def test_a_choice_made_with_a_button_stays_readable(world) -> None:
 async def test_corrections_from_the_client_card_are_checked_as_the_first_answers_were(world) -> None:
     op = await operator(world)
     await start(op)
-    name, nik = CLIENTS[0]
-    await op.type(name)
-    await op.type(nik)
-    await op.tap(buttons.INTAKE_ANSWER.data("here"))
-    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
-    await op.type("1")
-    await op.type(ASSESSMENT)
-    await op.type(PLAN)
+    await first_client_up_to_the_plan(op, "1")
     await op.type("Paket sembako, 3 x 500.000")
     summary = await op.tap(buttons.INTAKE_ANSWER.data("review"))
     client_id = (await world.rows("SELECT id FROM clients"))[0][0]

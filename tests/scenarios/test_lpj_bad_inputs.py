@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from handlers import buttons
 from tests.helpers import jpeg
-from tests.scenarios.lpj_cast import counts, siti_with_an_open_lpj
+from tests.scenarios.lpj_cast import add_photo_and_bast, counts, siti_with_an_open_lpj
 
 JPEG_OF_SOMETHING_ELSE = jpeg(b"a receipt of last year" * 40)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,11 +63,7 @@ async def test_receipts_that_do_not_cover_the_spending_or_lack_a_meterai_are_ref
     assert await world.rows("SELECT count(*) FROM attachments") == [(0,)]
     await siti.send("kuitansi-kecil.pdf")
     await siti.type("500.000")
-    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
-    await siti.photo()
-    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast.pdf")
-    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await add_photo_and_bast(siti)
     await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     refusal = world.last(siti.user)
     assert refusal.text.startswith("⚠️") and "Rp500.000" in refusal.text and "Rp2.000.000" in refusal.text

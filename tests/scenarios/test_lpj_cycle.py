@@ -16,7 +16,16 @@ import pytest
 from bot.domain.models import Role
 from handlers import buttons
 from handlers.reminders import JOB_NAME
-from tests.scenarios.lpj_cast import DUE, Phone, at, cast, fill_lpj_by_chat, reminder_rows, run_job
+from tests.scenarios.lpj_cast import (
+    DUE,
+    Phone,
+    at,
+    cast,
+    fill_lpj_by_chat,
+    reminder_rows,
+    run_job,
+    submit_a_plain_lpj,
+)
 from tests.seeds import seed_proposal
 
 CLIENT_NAMES = ("Siti Rahayu", "Budi Santoso", "Dewi Lestari")
@@ -162,18 +171,7 @@ async def test_a_pic_of_another_team_in_the_group_is_refused(world) -> None:
     world.emu.add_member(people.group, outsider)
     pid = await seed_proposal(world.services, ipwl="JB01", clients=1, due_on=DUE)
     siti = Phone(world, people.siti)
-    await siti.type("/lpj")
-    await siti.type("01-11-2026 s/d 27-11-2026")
-    await siti.tap(buttons.LPJ_ANSWER.data("all"))
-    await siti.send("kuitansi.pdf")
-    await siti.type("2.000.000")
-    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
-    await siti.photo()
-    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast.pdf")
-    await siti.tap(buttons.LPJ_ANSWER.data("review"))
-    await siti.tap(buttons.LPJ_SUBMIT.data(pid))
-    await world.drain()
+    await submit_a_plain_lpj(world, siti, pid)
     card = world.last(people.group)
     answer = await world.press(outsider, card, siti.button(buttons.LPJ_VERIFY.data(pid), card))
     assert answer is not None and answer.show_alert

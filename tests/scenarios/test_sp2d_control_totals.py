@@ -15,11 +15,9 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.lpj_cast import at, run_job
-from tests.scenarios.payment_cast import SPM, XLSX, accounts_by_workbook, press, spm_saved, status, validated
-from tests.scenarios.review_cast import team
+from tests.scenarios.payment_cast import SPM, XLSX, press, spm_saved, status
 
 
 def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int | None = None) -> bytes:
@@ -40,26 +38,7 @@ def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int
 
 
 async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(world) -> None:
-    t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
-    pid = await validated(world, t)
-    await world.say(t.head, "/sk")
-    for data in ("p", "n", "r", "y"):
-        await press(world, t.head, buttons.SK_DRAFT.data(data, pid) if data == "p" else buttons.SK_DRAFT.data(data))
-    await world.drain()
-    await accounts_by_workbook(world, t, pid)
-    await world.drain()
-    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
-    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
-    assert await status(world, pid) == "accounts_verified"
-
-    await world.drain()
-    await world.say(fajar, "/bayar")
-    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
-    await world.say(fajar, "00123/SPP/XI/2026 28-11-2026")
-    await world.say(fajar, f"{SPM} 28-11-2026")
-    await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
+    fajar, pid = await spm_saved(world)  # the SK, the accounts verified (checked), the SPP and the SPM
     assert await world.rows("SELECT spm_amount, sp2d_number FROM payments") == [(4_500_000, None)]
     assert "SP2D: belum dicatat" in world.last(fajar).text
     tasks = (await world.say(fajar, "/tugas"))[-1].text

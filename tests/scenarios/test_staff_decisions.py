@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import press, record_sp2d, validated
+from tests.scenarios.payment_cast import press, record_sp2d, sk_issued, validated
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
 from tests.seeds import seed_proposal
 
@@ -177,15 +177,7 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
 
 async def decreed(world, t) -> int:
     pid = await validated(world, t)
-    await world.say(t.head, "/sk")
-    for data in (
-        buttons.SK_DRAFT.data("p", pid),
-        buttons.SK_DRAFT.data("n"),
-        buttons.SK_DRAFT.data("r"),
-        buttons.SK_DRAFT.data("y"),
-    ):
-        await press(world, t.head, data)
-    await world.drain()
+    await sk_issued(world, t, pid)
     return pid
 
 
@@ -278,7 +270,7 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
 
 
 async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_get_the_evidence(world) -> None:
-    from tests.scenarios.lpj_cast import JPEG, Phone, cast
+    from tests.scenarios.lpj_cast import Phone, add_photo_and_bast, cast
 
     people = await cast(world)
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=1)
@@ -319,11 +311,7 @@ async def test_paid_notice_says_what_the_lpj_needs_and_opens_it_and_reviewers_ge
     await siti.send("kuitansi2.pdf")
     await siti.type("6.000.000")
     await siti.tap(buttons.LPJ_ANSWER.data("yes"))  # the meterai is on it
-    await siti.tap(buttons.LPJ_ANSWER.data("photo"))
-    await siti.photo(JPEG)
-    await siti.tap(buttons.LPJ_ANSWER.data("bast"))
-    await siti.send("bast.pdf")
-    await siti.tap(buttons.LPJ_ANSWER.data("review"))
+    await add_photo_and_bast(siti)
     await siti.tap(buttons.LPJ_SUBMIT.data(pid))
     await world.drain()
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import accounts_by_workbook, button, clients, press, record_sp2d, status, validated
+from tests.scenarios.payment_cast import (
+    accounts_by_workbook,
+    button,
+    clients,
+    press,
+    record_sp2d,
+    sk_issued,
+    status,
+    validated,
+)
 from tests.scenarios.review_cast import tap, team
 
 REASON = "Nama rekening tidak sesuai (bank menolak)"
@@ -22,15 +31,7 @@ async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transf
     await world.enrol(fajar, Role.FINANCE)
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
-    await world.say(t.head, "/sk")
-    for data in (
-        buttons.SK_DRAFT.data("p", pid),
-        buttons.SK_DRAFT.data("n"),
-        buttons.SK_DRAFT.data("r"),
-        buttons.SK_DRAFT.data("y"),
-    ):
-        await press(world, t.head, data)
-    await world.drain()
+    await sk_issued(world, t, pid)
     await accounts_by_workbook(world, t, pid)
 
     # Fajar opens the check card twice and uses the second: the first keeps its "✅ 3" for later.

@@ -11,7 +11,7 @@ from bot.domain.models import ProposalStatus, Role
 from bot.domain.workflow import Action, WorkflowError, transition_for
 from handlers import buttons, views
 from tests.scenarios.conftest import consent_in_chat
-from tests.scenarios.intake_cast import ASSESSMENT, CLIENTS, PLAN, operator, start
+from tests.scenarios.intake_cast import first_client_up_to_the_plan, operator, start
 
 
 async def test_what_a_first_time_operator_and_pic_read(world) -> None:
@@ -24,15 +24,7 @@ async def test_what_a_first_time_operator_and_pic_read(world) -> None:
     queue = await op.type("/tugas")
     assert "Operator IPWL" in queue.text and "Operator ipwl" not in queue.text
     await start(op)
-    name, nik = CLIENTS[0]
-    await op.type(name)
-    await op.type(nik)
-    await op.tap(buttons.INTAKE_ANSWER.data("here"))
-    await op.type("Jl. Melati 3 RT 01/02, Desa Cibinong")
-    await op.tap(buttons.INTAKE_ANSWER.data("keluarga"))
-    await op.type("1, 3")
-    await op.type(ASSESSMENT)
-    line_1 = await op.type(PLAN)
+    line_1 = await first_client_up_to_the_plan(op, "1, 3")
     assert "Paket sembako" in line_1.text
     too_dear = await op.type("Paket sembako, 1 x 3.500.000")
     assert "Rp3.500.000" in too_dear.text and "Rp3.000.000" in too_dear.text and "3000000" not in too_dear.text
