@@ -18,6 +18,7 @@ proposal period. Pure: no I/O, no clock.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +35,7 @@ __all__ = [
     "NikConflict",
     "classify",
     "is_held",
+    "names_a_nik",
 ]
 
 S = ProposalStatus
@@ -165,3 +167,13 @@ def classify(other: Counterpart, year: int) -> ConflictKind | None:
 def is_held(conflicts: Iterable[NikConflict]) -> bool:
     """True while any hard conflict of the client waits for an adjudication."""
     return any(c.holds for c in conflicts)
+
+
+# 16 digits in a row, also when typed in groups ("3201 0145 0890 0004", "3201.0145…").
+_NIK_LIKE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
+
+
+def names_a_nik(text: str) -> bool:
+    """True when an adjudication's free-text reason holds a 16-digit number (a NIK, or a KK number):
+    the reason goes into the audit trail, which must not carry a client's identity numbers."""
+    return _NIK_LIKE.search(text) is not None

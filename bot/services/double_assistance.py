@@ -14,10 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from bot.domain.double_assistance import DECREED_STATUSES, NikConflict
+from bot.domain.double_assistance import DECREED_STATUSES, NikConflict, names_a_nik
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import BankAccountStatus, Client, Proposal, ProposalStatus, Role
-from bot.domain.validation import parse_free_text
+from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
@@ -68,6 +68,18 @@ class DoubleAssistanceService(StaffService):
         """The reason typed: record "not the same person" on every open pair of the client (both
         sides), audit it, redraw both cards and send the annex again where the client was held."""
         reason = parse_free_text(text, field="reason", min_length=10, max_length=500)
+        if names_a_nik(reason):
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "Nothing was recorded: the reason holds a 16-digit number (a NIK or KK number), and the "
+                        "reason is kept in the audit trail, which must not carry a client's identity numbers. "
+                        "Type it again without the number: say what you checked and what differs, e.g. "
+                        "“different birth date and mother's name, checked with Dukcapil”."
+                    ),
+                    field="reason",
+                )
+            )
         now = self.clock.now()
         async with self.unit(who) as uow:
             conversation = await uow.conversations.of(who.person.id)
