@@ -18,7 +18,7 @@ blind index, as at intake).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import today_in
@@ -50,6 +50,7 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat
+from bot.domain.proposal_intake import NIK_MISMATCH
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text, parse_name, parse_nik
 from bot.files.amendment_annex import AmendmentLine
@@ -118,6 +119,16 @@ class ChangeDetail:
 
 
 @dataclass(frozen=True)
+class BirthCheck:
+    """A NIK correction whose NIK carries another birth date than the record's: for the head (a
+    private chat: the client is named), who approves it and with it the NIK's birth date."""
+
+    name: str
+    carried: dt.date
+    recorded: dt.date | None
+
+
+@dataclass(frozen=True)
 class AmendmentDraft:
     """The SK perubahan being prepared: the verified changes, the number and the date."""
 
@@ -126,6 +137,7 @@ class AmendmentDraft:
     date: dt.date
     register_number: str
     example: str
+    birth_checks: dict[int, BirthCheck] = field(default_factory=dict)  # by change id
 
     @property
     def final_number(self) -> str:
@@ -695,6 +707,23 @@ class ClientChangeService(StaffService):
         async with self.storage.reading() as uow:
             return await uow.client_changes.by_id(change_id)
 
+    async def to_approve(self, change_id: int) -> tuple[ChangeRequest, BirthCheck | None] | None:
+        """A verified change, for the head's notice: with the NIK's other birth date, if any."""
+        async with self.storage.reading() as uow:
+            change = await uow.client_changes.by_id(change_id)
+            if change is None:
+                return None
+            return change, await self._birth_check(uow, change)
+
+    async def _birth_check(self, uow: UnitOfWork, change: ChangeRequest) -> BirthCheck | None:
+        if change.kind != ChangeKind.NIK:
+            return None
+        client = await uow.clients.by_id(change.client_id)
+        carried = nik_birth_disagreement(change.new_value, client.birth_date if client else None, self._today())
+        if client is None or carried is None:
+            return None
+        return BirthCheck(client.full_name, carried, client.birth_date)
+
     async def moved_in(self, change_id: int) -> tuple[ChangeRequest, Client, str] | None:
         """An approved move, for the receiving IPWL's notice: the change, the client, the IPWL left."""
         async with self.storage.reading() as uow:
@@ -878,7 +907,10 @@ class ClientChangeService(StaffService):
         fmt = NumberFormat(self.settings.payments.sk_number_format)
         register = fmt.make(await uow.decrees.peek_register(date.year), date)
         today = self._today()
-        return AmendmentDraft(changes, state.get("number"), date, register, f"{fmt.example(today)} {today:%d-%m-%Y}")
+        checks = {c.id: check for c in changes if (check := await self._birth_check(uow, c)) is not None}
+        return AmendmentDraft(
+            changes, state.get("number"), date, register, f"{fmt.example(today)} {today:%d-%m-%Y}", checks
+        )
 
     async def _apply(
         self, uow: UnitOfWork, who: Identity, change: ChangeRequest, decree: Decree, now: dt.datetime
@@ -918,6 +950,23 @@ class ClientChangeService(StaffService):
             await uow.client_changes.set_duplicates(change.id, duplicates)
             await uow.clients.update(change.client_id, nik=change.new_value)
             await uow.audit.record(self.event(who, "client", change.client_id, "correct_nik", reason=decree.number))
+            # The NIK checked against the KTP carries the birth date and sex: the record follows it
+            # (everyone was shown the disagreement before approving), so it is not left inconsistent.
+            carried = parse_nik(change.new_value, today=self._today())
+            fixed: dict[str, object] = {}
+            if client.birth_date is not None and client.birth_date != carried.birth_date:
+                fixed["birth_date"] = carried.birth_date
+            if client.sex is not None and client.sex != carried.sex:
+                fixed["sex"] = carried.sex.value
+            if fixed:
+                if NIK_MISMATCH in client.flags:  # (the intake's flag for this very disagreement)
+                    fixed["flags"] = tuple(f for f in client.flags if f != NIK_MISMATCH)
+                await uow.clients.update(change.client_id, **fixed)
+                await uow.audit.record(
+                    self.event(
+                        who, "client", change.client_id, "correct_birth_date", reason=f"{decree.number}: from NIK"
+                    )
+                )
         else:
             if change.kind == ChangeKind.MOVE and change.target_ipwl_code:
                 # The receiving IPWL is told privately, to include the client in its own next proposal.
