@@ -99,6 +99,7 @@ class NikConflict:
     adjudicated_at: dt.datetime | None = None
     reason: str | None = None
     position: int = 0  # the client's number in its own proposal
+    same_person: bool = False  # adjudicated: the same person after all (double assistance confirmed)
 
     @property
     def adjudicated(self) -> bool:
@@ -106,8 +107,9 @@ class NikConflict:
 
     @property
     def holds(self) -> bool:
-        """This pair keeps the client out of the SK annex and the transfers."""
-        return self.kind == ConflictKind.HARD and not self.adjudicated
+        """This pair keeps the client out of the SK annex and the transfers: not yet decided, or
+        decided the same person (then for good: the operator asks for the client's removal)."""
+        return self.kind == ConflictKind.HARD and (not self.adjudicated or self.same_person)
 
 
 @dataclass(frozen=True)
