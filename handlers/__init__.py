@@ -112,6 +112,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.ACCOUNT_FIXED: payments.render_account_fixed,
     NotificationKind.ACCOUNT_RETURNED: payments.render_account_returned,
     NotificationKind.ACCOUNT_CLEARED: payments.render_account_cleared,
+    NotificationKind.NIK_SAME_PERSON: double_assistance.render_same_person,
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
     NotificationKind.CHANGE_CARD_UPDATE: client_changes.render_card_update,
     NotificationKind.CHANGE_DECIDED: client_changes.render_decided,
@@ -227,6 +228,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.DECISION_REASON: decisions.on_reason_pressed,
     buttons.SK_DRAFT: decisions.on_sk_pressed,
     buttons.NIK_ADJUDICATE: double_assistance.on_adjudicate_pressed,
+    buttons.NIK_SAME_PERSON: double_assistance.on_same_person_pressed,
     # bank accounts and payments
     buttons.ACCOUNT_ENTER: payments.on_account_pressed,
     buttons.ACCOUNT_BANK: payments.on_bank_pressed,

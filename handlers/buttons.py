@@ -68,6 +68,7 @@ CARD_DECISION = Button("pdc")  # return or reject: proposal id, decision
 DECISION_REASON = Button("rsn")  # pick the reasons: proposal id, client / field / ok / x
 SK_DRAFT = Button("sk")  # the head's SK draft: step (and proposal id)
 NIK_ADJUDICATE = Button("nka")  # decide a double-assistance conflict ("not the same person"): client id
+NIK_SAME_PERSON = Button("nks")  # decide it the other way: the same person (double assistance confirmed): client id
 
 # Bank accounts and payments
 ACCOUNT_ENTER = Button("acc")  # enter one client's account: client id

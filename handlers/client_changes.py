@@ -274,8 +274,11 @@ async def render_card_update(deps: Deps, t: Translator, params: dict[str, Any]) 
 
 
 async def render_to_approve(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
-    change = await deps.services.client_changes.change(int(params["change_id"]))
-    return Rendered(cv.to_approve(t, change), kb.card(t, change.id)) if change else None
+    found = await deps.services.client_changes.to_approve(int(params["change_id"]))
+    if found is None:
+        return None
+    change, check = found
+    return Rendered(cv.to_approve(t, change, check), kb.card(t, change.id))
 
 
 async def render_decided(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

@@ -4,10 +4,15 @@ under the SK annex, then the reason typed in the private chat."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 
-from bot.i18n import N_
-from handlers.context import BotContext
+from bot.i18n import N_, Translator
+from handlers.context import BotContext, Deps
+from handlers.keyboards import client_changes as change_kb
+from handlers.keyboards import reviews as review_kb
+from handlers.outbox import Rendered
 from handlers.replies import answer_press, answers_refusals, int_arg, reply, typed_text
 from handlers.reviews import send_private
 from handlers.views import _
@@ -22,6 +27,21 @@ async def on_adjudicate_pressed(update: Update, context: BotContext) -> None:
     found = await context.services.double_assistance.start(who, int_arg(update))
 
     async def send(chat_id: int) -> None:
+        markup = review_kb.adjudication(t, found.client.id, found.held)
+        await context.bot.send_message(chat_id, dv.adjudication_prompt(t, found), reply_markup=markup)
+
+    if await send_private(update, context, who, send):
+        await answer_press(update, _(t, N_("Type the reason in your private chat with the bot.")))
+
+
+@answers_refusals
+async def on_same_person_pressed(update: Update, context: BotContext) -> None:
+    """🟰 The same person: how it was established is asked for, in the presser's private chat."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    found = await context.services.double_assistance.start(who, int_arg(update), same_person=True)
+
+    async def send(chat_id: int) -> None:
         await context.bot.send_message(chat_id, dv.adjudication_prompt(t, found))
 
     if await send_private(update, context, who, send):
@@ -34,3 +54,12 @@ async def on_adjudication_text(update: Update, context: BotContext) -> None:
     t = context.translator(who)
     decided = await context.services.double_assistance.decide(who, typed_text(update))
     await reply(update, dv.adjudicated(t, decided))
+
+
+async def render_same_person(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    """To the client's operators: the same person, and the way to remove them (a button once decreed)."""
+    found = await deps.services.double_assistance.same_person(int(params["client_id"]))
+    if found is None:
+        return None
+    markup = change_kb.remove_client(t, found.client.id) if found.changeable else None
+    return Rendered(dv.same_person_notice(t, found), markup)

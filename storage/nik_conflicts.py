@@ -29,18 +29,23 @@ def _conflict(row: Row) -> NikConflict:
         adjudicated_at=from_db_time(row["adjudicated_at"]),
         reason=row["reason"],
         position=row["position"],
+        same_person=row["outcome"] == "same",
     )
 
 
 _SELECT = (
     "SELECT n.client_id, n.other_client_id, n.kind, n.stage, n.found_at, n.adjudicated_by, n.adjudicated_at,"
-    " n.reason, p.id AS other_proposal_id, p.code AS other_proposal_code, i.code AS other_ipwl_code,"
+    " n.reason, n.outcome, p.id AS other_proposal_id, p.code AS other_proposal_code, i.code AS other_ipwl_code,"
     " w.full_name AS adjudicated_by_name, m.position"
     " FROM nik_conflicts n JOIN clients m ON m.id = n.client_id JOIN clients o ON o.id = n.other_client_id"
     " JOIN proposals p ON p.id = o.proposal_id"
     " JOIN ipwl i ON i.id = p.ipwl_id LEFT JOIN people w ON w.id = n.adjudicated_by"
 )
 
+
+# A pair that holds its client out of the SK annex and the transfers: hard, and not decided, or
+# decided the same person (double assistance confirmed).
+_HOLDS = "{n}.kind = 'hard' AND ({n}.adjudicated_at IS NULL OR {n}.outcome = 'same')"
 
 # Whether a client left its proposal's list by an approved SK perubahan (as client_changes.left_clients).
 _LEFT = (
@@ -60,8 +65,7 @@ class NikConflictRepository:
             "SELECT o.id AS client_id, p.id AS proposal_id, p.code, i.code AS ipwl_code, i.team_id, p.status,"
             " p.period_year, d.issued_on AS sk_on,"
             " (SELECT t.transfer_on FROM transfers t WHERE t.client_id = o.id AND t.status = 'sent') AS paid_on,"
-            " (SELECT count(*) FROM nik_conflicts h WHERE h.client_id = o.id AND h.kind = 'hard'"
-            "   AND h.adjudicated_at IS NULL) AS held,"
+            f" (SELECT count(*) FROM nik_conflicts h WHERE h.client_id = o.id AND {_HOLDS.format(n='h')}) AS held,"
             f" {_LEFT.format(client='o.id')} AS left_list"
             " FROM clients c JOIN proposals mine ON mine.id = c.proposal_id"
             " JOIN clients o ON o.nik_index = c.nik_index AND o.id != c.id"
@@ -143,7 +147,7 @@ class NikConflictRepository:
         marks = ",".join("?" for _ in proposal_ids)
         rows = await self._conn.execute_fetchall(
             "SELECT c.proposal_id, count(DISTINCT c.id) FROM nik_conflicts n JOIN clients c ON c.id = n.client_id"
-            f" WHERE c.proposal_id IN ({marks}) AND n.kind = 'hard' AND n.adjudicated_at IS NULL"
+            f" WHERE c.proposal_id IN ({marks}) AND {_HOLDS.format(n='n')}"
             " GROUP BY c.proposal_id",
             list(proposal_ids),
         )
@@ -154,14 +158,14 @@ class NikConflictRepository:
         return bool(await self._conn.fetchval(f"SELECT {_LEFT.format(client='?')}", (client_id,)))
 
     async def held(self, client_ids: Iterable[int]) -> set[int]:
-        """Those of ``client_ids`` held by a hard conflict not adjudicated."""
+        """Those of ``client_ids`` held by a hard conflict not adjudicated, or adjudicated the same person."""
         wanted = list(client_ids)
         if not wanted:
             return set()
         marks = ",".join("?" for _ in wanted)
         rows = await self._conn.execute_fetchall(
-            f"SELECT DISTINCT client_id FROM nik_conflicts WHERE client_id IN ({marks}) AND kind = 'hard'"
-            " AND adjudicated_at IS NULL",
+            f"SELECT DISTINCT n.client_id FROM nik_conflicts n WHERE n.client_id IN ({marks})"
+            f" AND {_HOLDS.format(n='n')}",
             wanted,
         )
         return {r[0] for r in rows}
@@ -191,9 +195,12 @@ class NikConflictRepository:
         """Hold the client's row: two adjudications of one client at once record one (PostgreSQL)."""
         await self._conn.lock_row("clients", client_id)
 
-    async def adjudicate(self, client_id: int, by: int, reason: str, now: dt.datetime) -> list[int]:
-        """Record "not the same person" on every open pair of the client, both sides. Compare-and-set
-        on ``adjudicated_at``: the ids of the other clients decided now (empty: nothing was open)."""
+    async def adjudicate(
+        self, client_id: int, by: int, reason: str, now: dt.datetime, *, same_person: bool = False
+    ) -> list[int]:
+        """Record "not the same person" (or, ``same_person``, double assistance confirmed) on every
+        open pair of the client, both sides. Compare-and-set on ``adjudicated_at``: the ids of the
+        other clients decided now (empty: nothing was open)."""
         rows = await self._conn.execute_fetchall(
             "SELECT other_client_id FROM nik_conflicts WHERE client_id = ? AND adjudicated_at IS NULL"
             " ORDER BY other_client_id",
@@ -204,10 +211,10 @@ class NikConflictRepository:
             for a, b in ((client_id, other), (other, client_id)):
                 await self._conn.execute(
                     "INSERT INTO nik_conflicts (client_id, other_client_id, kind, stage, found_at, adjudicated_by,"
-                    " adjudicated_at, reason) VALUES (?, ?, 'soft', 'adjudication', ?, ?, ?, ?)"
+                    " adjudicated_at, reason, outcome) VALUES (?, ?, 'soft', 'adjudication', ?, ?, ?, ?, ?)"
                     " ON CONFLICT (client_id, other_client_id) DO UPDATE SET adjudicated_by = excluded.adjudicated_by,"
-                    " adjudicated_at = excluded.adjudicated_at, reason = excluded.reason"
+                    " adjudicated_at = excluded.adjudicated_at, reason = excluded.reason, outcome = excluded.outcome"
                     " WHERE nik_conflicts.adjudicated_at IS NULL",
-                    (a, b, to_db_time(now), by, to_db_time(now), reason),
+                    (a, b, to_db_time(now), by, to_db_time(now), reason, "same" if same_person else "different"),
                 )
         return others

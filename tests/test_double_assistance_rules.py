@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.double_assistance import ConflictKind, Counterpart, NikConflict, classify, is_held
+from bot.domain.double_assistance import ConflictKind, Counterpart, NikConflict, classify, is_held, names_a_nik
 from bot.domain.models import ProposalStatus as S
 
 HARD, SOFT = ConflictKind.HARD, ConflictKind.SOFT
@@ -90,3 +90,18 @@ def test_a_client_who_left_elsewhere_by_an_sk_perubahan_counts_only_if_paid_this
     assert classify(replace(paid, left=True), 2026) == ConflictKind.HARD  # paid is paid
     last_year = replace(paid, left=True, period_year=2025, sk_on=dt.date(2025, 3, 2), paid_on=dt.date(2025, 12, 1))
     assert classify(last_year, 2026) is None  # another year's money
+
+
+@pytest.mark.parametrize(
+    ("reason", "named"),
+    [
+        ("Beda orang, NIK 3201014508900004", True),
+        ("NIK 3201 0145 0890 0004 dicek", True),
+        ("KK 3201.0145.0890.0004", True),
+        ("Tanggal lahir dan nama ibu berbeda, dicek ke Dukcapil", False),
+        ("Dicek 28-11-2026 dengan Tim PIC 2, usulan SS01-2026-0001", False),
+        ("Nomor 320101450890000412 terlalu panjang", False),  # 18 digits: not a NIK
+    ],
+)
+def test_a_reason_naming_a_nik_is_told_apart(reason: str, named: bool) -> None:
+    assert names_a_nik(reason) is named

@@ -18,6 +18,7 @@ proposal period. Pure: no I/O, no clock.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +35,7 @@ __all__ = [
     "NikConflict",
     "classify",
     "is_held",
+    "names_a_nik",
 ]
 
 S = ProposalStatus
@@ -97,6 +99,7 @@ class NikConflict:
     adjudicated_at: dt.datetime | None = None
     reason: str | None = None
     position: int = 0  # the client's number in its own proposal
+    same_person: bool = False  # adjudicated: the same person after all (double assistance confirmed)
 
     @property
     def adjudicated(self) -> bool:
@@ -104,8 +107,9 @@ class NikConflict:
 
     @property
     def holds(self) -> bool:
-        """This pair keeps the client out of the SK annex and the transfers."""
-        return self.kind == ConflictKind.HARD and not self.adjudicated
+        """This pair keeps the client out of the SK annex and the transfers: not yet decided, or
+        decided the same person (then for good: the operator asks for the client's removal)."""
+        return self.kind == ConflictKind.HARD and (not self.adjudicated or self.same_person)
 
 
 @dataclass(frozen=True)
@@ -165,3 +169,13 @@ def classify(other: Counterpart, year: int) -> ConflictKind | None:
 def is_held(conflicts: Iterable[NikConflict]) -> bool:
     """True while any hard conflict of the client waits for an adjudication."""
     return any(c.holds for c in conflicts)
+
+
+# 16 digits in a row, also when typed in groups ("3201 0145 0890 0004", "3201.0145…").
+_NIK_LIKE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
+
+
+def names_a_nik(text: str) -> bool:
+    """True when an adjudication's free-text reason holds a 16-digit number (a NIK, or a KK number):
+    the reason goes into the audit trail, which must not carry a client's identity numbers."""
+    return _NIK_LIKE.search(text) is not None

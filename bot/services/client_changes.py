@@ -52,6 +52,7 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat
+from bot.domain.proposal_intake import NIK_MISMATCH
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import (
     Problem,
@@ -131,6 +132,16 @@ class ChangeDetail:
 
 
 @dataclass(frozen=True)
+class BirthCheck:
+    """A NIK correction whose NIK carries another birth date than the record's: for the head (a
+    private chat: the client is named), who approves it and with it the NIK's birth date."""
+
+    name: str
+    carried: dt.date
+    recorded: dt.date | None
+
+
+@dataclass(frozen=True)
 class AmendmentDraft:
     """The SK perubahan being prepared: the verified changes, the number and the date."""
 
@@ -141,6 +152,7 @@ class AmendmentDraft:
     example: str
     # Per change id: the amount already sent to a client it takes off the list — a refund to come.
     paid: dict[int, int] = field(default_factory=dict)
+    birth_checks: dict[int, BirthCheck] = field(default_factory=dict)  # by change id
 
     @property
     def final_number(self) -> str:
@@ -873,6 +885,23 @@ class ClientChangeService(StaffService):
         async with self.storage.reading() as uow:
             return await uow.client_changes.by_id(change_id)
 
+    async def to_approve(self, change_id: int) -> tuple[ChangeRequest, BirthCheck | None] | None:
+        """A verified change, for the head's notice: with the NIK's other birth date, if any."""
+        async with self.storage.reading() as uow:
+            change = await uow.client_changes.by_id(change_id)
+            if change is None:
+                return None
+            return change, await self._birth_check(uow, change)
+
+    async def _birth_check(self, uow: UnitOfWork, change: ChangeRequest) -> BirthCheck | None:
+        if change.kind != ChangeKind.NIK:
+            return None
+        client = await uow.clients.by_id(change.client_id)
+        carried = nik_birth_disagreement(change.new_value, client.birth_date if client else None, self._today())
+        if client is None or carried is None:
+            return None
+        return BirthCheck(client.full_name, carried, client.birth_date)
+
     async def moved_in(self, change_id: int) -> tuple[ChangeRequest, Client, str] | None:
         """An approved move, for the receiving IPWL's notice: the change, the client, the IPWL left."""
         async with self.storage.reading() as uow:
@@ -1056,12 +1085,14 @@ class ClientChangeService(StaffService):
         fmt = NumberFormat(self.settings.payments.sk_number_format)
         register = fmt.make(await uow.decrees.peek_register(date.year), date)
         today = self._today()
+        checks = {c.id: check for c in changes if (check := await self._birth_check(uow, c)) is not None}
         return AmendmentDraft(
             changes,
             state.get("number"),
             date,
             register,
             f"{fmt.example(today)} {today:%d-%m-%Y}",
+            birth_checks=checks,
             paid=await self._paid_out(uow, changes),
         )
 
@@ -1103,6 +1134,23 @@ class ClientChangeService(StaffService):
             await uow.client_changes.set_duplicates(change.id, duplicates)
             await uow.clients.update(change.client_id, nik=change.new_value)
             await uow.audit.record(self.event(who, "client", change.client_id, "correct_nik", reason=decree.number))
+            # The NIK checked against the KTP carries the birth date and sex: the record follows it
+            # (everyone was shown the disagreement before approving), so it is not left inconsistent.
+            carried = parse_nik(change.new_value, today=self._today())
+            fixed: dict[str, object] = {}
+            if client.birth_date is not None and client.birth_date != carried.birth_date:
+                fixed["birth_date"] = carried.birth_date
+            if client.sex is not None and client.sex != carried.sex:
+                fixed["sex"] = carried.sex.value
+            if fixed:
+                if NIK_MISMATCH in client.flags:  # (the intake's flag for this very disagreement)
+                    fixed["flags"] = tuple(f for f in client.flags if f != NIK_MISMATCH)
+                await uow.clients.update(change.client_id, **fixed)
+                await uow.audit.record(
+                    self.event(
+                        who, "client", change.client_id, "correct_birth_date", reason=f"{decree.number}: from NIK"
+                    )
+                )
         else:
             if change.kind == ChangeKind.MOVE and change.target_ipwl_code:
                 # The receiving IPWL is told privately, to include the client in its own next proposal.

@@ -1,4 +1,5 @@
-"""Double assistance decided by a person (issue 16.1): "not the same person", who, when, why.
+"""Double assistance decided by a person (issue 16.1): "not the same person" or "the same person",
+who, when, why.
 
 A client held by a hard conflict (the same NIK already in an SK or paid this budget year at
 another IPWL) stays out of the SK annex and the transfers until a PIC of its IPWL's team or the
@@ -7,17 +8,23 @@ annex, for the head) asks for the reason, typed in the private chat; it is recor
 of every open pair of the client, audited, both teams' cards are redrawn, and a decreed
 proposal's annex goes again to the head who issued the SK, with the client back in it. A soft
 conflict (the other still under review) may be decided the same way, so it stops warning.
+
+Or the check finds the *same person* (🟰 under the prompt, a held client only): recorded the same
+way (who, when, why; both sides; audited), but the client stays held for good — out of the SK annex
+and the transfers — both teams' cards say so with codes only, and the client's operators are told
+privately to remove them by an SK perubahan (a button once the proposal is decreed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.domain.double_assistance import DECREED_STATUSES, NikConflict
+from bot.domain.client_changes import CHANGEABLE
+from bot.domain.double_assistance import DECREED_STATUSES, NikConflict, names_a_nik
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import BankAccountStatus, Client, Proposal, ProposalStatus, Role
-from bot.domain.validation import parse_free_text
+from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
 from bot.services.reviews import StaffService
@@ -34,6 +41,7 @@ class Adjudication:
     proposal: Proposal
     conflicts: list[NikConflict]
     decided_now: list[NikConflict] = field(default_factory=list)  # filled once recorded (empty: decided before)
+    same_person: bool = False  # the outcome being recorded: double assistance confirmed
 
     @property
     def open(self) -> list[NikConflict]:
@@ -50,24 +58,59 @@ class Adjudication:
         return max(decided, key=lambda c: c.adjudicated_at or c.found_at) if decided else None
 
 
+@dataclass(frozen=True)
+class SamePerson:
+    """A client decided the same person as another IPWL's, for their own operators (private)."""
+
+    client: Client
+    proposal: Proposal
+    decision: NikConflict
+    changeable: bool  # the proposal is decreed: /perubahan can remove the client now
+
+
 class DoubleAssistanceService(StaffService):
     """The adjudication of a double-assistance conflict by a PIC of the IPWL's team or the head."""
 
-    async def start(self, who: Identity, client_id: int) -> Adjudication:
-        """The button on the client: check the presser may decide, then ask for the reason."""
+    async def start(self, who: Identity, client_id: int, *, same_person: bool = False) -> Adjudication:
+        """The button on the client: check the presser may decide, then ask for the reason ("not the
+        same person"; or, ``same_person``, how double assistance was confirmed — a held client only)."""
         async with self.unit(who) as uow:
             found = await self._load(uow, who, client_id)
             if not found.open:
                 raise self._already(found)
+            if same_person and not found.held:
+                raise ServiceError(
+                    "not_held",
+                    N_(
+                        "Only a held client (the same NIK already in an SK or paid elsewhere) can be decided the "
+                        "same person; this one's other proposal is still under review."
+                    ),
+                )
             await uow.conversations.start(
-                who.person.id, ConversationKind.NIK_ADJUDICATION, client_id, self.clock.now(), {}
+                who.person.id,
+                ConversationKind.NIK_ADJUDICATION,
+                client_id,
+                self.clock.now(),
+                {"same_person": same_person},
             )
-            return found
+            return replace(found, same_person=same_person)
 
     async def decide(self, who: Identity, text: str) -> Adjudication:
         """The reason typed: record "not the same person" on every open pair of the client (both
         sides), audit it, redraw both cards and send the annex again where the client was held."""
         reason = parse_free_text(text, field="reason", min_length=10, max_length=500)
+        if names_a_nik(reason):
+            raise ValidationError(
+                Problem(
+                    N_(
+                        "Nothing was recorded: the reason holds a 16-digit number (a NIK or KK number), and the "
+                        "reason is kept in the audit trail, which must not carry a client's identity numbers. "
+                        "Type it again without the number: say what you checked and what differs, e.g. "
+                        "“different birth date and mother's name, checked with Dukcapil”."
+                    ),
+                    field="reason",
+                )
+            )
         now = self.clock.now()
         async with self.unit(who) as uow:
             conversation = await uow.conversations.of(who.person.id)
@@ -84,6 +127,8 @@ class DoubleAssistanceService(StaffService):
                 # more is recorded, and the answer says who decided and when.
                 await uow.conversations.end(who.person.id)
                 return before
+            if conversation.state.get("same_person"):
+                return await self._same_person(uow, who, before, reason, now)
             others = await uow.nik_conflicts.adjudicate(before.client.id, who.person.id, reason, now)
             freed = await self._held_before(uow, before, others)
             codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in before.open)
@@ -122,6 +167,67 @@ class DoubleAssistanceService(StaffService):
             after = await uow.nik_conflicts.of_clients([before.client.id])
             decided = [c for c in after if c.other_client_id in set(others)]
             return Adjudication(before.client, before.proposal, after, decided)
+
+    async def _same_person(
+        self, uow: UnitOfWork, who: Identity, before: Adjudication, reason: str, now: dt.datetime
+    ) -> Adjudication:
+        """Double assistance confirmed: recorded on both sides, audited; the client stays held (out
+        of the SK annex and the transfers) for good; both teams' cards say so (codes only); the
+        client's operators are asked to remove them by an SK perubahan."""
+        others = await uow.nik_conflicts.adjudicate(before.client.id, who.person.id, reason, now, same_person=True)
+        codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in before.open)
+        await uow.audit.record(
+            self.event(
+                who,
+                "client",
+                before.client.id,
+                "adjudicate_nik",
+                frm="held",
+                to="same_person",
+                reason=f"{before.proposal.code} vs {codes}: {reason}",
+            )
+        )
+        for conflict in before.open:
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "client",
+                    conflict.other_client_id,
+                    "adjudicate_nik",
+                    frm="warned",
+                    to="same_person",
+                    reason=f"{conflict.other_proposal_code} vs {before.proposal.code}: {reason}",
+                )
+            )
+        touched = {before.proposal.id, *(c.other_proposal_id for c in before.open)}
+        for proposal_id in sorted(touched):
+            proposal = await self.proposal(uow, proposal_id)
+            await self.card_changed(uow, proposal, now, why=f":same{before.client.id}@{now.isoformat()}")
+        await self.notify(
+            uow,
+            await self.operators(uow, before.proposal),
+            NotificationKind.NIK_SAME_PERSON,
+            f"client:{before.client.id}:same_person",
+            {"client_id": before.client.id},
+            now,
+        )
+        await uow.conversations.end(who.person.id)
+        after = await uow.nik_conflicts.of_clients([before.client.id])
+        decided = [c for c in after if c.other_client_id in set(others)]
+        return Adjudication(before.client, before.proposal, after, decided, same_person=True)
+
+    async def same_person(self, client_id: int) -> SamePerson | None:
+        """For the operators' notice: their client decided the same person, and whether /perubahan
+        may be asked now (after the SK)."""
+        async with self.storage.reading() as uow:
+            client = await uow.clients.by_id(client_id)
+            if client is None:
+                return None
+            proposal = await uow.proposals.by_id(client.proposal_id)
+            decided = [c for c in await uow.nik_conflicts.of_clients([client_id]) if c.same_person]
+            if proposal is None or not decided:
+                return None
+            return SamePerson(client, proposal, decided[0], proposal.status in CHANGEABLE)
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -164,7 +270,9 @@ class DoubleAssistanceService(StaffService):
             last = max(decided, key=lambda c: c.adjudicated_at or dt.datetime.min.replace(tzinfo=dt.UTC))
             return ServiceError(
                 "already_decided",
-                N_("Already decided by {name} on {when}: not the same person."),
+                N_("Already decided by {name} on {when}: the same person (double assistance confirmed).")
+                if last.same_person
+                else N_("Already decided by {name} on {when}: not the same person."),
                 name=last.adjudicated_by_name or "?",
                 when=last.adjudicated_at,
             )

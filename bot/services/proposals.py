@@ -31,6 +31,16 @@ PKS_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True)
+class RowWarning:
+    """A doubt about one row of a client list (the NIK's birth date or sex, the NIK elsewhere): which
+    row and client it is about, for the operator's private chat."""
+
+    row: int
+    name: str
+    problem: Problem
+
+
+@dataclass(frozen=True)
 class DraftState:
     """Everything a view needs to show a draft and ask its next question."""
 
@@ -43,6 +53,8 @@ class DraftState:
     previous: Client | None = None
     reasons: list[ReturnReason] = field(default_factory=list)
     warnings: tuple[Problem, ...] = ()
+    # A client list's doubts, each with the row and the client it is about (a sheet has many clients).
+    row_warnings: tuple[RowWarning, ...] = ()
     consents: dict[int, Consent] = field(default_factory=dict)  # by client id (withdrawn ones too)
     zone: str = DEFAULT_TIMEZONE  # the IPWL's (WIB, WITA or WIT): the day a consent was signed there
     # After the SK: clients off the list by an SK perubahan, each with that SK perubahan's number.
@@ -374,14 +386,13 @@ class ProposalService(StaffService):
                 raise ValidationError(
                     Problem(N_("A proposal holds at most {max} clients."), {"max": self.settings.intake.max_clients})
                 )
-            warnings: list[Problem] = []
+            warnings: list[RowWarning] = []
             year = state.proposal.period_year or now.year
             for nik in sorted({i.nik for i in inputs}):  # in one order everywhere: two uploads never deadlock
                 await uow.clients.lock_nik(nik, year)
             for item in inputs:
                 found = await self._check_nik(uow, state, item.nik, now)
-                warnings.extend(found)
-                warnings.extend(item.warnings)
+                warnings.extend(RowWarning(item.row, item.full_name, p) for p in (*found, *item.warnings))
                 fields: dict[str, object] = dict(
                     sex=item.sex.value,
                     birth_date=item.birth_date,
@@ -424,7 +435,7 @@ class ProposalService(StaffService):
                 )
             )
             fresh = await self._state(uow, state.proposal.id)
-        return _with_warnings(fresh, warnings)
+        return replace(fresh, row_warnings=tuple(warnings))
 
     async def hold_sheet(self, who: Identity, upload: FileUpload) -> DraftState:
         """Keep (in the draft's conversation) the client list that named clients already entered,

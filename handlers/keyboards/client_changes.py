@@ -14,6 +14,19 @@ from handlers import buttons
 from handlers.views.client_changes import LONG_LIST, kind_label
 
 
+def remove_client(t: Translator, client_id: int) -> InlineKeyboardMarkup:
+    """A client decided the same person as another IPWL's: ask for their removal (/perubahan)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.pgettext("button", "📝 Ask for the removal"), callback_data=buttons.CHANGE_CLIENT.data(client_id)
+                )
+            ]
+        ]
+    )
+
+
 def sheet(t: Translator, data: ChangeSheet) -> InlineKeyboardMarkup:
     if len(data.clients) > LONG_LIST:  # typed by number instead (/perubahan KODE N)
         return InlineKeyboardMarkup(

@@ -62,6 +62,13 @@ def detail(t: Translator, d: Detail) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def adjudication(t: Translator, client_id: int, held: bool) -> InlineKeyboardMarkup | None:
+    """Under the adjudication prompt: a held client may be decided the same person instead."""
+    if not held:
+        return None
+    return InlineKeyboardMarkup([[_button(da.same_person_label(t), buttons.NIK_SAME_PERSON, client_id)]])
+
+
 def reason_checklist(t: Translator, d: ReasonDraft) -> InlineKeyboardMarkup:
     pid = d.proposal.id
     clients = [

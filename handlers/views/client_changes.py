@@ -11,7 +11,14 @@ from bot.domain.client_changes import ChangeKind, ChangeRequest, ChangeStatus, R
 from bot.domain.models import Client, Decree
 from bot.domain.validation import mask_nik
 from bot.i18n import N_, Translator
-from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeDraft, ChangeSheet, RefundEntry
+from bot.services.client_changes import (
+    AmendmentDraft,
+    BirthCheck,
+    ChangeDetail,
+    ChangeDraft,
+    ChangeSheet,
+    RefundEntry,
+)
 from handlers.views import _, clip
 
 KIND_LABELS: Mapping[ChangeKind, str] = {
@@ -141,23 +148,35 @@ def ask(t: Translator, draft: ChangeDraft) -> str:
             )
         )
     if draft.nik_birth:
-        lines.append(_birth_disagreement(t, draft.nik_birth, draft.client.birth_date))
+        lines.append(_birth_disagreement(t, draft.nik_birth, draft.client.birth_date, asking=True))
     if draft.reason:
         lines.append(_(t, N_("Reason: {reason}"), reason=draft.reason))
     lines += ["", question, _(t, N_("/batal stops without saving anything."))]
     return "\n".join(lines)
 
 
-def _birth_disagreement(t: Translator, carried: dt.date, recorded: dt.date | None) -> str:
-    return _(
+def _birth_disagreement(t: Translator, carried: dt.date, recorded: dt.date | None, *, asking: bool = False) -> str:
+    """The corrected NIK's birth date is not the record's: the approval corrects the record to the
+    NIK's (birth date and sex); the operator is told how to go back if the KTP says otherwise."""
+    text = _(
         t,
         N_(
             "⚠️ The corrected NIK carries the birth date {carried}, but the record says {recorded}. "
-            "Check both against the KTP in the evidence."
+            "Check both against the KTP in the evidence: once approved, the record takes the NIK's birth "
+            "date (and sex), so the two agree."
         ),
         carried=carried,
         recorded=recorded or "-",
     )
+    if asking:
+        text += " " + _(
+            t,
+            N_(
+                "If the KTP shows the recorded birth date, the NIK typed is wrong: stop with /batal and ask "
+                "again with the NIK as on the KTP."
+            ),
+        )
+    return text
 
 
 def _about(t: Translator, msgid: str, change: ChangeRequest, **params: object) -> str:
@@ -319,14 +338,32 @@ def progress(
     return "\n".join(lines)
 
 
-def to_approve(t: Translator, change: ChangeRequest) -> str:
-    return _about(
+def to_approve(t: Translator, change: ChangeRequest, check: BirthCheck | None = None) -> str:
+    """To the head, privately: a verified change; a NIK correction's other birth date named."""
+    text = _about(
         t,
         N_(
             "📝 A change after the SK was verified: {code}, client {number} ({kind}). It waits for your "
             "SK perubahan: /skperubahan."
         ),
         change,
+    )
+    if check is not None:
+        text += "\n" + _birth_check(t, check)
+    return text
+
+
+def _birth_check(t: Translator, check: BirthCheck) -> str:
+    return _(
+        t,
+        N_(
+            "⚠️ {name}: the corrected NIK carries the birth date {carried}, the record says {recorded}. "
+            "Approving it corrects the record to the NIK's birth date (and sex); "
+            "open 🔎 Details and check to see the KTP."
+        ),
+        name=check.name,
+        carried=check.carried,
+        recorded=check.recorded or "-",
     )
 
 
@@ -360,6 +397,8 @@ def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
                 amount=t.format_money(draft.paid[change.id]),
             )
         lines.append(line)
+        if (check := draft.birth_checks.get(change.id)) is not None:
+            lines.append("   " + _birth_check(t, check))
     lines += [
         "",
         _(t, N_("Number: {number}"), number=draft.final_number),

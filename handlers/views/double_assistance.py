@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.domain.double_assistance import HeldClient, NikConflict
 from bot.i18n import N_, Translator
-from bot.services.double_assistance import Adjudication
+from bot.services.double_assistance import Adjudication, SamePerson
 from handlers.views import _, clip
 
 MAX_CARD_LINES = 8  # a group card stays short: the rest is counted
@@ -20,6 +20,22 @@ MAX_CARD_LINES = 8  # a group card stays short: the rest is counted
 def conflict_line(t: Translator, c: NikConflict, *, private: bool = False) -> str:
     """One pair, for the group card (``private`` False: no reason, which a person typed freely)."""
     params = {"number": c.position, "code": c.other_proposal_code, "ipwl": c.other_ipwl_code}
+    if c.adjudicated and c.same_person:
+        msgid = (
+            N_(
+                "⛔ Client {number}: the same person as in {code} ({ipwl}), decided by {name}, {when}: double "
+                "assistance confirmed, kept out of the SK annex and the transfers; to be removed by an SK perubahan."
+            )
+            if c.holds
+            else N_(
+                "☑️ Client {number}: the same person as in {code} ({ipwl}), decided by {name}, {when}: assisted "
+                "here; the other IPWL's client is kept out."
+            )
+        )
+        line = _(t, msgid, name=c.adjudicated_by_name or "-", when=c.adjudicated_at, **params)
+        if private and c.reason:
+            line += "\n   " + _(t, N_("Reason: {reason}"), reason=c.reason)
+        return line
     if c.adjudicated:
         line = _(
             t,
@@ -51,8 +67,10 @@ def card_lines(t: Translator, conflicts: Sequence[NikConflict]) -> list[str]:
     """The group card's lines: held first, then warnings, then decisions; at most a few."""
     if not conflicts:
         return []
-    ordered = sorted(conflicts, key=lambda c: (0 if c.holds else 2 if c.adjudicated else 1, c.position))
-    held = len({c.client_id for c in conflicts if c.holds})
+    ordered = sorted(
+        conflicts, key=lambda c: (0 if c.holds and not c.adjudicated else 2 if c.adjudicated else 1, c.position)
+    )
+    held = len({c.client_id for c in conflicts if c.holds and not c.adjudicated})
     lines = []
     if held:
         lines.append(
@@ -69,6 +87,8 @@ def card_lines(t: Translator, conflicts: Sequence[NikConflict]) -> list[str]:
 
 
 def adjudication_prompt(t: Translator, a: Adjudication) -> str:
+    if a.same_person:
+        return same_person_prompt(t, a)
     lines = [
         _(
             t,
@@ -87,11 +107,36 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
                 "Check that this is not the same person (KTP, KK, birth date, mother's name; the other IPWL's "
                 "PIC team through the centre). Then type <b>why they are not the same person</b> (at least 10 "
                 "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. Do not "
-                "type the NIK. If it is the same person, do not decide: the client stays held and receives "
-                "nothing from this proposal. /batal to stop."
+                "type the NIK. If it is the same person, press 🟰 The same person below. /batal to stop."
             ),
         )
     )
+    return clip("\n".join(lines))
+
+
+def same_person_prompt(t: Translator, a: Adjudication) -> str:
+    lines = [
+        _(
+            t,
+            N_("⚖️ <b>Double assistance: {code}, client {number}. {name}</b>"),
+            code=a.proposal.code,
+            number=a.client.position,
+            name=a.client.full_name,
+        )
+    ]
+    lines.extend(conflict_line(t, c, private=True) for c in a.conflicts)
+    lines += [
+        "",
+        _(
+            t,
+            N_(
+                "🟰 <b>The same person</b>: the client stays out of the SK annex and the transfers for good, "
+                "and the IPWL's operator is asked to remove them by an SK perubahan. Type <b>how you "
+                "established it</b> (at least 10 characters), e.g. “same KTP and KK, confirmed with the other "
+                "IPWL's PIC team”. Do not type the NIK. /batal to stop."
+            ),
+        ),
+    ]
     return clip("\n".join(lines))
 
 
@@ -100,7 +145,9 @@ def adjudicated(t: Translator, a: Adjudication) -> str:
         earlier = a.earlier
         return _(
             t,
-            N_("Already decided by {name} on {when}: not the same person."),
+            N_("Already decided by {name} on {when}: the same person (double assistance confirmed).")
+            if earlier is not None and earlier.same_person
+            else N_("Already decided by {name} on {when}: not the same person."),
             name=(earlier.adjudicated_by_name if earlier else None) or "-",
             when=earlier.adjudicated_at if earlier else "-",
         )
@@ -109,7 +156,12 @@ def adjudicated(t: Translator, a: Adjudication) -> str:
     lines = [
         _(
             t,
-            N_("✅ Recorded: client {number}. {name} of {code} is not the same person as in {codes}."),
+            N_(
+                "⛔ Recorded: client {number}. {name} of {code} is the same person as in {codes} "
+                "(double assistance confirmed)."
+            )
+            if a.same_person
+            else N_("✅ Recorded: client {number}. {name} of {code} is not the same person as in {codes}."),
             number=a.client.position,
             name=a.client.full_name,
             code=a.proposal.code,
@@ -121,7 +173,17 @@ def adjudicated(t: Translator, a: Adjudication) -> str:
         lines.append(
             _(t, N_("By {name}, {when}."), name=decided.adjudicated_by_name or "-", when=decided.adjudicated_at)
         )
-    if a.held:
+    if a.same_person:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "The client stays out of the SK annex and the transfers for good; the IPWL's operators are "
+                    "asked to remove them by an SK perubahan. Both PIC teams' cards show the decision."
+                ),
+            )
+        )
+    elif a.held:
         lines.append(_(t, N_("🛑 Still held by another conflict: see the lines above.")))
     else:
         lines.append(_(t, N_("The client is back in the SK annex and the transfers.")))
@@ -151,6 +213,56 @@ def waiting_lines(t: Translator, items: Sequence[HeldClient], *, head: bool = Fa
         )
         for i in items
     ]
+
+
+def same_person_label(t: Translator) -> str:
+    return t.pgettext("button", "🟰 The same person")
+
+
+def same_person_notice(t: Translator, found: SamePerson) -> str:
+    """To the client's own operators (a private chat): the decision, and how to remove the client."""
+    params = {
+        "code": found.proposal.code,
+        "number": found.client.position,
+        "name": found.client.full_name,
+        "other": found.decision.other_proposal_code,
+        "ipwl": found.decision.other_ipwl_code,
+        "by": found.decision.adjudicated_by_name or "-",
+    }
+    text = _(
+        t,
+        N_(
+            "⛔ {code}, client {number} ({name}) was decided by {by} to be the same person as a client of "
+            "{other} ({ipwl}) this year: double assistance confirmed. They stay out of the SK annex and receive "
+            "no transfer from this proposal."
+        ),
+        **params,
+    )
+    if found.changeable:
+        return (
+            text
+            + "\n"
+            + _(
+                t,
+                N_(
+                    "Ask for their removal now: press 📝 Ask for the removal (or /perubahan {code} {number}), "
+                    "choose “drops out”, give the reason and the evidence."
+                ),
+                **params,
+            )
+        )
+    return (
+        text
+        + "\n"
+        + _(
+            t,
+            N_(
+                "Once the SK of {code} is issued, ask for their removal with /perubahan {code} {number} "
+                "(“drops out”, with the reason and the evidence)."
+            ),
+            **params,
+        )
+    )
 
 
 def decide_label(t: Translator, position: int) -> str:

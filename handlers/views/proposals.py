@@ -78,6 +78,20 @@ def warnings_block(t: Translator, warnings: Sequence[Problem]) -> str:
     return "\n".join("⚠️ " + _(t, w.message, **w.params) for w in warnings)
 
 
+def draft_warnings(t: Translator, state: DraftState) -> str:
+    """The doubts of the last answer, and those of a client list each with its row and client
+    (the draft is in the operator's private chat: the client may be named)."""
+    lines = [warnings_block(t, state.warnings)] if state.warnings else []
+    lines += [
+        "⚠️ "
+        + _(t, N_("Row {row} ({name}):"), row=w.row, name=w.name)
+        + " "
+        + _(t, w.problem.message, **w.problem.params)
+        for w in state.row_warnings
+    ]
+    return "\n".join(lines)
+
+
 # --- the question at the cursor --------------------------------------------------------------------
 
 
@@ -192,8 +206,8 @@ def question(
         text = consent_prompt(t, state)
     else:
         return review(t, state)
-    if state.warnings and step != Step.NIK_MISMATCH:  # (that question says it in full)
-        text = warnings_block(t, state.warnings) + "\n\n" + text
+    if (state.warnings or state.row_warnings) and step != Step.NIK_MISMATCH:  # (that question says it in full)
+        text = draft_warnings(t, state) + "\n\n" + text
     return text
 
 
@@ -481,9 +495,9 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                     else ""
                 )
             )
-    if state.warnings:
+    if state.warnings or state.row_warnings:
         lines.append("")
-        lines.append(warnings_block(t, state.warnings))
+        lines.append(draft_warnings(t, state))
     return clip("\n".join(lines))
 
 

@@ -127,6 +127,13 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
     replies = await world.say(t.andi, "beda")
     assert replies and "10" in replies[-1].text
     assert (await world.rows("SELECT adjudicated_at FROM nik_conflicts WHERE client_id = ?", siti_client)) == [(None,)]
+    # A reason naming the NIK (a newcomer typed it): refused, said why and what to write instead;
+    # nothing recorded, nor audited — the audit trail never holds it.
+    replies = await world.say(t.andi, f"Beda orang, NIK {NIK[:4]} {NIK[4:8]} {NIK[8:12]} {NIK[12:]} dicek")
+    assert replies[-1].text.startswith("⚠️") and "16 angka" in replies[-1].text and "audit" in replies[-1].text
+    assert "Dukcapil" in replies[-1].text
+    assert (await world.rows("SELECT adjudicated_at FROM nik_conflicts WHERE client_id = ?", siti_client)) == [(None,)]
+    assert not [r for (r,) in await world.rows("SELECT reason FROM audit_events") if r and NIK in r.replace(" ", "")]
     replies = await world.say(t.andi, "Tanggal lahir dan nama ibu berbeda, dicek ke Dukcapil")
     assert "✅" in replies[-1].text and "Tanggal lahir" in replies[-1].text
     andi_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", t.andi.id))[0][0]

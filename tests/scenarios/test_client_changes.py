@@ -17,7 +17,7 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.domain.models import ProposalStatus, Role, TransferStatus
+from bot.domain.models import ProposalStatus, Role, Sex, TransferStatus
 from handlers import buttons
 from tests.helpers import jpeg, pdf
 from tests.scenarios.change_cast import (
@@ -409,10 +409,12 @@ async def test_a_long_list_asks_for_the_client_s_number(world) -> None:
     assert "alasan" in world.last(t.op).text.lower()
 
 
-async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_to_the_operator_and_the_pic(world) -> None:
+async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_and_corrected_with_it(world) -> None:
     """Siti types a corrected NIK whose birth date (01-01-1990) is not the client's on record (a
-    newcomer's run: it was taken without a word). She is told, and so is Andi in the detail; the
-    request still goes (the KTP in the evidence says which is right)."""
+    newcomer's run: it was taken without a word; then Hana, who approves, was not told, and the
+    record kept the old birth date). She is told — and how to go back if the KTP says otherwise —
+    and so are Andi in the detail and Hana (by name, privately) in her notice and the SK perubahan;
+    once approved, the record takes the NIK's birth date and sex, audited."""
     t = world.team = await team(world)
     pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
@@ -425,6 +427,7 @@ async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_to_the_ope
     await press(world, t.op, t.op, buttons.CHANGE_KIND.data(client, "nik"))
     replies = await world.say(t.op, corrected)
     assert "⚠️" in replies[-1].text and "1 Januari 1990" in replies[-1].text and "KTP" in replies[-1].text
+    assert "/batal" in replies[-1].text
     assert "alasan" in replies[-1].text.lower()
     await world.say(t.op, "NIK di KTP berbeda dengan data usulan")
     await world.emu.send_document(t.op, file_name="KTP.pdf", content=pdf("KTP"), mime_type="application/pdf")
@@ -436,6 +439,24 @@ async def test_a_corrected_nik_with_another_birth_date_is_pointed_out_to_the_ope
     await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
     detail = next(m for m in reversed(world.emu.chat_messages(t.andi)) if "Perubahan setelah SK" in (m.text or ""))
     assert "1 Januari 1990" in detail.text and "KTP" in detail.text
+    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.drain()
+    name = (await world.rows("SELECT full_name FROM clients WHERE id = ?", client))[0][0]
+    notice = next(m for m in reversed(world.emu.chat_messages(t.head)) if "/skperubahan" in (m.text or ""))
+    assert name in notice.text and "1 Januari 1990" in notice.text and "15 Mei 1988" in notice.text
+    group_texts = [x for m in world.emu.chat_messages(t.group) for x in (m.text or "", *m.edits)]
+    assert not [x for x in group_texts if name in x or "1990" in x]  # the group still sees no client data
+    draft = (await world.say(t.head, "/skperubahan"))[-1]
+    assert name in draft.text and "1 Januari 1990" in draft.text and "15 Mei 1988" in draft.text
+    await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    async with world.storage.reading() as uow:
+        record = await uow.clients.by_id(client)
+    assert record is not None
+    assert (record.nik, record.birth_date, record.sex) == (corrected, dt.date(1990, 1, 1), Sex.MALE)
+    assert await world.rows(
+        "SELECT count(*) FROM audit_events WHERE action = 'correct_birth_date' AND entity_id = ?", str(client)
+    ) == [(1,)]
 
 
 async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_annex(world) -> None:

@@ -47,3 +47,25 @@ async def test_a_broken_spreadsheet_gets_a_clear_message(world) -> None:
     await world.emu.settle(quiet=0.3)
     assert ".xlsx" in world.last(op.user).text  # says the file could not be opened and what to send
     assert await world.rows("SELECT count(*) FROM clients") == [(0,)]
+
+
+async def test_a_doubtful_row_is_named_by_its_row_and_client(world) -> None:
+    """A newcomer's run: three clients in the sheet, one whose sex contradicts her NIK — the warning
+    said "the NIK is a woman's" without saying whose. Now the operator's private chat names the row
+    and the client; the rows are still taken as typed."""
+    op = await open_draft(world)
+    rows = [client_values(i) for i in range(3)]
+    rows[1][2] = "L"  # row 3 in the sheet: Siti B, whose NIK is a woman's, typed as male
+    data = workbook_bytes(rows, keep_example=False)
+    await world.emu.send_document(op.user, file_name="klien.xlsx", content=data, mime_type=XLSX)
+    await world.emu.settle(quiet=0.3)
+    texts = "\n".join(m.text or "" for m in world.emu.chat_messages(op.user)[-2:])
+    warning = next(line for line in texts.splitlines() if "perempuan" in line)
+    assert warning.startswith("⚠️ Baris 3 (Siti B):"), warning
+    assert "Budi A" not in warning and "Budi C" not in warning
+    assert await world.rows("SELECT count(*) FROM clients") == [(3,)]
+    assert await world.rows("SELECT full_name, sex FROM clients ORDER BY position") == [
+        ("Budi A", "L"),
+        ("Siti B", "L"),
+        ("Budi C", "L"),
+    ]

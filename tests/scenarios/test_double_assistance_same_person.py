@@ -2,11 +2,13 @@
 
 Siti Rahayu (JB01) shares her NIK with Sity, decreed at SS01 this year: Andi's verification holds
 her, and Hana's SK leaves her out of its annex. Andi checks (KTP, KK, the other IPWL's team): it is
-the same person, so he records no "not the same person" — she stays held. Siti (operator) asks for
-her drop-out with /perubahan, Budi verifies it, Hana approves it under an SK perubahan. The rest of
-the proposal goes on: accounts for clients 2 and 3 only, Fajar's SPM, SP2D and transfers for those
-two, paid once each; the LPJ asks only for them; the audit trail shows the hold and the SK
-perubahan's decision.
+the same person, and he records it (⚖️, then 🟰 The same person, and how he established it): who,
+when, why, audited, on both sides. She stays held for good; both PIC teams' cards show the decision
+(codes only); Siti (operator) is told privately, with a button to ask for the removal. She asks for
+the drop-out from it, Budi verifies it, Hana approves it under an SK perubahan. The rest of the
+proposal goes on: accounts for clients 2 and 3 only, Fajar's SPM, SP2D and transfers for those two,
+paid once each; the LPJ asks only for them; the audit trail shows the hold, the decision and the SK
+perubahan's. (Before a newcomer's run, "same person" could not be recorded: one decided nothing.)
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from openpyxl import load_workbook
 
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.change_cast import ask_change
+from tests.helpers import pdf
 from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import NIK, annex_cells, decreed_at_ss01, enter_account
 from tests.scenarios.payment_cast import clients, press, record_sp2d, sk_issued, status
@@ -28,7 +30,7 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     t = world.team = await team(world)
     fajar = world.emu.add_user("Fajar", last_name="Keuangan")
     await world.enrol(fajar, Role.FINANCE)
-    ss01, _ = await decreed_at_ss01(world, t)
+    ss01, group2 = await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
@@ -41,8 +43,39 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     assert "Siti Rahayu" not in annex_cells(annex) and NIK not in annex_cells(annex)
     assert "Budi Santoso" in annex_cells(annex) and "Dewi Lestari" in annex_cells(annex)
 
-    # Andi finds it is the same person: he decides nothing, and she stays held (no account asked).
+    # Andi finds it is the same person and records it, from Detail.
     assert "🛑" in card(world, t, pid).text
+    ss01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", ss01))[0][0]
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_DETAIL.data(pid))
+    await press_in(world, t.andi, t.andi, buttons.NIK_ADJUDICATE.data(siti_client))
+    await press_in(world, t.andi, t.andi, buttons.NIK_SAME_PERSON.data(siti_client))
+    assert "Orang yang sama" in world.last(t.andi).text and "Siti Rahayu" in world.last(t.andi).text
+    reason = "KTP dan KK sama, dikonfirmasi dengan Tim PIC 2 dan Dukcapil"
+    replies = await world.say(t.andi, reason)
+    assert replies[-1].text.startswith("⛔") and ss01_code in replies[-1].text and "SK perubahan" in replies[-1].text
+    andi_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", t.andi.id))[0][0]
+    ss01_client = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
+    assert await world.rows(
+        "SELECT client_id, adjudicated_by, reason, outcome FROM nik_conflicts WHERE adjudicated_at IS NOT NULL"
+        " ORDER BY client_id"
+    ) == [(ss01_client, andi_id, reason, "same"), (siti_client, andi_id, reason, "same")]
+    assert (andi_id, str(siti_client), "held", "same_person") in await world.rows(
+        "SELECT actor_id, entity_id, from_status, to_status FROM audit_events WHERE action = 'adjudicate_nik'"
+    )
+    # Both teams' cards show the decision, with the other side's codes only; nobody is asked again.
+    await world.drain()
+    assert "⛔" in card(world, t, pid).text and ss01_code in card(world, t, pid).text
+    theirs = [x for m in world.emu.chat_messages(group2) for x in (m.text or "", *m.edits)]
+    assert any("☑️" in x and code in x for x in theirs), theirs[-1]
+    group_texts = [x for g in (t.group, group2) for m in world.emu.chat_messages(g) for x in (m.text or "", *m.edits)]
+    assert not [x for x in group_texts if NIK in x or "Siti Rahayu" in x or "Sity" in x]
+    assert "🛑" not in (await world.say(t.andi, "/tugas"))[-1].text
+    # Siti is told privately, with the way to remove her client.
+    notice = next(m for m in reversed(world.emu.chat_messages(t.op)) if "⛔" in (m.text or ""))
+    assert "Siti Rahayu" in notice.text and f"/perubahan {code} 1" in notice.text
+    assert buttons.CHANGE_CLIENT.data(siti_client) in datas(notice)
+
+    # She stays held (no account asked for her).
     await world.say(t.op, "/rekening")
     await enter_account(world, t.op, budi_client, "5550001113", "Budi Santoso")
     await enter_account(world, t.op, dewi_client, "5550001112", "Dewi Lestari")
@@ -52,10 +85,14 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
     assert await status(world, pid) == "accounts_verified"
 
-    # Siti asks for the drop-out; Budi verifies it; Hana approves it under an SK perubahan.
-    await ask_change(
-        world, t.op, code, siti_client, "drop_out", "Orang yang sama dengan klien SS01, sudah dibantu di sana"
-    )
+    # Siti asks for the drop-out from the notice's button; Budi verifies it; Hana approves it.
+    await press_in(world, t.op, t.op, buttons.CHANGE_CLIENT.data(siti_client))
+    await press_in(world, t.op, t.op, buttons.CHANGE_KIND.data(siti_client, "drop_out"))
+    await world.say(t.op, "Orang yang sama dengan klien SS01, sudah dibantu di sana")
+    await world.emu.send_document(t.op, file_name="berita-acara.pdf", content=pdf("BA"), mime_type="application/pdf")
+    await world.emu.settle()
+    await world.drain()
+    assert "✅" in world.last(t.op).text
     change_card = next(
         m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or "")
     )
@@ -71,8 +108,8 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
         if r[0]
     ]
     assert [(r[2], r[3], r[4]) for r in rows] == [(code, 1, "Siti Rahayu")]
-    # Off the list, she holds nobody and waits for nobody any more (/tugas has nothing to decide).
-    assert await world.rows("SELECT count(*) FROM nik_conflicts WHERE client_id = ?", siti_client) == [(0,)]
+    # Off the list; the decision stays recorded, and nobody waits for a decision (/tugas).
+    assert await world.rows("SELECT outcome FROM nik_conflicts WHERE client_id = ?", siti_client) == [("same",)]
     assert "🛑" not in (await world.say(t.andi, "/tugas"))[-1].text
 
     # Fajar: SPP, SPM (the two remaining clients' total), SP2D, every pending transfer sent: paid.
@@ -109,7 +146,7 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     first = (await world.say(t.op, "/lpj"))[-1]
     assert "Budi Santoso" in first.text and "Siti Rahayu" not in first.text, first.text
 
-    # The audit trail: the hold (at verification) and the SK perubahan's decision on her.
+    # The audit trail: the hold (at verification), the decision, and the SK perubahan's on her.
     held = await world.rows(
         "SELECT to_status FROM audit_events WHERE entity = 'client' AND entity_id = ? AND action = 'nik_conflict'",
         str(siti_client),
@@ -123,5 +160,7 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
         ("verify_change", "verified"),
         ("approve_change", "approved"),
     ]
-    assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'adjudicate_nik'") == [(0,)]
+    assert await world.rows(
+        "SELECT entity_id, to_status FROM audit_events WHERE action = 'adjudicate_nik' ORDER BY id"
+    ) == [(str(siti_client), "same_person"), (str(ss01_client), "same_person")]
     assert (await world.rows("SELECT status FROM proposals WHERE id = ?", ss01)) == [("decreed",)]

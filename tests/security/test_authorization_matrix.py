@@ -65,6 +65,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "rsn": (lambda t: (t["in_review"], "x"), "private"),
     "sk": (lambda t: ("p", t["validated"]), "private"),
     "nka": (lambda t: (t["decreed_client"],), "private"),
+    "nks": (lambda t: (t["decreed_client"],), "private"),
     "acc": (lambda t: (t["decreed_client"],), "private"),
     "bnk": (lambda t: ("002",), "private"),
     "pbs": (lambda t: (), "private"),
@@ -226,6 +227,7 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "sk": frozenset({"head"}),
     # double assistance (issue 16.1): a PIC of the IPWL's team or the head decides "not the same person"
     "nka": frozenset({"pic_a", "head"}),
+    "nks": frozenset({"pic_a", "head"}),  # … or "the same person" (a held client)
     # bank accounts: the operator supplies, PIC/finance verify or return
     "acc": OP,
     "bnk": OP,
