@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.domain.models import TransferStatus
 from bot.domain.validation import Problem, ValidationError
@@ -437,7 +437,9 @@ async def render_account_fixed(deps: Deps, t: Translator, params: dict[str, Any]
         return None
     cleared = params.get("cleared")  # a client no longer held: their first account, not a replacement
     if cleared is not None:
-        return Rendered(pv.account_of_cleared_notice(t, a, int(cleared)), kb.open_payment(t, a.proposal.id))
+        pay, check = kb.open_payment(t, a.proposal.id), kb.open_accounts(t, a.proposal.id)
+        both = InlineKeyboardMarkup([*check.inline_keyboard, *pay.inline_keyboard])  # 🏦 Periksa rekening, /bayar
+        return Rendered(pv.account_of_cleared_notice(t, a, int(cleared)), both)
     return Rendered(pv.account_fixed_notice(t, a), kb.open_payment(t, a.proposal.id))
 
 
