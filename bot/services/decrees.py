@@ -191,9 +191,6 @@ class DecreeService(StaffService):
                 # Double assistance re-checked now, proposal by proposal: of two proposals with the
                 # same person in this SK, the second is held (the first is in the SK by then).
                 await self.recheck_nik(uow, who, decreed, "sk", now, moved=True)
-                clients = await uow.clients.of_proposal(proposal.id)
-                if clients and len(await uow.nik_conflicts.held(c.id for c in clients)) == len(clients):
-                    raise _all_held(proposal.code)  # (held by this SK's own re-check: nothing is recorded)
                 await uow.bank_accounts.ensure([c.id for c in await uow.clients.of_proposal(proposal.id)], now)
                 await self.notify(
                     uow,

@@ -14,19 +14,10 @@ from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from bot.i18n import format_money
 from handlers import buttons
-from tests.scenarios.double_assistance_cast import enter_account
+from tests.scenarios.double_assistance_cast import SAME_NIK, client_total, enter_account
 from tests.scenarios.payment_cast import button, press
 from tests.scenarios.review_cast import datas, operator, tap, team
 from tests.seeds import seed_proposal
-
-_COPY = (
-    "UPDATE clients SET nik = (SELECT nik FROM clients WHERE id = ?),"
-    " nik_index = (SELECT nik_index FROM clients WHERE id = ?) WHERE id = ?"
-)
-
-
-async def _client_total(world, client_id: int) -> int:
-    return (await world.rows("SELECT coalesce(sum(total), 0) FROM budget_lines WHERE client_id = ?", client_id))[0][0]
 
 
 async def test_a_held_client_is_out_of_the_payment_and_a_corrected_nik_frees_them(world) -> None:
@@ -40,7 +31,7 @@ async def test_a_held_client_is_out_of_the_payment_and_a_corrected_nik_frees_the
     ]
     other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
     async with world.storage.db.transaction() as conn:
-        await conn.execute(_COPY, (first, first, other))
+        await conn.execute(SAME_NIK, (first, first, other))
         await conn.execute(
             "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status, updated_at)"
             " VALUES (?, '002', '5550001199', 'X', 'verified', ?)",
@@ -54,9 +45,9 @@ async def test_a_held_client_is_out_of_the_payment_and_a_corrected_nik_frees_the
     screen = world.last(fajar).text
     assert await world.rows("SELECT kind FROM nik_conflicts WHERE client_id = ?", first) == [("hard",)]
     assert "1 klien ditahan karena bantuan ganda" in screen and "ditambahkan setelah" in screen, screen
-    payable = await _client_total(world, second)
+    payable = await client_total(world, second)
     assert format_money(payable) in screen.splitlines()[0], screen
-    assert format_money(payable + await _client_total(world, first)) not in screen
+    assert format_money(payable + await client_total(world, first)) not in screen
     # Siti's /status says client 1 is held, why and what next.
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", jb01))[0][0]
     status = (await world.say(t.op, f"/status {code}"))[-1].text
@@ -99,7 +90,7 @@ async def test_an_sk_that_would_decree_nobody_is_refused(world) -> None:
     mine = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", jb01))[0][0]
     other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
     async with world.storage.db.transaction() as conn:
-        await conn.execute(_COPY, (mine, mine, other))
+        await conn.execute(SAME_NIK, (mine, mine, other))
     andi = await operator(world, t.andi)
     async with world.storage.transaction() as uow:
         proposal = await uow.proposals.by_id(jb01)
