@@ -113,6 +113,7 @@ NOTIFICATIONS: dict[NotificationKind, Renderer] = {
     NotificationKind.ACCOUNT_RETURNED: payments.render_account_returned,
     NotificationKind.ACCOUNT_CLEARED: payments.render_account_cleared,
     NotificationKind.NIK_SAME_PERSON: double_assistance.render_same_person,
+    NotificationKind.HOLD_LIFTED: payments.render_hold_lifted,
     NotificationKind.BROADCAST: broadcasts.render_broadcast,
     NotificationKind.CHANGE_CARD_UPDATE: client_changes.render_card_update,
     NotificationKind.CHANGE_DECIDED: client_changes.render_decided,

@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.domain.models import TransferStatus
 from bot.domain.validation import Problem, ValidationError
@@ -48,8 +48,9 @@ from handlers.views import payments as pv
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def sheet_clients(accounts: Accounts) -> list[SheetClient]:
-    """The rows a workbook needs, from a proposal's accounts."""
+def sheet_clients(accounts: Accounts, *, payable: bool = False) -> list[SheetClient]:
+    """The rows a workbook needs, from a proposal's accounts (``payable``: the transfers list,
+    without the clients held for double assistance — out of the SPM and its control totals)."""
     return [
         SheetClient(
             r.client.id,
@@ -61,7 +62,7 @@ def sheet_clients(accounts: Accounts) -> list[SheetClient]:
             r.account.account_number if r.account else None,
             r.account.holder_name if r.account else None,
         )
-        for r in accounts.rows
+        for r in (accounts.payable if payable else accounts.rows)
     ]
 
 
@@ -351,11 +352,11 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
         context,
         _file_name("transfer", code),
         build_transfers_template(
-            sheet_clients(step.accounts),
+            sheet_clients(step.accounts, payable=True),
             who.locale,
             order_number=step.accounts.payment.spm_number if step.accounts.payment else None,
         ),
-        pv.transfers_template_caption(t, code),
+        pv.transfers_template_caption(t, code, len(step.accounts.held)),
     )
 
 
@@ -374,7 +375,7 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     payment = current.accounts.payment
     inputs = parse_transfers_sheet(
         data,
-        sheet_clients(current.accounts),
+        sheet_clients(current.accounts, payable=True),
         today=services.today(),
         earliest=payment.spm_date if payment else None,
         order=current.accounts.order_totals,  # the control totals: the list's own and the SPM's
@@ -409,7 +410,18 @@ async def render_account_returned(deps: Deps, t: Translator, params: dict[str, A
 async def render_account_cleared(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
     client_id = int(params["client_id"])
-    return Rendered(pv.account_cleared_notice(t, a, client_id), kb.enter_account(t, client_id)) if a else None
+    if a is None:
+        return None
+    text = pv.account_cleared_notice(t, a, client_id, decided=bool(params.get("decided", True)))
+    return Rendered(text, kb.enter_account(t, client_id))
+
+
+async def render_hold_lifted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
+    a = await _accounts(deps, params)
+    row = next((r for r in a.rows if r.client.id == int(params["client_id"])), None) if a else None
+    if a is None or row is None:
+        return None
+    return Rendered(pv.hold_lifted_notice(t, a.proposal.code, row.client.position, row.client.full_name))
 
 
 async def render_accounts_verified(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
@@ -419,7 +431,14 @@ async def render_accounts_verified(deps: Deps, t: Translator, params: dict[str, 
 
 async def render_account_fixed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
-    return Rendered(pv.account_fixed_notice(t, a), kb.open_payment(t, a.proposal.id)) if a else None
+    if a is None:
+        return None
+    cleared = params.get("cleared")  # a client no longer held: their first account, not a replacement
+    if cleared is not None:
+        pay, check = kb.open_payment(t, a.proposal.id), kb.open_accounts(t, a.proposal.id)
+        both = InlineKeyboardMarkup([*check.inline_keyboard, *pay.inline_keyboard])  # 🏦 Periksa rekening, /bayar
+        return Rendered(pv.account_of_cleared_notice(t, a, int(cleared)), both)
+    return Rendered(pv.account_fixed_notice(t, a), kb.open_payment(t, a.proposal.id))
 
 
 async def render_transfer_failed(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.domain.budget import Ceiling, ceiling_year
 from storage.db import Connection, to_db_date, to_db_time
+from storage.nik_conflicts import HELD
 
 _NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)  # no "until": every SK recorded so far
 
@@ -72,7 +73,8 @@ class BudgetRepository:
 
         A client an SK perubahan took off the list (dropped out, died, moved) frees their budget —
         unless they were paid, until the money is back (their refund case settled): paid money
-        stays committed while it is out."""
+        stays committed while it is out. A client held for double assistance is out of the SK annex
+        and commits nothing until cleared (``storage.nik_conflicts.HELD``, the rule every screen uses)."""
         until_db = to_db_time(until or _NEVER)
         rows = await self._conn.execute_fetchall(
             "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
@@ -81,6 +83,7 @@ class BudgetRepository:
             " WHERE (p.period_year = ? OR (p.period_year IS NULL AND d.issued_on >= ? AND d.issued_on < ?))"
             " AND p.status NOT IN ('withdrawn', 'rejected')"
             " AND d.created_at < ?"
+            f" AND NOT {HELD.format(client='c.id')}"
             " AND NOT EXISTS (SELECT 1 FROM client_changes cc WHERE cc.client_id = c.id AND cc.status = 'approved'"
             "   AND cc.kind IN ('drop_out', 'death', 'move') AND cc.decided_at < ?"
             "   AND (NOT EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent')"
@@ -92,13 +95,15 @@ class BudgetRepository:
         return {r["component"]: int(r["amount"]) for r in rows}
 
     async def amounts(self, proposal_ids: Sequence[int]) -> dict[str, int]:
-        """The budget of these proposals, per component."""
+        """The budget of these proposals, per component (a client held for double assistance is out
+        of the SK annex, so not counted: their amount comes in once they are cleared)."""
         if not proposal_ids:
             return {}
         rows = await self._conn.execute_fetchall(
             "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
             " JOIN clients c ON c.id = b.client_id"
-            f" WHERE c.proposal_id IN ({', '.join('?' for _ in proposal_ids)}) GROUP BY b.component",
+            f" WHERE c.proposal_id IN ({', '.join('?' for _ in proposal_ids)})"
+            f" AND NOT {HELD.format(client='c.id')} GROUP BY b.component",
             list(proposal_ids),
         )
         return {r["component"]: int(r["amount"]) for r in rows}

@@ -47,6 +47,7 @@ ACTIONS: Mapping[str, str] = {
     "transfer": N_("recorded a transfer"),
     "nik_conflict": N_("found the client's NIK at another IPWL (double assistance)"),
     "adjudicate_nik": N_("decided the same NIK at another IPWL is not the same person"),
+    "nik_conflict_lifted": N_("no longer holds the client: the same NIK is no longer at another IPWL"),
     "lpj_sheet": N_("filled the LPJ from a spreadsheet"),
     "submit_lpj": N_("submitted the LPJ"),
     "return_lpj": N_("returned the LPJ"),
@@ -133,6 +134,7 @@ OTHER_STATES: Mapping[str, str] = {
     "held": N_("Held"),
     "warned": N_("Warned"),
     "cleared": N_("Decided: not the same person"),
+    "lifted": N_("No longer held: the NIK no longer matches"),
 }
 _ACCOUNT_ACTIONS = frozenset({"submit_account", "verify_account", "return_account"})
 

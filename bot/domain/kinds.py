@@ -59,6 +59,7 @@ class NotificationKind(StrEnum):
     ACCOUNT_RETURNED = "account_returned"  # operators: correct this client's account
     ACCOUNT_CLEARED = "account_cleared"  # operators: a client held for double assistance is cleared: their account
     NIK_SAME_PERSON = "nik_same_person"  # operators: a held client is the same person: ask for their removal
+    HOLD_LIFTED = "hold_lifted"  # operators: a held client is free without a decision (a NIK corrected)
     ACCOUNTS_VERIFIED = "accounts_verified"  # finance: ready for payment
     ACCOUNT_FIXED = "account_fixed"  # finance: a new account after a failed transfer
     TRANSFER_FAILED = "transfer_failed"  # operators: the transfer to this client failed

@@ -26,6 +26,17 @@ class StaffSummary:
     clients: int
     total: int
     flagged: int  # clients flagged "dup_nik"
+    held: int = 0  # clients held for double assistance (issue 16.1): out of the annex and the money
+    held_total: int = 0  # their budget
+
+    @property
+    def payable_clients(self) -> int:
+        """The clients an SK, its SPP/SPM and the transfers are for (the held ones left out)."""
+        return self.clients - self.held
+
+    @property
+    def payable_total(self) -> int:
+        return self.total - self.held_total
 
 
 @dataclass(frozen=True)

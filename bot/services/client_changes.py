@@ -624,8 +624,8 @@ class ClientChangeService(StaffService):
 
     async def _lock_all(self, uow: UnitOfWork, changes: list[ChangeRequest], now: dt.datetime) -> None:
         """Before any change takes effect: the proposals' rows (by id), then every NIK the SK
-        perubahan touches — a corrected NIK, and the NIKs of a proposal a client leaves (its
-        double-assistance re-check) — in the one global order (year, NIK; see
+        perubahan touches — a corrected NIK, and the NIKs of a proposal a client leaves or whose NIK
+        is corrected (its double-assistance re-check) — in the one global order (year, NIK; see
         :func:`bot.services.nik_recheck.lock_niks`): taken change by change, two SKs sharing two
         NIKs in opposite orders could each hold one and wait for the other (PostgreSQL)."""
         niks: list[tuple[int, str]] = []
@@ -633,7 +633,7 @@ class ClientChangeService(StaffService):
             await uow.proposals.lock(proposal_id)
             proposal = await self.proposal(uow, proposal_id)
             mine = [c for c in changes if c.proposal_id == proposal_id]
-            if any(c.kind not in CORRECTIONS for c in mine):
+            if any(c.kind not in CORRECTIONS or c.kind == ChangeKind.NIK for c in mine):  # (re-checked)
                 niks.extend(await proposal_niks(uow, proposal, now))
             niks.extend(
                 (proposal.period_year or self._today().year, c.new_value)
@@ -1151,6 +1151,9 @@ class ClientChangeService(StaffService):
                         who, "client", change.client_id, "correct_birth_date", reason=f"{decree.number}: from NIK"
                     )
                 )
+            # The corrected NIK is re-checked now, both sides: a client held at another IPWL because
+            # of the old NIK is freed (and told), one matching the new NIK is found.
+            await self.recheck_nik(uow, who, proposal, "change", now)
         else:
             if change.kind == ChangeKind.MOVE and change.target_ipwl_code:
                 # The receiving IPWL is told privately, to include the client in its own next proposal.

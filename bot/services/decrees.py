@@ -72,6 +72,19 @@ class Annex:
     held: list[tuple[str, int, int]] = field(default_factory=list)
 
 
+def _all_held(code: str) -> ServiceError:
+    """An SK would decree a proposal whose every client is held for double assistance: nobody."""
+    return ServiceError(
+        "sk_all_held",
+        N_(
+            "No SK was issued: every client of {code} is held for double assistance (the same NIK is already "
+            "in an SK or paid at another IPWL), so the SK would decree nobody for it. Untick {code} until a "
+            "PIC or the head decides, then issue the SK."
+        ),
+        code=code,
+    )
+
+
 class DecreeService(StaffService):
     """What the head of centre does: the SK."""
 
@@ -153,6 +166,9 @@ class DecreeService(StaffService):
             draft = await self._draft(uow, state)
             if not draft.chosen:
                 raise ServiceError("sk_nothing_picked", N_("Tick at least one proposal first."))
+            for summary in draft.chosen:  # (before a register number is taken: a refused SK uses none)
+                if summary.clients and not summary.payable_clients:
+                    raise _all_held(summary.code)
             # The year's ceiling (pagu), before a register number is taken: a refused SK uses none.
             await check_ceiling(uow, draft.date, [s.id for s in draft.chosen])
             number = await claim_sk_number(uow, self.settings.payments.sk_number_format, draft.number, draft.date)

@@ -21,9 +21,9 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from bot.domain.client_changes import CHANGEABLE
-from bot.domain.double_assistance import DECREED_STATUSES, NikConflict, names_a_nik
+from bot.domain.double_assistance import NikConflict, names_a_nik
 from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.domain.models import BankAccountStatus, Client, Proposal, ProposalStatus, Role
+from bot.domain.models import Client, Proposal, Role
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.i18n import N_
 from bot.services.base import Identity, ServiceError
@@ -161,8 +161,7 @@ class DoubleAssistanceService(StaffService):
                 await self.card_changed(uow, proposal, now, why=f":adj{before.client.id}@{now.isoformat()}")
             released = {before.client.id} if before.held else set()
             released |= freed
-            await self._annex_again(uow, released, now)
-            await self._ask_accounts(uow, released, now)
+            await self.holds_lifted(uow, released, now, decided=True)
             await uow.conversations.end(who.person.id)
             after = await uow.nik_conflicts.of_clients([before.client.id])
             decided = [c for c in after if c.other_client_id in set(others)]
@@ -276,7 +275,14 @@ class DoubleAssistanceService(StaffService):
                 name=last.adjudicated_by_name or "?",
                 when=last.adjudicated_at,
             )
-        return ServiceError("nothing_to_decide", N_("This client has no double-assistance conflict to decide."))
+        return ServiceError(
+            "nothing_to_decide",
+            N_(
+                "Nothing to decide: this client is not held or warned (any more). The same NIK is no longer "
+                "found at another IPWL (a NIK was corrected, or the other proposal left the year). Open 🔎 "
+                "Detail again to see the client as they are now."
+            ),
+        )
 
     async def _held_before(self, uow: UnitOfWork, before: Adjudication, others: list[int]) -> set[int]:
         """Which of the other clients were held by a pair with this client only (and are free now)."""
@@ -293,48 +299,3 @@ class DoubleAssistanceService(StaffService):
             if theirs and theirs[0].kind.value == "hard" and conflict.other_client_id not in still:
                 freed.add(conflict.other_client_id)
         return freed
-
-    async def _ask_accounts(self, uow: UnitOfWork, released: set[int], now: dt.datetime) -> None:
-        """A client freed after the SK was skipped by the bank-account step while held: their IPWL's
-        operators are now asked for that client's account (once per decision)."""
-        asking = (ProposalStatus.DECREED, ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED)
-        for client_id in sorted(released):
-            client = await uow.clients.by_id(client_id)
-            if client is None or await uow.client_changes.has_left(client_id):
-                continue
-            proposal = await self.proposal(uow, client.proposal_id)
-            account = await uow.bank_accounts.by_client(client_id)
-            filled = account is not None and account.status in (BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED)
-            if proposal.status not in asking or filled:
-                continue
-            await self.notify(
-                uow,
-                await self.operators(uow, proposal),
-                NotificationKind.ACCOUNT_CLEARED,
-                f"client:{client_id}:account_cleared@{now.isoformat()}",
-                {"proposal_id": proposal.id, "client_id": client_id},
-                now,
-            )
-
-    async def _annex_again(self, uow: UnitOfWork, released: set[int], now: dt.datetime) -> None:
-        """A client freed in a decreed proposal is back in its SK annex: the head who issued the SK
-        gets the annex again (one per decision)."""
-        for client_id in sorted(released):
-            client = await uow.clients.by_id(client_id)
-            if client is None:
-                continue
-            proposal = await self.proposal(uow, client.proposal_id)
-            if proposal.status not in DECREED_STATUSES:
-                continue
-            decree = await uow.decrees.of_proposal(proposal.id)
-            issuer = await uow.people.by_id(decree.issued_by) if decree else None
-            if decree is None or issuer is None:
-                continue
-            await uow.outbox.enqueue(
-                dedupe_key=f"decree:{decree.id}:annex:adj{client_id}@{now.isoformat()}",
-                chat_id=issuer.telegram_user_id,
-                kind=NotificationKind.SK_ANNEX,
-                params={"decree_id": decree.id},
-                now=now,
-                person_id=issuer.id,
-            )

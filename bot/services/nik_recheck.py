@@ -33,6 +33,9 @@ class Found:
 class Recheck:
     found: list[Found] = field(default_factory=list)
     proposals: set[int] = field(default_factory=set)  # every proposal whose own clients' pairs changed
+    # Clients held before this re-check and free after it without anyone deciding (a NIK corrected
+    # here or at the other IPWL, the other withdrawn or off its list): told like an adjudication.
+    released: set[int] = field(default_factory=set)
 
 
 def budget_year(proposal: Proposal, now: dt.datetime) -> int:
@@ -67,9 +70,19 @@ async def recheck(uow: UnitOfWork, proposal: Proposal, stage: str, now: dt.datet
     # One lock per NIK and year, in one order everywhere (as the intake's check): two re-checks of
     # the same person at two IPWL (PostgreSQL) see each other's result instead of crossing.
     await lock_niks(uow, [(year, c.nik) for c in clients])
+    involved = await _involved(uow, [c.id for c in clients])
+    held_before = await uow.nik_conflicts.held(involved)
     for client in clients:
         await _one(uow, proposal, client, year, stage, now, result)
+    result.released = held_before - await uow.nik_conflicts.held(involved)
     return result
+
+
+async def _involved(uow: UnitOfWork, client_ids: list[int]) -> set[int]:
+    """The clients whose hold this re-check may change: the proposal's and every one recorded
+    against them (the pairs are kept on both sides)."""
+    recorded = await uow.nik_conflicts.of_clients(client_ids)
+    return {*client_ids, *(c.other_client_id for c in recorded)}
 
 
 async def _one(

@@ -128,8 +128,16 @@ class Accounts:
         return False
 
     @property
+    def payable(self) -> list[Beneficiary]:
+        """The clients this payment is for: not those held for double assistance (out of the SK
+        annex, so out of the SPP/SPM amount, the transfers list and its control totals; they are
+        added once a PIC or the head clears them)."""
+        return [r for r in self.rows if r.client.id not in self.held]
+
+    @property
     def total(self) -> int:
-        return sum(r.client.total for r in self.rows)
+        """The amount to pay: the payable clients' (a held client's is not counted)."""
+        return sum(r.client.total for r in self.payable)
 
     def count(self, status: BankAccountStatus) -> int:
         return sum(1 for r in self.rows if r.account_status == status)
@@ -150,7 +158,7 @@ class Accounts:
         if self.payment is None:
             return None
         amount = self.payment.spm_amount if self.payment.spm_amount is not None else self.total
-        return OrderTotals(self.payment.spm_number, len(self.rows), amount)
+        return OrderTotals(self.payment.spm_number, len(self.payable), amount)
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,13 @@ class PaymentStep:
 
 
 # ---------------------------------------------------------------------------------- shared parts
+
+
+def _checking(proposal: Proposal) -> Action:
+    """What checking an account is for this proposal: the verification step; once the accounts are
+    verified, finance's payment (the account of a client cleared of double assistance comes then,
+    and finance checks it — 🏦 Check the accounts, or ✅ as it records the transfer)."""
+    return Action.RECORD_PAYMENT if proposal.status == ProposalStatus.ACCOUNTS_VERIFIED else Action.VERIFY_ACCOUNTS
 
 
 class _FinanceBase(StaffService):
@@ -414,7 +429,7 @@ class AccountService(_FinanceBase):
         """The accounts to check, for a PIC of the team or finance."""
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
-            await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+            await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
             return await self.accounts(uow, proposal)
 
     async def verify(
@@ -432,16 +447,16 @@ class AccountService(_FinanceBase):
                 proposal, row = await self.beneficiary(uow, client_id)
                 rows = [row]
                 if shown != row.revision or row.account_status != BankAccountStatus.SUBMITTED:
-                    await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+                    await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
                     raise ServiceError("stale", _STALE)
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
                 current = await self.accounts(uow, proposal)
                 rows = [r for r in current.rows if r.account_status == BankAccountStatus.SUBMITTED]
                 if shown != current.submitted_revisions:
-                    await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+                    await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
                     raise ServiceError("stale", _STALE)
-            await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal, check_data=False)
+            await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
             for row in rows:
                 if await uow.bank_accounts.move(
                     row.client.id,
@@ -462,7 +477,9 @@ class AccountService(_FinanceBase):
                         )
                     )
             state = await self.accounts(uow, proposal)
-            if all(r.account_status == BankAccountStatus.VERIFIED for r in state.expected):
+            if proposal.status == ProposalStatus.ACCOUNTS_SUBMITTED and all(
+                r.account_status == BankAccountStatus.VERIFIED for r in state.expected
+            ):
                 transition = await self.authorize(uow, who, Action.VERIFY_ACCOUNTS, proposal)
                 proposal = await self.move(uow, who, proposal, transition, now)
                 await self.notify(
@@ -624,12 +641,18 @@ class AccountService(_FinanceBase):
                 now,
             )
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
+            # Never a transfer tried: the first account of a client cleared of double assistance
+            # (said as such to finance), not a replacement after a failed transfer.
+            first = [r for r in state.rows if r.client.id in saved and r.transfer is None]
+            params: dict[str, Any] = {"proposal_id": proposal.id}
+            if first:
+                params["cleared"] = first[0].client.id
             await self.notify(
                 uow,
                 await uow.staff.holding(Role.FINANCE),
                 NotificationKind.ACCOUNT_FIXED,
                 f"client:{saved[0] if saved else 0}:account_fixed@{replaced}",
-                {"proposal_id": proposal.id},
+                params,
                 now,
             )
         return state

@@ -59,6 +59,8 @@ class DraftState:
     zone: str = DEFAULT_TIMEZONE  # the IPWL's (WIB, WITA or WIT): the day a consent was signed there
     # After the SK: clients off the list by an SK perubahan, each with that SK perubahan's number.
     left: dict[int, str] = field(default_factory=dict)
+    # Clients held for double assistance (issue 16.1): out of the SK annex and the money until cleared.
+    held: frozenset[int] = frozenset()
 
     @property
     def total(self) -> int:
@@ -900,6 +902,7 @@ class ProposalService(StaffService):
             consents=await uow.consents.of_proposal(proposal.id),
             zone=self._zone(ipwl),
             left=await uow.client_changes.exits_of(proposal.id),
+            held=frozenset(await uow.nik_conflicts.held(c.id for c in clients)),
         )
 
     def _context(self, state: DraftState, today: dt.date) -> IntakeContext:

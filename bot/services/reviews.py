@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain import workflow
-from bot.domain.double_assistance import NikConflict
+from bot.domain.double_assistance import DECREED_STATUSES, NikConflict
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import (
     Action,
     Actor,
     Attachment,
+    BankAccountStatus,
     Client,
     Grant,
     Ipwl,
@@ -337,10 +338,66 @@ class StaffService(Service):
                     reason=f"{found.other.proposal_code} ({found.other.ipwl_code}) @ {stage}",
                 )
             )
+        for client_id in sorted(result.released):
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "client",
+                    client_id,
+                    "nik_conflict_lifted",
+                    frm="held",
+                    to="lifted",
+                    reason=f"{proposal.code} @ {stage}",
+                )
+            )
         for proposal_id in sorted(result.proposals):
             changed = await uow.proposals.by_id(proposal_id)
             if changed is not None:
                 await self.card_changed(uow, changed, now, why=f":nik@{now.isoformat()}")
+        # A hold lifted without a decision (the NIK corrected here or at the other IPWL): the same
+        # consequences as an adjudication — the annex again, the operators told (their account).
+        await self.holds_lifted(uow, result.released, now, decided=False)
+
+    async def holds_lifted(self, uow: UnitOfWork, released: Iterable[int], now: dt.datetime, *, decided: bool) -> None:
+        """Clients no longer held (``decided``: by an adjudication; else the conflict went away, a
+        NIK corrected): a decreed proposal's annex goes again to the head who issued the SK, and the
+        IPWL's operators are told — asked for the client's account when the bank-account step
+        skipped them while held, else told they are back in the SK annex and the transfers."""
+        asking = (ProposalStatus.DECREED, ProposalStatus.ACCOUNTS_SUBMITTED, ProposalStatus.ACCOUNTS_VERIFIED)
+        for client_id in sorted(set(released)):
+            client = await uow.clients.by_id(client_id)
+            if client is None or await uow.client_changes.has_left(client_id):
+                continue
+            proposal = await self.proposal(uow, client.proposal_id)
+            if proposal.status in DECREED_STATUSES:
+                decree = await uow.decrees.of_proposal(proposal.id)
+                issuer = await uow.people.by_id(decree.issued_by) if decree else None
+                if decree is not None and issuer is not None:
+                    await uow.outbox.enqueue(
+                        dedupe_key=f"decree:{decree.id}:annex:adj{client_id}@{now.isoformat()}",
+                        chat_id=issuer.telegram_user_id,
+                        kind=NotificationKind.SK_ANNEX,
+                        params={"decree_id": decree.id},
+                        now=now,
+                        person_id=issuer.id,
+                    )
+            account = await uow.bank_accounts.by_client(client_id)
+            filled = account is not None and account.status in (BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED)
+            params = {"proposal_id": proposal.id, "client_id": client_id, "decided": decided}
+            if proposal.status in asking and not filled:
+                kind, key = NotificationKind.ACCOUNT_CLEARED, "account_cleared"
+            elif decided:
+                continue  # (the adjudicator's own answer and the cards say it; nothing to ask)
+            else:
+                kind, key = NotificationKind.HOLD_LIFTED, "hold_lifted"
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                kind,
+                f"client:{client_id}:{key}@{now.isoformat()}",
+                params,
+                now,
+            )
 
     async def notify(
         self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str, params: dict[str, Any], now: dt.datetime

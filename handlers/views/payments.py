@@ -38,8 +38,8 @@ def _summary(t: Translator, s: StaffSummary) -> str:
         N_("<b>{code}</b> · {ipwl} · {count} client(s) · {total}"),
         code=s.code,
         ipwl=s.ipwl_name,
-        count=s.clients,
-        total=format_money(s.total),
+        count=s.payable_clients,  # (a client held for double assistance is out of the money: said apart)
+        total=format_money(s.payable_total),
     )
 
 
@@ -66,6 +66,9 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
             total=format_money(sum(s.total for s in chosen)),
         )
     )
+    for s in chosen:
+        if s.clients and not s.payable_clients:  # refused at "Issue": said before the tap
+            lines.append("⛔ " + sk_all_held(t, s))
     # The head sees the room left before confirming, per budget year the ticked proposals charge
     # (their periods' years: the SK is checked against each).
     for budget in d.budgets:
@@ -117,6 +120,17 @@ def sk_issued(t: Translator, decree: Decree, count: int) -> str:
     )
 
 
+def sk_all_held(t: Translator, s: StaffSummary) -> str:
+    return _(
+        t,
+        N_(
+            "{code}: every client is held for double assistance, so the SK would decree nobody. Untick it "
+            "until a PIC or the head decides."
+        ),
+        code=s.code,
+    )
+
+
 def sk_cancelled(t: Translator) -> str:
     return _(t, N_("Cancelled: no SK was issued."))
 
@@ -147,17 +161,33 @@ def sk_annex_caption(
 
 
 def sk_issued_notice(t: Translator, summary: StaffSummary, decree: Decree) -> str:
-    return _(
+    text = _(
         t,
-        N_(
-            "🖋 SK <b>{number}</b> of {date} covers your proposal <b>{code}</b> ({count} client(s), {total}).\n"
-            "Now send each client's bank account: /rekening"
-        ),
+        N_("🖋 SK <b>{number}</b> of {date} covers your proposal <b>{code}</b> ({count} client(s), {total})."),
         number=decree.number,
         date=decree.issued_on,
         code=summary.code,
-        count=summary.clients,
-        total=format_money(summary.total),
+        count=summary.payable_clients,
+        total=format_money(summary.payable_total),
+    )
+    if summary.held:
+        text += "\n" + held_summary(t, summary.held)
+    if summary.payable_clients:
+        text += "\n" + _(t, N_("Now send each client's bank account: /rekening"))
+    return text
+
+
+def held_summary(t: Translator, count: int) -> str:
+    """How many clients are held for double assistance, and what happens to them (no names: the
+    same line goes to anyone who handles the proposal's money)."""
+    return _(
+        t,
+        N_(
+            "🛑 {count} client(s) held for double assistance (the same NIK at another IPWL): not in the SK "
+            "annex, the SPP/SPM or the transfers, and no bank account is needed yet. They are added once a "
+            "PIC or the head clears them."
+        ),
+        count=count,
     )
 
 
@@ -226,17 +256,42 @@ def account_held_line(t: Translator) -> str:
     )
 
 
-def account_cleared_notice(t: Translator, a: Accounts, client_id: int) -> str:
+def account_cleared_notice(t: Translator, a: Accounts, client_id: int, *, decided: bool = True) -> str:
     row = next((r for r in a.rows if r.client.id == client_id), None)
-    return _(
-        t,
+    message = (
         N_(
             "✅ Client {number}. {name} of <b>{code}</b> is cleared: a PIC or the head decided they are not the "
             "same person as at the other IPWL. Enter their bank account now (the button below, or /rekening)."
-        ),
+        )
+        if decided
+        else N_(
+            "✅ Client {number}. {name} of <b>{code}</b> is no longer held: the same NIK is no longer found at "
+            "another IPWL (a NIK was corrected). They are back in the SK annex and the transfers. Enter their "
+            "bank account now (the button below, or /rekening)."
+        )
+    )
+    return _(
+        t,
+        message,
         number=row.client.position if row else "?",
         name=row.client.full_name if row else "?",
         code=a.proposal.code,
+    )
+
+
+def hold_lifted_notice(t: Translator, code: str, number: int, name: str) -> str:
+    """A held client freed without a decision, before the SK's bank-account step (or with the
+    account already in): nothing to do, but the operator was told they were held."""
+    return _(
+        t,
+        N_(
+            "✅ Client {number}. {name} of <b>{code}</b> is no longer held: the same NIK is no longer found at "
+            "another IPWL (a NIK was corrected). They are back in the SK annex and the transfers; nothing "
+            "more is needed from you for this."
+        ),
+        number=number,
+        name=name,
+        code=code,
     )
 
 
@@ -313,8 +368,8 @@ def accounts_submitted_notice(t: Translator, a: Accounts) -> str:
         N_("🏦 The bank accounts of <b>{code}</b> ({ipwl}, {count} client(s)) are in. Please check them."),
         code=a.proposal.code,
         ipwl=a.ipwl.name,
-        count=len(a.rows),
-    )
+        count=len(a.payable),
+    ) + _held_note(t, a)
     shared = len({s.client_id for s in a.shares})
     if shared:
         text += "\n" + _(t, N_("⚠️ {count} of them have an account number another client was also given."), count=shared)
@@ -391,9 +446,14 @@ def accounts_verified_notice(t: Translator, a: Accounts) -> str:
         ),
         code=a.proposal.code,
         ipwl=a.ipwl.name,
-        count=len(a.rows),
+        count=len(a.payable),
         total=format_money(a.total),
-    )
+    ) + _held_note(t, a)
+
+
+def _held_note(t: Translator, a: Accounts) -> str:
+    """Finance's screens: how many clients are held (a count, no names) and that they come later."""
+    return "\n" + held_summary(t, len(a.held)) if a.held else ""
 
 
 def account_fixed_notice(t: Translator, a: Accounts) -> str:
@@ -403,6 +463,21 @@ def account_fixed_notice(t: Translator, a: Accounts) -> str:
             "🏦 A new bank account was entered for <b>{code}</b> after a failed transfer. Record the transfer "
             "again with /bayar."
         ),
+        code=a.proposal.code,
+    )
+
+
+def account_of_cleared_notice(t: Translator, a: Accounts, client_id: int) -> str:
+    """Finance: the account of a client no longer held for double assistance (never a failed transfer)."""
+    row = next((r for r in a.rows if r.client.id == client_id), None)
+    return _(
+        t,
+        N_(
+            "🏦 Client {number} of <b>{code}</b> is no longer held for double assistance and their bank account "
+            "was entered. They are in the transfers now: check the account and record the transfer with /bayar "
+            "(✅ verifies the account as it records the transfer)."
+        ),
+        number=row.client.position if row else "?",
         code=a.proposal.code,
     )
 
@@ -429,6 +504,8 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
             total=format_money(a.total),
         )
     ]
+    if a.held:  # out of the SPP/SPM amount, the transfers list and its control totals
+        lines.append(held_summary(t, len(a.held)))
     if a.payment:
         lines.append(
             _(
@@ -555,8 +632,8 @@ def transfer_line(t: Translator, row: Beneficiary) -> str:
     return line
 
 
-def transfers_template_caption(t: Translator, code: str) -> str:
-    return _(
+def transfers_template_caption(t: Translator, code: str, held: int = 0) -> str:
+    text = _(
         t,
         N_(
             "Fill in the transfer date and status (terkirim / gagal / dikembalikan) for {code} and send the "
@@ -564,6 +641,7 @@ def transfers_template_caption(t: Translator, code: str) -> str:
         ),
         code=code,
     )
+    return text + ("\n" + held_summary(t, held) if held else "")
 
 
 def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:

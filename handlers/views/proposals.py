@@ -467,6 +467,19 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                 list=", ".join(str(c.position) for c in contradicted),
             )
         )
+    if state.held:  # the operator is told who is held, why, and what happens next
+        lines.append(
+            _(
+                t,
+                N_(
+                    "🛑 Held (ditahan): client(s) {list}. The same NIK is already in an SK or was paid at another "
+                    "IPWL this year. They are not in the SK annex and get no transfer, and no bank account is "
+                    "needed for them, until a PIC of your team or the head checks that it is not the same "
+                    "person. You will be told when they are cleared."
+                ),
+                list=", ".join(str(c.position) for c in state.clients if c.id in state.held),
+            )
+        )
     no_budget = [c for c in state.clients if not c.budget]
     if no_budget:
         lines.append(_(t, N_("⚠️ {count} client(s) have no budget line yet."), count=len(no_budget)))
@@ -489,6 +502,7 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                     total=format_money(client.total),
                 )
                 + (" ⚠️" if client.flags else "")
+                + (" · " + _(t, N_("🛑 held")) if client.id in state.held else "")
                 + (
                     " · " + _(t, N_("left the list (SK perubahan {sk})"), sk=state.left[client.id])
                     if client.id in state.left

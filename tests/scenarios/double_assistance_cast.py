@@ -171,3 +171,15 @@ async def enter_account(world, op, client_id: int, number: str, holder: str) -> 
     await world.say(op, number)
     await world.say(op, holder)
     await press(world, op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
+
+
+# The same person at two IPWL: client B gets client A's sealed NIK and its blind index (A, A, B).
+SAME_NIK = (
+    "UPDATE clients SET nik = (SELECT nik FROM clients WHERE id = ?),"
+    " nik_index = (SELECT nik_index FROM clients WHERE id = ?) WHERE id = ?"
+)
+
+
+async def client_total(world, client_id: int) -> int:
+    """A client's budget, as the payment counts it."""
+    return (await world.rows("SELECT coalesce(sum(total), 0) FROM budget_lines WHERE client_id = ?", client_id))[0][0]
