@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 CONFIG ?= config.toml
 
-.PHONY: run test lint install install-test browser postgresql locales catalogs-check clean
+.PHONY: run test bench-smoke lint install install-test browser postgresql locales catalogs-check clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,7 +59,12 @@ postgresql:
 TEST_WORKERS ?= 4
 
 test: install-test lint browser postgresql
-	$(PY) -m pytest -q -n $(TEST_WORKERS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m "not slow_bench"
+
+# The benches that take minutes even at their smallest sizes, run once each to see they still work
+# (tests/test_bench_smoke.py; the quick ones are part of `make test`). CI runs it after the tests.
+bench-smoke: install-test postgresql
+	$(PY) -m pytest -q -n $(TEST_WORKERS) -m slow_bench tests/test_bench_smoke.py
 
 # The checks CI runs before the tests (configured in pyproject.toml): lint and import order, the
 # formatting, the types.

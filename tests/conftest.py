@@ -59,6 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "part of make test; -m multiprocess runs them alone)",
     )
     config.addinivalue_line(
+        "markers",
+        "slow_bench: a bench run at its smallest sizes that still takes minutes (make bench-smoke, not make test)",
+    )
+    config.addinivalue_line(
         "markers", "webhook_settings(**keys): [webhook] settings of tests/test_webhook.py's deployment"
     )
 

@@ -32,7 +32,14 @@ def test_every_bench_script_is_in_the_smoke_runs() -> None:
     assert sorted(BENCH_RUNS) == sorted(p.name for p in (ROOT / "bench").glob("bench_*.py"))
 
 
-@pytest.mark.parametrize("script", sorted(BENCH_RUNS))
+# Each of these starts several bot processes or databases and takes minutes at any size: they run in
+# `make bench-smoke` (which CI runs after `make test`), so that `make test` stays near ten minutes.
+SLOW = {"bench_storage.py", "bench_updates.py", "bench_webhook.py"}
+
+
+@pytest.mark.parametrize(
+    "script", [pytest.param(s, marks=pytest.mark.slow_bench) if s in SLOW else s for s in sorted(BENCH_RUNS)]
+)
 def test_the_bench_runs_at_its_smallest_sizes(script: str, request: pytest.FixtureRequest) -> None:
     args, needs_postgresql = BENCH_RUNS[script]
     if needs_postgresql:
