@@ -518,14 +518,10 @@ class ReviewService(StaffService):
         """The reason typed in the private chat (replaces any earlier text)."""
         reason = parse_free_text(text, field="reason", min_length=3, max_length=1000)
         async with self.storage.transaction() as uow:
-            conversation = await uow.conversations.of(who.person.id)
-            if (
-                conversation is None
-                or conversation.kind != ConversationKind.REVIEW_REASON
-                or conversation.entity_id is None
-            ):
+            proposal_id = await uow.conversations.about(who.person.id, ConversationKind.REVIEW_REASON)
+            if proposal_id is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
-            proposal, state = await self._open_draft(uow, who, conversation.entity_id)
+            proposal, state = await self._open_draft(uow, who, proposal_id)
             state["text"] = reason
             await uow.conversations.start(
                 who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state
