@@ -303,30 +303,25 @@ class OnboardingService(Service):
             await uow.audit.record(
                 self.event(None, "person", person.id, "segregation_warning", to=invite.role.value, reason=pair)
             )
-            for admin in await uow.staff.holding(Role.ADMIN):
-                await uow.outbox.enqueue(
-                    dedupe_key=f"{NotificationKind.ROLE_CONFLICT.value}:{invite.id}:{admin.id}",
-                    chat_id=admin.telegram_user_id,
-                    kind=NotificationKind.ROLE_CONFLICT,
-                    now=now,
-                    person_id=admin.id,
-                    params={
-                        "person_id": person.id,
-                        "name": person.full_name,
-                        "roles": sorted(r.value for r in conflict),
-                    },
-                )
+            await self.notify(
+                uow,
+                await uow.staff.holding(Role.ADMIN),
+                NotificationKind.ROLE_CONFLICT,
+                f"{NotificationKind.ROLE_CONFLICT.value}:{invite.id}",
+                {"person_id": person.id, "name": person.full_name, "roles": sorted(r.value for r in conflict)},
+                now,
+            )
         if invite.role == Role.COMPLAINT_OFFICER:
             waiting = await uow.complaints.open_ones(20)
             if waiting:
                 # Once per person: complaints filed while nobody could read them are theirs now.
-                await uow.outbox.enqueue(
-                    dedupe_key=f"{NotificationKind.COMPLAINT_BACKLOG.value}:{person.id}",
-                    chat_id=person.telegram_user_id,
-                    kind=NotificationKind.COMPLAINT_BACKLOG,
-                    now=now,
-                    person_id=person.id,
-                    params={"count": (await uow.complaints.counts(now))[0], "tickets": [c.ticket for c in waiting]},
+                await self.notify(
+                    uow,
+                    [person],
+                    NotificationKind.COMPLAINT_BACKLOG,
+                    NotificationKind.COMPLAINT_BACKLOG.value,
+                    {"count": (await uow.complaints.counts(now))[0], "tickets": [c.ticket for c in waiting]},
+                    now,
                 )
         return conflict
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -341,20 +341,6 @@ class StaffService(Service):
             changed = await uow.proposals.by_id(proposal_id)
             if changed is not None:
                 await self.card_changed(uow, changed, now, why=f":nik@{now.isoformat()}")
-
-    async def notify(
-        self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str, params: dict[str, Any], now: dt.datetime
-    ) -> None:
-        """One private notification per person, in their language, once per ``key``."""
-        for person in people:
-            await uow.outbox.enqueue(
-                dedupe_key=f"{key}:{person.id}",
-                chat_id=person.telegram_user_id,
-                kind=kind,
-                params=params,
-                now=now,
-                person_id=person.id,
-            )
 
     async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         return await uow.people.operators_of(proposal.ipwl_id)
