@@ -31,6 +31,14 @@ class ConversationRepository:
             json.loads(self._keys.open(row["state"], "conversations", "state") or "{}"),
         )
 
+    async def about(self, person_id: int, kind: str) -> int | None:
+        """What the person's conversation of ``kind`` is about (its entity id); None when they are
+        in no conversation of that kind, or in one about nothing."""
+        conversation = await self.of(person_id)
+        if conversation is None or conversation.kind != kind:
+            return None
+        return conversation.entity_id
+
     async def start(
         self, person_id: int, kind: str, entity_id: int | None, now: dt.datetime, state: dict[str, Any] | None = None
     ) -> None:

@@ -83,6 +83,8 @@ class BotApiEmulator:
             },
             clock,
         )
+        #: A new user (ids 1001, 1002, …, or ``user_id``); ``started`` = they have already opened the bot.
+        self.add_user = self.state.add_user
         if spec_path is _Default.SPEC:
             spec_path = default_spec_path()
         self.validator = SpecValidator(spec_path) if spec_path is not None else None
@@ -186,26 +188,6 @@ class BotApiEmulator:
         return self.state.transcript
 
     # ------------------------------------------------------------------------ the world
-
-    def add_user(
-        self,
-        first_name: str,
-        *,
-        last_name: str | None = None,
-        username: str | None = None,
-        language_code: str | None = "id",
-        started: bool = False,
-        user_id: int | None = None,
-    ) -> EmuUser:
-        """A new user (ids 1001, 1002, …, or ``user_id``); ``started`` = they have already opened the bot."""
-        return self.state.add_user(
-            first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
-            started=started,
-            user_id=user_id,
-        )
 
     def add_group(
         self,

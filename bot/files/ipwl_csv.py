@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bot.domain.records import NewIpwl
 from bot.domain.regions import is_known_province_code
 from bot.domain.validation import ValidationError, parse_date
 from bot.files.problems import ImportProblem, ImportRejected
@@ -29,15 +30,10 @@ MAX_ROWS = 5000
 
 @dataclass(frozen=True)
 class IpwlRow:
+    """One row of the file: the IPWL as it will be created (no team yet) and its team's code."""
+
     row: int
-    code: str
-    name: str
-    province_code: str
-    regency: str
-    address: str
-    pks_number: str
-    pks_valid_from: dt.date | None
-    pks_valid_until: dt.date | None
+    ipwl: NewIpwl
     team_code: str
 
 
@@ -105,14 +101,17 @@ def _ipwl_rows(reader: Iterator[list[str]], today: dt.date) -> list[IpwlRow]:
             rows.append(
                 IpwlRow(
                     number,
-                    cells["code"],
-                    cells["name"],
-                    cells["province_code"],
-                    cells["regency"],
-                    cells["address"],
-                    cells["pks_number"],
-                    dates["pks_valid_from"],
-                    dates["pks_valid_until"],
+                    NewIpwl(
+                        cells["code"],
+                        cells["name"],
+                        cells["province_code"],
+                        cells["regency"],
+                        cells["address"],
+                        cells["pks_number"],
+                        dates["pks_valid_from"],
+                        dates["pks_valid_until"],
+                        team_id=None,
+                    ),
                     cells["team"],
                 )
             )

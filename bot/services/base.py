@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -176,6 +177,20 @@ class Service:
             uploaded_by=uploaded_by,
             now=now,
         )
+
+    async def notify(
+        self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str, params: dict[str, Any], now: dt.datetime
+    ) -> None:
+        """One private notification per person, in their language, once per ``key``."""
+        for person in people:
+            await uow.outbox.enqueue(
+                dedupe_key=f"{key}:{person.id}",
+                chat_id=person.telegram_user_id,
+                kind=kind,
+                params=params,
+                now=now,
+                person_id=person.id,
+            )
 
     def event(
         self,

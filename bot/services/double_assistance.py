@@ -113,15 +113,11 @@ class DoubleAssistanceService(StaffService):
             )
         now = self.clock.now()
         async with self.unit(who) as uow:
-            conversation = await uow.conversations.of(who.person.id)
-            if (
-                conversation is None
-                or conversation.kind != ConversationKind.NIK_ADJUDICATION
-                or conversation.entity_id is None
-            ):
+            client_id = await uow.conversations.about(who.person.id, ConversationKind.NIK_ADJUDICATION)
+            if client_id is None:
                 raise ServiceError("stale", _STALE)
-            await uow.nik_conflicts.lock_client(conversation.entity_id)
-            before = await self._load(uow, who, conversation.entity_id)
+            await uow.nik_conflicts.lock_client(client_id)
+            before = await self._load(uow, who, client_id)
             if not before.open:
                 # Someone decided first (a colleague, a second tap): the conversation ends, nothing
                 # more is recorded, and the answer says who decided and when.

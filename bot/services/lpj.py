@@ -407,14 +407,10 @@ class LpjService(StaffService):
         reason = parse_free_text(text, field="reason", min_length=10, max_length=1000)
         try:
             async with self.unit(who) as uow:
-                conversation = await uow.conversations.of(who.person.id)
-                if (
-                    conversation is None
-                    or conversation.kind != ConversationKind.LPJ_RETURN
-                    or conversation.entity_id is None
-                ):
+                proposal_id = await uow.conversations.about(who.person.id, ConversationKind.LPJ_RETURN)
+                if proposal_id is None:
                     raise ServiceError("no_return", N_("There is no return in progress."))
-                proposal = await self._proposal(uow, conversation.entity_id)
+                proposal = await self._proposal(uow, proposal_id)
                 transition = await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": reason})
                 if not await uow.proposals.move(
                     proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=None
@@ -561,11 +557,11 @@ class LpjService(StaffService):
         return lpj
 
     async def _conversation_proposal(self, uow: UnitOfWork, who: Identity) -> Proposal | None:
-        conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != ConversationKind.LPJ or conversation.entity_id is None:
+        proposal_id = await uow.conversations.about(who.person.id, ConversationKind.LPJ)
+        if proposal_id is None:
             return None
-        await uow.proposals.lock(conversation.entity_id)  # one answer or tap at a time moves the LPJ
-        return await uow.proposals.by_id(conversation.entity_id)
+        await uow.proposals.lock(proposal_id)  # one answer or tap at a time moves the LPJ
+        return await uow.proposals.by_id(proposal_id)
 
     async def _editable(self, uow: UnitOfWork, who: Identity) -> LpjState:
         proposal = await self._conversation_proposal(uow, who)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from bot.domain.kinds import NotificationKind
 from bot.domain.models import Actor, Grant, Invite, Ipwl, Person, Role, Team
-from bot.domain.records import NewIpwl, ProposalSummary
+from bot.domain.records import ProposalSummary
 from bot.domain.segregation import conflict_of
 from bot.domain.validation import add_years
 from bot.files.ipwl_csv import IpwlRow
@@ -308,30 +308,25 @@ class OnboardingService(Service):
             await uow.audit.record(
                 self.event(None, "person", person.id, "segregation_warning", to=invite.role.value, reason=pair)
             )
-            for admin in await uow.staff.holding(Role.ADMIN):
-                await uow.outbox.enqueue(
-                    dedupe_key=f"{NotificationKind.ROLE_CONFLICT.value}:{invite.id}:{admin.id}",
-                    chat_id=admin.telegram_user_id,
-                    kind=NotificationKind.ROLE_CONFLICT,
-                    now=now,
-                    person_id=admin.id,
-                    params={
-                        "person_id": person.id,
-                        "name": person.full_name,
-                        "roles": sorted(r.value for r in conflict),
-                    },
-                )
+            await self.notify(
+                uow,
+                await uow.staff.holding(Role.ADMIN),
+                NotificationKind.ROLE_CONFLICT,
+                f"{NotificationKind.ROLE_CONFLICT.value}:{invite.id}",
+                {"person_id": person.id, "name": person.full_name, "roles": sorted(r.value for r in conflict)},
+                now,
+            )
         if invite.role == Role.COMPLAINT_OFFICER:
             waiting = await uow.complaints.open_ones(20)
             if waiting:
                 # Once per person: complaints filed while nobody could read them are theirs now.
-                await uow.outbox.enqueue(
-                    dedupe_key=f"{NotificationKind.COMPLAINT_BACKLOG.value}:{person.id}",
-                    chat_id=person.telegram_user_id,
-                    kind=NotificationKind.COMPLAINT_BACKLOG,
-                    now=now,
-                    person_id=person.id,
-                    params={"count": (await uow.complaints.counts(now))[0], "tickets": [c.ticket for c in waiting]},
+                await self.notify(
+                    uow,
+                    [person],
+                    NotificationKind.COMPLAINT_BACKLOG,
+                    NotificationKind.COMPLAINT_BACKLOG.value,
+                    {"count": (await uow.complaints.counts(now))[0], "tickets": [c.ticket for c in waiting]},
+                    now,
                 )
         return conflict
 
@@ -384,33 +379,22 @@ class OnboardingService(Service):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             teams = {t.code.upper(): t for t in await uow.teams.all()}
-            existing = await uow.ipwl.existing_codes([r.code for r in rows])
+            existing = await uow.ipwl.existing_codes([r.ipwl.code for r in rows])
             seen: set[str] = set()
             items = []
             for row in rows:
-                if row.code.lower() in existing:
-                    problems.append(ImportProblem(row.row, N_("IPWL code {code} already exists"), {"code": row.code}))
-                if row.code.lower() in seen:
+                code = row.ipwl.code
+                if code.lower() in existing:
+                    problems.append(ImportProblem(row.row, N_("IPWL code {code} already exists"), {"code": code}))
+                if code.lower() in seen:
                     problems.append(
-                        ImportProblem(row.row, N_("IPWL code {code} appears twice in the file"), {"code": row.code})
+                        ImportProblem(row.row, N_("IPWL code {code} appears twice in the file"), {"code": code})
                     )
-                seen.add(row.code.lower())
+                seen.add(code.lower())
                 team = teams.get(row.team_code.upper()) if row.team_code else None
                 if row.team_code and team is None:
                     problems.append(ImportProblem(row.row, N_("unknown PIC team {code}"), {"code": row.team_code}))
-                items.append(
-                    NewIpwl(
-                        row.code,
-                        row.name,
-                        row.province_code,
-                        row.regency,
-                        row.address,
-                        row.pks_number,
-                        row.pks_valid_from,
-                        row.pks_valid_until,
-                        team.id if team else None,
-                    )
-                )
+                items.append(replace(row.ipwl, team_id=team.id if team else None))
             if problems:
                 raise ImportRejected(problems)
             await uow.ipwl.create_many(items, now)

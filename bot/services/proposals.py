@@ -208,10 +208,10 @@ class ProposalService(StaffService):
     async def current(self, who: Identity) -> DraftState | None:
         """The draft this person is working on, if their conversation is a proposal."""
         async with self.storage.reading() as uow:
-            conversation = await uow.conversations.of(who.person.id)
-            if conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id is None:
+            proposal_id = await uow.conversations.about(who.person.id, ConversationKind.PROPOSAL)
+            if proposal_id is None:
                 return None
-            proposal = await uow.proposals.by_id(conversation.entity_id)
+            proposal = await uow.proposals.by_id(proposal_id)
             if proposal is None or proposal.status not in EDITABLE or not who.actor.operates(proposal.ipwl_id):
                 return None
             return await self._state(uow, proposal.id)
@@ -846,13 +846,13 @@ class ProposalService(StaffService):
         return proposal
 
     async def _editable(self, uow: UnitOfWork, who: Identity) -> DraftState:
-        conversation = await uow.conversations.of(who.person.id)
-        if conversation is None or conversation.kind != ConversationKind.PROPOSAL or conversation.entity_id is None:
+        proposal_id = await uow.conversations.about(who.person.id, ConversationKind.PROPOSAL)
+        if proposal_id is None:
             raise ServiceError(
                 "no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut.")
             )
-        await uow.proposals.lock(conversation.entity_id)  # one answer at a time moves the cursor
-        proposal = await self._proposal(uow, conversation.entity_id)
+        await uow.proposals.lock(proposal_id)  # one answer at a time moves the cursor
+        proposal = await self._proposal(uow, proposal_id)
         if not who.actor.operates(proposal.ipwl_id):
             raise ServiceError("out_of_scope", N_("You are not an operator of this IPWL."))
         if proposal.status not in EDITABLE:

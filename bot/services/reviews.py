@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -399,20 +399,6 @@ class StaffService(Service):
                 now,
             )
 
-    async def notify(
-        self, uow: UnitOfWork, people: Iterable[Person], kind: str, key: str, params: dict[str, Any], now: dt.datetime
-    ) -> None:
-        """One private notification per person, in their language, once per ``key``."""
-        for person in people:
-            await uow.outbox.enqueue(
-                dedupe_key=f"{key}:{person.id}",
-                chat_id=person.telegram_user_id,
-                kind=kind,
-                params=params,
-                now=now,
-                person_id=person.id,
-            )
-
     async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         return await uow.people.operators_of(proposal.ipwl_id)
 
@@ -575,14 +561,10 @@ class ReviewService(StaffService):
         """The reason typed in the private chat (replaces any earlier text)."""
         reason = parse_free_text(text, field="reason", min_length=3, max_length=1000)
         async with self.storage.transaction() as uow:
-            conversation = await uow.conversations.of(who.person.id)
-            if (
-                conversation is None
-                or conversation.kind != ConversationKind.REVIEW_REASON
-                or conversation.entity_id is None
-            ):
+            proposal_id = await uow.conversations.about(who.person.id, ConversationKind.REVIEW_REASON)
+            if proposal_id is None:
                 raise ServiceError("stale", N_("This button is no longer valid."))
-            proposal, state = await self._open_draft(uow, who, conversation.entity_id)
+            proposal, state = await self._open_draft(uow, who, proposal_id)
             state["text"] = reason
             await uow.conversations.start(
                 who.person.id, ConversationKind.REVIEW_REASON, proposal.id, self.clock.now(), state
