@@ -113,7 +113,10 @@ class DoubleAssistanceService(StaffService):
             )
         now = self.clock.now()
         async with self.unit(who) as uow:
-            client_id = await uow.conversations.about(who.person.id, ConversationKind.NIK_ADJUDICATION)
+            conversation = await uow.conversations.of(who.person.id)  # (its state says which outcome)
+            if conversation is None or conversation.kind != ConversationKind.NIK_ADJUDICATION:
+                raise ServiceError("stale", _STALE)
+            client_id = conversation.entity_id
             if client_id is None:
                 raise ServiceError("stale", _STALE)
             await uow.nik_conflicts.lock_client(client_id)
