@@ -162,6 +162,14 @@ def test_the_digest_is_due_from_its_hour_on_working_days() -> None:
     assert rules.digest_day(at(dt.date(2026, 12, 1), 9, 0), later) is None
 
 
+def test_a_digest_not_sent_in_the_morning_waits_for_the_next_morning() -> None:
+    """The newcomer's sandbox sent the morning digest at 14.06 (the bot started after lunch)."""
+    assert rules.digest_day(at(dt.date(2026, 12, 1), 11, 59), POLICY) == dt.date(2026, 12, 1)
+    assert rules.digest_day(at(dt.date(2026, 12, 1), 12, 0), POLICY) is None
+    assert rules.digest_day(at(dt.date(2026, 12, 1), 14, 6), POLICY) is None
+    assert rules.digest_day(at(dt.date(2026, 12, 2), 8, 0), POLICY) == dt.date(2026, 12, 2)
+
+
 def test_an_empty_digest_is_decided_but_says_nothing() -> None:
     day = dt.date(2026, 12, 1)
     empty = rules.digest(Kind.DIGEST_TEAM, 1, day, at(day, 8), {}, [])

@@ -363,11 +363,20 @@ class DigestItem:
 
 
 def digest_day(now: dt.datetime, policy: Policy) -> dt.date | None:
-    """The centre-zone date whose digest is due now (working day, open, from ``digest_at``), or None."""
+    """The centre-zone date whose digest is due now (working day, open, from ``digest_at`` for
+    ``DIGEST_WINDOW``), or None. A morning digest not sent by then (the bot was down, or started in
+    the afternoon) is skipped that day: it is not sent at 14.06 as if it were the morning's."""
     local = now.astimezone(ZoneInfo(policy.centre_zone))
     if not policy.calendar.is_open(now, policy.centre_zone) or local.time() < policy.digest_at:
         return None
+    start = dt.datetime.combine(local.date(), policy.digest_at, local.tzinfo)
+    if local >= start + DIGEST_WINDOW:
+        return None
     return local.date()
+
+
+#: How long after ``digest_at`` the day's digest may still go out (08.00 → until 12.00).
+DIGEST_WINDOW = dt.timedelta(hours=4)
 
 
 def digest(

@@ -29,6 +29,7 @@ from bot.domain.conversation import Reply
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Person, Role
 from bot.domain.payment_checks import check_of
+from bot.domain.reminder_rules import Calendar
 from bot.domain.validation import Problem, ValidationError
 from bot.i18n import N_
 from bot.services.base import Identity, Service, ServiceError
@@ -657,6 +658,13 @@ class ComplaintService(Service):
         holidays = frozenset(self.settings.reminders.holidays)
         before = self.settings.complaints.remind_days_before
         reminded = escalated = 0
+        cfg = self.settings.reminders
+        calendar = Calendar(cfg.work_start, cfg.work_end, holidays)
+        local = now.astimezone(zone)
+        if not (calendar.is_working_day(local.date()) and local.time() >= cfg.work_start):
+            # Staff are reminded (and the head told) on working days, like every other reminder —
+            # never on a Saturday, a Sunday or a holiday, nor before the working day starts.
+            return DeadlineRun(0, 0)
         async with self.storage.reading() as uow:
             if not await uow.complaints.unanswered(1):
                 return DeadlineRun(0, 0)

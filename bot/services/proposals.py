@@ -314,14 +314,14 @@ class ProposalService(StaffService):
         elsewhere = await self._nik_elsewhere(uow, state, nik, now)
         if not elsewhere:
             return []
-        codes = ", ".join(code for code, _ in elsewhere[:3])
+        # Privacy: the other IPWL's proposal code is its data — the operator learns only that there is one.
         return [
             Problem(
                 N_(
-                    "This NIK is also in proposal {codes} of another IPWL this year. "
+                    "This NIK is also in a proposal of another IPWL this year. "
                     "You may go on; the PIC team will check it."
                 ),
-                {"codes": codes},
+                {},
                 "warn",
                 "nik",
             )

@@ -95,7 +95,10 @@ def detail(t: Translator, data: ChangeDetail) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([row]) if row else None
 
 
-def amendment(t: Translator, draft: AmendmentDraft) -> InlineKeyboardMarkup:
+def amendment(t: Translator, draft: AmendmentDraft) -> InlineKeyboardMarkup | None:
+    """Number and Issue buttons; none at all when no verified change waits (nothing to cancel)."""
+    if not draft.changes:
+        return None
     rows = []
     if draft.changes:
         if draft.number is not None:

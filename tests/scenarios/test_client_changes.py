@@ -121,6 +121,9 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     await world.drain()
     decrees = await world.rows("SELECT id, number FROM decrees")
     assert len(decrees) == 1 and decrees[0][1].startswith("SK-001/")
+    # Nothing waits any more: Hana is told so plainly, with no button to press.
+    nothing = (await world.say(t.head, "/skperubahan"))[-1]
+    assert "Tidak ada perubahan" in nothing.text and not nothing.reply_markup
     assert await world.rows("SELECT status, amendment_id FROM client_changes ORDER BY id") == [
         ("approved", decrees[0][0]),
         ("approved", decrees[0][0]),

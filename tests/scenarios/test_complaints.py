@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from bot.domain.models import Role
 from bot.emulator import BotMessage
 from handlers import buttons
+from storage.db import to_db_time
 from tests.helpers import jpeg
-from tests.scenarios.complaint_cast import data_of
+from tests.scenarios.complaint_cast import data_of, file_complaint
 from tests.scenarios.conftest import World
 from tests.scenarios.review_cast import submitted, team
 
@@ -290,3 +292,34 @@ async def test_cancel_at_any_step_files_nothing_and_deletes_the_files(world: Wor
 
 def _guide(menu: BotMessage, title: str) -> str:
     return next(b.callback_data or "" for row in menu.buttons for b in row if title in b.text)
+
+
+async def test_an_unanswered_complaint_is_not_reminded_on_a_weekend_but_on_monday_morning(world: World) -> None:
+    """Dewi is not messaged about a complaint on a Saturday; she is on Monday once work starts."""
+    dewi = world.emu.add_user("Dewi", last_name="Pengaduan")
+    await world.enrol(dewi, Role.COMPLAINT_OFFICER)
+    joko = world.emu.add_user("Joko", last_name="Pekerja")
+    await world.say(joko, "/start")
+    ticket = await file_complaint(world, joko)
+    zone = ZoneInfo(world.settings.locale.timezone)
+    # Due on Monday 16.00: the reminder was due from Friday 08.00 (one working day before), but the
+    # job did not catch it then; on Saturday, and on Monday before work starts, it must stay quiet.
+    monday = dt.date(2026, 12, 7)
+    due = dt.datetime.combine(monday, dt.time(16, 0), zone)
+    async with world.storage.db.transaction() as conn:
+        await conn.execute("UPDATE complaints SET due_at = ?", (to_db_time(due.astimezone(dt.UTC)),))
+    before = len(world.emu.chat_messages(dewi))
+
+    world.clock.set(dt.datetime.combine(monday - dt.timedelta(days=2), dt.time(10, 0), zone).astimezone(dt.UTC))
+    saturday = await world.services.complaints.deadlines()
+    world.clock.set(dt.datetime.combine(monday, dt.time(7, 30), zone).astimezone(dt.UTC))
+    too_early = await world.services.complaints.deadlines()
+    await world.drain()
+    assert (saturday.reminded, too_early.reminded) == (0, 0)
+    assert not [m for m in world.emu.chat_messages(dewi)[before:] if ticket in m.text]
+    assert await world.rows("SELECT reminded_at FROM complaints") == [(None,)]
+
+    world.clock.set(dt.datetime.combine(monday, dt.time(8, 5), zone).astimezone(dt.UTC))
+    assert (await world.services.complaints.deadlines()).reminded == 1
+    await world.drain()
+    assert any(ticket in m.text and "belum ditanggapi" in m.text for m in world.emu.chat_messages(dewi)[before:])
