@@ -27,6 +27,6 @@ async def test_an_operator_is_not_told_the_other_ipwls_proposal_code(storage, cl
     out = await services.proposals.add_clients(andi, client_inputs()[:1])
 
     assert [c.flags for c in out.clients] == [("dup_nik",)]  # the PIC team still sees the flag
-    said = [w.message.format(**w.params) for w in out.warnings]
+    said = [w.problem.message.format(**w.problem.params) for w in out.row_warnings]  # (a list's doubts: by row)
     assert any("another IPWL" in m for m in said)
     assert not any(sitis_code in m for m in said), said

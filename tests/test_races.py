@@ -279,7 +279,7 @@ async def test_a_nik_checked_while_another_ipwl_submits_it_is_flagged(pg, settin
     one, other, waited = await race(first, monitor, lambda: a.proposals.submit(siti, proposal_id), add)
     assert waited and not isinstance(one, BaseException) and not isinstance(other, BaseException)
     assert [c.flags for c in other.clients] == [("dup_nik",)]  # seen, though submitted a moment before
-    assert any("also in a proposal of another IPWL" in w.message for w in other.warnings)
+    assert any("also in a proposal of another IPWL" in w.problem.message for w in other.row_warnings)
 
 
 async def test_one_invite_redeemed_by_two_people_at_once_binds_one(pg, settings) -> None:
