@@ -55,12 +55,10 @@ _LEFT = (
 
 
 # The one rule for "held" (issue 16.1), for every query that counts money or recipients: a client
-# with a hard conflict nobody adjudicated yet is out of the SK annex, the SPP/SPM, the transfers and
-# the amount committed against the ceiling. ``held`` and ``held_per_proposal`` below are this rule.
-HELD = (
-    "EXISTS (SELECT 1 FROM nik_conflicts h WHERE h.client_id = {client} AND h.kind = 'hard'"
-    " AND h.adjudicated_at IS NULL)"
-)
+# with a pair that holds (``_HOLDS``: hard and undecided, or decided the same person) is out of the
+# SK annex, the SPP/SPM, the transfers and the amount committed against the ceiling. ``held`` and
+# ``held_per_proposal`` below are this rule.
+HELD = "EXISTS (SELECT 1 FROM nik_conflicts h WHERE h.client_id = {client} AND " + _HOLDS.format(n="h") + ")"
 
 
 class NikConflictRepository:

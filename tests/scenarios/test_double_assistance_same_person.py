@@ -74,6 +74,15 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     notice = next(m for m in reversed(world.emu.chat_messages(t.op)) if "⛔" in (m.text or ""))
     assert "Siti Rahayu" in notice.text and f"/perubahan {code} 1" in notice.text
     assert buttons.CHANGE_CLIENT.data(siti_client) in datas(notice)
+    # Held for good: the money the SKs commit is SS01's and the other two clients' (the one rule of "held").
+    year = (await world.rows("SELECT period_year FROM proposals WHERE id = ?", pid))[0][0]
+    async with world.storage.reading() as uow:
+        committed = await uow.budget.committed(year)
+        ss01_amount = await uow.budget.amounts([ss01])
+    two = await world.rows(
+        "SELECT sum(b.total) FROM budget_lines b WHERE b.client_id IN (?, ?)", budi_client, dewi_client
+    )
+    assert sum(committed.values()) == two[0][0] + sum(ss01_amount.values())
 
     # She stays held (no account asked for her).
     await world.say(t.op, "/rekening")
