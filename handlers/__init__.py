@@ -297,6 +297,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.CONSENT_GUARDIAN: consent.on_guardian_pressed,
     buttons.CONSENT_WITHDRAW_ASKED: consent.on_withdraw_asked,
     buttons.CONSENT_WITHDRAW: consent.on_withdraw,
+    buttons.CHANGE_PROPOSAL: client_changes.on_proposal_pressed,
     buttons.CHANGE_CLIENT: client_changes.on_client_pressed,
     buttons.CHANGE_KIND: client_changes.on_kind_pressed,
     buttons.CHANGE_DETAIL: client_changes.on_detail_pressed,

@@ -102,6 +102,7 @@ LPJ_VALIDATE = Button("ljk")  # validate the LPJ: proposal id
 LPJ_DETAIL = Button("ljd")  # the LPJ's detail: proposal id
 
 # Changes after the SK (issue 16.6)
+CHANGE_PROPOSAL = Button("cg.p")  # /perubahan alone: the proposal whose clients changed: proposal id
 CHANGE_CLIENT = Button("cg.c")  # the client whose data or participation changed: client id
 CHANGE_KIND = Button("cg.k")  # the kind of change: client id, kind
 CHANGE_DETAIL = Button("cg.v")  # a change's details, in private: change id

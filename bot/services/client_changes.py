@@ -53,6 +53,7 @@ from bot.domain.models import (
 )
 from bot.domain.official_numbers import NumberFormat
 from bot.domain.proposal_intake import NIK_MISMATCH
+from bot.domain.records import ProposalSummary
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import (
     Problem,
@@ -72,6 +73,8 @@ from bot.services.reviews import StaffService
 from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
+# How many proposals ``/perubahan`` alone lists as buttons (the newest; older ones by their code).
+CHANGEABLE_LISTED = 20
 _EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 _STALE = N_("This button is no longer valid.")
 _NOT_YOURS = N_("Only the operators of this proposal's IPWL can ask for a change of its clients.")
@@ -218,6 +221,28 @@ class ClientChangeService(StaffService):
             if proposal is None:
                 raise ServiceError("unknown_proposal", N_("There is no proposal {code}."), code=code.strip())
             self._operator(who, proposal, "command", "perubahan")
+            _refuse_unless_changeable(proposal)
+            return await self._sheet(uow, proposal)
+
+    async def changeable(self, who: Identity) -> list[ProposalSummary]:
+        """``/perubahan`` alone: the proposals of the operator's IPWL whose clients may be changed now
+        (under an SK, not yet closed), newest first; empty for one who operates no IPWL."""
+        async with self.unit(who) as uow:
+            found = [
+                p
+                for ipwl_id in who.actor.operated_ipwl_ids
+                for p in await uow.proposals.summaries_for_ipwl(ipwl_id, limit=CHANGEABLE_LISTED)
+                if p.status in CHANGEABLE
+            ]
+        return sorted(found, key=lambda p: p.id, reverse=True)[:CHANGEABLE_LISTED]
+
+    async def sheet_of(self, who: Identity, proposal_id: int) -> ChangeSheet:
+        """A proposal pressed in the ``/perubahan`` list: its sheet, as ``/perubahan KODE`` shows it."""
+        async with self.unit(who) as uow:
+            proposal = await uow.proposals.by_id(proposal_id)
+            if proposal is None:
+                raise ServiceError("stale", _STALE)
+            self._operator(who, proposal, "proposal", proposal.id)
             _refuse_unless_changeable(proposal)
             return await self._sheet(uow, proposal)
 
