@@ -115,6 +115,7 @@ class ChangeDraft:
     reason: str | None = None
     duplicates: tuple[str, ...] = ()
     nik_birth: dt.date | None = None  # the corrected NIK's birth date, when not the recorded one
+    target_name: str | None = None  # a move: the receiving IPWL's name
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,7 @@ class ClientChangeService(StaffService):
                     raise ValidationError(
                         Problem(N_("The client is already with this IPWL. Type the receiving IPWL's code."))
                     )
-                state.update(target=target.code, step="reason")
+                state.update(target=target.code, target_name=target.name, step="reason")
             elif current == "reason":
                 state.update(
                     reason=parse_free_text(text, field="reason", min_length=5, max_length=500), step="evidence"
@@ -1042,6 +1043,7 @@ class ClientChangeService(StaffService):
                 client.birth_date,
                 self._today(),
             ),
+            state.get("target_name"),
         )
 
     async def _nik_check(self, uow: UnitOfWork, proposal: Proposal, client: Client, nik: str) -> list[str]:

@@ -40,6 +40,11 @@ STATUS_LABELS: Mapping[ChangeStatus, str] = {
 }
 
 
+def ipwl_named(name: str | None, code: str) -> str:
+    """The receiving IPWL as people know it: its name and code ("Rumah Pulih Bandung (JB02)")."""
+    return f"{name} ({code})" if name else code
+
+
 def kind_label(t: Translator, kind: ChangeKind) -> str:
     return t.gettext(KIND_LABELS[kind])
 
@@ -172,7 +177,7 @@ def ask(t: Translator, draft: ChangeDraft) -> str:
     if draft.new_value:
         lines.append(_(t, N_("Correct value: {value}"), value=draft.new_value))
     if draft.target_code:
-        lines.append(_(t, N_("To IPWL: {code}"), code=draft.target_code))
+        lines.append(_(t, N_("To IPWL: {ipwl}"), ipwl=ipwl_named(draft.target_name, draft.target_code)))
     if draft.duplicates:
         lines.append(
             _(
@@ -262,7 +267,9 @@ def _values(t: Translator, change: ChangeRequest) -> list[str]:
             )
         ]
     if change.kind == ChangeKind.MOVE:
-        return [_(t, N_("Moves to IPWL {code}"), code=change.target_ipwl_code or "?")]
+        return [
+            _(t, N_("Moves to IPWL {ipwl}"), ipwl=ipwl_named(change.target_ipwl_name, change.target_ipwl_code or "?"))
+        ]
     return []
 
 
