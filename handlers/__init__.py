@@ -235,6 +235,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.ACCOUNT_BANK: payments.on_bank_pressed,
     buttons.ACCOUNT_BANK_PAGE: payments.on_bank_page_pressed,
     buttons.ACCOUNT_CANCEL: payments.on_account_cancel_pressed,
+    buttons.ACCOUNT_RETYPE: payments.on_retype_account_pressed,
     buttons.ACCOUNT_SKIP_PASSBOOK: payments.on_skip_passbook_pressed,
     buttons.ACCOUNTS_SHEET: payments.on_accounts_sheet_pressed,
     buttons.ACCOUNTS_REVIEW: payments.on_review_accounts_pressed,
