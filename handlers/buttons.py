@@ -75,7 +75,8 @@ ACCOUNT_ENTER = Button("acc")  # enter one client's account: client id
 ACCOUNT_BANK = Button("bnk")  # the bank: bank code
 ACCOUNT_BANK_PAGE = Button("bnp")  # the bank picker's page: "bpd" (regional banks) / "main"
 ACCOUNT_CANCEL = Button("acn")  # stop entering this client's account (nothing saved)
-ACCOUNT_SKIP_PASSBOOK = Button("pbs")  # skip the passbook photo
+ACCOUNT_SKIP_PASSBOOK = Button("pbs")  # save the account read back, without the passbook photo
+ACCOUNT_RETYPE = Button("acr")  # the account read back is wrong: type it again (nothing saved)
 ACCOUNTS_SHEET = Button("acx")  # the accounts workbook: proposal id
 ACCOUNTS_REVIEW = Button("avr")  # check the accounts: proposal id
 ACCOUNT_VERIFY = Button("av")  # verify one account: client id, revision
@@ -102,6 +103,7 @@ LPJ_VALIDATE = Button("ljk")  # validate the LPJ: proposal id
 LPJ_DETAIL = Button("ljd")  # the LPJ's detail: proposal id
 
 # Changes after the SK (issue 16.6)
+CHANGE_PROPOSAL = Button("cg.p")  # /perubahan alone: the proposal whose clients changed: proposal id
 CHANGE_CLIENT = Button("cg.c")  # the client whose data or participation changed: client id
 CHANGE_KIND = Button("cg.k")  # the kind of change: client id, kind
 CHANGE_DETAIL = Button("cg.v")  # a change's details, in private: change id

@@ -48,7 +48,11 @@ async def cmd_change(update: Update, context: BotContext) -> None:
         return
     args = list(context.args or [])
     if not args:
-        await reply(update, cv.usage(t))
+        if not who.actor.operated_ipwl_ids:
+            await reply(update, cv.usage(t))
+            return
+        proposals = await context.services.client_changes.changeable(who)
+        await reply(update, cv.changeable(t, proposals), reply_markup=kb.changeable(t, proposals))
         return
     if len(args) > 1:  # /perubahan KODE N: the client by number (a long list has no buttons)
         client = await context.services.client_changes.pick_number(who, args[0], args[1])
@@ -56,6 +60,15 @@ async def cmd_change(update: Update, context: BotContext) -> None:
         return
     data = await context.services.client_changes.sheet(who, args[0])
     await reply(update, cv.sheet(t, data), reply_markup=kb.sheet(t, data))
+
+
+@answers_refusals
+async def on_proposal_pressed(update: Update, context: BotContext) -> None:
+    """A proposal pressed in the ``/perubahan`` list: its clients, in place of the list."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    data = await context.services.client_changes.sheet_of(who, int_arg(update))
+    await redraw(update, cv.sheet(t, data), kb.sheet(t, data))
 
 
 @answers_refusals

@@ -72,8 +72,10 @@ async def on_new_pressed(update: Update, context: BotContext) -> None:
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)
-    draft = await context.services.complaints.answer(who, Reply(choice=button_arg(update)))
-    await keep_answered(update)  # the question stays with what was chosen under it
+    choice = button_arg(update)
+    draft = await context.services.complaints.answer(who, Reply(choice=choice))
+    # The question stays with what was chosen under it (a category in full, not its short button).
+    await keep_answered(update, cv.category_answered(t, choice))
     await reply(update, cv.ask(t, draft), reply_markup=kb.step(t, draft))
 
 

@@ -159,6 +159,17 @@ async def on_account_text(update: Update, context: BotContext) -> None:
 
 
 @answers_refusals
+async def on_retype_account_pressed(update: Update, context: BotContext) -> None:
+    """✏️ Type again on the account read back: the bank is asked again, nothing was saved."""
+    who = await context.identify(update)
+    t = context.translator(who)
+    entry = await context.services.accounts.retype(who)
+    await answer_press(update)
+    await keep_answered(update)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
+
+
+@answers_refusals
 async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     t = context.translator(who)

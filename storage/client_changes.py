@@ -20,7 +20,8 @@ from storage.db import Connection, Row, from_db_time, to_db_date, to_db_time
 from storage.sealing import Sealer
 
 _SELECT = (
-    "SELECT x.*, p.code AS proposal_code, p.ipwl_id AS ipwl_id, c.position AS position, t.code AS target_code"
+    "SELECT x.*, p.code AS proposal_code, p.ipwl_id AS ipwl_id, c.position AS position,"
+    " t.code AS target_code, t.name AS target_name"
     " FROM client_changes x JOIN proposals p ON p.id = x.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
     " JOIN clients c ON c.id = x.client_id"
     " LEFT JOIN ipwl t ON t.id = x.target_ipwl_id"
@@ -46,6 +47,7 @@ def _change(row: Row, keys: Sealer) -> ChangeRequest:
         old_value=opened("old_value"),
         new_value=opened("new_value"),
         target_ipwl_code=row["target_code"],
+        target_ipwl_name=row["target_name"],
         duplicates=tuple(d for d in (row["duplicates"] or "").split(",") if d),
         evidence_id=row["evidence_id"],
         verified_by=row["verified_by"],

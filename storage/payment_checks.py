@@ -44,6 +44,7 @@ class CheckRow:
     attempts: int = 0  # calls that did not get through while the check stayed open
     last_attempt_by_name: str | None = None
     last_attempt_at: dt.datetime | None = None
+    ipwl_name: str = ""  # the PIC asks its operator for a phone number the proposal lacks
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class IpwlCoverage:
 
 
 _SELECT = (
-    "SELECT k.*, p.code AS proposal_code, p.ipwl_id, i.code AS ipwl_code, i.team_id, c.position, c.full_name,"
+    "SELECT k.*, p.code AS proposal_code, p.ipwl_id, i.code AS ipwl_code, i.name AS ipwl_name, i.team_id,"
+    " c.position, c.full_name,"
     " c.phone, pe.full_name AS checked_by_name, pa.full_name AS last_attempt_by_name FROM payment_checks k"
     " JOIN proposals p ON p.id = k.proposal_id JOIN ipwl i ON i.id = p.ipwl_id JOIN clients c ON c.id = k.client_id"
     " LEFT JOIN people pe ON pe.id = k.checked_by LEFT JOIN people pa ON pa.id = k.last_attempt_by"
@@ -101,6 +103,7 @@ class PaymentCheckRepository:
             attempts=int(r["attempts"]),
             last_attempt_by_name=r["last_attempt_by_name"],
             last_attempt_at=from_db_time(r["last_attempt_at"]) if r["last_attempt_at"] else None,
+            ipwl_name=r["ipwl_name"],
         )
 
     async def record_draw(

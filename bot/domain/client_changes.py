@@ -115,6 +115,7 @@ class ChangeRequest:
     old_value: str | None = None  # a name or NIK correction: the value before
     new_value: str | None = None  # … and after
     target_ipwl_code: str | None = None  # a move: the IPWL the client goes to
+    target_ipwl_name: str | None = None  # … and its name
     duplicates: tuple[str, ...] = ()  # a corrected NIK: other proposals this year that hold it
     evidence_id: int | None = None
     verified_by: int | None = None

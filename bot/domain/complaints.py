@@ -63,6 +63,20 @@ CATEGORY_LABELS: Mapping[ComplaintCategory, str] = {
     ComplaintCategory.OTHER: N_("Something else"),
 }
 
+# The same categories as short button labels: a phone shows about this many characters on a
+# one-button row before it cuts the label with "…" (the full text is listed in the message).
+BUTTON_LABEL_MAX = 24
+CATEGORY_BUTTONS: Mapping[ComplaintCategory, str] = {
+    ComplaintCategory.LEVY: N_("Deductions, levies"),
+    ComplaintCategory.NOT_RECEIVED: N_("Not received or less"),
+    ComplaintCategory.FRAUD: N_("Fraud, forgery"),
+    ComplaintCategory.DATA_LEAK: N_("Personal data misused"),
+    ComplaintCategory.HARASSMENT: N_("Harassment"),
+    ComplaintCategory.CONFLICT: N_("Conflict of interest"),
+    ComplaintCategory.SERVICE: N_("Services not delivered"),
+    ComplaintCategory.OTHER: N_("Something else"),
+}
+
 
 class ComplaintStatus(StrEnum):
     OPEN = "open"  # filed, no officer has recorded an action yet

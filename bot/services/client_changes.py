@@ -53,6 +53,7 @@ from bot.domain.models import (
 )
 from bot.domain.official_numbers import NumberFormat
 from bot.domain.proposal_intake import NIK_MISMATCH
+from bot.domain.records import ProposalSummary
 from bot.domain.regions import ipwl_zone
 from bot.domain.validation import (
     Problem,
@@ -72,6 +73,8 @@ from bot.services.reviews import StaffService
 from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
+# How many proposals ``/perubahan`` alone lists as buttons (the newest; older ones by their code).
+CHANGEABLE_LISTED = 20
 _EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 _STALE = N_("This button is no longer valid.")
 _NOT_YOURS = N_("Only the operators of this proposal's IPWL can ask for a change of its clients.")
@@ -112,6 +115,7 @@ class ChangeDraft:
     reason: str | None = None
     duplicates: tuple[str, ...] = ()
     nik_birth: dt.date | None = None  # the corrected NIK's birth date, when not the recorded one
+    target_name: str | None = None  # a move: the receiving IPWL's name
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,28 @@ class ClientChangeService(StaffService):
             _refuse_unless_changeable(proposal)
             return await self._sheet(uow, proposal)
 
+    async def changeable(self, who: Identity) -> list[ProposalSummary]:
+        """``/perubahan`` alone: the proposals of the operator's IPWL whose clients may be changed now
+        (under an SK, not yet closed), newest first; empty for one who operates no IPWL."""
+        async with self.unit(who) as uow:
+            found = [
+                p
+                for ipwl_id in who.actor.operated_ipwl_ids
+                for p in await uow.proposals.summaries_for_ipwl(ipwl_id, limit=CHANGEABLE_LISTED)
+                if p.status in CHANGEABLE
+            ]
+        return sorted(found, key=lambda p: p.id, reverse=True)[:CHANGEABLE_LISTED]
+
+    async def sheet_of(self, who: Identity, proposal_id: int) -> ChangeSheet:
+        """A proposal pressed in the ``/perubahan`` list: its sheet, as ``/perubahan KODE`` shows it."""
+        async with self.unit(who) as uow:
+            proposal = await uow.proposals.by_id(proposal_id)
+            if proposal is None:
+                raise ServiceError("stale", _STALE)
+            self._operator(who, proposal, "proposal", proposal.id)
+            _refuse_unless_changeable(proposal)
+            return await self._sheet(uow, proposal)
+
     async def pick_number(self, who: Identity, code: str, number: str) -> Client:
         """``/perubahan KODE N``: client number N of the proposal (for a long list, without buttons)."""
         sheet = await self.sheet(who, code)
@@ -295,7 +321,7 @@ class ClientChangeService(StaffService):
                     raise ValidationError(
                         Problem(N_("The client is already with this IPWL. Type the receiving IPWL's code."))
                     )
-                state.update(target=target.code, step="reason")
+                state.update(target=target.code, target_name=target.name, step="reason")
             elif current == "reason":
                 state.update(
                     reason=parse_free_text(text, field="reason", min_length=5, max_length=500), step="evidence"
@@ -1017,6 +1043,7 @@ class ClientChangeService(StaffService):
                 client.birth_date,
                 self._today(),
             ),
+            state.get("target_name"),
         )
 
     async def _nik_check(self, uow: UnitOfWork, proposal: Proposal, client: Client, nik: str) -> list[str]:

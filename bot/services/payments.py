@@ -295,6 +295,15 @@ class AccountService(_FinanceBase):
                 raise ServiceError("stale", _STALE)
             return await self._entry(uow, state)
 
+    async def retype(self, who: Identity) -> AccountEntry:
+        """✏️ Type again on the read-back: the bank, number and holder typed are dropped (nothing was
+        saved) and the bank is asked again, for the same client."""
+        async with self.storage.transaction() as uow:
+            _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
+            if state.get("step") != "passbook":
+                raise ServiceError("stale", _STALE)
+            return await self._save_state(uow, who, {"client_id": state["client_id"], "step": "bank"})
+
     async def cancel_entry(self, who: Identity) -> None:
         """✖️ while entering one client's account: the entry ends, nothing of it saved."""
         async with self.storage.transaction() as uow:

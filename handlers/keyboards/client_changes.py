@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.client_changes import ChangeKind, ChangeStep, RefundCase
+from bot.domain.records import ProposalSummary
 from bot.i18n import Translator
 from bot.services.client_changes import AmendmentDraft, ChangeDetail, ChangeSheet
 from handlers import buttons
@@ -25,6 +26,15 @@ def remove_client(t: Translator, client_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def changeable(t: Translator, proposals: Sequence[ProposalSummary]) -> InlineKeyboardMarkup | None:
+    """One button per proposal whose clients may be changed (none: no buttons at all)."""
+    if not proposals:
+        return None
+    rows = [[InlineKeyboardButton(p.code, callback_data=buttons.CHANGE_PROPOSAL.data(p.id))] for p in proposals]
+    rows.append([InlineKeyboardButton(t.pgettext("button", "✖️ Close"), callback_data=buttons.ADMIN_CLOSE.data())])
+    return InlineKeyboardMarkup(rows)
 
 
 def sheet(t: Translator, data: ChangeSheet) -> InlineKeyboardMarkup:

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.complaints import (
     ANONYMOUS,
-    CATEGORY_LABELS,
+    CATEGORY_BUTTONS,
     DONE,
     NAMED,
     SKIP,
@@ -28,7 +28,7 @@ def _cancel(t: Translator) -> InlineKeyboardButton:
 
 
 def categories(t: Translator) -> InlineKeyboardMarkup:
-    rows: Rows = [[_b(t.gettext(label), buttons.COMPLAINT_ANSWER, c.value)] for c, label in CATEGORY_LABELS.items()]
+    rows: Rows = [[_b(t.gettext(label), buttons.COMPLAINT_ANSWER, c.value)] for c, label in CATEGORY_BUTTONS.items()]
     return InlineKeyboardMarkup([*rows, [_cancel(t)]])
 
 
@@ -56,7 +56,7 @@ def queue(t: Translator, data: ComplaintQueue) -> InlineKeyboardMarkup:
     rows: Rows = [
         [
             _b(
-                f"{row.ticket} · {t.gettext(CATEGORY_LABELS[ComplaintCategory(row.category)])[:30]}",
+                f"{row.ticket} · {t.gettext(CATEGORY_BUTTONS[ComplaintCategory(row.category)])}",
                 buttons.COMPLAINT_OPEN,
                 row.id,
             )

@@ -120,7 +120,10 @@ def account_question(t: Translator, e: AccountEntry, *, page: str = "") -> Inlin
         return InlineKeyboardMarkup(rows)
     if e.step == "passbook":
         return InlineKeyboardMarkup(
-            [[_button(t.pgettext("button", "Skip the photo"), buttons.ACCOUNT_SKIP_PASSBOOK)], [cancel]]
+            [
+                [_button(t.pgettext("button", "💾 Save without a photo"), buttons.ACCOUNT_SKIP_PASSBOOK)],
+                [_button(t.pgettext("button", "✏️ Type again"), buttons.ACCOUNT_RETYPE), cancel],
+            ]
         )
     return InlineKeyboardMarkup([[cancel]])
 

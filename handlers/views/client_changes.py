@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.domain.client_changes import ChangeKind, ChangeRequest, ChangeStatus, RefundCase
 from bot.domain.models import Client, Decree
+from bot.domain.records import ProposalSummary
 from bot.domain.validation import mask_nik
 from bot.i18n import N_, Translator
 from bot.services.client_changes import (
@@ -19,7 +20,8 @@ from bot.services.client_changes import (
     ChangeSheet,
     RefundEntry,
 )
-from handlers.views import _, clip
+from handlers.views import STATUS_LABELS as PROPOSAL_STATUS_LABELS
+from handlers.views import _, clip, esc
 
 KIND_LABELS: Mapping[ChangeKind, str] = {
     ChangeKind.DROP_OUT: N_("drops out"),
@@ -36,6 +38,11 @@ STATUS_LABELS: Mapping[ChangeStatus, str] = {
     ChangeStatus.RETURNED: N_("returned to the operator"),
     ChangeStatus.REJECTED: N_("rejected"),
 }
+
+
+def ipwl_named(name: str | None, code: str) -> str:
+    """The receiving IPWL as people know it: its name and code ("Rumah Pulih Bandung (JB02)")."""
+    return f"{name} ({code})" if name else code
 
 
 def kind_label(t: Translator, kind: ChangeKind) -> str:
@@ -55,6 +62,38 @@ def usage(t: Translator) -> str:
         ),
         example="/perubahan USL-2026-0001",
     )
+
+
+def changeable(t: Translator, proposals: Sequence[ProposalSummary]) -> str:
+    """``/perubahan`` alone, for an operator: the proposals whose clients may be changed, or why none."""
+    what = _(
+        t,
+        N_(
+            "A change of a client after the SK (drop-out, death, move to another IPWL, a wrong name or NIK) "
+            "is asked for here."
+        ),
+    )
+    if not proposals:
+        return "\n".join(
+            [
+                _(t, N_("📝 <b>Changes after the SK</b>")),
+                "",
+                _(t, N_("None of your IPWL's proposals is under an SK now, so there is no client to change.")),
+                what,
+                _(t, N_("Before the SK, a client is corrected in the proposal itself (see /status).")),
+            ]
+        )
+    lines = [_(t, N_("📝 <b>Changes after the SK</b>")), "", what, ""]
+    lines += [f"• <code>{esc(p.code)}</code> — {esc(t.gettext(PROPOSAL_STATUS_LABELS[p.status]))}" for p in proposals]
+    lines += [
+        "",
+        _(
+            t,
+            N_("Choose the proposal whose client changed, or type {example}."),
+            example=f"/perubahan {proposals[0].code}",
+        ),
+    ]
+    return clip("\n".join(lines))
 
 
 # Above this many clients the sheet lists only those with a change, and asks for the client's number
@@ -138,7 +177,7 @@ def ask(t: Translator, draft: ChangeDraft) -> str:
     if draft.new_value:
         lines.append(_(t, N_("Correct value: {value}"), value=draft.new_value))
     if draft.target_code:
-        lines.append(_(t, N_("To IPWL: {code}"), code=draft.target_code))
+        lines.append(_(t, N_("To IPWL: {ipwl}"), ipwl=ipwl_named(draft.target_name, draft.target_code)))
     if draft.duplicates:
         lines.append(
             _(
@@ -228,7 +267,9 @@ def _values(t: Translator, change: ChangeRequest) -> list[str]:
             )
         ]
     if change.kind == ChangeKind.MOVE:
-        return [_(t, N_("Moves to IPWL {code}"), code=change.target_ipwl_code or "?")]
+        return [
+            _(t, N_("Moves to IPWL {ipwl}"), ipwl=ipwl_named(change.target_ipwl_name, change.target_ipwl_code or "?"))
+        ]
     return []
 
 

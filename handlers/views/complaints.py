@@ -7,6 +7,7 @@ and never appear in a group; every value a person typed is HTML-escaped.
 from __future__ import annotations
 
 from bot.domain.complaints import (
+    CATEGORY_BUTTONS,
     CATEGORY_LABELS,
     MAX_FILES,
     SENSITIVE,
@@ -64,8 +65,21 @@ def intro(t: Translator) -> str:
             ),
             "",
             _(t, N_("<b>1/5</b> What is the complaint about?")),
+            *(
+                f"• <b>{esc(t.gettext(CATEGORY_BUTTONS[c]))}</b> — {esc(t.gettext(label))}"
+                for c, label in CATEGORY_LABELS.items()
+            ),
         ]
     )
+
+
+def category_answered(t: Translator, choice: str | None) -> str | None:
+    """The full category read back under the question once its (short) button was pressed, or None
+    when the choice is not a category (the pressed label is read back then)."""
+    try:
+        return esc(category_label(t, ComplaintCategory(choice or "")))
+    except ValueError:
+        return None
 
 
 def ask(t: Translator, draft: ComplaintDraft) -> str:

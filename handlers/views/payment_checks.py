@@ -25,7 +25,15 @@ def card(t: Translator, check: CheckRow, *, allowed: int | None = None, live: bo
         ),
         _(t, N_("Phone: {phone}"), phone=check.client_phone)
         if check.client_phone
-        else _(t, N_("Phone: not in the proposal (if the client cannot be reached, record Not reachable)")),
+        else _(
+            t,
+            N_(
+                "☎️ The proposal has no phone number for this client: ask the operator of {ipwl} ({code}) for it. "
+                "If the client still cannot be reached, record Not reachable."
+            ),
+            ipwl=check.ipwl_name,
+            code=check.ipwl_code,
+        ),
         "",
         _(
             t,

@@ -313,7 +313,26 @@ def account_question(t: Translator, e: AccountEntry) -> str:
     elif e.step == "holder":
         lines.append(_(t, N_("Name of the account holder, as in the passbook?")))
     else:
-        lines.append(_(t, N_("Send a photo of the passbook's first page (optional), or skip.")))
+        # Read back before anything is saved: a digit or a name mistyped is caught here.
+        lines += [
+            _(t, N_("📋 <b>Check the account of {name}</b>"), name=name),
+            _(
+                t,
+                N_("Bank: {bank} ({code})"),
+                bank=e.bank.name if e.bank else "-",
+                code=e.bank.transfer_code if e.bank else "-",
+            ),
+            _(t, N_("Account number: {number}"), number=e.number or "-"),
+            _(t, N_("Account holder: {holder}"), holder=e.holder or "-"),
+            "",
+            _(
+                t,
+                N_(
+                    "Right? Send a photo of the passbook's first page to save it, or press Save without a photo. "
+                    "Something wrong: press Type again (nothing is saved)."
+                ),
+            ),
+        ]
     return clip("\n".join(lines))
 
 

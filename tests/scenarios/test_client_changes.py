@@ -278,7 +278,8 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
     replies = await world.say(t.op, "jb01")
     assert replies[-1].text.startswith("⚠️")
     replies = await world.say(t.op, "jb02")
-    assert "JB02" in replies[-1].text and "alasan" in replies[-1].text.lower()
+    # Siti reads back the receiving IPWL by its name, not its code alone.
+    assert "Ke IPWL: Rumah Pulih Bandung (JB02)" in replies[-1].text and "alasan" in replies[-1].text.lower()
     await world.say(t.op, "Keluarga pindah domisili ke Bandung bulan ini")
     await world.emu.send_photo(t.op, content=jpeg(b"surat pindah"))
     await world.emu.settle()
@@ -308,6 +309,9 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
         )
         assert "Budhi" not in card.text and "Dewi" not in card.text
         await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+        if change_id == move:  # Andi's details name the receiving IPWL too
+            said = [m.text or "" for m in world.emu.chat_messages(t.andi)]
+            assert any("Pindah ke IPWL Rumah Pulih Bandung (JB02)" in text for text in said)
         await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
     await world.drain()
     # Hana rejects the name correction (from the notification's details), then approves the move.

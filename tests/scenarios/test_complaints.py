@@ -46,7 +46,7 @@ async def test_an_anonymous_complaint_about_a_levy_reaches_only_the_officer_and_
     # /pengaduan works without any role: the categories, the sensitive ones first, and who will read it.
     intro = (await world.say(sari, "/pengaduan"))[-1]
     assert "hanya sampai kepada petugas pengaduan" in intro.text and "anonim" in intro.text.lower()
-    assert [b.text for row in intro.buttons for b in row][0] == "Potongan atau pungutan atas bantuan"
+    assert [b.text for row in intro.buttons for b in row][0] == "Potongan, pungutan"
     await world.press(sari, intro, data_of(intro, buttons.COMPLAINT_ANSWER, "levy"))
     # The question stays in the chat with what she chose under it.
     assert "→ Potongan atau pungutan atas bantuan ✓" in world.emu.chat_messages(sari)[-2].text

@@ -58,6 +58,16 @@ async def test_a_sample_is_drawn_reproducibly_and_a_mismatch_is_escalated(world:
     assert all(any(n in c.text for n in names) and "Rp1.500.000" in c.text for c in andi_cards), [
         c.text for c in andi_cards
     ]
+    # A client with no phone in the proposal: the card says whom to ask for the number, not a dead field.
+    phones = dict(await world.rows("SELECT full_name, phone FROM clients"))
+    for c in andi_cards:
+        name = next(n for n in names if n in c.text)
+        if phones[name]:
+            assert f"Telepon: {phones[name]}" in c.text
+        else:
+            assert "mintalah nomornya kepada operator Yayasan Harapan Bogor (JB01)" in c.text, c.text
+            assert "Telepon:" not in c.text
+    assert any(not phones[next(n for n in names if n in c.text)] for c in andi_cards), phones  # such a card
     group_seen = [m.text for m in world.emu.chat_messages(t.group)]
     assert not any(n in text for text in group_seen for n in names)
     assert not any("Pemeriksaan setelah pembayaran" in text for text in group_seen)

@@ -71,6 +71,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "pbs": (lambda t: (), "private"),
     "bnp": (lambda t: ("bpd",), "private"),
     "acn": (lambda t: (), "private"),
+    "acr": (lambda t: (), "private"),
     "acx": (lambda t: (t["decreed"],), "private"),
     "avr": (lambda t: (t["accounts_submitted"],), "private"),
     "av": (lambda t: (t["accounts_submitted_client"],), "private"),
@@ -131,6 +132,7 @@ BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
     "cs.g": (lambda t: (t["paid_client"],), "private"),
     "cs.w": (lambda t: (t["paid_client"],), "private"),
     "cs.wy": (lambda t: (t["paid_client"],), "private"),
+    "cg.p": (lambda t: (t["decreed"],), "private"),
     "cg.c": (lambda t: (t["decreed_client_2"],), "private"),
     "cg.k": (lambda t: (t["decreed_client_2"], "drop_out"), "private"),
     "cg.v": (lambda t: (t["change"],), "group"),
@@ -234,6 +236,7 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     "pbs": OP,
     "bnp": OP,
     "acn": OP,
+    "acr": OP,
     "acx": OP,
     "avr": PIC_FIN,
     "av": PIC_FIN,
@@ -277,6 +280,7 @@ BUTTONS_ALLOWED: dict[str, frozenset[str]] = {
     **{kind: OFFICER for kind in ("cp.new", "co.l", "co.o", "co.i", "co.f", "co.a", "co.y", "co.n")},
     # changes after the SK (issue 16.6): the IPWL's operator asks, its PIC team verifies (the head may
     # look too), the head decides a verified one and issues the SK perubahan, finance records refunds
+    "cg.p": OP,
     "cg.c": OP,
     "cg.k": OP,
     "cg.v": frozenset({"pic_a", "head"}),
