@@ -200,5 +200,6 @@ async def render_sk_annex(deps: Deps, t: Translator, params: dict[str, Any]) -> 
         return None
     content = build_sk_annex(annex.decree.number, annex.decree.issued_on, annex.rows, t.locale)
     name = "lampiran-sk-" + "".join(ch if ch.isalnum() else "-" for ch in annex.decree.number).strip("-") + ".xlsx"
-    caption = pv.sk_annex_caption(t, annex.decree, len(annex.rows), sum(r.amount for r in annex.rows), annex.held)
+    total = sum(r.amount for r in annex.rows)
+    caption = pv.sk_annex_caption(t, annex.decree, len(annex.rows), total, annex.held, annex.confirmed)
     return Rendered(caption, pkb.annex_held(t, annex.held), document=(name, content))

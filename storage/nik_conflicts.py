@@ -177,6 +177,19 @@ class NikConflictRepository:
         )
         return {r[0] for r in rows}
 
+    async def confirmed(self, client_ids: Iterable[int]) -> set[int]:
+        """Those of ``client_ids`` decided the same person as a client elsewhere: held for good."""
+        wanted = list(client_ids)
+        if not wanted:
+            return set()
+        marks = ",".join("?" for _ in wanted)
+        rows = await self._conn.execute_fetchall(
+            f"SELECT DISTINCT n.client_id FROM nik_conflicts n WHERE n.client_id IN ({marks})"
+            " AND n.kind = 'hard' AND n.outcome = 'same'",
+            wanted,
+        )
+        return {r[0] for r in rows}
+
     async def put(self, client_id: int, other_client_id: int, kind: ConflictKind, stage: str, now: dt.datetime) -> bool:
         """Record the pair as found now (a new pair, or a soft one turned hard). An adjudicated pair
         is left as decided. True when something changed."""

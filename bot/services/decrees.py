@@ -70,6 +70,8 @@ class Annex:
     # Clients kept out for double assistance until adjudicated (issue 16.1): (proposal code, number,
     # client id: the head's button to decide).
     held: list[tuple[str, int, int]] = field(default_factory=list)
+    # Kept out for good: decided the same person as a client elsewhere (double assistance confirmed).
+    confirmed: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _all_held(code: str) -> ServiceError:
@@ -239,20 +241,23 @@ class DecreeService(StaffService):
                 return None
             rows: list[AnnexLine] = []
             held: list[tuple[str, int, int]] = []
+            confirmed: list[tuple[str, int, int]] = []
             for proposal_id in await uow.decrees.proposal_ids(decree_id):
                 proposal = await self.proposal(uow, proposal_id)
                 ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
                 assert ipwl is not None
                 clients = await uow.clients.of_proposal(proposal_id)
                 out = await uow.nik_conflicts.held(c.id for c in clients)
+                same = await uow.nik_conflicts.confirmed(c.id for c in clients)
                 rows.extend(
                     AnnexLine(ipwl.code, ipwl.name, proposal.code, c.full_name, c.nik, c.total)
                     for c in clients
                     if c.id not in out
                 )
-                held.extend((proposal.code, c.position, c.id) for c in clients if c.id in out)
+                held.extend((proposal.code, c.position, c.id) for c in clients if c.id in out - same)
+                confirmed.extend((proposal.code, c.position, c.id) for c in clients if c.id in same)
         rows.sort(key=lambda r: (r.ipwl_code, r.proposal_code))
-        return Annex(decree, rows, sorted(held))
+        return Annex(decree, rows, sorted(held), sorted(confirmed))
 
     # --- internals --------------------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ class DraftState:
     left: dict[int, str] = field(default_factory=dict)
     # Clients held for double assistance (issue 16.1): out of the SK annex and the money until cleared.
     held: frozenset[int] = frozenset()
+    # Of those, the ones decided the same person as a client elsewhere: held for good (to be removed).
+    confirmed: frozenset[int] = frozenset()
 
     @property
     def total(self) -> int:
@@ -903,6 +905,7 @@ class ProposalService(StaffService):
             zone=self._zone(ipwl),
             left=await uow.client_changes.exits_of(proposal.id),
             held=frozenset(await uow.nik_conflicts.held(c.id for c in clients)),
+            confirmed=frozenset(await uow.nik_conflicts.confirmed(c.id for c in clients)),
         )
 
     def _context(self, state: DraftState, today: dt.date) -> IntakeContext:

@@ -107,10 +107,13 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
                 "Check that this is not the same person (KTP, KK, birth date, mother's name; the other IPWL's "
                 "PIC team through the centre). Then type <b>why they are not the same person</b> (at least 10 "
                 "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. Do not "
-                "type the NIK. If it is the same person, press 🟰 The same person below. /batal to stop."
+                "type the NIK. /batal to stop."
             ),
         )
     )
+    # (the button is there only for a held client: the other one is already in an SK or paid)
+    if a.held:
+        lines.append(_(t, N_("If it is the same person, press 🟰 The same person below.")))
     return clip("\n".join(lines))
 
 
@@ -221,20 +224,20 @@ def same_person_label(t: Translator) -> str:
 
 def same_person_notice(t: Translator, found: SamePerson) -> str:
     """To the client's own operators (a private chat): the decision, and how to remove the client."""
+    # Never the other IPWL's proposal or code: an operator must not learn that their client is
+    # enrolled at another institution's programme, only that the centre found the double assistance.
     params = {
         "code": found.proposal.code,
         "number": found.client.position,
         "name": found.client.full_name,
-        "other": found.decision.other_proposal_code,
-        "ipwl": found.decision.other_ipwl_code,
         "by": found.decision.adjudicated_by_name or "-",
     }
     text = _(
         t,
         N_(
             "⛔ {code}, client {number} ({name}) was decided by {by} to be the same person as a client of "
-            "{other} ({ipwl}) this year: double assistance confirmed. They stay out of the SK annex and receive "
-            "no transfer from this proposal."
+            "another IPWL in the same budget year: double assistance confirmed. They stay out of the SK annex "
+            "and receive no transfer from this proposal."
         ),
         **params,
     )

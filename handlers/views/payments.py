@@ -62,8 +62,8 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
             t,
             N_("Ticked: {count} proposal(s), {clients} client(s), {total}."),
             count=len(chosen),
-            clients=sum(s.clients for s in chosen),
-            total=format_money(sum(s.total for s in chosen)),
+            clients=sum(s.payable_clients for s in chosen),  # as each line says: held clients apart
+            total=format_money(sum(s.payable_total for s in chosen)),
         )
     )
     for s in chosen:
@@ -136,7 +136,12 @@ def sk_cancelled(t: Translator) -> str:
 
 
 def sk_annex_caption(
-    t: Translator, decree: Decree, clients: int, total: int, held: Sequence[tuple[str, int, int]] = ()
+    t: Translator,
+    decree: Decree,
+    clients: int,
+    total: int,
+    held: Sequence[tuple[str, int, int]] = (),
+    confirmed: Sequence[tuple[str, int, int]] = (),
 ) -> str:
     text = _(
         t,
@@ -155,6 +160,14 @@ def sk_annex_caption(
                 "🛑 Held out for double assistance until a PIC or the head decides: {list}. "
                 "A new annex follows each decision."
             ),
+            list=listed + (f" (+{more})" if more > 0 else ""),
+        )
+    if confirmed:
+        listed = ", ".join(_(t, N_("{code} no. {number}"), code=code, number=n) for code, n, _id in confirmed[:8])
+        more = len(confirmed) - 8
+        text += "\n" + _(
+            t,
+            N_("⛔ Double assistance confirmed, out of the annex for good: {list}."),
             list=listed + (f" (+{more})" if more > 0 else ""),
         )
     return text

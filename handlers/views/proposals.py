@@ -467,7 +467,19 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                 list=", ".join(str(c.position) for c in contradicted),
             )
         )
-    if state.held:  # the operator is told who is held, why, and what happens next
+    if state.confirmed:  # decided: they stay out; the operator's next step is their removal
+        lines.append(
+            _(
+                t,
+                N_(
+                    "⛔ Double assistance confirmed: client(s) {list}. A PIC or the head decided they are the same "
+                    "person as a client of another IPWL in the same budget year. They stay out of the SK annex and "
+                    "get no transfer; ask for their removal with /perubahan."
+                ),
+                list=", ".join(str(c.position) for c in state.clients if c.id in state.confirmed),
+            )
+        )
+    if state.held - state.confirmed:  # the operator is told who is held, why, and what happens next
         lines.append(
             _(
                 t,
@@ -477,7 +489,7 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                     "needed for them, until a PIC of your team or the head checks that it is not the same "
                     "person. You will be told when they are cleared."
                 ),
-                list=", ".join(str(c.position) for c in state.clients if c.id in state.held),
+                list=", ".join(str(c.position) for c in state.clients if c.id in state.held - state.confirmed),
             )
         )
     no_budget = [c for c in state.clients if not c.budget]
@@ -502,7 +514,13 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                     total=format_money(client.total),
                 )
                 + (" ⚠️" if client.flags else "")
-                + (" · " + _(t, N_("🛑 held")) if client.id in state.held else "")
+                + (
+                    " · " + _(t, N_("⛔ double assistance"))
+                    if client.id in state.confirmed
+                    else " · " + _(t, N_("🛑 held"))
+                    if client.id in state.held
+                    else ""
+                )
                 + (
                     " · " + _(t, N_("left the list (SK perubahan {sk})"), sk=state.left[client.id])
                     if client.id in state.left

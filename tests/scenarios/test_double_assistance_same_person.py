@@ -73,6 +73,9 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     # Siti is told privately, with the way to remove her client.
     notice = next(m for m in reversed(world.emu.chat_messages(t.op)) if "⛔" in (m.text or ""))
     assert "Siti Rahayu" in notice.text and f"/perubahan {code} 1" in notice.text
+    assert ss01_code not in notice.text and "SS01" not in notice.text  # never the other IPWL's data
+    told = (await world.say(t.op, f"/status {code}"))[-1].text
+    assert "Bantuan ganda terkonfirmasi: klien 1" in told and "sampai" not in told.split("Bantuan ganda")[1]
     assert buttons.CHANGE_CLIENT.data(siti_client) in datas(notice)
     # Held for good: the money the SKs commit is SS01's and the other two clients' (the one rule of "held").
     year = (await world.rows("SELECT period_year FROM proposals WHERE id = ?", pid))[0][0]
