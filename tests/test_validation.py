@@ -33,6 +33,7 @@ from bot.domain.validation import (
     parse_phone,
     parse_quantity,
     parse_sex,
+    split_amount_and_date,
 )
 
 TODAY = date(2026, 3, 10)
@@ -435,6 +436,26 @@ def test_parse_date_future_and_earliest() -> None:
 def test_parse_date_echo_is_truncated() -> None:
     error = rejected(lambda: parse_date("x" * 4000, today=TODAY))
     assert len(str(error.problem.params["value"])) <= ECHO_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Rp 500.000 02-12-2026", ("Rp 500.000", "02-12-2026")),
+        ("Rp500.000 02-12-2026", ("Rp500.000", "02-12-2026")),
+        ("500000 02-12-2026", ("500000", "02-12-2026")),
+        ("500.000 03-12-2026", ("500.000", "03-12-2026")),  # a future date is split too; parse_date refuses it
+        ("1 500 000 2 Desember 2026", ("1 500 000", "2 Desember 2026")),
+        ("1,5 juta 17 08 2026", ("1,5 juta", "17 08 2026")),
+        ("Rp 500.000 hari ini", ("Rp 500.000", "hari ini")),
+        ("Rp 500.000 31-02-2026", ("Rp 500.000", "31-02-2026")),  # no date: the amount's head, the date's error
+        ("lima ratus ribu kemarin", ("lima ratus ribu", "kemarin")),
+        ("abc def", ("abc", "def")),
+        ("Rp500.000", ("Rp500.000", "")),
+    ],
+)
+def test_split_amount_and_date(text: str, parts: tuple[str, str]) -> None:
+    assert split_amount_and_date(text) == parts
 
 
 # --------------------------------------------------------------------------- periods

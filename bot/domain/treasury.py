@@ -37,14 +37,25 @@ def line_example(today: dt.date) -> str:
     return f"{EXAMPLE_NUMBER} {today:%d-%m-%Y} Rp 5.000.000"
 
 
+def _number_and_rest(text: str) -> tuple[str, str]:
+    flat = _LEAD.sub("", " ".join(text.split()))
+    found = re.match(r"^([^\s,;]*)[\s,;]*(.*)$", flat)
+    return (found.group(1), found.group(2)) if found else ("", "")
+
+
+def is_sp2d_line(text: str) -> bool:
+    """Whether ``text`` starts as :func:`parse_sp2d_entry` reads a line: an SP2D number, then a date
+    (read or not: ``03-12-2026`` in the future still counts, so its error can be shown)."""
+    number, rest = _number_and_rest(text)
+    return bool(_NUMBER.match(number)) and sum(ch.isdigit() for ch in number) >= 3 and bool(_DATE_HEAD.match(rest))
+
+
 def parse_sp2d_entry(text: str, *, today: dt.date, earliest: dt.date | None = None) -> Sp2dEntry:
     """``"261131302002345 28-11-2026"``: the SP2D number, then its date (not in the future, not
     before ``earliest``, the SPM's date) — and, on the same line if finance types it so, its amount:
     ``"SP2D 00123/2026 12-11-2026 Rp 5.000.000"`` or ``"00123/2026, 12/11/2026, 5000000"``."""
     example = f"{EXAMPLE_NUMBER} {today:%d-%m-%Y}"
-    flat = _LEAD.sub("", " ".join(text.split()))
-    found = re.match(r"^([^\s,;]*)[\s,;]*(.*)$", flat)
-    number, rest = (found.group(1), found.group(2)) if found else ("", "")
+    number, rest = _number_and_rest(text)
     if not _NUMBER.match(number) or sum(ch.isdigit() for ch in number) < 3:
         raise ValidationError(
             Problem(

@@ -47,6 +47,7 @@ __all__ = [
     "parse_phone",
     "parse_quantity",
     "parse_sex",
+    "split_amount_and_date",
 ]
 
 Severity = Literal["block", "warn"]
@@ -548,6 +549,34 @@ def parse_date(
             latest=_format_date(latest),
         )
     return value
+
+
+def split_amount_and_date(text: str) -> tuple[str, str]:
+    """``"Rp 500.000 02-12-2026"`` → ``("Rp 500.000", "02-12-2026")``: an amount and a date typed on
+    one line, split for :func:`parse_money` and :func:`parse_date` (each then says what is wrong).
+
+    The date is the longest tail that reads as a date, so the amount may be written any way
+    parse_money reads (``Rp 500.000``, ``Rp500.000``, ``500000``, ``1,5 juta``) and the date any way
+    parse_date reads (``02-12-2026``, ``2 Desember 2026``, ``hari ini``). With no such tail (an
+    impossible date, say), the longest head that reads as an amount, so the date's own error is
+    shown; failing that, the first word and the rest. One word only: ``(text, "")``.
+    """
+    parts = text.split()
+    if len(parts) < 2:
+        return " ".join(parts), ""
+    for cut in range(1, len(parts)):
+        try:
+            parse_date(" ".join(parts[cut:]), today=date.max, field="date")
+        except ValidationError:
+            continue
+        return " ".join(parts[:cut]), " ".join(parts[cut:])
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            parse_money(" ".join(parts[:cut]), minimum=0, absurd=10**_MAX_AMOUNT_DIGITS)
+        except ValidationError:
+            continue
+        return " ".join(parts[:cut]), " ".join(parts[cut:])
+    return parts[0], " ".join(parts[1:])
 
 
 def add_years(day: date, years: int) -> date:

@@ -63,6 +63,7 @@ from bot.domain.validation import (
     parse_money,
     parse_name,
     parse_nik,
+    split_amount_and_date,
 )
 from bot.files.amendment_annex import AmendmentLine
 from bot.i18n import N_, format_money
@@ -857,15 +858,15 @@ class ClientChangeService(StaffService):
     def _refund_amount_and_date(self, case: RefundCase, text: str) -> tuple[int, dt.date]:
         """``2.000.000 30-11-2026``: at most what is still to come back; a day not in the future
         nor before the case was opened."""
-        parts = text.split()
-        if len(parts) < 2:
+        amount_text, date_text = split_amount_and_date(text)
+        if not date_text:
             raise ValidationError(
                 Problem(
                     N_("Type the amount received and its date, e.g. {example}."),
                     {"example": self._refund_entry(case, {"step": "amount"}).example},
                 )
             )
-        amount = parse_money(parts[0], field="amount")
+        amount = parse_money(amount_text, field="amount")
         if amount > case.remaining:
             raise ValidationError(
                 Problem(
@@ -874,7 +875,7 @@ class ClientChangeService(StaffService):
                 )
             )
         opened = case.created_at.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
-        on = parse_date(" ".join(parts[1:]), today=self._today(), field="date", earliest=opened)
+        on = parse_date(date_text, today=self._today(), field="date", earliest=opened)
         return amount, on
 
     async def _refund_for_finance(self, uow: UnitOfWork, who: Identity, refund_id: int) -> RefundCase:

@@ -29,7 +29,7 @@ from bot.domain.models import (
     TransferStatus,
 )
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
-from bot.domain.treasury import EXAMPLE_NUMBER, line_example, parse_sp2d_entry
+from bot.domain.treasury import EXAMPLE_NUMBER, is_sp2d_line, line_example, parse_sp2d_entry
 from bot.domain.validation import (
     BANKS,
     Bank,
@@ -762,7 +762,9 @@ class PaymentService(_FinanceBase):
                 )
                 # Shown apart for a last look; nothing is recorded before "Save".
                 state.update(step="confirm", spm=[entry.number, entry.date.isoformat()])
-            elif step == "sp2d":
+            elif step == "sp2d" or (step == "sp2d_amount" and self._sp2d_line_again(text)):
+                # The SP2D's number and date (and its amount, on one line) — also when, asked the
+                # amount alone after a mismatch, finance types the whole line again.
                 payment = await uow.payments.of_proposal(proposal.id)
                 sp2d = parse_sp2d_entry(text, today=self.today(), earliest=payment.spm_date if payment else None)
                 state.update(step="sp2d_amount", sp2d=[sp2d.number, sp2d.date.isoformat()])
@@ -945,6 +947,17 @@ class PaymentService(_FinanceBase):
             return await self._finish(uow, who, proposal, now)
 
     # --- internals ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _sp2d_line_again(text: str) -> bool:
+        """Asked the SP2D's amount, finance typed a line that is not an amount but an SP2D number
+        and date (``00777/2026 28-11-2026 Rp 4.500.000``): read it as the whole line again, so its
+        own errors (a date in the future, say) are the ones shown."""
+        try:
+            parse_money(text, field="sp2d_amount")
+        except ValidationError:
+            return is_sp2d_line(text)
+        return False
 
     async def _record_sp2d(
         self, uow: UnitOfWork, who: Identity, proposal: Proposal, state: dict[str, Any], text: str

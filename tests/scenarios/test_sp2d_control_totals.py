@@ -137,7 +137,12 @@ async def test_the_sp2d_typed_on_one_line_is_recorded_and_a_wrong_amount_keeps_t
     assert "selisih -Rp450.000" in wrong.text, wrong.text
     assert await world.rows("SELECT sp2d_number, sp2d_amount FROM payments") == [(None, None)]
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'record_sp2d'") == [(0,)]
-    saved = (await world.say(fajar, "4.500.000"))[-1]
+    # Asked the amount again, Fajar re-types the whole line instead: read as the line it is — a
+    # date in the future is refused as such, then the corrected line is recorded.
+    future = (await world.say(fajar, "SP2D 00777/2026 29-11-2026 Rp 4.500.000"))[-1]
+    assert "⚠️" in future.text and "29-11-2026 ada di masa depan" in future.text, future.text
+    assert await world.rows("SELECT sp2d_number FROM payments") == [(None,)]
+    saved = (await world.say(fajar, "SP2D 00777/2026 28-11-2026 Rp 4.500.000"))[-1]
     assert "SP2D 00777/2026 tanggal 28 November 2026 · Rp4.500.000" in saved.text, saved.text
     assert await world.rows("SELECT sp2d_number, sp2d_date, sp2d_amount FROM payments") == [
         ("00777/2026", "2026-11-28", 4_500_000)
