@@ -188,16 +188,6 @@ class DecreeRepository:
             )
         )
 
-    async def raise_register(self, year: int, n: int) -> None:
-        """The register's last number for ``year`` is at least ``n`` (a number typed by hand is used)."""
-        await self._conn.execute(
-            "INSERT INTO sk_register (year, last_number) VALUES (?, ?)"
-            " ON CONFLICT (year) DO UPDATE SET last_number = CASE"
-            "  WHEN sk_register.last_number >= excluded.last_number THEN sk_register.last_number"
-            "  ELSE excluded.last_number END",
-            (year, n),
-        )
-
     async def proposal_ids(self, decree_id: int) -> list[int]:
         rows = await self._conn.execute_fetchall(
             "SELECT id FROM proposals WHERE decree_id = ? ORDER BY id", (decree_id,)

@@ -47,15 +47,12 @@ async def next_sk_number(uow: UnitOfWork, template: str, date: dt.date) -> str:
 
 async def claim_sk_number(uow: UnitOfWork, template: str, typed: str | None, date: dt.date) -> str:
     """The number an SK dated ``date`` is issued under: the one typed, or the next free one of that
-    year's register; locked for this transaction, and refused when an SK already has it. A typed
-    number moves the register on past it, so the register never hands it out again."""
-    fmt = NumberFormat(template)
+    year's register (past the numbers typed by hand too); locked for this transaction, and refused
+    when an SK already has it."""
     if typed:
         number = typed
-        n = fmt.running_number(typed, date.year)
-        if n is not None:  # (before the number's lock, in the order taking one from the register locks)
-            await uow.decrees.raise_register(date.year, n)
     else:
+        fmt = NumberFormat(template)
         used = await _highest_used(uow, fmt, date.year)
         number = fmt.make(await uow.decrees.take_register(date.year, used=used), date)
     await uow.decrees.lock_number(number)
