@@ -158,21 +158,33 @@ class DecreeRepository:
         rows = await self._conn.execute_fetchall("SELECT 1 FROM decrees WHERE lower(number) = lower(?)", (number,))
         return bool(rows)
 
-    async def peek_register(self, year: int) -> int:
-        """The number the register would hand out next for ``year`` (nothing is reserved)."""
-        rows = await self._conn.execute_fetchall("SELECT last_number FROM sk_register WHERE year = ?", (year,))
-        return (rows[0][0] if rows else 0) + 1
+    async def numbers_of_year(self, year: int) -> list[str]:
+        """The numbers of the SKs (and SKs perubahan) dated in ``year``, typed or from the register."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT number FROM decrees WHERE issued_on >= ? AND issued_on < ? ORDER BY id",
+            (to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1))),
+        )
+        return [r[0] for r in rows]
 
-    async def take_register(self, year: int) -> int:
-        """Reserve and return the next register number for ``year`` (inside the issuing transaction)."""
+    async def peek_register(self, year: int, *, used: int = 0) -> int:
+        """The number the register would hand out next for ``year``, after its last one and after
+        ``used`` (the highest already on an SK); nothing is reserved."""
+        rows = await self._conn.execute_fetchall("SELECT last_number FROM sk_register WHERE year = ?", (year,))
+        return max(rows[0][0] if rows else 0, used) + 1
+
+    async def take_register(self, year: int, *, used: int = 0) -> int:
+        """Reserve and return the next register number for ``year``, after its last one and after
+        ``used`` (inside the issuing transaction)."""
         # One statement: the row's lock (PostgreSQL) or the single writer (SQLite) makes two
         # issuing transactions get two numbers, never the same one.
         return int(
             await self._conn.fetchval(
-                "INSERT INTO sk_register (year, last_number) VALUES (?, 1)"
-                " ON CONFLICT (year) DO UPDATE SET last_number = sk_register.last_number + 1"
+                "INSERT INTO sk_register (year, last_number) VALUES (?, ?)"
+                " ON CONFLICT (year) DO UPDATE SET last_number = CASE"
+                "  WHEN sk_register.last_number >= excluded.last_number THEN sk_register.last_number + 1"
+                "  ELSE excluded.last_number END"
                 " RETURNING last_number",
-                (year,),
+                (year, used + 1),
             )
         )
 

@@ -147,3 +147,19 @@ async def pick_for_sk(services: Services, head, proposal_ids) -> None:  # noqa: 
     for pid in proposal_ids:
         await services.decrees.toggle(head, pid)
     await services.decrees.use_register(head)
+
+
+async def issue_typed_sk(services: Services, head, proposal_id: int, number: str) -> str:  # noqa: ANN001
+    """The head opens /sk, ticks one proposal, types ``number`` dated 28-11-2026 and issues it."""
+    await services.decrees.start(head)
+    await services.decrees.toggle(head, proposal_id)
+    await services.decrees.ask_number(head)
+    await services.decrees.number_text(head, f"{number} 28-11-2026")
+    decree, _ = await services.decrees.issue(head)
+    return decree.number
+
+
+async def sk_numbers_of_year(storage: Storage, year: int) -> list[str]:
+    """The numbers of the SKs (and SKs perubahan) dated in ``year``, in the order issued."""
+    async with storage.reading() as uow:
+        return await uow.decrees.numbers_of_year(year)

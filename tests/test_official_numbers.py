@@ -81,3 +81,18 @@ def test_the_register_makes_numbers_its_own_reader_accepts() -> None:
         day = dt.date(2026, month, 1)
         made = fmt.make(7, day)
         assert parse_official_entry(f"{made} 01-{month:02d}-2026", SK, today=TODAY, field="sk_number").number == made
+
+
+@pytest.mark.parametrize(
+    ("number", "running"),
+    [
+        ("SK-045/BRSKPN-GP/XI/2026", 45),
+        ("SK-002/BRSKPN-GP/I/2026", 2),  # any month of the year's register
+        ("SK-1000/BRSKPN-GP/XII/2026", 1000),  # past the padding
+        ("SK-045/BRSKPN-GP/XI/2025", None),  # another year's register
+        ("SK-045/BRSKPN-GP/XI/2026-revisi", None),  # not of the form
+        ("045/SK/2026", None),
+    ],
+)
+def test_the_running_number_of_a_used_number_is_read_back(number, running) -> None:
+    assert NumberFormat(SK).running_number(number, 2026) == running

@@ -48,6 +48,16 @@ class NumberFormat:
         """A number of this form, to show people what to type."""
         return self.make(n, date)
 
+    def running_number(self, number: str, year: int) -> int | None:
+        """The running number ``{n}`` of a number of this form in ``year``'s register (None: not of
+        this form, or, when the form carries a year, of another year's)."""
+        match = self._regex().match(number)
+        if match is None or match.end("number") != len(number.strip()):
+            return None
+        if self.has_month_and_year[1] and int(match.group("year")) != year:
+            return None
+        return int(match.group("n"))
+
     @property
     def has_month_and_year(self) -> tuple[bool, bool]:
         names = {name for _, name, _, _ in string.Formatter().parse(self.template) if name}

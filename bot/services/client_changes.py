@@ -71,7 +71,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
-from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
+from bot.services.sk_numbers import claim_sk_number, next_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 # How many proposals ``/perubahan`` alone lists as buttons (the newest; older ones by their code).
@@ -1111,7 +1111,7 @@ class ClientChangeService(StaffService):
         ]
         date = dt.date.fromisoformat(state["date"]) if state.get("date") else self._today()
         fmt = NumberFormat(self.settings.payments.sk_number_format)
-        register = fmt.make(await uow.decrees.peek_register(date.year), date)
+        register = await next_sk_number(uow, self.settings.payments.sk_number_format, date)
         today = self._today()
         checks = {c.id: check for c in changes if (check := await self._birth_check(uow, c)) is not None}
         return AmendmentDraft(

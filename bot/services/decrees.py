@@ -28,7 +28,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.budget import check_ceiling, year_budgets
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.reviews import StaffService
-from bot.services.sk_numbers import claim_sk_number, typed_sk_entry
+from bot.services.sk_numbers import claim_sk_number, next_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 _HEAD_ONLY = N_("Only the head of centre can issue an SK.")
@@ -269,9 +269,6 @@ class DecreeService(StaffService):
     def _today(self) -> dt.date:
         return today_in(self.clock, self.settings.locale.timezone)
 
-    def _register_number(self, n: int, date: dt.date) -> str:
-        return NumberFormat(self.settings.payments.sk_number_format).make(n, date)
-
     async def _state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
         if not who.actor.has_role(Role.HEAD):
             raise ServiceError("head_only", _HEAD_ONLY)
@@ -289,7 +286,7 @@ class DecreeService(StaffService):
         candidates = await uow.staff.summaries([ProposalStatus.VALIDATED])
         known = {c.id for c in candidates}
         picked = frozenset(p for p in state["picked"] if p in known)
-        register = self._register_number(await uow.decrees.peek_register(date.year), date)
+        register = await next_sk_number(uow, self.settings.payments.sk_number_format, date)
         today = self._today()
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
         budgets = await year_budgets(uow, date, sorted(picked))

@@ -31,10 +31,30 @@ async def typed_sk_entry(
     return entry
 
 
+async def _highest_used(uow: UnitOfWork, fmt: NumberFormat, year: int) -> int:
+    """The highest running number of ``year``'s register already on an SK or SK perubahan, typed
+    by hand or not (0: none)."""
+    used = [fmt.running_number(number, year) for number in await uow.decrees.numbers_of_year(year)]
+    return max((n for n in used if n is not None), default=0)
+
+
+async def next_sk_number(uow: UnitOfWork, template: str, date: dt.date) -> str:
+    """The register's next number for an SK dated ``date``: the next free one, after the register's
+    last and after every number of that year already used (nothing is reserved)."""
+    fmt = NumberFormat(template)
+    return fmt.make(await uow.decrees.peek_register(date.year, used=await _highest_used(uow, fmt, date.year)), date)
+
+
 async def claim_sk_number(uow: UnitOfWork, template: str, typed: str | None, date: dt.date) -> str:
-    """The number an SK dated ``date`` is issued under: the one typed, or the next of that year's
-    register; locked for this transaction, and refused when an SK already has it."""
-    number = typed or NumberFormat(template).make(await uow.decrees.take_register(date.year), date)
+    """The number an SK dated ``date`` is issued under: the one typed, or the next free one of that
+    year's register (past the numbers typed by hand too); locked for this transaction, and refused
+    when an SK already has it."""
+    if typed:
+        number = typed
+    else:
+        fmt = NumberFormat(template)
+        used = await _highest_used(uow, fmt, date.year)
+        number = fmt.make(await uow.decrees.take_register(date.year, used=used), date)
     await uow.decrees.lock_number(number)
     if await uow.decrees.number_taken(number):
         raise ServiceError("sk_number_taken", _TAKEN, number=number)

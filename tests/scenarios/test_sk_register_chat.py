@@ -1,0 +1,47 @@
+"""A newcomer's run: the head typed the register's next number by hand, and the register kept
+offering it — /skperubahan showed SK-002 again, and "Terbitkan" said it was already used.
+
+Hana issues the SK from the register (SK-001, the payment story). Siti asks for client 3's drop-out,
+Andi verifies it, and Hana types SK-002 by hand for the SK perubahan. For client 2's drop-out
+/skperubahan now offers SK-003, the next free number, and the SK perubahan is issued under it.
+"""
+
+from __future__ import annotations
+
+from handlers import buttons
+from tests.scenarios.change_cast import ask_change, press
+from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
+from tests.scenarios.review_cast import tap
+
+
+async def test_a_number_typed_by_hand_is_not_offered_again(world) -> None:
+    await sk_accounts_and_payment_until_paid(world)
+    t = world.team
+    [(pid, code)] = await world.rows("SELECT id, code FROM proposals")
+    third, second = [
+        (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = ?", pid, n))[0][0]
+        for n in (3, 2)
+    ]
+    for client, typed in ((third, "SK-002/BRSKPN-GP/XI/2026 28-11-2026"), (second, None)):
+        await ask_change(world, t.op, code, client, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
+        change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+        card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+        await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
+        await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+        opened = (await world.say(t.head, "/skperubahan"))[-1].text
+        if typed:
+            assert "SK-002/BRSKPN-GP/XI/2026" in opened, opened  # the register's next, typed by hand
+            replies = await world.say(t.head, typed)
+            assert "SK-002/BRSKPN-GP/XI/2026" in replies[-1].text, replies[-1].text
+        else:
+            assert "SK-003/BRSKPN-GP/XI/2026" in opened and "SK-002" not in opened, opened
+        await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+        await world.drain()
+        said = [m.text or "" for m in world.emu.chat_messages(t.head)]
+        assert not any("sudah dipakai" in text for text in said), said[-3:]
+    assert await world.rows("SELECT number FROM decrees ORDER BY id") == [
+        ("SK-001/BRSKPN-GP/XI/2026",),
+        ("SK-002/BRSKPN-GP/XI/2026",),
+        ("SK-003/BRSKPN-GP/XI/2026",),
+    ]
+    assert await world.rows("SELECT status FROM client_changes ORDER BY id") == [("approved",), ("approved",)]
