@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.error import BadRequest
 
 from bot.domain.client_changes import ChangeKind, ChangeStatus, ChangeStep
 from bot.domain.models import Attachment
 from bot.files.amendment_annex import build_amendment_annex
 from bot.i18n import N_, Translator
-from bot.services import ServiceError
+from bot.services import FileUpload, ServiceError
 from bot.services.client_changes import RefundEntry
 from handlers import views
 from handlers.admin import answer_and_send
@@ -98,16 +98,20 @@ async def on_text(update: Update, context: BotContext) -> None:
     await reply(update, cv.ask(context.translator(who), draft))
 
 
+async def _checked_file(message: Message, context: BotContext) -> tuple[FileUpload, bytes]:
+    """A photo or PDF sent as evidence or proof: its kind and size checked before it is downloaded."""
+    upload = upload_of(message)
+    context.services.client_changes.check_evidence(upload)
+    return upload, bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+
+
 async def on_file(update: Update, context: BotContext) -> None:
     """The evidence (a photo or a PDF): the request is filed."""
     message = update.effective_message
     assert message is not None
     who = await context.identify(update)
-    service = context.services.client_changes
-    upload = upload_of(message)
-    service.check_evidence(upload)  # before downloading anything
-    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
-    change = await service.evidence(who, upload, data)
+    upload, data = await _checked_file(message, context)
+    change = await context.services.client_changes.evidence(who, upload, data)
     await reply(update, cv.filed(context.translator(who), change))
 
 
@@ -239,11 +243,8 @@ async def on_refund_file(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     who = await context.identify(update)
-    service = context.services.client_changes
-    upload = upload_of(message)
-    service.check_evidence(upload)  # before downloading anything
-    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
-    entry = await service.refund_proof(who, upload, data)
+    upload, data = await _checked_file(message, context)
+    entry = await context.services.client_changes.refund_proof(who, upload, data)
     await _refund_next(update, context.translator(who), entry, context)
 
 
