@@ -142,10 +142,24 @@ class Accounts:
     def count(self, status: BankAccountStatus) -> int:
         return sum(1 for r in self.rows if r.account_status == status)
 
+    def doubtful(self, row: Beneficiary) -> bool:
+        """The account deserves a look of its own: its holder is not the client, or its number is
+        another client's too (both shown with ⚠️ on the card)."""
+        holder = row.account.holder_name if row.account else None
+        if holder and holder_name_warning(holder, row.client.full_name):
+            return True
+        return bool(self.shared_with(row.client.id))
+
+    @property
+    def unquestioned(self) -> list[Beneficiary]:
+        """The submitted accounts "✅ Verify all remaining" verifies: not those marked ⚠️, which
+        are verified (or sent back) one by one, so a warning is never ticked off in bulk."""
+        return [r for r in self.rows if r.account_status == BankAccountStatus.SUBMITTED and not self.doubtful(r)]
+
     @property
     def submitted_revisions(self) -> int:
-        """A fingerprint of the accounts waiting to be checked ("verify all" acts only on those shown)."""
-        return sum(r.revision for r in self.rows if r.account_status == BankAccountStatus.SUBMITTED)
+        """A fingerprint of the accounts "verify all" acts on (it acts only on those shown)."""
+        return sum(r.revision for r in self.unquestioned)
 
     @property
     def sent(self) -> int:
@@ -461,8 +475,8 @@ class AccountService(_FinanceBase):
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
                 current = await self.accounts(uow, proposal)
-                rows = [r for r in current.rows if r.account_status == BankAccountStatus.SUBMITTED]
-                if shown != current.submitted_revisions:
+                rows = current.unquestioned
+                if not rows or shown != current.submitted_revisions:
                     await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
                     raise ServiceError("stale", _STALE)
             await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)

@@ -142,11 +142,14 @@ def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:
             )
         elif r.account_status == BankAccountStatus.VERIFIED:
             rows.append([_button(f"↩️ {r.client.position}", buttons.ACCOUNT_RETURN, r.client.id)])
-    if any(r.account_status == BankAccountStatus.SUBMITTED for r in a.rows):
+    if a.unquestioned:
+        doubtful = any(r.account_status == BankAccountStatus.SUBMITTED for r in a.rows if a.doubtful(r))
         rows.append(
             [
                 _button(
-                    t.pgettext("button", "✅ Verify all remaining"),
+                    t.pgettext("button", "✅ Verify the rest without ⚠️")
+                    if doubtful
+                    else t.pgettext("button", "✅ Verify all remaining"),
                     buttons.ACCOUNTS_VERIFY_ALL,
                     a.proposal.id,
                     a.submitted_revisions,

@@ -437,6 +437,16 @@ def accounts_review(t: Translator, a: Accounts) -> str:
         lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
     lines.append(_(t, N_("Verified {done} of {count}."), done=a.count(BankAccountStatus.VERIFIED), count=len(a.rows)))
+    if any(r.account_status == BankAccountStatus.SUBMITTED and a.doubtful(r) for r in a.rows):
+        lines.append(
+            _(
+                t,
+                N_(
+                    "Accounts marked ⚠️ are not verified all at once: check each one (the passbook photo, or a call "
+                    "to the operator), then ✅ or ↩️ it on its own."
+                ),
+            )
+        )
     waiting = [r for r in a.rows if r.account_status in (BankAccountStatus.REJECTED, BankAccountStatus.MISSING)]
     if a.proposal.status.value == "decreed" and waiting:
         # Sent back: the card says what it waits for, and comes back when the operator answers.

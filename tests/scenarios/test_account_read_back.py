@@ -4,14 +4,19 @@ Siti (operator of JB01) types Budi Santoso's account after the SK and slips on a
 anything is saved she reads back the bank, the account number and the holder's name, with Save
 and Type again; she presses Type again (nothing is saved), types it right, and saves it.
 
-Personas: Siti (operator JB01).
+Then she gives Dewi's account in her mother's name: Fajar (finance) verifies the other two in one
+press, and Dewi's, marked ⚠️, on its own.
+
+Personas: Siti (operator JB01), Fajar (finance).
 """
 
 from __future__ import annotations
 
+from bot.domain.models import Role
 from handlers import buttons
+from tests.scenarios.double_assistance_cast import enter_account
 from tests.scenarios.payment_cast import clients, labels, press, sk_issued, status, validated
-from tests.scenarios.review_cast import team
+from tests.scenarios.review_cast import tap, team
 
 
 async def test_the_account_typed_is_read_back_and_can_be_typed_again_before_it_is_saved(world) -> None:
@@ -46,3 +51,38 @@ async def test_the_account_typed_is_read_back_and_can_be_typed_again_before_it_i
     assert await world.rows(
         "SELECT bank_code, account_number, holder_name FROM bank_accounts WHERE client_id = ?", budi_client
     ) == [("bri", "123456789012345", "Budi Santoso")]
+
+
+async def test_an_account_in_another_person_s_name_is_left_out_of_verify_all(world) -> None:
+    """Siti gives Dewi Lestari's account in her mother's name (a warning she sees and keeps). Fajar's
+    "verify the rest" verifies the other two only: the ⚠️ account waits for a look of its own, and
+    the card says so, until he ✅ it alone."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    pid = await validated(world, t)
+    siti_client, budi_client, dewi_client = await clients(world, pid)
+    await sk_issued(world, t, pid)
+    await world.say(t.op, "/rekening")
+    await enter_account(world, t.op, siti_client, "1111222233", "Siti Rahayu")
+    await enter_account(world, t.op, budi_client, "4444555566", "Budi Santoso")
+    await enter_account(world, t.op, dewi_client, "7777888899", "Ibu Kartini")
+    assert await status(world, pid) == "accounts_submitted"
+
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    card = world.last(fajar)
+    assert "tidak ikut diverifikasi sekaligus" in card.text, card.text
+    assert "✅ Verifikasi sisanya tanpa ⚠️" in labels(card)
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    assert await world.rows(
+        "SELECT client_id, status FROM bank_accounts WHERE client_id IN (?, ?, ?) ORDER BY client_id",
+        siti_client,
+        budi_client,
+        dewi_client,
+    ) == sorted([(siti_client, "verified"), (budi_client, "verified"), (dewi_client, "submitted")])
+    assert await status(world, pid) == "accounts_submitted"
+    card = world.last(fajar)
+    assert not any("Verifikasi" in label for label in labels(card))  # only Dewi's own ✅ and ↩️ remain
+    await tap(world, fajar, card, buttons.ACCOUNT_VERIFY.data(dewi_client, 1))
+    assert await status(world, pid) == "accounts_verified"

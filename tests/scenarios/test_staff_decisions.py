@@ -260,7 +260,13 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
     )  # (with the accounts' fingerprint)
     assert "sudah mengirim rekening baru" in back.text
     assert "klien 2. Budi Santoso pada proposal ini" not in back.text  # no longer shared
+    assert "tidak ikut diverifikasi sekaligus" in back.text  # Dewi's still shares another IPWL's number
     await tap(world, fajar, back, verify_all)
+    assert (await status(world, pid))[0] == "accounts_submitted"  # a ⚠️ account is never ticked off in bulk
+    assert await world.rows("SELECT status FROM bank_accounts WHERE client_id = ?", dewi) == [("submitted",)]
+    card = world.last(fajar)
+    assert not any(buttons.ACCOUNTS_VERIFY_ALL.parse(d) for d in datas(card))  # only Dewi's own ✅ is left
+    await tap(world, fajar, card, next(d for d in datas(card) if buttons.ACCOUNT_VERIFY.parse(d)))
     assert (await status(world, pid))[0] == "accounts_verified"
     await world.drain()
     assert "Rekening bank pada proposal Anda USL-2026-0002 sudah diverifikasi" in world.last(t.op).text  # 12.3
