@@ -74,7 +74,17 @@ class BudgetRepository:
         A client an SK perubahan took off the list (dropped out, died, moved) frees their budget —
         unless they were paid, until the money is back (their refund case settled): paid money
         stays committed while it is out. A client held for double assistance is out of the SK annex
-        and commits nothing until cleared (``storage.nik_conflicts.HELD``, the rule every screen uses)."""
+        and commits nothing until cleared (``storage.nik_conflicts.HELD``, the rule every screen uses);
+        their budget is :meth:`held`."""
+        return await self._decreed(year, until, held=False)
+
+    async def held(self, year: int) -> dict[str, int]:
+        """The budget of the clients of decreed proposals of budget year ``year`` held for double
+        assistance, per component: out of the SK annex, but kept in reserve against the ceiling
+        until a PIC or the head decides, so clearing one never takes the year above its ceiling."""
+        return await self._decreed(year, None, held=True)
+
+    async def _decreed(self, year: int, until: dt.datetime | None, *, held: bool) -> dict[str, int]:
         until_db = to_db_time(until or _NEVER)
         rows = await self._conn.execute_fetchall(
             "SELECT b.component, coalesce(sum(b.total), 0) AS amount FROM budget_lines b"
@@ -83,7 +93,7 @@ class BudgetRepository:
             " WHERE (p.period_year = ? OR (p.period_year IS NULL AND d.issued_on >= ? AND d.issued_on < ?))"
             " AND p.status NOT IN ('withdrawn', 'rejected')"
             " AND d.created_at < ?"
-            f" AND NOT {HELD.format(client='c.id')}"
+            f" AND {'' if held else 'NOT '}{HELD.format(client='c.id')}"
             " AND NOT EXISTS (SELECT 1 FROM client_changes cc WHERE cc.client_id = c.id AND cc.status = 'approved'"
             "   AND cc.kind IN ('drop_out', 'death', 'move') AND cc.decided_at < ?"
             "   AND (NOT EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent')"

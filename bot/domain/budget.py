@@ -35,12 +35,15 @@ class Ceiling:
 
 @dataclass(frozen=True)
 class Overrun:
-    """A ceiling an SK would exceed, with the four figures its refusal shows."""
+    """A ceiling an SK would exceed, with the four figures its refusal shows. ``committed``
+    counts the clients held for double assistance too (``held`` of it): their budget is kept in
+    reserve until decided, so clearing one later cannot take the year above the ceiling."""
 
     component: str
     ceiling: int
     committed: int
     this_sk: int
+    held: int = 0
 
     @property
     def remaining(self) -> int:
@@ -59,8 +62,9 @@ class YearBudget:
 
     year: int
     ceiling: int
-    committed: int
+    committed: int  # with the held clients' budget, kept in reserve (``held`` of it)
     over: tuple[Overrun, ...] = ()
+    held: int = 0
 
 
 def ceiling_year(period_year: int | None, sk_date: dt.date) -> int:
@@ -78,18 +82,27 @@ def parse_component(text: str) -> str | None:
     return word if word in {c.value for c in Component} else None
 
 
-def overruns(ceilings: Sequence[Ceiling], committed: Mapping[str, int], this_sk: Mapping[str, int]) -> list[Overrun]:
-    """The ceilings that committed + this SK would exceed (by component: the whole year first).
+def amount_in(amounts: Mapping[str, int], component: str) -> int:
+    """One ceiling's share of amounts per component: the whole year's is their sum."""
+    return sum(amounts.values()) if component == WHOLE_YEAR else amounts.get(component, 0)
 
-    ``committed`` and ``this_sk`` are amounts per component key; the whole year's is their sum."""
+
+def overruns(
+    ceilings: Sequence[Ceiling],
+    committed: Mapping[str, int],
+    this_sk: Mapping[str, int],
+    held: Mapping[str, int] | None = None,
+) -> list[Overrun]:
+    """The ceilings that committed + held + this SK would exceed (by component: the whole year
+    first). All three are amounts per component key; ``held`` is the budget of decreed clients
+    held for double assistance, kept in reserve against the ceiling until decided."""
     result = []
     for ceiling in sorted(ceilings, key=lambda c: (c.component != WHOLE_YEAR, c.component)):
-        if ceiling.component == WHOLE_YEAR:
-            before, adding = sum(committed.values()), sum(this_sk.values())
-        else:
-            before, adding = committed.get(ceiling.component, 0), this_sk.get(ceiling.component, 0)
+        reserved = amount_in(held or {}, ceiling.component)
+        before = amount_in(committed, ceiling.component) + reserved
+        adding = amount_in(this_sk, ceiling.component)
         if adding and before + adding > ceiling.amount:
-            result.append(Overrun(ceiling.component, ceiling.amount, before, adding))
+            result.append(Overrun(ceiling.component, ceiling.amount, before, adding, reserved))
     return result
 
 

@@ -11,10 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import today_in
-from bot.domain.budget import WHOLE_YEAR, Ceiling, Overrun, YearBudget, overruns, parse_component, year_ceiling
+from bot.domain.budget import (
+    WHOLE_YEAR,
+    Ceiling,
+    Overrun,
+    YearBudget,
+    amount_in,
+    overruns,
+    parse_component,
+    year_ceiling,
+)
 from bot.domain.validation import parse_money
 from bot.i18n import N_, format_money
 from bot.services.admin import require_admin
@@ -34,9 +43,16 @@ class BudgetPosition:
     year: int
     ceilings: list[Ceiling]
     committed: dict[str, int]
+    # The budget of decreed clients held for double assistance: out of the SK annex, kept in
+    # reserve against the ceiling until decided.
+    held: dict[str, int] = field(default_factory=dict)
 
     def committed_to(self, component: str) -> int:
-        return sum(self.committed.values()) if component == WHOLE_YEAR else self.committed.get(component, 0)
+        """What counts against this ceiling: the SKs' budget and the held clients' kept in reserve."""
+        return amount_in(self.committed, component) + amount_in(self.held, component)
+
+    def held_in(self, component: str) -> int:
+        return amount_in(self.held, component)
 
 
 @dataclass(frozen=True)
@@ -102,8 +118,11 @@ async def year_budgets(
     for year in sorted(by_year):
         ceilings = await uow.budget.ceilings(year)
         committed = await uow.budget.committed(year) if ceilings else {}
-        over = overruns(ceilings, committed, by_year[year]) if ceilings else []
-        result.append(YearBudget(year, year_ceiling(ceilings), sum(committed.values()), tuple(over)))
+        held = await uow.budget.held(year) if ceilings else {}
+        over = overruns(ceilings, committed, by_year[year], held) if ceilings else []
+        reserved = sum(held.values())
+        with_held = sum(committed.values()) + reserved
+        result.append(YearBudget(year, year_ceiling(ceilings), with_held, tuple(over), reserved))
     return result
 
 
@@ -202,7 +221,9 @@ class BudgetService(Service):
     # --- internals ---------------------------------------------------------------------------------
 
     async def _position(self, uow: UnitOfWork, year: int) -> BudgetPosition:
-        return BudgetPosition(year, await uow.budget.ceilings(year), await uow.budget.committed(year))
+        return BudgetPosition(
+            year, await uow.budget.ceilings(year), await uow.budget.committed(year), await uow.budget.held(year)
+        )
 
     def _today(self) -> dt.date:
         return today_in(self.clock, self.settings.locale.timezone)

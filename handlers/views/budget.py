@@ -38,6 +38,8 @@ def position(t: Translator, p: BudgetPosition) -> str:
                 remaining=format_money(ceiling.amount - committed),
             ),
         ]
+        if p.held_in(ceiling.component):
+            lines.append(held_note(t, p.held_in(ceiling.component)))
     lines += [
         "",
         _(
@@ -107,6 +109,18 @@ def kept(t: Translator, p: BudgetPosition, component: str, before: int | None) -
     )
 
 
+def held_note(t: Translator, amount: int) -> str:
+    """Why committed is more than the SKs' annexes add up to: the held clients' budget in reserve."""
+    return _(
+        t,
+        N_(
+            "(Committed includes {amount} for clients held for double assistance: kept in reserve until a PIC "
+            "or the head decides, so clearing them never takes the year above the ceiling.)"
+        ),
+        amount=format_money(amount),
+    )
+
+
 def selection_over(t: Translator, year: int, overruns: Sequence[Overrun]) -> list[str]:
     """On the head's SK card, before "Issue": the ticked proposals do not fit the ceiling."""
     lines = [_(t, N_("⚠️ <b>This selection is above the budget ceiling of {year}.</b>"), year=year)]
@@ -126,6 +140,8 @@ def selection_over(t: Translator, year: int, overruns: Sequence[Overrun]) -> lis
                 excess=format_money(over.excess),
             )
         )
+    if any(over.held for over in overruns):
+        lines.append(held_note(t, max(over.held for over in overruns)))
     lines.append(
         _(t, N_("An SK above the ceiling is refused: untick proposals, or ask an admin to check the ceiling (/pagu)."))
     )
@@ -147,6 +163,8 @@ def over_ceiling(t: Translator, years: Sequence[tuple[int, Sequence[Overrun]]]) 
         for over in overruns:
             scope = _scope(t, over.component)
             lines += ["", f"<b>{year} · {scope}</b>" if several else f"<b>{scope}</b>", *_figures(t, over)]
+            if over.held:
+                lines.append(held_note(t, over.held))
     lines += [
         "",
         _(

@@ -12,7 +12,7 @@ from bot.i18n import N_, Translator, format_date, format_money
 from bot.services.decrees import SkDraft
 from bot.services.payments import AccountEntry, Accounts, Beneficiary, PaymentStep
 from handlers.views import STATUS_LABELS, _, clip
-from handlers.views.budget import selection_over
+from handlers.views.budget import held_note, selection_over
 
 ACCOUNT_STATUS: Mapping[BankAccountStatus, str] = {
     BankAccountStatus.MISSING: "⬜",
@@ -83,6 +83,8 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
                     remaining=format_money(budget.ceiling - budget.committed),
                 )
             )
+            if budget.held:
+                lines.append(held_note(t, budget.held))
     for budget in d.budgets:
         if budget.over:
             lines += ["", *selection_over(t, budget.year, budget.over), ""]

@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
+from bot.i18n import format_money
 from handlers import buttons
+from tests.scenarios.double_assistance_cast import SAME_NIK, client_total
 from tests.scenarios.payment_cast import button, press, set_ceiling, status, validated
-from tests.scenarios.review_cast import team
+from tests.scenarios.review_cast import operator, team
+from tests.seeds import pick_for_sk, seed_proposal
 
 
 async def test_an_sk_over_the_ceiling_is_refused_with_the_figures(world) -> None:
@@ -250,3 +254,55 @@ async def test_an_sk_dated_december_for_january_proposals_counts_against_next_ye
     await world.drain()
     summary = next(m.text for m in reversed(world.emu.chat_messages(t.head)) if "Pagu anggaran" in (m.text or ""))
     assert "Pagu anggaran Rp4.000.000: terikat SK Rp0" in summary, summary[:900]
+
+
+async def test_a_held_client_s_budget_stays_in_reserve_until_decided(world) -> None:
+    """SS01's and Siti's JB01 proposals are both decreed; JB01's client 1 turns out to carry SS01's
+    client's NIK and is held (out of the annex). Rina sets the ceiling to exactly what both SKs
+    carry. /pagu says the held client's budget is kept in reserve, and Hana's next SK does not fit:
+    the held money is not room for another SK. When Andi clears client 1 (not the same person), the
+    committed amount does not grow past the ceiling — it was counted all along."""
+    t = world.team = await team(world)
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    head = await operator(world, t.head)
+    ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.VALIDATED, clients=1)
+    await pick_for_sk(world.services, head, [ss01])
+    await world.services.decrees.issue(head)
+    jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.VALIDATED, clients=2)
+    first, second = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", jb01)
+    ]
+    other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
+    async with world.storage.db.transaction() as conn:
+        await conn.execute(SAME_NIK, (other, other, first))
+    await pick_for_sk(world.services, head, [jb01])
+    await world.services.decrees.issue(head)  # re-checked at the SK: client 1 held, out of the annex
+    await world.drain()
+    assert await world.rows("SELECT client_id, kind FROM nik_conflicts WHERE client_id = ?", first) == [(first, "hard")]
+    andi = await operator(world, t.andi)
+    held = await client_total(world, first)
+    everything = sum([await client_total(world, c) for c in (first, second, other)])
+
+    await set_ceiling(world, rina, f"/pagu 2026 {format_money(everything)}")
+    pagu = (await world.say(rina, "/pagu"))[-1].text
+    assert f"terikat (SK) {format_money(everything)} · sisa Rp0" in pagu, pagu
+    assert f"Terikat termasuk {format_money(held)} untuk klien yang ditahan" in pagu, pagu
+
+    # Hana's next SK (another validated proposal) does not fit: the held money is not free.
+    nxt = await seed_proposal(world.services, ipwl="JB01", status=S.VALIDATED, clients=1)
+    await world.say(t.head, "/sk")
+    await press(world, t.head, buttons.SK_DRAFT.data("p", nxt))
+    card = button(world, t.head, buttons.SK_DRAFT.data("n"))[0]
+    assert "Pilihan ini melebihi pagu anggaran 2026" in card.text, card.text
+    assert f"Terikat termasuk {format_money(held)}" in card.text, card.text
+
+    # Andi clears client 1: committed stays what it was (within the ceiling).
+    await world.services.double_assistance.start(andi, first)
+    await world.services.double_assistance.decide(andi, "Tanggal lahir dan nama ibu berbeda, dicek ke Dukcapil")
+    assert await world.rows(
+        "SELECT count(*) FROM nik_conflicts WHERE client_id = ? AND adjudicated_at IS NULL", first
+    ) == [(0,)]
+    pagu = (await world.say(rina, "/pagu"))[-1].text
+    assert f"terikat (SK) {format_money(everything)} · sisa Rp0" in pagu, pagu
+    assert "ditahan" not in pagu
