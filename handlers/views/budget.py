@@ -45,8 +45,8 @@ def position(t: Translator, p: BudgetPosition) -> str:
         _(
             t,
             N_("To set or change a ceiling: {example}, or for one component {component_example}."),
-            example="/pagu 2026 Rp 5.000.000.000",
-            component_example="/pagu 2026 komponen 3 Rp 750.000.000",
+            example=f"/pagu {p.year} Rp 5.000.000.000",
+            component_example=f"/pagu {p.year} komponen 3 Rp 750.000.000",
         ),
     ]
     return clip("\n".join(lines))

@@ -306,3 +306,12 @@ async def test_a_held_client_s_budget_stays_in_reserve_until_decided(world) -> N
     pagu = (await world.say(rina, "/pagu"))[-1].text
     assert f"terikat (SK) {format_money(everything)} · sisa Rp0" in pagu, pagu
     assert "ditahan" not in pagu
+
+
+async def test_the_pagu_of_next_year_gives_examples_of_next_year(world) -> None:
+    """Rina reads next year's (empty) position in December: the examples name 2027, not 2026."""
+    rina = world.emu.add_user("Rina", last_name="Admin")
+    await world.enrol(rina, Role.ADMIN)
+    text = (await world.say(rina, "/pagu 2027"))[-1].text
+    assert "Pagu anggaran 2027" in text and "/pagu 2027 Rp 5.000.000.000" in text, text
+    assert "/pagu 2026" not in text
