@@ -48,24 +48,21 @@ async def cmd_people(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_people_list(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     page = await context.services.access.people_page(who, page=int_arg(update))
     await redraw(update, av.people_list(t, page), kb.people_list(t, page))
 
 
 @answers_refusals
 async def on_person_card(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.access.person_card(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
 
 
 @answers_refusals
 async def on_revoke_grant_asked(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     grant_id = int_arg(update)
     person_id = await context.services.access.grant_owner(who, grant_id)
     card = await context.services.access.person_card(who, person_id)
@@ -74,8 +71,7 @@ async def on_revoke_grant_asked(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_revoke_grant(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.access.revoke_grant(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
     refresh_menus_soon(context)
@@ -100,16 +96,14 @@ async def on_revoke_grant(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_revoke_person_asked(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.access.person_card(who, int_arg(update))
     await redraw(update, av.confirm_revoke_person(t, card), kb.confirm(t, buttons.PERSON_REVOKE, card.person.id))
 
 
 @answers_refusals
 async def on_revoke_person(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.access.revoke_person(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
     refresh_menus_soon(context)
@@ -117,8 +111,7 @@ async def on_revoke_person(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_restore_person(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.access.restore_person(who, int_arg(update))
     await redraw(update, av.person_card(t, card), kb.person_card(t, card))
     refresh_menus_soon(context)
@@ -137,8 +130,7 @@ async def render_role_conflict(deps: Deps, t: Translator, params: dict[str, Any]
 
 
 async def _invite_link(update: Update, context: BotContext, invite: Invite, scope: str | None) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await answer_and_send(update, av.invite_link(t, invite, scope, context.bot.username))
 
 
@@ -178,8 +170,7 @@ async def _invite_scope(update: Update, context: BotContext, who: Identity, t: T
 
 @answers_refusals
 async def on_invite_role(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     role = ROLE_WORDS.get(button_arg(update))
     if role is None:
         raise ServiceError("stale", N_("This button is no longer valid."))
@@ -204,8 +195,7 @@ async def on_invite_ipwl(update: Update, context: BotContext) -> None:
 
 
 async def on_invite_ipwl_text(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     found = await context.services.registry.find_ipwl(who, typed_text(update))
     if len(found) == 1:
         invite, code = await context.services.access.invite_ipwl_by_id(who, found[0].id)

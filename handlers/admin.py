@@ -32,8 +32,7 @@ async def admin_here(update: Update, context: BotContext) -> tuple[Identity, Tra
     """The admin and their translator; None once answered in a group (registry and people data stay
     out of groups: a non-admin is refused, an admin sent to the private chat). In private chats the
     service each handler calls refuses non-admins."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if not is_private(update):
         await reply(update, av.admin_only(t) if not who.is_admin else views.private_only(t))
         return None
@@ -50,8 +49,7 @@ async def answer_and_send(update: Update, text: str, markup: InlineKeyboardMarku
 @answers_refusals
 async def cmd_history(update: Update, context: BotContext) -> None:
     """``/audit KODE``: the proposal's history (admins, the head, and the proposal's PIC team)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):  # reasons may name clients
         return
     history = await context.services.admin.history(who, " ".join(context.args or []))
@@ -62,8 +60,7 @@ async def cmd_history(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_history_page(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     proposal_id, page = int_arg(update, 0), int_arg(update, 1)
     history = await context.services.admin.history_by_id(who, proposal_id)
     await redraw(update, av.history(t, history, page), kb.history(t, proposal_id, page, av.history_pages(history)))

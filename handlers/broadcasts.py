@@ -27,8 +27,7 @@ async def cmd_broadcast(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_broadcast_audience(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     audience = button_arg(update)
     if audience == "all":
         await _broadcast_prompt(update, context, who, "all", None)
@@ -59,8 +58,7 @@ async def on_broadcast_team(update: Update, context: BotContext) -> None:
 
 
 async def on_broadcast_text(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     preview = await context.services.broadcasts.draft(who, typed_text(update))
     await reply(
         update,
@@ -71,8 +69,7 @@ async def on_broadcast_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_broadcast_send(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     preview = await context.services.broadcasts.confirm(who, int_arg(update))
     await answer_and_close(update)  # the preview stays readable as what was sent
     await reply(update, av.broadcast_queued(t, preview))

@@ -30,8 +30,7 @@ async def cmd_ceiling(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_confirm_pressed(update: Update, context: BotContext) -> None:
     """✅ saves the ceiling read back (once, and only if it is still the one shown); ✖️ changes nothing."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     args = button_args(update)
     try:
         op, year, component, amount, before = args[0], int(args[1]), kb.component_of(args[2]), int(args[3]), args[4]

@@ -42,8 +42,7 @@ _STALE = N_("This button is no longer valid.")
 @answers_refusals
 async def cmd_change(update: Update, context: BotContext) -> None:
     """``/perubahan KODE``: the decreed proposal's clients; tap one to ask for a change."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     args = list(context.args or [])
@@ -65,24 +64,21 @@ async def cmd_change(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_proposal_pressed(update: Update, context: BotContext) -> None:
     """A proposal pressed in the ``/perubahan`` list: its clients, in place of the list."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     data = await context.services.client_changes.sheet_of(who, int_arg(update))
     await redraw(update, cv.sheet(t, data), kb.sheet(t, data))
 
 
 @answers_refusals
 async def on_client_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     client = await context.services.client_changes.pick(who, int_arg(update))
     await answer_and_send(update, cv.pick_kind(t, client.position, client.full_name), kb.kinds(t, client.id))
 
 
 @answers_refusals
 async def on_kind_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     try:
         kind = ChangeKind(button_arg(update, 1))
     except ValueError:
@@ -121,8 +117,7 @@ async def on_file(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_detail_pressed(update: Update, context: BotContext) -> None:
     """The change in full, with its evidence, in the presser's private chat (never in the group)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     data = await context.services.client_changes.detail(who, int_arg(update))
 
     async def send(chat_id: int) -> None:
@@ -158,8 +153,7 @@ async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> 
 @answers_refusals
 async def on_decision_pressed(update: Update, context: BotContext) -> None:
     """Verify (a PIC), or return / reject (a PIC, or the head once verified): the reason asked privately."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     try:
         action = ChangeStep(button_arg(update, 1))
     except ValueError:
@@ -185,8 +179,7 @@ async def on_reason_text(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def cmd_amendment(update: Update, context: BotContext) -> None:
     """``/skperubahan``: the verified changes, the number and date, then Issue."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     draft = await context.services.client_changes.amendment(who)
@@ -194,8 +187,7 @@ async def cmd_amendment(update: Update, context: BotContext) -> None:
 
 
 async def on_amendment_text(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     draft = await context.services.client_changes.amendment_number(who, typed_text(update))
     await reply(update, cv.amendment_draft(t, draft), reply_markup=kb.amendment(t, draft))
 
@@ -203,8 +195,7 @@ async def on_amendment_text(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_amendment_pressed(update: Update, context: BotContext) -> None:
     """``r`` the next number from the register, ``y`` issue, ``x`` cancel."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     service = context.services.client_changes
     op = button_arg(update)
     if op == "y":
@@ -224,16 +215,14 @@ async def on_amendment_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_refund_pressed(update: Update, context: BotContext) -> None:
     """ "Returned": the amount read back, to confirm with ✅ (nothing is recorded on this press)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.client_changes.start_refund(who, int_arg(update))
     await answer_and_send(update, cv.refund_ask(t, entry), None)
 
 
 async def on_refund_text(update: Update, context: BotContext) -> None:
     """The amount and date received, then the proof's reference number."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.client_changes.refund_text(who, typed_text(update))
     await _refund_next(update, t, entry, context)
 

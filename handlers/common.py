@@ -15,8 +15,7 @@ from handlers.replies import answer_press, answers_refusals, is_private, reply
 @answers_refusals
 async def cmd_start(update: Update, context: BotContext) -> None:
     """``/start`` or ``/start <invite token>`` (the deep link an admin hands out)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if not is_private(update):
         await reply(update, views.help_text(t, who, in_group=True))
         return
@@ -41,8 +40,7 @@ async def cmd_help(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def cmd_language(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await reply(update, views.language_prompt(t), reply_markup=keyboards.language_choice(who.locale))
 
 
@@ -63,8 +61,7 @@ async def on_language_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def cmd_bind_group(update: Update, context: BotContext) -> None:
     """``/hubungkan TEAM`` in a group: an admin makes it the PIC team's working group."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if is_private(update):
         await reply(update, views.group_only(t))
         return

@@ -39,8 +39,7 @@ from handlers.views import complaints as cv
 
 @answers_refusals
 async def cmd_complaint(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t, cv.private_only(t)):
         return
     args = list(context.args or [])
@@ -61,8 +60,7 @@ async def cmd_complaint(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_new_pressed(update: Update, context: BotContext) -> None:
     """An officer files a complaint themself (the form as anyone else fills it)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await context.services.complaints.start_as_officer(who)
     await answer_press(update)
     await reply(update, cv.intro(t), reply_markup=kb.categories(t))
@@ -70,8 +68,7 @@ async def on_new_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     choice = button_arg(update)
     draft = await context.services.complaints.answer(who, Reply(choice=choice))
     # The question stays with what was chosen under it (a category in full, not its short button).
@@ -81,8 +78,7 @@ async def on_answer_pressed(update: Update, context: BotContext) -> None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Typed text in the form: the proposal code or the description."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     draft = await context.services.complaints.answer(who, Reply(text=typed_text(update)))
     await reply(update, cv.ask(t, draft), reply_markup=kb.step(t, draft))
 
@@ -91,8 +87,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     """A photo or PDF sent at the attachments step."""
     message = update.effective_message
     assert message is not None
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     sent = upload_of(message)
     upload = ComplaintFile(sent.telegram_file_id, sent.file_name, sent.mime_type, bool(message.photo), sent.size)
     draft = await context.services.complaints.current(who)
@@ -106,8 +101,7 @@ async def on_file(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_send_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     filed = await context.services.complaints.submit(who)
     await answer_press(update)
     await close_buttons(update)  # the summary stays readable as what was sent
@@ -138,16 +132,14 @@ async def on_cancel_command(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_list_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     data = await context.services.complaints.queue(who)
     await redraw(update, cv.queue(t, data), kb.queue(t, data))
 
 
 @answers_refusals
 async def on_open_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.complaints.card(who, int_arg(update))
     if len(button_args(update)) > 1:  # a notification's Open: a new message, the notification stays
         await answer_press(update)
@@ -158,8 +150,7 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_identity_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     ticket, filer = await context.services.complaints.reveal_identity(who, int_arg(update))
     await answer_press(update)
     await reply(update, cv.identity(t, ticket, filer))
@@ -181,16 +172,14 @@ async def on_files_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_action_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     prompt = await context.services.complaints.begin_action(who, int_arg(update), button_arg(update, 1))
     await answer_press(update)
     await reply(update, cv.action_prompt(t, prompt), reply_markup=kb.action_cancel(t, prompt.complaint_id))
 
 
 async def on_action_text(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     result = await context.services.complaints.action_text(who, typed_text(update))
     if isinstance(result, ClosePreview):
         await reply(
@@ -204,8 +193,7 @@ async def on_action_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_close_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.complaints.close(who, int_arg(update))
     await answer_press(update)
     await close_buttons(update)

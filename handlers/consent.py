@@ -24,8 +24,7 @@ from handlers.views import consent as cv
 
 @answers_refusals
 async def cmd_consents(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     code = " ".join(context.args or []).strip()
@@ -39,8 +38,7 @@ async def cmd_consents(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_page_pressed(update: Update, context: BotContext) -> None:
     """‹ › and ‹ Back: a page of the sheet, redrawn in place."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     data = await context.services.privacy.consents_of(who, int_arg(update))
     page = min(max(0, int_arg(update, 1)), kb.page_count(data) - 1)
     await answer_press(update)
@@ -49,8 +47,7 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_client_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.privacy.consent_card(who, int_arg(update))
     await answer_press(update)
     await redraw(update, cv.consent_card(t, card), kb.consent_card(t, card))
@@ -59,8 +56,7 @@ async def on_client_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_form_pressed(update: Update, context: BotContext) -> None:
     """The signed form, sent into this private chat to read back (the opening is audited)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     record, form = await context.services.privacy.consent_form(who, int_arg(update))
     await answer_press(update, cv.form_sent(t))
     chat = update.effective_chat
@@ -70,16 +66,14 @@ async def on_form_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_guardian_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.privacy.start_guardian_correction(who, int_arg(update))
     await answer_and_send(update, cv.guardian_prompt(t, card))
 
 
 async def on_guardian_text(update: Update, context: BotContext) -> None:
     """The guardian typed again; a wrong one is said and the question stays open."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     text = update.effective_message.text if update.effective_message else None
     card = await context.services.privacy.correct_guardian(who, text or "")
     await reply(update, cv.guardian_corrected(t, card), reply_markup=kb.consent_card(t, card))
@@ -87,8 +81,7 @@ async def on_guardian_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_withdraw_asked(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     client_id = int_arg(update)
     code, number = await context.services.privacy.consent_subject(who, client_id)
     await answer_and_send(update, cv.confirm_withdrawal(t, code, number), kb.confirm(t, client_id))

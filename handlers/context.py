@@ -77,6 +77,12 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         self._identity = (update.update_id, who)
         return who
 
+    async def identify_reader(self, update: Update) -> tuple[Identity, Translator]:
+        """The person behind this update (:meth:`identify`) and the translator they read in: what
+        nearly every handler starts with."""
+        who = await self.identify(update)
+        return who, self.translator(who)
+
     def translator(self, who: Identity | None = None, locale: str | None = None) -> Translator:
         """The person's language (or ``locale``, just chosen) and the zone they read times in here
         (``who.zone``: an operator's IPWL's in a private chat; without a person, the centre's)."""

@@ -48,8 +48,7 @@ _DECIDED = {ProposalStatus.RETURNED: Action.RETURN, ProposalStatus.REJECTED: Act
 @answers_refusals
 async def on_decision_pressed(update: Update, context: BotContext) -> None:
     """Return or Reject on the card: the reasons checklist opens in the presser's private chat."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     draft = await context.services.reviews.start_decision(who, int_arg(update), action_arg(update, 1))
 
     async def send(chat_id: int) -> None:
@@ -62,8 +61,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_reason_pressed(update: Update, context: BotContext) -> None:
     """A tick in the checklist, Confirm (``ok``) or Cancel (``x``)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
     proposal_id, item = int_arg(update), (button_args(update) + ("", ""))[1]
@@ -83,8 +81,7 @@ async def on_reason_pressed(update: Update, context: BotContext) -> None:
 
 async def on_reason_text(update: Update, context: BotContext) -> None:
     """The reason typed as a message: show the checklist again, now with Confirm."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     draft = await context.services.reviews.reason_text(who, typed_text(update))
     await reply(update, rv.reason_draft(t, draft), reply_markup=kb.reason_checklist(t, draft))
 
@@ -114,8 +111,7 @@ async def render_rejected(deps: Deps, t: Translator, params: dict[str, Any]) -> 
 @answers_refusals
 async def cmd_sk(update: Update, context: BotContext) -> None:
     """``/sk``: tick validated proposals, give the number and date, confirm."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     draft = await context.services.decrees.start(who)
@@ -125,8 +121,7 @@ async def cmd_sk(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_sk_pressed(update: Update, context: BotContext) -> None:
     """``p`` tick a proposal, ``n`` ask for the number, ``r`` take it from the register, ``y`` issue, ``x`` cancel."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
     op = (button_args(update) + ("",))[0]

@@ -22,8 +22,7 @@ from handlers.views import double_assistance as dv
 @answers_refusals
 async def on_adjudicate_pressed(update: Update, context: BotContext) -> None:
     """⚖️ Decide: the client's conflicts and what to type, in the presser's private chat."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     found = await context.services.double_assistance.start(who, int_arg(update))
 
     async def send(chat_id: int) -> None:
@@ -37,8 +36,7 @@ async def on_adjudicate_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_same_person_pressed(update: Update, context: BotContext) -> None:
     """🟰 The same person: how it was established is asked for, in the presser's private chat."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     found = await context.services.double_assistance.start(who, int_arg(update), same_person=True)
 
     async def send(chat_id: int) -> None:
@@ -50,8 +48,7 @@ async def on_same_person_pressed(update: Update, context: BotContext) -> None:
 
 async def on_adjudication_text(update: Update, context: BotContext) -> None:
     """The reason typed: recorded (who, when, why), and what it changed."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     decided = await context.services.double_assistance.decide(who, typed_text(update))
     await reply(update, dv.adjudicated(t, decided))
 

@@ -29,22 +29,19 @@ def _context(context: BotContext) -> dict[str, object]:
 
 @answers_refusals
 async def cmd_guide(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await reply(update, gv.menu(t), reply_markup=kb.menu(t))
 
 
 @answers_refusals
 async def on_menu(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await redraw(update, gv.menu(t), kb.menu(t))
 
 
 @answers_refusals
 async def on_page(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     key = button_arg(update)
     if key == guidance.CONTACT.key:
         await redraw(

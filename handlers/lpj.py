@@ -66,8 +66,7 @@ async def _ask(update: Update, context: BotContext, state: LpjState, previous: N
 @answers_refusals
 async def cmd_lpj(update: Update, context: BotContext) -> None:
     """``/lpj`` opens the LPJ due (or asks which one); ``/lpj CODE`` opens that proposal's."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     if context.args:
@@ -94,8 +93,7 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 
 
 async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     before = await context.services.lpj.current(who)
     try:
         state = await context.services.lpj.answer(who, answer)
@@ -154,8 +152,7 @@ async def on_section_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_template_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     state = await context.services.lpj.current(who)
     if state is None:
         raise ServiceError("no_lpj_open", N_("There is no LPJ open. Open one with /lpj."))
@@ -170,8 +167,7 @@ async def on_template_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_submit_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
     try:
@@ -191,8 +187,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     """A file while an LPJ is open: the LPJ workbook (XLSX), or evidence (receipt, photo, BAST)."""
     message = update.effective_message
     assert message is not None
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     service = context.services.lpj
     state = await service.current(who)
     if state is None:
@@ -240,8 +235,7 @@ async def on_validate_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_return_pressed(update: Update, context: BotContext) -> None:
     """Return: the reasons are typed in the presser's private chat (never in the group)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
 
     async def ask_reasons(private_chat: int) -> None:
         started = await context.services.lpj.start_return(who, int_arg(update))
@@ -274,8 +268,7 @@ async def on_cancel_return_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_detail_pressed(update: Update, context: BotContext) -> None:
     """The whole LPJ, with names: always in the presser's private chat."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     shown: list[LpjState] = []
 
     async def send_detail(chat_id: int) -> None:

@@ -27,8 +27,7 @@ from handlers.views import payment_checks as pv
 
 @answers_refusals
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     pressed = query.message.message_id if query is not None and query.message is not None else None
     result = await context.services.payment_checks.answer(
@@ -47,8 +46,7 @@ async def on_answer_pressed(update: Update, context: BotContext) -> None:
 
 
 async def on_amount_text(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     result = await context.services.payment_checks.amount_text(who, typed_text(update))
     await reply(update, pv.card(t, result.check))
 

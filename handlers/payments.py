@@ -100,8 +100,7 @@ def _shown(update: Update, index: int) -> int | None:
 @answers_refusals
 async def cmd_accounts(update: Update, context: BotContext) -> None:
     """``/rekening``: the clients whose bank accounts are needed, with a button each."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     items = await context.services.accounts.overview(who)
@@ -111,8 +110,7 @@ async def cmd_accounts(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_account_pressed(update: Update, context: BotContext) -> None:
     """A client tapped: ask for the bank."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.accounts.start_client(who, int_arg(update))
     await answer_press(update)
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
@@ -120,8 +118,7 @@ async def on_account_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_bank_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.accounts.choose_bank(who, (button_args(update) + ("",))[0])
     await answer_press(update)
     # The bank question stays with the bank chosen; the account number is asked in a new message.
@@ -132,8 +129,7 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_bank_page_pressed(update: Update, context: BotContext) -> None:
     """The bank picker's other page (national banks / regional banks), in place."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.accounts.bank_question(who)
     await answer_press(update)
     await redraw(update, pv.account_question(t, entry), kb.account_question(t, entry, page=button_arg(update)))
@@ -142,8 +138,7 @@ async def on_bank_page_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_account_cancel_pressed(update: Update, context: BotContext) -> None:
     """✖️ while entering one client's account: nothing of it is saved."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await context.services.accounts.cancel_entry(who)
     await answer_press(update)
     await close_buttons(update)
@@ -152,8 +147,7 @@ async def on_account_cancel_pressed(update: Update, context: BotContext) -> None
 
 async def on_account_text(update: Update, context: BotContext) -> None:
     """The account number, then the holder's name."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.accounts.answer(who, typed_text(update))
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
@@ -161,8 +155,7 @@ async def on_account_text(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_retype_account_pressed(update: Update, context: BotContext) -> None:
     """✏️ Type again on the account read back: the bank is asked again, nothing was saved."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     entry = await context.services.accounts.retype(who)
     await answer_press(update)
     await keep_answered(update)
@@ -171,8 +164,7 @@ async def on_retype_account_pressed(update: Update, context: BotContext) -> None
 
 @answers_refusals
 async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.finish_client(who)
     await answer_press(update)
     await keep_answered(update)  # ("Lewati" stays readable under the passbook question)
@@ -182,8 +174,7 @@ async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_accounts_sheet_pressed(update: Update, context: BotContext) -> None:
     """The accounts workbook of one proposal, prefilled with its clients."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.open_sheet(who, int_arg(update))
     await answer_press(update)
     await _send_workbook(
@@ -199,8 +190,7 @@ async def on_account_file(update: Update, context: BotContext) -> None:
     """A passbook photo for the client being entered, or the filled accounts workbook."""
     message = update.effective_message
     assert message is not None
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     services = context.services.accounts
     if message.photo:
         upload = upload_of(message)  # (Telegram sends every photo as JPEG.)
@@ -222,8 +212,7 @@ async def on_account_file(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_review_accounts_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.review(who, int_arg(update))
     await answer_press(update)
     await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
@@ -232,8 +221,7 @@ async def on_review_accounts_pressed(update: Update, context: BotContext) -> Non
 @answers_refusals
 async def on_verify_account_pressed(update: Update, context: BotContext) -> None:
     """✅ one account (``av``) or every remaining one (``ava``)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
     one = buttons.ACCOUNT_VERIFY.parse(query.data) is not None
@@ -249,16 +237,14 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
 
 @answers_refusals
 async def on_return_account_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     row = await context.services.accounts.start_return(who, int_arg(update))
     await answer_press(update)
     await reply(update, pv.account_return_prompt(t, row))
 
 
 async def on_return_reason_text(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.return_account(who, typed_text(update))
     await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
 
@@ -269,8 +255,7 @@ async def on_return_reason_text(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def cmd_pay(update: Update, context: BotContext) -> None:
     """``/bayar``: the proposals whose accounts are verified."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     items = await context.services.payments.candidates(who)
@@ -282,8 +267,7 @@ async def cmd_pay(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_pay_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     step = await context.services.payments.open(who, int_arg(update))
     await answer_press(update)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
@@ -291,8 +275,7 @@ async def on_pay_pressed(update: Update, context: BotContext) -> None:
 
 async def on_payment_text(update: Update, context: BotContext) -> None:
     """SPP, then SPM (number and date), or the reason a transfer failed."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     step = await context.services.payments.answer(who, typed_text(update))
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
@@ -300,8 +283,7 @@ async def on_payment_text(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_orders_confirmed(update: Update, context: BotContext) -> None:
     """✅ Save the SPP and SPM shown (``y``), or ✏️ type them again (``n``)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
     save = (button_args(update) + ("", ""))[1] == "y"
@@ -313,8 +295,7 @@ async def on_orders_confirmed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_sent_pressed(update: Update, context: BotContext) -> None:
     """✅ one transfer sent today (``ps``), or every pending one (``psa``)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
     one = buttons.TRANSFER_SENT.parse(query.data) is not None
@@ -330,8 +311,7 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_failed_pressed(update: Update, context: BotContext) -> None:
     """❌ failed or ↩️ returned: ask why."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     try:
         status = TransferStatus((button_args(update) + ("", ""))[1])
     except ValueError:
@@ -344,8 +324,7 @@ async def on_failed_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_sp2d_pressed(update: Update, context: BotContext) -> None:
     """🏦 SP2D: ask for its number and date (then its amount, which must be the SPM's)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     step = await context.services.payments.start_sp2d(who, int_arg(update))
     await answer_press(update)
     await reply(update, pv.payment_step(t, step))
@@ -353,8 +332,7 @@ async def on_sp2d_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     step = await context.services.payments.open(who, int_arg(update))
     await answer_press(update)
     code = step.accounts.proposal.code
@@ -375,8 +353,7 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     """The filled transfers workbook: every row recorded, or none."""
     message = update.effective_message
     assert message is not None
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     document = message.document
     if document is None or document.mime_type != XLSX:
         raise ValidationError(Problem(N_("Send the filled transfers workbook (XLSX).")))

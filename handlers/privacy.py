@@ -27,8 +27,7 @@ async def cmd_personal_data(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_personal_export(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     export = await context.services.privacy.export(
         who, int_arg(update), [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t
     )
@@ -42,8 +41,7 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_personal_erase_asked(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     client_id = int_arg(update)
     record = await context.services.privacy.lookup_client(who, client_id)
     await answer_and_send(update, av.confirm_erase(t, record.proposal_code), kb.confirm_erase(t, client_id))

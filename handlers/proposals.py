@@ -51,8 +51,7 @@ SPREADSHEET_TYPES = {
 
 async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix: str = "") -> None:
     """Send the question at the draft's cursor, with its one-tap answers (after ``prefix``)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     deps = context.deps
     regions = context.services.proposals.regions
     if state.cursor.step == Step.REVIEW:
@@ -96,8 +95,7 @@ async def _close_typed_over(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def cmd_propose(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     ipwls = await context.services.proposals.operated_ipwls(who)
@@ -116,8 +114,7 @@ async def on_ipwl_chosen(update: Update, context: BotContext) -> None:
 
 async def _start(update: Update, context: BotContext, ipwl_id: int | None) -> None:
     """A new draft — or, when the IPWL already has one, the offer to continue or discard it."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     try:
         state = await context.services.proposals.start(who, ipwl_id)
     except ServiceError as error:
@@ -143,8 +140,7 @@ async def cmd_resume(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def cmd_template(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     await _send_template(update, context)
@@ -153,8 +149,7 @@ async def cmd_template(update: Update, context: BotContext) -> None:
 async def _send_template(update: Update, context: BotContext, *, listed: bool = False) -> None:
     """The blank template; with ``listed``, the open draft's clients and budget lines in it (when it
     has any), to add lines or correct data and send back."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     chat = update.effective_chat
     assert chat is not None
     state = await context.services.proposals.current(who) if listed else None
@@ -168,8 +163,7 @@ async def _send_template(update: Update, context: BotContext, *, listed: bool = 
 
 async def on_cancel_command(update: Update, context: BotContext) -> None:
     """``/batal`` in a draft: ask before stopping (the draft is kept either way unless discarded)."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     state = await context.services.proposals.current(who)
     if state is None:
         await reply(update, views.nothing_to_cancel(t))
@@ -191,8 +185,7 @@ async def on_cancel_command(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def cmd_status(update: Update, context: BotContext) -> None:
     """``/status`` lists the IPWL's proposals; ``/status KODE`` shows one of them."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     if not context.args:
@@ -209,8 +202,7 @@ async def cmd_status(update: Update, context: BotContext) -> None:
 
 
 async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     try:
         state = await context.services.proposals.answer(who, answer)
     except ValidationError as error:
@@ -286,8 +278,7 @@ async def on_answer_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_client_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     client_id = int_arg(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     client = next((c for c in state.clients if c.id == client_id), None)
@@ -316,8 +307,7 @@ async def on_budget_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     client_id, line_id = int_arg(update, 0), int_arg(update, 1)
     state = await context.services.proposals.remove_budget_line(who, client_id, line_id)
     client = next(c for c in state.clients if c.id == client_id)
@@ -345,8 +335,7 @@ async def on_review_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_page_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     page = max(0, int_arg(update))
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     await answer_press(update)
@@ -390,8 +379,7 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_submit_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     state = await context.services.proposals.submit(who, int_arg(update))
     await answer_press(update)
     await close_buttons(update)
@@ -404,8 +392,7 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     proposal_id = int_arg(update)
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
     await answer_press(update)
@@ -422,8 +409,7 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     proposal = await context.services.proposals.withdraw(who, int_arg(update))
     await answer_press(update)
     await redraw(update, pv.withdrawn(t, proposal.code))
@@ -450,8 +436,7 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_attachments_pressed(update: Update, context: BotContext) -> None:
     """📎 The draft's attachments, each with a button to take it back."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     state = await context.services.proposals.current(who)
     if state is None:
         raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
@@ -462,8 +447,7 @@ async def on_attachments_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_remove_attachment_pressed(update: Update, context: BotContext) -> None:
     """🗑 An attachment sent by mistake: removed from the draft, and its file from the disk."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     before = await context.services.proposals.current(who)
     state = await context.services.proposals.remove_attachment(who, int_arg(update))
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
@@ -475,8 +459,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     """A document or photo in a private chat: a client list, or an attachment of the open draft."""
     message = update.effective_message
     assert message is not None
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     services = context.services.proposals
     state = await services.current(who)
     if state is None:
@@ -519,8 +502,7 @@ async def on_file(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     """🔄 The client list held back: clients already in the draft take its data, new ones are added."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     services = context.services.proposals
     held = await services.held_sheet(who)
     data = bytes(await (await context.bot.get_file(held.telegram_file_id)).download_as_bytearray())

@@ -32,48 +32,42 @@ async def cmd_ipwl(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_ipwl_list(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     page = await context.services.registry.ipwl_page(who, page=int_arg(update))
     await redraw(update, av.ipwl_list(t, page, _warning_days(context)), kb.ipwl_list(t, page))
 
 
 @answers_refusals
 async def on_ipwl_attention(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     lines = await context.services.registry.ipwl_attention(who)
     await redraw(update, av.pks_attention(t, lines, _warning_days(context)), kb.back_to_list(t))
 
 
 @answers_refusals
 async def on_ipwl_card(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.registry.ipwl_card(who, int_arg(update))
     await redraw(update, av.ipwl_card(t, card), kb.ipwl_card(t, card))
 
 
 @answers_refusals
 async def on_ipwl_edit(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     field_name = button_arg(update, 1)
     card = await context.services.registry.start_edit(who, int_arg(update), field_name)
     await answer_and_send(update, av.edit_prompt(t, card, field_name), kb.cancel_only(t))
 
 
 async def on_ipwl_value(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.registry.answer_edit(who, typed_text(update))
     await reply(update, av.ipwl_card(t, card), reply_markup=kb.ipwl_card(t, card))
 
 
 @answers_refusals
 async def on_ipwl_team(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.registry.ipwl_card(who, int_arg(update))
     teams = await context.services.registry.team_choices(who)
     await redraw(update, av.choose_team(t, card), kb.team_choice(t, card.line.ipwl.id, teams, card.line.ipwl.team_id))
@@ -81,15 +75,13 @@ async def on_ipwl_team(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_ipwl_move(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.registry.move_ipwl(who, int_arg(update, 0), int_arg(update, 1))
     await redraw(update, av.ipwl_card(t, card), kb.ipwl_card(t, card))
 
 
 async def _ipwl_step(update: Update, context: BotContext, step: IpwlStep) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if step.created is not None:
         await answer_and_send(update, av.ipwl_created(t, step.created), kb.ipwl_card(t, step.created))
     else:
@@ -143,31 +135,27 @@ async def cmd_teams(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_team_list(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     lines = await context.services.registry.teams(who)
     await redraw(update, av.team_list(t, lines), kb.team_list(t, lines))
 
 
 @answers_refusals
 async def on_team_card(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     card = await context.services.registry.team_card(who, int_arg(update))
     await redraw(update, av.team_card(t, card), kb.team_card(t, card))
 
 
 @answers_refusals
 async def on_team_add(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await context.services.registry.start_team(who)
     await answer_and_send(update, av.team_prompt(t), kb.cancel_only(t))
 
 
 async def on_team_answer(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     team = await context.services.registry.add_team(who, typed_text(update))
     lines = await context.services.registry.teams(who)
     await reply(update, av.team_created(t, team.code, team.name))

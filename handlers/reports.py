@@ -51,8 +51,7 @@ MONTHLY_CHECK_SECONDS = 3600
 @answers_refusals
 async def cmd_report(update: Update, context: BotContext) -> None:
     """``/laporan [YYYY-MM]`` (admins and the head of centre): summary, workbook, charts."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     services = context.services.reports
     report = await services.monthly(who, " ".join(context.args or []))
     chat = update.effective_chat
@@ -145,8 +144,7 @@ def schedule_admin_jobs(app: Application) -> None:
 
 @answers_refusals
 async def cmd_export(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     if await refused_in_group(update, t):
         return
     context.services.reports.check_export(who)
@@ -155,8 +153,7 @@ async def cmd_export(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_export_kind(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     kind = button_arg(update)
     context.services.reports.check_export(who, kind)
     if kind in FULL_OPTIONAL and context.services.reports.may_export_full(who):  # an auditor's is masked
@@ -167,8 +164,7 @@ async def on_export_kind(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_export_mask(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     kind, unmasked = button_arg(update, 0), bool(int_arg(update, 1))
     context.services.reports.check_export(who, kind, unmasked=unmasked)
     await redraw(update, rv.export_range(t, kind), kb.export_range(t, kind, int(unmasked)))
@@ -183,8 +179,7 @@ async def on_export_range(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_export_other_dates(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     await context.services.reports.start_custom_export(who, button_arg(update, 0), bool(int_arg(update, 1)))
     await answer_and_send(update, rv.export_range_prompt(t), kb.cancel_only(t))
 

@@ -67,8 +67,7 @@ async def on_card_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_detail_pressed(update: Update, context: BotContext) -> None:
     """Detail: the full proposal (NIK masked), its attachments and the changes, in the private chat."""
-    who = await context.identify(update)
-    t = context.translator(who)
+    who, t = await context.identify_reader(update)
     detail = await context.services.reviews.detail(who, int_arg(update))
 
     async def send(chat_id: int) -> None:

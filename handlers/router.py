@@ -61,8 +61,7 @@ def cancel_router(routes: Routes) -> Handler:
 
     @answers_refusals
     async def cmd_cancel(update: Update, context: BotContext) -> None:
-        who = await context.identify(update)
-        t = context.translator(who)
+        who, t = await context.identify_reader(update)
         kind = await context.services.onboarding.conversation_kind(who)
         handler = _handler(routes, kind)
         if kind is None:
