@@ -130,34 +130,7 @@ class DoubleAssistanceService(StaffService):
                 return await self._same_person(uow, who, before, reason, now)
             others = await uow.nik_conflicts.adjudicate(before.client.id, who.person.id, reason, now)
             freed = await self._held_before(uow, before, others)
-            codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in before.open)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "client",
-                    before.client.id,
-                    "adjudicate_nik",
-                    frm="held" if before.held else "warned",
-                    to="cleared",
-                    reason=f"{before.proposal.code} vs {codes}: {reason}",
-                )
-            )
-            for conflict in before.open:
-                await uow.audit.record(
-                    self.event(
-                        who,
-                        "client",
-                        conflict.other_client_id,
-                        "adjudicate_nik",
-                        frm="held" if conflict.other_client_id in freed else "warned",
-                        to="cleared",
-                        reason=f"{conflict.other_proposal_code} vs {before.proposal.code}: {reason}",
-                    )
-                )
-            touched = {before.proposal.id, *(c.other_proposal_id for c in before.open)}
-            for proposal_id in sorted(touched):
-                proposal = await self.proposal(uow, proposal_id)
-                await self.card_changed(uow, proposal, now, why=f":adj{before.client.id}@{now.isoformat()}")
+            await self._record_outcome(uow, who, before, reason, now, outcome="cleared", freed=freed)
             released = {before.client.id} if before.held else set()
             released |= freed
             await self.holds_lifted(uow, released, now, decided=True)
@@ -173,34 +146,7 @@ class DoubleAssistanceService(StaffService):
         of the SK annex and the transfers) for good; both teams' cards say so (codes only); the
         client's operators are asked to remove them by an SK perubahan."""
         others = await uow.nik_conflicts.adjudicate(before.client.id, who.person.id, reason, now, same_person=True)
-        codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in before.open)
-        await uow.audit.record(
-            self.event(
-                who,
-                "client",
-                before.client.id,
-                "adjudicate_nik",
-                frm="held",
-                to="same_person",
-                reason=f"{before.proposal.code} vs {codes}: {reason}",
-            )
-        )
-        for conflict in before.open:
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "client",
-                    conflict.other_client_id,
-                    "adjudicate_nik",
-                    frm="warned",
-                    to="same_person",
-                    reason=f"{conflict.other_proposal_code} vs {before.proposal.code}: {reason}",
-                )
-            )
-        touched = {before.proposal.id, *(c.other_proposal_id for c in before.open)}
-        for proposal_id in sorted(touched):
-            proposal = await self.proposal(uow, proposal_id)
-            await self.card_changed(uow, proposal, now, why=f":same{before.client.id}@{now.isoformat()}")
+        await self._record_outcome(uow, who, before, reason, now, outcome="same_person")
         await self.notify(
             uow,
             await self.operators(uow, before.proposal),
@@ -228,6 +174,49 @@ class DoubleAssistanceService(StaffService):
             return SamePerson(client, proposal, decided[0], proposal.status in CHANGEABLE)
 
     # --- internals --------------------------------------------------------------------------------
+
+    async def _record_outcome(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        before: Adjudication,
+        reason: str,
+        now: dt.datetime,
+        *,
+        outcome: str,
+        freed: frozenset[int] | set[int] = frozenset(),
+    ) -> None:
+        """The decision audited on the client and on each other IPWL's client of the pairs (with
+        codes only), and both teams' cards redrawn. ``freed``: the other clients the pair held
+        (their audit says ``held``, the others' ``warned``)."""
+        codes = ", ".join(f"{c.other_proposal_code} ({c.other_ipwl_code})" for c in before.open)
+        await uow.audit.record(
+            self.event(
+                who,
+                "client",
+                before.client.id,
+                "adjudicate_nik",
+                frm="held" if before.held else "warned",
+                to=outcome,
+                reason=f"{before.proposal.code} vs {codes}: {reason}",
+            )
+        )
+        for conflict in before.open:
+            await uow.audit.record(
+                self.event(
+                    who,
+                    "client",
+                    conflict.other_client_id,
+                    "adjudicate_nik",
+                    frm="held" if conflict.other_client_id in freed else "warned",
+                    to=outcome,
+                    reason=f"{conflict.other_proposal_code} vs {before.proposal.code}: {reason}",
+                )
+            )
+        why = ":adj" if outcome == "cleared" else ":same"
+        for proposal_id in sorted({before.proposal.id, *(c.other_proposal_id for c in before.open)}):
+            proposal = await self.proposal(uow, proposal_id)
+            await self.card_changed(uow, proposal, now, why=f"{why}{before.client.id}@{now.isoformat()}")
 
     async def _load(self, uow: UnitOfWork, who: Identity, client_id: int) -> Adjudication:
         client = await uow.clients.by_id(client_id)
