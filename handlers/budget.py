@@ -43,5 +43,4 @@ async def on_confirm_pressed(update: Update, context: BotContext) -> None:
         await redraw(update, bv.changed(t, change))
         return
     position = await context.services.budget.position(who, year)
-    await answer_press(update)
     await redraw(update, bv.kept(t, position, component, seen))

@@ -62,7 +62,6 @@ async def on_new_pressed(update: Update, context: BotContext) -> None:
     """An officer files a complaint themself (the form as anyone else fills it)."""
     who, t = await context.identify_reader(update)
     await context.services.complaints.start_as_officer(who)
-    await answer_press(update)
     await reply(update, cv.intro(t), reply_markup=kb.categories(t))
 
 
@@ -103,7 +102,6 @@ async def on_file(update: Update, context: BotContext) -> None:
 async def on_send_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     filed = await context.services.complaints.submit(who)
-    await answer_press(update)
     await close_buttons(update)  # the summary stays readable as what was sent
     # A direct reply, not an outbox row: for an anonymous complaint that row would pair this chat
     # with the ticket.
@@ -114,7 +112,6 @@ async def on_send_pressed(update: Update, context: BotContext) -> None:
 async def on_cancel_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.complaints.cancel(who)
-    await answer_press(update)
     await close_buttons(update)
     await reply(update, cv.cancelled(context.translator(who)))
 
@@ -152,7 +149,6 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 async def on_identity_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     ticket, filer = await context.services.complaints.reveal_identity(who, int_arg(update))
-    await answer_press(update)
     await reply(update, cv.identity(t, ticket, filer))
 
 
@@ -174,7 +170,6 @@ async def on_files_pressed(update: Update, context: BotContext) -> None:
 async def on_action_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     prompt = await context.services.complaints.begin_action(who, int_arg(update), button_arg(update, 1))
-    await answer_press(update)
     await reply(update, cv.action_prompt(t, prompt), reply_markup=kb.action_cancel(t, prompt.complaint_id))
 
 
@@ -195,7 +190,6 @@ async def on_action_text(update: Update, context: BotContext) -> None:
 async def on_close_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     card = await context.services.complaints.close(who, int_arg(update))
-    await answer_press(update)
     await close_buttons(update)
     await reply(update, cv.card(t, card), reply_markup=kb.card(t, card))
 
@@ -204,7 +198,6 @@ async def on_close_pressed(update: Update, context: BotContext) -> None:
 async def on_action_cancel_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.complaints.cancel_action(who)
-    await answer_press(update)
     await close_buttons(update)
     await reply(update, cv.cancelled_action(context.translator(who)))
 

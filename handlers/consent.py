@@ -41,7 +41,6 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     data = await context.services.privacy.consents_of(who, int_arg(update))
     page = min(max(0, int_arg(update, 1)), kb.page_count(data) - 1)
-    await answer_press(update)
     await redraw(update, cv.sheet(t, data, page, kb.PAGE_SIZE), kb.sheet(t, data, page))
 
 
@@ -49,7 +48,6 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
 async def on_client_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     card = await context.services.privacy.consent_card(who, int_arg(update))
-    await answer_press(update)
     await redraw(update, cv.consent_card(t, card), kb.consent_card(t, card))
 
 

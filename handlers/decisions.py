@@ -75,7 +75,6 @@ async def on_reason_pressed(update: Update, context: BotContext) -> None:
     else:
         draft = await services.toggle_reason(who, proposal_id, item)
         text, markup = rv.reason_draft(t, draft), kb.reason_checklist(t, draft)
-    await answer_press(update)
     await redraw(update, text, markup)
 
 
@@ -155,7 +154,6 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
         draft = await decrees.use_register(who)
     else:
         draft = await decrees.current(who)
-    await answer_press(update)
     await redraw(update, pv.sk_draft(t, draft), pkb.sk_draft(t, draft))
 
 

@@ -87,7 +87,6 @@ async def cmd_lpj(update: Update, context: BotContext) -> None:
 async def on_open_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.lpj.open(who, proposal_id=int_arg(update))
-    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -145,7 +144,6 @@ async def on_section_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)
     state = await context.services.lpj.go_to(who, args[0] if args else "review")
-    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -177,7 +175,6 @@ async def on_submit_pressed(update: Update, context: BotContext) -> None:
         await answer_press(update)
         await reply(update, views.refusal(t, error))
         return
-    await answer_press(update)
     await close_buttons(update)
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, lv.submitted(t, state, team.name if team else None))
@@ -261,7 +258,6 @@ async def on_reason_text(update: Update, context: BotContext) -> None:
 async def on_cancel_return_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.lpj.cancel_return(who)
-    await answer_press(update)
     await redraw(update, lv.return_cancelled(context.translator(who)))
 
 

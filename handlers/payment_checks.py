@@ -55,7 +55,6 @@ async def on_amount_text(update: Update, context: BotContext) -> None:
 async def on_cancel_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     await context.services.payment_checks.cancel_amount(who)
-    await answer_press(update)
     await close_buttons(update)
     await reply(update, pv.amount_cancelled(context.translator(who)))
 

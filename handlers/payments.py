@@ -112,7 +112,6 @@ async def on_account_pressed(update: Update, context: BotContext) -> None:
     """A client tapped: ask for the bank."""
     who, t = await context.identify_reader(update)
     entry = await context.services.accounts.start_client(who, int_arg(update))
-    await answer_press(update)
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
@@ -131,7 +130,6 @@ async def on_bank_page_pressed(update: Update, context: BotContext) -> None:
     """The bank picker's other page (national banks / regional banks), in place."""
     who, t = await context.identify_reader(update)
     entry = await context.services.accounts.bank_question(who)
-    await answer_press(update)
     await redraw(update, pv.account_question(t, entry), kb.account_question(t, entry, page=button_arg(update)))
 
 
@@ -140,7 +138,6 @@ async def on_account_cancel_pressed(update: Update, context: BotContext) -> None
     """✖️ while entering one client's account: nothing of it is saved."""
     who, t = await context.identify_reader(update)
     await context.services.accounts.cancel_entry(who)
-    await answer_press(update)
     await close_buttons(update)
     await reply(update, pv.account_entry_cancelled(t))
 
@@ -157,7 +154,6 @@ async def on_retype_account_pressed(update: Update, context: BotContext) -> None
     """✏️ Type again on the account read back: the bank is asked again, nothing was saved."""
     who, t = await context.identify_reader(update)
     entry = await context.services.accounts.retype(who)
-    await answer_press(update)
     await keep_answered(update)
     await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
@@ -166,7 +162,6 @@ async def on_retype_account_pressed(update: Update, context: BotContext) -> None
 async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.finish_client(who)
-    await answer_press(update)
     await keep_answered(update)  # ("Lewati" stays readable under the passbook question)
     await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
 
@@ -214,7 +209,6 @@ async def on_account_file(update: Update, context: BotContext) -> None:
 async def on_review_accounts_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.review(who, int_arg(update))
-    await answer_press(update)
     await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
 
 
@@ -231,7 +225,6 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
         if one
         else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown)
     )
-    await answer_press(update)
     await redraw(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
 
 
@@ -239,7 +232,6 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
 async def on_return_account_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     row = await context.services.accounts.start_return(who, int_arg(update))
-    await answer_press(update)
     await reply(update, pv.account_return_prompt(t, row))
 
 
@@ -269,7 +261,6 @@ async def cmd_pay(update: Update, context: BotContext) -> None:
 async def on_pay_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     step = await context.services.payments.open(who, int_arg(update))
-    await answer_press(update)
     await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 
@@ -288,7 +279,6 @@ async def on_orders_confirmed(update: Update, context: BotContext) -> None:
     assert query is not None
     save = (button_args(update) + ("", ""))[1] == "y"
     step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
-    await answer_press(update)
     await redraw(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
 
@@ -304,7 +294,6 @@ async def on_sent_pressed(update: Update, context: BotContext) -> None:
         if one
         else context.services.payments.sent(who, proposal_id=int_arg(update))
     )
-    await answer_press(update)
     await redraw(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
 
@@ -317,7 +306,6 @@ async def on_failed_pressed(update: Update, context: BotContext) -> None:
     except ValueError:
         status = TransferStatus.PENDING  # refused by the service as a stale button
     step = await context.services.payments.start_failure(who, int_arg(update), status, revision=_shown(update, 2))
-    await answer_press(update)
     await reply(update, pv.payment_step(t, step))
 
 
@@ -326,7 +314,6 @@ async def on_sp2d_pressed(update: Update, context: BotContext) -> None:
     """🏦 SP2D: ask for its number and date (then its amount, which must be the SPM's)."""
     who, t = await context.identify_reader(update)
     step = await context.services.payments.start_sp2d(who, int_arg(update))
-    await answer_press(update)
     await reply(update, pv.payment_step(t, step))
 
 

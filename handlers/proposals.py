@@ -108,7 +108,6 @@ async def cmd_propose(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_ipwl_chosen(update: Update, context: BotContext) -> None:
     await _start(update, context, int_arg(update))  # (a refusal is the press's answer, so answer after)
-    await answer_press(update)
     await close_buttons(update)
 
 
@@ -284,7 +283,6 @@ async def on_client_pressed(update: Update, context: BotContext) -> None:
     client = next((c for c in state.clients if c.id == client_id), None)
     if client is None:
         raise ServiceError("stale", N_("This button is no longer valid."))
-    await answer_press(update)
     await reply(update, pv.client_card(t, client), reply_markup=kb.client_card(t, state, client.id))
 
 
@@ -311,7 +309,6 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
     client_id, line_id = int_arg(update, 0), int_arg(update, 1)
     state = await context.services.proposals.remove_budget_line(who, client_id, line_id)
     client = next(c for c in state.clients if c.id == client_id)
-    await answer_press(update)
     await redraw(update, pv.client_card(t, client), kb.client_card(t, state, client_id))
 
 
@@ -319,7 +316,6 @@ async def on_remove_line_pressed(update: Update, context: BotContext) -> None:
 async def on_remove_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.remove_client(who, int_arg(update))
-    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -328,7 +324,6 @@ async def on_remove_client_pressed(update: Update, context: BotContext) -> None:
 async def on_review_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.REVIEW)
-    await answer_press(update)
     await keep_answered(update)
     await _ask(update, context, state)
 
@@ -338,7 +333,6 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     page = max(0, int_arg(update))
     state = await context.services.proposals.go_to(who, Step.REVIEW)
-    await answer_press(update)
     await redraw(update, pv.review(t, state, page), kb.review(t, state, page))
 
 
@@ -346,7 +340,6 @@ async def on_page_pressed(update: Update, context: BotContext) -> None:
 async def on_add_client_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     state = await context.services.proposals.go_to(who, Step.NAME)
-    await answer_press(update)
     await keep_answered(update)
     await _ask(update, context, state)
 
@@ -362,7 +355,6 @@ async def on_continue_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)  # (buttons sent before the draft's id was added carry none)
     state = await context.services.proposals.resume(who, proposal_id=int_arg(update) if args else None)
-    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, state)
 
@@ -372,7 +364,6 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     proposal_id = int_arg(update)
     current = await context.services.proposals.resume(who, proposal_id=proposal_id)
-    await answer_press(update)
     await close_buttons(update)
     await _ask(update, context, current)
 
@@ -381,7 +372,6 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 async def on_submit_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     state = await context.services.proposals.submit(who, int_arg(update))
-    await answer_press(update)
     await close_buttons(update)
     if state.proposal.status in EDITABLE:  # not sent yet: the clients' consent comes first
         await _ask(update, context, state)
@@ -395,7 +385,6 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     proposal_id = int_arg(update)
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
-    await answer_press(update)
     await reply(
         update,
         pv.confirm_withdraw(t, state.proposal.code),
@@ -411,13 +400,11 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
 async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     proposal = await context.services.proposals.withdraw(who, int_arg(update))
-    await answer_press(update)
     await redraw(update, pv.withdrawn(t, proposal.code))
 
 
 @answers_refusals
 async def on_keep_pressed(update: Update, context: BotContext) -> None:
-    await answer_press(update)
     await close_buttons(update)
 
 
@@ -426,7 +413,6 @@ async def on_stop_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     args = button_args(update)
     await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
-    await answer_press(update)
     await redraw(update, pv.stopped(context.translator(who)))
 
 
@@ -440,7 +426,6 @@ async def on_attachments_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.current(who)
     if state is None:
         raise ServiceError("no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut."))
-    await answer_press(update)
     await reply(update, pv.attachments(t, state), reply_markup=kb.attachments(t, state))
 
 
@@ -451,7 +436,6 @@ async def on_remove_attachment_pressed(update: Update, context: BotContext) -> N
     before = await context.services.proposals.current(who)
     state = await context.services.proposals.remove_attachment(who, int_arg(update))
     name = next((a.file_name for a in (before.attachments if before else []) if a.id == int_arg(update)), None)
-    await answer_press(update)
     await redraw(update, pv.attachments(t, state, removed=name or "-"), kb.attachments(t, state))
 
 
@@ -513,7 +497,6 @@ async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     inputs = _client_list(context, before, data, held.file_name or "")
     state = await services.add_clients(who, inputs, update_existing=True)
     known = {c.nik for c in before.clients} if before else set()
-    await answer_press(update)
     await close_buttons(update)
     await reply(
         update,
