@@ -48,9 +48,10 @@ from handlers.views import payments as pv
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def sheet_clients(accounts: Accounts, *, payable: bool = False) -> list[SheetClient]:
-    """The rows a workbook needs, from a proposal's accounts (``payable``: the transfers list,
-    without the clients held for double assistance — out of the SPM and its control totals)."""
+def sheet_clients(accounts: Accounts, *, in_order: bool = False) -> list[SheetClient]:
+    """The rows a workbook needs, from a proposal's accounts (``in_order``: the transfers list,
+    the SPM's clients only — not those held for double assistance, nor one cleared after the SPM
+    was saved: the list's control totals are the SPM's)."""
     return [
         SheetClient(
             r.client.id,
@@ -62,7 +63,7 @@ def sheet_clients(accounts: Accounts, *, payable: bool = False) -> list[SheetCli
             r.account.account_number if r.account else None,
             r.account.holder_name if r.account else None,
         )
-        for r in (accounts.payable if payable else accounts.rows)
+        for r in (accounts.in_order if in_order else accounts.rows)
     ]
 
 
@@ -328,11 +329,11 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
         context,
         _file_name("transfer", code),
         build_transfers_template(
-            sheet_clients(step.accounts, payable=True),
+            sheet_clients(step.accounts, in_order=True),
             who.locale,
             order_number=step.accounts.payment.spm_number if step.accounts.payment else None,
         ),
-        pv.transfers_template_caption(t, code, len(step.accounts.held)),
+        pv.transfers_template_caption(t, step.accounts),
     )
 
 
@@ -350,7 +351,7 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
     payment = current.accounts.payment
     inputs = parse_transfers_sheet(
         data,
-        sheet_clients(current.accounts, payable=True),
+        sheet_clients(current.accounts, in_order=True),
         today=services.today(),
         earliest=payment.spm_date if payment else None,
         order=current.accounts.order_totals,  # the control totals: the list's own and the SPM's

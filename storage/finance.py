@@ -7,7 +7,7 @@ status), so the services never see SQL.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.domain.models import (
     BankAccount,
@@ -399,7 +399,10 @@ class PaymentRepository:
         by: int,
         now: dt.datetime,
         spm_amount: int | None = None,
+        clients: Mapping[int, int] | None = None,
     ) -> None:
+        """Save the SPP and SPM (again: replacing them). ``clients``, each with their amount, are
+        the clients the SPM covers: they replace the list an earlier save of this SPM fixed."""
         await self._conn.execute(
             "INSERT INTO payments (proposal_id, spp_number, spp_date, spm_number, spm_date, recorded_by,"
             " created_at, spm_amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (proposal_id) DO UPDATE SET"
@@ -417,6 +420,22 @@ class PaymentRepository:
                 spm_amount,
             ),
         )
+        if clients is not None:
+            await self._conn.execute("DELETE FROM order_clients WHERE proposal_id = ?", (proposal_id,))
+            await self._conn.executemany(
+                "INSERT INTO order_clients (proposal_id, client_id, amount) VALUES (?, ?, ?)",
+                [(proposal_id, client_id, amount) for client_id, amount in sorted(clients.items())],
+            )
+
+    async def order_clients(self, proposal_id: int) -> dict[int, int] | None:
+        """The clients the proposal's SPM covers, each with its amount; None for an SPM saved
+        before the list was kept (migration 0026), or no SPM: the clients payable now stand in.
+        (An SPM never covers nobody — an SK decreeing nobody is refused — so no rows means
+        an older SPM.)"""
+        rows = await self._conn.execute_fetchall(
+            "SELECT client_id, amount FROM order_clients WHERE proposal_id = ? ORDER BY client_id", (proposal_id,)
+        )
+        return {r["client_id"]: r["amount"] for r in rows} or None
 
     async def record_sp2d(self, proposal_id: int, *, number: str, on: dt.date, amount: int) -> bool:
         """The SP2D of a proposal's SPM, once: False if one is recorded already (a double tap)."""

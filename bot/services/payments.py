@@ -104,6 +104,9 @@ class Accounts:
     shares: tuple[AccountShare, ...] = ()
     # Clients held for double assistance (issue 16.1): no transfer until a PIC or the head decides.
     held: frozenset[int] = frozenset()
+    # The clients the SPM covers, each with its amount, fixed when it was saved (None: no SPM yet,
+    # or one saved before the list was kept — the clients payable now stand in for it).
+    ordered: Mapping[int, int] | None = None
 
     def shared_with(self, client_id: int) -> list[AccountShare]:
         return [s for s in self.shares if s.client_id == client_id]
@@ -166,11 +169,47 @@ class Accounts:
         return sum(r.transfer.amount for r in self.rows if r.transfer and r.transfer.status == TransferStatus.SENT)
 
     @property
+    def in_order(self) -> list[Beneficiary]:
+        """The clients of the SPM, as the transfers list shows them (and reads them back): those it
+        was saved for. An SPM is a state document with a fixed amount, so a client cleared of double
+        assistance after it is not among them. Before the SPM (or for one saved before its clients
+        were kept) the payable clients."""
+        if self.ordered is None:
+            return self.payable
+        return [r for r in self.rows if r.client.id in self.ordered]
+
+    @property
+    def cleared_after_order(self) -> list[Beneficiary]:
+        """Clients payable now but not in the SPM: cleared of double assistance after it was saved.
+        They are paid by an SPM of their own, their transfer recorded one by one (✅)."""
+        if self.ordered is None:
+            return []
+        return [r for r in self.payable if r.client.id not in self.ordered]
+
+    @property
+    def all_pending(self) -> list[Beneficiary]:
+        """The transfers "✅ All pending sent today" records: pending, to a verified account, not
+        held, and in the SPM (a client cleared after it is not paid under it by a bulk tap)."""
+        later = {r.client.id for r in self.cleared_after_order}
+        return [
+            r
+            for r in self.rows
+            if r.transfer_status == TransferStatus.PENDING
+            and r.account_status == BankAccountStatus.VERIFIED
+            and r.client.id not in self.held
+            and r.client.id not in later
+        ]
+
+    @property
     def order_totals(self) -> OrderTotals | None:
-        """What a transfers list for this proposal must add up to: its SPM's clients and amount
-        (the amount saved with the SPM; the proposal's total for an SPM saved before it was kept)."""
+        """What a transfers list for this proposal must add up to: its SPM's clients and amount, as
+        fixed when it was saved (for an SPM saved before its clients were kept: the payable clients,
+        and the proposal's total if its amount was not kept either)."""
         if self.payment is None:
             return None
+        if self.ordered is not None:
+            amount = self.payment.spm_amount if self.payment.spm_amount is not None else sum(self.ordered.values())
+            return OrderTotals(self.payment.spm_number, len(self.ordered), amount)
         amount = self.payment.spm_amount if self.payment.spm_amount is not None else self.total
         return OrderTotals(self.payment.spm_number, len(self.payable), amount)
 
@@ -226,9 +265,9 @@ class _FinanceBase(StaffService):
         ]
         shares = await uow.bank_accounts.shared(proposal.id, _year(proposal))
         held = frozenset(await uow.nik_conflicts.held(r.client.id for r in rows))
-        return Accounts(
-            proposal, ipwl, rows, await uow.payments.of_proposal(proposal.id), tuple(warnings), tuple(shares), held
-        )
+        payment = await uow.payments.of_proposal(proposal.id)
+        ordered = await uow.payments.order_clients(proposal.id) if payment else None
+        return Accounts(proposal, ipwl, rows, payment, tuple(warnings), tuple(shares), held, ordered)
 
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
         client = await uow.clients.by_id(client_id)
@@ -847,6 +886,9 @@ class PaymentService(_FinanceBase):
                 raise ServiceError("stale", _STALE)
             if save:
                 (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
+                # The SPM fixes its clients and amount: a client cleared of double assistance later
+                # is not in it (the transfers list and its control totals keep to these).
+                payable = (await self.accounts(uow, proposal)).payable
                 await uow.payments.record(
                     proposal.id,
                     spp_number=spp_number,
@@ -855,7 +897,8 @@ class PaymentService(_FinanceBase):
                     spm_date=dt.date.fromisoformat(spm_date),
                     by=who.person.id,
                     now=now,
-                    spm_amount=(await self.accounts(uow, proposal)).total,
+                    spm_amount=sum(r.client.total for r in payable),
+                    clients={r.client.id: r.client.total for r in payable},
                 )
                 await uow.audit.record(
                     self.event(
@@ -898,14 +941,9 @@ class PaymentService(_FinanceBase):
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
                 await self._may_record_transfers(uow, who, proposal)
-                accounts = await self.accounts(uow, proposal)
-                rows = [  # (a held client stays pending: it waits for its adjudication)
-                    r
-                    for r in accounts.rows
-                    if r.transfer_status == TransferStatus.PENDING
-                    and r.account_status == BankAccountStatus.VERIFIED
-                    and r.client.id not in accounts.held
-                ]
+                # (a held client stays pending: it waits for its adjudication; one cleared after
+                # the SPM too: it is paid by an SPM of its own, then recorded with its own ✅)
+                rows = (await self.accounts(uow, proposal)).all_pending
             for row in rows:
                 await self._sent(uow, who, proposal, row, row.client.total, self.today(), None, now)
             return await self._finish(uow, who, proposal, now)

@@ -229,12 +229,7 @@ def payment_step(t: Translator, step: PaymentStep) -> InlineKeyboardMarkup | Non
                 ),
             ]
         )
-    if any(
-        r.transfer_status == TransferStatus.PENDING
-        and r.account_status == BankAccountStatus.VERIFIED
-        and r.client.id not in a.held
-        for r in a.rows
-    ):
+    if a.all_pending:  # (not a client held, nor one cleared after the SPM: their own ✅)
         rows.append(
             [_button(t.pgettext("button", "✅ All pending sent today"), buttons.TRANSFERS_ALL_SENT, a.proposal.id)]
         )

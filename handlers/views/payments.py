@@ -514,7 +514,7 @@ def account_fixed_notice(t: Translator, a: Accounts) -> str:
 def account_of_cleared_notice(t: Translator, a: Accounts, client_id: int) -> str:
     """Finance: the account of a client no longer held for double assistance (never a failed transfer)."""
     row = next((r for r in a.rows if r.client.id == client_id), None)
-    return _(
+    text = _(
         t,
         N_(
             "🏦 Client {number} of <b>{code}</b> is no longer held for double assistance and their bank account "
@@ -524,6 +524,8 @@ def account_of_cleared_notice(t: Translator, a: Accounts, client_id: int) -> str
         number=row.client.position if row else "?",
         code=a.proposal.code,
     )
+    # Cleared after the SPM was saved: not in it — said here too, before finance pays them.
+    return "\n".join([text, *cleared_after_order_lines(t, a, only=client_id)])
 
 
 # --- payment (finance) ---------------------------------------------------------------------------------
@@ -562,6 +564,7 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
             )
         )
         lines.append(sp2d_line(t, a))
+        lines.extend(cleared_after_order_lines(t, a))
     if step.step == "sp2d":
         lines.append(
             _(
@@ -676,16 +679,38 @@ def transfer_line(t: Translator, row: Beneficiary) -> str:
     return line
 
 
-def transfers_template_caption(t: Translator, code: str, held: int = 0) -> str:
+def transfers_template_caption(t: Translator, a: Accounts) -> str:
     text = _(
         t,
         N_(
             "Fill in the transfer date and status (terkirim / gagal / dikembalikan) for {code} and send the "
             "file back. Rows without a status are left as they are."
         ),
-        code=code,
+        code=a.proposal.code,
     )
-    return text + ("\n" + held_summary(t, held) if held else "")
+    notes = ([held_summary(t, len(a.held))] if a.held else []) + cleared_after_order_lines(t, a)
+    return "\n".join([text, *notes])
+
+
+def cleared_after_order_lines(t: Translator, a: Accounts, *, only: int | None = None) -> list[str]:
+    """Finance (private chat): each client (or the client ``only``) cleared of double assistance
+    after the SPM was saved — not in it, nor in the transfers list — and how they are paid, until
+    their transfer is sent. Their position only: the row on the screen names them."""
+    if a.payment is None:
+        return []
+    return [
+        _(
+            t,
+            N_(
+                "Client {number} was cleared after SPM {spm} and is not in it: pay them with an SPM of "
+                "their own, then record the transfer with ✅."
+            ),
+            number=r.client.position,
+            spm=a.payment.spm_number,
+        )
+        for r in a.cleared_after_order
+        if r.transfer_status != TransferStatus.SENT and only in (None, r.client.id)
+    ]
 
 
 def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from bot.domain.models import Action, Role
 from handlers import buttons
 from tests.helpers import submit_with_consent
-from tests.scenarios.payment_cast import button, press
+from tests.scenarios.payment_cast import button, clients, press, sk_issued
 from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, datas, operator, submitted, tap, team
 from tests.security.matrix import message_with_button
 
@@ -183,3 +183,38 @@ SAME_NIK = (
 async def client_total(world, client_id: int) -> int:
     """A client's budget, as the payment counts it."""
     return (await world.rows("SELECT coalesce(sum(total), 0) FROM budget_lines WHERE client_id = ?", client_id))[0][0]
+
+
+async def verified_with_one_held(world):  # noqa: ANN201
+    """Siti's proposal decreed with client 1 held (Sity's NIK, decreed at SS01), the accounts of clients 2 and 3
+    entered and verified by Fajar (finance): (Fajar, proposal id, [client 1, 2, 3])."""
+    t = world.team = await team(world)
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    await decreed_at_ss01(world, t)
+    pid = await submitted(world, t)
+    ids = await clients(world, pid)
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
+    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await world.drain()
+    await sk_issued(world, t, pid)
+    await world.say(t.op, "/rekening")
+    await enter_account(world, t.op, ids[1], "5550001113", "Budi Santoso")
+    await enter_account(world, t.op, ids[2], "5550001112", "Dewi Lestari")
+    await world.drain()
+    await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
+    await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
+    assert (await world.rows("SELECT status FROM proposals WHERE id = ?", pid)) == [("accounts_verified",)]
+    await world.drain()
+    return fajar, pid, ids
+
+
+async def cleared_by_andi(world, t, pid: int, client_id: int) -> None:  # noqa: ANN001
+    """Andi (PIC) decides from the card's Detail that the held client is not the same person."""
+    detail = buttons.CARD_DETAIL.data(pid)
+    await tap(world, t.andi, await message_with_button(world, t.group.id, detail), detail)
+    message, data = button(world, t.andi, buttons.NIK_ADJUDICATE.data(client_id))
+    await tap(world, t.andi, message, data)
+    await world.say(t.andi, "Tanggal lahir dan nama ibu berbeda, dicek ke Dukcapil")
+    await world.drain()

@@ -260,3 +260,20 @@ async def spm_saved(world):  # noqa: ANN001, ANN201
     await world.say(fajar, f"{SPM} 28-11-2026")
     await press(world, fajar, buttons.PAYMENT_ORDERS_CONFIRMED.data(pid, "y"))
     return fajar, pid
+
+
+def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int | None = None) -> bytes:
+    """Every client marked sent on 28-11-2026; some amounts (by row) and the TOTAL row's amount changed."""
+    book = load_workbook(io.BytesIO(template))
+    ws = book.worksheets[0]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "TOTAL":
+            if total is not None:
+                row[6].value = total
+            continue
+        row[7].value, row[8].value = "28-11-2026", "terkirim"
+        if amounts and row[0].row in amounts:
+            row[6].value = amounts[row[0].row]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

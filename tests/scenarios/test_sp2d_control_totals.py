@@ -17,24 +17,7 @@ from openpyxl import load_workbook
 
 from handlers import buttons
 from tests.scenarios.lpj_cast import at, run_job
-from tests.scenarios.payment_cast import SPM, XLSX, press, spm_saved, status
-
-
-def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int | None = None) -> bytes:
-    """Every client marked sent on 28-11-2026; some amounts (by row) and the TOTAL row's amount changed."""
-    book = load_workbook(io.BytesIO(template))
-    ws = book.worksheets[0]
-    for row in ws.iter_rows(min_row=2):
-        if row[0].value == "TOTAL":
-            if total is not None:
-                row[6].value = total
-            continue
-        row[7].value, row[8].value = "28-11-2026", "terkirim"
-        if amounts and row[0].row in amounts:
-            row[6].value = amounts[row[0].row]
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.scenarios.payment_cast import SPM, XLSX, filled, press, spm_saved, status
 
 
 async def test_sp2d_must_match_the_spm_and_a_list_with_wrong_totals_is_refused(world) -> None:
