@@ -208,10 +208,33 @@ class Accounts:
         if self.payment is None:
             return None
         if self.ordered is not None:
-            amount = self.payment.spm_amount if self.payment.spm_amount is not None else sum(self.ordered.values())
-            return OrderTotals(self.payment.spm_number, len(self.ordered), amount)
-        amount = self.payment.spm_amount if self.payment.spm_amount is not None else self.total
-        return OrderTotals(self.payment.spm_number, len(self.payable), amount)
+            return OrderTotals(
+                self.payment.spm_number, len(self.ordered) - len(self.left_after_order), self.spm_amount - self.returned
+            )
+        return OrderTotals(self.payment.spm_number, len(self.payable), self.spm_amount)
+
+    @property
+    def spm_amount(self) -> int:
+        """The SPM's amount, which the SP2D must equal: kept when it was saved (the proposal's
+        payable total for an SPM saved before the amount was kept)."""
+        if self.payment is not None and self.payment.spm_amount is not None:
+            return self.payment.spm_amount
+        return sum(self.ordered.values()) if self.ordered is not None else self.total
+
+    @property
+    def left_after_order(self) -> list[int]:
+        """The SPM's clients no longer on the list: an SK perubahan took them off after it was
+        saved (dropped out, died, moved). They are not transferred; their part of the SPM goes back
+        to the treasury, so the transfers list adds up to the SPM less it."""
+        if self.ordered is None:
+            return []
+        on_list = {r.client.id for r in self.rows}
+        return [c for c in self.ordered if c not in on_list]
+
+    @property
+    def returned(self) -> int:
+        """The part of the SPM for clients who left after it (not transferred)."""
+        return sum(self.ordered[c] for c in self.left_after_order) if self.ordered is not None else 0
 
 
 @dataclass(frozen=True)
@@ -1020,7 +1043,8 @@ class PaymentService(_FinanceBase):
         order = accounts.order_totals
         if order is None or not state.get("sp2d"):
             raise ServiceError("stale", _STALE)
-        if amount != order.amount:
+        expected = accounts.spm_amount  # (the SPM's whole amount, clients who left since included)
+        if amount != expected:
             raise ServiceError(
                 "sp2d_not_spm",
                 N_(
@@ -1029,8 +1053,8 @@ class PaymentService(_FinanceBase):
                 ),
                 amount=format_money(amount),
                 number=order.number,
-                expected=format_money(order.amount),
-                difference=("+" if amount > order.amount else "") + format_money(amount - order.amount),
+                expected=format_money(expected),
+                difference=("+" if amount > expected else "") + format_money(amount - expected),
             )
         number, on = state["sp2d"]
         if await uow.payments.record_sp2d(proposal.id, number=number, on=dt.date.fromisoformat(on), amount=amount):

@@ -583,12 +583,11 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
             lines.append(
                 _(t, N_("SP2D number: <b>{number}</b> · date: <b>{date}</b>"), number=entry.number, date=entry.date)
             )
-        order = a.order_totals
         lines.append(
             _(
                 t,
                 N_("Now the SP2D amount as the KPPN wrote it (it must be the SPM's, {amount})."),
-                amount=format_money(order.amount if order else a.total),
+                amount=format_money(a.spm_amount),
             )
         )
         return clip("\n".join(lines))
@@ -698,7 +697,7 @@ def cleared_after_order_lines(t: Translator, a: Accounts, *, only: int | None = 
     their transfer is sent. Their position only: the row on the screen names them."""
     if a.payment is None:
         return []
-    return [
+    lines = [
         _(
             t,
             N_(
@@ -711,6 +710,22 @@ def cleared_after_order_lines(t: Translator, a: Accounts, *, only: int | None = 
         for r in a.cleared_after_order
         if r.transfer_status != TransferStatus.SENT and only in (None, r.client.id)
     ]
+    if a.left_after_order and only is None:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "{amount} of SPM {spm} is for {count} client(s) an SK perubahan took off the list after "
+                    "it, so the transfers list leaves them out and adds up to {listed}. What was not "
+                    "transferred to them goes back to the treasury; what was is a refund, listed in /bayar."
+                ),
+                amount=format_money(a.returned),
+                spm=a.payment.spm_number,
+                count=len(a.left_after_order),
+                listed=format_money(a.spm_amount - a.returned),
+            )
+        )
+    return lines
 
 
 def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:

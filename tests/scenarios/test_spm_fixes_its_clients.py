@@ -15,7 +15,10 @@ import io
 
 from openpyxl import load_workbook
 
+from bot.i18n import format_money
 from handlers import buttons
+from tests.scenarios.change_cast import ask_change
+from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import (
     NIK,
     cleared_by_andi,
@@ -24,7 +27,7 @@ from tests.scenarios.double_assistance_cast import (
     verified_with_one_held,
 )
 from tests.scenarios.payment_cast import SPM, XLSX, filled, labels, press, record_sp2d, spm_saved, status
-from tests.scenarios.review_cast import datas
+from tests.scenarios.review_cast import datas, tap
 
 
 async def test_a_client_cleared_after_the_spm_is_not_in_it_and_is_paid_on_their_own(world) -> None:
@@ -128,3 +131,51 @@ async def test_an_spm_saved_before_its_clients_were_kept_lists_the_clients_payab
     await world.emu.settle()
     assert await status(world, pid) == "paid"
     assert await world.rows("SELECT count(*), sum(amount) FROM transfers WHERE status = 'sent'") == [(3, 4_500_000)]
+
+
+async def test_a_client_who_leaves_after_the_spm_is_left_out_of_the_list_and_their_part_goes_back(world) -> None:
+    """The SPM is saved for all three clients (Rp4.500.000). Dewi then drops out and Hana's SK
+    perubahan takes her off the list before anything is sent. Before, the list (two rows) never
+    matched the SPM (three) and every upload was refused: finance was stuck. Now the SP2D is still
+    the SPM's whole amount; the list leaves Dewi out and adds up to the SPM less her part, which
+    Fajar's screen says goes back to the treasury; the filled list is accepted and the proposal paid."""
+    fajar, pid = await spm_saved(world)
+    t = world.team
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    _, _, dewi_client = [
+        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
+    ]
+    dewi = await client_total(world, dewi_client)
+    await ask_change(world, t.op, code, dewi_client, "drop_out", "Klien memilih berhenti dari layanan rehabilitasi")
+    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
+    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
+    await tap(world, t.budi, card, buttons.CHANGE_DETAIL.data(change_id))
+    await press_in(world, t.budi, t.budi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    await world.say(t.head, "/skperubahan")
+    await press_in(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
+    await world.drain()
+    assert await world.rows("SELECT count(*) FROM order_clients WHERE proposal_id = ?", pid) == [(3,)]  # the SPM's
+
+    # The SP2D is the SPM's whole amount; the screen says Dewi's part goes back.
+    await record_sp2d(world, fajar, pid)
+    assert await world.rows("SELECT sp2d_amount FROM payments WHERE proposal_id = ?", pid) == [(4_500_000,)]
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    screen = world.last(fajar).text
+    listed = format_money(4_500_000 - dewi)
+    assert f"{format_money(dewi)} dari SPM {SPM} untuk 1 klien" in screen and f"berjumlah {listed}" in screen, screen
+
+    # The list: two rows, its TOTAL the SPM less Dewi's part; filled and read back, accepted.
+    await press(world, fajar, buttons.TRANSFERS_SHEET.data(pid))
+    template = world.last(fajar).file_bytes()
+    rows = list(load_workbook(io.BytesIO(template)).worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert (rows[-1][0], rows[-1][1], rows[-1][6]) == ("TOTAL", "2 baris", 4_500_000 - dewi), rows[-1]
+    assert "Dewi Lestari" not in [c for r in rows for c in r if c is not None]
+    await world.emu.send_document(fajar, file_name="transfer.xlsx", content=filled(template), mime_type=XLSX)
+    await world.emu.settle()
+    assert "⚠️" not in world.last(fajar).text, world.last(fajar).text
+    assert await status(world, pid) == "paid"
+    assert await world.rows("SELECT count(*), sum(amount) FROM transfers WHERE status = 'sent'") == [
+        (2, 4_500_000 - dewi)
+    ]
+    assert await world.rows("SELECT count(*) FROM refund_cases") == [(0,)]  # nothing had been sent to her
