@@ -109,7 +109,7 @@ async def test_the_workbook_and_charts_open_and_carry_the_figures(services, seed
     files = await services.reports.render(report, Translator("en"))
 
     book = openpyxl.load_workbook(io.BytesIO(files.workbook))
-    assert book.sheetnames == ["Summary", "IPWL", "Provinces", "PIC teams", "Notes"]
+    assert book.sheetnames == ["Summary", "IPWL", "Provinces", "PIC teams", "Refunds", "Notes"]
     sheet = book["IPWL"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}

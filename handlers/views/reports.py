@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.report_figures import STAGES, MonthlyReport, Period
-from bot.files.report_files import as_of_text, group_label, made_line, month_name, percent
+from bot.files.report_files import as_of_text, group_label, made_line, month_name, percent, refund_line
 from bot.i18n import N_, Translator, format_money
 from handlers.views import _, clip, esc
 
@@ -93,6 +93,7 @@ def summary(t: Translator, report: MonthlyReport) -> str:
             filed=c.lpj_filed,
             amount=format_money(c.funds_filed),
         ),
+        esc(refund_line(report, t)),
     ]
     medians = [
         f"{t.gettext(s.label)} {t.format_number(m, decimals=1)}"
