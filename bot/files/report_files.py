@@ -389,12 +389,17 @@ def refund_line(report: MonthlyReport, t: Translator) -> str:
     """The refunds in one line (the summary sheet and the chat): open cases and what is still out,
     and what came back in the month."""
     totals = report.refund_totals
+    return refund_text(t, report.period, totals.open, totals.outstanding, totals.received_in_month)
+
+
+def refund_text(t: Translator, period: Period, open_cases: int, outstanding: int, received: int) -> str:
+    """:func:`refund_line` from its three figures (the scheduled report's caption keeps only those)."""
     return t.gettext(
         N_("Refunds: {open} open with {outstanding} outstanding; {received} received in {month}"),
-        open=t.format_number(totals.open),
-        outstanding=format_money(totals.outstanding),
-        received=format_money(totals.received_in_month),
-        month=month_name(report.period, t),
+        open=t.format_number(open_cases),
+        outstanding=format_money(outstanding),
+        received=format_money(received),
+        month=month_name(period, t),
     )
 
 
