@@ -18,8 +18,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bot.domain.models import ProposalStatus
-from bot.domain.report_figures import LpjRow, RegistryRow, StageEvent, StatusRow, TransferRow
-from storage.db import Connection, Database, from_db_time, to_db_time
+from bot.domain.report_figures import (
+    LpjRow,
+    RefundLine,
+    RefundReceipt,
+    RegistryRow,
+    StageEvent,
+    StatusRow,
+    TransferRow,
+)
+from storage.db import Connection, Database, from_db_date, from_db_time, to_db_time
 from storage.sealing import SEALED_COLUMNS, MissingKeyring, Sealer
 
 PAGE = 2000
@@ -96,6 +104,25 @@ SQL_STAGE_EVENTS = (
 # What happened in the month (parameters: start, end as UTC text).
 SQL_MONTH_FLOWS = (
     "SELECT action, count(*) FROM audit_events WHERE entity = 'proposal' AND at >= ? AND at < ? GROUP BY action"
+)
+
+# The refund cases of the year's proposals opened before the moment (a client paid, then off the
+# list by an SK perubahan), with the client's number only; settled_at only when settled by then.
+SQL_REFUNDS = (
+    "SELECT r.id, p.code, i.code, c.position, x.kind, d.number, r.amount, r.created_at,"
+    " CASE WHEN r.settled_at IS NOT NULL AND r.settled_at < :until THEN r.settled_at END"
+    " FROM refund_cases r JOIN proposals p ON p.id = r.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
+    " JOIN clients c ON c.id = r.client_id JOIN client_changes x ON x.id = r.change_id"
+    " LEFT JOIN decrees d ON d.id = x.amendment_id"
+    " WHERE p.period_year = :year AND r.created_at < :until ORDER BY r.created_at, r.id"
+)
+# … and their receipts recorded before the moment, in the order they were recorded.
+SQL_REFUND_RECEIPTS = (
+    "SELECT rr.refund_id, rr.received_on, rr.amount, rr.recorded_at, pe.full_name, rr.proof_reference, rr.proof_id"
+    " FROM refund_receipts rr JOIN refund_cases r ON r.id = rr.refund_id JOIN proposals p ON p.id = r.proposal_id"
+    " LEFT JOIN people pe ON pe.id = rr.recorded_by"
+    " WHERE p.period_year = :year AND r.created_at < :until AND rr.recorded_at < :until"
+    " ORDER BY rr.refund_id, rr.recorded_at, rr.id"
 )
 
 REPORT_QUERIES = {
@@ -294,6 +321,37 @@ class ReportReader:
     async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
         rows = await self._conn.execute_fetchall(SQL_MONTH_FLOWS, (to_db_time(start), to_db_time(end)))
         return {r[0]: r[1] for r in rows}
+
+    async def refunds(self, year: int, until: dt.datetime) -> list[RefundLine]:
+        """The year's refund cases opened before ``until``, each with its receipts recorded by then."""
+        params = {"year": year, "until": to_db_time(until)}
+        receipts: dict[int, list[RefundReceipt]] = {}
+        for r in await self._conn.execute_fetchall(SQL_REFUND_RECEIPTS, params):
+            receipts.setdefault(r[0], []).append(
+                RefundReceipt(
+                    received_on=from_db_date(r[1]),
+                    amount=int(r[2]),
+                    recorded_at=from_db_time(r[3]),
+                    recorded_by=r[4],
+                    reference=r[5],
+                    proof_id=r[6],
+                )
+            )
+        return [
+            RefundLine(
+                id=r[0],
+                proposal_code=r[1],
+                ipwl_code=r[2],
+                position=r[3],
+                kind=r[4],
+                amendment_number=r[5],
+                amount=int(r[6]),
+                opened_at=from_db_time(r[7]),
+                settled_at=from_db_time(r[8]),
+                receipts=tuple(receipts.get(r[0], ())),
+            )
+            for r in await self._conn.execute_fetchall(SQL_REFUNDS, params)
+        ]
 
     async def export_rows(
         self, kind: str, start: dt.datetime, end: dt.datetime, query: ExportQuery | None = None

@@ -109,7 +109,7 @@ async def test_the_workbook_and_charts_open_and_carry_the_figures(services, seed
     files = await services.reports.render(report, Translator("en"))
 
     book = openpyxl.load_workbook(io.BytesIO(files.workbook))
-    assert book.sheetnames == ["Summary", "IPWL", "Provinces", "PIC teams", "Notes"]
+    assert book.sheetnames == ["Summary", "IPWL", "Provinces", "PIC teams", "Refunds", "Notes"]
     sheet = book["IPWL"]
     header = [c.value for c in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
@@ -400,3 +400,44 @@ def test_a_share_that_is_not_nothing_never_reads_as_zero() -> None:
     assert percent(t, 2 / 4700) == "<0,1%"  # two clients decreed of the year's target
     assert percent(t, 0) == "0,0%"
     assert percent(t, 0.0005) == "0,1%" and percent(t, 0.5) == "50,0%"
+
+
+def test_a_kept_report_keeps_its_refunds_and_the_scheduled_caption_says_them() -> None:
+    """The report sent on schedule is kept as JSON and shown again from it: its refunds (cases and
+    receipts, as they stood) come back unchanged, and the workbook's caption carries the summary line."""
+    from bot.domain.report_figures import MonthlyReport, RefundLine, RefundReceipt, RefundTotals, build_report
+    from handlers.views.reports import scheduled_caption
+
+    opened = dt.datetime(2026, 11, 10, 3, 0, tzinfo=dt.UTC)
+    part = RefundReceipt(dt.date(2026, 10, 31), 1_500_000, dt.datetime(2026, 10, 31, 18, 0, tzinfo=dt.UTC), "Fajar")
+    rest = RefundReceipt(dt.date(2026, 11, 20), 500_000, dt.datetime(2026, 11, 20, 4, 0, tzinfo=dt.UTC), proof_id=7)
+    refunds = [
+        RefundLine(1, "JB01-2026-11-001", "JB01", 1, "death", "SK-020/X/2026", 2_000_000, opened, receipts=(part,)),
+        RefundLine(2, "JB01-2026-11-002", "JB01", 3, "drop_out", None, 500_000, opened, opened, (rest,)),
+    ]
+    report = build_report(
+        Period(2026, 11),
+        generated_at=START,
+        timezone="Asia/Jakarta",
+        yearly_target=10,
+        registry=[],
+        proposals=[],
+        transfers=[],
+        lpj=[],
+        durations={},
+        flows={},
+        as_of=START,
+        refunds=refunds,
+    )
+    # part was recorded on 1 November 01:00 WIB: in November, as the rest is.
+    assert report.refund_totals == RefundTotals(2, 1, 2_500_000, 2_000_000, 500_000, 2_000_000, 2)
+    again = MonthlyReport.from_json(report.to_json())
+    assert again.refunds == report.refunds and again.refund_totals == report.refund_totals
+    caption = scheduled_caption(
+        Translator("en"),
+        "2026-11",
+        {"refunds_open": 1, "refunds_outstanding": 500_000, "refunds_received_month": 2_000_000},
+        "Asia/Jakarta",
+    )
+    assert "Refunds: 1 open with Rp500.000 outstanding; Rp2.000.000 received in November 2026" in caption
+    assert "Refunds" not in scheduled_caption(Translator("en"), "2026-11", {}, "Asia/Jakarta")  # queued before

@@ -20,6 +20,10 @@ Definitions (also written on the workbook's "Notes" sheet):
 * funds decreed: the budget of decreed clients; transferred: transfers sent; accounted for: the
   realizations of validated LPJ (an auditor's "accounted for"); filed: of LPJ submitted but not
   validated yet — their own figure, never counted as accounted;
+* refunds: money sent to a client of the year's proposals who then left the list (an SK
+  perubahan), for finance to get back: the cases opened by ``as_of``, what was recorded as received
+  by then, and what is still out; received in the month: receipts recorded in the month (each
+  receipt keeps its own day of receipt);
 * stage times: calendar days, per proposal, from the latest start event up to the first end event
   (submit/resubmit → verify, verify → issue_sk, issue_sk → record_payment, record_payment →
   submit_lpj), the median over the year's proposals.
@@ -204,6 +208,91 @@ _SUMMED = (
 
 
 @dataclass(frozen=True)
+class RefundReceipt:
+    """Money of a refund case recorded as back: its day, amount and proof (a reference number, or
+    the number of the proof file kept with the proposal's records), and who recorded it."""
+
+    received_on: dt.date
+    amount: int
+    recorded_at: dt.datetime
+    recorded_by: str | None = None
+    reference: str | None = None
+    proof_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """One refund case as the report's moment saw it: codes and the client's number, never a name."""
+
+    id: int
+    proposal_code: str
+    ipwl_code: str
+    position: int
+    kind: str  # bot.domain.client_changes.ChangeKind's value (the reason the client left)
+    amendment_number: str | None
+    amount: int
+    opened_at: dt.datetime
+    settled_at: dt.datetime | None = None  # None: not settled by the report's moment
+    receipts: tuple[RefundReceipt, ...] = ()
+
+    @property
+    def received(self) -> int:
+        return sum(r.amount for r in self.receipts)
+
+    @property
+    def outstanding(self) -> int:
+        return max(0, self.amount - self.received)
+
+    @property
+    def settled(self) -> bool:
+        return self.settled_at is not None or self.outstanding == 0
+
+    def to_dict(self) -> dict[str, object]:
+        data = dataclasses.asdict(self)
+        data["opened_at"] = self.opened_at.isoformat()
+        data["settled_at"] = self.settled_at.isoformat() if self.settled_at else None
+        data["receipts"] = [
+            {
+                **dataclasses.asdict(r),
+                "received_on": r.received_on.isoformat(),
+                "recorded_at": r.recorded_at.isoformat(),
+            }
+            for r in self.receipts
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RefundLine:
+        values = dict(data)
+        values["opened_at"] = dt.datetime.fromisoformat(values["opened_at"])
+        values["settled_at"] = dt.datetime.fromisoformat(values["settled_at"]) if values.get("settled_at") else None
+        values["receipts"] = tuple(
+            RefundReceipt(
+                **{
+                    **r,
+                    "received_on": dt.date.fromisoformat(r["received_on"]),
+                    "recorded_at": dt.datetime.fromisoformat(r["recorded_at"]),
+                }
+            )
+            for r in values.get("receipts", ())
+        )
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RefundTotals:
+    """The refunds' control totals at the report's moment."""
+
+    cases: int
+    open: int
+    amount: int
+    received: int
+    outstanding: int
+    received_in_month: int
+    receipts: int
+
+
+@dataclass(frozen=True)
 class MonthlyReport:
     period: Period
     generated_at: dt.datetime
@@ -229,6 +318,23 @@ class MonthlyReport:
     # What the SKs dated in the year committed against it by ``as_of`` (the ceiling check's own
     # figure: by the SK's date, whatever the proposals' period).
     committed: int = 0
+    # The refund cases of the year's proposals opened by ``as_of``, with their receipts recorded by then.
+    refunds: tuple[RefundLine, ...] = ()
+
+    @property
+    def refund_totals(self) -> RefundTotals:
+        """Cases, open cases, amounts to recover, received and still out; received in the month:
+        the receipts recorded from the month's first day up to the report's moment."""
+        start = self.period.bounds(self.timezone)[0]
+        return RefundTotals(
+            cases=len(self.refunds),
+            open=sum(1 for r in self.refunds if not r.settled),
+            amount=sum(r.amount for r in self.refunds),
+            received=sum(r.received for r in self.refunds),
+            outstanding=sum(r.outstanding for r in self.refunds),
+            received_in_month=sum(x.amount for r in self.refunds for x in r.receipts if x.recorded_at >= start),
+            receipts=sum(len(r.receipts) for r in self.refunds),
+        )
 
     @property
     def expected(self) -> int:
@@ -266,6 +372,7 @@ class MonthlyReport:
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "ceiling": self.ceiling,
                 "committed": self.committed,
+                "refunds": [r.to_dict() for r in self.refunds],
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -300,6 +407,8 @@ class MonthlyReport:
             sent_at=sent_at,
             ceiling=int(data.get("ceiling", 0)),  # (reports kept before issue 16 have none)
             committed=int(data.get("committed", 0)),
+            # (reports kept before the refunds sheet have none: they said nothing of refunds then)
+            refunds=tuple(RefundLine.from_dict(r) for r in data.get("refunds", ())),
             late=late,
         )
 
@@ -378,6 +487,7 @@ class ReportSource(Protocol):
     async def lpj(self, year: int, until: dt.datetime) -> Sequence[LpjRow]: ...
     def stage_events(self, year: int, until: dt.datetime) -> AsyncIterator[Sequence[StageEvent]]: ...
     async def month_flows(self, start: dt.datetime, end: dt.datetime) -> dict[str, int]: ...
+    async def refunds(self, year: int, until: dt.datetime) -> Sequence[RefundLine]: ...
 
 
 # --- stage durations ---------------------------------------------------------------------------------
@@ -453,6 +563,7 @@ def build_report(
     flows: Mapping[str, int],
     as_of: dt.datetime | None = None,
     ceiling: int = 0,
+    refunds: Sequence[RefundLine] = (),
 ) -> MonthlyReport:
     """Per-IPWL figures from the aggregates, rolled up to provinces, teams and the centre."""
     active = [entry.id for entry in registry if entry.active]
@@ -519,6 +630,7 @@ def build_report(
         ipwl_team={e.code: e.team_code or NO_TEAM for e in registry},
         as_of=as_of,
         ceiling=ceiling,
+        refunds=tuple(refunds),
     )
 
 
@@ -537,6 +649,7 @@ async def collect(
     async for page in source.stage_events(period.year, as_of):
         collector.feed(page)
     flows = await source.month_flows(start, end)
+    refunds = tuple(await source.refunds(period.year, as_of))
     # The roll-up and the medians take a few hundred milliseconds at national scale: off the loop.
     return await asyncio.to_thread(
         functools.partial(
@@ -553,5 +666,6 @@ async def collect(
             flows=flows,
             as_of=as_of,
             ceiling=ceiling,
+            refunds=refunds,
         )
     )

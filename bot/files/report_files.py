@@ -26,7 +26,16 @@ from openpyxl.utils import get_column_letter
 from bot.domain import audit_terms
 from bot.domain.models import ProposalStatus
 from bot.domain.regions import PROVINCES
-from bot.domain.report_figures import FLOWS, NO_TEAM, NO_TEAM_LABEL, STAGES, Figures, MonthlyReport, Period
+from bot.domain.report_figures import (
+    FLOWS,
+    NO_TEAM,
+    NO_TEAM_LABEL,
+    STAGES,
+    Figures,
+    MonthlyReport,
+    Period,
+    RefundReceipt,
+)
 from bot.domain.validation import BANKS
 from bot.i18n import N_, Translator, format_date, format_money, zone_label
 
@@ -63,6 +72,14 @@ NOTES = (
         "Budget ceiling (pagu): the year's ceiling set by an admin (the whole year's, else the sum of the "
         "components'); committed against it: the budget of proposals in the SKs dated in the year, whatever "
         "their period, recorded by the month's end (the figure an SK is checked against)."
+    ),
+    N_(
+        "Refunds: money already transferred for a client of the year's proposals who then left the list "
+        "(dropped out, died, moved) under an SK perubahan, to come back to the centre. A case counts from when "
+        "the SK perubahan opened it; received: the receipts finance recorded by the report's moment (each with "
+        "the day the money arrived and its proof: a reference number, or the number of the proof file kept with "
+        "the proposal's records); outstanding: the amount less what was received. Received in the month: the "
+        "receipts recorded in the month. Clients are shown by their number in the proposal, never by name."
     ),
     N_(
         "Days per stage: calendar days per proposal, from the latest start to the first end of the stage "
@@ -344,6 +361,119 @@ def _figure_sheet(
         sheet.append(_figure_row(f, report, t, extra))
 
 
+# The reasons a client paid leaves the list (bot.domain.client_changes.EXITS), as the chat names them.
+REFUND_REASONS: Mapping[str, str] = {
+    "drop_out": N_("drops out"),
+    "death": N_("died"),
+    "move": N_("moves to another IPWL"),
+}
+REFUND_COLUMNS = (
+    N_("Proposal"),
+    N_("IPWL code"),
+    N_("Client no."),
+    N_("Reason"),
+    N_("SK perubahan"),
+    N_("Opened"),
+    N_("To recover (Rp)"),
+    N_("Received (Rp)"),
+    N_("Outstanding (Rp)"),
+    N_("Status"),
+    N_("Receipt: day received"),
+    N_("Receipt: amount (Rp)"),
+    N_("Receipt: proof"),
+    N_("Receipt: recorded by"),
+)
+
+
+def refund_line(report: MonthlyReport, t: Translator) -> str:
+    """The refunds in one line (the summary sheet and the chat): open cases and what is still out,
+    and what came back in the month."""
+    totals = report.refund_totals
+    return refund_text(t, report.period, totals.open, totals.outstanding, totals.received_in_month)
+
+
+def refund_text(t: Translator, period: Period, open_cases: int, outstanding: int, received: int) -> str:
+    """:func:`refund_line` from its three figures (the scheduled report's caption keeps only those)."""
+    return t.gettext(
+        N_("Refunds: {open} open with {outstanding} outstanding; {received} received in {month}"),
+        open=t.format_number(open_cases),
+        outstanding=format_money(outstanding),
+        received=format_money(received),
+        month=month_name(period, t),
+    )
+
+
+def _proof(receipt: RefundReceipt, t: Translator) -> str:
+    # The proof file by its number, not its name: file names are sealed as personal data (a slip
+    # photographed as "bukti <client's name>.jpg"), and this workbook names no client.
+    if receipt.reference:
+        return receipt.reference
+    if receipt.proof_id is not None:
+        return t.gettext(N_("file no. {number}"), number=receipt.proof_id)
+    return "-"
+
+
+def _refund_sheet(book: Workbook, report: MonthlyReport, t: Translator) -> None:
+    """One row per case, its receipts on the rows under it (the case's code and client number
+    repeated, so a filter keeps them together; case amounts only on the case's row, so a column
+    adds up), and the control totals."""
+    money = {6: MONEY, 7: MONEY, 8: MONEY, 11: MONEY}
+    widths = [22, 10, 9, 20, 26, 12, 16, 16, 16, 12, 14, 16, 26, 22]
+    sheet = SheetWriter(
+        book,
+        t.gettext(N_("Refunds")),
+        [t.gettext(c) for c in REFUND_COLUMNS],
+        widths=widths,
+        formats=money | {5: DATE_FORMAT, 10: DATE_FORMAT},
+    )
+    zone = ZoneInfo(report.timezone)
+    for case in report.refunds:
+        sheet.append(
+            [
+                case.proposal_code,
+                case.ipwl_code,
+                case.position,
+                t.gettext(REFUND_REASONS[case.kind]) if case.kind in REFUND_REASONS else case.kind,
+                case.amendment_number or "-",
+                case.opened_at.astimezone(zone).date(),
+                case.amount,
+                case.received,
+                case.outstanding,
+                t.gettext(N_("Settled") if case.settled else N_("Open")),
+            ]
+        )
+        for receipt in case.receipts:
+            sheet.append(
+                [
+                    case.proposal_code,
+                    case.ipwl_code,
+                    case.position,
+                    *([None] * 7),
+                    receipt.received_on,
+                    receipt.amount,
+                    _proof(receipt, t),
+                    receipt.recorded_by or "-",
+                ]
+            )
+    totals = report.refund_totals
+    sheet.append(
+        [
+            t.gettext(N_("Total")),
+            t.gettext(N_("{count} case(s), {open} open"), count=totals.cases, open=totals.open),
+            None,
+            None,
+            None,
+            None,
+            totals.amount,
+            totals.received,
+            totals.outstanding,
+            None,
+            t.gettext(N_("{count} receipt(s)"), count=totals.receipts),
+            totals.received,
+        ]
+    )
+
+
 def made_line(report: MonthlyReport, t: Translator) -> str:
     """When the report was made, and whether it is the one kept as sent on schedule (and was late)."""
     if report.sent_at is not None:
@@ -357,7 +487,8 @@ def made_line(report: MonthlyReport, t: Translator) -> str:
 
 
 def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> bytes:
-    """The monthly report as XLSX: summary, per IPWL, per province, per PIC team, and the definitions."""
+    """The monthly report as XLSX: summary, per IPWL, per province, per PIC team, the refunds, and
+    the definitions."""
     book = Workbook(write_only=True)
     c = report.centre
     summary = SheetWriter(book, t.gettext(N_("Summary")), [], widths=[46, 22, 14], freeze=None, formats={1: MONEY})
@@ -388,6 +519,7 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> byt
     for label, value in rows:
         summary.append([t.gettext(label), value])
     summary.append([t.gettext(N_("Progress to target")), percent(t, c.progress)])
+    summary.append([refund_line(report, t)])
     summary.append([])
     summary.bold(t.gettext(N_("This month")))
     for key, label, _ in FLOWS:
@@ -412,6 +544,7 @@ def render_workbook(report: MonthlyReport, t: Translator, *, centre: str) -> byt
     )
     _figure_sheet(book, t.gettext(N_("Provinces")), report.provinces, report, t)
     _figure_sheet(book, t.gettext(N_("PIC teams")), report.teams, report, t)
+    _refund_sheet(book, report, t)
     notes = SheetWriter(book, t.gettext(N_("Notes")), [], widths=[120], freeze=None)
     for note in NOTES:
         notes.append([t.gettext(note)])

@@ -202,6 +202,7 @@ class ReportService(Service):
                 stored = await asyncio.to_thread(store.save, folder, name, data)
                 kept[locale].append((kind, name, stored.path, caption))
         c = report.centre
+        refunds = report.refund_totals
         summary = {
             "decreed": c.clients_decreed,
             "served": c.clients_served,
@@ -215,6 +216,9 @@ class ReportService(Service):
             "funds_accounted": c.funds_accounted,
             "funds_filed": c.funds_filed,
             "progress": c.progress,
+            "refunds_open": refunds.open,
+            "refunds_outstanding": refunds.outstanding,
+            "refunds_received_month": refunds.received_in_month,
             "late": late,
             "due": due.isoformat(),
         }

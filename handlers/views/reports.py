@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.domain.report_figures import STAGES, MonthlyReport, Period
-from bot.files.report_files import as_of_text, group_label, made_line, month_name, percent
+from bot.files.report_files import (
+    as_of_text,
+    group_label,
+    made_line,
+    month_name,
+    percent,
+    refund_line,
+    refund_text,
+)
 from bot.i18n import N_, Translator, format_money
 from handlers.views import _, clip, esc
 
@@ -93,6 +101,7 @@ def summary(t: Translator, report: MonthlyReport) -> str:
             filed=c.lpj_filed,
             amount=format_money(c.funds_filed),
         ),
+        esc(refund_line(report, t)),
     ]
     medians = [
         f"{t.gettext(s.label)} {t.format_number(m, decimals=1)}"
@@ -164,8 +173,22 @@ def scheduled_caption(t: Translator, period_key: str, s: Mapping[str, Any], time
             transferred=format_money(int(s.get("funds_transferred", 0))),
             accounted=format_money(int(s.get("funds_accounted", 0))),
         ),
-        _(t, N_("Figures at the end of the month; /laporan {key} shows this report again as sent."), key=period_key),
     ]
+    if "refunds_open" in s:  # (a report queued before the refunds were in it has none)
+        lines.append(
+            esc(
+                refund_text(
+                    t,
+                    Period(year, month),
+                    int(s["refunds_open"]),
+                    int(s.get("refunds_outstanding", 0)),
+                    int(s.get("refunds_received_month", 0)),
+                )
+            )
+        )
+    lines.append(
+        _(t, N_("Figures at the end of the month; /laporan {key} shows this report again as sent."), key=period_key)
+    )
     return clip("\n".join(lines), 1024)
 
 

@@ -4,6 +4,11 @@ at-rest scans replay it after the payment story)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
+import openpyxl
+
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.payment_cast import button
@@ -133,3 +138,38 @@ async def verified_and_approved(world, t) -> int:  # noqa: ANN001
     await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
     await world.drain()
     return change_id
+
+
+async def refund_recorded(world, fajar, refund_id: int, amount_and_day: str, *, reference: str | None = None) -> None:  # noqa: ANN001
+    """Fajar (finance) records money of a refund case as back from /bayar's button: the amount and
+    its day, then the proof — a reference number typed, or (no reference) a deposit slip's PDF — and ✅."""
+    await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(refund_id))
+    replies = await world.say(fajar, amount_and_day)
+    assert not replies[-1].text.startswith("⚠️"), replies[-1].text
+    if reference is not None:
+        await world.say(fajar, reference)
+    else:
+        await world.emu.send_document(
+            fajar, file_name="bukti setoran.pdf", content=pdf("bukti setoran"), mime_type="application/pdf"
+        )
+        await world.emu.settle()
+    await press(world, fajar, fajar, buttons.REFUND_CONFIRM.data(refund_id))
+    await world.drain()
+
+
+def refund_sheet(content: bytes) -> list[tuple]:
+    """The rows of the monthly report's refunds sheet (Indonesian), days as dates."""
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    # (openpyxl reads a date cell back as a naive midnight datetime: the day is what was written)
+    return [
+        tuple(v.date() if isinstance(v, dt.datetime) else v for v in r)
+        for r in book["Pengembalian dana"].iter_rows(values_only=True)
+    ]
+
+
+def every_cell(content: bytes) -> str:
+    """Every cell of every sheet of a workbook, as text (to look for what must not be there)."""
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return "\n".join(
+        str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v is not None
+    )
