@@ -242,6 +242,7 @@ BUTTONS: dict[Button, router.Handler] = {
     buttons.ACCOUNT_VERIFY: payments.on_verify_account_pressed,
     buttons.ACCOUNTS_VERIFY_ALL: payments.on_verify_account_pressed,
     buttons.ACCOUNT_RETURN: payments.on_return_account_pressed,
+    buttons.ACCOUNT_PASSBOOK: payments.on_passbook_pressed,
     buttons.PAYMENT_OPEN: payments.on_pay_pressed,
     buttons.PAYMENT_ORDERS_CONFIRMED: payments.on_orders_confirmed,
     buttons.TRANSFER_SENT: payments.on_sent_pressed,

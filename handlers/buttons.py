@@ -82,6 +82,7 @@ ACCOUNTS_REVIEW = Button("avr")  # check the accounts: proposal id
 ACCOUNT_VERIFY = Button("av")  # verify one account: client id, revision
 ACCOUNTS_VERIFY_ALL = Button("ava")  # verify the remaining accounts: proposal id, revisions
 ACCOUNT_RETURN = Button("ar")  # return one account: client id
+ACCOUNT_PASSBOOK = Button("apb")  # the passbook photo of one account: client id
 PAYMENT_OPEN = Button("pay")  # record the payment: proposal id
 PAYMENT_ORDERS_CONFIRMED = Button("pok")  # save the SPP and SPM or type again: proposal id, y / n
 TRANSFER_SENT = Button("ps")  # one transfer sent: client id, revision

@@ -42,6 +42,7 @@ from handlers.replies import (
     typed_text,
     upload_of,
 )
+from handlers.reviews import send_attachment, send_private
 from handlers.views import client_changes as cv
 from handlers.views import payments as pv
 
@@ -227,6 +228,18 @@ async def on_verify_account_pressed(update: Update, context: BotContext) -> None
         else context.services.accounts.verify(who, proposal_id=int_arg(update), shown=shown)
     )
     await redraw(update, pv.accounts_review(t, accounts), kb.accounts_review(t, accounts))
+
+
+@answers_refusals
+async def on_passbook_pressed(update: Update, context: BotContext) -> None:
+    """📷 N: the passbook photo of client N's account, in the presser's private chat."""
+    who, t = await context.identify_reader(update)
+    row, attachment = await context.services.accounts.passbook(who, int_arg(update))
+
+    async def send(chat_id: int) -> None:
+        await send_attachment(context, chat_id, attachment, caption=pv.passbook_caption(t, row))
+
+    await send_private(update, context, who, send)
 
 
 @answers_refusals

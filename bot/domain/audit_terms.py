@@ -42,6 +42,7 @@ ACTIONS: Mapping[str, str] = {
     "submit_account": N_("entered a client's bank account"),
     "verify_account": N_("verified a client's bank account"),
     "return_account": N_("returned a client's bank account"),
+    "view_passbook": N_("looked at the passbook photo of a client's bank account"),
     "record_orders": N_("recorded the SPP and SPM"),
     "record_payment": N_("recorded the payment"),
     "transfer": N_("recorded a transfer"),

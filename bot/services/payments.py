@@ -19,6 +19,7 @@ from typing import Any
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import (
     Action,
+    Attachment,
     BankAccountStatus,
     Client,
     Ipwl,
@@ -516,6 +517,26 @@ class AccountService(_FinanceBase):
             proposal = await self.proposal(uow, proposal_id)
             await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
             return await self.accounts(uow, proposal)
+
+    async def passbook(self, who: Identity, client_id: int) -> tuple[Beneficiary, Attachment]:
+        """The passbook photo the operator sent with a client's account, for whoever checks it (a
+        PIC of the team or finance) — the look a ⚠️ account asks for. Audited: it shows the account
+        number and holder in full."""
+        async with self.unit(who) as uow:
+            proposal, row = await self.beneficiary(uow, client_id)
+            await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
+            passbook_id = row.account.passbook_id if row.account else None
+            found = [a for a in await uow.attachments.of_proposal(proposal.id) if a.id == passbook_id]
+            if passbook_id is None or not found:
+                raise ServiceError(
+                    "no_passbook",
+                    N_(
+                        "No passbook photo came with this account: call the operator, or ↩️ send the "
+                        "account back asking for one."
+                    ),
+                )
+            await uow.audit.record(self.event(who, "client", client_id, "view_passbook", reason=proposal.code))
+            return row, found[0]
 
     async def verify(
         self, who: Identity, client_id: int | None = None, *, proposal_id: int | None = None, shown: int | None = None

@@ -134,10 +134,16 @@ def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:
     rows = []
     for r in a.rows[:MAX_ROWS]:
         if r.account_status == BankAccountStatus.SUBMITTED:
+            photo = (
+                [_button(f"📷 {r.client.position}", buttons.ACCOUNT_PASSBOOK, r.client.id)]
+                if r.account and r.account.passbook_id
+                else []
+            )
             rows.append(
                 [
                     _button(f"✅ {r.client.position}", buttons.ACCOUNT_VERIFY, r.client.id, r.revision),
                     _button(f"↩️ {r.client.position}", buttons.ACCOUNT_RETURN, r.client.id),
+                    *photo,
                 ]
             )
         elif r.account_status == BankAccountStatus.VERIFIED:

@@ -444,8 +444,8 @@ def accounts_review(t: Translator, a: Accounts) -> str:
             _(
                 t,
                 N_(
-                    "Accounts marked ⚠️ are not verified all at once: check each one (the passbook photo, or a call "
-                    "to the operator), then ✅ or ↩️ it on its own."
+                    "Accounts marked ⚠️ are not verified all at once: check each one (📷 shows the passbook photo "
+                    "the operator sent, if any; or call the operator), then ✅ or ↩️ it on its own."
                 ),
             )
         )
@@ -472,6 +472,17 @@ def accounts_back(t: Translator, a: Accounts) -> str:
         _(t, N_("🏦 The operator of <b>{code}</b> has sent the new account. Please check again:"), code=a.proposal.code)
         + "\n\n"
         + accounts_review(t, a)
+    )
+
+
+def passbook_caption(t: Translator, row: Beneficiary) -> str:
+    """Under the passbook photo (private chat): whose account it should be, to compare with."""
+    return _(
+        t,
+        N_("📷 Passbook sent with the account of client {number}. {name} (holder typed: {holder})"),
+        number=row.client.position,
+        name=row.client.full_name,
+        holder=row.account.holder_name if row.account and row.account.holder_name else "-",
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bot.domain.models import Role
 from handlers import buttons
+from tests.helpers import jpeg
 from tests.scenarios.double_assistance_cast import enter_account
 from tests.scenarios.payment_cast import clients, labels, press, sk_issued, status, validated
 from tests.scenarios.review_cast import tap, team
@@ -66,7 +67,13 @@ async def test_an_account_in_another_person_s_name_is_left_out_of_verify_all(wor
     await world.say(t.op, "/rekening")
     await enter_account(world, t.op, siti_client, "1111222233", "Siti Rahayu")
     await enter_account(world, t.op, budi_client, "4444555566", "Budi Santoso")
-    await enter_account(world, t.op, dewi_client, "7777888899", "Ibu Kartini")
+    # Dewi's, in her mother's name, comes with the passbook photo.
+    await press(world, t.op, buttons.ACCOUNT_ENTER.data(dewi_client))
+    await press(world, t.op, buttons.ACCOUNT_BANK.data("bca"))
+    await world.say(t.op, "7777888899")
+    await world.say(t.op, "Ibu Kartini")
+    await world.emu.send_photo(t.op, content=jpeg(b"buku tabungan Kartini"))
+    await world.emu.settle()
     assert await status(world, pid) == "accounts_submitted"
 
     await world.drain()
@@ -74,6 +81,14 @@ async def test_an_account_in_another_person_s_name_is_left_out_of_verify_all(wor
     card = world.last(fajar)
     assert "tidak ikut diverifikasi sekaligus" in card.text, card.text
     assert "✅ Verifikasi sisanya tanpa ⚠️" in labels(card)
+    # 📷 3 shows him the passbook Siti sent (privately, and the look is audited); 1 and 2 came without one.
+    assert "📷 3" in labels(card) and "📷 1" not in labels(card)
+    await press(world, fajar, buttons.ACCOUNT_PASSBOOK.data(dewi_client))
+    photo = world.last(fajar)
+    assert photo.photo and "klien 3. Dewi Lestari (pemilik yang diketik: Ibu Kartini)" in (photo.caption or "")
+    assert await world.rows("SELECT entity_id FROM audit_events WHERE action = 'view_passbook'") == [
+        (str(dewi_client),)
+    ]
     await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
     assert await world.rows(
         "SELECT client_id, status FROM bank_accounts WHERE client_id IN (?, ?, ?) ORDER BY client_id",
@@ -82,7 +97,7 @@ async def test_an_account_in_another_person_s_name_is_left_out_of_verify_all(wor
         dewi_client,
     ) == sorted([(siti_client, "verified"), (budi_client, "verified"), (dewi_client, "submitted")])
     assert await status(world, pid) == "accounts_submitted"
-    card = world.last(fajar)
+    card = next(m for m in reversed(world.emu.chat_messages(fajar)) if m.buttons)
     assert not any("Verifikasi" in label for label in labels(card))  # only Dewi's own ✅ and ↩️ remain
     await tap(world, fajar, card, buttons.ACCOUNT_VERIFY.data(dewi_client, 1))
     assert await status(world, pid) == "accounts_verified"
