@@ -15,21 +15,13 @@ what the last committed transaction left, and ``/lanjut`` (or pressing again) ca
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import json
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.domain.models import Role
-from bot.emulator import BotApiEmulator, BotMessage, EmuUser
-from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.services import Services
 from handlers import buttons
 from tests.faults.conftest import (
-    MONDAY_9AM,
     TOKEN,
-    BotProcess,
     WriteLock,
     chat_reply,
     grant,
@@ -37,33 +29,18 @@ from tests.faults.conftest import (
     rows,
     until,
 )
-from tests.helpers import jpeg, seed_registry, submit_with_consent
-from tests.scenarios.review_cast import client_inputs
-
-
-def _buttons(message: BotMessage) -> list[str]:
-    return [b.callback_data for row in message.buttons for b in row if b.callback_data]
-
-
-async def _tap(emu: BotApiEmulator, user: EmuUser, data_of: str) -> str:
-    """Press the button ``data_of`` (a codec's data) on the bot's last message to ``user``; the next message."""
-    message = emu.last_message(user)
-    assert message is not None
-    data = next(d for d in _buttons(message) if d == data_of)
-    answer = await emu.press(user, message, data, timeout=15)
-    assert answer is not None, f"{data} was not answered"
-    await emu.settle(quiet=0.1, timeout=15)
-    return emu.chat_messages(user)[-1].text or ""
-
-
-def _cursor(bot: BotProcess) -> dict:
-    found = rows(bot.database, "SELECT draft_cursor FROM proposals")
-    assert len(found) == 1, found
-    return json.loads(found[0][0]) if found[0][0] else {}
-
-
-def _fetched(emu: BotApiEmulator) -> bool:
-    return emu.state.updates.undelivered == 0
+from tests.faults.crash_cast import (
+    _buttons,
+    _card,
+    _cursor,
+    _fetched,
+    _monday_offset,
+    _received,
+    _seed_idle_drafts,
+    _seed_review,
+    _tap,
+)
+from tests.helpers import jpeg, seed_registry
 
 
 @pytest.mark.sqlite_only  # the first kill comes while SQLite's write lock is held from outside
@@ -151,32 +128,6 @@ async def test_sigkill_during_a_draft_loses_no_acknowledged_answer_and_applies_n
     assert emu.violations == []
 
 
-async def _seed_review(bot: BotProcess, emu: BotApiEmulator) -> tuple[EmuUser, EmuUser, EmuUser, object, int]:
-    """Siti's proposal submitted; Andi and Budi (PIC team 1) in the team's bound group."""
-    siti = emu.add_user("Siti", last_name="Operator", started=True)
-    andi = emu.add_user("Andi", last_name="PIC", started=True)
-    budi = emu.add_user("Budi", last_name="PIC", started=True)
-    group = emu.add_group("Tim PIC 1", members=[andi, budi])
-    storage, services = await bot.services()
-    await seed_registry(services)
-    who = await grant(services, siti, Role.OPERATOR, ipwl="JB01")
-    await grant(services, andi, Role.PIC, team="TIM1")
-    await grant(services, budi, Role.PIC, team="TIM1")
-    admin = await services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
-    await services.onboarding.bind_group(admin, group.id, "TIM1")
-    state = await services.proposals.start(who)
-    await services.proposals.add_clients(who, client_inputs())
-    await submit_with_consent(services, who, state.proposal.id)
-    await storage.close()
-    return siti, andi, budi, group, state.proposal.id
-
-
-def _card(emu: BotApiEmulator, group, proposal_id: int) -> BotMessage | None:  # noqa: ANN001
-    cards = [m for m in emu.chat_messages(group) if buttons.CARD_DETAIL.data(proposal_id) in _buttons(m)]
-    assert len(cards) <= 1, "a second card for the same version"
-    return cards[0] if cards else None
-
-
 async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, make_bot) -> None:
     bot = make_bot(config="[delivery]\nlease_seconds = 1\n")
     siti, andi, budi, group, pid = await _seed_review(bot, emu)
@@ -254,35 +205,6 @@ async def test_sigkill_during_a_pic_decision_neither_loses_nor_repeats_it(emu, m
 
 
 # --- the outbox and the reminder job: many operators, one idle draft each ------------------------------------
-
-
-def _monday_offset() -> float:
-    """Seconds to add to real time so that the bot process believes it is Monday 09.00 WIB."""
-    return (MONDAY_9AM - dt.datetime.now(dt.UTC)).total_seconds()
-
-
-async def _seed_idle_drafts(bot: BotProcess, emu: BotApiEmulator, count: int) -> dict[str, EmuUser]:
-    """``count`` IPWL, each with an operator who started the bot and a draft untouched for two hours."""
-    storage, services = await bot.services()
-    await seed_registry(services)
-    csv = "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n" + "".join(
-        f"X{n:03d},Lembaga {n},32,Kabupaten Bogor,Jl. {n},PKS-X{n},2026-01-01,2027-12-31,TIM1\n" for n in range(count)
-    )
-    await services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=services.clock.now().date()))
-    earlier = Services(storage, ManualClock(services.clock.now() - dt.timedelta(hours=2)), services.settings)
-    by_code: dict[str, EmuUser] = {}
-    for n in range(count):
-        user = emu.add_user(f"Operator{n}", started=True)
-        who = await grant(services, user, Role.OPERATOR, ipwl=f"X{n:03d}")
-        state = await earlier.proposals.start(who)
-        by_code[state.proposal.code] = user
-    await storage.close()
-    return by_code
-
-
-def _received(emu: BotApiEmulator, by_code: dict[str, EmuUser]) -> dict[str, int]:
-    """How many reminders about its own draft each operator got."""
-    return {code: sum(code in (m.text or "") for m in emu.chat_messages(user)) for code, user in by_code.items()}
 
 
 async def test_sigkill_during_an_outbox_drain_loses_nothing_and_bounds_the_duplicates(emu, make_bot) -> None:

@@ -17,7 +17,6 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -27,43 +26,12 @@ import pytest
 from bot.config import load_settings
 from bot.emulator import BotApiEmulator, default_spec_path
 from tests.emulator.helpers import call
-from tests.faults.conftest import ROOT, TOKEN, rows, until
+from tests.faults.conftest import TOKEN, rows, until
+from tests.faults.crash_cast import DEPLOY, _free_port, command_line, unit
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.multiprocess]
 
-DEPLOY = ROOT / "deploy"
-PREFIX = "/opt/atensi-bot/.venv/bin/atensi-bot"
-CONFIG = "/etc/atensi-bot/config.toml"
 SECRET = "deployment-Secret_2"
-
-
-def unit(name: str) -> dict[str, list[str]]:
-    """The [Service] keys of a unit file (each key may repeat)."""
-    keys: dict[str, list[str]] = {}
-    section = ""
-    for line in (DEPLOY / "systemd" / name).read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            section = line
-            continue
-        if section == "[Service]":
-            key, _, value = line.partition("=")
-            keys.setdefault(key, []).append(value)
-    return keys
-
-
-def command_line(service: dict[str, list[str]], instance: str, config: Path) -> tuple[list[str], dict[str, str]]:
-    [exec_start] = service["ExecStart"]
-    argv = shlex.split(exec_start.replace("%i", instance))
-    assert argv[0] == PREFIX and CONFIG in argv, argv
-    argv = [str(Path(sys.executable).with_name("atensi-bot")), *(str(config) if a == CONFIG else a for a in argv[1:])]
-    env = {}
-    for assignment in service.get("Environment", []):
-        key, _, value = assignment.replace("%i", instance).partition("=")
-        env[key] = value
-    return argv, env
 
 
 def test_the_procfile_runs_the_same_commands_as_the_units() -> None:
@@ -80,14 +48,6 @@ def test_the_procfile_runs_the_same_commands_as_the_units() -> None:
     settings = load_settings(DEPLOY / "config.national.toml", environ={"ATENSI_WEBHOOK__SECRET": SECRET})
     assert settings.storage.engine == "postgresql"
     assert f"location = {settings.webhook.path} " in (DEPLOY / "nginx-atensi.conf").read_text()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_the_units_command_lines_serve_a_deployment(tmp_path: Path, database_url: str) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -20,14 +19,9 @@ from bot.cli import main
 from bot.emulator import BotApiEmulator, default_spec_path
 from tests.emulator.helpers import call
 from tests.faults.conftest import ROOT, TOKEN, rows, until
+from tests.faults.crash_cast import _free_port
 
 SECRET = "one-Process_secret"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.sqlite_only

@@ -13,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import errno
-import os
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -23,17 +21,12 @@ import handlers.outbox
 import handlers.proposals
 from handlers import buttons, views
 from storage.files import FileStore, FileStoreFull
+from tests.faults.crash_cast import _enospc, _lock
 from tests.helpers import pdf, submit_with_consent
 from tests.scenarios.intake_cast import open_draft
 from tests.scenarios.review_cast import card, team
 
 PDF = pdf("surat pengantar " + "x" * 2048)
-
-
-def _lock(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
-    conn.execute("BEGIN IMMEDIATE")
-    return conn
 
 
 @pytest.mark.sqlite_only  # SQLite's file lock and busy timeout
@@ -203,10 +196,6 @@ async def test_a_delivery_whose_mark_never_lands_is_recorded_when_its_lease_brin
 
 
 # --- a disk that refuses the file -------------------------------------------------------------------------------
-
-
-def _enospc(*args: object, **kwargs: object) -> None:
-    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
 @pytest.mark.parametrize("where", ["write", "rename", "not_a_directory"])

@@ -13,14 +13,11 @@ import time
 
 from telegram import Update
 from telegram.error import TimedOut
-from telegram.request import HTTPXRequest
 
-from bot.app import build_application, start_bot, stop_bot
 from bot.domain.models import Role
-from bot.emulator import BotMessage, EmuUser
 from bot.update_scope import RecentUpdates
 from handlers import buttons
-from handlers.context import deps_of
+from tests.faults.crash_cast import _impatient, said
 from tests.scenarios.review_cast import card, submitted, team
 
 FAULTS = [
@@ -29,15 +26,6 @@ FAULTS = [
     {"status": 502},
     {"drop": True},
 ]
-
-
-async def said(world, user: EmuUser, text: str, *, timeout: float = 8) -> list[BotMessage]:
-    """``user`` writes; every message the bot sent to that chat until it went quiet."""
-    before = len(world.emu.chat_messages(user))
-    await world.emu.send_text(user, text)
-    await world.emu.wait_for(lambda: len(world.emu.chat_messages(user)) > before, timeout=timeout)
-    await world.emu.settle(quiet=0.1)
-    return world.emu.chat_messages(user)[before:]
 
 
 async def test_answers_survive_429_5xx_and_dropped_connections(prod_world) -> None:
@@ -81,25 +69,6 @@ async def test_polling_survives_getupdates_faults_and_handles_each_update_once(p
     # /bantuan changes nothing and is answered once each (above) without a row of its own.
     handled = await world.rows("SELECT count(*) FROM processed_updates")
     assert handled == [(1,)]
-
-
-async def _impatient(world) -> None:
-    """Restart the bot with a 0.5 s read timeout (production waits 15 s)."""
-    await stop_bot(world.app)
-    settings = world.settings.model_copy(
-        update={
-            "telegram": world.settings.telegram.model_copy(
-                update={"base_url": world.emu.base_url, "base_file_url": world.emu.base_file_url}
-            )
-        }
-    )
-    world.app = build_application(
-        settings, storage=world.storage, clock=world.clock, request=HTTPXRequest(read_timeout=0.5)
-    )
-    deps_of(world.app).errors = []
-    await start_bot(world.app, poll_timeout=1)
-    world.deps = deps_of(world.app)
-    world.services = world.deps.services
 
 
 async def test_an_answer_that_times_out_is_not_contradicted(prod_world) -> None:

@@ -30,7 +30,6 @@ was attached once, and a standby led within seconds.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -39,55 +38,41 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.config import load_settings
-from bot.domain.models import Role
-from bot.emulator import BotApiEmulator, BotMessage, CallbackAnswer, EmuChat, EmuUser
-from bot.files.client_sheet import ClientInput
-from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.services import Services
-from handlers import buttons
-from storage.unit import Storage
-from tests.conftest import SHARED
+from bot.emulator import BotApiEmulator
 from tests.emulator.helpers import call
-from tests.faults.conftest import LAUNCHER, MONDAY_9AM, ROOT, TOKEN, ShiftedClock, grant, operator_identity, rows, until
-from tests.helpers import pdf, seed_registry, submit_with_consent
-from tests.scenarios.review_cast import client_inputs
+from tests.faults.conftest import LAUNCHER, ROOT, TOKEN, ShiftedClock, rows, until
+from tests.faults.crash_cast import (
+    IDLE_OPERATORS,
+    LIVE_OPERATORS,
+    READERS,
+    REVIEWED,
+    SECRET,
+    UPLOADERS,
+    _broadcast,
+    _broadcasts,
+    _claim_every_card,
+    _config,
+    _free_ports,
+    _leader,
+    _monday_offset,
+    _name,
+    _nik,
+    _operator_script,
+    _reminders,
+    _seed,
+)
+from tests.helpers import pdf
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.multiprocess]
 
-SECRET = "kill-test-Secret_1"
-LIVE_OPERATORS = 14
-IDLE_OPERATORS = 24
-READERS = 6
-REVIEWED = 6  # proposals sent before the run, half to each team
-UPLOADERS = 4
-TEAMS = ("TIM1", "TIM2")
 # The idle drafts' reminders (the teams' groups also get their Monday digest, which is not counted).
 IDLE_REMINDER = "kind = 'reminder' AND dedupe_key LIKE 'reminder:draft_idle:%'"
-
-
-@dataclass
-class Cast:
-    """The people of the run and what they work on."""
-
-    live: list[EmuUser]
-    idle: dict[str, EmuUser]  # by the code of their untouched draft
-    readers: list[EmuUser]
-    groups: dict[str, EmuChat]  # by team code
-    pics: dict[str, list[EmuUser]]  # two per team
-    reviewed: dict[int, str]  # proposal id -> its team
-    uploaders: dict[int, EmuUser]  # by the id of their draft
-
-
-def _monday_offset() -> float:
-    return (MONDAY_9AM - dt.datetime.now(dt.UTC)).total_seconds()
 
 
 class RoleProcess:
@@ -189,35 +174,6 @@ class RoundRobinProxy:
         return web.Response(status=502)
 
 
-def _free_ports(count: int) -> list[int]:
-    import socket
-
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-def _config(tmp: Path, emu: BotApiEmulator, database_url: str) -> Path:
-    path = tmp / "config.toml"
-    path.write_text(
-        "[telegram]\n"
-        f'base_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
-        f'[storage]\nurl = "{database_url}"\nfiles_dir = "{tmp / "files"}"\npool_size = 4\n'
-        f'[regions]\nregencies_file = "{SHARED / "wilayah" / "regencies.csv"}"\n'
-        "[access]\nadmin_user_ids = [9001]\n[admin]\nbroadcast_check_seconds = 1\n"
-        # A dead leader's claimed rows come back after a second (production: 10 minutes).
-        "[delivery]\nlease_seconds = 2\n"
-        "[reminders]\nfirst_run_seconds = 1\ninterval_minutes = 1\ndraft_idle_hours = 1\n"
-        f'[webhook]\nsecret = "{SECRET}"\nclaim_seconds = 3\nretry_seconds = 0.5\nidle_poll_seconds = 0.5\n'
-        "leader_check_seconds = 0.3\nheartbeat_seconds = 2\nconcurrency = 4\n"
-    )
-    return path
-
-
 @pytest.fixture
 async def emu() -> AsyncIterator[BotApiEmulator]:
     from bot.emulator import default_spec_path
@@ -225,146 +181,6 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator(TOKEN, spec_path=default_spec_path()) as emulator:
         emulator.state.webhook_timing.update(timeout=10.0, first_retry=0.1, max_retry=1.0)
         yield emulator
-
-
-async def _seed(config: Path, emu: BotApiEmulator, offset: float) -> Cast:
-    settings = load_settings(config, environ={"ATENSI_BOT_TOKEN": TOKEN})
-    storage = await Storage.open(settings.storage.target)
-    clock = ShiftedClock(offset)
-    services = Services(storage, clock, settings)
-    try:
-        await seed_registry(services)
-        total = LIVE_OPERATORS + IDLE_OPERATORS
-        csv = "code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team\n" + "".join(
-            f"{code},Lembaga {code},32,Kabupaten Bogor,Jl. {code},PKS-{code},2026-01-01,2027-12-31,{team}\n"
-            for code, team in [
-                *((f"X{n:03d}", "TIM1") for n in range(total)),
-                *((f"R{n:03d}", TEAMS[n % 2]) for n in range(REVIEWED)),
-                *((f"U{n:03d}", "TIM1") for n in range(UPLOADERS)),
-            ]
-        )
-        await services.onboarding.import_ipwl(parse_ipwl_csv(csv.encode(), today=clock.now().date()))
-        from bot.clock import ManualClock
-
-        earlier = Services(storage, ManualClock(clock.now() - dt.timedelta(hours=2)), settings)
-        live = []
-        for n in range(LIVE_OPERATORS):
-            user = emu.add_user(f"Operator{n}", started=True)
-            await grant(services, user, Role.OPERATOR, ipwl=f"X{n:03d}")
-            live.append(user)
-        idle: dict[str, EmuUser] = {}
-        for n in range(LIVE_OPERATORS, total):
-            user = emu.add_user(f"Operator{n}", started=True)
-            who = await grant(services, user, Role.OPERATOR, ipwl=f"X{n:03d}")
-            state = await earlier.proposals.start(who)
-            idle[state.proposal.code] = user
-        readers = [emu.add_user(f"Tamu{n}", started=True) for n in range(READERS)]
-        rina = emu.add_user("Rina", last_name="Admin", user_id=9001, started=True)
-        admin = await operator_identity(services, rina)
-        pics = {team: [emu.add_user(f"Pic{team}{i}", started=True) for i in range(2)] for team in TEAMS}
-        groups = {}
-        for team, members in pics.items():
-            for pic in members:
-                await grant(services, pic, Role.PIC, team=team)
-            groups[team] = emu.add_group(f"Tim PIC {team}", members=members)
-            await services.onboarding.bind_group(admin, groups[team].id, team)
-        reviewed = {}
-        for n in range(REVIEWED):
-            who = await grant(services, emu.add_user(f"Pengaju{n}", started=True), Role.OPERATOR, ipwl=f"R{n:03d}")
-            state = await services.proposals.start(who)
-            await services.proposals.add_clients(who, [_client(100 + n)])
-            await submit_with_consent(services, who, state.proposal.id)
-            reviewed[state.proposal.id] = TEAMS[n % 2]
-        uploaders = {}
-        for n in range(UPLOADERS):
-            user = emu.add_user(f"Pengunggah{n}", started=True)
-            who = await grant(services, user, Role.OPERATOR, ipwl=f"U{n:03d}")
-            state = await services.proposals.start(who)
-            await services.proposals.add_clients(who, [_client(200 + n)])
-            uploaders[state.proposal.id] = user
-    finally:
-        await storage.close()
-    return Cast(live, idle, readers, groups, pics, reviewed, uploaders)
-
-
-def _client(n: int) -> ClientInput:
-    return dataclasses.replace(client_inputs()[0], full_name=_name(n % 26) + " Putri", nik=_nik(n))
-
-
-async def _claim_every_card(emu: BotApiEmulator, cast: Cast) -> list[CallbackAnswer | None]:
-    """Both PICs of a team tap "Claim" on each card of their group at once, as soon as it is there."""
-
-    def card(proposal_id: int, team: str) -> BotMessage | None:
-        detail = buttons.CARD_DETAIL.data(proposal_id)
-        return next(
-            (
-                m
-                for m in reversed(emu.chat_messages(cast.groups[team]))
-                if any(b.callback_data == detail for row in m.buttons for b in row)
-            ),
-            None,
-        )
-
-    answers: list[CallbackAnswer | None] = []
-    for proposal_id, team in cast.reviewed.items():
-        await until(lambda: card(proposal_id, team) is not None, timeout=60)  # noqa: B023
-        shown = card(proposal_id, team)
-        assert shown is not None
-        claim = buttons.CARD_ACTION.data(proposal_id, "claim")
-        answers += await asyncio.gather(*(emu.press(pic, shown, claim, timeout=60) for pic in cast.pics[team]))
-    return answers
-
-
-def _name(n: int) -> str:
-    return f"Klien {chr(ord('A') + n)}anti"  # (a name has no digits)
-
-
-def _nik(n: int) -> str:
-    return f"320101450890{n + 1:04d}"  # Kabupaten Bogor, a woman born 5 August 1990
-
-
-async def _operator_script(emu: BotApiEmulator, user: EmuUser, n: int) -> None:
-    """Four answers typed one after the other, as fast as a person with the questions in mind."""
-    for text in ("/ajukan", "12/2026", _name(n), _nik(n)):
-        await emu.send_text(user, text)
-        await asyncio.sleep(0.15)
-
-
-def _reminders(emu: BotApiEmulator, idle: dict[str, EmuUser]) -> dict[str, int]:
-    return {code: sum(code in (m.text or "") for m in emu.chat_messages(user)) for code, user in idle.items()}
-
-
-BROADCAST = "Rapat evaluasi LPJ: Senin, 7 Desember, 09.00 WIB."
-
-
-async def _broadcast(config: Path, offset: float) -> int:
-    """Rina's /siaran to every operator, confirmed (as her press on "Send" does)."""
-    from tests.faults.conftest import operator_identity
-
-    settings = load_settings(config, environ={"ATENSI_BOT_TOKEN": TOKEN})
-    storage = await Storage.open(settings.storage.target, pool_size=2)
-    try:
-        services = Services(storage, ShiftedClock(offset), settings)
-
-        class Rina:
-            id, full_name = 9001, "Rina Admin"
-
-        who = await operator_identity(services, Rina)  # type: ignore[arg-type]
-        await services.broadcasts.begin(who, "all", None)
-        preview = await services.broadcasts.draft(who, BROADCAST)
-        await services.broadcasts.confirm(who, preview.broadcast.id)
-        return preview.broadcast.id
-    finally:
-        await storage.close()
-
-
-def _broadcasts(emu: BotApiEmulator, users: list[EmuUser]) -> dict[int, int]:
-    return {user.id: sum(BROADCAST in (m.text or "") for m in emu.chat_messages(user)) for user in users}
-
-
-def _leader(url: str) -> tuple[str, str] | None:
-    found = rows(url, "SELECT holder, since FROM leadership")
-    return (found[0][0], found[0][1]) if found else None
 
 
 async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat_nothing(
