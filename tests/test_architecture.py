@@ -156,15 +156,6 @@ def test_every_button_handler_answers_refusals_and_unanswered_presses() -> None:
 # fixtures still in test modules are counted below, file by file: a count may only go down (move the helper, then
 # lower the count), and a test module not listed may define none.
 HELPERS_STILL_IN_TEST_MODULES = {
-    "emulator/test_application.py": 2,
-    "emulator/test_spec.py": 2,
-    "emulator/test_webhook.py": 1,
-    "fuzz/test_conversations.py": 5,
-    "fuzz/test_file_parsers.py": 4,
-    "fuzz/test_text_inputs.py": 2,
-    "sandbox/test_api.py": 3,
-    "sandbox/test_browser.py": 1,
-    "sandbox/test_chats.py": 1,
     "scenarios/test_admin_broadcast.py": 1,
     "scenarios/test_admin_data.py": 2,
     "scenarios/test_admin_refusals_fit.py": 1,

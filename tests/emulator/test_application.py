@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -16,25 +15,9 @@ from telegram.ext import (
 )
 
 from bot.emulator import BotApiEmulator
+from tests.emulator.emulator_cast import on_button, start
 
 RunningApp = tuple[Application, list[BaseException]]
-
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start [payload]: a welcome with one button."""
-    assert update.effective_message is not None
-    payload = " ".join(context.args or [])
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Lanjut", callback_data="next")]])
-    text = f"<b>Selamat datang</b>{' — ' + payload if payload else ''}"
-    await update.effective_message.reply_html(text, reply_markup=keyboard)
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any button: answer it and show the choice in place of the welcome."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer("Tersimpan", show_alert=True)
-    await query.edit_message_text(f"Dipilih: <i>{query.data}</i>", parse_mode="HTML")
 
 
 @pytest_asyncio.fixture

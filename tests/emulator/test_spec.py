@@ -8,19 +8,10 @@ from typing import Any
 import pytest
 
 from bot.emulator import FileUpload, SpecValidator
+from tests.emulator.emulator_cast import keyboard, send
 
 PDF = FileUpload("document", "a.pdf", "application/pdf", b"%PDF")
 JPEG = FileUpload("thumb1", "t.jpg", "image/jpeg", b"\xff\xd8")
-
-
-def keyboard(*rows: list[dict[str, Any]]) -> str:
-    """An inline keyboard as PTB serializes it."""
-    return json.dumps({"inline_keyboard": list(rows)})
-
-
-def send(validator: SpecValidator, **params: str) -> list[str]:
-    """Validate a sendMessage to chat 1 with text "x" unless overridden."""
-    return validator.validate("sendMessage", {"chat_id": "1", "text": "x", **params})
 
 
 def test_accepts_a_typical_message(validator: SpecValidator) -> None:

@@ -16,6 +16,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from bot.emulator import BotApiEmulator
+from tests.emulator.emulator_cast import _chat
 
 from .helpers import call
 
@@ -68,11 +69,6 @@ class Receiver:
 
     def texts(self, chat_id: int) -> list[str]:
         return [u["message"]["text"] for u, _ in self.received if _chat(u) == chat_id]
-
-
-def _chat(update: dict[str, Any]) -> int:
-    message = update.get("message") or update.get("callback_query", {}).get("message")
-    return int(message["chat"]["id"])
 
 
 @pytest_asyncio.fixture

@@ -9,105 +9,21 @@ of a return, the SK number and date, the admin's "add an IPWL" questions and a b
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.clock import ManualClock
-from bot.config import Settings
 from bot.domain import proposal_intake as intake
-from bot.domain.lpj_intake import Reply as LpjReply
-from bot.domain.models import Action, ProposalStatus, Role
+from bot.domain.models import Action, ProposalStatus
 from bot.domain.proposal_intake import Reply, Step
 from bot.domain.validation import ValidationError
-from bot.domain.workflow import WorkflowError
-from bot.services import Identity, ServiceError, Services
-from storage.unit import Storage
-from tests.conftest import SHARED, START
-from tests.fuzz.conftest import assert_clear_refusal, examples, tried
+from bot.services import Identity
+from tests.fuzz.conftest import examples, tried
+from tests.fuzz.fuzz_cast import Desk, _answer, _cursor, _cursor_of, _ids, attempt
 from tests.fuzz.inputs import DRAFT_CHOICES, TEXT, TOUR
-from tests.helpers import enrol, seed_registry
 from tests.seeds import seed_proposal
-
-REFUSALS = (ValidationError, ServiceError, WorkflowError)
-
-
-class Desk:
-    """A database with people and items in every state, and the event loop that drives them."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.settings = Settings.model_validate(
-            {
-                "storage": {"database": str(tmp / "fuzz.sqlite3"), "files_dir": str(tmp / "files")},
-                "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
-            }
-        )
-        self.run(self._open())
-
-    def run(self, coro: Awaitable[Any]) -> Any:
-        return self.loop.run_until_complete(coro)
-
-    async def _open(self) -> None:
-        from bot.domain.regions import load_regions
-
-        self.storage = await Storage.open(self.settings.storage.database)
-        self.services = Services(
-            self.storage, ManualClock(START), self.settings, regions=load_regions(SHARED / "wilayah" / "regencies.csv")
-        )
-        s = self.services
-        await seed_registry(s)
-        self.op = await enrol(s, 101, "Siti Operator", Role.OPERATOR, ipwl="JB01")
-        self.pic = await enrol(s, 102, "Andi PIC", Role.PIC, team="TIM1")
-        self.head = await enrol(s, 103, "Hana Kepala", Role.HEAD)
-        self.fin = await enrol(s, 104, "Fajar Keuangan", Role.FINANCE)
-        self.admin = await enrol(s, 105, "Rina Admin", Role.ADMIN)
-        self.op2 = await enrol(s, 106, "Dewi Operator", Role.OPERATOR, ipwl="JB02")
-
-    async def fingerprint(self) -> dict[str, list[tuple]]:
-        async with self.storage.reading() as uow:
-            conn = uow.proposals._conn  # noqa: SLF001 – the test reads every table as it is
-            tables = [
-                r[0]
-                for r in await conn.execute_fetchall(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                    " AND name != 'processed_updates' ORDER BY name"
-                )
-            ]
-            return {
-                t: [tuple(r) for r in await conn.execute_fetchall(f"SELECT * FROM {t} ORDER BY rowid")] for t in tables
-            }
-
-    async def sql(self, statement: str, *params: object) -> None:
-        async with self.storage.db.transaction() as conn:
-            await conn.execute(statement, params)
-
-    async def conversation_row(self, who: Identity) -> tuple:
-        async with self.storage.reading() as uow:
-            rows = await uow.proposals._conn.execute_fetchall(  # noqa: SLF001
-                "SELECT kind, entity_id, state FROM conversations WHERE person_id = ?", (who.person.id,)
-            )
-        return tuple(rows[0]) if rows else ()
-
-    async def restore_conversation(self, who: Identity, row: tuple) -> None:
-        await self.sql(
-            "INSERT INTO conversations (person_id, kind, entity_id, state, updated_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (person_id) DO UPDATE SET kind = excluded.kind, entity_id = excluded.entity_id,"
-            " state = excluded.state",
-            who.person.id,
-            *row,
-            "2026-11-28T02:00:00.000000Z",
-        )
-
-    def close(self) -> None:
-        self.run(self.storage.close())
-        self.loop.close()
 
 
 @pytest.fixture(scope="module")
@@ -115,20 +31,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
     d = Desk(tmp_path_factory.mktemp("fuzz-desk"))
     yield d
     d.close()
-
-
-def attempt(desk: Desk, call: Callable[[], Awaitable[Any]]) -> bool:
-    """Run one input; True if applied. A refusal must be clear and leave every table unchanged."""
-    before = desk.run(desk.fingerprint())
-    try:
-        desk.run(call())
-    except REFUSALS as error:
-        assert_clear_refusal(error)
-        after = desk.run(desk.fingerprint())
-        changed = {t for t in after if after[t] != before.get(t)}
-        assert not changed, f"a refused input changed {changed}"
-        return False
-    return True
 
 
 # --- the proposal draft: a tour of every step, then anything at any of them -------------------------------------
@@ -167,11 +69,6 @@ def cursors(desk: Desk) -> list[str]:
     desk.run(tour())
     assert {json.loads(c)["step"] for c in seen} == {s.value for s in Step}
     return seen
-
-
-async def _cursor(desk: Desk) -> str:
-    async with desk.storage.reading() as uow:
-        return await uow.proposals.cursor_of(desk.draft)  # type: ignore[attr-defined]
 
 
 @examples(150)
@@ -226,27 +123,6 @@ def asked(desk: Desk) -> dict[str, tuple[Identity, tuple]]:
     return rows
 
 
-async def _ids(desk: Desk, sql: str, *params: object) -> list[int]:
-    async with desk.storage.reading() as uow:
-        return [r[0] for r in await uow.proposals._conn.execute_fetchall(sql, params)]  # noqa: SLF001
-
-
-def _answer(desk: Desk, name: str, text: str, choice: str | None) -> Callable[[], Awaitable[Any]]:
-    s = desk.services
-    calls: dict[str, Callable[[], Awaitable[Any]]] = {
-        "account number": lambda: s.accounts.answer(desk.op, text),
-        "account holder": lambda: s.accounts.answer(desk.op, text),
-        "payment SPP": lambda: s.payments.answer(desk.fin, text),
-        "payment SPM": lambda: s.payments.answer(desk.fin, text),
-        "return reasons": lambda: s.reviews.reason_text(desk.pic, text),
-        "SK number and date": lambda: s.decrees.number_text(desk.head, text),
-        "add an IPWL": lambda: s.registry.answer_ipwl(desk.admin, text),
-        "broadcast text": lambda: s.broadcasts.draft(desk.admin, text),
-        "LPJ answer": lambda: s.lpj.answer(desk.op2, LpjReply(text=text if choice is None else None, choice=choice)),
-    }
-    return calls[name]
-
-
 _NAMES = [
     "account number",
     "account holder",
@@ -293,8 +169,3 @@ def test_a_pending_client_whose_nik_was_saved_meanwhile_is_refused_not_crashed(t
         desk.run(story())
     finally:
         desk.close()
-
-
-async def _cursor_of(desk: Desk, proposal_id: int) -> str:
-    async with desk.storage.reading() as uow:
-        return await uow.proposals.cursor_of(proposal_id)

@@ -5,17 +5,13 @@ random cells: each is read whole or refused whole with clear, row-numbered probl
 from __future__ import annotations
 
 import datetime as dt
-import io
-from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.domain.lpj_intake import LpjContent
-from bot.domain.validation import ValidationError
-from bot.files.client_sheet import ClientInput, build_template, parse_client_sheet
+from bot.files.client_sheet import ClientInput, build_template
 from bot.files.finance_sheets import (
     SheetClient,
     build_accounts_template,
@@ -25,14 +21,12 @@ from bot.files.finance_sheets import (
 )
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.lpj_sheet import build_lpj_template, parse_lpj_sheet
-from bot.files.problems import ImportRejected
-from tests.fuzz.conftest import assert_clear_refusal, examples, tried
+from tests.fuzz.conftest import examples, tried
+from tests.fuzz.fuzz_cast import TODAY, _client_list, _damage, _fill, read_or_refuse
 from tests.lpj_contents import CLIENTS as LPJ_CLIENTS
 from tests.lpj_contents import EARLIEST
 from tests.lpj_contents import TODAY as LPJ_TODAY
 
-TODAY = dt.date(2026, 11, 28)
-CEILINGS = {str(n): 5_000_000 for n in range(1, 8)}
 SHEET_CLIENTS = [
     SheetClient(11, 1, "Siti Rahayu", "3201014508900004", 1_500_000),
     SheetClient(12, 2, "Budi Santoso", "3201011203850002", 1_500_000, "bni", "0123456789", "Budi Santoso"),
@@ -81,45 +75,12 @@ JUNK = st.one_of(
 )
 
 
-def _fill(template: bytes, sheet: int, cells: list[tuple[int, int, Any]]) -> bytes:
-    book = load_workbook(io.BytesIO(template))
-    ws = book.worksheets[sheet]
-    for row, column, value in cells:
-        ws.cell(row=row, column=column, value=value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _damage(data: bytes, seed: int, cut: int) -> bytes:
-    damaged = bytearray(data)
-    at = (seed * 7919) % len(damaged)
-    damaged[at : at + cut % 64] = bytes((seed + k) % 256 for k in range(cut % 64))
-    return bytes(damaged[: max(cut * 3, len(damaged) - cut)])
-
-
-def read_or_refuse(parse, data: bytes) -> Any:  # noqa: ANN001
-    try:
-        return parse(data)
-    except ImportRejected as rejected:
-        assert_clear_refusal(rejected)
-        assert all(p.row >= 0 for p in rejected.problems)
-        return None
-    except ValidationError as error:  # a parser may refuse one value outright
-        assert_clear_refusal(error)
-        return None
-
-
 _CELLS = st.lists(st.tuples(st.integers(1, 8), st.integers(1, 14), CELL), max_size=10)
 _CLIENT_TEMPLATE = build_template("id")
 _ACCOUNTS = build_accounts_template(SHEET_CLIENTS)
 _TRANSFERS = build_transfers_template(SHEET_CLIENTS)
 _LPJ_CONTENT = LpjContent(LPJ_CLIENTS)
 _LPJ = build_lpj_template(_LPJ_CONTENT, "USL-2026-0001")
-
-
-def _client_list(data: bytes, name: str = "klien.xlsx") -> list[ClientInput]:
-    return parse_client_sheet(data, name, today=TODAY, unit_cost_ceilings=CEILINGS, max_rows=50)
 
 
 @examples(60)

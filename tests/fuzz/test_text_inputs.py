@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +12,6 @@ from hypothesis import strategies as st
 from bot.domain import lpj_intake as li
 from bot.domain import proposal_intake as intake
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
-from bot.domain.regions import RegionsCatalog, load_regions
 from bot.domain.validation import (
     BANKS,
     ValidationError,
@@ -33,8 +31,8 @@ from bot.domain.validation import (
     parse_quantity,
     parse_sex,
 )
-from tests.conftest import SHARED
 from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tried
+from tests.fuzz.fuzz_cast import _regions, refused_clearly
 from tests.fuzz.inputs import DRAFT_CHOICES, TEXT
 from tests.lpj_contents import EARLIEST, complete
 
@@ -58,23 +56,6 @@ NIKISH = st.builds(
     st.integers(0, 99),
     st.integers(0, 9999),
 )
-
-
-@functools.cache
-def _regions() -> RegionsCatalog:
-    """The admin's regions file (Kemendagri regencies), so region answers are checked for real."""
-    return load_regions(SHARED / "wilayah" / "regencies.csv")
-
-
-def refused_clearly(call: Callable[[], object]) -> object | None:
-    try:
-        return call()
-    except ValidationError as error:
-        assert error.problems
-        for problem in error.problems:
-            assert problem.severity == "block"
-            assert_clear(problem.message, problem.params)
-        return None
 
 
 @examples(350)

@@ -21,23 +21,9 @@ from bot.sandbox.demo import PEOPLE, SUBMITTED_CLIENTS
 from bot.sandbox.runtime import resolve_paths
 from tests.helpers import png
 from tests.sandbox.conftest import Client
+from tests.sandbox.sandbox_cast import last_bot, person, say
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def person(state: dict, key: str) -> dict:
-    return next(p for p in state["people"] if p["key"] == key)
-
-
-def last_bot(view: dict) -> dict:
-    return [m for m in view["messages"] if m["from"]["bot"]][-1]
-
-
-async def say(client: Client, who: str, chat: int, text: str) -> dict:
-    """Send ``text`` and return the chat once the bot has answered it."""
-    sent = await client.post("/api/send", {"as": who, "chat": chat, "text": text})
-    await client.answered(chat, sent["message_id"])
-    return await client.get("/api/chat", **{"as": who, "chat": chat})
 
 
 async def test_the_demo_is_a_small_working_partnership(client: Client, sandbox_settings: Settings) -> None:

@@ -20,6 +20,7 @@ import pytest
 from bot.sandbox import SandboxServer
 from handlers import buttons
 from tests.sandbox.conftest import Client
+from tests.sandbox.sandbox_cast import _unavailable
 from tests.scenarios.intake_cast import CLIENTS, add_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +36,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (make test installs it when CI=true: see the Makefile)")
-    pytest.skip(f"{reason}: install it to run the browser test (apt-get install chromium; pip install -e '.[test]')")
 
 
 @pytest.fixture

@@ -6,15 +6,14 @@ kinds, straight against the emulator (the bot's side is a plain HTTP call, as PT
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
 from bot.emulator import BotApiEmulator, default_spec_path
 from bot.sandbox.chats import chat_view, viewer
 from bot.sandbox.demo import cast_world
+from tests.sandbox.sandbox_cast import call
 
 
 @pytest.fixture
@@ -22,15 +21,6 @@ async def emu() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator(spec_path=default_spec_path()) as running:
         yield running
     assert running.violations == []
-
-
-async def call(emu: BotApiEmulator, method: str, **params: object) -> dict:
-    body = {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in params.items()}
-    async with aiohttp.ClientSession() as session:
-        async with session.post(f"{emu.base_url}{emu.token}/{method}", data=body) as response:
-            answer = await response.json()
-    assert answer["ok"], answer
-    return answer["result"]
 
 
 async def test_a_one_time_reply_keyboard_folds_away_once_used_and_can_be_removed(emu: BotApiEmulator) -> None:
