@@ -8,49 +8,15 @@ whether the trail can be trusted; and a careless database user who edits rows by
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 
-from bot.domain.models import AuditEvent
-from storage.audit_chain import AuditMirror, verify
+from storage.audit_chain import AuditMirror
 from storage.db import to_db_time
 from storage.unit import Storage, UnitOfWork
-
-NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
-
-
-def event(n: int, reason: str | None = None) -> AuditEvent:
-    return AuditEvent(
-        NOW + dt.timedelta(minutes=n),
-        None,
-        "pic",
-        "proposal",
-        f"USL-2026-{n:04d}",
-        "verify",
-        "submitted",
-        "verified",
-        reason,
-    )
-
-
-async def seed(storage: Storage, count: int = 6) -> list[int]:
-    """``count`` events, two per transaction, as the services write them; → their ids in order."""
-    for n in range(0, count, 2):
-        async with storage.transaction() as uow:
-            await uow.audit.record(event(n + 1, reason="NIK tidak sesuai KTP" if n == 2 else None))
-            await uow.audit.record(event(n + 2))
-    async with storage.reading() as conn_uow:
-        del conn_uow
-    async with storage.db.reading() as conn:
-        return [r[0] for r in await conn.execute_fetchall("SELECT id FROM audit_events ORDER BY seq")]
-
-
-async def check(storage: Storage, mirror: AuditMirror | None = None):  # noqa: ANN201
-    async with storage.db.snapshot() as conn:
-        return await verify(conn, None if mirror is None else mirror.lines())
+from tests.audit_events import NOW, check, event, seed
 
 
 async def test_an_untouched_trail_verifies_and_every_event_is_sealed_in_order(storage: Storage) -> None:

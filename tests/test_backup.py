@@ -17,6 +17,7 @@ from storage.erasures import ErasureLedger
 from storage.files import FileStore
 from storage.migrate import available_migrations
 from storage.unit import Storage
+from tests.backup_archives import tampered
 
 NOW = dt.datetime(2026, 11, 28, 3, tzinfo=dt.UTC)
 
@@ -31,18 +32,6 @@ async def archive(tmp_path: Path) -> Path:
         await storage.close()
     assert made.files == 1 and made.missing_files == 0
     return made.path
-
-
-def tampered(source: Path, target: Path, member: str, content: bytes) -> Path:
-    """A copy of the archive with one member's content replaced (the manifest left as it was)."""
-    with tarfile.open(source) as old, tarfile.open(target, "w") as new:
-        for info in old:
-            data = old.extractfile(info).read()  # type: ignore[union-attr]
-            if info.name == member:
-                data = content
-            info.size = len(data)
-            new.addfile(info, io.BytesIO(data))
-    return target
 
 
 async def test_a_tampered_archive_is_refused_and_nothing_changes(archive: Path, tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import main
 from storage.backup import verify_archive
 from storage.unit import Storage
 from tests.helpers import IPWL_CSV
+from tests.terminal import rows, run
 
 
 @pytest.fixture
@@ -28,26 +28,6 @@ def config(tmp_path: Path, database_url: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(f'[storage]\nurl = "{database_url}"\n[telegram]\nbot_username = "atensi_bot"\n')
     return path
-
-
-def rows(url: str, sql: str) -> list[tuple]:
-    """What the database of ``url`` holds, read on either engine (outside any bot)."""
-
-    async def read() -> list[tuple]:
-        storage = await Storage.open(url, apply_migrations=False)
-        try:
-            async with storage.db.reading() as conn:
-                return [tuple(r) for r in await conn.execute_fetchall(sql)]
-        finally:
-            await storage.close()
-
-    return asyncio.run(read())
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_setting_up_a_centre_from_the_terminal(tmp_path: Path, config: Path, database_url: str, capsys) -> None:

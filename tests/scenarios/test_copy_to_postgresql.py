@@ -10,25 +10,16 @@ and a new draft gets the next proposal number and new rows the next ids.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 
 import pytest
 
 from bot.app import stop_bot
-from bot.cli import main
 from handlers.context import DEPS_KEY
 from storage.unit import Storage
 from tests.scenarios.conftest import run_bot
 from tests.scenarios.payment_cast import sk_issued, status, validated
 from tests.scenarios.review_cast import team
-
-
-def copy_with_the_cli(source: str, target: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = main(["db", "copy", "--from", source, "--to", target])
-    return code, out.getvalue()
+from tests.terminal import copy_with_the_cli
 
 
 @pytest.mark.sqlite_only  # the story starts on SQLite and goes on on PostgreSQL

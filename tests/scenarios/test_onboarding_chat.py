@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.domain.models import Role
 from handlers import buttons
 from handlers.context import BotContext
 from handlers.menus import job_publish_menus
 from tests.helpers import days
+from tests.scenarios.onboarding_cast import menu, published_menus
 
 
 async def test_an_operator_from_jawa_barat_joins_with_an_invite_link(world) -> None:
@@ -103,19 +102,6 @@ async def test_command_menus_are_published_per_scope_in_indonesian(world) -> Non
     assert "hubungkan" in groups
     # No list for apps set to English: the service speaks Indonesian until a person picks English.
     assert world.emu.commands("all_private_chats", "en") == []
-
-
-async def published_menus(world, count: int) -> None:
-    """Wait until ``count`` people's own menus are published (the job runs right after each /start)."""
-    for _ in range(500):
-        if await world.rows("SELECT count(*) FROM people WHERE menu_published IS NOT NULL") == [(count,)]:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{count} personal menus were not published")
-
-
-def menu(world, user, language: str | None = None) -> list[str]:
-    return [c["command"] for c in world.emu.commands("chat", language, chat_id=user.id)]
 
 
 async def test_each_person_sees_only_the_commands_their_role_may_use(world) -> None:
