@@ -158,6 +158,21 @@ class DecreeRepository:
         rows = await self._conn.execute_fetchall("SELECT 1 FROM decrees WHERE lower(number) = lower(?)", (number,))
         return bool(rows)
 
+    async def by_number(self, number: str) -> Decree | None:
+        """The SK (or SK perubahan) issued under ``number``, compared without case."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM decrees WHERE lower(number) = lower(?) ORDER BY id LIMIT 1", (number,)
+        )
+        return _decree(rows[0]) if rows else None
+
+    async def of_year(self, year: int) -> list[Decree]:
+        """The SKs (and SKs perubahan) dated in ``year``, in the order they were recorded."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM decrees WHERE issued_on >= ? AND issued_on < ? ORDER BY id",
+            (to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1))),
+        )
+        return [_decree(r) for r in rows]
+
     async def numbers_of_year(self, year: int) -> list[str]:
         """The numbers of the SKs (and SKs perubahan) dated in ``year``, typed or from the register."""
         rows = await self._conn.execute_fetchall(

@@ -22,6 +22,7 @@ from bot.services.client_changes import (
 )
 from handlers.views import STATUS_LABELS as PROPOSAL_STATUS_LABELS
 from handlers.views import _, clip, esc
+from handlers.views.payments import below_last_note
 
 KIND_LABELS: Mapping[ChangeKind, str] = {
     ChangeKind.DROP_OUT: N_("drops out"),
@@ -444,6 +445,7 @@ def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
         "",
         _(t, N_("Number: {number}"), number=draft.final_number),
         _(t, N_("Date: {date}"), date=draft.date),
+        *([below_last_note(t, draft.below)] if draft.below is not None else []),
         "",
         _(
             t,
