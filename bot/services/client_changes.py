@@ -701,7 +701,7 @@ class ClientChangeService(StaffService):
                         after,
                         change.reason,
                         refund,
-                        f"{sk.number} ({sk.issued_on.isoformat()})" if sk else "",
+                        f"{sk.number} ({sk.issued_on:%d-%m-%Y})" if sk else "",  # (dd-mm-yyyy, not ISO)
                     )
                 )
         return AmendmentAnnex(decree, lines)

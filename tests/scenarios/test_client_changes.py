@@ -520,7 +520,8 @@ async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_
         m for m in world.emu.chat_messages(t.head) if m.document and "lampiran-sk-perubahan" in m.document["file_name"]
     )
     sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
-    issued = sk_date if isinstance(sk_date, str) else sk_date.isoformat()
+    on = dt.date.fromisoformat(sk_date) if isinstance(sk_date, str) else sk_date
+    issued = f"{on:%d-%m-%Y}"  # (as people read it, not ISO)
     assert sheet["A3"].value == f"Mengubah {sk_number} ({issued})"
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
     assert [(r[2], r[3], r[10], r[11]) for r in rows] == [(code, 3, paid_to_third, f"{sk_number} ({issued})")]

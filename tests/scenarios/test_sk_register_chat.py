@@ -8,6 +8,10 @@ Andi verifies it, and Hana types SK-002 by hand for the SK perubahan. For client
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
+
 from handlers import buttons
 from tests.scenarios.change_cast import ask_change, press
 from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
@@ -85,3 +89,11 @@ async def test_a_number_in_use_names_its_sk_and_the_next_free_one_and_a_lower_nu
         ("SK-004/BRSKPN-GP/XI/2026",),
     ]
     assert await world.rows("SELECT status FROM client_changes ORDER BY id") == [("approved",), ("approved",)]
+    # The SK's annex and both SKs perubahan's: dated as people read it, not ISO; the amended SK too.
+    annexes = [
+        load_workbook(io.BytesIO(m.file_bytes())).active
+        for m in world.emu.chat_messages(t.head)
+        if m.document and m.document["file_name"].endswith(".xlsx")
+    ]
+    assert [a["A2"].value for a in annexes] == ["Tanggal 28 November 2026"] * 3
+    assert annexes[1]["A3"].value == "Mengubah SK-001/BRSKPN-GP/XI/2026 (28-11-2026)"
