@@ -158,6 +158,21 @@ class DecreeRepository:
         rows = await self._conn.execute_fetchall("SELECT 1 FROM decrees WHERE lower(number) = lower(?)", (number,))
         return bool(rows)
 
+    async def by_number(self, number: str) -> Decree | None:
+        """The SK (or SK perubahan) issued under ``number``, compared without case."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM decrees WHERE lower(number) = lower(?) ORDER BY id LIMIT 1", (number,)
+        )
+        return _decree(rows[0]) if rows else None
+
+    async def of_year(self, year: int) -> list[Decree]:
+        """The SKs (and SKs perubahan) dated in ``year``, in the order they were recorded."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT * FROM decrees WHERE issued_on >= ? AND issued_on < ? ORDER BY id",
+            (to_db_date(dt.date(year, 1, 1)), to_db_date(dt.date(year + 1, 1, 1))),
+        )
+        return [_decree(r) for r in rows]
+
     async def numbers_of_year(self, year: int) -> list[str]:
         """The numbers of the SKs (and SKs perubahan) dated in ``year``, typed or from the register."""
         rows = await self._conn.execute_fetchall(
@@ -364,6 +379,14 @@ class BankAccountRepository:
         return cursor.rowcount == 1
 
 
+_NUMBER_KINDS = ("spp", "spm", "sp2d")
+
+
+def _number_key(number: str) -> str:
+    """A document number as compared: without case or surrounding spaces (as the SK register's)."""
+    return number.strip().lower()
+
+
 class PaymentRepository:
     """The payment request (SPP) and order (SPM) of a proposal."""
 
@@ -436,6 +459,23 @@ class PaymentRepository:
             "SELECT client_id, amount FROM order_clients WHERE proposal_id = ? ORDER BY client_id", (proposal_id,)
         )
         return {r["client_id"]: r["amount"] for r in rows} or None
+
+    async def lock_number(self, kind: str, number: str) -> None:
+        """Serialise recording one SPP, SPM or SP2D number (``kind``): a second finance officer
+        saving the same number for another proposal waits, then sees it held (PostgreSQL)."""
+        await self._conn.lock(f"{kind}-number:{_number_key(number)}")
+
+    async def number_holder(self, kind: str, number: str, *, besides: int) -> tuple[str, dt.date] | None:
+        """The proposal (other than ``besides``) whose SPP, SPM or SP2D (``kind``) is ``number``,
+        compared without case or surrounding spaces: its code and that document's date."""
+        if kind not in _NUMBER_KINDS:
+            raise ValueError(f"not a payment document: {kind!r}")
+        rows = await self._conn.execute_fetchall(
+            f"SELECT p.code, y.{kind}_date FROM payments y JOIN proposals p ON p.id = y.proposal_id"
+            f" WHERE lower(trim(y.{kind}_number)) = ? AND y.proposal_id != ? ORDER BY y.proposal_id LIMIT 1",
+            (_number_key(number), besides),
+        )
+        return (rows[0][0], from_db_date(rows[0][1])) if rows else None
 
     async def record_sp2d(self, proposal_id: int, *, number: str, on: dt.date, amount: int) -> bool:
         """The SP2D of a proposal's SPM, once: False if one is recorded already (a double tap)."""

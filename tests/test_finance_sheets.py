@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.domain.models import TransferStatus
+from bot.files.amendment_annex import build_amendment_annex
 from bot.files.finance_sheets import (
     AnnexLine,
     OrderTotals,
@@ -238,3 +239,15 @@ def test_a_missing_or_unreadable_total_row_is_refused_when_the_spm_is_known(chan
     with pytest.raises(ImportRejected) as rejected:
         parse_transfers_sheet(template, CLIENTS, today=TODAY, order=ORDER)
     assert says in _problems(rejected)[0][1]
+
+
+@pytest.mark.parametrize(("locale", "dated"), [("id", "Tanggal 2 Desember 2026"), ("en", "Date 2 December 2026")])
+def test_the_annexes_print_their_date_as_people_read_it(locale: str, dated: str) -> None:
+    """Not ISO (``Tanggal 2026-12-02``): the date in words, in the annex's language."""
+    on = dt.date(2026, 12, 2)
+    line = AnnexLine("JB01", "Yayasan Harapan", "USL-2026-0001", "Siti Rahayu", "3201014508900004", 1_500_000)
+    for content in (
+        build_sk_annex("SK-001/BRSKPN-GP/XII/2026", on, [line], locale),
+        build_amendment_annex("SK-002/BRSKPN-GP/XII/2026", on, [], locale),
+    ):
+        assert load_workbook(io.BytesIO(content)).active["A2"].value == dated

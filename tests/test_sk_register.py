@@ -77,6 +77,16 @@ async def test_after_a_number_typed_far_ahead_the_register_goes_on(services: Ser
     with pytest.raises(ServiceError) as refused:
         await services.decrees.number_text(hana, f"{FORM.format(11)} 28-11-2026")
     assert refused.value.code == "sk_number_taken"
-    assert await sk_numbers_of_year(storage, 2026) == [FORM.format(10), FORM.format(11)]
+    # ... saying the SK holding it (its date) and the register's next free number.
+    assert (refused.value.params["date"], refused.value.params["next"]) == ("28-11-2026", FORM.format(12))
+    # A number below the last issued (SK-011): accepted — a gap is legitimate — with that SK noted.
+    draft = await services.decrees.number_text(hana, f"{FORM.format(5)} 28-11-2026")
+    assert draft.final_number == FORM.format(5)
+    assert draft.below is not None and (draft.below.number, draft.below.issued_on.isoformat()) == (
+        FORM.format(11),
+        "2026-11-28",
+    )
+    assert (await services.decrees.issue(hana))[0].number == FORM.format(5)
+    assert await sk_numbers_of_year(storage, 2026) == [FORM.format(10), FORM.format(11), FORM.format(5)]
     async with storage.reading() as uow:
         assert await uow.decrees.peek_register(2026) == 12  # the register took SK-011 itself

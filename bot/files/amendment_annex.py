@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.domain.client_changes import ChangeKind
 from bot.files.workbook import first_sheet
-from bot.i18n import resolve_locale
+from bot.i18n import format_date, resolve_locale
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,8 @@ def build_amendment_annex(
     ws = first_sheet(wb)
     ws.title = "Lampiran SK perubahan" if lang == "id" else "SK perubahan annex"
     ws.append([("Lampiran SK perubahan " if lang == "id" else "Annex to SK perubahan ") + number])
-    ws.append([("Tanggal " if lang == "id" else "Date ") + issued_on.isoformat()])
+    # The date as people read it, in the annex's language ("2 Desember 2026"), never ISO.
+    ws.append([("Tanggal " if lang == "id" else "Date ") + format_date(issued_on, "en" if lang == "en" else "id")])
     # Which SK(s) it amends: an SK perubahan may cover proposals of several SKs.
     amended = sorted({line.amends for line in lines if line.amends})
     ws.append([("Mengubah " if lang == "id" else "Amends ") + "; ".join(amended)] if amended else [])

@@ -30,7 +30,7 @@ from bot.domain.validation import (
 )
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, open_workbook
-from bot.i18n import N_, format_money, resolve_locale
+from bot.i18n import N_, format_date, format_money, resolve_locale
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
@@ -309,7 +309,8 @@ def build_sk_annex(number: str, issued_on: dt.date, lines: Sequence[AnnexLine], 
     ws = first_sheet(wb)
     ws.title = "Lampiran SK" if lang == "id" else "SK annex"
     ws.append([("Lampiran SK " if lang == "id" else "Annex to SK ") + number])
-    ws.append([("Tanggal " if lang == "id" else "Date ") + issued_on.isoformat()])
+    # The date as people read it, in the annex's language ("2 Desember 2026"), never ISO.
+    ws.append([("Tanggal " if lang == "id" else "Date ") + format_date(issued_on, "en" if lang == "en" else "id")])
     ws.append([])
     ws.append(list(header))
     bold = Font(bold=True)

@@ -71,7 +71,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
-from bot.services.sk_numbers import claim_sk_number, next_sk_number, typed_sk_entry
+from bot.services.sk_numbers import claim_sk_number, last_issued_above, next_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 # How many proposals ``/perubahan`` alone lists as buttons (the newest; older ones by their code).
@@ -158,6 +158,8 @@ class AmendmentDraft:
     # Per change id: the amount already sent to a client it takes off the list — a refund to come.
     paid: dict[int, int] = field(default_factory=dict)
     birth_checks: dict[int, BirthCheck] = field(default_factory=dict)  # by change id
+    # The typed number is below the year's last issued one: that SK (a note; the number is accepted).
+    below: Decree | None = None
 
     @property
     def final_number(self) -> str:
@@ -699,7 +701,7 @@ class ClientChangeService(StaffService):
                         after,
                         change.reason,
                         refund,
-                        f"{sk.number} ({sk.issued_on.isoformat()})" if sk else "",
+                        f"{sk.number} ({sk.issued_on:%d-%m-%Y})" if sk else "",  # (dd-mm-yyyy, not ISO)
                     )
                 )
         return AmendmentAnnex(decree, lines)
@@ -1122,6 +1124,7 @@ class ClientChangeService(StaffService):
             f"{fmt.example(today)} {today:%d-%m-%Y}",
             birth_checks=checks,
             paid=await self._paid_out(uow, changes),
+            below=await last_issued_above(uow, self.settings.payments.sk_number_format, state.get("number"), date),
         )
 
     async def _apply(

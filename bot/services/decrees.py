@@ -28,7 +28,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.budget import check_ceiling, year_budgets
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.reviews import StaffService
-from bot.services.sk_numbers import claim_sk_number, next_sk_number, typed_sk_entry
+from bot.services.sk_numbers import claim_sk_number, last_issued_above, next_sk_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 _HEAD_ONLY = N_("Only the head of centre can issue an SK.")
@@ -53,6 +53,8 @@ class SkDraft:
     budgets: list[YearBudget] = field(default_factory=list)
     # Clients held for double assistance per proposal (issue 16.1): they stay out of the annex.
     held: dict[int, int] = field(default_factory=dict)
+    # The typed number is below the year's last issued one: that SK (a note; the number is accepted).
+    below: Decree | None = None
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -301,4 +303,5 @@ class DecreeService(StaffService):
             example,
             budgets=budgets,
             held=held,
+            below=await last_issued_above(uow, self.settings.payments.sk_number_format, state.get("number"), date),
         )

@@ -849,6 +849,7 @@ class PaymentService(_FinanceBase):
                     earliest=decree.issued_on if decree else None,
                     too_early=N_("The SPP cannot be dated {date}, before the SK ({earliest})."),
                 )
+                await self._number_free(uow, proposal, "spp", entry.number)
                 state.update(step="spm", spp=[entry.number, entry.date.isoformat()])
             elif step == "spm":
                 entry = self._entry(
@@ -857,6 +858,7 @@ class PaymentService(_FinanceBase):
                     earliest=dt.date.fromisoformat(state["spp"][1]),
                     too_early=N_("The SPM cannot be dated {date}, before its SPP ({earliest})."),
                 )
+                await self._number_free(uow, proposal, "spm", entry.number)
                 # Shown apart for a last look; nothing is recorded before "Save".
                 state.update(step="confirm", spm=[entry.number, entry.date.isoformat()])
             elif step == "sp2d" or (step == "sp2d_amount" and self._sp2d_line_again(text)):
@@ -864,6 +866,7 @@ class PaymentService(_FinanceBase):
                 # amount alone after a mismatch, finance types the whole line again.
                 payment = await uow.payments.of_proposal(proposal.id)
                 sp2d = parse_sp2d_entry(text, today=self.today(), earliest=payment.spm_date if payment else None)
+                await self._number_free(uow, proposal, "sp2d", sp2d.number)
                 state.update(step="sp2d_amount", sp2d=[sp2d.number, sp2d.date.isoformat()])
                 if sp2d.amount_text:  # number, date and amount on one line
                     try:
@@ -928,7 +931,19 @@ class PaymentService(_FinanceBase):
             conversation_proposal, state = await self.conversation(uow, who, ConversationKind.PAYMENT)
             if conversation_proposal != proposal.id or state.get("step") != "confirm":
                 raise ServiceError("stale", _STALE)
+            deferred: ServiceError | None = None
             if save:
+                (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
+                # Checked again as they are saved: another finance officer may have recorded one of
+                # these numbers for another proposal since they were typed (the lock orders the two).
+                # Refused, finance types both again (the refusal is raised once that is saved).
+                try:
+                    await self._number_free(uow, proposal, "spp", spp_number, lock=True)
+                    await self._number_free(uow, proposal, "spm", spm_number, lock=True)
+                except ServiceError as refused:
+                    deferred = refused
+                    state = {"step": "spp"}
+            if deferred is None and save:
                 (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
                 # The SPM fixes its clients and amount: a client cleared of double assistance later
                 # is not in it (the transfers list and its control totals keep to these).
@@ -954,10 +969,13 @@ class PaymentService(_FinanceBase):
                     )
                 )
                 state = {"step": None}
-            else:
+            elif deferred is None:
                 state = {"step": "spp"}
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, now, state)
-            return await self._step(uow, proposal.id, state)
+            shown = await self._step(uow, proposal.id, state)
+        if deferred is not None:
+            raise deferred
+        return shown
 
     async def sent(
         self,
@@ -1078,11 +1096,32 @@ class PaymentService(_FinanceBase):
                 difference=("+" if amount > expected else "") + format_money(amount - expected),
             )
         number, on = state["sp2d"]
+        await self._number_free(uow, proposal, "sp2d", number, lock=True)  # (again, as it is saved)
         if await uow.payments.record_sp2d(proposal.id, number=number, on=dt.date.fromisoformat(on), amount=amount):
             await uow.audit.record(
                 self.event(
                     who, "proposal", proposal.code, "record_sp2d", to=number, reason=f"SP2D {number} {on} {amount}"
                 )
+            )
+
+    async def _number_free(
+        self, uow: UnitOfWork, proposal: Proposal, kind: str, number: str, *, lock: bool = False
+    ) -> None:
+        """One SPP, SPM or SP2D pays one proposal: ``number`` already recorded for another proposal
+        is refused, saying which and of what date (compared without case or surrounding spaces).
+        ``lock``: inside the saving transaction, after any other saving the same number."""
+        if lock:
+            await uow.payments.lock_number(kind, number)
+        held = await uow.payments.number_holder(kind, number, besides=proposal.id)
+        if held is not None:
+            code, on = held
+            raise ServiceError(
+                "payment_number_taken",
+                N_("{document} {number} is already recorded for {code} ({date}). Check the number and type it again."),
+                document=kind.upper(),
+                number=number,
+                code=code,
+                date=f"{on:%d-%m-%Y}",
             )
 
     async def _recheck(self, who: Identity, *, client_id: int | None = None, proposal_id: int | None = None) -> None:

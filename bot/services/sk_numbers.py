@@ -5,12 +5,42 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.domain.models import Decree
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
 from bot.i18n import N_
 from bot.services.base import ServiceError
 from storage.unit import UnitOfWork
 
-_TAKEN = N_("SK number {number} has already been used.")
+_TAKEN = N_(
+    "SK number {number} is already used by the SK of {date}. The register's next free number is {next}: "
+    "type it with its date, or take it from the register."
+)
+
+
+async def _taken(uow: UnitOfWork, template: str, number: str, date: dt.date) -> ServiceError:
+    """``number`` is on an SK already: which (its date), and the register's next free number."""
+    holder = await uow.decrees.by_number(number)
+    return ServiceError(
+        "sk_number_taken",
+        _TAKEN,
+        number=number,
+        date=f"{holder.issued_on:%d-%m-%Y}" if holder else "-",
+        next=await next_sk_number(uow, template, date),
+    )
+
+
+async def last_issued_above(uow: UnitOfWork, template: str, number: str | None, date: dt.date) -> Decree | None:
+    """The SK of ``date``'s year with the highest running number, when the typed ``number`` is
+    below it (a gap in the register is legitimate, but worth a look); None otherwise."""
+    fmt = NumberFormat(template)
+    typed = fmt.running_number(number, date.year) if number else None
+    if typed is None:
+        return None
+    numbered = [(n, d) for d in await uow.decrees.of_year(date.year) if (n := fmt.running_number(d.number, date.year))]
+    if not numbered:
+        return None
+    highest, decree = max(numbered, key=lambda item: item[0])
+    return decree if typed < highest else None
 
 
 async def typed_sk_entry(
@@ -27,7 +57,7 @@ async def typed_sk_entry(
     number no SK has yet."""
     entry = parse_official_entry(text, template, today=today, field="sk_number", earliest=earliest, too_early=too_early)
     if await uow.decrees.number_taken(entry.number):
-        raise ServiceError("sk_number_taken", _TAKEN, number=entry.number)
+        raise await _taken(uow, template, entry.number, entry.date)
     return entry
 
 
@@ -57,5 +87,5 @@ async def claim_sk_number(uow: UnitOfWork, template: str, typed: str | None, dat
         number = fmt.make(await uow.decrees.take_register(date.year, used=used), date)
     await uow.decrees.lock_number(number)
     if await uow.decrees.number_taken(number):
-        raise ServiceError("sk_number_taken", _TAKEN, number=number)
+        raise await _taken(uow, template, number, date)
     return number

@@ -20,8 +20,10 @@ from bot.services.client_changes import (
     ChangeSheet,
     RefundEntry,
 )
+from handlers.keyboards.lpj import PHOTO_NAME_PREFIX
 from handlers.views import STATUS_LABELS as PROPOSAL_STATUS_LABELS
 from handlers.views import _, clip, esc
+from handlers.views.payments import below_last_note
 
 KIND_LABELS: Mapping[ChangeKind, str] = {
     ChangeKind.DROP_OUT: N_("drops out"),
@@ -370,8 +372,9 @@ def progress(
                 t,
                 N_(
                     "💸 {amount} was already transferred to this client: it must come back to the centre's account. "
-                    "Ask finance for the account to pay into, help the client (or the family) return it, and send "
-                    "finance the deposit slip; finance records it in /bayar."
+                    "Ask finance for the account to pay into and help the client (or the family) return it. Then "
+                    "hand the deposit slip to the centre's finance staff outside this bot (by email or WhatsApp, "
+                    "say): the bot does not take it from you. Finance records it in /bayar."
                 ),
                 amount=t.format_money(refund.amount),
             )
@@ -444,6 +447,7 @@ def amendment_draft(t: Translator, draft: AmendmentDraft) -> str:
         "",
         _(t, N_("Number: {number}"), number=draft.final_number),
         _(t, N_("Date: {date}"), date=draft.date),
+        *([below_last_note(t, draft.below)] if draft.below is not None else []),
         "",
         _(
             t,
@@ -545,7 +549,10 @@ def refund_confirm(t: Translator, entry: RefundEntry) -> str:
     proof = (
         _(t, N_("reference number {reference}"), reference=entry.reference)
         if entry.reference
-        else _(t, N_("file {name}"), name=entry.proof_name or "-")
+        # A photo has no name of its own (it is stored as "foto-<id>.jpg"): shown as a photo.
+        else _(t, N_("file {name}"), name=entry.proof_name)
+        if entry.proof_name and not entry.proof_name.startswith(PHOTO_NAME_PREFIX)
+        else _(t, N_("photo"))
     )
     lines = [
         _(
@@ -565,7 +572,7 @@ def refund_confirm(t: Translator, entry: RefundEntry) -> str:
         _(t, N_("Proof: {proof}"), proof=proof),
         _(t, N_("Still open after this: {remaining}"), remaining=t.format_money(entry.remaining_after))
         if entry.remaining_after
-        else _(t, N_("The refund is then complete.")),
+        else _(t, N_("After this, the refund is complete.")),
         _(
             t,
             N_(

@@ -94,6 +94,8 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
         lines.append(_(t, N_("SK date: <b>{date}</b>"), date=d.date))
         if d.number is None:
             lines.append(_(t, N_("(the next number from the register, dated today)")))
+        elif d.below is not None:
+            lines.append(below_last_note(t, d.below))
         lines.append(
             _(
                 t,
@@ -102,6 +104,16 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
             )
         )
     return clip("\n".join(lines))
+
+
+def below_last_note(t: Translator, last: Decree) -> str:
+    """A typed SK number below the year's last issued one: accepted (gaps happen), but noted."""
+    return _(
+        t,
+        N_("ℹ️ This number is below the last one issued, {number} of {date}."),
+        number=last.number,
+        date=f"{last.issued_on:%d-%m-%Y}",
+    )
 
 
 def sk_card_replaced(t: Translator) -> str:

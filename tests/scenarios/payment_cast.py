@@ -4,15 +4,19 @@ the payment checks replay it)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
 from openpyxl import load_workbook
 
-from bot.domain.models import Role
+from bot.domain.models import Action, Role, Sex
+from bot.domain.validation import find_bank
 from bot.emulator import EmuChat, EmuUser
+from bot.files.finance_sheets import AccountInput
 from handlers import buttons
-from tests.scenarios.review_cast import CLIENTS, card, datas, submitted, tap, team
+from tests.helpers import submit_with_consent
+from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, datas, operator, submitted, tap, team
 
 SPM = "00456/SPM/XI/2026"  # the SPM number the stories record
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -277,3 +281,50 @@ def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+SS01_ONE = ("Rina Wati", "3201014101900001", "Jl. Anggrek 5, Makassar")  # a client of nobody else
+
+
+async def verified_at_ss01(world, t, fajar: EmuUser) -> int:  # noqa: ANN001
+    """Another proposal, SS01's with one client of its own, through Tim PIC 2, an SK and its account
+    verified by Fajar — by the services (the background of a story told in Fajar's chat)."""
+    rudi, dian = world.emu.add_user("Rudi", last_name="Operator"), world.emu.add_user("Dian", last_name="Tim2")
+    await world.enrol(rudi, Role.OPERATOR, ipwl="SS01")
+    await world.enrol(dian, Role.PIC, team="TIM2")
+    group2 = world.emu.add_group("Tim PIC 2", members=[t.citra, dian])
+    admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
+    await world.services.onboarding.bind_group(admin, group2.id, "TIM2")
+    who = await operator(world, rudi)
+    state = await world.services.proposals.start(who)
+    (row,) = client_inputs([SS01_ONE[:1] + ("3201014508900004",) + SS01_ONE[2:]])
+    row = dataclasses.replace(row, nik=SS01_ONE[1], sex=Sex.FEMALE, birth_date=dt.date(1990, 1, 1))
+    await world.services.proposals.add_clients(who, [row])
+    await world.emu.send_document(rudi, file_name="surat-pengantar.pdf", content=PDF, mime_type="application/pdf")
+    await world.emu.settle()
+    pid = state.proposal.id
+    await submit_with_consent(world.services, who, pid)
+    await world.drain()
+    citra, dian_who = await operator(world, t.citra), await operator(world, dian)
+    for person, action in ((citra, Action.CLAIM), (citra, Action.VERIFY), (dian_who, Action.VALIDATE)):
+        await world.services.reviews.act(person, pid, action)
+        await world.drain()
+    head = await operator(world, t.head)
+    await world.services.decrees.start(head)
+    await world.services.decrees.toggle(head, pid)
+    await world.services.decrees.use_register(head)
+    await world.services.decrees.issue(head)
+    await world.drain()
+    (client_id,) = await clients(world, pid)
+    bank = find_bank("BRI")
+    assert bank is not None
+    await world.services.accounts.import_sheet(
+        who, pid, [AccountInput(2, client_id, bank, "111122223333444", SS01_ONE[0])]
+    )
+    await world.drain()
+    finance = await operator(world, fajar)
+    shown = await world.services.accounts.review(finance, pid)
+    await world.services.accounts.verify(finance, proposal_id=pid, shown=shown.submitted_revisions)
+    await world.drain()
+    assert await status(world, pid) == "accounts_verified"
+    return pid

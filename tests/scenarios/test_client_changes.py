@@ -184,7 +184,8 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     await world.emu.send_photo(fajar, content=jpeg(b"bukti setoran"))
     await world.emu.settle()
     confirm = world.last(fajar)
-    assert "Bukti: berkas" in confirm.text and "Masih terbuka setelah ini: Rp500.000" in confirm.text, confirm.text
+    assert "Bukti: foto\n" in confirm.text and "foto-" not in confirm.text, confirm.text  # not its stored name
+    assert "Masih terbuka setelah ini: Rp500.000" in confirm.text, confirm.text
     data = buttons.REFUND_CONFIRM.data(1)
     answers = await asyncio.gather(world.emu.press(fajar, confirm, data), world.emu.press(fajar, confirm, data))
     await world.emu.settle()
@@ -215,7 +216,7 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(1))
     await world.say(fajar, "500.000 28-11-2026")
     confirm = (await world.say(fajar, "REF-0002 BRI"))[-1]
-    assert "Pengembalian dana lalu lunas" in confirm.text, confirm.text
+    assert "Setelah ini pengembalian dana lunas." in confirm.text, confirm.text
     await press(world, fajar, fajar, buttons.REFUND_CONFIRM.data(1))
     await world.drain()
     [(status, settled_by, settled_at)] = await world.rows("SELECT status, settled_by, settled_at FROM refund_cases")
@@ -501,7 +502,9 @@ async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_
     told = next(m.text for m in reversed(world.emu.chat_messages(t.op)) if "disetujui" in (m.text or ""))
     assert f"SK perubahan {amendment} tanggal" in told, told
     assert f"{format_money(paid_to_third)} sudah ditransfer" in told and "rekening balai" in told
-    assert "bukti setoran" in told and "/bayar" in told
+    # How the deposit slip reaches finance: outside the bot (it takes no file from her here).
+    assert "serahkan bukti setorannya kepada bagian keuangan balai di luar bot ini" in told, told
+    assert "WhatsApp" in told and "/bayar" in told
 
     # /status: the amended list and total, the client marked; the SK's own total beside it.
     status = (await world.say(t.op, f"/status {code}"))[-1].text
@@ -520,7 +523,8 @@ async def test_a_paid_client_leaving_shows_on_the_status_the_group_card_and_the_
         m for m in world.emu.chat_messages(t.head) if m.document and "lampiran-sk-perubahan" in m.document["file_name"]
     )
     sheet = load_workbook(io.BytesIO(annex.file_bytes())).active
-    issued = sk_date if isinstance(sk_date, str) else sk_date.isoformat()
+    on = dt.date.fromisoformat(sk_date) if isinstance(sk_date, str) else sk_date
+    issued = f"{on:%d-%m-%Y}"  # (as people read it, not ISO)
     assert sheet["A3"].value == f"Mengubah {sk_number} ({issued})"
     rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
     assert [(r[2], r[3], r[10], r[11]) for r in rows] == [(code, 3, paid_to_third, f"{sk_number} ({issued})")]
