@@ -237,4 +237,18 @@ class NikConflictRepository:
                     " WHERE nik_conflicts.adjudicated_at IS NULL",
                     (a, b, to_db_time(now), by, to_db_time(now), reason, "same" if same_person else "different"),
                 )
+        if same_person:
+            # The same person: one side of each pair holds for good (``_HOLDS``: hard and 'same').
+            # Where neither side was held yet (a soft pair: both still under review, a newcomer
+            # recorded it before any SK), it is the client decided on: their row becomes hard, so
+            # they stay out of the SK annex, the transfers and the pagu committed. Where the other
+            # side was already held by this pair (hard there), that one stays held and this one
+            # stays assisted.
+            for other in others:
+                await self._conn.execute(
+                    "UPDATE nik_conflicts SET kind = 'hard' WHERE client_id = ? AND other_client_id = ?"
+                    " AND NOT EXISTS (SELECT 1 FROM nik_conflicts t WHERE t.client_id = ? AND t.other_client_id = ?"
+                    " AND t.kind = 'hard')",
+                    (client_id, other, other, client_id),
+                )
         return others

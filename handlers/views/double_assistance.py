@@ -104,16 +104,31 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
         _(
             t,
             N_(
-                "Check that this is not the same person (KTP, KK, birth date, mother's name; the other IPWL's "
-                "PIC team through the centre). Then type <b>why they are not the same person</b> (at least 10 "
-                "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. Do not "
-                "type the NIK. /batal to stop."
+                "Check whether this is the same person (KTP, KK, birth date, mother's name; the other IPWL's "
+                "PIC team through the centre)."
             ),
         )
     )
-    # (the button is there only for a held client: the other one is already in an SK or paid)
-    if a.held:
-        lines.append(_(t, N_("If it is the same person, press 🟰 The same person below.")))
+    lines.append(
+        _(
+            t,
+            N_(
+                "✅ <b>Not the same person</b>: type <b>why they are not the same person</b> (at least 10 "
+                "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. What you "
+                "type records that they are <b>NOT</b> the same person, and the client is cleared. Do not type "
+                "the NIK. /batal to stop."
+            ),
+        )
+    )
+    lines.append(
+        _(
+            t,
+            N_(
+                "🟰 <b>If they are the same person</b>, do not type the reason here: press 🟰 The same person "
+                "below first."
+            ),
+        )
+    )
     return clip("\n".join(lines))
 
 
@@ -176,13 +191,24 @@ def adjudicated(t: Translator, a: Adjudication) -> str:
         lines.append(
             _(t, N_("By {name}, {when}."), name=decided.adjudicated_by_name or "-", when=decided.adjudicated_at)
         )
-    if a.same_person:
+    if a.same_person and a.held:
         lines.append(
             _(
                 t,
                 N_(
                     "The client stays out of the SK annex and the transfers for good; the IPWL's operators are "
                     "asked to remove them by an SK perubahan. Both PIC teams' cards show the decision."
+                ),
+            )
+        )
+    elif a.same_person:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "The other IPWL's client was already held by this pair: that one stays out of the SK annex and "
+                    "the transfers for good, and this client stays assisted here. Both PIC teams' cards show the "
+                    "decision."
                 ),
             )
         )
@@ -260,7 +286,8 @@ def same_person_notice(t: Translator, found: SamePerson) -> str:
         + _(
             t,
             N_(
-                "Once the SK of {code} is issued, ask for their removal with /perubahan {code} {number} "
+                "The SK of {code} is not issued yet: nothing to do now, the SK will leave them out of its annex. "
+                "Once it is issued, ask for their removal with /perubahan {code} {number} "
                 "(“drops out”, with the reason and the evidence)."
             ),
             **params,
