@@ -160,6 +160,20 @@ class NikConflictRepository:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    async def warned_per_proposal(self, proposal_ids: Sequence[int]) -> dict[int, int]:
+        """How many clients of each proposal have a soft pair not yet decided (the same NIK in another
+        IPWL's proposal still under review) and are not held; proposals with none are left out."""
+        if not proposal_ids:
+            return {}
+        marks = ",".join("?" for _ in proposal_ids)
+        rows = await self._conn.execute_fetchall(
+            "SELECT c.proposal_id, count(DISTINCT c.id) FROM nik_conflicts n JOIN clients c ON c.id = n.client_id"
+            f" WHERE c.proposal_id IN ({marks}) AND n.kind = 'soft' AND n.adjudicated_at IS NULL"
+            f" AND NOT {HELD.format(client='c.id')} GROUP BY c.proposal_id",
+            list(proposal_ids),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     async def left(self, client_id: int) -> bool:
         """The client left its proposal's list by an approved SK perubahan."""
         return bool(await self._conn.fetchval(f"SELECT {_LEFT.format(client='?')}", (client_id,)))

@@ -53,6 +53,9 @@ class SkDraft:
     budgets: list[YearBudget] = field(default_factory=list)
     # Clients held for double assistance per proposal (issue 16.1): they stay out of the annex.
     held: dict[int, int] = field(default_factory=dict)
+    # Clients only warned per proposal: the same NIK in another IPWL's proposal still under review,
+    # not decided by a PIC. Issuing is allowed (the later one is held), but the head is told first.
+    warned: dict[int, int] = field(default_factory=dict)
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -291,6 +294,7 @@ class DecreeService(StaffService):
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
         budgets = await year_budgets(uow, date, sorted(picked))
         held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
+        warned = await uow.nik_conflicts.warned_per_proposal([c.id for c in candidates])
         return SkDraft(
             candidates,
             picked,
@@ -301,4 +305,5 @@ class DecreeService(StaffService):
             example,
             budgets=budgets,
             held=held,
+            warned=warned,
         )
