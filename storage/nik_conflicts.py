@@ -50,7 +50,7 @@ _HOLDS = "{n}.kind = 'hard' AND ({n}.adjudicated_at IS NULL OR {n}.outcome = 'sa
 # Whether a client left its proposal's list by an approved SK perubahan (as client_changes.left_clients).
 _LEFT = (
     "EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = {client} AND x.status = 'approved'"
-    " AND x.kind IN ('drop_out', 'death', 'move'))"
+    " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
 )
 
 

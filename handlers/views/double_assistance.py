@@ -274,8 +274,8 @@ def same_person_notice(t: Translator, found: SamePerson) -> str:
             + _(
                 t,
                 N_(
-                    "Ask for their removal now: press 📝 Ask for the removal (or /perubahan {code} {number}), "
-                    "choose “drops out”, give the reason and the evidence."
+                    "Ask for their removal now: press 📝 Ask for the removal (or /perubahan {code} {number} and "
+                    "choose “double assistance”), give the reason and the evidence."
                 ),
                 **params,
             )
@@ -288,7 +288,7 @@ def same_person_notice(t: Translator, found: SamePerson) -> str:
             N_(
                 "The SK of {code} is not issued yet: nothing to do now, the SK will leave them out of its annex. "
                 "Once it is issued, ask for their removal with /perubahan {code} {number} "
-                "(“drops out”, with the reason and the evidence)."
+                "(“double assistance”, with the reason and the evidence)."
             ),
             **params,
         )
