@@ -30,12 +30,14 @@ def _conflict(row: Row) -> NikConflict:
         reason=row["reason"],
         position=row["position"],
         same_person=row["outcome"] == "same",
+        other_status=ProposalStatus(row["other_status"]),
     )
 
 
 _SELECT = (
     "SELECT n.client_id, n.other_client_id, n.kind, n.stage, n.found_at, n.adjudicated_by, n.adjudicated_at,"
-    " n.reason, n.outcome, p.id AS other_proposal_id, p.code AS other_proposal_code, i.code AS other_ipwl_code,"
+    " n.reason, n.outcome, p.id AS other_proposal_id, p.status AS other_status,"
+    " p.code AS other_proposal_code, i.code AS other_ipwl_code,"
     " w.full_name AS adjudicated_by_name, m.position"
     " FROM nik_conflicts n JOIN clients m ON m.id = n.client_id JOIN clients o ON o.id = n.other_client_id"
     " JOIN proposals p ON p.id = o.proposal_id"

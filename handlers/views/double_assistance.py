@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.double_assistance import HeldClient, NikConflict
+from bot.domain.double_assistance import DECREED_STATUSES, HeldClient, NikConflict
+from bot.domain.models import ProposalStatus
 from bot.i18n import N_, Translator
 from bot.services.double_assistance import Adjudication, SamePerson
 from handlers.views import _, clip
@@ -56,11 +57,15 @@ def conflict_line(t: Translator, c: NikConflict, *, private: bool = False) -> st
             ),
             **params,
         )
-    return _(
-        t,
-        N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), still under review there. Check both."),
-        **params,
-    )
+    # Where the other proposal is now: "still under review" only while it is (a pair found then
+    # stays soft until this side's next re-check).
+    if c.other_status in DECREED_STATUSES:
+        msgid = N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), in an SK there. Check both.")
+    elif c.other_status == ProposalStatus.VALIDATED:
+        msgid = N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), validated there. Check both.")
+    else:
+        msgid = N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), still under review there. Check both.")
+    return _(t, msgid, **params)
 
 
 def card_lines(t: Translator, conflicts: Sequence[NikConflict]) -> list[str]:
