@@ -54,8 +54,13 @@ async def cmd_change(update: Update, context: BotContext) -> None:
         await reply(update, cv.changeable(t, proposals), reply_markup=kb.changeable(t, proposals))
         return
     if len(args) > 1:  # /perubahan KODE N: the client by number (a long list has no buttons)
-        client = await context.services.client_changes.pick_number(who, args[0], args[1])
-        await reply(update, cv.pick_kind(t, client.position, client.full_name), reply_markup=kb.kinds(t, client.id))
+        picked = await context.services.client_changes.pick_number(who, args[0], args[1])
+        client = picked.client
+        await reply(
+            update,
+            cv.pick_kind(t, client.position, client.full_name),
+            reply_markup=kb.kinds(t, client.id, picked.kinds),
+        )
         return
     data = await context.services.client_changes.sheet(who, args[0])
     await reply(update, cv.sheet(t, data), reply_markup=kb.sheet(t, data))
@@ -72,8 +77,10 @@ async def on_proposal_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_client_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
-    client = await context.services.client_changes.pick(who, int_arg(update))
-    await answer_and_send(update, cv.pick_kind(t, client.position, client.full_name), kb.kinds(t, client.id))
+    picked = await context.services.client_changes.pick(who, int_arg(update))
+    client = picked.client
+    markup = kb.kinds(t, client.id, picked.kinds)
+    await answer_and_send(update, cv.pick_kind(t, client.position, client.full_name), markup)
 
 
 @answers_refusals

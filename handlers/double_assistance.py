@@ -1,6 +1,6 @@
-"""Double assistance (issue 16.1): a PIC of the IPWL's team or the head decides that a client held
-(or warned) for a same-NIK conflict is not the same person — the button on the client in Detail or
-under the SK annex, then the reason typed in the private chat."""
+"""Double assistance (issue 16.1): a PIC of the IPWL's team or the head decides whether a client held
+(or warned) for a same-NIK conflict is the same person or not — the button on the client in Detail or
+under the SK annex, then 🟰 for the same person, and the reason typed in the private chat."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ async def on_adjudicate_pressed(update: Update, context: BotContext) -> None:
     found = await context.services.double_assistance.start(who, int_arg(update))
 
     async def send(chat_id: int) -> None:
-        markup = review_kb.adjudication(t, found.client.id, found.held)
+        markup = review_kb.adjudication(t, found.client.id)
         await context.bot.send_message(chat_id, dv.adjudication_prompt(t, found), reply_markup=markup)
 
     if await send_private(update, context, who, send):

@@ -95,7 +95,7 @@ class BudgetRepository:
             " AND d.created_at < ?"
             f" AND {'' if held else 'NOT '}{HELD.format(client='c.id')}"
             " AND NOT EXISTS (SELECT 1 FROM client_changes cc WHERE cc.client_id = c.id AND cc.status = 'approved'"
-            "   AND cc.kind IN ('drop_out', 'death', 'move') AND cc.decided_at < ?"
+            "   AND cc.kind IN ('drop_out', 'death', 'move', 'double_assistance') AND cc.decided_at < ?"
             "   AND (NOT EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent')"
             "     OR EXISTS (SELECT 1 FROM refund_cases r WHERE r.change_id = cc.id AND r.status = 'settled'"
             "       AND r.settled_at < ?)))"

@@ -182,7 +182,7 @@ class ClientChangeRepository:
         """Clients of the proposal taken off its list by an approved drop-out, death or move."""
         rows = await self._conn.execute_fetchall(
             "SELECT client_id FROM client_changes WHERE proposal_id = ? AND status = 'approved'"
-            " AND kind IN ('drop_out', 'death', 'move')",
+            " AND kind IN ('drop_out', 'death', 'move', 'double_assistance')",
             (proposal_id,),
         )
         return {r[0] for r in rows}
@@ -191,7 +191,8 @@ class ClientChangeRepository:
         """The proposal's clients off its list, each with the number of the SK perubahan that took them off."""
         rows = await self._conn.execute_fetchall(
             "SELECT x.client_id, d.number FROM client_changes x JOIN decrees d ON d.id = x.amendment_id"
-            " WHERE x.proposal_id = ? AND x.status = 'approved' AND x.kind IN ('drop_out', 'death', 'move')"
+            " WHERE x.proposal_id = ? AND x.status = 'approved'"
+            " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance')"
             " ORDER BY x.client_id",
             (proposal_id,),
         )
@@ -200,7 +201,7 @@ class ClientChangeRepository:
     async def has_left(self, client_id: int) -> bool:
         rows = await self._conn.execute_fetchall(
             "SELECT 1 FROM client_changes WHERE client_id = ? AND status = 'approved'"
-            " AND kind IN ('drop_out', 'death', 'move')",
+            " AND kind IN ('drop_out', 'death', 'move', 'double_assistance')",
             (client_id,),
         )
         return bool(rows)
@@ -213,7 +214,7 @@ class ClientChangeRepository:
             " WHERE c.nik_index = ? AND p.period_year = ? AND c.id != ?"
             " AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
             " AND NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-            " AND x.kind IN ('drop_out', 'death', 'move')) ORDER BY p.code",
+            " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance')) ORDER BY p.code",
             (nik_index, year, besides_client_id),
         )
         return [r[0] for r in rows]

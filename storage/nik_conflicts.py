@@ -30,12 +30,14 @@ def _conflict(row: Row) -> NikConflict:
         reason=row["reason"],
         position=row["position"],
         same_person=row["outcome"] == "same",
+        other_status=ProposalStatus(row["other_status"]),
     )
 
 
 _SELECT = (
     "SELECT n.client_id, n.other_client_id, n.kind, n.stage, n.found_at, n.adjudicated_by, n.adjudicated_at,"
-    " n.reason, n.outcome, p.id AS other_proposal_id, p.code AS other_proposal_code, i.code AS other_ipwl_code,"
+    " n.reason, n.outcome, p.id AS other_proposal_id, p.status AS other_status,"
+    " p.code AS other_proposal_code, i.code AS other_ipwl_code,"
     " w.full_name AS adjudicated_by_name, m.position"
     " FROM nik_conflicts n JOIN clients m ON m.id = n.client_id JOIN clients o ON o.id = n.other_client_id"
     " JOIN proposals p ON p.id = o.proposal_id"
@@ -50,7 +52,7 @@ _HOLDS = "{n}.kind = 'hard' AND ({n}.adjudicated_at IS NULL OR {n}.outcome = 'sa
 # Whether a client left its proposal's list by an approved SK perubahan (as client_changes.left_clients).
 _LEFT = (
     "EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = {client} AND x.status = 'approved'"
-    " AND x.kind IN ('drop_out', 'death', 'move'))"
+    " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
 )
 
 
@@ -160,6 +162,20 @@ class NikConflictRepository:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    async def warned_per_proposal(self, proposal_ids: Sequence[int]) -> dict[int, int]:
+        """How many clients of each proposal have a soft pair not yet decided (the same NIK in another
+        IPWL's proposal still under review) and are not held; proposals with none are left out."""
+        if not proposal_ids:
+            return {}
+        marks = ",".join("?" for _ in proposal_ids)
+        rows = await self._conn.execute_fetchall(
+            "SELECT c.proposal_id, count(DISTINCT c.id) FROM nik_conflicts n JOIN clients c ON c.id = n.client_id"
+            f" WHERE c.proposal_id IN ({marks}) AND n.kind = 'soft' AND n.adjudicated_at IS NULL"
+            f" AND NOT {HELD.format(client='c.id')} GROUP BY c.proposal_id",
+            list(proposal_ids),
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     async def left(self, client_id: int) -> bool:
         """The client left its proposal's list by an approved SK perubahan."""
         return bool(await self._conn.fetchval(f"SELECT {_LEFT.format(client='?')}", (client_id,)))
@@ -236,5 +252,19 @@ class NikConflictRepository:
                     " adjudicated_at = excluded.adjudicated_at, reason = excluded.reason, outcome = excluded.outcome"
                     " WHERE nik_conflicts.adjudicated_at IS NULL",
                     (a, b, to_db_time(now), by, to_db_time(now), reason, "same" if same_person else "different"),
+                )
+        if same_person:
+            # The same person: one side of each pair holds for good (``_HOLDS``: hard and 'same').
+            # Where neither side was held yet (a soft pair: both still under review, a newcomer
+            # recorded it before any SK), it is the client decided on: their row becomes hard, so
+            # they stay out of the SK annex, the transfers and the pagu committed. Where the other
+            # side was already held by this pair (hard there), that one stays held and this one
+            # stays assisted.
+            for other in others:
+                await self._conn.execute(
+                    "UPDATE nik_conflicts SET kind = 'hard' WHERE client_id = ? AND other_client_id = ?"
+                    " AND NOT EXISTS (SELECT 1 FROM nik_conflicts t WHERE t.client_id = ? AND t.other_client_id = ?"
+                    " AND t.kind = 'hard')",
+                    (client_id, other, other, client_id),
                 )
         return others

@@ -46,7 +46,7 @@ _SELECT = "SELECT p.*, i.team_id AS team_id FROM proposals p JOIN ipwl i ON i.id
 # died, moved).
 _ON_LIST = (
     "NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-    " AND x.kind IN ('drop_out', 'death', 'move'))"
+    " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
 )
 
 
@@ -419,7 +419,7 @@ class ClientRepository:
             " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik_index = ? AND p.period_year = ?"
             " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
             " AND (NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-            " AND x.kind IN ('drop_out', 'death', 'move'))"
+            " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
             " OR EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent'))",
             (self._keys.blind("nik", nik), year, ipwl_id),
         )

@@ -28,7 +28,7 @@ _MISSING_ACCOUNTS = (
     ", (SELECT count(*) FROM clients c LEFT JOIN bank_accounts b ON b.client_id = c.id"
     "   WHERE c.proposal_id = p.id AND (b.status IS NULL OR b.status IN ('missing', 'rejected'))"
     "   AND NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-    "   AND x.kind IN ('drop_out', 'death', 'move'))) AS missing"
+    "   AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))) AS missing"
 )
 
 

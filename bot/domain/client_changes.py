@@ -26,12 +26,23 @@ class ChangeKind(StrEnum):
     MOVE = "move"  # pindah ke IPWL lain
     NAME = "name"  # koreksi nama
     NIK = "nik"  # koreksi NIK
+    # bantuan ganda: decided the same person as another IPWL's client this budget year (issue 16.1);
+    # leaves the list like a drop-out, offered only for a client so decided (:func:`offered_kinds`).
+    DOUBLE_ASSISTANCE = "double_assistance"
 
 
 # A client who leaves this proposal's list: excluded from transfers not yet sent and from the LPJ.
-EXITS = frozenset({ChangeKind.DROP_OUT, ChangeKind.DEATH, ChangeKind.MOVE})
+# (The SQL of storage/*.py spells the same set: kind IN ('drop_out', 'death', 'move', 'double_assistance').)
+EXITS = frozenset({ChangeKind.DROP_OUT, ChangeKind.DEATH, ChangeKind.MOVE, ChangeKind.DOUBLE_ASSISTANCE})
 # A correction keeps the client on the list with the corrected value.
 CORRECTIONS = frozenset({ChangeKind.NAME, ChangeKind.NIK})
+
+
+def offered_kinds(*, same_person: bool) -> tuple[ChangeKind, ...]:
+    """The kinds the operator may pick for a client: "double assistance" only (and first) for a client
+    a PIC or the head decided the same person as another IPWL's; never for any other client."""
+    others = tuple(k for k in ChangeKind if k != ChangeKind.DOUBLE_ASSISTANCE)
+    return (ChangeKind.DOUBLE_ASSISTANCE, *others) if same_person else others
 
 
 class ChangeStatus(StrEnum):

@@ -100,6 +100,7 @@ class NikConflict:
     reason: str | None = None
     position: int = 0  # the client's number in its own proposal
     same_person: bool = False  # adjudicated: the same person after all (double assistance confirmed)
+    other_status: ProposalStatus | None = None  # where the other proposal is now (a soft line says it)
 
     @property
     def adjudicated(self) -> bool:

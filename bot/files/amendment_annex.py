@@ -68,6 +68,7 @@ _KINDS: Mapping[str, Mapping[ChangeKind, str]] = {
         ChangeKind.MOVE: "Pindah IPWL",
         ChangeKind.NAME: "Koreksi nama",
         ChangeKind.NIK: "Koreksi NIK",
+        ChangeKind.DOUBLE_ASSISTANCE: "Bantuan ganda",
     },
     "en": {
         ChangeKind.DROP_OUT: "Drops out",
@@ -75,6 +76,7 @@ _KINDS: Mapping[str, Mapping[ChangeKind, str]] = {
         ChangeKind.MOVE: "Moves to another IPWL",
         ChangeKind.NAME: "Name correction",
         ChangeKind.NIK: "NIK correction",
+        ChangeKind.DOUBLE_ASSISTANCE: "Double assistance",
     },
 }
 _STATES = {

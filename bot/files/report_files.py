@@ -366,6 +366,7 @@ REFUND_REASONS: Mapping[str, str] = {
     "drop_out": N_("drops out"),
     "death": N_("died"),
     "move": N_("moves to another IPWL"),
+    "double_assistance": N_("double assistance"),
 }
 REFUND_COLUMNS = (
     N_("Proposal"),

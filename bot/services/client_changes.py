@@ -36,6 +36,7 @@ from bot.domain.client_changes import (
     RefundCase,
     RefundStatus,
     nik_birth_disagreement,
+    offered_kinds,
     step,
 )
 from bot.domain.kinds import ConversationKind, NotificationKind
@@ -88,6 +89,14 @@ _WHERE_NOW = {
     ChangeStatus.RETURNED: N_("This change was already returned to the operator."),
     ChangeStatus.REJECTED: N_("This change was already rejected."),
 }
+
+
+@dataclass(frozen=True)
+class PickedClient:
+    """A client picked for a change, and the kinds the operator may ask for them."""
+
+    client: Client
+    kinds: tuple[ChangeKind, ...]
 
 
 @dataclass(frozen=True)
@@ -250,7 +259,7 @@ class ClientChangeService(StaffService):
             _refuse_unless_changeable(proposal)
             return await self._sheet(uow, proposal)
 
-    async def pick_number(self, who: Identity, code: str, number: str) -> Client:
+    async def pick_number(self, who: Identity, code: str, number: str) -> PickedClient:
         """``/perubahan KODE N``: client number N of the proposal (for a long list, without buttons)."""
         sheet = await self.sheet(who, code)
         client = next((c for c in sheet.clients if str(c.position) == number.strip()), None)
@@ -264,16 +273,27 @@ class ClientChangeService(StaffService):
             )
         return await self.pick(who, client.id)
 
-    async def pick(self, who: Identity, client_id: int) -> Client:
-        """A client tapped on the sheet: theirs to change now (the kinds are offered next)."""
+    async def pick(self, who: Identity, client_id: int) -> PickedClient:
+        """A client tapped on the sheet: theirs to change now, and the kinds offered next ("double
+        assistance" only for a client decided the same person as another IPWL's)."""
         async with self.unit(who) as uow:
             client, _ = await self._changeable_client(uow, who, client_id)
-            return client
+            same = client.id in await uow.nik_conflicts.confirmed([client.id])
+            return PickedClient(client, offered_kinds(same_person=same))
 
     async def start(self, who: Identity, client_id: int, kind: ChangeKind) -> ChangeDraft:
         """A client and a kind picked: ask for the corrected value, the receiving IPWL or the reason."""
         async with self.unit(who) as uow:
             client, proposal = await self._changeable_client(uow, who, client_id)
+            if kind == ChangeKind.DOUBLE_ASSISTANCE and client.id not in await uow.nik_conflicts.confirmed([client.id]):
+                raise ServiceError(
+                    "change_not_double_assistance",
+                    N_(
+                        "Client no. {position} was not decided the same person as a client of another IPWL, so "
+                        "“double assistance” cannot be the reason; pick another kind."
+                    ),
+                    position=client.position,
+                )
             first = "value" if kind in CORRECTIONS else "target" if kind == ChangeKind.MOVE else "reason"
             state: dict[str, Any] = {"client_id": client.id, "kind": kind.value, "step": first}
             await uow.conversations.start(

@@ -55,6 +55,9 @@ class SkDraft:
     held: dict[int, int] = field(default_factory=dict)
     # The typed number is below the year's last issued one: that SK (a note; the number is accepted).
     below: Decree | None = None
+    # Clients only warned per proposal: the same NIK in another IPWL's proposal still under review,
+    # not decided by a PIC. Issuing is allowed (the later one is held), but the head is told first.
+    warned: dict[int, int] = field(default_factory=dict)
 
     @property
     def chosen(self) -> list[StaffSummary]:
@@ -293,6 +296,7 @@ class DecreeService(StaffService):
         example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
         budgets = await year_budgets(uow, date, sorted(picked))
         held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
+        warned = await uow.nik_conflicts.warned_per_proposal([c.id for c in candidates])
         return SkDraft(
             candidates,
             picked,
@@ -304,4 +308,5 @@ class DecreeService(StaffService):
             budgets=budgets,
             held=held,
             below=await last_issued_above(uow, self.settings.payments.sk_number_format, state.get("number"), date),
+            warned=warned,
         )

@@ -9,10 +9,12 @@ of every open pair of the client, audited, both teams' cards are redrawn, and a 
 proposal's annex goes again to the head who issued the SK, with the client back in it. A soft
 conflict (the other still under review) may be decided the same way, so it stops warning.
 
-Or the check finds the *same person* (🟰 under the prompt, a held client only): recorded the same
-way (who, when, why; both sides; audited), but the client stays held for good — out of the SK annex
-and the transfers — both teams' cards say so with codes only, and the client's operators are told
-privately to remove them by an SK perubahan (a button once the proposal is decreed).
+Or the check finds the *same person* (🟰 under the prompt, held or only warned, before or after
+the SK): recorded the same way (who, when, why; both sides; audited), but one client stays held for
+good — out of the SK annex, the transfers and the pagu committed: the one already held by the pair,
+or, where neither was (both still under review), the client decided on — both teams' cards say so
+with codes only, and the held client's operators are told privately what to do (before the SK the
+client just stays out of its annex; after it, an SK perubahan, a button once decreed).
 """
 
 from __future__ import annotations
@@ -73,19 +75,12 @@ class DoubleAssistanceService(StaffService):
 
     async def start(self, who: Identity, client_id: int, *, same_person: bool = False) -> Adjudication:
         """The button on the client: check the presser may decide, then ask for the reason ("not the
-        same person"; or, ``same_person``, how double assistance was confirmed — a held client only)."""
+        same person"; or, ``same_person``, how double assistance was confirmed). Both outcomes may be
+        recorded on any open pair, held (hard) or warned (soft), before or after the SK."""
         async with self.unit(who) as uow:
             found = await self._load(uow, who, client_id)
             if not found.open:
                 raise self._already(found)
-            if same_person and not found.held:
-                raise ServiceError(
-                    "not_held",
-                    N_(
-                        "Only a held client (the same NIK already in an SK or paid elsewhere) can be decided the "
-                        "same person; this one's other proposal is still under review."
-                    ),
-                )
             await uow.conversations.start(
                 who.person.id,
                 ConversationKind.NIK_ADJUDICATION,
@@ -147,14 +142,21 @@ class DoubleAssistanceService(StaffService):
         client's operators are asked to remove them by an SK perubahan."""
         others = await uow.nik_conflicts.adjudicate(before.client.id, who.person.id, reason, now, same_person=True)
         await self._record_outcome(uow, who, before, reason, now, outcome="same_person")
-        await self.notify(
-            uow,
-            await self.operators(uow, before.proposal),
-            NotificationKind.NIK_SAME_PERSON,
-            f"client:{before.client.id}:same_person",
-            {"client_id": before.client.id},
-            now,
-        )
+        # Who is kept out: the client decided on, unless the other side was already held by the pair
+        # (then that one stays held, and this one assisted). Their own operators are told.
+        for held_id in sorted(await uow.nik_conflicts.confirmed([before.client.id, *others])):
+            held_client = await uow.clients.by_id(held_id)
+            if held_client is None:
+                continue
+            proposal = await self.proposal(uow, held_client.proposal_id)
+            await self.notify(
+                uow,
+                await self.operators(uow, proposal),
+                NotificationKind.NIK_SAME_PERSON,
+                f"client:{held_id}:same_person",
+                {"client_id": held_id},
+                now,
+            )
         await uow.conversations.end(who.person.id)
         after = await uow.nik_conflicts.of_clients([before.client.id])
         decided = [c for c in after if c.other_client_id in set(others)]

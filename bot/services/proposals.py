@@ -38,6 +38,7 @@ class RowWarning:
     row: int
     name: str
     problem: Problem
+    position: int | None = None  # the client's number in the proposal (as the summary calls them)
 
 
 @dataclass(frozen=True)
@@ -390,13 +391,13 @@ class ProposalService(StaffService):
                 raise ValidationError(
                     Problem(N_("A proposal holds at most {max} clients."), {"max": self.settings.intake.max_clients})
                 )
-            warnings: list[RowWarning] = []
+            warnings: list[tuple[str, RowWarning]] = []  # (the row's NIK: its client's number at the end)
             year = state.proposal.period_year or now.year
             for nik in sorted({i.nik for i in inputs}):  # in one order everywhere: two uploads never deadlock
                 await uow.clients.lock_nik(nik, year)
             for item in inputs:
                 found = await self._check_nik(uow, state, item.nik, now)
-                warnings.extend(RowWarning(item.row, item.full_name, p) for p in (*found, *item.warnings))
+                warnings.extend((item.nik, RowWarning(item.row, item.full_name, p)) for p in (*found, *item.warnings))
                 fields: dict[str, object] = dict(
                     sex=item.sex.value,
                     birth_date=item.birth_date,
@@ -439,7 +440,8 @@ class ProposalService(StaffService):
                 )
             )
             fresh = await self._state(uow, state.proposal.id)
-        return replace(fresh, row_warnings=tuple(warnings))
+        numbers = {c.nik: c.position for c in fresh.clients}
+        return replace(fresh, row_warnings=tuple(replace(w, position=numbers.get(nik)) for nik, w in warnings))
 
     async def hold_sheet(self, who: Identity, upload: FileUpload) -> DraftState:
         """Keep (in the draft's conversation) the client list that named clients already entered,

@@ -16,12 +16,14 @@ from handlers.views.client_changes import LONG_LIST, kind_label
 
 
 def remove_client(t: Translator, client_id: int) -> InlineKeyboardMarkup:
-    """A client decided the same person as another IPWL's: ask for their removal (/perubahan)."""
+    """A client decided the same person as another IPWL's: ask for their removal (/perubahan), the
+    kind already "double assistance"."""
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
-                    t.pgettext("button", "📝 Ask for the removal"), callback_data=buttons.CHANGE_CLIENT.data(client_id)
+                    t.pgettext("button", "📝 Ask for the removal"),
+                    callback_data=buttons.CHANGE_KIND.data(client_id, ChangeKind.DOUBLE_ASSISTANCE.value),
                 )
             ]
         ]
@@ -56,14 +58,14 @@ def sheet(t: Translator, data: ChangeSheet) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def kinds(t: Translator, client_id: int) -> InlineKeyboardMarkup:
+def kinds(t: Translator, client_id: int, offered: Sequence[ChangeKind]) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
                 _first_upper(kind_label(t, kind)), callback_data=buttons.CHANGE_KIND.data(client_id, kind.value)
             )
         ]
-        for kind in ChangeKind
+        for kind in offered
     ]
     rows.append([InlineKeyboardButton(t.pgettext("button", "✖️ Close"), callback_data=buttons.ADMIN_CLOSE.data())])
     return InlineKeyboardMarkup(rows)

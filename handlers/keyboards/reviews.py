@@ -62,10 +62,9 @@ def detail(t: Translator, d: Detail) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def adjudication(t: Translator, client_id: int, held: bool) -> InlineKeyboardMarkup | None:
-    """Under the adjudication prompt: a held client may be decided the same person instead."""
-    if not held:
-        return None
+def adjudication(t: Translator, client_id: int) -> InlineKeyboardMarkup:
+    """Under the adjudication prompt: the other outcome, the same person (held or only warned, before
+    or after the SK)."""
     return InlineKeyboardMarkup([[_button(da.same_person_label(t), buttons.NIK_SAME_PERSON, client_id)]])
 
 

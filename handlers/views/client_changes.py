@@ -31,6 +31,7 @@ KIND_LABELS: Mapping[ChangeKind, str] = {
     ChangeKind.MOVE: N_("moves to another IPWL"),
     ChangeKind.NAME: N_("name correction"),
     ChangeKind.NIK: N_("NIK correction"),
+    ChangeKind.DOUBLE_ASSISTANCE: N_("double assistance"),
 }
 
 STATUS_LABELS: Mapping[ChangeStatus, str] = {

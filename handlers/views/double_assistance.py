@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.double_assistance import HeldClient, NikConflict
+from bot.domain.double_assistance import DECREED_STATUSES, HeldClient, NikConflict
+from bot.domain.models import ProposalStatus
 from bot.i18n import N_, Translator
 from bot.services.double_assistance import Adjudication, SamePerson
 from handlers.views import _, clip
@@ -56,11 +57,15 @@ def conflict_line(t: Translator, c: NikConflict, *, private: bool = False) -> st
             ),
             **params,
         )
-    return _(
-        t,
-        N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), still under review there. Check both."),
-        **params,
-    )
+    # Where the other proposal is now: "still under review" only while it is (a pair found then
+    # stays soft until this side's next re-check).
+    if c.other_status in DECREED_STATUSES:
+        msgid = N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), in an SK there. Check both.")
+    elif c.other_status == ProposalStatus.VALIDATED:
+        msgid = N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), validated there. Check both.")
+    else:
+        msgid = N_("⚠️ Client {number}: the same NIK is in {code} ({ipwl}), still under review there. Check both.")
+    return _(t, msgid, **params)
 
 
 def card_lines(t: Translator, conflicts: Sequence[NikConflict]) -> list[str]:
@@ -104,16 +109,31 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
         _(
             t,
             N_(
-                "Check that this is not the same person (KTP, KK, birth date, mother's name; the other IPWL's "
-                "PIC team through the centre). Then type <b>why they are not the same person</b> (at least 10 "
-                "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. Do not "
-                "type the NIK. /batal to stop."
+                "Check whether this is the same person (KTP, KK, birth date, mother's name; the other IPWL's "
+                "PIC team through the centre)."
             ),
         )
     )
-    # (the button is there only for a held client: the other one is already in an SK or paid)
-    if a.held:
-        lines.append(_(t, N_("If it is the same person, press 🟰 The same person below.")))
+    lines.append(
+        _(
+            t,
+            N_(
+                "✅ <b>Not the same person</b>: type <b>why they are not the same person</b> (at least 10 "
+                "characters), e.g. “different birth date and mother's name, checked with Dukcapil”. What you "
+                "type records that they are <b>NOT</b> the same person, and the client is cleared. Do not type "
+                "the NIK. /batal to stop."
+            ),
+        )
+    )
+    lines.append(
+        _(
+            t,
+            N_(
+                "🟰 <b>If they are the same person</b>, do not type the reason here: press 🟰 The same person "
+                "below first."
+            ),
+        )
+    )
     return clip("\n".join(lines))
 
 
@@ -176,13 +196,24 @@ def adjudicated(t: Translator, a: Adjudication) -> str:
         lines.append(
             _(t, N_("By {name}, {when}."), name=decided.adjudicated_by_name or "-", when=decided.adjudicated_at)
         )
-    if a.same_person:
+    if a.same_person and a.held:
         lines.append(
             _(
                 t,
                 N_(
                     "The client stays out of the SK annex and the transfers for good; the IPWL's operators are "
                     "asked to remove them by an SK perubahan. Both PIC teams' cards show the decision."
+                ),
+            )
+        )
+    elif a.same_person:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "The other IPWL's client was already held by this pair: that one stays out of the SK annex and "
+                    "the transfers for good, and this client stays assisted here. Both PIC teams' cards show the "
+                    "decision."
                 ),
             )
         )
@@ -248,8 +279,8 @@ def same_person_notice(t: Translator, found: SamePerson) -> str:
             + _(
                 t,
                 N_(
-                    "Ask for their removal now: press 📝 Ask for the removal (or /perubahan {code} {number}), "
-                    "choose “drops out”, give the reason and the evidence."
+                    "Ask for their removal now: press 📝 Ask for the removal (or /perubahan {code} {number} and "
+                    "choose “double assistance”), give the reason and the evidence."
                 ),
                 **params,
             )
@@ -260,8 +291,9 @@ def same_person_notice(t: Translator, found: SamePerson) -> str:
         + _(
             t,
             N_(
-                "Once the SK of {code} is issued, ask for their removal with /perubahan {code} {number} "
-                "(“drops out”, with the reason and the evidence)."
+                "The SK of {code} is not issued yet: nothing to do now, the SK will leave them out of its annex. "
+                "Once it is issued, ask for their removal with /perubahan {code} {number} "
+                "(“double assistance”, with the reason and the evidence)."
             ),
             **params,
         )

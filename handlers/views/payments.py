@@ -54,6 +54,8 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
         line = "• " + _summary(t, s)
         if d.held.get(s.id):
             line += " · " + _(t, N_("🛑 {count} held for double assistance, left out of the annex"), count=d.held[s.id])
+        if d.warned.get(s.id):
+            line += " · " + _(t, N_("⚠️ {count} same NIK under review elsewhere"), count=d.warned[s.id])
         lines.append(line)
     chosen = d.chosen
     lines.append("")
@@ -69,6 +71,18 @@ def sk_draft(t: Translator, d: SkDraft) -> str:
     for s in chosen:
         if s.clients and not s.payable_clients:  # refused at "Issue": said before the tap
             lines.append("⛔ " + sk_all_held(t, s))
+        if d.warned.get(s.id):  # a warning, not a refusal: soft conflicts warn (codes and counts only)
+            lines.append(
+                _(
+                    t,
+                    N_(
+                        "⚠️ {code}: {count} client(s) with the same NIK as a proposal of another IPWL still under "
+                        "review, not yet decided by a PIC. Issuing is allowed: the later one will be held."
+                    ),
+                    code=s.code,
+                    count=d.warned[s.id],
+                )
+            )
     # The head sees the room left before confirming, per budget year the ticked proposals charge
     # (their periods' years: the SK is checked against each).
     for budget in d.budgets:

@@ -84,7 +84,11 @@ def draft_warnings(t: Translator, state: DraftState) -> str:
     lines = [warnings_block(t, state.warnings)] if state.warnings else []
     lines += [
         "⚠️ "
-        + _(t, N_("Row {row} ({name}):"), row=w.row, name=w.name)
+        + (
+            _(t, N_("Row {row} (client {number}, {name}):"), row=w.row, number=w.position, name=w.name)
+            if w.position is not None
+            else _(t, N_("Row {row} ({name}):"), row=w.row, name=w.name)
+        )
         + " "
         + _(t, w.problem.message, **w.problem.params)
         for w in state.row_warnings

@@ -76,8 +76,17 @@ def card(t: Translator, c: Card) -> str:
         ),
         _(t, N_("Attachments: {count}"), count=c.attachments),
     ]
-    if s.flagged:
-        lines.append(_(t, N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."), count=s.flagged))
+    # The intake's flag, less the clients whose every pair is decided: their ✅/⛔ line below says it
+    # (a warning above a decision read as if nothing had been decided).
+    decided = {x.client_id for x in c.conflicts} - {x.client_id for x in c.conflicts if not x.adjudicated}
+    if s.flagged - len(decided) > 0:
+        lines.append(
+            _(
+                t,
+                N_("⚠️ {count} client(s) also appear in another IPWL's proposal this year."),
+                count=s.flagged - len(decided),
+            )
+        )
     lines.extend(double_assistance.card_lines(t, c.conflicts))
     if not c.attachments:
         lines.append(_(t, N_("⚠️ No supporting documents attached.")))

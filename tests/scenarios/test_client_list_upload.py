@@ -61,7 +61,7 @@ async def test_a_doubtful_row_is_named_by_its_row_and_client(world) -> None:
     await world.emu.settle(quiet=0.3)
     texts = "\n".join(m.text or "" for m in world.emu.chat_messages(op.user)[-2:])
     warning = next(line for line in texts.splitlines() if "perempuan" in line)
-    assert warning.startswith("⚠️ Baris 3 (Siti B):"), warning
+    assert warning.startswith("⚠️ Baris 3 (klien 2, Siti B):"), warning  # the row, and the number the summary uses
     assert "Budi A" not in warning and "Budi C" not in warning
     assert await world.rows("SELECT count(*) FROM clients") == [(3,)]
     assert await world.rows("SELECT full_name, sex FROM clients ORDER BY position") == [

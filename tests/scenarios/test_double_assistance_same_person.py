@@ -76,7 +76,14 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     assert ss01_code not in notice.text and "SS01" not in notice.text  # never the other IPWL's data
     told = (await world.say(t.op, f"/status {code}"))[-1].text
     assert "Bantuan ganda terkonfirmasi: klien 1" in told and "sampai" not in told.split("Bantuan ganda")[1]
-    assert buttons.CHANGE_CLIENT.data(siti_client) in datas(notice)
+    assert buttons.CHANGE_KIND.data(siti_client, "double_assistance") in datas(notice)
+    assert "“bantuan ganda”" in notice.text and "mengundurkan diri" not in notice.text
+    # /perubahan offers "double assistance" for her only, never for a client not so decided.
+    offered = datas((await world.say(t.op, f"/perubahan {code} 1"))[-1])
+    assert buttons.CHANGE_KIND.data(siti_client, "double_assistance") in offered
+    offered = datas((await world.say(t.op, f"/perubahan {code} 2"))[-1])
+    assert buttons.CHANGE_KIND.data(budi_client, "drop_out") in offered
+    assert buttons.CHANGE_KIND.data(budi_client, "double_assistance") not in offered
     # Held for good: the money the SKs commit is SS01's and the other two clients' (the one rule of "held").
     year = (await world.rows("SELECT period_year FROM proposals WHERE id = ?", pid))[0][0]
     async with world.storage.reading() as uow:
@@ -97,9 +104,10 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
     assert await status(world, pid) == "accounts_verified"
 
-    # Siti asks for the drop-out from the notice's button; Budi verifies it; Hana approves it.
-    await press_in(world, t.op, t.op, buttons.CHANGE_CLIENT.data(siti_client))
-    await press_in(world, t.op, t.op, buttons.CHANGE_KIND.data(siti_client, "drop_out"))
+    # Siti asks for the removal for double assistance from the notice's button (the kind already
+    # chosen: before, it said to pick "drops out", a false reason in the SK perubahan's annex);
+    # Budi verifies it; Hana approves it.
+    await tap(world, t.op, notice, buttons.CHANGE_KIND.data(siti_client, "double_assistance"))
     await world.say(t.op, "Orang yang sama dengan klien SS01, sudah dibantu di sana")
     await world.emu.send_document(t.op, file_name="berita-acara.pdf", content=pdf("BA"), mime_type="application/pdf")
     await world.emu.settle()
@@ -120,6 +128,10 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
         if r[0]
     ]
     assert [(r[2], r[3], r[4]) for r in rows] == [(code, 1, "Siti Rahayu")]
+    assert "Bantuan ganda" in rows[0] and "Mengundurkan diri" not in rows[0], rows[0]
+    assert await world.rows("SELECT kind, status FROM client_changes WHERE client_id = ?", siti_client) == [
+        ("double_assistance", "approved")
+    ]
     # Off the list; the decision stays recorded, and nobody waits for a decision (/tugas).
     assert await world.rows("SELECT outcome FROM nik_conflicts WHERE client_id = ?", siti_client) == [("same",)]
     assert "🛑" not in (await world.say(t.andi, "/tugas"))[-1].text

@@ -1,0 +1,4 @@
+-- Changes after the SK (issue 16.6) gain a kind: 'double_assistance' (bantuan ganda), a client decided
+-- the same person as another IPWL's client this budget year (issue 16.1), who leaves the list like a
+-- drop-out but with the true reason in the SK perubahan's annex. SQLite has no CHECK on
+-- client_changes.kind (0021): nothing to change here; the file keeps both dialects at one version.
