@@ -174,10 +174,11 @@ SOP = Section(
                 "<b>A client who left:</b> one taken off another IPWL's list by an SK perubahan (dropped out, "
                 "died, moved) no longer counts there, unless they were already paid this year.\n"
                 "<b>Who decides:</b> a PIC of the IPWL's team (🔎 Detail → ⚖️ Decide) or the head of centre "
-                "(the button under the SK annex) checks that it is not the same person and types why. The "
-                "decision is recorded with name and time, and the client is back in the annex and the transfers; "
-                "the operator is then asked for the client's bank account. If it is the same person, nobody "
-                "decides: the client stays held and receives nothing.\n"
+                "(the button under the SK annex) checks whether it is the same person. <b>Not the same:</b> they "
+                "type why; the client is back in the annex and the transfers, and the operator is asked for the "
+                "client's bank account. <b>The same:</b> they press 🟰 The same person; the client stays held "
+                "and receives nothing, and the operator takes them off the list (after the SK: /perubahan, "
+                "reason “double assistance”). Either decision is recorded with name and time.\n"
                 "Cards show only the other proposal's code and IPWL code, never the other IPWL's client."
             ),
         ),
@@ -307,8 +308,9 @@ FAQ = Section(
         Page(
             N_("Changes after the SK (SK perubahan)"),
             N_(
-                "<b>When:</b> a client drops out, dies or moves to another IPWL, or their name or NIK on the SK "
-                "is wrong — after the SK and until the LPJ is closed.\n"
+                "<b>When:</b> a client drops out, dies or moves to another IPWL, was found to be the same person "
+                "as at another IPWL (double assistance), or their name or NIK on the SK is wrong — after the SK "
+                "and until the LPJ is closed.\n"
                 "<b>You:</b> send /perubahan and the proposal's code, tap the client and the kind of change, type "
                 "the correct value (or the receiving IPWL's code) and the reason, then send the evidence as a "
                 "photo or PDF (the client's statement, a death certificate, the KTP or KK).\n"
@@ -317,8 +319,9 @@ FAQ = Section(
                 "reason: correct it and ask again.\n"
                 "<b>After approval:</b> you are told the SK perubahan's number; /status and the team's card show "
                 "the amended list. A client who left is paid no more and is not in your LPJ. Money already sent "
-                "to them must come back to the centre's account: you are told the amount; finance records it "
-                "(after checking the deposit) — nothing is silently dropped."
+                "to them must come back to the centre's account: you are told the amount; hand the deposit slip "
+                "to the centre's finance staff, who record it in the bot (after checking the deposit) — nothing "
+                "is silently dropped."
             ),
         ),
     ),
