@@ -807,7 +807,9 @@ class PaymentService(_FinanceBase):
             for summary in await uow.staff.summaries([ProposalStatus.ACCOUNTS_VERIFIED]):
                 exits = await uow.client_changes.exits_of(summary.id)
                 if exits:
-                    left = [c for c in await uow.clients.of_proposal(summary.id) if c.id in exits]
+                    # (a held client is out of the summary's count and total already: not taken off twice)
+                    held = await uow.nik_conflicts.held(exits)
+                    left = [c for c in await uow.clients.of_proposal(summary.id) if c.id in exits and c.id not in held]
                     summary = dataclasses.replace(
                         summary, clients=summary.clients - len(left), total=summary.total - sum(c.total for c in left)
                     )

@@ -75,6 +75,12 @@ class DraftState:
         return sum(c.total for c in self.clients if c.id not in self.left)
 
     @property
+    def decreed_total(self) -> int:
+        """What the SK annex carries: the clients not held for double assistance (a client decided
+        the same person stays out of it, and out of this total, also after leaving the list)."""
+        return sum(c.total for c in self.clients if c.id not in self.held)
+
+    @property
     def without_consent(self) -> list[Client]:
         """The clients whose consent is not recorded (or was withdrawn), or was recorded without a
         guardian for a client who was under 18 then (a birth date corrected since): the proposal

@@ -439,7 +439,7 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                 t,
                 N_("Total budget: <b>{total}</b> (on the SK: {original})"),
                 total=format_money(state.amended_total),
-                original=format_money(state.total),
+                original=format_money(state.decreed_total),
             )
         )
     else:

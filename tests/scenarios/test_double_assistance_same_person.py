@@ -18,6 +18,7 @@ import io
 from openpyxl import load_workbook
 
 from bot.domain.models import Role
+from bot.i18n import format_money
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.change_cast import press as press_in
@@ -135,6 +136,14 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     # Off the list; the decision stays recorded, and nobody waits for a decision (/tugas).
     assert await world.rows("SELECT outcome FROM nik_conflicts WHERE client_id = ?", siti_client) == [("same",)]
     assert "🛑" not in (await world.say(t.andi, "/tugas"))[-1].text
+
+    # /bayar counts the two remaining clients and their total (a newcomer read "0 klien · -Rp500.000":
+    # the held client was taken off a total that never held her), and Siti's /status says the SK's
+    # annex total, without her.
+    listed = (await world.say(fajar, "/bayar"))[0].text
+    assert f"2 klien · {format_money(two[0][0])}" in listed, listed
+    told = (await world.say(t.op, f"/status {code}"))[-1].text
+    assert f"(pada SK: {format_money(two[0][0])})" in told, told
 
     # Fajar: SPP, SPM (the two remaining clients' total), SP2D, every pending transfer sent: paid.
     await world.say(fajar, "/bayar")
