@@ -105,6 +105,8 @@ class Accounts:
     shares: tuple[AccountShare, ...] = ()
     # Clients held for double assistance (issue 16.1): no transfer until a PIC or the head decides.
     held: frozenset[int] = frozenset()
+    # Of the held, those decided the same person as a client elsewhere: held for good, never cleared.
+    confirmed: frozenset[int] = frozenset()
     # The clients the SPM covers, each with its amount, fixed when it was saved (None: no SPM yet,
     # or one saved before the list was kept — the clients payable now stand in for it).
     ordered: Mapping[int, int] | None = None
@@ -291,7 +293,10 @@ class _FinanceBase(StaffService):
         held = frozenset(await uow.nik_conflicts.held(r.client.id for r in rows))
         payment = await uow.payments.of_proposal(proposal.id)
         ordered = await uow.payments.order_clients(proposal.id) if payment else None
-        return Accounts(proposal, ipwl, rows, payment, tuple(warnings), tuple(shares), held, ordered)
+        confirmed = frozenset(await uow.nik_conflicts.confirmed(held)) if held else frozenset()
+        return Accounts(
+            proposal, ipwl, rows, payment, tuple(warnings), tuple(shares), held, confirmed=confirmed, ordered=ordered
+        )
 
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
         client = await uow.clients.by_id(client_id)

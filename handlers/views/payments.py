@@ -218,9 +218,29 @@ def sk_issued_notice(t: Translator, summary: StaffSummary, decree: Decree) -> st
     return text
 
 
-def held_summary(t: Translator, count: int) -> str:
+def held_summary(t: Translator, count: int, confirmed: int = 0) -> str:
     """How many clients are held for double assistance, and what happens to them (no names: the
-    same line goes to anyone who handles the proposal's money)."""
+    same line goes to anyone who handles the proposal's money). ``confirmed`` of them were decided
+    the same person: they never come back, so they are not said to wait for a decision."""
+    lines = []
+    if confirmed:
+        lines.append(
+            _(
+                t,
+                N_(
+                    "⛔ {count} client(s) decided the same person as a client at another IPWL (double "
+                    "assistance confirmed): not in the SK annex, the SPP/SPM or the transfers, for good; an SK "
+                    "perubahan takes them off the list."
+                ),
+                count=confirmed,
+            )
+        )
+    if count > confirmed:
+        lines.append(_waiting_summary(t, count - confirmed))
+    return "\n".join(lines)
+
+
+def _waiting_summary(t: Translator, count: int) -> str:
     return _(
         t,
         N_(
@@ -251,7 +271,7 @@ def accounts_overview(t: Translator, items: Sequence[Accounts]) -> str:
         for row in a.rows:
             lines.append(account_line(t, row))
             if row.client.id in a.held:
-                lines.append("   " + account_held_line(t))
+                lines.append("   " + account_held_line(t, confirmed=row.client.id in a.confirmed))
         blocks.append("\n".join(lines))
     blocks.append(
         _(
@@ -286,8 +306,16 @@ def account_line(t: Translator, row: Beneficiary) -> str:
     return line
 
 
-def account_held_line(t: Translator) -> str:
+def account_held_line(t: Translator, *, confirmed: bool = False) -> str:
     """Under a client the bank-account step skips (issue 16.1): why, and what comes next."""
+    if confirmed:
+        return _(
+            t,
+            N_(
+                "⛔ double assistance confirmed (the same person at another IPWL): no account is needed; "
+                "take the client off with /perubahan (reason “double assistance”) once the SK is out"
+            ),
+        )
     return _(
         t,
         N_(
@@ -534,7 +562,7 @@ def accounts_verified_notice(t: Translator, a: Accounts) -> str:
 
 def _held_note(t: Translator, a: Accounts) -> str:
     """Finance's screens: how many clients are held (a count, no names) and that they come later."""
-    return "\n" + held_summary(t, len(a.held)) if a.held else ""
+    return "\n" + held_summary(t, len(a.held), len(a.confirmed)) if a.held else ""
 
 
 def account_fixed_notice(t: Translator, a: Accounts) -> str:
@@ -588,7 +616,7 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
         )
     ]
     if a.held:  # out of the SPP/SPM amount, the transfers list and its control totals
-        lines.append(held_summary(t, len(a.held)))
+        lines.append(held_summary(t, len(a.held), len(a.confirmed)))
     if a.payment:
         lines.append(
             _(
@@ -655,7 +683,7 @@ def payment_step(t: Translator, step: PaymentStep) -> str:
     for row in a.rows:
         lines.append(transfer_line(t, row))
         if row.client.id in a.held:
-            lines.append("   " + held_line(t))
+            lines.append("   " + held_line(t, confirmed=row.client.id in a.confirmed))
         # The last look before the money goes: an account number another client also has.
         lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
@@ -690,8 +718,10 @@ def sp2d_line(t: Translator, a: Accounts) -> str:
     return _(t, N_("SP2D: not recorded yet (🏦 below, once the KPPN has issued it)."))
 
 
-def held_line(t: Translator) -> str:
+def held_line(t: Translator, *, confirmed: bool = False) -> str:
     """Why a client gets no transfer button (issue 16.1)."""
+    if confirmed:
+        return _(t, N_("⛔ double assistance confirmed: no transfer, ever (an SK perubahan takes them off)"))
     return _(t, N_("🛑 held: the same NIK is in an SK or paid at another IPWL; no transfer until a PIC decides"))
 
 
@@ -724,7 +754,7 @@ def transfers_template_caption(t: Translator, a: Accounts) -> str:
         ),
         code=a.proposal.code,
     )
-    notes = ([held_summary(t, len(a.held))] if a.held else []) + cleared_after_order_lines(t, a)
+    notes = ([held_summary(t, len(a.held), len(a.confirmed))] if a.held else []) + cleared_after_order_lines(t, a)
     return "\n".join([text, *notes])
 
 

@@ -471,7 +471,7 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                 list=", ".join(str(c.position) for c in contradicted),
             )
         )
-    if state.confirmed:  # decided: they stay out; the operator's next step is their removal
+    if state.confirmed - state.left.keys():  # decided: they stay out; the operator's next step is their removal
         lines.append(
             _(
                 t,
@@ -480,7 +480,9 @@ def review(t: Translator, state: DraftState, page: int = 0) -> str:
                     "person as a client of another IPWL in the same budget year. They stay out of the SK annex and "
                     "get no transfer; ask for their removal with /perubahan."
                 ),
-                list=", ".join(str(c.position) for c in state.clients if c.id in state.confirmed),
+                list=", ".join(
+                    str(c.position) for c in state.clients if c.id in state.confirmed and c.id not in state.left
+                ),
             )
         )
     if state.held - state.confirmed:  # the operator is told who is held, why, and what happens next

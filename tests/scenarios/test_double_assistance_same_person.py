@@ -95,8 +95,10 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     )
     assert sum(committed.values()) == two[0][0] + sum(ss01_amount.values())
 
-    # She stays held (no account asked for her).
-    await world.say(t.op, "/rekening")
+    # She stays held (no account asked for her), and the screens say she is decided, not waiting
+    # for a decision that will never come (a newcomer read "added once a PIC clears them").
+    rekening = (await world.say(t.op, "/rekening"))[-1].text
+    assert "bantuan ganda terkonfirmasi" in rekening and "menunggu keputusan" not in rekening, rekening
     await enter_account(world, t.op, budi_client, "5550001113", "Budi Santoso")
     await enter_account(world, t.op, dewi_client, "5550001112", "Dewi Lestari")
     assert await status(world, pid) == "accounts_submitted"
@@ -104,6 +106,10 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     await press(world, fajar, buttons.ACCOUNTS_REVIEW.data(pid))
     await press(world, fajar, buttons.ACCOUNTS_VERIFY_ALL.data(pid))
     assert await status(world, pid) == "accounts_verified"
+    await world.say(fajar, "/bayar")
+    await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
+    screen = world.last(fajar).text
+    assert "1 klien dinyatakan orang yang sama" in screen and "membebaskannya" not in screen, screen
 
     # Siti asks for the removal for double assistance from the notice's button (the kind already
     # chosen: before, it said to pick "drops out", a false reason in the SK perubahan's annex);
