@@ -85,6 +85,10 @@ def card_lines(t: Translator, conflicts: Sequence[NikConflict]) -> list[str]:
                 count=held,
             )
         )
+    elif any(not c.adjudicated for c in conflicts):
+        # Warned only: verifying and validating go on, so say where the decision is made, or a busy
+        # PIC validates without ever seeing it (a newcomer did).
+        lines.append(_(t, N_("⚖️ Same person or not? A PIC decides in 🔎 Detail → ⚖️ Decide.")))
     lines.extend(conflict_line(t, c) for c in ordered[:MAX_CARD_LINES])
     if len(ordered) > MAX_CARD_LINES:
         lines.append(_(t, N_("… and {count} more in 🔎 Detail."), count=len(ordered) - MAX_CARD_LINES))

@@ -33,6 +33,7 @@ async def test_a_pair_line_follows_the_other_proposal_and_a_decision_drops_the_w
     ss01_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", ss01))[0][0]
     shown = card(world, t, pid).text
     assert ALSO_ELSEWHERE in shown and UNDER_REVIEW in shown and ss01_code in shown, shown
+    assert "PIC memutuskannya di 🔎 Rincian → ⚖️ Putuskan" in shown, shown  # where the decision is made
 
     # Tim PIC 2 validates SS01's proposal; Andi claims JB01's: its card says where SS01's is now.
     citra, dian_who = await operator(world, t.citra), await operator(world, dian)
@@ -55,6 +56,7 @@ async def test_a_pair_line_follows_the_other_proposal_and_a_decision_drops_the_w
     await world.drain()
     shown = card(world, t, pid).text
     assert "✅ Klien 1: bukan orang yang sama" in shown and ALSO_ELSEWHERE not in shown, shown
+    assert "PIC memutuskannya" not in shown  # decided: nothing more to decide
     assert await world.rows("SELECT outcome FROM nik_conflicts WHERE client_id = ?", siti_client) == [("different",)]
     group_texts = [x for g in (t.group, group2) for m in world.emu.chat_messages(g) for x in (m.text or "", *m.edits)]
     assert not [x for x in group_texts if NIK in x or "Siti Rahayu" in x or "Sity" in x]
