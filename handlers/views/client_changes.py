@@ -168,6 +168,15 @@ def ask(t: Translator, draft: ChangeDraft) -> str:
         question = _(t, N_("Type the code of the IPWL the client moves to (e.g. JB02)."))
     elif draft.step == "reason":
         question = _(t, N_("Type the reason, briefly (what happened and when)."))
+    elif draft.kind == ChangeKind.DOUBLE_ASSISTANCE:
+        # The PIC's own decision is the reason; what the team can check is the paper behind it.
+        question = _(
+            t,
+            N_(
+                "Send the evidence as a photo or a PDF: the client's KTP or KK, or a statement (berita acara) "
+                "that the client is assisted at the other IPWL."
+            ),
+        )
     else:
         question = _(
             t,

@@ -115,7 +115,8 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     # chosen: before, it said to pick "drops out", a false reason in the SK perubahan's annex);
     # Budi verifies it; Hana approves it.
     await tap(world, t.op, notice, buttons.CHANGE_KIND.data(siti_client, "double_assistance"))
-    await world.say(t.op, "Orang yang sama dengan klien SS01, sudah dibantu di sana")
+    asked = (await world.say(t.op, "Orang yang sama dengan klien SS01, sudah dibantu di sana"))[-1].text
+    assert "berita acara bahwa klien sudah dibantu di IPWL lain" in asked and "kematian" not in asked, asked
     await world.emu.send_document(t.op, file_name="berita-acara.pdf", content=pdf("BA"), mime_type="application/pdf")
     await world.emu.settle()
     await world.drain()
