@@ -23,7 +23,7 @@ from bot.domain.models import (
 )
 from bot.domain.records import AccountShare, StaffSummary
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_date, to_db_time
-from storage.nik_conflicts import HELD
+from storage.nik_conflicts import CONFIRMED, HELD
 from storage.people import _person
 from storage.sealing import Sealer
 
@@ -101,7 +101,9 @@ class StaffRepository:
             "   WHERE c.proposal_id = p.id) AS total,"
             f" (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id AND {HELD.format(client='c.id')}) AS held,"
             " (SELECT coalesce(sum(b.total), 0) FROM budget_lines b JOIN clients c ON c.id = b.client_id"
-            f"   WHERE c.proposal_id = p.id AND {HELD.format(client='c.id')}) AS held_total"
+            f"   WHERE c.proposal_id = p.id AND {HELD.format(client='c.id')}) AS held_total,"
+            f" (SELECT count(*) FROM clients c WHERE c.proposal_id = p.id AND {CONFIRMED.format(client='c.id')})"
+            " AS confirmed"
             f" FROM proposals p JOIN ipwl i ON i.id = p.ipwl_id WHERE {' AND '.join(where)}"
             " ORDER BY p.status_since, p.id",
             params,
@@ -121,6 +123,7 @@ class StaffRepository:
                 r["flagged"],
                 int(r["held"]),
                 int(r["held_total"]),
+                int(r["confirmed"]),
             )
             for r in rows
         ]

@@ -61,6 +61,10 @@ _LEFT = (
 # SK annex, the SPP/SPM, the transfers and the amount committed against the ceiling. ``held`` and
 # ``held_per_proposal`` below are this rule.
 HELD = "EXISTS (SELECT 1 FROM nik_conflicts h WHERE h.client_id = {client} AND " + _HOLDS.format(n="h") + ")"
+# Of the held, those decided the same person as a client elsewhere: held for good (as ``confirmed``).
+CONFIRMED = (
+    "EXISTS (SELECT 1 FROM nik_conflicts h WHERE h.client_id = {client} AND h.kind = 'hard' AND h.outcome = 'same')"
+)
 
 
 class NikConflictRepository:
@@ -200,8 +204,7 @@ class NikConflictRepository:
             return set()
         marks = ",".join("?" for _ in wanted)
         rows = await self._conn.execute_fetchall(
-            f"SELECT DISTINCT n.client_id FROM nik_conflicts n WHERE n.client_id IN ({marks})"
-            " AND n.kind = 'hard' AND n.outcome = 'same'",
+            f"SELECT c.id FROM clients c WHERE c.id IN ({marks}) AND {CONFIRMED.format(client='c.id')}",
             wanted,
         )
         return {r[0] for r in rows}

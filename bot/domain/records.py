@@ -28,6 +28,7 @@ class StaffSummary:
     flagged: int  # clients flagged "dup_nik"
     held: int = 0  # clients held for double assistance (issue 16.1): out of the annex and the money
     held_total: int = 0  # their budget
+    confirmed: int = 0  # of the held, those decided the same person: held for good
 
     @property
     def payable_clients(self) -> int:

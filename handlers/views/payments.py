@@ -212,7 +212,7 @@ def sk_issued_notice(t: Translator, summary: StaffSummary, decree: Decree) -> st
         total=format_money(summary.payable_total),
     )
     if summary.held:
-        text += "\n" + held_summary(t, summary.held)
+        text += "\n" + held_summary(t, summary.held, summary.confirmed)
     if summary.payable_clients:
         text += "\n" + _(t, N_("Now send each client's bank account: /rekening"))
     return text

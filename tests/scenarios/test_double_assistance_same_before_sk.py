@@ -73,6 +73,10 @@ async def test_a_warned_client_found_the_same_person_before_the_sk_is_held_out_o
     cells = annex_cells(annex)
     assert "Siti Rahayu" not in cells and NIK not in cells and "Budi Santoso" in cells and "Dewi Lestari" in cells
     assert await world.rows("SELECT status FROM proposals WHERE id = ?", pid) == [("decreed",)]
+    # Siti's SK notice says her client is decided, not waiting to be cleared.
+    sk_notice = next(m for m in reversed(world.emu.chat_messages(t.op)) if "🖋" in (m.text or ""))
+    assert "1 klien dinyatakan orang yang sama" in sk_notice.text, sk_notice.text
+    assert "membebaskannya" not in sk_notice.text
     year = (await world.rows("SELECT period_year FROM proposals WHERE id = ?", pid))[0][0]
     async with world.storage.reading() as uow:
         committed = await uow.budget.committed(year)
