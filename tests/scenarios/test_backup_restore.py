@@ -211,7 +211,9 @@ async def test_an_erased_client_leaves_no_bytes_and_stays_erased_after_restoring
     # Nothing about her is attached anywhere any more (the Telegram file id went with the row).
     assert await world.rows("SELECT count(*) FROM attachments WHERE proposal_id = ?", pid) == [(0,)]
     database = Path(world.settings.storage.database)
-    assert Path(f"{database}-wal").stat().st_size == 0  # folded in and truncated
+    # Folded in and truncated: the WAL holds at most the frames written since (a page or two: the
+    # confirmation marked sent by the outbox may land in between), never the old frames of her rows.
+    assert Path(f"{database}-wal").stat().st_size <= 32 + 2 * (24 + 4096)
     backups = Path(world.settings.admin.backups_dir)
     assert files_leaking(tmp_path, needles, skip=backups) == {}  # database, WAL, file store, ledger
     assert [leaks(book, needles) for book in await exports(world)] == [[]] * 10
