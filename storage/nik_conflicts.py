@@ -155,27 +155,23 @@ class NikConflictRepository:
 
     async def held_per_proposal(self, proposal_ids: Sequence[int]) -> dict[int, int]:
         """How many clients of each proposal are held (proposals with none are left out)."""
-        if not proposal_ids:
-            return {}
-        marks = ",".join("?" for _ in proposal_ids)
-        rows = await self._conn.execute_fetchall(
-            "SELECT c.proposal_id, count(DISTINCT c.id) FROM nik_conflicts n JOIN clients c ON c.id = n.client_id"
-            f" WHERE c.proposal_id IN ({marks}) AND {_HOLDS.format(n='n')}"
-            " GROUP BY c.proposal_id",
-            list(proposal_ids),
-        )
-        return {r[0]: int(r[1]) for r in rows}
+        return await self._clients_per_proposal(proposal_ids, _HOLDS.format(n="n"))
 
     async def warned_per_proposal(self, proposal_ids: Sequence[int]) -> dict[int, int]:
         """How many clients of each proposal have a soft pair not yet decided (the same NIK in another
         IPWL's proposal still under review) and are not held; proposals with none are left out."""
+        return await self._clients_per_proposal(
+            proposal_ids, f"n.kind = 'soft' AND n.adjudicated_at IS NULL AND NOT {HELD.format(client='c.id')}"
+        )
+
+    async def _clients_per_proposal(self, proposal_ids: Sequence[int], pair: str) -> dict[int, int]:
+        """How many clients of each proposal have a pair ``n`` (of client ``c``) matching ``pair``."""
         if not proposal_ids:
             return {}
         marks = ",".join("?" for _ in proposal_ids)
         rows = await self._conn.execute_fetchall(
             "SELECT c.proposal_id, count(DISTINCT c.id) FROM nik_conflicts n JOIN clients c ON c.id = n.client_id"
-            f" WHERE c.proposal_id IN ({marks}) AND n.kind = 'soft' AND n.adjudicated_at IS NULL"
-            f" AND NOT {HELD.format(client='c.id')} GROUP BY c.proposal_id",
+            f" WHERE c.proposal_id IN ({marks}) AND {pair} GROUP BY c.proposal_id",
             list(proposal_ids),
         )
         return {r[0]: int(r[1]) for r in rows}

@@ -157,6 +157,11 @@ class Accounts:
         return bool(self.shared_with(row.client.id))
 
     @property
+    def set_aside(self) -> list[Beneficiary]:
+        """The submitted accounts marked ⚠️: left out of "verify all", each verified on its own."""
+        return [r for r in self.rows if r.account_status == BankAccountStatus.SUBMITTED and self.doubtful(r)]
+
+    @property
     def unquestioned(self) -> list[Beneficiary]:
         """The submitted accounts "✅ Verify all remaining" verifies: not those marked ⚠️, which
         are verified (or sent back) one by one, so a warning is never ticked off in bulk."""

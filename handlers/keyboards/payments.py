@@ -149,12 +149,11 @@ def accounts_review(t: Translator, a: Accounts) -> InlineKeyboardMarkup | None:
         elif r.account_status == BankAccountStatus.VERIFIED:
             rows.append([_button(f"↩️ {r.client.position}", buttons.ACCOUNT_RETURN, r.client.id)])
     if a.unquestioned:
-        doubtful = any(r.account_status == BankAccountStatus.SUBMITTED for r in a.rows if a.doubtful(r))
         rows.append(
             [
                 _button(
                     t.pgettext("button", "✅ Verify the rest without ⚠️")
-                    if doubtful
+                    if a.set_aside
                     else t.pgettext("button", "✅ Verify all remaining"),
                     buttons.ACCOUNTS_VERIFY_ALL,
                     a.proposal.id,

@@ -493,7 +493,7 @@ def accounts_review(t: Translator, a: Accounts) -> str:
         lines.extend(_share_flag(t, a, share) for share in a.shared_with(row.client.id))
     lines.append("")
     lines.append(_(t, N_("Verified {done} of {count}."), done=a.count(BankAccountStatus.VERIFIED), count=len(a.rows)))
-    if any(r.account_status == BankAccountStatus.SUBMITTED and a.doubtful(r) for r in a.rows):
+    if a.set_aside:
         lines.append(
             _(
                 t,
