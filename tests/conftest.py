@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -97,11 +98,27 @@ def pg_cluster() -> Iterator[Cluster]:
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file for the session (per xdist worker): a test's fresh database is a
+    copy of it, as PostgreSQL's are of their template — migrating anew costs 50 ms a test, a copy 7."""
+    template = tmp_path_factory.mktemp("sqlite-template") / "atensi.sqlite3"
+
+    async def migrate_template() -> None:
+        store = await Storage.open(template)
+        await store.close()
+
+    asyncio.run(migrate_template())
+    return template
+
+
 @pytest.fixture
 def database_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """A fresh, migrated database of this test's engine."""
     if engine == "sqlite":
-        return "sqlite:///" + str(tmp_path / "atensi.sqlite3")
+        database = tmp_path / "atensi.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        return "sqlite:///" + str(database)
     cluster: Cluster = request.getfixturevalue("pg_cluster")
     return cluster.new_database()
 
