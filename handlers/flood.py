@@ -2,9 +2,9 @@
 
 Telegram's flood limits are per bot: about 30 messages a second overall, 20 a minute in a group,
 about one a second in a private chat; a 429 says how long *every* chat must wait. Each send
-reserves the earliest slot that respects them, then waits for it. A 429 pauses every chat; a slot
-that falls inside the pause queues again behind it, or every waiting chat would fire at once when
-the pause ends.
+waits for its chat's own gap, then for room in the overall window (:class:`FloodSlots`), in the
+order the sends asked; a 429 pauses every chat, and the sends waiting start in that order when the
+pause ends.
 
 Retries are one layer per kind of call, never stacked:
 
@@ -28,7 +28,8 @@ import datetime as dt
 import logging
 import time
 import warnings
-from collections.abc import Callable, Coroutine
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from telegram.error import NetworkError, RetryAfter
@@ -64,56 +65,113 @@ def not_carried_out(error: NetworkError) -> bool:
 
 
 class FloodSlots:
-    """Slot reservation under the three limits, and the pause that a 429 imposes on every chat."""
+    """The three limits, and the pause that a 429 imposes on every chat.
 
-    # 29/s, not 30: sends reach Telegram with a few ms of jitter, and a 31st message inside any
-    # one-second window costs a 429 that pauses every chat for a whole second (measured with
-    # bench/bench_outbox.py: at 30/s, 130 429s and +25 % time for 600 messages; at 29/s none, +3.5 %).
+    The overall limit is a window, not an even spacing: a send starts at once unless
+    ``overall_per_second`` sends are in flight or finished within the last second. Counting them
+    until they *finish* keeps any second of their arrivals at Telegram within the limit however
+    late each one arrives (a send that starts after them arrives after they started), so a burst
+    — a person's answer on a quiet bot, the first of a round of reminders — goes out without
+    waiting and without a 429. Sends start in the order they asked (FIFO). A chat's own gap is
+    waited for first and apart, so a group's 3-second gap never holds back the other chats."""
+
+    # 29, not 30: a margin for Telegram counting a moment differently than we do (with an even
+    # spacing at 30/s bench/bench_outbox.py saw 130 429s and +25 % time for 600 messages; at 29/s none).
     def __init__(
         self, overall_per_second: float = 29, group_per_minute: float = 20, private_per_second: float = 1
     ) -> None:
-        self._overall_gap = 1 / overall_per_second
+        self._overall_limit = max(1, int(overall_per_second))
         self._group_gap = 60 / group_per_minute
         self._private_gap = 1 / private_per_second
-        self._next_any = 0.0
+        self._in_flight = 0
+        self._finished: deque[float] = deque()  # when the sends of the last second finished, oldest first
+        self._waiting: deque[asyncio.Future[None]] = deque()  # sends waiting to start, in order
+        self._timer: asyncio.TimerHandle | None = None
         self._paused_until = 0.0
         self._next_chat: dict[int, float] = {}
         self._before: dict[int, float] = {}  # each chat's slot before its latest reservation
-        self._lock = asyncio.Lock()
 
     def pause_all(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-        self._next_any = max(self._next_any, self._paused_until)
 
     def not_sent(self, chat_id: int) -> None:
-        """The reserved send failed (5xx, 429, timeout): the chat's own gap was not used up, so a
-        retry need not wait 3 s more in a group."""
+        """The send failed (5xx, 429, timeout): the chat's own gap was not used up, so a retry need
+        not wait 3 s more in a group."""
         if chat_id in self._before:
             self._next_chat[chat_id] = self._before.pop(chat_id)
 
-    async def wait_turn(self, chat_id: int | None, *, own_gap: bool) -> None:
-        """Wait for the next slot; ``own_gap``: the chat's own gap applies (and is used up)."""
-        while True:
-            async with self._lock:
-                now = time.monotonic()
-                chat_slot = self._next_chat.get(chat_id, 0.0) if own_gap and chat_id is not None else 0.0
-                start = max(now, self._next_any, chat_slot)
-                self._next_any = start + self._overall_gap
-                if own_gap and chat_id is not None:
-                    gap = self._group_gap if chat_id < 0 else self._private_gap
-                    self._before[chat_id] = self._next_chat.get(chat_id, 0.0)
-                    self._next_chat[chat_id] = start + gap
-                if len(self._next_chat) > 10_000:  # forget chats whose gap has long passed
-                    self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
-                    self._before = {c: t for c, t in self._before.items() if c in self._next_chat}
-            delay = start - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if self._paused_until <= start:
-                return
-            # A 429 paused everyone and this slot fell inside the pause: it is void. Queue again.
-            if own_gap and chat_id is not None:
-                self.not_sent(chat_id)
+    @contextlib.asynccontextmanager
+    async def turn(self, chat_id: int | None, *, own_gap: bool) -> AsyncIterator[None]:
+        """Wait for this send's turn, then hold its place in the window until it has finished;
+        ``own_gap``: the chat's own gap applies (and is used up)."""
+        if own_gap and chat_id is not None:
+            await _sleep_until(self._reserve_chat(chat_id))
+        await self._admitted()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            self._finished.append(time.monotonic())
+            self._admit_waiting()
+
+    def _reserve_chat(self, chat_id: int) -> float:
+        now = time.monotonic()
+        before = self._next_chat.get(chat_id, 0.0)
+        slot = max(now, before)
+        self._before[chat_id] = before
+        self._next_chat[chat_id] = slot + (self._group_gap if chat_id < 0 else self._private_gap)
+        if len(self._next_chat) > 10_000:  # forget chats whose gap has long passed
+            self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+            self._before = {c: t for c, t in self._before.items() if c in self._next_chat}
+        return slot
+
+    def _room(self, now: float) -> bool:
+        while self._finished and self._finished[0] <= now - 1.0:
+            self._finished.popleft()
+        return now >= self._paused_until and self._in_flight + len(self._finished) < self._overall_limit
+
+    async def _admitted(self) -> None:
+        if not self._waiting and self._room(time.monotonic()):
+            self._in_flight += 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        self._admit_waiting()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # admitted, then cancelled: give the place back
+                self._in_flight -= 1
+                self._admit_waiting()
+            raise
+
+    def _admit_waiting(self) -> None:
+        """Start the waiting sends there is room for, in order; for the rest, wake up when the
+        window or the pause next makes room (a send finishing wakes this too)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        now = time.monotonic()
+        while self._waiting and self._room(now):
+            waiter = self._waiting.popleft()
+            if not waiter.done():  # a cancelled one has left
+                self._in_flight += 1
+                waiter.set_result(None)
+        if not self._waiting:
+            return
+        if now < self._paused_until:
+            wake = self._paused_until
+        elif self._finished:
+            wake = self._finished[0] + 1.0
+        else:
+            return  # all the room is in flight: the next send to finish makes room
+        self._timer = asyncio.get_running_loop().call_later(max(0.0, wake - now), self._admit_waiting)
+
+
+async def _sleep_until(moment: float) -> None:
+    delay = moment - time.monotonic()
+    if delay > 0:
+        await asyncio.sleep(delay)
 
 
 class FloodLimiter(BaseRateLimiter[str]):
@@ -149,10 +207,11 @@ class FloodLimiter(BaseRateLimiter[str]):
         own_gap = endpoint not in EDITS and chat_id is not None and (chat_id < 0 or outbox)
         limited = transient = 0
         while True:
-            if chat_id is not None:  # calls without a chat (getUpdates, answers to buttons) are not counted
-                await self.slots.wait_turn(chat_id, own_gap=own_gap)
+            # Calls without a chat (getUpdates, answers to buttons) are not counted.
+            turn = self.slots.turn(chat_id, own_gap=own_gap) if chat_id is not None else contextlib.nullcontext()
             try:
-                return await callback(*args, **kwargs)
+                async with turn:
+                    return await callback(*args, **kwargs)
             except RetryAfter as error:
                 if own_gap and chat_id is not None:
                     self.slots.not_sent(chat_id)

@@ -4,6 +4,7 @@ outbox sender)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -15,21 +16,54 @@ from handlers.flood import OUTBOX, FloodLimiter, FloodSlots
 
 async def test_a_429_pauses_every_chat_and_slots_inside_the_pause_queue_again() -> None:
     slots = FloodSlots(overall_per_second=50, private_per_second=100)
-    await slots.wait_turn(1, own_gap=True)
+    async with slots.turn(1, own_gap=True):
+        pass
     slots.pause_all(0.5)
     began = time.monotonic()
-    await slots.wait_turn(2, own_gap=True)
-    assert time.monotonic() - began >= 0.49
+    async with slots.turn(2, own_gap=True):
+        assert time.monotonic() - began >= 0.49
 
 
 async def test_a_group_keeps_its_gap_but_an_edit_of_its_card_does_not_wait_for_it() -> None:
     slots = FloodSlots(overall_per_second=1000, group_per_minute=60 * 5)  # a group gap of 0.2 s
-    await slots.wait_turn(-100, own_gap=True)
+    async with slots.turn(-100, own_gap=True):
+        pass
     began = time.monotonic()
-    await slots.wait_turn(-100, own_gap=False)  # an edit
-    assert time.monotonic() - began < 0.15
-    await slots.wait_turn(-100, own_gap=True)  # the next new message waits for the gap
-    assert time.monotonic() - began >= 0.15
+    async with slots.turn(-100, own_gap=False):  # an edit
+        assert time.monotonic() - began < 0.15
+    async with slots.turn(-100, own_gap=True):  # the next new message waits for the gap
+        assert time.monotonic() - began >= 0.15
+
+
+async def test_a_burst_goes_out_at_once_and_the_next_send_waits_a_second_after_the_first_finished() -> None:
+    slots = FloodSlots(overall_per_second=3)
+    began, started = time.monotonic(), []
+
+    async def send(chat_id: int) -> None:
+        async with slots.turn(chat_id, own_gap=False):
+            started.append((chat_id, time.monotonic()))
+            await asyncio.sleep(0.05)  # the call to Telegram
+
+    await asyncio.gather(*(send(chat) for chat in (1, 2, 3, 4)))
+    assert [chat for chat, _ in started] == [1, 2, 3, 4]  # in the order they asked
+    assert all(at - began < 0.04 for _, at in started[:3])  # three at once: no even spacing
+    # The fourth starts only when the first finished (0.05 s) a second ago: however late the
+    # three arrive at Telegram, no second holds four arrivals.
+    assert started[3][1] - began >= 1.04
+
+
+async def test_a_group_waiting_for_its_gap_holds_back_no_other_chat() -> None:
+    slots = FloodSlots(overall_per_second=1000, group_per_minute=60 * 2)  # a group gap of 0.5 s
+    began, started = time.monotonic(), []
+
+    async def send(chat_id: int) -> None:
+        async with slots.turn(chat_id, own_gap=chat_id < 0):
+            started.append((chat_id, time.monotonic()))
+
+    await asyncio.gather(send(-100), send(-100), send(7))
+    at = dict(reversed(started))  # each chat's first start
+    assert at[7] - began < 0.1 and [chat for chat, _ in started] == [-100, 7, -100]
+    assert started[2][1] - at[-100] >= 0.49
 
 
 class Calls:
