@@ -67,8 +67,8 @@ def not_carried_out(error: NetworkError) -> bool:
 class FloodSlots:
     """The three limits, and the pause that a 429 imposes on every chat.
 
-    The overall limit is a window, not an even spacing: a send starts at once unless
-    ``overall_per_second`` sends are in flight or finished within the last second. Counting them
+    The overall limit is a window: a send starts at once unless ``overall_per_second`` sends are
+    in flight or finished within the last second (beyond half of that, at an even spacing). Counting them
     until they *finish* keeps any second of their arrivals at Telegram within the limit however
     late each one arrives (a send that starts after them arrives after they started), so a burst
     — a person's answer on a quiet bot, the first of a round of reminders — goes out without
@@ -81,6 +81,12 @@ class FloodSlots:
         self, overall_per_second: float = 29, group_per_minute: float = 20, private_per_second: float = 1
     ) -> None:
         self._overall_limit = max(1, int(overall_per_second))
+        # Up to half the window starts at once (a quiet bot answers without waiting); beyond it,
+        # an even spacing, so that a sustained load does not fill the window in one burst and then
+        # hold everyone back for a second.
+        self._smooth_from = max(1, self._overall_limit // 2)
+        self._overall_gap = 1 / overall_per_second
+        self._last_start = 0.0
         self._group_gap = 60 / group_per_minute
         self._private_gap = 1 / private_per_second
         self._in_flight = 0
@@ -125,14 +131,28 @@ class FloodSlots:
             self._before = {c: t for c, t in self._before.items() if c in self._next_chat}
         return slot
 
-    def _room(self, now: float) -> bool:
+    def _room_at(self, now: float) -> float | None:
+        """When the next send may start (``now`` or later); None: once a send in flight finishes."""
         while self._finished and self._finished[0] <= now - 1.0:
             self._finished.popleft()
-        return now >= self._paused_until and self._in_flight + len(self._finished) < self._overall_limit
+        used = self._in_flight + len(self._finished)
+        at = max(now, self._paused_until)
+        if used >= self._overall_limit:
+            if not self._finished:
+                return None
+            at = max(at, self._finished[0] + 1.0)
+        if used >= self._smooth_from:
+            at = max(at, self._last_start + self._overall_gap)
+        return at
+
+    def _start(self, now: float) -> None:
+        self._in_flight += 1
+        self._last_start = now
 
     async def _admitted(self) -> None:
-        if not self._waiting and self._room(time.monotonic()):
-            self._in_flight += 1
+        now = time.monotonic()
+        if not self._waiting and self._room_at(now) == now:
+            self._start(now)
             return
         waiter = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
@@ -146,26 +166,23 @@ class FloodSlots:
             raise
 
     def _admit_waiting(self) -> None:
-        """Start the waiting sends there is room for, in order; for the rest, wake up when the
-        window or the pause next makes room (a send finishing wakes this too)."""
+        """Start the waiting sends there is room for, in order; for the rest, wake up when there is
+        next room (a send finishing wakes this too)."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        now = time.monotonic()
-        while self._waiting and self._room(now):
+        while self._waiting:
+            now = time.monotonic()
+            at = self._room_at(now)
+            if at is None:
+                return  # all the room is in flight: the next send to finish makes room
+            if at > now:
+                self._timer = asyncio.get_running_loop().call_later(at - now, self._admit_waiting)
+                return
             waiter = self._waiting.popleft()
             if not waiter.done():  # a cancelled one has left
-                self._in_flight += 1
+                self._start(now)
                 waiter.set_result(None)
-        if not self._waiting:
-            return
-        if now < self._paused_until:
-            wake = self._paused_until
-        elif self._finished:
-            wake = self._finished[0] + 1.0
-        else:
-            return  # all the room is in flight: the next send to finish makes room
-        self._timer = asyncio.get_running_loop().call_later(max(0.0, wake - now), self._admit_waiting)
 
 
 async def _sleep_until(moment: float) -> None:

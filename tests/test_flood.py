@@ -35,8 +35,8 @@ async def test_a_group_keeps_its_gap_but_an_edit_of_its_card_does_not_wait_for_i
         assert time.monotonic() - began >= 0.15
 
 
-async def test_a_burst_goes_out_at_once_and_the_next_send_waits_a_second_after_the_first_finished() -> None:
-    slots = FloodSlots(overall_per_second=3)
+async def test_half_the_window_goes_out_at_once_the_rest_evenly_and_none_beyond_it() -> None:
+    slots = FloodSlots(overall_per_second=6)
     began, started = time.monotonic(), []
 
     async def send(chat_id: int) -> None:
@@ -44,12 +44,14 @@ async def test_a_burst_goes_out_at_once_and_the_next_send_waits_a_second_after_t
             started.append((chat_id, time.monotonic()))
             await asyncio.sleep(0.05)  # the call to Telegram
 
-    await asyncio.gather(*(send(chat) for chat in (1, 2, 3, 4)))
-    assert [chat for chat, _ in started] == [1, 2, 3, 4]  # in the order they asked
-    assert all(at - began < 0.04 for _, at in started[:3])  # three at once: no even spacing
-    # The fourth starts only when the first finished (0.05 s) a second ago: however late the
-    # three arrive at Telegram, no second holds four arrivals.
-    assert started[3][1] - began >= 1.04
+    await asyncio.gather(*(send(chat) for chat in range(1, 8)))
+    assert [chat for chat, _ in started] == list(range(1, 8))  # in the order they asked
+    at = [moment - began for _, moment in started]
+    assert all(moment < 0.04 for moment in at[:3])  # half the window at once: a quiet bot does not wait
+    assert all(later - earlier >= 1 / 6 - 0.01 for earlier, later in zip(at[2:5], at[3:6], strict=True))
+    # The seventh starts only when the first finished (0.05 s) a second ago: however late the
+    # six arrive at Telegram, no second holds seven arrivals.
+    assert at[6] >= 1.04
 
 
 async def test_a_group_waiting_for_its_gap_holds_back_no_other_chat() -> None:
