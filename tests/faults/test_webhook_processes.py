@@ -306,6 +306,11 @@ async def test_intakes_workers_and_leader_killed_mid_run_lose_nothing_and_repeat
             timeout=60,
         )
         await until(lambda: any("📊" in (m.text or "") for m in emu.chat_messages(9001)), timeout=60)
+        # Every notification delivered: the cards' edits after the claims too, which can wait behind
+        # a group's 3-second gap (a quiet spell that a settle would take for the end).
+        await until(
+            lambda: rows(database_url, "SELECT count(*) FROM outbox WHERE status = 'pending'") == [(0,)], timeout=60
+        )
         await emu.settle(timeout=20)
     finally:
         for process in everyone:
