@@ -6,18 +6,27 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+import re
+import zipfile
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.domain.models import Approach, Component, Sex
+from bot.domain.validation import ValidationError
 from bot.files.client_sheet import (
     CLIENT_COLUMNS,
+    LOCATION_PARAMS,
     BudgetInput,
     ClientInput,
     build_template,
+    parse_client_sheet,
 )
+from bot.files.problems import ImportProblem, ImportRejected, render_problem
+from bot.i18n import Translator
+from tests.well_formed import placeholders
 
 ID_HEADERS = [c.id for c in CLIENT_COLUMNS]
 CSV_BUDGET_ID = ["Komponen anggaran", "Uraian anggaran", "Jumlah", "Harga satuan"]
@@ -136,3 +145,70 @@ INDONESIAN_EXCEL_CSV = (
     )
     + "\r\n"
 )
+
+
+# --------------------------------------------------------------------------- reading a sheet
+
+TODAY = dt.date(2026, 11, 28)
+CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
+            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}  # fmt: skip
+
+
+def parse(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ClientInput]:
+    kwargs.setdefault("today", TODAY)
+    kwargs.setdefault("unit_cost_ceilings", CEILINGS)
+    return parse_client_sheet(data, name, **kwargs)
+
+
+def assert_problems_well_formed(problems: Sequence[ImportProblem]) -> None:
+    assert problems
+    for problem in problems:
+        assert isinstance(problem.row, int) and problem.row >= 0
+        assert problem.message.strip()
+        names = placeholders(problem.message)
+        assert names <= set(problem.params), (problem.message, dict(problem.params))
+        assert not names & set(LOCATION_PARAMS), problem.message  # location params only locate
+        assert render_problem(problem).strip()
+        assert render_problem(problem, Translator("en").gettext) == render_problem(problem)
+
+
+def problems_of(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ImportProblem]:
+    with pytest.raises(ImportRejected) as caught:
+        parse(data, name, **kwargs)
+    assert_problems_well_formed(caught.value.problems)
+    return caught.value.problems
+
+
+def message_of(call: Callable[[], object]) -> str:
+    """The msgid bot.domain.validation gives for a bad value (the parser must reuse it)."""
+    with pytest.raises(ValidationError) as caught:
+        call()
+    return caught.value.problem.message
+
+
+def where(problems: Sequence[ImportProblem]) -> list[tuple[int, object, str]]:
+    return [(p.row, p.params.get("column"), p.message) for p in problems]
+
+
+def with_raw_number(data: bytes, cell: str, raw: str, part: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """Store ``raw`` as the number in ``cell`` the way Excel writes it (openpyxl would not)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == part:
+                text, count = re.subn(rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)',
+                                      f'<c r="{cell}" t="n"><v>{raw}</v></c>', content.decode())  # fmt: skip
+                assert count == 1
+                content = text.encode()
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()

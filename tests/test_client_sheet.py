@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import string
-import zipfile
-from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -19,7 +15,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import bot.files.client_sheet as cs
 from bot.domain.models import Component
 from bot.domain.validation import (
-    ValidationError,
     parse_date,
     parse_free_text,
     parse_money,
@@ -32,30 +27,32 @@ from bot.files.client_sheet import (
     BUDGET_COLUMNS,
     CLIENT_COLUMNS,
     EXAMPLE_NIK,
-    LOCATION_PARAMS,
     TEMPLATE_FILE_NAME,
     BudgetInput,
     ClientInput,
     build_template,
-    parse_client_sheet,
 )
 from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
-from bot.i18n import Translator
 from tests.client_sheets import (
     CSV_BUDGET_ID,
     EXPECTED_BUDGET,
     ID_HEADERS,
     INDONESIAN_EXCEL_CSV,
+    TODAY,
+    assert_problems_well_formed,
     budget_values,
     client_values,
     csv_bytes,
     expected_client,
+    message_of,
+    parse,
+    problems_of,
+    where,
+    with_raw_number,
     workbook_bytes,
+    zip_of,
 )
 
-TODAY = dt.date(2026, 11, 28)
-CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
-            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}  # fmt: skip
 KEYS = [c.key for c in CLIENT_COLUMNS]
 COL = {key: index for index, key in enumerate(KEYS)}
 EN_HEADERS = [c.en for c in CLIENT_COLUMNS]
@@ -63,49 +60,6 @@ EN_HEADERS = [c.en for c in CLIENT_COLUMNS]
 # example budget lines are rows 2–3, so test budget lines start at row 4.
 FIRST_ROW = 3
 FIRST_BUDGET_ROW = 4
-
-
-# --------------------------------------------------------------------------- builders
-
-
-def parse(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ClientInput]:
-    kwargs.setdefault("today", TODAY)
-    kwargs.setdefault("unit_cost_ceilings", CEILINGS)
-    return parse_client_sheet(data, name, **kwargs)
-
-
-def placeholders(message: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
-
-
-def assert_well_formed(problems: Sequence[ImportProblem]) -> None:
-    assert problems
-    for problem in problems:
-        assert isinstance(problem.row, int) and problem.row >= 0
-        assert problem.message.strip()
-        names = placeholders(problem.message)
-        assert names <= set(problem.params), (problem.message, dict(problem.params))
-        assert not names & set(LOCATION_PARAMS), problem.message  # location params only locate
-        assert render_problem(problem).strip()
-        assert render_problem(problem, Translator("en").gettext) == render_problem(problem)
-
-
-def problems_of(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ImportProblem]:
-    with pytest.raises(ImportRejected) as caught:
-        parse(data, name, **kwargs)
-    assert_well_formed(caught.value.problems)
-    return caught.value.problems
-
-
-def message_of(call: Callable[[], object]) -> str:
-    """The msgid bot.domain.validation gives for a bad value (the parser must reuse it)."""
-    with pytest.raises(ValidationError) as caught:
-        call()
-    return caught.value.problem.message
-
-
-def where(problems: Sequence[ImportProblem]) -> list[tuple[int, object, str]]:
-    return [(p.row, p.params.get("column"), p.message) for p in problems]
 
 
 # --------------------------------------------------------------------------- template
@@ -238,22 +192,6 @@ def test_excel_cell_types_and_whitespace() -> None:
     assert first.components == (Component.LIVING_NEEDS, Component.FAMILY)
     assert second.row == 5 and second.nik == client_values(1)[1]
     assert second.budget == (BudgetInput(Component.LIVING_NEEDS, "Sembako", 2, 250_000),)
-
-
-def with_raw_number(data: bytes, cell: str, raw: str, part: str = "xl/worksheets/sheet1.xml") -> bytes:
-    """Store ``raw`` as the number in ``cell`` the way Excel writes it (openpyxl would not)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == part:
-                text, count = re.subn(rf'<c r="{cell}"[^>]*?(?:/>|>.*?</c>)',
-                                      f'<c r="{cell}" t="n"><v>{raw}</v></c>', content.decode())  # fmt: skip
-                assert count == 1
-                content = text.encode()
-            target.writestr(info, content)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -428,15 +366,7 @@ def test_rendering_from_msgids() -> None:
 # --------------------------------------------------------------------------- bad files
 
 
-def _zip(files: dict[str, str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return out.getvalue()
-
-
-DOCX = _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+DOCX = zip_of({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 
@@ -448,7 +378,7 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
         (b"PK\x03\x04 broken zip", "klien.xlsx", cs._NOT_XLSX),
         (b"\x89PNG\r\n\x1a\n not a sheet", "klien.xlsx", cs._NOT_XLSX),
         (DOCX, "klien.xlsx", cs._WORD_DOCUMENT),
-        (_zip({"xl/workbook.xml": "<not xml"}), "klien.xlsx", cs._NOT_XLSX),
+        (zip_of({"xl/workbook.xml": "<not xml"}), "klien.xlsx", cs._NOT_XLSX),
         (OLE + "EncryptedPackage".encode("utf-16-le"), "klien.xlsx", cs._PASSWORD),
         (OLE, "klien.xls", cs._OLD_XLS),
         (b"\xff\xfeN\x00\x00\xd8", "klien.csv", cs._NOT_UTF8),  # UTF-16 BOM, then a lone surrogate
@@ -563,7 +493,7 @@ def _only_rejections(data: bytes, name: str, *, readable: bool = False) -> None:
     try:
         result = parse(data, name)
     except ImportRejected as rejected:
-        assert_well_formed(rejected.problems)
+        assert_problems_well_formed(rejected.problems)
         if readable:  # a sound file: its problems are about cells, never "cannot open"
             assert all(p.row > 0 for p in rejected.problems), rejected.problems
     else:

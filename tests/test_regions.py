@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,16 +22,13 @@ from bot.domain.regions import (
     zone_label,
     zone_of,
 )
+from tests.well_formed import placeholders
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "wilayah"
 REGENCIES_CSV = SHARED / "regencies.csv"
 PROVINCES_CSV = SHARED / "provinces.csv"
 
 HEADER = "code,province_code,name\n"
-
-
-def placeholders(message: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
 
 
 # --------------------------------------------------------------------------- provinces

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Callable
 from datetime import date
 
@@ -35,13 +34,9 @@ from bot.domain.validation import (
     parse_sex,
     split_amount_and_date,
 )
+from tests.well_formed import placeholders
 
 TODAY = date(2026, 3, 10)
-
-
-def placeholders(message: str) -> set[str]:
-    """Named fields of a str.format template."""
-    return {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
 
 
 def assert_well_formed(problem: Problem) -> None:

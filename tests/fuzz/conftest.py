@@ -9,12 +9,13 @@ a minute on a 2-core machine.
 from __future__ import annotations
 
 import os
-import string
 import time
 from collections import Counter
 from collections.abc import Iterable
 
 from hypothesis import HealthCheck, settings
+
+from tests.well_formed import placeholders
 
 SCALE = max(0.05, float(os.environ.get("FUZZ_EXAMPLES", "1")))
 TRIED: Counter[str] = Counter()
@@ -32,10 +33,6 @@ def examples(n: int):  # noqa: ANN201 – a hypothesis settings decorator
 
 def tried(name: str) -> None:
     TRIED[name] += 1
-
-
-def placeholders(message: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
 
 
 def assert_clear(message: str, params: object) -> None:
