@@ -1,12 +1,12 @@
 """Table-driven and property-based tests of the proposal lifecycle (bot/domain/workflow.py).
 
-The expected lifecycle is written out again here, independently of ``TRANSITIONS``, from the
-design notes (ARCHITECTURE §3): a change to the table must be a change to this spec as well.
+The expected lifecycle is written out again in tests/workflow_spec.py, independently of
+``TRANSITIONS``, from the design notes (ARCHITECTURE §3): a change to the table must be a change
+to that spec as well.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import subprocess
 import sys
@@ -32,109 +32,32 @@ from bot.domain.workflow import (
     transition_for,
     transitions_from,
 )
+from tests.workflow_spec import (
+    ADM,
+    FIN,
+    FULL_DATA,
+    HEAD,
+    IPWL,
+    OP,
+    OTHER_IPWL,
+    OTHER_TEAM,
+    PERSONAS,
+    PIC_,
+    SPEC,
+    SPEC_FINAL,
+    TEAM,
+    WRONG_SCOPE,
+    actor_for,
+    apply,
+    assert_refusal_well_formed,
+    consistent,
+    error,
+    proposal,
+    successors,
+)
 
 S = ProposalStatus
 A = Action
-
-# --------------------------------------------------------------------------------- the spec
-
-OP = "operator"  # operator of this IPWL
-PIC_ = "pic"  # PIC of this IPWL's team
-FIN = "finance"
-HEAD = "head"
-ADM = "admin"
-
-# action: (sources, target, personas allowed, required data)
-SPEC: dict[Action, tuple[set[ProposalStatus], ProposalStatus, set[str], set[str]]] = {
-    A.SUBMIT: ({S.DRAFT}, S.SUBMITTED, {OP}, set()),
-    A.RESUBMIT: ({S.RETURNED}, S.SUBMITTED, {OP}, set()),
-    A.CLAIM: ({S.SUBMITTED}, S.IN_REVIEW, {PIC_}, set()),
-    A.RELEASE: ({S.IN_REVIEW}, S.SUBMITTED, {PIC_, ADM}, set()),
-    A.VERIFY: ({S.IN_REVIEW}, S.VERIFIED, {PIC_}, set()),
-    A.VALIDATE: ({S.VERIFIED}, S.VALIDATED, {PIC_}, set()),
-    A.RETURN: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.RETURNED, {PIC_}, {"reason"}),
-    A.REJECT: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED}, S.REJECTED, {PIC_}, {"reason"}),
-    A.WITHDRAW: ({S.DRAFT, S.SUBMITTED, S.RETURNED}, S.WITHDRAWN, {OP}, set()),
-    # recorded by whoever the client told: their operator, or the centre's admin on their behalf
-    A.RETURN_ON_WITHDRAWAL: ({S.SUBMITTED, S.IN_REVIEW, S.VERIFIED, S.VALIDATED}, S.RETURNED, {OP, ADM}, set()),
-    A.ISSUE_SK: ({S.VALIDATED}, S.DECREED, {HEAD}, {"sk_number", "sk_date"}),
-    A.SUBMIT_ACCOUNTS: ({S.DECREED}, S.ACCOUNTS_SUBMITTED, {OP}, set()),
-    A.RETURN_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.DECREED, {PIC_, FIN}, {"reason"}),
-    A.VERIFY_ACCOUNTS: ({S.ACCOUNTS_SUBMITTED}, S.ACCOUNTS_VERIFIED, {PIC_, FIN}, set()),
-    A.RECORD_PAYMENT: ({S.ACCOUNTS_VERIFIED}, S.PAID, {FIN}, {"lpj_due_date"}),
-    A.SUBMIT_LPJ: ({S.PAID, S.LPJ_RETURNED}, S.LPJ_SUBMITTED, {OP}, set()),
-    A.RETURN_LPJ: ({S.LPJ_SUBMITTED, S.LPJ_VERIFIED}, S.LPJ_RETURNED, {PIC_, FIN}, {"reason"}),
-    A.VERIFY_LPJ: ({S.LPJ_SUBMITTED}, S.LPJ_VERIFIED, {PIC_}, set()),
-    A.VALIDATE_LPJ: ({S.LPJ_VERIFIED}, S.CLOSED, {FIN}, set()),
-}
-SPEC_FINAL = {S.REJECTED, S.WITHDRAWN, S.CLOSED}
-ERROR_CODES = {
-    "not_allowed_in_status",
-    "already_done",
-    "role_required",
-    "out_of_scope",
-    "claimed_by_other",
-    "four_eyes",
-    "own_ipwl",
-    "missing_data",
-}
-
-# ----------------------------------------------------------------------------- the personas
-
-IPWL, OTHER_IPWL = 10, 11
-TEAM, OTHER_TEAM = 1, 2
-THIRD_PARTY = 99  # a colleague who is none of the personas (e.g. the verifier)
-
-PERSONAS: dict[str, Actor] = {
-    OP: Actor(1, frozenset({Grant(Role.OPERATOR, ipwl_id=IPWL)})),
-    "other_operator": Actor(2, frozenset({Grant(Role.OPERATOR, ipwl_id=OTHER_IPWL)})),
-    PIC_: Actor(3, frozenset({Grant(Role.PIC, team_id=TEAM)})),
-    "other_pic": Actor(4, frozenset({Grant(Role.PIC, team_id=OTHER_TEAM)})),
-    FIN: Actor(5, frozenset({Grant(Role.FINANCE)})),
-    HEAD: Actor(6, frozenset({Grant(Role.HEAD)})),
-    ADM: Actor(7, frozenset({Grant(Role.ADMIN)})),
-    "nobody": Actor(8),  # revoked, or never invited
-}
-# The persona that has the right role but the wrong scope, per role.
-WRONG_SCOPE = {"other_operator": Role.OPERATOR, "other_pic": Role.PIC}
-
-FULL_DATA: dict[str, object] = {
-    "reason": "Client 3 has no assessment resume",
-    "sk_number": "123/SK/BRSKPN/2025",
-    "sk_date": dt.date(2025, 3, 1),
-    "lpj_due_date": dt.date(2025, 6, 30),
-}
-
-
-def proposal(status: ProposalStatus, **changes: object) -> Proposal:
-    base = Proposal(
-        id=1,
-        code="P-2025-0001",
-        ipwl_id=IPWL,
-        status=status,
-        version=1,
-        team_id=TEAM,
-        verified_by=THIRD_PARTY if status not in {S.DRAFT, S.SUBMITTED, S.IN_REVIEW} else None,
-        lpj_verified_by=THIRD_PARTY if status in {S.LPJ_VERIFIED, S.CLOSED} else None,
-    )
-    return replace(base, **changes)
-
-
-def error(action: Action, p: Proposal, actor: Actor, **kw: object) -> WorkflowError:
-    with pytest.raises(WorkflowError) as info:
-        authorize(action, p, actor, **kw)  # type: ignore[arg-type]
-    assert_well_formed(info.value)
-    return info.value
-
-
-def assert_well_formed(exc: WorkflowError) -> None:
-    assert exc.code in ERROR_CODES
-    assert isinstance(exc.message, str) and exc.message.strip()
-    assert placeholders(exc.message) <= set(exc.params), (exc.message, exc.params)
-    assert exc.message.format(**exc.params)
-    assert str(exc)
-    assert "action" in exc.params and "status" in exc.params or exc.code == "not_allowed_in_status"
-
 
 # ------------------------------------------------------------------------------- the table
 
@@ -170,7 +93,7 @@ def test_transition_for_every_pair(action: Action, status: ProposalStatus) -> No
             transition_for(action, status)
         assert info.value.code == "not_allowed_in_status"
         assert info.value.params == {"action": action, "status": status}
-        assert_well_formed(info.value)
+        assert_refusal_well_formed(info.value)
 
 
 @pytest.mark.parametrize(("action", "status"), list(itertools.product(Action, ProposalStatus)))
@@ -440,10 +363,6 @@ def test_lpj_validator_must_differ_from_lpj_verifier() -> None:
 REQUIRING = [(a, f) for a, (_, _, _, req) in SPEC.items() for f in sorted(req)]
 
 
-def actor_for(action: Action) -> Actor:
-    return PERSONAS[sorted(SPEC[action][2])[0]]
-
-
 @pytest.mark.parametrize(("action", "field"), REQUIRING)
 @pytest.mark.parametrize("bad", ["absent", None, "", "   \n", ()])
 def test_required_data_missing_or_empty(action: Action, field: str, bad: object) -> None:
@@ -481,10 +400,6 @@ def test_role_is_checked_before_data_and_status_before_role() -> None:
 
 
 # ------------------------------------------------------------------------------ the graph
-
-
-def successors(status: ProposalStatus) -> set[ProposalStatus]:
-    return {t.target for t in transitions_from(status)}
 
 
 def test_final_statuses() -> None:
@@ -567,22 +482,6 @@ def test_workflow_never_imports_telegram() -> None:
 # ------------------------------------------------------------------------------ properties
 
 
-def apply(p: Proposal, action: Action, actor: Actor, t: Transition) -> Proposal:
-    """What a service does after authorize(): the side effects the guards depend on."""
-    changes: dict[str, object] = {"status": t.target}
-    if action == A.CLAIM:
-        changes["claimed_by"] = actor.person_id
-    if p.status == S.IN_REVIEW and t.target != S.IN_REVIEW:
-        changes["claimed_by"] = None
-    if action == A.VERIFY:
-        changes["verified_by"] = actor.person_id
-    if action == A.VERIFY_LPJ:
-        changes["lpj_verified_by"] = actor.person_id
-    if action == A.RESUBMIT:
-        changes["version"] = p.version + 1
-    return replace(p, **changes)
-
-
 person_ids = st.integers(min_value=1, max_value=8)
 grants = st.one_of(
     st.builds(Grant, st.just(Role.OPERATOR), ipwl_id=st.sampled_from([IPWL, OTHER_IPWL])),
@@ -620,19 +519,6 @@ proposals = st.builds(
 )
 
 
-def consistent(p: Proposal, actor: Actor, four_eyes: bool) -> None:
-    """allowed_actions is exactly the set of actions authorize accepts given complete data."""
-    expected = []
-    for action in Action:
-        try:
-            authorize(action, p, actor, four_eyes=four_eyes, data=FULL_DATA)
-        except WorkflowError as exc:
-            assert_well_formed(exc)
-        else:
-            expected.append(action)
-    assert allowed_actions(p, actor, four_eyes=four_eyes) == expected
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     steps=st.lists(st.tuples(st.sampled_from(list(Action)), actors, datas, st.booleans()), max_size=60),
@@ -644,7 +530,7 @@ def test_random_walk(steps: list[tuple[Action, Actor, dict[str, object] | None, 
         try:
             t = authorize(action, p, actor, four_eyes=four_eyes, data=data)
         except WorkflowError as exc:
-            assert_well_formed(exc)
+            assert_refusal_well_formed(exc)
             offered = allowed_actions(p, actor, four_eyes=four_eyes)
             assert action not in offered or exc.code == "missing_data"
         else:
@@ -665,7 +551,7 @@ def test_authorize_on_arbitrary_proposals(
     try:
         t = authorize(action, p, actor, four_eyes=four_eyes, data=data)
     except WorkflowError as exc:
-        assert_well_formed(exc)
+        assert_refusal_well_formed(exc)
     else:
         assert t.action == action and p.status in t.sources
         assert actor.grants, "a person without grants may do nothing"
