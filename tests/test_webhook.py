@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -19,77 +18,24 @@ import pytest
 
 from bot.app import WorkerRuntime, build_application
 from bot.clock import ManualClock
-from bot.config import Settings
 from bot.emulator import BotApiEmulator
 from bot.services import StorageBusy
-from bot.webhook.intake import SECRET_HEADER, WebhookIntake
+from bot.webhook.intake import WebhookIntake
 from handlers.context import deps_of
 from storage.unit import Storage
 from tests.conftest import START
 from tests.scenarios.conftest import TOKEN
-
-SECRET = "a-Secret_for-tests"
-ADMIN_ID = 9001
-
-
-@dataclass
-class Deployment:
-    emu: BotApiEmulator
-    storage: Storage
-    intake: WebhookIntake
-    runtime: WorkerRuntime
-    clock: ManualClock
-    url: str
-
-    async def rows(self, sql: str, *params: object) -> list[tuple]:
-        async with self.storage.db.reading() as conn:
-            return [tuple(r) for r in await conn.execute_fetchall(sql, params)]
-
-    async def inbox_settled(self, timeout: float = 15.0) -> None:
-        """Until the emulator delivered everything and no update waits or runs in the inbox."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            # In this order: once the emulator has nothing left to POST, every update it delivered
-            # is stored (the intake answers 200 after its commit), so the inbox count covers it.
-            delivered = self.emu.is_idle()
-            pending = await self.rows("SELECT count(*) FROM inbox WHERE status = 'pending'")
-            sender = deps_of(self.runtime.app).sender
-            if (
-                delivered
-                and pending[0][0] == 0
-                and not self.runtime.worker.busy
-                and (sender is None or not sender.busy)
-            ):
-                return
-            if loop.time() > deadline:
-                raise TimeoutError(f"inbox not settled: {pending[0][0]} pending")
-            await asyncio.sleep(0.05)
-
-
-def webhook_settings(tmp_path: Path, database_url: str, **webhook: object) -> Settings:
-    return Settings.model_validate(
-        {
-            "telegram": {"token": TOKEN},
-            "storage": {
-                "url": database_url,
-                "database": str(tmp_path / "atensi.sqlite3"),
-                "files_dir": str(tmp_path / "files"),
-            },
-            "access": {"admin_user_ids": [ADMIN_ID]},
-            "admin": {"backups_dir": str(tmp_path / "backups")},
-            "reminders": {"enabled": False},
-            "webhook": {
-                "secret": SECRET,
-                "port": 0,
-                "claim_seconds": 30,
-                "retry_seconds": 1,
-                "idle_poll_seconds": 0.2,
-                "leader_check_seconds": 0.2,
-                **webhook,
-            },
-        }
-    )
+from tests.waiting import until
+from tests.webhook_deployment import (
+    ADMIN_ID,
+    SECRET,
+    Deployment,
+    an_update,
+    post,
+    register,
+    wait_rows,
+    webhook_settings,
+)
 
 
 @pytest.fixture
@@ -121,27 +67,6 @@ async def deployment(tmp_path: Path, database_url: str, request: pytest.FixtureR
             await intake.stop()
             await runtime.stop()
             await storage.close()
-
-
-async def post(url: str, body: bytes, secret: str | None) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers[SECRET_HEADER] = secret
-    async with aiohttp.ClientSession() as session, session.post(url, data=body, headers=headers) as response:
-        return response.status
-
-
-def an_update(update_id: int, user_id: int = 1001, text: str = "/bantuan") -> dict:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1764295200,
-            "text": text,
-            "chat": {"id": user_id, "type": "private", "first_name": "Sari"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Sari"},
-        },
-    }
 
 
 async def test_the_intake_stores_only_what_comes_with_the_secret_and_only_once(deployment: Deployment) -> None:
@@ -262,22 +187,6 @@ async def test_a_claim_whose_first_write_committed_is_finished_without_running_a
     assert emu.chat_messages(sari) == []  # not answered twice
 
 
-async def register(emu: BotApiEmulator, url: str) -> tuple[int, dict]:
-    from tests.emulator.helpers import call
-
-    emu.state.webhook_timing.update(timeout=5.0, first_retry=0.05, max_retry=0.5)
-    return await call(emu, "setWebhook", {"url": url, "secret_token": SECRET, "max_connections": "10"})
-
-
-async def wait_rows(deployment: Deployment, sql: str, *params: object, want: list[tuple], timeout: float = 10) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (got := await deployment.rows(sql, *params)) != want:
-        if loop.time() > deadline:
-            raise AssertionError(f"{sql}: {got} != {want}")
-        await asyncio.sleep(0.05)
-
-
 @pytest.mark.postgresql_only
 async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_leads(
     tmp_path: Path, database_url: str, engine: str
@@ -297,7 +206,7 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
         storage = await Storage.open(database_url)
         first = WorkerRuntime(build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-a")
         await first.start()
-        await asyncio.wait_for(_until(lambda: first.leadership.leading), 10)
+        await until(lambda: first.leadership.leading, timeout=10)
         second = WorkerRuntime(
             build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-b"
         )
@@ -314,7 +223,7 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                     " WHERE application_name = 'atensi-bot worker-a'"
                 )
-            await asyncio.wait_for(_until(lambda: second.leadership.leading and not first.leadership.leading), 10)
+            await until(lambda: second.leadership.leading and not first.leadership.leading, timeout=10)
             assert deps_of(first.app).sender is None and deps_of(second.app).sender is not None
             assert not {"menus", "monthly_report", "broadcast_reports", "inbox_cleanup"} & {
                 job.name for job in first.app.job_queue.jobs() if job.enabled and not job.removed
@@ -329,11 +238,6 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
             await second.stop()
             await first.stop()
             await storage.close()
-
-
-async def _until(predicate) -> None:  # noqa: ANN001
-    while not predicate():
-        await asyncio.sleep(0.05)
 
 
 async def test_a_press_handled_again_is_not_failed_by_its_second_answer(deployment: Deployment) -> None:

@@ -198,14 +198,6 @@ def intact(database: Path | str) -> bool:
     return isinstance(database, str) or rows(database, "PRAGMA integrity_check") == [("ok",)]
 
 
-async def until(predicate, timeout: float = 15.0, interval: float = 0.01) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met in time")
-        await asyncio.sleep(interval)
-
-
 async def chat_reply(emu: BotApiEmulator, user: EmuUser, text: str, timeout: float = 15.0) -> str:
     """``user`` writes ``text`` to the bot process; the bot's next message to them."""
     before = len(emu.chat_messages(user))

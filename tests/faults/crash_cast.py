@@ -39,10 +39,10 @@ from tests.faults.conftest import (
     grant,
     operator_identity,
     rows,
-    until,
 )
 from tests.helpers import seed_registry, submit_with_consent
 from tests.scenarios.review_cast import client_inputs
+from tests.waiting import until
 
 
 def _buttons(message: BotMessage) -> list[str]:

@@ -27,7 +27,6 @@ from tests.faults.conftest import (
     grant,
     intact,
     rows,
-    until,
 )
 from tests.faults.crash_cast import (
     _buttons,
@@ -41,6 +40,7 @@ from tests.faults.crash_cast import (
     _tap,
 )
 from tests.helpers import jpeg, seed_registry
+from tests.waiting import until
 
 
 @pytest.mark.sqlite_only  # the first kill comes while SQLite's write lock is held from outside

@@ -26,8 +26,9 @@ import pytest
 from bot.config import load_settings
 from bot.emulator import BotApiEmulator, default_spec_path
 from tests.emulator.helpers import call
-from tests.faults.conftest import TOKEN, rows, until
+from tests.faults.conftest import TOKEN, rows
 from tests.faults.crash_cast import DEPLOY, _free_port, command_line, unit
+from tests.waiting import until
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.multiprocess]
 

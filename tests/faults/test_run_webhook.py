@@ -18,8 +18,9 @@ import pytest
 from bot.cli import main
 from bot.emulator import BotApiEmulator, default_spec_path
 from tests.emulator.helpers import call
-from tests.faults.conftest import ROOT, TOKEN, rows, until
+from tests.faults.conftest import ROOT, TOKEN, rows
 from tests.faults.crash_cast import _free_port
+from tests.waiting import until
 
 SECRET = "one-Process_secret"
 

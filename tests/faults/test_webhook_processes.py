@@ -46,7 +46,7 @@ from aiohttp import web
 
 from bot.emulator import BotApiEmulator
 from tests.emulator.helpers import call
-from tests.faults.conftest import LAUNCHER, ROOT, TOKEN, ShiftedClock, rows, until
+from tests.faults.conftest import LAUNCHER, ROOT, TOKEN, ShiftedClock, rows
 from tests.faults.crash_cast import (
     IDLE_OPERATORS,
     LIVE_OPERATORS,
@@ -68,6 +68,7 @@ from tests.faults.crash_cast import (
     _seed,
 )
 from tests.helpers import pdf
+from tests.waiting import until
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.multiprocess]
 
