@@ -4,28 +4,19 @@ bot/i18n/catalogs.py that Babel lacks."""
 from __future__ import annotations
 
 import shutil
-import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 from bot.i18n import load_translations
 from bot.i18n.catalogs import check_catalogs, extract_messages, main, placeholders, pybabel
+from tests.catalogs import ID_TRANSLATIONS, SAMPLE, edit_po, extract, only_one, set_message, update, write_code
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ALL_CATALOGS = ("locales/id/LC_MESSAGES/bot.po", "locales/en/LC_MESSAGES/bot.po")
-
-
-def extract(root: Path) -> None:
-    pybabel("extract", root)
-
-
-def update(root: Path) -> None:
-    pybabel("update", root)
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,53 +62,6 @@ def test_every_translation_formats_with_the_msgid_placeholders() -> None:
                 form.format(**params)
 
 
-# --------------------------------------------------------------------------------------------
-# A small project to exercise the tooling
-
-SAMPLE = """\
-from bot.i18n import N_
-
-LABEL = N_("Marked for later")
-
-
-def view(t, n, name):
-    return [
-        t.gettext("Hello {name}", name=name),
-        t.gettext("Plain text"),
-        t.ngettext("{n} client", "{n} clients", n),
-        t.pgettext("button", "Approve"),
-        t._("Underscore"),
-    ]
-"""
-
-ID_TRANSLATIONS: dict[tuple[str, str | None], str | tuple[str, ...]] = {
-    ("Marked for later", None): "Ditandai untuk nanti",
-    ("Hello {name}", None): "Halo {name}",
-    ("Plain text", None): "Teks biasa",
-    ("{n} client", None): ("{n} klien",),
-    ("Approve", "button"): "Setujui",
-    ("Underscore", None): "Garis bawah",
-}
-
-
-def _edit_po(root: Path, lang: str, edit: Callable[[Catalog], None]) -> None:
-    path = root / "locales" / lang / "LC_MESSAGES" / "bot.po"
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang, domain="bot")
-    edit(catalog)
-    with path.open("wb") as fh:
-        write_po(fh, catalog)
-
-
-def _set(catalog: Catalog, msgid: str, string: str | tuple[str, ...], context: str | None = None,
-         flags: set[str] | None = None) -> None:  # fmt: skip
-    message = catalog.get(msgid, context=context)
-    assert message is not None, msgid
-    message.string = string
-    if flags is not None:
-        message.flags = set(flags)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project with extracted, updated and fully translated (id) catalogs."""
@@ -147,21 +91,10 @@ def project(tmp_path: Path) -> Path:
 
     def translate(catalog: Catalog) -> None:
         for (msgid, context), string in ID_TRANSLATIONS.items():
-            _set(catalog, msgid, string, context)
+            set_message(catalog, msgid, string, context)
 
-    _edit_po(tmp_path, "id", translate)
+    edit_po(tmp_path, "id", translate)
     return tmp_path
-
-
-def _write_code(root: Path, extra: str) -> None:
-    (root / "handlers").mkdir(exist_ok=True)
-    (root / "handlers" / "extra.py").write_text(textwrap.dedent(extra), encoding="utf-8")
-
-
-def _one(problems: list[str], *needles: str) -> str:
-    hits = [p for p in problems if all(n in p for n in needles)]
-    assert len(hits) == 1, problems
-    return hits[0]
 
 
 def test_clean_project_passes(project: Path) -> None:
@@ -196,60 +129,60 @@ def test_update_adds_empty_entries_drops_obsolete_and_never_fuzzy_matches(projec
     assert new is not None and new.string == "" and not new.fuzzy
     assert catalog.get("Plain text").string == "Teks biasa"  # kept
     problems = check_catalogs(project)
-    _one(problems, "id/LC_MESSAGES/bot.po", "'Hello, {name}'", "not translated")
+    only_one(problems, "id/LC_MESSAGES/bot.po", "'Hello, {name}'", "not translated")
     assert len(problems) == 1, problems  # en may stay empty
 
 
 def test_check_catches_an_empty_id_entry(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "Plain text", ""))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Plain text'", "not translated")
+    edit_po(project, "id", lambda c: set_message(c, "Plain text", ""))
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Plain text'", "not translated")
     assert main(["check", "--root", str(project)]) == 1
 
 
 def test_check_catches_an_empty_id_plural(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("",)))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'{n} client'", "not translated")
+    edit_po(project, "id", lambda c: set_message(c, "{n} client", ("",)))
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'{n} client'", "not translated")
 
 
 def test_check_catches_a_fuzzy_entry(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "Plain text", "Teks", flags={"fuzzy"}))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Plain text'", "fuzzy")
-    _edit_po(project, "en", lambda c: _set(c, "Plain text", "Plain", flags={"fuzzy"}))
-    _one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "'Plain text'", "fuzzy")
+    edit_po(project, "id", lambda c: set_message(c, "Plain text", "Teks", flags={"fuzzy"}))
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Plain text'", "fuzzy")
+    edit_po(project, "en", lambda c: set_message(c, "Plain text", "Plain", flags={"fuzzy"}))
+    only_one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "'Plain text'", "fuzzy")
 
 
 def test_check_catches_placeholder_mismatches_in_id(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "Hello {name}", "Halo {nama}"))
-    problem = _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Hello {name}'")
+    edit_po(project, "id", lambda c: set_message(c, "Hello {name}", "Halo {nama}"))
+    problem = only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Hello {name}'")
     assert "{nama}" in problem and "{name}" in problem
 
 
 def test_check_catches_a_dropped_placeholder(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "Hello {name}", "Halo"))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Hello {name}'", "differ")
+    edit_po(project, "id", lambda c: set_message(c, "Hello {name}", "Halo"))
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'Hello {name}'", "differ")
 
 
 def test_check_catches_placeholder_mismatches_in_en(project: Path) -> None:
-    _edit_po(project, "en", lambda c: _set(c, "Hello {name}", "Hi {who}"))
-    _one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "'Hello {name}'", "differ")
+    edit_po(project, "en", lambda c: set_message(c, "Hello {name}", "Hi {who}"))
+    only_one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "'Hello {name}'", "differ")
 
 
 def test_check_catches_placeholder_mismatches_in_plural_forms(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("banyak klien",)))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "msgstr[0] is missing placeholders {n}")
-    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("{n} klien {extra}",)))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "msgstr[0] uses unknown placeholders")
+    edit_po(project, "id", lambda c: set_message(c, "{n} client", ("banyak klien",)))
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "msgstr[0] is missing placeholders {n}")
+    edit_po(project, "id", lambda c: set_message(c, "{n} client", ("{n} klien {extra}",)))
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "msgstr[0] uses unknown placeholders")
     # en: the singular may say "One client", the plural form must keep {n}
-    _edit_po(project, "id", lambda c: _set(c, "{n} client", ("{n} klien",)))
-    _edit_po(project, "en", lambda c: _set(c, "{n} client", ("One client", "{n} clients")))
+    edit_po(project, "id", lambda c: set_message(c, "{n} client", ("{n} klien",)))
+    edit_po(project, "en", lambda c: set_message(c, "{n} client", ("One client", "{n} clients")))
     assert check_catalogs(project) == []
-    _edit_po(project, "en", lambda c: _set(c, "{n} client", ("One client", "many clients")))
-    _one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "msgstr[1] is missing placeholders {n}")
+    edit_po(project, "en", lambda c: set_message(c, "{n} client", ("One client", "many clients")))
+    only_one(check_catalogs(project), "en/LC_MESSAGES/bot.po", "msgstr[1] is missing placeholders {n}")
 
 
 def test_check_catches_unbalanced_braces_in_a_translation(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "Hello {name}", "Halo {name"))
-    _one(check_catalogs(project), "'Hello {name}'", "unbalanced braces")
+    edit_po(project, "id", lambda c: set_message(c, "Hello {name}", "Halo {name"))
+    only_one(check_catalogs(project), "'Hello {name}'", "unbalanced braces")
 
 
 def test_missing_plural_forms_count_as_untranslated_in_id(project: Path) -> None:
@@ -257,28 +190,28 @@ def test_missing_plural_forms_count_as_untranslated_in_id(project: Path) -> None
     text = po.read_text()
     assert 'msgstr[0] "{n} klien"\n' in text
     po.write_text(text.replace('msgstr[0] "{n} klien"\n', ""))
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'{n} client'", "not translated")
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "'{n} client'", "not translated")
 
 
 def test_check_catches_a_msgid_missing_from_the_catalogs(project: Path) -> None:
-    _write_code(project, 'def f(t):\n    return t.gettext("Brand new")\n')
+    write_code(project, 'def f(t):\n    return t.gettext("Brand new")\n')
     problems = check_catalogs(project)
     for label in ALL_CATALOGS:
-        _one(problems, label + ":", "'Brand new'", "missing here")
+        only_one(problems, label + ":", "'Brand new'", "missing here")
     extract(project)
     update(project)
     assert check_catalogs(project) == ["locales/id/LC_MESSAGES/bot.po: msgid 'Brand new' is not translated"]
-    _edit_po(project, "id", lambda c: _set(c, "Brand new", "Baru"))
+    edit_po(project, "id", lambda c: set_message(c, "Brand new", "Baru"))
     assert check_catalogs(project) == []
 
 
 def test_check_catches_a_new_context_and_a_changed_plural(project: Path) -> None:
-    _write_code(project, 'def f(t):\n    return t.pgettext("menu", "Approve")\n')
+    write_code(project, 'def f(t):\n    return t.pgettext("menu", "Approve")\n')
     sample = project / "bot" / "sample.py"
     sample.write_text(sample.read_text().replace('"{n} clients"', '"{n} people"'))
     problems = check_catalogs(project)
-    _one(problems, "locales/id/LC_MESSAGES/bot.po:", "'Approve' (context 'menu')", "missing here")
-    _one(problems, "locales/id/LC_MESSAGES/bot.po:", "'{n} client'", "'{n} people' in the code")
+    only_one(problems, "locales/id/LC_MESSAGES/bot.po:", "'Approve' (context 'menu')", "missing here")
+    only_one(problems, "locales/id/LC_MESSAGES/bot.po:", "'{n} client'", "'{n} people' in the code")
 
 
 def test_check_catches_an_entry_no_longer_in_the_code(project: Path) -> None:
@@ -286,7 +219,7 @@ def test_check_catches_an_entry_no_longer_in_the_code(project: Path) -> None:
     sample.write_text(sample.read_text().replace('t.gettext("Plain text"),', ""))
     problems = check_catalogs(project)
     for label in ALL_CATALOGS:
-        _one(problems, label + ":", "'Plain text'", "no longer in the code")
+        only_one(problems, label + ":", "'Plain text'", "no longer in the code")
     extract(project)
     update(project)
     assert check_catalogs(project) == []
@@ -295,24 +228,24 @@ def test_check_catches_an_entry_no_longer_in_the_code(project: Path) -> None:
 def test_check_catches_obsolete_entries_left_in(project: Path) -> None:
     po = project / "locales" / "id" / "LC_MESSAGES" / "bot.po"
     po.write_text(po.read_text() + '\n#~ msgid "Old text"\n#~ msgstr "Teks lama"\n')
-    _one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "1 obsolete (#~) entries")
+    only_one(check_catalogs(project), "id/LC_MESSAGES/bot.po", "1 obsolete (#~) entries")
     update(project)
     assert "#~" not in po.read_text()
     assert check_catalogs(project) == []
 
 
 def test_check_catches_positional_placeholders(project: Path) -> None:
-    _write_code(project, 'def f(t):\n    return t.gettext("Total {} of {0}", 1)\n')
+    write_code(project, 'def f(t):\n    return t.gettext("Total {} of {0}", 1)\n')
     extract(project)
     update(project)
-    _edit_po(project, "id", lambda c: _set(c, "Total {} of {0}", "Total {} dari {0}"))
-    _one(check_catalogs(project), "handlers/extra.py", "positional placeholders")
+    edit_po(project, "id", lambda c: set_message(c, "Total {} of {0}", "Total {} dari {0}"))
+    only_one(check_catalogs(project), "handlers/extra.py", "positional placeholders")
 
 
 def test_check_reports_missing_files_and_unreadable_code(project: Path) -> None:
     (project / "locales" / "en" / "LC_MESSAGES" / "bot.po").unlink()
     problems = check_catalogs(project)
-    _one(problems, "locales/en/LC_MESSAGES/bot.po: missing")
+    only_one(problems, "locales/en/LC_MESSAGES/bot.po: missing")
     (project / "locales" / "babel.cfg").unlink()
     assert check_catalogs(project) == [
         "cannot extract messages from the code: FileNotFoundError: "
@@ -321,7 +254,7 @@ def test_check_reports_missing_files_and_unreadable_code(project: Path) -> None:
 
 
 def test_compile_writes_mo_files_without_fuzzy_entries(project: Path) -> None:
-    _edit_po(project, "id", lambda c: _set(c, "Plain text", "Teks kabur", flags={"fuzzy"}))
+    edit_po(project, "id", lambda c: set_message(c, "Plain text", "Teks kabur", flags={"fuzzy"}))
     pybabel("compile", project)
     assert sorted(p.relative_to(project).as_posix() for p in project.glob("locales/*/LC_MESSAGES/bot.mo")) == [
         "locales/en/LC_MESSAGES/bot.mo",

@@ -9,11 +9,9 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import babel.support
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,42 +30,10 @@ from bot.i18n import (
     resolve_locale,
     zone_label,
 )
+from tests.catalogs import po_catalog, translator_of, write_po_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 UTC = dt.UTC
-
-
-# --------------------------------------------------------------------------------------------
-# helpers
-
-
-def _id_catalog() -> Catalog:
-    catalog = Catalog(locale="id", domain="bot", fuzzy=False)
-    catalog.add("Proposal", "Proposal")
-    catalog.add("Hello {name}", "Halo {name}")
-    catalog.add("Use {braces} literally", "Pakai {braces} apa adanya")
-    catalog.add(("{n} client", "{n} clients"), ("{n} klien",))
-    catalog.add(("One proposal from {ipwl}", "{n} proposals from {ipwl}"), ("{n} proposal dari {ipwl}",))
-    catalog.add("Approve", "Setujui", context="button")
-    catalog.add("Approve", "Persetujuan")
-    catalog.add(("{n} file", "{n} files"), ("{n} berkas",), context="button")
-    catalog.add("Broken {name}", "Rusak {nama}")  # a translator's typo: unknown placeholder
-    catalog.add("Fuzzy entry", "Entri kabur", flags=["fuzzy"])
-    catalog.add("Untranslated", "")
-    return catalog
-
-
-def _translator(catalog: Catalog | None = None) -> Translator:
-    buf = BytesIO()
-    write_mo(buf, catalog or _id_catalog())
-    buf.seek(0)
-    return Translator("id", babel.support.Translations(buf, domain="bot"))
-
-
-def _write_po(path: Path, catalog: Catalog) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        write_po(fh, catalog)
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,7 +47,7 @@ def test_constants() -> None:
 
 
 def test_gettext_translates_and_formats() -> None:
-    t = _translator()
+    t = translator_of()
     assert t.locale == "id"
     assert t.gettext("Proposal") == "Proposal"
     assert t.gettext("Hello {name}", name="Sari") == "Halo Sari"
@@ -89,13 +55,13 @@ def test_gettext_translates_and_formats() -> None:
 
 
 def test_gettext_without_params_does_not_format() -> None:
-    t = _translator()
+    t = translator_of()
     assert t.gettext("Use {braces} literally") == "Pakai {braces} apa adanya"
     assert t.gettext("Missing {x} and a lone {") == "Missing {x} and a lone {"
 
 
 def test_missing_empty_and_fuzzy_translations_fall_back_to_the_msgid() -> None:
-    t = _translator()
+    t = translator_of()
     assert t.gettext("Not in the catalog {x}", x=1) == "Not in the catalog 1"
     assert t.gettext("Untranslated") == "Untranslated"
     assert t.gettext("Fuzzy entry") == "Fuzzy entry"
@@ -103,12 +69,12 @@ def test_missing_empty_and_fuzzy_translations_fall_back_to_the_msgid() -> None:
 
 
 def test_params_are_not_escaped() -> None:
-    t = _translator()
+    t = translator_of()
     assert t.gettext("Hello {name}", name="<b>&</b>") == "Halo <b>&</b>"
 
 
 def test_broken_translation_falls_back_to_the_msgid(caplog: pytest.LogCaptureFixture) -> None:
-    t = _translator()
+    t = translator_of()
     assert t.gettext("Broken {name}", name="X") == "Broken X"
     assert "broken id translation" in caplog.text
 
@@ -119,7 +85,7 @@ def test_broken_msgid_raises() -> None:
 
 
 def test_ngettext() -> None:
-    t = _translator()
+    t = translator_of()
     assert t.ngettext("{n} client", "{n} clients", 1) == "1 klien"
     assert t.ngettext("{n} client", "{n} clients", 7) == "7 klien"
     assert t.ngettext("One proposal from {ipwl}", "{n} proposals from {ipwl}", 2, ipwl="X") == ("2 proposal dari X")
@@ -136,14 +102,14 @@ def test_untranslated_plural_in_id_falls_back_by_english_rule(tmp_path: Path) ->
     catalog = Catalog(locale="id", domain="bot", fuzzy=False)
     catalog.add(("{n} day", "{n} days"), ("",))
     catalog.add("Proposal", "Proposal")
-    _write_po(tmp_path / "id" / "LC_MESSAGES" / "bot.po", catalog)
+    write_po_file(tmp_path / "id" / "LC_MESSAGES" / "bot.po", catalog)
     t = load_translations(tmp_path).for_locale("id")
     assert t.ngettext("{n} day", "{n} days", 5) == "5 days"
     assert t.ngettext("{n} day", "{n} days", 1) == "1 day"
 
 
 def test_pgettext_and_npgettext() -> None:
-    t = _translator()
+    t = translator_of()
     assert t.pgettext("button", "Approve") == "Setujui"
     assert t.gettext("Approve") == "Persetujuan"
     assert t.pgettext("menu", "Approve") == "Approve"
@@ -167,7 +133,7 @@ def test_translator_formatting_shortcuts() -> None:
     assert t.format_datetime(dt.datetime(2026, 11, 28, 7, 5, tzinfo=UTC)) == "28 Nov 2026 14:05 WIB"
     assert t.format_age(dt.timedelta(hours=5)) == "5 hours"
     # functions accept a translator as the locale too
-    assert format_date(dt.date(2025, 8, 17), _translator()) == "17 Agustus 2025"
+    assert format_date(dt.date(2025, 8, 17), translator_of()) == "17 Agustus 2025"
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,16 +175,8 @@ def test_registry_needs_its_default() -> None:
         Translations({"en": None}, default="id")
 
 
-def _po_catalog(text: str) -> Catalog:
-    catalog = Catalog(locale="id", domain="bot", fuzzy=False)
-    catalog.add("Proposal", text)
-    catalog.add(("{n} client", "{n} clients"), ("{n} klien",))
-    catalog.add("Approve", "Setujui", context="button")
-    return catalog
-
-
 def test_load_translations_compiles_po_in_memory(tmp_path: Path) -> None:
-    _write_po(tmp_path / "id" / "LC_MESSAGES" / "bot.po", _po_catalog("Usulan"))
+    write_po_file(tmp_path / "id" / "LC_MESSAGES" / "bot.po", po_catalog("Usulan"))
     translations = load_translations(tmp_path)
     assert translations.available == ["id", "en"]  # English is the msgid language
     t = translations.for_locale("id")
@@ -231,9 +189,9 @@ def test_load_translations_compiles_po_in_memory(tmp_path: Path) -> None:
 
 def test_load_translations_prefers_a_fresh_mo_and_ignores_a_stale_one(tmp_path: Path) -> None:
     lc = tmp_path / "id" / "LC_MESSAGES"
-    _write_po(lc / "bot.po", _po_catalog("from po"))
+    write_po_file(lc / "bot.po", po_catalog("from po"))
     buf = BytesIO()
-    write_mo(buf, _po_catalog("from mo"))
+    write_mo(buf, po_catalog("from mo"))
     (lc / "bot.mo").write_bytes(buf.getvalue())
     po_time = (lc / "bot.po").stat().st_mtime
     os.utime(lc / "bot.mo", (po_time + 10, po_time + 10))
