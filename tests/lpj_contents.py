@@ -4,6 +4,11 @@ LPJ complete but for what a test overrides."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Callable
+
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.domain.lpj_intake import (
     Evidence,
@@ -15,6 +20,7 @@ from bot.domain.lpj_intake import (
     ServicePeriod,
 )
 from bot.domain.models import BudgetLine, Client, Component
+from bot.files.lpj_sheet import LpjSheet, build_lpj_template, parse_lpj_sheet
 
 TODAY = dt.date(2026, 12, 10)
 EARLIEST = dt.date(2026, 11, 1)
@@ -55,3 +61,31 @@ def complete(**overrides: object) -> LpjContent:
         ),
     }
     return LpjContent(CLIENTS, **{**base, **overrides})  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# The LPJ workbook
+
+CONTENT = LpjContent(CLIENTS)
+
+
+def filled(edit: Callable[[Worksheet, Worksheet], None]) -> bytes:
+    """The template with ``edit(realization_sheet, services_sheet)`` applied, saved again."""
+    wb = load_workbook(io.BytesIO(build_lpj_template(CONTENT, "USL-2026-0001")))
+    edit(wb["Realisasi"], wb["Layanan"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def fill_all(real: Worksheet, services: Worksheet) -> None:
+    """Every budget line spent exactly as planned, every client served all November."""
+    for row in real.iter_rows(min_row=2):
+        row[6].value = row[5].value
+    for row in services.iter_rows(min_row=2):
+        row[4].value, row[5].value = "01-11-2026", "30-11-2026"
+
+
+def parse_sheet(data: bytes) -> LpjSheet:
+    """The LPJ workbook read against CONTENT on the test day."""
+    return parse_lpj_sheet(data, CONTENT, today=TODAY, earliest=EARLIEST)

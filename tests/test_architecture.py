@@ -181,7 +181,6 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "test_flood.py": 1,
     "test_intake.py": 3,
     "test_lpj_service.py": 3,
-    "test_lpj_sheet.py": 3,
     "test_onboarding.py": 1,
     "test_outbox.py": 1,
     "test_races.py": 3,

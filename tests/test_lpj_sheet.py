@@ -8,33 +8,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.domain.lpj_intake import LpjContent, Realization
+from bot.domain.lpj_intake import Realization
 from bot.domain.models import Component
-from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, parse_lpj_sheet, template_name
+from bot.files.lpj_sheet import build_lpj_template, is_lpj_workbook, template_name
 from bot.files.problems import ImportRejected
-from tests.lpj_contents import CLIENTS, EARLIEST, TODAY
-
-CONTENT = LpjContent(CLIENTS)
-
-
-def filled(edit) -> bytes:  # type: ignore[no-untyped-def]
-    """The template with ``edit(realization_sheet, services_sheet)`` applied, saved again."""
-    wb = load_workbook(io.BytesIO(build_lpj_template(CONTENT, "USL-2026-0001")))
-    edit(wb["Realisasi"], wb["Layanan"])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def fill_all(real, services) -> None:  # type: ignore[no-untyped-def]
-    for row in real.iter_rows(min_row=2):
-        row[6].value = row[5].value  # spent exactly the RAB
-    for row in services.iter_rows(min_row=2):
-        row[4].value, row[5].value = "01-11-2026", "30-11-2026"
-
-
-def parse(data: bytes):  # type: ignore[no-untyped-def]
-    return parse_lpj_sheet(data, CONTENT, today=TODAY, earliest=EARLIEST)
+from tests.lpj_contents import CONTENT, fill_all, filled, parse_sheet
 
 
 def test_the_template_has_one_row_per_budget_line_and_per_client_component() -> None:
@@ -48,7 +26,7 @@ def test_the_template_has_one_row_per_budget_line_and_per_client_component() -> 
 
 
 def test_a_filled_template_is_read_whole() -> None:
-    sheet = parse(filled(fill_all))
+    sheet = parse_sheet(filled(fill_all))
     assert sheet.realizations == (Realization(11, 1_500_000), Realization(12, 500_000), Realization(21, 1_500_000))
     assert len(sheet.services) == 4
     assert (
@@ -64,7 +42,7 @@ def test_sorted_rows_and_excel_dates_and_typed_amounts_are_fine() -> None:
         services["E2"].value = dt.datetime(2026, 11, 3)  # noqa: DTZ001 – a date cell (cells have no zone)
         real.move_range("A2:H2", rows=10)  # moved to the bottom: matched by its ID, not its place
 
-    sheet = parse(filled(edit))
+    sheet = parse_sheet(filled(edit))
     assert Realization(11, 1_400_000) in sheet.realizations
     assert any(s.served_from == dt.date(2026, 11, 3) for s in sheet.services)
 
@@ -91,7 +69,7 @@ def test_every_bad_row_is_named_and_nothing_is_returned(edit, expected) -> None:
         edit(real, services)
 
     with pytest.raises(ImportRejected) as caught:
-        parse(filled(apply))
+        parse_sheet(filled(apply))
     rendered = [p.message.format(**p.params) for p in caught.value.problems]
     assert any(expected in text for text in rendered), rendered
     assert all(p.row >= 2 and p.params.get("sheet") in ("Realisasi", "Layanan") for p in caught.value.problems)
@@ -103,7 +81,7 @@ def test_all_problems_of_the_file_are_listed_at_once() -> None:
         real["G2"].value, real["G4"].value = 9_000_000, None
 
     with pytest.raises(ImportRejected) as caught:
-        parse(filled(apply))
+        parse_sheet(filled(apply))
     assert sorted(p.row for p in caught.value.problems) == [2, 4]
 
 
@@ -112,13 +90,13 @@ def test_an_above_budget_line_with_a_note_is_accepted() -> None:
         fill_all(real, services)
         real["G2"].value, real["H2"].value = 1_600_000, "Harga naik di bulan Desember"
 
-    assert Realization(11, 1_600_000, "Harga naik di bulan Desember") in parse(filled(apply)).realizations
+    assert Realization(11, 1_600_000, "Harga naik di bulan Desember") in parse_sheet(filled(apply)).realizations
 
 
 @pytest.mark.parametrize("data", [b"", b"not a workbook", b"PK\x03\x04garbage", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old"])
 def test_a_file_that_is_not_a_workbook_is_refused(data: bytes) -> None:
     with pytest.raises(ImportRejected) as caught:
-        parse(data)
+        parse_sheet(data)
     assert caught.value.problems[0].row == 0
     assert not is_lpj_workbook(data)
 
@@ -131,6 +109,6 @@ def test_a_workbook_without_the_realization_sheet_is_refused() -> None:
     out = io.BytesIO()
     wb.save(out)
     with pytest.raises(ImportRejected) as caught:
-        parse(out.getvalue())
+        parse_sheet(out.getvalue())
     assert "Realisasi" in caught.value.problems[0].message.format(**caught.value.problems[0].params)
     assert not is_lpj_workbook(out.getvalue())
