@@ -166,7 +166,6 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "scenarios/test_office_files.py": 1,
     "scenarios/test_reminders_windows.py": 2,
     "scenarios/test_report_monthly.py": 2,
-    "scenarios/test_staff_decisions.py": 3,
     "security/test_at_rest.py": 3,
     "security/test_authorization_matrix.py": 3,
     "security/test_files.py": 3,

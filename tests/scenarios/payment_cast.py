@@ -328,3 +328,30 @@ async def verified_at_ss01(world, t, fajar: EmuUser) -> int:  # noqa: ANN001
     await world.drain()
     assert await status(world, pid) == "accounts_verified"
     return pid
+
+
+# --- the SK and the accounts, step by step (the staff decisions stories) ---------------------------------------
+
+
+def sk_cards(world, user) -> list:
+    """The SK drafts in the head's chat, oldest first."""
+    return [m for m in world.emu.chat_messages(user) if m.text and ("SK baru" in m.text or "Draf SK" in m.text)]
+
+
+async def decreed(world, t) -> int:
+    pid = await validated(world, t)
+    await sk_issued(world, t, pid)
+    return pid
+
+
+async def enter_account(world, op, client_id: int, bank: str, number: str, holder: str) -> list[str]:
+    """Siti types one client's account; returns what the bot said along the way."""
+    before = len(world.emu.chat_messages(op))
+    await press(world, op, buttons.ACCOUNT_ENTER.data(client_id))
+    await press(world, op, buttons.ACCOUNT_BANK.data(bank))
+    await world.say(op, number)
+    await world.say(op, holder)
+    await press(world, op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
+    return [m.text for m in world.emu.chat_messages(op)[before:]] + [
+        e for m in world.emu.chat_messages(op)[before:] for e in m.edits
+    ]

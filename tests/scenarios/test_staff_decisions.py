@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import press, record_sp2d, sk_issued, validated
+from tests.scenarios.payment_cast import decreed, enter_account, press, record_sp2d, sk_cards, validated
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
 from tests.seeds import seed_proposal
 
@@ -84,11 +84,6 @@ async def test_the_operator_hears_of_each_step_of_the_review(world) -> None:
 
 
 # --- 11.1 official numbers stay numbers; 12.5 one live SK card ---------------------------------------------
-
-
-def sk_cards(world, user) -> list:
-    """The SK drafts in the head's chat, oldest first."""
-    return [m for m in world.emu.chat_messages(user) if m.text and ("SK baru" in m.text or "Draf SK" in m.text)]
 
 
 async def test_the_head_types_an_sk_number_the_number_stays_a_number_and_one_card_stays_live(world) -> None:
@@ -173,25 +168,6 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
 
 
 # --- 11.4 one account, one client; 12.4 the accounts card waits and comes back ------------------------------
-
-
-async def decreed(world, t) -> int:
-    pid = await validated(world, t)
-    await sk_issued(world, t, pid)
-    return pid
-
-
-async def enter_account(world, op, client_id: int, bank: str, number: str, holder: str) -> list[str]:
-    """Siti types one client's account; returns what the bot said along the way."""
-    before = len(world.emu.chat_messages(op))
-    await press(world, op, buttons.ACCOUNT_ENTER.data(client_id))
-    await press(world, op, buttons.ACCOUNT_BANK.data(bank))
-    await world.say(op, number)
-    await world.say(op, holder)
-    await press(world, op, buttons.ACCOUNT_SKIP_PASSBOOK.data())
-    return [m.text for m in world.emu.chat_messages(op)[before:]] + [
-        e for m in world.emu.chat_messages(op)[before:] for e in m.edits
-    ]
 
 
 async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_card_waits(world) -> None:
