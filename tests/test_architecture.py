@@ -176,7 +176,6 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "test_client_sheet.py": 3,
     "test_double_assistance_rules.py": 2,
     "test_file_check.py": 1,
-    "test_finance_sheets.py": 3,
     "test_flood.py": 1,
     "test_intake.py": 3,
     "test_lpj_service.py": 3,

@@ -13,7 +13,6 @@ from bot.files.amendment_annex import build_amendment_annex
 from bot.files.finance_sheets import (
     AnnexLine,
     OrderTotals,
-    SheetClient,
     build_accounts_template,
     build_sk_annex,
     build_transfers_template,
@@ -21,25 +20,7 @@ from bot.files.finance_sheets import (
     parse_transfers_sheet,
 )
 from bot.files.problems import ImportRejected
-
-TODAY = dt.date(2026, 11, 28)
-CLIENTS = [
-    SheetClient(11, 1, "Siti Rahayu", "3201014508900004", 1_500_000),
-    SheetClient(12, 2, "Budi Santoso", "3201011203850002", 1_500_000, "bni", "0123456789", "Budi Santoso"),
-]
-
-
-def fill(template: bytes, rows: dict[str, list[object]], first_column: int = 3) -> bytes:
-    """Write values from column ``first_column`` (1-based) on the row of each NIK."""
-    book = load_workbook(io.BytesIO(template))
-    ws = book.worksheets[0]
-    for row in ws.iter_rows(min_row=2):
-        values = rows.get(row[2].value)
-        for offset, value in enumerate(values or []):
-            row[first_column + offset].value = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.finance_workbooks import CLIENTS, ORDER, TODAY, fill, problems_in, with_total
 
 
 def test_the_accounts_template_round_trips_with_warnings() -> None:
@@ -139,26 +120,6 @@ def test_the_sk_annex_lists_beneficiaries_by_ipwl_with_subtotals() -> None:
 
 # --- control totals (issue 16.3) ---------------------------------------------------------------------------
 
-ORDER = OrderTotals("00456/SPM/XI/2026", 2, 3_000_000)
-
-
-def _problems(rejected: pytest.ExceptionInfo[ImportRejected]) -> list[tuple[int, str]]:
-    return [(p.row, p.message.format(**p.params)) for p in rejected.value.problems]
-
-
-def _with_total(template: bytes, *, rows: object = None, amount: object = None, drop: bool = False) -> bytes:
-    book = load_workbook(io.BytesIO(template))
-    ws = book.worksheets[0]
-    total = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "TOTAL")
-    if drop:
-        ws.delete_rows(total[0].row)
-    else:
-        total[1].value = rows if rows is not None else total[1].value
-        total[6].value = amount if amount is not None else total[6].value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
 
 def test_the_transfers_list_states_its_rows_and_total_for_the_bank_to_check() -> None:
     ws = load_workbook(io.BytesIO(build_transfers_template(CLIENTS, "id", order_number=ORDER.number))).worksheets[0]
@@ -183,7 +144,7 @@ def test_a_list_that_adds_up_to_its_total_and_the_spm_is_read() -> None:
     sent = fill(template, {"3201014508900004": [1_500_000, "27-11-2026", "terkirim"]}, first_column=6)
     assert [r.client_id for r in parse_transfers_sheet(sent, CLIENTS, today=TODAY, order=ORDER)] == [11]
     # The count may be typed as a bare number too.
-    assert parse_transfers_sheet(_with_total(sent, rows=2), CLIENTS, today=TODAY, order=ORDER)
+    assert parse_transfers_sheet(with_total(sent, rows=2), CLIENTS, today=TODAY, order=ORDER)
 
 
 def test_rows_that_do_not_add_up_to_the_total_row_are_refused_with_the_difference() -> None:
@@ -191,7 +152,7 @@ def test_rows_that_do_not_add_up_to_the_total_row_are_refused_with_the_differenc
     changed = fill(template, {"3201014508900004": [1_250_000, "27-11-2026", "terkirim"]}, first_column=6)
     with pytest.raises(ImportRejected) as rejected:
         parse_transfers_sheet(changed, CLIENTS, today=TODAY)  # even without the SPM to compare with
-    assert _problems(rejected) == [
+    assert problems_in(rejected) == [
         (
             4,
             "The TOTAL row says Rp3.000.000, but the amounts of the rows add up to Rp2.750.000: a difference "
@@ -199,18 +160,18 @@ def test_rows_that_do_not_add_up_to_the_total_row_are_refused_with_the_differenc
         )
     ]
     with pytest.raises(ImportRejected) as rejected:
-        parse_transfers_sheet(_with_total(template, rows="3 baris"), CLIENTS, today=TODAY)
-    assert "says 3 rows, but the list has 2: a difference of -1" in _problems(rejected)[0][1]
+        parse_transfers_sheet(with_total(template, rows="3 baris"), CLIENTS, today=TODAY)
+    assert "says 3 rows, but the list has 2: a difference of -1" in problems_in(rejected)[0][1]
 
 
 def test_a_list_whose_totals_are_not_the_spms_is_refused_with_the_difference() -> None:
     template = build_transfers_template(CLIENTS)
     changed = fill(template, {"3201014508900004": [2_000_000, "27-11-2026", "terkirim"]}, first_column=6)
-    consistent = _with_total(changed, amount=3_500_000)  # the list adds up, to more than the SPM
+    consistent = with_total(changed, amount=3_500_000)  # the list adds up, to more than the SPM
     assert parse_transfers_sheet(consistent, CLIENTS, today=TODAY)  # (nothing to compare with)
     with pytest.raises(ImportRejected) as rejected:
         parse_transfers_sheet(consistent, CLIENTS, today=TODAY, order=ORDER)
-    assert _problems(rejected) == [
+    assert problems_in(rejected) == [
         (
             4,
             "The list totals Rp3.500.000, but SPM 00456/SPM/XI/2026 is for Rp3.000.000: a difference of "
@@ -219,7 +180,7 @@ def test_a_list_whose_totals_are_not_the_spms_is_refused_with_the_difference() -
     ]
     with pytest.raises(ImportRejected) as rejected:
         parse_transfers_sheet(template, CLIENTS, today=TODAY, order=OrderTotals(ORDER.number, 3, 4_500_000))
-    assert [m for _, m in _problems(rejected)] == [
+    assert [m for _, m in problems_in(rejected)] == [
         "The list has 2 rows, but SPM 00456/SPM/XI/2026 is for 3 clients: a difference of -1. Nothing was recorded.",
         "The list totals Rp3.000.000, but SPM 00456/SPM/XI/2026 is for Rp4.500.000: a difference of "
         "-Rp1.500.000. Nothing was recorded.",
@@ -235,10 +196,10 @@ def test_a_list_whose_totals_are_not_the_spms_is_refused_with_the_difference() -
     ],
 )
 def test_a_missing_or_unreadable_total_row_is_refused_when_the_spm_is_known(change: dict, says: str) -> None:
-    template = _with_total(build_transfers_template(CLIENTS), **change)
+    template = with_total(build_transfers_template(CLIENTS), **change)
     with pytest.raises(ImportRejected) as rejected:
         parse_transfers_sheet(template, CLIENTS, today=TODAY, order=ORDER)
-    assert says in _problems(rejected)[0][1]
+    assert says in problems_in(rejected)[0][1]
 
 
 @pytest.mark.parametrize(("locale", "dated"), [("id", "Tanggal 2 Desember 2026"), ("en", "Date 2 December 2026")])
