@@ -26,6 +26,7 @@ from bot.files.client_sheet import (
 )
 from bot.files.problems import ImportProblem, ImportRejected, render_problem
 from bot.i18n import Translator
+from tests.intake_context import CEILINGS, TODAY
 from tests.well_formed import placeholders
 
 ID_HEADERS = [c.id for c in CLIENT_COLUMNS]
@@ -148,10 +149,6 @@ INDONESIAN_EXCEL_CSV = (
 
 
 # --------------------------------------------------------------------------- reading a sheet
-
-TODAY = dt.date(2026, 11, 28)
-CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
-            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}  # fmt: skip
 
 
 def parse(data: bytes, name: str = "klien.xlsx", **kwargs: Any) -> list[ClientInput]:

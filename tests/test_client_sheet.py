@@ -38,7 +38,6 @@ from tests.client_sheets import (
     EXPECTED_BUDGET,
     ID_HEADERS,
     INDONESIAN_EXCEL_CSV,
-    TODAY,
     assert_problems_well_formed,
     budget_values,
     client_values,
@@ -52,6 +51,7 @@ from tests.client_sheets import (
     workbook_bytes,
     zip_of,
 )
+from tests.intake_context import TODAY
 
 KEYS = [c.key for c in CLIENT_COLUMNS]
 COL = {key: index for index, key in enumerate(KEYS)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -10,53 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain import proposal_intake as intake
-from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
-from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
-from bot.domain.regions import RegionsCatalog, load_regions
+from bot.domain.models import Component
+from bot.domain.proposal_intake import Cursor, Reply, Step
 from bot.domain.validation import ValidationError
-from tests.conftest import SHARED
-
-TODAY = dt.date(2026, 11, 28)
-CEILINGS = {
-    "1": 3_000_000,
-    "2": 5_000_000,
-    "3": 2_500_000,
-    "4": 5_000_000,
-    "5": 7_500_000,
-    "6": 5_000_000,
-    "7": 2_500_000,
-}
-# Siti, born 5 August 1990 (a woman: day + 40), registered in Kabupaten Bogor (32.01).
-SITI_NIK = "3201014508900004"
-
-
-def regions() -> RegionsCatalog:
-    path = SHARED / "wilayah" / "regencies.csv"
-    return load_regions(path) if path.exists() else RegionsCatalog.empty()
-
-
-def ctx(**changes) -> IntakeContext:
-    base = dict(today=TODAY, unit_cost_ceilings=CEILINGS, regions=regions())
-    return IntakeContext(**{**base, **changes})
-
-
-def saved_client(**changes) -> Client:
-    base = dict(
-        id=7,
-        proposal_id=1,
-        position=1,
-        full_name="Siti Rahayu",
-        nik=SITI_NIK,
-        sex=Sex.FEMALE,
-        birth_date=dt.date(1990, 8, 5),
-        province_code="32",
-        regency="Kabupaten Bogor",
-        address="Jl. Melati 3, Cibinong",
-        approach=Approach.KELUARGA,
-        components=(Component.LIVING_NEEDS, Component.FAMILY),
-        budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),),
-    )
-    return Client(**{**base, **changes})
+from tests.intake_context import CEILINGS, SITI_NIK, ctx, regions, saved_client
 
 
 def test_the_period_by_button_or_typed() -> None:
