@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.domain.models import ProposalStatus
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services import Identity, Services
 from storage import migrate as migrations
@@ -145,3 +146,11 @@ async def migrated_before(db: Database, version: int, monkeypatch) -> None:  # t
             "INSERT INTO people (id, telegram_user_id, full_name, created_at) VALUES (1, 1001, 'Siti', ?)", (now,)
         )
     monkeypatch.setattr(migrations, "available_migrations", lambda dialect="sqlite": every)
+
+
+async def status_of(services: Services, proposal_id: int) -> ProposalStatus:
+    """The proposal's status as stored now."""
+    async with services.storage.reading() as uow:
+        proposal = await uow.proposals.by_id(proposal_id)
+    assert proposal is not None
+    return proposal.status

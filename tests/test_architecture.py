@@ -177,7 +177,6 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "test_double_assistance_rules.py": 2,
     "test_file_check.py": 1,
     "test_flood.py": 1,
-    "test_lpj_service.py": 3,
     "test_onboarding.py": 1,
     "test_outbox.py": 1,
     "test_races.py": 3,

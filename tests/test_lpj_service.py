@@ -15,37 +15,12 @@ import pytest
 from bot.domain.lpj_intake import EvidenceKind, Reply, Step
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.validation import ValidationError
-from bot.services import FileUpload, Identity, ServiceError, Services
-from tests.helpers import enrol
+from bot.services import Identity, ServiceError, Services
+from tests.helpers import enrol, status_of
+from tests.lpj_filing import fill_complete, upload
 from tests.seeds import seed_proposal
 
 S = ProposalStatus
-
-
-def upload(name: str = "kuitansi.pdf", mime: str = "application/pdf", size: int = 50_000) -> FileUpload:
-    return FileUpload(f"file-{name}", f"u-{name}", name, mime, size)
-
-
-async def fill_complete(services: Services, who: Identity, proposal_id: int) -> None:
-    """Services for every client, every line as budgeted, a receipt, a photo and the BAST."""
-    lpj = services.lpj
-    state = await lpj.open(who, proposal_id=proposal_id)
-    while state.cursor.step == Step.SERVICES:
-        state = await lpj.answer(who, Reply(text="01-11-2026 s/d 27-11-2026"))
-    state = await lpj.answer(who, Reply(choice="all"))
-    assert state.cursor.step == Step.EVIDENCE
-    state = await lpj.attach(who, upload("kuitansi.pdf"), sha256="a" * 64, stored_path=None)
-    state = await lpj.answer(who, Reply(text=str(state.content.realized_total)))
-    if state.cursor.step == Step.METERAI:
-        state = await lpj.answer(who, Reply(choice="yes"))
-    for kind, name in (("photo", "foto.jpg"), ("bast", "bast.pdf")):
-        await lpj.answer(who, Reply(choice=kind))
-        await lpj.attach(
-            who,
-            upload(name, "image/jpeg" if name.endswith("jpg") else "application/pdf"),
-            sha256="b" * 64,
-            stored_path=None,
-        )
 
 
 # --- the tests ---------------------------------------------------------------------------------------
@@ -59,13 +34,6 @@ async def people(services: Services) -> dict[str, Identity]:
         "pic2": await enrol(services, 2002, "Bayu PIC", Role.PIC, team="TIM1"),
         "fin": await enrol(services, 3001, "Fitri Finance", Role.FINANCE),
     }
-
-
-async def status_of(services: Services, proposal_id: int) -> ProposalStatus:
-    async with services.storage.reading() as uow:
-        proposal = await uow.proposals.by_id(proposal_id)
-    assert proposal is not None
-    return proposal.status
 
 
 async def test_a_complete_lpj_is_submitted_verified_and_validated(services, people) -> None:
