@@ -201,11 +201,3 @@ def with_raw_number(data: bytes, cell: str, raw: str, part: str = "xl/worksheets
                 content = text.encode()
             target.writestr(info, content)
     return out.getvalue()
-
-
-def zip_of(files: dict[str, str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, text in files.items():
-            archive.writestr(name, text)
-    return out.getvalue()

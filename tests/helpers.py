@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
+from bot.domain.client_changes import ChangeKind, ChangeRequest
 from bot.domain.models import ProposalStatus
 from bot.files.ipwl_csv import parse_ipwl_csv
-from bot.services import Identity, Services
+from bot.services import FileUpload, Identity, Services
 from storage import migrate as migrations
 from storage.db import Database
 from storage.unit import Storage
@@ -154,3 +157,44 @@ async def status_of(services: Services, proposal_id: int) -> ProposalStatus:
         proposal = await uow.proposals.by_id(proposal_id)
     assert proposal is not None
     return proposal.status
+
+
+def zip_of(files: dict[str, str]) -> bytes:
+    """A ZIP archive holding ``files`` (name: text): the container of every Office file."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+def docx() -> bytes:
+    """A Word document that opens and holds nothing (no signature in it, no sheet)."""
+    return zip_of(
+        {
+            "[Content_Types].xml": '<?xml version="1.0"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            "word/document.xml": '<?xml version="1.0"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+        }
+    )
+
+
+def telegram_file(name: str, mime: str = "application/pdf", size: int = 50_000) -> FileUpload:
+    """A file as Telegram describes it to the bot (its ids made from its name)."""
+    return FileUpload(f"file-{name}", f"u-{name}", name, mime, size)
+
+
+async def client_ids(services: Services, proposal_id: int) -> list[int]:
+    """The proposal's clients' ids, in their order."""
+    async with services.storage.reading() as uow:
+        return [c.id for c in await uow.clients.of_proposal(proposal_id)]
+
+
+async def file_death_notice(
+    services: Services, who: Identity, client_id: int, kind: ChangeKind = ChangeKind.DEATH
+) -> ChangeRequest:
+    """An operator files a change for a client (a death, unless ``kind`` says otherwise), with its letter."""
+    await services.client_changes.start(who, client_id, kind)
+    await services.client_changes.answer(who, "Klien meninggal dunia pada 25 November 2026")
+    return await services.client_changes.evidence(who, telegram_file("surat.pdf", size=200), pdf("akta"))

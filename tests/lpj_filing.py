@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.lpj_intake import Reply, Step
-from bot.services import FileUpload, Identity, Services
-
-
-def upload(name: str = "kuitansi.pdf", mime: str = "application/pdf", size: int = 50_000) -> FileUpload:
-    """A file as Telegram describes it (ids from its name)."""
-    return FileUpload(f"file-{name}", f"u-{name}", name, mime, size)
+from bot.services import Identity, Services
+from tests.helpers import telegram_file
 
 
 async def fill_complete(services: Services, who: Identity, proposal_id: int) -> None:
@@ -19,7 +15,7 @@ async def fill_complete(services: Services, who: Identity, proposal_id: int) -> 
         state = await lpj.answer(who, Reply(text="01-11-2026 s/d 27-11-2026"))
     state = await lpj.answer(who, Reply(choice="all"))
     assert state.cursor.step == Step.EVIDENCE
-    state = await lpj.attach(who, upload("kuitansi.pdf"), sha256="a" * 64, stored_path=None)
+    state = await lpj.attach(who, telegram_file("kuitansi.pdf"), sha256="a" * 64, stored_path=None)
     state = await lpj.answer(who, Reply(text=str(state.content.realized_total)))
     if state.cursor.step == Step.METERAI:
         state = await lpj.answer(who, Reply(choice="yes"))
@@ -27,7 +23,7 @@ async def fill_complete(services: Services, who: Identity, proposal_id: int) -> 
         await lpj.answer(who, Reply(choice=kind))
         await lpj.attach(
             who,
-            upload(name, "image/jpeg" if name.endswith("jpg") else "application/pdf"),
+            telegram_file(name, "image/jpeg" if name.endswith("jpg") else "application/pdf"),
             sha256="b" * 64,
             stored_path=None,
         )

@@ -14,8 +14,8 @@ import pytest
 from bot.domain.client_changes import ChangeKind, ChangeStep
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.validation import ValidationError
-from bot.services import FileUpload, Identity, ServiceError, Services
-from tests.helpers import enrol, pdf
+from bot.services import Identity, ServiceError, Services
+from tests.helpers import client_ids, enrol, file_death_notice, pdf, telegram_file
 from tests.seeds import seed_proposal
 
 
@@ -32,30 +32,15 @@ async def people(services: Services) -> dict[str, Identity]:
     }
 
 
-def _evidence(name: str = "surat.pdf") -> FileUpload:
-    return FileUpload(f"file-{name}", f"u-{name}", name, "application/pdf", 200)
-
-
-async def _ask(services: Services, who: Identity, client_id: int, kind: ChangeKind = ChangeKind.DEATH):
-    await services.client_changes.start(who, client_id, kind)
-    await services.client_changes.answer(who, "Klien meninggal dunia pada 25 November 2026")
-    return await services.client_changes.evidence(who, _evidence(), pdf("akta"))
-
-
-async def _clients(services: Services, pid: int) -> list[int]:
-    async with services.storage.reading() as uow:
-        return [c.id for c in await uow.clients.of_proposal(pid)]
-
-
 async def test_two_operators_filing_for_one_client_file_one_request(services, people) -> None:
     pid = await seed_proposal(services, status=ProposalStatus.PAID)
-    client = (await _clients(services, pid))[0]
+    client = (await client_ids(services, pid))[0]
     for who in (people["op"], people["op2"]):
         await services.client_changes.start(who, client, ChangeKind.DROP_OUT)
         await services.client_changes.answer(who, "Klien kembali ke kampung halamannya")
     results = await asyncio.gather(
-        services.client_changes.evidence(people["op"], _evidence("a.pdf"), pdf("a")),
-        services.client_changes.evidence(people["op2"], _evidence("b.pdf"), pdf("b")),
+        services.client_changes.evidence(people["op"], telegram_file("a.pdf"), pdf("a")),
+        services.client_changes.evidence(people["op2"], telegram_file("b.pdf"), pdf("b")),
         return_exceptions=True,
     )
     assert sorted(type(r).__name__ for r in results) == ["ChangeRequest", "ServiceError"]
@@ -69,11 +54,11 @@ async def test_two_operators_filing_for_one_client_file_one_request(services, pe
 
 async def test_steps_out_of_turn_or_scope_change_nothing(services, people) -> None:
     pid = await seed_proposal(services, status=ProposalStatus.PAID)
-    first, second = await _clients(services, pid)
+    first, second = await client_ids(services, pid)
     with pytest.raises(ServiceError) as refused:  # another IPWL's operator
         await services.client_changes.start(people["other_op"], first, ChangeKind.DEATH)
     assert refused.value.code == "not_operator"
-    change = await _ask(services, people["op"], first)
+    change = await file_death_notice(services, people["op"], first)
     with pytest.raises(ServiceError) as refused:  # the head before the PIC team
         await services.client_changes.start_decision(people["head"], change.id, ChangeStep.REJECT)
     assert refused.value.code == "not_your_team"
@@ -100,8 +85,8 @@ async def test_steps_out_of_turn_or_scope_change_nothing(services, people) -> No
 
 async def test_a_refund_is_opened_once_and_settled_once(services, people) -> None:
     pid = await seed_proposal(services, status=ProposalStatus.PAID)
-    client = (await _clients(services, pid))[0]
-    change = await _ask(services, people["op"], client)
+    client = (await client_ids(services, pid))[0]
+    change = await file_death_notice(services, people["op"], client)
     await services.client_changes.verify(people["pic"], change.id)
     await services.client_changes.amendment(people["head"])
     decree, approved = await services.client_changes.issue_amendment(people["head"])
@@ -141,11 +126,11 @@ async def test_a_refund_is_opened_once_and_settled_once(services, people) -> Non
 
 async def test_an_erased_client_s_change_keeps_no_personal_data(services, people, storage) -> None:
     pid = await seed_proposal(services, status=ProposalStatus.PAID)
-    client = (await _clients(services, pid))[1]
+    client = (await client_ids(services, pid))[1]
     await services.client_changes.start(people["op"], client, ChangeKind.NAME)
     await services.client_changes.answer(people["op"], "Budhi Santosa")
     await services.client_changes.answer(people["op"], "Nama Budi Santoso salah ketik di SK")
-    change = await services.client_changes.evidence(people["op"], _evidence(), pdf("ktp"))
+    change = await services.client_changes.evidence(people["op"], telegram_file("surat.pdf", size=200), pdf("ktp"))
     async with storage.transaction() as uow:
         assert await uow.privacy.anonymize(client, services.clock.now())
     async with storage.reading() as uow:
@@ -157,14 +142,14 @@ async def test_an_erased_client_s_change_keeps_no_personal_data(services, people
 async def test_two_clients_corrected_to_one_nik_issue_nothing(services, people) -> None:
     """Each request was fine alone; together the same proposal would hold one NIK twice."""
     pid = await seed_proposal(services, status=ProposalStatus.DECREED)
-    first, second = await _clients(services, pid)
+    first, second = await client_ids(services, pid)
     changes = []
     for client in (first, second):
         await services.client_changes.start(people["op"], client, ChangeKind.NIK)
         await services.client_changes.answer(people["op"], "3201014508900099")
         await services.client_changes.answer(people["op"], "NIK di KTP berbeda dengan data usulan")
         changes.append(
-            await services.client_changes.evidence(people["op"], _evidence(f"{client}.pdf"), pdf(str(client)))
+            await services.client_changes.evidence(people["op"], telegram_file(f"{client}.pdf"), pdf(str(client)))
         )
         await services.client_changes.verify(people["pic"], changes[-1].id)
     await services.client_changes.amendment(people["head"])

@@ -49,8 +49,8 @@ from tests.client_sheets import (
     where,
     with_raw_number,
     workbook_bytes,
-    zip_of,
 )
+from tests.helpers import docx, zip_of
 from tests.intake_context import TODAY
 
 KEYS = [c.key for c in CLIENT_COLUMNS]
@@ -366,7 +366,7 @@ def test_rendering_from_msgids() -> None:
 # --------------------------------------------------------------------------- bad files
 
 
-DOCX = zip_of({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+DOCX = docx()
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
 
 

@@ -16,8 +16,8 @@ from bot.domain.lpj_intake import EvidenceKind, Reply, Step
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.validation import ValidationError
 from bot.services import Identity, ServiceError, Services
-from tests.helpers import enrol, status_of
-from tests.lpj_filing import fill_complete, upload
+from tests.helpers import enrol, status_of, telegram_file
+from tests.lpj_filing import fill_complete
 from tests.seeds import seed_proposal
 
 S = ProposalStatus
@@ -118,7 +118,7 @@ async def test_a_receipt_above_the_threshold_needs_the_meterai(services, people)
     op = people["op"]
     await services.lpj.open(op, proposal_id=pid)
     await services.lpj.go_to(op, "evidence")
-    state = await services.lpj.attach(op, upload(), sha256="c" * 64, stored_path=None)
+    state = await services.lpj.attach(op, telegram_file("kuitansi.pdf"), sha256="c" * 64, stored_path=None)
     assert state.cursor.step == Step.RECEIPT_AMOUNT
     state = await services.lpj.answer(op, Reply(text="6.000.000"))
     assert state.cursor.step == Step.METERAI

@@ -8,8 +8,6 @@ a Word document — before openpyxl parses a single sheet.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from collections.abc import Callable
 
 import pytest
@@ -20,6 +18,7 @@ from bot.files.client_sheet import build_template, parse_client_sheet
 from bot.files.finance_sheets import parse_accounts_sheet, parse_transfers_sheet
 from bot.files.lpj_sheet import parse_lpj_sheet
 from bot.files.problems import ImportRejected
+from tests.helpers import docx
 
 TODAY = dt.date(2026, 11, 28)
 NOTHING = LpjContent(())
@@ -38,13 +37,6 @@ def _refusal(read: Callable[[bytes], object], data: bytes) -> str:
     with pytest.raises(ImportRejected) as refused:
         read(data)
     return refused.value.problems[0].message
-
-
-def _word_document() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("kind", READERS)
@@ -66,7 +58,7 @@ def test_a_workbook_that_inflates_past_the_cap_is_refused_unopened(kind: str, mo
         lambda data: data[: len(data) // 2],
         lambda data: b"\x00garbage" * 50,
         lambda data: workbook.OLE_MAGIC + b"\x00" * 600,
-        lambda data: _word_document(),
+        lambda data: docx(),
     ],
     ids=["truncated", "garbage", "old xls", "word document"],
 )

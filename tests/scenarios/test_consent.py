@@ -19,7 +19,7 @@ from bot.domain.consent import NOTICE_VERSION
 from bot.domain.models import Approach, Component, Role, Sex
 from bot.files.client_sheet import BudgetInput, ClientInput
 from handlers import buttons
-from tests.helpers import jpeg
+from tests.helpers import docx, jpeg
 from tests.scenarios.conftest import World
 from tests.scenarios.review_cast import card, datas, operator, tap, team
 
@@ -47,24 +47,6 @@ def inputs() -> list[ClientInput]:
         )
         for i, (name, nik, sex, born) in enumerate((ADULT, CHILD))
     ]
-
-
-def _blank_docx() -> bytes:
-    """A Word document that opens and holds nothing: no signature in it."""
-    import io
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        z.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
-        )
-        z.writestr(
-            "word/document.xml",
-            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
-        )
-    return out.getvalue()
 
 
 def send_button(message) -> str:  # noqa: ANN001
@@ -262,8 +244,8 @@ async def test_a_consent_form_is_a_photo_or_pdf_and_each_client_has_their_own(wo
     review = (await world.say(t.op, "/lanjut"))[-1]
     await world.press(t.op, review, send_button(review))
 
-    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    await world.emu.send_document(t.op, file_name="persetujuan.docx", content=_blank_docx(), mime_type=docx)
+    word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    await world.emu.send_document(t.op, file_name="persetujuan.docx", content=docx(), mime_type=word)
     await world.emu.settle()
     said = " ".join(m.text or "" for m in world.emu.chat_messages(t.op)[-2:])
     assert "foto (JPG/PNG) atau PDF" in said, said
