@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -34,39 +33,9 @@ from bot.domain.validation import (
     parse_sex,
     split_amount_and_date,
 )
-from tests.well_formed import placeholders
+from tests.well_formed import assert_problem_well_formed, only_rejected, rejected, rendered
 
 TODAY = date(2026, 3, 10)
-
-
-def assert_well_formed(problem: Problem) -> None:
-    """A problem a handler can render: non-empty msgid, every placeholder supplied, short echo."""
-    assert isinstance(problem.message, str) and problem.message.strip()
-    names = placeholders(problem.message)
-    assert all(name and name.isidentifier() for name in names), problem.message
-    assert names <= set(problem.params), (problem.message, dict(problem.params))
-    # Renders without KeyError/IndexError (echoed input may itself contain braces: harmless).
-    assert problem.render().strip()
-    assert problem.severity in ("block", "warn")
-    for value in problem.params.values():
-        if isinstance(value, str):
-            assert len(value) <= ECHO_LIMIT + 30  # examples and dates are short; echoes are capped
-
-
-def rejected(call: Callable[[], object]) -> ValidationError:
-    """Run ``call``, expect a ValidationError, check its problems and return it."""
-    with pytest.raises(ValidationError) as info:
-        call()
-    error = info.value
-    assert error.problems
-    for problem in error.problems:
-        assert problem.severity == "block"
-        assert_well_formed(problem)
-    return error
-
-
-def rendered(error: ValidationError) -> str:
-    return " | ".join(p.render() for p in error.problems)
 
 
 # --------------------------------------------------------------------------- Problem / error
@@ -191,7 +160,7 @@ def test_nik_warnings_for_female_nik(entered_date: date | None, entered_sex: Sex
     assert [w.field for w in warnings] == fields
     for warning in warnings:
         assert warning.severity == "warn"
-        assert_well_formed(warning)
+        assert_problem_well_formed(warning)
 
 
 def test_nik_warnings_texts() -> None:
@@ -771,7 +740,7 @@ def test_parse_account_number(code: str, text: str, digits: str, warn: bool) -> 
     if warn:
         (warning,) = warnings
         assert warning.severity == "warn" and warning.field == "account_number"
-        assert_well_formed(warning)
+        assert_problem_well_formed(warning)
         assert warning.params == {
             "bank": bank.name,
             "expected": bank.usual_length,
@@ -827,7 +796,7 @@ def test_holder_name_mismatch_warns(holder: str, client: str) -> None:
     warning = holder_name_warning(holder, client)
     assert warning is not None
     assert warning.severity == "warn" and warning.field == "holder_name"
-    assert_well_formed(warning)
+    assert_problem_well_formed(warning)
 
 
 def test_holder_name_warning_truncates_echo() -> None:
@@ -856,29 +825,19 @@ _TEXT = st.one_of(
 )
 
 
-def _check_parser(call: Callable[[], object]) -> None:
-    try:
-        call()
-    except ValidationError as error:
-        assert error.problems
-        for problem in error.problems:
-            assert problem.severity == "block"
-            assert_well_formed(problem)
-
-
 @settings(max_examples=400)
 @given(_TEXT)
 def test_parsers_raise_only_validation_errors(text: str) -> None:
-    _check_parser(lambda: parse_nik(text, today=TODAY))
-    _check_parser(lambda: parse_money(text, maximum=5_000_000))
-    _check_parser(lambda: parse_date(text, today=TODAY, earliest=date(2020, 1, 1)))
-    _check_parser(lambda: parse_period(text, today=TODAY))
-    _check_parser(lambda: parse_name(text))
-    _check_parser(lambda: parse_phone(text))
-    _check_parser(lambda: parse_quantity(text))
-    _check_parser(lambda: parse_free_text(text, field="note", min_length=2, max_length=40))
-    _check_parser(lambda: parse_sex(text))
-    _check_parser(lambda: parse_account_number(text, BANKS["bri"]))
+    only_rejected(lambda: parse_nik(text, today=TODAY))
+    only_rejected(lambda: parse_money(text, maximum=5_000_000))
+    only_rejected(lambda: parse_date(text, today=TODAY, earliest=date(2020, 1, 1)))
+    only_rejected(lambda: parse_period(text, today=TODAY))
+    only_rejected(lambda: parse_name(text))
+    only_rejected(lambda: parse_phone(text))
+    only_rejected(lambda: parse_quantity(text))
+    only_rejected(lambda: parse_free_text(text, field="note", min_length=2, max_length=40))
+    only_rejected(lambda: parse_sex(text))
+    only_rejected(lambda: parse_account_number(text, BANKS["bri"]))
 
 
 @settings(max_examples=300)
@@ -893,7 +852,7 @@ def test_parse_nik_structured(province: str, middle: str, serial: str) -> None:
         info = parse_nik(nik, today=TODAY)
     except ValidationError as error:
         for problem in error.problems:
-            assert_well_formed(problem)
+            assert_problem_well_formed(problem)
         return
     assert info.nik == nik
     assert info.birth_date <= TODAY
