@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.import_graph import ROOT, imported_modules, imported_packages, python_files
+
 # The composition root, the CLI and the emulator are allowed to know about Telegram.
 ADAPTER_MODULES = {"bot/app.py", "bot/cli.py", "bot/__main__.py"}
 CORE_FILES = sorted(
@@ -19,29 +20,18 @@ CORE_FILES = sorted(
 )
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_core_and_storage_modules_do_not_import_telegram(path: Path) -> None:
-    assert "telegram" not in _imports(path)
+    assert "telegram" not in imported_packages(path)
 
 
 def test_storage_does_not_import_handlers_and_core_does_not_import_sql() -> None:
     for path in ROOT.glob("storage/**/*.py"):
-        assert "handlers" not in _imports(path), path
+        assert "handlers" not in imported_packages(path), path
     for path in CORE_FILES:
         if "storage" in path.parts:
             continue
-        assert not {"sqlite3", "aiosqlite"} & _imports(path), path
+        assert not {"sqlite3", "aiosqlite"} & imported_packages(path), path
 
 
 def test_importing_the_core_loads_no_telegram_module() -> None:
@@ -60,46 +50,29 @@ def test_nothing_happens_at_import_of_the_composition_root() -> None:
     assert result.stdout.strip() == "ok" and result.stderr == ""
 
 
-def _modules(path: Path) -> set[str]:
-    """Every module ``path`` imports (full dotted names, absolute imports)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
-
-
-def _python(folder: str) -> list[Path]:
-    return sorted(ROOT.glob(f"{folder}/**/*.py"))
-
-
-@pytest.mark.parametrize("path", _python("bot/domain"), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", python_files("bot/domain"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_domain_imports_only_the_standard_library_itself_and_i18n(path: Path) -> None:
     allowed = set(sys.stdlib_module_names) | {"bot"}
-    for name in _modules(path):
+    for name in imported_modules(path):
         top = name.split(".")[0]
         assert top in allowed, f"{path.name} imports {name}"
         if top == "bot":
             assert name.startswith(("bot.domain", "bot.i18n")) or name == "bot", f"{path.name} imports {name}"
 
 
-@pytest.mark.parametrize("path", _python("handlers"), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", python_files("handlers"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_handlers_import_nothing_from_storage(path: Path) -> None:
-    reached = {n for n in _modules(path) if n == "storage" or n.startswith("storage.")}
+    reached = {n for n in imported_modules(path) if n == "storage" or n.startswith("storage.")}
     assert not reached, f"{path.name} imports {sorted(reached)}"
 
 
 def test_only_the_composition_root_the_cli_and_the_sandbox_import_handlers() -> None:
     allowed = {"bot/app.py", "bot/cli.py"}
-    for path in [*_python("bot"), *_python("storage")]:
+    for path in [*python_files("bot"), *python_files("storage")]:
         rel = str(path.relative_to(ROOT))
         if rel in allowed or rel.startswith("bot/sandbox/"):
             continue
-        assert not any(n == "handlers" or n.startswith("handlers.") for n in _modules(path)), rel
+        assert not any(n == "handlers" or n.startswith("handlers.") for n in imported_modules(path)), rel
 
 
 def test_every_route_is_in_the_tables_of_handlers_init() -> None:
@@ -112,7 +85,7 @@ def test_every_route_is_in_the_tables_of_handlers_init() -> None:
     assert set(handlers.NOTIFICATIONS) == set(NotificationKind)
     assert set(handlers.FILE_ROUTES) <= set(ConversationKind)
     assert set(handlers.CANCEL_ROUTES) <= set(ConversationKind)
-    for path in _python("handlers"):
+    for path in python_files("handlers"):
         source = path.read_text(encoding="utf-8")
         assert "@notification(" not in source and "@on_text_in(" not in source, path
 
@@ -126,7 +99,7 @@ def test_buttons_are_built_routed_and_pressed_through_their_codec() -> None:
     codecs = [v for v in vars(buttons).values() if isinstance(v, buttons.Button)]
     assert len({c.code for c in codecs}) == len(codecs)
     assert set(handlers.BUTTONS) == set(codecs)
-    for path in _python("handlers"):
+    for path in python_files("handlers"):
         if path.name != "callback_data.py":  # the one decoder
             assert 'split("|")' not in path.read_text(encoding="utf-8"), path
     for path in ROOT.glob("tests/**/*.py"):
@@ -171,7 +144,6 @@ HELPERS_STILL_IN_TEST_MODULES = {
     "security/test_files.py": 3,
     "security/test_injection.py": 2,
     "security/test_privacy.py": 2,
-    "test_architecture.py": 3,
     "test_client_sheet.py": 3,
     "test_double_assistance_rules.py": 2,
     "test_file_check.py": 1,
@@ -194,7 +166,7 @@ def test_no_module_imports_from_a_test_module() -> None:
     found = sorted(
         f"{path.relative_to(ROOT)} imports {module}"
         for path in importers
-        for module in _modules(path)
+        for module in imported_modules(path)
         if module.startswith("tests.") and any(part.startswith("test_") for part in module.split("."))
     )
     assert found == [], "shared helpers belong in a helper module (see HELPERS_STILL_IN_TEST_MODULES' note)"
