@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.models import (
+    CLIENT_DETAILS,
     Approach,
     Attachment,
     BudgetLine,
@@ -248,23 +249,7 @@ def _client(row: Row, keys: Sealer, budget: tuple[BudgetLine, ...], flags: tuple
 
 
 # Client columns a person may edit one at a time (never the ids or the position).
-CLIENT_FIELDS = frozenset(
-    {
-        "full_name",
-        "nik",
-        "sex",
-        "birth_date",
-        "province_code",
-        "regency",
-        "address",
-        "phone",
-        "approach",
-        "components",
-        "assessment",
-        "intervention_plan",
-        "flags",
-    }
-)
+CLIENT_FIELDS = frozenset({*CLIENT_DETAILS, "flags"})
 
 
 _SEALED_CLIENT = frozenset(SEALED_COLUMNS["clients"])

@@ -256,6 +256,24 @@ class BudgetLine:
         return self.quantity * self.unit_cost
 
 
+# What an operator says of a client, field by field, in the order the intake asks for it and a card
+# shows it: the one list the intake's edits, the review's snapshot and the store's columns derive from.
+CLIENT_DETAILS = (
+    "full_name",
+    "nik",
+    "sex",
+    "birth_date",
+    "province_code",
+    "regency",
+    "address",
+    "phone",
+    "approach",
+    "components",
+    "assessment",
+    "intervention_plan",
+)
+
+
 @dataclass(frozen=True)
 class Client:
     """A client (KPN) of a proposal, by name by address."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.domain.consent import is_minor, parse_guardian
 from bot.domain.conversation import Reply, block, need_choice, typed
-from bot.domain.models import Approach, Client, Component, Sex
+from bot.domain.models import CLIENT_DETAILS, Approach, Client, Component, Sex
 from bot.domain.regions import PROVINCES, Regency, RegionsCatalog, province_search
 from bot.domain.validation import (
     Problem,
@@ -65,20 +65,9 @@ class Step(StrEnum):
     CONSENT_FORM = "consent_form"  # the signed form, as a photo or PDF
 
 
-# Fields of a saved client an operator may correct from the review, one at a time.
-EDITABLE_FIELDS = (
-    "full_name",
-    "nik",
-    "sex",
-    "birth_date",
-    "regency",
-    "address",
-    "phone",
-    "approach",
-    "components",
-    "assessment",
-    "intervention_plan",
-)
+# Fields of a saved client an operator may correct from the review, one at a time (the province
+# is not one: it follows from the regency).
+EDITABLE_FIELDS = tuple(f for f in CLIENT_DETAILS if f != "province_code")
 
 
 @dataclass(frozen=True)

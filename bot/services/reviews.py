@@ -23,6 +23,7 @@ from bot.domain import workflow
 from bot.domain.double_assistance import DECREED_STATUSES, NikConflict
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import (
+    CLIENT_DETAILS,
     Action,
     Actor,
     Attachment,
@@ -56,20 +57,8 @@ REASON_FIELDS = ("nik", "address", "budget", "assessment")
 _LIFECYCLE = frozenset(a.value for a in Action)
 # Refusals that mean "not yours to do": audited as "denied". Others are races or wrong timing.
 _DENIED = frozenset({workflow.ROLE_REQUIRED, workflow.OUT_OF_SCOPE, workflow.FOUR_EYES, workflow.OWN_IPWL})
-_SNAPSHOT_FIELDS = (
-    "full_name",
-    "sex",
-    "birth_date",
-    "province_code",
-    "regency",
-    "address",
-    "phone",
-    "approach",
-    "components",
-    "assessment",
-    "intervention_plan",
-    "budget",
-)
+# What a resubmission compares of each client (found by NIK, so the NIK itself is not compared).
+_SNAPSHOT_FIELDS = (*(f for f in CLIENT_DETAILS if f != "nik"), "budget")
 
 # "Someone else was faster": what the latest change was, said to the one who came second.
 _DONE_BY: Mapping[str, str] = {

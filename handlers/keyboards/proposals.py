@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.models import Approach, Component, Ipwl, ProposalStatus
-from bot.domain.proposal_intake import CLIENT_STEPS, Step, nik_region
+from bot.domain.proposal_intake import CLIENT_STEPS, EDITABLE_FIELDS, Step, nik_region
 from bot.domain.regions import PROVINCES, RegionsCatalog
 from bot.i18n import Translator
 from bot.services import DraftState
@@ -231,24 +231,11 @@ def attachment_saved(t: Translator) -> InlineKeyboardMarkup:
 
 def client_card(t: Translator, state: DraftState, client_id: int) -> InlineKeyboardMarkup:
     client = next(c for c in state.clients if c.id == client_id)
-    fields = [
-        "full_name",
-        "nik",
-        "birth_date",
-        "sex",
-        "regency",
-        "address",
-        "phone",
-        "approach",
-        "components",
-        "assessment",
-        "intervention_plan",
-    ]
     cells = [
         InlineKeyboardButton(
             "✏️ " + t.gettext(FIELD_LABELS[f]), callback_data=buttons.DRAFT_EDIT_FIELD.data(client.id, f)
         )
-        for f in fields
+        for f in EDITABLE_FIELDS
     ]
     rows: Rows = [cells[i : i + 2] for i in range(0, len(cells), 2)]
     for line in client.budget:
