@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,12 +121,17 @@ class Service:
                 )
             )
 
-    def store_upload(self, folder: str, file_name: str | None, content: bytes, mime_type: str | None) -> StoredFile:
-        """Keep an uploaded file on disk once it is known to open as what it claims to be (an empty
-        or broken file is refused, with nothing written)."""
+    @contextmanager
+    def upload_kept(
+        self, folder: str, file_name: str | None, content: bytes, mime_type: str | None
+    ) -> Iterator[StoredFile]:
+        """An uploaded file kept on disk, once it is known to open as what it claims to be (an empty
+        or broken file is refused, with nothing written), for the block that records it. If the
+        block fails the file is taken back, unless it was there before (another record may use it),
+        so no file this call wrote lies on disk without a record."""
         check_readable(content, mime_type, file_name)
         try:
-            return self.files.save(folder, file_name or "file", content)
+            stored = self.files.save(folder, file_name or "file", content)
         except FileStoreFull:
             raise ValidationError(
                 Problem(
@@ -135,12 +141,12 @@ class Service:
                     )
                 )
             ) from None
-
-    def unstore(self, stored: StoredFile) -> None:
-        """Take back a file this call stored when its record could not be written (never a file that
-        was there before: another record may use it)."""
-        if stored.created:
-            self.files.discard(stored.path)
+        try:
+            yield stored
+        except BaseException:
+            if stored.created:
+                self.files.discard(stored.path)
+            raise
 
     def discard_files(self, paths: Sequence[str | None]) -> None:
         """After the commit: delete stored files that no record uses any more (best effort, logged)."""

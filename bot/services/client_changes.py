@@ -378,12 +378,8 @@ class ClientChangeService(StaffService):
             state = await self._state(uow, who)
             if state.get("step") != "evidence":
                 raise ServiceError("change_not_ready", N_("Answer the question above first."))
-        stored = self.store_upload("perubahan", upload.file_name, content, upload.mime_type)
-        try:
+        with self.upload_kept("perubahan", upload.file_name, content, upload.mime_type) as stored:
             return await self._file(who, upload, stored.sha256, stored.path)
-        except BaseException:
-            self.unstore(stored)
-            raise
 
     async def _file(self, who: Identity, upload: FileUpload, sha256: str, stored_path: str) -> ChangeRequest:
         now = self.clock.now()
@@ -769,8 +765,7 @@ class ClientChangeService(StaffService):
             state = await self._refund_state(uow, who)
             if state.get("step") != "proof":
                 raise ServiceError("refund_not_ready", N_("Answer the question above first."))
-        stored = self.store_upload("pengembalian", upload.file_name, content, upload.mime_type)
-        try:
+        with self.upload_kept("pengembalian", upload.file_name, content, upload.mime_type) as stored:
             async with self.unit(who) as uow:
                 state = await self._refund_state(uow, who)
                 case = await self._refund_for_finance(uow, who, int(state["refund_id"]))
@@ -791,9 +786,6 @@ class ClientChangeService(StaffService):
                 state.update(step="confirm", reference=None, proof_id=proof_id, proof_name=upload.file_name or "foto")
                 await uow.conversations.start(who.person.id, ConversationKind.REFUND, case.id, self.clock.now(), state)
                 return self._refund_entry(case, state)
-        except BaseException:
-            self.unstore(stored)
-            raise
 
     async def cancel_refund(self, who: Identity) -> None:
         """✖️ Not yet: nothing recorded, the case stays open."""

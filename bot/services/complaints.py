@@ -237,8 +237,7 @@ class ComplaintService(Service):
             raise _problem(N_("Attachments come after the description. Answer the question above first."))
         if len(state["files"]) >= rules.MAX_FILES:
             raise _problem(N_("At most {max} files can be attached. Press Continue."), max=rules.MAX_FILES)
-        stored = self.store_upload("complaints", upload.file_name, content, upload.mime_type)
-        try:
+        with self.upload_kept("complaints", upload.file_name, content, upload.mime_type) as stored:
             async with self.storage.transaction() as uow:
                 state = await self._state(uow, who)
                 if Step(state["step"]) != Step.FILES or len(state["files"]) >= rules.MAX_FILES:
@@ -255,9 +254,6 @@ class ComplaintService(Service):
                     }
                 )
                 await uow.conversations.start(who.person.id, ConversationKind.COMPLAINT, None, self.clock.now(), state)
-        except BaseException:
-            self.unstore(stored)
-            raise
         return _draft(state)
 
     async def cancel(self, who: Identity) -> None:

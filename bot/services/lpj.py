@@ -197,12 +197,8 @@ class LpjService(StaffService):
         (nothing written then); kept on disk and recorded otherwise."""
         async with self.storage.reading() as uow:
             state = await self._editable(uow, who)  # before anything is written to disk
-        stored = self.store_upload(f"{state.proposal.code}-lpj", upload.file_name, content, upload.mime_type)
-        try:
+        with self.upload_kept(f"{state.proposal.code}-lpj", upload.file_name, content, upload.mime_type) as stored:
             return await self.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
-        except BaseException:
-            self.unstore(stored)
-            raise
 
     async def attach(self, who: Identity, upload: FileUpload, *, sha256: str, stored_path: str | None) -> LpjState:
         """Record an evidence file (receipt, photo, BAST) of the open LPJ."""

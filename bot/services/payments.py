@@ -438,12 +438,8 @@ class AccountService(_FinanceBase):
 
     async def finish_with_passbook(self, who: Identity, photo: FileUpload, content: bytes) -> Accounts:
         """The passbook photo: kept on disk once it opens as an image, and the account saved."""
-        stored = self.store_upload("rekening", f"{photo.file_unique_id}.jpg", content, photo.mime_type)
-        try:
+        with self.upload_kept("rekening", f"{photo.file_unique_id}.jpg", content, photo.mime_type) as stored:
             return await self.finish_client(who, replace(photo, sha256=stored.sha256, stored_path=stored.path))
-        except BaseException:
-            self.unstore(stored)
-            raise
 
     async def finish_client(self, who: Identity, passbook: FileUpload | None = None) -> Accounts:
         """The passbook photo (or skip it): the account is saved and submitted for checking."""

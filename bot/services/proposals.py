@@ -622,12 +622,8 @@ class ProposalService(StaffService):
         when it is empty or broken (nothing written then); kept on disk and linked otherwise."""
         async with self.storage.reading() as uow:
             state = await self._editable(uow, who)  # before anything is written to disk
-        stored = self.store_upload(state.proposal.code, upload.file_name, content, upload.mime_type)
-        try:
+        with self.upload_kept(state.proposal.code, upload.file_name, content, upload.mime_type) as stored:
             return await self.attach(who, upload, sha256=stored.sha256, stored_path=stored.path)
-        except BaseException:
-            self.unstore(stored)
-            raise
 
     async def remove_attachment(self, who: Identity, attachment_id: int) -> DraftState:
         """Take back an attachment sent by mistake, while the proposal can still be changed; its

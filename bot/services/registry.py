@@ -106,25 +106,13 @@ class TeamCard:
     ipwl: list[IpwlLine]
 
 
-# The guided "add an IPWL": the questions in order, and which may be skipped with "-".
-IPWL_STEPS = (
-    "code",
-    "name",
-    "province",
-    "regency",
-    "address",
-    "pks_number",
-    "pks_valid_from",
-    "pks_valid_until",
-    "team",
-)
-
-
-OPTIONAL_STEPS = frozenset({"regency", "address", "pks_number", "pks_valid_from", "pks_valid_until"})
-
-
 # Fields an admin edits one at a time from the IPWL card.
 EDITABLE = ("name", "province", "regency", "address", "pks_number", "pks_valid_from", "pks_valid_until")
+
+# The guided "add an IPWL": the same fields between the code and the team, in that order, and
+# which may be skipped with "-".
+IPWL_STEPS = ("code", *EDITABLE, "team")
+OPTIONAL_STEPS = frozenset(EDITABLE) - {"name", "province"}
 
 
 _SKIP = {"-", "—", "skip", "lewati"}
