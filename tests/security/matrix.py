@@ -13,12 +13,18 @@ admin's buttons (a person, an IPWL and a team that nothing else depends on).
 Refusals are recorded as they are rendered: ``handlers.views.refusal`` (every ServiceError,
 WorkflowError, ValidationError a handler turns into a message or an alert) and
 ``handlers.views.stale_button`` (a button nobody claims), each with the Telegram user it answered.
+
+Each button kind has its real target (``BUTTON_TARGETS``) and each command the text typed (``COMMAND_TEXT``);
+``press_all`` and ``type_all`` have the personas press or type it and return what each got, ``print_table``
+prints what was observed as the test's tables.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +36,7 @@ from bot.domain.models import Role
 from bot.emulator import BotMessage, CallbackAnswer, EmuChat, EmuUser
 from bot.services import FileUpload
 from handlers import views
+from handlers.callback_data import encode
 from handlers.context import BotContext
 from storage.db import to_db_time
 from tests.helpers import opened
@@ -397,3 +404,243 @@ async def file_complaint(services: Any, complainant: Any, *, anonymous: bool = F
 
 def now(world: Any) -> dt.datetime:
     return world.clock.now()
+
+
+# --- every button kind and command, for every persona at once --------------------------------------------------
+
+Args = Callable[[dict[str, int]], tuple[object, ...]]
+
+
+# case → (arguments for a real target, "group" if it lives on a group card else "private"). A case
+# is a button kind, or ``kind:variant`` for one more target of the same kind (e.g. each decision of
+# the PIC card: claim, verify, validate, release, return, reject).
+BUTTON_TARGETS: dict[str, tuple[Args, str]] = {
+    "lang": (lambda t: ("en",), "private"),
+    "in": (lambda t: ("review",), "private"),
+    "cl": (lambda t: (t["draft_client"],), "private"),
+    "ed": (lambda t: (t["draft_client"], "address"), "private"),
+    "bl": (lambda t: (t["draft_client"],), "private"),
+    "rl": (lambda t: (t["draft_client"], t["draft_line"]), "private"),
+    "rv": (lambda t: (), "private"),
+    "pg": (lambda t: (0,), "private"),
+    "add": (lambda t: (), "private"),
+    "tpl": (lambda t: (), "private"),
+    "att": (lambda t: (), "private"),
+    "rma": (lambda t: (t["draft_attachment"],), "private"),
+    "cup": (lambda t: (), "private"),
+    "cont": (lambda t: (), "private"),
+    "pni": (lambda t: (t["ipwl_a"],), "private"),
+    "open": (lambda t: (t["draft"],), "private"),
+    "keep": (lambda t: (t["draft"],), "private"),
+    "rm": (lambda t: (t["draft_client"],), "private"),
+    "sub": (lambda t: (t["draft"],), "private"),
+    "stop": (lambda t: (t["draft"],), "private"),
+    "wd": (lambda t: (t["withdrawable"],), "private"),
+    "wdy": (lambda t: (t["withdrawable"],), "private"),
+    "pic": (lambda t: (t["submitted"], "claim"), "group"),
+    "pic:verify": (lambda t: (t["in_review_verify"], "verify"), "group"),
+    "pic:validate": (lambda t: (t["verified"], "validate"), "group"),
+    "pic:validate_own": (lambda t: (t["verified_own"], "validate"), "group"),
+    "pic:release": (lambda t: (t["in_review_release"], "release"), "group"),
+    "pdt": (lambda t: (t["in_review"],), "group"),
+    "nik": (lambda t: (t["in_review_client"],), "private"),
+    "pdc": (lambda t: (t["in_review"], "return"), "group"),
+    "pdc:reject": (lambda t: (t["submitted"], "reject"), "group"),
+    "rsn": (lambda t: (t["in_review"], "x"), "private"),
+    "sk": (lambda t: ("p", t["validated"]), "private"),
+    "nka": (lambda t: (t["decreed_client"],), "private"),
+    "nks": (lambda t: (t["decreed_client"],), "private"),
+    "acc": (lambda t: (t["decreed_client"],), "private"),
+    "bnk": (lambda t: ("002",), "private"),
+    "pbs": (lambda t: (), "private"),
+    "bnp": (lambda t: ("bpd",), "private"),
+    "acn": (lambda t: (), "private"),
+    "acr": (lambda t: (), "private"),
+    "acx": (lambda t: (t["decreed"],), "private"),
+    "avr": (lambda t: (t["accounts_submitted"],), "private"),
+    "av": (lambda t: (t["accounts_submitted_client"],), "private"),
+    "ava": (lambda t: (t["accounts_submitted_2"],), "private"),
+    "ar": (lambda t: (t["accounts_submitted_3_client"],), "private"),
+    "apb": (lambda t: (t["accounts_submitted_3_client"],), "private"),
+    "pay": (lambda t: (t["accounts_verified"],), "private"),
+    "pok": (lambda t: (t["accounts_verified"], "y"), "private"),
+    "ps": (lambda t: (t["accounts_verified_client"],), "private"),
+    "psa": (lambda t: (t["accounts_verified"],), "private"),
+    "pf": (lambda t: (t["accounts_verified_client"], "failed"), "private"),
+    "ptx": (lambda t: (t["accounts_verified"],), "private"),
+    "psd": (lambda t: (t["accounts_verified"],), "private"),
+    "ljo": (lambda t: (t["paid"],), "private"),
+    "lji": (lambda t: ("all",), "private"),
+    "ljg": (lambda t: ("services",), "private"),
+    "ljt": (lambda t: (), "private"),
+    "ljs": (lambda t: (t["paid"],), "private"),
+    "ljv": (lambda t: (t["lpj_submitted"],), "group"),
+    "ljx": (lambda t: (t["lpj_submitted_2"],), "group"),
+    "ljc": (lambda t: (), "private"),
+    "ljk": (lambda t: (t["lpj_verified"],), "group"),
+    "ljd": (lambda t: (t["lpj_submitted"],), "group"),
+    "ip.l": (lambda t: (0,), "private"),
+    "ip.w": (lambda t: (), "private"),
+    "ip.s": (lambda t: (t["other_ipwl"],), "private"),
+    "ip.e": (lambda t: (t["other_ipwl"], "address"), "private"),
+    "ip.t": (lambda t: (t["other_ipwl"],), "private"),
+    "ip.m": (lambda t: (t["other_ipwl"], t["team2"]), "private"),
+    "ip.a": (lambda t: (), "private"),
+    "ip.ap": (lambda t: ("32",), "private"),
+    "ip.at": (lambda t: (t["team2"],), "private"),
+    "tm.l": (lambda t: (), "private"),
+    "tm.s": (lambda t: (t["team2"],), "private"),
+    "tm.a": (lambda t: (), "private"),
+    "tm.i": (lambda t: (t["team2"],), "private"),
+    "pp.l": (lambda t: (0,), "private"),
+    "pp.s": (lambda t: (t["dummy_person"],), "private"),
+    "pp.rg": (lambda t: (t["dummy_grant"],), "private"),
+    "pp.rgy": (lambda t: (t["dummy_grant"],), "private"),
+    "pp.rp": (lambda t: (t["dummy_person"],), "private"),
+    "pp.rpy": (lambda t: (t["dummy_person"],), "private"),
+    "pp.re": (lambda t: (t["dummy_person"],), "private"),
+    "iv.r": (lambda t: ("finance",), "private"),
+    "iv.t": (lambda t: (t["team2"],), "private"),
+    "iv.i": (lambda t: (t["other_ipwl"],), "private"),
+    "bc.a": (lambda t: ("all",), "private"),
+    "bc.p": (lambda t: ("32",), "private"),
+    "bc.t": (lambda t: (t["team2"],), "private"),
+    "bc.y": (lambda t: (1,), "private"),
+    "bg.y": (lambda t: ("y", 2026, "all", 123_000_000, "-"), "private"),
+    "bc.n": (lambda t: (1,), "private"),
+    "pd.x": (lambda t: (t["paid_client"],), "private"),
+    "pd.e": (lambda t: (t["paid_client"],), "private"),
+    "pd.ey": (lambda t: (t["paid_client"],), "private"),
+    "cs.p": (lambda t: (t["paid"], 0), "private"),
+    "cs.c": (lambda t: (t["paid_client"],), "private"),
+    "cs.f": (lambda t: (t["paid_client"],), "private"),
+    "cs.g": (lambda t: (t["paid_client"],), "private"),
+    "cs.w": (lambda t: (t["paid_client"],), "private"),
+    "cs.wy": (lambda t: (t["paid_client"],), "private"),
+    "cg.p": (lambda t: (t["decreed"],), "private"),
+    "cg.c": (lambda t: (t["decreed_client_2"],), "private"),
+    "cg.k": (lambda t: (t["decreed_client_2"], "drop_out"), "private"),
+    "cg.v": (lambda t: (t["change"],), "group"),
+    "cg.d": (lambda t: (t["change"], "verify"), "private"),
+    "cg.d:return": (lambda t: (t["change_verified"], "return"), "private"),
+    "cg.sk": (lambda t: ("y",), "private"),
+    "rf.s": (lambda t: (t["refund"],), "private"),
+    "rf.y": (lambda t: (t["refund"],), "private"),
+    "rf.n": (lambda t: (t["refund"],), "private"),
+    "au.p": (lambda t: (t["in_review"], 0), "private"),
+    "ad.x": (lambda t: (), "private"),
+    "ex.k": (lambda t: ("proposals",), "private"),
+    "ex.c": (lambda t: ("clients", 1), "private"),
+    "ex.r": (lambda t: ("clients", "m0", 1), "private"),
+    "ex.o": (lambda t: ("clients", 1), "private"),
+    "gd.m": (lambda t: (), "private"),
+    "gd.s": (lambda t: ("sop", 0), "private"),
+    # complaints (issue 16.5): the form acts on the presser's own form only; the desk is the officers'
+    "cp.a": (lambda t: ("levy",), "private"),
+    "cp.y": (lambda t: (), "private"),
+    "cp.n": (lambda t: (), "private"),
+    "cp.new": (lambda t: (), "private"),
+    "co.l": (lambda t: (), "private"),
+    "co.o": (lambda t: (t["complaint"],), "private"),
+    "co.i": (lambda t: (t["complaint"],), "private"),
+    "co.f": (lambda t: (t["complaint"],), "private"),
+    "co.a": (lambda t: (t["complaint"], "note"), "private"),
+    "co.y": (lambda t: (t["complaint"],), "private"),
+    "co.n": (lambda t: (t["complaint"],), "private"),
+    # post-payment checks (issue 16.4): the IPWL's own PIC team, privately
+    "pk.a": (lambda t: (t["payment_check"], "full"), "private"),
+    "pk.n": (lambda t: (t["payment_check"],), "private"),
+}
+
+
+def print_table(title: str, observed: dict[str, dict[str, Outcome]]) -> None:
+    print(f"\n{title}")
+    for kind, row in observed.items():
+        allowed = sorted(p for p, o in row.items() if not o.refused)
+        print(f"    {kind!r}: {allowed},  # " + ", ".join(f"{p}={o.brief()}" for p, o in row.items() if o.refused))
+
+
+async def press_all(world, c: Cast, recorder: Recorder, kind: str, personas: tuple[str, ...]) -> dict[str, Outcome]:
+    """Each persona presses the button on a message of their own (at the same time), then the bot settles."""
+    args, where = BUTTON_TARGETS[kind]
+    data = encode(kind.split(":")[0], *args(c.t))
+    messages, before = {}, {}
+    for persona in personas:
+        user = c[persona]
+        messages[persona] = plant_button(world, c.group.id if where == "group" else user.id, data)
+        before[persona] = len(world.emu.chat_messages(user))
+        recorder.take(user)
+    answers = await asyncio.gather(*(world.emu.press(c[p], messages[p], data, timeout=5) for p in personas))
+    await world.drain()
+    return {
+        p: Outcome(
+            p,
+            answer,
+            recorder.take(c[p]),
+            [m.text or m.caption or "" for m in world.emu.chat_messages(c[p])[before[p] :]],
+        )
+        for p, answer in zip(personas, answers, strict=True)
+    }
+
+
+# command → (the text typed, "group" to type it in team 1's group else the private chat)
+COMMAND_TEXT: dict[str, tuple[Callable[[dict[str, str]], str], str]] = {
+    "start": (lambda c: "/start", "private"),
+    "bantuan": (lambda c: "/bantuan", "private"),
+    "help": (lambda c: "/help", "private"),
+    "bahasa": (lambda c: "/bahasa", "private"),
+    "batal": (lambda c: "/batal", "private"),
+    "status": (lambda c: "/status", "private"),
+    "hubungkan": (lambda c: "/hubungkan TIM1", "group"),
+    "ajukan": (lambda c: "/ajukan", "private"),
+    "lanjut": (lambda c: "/lanjut", "private"),
+    "templat": (lambda c: "/templat", "private"),
+    "sk": (lambda c: "/sk", "private"),
+    "rekening": (lambda c: f"/rekening {c['decreed']}", "private"),
+    "bayar": (lambda c: "/bayar", "private"),
+    "lpj": (lambda c: f"/lpj {c['paid']}", "private"),
+    "tugas": (lambda c: "/tugas", "private"),
+    "ipwl": (lambda c: "/ipwl", "private"),
+    "tim": (lambda c: "/tim", "private"),
+    "pengguna": (lambda c: "/pengguna", "private"),
+    "undang": (lambda c: "/undang finance", "private"),
+    "siaran": (lambda c: "/siaran", "private"),
+    "datapribadi": (lambda c: "/datapribadi 3201014508900004", "private"),
+    "audit": (lambda c: f"/audit {c['in_review']}", "private"),
+    "cadangan": (lambda c: "/cadangan", "private"),
+    "pagu": (lambda c: "/pagu 2026 Rp 5.000.000.000", "private"),
+    "laporan": (lambda c: "/laporan", "private"),
+    "ekspor": (lambda c: "/ekspor", "private"),
+    "panduan": (lambda c: "/panduan", "private"),
+    "persetujuan": (lambda c: f"/persetujuan {c['paid']}", "private"),
+    "pengaduan": (lambda c: "/pengaduan", "private"),
+    "perubahan": (lambda c: f"/perubahan {c['decreed']}", "private"),
+    "skperubahan": (lambda c: "/skperubahan", "private"),
+}
+
+
+async def type_all(
+    world, c: Cast, recorder: Recorder, command: str, codes: dict[str, str], personas: tuple[str, ...]
+) -> dict[str, Outcome]:
+    text_of, where = COMMAND_TEXT[command]
+    text = text_of(codes)
+    chats = {p: (c.group if where == "group" else c[p]) for p in personas}
+    before = {p: len(world.emu.chat_messages(chats[p])) for p in personas}
+    for p in personas:
+        recorder.take(c[p])
+    for p in personas:
+        await world.emu.send_text(c[p], text, chat=c.group if where == "group" else None)
+    # Each gets an answer (a report is drawn in a thread: the wire can be quiet meanwhile).
+    await world.emu.wait_for(
+        lambda: all(len(world.emu.chat_messages(chats[p])) > before[p] for p in personas), timeout=20
+    )
+    await world.drain()
+    return {
+        p: Outcome(
+            p,
+            None,
+            recorder.take(c[p]),
+            [m.text or m.caption or "" for m in world.emu.chat_messages(chats[p])[before[p] :]],
+        )
+        for p in personas
+    }

@@ -7,66 +7,23 @@ admin's IPWL CSV. (The accounts, transfers and LPJ workbooks are fuzzed in tests
 
 from __future__ import annotations
 
-import io
-import struct
-import zipfile
-
 from bot.domain.models import Role
-from bot.files.client_sheet import build_template
 from handlers import buttons
 from tests.scenarios.intake_cast import open_draft
+from tests.security.hostile_files import many_rows, truncated_template, zip_bomb
 from tests.security.matrix import changes, fingerprint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _bomb(size: int, *, forge: bool) -> bytes:
-    """A workbook whose first sheet inflates to ``size`` bytes (with ``forge``: declared as 1 KB)."""
-    template = zipfile.ZipFile(io.BytesIO(build_template("id")))
-    out = io.BytesIO()
-    row = b'<row r="9"><c r="A9" t="inlineStr"><is><t>Siti</t></is></c></row>'
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in template.infolist():
-            if info.filename == "xl/worksheets/sheet1.xml":
-                body = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                body += row * (size // len(row)) + b"</sheetData></worksheet>"
-                archive.writestr(info.filename, body)
-            else:
-                archive.writestr(info.filename, template.read(info.filename))
-    data = bytearray(out.getvalue())
-    if forge:  # the directory lies about the inflated size (local header +22, central directory +24)
-        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
-            info = archive.getinfo("xl/worksheets/sheet1.xml")
-        struct.pack_into("<I", data, info.header_offset + 22, 1024)
-        central = data.find(b"PK\x01\x02" + data[info.header_offset + 4 : info.header_offset + 6])
-        while central != -1:
-            name_length = struct.unpack_from("<H", data, central + 28)[0]
-            if data[central + 46 : central + 46 + name_length] == b"xl/worksheets/sheet1.xml":
-                struct.pack_into("<I", data, central + 24, 1024)
-                break
-            central = data.find(b"PK\x01\x02", central + 4)
-    return bytes(data)
-
-
-def _truncated_template() -> bytes:
-    data = build_template("id")
-    return data[: len(data) // 2]
-
-
-def _many_rows(count: int) -> bytes:
-    header = "Nama lengkap;NIK;Jenis kelamin;Tanggal lahir;Provinsi;Kabupaten/Kota;Alamat;Pendekatan;Komponen\n"
-    line = "Siti Rahayu;3201014508900004;P;05-08-1990;32;Kabupaten Bogor;Jl. Melati 3;keluarga;1\n"
-    return (header + line * count).encode()
-
-
 BAD_LISTS = [
     ("klien.xlsx", XLSX, b"\x00garbage" * 500),
     ("klien.xlsx", XLSX, b"PK\x03\x04" + b"\xff" * 2000),
-    ("klien.xlsx", XLSX, _truncated_template()),
-    ("klien.xlsx", XLSX, _bomb(160 * 1024 * 1024 // 50, forge=True)),
+    ("klien.xlsx", XLSX, truncated_template()),
+    ("klien.xlsx", XLSX, zip_bomb(160 * 1024 * 1024 // 50, forge=True)),
     ("klien.csv", "text/csv", b"Nama lengkap,NIK\n\xff\xfe\x00\x00Siti\x00,3201\x00\n"),
     ("klien.csv", "text/csv", b""),
-    ("klien.csv", "text/csv", _many_rows(501)),
+    ("klien.csv", "text/csv", many_rows(501)),
 ]
 
 
@@ -100,7 +57,7 @@ async def test_malformed_and_oversize_files_are_refused_clearly_and_change_nothi
 
 async def test_a_bomb_with_honest_sizes_is_refused_before_it_is_inflated(world) -> None:
     siti = (await open_draft(world, "en")).user
-    bomb = _bomb(160 * 1024 * 1024, forge=False)  # 160 MB inflated, a few hundred KB on the wire
+    bomb = zip_bomb(160 * 1024 * 1024, forge=False)  # 160 MB inflated, a few hundred KB on the wire
     assert len(bomb) < 2 * 1024 * 1024
     await world.emu.send_document(siti, file_name="klien.xlsx", content=bomb, mime_type=XLSX)
     await world.emu.settle(timeout=20)

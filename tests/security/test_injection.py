@@ -10,34 +10,12 @@ show it literally, with no link entity pointing at the attacker's site.
 from __future__ import annotations
 
 from bot.domain.models import Role
-from bot.emulator import BotMessage
 from bot.files.ipwl_csv import parse_ipwl_csv
 from handlers import buttons
 from tests.scenarios.conftest import consent_in_chat
 from tests.scenarios.intake_cast import Operator
 from tests.scenarios.review_cast import card, give_reasons, tap
-
-LINK = '<a href="https://evil.example/">klik</a>'
-PAYLOAD = f"&amp; &lt; <b>x</b> {LINK} & <script>alert(1)</script> *m* _i_ `c` [l](https://evil.example)"
-NAME = "<b>Siti</b> & <i>Op</i>"
-
-
-def _shown(message: BotMessage) -> str:
-    return (message.text or "") + (message.caption or "")
-
-
-def _assert_literal(messages: list[BotMessage]) -> int:
-    """Every message showing part of a payload shows it as typed; returns how many did."""
-    seen = 0
-    for message in messages:
-        shown = _shown(message)
-        for entity in [*message.entities, *message.caption_entities]:
-            assert "evil.example" not in str(entity.get("url", "")), (shown, entity)
-        if "klik" in shown or "alert(1)" in shown:
-            seen += 1
-            assert LINK in shown and "<script>alert(1)</script>" in shown, shown
-            assert "&amp; &lt;" in shown, shown  # entities typed by the person stay as typed
-    return seen
+from tests.security.markup_payloads import NAME, PAYLOAD, assert_shown_literally, shown_text
 
 
 async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world) -> None:
@@ -123,8 +101,9 @@ async def test_markup_in_every_free_text_field_and_name_is_shown_literally(world
     await world.drain()
 
     everything = world.emu.all_bot_messages()
-    assert _assert_literal(everything) >= 8
-    names = [m for m in everything if "Siti</b>" in _shown(m) or "<i>Andi</i>" in _shown(m)]
+    assert assert_shown_literally(everything) >= 8
+    names = [m for m in everything if "Siti</b>" in shown_text(m) or "<i>Andi</i>" in shown_text(m)]
     assert names, "display names were shown somewhere"
     for message in names:
-        assert NAME in _shown(message) or "<i>Andi</i> & <a href='https://evil.example/'>Co</a>" in _shown(message)
+        shown = shown_text(message)
+        assert NAME in shown or "<i>Andi</i> & <a href='https://evil.example/'>Co</a>" in shown

@@ -19,64 +19,11 @@ from storage.audit_chain import AuditMirror
 from tests.scenarios import change_cast as changes
 from tests.scenarios import double_assistance_cast as double_assistance
 from tests.scenarios import payment_cast as payments
-from tests.scenarios.conftest import TOKEN
-from tests.scenarios.review_cast import CLIENTS
+from tests.scenarios.complaint_cast import named_complaint_from_a_group_closed
 from tests.security.matrix import message_with_button
+from tests.security.personal_data import SECRETS, secrets_in
 
-SECRETS = [
-    *[name for name, _, _ in CLIENTS],  # client names
-    *[nik for _, nik, _ in CLIENTS],  # NIK in full…
-    *[f"{nik[:4]}••••••••{nik[-4:]}" for _, nik, _ in CLIENTS],  # …and masked (private chats only)
-    *[address.split(" RT")[0] for _, _, address in CLIENTS],  # "Jl. Melati 3", …
-    "123456789012345",
-    "0123456789",
-    "1234567890123",
-    "5550001112",
-    "0987654321",  # bank accounts
-    "Joko Susilo",  # an account holder
-    "Siti Aminah",  # a guardian who signed a consent form (tests/helpers.consent_all)
-    "memotong Rp700.000",  # a complaint's description (issue 16.5)…
-    "mengembalikan Rp700.000",  # …and its outcome
-    "ADU-",  # a complaint's ticket: never in a group
-    changes.CORRECTED_NIK,  # a NIK corrected after the SK (issue 16.6)…
-    f"{changes.CORRECTED_NIK[:4]}••••••••{changes.CORRECTED_NIK[-4:]}",
-    TOKEN,
-    TOKEN.split(":")[1],
-]
 GROUP_KINDS = {"bot_message", "bot_document", "bot_photo", "edit"}
-
-
-def _leaks(text: str) -> list[str]:
-    return [secret for secret in SECRETS if secret in text]
-
-
-async def _complaint(world, t) -> None:  # noqa: ANN001
-    """Issue 16.5: the stranger of team 1's group types /pengaduan there (pointed to the private
-    chat), files a named complaint in private, and the officer closes it with an outcome."""
-    from bot.domain.models import Role
-
-    await world.say(t.stranger, "/pengaduan", chat=t.group)
-    officer = world.emu.add_user("Dewi", last_name="Pengaduan")
-    await world.enrol(officer, Role.COMPLAINT_OFFICER)
-    await world.say(t.stranger, "/start")
-    for step in ("levy", "named", "skip"):
-        asked = world.last(t.stranger) if step != "levy" else (await world.say(t.stranger, "/pengaduan"))[-1]
-        await world.press(t.stranger, asked, buttons.COMPLAINT_ANSWER.data(step))
-    await world.say(t.stranger, "Pengurus memotong Rp700.000 dari bantuan adik saya.")
-    await world.press(t.stranger, world.last(t.stranger), buttons.COMPLAINT_ANSWER.data("done"))
-    await world.press(t.stranger, world.last(t.stranger), buttons.COMPLAINT_SEND.data())
-    await world.drain()
-    [(complaint_id,)] = await world.rows("SELECT id FROM complaints")
-    await world.press(officer, world.last(officer), buttons.COMPLAINT_OPEN.data(complaint_id, "n"))
-    await world.press(officer, world.last(officer), buttons.COMPLAINT_IDENTITY.data(complaint_id))
-    card = (await world.say(officer, "/pengaduan"))[-1]
-    await world.press(officer, card, buttons.COMPLAINT_OPEN.data(complaint_id))
-    await world.press(officer, world.last(officer), buttons.COMPLAINT_ACTION.data(complaint_id, "close"))
-    preview = (await world.say(officer, "Yayasan wajib mengembalikan Rp700.000 kepada klien."))[-1]
-    await world.press(officer, preview, buttons.COMPLAINT_CLOSE.data(complaint_id))
-    await world.drain()
-    assert await world.rows("SELECT status FROM complaints") == [("closed",)]
-    assert "mengembalikan Rp700.000" in world.last(t.stranger).text
 
 
 async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monkeypatch, tmp_path) -> None:
@@ -129,7 +76,7 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         assert await world.rows("SELECT count(*) FROM consents WHERE withdrawn_at IS NOT NULL") == [(1,)]
         await world.services.retention.run()
         await world.drain()
-        await _complaint(world, t)
+        await named_complaint_from_a_group_closed(world, t)
         pid = (await world.rows("SELECT id FROM proposals"))[0][0]
         client = (await world.rows("SELECT id FROM clients ORDER BY id"))[0][0]
         # Detail and a NIK reveal by a PIC, from the group; forged and other-team presses too.
@@ -151,13 +98,13 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
     groups = {chat_id for chat_id in (t.group.id,)}
     group_events = [e for e in world.emu.transcript if e["chat_id"] in groups and e["kind"] in GROUP_KINDS]
     assert len(group_events) >= 5
-    leaked = {e["text"]: _leaks(e["text"] or "") for e in group_events if _leaks(e["text"] or "")}
+    leaked = {e["text"]: secrets_in(e["text"] or "") for e in group_events if secrets_in(e["text"] or "")}
     assert leaked == {}, leaked
     # Buttons on group messages carry ids only (their labels are checked with the texts above).
     for message in world.emu.chat_messages(t.group):
         for row in message.buttons:
             for button in row:
-                assert not _leaks(button.text) and not _leaks(button.callback_data or ""), button
+                assert not secrets_in(button.text) and not secrets_in(button.callback_data or ""), button
 
     lines = []
     for record in caplog.records:
@@ -165,10 +112,10 @@ async def test_no_personal_data_in_group_chats_or_log_lines(world, caplog, monke
         if record.exc_info:
             lines.append(logging.Formatter().formatException(record.exc_info))
     assert len(lines) >= 2 and any("Application started" in line for line in lines)
-    leaking = [(line[:200], _leaks(line)) for line in lines if _leaks(line)]
+    leaking = [(line[:200], secrets_in(line)) for line in lines if secrets_in(line)]
     assert leaking == [], leaking[:5]
     mirrored = mirror.path.read_text()
-    assert mirrored.count("\n") >= 10 and _leaks(mirrored) == []
+    assert mirrored.count("\n") >= 10 and secrets_in(mirrored) == []
 
 
 async def test_double_assistance_shows_both_teams_codes_only(world, caplog) -> None:
