@@ -1,6 +1,6 @@
-"""The complaint stories' shared steps: finding a button's data, filing a complaint, joining; and a named
-complaint closed with an outcome, as the privacy scan (through the chat, from team 1's group) and the at-rest scan
-(through the service, with a photo) replay it."""
+"""The complaint stories' shared steps: finding a button's data, filing a complaint, joining, a chat's texts;
+and a named complaint closed with an outcome, as the privacy scan (through the chat, from team 1's group) and the
+at-rest scan (through the service, with a photo) replay it."""
 
 from __future__ import annotations
 
@@ -105,3 +105,7 @@ async def named_complaint_with_a_photo_closed(world: World) -> None:
     await services.close(dewi, complaint_id)
     await world.drain()
     assert await world.rows("SELECT count(*) FROM complaint_files") == [(1,)]
+
+
+def texts(world: World, chat) -> list[str]:  # noqa: ANN001
+    return [m.text for m in world.emu.chat_messages(chat)]

@@ -1,8 +1,11 @@
 """The intake stories' cast and steps: Siti (an operator of JB01) on her phone, three fictional clients, a client
-added by conversation, a draft opened for an upload, a submitted proposal — shared by the intake, upload, office
-file, duplicate, wording, fault and security tests."""
+added by conversation, a draft opened for an upload, a submitted proposal, and what is kept after (the files in the
+store, a client's budget lines, a message as the chat shows it now) — shared by the intake, upload, office file,
+evidence file, duplicate, wording, fault and security tests."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from bot.domain.models import Role
 from bot.emulator import BotMessage
@@ -125,3 +128,23 @@ PLAN = "Konseling keluarga dan dukungan sembako selama 3 bulan."
 async def start(op: Operator) -> None:
     await op.type("/ajukan")
     await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026
+
+
+def stored_files(world) -> list[Path]:  # type: ignore[no-untyped-def]
+    """Every file in the file store (as sealed on disk), sorted."""
+    root = world.settings.storage.files_dir
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def shown(world, op: Operator, message_id: int) -> BotMessage:
+    """The message as Siti's chat shows it now (after any edit)."""
+    return next(m for m in world.emu.chat_messages(op.user) if m.message_id == message_id)
+
+
+async def budget_of(world, nik: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The budget lines stored for the client with ``nik`` (component, description, quantity, unit cost)."""
+    return await world.rows(
+        "SELECT b.component, b.description, b.quantity, b.unit_cost FROM budget_lines b"
+        " JOIN clients c ON c.id = b.client_id WHERE c.nik_index = ? ORDER BY b.id",
+        world.storage.keys.blind("nik", nik),
+    )

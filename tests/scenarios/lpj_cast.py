@@ -1,6 +1,6 @@
 """The LPJ stories' cast and steps: everyone enrolled and team 1's group bound, a person's phone, the reminder job
-run at a chosen moment, and an LPJ filled by chat — shared by the LPJ, reminder, SP2D, staff-decision and
-admin-refusal stories."""
+run at a chosen moment (to operators in Papua and in Bogor), the reminders a person got, and an LPJ filled by
+chat — shared by the LPJ, reminder, SP2D, staff-decision and admin-refusal stories."""
 
 from __future__ import annotations
 
@@ -165,3 +165,16 @@ async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
         " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
         " (SELECT draft_cursor FROM lpj), (SELECT status FROM proposals)"
     )
+
+
+async def operators_in_papua_and_bogor(world):  # type: ignore[no-untyped-def]
+    """Yohana, an operator of PA01 (in WIT), and Siti, of JB01 (in WIB)."""
+    yohana, siti = world.emu.add_user("Yohana", last_name="Jayapura"), world.emu.add_user("Siti", last_name="Bogor")
+    await world.enrol(yohana, Role.OPERATOR, ipwl="PA01")
+    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
+    return yohana, siti
+
+
+def reminders_to(world, user) -> list[str]:  # type: ignore[no-untyped-def]
+    """The LPJ reminders in the person's chat (each points to /lpj)."""
+    return [m.text for m in world.emu.chat_messages(user) if "/lpj" in m.text]

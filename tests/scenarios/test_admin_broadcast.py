@@ -9,14 +9,9 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.domain.models import Role
-from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.services.broadcasts import BROADCAST_MAX
-from tests.helpers import enrol
-from tests.scenarios.admin_cast import admin, data, tap
+from tests.scenarios.admin_cast import admin, data, seventy_eight_operators, tap
 from tests.scenarios.conftest import World
-
-PROVINCES = ("32", "73", "91", "31", "33", "35", "12", "16", "64", "52", "53", "71", "81")  # 13 provinces
 
 
 @pytest.fixture
@@ -29,22 +24,6 @@ def scenario_settings(scenario_settings: Settings) -> Settings:
             "access": scenario_settings.access.model_copy(update={"admin_user_ids": []}),
         }
     )
-
-
-async def seventy_eight_operators(world: World):  # type: ignore[no-untyped-def]
-    """74 more IPWL (78 in 13 provinces), one operator each; every operator has opened the bot."""
-    rows = ["code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team"]
-    rows += [f"X{n:02d},Lembaga {n},{PROVINCES[n % 13]},,,PKS-{n},,,TIM{1 + n % 2}" for n in range(74)]
-    await world.services.onboarding.import_ipwl(
-        parse_ipwl_csv("\n".join(rows).encode(), today=world.clock.now().date())
-    )
-    codes = ["JB01", "JB02", "SS01", "PA01", *(f"X{n:02d}" for n in range(74))]
-    users = []
-    for code in codes:
-        user = world.emu.add_user(f"Operator {code}", language_code="id", started=True)
-        await enrol(world.services, user.id, user.full_name, Role.OPERATOR, ipwl=code)
-        users.append(user)
-    return users
 
 
 async def test_a_broadcast_to_78_operators_reports_exactly_who_got_it(world: World) -> None:

@@ -13,10 +13,10 @@ import pytest
 from bot.config import Settings
 from bot.domain.models import Role
 from storage.backup import verify_archive
-from storage.files import FileStore
 from tests.report_seed import build_seed, seed_program
-from tests.scenarios.admin_cast import admin, asked, tap
+from tests.scenarios.admin_cast import admin, asked, own_and_shared_files, tap
 from tests.scenarios.conftest import World
+from tests.scenarios.report_files import sheet_rows
 
 
 @pytest.fixture
@@ -35,12 +35,6 @@ async def seeded(world: World):  # type: ignore[no-untyped-def]
     proposals = build_seed()
     await seed_program(world.storage, proposals)
     return proposals
-
-
-def sheet_rows(content: bytes) -> list[dict[str, object]]:
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    header = [c.value for c in sheet[1]]
-    return [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)]
 
 
 async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seeded) -> None:
@@ -98,35 +92,6 @@ async def test_exports_by_kind_and_range_masked_unless_asked(world: World, seede
     ] == ["rows", "rows", "unmasked"]
 
 
-async def stored_files(world: World, proposal, admin_user) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
-    """A file of the proposal's first client only, and one the second client's record uses too."""
-    store = FileStore(world.settings.storage.files_dir)
-    own = store.save(proposal.code, "buku-tabungan.jpg", b"\xff\xd8 passbook")
-    shared = store.save(proposal.code, "surat.pdf", b"%PDF-1.4 letter")
-    uploader = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", admin_user.id))[0][0]
-    pid = (await world.rows("SELECT id FROM proposals WHERE code = ?", proposal.code))[0][0]
-    first, second = [c[0] for c in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY id", pid)][
-        :2
-    ]
-    async with world.storage.transaction() as uow:
-        for client_id, stored in ((first, own), (first, shared), (second, shared)):
-            await uow.attachments.add(
-                pid,
-                client_id=client_id,
-                purpose="passbook",
-                telegram_file_id="x",
-                file_unique_id=None,
-                file_name="f",
-                mime_type="image/jpeg",
-                size=1,
-                sha256=stored.sha256,
-                stored_path=stored.path,
-                uploaded_by=uploader,
-                now=world.clock.now(),
-            )
-    return Path(own.path), Path(shared.path)
-
-
 async def test_a_personal_data_request_export_then_erasure_where_allowed(world: World, seeded) -> None:
     rina = await admin(world)
     withdrawn = next(p for p in seeded if p.status == "withdrawn")
@@ -147,7 +112,7 @@ async def test_a_personal_data_request_export_then_erasure_where_allowed(world: 
     assert any("withdrew the proposal" in row for row in trail), trail
 
     # Her passbook photo is on disk; so is a letter she shares (same file) with another client.
-    own, shared = await stored_files(world, withdrawn, rina)
+    own, shared = await own_and_shared_files(world, withdrawn, rina)
 
     await tap(world, rina, request, "Anonymize")
     await tap(world, rina, world.last(rina), "Yes, erase")

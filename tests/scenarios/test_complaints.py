@@ -17,17 +17,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from bot.domain.models import Role
-from bot.emulator import BotMessage
 from handlers import buttons
 from storage.db import to_db_time
 from tests.helpers import jpeg
-from tests.scenarios.complaint_cast import data_of, file_complaint
+from tests.scenarios.admin_cast import data
+from tests.scenarios.complaint_cast import data_of, file_complaint, texts
 from tests.scenarios.conftest import World
 from tests.scenarios.review_cast import submitted, team
-
-
-def texts(world: World, chat) -> list[str]:  # noqa: ANN001
-    return [m.text for m in world.emu.chat_messages(chat)]
 
 
 async def test_an_anonymous_complaint_about_a_levy_reaches_only_the_officer_and_is_closed_with_an_outcome(
@@ -284,14 +280,10 @@ async def test_cancel_at_any_step_files_nothing_and_deletes_the_files(world: Wor
     # The guide explains it to her, and /bantuan names the command, though she holds no role.
     assert "/pengaduan" in (await world.say(sari, "/bantuan"))[-1].text
     menu = (await world.say(sari, "/panduan"))[-1]
-    await world.press(sari, menu, _guide(menu, "Pengaduan"))
+    await world.press(sari, menu, data(menu, "Pengaduan"))
     page = world.last(sari)
     assert "Menyampaikan pengaduan" in page.text and "tidak pernah IPWL yang diadukan" in page.text
     assert "(1/3)" in page.text  # then the officers' page, and the PIC teams' post-payment checks
-
-
-def _guide(menu: BotMessage, title: str) -> str:
-    return next(b.callback_data or "" for row in menu.buttons for b in row if title in b.text)
 
 
 async def test_an_unanswered_complaint_is_not_reminded_on_a_weekend_but_on_monday_morning(world: World) -> None:

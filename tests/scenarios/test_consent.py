@@ -13,64 +13,21 @@ Personas: Siti (operator, JB01), the PIC team 1 group, Rina Admin (admin).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from bot.domain.consent import NOTICE_VERSION
-from bot.domain.models import Approach, Component, Role, Sex
-from bot.files.client_sheet import BudgetInput, ClientInput
+from bot.domain.models import Role
 from handlers import buttons
 from tests.helpers import docx, jpeg
 from tests.scenarios.conftest import World
+from tests.scenarios.consent_cast import CHILD, consent_clients, send_button, withdraw_asked
 from tests.scenarios.review_cast import card, datas, operator, tap, team
-
-ADULT = ("Budi Santoso", "3201011203850002", Sex.MALE, dt.date(1985, 3, 12))
-CHILD = ("Rina Putri", "3201015503120001", Sex.FEMALE, dt.date(2012, 3, 15))  # 14 at the time of the story
-
-
-def inputs() -> list[ClientInput]:
-    return [
-        ClientInput(
-            row=i + 2,
-            full_name=name,
-            nik=nik,
-            sex=sex,
-            birth_date=born,
-            province_code="32",
-            regency="Kabupaten Bogor",
-            address="Jl. Melati 3 RT 01/02, Desa Cibinong",
-            phone=None,
-            approach=Approach.KELUARGA,
-            components=(Component.LIVING_NEEDS,),
-            assessment="Pengguna sabu 1 tahun, keluarga mendukung.",
-            intervention_plan="Sembako 3 bulan.",
-            budget=(BudgetInput(Component.LIVING_NEEDS, "Paket sembako", 3, 500_000),),
-        )
-        for i, (name, nik, sex, born) in enumerate((ADULT, CHILD))
-    ]
-
-
-def send_button(message) -> str:  # noqa: ANN001
-    return next(
-        b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)
-    )
-
-
-async def withdraw_asked(world: World, user, sheet, name: str):  # noqa: ANN001, ANN201
-    """From the sheet: the client's consent opened in place, then ✋ Cabut persetujuan: the question."""
-    await world.press(user, sheet, next(b.callback_data for row in sheet.buttons for b in row if name in b.text))
-    opened = world.last(user)
-    assert opened.message_id == sheet.message_id and name in opened.text
-    asked = next(d for d in datas(opened) if buttons.CONSENT_WITHDRAW_ASKED.parse(d))
-    assert "✋ Cabut persetujuan" in opened.button_texts
-    await world.press(user, opened, asked)
-    return world.last(user)
 
 
 async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_guardian(world: World) -> None:
     t = await team(world)
     siti = await operator(world, t.op)
     state = await world.services.proposals.start(siti)
-    await world.services.proposals.add_clients(siti, inputs())
+    await world.services.proposals.add_clients(siti, consent_clients())
     review = (await world.say(t.op, "/lanjut"))[-1]
     assert "⚠️ Persetujuan: 0 dari 2 klien" in review.text
 
@@ -144,7 +101,7 @@ async def test_a_withdrawal_is_recorded_and_starts_the_erasure_rule(world: World
     t = await team(world)
     siti = await operator(world, t.op)
     state = await world.services.proposals.start(siti)
-    await world.services.proposals.add_clients(siti, inputs())
+    await world.services.proposals.add_clients(siti, consent_clients())
     code = state.proposal.code
 
     # A stranger to the IPWL (an operator of another IPWL) may not even see the list.
@@ -240,7 +197,7 @@ async def test_a_consent_form_is_a_photo_or_pdf_and_each_client_has_their_own(wo
     t = await team(world)
     siti = await operator(world, t.op)
     await world.services.proposals.start(siti)
-    await world.services.proposals.add_clients(siti, inputs())
+    await world.services.proposals.add_clients(siti, consent_clients())
     review = (await world.say(t.op, "/lanjut"))[-1]
     await world.press(t.op, review, send_button(review))
 
@@ -269,7 +226,7 @@ async def test_the_operator_reads_back_a_signed_form_and_corrects_a_guardian_typ
     t = await team(world)
     siti = await operator(world, t.op)
     state = await world.services.proposals.start(siti)
-    await world.services.proposals.add_clients(siti, inputs())
+    await world.services.proposals.add_clients(siti, consent_clients())
     code = state.proposal.code
     review = (await world.say(t.op, "/lanjut"))[-1]
     await world.press(t.op, review, send_button(review))
@@ -320,7 +277,9 @@ async def test_a_long_list_of_consents_turns_page_by_page(world: World) -> None:
     siti = await operator(world, t.op)
     state = await world.services.proposals.start(siti)
     many = [
-        dataclasses.replace(inputs()[0], row=i + 2, full_name=f"Klien Nomor {i + 1}", nik=f"32010112038500{i + 10:02d}")
+        dataclasses.replace(
+            consent_clients()[0], row=i + 2, full_name=f"Klien Nomor {i + 1}", nik=f"32010112038500{i + 10:02d}"
+        )
         for i in range(12)
     ]
     await world.services.proposals.add_clients(siti, many)

@@ -9,17 +9,12 @@ import pytest
 
 from handlers import buttons
 from tests.helpers import jpeg, pdf
-from tests.scenarios.intake_cast import open_draft
+from tests.scenarios.intake_cast import open_draft, stored_files
 from tests.scenarios.lpj_cast import counts, siti_with_an_open_lpj
 from tests.security.matrix import plant_button
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def stored_files(world) -> list[Path]:  # type: ignore[no-untyped-def]
-    root = world.settings.storage.files_dir
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
 async def test_empty_and_broken_files_are_refused_and_nothing_is_kept(world) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from bot.emulator import BotMessage
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.conftest import consent_in_chat
@@ -20,24 +19,17 @@ from tests.scenarios.intake_cast import (
     Operator,
     first_client_up_to_the_plan,
     operator,
+    shown,
     start,
 )
+from tests.scenarios.payment_cast import labels
 from tests.scenarios.review_cast import card, tap, team
 
 PDF = pdf("surat pengantar")
 
 
-def labels(message) -> list[str]:
-    return [b.text for row in message.buttons for b in row]
-
-
 # A client's flags (rows of client_flags since migration 0009), as one column: '' for none.
 FLAGS = "coalesce((SELECT min(f.flag) FROM client_flags f WHERE f.client_id = clients.id), '') AS flags"
-
-
-def shown(world, op: Operator, message_id: int) -> BotMessage:
-    """The message as Siti's chat shows it now (after any edit)."""
-    return next(m for m in world.emu.chat_messages(op.user) if m.message_id == message_id)
 
 
 async def test_the_first_time_path_takes_at_most_40_actions_with_every_field(world) -> None:

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from bot.files.client_sheet import EXAMPLE_NIK
 from handlers import buttons
 from tests.client_sheets import INDONESIAN_EXCEL_CSV
-from tests.scenarios.intake_cast import XLSX, open_draft
+from tests.scenarios.intake_cast import XLSX, budget_of, open_draft
 from tests.security.matrix import plant_button
 
 DEWI, RENE = "3201015702950003", "3201011203850002"
@@ -28,14 +28,6 @@ NEW_CLIENT = [
     "Pengguna ganja 1 tahun.",
     "Konseling 4 sesi",
 ]
-
-
-async def budget_of(world, nik: str) -> list[tuple]:  # type: ignore[no-untyped-def]
-    return await world.rows(
-        "SELECT b.component, b.description, b.quantity, b.unit_cost FROM budget_lines b"
-        " JOIN clients c ON c.id = b.client_id WHERE c.nik_index = ? ORDER BY b.id",
-        world.storage.keys.blind("nik", nik),
-    )
 
 
 async def test_a_windows_excel_csv_is_read_and_the_draft_list_round_trips_to_update_clients(world) -> None:

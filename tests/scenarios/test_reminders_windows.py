@@ -17,7 +17,7 @@ from bot.domain.models import ProposalStatus, Role
 from handlers.context import BotContext
 from handlers.reminders import job_send_reminders
 from storage.outbox import OutboxRepository
-from tests.scenarios.lpj_cast import at, run_job
+from tests.scenarios.lpj_cast import at, operators_in_papua_and_bogor, reminders_to, run_job
 from tests.seeds import NAMES, seed_proposal
 
 WIT = ZoneInfo("Asia/Jayapura")
@@ -30,19 +30,8 @@ def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
     return scenario_settings.model_copy(update={"reminders": reminders})
 
 
-async def operators(world):  # type: ignore[no-untyped-def]
-    yohana, siti = world.emu.add_user("Yohana", last_name="Jayapura"), world.emu.add_user("Siti", last_name="Bogor")
-    await world.enrol(yohana, Role.OPERATOR, ipwl="PA01")
-    await world.enrol(siti, Role.OPERATOR, ipwl="JB01")
-    return yohana, siti
-
-
-def reminders_to(world, user) -> list[str]:  # type: ignore[no-untyped-def]
-    return [m.text for m in world.emu.chat_messages(user) if "/lpj" in m.text]
-
-
 async def test_papua_is_reminded_in_wit_working_hours_and_never_on_a_holiday(world) -> None:
-    yohana, siti = await operators(world)
+    yohana, siti = await operators_in_papua_and_bogor(world)
     await seed_proposal(world.services, ipwl="PA01", due_on=DUE)
     await seed_proposal(world.services, ipwl="JB01", due_on=DUE)
 
@@ -114,7 +103,7 @@ async def test_each_group_gets_one_digest_a_morning_whatever_the_number_of_items
 async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_and_skip_nothing(
     world, monkeypatch
 ) -> None:
-    yohana, siti = await operators(world)
+    yohana, siti = await operators_in_papua_and_bogor(world)
     for ipwl in ("JB01", "PA01", "JB01", "PA01", "JB01"):
         await seed_proposal(world.services, ipwl=ipwl, due_on=DUE)
     world.clock.set(at(dt.date(2026, 12, 21), 9))
@@ -155,7 +144,7 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
 
 
 async def test_tugas_shows_each_person_what_waits_for_them_oldest_first(world) -> None:
-    yohana, siti = await operators(world)
+    yohana, siti = await operators_in_papua_and_bogor(world)
     andi, fitri = world.emu.add_user("Andi"), world.emu.add_user("Fitri")
     await world.enrol(andi, Role.PIC, team="TIM1")
     await world.enrol(fitri, Role.FINANCE)

@@ -8,10 +8,7 @@ from the seed's facts, independently of the report's SQL.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import struct
 
-import openpyxl
 import pytest
 
 from bot.domain.models import Role
@@ -20,6 +17,7 @@ from storage.db import to_db_time
 from tests.report_seed import IPWL_CODES, PNG, build_seed, expected, seed_program
 from tests.scenarios.admin_cast import asked
 from tests.scenarios.conftest import World
+from tests.scenarios.report_files import ipwl_rows, png_width
 
 
 @pytest.fixture
@@ -27,12 +25,6 @@ async def seeded(world: World):  # type: ignore[no-untyped-def]
     proposals = build_seed()
     await seed_program(world.storage, proposals)
     return proposals
-
-
-def ipwl_rows(content: bytes, sheet_name: str = "IPWL") -> dict[str, dict[str, object]]:
-    sheet = openpyxl.load_workbook(io.BytesIO(content))[sheet_name]
-    header = [c.value for c in sheet[1]]
-    return {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
 
 
 async def test_the_head_gets_the_report_with_workbook_and_charts(world: World, seeded) -> None:
@@ -102,10 +94,6 @@ async def test_on_the_first_the_head_gets_last_months_report_once(world: World, 
     assert all(m.file_bytes().startswith(PNG) for m in sent[1:])
     assert await world.rows("SELECT period FROM report_runs") == [("2026-11",)]
     assert await world.rows("SELECT count(*) FROM outbox WHERE kind IN ('monthly_report', 'monthly_chart')") == [(4,)]
-
-
-def png_width(content: bytes) -> int:
-    return struct.unpack(">I", content[16:20])[0]
 
 
 async def test_charts_are_photos_sized_for_a_phone_with_their_figures_in_words(world: World, seeded) -> None:
