@@ -54,25 +54,36 @@ class PeopleRepository:
         rows = await self._conn.execute_fetchall("SELECT * FROM people WHERE telegram_user_id = ?", (telegram_user_id,))
         return _person(rows[0]) if rows else None
 
-    async def with_grants(self, telegram_user_id: int, now: dt.datetime) -> tuple[Person | None, frozenset[Grant]]:
-        """The person and the grants in force (as :meth:`grants` with ``now``), in one statement:
-        this runs for every update, and each statement is a round trip to the database."""
+    async def with_grants(
+        self, telegram_user_id: int, now: dt.datetime
+    ) -> tuple[Person | None, frozenset[Grant], dict[int, str | None]]:
+        """The person, the grants in force (as :meth:`grants` with ``now``) and the province of each
+        IPWL they operate (None: not recorded, or the IPWL is gone; it sets the zone they read times
+        in), in one statement: this runs for every update, and each statement is a round trip to
+        the database."""
         rows = await self._conn.execute_fetchall(
             "SELECT p.id, p.telegram_user_id, p.full_name, p.locale, p.private_chat_started, p.revoked_at,"
-            " g.role AS grant_role, g.ipwl_id AS grant_ipwl_id, g.team_id AS grant_team_id"
+            " g.role AS grant_role, g.ipwl_id AS grant_ipwl_id, g.team_id AS grant_team_id,"
+            " i.province_code AS grant_province_code"
             " FROM people p LEFT JOIN grants g ON g.person_id = p.id AND g.revoked_at IS NULL"
             " AND p.revoked_at IS NULL AND (g.valid_until IS NULL OR g.valid_until > ?)"
+            " LEFT JOIN ipwl i ON i.id = g.ipwl_id AND g.role = ?"
             " WHERE p.telegram_user_id = ?",
-            (to_db_time(now), telegram_user_id),
+            (to_db_time(now), Role.OPERATOR.value, telegram_user_id),
         )
         if not rows:
-            return None, frozenset()
+            return None, frozenset(), {}
         grants = frozenset(
             Grant(Role(r["grant_role"]), r["grant_ipwl_id"], r["grant_team_id"])
             for r in rows
             if r["grant_role"] is not None
         )
-        return _person(rows[0]), grants
+        provinces = {
+            r["grant_ipwl_id"]: r["grant_province_code"]
+            for r in rows
+            if r["grant_role"] == Role.OPERATOR.value and r["grant_ipwl_id"]
+        }
+        return _person(rows[0]), grants, provinces
 
     async def by_id(self, person_id: int) -> Person | None:
         rows = await self._conn.execute_fetchall("SELECT * FROM people WHERE id = ?", (person_id,))

@@ -84,6 +84,27 @@ class IpwlRepository:
         rows = await self._conn.execute_fetchall("SELECT * FROM ipwl WHERE id = ?", (ipwl_id,))
         return _ipwl(rows[0]) if rows else None
 
+    async def with_teams(self, ipwl_ids: Sequence[int]) -> list[tuple[Ipwl, Team | None]]:
+        """The IPWL of ``ipwl_ids`` that are there, lowest id first, each with its PIC team (None:
+        none assigned yet), in one statement: an operator's /status asks for it every time."""
+        if not ipwl_ids:
+            return []
+        marks = ",".join("?" for _ in ipwl_ids)
+        rows = await self._conn.execute_fetchall(
+            "SELECT i.*, t.code AS team_code, t.name AS team_name, t.group_chat_id AS team_group_chat_id"
+            f" FROM ipwl i LEFT JOIN pic_teams t ON t.id = i.team_id WHERE i.id IN ({marks}) ORDER BY i.id",
+            list(ipwl_ids),
+        )
+        return [
+            (
+                _ipwl(row),
+                None
+                if row["team_code"] is None
+                else Team(row["team_id"], row["team_code"], row["team_name"], row["team_group_chat_id"]),
+            )
+            for row in rows
+        ]
+
     async def existing_codes(self, codes: Sequence[str]) -> set[str]:
         if not codes:
             return set()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.kinds import NotificationKind
 from bot.domain.models import Actor, Grant, Invite, Ipwl, Person, Role, Team
 from bot.domain.records import ProposalSummary
+from bot.domain.regions import reader_zone
 from bot.domain.segregation import conflict_of
 from bot.domain.validation import add_years
 from bot.files.ipwl_csv import IpwlRow
@@ -75,13 +76,7 @@ async def team_by_code(uow: UnitOfWork, code: str) -> Team:
 async def operated_ipwls(uow: UnitOfWork, who: Identity) -> list[tuple[Ipwl, Team | None]]:
     """The IPWL the caller operates (one per operator grant, an IPWL no longer there left out), each
     with its PIC team (None: none assigned yet)."""
-    found = []
-    for ipwl_id in who.actor.operated_ipwl_ids:
-        ipwl = await uow.ipwl.by_id(ipwl_id)
-        if ipwl is None:
-            continue
-        found.append((ipwl, await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None))
-    return found
+    return await uow.ipwl.with_teams(who.actor.operated_ipwl_ids)
 
 
 class OnboardingService(Service):
@@ -98,12 +93,13 @@ class OnboardingService(Service):
         """
         name = full_name[:200]
         centre_zone = self.settings.locale.timezone
-        # One read for the person, their grants and (an operator in a private chat) their IPWL's
-        # zone: it runs for every update, and every statement is a round trip to the database.
+        # One statement for the person, their grants and (an operator in a private chat) their
+        # IPWL's zone: it runs for every update, and every statement is a round trip to the database.
         async with self.storage.reading() as uow:
-            person, found = await uow.people.with_grants(telegram_user_id, self.clock.now())
-            grants = set(found)
-            zone = await zone_of_reader(uow, Actor(0, found), centre_zone) if private_chat else centre_zone
+            person, found, provinces = await uow.people.with_grants(telegram_user_id, self.clock.now())
+        grants = set(found)
+        operated = [provinces.get(ipwl_id) for ipwl_id in Actor(0, found).operated_ipwl_ids]
+        zone = reader_zone(operated, centre_zone) if private_chat else centre_zone
         first_private = private_chat and (person is None or not person.private_chat_started)
         if person is None or person.full_name != name or (private_chat and not person.private_chat_started):
             # First contact, a new display name, or a first private message: record it.
