@@ -1,11 +1,12 @@
 """Audit events for the hash-chain tests (tests/test_audit_chain.py): one event, a chain of them written as the
-services write them, and the chain verified."""
+services write them, and the chain verified; and the actions audited so far, in order (tests/test_onboarding.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from bot.domain.models import AuditEvent
+from bot.services import Services
 from storage.audit_chain import AuditMirror, verify
 from storage.unit import Storage
 
@@ -41,3 +42,9 @@ async def seed(storage: Storage, count: int = 6) -> list[int]:
 async def check(storage: Storage, mirror: AuditMirror | None = None):  # noqa: ANN201
     async with storage.db.snapshot() as conn:
         return await verify(conn, None if mirror is None else mirror.lines())
+
+
+async def audit_actions(services: Services) -> list[str]:
+    async with services.storage.db.reading() as conn:
+        rows = await conn.execute_fetchall("SELECT action FROM audit_events ORDER BY id")
+    return [r[0] for r in rows]

@@ -1,6 +1,7 @@
 """Client sheets as operators fill them, for the sheet, upload and office-file tests: valid client rows and
 budget lines by index, the real template filled with openpyxl, a CSV, and what Excel on an Indonesian Windows
-writes."""
+writes; how a sheet is read and its problems judged; and random sheets for the properties (any cell, rows with
+cells changed)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.domain.models import Approach, Component, Sex
-from bot.domain.validation import ValidationError
+from bot.domain.validation import ValidationError, parse_nik
 from bot.files.client_sheet import (
     CLIENT_COLUMNS,
     LOCATION_PARAMS,
@@ -201,3 +204,51 @@ def with_raw_number(data: bytes, cell: str, raw: str, part: str = "xl/worksheets
                 content = text.encode()
             target.writestr(info, content)
     return out.getvalue()
+
+
+def nik_message(text: str) -> str:
+    """The msgid parse_nik gives for ``text`` on the test day (a sheet's bad NIK must say the same)."""
+    return message_of(lambda: parse_nik(text, today=TODAY))
+
+
+# --------------------------------------------------------------------------- random sheets
+
+
+def only_read_or_rejected(data: bytes, name: str, *, readable: bool = False) -> None:
+    """The file is read into clients or refused with well-formed problems, never anything else."""
+    try:
+        result = parse(data, name)
+    except ImportRejected as rejected:
+        assert_problems_well_formed(rejected.problems)
+        if readable:  # a sound file: its problems are about cells, never "cannot open"
+            assert all(p.row > 0 for p in rejected.problems), rejected.problems
+    else:
+        assert isinstance(result, list) and all(isinstance(c, ClientInput) for c in result)
+
+
+# What a cell may hold (text openpyxl can store, numbers, dates, booleans, and strings that look like answers).
+CELL_TEXT = st.text(max_size=40).map(lambda s: ILLEGAL_CHARACTERS_RE.sub("", s))
+CELL = st.one_of(
+    st.none(),
+    CELL_TEXT,
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
+    st.booleans(),
+    st.sampled_from(["L", "P", "32", "1,3", "01-01-1990", "3201011708900002", "keluarga", "-1",
+                     "1e400", "3,2E+15", "=A1", "Rp 1.500.000,-", "\u00a0", "(", "{x}"]),
+)  # fmt: skip
+
+
+def mutated_rows(rows: int) -> st.SearchStrategy[list[list[Any]]]:
+    """``rows`` valid client rows with up to 8 cells replaced by any ``CELL``."""
+
+    def mutate(args: tuple[list[tuple[int, int, Any]], int]) -> list[list[Any]]:
+        changes, base = args
+        table = [client_values(base + r) for r in range(rows)]
+        for r, c, value in changes:
+            table[r % rows][c % 12] = value
+        return table
+
+    change = st.tuples(st.integers(0, rows - 1), st.integers(0, 11), CELL)
+    return st.tuples(st.lists(change, max_size=8), st.integers(0, 50)).map(mutate)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
+
+import pytest
 
 from bot.domain.client_changes import ChangeKind, ChangeRequest
 from bot.domain.models import ProposalStatus
 from bot.files.ipwl_csv import parse_ipwl_csv
+from bot.files.problems import ImportRejected
 from bot.services import FileUpload, Identity, Services
 from storage import migrate as migrations
 from storage.db import Database
@@ -121,6 +125,15 @@ def png(width: int = 64, height: int = 48) -> bytes:
     return out.getvalue()
 
 
+def picture(kind: str, **options: object) -> bytes:
+    """A 64x48 picture in ``kind`` (a PIL format: "JPEG", "PNG"), saved with ``options``."""
+    from PIL import Image  # (matplotlib's dependency; only the test draws pictures)
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(out, kind, **options)
+    return out.getvalue()
+
+
 async def someone_waits_for_a_lock(monitor: Storage) -> bool:
     async with monitor.db.reading() as conn:
         return bool(
@@ -198,3 +211,10 @@ async def file_death_notice(
     await services.client_changes.start(who, client_id, kind)
     await services.client_changes.answer(who, "Klien meninggal dunia pada 25 November 2026")
     return await services.client_changes.evidence(who, telegram_file("surat.pdf", size=200), pdf("akta"))
+
+
+def first_refusal(read: Callable[[bytes], object], data: bytes) -> str:
+    """The msgid of the first problem ``read`` refuses ``data`` with (an ImportRejected)."""
+    with pytest.raises(ImportRejected) as refused:
+        read(data)
+    return refused.value.problems[0].message

@@ -121,28 +121,13 @@ def test_every_button_handler_answers_refusals_and_unanswered_presses() -> None:
 # --- the tests themselves ------------------------------------------------------------------------------------------
 #
 # The rule: a test module (``test_*.py``) holds its stories — test functions and the pytest fixtures they ask for —
-# and nothing any other module needs. What several stories share (casts, steps, seeds, input builders) lives in a
-# helper module named for what it holds: tests/helpers.py, tests/seeds.py, tests/report_seed.py,
-# tests/client_sheets.py, tests/lpj_contents.py, tests/reminder_items.py, tests/fuzz/inputs.py and
-# tests/scenarios/*_cast.py. So no module imports from a test module, and no test calls another test (a story two
-# tests tell is a step in a helper module that both call). The module-level functions that are neither tests nor
-# fixtures still in test modules are counted below, file by file: a count may only go down (move the helper, then
-# lower the count), and a test module not listed may define none.
-HELPERS_STILL_IN_TEST_MODULES = {
-    "test_client_sheet.py": 3,
-    "test_double_assistance_rules.py": 2,
-    "test_file_check.py": 1,
-    "test_flood.py": 1,
-    "test_onboarding.py": 1,
-    "test_outbox.py": 1,
-    "test_races.py": 3,
-    "test_regions.py": 2,
-    "test_reminders.py": 1,
-    "test_reports.py": 1,
-    "test_retention.py": 1,
-    "test_sealing.py": 2,
-    "test_workbook.py": 1,
-}
+# and nothing any other module needs. What the stories use besides (casts, steps, seeds, input builders, readers of
+# what the bot wrote, the checks a refusal must pass) lives in a helper module named for what it holds:
+# tests/helpers.py, tests/seeds.py, tests/report_seed.py, tests/client_sheets.py, tests/lpj_contents.py,
+# tests/reminder_items.py, tests/races.py, tests/import_graph.py, tests/fuzz/inputs.py, tests/security/matrix.py
+# and tests/scenarios/*_cast.py, among others. So no module imports from a test module, no test calls another test
+# (a story two tests tell is a step in a helper module that both call), and a test module defines no module-level
+# function that is neither a test nor a fixture (classes and nested functions are its own business).
 TEST_MODULES = sorted(p for p in ROOT.glob("tests/**/test_*.py"))
 
 
@@ -154,7 +139,7 @@ def test_no_module_imports_from_a_test_module() -> None:
         for module in imported_modules(path)
         if module.startswith("tests.") and any(part.startswith("test_") for part in module.split("."))
     )
-    assert found == [], "shared helpers belong in a helper module (see HELPERS_STILL_IN_TEST_MODULES' note)"
+    assert found == [], "shared helpers belong in a helper module (see the rule above)"
 
 
 def test_no_test_calls_another_test() -> None:
@@ -168,7 +153,7 @@ def test_no_test_calls_another_test() -> None:
     assert calls == [], "a story two tests tell is a step in a helper module that both call"
 
 
-def test_test_modules_define_only_tests_and_fixtures_beyond_the_counted_helpers() -> None:
+def test_test_modules_define_only_tests_and_fixtures() -> None:
     def is_fixture(decorator: ast.expr) -> bool:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         return getattr(target, "attr", getattr(target, "id", None)) == "fixture"
@@ -182,9 +167,4 @@ def test_test_modules_define_only_tests_and_fixtures_beyond_the_counted_helpers(
                 and not any(is_fixture(d) for d in node.decorator_list)
             ):
                 helpers.setdefault(str(path.relative_to(ROOT / "tests")), []).append(node.name)
-    grown = {f: names for f, names in helpers.items() if len(names) > HELPERS_STILL_IN_TEST_MODULES.get(f, 0)}
-    assert grown == {}, "a new helper goes in a helper module, not in a test module"
-    shrunk = {
-        f: len(helpers.get(f, [])) for f, n in HELPERS_STILL_IN_TEST_MODULES.items() if len(helpers.get(f, [])) < n
-    }
-    assert shrunk == {}, "helpers moved out: lower their counts in HELPERS_STILL_IN_TEST_MODULES"
+    assert TEST_MODULES and helpers == {}, "a helper goes in a helper module, not in a test module"

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 import bot.files.client_sheet as cs
 from bot.domain.models import Component
@@ -29,21 +28,24 @@ from bot.files.client_sheet import (
     EXAMPLE_NIK,
     TEMPLATE_FILE_NAME,
     BudgetInput,
-    ClientInput,
     build_template,
 )
-from bot.files.problems import ImportProblem, ImportRejected, problem_location, render_problem
+from bot.files.problems import ImportProblem, problem_location, render_problem
 from tests.client_sheets import (
+    CELL,
+    CELL_TEXT,
     CSV_BUDGET_ID,
     EXPECTED_BUDGET,
     ID_HEADERS,
     INDONESIAN_EXCEL_CSV,
-    assert_problems_well_formed,
     budget_values,
     client_values,
     csv_bytes,
     expected_client,
     message_of,
+    mutated_rows,
+    nik_message,
+    only_read_or_rejected,
     parse,
     problems_of,
     where,
@@ -245,18 +247,14 @@ def test_the_example_nik_under_another_name_is_refused() -> None:
 _LONG_NAME = "A" * 4000
 
 
-def _nik_msg(text: str) -> str:
-    return message_of(lambda: parse_nik(text, today=TODAY))
-
-
 BAD_CELLS: list[tuple[str, str, object, str]] = [
     # (case, column key, cell value, expected msgid)
-    ("nik 15 digits", "nik", "320101010175000", _nik_msg("320101010175000")),
-    ("nik letters", "nik", "32010101017500AB", _nik_msg("32010101017500AB")),
+    ("nik 15 digits", "nik", "320101010175000", nik_message("320101010175000")),
+    ("nik letters", "nik", "32010101017500AB", nik_message("32010101017500AB")),
     ("nik scientific text", "nik", "3,20101E+15", cs._NIK_LOST_DIGITS),
-    ("nik impossible date", "nik", "3201013102200001", _nik_msg("3201013102200001")),
-    ("nik serial 0000", "nik", "3201010101750000", _nik_msg("3201010101750000")),
-    ("nik unknown province", "nik", "9901010101750001", _nik_msg("9901010101750001")),
+    ("nik impossible date", "nik", "3201013102200001", nik_message("3201013102200001")),
+    ("nik serial 0000", "nik", "3201010101750000", nik_message("3201010101750000")),
+    ("nik unknown province", "nik", "9901010101750001", nik_message("9901010101750001")),
     ("impossible date", "birth_date", "31-02-2020", message_of(lambda: parse_date("31-02-2020", today=TODAY))),
     ("future birth date", "birth_date", "01-01-2030", message_of(lambda: parse_date("01-01-2030", today=TODAY))),
     ("unknown province", "province_code", "99", cs._PROVINCE_UNKNOWN),
@@ -293,7 +291,7 @@ BAD_LINES: list[tuple[str, int, object, str]] = [
     ("component not chosen", 1, 2, cs._COMPONENT_NOT_CHOSEN),
     ("no description", 2, None, message_of(lambda: parse_free_text("", field="description"))),
     ("nik not in clients", 0, client_values(7)[1], cs._BUDGET_NIK_UNKNOWN),
-    ("nik malformed", 0, "123", _nik_msg("123")),
+    ("nik malformed", 0, "123", nik_message("123")),
 ]
 
 
@@ -489,17 +487,6 @@ def test_more_clients_than_allowed_is_one_problem(kind: str) -> None:
 # --------------------------------------------------------------------------- properties
 
 
-def _only_rejections(data: bytes, name: str, *, readable: bool = False) -> None:
-    try:
-        result = parse(data, name)
-    except ImportRejected as rejected:
-        assert_problems_well_formed(rejected.problems)
-        if readable:  # a sound file: its problems are about cells, never "cannot open"
-            assert all(p.row > 0 for p in rejected.problems), rejected.problems
-    else:
-        assert isinstance(result, list) and all(isinstance(c, ClientInput) for c in result)
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     data=st.one_of(
@@ -511,7 +498,7 @@ def _only_rejections(data: bytes, name: str, *, readable: bool = False) -> None:
     name=st.sampled_from(["klien.xlsx", "klien.csv", "klien", "KLIEN.XLS"]),
 )
 def test_random_bytes_are_only_ever_rejected(data: bytes, name: str) -> None:
-    _only_rejections(data, name)
+    only_read_or_rejected(data, name)
 
 
 @settings(max_examples=25, deadline=None)
@@ -520,57 +507,32 @@ def test_damaged_workbooks_are_only_ever_rejected(seed: int, cut: int) -> None:
     data = bytearray(workbook_bytes([client_values(seed % 100)], budget_values(seed % 100)))
     position = (seed * 7919) % len(data)
     data[position : position + cut % 64] = bytes((seed + k) % 256 for k in range(cut % 64))
-    _only_rejections(bytes(data[: max(cut * 3, len(data) - cut)]), "klien.xlsx")
-
-
-_TEXT = st.text(max_size=40).map(lambda s: ILLEGAL_CHARACTERS_RE.sub("", s))
-_CELL = st.one_of(
-    st.none(),
-    _TEXT,
-    st.integers(-(10**20), 10**20),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.dates(dt.date(1900, 3, 1), dt.date(2100, 1, 1)),
-    st.booleans(),
-    st.sampled_from(["L", "P", "32", "1,3", "01-01-1990", "3201011708900002", "keluarga", "-1",
-                     "1e400", "3,2E+15", "=A1", "Rp 1.500.000,-", "\u00a0", "(", "{x}"]),
-)  # fmt: skip
-
-
-def _mutated_rows(rows: int) -> st.SearchStrategy[list[list[Any]]]:
-    def mutate(args: tuple[list[tuple[int, int, Any]], int]) -> list[list[Any]]:
-        changes, base = args
-        table = [client_values(base + r) for r in range(rows)]
-        for r, c, value in changes:
-            table[r % rows][c % 12] = value
-        return table
-
-    change = st.tuples(st.integers(0, rows - 1), st.integers(0, 11), _CELL)
-    return st.tuples(st.lists(change, max_size=8), st.integers(0, 50)).map(mutate)
+    only_read_or_rejected(bytes(data[: max(cut * 3, len(data) - cut)]), "klien.xlsx")
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(clients=_mutated_rows(3), line=st.lists(_CELL, min_size=5, max_size=5))
+@given(clients=mutated_rows(3), line=st.lists(CELL, min_size=5, max_size=5))
 def test_random_cells_in_a_workbook_are_only_ever_rejected(clients: list[list[Any]], line: list[Any]) -> None:
-    _only_rejections(workbook_bytes(clients, [line]), "klien.xlsx", readable=True)
+    only_read_or_rejected(workbook_bytes(clients, [line]), "klien.xlsx", readable=True)
 
 
 @settings(max_examples=100, deadline=None)
 @given(
-    clients=_mutated_rows(3),
-    budget=st.lists(st.one_of(st.just(""), _TEXT), min_size=4, max_size=4),
+    clients=mutated_rows(3),
+    budget=st.lists(st.one_of(st.just(""), CELL_TEXT), min_size=4, max_size=4),
     delimiter=st.sampled_from([";", ","]),
 )
 def test_random_cells_in_a_csv_are_only_ever_rejected(
     clients: list[list[Any]], budget: list[str], delimiter: str
 ) -> None:
     rows = [row + budget for row in clients]
-    _only_rejections(csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID, delimiter=delimiter), "k.csv", readable=True)
+    only_read_or_rejected(csv_bytes(rows, ID_HEADERS + CSV_BUDGET_ID, delimiter=delimiter), "k.csv", readable=True)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=200))
 def test_random_csv_text_is_only_ever_rejected(text: str) -> None:
-    _only_rejections(("Nama lengkap,NIK,Pendekatan\n" + text).encode("utf-8", "surrogatepass"),
+    only_read_or_rejected(("Nama lengkap,NIK,Pendekatan\n" + text).encode("utf-8", "surrogatepass"),
                      "k.csv")  # fmt: skip
 
 

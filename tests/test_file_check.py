@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from bot.domain.validation import ValidationError
 from bot.files.client_sheet import build_template
 from bot.files.file_check import check_readable
 from bot.i18n import format_file_size
-from tests.helpers import jpeg, pdf
+from tests.helpers import jpeg, pdf, picture
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _picture(kind: str, **options: object) -> bytes:
-    from PIL import Image  # (matplotlib's dependency; only the test draws pictures)
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), "teal").save(out, kind, **options)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -31,9 +21,9 @@ def _picture(kind: str, **options: object) -> bytes:
         (pdf(), PDF),
         (b"\n\n%PDF-1.7\n" + b"stream" * 50 + b"\n%%EOF\n\x00\x00", PDF),  # junk before the header, padding after
         (jpeg(), JPEG),
-        (_picture("JPEG"), JPEG),
-        (_picture("JPEG", progressive=True) + b"MotionPhoto_Data" * 64, JPEG),  # a phone's data after the image
-        (_picture("PNG"), PNG),
+        (picture("JPEG"), JPEG),
+        (picture("JPEG", progressive=True) + b"MotionPhoto_Data" * 64, JPEG),  # a phone's data after the image
+        (picture("PNG"), PNG),
         (build_template(), XLSX),
         (b"nama;nik\nSiti;3201014508900004\n", "text/csv"),
     ],
@@ -49,8 +39,8 @@ def test_real_files_pass(content: bytes, mime: str) -> None:
         (b"\x00" * 512, JPEG, "empty"),
         (b"%PDF-1.4 surat", PDF, "as a PDF"),  # cut off: no %%EOF
         (b"<html>%%EOF</html>", PDF, "as a PDF"),  # a web page saved as .pdf
-        (_picture("PNG"), JPEG, "as a picture"),  # not what it says it is
-        (_picture("JPEG")[:40], JPEG, "as a picture"),  # cut off before the scan
+        (picture("PNG"), JPEG, "as a picture"),  # not what it says it is
+        (picture("JPEG")[:40], JPEG, "as a picture"),  # cut off before the scan
         (b"\xff\xd8\xff\xe0" + b"0" * 100, JPEG, "as a picture"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, PNG, "as a picture"),
         (b"PK\x03\x04 broken", DOCX, "Word or Excel"),

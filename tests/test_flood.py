@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from handlers.flood import OUTBOX, FloodLimiter, FloodSlots
+from handlers.flood import OUTBOX, FloodSlots
+from tests.flood_retries import Calls, quick_limiter
 
 
 async def test_a_429_pauses_every_chat_and_slots_inside_the_pause_queue_again() -> None:
@@ -68,29 +68,9 @@ async def test_a_group_waiting_for_its_gap_holds_back_no_other_chat() -> None:
     assert started[2][1] - at[-100] >= 0.49
 
 
-class Calls:
-    """A Bot API call that fails with the given errors first, then succeeds; counts attempts."""
-
-    def __init__(self, *errors: Exception) -> None:
-        self.errors = list(errors)
-        self.attempts = 0
-
-    async def __call__(self, *args: Any, **kwargs: Any) -> bool:
-        self.attempts += 1
-        if self.errors:
-            raise self.errors.pop(0)
-        return True
-
-
-def _limiter() -> FloodLimiter:
-    limiter = FloodLimiter(FloodSlots(overall_per_second=1000), max_retries=3)
-    limiter.backoff_seconds = 0.001
-    return limiter
-
-
 async def test_a_persons_answer_survives_two_502s_and_a_429_here() -> None:
     call = Calls(NetworkError("Bad Gateway"), NetworkError("Bad Gateway"), RetryAfter(0.01))
-    result = await _limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+    result = await quick_limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
     assert result is True and call.attempts == 4
 
 
@@ -98,7 +78,7 @@ async def test_a_notification_is_tried_once_here_its_retries_are_the_outboxs() -
     for error in (NetworkError("Bad Gateway"), RetryAfter(0.01)):
         call = Calls(error)
         with pytest.raises(type(error)):
-            await _limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, OUTBOX)
+            await quick_limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, OUTBOX)
         assert call.attempts == 1
 
 
@@ -106,5 +86,5 @@ async def test_a_call_that_cannot_succeed_or_may_have_been_done_is_not_retried()
     for error in (BadRequest("Chat not found"), NetworkError("Unknown error in HTTP implementation")):
         call = Calls(error)
         with pytest.raises(type(error)):
-            await _limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
+            await quick_limiter().process_request(call, (), {}, "sendMessage", {"chat_id": 7}, None)
         assert call.attempts == 1

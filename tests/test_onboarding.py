@@ -8,13 +8,8 @@ from bot.domain.models import Grant, Role
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.files.problems import ImportRejected
 from bot.services import ServiceError, Services
+from tests.audit_events import audit_actions
 from tests.helpers import IPWL_CSV, days, enrol, person
-
-
-async def audit_actions(services: Services) -> list[str]:
-    async with services.storage.db.reading() as conn:
-        rows = await conn.execute_fetchall("SELECT action FROM audit_events ORDER BY id")
-    return [r[0] for r in rows]
 
 
 async def test_an_operator_invite_binds_the_person_to_the_ipwl(services: Services) -> None:

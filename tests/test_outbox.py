@@ -7,17 +7,9 @@ import json
 
 from bot.domain.records import NewNotification
 from storage.unit import Storage
+from tests.outbox_rows import outbox_rows
 
 NOW = dt.datetime(2026, 12, 21, 2, 0, tzinfo=dt.UTC)
-
-
-async def rows(storage: Storage) -> list[tuple]:
-    async with storage.db.reading() as conn:
-        return list(
-            await conn.execute_fetchall(
-                "SELECT dedupe_key, chat_id, person_id, kind, params, not_before FROM outbox ORDER BY id"
-            )
-        )
 
 
 async def test_a_page_of_reminders_is_queued_once_even_when_queued_again(storage: Storage) -> None:
@@ -38,7 +30,7 @@ async def test_a_page_of_reminders_is_queued_once_even_when_queued_again(storage
         assert await uow.outbox.enqueue_many(again, now=later) == 1
         assert await uow.outbox.enqueue_many([], now=later) == 0
 
-    stored = await rows(storage)
+    stored = await outbox_rows(storage)
     assert [r[0] for r in stored] == ["reminder:k0:100", "reminder:k1:101", "reminder:k2:102", "reminder:k9:109"]
     assert stored[1][1:4] == (101, None, "reminder") and json.loads(stored[1][4]) == {"n": 1, "rkind": "lpj_due"}
 
@@ -56,7 +48,7 @@ async def test_one_notification_reports_whether_it_was_new_and_keeps_its_not_bef
             await uow.outbox.enqueue(dedupe_key="card:7:v1", chat_id=-100, kind="card", params={"id": 7}, now=NOW)
             is False
         )
-    (stored,) = await rows(storage)
+    (stored,) = await outbox_rows(storage)
     assert stored[5].startswith("2026-12-22")
 
 
@@ -67,4 +59,4 @@ async def test_a_failed_transaction_queues_nothing(storage: Storage) -> None:
             raise RuntimeError("power cut")
     except RuntimeError:
         pass
-    assert await rows(storage) == []
+    assert await outbox_rows(storage) == []

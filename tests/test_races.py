@@ -13,44 +13,21 @@ rule's assertion fails.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.domain.conversation import Reply
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.proposal_intake import Step
 from bot.domain.records import NewNotification
-from bot.services import ServiceError, Services
-from bot.services.proposals import FileUpload
-from storage.unit import Storage, UnitOfWork
-from tests.helpers import consent_all, enrol, person, seed_registry, someone_waits_for_a_lock
+from bot.services import ServiceError
+from storage.unit import Storage
+from tests.helpers import enrol, person, seed_registry
+from tests.races import NOW, HeldStorage, race, ready_draft, services_on
 from tests.scenarios.review_cast import client_inputs
-
-NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
-
-
-class HeldStorage(Storage):
-    """A storage whose next unit of work, its work done, waits for :attr:`release` to commit."""
-
-    def hold_next(self) -> None:
-        self._armed = True
-        self.holding = asyncio.Event()
-        self.release = asyncio.Event()
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        hold, self._armed = getattr(self, "_armed", False), False
-        async with super().transaction() as uow:
-            yield uow
-            if hold:
-                self.holding.set()
-                await self.release.wait()
 
 
 @pytest.fixture
@@ -63,44 +40,6 @@ async def pg(pg_cluster) -> AsyncIterator[tuple[HeldStorage, Storage, Storage]]:
     yield first, second, monitor
     for store in (first, second, monitor):
         await store.close()
-
-
-async def race(
-    first: HeldStorage, monitor: Storage, one: Callable[[], Awaitable[Any]], other: Callable[[], Awaitable[Any]]
-) -> tuple[Any, Any, bool]:
-    """Run ``one`` (on ``first``) up to its commit, then ``other``; → (result or error of each,
-    whether ``other`` had to wait for a lock)."""
-    first.hold_next()
-    a = asyncio.ensure_future(one())
-    held = asyncio.ensure_future(first.holding.wait())
-    await asyncio.wait({a, held}, return_when=asyncio.FIRST_COMPLETED)
-    assert first.holding.is_set(), f"the first unit of work ended early: {a.exception() if a.done() else a}"
-    b = asyncio.ensure_future(other())
-    waited = False
-    while not b.done():  # a condition, not a pause: the second is either blocked or finished
-        if await someone_waits_for_a_lock(monitor):
-            waited = True
-            break
-        await asyncio.sleep(0.005)
-    first.release.set()
-    results = await asyncio.gather(a, b, return_exceptions=True)
-    held.cancel()
-    return results[0], results[1], waited
-
-
-def services_on(storage: Storage, settings) -> Services:  # noqa: ANN001
-    return Services(storage, ManualClock(NOW), settings)
-
-
-async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "JB01", clients=None):  # noqa: ANN001
-    """An operator's complete draft (clients, budget, a cover letter): ready to submit."""
-    who = await enrol(services, telegram_id, "Siti", Role.OPERATOR, ipwl=ipwl)
-    state = await services.proposals.start(who)
-    await services.proposals.add_clients(who, clients or client_inputs())
-    upload = FileUpload("file-1", "u-1", "surat-pengantar.pdf", "application/pdf", 2048)
-    await services.proposals.attach(who, upload, sha256="ab" * 32, stored_path=None)
-    await consent_all(services, who)
-    return who, state.proposal.id
 
 
 # --- counters ------------------------------------------------------------------------------------------------

@@ -13,7 +13,6 @@ from bot.domain.regions import (
     PROVINCES,
     Regency,
     RegionsCatalog,
-    RegionsFileError,
     TimeZone,
     is_known_province_code,
     load_regions,
@@ -22,7 +21,7 @@ from bot.domain.regions import (
     zone_label,
     zone_of,
 )
-from tests.well_formed import placeholders
+from tests.regions_files import regions_file, regions_file_errors
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "wilayah"
 REGENCIES_CSV = SHARED / "regencies.csv"
@@ -298,29 +297,8 @@ def test_reference_codes_are_consistent(catalog: RegionsCatalog) -> None:
 # --------------------------------------------------------------------------- broken files
 
 
-def write(tmp_path: Path, content: str | bytes, name: str = "regions.csv") -> Path:
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8", newline="")
-    return path
-
-
-def load_errors(path: Path) -> RegionsFileError:
-    with pytest.raises(RegionsFileError) as info:
-        load_regions(path)
-    error = info.value
-    assert error.problems
-    for problem in error.problems:
-        assert problem.message.strip()
-        assert placeholders(problem.message) <= set(problem.params)
-        assert problem.render()
-    return error
-
-
 def test_broken_file_gives_row_numbered_errors(tmp_path: Path) -> None:
-    path = write(
+    path = regions_file(
         tmp_path,
         HEADER
         + "32.01,32,Kabupaten Bogor\n"  # row 2: fine
@@ -334,7 +312,7 @@ def test_broken_file_gives_row_numbered_errors(tmp_path: Path) -> None:
         + "32.1,32,Kabupaten Bandung\n"  # row 10: spreadsheet-mangled 32.10
         + "32.00,32,Provinsi\n",  # row 11: regency 00
     )
-    error = load_errors(path)
+    error = regions_file_errors(path)
     rows = [p.row for p in error.problems]
     assert rows == [3, 4, 5, 6, 7, 8, 10, 11]
     text = str(error)
@@ -351,13 +329,13 @@ def test_broken_file_gives_row_numbered_errors(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    error = load_errors(tmp_path / "nope.csv")
+    error = regions_file_errors(tmp_path / "nope.csv")
     assert error.problems[0].row is None
     assert "The regions file was not found" in str(error)
 
 
 def test_directory_instead_of_file(tmp_path: Path) -> None:
-    assert "could not be read" in str(load_errors(tmp_path))
+    assert "could not be read" in str(regions_file_errors(tmp_path))
 
 
 @pytest.mark.parametrize(
@@ -376,11 +354,11 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
     ],
 )
 def test_bad_files(tmp_path: Path, content: str | bytes, expected: str) -> None:
-    assert expected in str(load_errors(write(tmp_path, content)))
+    assert expected in str(regions_file_errors(regions_file(tmp_path, content)))
 
 
 def test_lenient_about_harmless_things(tmp_path: Path) -> None:
-    path = write(
+    path = regions_file(
         tmp_path,
         "\ufeffCode, Province_Code ,Name\r\n"  # BOM and CRLF from spreadsheets, header spacing/case
         '32.01,32,"Kabupaten  Bogor"\r\n'
@@ -395,7 +373,7 @@ def test_lenient_about_harmless_things(tmp_path: Path) -> None:
 
 def test_many_problems_are_summarized(tmp_path: Path) -> None:
     rows = "".join(f"99.{n:02d},99,Kabupaten {n}\n" for n in range(1, 31))
-    error = load_errors(write(tmp_path, HEADER + rows))
+    error = regions_file_errors(regions_file(tmp_path, HEADER + rows))
     assert len(error.problems) == 30
     assert "… and 10 more problems" in str(error)
     assert error.path.endswith("regions.csv")

@@ -19,6 +19,7 @@ from bot.services import Services
 from storage.outbox import OutboxRepository
 from storage.unit import Storage
 from tests.helpers import enrol, seed_registry
+from tests.outbox_rows import reminders_sent
 from tests.reminder_items import CHRISTMAS, POLICY, at, item
 from tests.seeds import seed_proposal
 
@@ -205,26 +206,20 @@ async def seeded(storage, small_pages):  # type: ignore[no-untyped-def]
     return services, ids
 
 
-async def sent(storage: Storage) -> list[tuple[str, int]]:
-    async with storage.db.reading() as conn:
-        rows = await conn.execute_fetchall("SELECT dedupe_key, chat_id FROM outbox WHERE kind = 'reminder' ORDER BY id")
-    return [(r[0], r[1]) for r in rows]
-
-
 async def test_a_second_run_sends_nothing_new(seeded) -> None:
     services, ids = seeded
     first = await services.reminders.run()
     assert first.recorded == len(ids) and first.messages == len(ids)
     second = await services.reminders.run()
     assert second.recorded == 0 and second.messages == 0 and second.due == len(ids)
-    assert len(await sent(services.storage)) == len(ids)
+    assert len(await reminders_sent(services.storage)) == len(ids)
 
 
 async def test_two_overlapping_runs_send_each_reminder_once(seeded) -> None:
     services, ids = seeded
     reports = await asyncio.gather(*(services.reminders.run() for _ in range(3)))
     assert sum(r.recorded for r in reports) == len(ids)
-    keys = [k for k, _ in await sent(services.storage)]
+    keys = [k for k, _ in await reminders_sent(services.storage)]
     assert len(keys) == len(set(keys)) == len(ids)
 
 
@@ -237,7 +232,7 @@ async def test_two_instances_on_one_database_send_each_reminder_once(seeded, sma
     finally:
         await second.close()
     assert sum(r.recorded for r in reports) == len(ids)
-    assert len(await sent(services.storage)) == len(ids)
+    assert len(await reminders_sent(services.storage)) == len(ids)
 
 
 async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repeats(seeded, monkeypatch) -> None:
@@ -254,7 +249,7 @@ async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repe
     monkeypatch.setattr(OutboxRepository, "enqueue_many", crash_on_the_second_page)
     with pytest.raises(RuntimeError):
         await services.reminders.run()
-    partial = await sent(services.storage)
+    partial = await reminders_sent(services.storage)
     assert 0 < len(partial) < len(ids)  # the pages before the crash were committed, the crashed one was not
     async with services.storage.db.reading() as conn:
         logged = (await conn.execute_fetchall("SELECT count(*) FROM reminder_log"))[0][0]
@@ -262,7 +257,7 @@ async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repe
 
     monkeypatch.setattr(OutboxRepository, "enqueue_many", original)
     await services.reminders.run()
-    keys = [k for k, _ in await sent(services.storage)]
+    keys = [k for k, _ in await reminders_sent(services.storage)]
     assert len(keys) == len(set(keys)) == len(ids)
 
 
@@ -275,7 +270,7 @@ async def test_outside_working_hours_nothing_is_sent_and_the_window_sends_it_onc
     assert report.recorded == 2  # PA01's two proposals
     await services.reminders.run(MONDAY)
     await services.reminders.run(MONDAY + dt.timedelta(hours=3))
-    assert len(await sent(services.storage)) == len(ids)
+    assert len(await reminders_sent(services.storage)) == len(ids)
 
 
 async def test_a_reminder_nobody_can_receive_waits_until_someone_can(storage, settings) -> None:
@@ -286,7 +281,7 @@ async def test_a_reminder_nobody_can_receive_waits_until_someone_can(storage, se
     assert report.waiting == 1 and report.recorded == 0
     await enrol(services, 1001, "Siti", Role.OPERATOR, ipwl="JB01")
     report = await services.reminders.run()
-    assert report.recorded == 1 and len(await sent(storage)) == 1
+    assert report.recorded == 1 and len(await reminders_sent(storage)) == 1
 
 
 async def test_the_queue_lists_what_waits_for_each_role_oldest_first(seeded) -> None:

@@ -22,7 +22,6 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.domain.models import ProposalStatus, Role
-from bot.domain.records import ClientRecord
 from bot.domain.report_figures import Period, proposal_durations
 from bot.i18n import Translator, load_translations
 from bot.services import ServiceError, Services
@@ -33,6 +32,7 @@ from storage.db import to_db_time
 from storage.pg_backup import client_tool
 from storage.unit import Storage
 from tests.conftest import START
+from tests.erasure_records import client_record
 from tests.helpers import enrol, person, seed_registry
 from tests.report_seed import IPWL_CODES, PNG, SeedProposal, build_seed, expected, figures_of, seed_program
 
@@ -231,10 +231,6 @@ async def test_every_export_kind_opens_with_its_rows_and_payments_are_always_mas
 # --- personal data -------------------------------------------------------------------------------------------------
 
 
-def _record(status: ProposalStatus, since: dt.datetime, erased: bool = False) -> ClientRecord:
-    return ClientRecord(1, 1, "USL-2026-0001", status, since, "JB01", 1, erased)
-
-
 @pytest.mark.parametrize(
     ("status", "since", "action"),
     [
@@ -248,8 +244,8 @@ def _record(status: ProposalStatus, since: dt.datetime, erased: bool = False) ->
     ],
 )
 def test_erasure_follows_the_workflow_and_the_retention(status, since, action) -> None:
-    assert erasure_rule(_record(status, since), START, 5).action == action
-    assert erasure_rule(_record(status, since, erased=True), START, 5) == Erasure("keep", "Already anonymized.")
+    assert erasure_rule(client_record(status, since), START, 5).action == action
+    assert erasure_rule(client_record(status, since, erased=True), START, 5) == Erasure("keep", "Already anonymized.")
 
 
 def test_retention_years_handle_the_leap_day() -> None:

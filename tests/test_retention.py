@@ -19,6 +19,7 @@ from bot.services.privacy import ErasureDone
 from storage.audit_chain import verify
 from storage.unit import Storage
 from tests.conftest import START
+from tests.erasure_records import erasure_ledger_has
 from tests.helpers import person, seed_registry
 from tests.report_seed import IPWL_CODES, build_seed, expected, figures_of, seed_program
 
@@ -86,7 +87,7 @@ async def test_the_job_announces_then_anonymizes_closed_proposals_and_the_figure
         ]
     assert all(nik.startswith("ANON-") for (nik,) in left) and audited == due and len(done) >= 1
     for p in closed:
-        assert ErasureLedgerHas(retention_settings, p.code)
+        assert erasure_ledger_has(retention_settings, p.code)
 
     # The monthly report reads the same after the erasure.
     after = await services.reports.monthly(dewi, "2026-11")
@@ -98,12 +99,6 @@ async def test_the_job_announces_then_anonymizes_closed_proposals_and_the_figure
     # The erasures blanked reasons and broke nothing (the seed's own rows, written straight into
     # the table past the bot, are the only findings: never sealed).
     assert {f.kind for f in chain.findings} == {"inserted"} and all(f.seq is None for f in chain.findings)
-
-
-def ErasureLedgerHas(settings: Settings, code: str) -> bool:  # noqa: N802
-    from bot.services.backups import erasure_ledger
-
-    return any(e.proposal_code == code and e.action == "anonymize" for e in erasure_ledger(settings).entries())
 
 
 @pytest.mark.postgresql_only  # SQLite has one writer: the other erasure cannot commit in between

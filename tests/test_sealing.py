@@ -16,24 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from storage import migrate as migrations
-from storage.db import Database
 from storage.files import FileStore
 from storage.key_rotation import key_usage, retire_key, rotate
 from storage.sealing import DataKey, Keyring, KeyringError, SealedValueError, key_id_of
 from storage.unit import Storage, UnitOfWork
-
-NOW = dt.datetime(2026, 11, 28, 3, 0, tzinfo=dt.UTC)
-STAMP = "2026-11-28T03:00:00.000000Z"
-SITI = {
-    "full_name": "Siti Rahayu",
-    "nik": "3201014501900001",
-    "address": "Jl. Melati 5, Cibinong",
-    "phone": "081234567890",
-    "birth_date": dt.date(1990, 1, 5),
-    "assessment": "Pengguna sabu 3 tahun",
-    "intervention_plan": "Rawat jalan 6 bulan",
-}
+from tests.sealing_seeds import NOW, SITI, STAMP, plain_database, seed_clients
 
 
 def test_a_sealed_value_names_its_key_and_opens_only_as_itself_in_its_own_column() -> None:
@@ -69,48 +56,8 @@ def test_a_key_file_round_trips_and_a_new_key_becomes_current(tmp_path: Path) ->
         again.retire("k0002")
 
 
-async def _seed(storage: Storage, clients: int = 1, *, ipwl_code: str = "JB01") -> list[int]:
-    """An IPWL, an operator, a submitted proposal and its clients, with accounts."""
-    ids = []
-    async with storage.transaction() as uow:
-        conn = uow.people._conn  # noqa: SLF001 - the test seeds rows the services would
-        ipwl = await conn.fetchval(
-            "INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
-            " VALUES (?, 'Yayasan Harapan', '32', ?, ?) RETURNING id",
-            (ipwl_code, STAMP, STAMP),
-        )
-        person = await conn.fetchval(
-            "INSERT INTO people (telegram_user_id, full_name, created_at) VALUES (?, 'Operator', ?) RETURNING id",
-            (1000 + ipwl, STAMP),
-        )
-        proposal = await conn.fetchval(
-            "INSERT INTO proposals (code, ipwl_id, status, period_year, period_month, created_by, created_at,"
-            " updated_at, status_since) VALUES (?, ?, 'submitted', 2026, 12, ?, ?, ?, ?) RETURNING id",
-            (f"USL-2026-{ipwl:04d}", ipwl, person, STAMP, STAMP, STAMP),
-        )
-        for number in range(clients):
-            nik = f"32010145019{number:05d}"
-            client = await uow.clients.add(
-                proposal,
-                f"Klien Nomor {number}",
-                nik,
-                **{k: v for k, v in SITI.items() if k not in ("full_name", "nik")},
-            )
-            await uow.bank_accounts.save(
-                client,
-                bank_code="BRI",
-                account_number=f"0098{number:08d}",
-                holder_name=f"Klien Nomor {number}",
-                passbook_id=None,
-                now=NOW,
-            )
-            ids.append(client)
-        await uow.proposals.save_version(proposal, 1, '{"clients": [{"full_name": "Klien Nomor 0"}]}', person, NOW)
-    return ids
-
-
 async def test_what_storage_writes_is_sealed_and_what_it_reads_is_plain(storage: Storage) -> None:
-    [client] = await _seed(storage)
+    [client] = await seed_clients(storage)
     async with storage.db.reading() as conn:
         raw = await conn.fetchone(
             "SELECT full_name, nik, birth_date, address, phone, assessment, intervention_plan,"
@@ -137,52 +84,6 @@ async def test_what_storage_writes_is_sealed_and_what_it_reads_is_plain(storage:
         assert "Klien Nomor 0" in (await uow.proposals.version_snapshot(1, 1) or "")
 
 
-async def _plain_database(url: str) -> None:
-    """A centre's database from before sealing (migrations 1-13) holding plain personal data."""
-    every = migrations.available_migrations
-    db = await Database.open(url)
-    try:
-        original = migrations.available_migrations
-        migrations.available_migrations = lambda dialect="sqlite": [m for m in every(dialect) if m.version < 14]
-        try:
-            await migrations.migrate(db)
-        finally:
-            migrations.available_migrations = original
-        async with db.transaction() as conn:
-            ipwl = await conn.fetchval(
-                "INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
-                " VALUES ('JB01', 'Yayasan Harapan', '32', ?, ?) RETURNING id",
-                (STAMP, STAMP),
-            )
-            person = await conn.fetchval(
-                "INSERT INTO people (telegram_user_id, full_name, created_at)"
-                " VALUES (1001, 'Operator', ?) RETURNING id",
-                (STAMP,),
-            )
-            proposal = await conn.fetchval(
-                "INSERT INTO proposals (code, ipwl_id, status, period_year, created_by, created_at, updated_at,"
-                " status_since) VALUES ('USL-2026-0001', ?, 'submitted', 2026, ?, ?, ?, ?) RETURNING id",
-                (ipwl, person, STAMP, STAMP, STAMP),
-            )
-            client = await conn.fetchval(
-                "INSERT INTO clients (proposal_id, position, full_name, nik, birth_date, address, phone)"
-                " VALUES (?, 1, 'Siti Rahayu', '3201014501900001', '1990-01-05', 'Jl. Melati 5', '0812') RETURNING id",
-                (proposal,),
-            )
-            await conn.execute(
-                "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status,"
-                " updated_at) VALUES (?, 'BRI', '0098765432', 'Siti Rahayu', 'submitted', ?)",
-                (client, STAMP),
-            )
-            await conn.execute(
-                "INSERT INTO proposal_versions (proposal_id, version, snapshot, submitted_by,"
-                ' submitted_at) VALUES (?, 1, \'{"name": "Siti Rahayu"}\', ?, ?)',
-                (proposal, person, STAMP),
-            )
-    finally:
-        await db.close()
-
-
 @pytest.fixture
 def plain_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if engine == "sqlite":
@@ -193,7 +94,7 @@ def plain_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> st
 async def test_a_database_from_before_sealing_is_refused_without_keys_and_sealed_on_start_with_them(
     plain_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await _plain_database(plain_url)
+    await plain_database(plain_url)
     monkeypatch.delenv("ATENSI_KEY_FILE", raising=False)
     with pytest.raises(KeyringError, match="personal data .not sealed yet. and no keys"):
         await Storage.open(plain_url)
@@ -245,8 +146,8 @@ class _Recording:
 
 
 async def test_nik_and_account_lookups_go_through_the_blind_index_by_an_index(storage: Storage) -> None:
-    await _seed(storage, clients=30)
-    await _seed(storage, clients=3, ipwl_code="JB02")
+    await seed_clients(storage, clients=30)
+    await seed_clients(storage, clients=3, ipwl_code="JB02")
     async with storage.db.transaction() as conn:
         if conn.dialect == "postgresql":
             await conn.execute("ANALYZE")
@@ -285,7 +186,7 @@ async def test_a_rotation_reseals_every_value_and_file_and_only_then_may_the_old
             "INSERT INTO sealing_keys (key_id, first_used_at) VALUES ('k0001', ?) ON CONFLICT (key_id) DO NOTHING",
             (STAMP,),
         )
-    ids = await _seed(storage, clients=7)
+    ids = await seed_clients(storage, clients=7)
     files = FileStore(tmp_path / "files", keys)
     kept = files.save("USL-2026-0001", "KTP Klien.jpg", b"\xff\xd8 KTP Klien Nomor 0")
     # A file stored before sealing (plain on disk) is sealed by the rotation too.
@@ -321,7 +222,7 @@ def test_a_rotation_killed_half_way_resumes_where_it_stopped(tmp_path: Path, dat
     async def seed() -> None:
         storage = await Storage.open(database_url, keys=keys)
         try:
-            await _seed(storage, clients=150)
+            await seed_clients(storage, clients=150)
         finally:
             await storage.close()
 
@@ -385,7 +286,7 @@ def test_the_bot_refuses_to_start_without_its_key_file_and_says_how_to_make_one(
 
 async def test_a_minors_guardian_on_the_consent_is_sealed_and_reads_back_plain(storage: Storage) -> None:
     """The guardian who signed a minor's consent form is personal data like the client's own."""
-    [client] = await _seed(storage)
+    [client] = await seed_clients(storage)
     async with storage.transaction() as uow:
         record = await uow.clients.by_id(client)
         assert record is not None

@@ -17,8 +17,7 @@ from bot.files import workbook
 from bot.files.client_sheet import build_template, parse_client_sheet
 from bot.files.finance_sheets import parse_accounts_sheet, parse_transfers_sheet
 from bot.files.lpj_sheet import parse_lpj_sheet
-from bot.files.problems import ImportRejected
-from tests.helpers import docx
+from tests.helpers import docx, first_refusal
 
 TODAY = dt.date(2026, 11, 28)
 NOTHING = LpjContent(())
@@ -33,12 +32,6 @@ READERS: dict[str, Callable[[bytes], object]] = {
 }
 
 
-def _refusal(read: Callable[[bytes], object], data: bytes) -> str:
-    with pytest.raises(ImportRejected) as refused:
-        read(data)
-    return refused.value.problems[0].message
-
-
 @pytest.mark.parametrize("kind", READERS)
 def test_a_workbook_that_inflates_past_the_cap_is_refused_unopened(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     read = READERS[kind]
@@ -46,7 +39,7 @@ def test_a_workbook_that_inflates_past_the_cap_is_refused_unopened(kind: str, mo
     monkeypatch.setattr(workbook, "MAX_UNCOMPRESSED", 1_000)
     opened: list[bytes] = []
     monkeypatch.setattr("openpyxl.load_workbook", lambda *a, **k: opened.append(b"x"))
-    message = _refusal(read, data)
+    message = first_refusal(read, data)
     assert "large" in message or "more than" in message, message
     assert opened == []  # refused before openpyxl saw it
 
@@ -63,6 +56,6 @@ def test_a_workbook_that_inflates_past_the_cap_is_refused_unopened(kind: str, mo
     ids=["truncated", "garbage", "old xls", "word document"],
 )
 def test_a_damaged_or_foreign_file_is_refused_with_a_message(kind: str, damage: Callable[[bytes], bytes]) -> None:
-    message = _refusal(READERS[kind], damage(build_template("id")))
+    message = first_refusal(READERS[kind], damage(build_template("id")))
     assert message  # a msgid the reader words for its own file, never an exception text
     assert "Traceback" not in message
