@@ -111,7 +111,10 @@ async def start_bot(app: Application, *, poll_timeout: int, poll_interval: float
 def is_handling_updates(app: Application) -> bool:
     """True while updates wait in the queue or are being handled (for tests and the sandbox, which
     wait for the bot to finish answering before they look)."""
-    return app.update_queue.qsize() > 0 or app.update_processor.current_concurrent_updates > 0
+    # The queue counts an update from put() until PTB's wrapper calls task_done() after its handlers
+    # ran; qsize() and the processor's count leave a gap between get() and the handling task's start.
+    unfinished: int = getattr(app.update_queue, "_unfinished_tasks", 0)
+    return unfinished > 0 or app.update_queue.qsize() > 0 or app.update_processor.current_concurrent_updates > 0
 
 
 async def stop_bot(app: Application) -> None:

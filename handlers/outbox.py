@@ -111,8 +111,15 @@ class OutboxSender:
 
     @property
     def busy(self) -> bool:
-        """Rows are being claimed, or held here: queued for their chat or being sent."""
-        return bool(self._claiming) or bool(self._held) or bool(self._workers) or bool(self._recording)
+        """Woken and not yet claiming, rows being claimed, or held here: queued for their chat or
+        being sent."""
+        return (
+            self._wake.is_set()
+            or bool(self._claiming)
+            or bool(self._held)
+            or bool(self._workers)
+            or bool(self._recording)
+        )
 
     def start(self) -> None:
         self.deps.services.storage.outbox_listeners.append(self.wake)

@@ -36,6 +36,9 @@ __all__ = ["BotApiEmulator", "default_spec_path"]
 
 _log = logging.getLogger(__name__)
 _POLL_METHOD = "getUpdates"
+# How long settle() waits for the bot to confirm the updates it was given by asking again: a
+# running bot asks within milliseconds; one that was stopped or killed never does.
+UNCONFIRMED_GRACE = 1.0
 
 
 def default_spec_path() -> Path | None:
@@ -364,9 +367,15 @@ class BotApiEmulator:
         """Every update fetched and no call in flight (no quiet period: see :meth:`settle`)."""
         return self.state.updates.undelivered == 0 and self._in_flight == 0
 
-    async def settle(self, *, quiet: float = 0.15, timeout: float = 30.0) -> None:
-        """Wait until the bot has fetched every update, no call is in flight and no call has
-        arrived for ``quiet`` seconds.  Raises TimeoutError after ``timeout`` seconds."""
+    async def settle(self, *, quiet: float = 0.03, timeout: float = 30.0) -> None:
+        """Wait until the bot has taken every update, no call is in flight, no busy probe says it
+        is still working, and no call has arrived for ``quiet`` seconds.  Raises TimeoutError after
+        ``timeout`` seconds.
+
+        An update counts as taken once a later ``getUpdates`` confirms it (the bot asks again only
+        after queueing what it got); a bot that never asks again (stopped, killed) is given
+        ``UNCONFIRMED_GRACE`` seconds. With the probes (``add_busy_probe``) covering the handlers
+        and the sender, ``quiet`` only has to cover the few steps between one and the next."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -374,7 +383,9 @@ class BotApiEmulator:
             if any(probe() for probe in self._busy_probes):
                 self._touch()  # the bot is still working on what it fetched: quiet counts from its end
             idle = time.monotonic() - self._last_activity
-            if undelivered == 0 and self._in_flight == 0 and idle >= quiet:
+            updates = self.state.updates
+            unconfirmed = updates.unconfirmed and time.monotonic() - updates.delivered_at < UNCONFIRMED_GRACE
+            if undelivered == 0 and not unconfirmed and self._in_flight == 0 and idle >= quiet:
                 return
             if loop.time() >= deadline:
                 raise TimeoutError(

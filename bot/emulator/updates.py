@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -63,6 +64,7 @@ class UpdateQueue:
         self._generation = 0
         self._closed = False
         self.delivered_up_to = first_update_id - 1
+        self.delivered_at = 0.0  # time.monotonic() of the last batch returned
         #: Set while a webhook is active: updates are POSTed there instead of waiting for a poll.
         self.webhook: WebhookDelivery | None = None
 
@@ -71,6 +73,12 @@ class UpdateQueue:
         """Updates enqueued but not yet returned by any ``getUpdates`` (or accepted by the webhook)."""
         waiting = sum(1 for update in self._pending if update["update_id"] > self.delivered_up_to)
         return waiting + (self.webhook.pending if self.webhook is not None else 0)
+
+    @property
+    def unconfirmed(self) -> int:
+        """Updates returned by a ``getUpdates`` that no later call has confirmed yet: the bot has
+        them, but may not have queued them for its handlers (it confirms them by asking again)."""
+        return sum(1 for update in self._pending if update["update_id"] <= self.delivered_up_to)
 
     @property
     def pending(self) -> int:
@@ -165,6 +173,7 @@ class UpdateQueue:
                 batch = self._pending[: max(1, min(limit, 100))]
                 if batch:
                     self.delivered_up_to = max(self.delivered_up_to, batch[-1]["update_id"])
+                    self.delivered_at = time.monotonic()
                 return batch
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.add(waiter)
