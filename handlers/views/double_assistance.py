@@ -95,19 +95,22 @@ def card_lines(t: Translator, conflicts: Sequence[NikConflict]) -> list[str]:
     return lines
 
 
+def _adjudication_head(t: Translator, a: Adjudication) -> list[str]:
+    """The top of both adjudication prompts: whose client, and every NIK conflict in full (private)."""
+    head = _(
+        t,
+        N_("⚖️ <b>Double assistance: {code}, client {number}. {name}</b>"),
+        code=a.proposal.code,
+        number=a.client.position,
+        name=a.client.full_name,
+    )
+    return [head, *(conflict_line(t, c, private=True) for c in a.conflicts)]
+
+
 def adjudication_prompt(t: Translator, a: Adjudication) -> str:
     if a.same_person:
         return same_person_prompt(t, a)
-    lines = [
-        _(
-            t,
-            N_("⚖️ <b>Double assistance: {code}, client {number}. {name}</b>"),
-            code=a.proposal.code,
-            number=a.client.position,
-            name=a.client.full_name,
-        )
-    ]
-    lines.extend(conflict_line(t, c, private=True) for c in a.conflicts)
+    lines = _adjudication_head(t, a)
     lines.append("")
     lines.append(
         _(
@@ -142,16 +145,7 @@ def adjudication_prompt(t: Translator, a: Adjudication) -> str:
 
 
 def same_person_prompt(t: Translator, a: Adjudication) -> str:
-    lines = [
-        _(
-            t,
-            N_("⚖️ <b>Double assistance: {code}, client {number}. {name}</b>"),
-            code=a.proposal.code,
-            number=a.client.position,
-            name=a.client.full_name,
-        )
-    ]
-    lines.extend(conflict_line(t, c, private=True) for c in a.conflicts)
+    lines = _adjudication_head(t, a)
     lines += [
         "",
         _(
