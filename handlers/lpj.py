@@ -25,13 +25,14 @@ from handlers.context import BotContext, Deps
 from handlers.keyboards import lpj as kb
 from handlers.outbox import Rendered
 from handlers.replies import (
-    alert_text,
+    alerted_refused_press,
     answer_press,
     answers_refusals,
     button_args,
     close_buttons,
     int_arg,
     is_private,
+    pressed_choice,
     redraw,
     refused_in_group,
     reply,
@@ -98,9 +99,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         state = await context.services.lpj.answer(who, answer)
     except ValidationError as error:
         text = views.refusal(t, error)  # the draft is unchanged; say what was wrong
-        if update.callback_query is not None:
-            await answer_press(update, alert_text(text.replace("⚠️ ", "")), show_alert=True)
-        else:
+        if not await alerted_refused_press(update, text):
             await reply(update, text)
         return
     query = update.callback_query
@@ -135,8 +134,7 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
-    args = button_args(update)
-    await _answer(update, context, Reply(choice=args[0] if args else None))
+    await _answer(update, context, Reply(choice=pressed_choice(update)))
 
 
 @answers_refusals

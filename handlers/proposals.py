@@ -24,7 +24,7 @@ from handlers import buttons, views
 from handlers.context import BotContext
 from handlers.keyboards import proposals as kb
 from handlers.replies import (
-    alert_text,
+    alerted_refused_press,
     answer_press,
     answers_refusals,
     button_args,
@@ -32,6 +32,7 @@ from handlers.replies import (
     int_arg,
     is_private,
     keep_answered,
+    pressed_choice,
     redraw,
     refused_in_group,
     reply,
@@ -207,8 +208,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
     except ValidationError as error:
         # Say what was wrong and ask again (with the same buttons); the draft is unchanged.
         text = views.refusal(t, error)
-        if update.callback_query is not None:
-            await answer_press(update, alert_text(text.replace("⚠️ ", "")), show_alert=True)
+        if await alerted_refused_press(update, text):
             return
         unchanged = await context.services.proposals.current(who)
         if unchanged is None:
@@ -268,8 +268,7 @@ async def on_text(update: Update, context: BotContext) -> None:
 
 @answers_refusals
 async def on_answer_pressed(update: Update, context: BotContext) -> None:
-    args = button_args(update)
-    await _answer(update, context, Reply(choice=args[0] if args else None))
+    await _answer(update, context, Reply(choice=pressed_choice(update)))
 
 
 # --- review buttons ----------------------------------------------------------------------------------

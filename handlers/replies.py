@@ -128,6 +128,15 @@ async def refused_in_group(update: Update, t: Translator, text: str | None = Non
     return True
 
 
+async def alerted_refused_press(update: Update, text: str) -> bool:
+    """Whether the refused answer came from a button; if so, says ``text`` in an alert (without its
+    "⚠️ ": an alert is a warning already). A typed answer is the caller's to answer."""
+    if update.callback_query is None:
+        return False
+    await answer_press(update, alert_text(text.replace("⚠️ ", "")), show_alert=True)
+    return True
+
+
 def upload_of(message: Message) -> FileUpload:
     """A photo (its largest size, named by its id) or a document a person sent, as the services take it."""
     if message.photo:
@@ -168,6 +177,13 @@ def button_args(update: Update) -> tuple[str, ...]:
     """The ids a pressed button carries (empty for a forged or foreign button)."""
     decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)
     return decoded.args if decoded else ()
+
+
+def pressed_choice(update: Update) -> str | None:
+    """The answer a guided conversation's answer button carries; None for a forged or foreign one,
+    which the conversation then refuses as no choice at all."""
+    args = button_args(update)
+    return args[0] if args else None
 
 
 def button_arg(update: Update, index: int = 0) -> str:
