@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.domain.models import Invite, Role
 from bot.i18n import N_, Translator
 from bot.services import Identity, ServiceError
+from bot.services.access import PersonCard
 from handlers import buttons, views
 from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext, Deps
@@ -34,6 +35,12 @@ ROLE_WORDS = {
     "pengaduan": Role.COMPLAINT_OFFICER,
     "complaint_officer": Role.COMPLAINT_OFFICER,
 }
+
+
+async def _show_changed(update: Update, context: BotContext, t: Translator, card: PersonCard) -> None:
+    """The person's card again, in place, after their access changed; their "/" menu follows."""
+    await redraw(update, av.person_card(t, card), kb.person_card(t, card))
+    refresh_menus_soon(context)
 
 
 @answers_refusals
@@ -73,8 +80,7 @@ async def on_revoke_grant_asked(update: Update, context: BotContext) -> None:
 async def on_revoke_grant(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     card = await context.services.access.revoke_grant(who, int_arg(update))
-    await redraw(update, av.person_card(t, card), kb.person_card(t, card))
-    refresh_menus_soon(context)
+    await _show_changed(update, context, t, card)
     for group in card.leave_groups:
         # Removed from the team's group (ban, then unban so a later invitation can bring them back);
         # where the bot may not, the admin is told to do it, with the group named.
@@ -105,16 +111,14 @@ async def on_revoke_person_asked(update: Update, context: BotContext) -> None:
 async def on_revoke_person(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     card = await context.services.access.revoke_person(who, int_arg(update))
-    await redraw(update, av.person_card(t, card), kb.person_card(t, card))
-    refresh_menus_soon(context)
+    await _show_changed(update, context, t, card)
 
 
 @answers_refusals
 async def on_restore_person(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     card = await context.services.access.restore_person(who, int_arg(update))
-    await redraw(update, av.person_card(t, card), kb.person_card(t, card))
-    refresh_menus_soon(context)
+    await _show_changed(update, context, t, card)
 
 
 async def render_access_revoked(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered:
