@@ -17,7 +17,6 @@ from bot.domain.complaints import (
     ComplaintStatus,
     Step,
 )
-from bot.domain.payment_checks import CheckAnswer
 from bot.i18n import N_, Translator
 from bot.services.complaints import (
     ActionPrompt,
@@ -32,6 +31,7 @@ from bot.services.complaints import (
     PublicStatus,
 )
 from handlers.views import _, clip, esc
+from handlers.views.payment_checks import received_phrase
 
 _ACTION_LABELS = {
     ActionKind.NOTE: N_("Action"),
@@ -292,16 +292,7 @@ def card(t: Translator, data: ComplaintCard) -> str:
 
 def check_facts(t: Translator, check: CheckRow) -> str:
     """What a post-payment check found, for the complaint officer (private: the client is named)."""
-    answer = CheckAnswer(check.status) if check.status != "pending" else None
-    if answer == CheckAnswer.LESS:
-        said = _(
-            t,
-            N_("said they received {received} of {expected}"),
-            received=t.format_money(check.received_amount or 0),
-            expected=t.format_money(check.expected_amount),
-        )
-    else:
-        said = _(t, N_("said they received nothing of {expected}"), expected=t.format_money(check.expected_amount))
+    said = received_phrase(t, check, reported=True)
     return _(
         t,
         N_("Client {number} of {code}, {name}, {said} (recorded by {pic} on {at})."),

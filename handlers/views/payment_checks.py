@@ -126,16 +126,22 @@ def amount_cancelled(t: Translator) -> str:
     return _(t, N_("Stopped. The check is still open on its card."))
 
 
-def mismatch(t: Translator, check: CheckRow) -> str:
+def received_phrase(t: Translator, check: CheckRow, *, reported: bool = False) -> str:
+    """What a check found short: "received X of Y", or "received nothing of Y"; ``reported`` puts it
+    as the client's word ("said they received …"), for the complaint officer reading the case."""
+    expected = t.format_money(check.expected_amount)
     if check.status == CheckAnswer.LESS:
-        said = _(
-            t,
-            N_("received {received} of {expected}"),
-            received=t.format_money(check.received_amount or 0),
-            expected=t.format_money(check.expected_amount),
-        )
-    else:
-        said = _(t, N_("received nothing of {expected}"), expected=t.format_money(check.expected_amount))
+        received = t.format_money(check.received_amount or 0)
+        if reported:
+            return _(t, N_("said they received {received} of {expected}"), received=received, expected=expected)
+        return _(t, N_("received {received} of {expected}"), received=received, expected=expected)
+    if reported:
+        return _(t, N_("said they received nothing of {expected}"), expected=expected)
+    return _(t, N_("received nothing of {expected}"), expected=expected)
+
+
+def mismatch(t: Translator, check: CheckRow) -> str:
+    said = received_phrase(t, check)
     return _(
         t,
         N_(
