@@ -95,6 +95,7 @@ class Leadership:
             except Exception as error:  # the database failing for now: try again at the next check
                 log.warning("%s: leadership check failed (%s)", self.name, type(error).__name__)
                 if self.control is not None and not self.leading:
+                    await self.control.close()  # the session replaced is ended, not left to the GC
                     self.control = await self._reopen()
             await asyncio.sleep(self._check)
 

@@ -230,9 +230,9 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
             }
             async with storage.reading() as uow:
                 assert (await uow.inbox.status()).leader == "worker-b"
-            # The old leader reconnected and stands by (it would lead again if worker-b died).
-            await asyncio.sleep(1)
-            assert first.leadership.control is not None and await first.leadership.control.alive()
+            # The old leader reconnects at its next heartbeat and stands by (it would lead again if
+            # worker-b died).
+            await until(lambda: first.leadership.control is not None and first.leadership.control.alive(), timeout=10)
             assert not first.leadership.leading and first.leadership.times_led == 1
         finally:
             await second.stop()
