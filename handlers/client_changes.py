@@ -24,6 +24,7 @@ from handlers.replies import (
     answer_press,
     answers_refusals,
     button_arg,
+    download,
     int_arg,
     redraw,
     refused_in_group,
@@ -105,7 +106,7 @@ async def _checked_file(message: Message, context: BotContext) -> tuple[FileUplo
     """A photo or PDF sent as evidence or proof: its kind and size checked before it is downloaded."""
     upload = upload_of(message)
     context.services.client_changes.check_evidence(upload)
-    return upload, bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    return upload, await download(context, upload.telegram_file_id)
 
 
 async def on_file(update: Update, context: BotContext) -> None:

@@ -26,6 +26,7 @@ from handlers.replies import (
     button_arg,
     button_args,
     close_buttons,
+    download,
     int_arg,
     keep_answered,
     redraw,
@@ -91,7 +92,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     upload = ComplaintFile(sent.telegram_file_id, sent.file_name, sent.mime_type, bool(message.photo), sent.size)
     draft = await context.services.complaints.current(who)
     if draft is not None and draft.step == Step.FILES and draft.can_add_files:
-        content = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+        content = await download(context, upload.telegram_file_id)
     else:
         content = b""  # refused by the service below with the reason (wrong step, too many)
     draft = await context.services.complaints.add_file(who, upload, content)

@@ -30,6 +30,7 @@ from handlers.replies import (
     answers_refusals,
     button_args,
     close_buttons,
+    download,
     int_arg,
     is_private,
     pressed_choice,
@@ -191,7 +192,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     upload = upload_of(message)
     spreadsheet = upload.mime_type == XLSX
     service.check_upload(state, upload, spreadsheet=spreadsheet)  # before downloading anything
-    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    data = await download(context, upload.telegram_file_id)
     if spreadsheet:
         try:
             sheet = service.parse_sheet(state, data, context.deps.clock.now())

@@ -34,6 +34,7 @@ from handlers.replies import (
     button_arg,
     button_args,
     close_buttons,
+    download,
     int_arg,
     keep_answered,
     redraw,
@@ -77,7 +78,7 @@ async def _download(context: BotContext, file_id: str, size: int) -> bytes:
                 {"size": FileSize(size), "max": limit},
             )
         )
-    return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+    return await download(context, file_id)
 
 
 async def _send_workbook(update: Update, context: BotContext, name: str, content: bytes, caption: str) -> None:

@@ -29,6 +29,7 @@ from handlers.replies import (
     answers_refusals,
     button_args,
     close_buttons,
+    download,
     int_arg,
     is_private,
     keep_answered,
@@ -451,7 +452,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     upload = upload_of(message)  # (a spreadsheet may come with a vague type: told by its name)
     upload = replace(upload, mime_type=_mime_type(upload.file_name or "", upload.mime_type or ""))
     services.check_upload(upload)
-    data = bytes(await (await context.bot.get_file(upload.telegram_file_id)).download_as_bytearray())
+    data = await download(context, upload.telegram_file_id)
     if upload.mime_type in SPREADSHEET_TYPES and _is_client_list(upload.file_name or ""):
         inputs = _client_list(context, state, data, upload.file_name or "")
         before = len(state.clients)
@@ -488,7 +489,7 @@ async def on_update_listed_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     services = context.services.proposals
     held = await services.held_sheet(who)
-    data = bytes(await (await context.bot.get_file(held.telegram_file_id)).download_as_bytearray())
+    data = await download(context, held.telegram_file_id)
     before = await services.current(who)
     if before is None:
         await reply(update, views.no_upload_expected(t))

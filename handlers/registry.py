@@ -8,7 +8,7 @@ from bot.services.registry import IpwlStep
 from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
-from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply, typed_text
+from handlers.replies import answers_refusals, button_arg, download, int_arg, redraw, reply, typed_text
 from handlers.views import admin as av
 
 
@@ -119,7 +119,7 @@ async def on_ipwl_file(update: Update, context: BotContext) -> None:
     if message.document is None:
         await reply(update, av.ipwl_question(context.translator(who), IpwlStep("code", {})))
         return
-    data = bytes(await (await message.document.get_file()).download_as_bytearray())
+    data = await download(context, message.document.file_id)
     count = await context.services.registry.import_ipwl(who, data)
     await reply(update, av.ipwl_imported(context.translator(who), count))
 

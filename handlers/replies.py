@@ -159,6 +159,12 @@ def upload_of(message: Message) -> FileUpload:
     )
 
 
+async def download(context: BotContext, file_id: str) -> bytes:
+    """The content of a file a person sent (Telegram keeps it until asked); callers check its kind
+    and size first, so a refused file is never fetched."""
+    return bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+
+
 def typed_text(update: Update) -> str:
     """The text of the message being handled (a text route's update always has one)."""
     message = update.effective_message
