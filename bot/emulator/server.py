@@ -367,15 +367,19 @@ class BotApiEmulator:
         """Every update fetched and no call in flight (no quiet period: see :meth:`settle`)."""
         return self.state.updates.undelivered == 0 and self._in_flight == 0
 
-    async def settle(self, *, quiet: float = 0.03, timeout: float = 30.0) -> None:
+    async def settle(self, *, quiet: float | None = None, timeout: float = 30.0) -> None:
         """Wait until the bot has taken every update, no call is in flight, no busy probe says it
         is still working, and no call has arrived for ``quiet`` seconds.  Raises TimeoutError after
         ``timeout`` seconds.
 
         An update counts as taken once a later ``getUpdates`` confirms it (the bot asks again only
         after queueing what it got); a bot that never asks again (stopped, killed) is given
-        ``UNCONFIRMED_GRACE`` seconds. With the probes (``add_busy_probe``) covering the handlers
-        and the sender, ``quiet`` only has to cover the few steps between one and the next."""
+        ``UNCONFIRMED_GRACE`` seconds. With busy probes (``add_busy_probe``: a bot in this process,
+        its handlers and its sender) ``quiet`` only has to cover the few steps between one and the
+        next, 30 ms by default; a bot in another process, which the emulator cannot see into, may
+        work on an update for longer between two calls: 150 ms by default."""
+        if quiet is None:
+            quiet = 0.03 if self._busy_probes else 0.15
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
