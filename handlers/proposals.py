@@ -372,10 +372,13 @@ async def on_open_pressed(update: Update, context: BotContext) -> None:
 async def on_submit_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     state = await context.services.proposals.submit(who, int_arg(update))
-    await close_buttons(update)
     if state.proposal.status in EDITABLE:  # not sent yet: the clients' consent comes first
+        await close_buttons(update)
         await _ask(update, context, state)
         return
+    # The summary pressed now says what the proposal is (sent, its status), with no buttons left:
+    # closing them alone left it reading "Status: Draft, not sent yet" above "sent".
+    await redraw(update, pv.review(t, state))
     team = await context.services.onboarding.team_of(state.ipwl)
     await reply(update, pv.submitted(t, state, team.name if team else None))
 

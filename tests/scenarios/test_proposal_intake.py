@@ -11,7 +11,7 @@ from handlers import buttons
 from tests.helpers import jpeg
 from tests.helpers import pdf as make_pdf
 from tests.scenarios.conftest import consent_in_chat
-from tests.scenarios.intake_cast import CLIENTS, add_client, operator, stop_button, submitted_proposal
+from tests.scenarios.intake_cast import CLIENTS, add_client, operator, shown, stop_button, submitted_proposal
 from tests.security.matrix import plant_button
 
 
@@ -61,6 +61,10 @@ async def test_a_three_client_proposal_by_conversation(world) -> None:
 
     done = world.last(op.user)
     assert "USL-2026-0001" in done.text
+    # The summary she pressed Send on now says it was sent, and has no buttons left to press.
+    pressed = shown(world, op, review.message_id)
+    assert "Status: Terkirim, menunggu tim PIC" in pressed.text and "Draf" not in pressed.text
+    assert not pressed.buttons
     rows = await world.rows("SELECT status, version, period_year, period_month FROM proposals")
     assert rows == [("submitted", 1, 2026, 12)]
     clients = await world.rows(
