@@ -152,8 +152,17 @@ def question(
         if c.choices:
             text = _(t, N_("Several provinces match. Choose one:"))
     elif step == Step.REGENCY:
-        province = PROVINCES.get(c.client.get("province_code", ""), "")
-        text = _(t, N_("Type the regency or city in {province}, e.g. {example}."), province=province, example="Bogor")
+        code = c.client.get("province_code", "")
+        known = regions.regencies_of(code)
+        # An example from the province asked about (Bogor, the centre's own, in Jawa Barat; without a
+        # regions file the other provinces keep it too: no name is known there).
+        example = "Bogor" if code == "32" or not known else known[0].name
+        text = _(
+            t,
+            N_("Type the regency or city in {province}, e.g. {example}."),
+            province=PROVINCES.get(code, ""),
+            example=example,
+        )
         if c.choices:
             text = _(t, N_("Several places match. Choose one:"))
     elif step == Step.ADDRESS:

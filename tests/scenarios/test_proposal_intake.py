@@ -366,3 +366,20 @@ async def test_a_period_already_past_is_refused_with_the_reason_and_no_hint_is_a
     assert await world.rows("SELECT period_year, period_month, draft_cursor FROM proposals") == before
     await op.type("12-2026")
     assert await world.rows("SELECT period_year, period_month FROM proposals") == [(2026, 12)]
+
+
+async def test_a_client_living_in_another_province_is_asked_for_a_regency_of_that_province(world) -> None:
+    """Siti's client moved to Jawa Tengah: the regency question gives an example from Jawa Tengah
+    (the first by name in the regions file), not Bogor (found by a newcomer in the sandbox). What
+    she types is not saved: the draft's client is still being asked for."""
+    op = await operator(world)
+    await op.type("/ajukan")
+    await op.tap(buttons.INTAKE_ANSWER.data("this"))
+    name, nik = CLIENTS[0]
+    await op.type(name)
+    await op.type(nik)
+    await op.tap(buttons.INTAKE_ANSWER.data("elsewhere"))
+    asked = await op.type("Jawa Tengah")
+    assert "Ketik kabupaten atau kota di Jawa Tengah, mis. Kabupaten Banjarnegara." in asked.text
+    assert "Bogor" not in asked.text
+    assert await world.rows("SELECT count(*) FROM clients") == [(0,)]
