@@ -10,20 +10,24 @@ from bot.domain.models import AuditEvent
 from storage.audit_chain import CHAIN_LOCK, as_dict, event_hash, reason_digest
 from storage.db import Connection, from_db_time, to_db_time
 
+# What sealing an event reads of it (the id, and the columns its seal covers).
+_SEALED_READ = "id, at, actor_id, actor_role, entity, entity_id, action, from_status, to_status, reason_digest"
+
 
 class AuditRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._unsealed: list[int] = []
+        # This transaction's events, each as stored (what its seal is computed over), by id.
+        self._unsealed: dict[int, dict[str, Any]] = {}
         # The events this transaction sealed (for the mirror, written after the commit).
         self.sealed: list[dict[str, Any]] = []
 
     async def record(self, event: AuditEvent) -> None:
         salt = secrets.token_hex(16) if event.reason is not None else None
-        event_id = await self._conn.fetchval(
+        stored = await self._conn.fetchone(
             "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action,"
             " from_status, to_status, reason, reason_salt, reason_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
+            f" RETURNING {_SEALED_READ}",
             (
                 to_db_time(event.at),
                 event.actor_id,
@@ -38,7 +42,8 @@ class AuditRepository:
                 None if salt is None or event.reason is None else reason_digest(salt, event.reason),
             ),
         )
-        self._unsealed.append(int(event_id))
+        row = as_dict(stored)
+        self._unsealed[int(row["id"])] = row
 
     async def seal(self) -> None:
         """Put this transaction's events on the chain (called once, just before the commit).
@@ -61,12 +66,9 @@ class AuditRepository:
             ids = sorted(self._unsealed)
         seq, prev_hash = (0, "") if head is None else (int(head[0]), head[1])
         for event_id in ids:
-            row = as_dict(
-                await self._conn.fetchone(
-                    "SELECT id, at, actor_id, actor_role, entity, entity_id, action, from_status, to_status,"
-                    " reason_digest FROM audit_events WHERE id = ?",
-                    (event_id,),
-                )
+            # The row as the INSERT returned it; read back only for events from before the chain.
+            row = self._unsealed.get(event_id) or as_dict(
+                await self._conn.fetchone(f"SELECT {_SEALED_READ} FROM audit_events WHERE id = ?", (event_id,))
             )
             seq += 1
             row["seq"] = seq

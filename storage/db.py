@@ -158,7 +158,9 @@ def from_db_time(text: str | None) -> dt.datetime | None: ...
 def from_db_time(text: str | None) -> dt.datetime | None:
     if text is None:
         return None
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    if not text.endswith("Z"):  # (fromisoformat would take a local or naive time too)
+        raise ValueError(f"not an instant as stored: {text!r}")
+    return dt.datetime.fromisoformat(text)  # 50× strptime: a report reads tens of thousands
 
 
 def to_db_date(day: dt.date | None) -> str | None:

@@ -67,7 +67,7 @@ async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_chang
 @pytest.mark.sqlite_only  # SQLite's file lock and busy timeout
 async def test_a_long_lock_is_answered_clearly_and_changes_nothing(world) -> None:
     op = await open_draft(world, "en")
-    await world.storage.db._conn.execute("PRAGMA busy_timeout = 200")  # instead of waiting 5 s here
+    await world.storage.db.connection.execute("PRAGMA busy_timeout = 200")  # instead of waiting 5 s here
     before_cursor = await world.rows("SELECT draft_cursor FROM proposals")
     lock = _lock(world.settings.storage.database)
     try:
@@ -99,7 +99,7 @@ async def test_a_lock_while_a_notification_is_marked_sent_neither_loses_nor_stra
     The sender keeps trying and records it (with the card's message id) once the lock is gone."""
     t = await team(world)
     world.team = t
-    await world.storage.db._conn.execute("PRAGMA busy_timeout = 100")
+    await world.storage.db.connection.execute("PRAGMA busy_timeout = 100")
     world.emu.fail_next("sendMessage", chat_id=t.group.id, delay=0.5)
     who = await world.services.onboarding.identify(t.op.id, t.op.full_name, private_chat=True, language="id")
     from tests.scenarios.review_cast import PDF as LETTER
