@@ -254,9 +254,9 @@ async def offered_alternately(
     a poll and a wake of the event loop, and PTB's limiter refills its bucket of 30 while the other
     bot takes its turn, then bursts.)"""
     cpu, sent = [0.0] * len(runs), [0] * len(runs)
+    n = max(1, updates // rounds)
     for _ in range(rounds):
         for i, (child, users, action) in enumerate(runs):
-            n = max(1, updates // rounds)
             cpu0, began = cpu_seconds(child.pid), time.perf_counter()
             answers = []
             for k in range(n):

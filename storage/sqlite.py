@@ -65,19 +65,11 @@ class SqliteConnection:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    async def _run(self, work: Work[T]) -> T:
-        try:
-            return await self._db.run(work)
-        except sqlite3.OperationalError as error:
-            if _busy(error):
-                raise StorageBusy(str(error)) from error
-            raise
-
     async def execute(self, sql: str, params: Params = ()) -> Result:
-        return Result(await self._run(lambda conn: conn.execute(sql, params).rowcount))
+        return Result(await self._db.run(lambda conn: conn.execute(sql, params).rowcount))
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return await self._run(lambda conn: conn.execute(sql, params).fetchall())
+        return await self._db.run(lambda conn: conn.execute(sql, params).fetchall())
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.execute_fetchall(sql, params)
@@ -88,10 +80,10 @@ class SqliteConnection:
         return None if row is None else row[0]
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._run(lambda conn: conn.executemany(sql, rows))
+        await self._db.run(lambda conn: conn.executemany(sql, rows))
 
     async def stream(self, sql: str, params: Params = (), *, page: int = 2000) -> AsyncIterator[list[Row]]:
-        await self._run(_nothing)  # the transaction's BEGIN, if still owed, before the cursor opens
+        await self._db.run(_nothing)  # the transaction's BEGIN, if still owed, before the cursor opens
         async with self._db.connection.execute(sql, params) as cursor:
             while rows := await cursor.fetchmany(page):
                 yield list(rows)
@@ -149,7 +141,7 @@ class SqliteDatabase(Database):
 
     async def run(self, work: Work[T]) -> T:
         """``work`` in the connection's thread, after what the connection owes, in one trip; only
-        with ``_lock`` held."""
+        with ``_lock`` held. A file locked past the busy timeout raises :class:`StorageBusy`."""
         owed, self._owed = self._owed, []
         conn = self.connection._conn  # the plain sqlite3 connection, used only in aiosqlite's thread
 
@@ -160,7 +152,12 @@ class SqliteDatabase(Database):
 
         # aiosqlite's own methods are this call with one function each (its rollback() is
         # ``_execute(self._conn.rollback)``); it has no public name for "run this in the thread".
-        result: T = await self.connection._execute(owed_then_work)
+        try:
+            result: T = await self.connection._execute(owed_then_work)
+        except sqlite3.OperationalError as error:
+            if _busy(error):
+                raise StorageBusy(str(error)) from error
+            raise
         return result
 
     async def close(self) -> None:
@@ -212,7 +209,7 @@ class SqliteDatabase(Database):
                     await self.run(_end_if_open)
                 raise
             if not self._drop_unstarted(_begin_write):
-                await SqliteConnection(self)._run(_commit)
+                await self.run(_commit)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
