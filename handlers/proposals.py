@@ -58,6 +58,8 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
     regions = context.services.proposals.regions
     if state.cursor.step == Step.REVIEW:
         text = pv.review(t, state)
+        if state.edited_nik is not None:
+            text = pv.nik_read_back(t, state, regions) + "\n\n" + text
     else:
         text = pv.question(
             t, state, regions, deps.settings.intake.unit_cost_ceilings, deps.services.proposals.today_for(state)
@@ -388,12 +390,19 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     proposal_id = int_arg(update)
     state = await context.services.proposals.operator_view(who, proposal_id=proposal_id)
+    is_draft = state.proposal.submitted_at is None  # never sent: the draft is discarded
     await reply(
         update,
-        pv.confirm_withdraw(t, state.proposal.code),
+        pv.confirm_withdraw(t, state.proposal.code, is_draft=is_draft),
         reply_markup=kb.confirm(
-            (t.pgettext("button", "Yes, withdraw"), buttons.PROPOSAL_WITHDRAW_CONFIRMED),
-            (t.pgettext("button", "No, keep it"), buttons.DRAFT_KEEP),
+            (
+                t.pgettext("button", "Yes, discard") if is_draft else t.pgettext("button", "Yes, withdraw"),
+                buttons.PROPOSAL_WITHDRAW_CONFIRMED,
+            ),
+            (
+                t.pgettext("button", "No, keep the draft") if is_draft else t.pgettext("button", "No, keep it"),
+                buttons.DRAFT_KEEP,
+            ),
             proposal_id,
         ),
     )
@@ -403,7 +412,7 @@ async def on_withdraw_pressed(update: Update, context: BotContext) -> None:
 async def on_withdraw_confirmed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     proposal = await context.services.proposals.withdraw(who, int_arg(update))
-    await redraw(update, pv.withdrawn(t, proposal.code))
+    await redraw(update, pv.withdrawn(t, proposal.code, was_draft=proposal.submitted_at is None))
 
 
 @answers_refusals
@@ -481,7 +490,7 @@ async def on_file(update: Update, context: BotContext) -> None:
         return
     await reply(
         update,
-        pv.attachment_saved(t, upload.file_name or "", len(data), len(state.attachments)),
+        pv.attachment_saved(t, upload.file_name or "", len(data), len(state.documents)),
         reply_markup=kb.attachment_saved(t),
     )
 

@@ -26,7 +26,7 @@ from bot.domain.validation import (
     Problem,
     ValidationError,
     nik_warnings,
-    parse_date,
+    parse_birth_date,
     parse_free_text,
     parse_money,
     parse_name,
@@ -270,7 +270,7 @@ def _on_sex(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
 
 
 def _on_birth_date(c: Cursor, r: Reply, ctx: IntakeContext) -> Outcome:
-    born = parse_date(typed(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
+    born = parse_birth_date(typed(r), today=ctx.today)
     client = {**c.client, "birth_date": born.isoformat()}
     warnings = tuple(_nik_mismatch(client, ctx))
     if warnings:  # not kept silently: the operator says which holds, or corrects the NIK
@@ -580,7 +580,7 @@ def parse_field(name: str, r: Reply, ctx: IntakeContext) -> dict[str, Any]:
         sex = Sex(r.choice) if r.choice in ("L", "P") else parse_sex(typed(r))
         return {"sex": sex.value}
     if name == "birth_date":
-        born = parse_date(typed(r), today=ctx.today, field="birth_date", earliest=dt.date(1900, 1, 1))
+        born = parse_birth_date(typed(r), today=ctx.today)
         return {"birth_date": born.isoformat()}
     if name == "regency":
         return {"regency": parse_free_text(typed(r), field="regency", min_length=3, max_length=100)}

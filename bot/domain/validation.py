@@ -58,6 +58,9 @@ ECHO_LIMIT = 50
 
 NIK_EXAMPLE = "3201xxxxxxxxxxxx"
 DATE_EXAMPLE = "17-08-2025"
+# A birth date's example is a plausible one: the question and its error say the same date.
+BIRTH_DATE_EXAMPLE = "17-08-1990"
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 PERIOD_EXAMPLE = "11-2026"
 MONEY_EXAMPLE = "1.500.000"
 PHONE_EXAMPLE = "0812-3456-7890"
@@ -505,6 +508,7 @@ def parse_date(
     allow_future: bool = False,
     earliest: date | None = None,
     latest: date | None = None,
+    example: str = DATE_EXAMPLE,
 ) -> date:
     """Parse a calendar date written the Indonesian way (day first).
 
@@ -515,17 +519,18 @@ def parse_date(
 
     Two-digit years are refused (``17-08-25``: 1925 or 2025?). Impossible dates
     (``31-02-2025``), dates after ``today`` (unless ``allow_future``), dates before
-    ``earliest`` and after ``latest`` are refused with a message saying why.
+    ``earliest`` and after ``latest`` are refused with a message saying why; a message that gives
+    an example gives ``example`` (the one the question showed).
     """
     s = " ".join(ascii_digits(text).casefold().split())
     if not s:
-        raise _fail(N_("Please type a date, e.g. {example}."), field, example=DATE_EXAMPLE)
+        raise _fail(N_("Please type a date, e.g. {example}."), field, example=example)
     if s in _TODAY_WORDS:
         value = today
     elif s in _YESTERDAY_WORDS:
         value = today - timedelta(days=1)
     else:
-        value = _read_date(_WEEKDAY_PREFIX.sub("", s), text, field)
+        value = _read_date(_WEEKDAY_PREFIX.sub("", s), text, field, example)
     if not allow_future and value > today:
         raise _fail(
             N_("{date} is in the future. Enter a date up to today ({today})."),
@@ -549,6 +554,12 @@ def parse_date(
             latest=_format_date(latest),
         )
     return value
+
+
+def parse_birth_date(text: str, *, today: date) -> date:
+    """A client's birth date: :func:`parse_date` from 1900 up to today, its errors giving
+    :data:`BIRTH_DATE_EXAMPLE` (the example the question shows)."""
+    return parse_date(text, today=today, field="birth_date", earliest=EARLIEST_BIRTH_DATE, example=BIRTH_DATE_EXAMPLE)
 
 
 def split_amount_and_date(text: str) -> tuple[str, str]:
@@ -587,7 +598,7 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _read_date(s: str, original: str, field: str) -> date:
+def _read_date(s: str, original: str, field: str, example: str) -> date:
     """Turn normalized text into (day, month, year) and then a date, or raise."""
     day_text: str
     month: int
@@ -605,14 +616,14 @@ def _read_date(s: str, original: str, field: str) -> date:
             N_("Could not read {value} as a date. Write day-month-year, e.g. {example}."),
             field,
             value=_echo(original),
-            example=DATE_EXAMPLE,
+            example=example,
         )
-    year = _four_digit_year(year_text, field, DATE_EXAMPLE)
+    year = _four_digit_year(year_text, field, example)
     if not 1 <= month <= 12:
         raise _fail(
             N_("The month must be 1 to 12 (day-month-year, e.g. {example})."),
             field,
-            example=DATE_EXAMPLE,
+            example=example,
         )
     try:
         return date(year, month, int(day_text))

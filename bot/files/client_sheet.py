@@ -46,7 +46,7 @@ from bot.domain.validation import (
     ValidationError,
     mask_nik,
     nik_warnings,
-    parse_date,
+    parse_birth_date,
     parse_free_text,
     parse_money,
     parse_name,
@@ -1066,8 +1066,7 @@ class _Validator:
                 return None
             row.add("nik", _EXAMPLE_NIK_USED)
         sex = row.check("sex", parse_sex, _text(row.value("sex")))
-        birth_date = row.check("birth_date", parse_date, _text(row.value("birth_date")),
-                               today=today, field="birth_date")  # fmt: skip
+        birth_date = row.check("birth_date", parse_birth_date, _text(row.value("birth_date")), today=today)
         province = row.check("province_code", _province_cell, row.value("province_code"))
         regency = row.check("regency", parse_free_text, _text(row.value("regency")),
                             field="regency", max_length=_MAX_REGENCY)  # fmt: skip

@@ -17,8 +17,8 @@ from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Attachment, Client, Consent, Ipwl, Proposal, ProposalStatus, ReturnReason
 from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import RegionsCatalog, ipwl_zone
-from bot.domain.validation import Problem, ValidationError
-from bot.i18n import DEFAULT_TIMEZONE, N_
+from bot.domain.validation import NikInfo, Problem, ValidationError, parse_nik
+from bot.i18n import DEFAULT_TIMEZONE, N_, FileSize
 from bot.services.base import FileUpload, Identity, ServiceError
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
@@ -64,10 +64,19 @@ class DraftState:
     held: frozenset[int] = frozenset()
     # Of those, the ones decided the same person as a client elsewhere: held for good (to be removed).
     confirmed: frozenset[int] = frozenset()
+    # A NIK just typed over a saved client's, as it decodes: the card masks the NIK, so this is how
+    # the operator checks the digits she typed (as the first NIK was read back at its question).
+    edited_nik: NikInfo | None = None
 
     @property
     def total(self) -> int:
         return sum(c.total for c in self.clients)
+
+    @property
+    def documents(self) -> list[Attachment]:
+        """The proposal's own files (a cover letter, …): the attachments shown and counted as such,
+        without the clients' signed consent forms, which are listed with each client."""
+        return [a for a in self.attachments if a.purpose == "proposal"]
 
     @property
     def amended_total(self) -> int:
@@ -122,10 +131,10 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
         raise ValidationError(
             Problem(
                 N_(
-                    "This photo is too small to show a signed page ({size} bytes). Photograph the whole "
+                    "This photo is too small to show a signed page (only {size}). Photograph the whole "
                     "consent form of client {number} ({name}) in good light, and send that photo."
                 ),
-                {"size": upload.size, "number": client.position, "name": client.full_name[:40]},
+                {"size": FileSize(upload.size), "number": client.position, "name": client.full_name[:40]},
             )
         )
     other = next(
@@ -241,6 +250,11 @@ class ProposalService(StaffService):
                 warnings.extend(more)
             await uow.proposals.set_cursor(state.proposal.id, json.dumps(cursor.to_json()), now)
             fresh = await self._state(uow, state.proposal.id)
+        new_nik = next(
+            (e.fields["nik"] for e in outcome.effects if isinstance(e, intake.UpdateClient) and "nik" in e.fields), None
+        )
+        if new_nik is not None:
+            fresh = replace(fresh, edited_nik=parse_nik(new_nik, today=ctx.today))
         return _with_warnings(fresh, warnings)
 
     async def _apply(
@@ -636,7 +650,7 @@ class ProposalService(StaffService):
     async def _remove_attachment(self, who: Identity, attachment_id: int) -> tuple[DraftState, str | None]:
         async with self.storage.transaction() as uow:
             state = await self._editable(uow, who)
-            attachment = next((a for a in state.attachments if a.id == attachment_id and a.purpose == "proposal"), None)
+            attachment = next((a for a in state.documents if a.id == attachment_id), None)
             if attachment is None:
                 raise ServiceError("stale", N_("That file is no longer attached to this proposal."))
             discarded = await uow.attachments.remove(attachment.id, state.proposal.id, "proposal")

@@ -175,14 +175,14 @@ def review(t: Translator, state: DraftState, page: int = 0) -> InlineKeyboardMar
             _button(t.pgettext("button", "📥 Client list (XLSX)"), buttons.DRAFT_TEMPLATE),
         ]
     )
-    if any(a.purpose == "proposal" for a in state.attachments):
+    if state.documents:
         rows.append(
             [
                 _button(
                     t.pgettext(
                         "button",
                         "📎 Attachments ({count})",
-                        count=len([a for a in state.attachments if a.purpose == "proposal"]),
+                        count=len(state.documents),
                     ),
                     buttons.DRAFT_ATTACHMENTS,
                 )
@@ -203,7 +203,7 @@ REMOVABLE_SHOWN = 20  # attachments offered for removal, the most recent (a mess
 
 def attachments(t: Translator, state: DraftState) -> InlineKeyboardMarkup:
     """One 🗑 button per attachment (numbered as the list says), and the way back to the summary."""
-    files = list(enumerate([a for a in state.attachments if a.purpose == "proposal"], start=1))
+    files = list(enumerate(state.documents, start=1))
     rows: Rows = [
         [_button(f"🗑 {number}. {(a.file_name or '-')[:40]}", buttons.DRAFT_REMOVE_ATTACHMENT, a.id)]
         for number, a in files[-REMOVABLE_SHOWN:]

@@ -9,7 +9,7 @@ from bot.domain.consent import NOTICE_VERSION
 from bot.domain.models import Approach, BudgetLine, Client, Component
 from bot.domain.proposal_intake import BUDGET_EXAMPLES, NIK_MISMATCH, Step, nik_region
 from bot.domain.regions import PROVINCES, RegionsCatalog
-from bot.domain.validation import Problem, mask_nik
+from bot.domain.validation import BIRTH_DATE_EXAMPLE, Problem, mask_nik
 from bot.domain.workflow import next_step
 from bot.i18n import N_, FileSize, Translator, format_date, format_money
 from bot.services import DraftState
@@ -144,7 +144,7 @@ def question(
     elif step == Step.SEX:
         text = _(t, N_("Sex of {name}?"), name=name)
     elif step == Step.BIRTH_DATE:
-        text = _(t, N_("Birth date of {name}? e.g. {example}"), name=name, example="17-08-1990")
+        text = _(t, N_("Birth date of {name}? e.g. {example}"), name=name, example=BIRTH_DATE_EXAMPLE)
     elif step == Step.REGION:
         text = _(t, N_("🏠 Where does {name} live now?"), name=name)
     elif step == Step.PROVINCE:
@@ -390,7 +390,7 @@ def edit_prompt(t: Translator, state: DraftState) -> str:
             N_("New birth date for {name} (now {current}), day-month-year, e.g. {example}:"),
             name=client.full_name,
             current=format_date(client.birth_date, t.locale) if client.birth_date else "-",
-            example="17-08-1990",
+            example=BIRTH_DATE_EXAMPLE,
         )
     if field_name == "nik":
         return _(t, N_("New NIK for {name} (16 digits):"), name=client.full_name if client else "")
@@ -410,6 +410,28 @@ _EDIT_EXAMPLES: Mapping[str, str] = {"phone": "0812-3456-7890"}
 
 
 # --- review ----------------------------------------------------------------------------------------
+
+
+def nik_read_back(t: Translator, state: DraftState, regions: RegionsCatalog) -> str:
+    """The NIK just corrected, as it decodes: born, sex, where issued (the card masks the middle
+    digits, so a fix of one of them is checked here, as the first NIK was at its question)."""
+    info = state.edited_nik
+    assert info is not None
+    client = next((c for c in state.clients if c.nik == info.nik), None)
+    regency = regions.regency(info.regency_code)
+    return _(
+        t,
+        N_(
+            "✅ The NIK of client {number} ({name}) is now {nik}: born {date}, {sex}, registered in "
+            "{region}. If that is not right, correct the NIK again from the client's card."
+        ),
+        number=client.position if client else "-",
+        name=client.full_name if client else "",
+        nik=mask_nik(info.nik),
+        date=format_date(info.birth_date, t.locale),
+        sex=sex_label(t, info.sex.value),
+        region=region_label(info.province_code, regency.name if regency else None),
+    )
 
 
 def review(t: Translator, state: DraftState, page: int = 0) -> str:
@@ -622,11 +644,16 @@ def submitted(t: Translator, state: DraftState, team_name: str | None) -> str:
     return text
 
 
-def withdrawn(t: Translator, code: str) -> str:
+def withdrawn(t: Translator, code: str, *, was_draft: bool) -> str:
+    if was_draft:
+        return _(t, N_("Draft {code} has been discarded."), code=code)
     return _(t, N_("Proposal {code} has been withdrawn."), code=code)
 
 
-def confirm_withdraw(t: Translator, code: str) -> str:
+def confirm_withdraw(t: Translator, code: str, *, is_draft: bool) -> str:
+    # A draft never sent is discarded, not withdrawn: the question says what the button said.
+    if is_draft:
+        return _(t, N_("Discard draft {code} and everything in it? This cannot be undone."), code=code)
     return _(t, N_("Withdraw proposal {code}? This cannot be undone."), code=code)
 
 
@@ -668,7 +695,7 @@ def attachments(t: Translator, state: DraftState, *, removed: str | None = None)
     lines = []
     if removed is not None:
         lines += [_(t, N_("🗑 Removed: {name}. It is no longer part of this proposal."), name=removed), ""]
-    files = [a for a in state.attachments if a.purpose == "proposal"]
+    files = state.documents
     if not files:
         lines.append(
             _(

@@ -67,7 +67,7 @@ async def test_an_anonymous_complaint_about_a_levy_reaches_only_the_officer_and_
     await world.emu.send_photo(sari, content=jpeg(b"kuitansi potongan"))
     await world.emu.settle()
     got = world.last(sari)
-    assert "File 1 dari paling banyak 5 diterima" in got.text
+    assert "Berkas 1 dari paling banyak 5 diterima" in got.text
     await world.press(sari, got, data_of(got, buttons.COMPLAINT_ANSWER, "done"))
     summary = world.last(sari)
     assert "Kategori: Potongan atau pungutan atas bantuan" in summary.text

@@ -17,10 +17,12 @@ import dataclasses
 from bot.domain.consent import NOTICE_VERSION
 from bot.domain.models import Role
 from handlers import buttons
-from tests.helpers import docx, jpeg
+from tests.helpers import docx, jpeg, pdf
 from tests.scenarios.conftest import World
 from tests.scenarios.consent_cast import CHILD, consent_clients, send_button, withdraw_asked
 from tests.scenarios.review_cast import card, datas, operator, tap, team
+
+PDF = "application/pdf"
 
 
 async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_guardian(world: World) -> None:
@@ -46,7 +48,8 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
     # A blank little square is not a signed page: said so, nothing recorded.
     await world.emu.send_photo(t.op, content=jpeg(b"kotak", size=600), width=20, height=20)
     await world.emu.settle()
-    assert "terlalu kecil untuk memperlihatkan halaman yang ditandatangani" in world.last(t.op).text
+    assert "terlalu kecil untuk memperlihatkan halaman yang ditandatangani (hanya 6" in world.last(t.op).text
+    assert "bita" not in world.last(t.op).text  # the size as people read it, not a count of bytes
     assert await world.rows("SELECT count(*) FROM consents") == [(0,)]
 
     await world.emu.send_photo(t.op, content=jpeg(b"formulir Budi"))
@@ -72,6 +75,16 @@ async def test_each_client_consents_before_the_proposal_is_sent_a_child_by_a_gua
     review = world.last(t.op)
     assert "Persetujuan: 2 dari 2 klien" in review.text and "⚠️ Persetujuan" not in review.text
     assert any("Semua klien sudah memberikan persetujuan" in m.text for m in world.emu.chat_messages(t.op)[-3:])
+
+    # A cover letter after the forms: counted as the proposal's one attachment, as its list shows
+    # (the two signed forms are the clients', not counted with it).
+    await world.emu.send_document(t.op, file_name="surat-pengantar.pdf", content=pdf("surat"), mime_type=PDF)
+    await world.emu.settle()
+    assert "Proposal ini memiliki 1 lampiran" in world.last(t.op).text, world.last(t.op).text
+    assert await world.rows("SELECT purpose, count(*) FROM attachments GROUP BY purpose ORDER BY purpose") == [
+        ("consent", 2),
+        ("proposal", 1),
+    ]
 
     await world.press(t.op, review, send_button(review))
     await world.drain()

@@ -294,6 +294,11 @@ async def test_corrections_from_the_client_card_are_checked_as_the_first_answers
     await op.tap(buttons.DRAFT_EDIT_FIELD.data(client_id, "nik"))
     after = await op.type(CLIENTS[1][1])  # a man's NIK, born 1985
     assert "Menurut NIK" in after.text and "berbeda dengan NIK" in after.text
+    # The card masks the NIK: what she typed is read back as it decodes, so a wrong middle digit shows.
+    assert (
+        "✅ NIK klien 1 (Siti Rahayu) sekarang 3201••••••••0002: menurut NIK lahir 12 Maret 1985, laki-laki,"
+        " terdaftar di Kabupaten Bogor, Jawa Barat" in after.text
+    ), after.text
     assert await world.rows(f"SELECT nik, sex, birth_date, {FLAGS} FROM clients") == [
         (CLIENTS[1][1], "P", "1990-08-05", "nik_mismatch")
     ]
@@ -322,4 +327,5 @@ async def test_corrections_from_the_client_card_are_checked_as_the_first_answers
     )
     refused = await op.type("1990/31/12")
     assert refused.text.startswith("⚠️")
+    assert "17-08-1990" in refused.text and "17-08-2025" not in refused.text  # the example the question gave
     assert await world.rows("SELECT birth_date FROM clients") == [("1990-08-05",)]

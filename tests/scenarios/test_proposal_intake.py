@@ -148,8 +148,11 @@ async def test_cancel_asks_first_and_keeps_the_draft(world) -> None:
     # A second /ajukan offers to continue or discard the existing draft.
     offer = await op.type("/ajukan")
     assert "USL-2026-0001" in offer.text
-    await op.tap(buttons.PROPOSAL_WITHDRAW.data(1), offer)
-    await op.tap(buttons.PROPOSAL_WITHDRAW_CONFIRMED.data(1))
+    # "🗑 Buang draf" asks about discarding the draft (not withdrawing a proposal), and says it was.
+    asked = await op.tap(buttons.PROPOSAL_WITHDRAW.data(1), offer)
+    assert "Buang draf USL-2026-0001" in asked.text and "Tarik kembali" not in asked.text, asked.text
+    done = await op.tap(buttons.PROPOSAL_WITHDRAW_CONFIRMED.data(1), asked)
+    assert done.text == "Draf USL-2026-0001 telah dibuang.", done.text
     assert await world.rows("SELECT status FROM proposals") == [("withdrawn",)]
     assert await world.rows("SELECT action FROM audit_events WHERE action = 'withdraw'") == [("withdraw",)]
 
