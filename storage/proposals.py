@@ -219,6 +219,12 @@ class ProposalRepository:
         ]
 
 
+def _budget_line(row: Row) -> BudgetLine:
+    return BudgetLine(
+        row["id"], row["client_id"], Component(row["component"]), row["description"], row["quantity"], row["unit_cost"]
+    )
+
+
 def _client(row: Row, keys: Sealer, budget: tuple[BudgetLine, ...], flags: tuple[str, ...] = ()) -> Client:
     def plain(column: str) -> str | None:
         return keys.open(row[column], "clients", column)
@@ -288,11 +294,7 @@ class ClientRepository:
             "SELECT b.* FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ? ORDER BY b.id",
             (proposal_id,),
         ):
-            lines.setdefault(r["client_id"], []).append(
-                BudgetLine(
-                    r["id"], r["client_id"], Component(r["component"]), r["description"], r["quantity"], r["unit_cost"]
-                )
-            )
+            lines.setdefault(r["client_id"], []).append(_budget_line(r))
         flags: dict[int, list[str]] = {}
         for r in await self._conn.execute_fetchall(
             "SELECT f.client_id, f.flag FROM client_flags f JOIN clients c ON c.id = f.client_id"
@@ -318,12 +320,7 @@ class ClientRepository:
         return _client(
             rows[0],
             self._keys,
-            tuple(
-                BudgetLine(
-                    r["id"], r["client_id"], Component(r["component"]), r["description"], r["quantity"], r["unit_cost"]
-                )
-                for r in budget
-            ),
+            tuple(_budget_line(r) for r in budget),
             tuple(r[0] for r in flags),
         )
 
