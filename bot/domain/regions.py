@@ -17,10 +17,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
+from bot.domain.problem_text import ProblemText
 from bot.i18n import N_
 
 __all__ = [
@@ -389,23 +390,13 @@ class RegionsCatalog:
 
 
 @dataclass(frozen=True)
-class RegionsFileProblem:
+class RegionsFileProblem(ProblemText):
     """One thing wrong with the regions file: an N_ msgid with named placeholders.
 
     ``row`` is the spreadsheet row number (the header is row 1), or None for the whole file.
     """
 
-    message: str
-    params: Mapping[str, object] = field(default_factory=dict, hash=False)
     row: int | None = None
-
-    def __post_init__(self) -> None:
-        # A read-only copy: a problem is a value and must not change after it is raised.
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
-
-    def render(self) -> str:
-        """The English text (for the command line and logs; bots translate ``message``)."""
-        return self.message.format(**self.params)
 
 
 class RegionsFileError(ValueError):

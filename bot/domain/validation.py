@@ -12,7 +12,6 @@ Messages say what was wrong and what is expected, with an example; they never ec
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from bot.domain.models import Sex
+from bot.domain.problem_text import ProblemText
 from bot.domain.regions import is_known_province_code
 from bot.i18n import N_
 
@@ -73,26 +73,16 @@ ABSURD_AMOUNT = 10_000_000_000
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(ProblemText):
     """One thing wrong (``block``) or doubtful (``warn``) about an input.
 
     ``message`` is an N_-marked English msgid with ``{named}`` placeholders, all of them keys of
-    ``params``. ``field`` names the input it is about (``"nik"``, ``"birth_date"``, …).
+    ``params`` (:class:`~bot.domain.problem_text.ProblemText`). ``field`` names the input it is
+    about (``"nik"``, ``"birth_date"``, …).
     """
 
-    message: str
-    # hash=False: a dict is unhashable, and equal problems still hash equal without it.
-    params: Mapping[str, object] = dataclasses.field(default_factory=dict, hash=False)
     severity: Severity = "block"
     field: str | None = None
-
-    def __post_init__(self) -> None:
-        # Read-only copy: a problem is a value, and callers must not change it after the fact.
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
-
-    def render(self) -> str:
-        """The English text, for tests and the command line (bots translate ``message``)."""
-        return self.message.format(**self.params)
 
 
 class ValidationError(ValueError):
