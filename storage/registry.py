@@ -10,8 +10,14 @@ from bot.domain.records import NewIpwl
 from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
 
 
-def _team(row: Row) -> Team:
-    return Team(id=row["id"], code=row["code"], name=row["name"], group_chat_id=row["group_chat_id"])
+def _team(row: Row, prefix: str = "") -> Team:
+    """The team of ``row``; ``prefix``: its columns as a join names them (``team_id``, ``team_code``, …)."""
+    return Team(
+        id=row[f"{prefix}id"],
+        code=row[f"{prefix}code"],
+        name=row[f"{prefix}name"],
+        group_chat_id=row[f"{prefix}group_chat_id"],
+    )
 
 
 def _ipwl(row: Row) -> Ipwl:
@@ -98,9 +104,7 @@ class IpwlRepository:
         return [
             (
                 _ipwl(row),
-                None
-                if row["team_code"] is None
-                else Team(row["team_id"], row["team_code"], row["team_name"], row["team_group_chat_id"]),
+                None if row["team_code"] is None else _team(row, "team_"),
             )
             for row in rows
         ]
