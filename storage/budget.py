@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot.domain.budget import Ceiling, ceiling_year
+from storage.client_changes import EXIT_KINDS
 from storage.db import Connection, to_db_date, to_db_time
 from storage.nik_conflicts import HELD
 
@@ -95,7 +96,7 @@ class BudgetRepository:
             " AND d.created_at < ?"
             f" AND {'' if held else 'NOT '}{HELD.format(client='c.id')}"
             " AND NOT EXISTS (SELECT 1 FROM client_changes cc WHERE cc.client_id = c.id AND cc.status = 'approved'"
-            "   AND cc.kind IN ('drop_out', 'death', 'move', 'double_assistance') AND cc.decided_at < ?"
+            f"   AND cc.kind IN {EXIT_KINDS} AND cc.decided_at < ?"
             "   AND (NOT EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent')"
             "     OR EXISTS (SELECT 1 FROM refund_cases r WHERE r.change_id = cc.id AND r.status = 'settled'"
             "       AND r.settled_at < ?)))"

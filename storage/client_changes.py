@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from bot.domain.client_changes import (
+    EXITS,
     ChangeKind,
     ChangeRequest,
     ChangeStatus,
@@ -18,6 +19,16 @@ from bot.domain.client_changes import (
 )
 from storage.db import Connection, Row, from_db_time, to_db_date, to_db_time
 from storage.sealing import Sealer
+
+# The kinds of change that take a client off their proposal's list (bot.domain.client_changes.EXITS),
+# as SQL: ``('drop_out', 'death', 'move', 'double_assistance')``.
+EXIT_KINDS = "(" + ", ".join(f"'{kind.value}'" for kind in ChangeKind if kind in EXITS) + ")"
+# The one SQL for "the client ``{client}`` left their proposal's list": an approved change of an exit
+# kind. Every query that leaves such clients out (transfers, counts, NIK checks) says it with this.
+LEFT_LIST = (
+    "EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = {client} AND x.status = 'approved'"
+    f" AND x.kind IN {EXIT_KINDS})"
+)
 
 _SELECT = (
     "SELECT x.*, p.code AS proposal_code, p.ipwl_id AS ipwl_id, c.position AS position,"
@@ -182,7 +193,7 @@ class ClientChangeRepository:
         """Clients of the proposal taken off its list by an approved drop-out, death or move."""
         rows = await self._conn.execute_fetchall(
             "SELECT client_id FROM client_changes WHERE proposal_id = ? AND status = 'approved'"
-            " AND kind IN ('drop_out', 'death', 'move', 'double_assistance')",
+            f" AND kind IN {EXIT_KINDS}",
             (proposal_id,),
         )
         return {r[0] for r in rows}
@@ -192,19 +203,15 @@ class ClientChangeRepository:
         rows = await self._conn.execute_fetchall(
             "SELECT x.client_id, d.number FROM client_changes x JOIN decrees d ON d.id = x.amendment_id"
             " WHERE x.proposal_id = ? AND x.status = 'approved'"
-            " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance')"
+            f" AND x.kind IN {EXIT_KINDS}"
             " ORDER BY x.client_id",
             (proposal_id,),
         )
         return {int(r[0]): r[1] for r in rows}
 
     async def has_left(self, client_id: int) -> bool:
-        rows = await self._conn.execute_fetchall(
-            "SELECT 1 FROM client_changes WHERE client_id = ? AND status = 'approved'"
-            " AND kind IN ('drop_out', 'death', 'move', 'double_assistance')",
-            (client_id,),
-        )
-        return bool(rows)
+        """The client left their proposal's list by an approved SK perubahan."""
+        return bool(await self._conn.fetchval(f"SELECT {LEFT_LIST.format(client='?')}", (client_id,)))
 
     async def nik_holders(self, nik_index: str, year: int, besides_client_id: int) -> list[str]:
         """Codes of the proposals this year (any IPWL) with a client of this NIK's blind index, other
@@ -213,8 +220,7 @@ class ClientChangeRepository:
             "SELECT DISTINCT p.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
             " WHERE c.nik_index = ? AND p.period_year = ? AND c.id != ?"
             " AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
-            " AND NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-            " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance')) ORDER BY p.code",
+            f" AND NOT {LEFT_LIST.format(client='c.id')} ORDER BY p.code",
             (nik_index, year, besides_client_id),
         )
         return [r[0] for r in rows]

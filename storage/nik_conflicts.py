@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.domain.double_assistance import ConflictKind, Counterpart, HeldClient, NikConflict
 from bot.domain.models import ProposalStatus
+from storage.client_changes import LEFT_LIST
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
 
 
@@ -49,12 +50,6 @@ _SELECT = (
 # decided the same person (double assistance confirmed).
 _HOLDS = "{n}.kind = 'hard' AND ({n}.adjudicated_at IS NULL OR {n}.outcome = 'same')"
 
-# Whether a client left its proposal's list by an approved SK perubahan (as client_changes.left_clients).
-_LEFT = (
-    "EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = {client} AND x.status = 'approved'"
-    " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
-)
-
 
 # The one rule for "held" (issue 16.1), for every query that counts money or recipients: a client
 # with a pair that holds (``_HOLDS``: hard and undecided, or decided the same person) is out of the
@@ -79,7 +74,7 @@ class NikConflictRepository:
             " p.period_year, d.issued_on AS sk_on,"
             " (SELECT t.transfer_on FROM transfers t WHERE t.client_id = o.id AND t.status = 'sent') AS paid_on,"
             f" (SELECT count(*) FROM nik_conflicts h WHERE h.client_id = o.id AND {_HOLDS.format(n='h')}) AS held,"
-            f" {_LEFT.format(client='o.id')} AS left_list"
+            f" {LEFT_LIST.format(client='o.id')} AS left_list"
             " FROM clients c JOIN proposals mine ON mine.id = c.proposal_id"
             " JOIN clients o ON o.nik_index = c.nik_index AND o.id != c.id"
             " JOIN proposals p ON p.id = o.proposal_id JOIN ipwl i ON i.id = p.ipwl_id"
@@ -175,10 +170,6 @@ class NikConflictRepository:
             list(proposal_ids),
         )
         return {r[0]: int(r[1]) for r in rows}
-
-    async def left(self, client_id: int) -> bool:
-        """The client left its proposal's list by an approved SK perubahan."""
-        return bool(await self._conn.fetchval(f"SELECT {_LEFT.format(client='?')}", (client_id,)))
 
     async def held(self, client_ids: Iterable[int]) -> set[int]:
         """Those of ``client_ids`` held by a hard conflict not adjudicated, or adjudicated the same person."""

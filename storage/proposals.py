@@ -17,6 +17,7 @@ from bot.domain.models import (
     Sex,
 )
 from bot.domain.records import ProposalSummary
+from storage.client_changes import LEFT_LIST
 from storage.db import Connection, Row, from_db_date, from_db_time, to_db_time
 from storage.sealing import SEALED_COLUMNS, Sealer
 
@@ -45,10 +46,7 @@ _SELECT = "SELECT p.*, i.team_id AS team_id FROM proposals p JOIN ipwl i ON i.id
 
 # A client still on their proposal's list: no approved SK perubahan took them off (dropped out,
 # died, moved).
-_ON_LIST = (
-    "NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-    " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
-)
+_ON_LIST = "NOT " + LEFT_LIST.format(client="c.id")
 
 
 class ProposalRepository:
@@ -400,8 +398,7 @@ class ClientRepository:
             "SELECT p.code, i.code FROM clients c JOIN proposals p ON p.id = c.proposal_id"
             " JOIN ipwl i ON i.id = p.ipwl_id WHERE c.nik_index = ? AND p.period_year = ?"
             " AND p.ipwl_id != ? AND p.status NOT IN ('draft', 'withdrawn', 'rejected')"
-            " AND (NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-            " AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))"
+            f" AND ({_ON_LIST}"
             " OR EXISTS (SELECT 1 FROM transfers t WHERE t.client_id = c.id AND t.status = 'sent'))",
             (self._keys.blind("nik", nik), year, ipwl_id),
         )

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain.models import ProposalStatus, Role
 from bot.domain.records import QueueItem
 from bot.domain.reminder_rules import DigestItem, Item, Kind
+from storage.client_changes import LEFT_LIST
 from storage.db import Connection, Row, from_db_date, to_db_date, to_db_time
 
 # The proposal with its IPWL: everything an Item needs.
@@ -27,8 +28,7 @@ _ITEM = (
 _MISSING_ACCOUNTS = (
     ", (SELECT count(*) FROM clients c LEFT JOIN bank_accounts b ON b.client_id = c.id"
     "   WHERE c.proposal_id = p.id AND (b.status IS NULL OR b.status IN ('missing', 'rejected'))"
-    "   AND NOT EXISTS (SELECT 1 FROM client_changes x WHERE x.client_id = c.id AND x.status = 'approved'"
-    "   AND x.kind IN ('drop_out', 'death', 'move', 'double_assistance'))) AS missing"
+    f"   AND NOT {LEFT_LIST.format(client='c.id')}) AS missing"
 )
 
 

@@ -32,7 +32,7 @@ class ChangeKind(StrEnum):
 
 
 # A client who leaves this proposal's list: excluded from transfers not yet sent and from the LPJ.
-# (The SQL of storage/*.py spells the same set: kind IN ('drop_out', 'death', 'move', 'double_assistance').)
+# (storage.client_changes spells the same set in SQL: EXIT_KINDS, and LEFT_LIST for "left the list".)
 EXITS = frozenset({ChangeKind.DROP_OUT, ChangeKind.DEATH, ChangeKind.MOVE, ChangeKind.DOUBLE_ASSISTANCE})
 # A correction keeps the client on the list with the corrected value.
 CORRECTIONS = frozenset({ChangeKind.NAME, ChangeKind.NIK})

@@ -94,7 +94,7 @@ async def _one(
     # A client of ours who left the list by an SK perubahan is out of the annex and the transfers
     # already: nothing of theirs is held (or warned) any more. How the *other* side sees them is
     # classify's (paid this year: still hard there — paid is paid).
-    gone_from_list = await uow.nik_conflicts.left(client.id)
+    gone_from_list = await uow.client_changes.has_left(client.id)
     # Our side first: whether this client is held now decides how the other side sees it.
     for other in others:
         kind = None if gone_from_list else classify(other, year)
