@@ -290,17 +290,8 @@ class LpjService(StaffService):
                 raise await self._already(uow, proposal)
             await uow.lpj.submit(state.lpj.id, version, now, late=late)
             await uow.conversations.end_for_entity(ConversationKind.LPJ, proposal.id)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "proposal",
-                    proposal.code,
-                    Action.SUBMIT_LPJ.value,
-                    frm=proposal.status.value,
-                    to=transition.target.value,
-                    reason=f"lpj v{version}" + (" late" if late else ""),
-                )
-            )
+            reason = f"lpj v{version}" + (" late" if late else "")
+            await uow.audit.record(self.transition_event(who, proposal, transition, reason=reason))
             await self._card(uow, state.ipwl, proposal, f"v{version}:submitted", now, new=True)
             return await self._state(uow, await self._proposal(uow, proposal.id))
 
@@ -323,16 +314,7 @@ class LpjService(StaffService):
                 raise await self._already(uow, proposal)
             lpj = await self._lpj(uow, proposal)
             await uow.lpj.mark_verified(lpj.id, who.person.id, now)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "proposal",
-                    proposal.code,
-                    Action.VERIFY_LPJ.value,
-                    frm=proposal.status.value,
-                    to=transition.target.value,
-                )
-            )
+            await uow.audit.record(self.transition_event(who, proposal, transition))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
             await self.notify(
@@ -364,16 +346,7 @@ class LpjService(StaffService):
                 raise await self._already(uow, proposal)
             lpj = await self._lpj(uow, proposal)
             await uow.lpj.mark_validated(lpj.id, who.person.id, now)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "proposal",
-                    proposal.code,
-                    Action.VALIDATE_LPJ.value,
-                    frm=proposal.status.value,
-                    to=transition.target.value,
-                )
-            )
+            await uow.audit.record(self.transition_event(who, proposal, transition))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:closed", now)
             await self._tell_operators(uow, proposal, NotificationKind.LPJ_CLOSED, f"lpj:{proposal.id}:closed", now)
@@ -418,17 +391,7 @@ class LpjService(StaffService):
                     proposal.id, lpj.version, "lpj", reason, by=who.person.id, now=now
                 )
                 await uow.conversations.end(who.person.id)
-                await uow.audit.record(
-                    self.event(
-                        who,
-                        "proposal",
-                        proposal.code,
-                        Action.RETURN_LPJ.value,
-                        frm=proposal.status.value,
-                        to=transition.target.value,
-                        reason=reason,
-                    )
-                )
+                await uow.audit.record(self.transition_event(who, proposal, transition, reason=reason))
                 ipwl = await self._ipwl(uow, proposal)
                 await self._card(uow, ipwl, proposal, f"v{lpj.version}:returned", now)
                 await self._tell_operators(

@@ -719,17 +719,7 @@ class ProposalService(StaffService):
             await self.recheck_nik(uow, who, proposal, "submit", now, moved=True)
             await uow.proposals.save_version(proposal.id, version, _snapshot(state), who.person.id, now)
             await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "proposal",
-                    proposal.code,
-                    action.value,
-                    frm=proposal.status.value,
-                    to=transition.target.value,
-                    reason=f"v{version}",
-                )
-            )
+            await uow.audit.record(self.transition_event(who, proposal, transition, reason=f"v{version}"))
             await self._notify_team(uow, state.ipwl, proposal, version, now)
             return await self._state(uow, proposal.id)
 
@@ -747,16 +737,7 @@ class ProposalService(StaffService):
                     code=proposal.code,
                 )
             await uow.conversations.end_for_entity(ConversationKind.PROPOSAL, proposal.id)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "proposal",
-                    proposal.code,
-                    Action.WITHDRAW.value,
-                    frm=proposal.status.value,
-                    to=transition.target.value,
-                )
-            )
+            await uow.audit.record(self.transition_event(who, proposal, transition))
             updated = await uow.proposals.by_id(proposal.id)
             assert updated is not None
             return updated

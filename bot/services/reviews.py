@@ -27,6 +27,7 @@ from bot.domain.models import (
     Action,
     Actor,
     Attachment,
+    AuditEvent,
     BankAccountStatus,
     Client,
     Grant,
@@ -275,19 +276,24 @@ class StaffService(Service):
         """Compare-and-set the status, audit it and refresh the group card; the loser is told who won."""
         if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now, **fields):
             raise await self.conflict(uow, proposal)
-        await uow.audit.record(
-            self.event(
-                who,
-                "proposal",
-                proposal.code,
-                transition.action.value,
-                frm=proposal.status.value,
-                to=transition.target.value,
-                reason=reason,
-            )
-        )
+        await uow.audit.record(self.transition_event(who, proposal, transition, reason=reason))
         await self.card_changed(uow, proposal, now)
         return await self.proposal(uow, proposal.id)
+
+    def transition_event(
+        self, who: Identity, proposal: Proposal, transition: Transition, *, reason: str | None = None
+    ) -> AuditEvent:
+        """The audit row of ``proposal`` taking ``transition``: its action, the status it leaves and
+        the one it enters (the row the card's "X did this at T" and the history are read from)."""
+        return self.event(
+            who,
+            "proposal",
+            proposal.code,
+            transition.action.value,
+            frm=proposal.status.value,
+            to=transition.target.value,
+            reason=reason,
+        )
 
     async def card_changed(self, uow: UnitOfWork, proposal: Proposal, now: dt.datetime, *, why: str = "") -> None:
         """Queue an in-place edit of the proposal's group card (rendered from the state at delivery);
