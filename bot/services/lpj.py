@@ -284,14 +284,10 @@ class LpjService(StaffService):
             resubmit = proposal.status == ProposalStatus.LPJ_RETURNED
             version = state.lpj.version + 1 if resubmit else state.lpj.version
             late = state.due_on is not None and _local_day(now, state.zone) > state.due_on
-            if not await uow.proposals.move(
-                proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=None
-            ):
-                raise await self._already(uow, proposal)
+            reason = f"lpj v{version}" + (" late" if late else "")
+            await self._move(uow, who, proposal, transition, now, reason=reason, lpj_verified_by=None)
             await uow.lpj.submit(state.lpj.id, version, now, late=late)
             await uow.conversations.end_for_entity(ConversationKind.LPJ, proposal.id)
-            reason = f"lpj v{version}" + (" late" if late else "")
-            await uow.audit.record(self.transition_event(who, proposal, transition, reason=reason))
             await self._card(uow, state.ipwl, proposal, f"v{version}:submitted", now, new=True)
             return await self._state(uow, await self._proposal(uow, proposal.id))
 
@@ -308,13 +304,9 @@ class LpjService(StaffService):
         async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VERIFY_LPJ, proposal, who)
-            if not await uow.proposals.move(
-                proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=who.person.id
-            ):
-                raise await self._already(uow, proposal)
+            await self._move(uow, who, proposal, transition, now, lpj_verified_by=who.person.id)
             lpj = await self._lpj(uow, proposal)
             await uow.lpj.mark_verified(lpj.id, who.person.id, now)
-            await uow.audit.record(self.transition_event(who, proposal, transition))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
             await self.notify(
@@ -342,11 +334,9 @@ class LpjService(StaffService):
         async with self.unit(who) as uow:
             proposal = await self._proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VALIDATE_LPJ, proposal, who)
-            if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now):
-                raise await self._already(uow, proposal)
+            await self._move(uow, who, proposal, transition, now)
             lpj = await self._lpj(uow, proposal)
             await uow.lpj.mark_validated(lpj.id, who.person.id, now)
-            await uow.audit.record(self.transition_event(who, proposal, transition))
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:closed", now)
             await self._tell_operators(uow, proposal, NotificationKind.LPJ_CLOSED, f"lpj:{proposal.id}:closed", now)
@@ -381,17 +371,13 @@ class LpjService(StaffService):
                     raise ServiceError("no_return", N_("There is no return in progress."))
                 proposal = await self._proposal(uow, proposal_id)
                 transition = await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": reason})
-                if not await uow.proposals.move(
-                    proposal.id, frm=proposal.status, to=transition.target, now=now, lpj_verified_by=None
-                ):
-                    raise await self._already(uow, proposal)
+                await self._move(uow, who, proposal, transition, now, reason=reason, lpj_verified_by=None)
                 lpj = await self._lpj(uow, proposal)
                 await uow.lpj.mark_returned(lpj.id, now)
                 await uow.proposals.add_return_reason(
                     proposal.id, lpj.version, "lpj", reason, by=who.person.id, now=now
                 )
                 await uow.conversations.end(who.person.id)
-                await uow.audit.record(self.transition_event(who, proposal, transition, reason=reason))
                 ipwl = await self._ipwl(uow, proposal)
                 await self._card(uow, ipwl, proposal, f"v{lpj.version}:returned", now)
                 await self._tell_operators(
@@ -490,6 +476,23 @@ class LpjService(StaffService):
                 # Not theirs to do: refused and audited as "denied", as on the proposal card.
                 raise self.denied(error, "proposal", proposal.code, f"{action.value}: {error.code}") from None
             raise
+
+    async def _move(
+        self,
+        uow: UnitOfWork,
+        who: Identity,
+        proposal: Proposal,
+        transition: workflow.Transition,
+        now: dt.datetime,
+        *,
+        reason: str | None = None,
+        **fields: object,
+    ) -> None:
+        """Compare-and-set the status and audit it (``StaffService.move`` without the proposal card:
+        the LPJ has its own); the loser is told which LPJ step won."""
+        if not await uow.proposals.move(proposal.id, frm=proposal.status, to=transition.target, now=now, **fields):
+            raise await self._already(uow, proposal)
+        await uow.audit.record(self.transition_event(who, proposal, transition, reason=reason))
 
     async def _already(self, uow: UnitOfWork, proposal: Proposal) -> ServiceError:
         """The compare-and-set lost (another instance won between our read and our write)."""
