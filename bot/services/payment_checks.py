@@ -18,6 +18,7 @@ day; the check is recorded as not reachable only after ``[payment_checks] unreac
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.domain import payment_checks as rules
 from bot.domain.complaints import ComplaintCategory, add_working_days
 from bot.domain.kinds import ConversationKind, NotificationKind
-from bot.domain.models import Proposal, Role, TransferStatus
+from bot.domain.models import Person, Proposal, Role, TransferStatus
 from bot.domain.payment_checks import CheckAnswer
 from bot.domain.validation import Problem, ValidationError, parse_money
 from bot.i18n import N_, format_money
@@ -89,15 +90,7 @@ class PaymentCheckService(Service):
         pics = await uow.staff.holding(Role.PIC, team_id=ipwl.team_id) if ipwl and ipwl.team_id else []
         for client_id in chosen:
             check_id = await uow.payment_checks.add(proposal.id, client_id, sent[client_id].amount)
-            for pic in pics:  # each PIC privately; the first answer counts
-                await uow.outbox.enqueue(
-                    dedupe_key=f"payment_check:{check_id}:{pic.id}",
-                    chat_id=pic.telegram_user_id,
-                    kind=NotificationKind.PAYMENT_CHECK,
-                    now=now,
-                    person_id=pic.id,
-                    params={"check_id": check_id, "pic_id": pic.id},
-                )
+            await self._card_to_pics(uow, check_id, pics, now)
         await uow.audit.record(
             self.event(
                 None,
@@ -108,6 +101,29 @@ class PaymentCheckService(Service):
             )
         )
         return len(chosen)
+
+    async def _card_to_pics(
+        self,
+        uow: UnitOfWork,
+        check_id: int,
+        pics: Sequence[Person],
+        now: dt.datetime,
+        *,
+        again: str = "",
+        not_before: dt.datetime | None = None,
+    ) -> None:
+        """The check's card to each PIC of the team privately (the first answer counts). ``again``
+        tags a card that comes back after a call that did not get through (a key of its own)."""
+        for pic in pics:
+            await uow.outbox.enqueue(
+                dedupe_key=f"payment_check:{check_id}:{pic.id}{again}",
+                chat_id=pic.telegram_user_id,
+                kind=NotificationKind.PAYMENT_CHECK,
+                now=now,
+                person_id=pic.id,
+                params={"check_id": check_id, "pic_id": pic.id},
+                not_before=not_before,
+            )
 
     async def _scoped(self, uow: UnitOfWork, who: Identity, check_id: int) -> CheckRow:
         check = await uow.payment_checks.by_id(check_id)
@@ -189,16 +205,7 @@ class PaymentCheckService(Service):
         await self._update_copies(uow, fresh, now, tag=f"try{attempts}", pressed=pressed)
         again_at = self._next_working_morning(now)
         pics = await uow.staff.holding(Role.PIC, team_id=check.team_id) if check.team_id else []
-        for pic in pics:
-            await uow.outbox.enqueue(
-                dedupe_key=f"payment_check:{check.id}:{pic.id}:try{attempts + 1}",
-                chat_id=pic.telegram_user_id,
-                kind=NotificationKind.PAYMENT_CHECK,
-                now=now,
-                person_id=pic.id,
-                params={"check_id": check.id, "pic_id": pic.id},
-                not_before=again_at,
-            )
+        await self._card_to_pics(uow, check.id, pics, now, again=f":try{attempts + 1}", not_before=again_at)
         return Attempted(fresh, self.unreachable_attempts, again_at)
 
     async def answer(
