@@ -208,6 +208,13 @@ class AmendmentAnnex:
     lines: list[AmendmentLine]
 
 
+def _require_step(state: dict[str, Any], step: str, code: str) -> None:
+    """The conversation waits for a file at ``step``: one sent before the question above is
+    answered is refused (checked before the download and again in the transaction that keeps it)."""
+    if state.get("step") != step:
+        raise ServiceError(code, N_("Answer the question above first."))
+
+
 def _refuse_unless_changeable(proposal: Proposal) -> None:
     """Refuse a change of clients outside its window: after the SK and until the LPJ is closed."""
     if proposal.status not in CHANGEABLE:
@@ -376,8 +383,7 @@ class ClientChangeService(StaffService):
         self.check_evidence(upload)
         async with self.storage.reading() as uow:
             state = await self._state(uow, who)
-            if state.get("step") != "evidence":
-                raise ServiceError("change_not_ready", N_("Answer the question above first."))
+            _require_step(state, "evidence", "change_not_ready")
         with self.upload_kept("perubahan", upload.file_name, content, upload.mime_type) as stored:
             return await self._file(who, upload, stored.sha256, stored.path)
 
@@ -385,8 +391,7 @@ class ClientChangeService(StaffService):
         now = self.clock.now()
         async with self.unit(who) as uow:
             state = await self._state(uow, who)
-            if state.get("step") != "evidence":
-                raise ServiceError("change_not_ready", N_("Answer the question above first."))
+            _require_step(state, "evidence", "change_not_ready")
             client, proposal = await self._changeable_client(uow, who, int(state["client_id"]))
             kind = ChangeKind(state["kind"])
             duplicates: list[str] = list(state.get("duplicates") or [])
@@ -763,15 +768,13 @@ class ClientChangeService(StaffService):
         self.check_evidence(upload)
         async with self.storage.reading() as uow:
             state = await self._refund_state(uow, who)
-            if state.get("step") != "proof":
-                raise ServiceError("refund_not_ready", N_("Answer the question above first."))
+            _require_step(state, "proof", "refund_not_ready")
         with self.upload_kept("pengembalian", upload.file_name, content, upload.mime_type) as stored:
             async with self.unit(who) as uow:
                 state = await self._refund_state(uow, who)
                 case = await self._refund_for_finance(uow, who, int(state["refund_id"]))
                 self._refund_open(case)
-                if state.get("step") != "proof":
-                    raise ServiceError("refund_not_ready", N_("Answer the question above first."))
+                _require_step(state, "proof", "refund_not_ready")
                 proof_id = await self.record_attachment(
                     uow,
                     case.proposal_id,
