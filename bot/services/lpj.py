@@ -309,13 +309,8 @@ class LpjService(StaffService):
             await uow.lpj.mark_verified(lpj.id, who.person.id, now)
             ipwl = await self._ipwl(uow, proposal)
             await self._card(uow, ipwl, proposal, f"v{lpj.version}:verified", now)
-            await self.notify(
-                uow,
-                await self.operators(uow, proposal),
-                NotificationKind.PROPOSAL_PROGRESS,
-                f"lpj:{proposal.id}:v{lpj.version}:verified:operator",
-                {"proposal_id": proposal.id, "action": Action.VERIFY_LPJ.value, "version": lpj.version},
-                now,
+            await self.tell_progress(
+                uow, proposal, Action.VERIFY_LPJ, f"lpj:{proposal.id}:v{lpj.version}:verified", now, version=lpj.version
             )
             for person_id, chat_id in await uow.audiences.role_chats(Role.FINANCE):
                 await uow.outbox.enqueue(

@@ -602,13 +602,8 @@ class AccountService(_FinanceBase):
                     {"proposal_id": proposal.id},
                     now,
                 )
-                await self.notify(
-                    uow,
-                    await self.operators(uow, proposal),
-                    NotificationKind.PROPOSAL_PROGRESS,
-                    f"proposal:{proposal.id}:accounts_verified:operator",
-                    {"proposal_id": proposal.id, "action": Action.VERIFY_ACCOUNTS.value, "version": proposal.version},
-                    now,
+                await self.tell_progress(
+                    uow, proposal, Action.VERIFY_ACCOUNTS, f"proposal:{proposal.id}:accounts_verified", now
                 )
                 state = replace(state, proposal=proposal)
             return state

@@ -394,6 +394,27 @@ class StaffService(Service):
                 now,
             )
 
+    async def tell_progress(
+        self,
+        uow: UnitOfWork,
+        proposal: Proposal,
+        action: Action,
+        key: str,
+        now: dt.datetime,
+        *,
+        version: int | None = None,
+    ) -> None:
+        """Tell the proposal's operators privately of a step taken on it: ``action`` at ``version``
+        (the proposal's, unless an LPJ's), which the progress message names; ``key`` makes it once
+        per step."""
+        params = {
+            "proposal_id": proposal.id,
+            "action": action.value,
+            "version": proposal.version if version is None else version,
+        }
+        operators = await self.operators(uow, proposal)
+        await self.notify(uow, operators, NotificationKind.PROPOSAL_PROGRESS, f"{key}:operator", params, now)
+
     async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         return await uow.people.operators_of(proposal.ipwl_id)
 
@@ -508,13 +529,8 @@ class ReviewService(StaffService):
                 )
             if action in _TOLD_OPERATORS:
                 # The operator was promised news of every change: each step of the review is told.
-                await self.notify(
-                    uow,
-                    await self.operators(uow, proposal),
-                    NotificationKind.PROPOSAL_PROGRESS,
-                    f"proposal:{proposal.id}:v{proposal.version}:{action.value}:operator",
-                    {"proposal_id": proposal.id, "action": action.value, "version": proposal.version},
-                    now,
+                await self.tell_progress(
+                    uow, proposal, action, f"proposal:{proposal.id}:v{proposal.version}:{action.value}", now
                 )
             return moved
 
