@@ -148,6 +148,12 @@ class Service:
                 self.files.discard(stored.path)
             raise
 
+    async def team_group_chat(self, uow: UnitOfWork, team_id: int | None) -> int | None:
+        """The chat of the PIC team's working group, where its cards go; None without a team or
+        before an admin binds its group (the caller then tells the PICs privately, or nobody)."""
+        team = await uow.teams.by_id(team_id) if team_id else None
+        return team.group_chat_id if team is not None else None
+
     def discard_files(self, paths: Sequence[str | None]) -> None:
         """After the commit: delete stored files that no record uses any more (best effort, logged)."""
         for path in paths:

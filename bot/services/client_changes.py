@@ -501,8 +501,8 @@ class ClientChangeService(StaffService):
         """The group card is out (in the transaction that marks it sent): remember it to edit it later."""
         change = await uow.client_changes.by_id(change_id)
         proposal = await uow.proposals.by_id(change.proposal_id) if change else None
-        team = await uow.teams.by_id(proposal.team_id) if proposal and proposal.team_id else None
-        if change is not None and team is not None and team.group_chat_id == chat_id:
+        group_chat = await self.team_group_chat(uow, proposal.team_id) if proposal else None
+        if change is not None and group_chat == chat_id:
             await uow.client_changes.remember_card(change_id, chat_id, message_id)
 
     def stored_copy(self, attachment: Attachment) -> bytes | None:
@@ -1290,12 +1290,12 @@ class ClientChangeService(StaffService):
 
     async def _tell_team(self, uow: UnitOfWork, proposal: Proposal, change: ChangeRequest, now: dt.datetime) -> None:
         """The card in the team's group (no personal data), or each PIC privately without a group."""
-        team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
+        group_chat = await self.team_group_chat(uow, proposal.team_id)
         params = {"change_id": change.id}
-        if team is not None and team.group_chat_id is not None:
+        if group_chat is not None:
             await uow.outbox.enqueue(
                 dedupe_key=f"client_change:{change.id}:card",
-                chat_id=team.group_chat_id,
+                chat_id=group_chat,
                 kind=NotificationKind.CHANGE_REQUESTED,
                 params=params,
                 now=now,

@@ -618,15 +618,15 @@ class LpjService(StaffService):
         self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, event: str, now: dt.datetime, *, new: bool = False
     ) -> None:
         """Show (or update) the LPJ's card in the PIC team's group."""
-        team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
-        if team is None or team.group_chat_id is None:
+        group_chat = await self.team_group_chat(uow, ipwl.team_id)
+        if group_chat is None:
             return
         await uow.outbox.enqueue(
             dedupe_key=f"lpj:{proposal.id}:{event}:card",
-            chat_id=team.group_chat_id,
+            chat_id=group_chat,
             kind=NotificationKind.LPJ_CARD,
             now=now,
-            params={"proposal_id": proposal.id, "chat_id": team.group_chat_id, "new": new},
+            params={"proposal_id": proposal.id, "chat_id": group_chat, "new": new},
         )
 
     async def _tell_operators(self, uow: UnitOfWork, proposal: Proposal, kind: str, key: str, now: dt.datetime) -> None:

@@ -432,12 +432,12 @@ class PrivacyService(StaffService):
         params = {"proposal_id": proposal.id, "code": proposal.code, "position": record.position}
         others = [p for p in await self.operators(uow, proposal) if p.id != who.person.id]
         await self.notify(uow, others, NotificationKind.CONSENT_WITHDRAWN, key, {**params, "to": "ipwl"}, now)
-        team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
-        if team is not None and team.group_chat_id is not None:
+        group_chat = await self.team_group_chat(uow, proposal.team_id)
+        if group_chat is not None:
             # The team reads it where it works; the proposal's code only, never who the client is.
             await uow.outbox.enqueue(
                 dedupe_key=f"{key}:group",
-                chat_id=team.group_chat_id,
+                chat_id=group_chat,
                 kind=NotificationKind.CONSENT_WITHDRAWN,
                 params={**params, "to": "team", "position": None},
                 now=now,

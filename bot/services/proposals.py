@@ -939,12 +939,12 @@ class ProposalService(StaffService):
     async def _notify_team(
         self, uow: UnitOfWork, ipwl: Ipwl, proposal: Proposal, version: int, now: dt.datetime
     ) -> None:
-        team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
-        if team is None or team.group_chat_id is None:
+        group_chat = await self.team_group_chat(uow, ipwl.team_id)
+        if group_chat is None:
             return
         await uow.outbox.enqueue(
             dedupe_key=f"proposal:{proposal.id}:v{version}:card",
-            chat_id=team.group_chat_id,
+            chat_id=group_chat,
             kind=NotificationKind.PROPOSAL_CARD,
             params={"proposal_id": proposal.id},
             now=now,

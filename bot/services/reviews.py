@@ -298,8 +298,8 @@ class StaffService(Service):
     async def card_changed(self, uow: UnitOfWork, proposal: Proposal, now: dt.datetime, *, why: str = "") -> None:
         """Queue an in-place edit of the proposal's group card (rendered from the state at delivery);
         ``why`` names a change that is not in the proposal's own audit trail (a conflict found)."""
-        team = await uow.teams.by_id(proposal.team_id) if proposal.team_id else None
-        if team is None or team.group_chat_id is None:
+        group_chat = await self.team_group_chat(uow, proposal.team_id)
+        if group_chat is None:
             return
         if why and proposal.id in uow.cards_queued:
             return  # (its edit, queued earlier in this transaction, will show this change too)
@@ -307,9 +307,9 @@ class StaffService(Service):
         revision = await uow.group_cards.revision(proposal.code)
         await uow.outbox.enqueue(
             dedupe_key=f"proposal:{proposal.id}:card@{revision}{why}",
-            chat_id=team.group_chat_id,
+            chat_id=group_chat,
             kind=NotificationKind.PROPOSAL_CARD_UPDATE,
-            params={"proposal_id": proposal.id, "chat_id": team.group_chat_id},
+            params={"proposal_id": proposal.id, "chat_id": group_chat},
             now=now,
         )
 
