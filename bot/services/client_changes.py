@@ -1262,12 +1262,10 @@ class ClientChangeService(StaffService):
             if all(c in accounts and accounts[c].status in filled for c in remaining):
                 transition = workflow.transition_for(Action.SUBMIT_ACCOUNTS, proposal.status)
                 await self.move(uow, who, proposal, transition, now, reason=reason)
-                team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
-                verifiers = list({p.id: p for p in [*team, *await uow.staff.holding(Role.FINANCE)]}.values())
                 revision = await uow.group_cards.revision(proposal.code)
                 await self.notify(
                     uow,
-                    verifiers,
+                    await self.verifiers(uow, proposal),
                     NotificationKind.ACCOUNTS_SUBMITTED,
                     f"proposal:{proposal.id}:accounts@{revision}",
                     {"proposal_id": proposal.id, "again": False},

@@ -23,7 +23,6 @@ from bot.domain.models import (
     BankAccountStatus,
     Client,
     Ipwl,
-    Person,
     Proposal,
     ProposalStatus,
     Role,
@@ -316,12 +315,6 @@ class _FinanceBase(StaffService):
         proposal = await self.proposal(uow, client.proposal_id)
         transfers = await uow.transfers.of_proposal(proposal.id)
         return proposal, Beneficiary(client, await uow.bank_accounts.by_client(client_id), transfers.get(client_id))
-
-    async def verifiers(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
-        """Who checks accounts: the IPWL's PIC team and finance."""
-        team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
-        finance = await uow.staff.holding(Role.FINANCE)
-        return list({p.id: p for p in [*team, *finance]}.values())
 
     async def conversation(self, uow: UnitOfWork, who: Identity, kind: str) -> tuple[int | None, dict[str, Any]]:
         conversation = await uow.conversations.of(who.person.id)

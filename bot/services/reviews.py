@@ -415,6 +415,12 @@ class StaffService(Service):
         operators = await self.operators(uow, proposal)
         await self.notify(uow, operators, NotificationKind.PROPOSAL_PROGRESS, f"{key}:operator", params, now)
 
+    async def verifiers(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
+        """Who checks accounts: the IPWL's PIC team and finance."""
+        team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
+        finance = await uow.staff.holding(Role.FINANCE)
+        return list({p.id: p for p in [*team, *finance]}.values())
+
     async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         return await uow.people.operators_of(proposal.ipwl_id)
 
