@@ -110,6 +110,12 @@ CONSENT_FORM_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 MIN_FORM_PHOTO_BYTES = 10_000
 
 
+def _named(client: Client) -> dict[str, object]:
+    """How a refusal names the client it is about: their number on the list and their name, cut to
+    40 characters (the same in every message of the intake)."""
+    return {"number": client.position, "name": client.full_name[:40]}
+
+
 def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> None:
     """A signed form is a photo or a PDF of the page (a workbook or a text document carries no
     signature), and one client's form is not another's."""
@@ -122,7 +128,7 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
                     "The signed consent form of client {number} ({name}) is sent as a photo (JPG/PNG) or a "
                     "PDF of the signed page; this file is neither. Nothing was recorded."
                 ),
-                {"number": client.position, "name": client.full_name[:40]},
+                _named(client),
             )
         )
     if (upload.mime_type or "").lower().startswith("image/") and upload.size < MIN_FORM_PHOTO_BYTES:
@@ -134,7 +140,7 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
                     "This photo is too small to show a signed page (only {size}). Photograph the whole "
                     "consent form of client {number} ({name}) in good light, and send that photo."
                 ),
-                {"size": FileSize(upload.size), "number": client.position, "name": client.full_name[:40]},
+                {"size": FileSize(upload.size), **_named(client)},
             )
         )
     other = next(
@@ -149,7 +155,7 @@ def _check_consent_form(state: DraftState, upload: FileUpload, sha256: str) -> N
                     "This is the same file as the consent form of client {other}: each client signs their own "
                     "form. Send the form of client {number} ({name})."
                 ),
-                {"other": owner.position if owner else "?", "number": client.position, "name": client.full_name[:40]},
+                {"other": owner.position if owner else "?", **_named(client)},
             )
         )
 
@@ -515,7 +521,7 @@ class ProposalService(StaffService):
                             "Client {number} ({name}) is under 18 by the NIK: first type who "
                             "signed for them (name, relation)."
                         ),
-                        {"number": state.editing.position, "name": state.editing.full_name[:40]},
+                        _named(state.editing),
                     )
                 )
             consent = state.cursor.step == Step.CONSENT_FORM and state.editing is not None
@@ -603,7 +609,7 @@ class ProposalService(StaffService):
                         "Client {number} ({name}) is under 18 by the NIK: first type who "
                         "signed for them (name, relation)."
                     ),
-                    {"number": client.position, "name": client.full_name[:40]},
+                    _named(client),
                 )
             )
         await uow.consents.record(
@@ -930,7 +936,7 @@ class ProposalService(StaffService):
                 problems.append(
                     Problem(
                         N_("Client {number} ({name}) has no budget line yet."),
-                        {"number": client.position, "name": client.full_name[:40]},
+                        _named(client),
                     )
                 )
         if problems:
