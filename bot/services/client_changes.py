@@ -52,7 +52,6 @@ from bot.domain.models import (
     Role,
     TransferStatus,
 )
-from bot.domain.official_numbers import NumberFormat
 from bot.domain.proposal_intake import NIK_MISMATCH
 from bot.domain.records import ProposalSummary
 from bot.domain.regions import ipwl_zone
@@ -72,7 +71,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
-from bot.services.sk_numbers import claim_sk_number, last_issued_above, next_sk_number, typed_sk_entry
+from bot.services.sk_numbers import claim_sk_number, draft_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 # How many proposals ``/perubahan`` alone lists as buttons (the newest; older ones by their code).
@@ -1126,20 +1125,17 @@ class ClientChangeService(StaffService):
             for c in [await uow.client_changes.by_id(i) for i in state["changes"]]
             if c and c.status == ChangeStatus.VERIFIED
         ]
-        date = dt.date.fromisoformat(state["date"]) if state.get("date") else self._today()
-        fmt = NumberFormat(self.settings.payments.sk_number_format)
-        register = await next_sk_number(uow, self.settings.payments.sk_number_format, date)
-        today = self._today()
+        n = await draft_number(uow, self.settings.payments.sk_number_format, state, self._today())
         checks = {c.id: check for c in changes if (check := await self._birth_check(uow, c)) is not None}
         return AmendmentDraft(
             changes,
-            state.get("number"),
-            date,
-            register,
-            f"{fmt.example(today)} {today:%d-%m-%Y}",
+            n.number,
+            n.date,
+            n.register_number,
+            n.example,
             birth_checks=checks,
             paid=await self._paid_out(uow, changes),
-            below=await last_issued_above(uow, self.settings.payments.sk_number_format, state.get("number"), date),
+            below=n.below,
         )
 
     async def _apply(

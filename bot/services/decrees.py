@@ -20,7 +20,6 @@ from bot.clock import today_in
 from bot.domain.budget import YearBudget
 from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Action, Decree, ProposalStatus, Role
-from bot.domain.official_numbers import NumberFormat
 from bot.domain.records import StaffSummary
 from bot.files.finance_sheets import AnnexLine
 from bot.i18n import N_
@@ -28,7 +27,7 @@ from bot.services.base import Identity, ServiceError
 from bot.services.budget import check_ceiling, year_budgets
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.reviews import StaffService
-from bot.services.sk_numbers import claim_sk_number, last_issued_above, next_sk_number, typed_sk_entry
+from bot.services.sk_numbers import claim_sk_number, draft_number, typed_sk_entry
 from storage.unit import UnitOfWork
 
 _HEAD_ONLY = N_("Only the head of centre can issue an SK.")
@@ -287,26 +286,23 @@ class DecreeService(StaffService):
         return await self._draft(uow, state)
 
     async def _draft(self, uow: UnitOfWork, state: dict[str, Any]) -> SkDraft:
-        date = dt.date.fromisoformat(state["date"]) if state.get("date") else self._today()
         candidates = await uow.staff.summaries([ProposalStatus.VALIDATED])
         known = {c.id for c in candidates}
         picked = frozenset(p for p in state["picked"] if p in known)
-        register = await next_sk_number(uow, self.settings.payments.sk_number_format, date)
-        today = self._today()
-        example = f"{NumberFormat(self.settings.payments.sk_number_format).example(today)} {today:%d-%m-%Y}"
-        budgets = await year_budgets(uow, date, sorted(picked))
+        n = await draft_number(uow, self.settings.payments.sk_number_format, state, self._today())
+        budgets = await year_budgets(uow, n.date, sorted(picked))
         held = await uow.nik_conflicts.held_per_proposal([c.id for c in candidates])
         warned = await uow.nik_conflicts.warned_per_proposal([c.id for c in candidates])
         return SkDraft(
             candidates,
             picked,
-            state.get("number"),
-            date,
-            register,
+            n.number,
+            n.date,
+            n.register_number,
             bool(state.get("asked")),
-            example,
+            n.example,
             budgets=budgets,
             held=held,
-            below=await last_issued_above(uow, self.settings.payments.sk_number_format, state.get("number"), date),
+            below=n.below,
             warned=warned,
         )

@@ -4,6 +4,9 @@ numbers per year, and no number used twice (the head types one, or takes the reg
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.models import Decree
 from bot.domain.official_numbers import NumberFormat, OfficialEntry, parse_official_entry
@@ -41,6 +44,32 @@ async def last_issued_above(uow: UnitOfWork, template: str, number: str | None, 
         return None
     highest, decree = max(numbered, key=lambda item: item[0])
     return decree if typed < highest else None
+
+
+@dataclass(frozen=True)
+class DraftNumber:
+    """What a draft SK or SK perubahan shows of its number before it is issued: the one the head
+    typed (None: the register's next), its date, the register's next number, an example of the form
+    to type, and the year's SK above a typed number (a note; the number is accepted)."""
+
+    number: str | None
+    date: dt.date
+    register_number: str
+    example: str
+    below: Decree | None
+
+
+async def draft_number(uow: UnitOfWork, template: str, state: Mapping[str, Any], today: dt.date) -> DraftNumber:
+    """The number part of a draft from its conversation's state (``number`` and ``date`` typed so
+    far; the date is today until one is typed)."""
+    date = dt.date.fromisoformat(state["date"]) if state.get("date") else today
+    return DraftNumber(
+        state.get("number"),
+        date,
+        await next_sk_number(uow, template, date),
+        f"{NumberFormat(template).example(today)} {today:%d-%m-%Y}",
+        await last_issued_above(uow, template, state.get("number"), date),
+    )
 
 
 async def typed_sk_entry(
