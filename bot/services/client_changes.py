@@ -1259,13 +1259,8 @@ class ClientChangeService(StaffService):
                 transition = workflow.transition_for(Action.SUBMIT_ACCOUNTS, proposal.status)
                 await self.move(uow, who, proposal, transition, now, reason=reason)
                 revision = await uow.group_cards.revision(proposal.code)
-                await self.notify(
-                    uow,
-                    await self.verifiers(uow, proposal),
-                    NotificationKind.ACCOUNTS_SUBMITTED,
-                    f"proposal:{proposal.id}:accounts@{revision}",
-                    {"proposal_id": proposal.id, "again": False},
-                    now,
+                await self.accounts_to_verifiers(
+                    uow, proposal, f"proposal:{proposal.id}:accounts@{revision}", now, again=False
                 )
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED and await uow.payments.of_proposal(proposal.id):
             transfers = await uow.transfers.of_proposal(proposal.id)

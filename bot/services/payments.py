@@ -720,25 +720,19 @@ class AccountService(_FinanceBase):
             )
             transition = await self.authorize(uow, who, Action.SUBMIT_ACCOUNTS, proposal)
             proposal = await self.move(uow, who, proposal, transition, now)
-            await self.notify(
-                uow,
-                await self.verifiers(uow, proposal),
-                NotificationKind.ACCOUNTS_SUBMITTED,
-                f"proposal:{proposal.id}:accounts@{revision}",
-                {"proposal_id": proposal.id, "again": again},
-                now,
+            await self.accounts_to_verifiers(
+                uow, proposal, f"proposal:{proposal.id}:accounts@{revision}", now, again=again
             )
             state = replace(state, proposal=proposal)
         elif proposal.status == ProposalStatus.ACCOUNTS_SUBMITTED:
             # The account of a client cleared of double assistance after the others were sent for
             # checking: the verifiers' card comes again, with it to check.
-            await self.notify(
+            await self.accounts_to_verifiers(
                 uow,
-                await self.verifiers(uow, proposal),
-                NotificationKind.ACCOUNTS_SUBMITTED,
+                proposal,
                 f"proposal:{proposal.id}:accounts@{revision}:client{saved[0] if saved else 0}@{replaced}",
-                {"proposal_id": proposal.id, "again": True},
                 now,
+                again=True,
             )
         elif proposal.status == ProposalStatus.ACCOUNTS_VERIFIED:
             # Never a transfer tried: the first account of a client cleared of double assistance

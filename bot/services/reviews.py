@@ -421,6 +421,15 @@ class StaffService(Service):
         finance = await uow.staff.holding(Role.FINANCE)
         return list({p.id: p for p in [*team, *finance]}.values())
 
+    async def accounts_to_verifiers(
+        self, uow: UnitOfWork, proposal: Proposal, key: str, now: dt.datetime, *, again: bool
+    ) -> None:
+        """The verifiers' card of the proposal's bank accounts, privately to each; ``again``: after
+        an account was sent back or one more came in (its buttons come back)."""
+        params = {"proposal_id": proposal.id, "again": again}
+        verifiers = await self.verifiers(uow, proposal)
+        await self.notify(uow, verifiers, NotificationKind.ACCOUNTS_SUBMITTED, key, params, now)
+
     async def operators(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         return await uow.people.operators_of(proposal.ipwl_id)
 
