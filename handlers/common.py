@@ -9,7 +9,7 @@ from bot.update_scope import begin_update
 from handlers import buttons, keyboards, views
 from handlers.context import BotContext
 from handlers.menus import refresh_menus_soon
-from handlers.replies import answer_press, answers_refusals, is_private, reply
+from handlers.replies import answer_press, answers_refusals, chat_id, is_private, reply
 
 
 @answers_refusals
@@ -65,9 +65,7 @@ async def cmd_bind_group(update: Update, context: BotContext) -> None:
     if is_private(update):
         await reply(update, views.group_only(t))
         return
-    chat = update.effective_chat
-    assert chat is not None
-    team = await context.services.onboarding.bind_group(who, chat.id, " ".join(context.args or []))
+    team = await context.services.onboarding.bind_group(who, chat_id(update), " ".join(context.args or []))
     await reply(update, views.group_bound(t, team.name, team.code))
 
 

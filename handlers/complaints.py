@@ -25,6 +25,7 @@ from handlers.replies import (
     answers_refusals,
     button_arg,
     button_args,
+    chat_id,
     close_buttons,
     download,
     int_arg,
@@ -158,13 +159,12 @@ async def on_files_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
     files = await context.services.complaints.attachments(who, int_arg(update))
     await answer_press(update)
-    chat = update.effective_chat
-    assert chat is not None
+    chat = chat_id(update)
     for f in files:
         if f.is_photo:
-            await context.bot.send_photo(chat.id, f.telegram_file_id)
+            await context.bot.send_photo(chat, f.telegram_file_id)
         else:
-            await context.bot.send_document(chat.id, f.telegram_file_id)
+            await context.bot.send_document(chat, f.telegram_file_id)
 
 
 @answers_refusals

@@ -17,7 +17,7 @@ from handlers.context import BotContext, Deps
 from handlers.keyboards import consent as kb
 from handlers.keyboards import reviews as review_kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, int_arg, redraw, refused_in_group, reply
+from handlers.replies import answer_press, answers_refusals, chat_id, int_arg, redraw, refused_in_group, reply
 from handlers.reviews import send_attachment
 from handlers.views import consent as cv
 
@@ -57,9 +57,7 @@ async def on_form_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     record, form = await context.services.privacy.consent_form(who, int_arg(update))
     await answer_press(update, cv.form_sent(t))
-    chat = update.effective_chat
-    assert chat is not None
-    await send_attachment(context, chat.id, form, cv.form_caption(t, record.proposal_code, record.position))
+    await send_attachment(context, chat_id(update), form, cv.form_caption(t, record.proposal_code, record.position))
 
 
 @answers_refusals

@@ -5,11 +5,10 @@ database is the conversation's state, so nothing is kept in memory between updat
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.clock import today_in
@@ -29,6 +28,7 @@ from handlers.replies import (
     answer_press,
     answers_refusals,
     button_args,
+    chat_id,
     close_buttons,
     download,
     int_arg,
@@ -37,6 +37,7 @@ from handlers.replies import (
     redraw,
     refused_in_group,
     reply,
+    send_file,
     typed_text,
     upload_of,
 )
@@ -57,9 +58,7 @@ async def _ask(update: Update, context: BotContext, state: LpjState, previous: N
     """Send the question at the LPJ's cursor, with its one-tap answers."""
     t = context.translator(await context.identify(update))
     text = lv.question(t, state, _today(context, state), context.services.lpj.rules, previous)
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(chat.id, text, reply_markup=kb.for_question(t, state))
+    await context.bot.send_message(chat_id(update), text, reply_markup=kb.for_question(t, state))
 
 
 # --- the operator -----------------------------------------------------------------------------------
@@ -155,11 +154,7 @@ async def on_template_pressed(update: Update, context: BotContext) -> None:
         raise ServiceError("no_lpj_open", N_("There is no LPJ open. Open one with /lpj."))
     await answer_press(update)
     data = build_lpj_template(state.content, state.proposal.code, who.locale)
-    await context.bot.send_document(
-        who.person.telegram_user_id,
-        InputFile(io.BytesIO(data), filename=template_name(state.proposal.code)),
-        caption=lv.send_template(t),
-    )
+    await send_file(context, who.person.telegram_user_id, template_name(state.proposal.code), data, lv.send_template(t))
 
 
 @answers_refusals

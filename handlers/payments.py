@@ -7,10 +7,9 @@ payment. Typed answers and uploaded workbooks are routed here by the person's co
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.domain.models import TransferStatus
 from bot.domain.validation import Problem, ValidationError
@@ -33,6 +32,7 @@ from handlers.replies import (
     answers_refusals,
     button_arg,
     button_args,
+    chat_id,
     close_buttons,
     download,
     int_arg,
@@ -40,6 +40,7 @@ from handlers.replies import (
     redraw,
     refused_in_group,
     reply,
+    send_file,
     typed_text,
     upload_of,
 )
@@ -79,12 +80,6 @@ async def _download(context: BotContext, file_id: str, size: int) -> bytes:
             )
         )
     return await download(context, file_id)
-
-
-async def _send_workbook(update: Update, context: BotContext, name: str, content: bytes, caption: str) -> None:
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name), caption=caption)
 
 
 def _file_name(prefix: str, code: str) -> str:
@@ -175,9 +170,9 @@ async def on_accounts_sheet_pressed(update: Update, context: BotContext) -> None
     who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.open_sheet(who, int_arg(update))
     await answer_press(update)
-    await _send_workbook(
-        update,
+    await send_file(
         context,
+        chat_id(update),
         _file_name("rekening", accounts.proposal.code),
         build_accounts_template(sheet_clients(accounts), who.locale),
         pv.accounts_template_caption(t, accounts.proposal.code),
@@ -338,9 +333,9 @@ async def on_transfers_sheet_pressed(update: Update, context: BotContext) -> Non
     step = await context.services.payments.open(who, int_arg(update))
     await answer_press(update)
     code = step.accounts.proposal.code
-    await _send_workbook(
-        update,
+    await send_file(
         context,
+        chat_id(update),
         _file_name("transfer", code),
         build_transfers_template(
             sheet_clients(step.accounts, in_order=True),

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from telegram import InputFile, Update
+from telegram import Update
 
 from bot.domain.validation import mask_nik
 from handlers.admin import admin_here, answer_and_send
 from handlers.context import BotContext
 from handlers.keyboards import admin as kb
-from handlers.replies import answer_press, answers_refusals, chat_id, int_arg, redraw, reply
+from handlers.replies import answer_press, answers_refusals, chat_id, int_arg, redraw, reply, send_file
 from handlers.views import admin as av
 
 
@@ -32,10 +30,8 @@ async def on_personal_export(update: Update, context: BotContext) -> None:
         who, int_arg(update), [t.gettext(line) for line in av.PERSONAL_EXPORT_INTRO], t
     )
     await answer_press(update)
-    await context.bot.send_document(
-        chat_id(update),
-        InputFile(io.BytesIO(export.content), filename=export.name),
-        caption=av.personal_export_caption(t, export.records),
+    await send_file(
+        context, chat_id(update), export.name, export.content, av.personal_export_caption(t, export.records)
     )
 
 

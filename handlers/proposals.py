@@ -6,11 +6,10 @@ draft in the database, so these handlers keep nothing in memory between updates.
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import replace
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.error import BadRequest
 
 from bot.domain.models import Component
@@ -28,6 +27,7 @@ from handlers.replies import (
     answer_press,
     answers_refusals,
     button_args,
+    chat_id,
     close_buttons,
     download,
     int_arg,
@@ -37,6 +37,7 @@ from handlers.replies import (
     redraw,
     refused_in_group,
     reply,
+    send_file,
     typed_text,
     upload_of,
 )
@@ -67,9 +68,7 @@ async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix
     markup = kb.for_question(t, state, regions, deps.services.proposals.today_for(state))
     if prefix:
         text = prefix + "\n\n" + text
-    chat = update.effective_chat
-    assert chat is not None
-    sent = await context.bot.send_message(chat.id, views.clip(text), reply_markup=markup)
+    sent = await context.bot.send_message(chat_id(update), views.clip(text), reply_markup=markup)
     if context.chat_data is not None:
         context.chat_data[_ASKED_WITH_BUTTONS] = sent.message_id if markup is not None else None
 
@@ -153,15 +152,13 @@ async def _send_template(update: Update, context: BotContext, *, listed: bool = 
     """The blank template; with ``listed``, the open draft's clients and budget lines in it (when it
     has any), to add lines or correct data and send back."""
     who, t = await context.identify_reader(update)
-    chat = update.effective_chat
-    assert chat is not None
     state = await context.services.proposals.current(who) if listed else None
     if state is not None and state.clients:
         content, name = build_template(who.locale, state.clients), f"klien-{state.proposal.code}.xlsx"
         caption = pv.send_client_list(t, state.proposal.code, len(state.clients))
     else:
         content, name, caption = build_template(who.locale), TEMPLATE_FILE_NAME, pv.send_template(t)
-    await context.bot.send_document(chat.id, InputFile(io.BytesIO(content), filename=name), caption=caption)
+    await send_file(context, chat_id(update), name, content, caption)
 
 
 async def on_cancel_command(update: Update, context: BotContext) -> None:

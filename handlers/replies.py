@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 
@@ -177,6 +178,11 @@ def chat_id(update: Update) -> int:
     chat = update.effective_chat
     assert chat is not None
     return chat.id
+
+
+async def send_file(context: BotContext, chat: int, name: str, content: bytes, caption: str | None = None) -> Message:
+    """Send bytes the bot made (a workbook, a template, an export) into ``chat`` as the document ``name``."""
+    return await context.bot.send_document(chat, InputFile(io.BytesIO(content), filename=name), caption=caption)
 
 
 def button_args(update: Update) -> tuple[str, ...]:

@@ -35,6 +35,7 @@ from handlers.replies import (
     redraw,
     refused_in_group,
     reply,
+    send_file,
     typed_text,
 )
 from handlers.views import payment_checks as pcv
@@ -65,11 +66,7 @@ async def cmd_report(update: Update, context: BotContext) -> None:
     # Issue 16.4: whether the money reached the clients, per IPWL (counts only), under the figures.
     checks = pcv.coverage(t, await context.services.payment_checks.coverage(who))
     await waiting.edit_text(views.clip(rv.summary(t, report) + "\n\n" + checks))
-    await context.bot.send_document(
-        chat.id,
-        InputFile(io.BytesIO(files.workbook), filename=files.workbook_name),
-        caption=rv.workbook_caption(t, report.period),
-    )
+    await send_file(context, chat.id, files.workbook_name, files.workbook, rv.workbook_caption(t, report.period))
     for chart in files.charts:  # photos: a phone shows them in the chat and lets people enlarge them
         await context.bot.send_photo(
             chat.id, InputFile(io.BytesIO(chart.png), filename=chart.name), caption=rv.chart_caption(t, chart.caption)
@@ -209,10 +206,5 @@ async def _export(
     except ServiceError as error:
         await context.bot.send_message(chat.id, views.refusal(t, error))
         return
-    await context.bot.send_document(
-        chat.id,
-        InputFile(io.BytesIO(export.content), filename=export.name),
-        caption=rv.export_caption(
-            t, kind, export.rows, span, unmasked, zone_label(context.deps.settings.locale.timezone)
-        ),
-    )
+    caption = rv.export_caption(t, kind, export.rows, span, unmasked, zone_label(context.deps.settings.locale.timezone))
+    await send_file(context, chat.id, export.name, export.content, caption)
