@@ -27,8 +27,8 @@ from handlers.replies import (
     alert_text,
     answer_press,
     answers_refusals,
-    button_args,
     int_arg,
+    optional_arg,
     redraw,
     refused_in_group,
     reply,
@@ -62,9 +62,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
 async def on_reason_pressed(update: Update, context: BotContext) -> None:
     """A tick in the checklist, Confirm (``ok``) or Cancel (``x``)."""
     who, t = await context.identify_reader(update)
-    query = update.callback_query
-    assert query is not None
-    proposal_id, item = int_arg(update), (button_args(update) + ("", ""))[1]
+    proposal_id, item = int_arg(update), optional_arg(update, 1)
     services = context.services.reviews
     if item == "ok":
         proposal = await services.decide(who, proposal_id)
@@ -123,7 +121,7 @@ async def on_sk_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     query = update.callback_query
     assert query is not None
-    op = (button_args(update) + ("",))[0]
+    op = optional_arg(update)
     decrees = context.services.decrees
     if op == "y":
         try:

@@ -27,12 +27,12 @@ from handlers.replies import (
     alerted_refused_press,
     answer_press,
     answers_refusals,
-    button_args,
     chat_id,
     close_buttons,
     download,
     int_arg,
     is_private,
+    optional_arg,
     pressed_choice,
     redraw,
     refused_in_group,
@@ -140,8 +140,7 @@ async def on_answer_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_section_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    args = button_args(update)
-    state = await context.services.lpj.go_to(who, args[0] if args else "review")
+    state = await context.services.lpj.go_to(who, optional_arg(update, 0, "review"))
     await close_buttons(update)
     await _ask(update, context, state)
 

@@ -37,6 +37,7 @@ from handlers.replies import (
     download,
     int_arg,
     keep_answered,
+    optional_arg,
     redraw,
     refused_in_group,
     reply,
@@ -116,7 +117,7 @@ async def on_account_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_bank_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
-    entry = await context.services.accounts.choose_bank(who, (button_args(update) + ("",))[0])
+    entry = await context.services.accounts.choose_bank(who, optional_arg(update))
     await answer_press(update)
     # The bank question stays with the bank chosen; the account number is asked in a new message.
     await keep_answered(update)
@@ -285,9 +286,7 @@ async def on_payment_text(update: Update, context: BotContext) -> None:
 async def on_orders_confirmed(update: Update, context: BotContext) -> None:
     """✅ Save the SPP and SPM shown (``y``), or ✏️ type them again (``n``)."""
     who, t = await context.identify_reader(update)
-    query = update.callback_query
-    assert query is not None
-    save = (button_args(update) + ("", ""))[1] == "y"
+    save = optional_arg(update, 1) == "y"
     step = await context.services.payments.confirm_orders(who, int_arg(update), save=save)
     await redraw(update, pv.payment_step(t, step), kb.payment_step(t, step))
 
@@ -312,7 +311,7 @@ async def on_failed_pressed(update: Update, context: BotContext) -> None:
     """❌ failed or ↩️ returned: ask why."""
     who, t = await context.identify_reader(update)
     try:
-        status = TransferStatus((button_args(update) + ("", ""))[1])
+        status = TransferStatus(optional_arg(update, 1))
     except ValueError:
         status = TransferStatus.PENDING  # refused by the service as a stale button
     step = await context.services.payments.start_failure(who, int_arg(update), status, revision=_shown(update, 2))

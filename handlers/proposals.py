@@ -33,6 +33,7 @@ from handlers.replies import (
     int_arg,
     is_private,
     keep_answered,
+    optional_arg,
     pressed_choice,
     redraw,
     refused_in_group,
@@ -288,8 +289,7 @@ async def on_client_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_edit_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    args = button_args(update)
-    state = await context.services.proposals.edit(who, int_arg(update), args[1] if len(args) > 1 else "")
+    state = await context.services.proposals.edit(who, int_arg(update), optional_arg(update, 1))
     await answer_press(update)
     await _ask(update, context, state)
 
@@ -420,8 +420,7 @@ async def on_keep_pressed(update: Update, context: BotContext) -> None:
 @answers_refusals
 async def on_stop_pressed(update: Update, context: BotContext) -> None:
     who = await context.identify(update)
-    args = button_args(update)
-    await context.services.proposals.stop_conversation(who, int_arg(update), args[1] if len(args) > 1 else None)
+    await context.services.proposals.stop_conversation(who, int_arg(update), optional_arg(update, 1, None))
     await redraw(update, pv.stopped(context.translator(who)))
 
 

@@ -12,7 +12,7 @@ import html
 import io
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatType
@@ -191,11 +191,25 @@ def button_args(update: Update) -> tuple[str, ...]:
     return decoded.args if decoded else ()
 
 
+@overload
+def optional_arg(update: Update, index: int = 0, default: str = "") -> str: ...
+
+
+@overload
+def optional_arg(update: Update, index: int, default: None) -> str | None: ...
+
+
+def optional_arg(update: Update, index: int = 0, default: str | None = "") -> str | None:
+    """The button's arg at ``index``, or ``default`` when it carries fewer (an older or forged
+    button): for the args a handler reads as an option and leaves the service to refuse."""
+    args = button_args(update)
+    return args[index] if len(args) > index else default
+
+
 def pressed_choice(update: Update) -> str | None:
     """The answer a guided conversation's answer button carries; None for a forged or foreign one,
     which the conversation then refuses as no choice at all."""
-    args = button_args(update)
-    return args[0] if args else None
+    return optional_arg(update, 0, None)
 
 
 def button_arg(update: Update, index: int = 0) -> str:
