@@ -57,8 +57,13 @@ def _today(context: BotContext, state: LpjState) -> dt.date:
 async def _ask(update: Update, context: BotContext, state: LpjState, previous: NumberedLine | None = None) -> None:
     """Send the question at the LPJ's cursor, with its one-tap answers."""
     t = context.translator(await context.identify(update))
-    text = lv.question(t, state, _today(context, state), context.services.lpj.rules, previous)
+    text = _question_text(context, t, state, previous)
     await context.bot.send_message(chat_id(update), text, reply_markup=kb.for_question(t, state))
+
+
+def _question_text(context: BotContext, t: Translator, state: LpjState, previous: NumberedLine | None = None) -> str:
+    """The question at the LPJ's cursor (after ``previous``, the line just answered, read back)."""
+    return lv.question(t, state, _today(context, state), context.services.lpj.rules, previous)
 
 
 # --- the operator -----------------------------------------------------------------------------------
@@ -114,11 +119,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
         )
         if toggled:  # a toggle: redraw the same question in place instead of a new message
             # (pressing the tab already selected redraws the same screen: edit() treats that as done)
-            await redraw(
-                update,
-                lv.question(t, state, _today(context, state), context.services.lpj.rules),
-                kb.for_question(t, state),
-            )
+            await redraw(update, _question_text(context, t, state), kb.for_question(t, state))
             return
         await close_buttons(update)
     previous = (

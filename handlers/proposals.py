@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.domain.models import Component
@@ -56,22 +56,32 @@ SPREADSHEET_TYPES = {
 async def _ask(update: Update, context: BotContext, state: DraftState, *, prefix: str = "") -> None:
     """Send the question at the draft's cursor, with its one-tap answers (after ``prefix``)."""
     who, t = await context.identify_reader(update)
-    deps = context.deps
-    regions = context.services.proposals.regions
     if state.cursor.step == Step.REVIEW:
         text = pv.review(t, state)
         if state.edited_nik is not None:
-            text = pv.nik_read_back(t, state, regions) + "\n\n" + text
+            text = pv.nik_read_back(t, state, context.services.proposals.regions) + "\n\n" + text
     else:
-        text = pv.question(
-            t, state, regions, deps.settings.intake.unit_cost_ceilings, deps.services.proposals.today_for(state)
-        )
-    markup = kb.for_question(t, state, regions, deps.services.proposals.today_for(state))
+        text = _question_text(context, t, state)
+    markup = _answers(context, t, state)
     if prefix:
         text = prefix + "\n\n" + text
     sent = await context.bot.send_message(chat_id(update), views.clip(text), reply_markup=markup)
     if context.chat_data is not None:
         context.chat_data[_ASKED_WITH_BUTTONS] = sent.message_id if markup is not None else None
+
+
+def _question_text(context: BotContext, t: Translator, state: DraftState) -> str:
+    """The question at the draft's cursor (any step but the review, which ``_ask`` writes)."""
+    proposals = context.services.proposals
+    return pv.question(
+        t, state, proposals.regions, context.deps.settings.intake.unit_cost_ceilings, proposals.today_for(state)
+    )
+
+
+def _answers(context: BotContext, t: Translator, state: DraftState) -> InlineKeyboardMarkup | None:
+    """The one-tap answers to the question at the draft's cursor."""
+    proposals = context.services.proposals
+    return kb.for_question(t, state, proposals.regions, proposals.today_for(state))
 
 
 # The chat's last question that came with buttons: a typed answer closes them (in this process;
@@ -227,18 +237,7 @@ async def _answer(update: Update, context: BotContext, answer: Reply) -> None:
             and answer.choice in _COMPONENT_TOGGLES
         ):
             # A toggle: redraw the same question in place instead of a new message.
-            await query.edit_message_text(
-                pv.question(
-                    t,
-                    state,
-                    context.services.proposals.regions,
-                    context.deps.settings.intake.unit_cost_ceilings,
-                    context.services.proposals.today_for(state),
-                ),
-                reply_markup=kb.for_question(
-                    t, state, context.services.proposals.regions, context.services.proposals.today_for(state)
-                ),
-            )
+            await query.edit_message_text(_question_text(context, t, state), reply_markup=_answers(context, t, state))
             return
         # The question stays in the chat with its answer; the next one comes in a new message.
         await keep_answered(update, _components_chosen(update, t) if answer.choice == "done" else None)
