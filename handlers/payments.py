@@ -21,7 +21,7 @@ from bot.files.finance_sheets import (
     parse_transfers_sheet,
 )
 from bot.i18n import N_, FileSize, Translator
-from bot.services.payments import AccountEntry, Accounts, PaymentStep
+from bot.services.payments import Accounts
 from handlers import buttons
 from handlers.context import BotContext, Deps
 from handlers.keyboards import client_changes as ckb
@@ -93,29 +93,6 @@ def _shown(update: Update, index: int) -> int | None:
     return int(args[index]) if len(args) > index and args[index].isdigit() else None
 
 
-# Each screen is its text and its buttons drawn from the same record; these send one as a new message.
-
-
-async def _ask_account(update: Update, t: Translator, entry: AccountEntry) -> None:
-    """The next question of one client's account (bank, number, holder, passbook), with its buttons."""
-    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
-
-
-async def _show_saved(update: Update, t: Translator, accounts: Accounts) -> None:
-    """A client's account saved: what is still missing of the proposal, with a button per client."""
-    await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
-
-
-async def _show_review(update: Update, t: Translator, accounts: Accounts) -> None:
-    """The verifier's list of a proposal's accounts, with ✅ / ↩️ / 📷 per client."""
-    await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
-
-
-async def _show_step(update: Update, t: Translator, step: PaymentStep) -> None:
-    """Finance's payment card at its current step, with that step's buttons."""
-    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
-
-
 # --- the operator: /rekening ---------------------------------------------------------------------------
 
 
@@ -134,7 +111,7 @@ async def on_account_pressed(update: Update, context: BotContext) -> None:
     """A client tapped: ask for the bank."""
     who, t = await context.identify_reader(update)
     entry = await context.services.accounts.start_client(who, int_arg(update))
-    await _ask_account(update, t, entry)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
 @answers_refusals
@@ -144,7 +121,7 @@ async def on_bank_pressed(update: Update, context: BotContext) -> None:
     await answer_press(update)
     # The bank question stays with the bank chosen; the account number is asked in a new message.
     await keep_answered(update)
-    await _ask_account(update, t, entry)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
 @answers_refusals
@@ -168,7 +145,7 @@ async def on_account_text(update: Update, context: BotContext) -> None:
     """The account number, then the holder's name."""
     who, t = await context.identify_reader(update)
     entry = await context.services.accounts.answer(who, typed_text(update))
-    await _ask_account(update, t, entry)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
 @answers_refusals
@@ -177,7 +154,7 @@ async def on_retype_account_pressed(update: Update, context: BotContext) -> None
     who, t = await context.identify_reader(update)
     entry = await context.services.accounts.retype(who)
     await keep_answered(update)
-    await _ask_account(update, t, entry)
+    await reply(update, pv.account_question(t, entry), reply_markup=kb.account_question(t, entry))
 
 
 @answers_refusals
@@ -185,7 +162,7 @@ async def on_skip_passbook_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.finish_client(who)
     await keep_answered(update)  # ("Lewati" stays readable under the passbook question)
-    await _show_saved(update, t, accounts)
+    await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
 
 
 @answers_refusals
@@ -221,7 +198,7 @@ async def on_account_file(update: Update, context: BotContext) -> None:
         data = await _download(context, document.file_id, document.file_size or 0)
         inputs = parse_accounts_sheet(data, sheet_clients(current))
         accounts = await services.import_sheet(who, current.proposal.id, inputs)
-    await _show_saved(update, t, accounts)
+    await reply(update, pv.accounts_saved(t, accounts), reply_markup=kb.accounts_overview(t, [accounts]))
 
 
 # --- the verifier: PIC team or finance -------------------------------------------------------------------
@@ -231,7 +208,7 @@ async def on_account_file(update: Update, context: BotContext) -> None:
 async def on_review_accounts_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.review(who, int_arg(update))
-    await _show_review(update, t, accounts)
+    await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
 
 
 @answers_refusals
@@ -272,7 +249,7 @@ async def on_return_account_pressed(update: Update, context: BotContext) -> None
 async def on_return_reason_text(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     accounts = await context.services.accounts.return_account(who, typed_text(update))
-    await _show_review(update, t, accounts)
+    await reply(update, pv.accounts_review(t, accounts), reply_markup=kb.accounts_review(t, accounts))
 
 
 # --- finance: /bayar -------------------------------------------------------------------------------------------
@@ -295,14 +272,14 @@ async def cmd_pay(update: Update, context: BotContext) -> None:
 async def on_pay_pressed(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     step = await context.services.payments.open(who, int_arg(update))
-    await _show_step(update, t, step)
+    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 
 async def on_payment_text(update: Update, context: BotContext) -> None:
     """SPP, then SPM (number and date), or the reason a transfer failed."""
     who, t = await context.identify_reader(update)
     step = await context.services.payments.answer(who, typed_text(update))
-    await _show_step(update, t, step)
+    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 
 @answers_refusals
@@ -388,7 +365,7 @@ async def on_transfers_file(update: Update, context: BotContext) -> None:
         order=current.accounts.order_totals,  # the control totals: the list's own and the SPM's
     )
     step = await services.import_transfers(who, current.accounts.proposal.id, inputs)
-    await _show_step(update, t, step)
+    await reply(update, pv.payment_step(t, step), reply_markup=kb.payment_step(t, step))
 
 
 # --- notifications ---------------------------------------------------------------------------------------------
