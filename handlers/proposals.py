@@ -31,7 +31,6 @@ from handlers.replies import (
     close_buttons,
     download,
     int_arg,
-    is_private,
     keep_answered,
     optional_arg,
     pressed_choice,
@@ -143,9 +142,8 @@ async def _start(update: Update, context: BotContext, ipwl_id: int | None) -> No
 
 @answers_refusals
 async def cmd_resume(update: Update, context: BotContext) -> None:
-    who = await context.identify(update)
-    if not is_private(update):
-        await reply(update, views.private_only(context.translator(who)))
+    who, t = await context.identify_reader(update)
+    if await refused_in_group(update, t):
         return
     code = context.args[0] if context.args else None
     await _ask(update, context, await context.services.proposals.resume(who, code))
