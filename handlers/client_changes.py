@@ -29,6 +29,7 @@ from handlers.replies import (
     redraw,
     refused_in_group,
     reply,
+    send_photo_or_document,
     typed_text,
     upload_of,
 )
@@ -141,10 +142,7 @@ async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> 
     """The evidence by its Telegram file id, or the centre's stored copy if Telegram lost it."""
     photo = (attachment.mime_type or "").startswith("image/")
     try:
-        if photo:
-            await context.bot.send_photo(chat_id, attachment.telegram_file_id)
-        else:
-            await context.bot.send_document(chat_id, attachment.telegram_file_id)
+        await send_photo_or_document(context, chat_id, attachment.telegram_file_id, photo=photo)
         return
     except BadRequest:
         pass
@@ -152,10 +150,7 @@ async def _resend(context: BotContext, chat_id: int, attachment: Attachment) -> 
     if data is None:
         return
     upload = InputFile(data, filename=attachment.file_name or "bukti")
-    if photo:
-        await context.bot.send_photo(chat_id, upload)
-    else:
-        await context.bot.send_document(chat_id, upload)
+    await send_photo_or_document(context, chat_id, upload, photo=photo)
 
 
 @answers_refusals

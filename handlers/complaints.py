@@ -33,6 +33,7 @@ from handlers.replies import (
     redraw,
     refused_in_group,
     reply,
+    send_photo_or_document,
     typed_text,
     upload_of,
 )
@@ -161,10 +162,7 @@ async def on_files_pressed(update: Update, context: BotContext) -> None:
     await answer_press(update)
     chat = chat_id(update)
     for f in files:
-        if f.is_photo:
-            await context.bot.send_photo(chat, f.telegram_file_id)
-        else:
-            await context.bot.send_document(chat, f.telegram_file_id)
+        await send_photo_or_document(context, chat, f.telegram_file_id, photo=f.is_photo)
 
 
 @answers_refusals

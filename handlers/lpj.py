@@ -38,6 +38,7 @@ from handlers.replies import (
     refused_in_group,
     reply,
     send_file,
+    send_photo_or_document,
     typed_text,
     upload_of,
 )
@@ -280,11 +281,9 @@ async def on_detail_pressed(update: Update, context: BotContext) -> None:
 async def _send_evidence(
     context: BotContext, chat_id: int, t: Translator, caption: str, attachment: Attachment
 ) -> None:
+    photo = (attachment.mime_type or "").startswith("image/")
     try:
-        if (attachment.mime_type or "").startswith("image/"):
-            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
-        else:
-            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption)
+        await send_photo_or_document(context, chat_id, attachment.telegram_file_id, photo=photo, caption=caption)
     except BadRequest:
         # A file id Telegram no longer knows: say so, so nobody approves what they could not see.
         await context.bot.send_message(chat_id, caption + "\n" + lv.evidence_unavailable(t))

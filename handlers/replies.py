@@ -185,6 +185,18 @@ async def send_file(context: BotContext, chat: int, name: str, content: bytes, c
     return await context.bot.send_document(chat, InputFile(io.BytesIO(content), filename=name), caption=caption)
 
 
+async def send_photo_or_document(
+    context: BotContext, chat: int, file: str | InputFile, *, photo: bool, caption: str | None = None
+) -> None:
+    """Send a file a person sent earlier (its Telegram file id, or the stored copy) into ``chat``:
+    a photo, which a phone shows in the chat, or a document. Telegram refuses a file id that was
+    a document as a photo and the other way round, so the caller says which it is."""
+    if photo:
+        await context.bot.send_photo(chat, file, caption=caption)
+    else:
+        await context.bot.send_document(chat, file, caption=caption)
+
+
 def button_args(update: Update) -> tuple[str, ...]:
     """The ids a pressed button carries (empty for a forged or foreign button)."""
     decoded = callback_data.decode(update.callback_query.data if update.callback_query else None)

@@ -19,7 +19,7 @@ from handlers.context import BotContext, Deps
 from handlers.keyboards import private_chat_url
 from handlers.keyboards import reviews as kb
 from handlers.outbox import Rendered
-from handlers.replies import answer_press, answers_refusals, button_args, int_arg
+from handlers.replies import answer_press, answers_refusals, button_args, int_arg, send_photo_or_document
 from handlers.views import _
 from handlers.views import reviews as rv
 
@@ -92,10 +92,7 @@ async def send_attachment(
     caption = caption or (attachment.file_name or "")[:200] or None
     photo = attachment.purpose == "passbook" or (attachment.file_name or "").startswith("foto-")
     try:
-        if photo:
-            await context.bot.send_photo(chat_id, attachment.telegram_file_id, caption=caption)
-        else:
-            await context.bot.send_document(chat_id, attachment.telegram_file_id, caption=caption)
+        await send_photo_or_document(context, chat_id, attachment.telegram_file_id, photo=photo, caption=caption)
         return
     except BadRequest:
         pass
@@ -104,10 +101,7 @@ async def send_attachment(
         return  # neither Telegram nor the store has it: the rest of the detail is still useful
     upload = InputFile(data, filename=attachment.file_name or "file")
     try:
-        if photo:
-            await context.bot.send_photo(chat_id, upload, caption=caption)
-        else:
-            await context.bot.send_document(chat_id, upload, caption=caption)
+        await send_photo_or_document(context, chat_id, upload, photo=photo, caption=caption)
     except BadRequest:
         pass
 
