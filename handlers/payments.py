@@ -402,7 +402,7 @@ async def render_account_cleared(deps: Deps, t: Translator, params: dict[str, An
 
 async def render_hold_lifted(deps: Deps, t: Translator, params: dict[str, Any]) -> Rendered | None:
     a = await _accounts(deps, params)
-    row = next((r for r in a.rows if r.client.id == int(params["client_id"])), None) if a else None
+    row = pv.client_row(a, int(params["client_id"])) if a else None
     if a is None or row is None:
         return None
     return Rendered(pv.hold_lifted_notice(t, a.proposal.code, row.client.position, row.client.full_name))

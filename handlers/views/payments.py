@@ -325,8 +325,13 @@ def account_held_line(t: Translator, *, confirmed: bool = False) -> str:
     )
 
 
+def client_row(a: Accounts, client_id: int) -> Beneficiary | None:
+    """The row of client ``client_id`` in a proposal's accounts (None if they have no such client)."""
+    return next((r for r in a.rows if r.client.id == client_id), None)
+
+
 def account_cleared_notice(t: Translator, a: Accounts, client_id: int, *, decided: bool = True) -> str:
-    row = next((r for r in a.rows if r.client.id == client_id), None)
+    row = client_row(a, client_id)
     message = (
         N_(
             "✅ Client {number}. {name} of <b>{code}</b> is cleared: a PIC or the head decided they are not the "
@@ -435,7 +440,7 @@ def accounts_template_caption(t: Translator, code: str) -> str:
 
 
 def account_returned_notice(t: Translator, a: Accounts, client_id: int) -> str:
-    row = next((r for r in a.rows if r.client.id == client_id), None)
+    row = client_row(a, client_id)
     name = row.client.full_name if row else "?"
     reason = row.account.return_reason if row and row.account else None
     return _(
@@ -578,7 +583,7 @@ def account_fixed_notice(t: Translator, a: Accounts) -> str:
 
 def account_of_cleared_notice(t: Translator, a: Accounts, client_id: int) -> str:
     """Finance: the account of a client no longer held for double assistance (never a failed transfer)."""
-    row = next((r for r in a.rows if r.client.id == client_id), None)
+    row = client_row(a, client_id)
     text = _(
         t,
         N_(
@@ -796,7 +801,7 @@ def cleared_after_order_lines(t: Translator, a: Accounts, *, only: int | None = 
 
 
 def transfer_failed_notice(t: Translator, a: Accounts, client_id: int) -> str:
-    row = next((r for r in a.rows if r.client.id == client_id), None)
+    row = client_row(a, client_id)
     note = row.transfer.note if row and row.transfer else None
     return _(
         t,
