@@ -199,6 +199,8 @@ async def test_an_erased_client_leaves_no_bytes_and_stays_erased_after_restoring
     rina = await admin(world)
     await world.say(rina, "/cadangan")
     before = newest_backup(world)  # made before the erasure: it holds her
+    database = Path(world.settings.storage.database)
+    wal_before = Path(f"{database}-wal").stat().st_size
 
     request = (await world.say(rina, f"/datapribadi {SITI_NIK}"))[-1]
     await tap(world, rina, request, "Anonymize")
@@ -210,10 +212,10 @@ async def test_an_erased_client_leaves_no_bytes_and_stays_erased_after_restoring
     needles = [SITI_RAHAYU.encode(), SITI_NIK.encode()]
     # Nothing about her is attached anywhere any more (the Telegram file id went with the row).
     assert await world.rows("SELECT count(*) FROM attachments WHERE proposal_id = ?", pid) == [(0,)]
-    database = Path(world.settings.storage.database)
-    # Folded in and truncated: the WAL holds at most the frames written since (a page or two: the
-    # confirmation marked sent by the outbox may land in between), never the old frames of her rows.
-    assert Path(f"{database}-wal").stat().st_size <= 32 + 2 * (24 + 4096)
+    # Folded in and truncated: the WAL holds only the frames written since (the confirmation marked
+    # sent by the outbox, a reminder's tick: how many depends on the machine's load, so the check is
+    # that the WAL shrank), never the old frames of her rows (files_leaking reads it below).
+    assert Path(f"{database}-wal").stat().st_size < wal_before
     backups = Path(world.settings.admin.backups_dir)
     assert files_leaking(tmp_path, needles, skip=backups) == {}  # database, WAL, file store, ledger
     assert [leaks(book, needles) for book in await exports(world)] == [[]] * 10
