@@ -297,6 +297,12 @@ async def seed(database: Path, users: list) -> None:  # noqa: ANN001
     await storage.close()
 
 
+def _ratio(ours: float, floor: float) -> str:
+    """``ours / floor`` to two places; "n/a" where the floor's CPU read 0 (a few updates are below the
+    clock's tick, as in the smoke test's smallest sizes)."""
+    return f"{ours / floor:.2f}" if floor > 0 else "n/a"
+
+
 async def main() -> None:
     from bot.emulator import BotApiEmulator
 
@@ -399,7 +405,8 @@ async def main() -> None:
         floor = results.get(floor_of.get(name, ""), r)
         print(
             f"{name:28}{r['throughput']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p95_4_ms']:>12.1f}"
-            f"{r['cpu_ms']:>15.2f}{r['cpu_ms'] / floor['cpu_ms']:>12.2f}{r['cpu_ms'] / bare_floor['cpu_ms']:>13.2f}"
+            f"{r['cpu_ms']:>15.2f}{_ratio(r['cpu_ms'], floor['cpu_ms']):>12}"
+            f"{_ratio(r['cpu_ms'], bare_floor['cpu_ms']):>13}"
         )
     print("(p50/p95: one person at a time; p95 (4): four people pressing or typing at once)")
     print(
@@ -410,7 +417,7 @@ async def main() -> None:
     for name, (floor_cpu, ours_cpu) in zip(("/status", "button", "guest /bantuan"), paced, strict=True):
         print(
             f"{'production: ' + name:28}{floor_cpu['cpu_ms']:>13.2f}{ours_cpu['cpu_ms']:>15.2f}"
-            f"{ours_cpu['cpu_ms'] / floor_cpu['cpu_ms']:>12.2f}"
+            f"{_ratio(ours_cpu['cpu_ms'], floor_cpu['cpu_ms']):>12}"
         )
     e, p = results["echo: start-up"], results["production: start-up"]
     print(
