@@ -43,6 +43,7 @@ from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import (
     Action,
     Attachment,
+    AuditEvent,
     BankAccountStatus,
     Client,
     Decree,
@@ -514,17 +515,7 @@ class ClientChangeService(StaffService):
             change, proposal = await self._may_take(uow, who, change_id, ChangeStep.VERIFY)
             if not await uow.client_changes.verify(change.id, who.person.id, now):
                 raise await self._taken(uow, change.id)
-            await uow.audit.record(
-                self.event(
-                    who,
-                    "client_change",
-                    change.id,
-                    "verify_change",
-                    frm=change.status.value,
-                    to=ChangeStatus.VERIFIED.value,
-                    reason=proposal.code,
-                )
-            )
+            await uow.audit.record(self._step_event(who, change, proposal, "verify_change", ChangeStatus.VERIFIED))
             change = await self._change(uow, change.id)
             await self.notify(
                 uow,
@@ -564,18 +555,7 @@ class ClientChangeService(StaffService):
                 change.id, frm=change.status, to=target, by=who.person.id, now=now, reason=reason
             ):
                 raise await self._taken(uow, change.id)
-            await uow.audit.record(
-                # The typed reason stays in the (sealed) request: it may name the client or a cause of death.
-                self.event(
-                    who,
-                    "client_change",
-                    change.id,
-                    f"{action.value}_change",
-                    frm=change.status.value,
-                    to=target.value,
-                    reason=proposal.code,
-                )
-            )
+            await uow.audit.record(self._step_event(who, change, proposal, f"{action.value}_change", target))
             await uow.conversations.end(who.person.id)
             change = await self._change(uow, change.id)
             await self._tell_operators(uow, proposal, change, now)
@@ -1101,6 +1081,16 @@ class ClientChangeService(StaffService):
             code = "not_your_team" if role == Role.PIC else "head_only"
             raise self.denied(ServiceError(code, message), "client_change", change.id, f"{action.value}: {code}")
         return change, proposal
+
+    def _step_event(
+        self, who: Identity, change: ChangeRequest, proposal: Proposal, action: str, target: ChangeStatus
+    ) -> AuditEvent:
+        """The audit row of a PIC's or the head's step on ``change`` (verify, return, reject): the
+        status it leaves and the one it enters, with the proposal's code. A typed reason stays in the
+        (sealed) request: it may name the client or a cause of death."""
+        return self.event(
+            who, "client_change", change.id, action, frm=change.status.value, to=target.value, reason=proposal.code
+        )
 
     async def _taken(self, uow: UnitOfWork, change_id: int) -> ServiceError:
         """Someone else decided first (a double tap, or a colleague): say where the change is now."""
