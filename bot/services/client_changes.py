@@ -1258,14 +1258,7 @@ class ClientChangeService(StaffService):
                 due = self.lpj_due_date(self._today())
                 transition = workflow.transition_for(Action.RECORD_PAYMENT, proposal.status)
                 await self.move(uow, who, proposal, transition, now, reason=f"{reason}; LPJ due {due}", lpj_due_on=due)
-                await self.notify(
-                    uow,
-                    await self.operators(uow, proposal),
-                    NotificationKind.PROPOSAL_PAID,
-                    f"proposal:{proposal.id}:paid",
-                    {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()},
-                    now,
-                )
+                await self.tell_paid(uow, proposal, due, now)
 
     async def _tell_team(self, uow: UnitOfWork, proposal: Proposal, change: ChangeRequest, now: dt.datetime) -> None:
         """The card in the team's group (no personal data), or each PIC privately without a group."""

@@ -1265,14 +1265,7 @@ class PaymentService(_FinanceBase):
             proposal = await self.move(
                 uow, who, proposal, transition, now, reason=f"LPJ due {due.isoformat()}", lpj_due_on=due
             )
-            await self.notify(
-                uow,
-                await self.operators(uow, proposal),
-                NotificationKind.PROPOSAL_PAID,
-                f"proposal:{proposal.id}:paid",
-                {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()},
-                now,
-            )
+            await self.tell_paid(uow, proposal, due, now)
             for hook in self._on_paid:
                 await hook(uow, proposal, now)
             await uow.conversations.end(who.person.id)

@@ -415,6 +415,13 @@ class StaffService(Service):
         operators = await self.operators(uow, proposal)
         await self.notify(uow, operators, NotificationKind.PROPOSAL_PROGRESS, f"{key}:operator", params, now)
 
+    async def tell_paid(self, uow: UnitOfWork, proposal: Proposal, due: dt.date, now: dt.datetime) -> None:
+        """Tell the proposal's operators privately that it is paid and its LPJ falls due on ``due``
+        (once per proposal)."""
+        params = {"proposal_id": proposal.id, "lpj_due_on": due.isoformat()}
+        operators = await self.operators(uow, proposal)
+        await self.notify(uow, operators, NotificationKind.PROPOSAL_PAID, f"proposal:{proposal.id}:paid", params, now)
+
     async def verifiers(self, uow: UnitOfWork, proposal: Proposal) -> list[Person]:
         """Who checks accounts: the IPWL's PIC team and finance."""
         team = await uow.staff.holding(Role.PIC, team_id=proposal.team_id) if proposal.team_id else []
