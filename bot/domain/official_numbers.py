@@ -22,7 +22,7 @@ import re
 import string
 from dataclasses import dataclass
 
-from bot.domain.validation import Problem, ValidationError, parse_date
+from bot.domain.validation import Problem, ValidationError, parse_date, refuse_before
 from bot.i18n import N_
 
 __all__ = ["ROMAN_MONTHS", "NumberFormat", "OfficialEntry", "parse_official_entry"]
@@ -136,13 +136,8 @@ def parse_official_entry(
         raise _block(N_("Type the date after the number too, e.g. {example}."), field, example=example)
     date_field = field.replace("_number", "_date")
     date = parse_date(rest, today=today, field=date_field, earliest=None if too_early else earliest)
-    if too_early and earliest is not None and date < earliest:
-        raise _block(
-            too_early,
-            date_field,
-            date=f"{date.day:02d}-{date.month:02d}-{date.year}",
-            earliest=f"{earliest.day:02d}-{earliest.month:02d}-{earliest.year}",
-        )
+    if too_early:
+        refuse_before(date, earliest, too_early, date_field)
     with_month, with_year = fmt.has_month_and_year
     month = ROMAN_MONTHS.index(match.group("month").upper()) + 1 if with_month else date.month
     year = int(match.group("year")) if with_year else date.year

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from bot.domain.validation import Problem, ValidationError, parse_date
+from bot.domain.validation import Problem, ValidationError, parse_date, refuse_before
 from bot.i18n import N_
 
 EXAMPLE_NUMBER = "261131302002345"
@@ -79,13 +79,5 @@ def parse_sp2d_entry(text: str, *, today: dt.date, earliest: dt.date | None = No
             )
         )
     on = parse_date(rest, today=today, field="sp2d_date")
-    if earliest is not None and on < earliest:
-        raise ValidationError(
-            Problem(
-                N_("The SP2D cannot be dated {date}, before its SPM ({earliest})."),
-                {"date": f"{on:%d-%m-%Y}", "earliest": f"{earliest:%d-%m-%Y}"},
-                "block",
-                "sp2d_date",
-            )
-        )
+    refuse_before(on, earliest, N_("The SP2D cannot be dated {date}, before its SPM ({earliest})."), "sp2d_date")
     return Sp2dEntry(number.upper(), on, amount_text)

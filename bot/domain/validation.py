@@ -47,6 +47,7 @@ __all__ = [
     "parse_phone",
     "parse_quantity",
     "parse_sex",
+    "refuse_before",
     "split_amount_and_date",
 ]
 
@@ -544,6 +545,13 @@ def parse_date(
             latest=_format_date(latest),
         )
     return value
+
+
+def refuse_before(value: date, earliest: date | None, too_early: str, field: str) -> None:
+    """Refuse ``value`` if it is before ``earliest`` (None: no bound) with ``too_early``, a msgid
+    whose ``{date}`` and ``{earliest}`` say why it cannot be earlier (the SP2D before its SPM)."""
+    if earliest is not None and value < earliest:
+        raise _fail(too_early, field, date=_format_date(value), earliest=_format_date(earliest))
 
 
 def parse_birth_date(text: str, *, today: date) -> date:

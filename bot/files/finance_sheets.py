@@ -27,6 +27,7 @@ from bot.domain.validation import (
     parse_free_text,
     parse_money,
     parse_name,
+    refuse_before,
 )
 from bot.files.problems import ImportProblem, ImportRejected
 from bot.files.workbook import Refusal, WorkbookRefused, first_sheet, open_workbook
@@ -617,13 +618,10 @@ def _date(value: Any, today: dt.date, earliest: dt.date | None = None) -> dt.dat
                 )
             )
         on = parse_date(text, today=today, field="transfer_date")
-    if earliest is not None and on < earliest:
-        raise ValidationError(
-            Problem(
-                N_("A transfer cannot be dated {date}, before the payment order (SPM) of {earliest}."),
-                {"date": f"{on:%d-%m-%Y}", "earliest": f"{earliest:%d-%m-%Y}"},
-                "block",
-                "transfer_date",
-            )
-        )
+    refuse_before(
+        on,
+        earliest,
+        N_("A transfer cannot be dated {date}, before the payment order (SPM) of {earliest}."),
+        "transfer_date",
+    )
     return on
