@@ -204,6 +204,11 @@ class Service:
                 person_id=person.id,
             )
 
+    async def tell_admins(self, uow: UnitOfWork, kind: str, key: str, params: dict[str, Any], now: dt.datetime) -> None:
+        """One notification to each admin's private chat, once per ``key``."""
+        for chat_id in await uow.people.admin_chat_ids():
+            await uow.outbox.enqueue(dedupe_key=f"{key}:{chat_id}", chat_id=chat_id, kind=kind, params=params, now=now)
+
     def event(
         self,
         who: Identity | None,

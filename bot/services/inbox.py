@@ -109,19 +109,13 @@ class InboxService(Service):
         async with self.storage.transaction() as uow:
             if not await uow.inbox.park(row.update_id, error):
                 return
-            for chat_id in await uow.people.admin_chat_ids():
-                await uow.outbox.enqueue(
-                    dedupe_key=f"{NotificationKind.INBOX_PARKED}:{row.update_id}:{chat_id}",
-                    chat_id=chat_id,
-                    kind=NotificationKind.INBOX_PARKED,
-                    now=now,
-                    params={
-                        "update_id": row.update_id,
-                        "chat_id": row.chat_key,
-                        "attempts": row.attempts,
-                        "error": error[:200],
-                    },
-                )
+            await self.tell_admins(
+                uow,
+                NotificationKind.INBOX_PARKED,
+                f"{NotificationKind.INBOX_PARKED}:{row.update_id}",
+                {"update_id": row.update_id, "chat_id": row.chat_key, "attempts": row.attempts, "error": error[:200]},
+                now,
+            )
         log.error("update %s parked after %d attempt(s): %s", row.update_id, row.attempts, error[:200])
 
     async def release(self, worker: str, update_ids: list[int]) -> None:

@@ -113,11 +113,10 @@ class OutboxService(Service):
             await uow.outbox.mark_failed(message.id, reason)
             # Broadcasts report their own failures to the admin who sent them.
             if tell_admins and message.kind not in SELF_REPORTING_KINDS:
-                for chat_id in await uow.people.admin_chat_ids():
-                    await uow.outbox.enqueue(
-                        dedupe_key=f"delivery_failed:{message.chat_id}:{chat_id}",
-                        chat_id=chat_id,
-                        kind=NotificationKind.DELIVERY_FAILED,
-                        now=now,
-                        params={"chat_id": message.chat_id, "kind": message.kind, "person_id": message.person_id},
-                    )
+                await self.tell_admins(
+                    uow,
+                    NotificationKind.DELIVERY_FAILED,
+                    f"delivery_failed:{message.chat_id}",
+                    {"chat_id": message.chat_id, "kind": message.kind, "person_id": message.person_id},
+                    now,
+                )

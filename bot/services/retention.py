@@ -193,11 +193,4 @@ class RetentionService(PrivacyService):
         return self.event(None, "retention", day.isoformat(), action, reason=reason)
 
     async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:  # noqa: ANN001
-        for chat in await uow.people.admin_chat_ids():
-            await uow.outbox.enqueue(
-                dedupe_key=f"retention:{key}:{chat}",
-                chat_id=chat,
-                kind=NotificationKind.RETENTION,
-                params=params,
-                now=now,
-            )
+        await self.tell_admins(uow, NotificationKind.RETENTION, f"retention:{key}", params, now)
