@@ -273,7 +273,7 @@ class LpjService(StaffService):
         """Send the LPJ to the PIC team (late if after its due date). A double tap submits once."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             if proposal.status == ProposalStatus.LPJ_SUBMITTED and who.actor.operates(proposal.ipwl_id):
                 raise ServiceError("already_done", N_("The LPJ of {code} has already been sent."), code=proposal.code)
             transition = await self._authorize(uow, Action.SUBMIT_LPJ, proposal, who)
@@ -289,7 +289,7 @@ class LpjService(StaffService):
             await uow.lpj.submit(state.lpj.id, version, now, late=late)
             await uow.conversations.end_for_entity(ConversationKind.LPJ, proposal.id)
             await self._card(uow, state.ipwl, proposal, f"v{version}:submitted", now, new=True)
-            return await self._state(uow, await self._proposal(uow, proposal.id))
+            return await self._state(uow, await self.proposal(uow, proposal.id))
 
     async def stop(self, who: Identity) -> None:
         """Leave the LPJ as it is (kept) and end the conversation."""
@@ -302,7 +302,7 @@ class LpjService(StaffService):
         """The PIC team checked the LPJ: on to finance."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VERIFY_LPJ, proposal, who)
             await self._move(uow, who, proposal, transition, now, lpj_verified_by=who.person.id)
             lpj = await self._lpj(uow, proposal)
@@ -327,7 +327,7 @@ class LpjService(StaffService):
         """Finance validates the verified LPJ (four-eyes: not its verifier): the proposal is closed."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             transition = await self._authorize(uow, Action.VALIDATE_LPJ, proposal, who)
             await self._move(uow, who, proposal, transition, now)
             lpj = await self._lpj(uow, proposal)
@@ -341,7 +341,7 @@ class LpjService(StaffService):
         """Return pressed: check it may be done, then ask for the reasons in the presser's private chat."""
         now = self.clock.now()
         async with self.unit(who) as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             # The reason comes next: check everything else now, under the centre's four-eyes rule
             # (a PIC who also operates the IPWL is refused here, not after typing the reasons).
             await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": "-"})
@@ -364,7 +364,7 @@ class LpjService(StaffService):
                 proposal_id = await uow.conversations.about(who.person.id, ConversationKind.LPJ_RETURN)
                 if proposal_id is None:
                     raise ServiceError("no_return", N_("There is no return in progress."))
-                proposal = await self._proposal(uow, proposal_id)
+                proposal = await self.proposal(uow, proposal_id)
                 transition = await self._authorize(uow, Action.RETURN_LPJ, proposal, who, data={"reason": reason})
                 await self._move(uow, who, proposal, transition, now, reason=reason, lpj_verified_by=None)
                 lpj = await self._lpj(uow, proposal)
@@ -405,7 +405,7 @@ class LpjService(StaffService):
         """The whole LPJ with names and its evidence files, for a private chat: its operators, the
         team's PIC, finance, head, admins. Reviewers see the receipts, photos and BAST they approve."""
         async with self.storage.reading() as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             allowed = (
                 who.actor.operates(proposal.ipwl_id)
                 or who.actor.in_team(proposal.team_id)
@@ -423,7 +423,7 @@ class LpjService(StaffService):
     async def detail_shown(self, who: Identity, proposal_id: int) -> None:
         """Record that the LPJ's personal data and evidence reached this person (processing log)."""
         async with self.storage.transaction() as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             await uow.audit.record(self.event(who, "proposal", proposal.code, "view_detail", reason="lpj"))
 
     async def returned_reasons(self, proposal_id: int) -> tuple[Proposal, int, list[ReturnReason]] | None:
@@ -496,12 +496,6 @@ class LpjService(StaffService):
             return _already_error(change)
         return ServiceError("already_done", N_("This has just changed; look at the newest message."))
 
-    async def _proposal(self, uow: UnitOfWork, proposal_id: int) -> Proposal:
-        proposal = await uow.proposals.by_id(proposal_id)
-        if proposal is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
-        return proposal
-
     async def _ipwl(self, uow: UnitOfWork, proposal: Proposal) -> Ipwl:
         ipwl = await uow.ipwl.by_id(proposal.ipwl_id)
         assert ipwl is not None
@@ -563,7 +557,7 @@ class LpjService(StaffService):
         )
 
     async def _review(self, uow: UnitOfWork, proposal_id: int) -> LpjReview:
-        proposal = await self._proposal(uow, proposal_id)
+        proposal = await self.proposal(uow, proposal_id)
         lpj = await self._lpj(uow, proposal)
         ipwl = await self._ipwl(uow, proposal)
         team = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None

@@ -689,7 +689,7 @@ class ProposalService(StaffService):
         """Send the draft (or the revised proposal) to the PIC team. A double tap submits once."""
         now = self.clock.now()
         async with self.storage.transaction() as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             action = Action.RESUBMIT if proposal.status == ProposalStatus.RETURNED else Action.SUBMIT
             transition = workflow.authorize(action, proposal, who.actor)
             await uow.proposals.lock(proposal.id)  # first the row, then the NIKs: the order every path takes
@@ -732,7 +732,7 @@ class ProposalService(StaffService):
     async def withdraw(self, who: Identity, proposal_id: int) -> Proposal:
         now = self.clock.now()
         async with self.storage.transaction() as uow:
-            proposal = await self._proposal(uow, proposal_id)
+            proposal = await self.proposal(uow, proposal_id)
             transition = workflow.authorize(Action.WITHDRAW, proposal, who.actor)
             if not await uow.proposals.move(
                 proposal.id, frm=proposal.status, to=transition.target, now=now, draft_cursor=None
@@ -846,12 +846,6 @@ class ProposalService(StaffService):
                 return await uow.proposals.by_id(summary.id)
         return None
 
-    async def _proposal(self, uow: UnitOfWork, proposal_id: int) -> Proposal:
-        proposal = await uow.proposals.by_id(proposal_id)
-        if proposal is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
-        return proposal
-
     async def _editable(self, uow: UnitOfWork, who: Identity) -> DraftState:
         proposal_id = await uow.conversations.about(who.person.id, ConversationKind.PROPOSAL)
         if proposal_id is None:
@@ -859,7 +853,7 @@ class ProposalService(StaffService):
                 "no_draft", N_("There is no draft open. Start one with /ajukan or continue with /lanjut.")
             )
         await uow.proposals.lock(proposal_id)  # one answer at a time moves the cursor
-        proposal = await self._proposal(uow, proposal_id)
+        proposal = await self.proposal(uow, proposal_id)
         if not who.actor.operates(proposal.ipwl_id):
             raise ServiceError("out_of_scope", N_("You are not an operator of this IPWL."))
         if proposal.status not in EDITABLE:
