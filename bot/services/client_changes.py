@@ -259,9 +259,7 @@ class ClientChangeService(StaffService):
     async def sheet_of(self, who: Identity, proposal_id: int) -> ChangeSheet:
         """A proposal pressed in the ``/perubahan`` list: its sheet, as ``/perubahan KODE`` shows it."""
         async with self.unit(who) as uow:
-            proposal = await uow.proposals.by_id(proposal_id)
-            if proposal is None:
-                raise ServiceError("stale", _STALE)
+            proposal = await self.proposal(uow, proposal_id)
             self._operator(who, proposal, "proposal", proposal.id)
             _refuse_unless_changeable(proposal)
             return await self._sheet(uow, proposal)
