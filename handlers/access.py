@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.domain.models import Invite, Role
 from bot.i18n import N_, Translator
-from bot.services import Identity, ServiceError
+from bot.services import Identity, StaleButton
 from bot.services.access import PersonCard
 from handlers import buttons, views
 from handlers.admin import admin_here, answer_and_send
@@ -177,7 +177,7 @@ async def on_invite_role(update: Update, context: BotContext) -> None:
     who, t = await context.identify_reader(update)
     role = ROLE_WORDS.get(button_arg(update))
     if role is None:
-        raise ServiceError("stale", N_("This button is no longer valid."))
+        raise StaleButton()
     if role in (Role.OPERATOR, Role.PIC):
         await _invite_scope(update, context, who, t, role)
         return

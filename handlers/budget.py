@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.i18n import N_
-from bot.services.base import ServiceError
+from bot.services.base import StaleButton
 from bot.services.budget import CeilingChange, CeilingProposal
 from handlers.admin import admin_here
 from handlers.context import BotContext
@@ -36,7 +35,7 @@ async def on_confirm_pressed(update: Update, context: BotContext) -> None:
         op, year, component, amount, before = args[0], int(args[1]), kb.component_of(args[2]), int(args[3]), args[4]
         seen = kb.before_of(before)
     except (IndexError, ValueError):
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+        raise StaleButton() from None
     if op == "y":
         change = await context.services.budget.confirm(who, year, component, amount, seen)
         await answer_press(update)

@@ -12,8 +12,8 @@ from telegram.error import BadRequest
 from bot.domain.client_changes import ChangeKind, ChangeStatus, ChangeStep
 from bot.domain.models import Attachment
 from bot.files.amendment_annex import build_amendment_annex
-from bot.i18n import N_, Translator
-from bot.services import FileUpload, ServiceError
+from bot.i18n import Translator
+from bot.services import FileUpload, StaleButton
 from bot.services.client_changes import RefundEntry
 from handlers import views
 from handlers.admin import answer_and_send
@@ -35,8 +35,6 @@ from handlers.replies import (
 )
 from handlers.reviews import send_private
 from handlers.views import client_changes as cv
-
-_STALE = N_("This button is no longer valid.")
 
 # --- the operator ---------------------------------------------------------------------------------
 
@@ -91,7 +89,7 @@ async def on_kind_pressed(update: Update, context: BotContext) -> None:
     try:
         kind = ChangeKind(button_arg(update, 1))
     except ValueError:
-        raise ServiceError("stale", _STALE) from None
+        raise StaleButton() from None
     draft = await context.services.client_changes.start(who, int_arg(update), kind)
     await answer_and_send(update, cv.ask(t, draft), None)
 
@@ -160,7 +158,7 @@ async def on_decision_pressed(update: Update, context: BotContext) -> None:
     try:
         action = ChangeStep(button_arg(update, 1))
     except ValueError:
-        raise ServiceError("stale", _STALE) from None
+        raise StaleButton() from None
     service = context.services.client_changes
     if action == ChangeStep.VERIFY:
         change = await service.verify(who, int_arg(update))

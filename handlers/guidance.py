@@ -6,8 +6,7 @@ from telegram import Update
 
 from bot.domain import guidance
 from bot.domain.consent import NOTICE_VERSION
-from bot.i18n import N_
-from bot.services import ServiceError
+from bot.services import StaleButton
 from handlers.context import BotContext
 from handlers.keyboards import guidance as kb
 from handlers.replies import answers_refusals, button_arg, int_arg, redraw, reply
@@ -50,7 +49,7 @@ async def on_page(update: Update, context: BotContext) -> None:
         return
     found = guidance.page(key, int_arg(update, 1))
     if found is None:
-        raise ServiceError("stale", N_("This button is no longer valid."))
+        raise StaleButton()
     section, current, count = found
     index = section.pages.index(current)
     typical = await context.services.reports.typical_days() if current.stage else {}

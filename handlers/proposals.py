@@ -17,7 +17,7 @@ from bot.domain.proposal_intake import Reply, Step
 from bot.domain.validation import ValidationError
 from bot.files.client_sheet import TEMPLATE_FILE_NAME, ClientInput, build_template, parse_client_sheet
 from bot.i18n import N_, Translator
-from bot.services import DraftState, ServiceError
+from bot.services import DraftState, ServiceError, StaleButton
 from bot.services.proposals import EDITABLE
 from handlers import buttons, views
 from handlers.context import BotContext
@@ -279,7 +279,7 @@ async def on_client_pressed(update: Update, context: BotContext) -> None:
     state = await context.services.proposals.go_to(who, Step.REVIEW)
     client = next((c for c in state.clients if c.id == client_id), None)
     if client is None:
-        raise ServiceError("stale", N_("This button is no longer valid."))
+        raise StaleButton()
     await reply(update, pv.client_card(t, client), reply_markup=kb.client_card(t, state, client.id))
 
 

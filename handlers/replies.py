@@ -21,8 +21,8 @@ from telegram.error import BadRequest
 from bot.domain.validation import ValidationError
 from bot.domain.workflow import WorkflowError
 from bot.files.problems import ImportRejected
-from bot.i18n import N_, Translator
-from bot.services import FileUpload, ServiceError
+from bot.i18n import Translator
+from bot.services import FileUpload, ServiceError, StaleButton
 from handlers import callback_data, views
 from handlers.context import BotContext
 from handlers.keyboards.lpj import PHOTO_NAME_PREFIX
@@ -227,7 +227,7 @@ def pressed_choice(update: Update) -> str | None:
 def button_arg(update: Update, index: int = 0) -> str:
     args = button_args(update)
     if index >= len(args):
-        raise ServiceError("stale", N_("This button is no longer valid."))
+        raise StaleButton()
     return args[index]
 
 
@@ -235,7 +235,7 @@ def int_arg(update: Update, index: int = 0) -> int:
     try:
         return int(button_arg(update, index))
     except ValueError:
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+        raise StaleButton() from None
 
 
 def pressed_label(update: Update) -> str | None:

@@ -13,8 +13,8 @@ from telegram import InputFile, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.domain.models import Action, Attachment
-from bot.i18n import N_, Translator
-from bot.services import Identity, ServiceError
+from bot.i18n import Translator
+from bot.services import Identity, StaleButton
 from handlers.context import BotContext, Deps
 from handlers.keyboards import private_chat_url
 from handlers.keyboards import reviews as kb
@@ -30,7 +30,7 @@ def action_arg(update: Update, index: int) -> Action:
     try:
         return Action(button_args(update)[index])
     except (IndexError, ValueError):
-        raise ServiceError("stale", N_("This button is no longer valid.")) from None
+        raise StaleButton() from None
 
 
 async def send_private(

@@ -16,7 +16,7 @@ from bot.domain.regions import RegionsCatalog
 from bot.services.access import AccessService
 from bot.services.admin import AdminService
 from bot.services.backups import BackupService
-from bot.services.base import Identity, Service, ServiceError, StorageBusy
+from bot.services.base import Identity, Service, ServiceError, StaleButton, StorageBusy
 from bot.services.broadcasts import BroadcastService
 from bot.services.budget import BudgetService
 from bot.services.client_changes import ClientChangeService
@@ -49,6 +49,7 @@ __all__ = [
     "Redemption",
     "Service",
     "ServiceError",
+    "StaleButton",
     "Services",
     "StorageBusy",
 ]

@@ -15,7 +15,7 @@ from bot.domain.records import GrantLine, PersonLine
 from bot.domain.validation import ValidationError, parse_date
 from bot.i18n import N_
 from bot.services.admin import PAGE_SIZE, AdminDeskService, page_count, require_admin
-from bot.services.base import Identity, ServiceError
+from bot.services.base import Identity, ServiceError, StaleButton
 from storage.unit import UnitOfWork
 
 
@@ -64,7 +64,7 @@ class AccessService(AdminDeskService):
     async def _person_card(self, uow: UnitOfWork, person_id: int) -> PersonCard:
         person = await uow.people.by_id(person_id)
         if person is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return PersonCard(
             person, await uow.admin.grants_of(person.id), person.telegram_user_id in self.settings.access.admin_user_ids
         )
@@ -75,7 +75,7 @@ class AccessService(AdminDeskService):
         async with self.storage.reading() as uow:
             person_id = await uow.admin.grant_owner(grant_id)
         if person_id is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return person_id
 
     async def revoke_grant(self, who: Identity, grant_id: int) -> PersonCard:
@@ -85,7 +85,7 @@ class AccessService(AdminDeskService):
         async with self.storage.transaction() as uow:
             person_id = await uow.admin.grant_owner(grant_id)
             if person_id is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             self._not_self(who, person_id)
             grant = next(g for g in await uow.admin.grants_of(person_id) if g.id == grant_id)
             leave: list[GroupToLeave] = []
@@ -133,7 +133,7 @@ class AccessService(AdminDeskService):
         now = self.clock.now()
         async with self.storage.transaction() as uow:
             if await uow.people.by_id(person_id) is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             # The roles it took away, recorded so the trail says what was revoked.
             held = (
                 ",".join(sorted({g.role.value for g in await uow.admin.grants_of(person_id) if g.revoked_at is None}))
@@ -208,7 +208,7 @@ class AccessService(AdminDeskService):
             ipwl = await uow.ipwl.by_id(ipwl_id)
             await uow.conversations.end(who.person.id)
         if ipwl is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return await self.invite(who, Role.OPERATOR, ipwl.code), ipwl.code
 
     async def invite_team_by_id(self, who: Identity, team_id: int) -> tuple[Invite, str]:
@@ -217,7 +217,7 @@ class AccessService(AdminDeskService):
         async with self.storage.reading() as uow:
             team = await uow.teams.by_id(team_id)
         if team is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return await self.invite(who, Role.PIC, team.code), team.code
 
     async def start_operator_invite(self, who: Identity) -> None:

@@ -15,7 +15,7 @@ from bot.domain.kinds import ConversationKind
 from bot.domain.models import Ipwl, ProposalStatus, Role
 from bot.domain.records import HistoryEntry
 from bot.i18n import N_
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StaleButton
 from bot.services.onboarding import OnboardingService
 from storage.files import FileStore
 from storage.unit import Storage
@@ -105,7 +105,7 @@ class AdminService(Service):
         async with self.storage.reading() as uow:
             proposal = await uow.proposals.by_id(proposal_id)
         if proposal is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return await self.history(who, proposal.code)
 
     async def stop_conversation(self, who: Identity) -> None:

@@ -23,7 +23,7 @@ from storage.unit import Storage, UnitOfWork
 
 # StorageBusy (the database failing for now: locked or unavailable) is what a caller that simply
 # runs again later may catch; it is named here so that callers never import storage.
-__all__ = ["Identity", "Service", "ServiceError", "StorageBusy"]
+__all__ = ["Identity", "Service", "ServiceError", "StaleButton", "StorageBusy"]
 
 log = logging.getLogger("atensi.services")
 
@@ -36,6 +36,14 @@ class ServiceError(Exception):
         self.code = code
         self.message = message
         self.params = params
+
+
+class StaleButton(ServiceError):
+    """The refusal of a button whose subject is gone or has moved on (a proposal decided, a card
+    redrawn, a record erased): one wording for every stale press, whatever it pointed at."""
+
+    def __init__(self) -> None:
+        super().__init__("stale", N_("This button is no longer valid."))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from bot.domain.regions import PROVINCES
 from bot.domain.validation import ValidationError
 from bot.i18n import N_
 from bot.services.admin import require_admin
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StaleButton
 from bot.services.registry import _problem
 from storage.unit import UnitOfWork
 
@@ -58,12 +58,12 @@ class BroadcastService(Service):
         """Choose the audience; the admin's next text message is the broadcast. Returns the recipients."""
         require_admin(who)
         if audience not in ("all", "province", "team"):
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         async with self.storage.transaction() as uow:
             if audience == "team" and (ref is None or not ref.isdigit() or await uow.teams.by_id(int(ref)) is None):
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             if audience == "province" and ref not in PROVINCES:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             count = len(await uow.broadcasts.recipients(audience, ref))
             if not count:
                 raise ServiceError("no_recipients", N_("No operator is registered there yet."))
@@ -108,7 +108,7 @@ class BroadcastService(Service):
     async def _preview(self, uow: UnitOfWork, broadcast_id: int) -> BroadcastPreview:
         broadcast = await uow.broadcasts.by_id(broadcast_id)
         if broadcast is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         name = None
         if broadcast.audience == "province":
             name = PROVINCES.get(broadcast.audience_ref or "", broadcast.audience_ref)

@@ -68,7 +68,7 @@ from bot.domain.validation import (
 )
 from bot.files.amendment_annex import AmendmentLine
 from bot.i18n import N_, format_money
-from bot.services.base import Identity, ServiceError
+from bot.services.base import Identity, ServiceError, StaleButton
 from bot.services.nik_recheck import lock_niks, proposal_niks
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
@@ -78,7 +78,6 @@ from storage.unit import UnitOfWork
 # How many proposals ``/perubahan`` alone lists as buttons (the newest; older ones by their code).
 CHANGEABLE_LISTED = 20
 _EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
-_STALE = N_("This button is no longer valid.")
 _NOT_YOURS = N_("Only the operators of this proposal's IPWL can ask for a change of its clients.")
 _HEAD_ONLY = N_("Only the head of centre can approve changes under an SK perubahan.")
 # Said to the one who pressed second (a double tap, a colleague faster): where the change is now.
@@ -529,7 +528,7 @@ class ClientChangeService(StaffService):
     async def start_decision(self, who: Identity, change_id: int, action: ChangeStep) -> ChangeRequest:
         """Return or reject: the reason is asked for in the presser's private chat."""
         if action not in (ChangeStep.RETURN, ChangeStep.REJECT):
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         async with self.unit(who) as uow:
             change, _ = await self._may_take(uow, who, change_id, action)
             state = {"change_id": change.id, "action": action.value, "status": change.status.value}
@@ -544,7 +543,7 @@ class ClientChangeService(StaffService):
         async with self.unit(who) as uow:
             conversation = await uow.conversations.of(who.person.id)
             if conversation is None or conversation.kind != ConversationKind.CHANGE_REASON:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             action = ChangeStep(conversation.state["action"])
             change, proposal = await self._may_take(uow, who, int(conversation.state["change_id"]), action)
             reason = parse_free_text(text, field="reason", min_length=5, max_length=500)
@@ -835,7 +834,7 @@ class ClientChangeService(StaffService):
     async def _refund_state(self, uow: UnitOfWork, who: Identity) -> dict[str, Any]:
         conversation = await uow.conversations.of(who.person.id)
         if conversation is None or conversation.kind != ConversationKind.REFUND:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         return dict(conversation.state)
 
     def _refund_entry(self, case: RefundCase, state: dict[str, Any]) -> RefundEntry:
@@ -882,7 +881,7 @@ class ClientChangeService(StaffService):
             )
         case = await uow.refunds.by_id(refund_id)
         if case is None:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         return case
 
     def _refund_open(self, case: RefundCase) -> None:
@@ -999,7 +998,7 @@ class ClientChangeService(StaffService):
     async def _changeable_client(self, uow: UnitOfWork, who: Identity, client_id: int) -> tuple[Client, Proposal]:
         client = await uow.clients.by_id(client_id)
         if client is None:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         proposal = await self.proposal(uow, client.proposal_id)
         self._operator(who, proposal, "client", client.id)
         _refuse_unless_changeable(proposal)
@@ -1056,7 +1055,7 @@ class ClientChangeService(StaffService):
     async def _change(self, uow: UnitOfWork, change_id: int) -> ChangeRequest:
         change = await uow.client_changes.by_id(change_id)
         if change is None:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         return change
 
     async def _may_take(

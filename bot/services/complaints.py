@@ -32,7 +32,7 @@ from bot.domain.payment_checks import check_of
 from bot.domain.reminder_rules import Calendar
 from bot.domain.validation import Problem, ValidationError
 from bot.i18n import N_
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StaleButton
 from storage.complaints import Complainant, ComplaintActionRow, ComplaintFileRow, ComplaintRow
 from storage.payment_checks import CheckRow
 from storage.unit import UnitOfWork
@@ -148,7 +148,6 @@ def _problem(message: str, **params: object) -> ValidationError:
     return ValidationError(Problem(message, params))
 
 
-_STALE = N_("This button is no longer valid.")
 _NO_FORM = N_("No complaint form is open. Start one with /pengaduan.")
 
 
@@ -460,7 +459,7 @@ class ComplaintService(Service):
         async with self.storage.reading() as uow:
             complaint = await uow.complaints.by_id(complaint_id)
             if complaint is None:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             return await self._card(uow, complaint, self.clock.now())
 
     async def _card(self, uow: UnitOfWork, complaint: ComplaintRow, now: dt.datetime) -> ComplaintCard:
@@ -480,7 +479,7 @@ class ComplaintService(Service):
         async with self.storage.transaction() as uow:
             complaint = await uow.complaints.by_id(complaint_id)
             if complaint is None:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             filer = await uow.complaints.complainant(complaint_id)
             if filer is not None:
                 await uow.audit.record(self.event(who, "complaint", complaint_id, "reveal_complainant"))
@@ -490,7 +489,7 @@ class ComplaintService(Service):
         require_officer(who)
         async with self.storage.reading() as uow:
             if await uow.complaints.by_id(complaint_id) is None:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             return await uow.complaints.files(complaint_id)
 
     async def begin_action(self, who: Identity, complaint_id: int, kind: str) -> ActionPrompt:
@@ -499,11 +498,11 @@ class ComplaintService(Service):
         try:
             action = ActionKind(kind)
         except ValueError:
-            raise ServiceError("stale", _STALE) from None
+            raise StaleButton() from None
         async with self.storage.transaction() as uow:
             complaint = await uow.complaints.by_id(complaint_id)
             if complaint is None:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             if complaint.status == ComplaintStatus.CLOSED:
                 raise ServiceError("already_done", N_("Complaint {ticket} is already closed."), ticket=complaint.ticket)
             await uow.conversations.start(
@@ -575,7 +574,7 @@ class ComplaintService(Service):
             conversation = await uow.conversations.of(who.person.id)
             complaint = await uow.complaints.by_id(complaint_id)
             if complaint is None:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             if complaint.status == ComplaintStatus.CLOSED:
                 raise ServiceError("already_done", N_("Complaint {ticket} is already closed."), ticket=complaint.ticket)
             if (
@@ -584,7 +583,7 @@ class ComplaintService(Service):
                 or conversation.entity_id != complaint_id
                 or "outcome" not in conversation.state
             ):
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             outcome = str(conversation.state["outcome"])
             if not await uow.complaints.close(complaint_id, outcome, who.person.id, now):
                 raise ServiceError("already_done", N_("Complaint {ticket} is already closed."), ticket=complaint.ticket)

@@ -28,11 +28,9 @@ from bot.domain.kinds import ConversationKind, NotificationKind
 from bot.domain.models import Client, Proposal, Role
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.i18n import N_
-from bot.services.base import Identity, ServiceError
+from bot.services.base import Identity, ServiceError, StaleButton
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
-
-_STALE = N_("This button is no longer valid.")
 
 
 @dataclass(frozen=True)
@@ -110,10 +108,10 @@ class DoubleAssistanceService(StaffService):
         async with self.unit(who) as uow:
             conversation = await uow.conversations.of(who.person.id)  # (its state says which outcome)
             if conversation is None or conversation.kind != ConversationKind.NIK_ADJUDICATION:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             client_id = conversation.entity_id
             if client_id is None:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             await uow.nik_conflicts.lock_client(client_id)
             before = await self._load(uow, who, client_id)
             if not before.open:
@@ -223,7 +221,7 @@ class DoubleAssistanceService(StaffService):
     async def _load(self, uow: UnitOfWork, who: Identity, client_id: int) -> Adjudication:
         client = await uow.clients.by_id(client_id)
         if client is None:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         proposal = await self.proposal(uow, client.proposal_id)
         self._may_decide(who, proposal)
         return Adjudication(client, proposal, await uow.nik_conflicts.of_clients([client.id]))

@@ -37,7 +37,7 @@ from bot.domain.regions import ipwl_zone
 from bot.domain.validation import Problem, ValidationError, parse_free_text
 from bot.files.lpj_sheet import LpjSheet, parse_lpj_sheet
 from bot.i18n import N_
-from bot.services.base import Identity, ServiceError
+from bot.services.base import Identity, ServiceError, StaleButton
 from bot.services.proposals import FileUpload
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
@@ -504,7 +504,7 @@ class LpjService(StaffService):
     async def _lpj(self, uow: UnitOfWork, proposal: Proposal) -> Lpj:
         lpj = await uow.lpj.of_proposal(proposal.id)
         if lpj is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return lpj
 
     async def _conversation_proposal(self, uow: UnitOfWork, who: Identity) -> Proposal | None:

@@ -30,14 +30,12 @@ from bot.domain.models import Person, Proposal, Role, TransferStatus
 from bot.domain.payment_checks import CheckAnswer
 from bot.domain.validation import Problem, ValidationError, parse_money
 from bot.i18n import N_, format_money
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StaleButton
 from bot.services.complaints import ComplaintService
 from storage.payment_checks import CheckRow, DrawRow, IpwlCoverage
 from storage.unit import UnitOfWork
 
 __all__ = ["AmountPrompt", "Attempted", "CheckRow", "DrawRow", "IpwlCoverage", "PaymentCheckService", "Recorded"]
-
-_STALE = N_("This button is no longer valid.")
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ class PaymentCheckService(Service):
     async def _scoped(self, uow: UnitOfWork, who: Identity, check_id: int) -> CheckRow:
         check = await uow.payment_checks.by_id(check_id)
         if check is None:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         if not who.actor.in_team(check.team_id):
             raise ServiceError("not_your_team", N_("Only the IPWL's own PIC team records this check."))
         return check
@@ -216,7 +214,7 @@ class PaymentCheckService(Service):
         try:
             choice = CheckAnswer(answer)
         except ValueError:
-            raise ServiceError("stale", _STALE) from None
+            raise StaleButton() from None
         now = self.clock.now()
         pressed = (who.person.telegram_user_id, pressed_message_id) if pressed_message_id is not None else None
         async with self.storage.transaction() as uow:

@@ -44,7 +44,7 @@ from bot.domain.validation import (
 )
 from bot.files.finance_sheets import AccountInput, OrderTotals, TransferInput
 from bot.i18n import N_, format_money
-from bot.services.base import FileUpload, Identity, ServiceError
+from bot.services.base import FileUpload, Identity, ServiceError, StaleButton
 from bot.services.reviews import StaffService
 
 __all__ = [
@@ -63,7 +63,6 @@ from storage.unit import UnitOfWork
 
 _FILLED = frozenset({BankAccountStatus.SUBMITTED, BankAccountStatus.VERIFIED})
 _FAILED = frozenset({TransferStatus.FAILED, TransferStatus.RETURNED})
-_STALE = N_("This button is no longer valid.")
 
 
 # ------------------------------------------------------------------------------------- records
@@ -305,7 +304,7 @@ class _FinanceBase(StaffService):
     async def beneficiary(self, uow: UnitOfWork, client_id: int) -> tuple[Proposal, Beneficiary]:
         client = await uow.clients.by_id(client_id)
         if client is None:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         if await uow.client_changes.has_left(client_id):
             raise ServiceError(
                 "change_client_left",
@@ -363,7 +362,7 @@ class AccountService(_FinanceBase):
         async with self.storage.transaction() as uow:
             _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             if bank is None or state.get("step") != "bank":
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             state.update(bank=bank.code, step="number")
             return await self._save_state(uow, who, state)
 
@@ -372,7 +371,7 @@ class AccountService(_FinanceBase):
         async with self.storage.reading() as uow:
             _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             if state.get("step") != "bank":
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             return await self._entry(uow, state)
 
     async def retype(self, who: Identity) -> AccountEntry:
@@ -381,7 +380,7 @@ class AccountService(_FinanceBase):
         async with self.storage.transaction() as uow:
             _, state = await self.conversation(uow, who, ConversationKind.BANK_ACCOUNT)
             if state.get("step") != "passbook":
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             return await self._save_state(uow, who, {"client_id": state["client_id"], "step": "bank"})
 
     async def cancel_entry(self, who: Identity) -> None:
@@ -495,7 +494,7 @@ class AccountService(_FinanceBase):
             for item in inputs:
                 row = by_id.get(item.client_id)
                 if row is None:
-                    raise ServiceError("stale", _STALE)
+                    raise StaleButton()
                 await self._check_editable(uow, who, proposal, row)
                 await self._store(uow, who, proposal, row.client, item.bank, item.number, item.holder, None, now)
                 warnings.extend(item.warnings)
@@ -553,14 +552,14 @@ class AccountService(_FinanceBase):
                 rows = [row]
                 if shown != row.revision or row.account_status != BankAccountStatus.SUBMITTED:
                     await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
-                    raise ServiceError("stale", _STALE)
+                    raise StaleButton()
             else:
                 proposal = await self.proposal(uow, proposal_id or 0)
                 current = await self.accounts(uow, proposal)
                 rows = current.unquestioned
                 if not rows or shown != current.submitted_revisions:
                     await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
-                    raise ServiceError("stale", _STALE)
+                    raise StaleButton()
             await self.authorize(uow, who, _checking(proposal), proposal, check_data=False)
             for row in rows:
                 if await uow.bank_accounts.move(
@@ -881,7 +880,7 @@ class PaymentService(_FinanceBase):
                 await uow.bank_accounts.lock_accounts([int(client_id)])
                 _, row = await self.beneficiary(uow, int(client_id))
                 if row.transfer_status == TransferStatus.SENT:
-                    raise ServiceError("stale", _STALE)
+                    raise StaleButton()
                 self._check_shown(row, int(revision) if revision.isdigit() else None)
                 await self._failed(
                     uow, who, proposal, int(client_id), TransferStatus(status), reason, self.today(), now
@@ -920,7 +919,7 @@ class PaymentService(_FinanceBase):
             await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
             conversation_proposal, state = await self.conversation(uow, who, ConversationKind.PAYMENT)
             if conversation_proposal != proposal.id or state.get("step") != "confirm":
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             deferred: ServiceError | None = None
             if save:
                 (spp_number, spp_date), (spm_number, spm_date) = state["spp"], state["spm"]
@@ -1005,12 +1004,12 @@ class PaymentService(_FinanceBase):
     ) -> PaymentStep:
         """A transfer failed or came back: ask for the reason (the button's account must still be current)."""
         if status not in _FAILED:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         async with self.unit(who) as uow:
             proposal, row = await self.beneficiary(uow, client_id)
             await self._may_record_transfers(uow, who, proposal)
             if row.transfer_status == TransferStatus.SENT:
-                raise ServiceError("stale", _STALE)
+                raise StaleButton()
             self._check_shown(row, revision)
             state = {"step": f"fail:{client_id}:{status.value}:{row.revision}"}
             await uow.conversations.start(who.person.id, ConversationKind.PAYMENT, proposal.id, self.clock.now(), state)
@@ -1071,7 +1070,7 @@ class PaymentService(_FinanceBase):
         accounts = await self.accounts(uow, proposal)
         order = accounts.order_totals
         if order is None or not state.get("sp2d"):
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         expected = accounts.spm_amount  # (the SPM's whole amount, clients who left since included)
         if amount != expected:
             raise ServiceError(
@@ -1139,7 +1138,7 @@ class PaymentService(_FinanceBase):
     def _check_shown(row: Beneficiary, revision: int | None) -> None:
         """The button was drawn for this client's current account, and that account can still be paid."""
         if revision != row.revision or row.account_status not in _FILLED:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
 
     async def _may_record(self, uow: UnitOfWork, who: Identity, proposal: Proposal) -> None:
         await self.authorize(uow, who, Action.RECORD_PAYMENT, proposal, check_data=False)
@@ -1229,7 +1228,7 @@ class PaymentService(_FinanceBase):
         """The money did not arrive: the client's account goes back to the operator."""
         _, row = await self.beneficiary(uow, client_id)
         if row.client.proposal_id != proposal.id:
-            raise ServiceError("stale", _STALE)
+            raise StaleButton()
         await uow.transfers.record(
             client_id,
             amount=amount if amount is not None else row.client.total,

@@ -24,7 +24,7 @@ from bot.files.report_files import render_personal_data, render_tables
 from bot.i18n import N_, Translator
 from bot.services.admin import require_admin
 from bot.services.backups import erasure_ledger
-from bot.services.base import Identity, ServiceError
+from bot.services.base import Identity, ServiceError, StaleButton
 from bot.services.registry import _problem
 from bot.services.reviews import StaffService
 from storage.erasures import ErasureEntry
@@ -213,7 +213,7 @@ class PrivacyService(StaffService):
     async def _nik(self, uow: UnitOfWork, client_id: int) -> str:
         nik = await uow.privacy.nik_of(client_id)
         if nik is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return nik
 
     async def _record(self, uow: UnitOfWork, client_id: int) -> tuple[str, ClientRecord]:
@@ -223,7 +223,7 @@ class PrivacyService(StaffService):
         nik = await self._nik(uow, client_id)
         record = next((r for r in await uow.privacy.records(nik) if r.client_id == client_id), None)
         if record is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return nik, record
 
     async def export(
@@ -317,7 +317,7 @@ class PrivacyService(StaffService):
         for index, (client, consent) in enumerate(sheet.clients):
             if client.id == client_id:
                 return ConsentCard(sheet, client, consent, index)
-        raise ServiceError("stale", N_("This button is no longer valid."))
+        raise StaleButton()
 
     async def consent_form(self, who: Identity, client_id: int) -> tuple[ClientRecord, Attachment]:
         """The signed consent form of one client, to read back what was recorded (the IPWL's
@@ -345,7 +345,7 @@ class PrivacyService(StaffService):
         corrects it (the signed form stays; the correction is audited)."""
         card = await self.consent_card(who, client_id)
         if not card.has_guardian:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         async with self.storage.transaction() as uow:
             await uow.conversations.start(who.person.id, ConversationKind.CONSENT_GUARDIAN, client_id, self.clock.now())
         return card
@@ -356,7 +356,7 @@ class PrivacyService(StaffService):
         async with self.storage.reading() as uow:
             conversation = await uow.conversations.of(who.person.id)
         if conversation is None or conversation.kind != ConversationKind.CONSENT_GUARDIAN or not conversation.entity_id:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         client_id = conversation.entity_id
         record = await self._consent_scope(who, client_id)  # re-checked: access may have gone since
         async with self.storage.reading() as uow:
@@ -364,7 +364,7 @@ class PrivacyService(StaffService):
         guardian = parse_guardian(text, client.full_name if client else None)  # not the minor themself
         async with self.storage.transaction() as uow:
             if not await uow.consents.correct_guardian(client_id, guardian.name, guardian.relation):
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             await uow.audit.record(
                 self.event(who, "client", client_id, "correct_guardian", reason=record.proposal_code)
             )

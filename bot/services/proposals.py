@@ -19,7 +19,7 @@ from bot.domain.proposal_intake import Cursor, IntakeContext, Reply, Step
 from bot.domain.regions import RegionsCatalog, ipwl_zone
 from bot.domain.validation import NikInfo, Problem, ValidationError, parse_nik
 from bot.i18n import DEFAULT_TIMEZONE, N_, FileSize
-from bot.services.base import FileUpload, Identity, ServiceError
+from bot.services.base import FileUpload, Identity, ServiceError, StaleButton
 from bot.services.reviews import StaffService
 from storage.unit import UnitOfWork
 
@@ -387,7 +387,7 @@ class ProposalService(StaffService):
             state = await self._editable(uow, who)
             client = await self._own_client(uow, state, client_id)
             if line_id not in {line.id for line in client.budget}:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             await uow.clients.remove_budget_line(line_id)
             return await self._state(uow, state.proposal.id)
 
@@ -791,7 +791,7 @@ class ProposalService(StaffService):
                 or token is None
                 or conversation.state.get("stop_asked") != token
             ):
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             await uow.conversations.end(who.person.id)
 
     async def draft_code(self, who: Identity) -> str | None:
@@ -863,7 +863,7 @@ class ProposalService(StaffService):
     async def _own_client(self, uow: UnitOfWork, state: DraftState, client_id: int) -> Client:
         client = next((c for c in state.clients if c.id == client_id), None)
         if client is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return client
 
     async def _move_cursor(self, who: Identity, client_id: int, make: Callable[[Client], Cursor]) -> DraftState:

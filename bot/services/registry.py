@@ -20,7 +20,7 @@ from bot.domain.workflow import OPEN_STATUSES
 from bot.files.ipwl_csv import parse_ipwl_csv
 from bot.i18n import N_
 from bot.services.admin import PAGE_SIZE, AdminDeskService, page_count, require_admin
-from bot.services.base import Identity, ServiceError
+from bot.services.base import Identity, ServiceError, StaleButton
 from bot.services.onboarding import operated_ipwls, team_by_code
 from storage.unit import UnitOfWork
 
@@ -180,7 +180,7 @@ class RegistryService(AdminDeskService):
     async def _card(self, uow: UnitOfWork, ipwl_id: int, moved_from: Team | None = None) -> IpwlCard:
         ipwl = await uow.ipwl.by_id(ipwl_id)
         if ipwl is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         teams = {t.id: t for t in await uow.teams.all()}
         operators, open_proposals = await uow.admin.ipwl_facts(ipwl.id, sorted(OPEN_STATUSES - {ProposalStatus.DRAFT}))
         mismatches = await uow.payment_checks.mismatches_of(ipwl.id)
@@ -287,7 +287,7 @@ class RegistryService(AdminDeskService):
         """Ask for a new value of one field of the IPWL card (the next text message answers)."""
         require_admin(who)
         if field_name not in EDITABLE:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         async with self.storage.transaction() as uow:
             card = await self._card(uow, ipwl_id)
             await uow.conversations.start(
@@ -309,7 +309,7 @@ class RegistryService(AdminDeskService):
                 raise ServiceError("no_conversation", N_("Nothing is waiting for this answer. Start again with /ipwl."))
             ipwl = await uow.ipwl.by_id(conversation.entity_id)
             if ipwl is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             name = conversation.state.get("field", "")
             value: str | dt.date | None  # the answer as the step reads it
             if name == "province":
@@ -351,7 +351,7 @@ class RegistryService(AdminDeskService):
             ipwl = await uow.ipwl.by_id(ipwl_id)
             team = await uow.teams.by_id(team_id)
             if ipwl is None or team is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             old = await uow.teams.by_id(ipwl.team_id) if ipwl.team_id else None
             if old is not None and old.id == team.id:
                 return await self._card(uow, ipwl.id)
@@ -394,7 +394,7 @@ class RegistryService(AdminDeskService):
             async with self.storage.reading() as uow:
                 team = await uow.teams.by_id(team_id)
             if team is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             code = team.code
         return await self.answer_ipwl(who, code)
 
@@ -410,7 +410,7 @@ class RegistryService(AdminDeskService):
         async with self.storage.reading() as uow:
             team = await uow.teams.by_id(team_id)
             if team is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             teams = {t.id: t for t in await uow.teams.all()}
             return TeamCard(
                 team,

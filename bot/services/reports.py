@@ -29,7 +29,7 @@ from bot.domain.report_figures import STAGES, DurationCollector, MonthlyReport, 
 from bot.domain.validation import mask_account, mask_nik, parse_date, parse_period
 from bot.files import report_files
 from bot.i18n import N_, Translations, Translator
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StaleButton
 from storage.files import FileStore
 from storage.reports import EXPORT_DETAILS, EXPORTS, report_reader
 from storage.unit import Storage
@@ -289,7 +289,7 @@ class ReportService(Service):
             return dt.date(last.year, last.month, 1), dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
         if code == "y0":
             return dt.date(today.year, 1, 1), today
-        raise ServiceError("stale", N_("This button is no longer valid."))
+        raise StaleButton()
 
     def parse_range(self, text: str) -> Range:
         """A typed range: two dates (``1-1-2026 31-3-2026``, ``2026-01-01 2026-03-31``)."""
@@ -312,7 +312,7 @@ class ReportService(Service):
         Full personal data is for admins only: an auditor's exports are masked."""
         _require(who, Role.ADMIN, Role.AUDITOR)
         if kind is not None and kind not in EXPORTS:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         if unmasked and not who.is_admin:
             raise ServiceError("admin_only", N_("Only an admin can export full personal data; choose Masked."))
 

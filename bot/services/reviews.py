@@ -42,7 +42,7 @@ from bot.domain.records import StaffSummary
 from bot.domain.validation import parse_free_text
 from bot.domain.workflow import Transition, WorkflowError
 from bot.i18n import N_
-from bot.services.base import Identity, Service, ServiceError
+from bot.services.base import Identity, Service, ServiceError, StaleButton
 from bot.services.nik_recheck import recheck
 from storage.unit import UnitOfWork
 
@@ -259,7 +259,7 @@ class StaffService(Service):
     async def proposal(self, uow: UnitOfWork, proposal_id: int) -> Proposal:
         proposal = await uow.proposals.by_id(proposal_id)
         if proposal is None:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         return proposal
 
     async def move(
@@ -524,7 +524,7 @@ class ReviewService(StaffService):
     async def act(self, who: Identity, proposal_id: int, action: Action) -> Proposal:
         """A one-press decision from the card. Refused presses are audited; a lost race says who won."""
         if action not in DIRECT_ACTIONS:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         now = self.clock.now()
         me = who.person.id
         columns: dict[Action, dict[str, int | None]] = {
@@ -561,7 +561,7 @@ class ReviewService(StaffService):
     async def start_decision(self, who: Identity, proposal_id: int, action: Action) -> ReasonDraft:
         """Return/reject pressed: check it may be done, then ask for reasons in the private chat."""
         if action not in DECISIONS:
-            raise ServiceError("stale", N_("This button is no longer valid."))
+            raise StaleButton()
         now = self.clock.now()
         async with self.unit(who) as uow:
             proposal = await self.proposal(uow, proposal_id)
@@ -576,9 +576,9 @@ class ReviewService(StaffService):
             proposal, state = await self._open_draft(uow, who, proposal_id)
             key, value = ("clients", int(item[1:])) if item[:1] == "c" and item[1:].isdigit() else ("fields", item[1:])
             if key == "fields" and value not in REASON_FIELDS:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             if key == "clients" and value not in {c.id for c in await uow.clients.of_proposal(proposal.id)}:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             picked = list(state[key])
             if value in picked:
                 picked.remove(value)
@@ -596,7 +596,7 @@ class ReviewService(StaffService):
         async with self.storage.transaction() as uow:
             proposal_id = await uow.conversations.about(who.person.id, ConversationKind.REVIEW_REASON)
             if proposal_id is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             proposal, state = await self._open_draft(uow, who, proposal_id)
             state["text"] = reason
             await uow.conversations.start(
@@ -732,7 +732,7 @@ class ReviewService(StaffService):
         async with self.unit(who) as uow:
             client = await uow.clients.by_id(client_id)
             if client is None:
-                raise ServiceError("stale", N_("This button is no longer valid."))
+                raise StaleButton()
             proposal = await self.proposal(uow, client.proposal_id)
             self._may_see(who, proposal)
             await uow.audit.record(self.event(who, "client", client.id, "reveal_nik", reason=proposal.code))
