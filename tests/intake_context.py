@@ -6,21 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.config import IntakeSettings
 from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
 from bot.domain.proposal_intake import IntakeContext
 from bot.domain.regions import RegionsCatalog, load_regions
 from tests.conftest import SHARED
 
 TODAY = dt.date(2026, 11, 28)
-CEILINGS = {
-    "1": 3_000_000,
-    "2": 5_000_000,
-    "3": 2_500_000,
-    "4": 5_000_000,
-    "5": 7_500_000,
-    "6": 5_000_000,
-    "7": 2_500_000,
-}
+CEILINGS = IntakeSettings().unit_cost_ceilings  # the programme's, as the default configuration has them
+
 # Siti, born 5 August 1990 (a woman: day + 40), registered in Kabupaten Bogor (32.01).
 SITI_NIK = "3201014508900004"
 
@@ -35,6 +29,20 @@ def ctx(**changes: Any) -> IntakeContext:
     """The intake's context on the test day, with the ceilings and the regions."""
     base = dict(today=TODAY, unit_cost_ceilings=CEILINGS, regions=regions())
     return IntakeContext(**{**base, **changes})
+
+
+def partial_siti() -> dict[str, Any]:
+    """Siti's answers as a cursor holds them once her NIK and components are in (the any-step properties)."""
+    return {
+        "full_name": "Siti",
+        "nik": SITI_NIK,
+        "sex": "P",
+        "birth_date": "1990-08-05",
+        "nik_province": "32",
+        "nik_regency": "3201",
+        "province_code": "32",
+        "components": ["1"],
+    }
 
 
 def saved_client(**changes: Any) -> Client:

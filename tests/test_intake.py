@@ -12,7 +12,7 @@ from bot.domain import proposal_intake as intake
 from bot.domain.models import Component
 from bot.domain.proposal_intake import Cursor, Reply, Step
 from bot.domain.validation import ValidationError
-from tests.intake_context import CEILINGS, SITI_NIK, ctx, regions, saved_client
+from tests.intake_context import CEILINGS, SITI_NIK, ctx, partial_siti, regions, saved_client
 
 
 def test_the_period_by_button_or_typed() -> None:
@@ -288,19 +288,9 @@ def test_the_cursor_round_trips_through_json() -> None:
 )
 def test_any_answer_at_any_step_is_either_accepted_or_refused_clearly(step: Step, text, choice) -> None:
     client = saved_client()
-    partial = {
-        "full_name": "Siti",
-        "nik": SITI_NIK,
-        "sex": "P",
-        "birth_date": "1990-08-05",
-        "nik_province": "32",
-        "nik_regency": "3201",
-        "province_code": "32",
-        "components": ["1"],
-    }
     cursor = Cursor(
         step=step,
-        client=partial,
+        client=partial_siti(),
         client_id=client.id,
         component="1",
         edit_field="address" if step == Step.EDIT else None,

@@ -34,18 +34,8 @@ from bot.domain.validation import (
 from tests.fuzz.conftest import assert_clear, assert_clear_refusal, examples, tried
 from tests.fuzz.fuzz_cast import _regions, refused_clearly
 from tests.fuzz.inputs import DRAFT_CHOICES, TEXT
+from tests.intake_context import CEILINGS, TODAY, partial_siti, saved_client
 from tests.lpj_contents import EARLIEST, complete
-
-TODAY = dt.date(2026, 11, 28)
-CEILINGS = {
-    "1": 3_000_000,
-    "2": 5_000_000,
-    "3": 2_500_000,
-    "4": 5_000_000,
-    "5": 7_500_000,
-    "6": 5_000_000,
-    "7": 2_500_000,
-}
 
 NIKISH = st.builds(
     lambda p, r, d, m, y, s: f"{p:02d}{r:04d}{d:02d}{m:02d}{y:02d}{s:04d}",
@@ -119,38 +109,18 @@ def test_every_proposal_step_accepts_or_refuses_any_answer_clearly(step, text, c
     if (step == Step.EDIT and edit is None) or (step == Step.BUDGET_LINE and component is None):
         edit, component = edit or "address", component or "1"
     tried("intake: answer at every step")
-    from bot.domain.models import Approach, BudgetLine, Client, Component, Sex
+    from bot.domain.models import BudgetLine, Component
 
-    saved = Client(
-        7,
-        1,
-        1,
-        "Siti Rahayu",
-        "3201014508900004",
-        sex=Sex.FEMALE,
-        birth_date=dt.date(1990, 8, 5),
-        province_code="32",
-        regency="Kabupaten Bogor",
+    saved = saved_client(
         address="Jl. Melati 3",
-        approach=Approach.KELUARGA,
         components=(Component.LIVING_NEEDS,),
         assessment="Pengguna sabu",
         intervention_plan="Konseling",
         budget=(BudgetLine(1, 7, Component.LIVING_NEEDS, "Sembako", 3, 500_000),),
     )
-    partial = {
-        "full_name": "Siti",
-        "nik": "3201014508900004",
-        "sex": "P",
-        "birth_date": "1990-08-05",
-        "nik_province": "32",
-        "nik_regency": "3201",
-        "province_code": "32",
-        "components": ["1"],
-    }
     cursor = Cursor(
         step=step,
-        client=partial,
+        client=partial_siti(),
         client_id=7,
         component=component,
         edit_field=edit if step == Step.EDIT else None,
