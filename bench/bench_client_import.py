@@ -35,22 +35,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.process_memory import peak_rss_mb, reset_peak_rss, status_mb  # noqa: E402
+from bot.config import IntakeSettings  # noqa: E402
 
 TODAY = dt.date(2026, 11, 28)
-CEILINGS = {"1": 3_000_000, "2": 5_000_000, "3": 2_500_000, "4": 5_000_000,
-            "5": 7_500_000, "6": 5_000_000, "7": 2_500_000}  # fmt: skip
+CEILINGS = IntakeSettings().unit_cost_ceilings  # the programme's, as the default configuration has them
 TARGET_SECONDS = 5.0
 TARGET_MB = 200.0
 _APPROACHES = ("keluarga", "komunitas", "residensial")
-
-
-def _letters(i: int) -> str:
-    word = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        word = "abcdefghijklmnopqrstuvwxyz"[r] + word
-    return word.capitalize()
 
 
 def make_workbook(path: Path, clients: int) -> None:
@@ -58,6 +49,7 @@ def make_workbook(path: Path, clients: int) -> None:
     from openpyxl import load_workbook
 
     from bot.files.client_sheet import build_template
+    from tests.client_sheets import letters
 
     wb = load_workbook(io.BytesIO(build_template()))
     ws, budget = wb["Klien"], wb["Anggaran"]
@@ -68,7 +60,7 @@ def make_workbook(path: Path, clients: int) -> None:
             f"32{1 + i % 20:02d}{1 + i % 30:02d}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i + 1:04d}"
         )
         ws.append([
-            f"{'Siti' if female else 'Budi'} {_letters(i)} Santoso",
+            f"{'Siti' if female else 'Budi'} {letters(i)} Santoso",
             nik,
             "P" if female else "L",
             f"{day:02d}-{month:02d}-{year}",

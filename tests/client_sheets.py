@@ -37,7 +37,8 @@ CSV_BUDGET_ID = ["Komponen anggaran", "Uraian anggaran", "Jumlah", "Harga satuan
 APPROACHES = ["keluarga", "komunitas", "residensial"]
 
 
-def _letters(i: int) -> str:
+def letters(i: int) -> str:
+    """A distinct capitalised word for index ``i`` (A, B, …, Z, Aa, …): names that differ by row."""
     word = ""
     i += 1
     while i:
@@ -52,7 +53,7 @@ def client_values(i: int) -> list[Any]:
     day, month, year = 1 + i % 28, 1 + i % 12, 1975 + i % 25
     nik = f"3201{1 + i % 30:02d}{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{i + 1:04d}"
     return [
-        f"{'Siti' if female else 'Budi'} {_letters(i)}",
+        f"{'Siti' if female else 'Budi'} {letters(i)}",
         nik,
         "P" if female else "L",
         f"{day:02d}-{month:02d}-{year}",
