@@ -11,6 +11,7 @@ import random
 import statistics
 from dataclasses import dataclass, field
 
+from bot.domain.models import ProposalStatus
 from storage.db import to_db_time
 from storage.unit import Storage
 from tests.conftest import START
@@ -111,24 +112,7 @@ def _events(status: str, start: dt.datetime, rng: random.Random, resubmitted: bo
 def build_seed() -> list[SeedProposal]:
     """Forty-odd proposals over five IPWL, every status, one earlier year, and two flow-edge events."""
     rng = random.Random(6)
-    statuses = [
-        "draft",
-        "submitted",
-        "in_review",
-        "verified",
-        "validated",
-        "returned",
-        "rejected",
-        "withdrawn",
-        "decreed",
-        "accounts_submitted",
-        "accounts_verified",
-        "paid",
-        "lpj_submitted",
-        "lpj_returned",
-        "lpj_verified",
-        "closed",
-    ]
+    statuses = [s.value for s in ProposalStatus]  # every status, in the order the model declares them
     proposals: list[SeedProposal] = []
     nik = 3201010101900001
     for index in range(44):

@@ -9,7 +9,7 @@ import io
 import openpyxl
 
 from storage.db import to_db_time
-from tests.report_seed import SeedClient, SeedProposal, seed_program
+from tests.report_seed import CHAIN, STEPS_DONE, SeedClient, SeedProposal, seed_program
 from tests.scenarios.admin_cast import tap
 from tests.scenarios.conftest import World
 
@@ -21,18 +21,7 @@ START = dt.datetime(2026, 11, 2, 2, 0, 7, tzinfo=dt.UTC)  # 2 Nov 2026 09.00.07 
 async def _seed(world: World, others: list[SeedProposal] | None = None) -> tuple[int, str]:
     events = [
         (action, START + dt.timedelta(hours=6 * i))
-        for i, action in enumerate(
-            [
-                "submit",
-                "claim",
-                "verify",
-                "validate",
-                "issue_sk",
-                "submit_accounts",
-                "verify_accounts",
-                "record_payment",
-            ]
-        )
+        for i, action in enumerate(CHAIN[: STEPS_DONE["paid"]])  # submitted … payment recorded
     ]
     withdrawn = SeedProposal(
         ERASED,
