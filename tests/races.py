@@ -1,6 +1,7 @@
-"""Two bot processes in miniature, for the race tests on PostgreSQL (tests/test_races.py): a storage whose next
-unit of work holds its transaction open until released, the race of two units of work (whether the second had to
-wait for a lock), services on a storage, and an operator's draft ready to submit."""
+"""Two bot processes in miniature, for the race tests on PostgreSQL (tests/test_races.py, test_sk_lock_order.py):
+three pools on one database, a storage whose next unit of work holds its transaction open until released, the
+race of two units of work (whether the second had to wait for a lock), services on a storage, an operator's draft
+ready to submit, and one submitted with two PICs to review it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ from tests.helpers import consent_all, enrol, someone_waits_for_a_lock
 from tests.scenarios.review_cast import client_inputs
 
 NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
+
+
+@asynccontextmanager
+async def three_pools(pg_cluster, first_kind: type[Storage]) -> AsyncIterator[tuple[Any, Storage, Storage]]:  # noqa: ANN001
+    """(first, second, monitor): three pools on one fresh, migrated database, the first of ``first_kind``."""
+    url = pg_cluster.new_database()
+    first = first_kind((await Storage.open(url)).db)
+    second = await Storage.open(url)
+    monitor = await Storage.open(url, pool_size=1)
+    try:
+        yield first, second, monitor
+    finally:
+        for store in (first, second, monitor):
+            await store.close()
 
 
 class HeldStorage(Storage):
@@ -75,3 +90,12 @@ async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "J
     await services.proposals.attach(who, upload, sha256="ab" * 32, stored_path=None)
     await consent_all(services, who)
     return who, state.proposal.id
+
+
+async def submitted_with_two_pics(services: Services):  # noqa: ANN201
+    """Siti's draft submitted, and Rina and Budi enrolled as PIC of team 1: (proposal id, Rina, Budi)."""
+    who, proposal_id = await ready_draft(services)
+    await services.proposals.submit(who, proposal_id)
+    rina = await enrol(services, 601, "Rina", Role.PIC, team="TIM1")
+    budi = await enrol(services, 602, "Budi", Role.PIC, team="TIM1")
+    return proposal_id, rina, budi

@@ -26,20 +26,15 @@ from bot.domain.records import NewNotification
 from bot.services import ServiceError
 from storage.unit import Storage
 from tests.helpers import enrol, person, seed_registry
-from tests.races import NOW, HeldStorage, race, ready_draft, services_on
+from tests.races import NOW, HeldStorage, race, ready_draft, services_on, submitted_with_two_pics, three_pools
 from tests.scenarios.review_cast import client_inputs
 
 
 @pytest.fixture
 async def pg(pg_cluster) -> AsyncIterator[tuple[HeldStorage, Storage, Storage]]:
     """(first, second, monitor): three pools on one fresh, migrated database."""
-    url = pg_cluster.new_database()
-    first = HeldStorage((await Storage.open(url)).db)
-    second = await Storage.open(url)
-    monitor = await Storage.open(url, pool_size=1)
-    yield first, second, monitor
-    for store in (first, second, monitor):
-        await store.close()
+    async with three_pools(pg_cluster, HeldStorage) as pools:
+        yield pools
 
 
 # --- counters ------------------------------------------------------------------------------------------------
@@ -92,10 +87,7 @@ async def test_two_pics_claiming_at_once_one_wins_and_the_other_is_told(pg, sett
     first, second, monitor = pg
     a, b = services_on(first, settings), services_on(second, settings)
     await seed_registry(a)
-    who, proposal_id = await ready_draft(a)
-    await a.proposals.submit(who, proposal_id)
-    rina = await enrol(a, 601, "Rina", Role.PIC, team="TIM1")
-    budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
+    proposal_id, rina, budi = await submitted_with_two_pics(a)
     from bot.domain.workflow import Action
 
     one, other, waited = await race(
@@ -118,10 +110,7 @@ async def test_the_verifier_cannot_validate_while_the_verification_commits(pg, s
     first, second, monitor = pg
     a, b = services_on(first, settings), services_on(second, settings)
     await seed_registry(a)
-    who, proposal_id = await ready_draft(a)
-    await a.proposals.submit(who, proposal_id)
-    rina = await enrol(a, 601, "Rina", Role.PIC, team="TIM1")
-    budi = await enrol(a, 602, "Budi", Role.PIC, team="TIM1")
+    proposal_id, rina, budi = await submitted_with_two_pics(a)
     from bot.domain.workflow import Action
 
     await a.reviews.act(rina, proposal_id, Action.CLAIM)

@@ -25,6 +25,7 @@ from bot.domain.official_numbers import NumberFormat
 from bot.services import Services
 from storage.unit import Storage, UnitOfWork
 from tests.helpers import enrol, seed_registry, someone_waits_for_a_lock
+from tests.races import three_pools
 from tests.seeds import validated_with
 
 JANUARY_5 = dt.datetime(2027, 1, 5, 2, 0, tzinfo=dt.UTC)
@@ -59,13 +60,8 @@ class PausingStorage(Storage):
 
 @pytest.fixture
 async def pg(pg_cluster) -> AsyncIterator[tuple[PausingStorage, Storage, Storage]]:  # noqa: ANN001
-    url = pg_cluster.new_database()
-    first = PausingStorage((await Storage.open(url)).db)
-    second = await Storage.open(url)
-    monitor = await Storage.open(url, pool_size=1)
-    yield first, second, monitor
-    for store in (first, second, monitor):
-        await store.close()
+    async with three_pools(pg_cluster, PausingStorage) as pools:
+        yield pools
 
 
 async def test_two_sks_sharing_two_niks_in_opposite_orders_are_both_issued(pg, settings) -> None:  # noqa: ANN001
