@@ -11,7 +11,19 @@ from bot.domain.models import Action, Role
 from handlers import buttons
 from tests.helpers import submit_with_consent
 from tests.scenarios.payment_cast import button, clients, press, sk_issued
-from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, datas, operator, submitted, tap, team
+from tests.scenarios.review_cast import (
+    CLIENTS,
+    PDF,
+    card,
+    client_inputs,
+    datas,
+    operator,
+    submitted,
+    tap,
+    team,
+    validated_by_the_team,
+    verified_by_andi,
+)
 from tests.security.matrix import message_with_button
 
 NIK = CLIENTS[0][1]  # Siti Rahayu's NIK, also given by SS01 for "Sity Rahayu"
@@ -74,8 +86,7 @@ async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for 
     ) == [(ss01_client, siti_client, "soft", "submit", None), (siti_client, ss01_client, "hard", "submit", None)]
     assert "🛑" in card(world, t, pid).text
     # Andi claims and verifies: the re-check there keeps the pair as it was found.
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await verified_by_andi(world, t, pid)
     await world.drain()
     assert await world.rows("SELECT kind, stage FROM nik_conflicts ORDER BY client_id") == [
         ("soft", "submit"),
@@ -194,9 +205,7 @@ async def verified_with_one_held(world):  # noqa: ANN201
     await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
     ids = await clients(world, pid)
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     await world.drain()
     await sk_issued(world, t, pid)
     await world.say(t.op, "/rekening")

@@ -16,7 +16,18 @@ from bot.emulator import EmuChat, EmuUser
 from bot.files.finance_sheets import AccountInput
 from handlers import buttons
 from tests.helpers import submit_with_consent
-from tests.scenarios.review_cast import CLIENTS, PDF, card, client_inputs, datas, operator, submitted, tap, team
+from tests.scenarios.review_cast import (
+    CLIENTS,
+    PDF,
+    card,
+    client_inputs,
+    datas,
+    operator,
+    submitted,
+    tap,
+    team,
+    validated_by_the_team,
+)
 
 SPM = "00456/SPM/XI/2026"  # the SPM number the stories record
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,9 +75,7 @@ async def record_sp2d(world, fajar: EmuUser, pid: int) -> None:
 
 async def validated(world, t) -> int:
     pid = await submitted(world, t)
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     assert await status(world, pid) == "validated"
     return pid
 

@@ -105,6 +105,18 @@ def card(world, t: Team, proposal_id: int) -> BotMessage:
     )
 
 
+async def verified_by_andi(world, t: Team, proposal_id: int) -> None:
+    """Andi claims the proposal from its group card and verifies it."""
+    await tap(world, t.andi, card(world, t, proposal_id), buttons.CARD_ACTION.data(proposal_id, "claim"))
+    await tap(world, t.andi, card(world, t, proposal_id), buttons.CARD_ACTION.data(proposal_id, "verify"))
+
+
+async def validated_by_the_team(world, t: Team, proposal_id: int) -> None:
+    """Andi claims and verifies the proposal from its group card, Budi validates it (four eyes)."""
+    await verified_by_andi(world, t, proposal_id)
+    await tap(world, t.budi, card(world, t, proposal_id), buttons.CARD_ACTION.data(proposal_id, "validate"))
+
+
 def datas(message: BotMessage) -> set[str]:
     return {b.callback_data for row in message.buttons for b in row if b.callback_data}
 

@@ -23,7 +23,7 @@ from tests.scenarios.double_assistance_cast import (
     submitted_at_ss01,
 )
 from tests.scenarios.payment_cast import button, press
-from tests.scenarios.review_cast import card, datas, operator, submitted, tap, team
+from tests.scenarios.review_cast import card, datas, operator, submitted, tap, team, verified_by_andi
 from tests.security.matrix import message_with_button
 from tests.seeds import seed_proposal
 
@@ -45,8 +45,7 @@ async def test_an_sk_issued_this_year_for_next_years_period_still_holds_the_clie
             "UPDATE proposals SET period_year = period_year + 1, period_month = 1 WHERE id IN (?, ?)", (ss01, pid)
         )
     siti_client = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 1", pid))[0][0]
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await verified_by_andi(world, t, pid)
     await world.drain()
     assert await world.rows("SELECT kind, adjudicated_at FROM nik_conflicts WHERE client_id = ?", siti_client) == [
         ("hard", None)

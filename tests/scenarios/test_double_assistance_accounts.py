@@ -14,7 +14,7 @@ from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import decreed_at_ss01, enter_account
 from tests.scenarios.payment_cast import button, clients, press, sk_issued, status
-from tests.scenarios.review_cast import card, datas, submitted, tap, team
+from tests.scenarios.review_cast import datas, submitted, tap, team, validated_by_the_team
 from tests.security.matrix import message_with_button
 
 
@@ -25,9 +25,7 @@ async def test_a_held_client_is_asked_for_an_account_only_once_cleared(world) ->
     await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     await world.drain()
     await sk_issued(world, t, pid)
     assert await status(world, pid) == "decreed"

@@ -15,7 +15,7 @@ from handlers import buttons
 from tests.scenarios.change_cast import ask_change
 from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import NIK, decreed_at_ss01
-from tests.scenarios.review_cast import card, submitted, tap, team
+from tests.scenarios.review_cast import card, submitted, tap, team, validated_by_the_team, verified_by_andi
 from tests.seeds import seed_proposal
 
 ALSO_ELSEWHERE = "juga tercantum di proposal IPWL lain"
@@ -48,9 +48,7 @@ async def test_a_client_who_dropped_out_elsewhere_is_no_double_assistance(world)
     assert ALSO_ELSEWHERE not in card(world, t, pid).text
 
     # Andi verifies, Budi validates: the re-checks hold nobody; Hana's SK has Siti Rahayu in it.
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     await world.drain()
     shown = card(world, t, pid).text
     assert "🛑" not in shown and ss01_code not in shown, shown
@@ -83,8 +81,7 @@ async def test_a_client_paid_before_dropping_out_still_counts_as_assisted_this_y
     siti_client = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? AND position = 1", pid))[0][0]
     assert ALSO_ELSEWHERE in card(world, t, pid).text  # warned at intake: the person was paid there
     assert await world.rows("SELECT flag FROM client_flags WHERE client_id = ?", siti_client) == [("dup_nik",)]
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
+    await verified_by_andi(world, t, pid)
     await world.drain()
     shown = card(world, t, pid).text
     assert "🛑" in shown and ss01_code in shown, shown

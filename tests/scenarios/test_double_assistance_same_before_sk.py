@@ -17,7 +17,7 @@ from handlers import buttons
 from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import NIK, annex_cells, submitted_at_ss01
 from tests.scenarios.payment_cast import clients, sk_issued
-from tests.scenarios.review_cast import card, datas, submitted, tap, team
+from tests.scenarios.review_cast import card, datas, submitted, tap, team, validated_by_the_team
 
 
 async def test_a_warned_client_found_the_same_person_before_the_sk_is_held_out_of_it(world) -> None:
@@ -64,9 +64,7 @@ async def test_a_warned_client_found_the_same_person_before_the_sk_is_held_out_o
     assert not [x for x in group_texts if NIK in x or "Siti Rahayu" in x or "Sity" in x]
 
     # Andi verifies, Budi validates, Hana issues the SK: client 1 is not in the annex nor in the pagu.
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     await world.drain()
     await sk_issued(world, t, pid)
     annex = [m for m in world.emu.chat_messages(t.head) if m.document][-1]

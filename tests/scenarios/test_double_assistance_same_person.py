@@ -24,7 +24,7 @@ from tests.helpers import pdf
 from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import NIK, annex_cells, decreed_at_ss01, enter_account
 from tests.scenarios.payment_cast import clients, press, record_sp2d, sk_issued, status
-from tests.scenarios.review_cast import card, datas, submitted, tap, team
+from tests.scenarios.review_cast import card, datas, submitted, tap, team, validated_by_the_team
 
 
 async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_nothing(world) -> None:
@@ -35,9 +35,7 @@ async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_no
     pid = await submitted(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     await world.drain()
     await sk_issued(world, t, pid)
     annex = [m for m in world.emu.chat_messages(t.head) if m.document][-1]

@@ -13,7 +13,7 @@ from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import NIK, annex_cells, submitted_at_ss01
 from tests.scenarios.payment_cast import press
-from tests.scenarios.review_cast import card, submitted, tap, team
+from tests.scenarios.review_cast import submitted, team, validated_by_the_team
 
 
 async def test_the_head_is_warned_at_sk_of_a_client_with_the_same_nik_still_under_review(world) -> None:
@@ -24,9 +24,7 @@ async def test_the_head_is_warned_at_sk_of_a_client_with_the_same_nik_still_unde
     await submitted_at_ss01(world, rudi, group2)
     pid = await submitted(world, t)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "claim"))
-    await tap(world, t.andi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "verify"))
-    await tap(world, t.budi, card(world, t, pid), buttons.CARD_ACTION.data(pid, "validate"))
+    await validated_by_the_team(world, t, pid)
     await world.drain()
 
     draft = (await world.say(t.head, "/sk"))[-1].text
