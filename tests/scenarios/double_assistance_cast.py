@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from bot.domain.models import Action, Role
 from handlers import buttons
 from tests.helpers import submit_with_consent
-from tests.scenarios.payment_cast import button, clients, press, sk_issued
+from tests.scenarios.payment_cast import button, clients, finance_officer, press, sk_issued
 from tests.scenarios.review_cast import (
     CLIENTS,
     PDF,
@@ -200,8 +200,7 @@ async def verified_with_one_held(world):  # noqa: ANN201
     """Siti's proposal decreed with client 1 held (Sity's NIK, decreed at SS01), the accounts of clients 2 and 3
     entered and verified by Fajar (finance): (Fajar, proposal id, [client 1, 2, 3])."""
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
     ids = await clients(world, pid)

@@ -45,6 +45,13 @@ def button(world, chat: EmuUser | EmuChat, prefix: str):
     raise AssertionError(f"no button {prefix} in {where}")
 
 
+async def finance_officer(world) -> EmuUser:
+    """Fajar, enrolled in finance: he checks the accounts and pays."""
+    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
+    await world.enrol(fajar, Role.FINANCE)
+    return fajar
+
+
 async def press(world, user: EmuUser, prefix: str):
     message, data = button(world, user, prefix)
     answer = await tap(world, user, message, data)
@@ -83,8 +90,7 @@ async def validated(world, t) -> int:
 async def sk_accounts_and_payment_until_paid(world) -> None:
     """The story from the validated proposal to every client paid (the privacy scans replay it)."""
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
 
@@ -257,8 +263,7 @@ async def sk_issued(world, t, pid: int) -> str:  # noqa: ANN001
 async def spm_saved(world):  # noqa: ANN001, ANN201
     """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await validated(world, t)
     await sk_issued(world, t, pid)
     await accounts_by_workbook(world, t, pid)

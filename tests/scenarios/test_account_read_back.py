@@ -12,11 +12,10 @@ Personas: Siti (operator JB01), Fajar (finance).
 
 from __future__ import annotations
 
-from bot.domain.models import Role
 from handlers import buttons
 from tests.helpers import jpeg
 from tests.scenarios.double_assistance_cast import enter_account
-from tests.scenarios.payment_cast import clients, labels, press, sk_issued, status, validated
+from tests.scenarios.payment_cast import clients, finance_officer, labels, press, sk_issued, status, validated
 from tests.scenarios.review_cast import tap, team
 
 
@@ -59,8 +58,7 @@ async def test_an_account_in_another_person_s_name_is_left_out_of_verify_all(wor
     "verify the rest" verifies the other two only: the ⚠️ account waits for a look of its own, and
     the card says so, until he ✅ it alone."""
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
     await sk_issued(world, t, pid)

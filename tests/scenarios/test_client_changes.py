@@ -28,15 +28,14 @@ from tests.scenarios.change_cast import (
     ready_for_transfers,
     verified_and_approved,
 )
-from tests.scenarios.payment_cast import button
+from tests.scenarios.payment_cast import button, finance_officer
 from tests.scenarios.review_cast import tap, team
 from tests.seeds import seed_proposal
 
 
 async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     waiting = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
     await ready_for_transfers(world, waiting)
     paid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
@@ -536,8 +535,7 @@ async def test_a_paid_client_who_left_is_not_in_the_post_payment_sample(world) -
     once the two others are paid, the sample is drawn among those two only (a newcomer saw a PIC
     asked to phone a client who had left and whose refund was recorded)."""
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
     await ready_for_transfers(world, pid)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
@@ -603,8 +601,7 @@ async def test_a_paid_client_leaving_is_said_to_be_paid_and_bayar_follows_the_am
     from bot.i18n import format_money
 
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
     await ready_for_transfers(world, pid)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]

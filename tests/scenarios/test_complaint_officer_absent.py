@@ -13,6 +13,7 @@ from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.complaint_cast import data_of, file_complaint, join, new_messages
 from tests.scenarios.conftest import World
+from tests.scenarios.payment_cast import finance_officer
 
 
 async def test_a_complaint_with_no_officer_reaches_the_head_and_the_admins_and_the_new_officer_hears_of_it(
@@ -78,8 +79,7 @@ async def test_an_officer_joining_with_nothing_waiting_gets_no_backlog_message(w
 async def test_finance_made_complaint_officer_warns_the_admin_and_is_audited(world: World) -> None:
     rina = world.emu.add_user("Rina", last_name="Admin")
     await world.enrol(rina, Role.ADMIN)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     assert await world.rows("SELECT count(*) FROM audit_events WHERE action = 'segregation_warning'") == [(0,)]
 
     # The admin's invitation for a complaint officer already says who should not get it.

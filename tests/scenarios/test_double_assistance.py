@@ -22,7 +22,7 @@ from tests.scenarios.double_assistance_cast import (
     held_until_adjudicated,
     submitted_at_ss01,
 )
-from tests.scenarios.payment_cast import button, press
+from tests.scenarios.payment_cast import button, finance_officer, press
 from tests.scenarios.review_cast import card, datas, operator, submitted, tap, team, verified_by_andi
 from tests.security.matrix import message_with_button
 from tests.seeds import seed_proposal
@@ -109,8 +109,7 @@ async def test_a_conflict_found_at_payment_holds_that_transfer_until_adjudicated
     payment: the re-check holds client 1 — no ✅ for it, a forged press refused, "all pending" pays
     the others — until Andi decides in Detail; then Fajar pays client 1 and the proposal is paid."""
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.ACCOUNTS_VERIFIED, clients=2)
     ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.PAID, clients=1)
     first, second = [

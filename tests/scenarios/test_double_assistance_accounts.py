@@ -10,18 +10,16 @@ account; the verifiers get the card again with it to check.
 
 from __future__ import annotations
 
-from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import decreed_at_ss01, enter_account
-from tests.scenarios.payment_cast import button, clients, press, sk_issued, status
+from tests.scenarios.payment_cast import button, clients, finance_officer, press, sk_issued, status
 from tests.scenarios.review_cast import datas, submitted, tap, team, validated_by_the_team
 from tests.security.matrix import message_with_button
 
 
 async def test_a_held_client_is_asked_for_an_account_only_once_cleared(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)

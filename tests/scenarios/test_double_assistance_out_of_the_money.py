@@ -11,19 +11,17 @@ decree nobody: every client of the proposal held.
 from __future__ import annotations
 
 from bot.domain.models import ProposalStatus as S
-from bot.domain.models import Role
 from bot.i18n import format_money
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import SAME_NIK, client_total, enter_account
-from tests.scenarios.payment_cast import button, press
+from tests.scenarios.payment_cast import button, finance_officer, press
 from tests.scenarios.review_cast import datas, operator, tap, team
 from tests.seeds import seed_proposal
 
 
 async def test_a_held_client_is_out_of_the_payment_and_a_corrected_nik_frees_them(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.ACCOUNTS_VERIFIED, clients=2)
     ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
     first, second = [

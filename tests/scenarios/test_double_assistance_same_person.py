@@ -17,20 +17,18 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.domain.models import Role
 from bot.i18n import format_money
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.change_cast import press as press_in
 from tests.scenarios.double_assistance_cast import NIK, annex_cells, decreed_at_ss01, enter_account
-from tests.scenarios.payment_cast import clients, press, record_sp2d, sk_issued, status
+from tests.scenarios.payment_cast import clients, finance_officer, press, record_sp2d, sk_issued, status
 from tests.scenarios.review_cast import card, datas, submitted, tap, team, validated_by_the_team
 
 
 async def test_a_held_client_found_to_be_the_same_person_is_left_out_and_paid_nothing(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     ss01, group2 = await decreed_at_ss01(world, t)
     pid = await submitted(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)

@@ -14,7 +14,7 @@ import io
 
 import openpyxl
 
-from bot.domain.models import ProposalStatus, Role
+from bot.domain.models import ProposalStatus
 from bot.i18n import format_money
 from handlers import buttons
 from tests.scenarios.admin_cast import asked
@@ -27,14 +27,14 @@ from tests.scenarios.change_cast import (
     refund_sheet,
     verified_and_approved,
 )
+from tests.scenarios.payment_cast import finance_officer
 from tests.scenarios.review_cast import team
 from tests.seeds import seed_proposal
 
 
 async def test_a_refund_is_in_the_report_open_in_its_month_and_settled_in_the_next(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
     await ready_for_transfers(world, pid)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]

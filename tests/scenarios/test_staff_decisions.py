@@ -9,7 +9,15 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
-from tests.scenarios.payment_cast import decreed, enter_account, press, record_sp2d, sk_cards, validated
+from tests.scenarios.payment_cast import (
+    decreed,
+    enter_account,
+    finance_officer,
+    press,
+    record_sp2d,
+    sk_cards,
+    validated,
+)
 from tests.scenarios.review_cast import card, datas, person_id, status, submitted, tap, team
 from tests.seeds import seed_proposal
 
@@ -131,8 +139,7 @@ async def test_the_head_types_an_sk_number_the_number_stays_a_number_and_one_car
 
 
 async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_before_saving(world) -> None:
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await seed_proposal(world.services, status=S.ACCOUNTS_VERIFIED, clients=2)
     await world.say(fajar, "/bayar")
     await press(world, fajar, buttons.PAYMENT_OPEN.data(pid))
@@ -172,8 +179,7 @@ async def test_finance_types_spp_and_spm_numbers_and_dates_checked_and_shown_bef
 
 async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_card_waits(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     # Another IPWL's client was given 0987654321 at BNI this year (seeded as step d would record it).
     other = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
     async with world.storage.db.transaction() as conn:

@@ -8,12 +8,12 @@ payment, no news to Siti. From a fresh /bayar card the new account is paid as us
 
 from __future__ import annotations
 
-from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.payment_cast import (
     accounts_by_workbook,
     button,
     clients,
+    finance_officer,
     press,
     record_sp2d,
     sk_issued,
@@ -27,8 +27,7 @@ REASON = "Nama rekening tidak sesuai (bank menolak)"
 
 async def test_old_payment_and_account_buttons_are_refused_after_a_failed_transfer(world) -> None:
     t = world.team = await team(world)
-    fajar = world.emu.add_user("Fajar", last_name="Keuangan")
-    await world.enrol(fajar, Role.FINANCE)
+    fajar = await finance_officer(world)
     pid = await validated(world, t)
     siti_client, budi_client, dewi_client = await clients(world, pid)
     await sk_issued(world, t, pid)
