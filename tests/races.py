@@ -1,7 +1,7 @@
 """Two bot processes in miniature, for the race tests on PostgreSQL (tests/test_races.py, test_sk_lock_order.py):
 three pools on one database, a storage whose next unit of work holds its transaction open until released, the
 race of two units of work (whether the second had to wait for a lock), services on a storage, an operator's draft
-ready to submit, and one submitted with two PICs to review it."""
+ready to submit, one submitted with two PICs to review it, and an account saved."""
 
 from __future__ import annotations
 
@@ -99,3 +99,10 @@ async def submitted_with_two_pics(services: Services):  # noqa: ANN201
     rina = await enrol(services, 601, "Rina", Role.PIC, team="TIM1")
     budi = await enrol(services, 602, "Budi", Role.PIC, team="TIM1")
     return proposal_id, rina, budi
+
+
+async def save_account(uow: UnitOfWork, client_id: int, number: str) -> None:
+    """A client's account at bank 002 in Siti Rahayu's name saved (a new revision when one is there)."""
+    await uow.bank_accounts.save(
+        client_id, bank_code="002", account_number=number, holder_name="Siti Rahayu", passbook_id=None, now=NOW
+    )

@@ -26,7 +26,16 @@ from bot.domain.records import NewNotification
 from bot.services import ServiceError
 from storage.unit import Storage
 from tests.helpers import enrol, person, seed_registry
-from tests.races import NOW, HeldStorage, race, ready_draft, services_on, submitted_with_two_pics, three_pools
+from tests.races import (
+    NOW,
+    HeldStorage,
+    race,
+    ready_draft,
+    save_account,
+    services_on,
+    submitted_with_two_pics,
+    three_pools,
+)
 from tests.scenarios.review_cast import client_inputs
 
 
@@ -286,14 +295,7 @@ async def test_one_account_number_saved_for_two_clients_at_once_is_seen_by_the_s
         # What PaymentService does with a typed account: lock the number, save, read the holders.
         async with storage.transaction() as uow:
             await uow.bank_accounts.lock_numbers(["0123456789"])
-            await uow.bank_accounts.save(
-                client_id,
-                bank_code="002",
-                account_number="0123456789",
-                holder_name="Siti Rahayu",
-                passbook_id=None,
-                now=NOW,
-            )
+            await save_account(uow, client_id, "0123456789")
             return [s.other_client_id for s in await uow.bank_accounts.shared(proposal_id, 2026)]
 
     one, other, waited = await race(
@@ -341,14 +343,7 @@ async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved
     _, proposal_id = await ready_draft(a, 501, "JB01")
     async with first.transaction() as uow:
         client_id = (await uow.clients.of_proposal(proposal_id))[0].id
-        await uow.bank_accounts.save(
-            client_id,
-            bank_code="002",
-            account_number="0123456789",
-            holder_name="Siti Rahayu",
-            passbook_id=None,
-            now=NOW,
-        )  # revision 1
+        await save_account(uow, client_id, "0123456789")  # revision 1
     from bot.domain.models import BankAccountStatus
 
     async def replace_account() -> None:
@@ -356,14 +351,7 @@ async def test_a_verify_button_drawn_for_an_account_never_verifies_the_one_saved
         async with first.transaction() as uow:
             await uow.bank_accounts.lock_numbers(["9876543210"])
             await uow.bank_accounts.lock_accounts([client_id])
-            await uow.bank_accounts.save(
-                client_id,
-                bank_code="002",
-                account_number="9876543210",
-                holder_name="Siti Rahayu",
-                passbook_id=None,
-                now=NOW,
-            )  # revision 2
+            await save_account(uow, client_id, "9876543210")  # revision 2
 
     async def verify_shown(shown: int) -> str:
         # What PaymentService.verify does for one client's button drawn for revision ``shown``.
