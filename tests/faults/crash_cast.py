@@ -12,10 +12,12 @@ import os
 import shlex
 import socket
 import sqlite3
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from telegram import Update
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application, start_bot, stop_bot
@@ -41,6 +43,7 @@ from tests.faults.conftest import (
     rows,
 )
 from tests.helpers import seed_registry, submit_with_consent
+from tests.scenarios.review_cast import card as card_of
 from tests.scenarios.review_cast import client_inputs
 from tests.waiting import until
 
@@ -392,3 +395,31 @@ def _broadcasts(emu: BotApiEmulator, users: list[EmuUser]) -> dict[int, int]:
 def _leader(url: str) -> tuple[str, str] | None:
     found = rows(url, "SELECT holder, since FROM leadership")
     return (found[0][0], found[0][1]) if found else None
+
+
+def db_status(cli: str, config: Path, secrets: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``atensi-bot db status`` run as an operator runs it on the server (the units' secrets in the environment)."""
+    return subprocess.run(
+        [cli, "db", "status", "--config", str(config)],
+        env={**os.environ, **secrets},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+async def claimed_and_delivered_again(world, t, pid: int, query_id: str) -> tuple[Update, int, str]:  # noqa: ANN001
+    """Andi presses Claim on the proposal's card and it is handled; → the same press as Telegram would deliver it
+    again (its update id, the card as it is now), the update id, and the claim's callback data."""
+    claim = buttons.CARD_ACTION.data(pid, "claim")
+    await world.emu.press(t.andi, card_of(world, t, pid), claim)
+    await world.emu.settle()
+    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
+    query = {
+        "id": query_id,
+        "from": t.andi.to_dict(),
+        "chat_instance": "1",
+        "data": claim,
+        "message": card_of(world, t, pid).to_dict(),
+    }
+    return Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot), update_id, claim

@@ -27,7 +27,7 @@ from bot.config import load_settings
 from bot.emulator import BotApiEmulator, default_spec_path
 from tests.emulator.helpers import call
 from tests.faults.conftest import TOKEN, rows
-from tests.faults.crash_cast import DEPLOY, _free_port, command_line, unit
+from tests.faults.crash_cast import DEPLOY, _free_port, command_line, db_status, unit
 from tests.waiting import until
 
 pytestmark = [pytest.mark.postgresql_only, pytest.mark.multiprocess]
@@ -114,13 +114,7 @@ async def test_the_units_command_lines_serve_a_deployment(tmp_path: Path, databa
             await emu.wait_for(lambda: len(emu.chat_messages(rina)) == 1, timeout=60)
             await until(lambda: all("heartbeat worker@" in log.read_text() for log in logs[2:]), timeout=30)
 
-            status = subprocess.run(
-                [lines[0][0][0], "db", "status", "--config", str(config)],
-                env={**os.environ, **secrets},
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            status = db_status(lines[0][0][0], config, secrets)
             assert status.returncode == 0, status.stderr
             assert "inbox: 0 update(s) pending, 0 parked; oldest pending: none" in status.stdout
             [(holder,)] = rows(database_url, "SELECT holder FROM leadership")
@@ -135,13 +129,7 @@ async def test_the_units_command_lines_serve_a_deployment(tmp_path: Path, databa
                 lambda: rows(database_url, "SELECT count(*) FROM inbox WHERE status = 'pending'") == [(1,)], timeout=30
             )
             [(pending_id,)] = rows(database_url, "SELECT update_id FROM inbox WHERE status = 'pending'")
-            status = subprocess.run(
-                [lines[0][0][0], "db", "status", "--config", str(config)],
-                env={**os.environ, **secrets},
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+            status = db_status(lines[0][0][0], config, secrets)
             assert (
                 f"inbox: 1 update(s) pending, 0 parked; oldest pending: update {pending_id}, received " in status.stdout
             )
