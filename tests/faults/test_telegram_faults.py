@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from telegram import Update
 from telegram.error import TimedOut
 
 from bot.domain.models import Role
 from bot.update_scope import RecentUpdates
 from handlers import buttons
-from tests.faults.crash_cast import _impatient, said
+from tests.faults.crash_cast import _impatient, claimed_and_delivered_again, said
 from tests.scenarios.review_cast import card, submitted, team
 
 FAULTS = [
@@ -117,20 +116,9 @@ async def test_the_same_button_press_and_message_delivered_twice_are_handled_onc
     t = await team(world)
     world.team = t
     pid = await submitted(world, t)
-    claim = buttons.CARD_ACTION.data(pid, "claim")
-    await world.emu.press(t.andi, card(world, t, pid), claim)
-    await world.emu.settle()
-    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
+    again, update_id, claim = await claimed_and_delivered_again(world, t, pid, "dup-1")
     press = next(e for e in reversed(world.emu.transcript) if e["kind"] == "press")
-    query = {
-        "id": "dup-1",
-        "from": t.andi.to_dict(),
-        "chat_instance": "1",
-        "data": claim,
-        "message": card(world, t, pid).to_dict(),
-    }
     assert press["data"] == claim
-    again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
     answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
     # Delivered twice more, at the same time: neither is handled.
     await asyncio.gather(world.app.process_update(again), world.app.process_update(again))
@@ -148,18 +136,7 @@ async def test_a_press_delivered_again_to_a_process_that_never_saw_it_changes_no
     t = await team(world)
     world.team = t
     pid = await submitted(world, t)
-    claim = buttons.CARD_ACTION.data(pid, "claim")
-    await world.emu.press(t.andi, card(world, t, pid), claim)
-    await world.emu.settle()
-    update_id = max(r[0] for r in await world.rows("SELECT update_id FROM processed_updates"))
-    query = {
-        "id": "dup-2",
-        "from": t.andi.to_dict(),
-        "chat_instance": "1",
-        "data": claim,
-        "message": card(world, t, pid).to_dict(),
-    }
-    again = Update.de_json({"update_id": update_id, "callback_query": query}, world.app.bot)
+    again, update_id, _ = await claimed_and_delivered_again(world, t, pid, "dup-2")
     world.deps.recent_updates = RecentUpdates()  # as in a process that never saw it
     answers_before = sum(1 for e in world.emu.transcript if e["kind"] == "callback_answer")
     await world.app.process_update(again)
