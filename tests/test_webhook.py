@@ -31,6 +31,7 @@ from tests.webhook_deployment import (
     SECRET,
     Deployment,
     an_update,
+    on_the_emulator,
     post,
     register,
     wait_rows,
@@ -44,13 +45,7 @@ async def deployment(tmp_path: Path, database_url: str, request: pytest.FixtureR
     settings = webhook_settings(tmp_path, database_url, **(marker.kwargs if marker else {}))
     clock = ManualClock(START)
     async with BotApiEmulator(TOKEN) as emu:
-        settings = settings.model_copy(
-            update={
-                "telegram": settings.telegram.model_copy(
-                    update={"base_url": emu.base_url, "base_file_url": emu.base_file_url}
-                )
-            }
-        )
+        settings = on_the_emulator(settings, emu)
         storage = await Storage.open(database_url)
         app = build_application(settings, storage=storage, clock=clock, rate_limiter=False)
         deps_of(app).errors = []
@@ -196,13 +191,7 @@ async def test_when_the_leaders_connection_dies_it_steps_down_and_a_standby_lead
     settings = webhook_settings(tmp_path, database_url, heartbeat_seconds=0.5)
     clock = ManualClock(START)
     async with BotApiEmulator(TOKEN) as emu:
-        settings = settings.model_copy(
-            update={
-                "telegram": settings.telegram.model_copy(
-                    update={"base_url": emu.base_url, "base_file_url": emu.base_file_url}
-                )
-            }
-        )
+        settings = on_the_emulator(settings, emu)
         storage = await Storage.open(database_url)
         first = WorkerRuntime(build_application(settings, storage=storage, clock=clock, rate_limiter=False), "worker-a")
         await first.start()

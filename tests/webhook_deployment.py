@@ -83,6 +83,17 @@ def webhook_settings(tmp_path: Path, database_url: str, **webhook: object) -> Se
     )
 
 
+def on_the_emulator(settings: Settings, emu: BotApiEmulator) -> Settings:
+    """The settings with the bot's Bot API (and file) URLs pointed at the emulator."""
+    return settings.model_copy(
+        update={
+            "telegram": settings.telegram.model_copy(
+                update={"base_url": emu.base_url, "base_file_url": emu.base_file_url}
+            )
+        }
+    )
+
+
 async def post(url: str, body: bytes, secret: str | None) -> int:
     headers = {"Content-Type": "application/json"}
     if secret is not None:
