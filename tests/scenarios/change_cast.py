@@ -9,10 +9,12 @@ import io
 
 import openpyxl
 
+from bot.domain.models import ProposalStatus
 from handlers import buttons
 from tests.helpers import pdf
 from tests.scenarios.payment_cast import button
 from tests.scenarios.review_cast import tap
+from tests.seeds import seed_proposal
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -39,6 +41,16 @@ async def ready_for_transfers(world, pid: int) -> None:
             " id, '2026-11-21T01:00:00+00:00', '261131302000001', '2026-11-22' FROM people ORDER BY id LIMIT 1",
             (pid,),
         )
+
+
+async def waiting_for_transfers(world, clients: int) -> tuple[int, str, list[int]]:
+    """A seeded JB01 proposal of ``clients`` clients, ready for its transfers: (its id, its code, its clients' ids
+    in order)."""
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=clients)
+    await ready_for_transfers(world, pid)
+    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
+    ids = [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
+    return pid, code, ids
 
 
 async def ask_change(world, siti, code: str, client_id: int, kind: str, reason: str) -> None:
@@ -108,10 +120,7 @@ async def nik_corrected_after_payment(world) -> None:
     )
     await world.emu.settle()
     await world.drain()
-    change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
-    card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
-    await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
-    await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    change_id = await change_verified(world, t)
     await world.say(t.head, "/skperubahan")
     replies = await world.say(t.head, "SK-020/BRSKPN-GP/XI/2026 28-11-2026")
     assert "SK-020/BRSKPN-GP/XI/2026" in replies[-1].text
@@ -127,13 +136,19 @@ async def nik_corrected_after_payment(world) -> None:
 CLIENT_NIK = "3201014508900004"  # Siti Rahayu's NIK in tests/scenarios/review_cast.CLIENTS
 
 
-async def verified_and_approved(world, t) -> int:  # noqa: ANN001
-    """The latest change asked for: Andi opens it from the group card and verifies it, Hana issues
-    the SK perubahan; returns the change's id."""
+async def change_verified(world, t) -> int:  # noqa: ANN001
+    """The latest change asked for: Andi opens it from the group card and verifies it; returns the change's id."""
     change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
     card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
     await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
     await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+    return change_id
+
+
+async def verified_and_approved(world, t) -> int:  # noqa: ANN001
+    """The latest change asked for: Andi opens it from the group card and verifies it, Hana issues
+    the SK perubahan; returns the change's id."""
+    change_id = await change_verified(world, t)
     await world.say(t.head, "/skperubahan")
     await press(world, t.head, t.head, buttons.CHANGE_SK.data("y"))
     await world.drain()

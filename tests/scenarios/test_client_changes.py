@@ -25,8 +25,8 @@ from tests.scenarios.change_cast import (
     ask_change,
     nik_corrected_after_payment,
     press,
-    ready_for_transfers,
     verified_and_approved,
+    waiting_for_transfers,
 )
 from tests.scenarios.payment_cast import button, finance_officer
 from tests.scenarios.review_cast import tap, team
@@ -36,14 +36,9 @@ from tests.seeds import seed_proposal
 async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     t = world.team = await team(world)
     fajar = await finance_officer(world)
-    waiting = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
-    await ready_for_transfers(world, waiting)
+    waiting, code_w, [w_first, w_second] = await waiting_for_transfers(world, 2)
     paid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
-    code_w = (await world.rows("SELECT code FROM proposals WHERE id = ?", waiting))[0][0]
     code_p = (await world.rows("SELECT code FROM proposals WHERE id = ?", paid))[0][0]
-    w_first, w_second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", waiting)
-    ]
     p_first, p_second = [
         r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", paid)
     ]
@@ -371,12 +366,7 @@ async def test_the_last_unpaid_client_leaving_completes_the_payment(world) -> No
     """Every other transfer was already sent when the drop-out is approved: nobody would press
     anything any more, so the SK perubahan itself makes the proposal paid and the LPJ due."""
     t = world.team = await team(world)
-    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=2)
-    await ready_for_transfers(world, pid)
-    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    first, second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
-    ]
+    pid, code, [first, second] = await waiting_for_transfers(world, 2)
     async with world.storage.transaction() as uow:
         await uow.transfers.record(
             first,
@@ -536,12 +526,7 @@ async def test_a_paid_client_who_left_is_not_in_the_post_payment_sample(world) -
     asked to phone a client who had left and whose refund was recorded)."""
     t = world.team = await team(world)
     fajar = await finance_officer(world)
-    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
-    await ready_for_transfers(world, pid)
-    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    first, *others = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
-    ]
+    pid, code, [first, *others] = await waiting_for_transfers(world, 3)
     await world.say(fajar, "/bayar")
     await press(world, fajar, fajar, buttons.PAYMENT_OPEN.data(pid))
     await press(world, fajar, fajar, buttons.TRANSFER_SENT.data(first, 0))
@@ -602,12 +587,7 @@ async def test_a_paid_client_leaving_is_said_to_be_paid_and_bayar_follows_the_am
 
     t = world.team = await team(world)
     fajar = await finance_officer(world)
-    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
-    await ready_for_transfers(world, pid)
-    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    first, *others = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
-    ]
+    pid, code, [first, *others] = await waiting_for_transfers(world, 3)
     [(total,)] = await world.rows(
         "SELECT sum(b.total) FROM budget_lines b JOIN clients c ON c.id = b.client_id WHERE c.proposal_id = ?", pid
     )

@@ -14,7 +14,6 @@ import io
 
 import openpyxl
 
-from bot.domain.models import ProposalStatus
 from bot.i18n import format_money
 from handlers import buttons
 from tests.scenarios.admin_cast import asked
@@ -22,23 +21,19 @@ from tests.scenarios.change_cast import (
     ask_change,
     every_cell,
     press,
-    ready_for_transfers,
     refund_recorded,
     refund_sheet,
     verified_and_approved,
+    waiting_for_transfers,
 )
 from tests.scenarios.payment_cast import finance_officer
 from tests.scenarios.review_cast import team
-from tests.seeds import seed_proposal
 
 
 async def test_a_refund_is_in_the_report_open_in_its_month_and_settled_in_the_next(world) -> None:
     t = world.team = await team(world)
     fajar = await finance_officer(world)
-    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=3)
-    await ready_for_transfers(world, pid)
-    code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    first = (await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid))[0][0]
+    pid, code, [first, *_] = await waiting_for_transfers(world, 3)
     names_and_niks = [
         v for r in await world.rows("SELECT full_name, nik FROM clients WHERE proposal_id = ?", pid) for v in r
     ]

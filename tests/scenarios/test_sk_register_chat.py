@@ -13,9 +13,8 @@ import io
 from openpyxl import load_workbook
 
 from handlers import buttons
-from tests.scenarios.change_cast import ask_change, press
+from tests.scenarios.change_cast import ask_change, change_verified, press
 from tests.scenarios.payment_cast import sk_accounts_and_payment_until_paid
-from tests.scenarios.review_cast import tap
 
 
 async def test_a_number_typed_by_hand_is_not_offered_again(world) -> None:
@@ -28,10 +27,7 @@ async def test_a_number_typed_by_hand_is_not_offered_again(world) -> None:
     ]
     for client, typed in ((third, "SK-002/BRSKPN-GP/XI/2026 28-11-2026"), (second, None)):
         await ask_change(world, t.op, code, client, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
-        change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
-        card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
-        await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
-        await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+        await change_verified(world, t)
         opened = (await world.say(t.head, "/skperubahan"))[-1].text
         if typed:
             assert "SK-002/BRSKPN-GP/XI/2026" in opened, opened  # the register's next, typed by hand
@@ -67,10 +63,7 @@ async def test_a_number_in_use_names_its_sk_and_the_next_free_one_and_a_lower_nu
         (second, "SK-004/BRSKPN-GP/XI/2026 28-11-2026"),
     ):
         await ask_change(world, t.op, code, client, "drop_out", "Klien memilih berhenti dan pulang ke keluarganya")
-        change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
-        card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
-        await tap(world, t.andi, card, buttons.CHANGE_DETAIL.data(change_id))
-        await press(world, t.andi, t.andi, buttons.CHANGE_DECISION.data(change_id, "verify"))
+        await change_verified(world, t)
         await world.say(t.head, "/skperubahan")
         if client == third:
             refused = (await world.say(t.head, "sk-001/brskpn-gp/xi/2026 28-11-2026"))[-1].text
