@@ -12,7 +12,7 @@ import openpyxl
 from bot.domain.models import ProposalStatus
 from handlers import buttons
 from tests.helpers import pdf
-from tests.scenarios.payment_cast import button
+from tests.scenarios.payment_cast import button, clients
 from tests.scenarios.review_cast import tap
 from tests.seeds import seed_proposal
 
@@ -43,14 +43,13 @@ async def ready_for_transfers(world, pid: int) -> None:
         )
 
 
-async def waiting_for_transfers(world, clients: int) -> tuple[int, str, list[int]]:
-    """A seeded JB01 proposal of ``clients`` clients, ready for its transfers: (its id, its code, its clients' ids
+async def waiting_for_transfers(world, count: int) -> tuple[int, str, list[int]]:
+    """A seeded JB01 proposal of ``count`` clients, ready for its transfers: (its id, its code, its clients' ids
     in order)."""
-    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=clients)
+    pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.ACCOUNTS_VERIFIED, clients=count)
     await ready_for_transfers(world, pid)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    ids = [r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)]
-    return pid, code, ids
+    return pid, code, await clients(world, pid)
 
 
 async def ask_change(world, siti, code: str, client_id: int, kind: str, reason: str) -> None:

@@ -15,7 +15,7 @@ from bot.domain.models import Role
 from bot.i18n import format_money
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import SAME_NIK, client_total
-from tests.scenarios.payment_cast import button, press, set_ceiling, status, validated
+from tests.scenarios.payment_cast import button, clients, press, set_ceiling, status, validated
 from tests.scenarios.review_cast import operator, team
 from tests.seeds import pick_for_sk, seed_proposal
 
@@ -270,9 +270,7 @@ async def test_a_held_client_s_budget_stays_in_reserve_until_decided(world) -> N
     await pick_for_sk(world.services, head, [ss01])
     await world.services.decrees.issue(head)
     jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.VALIDATED, clients=2)
-    first, second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", jb01)
-    ]
+    first, second = await clients(world, jb01)
     other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
     async with world.storage.db.transaction() as conn:
         await conn.execute(SAME_NIK, (other, other, first))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bot.domain.models import ProposalStatus
 from handlers import buttons
 from tests.scenarios.change_cast import press
+from tests.scenarios.payment_cast import clients
 from tests.scenarios.review_cast import team
 from tests.seeds import seed_proposal
 
@@ -40,9 +41,7 @@ async def test_perubahan_alone_lists_the_operators_decreed_proposals_or_says_the
     await press(world, t.op, t.op, buttons.CHANGE_PROPOSAL.data(decreed))
     sheet = world.last(t.op)
     assert f"Perubahan data klien {code}" in sheet.text, sheet.text
-    first, second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", decreed)
-    ]
+    first, second = await clients(world, decreed)
     datas = [b.callback_data for row in sheet.buttons for b in row]
     assert buttons.CHANGE_CLIENT.data(first) in datas and buttons.CHANGE_CLIENT.data(second) in datas
 

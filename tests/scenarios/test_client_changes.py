@@ -28,7 +28,7 @@ from tests.scenarios.change_cast import (
     verified_and_approved,
     waiting_for_transfers,
 )
-from tests.scenarios.payment_cast import button, finance_officer
+from tests.scenarios.payment_cast import button, clients, finance_officer
 from tests.scenarios.review_cast import tap, team
 from tests.seeds import seed_proposal
 
@@ -39,9 +39,7 @@ async def test_a_drop_out_handled_by_an_amended_sk(world) -> None:
     waiting, code_w, [w_first, w_second] = await waiting_for_transfers(world, 2)
     paid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.PAID, clients=2)
     code_p = (await world.rows("SELECT code FROM proposals WHERE id = ?", paid))[0][0]
-    p_first, p_second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", paid)
-    ]
+    p_first, p_second = await clients(world, paid)
 
     # Siti asks: Budi Santoso (client 2 of the proposal waiting for its transfers) dropped out.
     replies = await world.say(t.op, f"/perubahan {code_w}")
@@ -265,9 +263,7 @@ async def test_a_move_and_a_name_correction_one_approved_one_rejected_by_the_hea
     await world.enrol(rina, Role.OPERATOR, ipwl="JB02")
     pid = await seed_proposal(world.services, ipwl="JB01", status=ProposalStatus.DECREED, clients=3)
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    first, second, third = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
-    ]
+    first, second, third = await clients(world, pid)
     # Dewi Lestari (client 3) moves to JB02.
     await world.say(t.op, f"/perubahan {code}")
     await press(world, t.op, t.op, buttons.CHANGE_CLIENT.data(third))

@@ -18,11 +18,12 @@ from handlers import buttons
 from storage.db import to_db_time
 from tests.scenarios.double_assistance_cast import (
     NIK,
+    SAME_NIK,
     decreed_at_ss01,
     held_until_adjudicated,
     submitted_at_ss01,
 )
-from tests.scenarios.payment_cast import button, finance_officer, press
+from tests.scenarios.payment_cast import button, clients, finance_officer, press
 from tests.scenarios.review_cast import card, datas, operator, submitted, tap, team, verified_by_andi
 from tests.security.matrix import message_with_button
 from tests.seeds import seed_proposal
@@ -112,19 +113,13 @@ async def test_a_conflict_found_at_payment_holds_that_transfer_until_adjudicated
     fajar = await finance_officer(world)
     jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.ACCOUNTS_VERIFIED, clients=2)
     ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.PAID, clients=1)
-    first, second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", jb01)
-    ]
+    first, second = await clients(world, jb01)
     other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
     fajar_id = (await world.rows("SELECT id FROM people WHERE telegram_user_id = ?", fajar.id))[0][0]
     now = world.clock.now()
     async with world.storage.db.transaction() as conn:
         # The same person: SS01's client carries JB01's first NIK (the sealed value and its blind index).
-        await conn.execute(
-            "UPDATE clients SET nik = (SELECT nik FROM clients WHERE id = ?),"
-            " nik_index = (SELECT nik_index FROM clients WHERE id = ?) WHERE id = ?",
-            (first, first, other),
-        )
+        await conn.execute(SAME_NIK, (first, first, other))
         for client in (first, second):
             await conn.execute(
                 "INSERT INTO bank_accounts (client_id, bank_code, account_number, holder_name, status, updated_at)"

@@ -14,7 +14,7 @@ from bot.domain.models import ProposalStatus as S
 from bot.i18n import format_money
 from handlers import buttons
 from tests.scenarios.double_assistance_cast import SAME_NIK, client_total, enter_account
-from tests.scenarios.payment_cast import button, finance_officer, press
+from tests.scenarios.payment_cast import button, clients, finance_officer, press
 from tests.scenarios.review_cast import datas, operator, tap, team
 from tests.seeds import seed_proposal
 
@@ -24,9 +24,7 @@ async def test_a_held_client_is_out_of_the_payment_and_a_corrected_nik_frees_the
     fajar = await finance_officer(world)
     jb01 = await seed_proposal(world.services, ipwl="JB01", status=S.ACCOUNTS_VERIFIED, clients=2)
     ss01 = await seed_proposal(world.services, ipwl="SS01", status=S.DECREED, clients=1)
-    first, second = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", jb01)
-    ]
+    first, second = await clients(world, jb01)
     other = (await world.rows("SELECT id FROM clients WHERE proposal_id = ?", ss01))[0][0]
     async with world.storage.db.transaction() as conn:
         await conn.execute(SAME_NIK, (first, first, other))

@@ -26,7 +26,7 @@ from tests.scenarios.double_assistance_cast import (
     enter_account,
     verified_with_one_held,
 )
-from tests.scenarios.payment_cast import SPM, XLSX, filled, labels, press, record_sp2d, spm_saved, status
+from tests.scenarios.payment_cast import SPM, XLSX, clients, filled, labels, press, record_sp2d, spm_saved, status
 from tests.scenarios.review_cast import datas, tap
 
 
@@ -142,9 +142,7 @@ async def test_a_client_who_leaves_after_the_spm_is_left_out_of_the_list_and_the
     fajar, pid = await spm_saved(world)
     t = world.team
     code = (await world.rows("SELECT code FROM proposals WHERE id = ?", pid))[0][0]
-    _, _, dewi_client = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
-    ]
+    _, _, dewi_client = await clients(world, pid)
     dewi = await client_total(world, dewi_client)
     await ask_change(world, t.op, code, dewi_client, "drop_out", "Klien memilih berhenti dari layanan rehabilitasi")
     card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))

@@ -10,6 +10,7 @@ from bot.domain.models import ProposalStatus as S
 from bot.domain.models import Role
 from handlers import buttons
 from tests.scenarios.payment_cast import (
+    clients,
     decreed,
     enter_account,
     finance_officer,
@@ -198,9 +199,7 @@ async def test_one_account_one_client_flagged_at_entry_and_verification_and_the_
         )
     other_code = (await world.rows("SELECT code FROM proposals WHERE id = ?", other))[0][0]
     pid = await decreed(world, t)
-    siti, budi, dewi = [
-        r[0] for r in await world.rows("SELECT id FROM clients WHERE proposal_id = ? ORDER BY position", pid)
-    ]
+    siti, budi, dewi = await clients(world, pid)
 
     await world.say(t.op, "/rekening")
     said = await enter_account(world, t.op, siti, "bri", "123456789012345", "Siti Rahayu")
