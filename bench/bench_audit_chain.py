@@ -51,14 +51,14 @@ async def run(target: str, events: int) -> None:
         sealed = await _units(storage, events)
         original = AuditRepository.seal
 
-        async def no_seal(self) -> None:  # noqa: ANN001
+        async def no_seal(self) -> None:
             self._unsealed.clear()
 
-        AuditRepository.seal = no_seal  # type: ignore[method-assign]
+        AuditRepository.seal = no_seal
         try:
             plain = await _units(storage, events)
         finally:
-            AuditRepository.seal = original  # type: ignore[method-assign]
+            AuditRepository.seal = original
         start = time.perf_counter()
         async with storage.db.snapshot() as conn:
             result = await verify(conn)

@@ -161,7 +161,7 @@ def generate(path: Path, ipwl_count: int, client_count: int) -> dict[str, int]:
 
     per_proposal = max(1, client_count // len(proposals))
 
-    def clients():  # type: ignore[no-untyped-def]
+    def clients():
         for cid in range(1, client_count + 1):
             pid = min(len(proposals), 1 + (cid - 1) // per_proposal)
             yield (cid, pid, cid, f"Klien {cid}", f"32{cid:014d}", "1,3")
@@ -185,7 +185,7 @@ def generate(path: Path, ipwl_count: int, client_count: int) -> dict[str, int]:
 # --- measurements (each in a fresh child process) ---------------------------------------------------
 
 
-def _measure(work, *, traced: bool) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _measure(work, *, traced: bool) -> dict[str, float]:
     """Wall time and RSS growth of ``work()`` — or, with ``traced``, its tracemalloc peak (tracing
     slows Python down, so time is never taken from a traced run)."""
     gc.collect()
@@ -231,12 +231,12 @@ def child_run(path: Path | str, runs: int, *, traced: bool = False, trace: Path 
             for cls in (SqliteConnection, PostgresConnection):
                 original = cls.execute_fetchall
 
-                async def recording(self, sql, params=(), _original=original):  # type: ignore[no-untyped-def]
+                async def recording(self, sql, params=(), _original=original):
                     if sql.lstrip().upper().startswith("SELECT"):
                         statements.append((sql, list(params)))
                     return await _original(self, sql, params)
 
-                cls.execute_fetchall = recording  # type: ignore[method-assign]
+                cls.execute_fetchall = recording
             loop.run_until_complete(services.reminders.run())
             trace.write_text(json.dumps(statements))
             return {"statements": len(statements)}
@@ -246,7 +246,7 @@ def child_run(path: Path | str, runs: int, *, traced: bool = False, trace: Path 
         loop.close()
 
 
-async def _run_beside_the_bot(services, storage) -> dict[str, float]:  # type: ignore[no-untyped-def]
+async def _run_beside_the_bot(services, storage) -> dict[str, float]:
     """One run, while a stand-in for the bot commits a small write every 20 ms on the same
     connection: its slowest commit is how long a button press could have waited for the job."""
     slowest = 0.0

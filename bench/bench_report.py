@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         path: Path | str = args.url or args.db or Path(tmp) / "national.sqlite3"
         if not args.url:
-            reuse_or_generate(path, args.scale)  # type: ignore[arg-type]
+            reuse_or_generate(path, args.scale)
         report = _child("report", path, args.repeat)
         baseline = _child("baseline", path, args.repeat)
     print(

@@ -83,7 +83,7 @@ async def _tour(folder: Path, keys: object) -> tuple[list[float], list[float]]:
             "regions": {"regencies_file": str(SHARED / "wilayah" / "regencies.csv")},
         }
     )
-    storage = await Storage.open(settings.storage.database, keys=keys)  # type: ignore[arg-type]
+    storage = await Storage.open(settings.storage.database, keys=keys)
     try:
         services = Services(
             storage, ManualClock(START), settings, regions=load_regions(SHARED / "wilayah" / "regencies.csv")

@@ -94,10 +94,7 @@ def seal_nik(db: sqlite3.Connection, keys: object) -> None:
     rows = db.execute("SELECT id, nik FROM clients").fetchall()
     db.executemany(
         "UPDATE clients SET nik = ?, nik_index = ? WHERE id = ?",
-        (
-            (keys.seal(nik, "clients", "nik"), keys.blind("nik", nik), cid)  # type: ignore[attr-defined]
-            for cid, nik in rows
-        ),
+        ((keys.seal(nik, "clients", "nik"), keys.blind("nik", nik), cid) for cid, nik in rows),
     )
 
 
@@ -210,11 +207,11 @@ def child_queries(path: Path | str) -> dict[str, object]:
             for _ in range(20):
                 began = time.perf_counter()
                 async with storage.transaction() as uow:
-                    await uow.proposals._conn.execute_fetchall(NUMBERING_SQL, (2026,))  # noqa: SLF001
+                    await uow.proposals._conn.execute_fetchall(NUMBERING_SQL, (2026,))
                 out["numbering"].append(time.perf_counter() - began)
                 began = time.perf_counter()
                 async with storage.reading() as uow:
-                    await uow.proposals._conn.execute_fetchall(COUNTING_SQL, ("USL-2026-%",))  # noqa: SLF001
+                    await uow.proposals._conn.execute_fetchall(COUNTING_SQL, ("USL-2026-%",))
                 out["counting"].append(time.perf_counter() - began)
         finally:
             await storage.close()
@@ -256,7 +253,7 @@ def child_queries(path: Path | str) -> dict[str, object]:
     return {"repository": repo, "raw": {k: _ms(v) for k, v in raw.items()}, "plans": plans, "rss_growth_mb": repo_rss}
 
 
-async def _raw_postgres(url: str, ipwl_ids: list[int], niks: list[tuple[str, int, int]]):  # type: ignore[no-untyped-def]
+async def _raw_postgres(url: str, ipwl_ids: list[int], niks: list[tuple[str, int, int]]):
     """The same SQL through raw asyncpg (``?`` → ``$n`` by the engine's own translation), and its plans."""
     import asyncpg
 
@@ -318,7 +315,7 @@ def print_engine(engine: str, results: dict[str, dict[str, object]]) -> None:
     print(f"\n== {engine} ==")
     print(f"{'':34}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}   raw {driver} p50/p95 ms   target")
     for name, label in (("status", "status (summaries_for_ipwl)"), ("dup_nik", "dup-NIK (nik_in_other_ipwl)")):
-        r, b = queries["repository"][name], queries["raw"][name]  # type: ignore[index]
+        r, b = queries["repository"][name], queries["raw"][name]
         verdict = "met" if r["p95_ms"] < TARGETS[name] else f"MISSED by {r['p95_ms'] - TARGETS[name]:.1f} ms"
         print(
             f"{label:34}{r['p50_ms']:9.2f}{r['p95_ms']:9.2f}{r['max_ms']:9.2f}   "
@@ -326,10 +323,10 @@ def print_engine(engine: str, results: dict[str, dict[str, object]]) -> None:
             f"        < {TARGETS[name]:.0f} ms p95: {verdict}"
         )
     for name, label in (("numbering", "/ajukan numbering (counter)"), ("counting", "  before 0007 (count LIKE)")):
-        n = queries["repository"][name]  # type: ignore[index]
+        n = queries["repository"][name]
         print(f"{label:34}{n['p50_ms']:9.2f}{n['p95_ms']:9.2f}{n['max_ms']:9.2f}")
     print(f"RSS growth of the query child: {queries['rss_growth_mb']:.0f} MB")
-    for name, plan in queries["plans"].items():  # type: ignore[union-attr]
+    for name, plan in queries["plans"].items():
         print(f"plan {name}: " + " | ".join(plan))
     if "reminders-run" in results:
         run, base = results["reminders-run"], results["reminders-baseline"]

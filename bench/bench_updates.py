@@ -64,11 +64,11 @@ def child_echo(base_url: str, file_url: str, limited: bool = False) -> None:
     from telegram.request import HTTPXRequest
 
     async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text("ok")  # type: ignore[union-attr]
+        await update.effective_message.reply_text("ok")
 
     async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.callback_query.answer()  # type: ignore[union-attr]
-        await update.callback_query.edit_message_text("ok")  # type: ignore[union-attr]
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_text("ok")
 
     builder = (
         ApplicationBuilder()
@@ -123,7 +123,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Child:
-    def __init__(self, argv: list[str], emu, env: dict[str, str]) -> None:  # noqa: ANN001
+    def __init__(self, argv: list[str], emu, env: dict[str, str]) -> None:
         self.argv, self.emu, self.env = argv, emu, env
         self.proc: asyncio.subprocess.Process | None = None
         self.startup = 0.0
@@ -156,7 +156,7 @@ class Child:
 Action = Callable[[object], Awaitable[float]]  # one update from a user; returns seconds until it was answered
 
 
-async def _wait_for_count(emu, chat: int, count: int, timeout: float = 30) -> None:  # noqa: ANN001
+async def _wait_for_count(emu, chat: int, count: int, timeout: float = 30) -> None:
     deadline = time.perf_counter() + timeout
     while len(emu.chat_messages(chat)) < count:
         if time.perf_counter() > deadline:
@@ -164,8 +164,8 @@ async def _wait_for_count(emu, chat: int, count: int, timeout: float = 30) -> No
         await asyncio.sleep(0.0005)
 
 
-def typed(emu, text: str) -> Action:  # noqa: ANN001
-    async def act(user) -> float:  # noqa: ANN001
+def typed(emu, text: str) -> Action:
+    async def act(user) -> float:
         before = len(emu.chat_messages(user))
         t0 = time.perf_counter()
         await emu.send_text(user, text)
@@ -175,10 +175,10 @@ def typed(emu, text: str) -> Action:  # noqa: ANN001
     return act
 
 
-def pressed(emu, data: str) -> Action:  # noqa: ANN001
+def pressed(emu, data: str) -> Action:
     """A press on a fresh message carrying the button (put in place without the bot's help)."""
 
-    async def act(user) -> float:  # noqa: ANN001
+    async def act(user) -> float:
         message = emu.state.new_bot_message(
             user.chat_dict(),
             text="Pilih bahasa Anda:",
@@ -197,13 +197,13 @@ def pressed(emu, data: str) -> Action:  # noqa: ANN001
     return act
 
 
-async def measure(child: Child, users: list, action: Action, updates: int) -> dict[str, float]:  # noqa: ANN001
+async def measure(child: Child, users: list, action: Action, updates: int) -> dict[str, float]:
     """Throughput and CPU per update with every user at once, then latency with four users."""
     return (await measure_alternately([(child, users, action)], updates, rounds=1))[0]
 
 
 async def measure_alternately(
-    runs: list[tuple[Child, list, Action]],  # noqa: ANN001
+    runs: list[tuple[Child, list, Action]],
     updates: int,
     rounds: int = 4,
 ) -> list[dict[str, float]]:
@@ -239,7 +239,7 @@ async def measure_alternately(
 
 
 async def offered_alternately(
-    runs: list[tuple[Child, list, Action]],  # noqa: ANN001
+    runs: list[tuple[Child, list, Action]],
     updates: int,
     rate: float,
     rounds: int = 4,
@@ -270,12 +270,12 @@ async def offered_alternately(
     return [{"cpu_ms": cpu[i] / sent[i] * 1000} for i in range(len(runs))]
 
 
-async def _loop(user, action: Action, n: int, latencies: list[float]) -> None:  # noqa: ANN001
+async def _loop(user, action: Action, n: int, latencies: list[float]) -> None:
     for _ in range(n):
         latencies.append(await action(user))
 
 
-async def seed(database: Path, users: list) -> None:  # noqa: ANN001
+async def seed(database: Path, users: list) -> None:
     """The registry, an operator per user (all of JB01), and JB01's draft open for each at the NIK."""
     from bot.clock import SystemClock
     from bot.config import Settings
@@ -333,7 +333,7 @@ async def main() -> None:
                 f'poll_timeout = 1\n[storage]\ndatabase = "{database}"\nfiles_dir = "{tmp}/files"\n'
                 "[reminders]\nenabled = false\n"
             )
-            me = [sys.executable, str(Path(__file__).resolve())]  # noqa: ASYNC240 – set-up, not measured
+            me = [sys.executable, str(Path(__file__).resolve())]
             floor_text, floor_button = typed(bare, "/status"), pressed(bare, "v1|lang|id")
             async with (
                 Child([*me, "--child", "echo", bare.base_url, bare.base_file_url], bare, env) as echo,

@@ -153,7 +153,7 @@ async def _drain(proc: asyncio.subprocess.Process) -> None:
         pass
 
 
-async def _answered(emu, user, count: int, timeout: float = 30) -> None:  # noqa: ANN001
+async def _answered(emu, user, count: int, timeout: float = 30) -> None:
     deadline = time.perf_counter() + timeout
     while len(emu.chat_messages(user)) < count:
         if time.perf_counter() > deadline:
@@ -161,7 +161,7 @@ async def _answered(emu, user, count: int, timeout: float = 30) -> None:  # noqa
         await asyncio.sleep(0.0005)
 
 
-async def _loop(emu, user, n: int, latencies: list[float]) -> None:  # noqa: ANN001
+async def _loop(emu, user, n: int, latencies: list[float]) -> None:
     for _ in range(n):
         before = len(emu.chat_messages(user))
         t0 = time.perf_counter()
@@ -170,7 +170,7 @@ async def _loop(emu, user, n: int, latencies: list[float]) -> None:  # noqa: ANN
         latencies.append(time.perf_counter() - t0)
 
 
-async def measure(emu, users: list, updates: int, cpu_of, postmaster: int) -> dict[str, float]:  # noqa: ANN001
+async def measure(emu, users: list, updates: int, cpu_of, postmaster: int) -> dict[str, float]:
     await asyncio.gather(*(_loop(emu, u, 3, []) for u in users))  # warm: connections, caches
     per_user = max(1, updates // len(users))
     loaded: list[float] = []
@@ -193,7 +193,7 @@ async def measure(emu, users: list, updates: int, cpu_of, postmaster: int) -> di
     }
 
 
-async def seed(url: str, users: list) -> None:  # noqa: ANN001
+async def seed(url: str, users: list) -> None:
     from bot.clock import SystemClock
     from bot.config import Settings
     from bot.domain.models import Role

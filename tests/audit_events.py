@@ -39,7 +39,7 @@ async def seed(storage: Storage, count: int = 6) -> list[int]:
         return [r[0] for r in await conn.execute_fetchall("SELECT id FROM audit_events ORDER BY seq")]
 
 
-async def check(storage: Storage, mirror: AuditMirror | None = None):  # noqa: ANN201
+async def check(storage: Storage, mirror: AuditMirror | None = None):
     async with storage.db.snapshot() as conn:
         return await verify(conn, None if mirror is None else mirror.lines())
 

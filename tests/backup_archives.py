@@ -12,7 +12,7 @@ def tampered(source: Path, target: Path, member: str, content: bytes) -> Path:
     """A copy of the archive with one member's content replaced (the manifest left as it was)."""
     with tarfile.open(source) as old, tarfile.open(target, "w") as new:
         for info in old:
-            data = old.extractfile(info).read()  # type: ignore[union-attr]
+            data = old.extractfile(info).read()
             if info.name == member:
                 data = content
             info.size = len(data)

@@ -79,7 +79,7 @@ def opened(keys: object, value: object) -> object:
     for table, columns in SEALED_COLUMNS.items():
         for column in columns:
             try:
-                return keys.open(value, table, column)  # type: ignore[attr-defined]
+                return keys.open(value, table, column)
             except SealedValueError:
                 continue
     raise AssertionError(f"a sealed value that opens under no sealed column: {value!r}")
@@ -108,7 +108,7 @@ async def consent_all(services: Services, who: Identity, guardian: str = "Siti A
         )
 
 
-async def submit_with_consent(services: Services, who: Identity, proposal_id: int):  # noqa: ANN201
+async def submit_with_consent(services: Services, who: Identity, proposal_id: int):
     """Record the consents the draft still lacks, then send it (what most stories take as given)."""
     await consent_all(services, who)
     return await services.proposals.submit(who, proposal_id)
@@ -143,7 +143,7 @@ async def someone_waits_for_a_lock(monitor: Storage) -> bool:
         )
 
 
-async def migrated_before(db: Database, version: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def migrated_before(db: Database, version: int, monkeypatch) -> None:
     """``db`` as a centre that has run the bot since before migration ``version``: the migrations before it
     applied, with one IPWL (id 1, JB01) and its operator Siti (person 1); ``migrations.migrate`` applies the rest."""
     every = migrations.available_migrations()

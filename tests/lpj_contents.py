@@ -39,7 +39,7 @@ CLIENTS = (client(1, 1, (11, 1_500_000), (12, 500_000)), client(2, 2, (21, 1_500
 
 
 def ctx(**content: object) -> LpjContext:
-    return LpjContext(TODAY, LpjContent(CLIENTS, **content), EARLIEST, LpjRules())  # type: ignore[arg-type]
+    return LpjContext(TODAY, LpjContent(CLIENTS, **content), EARLIEST, LpjRules())
 
 
 def served(*client_ids: int) -> dict[int, tuple[ServicePeriod, ...]]:
@@ -60,7 +60,7 @@ def complete(**overrides: object) -> LpjContent:
             Evidence(3, EvidenceKind.BAST, 3, "b.pdf", 1),
         ),
     }
-    return LpjContent(CLIENTS, **{**base, **overrides})  # type: ignore[arg-type]
+    return LpjContent(CLIENTS, **{**base, **overrides})
 
 
 # --------------------------------------------------------------------------------------------

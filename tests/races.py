@@ -23,7 +23,7 @@ NOW = dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)
 
 
 @asynccontextmanager
-async def three_pools(pg_cluster, first_kind: type[Storage]) -> AsyncIterator[tuple[Any, Storage, Storage]]:  # noqa: ANN001
+async def three_pools(pg_cluster, first_kind: type[Storage]) -> AsyncIterator[tuple[Any, Storage, Storage]]:
     """(first, second, monitor): three pools on one fresh, migrated database, the first of ``first_kind``."""
     url = pg_cluster.new_database()
     first = first_kind((await Storage.open(url)).db)
@@ -77,11 +77,11 @@ async def race(
     return results[0], results[1], waited
 
 
-def services_on(storage: Storage, settings) -> Services:  # noqa: ANN001
+def services_on(storage: Storage, settings) -> Services:
     return Services(storage, ManualClock(NOW), settings)
 
 
-async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "JB01", clients=None):  # noqa: ANN001
+async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "JB01", clients=None):
     """An operator's complete draft (clients, budget, a cover letter): ready to submit."""
     who = await enrol(services, telegram_id, "Siti", Role.OPERATOR, ipwl=ipwl)
     state = await services.proposals.start(who)
@@ -92,7 +92,7 @@ async def ready_draft(services: Services, telegram_id: int = 501, ipwl: str = "J
     return who, state.proposal.id
 
 
-async def submitted_with_two_pics(services: Services):  # noqa: ANN201
+async def submitted_with_two_pics(services: Services):
     """Siti's draft submitted, and Rina and Budi enrolled as PIC of team 1: (proposal id, Rina, Budi)."""
     who, proposal_id = await ready_draft(services)
     await services.proposals.submit(who, proposal_id)

@@ -241,7 +241,7 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
             )
             lpj_id = None
             if p.lpj_late is not None:
-                filed = to_db_time(event_at(p, "submit_lpj"))  # type: ignore[arg-type]
+                filed = to_db_time(event_at(p, "submit_lpj"))
                 validated = event_at(p, "validate_lpj")
                 lpj_id = await conn.fetchval(
                     "INSERT INTO lpj (proposal_id, submitted_at, first_submitted_at, late, validated_at, created_at,"
@@ -287,7 +287,7 @@ async def seed_program(storage: Storage, proposals: list[SeedProposal]) -> None:
                     await conn.execute(
                         "INSERT INTO transfers (client_id, amount, status, updated_at) VALUES (?, ?, ?, ?)",
                         (client_id, c.transfer[1], c.transfer[0], to_db_time(recorded)),
-                    )  # type: ignore[arg-type]
+                    )
             for action, moment in p.events:
                 await conn.execute(
                     "INSERT INTO audit_events (at, actor_id, actor_role, entity, entity_id, action, to_status)"
@@ -350,7 +350,7 @@ def expected(proposals: list[SeedProposal], group: set[str], year: int = 2026) -
     }
 
 
-def figures_of(f) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def figures_of(f) -> dict[str, object]:
     return {
         "proposals": f.proposal_count,
         "proposed": f.clients_proposed,

@@ -27,7 +27,7 @@ async def seed_clients(storage: Storage, clients: int = 1, *, ipwl_code: str = "
     """An IPWL, an operator, a submitted proposal and its clients, with accounts."""
     ids = []
     async with storage.transaction() as uow:
-        conn = uow.people._conn  # noqa: SLF001 - the test seeds rows the services would
+        conn = uow.people._conn
         ipwl = await conn.fetchval(
             "INSERT INTO ipwl (code, name, province_code, created_at, updated_at)"
             " VALUES (?, 'Yayasan Harapan', '32', ?, ?) RETURNING id",

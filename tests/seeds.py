@@ -141,7 +141,7 @@ async def proposal_amount(storage: Storage, proposal_id: int) -> int:
     return int(rows[0][0])
 
 
-async def pick_for_sk(services: Services, head, proposal_ids) -> None:  # noqa: ANN001
+async def pick_for_sk(services: Services, head, proposal_ids) -> None:
     """The head opens /sk, ticks these proposals and takes the register's next number."""
     await services.decrees.start(head)
     for pid in proposal_ids:
@@ -149,7 +149,7 @@ async def pick_for_sk(services: Services, head, proposal_ids) -> None:  # noqa: 
     await services.decrees.use_register(head)
 
 
-async def issue_typed_sk(services: Services, head, proposal_id: int, number: str) -> str:  # noqa: ANN001
+async def issue_typed_sk(services: Services, head, proposal_id: int, number: str) -> str:
     """The head opens /sk, ticks one proposal, types ``number`` dated 28-11-2026 and issues it."""
     await services.decrees.start(head)
     await services.decrees.toggle(head, proposal_id)

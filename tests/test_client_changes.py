@@ -70,17 +70,17 @@ async def test_steps_out_of_turn_or_scope_change_nothing(services, people) -> No
     with pytest.raises(ServiceError):  # /skperubahan, to a PIC
         await services.client_changes.amendment(people["pic"])
     async with services.storage.reading() as uow:
-        assert (await uow.client_changes.by_id(change.id)).status == "requested"  # type: ignore[union-attr]
+        assert (await uow.client_changes.by_id(change.id)).status == "requested"
         denied = [e for e in await uow.audit.for_entity("client_change", str(change.id)) if e.action == "denied"]
     assert len(denied) == 3
     # A NIK correction: the same NIK as on the SK, or not a NIK, is refused and asks again.
     await services.client_changes.start(people["op"], second, ChangeKind.NIK)
     async with services.storage.reading() as uow:
-        nik = (await uow.clients.by_id(second)).nik  # type: ignore[union-attr]
+        nik = (await uow.clients.by_id(second)).nik
     for typed in (nik, "12345"):
         with pytest.raises(ValidationError):
             await services.client_changes.answer(people["op"], typed)
-    assert (await services.client_changes.current(people["op"])).step == "value"  # type: ignore[union-attr]
+    assert (await services.client_changes.current(people["op"])).step == "value"
 
 
 async def test_a_refund_is_opened_once_and_settled_once(services, people) -> None:
@@ -115,8 +115,8 @@ async def test_a_refund_is_opened_once_and_settled_once(services, people) -> Non
     assert len(refusals) == 1 and refusals[0].code == "already_done", results
     async with services.storage.reading() as uow:
         settled = [e for e in await uow.audit.for_entity("refund", str(case.id)) if e.action == "settle_refund"]
-        assert len(settled) == 1 and (await uow.refunds.by_id(case.id)).status == "settled"  # type: ignore[union-attr]
-        assert (await uow.refunds.by_id(case.id)).received == 2_000_000  # type: ignore[union-attr]
+        assert len(settled) == 1 and (await uow.refunds.by_id(case.id)).status == "settled"
+        assert (await uow.refunds.by_id(case.id)).received == 2_000_000
     # A second SK perubahan finds nothing to approve.
     await services.client_changes.amendment(people["head"])
     with pytest.raises(ServiceError) as refused:
@@ -157,6 +157,6 @@ async def test_two_clients_corrected_to_one_nik_issue_nothing(services, people) 
         await services.client_changes.issue_amendment(people["head"])
     assert refused.value.code == "amendment_nik_taken"
     async with services.storage.reading() as uow:
-        assert [(await uow.client_changes.by_id(c.id)).status for c in changes] == ["verified", "verified"]  # type: ignore[union-attr]
+        assert [(await uow.client_changes.by_id(c.id)).status for c in changes] == ["verified", "verified"]
         assert await uow.decrees.by_id(1) is None  # no SK perubahan, no number taken
-        assert (await uow.clients.by_id(first)).nik != "3201014508900099"  # type: ignore[union-attr]
+        assert (await uow.clients.by_id(first)).nik != "3201014508900099"

@@ -10,7 +10,7 @@ from tests.helpers import consent_all, enrol, seed_registry
 from tests.scenarios.review_cast import client_inputs
 
 
-async def test_an_operator_is_not_told_the_other_ipwls_proposal_code(storage, clock, settings) -> None:  # noqa: ANN001
+async def test_an_operator_is_not_told_the_other_ipwls_proposal_code(storage, clock, settings) -> None:
     services = Services(storage, clock, settings)
     await seed_registry(services)
     siti = await enrol(services, 501, "Siti", Role.OPERATOR, ipwl="JB01")

@@ -175,7 +175,7 @@ def test_components_can_be_narrowed_before_the_dates() -> None:
         li.answer(li.answer(c, Reply(choice="1"), ctx()).cursor, Reply(choice="done"), ctx())
     c = li.answer(c, Reply(choice="done"), ctx()).cursor
     outcome = li.answer(c, Reply(text="01-11-2026 s/d 02-11-2026"), ctx())
-    assert outcome.effects[0].components == (C1,)  # type: ignore[union-attr]
+    assert outcome.effects[0].components == (C1,)
 
 
 @pytest.mark.parametrize(

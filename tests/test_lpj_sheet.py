@@ -36,7 +36,7 @@ def test_a_filled_template_is_read_whole() -> None:
 
 
 def test_sorted_rows_and_excel_dates_and_typed_amounts_are_fine() -> None:
-    def edit(real, services) -> None:  # type: ignore[no-untyped-def]
+    def edit(real, services) -> None:
         fill_all(real, services)
         real["G2"].value = "Rp 1.400.000"
         services["E2"].value = dt.datetime(2026, 11, 3)  # noqa: DTZ001 – a date cell (cells have no zone)
@@ -64,7 +64,7 @@ def test_sorted_rows_and_excel_dates_and_typed_amounts_are_fine() -> None:
     ],
 )
 def test_every_bad_row_is_named_and_nothing_is_returned(edit, expected) -> None:
-    def apply(real, services) -> None:  # type: ignore[no-untyped-def]
+    def apply(real, services) -> None:
         fill_all(real, services)
         edit(real, services)
 
@@ -76,7 +76,7 @@ def test_every_bad_row_is_named_and_nothing_is_returned(edit, expected) -> None:
 
 
 def test_all_problems_of_the_file_are_listed_at_once() -> None:
-    def apply(real, services) -> None:  # type: ignore[no-untyped-def]
+    def apply(real, services) -> None:
         fill_all(real, services)
         real["G2"].value, real["G4"].value = 9_000_000, None
 
@@ -86,7 +86,7 @@ def test_all_problems_of_the_file_are_listed_at_once() -> None:
 
 
 def test_an_above_budget_line_with_a_note_is_accepted() -> None:
-    def apply(real, services) -> None:  # type: ignore[no-untyped-def]
+    def apply(real, services) -> None:
         fill_all(real, services)
         real["G2"].value, real["H2"].value = 1_600_000, "Harga naik di bulan Desember"
 

@@ -170,7 +170,7 @@ async def test_two_senders_claiming_the_outbox_at_once_never_take_the_same_row(p
     one, other, waited = await race(first, monitor, lambda: claim(first), lambda: claim(second))
     assert waited and len(one) == 10 and one.isdisjoint(other)
     async with second.reading() as uow:
-        rows = await uow.outbox._conn.execute_fetchall("SELECT attempts FROM outbox")  # noqa: SLF001
+        rows = await uow.outbox._conn.execute_fetchall("SELECT attempts FROM outbox")
     assert sorted(r[0] for r in rows) == [1] * 10  # each row claimed (and counted) once
 
 

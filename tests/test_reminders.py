@@ -187,13 +187,13 @@ DUE = dt.date(2026, 12, 28)
 
 
 @pytest.fixture
-def small_pages(settings):  # type: ignore[no-untyped-def]
+def small_pages(settings):
     """Pages of two rows, so a run of several items spans several transactions."""
     return settings.model_copy(update={"reminders": settings.reminders.model_copy(update={"page_size": 2})})
 
 
 @pytest.fixture
-async def seeded(storage, small_pages):  # type: ignore[no-untyped-def]
+async def seeded(storage, small_pages):
     clock = ManualClock(MONDAY)
     services = Services(storage, clock, small_pages)
     await seed_registry(services)
@@ -240,7 +240,7 @@ async def test_a_run_that_crashes_half_way_is_completed_by_the_next_without_repe
     original = OutboxRepository.enqueue_many
     pages = {"n": 0}
 
-    async def crash_on_the_second_page(self, notes, **kwargs):  # type: ignore[no-untyped-def]
+    async def crash_on_the_second_page(self, notes, **kwargs):
         pages["n"] += 1
         if pages["n"] == 2:
             raise RuntimeError("the machine lost power")

@@ -120,7 +120,7 @@ async def test_a_record_the_other_instance_erases_between_two_reads_is_skipped_n
     reads_nik = type(services.retention)._nik
     raced: list[int] = []
 
-    async def nik_then_the_other_erases(self, uow, client_id):  # noqa: ANN001, ANN202
+    async def nik_then_the_other_erases(self, uow, client_id):
         nik = await reads_nik(self, uow, client_id)
         if self is services.retention and not raced:
             raced.append(client_id)

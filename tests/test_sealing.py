@@ -78,7 +78,7 @@ async def test_what_storage_writes_is_sealed_and_what_it_reads_is_plain(storage:
             SITI["address"],
         )
         assert record.birth_date == SITI["birth_date"] and record.assessment == SITI["assessment"]
-        assert (await uow.bank_accounts.by_client(client)).account_number == "009800000000"  # type: ignore[union-attr]
+        assert (await uow.bank_accounts.by_client(client)).account_number == "009800000000"
         assert await uow.clients.nik_in_other_ipwl("3201014501900000", 2026, ipwl_id=999) == [("USL-2026-0001", "JB01")]
         assert [r.client_id for r in await uow.privacy.records("3201014501900000")] == [client]
         assert "Klien Nomor 0" in (await uow.proposals.version_snapshot(1, 1) or "")
@@ -141,8 +141,8 @@ class _Recording:
         return getattr(self._conn, name)
 
     async def execute_fetchall(self, sql: str, params: object = ()) -> list:
-        self.statements.append((sql, tuple(params)))  # type: ignore[arg-type]
-        return await self._conn.execute_fetchall(sql, params)  # type: ignore[attr-defined]
+        self.statements.append((sql, tuple(params)))
+        return await self._conn.execute_fetchall(sql, params)
 
 
 async def test_nik_and_account_lookups_go_through_the_blind_index_by_an_index(storage: Storage) -> None:
@@ -156,7 +156,7 @@ async def test_nik_and_account_lookups_go_through_the_blind_index_by_an_index(st
         else:
             await conn.execute("ANALYZE")
         recording = _Recording(conn)
-        uow = UnitOfWork(recording, storage.keys)  # type: ignore[arg-type]
+        uow = UnitOfWork(recording, storage.keys)
         assert await uow.clients.nik_in_other_ipwl("3201014501900001", 2026, ipwl_id=2) != []
         await uow.privacy.records("3201014501900001")
         await uow.bank_accounts.holders("009800000001", 2026, besides=0)
@@ -180,7 +180,7 @@ async def test_a_rotation_reseals_every_value_and_file_and_only_then_may_the_old
 ) -> None:
     keys = Keyring.load_or_create(tmp_path / "atensi.keys")
     storage.keys = keys
-    storage.db.keys = keys  # type: ignore[attr-defined]
+    storage.db.keys = keys
     async with storage.db.transaction() as conn:
         await conn.execute(
             "INSERT INTO sealing_keys (key_id, first_used_at) VALUES ('k0001', ?) ON CONFLICT (key_id) DO NOTHING",
@@ -206,11 +206,11 @@ async def test_a_rotation_reseals_every_value_and_file_and_only_then_may_the_old
     usage = await key_usage(storage.db, files.root)
     assert "k0001" not in usage and "plain" not in usage and usage["k0002"] > 0
     async with storage.reading() as uow:
-        assert (await uow.clients.by_id(ids[3])).full_name == "Klien Nomor 3"  # type: ignore[union-attr]
+        assert (await uow.clients.by_id(ids[3])).full_name == "Klien Nomor 3"
     assert files.read(kept.path) == b"\xff\xd8 KTP Klien Nomor 0"
 
     await retire_key(storage.db, keys, "k0001", files.root)
-    assert Keyring.load(keys.path).usable == ["k0002"]  # type: ignore[arg-type]
+    assert Keyring.load(keys.path).usable == ["k0002"]
     async with storage.db.reading() as conn:
         assert [r[0] for r in await conn.execute_fetchall("SELECT key_id FROM sealing_keys")] == ["k0002"]
 

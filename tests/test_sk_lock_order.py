@@ -59,12 +59,12 @@ class PausingStorage(Storage):
 
 
 @pytest.fixture
-async def pg(pg_cluster) -> AsyncIterator[tuple[PausingStorage, Storage, Storage]]:  # noqa: ANN001
+async def pg(pg_cluster) -> AsyncIterator[tuple[PausingStorage, Storage, Storage]]:
     async with three_pools(pg_cluster, PausingStorage) as pools:
         yield pools
 
 
-async def test_two_sks_sharing_two_niks_in_opposite_orders_are_both_issued(pg, settings) -> None:  # noqa: ANN001
+async def test_two_sks_sharing_two_niks_in_opposite_orders_are_both_issued(pg, settings) -> None:
     first, second, monitor = pg
     seeding = Services(first, ManualClock(dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC)), settings)
     await seed_registry(seeding)

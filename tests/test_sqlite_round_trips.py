@@ -31,7 +31,7 @@ def trips(db: SqliteDatabase, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     run = db.run
 
-    async def counted(work):  # noqa: ANN001, ANN202
+    async def counted(work):
         seen.append(len(db._owed))
         return await run(work)
 

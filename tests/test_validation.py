@@ -44,7 +44,7 @@ TODAY = date(2026, 3, 10)
 def test_problem_params_are_read_only_and_hashable() -> None:
     problem = Problem("NIK must be 16 digits, e.g. {example}", {"example": "3201xxxxxxxxxxxx"})
     with pytest.raises(TypeError):
-        problem.params["example"] = "x"  # type: ignore[index]
+        problem.params["example"] = "x"
     assert hash(problem) == hash(Problem("NIK must be 16 digits, e.g. {example}", {"example": "y"}))
     assert problem.render() == "NIK must be 16 digits, e.g. 3201xxxxxxxxxxxx"
 
@@ -807,7 +807,7 @@ def test_holder_name_warning_truncates_echo() -> None:
 
 def test_bank_is_frozen() -> None:
     with pytest.raises(AttributeError):
-        BANKS["bri"].usual_length = 10  # type: ignore[misc]
+        BANKS["bri"].usual_length = 10
     assert isinstance(BANKS["bri"], Bank)
 
 

@@ -383,7 +383,7 @@ def test_no_data_at_all(action: Action) -> None:
     status = min(SPEC[action][0])
     exc = error(action, proposal(status), actor_for(action))
     assert exc.code == "missing_data"
-    assert set(exc.params["missing"]) == SPEC[action][3]  # type: ignore[arg-type]
+    assert set(exc.params["missing"]) == SPEC[action][3]
     # The buttons are still shown: the data is asked for after the press.
     assert action in allowed_actions(proposal(status), actor_for(action))
 

@@ -101,7 +101,7 @@ def proposal(status: ProposalStatus, **changes: object) -> Proposal:
 
 def error(action: Action, p: Proposal, actor: Actor, **kw: object) -> WorkflowError:
     with pytest.raises(WorkflowError) as info:
-        authorize(action, p, actor, **kw)  # type: ignore[arg-type]
+        authorize(action, p, actor, **kw)
     assert_refusal_well_formed(info.value)
     return info.value
 

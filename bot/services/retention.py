@@ -192,5 +192,5 @@ class RetentionService(PrivacyService):
         day = now.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
         return self.event(None, "retention", day.isoformat(), action, reason=reason)
 
-    async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:  # noqa: ANN001
+    async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:
         await self.tell_admins(uow, NotificationKind.RETENTION, f"retention:{key}", params, now)

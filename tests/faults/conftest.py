@@ -138,7 +138,7 @@ class BotProcess:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def _system_clock():  # noqa: ANN202
+def _system_clock():
     from bot.clock import SystemClock
 
     return SystemClock()
@@ -211,7 +211,7 @@ async def operator_identity(services: Services, user: EmuUser) -> Identity:
     return await services.onboarding.identify(user.id, user.full_name, private_chat=True, language="id")
 
 
-async def grant(services: Services, user: EmuUser, role, **scope: str) -> Identity:  # noqa: ANN001
+async def grant(services: Services, user: EmuUser, role, **scope: str) -> Identity:
     """Invite and redeem through the services, as if the person had opened their link."""
     invite = await services.onboarding.create_invite(role, ipwl_code=scope.get("ipwl"), team_code=scope.get("team"))
     who = await operator_identity(services, user)
@@ -234,7 +234,7 @@ async def make_bot(emu: BotApiEmulator, tmp_path: Path, database_url: str) -> As
     made: list[BotProcess] = []
 
     def make(**kwargs: object) -> BotProcess:
-        bot = BotProcess(emu, tmp_path, database_url=database_url, **kwargs)  # type: ignore[arg-type]
+        bot = BotProcess(emu, tmp_path, database_url=database_url, **kwargs)
         made.append(bot)
         return bot
 

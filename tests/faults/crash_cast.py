@@ -93,7 +93,7 @@ async def _seed_review(bot: BotProcess, emu: BotApiEmulator) -> tuple[EmuUser, E
     return siti, andi, budi, group, state.proposal.id
 
 
-def _card(emu: BotApiEmulator, group, proposal_id: int) -> BotMessage | None:  # noqa: ANN001
+def _card(emu: BotApiEmulator, group, proposal_id: int) -> BotMessage | None:
     cards = [m for m in emu.chat_messages(group) if buttons.CARD_DETAIL.data(proposal_id) in _buttons(m)]
     assert len(cards) <= 1, "a second card for the same version"
     return cards[0] if cards else None
@@ -379,7 +379,7 @@ async def _broadcast(config: Path, offset: float) -> int:
         class Rina:
             id, full_name = 9001, "Rina Admin"
 
-        who = await operator_identity(services, Rina)  # type: ignore[arg-type]
+        who = await operator_identity(services, Rina)
         await services.broadcasts.begin(who, "all", None)
         preview = await services.broadcasts.draft(who, BROADCAST)
         await services.broadcasts.confirm(who, preview.broadcast.id)
@@ -408,7 +408,7 @@ def db_status(cli: str, config: Path, secrets: dict[str, str]) -> subprocess.Com
     )
 
 
-async def claimed_and_delivered_again(world, t, pid: int, query_id: str) -> tuple[Update, int, str]:  # noqa: ANN001
+async def claimed_and_delivered_again(world, t, pid: int, query_id: str) -> tuple[Update, int, str]:
     """Andi presses Claim on the proposal's card and it is handled; → the same press as Telegram would deliver it
     again (its update id, the card as it is now), the update id, and the claim's callback data."""
     claim = buttons.CARD_ACTION.data(pid, "claim")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot import clock  # noqa: E402
+from bot import clock
 
 _OFFSET = dt.timedelta(seconds=float(os.environ.get("ATENSI_TEST_CLOCK_OFFSET", "0")))
 
@@ -24,7 +24,7 @@ def _shifted_now(self: clock.SystemClock) -> dt.datetime:
     return dt.datetime.now(dt.UTC) + _OFFSET
 
 
-clock.SystemClock.now = _shifted_now  # type: ignore[method-assign]
+clock.SystemClock.now = _shifted_now
 
 from bot.cli import main  # noqa: E402
 

@@ -49,7 +49,7 @@ async def test_a_short_lock_is_waited_out(world) -> None:
 async def test_a_failure_after_the_answer_was_saved_does_not_claim_nothing_changed(world, monkeypatch) -> None:
     op = await open_draft(world, "en")
 
-    async def broken_question(*args, **kwargs):  # type: ignore[no-untyped-def]
+    async def broken_question(*args, **kwargs):
         raise RuntimeError("the reply could not be rendered")
 
     monkeypatch.setattr(handlers.proposals, "_ask", broken_question)  # the next question, after the save
@@ -153,7 +153,7 @@ async def test_a_delivery_whose_mark_never_lands_is_recorded_when_its_lease_brin
     marked = outbox.mark_sent
     down = True
 
-    async def mark_sent(message, message_id, now):  # noqa: ANN001, ANN202
+    async def mark_sent(message, message_id, now):
         if down:
             raise ConnectionError("the database is down")
         await marked(message, message_id, now)
@@ -232,10 +232,10 @@ def test_filestore_leaves_no_partial_file_when_the_write_fails(tmp_path: Path, m
     real_open = open
 
     class HalfWriter:
-        def __init__(self, path, mode):  # noqa: ANN001
+        def __init__(self, path, mode):
             self._file = real_open(path, mode)
 
-        def __enter__(self):  # noqa: ANN204
+        def __enter__(self):
             return self
 
         def __exit__(self, *exc: object) -> None:

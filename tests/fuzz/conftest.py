@@ -22,7 +22,7 @@ TRIED: Counter[str] = Counter()
 _STARTED = time.perf_counter()
 
 
-def examples(n: int):  # noqa: ANN201 – a hypothesis settings decorator
+def examples(n: int):
     """``settings`` for ``n`` examples (times FUZZ_EXAMPLES), no deadline (machines are noisy)."""
     return settings(
         max_examples=max(1, int(n * SCALE)),
@@ -42,7 +42,7 @@ def assert_clear(message: str, params: object) -> None:
     assert all(name and name.isidentifier() for name in names), message
     supplied = set(params) if isinstance(params, dict) or hasattr(params, "keys") else set()
     assert names <= supplied, (message, params)
-    assert message.format(**dict(params)).strip()  # type: ignore[arg-type]
+    assert message.format(**dict(params)).strip()
 
 
 def assert_clear_refusal(error: BaseException) -> None:
@@ -52,12 +52,12 @@ def assert_clear_refusal(error: BaseException) -> None:
         problems = list(problems)
         assert problems, error
         for problem in problems:
-            assert_clear(problem.message, problem.params)  # type: ignore[attr-defined]
+            assert_clear(problem.message, problem.params)
         return
-    assert_clear(error.message, getattr(error, "params", {}))  # type: ignore[attr-defined]
+    assert_clear(error.message, getattr(error, "params", {}))
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not TRIED:
         return
     total = sum(TRIED.values())

@@ -65,7 +65,7 @@ class Desk:
 
     async def fingerprint(self) -> dict[str, list[tuple]]:
         async with self.storage.reading() as uow:
-            conn = uow.proposals._conn  # noqa: SLF001 – the test reads every table as it is
+            conn = uow.proposals._conn
             tables = [
                 r[0]
                 for r in await conn.execute_fetchall(
@@ -83,7 +83,7 @@ class Desk:
 
     async def conversation_row(self, who: Identity) -> tuple:
         async with self.storage.reading() as uow:
-            rows = await uow.proposals._conn.execute_fetchall(  # noqa: SLF001
+            rows = await uow.proposals._conn.execute_fetchall(
                 "SELECT kind, entity_id, state FROM conversations WHERE person_id = ?", (who.person.id,)
             )
         return tuple(rows[0]) if rows else ()
@@ -119,12 +119,12 @@ def attempt(desk: Desk, call: Callable[[], Awaitable[Any]]) -> bool:
 
 async def _cursor(desk: Desk) -> str:
     async with desk.storage.reading() as uow:
-        return await uow.proposals.cursor_of(desk.draft)  # type: ignore[attr-defined]
+        return await uow.proposals.cursor_of(desk.draft)
 
 
 async def _ids(desk: Desk, sql: str, *params: object) -> list[int]:
     async with desk.storage.reading() as uow:
-        return [r[0] for r in await uow.proposals._conn.execute_fetchall(sql, params)]  # noqa: SLF001
+        return [r[0] for r in await uow.proposals._conn.execute_fetchall(sql, params)]
 
 
 def _answer(desk: Desk, name: str, text: str, choice: str | None) -> Callable[[], Awaitable[Any]]:
@@ -169,7 +169,7 @@ def _damage(data: bytes, seed: int, cut: int) -> bytes:
     return bytes(damaged[: max(cut * 3, len(damaged) - cut)])
 
 
-def read_or_refuse(parse, data: bytes) -> Any:  # noqa: ANN001
+def read_or_refuse(parse, data: bytes) -> Any:
     try:
         return parse(data)
     except ImportRejected as rejected:

@@ -44,7 +44,7 @@ def cursors(desk: Desk) -> list[str]:
 
     async def tour() -> None:
         state = await services.proposals.start(op)
-        desk.draft = state.proposal.id  # type: ignore[attr-defined]
+        desk.draft = state.proposal.id
         for text, choice in TOUR:
             seen.append(await _cursor(desk))
             state = await services.proposals.answer(op, Reply(text=text, choice=choice))
@@ -62,7 +62,7 @@ def cursors(desk: Desk) -> list[str]:
         await services.proposals.go_to(op, Step.REVIEW)
         seen.append(await _cursor(desk))
         # Send stops at the client's consent (issue 17.6): its form, and a minor's guardian first.
-        await services.proposals.submit(op, desk.draft)  # type: ignore[attr-defined]
+        await services.proposals.submit(op, desk.draft)
         seen.append(await _cursor(desk))
         seen.append(json.dumps({**json.loads(seen[-1]), "step": Step.CONSENT_GUARDIAN.value}))
 

@@ -92,7 +92,7 @@ def test_client_list_junk_is_refused_clearly(data: bytes, name: str) -> None:
 
 @examples(25)
 @given(cells=_CELLS, sheet=st.sampled_from([0, 1]))
-def test_client_list_template_with_random_cells(cells, sheet) -> None:  # noqa: ANN001
+def test_client_list_template_with_random_cells(cells, sheet) -> None:
     tried("client list: template + random cells")
     result = read_or_refuse(_client_list, _fill(_CLIENT_TEMPLATE, sheet, cells))
     assert result is None or all(isinstance(c, ClientInput) for c in result)
@@ -119,7 +119,7 @@ _CSV_HEADER = (
     delimiter=st.sampled_from([";", ",", "\t"]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
 )
-def test_client_list_csv_with_random_rows(rows, delimiter, encoding) -> None:  # noqa: ANN001
+def test_client_list_csv_with_random_rows(rows, delimiter, encoding) -> None:
     tried("client list: CSV rows")
     text = _CSV_HEADER.replace(";", delimiter) + "\n".join(delimiter.join(r) for r in rows)
     read_or_refuse(lambda d: _client_list(d, "klien.csv"), text.encode(encoding, "replace"))
@@ -129,7 +129,7 @@ def test_client_list_csv_with_random_rows(rows, delimiter, encoding) -> None:  #
 @given(
     cells=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 7), CELL), max_size=8), junk=JUNK, use_junk=st.booleans()
 )
-def test_accounts_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
+def test_accounts_workbook(cells, junk, use_junk) -> None:
     tried("accounts workbook")
     data = junk if use_junk else _fill(_ACCOUNTS, 0, cells)
     read_or_refuse(lambda d: parse_accounts_sheet(d, SHEET_CLIENTS), data)
@@ -139,7 +139,7 @@ def test_accounts_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
 @given(
     cells=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 9), CELL), max_size=8), junk=JUNK, use_junk=st.booleans()
 )
-def test_transfers_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
+def test_transfers_workbook(cells, junk, use_junk) -> None:
     tried("transfers workbook")
     data = junk if use_junk else _fill(_TRANSFERS, 0, cells)
     read_or_refuse(lambda d: parse_transfers_sheet(d, SHEET_CLIENTS, today=TODAY), data)
@@ -152,7 +152,7 @@ def test_transfers_workbook(cells, junk, use_junk) -> None:  # noqa: ANN001
     junk=JUNK,
     use_junk=st.booleans(),
 )
-def test_lpj_workbook(cells, sheet, junk, use_junk) -> None:  # noqa: ANN001
+def test_lpj_workbook(cells, sheet, junk, use_junk) -> None:
     tried("LPJ workbook")
     data = junk if use_junk else _fill(_LPJ, sheet, cells)
     read_or_refuse(lambda d: parse_lpj_sheet(d, _LPJ_CONTENT, today=LPJ_TODAY, earliest=EARLIEST), data)
@@ -178,7 +178,7 @@ _IPWL_ROW = "JB09,Yayasan Baru,32,Kabupaten Bogor,Jl. 1,PKS-9,2026-01-01,2027-12
     junk=st.binary(max_size=200),
     use_junk=st.booleans(),
 )
-def test_ipwl_registry_csv(rows, header, junk, use_junk) -> None:  # noqa: ANN001
+def test_ipwl_registry_csv(rows, header, junk, use_junk) -> None:
     tried("IPWL registry CSV")
     data = junk if use_junk else (header + "\n".join(rows)).encode()
     read_or_refuse(lambda d: parse_ipwl_csv(d, today=TODAY), data)

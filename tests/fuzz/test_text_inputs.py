@@ -54,9 +54,9 @@ def test_every_text_parser_accepts_or_refuses_clearly(text: str) -> None:
     tried("validation: 12 parsers × text")
     nik = refused_clearly(lambda: parse_nik(text, today=TODAY))
     if nik is not None:
-        for problem in nik_warnings(nik, sex=None, birth_date=None):  # type: ignore[arg-type]
+        for problem in nik_warnings(nik, sex=None, birth_date=None):
             assert_clear(problem.message, problem.params)
-        assert "•" in mask_nik(nik.nik)  # type: ignore[attr-defined]
+        assert "•" in mask_nik(nik.nik)
     refused_clearly(lambda: parse_money(text, maximum=5_000_000))
     refused_clearly(lambda: parse_money(text, field="unit_cost", minimum=1, maximum=None))
     refused_clearly(lambda: parse_date(text, today=TODAY, earliest=dt.date(2020, 1, 1)))
@@ -70,7 +70,7 @@ def test_every_text_parser_accepts_or_refuses_clearly(text: str) -> None:
     for candidate in (bank or BANKS["bri"], BANKS["bca"]):
         parsed = refused_clearly(functools.partial(parse_account_number, text, candidate))
         if parsed is not None:
-            number, warnings = parsed  # type: ignore[misc]
+            number, warnings = parsed
             for problem in warnings:
                 assert_clear(problem.message, problem.params)
             assert number not in mask_account(number) or len(number) <= 4
@@ -92,7 +92,7 @@ def test_budget_lines_are_accepted_or_refused_clearly(text: str, component: str)
     tried("intake: budget line")
     line = refused_clearly(lambda: intake.parse_budget_line(text, component, CEILINGS))
     if line is not None:
-        description, quantity, unit = line  # type: ignore[misc]
+        description, quantity, unit = line
         assert description.strip() and quantity >= 1 and 1 <= unit <= CEILINGS[component]
 
 

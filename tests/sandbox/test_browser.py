@@ -73,7 +73,7 @@ async def page(tmp_path: Path, server: SandboxServer) -> AsyncIterator[object]:
 class Phone:
     """The web chat in the browser, plus the sandbox behind it to know when the bot is done."""
 
-    def __init__(self, page, client: Client) -> None:  # noqa: ANN001 - playwright's Page
+    def __init__(self, page, client: Client) -> None:
         self.page, self.client, self.shots = page, client, 0
 
     async def caught_up(self) -> None:
@@ -93,7 +93,7 @@ class Phone:
         await self.page.press("#composer-input", "Enter")
         await self.caught_up()
 
-    def last_bot_message(self):  # noqa: ANN201
+    def last_bot_message(self):
         return self.page.locator('#messages [data-from="bot"]').last
 
     async def tap(self, data: str, message: object = None) -> None:

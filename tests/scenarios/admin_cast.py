@@ -21,11 +21,11 @@ def data(message: BotMessage, label: str) -> str:
     return found[0]
 
 
-async def tap(world: World, user, message: BotMessage, label: str):  # type: ignore[no-untyped-def]
+async def tap(world: World, user, message: BotMessage, label: str):
     return await world.press(user, message, data(message, label))
 
 
-async def admin(world: World, name: str = "Rina"):  # type: ignore[no-untyped-def]
+async def admin(world: World, name: str = "Rina"):
     """An admin who reads English (chosen with /bahasa, so notifications come in English too)."""
     user = world.emu.add_user(name, last_name="Admin", language_code="en")
     await world.enrol(user, Role.ADMIN)
@@ -34,7 +34,7 @@ async def admin(world: World, name: str = "Rina"):  # type: ignore[no-untyped-de
     return user
 
 
-async def asked(world: World, user, text: str, count: int):  # type: ignore[no-untyped-def]
+async def asked(world: World, user, text: str, count: int):
     """Send ``text`` and wait for ``count`` answers: the report renders in a worker thread, during
     which the bot makes no Bot API call the emulator could wait on."""
     before = len(world.emu.chat_messages(user))
@@ -47,7 +47,7 @@ async def asked(world: World, user, text: str, count: int):  # type: ignore[no-u
 PROVINCES = ("32", "73", "91", "31", "33", "35", "12", "16", "64", "52", "53", "71", "81")  # 13 provinces
 
 
-async def seventy_eight_operators(world: World):  # type: ignore[no-untyped-def]
+async def seventy_eight_operators(world: World):
     """74 more IPWL (78 in 13 provinces), one operator each; every operator has opened the bot."""
     rows = ["code,name,province_code,regency,address,pks_number,pks_valid_from,pks_valid_until,team"]
     rows += [f"X{n:02d},Lembaga {n},{PROVINCES[n % 13]},,,PKS-{n},,,TIM{1 + n % 2}" for n in range(74)]
@@ -63,7 +63,7 @@ async def seventy_eight_operators(world: World):  # type: ignore[no-untyped-def]
     return users
 
 
-async def own_and_shared_files(world: World, proposal, admin_user) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+async def own_and_shared_files(world: World, proposal, admin_user) -> tuple[Path, Path]:
     """A file of the proposal's first client only, and one the second client's record uses too."""
     store = FileStore(world.settings.storage.files_dir)
     own = store.save(proposal.code, "buku-tabungan.jpg", b"\xff\xd8 passbook")

@@ -74,7 +74,7 @@ async def _seed(world: World, others: list[SeedProposal] | None = None) -> tuple
     return client_id, "3201014508900077"
 
 
-async def _export(world: World, user, kind_label: str, *, full: bool | None = None):  # type: ignore[no-untyped-def]
+async def _export(world: World, user, kind_label: str, *, full: bool | None = None):
     menu = (await world.say(user, "/ekspor"))[-1]
     await tap(world, user, menu, kind_label)
     if full is not None:

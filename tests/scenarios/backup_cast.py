@@ -55,7 +55,7 @@ def query(database: Path, sql: str, *params: object) -> list[tuple]:
         conn.close()
 
 
-async def tap_detail(world: World, user, message, proposal_id: int) -> None:  # type: ignore[no-untyped-def]
+async def tap_detail(world: World, user, message, proposal_id: int) -> None:
     answer = await world.press(user, message, buttons.CARD_DETAIL.data(proposal_id))
     assert answer is not None and not answer.show_alert
     await world.emu.wait_for(lambda: any(m.document for m in world.emu.chat_messages(user)), timeout=15)

@@ -135,7 +135,7 @@ async def nik_corrected_after_payment(world) -> None:
 CLIENT_NIK = "3201014508900004"  # Siti Rahayu's NIK in tests/scenarios/review_cast.CLIENTS
 
 
-async def change_verified(world, t) -> int:  # noqa: ANN001
+async def change_verified(world, t) -> int:
     """The latest change asked for: Andi opens it from the group card and verifies it; returns the change's id."""
     change_id = (await world.rows("SELECT max(id) FROM client_changes"))[0][0]
     card = next(m for m in reversed(world.emu.chat_messages(t.group)) if "Perubahan setelah SK" in (m.text or ""))
@@ -144,7 +144,7 @@ async def change_verified(world, t) -> int:  # noqa: ANN001
     return change_id
 
 
-async def verified_and_approved(world, t) -> int:  # noqa: ANN001
+async def verified_and_approved(world, t) -> int:
     """The latest change asked for: Andi opens it from the group card and verifies it, Hana issues
     the SK perubahan; returns the change's id."""
     change_id = await change_verified(world, t)
@@ -154,7 +154,7 @@ async def verified_and_approved(world, t) -> int:  # noqa: ANN001
     return change_id
 
 
-async def refund_recorded(world, fajar, refund_id: int, amount_and_day: str, *, reference: str | None = None) -> None:  # noqa: ANN001
+async def refund_recorded(world, fajar, refund_id: int, amount_and_day: str, *, reference: str | None = None) -> None:
     """Fajar (finance) records money of a refund case as back from /bayar's button: the amount and
     its day, then the proof — a reference number typed, or (no reference) a deposit slip's PDF — and ✅."""
     await press(world, fajar, fajar, buttons.REFUND_SETTLE.data(refund_id))

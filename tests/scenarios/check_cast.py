@@ -7,7 +7,7 @@ from handlers import buttons
 from tests.scenarios.conftest import World
 
 
-def check_cards(world: World, user) -> list[BotMessage]:  # noqa: ANN001
+def check_cards(world: World, user) -> list[BotMessage]:
     return [
         m
         for m in world.emu.chat_messages(user)
@@ -15,7 +15,7 @@ def check_cards(world: World, user) -> list[BotMessage]:  # noqa: ANN001
     ]
 
 
-def copy_of(world: World, user, card: BotMessage) -> BotMessage:  # noqa: ANN001
+def copy_of(world: World, user, card: BotMessage) -> BotMessage:
     """The message as the chat shows it now (after the bot's edits)."""
     return next(m for m in world.emu.chat_messages(user) if m.message_id == card.message_id)
 

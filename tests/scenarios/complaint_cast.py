@@ -24,7 +24,7 @@ def data_of(message: BotMessage, kind: buttons.Button, *args: object) -> str:
     raise AssertionError(f"no {kind.code} button on: {message.text[:200]}")
 
 
-async def file_complaint(world: World, user, *, anonymous: bool = True) -> str:  # noqa: ANN001
+async def file_complaint(world: World, user, *, anonymous: bool = True) -> str:
     """The person fills the form (a levy, no proposal, no file) and sends it; returns the ticket."""
     intro = (await world.say(user, "/pengaduan"))[-1]
     await world.press(user, intro, data_of(intro, buttons.COMPLAINT_ANSWER, "levy"))
@@ -41,7 +41,7 @@ async def file_complaint(world: World, user, *, anonymous: bool = True) -> str: 
     return filed.text.split("Nomor tiket: ")[1].split()[0]
 
 
-async def join(world: World, user, role: Role) -> list[BotMessage]:  # noqa: ANN001
+async def join(world: World, user, role: Role) -> list[BotMessage]:
     """The person opens their invitation link (``/start <token>``); what the bot answered."""
     replies = await world.say(user, f"/start {await world.invite(role)}")
     await world.drain()
@@ -49,11 +49,11 @@ async def join(world: World, user, role: Role) -> list[BotMessage]:  # noqa: ANN
     return world.emu.chat_messages(user)
 
 
-def new_messages(world: World, user, before: int) -> list[BotMessage]:  # noqa: ANN001
+def new_messages(world: World, user, before: int) -> list[BotMessage]:
     return world.emu.chat_messages(user)[before:]
 
 
-async def named_complaint_from_a_group_closed(world: World, t) -> None:  # noqa: ANN001
+async def named_complaint_from_a_group_closed(world: World, t) -> None:
     """Issue 16.5: the stranger of team 1's group types /pengaduan there (pointed to the private
     chat), files a named complaint in private, and the officer closes it with an outcome."""
     await world.say(t.stranger, "/pengaduan", chat=t.group)
@@ -107,5 +107,5 @@ async def named_complaint_with_a_photo_closed(world: World) -> None:
     assert await world.rows("SELECT count(*) FROM complaint_files") == [(1,)]
 
 
-def texts(world: World, chat) -> list[str]:  # noqa: ANN001
+def texts(world: World, chat) -> list[str]:
     return [m.text for m in world.emu.chat_messages(chat)]

@@ -37,13 +37,13 @@ def consent_clients() -> list[ClientInput]:
     ]
 
 
-def send_button(message) -> str:  # noqa: ANN001
+def send_button(message) -> str:
     return next(
         b.callback_data for row in message.buttons for b in row if buttons.PROPOSAL_SUBMIT.parse(b.callback_data)
     )
 
 
-async def withdraw_asked(world: World, user, sheet, name: str):  # noqa: ANN001, ANN201
+async def withdraw_asked(world: World, user, sheet, name: str):
     """From the sheet: the client's consent opened in place, then ✋ Cabut persetujuan: the question."""
     await world.press(user, sheet, next(b.callback_data for row in sheet.buttons for b in row if name in b.text))
     opened = world.last(user)

@@ -35,7 +35,7 @@ def annex_cells(message) -> list[object]:
     return [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
 
 
-async def submitted_at_ss01(world, rudi, group2) -> int:  # noqa: ANN001
+async def submitted_at_ss01(world, rudi, group2) -> int:
     """Rudi (SS01's operator) submits a proposal with Siti Rahayu's NIK, Tim PIC 2's group bound by an admin."""
     admin = await world.services.onboarding.identify(9001, "Admin", private_chat=True, language="id")
     await world.services.onboarding.bind_group(admin, group2.id, "TIM2")
@@ -71,7 +71,7 @@ async def decreed_at_ss01(world, t) -> tuple[int, object]:
     return pid, group2
 
 
-async def held_until_adjudicated(world):  # noqa: ANN201 (the second group, for the privacy scans)
+async def held_until_adjudicated(world):
     """The story (the privacy and at-rest scans replay it); returns Tim PIC 2's group."""
     t = world.team = await team(world)
     ss01, group2 = await decreed_at_ss01(world, t)
@@ -196,7 +196,7 @@ async def client_total(world, client_id: int) -> int:
     return (await world.rows("SELECT coalesce(sum(total), 0) FROM budget_lines WHERE client_id = ?", client_id))[0][0]
 
 
-async def verified_with_one_held(world):  # noqa: ANN201
+async def verified_with_one_held(world):
     """Siti's proposal decreed with client 1 held (Sity's NIK, decreed at SS01), the accounts of clients 2 and 3
     entered and verified by Fajar (finance): (Fajar, proposal id, [client 1, 2, 3])."""
     t = world.team = await team(world)
@@ -218,7 +218,7 @@ async def verified_with_one_held(world):  # noqa: ANN201
     return fajar, pid, ids
 
 
-async def cleared_by_andi(world, t, pid: int, client_id: int) -> None:  # noqa: ANN001
+async def cleared_by_andi(world, t, pid: int, client_id: int) -> None:
     """Andi (PIC) decides from the card's Detail that the held client is not the same person."""
     detail = buttons.CARD_DETAIL.data(pid)
     await tap(world, t.andi, await message_with_button(world, t.group.id, detail), detail)

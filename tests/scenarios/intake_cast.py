@@ -130,7 +130,7 @@ async def start(op: Operator) -> None:
     await op.tap(buttons.INTAKE_ANSWER.data("next"))  # December 2026
 
 
-def stored_files(world) -> list[Path]:  # type: ignore[no-untyped-def]
+def stored_files(world) -> list[Path]:
     """Every file in the file store (as sealed on disk), sorted."""
     root = world.settings.storage.files_dir
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
@@ -141,7 +141,7 @@ def shown(world, op: Operator, message_id: int) -> BotMessage:
     return next(m for m in world.emu.chat_messages(op.user) if m.message_id == message_id)
 
 
-async def budget_of(world, nik: str) -> list[tuple]:  # type: ignore[no-untyped-def]
+async def budget_of(world, nik: str) -> list[tuple]:
     """The budget lines stored for the client with ``nik`` (component, description, quantity, unit cost)."""
     return await world.rows(
         "SELECT b.component, b.description, b.quantity, b.unit_cost FROM budget_lines b"

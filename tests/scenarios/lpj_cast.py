@@ -36,7 +36,7 @@ class Cast:
     group: EmuChat
 
 
-async def cast(world) -> Cast:  # type: ignore[no-untyped-def]
+async def cast(world) -> Cast:
     """Everyone enrolled; team 1's group bound by the admin."""
     siti = world.emu.add_user("Siti", last_name="Operator")
     andi, bayu = world.emu.add_user("Andi", last_name="PIC"), world.emu.add_user("Bayu", last_name="PIC")
@@ -55,7 +55,7 @@ async def cast(world) -> Cast:  # type: ignore[no-untyped-def]
     return Cast(siti, andi, bayu, fitri, hadi, group)
 
 
-async def run_job(world, moment: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+async def run_job(world, moment: dt.datetime) -> None:
     """The JobQueue's repeating job, run at ``moment`` (the test moves the clock, not the wall time)."""
     world.clock.set(moment)
     await job_send_reminders(BotContext(world.app))
@@ -65,7 +65,7 @@ async def run_job(world, moment: dt.datetime) -> None:  # type: ignore[no-untype
 class Phone:
     """A person's phone: types, taps buttons by the end of their callback data, sends files."""
 
-    def __init__(self, world, user: EmuUser) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, world, user: EmuUser) -> None:
         self.world, self.user = world, user
 
     async def type(self, text: str) -> BotMessage:
@@ -80,7 +80,7 @@ class Phone:
         assert found, f"no button {data} in {[b.callback_data for row in message.buttons for b in row]}"
         return found[0]
 
-    async def tap(self, data: str, message: BotMessage | None = None):  # type: ignore[no-untyped-def]
+    async def tap(self, data: str, message: BotMessage | None = None):
         message = message or self.world.last(self.user)
         return await self.world.press(self.user, message, self.button(data, message))
 
@@ -99,7 +99,7 @@ def reminder_rows(rows: list[tuple]) -> list[str]:
     return [r[0].split(":", 1)[1].rsplit(":", 1)[0] for r in rows]
 
 
-async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-12-2026") -> None:  # type: ignore[no-untyped-def]
+async def fill_lpj_by_chat(world, siti: Phone, served: str = "01-11-2026 s/d 30-12-2026") -> None:
     """Siti reports three clients' services, the money (one line above the RAB) and the evidence."""
     first = await siti.type("/lpj")
     assert "Siti Rahayu" in first.text  # client 1's services are asked first
@@ -137,7 +137,7 @@ async def add_photo_and_bast(siti: Phone, bast: str = "bast.pdf") -> None:
     await siti.tap(buttons.LPJ_ANSWER.data("review"))
 
 
-async def submit_a_plain_lpj(world, siti: Phone, pid: int) -> None:  # type: ignore[no-untyped-def]
+async def submit_a_plain_lpj(world, siti: Phone, pid: int) -> None:
     """Siti files one client's LPJ by chat: served 1–27 November, every line as budgeted, one receipt of
     Rp2.000.000, the photo and the BAST; submitted, and the card reaches the group."""
     await siti.type("/lpj")
@@ -150,7 +150,7 @@ async def submit_a_plain_lpj(world, siti: Phone, pid: int) -> None:  # type: ign
     await world.drain()
 
 
-async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-untyped-def]
+async def siti_with_an_open_lpj(world, clients: int = 2):
     user = world.emu.add_user("Siti", last_name="Operator")
     await world.enrol(user, Role.OPERATOR, ipwl="JB01")
     pid = await seed_proposal(world.services, ipwl="JB01", clients=clients, due_on=DUE)
@@ -159,7 +159,7 @@ async def siti_with_an_open_lpj(world, clients: int = 2):  # type: ignore[no-unt
     return siti, pid
 
 
-async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
+async def counts(world) -> list[tuple]:
     return await world.rows(
         "SELECT (SELECT count(*) FROM lpj_realizations), (SELECT count(*) FROM lpj_services),"
         " (SELECT count(*) FROM lpj_evidence), (SELECT count(*) FROM attachments),"
@@ -167,7 +167,7 @@ async def counts(world) -> list[tuple]:  # type: ignore[no-untyped-def]
     )
 
 
-async def operators_in_papua_and_bogor(world):  # type: ignore[no-untyped-def]
+async def operators_in_papua_and_bogor(world):
     """Yohana, an operator of PA01 (in WIT), and Siti, of JB01 (in WIB)."""
     yohana, siti = world.emu.add_user("Yohana", last_name="Jayapura"), world.emu.add_user("Siti", last_name="Bogor")
     await world.enrol(yohana, Role.OPERATOR, ipwl="PA01")
@@ -175,6 +175,6 @@ async def operators_in_papua_and_bogor(world):  # type: ignore[no-untyped-def]
     return yohana, siti
 
 
-def reminders_to(world, user) -> list[str]:  # type: ignore[no-untyped-def]
+def reminders_to(world, user) -> list[str]:
     """The LPJ reminders in the person's chat (each points to /lpj)."""
     return [m.text for m in world.emu.chat_messages(user) if "/lpj" in m.text]

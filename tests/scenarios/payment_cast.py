@@ -239,18 +239,18 @@ async def accounts_by_workbook(world, t, pid: int) -> None:
     assert await status(world, pid) == "accounts_submitted", world.last(t.op).text
 
 
-def labels(message) -> list[str]:  # noqa: ANN001
+def labels(message) -> list[str]:
     return [b.text for row in message.buttons for b in row]
 
 
-async def set_ceiling(world, admin, text: str) -> str:  # noqa: ANN001
+async def set_ceiling(world, admin, text: str) -> str:
     """``/pagu …`` then ✅ under the figures read back; what the admin reads after."""
     await world.say(admin, text)
     await press(world, admin, buttons.CEILING_CONFIRM.data("y") + "|")
     return world.last(admin).text
 
 
-async def sk_issued(world, t, pid: int) -> str:  # noqa: ANN001
+async def sk_issued(world, t, pid: int) -> str:
     """Hana issues the SK from /sk: this proposal, the register's next number and today's date, confirmed.
     Returns the text of the /sk draft as it first read (its message is edited as she goes)."""
     first = (await world.say(t.head, "/sk"))[-1].text
@@ -260,7 +260,7 @@ async def sk_issued(world, t, pid: int) -> str:  # noqa: ANN001
     return first
 
 
-async def spm_saved(world):  # noqa: ANN001, ANN201
+async def spm_saved(world):
     """Siti's proposal decreed, its accounts verified, Fajar's SPP and SPM saved: (Fajar, proposal id)."""
     t = world.team = await team(world)
     fajar = await finance_officer(world)
@@ -300,7 +300,7 @@ def filled(template: bytes, *, amounts: dict[int, int] | None = None, total: int
 SS01_ONE = ("Rina Wati", "3201014101900001", "Jl. Anggrek 5, Makassar")  # a client of nobody else
 
 
-async def verified_at_ss01(world, t, fajar: EmuUser) -> int:  # noqa: ANN001
+async def verified_at_ss01(world, t, fajar: EmuUser) -> int:
     """Another proposal, SS01's with one client of its own, through Tim PIC 2, an SK and its account
     verified by Fajar — by the services (the background of a story told in Fajar's chat)."""
     rudi, dian = world.emu.add_user("Rudi", last_name="Operator"), world.emu.add_user("Dian", last_name="Tim2")

@@ -31,7 +31,7 @@ def scenario_settings(scenario_settings: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def seeded(world: World):  # type: ignore[no-untyped-def]
+async def seeded(world: World):
     proposals = build_seed()
     await seed_program(world.storage, proposals)
     return proposals

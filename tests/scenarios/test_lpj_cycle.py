@@ -32,7 +32,7 @@ CLIENT_NAMES = ("Siti Rahayu", "Budi Santoso", "Dewi Lestari")
 
 
 @pytest.fixture
-def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
+def scenario_settings(scenario_settings):
     """The shared settings, with Christmas as a public holiday."""
     reminders = scenario_settings.reminders.model_copy(update={"holidays": [dt.date(2026, 12, 25)]})
     return scenario_settings.model_copy(update={"reminders": reminders})

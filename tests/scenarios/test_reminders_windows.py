@@ -25,7 +25,7 @@ DUE = dt.date(2026, 12, 28)  # a Monday: 7 days before is Monday 21 December
 
 
 @pytest.fixture
-def scenario_settings(scenario_settings):  # type: ignore[no-untyped-def]
+def scenario_settings(scenario_settings):
     reminders = scenario_settings.reminders.model_copy(update={"holidays": [dt.date(2026, 12, 25)]})
     return scenario_settings.model_copy(update={"reminders": reminders})
 
@@ -113,7 +113,7 @@ async def test_a_crash_and_a_restart_in_the_middle_of_a_run_send_nothing_twice_a
     world.services.reminders.settings = world.settings.model_copy(update={"reminders": small})
     original, pages = OutboxRepository.enqueue_many, {"n": 0}
 
-    async def power_cut(self, notes, **kwargs):  # type: ignore[no-untyped-def]
+    async def power_cut(self, notes, **kwargs):
         notes = list(notes)
         if any(note.kind == "reminder" for note in notes):
             pages["n"] += 1

@@ -21,7 +21,7 @@ from tests.scenarios.report_files import ipwl_rows, png_width
 
 
 @pytest.fixture
-async def seeded(world: World):  # type: ignore[no-untyped-def]
+async def seeded(world: World):
     proposals = build_seed()
     await seed_program(world.storage, proposals)
     return proposals

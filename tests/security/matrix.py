@@ -151,7 +151,7 @@ async def cast(world: Any) -> Cast:
     boss = await services.onboarding.identify(9001, "Admin", private_chat=True, language="en")
     await services.onboarding.bind_group(boss, group.id, "TIM1")
 
-    async def who(persona: str):  # noqa: ANN202
+    async def who(persona: str):
         user = users[persona]
         return await services.onboarding.identify(user.id, user.full_name, private_chat=True, language="en")
 

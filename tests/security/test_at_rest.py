@@ -77,7 +77,7 @@ async def test_no_client_is_readable_in_the_database_files_backups_dumps_file_st
         for member in archive.getmembers():
             if not member.isfile():
                 continue
-            content = archive.extractfile(member).read()  # type: ignore[union-attr]
+            content = archive.extractfile(member).read()
             if hit := needles_in(content):
                 leaks[f"backup:{member.name}"] = hit
             if member.name.endswith(".pgdump"):
