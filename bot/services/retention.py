@@ -34,6 +34,7 @@ from bot.domain.models import AuditEvent
 from bot.domain.validation import add_years
 from bot.services.base import ServiceError
 from bot.services.privacy import ErasureDone, PrivacyService, erasure_rule
+from storage.unit import UnitOfWork
 
 PAGE = 200
 
@@ -192,5 +193,6 @@ class RetentionService(PrivacyService):
         day = now.astimezone(ZoneInfo(self.settings.locale.timezone)).date()
         return self.event(None, "retention", day.isoformat(), action, reason=reason)
 
-    async def _tell_admins(self, uow, now: dt.datetime, params: dict[str, object], key: str) -> None:
+    async def _tell_admins(self, uow: UnitOfWork, now: dt.datetime, params: dict[str, object], key: str) -> None:
+        """The run's stage told to every admin, once per ``key`` within the retention notices."""
         await self.tell_admins(uow, NotificationKind.RETENTION, f"retention:{key}", params, now)
