@@ -106,6 +106,13 @@ class Phone:
             raise
         await self.caught_up()
 
+    async def open_chat(self, chat_id: int) -> None:
+        """Tap a chat in the list and wait until the page shows that chat (drawing it moves no version)."""
+        await self.page.click(f'[data-chat="{chat_id}"]')
+        shown = "id => document.getElementById('messages').dataset.chat === id"
+        await self.page.wait_for_function(shown, arg=str(chat_id))
+        await self.caught_up()
+
     async def act_as(self, persona: str) -> None:
         await self.page.click(f'[data-persona="{persona}"]')
         # (The list marks the person once their chat is drawn; the version alone does not move.)
@@ -192,7 +199,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     await phone.shot("andi-chat-list")
     # In his private chat: a file nobody asked for gets an answer; /bahasa edits its own message.
     andi = (await client.world()).cast.users["pic-tim1-a"]
-    await page.click(f'[data-chat="{andi.private_chat_id}"]')
+    await phone.open_chat(andi.private_chat_id)
     await page.set_input_files(
         "#file-input", files=[{"name": "catatan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}]
     )
@@ -209,8 +216,7 @@ async def test_an_operator_submits_a_proposal_and_her_pic_team_sees_it(page, cli
     await phone.shot("andi-switches-to-english")
     await page.click("#back")
     group = (await client.world()).cast.groups["TIM1"]
-    await page.click(f'[data-chat="{group.id}"]')
-    await phone.caught_up()
+    await phone.open_chat(group.id)
     # The card arrives in the group, and Andi presses its first button (Claim).
     card = phone.last_bot_message()
     await card.wait_for()
@@ -288,8 +294,7 @@ async def test_at_360_px_the_phone_fits_buttons_are_big_and_time_travel_teaches(
     assert await page.evaluate(LAYOUT_PROBLEMS) == []
 
     # His private chat: "/" suggests commands, Escape closes them; a command in the bot's text is tappable.
-    await page.click(f'[data-chat="{world.cast.users["pic-tim2-a"].private_chat_id}"]')
-    await phone.caught_up()
+    await phone.open_chat(world.cast.users["pic-tim2-a"].private_chat_id)
     await page.fill("#composer-input", "")
     await page.type("#composer-input", "/ba")
     await page.wait_for_selector("#commands:not([hidden]) [data-command]")  # (his menu may come a moment later)
